@@ -1,0 +1,8 @@
+// weightlab: the public surface. Everything exported here is preloaded in the kernel,
+// so every name must be a whole word from the field and carry a doc comment.
+
+export * from './errors';
+export * from './tensor/dtype';
+export * from './tensor/tensor';
+export * from './display/protocol';
+export * from './display/display';
