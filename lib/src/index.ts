@@ -6,3 +6,7 @@ export * from './tensor/dtype';
 export * from './tensor/tensor';
 export * from './display/protocol';
 export * from './display/display';
+export * from './weights/layers';
+export * from './weights/weight-set';
+export * from './random/threefry';
+export * from './random/rng';
