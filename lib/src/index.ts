@@ -10,3 +10,7 @@ export * from './weights/layers';
 export * from './weights/weight-set';
 export * from './random/threefry';
 export * from './random/rng';
+export * from './display/builders';
+export * from './display/vega-lite';
+export * from './display/png';
+export * from './progress/progress';

@@ -5,6 +5,7 @@
 
 import { ArgumentError, ShapeError } from '../errors';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
+import { escapeHtml } from '../display/builders';
 import { Tensor, sizeOf, type Shape } from '../tensor/tensor';
 import type { DType } from '../tensor/dtype';
 import { inferLayers, type Layer, type TensorInfo } from './layers';
@@ -35,9 +36,12 @@ export class WeightSet implements Iterable<[string, Tensor]> {
   readonly metadata: Record<string, unknown>;
   private readonly cache: boolean;
 
-  constructor(tensors: Iterable<[string, TensorEntry]> | Record<string, TensorEntry> = [], options: WeightSetOptions = {}) {
+  /** From [name, tensor] pairs (kept in order) or from a plain object of tensors. */
+  constructor(tensors?: Iterable<readonly [string, TensorEntry]>, options?: WeightSetOptions);
+  constructor(tensors: Record<string, TensorEntry>, options?: WeightSetOptions);
+  constructor(tensors: Iterable<readonly [string, TensorEntry]> | Record<string, TensorEntry> = [], options: WeightSetOptions = {}) {
     const pairs = Symbol.iterator in Object(tensors)
-      ? (tensors as Iterable<[string, TensorEntry]>) : Object.entries(tensors as Record<string, TensorEntry>);
+      ? (tensors as Iterable<readonly [string, TensorEntry]>) : Object.entries(tensors as Record<string, TensorEntry>);
     for (const [name, entry] of pairs) {
       if (this.entries.has(name)) throw new ArgumentError('duplicate tensor name', { field: name });
       this.entries.set(name, entry);
@@ -163,9 +167,8 @@ export class WeightSet implements Iterable<[string, Tensor]> {
       ...shown.map(line),
       ...(rows.length > shown.length ? [`... ${rows.length - shown.length} more`] : []),
     ].join('\n');
-    const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-    const html = `<table class="weightlab-table"><caption>${escape(this.toString())}</caption><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
-      shown.map((r) => `<tr>${r.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    const html = `<table class="weightlab-table"><caption>${escapeHtml(this.toString())}</caption><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
+      shown.map((r) => `<tr>${r.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
     return { data: { 'text/plain': text, 'text/html': html } };
   }
 }

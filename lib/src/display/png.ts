@@ -1,0 +1,20 @@
+// SVG to PNG for saving figures (paper appendices want PNGs) and for front ends that show
+// no SVG. Uses resvg's prebuilt native binary, loaded on first use.
+
+export interface PngOptions {
+  /** Output width in pixels (height keeps the aspect ratio). Default: the SVG's own size. */
+  width?: number;
+  /** Background colour; default transparent. */
+  background?: string;
+}
+
+export function svgToPng(svgMarkup: string, options: PngOptions = {}): Uint8Array {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  const renderer = new Resvg(svgMarkup, {
+    fitTo: options.width ? { mode: 'width', value: options.width } : { mode: 'original' },
+    background: options.background,
+    font: { loadSystemFonts: true },
+  });
+  return renderer.render().asPng();
+}

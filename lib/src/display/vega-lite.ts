@@ -1,0 +1,85 @@
+// Charts as Vega-Lite v5 specs: JupyterLab and VS Code render `application/vnd.vegalite.v5+json`
+// natively (neither knows v6), and the same spec is rendered headless to SVG here, so
+// Notebook 6, nbconvert HTML and GitHub still show the chart. vega is loaded on first use only.
+
+import { mimeBundle, VEGA_LITE_MIME, VEGA_LITE_SCHEMA, type MimeBundle } from './protocol';
+
+export type VegaLiteSpec = Record<string, unknown>;
+
+interface VegaModules {
+  vega: { View: new (runtime: unknown, options: Record<string, unknown>) => { toSVG(): Promise<string>; finalize(): void }; parse(spec: unknown): unknown };
+  vegaLite: { compile(spec: unknown): { spec: unknown } };
+}
+
+let modules: VegaModules | undefined;
+function loadVega(): VegaModules {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  modules ??= { vega: require('vega'), vegaLite: require('vega-lite') };
+  return modules;
+}
+
+/** Renders a Vega-Lite spec to an SVG string without a browser. */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const { vega, vegaLite } = loadVega();
+  const compiled = vegaLite.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+function describeField(channel: string, definition: unknown): string | undefined {
+  if (!definition || typeof definition !== 'object') return undefined;
+  const { field, type, aggregate } = definition as Record<string, unknown>;
+  if (!field && !aggregate) return undefined;
+  return `${channel} = ${aggregate ? `${String(aggregate)}(${field ?? ''})` : String(field)}${type ? ` (${String(type)})` : ''}`;
+}
+
+/** One informative line for text/plain: title, mark, encodings, row count. */
+export function describeSpec(spec: VegaLiteSpec): string {
+  const parts: string[] = [];
+  const title = typeof spec.title === 'string' ? spec.title : (spec.title as { text?: string } | undefined)?.text;
+  const mark = typeof spec.mark === 'string' ? spec.mark : (spec.mark as { type?: string } | undefined)?.type;
+  const layers = Array.isArray(spec.layer) ? spec.layer.length : 0;
+  parts.push(`Vega-Lite chart${title ? ` '${title}'` : ''}`);
+  if (mark) parts.push(`${mark} mark`);
+  if (layers) parts.push(`${layers} layers`);
+  const encoding = spec.encoding as Record<string, unknown> | undefined;
+  if (encoding) {
+    const fields = Object.entries(encoding).map(([channel, definition]) => describeField(channel, definition)).filter(Boolean);
+    if (fields.length) parts.push(fields.join(', '));
+  }
+  const values = (spec.data as { values?: unknown[] } | undefined)?.values;
+  if (Array.isArray(values)) parts.push(`${values.length} rows`);
+  return parts.join('; ');
+}
+
+/** A displayable chart: Vega-Lite v5 for JupyterLab/VS Code, SVG fallback, text summary. */
+export class VegaLiteChart {
+  readonly spec: VegaLiteSpec;
+  constructor(spec: VegaLiteSpec) {
+    this.spec = { $schema: VEGA_LITE_SCHEMA, ...spec };
+  }
+  toSVG(): Promise<string> {
+    return renderSvg(this.spec);
+  }
+  toString(): string {
+    return describeSpec(this.spec);
+  }
+  async [mimeBundle](): Promise<MimeBundle> {
+    return {
+      data: {
+        [VEGA_LITE_MIME]: this.spec,
+        'image/svg+xml': await this.toSVG(),
+        'text/plain': this.toString(),
+      },
+    };
+  }
+}
+
+/** A chart from a Vega-Lite v5 spec (the `$schema` is filled in). */
+export function vegaLite(spec: VegaLiteSpec): VegaLiteChart {
+  return new VegaLiteChart(spec);
+}
