@@ -1,0 +1,98 @@
+// onnxruntime-node, loaded on first use: the fastest dense linear algebra reachable from Node
+// here (MLAS GEMM, 2 threads; see shared/specs/numerics.md §1b). This module owns the lazy
+// import, the session cache (one session per graph and dtype, shapes are dynamic) and the
+// conversion between our typed arrays and ORT tensors.
+//
+// Copy semantics: inputs are handed to ORT as views of our typed arrays (no JS-side copy; the
+// binding reads them directly); outputs come back as fresh typed arrays owned by the caller.
+
+import type * as Ort from 'onnxruntime-node';
+import { engineChoice, INTRA_OP_THREADS } from '../engine';
+import { installedPackage } from '../packages';
+import { encodeModel, ONNX_ELEMENT_TYPE, type GraphSpec } from './model';
+import type { FloatArray, FloatType } from '../operands';
+
+export const ONNX_PACKAGE = 'onnxruntime-node';
+
+let loaded: typeof Ort | undefined;
+let loadFailure: string | undefined;
+
+/** The onnxruntime-node module, loaded on first call (async for symmetry with the other engines). */
+export async function onnx(): Promise<typeof Ort> {
+  return onnxSync();
+}
+
+function onnxSync(): typeof Ort {
+  if (loaded) return loaded;
+  if (loadFailure) throw new Error(`onnxruntime-node is unavailable: ${loadFailure}`);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(ONNX_PACKAGE) as typeof Ort;
+    return loaded;
+  } catch (error) {
+    loadFailure = (error as Error).message.split('\n')[0];
+    throw new Error(`onnxruntime-node is unavailable: ${loadFailure}`);
+  }
+}
+
+/**
+ * Whether dense products go to onnxruntime-node now: WEIGHTLAB_ENGINE is 'auto', the package is
+ * installed and (if it was already tried) its native binding loaded.
+ */
+export function onnxAvailable(): boolean {
+  return engineChoice() === 'auto' && loadFailure === undefined && installedPackage(ONNX_PACKAGE) !== null;
+}
+
+/** Whether the module has been loaded in this process. */
+export function onnxLoaded(): boolean {
+  return loaded !== undefined;
+}
+
+/** Why loading failed, if it did. */
+export function onnxFailure(): string | undefined {
+  return loadFailure;
+}
+
+const sessions = new Map<string, Promise<Ort.InferenceSession>>();
+
+/** A cached session for `graph` in `dtype` (`key` must identify the graph). */
+export function session(key: string, dtype: FloatType, graph: () => GraphSpec): Promise<Ort.InferenceSession> {
+  const cacheKey = `${key}:${dtype}`;
+  let cached = sessions.get(cacheKey);
+  if (!cached) {
+    const ort = onnxSync();
+    cached = ort.InferenceSession.create(encodeModel(graph(), ONNX_ELEMENT_TYPE[dtype]), {
+      intraOpNumThreads: INTRA_OP_THREADS,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+    // A failed creation must not poison the cache for later calls.
+    cached.catch(() => sessions.delete(cacheKey));
+    sessions.set(cacheKey, cached);
+  }
+  return cached;
+}
+
+/** Number of cached sessions (for tests and backendInfo). */
+export function sessionCount(): number {
+  return sessions.size;
+}
+
+export interface OnnxInput {
+  data: FloatArray;
+  dims: readonly number[];
+}
+
+/** Runs `graph` (cached under `key`) on `inputs` and returns its single output `Y`. */
+export async function runGraph(key: string, dtype: FloatType, graph: () => GraphSpec, inputs: Record<string, OnnxInput>): Promise<{ data: FloatArray; dims: number[] }> {
+  const ort = onnxSync();
+  const compiled = await session(key, dtype, graph);
+  const feeds: Record<string, Ort.Tensor> = {};
+  for (const [name, input] of Object.entries(inputs)) {
+    feeds[name] = new ort.Tensor(dtype, input.data, input.dims);
+  }
+  const results = await compiled.run(feeds);
+  const output = results.Y;
+  return { data: output.data as FloatArray, dims: [...output.dims] };
+}

@@ -1,0 +1,156 @@
+// Dense products on weightlab tensors: matmul, Gram matrices and batched matmul. Each runs on
+// onnxruntime-node when allowed (WEIGHTLAB_ENGINE=auto and installed), else on the wasm row-dots
+// kernel, else in plain JS; results have the operands' dtype.
+//
+// Precision: on ORT a float32 product accumulates in float32 (MLAS SGEMM), a float64 one in
+// float64. The wasm/JS paths always accumulate in float64 and round the result once, so their
+// float32 results are at least as accurate as ORT's.
+
+import { ArgumentError, ShapeError } from '../errors';
+import { Tensor, sizeOf, type Matrix } from '../tensor/tensor';
+import { batchedMatmulGraph, gramGraph, matmulGraph } from './onnx/model';
+import { onnxAvailable, runGraph } from './onnx/runtime';
+import { asType, checkFloatTensor, commonType, packFloat64, rowMajorOperand, type FloatArray, type FloatType } from './operands';
+import { rowDots } from './row-dots';
+
+export interface MatmulOptions {
+  /** Use Aᵀ instead of A. */
+  transposeA?: boolean;
+  /** Use Bᵀ instead of B. */
+  transposeB?: boolean;
+}
+
+function result(dtype: FloatType, data: FloatArray, shape: number[]): Tensor<FloatType> {
+  return new Tensor(dtype, data, shape);
+}
+
+/** op(A) op(B) for matrices A and B (float64 or float32, same dtype), op = transpose when asked. */
+export async function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Matrix> {
+  const left = checkFloatTensor(a, 'a', 2);
+  const right = checkFloatTensor(b, 'b', 2);
+  const dtype = commonType(left, right, ['a', 'b']);
+  const transposeA = options.transposeA ?? false;
+  const transposeB = options.transposeB ?? false;
+  const [m, k] = transposeA ? [left.shape[1], left.shape[0]] : [left.shape[0], left.shape[1]];
+  const [kB, n] = transposeB ? [right.shape[1], right.shape[0]] : [right.shape[0], right.shape[1]];
+  if (k !== kB) {
+    throw new ShapeError('inner dimensions differ', {
+      field: 'b', expected: `${k} rows${transposeB ? ' (columns of b, transposeB)' : ''}`, found: `[${right.shape.join(', ')}]`,
+    });
+  }
+  if (m === 0 || n === 0 || k === 0) return Tensor.zeros([m, n], dtype) as Matrix;
+  if (onnxAvailable()) {
+    const x = rowMajorOperand(left, transposeA);
+    const y = rowMajorOperand(right, transposeB);
+    const out = await runGraph(`matmul:${+x.transpose}${+y.transpose}`, dtype, () => matmulGraph(x.transpose, y.transpose), {
+      A: { data: x.data, dims: [x.rows, x.cols] },
+      B: { data: y.data, dims: [y.rows, y.cols] },
+    });
+    return result(dtype, out.data, [m, n]) as Matrix;
+  }
+  // Row-dots form: C = A' B'ᵀ with A' = op(A) (m x k) and B' = op(B)ᵀ (n x k), both row-major.
+  const rowsA = packFloat64(left, transposeA);
+  const rowsB = packFloat64(right, !transposeB);
+  return result(dtype, asType(rowDots(rowsA, m, rowsB, n, k), dtype), [m, n]) as Matrix;
+}
+
+/**
+ * Which Gram matrix of W (m x n): 'rows' = W Wᵀ (m x m), 'columns' = Wᵀ W (n x n), 'smaller' =
+ * the smaller of the two (what singular values need: their squares are its eigenvalues).
+ */
+export type GramSide = 'rows' | 'columns' | 'smaller';
+
+/** The symmetric Gram matrix of W on `side` (default 'smaller'), in W's dtype. */
+export async function gram(w: Tensor, side: GramSide = 'smaller'): Promise<Matrix> {
+  const matrix = checkFloatTensor(w, 'w', 2);
+  if (side !== 'rows' && side !== 'columns' && side !== 'smaller') {
+    throw new ArgumentError('unknown Gram side', { field: 'side', expected: 'rows|columns|smaller', found: String(side) });
+  }
+  const [m, n] = matrix.shape as [number, number];
+  const resolved = side === 'smaller' ? (m <= n ? 'rows' : 'columns') : side;
+  const size = resolved === 'rows' ? m : n;
+  const dtype = matrix.dtype;
+  if (size === 0 || m * n === 0) return Tensor.zeros([size, size], dtype) as Matrix;
+  if (onnxAvailable()) {
+    const x = rowMajorOperand(matrix, false);
+    // A transposed view arrives as its contiguous storage: its rows Gram is our columns Gram.
+    const graphSide = x.transpose ? (resolved === 'rows' ? 'columns' : 'rows') : resolved;
+    const out = await runGraph(`gram:${graphSide}`, dtype, () => gramGraph(graphSide), { X: { data: x.data, dims: [x.rows, x.cols] } });
+    return result(dtype, out.data, [size, size]) as Matrix;
+  }
+  const rows = packFloat64(matrix, resolved === 'columns');
+  const inner = resolved === 'rows' ? n : m;
+  return result(dtype, asType(rowDots(rows, size, rows, size, inner, true), dtype), [size, size]) as Matrix;
+}
+
+/**
+ * op(A) op(B) over leading batch axes: A [..., m, k], B [..., k, n] with numpy broadcasting of
+ * the batch axes (a rank-2 operand is shared by every batch entry). Same dtype rules as matmul.
+ */
+export async function batchedMatmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor<FloatType>> {
+  const left = checkFloatTensor(a, 'a', 'batched');
+  const right = checkFloatTensor(b, 'b', 'batched');
+  const dtype = commonType(left, right, ['a', 'b']);
+  const transposeA = options.transposeA ?? false;
+  const transposeB = options.transposeB ?? false;
+  const [rowsA, colsA] = left.shape.slice(-2);
+  const [rowsB, colsB] = right.shape.slice(-2);
+  const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
+  const [kB, n] = transposeB ? [colsB, rowsB] : [rowsB, colsB];
+  if (k !== kB) {
+    throw new ShapeError('inner dimensions differ', { field: 'b', expected: `${k} along the contracted axis`, found: `[${right.shape.join(', ')}]` });
+  }
+  const batchA = left.shape.slice(0, -2);
+  const batchB = right.shape.slice(0, -2);
+  const batch = broadcastShapes(batchA, batchB);
+  const outShape = [...batch, m, n];
+  if (sizeOf(outShape) === 0 || k === 0) return Tensor.zeros(outShape, dtype);
+  if (onnxAvailable()) {
+    const x = left.contiguous();
+    const y = right.contiguous();
+    const out = await runGraph(`batched:${left.rank}:${right.rank}:${+transposeA}${+transposeB}`, dtype,
+      () => batchedMatmulGraph(left.rank, right.rank, transposeA, transposeB), {
+        A: { data: x.data as FloatArray, dims: x.shape },
+        B: { data: y.data as FloatArray, dims: y.shape },
+      });
+    return result(dtype, out.data, outShape);
+  }
+  const out = new Float64Array(sizeOf(outShape));
+  const count = sizeOf(batch);
+  for (let index = 0; index < count; index++) {
+    const sliceA = batchSlice(left, batchA, batch, index);
+    const sliceB = batchSlice(right, batchB, batch, index);
+    const product = rowDots(packFloat64(sliceA, transposeA), m, packFloat64(sliceB, !transposeB), n, k);
+    out.set(product, index * m * n);
+  }
+  return result(dtype, asType(out, dtype), outShape);
+}
+
+/** numpy broadcasting of two batch shapes (right-aligned; extents equal or 1). */
+function broadcastShapes(left: readonly number[], right: readonly number[]): number[] {
+  const rank = Math.max(left.length, right.length);
+  const out: number[] = [];
+  for (let axis = 0; axis < rank; axis++) {
+    const l = left[left.length - rank + axis] ?? 1;
+    const r = right[right.length - rank + axis] ?? 1;
+    if (l !== r && l !== 1 && r !== 1) {
+      throw new ShapeError('batch axes do not broadcast', { field: 'b', expected: `batch shape compatible with [${left.join(', ')}]`, found: `[${right.join(', ')}]` });
+    }
+    out.push(l === 1 ? r : l);
+  }
+  return out;
+}
+
+/** The matrix of `tensor` for flat output batch index `index` (a strided view, broadcast axes fixed at 0). */
+function batchSlice(tensor: Tensor<FloatType>, ownBatch: readonly number[], batch: readonly number[], index: number): Tensor<FloatType> {
+  let offset = tensor.offset;
+  let rest = index;
+  for (let axis = batch.length - 1; axis >= 0; axis--) {
+    const coordinate = rest % batch[axis];
+    rest = Math.floor(rest / batch[axis]);
+    const ownAxis = axis - (batch.length - ownBatch.length);
+    if (ownAxis >= 0 && ownBatch[ownAxis] !== 1) offset += coordinate * tensor.strides[ownAxis];
+  }
+  const rank = tensor.rank;
+  return new Tensor(tensor.dtype, tensor.data, tensor.shape.slice(-2), { strides: tensor.strides.slice(rank - 2), offset });
+}
