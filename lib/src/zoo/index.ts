@@ -1,0 +1,12 @@
+// Model zoos: lazy readers for ray-tune, Small CNN Zoo and native weightlab zoos, the Zoo type
+// with its Arquero tables, checkpoint filters, and the flat-vector and token views of weights.
+
+export { Zoo, tableFromRows, inferAxes, BOOKKEEPING_KEYS, type ZooKind, type ZooModel, type ZooCheckpoint, type ZooResult, type ZooSummary, type ZooTableOptions } from './zoo';
+export { checkpointPasses, filterReport, type CheckpointFilter, type FilterReport } from './filters';
+export { readRayTuneZoo, readTrial, epochOffset, CHECKPOINT_FILES } from './ray-tune';
+export { readNativeZoo, writeZooManifest, writeZooParams, writeZooResults, writeZooCheckpoint, checkpointFolder, ZOO_FORMAT, ZOO_FORMAT_VERSION, ZOO_MANIFEST, type ZooManifest } from './native';
+export { readSmallCnnZoo, type SmallCnnZooOptions } from './small-cnn-zoo';
+export { openZoo, detectZooKind } from './open-zoo';
+export { buildIndexDict, vectoriseCheckpoint, unvectoriseCheckpoint, type IndexDict, type VectoriseOptions } from './vectorise';
+export { tokeniseCheckpoint, detokeniseCheckpoint, type Tokens, type TokeniseOptions } from './tokenise';
+export { parsePythonJson, parseJsonLines } from './python-json';

@@ -1,0 +1,140 @@
+// The native weightlab zoo format: the ray-tune layout that published zoos use (so the same
+// tools read both), plus a manifest naming the grid, with safetensors checkpoints that
+// PyTorch, JAX and numpy read without pickles. Later issues (the zoo builder) write it with
+// the functions below; any reader of ray-tune zoos reads it.
+//
+// ## weightlab zoo format, version 1
+//
+// ```
+// <zoo>/
+//   zoo.json                      the manifest (below)
+//   <model id>/                   one folder per model; ids are [A-Za-z0-9._=,-]+ (no path separators)
+//     params.json                 flat JSON object of hyperparameters, PTMZ key names:
+//                                 "model::width", "optim::lr", "training::batchsize", "seed", ...
+//     result.json                 JSON Lines, one object per reported epoch, in epoch order.
+//                                 Line k reports epoch k: line 0 is the evaluation at initialisation,
+//                                 and every line has "training_iteration": k (ModelZoos offset 0).
+//                                 Keys: train_loss, train_acc, test_loss, test_acc (accuracies in
+//                                 [0, 1]), plus any metrics under PTMZ names (log_hessian_top_ev,
+//                                 curve_mc_test_error, representation_similarity, ...). NaN is
+//                                 written as null (strict JSON); readers also accept Python's NaN.
+//     checkpoint_<epoch, 6 digits>/weights.safetensors
+//                                 the model's tensors at that epoch (PyTorch state-dict names), with
+//                                 __metadata__ {"format": "pt", "weightlab.epoch": "<epoch>"}.
+// ```
+//
+// zoo.json:
+// ```
+// {
+//   "format": "weightlab-zoo",           required, exactly this string
+//   "version": 1,                        required; readers refuse versions they do not know
+//   "name": "digits-mlp-width-x-batch",  free text
+//   "axes": {"model::width": [8, 16], "training::batchsize": [32, 256]},
+//                                        the grid: hyperparameter -> its values (each model's
+//                                        params.json holds one value per axis)
+//   "seeds": [0, 1, 2],                  seeds per grid cell ("seed" in params.json)
+//   "dataset": "uci-digits",             dataset id
+//   "epochs": [0, 1, 2, 5, 10],          epochs that have checkpoints
+//   "metricEpochs": [10],                epochs with loss-landscape metrics in result.json
+//   "models": ["w8_b32_s0", ...],        model folder names, in grid order
+//   "created": "2025-01-01T00:00:00Z"    ISO 8601
+// }
+// ```
+// Every file is written to a temp name and renamed, so a crashed builder leaves no half files.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FormatError, ArgumentError } from '../errors';
+import { writeFileAtomic } from '../io/atomic-write';
+import { writeSafetensors, type TensorsInput } from '../io/safetensors';
+import { parsePythonJson } from './python-json';
+import { readTrial } from './ray-tune';
+import { Zoo } from './zoo';
+
+export const ZOO_MANIFEST = 'zoo.json';
+export const ZOO_FORMAT = 'weightlab-zoo';
+export const ZOO_FORMAT_VERSION = 1;
+
+export interface ZooManifest {
+  format: typeof ZOO_FORMAT;
+  version: number;
+  name?: string;
+  axes: Record<string, unknown[]>;
+  seeds?: number[];
+  dataset?: string;
+  epochs?: number[];
+  metricEpochs?: number[];
+  models: string[];
+  created?: string;
+}
+
+const MODEL_ID = /^[A-Za-z0-9._=,+-]+$/;
+
+function checkModelId(id: string): void {
+  if (!MODEL_ID.test(id) || id === '.' || id === '..') throw new ArgumentError('model ids may use letters, digits and . _ = , + - only', { field: 'id', found: id });
+}
+
+/** The folder name of an epoch's checkpoint: checkpoint_000012. */
+export function checkpointFolder(epoch: number): string {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ArgumentError('epoch must be a non-negative integer', { found: String(epoch) });
+  return `checkpoint_${String(epoch).padStart(6, '0')}`;
+}
+
+function writeJson(file: string, value: unknown): void {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  writeFileAtomic(file, (write) => write(Buffer.from(text)));
+}
+
+/** Writes (or replaces) zoo.json. */
+export function writeZooManifest(root: string, manifest: Omit<ZooManifest, 'format' | 'version'> & { version?: number }): void {
+  manifest.models.forEach(checkModelId);
+  writeJson(path.join(root, ZOO_MANIFEST), { format: ZOO_FORMAT, version: ZOO_FORMAT_VERSION, created: new Date().toISOString(), ...manifest });
+}
+
+/** Writes a model's params.json. */
+export function writeZooParams(root: string, id: string, params: Record<string, unknown>): void {
+  checkModelId(id);
+  writeJson(path.join(root, id, 'params.json'), params);
+}
+
+/** Writes a model's result.json: one line per epoch, line k = epoch k, `training_iteration` set to the epoch. */
+export function writeZooResults(root: string, id: string, results: Record<string, unknown>[]): void {
+  checkModelId(id);
+  const lines = results.map((row, epoch) => {
+    if (row.epoch !== undefined && row.epoch !== epoch) throw new ArgumentError('result rows must be epochs 0, 1, 2, ... in order', { field: `row ${epoch}`, found: `epoch ${String(row.epoch)}` });
+    const { epoch: _epoch, ...rest } = row;
+    return JSON.stringify({ ...rest, training_iteration: epoch }, (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value));
+  });
+  writeFileAtomic(path.join(root, id, 'result.json'), (write) => write(Buffer.from(lines.join('\n') + (lines.length ? '\n' : ''))));
+}
+
+/** Writes checkpoint_<epoch>/weights.safetensors for a model. */
+export function writeZooCheckpoint(root: string, id: string, epoch: number, weights: TensorsInput): string {
+  checkModelId(id);
+  const file = path.join(root, id, checkpointFolder(epoch), 'weights.safetensors');
+  writeSafetensors(file, weights, { format: 'pt', 'weightlab.epoch': String(epoch) });
+  return file;
+}
+
+/** Reads a native zoo: the manifest, then each listed model folder (checkpoints stay lazy). */
+export function readNativeZoo(root: string): Zoo {
+  const manifestFile = path.join(root, ZOO_MANIFEST);
+  let manifest: unknown;
+  try { manifest = parsePythonJson(fs.readFileSync(manifestFile, 'utf8'), manifestFile); } catch (error) {
+    if (error instanceof FormatError) throw error;
+    throw new FormatError(`cannot read the manifest: ${(error as Error).message}`, { file: manifestFile });
+  }
+  const m = manifest as Partial<ZooManifest>;
+  if (m?.format !== ZOO_FORMAT) throw new FormatError('not a weightlab zoo manifest', { file: manifestFile, field: 'format', expected: ZOO_FORMAT, found: String(m?.format) });
+  if (m.version !== ZOO_FORMAT_VERSION) throw new FormatError('unsupported weightlab zoo version', { file: manifestFile, field: 'version', expected: String(ZOO_FORMAT_VERSION), found: String(m.version) });
+  if (!Array.isArray(m.models) || !m.models.every((id) => typeof id === 'string' && MODEL_ID.test(id))) {
+    throw new FormatError('manifest models must be a list of folder names', { file: manifestFile, field: 'models' });
+  }
+  if (typeof m.axes !== 'object' || m.axes === null || Array.isArray(m.axes)) throw new FormatError('manifest axes must be an object', { file: manifestFile, field: 'axes' });
+  const models = m.models.map((id) => {
+    const directory = path.join(root, id);
+    if (!fs.existsSync(path.join(directory, 'params.json'))) throw new FormatError('the manifest lists a model folder without params.json', { file: directory, field: id });
+    return readTrial(directory, id);
+  });
+  return new Zoo('weightlab', root, models, m.axes as Record<string, unknown[]>, m as Record<string, unknown>);
+}
