@@ -1,0 +1,128 @@
+// Comparisons: several hypothesis spaces (architectures, kernels) on one task, and one or more
+// spaces across task dimension, each a displayable table plus chart with bootstrap intervals.
+// "Differ measurably" is decided by non-overlapping intervals (`separated`).
+
+import { ArgumentError } from '../errors';
+import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
+import { escapeHtml, weightlabBundle } from '../display/builders';
+import { renderSvg } from '../display/vega-lite';
+import { inductiveBias, type InductiveBiasOptions, type InductiveBiasResult } from './inductive-bias';
+import type { HypothesisSpace } from './hypothesis-space';
+import type { Task } from './tasks';
+import { comparisonSpec, dimensionSpec, type BiasRow } from './chart';
+
+function row(result: InductiveBiasResult, x?: number): BiasRow {
+  return { label: result.space.name, bits: result.bits, low: result.interval[0], high: result.interval[1], ...(x === undefined ? {} : { x }) };
+}
+
+function tableHtml(header: string[], rows: string[][]): string {
+  const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+const bitsText = (r: InductiveBiasResult): string => `${r.bits.toFixed(2)} [${r.interval[0].toFixed(2)}, ${r.interval[1].toFixed(2)}]`;
+
+/** Whether two results' intervals do not overlap (a measurable difference at their common eps). */
+export function separated(a: InductiveBiasResult, b: InductiveBiasResult): boolean {
+  return a.interval[1] < b.interval[0] || b.interval[1] < a.interval[0];
+}
+
+/** Several hypothesis spaces on one task at one eps. */
+export class InductiveBiasComparison {
+  readonly results: InductiveBiasResult[];
+  constructor(results: InductiveBiasResult[]) {
+    this.results = results;
+  }
+  get eps(): number { return this.results[0].eps; }
+  /** All results re-evaluated at another eps (no resampling). */
+  at(eps: number): InductiveBiasComparison {
+    return new InductiveBiasComparison(this.results.map((r) => r.at(eps)));
+  }
+  /** The result for a space name. */
+  get(name: string): InductiveBiasResult {
+    const found = this.results.find((r) => r.space.name === name);
+    if (!found) throw new ArgumentError('no result for this space', { field: 'name', expected: this.results.map((r) => r.space.name).join(', '), found: name });
+    return found;
+  }
+  chartSpec(): Record<string, unknown> {
+    return comparisonSpec(this.results.map((r) => row(r)), this.eps, `inductive bias on ${this.results[0].task.name}`);
+  }
+  toString(): string {
+    const lines = [`inductive bias at eps = ${this.eps} on ${this.results[0].task.name}:`];
+    for (const r of this.results) lines.push(`  ${r.space.name}: ${bitsText(r)} bits, median error ${r.quantile(0.5).toPrecision(4)}${r.trustworthy ? '' : ' (fit NOT trustworthy)'}`);
+    return lines.join('\n');
+  }
+  toJSON(): Record<string, unknown> {
+    return { eps: this.eps, results: this.results.map((r) => ({ ...r.toJSON(), errors: undefined })) };
+  }
+  async [mimeBundle](): Promise<MimeBundle> {
+    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...this.chartSpec() };
+    const table = tableHtml(['hypothesis space', 'bits [interval]', 'median error', 'KS', 'trustworthy'], this.results.map((r) => [r.space.name, bitsText(r), r.quantile(0.5).toPrecision(4), r.estimate.diagnostics.ks.toFixed(3), String(r.trustworthy)]));
+    return weightlabBundle('inductive-bias-comparison', this.toJSON(), { [VEGA_LITE_MIME]: spec, 'image/svg+xml': await renderSvg(spec), 'text/html': table, 'text/plain': this.toString() });
+  }
+}
+
+/** Required inductive bias of several hypothesis spaces on one task, same eps, same seed. */
+export async function compareInductiveBias(task: Task, spaces: HypothesisSpace[], options: InductiveBiasOptions): Promise<InductiveBiasComparison> {
+  if (!Array.isArray(spaces) || spaces.length === 0) throw new ArgumentError('give at least one hypothesis space', { field: 'spaces', found: String(spaces) });
+  const results: InductiveBiasResult[] = [];
+  for (const space of spaces) results.push(await inductiveBias(task, space, options));
+  return new InductiveBiasComparison(results);
+}
+
+/** Results per (space, dimension). */
+export class InductiveBiasByDimension {
+  readonly dimensions: number[];
+  /** results[s][i]: space s at dimensions[i]. */
+  readonly results: InductiveBiasResult[][];
+  constructor(dimensions: number[], results: InductiveBiasResult[][]) {
+    this.dimensions = dimensions;
+    this.results = results;
+  }
+  get eps(): number { return this.results[0][0].eps; }
+  /** Bits per dimension for space s (default the first). */
+  bits(space = 0): number[] { return this.results[space].map((r) => r.bits); }
+  /** Whether space s's interval at each dimension lies strictly above the previous one's. */
+  increasing(space = 0): boolean {
+    const r = this.results[space];
+    return r.every((result, i) => i === 0 || result.interval[0] > r[i - 1].interval[1]);
+  }
+  at(eps: number): InductiveBiasByDimension {
+    return new InductiveBiasByDimension(this.dimensions, this.results.map((list) => list.map((r) => r.at(eps))));
+  }
+  chartSpec(): Record<string, unknown> {
+    const rows = this.results.flatMap((list) => list.map((r, i) => ({ ...row(r), x: this.dimensions[i] })));
+    return dimensionSpec(rows, this.eps, 'required inductive bias against task dimension');
+  }
+  toString(): string {
+    const lines = [`inductive bias at eps = ${this.eps} by task dimension:`];
+    for (const list of this.results) lines.push(`  ${list[0].space.name}: ${list.map((r, i) => `d=${this.dimensions[i]}: ${bitsText(r)}`).join('; ')}`);
+    return lines.join('\n');
+  }
+  toJSON(): Record<string, unknown> {
+    return { eps: this.eps, dimensions: this.dimensions, results: this.results.map((list) => list.map((r) => ({ ...r.toJSON(), errors: undefined }))) };
+  }
+  async [mimeBundle](): Promise<MimeBundle> {
+    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...this.chartSpec() };
+    const table = tableHtml(['hypothesis space', ...this.dimensions.map((d) => `d = ${d}`)], this.results.map((list) => [list[0].space.name, ...list.map(bitsText)]));
+    return weightlabBundle('inductive-bias-by-dimension', this.toJSON(), { [VEGA_LITE_MIME]: spec, 'image/svg+xml': await renderSvg(spec), 'text/html': table, 'text/plain': this.toString() });
+  }
+}
+
+/**
+ * Sweeps task dimension: `inductiveBiasByDimension((d) => teacherTask({ dimension: d }), [space], [8, 16, 32], { eps })`.
+ * Each dimension's task comes from `makeTask(d)`; every space sees the same tasks.
+ */
+export async function inductiveBiasByDimension(makeTask: (dimension: number) => Task, spaces: HypothesisSpace[], dimensions: number[], options: InductiveBiasOptions): Promise<InductiveBiasByDimension> {
+  if (!Array.isArray(dimensions) || dimensions.length === 0 || !dimensions.every((d) => Number.isInteger(d) && d > 0)) throw new ArgumentError('dimensions must be positive integers', { field: 'dimensions', found: JSON.stringify(dimensions) });
+  if (!Array.isArray(spaces) || spaces.length === 0) throw new ArgumentError('give at least one hypothesis space', { field: 'spaces', found: String(spaces) });
+  const tasks = dimensions.map((d) => makeTask(d));
+  const results: InductiveBiasResult[][] = [];
+  for (const space of spaces) {
+    const list: InductiveBiasResult[] = [];
+    for (const task of tasks) list.push(await inductiveBias(task, space, options));
+    results.push(list);
+  }
+  return new InductiveBiasByDimension(dimensions, results);
+}

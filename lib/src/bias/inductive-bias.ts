@@ -1,0 +1,160 @@
+// inductiveBias(task, space, { eps, samples, seed }): the whole pipeline of Boopathy et al.
+// (sample hypotheses that fit the training set, record their test errors, fit the error model,
+// read off -log P[error <= eps]) as one displayable result.
+
+import { ArgumentError } from '../errors';
+import { rng as makeRng } from '../random/rng';
+import { Progress } from '../progress/progress';
+import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
+import { escapeHtml, weightlabBundle } from '../display/builders';
+import { renderSvg } from '../display/vega-lite';
+import { ErrorModelEstimator, type EstimatorOptions, type InductiveBiasEstimate } from './estimator';
+import { WarningLog, type HypothesisSpace } from './hypothesis-space';
+import { taskData, type Task } from './tasks';
+import { errorHistogramSpec } from './chart';
+
+export interface InductiveBiasOptions extends EstimatorOptions {
+  /** Target test error (MSE). */
+  eps: number;
+  /** Hypotheses to sample (default 1000). */
+  samples?: number;
+  /** Seed of the hypothesis draws (and of the bootstrap, unless `bootstrapSeed` differs). Default 0. */
+  seed?: number;
+  /** Show a progress bar (default true; a `signal` keeps it, since the bar checks for interrupts). */
+  progress?: boolean;
+  /** Abort sampling (as a kernel interrupt does). */
+  signal?: AbortSignal;
+}
+
+function format(bits: number): string {
+  return Number.isFinite(bits) ? (Math.abs(bits) >= 1000 ? bits.toExponential(3) : bits.toFixed(2)) : String(bits);
+}
+
+/** The result of `inductiveBias()`: estimate, interval, diagnostics, sampled errors; displayable. */
+export class InductiveBiasResult {
+  readonly estimate: InductiveBiasEstimate;
+  /** Test errors of the sampled hypotheses, in sampling order. */
+  readonly errors: Float64Array;
+  readonly trainingErrors?: Float64Array;
+  readonly space: { name: string; settings: Record<string, unknown> };
+  readonly task: { name: string; dimension: number; trainSize: number; testSize: number; outputs: number };
+  /** Sampler facts (jitter, condition numbers, training statistics). */
+  readonly details: Record<string, unknown>;
+  readonly seed: number;
+  readonly seconds: number;
+  /** Sampler warnings plus estimator warnings. */
+  readonly warnings: string[];
+  private readonly estimator: ErrorModelEstimator;
+  private readonly samplerWarnings: string[];
+
+  constructor(fields: { estimator: ErrorModelEstimator; eps: number; errors: Float64Array; trainingErrors?: Float64Array; space: InductiveBiasResult['space']; task: InductiveBiasResult['task']; details: Record<string, unknown>; seed: number; seconds: number; samplerWarnings: string[] }) {
+    this.estimator = fields.estimator;
+    this.estimate = fields.estimator.at(fields.eps);
+    this.errors = fields.errors;
+    this.trainingErrors = fields.trainingErrors;
+    this.space = fields.space;
+    this.task = fields.task;
+    this.details = fields.details;
+    this.seed = fields.seed;
+    this.seconds = fields.seconds;
+    this.samplerWarnings = fields.samplerWarnings;
+    this.warnings = [...fields.samplerWarnings, ...this.estimate.warnings];
+  }
+
+  get eps(): number { return this.estimate.eps; }
+  get bits(): number { return this.estimate.bits; }
+  get nats(): number { return this.estimate.nats; }
+  /** Bootstrap interval in bits. */
+  get interval(): [number, number] { return this.estimate.interval.bits; }
+  get trustworthy(): boolean { return this.estimate.diagnostics.trustworthy; }
+
+  /** The same samples evaluated at another eps (no resampling). */
+  at(eps: number): InductiveBiasResult {
+    return new InductiveBiasResult({ estimator: this.estimator, eps, errors: this.errors, trainingErrors: this.trainingErrors, space: this.space, task: this.task, details: this.details, seed: this.seed, seconds: this.seconds, samplerWarnings: this.samplerWarnings });
+  }
+
+  /** Quantile q of the sampled errors (e.g. 0.5 for the median). */
+  quantile(q: number): number {
+    const sorted = this.estimator.sorted;
+    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+  }
+
+  chartSpec(): Record<string, unknown> {
+    return errorHistogramSpec(this.estimator.sorted, this.estimator.fit.model, this.eps, this.bits, `${this.space.name} on ${this.task.name}`);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      eps: this.eps, bits: this.bits, nats: this.nats, interval: this.estimate.interval, model: this.estimate.model,
+      tailMethod: this.estimate.tailMethod, sankaranBits: this.estimate.sankaranBits, empirical: this.estimate.empirical,
+      diagnostics: this.estimate.diagnostics, warnings: this.warnings, space: this.space, task: this.task, details: this.details,
+      samples: this.errors.length, seed: this.seed, seconds: this.seconds, errors: Array.from(this.errors),
+    };
+  }
+
+  toString(): string {
+    const e = this.estimate;
+    const m = e.model;
+    const lines = [
+      `inductive bias of '${this.space.name}' on '${this.task.name}' at eps = ${this.eps}: ${format(e.bits)} bits = ${format(e.nats)} nats (${Math.round(100 * e.interval.level)}% interval ${format(e.interval.bits[0])}-${format(e.interval.bits[1])} bits: bootstrap ± fit misfit ${e.interval.misfitBits.toFixed(2)})`,
+      `  error model: ${m.scale.toPrecision(4)} x chi'^2(k = ${m.degreesOfFreedom.toPrecision(4)}, lambda = ${m.noncentrality.toPrecision(4)}) by ${m.method}${m.clipped ? ' (lambda clipped to 0)' : ''}; Sankaran: ${format(e.sankaranBits)} bits`,
+      `  fit: KS ${e.diagnostics.ks.toFixed(4)} (threshold ${e.diagnostics.ksThreshold.toFixed(3)}, p ${e.diagnostics.ksPValue.toPrecision(2)}); tail ${e.diagnostics.tail.map((t) => `q=${t.quantile}: ${t.difference >= 0 ? '+' : ''}${t.difference.toFixed(2)} bits`).join(', ') || 'not checked (too few samples)'}; ${e.diagnostics.trustworthy ? 'trustworthy' : 'NOT trustworthy'}`,
+      `  empirical: ${e.empirical.count}/${e.empirical.samples} sampled errors <= eps (${e.empirical.count ? `${format(e.empirical.bits)} bits` : `more than ${format(e.empirical.interval[0])} bits`}); errors median ${this.quantile(0.5).toPrecision(4)}, range ${this.quantile(0).toPrecision(4)}-${this.quantile(1).toPrecision(4)}; ${this.seconds.toFixed(1)} s`,
+    ];
+    for (const warning of this.warnings) lines.push(`  warning: ${warning}`);
+    return lines.join('\n');
+  }
+
+  private html(): string {
+    const e = this.estimate;
+    const row = (name: string, value: string): string => `<tr><th style="text-align:left">${escapeHtml(name)}</th><td style="text-align:left">${escapeHtml(value)}</td></tr>`;
+    const warnings = this.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('');
+    return `<div class="weightlab-inductive-bias"><table>${[
+      row('hypothesis space', this.space.name),
+      row('task', this.task.name),
+      row('inductive bias', `${format(e.bits)} bits (${format(e.nats)} nats) at eps = ${this.eps}`),
+      row(`${Math.round(100 * e.interval.level)}% interval`, `${format(e.interval.bits[0])} – ${format(e.interval.bits[1])} bits (${e.interval.resamples} bootstrap fits)`),
+      row('error model', `${e.model.scale.toPrecision(4)} × χ'²(k = ${e.model.degreesOfFreedom.toPrecision(4)}, λ = ${e.model.noncentrality.toPrecision(4)}), ${e.model.method}`),
+      row('goodness of fit', `KS ${e.diagnostics.ks.toFixed(4)}; ${e.diagnostics.trustworthy ? 'trustworthy' : 'not trustworthy'}`),
+      row('empirical', `${e.empirical.count} of ${e.empirical.samples} samples ≤ eps`),
+    ].join('')}</table>${warnings ? `<ul style="color:#b45309">${warnings}</ul>` : ''}</div>`;
+  }
+
+  async [mimeBundle](): Promise<MimeBundle> {
+    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...this.chartSpec() };
+    const svg = await renderSvg(spec);
+    return weightlabBundle('inductive-bias', this.toJSON(), {
+      [VEGA_LITE_MIME]: spec,
+      'image/svg+xml': svg,
+      'text/html': this.html(),
+      'text/plain': this.toString(),
+    });
+  }
+}
+
+/**
+ * Required inductive bias of `task` under `space` at test error eps:
+ * `await inductiveBias(teacherTask({ dimension: 16 }), kernelHypothesisSpace(), { eps: 0.1, samples: 2000, seed: 0 })`.
+ */
+export async function inductiveBias(task: Task, space: HypothesisSpace, options: InductiveBiasOptions): Promise<InductiveBiasResult> {
+  if (!options || typeof options.eps !== 'number') throw new ArgumentError('options.eps (the target test error) is required', { field: 'eps', found: String(options?.eps) });
+  if (!(options.eps > 0) || !Number.isFinite(options.eps)) throw new ArgumentError('eps must be a finite positive test error', { field: 'eps', found: String(options.eps) });
+  if (!space || typeof space.sample !== 'function') throw new ArgumentError('not a hypothesis space (use kernelHypothesisSpace, networkHypothesisSpace or randomFeatureHypothesisSpace)', { field: 'space', found: typeof space });
+  const samples = options.samples ?? 1000;
+  if (!Number.isInteger(samples) || samples < 1) throw new ArgumentError('samples must be a positive integer', { field: 'samples', found: String(samples) });
+  const seed = options.seed ?? 0;
+  const data = taskData(task);
+  const warnings = new WarningLog(options.warn ?? true);
+  const started = performance.now();
+  // The bar is also what checks for interrupts, so a signal keeps it even with progress: false.
+  const bar = options.progress === false && !options.signal ? undefined : new Progress({ total: samples, label: `sampling ${space.name}`, signal: options.signal });
+  const sample = await space.sample(data, samples, { rng: makeRng(seed).fold('hypotheses'), progress: bar, warnings });
+  bar?.done();
+  const estimator = new ErrorModelEstimator(sample.errors, { ...options, seed });
+  return new InductiveBiasResult({
+    estimator, eps: options.eps, errors: sample.errors, trainingErrors: sample.trainingErrors,
+    space: { name: space.name, settings: space.describe() },
+    task: { name: data.name, dimension: data.dimension, trainSize: data.trainX.rows, testSize: data.testX.rows, outputs: data.outputs },
+    details: sample.details, seed, seconds: (performance.now() - started) / 1000, samplerWarnings: warnings.messages,
+  });
+}
