@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// bench:zoo — how fast weightlab builds and measures the digits-mlp-grid preset on this
+// machine: models per minute (1 vs 2 worker threads on a slice, then the whole grid), seconds
+// per Hessian top eigenvalue / Hutchinson trace / Bezier curve per width, and the phase metrics
+// of the whole zoo. A script, not a timed test: numbers go to stdout (and --json FILE).
+//
+//   node bench/zoo.js [--small] [--out DIR] [--json FILE] [--skip-build]
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const wl = require('../lib/dist');
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const value = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
+const small = flag('small');
+const out = value('out', path.join(os.tmpdir(), `weightlab-bench-zoo${small ? '-small' : ''}`));
+const results = { machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`, preset: `digits-mlp-grid${small ? ' --small' : ''}` };
+const log = (line) => process.stdout.write(`${line}\n`);
+
+(async () => {
+  const spec = wl.zooPreset('digits-mlp-grid', { small });
+
+  // 1. Worker threads: the same slice of the grid with 1 and 2 workers.
+  const slice = { ...spec, name: 'slice', axes: { width: [32, 128], batchSize: [16, 128] }, seeds: [0, 1] };
+  for (const workers of [1, 2]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-slice-'));
+    const r = await wl.buildZoo(slice, { out: dir, workers, progress: false });
+    results[`slice_models_per_minute_${workers}_workers`] = r.modelsPerMinute;
+    log(`slice (8 models, ${spec.epochs} epochs), ${workers} worker(s): ${r.seconds.toFixed(1)} s, ${r.modelsPerMinute.toFixed(1)} models/min`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  // 2. The whole preset.
+  if (!flag('skip-build')) fs.rmSync(out, { recursive: true, force: true });
+  const built = await wl.buildZoo(spec, { out, progress: false });
+  results.build_seconds = built.seconds;
+  results.models = built.models;
+  results.models_per_minute = built.modelsPerMinute;
+  log(`build ${built.models} models: ${built.seconds.toFixed(1)} s (${built.modelsPerMinute.toFixed(1)} models/min; ${built.skipped.length} already built)`);
+
+  // 3. Seconds per metric, per width, for the batch-size-32 models (PyHessian defaults, 256-row batch).
+  const zoo = wl.openZoo(out);
+  const { train, test } = wl.digits();
+  const batch = wl.hessianBatch(train, 256, 0);
+  const perMetric = [];
+  for (const width of spec.axes.width) {
+    const pick = (seed) => zoo.models.find((m) => m.params['model::width'] === width && m.params.seed === seed && m.params['training::batchsize'] === (spec.axes.batchSize.includes(32) ? 32 : spec.axes.batchSize[0]));
+    const load = (model) => { const weights = model.checkpoints[model.checkpoints.length - 1].load(); const arch = wl.mlp(64, [width], 10); return { arch, params: wl.fromWeightSet(arch, weights) }; };
+    const a = load(pick(0));
+    const b = load(pick(1));
+    let t = performance.now();
+    const op = wl.mlpHessian(a.arch, a.params, batch);
+    const eig = wl.topEigenvalues(op, { seed: 0 });
+    const eigSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const op2 = wl.mlpHessian(a.arch, a.params, batch);
+    const trace = wl.hutchinsonTrace(op2, { seed: 0 });
+    const traceSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const bend = wl.fitBezierCurve(a.arch, a.params, b.params, train, { epochs: 10, learningRate: 0.05, seed: 0 });
+    wl.bezierPath(a.arch, a.params, bend, b.params, train, test, 5);
+    const bezierSeconds = (performance.now() - t) / 1000;
+    perMetric.push({ width, parameters: a.params.length, top_eigenvalue_s: eigSeconds, power_iterations: eig.iterations[0], trace_s: traceSeconds, probes: trace.samples.length, bezier_s: bezierSeconds });
+    log(`width ${String(width).padStart(3)} (${a.params.length} params): top eigenvalue ${eigSeconds.toFixed(3)} s (${eig.iterations[0]} HVPs), trace ${traceSeconds.toFixed(3)} s (${trace.samples.length} probes), Bezier curve ${bezierSeconds.toFixed(3)} s`);
+  }
+  results.per_metric = perMetric;
+
+  // 4. Phase metrics of the whole zoo (fresh: cache off), classification and the diagram.
+  let t = performance.now();
+  const table = wl.classifyPhases(await wl.phaseMetrics(zoo, { cache: false, progress: false }));
+  results.phase_metrics_seconds = (performance.now() - t) / 1000;
+  results.phases = table.phases;
+  results.total_seconds = results.build_seconds + results.phase_metrics_seconds;
+  log(`phase metrics of ${table.rows.length} cells: ${results.phase_metrics_seconds.toFixed(1)} s; phases ${table.phases.join(' ')}`);
+  log(String(wl.phaseDiagram(table)));
+  log(`build + phase metrics: ${results.total_seconds.toFixed(1)} s (target <= 600 s for the full preset on 2 cores)`);
+  const jsonFile = value('json');
+  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+})().catch((error) => { console.error(error); process.exit(1); });

@@ -1,0 +1,56 @@
+// `weightlab zoo build --preset NAME --out DIR [--small]`: trains a named zoo grid into a
+// native weightlab zoo folder (resumable: rerun the same command after a kill to continue),
+// optionally followed by its phase metrics and phase diagram (--phases).
+
+import { buildZoo, classifyPhases, phaseDiagram, phaseMetrics, zooPreset, ZOO_PRESETS } from 'weightlab';
+import { numberOption, parseArgs, UsageError, type Command } from '../command';
+
+export const zooBuildCommand: Command = {
+  name: 'zoo build',
+  summary: 'train a model zoo grid (e.g. digits-mlp-grid) into a weightlab zoo folder',
+  help: `Usage: weightlab zoo build --preset NAME --out DIR [--small] [--workers N] [--phases] [--json]
+
+Trains every model of the preset's grid with seeded, deterministic SGD and writes the
+native weightlab zoo format (zoo.json, per-model params.json, result.json, and
+checkpoint_NNNNNN/weights.safetensors). Models already complete in DIR are skipped,
+so rerunning after an interruption continues the build.
+
+Presets:
+${Object.entries(ZOO_PRESETS).map(([name, preset]) => `  ${name.padEnd(18)}${preset.summary}`).join('\n')}
+
+Options:
+  --preset NAME   the grid to build (required)
+  --out DIR       output folder (required)
+  --small         the preset's small variant (a few models, for tests and CI)
+  --workers N     worker threads (default: min(2, cores); 0 = this thread)
+  --phases        then compute the phase metrics, classify the phases and print the diagram
+  --json          print the build report (and phase table) as JSON
+`,
+  async run(args) {
+    const parsed = parseArgs(args, { values: ['preset', 'out', 'workers'], flags: ['small', 'phases', 'json'] });
+    if (parsed.positional.length) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
+    const name = parsed.options.preset;
+    const out = parsed.options.out;
+    if (!name) throw new UsageError('--preset NAME is required');
+    if (!out) throw new UsageError('--out DIR is required');
+    if (!(name in ZOO_PRESETS)) throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(ZOO_PRESETS).join(', ')})`);
+    const workers = parsed.options.workers === '0' ? 0 : parsed.options.workers !== undefined ? numberOption(parsed, 'workers', 2) : undefined;
+    const json = parsed.flags.has('json');
+    const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), { out, workers, progress: !json });
+    const result: Record<string, unknown> = { ...report };
+    const lines = [
+      `zoo: ${report.out}`,
+      `models: ${report.models} (${report.trained.length} trained, ${report.skipped.length} already complete, ${report.failed.length} failed, ${report.nan.length} with NaN loss)`,
+      `time: ${report.seconds.toFixed(1)} s (${report.modelsPerMinute.toFixed(1)} models/min)`,
+      ...report.failed.map((f) => `failed ${f.id}: ${f.error}`),
+      ...report.nan.map((id) => `NaN loss: ${id}`),
+    ];
+    if (parsed.flags.has('phases')) {
+      const table = classifyPhases(await phaseMetrics(zoo, { progress: !json }));
+      result.phases = { rows: table.rows, thresholds: table.thresholds, problems: table.problems };
+      lines.push('', String(table), '', String(phaseDiagram(table)));
+    }
+    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${lines.join('\n')}\n`);
+    return report.failed.length ? 1 : 0;
+  },
+};

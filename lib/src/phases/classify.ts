@@ -1,0 +1,76 @@
+// classifyPhases(table): labels every cell with a loss-landscape phase by the decision tree of
+// the reference notes §2.3 (Yang et al. 2021's taxonomy; neither Yang nor PTMZ publishes numeric
+// thresholds, so these are weightlab's documented, configurable defaults):
+//
+//   underfit  := train error > maxTrainError (5 %)  or  train loss > lossFactor (10) x the grid's
+//                smallest cell train loss (or > absoluteLoss when given, replacing the factor rule)
+//   barrier   := curve_mc_train_error < -mcEpsilon (1 percentage point; Yang/PTMZ sign, mc < 0 = barrier)
+//   underfit:  barrier -> I,   else -> II
+//   fit:       barrier -> III, else CKA >= ckaThreshold -> IV-B, else IV-A
+//   ckaThreshold defaults to the median CKA over the fit, connected cells: CKA separates IV-A
+//   from IV-B by a smooth crossover, not a jump, so a grid-relative split is the honest default.
+//
+// The Hessian does not decide (the local transition follows the training loss); whether a cell
+// is sharp (log top eigenvalue above the midpoint of the underfit and fit cells' medians) is
+// reported in the reason text as a consistency check.
+
+import { PhaseTable, type PhaseRow } from './table';
+
+export interface PhaseThresholds {
+  maxTrainError?: number;
+  lossFactor?: number;
+  absoluteLoss?: number;
+  mcEpsilon?: number;
+  ckaThreshold?: number;
+}
+
+export const DEFAULT_PHASE_THRESHOLDS = { maxTrainError: 0.05, lossFactor: 10, mcEpsilon: 1 } as const;
+
+export const PHASE_DESCRIPTIONS: Record<string, string> = {
+  I: 'underfit, poorly connected (mc < 0)',
+  II: 'underfit, well connected (mc >= 0)',
+  III: 'fit, poorly connected (barrier)',
+  'IV-A': 'fit, connected, dissimilar (low CKA)',
+  'IV-B': 'fit, connected, similar (high CKA): generalizing',
+};
+
+function median(values: number[]): number | undefined {
+  if (!values.length) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+}
+
+/** A copy of `table` with `phase` and `phaseReason` set on every row, and the resolved thresholds. */
+export function classifyPhases(table: PhaseTable, thresholds: PhaseThresholds = {}): PhaseTable {
+  const maxTrainError = thresholds.maxTrainError ?? DEFAULT_PHASE_THRESHOLDS.maxTrainError;
+  const lossFactor = thresholds.lossFactor ?? DEFAULT_PHASE_THRESHOLDS.lossFactor;
+  const eps = thresholds.mcEpsilon ?? DEFAULT_PHASE_THRESHOLDS.mcEpsilon;
+  const losses = table.rows.map((r) => r.train_loss).filter((v): v is number => v !== null);
+  const minLoss = losses.length ? Math.min(...losses) : 0;
+  const lossLimit = thresholds.absoluteLoss ?? lossFactor * minLoss;
+  const underfit = (r: PhaseRow) => r.train_loss !== null && r.train_acc !== null && (1 - r.train_acc > maxTrainError || r.train_loss > lossLimit);
+  const barrier = (r: PhaseRow) => r.curve_mc_train_error !== null && r.curve_mc_train_error < -eps;
+  const complete = (r: PhaseRow) => r.train_loss !== null && r.train_acc !== null && r.curve_mc_train_error !== null;
+  const connectedFit = table.rows.filter((r) => complete(r) && !underfit(r) && !barrier(r) && r.representation_similarity !== null);
+  const ckaThreshold = thresholds.ckaThreshold ?? median(connectedFit.map((r) => r.representation_similarity!)) ?? 0.5;
+  const tops = (rows: PhaseRow[]) => rows.map((r) => r.log_hessian_top_ev).filter((v): v is number => v !== null);
+  const fitMedian = median(tops(table.rows.filter((r) => complete(r) && !underfit(r))));
+  const underMedian = median(tops(table.rows.filter((r) => complete(r) && underfit(r))));
+  const sharpSplit = fitMedian !== undefined && underMedian !== undefined ? 0.5 * (fitMedian + underMedian) : undefined;
+
+  const rows = table.rows.map((row): PhaseRow => {
+    if (!complete(row)) return { ...row, phase: null, phaseReason: row.models.length < 2 ? 'fewer than 2 usable models: no seed pairs' : 'metrics missing' };
+    const u = underfit(row);
+    const b = barrier(row);
+    const mc = row.curve_mc_train_error!;
+    const sharp = sharpSplit !== undefined && row.log_hessian_top_ev !== null ? (row.log_hessian_top_ev > sharpSplit ? 'sharp' : 'flat') : 'sharpness unknown';
+    const why = `${u ? 'underfit' : 'fit'} (train loss ${row.train_loss!.toFixed(3)}, error ${(100 * (1 - row.train_acc!)).toFixed(1)} %), mc ${mc.toFixed(2)} pp, ${sharp}`;
+    if (u) return { ...row, phase: b ? 'I' : 'II', phaseReason: why };
+    if (b) return { ...row, phase: 'III', phaseReason: why };
+    const c = row.representation_similarity;
+    if (c === null) return { ...row, phase: null, phaseReason: `${why}; CKA unavailable (constant logits)` };
+    return { ...row, phase: c >= ckaThreshold ? 'IV-B' : 'IV-A', phaseReason: `${why}, CKA ${c.toFixed(3)} ${c >= ckaThreshold ? '>=' : '<'} ${ckaThreshold.toFixed(3)}` };
+  });
+  return new PhaseTable(rows, table.axes, table.problems, table.options, { maxTrainError, lossLimit, mcEpsilon: eps, ckaThreshold, ...(sharpSplit !== undefined ? { sharpLogTopEv: sharpSplit } : {}) });
+}

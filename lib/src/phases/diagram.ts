@@ -1,0 +1,118 @@
+// phaseDiagram(table): the phase map of a zoo over (temperature x load) plus one heatmap per
+// metric, as a bundle for every front end: the weightlab extension's phase-diagram.v1 payload
+// (lib/src/manifold/payloads.ts), Vega-Lite v5 (JupyterLab, VS Code), SVG (everything else)
+// and text. Diverging colour scales are centred where PTMZ centres them: 0 for mc, 1 for CKA.
+
+import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
+import { renderSvg, type VegaLiteSpec } from '../display/vega-lite';
+import { PHASE_DIAGRAM_MIME, type PhaseDiagramPayload } from '../manifold/payloads';
+import { classifyPhases, PHASE_DESCRIPTIONS } from './classify';
+import type { PhaseTable, MetricColumn } from './table';
+
+/** Metrics shown, with their titles and colour scales. */
+const PANELS: { metric: MetricColumn; title: string; scale: Record<string, unknown> }[] = [
+  { metric: 'train_loss', title: 'train loss', scale: { scheme: 'viridis', type: 'log' } },
+  { metric: 'test_acc', title: 'test accuracy', scale: { scheme: 'viridis' } },
+  { metric: 'log_hessian_top_ev', title: 'log Hessian top eigenvalue', scale: { scheme: 'magma' } },
+  { metric: 'log_hessian_trace', title: 'log Hessian trace', scale: { scheme: 'magma' } },
+  { metric: 'curve_mc_train_error', title: 'mc, train error (pp; < 0 barrier)', scale: { scheme: 'redblue', domainMid: 0 } },
+  { metric: 'representation_similarity', title: 'CKA of logits', scale: { scheme: 'redblue', domainMid: 1 } },
+  { metric: 'linear_barrier_train_loss', title: 'linear barrier, train loss', scale: { scheme: 'reds' } },
+  { metric: 'l2_distance', title: 'L2 distance between seeds', scale: { scheme: 'blues' } },
+];
+
+const PHASE_COLORS: Record<string, string> = { I: '#d62728', II: '#ff7f0e', III: '#9467bd', 'IV-A': '#1f77b4', 'IV-B': '#2ca02c' };
+
+const LABELS: Record<string, string> = { 'model::width': 'width', 'training::batchsize': 'batch size', 'optim::lr': 'learning rate', 'training::data_fraction': 'data fraction', 'training::label_noise': 'label noise', 'model::depth': 'depth' };
+
+export class PhaseDiagram {
+  readonly table: PhaseTable;
+  constructor(table: PhaseTable) {
+    this.table = table.rows.some((r) => r.phase !== undefined) ? table : classifyPhases(table);
+  }
+
+  private values(axis: string): number[] {
+    return [...new Set(this.table.rows.map((r) => r.cell[axis]))].sort((a, b) => a - b);
+  }
+
+  /** The application/vnd.weightlab.phase-diagram.v1+json payload: rows = load values, columns = temperature values. */
+  payload(): PhaseDiagramPayload {
+    const { load, temperature } = this.table.axes;
+    const ys = this.values(load);
+    const xs = this.values(temperature);
+    const find = (y: number, x: number) => this.table.rows.find((r) => r.cell[load] === y && r.cell[temperature] === x);
+    const metrics: Record<string, (number | null)[][]> = {};
+    for (const { metric } of PANELS) metrics[metric] = ys.map((y) => xs.map((x) => { const v = find(y, x)?.[metric]; return typeof v === 'number' && Number.isFinite(v) ? v : null; }));
+    const positive = (values: number[]) => values.every((v) => v > 0);
+    return {
+      version: 1,
+      title: 'Loss-landscape phases',
+      x: { name: LABELS[temperature] ?? temperature, values: xs, scale: positive(xs) ? 'log' : 'linear' },
+      y: { name: LABELS[load] ?? load, values: ys, scale: positive(ys) ? 'log' : 'linear' },
+      metrics,
+      metric: 'curve_mc_train_error',
+      phases: ys.map((y) => xs.map((x) => find(y, x)?.phase ?? null)),
+      phaseDescriptions: PHASE_DESCRIPTIONS,
+    };
+  }
+
+  /** Vega-Lite v5: the phase map then one heatmap per metric, in a grid of 3 columns. */
+  spec(): VegaLiteSpec {
+    const { load, temperature } = this.table.axes;
+    const values = this.table.rows.map((r) => ({ load: r.cell[load], temperature: r.cell[temperature], phase: r.phase ?? 'unknown', ...Object.fromEntries(PANELS.map(({ metric }) => [metric, r[metric]])) }));
+    const x = { field: 'temperature', type: 'ordinal', title: LABELS[temperature] ?? temperature, sort: 'ascending' };
+    const y = { field: 'load', type: 'ordinal', title: LABELS[load] ?? load, sort: 'descending' };
+    const phases = [...new Set(values.map((v) => v.phase))].sort();
+    const phasePanel = {
+      title: 'phase',
+      layer: [
+        { mark: 'rect', encoding: { x, y, color: { field: 'phase', type: 'nominal', scale: { domain: phases, range: phases.map((p) => PHASE_COLORS[p] ?? '#cccccc') } } } },
+        { mark: { type: 'text', fontSize: 10 }, encoding: { x, y, text: { field: 'phase' } } },
+      ],
+    };
+    const panels = PANELS.map(({ metric, title, scale }) => ({
+      title,
+      transform: [{ filter: `isValid(datum['${metric}']) && isFinite(datum['${metric}'])` }],
+      mark: 'rect',
+      encoding: { x, y, color: { field: metric, type: 'quantitative', title: null, scale }, tooltip: [{ field: metric, type: 'quantitative', format: '.3f' }, { field: 'phase' }] },
+    }));
+    return {
+      title: 'Loss-landscape phases',
+      data: { values },
+      concat: [phasePanel, ...panels],
+      columns: 3,
+      resolve: { scale: { color: 'independent' } },
+      config: { view: { step: 18 }, axis: { labelFontSize: 9, titleFontSize: 10 } },
+    };
+  }
+
+  toString(): string {
+    const { load, temperature } = this.table.axes;
+    const ys = this.values(load).reverse();
+    const xs = this.values(temperature);
+    const cellText = (y: number, x: number) => this.table.rows.find((r) => r.cell[load] === y && r.cell[temperature] === x)?.phase ?? '-';
+    const width = 5;
+    const lines = [`Phase diagram (rows: ${LABELS[load] ?? load}, columns: ${LABELS[temperature] ?? temperature})`,
+      `${''.padStart(6)}${xs.map((x) => String(x).padStart(width)).join('')}`,
+      ...ys.map((y) => `${String(y).padStart(6)}${xs.map((x) => cellText(y, x).padStart(width)).join('')}`),
+      `phases: ${this.table.phases.map((p) => `${p} = ${PHASE_DESCRIPTIONS[p]}`).join('; ')}`];
+    return lines.join('\n');
+  }
+
+  async [mimeBundle](): Promise<MimeBundle> {
+    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...this.spec() };
+    return {
+      data: {
+        [PHASE_DIAGRAM_MIME]: this.payload(),
+        [VEGA_LITE_MIME]: spec,
+        'image/svg+xml': await renderSvg(spec),
+        'text/plain': this.toString(),
+      },
+    };
+  }
+}
+
+/** The displayable phase diagram of a (classified or not) phase table. */
+export function phaseDiagram(table: PhaseTable): PhaseDiagram {
+  return new PhaseDiagram(table);
+}

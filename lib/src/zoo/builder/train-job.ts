@@ -1,0 +1,45 @@
+// Trains one model of a zoo and writes it in the native format (../native.ts): checkpoints
+// as training passes their epochs, result.json last. result.json is the completion mark: a
+// model whose result.json holds every epoch is done and a resumed build skips it; anything
+// else is retrained from scratch, which rewrites identical bytes (training is deterministic).
+// Every file goes through temp + rename, so a kill never leaves half a checkpoint.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeZooCheckpoint, writeZooParams, writeZooResults } from '../native';
+import { toWeightSet } from '../../train/mlp';
+import { trainMlp, type EpochRecord } from '../../train/sgd';
+import type { DatasetSplit } from '../../data/dataset';
+import { jobData, type ModelJob } from './spec';
+
+/** Whether the model's folder already holds a complete result.json (every epoch, 0..epochs). */
+export function jobComplete(root: string, job: ModelJob): boolean {
+  const file = path.join(root, job.id, 'result.json');
+  if (!fs.existsSync(file)) return false;
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim().length > 0);
+  if (lines.length === job.training.epochs + 1) return true;
+  // A NaN run stops early by design and is complete when its last line says so.
+  try { return JSON.parse(lines[lines.length - 1]).nan === true; } catch { return false; }
+}
+
+export interface JobOutcome {
+  id: string;
+  records: number;
+  nan: boolean;
+  seconds: number;
+}
+
+/** Trains `job` on `split` and writes params.json, its checkpoints and result.json under root/job.id. */
+export function runJob(root: string, job: ModelJob, split: DatasetSplit): JobOutcome {
+  const started = performance.now();
+  writeZooParams(root, job.id, job.params);
+  const checkpoints = new Set(job.checkpointEpochs);
+  const data = jobData(split, job.values);
+  const { records } = trainMlp(job.training, data.train, data.test, {
+    onEpoch(record: EpochRecord, params: Float64Array) {
+      if (checkpoints.has(record.epoch) || record.nan) writeZooCheckpoint(root, job.id, record.epoch, toWeightSet(job.training.architecture, params));
+    },
+  });
+  writeZooResults(root, job.id, records.map((record) => ({ ...record })));
+  return { id: job.id, records: records.length, nan: records.some((r) => r.nan === true), seconds: (performance.now() - started) / 1000 };
+}

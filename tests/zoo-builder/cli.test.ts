@@ -1,0 +1,22 @@
+// `weightlab zoo build` on the small preset, with --phases, through the real CLI entry.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { openZoo } from 'weightlab';
+import { cliEntry, temporaryFolder } from '../support/paths';
+
+test('weightlab zoo build --preset digits-mlp-grid --small --phases --json', () => {
+  const out = temporaryFolder('zoo-cli');
+  const run = spawnSync(process.execPath, [cliEntry, 'zoo', 'build', '--preset', 'digits-mlp-grid', '--small', '--out', out, '--phases', '--json'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.models, 18);
+  assert.equal(report.trained.length, 18);
+  assert.ok(report.phases.rows.length === 9);
+  assert.equal(openZoo(out).size, 18);
+  const again = spawnSync(process.execPath, [cliEntry, 'zoo', 'build', '--preset', 'digits-mlp-grid', '--small', '--out', out, '--json'], { encoding: 'utf8' });
+  assert.equal(JSON.parse(again.stdout).skipped.length, 18); // resumed: nothing left to train
+  const bad = spawnSync(process.execPath, [cliEntry, 'zoo', 'build', '--preset', 'nope', '--out', out], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /unknown preset/);
+});
