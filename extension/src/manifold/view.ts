@@ -1,0 +1,472 @@
+// The interactive weight-manifold view: a canvas scatter of models (2-D, or 3-D with drag to
+// rotate) with zoom and pan, a tooltip with the hovered model's hyperparameters and metrics,
+// colour-by and size-by switchers over every table column, shift-drag box selection listing
+// the selected models, and training trajectories as lines. Canvas rather than SVG because a
+// zoo of 10,000 models must redraw within a frame while rotating.
+
+import type { ManifoldPayload, TableValue } from 'weightlab/dist/manifold/payloads';
+import { colorScale, type ColorScale } from '../colors';
+import { cssVariable, formatValue, html, select } from '../dom';
+import { initialCamera, normalisation, projectPoint, type Camera, type Normalisation, type Viewport } from './camera';
+
+const NONE = '(none)';
+const HOVER_RADIUS = 10;
+const SELECTION_LIST_LIMIT = 200;
+/** Depth slabs of the 3-D painter's order. */
+const DEPTH_SLABS = 24;
+
+/** What tests and automation can ask a rendered view (exposed as `node.weightlabManifold`). */
+export interface ManifoldProbe {
+  /** Client (page) coordinates of point `index`'s centre. */
+  clientPosition(index: number): [number, number];
+  /** The fill colour of point `index`. */
+  color(index: number): string;
+  /** Milliseconds the last full redraw took. */
+  lastDrawMs(): number;
+  /** Redraws synchronously; returns the milliseconds it took. */
+  redraw(): number;
+}
+
+export class ManifoldView {
+  readonly node: HTMLElement;
+  private readonly payload: ManifoldPayload;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly plot: HTMLElement;
+  private readonly tooltip: HTMLElement;
+  private readonly band: HTMLElement;
+  private readonly legend: HTMLElement;
+  private readonly selectionPanel: HTMLElement;
+  private readonly norm: Normalisation;
+  private camera: Camera = initialCamera();
+  private dimensions: 2 | 3;
+  private colorBy: string;
+  private sizeBy: string;
+  private showTrajectories = true;
+  private scale!: ColorScale;
+  private radii!: Float64Array;
+  private screen: Float64Array;
+  private trajectoryScreen: Float64Array[];
+  private viewport: Viewport = { width: 640, height: 420, margin: 24 };
+  private hovered = -1;
+  private selected = new Set<number>();
+  private frame = 0;
+  private drawMs = 0;
+  private readonly resizeObserver?: ResizeObserver;
+
+  constructor(payload: ManifoldPayload) {
+    this.payload = payload;
+    this.dimensions = payload.dimensions;
+    const columns = payload.table.columns;
+    this.colorBy = payload.colorBy ?? columns.find((c) => c.role === 'metric' && c.type === 'quantitative')?.name ?? NONE;
+    this.sizeBy = payload.sizeBy ?? NONE;
+    this.norm = normalisation([...payload.points, ...payload.trajectories.flatMap((t) => t.points)], payload.dimensions);
+    this.screen = new Float64Array(payload.points.length * 3);
+    this.trajectoryScreen = payload.trajectories.map((t) => new Float64Array(t.points.length * 3));
+
+    this.canvas = html('canvas', { className: 'wl-canvas', attributes: { role: 'img', 'aria-label': `${payload.title}: ${payload.points.length} models` } });
+    this.tooltip = html('div', { className: 'wl-tooltip', attributes: { role: 'tooltip' } });
+    this.tooltip.hidden = true;
+    this.band = html('div', { className: 'wl-band' });
+    this.band.hidden = true;
+    this.plot = html('div', { className: 'wl-plot' }, this.canvas, this.band, this.tooltip);
+    this.legend = html('div', { className: 'wl-legend' });
+    this.selectionPanel = html('div', { className: 'wl-selection' });
+    this.node = html('div', {
+      className: 'wl-manifold',
+      dataset: { weightlabPoints: String(payload.points.length), method: payload.method, trajectories: String(payload.trajectories.length) },
+    }, html('div', { className: 'wl-title' }, payload.title), this.toolbar(), this.plot, this.legend, this.selectionPanel);
+
+    if (payload.dimensions === 3) this.node.dataset.view = '3-D';
+    this.applyEncodings();
+    this.attachPointerHandlers();
+    const probe: ManifoldProbe = {
+      clientPosition: (index) => {
+        const box = this.canvas.getBoundingClientRect();
+        return [box.left + this.screen[3 * index], box.top + this.screen[3 * index + 1]];
+      },
+      color: (index) => this.scale.colors[index],
+      lastDrawMs: () => this.drawMs,
+      redraw: () => { this.draw(); return this.drawMs; },
+    };
+    Object.defineProperty(this.node, 'weightlabManifold', { value: probe });
+    if (typeof ResizeObserver !== 'undefined') {
+      this.resizeObserver = new ResizeObserver(() => this.resize());
+      this.resizeObserver.observe(this.plot);
+    }
+    this.resize();
+  }
+
+  dispose(): void {
+    this.resizeObserver?.disconnect();
+    cancelAnimationFrame(this.frame);
+  }
+
+  private toolbar(): HTMLElement {
+    const columns = this.payload.table.columns;
+    const colorOptions = [NONE, ...columns.filter((c) => c.role !== 'id').map((c) => c.name)];
+    const sizeOptions = [NONE, ...columns.filter((c) => c.type === 'quantitative').map((c) => c.name)];
+    const bar = html('div', { className: 'wl-toolbar' },
+      select('Colour', colorOptions, this.colorBy, (value) => { this.colorBy = value; this.applyEncodings(); }, 'color-by'),
+      select('Size', sizeOptions, this.sizeBy, (value) => { this.sizeBy = value; this.applyEncodings(); }, 'size-by'));
+    if (this.payload.dimensions === 3) {
+      bar.appendChild(select('View', ['3-D', '2-D'], '3-D', (value) => {
+        this.dimensions = value === '3-D' ? 3 : 2;
+        this.camera = initialCamera();
+        this.node.dataset.view = value;
+        this.schedule();
+      }, 'view'));
+    }
+    if (this.payload.trajectories.length) {
+      const box = html('input', { attributes: { type: 'checkbox' }, dataset: { role: 'trajectories' } });
+      box.checked = true;
+      box.addEventListener('change', () => { this.showTrajectories = box.checked; this.schedule(); });
+      bar.appendChild(html('label', { className: 'wl-control' }, box, ' trajectories'));
+    }
+    const reset = html('button', { className: 'wl-button', dataset: { role: 'reset' } }, 'Reset view');
+    reset.addEventListener('click', () => { this.camera = initialCamera(); this.schedule(); });
+    bar.appendChild(reset);
+    bar.appendChild(html('span', { className: 'wl-hint' }, this.payload.dimensions === 3
+      ? 'drag: rotate · alt-drag: pan · wheel: zoom · shift-drag: select'
+      : 'drag: pan · wheel: zoom · shift-drag: select'));
+    return bar;
+  }
+
+  private column(name: string): TableValue[] | undefined {
+    return name === NONE ? undefined : this.payload.table.values[name];
+  }
+
+  /** Recomputes colours, radii and the legend after a switcher changed, then redraws. */
+  private applyEncodings(): void {
+    const n = this.payload.points.length;
+    const colorValues = this.column(this.colorBy);
+    const colorInfo = this.payload.table.columns.find((c) => c.name === this.colorBy);
+    this.scale = colorValues && colorInfo ? colorScale(colorValues, colorInfo.type) : { kind: 'nominal', domain: [], colors: new Array(n).fill(cssVariable(this.node, '--jp-brand-color1', '#1976d2')) };
+    const baseRadius = n > 3000 ? 2 : n > 500 ? 3 : 4.5;
+    this.radii = new Float64Array(n).fill(baseRadius);
+    const sizeValues = this.column(this.sizeBy);
+    if (sizeValues) {
+      const numbers = sizeValues.filter((v): v is number => typeof v === 'number');
+      const low = Math.min(...numbers), high = Math.max(...numbers);
+      sizeValues.forEach((v, i) => {
+        // Area proportional to the value: radius grows with the square root.
+        this.radii[i] = typeof v === 'number' && high > low ? baseRadius * (0.6 + 1.6 * Math.sqrt((v - low) / (high - low))) : baseRadius;
+      });
+    }
+    this.node.dataset.colorBy = this.colorBy;
+    this.node.dataset.sizeBy = this.sizeBy;
+    this.renderLegend();
+    this.schedule();
+  }
+
+  private renderLegend(): void {
+    this.legend.replaceChildren();
+    if (this.colorBy === NONE) return;
+    this.legend.appendChild(html('span', { className: 'wl-legend-title' }, this.scale.logarithmic ? `${this.colorBy} (log)` : this.colorBy));
+    if (this.scale.kind === 'quantitative') {
+      const [low, high] = this.scale.domain as [number, number];
+      const ramp = html('span', { className: 'wl-ramp' });
+      ramp.style.background = 'linear-gradient(to right, #440154, #3b528b, #21918c, #5ec962, #fde725)';
+      this.legend.append(html('span', {}, formatValue(low)), ramp, html('span', {}, formatValue(high)));
+    } else {
+      const categories = this.scale.domain as string[];
+      categories.slice(0, 12).forEach((category) => {
+        const index = this.column(this.colorBy)!.findIndex((v) => v !== null && String(v) === category);
+        const swatch = html('span', { className: 'wl-swatch' });
+        swatch.style.background = this.scale.colors[index];
+        this.legend.appendChild(html('span', { className: 'wl-category' }, swatch, category));
+      });
+      if (categories.length > 12) this.legend.appendChild(html('span', {}, `+${categories.length - 12} more`));
+    }
+  }
+
+  private resize(): void {
+    const width = Math.max(240, Math.floor(this.plot.clientWidth || 640));
+    const height = Math.round(Math.min(520, Math.max(300, width * 0.62)));
+    const ratio = window.devicePixelRatio || 1;
+    this.viewport = { width, height, margin: 24 };
+    this.canvas.width = Math.round(width * ratio);
+    this.canvas.height = Math.round(height * ratio);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    this.draw();
+  }
+
+  private schedule(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  private projectAll(): void {
+    const { points, trajectories } = this.payload;
+    for (let i = 0; i < points.length; i++) projectPoint(points[i], this.dimensions, this.norm, this.camera, this.viewport, this.screen, 3 * i);
+    trajectories.forEach((trajectory, t) => {
+      trajectory.points.forEach((point, i) => projectPoint(point, this.dimensions, this.norm, this.camera, this.viewport, this.trajectoryScreen[t], 3 * i));
+    });
+  }
+
+  private draw(): void {
+    const started = performance.now();
+    const context = this.canvas.getContext('2d');
+    if (!context) return;
+    const ratio = this.canvas.width / this.viewport.width;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, this.viewport.width, this.viewport.height);
+    this.projectAll();
+    const text = cssVariable(this.node, '--jp-ui-font-color2', '#616161');
+    const border = cssVariable(this.node, '--jp-border-color2', '#e0e0e0');
+    const background = cssVariable(this.node, '--jp-layout-color0', '#ffffff');
+    this.drawAxes(context, text, border);
+
+    if (this.showTrajectories) {
+      context.lineWidth = 1.2;
+      context.globalAlpha = 0.55;
+      this.payload.trajectories.forEach((trajectory, t) => {
+        const screen = this.trajectoryScreen[t];
+        context.strokeStyle = this.scale.colors[trajectory.model];
+        context.beginPath();
+        for (let i = 0; i < trajectory.points.length; i++) {
+          if (i === 0) context.moveTo(screen[0], screen[1]); else context.lineTo(screen[3 * i], screen[3 * i + 1]);
+        }
+        context.stroke();
+        context.fillStyle = this.scale.colors[trajectory.model];
+        context.fillRect(screen[0] - 1.5, screen[1] - 1.5, 3, 3);
+      });
+      context.globalAlpha = 1;
+    }
+
+    const n = this.payload.points.length;
+    const colors = this.scale.colors;
+    // Points are filled one path per colour (far fewer canvas state changes than one fill
+    // per point at 10,000 points). In 3-D they are first cut into depth slabs drawn far to
+    // near, so nearer points still cover farther ones; order inside a slab does not show.
+    const slabs = this.dimensions === 3 ? DEPTH_SLABS : 1;
+    let nearest = -Infinity, farthest = Infinity;
+    if (slabs > 1) for (let i = 0; i < n; i++) { const z = this.screen[3 * i + 2]; if (z > nearest) nearest = z; if (z < farthest) farthest = z; }
+    const span = nearest - farthest || 1;
+    const groups: Map<string, number[]>[] = Array.from({ length: slabs }, () => new Map());
+    for (let i = 0; i < n; i++) {
+      const slab = slabs > 1 ? Math.min(slabs - 1, Math.floor(((this.screen[3 * i + 2] - farthest) / span) * slabs)) : 0;
+      const list = groups[slab].get(colors[i]);
+      if (list) list.push(i); else groups[slab].set(colors[i], [i]);
+    }
+    context.globalAlpha = n > 3000 ? 0.75 : 0.9;
+    context.lineWidth = 0.75;
+    context.strokeStyle = cssVariable(this.node, '--jp-ui-font-color3', '#9e9e9e');
+    for (const byColor of groups) {
+      for (const [color, indices] of byColor) {
+        context.fillStyle = color;
+        context.beginPath();
+        for (const i of indices) {
+          const x = this.screen[3 * i], y = this.screen[3 * i + 1], r = this.radii[i];
+          context.moveTo(x + r, y);
+          context.arc(x, y, r, 0, 2 * Math.PI);
+        }
+        context.fill();
+        // A thin neutral rim separates overlapping points and keeps the darkest viridis
+        // colours visible on dark themes (skipped for big zoos, where it would double the cost).
+        if (n <= 3000) context.stroke();
+      }
+    }
+    context.globalAlpha = 1;
+    if (this.selected.size) {
+      context.strokeStyle = cssVariable(this.node, '--jp-ui-font-color0', '#000000');
+      context.lineWidth = 1.5;
+      context.beginPath();
+      for (const i of this.selected) {
+        context.moveTo(this.screen[3 * i] + this.radii[i] + 1.5, this.screen[3 * i + 1]);
+        context.arc(this.screen[3 * i], this.screen[3 * i + 1], this.radii[i] + 1.5, 0, 2 * Math.PI);
+      }
+      context.stroke();
+    }
+    if (this.hovered >= 0) {
+      const i = this.hovered;
+      context.lineWidth = 2;
+      context.strokeStyle = background;
+      context.beginPath();
+      context.arc(this.screen[3 * i], this.screen[3 * i + 1], this.radii[i] + 2, 0, 2 * Math.PI);
+      context.stroke();
+      context.strokeStyle = text;
+      context.beginPath();
+      context.arc(this.screen[3 * i], this.screen[3 * i + 1], this.radii[i] + 4, 0, 2 * Math.PI);
+      context.stroke();
+    }
+    this.drawMs = performance.now() - started;
+  }
+
+  private drawAxes(context: CanvasRenderingContext2D, text: string, border: string): void {
+    const { width, height } = this.viewport;
+    const axes = this.payload.axes;
+    const label = (i: number) => axes[i].explainedVariance !== undefined ? `${axes[i].label} (${(axes[i].explainedVariance! * 100).toFixed(1)}%)` : axes[i].label;
+    context.font = `11px ${cssVariable(this.node, '--jp-ui-font-family', 'sans-serif')}`;
+    context.fillStyle = text;
+    context.strokeStyle = border;
+    context.lineWidth = 1;
+    if (this.dimensions === 2) {
+      context.strokeRect(0.5, 0.5, width - 1, height - 1);
+      context.textAlign = 'center';
+      context.fillText(label(0), width / 2, height - 6);
+      context.save();
+      context.translate(12, height / 2);
+      context.rotate(-Math.PI / 2);
+      context.fillText(label(1), 0, 0);
+      context.restore();
+      return;
+    }
+    // 3-D: an orientation triad in the corner, rotated with the points.
+    const origin = [42, height - 42];
+    const unit = new Float64Array(3);
+    const triadCamera = { ...this.camera, zoom: 1, panX: 0, panY: 0 };
+    const triadViewport = { width: 2, height: 2, margin: 0 };
+    const identity = { centre: [0, 0, 0], scale: 1 };
+    context.textAlign = 'center';
+    for (let axis = 0; axis < 3; axis++) {
+      const direction = [0, 0, 0];
+      direction[axis] = 1;
+      projectPoint(direction, 3, identity, triadCamera, triadViewport, unit, 0);
+      const dx = (unit[0] - 1) * 26, dy = (unit[1] - 1) * 26;
+      context.beginPath();
+      context.moveTo(origin[0], origin[1]);
+      context.lineTo(origin[0] + dx, origin[1] + dy);
+      context.stroke();
+      context.fillText(axes[axis].label, origin[0] + dx * 1.35, origin[1] + dy * 1.35 + 4);
+    }
+  }
+
+  private nearest(x: number, y: number): number {
+    let best = -1;
+    let bestDistance = HOVER_RADIUS * HOVER_RADIUS;
+    let bestDepth = -Infinity;
+    for (let i = 0; i < this.payload.points.length; i++) {
+      const dx = this.screen[3 * i] - x, dy = this.screen[3 * i + 1] - y;
+      const distance = dx * dx + dy * dy;
+      // In 3-D several points can sit under the cursor: prefer the nearest to the viewer.
+      if (distance < bestDistance - 1e-9 || (Math.abs(distance - bestDistance) < 1e-9 && this.screen[3 * i + 2] > bestDepth)) {
+        best = i;
+        bestDistance = distance;
+        bestDepth = this.screen[3 * i + 2];
+      }
+    }
+    return best;
+  }
+
+  private showTooltip(index: number, x: number, y: number): void {
+    const { table, idColumn } = this.payload;
+    const rows: HTMLElement[] = [];
+    const section = (title: string, role: string) => {
+      const columns = table.columns.filter((c) => c.role === role || (role === 'hyperparameter' && c.role === 'other'));
+      if (!columns.length) return;
+      rows.push(html('div', { className: 'wl-tooltip-section' }, title));
+      for (const column of columns) {
+        rows.push(html('div', { className: 'wl-tooltip-row', dataset: { column: column.name } },
+          html('span', { className: 'wl-tooltip-key' }, column.name), html('span', { className: 'wl-tooltip-value' }, formatValue(table.values[column.name][index]))));
+      }
+    };
+    section('hyperparameters', 'hyperparameter');
+    section('metrics', 'metric');
+    const point = this.payload.points[index];
+    const id = String(table.values[idColumn][index]);
+    this.tooltip.replaceChildren(
+      html('div', { className: 'wl-tooltip-title' }, id), ...rows,
+      html('div', { className: 'wl-tooltip-coordinates' }, point.map((v, c) => `${this.payload.axes[c].label} ${formatValue(v)}`).join('  ')),
+    );
+    this.tooltip.dataset.model = id;
+    this.tooltip.hidden = false;
+    const left = x + 14 + this.tooltip.offsetWidth > this.viewport.width ? x - 14 - this.tooltip.offsetWidth : x + 14;
+    this.tooltip.style.left = `${Math.max(0, left)}px`;
+    this.tooltip.style.top = `${Math.max(0, Math.min(y + 10, this.viewport.height - this.tooltip.offsetHeight))}px`;
+  }
+
+  private setSelection(indices: number[]): void {
+    this.selected = new Set(indices);
+    this.node.dataset.selected = String(indices.length);
+    this.selectionPanel.replaceChildren();
+    if (indices.length) {
+      const { table, idColumn } = this.payload;
+      const clear = html('button', { className: 'wl-button', dataset: { role: 'clear-selection' } }, 'Clear');
+      clear.addEventListener('click', () => this.setSelection([]));
+      const detail = this.colorBy !== NONE ? this.colorBy : undefined;
+      const list = html('ol', { className: 'wl-selection-list' });
+      for (const i of indices.slice(0, SELECTION_LIST_LIMIT)) {
+        list.appendChild(html('li', { dataset: { model: String(table.values[idColumn][i]) } },
+          String(table.values[idColumn][i]), detail ? html('span', { className: 'wl-selection-detail' }, ` ${detail} = ${formatValue(table.values[detail][i])}`) : null));
+      }
+      this.selectionPanel.append(
+        html('div', { className: 'wl-selection-header' }, `${indices.length} model${indices.length === 1 ? '' : 's'} selected `, clear),
+        list,
+      );
+      if (indices.length > SELECTION_LIST_LIMIT) this.selectionPanel.appendChild(html('div', {}, `… and ${indices.length - SELECTION_LIST_LIMIT} more`));
+    }
+    this.schedule();
+  }
+
+  private attachPointerHandlers(): void {
+    let drag: { mode: 'pan' | 'rotate' | 'select'; x: number; y: number; camera: Camera } | undefined;
+    const local = (event: MouseEvent): [number, number] => {
+      const box = this.canvas.getBoundingClientRect();
+      return [event.clientX - box.left, event.clientY - box.top];
+    };
+    this.canvas.addEventListener('pointerdown', (event) => {
+      const [x, y] = local(event);
+      const mode = event.shiftKey ? 'select' : this.dimensions === 3 && !event.altKey ? 'rotate' : 'pan';
+      drag = { mode, x, y, camera: { ...this.camera } };
+      this.canvas.setPointerCapture?.(event.pointerId);
+      this.tooltip.hidden = true;
+    });
+    this.canvas.addEventListener('pointermove', (event) => {
+      const [x, y] = local(event);
+      if (!drag) {
+        const index = this.nearest(x, y);
+        if (index !== this.hovered) { this.hovered = index; this.schedule(); }
+        if (index >= 0) this.showTooltip(index, x, y); else this.tooltip.hidden = true;
+        return;
+      }
+      const dx = x - drag.x, dy = y - drag.y;
+      if (drag.mode === 'pan') {
+        this.camera = { ...this.camera, panX: drag.camera.panX + dx, panY: drag.camera.panY + dy };
+      } else if (drag.mode === 'rotate') {
+        const pitch = Math.max(-1.5, Math.min(1.5, drag.camera.pitch + dy * 0.01));
+        this.camera = { ...this.camera, yaw: drag.camera.yaw + dx * 0.01, pitch };
+      } else {
+        Object.assign(this.band.style, { left: `${Math.min(x, drag.x)}px`, top: `${Math.min(y, drag.y)}px`, width: `${Math.abs(dx)}px`, height: `${Math.abs(dy)}px` });
+        this.band.hidden = false;
+        return;
+      }
+      this.schedule();
+    });
+    const finish = (event: PointerEvent) => {
+      if (!drag) return;
+      if (drag.mode === 'select') {
+        const [x, y] = local(event);
+        const [x0, x1] = [Math.min(x, drag.x), Math.max(x, drag.x)];
+        const [y0, y1] = [Math.min(y, drag.y), Math.max(y, drag.y)];
+        const inside: number[] = [];
+        for (let i = 0; i < this.payload.points.length; i++) {
+          const px = this.screen[3 * i], py = this.screen[3 * i + 1];
+          if (px >= x0 && px <= x1 && py >= y0 && py <= y1) inside.push(i);
+        }
+        this.band.hidden = true;
+        this.setSelection(inside);
+      }
+      drag = undefined;
+    };
+    this.canvas.addEventListener('pointerup', finish);
+    this.canvas.addEventListener('pointercancel', finish);
+    this.canvas.addEventListener('pointerleave', () => {
+      if (drag) return;
+      this.tooltip.hidden = true;
+      if (this.hovered >= 0) { this.hovered = -1; this.schedule(); }
+    });
+    this.canvas.addEventListener('wheel', (event) => {
+      event.preventDefault();
+      const [x, y] = local(event);
+      const factor = Math.exp(-event.deltaY * 0.0015);
+      const zoom = Math.max(0.2, Math.min(200, this.camera.zoom * factor));
+      const applied = zoom / this.camera.zoom;
+      // Keep the data under the cursor fixed: pan scales about the cursor position.
+      const cx = x - this.viewport.width / 2, cy = y - this.viewport.height / 2;
+      this.camera = { ...this.camera, zoom, panX: cx - (cx - this.camera.panX) * applied, panY: cy - (cy - this.camera.panY) * applied };
+      this.schedule();
+    }, { passive: false });
+    this.canvas.addEventListener('dblclick', () => { this.camera = initialCamera(); this.schedule(); });
+  }
+}

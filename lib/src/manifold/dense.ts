@@ -1,0 +1,205 @@
+// Dense row-major kernels for the manifold embeddings: the tall-skinny products, the
+// orthonormalisation and the small symmetric eigenproblem a randomised SVD needs. Loops are
+// ordered so the innermost one walks contiguous memory (a zoo matrix of 2,000 x 10,000
+// doubles is 160 MB; strided access would make every product several times slower).
+
+import { NumericalError } from '../errors';
+
+/** A row-major matrix: element (r, c) is `values[r * cols + c]`. */
+export interface DenseMatrix {
+  rows: number;
+  cols: number;
+  values: Float64Array;
+}
+
+export function denseMatrix(rows: number, cols: number, values = new Float64Array(rows * cols)): DenseMatrix {
+  return { rows, cols, values };
+}
+
+/**
+ * A (n x d) times B (d x l), for a narrow B. Four rows of A are processed together so each
+ * row of B, once loaded, feeds four multiply-adds (the loop is bound by loads of B, not by
+ * arithmetic: this is about 2x faster than one row at a time).
+ */
+export function multiply(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
+  const { rows: n, cols: d } = a;
+  const l = b.cols;
+  const out = new Float64Array(n * l);
+  const av = a.values;
+  const bv = b.values;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o0 = i * l, o1 = o0 + l, o2 = o1 + l, o3 = o2 + l;
+    const a0 = i * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
+    for (let j = 0; j < d; j++) {
+      const x0 = av[a0 + j], x1 = av[a1 + j], x2 = av[a2 + j], x3 = av[a3 + j];
+      const bRow = j * l;
+      for (let k = 0; k < l; k++) {
+        const y = bv[bRow + k];
+        out[o0 + k] += x0 * y;
+        out[o1 + k] += x1 * y;
+        out[o2 + k] += x2 * y;
+        out[o3 + k] += x3 * y;
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const outRow = i * l;
+    const aRow = i * d;
+    for (let j = 0; j < d; j++) {
+      const x = av[aRow + j];
+      const bRow = j * l;
+      for (let k = 0; k < l; k++) out[outRow + k] += x * bv[bRow + k];
+    }
+  }
+  return denseMatrix(n, l, out);
+}
+
+/** Aᵀ (d x n) times Q (n x l) without forming Aᵀ: four rows of A scatter into each output row at once. */
+export function multiplyTransposed(a: DenseMatrix, q: DenseMatrix): DenseMatrix {
+  const { rows: n, cols: d } = a;
+  const l = q.cols;
+  const out = new Float64Array(d * l);
+  const av = a.values;
+  const qv = q.values;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a0 = i * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
+    const q0 = i * l, q1 = q0 + l, q2 = q1 + l, q3 = q2 + l;
+    for (let j = 0; j < d; j++) {
+      const x0 = av[a0 + j], x1 = av[a1 + j], x2 = av[a2 + j], x3 = av[a3 + j];
+      const outRow = j * l;
+      for (let k = 0; k < l; k++) out[outRow + k] += x0 * qv[q0 + k] + x1 * qv[q1 + k] + x2 * qv[q2 + k] + x3 * qv[q3 + k];
+    }
+  }
+  for (; i < n; i++) {
+    const aRow = i * d;
+    const qRow = i * l;
+    for (let j = 0; j < d; j++) {
+      const x = av[aRow + j];
+      const outRow = j * l;
+      for (let k = 0; k < l; k++) out[outRow + k] += x * qv[qRow + k];
+    }
+  }
+  return denseMatrix(d, l, out);
+}
+
+/** Yᵀ Y for a tall Y (n x l): the l x l Gram matrix. */
+export function gram(y: DenseMatrix): Float64Array {
+  const { rows: n, cols: l } = y;
+  const out = new Float64Array(l * l);
+  const v = y.values;
+  for (let i = 0; i < n; i++) {
+    const row = i * l;
+    for (let a = 0; a < l; a++) {
+      const x = v[row + a];
+      if (x === 0) continue;
+      const outRow = a * l;
+      for (let b = a; b < l; b++) out[outRow + b] += x * v[row + b];
+    }
+  }
+  for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) out[a * l + b] = out[b * l + a];
+  return out;
+}
+
+/**
+ * Orthonormal columns spanning Y's columns (n x l, l small), by modified Gram-Schmidt run
+ * twice on a column-major copy (the second pass restores orthogonality lost to
+ * cancellation). Columns that are numerically dependent on earlier ones become zero: a
+ * low-rank zoo gives fewer than l directions, and zero columns keep the shapes fixed.
+ */
+export function orthonormalColumns(y: DenseMatrix): DenseMatrix {
+  const { rows: n, cols: l } = y;
+  const columns = Array.from({ length: l }, (_, c) => {
+    const column = new Float64Array(n);
+    for (let r = 0; r < n; r++) column[r] = y.values[r * l + c];
+    return column;
+  });
+  const originalNorms = columns.map((column) => Math.sqrt(dot(column, column)));
+  const scale = Math.max(...originalNorms, 0);
+  for (let c = 0; c < l; c++) {
+    const column = columns[c];
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < c; p++) {
+        const projection = dot(columns[p], column);
+        if (projection !== 0) axpy(-projection, columns[p], column);
+      }
+    }
+    const norm = Math.sqrt(dot(column, column));
+    // Relative to the largest input column: what is left below 1e-10 of it is rounding noise.
+    if (norm <= 1e-10 * scale || norm === 0) column.fill(0);
+    else for (let r = 0; r < n; r++) column[r] /= norm;
+  }
+  const out = new Float64Array(n * l);
+  for (let c = 0; c < l; c++) for (let r = 0; r < n; r++) out[r * l + c] = columns[c][r];
+  return denseMatrix(n, l, out);
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < x.length; i++) y[i] += alpha * x[i];
+}
+
+/**
+ * Eigenvalues (descending) and eigenvectors (columns of an l x l row-major matrix) of a
+ * small symmetric matrix, by cyclic Jacobi rotations: slow for big l, but accurate to
+ * rounding for the 10-100 sized problems a randomised SVD leaves.
+ */
+export function symmetricEigen(matrix: Float64Array, size: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(matrix);
+  const v = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) v[i * size + i] = 1;
+  const maxSweeps = 100;
+  let converged = false;
+  for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
+    let offDiagonal = 0;
+    let total = 0;
+    for (let p = 0; p < size; p++) {
+      for (let q = 0; q < size; q++) {
+        const x = a[p * size + q] ** 2;
+        total += x;
+        if (p !== q) offDiagonal += x;
+      }
+    }
+    if (offDiagonal <= 1e-30 * total || total === 0) { converged = true; break; }
+    for (let p = 0; p < size - 1; p++) {
+      for (let q = p + 1; q < size; q++) {
+        const apq = a[p * size + q];
+        if (apq === 0) continue;
+        const theta = (a[q * size + q] - a[p * size + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < size; k++) {
+          const akp = a[k * size + p];
+          const akq = a[k * size + q];
+          a[k * size + p] = c * akp - s * akq;
+          a[k * size + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < size; k++) {
+          const apk = a[p * size + k];
+          const aqk = a[q * size + k];
+          a[p * size + k] = c * apk - s * aqk;
+          a[q * size + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < size; k++) {
+          const vkp = v[k * size + p];
+          const vkq = v[k * size + q];
+          v[k * size + p] = c * vkp - s * vkq;
+          v[k * size + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  if (!converged) throw new NumericalError('Jacobi eigenvalue iteration did not converge', { expected: `<= ${maxSweeps} sweeps` });
+  const order = Array.from({ length: size }, (_, i) => i).sort((i, j) => a[j * size + j] - a[i * size + i]);
+  const values = Float64Array.from(order, (i) => a[i * size + i]);
+  const vectors = new Float64Array(size * size);
+  order.forEach((from, to) => { for (let k = 0; k < size; k++) vectors[k * size + to] = v[k * size + from]; });
+  return { values, vectors };
+}

@@ -1,0 +1,236 @@
+// The JSON payloads weightlab sends to its JupyterLab renderer, in one place: the library
+// modules that emit them (manifold, spectral, phase diagrams) and the extension that draws
+// them both import these types, so producer and renderer cannot drift apart. Each payload
+// travels as a JSON object under its own versioned MIME type; a breaking change gets a new
+// version (v2) and the renderer keeps reading v1. Everything here is plain data: no
+// functions, no HTML, so the renderer can be `safe: true` and build its DOM from values only.
+
+import { weightlabMimeType } from '../display/protocol';
+
+export const MANIFOLD_MIME = weightlabMimeType('manifold');
+export const PHASE_DIAGRAM_MIME = weightlabMimeType('phase-diagram');
+export const ESD_MIME = weightlabMimeType('esd');
+
+/** A cell of the per-model table: numbers for metrics, strings for categories, null when unknown. */
+export type TableValue = number | string | boolean | null;
+
+/** One column of a per-item table. */
+export interface ColumnInfo {
+  name: string;
+  /** 'quantitative' columns get a continuous colour scale and can drive point size; 'nominal' get categorical colours. */
+  type: 'quantitative' | 'nominal';
+  /** Where the value comes from; the tooltip groups hyperparameters and metrics. */
+  role: 'id' | 'hyperparameter' | 'metric' | 'other';
+}
+
+/** A table stored by column (compact for 10,000 rows): `values[column][row]`. */
+export interface Table {
+  columns: ColumnInfo[];
+  values: Record<string, TableValue[]>;
+}
+
+/** One axis of an embedding. */
+export interface AxisInfo {
+  /** 'PC1', 'UMAP 2', ... */
+  label: string;
+  /** PCA only: fraction of the total variance this component explains. */
+  explainedVariance?: number;
+}
+
+/** The path of one model through the embedding over training (checkpoints in epoch order). */
+export interface Trajectory {
+  /** Row of the model in `table` (and in `points`) that this trajectory belongs to. */
+  model: number;
+  /** Epoch (or step) of each checkpoint. */
+  epochs: number[];
+  /** Coordinates of each checkpoint, in the same space and dimension as `points`. */
+  points: number[][];
+}
+
+/**
+ * `application/vnd.weightlab.manifold.v1+json`: models of a zoo as points of an embedding.
+ * `points[i]` is model i (`[x, y]` or `[x, y, z]`), described by row i of `table`.
+ */
+export interface ManifoldPayload {
+  version: 1;
+  title: string;
+  method: 'pca' | 'umap';
+  /** Number of coordinates per point (2 or 3). */
+  dimensions: 2 | 3;
+  axes: AxisInfo[];
+  points: number[][];
+  table: Table;
+  /** Name of the `table` column that identifies a model (shown first in tooltips and selections). */
+  idColumn: string;
+  /** Initial colour and size columns (the renderer offers switchers over all columns). */
+  colorBy?: string;
+  sizeBy?: string;
+  trajectories: Trajectory[];
+  /** How the vectors were prepared: 'none' or 'per-layer' standardisation, and the alignment applied. */
+  preprocessing: { standardize: 'none' | 'per-layer'; alignment: string; inputDimension: number };
+}
+
+/** One axis of a phase diagram: the hyperparameter swept and its grid values. */
+export interface PhaseAxis {
+  name: string;
+  values: (number | string)[];
+  /** Spacing of numeric values ('log' for learning rates, weight decay, ...). */
+  scale: 'linear' | 'log' | 'categorical';
+}
+
+/**
+ * `application/vnd.weightlab.phase-diagram.v1+json`: a grid over two hyperparameters.
+ * Cell (row r, column c) is (y.values[r], x.values[c]); `metrics[name][r][c]` is its value
+ * (null where the cell was not run), `phases[r][c]` its phase label (null where unknown).
+ */
+export interface PhaseDiagramPayload {
+  version: 1;
+  title: string;
+  x: PhaseAxis;
+  y: PhaseAxis;
+  metrics: Record<string, (number | null)[][]>;
+  /** Metric shown first. */
+  metric: string;
+  phases: (string | null)[][];
+  /** Optional descriptions of the phase labels, shown in the legend (e.g. 'memorization'). */
+  phaseDescriptions?: Record<string, string>;
+}
+
+/** The layer an ESD belongs to: its name, or what lib/src/spectral's analysis knows of it. */
+export type EsdLayer = string | { layerId?: number | string; name?: string; layerType?: string; N?: number; M?: number; Q?: number };
+
+/**
+ * `application/vnd.weightlab.esd.v1+json`: the empirical spectral density of one layer
+ * (eigenvalues of W^T W / N, as weightwatcher defines it) with its power-law tail fit.
+ * lib/src/spectral/plots.ts (esdPlot) emits this; its extra fields (fit candidates, the
+ * MP fit's parameters, a precomputed histogram) are allowed and ignored by the renderer.
+ */
+export interface EsdPayload {
+  /** 1 when present (esdPlot leaves it out; the MIME type carries the version). */
+  version?: 1;
+  title?: string;
+  layer: EsdLayer;
+  /** Eigenvalues, any order; the renderer histograms them on log-spaced bins. */
+  eigenvalues: number[];
+  /** Power-law fit of the tail p(λ) ∝ λ^-alpha for λ in [xmin, xmax]; null or absent when not fitted. */
+  fit?: {
+    alpha: number;
+    xmin: number;
+    xmax: number;
+    /** Kolmogorov-Smirnov distance of the fit. */
+    D?: number;
+    /** '' | 'over-trained' | 'under-trained' (alpha outside [2, 6]). */
+    warning?: string;
+  } | null;
+  /** Marchenko-Pastur bulk when fitted: edges (a shaded band) and optionally its density curve. */
+  marchenkoPastur?: { bulkMin: number; bulkMax: number; curve?: { x: number; density: number }[] } | null;
+}
+
+export type WeightlabPayload = ManifoldPayload | PhaseDiagramPayload | EsdPayload;
+
+/** A payload that fails its schema: the message names the path to the offending value. */
+export class PayloadError extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'PayloadError';
+    this.path = path;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function expect(condition: boolean, path: string, message: string): asserts condition {
+  if (!condition) throw new PayloadError(path, message);
+}
+
+function finiteList(value: unknown, path: string, length?: number): asserts value is number[] {
+  expect(Array.isArray(value), path, 'expected an array of numbers');
+  if (length !== undefined) expect(value.length === length, path, `expected ${length} numbers, found ${value.length}`);
+  value.forEach((entry, i) => expect(typeof entry === 'number' && Number.isFinite(entry), `${path}[${i}]`, 'expected a finite number'));
+}
+
+function checkTable(table: unknown, rows: number, path: string): asserts table is Table {
+  expect(isRecord(table) && Array.isArray(table.columns) && isRecord(table.values), path, 'expected { columns, values }');
+  for (const [i, column] of (table.columns as unknown[]).entries()) {
+    expect(isRecord(column) && typeof column.name === 'string', `${path}.columns[${i}]`, 'expected { name, type, role }');
+    expect(column.type === 'quantitative' || column.type === 'nominal', `${path}.columns[${i}].type`, "expected 'quantitative' or 'nominal'");
+    const values = table.values[column.name as string];
+    expect(Array.isArray(values) && values.length === rows, `${path}.values.${String(column.name)}`, `expected ${rows} values`);
+  }
+}
+
+/** Checks a manifold payload (the renderer calls this before drawing; tests call it on what lib emits). */
+export function checkManifoldPayload(value: unknown): ManifoldPayload {
+  expect(isRecord(value), '$', 'expected an object');
+  expect(value.version === 1, '$.version', 'expected 1');
+  expect(value.dimensions === 2 || value.dimensions === 3, '$.dimensions', 'expected 2 or 3');
+  expect(Array.isArray(value.points), '$.points', 'expected an array');
+  const dimensions = value.dimensions as number;
+  (value.points as unknown[]).forEach((point, i) => finiteList(point, `$.points[${i}]`, dimensions));
+  expect(Array.isArray(value.axes) && value.axes.length === dimensions, '$.axes', `expected ${dimensions} axes`);
+  checkTable(value.table, (value.points as unknown[]).length, '$.table');
+  const names = new Set((value.table as Table).columns.map((c) => c.name));
+  expect(typeof value.idColumn === 'string' && names.has(value.idColumn), '$.idColumn', 'expected a column of table');
+  for (const key of ['colorBy', 'sizeBy'] as const) {
+    if (value[key] !== undefined) expect(typeof value[key] === 'string' && names.has(value[key] as string), `$.${key}`, 'expected a column of table');
+  }
+  expect(Array.isArray(value.trajectories), '$.trajectories', 'expected an array');
+  (value.trajectories as unknown[]).forEach((trajectory, t) => {
+    const path = `$.trajectories[${t}]`;
+    expect(isRecord(trajectory) && Number.isInteger(trajectory.model), path, 'expected { model, epochs, points }');
+    finiteList(trajectory.epochs, `${path}.epochs`);
+    expect(Array.isArray(trajectory.points) && trajectory.points.length === (trajectory.epochs as number[]).length, `${path}.points`, 'expected one point per epoch');
+    (trajectory.points as unknown[]).forEach((point, i) => finiteList(point, `${path}.points[${i}]`, dimensions));
+  });
+  return value as unknown as ManifoldPayload;
+}
+
+/** Checks a phase-diagram payload. */
+export function checkPhaseDiagramPayload(value: unknown): PhaseDiagramPayload {
+  expect(isRecord(value), '$', 'expected an object');
+  expect(value.version === 1, '$.version', 'expected 1');
+  for (const axis of ['x', 'y'] as const) {
+    const entry = value[axis];
+    expect(isRecord(entry) && typeof entry.name === 'string' && Array.isArray(entry.values) && entry.values.length > 0, `$.${axis}`, 'expected { name, values, scale }');
+  }
+  const rows = ((value.y as Record<string, unknown>).values as unknown[]).length;
+  const columns = ((value.x as Record<string, unknown>).values as unknown[]).length;
+  const grid = (cells: unknown, path: string) => {
+    expect(Array.isArray(cells) && cells.length === rows, path, `expected ${rows} rows`);
+    cells.forEach((row, r) => expect(Array.isArray(row) && row.length === columns, `${path}[${r}]`, `expected ${columns} cells`));
+  };
+  expect(isRecord(value.metrics) && Object.keys(value.metrics).length > 0, '$.metrics', 'expected at least one metric grid');
+  for (const [name, cells] of Object.entries(value.metrics as Record<string, unknown>)) grid(cells, `$.metrics.${name}`);
+  expect(typeof value.metric === 'string' && value.metric in (value.metrics as object), '$.metric', 'expected one of metrics');
+  grid(value.phases, '$.phases');
+  return value as unknown as PhaseDiagramPayload;
+}
+
+/** Checks an ESD payload. */
+export function checkEsdPayload(value: unknown): EsdPayload {
+  expect(isRecord(value), '$', 'expected an object');
+  expect(value.version === undefined || value.version === 1, '$.version', 'expected 1 or absent');
+  expect(typeof value.layer === 'string' || isRecord(value.layer), '$.layer', 'expected a name or { name, ... }');
+  finiteList(value.eigenvalues, '$.eigenvalues');
+  expect((value.eigenvalues as number[]).length > 0, '$.eigenvalues', 'expected at least one eigenvalue');
+  if (value.fit !== undefined && value.fit !== null) {
+    const fit = value.fit;
+    expect(isRecord(fit), '$.fit', 'expected { alpha, xmin, xmax }');
+    for (const key of ['alpha', 'xmin', 'xmax'] as const) expect(typeof fit[key] === 'number' && Number.isFinite(fit[key]), `$.fit.${key}`, 'expected a finite number');
+  }
+  const mp = value.marchenkoPastur;
+  if (mp !== undefined && mp !== null) {
+    expect(isRecord(mp) && typeof mp.bulkMin === 'number' && typeof mp.bulkMax === 'number', '$.marchenkoPastur', 'expected { bulkMin, bulkMax, curve? }');
+  }
+  return value as unknown as EsdPayload;
+}
+
+/** The display name of an ESD's layer. */
+export function esdLayerName(layer: EsdLayer): string {
+  if (typeof layer === 'string') return layer;
+  const name = layer.name ?? (layer.layerId !== undefined ? `layer ${layer.layerId}` : 'layer');
+  return layer.layerType ? `${name} (${layer.layerType}${layer.N && layer.M ? `, ${layer.N}x${layer.M}` : ''})` : name;
+}
