@@ -1,0 +1,60 @@
+// `weightlab htsr PATH`: WeightWatcher's per-layer HTSR/SETOL metrics of a checkpoint from the
+// command line. PATH is any weight file weightlab reads, or a .npy holding one matrix (2-D = a
+// Linear weight (out, in), 4-D = a Conv2d kernel (out, in, kh, kw)). With --json it prints one
+// JSON object per layer with WeightWatcher's column names, for diffing against WeightWatcher.
+
+import { analyze, loadWeights, readNpy, type AnalyzeOptions } from 'weightlab';
+import { numberOption, parseArgs, UsageError, type Command } from '../command';
+
+const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax] [--detx] [--mp-fit] [--randomize]
+
+HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighted, D, xmin, norms, ...)
+of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
+
+Arguments:
+  PATH                     a weight file (safetensors, .pt/.bin, .npz, tfjs, ONNX, HDF5) or a .npy with one
+                           matrix: 2-D = Linear weight (out, in), 4-D = Conv2d kernel (out, in, kh, kw)
+
+Options:
+  --json                   one JSON object per layer, WeightWatcher's snake_case column names
+  --fix-fingers clip_xmax  refit without spurious top eigenvalues (default: off)
+  --detx                   SETOL trace-log condition: detX_num, detX_val, detX_val_unrescaled, erg_gap
+  --mp-fit                 Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, ...
+  --randomize              randomized-ESD columns: rand_distance, max_rand_eval, ... (seeded)
+  --seed N                 seed of the randomized ESD (default 0)
+  --min-evals N            skip layers with fewer eigenvalues (default 10)
+  --max-evals N            skip layers with more eigenvalues (default 15000)
+`;
+
+export const htsrCommand: Command = {
+  name: 'htsr',
+  summary: 'HTSR/SETOL spectral metrics per layer (WeightWatcher-compatible alpha, alpha_weighted, ...)',
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const parsed = parseArgs(args, { values: ['fix-fingers', 'seed', 'min-evals', 'max-evals'], flags: ['json', 'detx', 'mp-fit', 'randomize'] });
+    if (parsed.positional.length !== 1) throw new UsageError('expected exactly one PATH');
+    const fixFingers = parsed.options['fix-fingers'];
+    if (fixFingers !== undefined && fixFingers !== 'clip_xmax') throw new UsageError(`--fix-fingers supports only clip_xmax, got '${fixFingers}'`);
+    const seed = parsed.options.seed === undefined ? 0 : Number(parsed.options.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${parsed.options.seed}'`);
+    const options: AnalyzeOptions = {
+      fixFingers: fixFingers === 'clip_xmax' ? 'clip_xmax' : false,
+      detX: parsed.flags.has('detx'),
+      mpFit: parsed.flags.has('mp-fit'),
+      randomize: parsed.flags.has('randomize'),
+      seed,
+      minEvals: numberOption(parsed, 'min-evals', 10),
+      maxEvals: numberOption(parsed, 'max-evals', 15000),
+    };
+    const file = parsed.positional[0];
+    const model = file.toLowerCase().endsWith('.npy') ? readNpy(file) : await loadWeights(file);
+    const result = await analyze(model, options);
+    if (parsed.flags.has('json')) {
+      for (const row of result.toJSON()) process.stdout.write(`${JSON.stringify(row)}\n`);
+    } else {
+      process.stdout.write(`${result.toString()}\n`);
+    }
+    for (const skipped of result.skipped) process.stderr.write(`skipped ${skipped.name}: ${skipped.reason}\n`);
+    return 0;
+  },
+};

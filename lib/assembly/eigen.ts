@@ -1,0 +1,395 @@
+// Symmetric eigenvalues for spectral analysis, compiled to WebAssembly with 128-bit SIMD
+// (f64x2): the float64 Gram matrix X Xᵀ of a layer's short side, Householder
+// tridiagonalisation of its upper triangle (row-major, so every inner loop is contiguous, with
+// the rank-2 update of step k fused into the matrix-vector product of step k+1 and two rows per
+// pass, so the matrix streams through the cache once per step), then implicit QL (tql1).
+// The same algorithm in plain TypeScript is lib/src/spectral/eigen-js.ts (fallback and oracle).
+// No allocator: the caller lays out every array in linear memory and passes byte offsets.
+
+/** Upper triangle of G = X Xᵀ (n x n, row stride n) for X with `rows` (a multiple of 4, zero-padded
+ * beyond n) rows of `k` (even, zero-padded) float64. Blocks of 2 x 4 rows keep 8 sums in registers. */
+export function gramUpper(x: usize, n: i32, rows: i32, k: i32, g: usize): void {
+  const rowBytes = <usize>k << 3;
+  for (let i = 0; i < rows; i += 2) {
+    const a0 = x + <usize>i * rowBytes;
+    const a1 = a0 + rowBytes;
+    for (let j = i & ~3; j < rows; j += 4) {
+      const b0 = x + <usize>j * rowBytes;
+      const b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+      let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s02 = f64x2.splat(0), s03 = f64x2.splat(0);
+      let s10 = f64x2.splat(0), s11 = f64x2.splat(0), s12 = f64x2.splat(0), s13 = f64x2.splat(0);
+      for (let t: usize = 0; t < rowBytes; t += 16) {
+        const x0 = v128.load(a0 + t), x1 = v128.load(a1 + t);
+        const y0 = v128.load(b0 + t), y1 = v128.load(b1 + t), y2 = v128.load(b2 + t), y3 = v128.load(b3 + t);
+        s00 = f64x2.add(s00, f64x2.mul(x0, y0)); s01 = f64x2.add(s01, f64x2.mul(x0, y1));
+        s02 = f64x2.add(s02, f64x2.mul(x0, y2)); s03 = f64x2.add(s03, f64x2.mul(x0, y3));
+        s10 = f64x2.add(s10, f64x2.mul(x1, y0)); s11 = f64x2.add(s11, f64x2.mul(x1, y1));
+        s12 = f64x2.add(s12, f64x2.mul(x1, y2)); s13 = f64x2.add(s13, f64x2.mul(x1, y3));
+      }
+      storeGram(g, n, i, j, s00); storeGram(g, n, i, j + 1, s01); storeGram(g, n, i, j + 2, s02); storeGram(g, n, i, j + 3, s03);
+      storeGram(g, n, i + 1, j, s10); storeGram(g, n, i + 1, j + 1, s11); storeGram(g, n, i + 1, j + 2, s12); storeGram(g, n, i + 1, j + 3, s13);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function storeGram(g: usize, n: i32, i: i32, j: i32, sum: v128): void {
+  if (i < n && j < n && j >= i) store<f64>(g + ((<usize>i * <usize>n + <usize>j) << 3), f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
+}
+
+// @ts-ignore: decorator
+@inline function at(base: usize, index: i32): usize { return base + (<usize>index << 3); }
+
+/** dlarfg-style reflector from row k of `a` (columns k+1..n-1) into v; writes beta to e[k]; returns tau. */
+function householder(a: usize, n: i32, k: i32, v: usize, e: usize): f64 {
+  const row = at(a, k * n);
+  const alpha = load<f64>(at(row, k + 1));
+  let scale: f64 = 0;
+  for (let j = k + 2; j < n; j++) scale = Math.max(scale, Math.abs(load<f64>(at(row, j))));
+  for (let j = 0; j <= k; j++) store<f64>(at(v, j), 0);
+  store<f64>(at(v, k + 1), 1);
+  if (scale == 0) {
+    for (let j = k + 2; j < n; j++) store<f64>(at(v, j), 0);
+    store<f64>(at(e, k), alpha);
+    return 0;
+  }
+  const reference = Math.max(scale, Math.abs(alpha));
+  let sum: f64 = 0;
+  for (let j = k + 2; j < n; j++) { const t = load<f64>(at(row, j)) / reference; sum += t * t; }
+  const t0 = alpha / reference;
+  const norm = reference * Math.sqrt(t0 * t0 + sum);
+  const beta = alpha >= 0 ? -norm : norm;
+  const tau = (beta - alpha) / beta;
+  const inverse = 1 / (alpha - beta);
+  for (let j = k + 2; j < n; j++) store<f64>(at(v, j), load<f64>(at(row, j)) * inverse);
+  store<f64>(at(e, k), beta);
+  return tau;
+}
+
+/** p = tau*p; p -= (tau/2)(p.v) v over [from, n); zero below `from`. */
+function finishUpdateVector(p: usize, v: usize, tau: f64, from: i32, n: i32): void {
+  let dot: f64 = 0;
+  for (let i = from; i < n; i++) { const value = load<f64>(at(p, i)) * tau; store<f64>(at(p, i), value); dot += value * load<f64>(at(v, i)); }
+  const half = 0.5 * tau * dot;
+  for (let i = from; i < n; i++) store<f64>(at(p, i), load<f64>(at(p, i)) - half * load<f64>(at(v, i)));
+  for (let i = 0; i < from; i++) store<f64>(at(p, i), 0);
+}
+
+/**
+ * One fused pass over rows [begin, end) (all > k+1): apply step k's update A -= v wᵀ + w vᵀ to the
+ * upper triangle and accumulate p += A_new u (u = the next reflector) into `p`. Two rows share the
+ * loads of v, w, u and p. Exported so a second thread can run half of the rows.
+ */
+export function fusedRows(a: usize, n: i32, begin: i32, end: i32, v: usize, w: usize, u: usize, p: usize): void {
+  let i = begin;
+  for (; i + 1 < end; i += 2) {
+    const row0 = at(a, i * n), row1 = at(a, (i + 1) * n);
+    const v0 = load<f64>(at(v, i)), w0 = load<f64>(at(w, i)), u0 = load<f64>(at(u, i));
+    const v1 = load<f64>(at(v, i + 1)), w1 = load<f64>(at(w, i + 1)), u1 = load<f64>(at(u, i + 1));
+    // Scalar head: (i,i), (i,i+1), (i+1,i+1).
+    const d0 = load<f64>(at(row0, i)) - 2 * v0 * w0;
+    store<f64>(at(row0, i), d0);
+    const c01 = load<f64>(at(row0, i + 1)) - v0 * w1 - w0 * v1;
+    store<f64>(at(row0, i + 1), c01);
+    const d1 = load<f64>(at(row1, i + 1)) - 2 * v1 * w1;
+    store<f64>(at(row1, i + 1), d1);
+    let sum0 = d0 * u0 + c01 * u1;
+    let sum1 = d1 * u1;
+    let pHead = load<f64>(at(p, i + 1)) + c01 * u0;
+    store<f64>(at(p, i + 1), pHead);
+    const sv0 = f64x2.splat(v0), sw0 = f64x2.splat(w0), su0 = f64x2.splat(u0);
+    const sv1 = f64x2.splat(v1), sw1 = f64x2.splat(w1), su1 = f64x2.splat(u1);
+    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+    let j = i + 2;
+    for (; j + 1 < n; j += 2) {
+      const wj = v128.load(at(w, j)), vj = v128.load(at(v, j)), uj = v128.load(at(u, j));
+      const x0 = f64x2.sub(f64x2.sub(v128.load(at(row0, j)), f64x2.mul(sv0, wj)), f64x2.mul(sw0, vj));
+      const x1 = f64x2.sub(f64x2.sub(v128.load(at(row1, j)), f64x2.mul(sv1, wj)), f64x2.mul(sw1, vj));
+      v128.store(at(row0, j), x0);
+      v128.store(at(row1, j), x1);
+      acc0 = f64x2.add(acc0, f64x2.mul(x0, uj));
+      acc1 = f64x2.add(acc1, f64x2.mul(x1, uj));
+      const pj = f64x2.add(v128.load(at(p, j)), f64x2.add(f64x2.mul(x0, su0), f64x2.mul(x1, su1)));
+      v128.store(at(p, j), pj);
+    }
+    for (; j < n; j++) {
+      const wj = load<f64>(at(w, j)), vj = load<f64>(at(v, j)), uj = load<f64>(at(u, j));
+      const x0 = load<f64>(at(row0, j)) - v0 * wj - w0 * vj;
+      const x1 = load<f64>(at(row1, j)) - v1 * wj - w1 * vj;
+      store<f64>(at(row0, j), x0);
+      store<f64>(at(row1, j), x1);
+      sum0 += x0 * uj;
+      sum1 += x1 * uj;
+      store<f64>(at(p, j), load<f64>(at(p, j)) + x0 * u0 + x1 * u1);
+    }
+    sum0 += f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+    sum1 += f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
+    store<f64>(at(p, i), load<f64>(at(p, i)) + sum0);
+    store<f64>(at(p, i + 1), load<f64>(at(p, i + 1)) + sum1);
+  }
+  if (i < end) {
+    const row = at(a, i * n);
+    const vi = load<f64>(at(v, i)), wi = load<f64>(at(w, i)), ui = load<f64>(at(u, i));
+    const diagonal = load<f64>(at(row, i)) - 2 * vi * wi;
+    store<f64>(at(row, i), diagonal);
+    let sum = diagonal * ui;
+    for (let j = i + 1; j < n; j++) {
+      const x = load<f64>(at(row, j)) - vi * load<f64>(at(w, j)) - wi * load<f64>(at(v, j));
+      store<f64>(at(row, j), x);
+      sum += x * load<f64>(at(u, j));
+      store<f64>(at(p, j), load<f64>(at(p, j)) + x * ui);
+    }
+    store<f64>(at(p, i), load<f64>(at(p, i)) + sum);
+  }
+}
+
+/** Applies step k's update to row i only (no accumulation). */
+function updateRow(a: usize, n: i32, i: i32, v: usize, w: usize): void {
+  const row = at(a, i * n);
+  const vi = load<f64>(at(v, i)), wi = load<f64>(at(w, i));
+  for (let j = i; j < n; j++) store<f64>(at(row, j), load<f64>(at(row, j)) - vi * load<f64>(at(w, j)) - wi * load<f64>(at(v, j)));
+}
+
+/**
+ * Tridiagonal state between steps, for callers that drive the row passes themselves (two threads):
+ * `begin(a, n, d, e, work)` does step 0's setup, then for k = 0..n-2: `stepHead(k)`, a fused pass over
+ * rows [k+2, n) split among threads (`fusedRows` with the vectors at `vectorsOf(k)`), `stepTail(k)`.
+ * `tridiagonalize` below runs the same sequence on one thread.
+ */
+let stateA: usize = 0, stateN: i32 = 0, stateD: usize = 0, stateE: usize = 0, stateWork: usize = 0;
+let tauNext: f64 = 0;
+
+/** Byte offset of vector `slot` (0..3) of the work area for step k: slots rotate each step. */
+export function vectorAt(k: i32, slot: i32): usize {
+  // Work holds 4 vectors: v, w of step k and u (next v), p (next w); they swap roles every step.
+  const even = (k & 1) == 0;
+  const swapped = even ? slot : slot ^ 2;
+  return stateWork + (<usize>swapped * <usize>stateN << 3);
+}
+
+export function begin(a: usize, n: i32, d: usize, e: usize, work: usize): void {
+  stateA = a; stateN = n; stateD = d; stateE = e; stateWork = work;
+  memory.fill(work, 0, <usize>n * 32);
+  if (n == 0) return;
+  store<f64>(at(e, n - 1), 0);
+  const v = vectorAt(0, 0), w = vectorAt(0, 1);
+  const tau = householder(a, n, 0, v, e);
+  store<f64>(d, load<f64>(a));
+  for (let i = 1; i < n; i++) {
+    const row = at(a, i * n);
+    const vi = load<f64>(at(v, i));
+    let sum = load<f64>(at(row, i)) * vi;
+    for (let j = i + 1; j < n; j++) {
+      const x = load<f64>(at(row, j));
+      sum += x * load<f64>(at(v, j));
+      store<f64>(at(w, j), load<f64>(at(w, j)) + x * vi);
+    }
+    store<f64>(at(w, i), load<f64>(at(w, i)) + sum);
+  }
+  finishUpdateVector(w, v, tau, 1, n);
+}
+
+/** Step k, before the pass: update row k+1, record its diagonal, build the next reflector, clear p. */
+export function stepHead(k: i32): void {
+  const n = stateN, a = stateA;
+  const v = vectorAt(k, 0), w = vectorAt(k, 1), u = vectorAt(k, 2), p = vectorAt(k, 3);
+  const first = k + 1;
+  updateRow(a, n, first, v, w);
+  store<f64>(at(stateD, first), load<f64>(at(a, first * n + first)));
+  tauNext = first < n - 1 ? householder(a, n, first, u, stateE) : 0;
+  for (let j = 0; j < n; j++) store<f64>(at(p, j), 0);
+}
+
+/** Step k, after the pass(es): turn p into the next update vector (second thread's partial sums in `extra`, or 0). */
+export function stepTail(k: i32, extra: usize): void {
+  const n = stateN;
+  const u = vectorAt(k, 2), p = vectorAt(k, 3);
+  if (extra != 0) {
+    for (let j = 0; j < n; j++) store<f64>(at(p, j), load<f64>(at(p, j)) + load<f64>(at(extra, j)));
+  }
+  if (k + 1 < n - 1) finishUpdateVector(p, u, tauNext, k + 2, n);
+}
+
+/** Reduces the n x n symmetric matrix at `a` (upper triangle) to tridiagonal (d, e) on one thread. */
+export function tridiagonalize(a: usize, n: i32, d: usize, e: usize, work: usize): void {
+  begin(a, n, d, e, work);
+  for (let k = 0; k < n - 1; k++) {
+    stepHead(k);
+    fusedRows(a, n, k + 2, n, vectorAt(k, 0), vectorAt(k, 1), vectorAt(k, 2), vectorAt(k, 3));
+    stepTail(k, 0);
+  }
+}
+
+/** Implicit QL with Wilkinson shifts (tql1) on (d, e), e[k] coupling k and k+1. Returns 0, or 1 + the index that did not converge. */
+export function tridiagonalEigenvalues(d: usize, e: usize, n: i32): i32 {
+  if (n > 0) store<f64>(at(e, n - 1), 0);
+  for (let l = 0; l < n; l++) {
+    let iterations = 0;
+    while (true) {
+      let m = l;
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(load<f64>(at(d, m))) + Math.abs(load<f64>(at(d, m + 1)));
+        if (Math.abs(load<f64>(at(e, m))) <= f64.EPSILON * dd) break;
+      }
+      if (m == l) break;
+      if (++iterations > 60) return l + 1;
+      const dl = load<f64>(at(d, l)), el = load<f64>(at(e, l));
+      let g = (load<f64>(at(d, l + 1)) - dl) / (2 * el);
+      let r = Math.hypot(g, 1);
+      g = load<f64>(at(d, m)) - dl + el / (g + (g >= 0 ? r : -r));
+      let s: f64 = 1, c: f64 = 1, p: f64 = 0;
+      let i = m - 1;
+      let underflow = false;
+      for (; i >= l; i--) {
+        const ei = load<f64>(at(e, i));
+        const f = s * ei;
+        const b = c * ei;
+        r = Math.hypot(f, g);
+        store<f64>(at(e, i + 1), r);
+        if (r == 0) {
+          store<f64>(at(d, i + 1), load<f64>(at(d, i + 1)) - p);
+          store<f64>(at(e, m), 0);
+          underflow = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = load<f64>(at(d, i + 1)) - p;
+        r = (load<f64>(at(d, i)) - g) * s + 2 * c * b;
+        p = s * r;
+        store<f64>(at(d, i + 1), g + p);
+        g = c * r - b;
+      }
+      if (underflow) continue;
+      store<f64>(at(d, l), load<f64>(at(d, l)) - p);
+      store<f64>(at(e, l), g);
+      store<f64>(at(e, m), 0);
+    }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocked variant (LAPACK dsytrd/dlatrd idea): within a panel of `block` steps the matrix is not
+// updated; each step corrects the stale matrix with the panel's (v, w) pairs instead, so a step
+// only READS the trailing matrix (its symv) and the whole panel is applied once by a rank-2·block
+// update. Memory traffic per step drops from a read + write of the trailing triangle to a read
+// plus 1/block of a read + write, which is what limits the unblocked pass once n² no longer fits
+// in cache (n ≳ 1000).
+
+/** Stale symv over rows/cols (j, n): p[i] = Σ_t A[i][t] u[t] with A symmetric in upper storage. */
+function staleSymv(a: usize, n: i32, j: i32, u: usize, p: usize): void {
+  for (let t = j + 1; t < n; t++) store<f64>(at(p, t), 0);
+  let i = j + 1;
+  for (; i + 1 < n; i += 2) {
+    const row0 = at(a, i * n), row1 = at(a, (i + 1) * n);
+    const u0 = load<f64>(at(u, i)), u1 = load<f64>(at(u, i + 1));
+    const c01 = load<f64>(at(row0, i + 1));
+    let sum0 = load<f64>(at(row0, i)) * u0 + c01 * u1;
+    let sum1 = load<f64>(at(row1, i + 1)) * u1;
+    store<f64>(at(p, i + 1), load<f64>(at(p, i + 1)) + c01 * u0);
+    const su0 = f64x2.splat(u0), su1 = f64x2.splat(u1);
+    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+    let t = i + 2;
+    for (; t + 1 < n; t += 2) {
+      const x0 = v128.load(at(row0, t)), x1 = v128.load(at(row1, t)), ut = v128.load(at(u, t));
+      acc0 = f64x2.add(acc0, f64x2.mul(x0, ut));
+      acc1 = f64x2.add(acc1, f64x2.mul(x1, ut));
+      v128.store(at(p, t), f64x2.add(v128.load(at(p, t)), f64x2.add(f64x2.mul(x0, su0), f64x2.mul(x1, su1))));
+    }
+    for (; t < n; t++) {
+      const x0 = load<f64>(at(row0, t)), x1 = load<f64>(at(row1, t)), ut = load<f64>(at(u, t));
+      sum0 += x0 * ut; sum1 += x1 * ut;
+      store<f64>(at(p, t), load<f64>(at(p, t)) + x0 * u0 + x1 * u1);
+    }
+    sum0 += f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+    sum1 += f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
+    store<f64>(at(p, i), load<f64>(at(p, i)) + sum0);
+    store<f64>(at(p, i + 1), load<f64>(at(p, i + 1)) + sum1);
+  }
+  if (i < n) {
+    const row = at(a, i * n);
+    const ui = load<f64>(at(u, i));
+    let sum = load<f64>(at(row, i)) * ui;
+    for (let t = i + 1; t < n; t++) { const x = load<f64>(at(row, t)); sum += x * load<f64>(at(u, t)); store<f64>(at(p, t), load<f64>(at(p, t)) + x * ui); }
+    store<f64>(at(p, i), load<f64>(at(p, i)) + sum);
+  }
+}
+
+/** Σ x[t] y[t] over [from, n). */
+function dot(x: usize, y: usize, from: i32, n: i32): f64 {
+  let s: f64 = 0;
+  for (let t = from; t < n; t++) s += load<f64>(at(x, t)) * load<f64>(at(y, t));
+  return s;
+}
+
+/** Rows [begin, n): A -= Σ_q (V_q W_qᵀ + W_q V_qᵀ) over the panel's `count` pairs (upper triangle). */
+function panelUpdate(a: usize, n: i32, begin: i32, vs: usize, ws: usize, count: i32): void {
+  const stride = <usize>n << 3;
+  for (let i = begin; i < n; i++) {
+    const row = at(a, i * n);
+    for (let q = 0; q < count; q++) {
+      const vq = vs + <usize>q * stride, wq = ws + <usize>q * stride;
+      const vi = load<f64>(at(vq, i)), wi = load<f64>(at(wq, i));
+      if (vi == 0 && wi == 0) continue;
+      const svi = f64x2.splat(vi), swi = f64x2.splat(wi);
+      let t = i;
+      for (; t + 1 < n; t += 2) {
+        const x = f64x2.sub(f64x2.sub(v128.load(at(row, t)), f64x2.mul(svi, v128.load(at(wq, t)))), f64x2.mul(swi, v128.load(at(vq, t))));
+        v128.store(at(row, t), x);
+      }
+      for (; t < n; t++) store<f64>(at(row, t), load<f64>(at(row, t)) - vi * load<f64>(at(wq, t)) - wi * load<f64>(at(vq, t)));
+    }
+  }
+}
+
+/**
+ * Blocked tridiagonalisation of the n x n upper-triangle matrix at `a` into (d, e); same result as
+ * `tridiagonalize` up to rounding. `work` holds (2·block + 2)·n doubles.
+ */
+export function tridiagonalizeBlocked(a: usize, n: i32, d: usize, e: usize, work: usize, block: i32): void {
+  const stride = <usize>n << 3;
+  const vs = work, ws = work + <usize>block * stride, r = ws + <usize>block * stride, p = r + stride;
+  if (n == 0) return;
+  store<f64>(at(e, n - 1), 0);
+  for (let start = 0; start < n; start += block) {
+    const count = min(block, n - start);
+    memory.fill(vs, 0, <usize>(2 * block) * stride);
+    for (let q = 0; q < count; q++) {
+      const j = start + q;
+      // Row j of the current matrix: the stale row corrected by the panel's earlier pairs.
+      const row = at(a, j * n);
+      for (let t = j; t < n; t++) {
+        let x = load<f64>(at(row, t));
+        for (let s = 0; s < q; s++) {
+          const vsRow = vs + <usize>s * stride, wsRow = ws + <usize>s * stride;
+          x -= load<f64>(at(vsRow, j)) * load<f64>(at(wsRow, t)) + load<f64>(at(wsRow, j)) * load<f64>(at(vsRow, t));
+        }
+        store<f64>(at(r, t), x);
+      }
+      store<f64>(at(d, j), load<f64>(at(r, j)));
+      if (j >= n - 1) break;
+      // Reflector from r[j+1..n) into V_q (the householder() helper reads a matrix row: point it at r).
+      const v = vs + <usize>q * stride, w = ws + <usize>q * stride;
+      const tau = householderFromVector(r, n, j, v, e);
+      if (tau == 0) continue; // W_q stays 0: no update
+      staleSymv(a, n, j, v, p);
+      for (let s = 0; s < q; s++) {
+        const vsRow = vs + <usize>s * stride, wsRow = ws + <usize>s * stride;
+        const wv = dot(wsRow, v, j + 1, n), vv = dot(vsRow, v, j + 1, n);
+        for (let t = j + 1; t < n; t++) store<f64>(at(p, t), load<f64>(at(p, t)) - load<f64>(at(vsRow, t)) * wv - load<f64>(at(wsRow, t)) * vv);
+      }
+      let pv: f64 = 0;
+      for (let t = j + 1; t < n; t++) { const x = load<f64>(at(p, t)) * tau; store<f64>(at(w, t), x); pv += x * load<f64>(at(v, t)); }
+      const half = 0.5 * tau * pv;
+      for (let t = j + 1; t < n; t++) store<f64>(at(w, t), load<f64>(at(w, t)) - half * load<f64>(at(v, t)));
+    }
+    if (start + count < n) panelUpdate(a, n, start + count, vs, ws, count);
+  }
+}
+
+/** householder() on a vector: the reflector zeroing r[j+2..n) against r[j+1]. */
+function householderFromVector(r: usize, n: i32, j: i32, v: usize, e: usize): f64 {
+  // householder() addresses row k of an n-wide matrix as a + k·n·8; pass a base that puts row j at r.
+  return householder(r - ((<usize>j * <usize>n) << 3), n, j, v, e);
+}

@@ -1,0 +1,226 @@
+// analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze
+// with pool=True, pl_package='ww', fit='PL'), returning a per-layer table. Steps per layer, in
+// WeightWatcher's order: matrices → ESD → power-law fit → MP fit → randomized ESD → detX → norms.
+
+import { ArgumentError, InterruptedError } from '../errors';
+import { Tensor } from '../tensor/tensor';
+import { WeightSet } from '../weights/weight-set';
+import { rng } from '../random/rng';
+import { Progress } from '../progress/progress';
+import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerType } from './matrices';
+import { layerSpectrum, type EigenEngine, type SvdMethod } from './esd';
+import { fitClippedPowerLaw, fitPowerLaw, fittableEigenvalues, trainingWarning, type PowerLawFit } from './powerlaw';
+import { detX, jensenShannonDistance, normMetrics } from './metrics';
+import { FAILED_MP_FIT, fitMarchenkoPastur, type MarchenkoPasturFit } from './marchenko-pastur';
+import { randomEigenvalues, replicaCount } from './randomize';
+import { HtsrResult, type LayerAnalysis, type SkippedLayer } from './result';
+
+/** What `analyze` accepts: a WeightSet, one weight tensor (2-D Linear (out, in) or 4-D Conv2d (out, in, kh, kw)), or named tensors. */
+export type AnalyzeInput = WeightSet | Tensor | Record<string, Tensor>;
+
+/** Options mirroring WeightWatcher's analyze() keywords (defaults are WeightWatcher 0.7.5.5's). */
+export interface AnalyzeOptions {
+  /** Skip layers with fewer eigenvalues (M·rf) than this. Default 10; 0 disables. */
+  minEvals?: number;
+  /** Skip layers with more eigenvalues (M·rf) than this. Default 15000; 0 disables. */
+  maxEvals?: number;
+  /** Skip layers whose N exceeds this (e.g. GPT-2's 50257-row embedding). Default 50000. */
+  maxN?: number;
+  /** false (default) or 'clip_xmax': refit without the top eigenvalues when they form "fingers". */
+  fixFingers?: false | 'clip_xmax';
+  /** clip_xmax: most eigenvalues clipped + 1 (default 10; reset to 10 unless >= half the eigenvalues, as WeightWatcher does). */
+  maxFingers?: number;
+  /** clip_xmax: how far alpha must drop to accept a clipped fit (default 1.0). */
+  fingerThreshold?: number;
+  /** SETOL trace-log condition columns detX_num, detX_val, detX_val_unrescaled (and erg_gap). Default false. */
+  detX?: boolean;
+  /** Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, W_scale, bulk_max, bulk_min. Default false. */
+  mpFit?: boolean;
+  /** Randomized (shuffled) ESD: rand_distance, max_rand_eval, ww_softrank, ww_maxdist and rand_* MP columns. Default false. */
+  randomize?: boolean;
+  /** Seed of the randomized ESD's shuffles (each layer draws from its own sub-stream). Default 0. */
+  seed?: number;
+  /** Keep only these layers: ids (all >= 0), or drop ids (all < 0); types ('dense', 'conv2d', ...); names, or '-name' to drop. */
+  layers?: (number | string)[];
+  /** Scale Conv2d slices by sqrt(1/2) (WeightWatcher's conv2d_norm). Default true. */
+  conv2dNorm?: boolean;
+  /** First layer id (WeightWatcher numbers state-dict layers from 1). Default 1. */
+  startId?: number;
+  /** Eigensolver: 'auto' (default), 'parallel', 'wasm' or 'js'. */
+  engine?: EigenEngine;
+  /** Squared singular values via the Gram matrix ('gram'), one-sided Jacobi ('jacobi'), or 'auto' (default: Jacobi only for small rank-deficient layers). */
+  svd?: SvdMethod;
+  /** Show a progress bar: true, false, or 'auto' (default: when there are 8+ layers or any has 512+ eigenvalues). */
+  progress?: boolean | 'auto';
+  /** Stops the analysis with an InterruptedError between layers. */
+  signal?: AbortSignal;
+}
+
+const LAYER_TYPES: readonly string[] = ['dense', 'conv1d', 'conv2d', 'embedding', 'norm'];
+
+interface Candidate {
+  id: number;
+  name: string;
+  layerType: LayerType;
+  shape: readonly number[];
+  channelsFirst: boolean;
+  load(): Tensor;
+}
+
+function candidates(model: AnalyzeInput, startId: number): Candidate[] {
+  if (model instanceof Tensor) {
+    const layerType: LayerType = model.rank === 2 ? 'dense' : model.rank === 4 ? 'conv2d' : 'unknown';
+    return [{ id: startId, name: 'weight', layerType, shape: model.shape, channelsFirst: false, load: () => model }];
+  }
+  const set = model instanceof WeightSet ? model : new WeightSet(model as Record<string, Tensor>);
+  return set.layers.map((layer, index) => {
+    const { shape } = set.info(layer.weight);
+    const keras = layer.weight.endsWith('kernel');
+    const hfConv1d = layer.layout === 'in-out' && !keras;
+    let layerType = layerTypeOf(layer.kind, shape.length, hfConv1d);
+    // A torch Conv1d kernel is 3-D (out, in, k): WeightWatcher passes it to a 2-D SVD, which fails.
+    if (layerType === 'conv1d' && shape.length !== 2) layerType = 'unknown';
+    return { id: startId + index, name: layer.name, layerType, shape, channelsFirst: keras && layer.kind === 'conv2d', load: () => set.get(layer.weight) };
+  });
+}
+
+/** WeightWatcher's apply_filters: type, id and name filters, applied in that order. */
+function filteredOut(candidate: Candidate, filters: (number | string)[] | undefined): boolean {
+  if (!filters || filters.length === 0) return false;
+  const ids = filters.filter((f): f is number => typeof f === 'number');
+  const types = filters.filter((f): f is string => typeof f === 'string' && LAYER_TYPES.includes(f));
+  const names = filters.filter((f): f is string => typeof f === 'string' && !LAYER_TYPES.includes(f));
+  let skipped = false;
+  if (types.length > 0) skipped = !types.includes(candidate.layerType);
+  if (ids.length > 0) skipped = Math.min(...ids) >= 0 ? !ids.includes(candidate.id) : ids.includes(-candidate.id);
+  if (names.length > 0) {
+    const drops = names.filter((n) => n.startsWith('-'));
+    if (drops.length === 0) skipped = !names.includes(candidate.name);
+    else if (drops.length === names.length) skipped = drops.includes(`-${candidate.name}`);
+    else throw new ArgumentError('layer names must all be kept or all be dropped (-name)', { field: 'layers', found: names.join(', ') });
+  }
+  return skipped;
+}
+
+function checkOptions(options: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'minEvals' | 'maxEvals' | 'maxN'>> {
+  const minEvals = options.minEvals ?? 10;
+  const maxEvals = options.maxEvals ?? 15000;
+  const maxN = options.maxN ?? 50000;
+  if (options.fixFingers !== undefined && options.fixFingers !== false && options.fixFingers !== 'clip_xmax') {
+    throw new ArgumentError('unsupported fixFingers', { field: 'fixFingers', expected: "false | 'clip_xmax'", found: String(options.fixFingers) });
+  }
+  if (minEvals && maxEvals && minEvals >= maxEvals) throw new ArgumentError('minEvals must be below maxEvals', { field: 'minEvals', found: `${minEvals} >= ${maxEvals}` });
+  if (maxN < maxEvals || maxN < minEvals) throw new ArgumentError('maxN must be at least maxEvals and minEvals', { field: 'maxN', found: String(maxN) });
+  return { minEvals, maxEvals, maxN };
+}
+
+/** The power-law columns, including WeightWatcher's failure values (-1, xmax null, status 'failed'). */
+function powerLawColumns(evals: Float64Array, options: AnalyzeOptions): { columns: Record<string, unknown>; fit?: PowerLawFit } {
+  const nonzero = fittableEigenvalues(evals);
+  const clip = options.fixFingers === 'clip_xmax';
+  try {
+    let fit: PowerLawFit;
+    const extra: Record<string, unknown> = {};
+    if (clip) {
+      let maxFingers = options.maxFingers ?? 10;
+      if (maxFingers < 0 || maxFingers < 0.5 * evals.length) maxFingers = 10;
+      const clipped = fitClippedPowerLaw(nonzero, maxFingers, options.fingerThreshold ?? 1.0);
+      fit = clipped.fit;
+      extra.numFingers = clipped.numFingers;
+      extra.rawAlpha = clipped.rawAlpha;
+    } else {
+      fit = fitPowerLaw(nonzero);
+    }
+    let numPlSpikes = 0;
+    for (const value of evals) if (value >= fit.xmin) numPlSpikes++;
+    return {
+      fit,
+      columns: { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes, status: 'success', warning: trainingWarning(fit.alpha), ...extra },
+    };
+  } catch {
+    const extra = clip ? { numFingers: 0, rawAlpha: -1 } : {};
+    return { columns: { alpha: -1, xmin: -1, xmax: null, D: -1, sigma: -1, numPlSpikes: -1, status: 'failed', warning: trainingWarning(-1), ...extra } };
+  }
+}
+
+function mpColumns(fit: MarchenkoPasturFit, prefix: '' | 'rand'): Record<string, number> {
+  const name = (camel: string) => (prefix ? `rand${camel[0].toUpperCase()}${camel.slice(1)}` : camel);
+  return {
+    [name('numSpikes')]: fit.numSpikes, [name('sigmaMp')]: fit.sigmaMp, [name('mpSoftrank')]: fit.mpSoftrank,
+    [name('wScale')]: fit.wScale, [name('bulkMax')]: fit.bulkMax, [name('bulkMin')]: fit.bulkMin,
+  };
+}
+
+function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFit {
+  try { return fitMarchenkoPastur(evals, N, M); } catch { return FAILED_MP_FIT; }
+}
+
+/**
+ * HTSR/SETOL metrics of every supported layer of `model`, as WeightWatcher 0.7.5.5 computes them
+ * (see the `AnalyzeOptions` defaults). Eigenvalues come from the float64 Gram matrix on the short
+ * side (not an SVD of W): alpha, D, xmin and the scale metrics match WeightWatcher to ~1e-12;
+ * matrix_rank / rank_loss / entropy can differ on rank-deficient layers (noise floor).
+ */
+export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {}): Promise<HtsrResult> {
+  const filter = checkOptions(options);
+  const engine = options.engine ?? 'auto';
+  const all = candidates(model, options.startId ?? 1);
+  const skipped: SkippedLayer[] = [];
+  const kept: { candidate: Candidate; N: number; M: number; rf: number }[] = [];
+  for (const candidate of all) {
+    if (filteredOut(candidate, options.layers)) { skipped.push({ layerId: candidate.id, name: candidate.name, reason: 'excluded by the layers option' }); continue; }
+    const { N, M, rf } = layerDimensions(candidate.layerType, candidate.shape, candidate.channelsFirst);
+    const reason = sizeSkipReason(candidate.layerType, N, M, rf, filter);
+    if (reason) skipped.push({ layerId: candidate.id, name: candidate.name, reason });
+    else kept.push({ candidate, N, M, rf });
+  }
+  const wantsBar = options.progress === true
+    || ((options.progress ?? 'auto') === 'auto' && (kept.length >= 8 || kept.some((k) => k.M * k.rf >= 512)));
+  const bar = wantsBar && kept.length > 0 ? new Progress({ total: kept.length, label: 'htsr', signal: options.signal }) : undefined;
+  const root = rng(options.seed ?? 0);
+  const layers: LayerAnalysis[] = [];
+  for (const { candidate, N, M, rf } of kept) {
+    if (options.signal?.aborted) throw new InterruptedError('htsr analysis interrupted');
+    const matrices = layerMatrices(candidate.layerType, candidate.load(), { channelsFirst: candidate.channelsFirst, conv2dNorm: options.conv2dNorm });
+    const spectrum = await layerSpectrum(matrices, engine, options.svd);
+    const { evals } = spectrum;
+    const row: Record<string, unknown> = {
+      layerId: candidate.id, name: candidate.name, longname: candidate.name, layerType: candidate.layerType,
+      N, M, rf, Q: M === 0 ? -1 : N / M,
+      hasEsd: true, numEvals: evals.length, svMax: spectrum.svMax, svMin: spectrum.svMin,
+      rankLoss: spectrum.rankLoss, weakRankLoss: spectrum.weakRankLoss, lambdaMax: spectrum.lambdaMax,
+    };
+    const powerLaw = powerLawColumns(evals, options);
+    Object.assign(row, powerLaw.columns);
+    const alpha = row.alpha as number;
+    let mp: MarchenkoPasturFit | undefined;
+    if (options.mpFit) { mp = safeMpFit(evals, N, M); Object.assign(row, mpColumns(mp, '')); }
+    if (options.randomize) {
+      const random = root.fold(candidate.id);
+      const randEvals = await randomEigenvalues(matrices, replicaCount(matrices.numComponents), random, engine, options.svd);
+      let randMax = -Infinity;
+      for (const v of randEvals) randMax = Math.max(randMax, v);
+      row.maxRandEval = randMax;
+      const fresh = await randomEigenvalues(matrices, 1, random, engine, options.svd);
+      const freshMax = fresh.length ? fresh[fresh.length - 1] : NaN;
+      row.randDistance = jensenShannonDistance(evals, fresh);
+      row.wwSoftrank = freshMax / spectrum.lambdaMax;
+      row.wwMaxdist = spectrum.lambdaMax - freshMax;
+      Object.assign(row, mpColumns(safeMpFit(randEvals, N, M), 'rand'));
+    }
+    if (options.detX) {
+      const condition = detX(evals);
+      row.detXNum = condition.detXNum;
+      row.detXVal = condition.detXVal;
+      row.detXValUnrescaled = condition.detXValUnrescaled;
+      row.ergGap = row.status === 'success' ? (row.xmin as number) - condition.detXVal : null;
+    }
+    Object.assign(row, normMetrics(evals, alpha, N));
+    layers.push({ row, evals, fit: powerLaw.fit, mp, N, M });
+    bar?.tick();
+    // Let the event loop breathe (kernel interrupts, display updates) between layers.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  bar?.done();
+  return new HtsrResult(layers, skipped, options);
+}

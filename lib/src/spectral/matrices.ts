@@ -1,0 +1,119 @@
+// From a layer's weight tensor to the matrices whose singular values form its ESD, exactly as
+// WeightWatcher 0.7.5.5 does it (WWLayer.set_weight_matrices, conv2D_Wmats, apply_normalize_Wmats):
+// Dense / Conv1D / Embedding give one matrix with N = max(shape), M = min(shape); a Conv2d kernel
+// gives kh*kw slices scaled by sqrt(1/2) (so its eigenvalues are halved), with WeightWatcher's
+// N/M swap quirk. Also the size filters (min_evals, max_evals, max_N) that decide what is skipped.
+
+import type { Tensor } from '../tensor/tensor';
+import type { LayerKind } from '../weights/layers';
+
+/** WeightWatcher's layer_type strings. */
+export type LayerType = 'dense' | 'conv1d' | 'conv2d' | 'embedding' | 'norm' | 'unknown';
+
+/** One matrix of a layer, row-major float64, already scaled (Conv2d slices by sqrt(1/2)). */
+export interface LayerMatrix {
+  rows: number;
+  cols: number;
+  values: Float64Array;
+}
+
+export interface LayerMatrices {
+  layerType: LayerType;
+  /** WeightWatcher's N (usually the larger dimension; see the Conv2d quirk). */
+  N: number;
+  /** WeightWatcher's M. */
+  M: number;
+  /** Receptive field: kh*kw for Conv2d, 1 otherwise. */
+  rf: number;
+  /** Eigenvalues kept per matrix at most (n_comp = M*rf); every slice keeps all of its own. */
+  numComponents: number;
+  matrices: LayerMatrix[];
+}
+
+/** How a layer kind of weightlab maps to WeightWatcher's type (rank decides for 'linear': 2-D only). */
+export function layerTypeOf(kind: LayerKind, rank: number, hfConv1d: boolean): LayerType {
+  switch (kind) {
+    case 'linear': return rank === 2 ? (hfConv1d ? 'conv1d' : 'dense') : 'unknown';
+    case 'embedding': return rank === 2 ? 'embedding' : 'unknown';
+    case 'conv1d': return 'conv1d';
+    case 'conv2d': return rank === 4 ? 'conv2d' : 'unknown';
+    case 'norm': return 'norm';
+    default: return 'unknown';
+  }
+}
+
+/** N, M, rf of a layer from its shape alone (what the filters need, before any weight is read). */
+export function layerDimensions(layerType: LayerType, shape: readonly number[], channelsFirst = false): { N: number; M: number; rf: number } {
+  if (layerType === 'conv2d') {
+    // conv2D_Wmats: N, M start as the channel extents and swap once per slice that is wider than tall.
+    const [out, input, kh, kw] = channelsFirst ? [shape[3], shape[2], shape[0], shape[1]] : [shape[0], shape[1], shape[2], shape[3]];
+    let N = out, M = input;
+    const rf = kh * kw;
+    if (out < input && rf % 2 === 1) [N, M] = [M, N];
+    return { N, M, rf };
+  }
+  if (shape.length === 0) return { N: 0, M: 0, rf: 1 };
+  return { N: Math.max(...shape), M: Math.min(...shape), rf: 1 };
+}
+
+/** The float32 rounding WeightWatcher's `W * norm` gets on a float32 array (numpy casts the scalar first). */
+const SQRT_HALF_FLOAT32 = Math.fround(Math.SQRT1_2);
+
+/**
+ * The matrices of a layer. `channelsFirst` is Keras's (kh, kw, in, out) Conv2d layout; PyTorch's
+ * (out, in, kh, kw) is the default. `conv2dNorm` (default true) scales Conv2d slices by sqrt(1/2),
+ * in float32 arithmetic unless the weights are float64 (bit parity with WeightWatcher).
+ */
+export function layerMatrices(layerType: LayerType, weight: Tensor, options: { channelsFirst?: boolean; conv2dNorm?: boolean } = {}): LayerMatrices {
+  const shape = weight.shape;
+  const values = weight.toFloat64();
+  const { N, M, rf } = layerDimensions(layerType, shape, options.channelsFirst);
+  if (layerType !== 'conv2d') {
+    // Orientation does not change singular values: keep the stored (rows, cols).
+    return { layerType, N, M, rf, numComponents: M, matrices: [{ rows: shape[0], cols: shape[1], values }] };
+  }
+  const [d0, d1, d2, d3] = shape;
+  const slices: LayerMatrix[] = [];
+  const scale = options.conv2dNorm === false ? 1 : Math.SQRT1_2;
+  const float32 = weight.dtype !== 'float64';
+  const multiply = (x: number) => (scale === 1 ? x : float32 ? Math.fround(x * SQRT_HALF_FLOAT32) : x * scale);
+  if (!options.channelsFirst) {
+    // PyTorch (out, in, kh, kw): slice [:, :, i, j] is out x in.
+    for (let i = 0; i < d2; i++) {
+      for (let j = 0; j < d3; j++) {
+        const slice = new Float64Array(d0 * d1);
+        for (let o = 0; o < d0; o++) for (let c = 0; c < d1; c++) slice[o * d1 + c] = multiply(values[((o * d1 + c) * d2 + i) * d3 + j]);
+        slices.push({ rows: d0, cols: d1, values: slice });
+      }
+    }
+  } else {
+    // Keras (kh, kw, in, out): slice [i, j, :, :] is in x out.
+    for (let i = 0; i < d0; i++) {
+      for (let j = 0; j < d1; j++) {
+        const start = (i * d1 + j) * d2 * d3;
+        slices.push({ rows: d2, cols: d3, values: values.slice(start, start + d2 * d3).map(multiply) });
+      }
+    }
+  }
+  return { layerType, N, M, rf, numComponents: M * rf, matrices: slices };
+}
+
+export interface SizeFilter {
+  minEvals: number;
+  maxEvals: number;
+  maxN: number;
+}
+
+/**
+ * Why WeightWatcher would skip a layer of this type and size, or undefined to keep it
+ * (WWLayerIterator.layer_supported with pool=True). A falsy minEvals/maxEvals disables its check.
+ */
+export function sizeSkipReason(layerType: LayerType, N: number, M: number, rf: number, filter: SizeFilter): string | undefined {
+  if (layerType === 'norm') return 'norm layers are not analysed';
+  if (layerType === 'unknown') return 'unsupported layer type';
+  const evals = M * rf;
+  if (filter.minEvals && evals < filter.minEvals) return `M*rf = ${evals} < minEvals = ${filter.minEvals}`;
+  if (filter.maxEvals && evals > filter.maxEvals) return `M*rf = ${evals} > maxEvals = ${filter.maxEvals}`;
+  if (N > filter.maxN) return `N = ${N} > maxN = ${filter.maxN}`;
+  return undefined;
+}

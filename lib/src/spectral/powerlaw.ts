@@ -1,0 +1,128 @@
+// WeightWatcher's power-law fit of an ESD tail (WW_powerlaw.WWFit, the default since 0.7):
+// every data point but the last is a candidate xmin, alpha is the continuous Hill MLE of the
+// tail above it, D the one-sided KS distance to that power law, and the first candidate with
+// the smallest D wins. Plus fix_fingers='clip_xmax' (RMT_Util.fit_clipped_powerlaw). Every
+// quirk here is WeightWatcher 0.7.5.5's, kept on purpose so columns compare one to one.
+
+/** WeightWatcher's EVALS_THRESH: eigenvalues at or below it never enter the fit (absolute, not scale-free). */
+export const EVALS_THRESHOLD = 1e-5;
+/** alpha below this is flagged 'over-trained' (OVER_TRAINED_THRESH). */
+export const OVER_TRAINED_THRESHOLD = 2.0;
+/** alpha above this is flagged 'under-trained' (UNDER_TRAINED_THRESH). */
+export const UNDER_TRAINED_THRESHOLD = 6.0;
+
+export interface PowerLawFit {
+  alpha: number;
+  /** KS distance of the chosen fit. */
+  D: number;
+  /** Asymptotic standard error of alpha: (alpha - 1)/sqrt(n). */
+  sigma: number;
+  xmin: number;
+  xmax: number;
+  /** Number of points in the fitted tail (data >= xmin). */
+  tailLength: number;
+  /** Per candidate xmin (data[0..n-2]): alpha and D, for diagnostics plots. */
+  candidates: { xmin: Float64Array; alpha: Float64Array; D: Float64Array };
+}
+
+/** Thrown (and turned into a failed layer) when fewer than 2 points are left to fit. */
+export class PowerLawFitError extends Error {
+  constructor(message: string) { super(message); this.name = 'PowerLawFitError'; }
+}
+
+/**
+ * The WWFit search on `sorted` (ascending, all > 0). O(n²): D needs a pass over the tail per
+ * candidate. Uses logs computed once, so (x_j/x_i)^(1-alpha) = exp((1-alpha)(ln x_j - ln x_i));
+ * that differs from numpy's power of the ratio by ~1e-16 relative, far below the 1e-9 target.
+ */
+export function fitPowerLaw(sorted: Float64Array): PowerLawFit {
+  const count = sorted.length;
+  if (count < 2) throw new PowerLawFitError(`power-law fit needs at least 2 eigenvalues above ${EVALS_THRESHOLD}, got ${count}`);
+  const logs = new Float64Array(count);
+  for (let i = 0; i < count; i++) logs[i] = Math.log(sorted[i]);
+  // Suffix sums of the logs: alpha for every candidate in O(1).
+  const suffix = new Float64Array(count + 1);
+  for (let i = count - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + logs[i];
+  const candidates = count - 1;
+  const alphas = new Float64Array(candidates);
+  const distances = new Float64Array(candidates).fill(1);
+  let best = 0;
+  for (let i = 0; i < candidates; i++) {
+    const n = count - i;
+    const alpha = 1 + n / (suffix[i] - n * logs[i]);
+    alphas[i] = alpha;
+    if (alpha > 1) {
+      const exponent = 1 - alpha;
+      const base = logs[i];
+      let d = 0;
+      for (let j = 0; j < n; j++) {
+        const gap = Math.abs(1 - Math.exp(exponent * (logs[i + j] - base)) - j / n);
+        if (gap > d) d = gap;
+      }
+      distances[i] = d;
+    }
+    // First minimum (np.argmin): a later candidate must be strictly smaller. A NaN D (from a NaN
+    // alpha) never wins, as in numpy only when no NaN exists; NaN eigenvalues are rejected upstream.
+    if (distances[i] < distances[best]) best = i;
+  }
+  const alpha = alphas[best];
+  return {
+    alpha,
+    D: distances[best],
+    sigma: (alpha - 1) / Math.sqrt(count - best),
+    xmin: sorted[best],
+    xmax: sorted[count - 1],
+    tailLength: count - best,
+    candidates: { xmin: sorted.slice(0, candidates), alpha: alphas, D: distances },
+  };
+}
+
+export interface ClippedFit {
+  fit: PowerLawFit;
+  /** WeightWatcher's count: dropping the top idx eigenvalues reports idx - 1. */
+  numFingers: number;
+  /** alpha of the unclipped fit. */
+  rawAlpha: number;
+}
+
+/**
+ * fix_fingers='clip_xmax': refit with the top 2, 3, ... maxFingers-1 eigenvalues dropped and keep
+ * the first fit whose alpha falls more than `fingerThreshold` below the unclipped alpha; stop early
+ * once alpha <= minAlpha. Then WeightWatcher runs up to three "check" fits that only log, but a
+ * check fit on fewer than 2 points raises and fails the layer, so they are run here too.
+ */
+export function fitClippedPowerLaw(sorted: Float64Array, maxFingers = 10, fingerThreshold = 1.0, minAlpha = 2.0): ClippedFit {
+  const first = fitPowerLaw(sorted);
+  let best = first;
+  let numFingers = 0;
+  // Python's `for idx in range(2, max_fingers)` leaves idx unbound when the range is empty.
+  if (maxFingers <= 2) throw new PowerLawFitError('clip_xmax needs max_fingers > 2');
+  let idx = 2;
+  let last = first;
+  for (idx = 2; idx < maxFingers; idx++) {
+    const fit = fitPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - idx)));
+    last = fit;
+    if (fit.alpha + fingerThreshold < first.alpha) { best = fit; numFingers = idx - 1; break; }
+    if (fit.alpha <= minAlpha) break;
+  }
+  if (idx === maxFingers) idx = maxFingers - 1; // the loop variable's last value in Python
+  for (let check = idx + 1; check < idx + 4; check++) {
+    const fit = fitPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - check)));
+    if (Math.abs(fit.alpha - last.alpha) > fingerThreshold) break;
+  }
+  return { fit: best, numFingers, rawAlpha: first.alpha };
+}
+
+/** WeightWatcher's warning column: 'over-trained' below alpha 2 (including a failed fit's -1), 'under-trained' above 6. */
+export function trainingWarning(alpha: number): '' | 'over-trained' | 'under-trained' {
+  if (alpha < OVER_TRAINED_THRESHOLD) return 'over-trained';
+  if (alpha > UNDER_TRAINED_THRESHOLD) return 'under-trained';
+  return '';
+}
+
+/** The eigenvalues a fit sees: those above EVALS_THRESHOLD, ascending. */
+export function fittableEigenvalues(sortedEigenvalues: Float64Array): Float64Array {
+  let start = 0;
+  while (start < sortedEigenvalues.length && !(sortedEigenvalues[start] > EVALS_THRESHOLD)) start++;
+  return sortedEigenvalues.slice(start);
+}

@@ -1,0 +1,116 @@
+// The eigensolvers (plain JS, wasm one-thread, wasm two-thread) against closed forms, an
+// independent Jacobi eigenvalue method, and numpy's eigvalsh when /usr/bin/python3 has numpy.
+// Tolerance: 1e-13 of the largest |eigenvalue| (Householder + QL is backward stable: errors are
+// O(n·eps·‖A‖); n ≤ 160 here gives ≤ ~5e-14, Jacobi's own error is smaller still).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rng, symmetricEigenvalues, squaredSingularValues, type EigenEngine } from 'weightlab';
+import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
+import { jacobiEigenvalues, maxRelativeError, numpyEigenvalues } from './reference';
+
+const ENGINES: EigenEngine[] = ['js', 'wasm', 'parallel'];
+const SIZES = [[2, 1], [3, 2], [17, 3], [64, 4], [160, 5]] as const;
+
+// The Jacobi reference is O(n³) per sweep: compute it once for all three engines.
+const references = new Map<number, { matrix: Float64Array; eigenvalues: Float64Array }>();
+function reference(n: number, seed: number): { matrix: Float64Array; eigenvalues: Float64Array } {
+  if (!references.has(n)) {
+    const matrix = randomSymmetric(n, seed);
+    references.set(n, { matrix, eigenvalues: jacobiEigenvalues(matrix, n) });
+  }
+  return references.get(n)!;
+}
+
+function randomSymmetric(n: number, seed: number): Float64Array {
+  const values = rng(seed).normal(n * n);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = values[i * n + j] + values[j * n + i];
+  return a;
+}
+
+/** Q diag(d) Qᵀ with Q a product of random Householder reflections: eigenvalues exactly d (up to rounding of the product). */
+function knownSpectrum(d: number[], seed: number): Float64Array {
+  const n = d.length;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) a[i * n + i] = d[i];
+  const random = rng(seed);
+  for (let r = 0; r < 3; r++) {
+    const v = random.normal(n);
+    const norm = Math.hypot(...v);
+    for (let i = 0; i < n; i++) v[i] /= norm;
+    // A ← H A H with H = I - 2vvᵀ.
+    const av = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) av[i] += a[i * n + j] * v[j];
+    let vav = 0;
+    for (let i = 0; i < n; i++) vav += v[i] * av[i];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] += -2 * v[i] * av[j] - 2 * av[i] * v[j] + 4 * vav * v[i] * v[j];
+  }
+  return a;
+}
+
+for (const engine of ENGINES) {
+  test(`${engine}: diagonal and tiny matrices`, async () => {
+    assert.deepEqual([...await symmetricEigenvalues(Float64Array.of(3), 1, engine)], [3]);
+    assert.deepEqual([...await symmetricEigenvalues(Float64Array.of(2, 0, 0, -1), 2, engine)], [-1, 2]);
+    const d = [5, -2, 0, 7, 1e-3, 3];
+    const diagonal = new Float64Array(36);
+    d.forEach((x, i) => { diagonal[i * 6 + i] = x; });
+    assert.deepEqual([...await symmetricEigenvalues(diagonal, 6, engine)], [...d].sort((a, b) => a - b));
+  });
+
+  test(`${engine}: a known spectrum hidden by orthogonal similarity, with repeated and zero eigenvalues`, async () => {
+    const d = [0, 0, 0, 1, 1, 2, 3.5, 10, 10, 10, 100, ...Array.from({ length: 89 }, (_, i) => i / 7)];
+    const a = knownSpectrum(d, 5);
+    const got = await symmetricEigenvalues(a, d.length, engine);
+    assert.ok(maxRelativeError(got, [...d].sort((x, y) => x - y)) < 1e-13);
+  });
+
+  test(`${engine}: random symmetric matrices agree with an independent Jacobi method`, async () => {
+    for (const [n, seed] of SIZES) {
+      const { matrix, eigenvalues } = reference(n, seed);
+      const got = await symmetricEigenvalues(Float64Array.from(matrix), n, engine);
+      assert.ok(maxRelativeError(got, eigenvalues) < 1e-13, `n=${n}: ${maxRelativeError(got, eigenvalues)}`);
+    }
+  });
+
+  test(`${engine}: rank-deficient layers: exact zeros stay at the noise floor, the rest are exact`, async () => {
+    // W = A B with inner dimension 5: WᵀW (40 x 40) has rank 5.
+    const random = rng(11);
+    const a = random.normal(60 * 5), b = random.normal(5 * 40);
+    const w = new Float64Array(60 * 40);
+    for (let i = 0; i < 60; i++) for (let t = 0; t < 5; t++) for (let j = 0; j < 40; j++) w[i * 40 + j] += a[i * 5 + t] * b[t * 40 + j];
+    const gram = new Float64Array(40 * 40);
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) { let s = 0; for (let r = 0; r < 60; r++) s += w[r * 40 + i] * w[r * 40 + j]; gram[i * 40 + j] = s; }
+    const reference = jacobiEigenvalues(gram, 40);
+    const got = await squaredSingularValues({ rows: 60, cols: 40, values: w }, engine, 'gram');
+    const top = reference[39];
+    for (let i = 0; i < 35; i++) assert.ok(Math.abs(got[i]) <= 1e-12 * top, `zero eigenvalue ${i}: ${got[i]}`);
+    assert.ok(maxRelativeError(got.slice(35), reference.slice(35)) < 1e-13);
+    // The Jacobi SVD route resolves them as (numerically) zero singular values too, at eps·σmax.
+    const accurate = await squaredSingularValues({ rows: 60, cols: 40, values: w }, engine, 'jacobi');
+    for (let i = 0; i < 35; i++) assert.ok(Math.sqrt(accurate[i]) <= 1e-14 * Math.sqrt(top));
+    assert.ok(maxRelativeError(accurate.slice(35), reference.slice(35)) < 1e-13);
+  });
+}
+
+test('the blocked (dsytrd-style) wasm reduction gives the same eigenvalues, across panel boundaries', () => {
+  for (const [n, seed] of SIZES) {
+    const { matrix, eigenvalues } = reference(n, seed);
+    const got = symmetricEigenvaluesWasm(matrix, n, true);
+    assert.ok(maxRelativeError(got, eigenvalues) < 1e-13, `n=${n}: ${maxRelativeError(got, eigenvalues)}`);
+  }
+  const d = [0, 0, 1, 1, 2, 3.5, 10, 10, 100, ...Array.from({ length: 40 }, (_, i) => i / 7)];
+  assert.ok(maxRelativeError(symmetricEigenvaluesWasm(knownSpectrum(d, 9), d.length, true), [...d].sort((x, y) => x - y)) < 1e-13);
+});
+
+test('eigenvalues agree with numpy eigvalsh (skipped without /usr/bin/python3 + numpy)', async (t) => {
+  const cases = [{ n: 50, seed: 21 }, { n: 300, seed: 22 }].map(({ n, seed }) => ({ n, values: randomSymmetric(n, seed) }));
+  const reference = numpyEigenvalues(cases);
+  if (!reference) { t.skip('numpy not installed (apt-get install python3-numpy)'); return; }
+  for (const [i, { n, values }] of cases.entries()) {
+    for (const engine of ENGINES) {
+      const got = await symmetricEigenvalues(Float64Array.from(values), n, engine);
+      assert.ok(maxRelativeError(got, reference[i]) < 1e-13, `${engine} n=${n}`);
+    }
+  }
+});

@@ -1,0 +1,97 @@
+// weightlab's analyze() against WeightWatcher 0.7.5.5 itself: oracle/weightwatcher-0.7.5.5.json
+// holds WeightWatcher's columns for the layers of ../fixtures.ts (how it was produced: oracle/README.md).
+// Tolerances (from shared/specs/htsr.md §12, and why they hold here):
+//  * alpha, D, sigma, xmin, xmax, alpha_weighted, log_alpha_norm, raw_alpha, detX_val: 1e-9 relative.
+//    Our eigenvalues differ from LAPACK's SVD by ~1e-15 relative; the fit amplifies that by at most ~1e3.
+//  * scale metrics (norm, spectral_norm, stable_rank, lambda_max, sv_max, entropy, Q): 1e-12 relative;
+//    log_norm and log_spectral_norm 1e-12 absolute (a log turns relative error into absolute error).
+//  * integers and strings (xmin's index via num_pl_spikes, num_evals, ranks, detX_num, num_fingers,
+//    num_spikes, status, warning): exact.
+//  * MP fit columns (sigma_mp, mp_softrank, bulk_max, bulk_min, W_scale): 1e-9 relative. The grid and
+//    Nelder-Mead replicate scipy's brute + fmin step by step, so they agree far below fmin's 1e-4 xtol.
+//  * Noise-floor values (WeightWatcher's sv_min / detX_val of a rank-deficient float32 layer are ~1e-7·σmax
+//    singular values): absolute 1e-14·σmax, i.e. rounding level of any float64 SVD.
+//  * The orthogonal matrix (all eigenvalues 1 ± 1e-7) is ill-conditioned for the fit: alpha ~3e7 moves by
+//    ~1e-8 relative for 1e-16 changes of the eigenvalues; only its discrete columns are asserted exactly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, type AnalyzeOptions } from 'weightlab';
+import { checksum, oracleLayers } from './fixtures';
+
+interface Oracle {
+  inputs: { name: string; shape: number[]; sum: number; first: number }[];
+  runs: Record<string, Record<string, unknown>[]>;
+}
+
+const oracle = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../spectral/oracle/weightwatcher-0.7.5.5.json'), 'utf8')) as Oracle;
+const RUNS: Record<string, AnalyzeOptions> = { default: {}, clip_xmax: { fixFingers: 'clip_xmax' }, detX: { detX: true }, mp_fit: { mpFit: true } };
+const FIT = new Set(['alpha', 'D', 'sigma', 'xmin', 'xmax', 'alpha_weighted', 'log_alpha_norm', 'raw_alpha', 'detX_val', 'detX_val_unrescaled']);
+const SCALE = new Set(['norm', 'log_norm', 'spectral_norm', 'log_spectral_norm', 'stable_rank', 'lambda_max', 'sv_max', 'entropy', 'Q']);
+const MP = new Set(['sigma_mp', 'mp_softrank', 'bulk_max', 'bulk_min', 'W_scale']);
+const NOISE_FLOOR = new Set(['sv_min', 'detX_val', 'detX_val_unrescaled']);
+const ILL_CONDITIONED = 'orth';
+
+function relative(a: number, b: number): number {
+  return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), Number.MIN_VALUE);
+}
+
+test('the fixtures regenerate the exact inputs WeightWatcher saw', () => {
+  const layers = oracleLayers();
+  assert.equal(layers.length, oracle.inputs.length);
+  layers.forEach(([name, tensor], i) => {
+    const expected = oracle.inputs[i];
+    assert.equal(name, expected.name);
+    assert.deepEqual([...tensor.shape], expected.shape);
+    assert.deepEqual(checksum(tensor), { sum: expected.sum, first: expected.first });
+  });
+});
+
+for (const engine of ['auto', 'js'] as const) {
+  for (const [run, options] of Object.entries(RUNS)) {
+    test(`analyze(${run}, engine ${engine}) matches WeightWatcher column by column`, async () => {
+      const result = await analyze(Object.fromEntries(oracleLayers()), { ...options, engine, progress: false });
+      const ours = result.toJSON();
+      const expectedRows = oracle.runs[run];
+      assert.deepEqual(ours.map((row) => row.name), expectedRows.map((row) => row.name), 'same layers analysed (tiny and norm skipped)');
+      assert.deepEqual(result.skipped.map((s) => s.name).sort(), ['norm', 'tiny']);
+      for (const expected of expectedRows) {
+        const row = ours.find((r) => r.name === expected.name)!;
+        const layer = String(expected.name);
+        const svMax = expected.sv_max as number;
+        for (const [column, value] of Object.entries(expected)) {
+          const where = `${run}/${layer}/${column}`;
+          assert.ok(column in row, `${where} missing`);
+          const got = row[column];
+          if (typeof value !== 'number' || Number.isInteger(value) && !FIT.has(column) && !SCALE.has(column) && !MP.has(column) && !NOISE_FLOOR.has(column)) {
+            assert.deepEqual(got, value, where);
+            continue;
+          }
+          assert.equal(typeof got, 'number', where);
+          const number = got as number;
+          const lambdaMax = expected.lambda_max as number;
+          if (NOISE_FLOOR.has(column) && value < 1e-6 * (column === 'sv_min' ? svMax : lambdaMax)) {
+            const scale = column === 'sv_min' ? svMax : column === 'detX_val' ? lambdaMax : 1;
+            assert.ok(Math.abs(number - value) <= 1e-14 * scale, `${where}: ${number} vs ${value} (noise floor)`);
+          } else if (column.startsWith('log_') && !FIT.has(column)) {
+            // log10 turns a relative error ε of its argument into an absolute error ε/ln 10.
+            assert.ok(Math.abs(number - value) <= 1e-12, `${where}: ${number} vs ${value} (absolute)`);
+          } else if (layer === ILL_CONDITIONED && FIT.has(column)) {
+            assert.ok(relative(number, value) <= 1e-6, `${where}: ${number} vs ${value} (ill-conditioned)`);
+          } else {
+            const tolerance = SCALE.has(column) ? 1e-12 : 1e-9;
+            assert.ok(relative(number, value) <= tolerance, `${where}: ${number} vs ${value}, relative ${relative(number, value)}`);
+          }
+        }
+      }
+    });
+  }
+}
+
+test('the orthogonal layer: huge alpha, flagged under-trained, exact tail count', async () => {
+  const result = await analyze(Object.fromEntries(oracleLayers()), { layers: ['orth'], progress: false });
+  const row = result.toJSON()[0];
+  assert.ok((row.alpha as number) > 6);
+  assert.equal(row.warning, 'under-trained');
+});
