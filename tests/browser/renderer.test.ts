@@ -166,6 +166,38 @@ test('size-by, box selection that lists the models, trajectories', async () => {
   assert.equal(await page.getAttribute('#manifold .wl-manifold', 'data-selected'), '0');
 });
 
+test('lasso selection (alt-shift-drag) lists the models inside the outline, not its bounding box', async () => {
+  await page.locator('#manifold canvas').scrollIntoViewIfNeeded();
+  const selectedModels = () => page.locator('#manifold .wl-selection-list li').evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.model));
+  const lasso = async (outline: Array<[number, number]>) => {
+    await page.keyboard.down('Shift');
+    await page.keyboard.down('Alt');
+    await page.mouse.move(outline[0][0], outline[0][1]);
+    await page.mouse.down();
+    for (const [x, y] of outline.slice(1)) await page.mouse.move(x, y, { steps: 3 });
+    await page.mouse.up();
+    await page.keyboard.up('Alt');
+    await page.keyboard.up('Shift');
+  };
+  // A triangle around model 3 selects exactly it.
+  const [x3, y3] = await pointPosition('manifold', 3);
+  await lasso([[x3 - 6, y3 - 6], [x3 + 8, y3 - 2], [x3 - 2, y3 + 8]]);
+  assert.deepEqual(await selectedModels(), ['mlp-03']);
+  await page.locator('#manifold').screenshot({ path: path.join(artifactsFolder, 'manifold-lasso.png') });
+  // A triangle whose bounding box holds model 5 but whose hypotenuse passes 8 px short of it:
+  // a box selection would take model 5, the lasso must not.
+  const [x5, y5] = await pointPosition('manifold', 5);
+  await lasso([[x5 - 16, y5 - 16], [x5 + 4, y5 - 16], [x5 - 16, y5 + 4]]);
+  assert.ok(!(await selectedModels()).includes('mlp-05'), 'model 5 lies outside the lasso');
+  // An outline around the whole canvas selects every model.
+  const canvas = await page.locator('#manifold canvas').boundingBox();
+  assert.ok(canvas);
+  await lasso([[canvas.x + 1, canvas.y + 1], [canvas.x + canvas.width - 1, canvas.y + 1], [canvas.x + canvas.width - 1, canvas.y + canvas.height - 1], [canvas.x + 1, canvas.y + canvas.height - 1]]);
+  assert.equal(await page.getAttribute('#manifold .wl-manifold', 'data-selected'), String(ZOO_SIZE));
+  await page.click('#manifold button[data-role="clear-selection"]');
+  assert.equal(await page.getAttribute('#manifold .wl-manifold', 'data-selected'), '0');
+});
+
 test('the 3-D manifold rotates on drag and zooms on wheel', async () => {
   await page.locator('#manifold-3d canvas').scrollIntoViewIfNeeded();
   const beforeDrag = await pointPosition('manifold-3d', 2);

@@ -1,12 +1,13 @@
 // The interactive weight-manifold view: a canvas scatter of models (2-D, or 3-D with drag to
 // rotate) with zoom and pan, a tooltip with the hovered model's hyperparameters and metrics,
-// colour-by and size-by switchers over every table column, shift-drag box selection listing
-// the selected models, and training trajectories as lines. Canvas rather than SVG because a
-// zoo of 10,000 models must redraw within a frame while rotating.
+// colour-by and size-by switchers over every table column, shift-drag box selection and
+// alt-shift-drag lasso selection listing the selected models, and training trajectories as
+// lines. Canvas rather than SVG because a zoo of 10,000 models must redraw within a frame while rotating.
 
 import type { ManifoldPayload, TableValue } from 'weightlab/dist/manifold/payloads';
 import { colorScale, type ColorScale } from '../colors';
 import { cssVariable, formatValue, html, select } from '../dom';
+import { LassoOverlay, pointsInsideOutline } from './lasso';
 import { initialCamera, normalisation, projectPoint, type Camera, type Normalisation, type Viewport } from './camera';
 
 const NONE = '(none)';
@@ -34,6 +35,7 @@ export class ManifoldView {
   private readonly plot: HTMLElement;
   private readonly tooltip: HTMLElement;
   private readonly band: HTMLElement;
+  private readonly lasso = new LassoOverlay();
   private readonly legend: HTMLElement;
   private readonly selectionPanel: HTMLElement;
   private readonly norm: Normalisation;
@@ -68,7 +70,7 @@ export class ManifoldView {
     this.tooltip.hidden = true;
     this.band = html('div', { className: 'wl-band' });
     this.band.hidden = true;
-    this.plot = html('div', { className: 'wl-plot' }, this.canvas, this.band, this.tooltip);
+    this.plot = html('div', { className: 'wl-plot' }, this.canvas, this.band, this.lasso.node, this.tooltip);
     this.legend = html('div', { className: 'wl-legend' });
     this.selectionPanel = html('div', { className: 'wl-selection' });
     this.node = html('div', {
@@ -126,8 +128,8 @@ export class ManifoldView {
     reset.addEventListener('click', () => { this.camera = initialCamera(); this.schedule(); });
     bar.appendChild(reset);
     bar.appendChild(html('span', { className: 'wl-hint' }, this.payload.dimensions === 3
-      ? 'drag: rotate · alt-drag: pan · wheel: zoom · shift-drag: select'
-      : 'drag: pan · wheel: zoom · shift-drag: select'));
+      ? 'drag: rotate · alt-drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso'
+      : 'drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso'));
     return bar;
   }
 
@@ -400,15 +402,16 @@ export class ManifoldView {
   }
 
   private attachPointerHandlers(): void {
-    let drag: { mode: 'pan' | 'rotate' | 'select'; x: number; y: number; camera: Camera } | undefined;
+    let drag: { mode: 'pan' | 'rotate' | 'select' | 'lasso'; x: number; y: number; camera: Camera } | undefined;
     const local = (event: MouseEvent): [number, number] => {
       const box = this.canvas.getBoundingClientRect();
       return [event.clientX - box.left, event.clientY - box.top];
     };
     this.canvas.addEventListener('pointerdown', (event) => {
       const [x, y] = local(event);
-      const mode = event.shiftKey ? 'select' : this.dimensions === 3 && !event.altKey ? 'rotate' : 'pan';
+      const mode = event.shiftKey ? (event.altKey ? 'lasso' : 'select') : this.dimensions === 3 && !event.altKey ? 'rotate' : 'pan';
       drag = { mode, x, y, camera: { ...this.camera } };
+      if (mode === 'lasso') this.lasso.start(x, y);
       this.canvas.setPointerCapture?.(event.pointerId);
       this.tooltip.hidden = true;
     });
@@ -426,6 +429,9 @@ export class ManifoldView {
       } else if (drag.mode === 'rotate') {
         const pitch = Math.max(-1.5, Math.min(1.5, drag.camera.pitch + dy * 0.01));
         this.camera = { ...this.camera, yaw: drag.camera.yaw + dx * 0.01, pitch };
+      } else if (drag.mode === 'lasso') {
+        this.lasso.extend(x, y);
+        return;
       } else {
         Object.assign(this.band.style, { left: `${Math.min(x, drag.x)}px`, top: `${Math.min(y, drag.y)}px`, width: `${Math.abs(dx)}px`, height: `${Math.abs(dy)}px` });
         this.band.hidden = false;
@@ -446,6 +452,10 @@ export class ManifoldView {
         }
         this.band.hidden = true;
         this.setSelection(inside);
+      } else if (drag.mode === 'lasso') {
+        const [x, y] = local(event);
+        this.lasso.extend(x, y);
+        this.setSelection(pointsInsideOutline(this.screen, this.payload.points.length, 3, this.lasso.finish()));
       }
       drag = undefined;
     };
