@@ -1,11 +1,23 @@
 // Every subcommand of `weightlab`, in the order --help lists them. Add new commands here.
 
 import type { Command } from '../command';
+import { kernelCommand } from './kernel';
+import { runCommand } from './run';
 import { installCommand, uninstallCommand } from './install';
 import { labCommand } from './lab';
+import { tensorsCommand } from './tensors';
+import { zooInfoCommand } from './zoo-info';
+import { zooBuildCommand } from './zoo-build';
+import { htsrCommand } from './htsr';
 
 export const commands: Command[] = [
   installCommand,
   uninstallCommand,
   labCommand,
+  tensorsCommand,
+  zooInfoCommand,
+  zooBuildCommand,
+  htsrCommand,
+  runCommand,
+  kernelCommand,
 ];

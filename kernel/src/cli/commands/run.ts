@@ -1,0 +1,78 @@
+// `weightlab run NOTEBOOK.ipynb`: executes a notebook headless on the weightlab kernel, writes
+// the outputs back (or elsewhere) and optionally a standalone HTML page.
+
+import { parseArgs, numberOption, type Command } from '../command';
+import { NotebookError } from '../../notebook/nbformat';
+import { runNotebook, type RunReport } from '../../notebook/runner';
+import type { RunningKernel } from '../../client/launcher';
+
+const help = `Usage: weightlab run NOTEBOOK.ipynb [options]
+
+Runs every code cell of an nbformat 4 notebook, in order, on a fresh weightlab kernel and
+records the outputs (streams, displays, results, errors, execution counts) in the notebook.
+
+Options:
+  --out FILE        write the executed notebook here (default: over NOTEBOOK)
+  --html FILE       also write a standalone HTML page of the executed notebook
+  --timeout S       interrupt a cell that runs longer than S seconds (default: no limit)
+  --cwd DIR         the kernel's working directory (default: the notebook's folder)
+  --allow-errors    keep going after a cell fails (exit 0)
+  --json            print a JSON report on stdout
+
+Exit status: 0 when every cell ran, 1 when a cell failed or timed out, 2 for a bad
+command line or a file that is not a notebook.`;
+
+function printFailure(report: RunReport): void {
+  const failed = report.failed;
+  if (!failed) return;
+  const lines = [`weightlab run: cell ${failed.cell} failed: ${failed.ename}: ${failed.evalue}`];
+  if (failed.traceback && failed.traceback.length > 0) lines.push(...failed.traceback.map((line) => `  ${line}`));
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'execute a notebook on the weightlab kernel and save its outputs (and HTML)',
+  help,
+  async run(args) {
+    const parsed = parseArgs(args, { values: ['out', 'html', 'timeout', 'cwd'], flags: ['allow-errors', 'json'], aliases: { o: 'out' } });
+    if (parsed.positional.length !== 1) {
+      process.stderr.write(`weightlab run: expected one notebook, got ${parsed.positional.length}\n\n${help}\n`);
+      return 2;
+    }
+    const timeout = parsed.options.timeout === undefined ? undefined : numberOption(parsed, 'timeout', 0);
+    let kernel: RunningKernel | undefined;
+    const onInterrupt = () => {
+      process.stderr.write('\nweightlab run: interrupted; shutting the kernel down\n');
+      kernel?.killNow();
+      process.exit(130);
+    };
+    process.once('SIGINT', onInterrupt);
+    process.once('SIGTERM', onInterrupt);
+    try {
+      const report = await runNotebook({
+        notebook: parsed.positional[0],
+        out: parsed.options.out,
+        html: parsed.options.html,
+        timeoutSeconds: timeout,
+        cwd: parsed.options.cwd,
+        allowErrors: parsed.flags.has('allow-errors'),
+        progress: (line) => process.stderr.write(`${line}\n`),
+        onKernel: (running) => { kernel = running; },
+      });
+      printFailure(report);
+      if (parsed.flags.has('json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stderr.write(`weightlab run: wrote ${report.out}${report.html ? ` and ${report.html}` : ''} (${report.cells.length} cells, ${(report.milliseconds / 1000).toFixed(1)} s)\n`);
+      return report.failed ? 1 : 0;
+    } catch (error) {
+      if (error instanceof NotebookError) {
+        process.stderr.write(`weightlab run: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    } finally {
+      process.removeListener('SIGINT', onInterrupt);
+      process.removeListener('SIGTERM', onInterrupt);
+    }
+  },
+};

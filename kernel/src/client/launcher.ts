@@ -1,0 +1,118 @@
+// Launches our kernel as a child Node process with a fresh connection file and a connected
+// client, and always tears it down again (shutdown_request, then signals).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { newConnectionInfo, type ConnectionInfo } from '../wire/connection';
+import { KernelClient } from './client';
+import type { Message } from '../wire/message';
+
+export interface LaunchOptions {
+  /** Working directory of the kernel (where cells resolve relative paths). */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** argv of the kernel; `{connection_file}` is replaced. Default: this Node and our kernel entry. */
+  argv?: string[];
+  /** How long to wait for the first kernel_info_reply. */
+  startupTimeoutMs?: number;
+  /** Where the kernel's stderr goes: this process's stderr, or kept (the tail shows in errors). */
+  stderr?: 'inherit' | 'keep';
+}
+
+export class KernelStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelStartError';
+  }
+}
+
+export class RunningKernel {
+  private stderrTail = '';
+  readonly exited: Promise<number | null>;
+  private finished = false;
+
+  /** The first kernel_info_reply (set once the kernel answered). */
+  kernelInfo: Message | undefined;
+
+  constructor(readonly process: ChildProcess, readonly client: KernelClient, readonly info: ConnectionInfo,
+    readonly connectionFile: string, private readonly directory: string) {
+    this.exited = new Promise((resolve) => process.once('exit', (code, signal) => { this.finished = true; resolve(code ?? (signal ? null : 0)); }));
+    process.stderr?.on('data', (chunk: Buffer) => { this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000); });
+  }
+
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  get alive(): boolean {
+    return !this.finished;
+  }
+
+  /** Sends SIGINT to the kernel process (what Jupyter does for interrupt_mode 'signal'). */
+  signalInterrupt(): void {
+    if (this.alive) this.process.kill('SIGINT');
+  }
+
+  /** shutdown_request on control; SIGTERM then SIGKILL when the kernel does not go. Always cleans up. */
+  async shutdown(timeoutMs = 3000): Promise<void> {
+    try {
+      if (this.alive) {
+        await this.client.request('control', 'shutdown_request', { restart: false }, timeoutMs).catch(() => undefined);
+        await this.waitForExit(timeoutMs);
+        if (this.alive) { this.process.kill('SIGTERM'); await this.waitForExit(1000); }
+        if (this.alive) { this.process.kill('SIGKILL'); await this.waitForExit(1000); }
+      }
+    } finally {
+      this.client.close();
+      rmSync(this.directory, { recursive: true, force: true });
+    }
+  }
+
+  /** Kills at once (used when the parent is being interrupted itself). */
+  killNow(): void {
+    if (this.alive) this.process.kill('SIGKILL');
+    this.client.close();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  private waitForExit(timeoutMs: number): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void this.exited.then(() => { clearTimeout(timer); resolve(); });
+    });
+  }
+}
+
+export function defaultKernelArgv(): string[] {
+  return [process.execPath, path.resolve(__dirname, '..', 'kernel', 'entry.js'), '--connection-file', '{connection_file}'];
+}
+
+export async function launchKernel(options: LaunchOptions = {}): Promise<RunningKernel> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'weightlab-kernel-'));
+  const info = await newConnectionInfo();
+  const connectionFile = path.join(directory, 'connection.json');
+  writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
+  const argv = (options.argv ?? defaultKernelArgv()).map((part) => part.replace('{connection_file}', connectionFile));
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, ...options.env, JPY_PARENT_PID: String(process.pid) },
+    stdio: ['ignore', 'ignore', options.stderr === 'inherit' ? 'inherit' : 'pipe'],
+  });
+  const client = new KernelClient(info);
+  const kernel = new RunningKernel(child, client, info, connectionFile, directory);
+  client.connect();
+  const timeoutMs = options.startupTimeoutMs ?? 60000;
+  try {
+    const failed = kernel.exited.then((code) => {
+      throw new KernelStartError(`the kernel exited (code ${code}) before it answered kernel_info${kernel.stderr ? `:\n${kernel.stderr}` : ''}`);
+    });
+    kernel.kernelInfo = await Promise.race([client.waitForReady(timeoutMs), failed]);
+    return kernel;
+  } catch (error) {
+    kernel.killNow();
+    throw error;
+  }
+}

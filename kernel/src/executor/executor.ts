@@ -1,0 +1,169 @@
+// Runs cells: type-check and emit through tslab's converter, then evaluate the JavaScript in this
+// V8 context (breakOnSigint, so Ctrl-C stops a synchronous loop), with cross-cell bindings on
+// one shared object. Also completion, inspection and is_complete through the same program.
+
+import vm from 'node:vm';
+import { CellRequire, createBindings } from './scope';
+import { interruptError, InterruptError, isScriptInterrupt, runtimeError, typeScriptError, type CellError } from './errors';
+import { codePointsToUtf16, utf16ToCodePoints } from './positions';
+import type { Converter, LoadedTypeScript } from './typescript';
+
+export type ExecutionResult = { status: 'ok'; value: unknown; hasValue: boolean } | CellError;
+
+export interface ExecuteOptions {
+  /** The file name stack traces show (default `<cell N>`). */
+  label?: string;
+  /** false: evaluate without recording the cell's declarations (user_expressions). */
+  keep?: boolean;
+  /** false: Ctrl-C does not stop this code (the prelude must not be cut half-way). */
+  interruptible?: boolean;
+  /** Told when the cell's JavaScript starts and when it (and its awaits) finished. */
+  onRunning?: (running: boolean) => void;
+}
+
+export interface Completion {
+  matches: string[];
+  cursorStart: number;
+  cursorEnd: number;
+}
+
+export interface Inspection {
+  found: boolean;
+  text: string;
+  markdown: string;
+}
+
+const SCOPE_KEY = 'weightlab.cellScope';
+
+/** The lines TypeScript puts at the top of CommonJS output; dropping them keeps cell line numbers close. */
+const EMIT_PREAMBLE = /^(Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);|exports\.[\w$]+ = (exports\.[\w$]+ = )*void 0;)$/;
+
+function stripPreamble(output: string): string {
+  const lines = output.split('\n');
+  let start = 0;
+  while (start < lines.length && EMIT_PREAMBLE.test(lines[start])) start++;
+  return lines.slice(start).join('\n');
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export class Executor {
+  private declarations = '';
+  private readonly bindings = createBindings();
+  private readonly cellRequire: CellRequire;
+  private rejectInterrupt: ((error: Error) => void) | undefined;
+  private cellNumber = 0;
+
+  constructor(private readonly typescript: LoadedTypeScript, private readonly converter: Converter, directory: string, weightlabPath: string) {
+    this.cellRequire = new CellRequire(directory, weightlabPath);
+    (globalThis as Record<symbol, unknown>)[Symbol.for(SCOPE_KEY)] = { exports: this.bindings, require: this.cellRequire.require };
+  }
+
+  /** Names every cell can see (for tests and the prelude's fallback). */
+  get declarationText(): string {
+    return this.declarations;
+  }
+
+  /**
+   * Type-checks and runs `source`. `keep: false` evaluates without recording the cell's
+   * declarations (user_expressions). A thenable last value is awaited, so `display(x)` and
+   * `fetchSomething()` as a last line show what they resolve to.
+   */
+  async execute(source: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    let interrupted = false;
+    const interruption = new Promise<never>((_, reject) => {
+      this.rejectInterrupt = (error) => { interrupted = true; reject(error); };
+    });
+    interruption.catch(() => { /* observed through Promise.race below */ });
+    try {
+      return await this.run(source, options, interruption, () => interrupted);
+    } finally {
+      this.rejectInterrupt = undefined;
+    }
+  }
+
+  private async run(source: string, options: ExecuteOptions, interruption: Promise<never>, interrupted: () => boolean): Promise<ExecutionResult> {
+    const converted = this.converter.convert(this.declarations, source);
+    this.cellRequire.addSideOutputs(converted.sideOutputs);
+    const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1);
+    if (errors.length > 0) return typeScriptError(errors);
+    const keep = options.keep !== false;
+    if (!converted.output) {
+      if (keep) this.declarations = converted.declOutput ?? '';
+      return { status: 'ok', value: undefined, hasValue: false };
+    }
+    // A SIGINT that arrived while TypeScript was checking the cell is still queued for the JS
+    // handler (breakOnSigint only watches from the start of the script): let it run first.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (interrupted()) return interruptError();
+    const label = options.label ?? `<cell ${++this.cellNumber}>`;
+    const asynchronous = converted.hasToplevelAwait === true;
+    const code = `(${asynchronous ? 'async ' : ''}function (exports, require) { ${stripPreamble(converted.output)}\n})`
+      + `.call(undefined, globalThis[Symbol.for(${JSON.stringify(SCOPE_KEY)})].exports, globalThis[Symbol.for(${JSON.stringify(SCOPE_KEY)})].require)`;
+    options.onRunning?.(true);
+    try {
+      const returned = vm.runInThisContext(code, { filename: label, breakOnSigint: options.interruptible !== false, displayErrors: false });
+      if (asynchronous) await Promise.race([returned, interruption]);
+      // Declarations count once the code ran (an interrupted or throwing cell still defined what it reached).
+      if (keep) this.declarations = converted.declOutput ?? '';
+      let value: unknown;
+      const name = converted.lastExpressionVar;
+      if (name) {
+        value = this.bindings[name];
+        delete this.bindings[name];
+        if (isThenable(value)) value = await Promise.race([value, interruption]);
+      }
+      return { status: 'ok', value, hasValue: name !== undefined && value !== undefined };
+    } catch (error) {
+      if (keep) this.declarations = converted.declOutput ?? '';
+      if (isScriptInterrupt(error)) return interruptError();
+      // The last line is the wrapper's call into the cell, not the user's code.
+      const wrapperFrame = `${label}:${code.split('\n').length}:`;
+      const failure = runtimeError(error);
+      return { ...failure, traceback: failure.traceback.filter((line) => !line.includes(wrapperFrame)) };
+    } finally {
+      options.onRunning?.(false);
+    }
+  }
+
+  /** Rejects the running cell's pending await; returns whether a cell was waiting. */
+  interrupt(reason?: string): boolean {
+    const reject = this.rejectInterrupt;
+    if (!reject) return false;
+    reject(new InterruptError(reason));
+    return true;
+  }
+
+  /** `cursor` is in code points (Jupyter); the reply's positions are too. */
+  complete(code: string, cursor: number): Completion {
+    const offset = codePointsToUtf16(code, cursor);
+    const info = this.converter.complete(this.declarations, code, offset);
+    return {
+      matches: info.candidates,
+      cursorStart: utf16ToCodePoints(code, info.start),
+      cursorEnd: utf16ToCodePoints(code, info.end),
+    };
+  }
+
+  inspect(code: string, cursor: number): Inspection {
+    const offset = codePointsToUtf16(code, cursor);
+    // At the very end of a name the services find no token; the character before it is the name.
+    const info = this.converter.inspect(this.declarations, code, offset)
+      ?? (offset > 0 ? this.converter.inspect(this.declarations, code, offset - 1) : undefined);
+    if (!info) return { found: false, text: '', markdown: '' };
+    const signature = (info.displayParts ?? []).map((part) => part.text).join('');
+    const documentation = (info.documentation ?? []).map((part) => part.text).join('');
+    const tags = (info.tags ?? []).map((tag) => `@${tag.name}${tag.text ? ` ${tag.text.map((part) => part.text).join('')}` : ''}`);
+    const text = [signature, documentation, ...tags].filter((part) => part.length > 0).join('\n\n');
+    const markdown = [`\`\`\`typescript\n${signature}\n\`\`\``, documentation, ...tags.map((tag) => `*${tag}*`)]
+      .filter((part) => part.length > 0).join('\n\n');
+    return { found: signature.length > 0, text, markdown };
+  }
+
+  isComplete(code: string): { status: 'complete' | 'incomplete'; indent?: string } {
+    const result = this.typescript.isCompleteCode(code);
+    return result.completed ? { status: 'complete' } : { status: 'incomplete', indent: result.indent ?? '' };
+  }
+}

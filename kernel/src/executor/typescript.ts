@@ -1,0 +1,171 @@
+// Loads tslab's converter (the incremental TypeScript program that type-checks and emits each
+// cell) over a TypeScript whose watch host we tune for start-up time: only @types/node is
+// included automatically, files under node_modules and TypeScript's own libs are not watched,
+// and `weightlab` resolves to the kernel's copy of the library from any notebook folder.
+
+import Module from 'node:module';
+import path from 'node:path';
+import type { Converter, ConverterOptions, IsCompleteResult } from 'tslab/dist/converter';
+import { requireWithCodeCache } from './code-cache';
+
+export type { Converter, IsCompleteResult };
+export type TypeScript = typeof import('@tslab/typescript-for-tslab');
+
+interface ConverterModule {
+  createConverter(options?: ConverterOptions): Converter;
+  isCompleteCode(content: string): IsCompleteResult;
+}
+
+export interface LoadedTypeScript {
+  ts: TypeScript;
+  version: string;
+  /** Stores the V8 code cache of TypeScript once it is warm (call after the first cells). */
+  saveCodeCache(): void;
+  createConverter(): Converter;
+  isCompleteCode(content: string): IsCompleteResult;
+}
+
+const TYPESCRIPT_PACKAGE = '@tslab/typescript-for-tslab';
+
+function tslabDirectory(): string {
+  return path.dirname(require.resolve('tslab/package.json'));
+}
+
+/** Where `@types/node` lives for this kernel, so notebooks outside any project still get Node types. */
+function ownTypeRoot(): string | undefined {
+  try {
+    return path.dirname(path.dirname(require.resolve('@types/node/package.json', { paths: [tslabDirectory(), __dirname] })));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The typescript package version without loading its 8 MB script. */
+export function typescriptVersion(): string {
+  const file = require.resolve(`${TYPESCRIPT_PACKAGE}/package.json`, { paths: [tslabDirectory()] });
+  return (require(file) as { version: string }).version;
+}
+
+export function weightlabDirectory(): string {
+  return path.dirname(require.resolve('weightlab/package.json'));
+}
+
+const IGNORED_WATCH = { close(): void { /* nothing was watched */ } };
+
+function tuneSystem(ts: TypeScript): void {
+  const sys = ts.sys as typeof ts.sys & { weightlabTuned?: boolean };
+  if (sys.weightlabTuned) return;
+  sys.weightlabTuned = true;
+  const libDirectory = path.dirname(ts.getDefaultLibFilePath({}));
+  const watchFile = sys.watchFile!.bind(sys);
+  // Installed packages and TypeScript's libs do not change during a session; watching them costs
+  // one fs watcher per .d.ts at start-up. The user's own .ts files are still watched.
+  sys.watchFile = (file, callback, interval, options) =>
+    file.includes('/node_modules/') || file.startsWith(libDirectory) ? IGNORED_WATCH : watchFile(file, callback, interval, options);
+  // Recursive directory watching walks node_modules trees (readdir on every folder) to notice
+  // new packages; a kernel restart picks those up instead.
+  sys.watchDirectory = () => IGNORED_WATCH;
+}
+
+function tuneOptions(ts: TypeScript, options: import('@tslab/typescript-for-tslab').CompilerOptions): import('@tslab/typescript-for-tslab').CompilerOptions {
+  const typeRoots = [...(options.typeRoots ?? [])];
+  const own = ownTypeRoot();
+  if (own && !typeRoots.includes(own)) typeRoots.push(own);
+  return {
+    ...options,
+    typeRoots,
+    // Every @types package next to the notebook would otherwise be parsed at start-up.
+    types: ['node'],
+    paths: { ...(options.paths ?? {}), weightlab: [weightlabDirectory()] },
+    pathsBasePath: options.rootDir,
+  } as typeof options;
+}
+
+type Program = import('@tslab/typescript-for-tslab').Program;
+type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
+
+/**
+ * A stand-in for TypeScript's EmitAndSemanticDiagnosticsBuilderProgram with only what the watch
+ * program and tslab's converter call. The real builder recomputes every file's import graph
+ * with the type checker on each program update (per cell, twice for cells that declare names):
+ * a cost that grows with weightlab's .d.ts surface and that a notebook never needs.
+ */
+function lightBuilder(ts: TypeScript, rootNames: readonly string[] | undefined, options: import('@tslab/typescript-for-tslab').CompilerOptions | undefined,
+  host: import('@tslab/typescript-for-tslab').CompilerHost | undefined, old: { getProgramOrUndefined(): Program | undefined } | undefined,
+  configFileParsingDiagnostics?: readonly import('@tslab/typescript-for-tslab').Diagnostic[], projectReferences?: readonly import('@tslab/typescript-for-tslab').ProjectReference[]): unknown {
+  const program = ts.createProgram({
+    rootNames: rootNames ?? [], options: options ?? {}, host, oldProgram: old?.getProgramOrUndefined(), configFileParsingDiagnostics, projectReferences,
+  });
+  // Binding happens with the checker; the converter reads the cell's bound locals right after this.
+  program.getTypeChecker();
+  const userFile = (file: SourceFile) => !file.isDeclarationFile && !file.fileName.includes('/node_modules/');
+  return {
+    getProgram: () => program,
+    getProgramOrUndefined: () => program,
+    releaseProgram: () => undefined,
+    getCompilerOptions: () => program.getCompilerOptions(),
+    getSourceFile: (file: string) => program.getSourceFile(file),
+    getSourceFiles: () => program.getSourceFiles(),
+    getCurrentDirectory: () => program.getCurrentDirectory(),
+    getOptionsDiagnostics: () => program.getOptionsDiagnostics(),
+    getGlobalDiagnostics: () => program.getGlobalDiagnostics(),
+    getConfigFileParsingDiagnostics: () => program.getConfigFileParsingDiagnostics(),
+    getSyntacticDiagnostics: (file?: SourceFile) => program.getSyntacticDiagnostics(file),
+    getSemanticDiagnostics: (file?: SourceFile) => program.getSemanticDiagnostics(file),
+    getDeclarationDiagnostics: (file?: SourceFile) => program.getDeclarationDiagnostics(file),
+    emit: (...args: Parameters<Program['emit']>) => program.emit(...args),
+    // The converter emits and checks these with the cell: the cell and the user's own .ts/.js
+    // files in the program (never declaration files or packages).
+    getAllDependencies: (file: SourceFile) => [file.fileName, ...program.getSourceFiles().filter((other) => other !== file && userFile(other)).map((other) => other.fileName)],
+  };
+}
+
+type WatchHost = import('@tslab/typescript-for-tslab').WatchCompilerHostOfFilesAndCompilerOptions<import('@tslab/typescript-for-tslab').BuilderProgram>;
+
+type LightBuilderArguments = Parameters<typeof lightBuilder> extends [unknown, ...infer Rest] ? Rest : never;
+
+let loaded: LoadedTypeScript | undefined;
+
+/** Loads TypeScript and tslab's converter module once per process. */
+export function loadTypeScript(): LoadedTypeScript {
+  if (loaded) return loaded;
+  const tsPath = require.resolve(TYPESCRIPT_PACKAGE, { paths: [tslabDirectory()] });
+  const cached = requireWithCodeCache(tsPath);
+  const ts = cached.exports as TypeScript;
+  tuneSystem(ts);
+  // The namespace's members are non-configurable getters, so the converter gets a proxy that
+  // swaps in a tuned createWatchCompilerHost; everything else reads through to TypeScript.
+  const tuned = new Proxy(ts, {
+    get(target, property, receiver) {
+      if (property === 'createWatchCompilerHost') {
+        return (rootFiles: string[], options: import('@tslab/typescript-for-tslab').CompilerOptions, system: unknown, createProgram: unknown, ...rest: unknown[]) => {
+          const light = (...args: LightBuilderArguments) => lightBuilder(target, ...args);
+          const host = (target.createWatchCompilerHost as (...args: unknown[]) => WatchHost)(rootFiles, tuneOptions(target, options), system, createProgram ?? light, ...rest);
+          return host;
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+  const moduleRequire = (Module.prototype as unknown as { require: (id: string) => unknown });
+  const originalRequire = moduleRequire.require;
+  const converterPath = require.resolve('tslab/dist/converter');
+  delete require.cache[converterPath];
+  moduleRequire.require = function (this: unknown, id: string) {
+    return id === TYPESCRIPT_PACKAGE ? tuned : originalRequire.call(this, id);
+  };
+  let converterModule: ConverterModule;
+  try {
+    converterModule = require(converterPath) as ConverterModule;
+  } finally {
+    moduleRequire.require = originalRequire;
+  }
+  loaded = {
+    ts,
+    version: ts.version,
+    saveCodeCache: () => cached.save(),
+    createConverter: () => converterModule.createConverter({ isJS: false, isBrowser: false }),
+    isCompleteCode: (content) => converterModule.isCompleteCode(content),
+  };
+  return loaded;
+}

@@ -1,0 +1,77 @@
+// Messages between the I/O worker thread (which owns every ZeroMQ socket) and the main thread
+// (which runs cells). The split keeps heartbeat, control and kernel_info answered while a cell
+// or the TypeScript warm-up blocks the main thread.
+
+import type { Header } from '../wire/message';
+
+/** A shell request the worker hands to the main thread, one at a time. */
+export interface RequestToMain {
+  kind: 'request';
+  id: number;
+  msgType: string;
+  header: Header;
+  content: Record<string, any>;
+  /** For execute_request: the count this execution gets (already incremented when it stores history). */
+  executionCount?: number;
+}
+
+export interface ExitToMain {
+  kind: 'exit';
+  reason: string;
+  code: number;
+}
+
+/** Interrupt the execution of request `requestId` (whether it is running yet or not). */
+export interface InterruptToMain {
+  kind: 'interrupt';
+  requestId: number;
+}
+
+export type ToMain = RequestToMain | ExitToMain | InterruptToMain;
+
+/** An IOPub message parented to the request `requestId` (or to the last request when it is gone). */
+export interface IopubFromMain {
+  kind: 'iopub';
+  requestId: number;
+  msgType: string;
+  content: Record<string, any>;
+}
+
+export interface ReplyFromMain {
+  kind: 'reply';
+  requestId: number;
+  msgType: string;
+  content: Record<string, any>;
+  /** text/plain of the execute_result, kept for history_request with output=true. */
+  resultText?: string;
+}
+
+/** Sent once the TypeScript program and the prelude are ready (for logs and the bench). */
+export interface ReadyFromMain {
+  kind: 'ready';
+  milliseconds: number;
+}
+
+/** The main thread got a SIGINT from outside; the worker knows which request it is for. */
+export interface SigintFromMain {
+  kind: 'sigint';
+}
+
+/**
+ * The main thread starts (running: true) or finishes running a cell's JavaScript. The worker
+ * signals SIGINT only inside that span, so a signal never lands in TypeScript or the prelude.
+ */
+export interface PhaseFromMain {
+  kind: 'phase';
+  requestId: number;
+  running: boolean;
+}
+
+export type FromMain = IopubFromMain | ReplyFromMain | ReadyFromMain | SigintFromMain | PhaseFromMain;
+
+export interface WorkerConfig {
+  connectionFile: string;
+  kernelInfo: Record<string, unknown>;
+  /** The pid to watch besides process.ppid (JPY_PARENT_PID). */
+  parentPid?: number;
+}

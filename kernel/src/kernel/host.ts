@@ -1,0 +1,100 @@
+// The KernelHost the library finds at globalThis[Symbol.for('weightlab.kernelHost')]: display,
+// update, clear_output and tracked promises for the running cell. Defined here on Symbol.for
+// keys, not imported from lib, so any copy of weightlab talks to this kernel.
+
+import { inspect } from 'node:util';
+
+export interface MimeBundle {
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface PublishOptions {
+  displayId?: string;
+  update?: boolean;
+}
+
+export const MIME_BUNDLE = Symbol.for('weightlab.mimeBundle');
+export const KERNEL_HOST = Symbol.for('weightlab.kernelHost');
+
+/** One execution: where its output goes, what it waits for, and how it is interrupted. */
+export class CellContext {
+  readonly controller = new AbortController();
+  readonly tracked = new Set<Promise<unknown>>();
+  readonly interruption: Promise<never>;
+  private rejectInterruption!: (error: Error) => void;
+
+  constructor(readonly requestId: number, readonly silent: boolean) {
+    this.interruption = new Promise<never>((_, reject) => { this.rejectInterruption = reject; });
+    this.interruption.catch(() => { /* observed through Promise.race */ });
+  }
+
+  interrupt(error: Error): void {
+    this.controller.abort(error);
+    this.rejectInterruption(error);
+  }
+
+  /** Waits for every tracked promise, including ones tracked while waiting. */
+  async settle(): Promise<void> {
+    while (this.tracked.size > 0) {
+      const batch = [...this.tracked];
+      this.tracked.clear();
+      await Promise.race([Promise.allSettled(batch), this.interruption]);
+    }
+  }
+}
+
+export interface HostSink {
+  /** The cell output goes to (the running one, or the last one for late async output). */
+  context(): CellContext | undefined;
+  publish(context: CellContext, msgType: string, content: Record<string, unknown>): void;
+  flushStreams(): void;
+}
+
+function isDisplayable(value: unknown): value is { [MIME_BUNDLE](): MimeBundle | Promise<MimeBundle> } {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null
+    && typeof (value as Record<symbol, unknown>)[MIME_BUNDLE] === 'function';
+}
+
+/** The bundle for an execute_result: the object's own (with text/plain added) or util.inspect. */
+export async function resultBundle(value: unknown): Promise<MimeBundle> {
+  if (isDisplayable(value)) {
+    const bundle = await value[MIME_BUNDLE]();
+    if (!bundle || typeof bundle !== 'object' || typeof bundle.data !== 'object' || bundle.data === null) {
+      throw new TypeError('[Symbol.for("weightlab.mimeBundle")]() must return { data: { mime: value, ... }, metadata? }');
+    }
+    const data = 'text/plain' in bundle.data ? bundle.data : { ...bundle.data, 'text/plain': inspect(value, { depth: 1 }) };
+    return { data, metadata: bundle.metadata ?? {} };
+  }
+  return { data: { 'text/plain': typeof value === 'string' ? inspect(value) : inspect(value, { depth: 3, colors: false }) }, metadata: {} };
+}
+
+export function installKernelHost(sink: HostSink): void {
+  const host = {
+    publish(bundle: MimeBundle, options: PublishOptions = {}): void {
+      const context = sink.context();
+      if (!context || context.silent) return;
+      if (options.update && !options.displayId) throw new TypeError('publish: update needs a displayId');
+      sink.flushStreams();
+      const content: Record<string, unknown> = { data: bundle.data, metadata: bundle.metadata ?? {}, transient: {} };
+      if (options.displayId) content.transient = { display_id: options.displayId };
+      sink.publish(context, options.update ? 'update_display_data' : 'display_data', content);
+    },
+    clearOutput(wait = false): void {
+      const context = sink.context();
+      if (!context || context.silent) return;
+      sink.flushStreams();
+      sink.publish(context, 'clear_output', { wait });
+    },
+    track(promise: Promise<unknown>): void {
+      const context = sink.context();
+      if (!context) return;
+      context.tracked.add(promise);
+      promise.then(() => undefined, () => undefined);
+    },
+    get signal(): AbortSignal {
+      return sink.context()?.controller.signal ?? new AbortController().signal;
+    },
+  };
+  Object.defineProperty(globalThis, KERNEL_HOST, { value: host, configurable: true, writable: false, enumerable: false });
+}

@@ -1,0 +1,27 @@
+// The kernel_info_reply content: what Jupyter front ends learn about this kernel.
+
+import { PROTOCOL_VERSION } from '../wire/message';
+
+export function kernelInfo(typescriptVersion: string, kernelVersion: string): Record<string, unknown> {
+  return {
+    status: 'ok',
+    protocol_version: PROTOCOL_VERSION,
+    implementation: 'weightlab',
+    implementation_version: kernelVersion,
+    language_info: {
+      name: 'typescript',
+      version: typescriptVersion,
+      mimetype: 'text/typescript',
+      file_extension: '.ts',
+      pygments_lexer: 'typescript',
+      codemirror_mode: 'typescript',
+    },
+    banner: `weightlab ${kernelVersion}: TypeScript ${typescriptVersion} on Node.js ${process.version}, with every weightlab export preloaded`,
+    debugger: false,
+    help_links: [
+      { text: 'weightlab', url: 'https://github.com/weightlab/weightlab' },
+      { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
+      { text: 'Node.js API', url: `https://nodejs.org/docs/${process.version}/api/` },
+    ],
+  };
+}

@@ -1,0 +1,180 @@
+// The main thread's side of the kernel: answers the requests the I/O worker forwards (execute,
+// complete, inspect, is_complete) with the executor, and turns cell output into IOPub messages.
+
+import { inspect } from 'node:util';
+import type { MessagePort } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import type { Executor } from '../executor/executor';
+import { runtimeError, InterruptError, type CellError } from '../executor/errors';
+import { OutputCapture } from './capture';
+import { CellContext, installKernelHost, resultBundle, type MimeBundle } from './host';
+import type { FromMain, RequestToMain } from './bridge';
+
+/** `name?` asks for the pager, as in IPython; it is not valid TypeScript, so nothing else means it. */
+const PAGER_REQUEST = /^\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\?\s*$/;
+
+export class KernelSession {
+  private current: CellContext | undefined;
+  private running: CellContext | undefined;
+  /** Requests the worker asked to interrupt, possibly before they started here. */
+  private readonly interrupted = new Set<number>();
+  readonly capture: OutputCapture;
+
+  constructor(private readonly worker: Worker | MessagePort, private readonly executor: Promise<Executor>) {
+    this.capture = new OutputCapture((name, text) => this.onStream(name, text));
+    installKernelHost({
+      context: () => this.current,
+      publish: (context, msgType, content) => this.publish(context, msgType, content),
+      flushStreams: () => this.capture.flush(),
+    });
+  }
+
+  private post(message: FromMain): void {
+    this.worker.postMessage(message);
+  }
+
+  private publish(context: CellContext, msgType: string, content: Record<string, unknown>): void {
+    this.post({ kind: 'iopub', requestId: context.requestId, msgType, content });
+  }
+
+  private onStream(name: 'stdout' | 'stderr', text: string): void {
+    const context = this.current;
+    if (!context) {
+      // Output before any request (start-up): the kernel's own log.
+      this.capture.original('stderr')(text);
+      return;
+    }
+    if (!context.silent) this.publish(context, 'stream', { name, text });
+  }
+
+  /** A SIGINT reached the JS handler: the worker decides which request it interrupts. */
+  onSignal(): void {
+    this.post({ kind: 'sigint' });
+  }
+
+  /** Stops request `requestId`: now if it runs (its awaits; breakOnSigint handles sync code), else when it starts. */
+  interrupt(requestId: number): void {
+    const context = this.running;
+    if (context?.requestId === requestId) {
+      context.interrupt(new InterruptError());
+      void this.executor.then((executor) => executor.interrupt());
+      return;
+    }
+    this.interrupted.add(requestId);
+  }
+
+  /** An error nobody caught (a rejected promise, a throwing timer) goes to the cell's stderr. */
+  reportUncaught(kind: string, error: unknown): void {
+    const text = error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : inspect(error);
+    this.capture.write('stderr', `${kind}: ${text}\n`);
+  }
+
+  async handle(request: RequestToMain): Promise<void> {
+    const executor = await this.executor;
+    let content: Record<string, unknown>;
+    let resultText: string | undefined;
+    switch (request.msgType) {
+      case 'execute_request':
+        ({ content, resultText } = await this.execute(executor, request));
+        break;
+      case 'complete_request': {
+        const code = String(request.content.code ?? '');
+        const cursor = typeof request.content.cursor_pos === 'number' ? request.content.cursor_pos : [...code].length;
+        try {
+          const completion = executor.complete(code, cursor);
+          content = { status: 'ok', matches: completion.matches, cursor_start: completion.cursorStart, cursor_end: completion.cursorEnd, metadata: {} };
+        } catch (error) {
+          content = { ...runtimeError(error) };
+        }
+        break;
+      }
+      case 'inspect_request': {
+        const code = String(request.content.code ?? '');
+        const cursor = typeof request.content.cursor_pos === 'number' ? request.content.cursor_pos : [...code].length;
+        try {
+          const found = executor.inspect(code, cursor);
+          content = found.found
+            ? { status: 'ok', found: true, data: { 'text/plain': found.text, 'text/markdown': found.markdown }, metadata: {} }
+            : { status: 'ok', found: false, data: {}, metadata: {} };
+        } catch (error) {
+          content = { ...runtimeError(error) };
+        }
+        break;
+      }
+      case 'is_complete_request':
+        content = executor.isComplete(String(request.content.code ?? ''));
+        break;
+      default:
+        content = { status: 'error', ename: 'UnsupportedRequest', evalue: request.msgType, traceback: [] };
+    }
+    this.post({ kind: 'reply', requestId: request.id, msgType: request.msgType.replace(/_request$/, '_reply'), content, resultText });
+  }
+
+  private async execute(executor: Executor, request: RequestToMain): Promise<{ content: Record<string, unknown>; resultText?: string }> {
+    const code = String(request.content.code ?? '');
+    const silent = request.content.silent === true;
+    const count = request.executionCount ?? 0;
+    const context = new CellContext(request.id, silent);
+    this.capture.flush();
+    this.current = context;
+    this.running = context;
+    let resultText: string | undefined;
+    let payload: Record<string, unknown>[] = [];
+    let failure: CellError | undefined;
+    try {
+      if (this.interrupted.delete(request.id)) throw new InterruptError();
+      const pager = PAGER_REQUEST.exec(code);
+      if (pager) {
+        const found = executor.inspect(pager[1], pager[1].length);
+        payload = [{ source: 'page', data: found.found ? { 'text/plain': found.text, 'text/markdown': found.markdown } : { 'text/plain': `no information about ${pager[1]}` }, start: 0 }];
+      } else {
+        const result = await executor.execute(code, {
+          label: `<cell ${count}>`,
+          onRunning: (running) => this.post({ kind: 'phase', requestId: request.id, running }),
+        });
+        if (result.status === 'error') {
+          failure = result;
+        } else {
+          await context.settle();
+          if (result.hasValue && !silent) {
+            const bundle: MimeBundle = await Promise.race([resultBundle(result.value), context.interruption]);
+            this.capture.flush();
+            this.publish(context, 'execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata ?? {} });
+            const text = bundle.data['text/plain'];
+            resultText = typeof text === 'string' ? text : undefined;
+          }
+        }
+      }
+    } catch (error) {
+      failure = runtimeError(error);
+    }
+    const userExpressions = failure ? {} : await this.userExpressions(executor, request.content.user_expressions);
+    this.capture.flush();
+    this.running = undefined;
+    this.interrupted.delete(request.id);
+    if (failure) {
+      if (!silent) this.publish(context, 'error', { ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback });
+      return { content: { status: 'error', execution_count: count, ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback, user_expressions: {}, payload: [] } };
+    }
+    return { content: { status: 'ok', execution_count: count, user_expressions: userExpressions, payload }, resultText };
+  }
+
+  private async userExpressions(executor: Executor, expressions: unknown): Promise<Record<string, unknown>> {
+    const results: Record<string, unknown> = {};
+    if (!expressions || typeof expressions !== 'object') return results;
+    for (const [name, expression] of Object.entries(expressions as Record<string, unknown>)) {
+      const result = await executor.execute(String(expression), { keep: false, label: '<user expression>' });
+      if (result.status === 'error') {
+        results[name] = result;
+        continue;
+      }
+      try {
+        const bundle = await resultBundle(result.value);
+        results[name] = { status: 'ok', data: bundle.data, metadata: bundle.metadata ?? {} };
+      } catch (error) {
+        results[name] = runtimeError(error);
+      }
+    }
+    return results;
+  }
+}

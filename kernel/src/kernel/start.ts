@@ -1,0 +1,100 @@
+// Starts a weightlab kernel in this process: the I/O worker first (so kernel_info is answered
+// within a fraction of a second), then the TypeScript program and the prelude on the main thread.
+
+import path from 'node:path';
+import { writeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { loadTypeScript, typescriptVersion, weightlabDirectory } from '../executor/typescript';
+import { Executor } from '../executor/executor';
+import { namesInDiagnostics, preludeSource, readPreludeManifest } from '../executor/prelude';
+import { kernelInfo } from './kernel-info';
+import { KernelSession } from './session';
+import type { ToMain, WorkerConfig } from './bridge';
+
+export interface KernelOptions {
+  connectionFile: string;
+  /** The folder cells resolve imports from (default: the current directory). */
+  directory?: string;
+}
+
+function log(text: string): void {
+  try { writeSync(2, `[weightlab kernel] ${text}\n`); } catch { /* stderr closed */ }
+}
+
+function kernelVersion(): string {
+  return (require('../../package.json') as { version: string }).version;
+}
+
+/** Imports every weightlab export; a stale name list must not cost the user the whole prelude. */
+async function runPrelude(executor: Executor, libraryPath: string): Promise<void> {
+  let names = readPreludeManifest().names;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = await executor.execute(preludeSource(libraryPath, names), { label: '<prelude>', interruptible: false });
+    if (result.status === 'ok') return;
+    log(`prelude failed (${result.ename}): ${result.evalue}`);
+    if (result.ename !== 'TypeScriptError') break;
+    const unknown = namesInDiagnostics(result.evalue);
+    const kept = names.filter((entry) => !unknown.has(entry.name));
+    names = kept.length < names.length ? kept : [];
+  }
+  if (names.length > 0) await executor.execute(preludeSource(libraryPath, []), { label: '<prelude>', interruptible: false });
+}
+
+function createExecutor(directory: string): Promise<Executor> {
+  const started = performance.now();
+  const typescript = loadTypeScript();
+  const converter = typescript.createConverter();
+  const libraryPath = weightlabDirectory();
+  const executor = new Executor(typescript, converter, directory, libraryPath);
+  // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
+  return runPrelude(executor, libraryPath).then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false })).then(() => {
+    if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
+    // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
+    typescript.saveCodeCache();
+    return executor;
+  });
+}
+
+export function startKernel(options: KernelOptions): void {
+  const directory = path.resolve(options.directory ?? process.cwd());
+  const parentPid = Number(process.env.JPY_PARENT_PID);
+  const config: WorkerConfig = {
+    connectionFile: path.resolve(options.connectionFile),
+    kernelInfo: kernelInfo(typescriptVersion(), kernelVersion()),
+    parentPid: Number.isInteger(parentPid) && parentPid > 1 ? parentPid : undefined,
+  };
+  // stdout/stderr: true keeps the worker's output out of the captured process.stdout of cells.
+  const worker = new Worker(path.join(__dirname, 'io-worker.js'), { workerData: config, stdout: true, stderr: true });
+  worker.stdout.on('data', (chunk: Buffer) => writeSync(2, chunk));
+  worker.stderr.on('data', (chunk: Buffer) => writeSync(2, chunk));
+  let exiting = false;
+  worker.on('error', (error) => { log(`I/O thread failed: ${error.stack}`); process.exit(1); });
+  worker.on('exit', (code) => { if (!exiting) { log(`I/O thread exited (${code})`); process.exit(1); } });
+
+  // Let the worker start binding before the main thread blocks on TypeScript for a second or more.
+  const executor = new Promise<Executor>((resolve, reject) => {
+    setImmediate(() => {
+      try { resolve(createExecutor(directory)); } catch (error) { reject(error); }
+    });
+  });
+  executor.catch((error: Error) => log(`cannot start TypeScript: ${error.stack}`));
+  const session = new KernelSession(worker, executor);
+  session.capture.install();
+
+  let queue = Promise.resolve();
+  worker.on('message', (message: ToMain) => {
+    if (message.kind === 'interrupt') {
+      session.interrupt(message.requestId);
+      return;
+    }
+    if (message.kind === 'exit') {
+      exiting = true;
+      if (message.code !== 0 || process.env.WEIGHTLAB_KERNEL_DEBUG) log(`exiting: ${message.reason}`);
+      process.exit(message.code);
+    }
+    queue = queue.then(() => session.handle(message)).catch((error: Error) => log(`request failed: ${error.stack}`));
+  });
+  process.on('SIGINT', () => session.onSignal());
+  process.on('unhandledRejection', (reason) => session.reportUncaught('Unhandled promise rejection', reason));
+  process.on('uncaughtException', (error) => session.reportUncaught('Uncaught exception', error));
+}

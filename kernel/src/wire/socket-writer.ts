@@ -1,0 +1,23 @@
+// zeromq 6 allows one pending send per socket (a second concurrent send rejects with EBUSY),
+// so every socket we write from several places goes through one of these queues.
+
+export interface SendableSocket {
+  send(frames: Buffer[]): Promise<void>;
+}
+
+export class SocketWriter {
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(private readonly socket: SendableSocket, private readonly onError: (error: Error) => void) {}
+
+  send(frames: Buffer[]): Promise<void> {
+    const next = this.tail.then(() => this.socket.send(frames)).catch((error: Error) => this.onError(error));
+    this.tail = next;
+    return next;
+  }
+
+  /** Resolves when everything queued so far has been handed to ZeroMQ. */
+  flush(): Promise<void> {
+    return this.tail;
+  }
+}

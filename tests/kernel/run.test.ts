@@ -1,0 +1,103 @@
+// `weightlab run`: executes a notebook through our kernel and client, records outputs and
+// execution counts, writes HTML; bad input files and failing or overrunning cells exit non-zero.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cliEntry, fixtures, temporaryFolder } from './support';
+
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, [cliEntry, 'run', ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function notebook(cells: Array<{ cell_type: string; source: string }>) {
+  return {
+    nbformat: 4, nbformat_minor: 5, metadata: {},
+    cells: cells.map((cell, index) => ({ id: `c${index}`, metadata: {}, ...(cell.cell_type === 'code' ? { outputs: [], execution_count: null } : {}), ...cell })),
+  };
+}
+
+test('runs a small notebook: outputs, execution counts, display updates and HTML', () => {
+  const folder = temporaryFolder('run');
+  const input = path.join(folder, 'small.ipynb');
+  fs.copyFileSync(path.join(fixtures, 'small.ipynb'), input);
+  const html = path.join(folder, 'small.html');
+  const result = run([input, '--html', html, '--json']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /\[3\/3\] cell 4 ok/);
+  const report = JSON.parse(result.stdout);
+  assert.equal(report.cells.length, 3);
+  const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
+  const code = executed.cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
+  assert.deepEqual(code.map((cell: { execution_count: number }) => cell.execution_count), [1, 2, 3]);
+  assert.deepEqual(code[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'sum 6\ndone\n' }]);
+  assert.equal(code[1].outputs[0].output_type, 'display_data');
+  assert.match(code[1].outputs[0].data['image/svg+xml'], /^<svg/);
+  assert.deepEqual(code[1].outputs[1], { output_type: 'execute_result', execution_count: 2, data: { 'text/plain': '6' }, metadata: {} });
+  // The display handle's second update replaced the first output in place.
+  assert.equal(code[2].outputs[0].data['text/plain'], 'second <b>');
+  assert.equal(executed.metadata.kernelspec.name, 'weightlab');
+  assert.equal(executed.metadata.language_info.name, 'typescript');
+  const page = fs.readFileSync(html, 'utf8');
+  assert.match(page, /^<!DOCTYPE html>/);
+  assert.match(page, /<h1[^>]*>Small notebook<\/h1>/);
+  assert.match(page, /<svg xmlns/);
+  assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.doesNotMatch(page, /<script>alert/);
+});
+
+test('a file that is not JSON: clear message with the position, exit 2, nothing written', () => {
+  const folder = temporaryFolder('run-bad');
+  const input = path.join(folder, 'broken.ipynb');
+  fs.writeFileSync(input, '{\n  "cells": [\n    oops\n  ]\n}\n');
+  const out = path.join(folder, 'out.ipynb');
+  const html = path.join(folder, 'out.html');
+  const result = run([input, '--out', out, '--html', html]);
+  assert.equal(result.status, 2);
+  assert.ok(result.stderr.includes(input), result.stderr);
+  assert.match(result.stderr, /not valid JSON at line 3, column 5/);
+  assert.equal(fs.existsSync(out), false);
+  assert.equal(fs.existsSync(html), false);
+  assert.equal(fs.readFileSync(input, 'utf8'), '{\n  "cells": [\n    oops\n  ]\n}\n');
+});
+
+test('JSON that is not a notebook is rejected with exit 2', () => {
+  const folder = temporaryFolder('run-json');
+  const input = path.join(folder, 'data.ipynb');
+  fs.writeFileSync(input, '{"nbformat": 3, "cells": []}');
+  const result = run([input]);
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /not an nbformat 4 notebook/);
+});
+
+test('a failing cell prints the error and exits 1; --allow-errors runs on', () => {
+  const folder = temporaryFolder('run-error');
+  const input = path.join(folder, 'fails.ipynb');
+  fs.writeFileSync(input, JSON.stringify(notebook([
+    { cell_type: 'code', source: 'throw new TypeError("bad weights")' },
+    { cell_type: 'code', source: '"after"' },
+  ])));
+  const failed = run([input]);
+  assert.equal(failed.status, 1);
+  assert.match(failed.stderr, /cell 1 failed: TypeError: bad weights/);
+  const stopped = JSON.parse(fs.readFileSync(input, 'utf8'));
+  assert.equal(stopped.cells[0].outputs[0].output_type, 'error');
+  assert.deepEqual(stopped.cells[1].outputs, []);
+  const tolerated = run([input, '--allow-errors']);
+  assert.equal(tolerated.status, 0, tolerated.stderr);
+  const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
+  assert.equal(executed.cells[1].outputs[0].data['text/plain'], "'after'");
+});
+
+test('a cell over --timeout is interrupted and the run fails', () => {
+  const folder = temporaryFolder('run-timeout');
+  const input = path.join(folder, 'slow.ipynb');
+  fs.writeFileSync(input, JSON.stringify(notebook([{ cell_type: 'code', source: 'while (true) {}' }])));
+  const result = run([input, '--timeout', '2']);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /did not finish within 2 s/);
+  const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
+  assert.equal(executed.cells[0].outputs[0].ename, 'KeyboardInterrupt');
+});
