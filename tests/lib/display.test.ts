@@ -1,7 +1,7 @@
 // Display bundles outside a kernel: fallbacks, the Vega-Lite headless SVG, and progress.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toMimeBundle, vegaLite, bundle, Progress, progress, InterruptedError, kernelHostKey, type KernelHost, type MimeBundle, VEGA_LITE_MIME, svgToPng } from 'weightlab';
+import { display, mimeBundle, publishInOrder, toMimeBundle, vegaLite, bundle, Progress, progress, InterruptedError, kernelHostKey, type KernelHost, type MimeBundle, VEGA_LITE_MIME, svgToPng } from 'weightlab';
 
 test('plain values get util.inspect text; displayables keep their bundle', async () => {
   assert.deepEqual(await toMimeBundle({ a: 1 }), { data: { 'text/plain': '{ a: 1 }' } });
@@ -44,6 +44,30 @@ test('progress updates one display in place and stops on interrupt', () => {
     bar.tick();
     controller.abort();
     assert.throws(() => bar.tick(), InterruptedError);
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[kernelHostKey];
+  }
+});
+
+test('outputs appear in call order even when an earlier bundle renders slowly', async () => {
+  const published: string[] = [];
+  const tracked: Promise<unknown>[] = [];
+  const host: KernelHost = {
+    publish: (b) => { published.push(String(b.data['text/plain'])); },
+    clearOutput: () => {},
+    track: (promise) => { tracked.push(promise); },
+    signal: new AbortController().signal,
+  };
+  (globalThis as Record<symbol, unknown>)[kernelHostKey] = host;
+  try {
+    const slow = { [mimeBundle]: () => new Promise<MimeBundle>((resolve) => setTimeout(() => resolve({ data: { 'text/plain': 'slow' } }), 30)) };
+    void display(slow);
+    void display('fast');
+    publishInOrder({ data: { 'text/plain': 'bar' } });
+    await Promise.all(tracked);
+    assert.deepEqual(published, ['slow', 'fast', 'bar']);
+    publishInOrder({ data: { 'text/plain': 'immediate' } });
+    assert.deepEqual(published.at(-1), 'immediate');
   } finally {
     delete (globalThis as Record<symbol, unknown>)[kernelHostKey];
   }

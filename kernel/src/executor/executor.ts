@@ -7,6 +7,7 @@ import { CellRequire, createBindings } from './scope';
 import { interruptError, InterruptError, isScriptInterrupt, runtimeError, typeScriptError, type CellError } from './errors';
 import { codePointsToUtf16, utf16ToCodePoints } from './positions';
 import type { Converter, LoadedTypeScript } from './typescript';
+import { expandShorthandProperties, originalCharacter } from './shorthand';
 
 export type ExecutionResult = { status: 'ok'; value: unknown; hasValue: boolean } | CellError;
 
@@ -85,10 +86,16 @@ export class Executor {
   }
 
   private async run(source: string, options: ExecuteOptions, interruption: Promise<never>, interrupted: () => boolean): Promise<ExecutionResult> {
-    const converted = this.converter.convert(this.declarations, source);
+    const expanded = expandShorthandProperties(this.typescript.ts, source);
+    const converted = this.converter.convert(this.declarations, expanded.text);
     this.cellRequire.addSideOutputs(converted.sideOutputs);
     const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1);
-    if (errors.length > 0) return typeScriptError(errors);
+    if (errors.length > 0) {
+      return typeScriptError(errors.map((diagnostic) => diagnostic.fileName ? diagnostic : {
+        ...diagnostic,
+        start: { ...diagnostic.start, character: originalCharacter(source, expanded, diagnostic.start.line, diagnostic.start.character) },
+      }));
+    }
     const keep = options.keep !== false;
     if (!converted.output) {
       if (keep) this.declarations = converted.declOutput ?? '';

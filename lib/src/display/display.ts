@@ -22,18 +22,41 @@ export async function toMimeBundle(value: unknown): Promise<MimeBundle> {
 
 export interface DisplayOptions extends PublishOptions {}
 
+// Bundles resolve at different speeds (a chart renders its SVG, text is immediate), yet outputs
+// must appear in the order display() was called: every publish waits for the ones before it.
+let publishTail: Promise<void> = Promise.resolve();
+let queued = 0;
+
+function emit(bundle: MimeBundle, options: PublishOptions): void {
+  const host = kernelHost();
+  if (host) host.publish(bundle, options);
+  else process.stdout.write(`${String(bundle.data['text/plain'])}\n`);
+}
+
+function enqueue(bundle: MimeBundle | Promise<MimeBundle>, options: PublishOptions): Promise<void> {
+  queued++;
+  const done = publishTail.then(() => bundle).then((ready) => emit(ready, options)).finally(() => { queued--; });
+  publishTail = done.catch(() => undefined);
+  kernelHost()?.track(done);
+  return done;
+}
+
+/**
+ * Publishes a ready bundle now when nothing is waiting, else right after what is waiting, so
+ * synchronous publishers (progress bars) and display() calls keep their order.
+ */
+export function publishInOrder(bundle: MimeBundle, options: PublishOptions = {}): void {
+  if (queued === 0) emit(bundle, options);
+  else void enqueue(bundle, options);
+}
+
 /**
  * Show `value`. In a kernel this publishes its MIME bundle to the running cell (the cell
  * waits for it, so `display(chart)` need not be awaited); elsewhere it prints text/plain.
+ * Outputs appear in call order even when some bundles take longer to render.
  */
 export function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
-  const host = kernelHost();
-  const done = toMimeBundle(value).then((bundle) => {
-    if (host) host.publish(bundle, options);
-    else process.stdout.write(`${String(bundle.data['text/plain'])}\n`);
-  });
-  host?.track(done);
-  return done;
+  return enqueue(toMimeBundle(value), options);
 }
 
 /** A display that can be replaced in place (Jupyter display_id); prints a new line on terminals. */

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { InterruptedError } from '../errors';
 import { kernelHost } from '../display/protocol';
 import { escapeHtml } from '../display/builders';
+import { publishInOrder } from '../display/display';
 
 export interface ProgressOptions {
   /** Number of steps; unknown when absent (the bar shows a count and a rate). */
@@ -109,7 +110,7 @@ export class Progress {
     this.lastDraw = now;
     const host = kernelHost();
     if (host) {
-      host.publish({ data: { 'text/plain': this.toString(), 'text/html': this.html() } }, { displayId: this.displayId, update: this.shown });
+      publishInOrder({ data: { 'text/plain': this.toString(), 'text/html': this.html() } }, { displayId: this.displayId, update: this.shown });
       this.shown = true;
       return;
     }
