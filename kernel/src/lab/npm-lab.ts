@@ -45,6 +45,8 @@ export function npmLabServerArgs(lab: NpmLab, options: { port: number; ip: strin
     // A fixed port was asked for: fail instead of silently serving on another one.
     '--ServerApp.port_retries=0',
     `--ServerApp.open_browser=${options.openBrowser ? 'True' : 'False'}`,
+    // New notebooks and notebooks without kernel metadata start the weightlab kernel, not python3.
+    '--MappingKernelManager.default_kernel_name=weightlab',
   ];
   if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
   return args;
