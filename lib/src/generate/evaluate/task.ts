@@ -1,0 +1,51 @@
+// What "how good is a generated model" means for the evaluation protocol: a task gives logits on
+// a fixed test set, the test labels, and (optionally) k-step finetuning. The MLP classification
+// task covers the weightlab presets (MLPs on 8×8 digits or synthetic data); other architectures
+// implement EvaluationTask themselves.
+
+import type { PermutationSpec } from '../../align/permutation-spec';
+import type { WeightSet } from '../../weights/weight-set';
+import type { Activation } from '../nn/jax-ops';
+import { MlpClassifierTrainer, mlpLogits, type ClassificationData } from './mlp-classifier';
+
+export interface EvaluationTask {
+  name: string;
+  classes: number;
+  /** Test labels, one per test example. */
+  labels: Int32Array;
+  /** Logits [test examples, classes] of a model. */
+  logits(weights: WeightSet): Float64Array;
+  /** Finetunes models for `steps` steps (omit when the task cannot train). */
+  finetune?(models: readonly WeightSet[], steps: number, seed: number): Promise<WeightSet[]>;
+  /** Permutation spec for symmetry-aware distances (default: the automatic MLP spec). */
+  spec?: PermutationSpec;
+}
+
+export interface ClassificationTaskOptions {
+  name: string;
+  train: ClassificationData;
+  test: ClassificationData;
+  activation?: Activation;
+  /** Finetuning: Adam learning rate (default 1e-2) and batch size (default 64). */
+  learningRate?: number;
+  batchSize?: number;
+}
+
+/** An MLP classification task: float64 logits on the test set, Adam finetuning on the train set. */
+export function classificationTask(options: ClassificationTaskOptions): EvaluationTask {
+  const activation = options.activation ?? 'relu';
+  const classes = Math.max(...options.test.y, ...options.train.y) + 1;
+  let trainer: MlpClassifierTrainer | undefined;
+  return {
+    name: options.name,
+    classes,
+    labels: options.test.y,
+    logits: (weights) => mlpLogits(weights, options.test, activation),
+    async finetune(models, steps, seed) {
+      trainer ??= new MlpClassifierTrainer(options.train, { learningRate: options.learningRate, batchSize: options.batchSize, activation });
+      const out: WeightSet[] = [];
+      for (let i = 0; i < models.length; i++) out.push(await trainer.train(models[i], steps, seed + i));
+      return out;
+    },
+  };
+}
