@@ -25,7 +25,7 @@ function testFiles(dir) {
 
 const only = process.argv.slice(2);
 const files = testFiles(path.join(root, 'tests', 'dist')).filter((file) => only.length === 0 || only.some((part) => file.includes(part)));
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', ...files], {
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=1800000', ...files], {
   stdio: 'inherit',
   cwd: root,
   env: { ...process.env, WEIGHTLAB_PYTHON: status.python },

@@ -27,7 +27,7 @@ function checkExecuted(notebook: Notebook, name: string): Output[] {
 for (const name of notebooks) {
   test(`weightlab run executes ${name}`, () => {
     const out = temporaryFolder('notebook');
-    const result = runCli(['run', path.join(notebookDir, name), '--out', path.join(out, name), '--html', path.join(out, 'page.html'), '--timeout', '900']);
+    const result = runCli(['run', path.join(notebookDir, name), '--out', path.join(out, name), '--html', path.join(out, 'page.html'), '--timeout', '900'], { timeoutMs: 1_800_000 });
     assert.equal(result.status, 0, `${name}\n${result.stderr}`);
     const executed = JSON.parse(fs.readFileSync(path.join(out, name), 'utf8')) as Notebook;
     checkExecuted(executed, name);
