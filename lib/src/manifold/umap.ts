@@ -4,7 +4,8 @@
 // vectors is 5.5x slower than on PCA-50 (measured, shared/specs/numerics.md §7) and the
 // neighbour graph barely changes.
 
-import { UMAP } from 'umap-js';
+// umap-js (and ml-matrix under it) load on first use: importing weightlab must stay cheap.
+import type { UMAP as UmapClass } from 'umap-js';
 import { ArgumentError } from '../errors';
 import { rng as makeRng, type Rng } from '../random/rng';
 import { denseMatrix, type DenseMatrix } from './dense';
@@ -53,6 +54,8 @@ function layout(reduced: DenseMatrix, options: UmapOptions, layoutSeed: Rng): De
   const n = reduced.rows;
   const components = options.components ?? 2;
   const rows = Array.from({ length: n }, (_, i) => Array.from(reduced.values.subarray(i * reduced.cols, (i + 1) * reduced.cols)));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { UMAP } = require('umap-js') as { UMAP: typeof UmapClass };
   const umap = new UMAP({
     nComponents: components,
     nNeighbors: Math.min(options.neighbors ?? 15, n - 1),

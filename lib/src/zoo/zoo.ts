@@ -4,7 +4,8 @@
 // Arquero table (one row per model and epoch, hyperparameters flattened, ggap added), the
 // shape every weight-space experiment (property prediction, phase maps) starts from.
 
-import * as aq from 'arquero';
+// arquero is loaded on first use: importing weightlab must stay cheap (kernel start-up).
+import type * as Arquero from 'arquero';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import type { WeightSet } from '../weights/weight-set';
 import { checkpointPasses, type CheckpointFilter, type FilterReport } from './filters';
@@ -65,7 +66,7 @@ export interface ZooSummary {
   axes: Record<string, unknown[]>;
 }
 
-type Table = ReturnType<typeof aq.table>;
+type Table = ReturnType<typeof Arquero.table>;
 
 export class Zoo implements Iterable<ZooCheckpoint> {
   constructor(
@@ -199,6 +200,8 @@ export function tableFromRows(rows: Record<string, unknown>[], first: string[] =
   for (const row of rows) for (const key of Object.keys(row)) if (!known.has(key)) { known.add(key); names.push(key); }
   const columns: Record<string, unknown[]> = {};
   for (const name of names) columns[name] = rows.map((row) => (row[name] === undefined ? null : row[name]));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const aq = require('arquero') as typeof Arquero;
   return aq.table(columns);
 }
 
