@@ -11,10 +11,9 @@ import type { PermutationSpec } from '../align/permutation-spec';
 import { AdamTrainer, trainLoop } from './nn/adam';
 import { deviceArray, jaxModule, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, normalParameter, parameterCount, type HostParameters } from './nn/parameters';
-import { Representation } from './representation';
+import type { Representation } from './representation';
 import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
-import { WeightSpace } from './weight-space';
-import { zooModels } from './zoo-input';
+import { fullWeightRepresentation } from './weight-space';
 
 export interface AutoregressiveOptions {
   chunkSize?: number;
@@ -112,9 +111,7 @@ export class AutoregressiveGenerator implements WeightGenerator {
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
     const started = performance.now();
     const o = this.o;
-    const models = await zooModels(zoo);
-    const space = WeightSpace.from(models, { align: o.align, spec: o.spec, minimum: 2, purpose: this.name });
-    const representation = Representation.of(space, { space: 'full' });
+    const { representation } = await fullWeightRepresentation(zoo, o, this.name);
     const n = representation.count, d = representation.dimension, c = o.chunkSize, K = o.codes, D = o.width;
     const T = Math.ceil(d / c);
     const chunks = new Float64Array(n * T * c);

@@ -17,11 +17,10 @@ import type { PermutationSpec } from '../align/permutation-spec';
 import { AdamTrainer, trainLoop } from './nn/adam';
 import { deviceArray, jaxModule, mlpForward, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { constantParameter, linearStack, normalParameter, parameterCount, type HostParameters } from './nn/parameters';
-import { Representation } from './representation';
+import type { Representation } from './representation';
 import { RandomInitBaseline } from './baselines';
 import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
-import { WeightSpace } from './weight-space';
-import { zooModels } from './zoo-input';
+import { fullWeightRepresentation } from './weight-space';
 
 export type HypernetworkKind = 'plain' | 'chunked' | 'mip' | 'rnn';
 
@@ -152,9 +151,7 @@ export class HypernetworkGenerator implements WeightGenerator {
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
     const started = performance.now();
     const o = this.o;
-    const models = await zooModels(zoo);
-    const space = WeightSpace.from(models, { align: o.align, spec: o.spec, minimum: 2, purpose: this.name });
-    const representation = Representation.of(space, { space: 'full' });
+    const { models, space, representation } = await fullWeightRepresentation(zoo, o, this.name);
     const d = representation.dimension;
     const layout = o.kind === 'rnn' ? layerLayout(space.template) : o.kind === 'chunked' ? chunkLayout(d, o.chunkSize) : { slots: 1, slot: d, positions: Int32Array.from({ length: d }, (_, i) => i) };
     const width = layout.slots * layout.slot;

@@ -12,10 +12,9 @@ import type { PermutationSpec } from '../align/permutation-spec';
 import { AdamTrainer, trainLoop } from './nn/adam';
 import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
-import { Representation } from './representation';
+import type { Representation } from './representation';
 import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
-import { WeightSpace } from './weight-space';
-import { zooModels } from './zoo-input';
+import { fullWeightRepresentation } from './weight-space';
 
 /** Per-class mean feature vectors, concatenated: the dataset embedding the mini D2NWG conditions on. */
 export function datasetEmbedding(data: Pick<Dataset, 'x' | 'y' | 'features' | 'classes'>): Float64Array {
@@ -99,9 +98,7 @@ export class LatentDiffusionGenerator implements WeightGenerator {
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
     const started = performance.now();
     const o = this.o;
-    const models = await zooModels(zoo);
-    const space = WeightSpace.from(models, { align: o.align, spec: o.spec, minimum: 2, purpose: this.name });
-    const representation = Representation.of(space, { space: 'full' });
+    const { models, representation } = await fullWeightRepresentation(zoo, o, this.name);
     const n = representation.count, d = representation.dimension, c = o.chunkSize, k = o.latentPerChunk, h = o.hidden;
     const chunks = Math.ceil(d / c);
     const conditions = o.condition === undefined ? models.map(() => new Float64Array(1))

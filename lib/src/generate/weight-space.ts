@@ -7,6 +7,9 @@ import { mlpPermutationSpec, type PermutationSpec } from '../align/permutation-s
 import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 import { checkZoo } from './zoo-input';
+import { Representation } from './representation';
+import { zooModels } from './zoo-input';
+import type { ZooInput } from './types';
 
 export interface WeightSpaceOptions {
   /** Align every model to the reference first (default true). */
@@ -62,4 +65,14 @@ export class WeightSpace {
     });
     return new WeightSet(tensors, { layers: this.template.layers, metadata });
   }
+}
+
+/**
+ * The common start of a generator's fit: the zoo's models, checked and aligned into one weight
+ * space (at least two models), and their full flat weight vectors.
+ */
+export async function fullWeightRepresentation(zoo: ZooInput, options: Pick<WeightSpaceOptions, 'align' | 'spec'>, purpose: string): Promise<{ models: WeightSet[]; space: WeightSpace; representation: Representation }> {
+  const models = await zooModels(zoo);
+  const space = WeightSpace.from(models, { align: options.align, spec: options.spec, minimum: 2, purpose });
+  return { models, space, representation: Representation.of(space, { space: 'full' }) };
 }
