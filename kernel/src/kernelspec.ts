@@ -1,7 +1,8 @@
 // The Jupyter kernelspec for the weightlab kernel: kernel.json with absolute paths to this Node
 // and this kernel's entry, so Jupyter starts it without relying on PATH or on a python shim.
 
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from './notebook/nbformat';
 import path from 'node:path';
 
 export const KERNEL_NAME = 'weightlab';
@@ -45,9 +46,7 @@ export function installKernelSpec(dataDir: string, options: KernelSpecOptions = 
   const directory = path.join(dataDir, 'kernels', KERNEL_NAME);
   mkdirSync(directory, { recursive: true });
   const file = path.join(directory, 'kernel.json');
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(kernelSpec(options), null, 2)}\n`);
-  renameSync(temporary, file);
+  writeFileAtomic(file, `${JSON.stringify(kernelSpec(options), null, 2)}\n`);
   return directory;
 }
 

@@ -1,8 +1,8 @@
 // nbformat 4 notebooks: the types we read and write, validation with errors that name the file
 // and the position, and atomic writes (temp file, then rename) so a crash never leaves half a file.
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic as writeBytesAtomic } from 'weightlab/dist/io/atomic-write';
 import { locateJsonError } from './json-error';
 
 export type MultilineString = string | string[];
@@ -114,11 +114,9 @@ export function readNotebook(file: string): Notebook {
   return validateNotebook(file, parseJson(file, content));
 }
 
-/** Writes `content` to `file` through a temporary file in the same folder and a rename. */
+/** Writes `content` to `file` through lib's temp-file-and-rename writer (never half a file). */
 export function writeFileAtomic(file: string, content: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
+  writeBytesAtomic(file, (write) => write(Buffer.from(content, 'utf8')));
 }
 
 /** Jupyter's own layout: one-space indentation and a final newline. */
