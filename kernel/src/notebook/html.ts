@@ -3,11 +3,9 @@
 // Vega-Lite payloads show the SVG their bundle carries. Everything else is escaped.
 
 import { marked } from 'marked';
+import { escapeHtml } from 'weightlab/dist/display/builders';
 import { text, type Cell, type Notebook, type Output } from './nbformat';
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character]!);
-}
 
 /** Terminal colour codes in tracebacks mean nothing in HTML. */
 function stripAnsi(value: string): string {

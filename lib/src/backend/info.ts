@@ -12,6 +12,7 @@ import { onnxAvailable, onnxFailure, onnxLoaded, ONNX_PACKAGE } from './onnx/run
 import { installedPackage } from './packages';
 import { rowDotsEngine } from './row-dots';
 import { builtKernels, wasmKernelAvailable, wasmKernelFailure, wasmSimdSupported } from './wasm';
+import { escapeHtml } from '../display/builders';
 
 /** One line of the report. */
 export interface EngineFamilyReport {
@@ -113,9 +114,8 @@ export class BackendInfo {
   }
 
   [mimeBundle](): MimeBundle {
-    const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-    const rows = this.families.map((f) => `<tr><td>${escape(f.family)}</td><td>${escape(f.engine)}</td><td>${f.loaded ? 'loaded' : 'on first use'}</td><td>${escape(f.note ?? '')}</td></tr>`);
-    rows.push(`<tr><td>device</td><td>${escape(this.device)}</td><td></td><td></td></tr>`);
+    const rows = this.families.map((f) => `<tr><td>${escapeHtml(f.family)}</td><td>${escapeHtml(f.engine)}</td><td>${f.loaded ? 'loaded' : 'on first use'}</td><td>${escapeHtml(f.note ?? '')}</td></tr>`);
+    rows.push(`<tr><td>device</td><td>${escapeHtml(this.device)}</td><td></td><td></td></tr>`);
     const html = `<table class="weightlab-table"><caption>weightlab backends (WEIGHTLAB_ENGINE=${this.policy})</caption>`
       + '<thead><tr><th>family</th><th>engine</th><th>status</th><th>note</th></tr></thead>'
       + `<tbody>${rows.join('')}</tbody></table>`;

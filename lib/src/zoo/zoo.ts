@@ -9,6 +9,7 @@ import type * as Arquero from 'arquero';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import type { WeightSet } from '../weights/weight-set';
 import { checkpointPasses, type CheckpointFilter, type FilterReport } from './filters';
+import { escapeHtml } from '../display/builders';
 
 export type ZooKind = 'ray-tune' | 'weightlab' | 'small-cnn-zoo';
 
@@ -189,9 +190,6 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
 
 /** An Arquero table from rows with possibly different keys: missing cells are null, `first` columns lead. */
 export function tableFromRows(rows: Record<string, unknown>[], first: string[] = []): Table {
