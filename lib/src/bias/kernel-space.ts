@@ -15,7 +15,9 @@
 // Errors: error = mean over test rows and outputs of (mu + L_S z - y)^2, z ~ N(0, I) per output.
 
 import { ArgumentError, NumericalError } from '../errors';
-import { cholesky, largestEigenvalue, lowerTimes, smallestEigenvalue, solveLowerInPlace, solveUpperTransposedInPlace, transposeTimes } from './linear-algebra';
+import { cholesky, lowerTimes, smallestEigenvalue, solveLowerInPlace, solveUpperTransposedInPlace } from '../linalg/cholesky';
+import { transposeTimes } from '../linalg/dense';
+import { largestEigenvalue } from '../linalg/symmetric-eigen';
 import { kernelMatrix, KERNEL_NAMES, medianDistance, type KernelName } from './kernels';
 import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext, WarningLog } from './hypothesis-space';
 import type { TaskData } from './tasks';

@@ -6,7 +6,7 @@
 // 'minimum-norm'` uses theta0 = 0, the min-norm interpolant). Interpolation needs p >= n features.
 
 import { ArgumentError, NumericalError } from '../errors';
-import { cholesky, solveLowerInPlace, solveUpperTransposedInPlace } from './linear-algebra';
+import { cholesky, solveLowerInPlace, solveUpperTransposedInPlace } from '../linalg/cholesky';
 import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext } from './hypothesis-space';
 import type { Rows } from './kernels';
 import type { TaskData } from './tasks';

@@ -1,64 +1,9 @@
-// Small dense float64 linear algebra the generators need on the host: a symmetric eigensolver
-// (cyclic Jacobi; exact to rounding for the N <= a few hundred Gram matrices of a zoo) and
-// matrix-vector helpers. Float64 because PCA of nearly collinear zoos loses digits fast.
+// Vector statistics the generators and their evaluation share (means, spreads, quantiles,
+// distances) in float64, because PCA of nearly collinear zoos loses digits fast. The symmetric
+// eigensolver they use lives in lib/src/linalg and is re-exported here for their imports.
 
-import { NumericalError } from '../errors';
+export { symmetricEigen, type SymmetricEigen } from '../linalg/symmetric-eigen';
 
-export interface SymmetricEigen {
-  /** Eigenvalues in descending order. */
-  values: Float64Array;
-  /** Eigenvectors as rows (vectors[k*n .. k*n+n) belongs to values[k]). */
-  vectors: Float64Array;
-}
-
-/** Eigen-decomposition of a symmetric n×n row-major matrix by cyclic Jacobi rotations. */
-export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricEigen {
-  const a = Float64Array.from(matrix);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  let scale = 0;
-  for (let k = 0; k < n * n; k++) scale += a[k] * a[k];
-  const tolerance = 1e-30 * Math.max(scale, 1e-300);
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
-    if (off <= tolerance) {
-      const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => a[y * n + y] - a[x * n + x]);
-      const values = Float64Array.from(order, (i) => a[i * n + i]);
-      const vectors = new Float64Array(n * n);
-      order.forEach((i, k) => { for (let r = 0; r < n; r++) vectors[k * n + r] = v[r * n + i]; });
-      return { values, vectors };
-    }
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  throw new NumericalError('Jacobi eigensolver did not converge in 100 sweeps', { expected: 'a symmetric matrix' });
-}
-
-/** Σ a_i b_i. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];

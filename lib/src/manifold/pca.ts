@@ -9,7 +9,8 @@ import { ArgumentError } from '../errors';
 import { rng as makeRng, type Rng } from '../random/rng';
 import { Tensor } from '../tensor/tensor';
 import { matmul } from '../backend/products';
-import { denseMatrix, gram, multiply, multiplyTransposed, orthonormalColumns, symmetricEigen, type DenseMatrix } from './dense';
+import { denseMatrix, gram, multiply, multiplyTransposed, orthonormalColumns, type DenseMatrix } from '../linalg/dense';
+import { symmetricEigen } from '../linalg/symmetric-eigen';
 
 export interface PcaOptions {
   /** Number of principal components kept (default 2). */
@@ -110,7 +111,7 @@ function* pcaSteps(prepared: Prepared): Generator<ProductRequest, PcaResult, Den
     if (sigma === 0) continue; // rank below k: the direction is undefined, leave it zero
     for (let j = 0; j < d; j++) {
       let sum = 0;
-      for (let m = 0; m < l; m++) sum += z.values[j * l + m] * vectors[m * l + c];
+      for (let m = 0; m < l; m++) sum += z.values[j * l + m] * vectors[c * l + m];
       row[j] = sum / sigma;
     }
     // Sign convention: the largest-magnitude loading is positive (sketch signs are random).

@@ -8,7 +8,7 @@
 import type { UMAP as UmapClass } from 'umap-js';
 import { ArgumentError } from '../errors';
 import { rng as makeRng, type Rng } from '../random/rng';
-import { denseMatrix, type DenseMatrix } from './dense';
+import { denseMatrix, type DenseMatrix } from '../linalg/dense';
 import { randomizedPca, randomizedPcaOnEngine } from './pca';
 
 export interface UmapOptions {

@@ -6,7 +6,7 @@
 
 import { ArgumentError, ShapeError } from '../errors';
 import { WeightSet } from '../weights/weight-set';
-import { denseMatrix, type DenseMatrix } from './dense';
+import { denseMatrix, type DenseMatrix } from '../linalg/dense';
 
 /** A model as the manifold takes it: a WeightSet or its flattened weight vector. */
 export type ModelWeights = WeightSet | Float64Array | Float32Array | readonly number[];

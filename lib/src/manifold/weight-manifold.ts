@@ -10,7 +10,7 @@ import { VegaLiteChart } from '../display/vega-lite';
 import { WeightSet } from '../weights/weight-set';
 import { randomizedPca, randomizedPcaOnEngine } from './pca';
 import { umapEmbedding, umapEmbeddingOnEngine, type UmapOptions } from './umap';
-import type { DenseMatrix } from './dense';
+import type { DenseMatrix } from '../linalg/dense';
 import { metadataTable } from './table';
 import { layerSegments, modelVector, stackRows, standardizeSegments, type AlignmentHook, type ModelWeights, type VectorSegment } from './vectors';
 import { MANIFOLD_MIME, checkManifoldPayload, type AxisInfo, type ManifoldPayload, type Trajectory } from './payloads';

@@ -1,9 +1,9 @@
-// Dense row-major kernels for the manifold embeddings: the tall-skinny products, the
-// orthonormalisation and the small symmetric eigenproblem a randomised SVD needs. Loops are
-// ordered so the innermost one walks contiguous memory (a zoo matrix of 2,000 x 10,000
-// doubles is 160 MB; strided access would make every product several times slower).
-
-import { NumericalError } from '../errors';
+// Dense row-major float64 products in plain JavaScript, for the places where the matrices are
+// too small or too oddly shaped to be worth a trip to onnxruntime (lib/src/backend): the
+// tall-skinny products and orthonormalisation of a randomised SVD (manifolds), the small
+// products of the Gaussian-process sampler (inductive bias). Loops are ordered so the innermost
+// one walks contiguous memory (a zoo matrix of 2,000 x 10,000 doubles is 160 MB; strided access
+// would make every product several times slower).
 
 /** A row-major matrix: element (r, c) is `values[r * cols + c]`. */
 export interface DenseMatrix {
@@ -145,61 +145,33 @@ function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < x.length; i++) y[i] += alpha * x[i];
 }
 
-/**
- * Eigenvalues (descending) and eigenvectors (columns of an l x l row-major matrix) of a
- * small symmetric matrix, by cyclic Jacobi rotations: slow for big l, but accurate to
- * rounding for the 10-100 sized problems a randomised SVD leaves.
- */
-export function symmetricEigen(matrix: Float64Array, size: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(matrix);
-  const v = new Float64Array(size * size);
-  for (let i = 0; i < size; i++) v[i * size + i] = 1;
-  const maxSweeps = 100;
-  let converged = false;
-  for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
-    let offDiagonal = 0;
-    let total = 0;
-    for (let p = 0; p < size; p++) {
-      for (let q = 0; q < size; q++) {
-        const x = a[p * size + q] ** 2;
-        total += x;
-        if (p !== q) offDiagonal += x;
-      }
-    }
-    if (offDiagonal <= 1e-30 * total || total === 0) { converged = true; break; }
-    for (let p = 0; p < size - 1; p++) {
-      for (let q = p + 1; q < size; q++) {
-        const apq = a[p * size + q];
-        if (apq === 0) continue;
-        const theta = (a[q * size + q] - a[p * size + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < size; k++) {
-          const akp = a[k * size + p];
-          const akq = a[k * size + q];
-          a[k * size + p] = c * akp - s * akq;
-          a[k * size + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < size; k++) {
-          const apk = a[p * size + k];
-          const aqk = a[q * size + k];
-          a[p * size + k] = c * apk - s * aqk;
-          a[q * size + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < size; k++) {
-          const vkp = v[k * size + p];
-          const vkq = v[k * size + q];
-          v[k * size + p] = c * vkp - s * vkq;
-          v[k * size + q] = s * vkp + c * vkq;
-        }
-      }
+/** A^T B for A (rows x p) and B (rows x q), both row-major: a p x q result. */
+export function transposeTimes(a: Float64Array, b: Float64Array, rows: number, p: number, q: number): Float64Array {
+  const out = new Float64Array(p * q);
+  for (let r = 0; r < rows; r++) {
+    const rowA = r * p;
+    const rowB = r * q;
+    for (let i = 0; i < p; i++) {
+      const v = a[rowA + i];
+      if (v === 0) continue;
+      const rowOut = i * q;
+      for (let j = 0; j < q; j++) out[rowOut + j] += v * b[rowB + j];
     }
   }
-  if (!converged) throw new NumericalError('Jacobi eigenvalue iteration did not converge', { expected: `<= ${maxSweeps} sweeps` });
-  const order = Array.from({ length: size }, (_, i) => i).sort((i, j) => a[j * size + j] - a[i * size + i]);
-  const values = Float64Array.from(order, (i) => a[i * size + i]);
-  const vectors = new Float64Array(size * size);
-  order.forEach((from, to) => { for (let k = 0; k < size; k++) vectors[k * size + to] = v[k * size + from]; });
-  return { values, vectors };
+  return out;
+}
+
+/** A B for A (p x inner) and B (inner x q), row-major. */
+export function times(a: Float64Array, b: Float64Array, p: number, inner: number, q: number): Float64Array {
+  const out = new Float64Array(p * q);
+  for (let i = 0; i < p; i++) {
+    const rowOut = i * q;
+    for (let k = 0; k < inner; k++) {
+      const v = a[i * inner + k];
+      if (v === 0) continue;
+      const rowB = k * q;
+      for (let j = 0; j < q; j++) out[rowOut + j] += v * b[rowB + j];
+    }
+  }
+  return out;
 }

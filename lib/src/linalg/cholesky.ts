@@ -1,8 +1,8 @@
-// Dense float64 linear algebra for the Gaussian-process sampler: Cholesky factorisation,
-// triangular solves, lower-triangular products and an eigenvalue-based condition estimate.
-// Plain JavaScript on row-major Float64Arrays, with every inner loop over contiguous memory
-// (about 1 GFLOP/s on one core here; see bench/bias.js). All matrices are n x n row-major unless
-// stated; "rows" of right-hand sides are row-major n x cols blocks.
+// Cholesky factorisation, triangular solves, lower-triangular products and the inverse
+// iteration that estimates a factor's smallest eigenvalue: what sampling from a Gaussian
+// process needs (lib/src/bias). Plain JavaScript on row-major Float64Arrays, with every inner
+// loop over contiguous memory (about 1 GFLOP/s on one core here; see bench/bias.js). All
+// matrices are n x n row-major unless stated; right-hand sides are row-major n x cols blocks.
 
 /** Result of a Cholesky attempt: the factor, or the first pivot that was not positive. */
 export type CholeskyResult = { ok: true; factor: Float64Array } | { ok: false; index: number; pivot: number };
@@ -76,56 +76,6 @@ export function lowerTimes(factor: Float64Array, n: number, z: Float64Array, col
     }
   }
   return out;
-}
-
-/** A^T B for A (rows x p) and B (rows x q), both row-major: a p x q result. */
-export function transposeTimes(a: Float64Array, b: Float64Array, rows: number, p: number, q: number): Float64Array {
-  const out = new Float64Array(p * q);
-  for (let r = 0; r < rows; r++) {
-    const rowA = r * p;
-    const rowB = r * q;
-    for (let i = 0; i < p; i++) {
-      const v = a[rowA + i];
-      if (v === 0) continue;
-      const rowOut = i * q;
-      for (let j = 0; j < q; j++) out[rowOut + j] += v * b[rowB + j];
-    }
-  }
-  return out;
-}
-
-/** A B for A (p x inner) and B (inner x q), row-major. */
-export function times(a: Float64Array, b: Float64Array, p: number, inner: number, q: number): Float64Array {
-  const out = new Float64Array(p * q);
-  for (let i = 0; i < p; i++) {
-    const rowOut = i * q;
-    for (let k = 0; k < inner; k++) {
-      const v = a[i * inner + k];
-      if (v === 0) continue;
-      const rowB = k * q;
-      for (let j = 0; j < q; j++) out[rowOut + j] += v * b[rowB + j];
-    }
-  }
-  return out;
-}
-
-/** Largest eigenvalue of the symmetric positive semi-definite a by power iteration (relative accuracy ~1e-3). */
-export function largestEigenvalue(a: Float64Array, n: number, iterations = 60): number {
-  let v = new Float64Array(n).fill(1 / Math.sqrt(n));
-  let estimate = 0;
-  for (let it = 0; it < iterations; it++) {
-    const w = times(a, v, n, n, 1);
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += w[i] * w[i];
-    norm = Math.sqrt(norm);
-    if (norm === 0) return 0;
-    for (let i = 0; i < n; i++) w[i] /= norm;
-    const converged = Math.abs(norm - estimate) <= 1e-4 * norm;
-    estimate = norm;
-    v = w;
-    if (converged) break;
-  }
-  return estimate;
 }
 
 /**
