@@ -8,13 +8,9 @@ import {
   MlpWorkspace, hessianVectorProductMlp, hessianVectorProduct, layerSlots, topEigenvalues, hutchinsonTrace, lanczosDensity, densityCurve,
   tridiagonalEigen, mlpHessian, rng, jax, type JaxArray, type MlpArchitecture,
 } from 'weightlab';
-import { denseOperator, finiteDifferenceHessian, jacobiEigenvalues, tinyProblem } from './oracle';
+import { denseOperator, finiteDifferenceHessian, jacobiEigenvalues, relativeError, tinyProblem } from './oracle';
 
-const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let num = 0; let den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
-  return Math.sqrt(num / den);
-};
+const relative = relativeError;
 
 test('R-operator HVP matches central finite differences of the gradient (tanh and relu)', () => {
   for (const activation of ['tanh', 'relu'] as const) {

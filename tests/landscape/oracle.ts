@@ -3,18 +3,30 @@
 // a different algorithm from everything the library uses (power iteration, Lanczos, QL).
 import { MlpWorkspace, digits, initialParameters, lossAndGradient, mlp, parameterCount, type MlpArchitecture } from 'weightlab';
 
+/** sqrt(sum (a - b)^2 / sum b^2). */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0; let den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  return Math.sqrt(num / den);
+}
+
 /** H[i][j] ~ (g_j(w + h e_i) - g_j(w - h e_i)) / 2h, symmetrised; error O(h^2) + O(eps/h). */
 export function finiteDifferenceHessian(arch: MlpArchitecture, params: Float64Array, x: Float64Array, y: Int32Array, n: number, h = 1e-5): Float64Array {
-  const P = parameterCount(arch);
   const ws = new MlpWorkspace(arch, n);
+  return finiteDifferenceHessianOf((w, out) => lossAndGradient(ws, w, x, y, n, out), params, h);
+}
+
+/** The same central-difference Hessian for any analytic gradient function g(w, out). */
+export function finiteDifferenceHessianOf(gradient: (w: Float64Array, out: Float64Array) => unknown, params: Float64Array, h = 1e-5): Float64Array {
+  const P = params.length;
   const plus = new Float64Array(P);
   const minus = new Float64Array(P);
   const H = new Float64Array(P * P);
   const w = Float64Array.from(params);
   for (let i = 0; i < P; i++) {
     const keep = w[i];
-    w[i] = keep + h; lossAndGradient(ws, w, x, y, n, plus);
-    w[i] = keep - h; lossAndGradient(ws, w, x, y, n, minus);
+    w[i] = keep + h; gradient(w, plus);
+    w[i] = keep - h; gradient(w, minus);
     w[i] = keep;
     for (let j = 0; j < P; j++) H[i * P + j] = (plus[j] - minus[j]) / (2 * h);
   }

@@ -9,7 +9,9 @@
 import { ArgumentError } from '../errors';
 import { rng } from '../random/rng';
 import type { Dataset } from '../data/dataset';
-import { MlpWorkspace, evaluateMlp, lossAndGradient, parameterCount, type MlpArchitecture } from '../train/mlp';
+import type { NetworkArchitecture } from '../train/network';
+import { errorPercent, supervisedTask, type TrainingTask } from '../train/task';
+import { createOptimizer, type OptimizerKind } from '../train/optimizer';
 
 /**
  * The signed mode connectivity of values along a path (PTMZ compute_mc): for losses and
@@ -46,24 +48,35 @@ export interface PathPoint {
   test_error: number;
 }
 
-function evaluatePath(arch: MlpArchitecture, point: (t: number) => Float64Array, ts: number[], train: Dataset, test: Dataset): PathPoint[] {
-  const ws = new MlpWorkspace(arch, 512);
+function isTask(model: NetworkArchitecture | TrainingTask): model is TrainingTask {
+  return typeof (model as TrainingTask).evaluate === 'function';
+}
+
+/** The task behind the (architecture, train, test) forms: classification, evaluated in chunks of 512 rows. */
+function classifier(arch: NetworkArchitecture, train: Dataset, test: Dataset): TrainingTask {
+  return supervisedTask(arch, { train, test }, { chunk: 512 });
+}
+
+/** Train and test loss and error (%) at each t; for a PINN the error is the relative L2 error on its test grid (train and test alike). */
+function evaluatePath(task: TrainingTask, point: (t: number) => Float64Array, ts: number[]): PathPoint[] {
   return ts.map((t) => {
-    const p = point(t);
-    const tr = evaluateMlp(ws, p, train.x, train.y, train.size);
-    const te = evaluateMlp(ws, p, test.x, test.y, test.size);
-    return { t, train_loss: tr.loss, train_error: 100 * (1 - tr.accuracy), test_loss: te.loss, test_error: 100 * (1 - te.accuracy) };
+    const m = task.evaluate(point(t));
+    return { t, train_loss: m.train_loss, train_error: errorPercent(m, 'train'), test_loss: m.test_loss, test_error: errorPercent(m, 'test') };
   });
 }
 
 /** Losses and errors on the straight line (1-l) a + l b at `points` evenly spaced l (Git Re-Basin uses 25). */
-export function linearPath(arch: MlpArchitecture, a: Float64Array, b: Float64Array, train: Dataset, test: Dataset, points = 25): PathPoint[] {
+export function linearPath(task: TrainingTask, a: Float64Array, b: Float64Array, points?: number): PathPoint[];
+export function linearPath(arch: NetworkArchitecture, a: Float64Array, b: Float64Array, train: Dataset, test: Dataset, points?: number): PathPoint[];
+export function linearPath(model: NetworkArchitecture | TrainingTask, a: Float64Array, b: Float64Array, ...rest: unknown[]): PathPoint[] {
+  const task = isTask(model) ? model : classifier(model, rest[0] as Dataset, rest[1] as Dataset);
+  const points = (isTask(model) ? rest[0] : rest[2]) as number | undefined ?? 25;
   const ts = Array.from({ length: points }, (_, i) => i / (points - 1));
   const buffer = new Float64Array(a.length);
-  return evaluatePath(arch, (t) => {
+  return evaluatePath(task, (t) => {
     for (let i = 0; i < a.length; i++) buffer[i] = (1 - t) * a[i] + t * b[i];
     return buffer;
-  }, ts, train, test);
+  }, ts);
 }
 
 export interface BezierOptions {
@@ -75,6 +88,8 @@ export interface BezierOptions {
   /** L2 term 0.5 wd |theta(t)|^2 on the curve point (Garipov default 5e-4). */
   weightDecay?: number;
   batchSize?: number;
+  /** 'sgd' (Garipov, PTMZ; default) or 'adam' (betas (momentum, 0.999)): a PINN's stiff loss needs Adam's bounded steps. */
+  optimizer?: OptimizerKind;
   seed?: number;
 }
 
@@ -87,58 +102,57 @@ export function curveLearningRate(base: number, epoch: number, epochs: number): 
 
 /**
  * Trains the bend of a quadratic Bezier curve between fixed endpoints a and b: each batch
- * draws t ~ U(0, 1), the loss is CE(theta(t)) + 0.5 wd |theta(t)|^2, and since
+ * draws t ~ U(0, 1), the loss is L(theta(t)) + 0.5 wd |theta(t)|^2, and since
  * d theta(t) / d bend = 2t(1-t), the bend's gradient is 2t(1-t) grad L(theta(t)). The bend
- * starts at the midpoint (init_linear). No BatchNorm in zoo MLPs, so no statistics to re-estimate.
+ * starts at the midpoint (init_linear). Batches are drawn from the task's examples (rows; a
+ * PINN's collocation points). No BatchNorm in zoo networks, so no statistics to re-estimate.
  */
-export function fitBezierCurve(arch: MlpArchitecture, a: Float64Array, b: Float64Array, train: Dataset, options: BezierOptions = {}): Float64Array {
+export function fitBezierCurve(task: TrainingTask, a: Float64Array, b: Float64Array, options?: BezierOptions): Float64Array;
+export function fitBezierCurve(arch: NetworkArchitecture, a: Float64Array, b: Float64Array, train: Dataset, options?: BezierOptions): Float64Array;
+export function fitBezierCurve(model: NetworkArchitecture | TrainingTask, a: Float64Array, b: Float64Array, ...rest: unknown[]): Float64Array {
+  const task = isTask(model) ? model : classifier(model, rest[0] as Dataset, rest[0] as Dataset);
+  const options = ((isTask(model) ? rest[0] : rest[1]) ?? {}) as BezierOptions;
   const epochs = options.epochs ?? 10;
   const base = options.learningRate ?? 0.1;
   const mu = options.momentum ?? 0.9;
   const wd = options.weightDecay ?? 5e-4;
-  const batchSize = Math.min(options.batchSize ?? 128, train.size);
-  const P = parameterCount(arch);
+  const examples = task.examples;
+  const batchSize = Math.min(options.batchSize ?? 128, examples);
+  const P = task.dimension;
   if (a.length !== P || b.length !== P) throw new ArgumentError('endpoints do not fit the architecture', { expected: String(P), found: `${a.length}, ${b.length}` });
   const bend = new Float64Array(P);
   for (let i = 0; i < P; i++) bend[i] = 0.5 * (a[i] + b[i]);
-  const velocity = new Float64Array(P);
+  const update = createOptimizer(options.optimizer ?? 'sgd', P, mu);
   const grad = new Float64Array(P);
   const point = new Float64Array(P);
-  const ws = new MlpWorkspace(arch, batchSize);
   const random = rng(options.seed ?? 0).fold('bezier');
-  const f = arch.inputs;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const lr = curveLearningRate(base, epoch, epochs);
-    const order = random.fold(2 * epoch).permutation(train.size);
-    const steps = Math.ceil(train.size / batchSize);
+    const order = random.fold(2 * epoch).permutation(examples);
+    const steps = Math.ceil(examples / batchSize);
     const ts = random.fold(2 * epoch + 1).uniform(steps);
     for (let s = 0; s < steps; s++) {
       const start = s * batchSize;
-      const n = Math.min(batchSize, train.size - start);
-      for (let r = 0; r < n; r++) {
-        const i = order[start + r];
-        ws.batch.set(train.x.subarray(i * f, (i + 1) * f), r * f);
-        ws.labels[r] = train.y[i];
-      }
       const t = ts[s];
       bezierPoint(a, bend, b, t, point);
-      lossAndGradient(ws, point, ws.batch, ws.labels, n, grad);
+      task.lossAndGradient(point, grad, order.subarray(start, Math.min(start + batchSize, examples)));
       const c = 2 * t * (1 - t);
-      for (let k = 0; k < P; k++) {
-        const g = c * (grad[k] + wd * point[k]);
-        velocity[k] = mu * velocity[k] + g;
-        bend[k] -= lr * velocity[k];
-      }
+      for (let k = 0; k < P; k++) grad[k] = c * (grad[k] + wd * point[k]);
+      update.step(bend, grad, lr);
     }
   }
   return bend;
 }
 
 /** Losses and errors along the Bezier curve at `points` evenly spaced t (PTMZ/Yang: 5). */
-export function bezierPath(arch: MlpArchitecture, a: Float64Array, bend: Float64Array, b: Float64Array, train: Dataset, test: Dataset, points = 5): PathPoint[] {
+export function bezierPath(task: TrainingTask, a: Float64Array, bend: Float64Array, b: Float64Array, points?: number): PathPoint[];
+export function bezierPath(arch: NetworkArchitecture, a: Float64Array, bend: Float64Array, b: Float64Array, train: Dataset, test: Dataset, points?: number): PathPoint[];
+export function bezierPath(model: NetworkArchitecture | TrainingTask, a: Float64Array, bend: Float64Array, b: Float64Array, ...rest: unknown[]): PathPoint[] {
+  const task = isTask(model) ? model : classifier(model, rest[0] as Dataset, rest[1] as Dataset);
+  const points = (isTask(model) ? rest[0] : rest[2]) as number | undefined ?? 5;
   const ts = Array.from({ length: points }, (_, i) => i / (points - 1));
   const buffer = new Float64Array(a.length);
-  return evaluatePath(arch, (t) => bezierPoint(a, bend, b, t, buffer), ts, train, test);
+  return evaluatePath(task, (t) => bezierPoint(a, bend, b, t, buffer), ts);
 }
 
 /** Euclidean distance |a - b|_2 between two flat parameter vectors (Yang et al.'s model distance). */

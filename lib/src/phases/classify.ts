@@ -3,7 +3,9 @@
 // thresholds, so these are weightlab's documented, configurable defaults):
 //
 //   underfit  := train error > maxTrainError (5 %)  or  train loss > lossFactor (10) x the grid's
-//                smallest cell train loss (or > absoluteLoss when given, replacing the factor rule)
+//                smallest cell train loss (or > absoluteLoss when given, replacing the factor rule);
+//                a PINN zoo has no accuracy: its error is the relative L2 error against the exact
+//                solution (mc is measured on it too, in %, so the barrier rule reads the same)
 //   barrier   := curve_mc_train_error < -mcEpsilon (1 percentage point; Yang/PTMZ sign, mc < 0 = barrier)
 //   underfit:  barrier -> I,   else -> II
 //   fit:       barrier -> III, else CKA >= ckaThreshold -> IV-B, else IV-A
@@ -49,9 +51,12 @@ export function classifyPhases(table: PhaseTable, thresholds: PhaseThresholds = 
   const losses = table.rows.map((r) => r.train_loss).filter((v): v is number => v !== null);
   const minLoss = losses.length ? Math.min(...losses) : 0;
   const lossLimit = thresholds.absoluteLoss ?? lossFactor * minLoss;
-  const underfit = (r: PhaseRow) => r.train_loss !== null && r.train_acc !== null && (1 - r.train_acc > maxTrainError || r.train_loss > lossLimit);
+  // Accuracy is required for classifiers; a PINN row (relative_l2_error present) has none by nature.
+  const accuracyKnown = (r: PhaseRow) => r.train_acc !== null || r.relative_l2_error !== undefined;
+  const trainError = (r: PhaseRow) => (r.train_acc !== null ? 1 - r.train_acc : r.relative_l2_error ?? NaN);
+  const underfit = (r: PhaseRow) => r.train_loss !== null && accuracyKnown(r) && (trainError(r) > maxTrainError || r.train_loss > lossLimit);
   const barrier = (r: PhaseRow) => r.curve_mc_train_error !== null && r.curve_mc_train_error < -eps;
-  const complete = (r: PhaseRow) => r.train_loss !== null && r.train_acc !== null && r.curve_mc_train_error !== null;
+  const complete = (r: PhaseRow) => r.train_loss !== null && accuracyKnown(r) && r.curve_mc_train_error !== null;
   const connectedFit = table.rows.filter((r) => complete(r) && !underfit(r) && !barrier(r) && r.representation_similarity !== null);
   const ckaThreshold = thresholds.ckaThreshold ?? median(connectedFit.map((r) => r.representation_similarity!)) ?? 0.5;
   const tops = (rows: PhaseRow[]) => rows.map((r) => r.log_hessian_top_ev).filter((v): v is number => v !== null);
@@ -65,7 +70,8 @@ export function classifyPhases(table: PhaseTable, thresholds: PhaseThresholds = 
     const b = barrier(row);
     const mc = row.curve_mc_train_error!;
     const sharp = sharpSplit !== undefined && row.log_hessian_top_ev !== null ? (row.log_hessian_top_ev > sharpSplit ? 'sharp' : 'flat') : 'sharpness unknown';
-    const why = `${u ? 'underfit' : 'fit'} (train loss ${row.train_loss!.toFixed(3)}, error ${(100 * (1 - row.train_acc!)).toFixed(1)} %), mc ${mc.toFixed(2)} pp, ${sharp}`;
+    const error = row.train_acc !== null ? `error ${(100 * (1 - row.train_acc)).toFixed(1)} %` : `relative L2 error ${(100 * (row.relative_l2_error ?? NaN)).toFixed(1)} %`;
+    const why = `${u ? 'underfit' : 'fit'} (train loss ${row.train_loss!.toFixed(3)}, ${error}), mc ${mc.toFixed(2)} pp, ${sharp}`;
     if (u) return { ...row, phase: b ? 'I' : 'II', phaseReason: why };
     if (b) return { ...row, phase: 'III', phaseReason: why };
     const c = row.representation_similarity;

@@ -10,7 +10,9 @@ import { classifyPhases, PHASE_DESCRIPTIONS } from './classify';
 import type { PhaseTable, MetricColumn } from './table';
 
 /** Metrics shown, with their titles and colour scales. */
-const PANELS: { metric: MetricColumn; title: string; scale: Record<string, unknown> }[] = [
+type Panel = { metric: MetricColumn; title: string; scale: Record<string, unknown> };
+
+const PANELS: Panel[] = [
   { metric: 'train_loss', title: 'train loss', scale: { scheme: 'viridis', type: 'log' } },
   { metric: 'test_acc', title: 'test accuracy', scale: { scheme: 'viridis' } },
   { metric: 'log_hessian_top_ev', title: 'log Hessian top eigenvalue', scale: { scheme: 'magma' } },
@@ -21,9 +23,15 @@ const PANELS: { metric: MetricColumn; title: string; scale: Record<string, unkno
   { metric: 'l2_distance', title: 'L2 distance between seeds', scale: { scheme: 'blues' } },
 ];
 
+/** The panels of a table: a PINN zoo shows its relative L2 error where classifiers show test accuracy. */
+function panelsOf(table: PhaseTable): Panel[] {
+  if (!table.rows.some((r) => r.relative_l2_error !== undefined)) return PANELS;
+  return PANELS.map((panel) => (panel.metric === 'test_acc' ? { metric: 'relative_l2_error', title: 'relative L2 error', scale: { scheme: 'viridis', type: 'log' } } : panel));
+}
+
 const PHASE_COLORS: Record<string, string> = { I: '#d62728', II: '#ff7f0e', III: '#9467bd', 'IV-A': '#1f77b4', 'IV-B': '#2ca02c' };
 
-const LABELS: Record<string, string> = { 'model::width': 'width', 'training::batchsize': 'batch size', 'optim::lr': 'learning rate', 'training::data_fraction': 'data fraction', 'training::label_noise': 'label noise', 'model::depth': 'depth' };
+const LABELS: Record<string, string> = { 'model::width': 'width', 'dataset::beta': 'beta', 'training::batchsize': 'batch size', 'optim::lr': 'learning rate', 'training::data_fraction': 'data fraction', 'training::label_noise': 'label noise', 'model::depth': 'depth' };
 
 export class PhaseDiagram {
   readonly table: PhaseTable;
@@ -42,7 +50,7 @@ export class PhaseDiagram {
     const xs = this.values(temperature);
     const find = (y: number, x: number) => this.table.rows.find((r) => r.cell[load] === y && r.cell[temperature] === x);
     const metrics: Record<string, (number | null)[][]> = {};
-    for (const { metric } of PANELS) metrics[metric] = ys.map((y) => xs.map((x) => { const v = find(y, x)?.[metric]; return typeof v === 'number' && Number.isFinite(v) ? v : null; }));
+    for (const { metric } of panelsOf(this.table)) metrics[metric] = ys.map((y) => xs.map((x) => { const v = find(y, x)?.[metric]; return typeof v === 'number' && Number.isFinite(v) ? v : null; }));
     const positive = (values: number[]) => values.every((v) => v > 0);
     return {
       version: 1,
@@ -59,7 +67,7 @@ export class PhaseDiagram {
   /** Vega-Lite v5: the phase map then one heatmap per metric, in a grid of 3 columns. */
   spec(): VegaLiteSpec {
     const { load, temperature } = this.table.axes;
-    const values = this.table.rows.map((r) => ({ load: r.cell[load], temperature: r.cell[temperature], phase: r.phase ?? 'unknown', ...Object.fromEntries(PANELS.map(({ metric }) => [metric, r[metric]])) }));
+    const values = this.table.rows.map((r) => ({ load: r.cell[load], temperature: r.cell[temperature], phase: r.phase ?? 'unknown', ...Object.fromEntries(panelsOf(this.table).map(({ metric }) => [metric, r[metric]])) }));
     const x = { field: 'temperature', type: 'ordinal', title: LABELS[temperature] ?? temperature, sort: 'ascending' };
     const y = { field: 'load', type: 'ordinal', title: LABELS[load] ?? load, sort: 'descending' };
     const phases = [...new Set(values.map((v) => v.phase))].sort();
@@ -70,7 +78,7 @@ export class PhaseDiagram {
         { mark: { type: 'text', fontSize: 10 }, encoding: { x, y, text: { field: 'phase' } } },
       ],
     };
-    const panels = PANELS.map(({ metric, title, scale }) => ({
+    const panels = panelsOf(this.table).map(({ metric, title, scale }) => ({
       title,
       transform: [{ filter: `isValid(datum['${metric}']) && isFinite(datum['${metric}'])` }],
       mark: 'rect',

@@ -14,6 +14,8 @@ export interface PhaseRow {
   train_acc: number | null;
   test_loss: number | null;
   test_acc: number | null;
+  /** PINN zoos (no accuracies): mean over models of the relative L2 error against the exact solution. */
+  relative_l2_error?: number | null;
   /** Mean over models of PyHessian's top eigenvalue / Hutchinson trace, and their natural logs (PTMZ plots the log of the mean). */
   hessian_top_ev: number | null;
   hessian_trace: number | null;
@@ -25,7 +27,7 @@ export interface PhaseRow {
   curve_mc_train_loss: number | null;
   /** Mean over seed pairs of the Git Re-Basin linear barrier on train loss (> 0: barrier). */
   linear_barrier_train_loss: number | null;
-  /** Mean over seed pairs of linear CKA of the logits on the test set. */
+  /** Mean over seed pairs of linear CKA of the test-set representation (the logits unless phaseMetrics' ckaLayer says otherwise). */
   representation_similarity: number | null;
   /** Mean over seed pairs of |theta_a - theta_b|_2. */
   l2_distance: number | null;
@@ -44,6 +46,7 @@ export interface ModelProblem {
 export const METRIC_COLUMNS = [
   'train_loss', 'train_acc', 'test_loss', 'test_acc', 'hessian_top_ev', 'hessian_trace', 'log_hessian_top_ev', 'log_hessian_trace',
   'curve_mc_train_error', 'curve_mc_test_error', 'curve_mc_train_loss', 'linear_barrier_train_loss', 'representation_similarity', 'l2_distance',
+  'relative_l2_error',
 ] as const;
 export type MetricColumn = typeof METRIC_COLUMNS[number];
 
@@ -71,9 +74,11 @@ export class PhaseTable {
   }
 
   toString(): string {
-    const head = [this.axes.load, this.axes.temperature, 'n', 'train_loss', 'test_acc', 'log_top_ev', 'log_trace', 'mc_err', 'cka', 'phase'];
+    // A PINN zoo has no accuracies: its column is the relative L2 error against the exact solution.
+    const pinn = this.rows.some((r) => r.relative_l2_error !== undefined);
+    const head = [this.axes.load, this.axes.temperature, 'n', 'train_loss', pinn ? 'rel_l2' : 'test_acc', 'log_top_ev', 'log_trace', 'mc_err', 'cka', 'phase'];
     const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
-    const lines = this.rows.map((r) => [String(r.cell[this.axes.load]), String(r.cell[this.axes.temperature]), String(r.models.length), fmt(r.train_loss), fmt(r.test_acc),
+    const lines = this.rows.map((r) => [String(r.cell[this.axes.load]), String(r.cell[this.axes.temperature]), String(r.models.length), fmt(r.train_loss), fmt(pinn ? r.relative_l2_error : r.test_acc),
       fmt(r.log_hessian_top_ev, 2), fmt(r.log_hessian_trace, 2), fmt(r.curve_mc_train_error, 2), fmt(r.representation_similarity), r.phase ?? '-']);
     const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
     const row = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c])).join('  ');

@@ -1,3 +1,8 @@
-// Training zoo models: the hand-written float64 MLP and its SGD loop.
+// Training zoo models: the hand-written float64 MLP, small CNN and PINN, the network interface
+// the landscape metrics share, the training tasks and the SGD/Adam loop.
 export * from './mlp';
+export * from './cnn';
+export * from './network';
 export * from './sgd';
+export * from './task';
+export * from './pinn';

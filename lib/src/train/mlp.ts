@@ -12,6 +12,9 @@ import { ArgumentError, ShapeError } from '../errors';
 import { rng } from '../random/rng';
 import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
+import { cnnInitialParameters, cnnSlots, cnnTensorShapes } from './cnn';
+import type { NetworkArchitecture } from './network';
+import { accumulate, accumulateWeights, activate, affine, backProject, crossEntropy, curvature, slope, type LayerSlot } from './kernels';
 
 export type MlpActivation = 'relu' | 'tanh';
 
@@ -24,14 +27,8 @@ export interface MlpArchitecture {
   activation: MlpActivation;
 }
 
-export interface LayerSlot {
-  name: string;
-  inputs: number;
-  outputs: number;
-  /** Offset of the weight (outputs x inputs) in the flat vector; the bias follows it. */
-  weight: number;
-  bias: number;
-}
+export type { LayerSlot } from './kernels';
+export { crossEntropy } from './kernels';
 
 /** An MLP architecture from its sizes (activation ReLU unless given). */
 export function mlp(inputs: number, hidden: number[], outputs: number, activation: MlpActivation = 'relu'): MlpArchitecture {
@@ -54,9 +51,9 @@ export function layerSlots(arch: MlpArchitecture): LayerSlot[] {
   return slots;
 }
 
-/** Number of parameters (weights and biases). */
-export function parameterCount(arch: MlpArchitecture): number {
-  const slots = layerSlots(arch);
+/** Number of parameters (weights and biases) of an MLP or a CNN. */
+export function parameterCount(arch: NetworkArchitecture): number {
+  const slots = arch.kind === 'cnn' ? cnnSlots(arch) : layerSlots(arch);
   const last = slots[slots.length - 1];
   return last.bias + last.outputs;
 }
@@ -65,7 +62,8 @@ export function parameterCount(arch: MlpArchitecture): number {
  * Seeded initialisation: weights kaiming-uniform for ReLU (U(-b, b), b = sqrt(6 / fan_in), as
  * torch.nn.init.kaiming_uniform_ with a = 0, PTMZ's `kaiming_uniform`), biases zero.
  */
-export function initialParameters(arch: MlpArchitecture, seed: number): Float64Array {
+export function initialParameters(arch: NetworkArchitecture, seed: number): Float64Array {
+  if (arch.kind === 'cnn') return cnnInitialParameters(arch, seed);
   const params = new Float64Array(parameterCount(arch));
   const random = rng(seed).fold('init');
   for (const slot of layerSlots(arch)) {
@@ -75,95 +73,35 @@ export function initialParameters(arch: MlpArchitecture, seed: number): Float64A
   return params;
 }
 
+/** Every checkpoint tensor of the architecture: name, shape and offset in the flat vector (weight then bias per layer). */
+function tensorLayout(arch: NetworkArchitecture): { name: string; shape: number[]; offset: number }[] {
+  if (arch.kind === 'cnn') return cnnTensorShapes(arch);
+  return layerSlots(arch).flatMap((slot) => [
+    { name: `${slot.name}.weight`, shape: [slot.outputs, slot.inputs], offset: slot.weight },
+    { name: `${slot.name}.bias`, shape: [slot.outputs], offset: slot.bias },
+  ]);
+}
+
 /** The flat vector as a WeightSet of float32 (default, what zoo checkpoints store) or float64 tensors. */
-export function toWeightSet(arch: MlpArchitecture, params: Float64Array, dtype: 'float32' | 'float64' = 'float32'): WeightSet {
-  const tensors: [string, Tensor][] = [];
-  for (const slot of layerSlots(arch)) {
-    const w = params.subarray(slot.weight, slot.weight + slot.inputs * slot.outputs);
-    const b = params.subarray(slot.bias, slot.bias + slot.outputs);
-    tensors.push([`${slot.name}.weight`, new Tensor(dtype, dtype === 'float32' ? Float32Array.from(w) : Float64Array.from(w), [slot.outputs, slot.inputs])]);
-    tensors.push([`${slot.name}.bias`, new Tensor(dtype, dtype === 'float32' ? Float32Array.from(b) : Float64Array.from(b), [slot.outputs])]);
-  }
+export function toWeightSet(arch: NetworkArchitecture, params: Float64Array, dtype: 'float32' | 'float64' = 'float32'): WeightSet {
+  const tensors: [string, Tensor][] = tensorLayout(arch).map(({ name, shape, offset }) => {
+    const values = params.subarray(offset, offset + shape.reduce((a, b) => a * b, 1));
+    return [name, new Tensor(dtype, dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), shape)];
+  });
   return new WeightSet(tensors);
 }
 
 /** The flat float64 vector of a checkpoint (checks every tensor's name and shape against `arch`). */
-export function fromWeightSet(arch: MlpArchitecture, weights: WeightSet): Float64Array {
+export function fromWeightSet(arch: NetworkArchitecture, weights: WeightSet): Float64Array {
   const params = new Float64Array(parameterCount(arch));
-  for (const slot of layerSlots(arch)) {
-    for (const [suffix, shape, at] of [['weight', [slot.outputs, slot.inputs], slot.weight], ['bias', [slot.outputs], slot.bias]] as const) {
-      const name = `${slot.name}.${suffix}`;
-      const info = weights.info(name);
-      if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-        throw new ShapeError('checkpoint tensor does not fit the architecture', { field: name, expected: `[${shape.join(', ')}]`, found: `[${info.shape.join(', ')}]` });
-      }
-      params.set(weights.get(name).toFloat64(), at);
+  for (const { name, shape, offset } of tensorLayout(arch)) {
+    const info = weights.info(name);
+    if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
+      throw new ShapeError('checkpoint tensor does not fit the architecture', { field: name, expected: `[${shape.join(', ')}]`, found: `[${info.shape.join(', ')}]` });
     }
+    params.set(weights.get(name).toFloat64(), offset);
   }
   return params;
-}
-
-// ---- kernels on row-major matrices (n rows) ----
-
-/** out[i, j] = b[j] + sum_k a[i, k] W[j, k]. */
-function affine(a: Float64Array, n: number, din: number, p: Float64Array, slot: LayerSlot, out: Float64Array, withBias = true): void {
-  const dout = slot.outputs;
-  for (let i = 0; i < n; i++) {
-    const ai = i * din;
-    for (let j = 0; j < dout; j++) {
-      const wj = slot.weight + j * din;
-      let s = withBias ? p[slot.bias + j] : 0;
-      for (let k = 0; k < din; k++) s += a[ai + k] * p[wj + k];
-      out[i * dout + j] = s;
-    }
-  }
-}
-
-/** grad[W] += g^T a, grad[b] += column sums of g (only where g rows are non-zero). */
-function accumulate(g: Float64Array, n: number, a: Float64Array, slot: LayerSlot, grad: Float64Array): void {
-  const din = slot.inputs;
-  const dout = slot.outputs;
-  for (let i = 0; i < n; i++) {
-    const ai = i * din;
-    for (let j = 0; j < dout; j++) {
-      const gij = g[i * dout + j];
-      if (gij === 0) continue;
-      grad[slot.bias + j] += gij;
-      const wj = slot.weight + j * din;
-      for (let k = 0; k < din; k++) grad[wj + k] += gij * a[ai + k];
-    }
-  }
-}
-
-/** out[i, k] (+)= sum_j g[i, j] W[j, k]. */
-function backProject(g: Float64Array, n: number, p: Float64Array, slot: LayerSlot, out: Float64Array, add = false): void {
-  const din = slot.inputs;
-  const dout = slot.outputs;
-  if (!add) out.fill(0, 0, n * din);
-  for (let i = 0; i < n; i++) {
-    const oi = i * din;
-    for (let j = 0; j < dout; j++) {
-      const gij = g[i * dout + j];
-      if (gij === 0) continue;
-      const wj = slot.weight + j * din;
-      for (let k = 0; k < din; k++) out[oi + k] += gij * p[wj + k];
-    }
-  }
-}
-
-function activate(kind: MlpActivation, z: Float64Array, count: number, out: Float64Array): void {
-  if (kind === 'relu') for (let i = 0; i < count; i++) out[i] = z[i] > 0 ? z[i] : 0;
-  else for (let i = 0; i < count; i++) out[i] = Math.tanh(z[i]);
-}
-
-/** sigma'(z) given z and a = sigma(z). */
-function slope(kind: MlpActivation, z: number, a: number): number {
-  return kind === 'relu' ? (z > 0 ? 1 : 0) : 1 - a * a;
-}
-
-/** sigma''(z) given a = sigma(z) (ReLU: 0 almost everywhere). */
-function curvature(kind: MlpActivation, a: number): number {
-  return kind === 'relu' ? 0 : -2 * a * (1 - a * a);
 }
 
 /** Scratch buffers for one batch size, reused across steps (no allocation in the training loop). */
@@ -212,24 +150,6 @@ export function forward(ws: MlpWorkspace, p: Float64Array, x: Float64Array, n: n
     }
   }
   return ws.z[slots.length].subarray(0, n * arch.outputs);
-}
-
-/** Mean cross-entropy and number of correct argmax predictions of logits against labels. */
-export function crossEntropy(logits: Float64Array, labels: ArrayLike<number>, n: number, classes: number, probabilities?: Float64Array): { loss: number; correct: number } {
-  let loss = 0;
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    const row = i * classes;
-    let max = -Infinity;
-    let best = 0;
-    for (let c = 0; c < classes; c++) if (logits[row + c] > max) { max = logits[row + c]; best = c; }
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(logits[row + c] - max);
-    loss += Math.log(sum) + max - logits[row + labels[i]];
-    if (best === labels[i]) correct++;
-    if (probabilities) for (let c = 0; c < classes; c++) probabilities[row + c] = Math.exp(logits[row + c] - max) / sum;
-  }
-  return { loss: loss / n, correct };
 }
 
 /**
@@ -310,19 +230,9 @@ export function hessianVectorProductMlp(ws: MlpWorkspace, p: Float64Array, x: Fl
     const input = l === 0 ? x : ws.a[l];
     accumulate(ws.rg[l + 1], n, input, slot, out);
     if (l > 0) {
-      // g^T R(a_l) adds to the weight block only; accumulate() would add bias terms too, so do it inline.
+      // g^T R(a_l) adds to the weight block only (the bias sees no input).
       const din = slot.inputs;
-      const dout = slot.outputs;
-      const g = ws.g[l + 1];
-      const ra = ws.ra[l];
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < dout; j++) {
-          const gij = g[i * dout + j];
-          if (gij === 0) continue;
-          const wj = slot.weight + j * din;
-          for (let k = 0; k < din; k++) out[wj + k] += gij * ra[i * din + k];
-        }
-      }
+      accumulateWeights(ws.g[l + 1], n, ws.ra[l], slot, out);
       backProject(ws.g[l + 1], n, p, slot, ws.back);
       backProject(ws.rg[l + 1], n, p, slot, ws.rback);
       backProject(ws.g[l + 1], n, v, slot, ws.rback, true);

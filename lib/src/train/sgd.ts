@@ -1,30 +1,34 @@
-// Training one MLP with minibatch SGD (PyTorch semantics: momentum buffer b = mu b + g + wd w,
-// w -= lr b), data order from the model's seed, an evaluation pass before training (epoch 0,
+// Training one model of any task with minibatch SGD (PyTorch semantics: momentum buffer
+// b = mu b + g + wd w, w -= lr b) or Adam, data order from the model's seed, an evaluation pass before training (epoch 0,
 // as PTMZ's result.json line 0) and after every epoch. Deterministic: the same job gives the
 // same bytes on every run and machine (float64 loops, fixed summation order, seeded order).
 
 import { ArgumentError } from '../errors';
 import { rng } from '../random/rng';
 import type { Dataset } from '../data/dataset';
-import { MlpWorkspace, evaluateMlp, initialParameters, lossAndGradient, parameterCount, type MlpArchitecture } from './mlp';
+import type { NetworkArchitecture } from './network';
+import { initialParameters } from './mlp';
+import { supervisedTask, type TaskMetrics, type TrainingTask } from './task';
+import { createOptimizer, type OptimizerKind } from './optimizer';
 
 export interface TrainingJob {
-  architecture: MlpArchitecture;
+  architecture: NetworkArchitecture;
   seed: number;
   batchSize: number;
   learningRate: number;
   momentum: number;
   weightDecay: number;
   epochs: number;
+  /**
+   * 'sgd' (default): PyTorch SGD, b = mu b + g + wd w, w -= lr b. 'adam': PyTorch Adam with
+   * L2 weight decay (g += wd w; betas (momentum, 0.999), eps 1e-8), the usual PINN optimiser.
+   */
+  optimizer?: OptimizerKind;
 }
 
-/** One result.json line: the PTMZ keys (loss is mean cross-entropy, acc a fraction in [0, 1]). */
-export interface EpochRecord {
+/** One result.json line: the PTMZ keys (loss is the task's loss, acc a fraction in [0, 1]; a PINN reports relative_l2_error instead of accuracies). */
+export interface EpochRecord extends TaskMetrics {
   epoch: number;
-  train_loss: number;
-  train_acc: number;
-  test_loss: number;
-  test_acc: number;
   /** True when a loss became NaN or infinite (training stops, the model is flagged). */
   nan?: boolean;
 }
@@ -38,30 +42,28 @@ function check(job: TrainingJob): void {
   const positive: [string, number][] = [['batchSize', job.batchSize], ['learningRate', job.learningRate], ['epochs', job.epochs]];
   for (const [field, value] of positive) if (!(value > 0) || !Number.isFinite(value)) throw new ArgumentError('must be a positive number', { field, found: String(value) });
   if (!Number.isInteger(job.batchSize) || !Number.isInteger(job.epochs)) throw new ArgumentError('batchSize and epochs must be integers', { found: `${job.batchSize}, ${job.epochs}` });
+  if (job.optimizer !== undefined && job.optimizer !== 'sgd' && job.optimizer !== 'adam') throw new ArgumentError('unknown optimizer', { field: 'optimizer', expected: 'sgd | adam', found: String(job.optimizer) });
 }
 
-/** Trains the job on `train`, evaluating on `train` and `test` each epoch; returns the final parameters and every record. */
-export function trainMlp(job: TrainingJob, train: Dataset, test: Dataset, hooks: TrainingHooks = {}): { params: Float64Array; records: EpochRecord[] } {
+/**
+ * Trains `job` on any task (classification, PINN): minibatches of the task's examples in a
+ * seeded order per epoch, an evaluation before training and after every epoch. Returns the
+ * final parameters and every record.
+ */
+export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingHooks = {}): { params: Float64Array; records: EpochRecord[] } {
   check(job);
-  const arch = job.architecture;
-  if (arch.inputs !== train.features || arch.outputs !== train.classes) {
-    throw new ArgumentError('architecture does not fit the dataset', { expected: `${train.features} inputs, ${train.classes} outputs`, found: `${arch.inputs}, ${arch.outputs}` });
-  }
-  const params = initialParameters(arch, job.seed);
-  const P = parameterCount(arch);
+  const params = initialParameters(job.architecture, job.seed);
+  const P = params.length;
+  if (P !== task.dimension) throw new ArgumentError('the job architecture does not fit the task', { expected: `${task.dimension} parameters`, found: String(P) });
   const grad = new Float64Array(P);
-  const velocity = new Float64Array(P);
-  const batch = Math.min(job.batchSize, train.size);
-  const ws = new MlpWorkspace(arch, Math.max(batch, 256));
+  const update = createOptimizer(job.optimizer ?? 'sgd', P, job.momentum);
+  const batch = Math.min(job.batchSize, task.examples);
   const records: EpochRecord[] = [];
   const order = rng(job.seed).fold('data-order');
-  const f = arch.inputs;
 
   const evaluate = (epoch: number): EpochRecord => {
-    const tr = evaluateMlp(ws, params, train.x, train.y, train.size);
-    const te = evaluateMlp(ws, params, test.x, test.y, test.size);
-    const record: EpochRecord = { epoch, train_loss: tr.loss, train_acc: tr.accuracy, test_loss: te.loss, test_acc: te.accuracy };
-    if (!Number.isFinite(tr.loss) || !Number.isFinite(te.loss)) record.nan = true;
+    const record: EpochRecord = { epoch, ...task.evaluate(params) };
+    if (!Number.isFinite(record.train_loss) || !Number.isFinite(record.test_loss)) record.nan = true;
     records.push(record);
     hooks.onEpoch?.(record, params);
     return record;
@@ -69,24 +71,26 @@ export function trainMlp(job: TrainingJob, train: Dataset, test: Dataset, hooks:
 
   evaluate(0);
   for (let epoch = 1; epoch <= job.epochs; epoch++) {
-    const permutation = order.fold(epoch).permutation(train.size);
-    for (let start = 0; start < train.size; start += batch) {
-      const n = Math.min(batch, train.size - start); // PyTorch keeps the last, smaller batch
-      for (let r = 0; r < n; r++) {
-        const i = permutation[start + r];
-        ws.batch.set(train.x.subarray(i * f, (i + 1) * f), r * f);
-        ws.labels[r] = train.y[i];
-      }
-      lossAndGradient(ws, params, ws.batch, ws.labels, n, grad);
-      const { learningRate: lr, momentum: mu, weightDecay: wd } = job;
-      for (let k = 0; k < P; k++) {
-        const g = grad[k] + wd * params[k];
-        velocity[k] = mu * velocity[k] + g;
-        params[k] -= lr * velocity[k];
-      }
+    const permutation = order.fold(epoch).permutation(task.examples);
+    for (let start = 0; start < task.examples; start += batch) {
+      // PyTorch keeps the last, smaller batch
+      task.lossAndGradient(params, grad, permutation.subarray(start, Math.min(start + batch, task.examples)));
+      const wd = job.weightDecay;
+      for (let k = 0; k < P; k++) grad[k] += wd * params[k];
+      update.step(params, grad, job.learningRate);
     }
     const record = evaluate(epoch);
     if (record.nan) break; // diverged: keep the NaN record, stop spending time on it
   }
   return { params, records };
 }
+
+/** Trains a classifier (MLP or CNN) on `train`, evaluating on `train` and `test` each epoch. */
+export function trainNetwork(job: TrainingJob, train: Dataset, test: Dataset, hooks: TrainingHooks = {}): { params: Float64Array; records: EpochRecord[] } {
+  check(job);
+  const task = supervisedTask(job.architecture, { train, test }, { chunk: Math.max(Math.min(job.batchSize, train.size), 256) });
+  return trainTask(task, job, hooks);
+}
+
+/** The MLP trainer's original name: the same as trainNetwork (which also trains CNNs). */
+export const trainMlp = trainNetwork;

@@ -15,7 +15,9 @@
 //                                 Line k reports epoch k: line 0 is the evaluation at initialisation,
 //                                 and every line has "training_iteration": k (ModelZoos offset 0).
 //                                 Keys: train_loss, train_acc, test_loss, test_acc (accuracies in
-//                                 [0, 1]), plus any metrics under PTMZ names (log_hessian_top_ev,
+//                                 [0, 1]; a PINN model has relative_l2_error instead of accuracies,
+//                                 its losses being the PINN loss and the MSE against the exact
+//                                 solution), plus any metrics under PTMZ names (log_hessian_top_ev,
 //                                 curve_mc_test_error, representation_similarity, ...). NaN is
 //                                 written as null (strict JSON); readers also accept Python's NaN.
 //     checkpoint_<epoch, 6 digits>/weights.safetensors

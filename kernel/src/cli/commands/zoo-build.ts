@@ -8,15 +8,15 @@ import { numberOption, parseArgs, UsageError, type Command } from '../command';
 export const zooBuildCommand: Command = {
   name: 'zoo build',
   summary: 'train a model zoo grid (e.g. digits-mlp-grid) into a weightlab zoo folder',
-  help: `Usage: weightlab zoo build --preset NAME --out DIR [--small] [--workers N] [--phases] [--json]
+  help: `Usage: weightlab zoo build --preset NAME --out DIR [--small] [--workers N] [--phases] [--cka-layer L] [--json]
 
-Trains every model of the preset's grid with seeded, deterministic SGD and writes the
+Trains every model of the preset's grid with seeded, deterministic SGD (Adam for the PINN) and writes the
 native weightlab zoo format (zoo.json, per-model params.json, result.json, and
 checkpoint_NNNNNN/weights.safetensors). Models already complete in DIR are skipped,
 so rerunning after an interruption continues the build.
 
 Presets:
-${Object.entries(ZOO_PRESETS).map(([name, preset]) => `  ${name.padEnd(18)}${preset.summary}`).join('\n')}
+${Object.entries(ZOO_PRESETS).map(([name, preset]) => `  ${name.padEnd(22)}${preset.summary}`).join('\n')}
 
 Options:
   --preset NAME   the grid to build (required)
@@ -24,10 +24,12 @@ Options:
   --small         the preset's small variant (a few models, for tests and CI)
   --workers N     worker threads (default: min(2, cores); 0 = this thread)
   --phases        then compute the phase metrics, classify the phases and print the diagram
+  --cka-layer L   representation for the phase metrics' CKA: logits (default), hidden
+                  (the last hidden layer) or a hidden layer number (1 = first)
   --json          print the build report (and phase table) as JSON
 `,
   async run(args) {
-    const parsed = parseArgs(args, { values: ['preset', 'out', 'workers'], flags: ['small', 'phases', 'json'] });
+    const parsed = parseArgs(args, { values: ['preset', 'out', 'workers', 'cka-layer'], flags: ['small', 'phases', 'json'] });
     if (parsed.positional.length) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
     const name = parsed.options.preset;
     const out = parsed.options.out;
@@ -36,6 +38,9 @@ Options:
     if (!(name in ZOO_PRESETS)) throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(ZOO_PRESETS).join(', ')})`);
     const workers = parsed.options.workers === '0' ? 0 : parsed.options.workers !== undefined ? numberOption(parsed, 'workers', 2) : undefined;
     const json = parsed.flags.has('json');
+    const layerText = parsed.options['cka-layer'] ?? 'logits';
+    const ckaLayer = layerText === 'logits' || layerText === 'hidden' ? layerText : Number(layerText);
+    if (typeof ckaLayer === 'number' && !(Number.isInteger(ckaLayer) && ckaLayer >= 1)) throw new UsageError(`--cka-layer must be logits, hidden or a hidden layer number >= 1 (got '${layerText}')`);
     const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), { out, workers, progress: !json });
     const result: Record<string, unknown> = { ...report };
     const lines = [
@@ -46,7 +51,7 @@ Options:
       ...report.nan.map((id) => `NaN loss: ${id}`),
     ];
     if (parsed.flags.has('phases')) {
-      const table = classifyPhases(await phaseMetrics(zoo, { progress: !json }));
+      const table = classifyPhases(await phaseMetrics(zoo, { progress: !json, ckaLayer }));
       result.phases = { rows: table.rows, thresholds: table.thresholds, problems: table.problems };
       lines.push('', String(table), '', String(phaseDiagram(table)));
     }

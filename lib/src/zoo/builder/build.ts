@@ -8,13 +8,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { ArgumentError, InterruptedError } from '../../errors';
 import { Progress } from '../../progress/progress';
 import { readNativeZoo, writeZooManifest, ZOO_MANIFEST } from '../native';
 import type { Zoo } from '../zoo';
-import { expandGrid, manifestAxes, specDataset, type ModelJob, type ZooSpec } from './spec';
+import { expandGrid, manifestAxes, specDataset, specShape, type ModelJob, type ZooSpec } from './spec';
 import { jobComplete, runJob, type JobOutcome } from './train-job';
+import { runWorkerPool } from './pool';
 
 export interface BuildOptions {
   /** Output folder (created; an existing zoo built from the same spec is resumed). */
@@ -53,8 +53,9 @@ function canonical(spec: ZooSpec): string {
 export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<BuildReport & { zoo: Zoo }> {
   const out = path.resolve(options.out);
   const started = performance.now();
-  const split = specDataset(spec);
-  const jobs = expandGrid(spec, split.train.features, split.train.classes);
+  const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
+  const shape = specShape(spec);
+  const jobs = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
   const manifestFile = path.join(out, ZOO_MANIFEST);
   if (fs.existsSync(manifestFile)) {
     const existing = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
@@ -67,7 +68,7 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
   // The manifest goes first, listing every model, and every params.json with it: a killed
   // build is then still a readable zoo whose unfinished models simply have no results yet.
   writeZooManifest(out, {
-    name: spec.name, axes: manifestAxes(spec), seeds: [...spec.seeds], dataset: split.train.name.replace(/\/train$/, ''),
+    name: spec.name, axes: manifestAxes(spec), seeds: [...spec.seeds], dataset: split ? split.train.name.replace(/\/train$/, '') : 'convection',
     epochs: jobs[0].checkpointEpochs, metricEpochs: [], models: jobs.map((job) => job.id),
     [BUILDER_KEY]: { spec, version: 1 },
   } as Parameters<typeof writeZooManifest>[1]);
@@ -103,43 +104,15 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
 }
 
 function runInWorkers(out: string, spec: ZooSpec, todo: ModelJob[], count: number, record: (o: JobOutcome) => void, report: BuildReport, signal?: AbortSignal): Promise<void> {
-  const script = path.join(__dirname, 'worker.js');
-  const queue = todo.map((job) => job.id);
-  return new Promise((resolve, reject) => {
-    let live = count;
-    let stopped = false;
-    const pool: Worker[] = [];
-    const stopAll = (error?: Error) => {
-      if (stopped) return;
-      stopped = true;
-      for (const worker of pool) void worker.terminate();
-      if (error) reject(error); else resolve();
-    };
-    const feed = (worker: Worker) => {
-      if (signal?.aborted) { stopAll(new InterruptedError(`zoo build interrupted after ${report.trained.length} models`)); return; }
-      const id = queue.shift();
-      if (id === undefined) {
-        worker.postMessage({ stop: true });
-        void worker.terminate();
-        if (--live === 0) stopAll();
-        return;
-      }
-      worker.postMessage({ id });
-    };
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(script, { workerData: { root: out, spec } });
-      pool.push(worker);
-      worker.on('message', (message: { ready?: boolean; done?: JobOutcome; failed?: { id: string; error: string } }) => {
-        try {
-          if (message.done) record(message.done); // Progress.tick throws InterruptedError on a kernel interrupt
-          if (message.failed) report.failed.push(message.failed);
-        } catch (error) {
-          stopAll(error as Error);
-          return;
-        }
-        feed(worker);
-      });
-      worker.on('error', (error) => stopAll(error));
-    }
+  return runWorkerPool<{ done?: JobOutcome; failed?: { id: string; error: string } }>({
+    script: path.join(__dirname, 'worker.js'),
+    workerData: { root: out, spec },
+    workers: count,
+    tasks: todo.map((job) => ({ id: job.id })),
+    onReply(message) {
+      if (message.done) record(message.done); // Progress.tick throws InterruptedError on a kernel interrupt
+      if (message.failed) report.failed.push(message.failed);
+    },
+    interruption: () => (signal?.aborted ? new InterruptedError(`zoo build interrupted after ${report.trained.length} models`) : undefined),
   });
 }

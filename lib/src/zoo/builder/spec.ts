@@ -5,13 +5,21 @@
 
 import { ArgumentError } from '../../errors';
 import { digits } from '../../data/digits';
-import { gaussianBlobs, modularAddition, parity, spirals, teacherStudent, twoMoons } from '../../data/synthetic';
+import { convectionProblem, gaussianBlobs, modularAddition, parity, spirals, teacherStudent, twoMoons } from '../../data/synthetic';
 import { subsample, withLabelNoise, type DatasetSplit } from '../../data/dataset';
 import { mlp, parameterCount, type MlpActivation, type MlpArchitecture } from '../../train/mlp';
+import { cnn, convGeometry } from '../../train/cnn';
+import { pinnArchitecture, pinnTask } from '../../train/pinn';
+import { supervisedTask, type TrainingTask } from '../../train/task';
+import type { NetworkArchitecture } from '../../train/network';
 import type { TrainingJob } from '../../train/sgd';
 
-/** Hyperparameters a zoo can sweep (width and data fraction are load-like; batch size and learning rate temperature-like). */
-export type AxisName = 'width' | 'depth' | 'batchSize' | 'learningRate' | 'weightDecay' | 'dataFraction' | 'labelNoise';
+/**
+ * Hyperparameters a zoo can sweep (width, data fraction and the PINN's beta are load-like; batch
+ * size and learning rate temperature-like). For a CNN, width is the channel count of every conv
+ * layer and depth the number of conv layers.
+ */
+export type AxisName = 'width' | 'depth' | 'batchSize' | 'learningRate' | 'weightDecay' | 'dataFraction' | 'labelNoise' | 'beta';
 
 /** Each axis's PTMZ/ModelZoos key in params.json and zoo.json, and its short tag in model ids. */
 export const AXIS_KEYS: Record<AxisName, { key: string; tag: string }> = {
@@ -22,9 +30,11 @@ export const AXIS_KEYS: Record<AxisName, { key: string; tag: string }> = {
   weightDecay: { key: 'optim::wd', tag: 'wd' },
   dataFraction: { key: 'training::data_fraction', tag: 'f' },
   labelNoise: { key: 'training::label_noise', tag: 'n' },
+  beta: { key: 'dataset::beta', tag: 'beta' },
 };
 
-export type DatasetName = 'digits' | 'teacher-student' | 'blobs' | 'two-moons' | 'spirals' | 'parity' | 'modular-addition';
+/** Classification datasets, and 'convection': the 1-D convection PINN (no data; the loss is the PDE's). */
+export type DatasetName = 'digits' | 'teacher-student' | 'blobs' | 'two-moons' | 'spirals' | 'parity' | 'modular-addition' | 'convection';
 
 export interface ZooSpec {
   /** Free-text name written to zoo.json. */
@@ -32,7 +42,12 @@ export interface ZooSpec {
   dataset: DatasetName;
   /** Options of the synthetic generator (size, seed, ...); the split seed is part of them. */
   datasetOptions?: Record<string, number>;
+  /** 'mlp' (default) or 'cnn' (image datasets: 3x3 convs, strides 1, 2, 2, ..., global average pooling, linear). A convection zoo is always a tanh MLP of (x, t). */
+  architecture?: 'mlp' | 'cnn';
+  /** Default ReLU for classifiers, tanh for the PINN. */
   activation?: MlpActivation;
+  /** 'sgd' (default; PyTorch SGD with momentum) or 'adam' (betas (momentum, 0.999)). */
+  optimizer?: 'sgd' | 'adam';
   /** The grid: axis -> values. Axes not listed take their value from `defaults`. */
   axes: Partial<Record<AxisName, number[]>>;
   /** Model seeds per grid cell (initialisation and data order). */
@@ -46,8 +61,13 @@ export interface ZooSpec {
 }
 
 export const DEFAULT_HYPERPARAMETERS: Record<AxisName, number> = {
-  width: 32, depth: 1, batchSize: 32, learningRate: 0.05, weightDecay: 5e-4, dataFraction: 1, labelNoise: 0,
+  width: 32, depth: 1, batchSize: 32, learningRate: 0.05, weightDecay: 5e-4, dataFraction: 1, labelNoise: 0, beta: 1,
 };
+
+/** Depth when neither the grid nor the defaults set it: 2 conv layers for a CNN, else 1 hidden layer. */
+function defaultDepth(spec: ZooSpec): number {
+  return spec.architecture === 'cnn' ? 2 : DEFAULT_HYPERPARAMETERS.depth;
+}
 
 export interface ModelJob {
   id: string;
@@ -56,6 +76,8 @@ export interface ModelJob {
   seed: number;
   params: Record<string, unknown>;
   training: TrainingJob;
+  /** The convection problem's options (beta, point counts, seed) when the zoo is a PINN zoo. */
+  convection?: Parameters<typeof convectionProblem>[0];
   /** Epochs that get a checkpoint. */
   checkpointEpochs: number[];
   /** Relative cost, for scheduling the biggest jobs first. */
@@ -77,6 +99,7 @@ export function specDataset(spec: ZooSpec): DatasetSplit {
     case 'spirals': return spirals(o);
     case 'parity': return parity(o);
     case 'modular-addition': return modularAddition(o);
+    case 'convection': throw new ArgumentError('the convection zoo has no dataset: its models are trained on the PDE (see jobTask)', { field: 'dataset' });
     default: throw new ArgumentError('unknown dataset', { field: 'dataset', found: String(spec.dataset) });
   }
 }
@@ -89,6 +112,26 @@ export function jobData(split: DatasetSplit, values: Record<AxisName, number>): 
   return { train, test: split.test };
 }
 
+/**
+ * The training task of one model: classification of its cell's data (data fraction, label noise)
+ * with an MLP or CNN, or the convection PINN at its cell's beta. `split` is specDataset(spec)
+ * (loaded once per thread; unused for convection).
+ */
+export function jobTask(job: ModelJob, split?: DatasetSplit): TrainingTask {
+  if (job.convection) return pinnTask(job.training.architecture as MlpArchitecture, convectionProblem(job.convection));
+  if (!split) throw new ArgumentError('a classification job needs its dataset split', { field: job.id });
+  const data = jobData(split, job.values);
+  // The evaluation chunk of the original MLP trainer, so zoos rebuild byte for byte.
+  return supervisedTask(job.training.architecture, data, { chunk: Math.max(Math.min(job.training.batchSize, data.train.size), 256) });
+}
+
+/** Inputs, outputs and image shape of the models of a spec. */
+export function specShape(spec: ZooSpec): { inputs: number; outputs: number; image?: readonly [number, number, number] } {
+  if (spec.dataset === 'convection') return { inputs: 2, outputs: 1 };
+  const { train } = specDataset(spec);
+  return { inputs: train.features, outputs: train.classes, image: train.image };
+}
+
 export function checkSpec(spec: ZooSpec): void {
   if (!spec || typeof spec !== 'object') throw new ArgumentError('a zoo spec is an object');
   if (!Array.isArray(spec.seeds) || spec.seeds.length === 0 || !spec.seeds.every(Number.isSafeInteger)) throw new ArgumentError('seeds must be a non-empty list of integers', { field: 'seeds' });
@@ -97,13 +140,33 @@ export function checkSpec(spec: ZooSpec): void {
     if (!(axis in AXIS_KEYS)) throw new ArgumentError('unknown axis', { field: axis, expected: Object.keys(AXIS_KEYS).join(', ') });
     if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ArgumentError('axis values must be a non-empty list of numbers', { field: axis });
   }
+  if (spec.architecture !== undefined && spec.architecture !== 'mlp' && spec.architecture !== 'cnn') throw new ArgumentError('unknown architecture', { field: 'architecture', expected: 'mlp | cnn', found: String(spec.architecture) });
+  if (spec.architecture === 'cnn' && spec.dataset === 'convection') throw new ArgumentError('the convection PINN is an MLP of (x, t); a CNN needs an image dataset', { field: 'architecture' });
+  if (spec.axes.beta && spec.dataset !== 'convection') throw new ArgumentError('beta is the convection coefficient: only a convection zoo sweeps it', { field: 'beta' });
+}
+
+/** The architecture of one cell: MLP, CNN (width = channels, depth = conv layers) or the PINN's tanh MLP. */
+function cellArchitecture(spec: ZooSpec, values: Record<AxisName, number>, inputs: number, outputs: number, image?: readonly [number, number, number]): NetworkArchitecture {
+  const widths = Array.from({ length: values.depth }, () => values.width);
+  if (spec.dataset === 'convection') return pinnArchitecture(widths, spec.activation ?? 'tanh');
+  if (spec.architecture === 'cnn') {
+    if (!image) throw new ArgumentError('a CNN zoo needs an image dataset (rows with an image shape)', { field: 'dataset', found: spec.dataset });
+    return cnn([...image] as [number, number, number], widths, outputs, { activation: spec.activation ?? 'relu' });
+  }
+  return mlp(inputs, widths, outputs, spec.activation ?? 'relu');
+}
+
+/** Multiply-adds of one forward pass per example (scheduling weight: biggest jobs first). */
+function forwardCost(arch: NetworkArchitecture): number {
+  if (arch.kind !== 'cnn') return parameterCount(arch);
+  return convGeometry(arch).reduce((sum, g) => sum + g.positions * g.patch * g.outC, 0) + arch.channels[arch.channels.length - 1] * arch.outputs;
 }
 
 /** Every model of the grid in grid order (axes in AXIS_KEYS order, seeds innermost). */
-export function expandGrid(spec: ZooSpec, inputs: number, outputs: number): ModelJob[] {
+export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image?: readonly [number, number, number]): ModelJob[] {
   checkSpec(spec);
   const swept = (Object.keys(AXIS_KEYS) as AxisName[]).filter((axis) => spec.axes[axis] !== undefined);
-  const base: Record<AxisName, number> = { ...DEFAULT_HYPERPARAMETERS, ...spec.defaults };
+  const base: Record<AxisName, number> = { ...DEFAULT_HYPERPARAMETERS, depth: defaultDepth(spec), ...spec.defaults };
   const cells: Record<AxisName, number>[] = [{ ...base }];
   for (const axis of swept) {
     const next: Record<AxisName, number>[] = [];
@@ -112,21 +175,23 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number): Mode
   }
   const every = spec.checkpointEvery ?? spec.epochs;
   const checkpointEpochs = [...new Set([0, ...Array.from({ length: Math.floor(spec.epochs / every) }, (_, i) => (i + 1) * every), spec.epochs])].sort((a, b) => a - b);
-  const activation = spec.activation ?? 'relu';
+  const pinn = spec.dataset === 'convection';
+  const activation = spec.activation ?? (pinn ? 'tanh' : 'relu');
   const jobs: ModelJob[] = [];
   for (const values of cells) {
     for (const seed of spec.seeds) {
       const id = [...swept.map((axis) => `${AXIS_KEYS[axis].tag}${formatValue(values[axis])}`), `s${seed}`].join('_');
-      const architecture: MlpArchitecture = mlp(inputs, Array.from({ length: values.depth }, () => values.width), outputs, activation);
+      const architecture = cellArchitecture(spec, values, inputs, outputs, image);
       const params: Record<string, unknown> = {
-        'model::type': 'MLP',
+        'model::type': pinn ? 'PINN' : architecture.kind === 'cnn' ? 'CNN' : 'MLP',
         'model::i_dim': inputs,
         'model::o_dim': outputs,
         'model::width': values.width,
         'model::depth': values.depth,
         'model::nlin': activation,
         'model::init_type': 'kaiming_uniform',
-        'optim::optimizer': 'sgd',
+        ...(architecture.kind === 'cnn' ? { 'model::image': architecture.image, 'model::channels': architecture.channels, 'model::strides': architecture.strides, 'model::kernel': architecture.kernel, 'model::pooling': 'global_average' } : {}),
+        'optim::optimizer': spec.optimizer ?? 'sgd',
         'optim::lr': values.learningRate,
         'optim::momentum': spec.momentum ?? 0.9,
         'optim::wd': values.weightDecay,
@@ -136,13 +201,17 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number): Mode
         'training::output_epoch': every,
         'training::data_fraction': values.dataFraction,
         'training::label_noise': values.labelNoise,
-        'training::loss': 'crossentropy',
+        'training::loss': pinn ? 'pinn_convection' : 'crossentropy',
         'dataset::name': spec.dataset,
+        ...(pinn ? { 'dataset::beta': values.beta } : {}),
       };
+      const convection = pinn ? { ...spec.datasetOptions, beta: values.beta } : undefined;
+      const examples = pinn ? (spec.datasetOptions?.collocation ?? 1000) : 2000;
       jobs.push({
         id, values, seed, params, checkpointEpochs,
-        training: { architecture, seed, batchSize: values.batchSize, learningRate: values.learningRate, momentum: spec.momentum ?? 0.9, weightDecay: values.weightDecay, epochs: spec.epochs },
-        cost: parameterCount(architecture) * spec.epochs * values.dataFraction + 2000 * spec.epochs / values.batchSize,
+        training: { architecture, seed, batchSize: values.batchSize, learningRate: values.learningRate, momentum: spec.momentum ?? 0.9, weightDecay: values.weightDecay, epochs: spec.epochs, ...(spec.optimizer ? { optimizer: spec.optimizer } : {}) },
+        ...(convection ? { convection } : {}),
+        cost: forwardCost(architecture) * spec.epochs * values.dataFraction + examples * spec.epochs / values.batchSize,
       });
     }
   }

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeZooCheckpoint, writeZooParams, writeZooResults } from '../native';
 import { toWeightSet } from '../../train/mlp';
-import { trainMlp, type EpochRecord } from '../../train/sgd';
+import { trainTask, type EpochRecord } from '../../train/sgd';
 import type { DatasetSplit } from '../../data/dataset';
-import { jobData, type ModelJob } from './spec';
+import { jobTask, type ModelJob } from './spec';
 
 /** Whether the model's folder already holds a complete result.json (every epoch, 0..epochs). */
 export function jobComplete(root: string, job: ModelJob): boolean {
@@ -29,13 +29,12 @@ export interface JobOutcome {
   seconds: number;
 }
 
-/** Trains `job` on `split` and writes params.json, its checkpoints and result.json under root/job.id. */
-export function runJob(root: string, job: ModelJob, split: DatasetSplit): JobOutcome {
+/** Trains `job` (on `split`, the spec's dataset; none for a PINN) and writes params.json, its checkpoints and result.json under root/job.id. */
+export function runJob(root: string, job: ModelJob, split?: DatasetSplit): JobOutcome {
   const started = performance.now();
   writeZooParams(root, job.id, job.params);
   const checkpoints = new Set(job.checkpointEpochs);
-  const data = jobData(split, job.values);
-  const { records } = trainMlp(job.training, data.train, data.test, {
+  const { records } = trainTask(jobTask(job, split), job.training, {
     onEpoch(record: EpochRecord, params: Float64Array) {
       if (checkpoints.has(record.epoch) || record.nan) writeZooCheckpoint(root, job.id, record.epoch, toWeightSet(job.training.architecture, params));
     },

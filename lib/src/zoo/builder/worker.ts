@@ -3,18 +3,18 @@
 // Models are independent, so two workers on two cores give two models per model-time.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { expandGrid, specDataset, type ZooSpec } from './spec';
+import { expandGrid, specDataset, specShape, type ZooSpec } from './spec';
 import { runJob } from './train-job';
 
 interface Setup { root: string; spec: ZooSpec }
 
 if (parentPort) {
   const { root, spec } = workerData as Setup;
-  const split = specDataset(spec);
-  const jobs = new Map(expandGrid(spec, split.train.features, split.train.classes).map((job) => [job.id, job]));
+  const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
+  const shape = specShape(spec);
+  const jobs = new Map(expandGrid(spec, shape.inputs, shape.outputs, shape.image).map((job) => [job.id, job]));
   const port = parentPort;
-  port.on('message', (message: { id?: string; stop?: boolean }) => {
-    if (message.stop) { port.close(); return; }
+  port.on('message', (message: { id: string }) => {
     const job = jobs.get(message.id!);
     try {
       if (!job) throw new Error(`unknown model id ${message.id}`);
@@ -23,5 +23,4 @@ if (parentPort) {
       port.postMessage({ failed: { id: message.id, error: (error as Error).message } });
     }
   });
-  port.postMessage({ ready: true });
 }

@@ -1,7 +1,9 @@
 // Named zoo specs. `digits-mlp-grid` mirrors the PTMZ ResNet grids (8 widths x 8 batch sizes
 // x 3 seeds = 192 models, SGD with momentum 0.9 and weight decay 5e-4) with a 64-w-10 MLP on
-// the bundled UCI digits, sized to build on a 2-core laptop in minutes; `--small` variants
-// keep the shape of the grid at a CI budget.
+// the bundled UCI digits, sized to build on a 2-core laptop in minutes; `digits-cnn-grid` is
+// the same idea with the small CNN (channels as the width axis); `convection-pinn-grid` is
+// PTMZ's SciML zoo in miniature (load = beta, temperature = learning rate; Krishnapriyan et
+// al.: large beta fails). `--small` variants keep the shape of the grid at a CI budget.
 
 import { ArgumentError } from '../../errors';
 import type { ZooSpec } from '../builder/spec';
@@ -28,6 +30,58 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
       epochs: 8,
       momentum: 0.9,
       checkpointEvery: 4,
+    },
+  },
+  'digits-cnn-grid': {
+    summary: 'UCI digits, CNN conv3x3(w)-conv3x3/2(w)-pool-linear, 5 widths x 4 batch sizes x 3 seeds',
+    full: {
+      name: 'digits-cnn-grid',
+      dataset: 'digits',
+      architecture: 'cnn',
+      axes: { width: [2, 4, 8, 16, 32], batchSize: [16, 64, 256, 1024] },
+      seeds: [0, 1, 2],
+      defaults: { learningRate: 0.1, weightDecay: 5e-4, depth: 2 },
+      epochs: 12,
+      momentum: 0.9,
+      checkpointEvery: 4,
+    },
+    small: {
+      name: 'digits-cnn-grid-small',
+      dataset: 'digits',
+      architecture: 'cnn',
+      axes: { width: [2, 8], batchSize: [32, 512] },
+      seeds: [0, 1],
+      defaults: { learningRate: 0.1, weightDecay: 5e-4, depth: 2 },
+      epochs: 3,
+      momentum: 0.9,
+      checkpointEvery: 3,
+    },
+  },
+  'convection-pinn-grid': {
+    summary: '1-D convection PINN, tanh MLP (x,t)-20-20-u, 6 betas x 4 learning rates x 3 seeds, Adam',
+    full: {
+      name: 'convection-pinn-grid',
+      dataset: 'convection',
+      datasetOptions: { collocation: 256, initial: 64, boundary: 32, grid: 32, seed: 0 },
+      optimizer: 'adam',
+      axes: { beta: [1, 5, 10, 20, 30, 40], learningRate: [0.001, 0.003, 0.01, 0.03] },
+      seeds: [0, 1, 2],
+      defaults: { width: 20, depth: 2, batchSize: 64, weightDecay: 0 },
+      epochs: 100,
+      momentum: 0.9,
+      checkpointEvery: 25,
+    },
+    small: {
+      name: 'convection-pinn-grid-small',
+      dataset: 'convection',
+      datasetOptions: { collocation: 128, initial: 32, boundary: 16, grid: 16, seed: 0 },
+      optimizer: 'adam',
+      axes: { beta: [1, 30], learningRate: [0.003, 0.03] },
+      seeds: [0, 1],
+      defaults: { width: 12, depth: 2, batchSize: 64, weightDecay: 0 },
+      epochs: 40,
+      momentum: 0.9,
+      checkpointEvery: 20,
     },
   },
 };
