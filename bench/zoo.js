@@ -10,7 +10,14 @@
 // the worker threads too) and the load average before and after, so that a loaded machine's
 // wall time can be told apart from the work's cost.
 //
-//   node bench/zoo.js [--small] [--full] [--out DIR] [--json FILE] [--skip-build]
+// --engines compares the two training engines (lib/src/train/jax-engine.ts): models/minute of
+// the JS loops (one model after another, this thread) and of the jax engine (one jitted step for
+// a group of same-shaped models, this thread), for groups of 1, 3, 8, 24 digits MLPs 64-w-10 at
+// widths 16, 64, 256, batch 32, with the load average next to each row. Both include the
+// per-epoch float64 evaluation (identical code) and the jax numbers include the jit compile of
+// the group's step, as a zoo build pays it once per group.
+//
+//   node bench/zoo.js [--small] [--full] [--engines [--epochs E]] [--out DIR] [--json FILE] [--skip-build]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -67,7 +74,37 @@ async function otherArchitectures() {
   }
 }
 
+/** Models/minute of engine js vs jax per group size and width (see the file comment). */
+async function engines() {
+  const split = wl.digits();
+  const epochs = Number(value('epochs', 2));
+  const rows = [];
+  log(`engines: digits MLP 64-w-10, batch 32, ${epochs} epochs, models/minute in one thread (load average 1/5/15 min per row)`);
+  for (const width of [16, 64, 256]) {
+    for (const models of [1, 3, 8, 24]) {
+      const arch = wl.mlp(64, [width], 10);
+      const jobs = Array.from({ length: models }, (_, m) => ({ architecture: arch, seed: m, batchSize: 32, learningRate: 0.02 + 0.01 * (m % 4), momentum: 0.9, weightDecay: 5e-4, epochs }));
+      let t = performance.now();
+      for (const job of jobs) wl.trainNetwork(job, split.train, split.test);
+      const jsSeconds = (performance.now() - t) / 1000;
+      t = performance.now();
+      await wl.trainNetworksJax(jobs, jobs.map(() => split));
+      const jaxSeconds = (performance.now() - t) / 1000;
+      const row = { width, models, js_models_per_minute: (60 * models) / jsSeconds, jax_models_per_minute: (60 * models) / jaxSeconds, jax_over_js: jsSeconds / jaxSeconds, load: loadAverage() };
+      rows.push(row);
+      log(`width ${String(width).padStart(3)}, group ${String(models).padStart(2)}: js ${row.js_models_per_minute.toFixed(1).padStart(6)} models/min, jax ${row.jax_models_per_minute.toFixed(1).padStart(6)} models/min, jax/js speed ${row.jax_over_js.toFixed(2)} (load ${row.load})`);
+    }
+  }
+  results.engines = { epochs, batch: 32, rows };
+}
+
 (async () => {
+  if (flag('engines')) {
+    await engines();
+    const jsonFile = value('json');
+    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
   if (flag('full')) {
     await full();
     const jsonFile = value('json');

@@ -2,7 +2,8 @@
 // pass, cross-entropy loss and gradient (backprop), and the exact Hessian-vector product
 // by Pearlmutter's R-operator (forward-mode differentiation of the backward pass, i.e.
 // forward-over-reverse). Zoo nets are tiny (<= ~20k parameters), where plain loops beat any
-// dispatching engine per call; jax-js (./jax-mlp.ts) is the independent oracle in the tests.
+// dispatching engine per call (bench/zoo.js --engines: the jitted jax-js engine in ./jax-engine.ts
+// trains 0.1-0.9x as many models per minute); jax-js eager autodiff is the oracle in the tests.
 //
 // Parameter layout: one flat Float64Array, per layer the weight (out x in, PyTorch's Linear
 // layout) then the bias, named `layers.<l>.weight` / `layers.<l>.bias` (the ModelZoos

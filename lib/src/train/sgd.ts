@@ -38,11 +38,17 @@ export interface TrainingHooks {
   onEpoch?(record: EpochRecord, params: Float64Array): void;
 }
 
-function check(job: TrainingJob): void {
+/** Checks a job's numbers (shared by every training engine). */
+export function checkTrainingJob(job: TrainingJob): void {
   const positive: [string, number][] = [['batchSize', job.batchSize], ['learningRate', job.learningRate], ['epochs', job.epochs]];
   for (const [field, value] of positive) if (!(value > 0) || !Number.isFinite(value)) throw new ArgumentError('must be a positive number', { field, found: String(value) });
   if (!Number.isInteger(job.batchSize) || !Number.isInteger(job.epochs)) throw new ArgumentError('batchSize and epochs must be integers', { found: `${job.batchSize}, ${job.epochs}` });
   if (job.optimizer !== undefined && job.optimizer !== 'sgd' && job.optimizer !== 'adam') throw new ArgumentError('unknown optimizer', { field: 'optimizer', expected: 'sgd | adam', found: String(job.optimizer) });
+}
+
+/** The order in which epoch `epoch` visits `examples` examples: a function of the model's seed only, so every engine sees the same minibatches. */
+export function dataOrder(seed: number, epoch: number, examples: number): Int32Array {
+  return rng(seed).fold('data-order').fold(epoch).permutation(examples);
 }
 
 /**
@@ -51,7 +57,7 @@ function check(job: TrainingJob): void {
  * final parameters and every record.
  */
 export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingHooks = {}): { params: Float64Array; records: EpochRecord[] } {
-  check(job);
+  checkTrainingJob(job);
   const params = initialParameters(job.architecture, job.seed);
   const P = params.length;
   if (P !== task.dimension) throw new ArgumentError('the job architecture does not fit the task', { expected: `${task.dimension} parameters`, found: String(P) });
@@ -59,7 +65,6 @@ export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingH
   const update = createOptimizer(job.optimizer ?? 'sgd', P, job.momentum);
   const batch = Math.min(job.batchSize, task.examples);
   const records: EpochRecord[] = [];
-  const order = rng(job.seed).fold('data-order');
 
   const evaluate = (epoch: number): EpochRecord => {
     const record: EpochRecord = { epoch, ...task.evaluate(params) };
@@ -71,7 +76,7 @@ export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingH
 
   evaluate(0);
   for (let epoch = 1; epoch <= job.epochs; epoch++) {
-    const permutation = order.fold(epoch).permutation(task.examples);
+    const permutation = dataOrder(job.seed, epoch, task.examples);
     for (let start = 0; start < task.examples; start += batch) {
       // PyTorch keeps the last, smaller batch
       task.lossAndGradient(params, grad, permutation.subarray(start, Math.min(start + batch, task.examples)));
@@ -87,7 +92,7 @@ export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingH
 
 /** Trains a classifier (MLP or CNN) on `train`, evaluating on `train` and `test` each epoch. */
 export function trainNetwork(job: TrainingJob, train: Dataset, test: Dataset, hooks: TrainingHooks = {}): { params: Float64Array; records: EpochRecord[] } {
-  check(job);
+  checkTrainingJob(job);
   const task = supervisedTask(job.architecture, { train, test }, { chunk: Math.max(Math.min(job.batchSize, train.size), 256) });
   return trainTask(task, job, hooks);
 }

@@ -1,6 +1,7 @@
 // `weightlab zoo build --preset NAME --out DIR [--small]`: trains a named zoo grid into a
 // native weightlab zoo folder (resumable: rerun the same command after a kill to continue),
-// optionally followed by its phase metrics and phase diagram (--phases).
+// optionally followed by its phase metrics and phase diagram (--phases). --engine picks the
+// training engine (lib/src/train/jax-engine.ts): the JS loops (default) or jitted jax-js groups.
 
 import { buildZoo, classifyPhases, phaseDiagram, phaseMetrics, zooPreset, ZOO_PRESETS } from 'weightlab';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
@@ -8,7 +9,7 @@ import { numberOption, parseArgs, UsageError, type Command } from '../command';
 export const zooBuildCommand: Command = {
   name: 'zoo build',
   summary: 'train a model zoo grid (e.g. digits-mlp-grid) into a weightlab zoo folder',
-  help: `Usage: weightlab zoo build --preset NAME --out DIR [--small] [--workers N] [--phases] [--cka-layer L] [--json]
+  help: `Usage: weightlab zoo build --preset NAME --out DIR [--small] [--workers N] [--engine js|jax|auto] [--phases] [--cka-layer L] [--json]
 
 Trains every model of the preset's grid with seeded, deterministic SGD (Adam for the PINN) and writes the
 native weightlab zoo format (zoo.json, per-model params.json, result.json, and
@@ -23,13 +24,20 @@ Options:
   --out DIR       output folder (required)
   --small         the preset's small variant (a few models, for tests and CI)
   --workers N     worker threads (default: min(2, cores); 0 = this thread)
+  --engine E      training engine: js (default; hand-written float64 loops, one model at a time),
+                  jax (groups of up to 24 same-shaped MLPs, one jit-compiled jax-js step per
+                  group on its wasm device; MLP classification with SGD only: the CNN and PINN
+                  presets train with js), auto (per group, jax only where bench/zoo.js --engines
+                  measured it faster; on 2 cores it never was, so today auto = js). Both engines
+                  follow the same seeded init and batch order and agree to ~1e-8; the engine is
+                  recorded in zoo.json and params.json, and a build resumes with its engine
   --phases        then compute the phase metrics, classify the phases and print the diagram
   --cka-layer L   representation for the phase metrics' CKA: logits (default), hidden
                   (the last hidden layer) or a hidden layer number (1 = first)
   --json          print the build report (and phase table) as JSON
 `,
   async run(args) {
-    const parsed = parseArgs(args, { values: ['preset', 'out', 'workers', 'cka-layer'], flags: ['small', 'phases', 'json'] });
+    const parsed = parseArgs(args, { values: ['preset', 'out', 'workers', 'cka-layer', 'engine'], flags: ['small', 'phases', 'json'] });
     if (parsed.positional.length) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
     const name = parsed.options.preset;
     const out = parsed.options.out;
@@ -38,10 +46,12 @@ Options:
     if (!(name in ZOO_PRESETS)) throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(ZOO_PRESETS).join(', ')})`);
     const workers = parsed.options.workers === '0' ? 0 : parsed.options.workers !== undefined ? numberOption(parsed, 'workers', 2) : undefined;
     const json = parsed.flags.has('json');
+    const engine = parsed.options.engine ?? 'js';
+    if (engine !== 'js' && engine !== 'jax' && engine !== 'auto') throw new UsageError(`--engine must be js, jax or auto (got '${engine}')`);
     const layerText = parsed.options['cka-layer'] ?? 'logits';
     const ckaLayer = layerText === 'logits' || layerText === 'hidden' ? layerText : Number(layerText);
     if (typeof ckaLayer === 'number' && !(Number.isInteger(ckaLayer) && ckaLayer >= 1)) throw new UsageError(`--cka-layer must be logits, hidden or a hidden layer number >= 1 (got '${layerText}')`);
-    const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), { out, workers, progress: !json });
+    const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), { out, workers, engine, progress: !json });
     const result: Record<string, unknown> = { ...report };
     const lines = [
       `zoo: ${report.out}`,

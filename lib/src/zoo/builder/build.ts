@@ -1,9 +1,12 @@
 // buildZoo(spec): trains every model of a grid in parallel worker threads and writes a
 // native weightlab zoo. Resumable: finished models (complete result.json) are skipped, so
 // rerunning a killed build continues where it stopped. Parallelism is per model (worker
-// threads): the zoo's MLPs are too small for one model's step to use two cores, and vmapped
-// jax-js steps measured slower than this (bench/zoo.js compares 1 and 2 workers; on a machine
-// shared with other jobs, 2 workers were not faster, so measure on an idle one).
+// threads): the zoo's MLPs are too small for one model's step to use two cores (bench/zoo.js
+// compares 1 and 2 workers; on a machine shared with other jobs, 2 workers were not faster, so
+// measure on an idle one). `engine: 'jax'` instead hands each worker a group of same-shaped MLPs
+// (same architecture, batch size and data fraction) trained by one jitted jax-js step
+// (lib/src/train/jax-engine.ts); bench/zoo.js --engines measured it slower than the JS loops on
+// 2 shared cores, so 'js' is the default and 'auto' follows chooseEngine().
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,8 +16,9 @@ import { Progress } from '../../progress/progress';
 import { readNativeZoo, writeZooManifest, ZOO_MANIFEST } from '../native';
 import type { Zoo } from '../zoo';
 import { expandGrid, manifestAxes, specDataset, specShape, type ModelJob, type ZooSpec } from './spec';
-import { jobComplete, runJob, type JobOutcome } from './train-job';
+import { jobComplete, runJob, runJobGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from './pool';
+import { chooseEngine, jaxEngineLimitation, type TrainingEngine } from '../../train/jax-engine';
 
 export interface BuildOptions {
   /** Output folder (created; an existing zoo built from the same spec is resumed). */
@@ -25,6 +29,23 @@ export interface BuildOptions {
   progress?: boolean;
   /** Stops the build between models (the kernel's interrupt does too). */
   signal?: AbortSignal;
+  /**
+   * 'js' (default): the hand-written float64 loops, one model at a time per worker. 'jax':
+   * groups of same-shaped MLP classifiers trained by one jitted jax-js step (MLP classification
+   * with SGD only; a CNN or PINN zoo is an ArgumentError). 'auto': per group, chooseEngine()'s
+   * rule (JS wherever the jax engine cannot train or measured slower). Recorded in zoo.json
+   * and, per model, as params.json's 'training::engine'; a zoo is resumed with the engine it
+   * was started with.
+   */
+  engine?: TrainingEngine;
+  /** Most models in one jax group (default 24). */
+  groupModels?: number;
+}
+
+/** Models trained together: one model for the JS engine, a same-shaped group for jax. */
+export interface TrainingGroup {
+  engine: 'js' | 'jax';
+  ids: string[];
 }
 
 export interface BuildReport {
@@ -56,12 +77,24 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
   const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
   const shape = specShape(spec);
   const jobs = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
+  const engine = options.engine ?? 'js';
+  if (!['js', 'jax', 'auto'].includes(engine)) throw new ArgumentError('unknown training engine', { field: 'engine', expected: 'js | jax | auto', found: String(engine) });
+  if (engine === 'jax') {
+    const limitation = jaxEngineLimitation(jobs[0].training);
+    if (limitation) throw new ArgumentError(limitation, { field: 'engine' });
+  }
+  const groupModels = options.groupModels ?? 24;
+  if (!(Number.isInteger(groupModels) && groupModels >= 1)) throw new ArgumentError('groupModels must be a positive integer', { field: 'groupModels', found: String(groupModels) });
   const manifestFile = path.join(out, ZOO_MANIFEST);
   if (fs.existsSync(manifestFile)) {
     const existing = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
-    const previous = existing[BUILDER_KEY] as { spec?: ZooSpec } | undefined;
+    const previous = existing[BUILDER_KEY] as { spec?: ZooSpec; engine?: TrainingEngine } | undefined;
     if (previous?.spec && canonical(previous.spec) !== canonical(spec)) {
       throw new ArgumentError('the output folder holds a zoo built from another spec; choose a new folder', { file: out, field: 'spec' });
+    }
+    // Zoos from before the engine option were all trained by the JS loops.
+    if (previous?.spec && (previous.engine ?? 'js') !== engine) {
+      throw new ArgumentError(`the output folder holds a zoo started with engine '${previous.engine ?? 'js'}'; resume it with that engine or choose a new folder`, { file: out, field: 'engine', expected: previous.engine ?? 'js', found: engine });
     }
   }
   fs.mkdirSync(out, { recursive: true });
@@ -70,31 +103,42 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
   writeZooManifest(out, {
     name: spec.name, axes: manifestAxes(spec), seeds: [...spec.seeds], dataset: split ? split.train.name.replace(/\/train$/, '') : 'convection',
     epochs: jobs[0].checkpointEpochs, metricEpochs: [], models: jobs.map((job) => job.id),
-    [BUILDER_KEY]: { spec, version: 1 },
+    [BUILDER_KEY]: { spec, version: 1, engine },
   } as Parameters<typeof writeZooManifest>[1]);
   for (const job of jobs) if (!fs.existsSync(path.join(out, job.id, 'params.json'))) fs.mkdirSync(path.join(out, job.id), { recursive: true });
 
   const skipped = jobs.filter((job) => jobComplete(out, job)).map((job) => job.id);
   const todo = jobs.filter((job) => !skipped.includes(job.id)).sort((a, b) => b.cost - a.cost);
+  const groups = trainingGroups(todo, engine, groupModels);
+  const byId = new Map(jobs.map((job) => [job.id, job]));
   const report: BuildReport = { out, models: jobs.length, trained: [], skipped, failed: [], nan: [], seconds: 0, modelsPerMinute: 0 };
   const bar = options.progress === false ? undefined : new Progress({ total: jobs.length, label: `zoo ${spec.name}`, signal: options.signal });
   bar?.update(skipped.length);
+  const fail = (ids: string[], error: unknown) => {
+    for (const id of ids) report.failed.push({ id, error: (error as Error).message });
+  };
   const record = (outcome: JobOutcome) => {
     report.trained.push(outcome.id);
     if (outcome.nan) report.nan.push(outcome.id);
     bar?.tick();
   };
-  const workers = Math.max(0, Math.min(options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length), todo.length));
+  const workers = Math.max(0, Math.min(options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length), groups.length));
+  const interruption = () => (options.signal?.aborted ? new InterruptedError(`zoo build interrupted after ${report.trained.length} models`) : undefined);
   if (workers === 0) {
-    for (const job of todo) {
-      if (options.signal?.aborted) throw new InterruptedError(`zoo build interrupted after ${report.trained.length} models`);
-      try { record(runJob(out, job, split)); } catch (error) {
+    for (const group of groups) {
+      const stop = interruption();
+      if (stop) throw stop;
+      const members = group.ids.map((id) => byId.get(id)!);
+      try {
+        if (group.engine === 'js') record(runJob(out, members[0], split));
+        else for (const outcome of await runJobGroup(out, members, split, interruption)) record(outcome);
+      } catch (error) {
         if (error instanceof InterruptedError) throw error;
-        report.failed.push({ id: job.id, error: (error as Error).message });
+        fail(group.ids, error);
       }
     }
   } else {
-    await runInWorkers(out, spec, todo, workers, record, report, options.signal);
+    await runInWorkers(out, spec, groups, workers, record, report, interruption);
   }
   bar?.done();
   for (const job of jobs) if (!report.trained.includes(job.id) && !skipped.includes(job.id) && !report.failed.some((f) => f.id === job.id)) report.failed.push({ id: job.id, error: 'not trained' });
@@ -103,16 +147,42 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
   return { ...report, zoo: readNativeZoo(out) };
 }
 
-function runInWorkers(out: string, spec: ZooSpec, todo: ModelJob[], count: number, record: (o: JobOutcome) => void, report: BuildReport, signal?: AbortSignal): Promise<void> {
-  return runWorkerPool<{ done?: JobOutcome; failed?: { id: string; error: string } }>({
+/**
+ * Splits the models to train into training groups, biggest first: one model each for the JS
+ * engine; for jax, models that share architecture, batch size and data fraction (so their
+ * minibatches have one shape), at most `size` per group. 'auto' asks chooseEngine() per group.
+ * Grouping never changes a model's numbers (models in a jax group do not interact).
+ */
+export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: number): TrainingGroup[] {
+  if (engine === 'js') return todo.map((job) => ({ engine: 'js', ids: [job.id] }));
+  const shapes = new Map<string, ModelJob[]>();
+  for (const job of todo) {
+    const key = `${JSON.stringify(job.training.architecture)}|${job.training.batchSize}|${job.values.dataFraction}|${job.training.optimizer ?? 'sgd'}`;
+    if (!shapes.has(key)) shapes.set(key, []);
+    shapes.get(key)!.push(job);
+  }
+  const groups: TrainingGroup[] = [];
+  for (const members of shapes.values()) {
+    for (let start = 0; start < members.length; start += size) {
+      const chunk = members.slice(start, start + size);
+      const chosen = engine === 'jax' ? 'jax' : chooseEngine(chunk[0].training);
+      if (chosen === 'jax') groups.push({ engine: 'jax', ids: chunk.map((job) => job.id) });
+      else groups.push(...chunk.map((job): TrainingGroup => ({ engine: 'js', ids: [job.id] })));
+    }
+  }
+  return groups;
+}
+
+function runInWorkers(out: string, spec: ZooSpec, groups: TrainingGroup[], count: number, record: (o: JobOutcome) => void, report: BuildReport, interruption: () => Error | undefined): Promise<void> {
+  return runWorkerPool<{ done?: JobOutcome[]; failed?: { id: string; error: string }[] }>({
     script: path.join(__dirname, 'worker.js'),
     workerData: { root: out, spec },
     workers: count,
-    tasks: todo.map((job) => ({ id: job.id })),
+    tasks: groups,
     onReply(message) {
-      if (message.done) record(message.done); // Progress.tick throws InterruptedError on a kernel interrupt
-      if (message.failed) report.failed.push(message.failed);
+      for (const outcome of message.done ?? []) record(outcome); // Progress.tick throws InterruptedError on a kernel interrupt
+      report.failed.push(...(message.failed ?? []));
     },
-    interruption: () => (signal?.aborted ? new InterruptedError(`zoo build interrupted after ${report.trained.length} models`) : undefined),
+    interruption,
   });
 }

@@ -3,14 +3,17 @@
 // model whose result.json holds every epoch is done and a resumed build skips it; anything
 // else is retrained from scratch, which rewrites identical bytes (training is deterministic).
 // Every file goes through temp + rename, so a kill never leaves half a checkpoint.
+// runJobGroup does the same for a group of same-shaped MLPs trained together by the jax engine.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeZooCheckpoint, writeZooParams, writeZooResults } from '../native';
 import { toWeightSet } from '../../train/mlp';
 import { trainTask, type EpochRecord } from '../../train/sgd';
+import { trainNetworksJax } from '../../train/jax-engine';
+import { ArgumentError } from '../../errors';
 import type { DatasetSplit } from '../../data/dataset';
-import { jobTask, type ModelJob } from './spec';
+import { jobData, jobTask, type ModelJob } from './spec';
 
 /** Whether the model's folder already holds a complete result.json (every epoch, 0..epochs). */
 export function jobComplete(root: string, job: ModelJob): boolean {
@@ -32,7 +35,7 @@ export interface JobOutcome {
 /** Trains `job` (on `split`, the spec's dataset; none for a PINN) and writes params.json, its checkpoints and result.json under root/job.id. */
 export function runJob(root: string, job: ModelJob, split?: DatasetSplit): JobOutcome {
   const started = performance.now();
-  writeZooParams(root, job.id, job.params);
+  writeZooParams(root, job.id, { ...job.params, 'training::engine': 'js' });
   const checkpoints = new Set(job.checkpointEpochs);
   const { records } = trainTask(jobTask(job, split), job.training, {
     onEpoch(record: EpochRecord, params: Float64Array) {
@@ -41,4 +44,28 @@ export function runJob(root: string, job: ModelJob, split?: DatasetSplit): JobOu
   });
   writeZooResults(root, job.id, records.map((record) => ({ ...record })));
   return { id: job.id, records: records.length, nan: records.some((r) => r.nan === true), seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Trains a group of same-shaped MLP classification jobs together with the jax engine (one
+ * jitted step for the group) and writes each model's files as runJob does. `interruption` is
+ * checked between epochs.
+ */
+export async function runJobGroup(root: string, jobs: ModelJob[], split: DatasetSplit | undefined, interruption?: () => Error | undefined): Promise<JobOutcome[]> {
+  const started = performance.now();
+  if (!split) throw new ArgumentError('the jax engine trains classifiers on a dataset (a PINN zoo trains with engine js)', { field: 'engine' });
+  for (const job of jobs) writeZooParams(root, job.id, { ...job.params, 'training::engine': 'jax' });
+  const checkpoints = new Set(jobs[0].checkpointEpochs);
+  const results = await trainNetworksJax(jobs.map((job) => job.training), jobs.map((job) => jobData(split, job.values)), {
+    onEpoch(m, record, params) {
+      if (checkpoints.has(record.epoch) || record.nan) writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
+    },
+    interruption,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return jobs.map((job, m) => {
+    const { records } = results[m];
+    writeZooResults(root, job.id, records.map((record) => ({ ...record })));
+    return { id: job.id, records: records.length, nan: records.some((r) => r.nan === true), seconds: seconds / jobs.length };
+  });
 }

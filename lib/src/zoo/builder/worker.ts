@@ -1,10 +1,12 @@
-// A worker thread of the zoo builder: loads the spec's dataset once, then trains the jobs
-// the parent hands it one at a time (so a fast worker takes more), writing files itself.
+// A worker thread of the zoo builder: loads the spec's dataset once, then trains the training
+// groups the parent hands it one at a time (so a fast worker takes more), writing files itself:
+// a single model for the JS engine, a same-shaped group for the jax engine.
 // Models are independent, so two workers on two cores give two models per model-time.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { expandGrid, specDataset, specShape, type ZooSpec } from './spec';
-import { runJob } from './train-job';
+import { runJob, runJobGroup, type JobOutcome } from './train-job';
+import type { TrainingGroup } from './build';
 
 interface Setup { root: string; spec: ZooSpec }
 
@@ -14,13 +16,17 @@ if (parentPort) {
   const shape = specShape(spec);
   const jobs = new Map(expandGrid(spec, shape.inputs, shape.outputs, shape.image).map((job) => [job.id, job]));
   const port = parentPort;
-  port.on('message', (message: { id: string }) => {
-    const job = jobs.get(message.id!);
+  port.on('message', async (group: TrainingGroup) => {
     try {
-      if (!job) throw new Error(`unknown model id ${message.id}`);
-      port.postMessage({ done: runJob(root, job, split) });
+      const members = group.ids.map((id) => {
+        const job = jobs.get(id);
+        if (!job) throw new Error(`unknown model id ${id}`);
+        return job;
+      });
+      const done: JobOutcome[] = group.engine === 'jax' ? await runJobGroup(root, members, split) : [runJob(root, members[0], split)];
+      port.postMessage({ done });
     } catch (error) {
-      port.postMessage({ failed: { id: message.id, error: (error as Error).message } });
+      port.postMessage({ failed: group.ids.map((id) => ({ id, error: (error as Error).message })) });
     }
   });
 }
