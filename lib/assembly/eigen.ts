@@ -2,9 +2,18 @@
 // (f64x2): the float64 Gram matrix X Xᵀ of a layer's short side, Householder
 // tridiagonalisation of its upper triangle (row-major, so every inner loop is contiguous, with
 // the rank-2 update of step k fused into the matrix-vector product of step k+1 and two rows per
-// pass, so the matrix streams through the cache once per step), then implicit QL (tql1).
-// The same algorithm in plain TypeScript is lib/src/spectral/eigen-js.ts (fallback and oracle).
+// pass, so the matrix streams through the cache once per step), then root-free QL
+// (./_root-free-ql.ts). The same one-stage reduction in plain TypeScript is
+// lib/src/spectral/eigen-js.ts (fallback and oracle).
+// The two-stage reduction for large matrices (dense -> band -> tridiagonal) lives in
+// ./_band-reduction.ts and ./_bulge-chasing.ts and is exported from this module too, so the
+// shared-memory build of this kernel (lib/src/spectral/shared-module.ts) carries it.
 // No allocator: the caller lays out every array in linear memory and passes byte offsets.
+
+export { bandWorkSize, bandPanelBlocks, bandPanelFactor, bandPanelProduct, bandPanelCorrection, bandPanelUpdate, symmetrizeFromUpper } from './_band-reduction';
+export { bandSweeps, bandDiagonals } from './_bulge-chasing';
+export { tridiagonalEigenvaluesRootFree } from './_root-free-ql';
+import { reflector } from './_band-reduction';
 
 /** Upper triangle of G = X Xᵀ (n x n, row stride n) for X with `rows` (a multiple of 4, zero-padded
  * beyond n) rows of `k` (even, zero-padded) float64. Blocks of 2 x 4 rows keep 8 sums in registers. */
@@ -40,29 +49,11 @@ export function gramUpper(x: usize, n: i32, rows: i32, k: i32, g: usize): void {
 // @ts-ignore: decorator
 @inline function at(base: usize, index: i32): usize { return base + (<usize>index << 3); }
 
-/** dlarfg-style reflector from row k of `a` (columns k+1..n-1) into v; writes beta to e[k]; returns tau. */
+/** dlarfg-style reflector from row k of `a` (columns k+1..n-1) into v; writes beta to e[k] (and over a[k][k+1]); returns tau. */
 function householder(a: usize, n: i32, k: i32, v: usize, e: usize): f64 {
   const row = at(a, k * n);
-  const alpha = load<f64>(at(row, k + 1));
-  let scale: f64 = 0;
-  for (let j = k + 2; j < n; j++) scale = Math.max(scale, Math.abs(load<f64>(at(row, j))));
-  for (let j = 0; j <= k; j++) store<f64>(at(v, j), 0);
-  store<f64>(at(v, k + 1), 1);
-  if (scale == 0) {
-    for (let j = k + 2; j < n; j++) store<f64>(at(v, j), 0);
-    store<f64>(at(e, k), alpha);
-    return 0;
-  }
-  const reference = Math.max(scale, Math.abs(alpha));
-  let sum: f64 = 0;
-  for (let j = k + 2; j < n; j++) { const t = load<f64>(at(row, j)) / reference; sum += t * t; }
-  const t0 = alpha / reference;
-  const norm = reference * Math.sqrt(t0 * t0 + sum);
-  const beta = alpha >= 0 ? -norm : norm;
-  const tau = (beta - alpha) / beta;
-  const inverse = 1 / (alpha - beta);
-  for (let j = k + 2; j < n; j++) store<f64>(at(v, j), load<f64>(at(row, j)) * inverse);
-  store<f64>(at(e, k), beta);
+  const tau = reflector(row, v, k + 1, n);
+  store<f64>(at(e, k), load<f64>(at(row, k + 1)));
   return tau;
 }
 
@@ -218,178 +209,4 @@ export function tridiagonalize(a: usize, n: i32, d: usize, e: usize, work: usize
     fusedRows(a, n, k + 2, n, vectorAt(k, 0), vectorAt(k, 1), vectorAt(k, 2), vectorAt(k, 3));
     stepTail(k, 0);
   }
-}
-
-/** Implicit QL with Wilkinson shifts (tql1) on (d, e), e[k] coupling k and k+1. Returns 0, or 1 + the index that did not converge. */
-export function tridiagonalEigenvalues(d: usize, e: usize, n: i32): i32 {
-  if (n > 0) store<f64>(at(e, n - 1), 0);
-  for (let l = 0; l < n; l++) {
-    let iterations = 0;
-    while (true) {
-      let m = l;
-      for (; m < n - 1; m++) {
-        const dd = Math.abs(load<f64>(at(d, m))) + Math.abs(load<f64>(at(d, m + 1)));
-        if (Math.abs(load<f64>(at(e, m))) <= f64.EPSILON * dd) break;
-      }
-      if (m == l) break;
-      if (++iterations > 60) return l + 1;
-      const dl = load<f64>(at(d, l)), el = load<f64>(at(e, l));
-      let g = (load<f64>(at(d, l + 1)) - dl) / (2 * el);
-      let r = Math.hypot(g, 1);
-      g = load<f64>(at(d, m)) - dl + el / (g + (g >= 0 ? r : -r));
-      let s: f64 = 1, c: f64 = 1, p: f64 = 0;
-      let i = m - 1;
-      let underflow = false;
-      for (; i >= l; i--) {
-        const ei = load<f64>(at(e, i));
-        const f = s * ei;
-        const b = c * ei;
-        r = Math.hypot(f, g);
-        store<f64>(at(e, i + 1), r);
-        if (r == 0) {
-          store<f64>(at(d, i + 1), load<f64>(at(d, i + 1)) - p);
-          store<f64>(at(e, m), 0);
-          underflow = true;
-          break;
-        }
-        s = f / r;
-        c = g / r;
-        g = load<f64>(at(d, i + 1)) - p;
-        r = (load<f64>(at(d, i)) - g) * s + 2 * c * b;
-        p = s * r;
-        store<f64>(at(d, i + 1), g + p);
-        g = c * r - b;
-      }
-      if (underflow) continue;
-      store<f64>(at(d, l), load<f64>(at(d, l)) - p);
-      store<f64>(at(e, l), g);
-      store<f64>(at(e, m), 0);
-    }
-  }
-  return 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Blocked variant (LAPACK dsytrd/dlatrd idea): within a panel of `block` steps the matrix is not
-// updated; each step corrects the stale matrix with the panel's (v, w) pairs instead, so a step
-// only READS the trailing matrix (its symv) and the whole panel is applied once by a rank-2·block
-// update. Memory traffic per step drops from a read + write of the trailing triangle to a read
-// plus 1/block of a read + write, which is what limits the unblocked pass once n² no longer fits
-// in cache (n ≳ 1000).
-
-/** Stale symv over rows/cols (j, n): p[i] = Σ_t A[i][t] u[t] with A symmetric in upper storage. */
-function staleSymv(a: usize, n: i32, j: i32, u: usize, p: usize): void {
-  for (let t = j + 1; t < n; t++) store<f64>(at(p, t), 0);
-  let i = j + 1;
-  for (; i + 1 < n; i += 2) {
-    const row0 = at(a, i * n), row1 = at(a, (i + 1) * n);
-    const u0 = load<f64>(at(u, i)), u1 = load<f64>(at(u, i + 1));
-    const c01 = load<f64>(at(row0, i + 1));
-    let sum0 = load<f64>(at(row0, i)) * u0 + c01 * u1;
-    let sum1 = load<f64>(at(row1, i + 1)) * u1;
-    store<f64>(at(p, i + 1), load<f64>(at(p, i + 1)) + c01 * u0);
-    const su0 = f64x2.splat(u0), su1 = f64x2.splat(u1);
-    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
-    let t = i + 2;
-    for (; t + 1 < n; t += 2) {
-      const x0 = v128.load(at(row0, t)), x1 = v128.load(at(row1, t)), ut = v128.load(at(u, t));
-      acc0 = f64x2.add(acc0, f64x2.mul(x0, ut));
-      acc1 = f64x2.add(acc1, f64x2.mul(x1, ut));
-      v128.store(at(p, t), f64x2.add(v128.load(at(p, t)), f64x2.add(f64x2.mul(x0, su0), f64x2.mul(x1, su1))));
-    }
-    for (; t < n; t++) {
-      const x0 = load<f64>(at(row0, t)), x1 = load<f64>(at(row1, t)), ut = load<f64>(at(u, t));
-      sum0 += x0 * ut; sum1 += x1 * ut;
-      store<f64>(at(p, t), load<f64>(at(p, t)) + x0 * u0 + x1 * u1);
-    }
-    sum0 += f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
-    sum1 += f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
-    store<f64>(at(p, i), load<f64>(at(p, i)) + sum0);
-    store<f64>(at(p, i + 1), load<f64>(at(p, i + 1)) + sum1);
-  }
-  if (i < n) {
-    const row = at(a, i * n);
-    const ui = load<f64>(at(u, i));
-    let sum = load<f64>(at(row, i)) * ui;
-    for (let t = i + 1; t < n; t++) { const x = load<f64>(at(row, t)); sum += x * load<f64>(at(u, t)); store<f64>(at(p, t), load<f64>(at(p, t)) + x * ui); }
-    store<f64>(at(p, i), load<f64>(at(p, i)) + sum);
-  }
-}
-
-/** Σ x[t] y[t] over [from, n). */
-function dot(x: usize, y: usize, from: i32, n: i32): f64 {
-  let s: f64 = 0;
-  for (let t = from; t < n; t++) s += load<f64>(at(x, t)) * load<f64>(at(y, t));
-  return s;
-}
-
-/** Rows [begin, n): A -= Σ_q (V_q W_qᵀ + W_q V_qᵀ) over the panel's `count` pairs (upper triangle). */
-function panelUpdate(a: usize, n: i32, begin: i32, vs: usize, ws: usize, count: i32): void {
-  const stride = <usize>n << 3;
-  for (let i = begin; i < n; i++) {
-    const row = at(a, i * n);
-    for (let q = 0; q < count; q++) {
-      const vq = vs + <usize>q * stride, wq = ws + <usize>q * stride;
-      const vi = load<f64>(at(vq, i)), wi = load<f64>(at(wq, i));
-      if (vi == 0 && wi == 0) continue;
-      const svi = f64x2.splat(vi), swi = f64x2.splat(wi);
-      let t = i;
-      for (; t + 1 < n; t += 2) {
-        const x = f64x2.sub(f64x2.sub(v128.load(at(row, t)), f64x2.mul(svi, v128.load(at(wq, t)))), f64x2.mul(swi, v128.load(at(vq, t))));
-        v128.store(at(row, t), x);
-      }
-      for (; t < n; t++) store<f64>(at(row, t), load<f64>(at(row, t)) - vi * load<f64>(at(wq, t)) - wi * load<f64>(at(vq, t)));
-    }
-  }
-}
-
-/**
- * Blocked tridiagonalisation of the n x n upper-triangle matrix at `a` into (d, e); same result as
- * `tridiagonalize` up to rounding. `work` holds (2·block + 2)·n doubles.
- */
-export function tridiagonalizeBlocked(a: usize, n: i32, d: usize, e: usize, work: usize, block: i32): void {
-  const stride = <usize>n << 3;
-  const vs = work, ws = work + <usize>block * stride, r = ws + <usize>block * stride, p = r + stride;
-  if (n == 0) return;
-  store<f64>(at(e, n - 1), 0);
-  for (let start = 0; start < n; start += block) {
-    const count = min(block, n - start);
-    memory.fill(vs, 0, <usize>(2 * block) * stride);
-    for (let q = 0; q < count; q++) {
-      const j = start + q;
-      // Row j of the current matrix: the stale row corrected by the panel's earlier pairs.
-      const row = at(a, j * n);
-      for (let t = j; t < n; t++) {
-        let x = load<f64>(at(row, t));
-        for (let s = 0; s < q; s++) {
-          const vsRow = vs + <usize>s * stride, wsRow = ws + <usize>s * stride;
-          x -= load<f64>(at(vsRow, j)) * load<f64>(at(wsRow, t)) + load<f64>(at(wsRow, j)) * load<f64>(at(vsRow, t));
-        }
-        store<f64>(at(r, t), x);
-      }
-      store<f64>(at(d, j), load<f64>(at(r, j)));
-      if (j >= n - 1) break;
-      // Reflector from r[j+1..n) into V_q (the householder() helper reads a matrix row: point it at r).
-      const v = vs + <usize>q * stride, w = ws + <usize>q * stride;
-      const tau = householderFromVector(r, n, j, v, e);
-      if (tau == 0) continue; // W_q stays 0: no update
-      staleSymv(a, n, j, v, p);
-      for (let s = 0; s < q; s++) {
-        const vsRow = vs + <usize>s * stride, wsRow = ws + <usize>s * stride;
-        const wv = dot(wsRow, v, j + 1, n), vv = dot(vsRow, v, j + 1, n);
-        for (let t = j + 1; t < n; t++) store<f64>(at(p, t), load<f64>(at(p, t)) - load<f64>(at(vsRow, t)) * wv - load<f64>(at(wsRow, t)) * vv);
-      }
-      let pv: f64 = 0;
-      for (let t = j + 1; t < n; t++) { const x = load<f64>(at(p, t)) * tau; store<f64>(at(w, t), x); pv += x * load<f64>(at(v, t)); }
-      const half = 0.5 * tau * pv;
-      for (let t = j + 1; t < n; t++) store<f64>(at(w, t), load<f64>(at(w, t)) - half * load<f64>(at(v, t)));
-    }
-    if (start + count < n) panelUpdate(a, n, start + count, vs, ws, count);
-  }
-}
-
-/** householder() on a vector: the reflector zeroing r[j+2..n) against r[j+1]. */
-function householderFromVector(r: usize, n: i32, j: i32, v: usize, e: usize): f64 {
-  // householder() addresses row k of an n-wide matrix as a + k·n·8; pass a base that puts row j at r.
-  return householder(r - ((<usize>j * <usize>n) << 3), n, j, v, e);
 }

@@ -1,5 +1,6 @@
 // The eigensolvers (plain JS, wasm one-thread, wasm two-thread) against closed forms, an
 // independent Jacobi eigenvalue method, and numpy's eigvalsh when /usr/bin/python3 has numpy.
+// The two-stage reduction's own edge cases are in ./two-stage.test.ts.
 // Tolerance: 1e-13 of the largest |eigenvalue| (Householder + QL is backward stable: errors are
 // O(n·eps·‖A‖); n ≤ 160 here gives ≤ ~5e-14, Jacobi's own error is smaller still).
 import { test } from 'node:test';
@@ -93,14 +94,14 @@ for (const engine of ENGINES) {
   });
 }
 
-test('the blocked (dsytrd-style) wasm reduction gives the same eigenvalues, across panel boundaries', () => {
+test('the two-stage wasm reduction (dense -> band -> tridiagonal) gives the same eigenvalues, across panel boundaries', () => {
   for (const [n, seed] of SIZES) {
     const { matrix, eigenvalues } = reference(n, seed);
-    const got = symmetricEigenvaluesWasm(matrix, n, true);
+    const got = symmetricEigenvaluesWasm(matrix, n, 'two-stage');
     assert.ok(maxRelativeError(got, eigenvalues) < 1e-13, `n=${n}: ${maxRelativeError(got, eigenvalues)}`);
   }
   const d = [0, 0, 1, 1, 2, 3.5, 10, 10, 100, ...Array.from({ length: 40 }, (_, i) => i / 7)];
-  assert.ok(maxRelativeError(symmetricEigenvaluesWasm(knownSpectrum(d, 9), d.length, true), [...d].sort((x, y) => x - y)) < 1e-13);
+  assert.ok(maxRelativeError(symmetricEigenvaluesWasm(knownSpectrum(d, 9), d.length, 'two-stage'), [...d].sort((x, y) => x - y)) < 1e-13);
 });
 
 test('eigenvalues agree with numpy eigvalsh (skipped without /usr/bin/python3 + numpy)', async (t) => {
@@ -112,5 +113,26 @@ test('eigenvalues agree with numpy eigvalsh (skipped without /usr/bin/python3 + 
       const got = await symmetricEigenvalues(Float64Array.from(values), n, engine);
       assert.ok(maxRelativeError(got, reference[i]) < 1e-13, `${engine} n=${n}`);
     }
+    assert.ok(maxRelativeError(symmetricEigenvaluesWasm(values, n, 'two-stage'), reference[i]) < 1e-13, `two-stage n=${n}`);
+  }
+});
+
+test('two-stage on a rank-deficient Gram matrix (rank 150 of 520) agrees with numpy eigvalsh (skipped without numpy)', async (t) => {
+  // G = X Xᵀ for X of 520 x 150: 370 eigenvalues are 0 up to rounding (~n·eps·λmax), the rest exact.
+  // Both solvers are backward stable, so they agree to ~1e-13 of λmax on every eigenvalue.
+  const n = 520, rank = 150;
+  const x = rng(31).normal(n * rank);
+  const g = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
+    let s = 0;
+    for (let t = 0; t < rank; t++) s += x[i * rank + t] * x[j * rank + t];
+    g[i * n + j] = s; g[j * n + i] = s;
+  }
+  const reference = numpyEigenvalues([{ n, values: g }]);
+  if (!reference) { t.skip('numpy not installed (apt-get install python3-numpy)'); return; }
+  const top = reference[0][n - 1];
+  for (const [name, got] of [['one thread', symmetricEigenvaluesWasm(g, n, 'two-stage')], ['two threads', await symmetricEigenvalues(g, n, 'parallel')]] as const) {
+    assert.ok(maxRelativeError(got, reference[0]) < 1e-13, `${name}: ${maxRelativeError(got, reference[0])}`);
+    for (let i = 0; i < n - rank; i++) assert.ok(Math.abs(got[i]) < 1e-12 * top, `${name}: zero eigenvalue ${i} = ${got[i]}`);
   }
 });

@@ -133,5 +133,5 @@ test('filters: minEvals, maxEvals, maxN, norm layers, and the layers option (ids
   assert.deepEqual((await analyze(set, { layers: ['embedding'], progress: false })).rows().map((r) => r.name), ['embed']);
   assert.deepEqual((await analyze(set, { layers: ['-embed'], progress: false })).rows().map((r) => r.name), ['fc1']);
   await assert.rejects(analyze(set, { minEvals: 50, maxEvals: 40 }), /minEvals must be below maxEvals/);
-  await assert.rejects(analyze(set, { fixFingers: 'xmin_peak' as never }), /unsupported fixFingers/);
+  await assert.rejects(analyze(set, { fixFingers: 'clip_xmin' as never }), /unsupported fixFingers/);
 });

@@ -13,6 +13,12 @@
 //    singular values): absolute 1e-14·σmax, i.e. rounding level of any float64 SVD.
 //  * The orthogonal matrix (all eigenvalues 1 ± 1e-7) is ill-conditioned for the fit: alpha ~3e7 moves by
 //    ~1e-8 relative for 1e-16 changes of the eigenvalues; only its discrete columns are asserted exactly.
+//  * The powerlaw-package runs (powerlaw, xmin_peak, TPL, E_TPL) are held to the same 1e-9, TPL's alpha and
+//    Lambda included, although spec §12 expects only 1e-3 from a two-parameter Nelder-Mead: the port takes
+//    scipy fmin's steps one for one (nelder-mead.ts, rules 'scipy'), so both land on the same simplex point,
+//    and what differs is the objective's rounding (Γ(s, x) to ~5e-14, pow/log ulps). Measured: alpha, D,
+//    xmin <= 3e-13 relative; Lambda <= 3e-11 (the planted layer's Lambda ~2e-5 is barely identified, a flat
+//    likelihood direction); the orth layer's TPL alpha 2e-7, inside its 1e-6.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -26,8 +32,14 @@ interface Oracle {
 }
 
 const oracle = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../spectral/oracle/weightwatcher-0.7.5.5.json'), 'utf8')) as Oracle;
-const RUNS: Record<string, AnalyzeOptions> = { default: {}, clip_xmax: { fixFingers: 'clip_xmax' }, detX: { detX: true }, mp_fit: { mpFit: true } };
-const FIT = new Set(['alpha', 'D', 'sigma', 'xmin', 'xmax', 'alpha_weighted', 'log_alpha_norm', 'raw_alpha', 'detX_val', 'detX_val_unrescaled']);
+const RUNS: Record<string, AnalyzeOptions> = {
+  default: {}, clip_xmax: { fixFingers: 'clip_xmax' }, detX: { detX: true }, mp_fit: { mpFit: true },
+  powerlaw: { plPackage: 'powerlaw' },
+  xmin_peak: { fixFingers: 'xmin_peak', plPackage: 'powerlaw' },
+  TPL: { fit: 'TPL', plPackage: 'powerlaw' },
+  E_TPL: { fit: 'E_TPL' }, // plPackage left out: it defaults to 'powerlaw' where the fit needs it
+};
+const FIT = new Set(['alpha', 'D', 'sigma', 'xmin', 'xmax', 'alpha_weighted', 'log_alpha_norm', 'raw_alpha', 'detX_val', 'detX_val_unrescaled', 'Lambda']);
 const SCALE = new Set(['norm', 'log_norm', 'spectral_norm', 'log_spectral_norm', 'stable_rank', 'lambda_max', 'sv_max', 'entropy', 'Q']);
 const MP = new Set(['sigma_mp', 'mp_softrank', 'bulk_max', 'bulk_min', 'W_scale']);
 const NOISE_FLOOR = new Set(['sv_min', 'detX_val', 'detX_val_unrescaled']);

@@ -42,8 +42,12 @@ function logLowerSeries(a: number, x: number): number {
   throw new NumericalError('incomplete gamma series did not converge', { field: 'a, x', found: `${a}, ${x}` });
 }
 
-/** log Q(a, x) by the continued fraction (valid for x > a - 1, used for x >= a + 1). */
-function logUpperFraction(a: number, x: number): number {
+/**
+ * Legendre's continued fraction 1/(x+1-a - 1(1-a)/(x+3-a - 2(2-a)/(...))) by the modified Lentz
+ * method: Γ(a, x) = x^a e^-x times it. Valid for any real a when x > max(a - 1, 0); also used for the
+ * negative shapes of the truncated power law (spectral/powerlaw-gamma.ts).
+ */
+export function upperGammaContinuedFraction(a: number, x: number): number {
   let b = x + 1 - a;
   let c = 1 / TINY;
   let d = 1 / b;
@@ -58,9 +62,14 @@ function logUpperFraction(a: number, x: number): number {
     d = 1 / d;
     const delta = d * c;
     h *= delta;
-    if (Math.abs(delta - 1) < RELATIVE_TOLERANCE) return logPrefactor(a, x) + Math.log(h);
+    if (Math.abs(delta - 1) < RELATIVE_TOLERANCE) return h;
   }
   throw new NumericalError('incomplete gamma continued fraction did not converge', { field: 'a, x', found: `${a}, ${x}` });
+}
+
+/** log Q(a, x) by the continued fraction (valid for x > a - 1, used for x >= a + 1). */
+function logUpperFraction(a: number, x: number): number {
+  return logPrefactor(a, x) + Math.log(upperGammaContinuedFraction(a, x));
 }
 
 /** log P(a, x), the log of the regularised lower incomplete gamma function (a > 0, x >= 0). */

@@ -1,15 +1,16 @@
 // analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze
-// with pool=True, pl_package='ww', fit='PL'), returning a per-layer table. Steps per layer, in
+// with pool=True; fit 'PL' / 'TPL' / 'E_TPL' by WWFit or the powerlaw package), returning a per-layer table. Steps per layer, in
 // WeightWatcher's order: matrices → ESD → power-law fit → MP fit → randomized ESD → detX → norms.
 
-import { ArgumentError, InterruptedError } from '../errors';
+import { ArgumentError, InterruptedError, NumericalError } from '../errors';
 import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 import { rng } from '../random/rng';
 import { Progress } from '../progress/progress';
 import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerType } from './matrices';
 import { layerSpectrum, type EigenEngine, type SvdMethod } from './esd';
-import { fitClippedPowerLaw, fitPowerLaw, fittableEigenvalues, trainingWarning, type PowerLawFit } from './powerlaw';
+import { fitClippedPowerLaw, fitPowerLaw, fittableEigenvalues, PowerLawFitError, trainingWarning, type PowerLawFit } from './powerlaw';
+import { fitPowerlawPackage, xminPeakRange, type PowerlawDistribution, type PowerlawPackageFit } from './powerlaw-package';
 import { detX, jensenShannonDistance, normMetrics } from './metrics';
 import { FAILED_MP_FIT, fitMarchenkoPastur, type MarchenkoPasturFit } from './marchenko-pastur';
 import { randomEigenvalues, replicaCount } from './randomize';
@@ -26,8 +27,25 @@ export interface AnalyzeOptions {
   maxEvals?: number;
   /** Skip layers whose N exceeds this (e.g. GPT-2's 50257-row embedding). Default 50000. */
   maxN?: number;
-  /** false (default) or 'clip_xmax': refit without the top eigenvalues when they form "fingers". */
-  fixFingers?: false | 'clip_xmax';
+  /**
+   * false (default); 'clip_xmax': refit without the top eigenvalues when they form "fingers";
+   * 'xmin_peak': search xmin only up to 1.5x the peak of the log-ESD histogram (powerlaw package).
+   */
+  fixFingers?: false | 'clip_xmax' | 'xmin_peak';
+  /** xmin_peak: the upper end of the xmin search (default 1.5x the histogram peak), WeightWatcher's xmin_max. */
+  xminMax?: number;
+  /**
+   * The tail distribution: 'PL' (default) power law; 'TPL' truncated power law x^-alpha e^(-Lambda x)
+   * (adds the Lambda column; sigma is null); 'E_TPL' = TPL with fixFingers 'xmin_peak'.
+   */
+  fit?: 'PL' | 'TPL' | 'E_TPL';
+  /**
+   * Which fitter: 'ww' (WeightWatcher's own WWFit) or 'powerlaw' (the powerlaw package's Fit: unique
+   * xmin candidates, xmax column null). Default 'ww', or 'powerlaw' when fit or fixFingers need it
+   * (TPL, E_TPL, xmin_peak); asking for 'ww' with those is an ArgumentError, where WeightWatcher
+   * rejects the parameters (TPL) or silently fails every layer with alpha -1 (xmin_peak).
+   */
+  plPackage?: 'ww' | 'powerlaw';
   /** clip_xmax: most eigenvalues clipped + 1 (default 10; reset to 10 unless >= half the eigenvalues, as WeightWatcher does). */
   maxFingers?: number;
   /** clip_xmax: how far alpha must drop to accept a clipped fit (default 1.0). */
@@ -106,19 +124,74 @@ function checkOptions(options: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'm
   const minEvals = options.minEvals ?? 10;
   const maxEvals = options.maxEvals ?? 15000;
   const maxN = options.maxN ?? 50000;
-  if (options.fixFingers !== undefined && options.fixFingers !== false && options.fixFingers !== 'clip_xmax') {
-    throw new ArgumentError('unsupported fixFingers', { field: 'fixFingers', expected: "false | 'clip_xmax'", found: String(options.fixFingers) });
-  }
+  resolveFit(options);
   if (minEvals && maxEvals && minEvals >= maxEvals) throw new ArgumentError('minEvals must be below maxEvals', { field: 'minEvals', found: `${minEvals} >= ${maxEvals}` });
   if (maxN < maxEvals || maxN < minEvals) throw new ArgumentError('maxN must be at least maxEvals and minEvals', { field: 'maxN', found: String(maxN) });
   return { minEvals, maxEvals, maxN };
 }
 
+/** The fit that the fit / fixFingers / plPackage options select, after WeightWatcher's validity rules. */
+interface FitChoice {
+  distribution: PowerlawDistribution;
+  fixFingers: false | 'clip_xmax' | 'xmin_peak';
+  plPackage: 'ww' | 'powerlaw';
+}
+
+function resolveFit(options: AnalyzeOptions): FitChoice {
+  const fit = options.fit ?? 'PL';
+  if (!['PL', 'TPL', 'E_TPL'].includes(fit)) throw new ArgumentError('unsupported fit', { field: 'fit', expected: "'PL' | 'TPL' | 'E_TPL'", found: String(fit) });
+  const requested = options.fixFingers ?? false;
+  if (requested !== false && requested !== 'clip_xmax' && requested !== 'xmin_peak') {
+    throw new ArgumentError('unsupported fixFingers', { field: 'fixFingers', expected: "false | 'clip_xmax' | 'xmin_peak'", found: String(requested) });
+  }
+  if (options.plPackage !== undefined && options.plPackage !== 'ww' && options.plPackage !== 'powerlaw') {
+    throw new ArgumentError('unsupported plPackage', { field: 'plPackage', expected: "'ww' | 'powerlaw'", found: String(options.plPackage) });
+  }
+  if (fit === 'E_TPL' && requested === 'clip_xmax') {
+    throw new ArgumentError("fit 'E_TPL' already fixes fingers by xmin_peak", { field: 'fixFingers', expected: "false or 'xmin_peak' with fit 'E_TPL'", found: 'clip_xmax' });
+  }
+  const distribution: PowerlawDistribution = fit === 'PL' ? 'power_law' : 'truncated_power_law';
+  const fixFingers = fit === 'E_TPL' ? 'xmin_peak' : requested;
+  const needsPowerlaw = distribution === 'truncated_power_law' || fixFingers === 'xmin_peak';
+  if (needsPowerlaw && options.plPackage === 'ww') {
+    throw new ArgumentError(`${fit !== 'PL' ? `fit '${fit}'` : "fixFingers 'xmin_peak'"} needs the powerlaw package's fit`, { field: 'plPackage', expected: "'powerlaw' (or leave it out)", found: 'ww' });
+  }
+  const plPackage = options.plPackage ?? (needsPowerlaw ? 'powerlaw' : 'ww');
+  if (fixFingers === 'clip_xmax' && plPackage === 'powerlaw') {
+    // WeightWatcher runs its clipped fit through powerlaw.Fit here, whose failures are NaNs rather than
+    // exceptions; not ported (yet), so say so rather than give numbers WeightWatcher would not.
+    throw new ArgumentError("fixFingers 'clip_xmax' is implemented with plPackage 'ww' only", { field: 'plPackage', expected: "'ww' with clip_xmax", found: 'powerlaw' });
+  }
+  return { distribution, fixFingers, plPackage };
+}
+
+/** The WWFit-shaped view of a powerlaw-package PL fit (what the ESD plot draws). */
+function asPowerLawFit(fit: PowerlawPackageFit): PowerLawFit {
+  return {
+    alpha: fit.alpha, D: fit.D, sigma: fit.sigma, xmin: fit.xmin, xmax: fit.dataMax, tailLength: fit.tailLength,
+    candidates: { xmin: fit.candidates.xmin, alpha: fit.candidates.alpha, D: fit.candidates.D },
+  };
+}
+
 /** The power-law columns, including WeightWatcher's failure values (-1, xmax null, status 'failed'). */
 function powerLawColumns(evals: Float64Array, options: AnalyzeOptions): { columns: Record<string, unknown>; fit?: PowerLawFit } {
   const nonzero = fittableEigenvalues(evals);
-  const clip = options.fixFingers === 'clip_xmax';
+  const choice = resolveFit(options);
+  const clip = choice.fixFingers === 'clip_xmax';
+  const truncated = choice.distribution === 'truncated_power_law';
+  const countTail = (xmin: number) => { let count = 0; for (const value of evals) if (value >= xmin) count++; return count; };
   try {
+    if (choice.plPackage === 'powerlaw') {
+      const range = choice.fixFingers === 'xmin_peak' ? xminPeakRange(nonzero, options.xminMax) : undefined;
+      const fit = fitPowerlawPackage(nonzero, choice.distribution, range);
+      // WeightWatcher's test for a failed fit; a NaN D alone still counts as success there.
+      if (Number.isNaN(fit.alpha)) throw new PowerLawFitError('powerlaw returned NaN alpha');
+      const columns: Record<string, unknown> = {
+        alpha: fit.alpha, xmin: fit.xmin, xmax: null, D: fit.D, sigma: truncated ? null : fit.sigma,
+        numPlSpikes: countTail(fit.xmin), ...(truncated ? { lambda: fit.lambda } : {}), status: 'success', warning: trainingWarning(fit.alpha),
+      };
+      return { columns, fit: truncated ? undefined : asPowerLawFit(fit) };
+    }
     let fit: PowerLawFit;
     const extra: Record<string, unknown> = {};
     if (clip) {
@@ -131,14 +204,15 @@ function powerLawColumns(evals: Float64Array, options: AnalyzeOptions): { column
     } else {
       fit = fitPowerLaw(nonzero);
     }
-    let numPlSpikes = 0;
-    for (const value of evals) if (value >= fit.xmin) numPlSpikes++;
     return {
       fit,
-      columns: { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes, status: 'success', warning: trainingWarning(fit.alpha), ...extra },
+      columns: { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes: countTail(fit.xmin), status: 'success', warning: trainingWarning(fit.alpha), ...extra },
     };
-  } catch {
-    const extra = clip ? { numFingers: 0, rawAlpha: -1 } : {};
+  } catch (error) {
+    // WeightWatcher turns any exception of the fit into a failed layer; here only the fit's own
+    // failures are (too few points, powerlaw's NaN, a special function that did not converge).
+    if (!(error instanceof PowerLawFitError) && !(error instanceof NumericalError)) throw error;
+    const extra = clip ? { numFingers: 0, rawAlpha: -1 } : truncated ? { lambda: -1 } : {};
     return { columns: { alpha: -1, xmin: -1, xmax: null, D: -1, sigma: -1, numPlSpikes: -1, status: 'failed', warning: trainingWarning(-1), ...extra } };
   }
 }

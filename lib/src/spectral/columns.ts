@@ -9,7 +9,7 @@ export const COLUMNS: readonly (readonly [string, string])[] = [
   ['hasEsd', 'has_esd'], ['numEvals', 'num_evals'], ['svMax', 'sv_max'], ['svMin', 'sv_min'],
   ['rankLoss', 'rank_loss'], ['weakRankLoss', 'weak_rank_loss'], ['lambdaMax', 'lambda_max'],
   ['alpha', 'alpha'], ['xmin', 'xmin'], ['xmax', 'xmax'], ['D', 'D'], ['sigma', 'sigma'],
-  ['numPlSpikes', 'num_pl_spikes'], ['status', 'status'], ['warning', 'warning'],
+  ['numPlSpikes', 'num_pl_spikes'], ['lambda', 'Lambda'], ['status', 'status'], ['warning', 'warning'],
   ['numFingers', 'num_fingers'], ['rawAlpha', 'raw_alpha'],
   ['numSpikes', 'num_spikes'], ['sigmaMp', 'sigma_mp'], ['mpSoftrank', 'mp_softrank'],
   ['wScale', 'W_scale'], ['bulkMax', 'bulk_max'], ['bulkMin', 'bulk_min'],

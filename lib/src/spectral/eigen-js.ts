@@ -120,13 +120,19 @@ export function tridiagonalEigenvalues(diagonal: Float64Array, offDiagonal: Floa
   const n = diagonal.length;
   const d = diagonal, e = offDiagonal;
   if (n > 0) e[n - 1] = 0;
+  // Deflate when |e_m| is below eps times its neighbours or eps ‖T‖∞: the second test lets clusters
+  // of noise-level eigenvalues (Gram matrices of rank-deficient layers) converge; see the wasm
+  // kernel's lib/assembly/_root-free-ql.ts for the failure it prevents.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0));
+  const floor = Number.EPSILON * norm;
   for (let l = 0; l < n; l++) {
     let iterations = 0;
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) <= floor) break;
       }
       if (m === l) break;
       if (++iterations > 60) throw new NumericalError('implicit QL did not converge', { field: `eigenvalue ${l}`, expected: 'at most 60 iterations' });

@@ -1,25 +1,32 @@
-// Two-thread Householder tridiagonalisation: the main thread and one worker share the matrix in
-// a shared wasm memory. Each of the n steps is: main builds the next reflector (O(n), stepHead),
-// both threads run the fused update+product pass over their half of the remaining rows (the
-// O(n²) part; halves balanced by work, since rows shrink), main adds the worker's partial vector
-// (stepTail). Threads meet twice per step through Atomics on a control block, spinning briefly
-// before sleeping, because a step lasts microseconds to milliseconds. QL runs on main afterwards.
+// Two-thread eigensolver: the main thread and one worker share the matrix in a shared wasm memory
+// and split the O(n²)-per-step parts of the reduction between them; the rest (reflectors, bulge
+// chasing, QL) runs on main. Threads meet through Atomics on a control block, spinning briefly
+// before sleeping.
+//
+// Two reductions (./reduction picks one by size):
+// - one-stage: each of the n steps is: main builds the next reflector (stepHead), both threads run
+//   the fused update + product pass over their half of the remaining rows, main adds the worker's
+//   partial vector (stepTail). Two meetings per column, so it suffers when the other core is busy.
+// - two-stage: per panel of b columns, main factors the panel, both threads compute half of
+//   Y = A V, main forms W, both threads apply half of the rank-2b update. Two meetings per panel
+//   (n/b of them), so waiting for a descheduled partner costs little.
 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { NumericalError } from '../errors';
-import { eigenKernelAvailable } from './eigen-wasm';
+import { eigenKernelAvailable, reductionWorkSize, tridiagonalSpectrum, type EigenExports } from './eigen-wasm';
+import { checkedBandwidth, resolveReduction, type Reduction } from './reduction';
+import { splitRow, twoStageTridiagonal, type Helper } from './two-stage';
 import { sharedEigenModule } from './shared-module';
 import { webAssembly, type SharedMemory } from './wasm-api';
+import { JOB, type JobKind } from './eigen-jobs';
 
-interface SharedExports {
+interface SharedExports extends EigenExports {
   begin(a: number, n: number, d: number, e: number, work: number): void;
   vectorAt(k: number, slot: number): number;
   stepHead(k: number): void;
   stepTail(k: number, extra: number): void;
   fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
-  tridiagonalEigenvalues(d: number, e: number, n: number): number;
 }
 
 const PAGE = 65536;
@@ -28,6 +35,8 @@ const ARENA = 64;
 // Spins before sleeping: long enough to catch a partner finishing within ~10 µs, short enough not
 // to steal the core from it when the machine is oversubscribed.
 const SPINS = 1 << 11;
+/** Rows below which the one-stage pass is not split between threads (a meeting costs more than the work). */
+const SPLIT_MIN_ROWS = 64;
 
 interface Pool {
   memory: SharedMemory;
@@ -48,9 +57,11 @@ export function parallelAvailable(): boolean {
 }
 
 /**
- * Whether a second thread is likely to help now: the threads meet twice per step, so a core taken
- * by another process turns every meeting into a scheduler round trip (measured: 5x slower than one
- * thread at load 10 on 2 cores). 'auto' uses two threads only when the 1-minute load leaves a core free.
+ * Whether a second thread is likely to help now: the threads meet at every step (a column for the
+ * one-stage reduction, a panel for the two-stage one), and a core taken by another process turns
+ * every meeting into a scheduler round trip (measured: one-stage, 5x slower than one thread at
+ * load 10 on 2 cores). True when the 1-minute load leaves a core free; esd.ts uses it for the
+ * mid-sized matrices where one thread is otherwise the better choice.
  */
 export function parallelWorthwhile(): boolean {
   return parallelAvailable() && os.loadavg()[0] <= os.availableParallelism() - 1;
@@ -76,47 +87,69 @@ function startPool(): Promise<Pool> {
   return pool;
 }
 
-/** Row where the worker's share starts: rows [begin, split) and [split, n) carry equal work (row i costs n - i). */
-function splitRow(begin: number, n: number): number {
-  const total = n - begin;
-  const tail = Math.floor(total / Math.SQRT2);
-  return Math.min(n, Math.max(begin, n - tail));
+/** Hands a job to the worker: `args` go to words[3..]. Returns the sequence number to `join` on. */
+function post(p: Pool, kind: JobKind, args: number[]): number {
+  p.words[2] = JOB[kind];
+  for (let i = 0; i < args.length; i++) p.words[3 + i] = args[i];
+  const sequence = ++p.sequence;
+  Atomics.store(p.words, 0, sequence);
+  Atomics.notify(p.words, 0);
+  return sequence;
 }
 
-/** Eigenvalues (ascending) of the symmetric n x n matrix `a` (row-major, upper triangle read) on two threads. */
-export async function parallelEigenvalues(a: Float64Array, n: number): Promise<Float64Array> {
-  const { memory, kernel, words } = await startPool();
+/** Waits until the worker has finished job `sequence`. */
+function join(p: Pool, sequence: number): void {
+  let spins = 0;
+  while (Atomics.load(p.words, 1) !== sequence) {
+    if (++spins > SPINS) Atomics.wait(p.words, 1, Atomics.load(p.words, 1), 1);
+  }
+}
+
+/** Grows the shared memory to hold `bytes` past the control block. */
+function reserve(p: Pool, bytes: number): void {
+  const have = p.memory.buffer.byteLength;
+  if (bytes > have) p.memory.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+/**
+ * Eigenvalues (ascending) of the symmetric n x n matrix `a` (row-major, upper triangle read) on two
+ * threads; `reduction` and `bandwidth` as in symmetricEigenvaluesWasm.
+ */
+export async function parallelEigenvalues(a: Float64Array, n: number, reduction: Reduction = 'auto', bandwidth?: number): Promise<Float64Array> {
+  const b = checkedBandwidth(n, bandwidth);
   const p = await startPool();
-  const bytes = ARENA + 8 * (n * n + 7 * n);
-  const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+  const resolved = resolveReduction(reduction, n, 2);
+  const workLength = reductionWorkSize(p.kernel, n, resolved, b);
   const matrix = ARENA;
   const d = matrix + 8 * n * n, e = d + 8 * n, extra = e + 8 * n, work = extra + 8 * n;
-  new Float64Array(memory.buffer, matrix, n * n).set(a.subarray(0, n * n));
+  reserve(p, work + 8 * workLength);
+  new Float64Array(p.memory.buffer, matrix, n * n).set(a.subarray(0, n * n));
+  if (resolved === 'two-stage') twoStageTridiagonal(p.kernel, matrix, n, b, d, e, work, helperOf(p));
+  else oneStage(p, matrix, n, d, e, extra, work);
+  return tridiagonalSpectrum(p.kernel, () => new Float64Array(p.memory.buffer, d, n).slice(), d, e, n);
+}
+
+function oneStage(p: Pool, matrix: number, n: number, d: number, e: number, extra: number, work: number): void {
+  const { kernel } = p;
   kernel.begin(matrix, n, d, e, work);
   for (let k = 0; k < n - 1; k++) {
     kernel.stepHead(k);
     const begin = k + 2;
-    const split = n - begin > 64 ? splitRow(begin, n) : n;
+    const split = n - begin > SPLIT_MIN_ROWS ? splitRow(begin, n) : n;
     const v = kernel.vectorAt(k, 0), w = kernel.vectorAt(k, 1), u = kernel.vectorAt(k, 2), pv = kernel.vectorAt(k, 3);
     if (split < n) {
-      words[2] = 1; words[3] = n; words[4] = split; words[5] = n;
-      words[6] = matrix; words[7] = v; words[8] = w; words[9] = u; words[10] = extra;
-      const sequence = ++p.sequence;
-      Atomics.store(words, 0, sequence);
-      Atomics.notify(words, 0);
+      const sequence = post(p, 'fusedRows', [n, split, n, matrix, v, w, u, extra]);
       kernel.fusedRows(matrix, n, begin, split, v, w, u, pv);
-      let spins = 0;
-      while (Atomics.load(words, 1) !== sequence) {
-        if (++spins > SPINS) Atomics.wait(words, 1, Atomics.load(words, 1), 1);
-      }
+      join(p, sequence);
       kernel.stepTail(k, extra);
     } else {
       kernel.fusedRows(matrix, n, begin, n, v, w, u, pv);
       kernel.stepTail(k, 0);
     }
   }
-  const status = kernel.tridiagonalEigenvalues(d, e, n);
-  if (status !== 0) throw new NumericalError('implicit QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
-  return new Float64Array(memory.buffer, d, n).slice().sort();
+}
+
+/** The worker as the two-stage driver's helper. */
+function helperOf(p: Pool): Helper {
+  return { start: (kind, args) => post(p, kind, args), join: (ticket) => join(p, ticket) };
 }

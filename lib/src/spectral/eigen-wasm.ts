@@ -4,12 +4,15 @@
 
 import { NumericalError } from '../errors';
 import { wasmKernel, wasmKernelAvailable, type WasmKernel } from '../backend/wasm';
+import { bandwidthFor, checkedBandwidth, resolveReduction, type Reduction } from './reduction';
+import { twoStageTridiagonal, type TwoStageExports } from './two-stage';
 
-interface EigenExports {
+/** The kernel's exports used by the one-thread and two-thread solvers. */
+export interface EigenExports extends TwoStageExports {
   gramUpper(x: number, n: number, rows: number, k: number, g: number): void;
   tridiagonalize(a: number, n: number, d: number, e: number, work: number): void;
-  tridiagonalizeBlocked(a: number, n: number, d: number, e: number, work: number, block: number): void;
-  tridiagonalEigenvalues(d: number, e: number, n: number): number;
+  tridiagonalEigenvaluesRootFree(d: number, e: number, n: number): number;
+  bandWorkSize(n: number, b: number): number;
 }
 
 /** Whether the wasm eigensolver can be used (built, SIMD present, WEIGHTLAB_ENGINE not 'js'). */
@@ -21,35 +24,56 @@ function kernel(): WasmKernel<EigenExports> {
   return wasmKernel<EigenExports>('eigen');
 }
 
-/** Panel width of the blocked reduction. */
-const BLOCK = 16;
+/** Doubles of work either reduction needs at order n, band half-width b (the two-stage work also holds stage two's vectors). */
+export function reductionWorkSize(k: Pick<EigenExports, 'bandWorkSize'>, n: number, reduction: 'one-stage' | 'two-stage', b: number): number {
+  return reduction === 'two-stage' ? k.bandWorkSize(n, b) : 4 * n;
+}
 
-/** Tridiagonalises the matrix already at byte offset `a` (n x n) and returns its eigenvalues ascending. */
-function eigenvaluesInPlace(k: WasmKernel<EigenExports>, a: number, n: number, blocked = false): Float64Array {
+/** Eigenvalues of the tridiagonal (d, e) at byte offsets, ascending; e is destroyed. */
+export function tridiagonalSpectrum(k: Pick<EigenExports, 'tridiagonalEigenvaluesRootFree'>, values: () => Float64Array, d: number, e: number, n: number): Float64Array {
+  const status = k.tridiagonalEigenvaluesRootFree(d, e, n);
+  if (status !== 0) throw new NumericalError('tridiagonal QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
+  return values().sort();
+}
+
+/** Tridiagonalises the matrix already at byte offset `a` (n x n, upper triangle valid) and returns its eigenvalues ascending. */
+function eigenvaluesInPlace(k: WasmKernel<EigenExports>, a: number, n: number, reduction: Reduction, b: number): Float64Array {
+  const resolved = resolveReduction(reduction, n, 1);
   const d = k.allocateFloat64(n);
   const e = k.allocateFloat64(n);
-  if (blocked) {
-    const work = k.allocateFloat64((2 * BLOCK + 2) * n);
-    k.exports.tridiagonalizeBlocked(a, n, d, e, work, BLOCK);
+  const work = k.allocateFloat64(reductionWorkSize(k.exports, n, resolved, b));
+  if (resolved === 'two-stage') {
+    twoStageTridiagonal(k.exports, a, n, b, d, e, work);
   } else {
-    const work = k.allocateFloat64(4 * n);
     k.exports.tridiagonalize(a, n, d, e, work);
   }
-  const status = k.exports.tridiagonalEigenvalues(d, e, n);
-  if (status !== 0) throw new NumericalError('implicit QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
-  return k.readFloat64(d, n).sort();
+  return tridiagonalSpectrum(k.exports, () => k.readFloat64(d, n), d, e, n);
 }
 
 /**
- * Eigenvalues (ascending) of the symmetric n x n matrix `a` (row-major; the upper triangle is read).
- * `blocked` selects the blocked (dsytrd-style) reduction. It is correct (same eigenvalues to
- * ~1e-14) but, with its rank-2·block panel update still applied one pair at a time, measured
- * 1.1-1.9x slower than the fused unblocked pass at n = 512..2048, so it is off by default; a
- * register-blocked panel update is what would make it pay off for n ≳ 1000.
+ * Eigenvalues (ascending) of the symmetric n x n matrix `a` (row-major; the upper triangle is read)
+ * on one thread. `reduction` picks the tridiagonalisation ('auto': two-stage from
+ * TWO_STAGE_MIN_ORDER on, see ./reduction); both give the same eigenvalues to rounding.
+ * `bandwidth` overrides the two-stage band's half-width (a multiple of 8; tests and benchmarks).
  */
-export function symmetricEigenvaluesWasm(a: Float64Array, n: number, blocked = false): Float64Array {
+export function symmetricEigenvaluesWasm(a: Float64Array, n: number, reduction: Reduction = 'auto', bandwidth?: number): Float64Array {
+  const b = checkedBandwidth(n, bandwidth);
   const k = kernel();
-  return k.withArena(() => eigenvaluesInPlace(k, k.writeFloat64(a.subarray(0, n * n)), n, blocked));
+  return k.withArena(() => eigenvaluesInPlace(k, k.writeFloat64(a.subarray(0, n * n)), n, reduction, b));
+}
+
+/** Writes X (m x k, row-major) into the arena zero-padded to a multiple of 4 rows and an even width, and forms the upper triangle of X Xᵀ there. */
+function gramInPlace(k: WasmKernel<EigenExports>, x: Float64Array, m: number, width0: number): number {
+  const rows = Math.ceil(m / 4) * 4;
+  const width = width0 + (width0 & 1);
+  const xOffset = k.allocateFloat64(rows * width);
+  const g = k.allocateFloat64(m * m);
+  const padded = k.viewFloat64(xOffset, rows * width);
+  padded.fill(0);
+  if (width === width0) padded.set(x.subarray(0, m * width0));
+  else for (let i = 0; i < m; i++) padded.set(x.subarray(i * width0, (i + 1) * width0), i * width);
+  k.exports.gramUpper(xOffset, m, rows, width, g);
+  return g;
 }
 
 /**
@@ -59,16 +83,11 @@ export function symmetricEigenvaluesWasm(a: Float64Array, n: number, blocked = f
  */
 export function gramEigenvaluesWasm(x: Float64Array, m: number, k: number): Float64Array {
   const kernelInstance = kernel();
-  return kernelInstance.withArena(() => {
-    const rows = Math.ceil(m / 4) * 4;
-    const width = k + (k & 1);
-    const xOffset = kernelInstance.allocateFloat64(rows * width);
-    const g = kernelInstance.allocateFloat64(m * m);
-    const padded = kernelInstance.viewFloat64(xOffset, rows * width);
-    padded.fill(0);
-    if (width === k) padded.set(x.subarray(0, m * k));
-    else for (let i = 0; i < m; i++) padded.set(x.subarray(i * k, (i + 1) * k), i * width);
-    kernelInstance.exports.gramUpper(xOffset, m, rows, width, g);
-    return eigenvaluesInPlace(kernelInstance, g, m);
-  });
+  return kernelInstance.withArena(() => eigenvaluesInPlace(kernelInstance, gramInPlace(kernelInstance, x, m, k), m, 'auto', bandwidthFor(m)));
+}
+
+/** The upper triangle (row-major m x m, lower triangle unspecified) of X Xᵀ, formed by the wasm kernel: for the two-thread solver, which has its own memory. */
+export function gramUpperWasm(x: Float64Array, m: number, k: number): Float64Array {
+  const kernelInstance = kernel();
+  return kernelInstance.withArena(() => kernelInstance.readFloat64(gramInPlace(kernelInstance, x, m, k), m * m));
 }

@@ -1,15 +1,21 @@
 // The second thread of the parallel eigensolver (./eigen-parallel.ts): it instantiates the
-// shared-memory eigen kernel on the memory the main thread sends, then waits for row passes.
-// Each job: zero its private partial vector, run `fusedRows` over its half of the rows, report.
+// shared-memory eigen kernel on the memory the main thread sends, then waits for jobs (./eigen-jobs):
+// a fused row pass of the one-stage reduction (into its private partial vector, zeroed first), or
+// its share of a two-stage panel's product Y = A V or rank-2b update.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { webAssembly, type CompiledModule, type SharedMemory } from './wasm-api';
+import { JOB } from './eigen-jobs';
 
-interface FusedExports { fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void }
+interface WorkerExports {
+  fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
+  bandPanelProduct(a: number, n: number, b: number, work: number, k: number, rowBegin: number, rowEnd: number): void;
+  bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
+}
 
 const { compiled, memory, control } = workerData as { compiled: CompiledModule; memory: SharedMemory; control: number };
 const instance = new webAssembly.Instance(compiled, { env: { memory } });
-const kernel = instance.exports as unknown as FusedExports;
+const kernel = instance.exports as unknown as WorkerExports;
 const words = new Int32Array(memory.buffer, control, 16);
 const SPINS = 1 << 11; // then sleep: see eigen-parallel.ts
 
@@ -21,10 +27,19 @@ for (;;) {
     if (++spins > SPINS) Atomics.wait(words, 0, seen);
   }
   seen = Atomics.load(words, 0);
-  if (words[2] === 2) break;
-  const [n, begin, end, a, v, w, u, p] = [words[3], words[4], words[5], words[6] >>> 0, words[7] >>> 0, words[8] >>> 0, words[9] >>> 0, words[10] >>> 0];
-  new Float64Array(memory.buffer, p, n).fill(0);
-  kernel.fusedRows(a, n, begin, end, v, w, u, p);
+  const job = words[2];
+  if (job === JOB.exit) break;
+  // Byte offsets are stored as int32: read them back unsigned (memory may exceed 2 GiB).
+  const u32 = (i: number) => words[3 + i] >>> 0;
+  if (job === JOB.fusedRows) {
+    const [n, begin, end, a, v, w, u, p] = [words[3], words[4], words[5], u32(3), u32(4), u32(5), u32(6), u32(7)];
+    new Float64Array(memory.buffer, p, n).fill(0);
+    kernel.fusedRows(a, n, begin, end, v, w, u, p);
+  } else if (job === JOB.bandProduct) {
+    kernel.bandPanelProduct(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
+  } else if (job === JOB.bandUpdate) {
+    kernel.bandPanelUpdate(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
+  }
   Atomics.store(words, 1, seen);
   Atomics.notify(words, 1);
 }

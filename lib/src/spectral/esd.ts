@@ -10,13 +10,12 @@
 // rank_loss and entropy therefore differ from WeightWatcher's on rank-deficient layers only.
 
 import { ArgumentError } from '../errors';
-import { Tensor } from '../tensor/tensor';
-import { gram as backendGram } from '../backend/products';
 import { onnxAvailable } from '../backend/onnx/runtime';
-import { gramUpper, shortSide } from './gram';
+import { gramOnnx, gramUpper, shortSide } from './gram';
 import { symmetricEigenvaluesJs } from './eigen-js';
-import { eigenKernelAvailable, gramEigenvaluesWasm, symmetricEigenvaluesWasm } from './eigen-wasm';
+import { eigenKernelAvailable, gramEigenvaluesWasm, gramUpperWasm, symmetricEigenvaluesWasm } from './eigen-wasm';
 import { parallelEigenvalues, parallelAvailable, parallelWorthwhile } from './eigen-parallel';
+import { TWO_STAGE_MIN_ORDER } from './reduction';
 import { jacobiSquaredSingularValues } from './jacobi-svd';
 import type { LayerMatrices, LayerMatrix } from './matrices';
 
@@ -41,8 +40,15 @@ export const WEAK_RANK_TOLERANCE = 1e-6;
 
 /** Gram matrices with at least this many multiply-adds go to onnxruntime (below it, session overhead dominates). */
 const ONNX_GRAM_WORK = 2 ** 24;
-/** Matrices at least this large use two threads under 'auto' (below it, per-step synchronisation dominates). */
-const PARALLEL_MIN_SIZE = 512;
+/**
+ * 'auto' engine rule: two threads (with the two-stage reduction, ./reduction) from
+ * TWO_STAGE_MIN_ORDER.twoThreads on, when the load leaves a core free. On a busy 2-core machine
+ * the second thread only adds synchronisation: measured at load 3-5, two threads took 152 ms of
+ * CPU and as much wall time at n = 1024 against 128 ms on one thread.
+ */
+function parallelFor(n: number): boolean {
+  return n >= TWO_STAGE_MIN_ORDER.twoThreads && parallelWorthwhile();
+}
 
 export interface Spectrum {
   /** Pooled eigenvalues, ascending. */
@@ -70,7 +76,7 @@ export async function symmetricEigenvalues(a: Float64Array, n: number, engine: E
 function resolveEngine(engine: EigenEngine, n: number): 'parallel' | 'wasm' | 'js' {
   if (engine === 'js' || !eigenKernelAvailable()) return 'js';
   if (engine === 'parallel') return parallelAvailable() ? 'parallel' : 'wasm';
-  if (engine === 'auto' && n >= PARALLEL_MIN_SIZE && parallelWorthwhile()) return 'parallel';
+  if (engine === 'auto' && parallelFor(n)) return 'parallel';
   return 'wasm';
 }
 
@@ -95,13 +101,12 @@ async function gramEigenvalues(matrix: LayerMatrix, engine: EigenEngine): Promis
   const resolved = resolveEngine(engine, m);
   let evals: Float64Array;
   if (resolved !== 'js' && onnxAvailable() && m * m * k >= ONNX_GRAM_WORK) {
-    const g = await backendGram(new Tensor('float64', values, [rows, cols]), 'smaller');
-    const full = g.toFloat64();
+    const full = await gramOnnx(values, rows, cols);
     evals = resolved === 'parallel' ? await parallelEigenvalues(full, m) : symmetricEigenvaluesWasm(full, m);
   } else if (resolved !== 'js') {
     const { x } = shortSide(values, rows, cols);
     evals = resolved === 'parallel'
-      ? await parallelEigenvalues(gramUpper(x, m, k), m)
+      ? await parallelEigenvalues(gramUpperWasm(x, m, k), m)
       : gramEigenvaluesWasm(x, m, k);
   } else {
     const { x } = shortSide(values, rows, cols);

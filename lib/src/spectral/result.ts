@@ -112,7 +112,7 @@ export class HtsrResult {
   /** The columns shown in the display: the default WeightWatcher essentials plus any optional ones computed. */
   private shownColumns(): string[] {
     const essentials = ['layerId', 'name', 'layerType', 'N', 'M', 'alpha', 'alphaWeighted', 'D', 'xmin', 'numPlSpikes', 'lambdaMax', 'logNorm', 'stableRank', 'warning'];
-    const optional = ['numFingers', 'numSpikes', 'mpSoftrank', 'randDistance', 'detXNum', 'detXVal', 'ergGap'];
+    const optional = ['lambda', 'numFingers', 'numSpikes', 'mpSoftrank', 'randDistance', 'detXNum', 'detXVal', 'ergGap'];
     const present = new Set(this.columnNames());
     return [...essentials, ...optional].filter((column) => present.has(column));
   }

@@ -11,6 +11,7 @@ scipy gesdd SVD), once per option set. WeightWatcher itself is not part of this 
 import json
 import math
 import sys
+import time
 
 import numpy as np
 import weightwatcher as ww
@@ -20,6 +21,11 @@ RUNS = {
     'clip_xmax': {'fix_fingers': 'clip_xmax'},
     'detX': {'detX': True},
     'mp_fit': {'mp_fit': True},
+    # The powerlaw-package paths (powerlaw 1.x Fit; TPL fits (alpha, Lambda) by scipy fmin per candidate xmin).
+    'powerlaw': {'pl_package': 'powerlaw'},
+    'xmin_peak': {'fix_fingers': 'xmin_peak', 'pl_package': 'powerlaw'},
+    'TPL': {'fit': 'TPL', 'pl_package': 'powerlaw'},
+    'E_TPL': {'fit': 'E_TPL', 'pl_package': 'powerlaw'},
 }
 
 
@@ -41,7 +47,9 @@ def main(directory, out):
     model = {entry['name']: np.load(f"{directory}/{entry['file']}") for entry in manifest}
     runs = {}
     for run, options in RUNS.items():
+        started = time.time()
         details = ww.WeightWatcher().analyze(model=model, **options)
+        print(f'{run}: {time.time() - started:.1f} s', file=sys.stderr)
         runs[run] = [{column: plain(value) for column, value in row.items()} for row in details.to_dict('records')]
     result = {
         'produced_by': f'weightwatcher {ww.__version__} (commit d6fd015, CPU, float32 state dict), powerlaw 1.x (v1.4.6), numpy {np.__version__}',

@@ -3,10 +3,11 @@
 // Linear weight (out, in), 4-D = a Conv2d kernel (out, in, kh, kw)). With --json it prints one
 // JSON object per layer with WeightWatcher's column names, for diffing against WeightWatcher.
 
-import { analyze, loadWeights, readNpy, type AnalyzeOptions } from 'weightlab';
+import { analyze, ArgumentError, loadWeights, readNpy, type AnalyzeOptions } from 'weightlab';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
-const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax] [--detx] [--mp-fit] [--randomize]
+const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
+                      [--detx] [--mp-fit] [--randomize]
 
 HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighted, D, xmin, norms, ...)
 of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
@@ -18,6 +19,11 @@ Arguments:
 Options:
   --json                   one JSON object per layer, WeightWatcher's snake_case column names
   --fix-fingers clip_xmax  refit without spurious top eigenvalues (default: off)
+  --fix-fingers xmin_peak  search xmin only up to 1.5x the log-ESD histogram peak (powerlaw package)
+  --xmin-max X             xmin_peak: upper end of the xmin search instead of 1.5x the peak
+  --fit PL|TPL|E_TPL       tail model: power law (default), truncated power law (adds Lambda), or TPL
+                           with xmin_peak; TPL and xmin_peak use the powerlaw package's fit
+  --pl-package ww|powerlaw WeightWatcher's own fit (default) or the powerlaw package's (xmax is null)
   --detx                   SETOL trace-log condition: detX_num, detX_val, detX_val_unrescaled, erg_gap
   --mp-fit                 Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, ...
   --randomize              randomized-ESD columns: rand_distance, max_rand_eval, ... (seeded)
@@ -31,14 +37,23 @@ export const htsrCommand: Command = {
   summary: 'HTSR/SETOL spectral metrics per layer (WeightWatcher-compatible alpha, alpha_weighted, ...)',
   help: HELP,
   async run(args: string[]): Promise<number> {
-    const parsed = parseArgs(args, { values: ['fix-fingers', 'seed', 'min-evals', 'max-evals'], flags: ['json', 'detx', 'mp-fit', 'randomize'] });
+    const parsed = parseArgs(args, { values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals'], flags: ['json', 'detx', 'mp-fit', 'randomize'] });
     if (parsed.positional.length !== 1) throw new UsageError('expected exactly one PATH');
     const fixFingers = parsed.options['fix-fingers'];
-    if (fixFingers !== undefined && fixFingers !== 'clip_xmax') throw new UsageError(`--fix-fingers supports only clip_xmax, got '${fixFingers}'`);
+    if (fixFingers !== undefined && fixFingers !== 'clip_xmax' && fixFingers !== 'xmin_peak') throw new UsageError(`--fix-fingers takes clip_xmax or xmin_peak, got '${fixFingers}'`);
+    const fit = parsed.options.fit;
+    if (fit !== undefined && fit !== 'PL' && fit !== 'TPL' && fit !== 'E_TPL') throw new UsageError(`--fit takes PL, TPL or E_TPL, got '${fit}'`);
+    const plPackage = parsed.options['pl-package'];
+    if (plPackage !== undefined && plPackage !== 'ww' && plPackage !== 'powerlaw') throw new UsageError(`--pl-package takes ww or powerlaw, got '${plPackage}'`);
+    const xminMax = parsed.options['xmin-max'] === undefined ? undefined : Number(parsed.options['xmin-max']);
+    if (xminMax !== undefined && !(xminMax > 0)) throw new UsageError(`--xmin-max must be a positive number, got '${parsed.options['xmin-max']}'`);
     const seed = parsed.options.seed === undefined ? 0 : Number(parsed.options.seed);
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${parsed.options.seed}'`);
     const options: AnalyzeOptions = {
-      fixFingers: fixFingers === 'clip_xmax' ? 'clip_xmax' : false,
+      fixFingers: fixFingers ?? false,
+      fit,
+      plPackage,
+      xminMax,
       detX: parsed.flags.has('detx'),
       mpFit: parsed.flags.has('mp-fit'),
       randomize: parsed.flags.has('randomize'),
@@ -48,7 +63,15 @@ export const htsrCommand: Command = {
     };
     const file = parsed.positional[0];
     const model = file.toLowerCase().endsWith('.npy') ? readNpy(file) : await loadWeights(file);
-    const result = await analyze(model, options);
+    let result;
+    try {
+      result = await analyze(model, options);
+    } catch (error) {
+      // A combination of fit options WeightWatcher rejects is a usage error of these flags.
+      const field = error instanceof ArgumentError ? error.details.field : undefined;
+      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage') throw new UsageError((error as Error).message);
+      throw error;
+    }
     if (parsed.flags.has('json')) {
       for (const row of result.toJSON()) process.stdout.write(`${JSON.stringify(row)}\n`);
     } else {

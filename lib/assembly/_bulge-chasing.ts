@@ -1,0 +1,162 @@
+// Stage two of the two-stage symmetric tridiagonalisation: band (half-bandwidth b) -> tridiagonal,
+// by Householder bulge chasing (the column-by-column scheme of LAPACK's dsb2st kernels). Sweep j
+// annihilates column j below the subdiagonal with a reflector of length <= b; applying it creates
+// a b x b bulge below the band, whose first column the next reflector annihilates, and so on down
+// the matrix. Leftover fill from one sweep lies inside the window of the next, so each sweep
+// touches O(n b) entries and the whole stage costs about 6 n² b flops, all on short contiguous rows.
+//
+// Storage: the lower triangle of the dense row-major n x n matrix (the band and its fill only are
+// read and written); the diagonal and subdiagonal are returned in (d, e).
+
+import { reflector } from './_band-reduction';
+
+// @ts-ignore: decorator
+@inline function at(base: usize, index: i32): usize { return base + (<usize>index << 3); }
+
+/** Σ x[t] y[t] for t in [0, length). */
+function dot(x: usize, y: usize, length: i32): f64 {
+  let acc = f64x2.splat(0);
+  let t = 0;
+  for (; t + 1 < length; t += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(at(x, t)), v128.load(at(y, t))));
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; t < length; t++) s += load<f64>(at(x, t)) * load<f64>(at(y, t));
+  return s;
+}
+
+/** y[t] -= c x[t] for t in [0, length). */
+function axpy(y: usize, x: usize, c: f64, length: i32): void {
+  const sc = f64x2.splat(c);
+  let t = 0;
+  for (; t + 1 < length; t += 2) v128.store(at(y, t), f64x2.sub(v128.load(at(y, t)), f64x2.mul(sc, v128.load(at(x, t)))));
+  for (; t < length; t++) store<f64>(at(y, t), load<f64>(at(y, t)) - c * load<f64>(at(x, t)));
+}
+
+/** D <- H D H for the symmetric block D = A[s..s+len)² (lower triangle), H = I - tau v vᵀ. */
+function twoSided(a: usize, n: i32, s: i32, len: i32, v: usize, tau: f64, p: usize): void {
+  for (let t = 0; t < len; t++) store<f64>(at(p, t), 0);
+  // p = D v from the lower triangle: row i gives p[i] += D[i][0..i] · v and p[0..i) += D[i][0..i) v[i], in one pass.
+  for (let i = 0; i < len; i++) {
+    const row = at(a, (s + i) * n + s);
+    const vi = load<f64>(at(v, i));
+    const svi = f64x2.splat(vi);
+    let acc = f64x2.splat(0);
+    let c = 0;
+    for (; c + 1 < i; c += 2) {
+      const x = v128.load(at(row, c));
+      acc = f64x2.add(acc, f64x2.mul(x, v128.load(at(v, c))));
+      v128.store(at(p, c), f64x2.add(v128.load(at(p, c)), f64x2.mul(x, svi)));
+    }
+    let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; c < i; c++) {
+      const x = load<f64>(at(row, c));
+      sum += x * load<f64>(at(v, c));
+      store<f64>(at(p, c), load<f64>(at(p, c)) + x * vi);
+    }
+    store<f64>(at(p, i), load<f64>(at(p, i)) + sum + load<f64>(at(row, i)) * vi);
+  }
+  let pv: f64 = 0;
+  for (let t = 0; t < len; t++) { const x = load<f64>(at(p, t)) * tau; store<f64>(at(p, t), x); pv += x * load<f64>(at(v, t)); }
+  const half = -0.5 * tau * pv;
+  for (let t = 0; t < len; t++) store<f64>(at(p, t), load<f64>(at(p, t)) + half * load<f64>(at(v, t)));
+  // D -= v wᵀ + w vᵀ (w = p), lower triangle including the diagonal, one pass per row.
+  for (let i = 0; i < len; i++) {
+    const row = at(a, (s + i) * n + s);
+    const vi = load<f64>(at(v, i)), wi = load<f64>(at(p, i));
+    const svi = f64x2.splat(vi), swi = f64x2.splat(wi);
+    let c = 0;
+    for (; c + 1 <= i; c += 2) {
+      const x = f64x2.sub(f64x2.sub(v128.load(at(row, c)), f64x2.mul(svi, v128.load(at(p, c)))), f64x2.mul(swi, v128.load(at(v, c))));
+      v128.store(at(row, c), x);
+    }
+    for (; c <= i; c++) store<f64>(at(row, c), load<f64>(at(row, c)) - vi * load<f64>(at(p, c)) - wi * load<f64>(at(v, c)));
+  }
+}
+
+/** B <- B (I - tau v vᵀ) for the rows x length block at `first` (row stride n), two rows per pass. */
+function applyRight(block: usize, n: i32, rows: i32, length: i32, v: usize, tau: f64): void {
+  const rowBytes = <usize>n << 3;
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const r0 = block + <usize>i * rowBytes, r1 = r0 + rowBytes;
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+    let c = 0;
+    for (; c + 1 < length; c += 2) {
+      const vc = v128.load(at(v, c));
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(at(r0, c)), vc));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(at(r1, c)), vc));
+    }
+    let t0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+    let t1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+    for (; c < length; c++) { const vc = load<f64>(at(v, c)); t0 += load<f64>(at(r0, c)) * vc; t1 += load<f64>(at(r1, c)) * vc; }
+    t0 *= tau; t1 *= tau;
+    const s0 = f64x2.splat(t0), s1 = f64x2.splat(t1);
+    c = 0;
+    for (; c + 1 < length; c += 2) {
+      const vc = v128.load(at(v, c));
+      v128.store(at(r0, c), f64x2.sub(v128.load(at(r0, c)), f64x2.mul(s0, vc)));
+      v128.store(at(r1, c), f64x2.sub(v128.load(at(r1, c)), f64x2.mul(s1, vc)));
+    }
+    for (; c < length; c++) { const vc = load<f64>(at(v, c)); store<f64>(at(r0, c), load<f64>(at(r0, c)) - t0 * vc); store<f64>(at(r1, c), load<f64>(at(r1, c)) - t1 * vc); }
+  }
+  if (i < rows) {
+    const row = block + <usize>i * rowBytes;
+    axpy(row, v, tau * dot(row, v, length), length);
+  }
+}
+
+/**
+ * Sweeps [first, last) of the band of half-bandwidth b held in the lower triangle of the n x n
+ * row-major matrix at `a` (sweep j clears column j below the subdiagonal). Sweeps must run in
+ * order; after sweeps [0, n-2) the matrix is tridiagonal (see `bandDiagonals`). Callers drive
+ * them in chunks so that the engine can optimise this function between calls.
+ * `work` holds 5 (b + 2) doubles.
+ */
+export function bandSweeps(a: usize, n: i32, b: i32, work: usize, first: i32, last: i32): void {
+  const stride = <usize>(b + 2) << 3;
+  let v = work, next = work + stride;
+  const x = next + stride, p = x + stride, s = p + stride;
+  for (let j = first; j < min(last, n - 2); j++) {
+    let start = j + 1;
+    let length = min(b, n - 1 - j);
+    if (length < 2) continue;
+    for (let t = 0; t < length; t++) store<f64>(at(x, t), load<f64>(at(a, (start + t) * n + j)));
+    let tau = reflector(x, v, 0, length);
+    store<f64>(at(a, start * n + j), load<f64>(x));
+    for (let t = 1; t < length; t++) store<f64>(at(a, (start + t) * n + j), 0);
+    if (tau != 0) twoSided(a, n, start, length, v, tau, p);
+    for (;;) {
+      const below = start + length;
+      if (below >= n) break;
+      const rows = min(b, n - below);
+      // The previous reflector from the right on the rows below its block: fills the bulge.
+      if (tau != 0) {
+        applyRight(at(a, below * n + start), n, rows, length, v, tau);
+      }
+      if (rows < 2) break;
+      // A reflector for the bulge's first column, from the left on the bulge's other columns.
+      for (let t = 0; t < rows; t++) store<f64>(at(x, t), load<f64>(at(a, (below + t) * n + start)));
+      const tauNext = reflector(x, next, 0, rows);
+      store<f64>(at(a, below * n + start), load<f64>(x));
+      for (let t = 1; t < rows; t++) store<f64>(at(a, (below + t) * n + start), 0);
+      if (tauNext != 0) {
+        const width = length - 1;
+        for (let c = 0; c < width; c++) store<f64>(at(s, c), 0);
+        for (let i = 0; i < rows; i++) axpy(s, at(a, (below + i) * n + start + 1), -load<f64>(at(next, i)), width);
+        for (let i = 0; i < rows; i++) axpy(at(a, (below + i) * n + start + 1), s, tauNext * load<f64>(at(next, i)), width);
+        twoSided(a, n, below, rows, next, tauNext, p);
+      }
+      const swap = v; v = next; next = swap;
+      tau = tauNext;
+      start = below;
+      length = rows;
+    }
+  }
+}
+
+/** The diagonal (d) and subdiagonal (e, with e[n-1] = 0) of the lower triangle of the n x n matrix at `a`. */
+export function bandDiagonals(a: usize, n: i32, d: usize, e: usize): void {
+  for (let i = 0; i < n; i++) {
+    store<f64>(at(d, i), load<f64>(at(a, i * n + i)));
+    store<f64>(at(e, i), i + 1 < n ? load<f64>(at(a, (i + 1) * n + i)) : 0);
+  }
+}

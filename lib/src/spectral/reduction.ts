@@ -1,0 +1,51 @@
+// Which tridiagonal reduction the wasm eigensolvers use, and with what bandwidth. One place for the
+// crossover rules, so the one-thread (eigen-wasm), two-thread (eigen-parallel) and engine choice
+// (esd.ts) agree. Numbers below are CPU times of one call on the project's 2-core machine (wall
+// times there varied 2x with other jobs' load); bench/htsr.js has the same reductions as columns.
+//
+// 'one-stage': Householder tridiagonalisation with the rank-2 update fused into the next column's
+// matrix-vector product (lib/assembly/eigen.ts). It streams the trailing matrix once per column.
+// 'two-stage': dense -> band by blocked Householder QR of b-column panels, whose trailing updates
+// are register-blocked matrix products, then band -> tridiagonal by bulge chasing
+// (lib/assembly/_band-reduction.ts, _bulge-chasing.ts, driven by ./two-stage.ts). It reads the
+// matrix once per panel, at the price of an O(n² b) second stage and per-panel work that only pays
+// off for larger n; its two threads meet twice per panel instead of twice per column.
+
+import { ArgumentError } from '../errors';
+
+export type Reduction = 'auto' | 'one-stage' | 'two-stage';
+
+/**
+ * Orders from which 'auto' picks the two-stage reduction. One thread: at n = 512 one-stage takes
+ * 18 ms against 20-21, at 768 54 against 57-60, at 1024 137 against 128-135, at 2048 1250 against
+ * 950 (and one-stage degrades most under load: 3 s wall at load 4). Two threads: the two-stage
+ * reduction splits its matrix products (about three quarters of its work at 512) and meets the
+ * worker twice per panel, the one-stage one twice per column; the 512 threshold follows from that
+ * split (no idle second core was available to time it while this was written).
+ */
+export const TWO_STAGE_MIN_ORDER = { oneThread: 1024, twoThreads: 512 } as const;
+
+/**
+ * Half-bandwidth of the intermediate band: a multiple of 8 (the kernels' tile width). Stage one
+ * hardly depends on it, stage two costs 6 n² b. Measured: n = 1024, b = 8 / 16 / 32: 128 / 132 /
+ * 146 ms; n = 2048, b = 16 / 24 / 32: 1002 / 1010 / 1032 ms (b = 8 there: 1000-1080).
+ */
+export function bandwidthFor(n: number): number {
+  return n >= 1536 ? 16 : 8;
+}
+
+/** `bandwidth` if given (checked: a positive multiple of 8), else bandwidthFor(n). */
+export function checkedBandwidth(n: number, bandwidth?: number): number {
+  if (bandwidth === undefined) return bandwidthFor(n);
+  if (!Number.isInteger(bandwidth) || bandwidth < 8 || bandwidth % 8 !== 0) {
+    throw new ArgumentError('band width must be a positive multiple of 8', { field: 'bandwidth', expected: '8, 16, 24, ...', found: String(bandwidth) });
+  }
+  return bandwidth;
+}
+
+/** The reduction 'auto' resolves to for an n x n matrix on one or two threads. */
+export function resolveReduction(reduction: Reduction, n: number, threads: 1 | 2): 'one-stage' | 'two-stage' {
+  if (reduction === 'one-stage' || reduction === 'two-stage') return reduction;
+  if (reduction !== 'auto') throw new ArgumentError('unknown reduction', { field: 'reduction', expected: "'auto' | 'one-stage' | 'two-stage'", found: String(reduction) });
+  return n >= (threads === 2 ? TWO_STAGE_MIN_ORDER.twoThreads : TWO_STAGE_MIN_ORDER.oneThread) ? 'two-stage' : 'one-stage';
+}

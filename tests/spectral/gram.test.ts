@@ -1,0 +1,28 @@
+// The Gram matrices the ESD is computed from: onnxruntime-node's (gramOnnx, the route analyze()
+// takes for large layers) against the plain-JS dot products, on both orientations of W.
+// Tolerance 1e-13 of the largest entry: each entry is a dot product of length <= 700, whose
+// rounding error is bounded by k·eps·Σ|x||y| (~1e-13 relative here) whatever the summation order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rng } from 'weightlab';
+import { onnxAvailable } from 'weightlab/dist/backend/onnx/runtime';
+import { gramOnnx, gramUpper, shortSide } from 'weightlab/dist/spectral/gram';
+
+test('gramOnnx equals the plain-JS Gram matrix on the smaller side, for wide and tall W (skipped without onnxruntime)', async (t) => {
+  if (!onnxAvailable()) { t.skip('onnxruntime-node not installed or WEIGHTLAB_ENGINE is not auto'); return; }
+  for (const [rows, cols] of [[300, 700], [700, 300], [257, 257]]) {
+    const w = rng(rows + cols).normal(rows * cols);
+    const { x, m, k } = shortSide(w, rows, cols);
+    const expected = gramUpper(x, m, k);
+    const got = await gramOnnx(w, rows, cols);
+    assert.equal(got.length, m * m);
+    let error = 0, scale = 0;
+    for (let i = 0; i < m; i++) {
+      for (let j = i; j < m; j++) {
+        error = Math.max(error, Math.abs(got[i * m + j] - expected[i * m + j]));
+        scale = Math.max(scale, Math.abs(expected[i * m + j]));
+      }
+    }
+    assert.ok(error <= 1e-13 * scale, `${rows}x${cols}: ${error / scale}`);
+  }
+});
