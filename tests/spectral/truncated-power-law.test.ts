@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, ArgumentError, fitPowerlawPackage, fitTruncatedPowerLaw, rng, upperIncompleteGammaNegative, Tensor } from 'weightlab';
-import { nelderMead } from 'weightlab/dist/bias/nelder-mead';
+import { nelderMead } from 'weightlab/dist/optimize/nelder-mead';
 
 /** Γ(s, x) = ∫_0^∞ (x e^v)^s exp(-x e^v) dv (t = x e^v), composite Simpson on v in [0, V]. */
 function gammaByQuadrature(s: number, x: number): number {

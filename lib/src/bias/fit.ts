@@ -17,7 +17,7 @@
 
 import { ArgumentError, NumericalError } from '../errors';
 import { meanMixtureLogDensity, ScaledNoncentralChiSquared } from './noncentral-chi-squared';
-import { nelderMead } from './nelder-mead';
+import { nelderMead } from '../optimize/nelder-mead';
 
 export type FitMethod = 'moments' | 'maximum-likelihood';
 

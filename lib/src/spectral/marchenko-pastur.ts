@@ -3,6 +3,8 @@
 // sigma by a 195-point grid search polished with Nelder-Mead (scipy.optimize.brute + fmin,
 // replicated step by step), then count the spikes beyond the bulk edge plus a Tracy-Widom margin.
 
+import { nelderMead } from '../optimize/nelder-mead';
+
 /** Kernel-density bandwidth WeightWatcher uses (bw = 0.1, sklearn 'linear' kernel). */
 const BANDWIDTH = 0.1;
 /** KDE grid points below this density are dropped from the residual (resid_mp's THRESH). */
@@ -82,44 +84,6 @@ function residual(sigma: number, grid: { x: Float64Array; density: Float64Array;
   return total;
 }
 
-/** scipy.optimize.fmin (Nelder-Mead) in one dimension with its defaults: xtol = ftol = 1e-4, 200 iterations / calls. */
-export function nelderMead1d(f: (x: number) => number, x0: number): number {
-  const xtol = 1e-4, ftol = 1e-4, maxIterations = 200, maxCalls = 200;
-  let calls = 0;
-  const call = (x: number) => { calls++; return f(x); };
-  let sim = [x0, x0 !== 0 ? (1 + 0.05) * x0 : 0.00025];
-  let fsim = [call(sim[0]), call(sim[1])];
-  const order = () => { if (fsim[1] < fsim[0]) { sim = [sim[1], sim[0]]; fsim = [fsim[1], fsim[0]]; } };
-  order();
-  let iterations = 1;
-  while (calls < maxCalls && iterations < maxIterations) {
-    if (Math.abs(sim[1] - sim[0]) <= xtol && Math.abs(fsim[0] - fsim[1]) <= ftol) break;
-    const centroid = sim[0];
-    const xr = 2 * centroid - sim[1];
-    const fxr = call(xr);
-    let shrink = false;
-    if (fxr < fsim[0]) {
-      const xe = 3 * centroid - 2 * sim[1];
-      const fxe = call(xe);
-      if (fxe < fxr) { sim[1] = xe; fsim[1] = fxe; } else { sim[1] = xr; fsim[1] = fxr; }
-    } else if (fxr < fsim[0]) {
-      sim[1] = xr; fsim[1] = fxr; // fsim[-2] is fsim[0] in one dimension
-    } else if (fxr < fsim[1]) {
-      const xc = 1.5 * centroid - 0.5 * sim[1];
-      const fxc = call(xc);
-      if (fxc <= fxr) { sim[1] = xc; fsim[1] = fxc; } else shrink = true;
-    } else {
-      const xcc = 0.5 * centroid + 0.5 * sim[1];
-      const fxcc = call(xcc);
-      if (fxcc < fsim[1]) { sim[1] = xcc; fsim[1] = fxcc; } else shrink = true;
-    }
-    if (shrink) { sim[1] = sim[0] + 0.5 * (sim[1] - sim[0]); fsim[1] = call(sim[1]); }
-    iterations++;
-    order();
-  }
-  return sim[0];
-}
-
 /**
  * The MP fit of ascending eigenvalues `evals` of a layer with WeightWatcher's N and M (Q = N/M;
  * Q = 1 fits singular values to the quarter circle, as WeightWatcher does).
@@ -147,7 +111,8 @@ export function fitMarchenkoPastur(evals: Float64Array, n: number, m: number): M
     const value = residual(sigma, grid, q);
     if (value < bestValue) { bestValue = value; bestSigma = sigma; }
   }
-  const sigmaMp = nelderMead1d((sigma) => residual(sigma, grid, q), bestSigma);
+  // scipy.optimize.fmin with its defaults (xtol = ftol = 1e-4, 200 iterations and calls), step for step.
+  const sigmaMp = nelderMead(([sigma]) => residual(sigma, grid, q), [bestSigma], { rules: 'scipy' }).point[0];
   const bulkMax = (sigmaMp * (1 + 1 / Math.sqrt(q))) ** 2;
   const bulkMin = (sigmaMp * (1 - 1 / Math.sqrt(q))) ** 2;
   const tracyWidom = (1 / Math.sqrt(q)) * bulkMax ** (2 / 3) * m ** (-2 / 3);

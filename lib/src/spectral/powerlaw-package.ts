@@ -7,7 +7,7 @@
 // log-likelihood. powerlaw's float arithmetic (numpy's pairwise sums, 1e-307 floors, the
 // `1 - CDF(xmin) == 1` escape) is followed where it can change a result.
 
-import { nelderMead } from '../bias/nelder-mead';
+import { nelderMead } from '../optimize/nelder-mead';
 import { upperIncompleteGammaNegative } from './powerlaw-gamma';
 import { PowerLawFitError } from './powerlaw';
 

@@ -1,11 +1,12 @@
-// A small Nelder-Mead simplex minimiser for the maximum-likelihood refinement of the error
-// model (3 parameters, a noisy-free but non-smooth-at-the-boundary objective, no gradients).
-// Standard coefficients (reflection 1, expansion 2, contraction 1/2, shrink 1/2); stops when the
-// simplex's function values agree to `tolerance` or after `maxEvaluations`.
-// With `rules: 'scipy'` it instead takes scipy.optimize.fmin's steps operation for operation
-// (initial simplex +5 % per coordinate, absolute xatol/fatol test, 200·n iterations and calls,
-// the same arithmetic for each trial point), so a port of a Python fit that calls fmin (the
-// `powerlaw` package's TPL fit) follows the same path and lands on the same point.
+// A small Nelder-Mead simplex minimiser shared by the fits that need one without gradients: the
+// maximum-likelihood refinement of the inductive-bias error model (3 parameters, non-smooth at the
+// boundary) and the ports of Python fits that call scipy.optimize.fmin (WeightWatcher's
+// Marchenko-Pastur sigma, the `powerlaw` package's TPL fit).
+// 'classic' rules: standard coefficients (reflection 1, expansion 2, contraction 1/2, shrink 1/2);
+// stops when the simplex's function values agree to `tolerance` or after `maxEvaluations`.
+// 'scipy' rules: scipy.optimize.fmin's steps operation for operation (initial simplex +5 % per
+// coordinate, absolute xatol/fatol test, 200·n iterations and calls, the same arithmetic for each
+// trial point), so a port follows the same path and lands on the same point.
 
 export interface NelderMeadResult {
   point: number[];
