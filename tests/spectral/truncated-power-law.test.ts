@@ -5,7 +5,8 @@
 // WeightWatcher's own TPL / E_TPL / xmin_peak / powerlaw columns are checked in weightwatcher-parity.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, ArgumentError, fitPowerlawPackage, fitTruncatedPowerLaw, rng, upperIncompleteGammaNegative, Tensor } from 'weightlab';
+import { analyze, ArgumentError, esdPlot, fitPowerlawPackage, fitTruncatedPowerLaw, mimeBundle, rng, upperIncompleteGammaNegative, Tensor } from 'weightlab';
+import { truncatedPowerLawDensity } from 'weightlab/dist/spectral/powerlaw-package';
 import { nelderMead } from 'weightlab/dist/optimize/nelder-mead';
 
 /** Γ(s, x) = ∫_0^∞ (x e^v)^s exp(-x e^v) dv (t = x e^v), composite Simpson on v in [0, V]. */
@@ -120,4 +121,28 @@ test("WeightWatcher's invalid fit combinations are ArgumentErrors naming the fie
   assert.equal(typeof row.Lambda, 'number');
   assert.equal(row.sigma, null);
   assert.equal(row.xmax, null);
+});
+
+test('esdPlot draws a TPL fit with its normalised density (integrates to 1 over [xmin, ∞) by quadrature)', async () => {
+  // The density the plot draws, checked against Simpson quadrature in log x (the integrand spans
+  // decades); 1e-8 is far above Simpson's error with 20,000 steps on this smooth integrand.
+  for (const [alpha, lambda, xmin] of [[1.8, 0.1, 1], [2.5, 0.5, 0.3], [3.2, 2e-3, 5]]) {
+    const end = Math.log(xmin) + Math.log(800 / (lambda * xmin) + 1);
+    const steps = 20_000;
+    const h = (end - Math.log(xmin)) / steps;
+    const f = (v: number) => { const x = Math.exp(v); return truncatedPowerLawDensity(x, alpha, lambda, xmin) * x; };
+    let sum = f(Math.log(xmin)) + f(end);
+    for (let i = 1; i < steps; i++) sum += (i % 2 === 1 ? 4 : 2) * f(Math.log(xmin) + i * h);
+    const total = (sum * h) / 3;
+    assert.ok(Math.abs(total - 1) < 1e-8, `∫ density = ${total} for alpha ${alpha}, Lambda ${lambda}`);
+  }
+  const weight = new Tensor('float32', Float32Array.from(rng(5).normal(120 * 60)), [120, 60]);
+  const result = await analyze(weight, { fit: 'TPL', progress: false });
+  const layer = result.layers[0];
+  assert.ok(layer.fit && layer.fit.lambda !== undefined, 'the TPL fit is kept for the plot');
+  const plot = esdPlot(layer);
+  assert.match(plot.spec.title as string, /TPL alpha/);
+  const bundle = await plot[mimeBundle]();
+  const payload = bundle.data['application/vnd.weightlab.esd.v1+json'] as { fit: { lambda: number } };
+  assert.equal(payload.fit.lambda, result.toJSON()[0].Lambda);
 });

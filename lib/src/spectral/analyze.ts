@@ -190,7 +190,7 @@ function powerLawColumns(evals: Float64Array, options: AnalyzeOptions): { column
         alpha: fit.alpha, xmin: fit.xmin, xmax: null, D: fit.D, sigma: truncated ? null : fit.sigma,
         numPlSpikes: countTail(fit.xmin), ...(truncated ? { lambda: fit.lambda } : {}), status: 'success', warning: trainingWarning(fit.alpha),
       };
-      return { columns, fit: truncated ? undefined : asPowerLawFit(fit) };
+      return { columns, fit: truncated ? { ...asPowerLawFit(fit), lambda: fit.lambda } : asPowerLawFit(fit) };
     }
     let fit: PowerLawFit;
     const extra: Record<string, unknown> = {};

@@ -7,7 +7,8 @@
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
 import { vegaLite, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
 import { ArgumentError } from '../errors';
-import { EVALS_THRESHOLD } from './powerlaw';
+import { EVALS_THRESHOLD, type PowerLawFit } from './powerlaw';
+import { truncatedPowerLawDensity } from './powerlaw-package';
 import { fitMarchenkoPastur, marchenkoPasturDensity, type MarchenkoPasturFit } from './marchenko-pastur';
 import type { HtsrResult, LayerAnalysis } from './result';
 
@@ -82,8 +83,13 @@ export function esdPlot(layer: LayerAnalysis, options: { title?: string } = {}):
   const floor = histogram.length ? Math.min(...histogram.map((bin) => bin.density)) / 10 : 0;
   const bulk = mp ? marchenkoPasturCurve(layer, mp).filter((point) => point.density >= floor) : [];
   const tailShare = fit ? fit.tailLength / evals.length : 0;
-  const tail = fit ? logSpace(fit.xmin, fit.xmax, CURVE_POINTS).map((x) => ({ x, density: tailShare * ((fit.alpha - 1) / fit.xmin) * (x / fit.xmin) ** -fit.alpha })) : [];
-  const title = options.title ?? `ESD of layer ${String(row.layerId)} ${String(row.name)}${fit ? `: alpha ${fit.alpha.toFixed(3)}, xmin ${fit.xmin.toPrecision(4)}` : ' (power-law fit failed)'}`;
+  const truncated = fit?.lambda !== undefined;
+  const tailDensity = (x: number, f: PowerLawFit) => f.lambda !== undefined
+    ? truncatedPowerLawDensity(x, f.alpha, f.lambda, f.xmin)
+    : ((f.alpha - 1) / f.xmin) * (x / f.xmin) ** -f.alpha;
+  const tail = fit ? logSpace(fit.xmin, fit.xmax, CURVE_POINTS).map((x) => ({ x, density: tailShare * tailDensity(x, fit) })) : [];
+  const fitLabel = fit ? `: ${truncated ? `TPL alpha ${fit.alpha.toFixed(3)}, Lambda ${fit.lambda!.toPrecision(3)}` : `alpha ${fit.alpha.toFixed(3)}`}, xmin ${fit.xmin.toPrecision(4)}` : ' (power-law fit failed)';
+  const title = options.title ?? `ESD of layer ${String(row.layerId)} ${String(row.name)}${fitLabel}`;
   const x = { field: 'x', type: 'quantitative', scale: { type: 'log' }, title: 'eigenvalue λ' };
   const y = { field: 'density', type: 'quantitative', scale: { type: 'log' }, title: 'density' };
   const spec: VegaLiteSpec = {
@@ -91,14 +97,14 @@ export function esdPlot(layer: LayerAnalysis, options: { title?: string } = {}):
     layer: [
       { data: { values: histogram }, mark: { type: 'point', filled: true, size: 22, color: '#4c78a8' }, encoding: { x, y, tooltip: [{ field: 'x', format: '.4g' }, { field: 'density', format: '.4g' }] } },
       ...(bulk.length ? [{ data: { values: bulk.map((p) => ({ ...p, curve: 'MP bulk' })) }, mark: { type: 'line', color: '#54a24b', strokeWidth: 2 }, encoding: { x, y } }] : []),
-      ...(tail.length ? [{ data: { values: tail.map((p) => ({ ...p, curve: 'power law' })) }, mark: { type: 'line', color: '#e45756', strokeDash: [6, 3], strokeWidth: 2 }, encoding: { x, y } }] : []),
+      ...(tail.length ? [{ data: { values: tail.map((p) => ({ ...p, curve: truncated ? 'truncated power law' : 'power law' })) }, mark: { type: 'line', color: '#e45756', strokeDash: [6, 3], strokeWidth: 2 }, encoding: { x, y } }] : []),
       ...(fit ? [{ data: { values: [{ x: fit.xmin }] }, mark: { type: 'rule', color: '#e45756' }, encoding: { x } }] : []),
     ],
   };
   const payload = {
     layer: { layerId: row.layerId, name: row.name, layerType: row.layerType, N: layer.N, M: layer.M, Q: row.Q },
     eigenvalues: Array.from(evals),
-    fit: fit ? { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes: row.numPlSpikes,
+    fit: fit ? { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes: row.numPlSpikes, ...(truncated ? { lambda: fit.lambda } : {}),
       candidates: { xmin: Array.from(fit.candidates.xmin), alpha: Array.from(fit.candidates.alpha), D: Array.from(fit.candidates.D) } } : null,
     marchenkoPastur: mp ? { ...mp, curve: bulk } : null,
     histogram,

@@ -72,6 +72,16 @@ function truncatedModel(alpha: number, lambda: number): Model {
   return { inRange, baseCdf: (x) => 1 - upperIncompleteGammaNegative(1 - alpha, lambda * x) / scale };
 }
 
+/** The TPL's normalising constant on [xmin, ∞): λ^(1-α) / Γ(1-α, λ xmin). */
+function truncatedNormaliser(alpha: number, lambda: number, xmin: number): number {
+  return lambda ** (1 - alpha) / upperIncompleteGammaNegative(1 - alpha, lambda * xmin);
+}
+
+/** The fitted TPL's density at x >= xmin: x^-α e^(-λx) λ^(1-α) / Γ(1-α, λ xmin) (what the ESD plot draws). */
+export function truncatedPowerLawDensity(x: number, alpha: number, lambda: number, xmin: number): number {
+  return x ** -alpha * Math.exp(-lambda * x) * truncatedNormaliser(alpha, lambda, xmin);
+}
+
 /** The TPL's negative log-likelihood of `tail` (all >= xmin), as powerlaw's Distribution.fit minimises it. */
 function truncatedNegativeLogLikelihood(tail: Float64Array, xmin: number, alpha: number, lambda: number): number {
   let total = 0; // Python's builtin sum: sequential, from 0
@@ -79,7 +89,7 @@ function truncatedNegativeLogLikelihood(tail: Float64Array, xmin: number, alpha:
     for (let i = 0; i < tail.length; i++) total += Math.log(FLOOR);
     return -total;
   }
-  const normaliser = lambda ** (1 - alpha) / upperIncompleteGammaNegative(1 - alpha, lambda * xmin);
+  const normaliser = truncatedNormaliser(alpha, lambda, xmin);
   for (let i = 0; i < tail.length; i++) {
     const x = tail[i];
     let likelihood = x ** -alpha * Math.exp(-lambda * x) * normaliser;

@@ -21,6 +21,8 @@ export interface PowerLawFit {
   xmax: number;
   /** Number of points in the fitted tail (data >= xmin). */
   tailLength: number;
+  /** The exponential cut-off rate when the fit is a truncated power law (fit 'TPL' / 'E_TPL'). */
+  lambda?: number;
   /** Per candidate xmin (data[0..n-2]): alpha and D, for diagnostics plots. */
   candidates: { xmin: Float64Array; alpha: Float64Array; D: Float64Array };
 }
