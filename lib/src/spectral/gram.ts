@@ -3,10 +3,8 @@
 // Small ones are formed here in plain JS (the WebAssembly kernel has its own SIMD copy in
 // lib/assembly/eigen.ts), large ones by onnxruntime-node (gramOnnx).
 
-import type * as Ort from 'onnxruntime-node';
-import { INTRA_OP_THREADS } from '../backend/engine';
-import { onnx } from '../backend/onnx/runtime';
-import { encodeModel, gramGraph, ONNX_ELEMENT_TYPE } from '../backend/onnx/model';
+import { runGraph } from '../backend/onnx/runtime';
+import { gramGraph } from '../backend/onnx/model';
 
 /**
  * Rows of the "short" factor: for W (rows x cols) the m x k matrix X with m = min(rows, cols),
@@ -52,28 +50,13 @@ export function gramUpper(x: Float64Array, m: number, k: number): Float64Array {
   return g;
 }
 
-/** gramOnnx's sessions, one per side, created on first use. */
-const onnxGramSessions = new Map<'rows' | 'columns', Promise<Ort.InferenceSession>>();
-
 /**
- * X Xᵀ on the smaller side of W (rows x cols, row-major float64) by onnxruntime-node, in a session
- * of its own whose intra-op threads sleep as soon as the product is done. The backend's shared
- * sessions let their threads spin-wait for the next call (good for chains of products); here the
- * next call is the single-threaded eigensolver, and on a 2-core machine the two spinning threads
- * slowed it from 55 to 85 ms (a 768 x 3072 Gram followed by its 768 x 768 eigenvalues).
+ * X Xᵀ on the smaller side of W (rows x cols, row-major float64) by onnxruntime-node, through the
+ * backend's session cache (whose intra-op threads sleep between products, so they leave both cores
+ * to the single-threaded eigensolver that runs next).
  */
 export async function gramOnnx(values: Float64Array, rows: number, cols: number): Promise<Float64Array> {
-  const ort = await onnx();
   const side = rows <= cols ? 'rows' : 'columns';
-  let compiled = onnxGramSessions.get(side);
-  if (!compiled) {
-    compiled = ort.InferenceSession.create(encodeModel(gramGraph(side), ONNX_ELEMENT_TYPE.float64), {
-      intraOpNumThreads: INTRA_OP_THREADS, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-    compiled.catch(() => onnxGramSessions.delete(side));
-    onnxGramSessions.set(side, compiled);
-  }
-  const results = await (await compiled).run({ X: new ort.Tensor('float64', values.subarray(0, rows * cols), [rows, cols]) });
-  return results.Y.data as Float64Array;
+  const out = await runGraph(`gram:${side}`, 'float64', () => gramGraph(side), { X: { data: values.subarray(0, rows * cols), dims: [rows, cols] } });
+  return out.data as Float64Array;
 }

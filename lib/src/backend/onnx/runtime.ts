@@ -66,6 +66,11 @@ export function session(key: string, dtype: FloatType, graph: () => GraphSpec): 
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Intra-op threads sleep when a product is done instead of spin-waiting for the next one. On
+      // 2 cores the spinning threads take the CPU from the JavaScript that runs between products:
+      // measured (bench/onnx-spinning.js, load 3-4) a 256² f32 product followed by 5 ms of JS took
+      // 12.4 ms with spinning and 5.7 ms without; chained products were no slower without it.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     // A failed creation must not poison the cache for later calls.
     cached.catch(() => sessions.delete(cacheKey));
