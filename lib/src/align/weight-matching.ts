@@ -86,7 +86,8 @@ export function weightMatching(reference: WeightSet, model: WeightSet, options: 
   while (iterations < maxIterations) {
     iterations++;
     let improved = false;
-    for (const g of order.permutation(groups.length)) {
+    // One group (a one-hidden-layer MLP) has one order: skip the draw.
+    for (const g of groups.length === 1 ? [0] : order.permutation(groups.length)) {
       const group = groups[g];
       const n = spec.groups[group];
       const gain = new Float64Array(n * n);

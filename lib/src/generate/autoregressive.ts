@@ -8,7 +8,7 @@ import { ArgumentError } from '../errors';
 import { rng, type Rng } from '../random/rng';
 import type { WeightSet } from '../weights/weight-set';
 import type { PermutationSpec } from '../align/permutation-spec';
-import { AdamTrainer, trainLoop } from './nn/adam';
+import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, jaxModule, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, normalParameter, parameterCount, type HostParameters } from './nn/parameters';
 import type { Representation } from './representation';
@@ -139,7 +139,7 @@ export class AutoregressiveGenerator implements WeightGenerator {
     }, { learningRate: o.learningRate, schedule: 'cosine', finalLearningRate: o.learningRate / 20, totalSteps: o.steps });
     try {
       this.losses = await trainLoop(trainer, {
-        steps: o.steps, signal: fitOptions.signal,
+        steps: o.steps, signal: fitOptions.signal, progress: fitProgress(fitOptions, this.name),
         batch: () => {
           const pick = B === n ? Int32Array.from({ length: n }, (_, i) => i) : source.permutation(n).subarray(0, B);
           const prev = new Float32Array(B * T * (K + 1)), target = new Float32Array(B * T * K);

@@ -1,13 +1,14 @@
 // Flow matching in weight space, DeepWeightFlow-style (Gupta et al., ICLR 2026): canonicalise
 // the zoo with Git Re-Basin, optionally project to PCA, then learn a velocity field v(x, t) that
 // transports N(0, σ²I) to the zoo along straight lines (rectified flow / I-CFM with independent
-// coupling) and integrate it with Euler or RK4. The velocity field is a plain MLP with sinusoidal
-// time features and a zero-initialised last layer.
+// coupling) and integrate it with Euler or RK4. The network is a plain MLP with sinusoidal time
+// features and a zero-initialised last layer; it outputs the velocity, or (default in full weight
+// space) the endpoint x̂₁ from which the velocity follows, which keeps samples on the zoo's span.
 
 import { ArgumentError } from '../errors';
 import { rng } from '../random/rng';
 import type { WeightSet } from '../weights/weight-set';
-import { AdamTrainer, trainLoop } from './nn/adam';
+import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type Activation, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
 import { Representation } from './representation';
@@ -43,9 +44,23 @@ export interface FlowMatchingOptions {
    * accurate, less novel; the name then says so.
    */
   temperature?: number;
-  /** Integrator and number of steps for sampling (default RK4 with 20 steps). */
+  /**
+   * What the MLP outputs. 'velocity' (DeepWeightFlow): v(x, t) directly. 'endpoint': the zoo point
+   * x̂₁(x, t), with v = (x̂₁ − x) / (1 − t). Default: 'velocity' in PCA space, 'endpoint' in full
+   * weight space, where the zoo spans only N − 1 of d directions: a velocity net whose last hidden
+   * layer is narrower than d cannot remove the source noise in the other directions (measured:
+   * samples keep ~1 sd of noise per weight), while an endpoint net's outputs lie on the span it learns.
+   */
+  prediction?: 'velocity' | 'endpoint';
+  /**
+   * Integrator and number of steps for sampling (default RK4 with 20 steps for 'velocity'; Euler
+   * for 'endpoint', which is exact when x̂₁ does not change along the path and never evaluates t = 1).
+   */
   integrator?: 'euler' | 'rk4';
   integrationSteps?: number;
+  /** Moving-average decay of the network weights used for sampling (default 0: none), and warm-up steps. */
+  ema?: number;
+  warmupSteps?: number;
   /** Seed of the velocity-field init and of the training noise (default 0). */
   seed?: number;
   /** Display name override. */
@@ -67,12 +82,19 @@ export class FlowMatchingGenerator implements WeightGenerator {
   private fitted?: Fitted;
   private readonly options: Required<Omit<FlowMatchingOptions, 'rank' | 'spec' | 'name'>> & Pick<FlowMatchingOptions, 'rank' | 'spec' | 'name'>;
 
+  private readonly prediction: 'velocity' | 'endpoint';
+
   constructor(options: FlowMatchingOptions = {}) {
+    const space = options.space ?? 'pca';
+    const prediction = options.prediction ?? (space === 'full' ? 'endpoint' : 'velocity');
     this.options = {
-      space: 'pca', align: true, hidden: 256, layers: 3, activation: 'gelu', timeFrequencies: 8, steps: 3000, batchSize: 32,
-      learningRate: 1e-3, weightDecay: 1e-5, sourceStd: 1, temperature: 1, integrator: 'rk4', integrationSteps: 20, seed: 0, ...options,
+      space, align: true, hidden: 256, layers: 3, activation: 'gelu', timeFrequencies: 8, steps: 3000, batchSize: 32,
+      learningRate: 1e-3, weightDecay: 1e-5, sourceStd: 1, temperature: 1, prediction, integrator: prediction === 'endpoint' ? 'euler' : 'rk4',
+      integrationSteps: 20, ema: 0, warmupSteps: 0, seed: 0, ...options,
     };
+    this.prediction = prediction;
     if (!['pca', 'full'].includes(this.options.space)) throw new ArgumentError("space must be 'pca' or 'full'", { field: 'space', found: String(this.options.space) });
+    if (!['velocity', 'endpoint'].includes(prediction)) throw new ArgumentError("prediction must be 'velocity' or 'endpoint'", { field: 'prediction', found: String(prediction) });
   }
 
   get name(): string {
@@ -104,15 +126,17 @@ export class FlowMatchingGenerator implements WeightGenerator {
       const np = j.numpy;
       const input = np.concatenate([xt, fourierFeatures(j, t, frequencies)], 1);
       return np.mean(np.square(np.subtract(mlpForward(j, p, input, activation), target)));
-    }, { learningRate: o.learningRate, weightDecay: o.weightDecay, schedule: 'cosine', finalLearningRate: o.learningRate / 100, totalSteps: o.steps });
+    }, { learningRate: o.learningRate, weightDecay: o.weightDecay, schedule: 'cosine', finalLearningRate: o.learningRate / 100, totalSteps: o.steps, warmupSteps: o.warmupSteps, ema: o.ema || undefined });
     const noise = rng(o.seed).fold('flow-matching-batches');
     const frequencies = fourierFrequencies(o.timeFrequencies);
     const n = representation.count;
     const b = o.batchSize;
+    const endpoint = this.prediction === 'endpoint';
     try {
       this.losses = await trainLoop(trainer, {
         steps: o.steps,
         signal: fitOptions.signal,
+        progress: fitProgress(fitOptions, this.name),
         batch: () => {
           const pick = noise.integers(b, 0, n);
           const times = noise.uniform(b);
@@ -125,7 +149,7 @@ export class FlowMatchingGenerator implements WeightGenerator {
               const x1 = targets[pick[r] * d + k];
               const x0 = source[r * d + k];
               xt[r * d + k] = (1 - t) * x0 + t * x1;
-              target[r * d + k] = x1 - x0;
+              target[r * d + k] = endpoint ? x1 : x1 - x0;
             }
           }
           return [deviceArray(jx, xt, [b, d]), deviceArray(jx, times, [b, 1]), deviceArray(jx, target, [b, d]), deviceArray(jx, frequencies, [1, o.timeFrequencies])];
@@ -146,8 +170,9 @@ export class FlowMatchingGenerator implements WeightGenerator {
     const d = fitted.dimension;
     const jx = await jaxModule();
     const { rk4, euler } = this.integrators(jx);
-    const times = (value: number) => deviceArray(jx, new Float32Array(count).fill(value), [count, 1]);
     const h = 1 / o.integrationSteps;
+    // The endpoint form divides by 1 − t; RK4's last stage sits at t = 1, so it reads 1 − t ≥ h/2 there.
+    const times = (value: number) => deviceArray(jx, new Float32Array(count).fill(this.prediction === 'endpoint' ? Math.min(value, 1 - h / 2) : value), [count, 1]);
     const params = toDevice(jx, fitted.params);
     let x = deviceArray(jx, rng(seed).fold('flow-matching-source').normal(count * d, 0, o.sourceStd * o.temperature), [count, d]);
     const frequencies = deviceArray(jx, fourierFrequencies(o.timeFrequencies), [1, o.timeFrequencies]);
@@ -157,6 +182,7 @@ export class FlowMatchingGenerator implements WeightGenerator {
         x = o.integrator === 'rk4'
           ? rk4(params.map((a) => a.ref), x, times(t), times(t + h / 2), times(t + h), frequencies.ref)
           : euler(params.map((a) => a.ref), x, times(t), frequencies.ref);
+        await x.blockUntilReady();
       }
       return Float32Array.from(await x.data() as ArrayLike<number>);
     } finally {
@@ -175,8 +201,12 @@ export class FlowMatchingGenerator implements WeightGenerator {
     const np = jx.numpy;
     const activation = o.activation;
     const h = 1 / o.integrationSteps;
-    const velocity = (j: JaxModule, p: JaxArray[], x: JaxArray, t: JaxArray, f: JaxArray) =>
-      mlpForward(j, p, np.concatenate([x, fourierFeatures(j, t, f)], 1), activation);
+    const endpoint = this.prediction === 'endpoint';
+    const velocity = (j: JaxModule, p: JaxArray[], x: JaxArray, t: JaxArray, f: JaxArray) => {
+      const out = mlpForward(j, p, np.concatenate([x.ref, fourierFeatures(j, t.ref, f)], 1), activation);
+      if (!endpoint) { x.dispose(); t.dispose(); return out; }
+      return np.divide(np.subtract(out, x), np.subtract(1, t));
+    };
     const rk4 = jx.jit((p: JaxArray[], x: JaxArray, t0: JaxArray, tm: JaxArray, t1: JaxArray, f: JaxArray) => {
       const k1 = velocity(jx, jx.tree.ref(p), x.ref, t0, f.ref);
       const k2 = velocity(jx, jx.tree.ref(p), np.add(x.ref, np.multiply(k1.ref, h / 2)), tm.ref, f.ref);
@@ -203,8 +233,9 @@ export class FlowMatchingGenerator implements WeightGenerator {
     const params = toDevice(jx, fitted.params);
     const input = np.concatenate([deviceArray(jx, points, [count, d]),
       fourierFeatures(jx, deviceArray(jx, new Float32Array(count).fill(t), [count, 1]), deviceArray(jx, fourierFrequencies(this.options.timeFrequencies), [1, this.options.timeFrequencies]))], 1);
-    const out = mlpForward(jx, params, input, this.options.activation);
-    return Float64Array.from(await out.data() as ArrayLike<number>);
+    const out = Float64Array.from(await mlpForward(jx, params, input, this.options.activation).data() as ArrayLike<number>);
+    // The endpoint form's velocity: (x̂₁ − x) / (1 − t).
+    return this.prediction === 'endpoint' ? out.map((v, i) => (v - points[i]) / (1 - t)) : out;
   }
 
   /** Standardisation of the flow's space: x_std = (x − shift) / scale. */

@@ -7,17 +7,22 @@
 //             θ = θ₀ + Δθ with θ₀ the output bias initialised like the primary net (Ortiz et al. 2024);
 //   rnn     — a recurrent cell emits the target layer by layer, later layers conditioned on earlier
 //             ones through the hidden state (Chandra et al. 2023, dependency-preserving).
-// Task-loss training (hypernets trained through the primary network) is not done here: these are
-// generators of a zoo, fitted to it like the other generators.
+// Two objectives. 'zoo' (default): an auto-decoder regressed on the aligned zoo, like the other
+// generators. 'task': the classic hypernetwork (Ha et al. 2017; MIP, Ortiz et al. 2024), trained end
+// to end on the task's train split: Gaussian codes → hypernet → weights → cross-entropy of the
+// generated MLP, differentiated through the generated network (lib/generate/task-objective). The
+// zoo then gives only the architecture; coordinates are init-scaled, not zoo-standardised.
 
 import { ArgumentError } from '../errors';
 import { rng } from '../random/rng';
 import type { WeightSet } from '../weights/weight-set';
 import type { PermutationSpec } from '../align/permutation-spec';
-import { AdamTrainer, trainLoop } from './nn/adam';
+import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, jaxModule, mlpForward, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { constantParameter, linearStack, normalParameter, parameterCount, type HostParameters } from './nn/parameters';
-import type { Representation } from './representation';
+import { Representation } from './representation';
+import type { ClassificationData } from './evaluate/mlp-classifier';
+import { generatedMlpLoss, initScale, mlpLayout, taskMinibatch, taskTrainingData } from './task-objective';
 import { RandomInitBaseline } from './baselines';
 import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
 import { fullWeightRepresentation } from './weight-space';
@@ -26,6 +31,17 @@ export type HypernetworkKind = 'plain' | 'chunked' | 'mip' | 'rnn';
 
 export interface HypernetworkOptions {
   kind?: HypernetworkKind;
+  /**
+   * 'zoo' (default): regress the aligned train zoo (auto-decoder). 'task': minimise the task loss
+   * of the generated networks on the train split (kinds plain, chunked and mip); the data come from
+   * `data` or from fit(zoo, { task }) (evaluateGenerator passes its task).
+   */
+  objective?: 'zoo' | 'task';
+  /** Train split for objective 'task' (default: the fit options' task). */
+  data?: ClassificationData;
+  /** Generated networks per task-loss step (default 8) and examples per step (default 128). */
+  networksPerStep?: number;
+  examplesPerStep?: number;
   /** Code (embedding) size per model (default 8). */
   codeSize?: number;
   hidden?: number;
@@ -78,17 +94,19 @@ export class HypernetworkGenerator implements WeightGenerator {
   readonly mini = false;
   fitSeconds = 0;
   losses: number[] = [];
-  private readonly o: Required<Omit<HypernetworkOptions, 'spec'>> & { spec?: PermutationSpec };
+  private readonly o: Required<Omit<HypernetworkOptions, 'spec' | 'data'>> & Pick<HypernetworkOptions, 'spec' | 'data'>;
   private fitted?: { representation: Representation; params: HostParameters; layout: Layout; codeMean: Float64Array; codeStd: Float64Array };
 
   constructor(options: HypernetworkOptions = {}) {
-    this.o = { kind: 'plain', codeSize: 8, hidden: 128, chunkSize: 128, chunkEmbedding: 8, steps: 1500, learningRate: 2e-3, codeDecay: 1e-2, align: true, seed: 0, ...options };
+    this.o = { kind: 'plain', objective: 'zoo', networksPerStep: 8, examplesPerStep: 128, codeSize: 8, hidden: 128, chunkSize: 128, chunkEmbedding: 8, steps: 1500, learningRate: 2e-3, codeDecay: 1e-2, align: true, seed: 0, ...options };
     if (!['plain', 'chunked', 'mip', 'rnn'].includes(this.o.kind)) throw new ArgumentError("kind must be 'plain', 'chunked', 'mip' or 'rnn'", { field: 'kind', found: String(this.o.kind) });
+    if (!['zoo', 'task'].includes(this.o.objective)) throw new ArgumentError("objective must be 'zoo' or 'task'", { field: 'objective', found: String(this.o.objective) });
+    if (this.o.objective === 'task' && this.o.kind === 'rnn') throw new ArgumentError("objective 'task' supports kinds 'plain', 'chunked' and 'mip'", { field: 'kind', found: 'rnn' });
   }
 
   get name(): string {
     const label = { plain: 'hypernetwork (plain MLP)', chunked: 'hypernetwork (chunked)', mip: 'hypernetwork (MIP, magnitude-invariant)', rnn: 'hypernetwork (RNN, layer by layer)' }[this.o.kind];
-    return label;
+    return this.o.objective === 'task' ? `${label}, task loss` : label;
   }
 
   get parameterCount(): number { return this.fitted ? parameterCount(this.fitted.params) : 0; }
@@ -151,7 +169,11 @@ export class HypernetworkGenerator implements WeightGenerator {
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
     const started = performance.now();
     const o = this.o;
-    const { models, space, representation } = await fullWeightRepresentation(zoo, o, this.name);
+    const { models, space, representation: zooRepresentation } = await fullWeightRepresentation(zoo, o, this.name);
+    const task = o.objective === 'task';
+    // The task objective sees no zoo statistics: init-scaled coordinates (shift 0, scale 1/√fan_in).
+    const layoutOfMlp = task ? mlpLayout(space.template) : undefined;
+    const representation = layoutOfMlp ? Representation.scaled(space, new Float64Array(layoutOfMlp.dimension), initScale(layoutOfMlp)) : zooRepresentation;
     const d = representation.dimension;
     const layout = o.kind === 'rnn' ? layerLayout(space.template) : o.kind === 'chunked' ? chunkLayout(d, o.chunkSize) : { slots: 1, slot: d, positions: Int32Array.from({ length: d }, (_, i) => i) };
     const width = layout.slots * layout.slot;
@@ -167,7 +189,7 @@ export class HypernetworkGenerator implements WeightGenerator {
     if (o.kind === 'plain') structure = linearStack([e, h, h, width], seed + 1);
     else if (o.kind === 'chunked') structure = [normalParameter([layout.slots, o.chunkEmbedding], seed + 2, 1), ...linearStack([e + o.chunkEmbedding, h, h, layout.slot], seed + 1)];
     else if (o.kind === 'mip') {
-      // θ₀ = a random initialisation of the primary net (PyTorch default init), in standardised units.
+      // θ₀ = a random initialisation of the primary net (PyTorch default init), in this fit's units.
       const init = (await (await new RandomInitBaseline().fit(models)).sample(1, seed))[0].flatten();
       const theta0 = representation.encode(init);
       structure = [{ values: Float32Array.from(theta0), shape: [width] }, ...linearStack([2 * e, h, h, width], seed + 1, { scale: 0.5 })];
@@ -179,26 +201,43 @@ export class HypernetworkGenerator implements WeightGenerator {
     }
     const jx = await jaxModule();
     const decay = o.codeDecay;
-    const trainer = await AdamTrainer.create([codes, ...structure], (j, p, [y, m, ...constants]) => {
-      const np = j.numpy;
-      const [z, ...rest] = p;
-      const out = this.forward(j, rest, z.ref, constants, n, layout);
-      const error = np.multiply(np.square(np.subtract(out, y)), m);
-      return np.add(np.divide(np.sum(error), n * d), np.multiply(np.mean(np.square(z)), decay));
-    }, { learningRate: o.learningRate, schedule: 'cosine', finalLearningRate: o.learningRate / 20, totalSteps: o.steps });
+    const initial = task ? structure : [codes, ...structure];
+    const { data, activation } = task ? taskTrainingData(o.data, fitOptions, this.name) : { data: undefined, activation: 'relu' as const };
+    const B = o.networksPerStep;
+    const scale = Float32Array.from(representation.scale);
+    const trainer = task
+      ? await AdamTrainer.create(initial, (j, p, [z, x, onehot, scaleRow, ...constants]) => {
+        const out = this.forward(j, p, z, constants, B, layout);
+        const raw = j.numpy.multiply(out.slice([], [0, d]), scaleRow);
+        return generatedMlpLoss(j, layoutOfMlp!, raw, x, onehot, activation, B);
+      }, { learningRate: o.learningRate, schedule: 'cosine', finalLearningRate: o.learningRate / 20, totalSteps: o.steps, warmupSteps: Math.min(50, o.steps / 10) })
+      : await AdamTrainer.create(initial, (j, p, [y, m, ...constants]) => {
+        const np = j.numpy;
+        const [z, ...rest] = p;
+        const out = this.forward(j, rest, z.ref, constants, n, layout);
+        const error = np.multiply(np.square(np.subtract(out, y)), m);
+        return np.add(np.divide(np.sum(error), n * d), np.multiply(np.mean(np.square(z)), decay));
+      }, { learningRate: o.learningRate, schedule: 'cosine', finalLearningRate: o.learningRate / 20, totalSteps: o.steps });
+    const source = rng(seed).fold('hypernetwork-task');
     try {
       this.losses = await trainLoop(trainer, {
         steps: o.steps,
-        signal: fitOptions.signal,
-        batch: () => [deviceArray(jx, target, [n, width]), deviceArray(jx, mask, [1, width]), ...this.constants(jx, n, layout)],
+        signal: fitOptions.signal, progress: fitProgress(fitOptions, this.name),
+        batch: () => task
+          ? [deviceArray(jx, source.normal(B * e), [B, e]), ...taskMinibatch(jx, data!, layoutOfMlp!.classes, o.examplesPerStep, source), deviceArray(jx, scale, [1, d]), ...this.constants(jx, B, layout)]
+          : [deviceArray(jx, target, [n, width]), deviceArray(jx, mask, [1, width]), ...this.constants(jx, n, layout)],
       });
       const params = await trainer.parameters();
-      const learned = params[0].values;
-      const codeMean = new Float64Array(e), codeStd = new Float64Array(e);
-      for (let i = 0; i < n; i++) for (let k = 0; k < e; k++) codeMean[k] += learned[i * e + k] / n;
-      for (let i = 0; i < n; i++) for (let k = 0; k < e; k++) codeStd[k] += (learned[i * e + k] - codeMean[k]) ** 2 / n;
-      for (let k = 0; k < e; k++) codeStd[k] = Math.sqrt(codeStd[k]);
-      this.fitted = { representation, params: params.slice(1), layout, codeMean, codeStd };
+      const codeMean = new Float64Array(e), codeStd = new Float64Array(e).fill(1);
+      if (!task) {
+        // Auto-decoder: new codes from a Gaussian fitted to the learned train codes.
+        const learned = params[0].values;
+        codeStd.fill(0);
+        for (let i = 0; i < n; i++) for (let k = 0; k < e; k++) codeMean[k] += learned[i * e + k] / n;
+        for (let i = 0; i < n; i++) for (let k = 0; k < e; k++) codeStd[k] += (learned[i * e + k] - codeMean[k]) ** 2 / n;
+        for (let k = 0; k < e; k++) codeStd[k] = Math.sqrt(codeStd[k]);
+      }
+      this.fitted = { representation, params: task ? params : params.slice(1), layout, codeMean, codeStd };
     } finally {
       trainer.dispose();
     }

@@ -39,6 +39,11 @@ export class Representation {
     return new Representation(space, shift, scale, undefined, space.vectors);
   }
 
+  /** Coordinates (x − shift) / scale with a given shift and scale (e.g. a layer's init scale, no zoo statistics). */
+  static scaled(space: WeightSpace, shift: Float64Array, scale: Float64Array): Representation {
+    return new Representation(space, shift, scale, undefined, space.vectors);
+  }
+
   /** The weight vector of standardised coordinates `z` (offset `at` in a batch). */
   vector(z: ArrayLike<number>, at = 0): Float64Array {
     const raw = new Float64Array(this.dimension);

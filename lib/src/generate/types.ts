@@ -3,6 +3,7 @@
 // and "zoo + noise" exactly alike: fit on a train zoo, then sample n models from a seed.
 
 import type { WeightSet } from '../weights/weight-set';
+import type { EvaluationTask } from './evaluate/task';
 
 /** A zoo as generators accept it: an array or iterable of WeightSets, or an object holding `models`. */
 export type ZooInput = readonly WeightSet[] | Iterable<WeightSet> | AsyncIterable<WeightSet> | { models: readonly WeightSet[] };
@@ -11,8 +12,16 @@ export type ZooInput = readonly WeightSet[] | Iterable<WeightSet> | AsyncIterabl
 export type GeneratorFamily = 'generator' | 'baseline';
 
 export interface FitOptions {
-  /** Abort long fits (the kernel passes its interrupt signal). */
+  /** Abort long fits (the kernel's interrupt also stops them, through the progress bar). */
   signal?: AbortSignal;
+  /** Show a progress bar per training phase (default true; updated in place in the kernel). */
+  progress?: boolean;
+  /**
+   * The task the generated models are for. Generators trained on the task itself (hypernetworks
+   * with objective 'task') learn from its train split; zoo-fitted generators ignore it.
+   * evaluateGenerator passes its task here.
+   */
+  task?: EvaluationTask;
 }
 
 export interface WeightGenerator {

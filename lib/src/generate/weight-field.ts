@@ -13,7 +13,7 @@ import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 import { applyPermutations } from '../align/permute';
 import { mlpPermutationSpec, type Permutations } from '../align/permutation-spec';
-import { AdamTrainer, trainLoop } from './nn/adam';
+import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
 import { denseLayers } from './evaluate/mlp-classifier';
@@ -146,7 +146,7 @@ export class WeightFieldGenerator implements WeightGenerator {
     try {
       this.losses = await trainLoop(trainer, {
         steps: this.o.steps,
-        signal: fitOptions.signal,
+        signal: fitOptions.signal, progress: fitProgress(fitOptions, this.name),
         batch: () => [...fields.flatMap((field, index) => {
           const count = field.rows * field.cols;
           const coords = this.coordinates(field, field.rows, field.cols, source.uniform(2 * count, -0.5, 0.5));

@@ -96,7 +96,7 @@ export async function evaluateGenerator(generator: WeightGenerator, options: Eva
   const heldOut = await zooModels(options.heldOutZoo);
   const task = options.task;
   const reference = referenceFor(task, train, heldOut, ensembleSize, diversityModels);
-  if (options.fit !== false) await generator.fit(train, { signal: options.signal });
+  if (options.fit !== false) await generator.fit(train, { signal: options.signal, progress: options.progress, task });
 
   // Cold call first (jit compilation for this batch shape included), then the timed warm call:
   // generation cost is reported in steady state, the cold cost separately.

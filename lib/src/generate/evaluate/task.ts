@@ -19,6 +19,9 @@ export interface EvaluationTask {
   finetune?(models: readonly WeightSet[], steps: number, seed: number): Promise<WeightSet[]>;
   /** Permutation spec for symmetry-aware distances (default: the automatic MLP spec). */
   spec?: PermutationSpec;
+  /** The train split and the hidden nonlinearity, for generators trained on the task (never the test split). */
+  train?: ClassificationData;
+  activation?: Activation;
 }
 
 export interface ClassificationTaskOptions {
@@ -40,6 +43,8 @@ export function classificationTask(options: ClassificationTaskOptions): Evaluati
     name: options.name,
     classes,
     labels: options.test.y,
+    train: options.train,
+    activation,
     logits: (weights) => mlpLogits(weights, options.test, activation),
     async finetune(models, steps, seed) {
       trainer ??= new MlpClassifierTrainer(options.train, { learningRate: options.learningRate, batchSize: options.batchSize, activation });
