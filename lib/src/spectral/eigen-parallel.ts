@@ -60,11 +60,14 @@ export function parallelAvailable(): boolean {
  * Whether a second thread is likely to help now: the threads meet at every step (a column for the
  * one-stage reduction, a panel for the two-stage one), and a core taken by another process turns
  * every meeting into a scheduler round trip (measured: one-stage, 5x slower than one thread at
- * load 10 on 2 cores). True when the 1-minute load leaves a core free; esd.ts uses it for the
- * mid-sized matrices where one thread is otherwise the better choice.
+ * load 10 on 2 cores). True when the 1-minute load leaves most of a core free. The load average
+ * counts the caller's own running thread, so "one core free" on 2 cores reads as a load below
+ * about 1.5, not 1 (measured at load 1.25: two threads 586 ms, one thread 908 ms at n = 2048; at
+ * load 3-5 one thread wins). esd.ts uses it for the mid-sized matrices where one thread is
+ * otherwise the better choice.
  */
 export function parallelWorthwhile(): boolean {
-  return parallelAvailable() && os.loadavg()[0] <= os.availableParallelism() - 1;
+  return parallelAvailable() && os.loadavg()[0] < os.availableParallelism() - 0.5;
 }
 
 function startPool(): Promise<Pool> {
