@@ -5,7 +5,7 @@
 
 import { ArgumentError, NumericalError } from '../errors';
 import { rng } from '../random/rng';
-import { tridiagonalEigen } from './tridiagonal';
+import { tridiagonalEigen } from '../linalg/tridiagonal';
 
 /** A symmetric linear operator given by its products: the Hessian of a loss at a point. */
 export interface HessianOperator {

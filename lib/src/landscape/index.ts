@@ -1,6 +1,6 @@
 // Loss-landscape metrics: Hessian spectra from products, mode connectivity, CKA, distances.
 export * from './hessian';
-export * from './tridiagonal';
+export { tridiagonalEigen } from '../linalg/tridiagonal';
 export * from './mlp-hessian';
 export * from './connectivity';
 export * from './cka';

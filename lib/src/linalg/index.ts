@@ -4,3 +4,4 @@
 export * from './dense';
 export * from './cholesky';
 export * from './symmetric-eigen';
+export * from './tridiagonal';

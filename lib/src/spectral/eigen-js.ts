@@ -5,7 +5,7 @@
 // fused into the matrix-vector product of step k+1 (one pass over the matrix per step),
 // then implicit QL on the tridiagonal matrix. Eigenvalues only: no vectors are formed.
 
-import { NumericalError } from '../errors';
+import { tridiagonalQl } from '../linalg/tridiagonal';
 
 /**
  * Reduces the symmetric n x n matrix `a` (row-major; only the upper triangle j >= i is read)
@@ -114,55 +114,11 @@ function updateRow(a: Float64Array, n: number, i: number, v: Float64Array, w: Fl
 
 /**
  * Eigenvalues of the symmetric tridiagonal matrix (diagonal, offDiagonal) by implicit QL with
- * Wilkinson shifts (EISPACK tql1). Sorted ascending on return. Both arrays are overwritten.
+ * Wilkinson shifts (lib/src/linalg/tridiagonal.ts). Sorted ascending on return. Both arrays are overwritten.
  */
 export function tridiagonalEigenvalues(diagonal: Float64Array, offDiagonal: Float64Array): Float64Array {
-  const n = diagonal.length;
-  const d = diagonal, e = offDiagonal;
-  if (n > 0) e[n - 1] = 0;
-  // Deflate when |e_m| is below eps times its neighbours or eps ‖T‖∞: the second test lets clusters
-  // of noise-level eigenvalues (Gram matrices of rank-deficient layers) converge; see the wasm
-  // kernel's lib/assembly/_root-free-ql.ts for the failure it prevents.
-  let norm = 0;
-  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0));
-  const floor = Number.EPSILON * norm;
-  for (let l = 0; l < n; l++) {
-    let iterations = 0;
-    for (;;) {
-      let m = l;
-      for (; m < n - 1; m++) {
-        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) <= floor) break;
-      }
-      if (m === l) break;
-      if (++iterations > 60) throw new NumericalError('implicit QL did not converge', { field: `eigenvalue ${l}`, expected: 'at most 60 iterations' });
-      let g = (d[l + 1] - d[l]) / (2 * e[l]);
-      let r = Math.hypot(g, 1);
-      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
-      let s = 1, c = 1, p = 0;
-      let i = m - 1;
-      for (; i >= l; i--) {
-        let f = s * e[i];
-        const b = c * e[i];
-        r = Math.hypot(f, g);
-        e[i + 1] = r;
-        if (r === 0) { d[i + 1] -= p; e[m] = 0; break; }
-        s = f / r;
-        c = g / r;
-        g = d[i + 1] - p;
-        r = (d[i] - g) * s + 2 * c * b;
-        p = s * r;
-        d[i + 1] = g + p;
-        g = c * r - b;
-        void f;
-      }
-      if (r === 0 && i >= l) continue;
-      d[l] -= p;
-      e[l] = g;
-      e[m] = 0;
-    }
-  }
-  return d.sort();
+  tridiagonalQl(diagonal, offDiagonal);
+  return diagonal.sort();
 }
 
 /** Eigenvalues (ascending) of the symmetric matrix `a` (n x n, row-major, upper triangle read; overwritten). */
