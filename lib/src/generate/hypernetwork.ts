@@ -11,7 +11,10 @@
 // generators. 'task': the classic hypernetwork (Ha et al. 2017; MIP, Ortiz et al. 2024), trained end
 // to end on the task's train split: Gaussian codes → hypernet → weights → cross-entropy of the
 // generated MLP, differentiated through the generated network (lib/generate/task-objective). The
-// zoo then gives only the architecture; coordinates are init-scaled, not zoo-standardised.
+// zoo then gives only the architecture; coordinates are init-scaled, not zoo-standardised. The task
+// loss alone collapses to one network whatever the code; `diversity` subtracts the log spread of
+// the batch's predictions between the train examples (function-space repulsion), so different
+// codes give different networks.
 
 import { ArgumentError } from '../errors';
 import { rng } from '../random/rng';
@@ -22,7 +25,7 @@ import { deviceArray, jaxModule, mlpForward, toDevice, type JaxArray, type JaxMo
 import { constantParameter, linearStack, normalParameter, parameterCount, type HostParameters } from './nn/parameters';
 import { Representation } from './representation';
 import type { ClassificationData } from './evaluate/mlp-classifier';
-import { generatedMlpLoss, initScale, mlpLayout, taskMinibatch, taskTrainingData } from './task-objective';
+import { betweenExamples, generatedMlpLoss, initScale, mlpLayout, taskMinibatch, taskTrainingData } from './task-objective';
 import { RandomInitBaseline } from './baselines';
 import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
 import { fullWeightRepresentation } from './weight-space';
@@ -39,6 +42,16 @@ export interface HypernetworkOptions {
   objective?: 'zoo' | 'task';
   /** Train split for objective 'task' (default: the fit options' task). */
   data?: ClassificationData;
+  /**
+   * Objective 'task' only: weight of the function-space repulsion subtracted from the task loss,
+   * the mean log squared distance between the predicted probabilities of each pair of the step's
+   * generated networks, measured on `examplesPerStep` mixup points between train examples
+   * (task-objective predictionSpread). Default 0: the plain task loss, whose samples collapse to
+   * one network. `losses` then record the task loss minus this term. On the digits MLP
+   * (notebooks/generators.ipynb) 0.1 lifts the MIP hypernet's pairwise disagreement from 0 to a
+   * few percent of test digits for about 1.5 points of accuracy; 1 trades far too much accuracy.
+   */
+  diversity?: number;
   /** Generated networks per task-loss step (default 8) and examples per step (default 128). */
   networksPerStep?: number;
   examplesPerStep?: number;
@@ -98,15 +111,18 @@ export class HypernetworkGenerator implements WeightGenerator {
   private fitted?: { representation: Representation; params: HostParameters; layout: Layout; codeMean: Float64Array; codeStd: Float64Array };
 
   constructor(options: HypernetworkOptions = {}) {
-    this.o = { kind: 'plain', objective: 'zoo', networksPerStep: 8, examplesPerStep: 128, codeSize: 8, hidden: 128, chunkSize: 128, chunkEmbedding: 8, steps: 1500, learningRate: 2e-3, codeDecay: 1e-2, align: true, seed: 0, ...options };
+    this.o = { kind: 'plain', objective: 'zoo', networksPerStep: 8, examplesPerStep: 128, codeSize: 8, hidden: 128, chunkSize: 128, chunkEmbedding: 8, steps: 1500, learningRate: 2e-3, codeDecay: 1e-2, diversity: 0, align: true, seed: 0, ...options };
     if (!['plain', 'chunked', 'mip', 'rnn'].includes(this.o.kind)) throw new ArgumentError("kind must be 'plain', 'chunked', 'mip' or 'rnn'", { field: 'kind', found: String(this.o.kind) });
     if (!['zoo', 'task'].includes(this.o.objective)) throw new ArgumentError("objective must be 'zoo' or 'task'", { field: 'objective', found: String(this.o.objective) });
+    if (!(Number.isFinite(this.o.diversity) && this.o.diversity >= 0)) throw new ArgumentError('diversity must be a finite number >= 0', { field: 'diversity', found: String(this.o.diversity) });
+    if (this.o.diversity > 0 && this.o.objective !== 'task') throw new ArgumentError("diversity applies to objective 'task' only", { field: 'diversity', expected: "objective: 'task'", found: `objective: '${this.o.objective}'` });
     if (this.o.objective === 'task' && this.o.kind === 'rnn') throw new ArgumentError("objective 'task' supports kinds 'plain', 'chunked' and 'mip'", { field: 'kind', found: 'rnn' });
   }
 
   get name(): string {
     const label = { plain: 'hypernetwork (plain MLP)', chunked: 'hypernetwork (chunked)', mip: 'hypernetwork (MIP, magnitude-invariant)', rnn: 'hypernetwork (RNN, layer by layer)' }[this.o.kind];
-    return this.o.objective === 'task' ? `${label}, task loss` : label;
+    if (this.o.objective !== 'task') return label;
+    return this.o.diversity > 0 ? `${label}, task loss + diversity ${this.o.diversity}` : `${label}, task loss`;
   }
 
   get parameterCount(): number { return this.fitted ? parameterCount(this.fitted.params) : 0; }
@@ -204,12 +220,15 @@ export class HypernetworkGenerator implements WeightGenerator {
     const initial = task ? structure : [codes, ...structure];
     const { data, activation } = task ? taskTrainingData(o.data, fitOptions, this.name) : { data: undefined, activation: 'relu' as const };
     const B = o.networksPerStep;
+    const repel = task && o.diversity > 0;
     const scale = Float32Array.from(representation.scale);
     const trainer = task
-      ? await AdamTrainer.create(initial, (j, p, [z, x, onehot, scaleRow, ...constants]) => {
+      ? await AdamTrainer.create(initial, (j, p, [z, x, onehot, scaleRow, ...rest]) => {
+        const context = repel ? rest[0] : undefined;
+        const constants = repel ? rest.slice(1) : rest;
         const out = this.forward(j, p, z, constants, B, layout);
         const raw = j.numpy.multiply(out.slice([], [0, d]), scaleRow);
-        return generatedMlpLoss(j, layoutOfMlp!, raw, x, onehot, activation, B);
+        return generatedMlpLoss(j, layoutOfMlp!, raw, x, onehot, activation, B, context ? { weight: o.diversity, context } : undefined);
       }, { learningRate: o.learningRate, schedule: 'cosine', finalLearningRate: o.learningRate / 20, totalSteps: o.steps, warmupSteps: Math.min(50, o.steps / 10) })
       : await AdamTrainer.create(initial, (j, p, [y, m, ...constants]) => {
         const np = j.numpy;
@@ -224,7 +243,7 @@ export class HypernetworkGenerator implements WeightGenerator {
         steps: o.steps,
         signal: fitOptions.signal, progress: fitProgress(fitOptions, this.name),
         batch: () => task
-          ? [deviceArray(jx, source.normal(B * e), [B, e]), ...taskMinibatch(jx, data!, layoutOfMlp!.classes, o.examplesPerStep, source), deviceArray(jx, scale, [1, d]), ...this.constants(jx, B, layout)]
+          ? [deviceArray(jx, source.normal(B * e), [B, e]), ...taskMinibatch(jx, data!, layoutOfMlp!.classes, o.examplesPerStep, source), deviceArray(jx, scale, [1, d]), ...(repel ? [betweenExamples(jx, data!, o.examplesPerStep, source)] : []), ...this.constants(jx, B, layout)]
           : [deviceArray(jx, target, [n, width]), deviceArray(jx, mask, [1, width]), ...this.constants(jx, n, layout)],
       });
       const params = await trainer.parameters();

@@ -14,7 +14,7 @@ export * from './evaluate/evaluate';
 export * from './evaluate/report';
 export { symmetricEigen, type SymmetricEigen } from './linear-algebra';
 export * from './hypernetwork';
-export { generatedMlpLoss, initScale, mlpLayout, type MlpLayout } from './task-objective';
+export { generatedMlpLogits, generatedMlpLoss, initScale, mlpLayout, predictionSpread, SPREAD_FLOOR, type MlpLayout } from './task-objective';
 export * from './weight-field';
 export * from './mixture-growth';
 export * from './latent-diffusion';
