@@ -22,7 +22,7 @@ const weightlab = require('weightlab');
 
 const { rng, symmetricEigenvalues, analyze, Tensor, WeightSet } = weightlab;
 const { symmetricEigenvaluesWasm } = require('weightlab/dist/spectral/eigen-wasm');
-const { parallelEigenvalues, parallelWorthwhile } = require('weightlab/dist/spectral/eigen-parallel');
+const { parallelEigenvalues } = require('weightlab/dist/spectral/eigen-parallel');
 const PYTHON = '/usr/bin/python3';
 
 function cpuSince(start) { const c = process.cpuUsage(start); return (c.user + c.system) / 1000; }
@@ -189,7 +189,7 @@ async function modelBenchmark(directory, numpy) {
   }
   console.table(names.map((name, i) => ({ layer: name, shape: tensors[name].shape.join('x'), alpha: Number(result.layers[i].row.alpha.toFixed(6)),
     'numpy SVD alpha': numpy ? Number(reference.svd_alphas[i].toFixed(6)) : NaN })));
-  const rows = [{ pipeline: `weightlab analyze() (auto: ORT Gram + ${parallelWorthwhile() ? '2-thread two-stage' : '1-thread one-stage (machine busy)'} wasm eig)`, ms: ours, cpu: oursCpu },
+  const rows = [{ pipeline: 'weightlab analyze() (auto: ORT Gram + wasm eig, 1 or 2 threads chosen per call by spare CPU)', ms: ours, cpu: oursCpu },
     { pipeline: 'weightlab analyze() (ORT Gram + 1-thread wasm eig)', ms: oneThread, cpu: oneThreadCpu }];
   if (numpy) {
     rows.push({ pipeline: `SVD pipeline (${reference.svd_name} + WWFit, numpy)`, ms: reference.svd, cpu: reference.svd_cpu });

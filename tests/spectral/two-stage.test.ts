@@ -135,7 +135,8 @@ test('root-free QL: tridiagonal Toeplitz matrices have eigenvalues a + 2c cos(kÏ
 test('auto picks the reduction by order and thread count; bad band widths and non-finite input are typed errors', () => {
   assert.equal(resolveReduction('auto', 300, 1), 'one-stage');
   assert.equal(resolveReduction('auto', 2048, 1), 'two-stage');
-  assert.equal(resolveReduction('auto', 600, 2), 'two-stage');
+  assert.equal(resolveReduction('auto', 600, 2), 'one-stage');
+  assert.equal(resolveReduction('auto', 800, 2), 'two-stage');
   assert.equal(resolveReduction('one-stage', 4096, 2), 'one-stage');
   assert.throws(() => symmetricEigenvaluesWasm(new Float64Array(4), 2, 'two-stage', 12), ArgumentError);
   assert.throws(() => symmetricEigenvaluesWasm(new Float64Array(4), 2, 'sideways' as never), ArgumentError);

@@ -60,14 +60,52 @@ export function parallelAvailable(): boolean {
  * Whether a second thread is likely to help now: the threads meet at every step (a column for the
  * one-stage reduction, a panel for the two-stage one), and a core taken by another process turns
  * every meeting into a scheduler round trip (measured: one-stage, 5x slower than one thread at
- * load 10 on 2 cores). True when the 1-minute load leaves most of a core free. The load average
- * counts the caller's own running thread, so "one core free" on 2 cores reads as a load below
- * about 1.5, not 1 (measured at load 1.25: two threads 586 ms, one thread 908 ms at n = 2048; at
- * load 3-5 one thread wins). esd.ts uses it for the mid-sized matrices where one thread is
- * otherwise the better choice.
+ * load 10 on 2 cores; two-stage at load 3-5, 152 ms of CPU against 128 ms on one thread at n = 1024).
+ * The signal is how many cores other processes kept busy since the previous sample (the machine's
+ * busy CPU time minus this process's own, threads included), when that sample is between
+ * SAMPLE_MIN_MS and SAMPLE_MAX_MS old: if at least half a core is left beside this thread, a second
+ * thread helps (measured right after another job ended, load average still 1.8: n = 2048 took 600 ms
+ * on two threads against 938 ms on one). Without a usable sample the 1-minute load average decides;
+ * it lags and counts this thread, so "a core free" reads as a load below cores - 0.5.
  */
 export function parallelWorthwhile(): boolean {
-  return parallelAvailable() && os.loadavg()[0] < os.availableParallelism() - 0.5;
+  if (!parallelAvailable()) return false;
+  const now = Date.now();
+  if (lastSample && now - lastSample.time < SAMPLE_MIN_MS && lastDecision !== undefined) return lastDecision;
+  const sample = cpuSample(now);
+  const previous = lastSample;
+  lastSample = sample;
+  if (previous && now - previous.time <= SAMPLE_MAX_MS && sample.total > previous.total) {
+    const elapsed = (sample.total - previous.total) / sample.cpus; // ms of wall time per core
+    const busy = sample.total - previous.total - (sample.idle - previous.idle);
+    const others = Math.max(0, busy - (sample.own - previous.own)) / elapsed;
+    lastDecision = sample.cpus - 1 - others >= 0.5;
+  } else {
+    lastDecision = os.loadavg()[0] < os.availableParallelism() - 0.5;
+  }
+  return lastDecision;
+}
+
+/** Below this age a CPU sample is too coarse (os.cpus() counts in clock ticks): the last decision stands. */
+const SAMPLE_MIN_MS = 200;
+/** Above this age a CPU sample says little about now: the load average decides instead. */
+const SAMPLE_MAX_MS = 10_000;
+
+interface CpuSample { time: number; idle: number; total: number; own: number; cpus: number }
+let lastSample: CpuSample | undefined;
+let lastDecision: boolean | undefined;
+
+/** Machine-wide idle and total CPU time and this process's own CPU time, all in core-milliseconds. */
+function cpuSample(time: number): CpuSample {
+  const cpus = os.cpus();
+  let idle = 0, total = 0;
+  for (const cpu of cpus) {
+    const t = cpu.times;
+    idle += t.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+  }
+  const usage = process.cpuUsage();
+  return { time, idle, total, own: (usage.user + usage.system) / 1000, cpus: cpus.length };
 }
 
 function startPool(): Promise<Pool> {

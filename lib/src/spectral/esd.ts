@@ -42,7 +42,7 @@ export const WEAK_RANK_TOLERANCE = 1e-6;
 const ONNX_GRAM_WORK = 2 ** 24;
 /**
  * 'auto' engine rule: two threads (with the two-stage reduction, ./reduction) from
- * TWO_STAGE_MIN_ORDER.twoThreads on, when the load leaves a core free. On a busy 2-core machine
+ * TWO_STAGE_MIN_ORDER.twoThreads on, when other processes leave half a core spare (parallelWorthwhile). On a busy 2-core machine
  * the second thread only adds synchronisation: measured at load 3-5, two threads took 152 ms of
  * CPU and as much wall time at n = 1024 against 128 ms on one thread.
  */

@@ -20,10 +20,11 @@ export type Reduction = 'auto' | 'one-stage' | 'two-stage';
  * 18 ms against 20-21, at 768 54 against 57-60, at 1024 137 against 128-135, at 2048 1250 against
  * 950 (and one-stage degrades most under load: 3 s wall at load 4). Two threads: the two-stage
  * reduction splits its matrix products (about three quarters of its work at 512) and meets the
- * worker twice per panel, the one-stage one twice per column; the 512 threshold follows from that
- * split (no idle second core was available to time it while this was written).
+ * worker twice per panel, the one-stage one twice per column. Timed with the second core idle
+ * (median of 9, one thread / two threads): 512: 15.2 / 15.6 ms, 640: 27.2 / 36.5, 768: 46.9 / 37.9,
+ * 896: 73.7 / 56.0, 1024: 126 / 89-112, 2048: 940 / 600-620; so two threads from 768 on.
  */
-export const TWO_STAGE_MIN_ORDER = { oneThread: 1024, twoThreads: 512 } as const;
+export const TWO_STAGE_MIN_ORDER = { oneThread: 1024, twoThreads: 768 } as const;
 
 /**
  * Half-bandwidth of the intermediate band: a multiple of 8 (the kernels' tile width). Stage one
