@@ -4,11 +4,7 @@
 
 export { symmetricEigen, type SymmetricEigen } from '../linalg/symmetric-eigen';
 
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
+export { dot } from '../linalg/dense';
 
 /** ‖a − b‖₂. */
 export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {

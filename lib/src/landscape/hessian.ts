@@ -5,6 +5,7 @@
 
 import { ArgumentError, NumericalError } from '../errors';
 import { rng } from '../random/rng';
+import { dot } from '../linalg/dense';
 import { tridiagonalEigen } from '../linalg/tridiagonal';
 
 /** A symmetric linear operator given by its products: the Hessian of a loss at a point. */
@@ -15,11 +16,6 @@ export interface HessianOperator {
   apply(vector: Float64Array): Float64Array;
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 
 function normalize(v: Float64Array): number {
   const norm = Math.sqrt(dot(v, v));

@@ -135,7 +135,8 @@ export function orthonormalColumns(y: DenseMatrix): DenseMatrix {
   return denseMatrix(n, l, out);
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
+/** aᵀb, summed in index order (so every caller gets the same bits for the same vectors). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
   return sum;
