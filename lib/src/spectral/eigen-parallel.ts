@@ -71,19 +71,20 @@ export function parallelAvailable(): boolean {
 export function parallelWorthwhile(): boolean {
   if (!parallelAvailable()) return false;
   const now = Date.now();
-  if (lastSample && now - lastSample.time < SAMPLE_MIN_MS && lastDecision !== undefined) return lastDecision;
+  if (last && now - last.sample.time < SAMPLE_MIN_MS) return last.decision;
   const sample = cpuSample(now);
-  const previous = lastSample;
-  lastSample = sample;
+  const previous = last?.sample;
+  let decision: boolean;
   if (previous && now - previous.time <= SAMPLE_MAX_MS && sample.total > previous.total) {
     const elapsed = (sample.total - previous.total) / sample.cpus; // ms of wall time per core
     const busy = sample.total - previous.total - (sample.idle - previous.idle);
     const others = Math.max(0, busy - (sample.own - previous.own)) / elapsed;
-    lastDecision = sample.cpus - 1 - others >= 0.5;
+    decision = sample.cpus - 1 - others >= 0.5;
   } else {
-    lastDecision = os.loadavg()[0] < os.availableParallelism() - 0.5;
+    decision = os.loadavg()[0] < os.availableParallelism() - 0.5;
   }
-  return lastDecision;
+  last = { sample, decision };
+  return decision;
 }
 
 /** Below this age a CPU sample is too coarse (os.cpus() counts in clock ticks): the last decision stands. */
@@ -92,8 +93,8 @@ const SAMPLE_MIN_MS = 200;
 const SAMPLE_MAX_MS = 10_000;
 
 interface CpuSample { time: number; idle: number; total: number; own: number; cpus: number }
-let lastSample: CpuSample | undefined;
-let lastDecision: boolean | undefined;
+/** The previous sample and the decision taken with it. */
+let last: { sample: CpuSample; decision: boolean } | undefined;
 
 /** Machine-wide idle and total CPU time and this process's own CPU time, all in core-milliseconds. */
 function cpuSample(time: number): CpuSample {
