@@ -51,4 +51,7 @@ test('flatten and unflatten are inverse', () => {
   const back = set.unflatten(vector.map((x) => x * 10));
   assert.deepEqual(back.get('a').toArray(), [[10, 20], [30, 40]]);
   assert.throws(() => set.unflatten([1, 2]), ShapeError);
+  // Each tensor's offset points at its first value in the flat vector.
+  assert.deepEqual([...set.flatOffsets()], [['a', 0], ['b', 4]]);
+  assert.equal(vector[set.flatOffsets().get('b')!], 5);
 });

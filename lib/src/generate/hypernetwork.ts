@@ -86,9 +86,7 @@ function chunkLayout(d: number, chunk: number): Layout {
 function layerLayout(weights: WeightSet): Layout {
   // Tensors grouped by layer in WeightSet order; one slot per layer, padded to the largest.
   const sizes = weights.layers.map((layer) => [layer.weight, layer.bias, ...Object.values(layer.extras ?? {})].filter(Boolean).reduce((s, name) => s + weights.info(name!).shape.reduce((a, b) => a * b, 1), 0));
-  const starts = new Map<string, number>();
-  let at = 0;
-  for (const name of weights.names) { starts.set(name, at); at += weights.info(name).shape.reduce((a, b) => a * b, 1); }
+  const starts = weights.flatOffsets();
   const slot = Math.max(...sizes);
   const positions = new Int32Array(sizes.length * slot).fill(-1);
   weights.layers.forEach((layer, l) => {

@@ -24,13 +24,11 @@ export interface MlpLayout {
 
 /** The layout of an MLP WeightSet's flat vector (throws for anything but linear layers). */
 export function mlpLayout(template: WeightSet): MlpLayout {
-  const starts = new Map<string, number>();
-  let at = 0;
-  for (const name of template.names) { starts.set(name, at); at += template.info(name).shape.reduce((a, b) => a * b, 1); }
+  const starts = template.flatOffsets();
   const layers = denseLayers(template).map((layer) => ({
     weight: starts.get(layer.weight)!, bias: layer.bias ? starts.get(layer.bias) : undefined, inputs: layer.inputs, outputs: layer.outputs, inOut: layer.inOut,
   }));
-  return { layers, dimension: at, classes: layers[layers.length - 1].outputs };
+  return { layers, dimension: template.numParameters, classes: layers[layers.length - 1].outputs };
 }
 
 /**

@@ -132,6 +132,17 @@ export class WeightSet implements Iterable<[string, Tensor]> {
     return out;
   }
 
+  /** Where each tensor starts in the `flatten()` vector, by name. */
+  flatOffsets(): Map<string, number> {
+    const offsets = new Map<string, number>();
+    let at = 0;
+    for (const name of this.names) {
+      offsets.set(name, at);
+      at += sizeOf(this.info(name).shape);
+    }
+    return offsets;
+  }
+
   /** A set shaped like this one, filled from a flat vector (inverse of `flatten`). */
   unflatten(vector: ArrayLike<number>): WeightSet {
     if (vector.length !== this.numParameters) {
