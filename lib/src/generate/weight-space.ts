@@ -4,8 +4,7 @@
 
 import { alignZoo } from '../align/zoo';
 import { mlpPermutationSpec, type PermutationSpec } from '../align/permutation-spec';
-import { Tensor } from '../tensor/tensor';
-import { WeightSet } from '../weights/weight-set';
+import type { WeightSet } from '../weights/weight-set';
 import { checkZoo } from './zoo-input';
 import { Representation } from './representation';
 import { zooModels } from './zoo-input';
@@ -54,16 +53,7 @@ export class WeightSpace {
 
   /** A WeightSet shaped like the zoo's models holding `vector` (float64 tensors). */
   toWeights(vector: ArrayLike<number>, metadata: Record<string, unknown> = {}): WeightSet {
-    let at = 0;
-    const tensors = this.template.names.map((name): [string, Tensor] => {
-      const { shape } = this.template.info(name);
-      const size = shape.reduce((a, b) => a * b, 1);
-      const values = new Float64Array(size);
-      for (let k = 0; k < size; k++) values[k] = vector[at + k];
-      at += size;
-      return [name, new Tensor('float64', values, shape)];
-    });
-    return new WeightSet(tensors, { layers: this.template.layers, metadata });
+    return this.template.unflatten(vector, metadata);
   }
 }
 

@@ -143,8 +143,8 @@ export class WeightSet implements Iterable<[string, Tensor]> {
     return offsets;
   }
 
-  /** A set shaped like this one, filled from a flat vector (inverse of `flatten`). */
-  unflatten(vector: ArrayLike<number>): WeightSet {
+  /** A set shaped like this one, filled from a flat vector (inverse of `flatten`); metadata defaults to a copy of this set's. */
+  unflatten(vector: ArrayLike<number>, metadata: Record<string, unknown> = { ...this.metadata }): WeightSet {
     if (vector.length !== this.numParameters) {
       throw new ShapeError('vector length differs from the number of parameters', { expected: String(this.numParameters), found: String(vector.length) });
     }
@@ -152,11 +152,12 @@ export class WeightSet implements Iterable<[string, Tensor]> {
     const tensors: [string, Tensor][] = this.names.map((name) => {
       const { shape } = this.info(name);
       const size = sizeOf(shape);
-      const values = Float64Array.from({ length: size }, (_, i) => vector[at + i]);
+      const values = new Float64Array(size);
+      for (let i = 0; i < size; i++) values[i] = vector[at + i];
       at += size;
       return [name, new Tensor('float64', values, shape)];
     });
-    return new WeightSet(tensors, { layers: this.layerList, metadata: { ...this.metadata } });
+    return new WeightSet(tensors, { layers: this.layerList, metadata });
   }
 
   toString(): string {
