@@ -12,6 +12,8 @@
 // Work layout is a pure function of (n, b), so a second thread (eigen-parallel) can run the
 // product and the update over its share of rows with nothing but (a, n, b, work, panel start).
 
+import { multiplyAdd, multiplySubtract } from './_multiply-add';
+
 // @ts-ignore: decorator
 @inline function at(base: usize, index: i32): usize { return base + (<usize>index << 3); }
 
@@ -56,7 +58,7 @@ export function bandWorkSize(n: i32, b: i32): i32 {
 function dotRange(x: usize, y: usize, from: i32, to: i32): f64 {
   let acc = f64x2.splat(0);
   let t = from;
-  for (; t + 1 < to; t += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(at(x, t)), v128.load(at(y, t))));
+  for (; t + 1 < to; t += 2) acc = multiplyAdd(v128.load(at(x, t)), v128.load(at(y, t)), acc);
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; t < to; t++) s += load<f64>(at(x, t)) * load<f64>(at(y, t));
   return s;
@@ -66,7 +68,7 @@ function dotRange(x: usize, y: usize, from: i32, to: i32): f64 {
 function axpyRange(y: usize, x: usize, c: f64, from: i32, to: i32): void {
   const sc = f64x2.splat(c);
   let t = from;
-  for (; t + 1 < to; t += 2) v128.store(at(y, t), f64x2.sub(v128.load(at(y, t)), f64x2.mul(sc, v128.load(at(x, t)))));
+  for (; t + 1 < to; t += 2) v128.store(at(y, t), multiplySubtract(sc, v128.load(at(x, t)), v128.load(at(y, t))));
   for (; t < to; t++) store<f64>(at(y, t), load<f64>(at(y, t)) - c * load<f64>(at(x, t)));
 }
 
@@ -186,11 +188,11 @@ export function bandPanelProduct(a: usize, n: i32, b: i32, work: usize, k: i32, 
       for (let j: usize = 0; j < end; j += 8) {
         const v0 = v128.load(pointer), v1 = v128.load(pointer, 16);
         const x0 = v128.load64_splat(a0 + j), x1 = v128.load64_splat(a1 + j);
-        s00 = f64x2.add(s00, f64x2.mul(x0, v0)); s01 = f64x2.add(s01, f64x2.mul(x0, v1));
-        s10 = f64x2.add(s10, f64x2.mul(x1, v0)); s11 = f64x2.add(s11, f64x2.mul(x1, v1));
+        s00 = multiplyAdd(x0, v0, s00); s01 = multiplyAdd(x0, v1, s01);
+        s10 = multiplyAdd(x1, v0, s10); s11 = multiplyAdd(x1, v1, s11);
         const x2 = v128.load64_splat(a2 + j), x3 = v128.load64_splat(a3 + j);
-        s20 = f64x2.add(s20, f64x2.mul(x2, v0)); s21 = f64x2.add(s21, f64x2.mul(x2, v1));
-        s30 = f64x2.add(s30, f64x2.mul(x3, v0)); s31 = f64x2.add(s31, f64x2.mul(x3, v1));
+        s20 = multiplyAdd(x2, v0, s20); s21 = multiplyAdd(x2, v1, s21);
+        s30 = multiplyAdd(x3, v0, s30); s31 = multiplyAdd(x3, v1, s31);
         pointer += 32;
       }
       const out = at(y, i * b + chunk);
@@ -208,8 +210,8 @@ export function bandPanelProduct(a: usize, n: i32, b: i32, work: usize, k: i32, 
       let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
       for (let j = 0; j < m; j++) {
         const x = v128.load64_splat(at(a0, j));
-        s0 = f64x2.add(s0, f64x2.mul(x, v128.load(pointer)));
-        s1 = f64x2.add(s1, f64x2.mul(x, v128.load(pointer, 16)));
+        s0 = multiplyAdd(x, v128.load(pointer), s0);
+        s1 = multiplyAdd(x, v128.load(pointer, 16), s1);
         pointer += 32;
       }
       const out = at(y, i * b + chunk);
@@ -239,11 +241,11 @@ export function bandPanelCorrection(n: i32, b: i32, work: usize, k: i32): void {
       for (let i = 0; i < m; i++) {
         const y0 = v128.load(yRow), y1 = v128.load(yRow, 16);
         const x0 = v128.load64_splat(vRow), x1 = v128.load64_splat(vRow, 8);
-        s00 = f64x2.add(s00, f64x2.mul(x0, y0)); s01 = f64x2.add(s01, f64x2.mul(x0, y1));
-        s10 = f64x2.add(s10, f64x2.mul(x1, y0)); s11 = f64x2.add(s11, f64x2.mul(x1, y1));
+        s00 = multiplyAdd(x0, y0, s00); s01 = multiplyAdd(x0, y1, s01);
+        s10 = multiplyAdd(x1, y0, s10); s11 = multiplyAdd(x1, y1, s11);
         const x2 = v128.load64_splat(vRow, 16), x3 = v128.load64_splat(vRow, 24);
-        s20 = f64x2.add(s20, f64x2.mul(x2, y0)); s21 = f64x2.add(s21, f64x2.mul(x2, y1));
-        s30 = f64x2.add(s30, f64x2.mul(x3, y0)); s31 = f64x2.add(s31, f64x2.mul(x3, y1));
+        s20 = multiplyAdd(x2, y0, s20); s21 = multiplyAdd(x2, y1, s21);
+        s30 = multiplyAdd(x3, y0, s30); s31 = multiplyAdd(x3, y1, s31);
         vRow += uRowBytes; yRow += yRowBytes;
       }
       const out = at(s, p * b + c), stride = <usize>b << 3;
@@ -286,14 +288,14 @@ export function bandPanelCorrection(n: i32, b: i32, work: usize, k: i32): void {
       let q = at(stacked, c);
       for (let p = 0; p < b; p++) {
         const x = v128.load64_splat(at(yRow, p));
-        w0 = f64x2.add(w0, f64x2.mul(x, v128.load(q))); w1 = f64x2.add(w1, f64x2.mul(x, v128.load(q, 16)));
-        w2 = f64x2.add(w2, f64x2.mul(x, v128.load(q, 32))); w3 = f64x2.add(w3, f64x2.mul(x, v128.load(q, 48)));
+        w0 = multiplyAdd(x, v128.load(q), w0); w1 = multiplyAdd(x, v128.load(q, 16), w1);
+        w2 = multiplyAdd(x, v128.load(q, 32), w2); w3 = multiplyAdd(x, v128.load(q, 48), w3);
         q += yRowBytes;
       }
       for (let p = 0; p < b; p++) {
         const x = v128.load64_splat(at(uRow, p));
-        w0 = f64x2.add(w0, f64x2.mul(x, v128.load(q))); w1 = f64x2.add(w1, f64x2.mul(x, v128.load(q, 16)));
-        w2 = f64x2.add(w2, f64x2.mul(x, v128.load(q, 32))); w3 = f64x2.add(w3, f64x2.mul(x, v128.load(q, 48)));
+        w0 = multiplyAdd(x, v128.load(q), w0); w1 = multiplyAdd(x, v128.load(q, 16), w1);
+        w2 = multiplyAdd(x, v128.load(q, 32), w2); w3 = multiplyAdd(x, v128.load(q, 48), w3);
         q += yRowBytes;
       }
       const out = at(wRow, c);
@@ -336,11 +338,11 @@ export function bandPanelUpdate(a: usize, n: i32, b: i32, work: usize, k: i32, b
         for (; z < end; z += 32) {
           const z0 = v128.load(z), z1 = v128.load(z, 16);
           const x0 = v128.load64_splat(x), x1 = v128.load64_splat(x, 8);
-          s00 = f64x2.add(s00, f64x2.mul(x0, z0)); s01 = f64x2.add(s01, f64x2.mul(x0, z1));
-          s10 = f64x2.add(s10, f64x2.mul(x1, z0)); s11 = f64x2.add(s11, f64x2.mul(x1, z1));
+          s00 = multiplyAdd(x0, z0, s00); s01 = multiplyAdd(x0, z1, s01);
+          s10 = multiplyAdd(x1, z0, s10); s11 = multiplyAdd(x1, z1, s11);
           const x2 = v128.load64_splat(x, 16), x3 = v128.load64_splat(x, 24);
-          s20 = f64x2.add(s20, f64x2.mul(x2, z0)); s21 = f64x2.add(s21, f64x2.mul(x2, z1));
-          s30 = f64x2.add(s30, f64x2.mul(x3, z0)); s31 = f64x2.add(s31, f64x2.mul(x3, z1));
+          s20 = multiplyAdd(x2, z0, s20); s21 = multiplyAdd(x2, z1, s21);
+          s30 = multiplyAdd(x3, z0, s30); s31 = multiplyAdd(x3, z1, s31);
           x += 32;
         }
       }

@@ -9,6 +9,7 @@
 // read and written); the diagonal and subdiagonal are returned in (d, e).
 
 import { reflector } from './_band-reduction';
+import { multiplyAdd, multiplySubtract } from './_multiply-add';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, index: i32): usize { return base + (<usize>index << 3); }
@@ -17,7 +18,7 @@ import { reflector } from './_band-reduction';
 function dot(x: usize, y: usize, length: i32): f64 {
   let acc = f64x2.splat(0);
   let t = 0;
-  for (; t + 1 < length; t += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(at(x, t)), v128.load(at(y, t))));
+  for (; t + 1 < length; t += 2) acc = multiplyAdd(v128.load(at(x, t)), v128.load(at(y, t)), acc);
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; t < length; t++) s += load<f64>(at(x, t)) * load<f64>(at(y, t));
   return s;
@@ -27,7 +28,7 @@ function dot(x: usize, y: usize, length: i32): f64 {
 function axpy(y: usize, x: usize, c: f64, length: i32): void {
   const sc = f64x2.splat(c);
   let t = 0;
-  for (; t + 1 < length; t += 2) v128.store(at(y, t), f64x2.sub(v128.load(at(y, t)), f64x2.mul(sc, v128.load(at(x, t)))));
+  for (; t + 1 < length; t += 2) v128.store(at(y, t), multiplySubtract(sc, v128.load(at(x, t)), v128.load(at(y, t))));
   for (; t < length; t++) store<f64>(at(y, t), load<f64>(at(y, t)) - c * load<f64>(at(x, t)));
 }
 
@@ -43,8 +44,8 @@ function twoSided(a: usize, n: i32, s: i32, len: i32, v: usize, tau: f64, p: usi
     let c = 0;
     for (; c + 1 < i; c += 2) {
       const x = v128.load(at(row, c));
-      acc = f64x2.add(acc, f64x2.mul(x, v128.load(at(v, c))));
-      v128.store(at(p, c), f64x2.add(v128.load(at(p, c)), f64x2.mul(x, svi)));
+      acc = multiplyAdd(x, v128.load(at(v, c)), acc);
+      v128.store(at(p, c), multiplyAdd(x, svi, v128.load(at(p, c))));
     }
     let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     for (; c < i; c++) {
@@ -65,7 +66,7 @@ function twoSided(a: usize, n: i32, s: i32, len: i32, v: usize, tau: f64, p: usi
     const svi = f64x2.splat(vi), swi = f64x2.splat(wi);
     let c = 0;
     for (; c + 1 <= i; c += 2) {
-      const x = f64x2.sub(f64x2.sub(v128.load(at(row, c)), f64x2.mul(svi, v128.load(at(p, c)))), f64x2.mul(swi, v128.load(at(v, c))));
+      const x = multiplySubtract(swi, v128.load(at(v, c)), multiplySubtract(svi, v128.load(at(p, c)), v128.load(at(row, c))));
       v128.store(at(row, c), x);
     }
     for (; c <= i; c++) store<f64>(at(row, c), load<f64>(at(row, c)) - vi * load<f64>(at(p, c)) - wi * load<f64>(at(v, c)));
@@ -82,8 +83,8 @@ function applyRight(block: usize, n: i32, rows: i32, length: i32, v: usize, tau:
     let c = 0;
     for (; c + 1 < length; c += 2) {
       const vc = v128.load(at(v, c));
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(at(r0, c)), vc));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(at(r1, c)), vc));
+      a0 = multiplyAdd(v128.load(at(r0, c)), vc, a0);
+      a1 = multiplyAdd(v128.load(at(r1, c)), vc, a1);
     }
     let t0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
     let t1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
@@ -93,8 +94,8 @@ function applyRight(block: usize, n: i32, rows: i32, length: i32, v: usize, tau:
     c = 0;
     for (; c + 1 < length; c += 2) {
       const vc = v128.load(at(v, c));
-      v128.store(at(r0, c), f64x2.sub(v128.load(at(r0, c)), f64x2.mul(s0, vc)));
-      v128.store(at(r1, c), f64x2.sub(v128.load(at(r1, c)), f64x2.mul(s1, vc)));
+      v128.store(at(r0, c), multiplySubtract(s0, vc, v128.load(at(r0, c))));
+      v128.store(at(r1, c), multiplySubtract(s1, vc, v128.load(at(r1, c))));
     }
     for (; c < length; c++) { const vc = load<f64>(at(v, c)); store<f64>(at(r0, c), load<f64>(at(r0, c)) - t0 * vc); store<f64>(at(r1, c), load<f64>(at(r1, c)) - t1 * vc); }
   }
@@ -112,13 +113,51 @@ function applyRight(block: usize, n: i32, rows: i32, length: i32, v: usize, tau:
  * `work` holds 5 (b + 2) doubles.
  */
 export function bandSweeps(a: usize, n: i32, b: i32, work: usize, first: i32, last: i32): void {
+  for (let j = first; j < min(last, n - 2); j++) sweep(a, n, b, work, j, 0);
+}
+
+/**
+ * The sweeps j in [first, last) with j % 2 == parity, for two threads that share the matrix: one
+ * runs parity 0, the other parity 1, each with its own `work` (5 (b + 2) doubles). `progress`
+ * (n int32, zeroed before sweep 0) is where each sweep publishes how many of its steps are done,
+ * and where a sweep reads its predecessor's: sweep j waits before its step t until sweep j-1 has
+ * finished step t + 2, the last one whose rows overlap (see `sweep`). Sweeps [0, first) must be
+ * complete. Needs memory shared between the threads (lib/src/spectral/eigen-parallel.ts).
+ */
+export function bandSweepsShared(a: usize, n: i32, b: i32, work: usize, progress: usize, first: i32, last: i32, parity: i32): void {
+  let j = first + ((parity - first) & 1);
+  for (; j < min(last, n - 2); j += 2) sweep(a, n, b, work, j, progress);
+}
+
+/** Zeroes the n progress counters of bandSweepsShared before sweep 0. */
+export function bandSweepsReset(progress: usize, n: i32): void {
+  memory.fill(progress, 0, <usize>n << 2);
+}
+
+/** A sweep's published progress once it has finished all its steps. */
+const DONE: i32 = 0x7fffffff;
+/** Extra steps a waiting sweep lets its predecessor get ahead, so it reads the shared counter about once per SLACK + 1 steps rather than every step. */
+const SLACK: i32 = 2;
+
+/**
+ * Sweep j. Its step t (the chase of the t-th bulge; step 0 also clears column j) reads and writes
+ * only rows and columns [j+1+tb, j+1+(t+2)b), and the same step of sweep j-1 works on the window
+ * one row up: so step t of sweep j may start once sweep j-1 has done its steps up to t + 2, and no
+ * later step of sweep j-1 touches this window. With `progress` = 0 nothing is published or awaited.
+ */
+// @ts-ignore: decorator
+@inline function sweep(a: usize, n: i32, b: i32, work: usize, j: i32, progress: usize): void {
   const stride = <usize>(b + 2) << 3;
   let v = work, next = work + stride;
   const x = next + stride, p = x + stride, s = p + stride;
-  for (let j = first; j < min(last, n - 2); j++) {
-    let start = j + 1;
-    let length = min(b, n - 1 - j);
-    if (length < 2) continue;
+  const mine = progress + (<usize>j << 2), before = mine - 4;
+  const waits = progress != 0 && j > 0;
+  let seen: i32 = 0;
+  let step: i32 = 0;
+  let start = j + 1;
+  let length = min(b, n - 1 - j);
+  if (length >= 2) {
+    if (waits) while (seen < 3) seen = atomic.load<i32>(before);
     for (let t = 0; t < length; t++) store<f64>(at(x, t), load<f64>(at(a, (start + t) * n + j)));
     let tau = reflector(x, v, 0, length);
     store<f64>(at(a, start * n + j), load<f64>(x));
@@ -127,6 +166,9 @@ export function bandSweeps(a: usize, n: i32, b: i32, work: usize, first: i32, la
     for (;;) {
       const below = start + length;
       if (below >= n) break;
+      if (waits && seen < step + 3) {
+        while (seen < step + 3 + SLACK && seen != DONE) seen = atomic.load<i32>(before);
+      }
       const rows = min(b, n - below);
       // The previous reflector from the right on the rows below its block: fills the bulge.
       if (tau != 0) {
@@ -149,8 +191,11 @@ export function bandSweeps(a: usize, n: i32, b: i32, work: usize, first: i32, la
       tau = tauNext;
       start = below;
       length = rows;
+      step++;
+      if (progress != 0) atomic.store<i32>(mine, step);
     }
   }
+  if (progress != 0) atomic.store<i32>(mine, DONE);
 }
 
 /** The diagonal (d) and subdiagonal (e, with e[n-1] = 0) of the lower triangle of the n x n matrix at `a`. */

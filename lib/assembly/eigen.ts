@@ -11,9 +11,10 @@
 // No allocator: the caller lays out every array in linear memory and passes byte offsets.
 
 export { bandWorkSize, bandPanelBlocks, bandPanelFactor, bandPanelProduct, bandPanelCorrection, bandPanelUpdate, symmetrizeFromUpper } from './_band-reduction';
-export { bandSweeps, bandDiagonals } from './_bulge-chasing';
+export { bandSweeps, bandSweepsShared, bandSweepsReset, bandDiagonals } from './_bulge-chasing';
 export { tridiagonalEigenvaluesRootFree } from './_root-free-ql';
 import { reflector } from './_band-reduction';
+import { multiplyAdd, multiplySubtract } from './_multiply-add';
 
 /** Upper triangle of G = X Xᵀ (n x n, row stride n) for X with `rows` (a multiple of 4, zero-padded
  * beyond n) rows of `k` (even, zero-padded) float64. Blocks of 2 x 4 rows keep 8 sums in registers. */
@@ -30,10 +31,10 @@ export function gramUpper(x: usize, n: i32, rows: i32, k: i32, g: usize): void {
       for (let t: usize = 0; t < rowBytes; t += 16) {
         const x0 = v128.load(a0 + t), x1 = v128.load(a1 + t);
         const y0 = v128.load(b0 + t), y1 = v128.load(b1 + t), y2 = v128.load(b2 + t), y3 = v128.load(b3 + t);
-        s00 = f64x2.add(s00, f64x2.mul(x0, y0)); s01 = f64x2.add(s01, f64x2.mul(x0, y1));
-        s02 = f64x2.add(s02, f64x2.mul(x0, y2)); s03 = f64x2.add(s03, f64x2.mul(x0, y3));
-        s10 = f64x2.add(s10, f64x2.mul(x1, y0)); s11 = f64x2.add(s11, f64x2.mul(x1, y1));
-        s12 = f64x2.add(s12, f64x2.mul(x1, y2)); s13 = f64x2.add(s13, f64x2.mul(x1, y3));
+        s00 = multiplyAdd(x0, y0, s00); s01 = multiplyAdd(x0, y1, s01);
+        s02 = multiplyAdd(x0, y2, s02); s03 = multiplyAdd(x0, y3, s03);
+        s10 = multiplyAdd(x1, y0, s10); s11 = multiplyAdd(x1, y1, s11);
+        s12 = multiplyAdd(x1, y2, s12); s13 = multiplyAdd(x1, y3, s13);
       }
       storeGram(g, n, i, j, s00); storeGram(g, n, i, j + 1, s01); storeGram(g, n, i, j + 2, s02); storeGram(g, n, i, j + 3, s03);
       storeGram(g, n, i + 1, j, s10); storeGram(g, n, i + 1, j + 1, s11); storeGram(g, n, i + 1, j + 2, s12); storeGram(g, n, i + 1, j + 3, s13);
@@ -94,13 +95,13 @@ export function fusedRows(a: usize, n: i32, begin: i32, end: i32, v: usize, w: u
     let j = i + 2;
     for (; j + 1 < n; j += 2) {
       const wj = v128.load(at(w, j)), vj = v128.load(at(v, j)), uj = v128.load(at(u, j));
-      const x0 = f64x2.sub(f64x2.sub(v128.load(at(row0, j)), f64x2.mul(sv0, wj)), f64x2.mul(sw0, vj));
-      const x1 = f64x2.sub(f64x2.sub(v128.load(at(row1, j)), f64x2.mul(sv1, wj)), f64x2.mul(sw1, vj));
+      const x0 = multiplySubtract(sw0, vj, multiplySubtract(sv0, wj, v128.load(at(row0, j))));
+      const x1 = multiplySubtract(sw1, vj, multiplySubtract(sv1, wj, v128.load(at(row1, j))));
       v128.store(at(row0, j), x0);
       v128.store(at(row1, j), x1);
-      acc0 = f64x2.add(acc0, f64x2.mul(x0, uj));
-      acc1 = f64x2.add(acc1, f64x2.mul(x1, uj));
-      const pj = f64x2.add(v128.load(at(p, j)), f64x2.add(f64x2.mul(x0, su0), f64x2.mul(x1, su1)));
+      acc0 = multiplyAdd(x0, uj, acc0);
+      acc1 = multiplyAdd(x1, uj, acc1);
+      const pj = multiplyAdd(x1, su1, multiplyAdd(x0, su0, v128.load(at(p, j))));
       v128.store(at(p, j), pj);
     }
     for (; j < n; j++) {

@@ -8,6 +8,8 @@
 // into this module's memory. Compiled by lib/scripts/build-wasm.js with
 // `-O3 --enable simd --runtime stub --noAssert --use abort=`.
 
+import { multiplyAdd } from './_multiply-add';
+
 // Columns of A/B handled per pass: 2 rows of A + 4 rows of B of 256 doubles = 12 KiB, in L1.
 const K_BLOCK: i32 = 256;
 // Rows of B kept hot (in L2) while every row pair of A streams past them.
@@ -33,10 +35,10 @@ const J_BLOCK: i32 = 64;
     const y1 = v128.load(b1 + o);
     const y2 = v128.load(b2 + o);
     const y3 = v128.load(b3 + o);
-    s00 = f64x2.add(s00, f64x2.mul(x0, y0)); s01 = f64x2.add(s01, f64x2.mul(x0, y1));
-    s02 = f64x2.add(s02, f64x2.mul(x0, y2)); s03 = f64x2.add(s03, f64x2.mul(x0, y3));
-    s10 = f64x2.add(s10, f64x2.mul(x1, y0)); s11 = f64x2.add(s11, f64x2.mul(x1, y1));
-    s12 = f64x2.add(s12, f64x2.mul(x1, y2)); s13 = f64x2.add(s13, f64x2.mul(x1, y3));
+    s00 = multiplyAdd(x0, y0, s00); s01 = multiplyAdd(x0, y1, s01);
+    s02 = multiplyAdd(x0, y2, s02); s03 = multiplyAdd(x0, y3, s03);
+    s10 = multiplyAdd(x1, y0, s10); s11 = multiplyAdd(x1, y1, s11);
+    s12 = multiplyAdd(x1, y2, s12); s13 = multiplyAdd(x1, y3, s13);
   }
   let r00 = horizontalSum(s00), r01 = horizontalSum(s01), r02 = horizontalSum(s02), r03 = horizontalSum(s03);
   let r10 = horizontalSum(s10), r11 = horizontalSum(s11), r12 = horizontalSum(s12), r13 = horizontalSum(s13);
@@ -59,8 +61,8 @@ const J_BLOCK: i32 = 64;
   let t = k0;
   for (; t + 3 < k1; t += 4) {
     const o = <usize>t << 3;
-    s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-    s1 = f64x2.add(s1, f64x2.mul(v128.load(x + o + 16), v128.load(y + o + 16)));
+    s0 = multiplyAdd(v128.load(x + o), v128.load(y + o), s0);
+    s1 = multiplyAdd(v128.load(x + o + 16), v128.load(y + o + 16), s1);
   }
   let r = horizontalSum(f64x2.add(s0, s1));
   for (; t < k1; t++) {

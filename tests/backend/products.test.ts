@@ -84,6 +84,24 @@ for (const engine of ENGINES) {
     assert.ok(gError <= 1e-12, `gram scaled error ${gError}`);
   }));
 
+  if (engine === 'auto') {
+    test('gram on onnxruntime in 2, 3 and 4 blocks (uneven splits): the upper block products and their transposes', async () => {
+      // gramBlocks: 401 -> 2 blocks (201 + 200), 643 -> 3 (215 + 215 + 213), 1030 -> 4 (258 x 3 + 256).
+      for (const [size, k] of [[401, 29], [643, 17], [1030, 11]]) {
+        for (const dtype of ['float64', 'float32'] as const) {
+          const w = randomMatrix(size, size, k, dtype);
+          const wt = transposed(w.data, size, k);
+          const want = naiveMatmul(w.data, wt, size, k, size);
+          const scale = absoluteProduct(w.data, wt, size, k, size);
+          const rows = await gram(w, 'rows');
+          assert.ok(worstScaledError(rows.toFloat64(), want, scale) <= tolerance(dtype, k), `${dtype} rows ${size}`);
+          const columns = await gram(new Tensor('float64', wt, [k, size]).astype(dtype), 'columns');
+          assert.ok(worstScaledError(columns.toFloat64(), want, scale) <= tolerance(dtype, k), `${dtype} columns ${size}`);
+        }
+      }
+    });
+  }
+
   test(`batchedMatmul on ${engine}: broadcasting and transposes`, () => withEngine(engine, async () => {
     const [m, k, n] = [5, 7, 4];
     const a = new Tensor('float64', randomValues(6, 2 * m * k) as Float64Array, [2, 1, m, k]);

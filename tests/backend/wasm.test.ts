@@ -69,3 +69,44 @@ test('loader: a missing kernel is a FormatError naming the file; unavailable is 
   assert.throws(() => wasmKernel('no-such-kernel'), (e: unknown) => e instanceof FormatError && /no-such-kernel\.wasm$/.test(String(e.details.file)));
   assert.equal(wasmKernelAvailable('no-such-kernel'), false);
 });
+
+test('both kernel builds: relaxed SIMD (fused multiply-add) where the runtime has it, plain SIMD under WEIGHTLAB_RELAXED_SIMD=0, same results to rounding', async () => {
+  // Node 20 accepts relaxed SIMD once the loader sets V8's flag; this machine (x86-64 with FMA3)
+  // must take the relaxed build. A child process with WEIGHTLAB_RELAXED_SIMD=0 takes the plain one.
+  // Both must find the eigenvalues and Gram matrix of the same seeded matrix: the fused and unfused
+  // kernels differ only in rounding, so 1e-13 relative to the largest eigenvalue (n eps ‖A‖ bound
+  // of a backward-stable reduction at n = 300, as in tests/spectral) and 1e-12 of |X||X|ᵀ per Gram entry.
+  const { relaxedSimdDecision, kernelPath } = await import('weightlab/dist/backend/wasm');
+  assert.equal(relaxedSimdDecision().inUse, true, relaxedSimdDecision().reason);
+  assert.match(kernelPath('eigen'), /wasm[\\/]relaxed[\\/]eigen\.wasm$/);
+  const script = `
+    const { rng } = require('weightlab');
+    const { symmetricEigenvaluesWasm, gramUpperWasm } = require('weightlab/dist/spectral/eigen-wasm');
+    const { kernelPath, relaxedSimdDecision } = require('weightlab/dist/backend/wasm');
+    const n = 300, x = rng(5).normal(n * n), a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = x[i * n + j] + x[j * n + i];
+    const g = gramUpperWasm(x.subarray(0, 40 * 90), 40, 90);
+    console.log(JSON.stringify({ path: kernelPath('eigen'), inUse: relaxedSimdDecision().inUse,
+      one: [...symmetricEigenvaluesWasm(a, n, 'one-stage')], two: [...symmetricEigenvaluesWasm(a, n, 'two-stage')], g: [...g] }));`;
+  const run = (relaxed: string) => {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, WEIGHTLAB_RELAXED_SIMD: relaxed }, encoding: 'utf8' }));
+  };
+  const plain = run('0'), fused = run('');
+  assert.equal(plain.inUse, false);
+  assert.match(plain.path, /wasm[\\/]eigen\.wasm$/);
+  assert.equal(fused.inUse, true);
+  for (const key of ['one', 'two'] as const) {
+    const top = Math.max(...fused[key].map(Math.abs));
+    const worst = Math.max(...fused[key].map((v: number, i: number) => Math.abs(v - plain[key][i]))) / top;
+    assert.ok(worst <= 1e-13, `${key}-stage: relative difference ${worst}`);
+  }
+  const x = (await import('weightlab')).rng(5).normal(40 * 90);
+  const xt = transposed(x, 40, 90);
+  const want = naiveMatmul(x, xt, 40, 90, 40), scale = absoluteProduct(x, xt, 40, 90, 40);
+  for (const g of [plain.g, fused.g]) {
+    const upper = new Float64Array(40 * 40), wantUpper = new Float64Array(40 * 40), scaleUpper = new Float64Array(40 * 40).fill(1);
+    for (let i = 0; i < 40; i++) for (let j = i; j < 40; j++) { upper[i * 40 + j] = g[i * 40 + j]; wantUpper[i * 40 + j] = want[i * 40 + j]; scaleUpper[i * 40 + j] = scale[i * 40 + j]; }
+    assert.ok(worstScaledError(upper, wantUpper, scaleUpper) <= 1e-12);
+  }
+});

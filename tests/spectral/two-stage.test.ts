@@ -92,13 +92,18 @@ test('two-stage and one-stage reductions give the same eigenvalues on larger ord
 test('two-stage on two threads: the split products give the same eigenvalues (skipped without workers)', async (t) => {
   if (!parallelAvailable()) { t.skip('needs SharedArrayBuffer, worker threads and 2 CPUs'); return; }
   // 200 and 301 rows: several panels with >= 64 trailing rows, so both products and updates are split,
-  // including shares that end in a partial 4-row tile.
+  // including shares that end in a partial 4-row tile; 301 rows also give five chunks of shared sweeps.
+  // The two threads do exactly the one-thread operations (split by rows, the next panel factored
+  // ahead, sweeps interleaved only where their rows do not overlap), so any race would show as
+  // different bits: the result must equal the one-thread two-stage result exactly, every time.
   for (const n of [200, 301]) {
     const d = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : Math.sin(i) * 10));
     const a = hiddenSpectrum(d, 3 * n);
     for (const b of [8, 16]) {
       const got = await parallelEigenvalues(a, n, 'two-stage', b);
       assert.ok(maxRelativeError(got, ascending(d)) < 1e-13, `n=${n} b=${b}: ${maxRelativeError(got, ascending(d))}`);
+      const oneThread = symmetricEigenvaluesWasm(a, n, 'two-stage', b);
+      for (let repeat = 0; repeat < 5; repeat++) assert.deepEqual(await parallelEigenvalues(a, n, 'two-stage', b), oneThread, `n=${n} b=${b} repeat ${repeat}`);
     }
     const one = await parallelEigenvalues(a, n, 'one-stage');
     assert.ok(maxRelativeError(one, ascending(d)) < 1e-13, `one-stage n=${n}`);
@@ -135,8 +140,8 @@ test('root-free QL: tridiagonal Toeplitz matrices have eigenvalues a + 2c cos(kÏ
 test('auto picks the reduction by order and thread count; bad band widths and non-finite input are typed errors', () => {
   assert.equal(resolveReduction('auto', 300, 1), 'one-stage');
   assert.equal(resolveReduction('auto', 2048, 1), 'two-stage');
-  assert.equal(resolveReduction('auto', 600, 2), 'one-stage');
-  assert.equal(resolveReduction('auto', 800, 2), 'two-stage');
+  assert.equal(resolveReduction('auto', 800, 2), 'one-stage');
+  assert.equal(resolveReduction('auto', 1100, 2), 'two-stage');
   assert.equal(resolveReduction('one-stage', 4096, 2), 'one-stage');
   assert.throws(() => symmetricEigenvaluesWasm(new Float64Array(4), 2, 'two-stage', 12), ArgumentError);
   assert.throws(() => symmetricEigenvaluesWasm(new Float64Array(4), 2, 'sideways' as never), ArgumentError);

@@ -8,6 +8,10 @@
 //   WEIGHTLAB_ENGINE=js    plain JavaScript only: no onnxruntime, no wasm kernels, and jax-js on
 //                          its 'cpu' device (a JS interpreter); the reference path tests compare to
 //
+//   WEIGHTLAB_RELAXED_SIMD=0  load the plain-SIMD builds of weightlab's wasm kernels even where the
+//                          relaxed-SIMD (fused multiply-add) builds run; read once, when the first
+//                          kernel loads (lib/src/backend/wasm.ts, relaxedSimdInUse)
+//
 //   WEIGHTLAB_DEVICE=cpu    (default)
 //   WEIGHTLAB_DEVICE=webgpu GPU slot for later: honoured only when a WebGPU adapter exists (the
 //                          optional `webgpu` npm package, Dawn, must be installed and find a GPU);

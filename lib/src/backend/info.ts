@@ -4,6 +4,7 @@
 // safe to call at kernel start-up. Modules that own a family elsewhere (the eigensolver)
 // register a describer with `registerEngineFamily` to report their own choice.
 
+import * as path from 'node:path';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import { engineChoice, INTRA_OP_THREADS, type EngineChoice } from './engine';
 import { deviceStatus } from './device';
@@ -11,7 +12,7 @@ import { defaultJaxDevice, JAX_PACKAGE, jaxLoaded } from './jax';
 import { onnxAvailable, onnxFailure, onnxLoaded, ONNX_PACKAGE } from './onnx/runtime';
 import { installedPackage } from './packages';
 import { rowDotsEngine } from './row-dots';
-import { builtKernels, wasmKernelAvailable, wasmKernelFailure, wasmSimdSupported } from './wasm';
+import { builtKernels, kernelPath, relaxedSimdDecision, wasmKernelAvailable, wasmKernelFailure, wasmSimdSupported } from './wasm';
 import { escapeHtml } from '../display/builders';
 
 /** One line of the report. */
@@ -64,7 +65,9 @@ function denseEngineName(): { engine: string; loaded: boolean; note?: string } {
 
 function eigensolverReport(): EngineFamilyReport {
   const kernel = builtKernels().find((name) => name.startsWith('eigen'));
-  if (kernel && wasmKernelAvailable(kernel)) return { family: 'eigensolver', engine: WASM_ENGINE, loaded: true, note: `lib/wasm/${kernel}.wasm` };
+  if (kernel && wasmKernelAvailable(kernel)) {
+    return { family: 'eigensolver', engine: WASM_ENGINE, loaded: true, note: `lib/${path.relative(path.resolve(__dirname, '..', '..'), kernelPath(kernel)).split(path.sep).join('/')}; ${relaxedSimdDecision().reason}` };
+  }
   const why = engineChoice() === 'js' ? 'WEIGHTLAB_ENGINE=js' : kernel ? wasmKernelFailure(kernel) : 'no eigen kernel built';
   return { family: 'eigensolver', engine: JS_ENGINE, loaded: true, note: why };
 }

@@ -8,7 +8,7 @@
 
 import { ArgumentError, ShapeError } from '../errors';
 import { Tensor, sizeOf, type Matrix } from '../tensor/tensor';
-import { batchedMatmulGraph, gramGraph, matmulGraph } from './onnx/model';
+import { batchedMatmulGraph, gramBlocks, gramGraph, matmulGraph } from './onnx/model';
 import { onnxAvailable, runGraph } from './onnx/runtime';
 import { asType, checkFloatTensor, commonType, packFloat64, rowMajorOperand, type FloatArray, type FloatType } from './operands';
 import { rowDots } from './row-dots';
@@ -75,7 +75,8 @@ export async function gram(w: Tensor, side: GramSide = 'smaller'): Promise<Matri
     const x = rowMajorOperand(matrix, false);
     // A transposed view arrives as its contiguous storage: its rows Gram is our columns Gram.
     const graphSide = x.transpose ? (resolved === 'rows' ? 'columns' : 'rows') : resolved;
-    const out = await runGraph(`gram:${graphSide}`, dtype, () => gramGraph(graphSide), { X: { data: x.data, dims: [x.rows, x.cols] } });
+    const blocks = gramBlocks(size);
+    const out = await runGraph(`gram:${graphSide}:${blocks}`, dtype, () => gramGraph(graphSide, blocks), { X: { data: x.data, dims: [x.rows, x.cols] } });
     return result(dtype, out.data, [size, size]) as Matrix;
   }
   const rows = packFloat64(matrix, resolved === 'columns');

@@ -1,15 +1,17 @@
 // Two-thread eigensolver: the main thread and one worker share the matrix in a shared wasm memory
 // and split the O(n²)-per-step parts of the reduction between them; the rest (reflectors, bulge
 // chasing, QL) runs on main. Threads meet through Atomics on a control block, spinning briefly
-// before sleeping.
+// before sleeping; the bulge chasing's sweeps, split by parity, also wait on each other through
+// per-sweep progress counters inside the kernel.
 //
 // Two reductions (./reduction picks one by size):
 // - one-stage: each of the n steps is: main builds the next reflector (stepHead), both threads run
 //   the fused update + product pass over their half of the remaining rows, main adds the worker's
 //   partial vector (stepTail). Two meetings per column, so it suffers when the other core is busy.
-// - two-stage: per panel of b columns, main factors the panel, both threads compute half of
-//   Y = A V, main forms W, both threads apply half of the rank-2b update. Two meetings per panel
-//   (n/b of them), so waiting for a descheduled partner costs little.
+// - two-stage: per panel of b columns, both threads compute half of Y = A V, main forms W, both
+//   threads apply the rank-2b update while main also factors the next panel. Two meetings per
+//   panel (n/b of them), so waiting for a descheduled partner costs little. Then the two threads
+//   chase bulges together, even sweeps on main and odd ones on the worker (./two-stage.ts).
 
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,9 +34,12 @@ interface SharedExports extends EigenExports {
 const PAGE = 65536;
 const CONTROL = 0; // byte offset of the 64-byte control block (the kernel uses no static memory)
 const ARENA = 64;
-// Spins before sleeping: long enough to catch a partner finishing within ~10 µs, short enough not
-// to steal the core from it when the machine is oversubscribed.
-const SPINS = 1 << 11;
+// Spins before sleeping: long enough (~0.1-0.3 ms) to cover the serial steps between two jobs
+// (a panel's correction, a column's reflector), so neither thread pays a futex wake-up per
+// meeting; short enough not to hold a core long once the solve is over. Two threads are only
+// used when a core is spare (parallelWorthwhile). Measured at n = 512: with 2^11 spins the helper
+// slept between panels and two threads took 15-29 ms; with 2^16, 11.7-12.8 ms (one thread 16-17).
+const SPINS = 1 << 16;
 /** Rows below which the one-stage pass is not split between threads (a meeting costs more than the work). */
 const SPLIT_MIN_ROWS = 64;
 

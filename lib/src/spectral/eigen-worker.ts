@@ -1,7 +1,8 @@
 // The second thread of the parallel eigensolver (./eigen-parallel.ts): it instantiates the
 // shared-memory eigen kernel on the memory the main thread sends, then waits for jobs (./eigen-jobs):
 // a fused row pass of the one-stage reduction (into its private partial vector, zeroed first), or
-// its share of a two-stage panel's product Y = A V or rank-2b update.
+// its share of a two-stage panel's product Y = A V or rank-2b update, or the odd sweeps of the
+// bulge chasing.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { webAssembly, type CompiledModule, type SharedMemory } from './wasm-api';
@@ -11,13 +12,14 @@ interface WorkerExports {
   fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
   bandPanelProduct(a: number, n: number, b: number, work: number, k: number, rowBegin: number, rowEnd: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
+  bandSweepsShared(a: number, n: number, b: number, work: number, progress: number, first: number, last: number, parity: number): void;
 }
 
 const { compiled, memory, control } = workerData as { compiled: CompiledModule; memory: SharedMemory; control: number };
 const instance = new webAssembly.Instance(compiled, { env: { memory } });
 const kernel = instance.exports as unknown as WorkerExports;
 const words = new Int32Array(memory.buffer, control, 16);
-const SPINS = 1 << 11; // then sleep: see eigen-parallel.ts
+const SPINS = 1 << 16; // then sleep: see eigen-parallel.ts, SPINS
 
 parentPort!.postMessage('ready');
 let seen = 0;
@@ -39,6 +41,8 @@ for (;;) {
     kernel.bandPanelProduct(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
   } else if (job === JOB.bandUpdate) {
     kernel.bandPanelUpdate(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
+  } else if (job === JOB.bandSweeps) {
+    kernel.bandSweepsShared(u32(0), words[4], words[5], u32(3), u32(4), words[8], words[9], words[10]);
   }
   Atomics.store(words, 1, seen);
   Atomics.notify(words, 1);

@@ -15,7 +15,7 @@ import { gramOnnx, gramUpper, shortSide } from './gram';
 import { symmetricEigenvaluesJs } from './eigen-js';
 import { eigenKernelAvailable, gramEigenvaluesWasm, gramUpperWasm, symmetricEigenvaluesWasm } from './eigen-wasm';
 import { parallelEigenvalues, parallelAvailable, parallelWorthwhile } from './eigen-parallel';
-import { TWO_STAGE_MIN_ORDER } from './reduction';
+import { PARALLEL_MIN_ORDER } from './reduction';
 import { jacobiSquaredSingularValues } from './jacobi-svd';
 import type { LayerMatrices, LayerMatrix } from './matrices';
 
@@ -41,13 +41,13 @@ export const WEAK_RANK_TOLERANCE = 1e-6;
 /** Gram matrices with at least this many multiply-adds go to onnxruntime (below it, session overhead dominates). */
 const ONNX_GRAM_WORK = 2 ** 24;
 /**
- * 'auto' engine rule: two threads (with the two-stage reduction, ./reduction) from
- * TWO_STAGE_MIN_ORDER.twoThreads on, when other processes leave half a core spare (parallelWorthwhile). On a busy 2-core machine
+ * 'auto' engine rule: two threads (reduction chosen by ./reduction) from PARALLEL_MIN_ORDER on,
+ * when other processes leave half a core spare (parallelWorthwhile). On a busy 2-core machine
  * the second thread only adds synchronisation: measured at load 3-5, two threads took 152 ms of
  * CPU and as much wall time at n = 1024 against 128 ms on one thread.
  */
 function parallelFor(n: number): boolean {
-  return n >= TWO_STAGE_MIN_ORDER.twoThreads && parallelWorthwhile();
+  return n >= PARALLEL_MIN_ORDER && parallelWorthwhile();
 }
 
 export interface Spectrum {

@@ -16,15 +16,20 @@ import { ArgumentError } from '../errors';
 export type Reduction = 'auto' | 'one-stage' | 'two-stage';
 
 /**
- * Orders from which 'auto' picks the two-stage reduction. One thread: at n = 512 one-stage takes
- * 18 ms against 20-21, at 768 54 against 57-60, at 1024 137 against 128-135, at 2048 1250 against
- * 950 (and one-stage degrades most under load: 3 s wall at load 4). Two threads: the two-stage
- * reduction splits its matrix products (about three quarters of its work at 512) and meets the
- * worker twice per panel, the one-stage one twice per column. Timed with the second core idle
- * (median of 9, one thread / two threads): 512: 15.2 / 15.6 ms, 640: 27.2 / 36.5, 768: 46.9 / 37.9,
- * 896: 73.7 / 56.0, 1024: 126 / 89-112, 2048: 940 / 600-620; so two threads from 768 on.
+ * Orders from which 'auto' picks the two-stage reduction. Best of 15 calls, idle second core,
+ * relaxed-SIMD kernels (ms; one-stage / two-stage): one thread: 512: 15.9 / 17.8, 768: 45.0 / 49.3,
+ * 1024: 117 / 106, 1536: 359 / 321. Two threads (two-stage with look-ahead factoring and shared
+ * bulge chasing): 512: 12.1 / 12.3, 768: 29.0-30.3 / 30.5-37.3, 1024: 79 / 64, 1536: 215 / 188.
+ * (One-stage meets the worker twice per column, two-stage twice per panel, so one-stage also
+ * suffers most when the other core gets busy mid-call.)
  */
-export const TWO_STAGE_MIN_ORDER = { oneThread: 1024, twoThreads: 768 } as const;
+export const TWO_STAGE_MIN_ORDER = { oneThread: 1024, twoThreads: 1024 } as const;
+
+/**
+ * Order from which 'auto' uses two threads (when a core is spare, ./eigen-parallel
+ * parallelWorthwhile): 384: 6.5 ms on either, 512: 12.1 against 15.9 (numbers above).
+ */
+export const PARALLEL_MIN_ORDER = 512;
 
 /**
  * Half-bandwidth of the intermediate band: a multiple of 8 (the kernels' tile width). Stage one

@@ -2,7 +2,8 @@
 // _bulge-chasing.ts) for one or two threads. The loops live here rather than in wasm so that each
 // kernel is a short call the engine can optimise after its first few runs (a wasm function that
 // runs once for the whole reduction would stay in the baseline tier: measured 1.5x slower at
-// n = 768), and so that a helper thread can take half of each panel's two matrix products.
+// n = 768), and so that a helper thread can take half of each panel's two matrix products and
+// every other sweep of the bulge chasing.
 
 
 /** The kernel exports the driver calls. */
@@ -14,12 +15,14 @@ export interface TwoStageExports {
   bandPanelCorrection(n: number, b: number, work: number, k: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
   bandSweeps(a: number, n: number, b: number, work: number, first: number, last: number): void;
+  bandSweepsShared(a: number, n: number, b: number, work: number, progress: number, first: number, last: number, parity: number): void;
+  bandSweepsReset(progress: number, n: number): void;
   bandDiagonals(a: number, n: number, d: number, e: number): void;
 }
 
 /** A second thread: starts the same kernel call on a row range and is joined before the next step. */
 export interface Helper {
-  start(kind: 'bandProduct' | 'bandUpdate', args: number[]): number;
+  start(kind: 'bandProduct' | 'bandUpdate' | 'bandSweeps', args: number[]): number;
   join(ticket: number): void;
 }
 
@@ -27,11 +30,23 @@ export interface Helper {
 const SPLIT_MIN_ROWS = 64;
 /** Sweeps per bulge-chasing call. */
 const SWEEP_CHUNK = 64;
+/**
+ * Main factors the next panel while the helper updates, so it takes less of the update: its share
+ * of the update's work is ½ (1 - FACTOR_COST b / m) for a trailing matrix of m rows. One-thread
+ * times put the factoring at about 18-20 b / m of the update (5.6 against 40 ms at n = 1024, b = 8;
+ * 46 against 281 ms at n = 2048, b = 16), but 10 balanced best (main's wait for the helper, summed
+ * over the update meetings at n = 512 / 1024 / 2048: 2.0 / 7.6 / 23 ms with 20, 0.1 / 0.8 / 6 with
+ * 10; best totals 12.3 / 65.2 / 414 ms with 10 against 13.6 / 69.3 / 411 with 20).
+ */
+const FACTOR_COST = 10;
 
-/** Row where the second share starts so that rows [begin, split) and [split, n) carry equal work when row i costs n - i. */
-export function splitRow(begin: number, n: number): number {
+/**
+ * Row where the second share starts so that rows [begin, split) carry `share` of the work when
+ * row i costs n - i (a triangle): the tail [split, n) carries (n - split)² / (n - begin)² of it.
+ */
+export function splitRow(begin: number, n: number, share = 0.5): number {
   const total = n - begin;
-  const tail = Math.floor(total / Math.SQRT2);
+  const tail = Math.floor(total * Math.sqrt(1 - share));
   return Math.min(n, Math.max(begin, n - tail));
 }
 
@@ -39,14 +54,17 @@ export function splitRow(begin: number, n: number): number {
  * Reduces the symmetric n x n matrix at byte offset `a` (upper triangle valid; overwritten) to
  * tridiagonal form through a band of half-bandwidth `b` (a multiple of 8): diagonal at `d`,
  * subdiagonal at `e` (n doubles each). `work` holds bandWorkSize(n, b) doubles. With a `helper`,
- * the panel products are split between two threads.
+ * the panel products, the updates and the bulge chasing are shared between two threads, and main
+ * factors the next panel while the helper finishes the update (look-ahead: the next panel's
+ * columns are the first b/4 block rows of the update, which main does first).
  */
 export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b: number, d: number, e: number, work: number, helper?: Helper): void {
   k.symmetrizeFromUpper(a, n);
+  let factored = -1; // column of a panel already factored ahead
   for (let column = 0; n - column - b >= 2; column += b) {
     const m = n - column - b;
     const split = helper !== undefined && m >= SPLIT_MIN_ROWS;
-    k.bandPanelFactor(a, n, b, work, column);
+    if (factored !== column) k.bandPanelFactor(a, n, b, work, column);
     if (split) {
       const half = (m >> 3) << 2; // a multiple of 4 rows, so both shares use whole tiles
       const ticket = helper.start('bandProduct', [a, n, b, work, column, half, m]);
@@ -57,16 +75,39 @@ export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b:
     }
     k.bandPanelCorrection(n, b, work, column);
     const blocks = k.bandPanelBlocks(n, b, column);
-    if (split) {
-      // Block row i updates (blocks - i) tiles: split the triangle into halves of equal area.
-      const middle = splitRow(0, blocks);
-      const ticket = helper.start('bandUpdate', [a, n, b, work, column, middle, blocks]);
-      k.bandPanelUpdate(a, n, b, work, column, 0, middle);
-      helper.join(ticket);
-    } else {
+    if (!split) {
       k.bandPanelUpdate(a, n, b, work, column, 0, blocks);
+      continue;
     }
+    const next = column + b;
+    const panelBlocks = b >> 2;
+    const lookAhead = n - next - b >= 2;
+    // Block row i updates (blocks - i) tiles: main takes its share of that triangle's area, less the next panel's factoring.
+    const share = lookAhead ? Math.max(0, 0.5 * (1 - (FACTOR_COST * b) / m)) : 0.5;
+    const middle = Math.max(lookAhead ? panelBlocks : 0, splitRow(0, blocks, share));
+    const ticket = helper.start('bandUpdate', [a, n, b, work, column, middle, blocks]);
+    if (lookAhead) {
+      k.bandPanelUpdate(a, n, b, work, column, 0, panelBlocks);
+      k.bandPanelFactor(a, n, b, work, next);
+      factored = next;
+      k.bandPanelUpdate(a, n, b, work, column, panelBlocks, middle);
+    } else {
+      k.bandPanelUpdate(a, n, b, work, column, 0, middle);
+    }
+    helper.join(ticket);
   }
-  for (let first = 0; first < n - 2; first += SWEEP_CHUNK) k.bandSweeps(a, n, b, work, first, first + SWEEP_CHUNK);
+  if (helper !== undefined) {
+    // Even sweeps here, odd ones on the helper, each on its own 5 (b + 2) doubles of scratch, with
+    // the per-sweep progress counters after both (bandWorkSize leaves far more room than that).
+    const scratch = work + 8 * 5 * (b + 2), progress = work + 8 * 10 * (b + 2);
+    k.bandSweepsReset(progress, n);
+    for (let first = 0; first < n - 2; first += SWEEP_CHUNK) {
+      const ticket = helper.start('bandSweeps', [a, n, b, scratch, progress, first, first + SWEEP_CHUNK, 1]);
+      k.bandSweepsShared(a, n, b, work, progress, first, first + SWEEP_CHUNK, 0);
+      helper.join(ticket);
+    }
+  } else {
+    for (let first = 0; first < n - 2; first += SWEEP_CHUNK) k.bandSweeps(a, n, b, work, first, first + SWEEP_CHUNK);
+  }
   k.bandDiagonals(a, n, d, e);
 }
