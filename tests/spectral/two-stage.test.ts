@@ -9,9 +9,11 @@
 // room to spare; the similarity Q diag(λ) Qᵀ itself is formed with an error of the same order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng, symmetricEigenvalues, ArgumentError, NumericalError } from 'weightlab';
+import { rng, symmetricEigenvalues, ArgumentError, NumericalError, Tensor } from 'weightlab';
 import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
-import { parallelEigenvalues, parallelAvailable } from 'weightlab/dist/spectral/eigen-parallel';
+import { eigenvaluesSideBySide, parallelEigenvalues, parallelAvailable } from 'weightlab/dist/spectral/eigen-parallel';
+import { layerSpectra, layerSpectrum } from 'weightlab/dist/spectral/esd';
+import { layerMatrices } from 'weightlab/dist/spectral/matrices';
 import { resolveReduction } from 'weightlab/dist/spectral/reduction';
 import { wasmKernel } from 'weightlab/dist/backend/wasm';
 import { jacobiEigenvalues, maxRelativeError } from './reference';
@@ -110,6 +112,32 @@ test('two-stage on two threads: the split products give the same eigenvalues (sk
   }
 });
 
+test('side by side: two matrices solved at once, one per thread, give each one-thread result bit for bit (skipped without workers)', async (t) => {
+  if (!parallelAvailable()) { t.skip('needs SharedArrayBuffer, worker threads and 2 CPUs'); return; }
+  // 600 and 530 take the two-stage reduction, 300 and 280 the one-stage one (reduction.ts), on
+  // either side; the worker's solve and this thread's must equal symmetricEigenvaluesWasm exactly.
+  for (const [n1, n2] of [[600, 530], [300, 280], [280, 600]]) {
+    const a1 = randomSymmetric(n1, n1), a2 = randomSymmetric(n2, n2);
+    const [e1, e2] = await eigenvaluesSideBySide({ a: a1, n: n1 }, { a: a2, n: n2 });
+    assert.deepEqual(e1, symmetricEigenvaluesWasm(a1, n1), `worker n=${n1}`);
+    assert.deepEqual(e2, symmetricEigenvaluesWasm(a2, n2), `main n=${n2}`);
+  }
+  // A NaN on the worker's side is the same typed error as on one thread, and the pool still works.
+  const bad = randomSymmetric(200, 3);
+  bad[5 * 200 + 7] = Number.NaN;
+  await assert.rejects(eigenvaluesSideBySide({ a: bad, n: 200 }, { a: randomSymmetric(200, 4), n: 200 }), NumericalError);
+  const good = randomSymmetric(210, 5);
+  assert.deepEqual((await eigenvaluesSideBySide({ a: good, n: 210 }, { a: good, n: 210 }))[0], symmetricEigenvaluesWasm(good, 210));
+});
+
+test('layerSpectra (pairs, side by side when a core is spare) equals layerSpectrum layer by layer, bit for bit', async () => {
+  const layer = (rows: number, cols: number, seed: number) => layerMatrices('dense', new Tensor('float64', rng(seed).normal(rows * cols), [rows, cols]));
+  for (const pair of [[layer(300, 500, 1), layer(520, 280, 2)], [layer(600, 700, 3), layer(560, 900, 4)], [layer(150, 160, 5), layer(600, 600, 6)]]) {
+    const together = await layerSpectra(pair);
+    for (let i = 0; i < 2; i++) assert.deepEqual(together[i], await layerSpectrum(pair[i]));
+  }
+});
+
 test('the input matrix is not modified and only its upper triangle is read', () => {
   const n = 40;
   const a = randomSymmetric(n, 7);
@@ -138,11 +166,10 @@ test('root-free QL: tridiagonal Toeplitz matrices have eigenvalues a + 2c cos(k�
 });
 
 test('auto picks the reduction by order and thread count; bad band widths and non-finite input are typed errors', () => {
-  assert.equal(resolveReduction('auto', 300, 1), 'one-stage');
-  assert.equal(resolveReduction('auto', 2048, 1), 'two-stage');
-  assert.equal(resolveReduction('auto', 800, 2), 'one-stage');
-  assert.equal(resolveReduction('auto', 1100, 2), 'two-stage');
-  assert.equal(resolveReduction('one-stage', 4096, 2), 'one-stage');
+  assert.equal(resolveReduction('auto', 300), 'one-stage');
+  assert.equal(resolveReduction('auto', 511), 'one-stage');
+  assert.equal(resolveReduction('auto', 512), 'two-stage');
+  assert.equal(resolveReduction('one-stage', 4096), 'one-stage');
   assert.throws(() => symmetricEigenvaluesWasm(new Float64Array(4), 2, 'two-stage', 12), ArgumentError);
   assert.throws(() => symmetricEigenvaluesWasm(new Float64Array(4), 2, 'sideways' as never), ArgumentError);
   const a = randomSymmetric(20, 1);

@@ -5,10 +5,10 @@
 import { ArgumentError, InterruptedError, NumericalError } from '../errors';
 import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
-import { rng } from '../random/rng';
+import { rng, type Rng } from '../random/rng';
 import { Progress } from '../progress/progress';
-import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerType } from './matrices';
-import { layerSpectrum, type EigenEngine, type SvdMethod } from './esd';
+import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerMatrices, type LayerType } from './matrices';
+import { layerSpectra, type EigenEngine, type Spectrum, type SvdMethod } from './esd';
 import { fitClippedPowerLaw, fitPowerLaw, fittableEigenvalues, PowerLawFitError, trainingWarning, type PowerLawFit } from './powerlaw';
 import { fitPowerlawPackage, xminPeakRange, type PowerlawDistribution, type PowerlawPackageFit } from './powerlaw-package';
 import { detX, jensenShannonDistance, normMetrics } from './metrics';
@@ -253,48 +253,60 @@ export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {})
   const bar = wantsBar && kept.length > 0 ? new Progress({ total: kept.length, label: 'htsr', signal: options.signal }) : undefined;
   const root = rng(options.seed ?? 0);
   const layers: LayerAnalysis[] = [];
-  for (const { candidate, N, M, rf } of kept) {
+  // Layers go in pairs so that two similar ones can be solved side by side (esd.ts layerSpectra).
+  for (let pairStart = 0; pairStart < kept.length; pairStart += 2) {
     if (options.signal?.aborted) throw new InterruptedError('htsr analysis interrupted');
-    const matrices = layerMatrices(candidate.layerType, candidate.load(), { channelsFirst: candidate.channelsFirst, conv2dNorm: options.conv2dNorm });
-    const spectrum = await layerSpectrum(matrices, engine, options.svd);
-    const { evals } = spectrum;
-    const row: Record<string, unknown> = {
-      layerId: candidate.id, name: candidate.name, longname: candidate.name, layerType: candidate.layerType,
-      N, M, rf, Q: M === 0 ? -1 : N / M,
-      hasEsd: true, numEvals: evals.length, svMax: spectrum.svMax, svMin: spectrum.svMin,
-      rankLoss: spectrum.rankLoss, weakRankLoss: spectrum.weakRankLoss, lambdaMax: spectrum.lambdaMax,
-    };
-    const powerLaw = powerLawColumns(evals, options);
-    Object.assign(row, powerLaw.columns);
-    const alpha = row.alpha as number;
-    let mp: MarchenkoPasturFit | undefined;
-    if (options.mpFit) { mp = safeMpFit(evals, N, M); Object.assign(row, mpColumns(mp, '')); }
-    if (options.randomize) {
-      const random = root.fold(candidate.id);
-      const randEvals = await randomEigenvalues(matrices, replicaCount(matrices.numComponents), random, engine, options.svd);
-      let randMax = -Infinity;
-      for (const v of randEvals) randMax = Math.max(randMax, v);
-      row.maxRandEval = randMax;
-      const fresh = await randomEigenvalues(matrices, 1, random, engine, options.svd);
-      const freshMax = fresh.length ? fresh[fresh.length - 1] : NaN;
-      row.randDistance = jensenShannonDistance(evals, fresh);
-      row.wwSoftrank = freshMax / spectrum.lambdaMax;
-      row.wwMaxdist = spectrum.lambdaMax - freshMax;
-      Object.assign(row, mpColumns(safeMpFit(randEvals, N, M), 'rand'));
+    const pair = kept.slice(pairStart, pairStart + 2);
+    const pairMatrices = pair.map(({ candidate }) => layerMatrices(candidate.layerType, candidate.load(), { channelsFirst: candidate.channelsFirst, conv2dNorm: options.conv2dNorm }));
+    const spectra = await layerSpectra(pairMatrices, engine, options.svd);
+    for (let index = 0; index < pair.length; index++) {
+      layers.push(await layerRow(pair[index], pairMatrices[index], spectra[index], root, engine, options));
+      bar?.tick();
+      // Let the event loop breathe (kernel interrupts, display updates) between layers.
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    if (options.detX) {
-      const condition = detX(evals);
-      row.detXNum = condition.detXNum;
-      row.detXVal = condition.detXVal;
-      row.detXValUnrescaled = condition.detXValUnrescaled;
-      row.ergGap = row.status === 'success' ? (row.xmin as number) - condition.detXVal : null;
-    }
-    Object.assign(row, normMetrics(evals, alpha, N));
-    layers.push({ row, evals, fit: powerLaw.fit, mp, N, M });
-    bar?.tick();
-    // Let the event loop breathe (kernel interrupts, display updates) between layers.
-    await new Promise((resolve) => setImmediate(resolve));
   }
   bar?.done();
   return new HtsrResult(layers, skipped, options);
+}
+
+/** One layer's row of the table, from its spectrum. */
+async function layerRow(
+  { candidate, N, M, rf }: { candidate: Candidate; N: number; M: number; rf: number },
+  matrices: LayerMatrices, spectrum: Spectrum, root: Rng, engine: EigenEngine, options: AnalyzeOptions,
+): Promise<LayerAnalysis> {
+  const { evals } = spectrum;
+  const row: Record<string, unknown> = {
+    layerId: candidate.id, name: candidate.name, longname: candidate.name, layerType: candidate.layerType,
+    N, M, rf, Q: M === 0 ? -1 : N / M,
+    hasEsd: true, numEvals: evals.length, svMax: spectrum.svMax, svMin: spectrum.svMin,
+    rankLoss: spectrum.rankLoss, weakRankLoss: spectrum.weakRankLoss, lambdaMax: spectrum.lambdaMax,
+  };
+  const powerLaw = powerLawColumns(evals, options);
+  Object.assign(row, powerLaw.columns);
+  const alpha = row.alpha as number;
+  let mp: MarchenkoPasturFit | undefined;
+  if (options.mpFit) { mp = safeMpFit(evals, N, M); Object.assign(row, mpColumns(mp, '')); }
+  if (options.randomize) {
+    const random = root.fold(candidate.id);
+    const randEvals = await randomEigenvalues(matrices, replicaCount(matrices.numComponents), random, engine, options.svd);
+    let randMax = -Infinity;
+    for (const v of randEvals) randMax = Math.max(randMax, v);
+    row.maxRandEval = randMax;
+    const fresh = await randomEigenvalues(matrices, 1, random, engine, options.svd);
+    const freshMax = fresh.length ? fresh[fresh.length - 1] : NaN;
+    row.randDistance = jensenShannonDistance(evals, fresh);
+    row.wwSoftrank = freshMax / spectrum.lambdaMax;
+    row.wwMaxdist = spectrum.lambdaMax - freshMax;
+    Object.assign(row, mpColumns(safeMpFit(randEvals, N, M), 'rand'));
+  }
+  if (options.detX) {
+    const condition = detX(evals);
+    row.detXNum = condition.detXNum;
+    row.detXVal = condition.detXVal;
+    row.detXValUnrescaled = condition.detXValUnrescaled;
+    row.ergGap = row.status === 'success' ? (row.xmin as number) - condition.detXVal : null;
+  }
+  Object.assign(row, normMetrics(evals, alpha, N));
+  return { row, evals, fit: powerLaw.fit, mp, N, M };
 }

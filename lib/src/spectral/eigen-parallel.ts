@@ -16,12 +16,13 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { eigenKernelAvailable, reductionWorkSize, tridiagonalSpectrum, type EigenExports } from './eigen-wasm';
-import { checkedBandwidth, resolveReduction, type Reduction } from './reduction';
+import { NumericalError } from '../errors';
+import { eigenKernelAvailable, reductionWorkSize, symmetricEigenvaluesWasm, tridiagonalSpectrum, type EigenExports } from './eigen-wasm';
+import { bandwidthFor, checkedBandwidth, resolveReduction, type Reduction } from './reduction';
 import { splitRow, twoStageTridiagonal, type Helper } from './two-stage';
 import { sharedEigenModule } from './shared-module';
 import { webAssembly, type SharedMemory } from './wasm-api';
-import { JOB, type JobKind } from './eigen-jobs';
+import { JOB, SOLVE_STATUS_WORD, type JobKind } from './eigen-jobs';
 
 interface SharedExports extends EigenExports {
   begin(a: number, n: number, d: number, e: number, work: number): void;
@@ -66,21 +67,27 @@ export function parallelAvailable(): boolean {
  * one-stage reduction, a panel for the two-stage one), and a core taken by another process turns
  * every meeting into a scheduler round trip (measured: one-stage, 5x slower than one thread at
  * load 10 on 2 cores; two-stage at load 3-5, 152 ms of CPU against 128 ms on one thread at n = 1024).
- * The signal is how many cores other processes kept busy since the previous sample (the machine's
- * busy CPU time minus this process's own, threads included), when that sample is between
- * SAMPLE_MIN_MS and SAMPLE_MAX_MS old: if at least half a core is left beside this thread, a second
- * thread helps (measured right after another job ended, load average still 1.8: n = 2048 took 600 ms
- * on two threads against 938 ms on one). Without a usable sample the 1-minute load average decides;
- * it lags and counts this thread, so "a core free" reads as a load below cores - 0.5.
+ * The signal is how many cores other processes kept busy over the last fraction of a second (the
+ * machine's busy CPU time minus this process's own, threads included): from the newest CPU sample
+ * at least SAMPLE_MIN_MS old, where samples come from every call and from a timer every
+ * SAMPLE_EVERY_MS once the solver is in use. If at least half a core is left beside this thread, a
+ * second thread helps (measured right after another job ended, load average still 1.8: n = 2048
+ * took 600 ms on two threads against 938 ms on one). With only older samples (a long synchronous
+ * stretch starves the timer) the window reaches back to the newest one up to SAMPLE_MAX_MS;
+ * without any, the 1-minute load average decides: it lags and counts this thread, so "a core
+ * free" reads as a load below cores - 0.5. (Measuring since the previous call alone, as before,
+ * counted a job that had ended seconds ago: right after numpy's eigvalsh in bench/htsr.js, n = 512
+ * ran on one thread in 15.6 ms instead of 12.3 on two.)
  */
 export function parallelWorthwhile(): boolean {
   if (!parallelAvailable()) return false;
+  sampler ??= setInterval(() => remember(cpuSample(Date.now())), SAMPLE_EVERY_MS).unref();
   const now = Date.now();
-  if (last && now - last.sample.time < SAMPLE_MIN_MS) return last.decision;
+  if (decided && now - decided.time < SAMPLE_MIN_MS) return decided.decision;
   const sample = cpuSample(now);
-  const previous = last?.sample;
+  const previous = [...samples].reverse().find((s) => now - s.time >= SAMPLE_MIN_MS && now - s.time <= SAMPLE_MAX_MS && sample.total > s.total);
   let decision: boolean;
-  if (previous && now - previous.time <= SAMPLE_MAX_MS && sample.total > previous.total) {
+  if (previous) {
     const elapsed = (sample.total - previous.total) / sample.cpus; // ms of wall time per core
     const busy = sample.total - previous.total - (sample.idle - previous.idle);
     const others = Math.max(0, busy - (sample.own - previous.own)) / elapsed;
@@ -88,7 +95,8 @@ export function parallelWorthwhile(): boolean {
   } else {
     decision = os.loadavg()[0] < os.availableParallelism() - 0.5;
   }
-  last = { sample, decision };
+  remember(sample);
+  decided = { time: now, decision };
   return decision;
 }
 
@@ -96,10 +104,21 @@ export function parallelWorthwhile(): boolean {
 const SAMPLE_MIN_MS = 200;
 /** Above this age a CPU sample says little about now: the load average decides instead. */
 const SAMPLE_MAX_MS = 10_000;
+/** Period of the background sampler (os.cpus() reads /proc/stat: tens of microseconds). */
+const SAMPLE_EVERY_MS = 250;
+/** Samples kept, newest last: enough to span SAMPLE_MAX_MS at the sampler's period and then some. */
+const SAMPLES_KEPT = 48;
 
 interface CpuSample { time: number; idle: number; total: number; own: number; cpus: number }
-/** The previous sample and the decision taken with it. */
-let last: { sample: CpuSample; decision: boolean } | undefined;
+const samples: CpuSample[] = [];
+let sampler: ReturnType<typeof setInterval> | undefined;
+/** The last decision and when it was taken. */
+let decided: { time: number; decision: boolean } | undefined;
+
+function remember(sample: CpuSample): void {
+  samples.push(sample);
+  if (samples.length > SAMPLES_KEPT) samples.shift();
+}
 
 /** Machine-wide idle and total CPU time and this process's own CPU time, all in core-milliseconds. */
 function cpuSample(time: number): CpuSample {
@@ -165,7 +184,7 @@ function reserve(p: Pool, bytes: number): void {
 export async function parallelEigenvalues(a: Float64Array, n: number, reduction: Reduction = 'auto', bandwidth?: number): Promise<Float64Array> {
   const b = checkedBandwidth(n, bandwidth);
   const p = await startPool();
-  const resolved = resolveReduction(reduction, n, 2);
+  const resolved = resolveReduction(reduction, n);
   const workLength = reductionWorkSize(p.kernel, n, resolved, b);
   const matrix = ARENA;
   const d = matrix + 8 * n * n, e = d + 8 * n, extra = e + 8 * n, work = extra + 8 * n;
@@ -174,6 +193,33 @@ export async function parallelEigenvalues(a: Float64Array, n: number, reduction:
   if (resolved === 'two-stage') twoStageTridiagonal(p.kernel, matrix, n, b, d, e, work, helperOf(p));
   else oneStage(p, matrix, n, d, e, extra, work);
   return tridiagonalSpectrum(p.kernel, () => new Float64Array(p.memory.buffer, d, n).slice(), d, e, n);
+}
+
+/**
+ * Eigenvalues (ascending) of two symmetric matrices at once, one per thread: `first` on the worker,
+ * `second` here, each solved as on one thread (symmetricEigenvaluesWasm: same reduction, same
+ * bits). For two layers of similar size this beats solving them in turn on two threads, since a
+ * one-thread solve never waits for a partner: at n = 768, 45 ms for a pair against 2 x 30.
+ */
+export async function eigenvaluesSideBySide(first: { a: Float64Array; n: number }, second: { a: Float64Array; n: number }): Promise<[Float64Array, Float64Array]> {
+  const p = await startPool();
+  const { n } = first;
+  const b = bandwidthFor(n);
+  const resolved = resolveReduction('auto', n);
+  const matrix = ARENA;
+  const d = matrix + 8 * n * n, e = d + 8 * n, work = e + 8 * n;
+  reserve(p, work + 8 * reductionWorkSize(p.kernel, n, resolved, b));
+  new Float64Array(p.memory.buffer, matrix, n * n).set(first.a.subarray(0, n * n));
+  const sequence = post(p, 'solve', [matrix, n, b, d, e, work, resolved === 'two-stage' ? 1 : 0]);
+  let here: Float64Array;
+  try {
+    here = symmetricEigenvaluesWasm(second.a, second.n);
+  } finally {
+    join(p, sequence);
+  }
+  const status = p.words[SOLVE_STATUS_WORD];
+  if (status !== 0) throw new NumericalError('tridiagonal QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
+  return [new Float64Array(p.memory.buffer, d, n).slice().sort(), here];
 }
 
 function oneStage(p: Pool, matrix: number, n: number, d: number, e: number, extra: number, work: number): void {

@@ -38,7 +38,7 @@ export function tridiagonalSpectrum(k: Pick<EigenExports, 'tridiagonalEigenvalue
 
 /** Tridiagonalises the matrix already at byte offset `a` (n x n, upper triangle valid) and returns its eigenvalues ascending. */
 function eigenvaluesInPlace(k: WasmKernel<EigenExports>, a: number, n: number, reduction: Reduction, b: number): Float64Array {
-  const resolved = resolveReduction(reduction, n, 1);
+  const resolved = resolveReduction(reduction, n);
   const d = k.allocateFloat64(n);
   const e = k.allocateFloat64(n);
   const work = k.allocateFloat64(reductionWorkSize(k.exports, n, resolved, b));

@@ -1,14 +1,16 @@
 // The second thread of the parallel eigensolver (./eigen-parallel.ts): it instantiates the
 // shared-memory eigen kernel on the memory the main thread sends, then waits for jobs (./eigen-jobs):
 // a fused row pass of the one-stage reduction (into its private partial vector, zeroed first), or
-// its share of a two-stage panel's product Y = A V or rank-2b update, or the odd sweeps of the
-// bulge chasing.
+// its share of a two-stage panel's product Y = A V or rank-2b update, the odd sweeps of the
+// bulge chasing, or a whole one-thread solve (reduction and QL) beside one on the main thread.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { webAssembly, type CompiledModule, type SharedMemory } from './wasm-api';
-import { JOB } from './eigen-jobs';
+import { JOB, SOLVE_STATUS_WORD } from './eigen-jobs';
+import { twoStageTridiagonal } from './two-stage';
+import type { EigenExports } from './eigen-wasm';
 
-interface WorkerExports {
+interface WorkerExports extends EigenExports {
   fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
   bandPanelProduct(a: number, n: number, b: number, work: number, k: number, rowBegin: number, rowEnd: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
@@ -43,6 +45,11 @@ for (;;) {
     kernel.bandPanelUpdate(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
   } else if (job === JOB.bandSweeps) {
     kernel.bandSweepsShared(u32(0), words[4], words[5], u32(3), u32(4), words[8], words[9], words[10]);
+  } else if (job === JOB.solve) {
+    const [a, n, b, d, e, work, twoStage] = [u32(0), words[4], words[5], u32(3), u32(4), u32(5), words[9]];
+    if (twoStage === 1) twoStageTridiagonal(kernel, a, n, b, d, e, work);
+    else kernel.tridiagonalize(a, n, d, e, work);
+    words[SOLVE_STATUS_WORD] = kernel.tridiagonalEigenvaluesRootFree(d, e, n);
   }
   Atomics.store(words, 1, seen);
   Atomics.notify(words, 1);

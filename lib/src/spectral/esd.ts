@@ -2,7 +2,8 @@
 // in float64, as eigenvalues of the Gram matrix on the short side (the smaller of WᵀW and WWᵀ),
 // pooled over Conv2d slices. Which engine runs it: onnxruntime-node forms large Gram matrices
 // (multi-threaded float64 GEMM) and the wasm kernel finds eigenvalues (optionally on two threads),
-// with the plain-JS solver as fallback (WEIGHTLAB_ENGINE=js, or no built kernel).
+// with the plain-JS solver as fallback (WEIGHTLAB_ENGINE=js, or no built kernel). Two layers of
+// similar size can be solved side by side, one per thread (layerSpectra, used by analyze()).
 //
 // Accuracy versus WeightWatcher's SVD of W: the Gram route squares the condition number, so an
 // eigenvalue carries an absolute error of about n·eps·λmax. Top eigenvalues agree to ~1e-14
@@ -14,7 +15,7 @@ import { onnxAvailable } from '../backend/onnx/runtime';
 import { gramOnnx, gramUpper, shortSide } from './gram';
 import { symmetricEigenvaluesJs } from './eigen-js';
 import { eigenKernelAvailable, gramEigenvaluesWasm, gramUpperWasm, symmetricEigenvaluesWasm } from './eigen-wasm';
-import { parallelEigenvalues, parallelAvailable, parallelWorthwhile } from './eigen-parallel';
+import { eigenvaluesSideBySide, parallelEigenvalues, parallelAvailable, parallelWorthwhile } from './eigen-parallel';
 import { PARALLEL_MIN_ORDER } from './reduction';
 import { jacobiSquaredSingularValues } from './jacobi-svd';
 import type { LayerMatrices, LayerMatrix } from './matrices';
@@ -85,9 +86,15 @@ export async function squaredSingularValues(matrix: LayerMatrix, engine: EigenEn
   const { rows, cols, values } = matrix;
   const m = Math.min(rows, cols);
   if (m === 0) return new Float64Array(0);
-  const k = Math.max(rows, cols);
-  if (method === 'jacobi') return jacobiSquaredSingularValues(shortSide(values, rows, cols).x, m, k);
-  const evals = await gramEigenvalues(matrix, engine);
+  if (method === 'jacobi') return jacobiSquaredSingularValues(shortSide(values, rows, cols).x, m, Math.max(rows, cols));
+  return withJacobiFallback(matrix, await gramEigenvalues(matrix, engine), method);
+}
+
+/** Gram eigenvalues `evals` (clamped at 0), or Jacobi's when 'auto' sees them reach the Gram noise floor on a small enough layer. */
+function withJacobiFallback(matrix: LayerMatrix, evals: Float64Array, method: SvdMethod): Float64Array {
+  const { rows, cols, values } = matrix;
+  const m = Math.min(rows, cols), k = Math.max(rows, cols);
+  for (let i = 0; i < evals.length; i++) if (evals[i] < 0) evals[i] = 0;
   if (method === 'auto' && m * m * k <= JACOBI_WORK && !(evals[0] >= GRAM_NOISE_FLOOR * evals[evals.length - 1])) {
     return jacobiSquaredSingularValues(shortSide(values, rows, cols).x, m, k);
   }
@@ -99,29 +106,69 @@ async function gramEigenvalues(matrix: LayerMatrix, engine: EigenEngine): Promis
   const m = Math.min(rows, cols);
   const k = Math.max(rows, cols);
   const resolved = resolveEngine(engine, m);
-  let evals: Float64Array;
-  if (resolved !== 'js' && onnxAvailable() && m * m * k >= ONNX_GRAM_WORK) {
-    const full = await gramOnnx(values, rows, cols);
-    evals = resolved === 'parallel' ? await parallelEigenvalues(full, m) : symmetricEigenvaluesWasm(full, m);
-  } else if (resolved !== 'js') {
-    const { x } = shortSide(values, rows, cols);
-    evals = resolved === 'parallel'
-      ? await parallelEigenvalues(gramUpperWasm(x, m, k), m)
-      : gramEigenvaluesWasm(x, m, k);
-  } else {
-    const { x } = shortSide(values, rows, cols);
-    evals = symmetricEigenvaluesJs(gramUpper(x, m, k), m);
-  }
-  for (let i = 0; i < evals.length; i++) if (evals[i] < 0) evals[i] = 0;
-  return evals;
+  if (resolved === 'js') return symmetricEigenvaluesJs(gramUpper(shortSide(values, rows, cols).x, m, k), m);
+  if (resolved === 'parallel') return parallelEigenvalues(await gramForWasm(matrix), m);
+  if (onnxAvailable() && m * m * k >= ONNX_GRAM_WORK) return symmetricEigenvaluesWasm(await gramOnnx(values, rows, cols), m);
+  // Gram and eigenvalues in one kernel call, without copying the Gram matrix out and back.
+  return gramEigenvaluesWasm(shortSide(values, rows, cols).x, m, k);
+}
+
+/** The Gram matrix on the short side (upper triangle valid) as the wasm solvers take it: onnxruntime for large ones, the wasm kernel otherwise. */
+async function gramForWasm(matrix: LayerMatrix): Promise<Float64Array> {
+  const { rows, cols, values } = matrix;
+  const m = Math.min(rows, cols), k = Math.max(rows, cols);
+  if (onnxAvailable() && m * m * k >= ONNX_GRAM_WORK) return gramOnnx(values, rows, cols);
+  return gramUpperWasm(shortSide(values, rows, cols).x, m, k);
 }
 
 /** The pooled ESD of a layer and WeightWatcher's apply_esd columns. */
 export async function layerSpectrum(layer: LayerMatrices, engine: EigenEngine = 'auto', method: SvdMethod = 'auto'): Promise<Spectrum> {
+  const perMatrix: Float64Array[] = [];
+  for (const matrix of layer.matrices) perMatrix.push(await squaredSingularValues(matrix, engine, method));
+  return pooledSpectrum(layer, perMatrix);
+}
+
+/** Smallest Gram order solved side by side with another layer (below it a solve takes well under a millisecond). */
+const SIDE_BY_SIDE_MIN_ORDER = 128;
+/** Largest-to-smallest order ratio of two layers solved side by side (cost grows as n³: 1.25³ ≈ 2, one thread then idles half the time). */
+const SIDE_BY_SIDE_MAX_RATIO = 1.25;
+
+/**
+ * layerSpectrum of each layer, the same eigenvalues bit for bit, but two single-matrix layers of
+ * similar size (orders within 1.25x, from 128) are solved side by side, one per thread, when
+ * `engine` is 'auto', a core is spare and the method is not 'jacobi' (see eigenvaluesSideBySide).
+ * Measured on the GPT-2 block of bench/htsr.js: the four 768 x 768 solves took 146 ms one after
+ * the other on two threads, and 90-100 ms in two pairs.
+ */
+export async function layerSpectra(layers: LayerMatrices[], engine: EigenEngine = 'auto', method: SvdMethod = 'auto'): Promise<Spectrum[]> {
+  if (layers.length === 2 && sideBySide(layers[0], layers[1], engine, method)) {
+    const [first, second] = [layers[0].matrices[0], layers[1].matrices[0]];
+    const order = (matrix: LayerMatrix) => Math.min(matrix.rows, matrix.cols);
+    const grams = [await gramForWasm(first), await gramForWasm(second)];
+    const [evalsFirst, evalsSecond] = await eigenvaluesSideBySide({ a: grams[0], n: order(first) }, { a: grams[1], n: order(second) });
+    return [
+      pooledSpectrum(layers[0], [withJacobiFallback(first, evalsFirst, method)]),
+      pooledSpectrum(layers[1], [withJacobiFallback(second, evalsSecond, method)]),
+    ];
+  }
+  const out: Spectrum[] = [];
+  for (const layer of layers) out.push(await layerSpectrum(layer, engine, method));
+  return out;
+}
+
+function sideBySide(a: LayerMatrices, b: LayerMatrices, engine: EigenEngine, method: SvdMethod): boolean {
+  if (engine !== 'auto' || method === 'jacobi' || a.matrices.length !== 1 || b.matrices.length !== 1) return false;
+  const orders = [a, b].map((layer) => Math.min(layer.matrices[0].rows, layer.matrices[0].cols));
+  const [small, large] = orders[0] <= orders[1] ? orders : [orders[1], orders[0]];
+  if (small < SIDE_BY_SIDE_MIN_ORDER || large > SIDE_BY_SIDE_MAX_RATIO * small) return false;
+  return eigenKernelAvailable() && parallelAvailable() && parallelWorthwhile();
+}
+
+/** Pools per-matrix squared singular values (ascending each) into a layer's ESD with WeightWatcher's apply_esd columns. */
+function pooledSpectrum(layer: LayerMatrices, perMatrix: Float64Array[]): Spectrum {
   const pooled: Float64Array[] = [];
   let svMax = 0, svMin = 0, rankLoss = 0;
-  for (const matrix of layer.matrices) {
-    let evals = await squaredSingularValues(matrix, engine, method);
+  for (let evals of perMatrix) {
     if (evals.length > layer.numComponents) evals = evals.slice(evals.length - layer.numComponents);
     pooled.push(evals);
     if (evals.length === 0) continue;

@@ -1,7 +1,8 @@
 // Which tridiagonal reduction the wasm eigensolvers use, and with what bandwidth. One place for the
 // crossover rules, so the one-thread (eigen-wasm), two-thread (eigen-parallel) and engine choice
-// (esd.ts) agree. Numbers below are CPU times of one call on the project's 2-core machine (wall
-// times there varied 2x with other jobs' load); bench/htsr.js has the same reductions as columns.
+// (esd.ts) agree. Numbers below are wall times on the project's 2-core machine, best of 15 calls
+// (single calls there vary up to 2x with other jobs' load); bench/htsr.js has the same reductions
+// as columns.
 //
 // 'one-stage': Householder tridiagonalisation with the rank-2 update fused into the next column's
 // matrix-vector product (lib/assembly/eigen.ts). It streams the trailing matrix once per column.
@@ -16,18 +17,21 @@ import { ArgumentError } from '../errors';
 export type Reduction = 'auto' | 'one-stage' | 'two-stage';
 
 /**
- * Orders from which 'auto' picks the two-stage reduction. Best of 15 calls, idle second core,
- * relaxed-SIMD kernels (ms; one-stage / two-stage): one thread: 512: 15.9 / 17.8, 768: 45.0 / 49.3,
- * 1024: 117 / 106, 1536: 359 / 321. Two threads (two-stage with look-ahead factoring and shared
- * bulge chasing): 512: 12.1 / 12.3, 768: 29.0-30.3 / 30.5-37.3, 1024: 79 / 64, 1536: 215 / 188.
- * (One-stage meets the worker twice per column, two-stage twice per panel, so one-stage also
- * suffers most when the other core gets busy mid-call.)
+ * Order from which 'auto' picks the two-stage reduction, on one thread or two alike: two-stage on
+ * two threads does exactly its one-thread operations (tests/spectral/two-stage.test.ts checks the
+ * bits), while one-stage on two threads sums each column's partial products in another order. So
+ * with one rule for both, the eigenvalues do not depend on how many threads the machine's load
+ * allowed (one-stage 1T and 2T differed in 572 of 600 eigenvalues, in the last bits).
+ * Best of 15 calls, idle second core, relaxed-SIMD kernels (ms; one-stage / two-stage):
+ * one thread: 384: 6.5 / 8.3, 512: 15.9 / 17.8, 768: 45.0 / 49.3, 1024: 117 / 106, 1536: 359 / 321;
+ * two threads: 512: 12.1 / 12.3, 768: 29.0-30.3 / 30.5-37.3, 1024: 79 / 64, 1536: 215 / 188.
+ * From 512 on, two threads run when a core is spare, where two-stage is as fast as one-stage.
  */
-export const TWO_STAGE_MIN_ORDER = { oneThread: 1024, twoThreads: 1024 } as const;
+export const TWO_STAGE_MIN_ORDER = 512;
 
 /**
  * Order from which 'auto' uses two threads (when a core is spare, ./eigen-parallel
- * parallelWorthwhile): 384: 6.5 ms on either, 512: 12.1 against 15.9 (numbers above).
+ * parallelWorthwhile): 384: 6.5 ms on either, 512: 12.3 against 17.8 (numbers above).
  */
 export const PARALLEL_MIN_ORDER = 512;
 
@@ -49,9 +53,9 @@ export function checkedBandwidth(n: number, bandwidth?: number): number {
   return bandwidth;
 }
 
-/** The reduction 'auto' resolves to for an n x n matrix on one or two threads. */
-export function resolveReduction(reduction: Reduction, n: number, threads: 1 | 2): 'one-stage' | 'two-stage' {
+/** The reduction 'auto' resolves to for an n x n matrix (the same on one thread and two: see TWO_STAGE_MIN_ORDER). */
+export function resolveReduction(reduction: Reduction, n: number): 'one-stage' | 'two-stage' {
   if (reduction === 'one-stage' || reduction === 'two-stage') return reduction;
   if (reduction !== 'auto') throw new ArgumentError('unknown reduction', { field: 'reduction', expected: "'auto' | 'one-stage' | 'two-stage'", found: String(reduction) });
-  return n >= (threads === 2 ? TWO_STAGE_MIN_ORDER.twoThreads : TWO_STAGE_MIN_ORDER.oneThread) ? 'two-stage' : 'one-stage';
+  return n >= TWO_STAGE_MIN_ORDER ? 'two-stage' : 'one-stage';
 }
