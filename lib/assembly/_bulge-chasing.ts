@@ -119,7 +119,7 @@ export function bandSweeps(a: usize, n: i32, b: i32, work: usize, first: i32, la
 /**
  * The sweeps j in [first, last) with j % 2 == parity, for two threads that share the matrix: one
  * runs parity 0, the other parity 1, each with its own `work` (5 (b + 2) doubles). `progress`
- * (n int32, zeroed before sweep 0) is where each sweep publishes how many of its steps are done,
+ * (bandSweepsProgressBytes(n), zeroed by bandSweepsReset before sweep 0) is where each sweep publishes how many of its steps are done,
  * and where a sweep reads its predecessor's: sweep j waits before its step t until sweep j-1 has
  * finished step t + 2, the last one whose rows overlap (see `sweep`). Sweeps [0, first) must be
  * complete. Needs memory shared between the threads (lib/src/spectral/eigen-parallel.ts).
@@ -129,15 +129,25 @@ export function bandSweepsShared(a: usize, n: i32, b: i32, work: usize, progress
   for (; j < min(last, n - 2); j += 2) sweep(a, n, b, work, j, progress);
 }
 
-/** Zeroes the n progress counters of bandSweepsShared before sweep 0. */
+/**
+ * Bytes between two sweeps' progress counters: one cache line each. Sweeps j and j+1 run on
+ * different threads and both publish every step; with 4-byte counters side by side they shared
+ * a line that bounced between the cores at every step.
+ */
+const PROGRESS_STRIDE: i32 = 64;
+
+/** Bytes of progress counters bandSweepsShared needs for an n x n matrix. */
+export function bandSweepsProgressBytes(n: i32): i32 { return n * PROGRESS_STRIDE; }
+
+/** Zeroes the progress counters of bandSweepsShared before sweep 0. */
 export function bandSweepsReset(progress: usize, n: i32): void {
-  memory.fill(progress, 0, <usize>n << 2);
+  memory.fill(progress, 0, <usize>bandSweepsProgressBytes(n));
 }
 
 /** A sweep's published progress once it has finished all its steps. */
 const DONE: i32 = 0x7fffffff;
 /** Extra steps a waiting sweep lets its predecessor get ahead, so it reads the shared counter about once per SLACK + 1 steps rather than every step. */
-const SLACK: i32 = 2;
+const SLACK: i32 = 4;
 
 /**
  * Sweep j. Its step t (the chase of the t-th bulge; step 0 also clears column j) reads and writes
@@ -150,7 +160,7 @@ const SLACK: i32 = 2;
   const stride = <usize>(b + 2) << 3;
   let v = work, next = work + stride;
   const x = next + stride, p = x + stride, s = p + stride;
-  const mine = progress + (<usize>j << 2), before = mine - 4;
+  const mine = progress + <usize>j * <usize>PROGRESS_STRIDE, before = mine - <usize>PROGRESS_STRIDE;
   const waits = progress != 0 && j > 0;
   let seen: i32 = 0;
   let step: i32 = 0;

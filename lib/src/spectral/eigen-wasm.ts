@@ -12,7 +12,6 @@ export interface EigenExports extends TwoStageExports {
   gramUpper(x: number, n: number, rows: number, k: number, g: number): void;
   tridiagonalize(a: number, n: number, d: number, e: number, work: number): void;
   tridiagonalEigenvaluesRootFree(d: number, e: number, n: number): number;
-  bandWorkSize(n: number, b: number): number;
 }
 
 /** Whether the wasm eigensolver can be used (built, SIMD present, WEIGHTLAB_ENGINE not 'js'). */

@@ -17,6 +17,8 @@ export interface TwoStageExports {
   bandSweeps(a: number, n: number, b: number, work: number, first: number, last: number): void;
   bandSweepsShared(a: number, n: number, b: number, work: number, progress: number, first: number, last: number, parity: number): void;
   bandSweepsReset(progress: number, n: number): void;
+  bandSweepsProgressBytes(n: number): number;
+  bandWorkSize(n: number, b: number): number;
   bandDiagonals(a: number, n: number, d: number, e: number): void;
 }
 
@@ -98,8 +100,9 @@ export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b:
   }
   if (helper !== undefined) {
     // Even sweeps here, odd ones on the helper, each on its own 5 (b + 2) doubles of scratch, with
-    // the per-sweep progress counters after both (bandWorkSize leaves far more room than that).
+    // the per-sweep progress counters after both, all in stage one's work area (free by now).
     const scratch = work + 8 * 5 * (b + 2), progress = work + 8 * 10 * (b + 2);
+    if (80 * (b + 2) + k.bandSweepsProgressBytes(n) > 8 * k.bandWorkSize(n, b)) throw new Error('two-stage work area too small for the shared sweeps');
     k.bandSweepsReset(progress, n);
     for (let first = 0; first < n - 2; first += SWEEP_CHUNK) {
       const ticket = helper.start('bandSweeps', [a, n, b, scratch, progress, first, first + SWEEP_CHUNK, 1]);
