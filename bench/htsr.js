@@ -8,7 +8,8 @@
 //     numpy eigvalsh. numpy runs before and after weightlab and the faster of the two is used, so
 //     load drifting during the run counts against weightlab.
 //  2. whole-model analysis of a GPT-2-small-shaped block (768x768, 768x3072, 3072x768, 768x2304;
-//     seeded Gaussian plus a planted power-law tail): weightlab analyze() vs an SVD-based pipeline
+//     seeded Gaussian plus a planted power-law tail): weightlab analyze() (which solves two similar
+//     layers side by side, one per thread, when a core is spare) vs an SVD-based pipeline
 //     (WeightWatcher's route: scipy/LAPACK gesdd singular values + the WWFit xmin search, in numpy),
 //     and numpy Gram + eigvalsh + the same fit for reference (numpy again before and after weightlab).
 // Every row also reports CPU time (all threads), which a busy shared machine distorts far less than
@@ -206,6 +207,8 @@ async function modelBenchmark(directory, numpy) {
   const which = process.argv[2];
   const numpy = hasNumpy();
   console.log(`HTSR benchmark: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}; numpy ${numpy ? 'present' : 'absent (apt-get install python3-numpy python3-scipy libopenblas0)'}`);
+  const { relaxedSimdDecision } = require('weightlab/dist/backend/wasm');
+  console.log(`wasm kernels: ${relaxedSimdDecision().reason} (WEIGHTLAB_RELAXED_SIMD=0 for the plain-SIMD build)`);
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-htsr-'));
   try {
     if (!which || which === 'eig') await eigenBenchmark(directory, numpy);

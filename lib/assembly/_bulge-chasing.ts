@@ -113,35 +113,49 @@ function applyRight(block: usize, n: i32, rows: i32, length: i32, v: usize, tau:
  * `work` holds 5 (b + 2) doubles.
  */
 export function bandSweeps(a: usize, n: i32, b: i32, work: usize, first: i32, last: i32): void {
-  for (let j = first; j < min(last, n - 2); j++) sweep(a, n, b, work, j, 0);
+  for (let j = first; j < min(last, n - 2); j++) sweep(a, n, b, work, j, 0, 0, WHOLE);
 }
 
 /**
- * The sweeps j in [first, last) with j % 2 == parity, for two threads that share the matrix: one
- * runs parity 0, the other parity 1, each with its own `work` (5 (b + 2) doubles). `progress`
- * (bandSweepsProgressBytes(n), zeroed by bandSweepsReset before sweep 0) is where each sweep publishes how many of its steps are done,
- * and where a sweep reads its predecessor's: sweep j waits before its step t until sweep j-1 has
- * finished step t + 2, the last one whose rows overlap (see `sweep`). Sweeps [0, first) must be
- * complete. Needs memory shared between the threads (lib/src/spectral/eigen-parallel.ts).
+ * Sweeps [first, last) shared by two threads that share the matrix, split by rows rather than by
+ * sweep: one thread runs `part` HEAD of every sweep (its first headSteps steps, the rows near the
+ * top of the remaining matrix), the other `part` TAIL (the rest, further down), each with its own
+ * `work` (5 (b + 2) doubles). A bulge's rows stay in one core's cache except where the two parts
+ * meet; splitting by sweep instead (even sweeps on one thread, odd on the other, each trailing the
+ * other by a few steps) moved every step's rows from core to core and gained only 15-25 %.
+ * `shared` (bandSweepsSharedBytes, zeroed by bandSweepsReset before sweep 0) holds one slot per
+ * sweep: its progress counter (steps done, on a cache line of its own) and the state the head
+ * hands to the tail. Sweeps [0, first) must be complete.
  */
-export function bandSweepsShared(a: usize, n: i32, b: i32, work: usize, progress: usize, first: i32, last: i32, parity: i32): void {
-  let j = first + ((parity - first) & 1);
-  for (; j < min(last, n - 2); j += 2) sweep(a, n, b, work, j, progress);
+export function bandSweepsShared(a: usize, n: i32, b: i32, work: usize, shared: usize, first: i32, last: i32, part: i32): void {
+  const slotBytes = sweepSlotBytes(b);
+  for (let j = first; j < min(last, n - 2); j++) sweep(a, n, b, work, j, shared, slotBytes, part);
+}
+
+const WHOLE: i32 = 0;
+const HEAD: i32 = 1;
+const TAIL: i32 = 2;
+
+/** Bytes of one sweep's slot: the progress counter's cache line, then start, length, tau and the reflector v (b doubles). */
+// @ts-ignore: decorator
+@inline function sweepSlotBytes(b: i32): i32 { return (64 + 16 + 8 * b + 63) & ~63; }
+
+/** Bytes of the shared sweep state bandSweepsShared needs for an n x n matrix with half-bandwidth b. */
+export function bandSweepsSharedBytes(n: i32, b: i32): i32 { return n * sweepSlotBytes(b); }
+
+/** Zeroes the shared sweep state before sweep 0. */
+export function bandSweepsReset(shared: usize, n: i32, b: i32): void {
+  memory.fill(shared, 0, <usize>bandSweepsSharedBytes(n, b));
 }
 
 /**
- * Bytes between two sweeps' progress counters: one cache line each. Sweeps j and j+1 run on
- * different threads and both publish every step; with 4-byte counters side by side they shared
- * a line that bounced between the cores at every step.
+ * Steps of sweep j run by the head: about half of its (n - 1 - j) / b steps, so both threads get
+ * as many; short sweeps (under 4 steps) run whole on the head.
  */
-const PROGRESS_STRIDE: i32 = 64;
-
-/** Bytes of progress counters bandSweepsShared needs for an n x n matrix. */
-export function bandSweepsProgressBytes(n: i32): i32 { return n * PROGRESS_STRIDE; }
-
-/** Zeroes the progress counters of bandSweepsShared before sweep 0. */
-export function bandSweepsReset(progress: usize, n: i32): void {
-  memory.fill(progress, 0, <usize>bandSweepsProgressBytes(n));
+// @ts-ignore: decorator
+@inline function headSteps(n: i32, b: i32, j: i32): i32 {
+  const half = (n - 1 - j) / (2 * b);
+  return half < 2 ? DONE : half;
 }
 
 /** A sweep's published progress once it has finished all its steps. */
@@ -150,62 +164,90 @@ const DONE: i32 = 0x7fffffff;
 const SLACK: i32 = 4;
 
 /**
- * Sweep j. Its step t (the chase of the t-th bulge; step 0 also clears column j) reads and writes
- * only rows and columns [j+1+tb, j+1+(t+2)b), and the same step of sweep j-1 works on the window
- * one row up: so step t of sweep j may start once sweep j-1 has done its steps up to t + 2, and no
- * later step of sweep j-1 touches this window. With `progress` = 0 nothing is published or awaited.
+ * Sweep j, or its HEAD or TAIL part. Its step t (the chase of the t-th bulge; step 0 also clears
+ * column j) reads and writes only rows and columns [j+1+tb, j+1+(t+2)b), and the same step of
+ * sweep j-1 works on the window one row up: so step t of sweep j may start once sweep j-1 has done
+ * its steps up to t + 2, and no later step of sweep j-1 touches this window. Whichever thread runs
+ * a step publishes it in the sweep's counter; the head, at its last step, also leaves the tail the
+ * chase's state (window start and length, tau, v). With `shared` = 0 nothing is published or awaited.
  */
 // @ts-ignore: decorator
-@inline function sweep(a: usize, n: i32, b: i32, work: usize, j: i32, progress: usize): void {
+@inline function sweep(a: usize, n: i32, b: i32, work: usize, j: i32, shared: usize, slotBytes: i32, part: i32): void {
   const stride = <usize>(b + 2) << 3;
   let v = work, next = work + stride;
   const x = next + stride, p = x + stride, s = p + stride;
-  const mine = progress + <usize>j * <usize>PROGRESS_STRIDE, before = mine - <usize>PROGRESS_STRIDE;
-  const waits = progress != 0 && j > 0;
+  const mine = shared + <usize>j * <usize>slotBytes, before = mine - <usize>slotBytes;
+  const handoff = mine + 64;
+  const waits = shared != 0 && j > 0;
+  const split = part == WHOLE ? DONE : headSteps(n, b, j);
   let seen: i32 = 0;
   let step: i32 = 0;
   let start = j + 1;
   let length = min(b, n - 1 - j);
-  if (length >= 2) {
+  let tau: f64 = 0;
+  if (length < 2) {
+    if (shared != 0 && part != TAIL) atomic.store<i32>(mine, DONE);
+    return;
+  }
+  if (part == TAIL) {
+    let handed = atomic.load<i32>(mine);
+    while (handed < split) handed = atomic.load<i32>(mine);
+    if (handed == DONE) return;
+    step = split;
+    start = load<i32>(handoff);
+    length = load<i32>(handoff, 4);
+    tau = load<f64>(handoff, 8);
+    memory.copy(v, handoff + 16, <usize>length << 3);
+  } else {
     if (waits) while (seen < 3) seen = atomic.load<i32>(before);
     for (let t = 0; t < length; t++) store<f64>(at(x, t), load<f64>(at(a, (start + t) * n + j)));
-    let tau = reflector(x, v, 0, length);
+    tau = reflector(x, v, 0, length);
     store<f64>(at(a, start * n + j), load<f64>(x));
     for (let t = 1; t < length; t++) store<f64>(at(a, (start + t) * n + j), 0);
     if (tau != 0) twoSided(a, n, start, length, v, tau, p);
-    for (;;) {
-      const below = start + length;
-      if (below >= n) break;
-      if (waits && seen < step + 3) {
-        while (seen < step + 3 + SLACK && seen != DONE) seen = atomic.load<i32>(before);
-      }
-      const rows = min(b, n - below);
-      // The previous reflector from the right on the rows below its block: fills the bulge.
-      if (tau != 0) {
-        applyRight(at(a, below * n + start), n, rows, length, v, tau);
-      }
-      if (rows < 2) break;
-      // A reflector for the bulge's first column, from the left on the bulge's other columns.
-      for (let t = 0; t < rows; t++) store<f64>(at(x, t), load<f64>(at(a, (below + t) * n + start)));
-      const tauNext = reflector(x, next, 0, rows);
-      store<f64>(at(a, below * n + start), load<f64>(x));
-      for (let t = 1; t < rows; t++) store<f64>(at(a, (below + t) * n + start), 0);
-      if (tauNext != 0) {
-        const width = length - 1;
-        for (let c = 0; c < width; c++) store<f64>(at(s, c), 0);
-        for (let i = 0; i < rows; i++) axpy(s, at(a, (below + i) * n + start + 1), -load<f64>(at(next, i)), width);
-        for (let i = 0; i < rows; i++) axpy(at(a, (below + i) * n + start + 1), s, tauNext * load<f64>(at(next, i)), width);
-        twoSided(a, n, below, rows, next, tauNext, p);
-      }
-      const swap = v; v = next; next = swap;
-      tau = tauNext;
-      start = below;
-      length = rows;
-      step++;
-      if (progress != 0) atomic.store<i32>(mine, step);
-    }
   }
-  if (progress != 0) atomic.store<i32>(mine, DONE);
+  for (;;) {
+    const below = start + length;
+    if (below >= n) break;
+    if (part == HEAD && step == split) {
+      store<i32>(handoff, start);
+      store<i32>(handoff, length, 4);
+      store<f64>(handoff, tau, 8);
+      memory.copy(handoff + 16, v, <usize>length << 3);
+      atomic.store<i32>(mine, step);
+      return;
+    }
+    if (waits && seen < step + 3) {
+      while (seen < step + 3 + SLACK && seen != DONE) seen = atomic.load<i32>(before);
+    }
+    const rows = min(b, n - below);
+    // The previous reflector from the right on the rows below its block: fills the bulge.
+    if (tau != 0) {
+      applyRight(at(a, below * n + start), n, rows, length, v, tau);
+    }
+    if (rows < 2) break;
+    // A reflector for the bulge's first column, from the left on the bulge's other columns.
+    for (let t = 0; t < rows; t++) store<f64>(at(x, t), load<f64>(at(a, (below + t) * n + start)));
+    const tauNext = reflector(x, next, 0, rows);
+    store<f64>(at(a, below * n + start), load<f64>(x));
+    for (let t = 1; t < rows; t++) store<f64>(at(a, (below + t) * n + start), 0);
+    if (tauNext != 0) {
+      const width = length - 1;
+      for (let c = 0; c < width; c++) store<f64>(at(s, c), 0);
+      for (let i = 0; i < rows; i++) axpy(s, at(a, (below + i) * n + start + 1), -load<f64>(at(next, i)), width);
+      for (let i = 0; i < rows; i++) axpy(at(a, (below + i) * n + start + 1), s, tauNext * load<f64>(at(next, i)), width);
+      twoSided(a, n, below, rows, next, tauNext, p);
+    }
+    const swap = v; v = next; next = swap;
+    tau = tauNext;
+    start = below;
+    length = rows;
+    step++;
+    // The head's count reaching `split` is the tail's signal that the state is handed over, so
+    // the head publishes that count only at the handoff, after writing the state.
+    if (shared != 0 && (part != HEAD || step != split)) atomic.store<i32>(mine, step);
+  }
+  if (shared != 0) atomic.store<i32>(mine, DONE);
 }
 
 /** The diagonal (d) and subdiagonal (e, with e[n-1] = 0) of the lower triangle of the n x n matrix at `a`. */

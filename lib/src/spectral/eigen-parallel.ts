@@ -1,8 +1,8 @@
 // Two-thread eigensolver: the main thread and one worker share the matrix in a shared wasm memory
 // and split the O(n²)-per-step parts of the reduction between them; the rest (reflectors, bulge
 // chasing, QL) runs on main. Threads meet through Atomics on a control block, spinning briefly
-// before sleeping; the bulge chasing's sweeps, split by parity, also wait on each other through
-// per-sweep progress counters inside the kernel.
+// before sleeping; the bulge chasing's two halves also wait on each other through per-sweep
+// progress counters inside the kernel.
 //
 // Two reductions (./reduction picks one by size):
 // - one-stage: each of the n steps is: main builds the next reflector (stepHead), both threads run
@@ -11,7 +11,8 @@
 // - two-stage: per panel of b columns, both threads compute half of Y = A V, main forms W, both
 //   threads apply the rank-2b update while main also factors the next panel. Two meetings per
 //   panel (n/b of them), so waiting for a descheduled partner costs little. Then the two threads
-//   chase bulges together, even sweeps on main and odd ones on the worker (./two-stage.ts).
+//   chase bulges together, the first half of every sweep on main and the rest on the worker
+//   (./two-stage.ts).
 
 import * as os from 'node:os';
 import * as path from 'node:path';

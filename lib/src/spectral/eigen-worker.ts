@@ -1,8 +1,9 @@
 // The second thread of the parallel eigensolver (./eigen-parallel.ts): it instantiates the
 // shared-memory eigen kernel on the memory the main thread sends, then waits for jobs (./eigen-jobs):
 // a fused row pass of the one-stage reduction (into its private partial vector, zeroed first), or
-// its share of a two-stage panel's product Y = A V or rank-2b update, the odd sweeps of the
-// bulge chasing, or a whole one-thread solve (reduction and QL) beside one on the main thread.
+// its share of a two-stage panel's product Y = A V or rank-2b update, the second half of every
+// sweep of the bulge chasing, or a whole one-thread solve (reduction and QL) beside one on the
+// main thread.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { webAssembly, type CompiledModule, type SharedMemory } from './wasm-api';
@@ -14,7 +15,6 @@ interface WorkerExports extends EigenExports {
   fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
   bandPanelProduct(a: number, n: number, b: number, work: number, k: number, rowBegin: number, rowEnd: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
-  bandSweepsShared(a: number, n: number, b: number, work: number, progress: number, first: number, last: number, parity: number): void;
 }
 
 const { compiled, memory, control } = workerData as { compiled: CompiledModule; memory: SharedMemory; control: number };

@@ -3,7 +3,7 @@
 // kernel is a short call the engine can optimise after its first few runs (a wasm function that
 // runs once for the whole reduction would stay in the baseline tier: measured 1.5x slower at
 // n = 768), and so that a helper thread can take half of each panel's two matrix products and
-// every other sweep of the bulge chasing.
+// the second half of every sweep of the bulge chasing.
 
 
 /** The kernel exports the driver calls. */
@@ -15,9 +15,9 @@ export interface TwoStageExports {
   bandPanelCorrection(n: number, b: number, work: number, k: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
   bandSweeps(a: number, n: number, b: number, work: number, first: number, last: number): void;
-  bandSweepsShared(a: number, n: number, b: number, work: number, progress: number, first: number, last: number, parity: number): void;
-  bandSweepsReset(progress: number, n: number): void;
-  bandSweepsProgressBytes(n: number): number;
+  bandSweepsShared(a: number, n: number, b: number, work: number, shared: number, first: number, last: number, part: number): void;
+  bandSweepsReset(shared: number, n: number, b: number): void;
+  bandSweepsSharedBytes(n: number, b: number): number;
   bandWorkSize(n: number, b: number): number;
   bandDiagonals(a: number, n: number, d: number, e: number): void;
 }
@@ -32,6 +32,8 @@ export interface Helper {
 const SPLIT_MIN_ROWS = 64;
 /** Sweeps per bulge-chasing call. */
 const SWEEP_CHUNK = 64;
+/** bandSweepsShared's parts: the first half of each sweep's steps, and the rest. */
+const SWEEP_HEAD = 1, SWEEP_TAIL = 2;
 /**
  * Main factors the next panel while the helper updates, so it takes less of the update: its share
  * of the update's work is ½ (1 - FACTOR_COST b / m) for a trailing matrix of m rows. One-thread
@@ -99,14 +101,15 @@ export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b:
     helper.join(ticket);
   }
   if (helper !== undefined) {
-    // Even sweeps here, odd ones on the helper, each on its own 5 (b + 2) doubles of scratch, with
-    // the per-sweep progress counters after both, all in stage one's work area (free by now).
-    const scratch = work + 8 * 5 * (b + 2), progress = work + 8 * 10 * (b + 2);
-    if (80 * (b + 2) + k.bandSweepsProgressBytes(n) > 8 * k.bandWorkSize(n, b)) throw new Error('two-stage work area too small for the shared sweeps');
-    k.bandSweepsReset(progress, n);
+    // The head of every sweep here, the tail on the helper (bandSweepsShared), each on its own
+    // 5 (b + 2) doubles of scratch, with the sweeps' shared slots after both, all in stage one's
+    // work area (free by now).
+    const scratch = work + 8 * 5 * (b + 2), shared = work + 8 * 10 * (b + 2);
+    if (80 * (b + 2) + k.bandSweepsSharedBytes(n, b) > 8 * k.bandWorkSize(n, b)) throw new Error('two-stage work area too small for the shared sweeps');
+    k.bandSweepsReset(shared, n, b);
     for (let first = 0; first < n - 2; first += SWEEP_CHUNK) {
-      const ticket = helper.start('bandSweeps', [a, n, b, scratch, progress, first, first + SWEEP_CHUNK, 1]);
-      k.bandSweepsShared(a, n, b, work, progress, first, first + SWEEP_CHUNK, 0);
+      const ticket = helper.start('bandSweeps', [a, n, b, scratch, shared, first, first + SWEEP_CHUNK, SWEEP_TAIL]);
+      k.bandSweepsShared(a, n, b, work, shared, first, first + SWEEP_CHUNK, SWEEP_HEAD);
       helper.join(ticket);
     }
   } else {
