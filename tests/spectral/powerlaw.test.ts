@@ -81,3 +81,30 @@ test('failures: fewer than 2 eigenvalues above 1e-5 fail like WeightWatcher (alp
   assert.equal(trainingWarning(2), '');
   assert.equal(trainingWarning(6.5), 'under-trained');
 });
+
+test('the wasm KS pass equals the plain-JS one: every D within 4e-16 (its vector exp is within 2 ulp), same first argmin', async () => {
+  // fitPowerLaw runs the D pass in wasm from 128 points on. D is a maximum of terms in [0, 1], so
+  // an exp off by 2 ulp moves it by at most ~4.4e-16 absolute. Odd and even tails, candidates with
+  // alpha <= 1 (D stays 1), and a long tail that drives exp's argument towards -700.
+  const { ksDistancesJs, ksDistancesWasm } = await import('weightlab/dist/spectral/powerlaw');
+  const cases: Float64Array[] = [bulkPlusTail(2.5, 300, 400, 11), bulkPlusTail(4, 151, 200, 12), bulkPlusTail(1.6, 2000, 10, 13)];
+  const flat = new Float64Array(257);
+  for (let i = 0; i < flat.length; i++) flat[i] = 1 + i * 1e-3; // nearly uniform: most alphas huge, some D near 1
+  cases.push(flat);
+  for (const data of cases) {
+    const count = data.length;
+    const logs = Float64Array.from(data, Math.log);
+    const suffix = new Float64Array(count + 1);
+    for (let i = count - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + logs[i];
+    const alphas = new Float64Array(count - 1);
+    for (let i = 0; i < count - 1; i++) alphas[i] = 1 + (count - i) / (suffix[i] - (count - i) * logs[i]);
+    alphas[3] = 0.5; // a candidate WWFit skips
+    const js = ksDistancesJs(logs, alphas), wasm = ksDistancesWasm(logs, alphas);
+    assert.equal(wasm[3], 1);
+    let worst = 0;
+    for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(js[i] - wasm[i]));
+    assert.ok(worst <= 4e-16, `count ${count}: ${worst}`);
+    const first = (d: Float64Array) => { let best = 0; for (let i = 1; i < d.length; i++) if (d[i] < d[best]) best = i; return best; };
+    assert.equal(first(wasm), first(js), `count ${count}`);
+  }
+});
