@@ -14,6 +14,7 @@
 //   chase bulges together, the first half of every sweep on main and the rest on the worker
 //   (./two-stage.ts).
 
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -73,10 +74,11 @@ export function parallelAvailable(): boolean {
  * at least SAMPLE_MIN_MS old, where samples come from every call and from a timer every
  * SAMPLE_EVERY_MS once the solver is in use. If at least half a core is left beside this thread, a
  * second thread helps (measured right after another job ended, load average still 1.8: n = 2048
- * took 600 ms on two threads against 938 ms on one). With only older samples (a long synchronous
- * stretch starves the timer) the window reaches back to the newest one up to SAMPLE_MAX_MS;
- * without any, the 1-minute load average decides: it lags and counts this thread, so "a core
- * free" reads as a load below cores - 0.5. (Measuring since the previous call alone, as before,
+ * took 600 ms on two threads against 938 ms on one). When the newest sample is older than
+ * SAMPLE_FRESH_MS (a long synchronous stretch starved the timer, e.g. a spawnSync), the threads
+ * runnable right now decide (Linux), else that older window up to SAMPLE_MAX_MS; without any
+ * sample, the 1-minute load average: it lags and counts this thread, so "a core free" reads as a
+ * load below cores - 0.5. (Measuring since the previous call alone, as before,
  * counted a job that had ended seconds ago: right after numpy's eigvalsh in bench/htsr.js, n = 512
  * ran on one thread in 15.6 ms instead of 12.3 on two.)
  */
@@ -87,8 +89,13 @@ export function parallelWorthwhile(): boolean {
   if (decided && now - decided.time < SAMPLE_MIN_MS) return decided.decision;
   const sample = cpuSample(now);
   const previous = [...samples].reverse().find((s) => now - s.time >= SAMPLE_MIN_MS && now - s.time <= SAMPLE_MAX_MS && sample.total > s.total);
+  const runnable = previous && now - previous.time > SAMPLE_FRESH_MS ? runnableNow() : undefined;
   let decision: boolean;
-  if (previous) {
+  if (runnable !== undefined) {
+    // Only stale samples: the process was blocked (a synchronous child process, a long solve) and
+    // the window would count work that may have ended. Runnable threads right now, this one aside.
+    decision = sample.cpus - 1 - Math.max(0, runnable - 1) >= 0.5;
+  } else if (previous) {
     const elapsed = (sample.total - previous.total) / sample.cpus; // ms of wall time per core
     const busy = sample.total - previous.total - (sample.idle - previous.idle);
     const others = Math.max(0, busy - (sample.own - previous.own)) / elapsed;
@@ -105,6 +112,11 @@ export function parallelWorthwhile(): boolean {
 const SAMPLE_MIN_MS = 200;
 /** Above this age a CPU sample says little about now: the load average decides instead. */
 const SAMPLE_MAX_MS = 10_000;
+/**
+ * Above this age the newest sample is stale: the sampler's timer (SAMPLE_EVERY_MS) was starved, so
+ * this process was blocked, and the instantaneous runnable count decides where Linux gives it.
+ */
+const SAMPLE_FRESH_MS = 500;
 /** Period of the background sampler (os.cpus() reads /proc/stat: tens of microseconds). */
 const SAMPLE_EVERY_MS = 250;
 /** Samples kept, newest last: enough to span SAMPLE_MAX_MS at the sampler's period and then some. */
@@ -115,6 +127,23 @@ const samples: CpuSample[] = [];
 let sampler: ReturnType<typeof setInterval> | undefined;
 /** The last decision and when it was taken. */
 let decided: { time: number; decision: boolean } | undefined;
+
+/**
+ * Threads runnable on the machine right now (Linux /proc/loadavg, 4th field "running/total",
+ * this thread included), the least of three readings so a kernel thread's blip does not count;
+ * undefined where the file is missing.
+ */
+function runnableNow(): number | undefined {
+  try {
+    let least = Infinity;
+    for (let reading = 0; reading < 3; reading++) {
+      least = Math.min(least, Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[3]?.split('/')[0]));
+    }
+    return Number.isFinite(least) ? least : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function remember(sample: CpuSample): void {
   samples.push(sample);
