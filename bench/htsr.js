@@ -47,6 +47,21 @@ async function timeWithCpu(fn, runs) {
   return { wall: median(walls), cpu: median(cpus) };
 }
 
+/** Median wall and CPU times of each of `fns`, run round robin `runs` times after one warm-up each. */
+async function interleaved(fns, runs) {
+  for (const fn of fns) await fn();
+  const walls = fns.map(() => []), cpus = fns.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    for (const [i, fn] of fns.entries()) {
+      const c0 = process.cpuUsage(), t0 = performance.now();
+      await fn();
+      walls[i].push(performance.now() - t0);
+      cpus[i].push(cpuSince(c0));
+    }
+  }
+  return fns.map((_, i) => ({ wall: median(walls[i]), cpu: median(cpus[i]) }));
+}
+
 function hasNumpy() {
   return fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 }
@@ -89,14 +104,17 @@ async function eigenBenchmark(directory, numpy) {
   const before = numpy ? numpyTimes() : undefined;
   const rows = [];
   for (const [i, { n, values }] of matrices.entries()) {
-    const runs = n < 2048 ? 5 : 3;
+    const runs = n < 2048 ? 7 : 5;
     const load = os.loadavg()[0];
-    const auto = await time(() => symmetricEigenvalues(values, n, 'auto'), runs);
-    const oneStageTimes = await timeWithCpu(() => symmetricEigenvaluesWasm(values, n, 'one-stage'), runs);
-    const twoStageTimes = await timeWithCpu(() => symmetricEigenvaluesWasm(values, n, 'two-stage'), runs);
-    const oneStage = oneStageTimes.wall, twoStage = twoStageTimes.wall;
+    // Round robin over the variants, so a burst of load on the shared machine hits all of them.
+    const [autoTimes, oneStageTimes, twoStageTimes, twoThreadTimes] = await interleaved([
+      () => symmetricEigenvalues(values, n, 'auto'),
+      () => symmetricEigenvaluesWasm(values, n, 'one-stage'),
+      () => symmetricEigenvaluesWasm(values, n, 'two-stage'),
+      () => parallelEigenvalues(values, n, 'two-stage'),
+    ], runs);
+    const auto = autoTimes.wall, oneStage = oneStageTimes.wall, twoStage = twoStageTimes.wall, twoThreads = twoThreadTimes.wall;
     const cpu = Math.min(oneStageTimes.cpu, twoStageTimes.cpu);
-    const twoThreads = await time(() => parallelEigenvalues(values, n, 'two-stage'), runs);
     const js = n <= 512 ? await time(() => symmetricEigenvalues(values, n, 'js'), 3) : NaN;
     let error = NaN;
     if (numpy) {
