@@ -35,13 +35,7 @@ export function modelVector(model: ModelWeights): Float64Array {
 
 /** The per-layer segments of a WeightSet's flattened vector (tensors of one layer together, in vector order). */
 export function layerSegments(weights: WeightSet): VectorSegment[] {
-  const offsets = new Map<string, { offset: number; length: number }>();
-  let at = 0;
-  for (const name of weights.names) {
-    const length = weights.info(name).shape.reduce((a, b) => a * b, 1);
-    offsets.set(name, { offset: at, length });
-    at += length;
-  }
+  const offsets = weights.flatOffsets();
   const owner = new Map<string, string>();
   for (const layer of weights.layers) {
     for (const tensor of [layer.weight, layer.bias, ...Object.values(layer.extras ?? {})]) if (tensor) owner.set(tensor, layer.name);
@@ -49,7 +43,8 @@ export function layerSegments(weights: WeightSet): VectorSegment[] {
   // Tensors of a layer are usually adjacent; a segment is split where they are not.
   const segments: VectorSegment[] = [];
   for (const name of weights.names) {
-    const { offset, length } = offsets.get(name)!;
+    const offset = offsets.get(name)!;
+    const length = weights.info(name).shape.reduce((a, b) => a * b, 1);
     const group = owner.get(name) ?? name;
     const last = segments[segments.length - 1];
     if (last && last.name === group && last.offset + last.length === offset) last.length += length;
