@@ -148,6 +148,12 @@ export function bandSweepsReset(shared: usize, n: i32, b: i32): void {
   memory.fill(shared, 0, <usize>bandSweepsSharedBytes(n, b));
 }
 
+/** Marks every sweep done, so a thread waiting on its partner's progress returns (the partner failed; the result is discarded). */
+export function bandSweepsAbandon(shared: usize, n: i32, b: i32): void {
+  const slotBytes = sweepSlotBytes(b);
+  for (let j = 0; j < n; j++) atomic.store<i32>(shared + <usize>j * <usize>slotBytes, DONE);
+}
+
 /**
  * Steps of sweep j run by the head: about half of its (n - 1 - j) / b steps, so both threads get
  * as many; short sweeps (under 4 steps) run whole on the head.

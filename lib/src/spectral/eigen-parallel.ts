@@ -24,7 +24,7 @@ import { bandwidthFor, checkedBandwidth, resolveReduction, type Reduction } from
 import { splitRow, twoStageTridiagonal, type Helper } from './two-stage';
 import { sharedEigenModule } from './shared-module';
 import { webAssembly, type SharedMemory } from './wasm-api';
-import { JOB, SOLVE_STATUS_WORD, type JobKind } from './eigen-jobs';
+import { FAILED_JOB_WORD, JOB, SOLVE_STATUS_WORD, type JobKind } from './eigen-jobs';
 
 interface SharedExports extends EigenExports {
   begin(a: number, n: number, d: number, e: number, work: number): void;
@@ -199,6 +199,21 @@ function join(p: Pool, sequence: number): void {
   while (Atomics.load(p.words, 1) !== sequence) {
     if (++spins > SPINS) Atomics.wait(p.words, 1, Atomics.load(p.words, 1), 1);
   }
+  const failed = p.words[FAILED_JOB_WORD];
+  if (failed !== 0) {
+    // The shared state is suspect after a failed job: retire the pool, later calls run on one thread.
+    p.words[FAILED_JOB_WORD] = 0;
+    unavailable = `the worker failed on job ${failed}`;
+    pool = undefined;
+    p.worker.terminate().catch(() => undefined);
+    throw new Error(`two-thread eigensolver: ${unavailable} (${Object.keys(JOB).find((kind) => JOB[kind as JobKind] === failed) ?? 'unknown'}); two-thread solves are off for this process`);
+  }
+}
+
+/** Runs one job on the worker and waits for it (tests: the failure path of join). */
+export async function workerJob(kind: JobKind, args: number[]): Promise<void> {
+  const p = await startPool();
+  join(p, post(p, kind, args));
 }
 
 /** Grows the shared memory to hold `bytes` past the control block. */
@@ -213,6 +228,7 @@ function reserve(p: Pool, bytes: number): void {
  */
 export async function parallelEigenvalues(a: Float64Array, n: number, reduction: Reduction = 'auto', bandwidth?: number): Promise<Float64Array> {
   const b = checkedBandwidth(n, bandwidth);
+  if (!parallelAvailable()) return symmetricEigenvaluesWasm(a, n, reduction, bandwidth);
   const p = await startPool();
   const resolved = resolveReduction(reduction, n);
   const workLength = reductionWorkSize(p.kernel, n, resolved, b);
@@ -232,6 +248,7 @@ export async function parallelEigenvalues(a: Float64Array, n: number, reduction:
  * one-thread solve never waits for a partner: at n = 768, 45 ms for a pair against 2 x 30.
  */
 export async function eigenvaluesSideBySide(first: { a: Float64Array; n: number }, second: { a: Float64Array; n: number }): Promise<[Float64Array, Float64Array]> {
+  if (!parallelAvailable()) return [symmetricEigenvaluesWasm(first.a, first.n), symmetricEigenvaluesWasm(second.a, second.n)];
   const p = await startPool();
   const { n } = first;
   const b = bandwidthFor(n);

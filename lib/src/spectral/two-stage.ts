@@ -18,6 +18,7 @@ export interface TwoStageExports {
   bandSweepsShared(a: number, n: number, b: number, work: number, shared: number, first: number, last: number, part: number): void;
   bandSweepsReset(shared: number, n: number, b: number): void;
   bandSweepsSharedBytes(n: number, b: number): number;
+  bandSweepsAbandon(shared: number, n: number, b: number): void;
   bandWorkSize(n: number, b: number): number;
   bandDiagonals(a: number, n: number, d: number, e: number): void;
 }
