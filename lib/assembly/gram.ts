@@ -5,8 +5,7 @@
 // arrive in this form (lib/src/backend/dense.ts).
 //
 // Memory contract (see lib/src/backend/wasm.ts): no allocation here; JS passes byte offsets
-// into this module's memory. Compiled by lib/scripts/build-wasm.js with
-// `-O3 --enable simd --runtime stub --noAssert --use abort=`.
+// into this module's memory. Compiled by lib/scripts/build-wasm.js (plain and relaxed-SIMD builds).
 
 import { multiplyAdd } from './_multiply-add';
 

@@ -75,13 +75,22 @@ export async function gram(w: Tensor, side: GramSide = 'smaller'): Promise<Matri
     const x = rowMajorOperand(matrix, false);
     // A transposed view arrives as its contiguous storage: its rows Gram is our columns Gram.
     const graphSide = x.transpose ? (resolved === 'rows' ? 'columns' : 'rows') : resolved;
-    const blocks = gramBlocks(size);
-    const out = await runGraph(`gram:${graphSide}:${blocks}`, dtype, () => gramGraph(graphSide, blocks), { X: { data: x.data, dims: [x.rows, x.cols] } });
-    return result(dtype, out.data, [size, size]) as Matrix;
+    return result(dtype, await gramOnnxGraph(graphSide, dtype, x.data, x.rows, x.cols), [size, size]) as Matrix;
   }
   const rows = packFloat64(matrix, resolved === 'columns');
   const inner = resolved === 'rows' ? n : m;
   return result(dtype, asType(rowDots(rows, size, rows, size, inner, true), dtype), [size, size]) as Matrix;
+}
+
+/**
+ * The full symmetric Gram matrix of the row-major rows x cols `data` on `side`, from onnxruntime's
+ * blocked Gram graph with the block count for its order (gramBlocks); one session per side, dtype
+ * and block count.
+ */
+export async function gramOnnxGraph(side: 'rows' | 'columns', dtype: FloatType, data: FloatArray, rows: number, cols: number): Promise<FloatArray> {
+  const blocks = gramBlocks(side === 'rows' ? rows : cols);
+  const out = await runGraph(`gram:${side}:${blocks}`, dtype, () => gramGraph(side, blocks), { X: { data, dims: [rows, cols] } });
+  return out.data;
 }
 
 /**

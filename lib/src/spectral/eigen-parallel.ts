@@ -18,8 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { NumericalError } from '../errors';
-import { eigenKernelAvailable, reductionWorkSize, symmetricEigenvaluesWasm, tridiagonalSpectrum, type EigenExports } from './eigen-wasm';
+import { checkQlStatus, eigenKernelAvailable, reductionWorkSize, symmetricEigenvaluesWasm, tridiagonalSpectrum, type EigenExports } from './eigen-wasm';
 import { bandwidthFor, checkedBandwidth, resolveReduction, type Reduction } from './reduction';
 import { splitRow, twoStageTridiagonal, type Helper } from './two-stage';
 import { sharedEigenModule } from './shared-module';
@@ -216,6 +215,18 @@ export async function workerJob(kind: JobKind, args: number[]): Promise<void> {
   join(p, post(p, kind, args));
 }
 
+/**
+ * Lays out the n x n matrix `a` (copied in), d, e, a partial vector and `workLength` doubles of
+ * work in the shared memory, growing it as needed; returns their byte offsets.
+ */
+function stage(p: Pool, a: Float64Array, n: number, workLength: number): { matrix: number; d: number; e: number; extra: number; work: number } {
+  const matrix = ARENA;
+  const d = matrix + 8 * n * n, e = d + 8 * n, extra = e + 8 * n, work = extra + 8 * n;
+  reserve(p, work + 8 * workLength);
+  new Float64Array(p.memory.buffer, matrix, n * n).set(a.subarray(0, n * n));
+  return { matrix, d, e, extra, work };
+}
+
 /** Grows the shared memory to hold `bytes` past the control block. */
 function reserve(p: Pool, bytes: number): void {
   const have = p.memory.buffer.byteLength;
@@ -231,11 +242,7 @@ export async function parallelEigenvalues(a: Float64Array, n: number, reduction:
   if (!parallelAvailable()) return symmetricEigenvaluesWasm(a, n, reduction, bandwidth);
   const p = await startPool();
   const resolved = resolveReduction(reduction, n);
-  const workLength = reductionWorkSize(p.kernel, n, resolved, b);
-  const matrix = ARENA;
-  const d = matrix + 8 * n * n, e = d + 8 * n, extra = e + 8 * n, work = extra + 8 * n;
-  reserve(p, work + 8 * workLength);
-  new Float64Array(p.memory.buffer, matrix, n * n).set(a.subarray(0, n * n));
+  const { matrix, d, e, extra, work } = stage(p, a, n, reductionWorkSize(p.kernel, n, resolved, b));
   if (resolved === 'two-stage') twoStageTridiagonal(p.kernel, matrix, n, b, d, e, work, helperOf(p));
   else oneStage(p, matrix, n, d, e, extra, work);
   return tridiagonalSpectrum(p.kernel, () => new Float64Array(p.memory.buffer, d, n).slice(), d, e, n);
@@ -253,10 +260,7 @@ export async function eigenvaluesSideBySide(first: { a: Float64Array; n: number 
   const { n } = first;
   const b = bandwidthFor(n);
   const resolved = resolveReduction('auto', n);
-  const matrix = ARENA;
-  const d = matrix + 8 * n * n, e = d + 8 * n, work = e + 8 * n;
-  reserve(p, work + 8 * reductionWorkSize(p.kernel, n, resolved, b));
-  new Float64Array(p.memory.buffer, matrix, n * n).set(first.a.subarray(0, n * n));
+  const { matrix, d, e, work } = stage(p, first.a, n, reductionWorkSize(p.kernel, n, resolved, b));
   const sequence = post(p, 'solve', [matrix, n, b, d, e, work, resolved === 'two-stage' ? 1 : 0]);
   let here: Float64Array;
   try {
@@ -264,8 +268,7 @@ export async function eigenvaluesSideBySide(first: { a: Float64Array; n: number 
   } finally {
     join(p, sequence);
   }
-  const status = p.words[SOLVE_STATUS_WORD];
-  if (status !== 0) throw new NumericalError('tridiagonal QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
+  checkQlStatus(p.words[SOLVE_STATUS_WORD]);
   return [new Float64Array(p.memory.buffer, d, n).slice().sort(), here];
 }
 

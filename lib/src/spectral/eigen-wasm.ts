@@ -30,9 +30,13 @@ export function reductionWorkSize(k: Pick<EigenExports, 'bandWorkSize'>, n: numb
 
 /** Eigenvalues of the tridiagonal (d, e) at byte offsets, ascending; e is destroyed. */
 export function tridiagonalSpectrum(k: Pick<EigenExports, 'tridiagonalEigenvaluesRootFree'>, values: () => Float64Array, d: number, e: number, n: number): Float64Array {
-  const status = k.tridiagonalEigenvaluesRootFree(d, e, n);
-  if (status !== 0) throw new NumericalError('tridiagonal QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
+  checkQlStatus(k.tridiagonalEigenvaluesRootFree(d, e, n));
   return values().sort();
+}
+
+/** Throws NumericalError for a nonzero status of tridiagonalEigenvaluesRootFree (1 + the eigenvalue that did not converge). */
+export function checkQlStatus(status: number): void {
+  if (status !== 0) throw new NumericalError('tridiagonal QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
 }
 
 /** Tridiagonalises the matrix already at byte offset `a` (n x n, upper triangle valid) and returns its eigenvalues ascending. */

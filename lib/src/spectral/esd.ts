@@ -47,6 +47,11 @@ const ONNX_GRAM_WORK = 2 ** 24;
  * the second thread only adds synchronisation: measured at load 3-5, two threads took 152 ms of
  * CPU and as much wall time at n = 1024 against 128 ms on one thread.
  */
+/** Whether the Gram matrix of an m x k short side goes to onnxruntime. */
+function gramOnOnnx(m: number, k: number): boolean {
+  return onnxAvailable() && m * m * k >= ONNX_GRAM_WORK;
+}
+
 function parallelFor(n: number): boolean {
   return n >= PARALLEL_MIN_ORDER && parallelWorthwhile();
 }
@@ -108,7 +113,7 @@ async function gramEigenvalues(matrix: LayerMatrix, engine: EigenEngine): Promis
   const resolved = resolveEngine(engine, m);
   if (resolved === 'js') return symmetricEigenvaluesJs(gramUpper(shortSide(values, rows, cols).x, m, k), m);
   if (resolved === 'parallel') return parallelEigenvalues(await gramForWasm(matrix), m);
-  if (onnxAvailable() && m * m * k >= ONNX_GRAM_WORK) return symmetricEigenvaluesWasm(await gramOnnx(values, rows, cols), m);
+  if (gramOnOnnx(m, k)) return symmetricEigenvaluesWasm(await gramOnnx(values, rows, cols), m);
   // Gram and eigenvalues in one kernel call, without copying the Gram matrix out and back.
   return gramEigenvaluesWasm(shortSide(values, rows, cols).x, m, k);
 }
@@ -117,7 +122,7 @@ async function gramEigenvalues(matrix: LayerMatrix, engine: EigenEngine): Promis
 async function gramForWasm(matrix: LayerMatrix): Promise<Float64Array> {
   const { rows, cols, values } = matrix;
   const m = Math.min(rows, cols), k = Math.max(rows, cols);
-  if (onnxAvailable() && m * m * k >= ONNX_GRAM_WORK) return gramOnnx(values, rows, cols);
+  if (gramOnOnnx(m, k)) return gramOnnx(values, rows, cols);
   return gramUpperWasm(shortSide(values, rows, cols).x, m, k);
 }
 

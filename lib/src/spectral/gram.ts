@@ -3,8 +3,7 @@
 // Small ones are formed here in plain JS (the WebAssembly kernel has its own SIMD copy in
 // lib/assembly/eigen.ts), large ones by onnxruntime-node (gramOnnx).
 
-import { runGraph } from '../backend/onnx/runtime';
-import { gramBlocks, gramGraph } from '../backend/onnx/model';
+import { gramOnnxGraph } from '../backend/products';
 
 /**
  * Rows of the "short" factor: for W (rows x cols) the m x k matrix X with m = min(rows, cols),
@@ -58,8 +57,5 @@ export function gramUpper(x: Float64Array, m: number, k: number): Float64Array {
  * dot product in the same order however the output is tiled), and tests hold it to 1e-13.
  */
 export async function gramOnnx(values: Float64Array, rows: number, cols: number): Promise<Float64Array> {
-  const side = rows <= cols ? 'rows' : 'columns';
-  const blocks = gramBlocks(Math.min(rows, cols));
-  const out = await runGraph(`gram:${side}:${blocks}`, 'float64', () => gramGraph(side, blocks), { X: { data: values.subarray(0, rows * cols), dims: [rows, cols] } });
-  return out.data as Float64Array;
+  return await gramOnnxGraph(rows <= cols ? 'rows' : 'columns', 'float64', values.subarray(0, rows * cols), rows, cols) as Float64Array;
 }

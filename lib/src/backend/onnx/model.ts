@@ -1,6 +1,6 @@
 // Tiny ONNX models built in memory: a few nodes (Gemm, MatMul, Transpose; Split and Concat for the
-// blocked Gram matrix) with dynamic dimensions, so a single session per (operation, dtype, flags) serves every shape. Field numbers
-// follow onnx/onnx.proto (proto2; repeated scalars written unpacked, which every parser accepts).
+// blocked Gram matrix) with dynamic dimensions, so a single session per (operation, dtype, flags)
+// serves every shape. Field numbers follow onnx/onnx.proto (proto2; repeated scalars written unpacked, which every parser accepts).
 
 import { ProtoWriter } from './protobuf';
 
