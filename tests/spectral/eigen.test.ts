@@ -74,6 +74,25 @@ for (const engine of ENGINES) {
     }
   });
 
+  test(`${engine}: extreme scales: the spectrum of 2^k A is 2^k times that of A`, async () => {
+    // Scaling by a power of two is exact in every operation of the reduction and QL unless a
+    // square overflows or underflows, so k = ±600 (entries near 1e±180, squares far outside the
+    // float64 range) must give the same bits; k = ±1000 puts entries near the subnormal range,
+    // where rounding of subnormal products is allowed (tolerance as above). n = 600 runs the
+    // two-stage reduction (from 512), n = 40 the one-stage one.
+    for (const n of [40, 600]) {
+      const matrix = randomSymmetric(n, 13);
+      const base = await symmetricEigenvalues(matrix, n, engine);
+      for (const k of [600, -600, 1000, -1000]) {
+        const factor = 2 ** k;
+        const got = await symmetricEigenvalues(matrix.map((x) => x * factor), n, engine);
+        const unscaled = got.map((x) => x / factor);
+        if (Math.abs(k) === 600) assert.deepEqual([...unscaled], [...base], `n=${n}, k=${k}`);
+        else assert.ok(maxRelativeError(unscaled, base) < 1e-13, `n=${n}, k=${k}: ${maxRelativeError(unscaled, base)}`);
+      }
+    }
+  });
+
   test(`${engine}: rank-deficient layers: exact zeros stay at the noise floor, the rest are exact`, async () => {
     // W = A B with inner dimension 5: WᵀW (40 x 40) has rank 5.
     const random = rng(11);
