@@ -5,8 +5,12 @@
 // the matrix. Leftover fill from one sweep lies inside the window of the next, so each sweep
 // touches O(n b) entries and the whole stage costs about 6 n² b flops, all on short contiguous rows.
 //
-// Storage: the lower triangle of the dense row-major n x n matrix (the band and its fill only are
-// read and written); the diagonal and subdiagonal are returned in (d, e).
+// Storage: a compact copy of the band (bandCompact): row r keeps columns r - 2b .. r (the band
+// and the bulges' fill), so element (r, c) of the lower triangle sits at r * 2b + c from the
+// band's origin, and the kernels below address it as a row-major matrix with row stride 2b. A
+// step's rows are then 2b + 1 doubles apart instead of n: the whole band of a 1024 x 1024 matrix
+// (b = 8) is 136 KB and stays in L2, where rows of the dense matrix (8 KB apart) each sat on their
+// own page. The diagonal and subdiagonal are returned in (d, e).
 
 import { reflector } from './_band-reduction';
 import { multiplyAdd, multiplySubtract } from './_multiply-add';
@@ -32,12 +36,12 @@ function axpy(y: usize, x: usize, c: f64, length: i32): void {
   for (; t < length; t++) store<f64>(at(y, t), load<f64>(at(y, t)) - c * load<f64>(at(x, t)));
 }
 
-/** D <- H D H for the symmetric block D = A[s..s+len)² (lower triangle), H = I - tau v vᵀ. */
-function twoSided(a: usize, n: i32, s: i32, len: i32, v: usize, tau: f64, p: usize): void {
+/** D <- H D H for the symmetric block D = A[s..s+len)² (lower triangle, row stride `stride`), H = I - tau v vᵀ. */
+function twoSided(a: usize, stride: i32, s: i32, len: i32, v: usize, tau: f64, p: usize): void {
   for (let t = 0; t < len; t++) store<f64>(at(p, t), 0);
   // p = D v from the lower triangle: row i gives p[i] += D[i][0..i] · v and p[0..i) += D[i][0..i) v[i], in one pass.
   for (let i = 0; i < len; i++) {
-    const row = at(a, (s + i) * n + s);
+    const row = at(a, (s + i) * stride + s);
     const vi = load<f64>(at(v, i));
     const svi = f64x2.splat(vi);
     let acc = f64x2.splat(0);
@@ -61,7 +65,7 @@ function twoSided(a: usize, n: i32, s: i32, len: i32, v: usize, tau: f64, p: usi
   for (let t = 0; t < len; t++) store<f64>(at(p, t), load<f64>(at(p, t)) + half * load<f64>(at(v, t)));
   // D -= v wᵀ + w vᵀ (w = p), lower triangle including the diagonal, one pass per row.
   for (let i = 0; i < len; i++) {
-    const row = at(a, (s + i) * n + s);
+    const row = at(a, (s + i) * stride + s);
     const vi = load<f64>(at(v, i)), wi = load<f64>(at(p, i));
     const svi = f64x2.splat(vi), swi = f64x2.splat(wi);
     let c = 0;
@@ -73,9 +77,9 @@ function twoSided(a: usize, n: i32, s: i32, len: i32, v: usize, tau: f64, p: usi
   }
 }
 
-/** B <- B (I - tau v vᵀ) for the rows x length block at `first` (row stride n), two rows per pass. */
-function applyRight(block: usize, n: i32, rows: i32, length: i32, v: usize, tau: f64): void {
-  const rowBytes = <usize>n << 3;
+/** B <- B (I - tau v vᵀ) for the rows x length block at `block` (row stride `stride`), two rows per pass. */
+function applyRight(block: usize, stride: i32, rows: i32, length: i32, v: usize, tau: f64): void {
+  const rowBytes = <usize>stride << 3;
   let i = 0;
   for (; i + 1 < rows; i += 2) {
     const r0 = block + <usize>i * rowBytes, r1 = r0 + rowBytes;
@@ -106,8 +110,8 @@ function applyRight(block: usize, n: i32, rows: i32, length: i32, v: usize, tau:
 }
 
 /**
- * Sweeps [first, last) of the band of half-bandwidth b held in the lower triangle of the n x n
- * row-major matrix at `a` (sweep j clears column j below the subdiagonal). Sweeps must run in
+ * Sweeps [first, last) of the band of half-bandwidth b of an n x n matrix, held in the compact
+ * band with origin `a` (bandCompact; sweep j clears column j below the subdiagonal). Sweeps must run in
  * order; after sweeps [0, n-2) the matrix is tridiagonal (see `bandDiagonals`). Callers drive
  * them in chunks so that the engine can optimise this function between calls.
  * `work` holds 5 (b + 2) doubles.
@@ -180,6 +184,7 @@ const SLACK: i32 = 4;
 // @ts-ignore: decorator
 @inline function sweep(a: usize, n: i32, b: i32, work: usize, j: i32, shared: usize, slotBytes: i32, part: i32): void {
   const stride = <usize>(b + 2) << 3;
+  const ld = 2 * b; // the compact band's row stride
   let v = work, next = work + stride;
   const x = next + stride, p = x + stride, s = p + stride;
   const mine = shared + <usize>j * <usize>slotBytes, before = mine - <usize>slotBytes;
@@ -206,11 +211,11 @@ const SLACK: i32 = 4;
     memory.copy(v, handoff + 16, <usize>length << 3);
   } else {
     if (waits) while (seen < 3) seen = atomic.load<i32>(before);
-    for (let t = 0; t < length; t++) store<f64>(at(x, t), load<f64>(at(a, (start + t) * n + j)));
+    for (let t = 0; t < length; t++) store<f64>(at(x, t), load<f64>(at(a, (start + t) * ld + j)));
     tau = reflector(x, v, 0, length);
-    store<f64>(at(a, start * n + j), load<f64>(x));
-    for (let t = 1; t < length; t++) store<f64>(at(a, (start + t) * n + j), 0);
-    if (tau != 0) twoSided(a, n, start, length, v, tau, p);
+    store<f64>(at(a, start * ld + j), load<f64>(x));
+    for (let t = 1; t < length; t++) store<f64>(at(a, (start + t) * ld + j), 0);
+    if (tau != 0) twoSided(a, ld, start, length, v, tau, p);
   }
   for (;;) {
     const below = start + length;
@@ -229,20 +234,20 @@ const SLACK: i32 = 4;
     const rows = min(b, n - below);
     // The previous reflector from the right on the rows below its block: fills the bulge.
     if (tau != 0) {
-      applyRight(at(a, below * n + start), n, rows, length, v, tau);
+      applyRight(at(a, below * ld + start), ld, rows, length, v, tau);
     }
     if (rows < 2) break;
     // A reflector for the bulge's first column, from the left on the bulge's other columns.
-    for (let t = 0; t < rows; t++) store<f64>(at(x, t), load<f64>(at(a, (below + t) * n + start)));
+    for (let t = 0; t < rows; t++) store<f64>(at(x, t), load<f64>(at(a, (below + t) * ld + start)));
     const tauNext = reflector(x, next, 0, rows);
-    store<f64>(at(a, below * n + start), load<f64>(x));
-    for (let t = 1; t < rows; t++) store<f64>(at(a, (below + t) * n + start), 0);
+    store<f64>(at(a, below * ld + start), load<f64>(x));
+    for (let t = 1; t < rows; t++) store<f64>(at(a, (below + t) * ld + start), 0);
     if (tauNext != 0) {
       const width = length - 1;
       for (let c = 0; c < width; c++) store<f64>(at(s, c), 0);
-      for (let i = 0; i < rows; i++) axpy(s, at(a, (below + i) * n + start + 1), -load<f64>(at(next, i)), width);
-      for (let i = 0; i < rows; i++) axpy(at(a, (below + i) * n + start + 1), s, tauNext * load<f64>(at(next, i)), width);
-      twoSided(a, n, below, rows, next, tauNext, p);
+      for (let i = 0; i < rows; i++) axpy(s, at(a, (below + i) * ld + start + 1), -load<f64>(at(next, i)), width);
+      for (let i = 0; i < rows; i++) axpy(at(a, (below + i) * ld + start + 1), s, tauNext * load<f64>(at(next, i)), width);
+      twoSided(a, ld, below, rows, next, tauNext, p);
     }
     const swap = v; v = next; next = swap;
     tau = tauNext;
@@ -256,10 +261,32 @@ const SLACK: i32 = 4;
   if (shared != 0) atomic.store<i32>(mine, DONE);
 }
 
-/** The diagonal (d) and subdiagonal (e, with e[n-1] = 0) of the lower triangle of the n x n matrix at `a`. */
-export function bandDiagonals(a: usize, n: i32, d: usize, e: usize): void {
+/** Doubles of the compact band of an n x n matrix with half-bandwidth b (see the storage note above). */
+export function bandCompactSize(n: i32, b: i32): i32 { return n * (2 * b + 1); }
+
+/**
+ * Copies the band (distance 0..b below the diagonal) of the lower triangle of the dense row-major
+ * n x n matrix at `a` into the compact band at `band` (bandCompactSize doubles), with zeros at
+ * distance b+1..2b for the bulges' fill. Returns the band's origin (where element (0, 0) sits),
+ * the `a` the sweeps and bandDiagonals take.
+ */
+export function bandCompact(a: usize, n: i32, b: i32, band: usize): usize {
+  const ld = 2 * b, width = ld + 1;
+  for (let r = 0; r < n; r++) {
+    const slot = at(band, r * width);
+    for (let distance = 0; distance <= ld; distance++) {
+      const c = r - distance;
+      store<f64>(at(slot, ld - distance), c >= 0 && distance <= b ? load<f64>(at(a, r * n + c)) : 0);
+    }
+  }
+  return at(band, ld);
+}
+
+/** The diagonal (d) and subdiagonal (e, with e[n-1] = 0) of the compact band with origin `band` (half-bandwidth b). */
+export function bandDiagonals(band: usize, n: i32, b: i32, d: usize, e: usize): void {
+  const ld = 2 * b;
   for (let i = 0; i < n; i++) {
-    store<f64>(at(d, i), load<f64>(at(a, i * n + i)));
-    store<f64>(at(e, i), i + 1 < n ? load<f64>(at(a, (i + 1) * n + i)) : 0);
+    store<f64>(at(d, i), load<f64>(at(band, i * ld + i)));
+    store<f64>(at(e, i), i + 1 < n ? load<f64>(at(band, (i + 1) * ld + i)) : 0);
   }
 }

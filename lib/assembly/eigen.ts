@@ -11,7 +11,7 @@
 // No allocator: the caller lays out every array in linear memory and passes byte offsets.
 
 export { bandWorkSize, bandPanelBlocks, bandPanelFactor, bandPanelProduct, bandPanelCorrection, bandPanelUpdate, symmetrizeFromUpper } from './_band-reduction';
-export { bandSweeps, bandSweepsShared, bandSweepsReset, bandSweepsSharedBytes, bandSweepsAbandon, bandDiagonals } from './_bulge-chasing';
+export { bandSweeps, bandSweepsShared, bandSweepsReset, bandSweepsSharedBytes, bandSweepsAbandon, bandCompact, bandCompactSize, bandDiagonals } from './_bulge-chasing';
 export { tridiagonalEigenvaluesRootFree } from './_root-free-ql';
 import { reflector } from './_band-reduction';
 import { multiplyAdd, multiplySubtract } from './_multiply-add';

@@ -20,7 +20,9 @@ export interface TwoStageExports {
   bandSweepsSharedBytes(n: number, b: number): number;
   bandSweepsAbandon(shared: number, n: number, b: number): void;
   bandWorkSize(n: number, b: number): number;
-  bandDiagonals(a: number, n: number, d: number, e: number): void;
+  bandCompact(a: number, n: number, b: number, band: number): number;
+  bandCompactSize(n: number, b: number): number;
+  bandDiagonals(band: number, n: number, b: number, d: number, e: number): void;
 }
 
 /** A second thread: starts the same kernel call on a row range and is joined before the next step. */
@@ -101,20 +103,24 @@ export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b:
     }
     helper.join(ticket);
   }
+  // Stage two on a compact copy of the band at the start of the work area (stage one's work is
+  // done), then each thread's 5 (b + 2) doubles of sweep scratch, then (two threads) the sweeps'
+  // shared slots on their own cache lines.
+  const band = k.bandCompact(a, n, b, work);
+  const scratch = work + 8 * k.bandCompactSize(n, b);
+  const helperScratch = scratch + 8 * 5 * (b + 2);
+  const shared = Math.ceil((helperScratch + 8 * 5 * (b + 2)) / 64) * 64;
   if (helper !== undefined) {
-    // The head of every sweep here, the tail on the helper (bandSweepsShared), each on its own
-    // 5 (b + 2) doubles of scratch, with the sweeps' shared slots after both, all in stage one's
-    // work area (free by now).
-    const scratch = work + 8 * 5 * (b + 2), shared = work + 8 * 10 * (b + 2);
-    if (80 * (b + 2) + k.bandSweepsSharedBytes(n, b) > 8 * k.bandWorkSize(n, b)) throw new Error('two-stage work area too small for the shared sweeps');
+    // The head of every sweep here, the tail on the helper (bandSweepsShared).
+    if (shared + k.bandSweepsSharedBytes(n, b) > work + 8 * k.bandWorkSize(n, b)) throw new Error('two-stage work area too small for the shared sweeps');
     k.bandSweepsReset(shared, n, b);
     for (let first = 0; first < n - 2; first += SWEEP_CHUNK) {
-      const ticket = helper.start('bandSweeps', [a, n, b, scratch, shared, first, first + SWEEP_CHUNK, SWEEP_TAIL]);
-      k.bandSweepsShared(a, n, b, work, shared, first, first + SWEEP_CHUNK, SWEEP_HEAD);
+      const ticket = helper.start('bandSweeps', [band, n, b, helperScratch, shared, first, first + SWEEP_CHUNK, SWEEP_TAIL]);
+      k.bandSweepsShared(band, n, b, scratch, shared, first, first + SWEEP_CHUNK, SWEEP_HEAD);
       helper.join(ticket);
     }
   } else {
-    for (let first = 0; first < n - 2; first += SWEEP_CHUNK) k.bandSweeps(a, n, b, work, first, first + SWEEP_CHUNK);
+    for (let first = 0; first < n - 2; first += SWEEP_CHUNK) k.bandSweeps(band, n, b, scratch, first, first + SWEEP_CHUNK);
   }
-  k.bandDiagonals(a, n, d, e);
+  k.bandDiagonals(band, n, b, d, e);
 }
