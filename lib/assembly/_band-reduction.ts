@@ -7,8 +7,12 @@
 // (8 f64x2 accumulators), so the matrix is read once per panel instead of once per column.
 // Stage two (./_bulge-chasing.ts) takes the band to tridiagonal form in O(n² b).
 //
-// Storage: the full symmetric n x n matrix, row-major; both triangles are kept valid, so A V is
-// a plain row-times-panel product. The update computes the upper tiles only and mirrors them.
+// Storage: the upper triangle (with the diagonal) of the row-major n x n matrix; the lower one is
+// never read or written. A panel is read from rows (its transpose), Y = A V is a symmetric product
+// that takes each upper tile twice (for its rows and, transposed, for its columns), and the
+// update writes upper tiles only. Against keeping both triangles valid, that halves what the
+// product reads and what the update writes per panel (the two threads, or two side-by-side
+// solves, share one memory bus), and the input needs no symmetrising pass.
 // Work layout is a pure function of (n, b), so a second thread (eigen-parallel) can run the
 // product and the update over its share of rows with nothing but (a, n, b, work, panel start).
 
@@ -28,13 +32,13 @@ import { multiplyAdd, multiplySubtract } from './_multiply-add';
  */
 export function bandWorkSize(n: i32, b: i32): i32 {
   const np = roundUp4(n);
-  return 2 * b * n + 6 * b * np + 4 * b * b + b;
+  return 2 * b * n + 7 * b * np + 4 * b * b + b;
 }
 
 // Work areas (byte offsets), in order: Pt (b x n, the panel transposed), Vt (b x n, reflectors as
 // rows), Vp (the reflectors packed as b/4 column chunks of np x 4), Y (np x b: A V, then X, then W),
 // U (np x 2b rows [V_i, W_i]), Zp (np/4 tiles of 2b x 4: columns of [W V]ᵀ), T, S (b x b),
-// [T; -½M] (2b x b), tau (b).
+// [T; -½M] (2b x b), tau (b), Y1 (np x b: the product's second part, added to Y by the correction).
 // @ts-ignore: decorator
 @inline function ptOf(work: usize): usize { return work; }
 // @ts-ignore: decorator
@@ -49,6 +53,9 @@ export function bandWorkSize(n: i32, b: i32): i32 {
 @inline function zpOf(work: usize, n: i32, b: i32): usize { return uOf(work, n, b) + ((<usize>(2 * b) * <usize>roundUp4(n)) << 3); }
 // @ts-ignore: decorator
 @inline function tOf(work: usize, n: i32, b: i32): usize { return zpOf(work, n, b) + ((<usize>(2 * b) * <usize>roundUp4(n)) << 3); }
+
+// @ts-ignore: decorator
+@inline function y1Of(work: usize, n: i32, b: i32): usize { return tOf(work, n, b) + ((<usize>(4 * b * b + b)) << 3); }
 
 /** Byte offset of the trailing block A[k+b.., k+b..] of the panel starting at column k. */
 // @ts-ignore: decorator
@@ -102,8 +109,9 @@ export function reflector(x: usize, v: usize, from: i32, to: i32): f64 {
 }
 
 /**
- * Panel at column k: QR of P = A[k+b.., k..k+b) (m x b, m = n-k-b), writes R (and zeros) back into
- * both triangles of A, and prepares T (Q = I - V T Vᵀ), Vt and the packed Vp for the product.
+ * Panel at column k: QR of P = A[k+b.., k..k+b) (m x b, m = n-k-b), read as the rows k..k+b of the
+ * upper triangle; writes R (and zeros) back there, and prepares T (Q = I - V T Vᵀ), Vt and the
+ * packed Vp for the product.
  */
 export function bandPanelFactor(a: usize, n: i32, b: i32, work: usize, k: i32): void {
   const m = n - k - b;
@@ -111,11 +119,8 @@ export function bandPanelFactor(a: usize, n: i32, b: i32, work: usize, k: i32): 
   const t = tOf(work, n, b);
   const tauAt = t + ((<usize>(4 * b * b)) << 3);
   const np = roundUp4(m);
-  // Pt[c][r] = A[k+b+r][k+c]: each panel column becomes a contiguous row.
-  for (let r = 0; r < m; r++) {
-    const row = at(a, (k + b + r) * n + k);
-    for (let c = 0; c < b; c++) store<f64>(at(pt, c * n + r), load<f64>(at(row, c)));
-  }
+  // Pt[c][r] = A[k+c][k+b+r] (= A[k+b+r][k+c]): each panel column is a piece of a row already.
+  for (let c = 0; c < b; c++) memory.copy(at(pt, c * n), at(a, (k + c) * n + k + b), <usize>m << 3);
   for (let c = 0; c < b; c++) {
     const x = at(pt, c * n), v = at(vt, c * n);
     let tau: f64 = 0;
@@ -131,14 +136,10 @@ export function bandPanelFactor(a: usize, n: i32, b: i32, work: usize, k: i32): 
       }
     }
   }
-  // R (upper triangle of the factored panel) and zeros below it, in both triangles of A.
-  for (let r = 0; r < m; r++) {
-    const row = at(a, (k + b + r) * n + k);
-    for (let c = 0; c < b; c++) {
-      const value = r <= c ? load<f64>(at(pt, c * n + r)) : 0;
-      store<f64>(at(row, c), value);
-      store<f64>(at(a, (k + c) * n + k + b + r), value);
-    }
+  // R (upper triangle of the factored panel) and zeros below it, as rows of A's upper triangle.
+  for (let c = 0; c < b; c++) {
+    const row = at(a, (k + c) * n + k + b);
+    for (let r = 0; r < m; r++) store<f64>(at(row, r), r <= c ? load<f64>(at(pt, c * n + r)) : 0);
   }
   // T (dlarft, forward, columnwise): T[c][c] = tau_c, T[0..c)[c] = -tau_c T[0..c)[0..c) (V[:,0..c)ᵀ v_c).
   for (let c = 0; c < b; c++) {
@@ -170,22 +171,50 @@ export function bandPanelFactor(a: usize, n: i32, b: i32, work: usize, k: i32): 
   }
 }
 
-/** Rows [rowBegin, rowEnd) of Y = A22 V (A22 = trailing block, m x m; V = panel reflectors, m x b). */
-export function bandPanelProduct(a: usize, n: i32, b: i32, work: usize, k: i32, rowBegin: i32, rowEnd: i32): void {
+/**
+ * Part `part` (0: into Y, 1: into Y1) of Y = A22 V (A22 = trailing block, m x m, upper triangle;
+ * V = panel reflectors, m x b): the contributions of the upper tiles in 4-row blocks
+ * [blockBegin, blockEnd). Each off-diagonal tile (I, J) adds A_IJ V_J to Y_I (pass A, as a row
+ * times the panel) and A_IJᵀ V_I to Y_J (pass B); diagonal tiles add their symmetric 4 x 4 block.
+ * The part's buffer is zeroed first; the correction adds Y1 to Y. A thread runs a part; with a
+ * fixed split of the blocks (the driver's), one thread or two give the same sums in the same order.
+ */
+export function bandPanelProduct(a: usize, n: i32, b: i32, work: usize, k: i32, blockBegin: i32, blockEnd: i32, part: i32): void {
   const m = n - k - b;
   const np = roundUp4(m);
   const a22 = trailing(a, n, b, k);
-  const vp = vpOf(work, n, b), y = yOf(work, n, b);
+  const vp = vpOf(work, n, b);
+  const y = part == 0 ? yOf(work, n, b) : y1Of(work, n, b);
+  memory.fill(y, 0, (<usize>np * <usize>b) << 3);
   const rowBytes = <usize>n << 3;
-  let i = rowBegin;
-  for (; i + 3 < rowEnd; i += 4) {
+  const stride = <usize>b << 3;
+  for (let block = blockBegin; block < blockEnd; block++) {
+    const i = block << 2;
+    const rows = min(4, m - i);
+    // Diagonal tile: its symmetric block from the upper triangle, element by element.
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < rows; c++) {
+        const value = c >= r ? load<f64>(at(a22, (i + r) * n + i + c)) : load<f64>(at(a22, (i + c) * n + i + r));
+        const splat = f64x2.splat(value);
+        for (let chunk = 0; chunk < b; chunk += 4) {
+          const v = vp + ((<usize>chunk * <usize>np + <usize>(i + c) * 4) << 3);
+          const out = at(y, (i + r) * b + chunk);
+          v128.store(out, multiplyAdd(splat, v128.load(v), v128.load(out)));
+          v128.store(out, multiplyAdd(splat, v128.load(v, 16), v128.load(out, 16)), 16);
+        }
+      }
+    }
+    const from = i + 4;
+    if (from >= m) continue; // the last block (rows < 4 only here) has no tile right of the diagonal
     const a0 = a22 + <usize>i * rowBytes, a1 = a0 + rowBytes, a2 = a1 + rowBytes, a3 = a2 + rowBytes;
     for (let chunk = 0; chunk < b; chunk += 4) {
-      let pointer = vp + ((<usize>chunk * <usize>np) << 3);
+      const chunkBase = vp + ((<usize>chunk * <usize>np) << 3);
+      // Pass A: Y_I += A[i..i+4, from..m) V[from..m), four rows times the panel chunk.
+      let pointer = chunkBase + ((<usize>from * 4) << 3);
       let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
       let s20 = f64x2.splat(0), s21 = f64x2.splat(0), s30 = f64x2.splat(0), s31 = f64x2.splat(0);
-      const end = <usize>m << 3;
-      for (let j: usize = 0; j < end; j += 8) {
+      const begin = <usize>from << 3, end = <usize>m << 3;
+      for (let j: usize = begin; j < end; j += 8) {
         const v0 = v128.load(pointer), v1 = v128.load(pointer, 16);
         const x0 = v128.load64_splat(a0 + j), x1 = v128.load64_splat(a1 + j);
         s00 = multiplyAdd(x0, v0, s00); s01 = multiplyAdd(x0, v1, s01);
@@ -196,26 +225,26 @@ export function bandPanelProduct(a: usize, n: i32, b: i32, work: usize, k: i32, 
         pointer += 32;
       }
       const out = at(y, i * b + chunk);
-      const stride = <usize>b << 3;
-      v128.store(out, s00); v128.store(out, s01, 16);
-      v128.store(out + stride, s10); v128.store(out + stride, s11, 16);
-      v128.store(out + 2 * stride, s20); v128.store(out + 2 * stride, s21, 16);
-      v128.store(out + 3 * stride, s30); v128.store(out + 3 * stride, s31, 16);
-    }
-  }
-  for (; i < rowEnd; i++) {
-    const a0 = a22 + <usize>i * rowBytes;
-    for (let chunk = 0; chunk < b; chunk += 4) {
-      let pointer = vp + ((<usize>chunk * <usize>np) << 3);
-      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-      for (let j = 0; j < m; j++) {
-        const x = v128.load64_splat(at(a0, j));
-        s0 = multiplyAdd(x, v128.load(pointer), s0);
-        s1 = multiplyAdd(x, v128.load(pointer, 16), s1);
-        pointer += 32;
+      v128.store(out, f64x2.add(v128.load(out), s00)); v128.store(out, f64x2.add(v128.load(out, 16), s01), 16);
+      v128.store(out + stride, f64x2.add(v128.load(out + stride), s10)); v128.store(out + stride, f64x2.add(v128.load(out + stride, 16), s11), 16);
+      v128.store(out + 2 * stride, f64x2.add(v128.load(out + 2 * stride), s20)); v128.store(out + 2 * stride, f64x2.add(v128.load(out + 2 * stride, 16), s21), 16);
+      v128.store(out + 3 * stride, f64x2.add(v128.load(out + 3 * stride), s30)); v128.store(out + 3 * stride, f64x2.add(v128.load(out + 3 * stride, 16), s31), 16);
+      // Pass B: Y_j += Σ_r A[i+r][j] V[i+r] for j in [from, m): the same rows, transposed.
+      const vi = chunkBase + ((<usize>i * 4) << 3);
+      const p00 = v128.load(vi), p01 = v128.load(vi, 16), p10 = v128.load(vi, 32), p11 = v128.load(vi, 48);
+      const p20 = v128.load(vi, 64), p21 = v128.load(vi, 80), p30 = v128.load(vi, 96), p31 = v128.load(vi, 112);
+      let target = at(y, from * b + chunk);
+      for (let j: usize = begin; j < end; j += 8) {
+        const x0 = v128.load64_splat(a0 + j), x1 = v128.load64_splat(a1 + j);
+        const x2 = v128.load64_splat(a2 + j), x3 = v128.load64_splat(a3 + j);
+        let t0 = v128.load(target), t1 = v128.load(target, 16);
+        t0 = multiplyAdd(x0, p00, t0); t1 = multiplyAdd(x0, p01, t1);
+        t0 = multiplyAdd(x1, p10, t0); t1 = multiplyAdd(x1, p11, t1);
+        t0 = multiplyAdd(x2, p20, t0); t1 = multiplyAdd(x2, p21, t1);
+        t0 = multiplyAdd(x3, p30, t0); t1 = multiplyAdd(x3, p31, t1);
+        v128.store(target, t0); v128.store(target, t1, 16);
+        target += stride;
       }
-      const out = at(y, i * b + chunk);
-      v128.store(out, s0); v128.store(out, s1, 16);
     }
   }
 }
@@ -232,6 +261,9 @@ export function bandPanelCorrection(n: i32, b: i32, work: usize, k: i32): void {
   const t = tOf(work, n, b), s = t + ((<usize>(b * b)) << 3), stacked = s + ((<usize>(b * b)) << 3); // [T; -½M], 2b x b
   const width = 2 * b;
   const uRowBytes = <usize>width << 3, yRowBytes = <usize>b << 3;
+  // Y = Y + Y1: the product's two parts.
+  const y1 = y1Of(work, n, b);
+  for (let t = 0; t < np * b; t += 2) v128.store(at(y, t), f64x2.add(v128.load(at(y, t)), v128.load(at(y1, t))));
   // S = Vᵀ Y in 4 x 4 tiles (symmetric: tiles on and above the diagonal, mirrored).
   for (let p = 0; p < b; p += 4) {
     for (let c = p; c < b; c += 4) {
@@ -310,8 +342,7 @@ export function bandPanelCorrection(n: i32, b: i32, work: usize, k: i32): void {
 
 /**
  * Row blocks [blockBegin, blockEnd) (4 rows each) of the rank-2b update A22 -= U Zᵀ = V Wᵀ + W Vᵀ
- * (U = [V W], Z = [W V]):
- * tiles on and right of the diagonal are computed, and each is written to both triangles.
+ * (U = [V W], Z = [W V]) on the upper triangle: tiles on and right of the diagonal.
  */
 export function bandPanelUpdate(a: usize, n: i32, b: i32, work: usize, k: i32, blockBegin: i32, blockEnd: i32): void {
   const m = n - k - b;
@@ -347,7 +378,7 @@ export function bandPanelUpdate(a: usize, n: i32, b: i32, work: usize, k: i32, b
         }
       }
       if (column != block && j + 3 < m) {
-        // Interior tile: upper 4 x 4 block with vector stores, its transpose with lane shuffles.
+        // Interior tile: 4 x 4 with vector stores.
         const r0 = a22 + <usize>i * rowBytes + (<usize>j << 3), r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
         const n00 = f64x2.sub(v128.load(r0), s00), n01 = f64x2.sub(v128.load(r0, 16), s01);
         const n10 = f64x2.sub(v128.load(r1), s10), n11 = f64x2.sub(v128.load(r1, 16), s11);
@@ -357,14 +388,9 @@ export function bandPanelUpdate(a: usize, n: i32, b: i32, work: usize, k: i32, b
         v128.store(r1, n10); v128.store(r1, n11, 16);
         v128.store(r2, n20); v128.store(r2, n21, 16);
         v128.store(r3, n30); v128.store(r3, n31, 16);
-        const c0 = a22 + <usize>j * rowBytes + (<usize>i << 3), c1 = c0 + rowBytes, c2 = c1 + rowBytes, c3 = c2 + rowBytes;
-        v128.store(c0, v128.shuffle<f64>(n00, n10, 0, 2)); v128.store(c0, v128.shuffle<f64>(n20, n30, 0, 2), 16);
-        v128.store(c1, v128.shuffle<f64>(n00, n10, 1, 3)); v128.store(c1, v128.shuffle<f64>(n20, n30, 1, 3), 16);
-        v128.store(c2, v128.shuffle<f64>(n01, n11, 0, 2)); v128.store(c2, v128.shuffle<f64>(n21, n31, 0, 2), 16);
-        v128.store(c3, v128.shuffle<f64>(n01, n11, 1, 3)); v128.store(c3, v128.shuffle<f64>(n21, n31, 1, 3), 16);
         continue;
       }
-      // Diagonal or edge tile: element by element, upper part only, mirrored.
+      // Diagonal or edge tile: element by element, upper part only.
       for (let r = 0; r < 4; r++) {
         const row = i + r;
         if (row >= m) break;
@@ -378,7 +404,6 @@ export function bandPanelUpdate(a: usize, n: i32, b: i32, work: usize, k: i32, b
           const p = at(a22, row * n + col);
           const value = load<f64>(p) - delta;
           store<f64>(p, value);
-          store<f64>(at(a22, col * n + row), value);
         }
       }
     }
@@ -387,15 +412,3 @@ export function bandPanelUpdate(a: usize, n: i32, b: i32, work: usize, k: i32, b
 
 /** Number of 4-row blocks of the trailing matrix of the panel at column k. */
 export function bandPanelBlocks(n: i32, b: i32, k: i32): i32 { return roundUp4(n - k - b) >> 2; }
-
-/** Copies the upper triangle of the n x n row-major matrix at `a` onto its lower triangle, in 8 x 8 blocks. */
-export function symmetrizeFromUpper(a: usize, n: i32): void {
-  for (let i0 = 0; i0 < n; i0 += 8) {
-    for (let j0 = 0; j0 <= i0; j0 += 8) {
-      const iEnd = min(i0 + 8, n), jEnd = min(j0 + 8, n);
-      for (let i = i0; i < iEnd; i++) {
-        for (let j = j0; j < jEnd && j < i; j++) store<f64>(at(a, i * n + j), load<f64>(at(a, j * n + i)));
-      }
-    }
-  }
-}

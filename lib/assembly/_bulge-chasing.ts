@@ -265,10 +265,10 @@ const SLACK: i32 = 4;
 export function bandCompactSize(n: i32, b: i32): i32 { return n * (2 * b + 1); }
 
 /**
- * Copies the band (distance 0..b below the diagonal) of the lower triangle of the dense row-major
- * n x n matrix at `a` into the compact band at `band` (bandCompactSize doubles), with zeros at
- * distance b+1..2b for the bulges' fill. Returns the band's origin (where element (0, 0) sits),
- * the `a` the sweeps and bandDiagonals take.
+ * Copies the band (distance 0..b from the diagonal) of the dense row-major n x n matrix at `a`,
+ * read from its upper triangle (where stage one leaves it), into the lower triangle of the compact
+ * band at `band` (bandCompactSize doubles), with zeros at distance b+1..2b for the bulges' fill.
+ * Returns the band's origin (where element (0, 0) sits), the `a` the sweeps and bandDiagonals take.
  */
 export function bandCompact(a: usize, n: i32, b: i32, band: usize): usize {
   const ld = 2 * b, width = ld + 1;
@@ -276,7 +276,7 @@ export function bandCompact(a: usize, n: i32, b: i32, band: usize): usize {
     const slot = at(band, r * width);
     for (let distance = 0; distance <= ld; distance++) {
       const c = r - distance;
-      store<f64>(at(slot, ld - distance), c >= 0 && distance <= b ? load<f64>(at(a, r * n + c)) : 0);
+      store<f64>(at(slot, ld - distance), c >= 0 && distance <= b ? load<f64>(at(a, c * n + r)) : 0);
     }
   }
   return at(band, ld);

@@ -15,8 +15,8 @@ test('a failed worker job is an error on the main thread, and later solves fall 
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = x[i * n + j] + x[j * n + i];
   await parallelEigenvalues(a, n); // the pool is up
-  // bandPanelProduct(a, n, b, work, k, rowBegin, rowEnd) with the matrix 3.5 GiB past a small memory: a trap.
-  await assert.rejects(workerJob('bandProduct', [0xe0000000 | 0, 4096, 8, 0xe0000000 | 0, 0, 0, 64]), /worker failed on job 3 \(bandProduct\)/);
+  // bandPanelProduct(a, n, b, work, k, blockBegin, blockEnd, part) with the matrix 3.5 GiB past a small memory: a trap.
+  await assert.rejects(workerJob('bandProduct', [0xe0000000 | 0, 4096, 8, 0xe0000000 | 0, 0, 0, 64, 0]), /worker failed on job 3 \(bandProduct\)/);
   assert.equal(parallelAvailable(), false);
   assert.deepEqual(await parallelEigenvalues(a, n), symmetricEigenvaluesWasm(a, n));
   assert.deepEqual(await eigenvaluesSideBySide({ a, n }, { a, n }), [symmetricEigenvaluesWasm(a, n), symmetricEigenvaluesWasm(a, n)]);

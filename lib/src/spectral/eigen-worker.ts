@@ -13,7 +13,7 @@ import type { EigenExports } from './eigen-wasm';
 
 interface WorkerExports extends EigenExports {
   fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
-  bandPanelProduct(a: number, n: number, b: number, work: number, k: number, rowBegin: number, rowEnd: number): void;
+  bandPanelProduct(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number, part: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
 }
 
@@ -41,7 +41,7 @@ for (;;) {
       new Float64Array(memory.buffer, p, n).fill(0);
       kernel.fusedRows(a, n, begin, end, v, w, u, p);
     } else if (job === JOB.bandProduct) {
-      kernel.bandPanelProduct(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
+      kernel.bandPanelProduct(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9], words[10]);
     } else if (job === JOB.bandUpdate) {
       kernel.bandPanelUpdate(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
     } else if (job === JOB.bandSweeps) {

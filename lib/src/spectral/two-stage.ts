@@ -8,10 +8,9 @@
 
 /** The kernel exports the driver calls. */
 export interface TwoStageExports {
-  symmetrizeFromUpper(a: number, n: number): void;
   bandPanelBlocks(n: number, b: number, k: number): number;
   bandPanelFactor(a: number, n: number, b: number, work: number, k: number): void;
-  bandPanelProduct(a: number, n: number, b: number, work: number, k: number, rowBegin: number, rowEnd: number): void;
+  bandPanelProduct(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number, part: number): void;
   bandPanelCorrection(n: number, b: number, work: number, k: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
   bandSweeps(a: number, n: number, b: number, work: number, first: number, last: number): void;
@@ -66,22 +65,24 @@ export function splitRow(begin: number, n: number, share = 0.5): number {
  * columns are the first b/4 block rows of the update, which main does first).
  */
 export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b: number, d: number, e: number, work: number, helper?: Helper): void {
-  k.symmetrizeFromUpper(a, n);
   let factored = -1; // column of a panel already factored ahead
   for (let column = 0; n - column - b >= 2; column += b) {
     const m = n - column - b;
     const split = helper !== undefined && m >= SPLIT_MIN_ROWS;
     if (factored !== column) k.bandPanelFactor(a, n, b, work, column);
+    // The symmetric product in two parts split at the same block on one thread or two (block row
+    // i reads blocks - i tiles), so the sums do not depend on the thread count.
+    const blocks = k.bandPanelBlocks(n, b, column);
+    const productSplit = splitRow(0, blocks);
     if (split) {
-      const half = (m >> 3) << 2; // a multiple of 4 rows, so both shares use whole tiles
-      const ticket = helper.start('bandProduct', [a, n, b, work, column, half, m]);
-      k.bandPanelProduct(a, n, b, work, column, 0, half);
+      const ticket = helper.start('bandProduct', [a, n, b, work, column, productSplit, blocks, 1]);
+      k.bandPanelProduct(a, n, b, work, column, 0, productSplit, 0);
       helper.join(ticket);
     } else {
-      k.bandPanelProduct(a, n, b, work, column, 0, m);
+      k.bandPanelProduct(a, n, b, work, column, 0, productSplit, 0);
+      k.bandPanelProduct(a, n, b, work, column, productSplit, blocks, 1);
     }
     k.bandPanelCorrection(n, b, work, column);
-    const blocks = k.bandPanelBlocks(n, b, column);
     if (!split) {
       k.bandPanelUpdate(a, n, b, work, column, 0, blocks);
       continue;
