@@ -92,13 +92,16 @@ export function matmulGraph(transposeA: boolean, transposeB: boolean): GraphSpec
 
 /**
  * Row (or column) blocks the Gram graph splits the short side into: more blocks skip more of the
- * product's redundant lower half (5/8 of a general product's flops at 4 blocks) but make smaller
- * products. Measured (float64, 2 threads; ms for 1 / 2 / 3 / 4 blocks): 512x2048: 15.0 / 12.6 /
- * 13.6 / 12.3; the four GPT-2 block shapes (m = 768) together: 131 / 101 / 95 / 98; 1024x4096:
- * 101 / 97 / 90 / 70; 2048x2048: 209 / 174 / 151 / 158; 256x1024: 2.2-2.4 for all.
+ * product's redundant lower half (5/8 of a general product's flops at 4 blocks, 7/12 at 6) but
+ * make smaller products. Measured (float64, 2 threads; ms for 1 / 2 / 3 / 4 blocks): 512x2048:
+ * 15.0 / 12.6 / 13.6 / 12.3; the four GPT-2 block shapes (m = 768) together: 131 / 101 / 95 / 98;
+ * 1024x4096: 101 / 97 / 90 / 70; 2048x2048: 209 / 174 / 151 / 158; 256x1024: 2.2-2.4 for all.
+ * Later, 3 / 4 / 6 blocks, median of 15 interleaved: 768x3072: 30.0 / 29.1 / 27.8; its transpose
+ * ('columns'): 36.0 / 35.0 / 33.7; 768x2304: 20.8 / 19.9 / 20.0; 768x768: 9.0 / 8.4 / 8.8;
+ * 1024x4096: 72.1 / 72.5 / 78.4 (6 blocks of 171 rows are too small there).
  */
 export function gramBlocks(m: number): number {
-  return m >= 1024 ? 4 : m >= 640 ? 3 : m >= 384 ? 2 : 1;
+  return m >= 1024 ? 4 : m >= 640 ? 6 : m >= 384 ? 2 : 1;
 }
 
 /**
