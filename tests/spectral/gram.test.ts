@@ -1,5 +1,6 @@
 // The Gram matrices the ESD is computed from: onnxruntime-node's (gramOnnx, the route analyze()
-// takes for large layers) against the plain-JS dot products, on both orientations of W.
+// takes for large layers) and the wasm kernel's (small layers, and every layer without
+// onnxruntime) against the plain-JS dot products, on both orientations of W.
 // Tolerance 1e-13 of the largest entry: each entry is a dot product of length <= 700, whose
 // rounding error is bounded by k·eps·Σ|x||y| (~1e-13 relative here) whatever the summation order.
 import { test } from 'node:test';
@@ -7,6 +8,7 @@ import assert from 'node:assert/strict';
 import { rng } from 'weightlab';
 import { onnxAvailable } from 'weightlab/dist/backend/onnx/runtime';
 import { gramOnnx, gramUpper, shortSide } from 'weightlab/dist/spectral/gram';
+import { eigenKernelAvailable, gramUpperWasm } from 'weightlab/dist/spectral/eigen-wasm';
 
 test('gramOnnx equals the plain-JS Gram matrix on the smaller side, for wide and tall W (skipped without onnxruntime)', async (t) => {
   if (!onnxAvailable()) { t.skip('onnxruntime-node not installed or WEIGHTLAB_ENGINE is not auto'); return; }
@@ -24,5 +26,23 @@ test('gramOnnx equals the plain-JS Gram matrix on the smaller side, for wide and
       }
     }
     assert.ok(error <= 1e-13 * scale, `${rows}x${cols}: ${error / scale}`);
+  }
+});
+
+test('the wasm Gram kernel equals the plain-JS Gram matrix: edge tiles, odd widths, several depth slices', (t) => {
+  if (!eigenKernelAvailable()) { t.skip('wasm eigen kernel not built'); return; }
+  // m not a multiple of 4 (edge tiles), k odd and past the kernel's 256-column slices.
+  for (const [m, k] of [[1, 5], [3, 1], [7, 13], [130, 517], [257, 700], [64, 256]]) {
+    const x = rng(m * 1000 + k).normal(m * k);
+    const expected = gramUpper(x, m, k);
+    const got = gramUpperWasm(x, m, k);
+    let error = 0, scale = 0;
+    for (let i = 0; i < m; i++) {
+      for (let j = i; j < m; j++) {
+        error = Math.max(error, Math.abs(got[i * m + j] - expected[i * m + j]));
+        scale = Math.max(scale, Math.abs(expected[i * m + j]));
+      }
+    }
+    assert.ok(error <= 1e-13 * scale, `${m}x${k}: ${error / scale}`);
   }
 });

@@ -9,7 +9,8 @@ import { twoStageTridiagonal, type TwoStageExports } from './two-stage';
 
 /** The kernel's exports used by the one-thread and two-thread solvers. */
 export interface EigenExports extends TwoStageExports {
-  gramUpper(x: number, n: number, rows: number, k: number, g: number): void;
+  gramUpper(x: number, n: number, rows: number, k: number, g: number, pack: number): void;
+  gramPackSize(rows: number): number;
   tridiagonalize(a: number, n: number, d: number, e: number, work: number): void;
   tridiagonalEigenvaluesRootFree(d: number, e: number, n: number): number;
 }
@@ -65,24 +66,23 @@ export function symmetricEigenvaluesWasm(a: Float64Array, n: number, reduction: 
   return k.withArena(() => eigenvaluesInPlace(k, k.writeFloat64(a.subarray(0, n * n)), n, reduction, b));
 }
 
-/** Writes X (m x k, row-major) into the arena zero-padded to a multiple of 4 rows and an even width, and forms the upper triangle of X Xᵀ there. */
-function gramInPlace(k: WasmKernel<EigenExports>, x: Float64Array, m: number, width0: number): number {
+/** Writes X (m x k, row-major) into the arena zero-padded to a multiple of 4 rows, and forms the upper triangle of X Xᵀ there. */
+function gramInPlace(k: WasmKernel<EigenExports>, x: Float64Array, m: number, width: number): number {
   const rows = Math.ceil(m / 4) * 4;
-  const width = width0 + (width0 & 1);
   const xOffset = k.allocateFloat64(rows * width);
   const g = k.allocateFloat64(m * m);
+  const pack = k.allocateFloat64(k.exports.gramPackSize(rows));
   const padded = k.viewFloat64(xOffset, rows * width);
-  padded.fill(0);
-  if (width === width0) padded.set(x.subarray(0, m * width0));
-  else for (let i = 0; i < m; i++) padded.set(x.subarray(i * width0, (i + 1) * width0), i * width);
-  k.exports.gramUpper(xOffset, m, rows, width, g);
+  padded.set(x.subarray(0, m * width));
+  padded.fill(0, m * width);
+  k.exports.gramUpper(xOffset, m, rows, width, g, pack);
   return g;
 }
 
 /**
  * Eigenvalues (ascending) of X Xᵀ for X (m x k, row-major): the Gram matrix is formed in wasm too,
- * so the whole ESD of a layer is one call. X is zero-padded to a multiple of 4 rows and an even
- * number of columns for the SIMD blocks; padding adds nothing to any dot product.
+ * so the whole ESD of a layer is one call. X is zero-padded to a multiple of 4 rows for the
+ * kernel's 4-row tiles; padding adds nothing to any dot product.
  */
 export function gramEigenvaluesWasm(x: Float64Array, m: number, k: number): Float64Array {
   const kernelInstance = kernel();
