@@ -172,6 +172,35 @@ export function bandPanelFactor(a: usize, n: i32, b: i32, work: usize, k: i32): 
 }
 
 /**
+ * out[r][0..4) += Σ_t row_r[t] panel[t][0..4) for the four rows row_r = first + r rowBytes over
+ * `bytes` / 8 columns, with the panel packed as 4 values per column: 8 f64x2 sums in registers
+ * (4 splatted row values times 2 panel vectors per column). The inner tile of the panel product
+ * (pass A below) and of the wasm Gram kernel (./eigen.ts gramUpper).
+ */
+// @ts-ignore: decorator
+@inline export function addFourRowsTimesPanel(first: usize, rowBytes: usize, panel: usize, bytes: usize, out: usize, outRowBytes: usize): void {
+  const a0 = first, a1 = a0 + rowBytes, a2 = a1 + rowBytes, a3 = a2 + rowBytes;
+  let pointer = panel;
+  let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
+  let s20 = f64x2.splat(0), s21 = f64x2.splat(0), s30 = f64x2.splat(0), s31 = f64x2.splat(0);
+  for (let t: usize = 0; t < bytes; t += 8) {
+    const v0 = v128.load(pointer), v1 = v128.load(pointer, 16);
+    const x0 = v128.load64_splat(a0 + t), x1 = v128.load64_splat(a1 + t);
+    s00 = multiplyAdd(x0, v0, s00); s01 = multiplyAdd(x0, v1, s01);
+    s10 = multiplyAdd(x1, v0, s10); s11 = multiplyAdd(x1, v1, s11);
+    const x2 = v128.load64_splat(a2 + t), x3 = v128.load64_splat(a3 + t);
+    s20 = multiplyAdd(x2, v0, s20); s21 = multiplyAdd(x2, v1, s21);
+    s30 = multiplyAdd(x3, v0, s30); s31 = multiplyAdd(x3, v1, s31);
+    pointer += 32;
+  }
+  const o0 = out, o1 = o0 + outRowBytes, o2 = o1 + outRowBytes, o3 = o2 + outRowBytes;
+  v128.store(o0, f64x2.add(v128.load(o0), s00)); v128.store(o0, f64x2.add(v128.load(o0, 16), s01), 16);
+  v128.store(o1, f64x2.add(v128.load(o1), s10)); v128.store(o1, f64x2.add(v128.load(o1, 16), s11), 16);
+  v128.store(o2, f64x2.add(v128.load(o2), s20)); v128.store(o2, f64x2.add(v128.load(o2, 16), s21), 16);
+  v128.store(o3, f64x2.add(v128.load(o3), s30)); v128.store(o3, f64x2.add(v128.load(o3, 16), s31), 16);
+}
+
+/**
  * Part `part` (0: into Y, 1: into Y1) of Y = A22 V (A22 = trailing block, m x m, upper triangle;
  * V = panel reflectors, m x b): the contributions of the upper tiles in 4-row blocks
  * [blockBegin, blockEnd). Each off-diagonal tile (I, J) adds A_IJ V_J to Y_I (pass A, as a row
@@ -210,25 +239,8 @@ export function bandPanelProduct(a: usize, n: i32, b: i32, work: usize, k: i32, 
     for (let chunk = 0; chunk < b; chunk += 4) {
       const chunkBase = vp + ((<usize>chunk * <usize>np) << 3);
       // Pass A: Y_I += A[i..i+4, from..m) V[from..m), four rows times the panel chunk.
-      let pointer = chunkBase + ((<usize>from * 4) << 3);
-      let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
-      let s20 = f64x2.splat(0), s21 = f64x2.splat(0), s30 = f64x2.splat(0), s31 = f64x2.splat(0);
       const begin = <usize>from << 3, end = <usize>m << 3;
-      for (let j: usize = begin; j < end; j += 8) {
-        const v0 = v128.load(pointer), v1 = v128.load(pointer, 16);
-        const x0 = v128.load64_splat(a0 + j), x1 = v128.load64_splat(a1 + j);
-        s00 = multiplyAdd(x0, v0, s00); s01 = multiplyAdd(x0, v1, s01);
-        s10 = multiplyAdd(x1, v0, s10); s11 = multiplyAdd(x1, v1, s11);
-        const x2 = v128.load64_splat(a2 + j), x3 = v128.load64_splat(a3 + j);
-        s20 = multiplyAdd(x2, v0, s20); s21 = multiplyAdd(x2, v1, s21);
-        s30 = multiplyAdd(x3, v0, s30); s31 = multiplyAdd(x3, v1, s31);
-        pointer += 32;
-      }
-      const out = at(y, i * b + chunk);
-      v128.store(out, f64x2.add(v128.load(out), s00)); v128.store(out, f64x2.add(v128.load(out, 16), s01), 16);
-      v128.store(out + stride, f64x2.add(v128.load(out + stride), s10)); v128.store(out + stride, f64x2.add(v128.load(out + stride, 16), s11), 16);
-      v128.store(out + 2 * stride, f64x2.add(v128.load(out + 2 * stride), s20)); v128.store(out + 2 * stride, f64x2.add(v128.load(out + 2 * stride, 16), s21), 16);
-      v128.store(out + 3 * stride, f64x2.add(v128.load(out + 3 * stride), s30)); v128.store(out + 3 * stride, f64x2.add(v128.load(out + 3 * stride, 16), s31), 16);
+      addFourRowsTimesPanel(a0 + begin, rowBytes, chunkBase + ((<usize>from * 4) << 3), end - begin, at(y, i * b + chunk), stride);
       // Pass B: Y_j += Σ_r A[i+r][j] V[i+r] for j in [from, m): the same rows, transposed.
       const vi = chunkBase + ((<usize>i * 4) << 3);
       const p00 = v128.load(vi), p01 = v128.load(vi, 16), p10 = v128.load(vi, 32), p11 = v128.load(vi, 48);

@@ -13,14 +13,14 @@
 export { bandWorkSize, bandPanelBlocks, bandPanelFactor, bandPanelProduct, bandPanelCorrection, bandPanelUpdate } from './_band-reduction';
 export { bandSweeps, bandSweepsShared, bandSweepsReset, bandSweepsSharedBytes, bandSweepsAbandon, bandCompact, bandCompactSize, bandDiagonals } from './_bulge-chasing';
 export { tridiagonalEigenvaluesRootFree } from './_root-free-ql';
-import { reflector } from './_band-reduction';
+import { addFourRowsTimesPanel, reflector } from './_band-reduction';
 import { multiplyAdd, multiplySubtract } from './_multiply-add';
 
 /** Columns of X per pass of gramUpper: a packed 4-row tile of that depth is 8 KB. */
 const GRAM_DEPTH: i32 = 256;
 
-/** Doubles of packing scratch gramUpper needs for X with `rows` rows. */
-export function gramPackSize(rows: i32): i32 { return rows * GRAM_DEPTH; }
+/** Doubles of scratch gramUpper needs for X with `rows` rows: the packed slice and a 4 x 4 edge tile. */
+export function gramPackSize(rows: i32): i32 { return rows * GRAM_DEPTH + 16; }
 
 /**
  * Upper triangle of G = X Xᵀ (n x n, row stride n; the lower triangle is left unspecified) for X
@@ -34,6 +34,7 @@ export function gramPackSize(rows: i32): i32 { return rows * GRAM_DEPTH; }
 export function gramUpper(x: usize, n: i32, rows: i32, k: i32, g: usize, pack: usize): void {
   memory.fill(g, 0, (<usize>n * <usize>n) << 3);
   const rowBytes = <usize>k << 3, gRowBytes = <usize>n << 3;
+  const edge = pack + ((<usize>rows * <usize>GRAM_DEPTH) << 3);
   for (let k0 = 0; k0 < k; k0 += GRAM_DEPTH) {
     const depth = min(GRAM_DEPTH, k - k0);
     for (let tile = 0; tile < rows; tile += 4) {
@@ -43,42 +44,22 @@ export function gramUpper(x: usize, n: i32, rows: i32, k: i32, g: usize, pack: u
         for (let c = 0; c < 4; c++) store<f64>(packed + ((<usize>(t * 4 + c)) << 3), load<f64>(source + <usize>c * rowBytes + (<usize>t << 3)));
       }
     }
-    const end = <usize>depth << 3;
-    for (let i = 0; i < rows; i += 4) {
-      if (i >= n) break;
-      const a0 = x + <usize>i * rowBytes + (<usize>k0 << 3), a1 = a0 + rowBytes, a2 = a1 + rowBytes, a3 = a2 + rowBytes;
-      for (let j = i; j < rows; j += 4) {
-        if (j >= n) break;
-        let pointer = pack + ((<usize>j * <usize>depth) << 3);
-        let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
-        let s20 = f64x2.splat(0), s21 = f64x2.splat(0), s30 = f64x2.splat(0), s31 = f64x2.splat(0);
-        for (let t: usize = 0; t < end; t += 8) {
-          const v0 = v128.load(pointer), v1 = v128.load(pointer, 16);
-          const x0 = v128.load64_splat(a0 + t), x1 = v128.load64_splat(a1 + t);
-          s00 = multiplyAdd(x0, v0, s00); s01 = multiplyAdd(x0, v1, s01);
-          s10 = multiplyAdd(x1, v0, s10); s11 = multiplyAdd(x1, v1, s11);
-          const x2 = v128.load64_splat(a2 + t), x3 = v128.load64_splat(a3 + t);
-          s20 = multiplyAdd(x2, v0, s20); s21 = multiplyAdd(x2, v1, s21);
-          s30 = multiplyAdd(x3, v0, s30); s31 = multiplyAdd(x3, v1, s31);
-          pointer += 32;
-        }
-        const r0 = g + <usize>i * gRowBytes + (<usize>j << 3);
+    const bytes = <usize>depth << 3;
+    for (let i = 0; i < n; i += 4) {
+      const first = x + <usize>i * rowBytes + (<usize>k0 << 3);
+      for (let j = i; j < n; j += 4) {
+        const panel = pack + ((<usize>j * <usize>depth) << 3);
         if (i + 3 < n && j + 3 < n) {
-          const r1 = r0 + gRowBytes, r2 = r1 + gRowBytes, r3 = r2 + gRowBytes;
-          v128.store(r0, f64x2.add(v128.load(r0), s00)); v128.store(r0, f64x2.add(v128.load(r0, 16), s01), 16);
-          v128.store(r1, f64x2.add(v128.load(r1), s10)); v128.store(r1, f64x2.add(v128.load(r1, 16), s11), 16);
-          v128.store(r2, f64x2.add(v128.load(r2), s20)); v128.store(r2, f64x2.add(v128.load(r2, 16), s21), 16);
-          v128.store(r3, f64x2.add(v128.load(r3), s30)); v128.store(r3, f64x2.add(v128.load(r3, 16), s31), 16);
+          addFourRowsTimesPanel(first, rowBytes, panel, bytes, g + <usize>i * gRowBytes + (<usize>j << 3), gRowBytes);
           continue;
         }
-        // Edge tile: the rows and columns below n only.
+        // Edge tile: through a 4 x 4 scratch tile, then the rows and columns below n only.
+        memory.fill(edge, 0, 128);
+        addFourRowsTimesPanel(first, rowBytes, panel, bytes, edge, 32);
         for (let r = 0; r < 4 && i + r < n; r++) {
-          const lo = r == 0 ? s00 : r == 1 ? s10 : r == 2 ? s20 : s30;
-          const hi = r == 0 ? s01 : r == 1 ? s11 : r == 2 ? s21 : s31;
-          const row = r0 + <usize>r * gRowBytes;
           for (let c = 0; c < 4 && j + c < n; c++) {
-            const sum = c == 0 ? f64x2.extract_lane(lo, 0) : c == 1 ? f64x2.extract_lane(lo, 1) : c == 2 ? f64x2.extract_lane(hi, 0) : f64x2.extract_lane(hi, 1);
-            store<f64>(row + (<usize>c << 3), load<f64>(row + (<usize>c << 3)) + sum);
+            const target = g + <usize>(i + r) * gRowBytes + (<usize>(j + c) << 3);
+            store<f64>(target, load<f64>(target) + load<f64>(edge + (<usize>(r * 4 + c) << 3)));
           }
         }
       }
