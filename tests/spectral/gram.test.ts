@@ -5,7 +5,7 @@
 // rounding error is bounded by k·eps·Σ|x||y| (~1e-13 relative here) whatever the summation order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng } from 'weightlab';
+import { layerMatrices, rng, Tensor } from 'weightlab';
 import { onnxAvailable } from 'weightlab/dist/backend/onnx/runtime';
 import { gramOnnx, gramUpper, shortSide } from 'weightlab/dist/spectral/gram';
 import { eigenKernelAvailable, gramUpperWasm } from 'weightlab/dist/spectral/eigen-wasm';
@@ -43,5 +43,20 @@ test('the wasm Gram kernel equals the plain-JS Gram matrix: edge tiles, odd widt
     const expected = gramUpper(x, m, k);
     const error = upperTriangleError(gramUpperWasm(x, m, k), expected, m);
     assert.ok(error <= 1e-13, `${m}x${k}: ${error}`);
+  }
+});
+
+test('float32 weights: onnxruntime casts them inside the Gram graph, with the bits of a float64 copy; LayerMatrix converts values only on use', async (t) => {
+  const rows = 300, cols = 700; // m*m*k past the onnxruntime threshold
+  const w32 = Float32Array.from(rng(5).normal(rows * cols));
+  const matrices = layerMatrices('dense', new Tensor('float32', w32, [rows, cols]));
+  const [matrix] = matrices.matrices;
+  assert.equal(matrix.float32, w32, 'the float32 storage itself, not a copy');
+  assert.deepEqual(matrix.values, Float64Array.from(w32));
+  if (!onnxAvailable()) { t.skip('onnxruntime-node not installed or WEIGHTLAB_ENGINE is not auto'); return; }
+  for (const [r, c, data] of [[rows, cols, w32], [cols, rows, w32]] as const) {
+    const cast = await gramOnnx(data, r, c);
+    const copy = await gramOnnx(Float64Array.from(data), r, c);
+    assert.deepEqual(cast, copy, `${r}x${c}`);
   }
 });

@@ -85,11 +85,13 @@ export async function gram(w: Tensor, side: GramSide = 'smaller'): Promise<Matri
 /**
  * The full symmetric Gram matrix of the row-major rows x cols `data` on `side`, from onnxruntime's
  * blocked Gram graph with the block count for its order (gramBlocks); one session per side, dtype
- * and block count.
+ * and block count. float32 `data` with a float64 `dtype` is cast inside the graph (exactly: the
+ * same products as on a float64 copy).
  */
 export async function gramOnnxGraph(side: 'rows' | 'columns', dtype: FloatType, data: FloatArray, rows: number, cols: number): Promise<FloatArray> {
   const blocks = gramBlocks(side === 'rows' ? rows : cols);
-  const out = await runGraph(`gram:${side}:${blocks}`, dtype, () => gramGraph(side, blocks), { X: { data, dims: [rows, cols] } });
+  const cast = dtype === 'float64' && data instanceof Float32Array ? 'float32' : undefined;
+  const out = await runGraph(`gram:${side}:${blocks}${cast ? ':cast32' : ''}`, dtype, () => gramGraph(side, blocks, cast), { X: { data, dims: [rows, cols] } });
   return out.data;
 }
 

@@ -88,42 +88,43 @@ function resolveEngine(engine: EigenEngine, n: number): 'parallel' | 'wasm' | 'j
 
 /** Squared singular values (ascending) of one matrix, in float64, negatives from rounding clamped to 0. */
 export async function squaredSingularValues(matrix: LayerMatrix, engine: EigenEngine = 'auto', method: SvdMethod = 'auto'): Promise<Float64Array> {
-  const { rows, cols, values } = matrix;
+  // `matrix.values` is read only where float64 values are needed (it may be converted on first use: LayerMatrix.float32).
+  const { rows, cols } = matrix;
   const m = Math.min(rows, cols);
   if (m === 0) return new Float64Array(0);
-  if (method === 'jacobi') return jacobiSquaredSingularValues(shortSide(values, rows, cols).x, m, Math.max(rows, cols));
+  if (method === 'jacobi') return jacobiSquaredSingularValues(shortSide(matrix.values, rows, cols).x, m, Math.max(rows, cols));
   return withJacobiFallback(matrix, await gramEigenvalues(matrix, engine), method);
 }
 
 /** Gram eigenvalues `evals` (clamped at 0), or Jacobi's when 'auto' sees them reach the Gram noise floor on a small enough layer. */
 function withJacobiFallback(matrix: LayerMatrix, evals: Float64Array, method: SvdMethod): Float64Array {
-  const { rows, cols, values } = matrix;
+  const { rows, cols } = matrix;
   const m = Math.min(rows, cols), k = Math.max(rows, cols);
   for (let i = 0; i < evals.length; i++) if (evals[i] < 0) evals[i] = 0;
   if (method === 'auto' && m * m * k <= JACOBI_WORK && !(evals[0] >= GRAM_NOISE_FLOOR * evals[evals.length - 1])) {
-    return jacobiSquaredSingularValues(shortSide(values, rows, cols).x, m, k);
+    return jacobiSquaredSingularValues(shortSide(matrix.values, rows, cols).x, m, k);
   }
   return evals;
 }
 
 async function gramEigenvalues(matrix: LayerMatrix, engine: EigenEngine): Promise<Float64Array> {
-  const { rows, cols, values } = matrix;
+  const { rows, cols } = matrix;
   const m = Math.min(rows, cols);
   const k = Math.max(rows, cols);
   const resolved = resolveEngine(engine, m);
-  if (resolved === 'js') return symmetricEigenvaluesJs(gramUpper(shortSide(values, rows, cols).x, m, k), m);
+  if (resolved === 'js') return symmetricEigenvaluesJs(gramUpper(shortSide(matrix.values, rows, cols).x, m, k), m);
   if (resolved === 'parallel') return parallelEigenvalues(await gramForWasm(matrix), m);
-  if (gramOnOnnx(m, k)) return symmetricEigenvaluesWasm(await gramOnnx(values, rows, cols), m);
+  if (gramOnOnnx(m, k)) return symmetricEigenvaluesWasm(await gramOnnx(matrix.float32 ?? matrix.values, rows, cols), m);
   // Gram and eigenvalues in one kernel call, without copying the Gram matrix out and back.
-  return gramEigenvaluesWasm(shortSide(values, rows, cols).x, m, k);
+  return gramEigenvaluesWasm(shortSide(matrix.values, rows, cols).x, m, k);
 }
 
 /** The Gram matrix on the short side (upper triangle valid) as the wasm solvers take it: onnxruntime for large ones, the wasm kernel otherwise. */
 async function gramForWasm(matrix: LayerMatrix): Promise<Float64Array> {
-  const { rows, cols, values } = matrix;
+  const { rows, cols } = matrix;
   const m = Math.min(rows, cols), k = Math.max(rows, cols);
-  if (gramOnOnnx(m, k)) return gramOnnx(values, rows, cols);
-  return gramUpperWasm(shortSide(values, rows, cols).x, m, k);
+  if (gramOnOnnx(m, k)) return gramOnnx(matrix.float32 ?? matrix.values, rows, cols);
+  return gramUpperWasm(shortSide(matrix.values, rows, cols).x, m, k);
 }
 
 /** The pooled ESD of a layer and WeightWatcher's apply_esd columns. */

@@ -50,12 +50,13 @@ export function gramUpper(x: Float64Array, m: number, k: number): Float64Array {
 }
 
 /**
- * X Xᵀ on the smaller side of W (rows x cols, row-major float64) by onnxruntime-node, through the
- * backend's session cache (whose intra-op threads sleep between products, so they leave both cores
- * to the eigensolver that runs next). The full symmetric matrix, from the blocked graph
- * (gramBlocks); it matched one Gemm's product bit for bit on every shape measured (MLAS sums each
- * dot product in the same order however the output is tiled), and tests hold it to 1e-13.
+ * X Xᵀ on the smaller side of W (rows x cols, row-major; float64, or float32 cast to float64
+ * inside the graph) by onnxruntime-node, in float64, through the backend's session cache (whose
+ * intra-op threads sleep between products, so they leave both cores to the eigensolver that runs
+ * next). The full symmetric matrix, from the blocked graph (gramBlocks); it matched one Gemm's
+ * product bit for bit on every shape measured (MLAS sums each dot product in the same order
+ * however the output is tiled), and tests hold it to 1e-13.
  */
-export async function gramOnnx(values: Float64Array, rows: number, cols: number): Promise<Float64Array> {
+export async function gramOnnx(values: Float64Array | Float32Array, rows: number, cols: number): Promise<Float64Array> {
   return await gramOnnxGraph(rows <= cols ? 'rows' : 'columns', 'float64', values.subarray(0, rows * cols), rows, cols) as Float64Array;
 }

@@ -15,6 +15,12 @@ export interface LayerMatrix {
   rows: number;
   cols: number;
   values: Float64Array;
+  /**
+   * The same values as stored in float32, when the weights are float32 and unscaled (Dense,
+   * Conv1D, Embedding): onnxruntime's Gram graph takes these directly, and `values` is then
+   * converted on first use only.
+   */
+  float32?: Float32Array;
 }
 
 export interface LayerMatrices {
@@ -66,12 +72,12 @@ const SQRT_HALF_FLOAT32 = Math.fround(Math.SQRT1_2);
  */
 export function layerMatrices(layerType: LayerType, weight: Tensor, options: { channelsFirst?: boolean; conv2dNorm?: boolean } = {}): LayerMatrices {
   const shape = weight.shape;
-  const values = weight.toFloat64();
   const { N, M, rf } = layerDimensions(layerType, shape, options.channelsFirst);
   if (layerType !== 'conv2d') {
     // Orientation does not change singular values: keep the stored (rows, cols).
-    return { layerType, N, M, rf, numComponents: M, matrices: [{ rows: shape[0], cols: shape[1], values }] };
+    return { layerType, N, M, rf, numComponents: M, matrices: [wholeMatrix(weight)] };
   }
+  const values = weight.toFloat64();
   const [d0, d1, d2, d3] = shape;
   const slices: LayerMatrix[] = [];
   const scale = options.conv2dNorm === false ? 1 : Math.SQRT1_2;
@@ -96,6 +102,20 @@ export function layerMatrices(layerType: LayerType, weight: Tensor, options: { c
     }
   }
   return { layerType, N, M, rf, numComponents: M * rf, matrices: slices };
+}
+
+/** A 2-D weight as one matrix; for float32 weights, `float32` is their storage and `values` a float64 copy made on first use. */
+function wholeMatrix(weight: Tensor): LayerMatrix {
+  const [rows, cols] = weight.shape;
+  if (weight.dtype !== 'float32') return { rows, cols, values: weight.toFloat64() };
+  const float32 = weight.toFloat32();
+  let values: Float64Array | undefined;
+  return {
+    rows,
+    cols,
+    float32,
+    get values(): Float64Array { return values ??= Float64Array.from(float32); },
+  };
 }
 
 export interface SizeFilter {

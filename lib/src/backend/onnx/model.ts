@@ -23,8 +23,11 @@ export interface GraphSpec {
   name: string;
   /** Operator set version (default 17); 18 for Split's num_outputs. */
   opset?: number;
-  /** Graph inputs with their rank; every dimension is symbolic (dim_param). */
-  inputs: { name: string; rank: number }[];
+  /**
+   * Graph inputs with their rank; every dimension is symbolic (dim_param). An input's `dtype`
+   * overrides the graph's element type (a float32 input cast inside the graph, say).
+   */
+  inputs: { name: string; rank: number; dtype?: keyof typeof ONNX_ELEMENT_TYPE }[];
   outputs: { name: string; rank: number }[];
   nodes: NodeSpec[];
 }
@@ -73,7 +76,7 @@ export function encodeModel(graph: GraphSpec, elementType: number): Uint8Array {
   model.message(7, (g) => {
     graph.nodes.forEach((node, index) => g.message(1, (n) => writeNode(n, node, index)));
     g.string(2, graph.name);
-    for (const input of graph.inputs) g.message(11, (v) => writeValueInfo(v, input.name, input.rank, elementType));
+    for (const input of graph.inputs) g.message(11, (v) => writeValueInfo(v, input.name, input.rank, input.dtype === undefined ? elementType : ONNX_ELEMENT_TYPE[input.dtype]));
     for (const output of graph.outputs) g.message(12, (v) => writeValueInfo(v, output.name, output.rank, elementType));
   });
   model.message(8, (opset) => { opset.string(1, ''); opset.int(2, graph.opset ?? OPSET); });
@@ -110,21 +113,27 @@ export function gramBlocks(m: number): number {
  * p (p + 1) / 2 products on and above the block diagonal are computed (a Gemm has no symmetric
  * "syrk" mode, so this is how the Gram matrix costs less than a general product: 3/4 of its flops
  * for p = 2, 5/8 for p = 4); the blocks below the diagonal are transposed copies. Y is the full
- * symmetric matrix either way.
+ * symmetric matrix either way. With `castFrom` 'float32', X comes in float32 and is cast (exactly)
+ * to the graph's float64 first: onnxruntime's arena reuses the cast's buffer from run to run, where
+ * a float64 copy made in JS touches fresh pages each time (7-30 ms for the four GPT-2 block
+ * matrices, measured).
  */
-export function gramGraph(side: 'rows' | 'columns', blocks = 1): GraphSpec {
+export function gramGraph(side: 'rows' | 'columns', blocks = 1, castFrom?: 'float32'): GraphSpec {
   const transposed: Record<string, number> = side === 'rows' ? { transB: 1 } : { transA: 1 };
+  const input = castFrom === undefined ? { name: 'X', rank: 2 } : { name: 'X', rank: 2, dtype: castFrom };
+  const cast: NodeSpec[] = castFrom === undefined ? [] : [{ op: 'Cast', inputs: ['X'], outputs: ['Xc'], attributes: { to: ONNX_ELEMENT_TYPE.float64 } }];
+  const x = castFrom === undefined ? 'X' : 'Xc';
   if (blocks === 1) {
     return {
       name: `weightlab_gram_${side}`,
-      inputs: [{ name: 'X', rank: 2 }],
+      inputs: [input],
       outputs: [{ name: 'Y', rank: 2 }],
-      nodes: [{ op: 'Gemm', inputs: ['X', 'X'], outputs: ['Y'], attributes: transposed }],
+      nodes: [...cast, { op: 'Gemm', inputs: [x, x], outputs: ['Y'], attributes: transposed }],
     };
   }
   const slice = (i: number) => `X${i}`;
   const block = (i: number, j: number) => `G${i}_${j}`;
-  const nodes: NodeSpec[] = [{ op: 'Split', inputs: ['X'], outputs: Array.from({ length: blocks }, (_, i) => slice(i)), attributes: { axis: side === 'rows' ? 0 : 1, num_outputs: blocks } }];
+  const nodes: NodeSpec[] = [...cast, { op: 'Split', inputs: [x], outputs: Array.from({ length: blocks }, (_, i) => slice(i)), attributes: { axis: side === 'rows' ? 0 : 1, num_outputs: blocks } }];
   for (let i = 0; i < blocks; i++) {
     for (let j = i; j < blocks; j++) nodes.push({ op: 'Gemm', inputs: [slice(i), slice(j)], outputs: [block(i, j)], attributes: transposed });
     for (let j = 0; j < i; j++) nodes.push({ op: 'Transpose', inputs: [block(j, i)], outputs: [block(i, j)], attributes: { perm: [1, 0] } });
@@ -134,7 +143,7 @@ export function gramGraph(side: 'rows' | 'columns', blocks = 1): GraphSpec {
   return {
     name: `weightlab_gram_${side}_${blocks}`,
     opset: 18,
-    inputs: [{ name: 'X', rank: 2 }],
+    inputs: [input],
     outputs: [{ name: 'Y', rank: 2 }],
     nodes,
   };

@@ -95,7 +95,8 @@ export async function runGraph(key: string, dtype: FloatType, graph: () => Graph
   const compiled = await session(key, dtype, graph);
   const feeds: Record<string, Ort.Tensor> = {};
   for (const [name, input] of Object.entries(inputs)) {
-    feeds[name] = new ort.Tensor(dtype, input.data, input.dims);
+    // An input's own element type (a graph may cast a float32 input to its float64 dtype).
+    feeds[name] = new ort.Tensor(input.data instanceof Float32Array ? 'float32' : 'float64', input.data, input.dims);
   }
   const results = await compiled.run(feeds);
   const output = results.Y;
