@@ -32,13 +32,14 @@ import { multiplyAdd, multiplySubtract } from './_multiply-add';
  */
 export function bandWorkSize(n: i32, b: i32): i32 {
   const np = roundUp4(n);
-  return 2 * b * n + 7 * b * np + 4 * b * b + b;
+  return 2 * b * n + 7 * b * np + 4 * b * b + b + 16;
 }
 
 // Work areas (byte offsets), in order: Pt (b x n, the panel transposed), Vt (b x n, reflectors as
 // rows), Vp (the reflectors packed as b/4 column chunks of np x 4), Y (np x b: A V, then X, then W),
 // U (np x 2b rows [V_i, W_i]), Zp (np/4 tiles of 2b x 4: columns of [W V]ᵀ), T, S (b x b),
-// [T; -½M] (2b x b), tau (b), Y1 (np x b: the product's second part, added to Y by the correction).
+// [T; -½M] (2b x b), tau (b), Y1 (np x b: the product's second part, added to Y by the correction),
+// the update's claim counter (on a cache line of its own).
 // @ts-ignore: decorator
 @inline function ptOf(work: usize): usize { return work; }
 // @ts-ignore: decorator
@@ -56,6 +57,9 @@ export function bandWorkSize(n: i32, b: i32): i32 {
 
 // @ts-ignore: decorator
 @inline function y1Of(work: usize, n: i32, b: i32): usize { return tOf(work, n, b) + ((<usize>(4 * b * b + b)) << 3); }
+
+// @ts-ignore: decorator
+@inline function claimOf(work: usize, n: i32, b: i32): usize { return (y1Of(work, n, b) + ((<usize>b * <usize>roundUp4(n)) << 3) + 63) & ~(<usize>63); }
 
 /** Byte offset of the trailing block A[k+b.., k+b..] of the panel starting at column k. */
 // @ts-ignore: decorator
@@ -419,6 +423,26 @@ export function bandPanelUpdate(a: usize, n: i32, b: i32, work: usize, k: i32, b
         }
       }
     }
+  }
+}
+
+/** Sets the update's claim counter to `first`, the next block row bandPanelUpdateClaimed hands out. */
+export function bandPanelClaimReset(n: i32, b: i32, work: usize, first: i32): void {
+  atomic.store<i32>(claimOf(work, n, b), first);
+}
+
+/**
+ * Block rows of the rank-2b update, claimed `chunk` at a time from the counter in `work` until
+ * `blockEnd`: two threads share the update by how fast each one runs rather than by a fixed split,
+ * so a core slowed by another process (or by main factoring the next panel) costs its partner no
+ * waiting. Tiles are independent, so the result does not depend on who computed which.
+ */
+export function bandPanelUpdateClaimed(a: usize, n: i32, b: i32, work: usize, k: i32, blockEnd: i32, chunk: i32): void {
+  const counter = claimOf(work, n, b);
+  for (;;) {
+    const begin = atomic.add<i32>(counter, chunk);
+    if (begin >= blockEnd) return;
+    bandPanelUpdate(a, n, b, work, k, begin, min(blockEnd, begin + chunk));
   }
 }
 

@@ -10,7 +10,7 @@
 // shared-memory build of this kernel (lib/src/spectral/shared-module.ts) carries it.
 // No allocator: the caller lays out every array in linear memory and passes byte offsets.
 
-export { bandWorkSize, bandPanelBlocks, bandPanelFactor, bandPanelProduct, bandPanelCorrection, bandPanelUpdate } from './_band-reduction';
+export { bandWorkSize, bandPanelBlocks, bandPanelFactor, bandPanelProduct, bandPanelCorrection, bandPanelUpdate, bandPanelClaimReset, bandPanelUpdateClaimed } from './_band-reduction';
 export { bandSweeps, bandSweepsShared, bandSweepsReset, bandSweepsSharedBytes, bandSweepsAbandon, bandCompact, bandCompactSize, bandDiagonals } from './_bulge-chasing';
 export { tridiagonalEigenvaluesRootFree } from './_root-free-ql';
 import { addFourRowsTimesPanel, reflector } from './_band-reduction';

@@ -9,7 +9,7 @@
 //   the fused update + product pass over their half of the remaining rows, main adds the worker's
 //   partial vector (stepTail). Two meetings per column, so it suffers when the other core is busy.
 // - two-stage: per panel of b columns, both threads compute half of Y = A V, main forms W, both
-//   threads apply the rank-2b update while main also factors the next panel. Two meetings per
+//   threads claim block rows of the rank-2b update while main also factors the next panel. Two meetings per
 //   panel (n/b of them), so waiting for a descheduled partner costs little. Then the two threads
 //   chase bulges together, the first half of every sweep on main and the rest on the worker
 //   (./two-stage.ts).

@@ -1,9 +1,9 @@
 // The second thread of the parallel eigensolver (./eigen-parallel.ts): it instantiates the
 // shared-memory eigen kernel on the memory the main thread sends, then waits for jobs (./eigen-jobs):
 // a fused row pass of the one-stage reduction (into its private partial vector, zeroed first), or
-// its share of a two-stage panel's product Y = A V or rank-2b update, the second half of every
-// sweep of the bulge chasing, or a whole one-thread solve (reduction and QL) beside one on the
-// main thread.
+// its part of a two-stage panel's product Y = A V, its claims of the rank-2b update, the second
+// half of every sweep of the bulge chasing, or a whole one-thread solve (reduction and QL) beside
+// one on the main thread.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { webAssembly, type CompiledModule, type SharedMemory } from './wasm-api';
@@ -14,7 +14,7 @@ import type { EigenExports } from './eigen-wasm';
 interface WorkerExports extends EigenExports {
   fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
   bandPanelProduct(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number, part: number): void;
-  bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
+  bandPanelUpdateClaimed(a: number, n: number, b: number, work: number, k: number, blockEnd: number, chunk: number): void;
 }
 
 const { compiled, memory, control } = workerData as { compiled: CompiledModule; memory: SharedMemory; control: number };
@@ -43,7 +43,7 @@ for (;;) {
     } else if (job === JOB.bandProduct) {
       kernel.bandPanelProduct(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9], words[10]);
     } else if (job === JOB.bandUpdate) {
-      kernel.bandPanelUpdate(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
+      kernel.bandPanelUpdateClaimed(u32(0), words[4], words[5], u32(3), words[7], words[8], words[9]);
     } else if (job === JOB.bandSweeps) {
       kernel.bandSweepsShared(u32(0), words[4], words[5], u32(3), u32(4), words[8], words[9], words[10]);
     } else if (job === JOB.solve) {

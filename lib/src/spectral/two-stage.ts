@@ -13,6 +13,8 @@ export interface TwoStageExports {
   bandPanelProduct(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number, part: number): void;
   bandPanelCorrection(n: number, b: number, work: number, k: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
+  bandPanelClaimReset(n: number, b: number, work: number, first: number): void;
+  bandPanelUpdateClaimed(a: number, n: number, b: number, work: number, k: number, blockEnd: number, chunk: number): void;
   bandSweeps(a: number, n: number, b: number, work: number, first: number, last: number): void;
   bandSweepsShared(a: number, n: number, b: number, work: number, shared: number, first: number, last: number, part: number): void;
   bandSweepsReset(shared: number, n: number, b: number): void;
@@ -37,14 +39,11 @@ const SWEEP_CHUNK = 64;
 /** bandSweepsShared's parts: the first half of each sweep's steps, and the rest. */
 const SWEEP_HEAD = 1, SWEEP_TAIL = 2;
 /**
- * Main factors the next panel while the helper updates, so it takes less of the update: its share
- * of the update's work is ½ (1 - FACTOR_COST b / m) for a trailing matrix of m rows. One-thread
- * times put the factoring at about 18-20 b / m of the update (5.6 against 40 ms at n = 1024, b = 8;
- * 46 against 281 ms at n = 2048, b = 16), but 10 balanced best (main's wait for the helper, summed
- * over the update meetings at n = 512 / 1024 / 2048: 2.0 / 7.6 / 23 ms with 20, 0.1 / 0.8 / 6 with
- * 10; best totals 12.3 / 65.2 / 414 ms with 10 against 13.6 / 69.3 / 411 with 20).
+ * Claims per panel into which the update's block rows are cut for the two threads
+ * (bandPanelUpdateClaimed): each claim is one atomic add on a shared counter; 32 keep the last
+ * claim small against the panel's update and the claims' cost far below it.
  */
-const FACTOR_COST = 10;
+const UPDATE_CLAIMS = 32;
 
 /**
  * Row where the second share starts so that rows [begin, split) carry `share` of the work when
@@ -61,8 +60,9 @@ export function splitRow(begin: number, n: number, share = 0.5): number {
  * tridiagonal form through a band of half-bandwidth `b` (a multiple of 8): diagonal at `d`,
  * subdiagonal at `e` (n doubles each). `work` holds bandWorkSize(n, b) doubles. With a `helper`,
  * the panel products, the updates and the bulge chasing are shared between two threads, and main
- * factors the next panel while the helper finishes the update (look-ahead: the next panel's
- * columns are the first b/4 block rows of the update, which main does first).
+ * factors the next panel while the helper starts on the update (look-ahead: the next panel's
+ * columns are the first b/4 block rows of the update, which main does first); the rest of the
+ * update goes to whichever thread claims it first.
  */
 export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b: number, d: number, e: number, work: number, helper?: Helper): void {
   let factored = -1; // column of a panel already factored ahead
@@ -90,18 +90,18 @@ export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b:
     const next = column + b;
     const panelBlocks = b >> 2;
     const lookAhead = n - next - b >= 2;
-    // Block row i updates (blocks - i) tiles: main takes its share of that triangle's area, less the next panel's factoring.
-    const share = lookAhead ? Math.max(0, 0.5 * (1 - (FACTOR_COST * b) / m)) : 0.5;
-    const middle = Math.max(lookAhead ? panelBlocks : 0, splitRow(0, blocks, share));
-    const ticket = helper.start('bandUpdate', [a, n, b, work, column, middle, blocks]);
+    // Both threads claim block rows of the update from a shared counter; main first updates the
+    // next panel's block rows itself and factors that panel (look-ahead), then joins the claiming.
+    const first = lookAhead ? panelBlocks : 0;
+    const chunk = Math.max(1, Math.ceil((blocks - first) / UPDATE_CLAIMS));
+    k.bandPanelClaimReset(n, b, work, first);
+    const ticket = helper.start('bandUpdate', [a, n, b, work, column, blocks, chunk]);
     if (lookAhead) {
       k.bandPanelUpdate(a, n, b, work, column, 0, panelBlocks);
       k.bandPanelFactor(a, n, b, work, next);
       factored = next;
-      k.bandPanelUpdate(a, n, b, work, column, panelBlocks, middle);
-    } else {
-      k.bandPanelUpdate(a, n, b, work, column, 0, middle);
     }
+    k.bandPanelUpdateClaimed(a, n, b, work, column, blocks, chunk);
     helper.join(ticket);
   }
   // Stage two on a compact copy of the band at the start of the work area (stage one's work is
