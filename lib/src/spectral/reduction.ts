@@ -23,15 +23,17 @@ export type Reduction = 'auto' | 'one-stage' | 'two-stage';
  * with one rule for both, the eigenvalues do not depend on how many threads the machine's load
  * allowed (one-stage 1T and 2T differed in 572 of 600 eigenvalues, in the last bits).
  * Best of 15 calls, idle second core, relaxed-SIMD kernels (ms; one-stage / two-stage):
- * one thread: 384: 6.5 / 8.3, 512: 15.9 / 17.8, 768: 45.0 / 49.3, 1024: 117 / 106, 1536: 359 / 321;
- * two threads: 512: 12.1 / 12.3, 768: 29.0-30.3 / 30.5-37.3, 1024: 79 / 64, 1536: 215 / 188.
- * From 512 on, two threads run when a core is spare, where two-stage is as fast as one-stage.
+ * one thread: 384: 6.1 / 7.9, 512: 14.9 / 16.0, 768: 43.0 / 45.5, 1024: 110 / 97.5, 1536: 337 / 289;
+ * two threads: 384: 4.9 / 5.3, 512: 14.6 / 13.9, 768: 34.5 / 36.6, 1024: 69.1 / 56.0, 1536: 204 / 162.
+ * From 512 on, two threads run when a core is spare, where two-stage is about as fast as
+ * one-stage; on one thread it costs 5-10 % there (an earlier set of the same: 512: 15.9 / 17.8).
  */
 export const TWO_STAGE_MIN_ORDER = 512;
 
 /**
  * Order from which 'auto' uses two threads (when a core is spare, ./eigen-parallel
- * parallelWorthwhile): 384: 6.5 ms on either, 512: 12.3 against 17.8 (numbers above).
+ * parallelWorthwhile). Numbers above; below 512 the reduction would have to switch to two-stage
+ * for both thread counts (same bits), which costs one thread 30 % at 384.
  */
 export const PARALLEL_MIN_ORDER = 512;
 
