@@ -66,7 +66,7 @@ export function bandWorkSize(n: i32, b: i32): i32 {
 @inline function trailing(a: usize, n: i32, b: i32, k: i32): usize { return at(a, (k + b) * n + k + b); }
 
 /** Σ x[t] y[t] over t in [from, to), two lanes at a time. */
-function dotRange(x: usize, y: usize, from: i32, to: i32): f64 {
+export function dotRange(x: usize, y: usize, from: i32, to: i32): f64 {
   let acc = f64x2.splat(0);
   let t = from;
   for (; t + 1 < to; t += 2) acc = multiplyAdd(v128.load(at(x, t)), v128.load(at(y, t)), acc);
@@ -76,7 +76,7 @@ function dotRange(x: usize, y: usize, from: i32, to: i32): f64 {
 }
 
 /** y[t] -= c x[t] over t in [from, to). */
-function axpyRange(y: usize, x: usize, c: f64, from: i32, to: i32): void {
+export function axpyRange(y: usize, x: usize, c: f64, from: i32, to: i32): void {
   const sc = f64x2.splat(c);
   let t = from;
   for (; t + 1 < to; t += 2) v128.store(at(y, t), multiplySubtract(sc, v128.load(at(x, t)), v128.load(at(y, t))));

@@ -12,29 +12,11 @@
 // (b = 8) is 136 KB and stays in L2, where rows of the dense matrix (8 KB apart) each sat on their
 // own page. The diagonal and subdiagonal are returned in (d, e).
 
-import { reflector } from './_band-reduction';
+import { axpyRange, dotRange, reflector } from './_band-reduction';
 import { multiplyAdd, multiplySubtract } from './_multiply-add';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, index: i32): usize { return base + (<usize>index << 3); }
-
-/** Σ x[t] y[t] for t in [0, length). */
-function dot(x: usize, y: usize, length: i32): f64 {
-  let acc = f64x2.splat(0);
-  let t = 0;
-  for (; t + 1 < length; t += 2) acc = multiplyAdd(v128.load(at(x, t)), v128.load(at(y, t)), acc);
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  for (; t < length; t++) s += load<f64>(at(x, t)) * load<f64>(at(y, t));
-  return s;
-}
-
-/** y[t] -= c x[t] for t in [0, length). */
-function axpy(y: usize, x: usize, c: f64, length: i32): void {
-  const sc = f64x2.splat(c);
-  let t = 0;
-  for (; t + 1 < length; t += 2) v128.store(at(y, t), multiplySubtract(sc, v128.load(at(x, t)), v128.load(at(y, t))));
-  for (; t < length; t++) store<f64>(at(y, t), load<f64>(at(y, t)) - c * load<f64>(at(x, t)));
-}
 
 /** D <- H D H for the symmetric block D = A[s..s+len)² (lower triangle, row stride `stride`), H = I - tau v vᵀ. */
 function twoSided(a: usize, stride: i32, s: i32, len: i32, v: usize, tau: f64, p: usize): void {
@@ -105,7 +87,7 @@ function applyRight(block: usize, stride: i32, rows: i32, length: i32, v: usize,
   }
   if (i < rows) {
     const row = block + <usize>i * rowBytes;
-    axpy(row, v, tau * dot(row, v, length), length);
+    axpyRange(row, v, tau * dotRange(row, v, 0, length), 0, length);
   }
 }
 
@@ -245,8 +227,8 @@ const SLACK: i32 = 4;
     if (tauNext != 0) {
       const width = length - 1;
       for (let c = 0; c < width; c++) store<f64>(at(s, c), 0);
-      for (let i = 0; i < rows; i++) axpy(s, at(a, (below + i) * ld + start + 1), -load<f64>(at(next, i)), width);
-      for (let i = 0; i < rows; i++) axpy(at(a, (below + i) * ld + start + 1), s, tauNext * load<f64>(at(next, i)), width);
+      for (let i = 0; i < rows; i++) axpyRange(s, at(a, (below + i) * ld + start + 1), -load<f64>(at(next, i)), 0, width);
+      for (let i = 0; i < rows; i++) axpyRange(at(a, (below + i) * ld + start + 1), s, tauNext * load<f64>(at(next, i)), 0, width);
       twoSided(a, ld, below, rows, next, tauNext, p);
     }
     const swap = v; v = next; next = swap;

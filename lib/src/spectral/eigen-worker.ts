@@ -13,8 +13,6 @@ import type { EigenExports } from './eigen-wasm';
 
 interface WorkerExports extends EigenExports {
   fusedRows(a: number, n: number, begin: number, end: number, v: number, w: number, u: number, p: number): void;
-  bandPanelProduct(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number, part: number): void;
-  bandPanelUpdateClaimed(a: number, n: number, b: number, work: number, k: number, blockEnd: number, chunk: number): void;
 }
 
 const { compiled, memory, control } = workerData as { compiled: CompiledModule; memory: SharedMemory; control: number };

@@ -41,17 +41,17 @@ export const WEAK_RANK_TOLERANCE = 1e-6;
 
 /** Gram matrices with at least this many multiply-adds go to onnxruntime (below it, session overhead dominates). */
 const ONNX_GRAM_WORK = 2 ** 24;
+/** Whether the Gram matrix of an m x k short side goes to onnxruntime. */
+function gramOnOnnx(m: number, k: number): boolean {
+  return onnxAvailable() && m * m * k >= ONNX_GRAM_WORK;
+}
+
 /**
  * 'auto' engine rule: two threads (reduction chosen by ./reduction) from PARALLEL_MIN_ORDER on,
  * when other processes leave half a core spare (parallelWorthwhile). On a busy 2-core machine
  * the second thread only adds synchronisation: measured at load 3-5, two threads took 152 ms of
  * CPU and as much wall time at n = 1024 against 128 ms on one thread.
  */
-/** Whether the Gram matrix of an m x k short side goes to onnxruntime. */
-function gramOnOnnx(m: number, k: number): boolean {
-  return onnxAvailable() && m * m * k >= ONNX_GRAM_WORK;
-}
-
 function parallelFor(n: number): boolean {
   return n >= PARALLEL_MIN_ORDER && parallelWorthwhile();
 }

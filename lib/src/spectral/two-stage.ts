@@ -45,13 +45,10 @@ const SWEEP_HEAD = 1, SWEEP_TAIL = 2;
  */
 const UPDATE_CLAIMS = 32;
 
-/**
- * Row where the second share starts so that rows [begin, split) carry `share` of the work when
- * row i costs n - i (a triangle): the tail [split, n) carries (n - split)² / (n - begin)² of it.
- */
-export function splitRow(begin: number, n: number, share = 0.5): number {
+/** Row where the second share starts so that rows [begin, split) and [split, n) carry equal work when row i costs n - i. */
+export function splitRow(begin: number, n: number): number {
   const total = n - begin;
-  const tail = Math.floor(total * Math.sqrt(1 - share));
+  const tail = Math.floor(total / Math.SQRT2);
   return Math.min(n, Math.max(begin, n - tail));
 }
 

@@ -120,7 +120,7 @@ export function gramBlocks(m: number): number {
  */
 export function gramGraph(side: 'rows' | 'columns', blocks = 1, castFrom?: 'float32'): GraphSpec {
   const transposed: Record<string, number> = side === 'rows' ? { transB: 1 } : { transA: 1 };
-  const input = castFrom === undefined ? { name: 'X', rank: 2 } : { name: 'X', rank: 2, dtype: castFrom };
+  const input = { name: 'X', rank: 2, dtype: castFrom };
   const cast: NodeSpec[] = castFrom === undefined ? [] : [{ op: 'Cast', inputs: ['X'], outputs: ['Xc'], attributes: { to: ONNX_ELEMENT_TYPE.float64 } }];
   const x = castFrom === undefined ? 'X' : 'Xc';
   if (blocks === 1) {
