@@ -5,71 +5,82 @@
 //     weightlab's default ('auto': engine and reduction chosen by size and load, lib/src/spectral/
 //     reduction.ts), the wasm kernel on one thread with each reduction (one-stage Householder,
 //     two-stage dense -> band -> tridiagonal), the two-stage one on two threads, plain JS (512 only),
-//     numpy eigvalsh. numpy runs before and after weightlab and the faster of the two is used, so
-//     load drifting during the run counts against weightlab.
+//     numpy eigvalsh.
 //  2. whole-model analysis of a GPT-2-small-shaped block (768x768, 768x3072, 3072x768, 768x2304;
 //     seeded Gaussian plus a planted power-law tail): weightlab analyze() (which solves two similar
 //     layers side by side, one per thread, when a core is spare) vs an SVD-based pipeline
 //     (WeightWatcher's route: scipy/LAPACK gesdd singular values + the WWFit xmin search, in numpy),
-//     and numpy Gram + eigvalsh + the same fit for reference (numpy again before and after weightlab).
-// Every row also reports CPU time (all threads), which a busy shared machine distorts far less than
-// wall time. Record `uptime` next to the numbers.
-// Usage (after `npm run build`): node bench/htsr.js [eig|model]   Prints times (median) and ratios.
+//     and numpy Gram + eigvalsh + the same fit for reference.
+// numpy runs in one long-lived process (support/numpy-reference.js) and each round times every
+// variant once, numpy included, so a ratio compares calls made seconds apart: the ratios printed
+// are medians over rounds of the per-round ratio, with their range. On this project's shared
+// 2-core machine single calls vary by 20-50 % from minute to minute, which made the earlier
+// "numpy before and after, weightlab in between" ratios swing with the load of other minutes.
+// Every row also reports CPU time (all threads), which a busy shared machine distorts less than
+// wall time. Usage (after `npm run build`): node bench/htsr.js [eig|model] [rounds]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 const weightlab = require('weightlab');
 
 const { rng, symmetricEigenvalues, analyze, Tensor, WeightSet } = weightlab;
 const { symmetricEigenvaluesWasm } = require('weightlab/dist/spectral/eigen-wasm');
 const { parallelEigenvalues } = require('weightlab/dist/spectral/eigen-parallel');
-const PYTHON = '/usr/bin/python3';
+const { hasNumpy, startNumpy } = require('./support/numpy-reference');
 
 function cpuSince(start) { const c = process.cpuUsage(start); return (c.user + c.system) / 1000; }
 
 function median(values) { const s = [...values].sort((a, b) => a - b); return s[s.length >> 1]; }
 
-async function time(fn, runs) {
-  return (await timeWithCpu(fn, runs)).wall;
+/** Range of `values` as "min-max" with `digits` significant digits. */
+function range(values, digits = 3) {
+  return `${Math.min(...values).toPrecision(digits)}-${Math.max(...values).toPrecision(digits)}`;
 }
 
-/** Median wall time and median CPU time (all threads of the process: workers, onnxruntime) in ms. */
-async function timeWithCpu(fn, runs) {
-  await fn();
-  const walls = [], cpus = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage(), t0 = performance.now();
-    await fn();
-    walls.push(performance.now() - t0);
-    cpus.push(cpuSince(c0));
-  }
-  return { wall: median(walls), cpu: median(cpus) };
-}
+/**
+ * After a numpy call, this long before the next weightlab call: OpenBLAS's threads spin for a while
+ * after a call before they sleep, and weightlab's 'auto' engine reads the other processes' CPU use
+ * of the last 200-450 ms (eigen-parallel.ts parallelWorthwhile). Without the pause, weightlab would
+ * share the cores with numpy's spinning threads, or choose one thread because of them.
+ */
+const SETTLE_MS = 600;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
-/** Median wall and CPU times of each of `fns`, run round robin `runs` times after one warm-up each. */
-async function interleaved(fns, runs) {
-  for (const fn of fns) await fn();
-  const walls = fns.map(() => []), cpus = fns.map(() => []);
-  for (let run = 0; run < runs; run++) {
-    for (const [i, fn] of fns.entries()) {
-      const c0 = process.cpuUsage(), t0 = performance.now();
-      await fn();
-      walls[i].push(performance.now() - t0);
-      cpus[i].push(cpuSince(c0));
+/**
+ * Times each variant once per round, in order, for `count` rounds. A variant is { name, run }: `run`
+ * is either a weightlab call (timed here: wall and this process's CPU, all threads) or, with
+ * `numpy: true`, a numpy call that reports its own { wall, cpu } (warmCall). Every timed call comes
+ * right after an untimed one of the same variant, numpy's too, so each side is timed warm: data in
+ * cache, threads awake, cores clocked up. Measured without that: n = 512, the first weightlab call
+ * after numpy's pause took a median 16.3 ms and the same call later in the round 14.4, and numpy
+ * right after weightlab took 13.6 ms against 9-11 back to back. Returns per variant the arrays
+ * of wall and CPU times (ms), round by round.
+ */
+async function rounds(variants, count) {
+  const times = Object.fromEntries(variants.map((v) => [v.name, { wall: [], cpu: [] }]));
+  for (let round = 0; round < count; round++) {
+    for (const variant of variants) {
+      let wall, cpu;
+      if (variant.numpy) {
+        ({ wall, cpu } = await variant.run());
+        await settle();
+      } else {
+        await variant.run();
+        const c0 = process.cpuUsage(), t0 = performance.now();
+        await variant.run();
+        wall = performance.now() - t0;
+        cpu = cpuSince(c0);
+      }
+      times[variant.name].wall.push(wall);
+      times[variant.name].cpu.push(cpu);
     }
   }
-  return fns.map((_, i) => ({ wall: median(walls[i]), cpu: median(cpus[i]) }));
+  return times;
 }
 
-function hasNumpy() {
-  return fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-}
-
-function python(script, args) {
-  const run = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`python failed: ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop());
+/** Per-round ratios a[r] / b[r]. */
+function ratios(a, b) {
+  return a.map((value, r) => value / b[r]);
 }
 
 function wishart(n, seed) {
@@ -84,58 +95,67 @@ function wishart(n, seed) {
   return s;
 }
 
-async function eigenBenchmark(directory, numpy) {
-  console.log('1. symmetric eigenvalues (ms, median; load = 1-minute load average when the row started); ratio = weightlab / numpy eigvalsh');
+async function eigenBenchmark(directory, numpy, count) {
+  console.log(`1. symmetric eigenvalues: ms, median of ${count} rounds, each round timing every variant once, warm (numpy included);\n`
+    + '   ratio = median over rounds of weightlab / numpy eigvalsh in the same round, [range over rounds]');
   const sizes = [512, 1024, 2048];
   const matrices = sizes.map((n, i) => ({ n, values: wishart(n, 100 + i) }));
   matrices.forEach(({ values }, i) => fs.writeFileSync(path.join(directory, `eig${i}.f64`), values));
-  const numpyTimes = () => python([
-    'import numpy as np, sys, time, json',
-    `d = sys.argv[1]; sizes = ${JSON.stringify(sizes)}; out = {}`,
-    'for i, n in enumerate(sizes):',
-    "    a = np.fromfile(f'{d}/eig{i}.f64').reshape(n, n); np.linalg.eigvalsh(a)",
-    '    ts = []',
-    '    for r in range(5 if n < 2048 else 3):',
-    '        t0 = time.perf_counter(); c0 = time.process_time(); w = np.linalg.eigvalsh(a)',
-    '        ts.append(((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000))',
-    "    w.tofile(f'{d}/eig{i}.np'); out[n] = [sorted(t[0] for t in ts)[len(ts) // 2], sorted(t[1] for t in ts)[len(ts) // 2]]",
-    'print(json.dumps(out))',
-  ].join('\n'), [directory]);
-  const before = numpy ? numpyTimes() : undefined;
+  const reference = numpy ? startNumpy([
+    'import numpy as np',
+    `sizes = ${JSON.stringify(sizes)}`,
+    "matrices = [np.fromfile(f'{argv[0]}/eig{i}.f64').reshape(n, n) for i, n in enumerate(sizes)]",
+    'def eigvalsh(i): np.linalg.eigvalsh(matrices[i])',
+    "def save(i): np.linalg.eigvalsh(matrices[i]).tofile(f'{argv[0]}/eig{i}.np')",
+  ].join('\n'), [directory]) : undefined;
   const rows = [];
-  for (const [i, { n, values }] of matrices.entries()) {
-    const runs = n < 2048 ? 7 : 5;
-    const load = os.loadavg()[0];
-    // Round robin over the variants, so a burst of load on the shared machine hits all of them.
-    const [autoTimes, oneStageTimes, twoStageTimes, twoThreadTimes] = await interleaved([
-      () => symmetricEigenvalues(values, n, 'auto'),
-      () => symmetricEigenvaluesWasm(values, n, 'one-stage'),
-      () => symmetricEigenvaluesWasm(values, n, 'two-stage'),
-      () => parallelEigenvalues(values, n, 'two-stage'),
-    ], runs);
-    const auto = autoTimes.wall, oneStage = oneStageTimes.wall, twoStage = twoStageTimes.wall, twoThreads = twoThreadTimes.wall;
-    const cpu = Math.min(oneStageTimes.cpu, twoStageTimes.cpu);
-    const js = n <= 512 ? await time(() => symmetricEigenvalues(values, n, 'js'), 3) : NaN;
-    let error = NaN;
-    if (numpy) {
-      const expected = new Float64Array(new Uint8Array(fs.readFileSync(path.join(directory, `eig${i}.np`))).buffer);
-      for (const got of [await symmetricEigenvalues(values, n, 'auto'), symmetricEigenvaluesWasm(values, n, 'two-stage'), symmetricEigenvaluesWasm(values, n, 'one-stage')]) {
-        let worst = 0;
-        for (let k = 0; k < n; k++) worst = Math.max(worst, Math.abs(got[k] - expected[k]));
-        error = Math.max(Number.isNaN(error) ? 0 : error, worst / Math.abs(expected[n - 1]));
+  try {
+    for (const [i, { n, values }] of matrices.entries()) {
+      const load = os.loadavg()[0];
+      const variants = [
+        { name: 'auto', run: () => symmetricEigenvalues(values, n, 'auto') },
+        { name: 'oneStage', run: () => symmetricEigenvaluesWasm(values, n, 'one-stage') },
+        { name: 'twoStage', run: () => symmetricEigenvaluesWasm(values, n, 'two-stage') },
+        { name: 'twoThreads', run: () => parallelEigenvalues(values, n, 'two-stage') },
+      ];
+      if (numpy) variants.push({ name: 'numpy', numpy: true, run: () => reference.warmCall('eigvalsh', i) });
+      const times = await rounds(variants, n < 2048 ? count + 2 : count);
+      const wall = (name) => median(times[name].wall);
+      let js = NaN;
+      if (n <= 512) {
+        const t = []; await symmetricEigenvalues(values, n, 'js');
+        for (let r = 0; r < 3; r++) { const t0 = performance.now(); await symmetricEigenvalues(values, n, 'js'); t.push(performance.now() - t0); }
+        js = median(t);
       }
+      const row = { n, load, auto: wall('auto'), oneStage: wall('oneStage'), twoStage: wall('twoStage'), twoThreads: wall('twoThreads'), js };
+      if (numpy) {
+        await reference.call('save', i);
+        const expected = new Float64Array(new Uint8Array(fs.readFileSync(path.join(directory, `eig${i}.np`))).buffer);
+        let error = 0;
+        for (const got of [await symmetricEigenvalues(values, n, 'auto'), symmetricEigenvaluesWasm(values, n, 'two-stage'), symmetricEigenvaluesWasm(values, n, 'one-stage')]) {
+          for (let k = 0; k < n; k++) error = Math.max(error, Math.abs(got[k] - expected[k]) / Math.abs(expected[n - 1]));
+        }
+        const auto = ratios(times.auto.wall, times.numpy.wall);
+        // Per round, the fastest weightlab variant; and per-core efficiency: CPU time of the faster
+        // one-thread reduction against numpy's CPU time over all its threads.
+        const best = ratios(times.auto.wall.map((_, r) => Math.min(times.oneStage.wall[r], times.twoStage.wall[r], times.twoThreads.wall[r])), times.numpy.wall);
+        const cpu = ratios(times.oneStage.cpu.map((c, r) => Math.min(c, times.twoStage.cpu[r])), times.numpy.cpu);
+        Object.assign(row, { numpy: wall('numpy'), ratioAuto: median(auto), autoRange: range(auto), ratioBest: median(best), cpuRatio: median(cpu), error });
+      }
+      rows.push(row);
     }
-    rows.push({ n, load, auto, oneStage, twoStage, twoThreads, js, error, cpu });
+  } finally {
+    await reference?.close();
   }
-  const after = numpy ? numpyTimes() : undefined;
-  console.table(rows.map(({ n, load, auto, oneStage, twoStage, twoThreads, js, error, cpu }) => {
-    const np = numpy ? Math.min(before[n][0], after[n][0]) : NaN;
-    const npCpu = numpy ? Math.min(before[n][1], after[n][1]) : NaN;
-    return { n, 'load': load, 'numpy ms': np, 'auto ms': auto, 'one-stage 1T ms': oneStage, 'two-stage 1T ms': twoStage, 'two-stage 2T ms': twoThreads, 'plain JS ms': js,
-      'ratio auto': auto / np, 'ratio best': Math.min(oneStage, twoStage, twoThreads) / np, 'cpu ratio 1T': cpu / npCpu, 'max rel err vs numpy': error };
-  }).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v]))));
+  const shown = (v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v);
+  console.table(rows.map((row) => Object.fromEntries(Object.entries({
+    n: row.n, load: row.load, 'numpy ms': row.numpy ?? NaN, 'auto ms': row.auto, 'one-stage 1T ms': row.oneStage, 'two-stage 1T ms': row.twoStage,
+    'two-stage 2T ms': row.twoThreads, 'plain JS ms': row.js, 'ratio auto': row.ratioAuto ?? NaN, 'auto range': row.autoRange ?? '',
+    'ratio best': row.ratioBest ?? NaN, 'cpu ratio 1T': row.cpuRatio ?? NaN, 'max rel err vs numpy': row.error ?? NaN,
+  }).map(([k, v]) => [k, shown(v)]))));
   console.log('auto = symmetricEigenvalues(a, n) as analyze() calls it; 1T/2T = one/two threads; ratio best = fastest weightlab variant / numpy;\n'
-    + 'cpu ratio 1T = CPU time of the faster one-thread reduction / numpy\'s CPU time (all its threads): per-core efficiency, less sensitive to load than wall time');
+    + 'cpu ratio 1T = CPU time of the faster one-thread reduction / numpy\'s CPU time (all its threads): per-core efficiency, less sensitive to load than wall time;\n'
+    + 'load = 1-minute load average when the row started');
 }
 
 function gpt2Block() {
@@ -157,15 +177,15 @@ function gpt2Block() {
   return tensors;
 }
 
-async function modelBenchmark(directory, numpy) {
-  console.log('\n2. whole-model analysis of a GPT-2-small-shaped block (ms; weightlab median of 5 interleaved runs, numpy median of 3,\n'
-    + '   run before and after weightlab, the faster kept; cpu ms = CPU time of all threads)');
+async function modelBenchmark(directory, numpy, count) {
+  console.log(`\n2. whole-model analysis of a GPT-2-small-shaped block: ms, median of ${count} rounds, each round timing every pipeline once, warm;\n`
+    + '   cpu ms = CPU time of all threads; speed-ups = median over rounds of the per-round ratio, [range over rounds]');
   const tensors = gpt2Block();
   const names = Object.keys(tensors);
   names.forEach((name, i) => fs.writeFileSync(path.join(directory, `w${i}.f32`), tensors[name].data));
   const set = new WeightSet(tensors);
-  const numpyModel = () => python([
-    'import numpy as np, sys, time, json',
+  const reference = numpy ? startNumpy([
+    'import numpy as np',
     'try:',
     '    import scipy.linalg as sl; svdvals = lambda w: sl.svd(w, compute_uv=False); svd_name = "scipy gesdd"',
     'except ImportError:',
@@ -176,61 +196,58 @@ async function modelBenchmark(directory, numpy) {
     '    for i in range(N - 1):',
     '        n = float(N - i); alpha = 1 + n / (np.sum(logs[i:]) - n * logs[i]); alphas[i] = alpha',
     '        if alpha > 1: Ds[i] = np.max(np.abs(1 - (data[i:] / data[i]) ** (1 - alpha) - np.arange(n) / n))',
-    '    return alphas[np.argmin(Ds)]',
-    `d = sys.argv[1]; shapes = ${JSON.stringify(names.map((n) => tensors[n].shape))}`,
-    'ws = [np.fromfile(f"{d}/w{i}.f32", dtype=np.float32).reshape(s).astype(np.float64) for i, s in enumerate(shapes)]',
-    'def svd_pipeline(): return [wwfit(svdvals(w) ** 2) for w in ws]',
-    'def gram_pipeline(): return [wwfit(np.linalg.eigvalsh(w.T @ w if w.shape[0] >= w.shape[1] else w @ w.T)) for w in ws]',
-    'out = {"svd_name": svd_name}',
-    'for name, f in [("svd", svd_pipeline), ("gram", gram_pipeline)]:',
-    '    f(); ts = []',
-    '    for r in range(3):',
-    '        t0 = time.perf_counter(); c0 = time.process_time(); alphas = f()',
-    '        ts.append(((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000))',
-    '    out[name] = sorted(t[0] for t in ts)[1]; out[name + "_cpu"] = sorted(t[1] for t in ts)[1]; out[name + "_alphas"] = alphas',
-    'print(json.dumps(out))',
-  ].join('\n'), [directory]);
-  const before = numpy ? numpyModel() : undefined;
-  // Interleaved runs, so load drifts on a shared machine hit both configurations alike.
-  await analyze(set, { progress: false });
-  const autoTimes = [], oneThreadTimes = [];
-  for (let run = 0; run < 5; run++) {
-    let c0 = process.cpuUsage(), t0 = performance.now(); await analyze(set, { progress: false }); autoTimes.push([performance.now() - t0, cpuSince(c0)]);
-    c0 = process.cpuUsage(); t0 = performance.now(); await analyze(set, { progress: false, engine: 'wasm' }); oneThreadTimes.push([performance.now() - t0, cpuSince(c0)]);
+    '    return float(alphas[np.argmin(Ds)])',
+    `shapes = ${JSON.stringify(names.map((n) => tensors[n].shape))}`,
+    // WeightWatcher converts each weight to float64 before its SVD; so do both pipelines, inside the timing.
+    'ws = [np.fromfile(f"{argv[0]}/w{i}.f32", dtype=np.float32).reshape(s) for i, s in enumerate(shapes)]',
+    'def name(): return svd_name',
+    'def svd_pipeline(): return [wwfit(svdvals(w.astype(np.float64)) ** 2) for w in ws]',
+    'def gram_pipeline():',
+    '    out = []',
+    '    for w in ws:',
+    '        w = w.astype(np.float64); out.append(wwfit(np.linalg.eigvalsh(w.T @ w if w.shape[0] >= w.shape[1] else w @ w.T)))',
+    '    return out',
+  ].join('\n'), [directory]) : undefined;
+  const variants = [
+    { name: 'auto', run: () => analyze(set, { progress: false }) },
+    { name: 'oneThread', run: () => analyze(set, { progress: false, engine: 'wasm' }) },
+  ];
+  if (numpy) variants.push({ name: 'svd', numpy: true, run: () => reference.warmCall('svd_pipeline') }, { name: 'gram', numpy: true, run: () => reference.warmCall('gram_pipeline') });
+  let times, svdAlphas, svdName;
+  try {
+    times = await rounds(variants, count);
+    if (numpy) { svdAlphas = (await reference.call('svd_pipeline')).result; svdName = (await reference.call('name')).result; }
+  } finally {
+    await reference?.close();
   }
-  const ours = median(autoTimes.map((t) => t[0])), oneThread = median(oneThreadTimes.map((t) => t[0]));
-  const oursCpu = median(autoTimes.map((t) => t[1])), oneThreadCpu = median(oneThreadTimes.map((t) => t[1]));
   const result = await analyze(set, { progress: false });
-  let reference;
-  if (numpy) {
-    const after = numpyModel();
-    reference = { ...before, svd: Math.min(before.svd, after.svd), gram: Math.min(before.gram, after.gram), svd_cpu: Math.min(before.svd_cpu, after.svd_cpu), gram_cpu: Math.min(before.gram_cpu, after.gram_cpu) };
-  }
   console.table(names.map((name, i) => ({ layer: name, shape: tensors[name].shape.join('x'), alpha: Number(result.layers[i].row.alpha.toFixed(6)),
-    'numpy SVD alpha': numpy ? Number(reference.svd_alphas[i].toFixed(6)) : NaN })));
-  const rows = [{ pipeline: 'weightlab analyze() (auto: ORT Gram + wasm eig, 1 or 2 threads chosen per call by spare CPU)', ms: ours, cpu: oursCpu },
-    { pipeline: 'weightlab analyze() (ORT Gram + 1-thread wasm eig)', ms: oneThread, cpu: oneThreadCpu }];
+    'numpy SVD alpha': numpy ? Number(svdAlphas[i].toFixed(6)) : NaN })));
+  const rows = [{ pipeline: 'weightlab analyze() (auto: ORT Gram + wasm eig, 1 or 2 threads chosen per call by spare CPU)', name: 'auto' },
+    { pipeline: 'weightlab analyze() (ORT Gram + 1-thread wasm eig)', name: 'oneThread' }];
+  if (numpy) rows.push({ pipeline: `SVD pipeline (${svdName} + WWFit, numpy)`, name: 'svd' }, { pipeline: 'numpy Gram + eigvalsh + WWFit', name: 'gram' });
+  console.table(rows.map(({ pipeline, name }) => ({ pipeline, ms: Number(median(times[name].wall).toFixed(1)), 'cpu ms': Number(median(times[name].cpu).toFixed(1)),
+    'range ms': range(times[name].wall) })));
   if (numpy) {
-    rows.push({ pipeline: `SVD pipeline (${reference.svd_name} + WWFit, numpy)`, ms: reference.svd, cpu: reference.svd_cpu });
-    rows.push({ pipeline: 'numpy Gram + eigvalsh + WWFit', ms: reference.gram, cpu: reference.gram_cpu });
-  }
-  console.table(rows.map((row) => ({ pipeline: row.pipeline, ms: Number(row.ms.toFixed(1)), 'cpu ms': Number(row.cpu.toFixed(1)) })));
-  if (numpy) {
-    console.log(`speed-up vs SVD pipeline: ${(reference.svd / ours).toFixed(2)}x (auto), ${(reference.svd / oneThread).toFixed(2)}x (1 thread), `
-      + `${(reference.svd_cpu / oursCpu).toFixed(2)}x in CPU time; vs numpy Gram+eigvalsh: ${(ours / reference.gram).toFixed(2)}x slower`);
+    const speedup = (name) => { const r = ratios(times.svd.wall, times[name].wall); return `${median(r).toFixed(2)}x [${range(r)}]`; };
+    const cpu = ratios(times.svd.cpu, times.auto.cpu);
+    const slower = ratios(times.auto.wall, times.gram.wall);
+    console.log(`speed-up vs SVD pipeline: ${speedup('auto')} (auto), ${speedup('oneThread')} (1 thread), ${median(cpu).toFixed(2)}x in CPU time; `
+      + `vs numpy Gram+eigvalsh: ${median(slower).toFixed(2)}x slower [${range(slower)}]`);
   }
 }
 
 (async () => {
   const which = process.argv[2];
+  const count = Number(process.argv[3] ?? 7);
   const numpy = hasNumpy();
   console.log(`HTSR benchmark: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}; numpy ${numpy ? 'present' : 'absent (apt-get install python3-numpy python3-scipy libopenblas0)'}`);
   const { relaxedSimdDecision } = require('weightlab/dist/backend/wasm');
   console.log(`wasm kernels: ${relaxedSimdDecision().reason} (WEIGHTLAB_RELAXED_SIMD=0 for the plain-SIMD build)`);
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-htsr-'));
   try {
-    if (!which || which === 'eig') await eigenBenchmark(directory, numpy);
-    if (!which || which === 'model') await modelBenchmark(directory, numpy);
+    if (!which || which === 'eig') await eigenBenchmark(directory, numpy, count);
+    if (!which || which === 'model') await modelBenchmark(directory, numpy, count);
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
