@@ -17,7 +17,7 @@
 // 2-core machine single calls vary by 20-50 % from minute to minute, which made the earlier
 // "numpy before and after, weightlab in between" ratios swing with the load of other minutes.
 // Every row also reports CPU time (all threads), which a busy shared machine distorts less than
-// wall time. Usage (after `npm run build`): node bench/htsr.js [eig|model] [rounds]
+// wall time. Usage (after `npm run build`): node bench/htsr.js [eig|model] [rounds] (default 7; 9 below n = 2048)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -38,10 +38,11 @@ function range(values, digits = 3) {
 }
 
 /**
- * After a numpy call, this long before the next weightlab call: OpenBLAS's threads spin for a while
- * after a call before they sleep, and weightlab's 'auto' engine reads the other processes' CPU use
- * of the last 200-450 ms (eigen-parallel.ts parallelWorthwhile). Without the pause, weightlab would
- * share the cores with numpy's spinning threads, or choose one thread because of them.
+ * Idle time before every timed variant (its warm-up call and then the timed one), so each starts
+ * from the same state: OpenBLAS's threads spin for 100 ms after a numpy call before they sleep
+ * (measured: 92-100 ms of CPU in the first 100 ms after eigvalsh, 0.1 ms in the next 500), and
+ * weightlab's 'auto' engine reads the other processes' CPU use of the last 200-450 ms
+ * (eigen-parallel.ts parallelWorthwhile); 600 ms clears both.
  */
 const SETTLE_MS = 600;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -49,21 +50,22 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 /**
  * Times each variant once per round, in order, for `count` rounds. A variant is { name, run }: `run`
  * is either a weightlab call (timed here: wall and this process's CPU, all threads) or, with
- * `numpy: true`, a numpy call that reports its own { wall, cpu } (warmCall). Every timed call comes
- * right after an untimed one of the same variant, numpy's too, so each side is timed warm: data in
- * cache, threads awake, cores clocked up. Measured without that: n = 512, the first weightlab call
- * after numpy's pause took a median 16.3 ms and the same call later in the round 14.4, and numpy
- * right after weightlab took 13.6 ms against 9-11 back to back. Returns per variant the arrays
- * of wall and CPU times (ms), round by round.
+ * `numpy: true`, a numpy call that reports its own { wall, cpu } (warmCall). Every variant gets the
+ * same treatment: SETTLE_MS idle, one untimed call, the timed call, so each is timed warm (data in
+ * cache, threads awake) and none inherits another's threads or position in the round. Measured
+ * before this: n = 1024, 'auto' (two threads) timed first after numpy's pause took a median 75-81 ms
+ * where the identical two-thread call later in the round took 65-70; numpy timed right after
+ * weightlab, unwarmed, took 13.6 ms at n = 512 against 9-11 back to back. Returns per variant the
+ * arrays of wall and CPU times (ms), round by round.
  */
 async function rounds(variants, count) {
   const times = Object.fromEntries(variants.map((v) => [v.name, { wall: [], cpu: [] }]));
   for (let round = 0; round < count; round++) {
     for (const variant of variants) {
+      await settle();
       let wall, cpu;
       if (variant.numpy) {
         ({ wall, cpu } = await variant.run());
-        await settle();
       } else {
         await variant.run();
         const c0 = process.cpuUsage(), t0 = performance.now();
@@ -130,6 +132,7 @@ async function eigenBenchmark(directory, numpy, count) {
       const row = { n, load, auto: wall('auto'), oneStage: wall('oneStage'), twoStage: wall('twoStage'), twoThreads: wall('twoThreads'), js };
       if (numpy) {
         await reference.call('save', i);
+        await settle();
         const expected = new Float64Array(new Uint8Array(fs.readFileSync(path.join(directory, `eig${i}.np`))).buffer);
         let error = 0;
         for (const got of [await symmetricEigenvalues(values, n, 'auto'), symmetricEigenvaluesWasm(values, n, 'two-stage'), symmetricEigenvaluesWasm(values, n, 'one-stage')]) {
@@ -140,7 +143,9 @@ async function eigenBenchmark(directory, numpy, count) {
         // one-thread reduction against numpy's CPU time over all its threads.
         const best = ratios(times.auto.wall.map((_, r) => Math.min(times.oneStage.wall[r], times.twoStage.wall[r], times.twoThreads.wall[r])), times.numpy.wall);
         const cpu = ratios(times.oneStage.cpu.map((c, r) => Math.min(c, times.twoStage.cpu[r])), times.numpy.cpu);
-        Object.assign(row, { numpy: wall('numpy'), ratioAuto: median(auto), autoRange: range(auto), ratioBest: median(best), cpuRatio: median(cpu), error });
+        const fastest = (name) => Math.min(...times[name].wall);
+        Object.assign(row, { numpy: wall('numpy'), ratioAuto: median(auto), autoRange: range(auto), fastestRatio: fastest('auto') / fastest('numpy'),
+          ratioBest: median(best), cpuRatio: median(cpu), error });
       }
       rows.push(row);
     }
@@ -150,10 +155,11 @@ async function eigenBenchmark(directory, numpy, count) {
   const shown = (v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v);
   console.table(rows.map((row) => Object.fromEntries(Object.entries({
     n: row.n, load: row.load, 'numpy ms': row.numpy ?? NaN, 'auto ms': row.auto, 'one-stage 1T ms': row.oneStage, 'two-stage 1T ms': row.twoStage,
-    'two-stage 2T ms': row.twoThreads, 'plain JS ms': row.js, 'ratio auto': row.ratioAuto ?? NaN, 'auto range': row.autoRange ?? '',
+    'two-stage 2T ms': row.twoThreads, 'plain JS ms': row.js, 'ratio auto': row.ratioAuto ?? NaN, 'auto range': row.autoRange ?? '', 'fastest ratio': row.fastestRatio ?? NaN,
     'ratio best': row.ratioBest ?? NaN, 'cpu ratio 1T': row.cpuRatio ?? NaN, 'max rel err vs numpy': row.error ?? NaN,
   }).map(([k, v]) => [k, shown(v)]))));
   console.log('auto = symmetricEigenvalues(a, n) as analyze() calls it; 1T/2T = one/two threads; ratio best = fastest weightlab variant / numpy;\n'
+    + 'fastest ratio = fastest auto call / fastest numpy call over all rounds (timeit\'s estimator: slower calls are slowed by other processes);\n'
     + 'cpu ratio 1T = CPU time of the faster one-thread reduction / numpy\'s CPU time (all its threads): per-core efficiency, less sensitive to load than wall time;\n'
     + 'load = 1-minute load average when the row started');
 }
@@ -232,8 +238,9 @@ async function modelBenchmark(directory, numpy, count) {
     const speedup = (name) => { const r = ratios(times.svd.wall, times[name].wall); return `${median(r).toFixed(2)}x [${range(r)}]`; };
     const cpu = ratios(times.svd.cpu, times.auto.cpu);
     const slower = ratios(times.auto.wall, times.gram.wall);
-    console.log(`speed-up vs SVD pipeline: ${speedup('auto')} (auto), ${speedup('oneThread')} (1 thread), ${median(cpu).toFixed(2)}x in CPU time; `
-      + `vs numpy Gram+eigvalsh: ${median(slower).toFixed(2)}x slower [${range(slower)}]`);
+    const fastest = (name) => Math.min(...times[name].wall);
+    console.log(`speed-up vs SVD pipeline: ${speedup('auto')} (auto), ${speedup('oneThread')} (1 thread), ${median(cpu).toFixed(2)}x in CPU time, `
+      + `${(fastest('svd') / fastest('auto')).toFixed(2)}x fastest call against fastest call (auto); vs numpy Gram+eigvalsh: ${median(slower).toFixed(2)}x slower [${range(slower)}]`);
   }
 }
 
