@@ -13,11 +13,13 @@
 //     and numpy Gram + eigvalsh + the same fit for reference.
 // numpy runs in one long-lived process (support/numpy-reference.js) and each round times every
 // variant once, numpy included, so a ratio compares calls made seconds apart: the ratios printed
-// are medians over rounds of the per-round ratio, with their range. On this project's shared
-// 2-core machine single calls vary by 20-50 % from minute to minute, which made the earlier
-// "numpy before and after, weightlab in between" ratios swing with the load of other minutes.
-// Every row also reports CPU time (all threads), which a busy shared machine distorts less than
-// wall time. Usage (after `npm run build`): node bench/htsr.js [eig|model] [rounds] (default 7; 9 below n = 2048)
+// are medians over rounds of the per-round ratio, with their range, and the ratio of the fastest
+// calls (timeit's estimator). On this project's shared 2-core machine single calls vary by 20-50 %
+// from minute to minute, which made the earlier "numpy before and after, weightlab in between"
+// ratios swing with the load of other minutes. Every row also reports CPU time (all threads),
+// which a busy shared machine distorts less than wall time.
+// Usage (after `npm run build`): node bench/htsr.js [eig|model] [rounds]   (rounds: default 7,
+// 2 more for the eigenvalues below n = 2048).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
