@@ -1,4 +1,4 @@
-// The Gram matrices the ESD is computed from: onnxruntime-node's (gramOnnx, the route analyze()
+// The Gram matrices the ESD is computed from: onnxruntime-node's (gramUpperOnnx, the route analyze()
 // takes for large layers) and the wasm kernel's (small layers, and every layer without
 // onnxruntime) against the plain-JS dot products, on both orientations of W.
 // Tolerance 1e-13 of the largest entry: each entry is a dot product of length <= 700, whose
@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layerMatrices, rng, Tensor } from 'weightlab';
 import { onnxAvailable } from 'weightlab/dist/backend/onnx/runtime';
-import { gramOnnx, gramUpper, shortSide } from 'weightlab/dist/spectral/gram';
+import { gramUpper, gramUpperOnnx, shortSide } from 'weightlab/dist/spectral/gram';
+import { gramOnnxGraph } from 'weightlab/dist/backend/products';
 import { eigenKernelAvailable, gramUpperWasm } from 'weightlab/dist/spectral/eigen-wasm';
 
 /** Largest difference over the upper triangles of two m x m matrices, relative to the largest |entry| of `expected` there. */
@@ -22,16 +23,21 @@ function upperTriangleError(got: Float64Array, expected: Float64Array, m: number
   return error / scale;
 }
 
-test('gramOnnx equals the plain-JS Gram matrix on the smaller side, for wide and tall W (skipped without onnxruntime)', async (t) => {
+test('gramUpperOnnx: the upper triangle of the plain-JS Gram matrix on the smaller side, for wide and tall W, in 1, 2 and 6 blocks (skipped without onnxruntime)', async (t) => {
   if (!onnxAvailable()) { t.skip('onnxruntime-node not installed or WEIGHTLAB_ENGINE is not auto'); return; }
-  for (const [rows, cols] of [[300, 700], [700, 300], [257, 257]]) {
+  // m = 300, 257: one block; 450: 2 blocks (225 + 225); 700: 6 blocks (117 x 5 + 115), as row
+  // inputs (wide W) and as a Split of the columns (tall W).
+  for (const [rows, cols] of [[300, 700], [700, 300], [257, 257], [450, 520], [700, 760], [760, 700]]) {
     const w = rng(rows + cols).normal(rows * cols);
     const { x, m, k } = shortSide(w, rows, cols);
     const expected = gramUpper(x, m, k);
-    const got = await gramOnnx(w, rows, cols);
+    const got = await gramUpperOnnx(w, rows, cols);
     assert.equal(got.length, m * m);
     const error = upperTriangleError(got, expected, m);
     assert.ok(error <= 1e-13, `${rows}x${cols}: ${error}`);
+    // The same bits as the full blocked graph behind gram(): same products, only fewer copies.
+    const full = await gramOnnxGraph(rows <= cols ? 'rows' : 'columns', 'float64', w, rows, cols);
+    for (let i = 0; i < m; i++) for (let j = i; j < m; j++) assert.equal(got[i * m + j], full[i * m + j], `${rows}x${cols} (${i}, ${j})`);
   }
 });
 
@@ -55,8 +61,8 @@ test('float32 weights: onnxruntime casts them inside the Gram graph, with the bi
   assert.deepEqual(matrix.values, Float64Array.from(w32));
   if (!onnxAvailable()) { t.skip('onnxruntime-node not installed or WEIGHTLAB_ENGINE is not auto'); return; }
   for (const [r, c, data] of [[rows, cols, w32], [cols, rows, w32]] as const) {
-    const cast = await gramOnnx(data, r, c);
-    const copy = await gramOnnx(Float64Array.from(data), r, c);
+    const cast = await gramUpperOnnx(data, r, c);
+    const copy = await gramUpperOnnx(Float64Array.from(data), r, c);
     assert.deepEqual(cast, copy, `${r}x${c}`);
   }
 });

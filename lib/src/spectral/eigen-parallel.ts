@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { checkQlStatus, eigenKernelAvailable, reductionWorkSize, symmetricEigenvaluesWasm, tridiagonalSpectrum, type EigenExports } from './eigen-wasm';
+import { checkQlStatus, eigenKernelAvailable, reductionWorkSize, symmetricEigenvaluesWasm, tridiagonalSpectrum, writeSymmetric, type EigenExports, type SymmetricMatrix } from './eigen-wasm';
 import { bandwidthFor, checkedBandwidth, resolveReduction, type Reduction } from './reduction';
 import { splitRow, twoStageTridiagonal, type Helper } from './two-stage';
 import { sharedEigenModule } from './shared-module';
@@ -216,14 +216,14 @@ export async function workerJob(kind: JobKind, args: number[]): Promise<void> {
 }
 
 /**
- * Lays out the n x n matrix `a` (copied in), d, e, a partial vector and `workLength` doubles of
+ * Lays out the n x n matrix `a` (written in), d, e, a partial vector and `workLength` doubles of
  * work in the shared memory, growing it as needed; returns their byte offsets.
  */
-function stage(p: Pool, a: Float64Array, n: number, workLength: number): { matrix: number; d: number; e: number; extra: number; work: number } {
+function stage(p: Pool, a: SymmetricMatrix, n: number, workLength: number): { matrix: number; d: number; e: number; extra: number; work: number } {
   const matrix = ARENA;
   const d = matrix + 8 * n * n, e = d + 8 * n, extra = e + 8 * n, work = extra + 8 * n;
   reserve(p, work + 8 * workLength);
-  new Float64Array(p.memory.buffer, matrix, n * n).set(a.subarray(0, n * n));
+  writeSymmetric(a, n, new Float64Array(p.memory.buffer, matrix, n * n));
   return { matrix, d, e, extra, work };
 }
 
@@ -237,7 +237,7 @@ function reserve(p: Pool, bytes: number): void {
  * Eigenvalues (ascending) of the symmetric n x n matrix `a` (row-major, upper triangle read) on two
  * threads; `reduction` and `bandwidth` as in symmetricEigenvaluesWasm.
  */
-export async function parallelEigenvalues(a: Float64Array, n: number, reduction: Reduction = 'auto', bandwidth?: number): Promise<Float64Array> {
+export async function parallelEigenvalues(a: SymmetricMatrix, n: number, reduction: Reduction = 'auto', bandwidth?: number): Promise<Float64Array> {
   const b = checkedBandwidth(n, bandwidth);
   if (!parallelAvailable()) return symmetricEigenvaluesWasm(a, n, reduction, bandwidth);
   const p = await startPool();
@@ -254,7 +254,7 @@ export async function parallelEigenvalues(a: Float64Array, n: number, reduction:
  * bits). For two layers of similar size this beats solving them in turn on two threads, since a
  * one-thread solve never waits for a partner: at n = 768, 45 ms for a pair against 2 x 30.
  */
-export async function eigenvaluesSideBySide(first: { a: Float64Array; n: number }, second: { a: Float64Array; n: number }): Promise<[Float64Array, Float64Array]> {
+export async function eigenvaluesSideBySide(first: { a: SymmetricMatrix; n: number }, second: { a: SymmetricMatrix; n: number }): Promise<[Float64Array, Float64Array]> {
   if (!parallelAvailable()) return [symmetricEigenvaluesWasm(first.a, first.n), symmetricEigenvaluesWasm(second.a, second.n)];
   const p = await startPool();
   const { n } = first;

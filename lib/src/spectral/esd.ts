@@ -12,9 +12,9 @@
 
 import { ArgumentError } from '../errors';
 import { onnxAvailable } from '../backend/onnx/runtime';
-import { gramOnnx, gramUpper, shortSide } from './gram';
+import { gramUpper, gramUpperOnnxWriter, shortSide } from './gram';
 import { symmetricEigenvaluesJs } from './eigen-js';
-import { eigenKernelAvailable, gramEigenvaluesWasm, gramUpperWasm, symmetricEigenvaluesWasm } from './eigen-wasm';
+import { eigenKernelAvailable, gramEigenvaluesWasm, gramUpperWasm, symmetricEigenvaluesWasm, type SymmetricMatrix } from './eigen-wasm';
 import { eigenvaluesSideBySide, parallelEigenvalues, parallelAvailable, parallelWorthwhile } from './eigen-parallel';
 import { PARALLEL_MIN_ORDER } from './reduction';
 import { jacobiSquaredSingularValues } from './jacobi-svd';
@@ -114,16 +114,16 @@ async function gramEigenvalues(matrix: LayerMatrix, engine: EigenEngine): Promis
   const resolved = resolveEngine(engine, m);
   if (resolved === 'js') return symmetricEigenvaluesJs(gramUpper(shortSide(matrix.values, rows, cols).x, m, k), m);
   if (resolved === 'parallel') return parallelEigenvalues(await gramForWasm(matrix), m);
-  if (gramOnOnnx(m, k)) return symmetricEigenvaluesWasm(await gramOnnx(matrix.float32 ?? matrix.values, rows, cols), m);
+  if (gramOnOnnx(m, k)) return symmetricEigenvaluesWasm(await gramUpperOnnxWriter(matrix.float32 ?? matrix.values, rows, cols), m);
   // Gram and eigenvalues in one kernel call, without copying the Gram matrix out and back.
   return gramEigenvaluesWasm(shortSide(matrix.values, rows, cols).x, m, k);
 }
 
-/** The Gram matrix on the short side (upper triangle valid) as the wasm solvers take it: onnxruntime for large ones, the wasm kernel otherwise. */
-async function gramForWasm(matrix: LayerMatrix): Promise<Float64Array> {
+/** The Gram matrix on the short side (upper triangle valid) as the wasm solvers take it: onnxruntime's blocks (a writer) for large ones, the wasm kernel's array otherwise. */
+async function gramForWasm(matrix: LayerMatrix): Promise<SymmetricMatrix> {
   const { rows, cols } = matrix;
   const m = Math.min(rows, cols), k = Math.max(rows, cols);
-  if (gramOnOnnx(m, k)) return gramOnnx(matrix.float32 ?? matrix.values, rows, cols);
+  if (gramOnOnnx(m, k)) return gramUpperOnnxWriter(matrix.float32 ?? matrix.values, rows, cols);
   return gramUpperWasm(shortSide(matrix.values, rows, cols).x, m, k);
 }
 

@@ -1,4 +1,4 @@
-// Tiny ONNX models built in memory: a few nodes (Gemm, MatMul, Transpose; Split and Concat for the
+// Tiny ONNX models built in memory: a few nodes (Gemm, MatMul, Transpose; Cast, Split and Concat for the
 // blocked Gram matrix) with dynamic dimensions, so a single session per (operation, dtype, flags)
 // serves every shape. Field numbers follow onnx/onnx.proto (proto2; repeated scalars written unpacked, which every parser accepts).
 
@@ -108,45 +108,83 @@ export function gramBlocks(m: number): number {
 }
 
 /**
- * Y = X Xᵀ ('rows') or Xᵀ X ('columns'). With `blocks` = 1, one Gemm. With p > 1 blocks, X is
- * split into p slices along the Gram side (Split-18, the last slice may be shorter) and only the
- * p (p + 1) / 2 products on and above the block diagonal are computed (a Gemm has no symmetric
- * "syrk" mode, so this is how the Gram matrix costs less than a general product: 3/4 of its flops
- * for p = 2, 5/8 for p = 4); the blocks below the diagonal are transposed copies. Y is the full
- * symmetric matrix either way. With `castFrom` 'float32', X comes in float32 and is cast (exactly)
- * to the graph's float64 first: onnxruntime's arena reuses the cast's buffer from run to run, where
- * a float64 copy made in JS touches fresh pages each time (7-30 ms for the four GPT-2 block
- * matrices, measured).
+ * Order of the slices the Gram graphs cut the Gram side (order m) into: ONNX Split-18's rule for
+ * `num_outputs` (ceil(m / blocks), the last slice shorter), which the 'columns' graphs use and the
+ * 'rows' inputs (gramSliceBounds) follow, so both sides tile alike.
  */
-export function gramGraph(side: 'rows' | 'columns', blocks = 1, castFrom?: 'float32'): GraphSpec {
+export function gramSliceSize(m: number, blocks: number): number {
+  return Math.ceil(m / blocks);
+}
+
+/** Name of the graph output holding block (i, j) of a blocked Gram matrix. */
+export function gramBlockName(i: number, j: number): string {
+  return `G${i}_${j}`;
+}
+
+/**
+ * The p (p + 1) / 2 blocks on and above the block diagonal of X Xᵀ ('rows') or Xᵀ X ('columns'),
+ * for X split into p = `blocks` slices along the Gram side: outputs gramBlockName(i, j), i <= j,
+ * = X_i X_jᵀ or X_iᵀ X_j. A Gemm has no symmetric "syrk" mode; this is how the Gram matrix costs
+ * less than a general product (3/4 of its flops for p = 2, 7/12 for p = 6). 'rows' slices are
+ * contiguous row ranges of W, so they are the graph's inputs X0..X{p-1}, views of the caller's
+ * array, and nothing copies them; 'columns' slices are strided, so input X is split inside
+ * (Split-18). With `castFrom` 'float32' the inputs come in float32 and each is cast (exactly) to
+ * float64 first: onnxruntime's arena reuses the cast's buffer from run to run, where a float64
+ * copy made in JS touches fresh pages each time (7-30 ms for the four GPT-2 block matrices, measured).
+ */
+export function gramUpperGraph(side: 'rows' | 'columns', blocks: number, castFrom?: 'float32'): GraphSpec {
+  const inputNames = side === 'rows' ? Array.from({ length: blocks }, (_, i) => `X${i}`) : ['X'];
+  const nodes: NodeSpec[] = [];
+  const cast = (name: string) => {
+    if (castFrom === undefined) return name;
+    nodes.push({ op: 'Cast', inputs: [name], outputs: [`${name}c`], attributes: { to: ONNX_ELEMENT_TYPE.float64 } });
+    return `${name}c`;
+  };
+  const casted = inputNames.map(cast);
+  let slices = casted;
+  if (side === 'columns' && blocks > 1) {
+    slices = Array.from({ length: blocks }, (_, i) => `S${i}`);
+    nodes.push({ op: 'Split', inputs: [casted[0]], outputs: slices, attributes: { axis: 1, num_outputs: blocks } });
+  } else if (side === 'columns') {
+    slices = [casted[0]];
+  }
   const transposed: Record<string, number> = side === 'rows' ? { transB: 1 } : { transA: 1 };
-  const input = { name: 'X', rank: 2, dtype: castFrom };
-  const cast: NodeSpec[] = castFrom === undefined ? [] : [{ op: 'Cast', inputs: ['X'], outputs: ['Xc'], attributes: { to: ONNX_ELEMENT_TYPE.float64 } }];
-  const x = castFrom === undefined ? 'X' : 'Xc';
-  if (blocks === 1) {
-    return {
-      name: `weightlab_gram_${side}`,
-      inputs: [input],
-      outputs: [{ name: 'Y', rank: 2 }],
-      nodes: [...cast, { op: 'Gemm', inputs: [x, x], outputs: ['Y'], attributes: transposed }],
-    };
-  }
-  const slice = (i: number) => `X${i}`;
-  const block = (i: number, j: number) => `G${i}_${j}`;
-  const nodes: NodeSpec[] = [...cast, { op: 'Split', inputs: [x], outputs: Array.from({ length: blocks }, (_, i) => slice(i)), attributes: { axis: side === 'rows' ? 0 : 1, num_outputs: blocks } }];
+  const outputs: GraphSpec['outputs'] = [];
   for (let i = 0; i < blocks; i++) {
-    for (let j = i; j < blocks; j++) nodes.push({ op: 'Gemm', inputs: [slice(i), slice(j)], outputs: [block(i, j)], attributes: transposed });
-    for (let j = 0; j < i; j++) nodes.push({ op: 'Transpose', inputs: [block(j, i)], outputs: [block(i, j)], attributes: { perm: [1, 0] } });
+    for (let j = i; j < blocks; j++) {
+      nodes.push({ op: 'Gemm', inputs: [slices[i], slices[j]], outputs: [gramBlockName(i, j)], attributes: transposed });
+      outputs.push({ name: gramBlockName(i, j), rank: 2 });
+    }
   }
-  for (let i = 0; i < blocks; i++) nodes.push({ op: 'Concat', inputs: Array.from({ length: blocks }, (_, j) => block(i, j)), outputs: [`R${i}`], attributes: { axis: 1 } });
-  nodes.push({ op: 'Concat', inputs: Array.from({ length: blocks }, (_, i) => `R${i}`), outputs: ['Y'], attributes: { axis: 0 } });
   return {
-    name: `weightlab_gram_${side}_${blocks}`,
+    name: `weightlab_gram_upper_${side}_${blocks}`,
     opset: 18,
-    inputs: [input],
-    outputs: [{ name: 'Y', rank: 2 }],
+    inputs: inputNames.map((name) => ({ name, rank: 2, dtype: castFrom })),
+    outputs,
     nodes,
   };
+}
+
+/**
+ * Y = X Xᵀ ('rows') or Xᵀ X ('columns'), the full symmetric matrix: gramUpperGraph's blocks, the
+ * ones below the block diagonal as transposed copies, concatenated. Same inputs as gramUpperGraph.
+ */
+export function gramGraph(side: 'rows' | 'columns', blocks = 1, castFrom?: 'float32'): GraphSpec {
+  const upper = gramUpperGraph(side, blocks, castFrom);
+  const nodes = [...upper.nodes];
+  const block = (i: number, j: number) => (i <= j ? gramBlockName(i, j) : `L${i}_${j}`);
+  for (let i = 1; i < blocks; i++) {
+    for (let j = 0; j < i; j++) nodes.push({ op: 'Transpose', inputs: [gramBlockName(j, i)], outputs: [block(i, j)], attributes: { perm: [1, 0] } });
+  }
+  if (blocks === 1) {
+    // The single product is the output.
+    const product = nodes[nodes.length - 1];
+    nodes[nodes.length - 1] = { ...product, outputs: ['Y'] };
+  } else {
+    for (let i = 0; i < blocks; i++) nodes.push({ op: 'Concat', inputs: Array.from({ length: blocks }, (_, j) => block(i, j)), outputs: [`R${i}`], attributes: { axis: 1 } });
+    nodes.push({ op: 'Concat', inputs: Array.from({ length: blocks }, (_, i) => `R${i}`), outputs: ['Y'], attributes: { axis: 0 } });
+  }
+  return { ...upper, name: `weightlab_gram_${side}_${blocks}`, outputs: [{ name: 'Y', rank: 2 }], nodes };
 }
 
 /** Y = op(A) op(B) over leading batch axes with numpy broadcasting (MatMul, Transpose of the last two axes). */

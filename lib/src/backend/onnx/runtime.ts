@@ -89,8 +89,18 @@ export interface OnnxInput {
   dims: readonly number[];
 }
 
+export interface OnnxOutput {
+  data: FloatArray;
+  dims: number[];
+}
+
 /** Runs `graph` (cached under `key`) on `inputs` and returns its single output `Y`. */
-export async function runGraph(key: string, dtype: FloatType, graph: () => GraphSpec, inputs: Record<string, OnnxInput>): Promise<{ data: FloatArray; dims: number[] }> {
+export async function runGraph(key: string, dtype: FloatType, graph: () => GraphSpec, inputs: Record<string, OnnxInput>): Promise<OnnxOutput> {
+  return (await runGraphOutputs(key, dtype, graph, inputs)).Y;
+}
+
+/** Runs `graph` (cached under `key`) on `inputs` and returns every output by name. */
+export async function runGraphOutputs(key: string, dtype: FloatType, graph: () => GraphSpec, inputs: Record<string, OnnxInput>): Promise<Record<string, OnnxOutput>> {
   const ort = onnxSync();
   const compiled = await session(key, dtype, graph);
   const feeds: Record<string, Ort.Tensor> = {};
@@ -99,6 +109,7 @@ export async function runGraph(key: string, dtype: FloatType, graph: () => Graph
     feeds[name] = new ort.Tensor(input.data instanceof Float32Array ? 'float32' : 'float64', input.data, input.dims);
   }
   const results = await compiled.run(feeds);
-  const output = results.Y;
-  return { data: output.data as FloatArray, dims: [...output.dims] };
+  const outputs: Record<string, OnnxOutput> = {};
+  for (const [name, output] of Object.entries(results)) outputs[name] = { data: output.data as FloatArray, dims: [...output.dims] };
+  return outputs;
 }
