@@ -40,8 +40,7 @@ function range(values, digits = 3) {
 }
 
 /**
- * Idle time before every timed variant (its warm-up call and then the timed one), so each starts
- * from the same state: OpenBLAS's threads spin for 100 ms after a numpy call before they sleep
+ * Pause after every numpy call: OpenBLAS's threads spin for 100 ms after a call before they sleep
  * (measured: 92-100 ms of CPU in the first 100 ms after eigvalsh, 0.1 ms in the next 500), and
  * weightlab's 'auto' engine reads the other processes' CPU use of the last 200-450 ms
  * (eigen-parallel.ts parallelWorthwhile); 600 ms clears both.
@@ -52,22 +51,25 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 /**
  * Times each variant once per round, in order, for `count` rounds. A variant is { name, run }: `run`
  * is either a weightlab call (timed here: wall and this process's CPU, all threads) or, with
- * `numpy: true`, a numpy call that reports its own { wall, cpu } (warmCall). Every variant gets the
- * same treatment: SETTLE_MS idle, one untimed call, the timed call, so each is timed warm (data in
- * cache, threads awake) and none inherits another's threads or position in the round. Measured
- * before this: n = 1024, 'auto' (two threads) timed first after numpy's pause took a median 75-81 ms
- * where the identical two-thread call later in the round took 65-70; numpy timed right after
- * weightlab, unwarmed, took 13.6 ms at n = 512 against 9-11 back to back. Returns per variant the
- * arrays of wall and CPU times (ms), round by round.
+ * `numpy: true`, a numpy call that reports its own { wall, cpu } (warmCall), followed by SETTLE_MS
+ * idle. Every timed call comes right after an untimed one of the same variant, numpy's too, so each
+ * is timed warm (data in cache, threads awake). Measured without that: numpy timed right after
+ * weightlab took 13.6 ms at n = 512 against 9-11 back to back.
+ * The variant after numpy's pause pays for the machine's idle: on this VM a vCPU left idle for
+ * 600 ms comes back slow for a while, and a two-thread solve, whose helper sleeps between solves,
+ * waits on it (n = 512 after 600 ms idle and one warm-up call: median 19-21 ms, against 10.7-10.8
+ * when the helper never slept). So each round starts with a one-thread variant, which has no
+ * helper to wait on, and the two-thread ones follow. Returns per variant the arrays of wall and
+ * CPU times (ms), round by round.
  */
 async function rounds(variants, count) {
   const times = Object.fromEntries(variants.map((v) => [v.name, { wall: [], cpu: [] }]));
   for (let round = 0; round < count; round++) {
     for (const variant of variants) {
-      await settle();
       let wall, cpu;
       if (variant.numpy) {
         ({ wall, cpu } = await variant.run());
+        await settle();
       } else {
         await variant.run();
         const c0 = process.cpuUsage(), t0 = performance.now();
@@ -100,7 +102,7 @@ function wishart(n, seed) {
 }
 
 async function eigenBenchmark(directory, numpy, count) {
-  console.log(`1. symmetric eigenvalues: ms, median of ${count} rounds, each round timing every variant once, warm (numpy included);\n`
+  console.log(`1. symmetric eigenvalues: ms, median of ${count} rounds, each round timing every variant once, warm (numpy included; see rounds());\n`
     + '   ratio = median over rounds of weightlab / numpy eigvalsh in the same round, [range over rounds]');
   const sizes = [512, 1024, 2048];
   const matrices = sizes.map((n, i) => ({ n, values: wishart(n, 100 + i) }));
@@ -116,10 +118,11 @@ async function eigenBenchmark(directory, numpy, count) {
   try {
     for (const [i, { n, values }] of matrices.entries()) {
       const load = os.loadavg()[0];
+      // One-thread variants first after numpy's pause (see rounds).
       const variants = [
-        { name: 'auto', run: () => symmetricEigenvalues(values, n, 'auto') },
         { name: 'oneStage', run: () => symmetricEigenvaluesWasm(values, n, 'one-stage') },
         { name: 'twoStage', run: () => symmetricEigenvaluesWasm(values, n, 'two-stage') },
+        { name: 'auto', run: () => symmetricEigenvalues(values, n, 'auto') },
         { name: 'twoThreads', run: () => parallelEigenvalues(values, n, 'two-stage') },
       ];
       if (numpy) variants.push({ name: 'numpy', numpy: true, run: () => reference.warmCall('eigvalsh', i) });
@@ -216,9 +219,10 @@ async function modelBenchmark(directory, numpy, count) {
     '        w = w.astype(np.float64); out.append(wwfit(np.linalg.eigvalsh(w.T @ w if w.shape[0] >= w.shape[1] else w @ w.T)))',
     '    return out',
   ].join('\n'), [directory]) : undefined;
+  // The one-thread pipeline first after numpy's pause (see rounds).
   const variants = [
-    { name: 'auto', run: () => analyze(set, { progress: false }) },
     { name: 'oneThread', run: () => analyze(set, { progress: false, engine: 'wasm' }) },
+    { name: 'auto', run: () => analyze(set, { progress: false }) },
   ];
   if (numpy) variants.push({ name: 'svd', numpy: true, run: () => reference.warmCall('svd_pipeline') }, { name: 'gram', numpy: true, run: () => reference.warmCall('gram_pipeline') });
   let times, svdAlphas, svdName;
@@ -242,7 +246,7 @@ async function modelBenchmark(directory, numpy, count) {
     const slower = ratios(times.auto.wall, times.gram.wall);
     const fastest = (name) => Math.min(...times[name].wall);
     console.log(`speed-up vs SVD pipeline: ${speedup('auto')} (auto), ${speedup('oneThread')} (1 thread), ${median(cpu).toFixed(2)}x in CPU time, `
-      + `${(fastest('svd') / fastest('auto')).toFixed(2)}x fastest call against fastest call (auto); vs numpy Gram+eigvalsh: ${median(slower).toFixed(2)}x slower [${range(slower)}]`);
+      + `${(fastest('svd') / fastest('auto')).toFixed(2)}x fastest call against fastest call (auto); time over numpy Gram+eigvalsh: ${median(slower).toFixed(2)} [${range(slower)}] (below 1: faster)`);
   }
 }
 
