@@ -18,7 +18,7 @@ export interface EigenExports extends TwoStageExports {
 /**
  * A symmetric n x n matrix for the solvers, which read its upper triangle: a row-major array, or a
  * function that writes it (upper triangle at least) into the n x n row-major view it is given, the
- * solver's own memory, so a matrix assembled from pieces (gramUpperOnnxBlocks) is copied once
+ * solver's own memory, so a matrix assembled from pieces (gramUpperOnnxWriter) is copied once
  * instead of into a fresh array first (measured at n = 768: a fresh array plus the pieces' copy
  * 3.1 ms, the copy into memory already in use 0.4).
  */

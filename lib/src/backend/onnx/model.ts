@@ -110,7 +110,7 @@ export function gramBlocks(m: number): number {
 /**
  * Order of the slices the Gram graphs cut the Gram side (order m) into: ONNX Split-18's rule for
  * `num_outputs` (ceil(m / blocks), the last slice shorter), which the 'columns' graphs use and the
- * 'rows' inputs (gramSliceBounds) follow, so both sides tile alike.
+ * 'rows' inputs (products.ts, gramInputs) follow, so both sides tile alike.
  */
 export function gramSliceSize(m: number, blocks: number): number {
   return Math.ceil(m / blocks);
@@ -140,13 +140,11 @@ export function gramUpperGraph(side: 'rows' | 'columns', blocks: number, castFro
     nodes.push({ op: 'Cast', inputs: [name], outputs: [`${name}c`], attributes: { to: ONNX_ELEMENT_TYPE.float64 } });
     return `${name}c`;
   };
-  const casted = inputNames.map(cast);
-  let slices = casted;
+  let slices = inputNames.map(cast);
   if (side === 'columns' && blocks > 1) {
+    const whole = slices[0];
     slices = Array.from({ length: blocks }, (_, i) => `S${i}`);
-    nodes.push({ op: 'Split', inputs: [casted[0]], outputs: slices, attributes: { axis: 1, num_outputs: blocks } });
-  } else if (side === 'columns') {
-    slices = [casted[0]];
+    nodes.push({ op: 'Split', inputs: [whole], outputs: slices, attributes: { axis: 1, num_outputs: blocks } });
   }
   const transposed: Record<string, number> = side === 'rows' ? { transB: 1 } : { transA: 1 };
   const outputs: GraphSpec['outputs'] = [];
