@@ -84,6 +84,11 @@ async function rounds(variants, count) {
   return times;
 }
 
+/** The fastest wall time of variant `name` over all rounds. */
+function fastest(times, name) {
+  return Math.min(...times[name].wall);
+}
+
 /** Per-round ratios a[r] / b[r]. */
 function ratios(a, b) {
   return a.map((value, r) => value / b[r]);
@@ -148,8 +153,7 @@ async function eigenBenchmark(directory, numpy, count) {
         // one-thread reduction against numpy's CPU time over all its threads.
         const best = ratios(times.auto.wall.map((_, r) => Math.min(times.oneStage.wall[r], times.twoStage.wall[r], times.twoThreads.wall[r])), times.numpy.wall);
         const cpu = ratios(times.oneStage.cpu.map((c, r) => Math.min(c, times.twoStage.cpu[r])), times.numpy.cpu);
-        const fastest = (name) => Math.min(...times[name].wall);
-        Object.assign(row, { numpy: wall('numpy'), ratioAuto: median(auto), autoRange: range(auto), fastestRatio: fastest('auto') / fastest('numpy'),
+        Object.assign(row, { numpy: wall('numpy'), ratioAuto: median(auto), autoRange: range(auto), fastestRatio: fastest(times, 'auto') / fastest(times, 'numpy'),
           ratioBest: median(best), cpuRatio: median(cpu), error });
       }
       rows.push(row);
@@ -244,9 +248,8 @@ async function modelBenchmark(directory, numpy, count) {
     const speedup = (name) => { const r = ratios(times.svd.wall, times[name].wall); return `${median(r).toFixed(2)}x [${range(r)}]`; };
     const cpu = ratios(times.svd.cpu, times.auto.cpu);
     const slower = ratios(times.auto.wall, times.gram.wall);
-    const fastest = (name) => Math.min(...times[name].wall);
     console.log(`speed-up vs SVD pipeline: ${speedup('auto')} (auto), ${speedup('oneThread')} (1 thread), ${median(cpu).toFixed(2)}x in CPU time, `
-      + `${(fastest('svd') / fastest('auto')).toFixed(2)}x fastest call against fastest call (auto); time over numpy Gram+eigvalsh: ${median(slower).toFixed(2)} [${range(slower)}] (below 1: faster)`);
+      + `${(fastest(times, 'svd') / fastest(times, 'auto')).toFixed(2)}x fastest call against fastest call (auto); time over numpy Gram+eigvalsh: ${median(slower).toFixed(2)} [${range(slower)}] (below 1: faster)`);
   }
 }
 

@@ -1,4 +1,4 @@
-// The Gram matrices the ESD is computed from: onnxruntime-node's (gramUpperOnnx, the route analyze()
+// The Gram matrices the ESD is computed from: onnxruntime-node's (gramUpperOnnxWriter, the route analyze()
 // takes for large layers) and the wasm kernel's (small layers, and every layer without
 // onnxruntime) against the plain-JS dot products, on both orientations of W.
 // Tolerance 1e-13 of the largest entry: each entry is a dot product of length <= 700, whose
@@ -7,9 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layerMatrices, rng, Tensor } from 'weightlab';
 import { onnxAvailable } from 'weightlab/dist/backend/onnx/runtime';
-import { gramUpper, gramUpperOnnx, shortSide } from 'weightlab/dist/spectral/gram';
+import { gramUpper, gramUpperOnnxWriter, shortSide } from 'weightlab/dist/spectral/gram';
 import { gramOnnxGraph } from 'weightlab/dist/backend/products';
 import { eigenKernelAvailable, gramUpperWasm } from 'weightlab/dist/spectral/eigen-wasm';
+
+/** gramUpperOnnxWriter's matrix written into a fresh m x m array (zeros below the block diagonal). */
+async function gramUpperOnnx(values: Float64Array | Float32Array, rows: number, cols: number): Promise<Float64Array> {
+  const m = Math.min(rows, cols);
+  const out = new Float64Array(m * m);
+  (await gramUpperOnnxWriter(values, rows, cols))(out);
+  return out;
+}
 
 /** Largest difference over the upper triangles of two m x m matrices, relative to the largest |entry| of `expected` there. */
 function upperTriangleError(got: Float64Array, expected: Float64Array, m: number): number {
@@ -23,7 +31,7 @@ function upperTriangleError(got: Float64Array, expected: Float64Array, m: number
   return error / scale;
 }
 
-test('gramUpperOnnx: the upper triangle of the plain-JS Gram matrix on the smaller side, for wide and tall W, in 1, 2 and 6 blocks (skipped without onnxruntime)', async (t) => {
+test('gramUpperOnnxWriter: the upper triangle of the plain-JS Gram matrix on the smaller side, for wide and tall W, in 1, 2 and 6 blocks (skipped without onnxruntime)', async (t) => {
   if (!onnxAvailable()) { t.skip('onnxruntime-node not installed or WEIGHTLAB_ENGINE is not auto'); return; }
   // m = 300, 257: one block; 450: 2 blocks (225 + 225); 700: 6 blocks (117 x 5 + 115), as row
   // inputs (wide W) and as a Split of the columns (tall W).

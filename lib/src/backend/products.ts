@@ -104,7 +104,7 @@ export async function gramOnnxGraph(side: 'rows' | 'columns', dtype: FloatType, 
  * (passed as views), took the four GPT-2 block Gram matrices from 97-99 to 89-92 ms, written into
  * a fresh array (median of 15, same process, interleaved).
  */
-export async function gramUpperOnnxWriter(side: 'rows' | 'columns', dtype: FloatType, data: FloatArray, rows: number, cols: number): Promise<(target: FloatArray) => void> {
+export async function gramUpperOnnxGraph(side: 'rows' | 'columns', dtype: FloatType, data: FloatArray, rows: number, cols: number): Promise<(target: FloatArray) => void> {
   const m = side === 'rows' ? rows : cols;
   const blocks = gramBlocks(m);
   const cast = castFor(dtype, data);

@@ -1,9 +1,9 @@
 // The Gram matrix of a layer's weight matrix on its smaller side, in float64: the ESD is the
 // spectrum of WᵀW (or WWᵀ, whichever is smaller), so the eigensolver never sees the long side.
 // Small ones are formed here in plain JS (the WebAssembly kernel has its own SIMD copy in
-// lib/assembly/eigen.ts), large ones by onnxruntime-node (gramUpperOnnx).
+// lib/assembly/eigen.ts), large ones by onnxruntime-node (gramUpperOnnxWriter).
 
-import { gramUpperOnnxWriter as gramUpperOnnxWriterOnSide } from '../backend/products';
+import { gramUpperOnnxGraph } from '../backend/products';
 
 /**
  * Rows of the "short" factor: for W (rows x cols) the m x k matrix X with m = min(rows, cols),
@@ -54,19 +54,11 @@ export function gramUpper(x: Float64Array, m: number, k: number): Float64Array {
  * cast to float64 inside the graph) by onnxruntime-node, in float64, through the backend's session
  * cache (whose intra-op threads sleep between products, so they leave both cores to the
  * eigensolver that runs next), as a writer for the eigensolvers (SymmetricMatrix): from the blocked
- * graph (gramBlocks, gramUpperOnnxWriter), the blocks on and above the block diagonal, so the
+ * graph (gramBlocks, gramUpperOnnxGraph), the blocks on and above the block diagonal, so the
  * upper triangle is complete and the target's lower one mostly untouched, which the solvers never
  * read. Its entries match one Gemm's product bit for bit on every shape measured (MLAS sums each
  * dot product in the same order however the output is tiled), and tests hold them to 1e-13.
  */
 export async function gramUpperOnnxWriter(values: Float64Array | Float32Array, rows: number, cols: number): Promise<(target: Float64Array) => void> {
-  return await gramUpperOnnxWriterOnSide(rows <= cols ? 'rows' : 'columns', 'float64', values.subarray(0, rows * cols), rows, cols);
-}
-
-/** gramUpperOnnxWriter's matrix in a fresh m x m array (zeros below the block diagonal). */
-export async function gramUpperOnnx(values: Float64Array | Float32Array, rows: number, cols: number): Promise<Float64Array> {
-  const m = Math.min(rows, cols);
-  const out = new Float64Array(m * m);
-  (await gramUpperOnnxWriter(values, rows, cols))(out);
-  return out;
+  return await gramUpperOnnxGraph(rows <= cols ? 'rows' : 'columns', 'float64', values.subarray(0, rows * cols), rows, cols);
 }
