@@ -62,9 +62,8 @@ function ensureJupyter() {
   return status.python;
 }
 
-step('building (tsc -b, wasm kernels, kernel prelude)');
-run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
-run(process.execPath, [path.join(root, 'scripts', 'after-build.js')]);
+step('building (tsc -b, wasm kernels, kernel prelude, lab)');
+run(process.execPath, [path.join(root, 'scripts', 'build.js')]);
 
 step('checking Jupyter');
 const python = ensureJupyter();

@@ -28,6 +28,7 @@ const files = testFiles(path.join(root, 'tests', 'dist')).filter((file) => only.
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=1800000', ...files], {
   stdio: 'inherit',
   cwd: root,
-  env: { ...process.env, WEIGHTLAB_PYTHON: status.python },
+  // Python oracles run from tests/python: no __pycache__ left in the checkout.
+  env: { ...process.env, WEIGHTLAB_PYTHON: status.python, PYTHONDONTWRITEBYTECODE: '1' },
 });
 process.exit(result.status ?? 1);
