@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunningKernel } from '@weightlab/kernel/dist/client/launcher';
 import { encode } from '@weightlab/kernel/dist/wire/message';
-import { Signer } from '@weightlab/kernel/dist/wire/signer';
+import { SIGNATURE_HISTORY, Signer } from '@weightlab/kernel/dist/wire/signer';
 import { startKernel } from './support';
 
 let kernel: RunningKernel;
@@ -54,4 +54,31 @@ test('a header without msg_type is dropped', async () => {
   const parts = [JSON.stringify({ msg_id: 'x', session: 's' }), '{}', '{}', '{}'].map((part) => Buffer.from(part));
   await kernel.client.sendFrames('shell', [Buffer.from('<IDS|MSG>'), Buffer.from(signer.sign(parts)), ...parts]);
   await stillWorks();
+});
+
+test('a replayed signed message is refused: the cell runs once (ipykernel rejects duplicate signatures too)', async () => {
+  const message = kernel.client.executeMessage('(globalThis as any).replayCount = ((globalThis as any).replayCount ?? 0) + 1;');
+  const frames = encode(message, new Signer(kernel.info.key, kernel.info.signature_scheme));
+  const answer = kernel.client.expectReply(message.header.msg_id, TIMEOUT);
+  await kernel.client.sendFrames('shell', frames);
+  assert.equal((await answer).content.status, 'ok');
+  await kernel.client.sendFrames('shell', frames);
+  await kernel.client.sendFrames('control', frames);
+  await stillWorks();
+  const { messages } = await kernel.client.execute('(globalThis as any).replayCount', { timeoutMs: TIMEOUT });
+  assert.equal(messages.find((output) => output.header.msg_type === 'execute_result')?.content.data['text/plain'], '1');
+});
+
+test('the signature history is bounded and forgets the oldest first', () => {
+  const signer = new Signer('key', 'hmac-sha256', { rejectReplays: true });
+  const frames = (index: number): Buffer[] => [Buffer.from(JSON.stringify({ msg_id: String(index) })), Buffer.from('{}'), Buffer.from('{}'), Buffer.from('{}')];
+  const first = signer.sign(frames(0));
+  assert.equal(signer.check(first, frames(0)), 'valid');
+  assert.equal(signer.check(first, frames(0)), 'replayed');
+  assert.equal(signer.check('0'.repeat(64), frames(0)), 'invalid');
+  for (let index = 1; index <= SIGNATURE_HISTORY; index += 1) signer.check(signer.sign(frames(index)), frames(index));
+  // 65,537 accepted: the oldest tenth was forgotten, the newest are still refused.
+  assert.equal(signer.check(first, frames(0)), 'valid');
+  const last = signer.sign(frames(SIGNATURE_HISTORY));
+  assert.equal(signer.check(last, frames(SIGNATURE_HISTORY)), 'replayed');
 });

@@ -52,7 +52,7 @@ class IoServer {
   private interruptedId: number | undefined;
 
   constructor(private readonly info: ConnectionInfo, private readonly config: WorkerConfig) {
-    this.signer = new Signer(info.key, info.signature_scheme);
+    this.signer = new Signer(info.key, info.signature_scheme, { rejectReplays: true });
     const onError = (channel: string) => (error: Error) => log(`send on ${channel} failed: ${error.message}`);
     this.shellWriter = new SocketWriter(this.shell, onError('shell'));
     this.controlWriter = new SocketWriter(this.control, onError('control'));

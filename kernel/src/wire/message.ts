@@ -104,7 +104,9 @@ export function decode(frames: Buffer[], signer: Signer): Message {
   if (rest.length < 5) throw new WireError(`expected at least 5 frames after the delimiter, got ${rest.length}`, identities);
   const [signature, ...parts] = rest;
   const signed = parts.slice(0, 4);
-  if (!signer.verify(signature.toString('utf8'), signed)) throw new WireError('invalid signature', identities);
+  const verdict = signer.check(signature.toString('utf8'), signed);
+  if (verdict === 'invalid') throw new WireError('invalid signature', identities);
+  if (verdict === 'replayed') throw new WireError('duplicate signature: a message already received was sent again (replay), not executed', identities);
   const header = parseJson(signed[0], 'header', identities) as Header;
   for (const field of HEADER_FIELDS) {
     if (typeof header[field] !== 'string' || !header[field]) throw new WireError(`header has no '${field}'`, identities);
