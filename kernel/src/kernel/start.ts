@@ -55,7 +55,28 @@ function createExecutor(directory: string): Promise<Executor> {
   });
 }
 
+/** What a cell that calls process.exit() gets instead of ending the kernel with its variables and outputs. */
+export class ProcessExitError extends Error {
+  constructor(readonly code: number | string | null | undefined) {
+    super(`process.exit(${code ?? ''}) was called in a cell; it would end the kernel and lose every variable, so the kernel ` +
+      'keeps running. To start afresh, restart the kernel (Kernel > Restart); to stop a computation, throw an error.');
+    this.name = 'ProcessExitError';
+  }
+}
+
+/**
+ * Cells run in this process, so process.exit() from a cell (or a library it calls) would end the kernel
+ * abruptly: native add-ons (zeromq) abort on the way down and the client gets no reply. The kernel keeps
+ * the real exit for itself and gives cells one that throws.
+ */
+function guardProcessExit(): (code?: number) => never {
+  const exitProcess = process.exit.bind(process) as (code?: number) => never;
+  process.exit = ((code?: number | string | null) => { throw new ProcessExitError(code); }) as typeof process.exit;
+  return exitProcess;
+}
+
 export function startKernel(options: KernelOptions): void {
+  const exitProcess: (code?: number) => never = guardProcessExit();
   const directory = path.resolve(options.directory ?? process.cwd());
   const parentPid = Number(process.env.JPY_PARENT_PID);
   const config: WorkerConfig = {
@@ -68,8 +89,8 @@ export function startKernel(options: KernelOptions): void {
   worker.stdout.on('data', (chunk: Buffer) => writeSync(2, chunk));
   worker.stderr.on('data', (chunk: Buffer) => writeSync(2, chunk));
   let exiting = false;
-  worker.on('error', (error) => { log(`I/O thread failed: ${error.stack}`); process.exit(1); });
-  worker.on('exit', (code) => { if (!exiting) { log(`I/O thread exited (${code})`); process.exit(1); } });
+  worker.on('error', (error) => { log(`I/O thread failed: ${error.stack}`); exitProcess(1); });
+  worker.on('exit', (code) => { if (!exiting) { log(`I/O thread exited (${code})`); exitProcess(1); } });
 
   // Let the worker start binding before the main thread blocks on TypeScript for a second or more.
   const executor = new Promise<Executor>((resolve, reject) => {
@@ -90,7 +111,7 @@ export function startKernel(options: KernelOptions): void {
     if (message.kind === 'exit') {
       exiting = true;
       if (message.code !== 0 || process.env.WEIGHTLAB_KERNEL_DEBUG) log(`exiting: ${message.reason}`);
-      process.exit(message.code);
+      exitProcess(message.code);
     }
     queue = queue.then(() => session.handle(message)).catch((error: Error) => log(`request failed: ${error.stack}`));
   });
