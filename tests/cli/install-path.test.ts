@@ -68,3 +68,12 @@ test('`weightlab` in a checkout that was never built says to build, exit 1, no s
     fs.rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('the README names exactly the Debian packages CI installs', () => {
+  const readme = fs.readFileSync(path.join(repositoryRoot, 'README.md'), 'utf8');
+  const command = /```sh\n(sudo apt-get install[^`]*?)```/.exec(readme);
+  assert.ok(command, 'README has no apt-get install block');
+  const named = command[1].replace(/\\\n/g, ' ').split(/\s+/).filter((word) => /^[a-z0-9][a-z0-9.+-]+$/.test(word) && !['sudo', 'apt-get', 'install'].includes(word));
+  const ci = fs.readFileSync(path.join(repositoryRoot, '.ci', 'apt-packages.txt'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  assert.deepEqual([...named].sort(), [...ci].sort());
+});
