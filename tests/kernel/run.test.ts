@@ -2,7 +2,7 @@
 // execution counts, writes HTML; bad input files and failing or overrunning cells exit non-zero.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cliEntry, fixtures, temporaryFolder } from './support';
@@ -100,4 +100,84 @@ test('a cell over --timeout is interrupted and the run fails', () => {
   assert.match(result.stderr, /did not finish within 2 s/);
   const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
   assert.equal(executed.cells[0].outputs[0].ename, 'KeyboardInterrupt');
+});
+
+function readCode(file: string): Array<{ outputs: Array<Record<string, any>>; execution_count: number | null }> {
+  return JSON.parse(fs.readFileSync(file, 'utf8')).cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
+}
+
+test('the kernel dies mid-run: the finished cells are written, the cell it died in says so, exit 1', () => {
+  const folder = temporaryFolder('run-died');
+  try {
+    const input = path.join(folder, 'dies.ipynb');
+    fs.writeFileSync(input, JSON.stringify(notebook([
+      { cell_type: 'code', source: 'console.log("first done")' },
+      { cell_type: 'code', source: 'process.kill(process.pid, "SIGKILL")' },
+      { cell_type: 'code', source: 'console.log("never")' },
+    ])));
+    const out = path.join(folder, 'out.ipynb');
+    const result = run([input, '--out', out, '--json']);
+    assert.equal(result.status, 1, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.failed.status, 'died');
+    assert.equal(report.failed.cell, 2);
+    const code = readCode(out);
+    assert.deepEqual(code[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'first done\n' }]);
+    assert.equal(code[1].outputs.at(-1)?.output_type, 'error');
+    assert.equal(code[1].outputs.at(-1)?.ename, 'KernelDied');
+    assert.match(code[1].outputs.at(-1)?.evalue, /the kernel died \(exit code none: killed by a signal\) while running cell 2/);
+    assert.deepEqual(code[2].outputs, []);
+    assert.deepEqual(fs.readdirSync(folder).filter((name) => name.endsWith('.tmp')), []);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM during a cell: what finished is written, the running cell is marked stopped, exit 143', async () => {
+  const folder = temporaryFolder('run-sigterm');
+  try {
+    const input = path.join(folder, 'long.ipynb');
+    fs.writeFileSync(input, JSON.stringify(notebook([
+      { cell_type: 'code', source: 'const answer = 6 * 7;\nanswer' },
+      { cell_type: 'code', source: 'await new Promise((resolve) => setTimeout(resolve, 600_000));' },
+    ])));
+    const out = path.join(folder, 'out.ipynb');
+    const child = spawn(process.execPath, [cliEntry, 'run', input, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const started = new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (stderr.includes('cell 2 ...')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await started;
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, stderr);
+    const code = readCode(out);
+    assert.deepEqual(code[0].outputs, [{ output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '42' }, metadata: {} }]);
+    assert.equal(code[1].outputs.at(-1)?.ename, 'RunStopped');
+    assert.match(code[1].outputs.at(-1)?.evalue, /weightlab run received SIGTERM; cell 2 was stopped/);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('temp files of a writer killed mid-write are removed by the next write; a live writer\'s are kept', () => {
+  const folder = temporaryFolder('run-stale');
+  try {
+    const input = path.join(folder, 'small.ipynb');
+    fs.copyFileSync(path.join(fixtures, 'small.ipynb'), input);
+    // pid_max on Linux is at most 2^22: this writer cannot be running.
+    const stale = path.join(folder, `.small.ipynb.${2 ** 22 + 7}.0badf00d.tmp`);
+    const live = path.join(folder, `.small.ipynb.${process.pid}.1badf00d.tmp`);
+    fs.writeFileSync(stale, 'half a notebook');
+    fs.writeFileSync(live, 'being written');
+    const result = run([input]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(fs.existsSync(stale), false);
+    assert.equal(fs.existsSync(live), true);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
 });

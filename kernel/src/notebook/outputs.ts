@@ -87,6 +87,11 @@ export class CellRecorder {
     }
   }
 
+  /** Records a failure the kernel could not report itself (it died, or the run was stopped). */
+  fail(ename: string, evalue: string): void {
+    this.add({ output_type: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] });
+  }
+
   /** The execution count from the reply, when no execute_input carried one. */
   finish(reply: Message): void {
     if (this.cell.execution_count === null && typeof reply.content.execution_count === 'number') {

@@ -1,5 +1,7 @@
 // Executes a notebook's code cells in order on a fresh weightlab kernel and records the outputs
-// in the notebook, as `weightlab run` does; a cell that overruns its time is interrupted.
+// in the notebook, as `weightlab run` does; a cell that overruns its time is interrupted. Finished
+// work is never lost: when the kernel dies or the run is stopped (the caller's AbortSignal, e.g. on
+// SIGTERM), the outputs so far are written, atomically, with the failure recorded in the cell it hit.
 
 import path from 'node:path';
 import { launchKernel, type RunningKernel } from '../client/launcher';
@@ -21,13 +23,15 @@ export interface RunOptions {
   progress?: (line: string) => void;
   /** Called with the kernel once it runs, so the caller can shut it down on Ctrl-C. */
   onKernel?: (kernel: RunningKernel) => void;
+  /** Stops the run: the kernel is killed, the running cell is marked as stopped, what finished is written. */
+  signal?: AbortSignal;
 }
 
 export interface CellReport {
   /** 1-based position among all cells. */
   cell: number;
   executionCount: number | null;
-  status: 'ok' | 'error' | 'timeout';
+  status: 'ok' | 'error' | 'timeout' | 'died' | 'stopped';
   milliseconds: number;
   ename?: string;
   evalue?: string;
@@ -45,11 +49,17 @@ export interface RunReport {
 
 const INTERRUPT_GRACE_MS = 10000;
 
-async function executeCell(kernel: RunningKernel, cell: CodeCell, recorder: ReturnType<NotebookOutputs['cell']>, timeoutSeconds?: number): Promise<{ reply?: Message; timedOut: boolean }> {
+interface CellOutcome {
+  reply?: Message;
+  timedOut: boolean;
+  /** Set when the kernel process ended while the cell ran. */
+  kernelExit?: { code: number | null };
+}
+
+async function executeCell(kernel: RunningKernel, cell: CodeCell, recorder: ReturnType<NotebookOutputs['cell']>, timeoutSeconds?: number): Promise<CellOutcome> {
   const message = kernel.client.executeMessage(text(cell.source), { stopOnError: true });
   const running = kernel.client.start('shell', message);
-  const died = kernel.exited.then((code) => { throw new Error(`the kernel died (exit code ${code}) while running this cell${kernel.stderr ? `:\n${kernel.stderr.trim()}` : ''}`); });
-  died.catch(() => undefined);
+  const died = kernel.exited.then((code) => ({ kernelExit: { code } }));
   const waitFor = (milliseconds: number | undefined) => Promise.race([
     running.done,
     died,
@@ -64,6 +74,7 @@ async function executeCell(kernel: RunningKernel, cell: CodeCell, recorder: Retu
       outcome = await waitFor(INTERRUPT_GRACE_MS);
     }
     for (const output of running.messages) recorder.handle(output);
+    if (outcome && 'kernelExit' in outcome) return { timedOut, kernelExit: outcome.kernelExit };
     if (outcome) recorder.finish(outcome.reply);
     return { reply: outcome?.reply, timedOut };
   } finally {
@@ -79,6 +90,9 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
   const progress = options.progress ?? (() => undefined);
   const kernel = await launchKernel({ cwd: path.resolve(options.cwd ?? path.dirname(notebookPath)), stderr: process.env.WEIGHTLAB_DEBUG ? 'inherit' : 'keep' });
   options.onKernel?.(kernel);
+  const stop = () => kernel.killNow();
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   const report: RunReport = { notebook: notebookPath, out, cells: [], milliseconds: 0 };
   try {
     const info = kernel.kernelInfo?.content;
@@ -93,23 +107,31 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
       if (text(cell.source).trim() === '') continue;
       const cellStarted = Date.now();
       progress(`[${position}/${code.length}] cell ${index + 1} ...`);
-      const { reply, timedOut } = await executeCell(kernel, cell, recorder, options.timeoutSeconds);
+      const { reply, timedOut, kernelExit } = await executeCell(kernel, cell, recorder, options.timeoutSeconds);
       const entry: CellReport = { cell: index + 1, executionCount: cell.execution_count, status: 'ok', milliseconds: Date.now() - cellStarted };
-      if (timedOut) {
+      if (kernelExit && options.signal?.aborted) {
+        const reason = options.signal.reason instanceof Error ? options.signal.reason.message : String(options.signal.reason ?? 'the run was stopped');
+        Object.assign(entry, { status: 'stopped', ename: 'RunStopped', evalue: `${reason}; cell ${index + 1} was stopped and the cells after it did not run`, traceback: [] });
+      } else if (kernelExit) {
+        const detail = kernel.stderr ? `:\n${lastLines(kernel.stderr, 20)}` : '';
+        Object.assign(entry, { status: 'died', ename: 'KernelDied', evalue: `the kernel died (exit code ${kernelExit.code ?? 'none: killed by a signal'}) while running cell ${index + 1}${detail}`, traceback: [] });
+      } else if (timedOut) {
         Object.assign(entry, { status: 'timeout', ename: 'CellTimeoutError', evalue: `cell ${index + 1} did not finish within ${options.timeoutSeconds} s and was interrupted`, traceback: [] });
       } else if (reply?.content.status === 'error') {
         Object.assign(entry, { status: 'error', ename: reply.content.ename, evalue: reply.content.evalue, traceback: reply.content.traceback });
       }
+      if (entry.status === 'died' || entry.status === 'stopped') recorder.fail(entry.ename!, entry.evalue!);
       report.cells.push(entry);
       progress(`[${position}/${code.length}] cell ${index + 1} ${entry.status} (${entry.milliseconds} ms)`);
-      // A kernel that ignored the interrupt cannot run the next cell, --allow-errors or not.
-      const stuck = timedOut && !reply;
+      // A kernel that ignored the interrupt, died or was stopped cannot run the next cell, --allow-errors or not.
+      const stuck = (timedOut && !reply) || kernelExit !== undefined;
       if (entry.status !== 'ok' && (!options.allowErrors || stuck)) {
         report.failed = entry;
         break;
       }
     }
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     await kernel.shutdown();
   }
   writeNotebook(out, notebook);
@@ -119,4 +141,8 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
   }
   report.milliseconds = Date.now() - started;
   return report;
+}
+
+function lastLines(textValue: string, count: number): string {
+  return textValue.trim().split('\n').slice(-count).join('\n');
 }

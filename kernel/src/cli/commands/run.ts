@@ -19,8 +19,10 @@ Options:
   --allow-errors    keep going after a cell fails (exit 0)
   --json            print a JSON report on stdout
 
-Exit status: 0 when every cell ran, 1 when a cell failed or timed out, 2 for a bad
-command line or a file that is not a notebook.`;
+Exit status: 0 when every cell ran, 1 when a cell failed, timed out or the kernel died,
+2 for a bad command line or a file that is not a notebook, 130/143 when stopped by
+SIGINT/SIGTERM. Whatever happens, the cells that finished are written (atomically), and
+the cell that failed or was stopped says why; a second signal exits at once.`;
 
 function printFailure(report: RunReport): void {
   const failed = report.failed;
@@ -42,13 +44,20 @@ export const runCommand: Command = {
     }
     const timeout = parsed.options.timeout === undefined ? undefined : numberOption(parsed, 'timeout', 0);
     let kernel: RunningKernel | undefined;
-    const onInterrupt = () => {
-      process.stderr.write('\nweightlab run: interrupted; shutting the kernel down\n');
-      kernel?.killNow();
-      process.exit(130);
+    const stop = new AbortController();
+    let stoppedBy: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stoppedBy) {
+        process.stderr.write(`\nweightlab run: ${signal} again; exiting without writing\n`);
+        kernel?.killNow();
+        process.exit(signal === 'SIGTERM' ? 143 : 130);
+      }
+      stoppedBy = signal;
+      process.stderr.write(`\nweightlab run: ${signal}; stopping the kernel and writing the cells that finished\n`);
+      stop.abort(new Error(`weightlab run received ${signal}`));
     };
-    process.once('SIGINT', onInterrupt);
-    process.once('SIGTERM', onInterrupt);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const report = await runNotebook({
         notebook: parsed.positional[0],
@@ -59,10 +68,12 @@ export const runCommand: Command = {
         allowErrors: parsed.flags.has('allow-errors'),
         progress: (line) => process.stderr.write(`${line}\n`),
         onKernel: (running) => { kernel = running; },
+        signal: stop.signal,
       });
       printFailure(report);
       if (parsed.flags.has('json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stderr.write(`weightlab run: wrote ${report.out}${report.html ? ` and ${report.html}` : ''} (${report.cells.length} cells, ${(report.milliseconds / 1000).toFixed(1)} s)\n`);
+      if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
       return report.failed ? 1 : 0;
     } catch (error) {
       if (error instanceof NotebookError) {
@@ -71,8 +82,8 @@ export const runCommand: Command = {
       }
       throw error;
     } finally {
-      process.removeListener('SIGINT', onInterrupt);
-      process.removeListener('SIGTERM', onInterrupt);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
     }
   },
 };
