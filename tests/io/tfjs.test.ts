@@ -196,6 +196,8 @@ test('tfjs manifests that do not fit their shards or lack quantization metadata 
   fails(FormatError, 'weightsManifest[0].paths[0]', /relative paths/);
   manifest([{ name: 'a', shape: [-3], dtype: 'float32' }]);
   fails(FormatError, 'a', /shape/);
+  manifest([{ name: 'a', shape: [1], dtype: 'float32' }, { name: 'a', shape: [2], dtype: 'float32' }]);
+  fails(FormatError, 'a', /same name/);
   manifest([{ name: 's', shape: [1], dtype: 'string' }]);
   fails(DTypeError, 's', /string/);
   // Not a manifest at all: says what it expected instead of a misleading message.

@@ -57,3 +57,20 @@ test('HTSR on a tfjs model: a row per dense/conv/embedding layer, alpha equal to
     assert.ok((ours.alpha as number) > 1, `${ours.name} alpha ${ours.alpha}`);
   }
 });
+
+test('nothing analysable: the result has no rows and says which tensors were skipped and why', async () => {
+  const vector = (length: number) => new Tensor('float32', new Float32Array(length).fill(1), [length]);
+  const result = await analyze(new WeightSet({
+    'bn/gamma': vector(8), 'bn/beta': vector(8), 'bn/moving_mean': vector(8), 'bn/moving_variance': vector(8),
+    'dw/depthwise_kernel': new Tensor('float32', new Float32Array(3 * 3 * 8).fill(0.5), [3, 3, 8, 1]),
+  }), { progress: false });
+  assert.equal(result.layers.length, 0);
+  assert.deepEqual(result.summary(), {});
+  assert.deepEqual(result.skipped.map((s) => [s.name, s.tensors]), [['bn', ['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']], ['dw', ['dw/depthwise_kernel']]]);
+  assert.equal(result.toString(), [
+    'HTSR analysis: no layer analysed, 2 skipped',
+    'skipped:',
+    '  bn [bn/gamma, bn/beta, bn/moving_mean, bn/moving_variance]: norm layers are not analysed',
+    '  dw [dw/depthwise_kernel]: depthwise kernel [3, 3, 8, 1] (one filter per input channel): no in -> out matrix to analyse',
+  ].join('\n'));
+});

@@ -171,6 +171,7 @@ export function readTfjs(file: string): WeightSet {
   const { groups, tfjsFormat } = manifestGroups(parsed, manifestFile);
   const directory = path.dirname(manifestFile);
   const entries: [string, TensorEntry][] = [];
+  const seen = new Set<string>();
   groups.forEach((raw, index) => {
     const where = `weightsManifest[${index}]`;
     const group = (raw ?? {}) as Partial<ManifestGroup>;
@@ -193,6 +194,8 @@ export function readTfjs(file: string): WeightSet {
     let last = '';
     group.weights.forEach((entry, weightIndex) => {
       const plan = planWeight(entry, manifestFile, `${where}.weights[${weightIndex}]`);
+      if (seen.has(plan.name)) throw new FormatError('two weights of the manifest have the same name', { file: manifestFile, field: plan.name, found: `again in ${where}.weights[${weightIndex}]` });
+      seen.add(plan.name);
       const byteLength = sizeOf(plan.shape) * SIZES[plan.stored];
       const offset = at;
       at += byteLength;

@@ -155,7 +155,8 @@ export class HtsrResult {
       return `<td${align}${style}>${escapeHtml(formatCell(value))}</td>`;
     }).join('')}</tr>`).join('');
     const summary = this.summary();
-    const caption = `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`
+    const caption = (this.layers.length === 0 ? 'HTSR: no layer analysed'
+      : `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`)
       + (this.skipped.length ? `; ${this.skipped.length} skipped` : '');
     const skippedList = this.skipped.length
       ? `<details><summary>${this.skipped.length} skipped layers</summary><ul>${this.skipped.map((s) => `<li>${escapeHtml(skippedLine(s))}</li>`).join('')}</ul></details>`
