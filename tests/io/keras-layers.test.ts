@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadWeights, type Layer } from 'weightlab';
+import { inferLayers, loadWeights, type Layer } from 'weightlab';
 import { FIXTURES, tempDir } from './helpers';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -101,4 +101,18 @@ test('the committed h5py Keras 3 fixture: a Dense kernel (in, out) with its bias
     'layers.dense': ['linear', 'layers.dense.vars.0', 'layers.dense.vars.1', 'in-out', undefined],
     'layers.norm': ['norm', 'layers.norm.vars.0', undefined, undefined, undefined],
   });
+});
+
+test('only Keras variable names or TensorFlow "/" names switch to the Keras convention', () => {
+  const info = (...shape: number[]) => ({ dtype: 'float32' as const, shape });
+  const layers = inferLayers([
+    ['fc.bias', info(4)], ['block.weights', info(3, 4)], ['head.kernel', info(4, 2)], ['tf/block/weights', info(3, 4)],
+  ]);
+  assert.deepEqual(layers.map((layer) => [layer.name, layer.kind, layer.layout, layer.convention]), [
+    ['fc.bias', 'other', undefined, undefined],
+    // TF-Slim's `weights` is trusted only in '/' names: a PyTorch module may own a parameter of that name.
+    ['block.weights', 'other', undefined, undefined],
+    ['head', 'linear', 'in-out', 'keras'],
+    ['tf/block', 'linear', 'in-out', 'keras'],
+  ]);
 });

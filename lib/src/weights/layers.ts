@@ -106,7 +106,8 @@ export function inferLayers(tensors: Iterable<[string, TensorInfo]>): Layer[] {
     else if (/(^|[./])vars$/.test(module)) layers.push(...keras3Layers(module, leaves));
     else {
       const roles = kerasRoles(leaves, slash);
-      if (roles.size > 0 || slash) layers.push(...kerasLayers(module, roles, leaves, slash));
+      // A bias alone says nothing about the convention; any other Keras variable name, or a '/', does.
+      if ([...roles.keys()].some((role) => role !== 'bias') || slash) layers.push(...kerasLayers(module, roles, leaves));
       else for (const [leaf, [name]] of leaves) layers.push({ name: module ? `${module}.${leaf}` : leaf, kind: 'other', weight: name });
     }
   }
@@ -158,15 +159,14 @@ function keras3Layers(varsModule: string, members: Map<string, Member>): Layer[]
   // Bias-free layers store fewer variables; batch norm without scale or center is ambiguous (3 of 4).
   const fits = known && variables.length === members.size && variables.length <= known.length
     && (known[0] !== 'gamma' || variables.length === known.length);
-  if (!fits) return kerasLayers(module, new Map(), members, true);
+  if (!fits) return kerasLayers(module, new Map(), members);
   const roles = new Map<KerasRole, Member>();
   variables.forEach(([, member], index) => roles.set(known[index], member));
-  return kerasLayers(module, roles, members, true);
+  return kerasLayers(module, roles, members);
 }
 
 /** The layers of one Keras / tfjs / TensorFlow module from its variables' roles. */
-function kerasLayers(module: string, roles: Map<KerasRole, Member>, members: Map<string, Member>, slash: boolean): Layer[] {
-  const separator = slash ? '/' : '.';
+function kerasLayers(module: string, roles: Map<KerasRole, Member>, members: Map<string, Member>): Layer[] {
   const used = new Set<string>();
   const take = (role: KerasRole): string | undefined => {
     const name = roles.get(role)?.[0];
@@ -240,7 +240,7 @@ function kerasLayers(module: string, roles: Map<KerasRole, Member>, members: Map
   for (const [name, info] of all) {
     const rank = info.shape.length;
     const kind = rank >= 2 ? kernelKind(rank, lastParts(name, 2)) : 'other';
-    const layer: Layer = { name: slash || !module ? name : `${module}${separator}${splitName(name).leaf}`, kind, weight: name, convention: 'keras' };
+    const layer: Layer = { name, kind, weight: name, convention: 'keras' };
     if (kind !== 'other') layer.layout = 'in-out';
     layers.push(layer);
   }
