@@ -4,7 +4,8 @@
 // many tfjs model packages ship). Each group is a list of shard files holding its weights back
 // to back (tfjs cuts shards at 4 MB regardless of tensor boundaries, so a tensor may span two
 // files). Quantized weights (uint8/uint16 affine with scale/min, or float16) are dequantized on
-// load exactly as tfjs does.
+// load exactly as tfjs does. string and complex64 weights (lookup tables of graph models) have no
+// weightlab dtype: they are stepped over and listed in metadata.skippedWeights.
 // Format: tfjs-core src/io/types.ts (WeightsManifestConfig) and io_utils.ts (decodeWeights).
 
 import * as fs from 'node:fs';
@@ -28,7 +29,7 @@ interface ManifestGroup {
 }
 
 // Bytes per element of the stored (possibly quantized) dtypes tfjs writes.
-const SIZES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+const SIZES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
 
 /** A run of shard files read as one address space. */
 class ShardChain {
@@ -95,6 +96,8 @@ interface WeightPlan {
   stored: string;
   /** The dtype of the tensor we return (tfjs's: float32, int32 or bool). */
   dtype: 'float32' | 'int32' | 'bool';
+  /** string and complex64 weights have no weightlab dtype: their bytes are stepped over, and they are listed in metadata. */
+  unreadable?: boolean;
   scale?: number;
   min?: number;
 }
@@ -109,8 +112,8 @@ function planWeight(entry: unknown, file: string, where: string): WeightPlan {
     throw new FormatError('weight entry needs a shape of non-negative integers', { file, field: name, found: JSON.stringify(shape) ?? 'nothing' });
   }
   const dtype = weight.dtype;
-  if (dtype === 'string' || dtype === 'complex64') throw new DTypeError(`tfjs ${dtype} weights are not supported`, { file, field: name, found: dtype });
   const quantization = weight.quantization;
+  if ((dtype === 'string' || dtype === 'complex64') && !quantization) return { name, shape, stored: dtype, dtype: 'float32', unreadable: true };
   if (quantization === undefined || quantization === null) {
     if (dtype === 'uint8' || dtype === 'uint16' || dtype === 'float16') {
       throw new DTypeError(`a ${dtype} weight is quantized: it needs quantization metadata`, { file, field: name, expected: `dtype float32 with quantization {dtype: '${dtype}'${dtype === 'float16' ? '' : ', scale, min'}}`, found: `dtype ${dtype} and no quantization` });
@@ -132,6 +135,18 @@ function planWeight(entry: unknown, file: string, where: string): WeightPlan {
   }
   if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`${stored} quantization is for float32 or int32 weights`, { file, field: name, expected: 'dtype float32 or int32', found: String(dtype) });
   return { name, shape, stored, dtype, scale, min };
+}
+
+/** The bytes of a tfjs string weight at `offset`: each element is a uint32 little-endian length, then that many bytes. */
+function stringWeightBytes(chain: ShardChain, offset: number, count: number, name: string, file: string, group: number): number {
+  let at = offset;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > chain.size) {
+      throw new FormatError(`string weight runs past the end of weight group ${group}'s shards`, { file, field: name, offset: at, expected: `element ${i} of ${count}`, found: `${chain.size} bytes` });
+    }
+    at += 4 + new DataView(chain.read(at, 4, `weight '${name}'`).buffer).getUint32(0, true);
+  }
+  return at - offset;
 }
 
 /** The values of one weight from its stored bytes, as tfjs's decodeWeights computes them. */
@@ -172,6 +187,7 @@ export function readTfjs(file: string): WeightSet {
   const directory = path.dirname(manifestFile);
   const entries: [string, TensorEntry][] = [];
   const seen = new Set<string>();
+  const skippedWeights: string[] = [];
   groups.forEach((raw, index) => {
     const where = `weightsManifest[${index}]`;
     const group = (raw ?? {}) as Partial<ManifestGroup>;
@@ -196,7 +212,8 @@ export function readTfjs(file: string): WeightSet {
       const plan = planWeight(entry, manifestFile, `${where}.weights[${weightIndex}]`);
       if (seen.has(plan.name)) throw new FormatError('two weights of the manifest have the same name', { file: manifestFile, field: plan.name, found: `again in ${where}.weights[${weightIndex}]` });
       seen.add(plan.name);
-      const byteLength = sizeOf(plan.shape) * SIZES[plan.stored];
+      const count = sizeOf(plan.shape);
+      const byteLength = plan.stored === 'string' ? stringWeightBytes(chain, at, count, plan.name, manifestFile, index) : count * SIZES[plan.stored];
       const offset = at;
       at += byteLength;
       last = plan.name;
@@ -205,6 +222,7 @@ export function readTfjs(file: string): WeightSet {
           file: manifestFile, field: plan.name, offset, expected: `${at} bytes in the group`, found: `${chain.size}`,
         });
       }
+      if (plan.unreadable) { skippedWeights.push(`${plan.name} (${plan.stored})`); return; }
       entries.push([plan.name, {
         dtype: plan.dtype,
         shape: plan.shape,
@@ -219,5 +237,5 @@ export function readTfjs(file: string): WeightSet {
       });
     }
   });
-  return new WeightSet(entries, { metadata: { format: 'tfjs', file: manifestFile, tfjsFormat } });
+  return new WeightSet(entries, { metadata: { format: 'tfjs', file: manifestFile, tfjsFormat, ...(skippedWeights.length ? { skippedWeights } : {}) } });
 }
