@@ -55,11 +55,12 @@ test('weightlab htsr exits 1 and lists the reasons when nothing can be analysed'
     // And a file of biases alone (no layer at all) says so per tensor.
     const biases = path.join(folder, 'biases');
     fs.mkdirSync(biases);
-    await writeWeightsManifest(biases, 'weights_manifest.json', { 'a/b': tf.zeros([3]), c: tf.zeros([2]) });
+    await writeWeightsManifest(biases, 'weights_manifest.json', { 'a/b': tf.zeros([3]), c: tf.zeros([2]), words: tf.tensor1d(['x', 'y'], 'string') });
     const none = runCli(['htsr', biases]);
     assert.equal(none.status, 1);
     assert.match(none.stderr, /a\/b: no layer recognised for tensor \[3\]/);
     assert.match(none.stderr, /c: no layer recognised for tensor \[2\]/);
+    assert.match(none.stderr, /not read from the file: words \(string\)/);
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }

@@ -258,6 +258,9 @@ function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFi
  * (see the `AnalyzeOptions` defaults). Eigenvalues come from the float64 Gram matrix on the short
  * side (not an SVD of W): alpha, D, xmin and the scale metrics match WeightWatcher to ~1e-12;
  * matrix_rank / rank_loss / entropy can differ on rank-deficient layers (noise floor).
+ * Keras / tfjs kernels are read in their (..., in, out) layout; a Keras Conv1D (k, in, out) gives k
+ * pooled in x out slices (WeightWatcher has no working 3-D path). Every layer not analysed is in
+ * `result.skipped` with its tensors and the reason (depthwise kernels, norms, size filters, ...).
  */
 export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {}): Promise<HtsrResult> {
   const filter = checkOptions(options);

@@ -4,7 +4,7 @@
 // JSON object per layer with WeightWatcher's column names, for diffing against WeightWatcher.
 // Exits 1, listing every skipped layer and why, when no layer could be analysed.
 
-import { analyze, ArgumentError, loadWeights, readNpy, skippedLine, type AnalyzeOptions } from 'weightlab';
+import { analyze, ArgumentError, loadWeights, readNpy, skippedLine, WeightSet, type AnalyzeOptions } from 'weightlab';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
@@ -81,6 +81,10 @@ export const htsrCommand: Command = {
       process.stderr.write(`weightlab htsr: no layer of ${file} could be analysed (${result.skipped.length} skipped):\n`);
       for (const skipped of result.skipped) process.stderr.write(`  ${skippedLine(skipped)}\n`);
       if (result.skipped.length === 0) process.stderr.write('  the file holds no tensors\n');
+      // Tensors the reader could not represent at all (tfjs string weights, HDF5 compound datasets).
+      const metadata = model instanceof WeightSet ? model.metadata : {};
+      const unread = [metadata.skippedWeights, metadata.skippedDatasets].flatMap((list) => (Array.isArray(list) ? list : []));
+      if (unread.length > 0) process.stderr.write(`  not read from the file: ${unread.join(', ')}\n`);
       return 1;
     }
     if (parsed.flags.has('json')) {
