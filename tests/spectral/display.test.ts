@@ -30,7 +30,8 @@ test('the result: Arquero table, snake_case JSON, WeightWatcher summary, HTML an
   assert.match(html, /2 skipped layers/);
   const text = String(bundle.data['text/plain']);
   assert.match(text, /11 layers analysed, 2 skipped/);
-  assert.match(text, /tiny \(M\*rf = 8 < minEvals = 10\)/);
+  // Each skipped layer on its own line, with the tensors it holds and why.
+  assert.match(text, /\n {2}tiny \[tiny\.weight\]: M\*rf = 8 < minEvals = 10\n {2}norm \[norm\.weight\]: norm layers are not analysed$/);
   assert.throws(() => result.layer('nonexistent'), /no analysed layer/);
 });
 

@@ -13,7 +13,7 @@ import { openNpy } from './npy';
 import { readNpz } from './npz';
 import { readOnnx } from './onnx';
 import { readSafetensors, readSafetensorsIndex } from './safetensors';
-import { readTfjs } from './tfjs';
+import { readTfjs, tfjsFileIn } from './tfjs';
 import { readTorch, type TorchReadOptions } from './torch';
 import { ZipArchive } from './zip';
 
@@ -29,8 +29,8 @@ export function detectWeightFormat(file: string): WeightFormat {
   let stat: fs.Stats;
   try { stat = fs.statSync(file); } catch (error) { throw new FormatError(`cannot open file: ${(error as Error).message}`, { file }); }
   if (stat.isDirectory()) {
-    if (fs.existsSync(path.join(file, 'model.json'))) return 'tfjs';
-    throw new FormatError('a directory, and not a tfjs model (no model.json)', { file });
+    if (tfjsFileIn(file)) return 'tfjs';
+    throw new FormatError('a directory, and not a tfjs model (no model.json or *weights_manifest.json)', { file });
   }
   const name = path.basename(file).toLowerCase();
   if (name.endsWith('.index.json')) return 'safetensors-index';
@@ -58,7 +58,7 @@ export function detectWeightFormat(file: string): WeightFormat {
   if (name.endsWith('.onnx')) return 'onnx';
   if (head[0] === 0x08) return 'onnx'; // ModelProto starts with field 1 (ir_version), a varint: tag byte 0x08
   throw new FormatError('unrecognised weight file format', {
-    file, expected: 'safetensors, .npy, .npz, PyTorch, tfjs model.json, ONNX or HDF5', found: `first bytes ${Buffer.from(head.subarray(0, 8)).toString('hex')}`,
+    file, expected: 'safetensors, .npy, .npz, PyTorch, tfjs model.json or weights manifest, ONNX or HDF5', found: `first bytes ${Buffer.from(head.subarray(0, 8)).toString('hex')}`,
   });
 }
 
@@ -74,7 +74,7 @@ export function readWeights(file: string, options: ReadWeightsOptions = {}): Wei
     }
     case 'npz': return readNpz(file, options);
     case 'torch': return readTorch(file, options);
-    case 'tfjs': return readTfjs(fs.statSync(file).isDirectory() ? path.join(file, 'model.json') : file);
+    case 'tfjs': return readTfjs(file);
     case 'onnx': return readOnnx(file);
     case 'hdf5': throw new FormatError('HDF5 files are read asynchronously: use `await loadWeights(file)` or `await readHdf5(file)`', { file });
     default: throw new FormatError('unknown format', { file, found: String(format) });

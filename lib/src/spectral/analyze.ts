@@ -5,6 +5,7 @@
 import { ArgumentError, InterruptedError, NumericalError } from '../errors';
 import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
+import type { Layer } from '../weights/layers';
 import { rng, type Rng } from '../random/rng';
 import { Progress } from '../progress/progress';
 import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerMatrices, type LayerType } from './matrices';
@@ -81,24 +82,47 @@ interface Candidate {
   name: string;
   layerType: LayerType;
   shape: readonly number[];
+  /** Keras / tfjs / TensorFlow kernel layout: (kh, kw, in, out) Conv2D, (k, in, out) Conv1D. */
   channelsFirst: boolean;
+  /** The tensors of the layer (weight, bias, extras), for the skip list. */
+  tensors: string[];
+  /** Why the layer cannot be analysed whatever the filters, when it cannot. */
+  unsupported?: string;
   load(): Tensor;
+}
+
+/** Why a layer of this kind and weight shape has no matrix to analyse, or undefined when it has one. */
+function unsupportedReason(layer: Layer, layerType: LayerType, shape: readonly number[]): string | undefined {
+  const dims = `[${shape.join(', ')}]`;
+  if (layer.kind === 'depthwise') return `depthwise kernel ${dims} (one filter per input channel): no in -> out matrix to analyse`;
+  if (layer.kind === 'other') return `no layer recognised for tensor ${dims} (not a kernel/weight, or an unsupported rank)`;
+  if (layerType !== 'unknown') return undefined;
+  if (layer.kind === 'conv1d') return `PyTorch Conv1d kernel ${dims} (out, in, k): WeightWatcher analyses only 2-D Conv1D weights`;
+  return `a ${layer.kind} layer needs a ${layer.kind === 'conv2d' ? '4' : '2'}-D weight, found ${dims}`;
 }
 
 function candidates(model: AnalyzeInput, startId: number): Candidate[] {
   if (model instanceof Tensor) {
     const layerType: LayerType = model.rank === 2 ? 'dense' : model.rank === 4 ? 'conv2d' : 'unknown';
-    return [{ id: startId, name: 'weight', layerType, shape: model.shape, channelsFirst: false, load: () => model }];
+    const unsupported = layerType === 'unknown' ? `a single tensor must be a 2-D Linear or 4-D Conv2d weight, found [${model.shape.join(', ')}]` : undefined;
+    return [{ id: startId, name: 'weight', layerType, shape: model.shape, channelsFirst: false, tensors: ['weight'], unsupported, load: () => model }];
   }
   const set = model instanceof WeightSet ? model : new WeightSet(model as Record<string, Tensor>);
   return set.layers.map((layer, index) => {
     const { shape } = set.info(layer.weight);
-    const keras = layer.weight.endsWith('kernel');
+    const keras = layer.convention === 'keras';
+    // GPT-2's Conv1D is a PyTorch module storing (in, out); a Keras Dense stores the same and is 'dense'.
     const hfConv1d = layer.layout === 'in-out' && !keras;
+    const channelsFirst = keras && layer.layout === 'in-out' && (layer.kind === 'conv2d' || layer.kind === 'conv1d');
     let layerType = layerTypeOf(layer.kind, shape.length, hfConv1d);
     // A torch Conv1d kernel is 3-D (out, in, k): WeightWatcher passes it to a 2-D SVD, which fails.
-    if (layerType === 'conv1d' && shape.length !== 2) layerType = 'unknown';
-    return { id: startId + index, name: layer.name, layerType, shape, channelsFirst: keras && layer.kind === 'conv2d', load: () => set.get(layer.weight) };
+    // Keras's (k, in, out) is sliced like a Conv2D kernel instead (matrices.ts).
+    if (layerType === 'conv1d' && shape.length !== 2 && !(channelsFirst && shape.length === 3)) layerType = 'unknown';
+    const tensors = [layer.weight, ...(layer.bias ? [layer.bias] : []), ...Object.values(layer.extras ?? {})];
+    return {
+      id: startId + index, name: layer.name, layerType, shape, channelsFirst, tensors,
+      unsupported: unsupportedReason(layer, layerType, shape), load: () => set.get(layer.weight),
+    };
   });
 }
 
@@ -234,6 +258,9 @@ function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFi
  * (see the `AnalyzeOptions` defaults). Eigenvalues come from the float64 Gram matrix on the short
  * side (not an SVD of W): alpha, D, xmin and the scale metrics match WeightWatcher to ~1e-12;
  * matrix_rank / rank_loss / entropy can differ on rank-deficient layers (noise floor).
+ * Keras / tfjs kernels are read in their (..., in, out) layout; a Keras Conv1D (k, in, out) gives k
+ * pooled in x out slices (WeightWatcher has no working 3-D path). Every layer not analysed is in
+ * `result.skipped` with its tensors and the reason (depthwise kernels, norms, size filters, ...).
  */
 export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {}): Promise<HtsrResult> {
   const filter = checkOptions(options);
@@ -242,10 +269,10 @@ export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {})
   const skipped: SkippedLayer[] = [];
   const kept: { candidate: Candidate; N: number; M: number; rf: number }[] = [];
   for (const candidate of all) {
-    if (filteredOut(candidate, options.layers)) { skipped.push({ layerId: candidate.id, name: candidate.name, reason: 'excluded by the layers option' }); continue; }
+    if (filteredOut(candidate, options.layers)) { skipped.push({ layerId: candidate.id, name: candidate.name, reason: 'excluded by the layers option', tensors: candidate.tensors }); continue; }
     const { N, M, rf } = layerDimensions(candidate.layerType, candidate.shape, candidate.channelsFirst);
-    const reason = sizeSkipReason(candidate.layerType, N, M, rf, filter);
-    if (reason) skipped.push({ layerId: candidate.id, name: candidate.name, reason });
+    const reason = candidate.unsupported ?? sizeSkipReason(candidate.layerType, N, M, rf, filter);
+    if (reason) skipped.push({ layerId: candidate.id, name: candidate.name, reason, tensors: candidate.tensors });
     else kept.push({ candidate, N, M, rf });
   }
   const wantsBar = options.progress === true

@@ -2,7 +2,7 @@
 // WeightWatcher 0.7.5.5 computes them), re-exported by the package root.
 
 export { analyze, type AnalyzeInput, type AnalyzeOptions } from './analyze';
-export { HtsrResult, type LayerAnalysis, type SkippedLayer, type HtsrSummary, type ColumnTable } from './result';
+export { HtsrResult, skippedLine, type LayerAnalysis, type SkippedLayer, type HtsrSummary, type ColumnTable } from './result';
 export { esdPlot, alphaPlot, EsdPlot, logHistogram } from './plots';
 export { symmetricEigenvalues, squaredSingularValues, layerSpectrum, WEAK_RANK_TOLERANCE, type EigenEngine, type SvdMethod, type Spectrum } from './esd';
 export { fitPowerLaw, fitClippedPowerLaw, fittableEigenvalues, trainingWarning, PowerLawFitError, EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit, type ClippedFit } from './powerlaw';

@@ -50,6 +50,7 @@ export function layerTypeOf(kind: LayerKind, rank: number, hfConv1d: boolean): L
 
 /** N, M, rf of a layer from its shape alone (what the filters need, before any weight is read). */
 export function layerDimensions(layerType: LayerType, shape: readonly number[], channelsFirst = false): { N: number; M: number; rf: number } {
+  if (isKerasConv1d(layerType, shape, channelsFirst)) return layerDimensions('conv2d', [1, ...shape], true);
   if (layerType === 'conv2d') {
     // conv2D_Wmats: N, M start as the channel extents and swap once per slice that is wider than tall.
     const [out, input, kh, kw] = channelsFirst ? [shape[3], shape[2], shape[0], shape[1]] : [shape[0], shape[1], shape[2], shape[3]];
@@ -62,25 +63,36 @@ export function layerDimensions(layerType: LayerType, shape: readonly number[], 
   return { N: Math.max(...shape), M: Math.min(...shape), rf: 1 };
 }
 
+/**
+ * A Keras / tfjs Conv1D kernel (k, in, out). WeightWatcher has no usable path for 3-D kernels (its
+ * CONV1D case hands them to a 2-D SVD); here it is read as a (1, k, in, out) Conv2D kernel: k slices
+ * of in x out, pooled, without the Conv2D-only sqrt(1/2) scaling.
+ */
+function isKerasConv1d(layerType: LayerType, shape: readonly number[], channelsFirst: boolean | undefined): boolean {
+  return layerType === 'conv1d' && shape.length === 3 && channelsFirst === true;
+}
+
 /** The float32 rounding WeightWatcher's `W * norm` gets on a float32 array (numpy casts the scalar first). */
 const SQRT_HALF_FLOAT32 = Math.fround(Math.SQRT1_2);
 
 /**
- * The matrices of a layer. `channelsFirst` is Keras's (kh, kw, in, out) Conv2d layout; PyTorch's
- * (out, in, kh, kw) is the default. `conv2dNorm` (default true) scales Conv2d slices by sqrt(1/2),
- * in float32 arithmetic unless the weights are float64 (bit parity with WeightWatcher).
+ * The matrices of a layer. `channelsFirst` is Keras's (kh, kw, in, out) Conv2d layout (and its
+ * (k, in, out) Conv1D, see isKerasConv1d); PyTorch's (out, in, kh, kw) is the default. `conv2dNorm`
+ * (default true) scales Conv2d slices by sqrt(1/2), in float32 arithmetic unless the weights are
+ * float64 (bit parity with WeightWatcher).
  */
 export function layerMatrices(layerType: LayerType, weight: Tensor, options: { channelsFirst?: boolean; conv2dNorm?: boolean } = {}): LayerMatrices {
   const shape = weight.shape;
   const { N, M, rf } = layerDimensions(layerType, shape, options.channelsFirst);
-  if (layerType !== 'conv2d') {
+  const conv1d = isKerasConv1d(layerType, shape, options.channelsFirst);
+  if (layerType !== 'conv2d' && !conv1d) {
     // Orientation does not change singular values: keep the stored (rows, cols).
     return { layerType, N, M, rf, numComponents: M, matrices: [wholeMatrix(weight)] };
   }
   const values = weight.toFloat64();
-  const [d0, d1, d2, d3] = shape;
+  const [d0, d1, d2, d3] = conv1d ? [1, ...shape] : shape;
   const slices: LayerMatrix[] = [];
-  const scale = options.conv2dNorm === false ? 1 : Math.SQRT1_2;
+  const scale = options.conv2dNorm === false || conv1d ? 1 : Math.SQRT1_2;
   const float32 = weight.dtype !== 'float64';
   const multiply = (x: number) => (scale === 1 ? x : float32 ? Math.fround(x * SQRT_HALF_FLOAT32) : x * scale);
   if (!options.channelsFirst) {

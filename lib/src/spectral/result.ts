@@ -28,6 +28,8 @@ export interface SkippedLayer {
   layerId: number;
   name: string;
   reason: string;
+  /** The checkpoint tensors of the layer (weight first, then bias and the rest). */
+  tensors: string[];
 }
 
 /** WeightWatcher's get_summary(): unweighted means over layers (failed fits' -1 included, as WeightWatcher does). */
@@ -47,6 +49,12 @@ export interface ColumnTable {
   columnNames(): string[];
   objects(): Record<string, unknown>[];
   [key: string]: unknown;
+}
+
+/** 'name [tensors]: reason', the tensors listed only where they are not just the layer's name. */
+export function skippedLine(skipped: SkippedLayer): string {
+  const tensors = skipped.tensors.length === 1 && skipped.tensors[0] === skipped.name ? '' : ` [${skipped.tensors.join(', ')}]`;
+  return `${skipped.name}${tensors}: ${skipped.reason}`;
 }
 
 export class HtsrResult {
@@ -124,12 +132,15 @@ export class HtsrResult {
     const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
     const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
     const summary = this.summary();
-    const lines = [
-      `HTSR analysis: ${this.layers.length} layers analysed, ${this.skipped.length} skipped; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`,
-      line(header),
-      ...cells.map(line),
-    ];
-    if (this.skipped.length > 0) lines.push(`skipped: ${this.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
+    // With nothing analysed there are no means and no table: say so, and why, instead of an empty table.
+    const lines = this.layers.length === 0
+      ? [`HTSR analysis: no layer analysed, ${this.skipped.length} skipped`]
+      : [
+        `HTSR analysis: ${this.layers.length} layers analysed, ${this.skipped.length} skipped; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`,
+        line(header),
+        ...cells.map(line),
+      ];
+    if (this.skipped.length > 0) lines.push('skipped:', ...this.skipped.map((s) => `  ${skippedLine(s)}`));
     return lines.join('\n');
   }
 
@@ -144,10 +155,11 @@ export class HtsrResult {
       return `<td${align}${style}>${escapeHtml(formatCell(value))}</td>`;
     }).join('')}</tr>`).join('');
     const summary = this.summary();
-    const caption = `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`
+    const caption = (this.layers.length === 0 ? 'HTSR: no layer analysed'
+      : `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`)
       + (this.skipped.length ? `; ${this.skipped.length} skipped` : '');
     const skippedList = this.skipped.length
-      ? `<details><summary>${this.skipped.length} skipped layers</summary><ul>${this.skipped.map((s) => `<li>${escapeHtml(`${s.name}: ${s.reason}`)}</li>`).join('')}</ul></details>`
+      ? `<details><summary>${this.skipped.length} skipped layers</summary><ul>${this.skipped.map((s) => `<li>${escapeHtml(skippedLine(s))}</li>`).join('')}</ul></details>`
       : '';
     const html = `<style>.weightlab-htsr{border-collapse:collapse;font:12px/1.4 ui-monospace,monospace}.weightlab-htsr th,.weightlab-htsr td{padding:2px 8px;border-bottom:1px solid #ddd}.weightlab-htsr td.num{text-align:right}.weightlab-htsr caption{text-align:left;font-weight:600;padding:4px 0}</style>`
       + `<table class="weightlab-htsr"><caption>${escapeHtml(caption)}</caption><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>${skippedList}`

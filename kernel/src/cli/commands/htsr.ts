@@ -2,8 +2,9 @@
 // command line. PATH is any weight file weightlab reads, or a .npy holding one matrix (2-D = a
 // Linear weight (out, in), 4-D = a Conv2d kernel (out, in, kh, kw)). With --json it prints one
 // JSON object per layer with WeightWatcher's column names, for diffing against WeightWatcher.
+// Exits 1, listing every skipped layer and why, when no layer could be analysed.
 
-import { analyze, ArgumentError, loadWeights, readNpy, type AnalyzeOptions } from 'weightlab';
+import { analyze, ArgumentError, loadWeights, readNpy, skippedLine, WeightSet, type AnalyzeOptions } from 'weightlab';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
@@ -13,8 +14,11 @@ HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighte
 of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
 
 Arguments:
-  PATH                     a weight file (safetensors, .pt/.bin, .npz, tfjs, ONNX, HDF5) or a .npy with one
-                           matrix: 2-D = Linear weight (out, in), 4-D = Conv2d kernel (out, in, kh, kw)
+  PATH                     a weight file (safetensors, .pt/.bin, .npz, tfjs model.json / weights manifest or
+                           its folder, ONNX, Keras HDF5) or a .npy with one matrix: 2-D = Linear weight
+                           (out, in), 4-D = Conv2d kernel (out, in, kh, kw)
+
+Exit status: 0 with at least one layer analysed; 1 when none could be (the reasons go to stderr).
 
 Options:
   --json                   one JSON object per layer, WeightWatcher's snake_case column names
@@ -72,12 +76,24 @@ export const htsrCommand: Command = {
       if (field === 'fit' || field === 'fixFingers' || field === 'plPackage') throw new UsageError((error as Error).message);
       throw error;
     }
+    if (result.layers.length === 0) {
+      // An empty table with an empty mean alpha would read as a result: it is a failure, with its reasons.
+      process.stderr.write(`weightlab htsr: no layer of ${file} could be analysed (${result.skipped.length} skipped):\n`);
+      for (const skipped of result.skipped) process.stderr.write(`  ${skippedLine(skipped)}\n`);
+      if (result.skipped.length === 0) process.stderr.write('  the file holds no tensors\n');
+      // Tensors the reader could not represent at all (tfjs string weights, HDF5 compound datasets).
+      const metadata = model instanceof WeightSet ? model.metadata : {};
+      const unread = [metadata.skippedWeights, metadata.skippedDatasets].flatMap((list) => (Array.isArray(list) ? list : []));
+      if (unread.length > 0) process.stderr.write(`  not read from the file: ${unread.join(', ')}\n`);
+      return 1;
+    }
     if (parsed.flags.has('json')) {
       for (const row of result.toJSON()) process.stdout.write(`${JSON.stringify(row)}\n`);
+      for (const skipped of result.skipped) process.stderr.write(`skipped ${skippedLine(skipped)}\n`);
     } else {
+      // The text table lists the skipped layers itself.
       process.stdout.write(`${result.toString()}\n`);
     }
-    for (const skipped of result.skipped) process.stderr.write(`skipped ${skipped.name}: ${skipped.reason}\n`);
     return 0;
   },
 };
