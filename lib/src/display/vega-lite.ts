@@ -2,6 +2,7 @@
 // natively (neither knows v6), and the same spec is rendered headless to SVG here, so
 // Notebook 6, nbconvert HTML and GitHub still show the chart. vega is loaded on first use only.
 
+import { mimeBundleOf } from './builders';
 import { mimeBundle, VEGA_LITE_MIME, VEGA_LITE_SCHEMA, type MimeBundle } from './protocol';
 
 export type VegaLiteSpec = Record<string, unknown>;
@@ -68,15 +69,48 @@ export class VegaLiteChart {
   toString(): string {
     return describeSpec(this.spec);
   }
-  async [mimeBundle](): Promise<MimeBundle> {
-    return {
-      data: {
-        [VEGA_LITE_MIME]: this.spec,
-        'image/svg+xml': await this.toSVG(),
-        'text/plain': this.toString(),
-      },
-    };
+  [mimeBundle](): Promise<MimeBundle> {
+    return chartBundle(this);
   }
+}
+
+/**
+ * The bundle of a chart: its Vega-Lite v5 spec, the headless SVG and a text summary, plus
+ * `extra` representations (a weightlab payload, which the extension ranks above Vega-Lite).
+ * Never text/html: JupyterLab would show that instead of the chart.
+ */
+export async function chartBundle(chart: VegaLiteChart, extra: Record<string, unknown> = {}, text = chart.toString()): Promise<MimeBundle> {
+  return mimeBundleOf({ ...extra, [VEGA_LITE_MIME]: chart.spec, 'image/svg+xml': await chart.toSVG(), 'text/plain': text }, undefined, `the chart '${chart.toString()}'`);
+}
+
+/** One named overlay of a layered chart: its legend label, colour and (for lines and rules) dash. */
+export interface Overlay {
+  name: string;
+  color: string;
+  /** Stroke dash pattern (default solid). */
+  dash?: number[];
+}
+
+/**
+ * Encodings that give each overlay of a layered chart its own legend entry: every layer sets
+ * `overlay.encode(name)` and all layers share one colour scale (and dash scale) whose domain
+ * is the overlays' names, so the legend lists each histogram, curve and rule by name.
+ */
+export function overlayLegend(overlays: readonly Overlay[], title: string | null = null): { encode(name: string): Record<string, unknown> } {
+  const domain = overlays.map((o) => o.name);
+  // Two columns under the frame while the names are short; one when a long name would push the
+  // second column past the frame's right edge.
+  const columns = domain.some((name) => name.length > 30) ? 1 : 2;
+  const legend = { title, orient: 'bottom', direction: 'horizontal', columns, symbolStrokeWidth: 2, labelLimit: 0 };
+  return {
+    encode(name: string): Record<string, unknown> {
+      if (!domain.includes(name)) throw new TypeError(`overlay '${name}' is not one of ${domain.join(', ')}`);
+      return {
+        color: { datum: name, type: 'nominal', scale: { domain, range: overlays.map((o) => o.color) }, legend },
+        strokeDash: { datum: name, type: 'nominal', scale: { domain, range: overlays.map((o) => o.dash ?? [1, 0]) }, legend },
+      };
+    },
+  };
 }
 
 /** A chart from a Vega-Lite v5 spec (the `$schema` is filled in). */
