@@ -51,6 +51,7 @@ function enqueue(bundle: MimeBundle | Promise<MimeBundle>, options: PublishOptio
  * synchronous publishers (progress bars) and display() calls keep their order.
  */
 export function publishInOrder(bundle: MimeBundle, options: PublishOptions = {}): void {
+  checkMimeBundle(bundle, 'a published bundle');
   if (queued === 0) emit(bundle, options);
   else void enqueue(bundle, options);
 }

@@ -22,7 +22,9 @@ function loadVega(): VegaModules {
 /** Renders a Vega-Lite spec to an SVG string without a browser. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vegaLite } = loadVega();
-  const compiled = vegaLite.compile(spec).spec;
+  // vega tags every data object it ingests (a Symbol(vega_id) property): render a JSON copy, so
+  // the spec and the payloads that share its rows stay as the front ends receive them.
+  const compiled = vegaLite.compile(JSON.parse(JSON.stringify(spec))).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
