@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, esdPlot, alphaPlot, toMimeBundle, ArgumentError, VEGA_LITE_MIME, weightlabMimeType, writeNpy, WeightSet } from 'weightlab';
 import { oracleLayers } from './fixtures';
+import { linePoints, svgTexts } from '../support/svg';
 
 const layers = Object.fromEntries(oracleLayers());
 
@@ -52,17 +53,6 @@ test('esdPlot: Vega-Lite v5 with an SVG fallback and the ESD payload (eigenvalue
   assert.ok(payload.marchenkoPastur.curve.length > 10);
   assert.equal(payload.marchenkoPastur.numSpikes, 4);
 });
-
-/** Text of every <text> element of a rendered SVG (vega writes one per title, label and legend entry). */
-function svgTexts(svg: string): string[] {
-  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
-}
-
-/** The vertices of every line mark ('M x,y L x,y ...', frame coordinates) of a rendered SVG. */
-function linePoints(svg: string): [number, number][][] {
-  return [...svg.matchAll(/<g class="mark-line role-mark[^"]*"[^>]*>((?:<path[^>]*\/>)*)<\/g>/g)].flatMap((group) =>
-    [...group[1].matchAll(/ d="([^"]*)"/g)].map((path) => [...path[1].matchAll(/[ML](-?[\d.e+-]+),(-?[\d.e+-]+)/g)].map((m) => [Number(m[1]), Number(m[2])] as [number, number])));
-}
 
 test('esdPlot draws what it says: the given title, a legend naming every overlay, λmin at xmin, curves inside the frame', async () => {
   const result = await analyze(layers, { mpFit: true, progress: false });

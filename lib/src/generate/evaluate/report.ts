@@ -134,9 +134,8 @@ export class GeneratorComparison {
         {
           mark: { type: 'point', filled: true, opacity: 0.6, size: 28 },
           encoding: {
-            // A few pixels of padding keep the symbols at the domain's ends inside the frame.
-            x: { field: 'distance', type: 'quantitative', title: 'nearest aligned L2 to train zoo', scale: { padding: 6 } },
-            y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (no finetuning)', axis: { format: '%' }, scale: { padding: 6 } },
+            x: { field: 'distance', type: 'quantitative', title: 'nearest aligned L2 to train zoo' },
+            y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (no finetuning)', axis: { format: '%' } },
             color: { field: 'source', type: 'nominal', title: 'generator / baseline', legend: { labelLimit: 360 } },
             shape: { field: 'source', type: 'nominal', title: 'generator / baseline' },
             tooltip: [{ field: 'source' }, { field: 'accuracy', format: '.3f' }, { field: 'distance', format: '.2f' }],
