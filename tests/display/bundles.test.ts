@@ -10,9 +10,10 @@ import {
   analyze, alphaPlot, ArgumentError, backendInfo, bundle, checkMimeBundle, classifyPhases, compareGenerators, display, esdPlot, evaluateGenerator,
   html, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, json, kernelHostKey, kernelHypothesisSpace, markdown, mimeBundle,
   mimeBundleOf, PhaseTable, phaseDiagram, Progress, rng, svg, teacherTask, Tensor, toMimeBundle, vegaLite, VEGA_LITE_MIME, weightManifold,
-  WeightSet, Zoo, type KernelHost, type MimeBundle, type PhaseRow, type WeightGenerator, type ZooInput,
+  WeightSet, Zoo, type KernelHost, type MimeBundle, type PhaseRow,
 } from 'weightlab';
 import { syntheticSetup } from '../generate/synthetic';
+import { CopyGenerator } from './fixtures';
 import { repositoryRoot } from '../support/paths';
 
 const VEGA_LITE_TYPE = /^application\/vnd\.vegalite\.v\d+\+json$/;
@@ -35,16 +36,6 @@ function displayableClasses(): Set<string> {
   };
   visit(path.join(repositoryRoot, 'lib', 'src'));
   return names;
-}
-
-class CopyGenerator implements WeightGenerator {
-  readonly family = 'baseline' as const;
-  readonly mini = false;
-  readonly fitSeconds = 0;
-  readonly parameterCount = 0;
-  constructor(readonly name: string, private readonly models: WeightSet[]) {}
-  async fit(_zoo: ZooInput): Promise<this> { return this; }
-  async sample(n: number): Promise<WeightSet[]> { return Array.from({ length: n }, (_, i) => this.models[i % this.models.length]); }
 }
 
 function phaseRow(width: number, batch: number, trainLoss: number, barrier: number): PhaseRow {

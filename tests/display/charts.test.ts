@@ -3,11 +3,9 @@
 // the numbers in them taken from the result; lines stay inside the frame.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  compareGenerators, evaluateGenerator, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, kernelHypothesisSpace, teacherTask,
-  type WeightGenerator, type WeightSet, type ZooInput,
-} from 'weightlab';
+import { compareGenerators, evaluateGenerator, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, kernelHypothesisSpace, teacherTask } from 'weightlab';
 import { syntheticSetup } from '../generate/synthetic';
+import { CopyGenerator } from './fixtures';
 import { linePoints, svgTexts } from '../support/svg';
 
 const makeTask = (dimension: number) => teacherTask({ dimension, trainSize: 24, testSize: 32, seed: 2 });
@@ -48,16 +46,6 @@ test('comparison and dimension sweep: bars and whiskers, lines and bands, each n
   const sweep = svgTexts(await new InductiveBiasByDimension([4, 8], [[rbf, rbf8]]).chart().toSVG());
   assertShows(sweep, ['required inductive bias against task dimension', 'lines: estimate; shaded bands: 95% interval', 'hypothesis space', rbf.space.name, 'task dimension d', 'bits at eps = 0.200'], 'sweep');
 });
-
-class CopyGenerator implements WeightGenerator {
-  readonly family = 'baseline' as const;
-  readonly mini = false;
-  readonly fitSeconds = 0;
-  readonly parameterCount = 0;
-  constructor(readonly name: string, private readonly models: WeightSet[]) {}
-  async fit(_zoo: ZooInput): Promise<this> { return this; }
-  async sample(n: number): Promise<WeightSet[]> { return Array.from({ length: n }, (_, i) => this.models[i % this.models.length]); }
-}
 
 test('the accuracy-vs-novelty scatter names every source and both reference lines, with their values', async () => {
   const { task, train, heldOut } = await syntheticSetup();
