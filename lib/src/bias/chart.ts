@@ -3,7 +3,7 @@
 // names what it draws (a legend entry per overlay, axis titles with units).
 
 import type { ScaledNoncentralChiSquared } from './noncentral-chi-squared';
-import { overlayLegend, type Overlay, type VegaLiteSpec } from '../display/vega-lite';
+import { overlayLegend, type ChartOverlay, type VegaLiteSpec } from '../display/vega-lite';
 
 /** Histogram of `sorted` as a density over `bins` equal bins spanning [low, high]. */
 export function densityHistogram(sorted: Float64Array, low: number, high: number, bins: number): { start: number; end: number; density: number }[] {
@@ -42,7 +42,7 @@ export function errorHistogramSpec(sorted: Float64Array, model: ScaledNoncentral
   });
   const epsShown = eps >= low;
   const names = { histogram: `sampled test errors (${n})`, model: 'fitted scaled non-central χ²', eps: `eps = ${eps.toPrecision(3)}: ${bits.toFixed(1)} bits` };
-  const overlays: Overlay[] = [{ name: names.histogram, color: '#4c78a8' }, { name: names.model, color: '#e45756' }];
+  const overlays: ChartOverlay[] = [{ name: names.histogram, color: '#4c78a8' }, { name: names.model, color: '#e45756' }];
   if (epsShown) overlays.push({ name: names.eps, color: '#54a24b', dash: [4, 3] });
   const legend = overlayLegend(overlays);
   const x = { field: 'start', type: 'quantitative', title: 'test error (MSE)', scale: { domain: [low, high], nice: false } };

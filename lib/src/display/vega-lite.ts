@@ -86,7 +86,7 @@ export async function chartBundle(chart: VegaLiteChart, extra: Record<string, un
 }
 
 /** One named overlay of a layered chart: its legend label, colour and (for lines and rules) dash. */
-export interface Overlay {
+export interface ChartOverlay {
   name: string;
   color: string;
   /** Stroke dash pattern (default solid). */
@@ -98,7 +98,7 @@ export interface Overlay {
  * `overlay.encode(name)` and all layers share one colour scale (and dash scale) whose domain
  * is the overlays' names, so the legend lists each histogram, curve and rule by name.
  */
-export function overlayLegend(overlays: readonly Overlay[], title: string | null = null): { encode(name: string): Record<string, unknown> } {
+export function overlayLegend(overlays: readonly ChartOverlay[], title: string | null = null): { encode(name: string): Record<string, unknown> } {
   const domain = overlays.map((o) => o.name);
   // Two columns under the frame while the names are short; one when a long name would push the
   // second column past the frame's right edge.

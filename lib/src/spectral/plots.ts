@@ -1,11 +1,12 @@
 // Plots of an HTSR analysis: esdPlot(layer) draws a layer's ESD on log-log axes with the fitted
-// power-law tail, xmin and the Marchenko-Pastur bulk, each named in the legend; alphaPlot(result)
-// draws alpha per layer against the 2..6 band. Both are Vega-Lite v5 charts (rendered to SVG headless as a fallback);
-// the ESD plot also carries `application/vnd.weightlab.esd.v1+json` with the raw eigenvalues,
-// fit and MP curve, so the JupyterLab extension can redraw it interactively.
+// power-law tail, xmin and the Marchenko-Pastur bulk, each named in the legend and none drawn
+// outside the frame; alphaPlot(result) draws alpha per layer against the 2..6 band. Both are
+// Vega-Lite v5 charts (rendered to SVG headless as a fallback); the ESD plot also carries
+// `application/vnd.weightlab.esd.v1+json` with the raw eigenvalues, fit, MP curve and a given
+// title, so the JupyterLab extension can redraw it interactively.
 
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
-import { chartBundle, overlayLegend, vegaLite, type Overlay, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
+import { chartBundle, overlayLegend, vegaLite, type ChartOverlay, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
 import { ArgumentError } from '../errors';
 import { EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit } from './powerlaw';
 import { truncatedPowerLawDensity } from './powerlaw-package';
@@ -120,10 +121,10 @@ export function esdPlot(layer: LayerAnalysis, options: EsdPlotOptions = {}): Esd
   const names = {
     histogram: 'ESD histogram',
     marchenkoPastur: 'Marchenko–Pastur fit',
-    fit: fit ? `${truncated ? `truncated power law, α = ${fit.alpha.toFixed(2)}, Λ = ${fit.lambda!.toPrecision(3)}` : `power-law fit, α = ${fit.alpha.toFixed(2)}`}` : '',
+    fit: !fit ? '' : truncated ? `truncated power law, α = ${fit.alpha.toFixed(2)}, Λ = ${fit.lambda!.toPrecision(3)}` : `power-law fit, α = ${fit.alpha.toFixed(2)}`,
     xmin: fit ? `λmin = ${fit.xmin.toPrecision(3)}` : '',
   };
-  const overlays: Overlay[] = [{ name: names.histogram, color: COLORS.histogram }];
+  const overlays: ChartOverlay[] = [{ name: names.histogram, color: COLORS.histogram }];
   if (bulk.length > 1) overlays.push({ name: names.marchenkoPastur, color: COLORS.marchenkoPastur });
   if (tail.length > 1) overlays.push({ name: names.fit, color: COLORS.fit, dash: [6, 3] });
   if (fit) overlays.push({ name: names.xmin, color: COLORS.xmin, dash: [2, 2] });
