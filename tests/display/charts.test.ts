@@ -32,6 +32,10 @@ test('the inductive-bias histogram names the samples, the fitted model and eps, 
   for (const [x, y] of lines[0]) assert.ok(x >= 0 && x <= spec.width && y >= 0 && y <= spec.height, `(${x}, ${y}) outside the frame`);
   // The eps rule stands at eps on the linear x axis.
   const [from, to] = spec.layer[0].encoding.x.scale.domain;
+  // A title of one's own replaces the result's; the subtitle with the numbers stays.
+  const retitled = svgTexts(await result.chart({ title: 'GP prior on the teacher task' }).toSVG());
+  assert.ok(retitled.includes('GP prior on the teacher task') && !retitled.includes(`${result.space.name} on ${result.task.name}`));
+  assert.ok(retitled.some((text) => text.startsWith(`inductive bias ${result.bits.toFixed(2)} bits`)));
   const rule = /<g class="mark-rule role-mark[^>]*><line[^>]*transform="translate\(([\d.]+),0\)"/.exec(svg);
   assert.ok(rule);
   assert.ok(Math.abs(Number(rule[1]) - (spec.width * (0.2 - from)) / (to - from)) < 0.01);
@@ -44,6 +48,7 @@ test('comparison and dimension sweep: bars and whiskers, lines and bands, each n
   assertShows(comparison, [`inductive bias on ${rbf.task.name}`, rbf.space.name, laplace.space.name, 'estimate', '95% interval', 'required inductive bias at eps = 0.200 (bits)'], 'comparison');
   const rbf8 = await inductiveBias(makeTask(8), kernelHypothesisSpace(), options);
   const sweep = svgTexts(await new InductiveBiasByDimension([4, 8], [[rbf, rbf8]]).chart().toSVG());
+  assert.ok(svgTexts(await new InductiveBiasComparison([rbf, laplace]).chart({ title: 'two kernels' }).toSVG()).includes('two kernels'));
   assertShows(sweep, ['required inductive bias against task dimension', 'lines: estimate; shaded bands: 95% interval', 'hypothesis space', rbf.space.name, 'task dimension d', 'bits at eps = 0.200'], 'sweep');
 });
 
@@ -57,4 +62,6 @@ test('the accuracy-vs-novelty scatter names every source and both reference line
     'generator / baseline', 'train copies', 'held-out zoo (reference)', 'reference lines',
     `held-out median distance (${reference.heldOutNearestDistance.median.toFixed(2)})`, `held-out 5th-percentile accuracy (${(100 * reference.heldOutAccuracy.p5).toFixed(1)}%)`,
   ], 'scatter');
+  const retitled = svgTexts(await copies.chart({ title: 'copies of the train zoo' }).toSVG());
+  assertShows(retitled, ['copies of the train zoo', 'y: accuracy without finetuning'], 'retitled scatter');
 });

@@ -6,7 +6,7 @@
 import { ArgumentError } from '../errors';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
 import { escapeHtml, html, type Bundle } from '../display/builders';
-import { chartBundle, vegaLite, type VegaLiteChart } from '../display/vega-lite';
+import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
 import { inductiveBias, type InductiveBiasOptions, type InductiveBiasResult } from './inductive-bias';
 import type { HypothesisSpace } from './hypothesis-space';
 import type { Task } from './tasks';
@@ -50,8 +50,8 @@ export class InductiveBiasComparison {
     return comparisonSpec(this.results.map((r) => row(r)), this.eps, this.results[0].estimate.interval.level, `inductive bias on ${this.results[0].task.name}`);
   }
   /** Bars with interval whiskers: what the comparison shows by default. */
-  chart(): VegaLiteChart {
-    return vegaLite(this.chartSpec());
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.chartSpec(), options));
   }
   /** Bits, interval, median error and fit diagnostics per space, as an HTML table. */
   table(): Bundle {
@@ -103,8 +103,8 @@ export class InductiveBiasByDimension {
     return dimensionSpec(rows, this.eps, this.results[0][0].estimate.interval.level, 'required inductive bias against task dimension');
   }
   /** Bits against dimension, one line and interval band per space: what the sweep shows by default. */
-  chart(): VegaLiteChart {
-    return vegaLite(this.chartSpec());
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.chartSpec(), options));
   }
   /** Bits [interval] per space and dimension, as an HTML table. */
   table(): Bundle {

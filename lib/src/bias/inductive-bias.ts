@@ -7,7 +7,7 @@ import { rng as makeRng } from '../random/rng';
 import { Progress } from '../progress/progress';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
 import { escapeHtml, html, type Bundle } from '../display/builders';
-import { chartBundle, vegaLite, type VegaLiteChart } from '../display/vega-lite';
+import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
 import { ErrorModelEstimator, type EstimatorOptions, type InductiveBiasEstimate } from './estimator';
 import { WarningLog, type HypothesisSpace } from './hypothesis-space';
 import { taskData, type Task } from './tasks';
@@ -89,8 +89,8 @@ export class InductiveBiasResult {
   }
 
   /** The error histogram with the fitted model and eps: what the result shows by default. */
-  chart(): VegaLiteChart {
-    return vegaLite(this.chartSpec());
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.chartSpec(), options));
   }
 
   /** The estimate, interval, model and diagnostics as an HTML table (and text), shown on its own. */

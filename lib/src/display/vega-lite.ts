@@ -2,6 +2,7 @@
 // natively (neither knows v6), and the same spec is rendered headless to SVG here, so
 // Notebook 6, nbconvert HTML and GitHub still show the chart. vega is loaded on first use only.
 
+import { ArgumentError } from '../errors';
 import { mimeBundleOf } from './builders';
 import { mimeBundle, VEGA_LITE_MIME, VEGA_LITE_SCHEMA, type MimeBundle } from './protocol';
 
@@ -113,6 +114,20 @@ export function overlayLegend(overlays: readonly ChartOverlay[], title: string |
       };
     },
   };
+}
+
+/** Options of the `.chart()` views of results (inductive bias, generator comparisons). */
+export interface ChartOptions {
+  /** Title in place of the result's own; its subtitle (the result's numbers) stays. */
+  title?: string;
+}
+
+/** `spec` with `options.title` as its title text (subtitle kept), or unchanged without one. */
+export function retitled(spec: VegaLiteSpec, options: ChartOptions = {}): VegaLiteSpec {
+  if (options.title === undefined) return spec;
+  if (typeof options.title !== 'string') throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
+  const current = spec.title;
+  return { ...spec, title: current && typeof current === 'object' ? { ...(current as Record<string, unknown>), text: options.title } : options.title };
 }
 
 /** A chart from a Vega-Lite v5 spec (the `$schema` is filled in). */

@@ -6,7 +6,7 @@
 
 import { mimeBundle, VEGA_LITE_SCHEMA, weightlabMimeType, type MimeBundle } from '../../display/protocol';
 import { escapeHtml, html, type Bundle } from '../../display/builders';
-import { chartBundle, vegaLite, type VegaLiteChart, type VegaLiteSpec } from '../../display/vega-lite';
+import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart, type VegaLiteSpec } from '../../display/vega-lite';
 
 export interface AccuracySummary { mean: number; median: number; p5: number; min: number; max: number }
 
@@ -146,8 +146,8 @@ export class GeneratorComparison {
   }
 
   /** The accuracy-vs-novelty scatter: what the comparison shows by default. */
-  chart(): VegaLiteChart {
-    return vegaLite(this.scatterSpec());
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.scatterSpec(), options));
   }
 
   /** Every generator's accuracy, novelty, diversity and cost, with the held-out reference row, as an HTML table. */
@@ -185,7 +185,7 @@ export class GeneratorEvaluation {
   get cost(): GeneratorEvaluationData['cost'] { return this.data.cost; }
   get reference(): ReferenceSummary { return this.data.reference; }
   toString(): string { return new GeneratorComparison([this]).toString(); }
-  chart(): VegaLiteChart { return new GeneratorComparison([this]).chart(); }
+  chart(options: ChartOptions = {}): VegaLiteChart { return new GeneratorComparison([this]).chart(options); }
   table(): Bundle { return new GeneratorComparison([this]).table(); }
   [mimeBundle](): Promise<MimeBundle> { return new GeneratorComparison([this])[mimeBundle](); }
 }
