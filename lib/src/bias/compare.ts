@@ -1,11 +1,12 @@
 // Comparisons: several hypothesis spaces (architectures, kernels) on one task, and one or more
-// spaces across task dimension, each a displayable table plus chart with bootstrap intervals.
+// spaces across task dimension, each displayed as a chart with bootstrap intervals (`.chart()`)
+// and offering the same numbers as a table (`.table()`).
 // "Differ measurably" is decided by non-overlapping intervals (`separated`).
 
 import { ArgumentError } from '../errors';
-import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
-import { escapeHtml, weightlabBundle } from '../display/builders';
-import { renderSvg } from '../display/vega-lite';
+import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
+import { escapeHtml, html, type Bundle } from '../display/builders';
+import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
 import { inductiveBias, type InductiveBiasOptions, type InductiveBiasResult } from './inductive-bias';
 import type { HypothesisSpace } from './hypothesis-space';
 import type { Task } from './tasks';
@@ -46,7 +47,15 @@ export class InductiveBiasComparison {
     return found;
   }
   chartSpec(): Record<string, unknown> {
-    return comparisonSpec(this.results.map((r) => row(r)), this.eps, `inductive bias on ${this.results[0].task.name}`);
+    return comparisonSpec(this.results.map((r) => row(r)), this.eps, this.results[0].estimate.interval.level, `inductive bias on ${this.results[0].task.name}`);
+  }
+  /** Bars with interval whiskers: what the comparison shows by default. */
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.chartSpec(), options));
+  }
+  /** Bits, interval, median error and fit diagnostics per space, as an HTML table. */
+  table(): Bundle {
+    return html(tableHtml(['hypothesis space', 'bits [interval]', 'median error', 'KS', 'trustworthy'], this.results.map((r) => [r.space.name, bitsText(r), r.quantile(0.5).toPrecision(4), r.estimate.diagnostics.ks.toFixed(3), String(r.trustworthy)])), this.toString());
   }
   toString(): string {
     const lines = [`inductive bias at eps = ${this.eps} on ${this.results[0].task.name}:`];
@@ -56,10 +65,8 @@ export class InductiveBiasComparison {
   toJSON(): Record<string, unknown> {
     return { eps: this.eps, results: this.results.map((r) => ({ ...r.toJSON(), errors: undefined })) };
   }
-  async [mimeBundle](): Promise<MimeBundle> {
-    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...this.chartSpec() };
-    const table = tableHtml(['hypothesis space', 'bits [interval]', 'median error', 'KS', 'trustworthy'], this.results.map((r) => [r.space.name, bitsText(r), r.quantile(0.5).toPrecision(4), r.estimate.diagnostics.ks.toFixed(3), String(r.trustworthy)]));
-    return weightlabBundle('inductive-bias-comparison', this.toJSON(), { [VEGA_LITE_MIME]: spec, 'image/svg+xml': await renderSvg(spec), 'text/html': table, 'text/plain': this.toString() });
+  [mimeBundle](): Promise<MimeBundle> {
+    return chartBundle(this.chart(), { [weightlabMimeType('inductive-bias-comparison')]: this.toJSON() }, this.toString());
   }
 }
 
@@ -93,7 +100,15 @@ export class InductiveBiasByDimension {
   }
   chartSpec(): Record<string, unknown> {
     const rows = this.results.flatMap((list) => list.map((r, i) => ({ ...row(r), x: this.dimensions[i] })));
-    return dimensionSpec(rows, this.eps, 'required inductive bias against task dimension');
+    return dimensionSpec(rows, this.eps, this.results[0][0].estimate.interval.level, 'required inductive bias against task dimension');
+  }
+  /** Bits against dimension, one line and interval band per space: what the sweep shows by default. */
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.chartSpec(), options));
+  }
+  /** Bits [interval] per space and dimension, as an HTML table. */
+  table(): Bundle {
+    return html(tableHtml(['hypothesis space', ...this.dimensions.map((d) => `d = ${d}`)], this.results.map((list) => [list[0].space.name, ...list.map(bitsText)])), this.toString());
   }
   toString(): string {
     const lines = [`inductive bias at eps = ${this.eps} by task dimension:`];
@@ -103,10 +118,8 @@ export class InductiveBiasByDimension {
   toJSON(): Record<string, unknown> {
     return { eps: this.eps, dimensions: this.dimensions, results: this.results.map((list) => list.map((r) => ({ ...r.toJSON(), errors: undefined }))) };
   }
-  async [mimeBundle](): Promise<MimeBundle> {
-    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...this.chartSpec() };
-    const table = tableHtml(['hypothesis space', ...this.dimensions.map((d) => `d = ${d}`)], this.results.map((list) => [list[0].space.name, ...list.map(bitsText)]));
-    return weightlabBundle('inductive-bias-by-dimension', this.toJSON(), { [VEGA_LITE_MIME]: spec, 'image/svg+xml': await renderSvg(spec), 'text/html': table, 'text/plain': this.toString() });
+  [mimeBundle](): Promise<MimeBundle> {
+    return chartBundle(this.chart(), { [weightlabMimeType('inductive-bias-by-dimension')]: this.toJSON() }, this.toString());
   }
 }
 

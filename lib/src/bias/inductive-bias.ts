@@ -5,9 +5,9 @@
 import { ArgumentError } from '../errors';
 import { rng as makeRng } from '../random/rng';
 import { Progress } from '../progress/progress';
-import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
-import { escapeHtml, weightlabBundle } from '../display/builders';
-import { renderSvg } from '../display/vega-lite';
+import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
+import { escapeHtml, html, type Bundle } from '../display/builders';
+import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
 import { ErrorModelEstimator, type EstimatorOptions, type InductiveBiasEstimate } from './estimator';
 import { WarningLog, type HypothesisSpace } from './hypothesis-space';
 import { taskData, type Task } from './tasks';
@@ -30,7 +30,10 @@ function format(bits: number): string {
   return Number.isFinite(bits) ? (Math.abs(bits) >= 1000 ? bits.toExponential(3) : bits.toFixed(2)) : String(bits);
 }
 
-/** The result of `inductiveBias()`: estimate, interval, diagnostics, sampled errors; displayable. */
+/**
+ * The result of `inductiveBias()`: estimate, interval, diagnostics, sampled errors. Displays as
+ * the error histogram (`.chart()`); `.table()` is the same result as an HTML table.
+ */
 export class InductiveBiasResult {
   readonly estimate: InductiveBiasEstimate;
   /** Test errors of the sampled hypotheses, in sampling order. */
@@ -80,7 +83,19 @@ export class InductiveBiasResult {
   }
 
   chartSpec(): Record<string, unknown> {
-    return errorHistogramSpec(this.estimator.sorted, this.estimator.fit.model, this.eps, this.bits, `${this.space.name} on ${this.task.name}`);
+    const e = this.estimate;
+    const subtitle = `inductive bias ${format(e.bits)} bits (${Math.round(100 * e.interval.level)}% interval ${format(e.interval.bits[0])}–${format(e.interval.bits[1])}); fit ${e.diagnostics.trustworthy ? 'trustworthy' : 'NOT trustworthy'}`;
+    return errorHistogramSpec(this.estimator.sorted, this.estimator.fit.model, this.eps, this.bits, { text: `${this.space.name} on ${this.task.name}`, subtitle });
+  }
+
+  /** The error histogram with the fitted model and eps: what the result shows by default. */
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.chartSpec(), options));
+  }
+
+  /** The estimate, interval, model and diagnostics as an HTML table (and text), shown on its own. */
+  table(): Bundle {
+    return html(this.html(), this.toString());
   }
 
   toJSON(): Record<string, unknown> {
@@ -120,15 +135,9 @@ export class InductiveBiasResult {
     ].join('')}</table>${warnings ? `<ul style="color:#b45309">${warnings}</ul>` : ''}</div>`;
   }
 
-  async [mimeBundle](): Promise<MimeBundle> {
-    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...this.chartSpec() };
-    const svg = await renderSvg(spec);
-    return weightlabBundle('inductive-bias', this.toJSON(), {
-      [VEGA_LITE_MIME]: spec,
-      'image/svg+xml': svg,
-      'text/html': this.html(),
-      'text/plain': this.toString(),
-    });
+  /** The chart (the notebook's prose reads the histogram), the weightlab payload and the text report. */
+  [mimeBundle](): Promise<MimeBundle> {
+    return chartBundle(this.chart(), { [weightlabMimeType('inductive-bias')]: this.toJSON() }, this.toString());
   }
 }
 

@@ -1,12 +1,40 @@
 // Small displayables for the common MIME types, and `bundle()` for hand-made bundles,
-// so a cell can show HTML, SVG, Markdown or JSON without writing a class.
+// so a cell can show HTML, SVG, Markdown or JSON without writing a class. Every bundle the
+// library builds goes through `mimeBundleOf`, which holds the rules all front ends need.
 
+import { ArgumentError } from '../errors';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from './protocol';
 
-class Bundle {
+/** Vega-Lite of any version (v5 is what weightlab emits; a hand-made bundle may carry another). */
+const VEGA_LITE_PATTERN = /^application\/vnd\.vegalite\.v\d+\+json$/;
+
+/**
+ * Refuses a bundle that would not show what it carries. JupyterLab ranks its HTML renderer
+ * above the Vega-Lite one, so text/html next to a chart hides the chart: a result that is both
+ * a table and a chart shows one of them and offers the other as its own displayable
+ * (`.table()` / `.chart()`).
+ */
+export function checkMimeBundle(bundleValue: MimeBundle, source = 'bundle'): MimeBundle {
+  const types = Object.keys(bundleValue.data);
+  const chart = types.find((type) => VEGA_LITE_PATTERN.test(type));
+  if (chart && types.includes('text/html')) {
+    throw new ArgumentError(`${source} carries both a chart and an HTML table, and JupyterLab would show the table instead of the chart; display the table as its own output (for example result.table())`, {
+      field: 'text/html', expected: `no text/html next to ${chart}`, found: types.join(', '),
+    });
+  }
+  return bundleValue;
+}
+
+/** The one way the library builds a bundle: `{ data, metadata }` after `checkMimeBundle`. */
+export function mimeBundleOf(data: Record<string, unknown>, metadata?: Record<string, unknown>, source?: string): MimeBundle {
+  return checkMimeBundle(metadata ? { data, metadata } : { data }, source);
+}
+
+/** A displayable holding a fixed bundle; what html(), svg(), markdown(), json() and bundle() return. */
+export class Bundle {
   private readonly value: MimeBundle;
   constructor(value: MimeBundle) {
-    this.value = value;
+    this.value = mimeBundleOf(value.data, value.metadata);
   }
   toString(): string {
     return String(this.value.data['text/plain'] ?? '');
@@ -39,10 +67,10 @@ export function json(value: unknown, text?: string): Bundle {
 
 /**
  * A bundle for the weightlab JupyterLab extension: `application/vnd.weightlab.<kind>.v1+json`
- * with a JSON payload, plus the fallbacks other front ends render (SVG, Vega-Lite, HTML, text).
+ * with a JSON payload, plus the fallbacks other front ends render (Vega-Lite and SVG, or HTML; text).
  */
 export function weightlabBundle(kind: string, payload: Record<string, unknown>, fallbacks: Record<string, unknown> & { 'text/plain': string }): MimeBundle {
-  return { data: { [weightlabMimeType(kind)]: payload, ...fallbacks } };
+  return mimeBundleOf({ [weightlabMimeType(kind)]: payload, ...fallbacks }, undefined, `the ${kind} bundle`);
 }
 
 /** Escapes text for HTML element content and attribute values. */

@@ -3,15 +3,20 @@
 
 import { inspect } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { checkMimeBundle } from './builders';
 import { isDisplayable, kernelHost, mimeBundle, type MimeBundle, type PublishOptions } from './protocol';
 
-/** The bundle of any value: its own `[mimeBundle]()` if it has one, else util.inspect as text/plain. */
+/**
+ * The bundle of any value: its own `[mimeBundle]()` if it has one (checked as the library's own
+ * bundles are: no HTML next to a chart), else util.inspect as text/plain.
+ */
 export async function toMimeBundle(value: unknown): Promise<MimeBundle> {
   if (isDisplayable(value)) {
     const bundle = await value[mimeBundle]();
     if (!bundle || typeof bundle !== 'object' || typeof bundle.data !== 'object') {
       throw new TypeError('[mimeBundle]() must return { data: { mime: value, ... }, metadata? }');
     }
+    checkMimeBundle(bundle, `the bundle of ${value.constructor?.name ?? 'a displayable'}`);
     if (!('text/plain' in bundle.data)) {
       return { data: { ...bundle.data, 'text/plain': inspect(value, { depth: 1 }) }, metadata: bundle.metadata };
     }
@@ -46,6 +51,7 @@ function enqueue(bundle: MimeBundle | Promise<MimeBundle>, options: PublishOptio
  * synchronous publishers (progress bars) and display() calls keep their order.
  */
 export function publishInOrder(bundle: MimeBundle, options: PublishOptions = {}): void {
+  checkMimeBundle(bundle, 'a published bundle');
   if (queued === 0) emit(bundle, options);
   else void enqueue(bundle, options);
 }

@@ -2,6 +2,8 @@
 // natively (neither knows v6), and the same spec is rendered headless to SVG here, so
 // Notebook 6, nbconvert HTML and GitHub still show the chart. vega is loaded on first use only.
 
+import { ArgumentError } from '../errors';
+import { mimeBundleOf } from './builders';
 import { mimeBundle, VEGA_LITE_MIME, VEGA_LITE_SCHEMA, type MimeBundle } from './protocol';
 
 export type VegaLiteSpec = Record<string, unknown>;
@@ -21,7 +23,9 @@ function loadVega(): VegaModules {
 /** Renders a Vega-Lite spec to an SVG string without a browser. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vegaLite } = loadVega();
-  const compiled = vegaLite.compile(spec).spec;
+  // vega tags every data object it ingests (a Symbol(vega_id) property): render a JSON copy, so
+  // the spec and the payloads that share its rows stay as the front ends receive them.
+  const compiled = vegaLite.compile(JSON.parse(JSON.stringify(spec))).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -68,15 +72,62 @@ export class VegaLiteChart {
   toString(): string {
     return describeSpec(this.spec);
   }
-  async [mimeBundle](): Promise<MimeBundle> {
-    return {
-      data: {
-        [VEGA_LITE_MIME]: this.spec,
-        'image/svg+xml': await this.toSVG(),
-        'text/plain': this.toString(),
-      },
-    };
+  [mimeBundle](): Promise<MimeBundle> {
+    return chartBundle(this);
   }
+}
+
+/**
+ * The bundle of a chart: its Vega-Lite v5 spec, the headless SVG and a text summary, plus
+ * `extra` representations (a weightlab payload, which the extension ranks above Vega-Lite).
+ * Never text/html: JupyterLab would show that instead of the chart.
+ */
+export async function chartBundle(chart: VegaLiteChart, extra: Record<string, unknown> = {}, text = chart.toString()): Promise<MimeBundle> {
+  return mimeBundleOf({ ...extra, [VEGA_LITE_MIME]: chart.spec, 'image/svg+xml': await chart.toSVG(), 'text/plain': text }, undefined, `the chart '${chart.toString()}'`);
+}
+
+/** One named overlay of a layered chart: its legend label, colour and (for lines and rules) dash. */
+export interface ChartOverlay {
+  name: string;
+  color: string;
+  /** Stroke dash pattern (default solid). */
+  dash?: number[];
+}
+
+/**
+ * Encodings that give each overlay of a layered chart its own legend entry: every layer sets
+ * `overlay.encode(name)` and all layers share one colour scale (and dash scale) whose domain
+ * is the overlays' names, so the legend lists each histogram, curve and rule by name.
+ */
+export function overlayLegend(overlays: readonly ChartOverlay[], title: string | null = null): { encode(name: string): Record<string, unknown> } {
+  const domain = overlays.map((o) => o.name);
+  // Two columns under the frame while the names are short; one when a long name would push the
+  // second column past the frame's right edge.
+  const columns = domain.some((name) => name.length > 30) ? 1 : 2;
+  const legend = { title, orient: 'bottom', direction: 'horizontal', columns, symbolStrokeWidth: 2, labelLimit: 0 };
+  return {
+    encode(name: string): Record<string, unknown> {
+      if (!domain.includes(name)) throw new TypeError(`overlay '${name}' is not one of ${domain.join(', ')}`);
+      return {
+        color: { datum: name, type: 'nominal', scale: { domain, range: overlays.map((o) => o.color) }, legend },
+        strokeDash: { datum: name, type: 'nominal', scale: { domain, range: overlays.map((o) => o.dash ?? [1, 0]) }, legend },
+      };
+    },
+  };
+}
+
+/** Options of the `.chart()` views of results (inductive bias, generator comparisons). */
+export interface ChartOptions {
+  /** Title in place of the result's own; its subtitle (the result's numbers) stays. */
+  title?: string;
+}
+
+/** `spec` with `options.title` as its title text (subtitle kept), or unchanged without one. */
+export function retitled(spec: VegaLiteSpec, options: ChartOptions = {}): VegaLiteSpec {
+  if (options.title === undefined) return spec;
+  if (typeof options.title !== 'string') throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
+  const current = spec.title;
+  return { ...spec, title: current && typeof current === 'object' ? { ...(current as Record<string, unknown>), text: options.title } : options.title };
 }
 
 /** A chart from a Vega-Lite v5 spec (the `$schema` is filled in). */

@@ -3,7 +3,7 @@
 
 export { analyze, type AnalyzeInput, type AnalyzeOptions } from './analyze';
 export { HtsrResult, skippedLine, type LayerAnalysis, type SkippedLayer, type HtsrSummary, type ColumnTable } from './result';
-export { esdPlot, alphaPlot, EsdPlot, logHistogram } from './plots';
+export { esdPlot, alphaPlot, EsdPlot, logHistogram, type EsdPlotOptions, type AlphaPlotOptions } from './plots';
 export { symmetricEigenvalues, squaredSingularValues, layerSpectrum, WEAK_RANK_TOLERANCE, type EigenEngine, type SvdMethod, type Spectrum } from './esd';
 export { fitPowerLaw, fitClippedPowerLaw, fittableEigenvalues, trainingWarning, PowerLawFitError, EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit, type ClippedFit } from './powerlaw';
 export { fitPowerlawPackage, fitTruncatedPowerLaw, xminPeakRange, type PowerlawPackageFit, type PowerlawDistribution } from './powerlaw-package';

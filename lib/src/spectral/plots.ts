@@ -1,13 +1,14 @@
 // Plots of an HTSR analysis: esdPlot(layer) draws a layer's ESD on log-log axes with the fitted
-// power-law tail, xmin and the Marchenko-Pastur bulk; alphaPlot(result) draws alpha per layer
-// against the 2..6 band. Both are Vega-Lite v5 charts (rendered to SVG headless as a fallback);
-// the ESD plot also carries `application/vnd.weightlab.esd.v1+json` with the raw eigenvalues,
-// fit and MP curve, so the JupyterLab extension can redraw it interactively.
+// power-law tail, xmin and the Marchenko-Pastur bulk, each named in the legend and none drawn
+// outside the frame; alphaPlot(result) draws alpha per layer against the 2..6 band. Both are
+// Vega-Lite v5 charts (rendered to SVG headless as a fallback); the ESD plot also carries
+// `application/vnd.weightlab.esd.v1+json` with the raw eigenvalues, fit, MP curve and a given
+// title, so the JupyterLab extension can redraw it interactively.
 
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
-import { vegaLite, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
+import { chartBundle, overlayLegend, vegaLite, type ChartOverlay, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
 import { ArgumentError } from '../errors';
-import { EVALS_THRESHOLD, type PowerLawFit } from './powerlaw';
+import { EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit } from './powerlaw';
 import { truncatedPowerLawDensity } from './powerlaw-package';
 import { fitMarchenkoPastur, marchenkoPasturDensity, type MarchenkoPasturFit } from './marchenko-pastur';
 import type { HtsrResult, LayerAnalysis } from './result';
@@ -51,7 +52,7 @@ function marchenkoPasturCurve(layer: LayerAnalysis, mp: MarchenkoPasturFit): { x
     .filter((point) => point.density > 0 && Number.isFinite(point.density));
 }
 
-/** A displayable ESD chart: Vega-Lite + SVG + the weightlab ESD payload. */
+/** A displayable ESD chart: the weightlab ESD payload (the extension's view), Vega-Lite + SVG, text. */
 export class EsdPlot {
   readonly chart: VegaLiteChart;
   readonly payload: Record<string, unknown>;
@@ -62,46 +63,89 @@ export class EsdPlot {
   get spec(): VegaLiteSpec { return this.chart.spec; }
   toSVG(): Promise<string> { return this.chart.toSVG(); }
   toString(): string { return this.chart.toString(); }
-  async [mimeBundle](): Promise<MimeBundle> {
-    const base = await this.chart[mimeBundle]();
-    return { data: { [weightlabMimeType('esd')]: this.payload, ...base.data } };
+  [mimeBundle](): Promise<MimeBundle> {
+    return chartBundle(this.chart, { [weightlabMimeType('esd')]: this.payload });
   }
+}
+
+export interface EsdPlotOptions {
+  /**
+   * Chart title. Default: "ESD of layer <id> <name>: alpha …, xmin …". A given title is also
+   * the title of the extension's interactive ESD view.
+   */
+  title?: string;
+}
+
+/** Colours of the overlays, shared by the ESD and alpha charts. */
+const COLORS = { histogram: '#4c78a8', marchenkoPastur: '#54a24b', fit: '#e45756', xmin: '#b279a2' };
+
+/** Keeps the points of a curve whose x and y lie inside the frame, so no line leaves the plot. */
+function insideFrame<T extends { x: number; density: number }>(points: T[], x: [number, number], y: [number, number]): T[] {
+  return points.filter((p) => p.x >= x[0] && p.x <= x[1] && p.density >= y[0] && p.density <= y[1]);
 }
 
 /**
  * Log-log ESD of one analysed layer: histogram density, the fitted power law over [xmin, xmax]
- * (normalised to the tail's share of the eigenvalues), a rule at xmin, and the MP bulk (from the
- * layer's MP fit, or fitted here when analyze ran without mpFit).
+ * (normalised to the tail's share of the eigenvalues), a rule at xmin (λmin), and the MP bulk
+ * (from the layer's MP fit, or fitted here when analyze ran without mpFit). A legend names each.
  */
-export function esdPlot(layer: LayerAnalysis, options: { title?: string } = {}): EsdPlot {
+export function esdPlot(layer: LayerAnalysis, options: EsdPlotOptions = {}): EsdPlot {
   if (!layer || !(layer.evals instanceof Float64Array)) throw new ArgumentError('esdPlot takes a layer of an analyze() result: result.layer(idOrName)', { field: 'layer' });
+  if (options.title !== undefined && typeof options.title !== 'string') throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
   const { row, evals, fit } = layer;
   const histogram = logHistogram(evals);
   const mp = layer.mp && layer.mp.sigmaMp > 0 ? layer.mp : safeFit(layer);
-  // The MP density falls to 0 at the bulk edges; on a log axis that would stretch y over many
-  // decades, so the curve stops a decade below the lowest histogram density.
-  const floor = histogram.length ? Math.min(...histogram.map((bin) => bin.density)) / 10 : 0;
-  const bulk = mp ? marchenkoPasturCurve(layer, mp).filter((point) => point.density >= floor) : [];
   const tailShare = fit ? fit.tailLength / evals.length : 0;
   const truncated = fit?.lambda !== undefined;
   const tailDensity = (x: number, f: PowerLawFit) => f.lambda !== undefined
     ? truncatedPowerLawDensity(x, f.alpha, f.lambda, f.xmin)
     : ((f.alpha - 1) / f.xmin) * (x / f.xmin) ** -f.alpha;
-  const tail = fit ? logSpace(fit.xmin, fit.xmax, CURVE_POINTS).map((x) => ({ x, density: tailShare * tailDensity(x, fit) })) : [];
+  // The frame: x spans the histogram's bins; y runs from a decade below the lowest bin (the MP
+  // density falls to 0 at the bulk edges, which would stretch a log axis over many decades) to
+  // above the highest bin or curve. Each overlay is cut to the frame, so the fit's tail stops
+  // where it leaves the plot instead of running past it.
+  const densities = histogram.map((bin) => bin.density);
+  const xDomain: [number, number] = histogram.length ? [histogram[0].low, histogram[histogram.length - 1].high] : [EVALS_THRESHOLD, 1];
+  const floor = densities.length ? Math.min(...densities) / 10 : EVALS_THRESHOLD;
+  const highest = densities.length ? Math.max(...densities) : 1;
+  const bulkCurve = mp ? marchenkoPasturCurve(layer, mp) : [];
+  const tailCurve = fit ? logSpace(fit.xmin, Math.min(fit.xmax, xDomain[1]), CURVE_POINTS).map((x) => ({ x, density: tailShare * tailDensity(x, fit) })) : [];
+  // Curves may rise above the histogram (the MP peak, the fit at xmin), up to a decade more.
+  const ceiling = highest * 10;
+  const top = Math.min(ceiling, Math.max(highest, ...insideFrame([...bulkCurve, ...tailCurve], xDomain, [floor, ceiling]).map((p) => p.density))) * 1.5;
+  const yDomain: [number, number] = [floor, top];
+  const bulk = insideFrame(bulkCurve, xDomain, yDomain);
+  const tail = insideFrame(tailCurve, xDomain, yDomain);
   const fitLabel = fit ? `: ${truncated ? `TPL alpha ${fit.alpha.toFixed(3)}, Lambda ${fit.lambda!.toPrecision(3)}` : `alpha ${fit.alpha.toFixed(3)}`}, xmin ${fit.xmin.toPrecision(4)}` : ' (power-law fit failed)';
   const title = options.title ?? `ESD of layer ${String(row.layerId)} ${String(row.name)}${fitLabel}`;
-  const x = { field: 'x', type: 'quantitative', scale: { type: 'log' }, title: 'eigenvalue λ' };
-  const y = { field: 'density', type: 'quantitative', scale: { type: 'log' }, title: 'density' };
+  const names = {
+    histogram: 'ESD histogram',
+    marchenkoPastur: 'Marchenko–Pastur fit',
+    fit: !fit ? '' : truncated ? `truncated power law, α = ${fit.alpha.toFixed(2)}, Λ = ${fit.lambda!.toPrecision(3)}` : `power-law fit, α = ${fit.alpha.toFixed(2)}`,
+    xmin: fit ? `λmin = ${fit.xmin.toPrecision(3)}` : '',
+  };
+  const overlays: ChartOverlay[] = [{ name: names.histogram, color: COLORS.histogram }];
+  if (bulk.length > 1) overlays.push({ name: names.marchenkoPastur, color: COLORS.marchenkoPastur });
+  if (tail.length > 1) overlays.push({ name: names.fit, color: COLORS.fit, dash: [6, 3] });
+  if (fit) overlays.push({ name: names.xmin, color: COLORS.xmin, dash: [2, 2] });
+  const legend = overlayLegend(overlays);
+  const x = { field: 'x', type: 'quantitative', scale: { type: 'log', domain: xDomain, nice: false }, title: 'eigenvalue λ (log scale)' };
+  const y = { field: 'density', type: 'quantitative', scale: { type: 'log', domain: yDomain, nice: false }, title: 'density (log scale)' };
+  const line = (values: { x: number; density: number }[], name: string) => ({ data: { values }, mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { x, y, ...legend.encode(name) } });
   const spec: VegaLiteSpec = {
     title, width: 420, height: 280,
     layer: [
-      { data: { values: histogram }, mark: { type: 'point', filled: true, size: 22, color: '#4c78a8' }, encoding: { x, y, tooltip: [{ field: 'x', format: '.4g' }, { field: 'density', format: '.4g' }] } },
-      ...(bulk.length ? [{ data: { values: bulk.map((p) => ({ ...p, curve: 'MP bulk' })) }, mark: { type: 'line', color: '#54a24b', strokeWidth: 2 }, encoding: { x, y } }] : []),
-      ...(tail.length ? [{ data: { values: tail.map((p) => ({ ...p, curve: truncated ? 'truncated power law' : 'power law' })) }, mark: { type: 'line', color: '#e45756', strokeDash: [6, 3], strokeWidth: 2 }, encoding: { x, y } }] : []),
-      ...(fit ? [{ data: { values: [{ x: fit.xmin }] }, mark: { type: 'rule', color: '#e45756' }, encoding: { x } }] : []),
+      { data: { values: histogram }, mark: { type: 'bar', opacity: 0.7, clip: true }, encoding: {
+        x: { ...x, field: 'low' }, x2: { field: 'high' }, y, y2: { datum: floor }, ...legend.encode(names.histogram),
+        tooltip: [{ field: 'low', title: 'from λ', format: '.4g' }, { field: 'high', title: 'to λ', format: '.4g' }, { field: 'density', format: '.4g' }],
+      } },
+      ...(bulk.length > 1 ? [line(bulk, names.marchenkoPastur)] : []),
+      ...(tail.length > 1 ? [line(tail, names.fit)] : []),
+      ...(fit ? [{ data: { values: [{ x: fit.xmin }] }, mark: { type: 'rule', strokeWidth: 2, clip: true }, encoding: { x, ...legend.encode(names.xmin) } }] : []),
     ],
   };
   const payload = {
+    ...(options.title !== undefined ? { title: options.title } : {}),
     layer: { layerId: row.layerId, name: row.name, layerType: row.layerType, N: layer.N, M: layer.M, Q: row.Q },
     eigenvalues: Array.from(evals),
     fit: fit ? { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes: row.numPlSpikes, ...(truncated ? { lambda: fit.lambda } : {}),
@@ -121,27 +165,48 @@ function safeFit(layer: LayerAnalysis): MarchenkoPasturFit | undefined {
   }
 }
 
+export interface AlphaPlotOptions {
+  /** Chart title. Default: "alpha per layer" (or "alpha_weighted per layer"). */
+  title?: string;
+  /** The column drawn: 'alpha' (default, with the well-trained band) or 'alphaWeighted'. */
+  column?: 'alpha' | 'alphaWeighted';
+}
+
 /** alpha per layer (in layer order) with the 2..6 band where HTSR considers a layer well trained. */
-export function alphaPlot(result: HtsrResult, options: { title?: string; column?: 'alpha' | 'alphaWeighted' } = {}): VegaLiteChart {
+export function alphaPlot(result: HtsrResult, options: AlphaPlotOptions = {}): VegaLiteChart {
   const column = options.column ?? 'alpha';
+  if (column !== 'alpha' && column !== 'alphaWeighted') throw new ArgumentError('alphaPlot draws alpha or alphaWeighted', { field: 'column', expected: "'alpha' or 'alphaWeighted'", found: String(column) });
   const values = result.layers.map((layer, index) => ({
     index, layerId: layer.row.layerId, name: String(layer.row.name), layerType: layer.row.layerType,
     value: layer.row[column], warning: layer.row.warning || 'ok',
   })).filter((v) => typeof v.value === 'number' && (v.value as number) > 0);
-  const label = column === 'alpha' ? 'alpha' : 'alpha_weighted';
+  const label = column === 'alpha' ? 'alpha (α)' : 'alpha_weighted (α̂)';
+  // One failed-looking fit (alpha in the millions, as for an orthogonal layer) would flatten every
+  // other point onto the axis: values spread over more than a decade get a log axis.
+  const drawn = values.map((v) => v.value as number);
+  const spread = drawn.length ? Math.max(...drawn) / Math.min(...drawn) : 1;
+  const logarithmic = spread > 10;
+  const y = { field: 'value', type: 'quantitative', title: logarithmic ? `${label} (log)` : label, scale: logarithmic ? { type: 'log' } : { zero: false } };
   const layers: VegaLiteSpec[] = [];
   if (column === 'alpha') {
-    layers.push({ data: { values: [{ low: 2, high: 6 }] }, mark: { type: 'rect', color: '#54a24b', opacity: 0.12 }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } });
+    // The band spans the frame's width; its fill has its own scale, so it gets a legend entry
+    // of its own beside the warning colours.
+    const band = `well trained: ${OVER_TRAINED_THRESHOLD} ≤ α ≤ ${UNDER_TRAINED_THRESHOLD}`;
+    layers.push({
+      data: { values: [{ low: OVER_TRAINED_THRESHOLD, high: UNDER_TRAINED_THRESHOLD }] },
+      mark: { type: 'rect', opacity: 0.15 },
+      encoding: { y: { ...y, field: 'low' }, y2: { field: 'high' }, fill: { datum: band, type: 'nominal', scale: { domain: [band], range: [COLORS.marchenkoPastur] }, legend: { title: 'HTSR band', symbolOpacity: 0.4, labelLimit: 0 } } },
+    });
   }
   layers.push({
     data: { values },
     mark: { type: 'point', filled: true, size: 60 },
     encoding: {
-      x: { field: 'layerId', type: 'ordinal', title: 'layer id' },
-      y: { field: 'value', type: 'quantitative', title: label, scale: { zero: false } },
-      color: { field: 'warning', type: 'nominal', scale: { domain: ['ok', 'over-trained', 'under-trained'], range: ['#4c78a8', '#e45756', '#f58518'] }, title: 'warning' },
+      x: { field: 'layerId', type: 'ordinal', title: 'layer id', axis: { labelAngle: 0 } },
+      y,
+      color: { field: 'warning', type: 'nominal', scale: { domain: ['ok', 'over-trained', 'under-trained'], range: [COLORS.histogram, COLORS.fit, '#f58518'] }, title: 'HTSR warning' },
       tooltip: [{ field: 'name' }, { field: 'layerType' }, { field: 'value', title: label, format: '.3f' }],
     },
   });
-  return vegaLite({ title: options.title ?? (column === 'alpha' ? 'alpha per layer (band: 2 ≤ alpha ≤ 6)' : `${label} per layer`), width: Math.max(240, 18 * values.length), height: 220, layer: layers });
+  return vegaLite({ title: options.title ?? `${column === 'alpha' ? 'alpha' : 'alpha_weighted'} per layer`, width: Math.max(240, 18 * values.length), height: 240, layer: layers });
 }

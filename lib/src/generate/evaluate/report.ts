@@ -1,11 +1,12 @@
 // Results of the evaluation protocol and how they are shown: one GeneratorEvaluation per
 // generator, and a GeneratorComparison that overlays every generator and baseline in one
-// accuracy-vs-novelty scatter (held-out zoo as the reference cloud) plus a table. Displays as
-// Vega-Lite v5 + SVG + application/vnd.weightlab.generator-evaluation.v1+json + HTML + text.
+// accuracy-vs-novelty scatter (held-out zoo as the reference cloud) and a table. Displays as the
+// scatter (Vega-Lite v5 + SVG + application/vnd.weightlab.generator-evaluation.v1+json + text);
+// `.table()` shows the table (HTML + text) as its own output, `.chart()` the scatter alone.
 
-import { mimeBundle, VEGA_LITE_MIME, VEGA_LITE_SCHEMA, weightlabMimeType, type MimeBundle } from '../../display/protocol';
-import { escapeHtml } from '../../display/builders';
-import { renderSvg, type VegaLiteSpec } from '../../display/vega-lite';
+import { mimeBundle, VEGA_LITE_SCHEMA, weightlabMimeType, type MimeBundle } from '../../display/protocol';
+import { escapeHtml, html, type Bundle } from '../../display/builders';
+import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart, type VegaLiteSpec } from '../../display/vega-lite';
 
 export interface AccuracySummary { mean: number; median: number; p5: number; min: number; max: number }
 
@@ -110,32 +111,48 @@ export class GeneratorComparison {
     return textTable(header, rows);
   }
 
-  /** Accuracy (y) against nearest aligned L2 distance to the train zoo (x), every model a point. */
+  /**
+   * Accuracy (y) against nearest aligned L2 distance to the train zoo (x), every model a point;
+   * two dashed rules mark the held-out zoo's median distance and 5th-percentile accuracy, each
+   * named in its own legend.
+   */
   scatterSpec(): VegaLiteSpec {
     const r = this.reference;
     const values: Record<string, unknown>[] = r.heldOutAccuracies.map((accuracy, i) => ({ source: 'held-out zoo (reference)', accuracy, distance: r.heldOutNearestDistance.values[i] }));
     for (const e of this.evaluations) e.accuracies.forEach((accuracy, i) => values.push({ source: e.generator, accuracy, distance: e.novelty.nearestDistance.values[i] }));
+    const rules = { distance: `held-out median distance (${fixed(r.heldOutNearestDistance.median)})`, accuracy: `held-out 5th-percentile accuracy (${pct(r.heldOutAccuracy.p5)})` };
+    const dash = (name: string) => ({ strokeDash: { datum: name, type: 'nominal', scale: { domain: [rules.distance, rules.accuracy], range: [[6, 3], [2, 2]] }, legend: { title: 'reference lines', orient: 'bottom', direction: 'vertical', labelLimit: 360 } } });
     return {
       $schema: VEGA_LITE_SCHEMA,
-      title: { text: `Accuracy vs novelty: ${this.evaluations[0].task}`, subtitle: 'x: permutation-aligned L2 to the nearest train model (fresh models: held-out zoo); y: accuracy without finetuning' },
+      title: { text: `Accuracy vs novelty: ${this.evaluations[0].task}`, subtitle: ['x: permutation-aligned L2 to the nearest train model (fresh models: held-out zoo)', 'y: accuracy without finetuning'] },
       width: 520,
       height: 340,
       data: { values },
       layer: [
-        { mark: { type: 'rule', strokeDash: [4, 3], color: 'gray' }, encoding: { x: { datum: r.heldOutNearestDistance.median } } },
-        { mark: { type: 'rule', strokeDash: [4, 3], color: 'gray' }, encoding: { y: { datum: r.heldOutAccuracy.p5 } } },
+        { mark: { type: 'rule', color: 'gray', strokeWidth: 1.5 }, encoding: { x: { datum: r.heldOutNearestDistance.median, type: 'quantitative' }, ...dash(rules.distance) } },
+        { mark: { type: 'rule', color: 'gray', strokeWidth: 1.5 }, encoding: { y: { datum: r.heldOutAccuracy.p5, type: 'quantitative' }, ...dash(rules.accuracy) } },
         {
           mark: { type: 'point', filled: true, opacity: 0.6, size: 28 },
           encoding: {
             x: { field: 'distance', type: 'quantitative', title: 'nearest aligned L2 to train zoo' },
             y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (no finetuning)', axis: { format: '%' } },
-            color: { field: 'source', type: 'nominal', title: 'generator / baseline' },
-            shape: { field: 'source', type: 'nominal', legend: null },
+            color: { field: 'source', type: 'nominal', title: 'generator / baseline', legend: { labelLimit: 360 } },
+            shape: { field: 'source', type: 'nominal', title: 'generator / baseline' },
             tooltip: [{ field: 'source' }, { field: 'accuracy', format: '.3f' }, { field: 'distance', format: '.2f' }],
           },
         },
       ],
     };
+  }
+
+  /** The accuracy-vs-novelty scatter: what the comparison shows by default. */
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return vegaLite(retitled(this.scatterSpec(), options));
+  }
+
+  /** Every generator's accuracy, novelty, diversity and cost, with the held-out reference row, as an HTML table. */
+  table(): Bundle {
+    return html(this.html(), this.toString());
   }
 
   toString(): string {
@@ -150,18 +167,11 @@ export class GeneratorComparison {
       rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   }
 
-  async [mimeBundle](): Promise<MimeBundle> {
-    const spec = this.scatterSpec();
-    const svg = await renderSvg(spec);
-    return {
-      data: {
-        [weightlabMimeType(GENERATOR_EVALUATION_KIND)]: { version: 1, reference: this.reference, evaluations: this.evaluations.map(({ reference: _r, ...rest }) => rest), vegaLite: spec },
-        [VEGA_LITE_MIME]: spec,
-        'image/svg+xml': svg,
-        'text/html': this.html(),
-        'text/plain': this.toString(),
-      },
-    };
+  /** The scatter (the notebook's prose reads it), the weightlab payload and the text table. */
+  [mimeBundle](): Promise<MimeBundle> {
+    const chart = this.chart();
+    const payload = { version: 1, reference: this.reference, evaluations: this.evaluations.map(({ reference: _r, ...rest }) => rest), vegaLite: chart.spec };
+    return chartBundle(chart, { [weightlabMimeType(GENERATOR_EVALUATION_KIND)]: payload }, this.toString());
   }
 }
 
@@ -175,6 +185,8 @@ export class GeneratorEvaluation {
   get cost(): GeneratorEvaluationData['cost'] { return this.data.cost; }
   get reference(): ReferenceSummary { return this.data.reference; }
   toString(): string { return new GeneratorComparison([this]).toString(); }
+  chart(options: ChartOptions = {}): VegaLiteChart { return new GeneratorComparison([this]).chart(options); }
+  table(): Bundle { return new GeneratorComparison([this]).table(); }
   [mimeBundle](): Promise<MimeBundle> { return new GeneratorComparison([this])[mimeBundle](); }
 }
 
