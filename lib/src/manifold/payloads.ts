@@ -65,6 +65,13 @@ export interface ManifoldPayload {
   /** Initial colour and size columns (the renderer offers switchers over all columns). */
   colorBy?: string;
   sizeBy?: string;
+  /**
+   * How the view maps coordinates to the plot (default 'fill'): 'fill' scales each axis to
+   * the plot's width or height, so a direction of small variance (PC2 of two seeds) is not
+   * squashed into a sliver, and the tick values give each axis's true scale; 'equal' keeps one
+   * scale for every axis, so on-screen distances are proportional to embedding distances.
+   */
+  aspect?: 'fill' | 'equal';
   trajectories: Trajectory[];
   /** How the vectors were prepared: 'none' or 'per-layer' standardisation, and the alignment applied. */
   preprocessing: { standardize: 'none' | 'per-layer'; alignment: string; inputDimension: number };
@@ -89,12 +96,28 @@ export interface PhaseDiagramPayload {
   x: PhaseAxis;
   y: PhaseAxis;
   metrics: Record<string, (number | null)[][]>;
-  /** Metric shown first. */
+  /** Metric first on the view switch (the view opens on the phase map; metrics are one switch away). */
   metric: string;
   phases: (string | null)[][];
   /** Optional descriptions of the phase labels, shown in the legend (e.g. 'memorization'). */
   phaseDescriptions?: Record<string, string>;
+  /** Optional colour (CSS hex) per phase label; absent labels take PHASE_COLORS, then OKABE_ITO in legend order. */
+  phaseColors?: Record<string, string>;
 }
+
+/**
+ * The Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"): eight colours that stay
+ * distinguishable under the common colour-vision deficiencies. Phase maps draw from it.
+ */
+export const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#000000'] as const;
+
+/**
+ * Colours of Yang et al.'s loss-landscape phases, shared by the extension and the Vega-Lite
+ * fallback so both show a phase in the same colour: the underfit phases I and II warm
+ * (vermillion, orange), the poorly connected fit phase III reddish purple, and the connected
+ * fit phases cool (IV-A blue, IV-B bluish green, the generalizing one).
+ */
+export const PHASE_COLORS: Readonly<Record<string, string>> = { I: '#D55E00', II: '#E69F00', III: '#CC79A7', 'IV-A': '#0072B2', 'IV-B': '#009E73' };
 
 /** The layer an ESD belongs to: its name, or what lib/src/spectral's analysis knows of it. */
 export type EsdLayer = string | { layerId?: number | string; name?: string; layerType?: string; N?: number; M?: number; Q?: number };
@@ -177,6 +200,7 @@ export function checkManifoldPayload(value: unknown): ManifoldPayload {
   for (const key of ['colorBy', 'sizeBy'] as const) {
     if (value[key] !== undefined) expect(typeof value[key] === 'string' && names.has(value[key] as string), `$.${key}`, 'expected a column of table');
   }
+  if (value.aspect !== undefined) expect(value.aspect === 'fill' || value.aspect === 'equal', '$.aspect', `expected 'fill' or 'equal', found ${JSON.stringify(value.aspect)}`);
   expect(Array.isArray(value.trajectories), '$.trajectories', 'expected an array');
   (value.trajectories as unknown[]).forEach((trajectory, t) => {
     const path = `$.trajectories[${t}]`;
@@ -206,6 +230,12 @@ export function checkPhaseDiagramPayload(value: unknown): PhaseDiagramPayload {
   for (const [name, cells] of Object.entries(value.metrics as Record<string, unknown>)) grid(cells, `$.metrics.${name}`);
   expect(typeof value.metric === 'string' && value.metric in (value.metrics as object), '$.metric', 'expected one of metrics');
   grid(value.phases, '$.phases');
+  if (value.phaseColors !== undefined) {
+    expect(isRecord(value.phaseColors), '$.phaseColors', 'expected { phase: colour }');
+    for (const [phase, colour] of Object.entries(value.phaseColors)) {
+      expect(typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour), `$.phaseColors.${phase}`, `expected a colour '#rrggbb', found ${JSON.stringify(colour)}`);
+    }
+  }
   return value as unknown as PhaseDiagramPayload;
 }
 
