@@ -1,5 +1,8 @@
 // Colour scales: viridis for numbers (perceptually uniform, readable on light and dark
-// backgrounds and by colour-blind readers) and Tableau 10 for categories.
+// backgrounds and by colour-blind readers), Tableau 10 for categories, Okabe-Ito for phases,
+// and the text colour that stays legible on a given fill.
+
+import { OKABE_ITO, PHASE_COLORS } from 'weightlab/dist/manifold/payloads';
 
 /** 16 viridis stops (matplotlib's table, evenly resampled); interpolated linearly. */
 const VIRIDIS = [
@@ -55,4 +58,75 @@ export function colorScale(values: readonly unknown[], kind: 'quantitative' | 'n
     return categoricalColor(index);
   });
   return { kind, domain: categories, colors };
+}
+
+/** The sRGB channels (0-255) of '#rrggbb' or 'rgb(r,g,b)'; undefined for anything else. */
+export function parseColor(color: string): [number, number, number] | undefined {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color.trim());
+  if (hex) return [parseInt(hex[1], 16), parseInt(hex[2], 16), parseInt(hex[3], 16)];
+  const rgb = /^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)/i.exec(color.trim());
+  return rgb ? [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])] : undefined;
+}
+
+/** WCAG 2 relative luminance of an sRGB colour (0 black, 1 white). */
+export function relativeLuminance([r, g, b]: readonly number[]): number {
+  const linear = (channel: number) => {
+    const c = channel / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+}
+
+/**
+ * Black or white, whichever has the higher WCAG contrast ratio against `background`: text
+ * drawn on data colours (phase cells, viridis cells) stays legible from the darkest viridis
+ * purple to its yellow. Either reaches at least 4.58:1 on any colour.
+ */
+export function readableTextColor(background: string): '#000000' | '#ffffff' {
+  const rgb = parseColor(background);
+  if (!rgb) return '#000000';
+  const luminance = relativeLuminance(rgb);
+  return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? '#000000' : '#ffffff';
+}
+
+/**
+ * A colour per phase label, in `order`: the payload's own colours first, then the shared
+ * colours of Yang et al.'s phases (PHASE_COLORS), then the unused Okabe-Ito colours in turn.
+ */
+export function phaseColors(order: readonly string[], given: Readonly<Record<string, string>> = {}): Map<string, string> {
+  const colors = new Map<string, string>();
+  for (const label of order) {
+    const color = given[label] ?? PHASE_COLORS[label];
+    if (color) colors.set(label, color);
+  }
+  const unused = OKABE_ITO.filter((color) => ![...colors.values()].some((c) => c.toLowerCase() === color.toLowerCase()));
+  let next = 0;
+  for (const label of order) {
+    if (!colors.has(label)) colors.set(label, unused.length ? unused[next++ % unused.length] : categoricalColor(next++));
+  }
+  return colors;
+}
+
+/** Evenly spaced viridis stops (offset in [0, 1]) for a colour bar's gradient. */
+export function viridisStops(count = 9): { offset: number; color: string }[] {
+  return Array.from({ length: count }, (_, i) => ({ offset: i / (count - 1), color: viridis(i / (count - 1)) }));
+}
+
+/** Phase labels in legend order: Yang et al.'s (I, II, III, IV-A, IV-B) first, then any others as first seen. */
+export function phaseOrder(labels: Iterable<string | null | undefined>): string[] {
+  const seen = [...new Set([...labels].filter((p): p is string => typeof p === 'string' && p !== ''))];
+  const canonical = Object.keys(PHASE_COLORS);
+  return [...canonical.filter((p) => seen.includes(p)), ...seen.filter((p) => !canonical.includes(p))];
+}
+
+/**
+ * A nominal scale in the phase map's colours when every value of a column is one of Yang et
+ * al.'s phases (a manifold coloured by phase then matches the phase diagram); undefined otherwise.
+ */
+export function phaseScale(values: readonly unknown[]): ColorScale | undefined {
+  const labels = values.filter((v) => v !== null && v !== undefined).map(String);
+  if (!labels.length || !labels.every((label) => label in PHASE_COLORS)) return undefined;
+  const order = phaseOrder(labels);
+  const colors = phaseColors(order);
+  return { kind: 'nominal', domain: order, colors: values.map((v) => (v === null || v === undefined ? MISSING_COLOR : colors.get(String(v))!)) };
 }

@@ -61,3 +61,13 @@ export function cssVariable(element: Element, name: string, fallback: string): s
   const value = getComputedStyle(element).getPropertyValue(name).trim();
   return value || fallback;
 }
+
+let measuring: CanvasRenderingContext2D | null | undefined;
+
+/** Width in pixels of `text` in the CSS `font` (e.g. '12px sans-serif'), measured on an offscreen canvas. */
+export function textWidth(text: string, font: string): number {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  if (!measuring) return text.length * parseFloat(font) * 0.6;
+  measuring.font = font;
+  return measuring.measureText(text).width;
+}
