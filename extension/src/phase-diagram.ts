@@ -6,7 +6,7 @@
 // and SVG keeps text crisp.
 
 import type { PhaseDiagramPayload } from 'weightlab/dist/manifold/payloads';
-import { colorScale, MISSING_COLOR, phaseColors, phaseOrder, readableTextColor, viridisStops } from './colors';
+import { colorScale, gradientStops, MISSING_COLOR, phaseColors, phaseOrder, readableTextColor, scalePosition, type ColorScale } from './colors';
 import { cssVariable, formatValue, html, select, svg, textWidth } from './dom';
 import { formatTick, linearTicks, logTicks } from './ticks';
 
@@ -45,12 +45,17 @@ export class PhaseDiagramView {
     this.legend = html('div', { className: 'wl-legend' });
     const metrics = Object.keys(payload.metrics);
     // The payload's first metric leads the list after the phase map.
-    const choices = [PHASE_MAP, payload.metric, ...metrics.filter((m) => m !== payload.metric)];
+    const choices = [PHASE_MAP, ...[payload.metric, ...metrics.filter((m) => m !== payload.metric)].map((metric) => ({ value: metric, text: this.title(metric) }))];
     this.node = html('div', { className: 'wl-phase-diagram', dataset: { weightlabCells: String(payload.x.values.length * payload.y.values.length) } },
       html('div', { className: 'wl-title' }, payload.title),
       html('div', { className: 'wl-toolbar' }, select('Colour', choices, this.view, (value) => { this.view = value; this.render(); }, 'metric')),
       this.figure, this.legend);
     this.render();
+  }
+
+  /** A metric's readable name (the payload's title, else its key). */
+  private title(metric: string): string {
+    return this.payload.metricDisplay?.[metric]?.title ?? metric;
   }
 
   private render(): void {
@@ -64,9 +69,12 @@ export class PhaseDiagramView {
     const xLabels = x.values.map(axisLabel), yLabels = y.values.map(axisLabel);
     // Room on the left for the widest y tick label and the rotated axis title.
     const left = Math.ceil(Math.max(...yLabels.map((label) => textWidth(label, tickFont)))) + 34, top = 10, bottom = 46;
-    const scale = grid ? colorScale(grid.flat(), 'quantitative') : undefined;
+    const display = grid ? this.payload.metricDisplay?.[this.view] ?? {} : {};
+    const scale = grid ? colorScale(grid.flat(), 'quantitative', { logarithmic: display.scale === undefined ? undefined : display.scale === 'log', divergingAt: display.divergingAt }) : undefined;
     const [low, high] = (scale?.domain ?? [0, 1]) as [number, number];
-    const barTicks = scale ? (scale.logarithmic ? logTicks(low, high) : linearTicks(low, high, Math.max(2, Math.min(6, Math.floor((rows * cell) / 40))))) : [];
+    // Powers of ten on a log bar when it spans two or more; round linear values otherwise.
+    const decades = scale?.logarithmic ? logTicks(low, high) : [];
+    const barTicks = !scale ? [] : decades.length >= 2 ? decades : linearTicks(low, high, Math.max(2, Math.min(6, Math.floor((rows * cell) / 40))));
     const right = scale ? LAYOUT.colorBarGap + LAYOUT.colorBarWidth + 8 + Math.ceil(Math.max(0, ...barTicks.map((t) => textWidth(formatTick(t), tickFont)))) + 8 : 10;
     const width = left + columns * cell + right, height = top + rows * cell + bottom;
     const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'wl-svg', role: 'img', 'aria-label': `${this.payload.title}: ${byPhase ? 'phases' : this.view}` });
@@ -116,34 +124,39 @@ export class PhaseDiagramView {
     });
     root.appendChild(svg('text', { x: left + (columns * cell) / 2, y: height - 8, 'text-anchor': 'middle', class: 'wl-axis-label' }, `${x.name}${x.scale === 'log' ? ' (log)' : ''}`));
     root.appendChild(svg('text', { x: 14, y: top + (rows * cell) / 2, 'text-anchor': 'middle', class: 'wl-axis-label', transform: `rotate(-90 14 ${top + (rows * cell) / 2})` }, `${y.name}${y.scale === 'log' ? ' (log)' : ''}`));
-    if (scale) this.colorBar(root, left + columns * cell + LAYOUT.colorBarGap, top, rows * cell, low, high, !!scale.logarithmic, barTicks);
+    if (scale) this.colorBar(root, left + columns * cell + LAYOUT.colorBarGap, top, rows * cell, scale, barTicks);
     this.figure.replaceChildren(root, this.tooltip);
     this.node.dataset.metric = this.view;
     this.node.dataset.view = byPhase ? 'phases' : 'metric';
-    this.renderLegend(scale?.logarithmic);
+    this.renderLegend(scale);
   }
 
-  /** A vertical viridis bar (low at the bottom) with its tick values, right of the grid. */
-  private colorBar(root: SVGElement, x: number, top: number, height: number, low: number, high: number, logarithmic: boolean, ticks: number[]): void {
+  /** A vertical colour bar (low at the bottom) with its tick values, right of the grid. */
+  private colorBar(root: SVGElement, x: number, top: number, height: number, scale: ColorScale, ticks: number[]): void {
     const id = `wl-colorbar-${++gradients}`;
     const gradient = svg('linearGradient', { id, x1: 0, y1: 1, x2: 0, y2: 0 },
-      ...viridisStops().map((stop) => svg('stop', { offset: stop.offset, 'stop-color': stop.color })));
+      ...gradientStops(scale).map((stop) => svg('stop', { offset: stop.offset, 'stop-color': stop.color })));
     root.appendChild(svg('defs', {}, gradient));
-    const bar = svg('g', { class: 'wl-colorbar', 'data-low': low, 'data-high': high, 'data-scale': logarithmic ? 'log' : 'linear' });
+    const [low, high] = scale.domain as [number, number];
+    const kind = scale.logarithmic ? 'log' : scale.divergingAt !== undefined ? 'diverging' : 'linear';
+    const bar = svg('g', { class: 'wl-colorbar', 'data-low': low, 'data-high': high, 'data-scale': kind });
     bar.appendChild(svg('rect', { x, y: top, width: LAYOUT.colorBarWidth, height, fill: `url(#${id})`, class: 'wl-colorbar-ramp' }));
-    const position = (v: number) => (logarithmic ? Math.log10(v / low) / Math.log10(high / low) : (v - low) / (high - low || 1));
+    // The bar is linear in the value (log10 of it on a log scale); a diverging scale's gradient
+    // turns white at its centre value wherever that falls (gradientStops).
+    const along = (v: number) => (scale.logarithmic ? scalePosition(scale, v) : (v - low) / (high - low || 1));
     for (const tick of ticks) {
-      const ty = top + (1 - position(tick)) * height;
+      const ty = top + (1 - along(tick)) * height;
       bar.appendChild(svg('line', { x1: x + LAYOUT.colorBarWidth, x2: x + LAYOUT.colorBarWidth + 4, y1: ty, y2: ty, class: 'wl-tick-mark' }));
       bar.appendChild(svg('text', { x: x + LAYOUT.colorBarWidth + 7, y: ty, 'dominant-baseline': 'central', class: 'wl-tick', 'data-value': tick }, formatTick(tick)));
     }
     root.appendChild(bar);
   }
 
-  private renderLegend(logarithmic?: boolean): void {
-    if (this.view !== PHASE_MAP) {
+  private renderLegend(scale?: ColorScale): void {
+    if (scale) {
+      const how = scale.logarithmic ? ' (log colour scale)' : scale.divergingAt !== undefined ? ` (white at ${formatTick(scale.divergingAt)})` : '';
       this.legend.replaceChildren(
-        html('span', { className: 'wl-legend-title' }, logarithmic ? `${this.view} (log colour scale)` : this.view),
+        html('span', { className: 'wl-legend-title' }, `${this.title(this.view)}${how}`),
         html('span', { className: 'wl-hint' }, 'cells named by phase; thick lines: phase boundaries; grey: not run'));
       return;
     }

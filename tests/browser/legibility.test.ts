@@ -154,6 +154,22 @@ test('the metric switch colours by value with a colour bar whose ticks span the 
   for (const [text, fill] of pairs) assert.ok(contrast(text, fill) >= 4.5, `${text} on ${fill}`);
   assert.equal(await page.locator('#phase .wl-legend .wl-swatch').count(), 0);
   await page.locator('#phase').screenshot({ path: path.join(artifactsFolder, 'phase-metric.png') });
+  // The switch shows lib's titles for the metrics.
+  assert.equal(await page.locator('#phase select[data-role="metric"] option[value="test_acc"]').textContent(), 'test accuracy');
+  // Mode connectivity is diverging at 0, as lib's metricDisplay says: the fixture's barrier cells
+  // (mc = -5, the minimum) take ColorBrewer RdBu's red end #67001f, the connected ones (mc = 2,
+  // the maximum) its blue end #053061, and 0 sits where the bar turns white: 5/7 of the way up from -5 to 2.
+  await page.selectOption('#phase select[data-role="metric"]', 'curve_mc_train_error');
+  assert.equal(await page.getAttribute('#phase .wl-colorbar', 'data-scale'), 'diverging');
+  assert.equal(await page.getAttribute('#phase rect.wl-cell[data-row="2"][data-column="0"]', 'fill'), 'rgb(103,0,31)');
+  assert.equal(await page.getAttribute('#phase rect.wl-cell[data-row="2"][data-column="5"]', 'fill'), 'rgb(5,48,97)');
+  const bar = await page.evaluate(() => {
+    const ramp = document.querySelector('#phase .wl-colorbar-ramp')!.getBoundingClientRect();
+    const zero = [...document.querySelectorAll('#phase .wl-colorbar text.wl-tick')].find((t) => t.getAttribute('data-value') === '0')!.getBoundingClientRect();
+    return { top: ramp.top, height: ramp.height, zero: zero.top + zero.height / 2 };
+  });
+  assert.ok(Math.abs((bar.top + bar.height - bar.zero) / bar.height - 5 / 7) < 0.02, `tick 0 at ${((bar.top + bar.height - bar.zero) / bar.height).toFixed(3)} of the bar`);
+  await page.locator('#phase').screenshot({ path: path.join(artifactsFolder, 'phase-metric-diverging.png') });
   await page.selectOption('#phase select[data-role="metric"]', 'phase map');
   assert.equal(await page.locator('#phase .wl-legend .wl-swatch').count(), 6);
 });

@@ -103,6 +103,18 @@ export interface PhaseDiagramPayload {
   phaseDescriptions?: Record<string, string>;
   /** Optional colour (CSS hex) per phase label; absent labels take PHASE_COLORS, then OKABE_ITO in legend order. */
   phaseColors?: Record<string, string>;
+  /** Optional, per metric: its title on the switch and how its colour scale reads. */
+  metricDisplay?: Record<string, MetricDisplay>;
+}
+
+/** How a phase-diagram metric is coloured (default: viridis over [min, max], log when positive and spanning 100x or more). */
+export interface MetricDisplay {
+  /** Readable name ('test accuracy' for test_acc). */
+  title?: string;
+  /** 'log' colours by log10 (positive values only); 'linear' never does. */
+  scale?: 'linear' | 'log';
+  /** A diverging scale (red below, blue above, white here), e.g. 0 for mode connectivity, 1 for CKA. */
+  divergingAt?: number;
 }
 
 /**
@@ -234,6 +246,16 @@ export function checkPhaseDiagramPayload(value: unknown): PhaseDiagramPayload {
     expect(isRecord(value.phaseColors), '$.phaseColors', 'expected { phase: colour }');
     for (const [phase, colour] of Object.entries(value.phaseColors)) {
       expect(typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour), `$.phaseColors.${phase}`, `expected a colour '#rrggbb', found ${JSON.stringify(colour)}`);
+    }
+  }
+  if (value.metricDisplay !== undefined) {
+    expect(isRecord(value.metricDisplay), '$.metricDisplay', 'expected { metric: { title?, scale?, divergingAt? } }');
+    for (const [name, display] of Object.entries(value.metricDisplay)) {
+      const path = `$.metricDisplay.${name}`;
+      expect(isRecord(display), path, 'expected { title?, scale?, divergingAt? }');
+      if (display.title !== undefined) expect(typeof display.title === 'string', `${path}.title`, 'expected a string');
+      if (display.scale !== undefined) expect(display.scale === 'linear' || display.scale === 'log', `${path}.scale`, `expected 'linear' or 'log', found ${JSON.stringify(display.scale)}`);
+      if (display.divergingAt !== undefined) expect(typeof display.divergingAt === 'number' && Number.isFinite(display.divergingAt), `${path}.divergingAt`, 'expected a finite number');
     }
   }
   return value as unknown as PhaseDiagramPayload;

@@ -5,7 +5,7 @@
 
 import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
 import { renderSvg, type VegaLiteSpec } from '../display/vega-lite';
-import { PHASE_COLORS, PHASE_DIAGRAM_MIME, type PhaseDiagramPayload } from '../manifold/payloads';
+import { PHASE_COLORS, PHASE_DIAGRAM_MIME, type MetricDisplay, type PhaseDiagramPayload } from '../manifold/payloads';
 import { classifyPhases, PHASE_DESCRIPTIONS } from './classify';
 import type { PhaseTable, MetricColumn } from './table';
 
@@ -60,6 +60,10 @@ export class PhaseDiagram {
       phases: ys.map((y) => xs.map((x) => find(y, x)?.phase ?? null)),
       phaseDescriptions: PHASE_DESCRIPTIONS,
       phaseColors: { ...PHASE_COLORS },
+      // The same titles and scales as the Vega-Lite panels (log loss, mc diverging at 0, CKA at 1).
+      metricDisplay: Object.fromEntries(panelsOf(this.table).map(({ metric, title, scale }): [string, MetricDisplay] => [metric, {
+        title, scale: scale.type === 'log' ? 'log' : 'linear', ...(typeof scale.domainMid === 'number' ? { divergingAt: scale.domainMid } : {}),
+      }])),
     };
   }
 
