@@ -8,42 +8,34 @@
 // JupyterLab's own OutputArea in headless Chromium; screenshots of each view land in out/browser/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { MANIFOLD_MIME, type ManifoldPayload, type PhaseDiagramPayload } from 'weightlab';
-import { artifactsFolder, buildHarness, launchBrowser, openHarness, startHarnessServer, type Browser, type HarnessServer } from './support/harness';
+import { artifactsFolder, openCases, type OpenCases } from './support/harness';
 import { libraryPhaseDiagram, PHASE_DIAGRAM_MIME, spectralDensity, twoSeedManifold, umapManifold, zooManifold, type DisplayOutput } from './support/fixtures';
 
-let server: HarnessServer;
-let browser: Browser;
+let harness: OpenCases | undefined;
 let page: Page;
 let phasePayload: PhaseDiagramPayload;
 let twoSeeds: ManifoldPayload;
 
 before(async () => {
-  const bundle = await buildHarness();
   const phase = await libraryPhaseDiagram();
   phasePayload = phase.data[PHASE_DIAGRAM_MIME] as PhaseDiagramPayload;
   const pca = await twoSeedManifold();
   twoSeeds = pca.data[MANIFOLD_MIME] as ManifoldPayload;
   const show = (id: string, title: string, output: DisplayOutput) => ({ id, title, outputs: [output], trusted: true, renderers: ['weightlab', 'vega'] });
-  server = await startHarnessServer([
+  harness = await openCases([
     show('phase', 'phase diagram (lib phaseDiagram of a PhaseTable)', phase),
     show('pca', 'PCA of two seeds', pca),
     show('umap', 'UMAP 3-D', await umapManifold()),
     show('zoo', 'zoo PCA 2-D', await zooManifold(2)),
     show('esd', 'ESD', await spectralDensity()),
-  ], bundle);
-  browser = await launchBrowser();
-  page = await openHarness(browser.context, `${server.url}/?mode=bundled`);
-  fs.mkdirSync(artifactsFolder, { recursive: true });
+  ]);
+  page = harness.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(async () => harness?.close());
 
 // Colour arithmetic of the oracles, written here from the standards (not imported from the renderer).
 const channels = (color: string): number[] => {
