@@ -6,6 +6,7 @@
 // functions, no HTML, so the renderer can be `safe: true` and build its DOM from values only.
 
 import { weightlabMimeType } from '../display/protocol';
+import { WeightlabError } from '../errors';
 
 export const MANIFOLD_MIME = weightlabMimeType('manifold');
 export const PHASE_DIAGRAM_MIME = weightlabMimeType('phase-diagram');
@@ -163,12 +164,11 @@ export interface EsdPayload {
 
 export type WeightlabPayload = ManifoldPayload | PhaseDiagramPayload | EsdPayload;
 
-/** A payload that fails its schema: the message names the path to the offending value. */
-export class PayloadError extends Error {
+/** A payload that fails its schema: `path` (also the error's field) names the offending value, e.g. '$.points[3]'. */
+export class PayloadError extends WeightlabError {
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'PayloadError';
+    super('E_PAYLOAD', message, { field: path });
     this.path = path;
   }
 }
