@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { MANIFOLD_MIME, type ManifoldPayload, type PhaseDiagramPayload } from 'weightlab';
-import { artifactsFolder, openCases, type OpenCases } from './support/harness';
+import { artifactsFolder, openCases, openHarness, type OpenCases } from './support/harness';
 import { libraryPhaseDiagram, PHASE_DIAGRAM_MIME, spectralDensity, twoSeedManifold, umapManifold, zooManifold, type DisplayOutput } from './support/fixtures';
 
 let harness: OpenCases | undefined;
@@ -41,6 +41,8 @@ after(async () => harness?.close());
 const channels = (color: string): number[] => {
   const hex = /^#([0-9a-f]{6})$/i.exec(color);
   if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16));
+  const short = /^#([0-9a-f]{3})$/i.exec(color);
+  if (short) return [...short[1]].map((digit) => parseInt(digit + digit, 16));
   const rgb = color.match(/\d+(\.\d+)?/g);
   assert.ok(rgb && rgb.length >= 3, `not a colour: ${color}`);
   return rgb.slice(0, 3).map(Number);
@@ -320,3 +322,21 @@ test('the ESD keeps its marks inside the frame and names each one in the legend'
   await page.locator('#esd').screenshot({ path: path.join(artifactsFolder, 'esd.png') });
 });
 
+
+test('dark theme: ticks, axis titles, triad labels and legends keep WCAG AA contrast on the page background', async () => {
+  const dark = await openHarness(harness!.browser.context, `${harness!.server.url}/?mode=bundled&theme=dark`);
+  try {
+    await dark.waitForSelector('#umap text.wl-triad-label');
+    const samples = await dark.evaluate(() => {
+      const background = getComputedStyle(document.documentElement).getPropertyValue('--jp-layout-color0').trim();
+      const texts = [...document.querySelectorAll('text.wl-tick, text.wl-axis-label, text.wl-triad-label:not(.wl-triad-faded), .wl-legend .wl-category-name, .wl-title')];
+      return { background, colors: texts.map((element) => ({ what: `${element.getAttribute("class")}: ${element.textContent}`, color: element instanceof SVGElement ? getComputedStyle(element).fill : getComputedStyle(element).color })) };
+    });
+    assert.ok(samples.colors.length > 20, `${samples.colors.length} texts`);
+    for (const { what, color } of samples.colors) assert.ok(contrast(color, samples.background) >= 4.5, `${what}: ${color} on ${samples.background} (${contrast(color, samples.background).toFixed(2)})`);
+    await dark.locator('#phase').screenshot({ path: path.join(artifactsFolder, 'phase-map-dark.png') });
+    await dark.locator('#umap').screenshot({ path: path.join(artifactsFolder, 'manifold-umap-3d-dark.png') });
+  } finally {
+    await dark.close();
+  }
+});
