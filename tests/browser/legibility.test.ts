@@ -211,6 +211,16 @@ test('a PCA of two seeds fills the plot on both axes, and its ticks give the dat
   assert.match((await page.textContent('#pca text.wl-axis-label[data-axis="x"]')) ?? '', /^PC1 \(\d+\.\d% of variance\)$/);
   assert.match((await page.textContent('#pca text.wl-axis-label[data-axis="y"]')) ?? '', /^PC2 /);
   await page.locator('#pca').screenshot({ path: path.join(artifactsFolder, 'manifold-pca-two-seeds.png') });
+  // 'equal scales' on the switch: one pixel scale for both axes, so the pixel spans keep the data's ratio.
+  assert.equal(await page.getAttribute('#pca .wl-manifold', 'data-aspect'), 'fill');
+  await page.selectOption('#pca select[data-role="aspect"]', 'equal');
+  await page.waitForTimeout(50);
+  const equal = (await pointsAndFrame('pca')).points;
+  const pixelSpan = (axis: 0 | 1) => Math.max(...equal.map((p) => p[axis])) - Math.min(...equal.map((p) => p[axis]));
+  const ratio = (pixelSpan(1) / pixelSpan(0)) / (spread(1) / spread(0));
+  assert.ok(Math.abs(ratio - 1) < 0.02, `pixel spans ${pixelSpan(0).toFixed(1)} x ${pixelSpan(1).toFixed(1)} for data spans ${spread(0).toFixed(3)} x ${spread(1).toFixed(3)}`);
+  await page.locator('#pca').screenshot({ path: path.join(artifactsFolder, 'manifold-pca-two-seeds-equal.png') });
+  await page.selectOption('#pca select[data-role="aspect"]', 'fill');
 });
 
 test('50 wheel zooms and far drags never leave the manifold view empty; reset restores it', async () => {

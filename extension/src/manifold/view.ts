@@ -14,7 +14,7 @@ import { formatTick, linearTicks } from '../ticks';
 import { LassoOverlay, pointsInsideOutline } from './lasso';
 import {
   dataCoordinate, initialCamera, normalisation, plotArea, projectPoint, rotate, screenCoordinate, ZOOM_LIMITS,
-  type Camera, type Margins, type Normalisation, type Viewport,
+  type Aspect, type Camera, type Margins, type Normalisation, type Viewport,
 } from './camera';
 
 const NONE = '(none)';
@@ -63,6 +63,8 @@ export class ManifoldView {
   private colorBy: string;
   private sizeBy: string;
   private showTrajectories = true;
+  /** 'fill' (each axis fills its side of the plot) or 'equal' (one scale for every axis); see camera.ts. */
+  private aspect: Aspect;
   private scale!: ColorScale;
   private radii!: Float64Array;
   private screen: Float64Array;
@@ -77,6 +79,7 @@ export class ManifoldView {
   constructor(payload: ManifoldPayload) {
     this.payload = payload;
     this.dimensions = payload.dimensions;
+    this.aspect = payload.aspect ?? 'fill';
     const columns = payload.table.columns;
     this.colorBy = payload.colorBy ?? columns.find((c) => c.role === 'metric' && c.type === 'quantitative')?.name ?? NONE;
     this.sizeBy = payload.sizeBy ?? NONE;
@@ -99,6 +102,7 @@ export class ManifoldView {
     }, html('div', { className: 'wl-title' }, payload.title), this.toolbar(), this.plot, this.legend, this.selectionPanel);
 
     if (payload.dimensions === 3) this.node.dataset.view = '3-D';
+    this.node.dataset.aspect = this.aspect;
     this.applyEncodings();
     this.attachPointerHandlers();
     const probe: ManifoldProbe = {
@@ -144,6 +148,13 @@ export class ManifoldView {
         this.resize();
       }, 'view'));
     }
+    bar.appendChild(select('Axes', [{ value: 'fill', text: 'fill the plot' }, { value: 'equal', text: 'equal scales' }], this.aspect, (value) => {
+      this.aspect = value === 'equal' ? 'equal' : 'fill';
+      this.node.dataset.aspect = this.aspect;
+      this.camera = initialCamera();
+      this.normalise();
+      this.resize();
+    }, 'aspect'));
     if (this.payload.trajectories.length) {
       const box = html('input', { attributes: { type: 'checkbox' }, dataset: { role: 'trajectories' } });
       box.checked = true;
@@ -161,8 +172,8 @@ export class ManifoldView {
 
   /** Fits the normalisation to the data for the dimensions shown (3-D also fits the unit ball). */
   private normalise(): void {
-    const { points, trajectories, aspect } = this.payload;
-    this.norm = normalisation([...points, ...trajectories.flatMap((t) => t.points)], this.dimensions, aspect ?? 'fill');
+    const { points, trajectories } = this.payload;
+    this.norm = normalisation([...points, ...trajectories.flatMap((t) => t.points)], this.dimensions, this.aspect);
   }
 
   /** Applies `camera` after shifting its pan so that some point stays inside the frame, then redraws. */
@@ -245,7 +256,7 @@ export class ManifoldView {
     const width = Math.max(240, Math.floor(this.plot.clientWidth || 640));
     const height = Math.round(Math.min(520, Math.max(300, width * 0.62)));
     const ratio = window.devicePixelRatio || 1;
-    this.viewport = { width, height, margins: MARGINS[this.dimensions], padding: PADDING, isotropic: this.dimensions === 3 || this.payload.aspect === 'equal' };
+    this.viewport = { width, height, margins: MARGINS[this.dimensions], padding: PADDING, isotropic: this.dimensions === 3 || this.aspect === 'equal' };
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);
     this.canvas.style.width = `${width}px`;
