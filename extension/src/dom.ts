@@ -31,10 +31,13 @@ export function svg(tag: string, attributes: Record<string, string | number> = {
   return element;
 }
 
-/** A labelled <select> over `options`; calls `onChange` with the chosen value. */
-export function select(label: string, options: string[], value: string, onChange: (value: string) => void, role: string): HTMLLabelElement {
+/** A labelled <select> over `options` (a value, or a value with the text shown for it); calls `onChange` with the chosen value. */
+export function select(label: string, options: (string | { value: string; text: string })[], value: string, onChange: (value: string) => void, role: string): HTMLLabelElement {
   const control = html('select', { dataset: { role } });
-  for (const option of options) control.appendChild(html('option', { attributes: { value: option } }, option));
+  for (const option of options) {
+    const { value: optionValue, text } = typeof option === 'string' ? { value: option, text: option } : option;
+    control.appendChild(html('option', { attributes: { value: optionValue } }, text));
+  }
   control.value = value;
   control.addEventListener('change', () => onChange(control.value));
   return html('label', { className: 'wl-control' }, `${label} `, control);
@@ -60,4 +63,14 @@ export function formatValue(value: unknown): string {
 export function cssVariable(element: Element, name: string, fallback: string): string {
   const value = getComputedStyle(element).getPropertyValue(name).trim();
   return value || fallback;
+}
+
+let measuring: CanvasRenderingContext2D | null | undefined;
+
+/** Width in pixels of `text` in the CSS `font` (e.g. '12px sans-serif'), measured on an offscreen canvas. */
+export function textWidth(text: string, font: string): number {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  if (!measuring) return text.length * parseFloat(font) * 0.6;
+  measuring.font = font;
+  return measuring.measureText(text).width;
 }

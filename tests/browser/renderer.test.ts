@@ -7,21 +7,18 @@
 // Screenshots (light and dark theme) land in out/browser/ for CI artifacts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { MANIFOLD_MIME } from 'weightlab';
-import { artifactsFolder, buildHarness, launchBrowser, openHarness, startHarnessServer, type Browser, type HarnessServer } from './support/harness';
+import { artifactsFolder, openCases, openHarness, type OpenCases } from './support/harness';
 import { ESD_ALPHA, phaseDiagram, spectralDensity, zooManifold, ZOO_SIZE } from './support/fixtures';
 import { recordedNotebookOutputs } from './support/notebook-outputs';
 
-let server: HarnessServer;
-let browser: Browser;
+let harness: OpenCases | undefined;
 let page: Page;
 let recordedCount = 0;
 
 before(async () => {
-  const bundle = await buildHarness();
   const manifold = await zooManifold(2);
   const recorded = recordedNotebookOutputs();
   recordedCount = recorded.length;
@@ -37,16 +34,11 @@ before(async () => {
     { id: 'esd', title: 'ESD', outputs: [await spectralDensity()], trusted: true, renderers: ['weightlab', 'vega'] },
     ...(recorded.length ? [{ id: 'notebook', title: 'notebooks/weight-manifolds.ipynb outputs', outputs: recorded, trusted: true, renderers: ['weightlab', 'vega'] }] : []),
   ];
-  server = await startHarnessServer(cases, bundle);
-  browser = await launchBrowser();
-  page = await openHarness(browser.context, `${server.url}/?mode=bundled`);
-  fs.mkdirSync(artifactsFolder, { recursive: true });
+  harness = await openCases(cases);
+  page = harness.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(async () => harness?.close());
 
 /** The RGBA of the canvas pixel under a point's centre. */
 async function pixelUnderPoint(caseId: string, index: number): Promise<number[]> {
@@ -257,7 +249,7 @@ test('the ESD draws the fitted tail with slope -alpha on log-log axes', async ()
 });
 
 test('dark theme: the views take JupyterLab’s dark variables', async () => {
-  const dark = await openHarness(browser.context, `${server.url}/?mode=bundled&theme=dark`);
+  const dark = await openHarness(harness!.browser.context, `${harness!.server.url}/?mode=bundled&theme=dark`);
   await dark.waitForSelector('#manifold .wl-manifold');
   const colour = await dark.evaluate(() => getComputedStyle(document.querySelector('#manifold .wl-title')!).color);
   const light = await page.evaluate(() => getComputedStyle(document.querySelector('#manifold .wl-title')!).color);

@@ -1,20 +1,35 @@
-// The interactive weight-manifold view: a canvas scatter of models (2-D, or 3-D with drag to
-// rotate) with zoom and pan, a tooltip with the hovered model's hyperparameters and metrics,
+// The interactive weight-manifold view: a canvas scatter of models (2-D with value ticks and
+// axis titles, or 3-D with drag to rotate and an orientation triad) with zoom and pan that
+// always keep some data in view, a tooltip with the hovered model's hyperparameters and metrics,
 // colour-by and size-by switchers over every table column, shift-drag box selection and
 // alt-shift-drag lasso selection listing the selected models, and training trajectories as
-// lines. Canvas rather than SVG because a zoo of 10,000 models must redraw within a frame while rotating.
+// lines. Canvas rather than SVG for the points because a zoo of 10,000 models must redraw
+// within a frame while rotating; the axes are an SVG layer over it (crisp text, and tests and
+// screen readers can read the tick values).
 
 import type { ManifoldPayload, TableValue } from 'weightlab/dist/manifold/payloads';
-import { colorScale, type ColorScale } from '../colors';
-import { cssVariable, formatValue, html, select } from '../dom';
+import { colorScale, phaseScale, type ColorScale } from '../colors';
+import { cssVariable, formatValue, html, select, svg, textWidth } from '../dom';
+import { formatTick, linearTicks } from '../ticks';
 import { LassoOverlay, pointsInsideOutline } from './lasso';
-import { initialCamera, normalisation, projectPoint, type Camera, type Normalisation, type Viewport } from './camera';
+import {
+  dataCoordinate, initialCamera, normalisation, plotArea, projectPoint, rotate, screenCoordinate, ZOOM_LIMITS,
+  type Aspect, type Camera, type Margins, type Normalisation, type Viewport,
+} from './camera';
 
 const NONE = '(none)';
 const HOVER_RADIUS = 10;
 const SELECTION_LIST_LIMIT = 200;
 /** Depth slabs of the 3-D painter's order. */
 const DEPTH_SLABS = 24;
+/** Room around the plot frame: tick labels and axis titles in 2-D, a thin border in 3-D. */
+const MARGINS: Record<2 | 3, Margins> = { 2: { left: 64, right: 14, top: 10, bottom: 44 }, 3: { left: 8, right: 8, top: 8, bottom: 8 } };
+/** Pixels between the data's extent and the frame at zoom 1 (points are drawn whole). */
+const PADDING = 14;
+/** Zoom and pan stop where fewer than this many pixels of the frame's inside would still hold a point. */
+const KEEP_VISIBLE = 16;
+/** The 3-D orientation triad: arm length, distance of its origin from the frame's corner, label font size. */
+const TRIAD = { arm: 30, inset: 52, font: 11, gap: 4, fadeBelow: 0.35 };
 
 /** What tests and automation can ask a rendered view (exposed as `node.weightlabManifold`). */
 export interface ManifoldProbe {
@@ -22,6 +37,8 @@ export interface ManifoldProbe {
   clientPosition(index: number): [number, number];
   /** The fill colour of point `index`. */
   color(index: number): string;
+  /** The plot frame in client (page) coordinates. */
+  plotArea(): { left: number; top: number; right: number; bottom: number };
   /** Milliseconds the last full redraw took. */
   lastDrawMs(): number;
   /** Redraws synchronously; returns the milliseconds it took. */
@@ -32,23 +49,27 @@ export class ManifoldView {
   readonly node: HTMLElement;
   private readonly payload: ManifoldPayload;
   private readonly canvas: HTMLCanvasElement;
+  /** Frame, ticks, axis titles (2-D) or the orientation triad (3-D), over the canvas. */
+  private readonly axes: SVGElement;
   private readonly plot: HTMLElement;
   private readonly tooltip: HTMLElement;
   private readonly band: HTMLElement;
   private readonly lasso = new LassoOverlay();
   private readonly legend: HTMLElement;
   private readonly selectionPanel: HTMLElement;
-  private readonly norm: Normalisation;
+  private norm!: Normalisation;
   private camera: Camera = initialCamera();
   private dimensions: 2 | 3;
   private colorBy: string;
   private sizeBy: string;
   private showTrajectories = true;
+  /** 'fill' (each axis fills its side of the plot) or 'equal' (one scale for every axis); see camera.ts. */
+  private aspect: Aspect;
   private scale!: ColorScale;
   private radii!: Float64Array;
   private screen: Float64Array;
   private trajectoryScreen: Float64Array[];
-  private viewport: Viewport = { width: 640, height: 420, margin: 24 };
+  private viewport: Viewport = { width: 640, height: 420, margins: MARGINS[2], padding: PADDING, isotropic: false };
   private hovered = -1;
   private selected = new Set<number>();
   private frame = 0;
@@ -58,10 +79,11 @@ export class ManifoldView {
   constructor(payload: ManifoldPayload) {
     this.payload = payload;
     this.dimensions = payload.dimensions;
+    this.aspect = payload.aspect ?? 'fill';
     const columns = payload.table.columns;
     this.colorBy = payload.colorBy ?? columns.find((c) => c.role === 'metric' && c.type === 'quantitative')?.name ?? NONE;
     this.sizeBy = payload.sizeBy ?? NONE;
-    this.norm = normalisation([...payload.points, ...payload.trajectories.flatMap((t) => t.points)], payload.dimensions);
+    this.normalise();
     this.screen = new Float64Array(payload.points.length * 3);
     this.trajectoryScreen = payload.trajectories.map((t) => new Float64Array(t.points.length * 3));
 
@@ -70,7 +92,8 @@ export class ManifoldView {
     this.tooltip.hidden = true;
     this.band = html('div', { className: 'wl-band' });
     this.band.hidden = true;
-    this.plot = html('div', { className: 'wl-plot' }, this.canvas, this.band, this.lasso.node, this.tooltip);
+    this.axes = svg('svg', { class: 'wl-axes', 'aria-hidden': 'true' });
+    this.plot = html('div', { className: 'wl-plot' }, this.canvas, this.axes, this.band, this.lasso.node, this.tooltip);
     this.legend = html('div', { className: 'wl-legend' });
     this.selectionPanel = html('div', { className: 'wl-selection' });
     this.node = html('div', {
@@ -79,6 +102,7 @@ export class ManifoldView {
     }, html('div', { className: 'wl-title' }, payload.title), this.toolbar(), this.plot, this.legend, this.selectionPanel);
 
     if (payload.dimensions === 3) this.node.dataset.view = '3-D';
+    this.node.dataset.aspect = this.aspect;
     this.applyEncodings();
     this.attachPointerHandlers();
     const probe: ManifoldProbe = {
@@ -87,6 +111,11 @@ export class ManifoldView {
         return [box.left + this.screen[3 * index], box.top + this.screen[3 * index + 1]];
       },
       color: (index) => this.scale.colors[index],
+      plotArea: () => {
+        const box = this.canvas.getBoundingClientRect();
+        const area = plotArea(this.viewport);
+        return { left: box.left + area.left, top: box.top + area.top, right: box.left + area.right, bottom: box.top + area.bottom };
+      },
       lastDrawMs: () => this.drawMs,
       redraw: () => { this.draw(); return this.drawMs; },
     };
@@ -115,22 +144,63 @@ export class ManifoldView {
         this.dimensions = value === '3-D' ? 3 : 2;
         this.camera = initialCamera();
         this.node.dataset.view = value;
-        this.schedule();
+        this.normalise();
+        this.resize();
       }, 'view'));
     }
+    bar.appendChild(select('Axes', [{ value: 'fill', text: 'fill the plot' }, { value: 'equal', text: 'equal scales' }], this.aspect, (value) => {
+      this.aspect = value === 'equal' ? 'equal' : 'fill';
+      this.node.dataset.aspect = this.aspect;
+      this.camera = initialCamera();
+      this.normalise();
+      this.resize();
+    }, 'aspect'));
     if (this.payload.trajectories.length) {
       const box = html('input', { attributes: { type: 'checkbox' }, dataset: { role: 'trajectories' } });
       box.checked = true;
       box.addEventListener('change', () => { this.showTrajectories = box.checked; this.schedule(); });
       bar.appendChild(html('label', { className: 'wl-control' }, box, ' trajectories'));
     }
-    const reset = html('button', { className: 'wl-button', dataset: { role: 'reset' } }, 'Reset view');
-    reset.addEventListener('click', () => { this.camera = initialCamera(); this.schedule(); });
+    const reset = html('button', { className: 'wl-button', dataset: { role: 'reset' }, attributes: { title: 'back to the initial zoom, pan and rotation (or double-click the plot)' } }, 'Reset view');
+    reset.addEventListener('click', () => this.setCamera(initialCamera()));
     bar.appendChild(reset);
     bar.appendChild(html('span', { className: 'wl-hint' }, this.payload.dimensions === 3
       ? 'drag: rotate · alt-drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso'
       : 'drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso'));
     return bar;
+  }
+
+  /** Fits the normalisation to the data for the dimensions shown (3-D also fits the unit ball). */
+  private normalise(): void {
+    const { points, trajectories } = this.payload;
+    this.norm = normalisation([...points, ...trajectories.flatMap((t) => t.points)], this.dimensions, this.aspect);
+  }
+
+  /** Applies `camera` after shifting its pan so that some point stays inside the frame, then redraws. */
+  private setCamera(camera: Camera): void {
+    this.camera = this.keepDataInView(camera);
+    this.node.dataset.zoom = String(this.camera.zoom);
+    this.schedule();
+  }
+
+  /**
+   * `camera`, panned by the least amount that brings the nearest point at least KEEP_VISIBLE
+   * pixels inside the frame when none is: zooming into an empty corner or dragging the cloud
+   * away can never leave an empty view.
+   */
+  private keepDataInView(camera: Camera): Camera {
+    const area = plotArea(this.viewport);
+    const inside = { left: area.left + KEEP_VISIBLE, right: area.right - KEEP_VISIBLE, top: area.top + KEEP_VISIBLE, bottom: area.bottom - KEEP_VISIBLE };
+    const out = new Float64Array(3);
+    let best = Infinity, shiftX = 0, shiftY = 0;
+    for (const point of this.payload.points) {
+      projectPoint(point, this.dimensions, this.norm, camera, this.viewport, out, 0);
+      const dx = out[0] < inside.left ? inside.left - out[0] : out[0] > inside.right ? inside.right - out[0] : 0;
+      const dy = out[1] < inside.top ? inside.top - out[1] : out[1] > inside.bottom ? inside.bottom - out[1] : 0;
+      if (dx === 0 && dy === 0) return camera;
+      if (dx * dx + dy * dy < best) { best = dx * dx + dy * dy; shiftX = dx; shiftY = dy; }
+    }
+    return best === Infinity ? camera : { ...camera, panX: camera.panX + shiftX, panY: camera.panY + shiftY };
   }
 
   private column(name: string): TableValue[] | undefined {
@@ -142,7 +212,8 @@ export class ManifoldView {
     const n = this.payload.points.length;
     const colorValues = this.column(this.colorBy);
     const colorInfo = this.payload.table.columns.find((c) => c.name === this.colorBy);
-    this.scale = colorValues && colorInfo ? colorScale(colorValues, colorInfo.type) : { kind: 'nominal', domain: [], colors: new Array(n).fill(cssVariable(this.node, '--jp-brand-color1', '#1976d2')) };
+    // A phase column takes the phase diagram's colours, so a phase reads the same in both views.
+    this.scale = colorValues && colorInfo ? (colorInfo.type === 'nominal' && phaseScale(colorValues)) || colorScale(colorValues, colorInfo.type) : { kind: 'nominal', domain: [], colors: new Array(n).fill(cssVariable(this.node, '--jp-brand-color1', '#1976d2')) };
     const baseRadius = n > 3000 ? 2 : n > 500 ? 3 : 4.5;
     this.radii = new Float64Array(n).fill(baseRadius);
     const sizeValues = this.column(this.sizeBy);
@@ -185,11 +256,12 @@ export class ManifoldView {
     const width = Math.max(240, Math.floor(this.plot.clientWidth || 640));
     const height = Math.round(Math.min(520, Math.max(300, width * 0.62)));
     const ratio = window.devicePixelRatio || 1;
-    this.viewport = { width, height, margin: 24 };
+    this.viewport = { width, height, margins: MARGINS[this.dimensions], padding: PADDING, isotropic: this.dimensions === 3 || this.aspect === 'equal' };
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
+    for (const [name, value] of Object.entries({ width, height, viewBox: `0 0 ${width} ${height}` })) this.axes.setAttribute(name, String(value));
     this.draw();
   }
 
@@ -215,9 +287,14 @@ export class ManifoldView {
     context.clearRect(0, 0, this.viewport.width, this.viewport.height);
     this.projectAll();
     const text = cssVariable(this.node, '--jp-ui-font-color2', '#616161');
-    const border = cssVariable(this.node, '--jp-border-color2', '#e0e0e0');
     const background = cssVariable(this.node, '--jp-layout-color0', '#ffffff');
-    this.drawAxes(context, text, border);
+    this.renderAxes();
+    // Points and trajectories stay inside the frame (zoomed-in points would cover the ticks).
+    const area = plotArea(this.viewport);
+    context.save();
+    context.beginPath();
+    context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+    context.clip();
 
     if (this.showTrajectories) {
       context.lineWidth = 1.2;
@@ -292,46 +369,90 @@ export class ManifoldView {
       context.arc(this.screen[3 * i], this.screen[3 * i + 1], this.radii[i] + 4, 0, 2 * Math.PI);
       context.stroke();
     }
+    context.restore();
     this.drawMs = performance.now() - started;
   }
 
-  private drawAxes(context: CanvasRenderingContext2D, text: string, border: string): void {
-    const { width, height } = this.viewport;
+  /** Redraws the SVG layer: frame, value ticks and axis titles in 2-D; the orientation triad in 3-D. */
+  private renderAxes(): void {
     const axes = this.payload.axes;
-    const label = (i: number) => axes[i].explainedVariance !== undefined ? `${axes[i].label} (${(axes[i].explainedVariance! * 100).toFixed(1)}%)` : axes[i].label;
-    context.font = `11px ${cssVariable(this.node, '--jp-ui-font-family', 'sans-serif')}`;
-    context.fillStyle = text;
-    context.strokeStyle = border;
-    context.lineWidth = 1;
-    if (this.dimensions === 2) {
-      context.strokeRect(0.5, 0.5, width - 1, height - 1);
-      context.textAlign = 'center';
-      context.fillText(label(0), width / 2, height - 6);
-      context.save();
-      context.translate(12, height / 2);
-      context.rotate(-Math.PI / 2);
-      context.fillText(label(1), 0, 0);
-      context.restore();
+    const title = (i: number) => axes[i].explainedVariance !== undefined ? `${axes[i].label} (${(axes[i].explainedVariance! * 100).toFixed(1)}% of variance)` : axes[i].label;
+    const area = plotArea(this.viewport);
+    const children: SVGElement[] = [svg('rect', { x: area.left + 0.5, y: area.top + 0.5, width: area.right - area.left - 1, height: area.bottom - area.top - 1, class: 'wl-frame' })];
+    if (this.dimensions === 3) {
+      children.push(this.triad(area));
+      this.axes.replaceChildren(...children);
       return;
     }
-    // 3-D: an orientation triad in the corner, rotated with the points.
-    const origin = [42, height - 42];
-    const unit = new Float64Array(3);
-    const triadCamera = { ...this.camera, zoom: 1, panX: 0, panY: 0 };
-    const triadViewport = { width: 2, height: 2, margin: 0 };
-    const identity = { centre: [0, 0, 0], scale: 1 };
-    context.textAlign = 'center';
-    for (let axis = 0; axis < 3; axis++) {
-      const direction = [0, 0, 0];
-      direction[axis] = 1;
-      projectPoint(direction, 3, identity, triadCamera, triadViewport, unit, 0);
-      const dx = (unit[0] - 1) * 26, dy = (unit[1] - 1) * 26;
-      context.beginPath();
-      context.moveTo(origin[0], origin[1]);
-      context.lineTo(origin[0] + dx, origin[1] + dy);
-      context.stroke();
-      context.fillText(axes[axis].label, origin[0] + dx * 1.35, origin[1] + dy * 1.35 + 4);
+    // Ticks at round data values across what the frame shows now (they follow zoom and pan).
+    for (const axis of [0, 1] as const) {
+      const [from, to] = axis === 0 ? [area.left, area.right] : [area.bottom, area.top];
+      const low = dataCoordinate(axis, from, this.norm, this.camera, this.viewport);
+      const high = dataCoordinate(axis, to, this.norm, this.camera, this.viewport);
+      const count = Math.max(2, Math.round(Math.abs(to - from) / (axis === 0 ? 90 : 60)));
+      for (const value of linearTicks(low, high, count)) {
+        const at = screenCoordinate(axis, value, this.norm, this.camera, this.viewport);
+        const label = formatTick(value);
+        if (axis === 0) {
+          children.push(svg('line', { x1: at, x2: at, y1: area.bottom, y2: area.bottom + 5, class: 'wl-tick-mark' }));
+          children.push(svg('text', { x: at, y: area.bottom + 17, 'text-anchor': 'middle', class: 'wl-tick', 'data-axis': 'x', 'data-value': value }, label));
+        } else {
+          children.push(svg('line', { x1: area.left - 5, x2: area.left, y1: at, y2: at, class: 'wl-tick-mark' }));
+          children.push(svg('text', { x: area.left - 8, y: at, 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'wl-tick', 'data-axis': 'y', 'data-value': value }, label));
+        }
+      }
     }
+    const middleY = (area.top + area.bottom) / 2;
+    children.push(svg('text', { x: (area.left + area.right) / 2, y: this.viewport.height - 8, 'text-anchor': 'middle', class: 'wl-axis-label', 'data-axis': 'x' }, title(0)));
+    children.push(svg('text', { x: 14, y: middleY, 'text-anchor': 'middle', transform: `rotate(-90 14 ${middleY})`, class: 'wl-axis-label', 'data-axis': 'y' }, title(1)));
+    this.axes.replaceChildren(...children);
+  }
+
+  /**
+   * The 3-D orientation triad in the frame's lower-left corner, rotated with the points. Each
+   * label sits beyond its arm's tip, on the arm's side, and moves further out until it clears
+   * the labels already placed (longest arms first, so the clearest axes keep their place);
+   * labels of arms pointing nearly at or away from the viewer are faded, and arms pointing
+   * away are dashed.
+   */
+  private triad(area: { left: number; bottom: number }): SVGElement {
+    const origin = [area.left + TRIAD.inset, area.bottom - TRIAD.inset];
+    const font = `${TRIAD.font}px ${cssVariable(this.node, '--jp-ui-font-family', 'sans-serif')}`;
+    const arms = [0, 1, 2].map((axis) => {
+      const unit = [0, 0, 0];
+      unit[axis] = 1;
+      const [right, up, depth] = rotate(unit[0], unit[1], unit[2], this.camera);
+      return { axis, dx: right, dy: -up, depth, length: Math.hypot(right, up), label: this.payload.axes[axis].label };
+    });
+    const group = svg('g', { class: 'wl-triad' });
+    const placed: { left: number; right: number; top: number; bottom: number }[] = [];
+    for (const arm of [...arms].sort((a, b) => b.length - a.length)) {
+      group.appendChild(svg('line', { x1: origin[0], y1: origin[1], x2: origin[0] + arm.dx * TRIAD.arm, y2: origin[1] + arm.dy * TRIAD.arm, class: `wl-triad-arm${arm.depth < 0 ? ' wl-triad-back' : ''}`, 'data-axis': arm.axis }));
+      // An arm seen end-on has no side of its own: its label goes opposite the other two.
+      let [ux, uy] = [arm.dx, arm.dy];
+      if (arm.length < 0.05) {
+        ux = -arms.filter((a) => a !== arm).reduce((sum, a) => sum + a.dx, 0);
+        uy = -arms.filter((a) => a !== arm).reduce((sum, a) => sum + a.dy, 0);
+      }
+      const norm = Math.hypot(ux, uy) || 1;
+      ux /= norm; uy /= norm;
+      const width = textWidth(arm.label, font) + 2, height = TRIAD.font + 3;
+      // Distance from the origin to the label box's centre: past the tip, plus the box's half-extent along the arm.
+      let distance = arm.length * TRIAD.arm + TRIAD.gap + Math.abs(ux) * width / 2 + Math.abs(uy) * height / 2;
+      const box = () => {
+        const cx = origin[0] + ux * distance, cy = origin[1] + uy * distance;
+        return { left: cx - width / 2, right: cx + width / 2, top: cy - height / 2, bottom: cy + height / 2 };
+      };
+      const clashes = (b: ReturnType<typeof box>) => placed.some((p) => b.left < p.right + 2 && p.left < b.right + 2 && b.top < p.bottom + 2 && p.top < b.bottom + 2);
+      for (let step = 0; step < 100 && clashes(box()); step++) distance += 2;
+      const b = box();
+      placed.push(b);
+      group.appendChild(svg('text', {
+        x: (b.left + b.right) / 2, y: (b.top + b.bottom) / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central',
+        class: `wl-triad-label${arm.length < TRIAD.fadeBelow ? ' wl-triad-faded' : ''}`, 'data-axis': arm.axis,
+      }, arm.label));
+    }
+    return group;
   }
 
   private nearest(x: number, y: number): number {
@@ -425,19 +546,16 @@ export class ManifoldView {
       }
       const dx = x - drag.x, dy = y - drag.y;
       if (drag.mode === 'pan') {
-        this.camera = { ...this.camera, panX: drag.camera.panX + dx, panY: drag.camera.panY + dy };
+        this.setCamera({ ...this.camera, panX: drag.camera.panX + dx, panY: drag.camera.panY + dy });
       } else if (drag.mode === 'rotate') {
         const pitch = Math.max(-1.5, Math.min(1.5, drag.camera.pitch + dy * 0.01));
-        this.camera = { ...this.camera, yaw: drag.camera.yaw + dx * 0.01, pitch };
+        this.setCamera({ ...this.camera, yaw: drag.camera.yaw + dx * 0.01, pitch });
       } else if (drag.mode === 'lasso') {
         this.lasso.extend(x, y);
-        return;
       } else {
         Object.assign(this.band.style, { left: `${Math.min(x, drag.x)}px`, top: `${Math.min(y, drag.y)}px`, width: `${Math.abs(dx)}px`, height: `${Math.abs(dy)}px` });
         this.band.hidden = false;
-        return;
       }
-      this.schedule();
     });
     const finish = (event: PointerEvent) => {
       if (!drag) return;
@@ -470,13 +588,13 @@ export class ManifoldView {
       event.preventDefault();
       const [x, y] = local(event);
       const factor = Math.exp(-event.deltaY * 0.0015);
-      const zoom = Math.max(0.2, Math.min(200, this.camera.zoom * factor));
+      const zoom = Math.max(ZOOM_LIMITS.min, Math.min(ZOOM_LIMITS.max, this.camera.zoom * factor));
       const applied = zoom / this.camera.zoom;
-      // Keep the data under the cursor fixed: pan scales about the cursor position.
-      const cx = x - this.viewport.width / 2, cy = y - this.viewport.height / 2;
-      this.camera = { ...this.camera, zoom, panX: cx - (cx - this.camera.panX) * applied, panY: cy - (cy - this.camera.panY) * applied };
-      this.schedule();
+      // Keep the data under the cursor fixed: pan scales about the cursor position (relative to the frame's centre, where zoom acts).
+      const area = plotArea(this.viewport);
+      const cx = x - (area.left + area.right) / 2, cy = y - (area.top + area.bottom) / 2;
+      this.setCamera({ ...this.camera, zoom, panX: cx - (cx - this.camera.panX) * applied, panY: cy - (cy - this.camera.panY) * applied });
     }, { passive: false });
-    this.canvas.addEventListener('dblclick', () => { this.camera = initialCamera(); this.schedule(); });
+    this.canvas.addEventListener('dblclick', () => this.setCamera(initialCamera()));
   }
 }

@@ -6,6 +6,7 @@
 // functions, no HTML, so the renderer can be `safe: true` and build its DOM from values only.
 
 import { weightlabMimeType } from '../display/protocol';
+import { WeightlabError } from '../errors';
 
 export const MANIFOLD_MIME = weightlabMimeType('manifold');
 export const PHASE_DIAGRAM_MIME = weightlabMimeType('phase-diagram');
@@ -65,6 +66,13 @@ export interface ManifoldPayload {
   /** Initial colour and size columns (the renderer offers switchers over all columns). */
   colorBy?: string;
   sizeBy?: string;
+  /**
+   * How the view maps coordinates to the plot (default 'fill'): 'fill' scales each axis to
+   * the plot's width or height, so a direction of small variance (PC2 of two seeds) is not
+   * squashed into a sliver, and the tick values give each axis's true scale; 'equal' keeps one
+   * scale for every axis, so on-screen distances are proportional to embedding distances.
+   */
+  aspect?: 'fill' | 'equal';
   trajectories: Trajectory[];
   /** How the vectors were prepared: 'none' or 'per-layer' standardisation, and the alignment applied. */
   preprocessing: { standardize: 'none' | 'per-layer'; alignment: string; inputDimension: number };
@@ -89,12 +97,40 @@ export interface PhaseDiagramPayload {
   x: PhaseAxis;
   y: PhaseAxis;
   metrics: Record<string, (number | null)[][]>;
-  /** Metric shown first. */
+  /** Metric first on the view switch (the view opens on the phase map; metrics are one switch away). */
   metric: string;
   phases: (string | null)[][];
   /** Optional descriptions of the phase labels, shown in the legend (e.g. 'memorization'). */
   phaseDescriptions?: Record<string, string>;
+  /** Optional colour (CSS hex) per phase label; absent labels take PHASE_COLORS, then OKABE_ITO in legend order. */
+  phaseColors?: Record<string, string>;
+  /** Optional, per metric: its title on the switch and how its colour scale reads. */
+  metricDisplay?: Record<string, MetricDisplay>;
 }
+
+/** How a phase-diagram metric is coloured (default: viridis over [min, max], log when positive and spanning 100x or more). */
+export interface MetricDisplay {
+  /** Readable name ('test accuracy' for test_acc). */
+  title?: string;
+  /** 'log' colours by log10 (positive values only); 'linear' never does. */
+  scale?: 'linear' | 'log';
+  /** A diverging scale (red below, blue above, white here), e.g. 0 for mode connectivity, 1 for CKA. */
+  divergingAt?: number;
+}
+
+/**
+ * The Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"): eight colours that stay
+ * distinguishable under the common colour-vision deficiencies. Phase maps draw from it.
+ */
+export const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#000000'] as const;
+
+/**
+ * Colours of Yang et al.'s loss-landscape phases, shared by the extension and the Vega-Lite
+ * fallback so both show a phase in the same colour: the underfit phases I and II warm
+ * (vermillion, orange), the poorly connected fit phase III reddish purple, and the connected
+ * fit phases cool (IV-A blue, IV-B bluish green, the generalizing one).
+ */
+export const PHASE_COLORS: Readonly<Record<string, string>> = { I: '#D55E00', II: '#E69F00', III: '#CC79A7', 'IV-A': '#0072B2', 'IV-B': '#009E73' };
 
 /** The layer an ESD belongs to: its name, or what lib/src/spectral's analysis knows of it. */
 export type EsdLayer = string | { layerId?: number | string; name?: string; layerType?: string; N?: number; M?: number; Q?: number };
@@ -128,12 +164,11 @@ export interface EsdPayload {
 
 export type WeightlabPayload = ManifoldPayload | PhaseDiagramPayload | EsdPayload;
 
-/** A payload that fails its schema: the message names the path to the offending value. */
-export class PayloadError extends Error {
+/** A payload that fails its schema: `path` (also the error's field) names the offending value, e.g. '$.points[3]'. */
+export class PayloadError extends WeightlabError {
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'PayloadError';
+    super('E_PAYLOAD', message, { field: path });
     this.path = path;
   }
 }
@@ -177,6 +212,7 @@ export function checkManifoldPayload(value: unknown): ManifoldPayload {
   for (const key of ['colorBy', 'sizeBy'] as const) {
     if (value[key] !== undefined) expect(typeof value[key] === 'string' && names.has(value[key] as string), `$.${key}`, 'expected a column of table');
   }
+  if (value.aspect !== undefined) expect(value.aspect === 'fill' || value.aspect === 'equal', '$.aspect', `expected 'fill' or 'equal', found ${JSON.stringify(value.aspect)}`);
   expect(Array.isArray(value.trajectories), '$.trajectories', 'expected an array');
   (value.trajectories as unknown[]).forEach((trajectory, t) => {
     const path = `$.trajectories[${t}]`;
@@ -206,6 +242,22 @@ export function checkPhaseDiagramPayload(value: unknown): PhaseDiagramPayload {
   for (const [name, cells] of Object.entries(value.metrics as Record<string, unknown>)) grid(cells, `$.metrics.${name}`);
   expect(typeof value.metric === 'string' && value.metric in (value.metrics as object), '$.metric', 'expected one of metrics');
   grid(value.phases, '$.phases');
+  if (value.phaseColors !== undefined) {
+    expect(isRecord(value.phaseColors), '$.phaseColors', 'expected { phase: colour }');
+    for (const [phase, colour] of Object.entries(value.phaseColors)) {
+      expect(typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour), `$.phaseColors.${phase}`, `expected a colour '#rrggbb', found ${JSON.stringify(colour)}`);
+    }
+  }
+  if (value.metricDisplay !== undefined) {
+    expect(isRecord(value.metricDisplay), '$.metricDisplay', 'expected { metric: { title?, scale?, divergingAt? } }');
+    for (const [name, display] of Object.entries(value.metricDisplay)) {
+      const path = `$.metricDisplay.${name}`;
+      expect(isRecord(display), path, 'expected { title?, scale?, divergingAt? }');
+      if (display.title !== undefined) expect(typeof display.title === 'string', `${path}.title`, 'expected a string');
+      if (display.scale !== undefined) expect(display.scale === 'linear' || display.scale === 'log', `${path}.scale`, `expected 'linear' or 'log', found ${JSON.stringify(display.scale)}`);
+      if (display.divergingAt !== undefined) expect(typeof display.divergingAt === 'number' && Number.isFinite(display.divergingAt), `${path}.divergingAt`, 'expected a finite number');
+    }
+  }
   return value as unknown as PhaseDiagramPayload;
 }
 

@@ -5,7 +5,7 @@
 
 import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
 import { renderSvg, type VegaLiteSpec } from '../display/vega-lite';
-import { PHASE_DIAGRAM_MIME, type PhaseDiagramPayload } from '../manifold/payloads';
+import { PHASE_COLORS, PHASE_DIAGRAM_MIME, type MetricDisplay, type PhaseDiagramPayload } from '../manifold/payloads';
 import { classifyPhases, PHASE_DESCRIPTIONS } from './classify';
 import type { PhaseTable, MetricColumn } from './table';
 
@@ -28,8 +28,6 @@ function panelsOf(table: PhaseTable): Panel[] {
   if (!table.rows.some((r) => r.relative_l2_error !== undefined)) return PANELS;
   return PANELS.map((panel) => (panel.metric === 'test_acc' ? { metric: 'relative_l2_error', title: 'relative L2 error', scale: { scheme: 'viridis', type: 'log' } } : panel));
 }
-
-const PHASE_COLORS: Record<string, string> = { I: '#d62728', II: '#ff7f0e', III: '#9467bd', 'IV-A': '#1f77b4', 'IV-B': '#2ca02c' };
 
 const LABELS: Record<string, string> = { 'model::width': 'width', 'dataset::beta': 'beta', 'training::batchsize': 'batch size', 'optim::lr': 'learning rate', 'training::data_fraction': 'data fraction', 'training::label_noise': 'label noise', 'model::depth': 'depth' };
 
@@ -61,6 +59,11 @@ export class PhaseDiagram {
       metric: 'curve_mc_train_error',
       phases: ys.map((y) => xs.map((x) => find(y, x)?.phase ?? null)),
       phaseDescriptions: PHASE_DESCRIPTIONS,
+      phaseColors: { ...PHASE_COLORS },
+      // The same titles and scales as the Vega-Lite panels (log loss, mc diverging at 0, CKA at 1).
+      metricDisplay: Object.fromEntries(panelsOf(this.table).map(({ metric, title, scale }): [string, MetricDisplay] => [metric, {
+        title, scale: scale.type === 'log' ? 'log' : 'linear', ...(typeof scale.domainMid === 'number' ? { divergingAt: scale.domainMid } : {}),
+      }])),
     };
   }
 

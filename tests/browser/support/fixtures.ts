@@ -3,7 +3,10 @@
 // shaped so a test knows the answer in advance (which model is darkest, a known power-law
 // exponent). The kernel-recorded outputs of notebooks/weight-manifolds.ipynb are rendered
 // next to them (support/notebook-outputs.ts).
-import { bundle, rng, toMimeBundle, weightManifold, weightlabBundle, ESD_MIME, PHASE_DIAGRAM_MIME, type EsdPayload, type PhaseDiagramPayload } from 'weightlab';
+import {
+  bundle, phaseDiagram as phaseDiagramOf, PhaseTable, rng, toMimeBundle, weightManifold, weightlabBundle, ESD_MIME, PHASE_DIAGRAM_MIME,
+  type EsdPayload, type PhaseDiagramPayload, type PhaseRow,
+} from 'weightlab';
 
 export interface DisplayOutput {
   output_type: 'display_data';
@@ -49,6 +52,71 @@ export async function zooManifold(dimensions: 2 | 3 = 2): Promise<DisplayOutput>
     metadata, checkpoints, checkpointEpochs: checkpoints.map((list) => list.map((_, e) => 5 * e)),
     colorBy: 'test_accuracy', dimensions, seed: 1, title: `fixture zoo (${dimensions}-D)`,
   }));
+}
+
+/**
+ * Two seeds' training runs, 6 checkpoints each, as 12 models: the seeds start 40 apart (PC1)
+ * and training moves both 2 along a shared direction (PC2), so PC2's spread is a twentieth of
+ * PC1's, the case where one scale for both axes draws the cloud as a sliver.
+ */
+export async function twoSeedManifold(): Promise<DisplayOutput> {
+  const random = rng(11);
+  const seeds = [random.normal(60, 0, 4), random.normal(60, 0, 4)];
+  const training = random.normal(60, 0, 1);
+  const length = Math.hypot(...training);
+  const models: Float64Array[] = [];
+  const metadata: Record<string, unknown>[] = [];
+  seeds.forEach((start, seed) => {
+    for (let epoch = 0; epoch < 6; epoch++) {
+      // 2 units along the training direction over the run, plus a little noise off it.
+      const noise = random.normal(60, 0, 0.02);
+      models.push(start.map((x, j) => x + (2 * epoch / 5) * (training[j] / length) + noise[j]));
+      metadata.push({ id: `seed${seed}-epoch${epoch}`, seed: `seed ${seed}`, epoch, train_loss: 1 / (1 + epoch) });
+    }
+  });
+  return displayOutput(weightManifold(models, { metadata, colorBy: 'seed', dimensions: 2, seed: 1, title: 'two seeds (PCA 2-D)' }));
+}
+
+/** The 12-model fixture zoo embedded by UMAP in 3-D. */
+export async function umapManifold(): Promise<DisplayOutput> {
+  const random = rng(5);
+  const models = Array.from({ length: 24 }, (_, i) => random.normal(30, (i % 3) * 6, 1));
+  const metadata = models.map((_, i) => ({ id: `m${i}`, cluster: `cluster ${i % 3}`, accuracy: 0.6 + 0.01 * i }));
+  return displayOutput(weightManifold(models, { metadata, method: 'umap', dimensions: 3, colorBy: 'cluster', seed: 2, title: 'fixture zoo (UMAP 3-D)' }));
+}
+
+/** Grid of the lib-made phase diagram: widths (load, rows) x batch sizes (temperature, columns). */
+export const PHASE_GRID = { widths: [4, 8, 16, 32, 64, 128], batchSizes: [16, 32, 64, 128, 256, 512, 1024, 2048] };
+
+/**
+ * A phase diagram made the way the phase-transitions notebook makes it (a PhaseTable through
+ * lib's phaseDiagram, which classifies it), from metrics shaped to produce all five of Yang et
+ * al.'s phases: the two narrowest widths underfit (train accuracy 0.8), the three smallest
+ * batch sizes have a barrier (mc = -5 pp), and among the fit, connected cells CKA grows with
+ * width, so the median splits IV-A from IV-B. Cell (width 128, batch 16) was not run.
+ * test_acc = 0.5 + 0.05 r + 0.005 c is smallest at row 0, column 0 and largest at row 5, column 7.
+ */
+export function phaseTable(): PhaseTable {
+  const rows: PhaseRow[] = [];
+  PHASE_GRID.widths.forEach((width, r) => PHASE_GRID.batchSizes.forEach((batch, c) => {
+    const run = !(r === 5 && c === 0);
+    const value = (v: number) => (run ? v : null);
+    const underfit = r < 2;
+    rows.push({
+      cell: { 'model::width': width, 'training::batchsize': batch },
+      models: run ? ['seed 0', 'seed 1'] : [],
+      train_loss: value(underfit ? 0.5 : 0.01), train_acc: value(underfit ? 0.8 : 0.99),
+      test_loss: value(0.2), test_acc: value(0.5 + 0.05 * r + 0.005 * c),
+      hessian_top_ev: value(10 + r), hessian_trace: value(100 + c), log_hessian_top_ev: value(Math.log(10 + r)), log_hessian_trace: value(Math.log(100 + c)),
+      curve_mc_train_error: value(c < 3 ? -5 : 2), curve_mc_test_error: value(0), curve_mc_train_loss: value(0),
+      linear_barrier_train_loss: value(c < 3 ? 0.3 : 0.01), representation_similarity: value(0.5 + 0.08 * r + 0.005 * c), l2_distance: value(10 + r + c), nan: false,
+    });
+  }));
+  return new PhaseTable(rows, { load: 'model::width', temperature: 'training::batchsize' });
+}
+
+export async function libraryPhaseDiagram(): Promise<DisplayOutput> {
+  return displayOutput(phaseDiagramOf(phaseTable()));
 }
 
 /** A 6 x 8 phase diagram (learning rate x weight decay) with three phases. */

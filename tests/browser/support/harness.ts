@@ -131,3 +131,15 @@ export async function openHarness(context: BrowserContext, url: string): Promise
   return page;
 }
 
+
+/** A harness page showing `cases` (bundled mode) in a fresh Chromium, with its server; close() stops both. */
+export interface OpenCases { server: HarnessServer; browser: Browser; page: Page; close(): Promise<void> }
+
+/** Bundles the harness, serves `cases`, opens them in bundled mode and makes the screenshot folder. */
+export async function openCases(cases: unknown): Promise<OpenCases> {
+  const server = await startHarnessServer(cases, await buildHarness());
+  const browser = await launchBrowser();
+  const page = await openHarness(browser.context, `${server.url}/?mode=bundled`);
+  fs.mkdirSync(artifactsFolder, { recursive: true });
+  return { server, browser, page, close: async () => { await browser.close(); await server.close(); } };
+}
