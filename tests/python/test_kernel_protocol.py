@@ -56,7 +56,7 @@ class WeightlabKernelTests(jupyter_kernel_test.KernelTests):
     code_generate_error = 'throw new Error("boom")'
     code_execute_result = [
         {"code": "6 * 7", "result": "42"},
-        {"code": "'a' + 'b'", "result": "'ab'"},
+        {"code": "'a' + 'b'", "result": "ab"},
         {"code": DISPLAYABLE, "mime": "image/svg+xml"},
     ]
     code_display_data = [
