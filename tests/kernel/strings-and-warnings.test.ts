@@ -89,6 +89,9 @@ test('a warning is one short display line, shown once per cell, with no Node tra
 
 test('deprecations show once per session, short; silent cells show no warning', async () => {
   const code = "process.emitWarning('the weights() accessor is deprecated', 'DeprecationWarning', 'WL_TEST_1')";
+  // A silent execution shows nothing, and does not use up the one showing.
+  const unseen = await kernel.client.execute(code, { timeoutMs: TIMEOUT, silent: true });
+  assert.deepEqual(shownOutputs(unseen.messages), []);
   const first = await kernel.client.execute(code, { timeoutMs: TIMEOUT });
   assertNoTraceHint(first.messages);
   assert.deepEqual(shownOutputs(first.messages).map((message) => message.content.data?.['text/plain']), ['DeprecationWarning [WL_TEST_1]: the weights() accessor is deprecated']);

@@ -81,16 +81,18 @@ export class KernelSession {
    */
   onWarning(warning: Error): void {
     const shown = warningOutput(warning);
+    const context = this.current;
+    // A silent execution shows nothing, so it does not use up a once-per-session warning either.
+    if (context?.silent) return;
     if (shown.oncePerSession) {
       if (this.platformWarnings.has(shown.key)) return;
       this.platformWarnings.add(shown.key);
     }
-    const context = this.current;
     if (!context) {
       this.capture.original('stderr')(`[weightlab kernel] ${shown.line}\n`);
       return;
     }
-    if (context.silent || context.warnings.has(shown.key)) return;
+    if (context.warnings.has(shown.key)) return;
     context.warnings.add(shown.key);
     this.capture.flush();
     this.publish(context, 'display_data', { data: shown.bundle.data, metadata: shown.bundle.metadata ?? {}, transient: {} });
