@@ -45,11 +45,17 @@ export interface RunReport {
 
 const INTERRUPT_GRACE_MS = 10000;
 
+/** Rejects when the kernel process ends, saying what it was doing and the tail of its stderr. */
+function kernelDeath(kernel: RunningKernel, doing: string): Promise<never> {
+  const died = kernel.exited.then((code): never => { throw new Error(`the kernel died (exit code ${code}) while ${doing}${kernel.stderr ? `:\n${kernel.stderr.trim()}` : ''}`); });
+  died.catch(() => undefined);
+  return died;
+}
+
 async function executeCell(kernel: RunningKernel, cell: CodeCell, recorder: ReturnType<NotebookOutputs['cell']>, timeoutSeconds?: number): Promise<{ reply?: Message; timedOut: boolean }> {
   const message = kernel.client.executeMessage(text(cell.source), { stopOnError: true });
   const running = kernel.client.start('shell', message);
-  const died = kernel.exited.then((code) => { throw new Error(`the kernel died (exit code ${code}) while running this cell${kernel.stderr ? `:\n${kernel.stderr.trim()}` : ''}`); });
-  died.catch(() => undefined);
+  const died = kernelDeath(kernel, 'running this cell');
   const waitFor = (milliseconds: number | undefined) => Promise.race([
     running.done,
     died,
@@ -84,6 +90,12 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
     const info = kernel.kernelInfo?.content;
     notebook.metadata.kernelspec = { name: 'weightlab', display_name: 'weightlab (TypeScript)', language: 'typescript' };
     if (info?.language_info) notebook.metadata.language_info = info.language_info;
+    // kernel_info is answered by the kernel's I/O thread at once, while its main thread still
+    // loads TypeScript and the prelude (seconds on a busy machine). A silent empty execution
+    // waits for that, so a cell's time and its --timeout count the cell, not the start-up.
+    const started = kernel.client.execute('', { silent: true, storeHistory: false });
+    started.catch(() => undefined);
+    await Promise.race([started, kernelDeath(kernel, 'starting')]);
     const outputs = new NotebookOutputs();
     const code = notebook.cells.map((cell, index) => ({ cell, index })).filter((entry): entry is { cell: CodeCell; index: number } => entry.cell.cell_type === 'code');
     let position = 0;
