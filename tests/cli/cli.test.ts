@@ -43,3 +43,20 @@ test('install --prefix writes an absolute kernelspec; uninstall removes it', () 
   assert.equal(removed.status, 0, removed.stderr);
   assert.equal(fs.existsSync(report.kernelspec), false);
 });
+
+test('a warning raised while a command runs is one short line on stderr, shown once', () => {
+  const folder = temporaryFolder('cli-warning');
+  try {
+    // Loaded before the command (NODE_OPTIONS --require); raises its warnings once the command has started.
+    const preload = path.join(folder, 'raise-warnings.js');
+    fs.writeFileSync(preload, `setImmediate(() => {
+  for (let i = 0; i < 2; i++) process.emitWarning('3 of 8 networks diverged', { type: 'InductiveBiasWarning' });
+});
+`);
+    const result = runCli(['--version'], { env: { NODE_OPTIONS: `--require ${preload}` } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, 'weightlab: InductiveBiasWarning: 3 of 8 networks diverged\n');
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});

@@ -26,7 +26,7 @@ test('a message with a bad signature is dropped, not run', async () => {
   await kernel.client.sendFrames('shell', frames);
   await stillWorks();
   const { messages } = await kernel.client.execute('typeof (globalThis as any).forged', { timeoutMs: TIMEOUT });
-  assert.equal(messages.find((output) => output.header.msg_type === 'execute_result')?.content.data['text/plain'], "'undefined'");
+  assert.equal(messages.find((output) => output.header.msg_type === 'execute_result')?.content.data['text/plain'], 'undefined');
 });
 
 test('frames without a delimiter, garbage, and too few frames are dropped', async () => {

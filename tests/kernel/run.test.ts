@@ -88,7 +88,7 @@ test('a failing cell prints the error and exits 1; --allow-errors runs on', () =
   const tolerated = run([input, '--allow-errors']);
   assert.equal(tolerated.status, 0, tolerated.stderr);
   const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
-  assert.equal(executed.cells[1].outputs[0].data['text/plain'], "'after'");
+  assert.equal(executed.cells[1].outputs[0].data['text/plain'], 'after');
 });
 
 test('a cell over --timeout is interrupted and the run fails', () => {

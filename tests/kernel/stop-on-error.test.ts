@@ -26,7 +26,7 @@ test('queued executions after a failing cell are aborted, later ones run', async
   assert.deepEqual(two.messages.map((message) => message.content.execution_state), ['busy', 'idle']);
   const later = await client.execute('typeof (globalThis as any).ranSecond', { timeoutMs: TIMEOUT });
   assert.equal(later.reply.content.status, 'ok');
-  assert.equal(later.messages.find((message) => message.header.msg_type === 'execute_result')?.content.data['text/plain'], "'undefined'");
+  assert.equal(later.messages.find((message) => message.header.msg_type === 'execute_result')?.content.data['text/plain'], 'undefined');
 });
 
 test('stop_on_error=false leaves the queue alone', async () => {

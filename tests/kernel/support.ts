@@ -13,8 +13,16 @@ export const fixtures = path.join(repositoryRoot, 'tests', 'kernel', 'fixtures')
 /** Debian's Python with Jupyter (the `python3` first on PATH may be a shim without it). */
 export const python = process.env.WEIGHTLAB_PYTHON ?? '/usr/bin/python3';
 
+/** Folders this test file made: removed when its process exits (node --test runs each file in its own process). */
+const madeFolders: string[] = [];
+process.once('exit', () => {
+  for (const folder of madeFolders) fs.rmSync(folder, { recursive: true, force: true });
+});
+
 export function temporaryFolder(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `weightlab-${prefix}-`));
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `weightlab-${prefix}-`));
+  madeFolders.push(folder);
+  return folder;
 }
 
 /** A kernel started in a scratch folder; start-up waits are long because CI machines are slow. */

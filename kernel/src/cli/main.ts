@@ -3,6 +3,7 @@
 
 import { UsageError, type Command } from './command';
 import { commands } from './commands';
+import { replaceWarningPrinter, warningOutput } from '../kernel/warnings';
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -29,7 +30,19 @@ function find(args: string[]): { command: Command; rest: string[] } | undefined 
   return undefined;
 }
 
+/** Warnings a command raises (the library's, a dependency's deprecation): one short line each, once. */
+function printWarningsShort(): void {
+  const shown = new Set<string>();
+  replaceWarningPrinter((warning) => {
+    const { key, line } = warningOutput(warning);
+    if (shown.has(key)) return;
+    shown.add(key);
+    process.stderr.write(`weightlab: ${line}\n`);
+  });
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  printWarningsShort();
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(`${overview()}\n`);
     return argv.length === 0 ? 2 : 0;

@@ -21,6 +21,8 @@ export const KERNEL_HOST = Symbol.for('weightlab.kernelHost');
 export class CellContext {
   readonly controller = new AbortController();
   readonly tracked = new Set<Promise<unknown>>();
+  /** Keys of the warnings this cell showed: an identical warning shows once per cell. */
+  readonly warnings = new Set<string>();
   readonly interruption: Promise<never>;
   private rejectInterruption!: (error: Error) => void;
 
@@ -56,7 +58,16 @@ function isDisplayable(value: unknown): value is { [MIME_BUNDLE](): MimeBundle |
     && typeof (value as Record<symbol, unknown>)[MIME_BUNDLE] === 'function';
 }
 
-/** The bundle for an execute_result: the object's own (with text/plain added) or util.inspect. */
+/**
+ * The text of a result that is a string: its own characters, as `console.log` would print them
+ * (util.inspect would quote it, escape its newlines and split long ones into `'…' +` pieces).
+ * Only the empty string keeps its quotes, so the output says what the value was.
+ */
+function stringText(value: string): string {
+  return value.length > 0 ? value : inspect(value);
+}
+
+/** The bundle for an execute_result: the object's own (with text/plain added), a string's text, or util.inspect. */
 export async function resultBundle(value: unknown): Promise<MimeBundle> {
   if (isDisplayable(value)) {
     const bundle = await value[MIME_BUNDLE]();
@@ -66,7 +77,7 @@ export async function resultBundle(value: unknown): Promise<MimeBundle> {
     const data = 'text/plain' in bundle.data ? bundle.data : { ...bundle.data, 'text/plain': inspect(value, { depth: 1 }) };
     return { data, metadata: bundle.metadata ?? {} };
   }
-  return { data: { 'text/plain': typeof value === 'string' ? inspect(value) : inspect(value, { depth: 3, colors: false }) }, metadata: {} };
+  return { data: { 'text/plain': typeof value === 'string' ? stringText(value) : inspect(value, { depth: 3, colors: false }) }, metadata: {} };
 }
 
 export function installKernelHost(sink: HostSink): void {

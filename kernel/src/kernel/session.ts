@@ -9,15 +9,26 @@ import { runtimeError, InterruptError, type CellError } from '../executor/errors
 import { OutputCapture } from './capture';
 import { CellContext, installKernelHost, resultBundle, type MimeBundle } from './host';
 import type { FromMain, RequestToMain } from './bridge';
+import { warningOutput } from './warnings';
 
 /** `name?` asks for the pager, as in IPython; it is not valid TypeScript, so nothing else means it. */
 const PAGER_REQUEST = /^\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\?\s*$/;
+
+/**
+ * Node emits a warning on the next tick, which in a chain of promises can come after the cell's
+ * reply: one turn of the event loop lets every warning raised so far reach its cell first.
+ */
+function deliverQueuedWarnings(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export class KernelSession {
   private current: CellContext | undefined;
   private running: CellContext | undefined;
   /** Requests the worker asked to interrupt, possibly before they started here. */
   private readonly interrupted = new Set<number>();
+  /** Keys of the platform warnings (deprecations) already shown: once per session. */
+  private readonly platformWarnings = new Set<string>();
   readonly capture: OutputCapture;
 
   constructor(private readonly worker: Worker | MessagePort, private readonly executor: Promise<Executor>) {
@@ -61,6 +72,30 @@ export class KernelSession {
       return;
     }
     this.interrupted.add(requestId);
+  }
+
+  /**
+   * A process warning: one display_data in the cell that caused it (the last cell, for one raised
+   * later by a timer), after the text printed before it. Identical warnings show once per cell,
+   * deprecations once per session; before any cell, the line goes to the kernel's log.
+   */
+  onWarning(warning: Error): void {
+    const shown = warningOutput(warning);
+    const context = this.current;
+    // A silent execution shows nothing, so it does not use up a once-per-session warning either.
+    if (context?.silent) return;
+    if (shown.oncePerSession) {
+      if (this.platformWarnings.has(shown.key)) return;
+      this.platformWarnings.add(shown.key);
+    }
+    if (!context) {
+      this.capture.original('stderr')(`[weightlab kernel] ${shown.line}\n`);
+      return;
+    }
+    if (context.warnings.has(shown.key)) return;
+    context.warnings.add(shown.key);
+    this.capture.flush();
+    this.publish(context, 'display_data', { data: shown.bundle.data, metadata: shown.bundle.metadata ?? {}, transient: {} });
   }
 
   /** An error nobody caught (a rejected promise, a throwing timer) goes to the cell's stderr. */
@@ -132,12 +167,14 @@ export class KernelSession {
           label: `<cell ${count}>`,
           onRunning: (running) => this.post({ kind: 'phase', requestId: request.id, running }),
         });
+        await deliverQueuedWarnings();
         if (result.status === 'error') {
           failure = result;
         } else {
           await context.settle();
           if (result.hasValue && !silent) {
             const bundle: MimeBundle = await Promise.race([resultBundle(result.value), context.interruption]);
+            await deliverQueuedWarnings();
             this.capture.flush();
             this.publish(context, 'execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata ?? {} });
             const text = bundle.data['text/plain'];

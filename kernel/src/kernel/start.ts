@@ -9,6 +9,7 @@ import { Executor } from '../executor/executor';
 import { namesInDiagnostics, preludeSource, readPreludeManifest } from '../executor/prelude';
 import { kernelInfo } from './kernel-info';
 import { KernelSession } from './session';
+import { replaceWarningPrinter } from './warnings';
 import type { ToMain, WorkerConfig } from './bridge';
 
 export interface KernelOptions {
@@ -101,6 +102,8 @@ export function startKernel(options: KernelOptions): void {
   executor.catch((error: Error) => log(`cannot start TypeScript: ${error.stack}`));
   const session = new KernelSession(worker, executor);
   session.capture.install();
+  // Warnings become a short output of their cell instead of Node's stderr text with a --trace-warnings hint.
+  replaceWarningPrinter((warning) => session.onWarning(warning));
 
   let queue = Promise.resolve();
   worker.on('message', (message: ToMain) => {

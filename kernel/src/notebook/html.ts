@@ -70,6 +70,9 @@ pre.output { white-space: pre-wrap; margin: .3rem 0; }
 .stream.stderr { background: #fff5f5; }
 .output.error { background: #fdecea; color: #8b0000; padding: .5rem; }
 .output img, .output svg { max-width: 100%; height: auto; }
+.output.markdown table { border-collapse: collapse; margin: .3rem 0; }
+.output.markdown th, .output.markdown td { border: 1px solid #d0d7de; padding: .15rem .5rem; }
+.output.markdown blockquote { margin: .3rem 0; padding: .2rem .75rem; border-left: 3px solid #d4a72c; background: #fff8e5; }
 `;
 
 export function renderNotebookHtml(notebook: Notebook, title: string): string {

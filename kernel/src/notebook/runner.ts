@@ -49,6 +49,13 @@ export interface RunReport {
 
 const INTERRUPT_GRACE_MS = 10000;
 
+/** Rejects when the kernel process ends, saying what it was doing and the tail of its stderr. */
+function kernelDeath(kernel: RunningKernel, doing: string): Promise<never> {
+  const died = kernel.exited.then((code): never => { throw new Error(`the kernel died (exit code ${code}) while ${doing}${kernel.stderr ? `:\n${kernel.stderr.trim()}` : ''}`); });
+  died.catch(() => undefined);
+  return died;
+}
+
 interface CellOutcome {
   reply?: Message;
   timedOut: boolean;
@@ -98,6 +105,13 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
     const info = kernel.kernelInfo?.content;
     notebook.metadata.kernelspec = { name: 'weightlab', display_name: 'weightlab (TypeScript)', language: 'typescript' };
     if (info?.language_info) notebook.metadata.language_info = info.language_info;
+    // kernel_info is answered by the kernel's I/O thread at once, while its main thread still
+    // loads TypeScript and the prelude (seconds on a busy machine). A silent empty execution
+    // waits for that, so a cell's time and its --timeout count the cell, not the start-up.
+    const started = kernel.client.execute('', { silent: true, storeHistory: false });
+    started.catch(() => undefined);
+    // Stopped while starting: the first cell is then recorded as stopped, below.
+    await Promise.race([started, kernelDeath(kernel, 'starting')]).catch((error: unknown) => { if (!options.signal?.aborted) throw error; });
     const outputs = new NotebookOutputs();
     const code = notebook.cells.map((cell, index) => ({ cell, index })).filter((entry): entry is { cell: CodeCell; index: number } => entry.cell.cell_type === 'code');
     let position = 0;
