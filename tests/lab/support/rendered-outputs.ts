@@ -9,6 +9,7 @@ import './page-globals';
 
 export const VEGA_LITE_V5 = 'application/vnd.vegalite.v5+json';
 const WEIGHTLAB_PREFIX = 'application/vnd.weightlab.';
+const STDERR = 'application/vnd.jupyter.stderr';
 
 /** Size and content of one drawn element (svg, canvas, our view's root). */
 export interface DrawnElement {
@@ -158,7 +159,8 @@ export function outputProblems(output: RenderedOutput, weightlabTypes: string[])
   const where = `cell ${output.cell} output ${output.output} (${output.outputType}; kernel sent ${output.kernelMimeTypes.join(', ')}; JupyterLab chose ${output.chosenMimeType ?? 'nothing'})`;
   const problems: string[] = [];
   if (output.outputType === 'error') problems.push(`${where}: the cell raised: ${output.text.split('\n')[0]}`);
-  if (output.domMimeType === 'application/vnd.jupyter.stderr' && output.outputType !== 'stream') problems.push(`${where}: the renderer threw: ${output.text}`);
+  // JupyterLab marks an output whose renderer threw as stderr (error and stderr outputs are stderr by nature).
+  if (output.domMimeType === STDERR && !output.kernelMimeTypes.includes(STDERR)) problems.push(`${where}: the renderer threw: ${output.text}`);
   if (output.outputType !== 'error' && TRACEBACK.test(output.text)) problems.push(`${where}: shows a traceback: ${output.text.slice(0, 200)}`);
   switch (expectedKind(output, weightlabTypes)) {
     case 'weightlab':
