@@ -22,10 +22,13 @@ import { outputProblems, recordKernelMimeTypes, renderedOutputs, screenshotNoteb
  * A notebook missing here fails with what it showed, so its entry can be written.
  */
 const SHOWS: Record<string, Record<string, number>> = {
+  'generators.ipynb': { chart: 1 },
   'quickstart.ipynb': { chart: 1, table: 2 },
   'htsr-alpha.ipynb': { esd: 2, chart: 2, table: 1 },
   'inductive-bias.ipynb': { chart: 4 },
   'loading-checkpoints-and-zoos.ipynb': { table: 7, chart: 1 },
+  'phase-transitions.ipynb': { 'phase-diagram': 1 },
+  'weight-manifolds.ipynb': { manifold: 3 },
 };
 
 /** Per notebook: run all until every cell ran (the zoos are built and trained in the notebook). */

@@ -46,7 +46,7 @@ export interface RenderedOutput {
   tableRows: number;
   /** Whether the kernel's text/html (if any) holds a <table>. */
   htmlHasTable: boolean;
-  /** Rendered text of the output (first 400 characters), for tracebacks and error messages. */
+  /** Rendered text of the output (first 2000 characters), for tracebacks and error messages. */
   text: string;
 }
 
@@ -129,7 +129,7 @@ export async function renderedOutputs(page: Page): Promise<RenderedOutput[]> {
           graphics: node ? Array.from(node.querySelectorAll('svg, canvas')).filter((element) => !element.closest('.wl-tooltip, button, .vega-actions, details')).map(drawn) : [],
           tableRows: node ? node.querySelectorAll('table tr').length : 0,
           htmlHasTable: /<table[\s>]/i.test(htmlText),
-          text: (node?.innerText ?? '').slice(0, 400),
+          text: (node?.innerText ?? '').slice(0, 2000),
         });
       }
     }
