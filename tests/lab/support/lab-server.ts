@@ -27,7 +27,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startLab(options: { timeoutMs?: number } = {}): Promise<LabServer> {
+export interface LabOptions {
+  /** How long to wait for the server to answer (default 120 s). */
+  timeoutMs?: number;
+  /** Variables set for the server and its kernels on top of the test's environment (default none). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startLab(options: LabOptions = {}): Promise<LabServer> {
   const home = temporaryFolder('lab');
   const notebookDir = path.join(home, 'notebooks');
   fs.cpSync(path.join(repositoryRoot, 'notebooks'), notebookDir, { recursive: true });
@@ -40,6 +47,7 @@ export async function startLab(options: { timeoutMs?: number } = {}): Promise<La
     // Only our temporary data folder and the system ones: a kernelspec elsewhere in the
     // user's JUPYTER_PATH must not shadow the one under test.
     JUPYTER_PATH: '',
+    ...options.env,
   };
   const port = await freePort();
   const token = randomBytes(12).toString('hex');

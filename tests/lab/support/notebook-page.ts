@@ -21,7 +21,11 @@ export async function waitForKernelIdle(page: Page, name: string, timeoutMs = 12
   }, name, { timeout: timeoutMs, polling: 250 });
 }
 
-/** Clicks the toolbar's run-all button and waits until every code cell has run and the kernel is idle. */
+/**
+ * Clicks the toolbar's run-all button and waits until the kernel is idle with no cell pending
+ * and either every code cell has run or one failed (the kernel then skips the rest: waiting
+ * longer would only turn the cell's error into a timeout).
+ */
 export async function runAllAndWait(page: Page, name: string, timeoutMs: number): Promise<void> {
   await page.click('.jp-NotebookPanel:not(.lm-mod-hidden) [data-command="notebook:run-all-cells"]');
   await page.waitForFunction((wanted) => {
@@ -29,9 +33,10 @@ export async function runAllAndWait(page: Page, name: string, timeoutMs: number)
     if (!panel || !panel.context.path.endsWith(wanted)) return false;
     const cells = panel.content.widgets;
     const pending = cells.some((cell) => cell.model.type === 'code' && (cell.node.querySelector('.jp-InputPrompt')?.textContent ?? '').includes('*'));
-    const ran = cells.every((cell) => cell.model.type !== 'code' || (cell.model as unknown as { executionCount: number | null }).executionCount !== null
-      || (cell.model as unknown as { outputs: { length: number; get(i: number): { type: string } } }).outputs.length > 0);
-    return !pending && ran && panel.sessionContext.session?.kernel?.status === 'idle';
+    const outputsOf = (cell: (typeof cells)[number]) => Array.from({ length: cell.model.outputs?.length ?? 0 }, (_, i) => cell.model.outputs!.get(i));
+    const ran = cells.every((cell) => cell.model.type !== 'code' || (cell.model.executionCount ?? null) !== null || outputsOf(cell).length > 0);
+    const failed = cells.some((cell) => outputsOf(cell).some((output) => output.type === 'error'));
+    return !pending && (ran || failed) && panel.sessionContext.session?.kernel?.status === 'idle';
   }, name, { timeout: timeoutMs, polling: 500 });
 }
 
