@@ -19,7 +19,8 @@ export interface ByteSource {
 // readSync moves at most 2 GiB - 1 per call; larger tensors are read in 1 GiB steps.
 const MAX_READ = 1 << 30;
 
-function checkRange(source: ByteSource, offset: number, length: number, what: string): void {
+/** A FormatError when [offset, offset + length) is not a valid range of `source`. */
+export function checkRange(source: ByteSource, offset: number, length: number, what: string): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw new FormatError(`invalid byte range for ${what}`, { file: source.name, offset, found: `${length} bytes` });
   }

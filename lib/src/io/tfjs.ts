@@ -11,6 +11,7 @@ import { decodeHalf } from '../tensor/dtype';
 import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet, type TensorEntry } from '../weights/weight-set';
 import { FileSource, type ByteSource } from './byte-source';
+import { containedPath } from './containment';
 
 interface ManifestWeight {
   name: string;
@@ -59,10 +60,7 @@ export function readTfjs(modelJsonPath: string): WeightSet {
   const entries: [string, TensorEntry][] = [];
   model.weightsManifest.forEach((group, index) => {
     if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) throw new FormatError('weight group needs paths and weights lists', { file: modelJsonPath, field: `weightsManifest[${index}]` });
-    const sources = group.paths.map((shard) => {
-      if (typeof shard !== 'string' || shard.includes('..') || path.isAbsolute(shard)) throw new FormatError('shard paths must be file names next to model.json', { file: modelJsonPath, found: String(shard) });
-      return new FileSource(path.join(directory, shard));
-    });
+    const sources = group.paths.map((shard) => new FileSource(containedPath(directory, shard, { file: modelJsonPath, field: `weightsManifest[${index}].paths` })));
     const chain = new ShardChain(sources);
     const label = `${modelJsonPath} group ${index}`;
     let at = 0;

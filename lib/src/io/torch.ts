@@ -140,8 +140,10 @@ function readLegacyCheckpoint(source: ByteSource): unknown {
       let viewNumel = numel;
       if (Array.isArray(view)) {
         const [viewKey, offset, size] = view;
-        if (typeof viewKey !== 'string' || typeof offset !== 'number' || typeof size !== 'number') throw new FormatError('malformed storage view', { file: source.name });
-        key = viewKey; elementOffset = offset; viewNumel = size;
+        if (typeof viewKey !== 'string' || !Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || (offset as number) < 0 || (size as number) < 0) {
+          throw new FormatError('malformed storage view: needs a key and a non-negative element offset and size', { file: source.name, field: String(viewKey), found: `offset ${String(offset)}, size ${String(size)}` });
+        }
+        key = viewKey; elementOffset = offset as number; viewNumel = size as number;
       }
       const existing = storages.get(key);
       if (existing) return existing;
