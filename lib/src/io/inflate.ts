@@ -1,15 +1,26 @@
 // Decompression with a hard output limit. A zip or gzip entry says how large it will be;
 // a hostile one inflates far past that (a "zip bomb": deflate reaches ~1032:1). We feed the
-// inflater small slices of compressed input, so one step can overshoot by at most ~1000 x
-// the slice, and stop the moment the output passes the limit. Output goes straight into a
+// inflater slices of compressed input sized so that one step cannot yield much more than the
+// output still allowed (deflate expands at most ~1032:1), and stop the moment the output
+// passes the limit: a 1 GiB bomb declared as 48 bytes fails after ~1 MiB of output. Output goes straight into a
 // buffer of the size the caller asked for: memory is that size plus a constant, never what
 // the compressed bytes could expand to, and never a second copy for concatenation.
 
+import * as zlib from 'node:zlib';
 import { Gunzip, Inflate } from 'fflate';
 import { FormatError, type ErrorDetails } from '../errors';
 
-/** Compressed bytes pushed per step: bounds one step's output to ~8.3 MB whatever the data. */
-const STEP = 8 * 1024;
+/** Deflate's largest expansion: 258 bytes from a 2-bit code, ~1032:1. */
+const MAX_RATIO = 1032;
+/**
+ * Compressed bytes pushed per step: enough for the output still allowed, between 1 KiB (at most ~1 MiB
+ * of output) and 64 KiB (at most ~66 MB). Small steps cost time (fflate copies its 32 KiB window per
+ * step: 8 KiB steps inflate 32 MB of weights in 3.0 s, 64 KiB steps in 1.6 s, 1 MiB steps in 1.5 s on
+ * the 2-core CI machine); large ones let a bomb make a large buffer before the limit is seen.
+ */
+function stepFor(remaining: number): number {
+  return Math.max(1024, Math.min(64 * 1024, Math.ceil(remaining / MAX_RATIO)));
+}
 /** Compressed bytes fetched from the source per read. */
 const READ_BLOCK = 1 << 20;
 
@@ -71,8 +82,10 @@ export function inflateStream(request: InflateRequest): InflateResult {
     if (compressedSize === 0) decoder.push(new Uint8Array(0), true);
     for (let block = 0; block < compressedSize; block += READ_BLOCK) {
       const input = request.read(block, Math.min(READ_BLOCK, compressedSize - block));
-      for (let at = 0; at < input.length; at += STEP) {
-        decoder.push(input.subarray(at, Math.min(input.length, at + STEP)), block + at + STEP >= compressedSize);
+      for (let at = 0; at < input.length;) {
+        const next = Math.min(input.length, at + stepFor(limit - total));
+        decoder.push(input.subarray(at, next), block + next >= compressedSize);
+        at = next;
       }
     }
     complete = true;
@@ -114,7 +127,11 @@ export function gunzipBounded(input: Uint8Array, limit: number, what: string, wh
   };
   try {
     if (input.length === 0) decoder.push(new Uint8Array(0), true);
-    for (let at = 0; at < input.length; at += STEP) decoder.push(input.subarray(at, Math.min(input.length, at + STEP)), at + STEP >= input.length);
+    for (let at = 0; at < input.length;) {
+      const next = Math.min(input.length, at + stepFor(limit - total));
+      decoder.push(input.subarray(at, next), next >= input.length);
+      at = next;
+    }
   } catch (error) {
     if (error instanceof LimitExceeded) throw new FormatError(`${what} inflates past its limit (zip bomb?)`, { ...where, expected: `at most ${limit} bytes` });
     throw new FormatError(`${what} is not valid gzip data: ${(error as Error).message}`, where);
@@ -137,27 +154,18 @@ export function inflatePrefix(input: Uint8Array, wanted: number, what: string, w
     if (total >= wanted) throw new WindowFilled();
   };
   try {
-    for (let at = 0; at < input.length; at += STEP) decoder.push(input.subarray(at, Math.min(input.length, at + STEP)), false);
+    for (let at = 0; at < input.length;) {
+      const next = Math.min(input.length, at + stepFor(wanted - total));
+      decoder.push(input.subarray(at, next), false);
+      at = next;
+    }
   } catch (error) {
     if (!(error instanceof WindowFilled)) throw new FormatError(`${what} is not valid deflate data: ${(error as Error).message}`, where);
   }
   return out.subarray(0, total);
 }
 
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (IEEE, as zip uses) of `bytes`, continuing from `crc` (the CRC of the bytes before). */
+/** CRC-32 (IEEE, as zip uses) of `bytes`, continuing from `crc` (the CRC of the bytes before); zlib's, native. */
 export function crc32(bytes: Uint8Array, crc = 0): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  const table = crcTable;
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = table[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
+  return zlib.crc32(bytes, crc);
 }

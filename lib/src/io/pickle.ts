@@ -153,7 +153,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
     try {
       return (callable as PickleGlobal).call(args as unknown[]);
     } catch (error) {
-      if (error instanceof FormatError) throw error;
+      // Errors that already name a file (storage reads) pass through; the allow-listed functions' own get this pickle's file and offset.
+      if (error instanceof FormatError && error.details.file !== undefined) throw error;
       return fail(`cannot rebuild ${(callable as PickleGlobal).qualifiedName}: ${(error as Error).message}`, { field: (callable as PickleGlobal).qualifiedName });
     }
   };
