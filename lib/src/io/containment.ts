@@ -15,6 +15,8 @@ import { FormatError } from '../errors';
 export interface Referrer {
   file: string;
   field?: string;
+  /** Offset of the reference in the referring file, when it has one (ONNX initializers). */
+  offset?: number;
 }
 
 /** Hub cache repository folders: models--org--name, datasets--org--name, spaces--org--name. */
@@ -73,8 +75,9 @@ export function containedPath(folder: string, relative: unknown, referrer: Refer
   const repository = hubRepository(folder);
   if (repository !== undefined && inside(repository, real)) return file;
   const { link, target } = firstLink(folder, relative);
+  const resolved = target ? path.resolve(path.dirname(link), target) : real;
   throw new FormatError('a symlink leads outside the model folder; refusing to read it', {
-    file: link, field: referrer.field ?? referrer.file,
-    expected: `a target inside ${repository ?? path.resolve(folder)}`, found: `${target || real} (resolves to ${real})`,
+    file: link, field: referrer.field ?? referrer.file, offset: referrer.offset,
+    expected: `a target inside ${repository ?? path.resolve(folder)}`, found: resolved === real ? real : `${target} (resolves to ${real})`,
   });
 }

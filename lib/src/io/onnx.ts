@@ -115,7 +115,7 @@ function lazyInitializer(tensor: Initializer, bytes: Uint8Array, file: string, d
   let externalOffset = 0;
   if (tensor.external) {
     const location = tensor.external.location;
-    externalSource = new FileSource(containedPath(directory, location, { file, field: `${tensor.name}.external_data.location` }));
+    externalSource = new FileSource(containedPath(directory, location, { file, field: `${tensor.name}.external_data.location`, offset }));
     externalOffset = Number(tensor.external.offset ?? 0);
     const length = Number(tensor.external.length ?? byteLength);
     if (!Number.isSafeInteger(externalOffset) || length !== byteLength || externalOffset + byteLength > externalSource.size) {

@@ -31,8 +31,8 @@ export interface UnpickleOptions {
   file: string;
   /** Allowed globals by 'module.name'. */
   globals: Record<string, PickleCallable>;
-  /** Resolves persistent ids (PyTorch storages); without it PERSID is refused. */
-  persistentLoad?: (pid: unknown) => unknown;
+  /** Resolves persistent ids (PyTorch storages), given the file offset of the opcode for errors; without it PERSID is refused. */
+  persistentLoad?: (pid: unknown, offset: number) => unknown;
   /** Byte offset of the pickle in `bytes` (legacy torch files hold several pickles in a row). */
   start?: number;
   /** Offset of `bytes` in the file, so that errors give file offsets. */
@@ -281,13 +281,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('pickle uses persistent ids, which this file type does not allow');
-        stack.push(options.persistentLoad!(pid));
+        stack.push(options.persistentLoad!(pid, base + opcodeAt));
         break;
       }
       case 0x50: { // PERSID
         const pid = line();
         if (!options.persistentLoad) fail('pickle uses persistent ids, which this file type does not allow');
-        stack.push(options.persistentLoad!(pid));
+        stack.push(options.persistentLoad!(pid, base + opcodeAt));
         break;
       }
       case 0x82: case 0x83: case 0x84:
