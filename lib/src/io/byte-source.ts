@@ -70,7 +70,7 @@ export class FileSource implements ByteSource {
   }
 }
 
-/** Bytes already in memory (tests, network downloads, entries inflated from a zip). */
+/** Bytes already in memory (tests, network downloads, headers inflated from a zip). */
 export class BufferSource implements ByteSource {
   readonly name: string;
   readonly size: number;
@@ -89,21 +89,6 @@ export class BufferSource implements ByteSource {
     const copy = new Uint8Array(new ArrayBuffer(length));
     copy.set(slice);
     return copy;
-  }
-}
-
-/** A window [start, start + size) of another source, addressed from 0 (zip entries stored uncompressed). */
-export class SliceSource implements ByteSource {
-  readonly name: string;
-  readonly size: number;
-  constructor(private readonly parent: ByteSource, private readonly start: number, size: number, name?: string) {
-    checkRange(parent, start, size, name ?? 'slice');
-    this.size = size;
-    this.name = name ?? parent.name;
-  }
-  read(offset: number, length: number, what = 'data'): Uint8Array {
-    checkRange(this, offset, length, what);
-    return this.parent.read(this.start + offset, length, what);
   }
 }
 

@@ -31,12 +31,10 @@ class WindowFilled extends Error {}
 export interface InflateResult {
   /** Inflated bytes [from, from + length) in a fresh 8-byte-aligned buffer. */
   bytes: Uint8Array;
-  /** Bytes the stream inflated to (only exact when `complete`). */
+  /** Bytes the whole stream inflated to. */
   total: number;
-  /** CRC-32 of every inflated byte (only when `complete`). */
+  /** CRC-32 of every inflated byte. */
   crc: number;
-  /** True when the stream was inflated to its end. */
-  complete: boolean;
 }
 
 export interface InflateRequest {
@@ -49,21 +47,18 @@ export interface InflateRequest {
   from?: number;
   /** Inflated bytes to keep (default limit - from). */
   length?: number;
-  /** Stop once the window is filled instead of inflating to the end (no size or CRC check then). */
-  stopAtWindow?: boolean;
-  gzip?: boolean;
   /** Names the stream in errors ("entry 'a.npy'"). */
   what: string;
   where?: ErrorDetails;
 }
 
-/** Streams a deflate (or gzip) stream through a bounded inflater, keeping one window of its output. */
+/** Streams a raw deflate stream to its end through a bounded inflater, keeping one window of its output. */
 export function inflateStream(request: InflateRequest): InflateResult {
   const { compressedSize, limit, what, where = {} } = request;
   const from = request.from ?? 0;
   const length = request.length ?? limit - from;
   const bytes = new Uint8Array(new ArrayBuffer(length));
-  const decoder = request.gzip ? new Gunzip() : new Inflate();
+  const decoder = new Inflate();
   let total = 0;
   let crc = 0;
   decoder.ondata = (chunk: Uint8Array) => {
@@ -75,9 +70,7 @@ export function inflateStream(request: InflateRequest): InflateResult {
     const lo = Math.max(from, start);
     const hi = Math.min(from + length, total);
     if (lo < hi) bytes.set(chunk.subarray(lo - start, hi - start), lo - from);
-    if (request.stopAtWindow && total >= from + length) throw new WindowFilled();
   };
-  let complete = false;
   try {
     if (compressedSize === 0) decoder.push(new Uint8Array(0), true);
     for (let block = 0; block < compressedSize; block += READ_BLOCK) {
@@ -88,31 +81,17 @@ export function inflateStream(request: InflateRequest): InflateResult {
         at = next;
       }
     }
-    complete = true;
   } catch (error) {
     if (error instanceof LimitExceeded) {
       throw new FormatError(`${what} inflates past its declared size (zip bomb?)`, { ...where, expected: `at most ${limit} bytes` });
     }
-    if (!(error instanceof WindowFilled)) {
-      if (error instanceof FormatError) throw error;
-      throw new FormatError(`${what} is not valid deflate data: ${(error as Error).message}`, where);
-    }
+    if (error instanceof FormatError) throw error;
+    throw new FormatError(`${what} is not valid deflate data: ${(error as Error).message}`, where);
   }
-  if (!complete && total < from + length) {
+  if (total < from + length) {
     throw new FormatError(`${what} ends before its declared size`, { ...where, expected: `${from + length} bytes`, found: `${total}` });
   }
-  return { bytes, total, crc, complete };
-}
-
-function wholeStream(input: Uint8Array, limit: number, what: string, where: ErrorDetails, gzip: boolean): Uint8Array {
-  // Inflate once to learn the size within the cap; the buffer is sized by the cap, then trimmed without copying.
-  const result = inflateStream({ read: (offset, length) => input.subarray(offset, offset + length), compressedSize: input.length, limit, from: 0, length: limit, gzip, what, where });
-  return result.bytes.subarray(0, result.total);
-}
-
-/** Raw DEFLATE (zip method 8) to at most `limit` bytes (the limit should be the declared size: it is allocated). */
-export function inflateBounded(input: Uint8Array, limit: number, what: string, where: ErrorDetails = {}): Uint8Array {
-  return wholeStream(input, limit, what, where, false);
+  return { bytes, total, crc };
 }
 
 /** gzip to at most `limit` bytes (metrics.csv.gz), growing the output as it comes: the limit is a cap, not a size. */

@@ -108,9 +108,10 @@ export class ZipArchive {
 /**
  * One entry as a ByteSource. Stored entries are windows of the file whose CRC-32 is checked, in
  * bounded steps, at the first read that reaches the entry's end or is larger than a header peek
- * (tensor loads; an .npy preamble read at open time does not read the whole entry); deflated ones are streamed through the inflater at each read,
- * keeping only the bytes asked for, stopping the moment the output passes the declared size, and
- * checking size and CRC-32 at the end of the stream. Memory is the bytes returned plus a constant.
+ * (tensor loads; an .npy preamble read at open time does not read the whole entry). Deflated
+ * entries are streamed through the inflater at each read, keeping only the bytes asked for,
+ * stopping the moment the output passes the declared size, and checking size and CRC-32 at the
+ * end of the stream. Memory is the bytes returned plus a constant.
  */
 class ZipEntrySource implements ByteSource {
   readonly name: string;
