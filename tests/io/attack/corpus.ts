@@ -291,8 +291,13 @@ export function attackCases(): AttackCase[] {
     '{"w":{"dtype":"I32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}', f32(1))), read: refuse });
   add({ name: 'safetensors name that is not valid UTF-8', group: 'strict', expect: 'refuse', build: (dir) => write(path.join(dir, 'latin1.safetensors'), safetensorsBytes(
     concat(ascii('{"w'), [0xff, 0xfe], ascii('":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}')), f32(1))), read: refuse });
-  add({ name: 'npy shape with a float (4.0,)', group: 'strict', expect: 'refuse', build: (dir) => write(path.join(dir, 'float-shape.npy'), npyBytes(
-    "{'descr': '<f4', 'fortran_order': False, 'shape': (4.0,), }", f32(1, 2, 3, 4))), read: refuse });
+  add({ name: 'npy shape with a float (4.0,), which numpy refuses too', group: 'strict', expect: 'refuse', build: (dir) => {
+    const file = write(path.join(dir, 'float-shape.npy'), npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4.0,), }", f32(1, 2, 3, 4)));
+    const numpy = spawnSync('/usr/bin/python3', ['-c', 'import sys, numpy as np; np.load(sys.argv[1], allow_pickle=False)', file], { encoding: 'utf8' });
+    assert.notEqual(numpy.status, 0, 'numpy reads the float shape: the oracle disagrees');
+    assert.match(numpy.stderr, /shape/);
+    return file;
+  }, read: refuse });
   add({ name: 'npy Python 2 header with (4L,) (valid)', group: 'valid', expect: 'read', build: (dir) => write(path.join(dir, 'py2.npy'), npyBytes(
     "{'descr': '<f4', 'fortran_order': False, 'shape': (4L,), }", f32(1, 2, 3, 4))), read: (target) => expectValues(target, { 'py2': [1, 2, 3, 4] }) });
 
@@ -354,6 +359,11 @@ export function attackCases(): AttackCase[] {
     assert.equal(tensor.length, 1 << 22);
     for (let i = 0; i < tensor.length; i += 4099) assert.equal(tensor[i], i % 1000);
   } });
+  add({ name: 'npz entry declares a 1 GiB array, its stream holds 1 MiB', group: 'decompression', heavy: true, expect: 'refuse', build: (dir) => {
+    const header = npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (268435456,), }", new Uint8Array(0));
+    const { payload, crc } = zeroStream(header, 1 << 20);
+    return write(path.join(dir, 'short-1g.npz'), rawZip([{ name: 'a.npy', method: 8, payload, size: header.length + (1 << 30), crc }]));
+  }, read: refuse });
   add({ name: 'deflated npz entry shorter than declared', group: 'decompression', expect: 'refuse', build: (dir) => {
     const npy = encodeNpy(float32([1, 2, 3, 4]));
     return write(path.join(dir, 'short.npz'), rawZip([{ ...deflated('a.npy', npy.subarray(0, npy.length - 8)), size: npy.length, crc: crc32(npy) }]));
