@@ -134,7 +134,7 @@ export function readSafetensorsHeader(input: string | Uint8Array | ByteSource): 
   }
   // JSON.parse keeps the last of two equal keys; a header that names a tensor twice is ambiguous, so refuse it.
   const duplicate = firstDuplicateKey(text);
-  if (duplicate) throw formatError(source, 'header names the same key twice', { offset: 8 + duplicate.at, field: duplicate.key, expected: 'unique tensor names and fields' });
+  if (duplicate) throw formatError(source, 'header names the same key twice', { offset: 8 + Buffer.byteLength(text.slice(0, duplicate.at)), field: duplicate.key, expected: 'unique tensor names and fields' });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw formatError(source, 'header is not a JSON object', { offset: 8 });
   }
