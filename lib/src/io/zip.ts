@@ -20,7 +20,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024;
 /** Bytes per read when a stored entry is streamed through its CRC check. */
 const CRC_BLOCK = 1 << 20;
-/** Reads up to this size that stop short of an entry's end are header peeks: they skip the CRC check. */
+/** Reads up to this size that stop short of the end of a larger entry are header peeks: they skip the CRC check. */
 const HEADER_PEEK = 64 * 1024;
 
 export interface ZipEntry {
@@ -107,8 +107,9 @@ export class ZipArchive {
 
 /**
  * One entry as a ByteSource. Stored entries are windows of the file whose CRC-32 is checked, in
- * bounded steps, at the first read that reaches the entry's end or is larger than a header peek
- * (tensor loads; an .npy preamble read at open time does not read the whole entry). Deflated
+ * bounded steps, at the first read that reaches the entry's end, is larger than a header peek, or
+ * falls in an entry no larger than one (an .npy preamble read at open time does not read a large
+ * entry whole; a tensor load does). Deflated
  * entries are streamed through the inflater at each read, keeping only the bytes asked for,
  * stopping the moment the output passes the declared size, and checking size and CRC-32 at the
  * end of the stream. Memory is the bytes returned plus a constant.
@@ -130,8 +131,8 @@ class ZipEntrySource implements ByteSource {
     const dataOffset = archive.dataOffset(entry);
     if (entry.method === 0) {
       const bytes = file.read(dataOffset + offset, length, what);
-      // A header peek (npy preamble) does not pay for reading the whole entry; a data read does, once.
-      if (!this.verified && (offset + length === entry.size || length > HEADER_PEEK)) {
+      // A header peek into a large entry (an npy preamble) does not pay for reading the whole entry; any other read does, once.
+      if (!this.verified && (offset + length === entry.size || length > HEADER_PEEK || entry.size <= HEADER_PEEK)) {
         const crc = offset === 0 && length === entry.size ? crc32(bytes) : this.storedCrc(dataOffset);
         this.checkCrc(crc, dataOffset);
         this.verified = true;

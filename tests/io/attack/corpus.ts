@@ -261,6 +261,12 @@ export function attackCases(): AttackCase[] {
     bytes[at + 15] ^= 0x01;
     return write(path.join(dir, 'bad-crc.pt'), bytes);
   }, read: refuse });
+  add({ name: 'stored torch storage with a wrong CRC-32 read through a view of its first half', group: 'strict', expect: 'refuse', build: (dir) => {
+    const bytes = torchFile(pickledDict([['w', pickledTensor('FloatStorage', '0', 4, 0, [2], [1])]]));
+    const at = Buffer.from(bytes).indexOf(Buffer.from(storageW));
+    bytes[at + 1] ^= 0x01;
+    return write(path.join(dir, 'bad-crc-view.pt'), bytes);
+  }, read: refuse });
   add({ name: 'zip local extra field makes two entries overlap', group: 'strict', expect: 'refuse', build: (dir) => {
     // a's local header has a 16-byte extra field the central directory does not count, and a's last 16 bytes are
     // missing: a's data, measured from its local header, ends inside b's local header (whose bytes it would read as floats).
