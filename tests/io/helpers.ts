@@ -30,7 +30,8 @@ export const u32 = (value: number) => { const b = new Uint8Array(4); new DataVie
 export const u64 = (value: number | bigint) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(value), true); return b; };
 export const f32 = (...values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
 
-function crc32(bytes: Uint8Array): number {
+/** CRC-32 (IEEE), bit by bit: an oracle independent of the reader's table-driven one. */
+export function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (const byte of bytes) {
     crc ^= byte;

@@ -19,7 +19,8 @@ export interface ByteSource {
 // readSync moves at most 2 GiB - 1 per call; larger tensors are read in 1 GiB steps.
 const MAX_READ = 1 << 30;
 
-function checkRange(source: ByteSource, offset: number, length: number, what: string): void {
+/** A FormatError when [offset, offset + length) is not a valid range of `source`. */
+export function checkRange(source: ByteSource, offset: number, length: number, what: string): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw new FormatError(`invalid byte range for ${what}`, { file: source.name, offset, found: `${length} bytes` });
   }
@@ -69,7 +70,7 @@ export class FileSource implements ByteSource {
   }
 }
 
-/** Bytes already in memory (tests, network downloads, entries inflated from a zip). */
+/** Bytes already in memory (tests, network downloads, headers inflated from a zip). */
 export class BufferSource implements ByteSource {
   readonly name: string;
   readonly size: number;
@@ -88,21 +89,6 @@ export class BufferSource implements ByteSource {
     const copy = new Uint8Array(new ArrayBuffer(length));
     copy.set(slice);
     return copy;
-  }
-}
-
-/** A window [start, start + size) of another source, addressed from 0 (zip entries stored uncompressed). */
-export class SliceSource implements ByteSource {
-  readonly name: string;
-  readonly size: number;
-  constructor(private readonly parent: ByteSource, private readonly start: number, size: number, name?: string) {
-    checkRange(parent, start, size, name ?? 'slice');
-    this.size = size;
-    this.name = name ?? parent.name;
-  }
-  read(offset: number, length: number, what = 'data'): Uint8Array {
-    checkRange(this, offset, length, what);
-    return this.parent.read(this.start + offset, length, what);
   }
 }
 

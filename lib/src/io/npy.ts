@@ -67,7 +67,7 @@ export function readNpyHeader(input: string | Uint8Array | ByteSource, base = 0,
   const headerStart = base + 8 + lengthBytes;
   if (headerStart + headerLength > end) throw formatError(source, 'header runs past the end of the file', { offset: base + 8, expected: `${headerLength} bytes`, found: `${end - headerStart}` });
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(source.read(headerStart, headerLength, '.npy header'));
-  const header = parsePythonLiteral(text.trim(), source.name, 'header');
+  const header = parsePythonLiteral(text.trimEnd(), source.name, 'header', { floats: false, offset: headerStart });
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw formatError(source, 'header is not a dict', { offset: headerStart });
   const { descr, fortran_order: fortranOrder, shape } = header as Record<string, unknown>;
   if (typeof descr !== 'string') {

@@ -1,10 +1,9 @@
 // NumPy .npz archives (np.savez / np.savez_compressed): a zip of `<name>.npy` entries. Stored
 // entries are read lazily straight from the file; deflated ones have only their header
-// inflated at open time and the rest on demand, always within the size the header implies.
+// inflated at open time and the rest streamed on demand, never past the size the zip declares.
 
 import { WeightSet, type TensorEntry } from '../weights/weight-set';
 import { BufferSource, type ByteSource } from './byte-source';
-import { tensorDTypeOf } from './file-dtypes';
 import { inflatePrefix } from './inflate';
 import { lazyNpy, readNpyHeader, MAX_NPY_HEADER } from './npy';
 import { ZipArchive, type ZipReadOptions } from './zip';
@@ -23,22 +22,15 @@ export function readNpz(input: string | Uint8Array | ByteSource, options: ZipRea
       entries.push([name, lazyNpy(source, readNpyHeader(source), name)]);
       continue;
     }
-    // Deflated: inflate just enough for the header, check that header + data is exactly the declared size,
-    // and inflate the whole entry only when the tensor is loaded.
+    // Deflated: inflate just enough for the header and check that header + data is exactly the declared size.
     const offset = archive.dataOffset(entry);
     const compressed = archive.source.read(offset, Math.min(entry.compressedSize, 64 * 1024), `entry '${entry.name}'`);
     const prefix = inflatePrefix(compressed, Math.min(entry.size, 12 + MAX_NPY_HEADER), `entry '${entry.name}'`, { file: archive.source.name, offset });
     // The header's own size check runs against the declared entry size, so a lying size fails here, before any inflating.
     const header = readNpyHeader(new BufferSource(prefix, label), 0, entry.size);
-    let inflated: ByteSource | undefined;
-    entries.push([name, {
-      dtype: tensorDTypeOf(header.dtype),
-      shape: header.shape,
-      load() {
-        inflated ??= new BufferSource(archive.read(entry), label);
-        return lazyNpy(inflated, readNpyHeader(inflated), name).load();
-      },
-    }]);
+    // The header's offsets are relative to the entry, so the tensor reads the entry's data region: one
+    // streamed inflate at load time, holding only the array's bytes, with size and CRC checked.
+    entries.push([name, lazyNpy(archive.entrySource(entry), header, name)]);
   }
   return new WeightSet(entries, { metadata: { format: 'npz', file: archive.source.name, ...(skipped.length ? { skippedEntries: skipped } : {}) } });
 }

@@ -11,6 +11,7 @@ import { DTypeError, FormatError } from '../errors';
 import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet, type TensorEntry } from '../weights/weight-set';
 import { FileSource } from './byte-source';
+import { containedPath } from './containment';
 import { decodeElements, fileDTypeSize, tensorDTypeOf, type FileDType } from './file-dtypes';
 import { ProtoReader, WIRE_LENGTH, WIRE_VARINT, type ProtoField } from './protobuf';
 
@@ -114,8 +115,7 @@ function lazyInitializer(tensor: Initializer, bytes: Uint8Array, file: string, d
   let externalOffset = 0;
   if (tensor.external) {
     const location = tensor.external.location;
-    if (!location || location.includes('..') || path.isAbsolute(location)) throw new FormatError('external data location must be a file next to the model', { ...where, found: String(location) });
-    externalSource = new FileSource(path.join(directory, location));
+    externalSource = new FileSource(containedPath(directory, location, { file, field: `${tensor.name}.external_data.location`, offset }));
     externalOffset = Number(tensor.external.offset ?? 0);
     const length = Number(tensor.external.length ?? byteLength);
     if (!Number.isSafeInteger(externalOffset) || length !== byteLength || externalOffset + byteLength > externalSource.size) {

@@ -4,6 +4,10 @@
 // values, and resolves every GLOBAL against an allow-list the caller supplies (JavaScript
 // functions that rebuild data). Any other global is refused at the GLOBAL opcode, with its
 // name, before anything could use it. Nothing from the file is ever executed.
+// Work and memory stay linear in the pickle's size: memo reads push references (a "billion
+// laughs" list shared a million times is one list), integers and containers have size limits,
+// every call of an allowed global is charged the size of its arguments against a budget
+// proportional to the pickle, and nothing recurses on the nesting depth the file chooses.
 // Opcode reference: CPython Lib/pickletools.py.
 
 import { FormatError } from '../errors';
@@ -27,13 +31,24 @@ export interface UnpickleOptions {
   file: string;
   /** Allowed globals by 'module.name'. */
   globals: Record<string, PickleCallable>;
-  /** Resolves persistent ids (PyTorch storages); without it PERSID is refused. */
-  persistentLoad?: (pid: unknown) => unknown;
+  /** Resolves persistent ids (PyTorch storages), given the file offset of the opcode for errors; without it PERSID is refused. */
+  persistentLoad?: (pid: unknown, offset: number) => unknown;
   /** Byte offset of the pickle in `bytes` (legacy torch files hold several pickles in a row). */
   start?: number;
   /** Offset of `bytes` in the file, so that errors give file offsets. */
   fileOffset?: number;
+  /**
+   * Work units the allowed globals may be charged (each call costs 1 + the sizes of its arguments and
+   * of their direct elements); default 16 per pickle byte + 2^20, so work stays linear in the file.
+   */
+  maxCallWork?: number;
 }
+
+/** Python's own limit on decimal integer text (sys.get_int_max_str_digits, 3.11+); LONG1/LONG4 get the same in bytes. */
+export const MAX_INT_DIGITS = 4300;
+const MAX_INT_BYTES = 1792;
+/** Elements one list, tuple or dict may hold (a state dict has thousands). */
+export const MAX_CONTAINER_ITEMS = 1 << 24;
 
 export interface UnpickleResult {
   value: unknown;
@@ -41,7 +56,7 @@ export interface UnpickleResult {
   end: number;
 }
 
-const MARK = Symbol('mark');
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Runs the pickle in `bytes` from `start` to its STOP opcode. */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleResult {
@@ -53,6 +68,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
+  let callWork = options.maxCallWork ?? 16 * (bytes.length - at) + (1 << 20);
 
   const fail = (message: string, details: { field?: string; expected?: string; found?: string } = {}): never => {
     throw new FormatError(message, { file, offset: base + opcodeAt, ...details });
@@ -80,7 +96,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
     at = end + 1;
     return text;
   };
-  const utf8 = (raw: Uint8Array) => new TextDecoder('utf-8', { fatal: false }).decode(raw);
+  const utf8 = (raw: Uint8Array): string => {
+    try {
+      return STRICT_UTF8.decode(raw);
+    } catch {
+      return fail('pickle string is not valid UTF-8', { found: Buffer.from(raw.subarray(0, 16)).toString('hex') });
+    }
+  };
   const pop = (): unknown => {
     if (stack.length === 0 || (marks.length > 0 && stack.length <= marks[marks.length - 1])) fail('pickle stack underflow');
     return stack.pop();
@@ -96,10 +118,16 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
   };
   const littleEndianInteger = (raw: Uint8Array): number | bigint => {
     if (raw.length === 0) return 0;
-    let value = 0n;
-    for (let i = raw.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(raw[i]);
+    if (raw.length > MAX_INT_BYTES) fail('integer too large', { expected: `at most ${MAX_INT_BYTES} bytes`, found: `${raw.length} bytes` });
+    // One hex string and one BigInt: linear, where shifting a BigInt byte by byte is quadratic.
+    let value = BigInt(`0x${Buffer.from(raw).reverse().toString('hex')}`);
     if (raw[raw.length - 1] & 0x80) value -= 1n << BigInt(8 * raw.length);
     return integer(value);
+  };
+  const decimalInteger = (text: string, opcode: string): number | bigint => {
+    if (!/^[-+]?\d+$/.test(text)) fail(`bad ${opcode}`, { found: text.slice(0, 40) });
+    if (text.length > MAX_INT_DIGITS) fail('integer too large', { expected: `at most ${MAX_INT_DIGITS} digits`, found: `${text.length} digits` });
+    return integer(BigInt(text));
   };
   const resolveGlobal = (module: string, name: string): PickleGlobal => {
     const qualified = `${module}.${name}`;
@@ -114,10 +142,19 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
   const callGlobal = (callable: unknown, args: unknown): unknown => {
     if (!(callable instanceof PickleGlobal)) fail('REDUCE of something that is not an allowed global', { found: describe(callable) });
     if (!Array.isArray(args)) fail('REDUCE arguments are not a tuple', { field: (callable as PickleGlobal).qualifiedName });
+    // A global may walk its arguments and their elements; shared (memoised) arguments are charged at every call.
+    let cost = 1;
+    for (const arg of args as unknown[]) {
+      cost += extent(arg);
+      if (Array.isArray(arg)) for (let i = 0; i < arg.length && i < 1 << 20; i++) cost += extent(arg[i]);
+    }
+    callWork -= cost;
+    if (callWork < 0) fail('pickle asks for more work than its size allows (shared containers passed to calls again and again?)', { field: (callable as PickleGlobal).qualifiedName });
     try {
       return (callable as PickleGlobal).call(args as unknown[]);
     } catch (error) {
-      if (error instanceof FormatError) throw error;
+      // Errors that already name a file (storage reads) pass through; the allow-listed functions' own get this pickle's file and offset.
+      if (error instanceof FormatError && error.details.file !== undefined) throw error;
       return fail(`cannot rebuild ${(callable as PickleGlobal).qualifiedName}: ${(error as Error).message}`, { field: (callable as PickleGlobal).qualifiedName });
     }
   };
@@ -125,10 +162,19 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
     if (!(target instanceof Map)) fail('SETITEM(S) on something that is not a dict', { found: describe(target) });
     if (items.length % 2 !== 0) fail('SETITEMS needs key/value pairs');
     for (let i = 0; i < items.length; i += 2) (target as Map<unknown, unknown>).set(items[i], items[i + 1]);
+    if ((target as Map<unknown, unknown>).size > MAX_CONTAINER_ITEMS) fail('dict too large', { expected: `at most ${MAX_CONTAINER_ITEMS} items` });
   };
   const append = (target: unknown, items: unknown[]): void => {
     if (!Array.isArray(target)) fail('APPEND(S) on something that is not a list', { found: describe(target) });
-    (target as unknown[]).push(...items);
+    const list = target as unknown[];
+    if (list.length + items.length > MAX_CONTAINER_ITEMS) fail('list too large', { expected: `at most ${MAX_CONTAINER_ITEMS} items` });
+    // One push per item: spreading hundreds of thousands of arguments overflows the call stack.
+    for (const item of items) list.push(item);
+  };
+  const popMarkChecked = (): unknown[] => {
+    const items = popMark();
+    if (items.length > MAX_CONTAINER_ITEMS) fail('tuple or list too large', { expected: `at most ${MAX_CONTAINER_ITEMS} items` });
+    return items;
   };
 
   for (;;) {
@@ -159,10 +205,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
       case 0x49: { // INT (text); protocol 0 writes booleans as I00 / I01
         const text = line();
         if (text === '00') stack.push(false); else if (text === '01') stack.push(true);
-        else { if (!/^[-+]?\d+$/.test(text)) fail('bad INT', { found: text }); stack.push(integer(BigInt(text))); }
+        else stack.push(decimalInteger(text, 'INT'));
         break;
       }
-      case 0x4c: { const text = line().replace(/L$/, ''); if (!/^[-+]?\d+$/.test(text)) fail('bad LONG', { found: text }); stack.push(integer(BigInt(text))); break; }
+      case 0x4c: stack.push(decimalInteger(line().replace(/L$/, ''), 'LONG')); break;
       case 0x46: { const text = line(); const value = Number(text); if (Number.isNaN(value) && !/nan/i.test(text)) fail('bad FLOAT', { found: text }); stack.push(value); break; }
       // Strings and bytes.
       case 0x58: stack.push(utf8(take(u32(), 'BINUNICODE'))); break;
@@ -187,12 +233,12 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
       case 0x5d: stack.push([]); break; // EMPTY_LIST
       case 0x29: stack.push([]); break; // EMPTY_TUPLE
       case 0x8f: stack.push([]); break; // EMPTY_SET (sets become arrays)
-      case 0x74: stack.push(popMark()); break; // TUPLE
+      case 0x74: stack.push(popMarkChecked()); break; // TUPLE
       case 0x85: stack.push([pop()]); break; // TUPLE1
       case 0x86: { const b = pop(); const a = pop(); stack.push([a, b]); break; }
       case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push([a, b, c]); break; }
-      case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x91: stack.push(popMark()); break; // FROZENSET
+      case 0x6c: stack.push(popMarkChecked()); break; // LIST
+      case 0x91: stack.push(popMarkChecked()); break; // FROZENSET
       case 0x64: { const items = popMark(); const dict = new Map(); setItems(dict, items); stack.push(dict); break; } // DICT
       case 0x61: { const item = pop(); append(top(), [item]); break; } // APPEND
       case 0x65: { const items = popMark(); append(top(), items); break; } // APPENDS
@@ -235,13 +281,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('pickle uses persistent ids, which this file type does not allow');
-        stack.push(options.persistentLoad!(pid));
+        stack.push(options.persistentLoad!(pid, base + opcodeAt));
         break;
       }
       case 0x50: { // PERSID
         const pid = line();
         if (!options.persistentLoad) fail('pickle uses persistent ids, which this file type does not allow');
-        stack.push(options.persistentLoad!(pid));
+        stack.push(options.persistentLoad!(pid, base + opcodeAt));
         break;
       }
       case 0x82: case 0x83: case 0x84:
@@ -263,6 +309,14 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): UnpickleR
     if (!/^\d+$/.test(text)) fail('bad memo index', { found: text });
     return Number(text);
   }
+}
+
+/** What a global may walk in one argument: its element count, or its length for strings and bytes. */
+function extent(value: unknown): number {
+  if (Array.isArray(value) || typeof value === 'string') return value.length;
+  if (value instanceof Map) return value.size;
+  if (value instanceof Uint8Array) return value.length;
+  return 0;
 }
 
 function integer(value: bigint): number | bigint {

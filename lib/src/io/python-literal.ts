@@ -7,11 +7,20 @@ import { FormatError } from '../errors';
 
 export type PythonLiteral = string | number | boolean | null | PythonLiteral[] | { [key: string]: PythonLiteral };
 
+export interface PythonLiteralOptions {
+  /** Accept float literals (default true); the .npy header has none, and numpy refuses a shape of `(4.0,)`. */
+  floats?: boolean;
+  /** File offset of the text's first character: errors then give the offset of the fault. */
+  offset?: number;
+}
+
 /** Parses `text` as one literal; a FormatError (naming `file` and the position) otherwise. */
-export function parsePythonLiteral(text: string, file = '<text>', field?: string): PythonLiteral {
+export function parsePythonLiteral(text: string, file = '<text>', field?: string, options: PythonLiteralOptions = {}): PythonLiteral {
   let at = 0;
   const fail = (message: string): never => {
-    throw new FormatError(`${message} in Python literal at character ${at}`, { file, field, found: JSON.stringify(text.slice(at, at + 20)) });
+    throw new FormatError(`${message} in Python literal at character ${at}`, {
+      file, field, found: JSON.stringify(text.slice(at, at + 20)), ...(options.offset !== undefined ? { offset: options.offset + at } : {}),
+    });
   };
   const space = () => { while (at < text.length && /\s/.test(text[at])) at++; };
   let depth = 0;
@@ -25,7 +34,11 @@ export function parsePythonLiteral(text: string, file = '<text>', field?: string
     const word = /^(True|False|None)\b/.exec(text.slice(at, at + 6));
     if (word) { at += word[0].length; return word[0] === 'True' ? true : word[0] === 'False' ? false : null; }
     const number = /^[-+]?(\d+\.?\d*(e[-+]?\d+)?|\.\d+(e[-+]?\d+)?)L?/i.exec(text.slice(at, at + 64));
-    if (number) { at += number[0].length; return Number(number[0].replace(/L$/i, '')); }
+    if (number) {
+      if (options.floats === false && /[.e]/i.test(number[0])) return fail('a float where only integers are allowed');
+      at += number[0].length;
+      return Number(number[0].replace(/L$/i, ''));
+    }
     return fail('unexpected character');
   };
   const string = (quote: string): string => {

@@ -49,11 +49,14 @@ export function detectWeightFormat(file: string): WeightFormat {
     if (archive.names.every((entry) => entry.endsWith('.npy') || entry.endsWith('/'))) return 'npz';
     throw new FormatError('a zip archive that is neither an .npz nor a torch.save checkpoint', { file, found: archive.names.slice(0, 5).join(', ') });
   }
-  if (head[0] === 0x80) return 'torch';
+  // safetensors before pickles: a header length whose low byte is 0x80 makes a safetensors file start like a
+  // pickle's PROTO opcode. The converse needs a pickle whose bytes 1-7 (protocol, then opcodes) read as a length
+  // within the file and whose byte 8 is '{': torch.save never writes one (its bytes 2-11 are the legacy magic).
   if (head.length >= 9 && head[8] === 0x7b /* { */) {
     const length = new DataView(head.buffer, head.byteOffset).getBigUint64(0, true);
     if (length + 8n <= BigInt(source.size)) return 'safetensors';
   }
+  if (head[0] === 0x80) return 'torch';
   if (name.endsWith('.safetensors')) return 'safetensors';
   if (name.endsWith('.onnx')) return 'onnx';
   if (head[0] === 0x08) return 'onnx'; // ModelProto starts with field 1 (ir_version), a varint: tag byte 0x08

@@ -12,6 +12,7 @@ import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet, type TensorEntry } from '../weights/weight-set';
 import { dataView, formatError, readUint64, toSource, type ByteSource } from './byte-source';
 import { fileDTypeSize, type FileDType } from './file-dtypes';
+import { containedPath } from './containment';
 import { lazyTensor } from './lazy-tensor';
 import { writeFileAtomic } from './atomic-write';
 
@@ -35,6 +36,54 @@ const WRITE_CODES: Record<DType, string> = {
   float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16',
   int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
 };
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Byte index of the first byte that breaks UTF-8, for the error's offset (a plain scan of the encoding rules). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i];
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    // The tail must be continuation bytes, and the second byte is narrower after E0, ED, F0 and F4 (no overlongs, surrogates or values past U+10FFFF).
+    const second = bytes[i + 1];
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    if (length > 1 && (second < low || second > high)) return i;
+    for (let k = 2; k < length; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return i;
+}
+
+/**
+ * The first key that appears twice in one JSON object of `text` (already known to be valid JSON), with its
+ * character index; a single pass with an explicit stack, so nesting depth costs no recursion.
+ */
+function firstDuplicateKey(text: string): { key: string; at: number } | undefined {
+  const objects: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return { key, at: i };
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 0x7b /* { */) { objects.push(new Set()); expectKey = true; }
+    else if (c === 0x5b /* [ */) { objects.push(null); expectKey = false; }
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) { objects.pop(); expectKey = false; }
+    else if (c === 0x2c /* , */) expectKey = objects[objects.length - 1] !== null;
+  }
+  return undefined;
+}
 
 /** The reference implementation refuses headers past 100 MB; so do we (a hostile length cannot make us allocate more). */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
@@ -70,13 +119,22 @@ export function readSafetensorsHeader(input: string | Uint8Array | ByteSource): 
   if (8 + headerLength > source.size) {
     throw formatError(source, 'header length runs past the end of the file', { offset: 0, field: 'header length', expected: `at most ${source.size - 8}`, found: String(headerLength) });
   }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(source.read(8, headerLength, 'header'));
+  const raw = source.read(8, headerLength, 'header');
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(raw);
+  } catch {
+    throw formatError(source, 'header is not valid UTF-8', { offset: 8 + firstInvalidUtf8(raw), expected: 'UTF-8 JSON' });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     throw formatError(source, `header is not JSON: ${(error as Error).message}`, { offset: 8 });
   }
+  // JSON.parse keeps the last of two equal keys; a header that names a tensor twice is ambiguous, so refuse it.
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate) throw formatError(source, 'header names the same key twice', { offset: 8 + Buffer.byteLength(text.slice(0, duplicate.at)), field: duplicate.key, expected: 'unique tensor names and fields' });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw formatError(source, 'header is not a JSON object', { offset: 8 });
   }
@@ -175,11 +233,9 @@ export function readSafetensorsIndex(indexPath: string): WeightSet {
   const shards = new Map<string, WeightSet>();
   const entries: [string, TensorEntry][] = [];
   for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
-    if (typeof shard !== 'string' || shard.includes('..') || path.isAbsolute(shard)) {
-      throw new FormatError('weight_map entries must be file names next to the index', { file: indexPath, field: name, found: String(shard) });
-    }
+    if (typeof shard !== 'string') throw new FormatError('weight_map entries must be file names next to the index', { file: indexPath, field: name, found: String(shard) });
     let set = shards.get(shard);
-    if (!set) { set = readSafetensors(path.join(directory, shard)); shards.set(shard, set); }
+    if (!set) { set = readSafetensors(containedPath(directory, shard, { file: indexPath, field: `weight_map.${name}` })); shards.set(shard, set); }
     if (!set.has(name)) throw new FormatError('the index names a tensor its shard does not contain', { file: path.join(directory, shard), field: name });
     const info = set.info(name);
     const shardSet = set;

@@ -15,6 +15,7 @@ import { decodeHalf } from '../tensor/dtype';
 import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet, type TensorEntry } from '../weights/weight-set';
 import { FileSource, type ByteSource } from './byte-source';
+import { containedPath } from './containment';
 
 interface ManifestWeight {
   name: string;
@@ -195,13 +196,12 @@ export function readTfjs(file: string): WeightSet {
       throw new FormatError('weight group needs paths and weights lists', { file: manifestFile, field: where, found: typeof raw !== 'object' || raw === null ? String(raw) : `keys ${Object.keys(raw).join(', ') || '(none)'}` });
     }
     const sources = group.paths.map((shard, shardIndex) => {
-      if (typeof shard !== 'string' || shard === '' || shard.split(/[\\/]/).includes('..') || path.isAbsolute(shard)) {
-        throw new FormatError('shard paths must be relative paths inside the manifest\'s folder', { file: manifestFile, field: `${where}.paths[${shardIndex}]`, found: JSON.stringify(shard) });
-      }
+      // The text and, through every symlink, the real file must stay inside the manifest's folder.
+      const file = containedPath(directory, shard, { file: manifestFile, field: `${where}.paths[${shardIndex}]` });
       try {
-        return new FileSource(path.join(directory, shard));
+        return new FileSource(file);
       } catch (error) {
-        throw new FormatError(`shard file of weight group ${index}: ${(error as Error).message}`, { file: manifestFile, field: `${where}.paths[${shardIndex}]`, found: shard });
+        throw new FormatError(`shard file of weight group ${index}: ${(error as Error).message}`, { file: manifestFile, field: `${where}.paths[${shardIndex}]`, found: String(shard) });
       }
     });
     const chain = new ShardChain(sources);

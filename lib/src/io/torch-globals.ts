@@ -3,6 +3,9 @@
 // OrderedDict, torch.Size, dtypes and devices by name, NumPy scalars (common in saved
 // training state: best accuracy, epoch counters). This is the same family of names
 // torch.load(weights_only=True) accepts; everything else is refused by the unpickler.
+// Each function touches only the top of its arguments (no deep stringify or copy), so a
+// hostile pickle that passes one shared, deeply self-referencing list everywhere costs no
+// more than its size.
 
 import { FormatError } from '../errors';
 import { Tensor, sizeOf } from '../tensor/tensor';
@@ -74,9 +77,20 @@ export class TorchTensor implements LazyTensor {
   }
 }
 
+/** Tensor ranks past this are refused (PyTorch itself caps dimensions at 64). */
+const MAX_RANK = 64;
+
+/** A short description of a pickled value for error messages: never walks more than one level. */
+function shortDescription(value: unknown): string {
+  if (Array.isArray(value)) return `a tuple of ${value.length} (${value.slice(0, 4).map((v) => (Array.isArray(v) ? 'tuple' : typeof v === 'string' ? JSON.stringify(v.slice(0, 20)) : String(v))).join(', ')}${value.length > 4 ? ', ...' : ''})`;
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (value instanceof Map) return `a dict of ${value.size}`;
+  return typeof value === 'object' && value !== null ? value.constructor.name : String(value);
+}
+
 function intList(value: unknown, what: string): number[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) {
-    throw new FormatError(`${what} must be a tuple of integers`, { found: JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? String(v) : v)) });
+  if (!Array.isArray(value) || value.length > MAX_RANK || !value.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) {
+    throw new FormatError(`${what} must be a tuple of at most ${MAX_RANK} integers`, { found: shortDescription(value) });
   }
   return value as number[];
 }
@@ -107,6 +121,7 @@ function numpyScalar(args: unknown[]): number | bigint | boolean {
   if (!(dtype instanceof NumpyDType) || !(raw instanceof Uint8Array)) throw new FormatError('numpy scalar needs a dtype and its bytes');
   const type = NUMPY_SCALARS[dtype.name];
   if (!type) throw new FormatError('unsupported numpy scalar dtype', { found: dtype.name });
+  if (raw.length !== fileDTypeSize(type)) throw new FormatError('numpy scalar bytes do not match its dtype', { field: dtype.name, expected: `${fileDTypeSize(type)} bytes`, found: `${raw.length}` });
   const bytes = raw.slice();
   const value = decodeElements(type, bytes, 1, dtype.byteOrder === '>', { file: '<pickle>', field: 'numpy scalar' })[0];
   return type === 'bool' ? value !== 0 : typeof value === 'bigint' ? value : Number(value);
@@ -116,8 +131,22 @@ function notCallable(name: string): PickleCallable {
   return () => { throw new FormatError(`${name} is a type marker and cannot be called`); };
 }
 
-/** The allow-list for PyTorch pickles. */
+function deviceName(args: unknown[]): string {
+  const [type, index] = args;
+  if (typeof type !== 'string' || (index !== undefined && index !== null && typeof index !== 'number')) {
+    throw new FormatError('torch.device needs a device type string and an optional index', { found: `${shortDescription(type)}, ${shortDescription(index)}` });
+  }
+  return index === undefined || index === null ? type : `${type}:${index}`;
+}
+
+/** A set's elements: the list itself, not a copy (a shared list rebuilt as a set many times costs nothing). */
+function setElements(args: unknown[]): unknown[] {
+  return Array.isArray(args[0]) ? args[0] : [];
+}
+
+/** The allow-list for PyTorch pickles (a fresh one per file: `_codecs.encode` remembers the strings it encoded). */
 export function torchGlobals(): Record<string, PickleCallable> {
+  const encoded = new Map<string, Uint8Array>();
   const globals: Record<string, PickleCallable> = {
     'collections.OrderedDict': (args) => {
       const map = new Map<unknown, unknown>();
@@ -129,16 +158,19 @@ export function torchGlobals(): Record<string, PickleCallable> {
     'torch._utils._rebuild_parameter': (args) => args[0],
     'torch._utils._rebuild_parameter_with_state': (args) => args[0],
     'torch.Size': (args) => intList(args[0], 'torch.Size'),
-    'torch.device': (args) => String(args[0]) + (args.length > 1 && args[1] !== null ? `:${String(args[1])}` : ''),
+    'torch.device': deviceName,
     '_codecs.encode': (args) => {
       const [text, encoding] = args;
       if (typeof text !== 'string') throw new FormatError('_codecs.encode needs a string');
-      if (encoding !== 'latin1' && encoding !== 'latin-1') throw new FormatError('_codecs.encode supports latin1 only', { found: String(encoding) });
-      return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+      if (encoding !== 'latin1' && encoding !== 'latin-1') throw new FormatError('_codecs.encode supports latin1 only', { found: shortDescription(encoding) });
+      // One encoding per distinct string: a memoised string encoded again and again stays one buffer.
+      let bytes = encoded.get(text);
+      if (!bytes) { bytes = Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff); encoded.set(text, bytes); }
+      return bytes;
     },
-    'builtins.set': (args) => (Array.isArray(args[0]) ? [...args[0]] : []),
-    'builtins.frozenset': (args) => (Array.isArray(args[0]) ? [...args[0]] : []),
-    '__builtin__.set': (args) => (Array.isArray(args[0]) ? [...args[0]] : []),
+    'builtins.set': setElements,
+    'builtins.frozenset': setElements,
+    '__builtin__.set': setElements,
     'numpy.dtype': (args) => new NumpyDType(String(args[0])),
     'numpy.core.multiarray.scalar': numpyScalar,
     'numpy._core.multiarray.scalar': numpyScalar,

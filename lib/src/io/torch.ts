@@ -75,14 +75,14 @@ function readZipCheckpoint(source: ByteSource, options: ZipReadOptions): unknown
   const { value } = unpickle(archive.read(pickleEntry), {
     file: pickleFile,
     globals: torchGlobals(),
-    persistentLoad(pid) {
+    persistentLoad(pid, offset) {
       if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
-        throw new FormatError('unsupported persistent id (only storages are allowed)', { file: pickleFile, found: Array.isArray(pid) ? String(pid[0]) : typeof pid });
+        throw new FormatError('unsupported persistent id (only storages are allowed)', { file: pickleFile, offset, found: Array.isArray(pid) ? String(pid[0]) : typeof pid });
       }
       const [, type, key, , numel] = pid;
       const dtype = storageDType(type, pickleFile);
       if (typeof key !== 'string' || typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) {
-        throw new FormatError('malformed storage persistent id', { file: pickleFile, found: `key ${String(key)}, numel ${String(numel)}` });
+        throw new FormatError('malformed storage persistent id', { file: pickleFile, offset, found: `key ${String(key)}, numel ${String(numel)}` });
       }
       const existing = storages.get(key);
       if (existing) {
@@ -127,21 +127,23 @@ function readLegacyCheckpoint(source: ByteSource): unknown {
   const object = unpickle(head, {
     ...options,
     start: sysInfo.end,
-    persistentLoad(pid) {
+    persistentLoad(pid, offset) {
       if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 6) {
-        throw new FormatError('unsupported persistent id (only storages are allowed; legacy files may also pickle module source code)', { file: source.name, found: Array.isArray(pid) ? String(pid[0]) : typeof pid });
+        throw new FormatError('unsupported persistent id (only storages are allowed; legacy files may also pickle module source code)', { file: source.name, offset, found: Array.isArray(pid) ? String(pid[0]) : typeof pid });
       }
       const [, type, rootKey, , numel, view] = pid;
       const dtype = storageDType(type, source.name);
-      if (typeof rootKey !== 'string' || typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) throw new FormatError('malformed storage persistent id', { file: source.name });
+      if (typeof rootKey !== 'string' || typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) throw new FormatError('malformed storage persistent id', { file: source.name, offset });
       if (!roots.has(rootKey)) roots.set(rootKey, { dtype, numel });
       let key = rootKey;
       let elementOffset = 0;
       let viewNumel = numel;
       if (Array.isArray(view)) {
-        const [viewKey, offset, size] = view;
-        if (typeof viewKey !== 'string' || typeof offset !== 'number' || typeof size !== 'number') throw new FormatError('malformed storage view', { file: source.name });
-        key = viewKey; elementOffset = offset; viewNumel = size;
+        const [viewKey, viewOffset, viewSize] = view;
+        if (typeof viewKey !== 'string' || !Number.isSafeInteger(viewOffset) || !Number.isSafeInteger(viewSize) || (viewOffset as number) < 0 || (viewSize as number) < 0) {
+          throw new FormatError('malformed storage view: needs a key and a non-negative element offset and size', { file: source.name, offset, field: String(viewKey), found: `offset ${String(viewOffset)}, size ${String(viewSize)}` });
+        }
+        key = viewKey; elementOffset = viewOffset as number; viewNumel = viewSize as number;
       }
       const existing = storages.get(key);
       if (existing) return existing;

@@ -1,20 +1,27 @@
 // A read-only zip reader for the two containers weight files use: PyTorch checkpoints
 // (torch.save since 1.6: stored entries, 64-byte aligned, ZIP64 past 4 GiB) and NumPy .npz
 // (stored or deflated, ZIP64 local headers). It reads only the central directory up front;
-// entries are read on demand, stored ones with positional reads, deflated ones through a
-// bounded inflater. Entries that overlap (the trick behind non-recursive zip bombs), sizes past
-// the file, encryption and unknown methods are refused with the entry named.
+// entries are read on demand, stored ones with positional reads, deflated ones streamed through
+// a bounded inflater when (and only when) their bytes are asked for, every entry checked against
+// its CRC-32 the first time it is read. Entries that overlap (the trick behind non-recursive zip
+// bombs; measured from the local headers, whose extra fields may differ from the central
+// directory's), sizes past the file, encryption and unknown methods are refused with the entry named.
 // Format: PKWARE APPNOTE.TXT 6.3 (sections 4.3 and 4.5.3).
 
-import { dataView, formatError, toSource, SliceSource, BufferSource, type ByteSource } from './byte-source';
-import { crc32, inflateBounded } from './inflate';
+import { checkRange, dataView, formatError, toSource, type ByteSource } from './byte-source';
+import { crc32, inflateStream } from './inflate';
 
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
 const ZIP64_EOCD = 0x06064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024;
+/** Bytes per read when a stored entry is streamed through its CRC check. */
+const CRC_BLOCK = 1 << 20;
+/** Reads up to this size that stop short of the end of a larger entry are header peeks: they skip the CRC check. */
+const HEADER_PEEK = 64 * 1024;
 
 export interface ZipEntry {
   name: string;
@@ -41,8 +48,26 @@ export class ZipArchive {
   constructor(input: string | Uint8Array | ByteSource, options: ZipReadOptions = {}) {
     this.source = toSource(input);
     this.maxEntryBytes = options.maxEntryBytes ?? 2 ** 32;
-    this.entries = readCentralDirectory(this.source);
+    const { entries, directoryOffset } = readCentralDirectory(this.source);
+    this.entries = entries;
     for (const entry of this.entries) this.byName.set(entry.name, entry);
+    this.checkNoOverlap(directoryOffset);
+  }
+
+  /** Entries must not share bytes: overlapping entries let a small file expand into many large ones. */
+  private checkNoOverlap(directoryOffset: number): void {
+    const sorted = [...this.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    for (let i = 0; i < sorted.length; i++) {
+      const entry = sorted[i];
+      const end = this.dataOffset(entry) + entry.compressedSize;
+      const next = i + 1 < sorted.length ? sorted[i + 1] : undefined;
+      const limit = next ? next.localHeaderOffset : directoryOffset;
+      if (end > limit) {
+        throw formatError(this.source, next ? 'zip entries overlap' : 'entry data runs into the central directory', {
+          field: entry.name, offset: this.dataOffset(entry), expected: `data ending by ${limit}${next ? ` (where '${next.name}' starts)` : ''}`, found: `data ending at ${end}`,
+        });
+      }
+    }
   }
 
   get names(): string[] { return this.entries.map((entry) => entry.name); }
@@ -69,27 +94,85 @@ export class ZipArchive {
     return offset;
   }
 
-  /** The entry's bytes as a source: a window of the file when stored, the inflated bytes when deflated. */
+  /** The entry's bytes as a source; nothing is read or inflated until a read, and every read is checked (size, CRC-32). */
   entrySource(entry: ZipEntry): ByteSource {
-    const label = `${this.source.name}:${entry.name}`;
-    if (entry.method === 0) return new SliceSource(this.source, this.dataOffset(entry), entry.size, label);
-    return new BufferSource(this.read(entry), label);
+    return new ZipEntrySource(this, entry, this.maxEntryBytes);
   }
 
-  /** The whole entry, inflated within the size limit, CRC checked when inflated. */
+  /** The whole entry, inflated within its declared size and CRC checked. */
   read(entry: ZipEntry): Uint8Array {
-    const offset = this.dataOffset(entry);
+    return this.entrySource(entry).read(0, entry.size, `entry '${entry.name}'`);
+  }
+}
+
+/**
+ * One entry as a ByteSource. Stored entries are windows of the file whose CRC-32 is checked, in
+ * bounded steps, at the first read that reaches the entry's end, is larger than a header peek, or
+ * falls in an entry no larger than one (an .npy preamble read at open time does not read a large
+ * entry whole; a tensor load does). Deflated
+ * entries are streamed through the inflater at each read, keeping only the bytes asked for,
+ * stopping the moment the output passes the declared size, and checking size and CRC-32 at the
+ * end of the stream. Memory is the bytes returned plus a constant.
+ */
+class ZipEntrySource implements ByteSource {
+  readonly name: string;
+  readonly size: number;
+  private verified = false;
+
+  constructor(private readonly archive: ZipArchive, private readonly entry: ZipEntry, private readonly maxEntryBytes: number) {
+    this.name = `${archive.source.name}:${entry.name}`;
+    this.size = entry.size;
+  }
+
+  read(offset: number, length: number, what = 'data'): Uint8Array {
+    const { archive, entry } = this;
+    const file = archive.source;
+    checkRange(this, offset, length, what);
+    const dataOffset = archive.dataOffset(entry);
+    if (entry.method === 0) {
+      const bytes = file.read(dataOffset + offset, length, what);
+      // A header peek into a large entry (an npy preamble) does not pay for reading the whole entry; any other read does, once.
+      if (!this.verified && (offset + length === entry.size || length > HEADER_PEEK || entry.size <= HEADER_PEEK)) {
+        const crc = offset === 0 && length === entry.size ? crc32(bytes) : this.storedCrc(dataOffset);
+        this.checkCrc(crc, dataOffset);
+        this.verified = true;
+      }
+      return bytes;
+    }
     if (entry.size > this.maxEntryBytes) {
-      throw formatError(this.source, 'entry is larger than the allowed limit', { field: entry.name, expected: `at most ${this.maxEntryBytes} bytes`, found: `${entry.size}` });
+      throw formatError(file, 'entry is larger than the allowed limit', { field: entry.name, expected: `at most ${this.maxEntryBytes} bytes`, found: `${entry.size}` });
     }
-    const raw = this.source.read(offset, entry.compressedSize, `entry '${entry.name}'`);
-    if (entry.method === 0) return raw;
-    const out = inflateBounded(raw, entry.size, `entry '${entry.name}'`, { file: this.source.name, offset });
-    if (out.length !== entry.size) {
-      throw formatError(this.source, 'entry inflates to a different size than declared', { field: entry.name, expected: `${entry.size} bytes`, found: `${out.length}` });
+    const result = inflateStream({
+      read: (at, count) => file.read(dataOffset + at, count, `entry '${entry.name}'`),
+      compressedSize: entry.compressedSize,
+      limit: entry.size,
+      from: offset,
+      length,
+      what: `entry '${entry.name}'`,
+      where: { file: file.name, offset: dataOffset, field: entry.name },
+    });
+    if (result.total !== entry.size) {
+      throw formatError(file, 'entry inflates to a different size than declared', { offset: dataOffset, field: entry.name, expected: `${entry.size} bytes`, found: `${result.total}` });
     }
-    if (crc32(out) !== entry.crc) throw formatError(this.source, 'entry fails its CRC-32 check', { field: entry.name });
-    return out;
+    this.checkCrc(result.crc, dataOffset);
+    this.verified = true;
+    return result.bytes;
+  }
+
+  private storedCrc(dataOffset: number): number {
+    let crc = 0;
+    for (let at = 0; at < this.entry.size; at += CRC_BLOCK) {
+      crc = crc32(this.archive.source.read(dataOffset + at, Math.min(CRC_BLOCK, this.entry.size - at), `entry '${this.entry.name}'`), crc);
+    }
+    return crc;
+  }
+
+  private checkCrc(crc: number, dataOffset: number): void {
+    if (crc !== this.entry.crc) {
+      throw formatError(this.archive.source, 'entry fails its CRC-32 check', {
+        offset: dataOffset, field: this.entry.name, expected: `0x${this.entry.crc.toString(16).padStart(8, '0')}`, found: `0x${crc.toString(16).padStart(8, '0')}`,
+      });
+    }
   }
 }
 
@@ -106,7 +189,7 @@ function findEndOfCentralDirectory(source: ByteSource): { at: number; view: Data
   throw formatError(source, 'not a zip file (no end of central directory record)', { expected: 'signature PK\\x05\\x06 in the last 64 KiB' });
 }
 
-function readCentralDirectory(source: ByteSource): ZipEntry[] {
+function readCentralDirectory(source: ByteSource): { entries: ZipEntry[]; directoryOffset: number } {
   if (source.size < 22) throw formatError(source, 'too short for a zip file', { expected: 'at least 22 bytes', found: `${source.size}` });
   const { at: eocdAt, view: eocd } = findEndOfCentralDirectory(source);
   let count = eocd.getUint16(10, true);
@@ -147,7 +230,12 @@ function readCentralDirectory(source: ByteSource): ZipEntry[] {
     const commentLength = view.getUint16(at + 32, true);
     let localHeaderOffset = view.getUint32(at + 42, true);
     if (at + 46 + nameLength + extraLength + commentLength > cdSize) throw formatError(source, 'central directory entry runs past its end', { offset: cdOffset + at });
-    const name = new TextDecoder().decode(directory.subarray(at + 46, at + 46 + nameLength));
+    let name: string;
+    try {
+      name = STRICT_UTF8.decode(directory.subarray(at + 46, at + 46 + nameLength));
+    } catch {
+      throw formatError(source, 'zip entry name is not valid UTF-8', { offset: cdOffset + at + 46, field: `entry ${i}`, found: Buffer.from(directory.subarray(at + 46, at + 46 + Math.min(nameLength, 32))).toString('hex') });
+    }
     // ZIP64 extra field (id 1): 64-bit values for exactly those fields that are 0xFFFFFFFF, in this order.
     let extra = at + 46 + nameLength;
     const extraEnd = extra + extraLength;
@@ -182,13 +270,5 @@ function readCentralDirectory(source: ByteSource): ZipEntry[] {
     names.add(name);
     entries.push({ name, method, compressedSize, size, crc, localHeaderOffset });
   }
-  // Entries must not share bytes: overlapping entries let a small file expand into many large ones.
-  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
-  for (let i = 1; i < sorted.length; i++) {
-    const previous = sorted[i - 1];
-    if (previous.localHeaderOffset + 30 + Buffer.byteLength(previous.name) + previous.compressedSize > sorted[i].localHeaderOffset) {
-      throw formatError(source, 'zip entries overlap', { field: sorted[i].name, offset: sorted[i].localHeaderOffset, expected: `after the end of '${previous.name}'` });
-    }
-  }
-  return entries;
+  return { entries, directoryOffset: cdOffset };
 }
