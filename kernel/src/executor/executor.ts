@@ -6,7 +6,7 @@ import vm from 'node:vm';
 import { CellRequire, createBindings } from './scope';
 import { interruptError, InterruptError, isScriptInterrupt, runtimeError, typeScriptError, type CellError } from './errors';
 import { codePointsToUtf16, utf16ToCodePoints } from './positions';
-import type { Converter, LoadedTypeScript } from './typescript';
+import { weightlabDependencies, type Converter, type LoadedTypeScript } from './typescript';
 import { expandShorthandProperties, originalCharacter } from './shorthand';
 
 export type ExecutionResult = { status: 'ok'; value: unknown; hasValue: boolean } | CellError;
@@ -58,7 +58,7 @@ export class Executor {
   private cellNumber = 0;
 
   constructor(private readonly typescript: LoadedTypeScript, private readonly converter: Converter, directory: string, weightlabPath: string) {
-    this.cellRequire = new CellRequire(directory, weightlabPath);
+    this.cellRequire = new CellRequire(directory, weightlabPath, new Set(weightlabDependencies().keys()));
     (globalThis as Record<symbol, unknown>)[Symbol.for(SCOPE_KEY)] = { exports: this.bindings, require: this.cellRequire.require };
   }
 

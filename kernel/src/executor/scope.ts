@@ -4,6 +4,7 @@
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SideOutput } from 'tslab/dist/converter';
+import { packageName } from './typescript';
 
 /**
  * TypeScript's CommonJS output declares imports with Object.defineProperty getters; turning them
@@ -24,16 +25,20 @@ type Require = NodeJS.Require;
 
 /**
  * `require` for cells: resolves from the notebook folder, maps `weightlab` to the kernel's copy
- * (the one the prelude and the types use), and loads the compiled output of local .ts files
- * that cells import (the converter hands those over as side outputs).
+ * (the one the prelude and the types use) and weightlab's own dependencies to the copies it uses
+ * (as the type checker does, see weightlabDependencies), and loads the compiled output of local
+ * .ts files that cells import (the converter hands those over as side outputs).
  */
 export class CellRequire {
   private readonly sources = new Map<string, string>();
   private readonly modules = new Map<string, Module>();
   readonly require: Require;
 
-  constructor(private readonly directory: string, private readonly weightlabPath: string) {
+  private readonly libraryRequire: Require;
+
+  constructor(private readonly directory: string, private readonly weightlabPath: string, private readonly dependencies: ReadonlySet<string> = new Set()) {
     this.require = this.wrap(createRequire(path.join(directory, '<cell>.js')), directory);
+    this.libraryRequire = createRequire(path.join(weightlabPath, 'package.json'));
   }
 
   addSideOutputs(outputs: SideOutput[] | undefined): void {
@@ -46,6 +51,7 @@ export class CellRequire {
   private wrap(base: Require, directory: string): Require {
     const load = (id: string): unknown => {
       if (id === 'weightlab') return base(this.weightlabPath);
+      if (this.dependencies.has(packageName(id))) return this.libraryRequire(id);
       if (id.startsWith('.') || path.isAbsolute(id)) {
         let file = path.resolve(directory, id);
         if (path.extname(file) === '') file += '.js';

@@ -3,6 +3,7 @@
 // included automatically, files under node_modules and TypeScript's own libs are not watched,
 // and `weightlab` resolves to the kernel's copy of the library from any notebook folder.
 
+import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import type { Converter, ConverterOptions, IsCompleteResult } from 'tslab/dist/converter';
@@ -50,6 +51,34 @@ export function weightlabDirectory(): string {
   return path.dirname(require.resolve('weightlab/package.json'));
 }
 
+let dependencyFolders: Map<string, string> | undefined;
+
+/**
+ * The packages weightlab itself depends on (arquero, apache-arrow, fflate, vega-lite, …) and the
+ * folders of the copies it uses. Cells import them from any folder, the notebook's own node_modules
+ * or not, and get those same copies (an Arquero table from weightlab and `op` from 'arquero' then
+ * come from one version). Found by walking node_modules folders, since some packages do not export
+ * their package.json.
+ */
+export function weightlabDependencies(): Map<string, string> {
+  if (dependencyFolders) return dependencyFolders;
+  const library = weightlabDirectory();
+  const manifest = require(path.join(library, 'package.json')) as { dependencies?: Record<string, string> };
+  const searched = (Module as unknown as { _nodeModulePaths(directory: string): string[] })._nodeModulePaths(library);
+  dependencyFolders = new Map();
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    const folder = searched.map((base) => path.join(base, name)).find((candidate) => fs.existsSync(path.join(candidate, 'package.json')));
+    if (folder) dependencyFolders.set(name, folder);
+  }
+  return dependencyFolders;
+}
+
+/** `arquero` for 'arquero/dist/x', `@scope/name` for '@scope/name/y'. */
+export function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
 const IGNORED_WATCH = { close(): void { /* nothing was watched */ } };
 
 function tuneSystem(ts: TypeScript): void {
@@ -76,9 +105,18 @@ function tuneOptions(ts: TypeScript, options: import('@tslab/typescript-for-tsla
     typeRoots,
     // Every @types package next to the notebook would otherwise be parsed at start-up.
     types: ['node'],
-    paths: { ...(options.paths ?? {}), weightlab: [weightlabDirectory()] },
+    paths: { ...(options.paths ?? {}), weightlab: [weightlabDirectory()], ...dependencyPaths() },
     pathsBasePath: options.rootDir,
   } as typeof options;
+}
+
+function dependencyPaths(): Record<string, string[]> {
+  const paths: Record<string, string[]> = {};
+  for (const [name, folder] of weightlabDependencies()) {
+    paths[name] = [folder];
+    paths[`${name}/*`] = [`${folder}/*`];
+  }
+  return paths;
 }
 
 type Program = import('@tslab/typescript-for-tslab').Program;
