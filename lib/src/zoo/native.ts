@@ -44,7 +44,6 @@
 // ```
 // Every file is written to a temp name and renamed, so a crashed builder leaves no half files.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FormatError, ArgumentError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-write';

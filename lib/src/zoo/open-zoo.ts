@@ -8,24 +8,15 @@ import { readNativeZoo, ZOO_MANIFEST } from './native';
 import { readRayTuneZoo } from './ray-tune';
 import { readSmallCnnZoo, type SmallCnnZooOptions } from './small-cnn-zoo';
 import type { Zoo, ZooKind } from './zoo';
-
-/** True when `file` has an entry, even a bad link (the reader then says what is wrong with it). */
-function present(file: string): boolean {
-  try {
-    fs.lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasEntry } from './zoo-folder';
 
 /** The layout of a zoo folder. */
 export function detectZooKind(root: string): ZooKind {
   let isFolder = false;
   try { isFolder = fs.statSync(root).isDirectory(); } catch { /* missing or a bad link: not a folder */ }
-  if (!isFolder) throw new FormatError('a zoo is a folder', { file: root, expected: 'a folder', found: present(root) ? 'not a folder (or a bad link)' : 'nothing' });
-  if (present(path.join(root, ZOO_MANIFEST))) return 'weightlab';
-  if (present(path.join(root, 'weights.npy')) && present(path.join(root, 'layout.csv'))) return 'small-cnn-zoo';
+  if (!isFolder) throw new FormatError('a zoo is a folder', { file: root, expected: 'a folder', found: hasEntry(root) ? 'not a folder (or a bad link)' : 'nothing' });
+  if (hasEntry(path.join(root, ZOO_MANIFEST))) return 'weightlab';
+  if (hasEntry(path.join(root, 'weights.npy')) && hasEntry(path.join(root, 'layout.csv'))) return 'small-cnn-zoo';
   return 'ray-tune';
 }
 

@@ -4,14 +4,13 @@
 // `checkpoint_000005` in newer ones) holding a torch.save'd state dict called `checkpoints`.
 // See specs/zoos-and-phases.md §1.3 and §3.2 (the epoch-offset rule is implemented in `epochOffset`).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FormatError, WeightlabError } from '../errors';
 import { readWeights } from '../io/read-weights';
 import type { WeightSet } from '../weights/weight-set';
 import { flattenKeys } from './python-json';
 import { Zoo, type ZooCheckpoint, type ZooModel, type ZooResult, type ZooSkip } from './zoo';
-import { isReadError, ZooFolder, type EntryKind, type ZooReadOptions } from './zoo-folder';
+import { hasEntry, isReadError, ZooFolder, type EntryKind, type ZooReadOptions } from './zoo-folder';
 
 /** Files a checkpoint folder may hold the weights in, in the order we look for them. */
 export const CHECKPOINT_FILES = ['weights.safetensors', 'checkpoints', 'model.safetensors', 'checkpoint.pt', 'model.pt', 'checkpoint.pth', 'model.pth'];
@@ -20,12 +19,7 @@ const CHECKPOINT_DIRECTORY = /^checkpoint_(\d+)$/;
 
 /** True when `directory` looks like a trial folder: it has a params.json entry (even a bad link: reading it reports why). */
 export function isTrialDirectory(directory: string): boolean {
-  try {
-    fs.lstatSync(path.join(directory, 'params.json'));
-    return true;
-  } catch {
-    return false;
-  }
+  return hasEntry(path.join(directory, 'params.json'));
 }
 
 /**
@@ -56,17 +50,18 @@ export function readTrialIn(folder: ZooFolder, directory: string, id = path.base
   const params = folder.readJson(paramsFile);
   if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new FormatError('params.json is not an object', { file: paramsFile, expected: 'an object', found: Array.isArray(params) ? 'an array' : String(params) });
   const warnings: string[] = [];
+  // A checkpoint entry that is a bad link is left out with a warning (raised when strict); undefined then.
+  const look = (entry: string): EntryKind | undefined => {
+    try { return folder.entry(path.join(directory, entry)); } catch (error) {
+      if (!(error instanceof FormatError) || folder.strict) throw error;
+      warnings.push(`${entry} skipped: ${error.message}`);
+      return undefined;
+    }
+  };
   const checkpointDirs: { name: string; epoch: number }[] = [];
   for (const name of folder.list(directory)) {
     const match = CHECKPOINT_DIRECTORY.exec(name);
-    if (!match) continue;
-    let kind: EntryKind;
-    try { kind = folder.entry(path.join(directory, name)); } catch (error) {
-      if (!(error instanceof FormatError) || folder.strict) throw error;
-      warnings.push(`${name} skipped: ${error.message}`);
-      continue;
-    }
-    if (kind === 'directory') checkpointDirs.push({ name, epoch: Number(match[1]) });
+    if (match && look(name) === 'directory') checkpointDirs.push({ name, epoch: Number(match[1]) });
   }
   checkpointDirs.sort((a, b) => a.epoch - b.epoch);
   const model = { id, path: directory, params: flattenKeys(params as Record<string, unknown>), results: [] as ZooResult[], checkpoints: [] as ZooCheckpoint[], warnings, epochOffset: 0 };
@@ -74,15 +69,10 @@ export function readTrialIn(folder: ZooFolder, directory: string, id = path.base
   for (const { name, epoch } of checkpointDirs) {
     if (seenEpochs.has(epoch)) { warnings.push(`two checkpoint folders for epoch ${epoch}; using the first (${name} skipped)`); continue; }
     let file: string | undefined;
-    for (const candidate of CHECKPOINT_FILES.map((weights) => path.join(directory, name, weights))) {
-      let kind: EntryKind;
-      try { kind = folder.entry(candidate); } catch (error) {
-        if (!(error instanceof FormatError) || folder.strict) throw error;
-        warnings.push(`${name}/${path.basename(candidate)} skipped: ${error.message}`);
-        continue;
-      }
-      if (kind === 'file') { file = candidate; break; }
-      if (kind !== 'missing') warnings.push(`${name}/${path.basename(candidate)} skipped: not a regular file`);
+    for (const weights of CHECKPOINT_FILES) {
+      const kind = look(path.join(name, weights));
+      if (kind === 'file') { file = path.join(directory, name, weights); break; }
+      if (kind === 'directory' || kind === 'other') warnings.push(`${name}/${weights} skipped: not a regular file`);
     }
     if (!file) { warnings.push(`${name} holds no weight file (looked for ${CHECKPOINT_FILES.join(', ')})`); continue; }
     seenEpochs.add(epoch);

@@ -51,6 +51,16 @@ function describeKind(stats: fs.Stats): string {
   return stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : stats.isDirectory() ? 'a folder' : 'not a regular file';
 }
 
+/** True when `file` has an entry, even a bad link (whoever reads it then says what is wrong with it). */
+export function hasEntry(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A file system error (ENOENT, EACCES, ELOOP, ...) as opposed to a bug. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
