@@ -1,18 +1,19 @@
 // Zoo folders built to break the readers (the attack run of issue 16): symbolic link loops,
 // dangling links, links out of the zoo, a FIFO named result.json, a 300 MB result line (written
 // in chunks, never held in memory), a 1 GiB sparse line, params.json nested 100k deep in JSON
-// and with Python's NaN. Each zoo also holds good trials, and is opened in a child process with
-// a 512 MB heap, as a user's kernel would be: the good trials must load, the bad entry must be
-// skipped with a typed error naming its file (line and byte offset for result lines), the
-// opening must take under 5 s, and nothing may crash. Expected offsets and depths are closed
-// forms of the bytes written here.
+// and with Python's NaN, a Small CNN Zoo shape literal nested 100k deep. Each ray-tune zoo also
+// holds good trials, and each zoo is opened in a child process with a 512 MB heap, as a user's
+// kernel would be: the good trials must load, the bad entry must be skipped with a typed error
+// naming its file (line and byte offset for result lines), the opening must take under 5 s, and
+// nothing may crash. Expected offsets and depths are closed forms of the bytes written here.
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FormatError, openZoo, parseJsonLines, parsePythonJson, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab';
+import { gzipSync } from 'fflate';
+import { FormatError, Tensor, openZoo, parseJsonLines, parsePythonJson, writeNpy, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab';
 import { tempDir } from './helpers';
 
 const LIBRARY = require.resolve('weightlab');
@@ -192,6 +193,27 @@ test('params.json nested 100k deep (JSON and Python NaN) and a deep result line:
   assert.equal(strict.error?.code, 'E_FORMAT');
   assert.equal(strict.error?.details.file, path.join(deepJson, 'params.json'));
   assert.match(strict.error!.message, /JSON nested too deeply/);
+});
+
+test('Small CNN Zoo: a layout.csv shape literal nested 100k deep is a typed error; weights.npy linked out of the zoo is refused', () => {
+  const root = scratch('small-cnn');
+  writeNpy(path.join(root, 'weights.npy'), Tensor.from([1, 2], [1, 2], 'float32'));
+  fs.writeFileSync(path.join(root, 'metrics.csv.gz'), gzipSync(Buffer.from('modeldir,step\nrun,1\n')));
+  const depth = 100_000;
+  fs.writeFileSync(path.join(root, 'layout.csv'), `varname,start_idx,end_idx,shape\nw,0,2,"${'('.repeat(depth)}2${',)'.repeat(depth)}"\n`);
+  const opened = openInChild(root);
+  assert.equal(opened.error?.code, 'E_FORMAT');
+  assert.equal(opened.error?.details.file, path.join(root, 'layout.csv'));
+  assert.match(opened.error!.message, /nesting too deep/);
+
+  fs.writeFileSync(path.join(root, 'layout.csv'), 'varname,start_idx,end_idx,shape\nw,0,2,"(2,)"\n');
+  assert.deepEqual([...openZoo(root).models[0].checkpoints[0].load().get('w').toFloat32()], [1, 2], 'the repaired zoo opens');
+  const elsewhere = scratch('small-cnn-elsewhere');
+  fs.renameSync(path.join(root, 'weights.npy'), path.join(elsewhere, 'weights.npy'));
+  fs.symlinkSync(path.join(elsewhere, 'weights.npy'), path.join(root, 'weights.npy'));
+  const linked = openInChild(root);
+  assert.equal(linked.error?.details.file, path.join(root, 'weights.npy'));
+  assert.match(linked.error!.message, /outside the zoo folder/);
 });
 
 test('nothing readable: a typed error listing the reasons; the CLI exits 1 with it, and 0 with warnings when good trials remain', () => {
