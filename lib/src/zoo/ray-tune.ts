@@ -76,8 +76,8 @@ export function readTrialIn(folder: ZooFolder, directory: string, id = path.base
     }
     if (!file) { warnings.push(`${name} holds no weight file (looked for ${CHECKPOINT_FILES.join(', ')})`); continue; }
     seenEpochs.add(epoch);
-    const weights = file;
-    model.checkpoints.push({ model, epoch, path: weights, load: (): WeightSet => readWeights(weights) });
+    const weightsFile = file;
+    model.checkpoints.push({ model, epoch, path: weightsFile, load: (): WeightSet => readWeights(weightsFile) });
   }
   const resultFile = path.join(directory, 'result.json');
   if (folder.entry(resultFile) !== 'missing') {

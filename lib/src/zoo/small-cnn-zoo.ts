@@ -51,7 +51,7 @@ function toTorch(name: string, tensor: Tensor): [string, Tensor] {
   return [renamed, tensor];
 }
 
-/** The kind of `file`, which must be a regular file (links followed only inside the zoo). */
+/** A FormatError unless `file` is a regular file (links followed only inside the zoo). */
 function requireFile(folder: ZooFolder, file: string): void {
   const kind = folder.entry(file);
   if (kind !== 'file') throw new FormatError('a Small CNN Zoo file is missing or not a regular file', { file, expected: 'a regular file', found: kind });

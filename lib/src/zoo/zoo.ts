@@ -100,7 +100,8 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   /** Every problem met while reading that did not stop it: skipped entries, then each model's warnings. */
   get warnings(): string[] {
     return [
-      ...this.skipped.map((skip) => `skipped ${skip.path}: ${skip.reason}`),
+      // The reason usually starts with the entry's path already (the error names the file).
+      ...this.skipped.map((skip) => (skip.reason.startsWith(`${skip.path}:`) ? `skipped ${skip.reason}` : `skipped ${skip.path}: ${skip.reason}`)),
       ...this.models.flatMap((model) => (model.warnings ?? []).map((warning) => `${model.id}: ${warning}`)),
     ];
   }
