@@ -125,7 +125,7 @@ export class ZooFolder {
       throw new FormatError(`cannot resolve symbolic link: ${(error as Error).message}`, { file, found: `a link to ${target}` });
     }
     if (real !== this.realRoot && !real.startsWith(this.realRoot.endsWith(path.sep) ? this.realRoot : this.realRoot + path.sep)) {
-      throw new FormatError('symbolic link points outside the zoo folder and is not followed', { file, expected: `a target inside ${this.realRoot}`, found: `a link to ${target} (${real})` });
+      throw new FormatError('symbolic link points outside the zoo folder and is not followed', { file, expected: `a target inside ${this.realRoot}`, found: real === target ? `a link to ${target}` : `a link to ${target} (${real})` });
     }
     return kindOf(fs.statSync(real));
   }
