@@ -283,6 +283,11 @@ test('streamed result.json: lines across 1 MiB read boundaries, a UTF-8 characte
   // A bad line that is not the last is an error naming its line and offset.
   const bad = writeTrial(root, 'bad', undefined, [GOOD_LINES[0], '{"oops": ', GOOD_LINES[1]]);
   assert.throws(() => openZoo(bad), (error: unknown) => error instanceof FormatError && error.details.field === 'line 2' && error.details.offset === GOOD_LINES[0].length + 1);
+  // The whole-file cap is checked as the bytes arrive; the error names the line holding the first byte past it.
+  let lineOfCap = 0;
+  for (let at = 0; at <= 2 * MiB; lineOfCap++) at += Buffer.byteLength(lines[lineOfCap]) + 1;
+  assert.throws(() => openZoo(path.join(root, 'trial'), { maxResultBytes: 2 * MiB }), (error: unknown) => error instanceof FormatError
+    && error.details.file === path.join(root, 'trial', 'result.json') && error.details.offset === 2 * MiB && error.details.field === `line ${lineOfCap}` && /maxResultBytes/.test(error.message));
 });
 
 test('parsePythonJson: depth counted outside strings only, NaN restored at depth, the cap is an option', () => {

@@ -84,7 +84,9 @@ export function readTrialIn(folder: ZooFolder, directory: string, id = path.base
     const { rows, droppedLastLine } = folder.readJsonLines(resultFile);
     if (droppedLastLine) warnings.push('result.json: the last line is truncated and was dropped');
     model.epochOffset = epochOffset(rows, seenEpochs.has(0), resultFile);
-    model.results = rows.map((row, index) => ({ ...row, epoch: index + model.epochOffset }));
+    // The rows are fresh objects from the parser: epoch is set in place rather than copied (memory).
+    rows.forEach((row, index) => { row.epoch = index + model.epochOffset; });
+    model.results = rows as ZooResult[];
   }
   return model;
 }

@@ -10,7 +10,9 @@
 //   a zoo.json, a layout.csv). Real result.json lines are a few kB (one epoch's metrics, at most
 //   with the config copied in); 16 MiB is far above that and far below what breaks V8.
 // - maxJsonDepth 256: configs nest a few levels; the cap is checked by a linear scan before parsing.
-// - maxResultBytes 256 MiB: the largest result.json; its rows are all held in memory.
+// - maxResultBytes 64 MiB: the largest result.json; its rows are all held in memory, about 1.3x
+//   the text (64 MiB of typical ray-tune lines, 270k rows, took 83 MiB of heap; 160 MiB took
+//   192 MiB), so a few such trials still fit a 512 MiB heap. Real files are kB to a few MB.
 // - strict false: a trial that cannot be read is skipped and reported in `zoo.skipped` (path and
 //   reason) so that one bad folder does not hide the others; strict raises its error instead.
 
@@ -24,7 +26,7 @@ export interface ZooReadOptions {
   maxTextBytes?: number;
   /** Deepest nesting of arrays and objects in any JSON value (default 256). */
   maxJsonDepth?: number;
-  /** Largest result.json (bytes; default 256 MiB): its rows are held in memory. */
+  /** Largest result.json (bytes; default 64 MiB): its rows are held in memory, about 1.3x the text. */
   maxResultBytes?: number;
   /** Raise the first error of an unreadable trial instead of skipping it with a warning (default false). */
   strict?: boolean;
@@ -33,7 +35,7 @@ export interface ZooReadOptions {
 export const ZOO_READ_DEFAULTS: Readonly<Required<ZooReadOptions>> = Object.freeze({
   maxTextBytes: 16 * 2 ** 20,
   maxJsonDepth: DEFAULT_JSON_DEPTH,
-  maxResultBytes: 256 * 2 ** 20,
+  maxResultBytes: 64 * 2 ** 20,
   strict: false,
 });
 
@@ -198,7 +200,8 @@ export class ZooFolder {
     };
     try {
       for (;;) {
-        const got = fs.readSync(fd, chunk, 0, CHUNK_BYTES, position);
+        // Never past the first byte beyond the cap, so the error can name the line that holds it.
+        const got = fs.readSync(fd, chunk, 0, Math.min(CHUNK_BYTES, this.maxResultBytes + 1 - position), position);
         if (got === 0) break;
         const view = chunk.subarray(0, got);
         let from = 0;
@@ -223,7 +226,7 @@ export class ZooFolder {
         }
         position += got;
         if (position > this.maxResultBytes) {
-          throw new FormatError('result file too large', { file, field: `line ${lineNumber}`, offset: position, expected: `at most ${this.maxResultBytes} bytes (option maxResultBytes)`, found: `more than ${this.maxResultBytes} bytes` });
+          throw new FormatError('result file too large', { file, field: `line ${lineNumber}`, offset: this.maxResultBytes, expected: `at most ${this.maxResultBytes} bytes (option maxResultBytes)`, found: `more than ${this.maxResultBytes} bytes` });
         }
       }
       if (lineBytes > 0) endLine(chunk, 0, 0);
