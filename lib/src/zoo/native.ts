@@ -44,14 +44,13 @@
 // ```
 // Every file is written to a temp name and renamed, so a crashed builder leaves no half files.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FormatError, ArgumentError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-write';
 import { writeSafetensors, type TensorsInput } from '../io/safetensors';
-import { parsePythonJson } from './python-json';
-import { readTrial } from './ray-tune';
-import { Zoo } from './zoo';
+import { isTrialDirectory, nothingReadable, readTrials, skipOf } from './ray-tune';
+import { Zoo, type ZooSkip } from './zoo';
+import { isReadError, ZooFolder, type ZooReadOptions } from './zoo-folder';
 
 export const ZOO_MANIFEST = 'zoo.json';
 export const ZOO_FORMAT = 'weightlab-zoo';
@@ -118,14 +117,14 @@ export function writeZooCheckpoint(root: string, id: string, epoch: number, weig
   return file;
 }
 
-/** Reads a native zoo: the manifest, then each listed model folder (checkpoints stay lazy). */
-export function readNativeZoo(root: string): Zoo {
+/**
+ * Reads a native zoo: the manifest, then each listed model folder (checkpoints stay lazy). A bad
+ * manifest is an error; a listed model that cannot be read is skipped (see ZooReadOptions.strict).
+ */
+export function readNativeZoo(root: string, options: ZooReadOptions = {}): Zoo {
+  const folder = new ZooFolder(root, options);
   const manifestFile = path.join(root, ZOO_MANIFEST);
-  let manifest: unknown;
-  try { manifest = parsePythonJson(fs.readFileSync(manifestFile, 'utf8'), manifestFile); } catch (error) {
-    if (error instanceof FormatError) throw error;
-    throw new FormatError(`cannot read the manifest: ${(error as Error).message}`, { file: manifestFile });
-  }
+  const manifest = folder.readJson(manifestFile);
   const m = manifest as Partial<ZooManifest>;
   if (m?.format !== ZOO_FORMAT) throw new FormatError('not a weightlab zoo manifest', { file: manifestFile, field: 'format', expected: ZOO_FORMAT, found: String(m?.format) });
   if (m.version !== ZOO_FORMAT_VERSION) throw new FormatError('unsupported weightlab zoo version', { file: manifestFile, field: 'version', expected: String(ZOO_FORMAT_VERSION), found: String(m.version) });
@@ -133,10 +132,22 @@ export function readNativeZoo(root: string): Zoo {
     throw new FormatError('manifest models must be a list of folder names', { file: manifestFile, field: 'models' });
   }
   if (typeof m.axes !== 'object' || m.axes === null || Array.isArray(m.axes)) throw new FormatError('manifest axes must be an object', { file: manifestFile, field: 'axes' });
-  const models = m.models.map((id) => {
+  const skipped: ZooSkip[] = [];
+  const trials: { directory: string; id: string }[] = [];
+  for (const id of m.models) {
     const directory = path.join(root, id);
-    if (!fs.existsSync(path.join(directory, 'params.json'))) throw new FormatError('the manifest lists a model folder without params.json', { file: directory, field: id });
-    return readTrial(directory, id);
-  });
-  return new Zoo('weightlab', root, models, m.axes as Record<string, unknown[]>, m as Record<string, unknown>);
+    try {
+      const kind = folder.entry(directory);
+      if (kind !== 'directory' || !isTrialDirectory(directory)) {
+        throw new FormatError('the manifest lists a model folder that is missing or has no params.json', { file: directory, field: id, expected: 'a folder with params.json', found: kind === 'directory' ? 'a folder without params.json' : kind });
+      }
+      trials.push({ directory, id });
+    } catch (error) {
+      if (folder.strict || !isReadError(error)) throw error;
+      skipped.push(skipOf(directory, error));
+    }
+  }
+  const models = readTrials(folder, trials, skipped);
+  if (models.length === 0 && skipped.length > 0) throw nothingReadable(root, 'model folder', skipped);
+  return new Zoo('weightlab', root, models, m.axes as Record<string, unknown[]>, m as Record<string, unknown>, skipped);
 }

@@ -8,20 +8,27 @@ import { readNativeZoo, ZOO_MANIFEST } from './native';
 import { readRayTuneZoo } from './ray-tune';
 import { readSmallCnnZoo, type SmallCnnZooOptions } from './small-cnn-zoo';
 import type { Zoo, ZooKind } from './zoo';
+import { hasEntry } from './zoo-folder';
 
 /** The layout of a zoo folder. */
 export function detectZooKind(root: string): ZooKind {
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new FormatError('a zoo is a folder', { file: root });
-  if (fs.existsSync(path.join(root, ZOO_MANIFEST))) return 'weightlab';
-  if (fs.existsSync(path.join(root, 'weights.npy')) && fs.existsSync(path.join(root, 'layout.csv'))) return 'small-cnn-zoo';
+  let isFolder = false;
+  try { isFolder = fs.statSync(root).isDirectory(); } catch { /* missing or a bad link: not a folder */ }
+  if (!isFolder) throw new FormatError('a zoo is a folder', { file: root, expected: 'a folder', found: hasEntry(root) ? 'not a folder (or a bad link)' : 'nothing' });
+  if (hasEntry(path.join(root, ZOO_MANIFEST))) return 'weightlab';
+  if (hasEntry(path.join(root, 'weights.npy')) && hasEntry(path.join(root, 'layout.csv'))) return 'small-cnn-zoo';
   return 'ray-tune';
 }
 
-/** Opens a zoo folder of any supported layout (lazily: only JSON/CSV side files are read). */
+/**
+ * Opens a zoo folder of any supported layout (lazily: only JSON/CSV side files are read).
+ * Entries that cannot be read (bad links, unreadable trials) are skipped and listed in
+ * `zoo.skipped` / `zoo.warnings`, unless `strict` is set (see ZooReadOptions for the limits).
+ */
 export function openZoo(root: string, options: SmallCnnZooOptions = {}): Zoo {
   switch (detectZooKind(root)) {
-    case 'weightlab': return readNativeZoo(root);
+    case 'weightlab': return readNativeZoo(root, options);
     case 'small-cnn-zoo': return readSmallCnnZoo(root, options);
-    default: return readRayTuneZoo(root);
+    default: return readRayTuneZoo(root, options);
   }
 }

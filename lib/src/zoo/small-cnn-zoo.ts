@@ -15,18 +15,19 @@ import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 import { parseCsv } from './csv';
 import { Zoo, type ZooCheckpoint, type ZooModel, type ZooResult } from './zoo';
+import { ZooFolder, type ZooReadOptions } from './zoo-folder';
 
-export interface SmallCnnZooOptions {
+export interface SmallCnnZooOptions extends ZooReadOptions {
   /** 'torch' (OIHW, out x in, `weight`) or 'tensorflow' (as stored); default 'torch'. */
   layout?: 'torch' | 'tensorflow';
-  /** Largest metrics.csv.gz we inflate (default 1 GiB). */
+  /** Largest metrics.csv.gz we read and inflate, in bytes, compressed and inflated (default 1 GiB). */
   maxMetricsBytes?: number;
 }
 
 interface LayoutRow { name: string; start: number; end: number; shape: number[] }
 
-function readLayout(file: string, width: number): LayoutRow[] {
-  const rows = parseCsv(fs.readFileSync(file, 'utf8'), file);
+function readLayout(folder: ZooFolder, file: string, width: number): LayoutRow[] {
+  const rows = parseCsv(folder.readText(file), file);
   return rows.map((row, index) => {
     const shape = parsePythonLiteral(String(row.shape), file, `row ${index + 2} shape`);
     const start = Number(row.start_idx);
@@ -50,15 +51,26 @@ function toTorch(name: string, tensor: Tensor): [string, Tensor] {
   return [renamed, tensor];
 }
 
+/** A FormatError unless `file` is a regular file (links followed only inside the zoo). */
+function requireFile(folder: ZooFolder, file: string): void {
+  const kind = folder.entry(file);
+  if (kind !== 'file') throw new FormatError('a Small CNN Zoo file is missing or not a regular file', { file, expected: 'a regular file', found: kind });
+}
+
 /** Opens a Small CNN Zoo folder (weights.npy, layout.csv, metrics.csv.gz). */
 export function readSmallCnnZoo(root: string, options: SmallCnnZooOptions = {}): Zoo {
+  const folder = new ZooFolder(root, options);
   const weightsFile = path.join(root, 'weights.npy');
+  const metricsFile = path.join(root, 'metrics.csv.gz');
+  for (const file of [weightsFile, metricsFile]) requireFile(folder, file);
+  const maxMetricsBytes = options.maxMetricsBytes ?? 2 ** 30;
   const header = readNpyHeader(weightsFile);
   if (header.shape.length !== 2 || header.fortranOrder) throw new FormatError('weights.npy must be a C-ordered N x P matrix', { file: weightsFile, found: `shape (${header.shape}) fortran_order ${header.fortranOrder}` });
   const [count, width] = header.shape;
-  const layout = readLayout(path.join(root, 'layout.csv'), width);
-  const metricsFile = path.join(root, 'metrics.csv.gz');
-  const metricsText = new TextDecoder().decode(gunzipBounded(fs.readFileSync(metricsFile), options.maxMetricsBytes ?? 2 ** 30, 'metrics.csv.gz', { file: metricsFile }));
+  const layout = readLayout(folder, path.join(root, 'layout.csv'), width);
+  const compressedBytes = fs.statSync(metricsFile).size;
+  if (compressedBytes > maxMetricsBytes) throw new FormatError('metrics.csv.gz too large', { file: metricsFile, expected: `at most ${maxMetricsBytes} bytes (option maxMetricsBytes)`, found: `${compressedBytes} bytes` });
+  const metricsText = new TextDecoder().decode(gunzipBounded(fs.readFileSync(metricsFile), maxMetricsBytes, 'metrics.csv.gz', { file: metricsFile }));
   const metrics = parseCsv(metricsText, metricsFile);
   if (metrics.length !== count) throw new FormatError('metrics.csv.gz and weights.npy have different row counts', { file: metricsFile, expected: String(count), found: String(metrics.length) });
   const torchLayout = (options.layout ?? 'torch') === 'torch';

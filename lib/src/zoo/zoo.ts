@@ -10,6 +10,7 @@ import { mimeBundle, type MimeBundle } from '../display/protocol';
 import type { WeightSet } from '../weights/weight-set';
 import { checkpointPasses, type CheckpointFilter, type FilterReport } from './filters';
 import { escapeHtml } from '../display/builders';
+import type { WeightlabError } from '../errors';
 
 export type ZooKind = 'ray-tune' | 'weightlab' | 'small-cnn-zoo';
 
@@ -44,6 +45,16 @@ export interface ZooModel {
   readonly warnings?: string[];
 }
 
+/** A folder entry the reader left out (a bad link, an unreadable trial), with why. */
+export interface ZooSkip {
+  /** The entry as found in the zoo (the link itself, not its target). */
+  readonly path: string;
+  /** The error's message: file, what was expected and what was found. */
+  readonly reason: string;
+  /** The typed error, for code that matches on `code` or `details`. */
+  readonly error: WeightlabError;
+}
+
 /** ray-tune bookkeeping fields that describe the run, not the model; left out of tables by default. */
 export const BOOKKEEPING_KEYS = new Set([
   'config', 'date', 'timestamp', 'time_this_iter_s', 'time_total_s', 'time_since_restore', 'pid', 'hostname', 'node_ip',
@@ -65,6 +76,10 @@ export interface ZooSummary {
   checkpointsPerModel: Record<string, number>;
   /** Hyperparameters that vary, with their sorted distinct values. */
   axes: Record<string, unknown[]>;
+  /** Entries left out while reading, with why. */
+  skipped: { path: string; reason: string }[];
+  /** Every warning: skipped entries, then problems within models. */
+  warnings: string[];
 }
 
 type Table = ReturnType<typeof Arquero.table>;
@@ -78,7 +93,18 @@ export class Zoo implements Iterable<ZooCheckpoint> {
     readonly axes: Record<string, unknown[]> = inferAxes(models),
     /** The native format's manifest (other kinds: undefined). */
     readonly manifest?: Record<string, unknown>,
+    /** Entries of the folder that could not be read and were left out (see ZooReadOptions.strict). */
+    readonly skipped: readonly ZooSkip[] = [],
   ) {}
+
+  /** Every problem met while reading that did not stop it: skipped entries, then each model's warnings. */
+  get warnings(): string[] {
+    return [
+      // The reason usually starts with the entry's path already (the error names the file).
+      ...this.skipped.map((skip) => (skip.reason.startsWith(`${skip.path}:`) ? `skipped ${skip.reason}` : `skipped ${skip.path}: ${skip.reason}`)),
+      ...this.models.flatMap((model) => (model.warnings ?? []).map((warning) => `${model.id}: ${warning}`)),
+    ];
+  }
 
   get size(): number { return this.models.length; }
   get numCheckpoints(): number { return this.models.reduce((total, model) => total + model.checkpoints.length, 0); }
@@ -96,7 +122,7 @@ export class Zoo implements Iterable<ZooCheckpoint> {
 
   /** A zoo of the models that pass `keep` (same kind, same axes). */
   filter(keep: (model: ZooModel) => boolean): Zoo {
-    return new Zoo(this.kind, this.root, this.models.filter(keep), this.axes, this.manifest);
+    return new Zoo(this.kind, this.root, this.models.filter(keep), this.axes, this.manifest, this.skipped);
   }
 
   /**
@@ -170,21 +196,27 @@ export class Zoo implements Iterable<ZooCheckpoint> {
       checkpoints: this.numCheckpoints,
       checkpointsPerModel: Object.fromEntries(this.models.map((model) => [model.id, model.checkpoints.length])),
       axes: this.axes,
+      skipped: this.skipped.map(({ path, reason }) => ({ path, reason })),
+      warnings: this.warnings,
     };
   }
 
   toString(): string {
     const axes = Object.entries(this.axes).map(([key, values]) => `${key} (${values.length})`).join(', ');
-    return `Zoo(${this.kind}, ${this.size} models, ${this.numCheckpoints} checkpoints${axes ? `; axes ${axes}` : ''})`;
+    const skipped = this.skipped.length ? `; ${this.skipped.length} skipped` : '';
+    return `Zoo(${this.kind}, ${this.size} models, ${this.numCheckpoints} checkpoints${axes ? `; axes ${axes}` : ''}${skipped})`;
   }
 
   [mimeBundle](): MimeBundle {
     const table = this.modelTable();
     const shown = table.slice(0, 20);
+    const warnings = this.warnings;
+    const warningText = warnings.map((warning) => `warning: ${warning}\n`).join('');
+    const warningHtml = warnings.length ? `<ul>${warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul>` : '';
     return {
       data: {
-        'text/plain': `${this.toString()}\n${shown.toMarkdown()}`,
-        'text/html': `<div class="weightlab-zoo"><p>${escapeHtml(this.toString())}</p>${shown.toHTML()}</div>`,
+        'text/plain': `${this.toString()}\n${warningText}${shown.toMarkdown()}`,
+        'text/html': `<div class="weightlab-zoo"><p>${escapeHtml(this.toString())}</p>${warningHtml}${shown.toHTML()}</div>`,
       },
     };
   }
