@@ -149,3 +149,21 @@ test('the bundle builder and display() refuse text/html next to a chart with a t
   assert.doesNotThrow(() => mimeBundleOf({ [VEGA_LITE_MIME]: spec, 'text/plain': 'chart' }));
   assert.doesNotThrow(() => mimeBundleOf({ 'text/html': '<table></table>', 'text/plain': 'table' }));
 });
+
+test('a PhaseTable shows as an HTML table: one row per cell, its phase and coordinates, the text form alongside', async () => {
+  const rows = [phaseRow(2, 8, 1.5, -3), phaseRow(2, 64, 0.01, 0), phaseRow(8, 8, 0.01, -2), phaseRow(8, 64, 0.01, 0.5)];
+  const phases = classifyPhases(new PhaseTable(rows, { load: 'model::width', temperature: 'training::batchsize' }));
+  const { data } = await toMimeBundle(phases);
+  const page = String(data['text/html']);
+  const bodyRows = [...page.matchAll(/<tr><td>(.*?)<\/td><\/tr>/g)].map((match) => match[1].split('</td><td>'));
+  assert.equal(bodyRows.length, rows.length);
+  const header = [...page.matchAll(/<th>(.*?)<\/th>/g)].map((match) => match[1]);
+  assert.deepEqual([header[0], header[1], header.at(-1)], ['model::width', 'training::batchsize', 'phase']);
+  phases.rows.forEach((row, index) => {
+    assert.equal(bodyRows[index][0], String(row.cell['model::width']));
+    assert.equal(bodyRows[index][1], String(row.cell['training::batchsize']));
+    assert.equal(bodyRows[index].at(-1), row.phase);
+  });
+  assert.doesNotMatch(page, /<pre>/, 'no problems: no preformatted block');
+  assert.equal(data['text/plain'], phases.toString());
+});

@@ -77,3 +77,11 @@ export function weightlabBundle(kind: string, payload: Record<string, unknown>, 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/** An HTML table of text cells (escaped here), for a result's text/html: JupyterLab styles it as a table. */
+export function htmlTable(header: readonly string[], rows: readonly (readonly string[])[], options: { caption?: string; className?: string; after?: string } = {}): string {
+  const caption = options.caption === undefined ? '' : `<caption>${escapeHtml(options.caption)}</caption>`;
+  const head = `<thead><tr>${header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead>`;
+  const body = `<tbody>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody>`;
+  return `<table class="${escapeHtml(options.className ?? 'weightlab-table')}">${caption}${head}${body}</table>${options.after ?? ''}`;
+}

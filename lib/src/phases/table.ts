@@ -2,7 +2,7 @@
 // aggregated over the cell's seeds and seed pairs, under PTMZ's key names), and its display.
 
 import { mimeBundle, type MimeBundle } from '../display/protocol';
-import { escapeHtml } from '../display/builders';
+import { escapeHtml, htmlTable } from '../display/builders';
 
 export interface PhaseRow {
   /** The cell's coordinates: each swept axis (PTMZ key) -> value, seed excluded. */
@@ -73,22 +73,36 @@ export class PhaseTable {
     return this.rows.map(({ cell, models, ...rest }) => ({ ...cell, models: models.length, ...rest }));
   }
 
-  toString(): string {
+  /** The columns shown by toString() and the HTML table: header and formatted cells. */
+  private displayed(): { header: string[]; lines: string[][] } {
     // A PINN zoo has no accuracies: its column is the relative L2 error against the exact solution.
     const pinn = this.rows.some((r) => r.relative_l2_error !== undefined);
-    const head = [this.axes.load, this.axes.temperature, 'n', 'train_loss', pinn ? 'rel_l2' : 'test_acc', 'log_top_ev', 'log_trace', 'mc_err', 'cka', 'phase'];
+    const header = [this.axes.load, this.axes.temperature, 'n', 'train_loss', pinn ? 'rel_l2' : 'test_acc', 'log_top_ev', 'log_trace', 'mc_err', 'cka', 'phase'];
     const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
     const lines = this.rows.map((r) => [String(r.cell[this.axes.load]), String(r.cell[this.axes.temperature]), String(r.models.length), fmt(r.train_loss), fmt(pinn ? r.relative_l2_error : r.test_acc),
       fmt(r.log_hessian_top_ev, 2), fmt(r.log_hessian_trace, 2), fmt(r.curve_mc_train_error, 2), fmt(r.representation_similarity), r.phase ?? '-']);
-    const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
+    return { header, lines };
+  }
+
+  private title(): string {
+    return `PhaseTable(${this.rows.length} cells${this.phases.length ? `, phases ${this.phases.join(' ')}` : ''})`;
+  }
+
+  private problemLines(): string[] {
+    return this.problems.length ? [`${this.problems.length} model problem(s):`, ...this.problems.slice(0, 10).map((p) => `  ${p.model}: ${p.problem}`)] : [];
+  }
+
+  toString(): string {
+    const { header, lines } = this.displayed();
+    const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
     const row = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c])).join('  ');
-    const problems = this.problems.length ? [`${this.problems.length} model problem(s):`, ...this.problems.slice(0, 10).map((p) => `  ${p.model}: ${p.problem}`)] : [];
-    return [`PhaseTable(${this.rows.length} cells${this.phases.length ? `, phases ${this.phases.join(' ')}` : ''})`, row(head), ...lines.map(row), ...problems].join('\n');
+    return [this.title(), row(header), ...lines.map(row), ...this.problemLines()].join('\n');
   }
 
   [mimeBundle](): MimeBundle {
-    const text = this.toString();
-    const [title, ...rest] = text.split('\n');
-    return { data: { 'text/plain': text, 'text/html': `<div class="weightlab-phase-table"><p>${escapeHtml(title)}</p><pre>${escapeHtml(rest.join('\n'))}</pre></div>` } };
+    const { header, lines } = this.displayed();
+    const problems = this.problemLines();
+    const after = problems.length ? `<pre>${escapeHtml(problems.join('\n'))}</pre>` : '';
+    return { data: { 'text/plain': this.toString(), 'text/html': htmlTable(header, lines, { caption: this.title(), className: 'weightlab-table weightlab-phase-table', after }) } };
   }
 }
