@@ -88,14 +88,11 @@ export function colorScale(values: readonly unknown[], kind: 'quantitative' | 'n
     scale.colors = values.map((v) => (typeof v === 'number' && Number.isFinite(v) ? scaleColor(scale, Math.round(scalePosition(scale, v) * 128) / 128) : MISSING_COLOR));
     return scale;
   }
-  const categories: string[] = [];
-  const colors = values.map((v) => {
-    if (v === null || v === undefined) return MISSING_COLOR;
-    const key = String(v);
-    let index = categories.indexOf(key);
-    if (index < 0) index = categories.push(key) - 1;
-    return categoricalColor(index);
-  });
+  // Legend order is natural order (seed 2 before seed 10), not the order rows happen to come in.
+  const categories = [...new Set(values.filter((v) => v !== null && v !== undefined).map(String))]
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const indices = new Map(categories.map((category, index) => [category, index]));
+  const colors = values.map((v) => (v === null || v === undefined ? MISSING_COLOR : categoricalColor(indices.get(String(v))!)));
   return { kind, domain: categories, colors };
 }
 
