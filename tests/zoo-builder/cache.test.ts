@@ -8,32 +8,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   buildZoo, cacheFolder, cacheRoot, datasetFingerprint, digits, libraryVersion, zooCache, zooCacheFolder, zooCacheKey,
   CACHE_COMPLETE_FILE, type ZooSpec,
 } from 'weightlab';
 import { repositoryRoot, runCli, temporaryFolder } from '../support/paths';
+import { zooFileDigests as files } from './zoo-files';
 
 const spec: ZooSpec = {
   name: 'cache-test', dataset: 'digits', axes: { batchSize: [8] }, seeds: [0, 1, 2, 3],
   defaults: { width: 64, learningRate: 0.05 }, epochs: 4, checkpointEvery: 2,
 };
 const library = require.resolve('weightlab');
-
-/** Every file of a zoo folder but zoo.json (which holds its creation time) and the cache marker, with its SHA-256. */
-function files(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (!['zoo.json', CACHE_COMPLETE_FILE].includes(entry.name)) out[path.relative(root, full)] = createHash('sha256').update(fs.readFileSync(full)).digest('hex');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 test('the cache folder is a function of the spec (any key order), the dataset bytes and the engine', () => {
   const root = temporaryFolder('cache-keys');
