@@ -133,6 +133,26 @@ test('a build killed half way is not taken as complete: the next call resumes it
   assert.equal(reused.zoo.models.length, 4);
 });
 
+test('two processes asking for the same zoo at once take turns: one builds it, the other reads it', async () => {
+  const root = temporaryFolder('cache-concurrent');
+  const small: ZooSpec = { ...spec, seeds: [0, 1] };
+  const script = `require(${JSON.stringify(library)}).zooCache(${JSON.stringify(small)}, { root: ${JSON.stringify(root)}, workers: 0, progress: false })
+    .then((report) => process.stdout.write(JSON.stringify({ trained: report.trained.length, reused: report.reused })))`;
+  const start = () => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    return new Promise<{ trained: number; reused: boolean }>((resolve, reject) => child.on('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(output) as { trained: number; reused: boolean });
+      else reject(new Error(output));
+    }));
+  };
+  const reports = await Promise.all([start(), start()]);
+  assert.deepEqual(reports.map((report) => report.trained).sort(), [0, 2], JSON.stringify(reports));
+  assert.deepEqual(reports.map((report) => report.reused).sort(), [false, true]);
+});
+
 test('a folder without its marker, or whose marker names another key, is rebuilt where incomplete', async () => {
   const root = temporaryFolder('cache-partial');
   const first = await zooCache(spec, { root, workers: 0, progress: false });
