@@ -7,7 +7,8 @@
 // does the cache folder (WEIGHTLAB_CACHE_DIR, and XDG_CACHE_HOME for the kernel's code cache).
 // Notebooks executed several times within the run (weightlab run, nbclient, the browser tests)
 // share the zoos they build; nothing survives into the next run, so a stale zoo cannot hide a
-// regression. WEIGHTLAB_KEEP_TEST_FOLDER=1 keeps the folder for a post-mortem.
+// regression. A throw-away notebook first fills the run's kernel code cache. Set
+// WEIGHTLAB_KEEP_TEST_FOLDER=1 to keep the folder for a post-mortem.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -44,23 +45,47 @@ function removeRunFolder() {
 }
 process.on('exit', removeRunFolder);
 
-const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=1800000', ...files], {
-  stdio: 'inherit',
-  cwd: root,
-  env: {
-    ...process.env,
-    WEIGHTLAB_PYTHON: status.python,
-    // Python oracles run from tests/python: no __pycache__ left in the checkout.
-    PYTHONDONTWRITEBYTECODE: '1',
-    TMPDIR: folders.tmp,
-    XDG_CACHE_HOME: folders.cache,
-    WEIGHTLAB_CACHE_DIR: path.join(folders.cache, 'weightlab'),
-  },
-});
-// Ctrl-C reaches the test runner too (same process group); a TERM from outside is passed on.
-// Either way the folder goes only after the runner and its children have exited.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { child.kill(signal); });
-child.on('exit', (code, signal) => {
+const environment = {
+  ...process.env,
+  WEIGHTLAB_PYTHON: status.python,
+  // Python oracles run from tests/python: no __pycache__ left in the checkout.
+  PYTHONDONTWRITEBYTECODE: '1',
+  TMPDIR: folders.tmp,
+  XDG_CACHE_HOME: folders.cache,
+  WEIGHTLAB_CACHE_DIR: path.join(folders.cache, 'weightlab'),
+};
+
+// The child running now (warm-up, then the test runner), in a process group of its own with
+// everything it starts: Ctrl-C and a TERM from outside are passed to the group, and once the
+// child has exited, whatever of its group is still running (a kernel or notebook run orphaned
+// by a crashed test file) is killed before the folder is removed, so nothing writes there after.
+let current;
+let stopped = false;
+const signalGroup = (pid, signal) => { try { process.kill(-pid, signal); } catch { /* the group is gone */ } };
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { stopped = true; if (current) signalGroup(current.pid, signal); });
+function run(args, output) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', output, output], cwd: root, env: environment, detached: true });
+  current = child;
+  return new Promise((resolve) => child.on('exit', (code, signal) => {
+    signalGroup(child.pid, 'SIGKILL');
+    resolve({ code, signal });
+  }));
+}
+
+async function main() {
+  // The run's code cache starts empty, so its first kernel compiles TypeScript's 8 MB from
+  // scratch; kernel tests that interrupt a cell 500 ms after it starts would then interrupt the
+  // start-up instead. One throw-away notebook through `weightlab run` fills the cache first.
+  const warmUp = path.join(folders.tmp, 'warm-up.ipynb');
+  fs.writeFileSync(warmUp, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'warm-up', metadata: {}, execution_count: null, outputs: [], source: '1 + 1' }] }));
+  const warmed = await run([path.join(root, 'kernel', 'bin', 'weightlab.js'), 'run', warmUp, '--out', `${warmUp}.out`], 'ignore');
+  if (stopped) return 1;
+  if (warmed.code !== 0) process.stderr.write('npm test: warming the kernel\'s code cache failed; the kernel tests will say why\n');
+  const tests = await run(['--test', '--test-concurrency=2', '--test-timeout=1800000', ...files], 'inherit');
+  return tests.code ?? 1;
+}
+
+main().then((code) => {
   removeRunFolder();
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit(code);
 });

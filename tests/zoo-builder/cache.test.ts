@@ -177,6 +177,15 @@ test('a folder without its marker, or whose marker names another key, is rebuilt
   assert.deepEqual(checked.trained, []);
   assert.equal(checked.skipped.length, 4);
   assert.equal((JSON.parse(fs.readFileSync(marker, 'utf8')) as { key: { library: string } }).key.library, libraryVersion());
+
+  // A marker cut short, or one without its model list, is not believed either.
+  const whole = fs.readFileSync(marker, 'utf8');
+  for (const broken of [whole.slice(0, whole.length / 2), JSON.stringify({ key: JSON.parse(whole).key })]) {
+    fs.writeFileSync(marker, broken);
+    const again = await zooCache(spec, { root, workers: 0, progress: false });
+    assert.deepEqual([again.reused, again.trained.length, again.skipped.length], [false, 0, 4]);
+    assert.equal(fs.readFileSync(marker, 'utf8').length, whole.length);
+  }
 });
 
 test('buildZoo refuses a folder built from a spec that differs only inside axes', async () => {

@@ -165,7 +165,7 @@ export async function zooCache(spec: ZooSpec, options: ZooCacheOptions = {}): Pr
   const folder = cacheFolder('zoos', key, { root: options.root, label: spec.name });
   const reuse = (): ZooCacheReport | undefined => {
     const marker = readMarker(folder);
-    if (!marker || canonicalJson(marker.key) !== canonicalJson(key)) return undefined;
+    if (!marker || !Array.isArray(marker.models) || !Array.isArray(marker.nan) || canonicalJson(marker.key) !== canonicalJson(key)) return undefined;
     const seconds = (performance.now() - started) / 1000;
     return { out: folder, models: marker.models.length, trained: [], skipped: [...marker.models], failed: [], nan: [...marker.nan], seconds, modelsPerMinute: 0, zoo: readNativeZoo(folder), folder, key, reused: true };
   };
