@@ -9,9 +9,10 @@
 // metric options, so they inherit the zoo's key. A folder counts as complete only once its
 // marker file, written atomically after every model finished, names the same key; anything
 // else (a killed build, a half-copied folder) is resumed by buildZoo, which retrains every model
-// without a complete result.json; temp files a killed writer left are deleted first. Two processes building the same key take turns through a lock
-// file; should the lock be lost, they only repeat work (every file is written by temp + rename,
-// and training is deterministic, so both write the same bytes).
+// without a complete result.json; temp files a killed writer left are deleted first. Two
+// processes building the same key take turns through a lock file; should the lock be lost, they
+// only repeat work (every file is written by temp + rename, and training is deterministic, so
+// both write the same bytes).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
