@@ -141,16 +141,19 @@ test('two processes asking for the same zoo at once take turns: one builds it, t
   const start = () => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let errors = '';
     child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
-    return new Promise<{ trained: number; reused: boolean }>((resolve, reject) => child.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(output) as { trained: number; reused: boolean });
-      else reject(new Error(output));
+    child.stderr.on('data', (chunk) => { errors += chunk; });
+    return new Promise<{ trained: number; reused: boolean; errors: string }>((resolve, reject) => child.on('exit', (code) => {
+      if (code === 0) resolve({ ...(JSON.parse(output) as { trained: number; reused: boolean }), errors });
+      else reject(new Error(`${output}\n${errors}`));
     }));
   };
   const reports = await Promise.all([start(), start()]);
   assert.deepEqual(reports.map((report) => report.trained).sort(), [0, 2], JSON.stringify(reports));
   assert.deepEqual(reports.map((report) => report.reused).sort(), [false, true]);
+  // The reader really waited on the builder's lock (it did not merely start after the build ended).
+  assert.match(reports.find((report) => report.reused)!.errors, /waiting for another process building the same zoo/);
 });
 
 test('a folder without its marker, or whose marker names another key, is rebuilt where incomplete', async () => {

@@ -240,6 +240,7 @@ function lockAbandoned(file: string): boolean {
 /** Takes the lock file (waiting while a live process holds it); returns its release. */
 async function acquireLock(file: string, signal?: AbortSignal): Promise<() => void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  let told = false;
   for (;;) {
     try {
       const descriptor = fs.openSync(file, 'wx');
@@ -253,6 +254,8 @@ async function acquireLock(file: string, signal?: AbortSignal): Promise<() => vo
       continue;
     }
     if (signal?.aborted || kernelHost()?.signal.aborted) throw new InterruptedError(`interrupted while waiting for ${file}`);
+    if (!told) process.stderr.write(`waiting for another process building the same zoo (lock ${file})\n`);
+    told = true;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
