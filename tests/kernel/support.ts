@@ -1,11 +1,10 @@
 // Shared helpers of the kernel tests: a real kernel launched through our client, and the
 // kernelspec installed into a temporary Jupyter data folder for the Python-side tests.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { launchKernel, type RunningKernel } from '@weightlab/kernel/dist/client/launcher';
 import { installKernelSpec } from '@weightlab/kernel/dist/kernelspec';
 import type { Message } from '@weightlab/kernel/dist/wire/message';
+import { temporaryFolder } from '../support/paths';
 
 export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
 export const cliEntry = path.join(repositoryRoot, 'kernel', 'bin', 'weightlab.js');
@@ -13,17 +12,8 @@ export const fixtures = path.join(repositoryRoot, 'tests', 'kernel', 'fixtures')
 /** Debian's Python with Jupyter (the `python3` first on PATH may be a shim without it). */
 export const python = process.env.WEIGHTLAB_PYTHON ?? '/usr/bin/python3';
 
-/** Folders this test file made: removed when its process exits (node --test runs each file in its own process). */
-const madeFolders: string[] = [];
-process.once('exit', () => {
-  for (const folder of madeFolders) fs.rmSync(folder, { recursive: true, force: true });
-});
-
-export function temporaryFolder(prefix: string): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `weightlab-${prefix}-`));
-  madeFolders.push(folder);
-  return folder;
-}
+// The one temp-folder helper of all tests (removed when the process exits).
+export { temporaryFolder };
 
 /** A kernel started in a scratch folder; start-up waits are long because CI machines are slow. */
 export function startKernel(): Promise<RunningKernel> {

@@ -1,4 +1,4 @@
-// Locations the tests share: the repository root, the CLI entry, a fresh temp folder,
+// Locations the tests share: the repository root, the CLI entry, a fresh temp folder per use,
 // and the Python that has Jupyter (never the `python3` first on PATH).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,8 +8,14 @@ import { spawnSync } from 'node:child_process';
 export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
 export const cliEntry = path.join(repositoryRoot, 'kernel', 'bin', 'weightlab.js');
 
+/**
+ * A fresh folder under the temp folder (which `npm test` points into its own per-run folder),
+ * removed when the test process exits, so no test reads or leaves state in a shared fixed path.
+ */
 export function temporaryFolder(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `weightlab-${prefix}-`));
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `weightlab-${prefix}-`));
+  process.on('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 export function jupyterPython(): string {

@@ -10,24 +10,12 @@ import {
   PHASE_DIAGRAM_MIME, type PhaseRow, type ZooSpec,
 } from 'weightlab';
 import { temporaryFolder } from '../support/paths';
+import { zooFileDigests as files } from './zoo-files';
 
 const spec: ZooSpec = {
   name: 'test-grid', dataset: 'digits', axes: { width: [4, 16], batchSize: [32, 512] }, seeds: [0, 1],
   defaults: { learningRate: 0.05 }, epochs: 3, checkpointEvery: 2,
 };
-
-function files(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (!['zoo.json', 'phase-metrics.json'].includes(entry.name)) out[path.relative(root, full)] = fs.readFileSync(full).toString('base64');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 test('buildZoo writes the native format, deterministically, in workers or not, and resumes', async () => {
   const a = temporaryFolder('zoo-a');

@@ -11,3 +11,5 @@ export { openZoo, detectZooKind } from './open-zoo';
 export { buildIndexDict, vectoriseCheckpoint, unvectoriseCheckpoint, type IndexDict, type VectoriseOptions } from './vectorise';
 export { tokeniseCheckpoint, detokeniseCheckpoint, type Tokens, type TokeniseOptions } from './tokenise';
 export { parsePythonJson, parseJsonLines, DEFAULT_JSON_DEPTH, type PythonJsonOptions } from './python-json';
+export { cacheRoot, cacheFolder, libraryVersion, datasetFingerprint, zooCacheKey, zooCacheFolder, zooCache, CACHE_DIR_VARIABLE, CACHE_COMPLETE_FILE, type CacheFolderOptions, type DatasetFingerprint, type ZooCacheKey, type ZooCacheOptions, type ZooCacheReport } from './cache';
+export { canonicalJson, canonicalHash } from './cache-key';

@@ -18,6 +18,7 @@ import type { Zoo } from '../zoo';
 import { expandGrid, manifestAxes, specDataset, specShape, type ModelJob, type ZooSpec } from './spec';
 import { jobComplete, runJob, runJobGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from './pool';
+import { canonicalJson } from '../cache-key';
 import { chooseEngine, jaxEngineLimitation, type TrainingEngine } from '../../train/jax-engine';
 
 export interface BuildOptions {
@@ -66,9 +67,8 @@ export interface BuildReport {
 
 const BUILDER_KEY = 'weightlab.builder';
 
-function canonical(spec: ZooSpec): string {
-  return JSON.stringify(spec, Object.keys(spec).sort());
-}
+/** Version of what the builder writes besides the format (recorded in zoo.json; part of a zoo's cache key). */
+export const BUILDER_VERSION = 1;
 
 /** Builds (or resumes) the zoo described by `spec` into `options.out`. */
 export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<BuildReport & { zoo: Zoo }> {
@@ -89,7 +89,8 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
   if (fs.existsSync(manifestFile)) {
     const existing = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     const previous = existing[BUILDER_KEY] as { spec?: ZooSpec; engine?: TrainingEngine } | undefined;
-    if (previous?.spec && canonical(previous.spec) !== canonical(spec)) {
+    // Canonical JSON compares the whole spec at every depth (an axis's values included), in any key order.
+    if (previous?.spec && canonicalJson(previous.spec) !== canonicalJson(spec)) {
       throw new ArgumentError('the output folder holds a zoo built from another spec; choose a new folder', { file: out, field: 'spec' });
     }
     // Zoos from before the engine option were all trained by the JS loops.
@@ -103,7 +104,7 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
   writeZooManifest(out, {
     name: spec.name, axes: manifestAxes(spec), seeds: [...spec.seeds], dataset: split ? split.train.name.replace(/\/train$/, '') : 'convection',
     epochs: jobs[0].checkpointEpochs, metricEpochs: [], models: jobs.map((job) => job.id),
-    [BUILDER_KEY]: { spec, version: 1, engine },
+    [BUILDER_KEY]: { spec, version: BUILDER_VERSION, engine },
   } as Parameters<typeof writeZooManifest>[1]);
   for (const job of jobs) if (!fs.existsSync(path.join(out, job.id, 'params.json'))) fs.mkdirSync(path.join(out, job.id), { recursive: true });
 
