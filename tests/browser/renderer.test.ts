@@ -121,10 +121,11 @@ test('switching colour-by recolours the points (viridis ends, read back from the
   assert.equal(await page.getAttribute('#manifold .wl-manifold', 'data-color-by'), 'train_loss');
   const afterwards = await pixelUnderPoint('manifold', 0);
   assertColor(afterwards, [0xfd, 0xe7, 0x25], 'model 0 by loss');
-  // A nominal column switches to the categorical palette: sgd is the first category (Tableau blue #4e79a7).
+  // A nominal column switches to the categorical palette, categories in natural order: adam is the
+  // first (Tableau blue #4e79a7), so model 0 (sgd) takes the second colour (orange #f28e2b).
   await page.selectOption('#manifold select[data-role="color-by"]', 'optimizer');
-  assertColor(await pixelUnderPoint('manifold', 0), [0x4e, 0x79, 0xa7], 'model 0 by optimizer');
-  assert.deepEqual(await page.locator('#manifold .wl-legend .wl-category').allTextContents(), ['sgd', 'adam']);
+  assertColor(await pixelUnderPoint('manifold', 0), [0xf2, 0x8e, 0x2b], 'model 0 by optimizer');
+  assert.deepEqual(await page.locator('#manifold .wl-legend .wl-category').allTextContents(), ['adam', 'sgd']);
   await page.selectOption('#manifold select[data-role="color-by"]', 'test_accuracy');
 });
 
