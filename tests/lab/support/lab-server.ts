@@ -38,6 +38,10 @@ export async function startLab(options: LabOptions = {}): Promise<LabServer> {
   const home = temporaryFolder('lab');
   const notebookDir = path.join(home, 'notebooks');
   fs.cpSync(path.join(repositoryRoot, 'notebooks'), notebookDir, { recursive: true });
+  // The loading tutorial reads checkpoints that PyTorch and numpy wrote (tests/fixtures/io), found
+  // upwards from the notebook as in a checkout: the copy keeps that layout, read-only by link.
+  fs.mkdirSync(path.join(home, 'tests'));
+  fs.symlinkSync(path.join(repositoryRoot, 'tests', 'fixtures'), path.join(home, 'tests', 'fixtures'));
   const env = {
     ...process.env,
     WEIGHTLAB_PYTHON: jupyterPython(),
