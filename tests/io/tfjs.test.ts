@@ -200,7 +200,7 @@ test('tfjs manifests that do not fit their shards or lack quantization metadata 
   manifest([{ name: 'a', shape: [3], dtype: 'float32' }], ['w.bin', 'missing.bin']);
   fails(FormatError, 'weightsManifest[0].paths[1]', /cannot open the referenced file: ENOENT/);
   manifest([{ name: 'a', shape: [3], dtype: 'float32' }], ['../w.bin']);
-  fails(FormatError, 'weightsManifest[0].paths[0]', /relative paths/);
+  fails(FormatError, 'weightsManifest[0].paths[0]', /a path inside the model folder/);
   manifest([{ name: 'a', shape: [-3], dtype: 'float32' }]);
   fails(FormatError, 'a', /shape/);
   manifest([{ name: 'a', shape: [1], dtype: 'float32' }, { name: 'a', shape: [2], dtype: 'float32' }]);

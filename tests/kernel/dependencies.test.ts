@@ -45,3 +45,14 @@ test('fflate and arquero import in a cell, with types, from weightlab\'s own cop
   const same = await run(`require('arquero') === require(${JSON.stringify(libraryCopy)})`);
   assert.equal(same.result, 'true');
 });
+
+test('a top-level value typed by a package outside the notebook folder keeps its type in later cells', async () => {
+  // Without the kernel's filter, declaration emit reports TS2742 ("cannot be named without a reference to …").
+  const made = await run(`import { table as arqueroTable2 } from 'arquero';\nconst heldTable = arqueroTable2({ x: [1, 2, 3] });`);
+  assert.equal(made.status, 'ok', made.error);
+  const used = await run('const rowCount: number = heldTable.numRows();\nrowCount');
+  assert.equal(used.result, '3');
+  const misused = await run('const notText: string = heldTable.numRows();');
+  assert.equal(misused.status, 'error');
+  assert.match(misused.error!, /Type 'number' is not assignable to type 'string'/);
+});
