@@ -46,6 +46,17 @@ export class RunningKernel {
     return this.stderrTail;
   }
 
+  /**
+   * Why the process ended, when its stderr says: V8's fatal out-of-memory report (the process then
+   * aborts, SIGABRT, with no chance to tell its client). Undefined when nothing is known.
+   */
+  get exitCause(): string | undefined {
+    if (/JavaScript heap out of memory|Reached heap limit/.test(this.stderrTail)) {
+      return 'it ran out of memory (V8 reached its heap limit; NODE_OPTIONS=--max-old-space-size=MiB sets that limit)';
+    }
+    return undefined;
+  }
+
   get alive(): boolean {
     return !this.finished;
   }

@@ -1,0 +1,171 @@
+"""The weightlab kernel as Jupyter's own Python clients and managers see it.
+
+stdin: jupyter_client's BlockingKernelClient asks with allow_stdin=True, gets the kernel's
+input_request with get_stdin_msg() and answers with input(); allow_stdin=False gets
+StdinNotImplementedError. Out of memory: a cell that fills the V8 heap (limited to 192 MiB
+through the kernelspec's env NODE_OPTIONS, so it is quick) ends the kernel process; the
+restarter of IOLoopKernelManager (jupyter_client) and AsyncIOLoopKernelManager (what
+jupyter_server uses) sees it die and restarts it on the same ports, and the new kernel answers
+kernel_info and runs cells. Run from the repository root with Debian's Python:
+/usr/bin/python3 -m unittest -v tests/python/test_kernel_stdin_restart.py
+"""
+
+import asyncio
+import os
+import shutil
+import sys
+import time
+import unittest
+
+from jupyter_client.ioloop import AsyncIOLoopKernelManager, IOLoopKernelManager
+from jupyter_client.manager import start_new_kernel
+from traitlets.config import Config
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_kernel_protocol import install_kernelspec, wait_for_main_thread  # noqa: E402
+
+HEAP_MIB = 192
+# Grows an array of arrays until V8 reaches the heap limit and aborts the process.
+OUT_OF_MEMORY = "const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));"
+PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+class JupyterPathMixin:
+    """Points JUPYTER_PATH at a temporary folder holding only our kernelspec, with `kernel_env`."""
+
+    kernel_env = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.jupyter_data = install_kernelspec(cls.kernel_env)
+        cls.previous_path = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = cls.jupyter_data
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.previous_path is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = cls.previous_path
+        shutil.rmtree(cls.jupyter_data, ignore_errors=True)
+
+
+def reply_and_outputs(kc, msg_id, timeout=60):
+    """The execute_reply of `msg_id` and its IOPub messages up to idle (blocking client)."""
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return reply, outputs
+        outputs.append(msg)
+
+
+def result_text(outputs):
+    return next(msg["content"]["data"]["text/plain"] for msg in outputs if msg["msg_type"] == "execute_result")
+
+
+class StdinTests(JupyterPathMixin, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.km, cls.kc = start_new_kernel(kernel_name="weightlab", startup_timeout=120)
+        wait_for_main_thread(cls.kc)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.kc.stop_channels()
+            cls.km.shutdown_kernel(now=True)
+        finally:
+            super().tearDownClass()
+
+    def test_input_round_trip(self):
+        msg_id = self.kc.execute('const name = await input("Name: ");\nconst token = await password("Token: ");\n`${name}/${token.length}`', allow_stdin=True)
+        request = self.kc.get_stdin_msg(timeout=60)
+        self.assertEqual(request["msg_type"], "input_request")
+        self.assertEqual(request["content"], {"prompt": "Name: ", "password": False})
+        self.assertEqual(request["parent_header"]["msg_id"], msg_id)
+        self.kc.input("Grace")
+        request = self.kc.get_stdin_msg(timeout=60)
+        self.assertEqual(request["content"], {"prompt": "Token: ", "password": True})
+        self.kc.input("hopper!")
+        reply, outputs = reply_and_outputs(self.kc, msg_id)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        self.assertEqual(result_text(outputs), "Grace/7")
+
+    def test_allow_stdin_false_is_stdin_not_implemented(self):
+        msg_id = self.kc.execute('await input("never")', allow_stdin=False)
+        reply, outputs = reply_and_outputs(self.kc, msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "StdinNotImplementedError")
+        self.assertIn("allow_stdin", reply["content"]["evalue"])
+        self.assertEqual([msg["content"]["ename"] for msg in outputs if msg["msg_type"] == "error"], ["StdinNotImplementedError"])
+
+
+class OutOfMemoryRestartTests(JupyterPathMixin, unittest.TestCase):
+    kernel_env = {"NODE_OPTIONS": f"--max-old-space-size={HEAP_MIB}"}
+    # Polls often, and counts a kernel alive for 2 s as started: a kernel that dies after that
+    # is restarted on its own ports (before it, jupyter_client picks new random ones).
+    config = Config({"KernelRestarter": {"time_to_dead": 0.5, "stable_start_time": 2.0}})
+
+    def run_scenario(self, manager_class):
+        asyncio.run(self.scenario(manager_class))
+
+    async def scenario(self, manager_class):
+        km = manager_class(kernel_name="weightlab", config=self.config)
+        started = km.start_kernel()
+        if asyncio.iscoroutine(started):
+            await started
+        restarts = []
+        km.add_restart_callback(lambda: restarts.append(time.monotonic()), "restart")
+        km.start_restarter()
+        try:
+            ports = {name: getattr(km, name) for name in PORT_NAMES}
+            first_pid = km.provisioner.process.pid
+            kc = km.blocking_client()
+            kc.start_channels()
+            kc.wait_for_ready(timeout=120)
+            wait_for_main_thread(kc)
+            # Outlive stable_start_time, so the restarter keeps the ports.
+            await asyncio.sleep(2.5)
+            kc.execute(OUT_OF_MEMORY)
+            deadline = time.monotonic() + 120
+            while not restarts and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            self.assertTrue(restarts, "the restarter never saw the kernel die")
+            self.assertEqual(km.provisioner.process.pid != first_pid, True, "the kernel process was not replaced")
+            self.assertEqual({name: getattr(km, name) for name in PORT_NAMES}, ports)
+            kc.stop_channels()
+            # The new kernel on the same ports: kernel_info, then a cell.
+            kc = km.blocking_client()
+            kc.start_channels()
+            info = kc.kernel_info(reply=True, timeout=120)
+            self.assertEqual(info["content"]["status"], "ok")
+            wait_for_main_thread(kc)
+            msg_id = kc.execute("6 * 7")
+            reply, outputs = reply_and_outputs(kc, msg_id)
+            self.assertEqual(reply["content"]["status"], "ok")
+            self.assertEqual(reply["content"]["execution_count"], 1, "a restarted kernel counts from 1")
+            self.assertEqual(result_text(outputs), "42")
+            self.assertEqual(len(restarts), 1)
+            kc.stop_channels()
+        finally:
+            km.stop_restarter()
+            shutdown = km.shutdown_kernel(now=True)
+            if asyncio.iscoroutine(shutdown):
+                await shutdown
+
+    def test_ioloop_kernel_manager_restarts_after_out_of_memory(self):
+        self.run_scenario(IOLoopKernelManager)
+
+    def test_async_ioloop_kernel_manager_restarts_after_out_of_memory(self):
+        self.run_scenario(AsyncIOLoopKernelManager)
+
+
+if __name__ == "__main__":
+    unittest.main()
