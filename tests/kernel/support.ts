@@ -1,5 +1,6 @@
 // Shared helpers of the kernel tests: a real kernel launched through our client, and the
 // kernelspec installed into a temporary Jupyter data folder for the Python-side tests.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,4 +57,20 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs 
 
 export function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/**
+ * Runs a tests/python unittest file with Debian's Python (WEIGHTLAB_NODE names this Node for its
+ * kernelspec); returns the exit status, the combined output and how many tests ran.
+ */
+export function runPythonTests(file: string): { status: number | null; output: string; ran: number } {
+  const result = spawnSync(python, ['-m', 'unittest', '-v', file], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, WEIGHTLAB_NODE: process.execPath },
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  const ran = /Ran (\d+) tests?/.exec(output);
+  return { status: result.status, output, ran: ran ? Number(ran[1]) : 0 };
 }

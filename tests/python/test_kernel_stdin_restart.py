@@ -4,21 +4,31 @@ stdin: jupyter_client's BlockingKernelClient asks with allow_stdin=True, gets th
 input_request with get_stdin_msg() and answers with input(); allow_stdin=False gets
 StdinNotImplementedError. Out of memory: a cell that fills the V8 heap (limited to 192 MiB
 through the kernelspec's env NODE_OPTIONS, so it is quick) ends the kernel process; the
-restarter of IOLoopKernelManager (jupyter_client) and AsyncIOLoopKernelManager (what
-jupyter_server uses) sees it die and restarts it on the same ports, and the new kernel answers
-kernel_info and runs cells. Run from the repository root with Debian's Python:
+restarter of IOLoopKernelManager and AsyncIOLoopKernelManager (jupyter_client; the second is
+what jupyter_server uses) sees it die and restarts it on the same ports, and the new kernel
+answers kernel_info and runs cells. Through a real jupyter_server (JupyterLab's path): input()
+over the websocket's stdin channel, and "restarting" then a working kernel after out of memory.
+Run from the repository root with Debian's Python:
 /usr/bin/python3 -m unittest -v tests/python/test_kernel_stdin_restart.py
 """
 
 import asyncio
+import datetime
+import json
 import os
 import shutil
+import socket
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
+import uuid
 
 from jupyter_client.ioloop import AsyncIOLoopKernelManager, IOLoopKernelManager
 from jupyter_client.manager import start_new_kernel
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.websocket import websocket_connect
 from traitlets.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -165,6 +175,107 @@ class OutOfMemoryRestartTests(JupyterPathMixin, unittest.TestCase):
 
     def test_async_ioloop_kernel_manager_restarts_after_out_of_memory(self):
         self.run_scenario(AsyncIOLoopKernelManager)
+
+
+class JupyterServerTests(JupyterPathMixin, unittest.TestCase):
+    """The path JupyterLab takes: jupyter_server's REST API and kernel websocket (JSON messages)."""
+
+    kernel_env = {"NODE_OPTIONS": f"--max-old-space-size={HEAP_MIB}"}
+
+    def test_input_and_restart_after_out_of_memory_through_the_websocket(self):
+        root = tempfile.mkdtemp(prefix="weightlab-server-")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        token = uuid.uuid4().hex
+        log_path = os.path.join(self.jupyter_data, "server.log")
+        with open(log_path, "wb") as log:
+            # --allow-root: test machines often run as root, which jupyter_server refuses otherwise.
+            server = subprocess.Popen(
+                [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+                 f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+                 "--KernelRestarter.time_to_dead=0.5", "--KernelRestarter.stable_start_time=2"],
+                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "JUPYTER_PATH": self.jupyter_data},
+            )
+        try:
+            asyncio.run(self.scenario(f"127.0.0.1:{port}", token, server))
+        except Exception as error:
+            with open(log_path, encoding="utf8", errors="replace") as log:
+                raise AssertionError(f"{error!r}\njupyter_server log (tail):\n{log.read()[-6000:]}") from error
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            shutil.rmtree(root, ignore_errors=True)
+
+    async def scenario(self, address, token, server):
+        http = AsyncHTTPClient()
+        headers = {"Authorization": f"token {token}"}
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                await http.fetch(f"http://{address}/api/status", headers=headers)
+                break
+            except (ConnectionError, OSError, HTTPClientError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                await asyncio.sleep(0.3)
+        created = await http.fetch(f"http://{address}/api/kernels", method="POST", headers=headers, body=json.dumps({"name": "weightlab"}))
+        kernel_id = json.loads(created.body)["id"]
+        channels = await websocket_connect(HTTPRequest(f"ws://{address}/api/kernels/{kernel_id}/channels", headers=headers))
+        session = uuid.uuid4().hex
+
+        def send(channel, msg_type, content):
+            header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "test", "session": session,
+                      "date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "version": "5.3"}
+            channels.write_message(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": channel, "buffers": []}))
+            return header["msg_id"]
+
+        async def receive_until(check, timeout=120):
+            seen = []
+            end = time.monotonic() + timeout
+            while True:
+                text = await asyncio.wait_for(channels.read_message(), max(0.1, end - time.monotonic()))
+                self.assertIsNotNone(text, "the server closed the kernel websocket")
+                msg = json.loads(text)
+                seen.append(msg)
+                if check(msg):
+                    return seen
+
+        def execute(code, allow_stdin=False):
+            return send("shell", "execute_request", {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                                                      "allow_stdin": allow_stdin, "stop_on_error": True})
+
+        def idle_of(msg_id):
+            return lambda msg: msg["channel"] == "iopub" and msg["parent_header"].get("msg_id") == msg_id \
+                and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+
+        # input() through the server's stdin channel, as JupyterLab's input box answers it.
+        asking = execute('`hello ${await input("Who? ")}`', allow_stdin=True)
+        seen = await receive_until(lambda msg: msg["channel"] == "stdin")
+        request = seen[-1]
+        self.assertEqual((request["msg_type"], request["content"]), ("input_request", {"prompt": "Who? ", "password": False}))
+        self.assertEqual(request["parent_header"]["msg_id"], asking)
+        send("stdin", "input_reply", {"value": "Lab"})
+        seen = await receive_until(idle_of(asking))
+        self.assertIn("hello Lab", [msg["content"]["data"]["text/plain"] for msg in seen if msg["msg_type"] == "execute_result"])
+
+        # Out of memory: the server says "restarting" on IOPub, and the new kernel answers on the same websocket.
+        execute(OUT_OF_MEMORY)
+        await receive_until(lambda msg: msg["msg_type"] == "status" and msg["content"]["execution_state"] == "restarting")
+        info_id = send("shell", "kernel_info_request", {})
+        seen = await receive_until(lambda msg: msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") == info_id)
+        self.assertEqual(seen[-1]["content"]["status"], "ok")
+        answer = execute("6 * 7")
+        seen = await receive_until(idle_of(answer))
+        self.assertEqual([msg["content"]["data"]["text/plain"] for msg in seen if msg["msg_type"] == "execute_result"], ["42"])
+        replies = [msg for msg in seen if msg["msg_type"] == "execute_reply"]
+        self.assertEqual(replies[0]["content"]["execution_count"], 1, "a restarted kernel counts from 1")
+        channels.close()
+        await http.fetch(f"http://{address}/api/kernels/{kernel_id}", method="DELETE", headers=headers)
 
 
 if __name__ == "__main__":
