@@ -60,6 +60,20 @@ test('input(prompt, { password: true }) sets the password flag, and calls one af
   }
 });
 
+test('a cell that does not await its input() still waits for the answer before it replies', async () => {
+  const stop = kernel.client.onInputRequest((request) => {
+    setTimeout(() => { void kernel.client.inputReply('later', request); }, 300);
+  });
+  try {
+    const { reply } = await kernel.client.execute('void input("no await: ").then((value) => { (globalThis as any).unawaited = value; });', { allowStdin: true, timeoutMs: TIMEOUT });
+    assert.equal(reply.content.status, 'ok');
+    const check = await kernel.client.execute('(globalThis as any).unawaited', { timeoutMs: TIMEOUT });
+    assert.equal(resultText(check.messages), 'later');
+  } finally {
+    stop();
+  }
+});
+
 test('allow_stdin false: input() rejects at once with StdinNotImplementedError naming allow_stdin, and no input_request is sent', async () => {
   let asked = 0;
   const stop = kernel.client.onInputRequest(() => { asked++; });

@@ -148,7 +148,7 @@ class OutOfMemoryRestartTests(JupyterPathMixin, unittest.TestCase):
             while not restarts and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
             self.assertTrue(restarts, "the restarter never saw the kernel die")
-            self.assertEqual(km.provisioner.process.pid != first_pid, True, "the kernel process was not replaced")
+            self.assertNotEqual(km.provisioner.process.pid, first_pid, "the kernel process was not replaced")
             self.assertEqual({name: getattr(km, name) for name in PORT_NAMES}, ports)
             kc.stop_channels()
             # The new kernel on the same ports: kernel_info, then a cell.

@@ -89,6 +89,8 @@ export class KernelSession {
       });
     });
     context.inputs = asked.catch(() => undefined);
+    // A cell that does not await its input() still waits for the answer before it replies.
+    context.tracked.add(context.inputs);
     return asked;
   }
 
