@@ -26,9 +26,9 @@ export function temporaryFolder(prefix: string): string {
   return folder;
 }
 
-/** A kernel started in a scratch folder; start-up waits are long because CI machines are slow. */
-export function startKernel(): Promise<RunningKernel> {
-  return launchKernel({ cwd: temporaryFolder('cells'), startupTimeoutMs: 120_000 });
+/** A kernel started in a scratch folder (`env` added to its environment); start-up waits are long because CI machines are slow. */
+export function startKernel(env?: NodeJS.ProcessEnv): Promise<RunningKernel> {
+  return launchKernel({ cwd: temporaryFolder('cells'), startupTimeoutMs: 120_000, env });
 }
 
 /** A Jupyter data folder holding only our kernelspec; point JUPYTER_PATH at it. */
