@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runPythonTests } from './support';
 
-test('jupyter_client and jupyter_server: input_request/input_reply, StdinNotImplementedError, restart after out of memory', () => {
+test('jupyter_client, nbclient and jupyter_server: input_request/input_reply, StdinNotImplementedError, restart or DeadKernelError after out of memory', () => {
   const { status, output, ran } = runPythonTests('tests/python/test_kernel_stdin_restart.py');
   assert.equal(status, 0, `python -m unittest failed:\n${output.slice(-8000)}`);
-  assert.equal(ran, 5, `expected the 5 tests to run:\n${output.slice(-8000)}`);
+  assert.equal(ran, 6, `expected the 6 tests to run:\n${output.slice(-8000)}`);
   assert.doesNotMatch(output, /skipped/, `no test may be skipped:\n${output.slice(-8000)}`);
 });

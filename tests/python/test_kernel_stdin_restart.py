@@ -6,7 +6,7 @@ StdinNotImplementedError. Out of memory: a cell that fills the V8 heap (limited 
 through the kernelspec's env NODE_OPTIONS, so it is quick) ends the kernel process; the
 restarter of IOLoopKernelManager and AsyncIOLoopKernelManager (jupyter_client; the second is
 what jupyter_server uses) sees it die and restarts it on the same ports, and the new kernel
-answers kernel_info and runs cells. Through a real jupyter_server (JupyterLab's path): input()
+answers kernel_info and runs cells; nbclient raises DeadKernelError. Through a real jupyter_server (JupyterLab's path): input()
 over the websocket's stdin channel, and "restarting" then a working kernel after out of memory.
 Run from the repository root with Debian's Python:
 /usr/bin/python3 -m unittest -v tests/python/test_kernel_stdin_restart.py
@@ -25,8 +25,11 @@ import time
 import unittest
 import uuid
 
+import nbformat
 from jupyter_client.ioloop import AsyncIOLoopKernelManager, IOLoopKernelManager
 from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 from traitlets.config import Config
@@ -175,6 +178,18 @@ class OutOfMemoryRestartTests(JupyterPathMixin, unittest.TestCase):
 
     def test_async_ioloop_kernel_manager_restarts_after_out_of_memory(self):
         self.run_scenario(AsyncIOLoopKernelManager)
+
+    def test_nbclient_raises_dead_kernel_error_and_keeps_earlier_outputs(self):
+        notebook = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell('console.log("before the hoard")'),
+            nbformat.v4.new_code_cell(OUT_OF_MEMORY),
+            nbformat.v4.new_code_cell('console.log("never")'),
+        ])
+        client = NotebookClient(notebook, kernel_name="weightlab", timeout=120, startup_timeout=120)
+        with self.assertRaises(DeadKernelError):
+            client.execute()
+        self.assertEqual(notebook.cells[0].outputs[0]["text"], "before the hoard\n")
+        self.assertEqual(notebook.cells[2].outputs, [])
 
 
 class JupyterServerTests(JupyterPathMixin, unittest.TestCase):
