@@ -285,7 +285,18 @@ class JupyterServerTests(JupyterPathMixin, unittest.TestCase):
         seen = await receive_until(lambda msg: msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") == info_id)
         self.assertEqual(seen[-1]["content"]["status"], "ok")
         answer = execute("6 * 7")
-        seen = await receive_until(idle_of(answer))
+        # The reply (shell) and the idle status (IOPub) come through the websocket in either order.
+        pending = {"execute_reply", "idle"}
+
+        def finished(msg):
+            if msg["parent_header"].get("msg_id") == answer:
+                if msg["msg_type"] == "execute_reply":
+                    pending.discard("execute_reply")
+                if idle_of(answer)(msg):
+                    pending.discard("idle")
+            return not pending
+
+        seen = await receive_until(finished)
         self.assertEqual([msg["content"]["data"]["text/plain"] for msg in seen if msg["msg_type"] == "execute_result"], ["42"])
         replies = [msg for msg in seen if msg["msg_type"] == "execute_reply"]
         self.assertEqual(replies[0]["content"]["execution_count"], 1, "a restarted kernel counts from 1")
