@@ -243,10 +243,11 @@ class JupyterServerTests(JupyterPathMixin, unittest.TestCase):
         channels = await websocket_connect(HTTPRequest(f"ws://{address}/api/kernels/{kernel_id}/channels", headers=headers))
         session = uuid.uuid4().hex
 
-        def send(channel, msg_type, content):
+        def send(channel, msg_type, content, parent_header=None):
             header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "test", "session": session,
                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "version": "5.3"}
-            channels.write_message(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": channel, "buffers": []}))
+            channels.write_message(json.dumps({"header": header, "parent_header": parent_header or {}, "metadata": {},
+                                               "content": content, "channel": channel, "buffers": []}))
             return header["msg_id"]
 
         async def receive_until(check, timeout=120):
@@ -274,7 +275,8 @@ class JupyterServerTests(JupyterPathMixin, unittest.TestCase):
         request = seen[-1]
         self.assertEqual((request["msg_type"], request["content"]), ("input_request", {"prompt": "Who? ", "password": False}))
         self.assertEqual(request["parent_header"]["msg_id"], asking)
-        send("stdin", "input_reply", {"value": "Lab"})
+        # JupyterLab's input box parents its reply to the input_request.
+        send("stdin", "input_reply", {"status": "ok", "value": "Lab"}, request["header"])
         seen = await receive_until(idle_of(asking))
         self.assertIn("hello Lab", [msg["content"]["data"]["text/plain"] for msg in seen if msg["msg_type"] == "execute_result"])
 

@@ -51,8 +51,11 @@ class IoServer {
   private runningId: number | undefined;
   /** The request an interrupt was asked for. */
   private interruptedId: number | undefined;
-  /** The request whose cell waits for an input_reply (the front end answers one input_request at a time). */
-  private awaitingInputId: number | undefined;
+  /**
+   * The request whose cell waits for an input_reply (a front end answers one input_request at a
+   * time), and the msg_id of that input_request.
+   */
+  private awaitingInput: { requestId: number; msgId: string } | undefined;
 
   constructor(private readonly info: ConnectionInfo, private readonly config: WorkerConfig) {
     this.signer = new Signer(info.key, info.signature_scheme, { rejectReplays: true });
@@ -209,7 +212,7 @@ class IoServer {
     this.inFlight = undefined;
     this.runningId = undefined;
     this.interruptedId = undefined;
-    this.awaitingInputId = undefined;
+    this.awaitingInput = undefined;
     this.stopSignalling();
     const request = inFlight.message;
     this.reply(this.shellWriter, request, message.content, message.msgType);
@@ -245,8 +248,9 @@ class IoServer {
       log(`input_request for request ${requestId}, which is no longer running`);
       return;
     }
-    this.awaitingInputId = requestId;
-    void this.stdinWriter.send(this.encode(inFlight.message.identities, 'input_request', inFlight.message.header, { prompt, password }));
+    const request = createMessage({ identities: inFlight.message.identities, msgType: 'input_request', content: { prompt, password }, parent: inFlight.message.header, session: this.session });
+    this.awaitingInput = { requestId, msgId: request.header.msg_id };
+    void this.stdinWriter.send(encode(request, this.signer));
   }
 
   private onStdin(message: Message): void {
@@ -254,12 +258,20 @@ class IoServer {
       log(`ignoring ${message.header.msg_type} on stdin`);
       return;
     }
-    const requestId = this.awaitingInputId;
-    if (requestId === undefined) {
+    const awaiting = this.awaitingInput;
+    if (!awaiting) {
       log('ignoring an input_reply: no cell is waiting for input');
       return;
     }
-    this.awaitingInputId = undefined;
+    // jupyter_client sends input_reply with no parent; a reply that names another input_request
+    // answers one that was abandoned (interrupted) and must not answer this one.
+    const parent = message.parent_header.msg_id;
+    if (parent !== undefined && parent !== awaiting.msgId) {
+      log('ignoring an input_reply to an earlier input_request');
+      return;
+    }
+    this.awaitingInput = undefined;
+    const requestId = awaiting.requestId;
     const value = message.content.value;
     parentPort!.postMessage({ kind: 'input_reply', requestId, value: typeof value === 'string' ? value : String(value ?? '') } satisfies ToMain);
   }
