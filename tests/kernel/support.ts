@@ -1,5 +1,6 @@
 // Shared helpers of the kernel tests: a real kernel launched through our client, and the
 // kernelspec installed into a temporary Jupyter data folder for the Python-side tests.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { launchKernel, type RunningKernel } from '@weightlab/kernel/dist/client/launcher';
 import { installKernelSpec } from '@weightlab/kernel/dist/kernelspec';
@@ -15,9 +16,9 @@ export const python = process.env.WEIGHTLAB_PYTHON ?? '/usr/bin/python3';
 // The one temp-folder helper of all tests (removed when the process exits).
 export { temporaryFolder };
 
-/** A kernel started in a scratch folder; start-up waits are long because CI machines are slow. */
-export function startKernel(): Promise<RunningKernel> {
-  return launchKernel({ cwd: temporaryFolder('cells'), startupTimeoutMs: 120_000 });
+/** A kernel started in a scratch folder (`env` added to its environment); start-up waits are long because CI machines are slow. */
+export function startKernel(env?: NodeJS.ProcessEnv): Promise<RunningKernel> {
+  return launchKernel({ cwd: temporaryFolder('cells'), startupTimeoutMs: 120_000, env });
 }
 
 /** A Jupyter data folder holding only our kernelspec; point JUPYTER_PATH at it. */
@@ -46,4 +47,20 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs 
 
 export function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/**
+ * Runs a tests/python unittest file with Debian's Python (WEIGHTLAB_NODE names this Node for its
+ * kernelspec); returns the exit status, the combined output and how many tests ran.
+ */
+export function runPythonTests(file: string): { status: number | null; output: string; ran: number } {
+  const result = spawnSync(python, ['-m', 'unittest', '-v', file], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, WEIGHTLAB_NODE: process.execPath },
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  const ran = /Ran (\d+) tests?/.exec(output);
+  return { status: result.status, output, ran: ran ? Number(ran[1]) : 0 };
 }

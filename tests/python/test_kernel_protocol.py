@@ -18,17 +18,33 @@ REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")
 KERNELSPEC_MODULE = os.path.join(REPOSITORY, "kernel", "dist", "kernelspec.js")
 
 
-def install_kernelspec():
-    """Writes <tmp>/kernels/weightlab/kernel.json with our own installer and returns <tmp>."""
+def install_kernelspec(env=None):
+    """Writes <tmp>/kernels/weightlab/kernel.json with our own installer and returns <tmp>;
+    `env` (a dict) becomes the kernelspec's env, which Jupyter adds to the kernel's environment."""
     node = os.environ.get("WEIGHTLAB_NODE") or shutil.which("node")
     if not node:
         raise RuntimeError("node is not on PATH (set WEIGHTLAB_NODE)")
     if not os.path.exists(KERNELSPEC_MODULE):
         raise RuntimeError(f"{KERNELSPEC_MODULE} is missing: build first (npx tsc -b)")
     data = tempfile.mkdtemp(prefix="weightlab-jupyter-")
-    script = f"require({json.dumps(KERNELSPEC_MODULE)}).installKernelSpec({json.dumps(data)})"
+    options = json.dumps({"env": env} if env else {})
+    script = f"require({json.dumps(KERNELSPEC_MODULE)}).installKernelSpec({json.dumps(data)}, {options})"
     subprocess.run([node, "-e", script], check=True)
     return data
+
+
+def wait_for_main_thread(kc):
+    """The kernel answers kernel_info from its I/O thread at once, while its main thread still
+    loads TypeScript and the prelude (seconds on a busy machine): one silent empty execution
+    waits for that, so a test's time limit per request times requests, not the start-up.
+    `kc` is a blocking client."""
+    msg_id = kc.execute("", silent=True, store_history=False)
+    while kc.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != msg_id:
+        pass
+    while True:
+        msg = kc.get_iopub_msg(timeout=10)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return
 
 
 DISPLAYABLE = (
@@ -78,16 +94,7 @@ class WeightlabKernelTests(jupyter_kernel_test.KernelTests):
 
     @classmethod
     def wait_for_main_thread(cls):
-        """The kernel answers kernel_info from its I/O thread at once, while its main thread still
-        loads TypeScript and the prelude (seconds on a busy machine): one silent empty execution
-        waits for that, so the suite's 15 s limit per request times requests, not the start-up."""
-        msg_id = cls.kc.execute("", silent=True, store_history=False)
-        while cls.kc.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != msg_id:
-            pass
-        while True:
-            msg = cls.kc.get_iopub_msg(timeout=10)
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return
+        wait_for_main_thread(cls.kc)
 
     @classmethod
     def tearDownClass(cls):

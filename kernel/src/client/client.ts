@@ -24,6 +24,15 @@ export interface ExecuteOutcome {
   messages: Message[];
 }
 
+/** An execute_request's content fields; allowStdin (default false) says this client answers input_request (onInputRequest). */
+export interface ExecuteOptions {
+  silent?: boolean;
+  storeHistory?: boolean;
+  stopOnError?: boolean;
+  userExpressions?: Record<string, string>;
+  allowStdin?: boolean;
+}
+
 interface Pending {
   resolve(message: Message): void;
 }
@@ -50,6 +59,7 @@ export class KernelClient {
   private readonly pending = new Map<string, Pending>();
   private readonly collectors = new Map<string, Collector>();
   private readonly listeners = new Set<(message: Message) => void>();
+  private readonly inputListeners = new Set<(request: Message) => void>();
   private closed = false;
   /** performance.now() when the first kernel_info_reply arrived (start-up measurements). */
   firstKernelInfoReplyAt: number | undefined;
@@ -64,6 +74,9 @@ export class KernelClient {
       stdin: new SocketWriter(this.sockets.stdin, onError),
     };
     for (const socket of [...Object.values(this.sockets), this.iopub]) socket.linger = 0;
+    // One routing id on shell, control and stdin (as jupyter_client does): the kernel addresses an
+    // input_request on its stdin socket to the identity the execute_request came from on shell.
+    for (const socket of Object.values(this.sockets)) socket.routingId = this.session;
   }
 
   connect(): void {
@@ -82,6 +95,10 @@ export class KernelClient {
         let message: Message;
         try { message = decode(frames, this.signer); } catch (error) {
           process.stderr.write(`kernel client: dropped a malformed reply: ${(error as Error).message}\n`);
+          continue;
+        }
+        if (message.header.msg_type === 'input_request') {
+          for (const listener of this.inputListeners) listener(message);
           continue;
         }
         const parent = message.parent_header.msg_id;
@@ -114,6 +131,21 @@ export class KernelClient {
   onIopub(listener: (message: Message) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` for every input_request the kernel sends on stdin (its parent header is the
+   * execute_request; content: prompt, password); answer with inputReply(). Returns a remover.
+   */
+  onInputRequest(listener: (request: Message) => void): () => void {
+    this.inputListeners.add(listener);
+    return () => this.inputListeners.delete(listener);
+  }
+
+  /** Answers the kernel's pending input_request with `value`. */
+  inputReply(value: string, request?: Message): Promise<void> {
+    const message = createMessage({ msgType: 'input_reply', content: { value }, parent: request?.header, session: this.session, username: 'weightlab-client' });
+    return this.writers.stdin.send(encode(message, this.signer));
   }
 
   /** Collects IOPub messages parented to `msgId` until its idle status. */
@@ -184,18 +216,18 @@ export class KernelClient {
     }
   }
 
-  execute(code: string, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean; userExpressions?: Record<string, string>; timeoutMs?: number } = {}): Promise<ExecuteOutcome> {
+  execute(code: string, options: ExecuteOptions & { timeoutMs?: number } = {}): Promise<ExecuteOutcome> {
     const message = this.executeMessage(code, options);
     return this.requestWithOutput('shell', message, options.timeoutMs);
   }
 
-  executeMessage(code: string, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean; userExpressions?: Record<string, string> } = {}): Message {
+  executeMessage(code: string, options: ExecuteOptions = {}): Message {
     return this.newMessage('execute_request', {
       code,
       silent: options.silent ?? false,
       store_history: options.storeHistory ?? true,
       user_expressions: options.userExpressions ?? {},
-      allow_stdin: false,
+      allow_stdin: options.allowStdin ?? false,
       stop_on_error: options.stopOnError ?? true,
     });
   }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newConnectionInfo, type ConnectionInfo } from '../wire/connection';
-import { KernelClient } from './client';
+import { KernelClient, type ExecuteOptions, type ExecuteOutcome } from './client';
 import type { Message } from '../wire/message';
 
 export interface LaunchOptions {
@@ -28,22 +28,66 @@ export class KernelStartError extends Error {
   }
 }
 
+/** The kernel process ended while a request waited for its answer. */
+export class KernelDiedError extends Error {
+  constructor(readonly code: number | null, readonly signal: NodeJS.Signals | null, readonly reason: string | undefined, stderr: string) {
+    super(`the kernel died (${signal ? `killed by ${signal}` : `exit code ${code}`})${reason ? `; ${reason}` : ''}${stderr ? `:\n${stderr.trim()}` : ''}`);
+    this.name = 'KernelDiedError';
+  }
+}
+
+/** How long `exited` waits, after the process ended, for the rest of its stderr (V8's last words). */
+const STDERR_DRAIN_MS = 500;
+
 export class RunningKernel {
   private stderrTail = '';
+  /** The exit code, or null when a signal ended the process; resolves once its stderr was read to the end. */
   readonly exited: Promise<number | null>;
   private finished = false;
+  /** The signal that ended the process (SIGABRT when V8 ran out of memory), once it ended. */
+  exitSignal: NodeJS.Signals | null = null;
 
   /** The first kernel_info_reply (set once the kernel answered). */
   kernelInfo: Message | undefined;
 
   constructor(readonly process: ChildProcess, readonly client: KernelClient, readonly info: ConnectionInfo,
     readonly connectionFile: string, private readonly directory: string) {
-    this.exited = new Promise((resolve) => process.once('exit', (code, signal) => { this.finished = true; resolve(code ?? (signal ? null : 0)); }));
+    this.exited = new Promise((resolve) => process.once('exit', (code, signal) => {
+      this.finished = true;
+      this.exitSignal = signal;
+      const value = code ?? (signal ? null : 0);
+      const stderr = process.stderr;
+      if (!stderr || stderr.destroyed || stderr.readableEnded) { resolve(value); return; }
+      const timer = setTimeout(() => resolve(value), STDERR_DRAIN_MS);
+      stderr.once('close', () => { clearTimeout(timer); resolve(value); });
+    }));
     process.stderr?.on('data', (chunk: Buffer) => { this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000); });
   }
 
   get stderr(): string {
     return this.stderrTail;
+  }
+
+  /**
+   * Why the process ended, when its stderr says: V8's fatal out-of-memory report (the process then
+   * aborts, SIGABRT, with no chance to tell its client). Undefined when nothing is known.
+   */
+  get exitCause(): string | undefined {
+    if (/JavaScript heap out of memory|Reached heap limit/.test(this.stderrTail)) {
+      return 'it ran out of memory (V8 reached its heap limit; NODE_OPTIONS=--max-old-space-size=MiB sets that limit)';
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs `code` like client.execute, but rejects with KernelDiedError (exit code or signal, the
+   * cause when known, the stderr tail) as soon as the process ends instead of waiting for a reply
+   * that cannot come.
+   */
+  async execute(code: string, options: ExecuteOptions & { timeoutMs?: number } = {}): Promise<ExecuteOutcome> {
+    const died = this.exited.then((exitCode): never => { throw new KernelDiedError(exitCode, this.exitSignal, this.exitCause, this.stderr); });
+    died.catch(() => undefined);
+    return Promise.race([this.client.execute(code, options), died]);
   }
 
   get alive(): boolean {

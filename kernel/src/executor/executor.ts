@@ -153,6 +153,18 @@ export class Executor {
     return true;
   }
 
+  /**
+   * Rejects the running cell's pending await with `error`, for a failure raised outside the cell's
+   * own call chain that it could never catch (a stream's unhandled 'error' event); returns whether a
+   * cell was waiting.
+   */
+  fail(error: Error): boolean {
+    const reject = this.rejectInterrupt;
+    if (!reject) return false;
+    reject(error);
+    return true;
+  }
+
   /** `cursor` is in code points (Jupyter); the reply's positions are too. */
   complete(code: string, cursor: number): Completion {
     const offset = codePointsToUtf16(code, cursor);

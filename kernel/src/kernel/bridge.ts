@@ -27,7 +27,14 @@ export interface InterruptToMain {
   requestId: number;
 }
 
-export type ToMain = RequestToMain | ExitToMain | InterruptToMain;
+/** The front end's input_reply to the input_request of request `requestId`. */
+export interface InputReplyToMain {
+  kind: 'input_reply';
+  requestId: number;
+  value: string;
+}
+
+export type ToMain = RequestToMain | ExitToMain | InterruptToMain | InputReplyToMain;
 
 /** An IOPub message parented to the request `requestId` (or to the last request when it is gone). */
 export interface IopubFromMain {
@@ -67,7 +74,15 @@ export interface PhaseFromMain {
   running: boolean;
 }
 
-export type FromMain = IopubFromMain | ReplyFromMain | ReadyFromMain | SigintFromMain | PhaseFromMain;
+/** A cell called input(): the worker sends input_request on stdin to the front end of request `requestId`. */
+export interface InputRequestFromMain {
+  kind: 'input_request';
+  requestId: number;
+  prompt: string;
+  password: boolean;
+}
+
+export type FromMain = IopubFromMain | ReplyFromMain | ReadyFromMain | SigintFromMain | PhaseFromMain | InputRequestFromMain;
 
 export interface WorkerConfig {
   connectionFile: string;

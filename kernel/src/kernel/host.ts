@@ -3,6 +3,7 @@
 // keys, not imported from lib, so any copy of weightlab talks to this kernel.
 
 import { inspect } from 'node:util';
+import type { InputOptions } from './stdin';
 
 export interface MimeBundle {
   data: Record<string, unknown>;
@@ -25,8 +26,11 @@ export class CellContext {
   readonly warnings = new Set<string>();
   readonly interruption: Promise<never>;
   private rejectInterruption!: (error: Error) => void;
+  /** The cell's input() calls, one after another: a front end answers one input_request at a time. */
+  inputs: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly requestId: number, readonly silent: boolean) {
+  /** `allowStdin`: the execute request's allow_stdin, whether its front end answers input_request. */
+  constructor(readonly requestId: number, readonly silent: boolean, readonly allowStdin = false) {
     this.interruption = new Promise<never>((_, reject) => { this.rejectInterruption = reject; });
     this.interruption.catch(() => { /* observed through Promise.race */ });
   }
@@ -51,6 +55,8 @@ export interface HostSink {
   context(): CellContext | undefined;
   publish(context: CellContext, msgType: string, content: Record<string, unknown>): void;
   flushStreams(): void;
+  /** Asks the front end of `context` for a line (input_request); rejects when it cannot answer. */
+  input(context: CellContext | undefined, prompt: string, options: InputOptions): Promise<string>;
 }
 
 function isDisplayable(value: unknown): value is { [MIME_BUNDLE](): MimeBundle | Promise<MimeBundle> } {
@@ -67,6 +73,14 @@ function stringText(value: string): string {
   return value.length > 0 ? value : inspect(value);
 }
 
+/**
+ * The library's bundle check (a chart next to text/html is refused, since JupyterLab would show
+ * the HTML), loaded when the first displayable is shown: the prelude has loaded weightlab by then.
+ */
+function checkMimeBundle(bundle: MimeBundle, source: string): void {
+  (require('weightlab') as typeof import('weightlab')).checkMimeBundle(bundle, source);
+}
+
 /** The bundle for an execute_result: the object's own (with text/plain added), a string's text, or util.inspect. */
 export async function resultBundle(value: unknown): Promise<MimeBundle> {
   if (isDisplayable(value)) {
@@ -74,6 +88,7 @@ export async function resultBundle(value: unknown): Promise<MimeBundle> {
     if (!bundle || typeof bundle !== 'object' || typeof bundle.data !== 'object' || bundle.data === null) {
       throw new TypeError('[Symbol.for("weightlab.mimeBundle")]() must return { data: { mime: value, ... }, metadata? }');
     }
+    checkMimeBundle(bundle, `the bundle of ${(value as object).constructor?.name ?? 'a displayable'}`);
     const data = 'text/plain' in bundle.data ? bundle.data : { ...bundle.data, 'text/plain': inspect(value, { depth: 1 }) };
     return { data, metadata: bundle.metadata ?? {} };
   }
@@ -102,6 +117,10 @@ export function installKernelHost(sink: HostSink): void {
       if (!context) return;
       context.tracked.add(promise);
       promise.then(() => undefined, () => undefined);
+    },
+    /** What the prelude's input() and password() call. */
+    input(prompt: unknown = '', options: InputOptions = {}): Promise<string> {
+      return sink.input(sink.context(), String(prompt), options ?? {});
     },
     get signal(): AbortSignal {
       return sink.context()?.controller.signal ?? new AbortController().signal;

@@ -37,6 +37,7 @@ class IoServer {
   private readonly shellWriter: SocketWriter;
   private readonly controlWriter: SocketWriter;
   private readonly iopubWriter: SocketWriter;
+  private readonly stdinWriter: SocketWriter;
   private readonly queue: Message[] = [];
   private readonly parents = new Map<number, Header>();
   private readonly history = new History();
@@ -50,6 +51,11 @@ class IoServer {
   private runningId: number | undefined;
   /** The request an interrupt was asked for. */
   private interruptedId: number | undefined;
+  /**
+   * The request whose cell waits for an input_reply (a front end answers one input_request at a
+   * time), and the msg_id of that input_request.
+   */
+  private awaitingInput: { requestId: number; msgId: string } | undefined;
 
   constructor(private readonly info: ConnectionInfo, private readonly config: WorkerConfig) {
     this.signer = new Signer(info.key, info.signature_scheme, { rejectReplays: true });
@@ -57,6 +63,7 @@ class IoServer {
     this.shellWriter = new SocketWriter(this.shell, onError('shell'));
     this.controlWriter = new SocketWriter(this.control, onError('control'));
     this.iopubWriter = new SocketWriter(this.iopub, onError('iopub'));
+    this.stdinWriter = new SocketWriter(this.stdin, onError('stdin'));
     for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) socket.linger = 1000;
   }
 
@@ -72,7 +79,7 @@ class IoServer {
     void this.echoHeartbeats();
     void this.receive(this.shell, 'shell', (message) => this.onShell(message));
     void this.receive(this.control, 'control', (message) => this.onControl(message));
-    void this.receive(this.stdin, 'stdin', (message) => log(`ignoring ${message.header.msg_type} on stdin (input is not supported)`));
+    void this.receive(this.stdin, 'stdin', (message) => this.onStdin(message));
     parentPort!.on('message', (message: FromMain) => this.onMain(message));
     this.watchParent();
   }
@@ -92,7 +99,7 @@ class IoServer {
         try {
           message = decode(frames, this.signer);
         } catch (error) {
-          this.onMalformed(error as Error, channel, socket === this.control ? this.controlWriter : this.shellWriter);
+          this.onMalformed(error as Error, channel, socket === this.control ? this.controlWriter : socket === this.stdin ? this.stdinWriter : this.shellWriter);
           continue;
         }
         try {
@@ -184,6 +191,10 @@ class IoServer {
       if (!message.running) this.stopSignalling();
       return;
     }
+    if (message.kind === 'input_request') {
+      this.requestInput(message.requestId, message.prompt, message.password);
+      return;
+    }
     if (message.kind === 'iopub') {
       const parent = this.parents.get(message.requestId) ?? this.parents.get(this.lastRequestId) ?? {};
       this.publish(message.msgType, message.content, parent);
@@ -201,6 +212,7 @@ class IoServer {
     this.inFlight = undefined;
     this.runningId = undefined;
     this.interruptedId = undefined;
+    this.awaitingInput = undefined;
     this.stopSignalling();
     const request = inFlight.message;
     this.reply(this.shellWriter, request, message.content, message.msgType);
@@ -224,6 +236,44 @@ class IoServer {
       this.publish('status', { execution_state: 'idle' }, message.header);
     }
     this.queue.splice(0, this.queue.length, ...kept);
+  }
+
+  /**
+   * input_request on the stdin socket, addressed to the identities of the execute request's
+   * shell socket (a front end's stdin socket has the same routing id) and parented to it.
+   */
+  private requestInput(requestId: number, prompt: string, password: boolean): void {
+    const inFlight = this.inFlight;
+    if (!inFlight || inFlight.id !== requestId) {
+      log(`input_request for request ${requestId}, which is no longer running`);
+      return;
+    }
+    const request = createMessage({ identities: inFlight.message.identities, msgType: 'input_request', content: { prompt, password }, parent: inFlight.message.header, session: this.session });
+    this.awaitingInput = { requestId, msgId: request.header.msg_id };
+    void this.stdinWriter.send(encode(request, this.signer));
+  }
+
+  private onStdin(message: Message): void {
+    if (message.header.msg_type !== 'input_reply') {
+      log(`ignoring ${message.header.msg_type} on stdin`);
+      return;
+    }
+    const awaiting = this.awaitingInput;
+    if (!awaiting) {
+      log('ignoring an input_reply: no cell is waiting for input');
+      return;
+    }
+    // jupyter_client sends input_reply with no parent; a reply that names another input_request
+    // answers one that was abandoned (interrupted) and must not answer this one.
+    const parent = message.parent_header.msg_id;
+    if (parent !== undefined && parent !== awaiting.msgId) {
+      log('ignoring an input_reply to an earlier input_request');
+      return;
+    }
+    this.awaitingInput = undefined;
+    const requestId = awaiting.requestId;
+    const value = message.content.value;
+    parentPort!.postMessage({ kind: 'input_reply', requestId, value: typeof value === 'string' ? value : String(value ?? '') } satisfies ToMain);
   }
 
   private onControl(message: Message): void {
@@ -319,7 +369,7 @@ class IoServer {
     if (this.exiting) return;
     this.exiting = true;
     await Promise.race([
-      Promise.all([this.shellWriter.flush(), this.controlWriter.flush(), this.iopubWriter.flush()]),
+      Promise.all([this.shellWriter.flush(), this.controlWriter.flush(), this.iopubWriter.flush(), this.stdinWriter.flush()]),
       new Promise((resolve) => setTimeout(resolve, 500)),
     ]);
     // Closing the sockets on this thread first: a worker torn down with open zeromq sockets

@@ -10,6 +10,7 @@ import { OutputCapture } from './capture';
 import { CellContext, installKernelHost, resultBundle, type MimeBundle } from './host';
 import type { FromMain, RequestToMain } from './bridge';
 import { warningOutput } from './warnings';
+import { isStdinError, stdinNotImplemented, type InputOptions } from './stdin';
 
 /** `name?` asks for the pager, as in IPython; it is not valid TypeScript, so nothing else means it. */
 const PAGER_REQUEST = /^\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\?\s*$/;
@@ -30,6 +31,8 @@ export class KernelSession {
   /** Keys of the platform warnings (deprecations) already shown: once per session. */
   private readonly platformWarnings = new Set<string>();
   readonly capture: OutputCapture;
+  /** The input() waiting for the front end's input_reply, if any. */
+  private pendingInput: { requestId: number; resolve(value: string): void } | undefined;
 
   constructor(private readonly worker: Worker | MessagePort, private readonly executor: Promise<Executor>) {
     this.capture = new OutputCapture((name, text) => this.onStream(name, text));
@@ -37,6 +40,7 @@ export class KernelSession {
       context: () => this.current,
       publish: (context, msgType, content) => this.publish(context, msgType, content),
       flushStreams: () => this.capture.flush(),
+      input: (context, prompt, options) => this.input(context, prompt, options),
     });
   }
 
@@ -56,6 +60,46 @@ export class KernelSession {
       return;
     }
     if (!context.silent) this.publish(context, 'stream', { name, text });
+  }
+
+  /**
+   * input() from a cell: refused at once unless the running cell's request allows stdin; else an
+   * input_request through the worker, after the cell's earlier input() calls were answered. An
+   * interrupt rejects it with the cell's InterruptError.
+   */
+  private input(context: CellContext | undefined, prompt: string, options: InputOptions): Promise<string> {
+    if (!context || context !== this.running) {
+      return Promise.reject(stdinNotImplemented('input() was called outside a running cell (from a timer or callback after its cell ended), so no front end can answer it', {
+        field: 'input', expected: 'a call while its cell runs', found: 'no running cell',
+      }));
+    }
+    if (!context.allowStdin) {
+      return Promise.reject(stdinNotImplemented('input() needs a front end that answers input requests, and this execution does not allow stdin '
+        + '(weightlab run, nbconvert and nbclient send allow_stdin: false); pass the value in the code or through an environment variable instead', {
+        field: 'allow_stdin', expected: 'true', found: 'false',
+      }));
+    }
+    const asked = context.inputs.then(() => {
+      if (context !== this.running) throw stdinNotImplemented('input() was still waiting when its cell ended', { field: 'input', expected: 'a running cell', found: 'the cell ended' });
+      const answer = new Promise<string>((resolve) => { this.pendingInput = { requestId: context.requestId, resolve }; });
+      this.capture.flush();
+      this.post({ kind: 'input_request', requestId: context.requestId, prompt, password: options.password === true });
+      return Promise.race([answer, context.interruption]).finally(() => {
+        if (this.pendingInput?.requestId === context.requestId) this.pendingInput = undefined;
+      });
+    });
+    context.inputs = asked.catch(() => undefined);
+    // A cell that does not await its input() still waits for the answer before it replies.
+    context.tracked.add(context.inputs);
+    return asked;
+  }
+
+  /** The front end's input_reply for request `requestId`. */
+  onInputReply(requestId: number, value: string): void {
+    const pending = this.pendingInput;
+    if (!pending || pending.requestId !== requestId) return;
+    this.pendingInput = undefined;
+    pending.resolve(value);
   }
 
   /** A SIGINT reached the JS handler: the worker decides which request it interrupts. */
@@ -100,6 +144,14 @@ export class KernelSession {
 
   /** An error nobody caught (a rejected promise, a throwing timer) goes to the cell's stderr. */
   reportUncaught(kind: string, error: unknown): void {
+    // A read of process.stdin (readline's question() included) would otherwise wait forever: the
+    // running cell fails with the read's error instead.
+    const running = this.running;
+    if (running && isStdinError(error)) {
+      running.interrupt(error);
+      void this.executor.then((executor) => executor.fail(error));
+      return;
+    }
     const text = error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : inspect(error);
     this.capture.write('stderr', `${kind}: ${text}\n`);
   }
@@ -149,7 +201,7 @@ export class KernelSession {
     const code = String(request.content.code ?? '');
     const silent = request.content.silent === true;
     const count = request.executionCount ?? 0;
-    const context = new CellContext(request.id, silent);
+    const context = new CellContext(request.id, silent, request.content.allow_stdin === true);
     this.capture.flush();
     this.current = context;
     this.running = context;

@@ -10,6 +10,7 @@ import { namesInDiagnostics, preludeSource, readPreludeManifest } from '../execu
 import { kernelInfo } from './kernel-info';
 import { KernelSession } from './session';
 import { replaceWarningPrinter } from './warnings';
+import { INPUT_PRELUDE, replaceProcessStdin } from './stdin';
 import type { ToMain, WorkerConfig } from './bridge';
 
 export interface KernelOptions {
@@ -41,6 +42,12 @@ async function runPrelude(executor: Executor, libraryPath: string): Promise<void
   if (names.length > 0) await executor.execute(preludeSource(libraryPath, []), { label: '<prelude>', interruptible: false });
 }
 
+/** The names the kernel itself provides (input, password), after the library's. */
+async function runKernelPrelude(executor: Executor): Promise<void> {
+  const result = await executor.execute(INPUT_PRELUDE, { label: '<prelude>', interruptible: false });
+  if (result.status !== 'ok') log(`kernel prelude failed (${result.ename}): ${result.evalue}`);
+}
+
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
   const typescript = loadTypeScript();
@@ -48,7 +55,7 @@ function createExecutor(directory: string): Promise<Executor> {
   const libraryPath = weightlabDirectory();
   const executor = new Executor(typescript, converter, directory, libraryPath);
   // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
-  return runPrelude(executor, libraryPath).then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false })).then(() => {
+  return runPrelude(executor, libraryPath).then(() => runKernelPrelude(executor)).then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false })).then(() => {
     if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
     // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
     typescript.saveCodeCache();
@@ -102,6 +109,7 @@ export function startKernel(options: KernelOptions): void {
   executor.catch((error: Error) => log(`cannot start TypeScript: ${error.stack}`));
   const session = new KernelSession(worker, executor);
   session.capture.install();
+  replaceProcessStdin();
   // Warnings become a short output of their cell instead of Node's stderr text with a --trace-warnings hint.
   replaceWarningPrinter((warning) => session.onWarning(warning));
 
@@ -109,6 +117,10 @@ export function startKernel(options: KernelOptions): void {
   worker.on('message', (message: ToMain) => {
     if (message.kind === 'interrupt') {
       session.interrupt(message.requestId);
+      return;
+    }
+    if (message.kind === 'input_reply') {
+      session.onInputReply(message.requestId, message.value);
       return;
     }
     if (message.kind === 'exit') {

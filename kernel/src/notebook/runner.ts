@@ -128,7 +128,8 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
         Object.assign(entry, { status: 'stopped', ename: 'RunStopped', evalue: `${reason}; cell ${index + 1} was stopped and the cells after it did not run`, traceback: [] });
       } else if (kernelExit) {
         const detail = kernel.stderr ? `:\n${lastLines(kernel.stderr, 20)}` : '';
-        Object.assign(entry, { status: 'died', ename: 'KernelDied', evalue: `the kernel died (exit code ${kernelExit.code ?? 'none: killed by a signal'}) while running cell ${index + 1}${detail}`, traceback: [] });
+        const cause = kernel.exitCause ? `; ${kernel.exitCause}` : '';
+        Object.assign(entry, { status: 'died', ename: 'KernelDied', evalue: `the kernel died (exit code ${kernelExit.code ?? 'none: killed by a signal'}) while running cell ${index + 1}${cause}${detail}`, traceback: [] });
       } else if (timedOut) {
         Object.assign(entry, { status: 'timeout', ename: 'CellTimeoutError', evalue: `cell ${index + 1} did not finish within ${options.timeoutSeconds} s and was interrupted`, traceback: [] });
       } else if (reply?.content.status === 'error') {
