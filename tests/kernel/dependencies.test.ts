@@ -55,4 +55,12 @@ test('a top-level value typed by a package outside the notebook folder keeps its
   const misused = await run('const notText: string = heldTable.numRows();');
   assert.equal(misused.status, 'error');
   assert.match(misused.error!, /Type 'number' is not assignable to type 'string'/);
+  // A type TypeScript cannot name from here (TS2742: weightlab's table type lives in
+  // …/node_modules/arquero): the cell still runs and its names reach the next cells.
+  const zoo = await run(`const smallZoo = new Zoo('weightlab', '/nonexistent', [{ id: 'a', path: 'a', params: { width: 4 }, results: [{ epoch: 1, test_acc: 0.5 }], checkpoints: [] }]);\nconst zooTable = smallZoo.table();\nzooTable.numRows()`);
+  assert.equal(zoo.status, 'ok', zoo.error);
+  assert.equal(zoo.result, '1');
+  const later = await run(`zooTable.column('test_acc').at(0)`);
+  assert.equal(later.status, 'ok', later.error);
+  assert.equal(later.result, '0.5');
 });

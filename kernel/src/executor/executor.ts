@@ -9,15 +9,6 @@ import { codePointsToUtf16, utf16ToCodePoints } from './positions';
 import { weightlabDependencies, type Converter, type LoadedTypeScript } from './typescript';
 import { expandShorthandProperties, originalCharacter } from './shorthand';
 
-/**
- * Diagnostics about the declaration file the converter emits for a cell (it carries the cell's
- * types to the next cells), not about the user's code. TS2742 ("the inferred type of 't' cannot be
- * named without a reference to '…/node_modules/arquero/…'") fires for any top-level value whose
- * type lives in a package outside the notebook's folder, e.g. `const t = zoo.table()` in a
- * notebook outside the repository; the emitted declaration still names the type by path, and the
- * next cells read it correctly.
- */
-const DECLARATION_ONLY = new Set([2742]);
 
 export type ExecutionResult = { status: 'ok'; value: unknown; hasValue: boolean } | CellError;
 
@@ -99,7 +90,7 @@ export class Executor {
     const expanded = expandShorthandProperties(this.typescript.ts, source);
     const converted = this.converter.convert(this.declarations, expanded.text);
     this.cellRequire.addSideOutputs(converted.sideOutputs);
-    const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1 && !DECLARATION_ONLY.has(diagnostic.code));
+    const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1);
     if (errors.length > 0) {
       return typeScriptError(errors.map((diagnostic) => diagnostic.fileName ? diagnostic : {
         ...diagnostic,

@@ -120,6 +120,9 @@ function dependencyPaths(): Record<string, string[]> {
 }
 
 type Program = import('@tslab/typescript-for-tslab').Program;
+type WriteFileCallback = import('@tslab/typescript-for-tslab').WriteFileCallback;
+type CancellationToken = import('@tslab/typescript-for-tslab').CancellationToken;
+type CustomTransformers = import('@tslab/typescript-for-tslab').CustomTransformers;
 type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
 
 /**
@@ -151,7 +154,11 @@ function lightBuilder(ts: TypeScript, rootNames: readonly string[] | undefined, 
     getSyntacticDiagnostics: (file?: SourceFile) => program.getSyntacticDiagnostics(file),
     getSemanticDiagnostics: (file?: SourceFile) => program.getSemanticDiagnostics(file),
     getDeclarationDiagnostics: (file?: SourceFile) => program.getDeclarationDiagnostics(file),
-    emit: (...args: Parameters<Program['emit']>) => program.emit(...args),
+    // forceDtsEmit (Program.emit's internal sixth argument): a declaration TypeScript cannot name
+    // portably (TS2742, see DECLARATION_ONLY) is still written, by path, instead of dropping the
+    // cell's whole declaration file and with it every name the cell declared.
+    emit: (target?: SourceFile, write?: WriteFileCallback, token?: CancellationToken, onlyDts?: boolean, transformers?: CustomTransformers) =>
+      (program.emit as (...args: unknown[]) => ReturnType<Program['emit']>)(target, write, token, onlyDts, transformers, true),
     // The converter emits and checks these with the cell: the cell and the user's own .ts/.js
     // files in the program (never declaration files or packages).
     getAllDependencies: (file: SourceFile) => [file.fileName, ...program.getSourceFiles().filter((other) => other !== file && userFile(other)).map((other) => other.fileName)],
@@ -161,6 +168,16 @@ function lightBuilder(ts: TypeScript, rootNames: readonly string[] | undefined, 
 type WatchHost = import('@tslab/typescript-for-tslab').WatchCompilerHostOfFilesAndCompilerOptions<import('@tslab/typescript-for-tslab').BuilderProgram>;
 
 type LightBuilderArguments = Parameters<typeof lightBuilder> extends [unknown, ...infer Rest] ? Rest : never;
+
+/**
+ * Diagnostics about the declaration file the converter emits for a cell (it carries the cell's
+ * types to the next cells), not about the user's code: TS2742 ("the inferred type of 't' cannot be
+ * named without a reference to '…/node_modules/arquero/…'") fires for a top-level value whose type
+ * lives in a package outside the notebook's folder, e.g. `const t = zoo.table()` in a notebook
+ * outside the repository, and the converter then drops the whole cell. The emitted declaration
+ * names the type by its path, which the next cells resolve.
+ */
+const DECLARATION_ONLY = new Set([2742]);
 
 let loaded: LoadedTypeScript | undefined;
 
@@ -175,6 +192,11 @@ export function loadTypeScript(): LoadedTypeScript {
   // swaps in a tuned createWatchCompilerHost; everything else reads through to TypeScript.
   const tuned = new Proxy(ts, {
     get(target, property, receiver) {
+      if (property === 'getPreEmitDiagnosticsOfFiles') {
+        return (program: Program, files: readonly SourceFile[], ...rest: unknown[]) =>
+          (target.getPreEmitDiagnosticsOfFiles as (...args: unknown[]) => readonly import('@tslab/typescript-for-tslab').Diagnostic[])(program, files, ...rest)
+            .filter((diagnostic) => !DECLARATION_ONLY.has(diagnostic.code));
+      }
       if (property === 'createWatchCompilerHost') {
         return (rootFiles: string[], options: import('@tslab/typescript-for-tslab').CompilerOptions, system: unknown, createProgram: unknown, ...rest: unknown[]) => {
           const light = (...args: LightBuilderArguments) => lightBuilder(target, ...args);
