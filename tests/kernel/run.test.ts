@@ -106,17 +106,21 @@ function readCode(file: string): Array<{ outputs: Array<Record<string, any>>; ex
   return JSON.parse(fs.readFileSync(file, 'utf8')).cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
 }
 
-test('the kernel dies mid-run: the finished cells are written, the cell it died in says so, exit 1', () => {
-  const folder = temporaryFolder('run-died');
+/**
+ * Runs a three-cell notebook whose second cell kills the kernel, and checks what every such run
+ * must leave: exit 1, cell 1's output, KernelDied in cell 2 matching `died`, cell 3 not run, no temp files.
+ */
+function runThatKillsTheKernel(name: string, killer: string, died: RegExp, env: NodeJS.ProcessEnv = {}): void {
+  const folder = temporaryFolder(name);
   try {
-    const input = path.join(folder, 'dies.ipynb');
+    const input = path.join(folder, `${name}.ipynb`);
     fs.writeFileSync(input, JSON.stringify(notebook([
       { cell_type: 'code', source: 'console.log("first done")' },
-      { cell_type: 'code', source: 'process.kill(process.pid, "SIGKILL")' },
+      { cell_type: 'code', source: killer },
       { cell_type: 'code', source: 'console.log("never")' },
     ])));
     const out = path.join(folder, 'out.ipynb');
-    const result = run([input, '--out', out, '--json']);
+    const result = spawnSync(process.execPath, [cliEntry, 'run', input, '--out', out, '--json'], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
     assert.equal(result.status, 1, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.failed.status, 'died');
@@ -125,40 +129,22 @@ test('the kernel dies mid-run: the finished cells are written, the cell it died 
     assert.deepEqual(code[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'first done\n' }]);
     assert.equal(code[1].outputs.at(-1)?.output_type, 'error');
     assert.equal(code[1].outputs.at(-1)?.ename, 'KernelDied');
-    assert.match(code[1].outputs.at(-1)?.evalue, /the kernel died \(exit code none: killed by a signal\) while running cell 2/);
+    assert.match(code[1].outputs.at(-1)?.evalue, died);
     assert.deepEqual(code[2].outputs, []);
-    assert.deepEqual(fs.readdirSync(folder).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(fs.readdirSync(folder).filter((entry) => entry.endsWith('.tmp')), []);
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }
+}
+
+test('the kernel dies mid-run: the finished cells are written, the cell it died in says so, exit 1', () => {
+  runThatKillsTheKernel('run-died', 'process.kill(process.pid, "SIGKILL")', /the kernel died \(exit code none: killed by a signal\) while running cell 2/);
 });
 
 test('a cell that runs out of memory: the kernel dies, the earlier outputs are kept, KernelDied is recorded saying it ran out of memory, exit 1', () => {
-  const folder = temporaryFolder('run-out-of-memory');
-  try {
-    const input = path.join(folder, 'hoard.ipynb');
-    fs.writeFileSync(input, JSON.stringify(notebook([
-      { cell_type: 'code', source: 'console.log("before the hoard")' },
-      { cell_type: 'code', source: 'const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));' },
-      { cell_type: 'code', source: 'console.log("never")' },
-    ])));
-    const out = path.join(folder, 'out.ipynb');
-    // The kernel inherits NODE_OPTIONS: a 192 MiB heap fills in about a second.
-    const result = spawnSync(process.execPath, [cliEntry, 'run', input, '--out', out, '--json'], {
-      encoding: 'utf8', timeout: 300_000, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=192' },
-    });
-    assert.equal(result.status, 1, result.stderr);
-    const report = JSON.parse(result.stdout);
-    assert.equal(report.failed.status, 'died');
-    assert.equal(report.failed.cell, 2);
-    const code = readCode(out);
-    assert.deepEqual(code[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'before the hoard\n' }]);
-    assert.equal(code[1].outputs.at(-1)?.ename, 'KernelDied');
-    assert.match(code[1].outputs.at(-1)?.evalue, /the kernel died \(exit code none: killed by a signal\) while running cell 2; it ran out of memory \(V8 reached its heap limit/);
-    assert.deepEqual(code[2].outputs, []);
-  } finally {
-    fs.rmSync(folder, { recursive: true, force: true });
-  }
+  // The kernel inherits NODE_OPTIONS: a 192 MiB heap fills in about a second.
+  runThatKillsTheKernel('run-out-of-memory', 'const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));',
+    /the kernel died \(exit code none: killed by a signal\) while running cell 2; it ran out of memory \(V8 reached its heap limit/, { NODE_OPTIONS: '--max-old-space-size=192' });
 });
 
 test('SIGTERM during a cell: what finished is written, the running cell is marked stopped, exit 143', async () => {
