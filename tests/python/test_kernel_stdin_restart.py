@@ -151,7 +151,14 @@ class OutOfMemoryRestartTests(JupyterPathMixin, unittest.TestCase):
             while not restarts and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
             self.assertTrue(restarts, "the restarter never saw the kernel die")
-            self.assertNotEqual(km.provisioner.process.pid, first_pid, "the kernel process was not replaced")
+            # The 'restart' callback fires before the new process exists: the async manager
+            # restarts in a task of its own, so wait for the replacement to be started.
+            def current_process():
+                return getattr(km.provisioner, "process", None) if km.provisioner is not None else None
+            while time.monotonic() < deadline and (current_process() is None or current_process().pid == first_pid):
+                await asyncio.sleep(0.2)
+            self.assertIsNotNone(current_process(), "no kernel process after the restart")
+            self.assertNotEqual(current_process().pid, first_pid, "the kernel process was not replaced")
             self.assertEqual({name: getattr(km, name) for name in PORT_NAMES}, ports)
             kc.stop_channels()
             # The new kernel on the same ports: kernel_info, then a cell.
