@@ -4,6 +4,8 @@
 // refusal, a correct read, or either) and whether it is big enough to run in its own child
 // process under a 512 MB heap (bombs, billion laughs, huge integers). The attacks follow what
 // an attack run found against torch.load(weights_only=True) and numpy's allow_pickle=False.
+// The zoo loader's cases (zoo-cases.ts) and the kernel's and `weightlab run`'s over the wire
+// (wire-cases.ts) join them at the end, so one test reports on every surface.
 
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
