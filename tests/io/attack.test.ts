@@ -36,7 +36,7 @@ test('attack corpus: every hostile input (files, zoos, wire messages, notebooks)
         ? JSON.parse(line) as CaseResult
         : { result: 'untyped', ms: child.error ? 60_000 : 0, message: `child exited ${child.status ?? child.signal}: ${child.stderr.slice(-400)}` };
     } else if (attack.needsKernel) {
-      const kernel = await startReadyKernel();
+      const kernel = await startReadyKernel(attack.kernelEnv);
       try {
         outcome = await runCase(attack, target, kernel);
         outcome.peakMB ??= peakResidentMB(kernel.process.pid!);

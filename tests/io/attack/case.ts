@@ -24,6 +24,8 @@ export interface AttackCase {
    * it down after; its start-up is not part of the case's time, and the case gets it as `kernel`.
    */
   needsKernel?: boolean;
+  /** Added to that kernel's environment (NODE_OPTIONS for a small heap). */
+  kernelEnv?: NodeJS.ProcessEnv;
   /** Writes the input under `dir`; returns the path to open. */
   build(dir: string): string;
   /**

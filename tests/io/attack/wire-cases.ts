@@ -2,19 +2,24 @@
 // wire protocol through our client: a replayed and a forged signed execute_request (the code
 // they carry writes the corpus's marker file if it runs when it must not), garbage frames and a
 // signed message whose content is not JSON, a cell calling process.exit, input() without
-// allow_stdin, and `weightlab run` on notebooks whose second cell kills the kernel or fills a
-// 192 MB heap. The kernel must carry on (or, for `weightlab run`, record the death and exit 1)
-// with the error the protocol defines; the detailed tests of each are in tests/kernel.
+// allow_stdin, a cell filling a 192 MB heap, and `weightlab run` on notebooks whose second cell
+// kills the kernel or fills that heap. The kernel must carry on with the error the protocol
+// defines, or, where it cannot (out of memory), our client must say at once that it died and
+// why, and `weightlab run` must record the death and exit 1. The detailed tests of each are in
+// tests/kernel.
 
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { RunningKernel } from '@weightlab/kernel/dist/client/launcher';
+import { KernelDiedError, type RunningKernel } from '@weightlab/kernel/dist/client/launcher';
 import { encode } from '@weightlab/kernel/dist/wire/message';
 import { Signer } from '@weightlab/kernel/dist/wire/signer';
 import { outputsOf, runThatKillsTheKernel } from '../../kernel/support';
 import { MARKER, ReportedError, type AttackCase } from './case';
 
 const TIMEOUT_MS = 30_000;
+
+/** A cell that fills any heap (the kernel tests' own); under --max-old-space-size=192 V8 aborts the kernel in about a second. */
+const OUT_OF_MEMORY = 'const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));';
 
 /** The kernel still runs cells: 21 * 2 gives 42. */
 async function stillWorks(kernel: RunningKernel): Promise<void> {
@@ -104,11 +109,21 @@ export function wireCases(): AttackCase[] {
   } });
 
   // `weightlab run` starts its own kernel; the case's time is the cells' time from its report.
+  kernelCase({ name: 'kernel: a cell fills a 192 MB heap', group: 'bounded', expect: 'refuse', kernelEnv: { NODE_OPTIONS: '--max-old-space-size=192' }, read: async (_folder, kernel) => {
+    const died = await kernel.execute(OUT_OF_MEMORY, { timeoutMs: TIMEOUT_MS }).then(() => undefined, (error: unknown) => error);
+    // Our client says at once that the kernel died and why, instead of waiting for a reply that cannot come.
+    assert.ok(died instanceof KernelDiedError, String(died));
+    assert.equal(died.signal, 'SIGABRT');
+    assert.match(died.reason ?? '', /ran out of memory/);
+    assert.equal(kernel.alive, false);
+    throw new ReportedError(died.name, died.message.split('\n')[0]);
+  } });
+
   // The kernel tests' own killing cells; the run writes its notebook into a temp folder of its own.
   cases.push({ name: 'weightlab run: a cell kills its kernel (SIGKILL)', group: 'wire', surface: 'run', expect: 'refuse', build: (dir) => dir,
     read: () => runKillingTheKernel('attack-run-killed', 'process.kill(process.pid, "SIGKILL")', /the kernel died \(exit code none: killed by a signal\) while running cell 2/) });
   cases.push({ name: 'weightlab run: a cell runs out of memory under a 192 MB heap', group: 'wire', surface: 'run', expect: 'refuse', build: (dir) => dir,
-    read: () => runKillingTheKernel('attack-run-out-of-memory', 'const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));',
+    read: () => runKillingTheKernel('attack-run-out-of-memory', OUT_OF_MEMORY,
       /while running cell 2; it ran out of memory \(V8 reached its heap limit/, { NODE_OPTIONS: '--max-old-space-size=192' }) });
   return cases;
 }
