@@ -15,10 +15,10 @@ import * as path from 'node:path';
 import { gzipSync } from 'fflate';
 import { FormatError, Tensor, openZoo, parseJsonLines, parsePythonJson, writeNpy, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab';
 import { tempDir } from './helpers';
+import { addDanglingLink, addDeepParams, addFifoTrial, addLinkLoop, addLinkOutside, addLongResultLine, GOOD_LINES, GOOD_TRIALS, MiB, writeTrial, zooWithGoodTrials } from './attack/hostile-zoos';
 
 const LIBRARY = require.resolve('weightlab');
 const BIN = path.resolve(__dirname, '..', '..', '..', 'kernel', 'bin', 'weightlab.js');
-const MiB = 2 ** 20;
 /** One temp folder for the file (removed at exit); each zoo is a fresh folder inside it. */
 const SCRATCH = tempDir('weightlab-zoo-hostile-');
 const scratch = (name: string) => fs.mkdtempSync(path.join(SCRATCH, `${name}-`));
@@ -60,27 +60,9 @@ function openInChild(dir: string, options: Record<string, unknown> = {}): Opened
   return opened;
 }
 
-const GOOD_LINES = ['{"train_acc": 0.5, "test_acc": 0.25, "training_iteration": 1}', '{"train_acc": 1.0, "test_acc": NaN, "training_iteration": 2}'];
-
-function writeTrial(root: string, name: string, params: string = JSON.stringify({ seed: name.length }), lines: string[] = GOOD_LINES): string {
-  const dir = path.join(root, name);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'params.json'), params);
-  fs.writeFileSync(path.join(dir, 'result.json'), lines.map((line) => `${line}\n`).join(''));
-  return dir;
-}
-
-/** A zoo with two good trials, good_a and good_b. */
-function zooWithGoodTrials(prefix: string): string {
-  const root = scratch(prefix);
-  writeTrial(root, 'good_a');
-  writeTrial(root, 'good_b');
-  return root;
-}
-
 function assertGoodTrialsLoaded(opened: Opened, extra: string[] = []): void {
   assert.equal(opened.error, undefined, opened.error?.message);
-  assert.deepEqual(opened.models, [...extra, 'good_a', 'good_b'].sort());
+  assert.deepEqual(opened.models, [...extra, ...GOOD_TRIALS].sort());
 }
 
 /** The one skipped entry: its path and the FormatError details. */
@@ -93,20 +75,12 @@ function onlySkip(opened: Opened, entry: string): NonNullable<Opened['skipped']>
   return skip;
 }
 
-/** Writes `size` bytes of `fill` in 1 MiB chunks, so the file is never held in memory. */
-function writeInChunks(fd: number, fill: string, size: number): void {
-  const chunk = Buffer.alloc(MiB, fill);
-  for (let written = 0; written < size; written += MiB) fs.writeSync(fd, chunk, 0, Math.min(MiB, size - written));
-}
-
 test('hostile links: a loop, a dangling link and a link out of the zoo are skipped with warnings; a link inside is followed', () => {
-  const root = zooWithGoodTrials('links');
-  fs.symlinkSync('loop_b', path.join(root, 'loop_a'));
-  fs.symlinkSync('loop_a', path.join(root, 'loop_b'));
-  fs.symlinkSync('nowhere', path.join(root, 'dangling'));
+  const root = zooWithGoodTrials(scratch('links'));
+  addLinkLoop(root);
+  addDanglingLink(root);
   const elsewhere = scratch('elsewhere');
-  const outsideTrial = writeTrial(elsewhere, 'secret');
-  fs.symlinkSync(outsideTrial, path.join(root, 'outside'));
+  const outsideTrial = addLinkOutside(root, elsewhere);
   fs.symlinkSync('good_a', path.join(root, 'alias'));
   // A checkpoint folder that links out of the zoo: the trial loads, the checkpoint is left out with a warning.
   fs.symlinkSync(elsewhere, path.join(root, 'good_b', 'checkpoint_000001'));
@@ -129,26 +103,17 @@ test('hostile links: a loop, a dangling link and a link out of the zoo are skipp
 });
 
 test('a FIFO named result.json is refused without blocking', (t) => {
-  const root = zooWithGoodTrials('fifo');
-  const dir = writeTrial(root, 'fifo_trial');
-  fs.rmSync(path.join(dir, 'result.json'));
-  const made = spawnSync('mkfifo', [path.join(dir, 'result.json')]);
-  if (made.status !== 0) { t.skip('mkfifo is not available'); return; }
+  const root = zooWithGoodTrials(scratch('fifo'));
+  const dir = addFifoTrial(root);
+  if (dir === undefined) { t.skip('mkfifo is not available'); return; }
   const skip = onlySkip(openInChild(root), dir);
   assert.equal(skip.details.file, path.join(dir, 'result.json'));
   assert.match(skip.reason, /not a regular file.*FIFO/);
 });
 
 test('a 300 MB result.json line: typed error naming the file, line 2 and its byte offset, in bounded memory and time', () => {
-  const root = zooWithGoodTrials('long-line');
-  const dir = writeTrial(root, 'long_line', undefined, []);
-  const file = path.join(dir, 'result.json');
-  const fd = fs.openSync(file, 'w');
-  const first = `${GOOD_LINES[0]}\n`;
-  fs.writeSync(fd, `${first}{"log": "`);
-  writeInChunks(fd, 'a', 300 * 1e6);
-  fs.writeSync(fd, '"}\n');
-  fs.closeSync(fd);
+  const root = zooWithGoodTrials(scratch('long-line'));
+  const { dir, file, first } = addLongResultLine(root, 300 * 1e6);
   try {
     const skip = onlySkip(openInChild(root), dir);
     assert.deepEqual(skip.details, { file, field: 'line 2', offset: Buffer.byteLength(first), expected: `a line of at most ${16 * MiB} bytes (option maxTextBytes)`, found: `more than ${16 * MiB} bytes without a newline` });
@@ -158,7 +123,7 @@ test('a 300 MB result.json line: typed error naming the file, line 2 and its byt
 });
 
 test('a 1 GiB sparse result.json line is refused after reading its first 16 MiB', () => {
-  const root = zooWithGoodTrials('sparse');
+  const root = zooWithGoodTrials(scratch('sparse'));
   const dir = writeTrial(root, 'sparse_line', undefined, []);
   const file = path.join(dir, 'result.json');
   // A JSON string opened and never closed, followed by 1 GiB of NUL bytes that take no disk space.
@@ -172,9 +137,9 @@ test('a 1 GiB sparse result.json line is refused after reading its first 16 MiB'
 });
 
 test('params.json nested 100k deep (JSON and Python NaN) and a deep result line: typed depth errors at the byte where the cap is passed', () => {
-  const root = zooWithGoodTrials('deep');
+  const root = zooWithGoodTrials(scratch('deep'));
   const depth = 100_000;
-  const deepJson = writeTrial(root, 'deep_json', '{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
+  const deepJson = addDeepParams(root, depth);
   const deepPython = writeTrial(root, 'deep_python', '{"loss": ' + '['.repeat(depth) + 'NaN' + ']'.repeat(depth) + '}');
   const deepLine = writeTrial(root, 'deep_line', undefined, [GOOD_LINES[0], '{"x": ' + '['.repeat(depth) + 'Infinity' + ']'.repeat(depth) + '}']);
   const opened = openInChild(root);
@@ -218,7 +183,7 @@ test('Small CNN Zoo: a layout.csv shape literal nested 100k deep is a typed erro
 
 test('nothing readable: a typed error listing the reasons; the CLI exits 1 with it, and 0 with warnings when good trials remain', () => {
   const root = scratch('none');
-  fs.symlinkSync('nowhere', path.join(root, 'dangling'));
+  addDanglingLink(root);
   writeTrial(root, 'deep', '['.repeat(1000) + ']'.repeat(1000));
   const opened = openInChild(root);
   assert.equal(opened.error?.code, 'E_FORMAT');
@@ -228,8 +193,8 @@ test('nothing readable: a typed error listing the reasons; the CLI exits 1 with 
   assert.equal(failed.status, 1);
   assert.match(failed.stderr, /^weightlab zoo info: FormatError: .*no readable trial folder/);
 
-  const mixed = zooWithGoodTrials('cli');
-  fs.symlinkSync('nowhere', path.join(mixed, 'dangling'));
+  const mixed = zooWithGoodTrials(scratch('cli'));
+  addDanglingLink(mixed);
   const info = spawnSync(process.execPath, [BIN, 'zoo', 'info', mixed], { encoding: 'utf8' });
   assert.equal(info.status, 0, info.stderr);
   assert.match(info.stdout, /^Zoo\(ray-tune, 2 models, 0 checkpoints; 1 skipped\)/);

@@ -5,18 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cliEntry, fixtures, temporaryFolder } from './support';
+import { cliEntry, fixtures, notebook, readCode, runThatKillsTheKernel, temporaryFolder } from './support';
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [cliEntry, 'run', ...args], { encoding: 'utf8', timeout: 300_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function notebook(cells: Array<{ cell_type: string; source: string }>) {
-  return {
-    nbformat: 4, nbformat_minor: 5, metadata: {},
-    cells: cells.map((cell, index) => ({ id: `c${index}`, metadata: {}, ...(cell.cell_type === 'code' ? { outputs: [], execution_count: null } : {}), ...cell })),
-  };
 }
 
 test('runs a small notebook: outputs, execution counts, display updates and HTML', () => {
@@ -101,41 +94,6 @@ test('a cell over --timeout is interrupted and the run fails', () => {
   const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
   assert.equal(executed.cells[0].outputs[0].ename, 'KeyboardInterrupt');
 });
-
-function readCode(file: string): Array<{ outputs: Array<Record<string, any>>; execution_count: number | null }> {
-  return JSON.parse(fs.readFileSync(file, 'utf8')).cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
-}
-
-/**
- * Runs a three-cell notebook whose second cell kills the kernel, and checks what every such run
- * must leave: exit 1, cell 1's output, KernelDied in cell 2 matching `died`, cell 3 not run, no temp files.
- */
-function runThatKillsTheKernel(name: string, killer: string, died: RegExp, env: NodeJS.ProcessEnv = {}): void {
-  const folder = temporaryFolder(name);
-  try {
-    const input = path.join(folder, `${name}.ipynb`);
-    fs.writeFileSync(input, JSON.stringify(notebook([
-      { cell_type: 'code', source: 'console.log("first done")' },
-      { cell_type: 'code', source: killer },
-      { cell_type: 'code', source: 'console.log("never")' },
-    ])));
-    const out = path.join(folder, 'out.ipynb');
-    const result = spawnSync(process.execPath, [cliEntry, 'run', input, '--out', out, '--json'], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
-    assert.equal(result.status, 1, result.stderr);
-    const report = JSON.parse(result.stdout);
-    assert.equal(report.failed.status, 'died');
-    assert.equal(report.failed.cell, 2);
-    const code = readCode(out);
-    assert.deepEqual(code[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'first done\n' }]);
-    assert.equal(code[1].outputs.at(-1)?.output_type, 'error');
-    assert.equal(code[1].outputs.at(-1)?.ename, 'KernelDied');
-    assert.match(code[1].outputs.at(-1)?.evalue, died);
-    assert.deepEqual(code[2].outputs, []);
-    assert.deepEqual(fs.readdirSync(folder).filter((entry) => entry.endsWith('.tmp')), []);
-  } finally {
-    fs.rmSync(folder, { recursive: true, force: true });
-  }
-}
 
 test('the kernel dies mid-run: the finished cells are written, the cell it died in says so, exit 1', () => {
   runThatKillsTheKernel('run-died', 'process.kill(process.pid, "SIGKILL")', /the kernel died \(exit code none: killed by a signal\) while running cell 2/);

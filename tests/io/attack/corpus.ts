@@ -4,6 +4,8 @@
 // refusal, a correct read, or either) and whether it is big enough to run in its own child
 // process under a 512 MB heap (bombs, billion laughs, huge integers). The attacks follow what
 // an attack run found against torch.load(weights_only=True) and numpy's allow_pickle=False.
+// The zoo loader's cases (zoo-cases.ts) and the kernel's and `weightlab run`'s over the wire
+// (wire-cases.ts) join them at the end, so one test reports on every surface.
 
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,25 +13,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Tensor, encodeNpy, encodeSafetensors, readWeights, writeSafetensors } from 'weightlab';
+import { MARKER, type AttackCase } from './case';
+import { wireCases } from './wire-cases';
+import { zooCases } from './zoo-cases';
 import { ascii, buildZip, bytesField, concat, crc32, f32, onnxModel, op, pickledDict, pickledTensor, textField, torchArchive, u16, u32, u64, varintField } from '../helpers';
 
-export type Expectation = 'refuse' | 'read' | 'either';
-
-export interface AttackCase {
-  name: string;
-  /** containment cases that read are escapes; code cases leave a marker file if anything ran. */
-  group: 'containment' | 'detection' | 'strict' | 'bounded' | 'decompression' | 'code' | 'valid';
-  expect: Expectation;
-  /** Runs in a child process with --max-old-space-size=512, which reports its peak RSS. */
-  heavy?: boolean;
-  /** Writes the input under `dir`; returns the path to open. */
-  build(dir: string): string;
-  /** Opens the input and loads every tensor, asserting the values of a valid file (AssertionError when wrong). */
-  read(target: string): void;
-}
-
-/** The file a code-running pickle would create: it must never exist. */
-export const MARKER = 'code-ran';
+export { MARKER, ReportedError, type AttackCase, type Expectation } from './case';
 
 const write = (file: string, bytes: Uint8Array | string): string => { fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, bytes); return file; };
 const float32 = (values: number[]) => Tensor.from(values, [values.length], 'float32');
@@ -430,5 +419,8 @@ export function attackCases(): AttackCase[] {
       expectValues(target, expected);
     } });
   }
+
+  // The zoo loader, the kernel's wire protocol and `weightlab run` (zoo-cases.ts, wire-cases.ts).
+  cases.push(...zooCases(), ...wireCases());
   return cases;
 }
