@@ -8,36 +8,40 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-function processIsRunning(pid: number): boolean {
+/** Whether process `pid` on this host may be running: only "no such process" counts as gone. */
+export function processIsRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
-/** Removes `.<name>.<pid>.<hex>.tmp` files beside `file` left by writers that died mid-write. */
+/** The temp file writeFileAtomic writes for `file` in this process: `.<name>.<pid>.<8 hex>.tmp` beside it. */
+function temporaryFor(file: string): string {
+  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Whether `name` is a writeFileAtomic temp file whose writer is no longer running (killed mid-write). */
+export function isDeadWritersTemporary(name: string): boolean {
+  const match = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name);
+  return match !== null && !processIsRunning(Number(match[1]));
+}
+
+/** Removes the temp files beside `file` that writers of `file` left when they died mid-write. */
 export function removeStaleTemps(file: string): string[] {
   const directory = path.dirname(path.resolve(file));
   const prefix = `.${path.basename(file)}.`;
-  const removed: string[] = [];
   let names: string[];
   try {
     names = fs.readdirSync(directory);
   } catch {
-    return removed;
+    return [];
   }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const match = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
-    if (!match) continue;
-    const pid = Number(match[1]);
-    if (pid === process.pid || processIsRunning(pid)) continue;
-    fs.rmSync(path.join(directory, name), { force: true });
-    removed.push(path.join(directory, name));
-  }
+  const removed = names.filter((name) => name.startsWith(prefix) && isDeadWritersTemporary(name)).map((name) => path.join(directory, name));
+  for (const stale of removed) fs.rmSync(stale, { force: true });
   return removed;
 }
 
@@ -46,7 +50,7 @@ export function writeFileAtomic(file: string, produce: (write: (bytes: Uint8Arra
   const directory = path.dirname(path.resolve(file));
   fs.mkdirSync(directory, { recursive: true });
   removeStaleTemps(file);
-  const temp = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = temporaryFor(file);
   const fd = fs.openSync(temp, 'wx');
   let ok = false;
   try {

@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { ArgumentError, InterruptedError } from '../errors';
-import { writeFileAtomic } from '../io/atomic-write';
+import { isDeadWritersTemporary, processIsRunning, writeFileAtomic } from '../io/atomic-write';
 import { kernelHost } from '../display/protocol';
 import type { DatasetSplit } from '../data/dataset';
 import { convectionProblem } from '../data/synthetic';
@@ -199,22 +199,11 @@ function readMarker(folder: string): CompleteMarker | undefined {
   }
 }
 
-/** Whether process `pid` on this host is running. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-/** Deletes temp files (writeFileAtomic's .NAME.PID.RANDOM.tmp) that a killed build left under `folder`. */
+/** Deletes writeFileAtomic's temp files that a killed build left anywhere under `folder`. */
 function removeDeadWritersTemporaries(folder: string): void {
   if (!fs.existsSync(folder)) return;
   for (const entry of fs.readdirSync(folder, { recursive: true, withFileTypes: true })) {
-    const match = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(entry.name);
-    if (entry.isFile() && match && !processAlive(Number(match[1]))) fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
+    if (entry.isFile() && isDeadWritersTemporary(entry.name)) fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
   }
 }
 
@@ -234,7 +223,7 @@ function lockAbandoned(file: string): boolean {
   let holder: { pid?: number; host?: string };
   try { holder = JSON.parse(text) as typeof holder; } catch { return age > 60_000; } // being written, or a crash between open and write
   if (holder.host !== os.hostname() || !Number.isInteger(holder.pid)) return age > FOREIGN_LOCK_HOURS * 3_600_000;
-  return !processAlive(holder.pid!);
+  return !processIsRunning(holder.pid!);
 }
 
 /** Takes the lock file (waiting while a live process holds it); returns its release. */
