@@ -5,7 +5,7 @@
 
 import { ArgumentError } from '../errors';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
-import { escapeHtml, html, type Bundle } from '../display/builders';
+import { html, htmlTable, type Bundle } from '../display/builders';
 import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
 import { inductiveBias, type InductiveBiasOptions, type InductiveBiasResult } from './inductive-bias';
 import type { HypothesisSpace } from './hypothesis-space';
@@ -14,12 +14,6 @@ import { comparisonSpec, dimensionSpec, type BiasRow } from './chart';
 
 function row(result: InductiveBiasResult, x?: number): BiasRow {
   return { label: result.space.name, bits: result.bits, low: result.interval[0], high: result.interval[1], ...(x === undefined ? {} : { x }) };
-}
-
-function tableHtml(header: string[], rows: string[][]): string {
-  const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 const bitsText = (r: InductiveBiasResult): string => `${r.bits.toFixed(2)} [${r.interval[0].toFixed(2)}, ${r.interval[1].toFixed(2)}]`;
@@ -55,7 +49,7 @@ export class InductiveBiasComparison {
   }
   /** Bits, interval, median error and fit diagnostics per space, as an HTML table. */
   table(): Bundle {
-    return html(tableHtml(['hypothesis space', 'bits [interval]', 'median error', 'KS', 'trustworthy'], this.results.map((r) => [r.space.name, bitsText(r), r.quantile(0.5).toPrecision(4), r.estimate.diagnostics.ks.toFixed(3), String(r.trustworthy)])), this.toString());
+    return html(htmlTable(['hypothesis space', 'bits [interval]', 'median error', 'KS', 'trustworthy'], this.results.map((r) => [r.space.name, bitsText(r), r.quantile(0.5).toPrecision(4), r.estimate.diagnostics.ks.toFixed(3), String(r.trustworthy)])), this.toString());
   }
   toString(): string {
     const lines = [`inductive bias at eps = ${this.eps} on ${this.results[0].task.name}:`];
@@ -108,7 +102,7 @@ export class InductiveBiasByDimension {
   }
   /** Bits [interval] per space and dimension, as an HTML table. */
   table(): Bundle {
-    return html(tableHtml(['hypothesis space', ...this.dimensions.map((d) => `d = ${d}`)], this.results.map((list) => [list[0].space.name, ...list.map(bitsText)])), this.toString());
+    return html(htmlTable(['hypothesis space', ...this.dimensions.map((d) => `d = ${d}`)], this.results.map((list) => [list[0].space.name, ...list.map(bitsText)])), this.toString());
   }
   toString(): string {
     const lines = [`inductive bias at eps = ${this.eps} by task dimension:`];

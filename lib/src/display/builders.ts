@@ -83,5 +83,6 @@ export function htmlTable(header: readonly string[], rows: readonly (readonly st
   const caption = options.caption === undefined ? '' : `<caption>${escapeHtml(options.caption)}</caption>`;
   const head = `<thead><tr>${header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead>`;
   const body = `<tbody>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody>`;
-  return `<table class="${escapeHtml(options.className ?? 'weightlab-table')}">${caption}${head}${body}</table>${options.after ?? ''}`;
+  const className = options.className === undefined ? '' : ` class="${escapeHtml(options.className)}"`;
+  return `<table${className}>${caption}${head}${body}</table>${options.after ?? ''}`;
 }
