@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { RunningKernel } from '@weightlab/kernel/dist/client/launcher';
 import { encode } from '@weightlab/kernel/dist/wire/message';
 import { SIGNATURE_HISTORY, Signer } from '@weightlab/kernel/dist/wire/signer';
-import { startKernel } from './support';
+import { assertStillWorks, executeThenReplay, startKernel } from './support';
 
 let kernel: RunningKernel;
 before(async () => { kernel = await startKernel(); });
@@ -13,11 +13,7 @@ after(async () => { await kernel?.shutdown(); });
 
 const TIMEOUT = 60_000;
 
-async function stillWorks(): Promise<void> {
-  const { reply, messages } = await kernel.client.execute('21 * 2', { timeoutMs: TIMEOUT });
-  assert.equal(reply.content.status, 'ok');
-  assert.equal(messages.find((message) => message.header.msg_type === 'execute_result')?.content.data['text/plain'], '42');
-}
+const stillWorks = (): Promise<void> => assertStillWorks(kernel, TIMEOUT);
 
 test('a message with a bad signature is dropped, not run', async () => {
   const message = kernel.client.executeMessage('(globalThis as any).forged = true;');
@@ -57,13 +53,7 @@ test('a header without msg_type is dropped', async () => {
 });
 
 test('a replayed signed message is refused: the cell runs once (ipykernel rejects duplicate signatures too)', async () => {
-  const message = kernel.client.executeMessage('(globalThis as any).replayCount = ((globalThis as any).replayCount ?? 0) + 1;');
-  const frames = encode(message, new Signer(kernel.info.key, kernel.info.signature_scheme));
-  const answer = kernel.client.expectReply(message.header.msg_id, TIMEOUT);
-  await kernel.client.sendFrames('shell', frames);
-  assert.equal((await answer).content.status, 'ok');
-  await kernel.client.sendFrames('shell', frames);
-  await kernel.client.sendFrames('control', frames);
+  await executeThenReplay(kernel, '(globalThis as any).replayCount = ((globalThis as any).replayCount ?? 0) + 1;', TIMEOUT);
   await stillWorks();
   const { messages } = await kernel.client.execute('(globalThis as any).replayCount', { timeoutMs: TIMEOUT });
   assert.equal(messages.find((output) => output.header.msg_type === 'execute_result')?.content.data['text/plain'], '1');

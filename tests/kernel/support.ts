@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launchKernel, type RunningKernel } from '@weightlab/kernel/dist/client/launcher';
 import { installKernelSpec } from '@weightlab/kernel/dist/kernelspec';
-import type { Message } from '@weightlab/kernel/dist/wire/message';
+import { encode, type Message } from '@weightlab/kernel/dist/wire/message';
+import { Signer } from '@weightlab/kernel/dist/wire/signer';
 import { temporaryFolder } from '../support/paths';
 
 export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
@@ -162,4 +163,22 @@ export function runThatKillsTheKernel(name: string, killer: string, died: RegExp
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** Asserts that the kernel still answers a cell (`21 * 2` gives 42), after whatever a test sent it. */
+export async function assertStillWorks(kernel: RunningKernel, timeoutMs = 60_000): Promise<void> {
+  const { reply, messages } = await kernel.execute('21 * 2', { timeoutMs });
+  assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
+  assert.equal(outputsOf(messages, 'execute_result')[0]?.content.data['text/plain'], '42');
+}
+
+/** Sends a signed execute_request for `code`, waits for its ok reply, then sends the very same frames again on shell and on control (a replay). */
+export async function executeThenReplay(kernel: RunningKernel, code: string, timeoutMs = 60_000): Promise<void> {
+  const message = kernel.client.executeMessage(code);
+  const frames = encode(message, new Signer(kernel.info.key, kernel.info.signature_scheme));
+  const answer = kernel.client.expectReply(message.header.msg_id, timeoutMs);
+  await kernel.client.sendFrames('shell', frames);
+  assert.equal((await answer).content.status, 'ok');
+  await kernel.client.sendFrames('shell', frames);
+  await kernel.client.sendFrames('control', frames);
 }

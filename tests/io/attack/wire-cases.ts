@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { KernelDiedError, type RunningKernel } from '@weightlab/kernel/dist/client/launcher';
 import { encode } from '@weightlab/kernel/dist/wire/message';
 import { Signer } from '@weightlab/kernel/dist/wire/signer';
-import { outputsOf, runThatKillsTheKernel } from '../../kernel/support';
+import { assertStillWorks, executeThenReplay, outputsOf, runThatKillsTheKernel } from '../../kernel/support';
 import { MARKER, ReportedError, type AttackCase } from './case';
 
 const TIMEOUT_MS = 30_000;
@@ -22,12 +22,6 @@ const TIMEOUT_MS = 30_000;
 const OUT_OF_MEMORY = 'const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));';
 
 /** The kernel still runs cells: 21 * 2 gives 42. */
-async function stillWorks(kernel: RunningKernel): Promise<void> {
-  const { reply, messages } = await kernel.execute('21 * 2', { timeoutMs: TIMEOUT_MS });
-  assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
-  assert.equal(outputsOf(messages, 'execute_result')[0]?.content.data['text/plain'], '42');
-}
-
 /** Cell code that writes the marker file into `folder` when it runs (after `times` earlier runs in this kernel). */
 function markerCell(folder: string, times: number): string {
   return `(globalThis as any).attackRuns = ((globalThis as any).attackRuns ?? 0) + 1;\n`
@@ -58,26 +52,20 @@ export function wireCases(): AttackCase[] {
     cases.push({ ...c, surface: 'kernel', needsKernel: true, build: (dir) => dir, read: (folder, kernel) => c.read(folder, kernel!) });
 
   kernelCase({ name: 'kernel: replayed signed execute_request (shell and control) runs once', group: 'code', expect: 'read', read: async (folder, kernel) => {
-    const message = kernel.client.executeMessage(markerCell(folder, 1));
-    const frames = encode(message, new Signer(kernel.info.key, kernel.info.signature_scheme));
-    const answer = kernel.client.expectReply(message.header.msg_id, TIMEOUT_MS);
-    await kernel.client.sendFrames('shell', frames);
-    assert.equal((await answer).content.status, 'ok');
-    await kernel.client.sendFrames('shell', frames);
-    await kernel.client.sendFrames('control', frames);
-    await stillWorks(kernel);
+    await executeThenReplay(kernel, markerCell(folder, 1), TIMEOUT_MS);
+    await assertStillWorks(kernel, TIMEOUT_MS);
   } });
   kernelCase({ name: 'kernel: execute_request with a forged signature', group: 'code', expect: 'read', read: async (folder, kernel) => {
     const frames = encode(kernel.client.executeMessage(markerCell(folder, 0)), new Signer(kernel.info.key, kernel.info.signature_scheme));
     frames[1] = Buffer.from('0'.repeat(64));
     await kernel.client.sendFrames('shell', frames);
-    await stillWorks(kernel);
+    await assertStillWorks(kernel, TIMEOUT_MS);
   } });
   kernelCase({ name: 'kernel: garbage frames, no delimiter, too few frames', group: 'wire', expect: 'read', read: async (_folder, kernel) => {
     await kernel.client.sendFrames('shell', [Buffer.from('garbage')]);
     await kernel.client.sendFrames('shell', [Buffer.from('<IDS|MSG>'), Buffer.from('sig')]);
     await kernel.client.sendFrames('shell', [Buffer.from([0xff, 0x00, 0xfe]), Buffer.from('<IDS|MSG>'), Buffer.from(''), Buffer.from('{'), Buffer.from('{}'), Buffer.from('{}'), Buffer.from('{}')]);
-    await stillWorks(kernel);
+    await assertStillWorks(kernel, TIMEOUT_MS);
   } });
   kernelCase({ name: 'kernel: signed message whose content is not JSON', group: 'wire', expect: 'refuse', read: async (_folder, kernel) => {
     const message = kernel.client.newMessage('execute_request', {});
@@ -85,13 +73,13 @@ export function wireCases(): AttackCase[] {
     const answer = kernel.client.expectReply(message.header.msg_id, TIMEOUT_MS);
     await kernel.client.sendFrames('shell', [Buffer.from('<IDS|MSG>'), Buffer.from(new Signer(kernel.info.key, kernel.info.signature_scheme).sign(parts)), ...parts]);
     const error = replied(await answer, 'MalformedMessage');
-    await stillWorks(kernel);
+    await assertStillWorks(kernel, TIMEOUT_MS);
     throw error;
   } });
   kernelCase({ name: 'kernel: a cell calls process.exit(1)', group: 'wire', expect: 'refuse', read: async (_folder, kernel) => {
     const { reply } = await kernel.execute('process.exit(1)', { timeoutMs: TIMEOUT_MS });
     const error = replied(reply, 'ProcessExitError');
-    await stillWorks(kernel);
+    await assertStillWorks(kernel, TIMEOUT_MS);
     throw error;
   } });
   kernelCase({ name: 'kernel: input() without allow_stdin', group: 'wire', expect: 'refuse', read: async (_folder, kernel) => {
@@ -101,7 +89,7 @@ export function wireCases(): AttackCase[] {
       const { reply } = await kernel.execute('await input("never shown")', { timeoutMs: TIMEOUT_MS });
       const error = replied(reply, 'StdinNotImplementedError');
       assert.equal(asked, 0, 'an input_request was sent although allow_stdin was false');
-      await stillWorks(kernel);
+      await assertStillWorks(kernel, TIMEOUT_MS);
       throw error;
     } finally {
       stop();
