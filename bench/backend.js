@@ -5,7 +5,7 @@
 // Adam step for an MLP 64-128-128-10 at batch 256. Ratios are against the plain-JS reference
 // measured in the same process. Run after `npm run build`: `node bench/backend.js [matmul|gram|adam]`.
 const os = require('node:os');
-const weightlab = require('weightlab');
+const weightlab = require('weightlab/internal');
 const { rowDotsJs, rowDotsWasm } = require('weightlab/dist/backend/row-dots');
 const { packFloat64 } = require('weightlab/dist/backend/operands');
 

@@ -23,7 +23,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const weightlab = require('weightlab');
+const weightlab = require('weightlab/internal');
 
 const { rng, symmetricEigenvalues, analyze, Tensor, WeightSet } = weightlab;
 const { symmetricEigenvaluesWasm } = require('weightlab/dist/spectral/eigen-wasm');

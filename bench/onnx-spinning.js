@@ -6,7 +6,7 @@
 // Usage (after `npm run build`): node bench/onnx-spinning.js
 const ort = require('onnxruntime-node');
 const { encodeModel, ONNX_ELEMENT_TYPE, matmulGraph } = require('weightlab/dist/backend/onnx/model');
-const { rng } = require('weightlab');
+const { rng } = require('weightlab/internal');
 async function make(spin) {
   return ort.InferenceSession.create(encodeModel(matmulGraph(false, false), ONNX_ELEMENT_TYPE.float32), {
     intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',

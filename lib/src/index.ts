@@ -1,32 +1,47 @@
-// weightlab: the public surface. Everything exported here is preloaded in the kernel,
-// so every name must be a whole word from the field and carry a doc comment.
+// weightlab's public surface, chosen name by name: the verbs a notebook user calls, grouped into
+// namespaces by concept (`spectral.analyze`, `zoo.openZoo`, ...), and the most used of them also as
+// flat names. The kernel preloads exactly these, so every cell can call `analyze(...)` or
+// `spectral.analyze(...)` with no import. Everything else is machinery, reachable for tests and
+// tools as `weightlab/internal`. A checked-in report (lib/api.md) lists this surface; a test fails
+// when a name is added or removed without updating it (`npm run api`).
 
-export * from './errors';
-export * from './tensor/dtype';
-export * from './tensor/tensor';
-export * from './display/protocol';
-export * from './display/display';
-export * from './weights/layers';
-export * from './weights/weight-set';
-export * from './random/threefry';
-export * from './random/rng';
-export * from './display/builders';
-export * from './display/vega-lite';
-export * from './display/png';
-export * from './progress/progress';
-export * from './backend';
-export * from './interop/tfjs';
-export * from './manifold';
-export * from './align';
-export * from './spectral';
-export * from './io';
-export * from './zoo';
-export * from './generate';
-export * from './special';
-export * from './bias';
-export * from './data';
-export * from './train';
-export * from './landscape';
-export * from './phases';
-export * from './zoo/builder';
-export * from './zoo/presets';
+import * as io from './io/public';
+import * as zoo from './zoo/public';
+import * as spectral from './spectral/public';
+import * as landscape from './landscape/public';
+import * as phases from './phases/public';
+import * as bias from './bias/public';
+import * as align from './align/public';
+import * as generate from './generate/public';
+import * as manifold from './manifold/public';
+import * as backend from './backend/public';
+import * as data from './data/public';
+import * as train from './train/public';
+
+export { io, zoo, spectral, landscape, phases, bias, align, generate, manifold, backend, data, train };
+export { display } from './display/public';
+
+// Errors: every error weightlab throws on purpose is a WeightlabError with `code` and `details`.
+export { WeightlabError, FormatError, ShapeError, DTypeError, ArgumentError, InterruptedError, NumericalError, type ErrorDetails } from './errors';
+
+// Tensors, weights, randomness, progress and the result table every tabular verb returns.
+export { Tensor, matrix, type Shape, type Matrix } from './tensor/tensor';
+export { type DType } from './tensor/dtype';
+export { WeightSet } from './weights/weight-set';
+export { rng, Rng } from './random/rng';
+export { progress, Progress } from './progress/progress';
+export { ResultTable, type SortKey } from './table/result-table';
+
+// The most used verbs, also flat.
+export { readWeights, loadWeights, readSafetensors, writeSafetensors, readTorch, readNpy, writeNpy, readNpz, readTfjs } from './io/public';
+export { openZoo, buildZoo, zooPreset, zooCache, Zoo } from './zoo/public';
+export { digits, dataset, type Dataset } from './data/public';
+export { mlp, trainMlp, cnn } from './train/public';
+export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions } from './spectral/public';
+export { cka, modeConnectivity, topEigenvalues, hutchinsonTrace } from './landscape/public';
+export { phaseMetrics, classifyPhases, phaseDiagram } from './phases/public';
+export { inductiveBias, compareInductiveBias, teacherTask, kernelHypothesisSpace, networkHypothesisSpace } from './bias/public';
+export { weightMatching, alignZoo, alignedAverage } from './align/public';
+export { flowMatching, hypernetwork, latentDiffusion, autoregressive, mixtureGrowth, weightField, standardBaselines, evaluateGenerator, compareGenerators } from './generate/public';
+export { weightManifold } from './manifold/public';
+export { backendInfo, gram, matmul, hessianVectorProduct } from './backend/public';

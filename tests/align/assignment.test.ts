@@ -2,7 +2,7 @@
 // for random real costs, integer costs with many ties, and maximisation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linearAssignment, rng, NumericalError, ArgumentError } from 'weightlab';
+import { linearAssignment, rng, NumericalError, ArgumentError } from 'weightlab/internal';
 
 function bruteForce(cost: ArrayLike<number>, n: number, maximize: boolean): number {
   const used = new Array<boolean>(n).fill(false);

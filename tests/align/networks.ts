@@ -1,6 +1,6 @@
 // Reference forward passes for the alignment tests, written independently of lib/align: a
 // permuted network must give the same outputs as the original, checked through these.
-import { Tensor, WeightSet, rng } from 'weightlab';
+import { Tensor, WeightSet, rng } from 'weightlab/internal';
 
 export function randomTensor(seed: number, shape: number[], scale = 0.5): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   WeightSet, Tensor, rng, mlpPermutationSpec, permutationSpec, resnetBlockSpec, applyPermutations,
   weightMatching, alignZoo, alignedAverage, permuteAxis, ShapeError, ArgumentError, type Permutations, type PermutationSpec,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { randomMlp, mlpForward, randomTensor, conv3x3, batchNorm, relu, bnTensors } from './networks';
 
 function randomPermutations(spec: PermutationSpec, seed: number): Permutations {

@@ -15,7 +15,7 @@
 //     network's sums).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, jax, hessianVectorProduct, ShapeError, rng, type JaxArray } from 'weightlab';
+import { Tensor, jax, hessianVectorProduct, ShapeError, rng, type JaxArray } from 'weightlab/internal';
 import { absoluteProduct, naiveMatmul } from './oracle';
 
 const relativeNorm = (got: ArrayLike<number>, want: ArrayLike<number>) => {

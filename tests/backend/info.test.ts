@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { backendInfo, BackendInfo, mimeBundle, resolveDevice, ArgumentError, registerEngineFamily, engineChoice } from 'weightlab';
+import { backendInfo, BackendInfo, mimeBundle, resolveDevice, ArgumentError, registerEngineFamily, engineChoice } from 'weightlab/internal';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
 

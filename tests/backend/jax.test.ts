@@ -3,7 +3,7 @@
 // exactly representable in both dtypes, so equality is exact).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, jax, toJax, fromJax, DTypeError } from 'weightlab';
+import { Tensor, jax, toJax, fromJax, DTypeError } from 'weightlab/internal';
 import { withEngine } from './oracle';
 
 test('float64, float32 and int32 round-trip with dtype and values unchanged', async () => {

@@ -1,7 +1,7 @@
 // Independent references for the backend tests: textbook triple-loop float64 products and the
 // componentwise rounding-error bound that tolerances are stated in.
 
-import { rng, Tensor } from 'weightlab';
+import { rng, Tensor } from 'weightlab/internal';
 
 /** C = A B by the definition, float64, row-major (A m x k, B k x n). */
 export function naiveMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {

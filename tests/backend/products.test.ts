@@ -10,7 +10,7 @@
 //            to float32 once more (u32*|C| <= u32*(|A||B|)); the oracle's own error is ~1e-16.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, matmul, gram, batchedMatmul, backendInfo, DTypeError, ShapeError, ArgumentError } from 'weightlab';
+import { Tensor, matmul, gram, batchedMatmul, backendInfo, DTypeError, ShapeError, ArgumentError } from 'weightlab/internal';
 import { absoluteProduct, ENGINES, naiveMatmul, randomMatrix, randomValues, transposed, withEngine, worstScaledError } from './oracle';
 
 const U32 = 2 ** -24;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { Tensor, WeightSet, fromTfjsTensor, toTfjsTensor, weightSetFromLayersModel, assignToLayersModel, ShapeError, DTypeError } from 'weightlab';
+import { Tensor, WeightSet, fromTfjsTensor, toTfjsTensor, weightSetFromLayersModel, assignToLayersModel, ShapeError, DTypeError } from 'weightlab/internal';
 
 // tfjs prints a banner about tfjs-node on first use; the cpu backend is what we test.
 void tf.setBackend('cpu');

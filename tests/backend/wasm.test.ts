@@ -4,7 +4,7 @@
 // Tolerance: float64, 1e-12 of (|A||B|)_ij per entry (see products.test.ts for the bound).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FormatError, wasmKernel, wasmKernelAvailable } from 'weightlab';
+import { FormatError, wasmKernel, wasmKernelAvailable } from 'weightlab/internal';
 import { rowDots, rowDotsEngine, rowDotsJs, rowDotsWasm } from 'weightlab/dist/backend/row-dots';
 import { absoluteProduct, naiveMatmul, randomValues, transposed, withEngine, worstScaledError } from './oracle';
 
@@ -80,7 +80,7 @@ test('both kernel builds: relaxed SIMD (fused multiply-add) where the runtime ha
   assert.equal(relaxedSimdDecision().inUse, true, relaxedSimdDecision().reason);
   assert.match(kernelPath('eigen'), /wasm[\\/]relaxed[\\/]eigen\.wasm$/);
   const script = `
-    const { rng } = require('weightlab');
+    const { rng } = require('weightlab/internal');
     const { symmetricEigenvaluesWasm, gramUpperWasm } = require('weightlab/dist/spectral/eigen-wasm');
     const { kernelPath, relaxedSimdDecision } = require('weightlab/dist/backend/wasm');
     const n = 300, x = rng(5).normal(n * n), a = new Float64Array(n * n);

@@ -2,7 +2,7 @@
 // fault, and no result field is ever NaN.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateInductiveBias, inductiveBias, kernelHypothesisSpace, networkHypothesisSpace, teacherTask, rng, ArgumentError, NumericalError, InterruptedError, kolmogorovSurvival } from 'weightlab';
+import { estimateInductiveBias, inductiveBias, kernelHypothesisSpace, networkHypothesisSpace, teacherTask, rng, ArgumentError, NumericalError, InterruptedError, kolmogorovSurvival } from 'weightlab/internal';
 
 const errors = Float64Array.from(rng(1).normal(500), (z) => (1 + 0.1 * z) ** 2);
 

@@ -3,7 +3,7 @@
 // matrix, and the estimator against direct Monte Carlo where P[error <= eps] is measurable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gaussianProcessPosterior, kernelHypothesisSpace, taskData, teacherTask, inductiveBias, matrix, WarningLog, rng, NumericalError } from 'weightlab';
+import { gaussianProcessPosterior, kernelHypothesisSpace, taskData, teacherTask, inductiveBias, matrix, WarningLog, rng, NumericalError } from 'weightlab/internal';
 
 /** Inverse of a 3 x 3 matrix by the adjugate (cofactors / determinant): a closed form. */
 function inverse3(a: number[][]): number[][] {

@@ -3,7 +3,7 @@
 // weightlab MIME type, Vega-Lite v5 and an SVG.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { networkHypothesisSpace, randomFeatureHypothesisSpace, taskData, teacherTask, WarningLog, rng, inductiveBias, mimeBundle, compareInductiveBias, kernelHypothesisSpace } from 'weightlab';
+import { networkHypothesisSpace, randomFeatureHypothesisSpace, taskData, teacherTask, WarningLog, rng, inductiveBias, mimeBundle, compareInductiveBias, kernelHypothesisSpace } from 'weightlab/internal';
 
 const task = teacherTask({ dimension: 4, trainSize: 24, testSize: 32, seed: 2 });
 const data = taskData(task);

@@ -3,7 +3,7 @@
 // moment fit recovering known parameters from exact samples (sums of squared shifted normals).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { noncentralChiSquaredLogCdf, noncentralChiSquaredLogPdf, sankaranLogCdf, fitErrorModel, ScaledNoncentralChiSquared, estimateInductiveBias, logRegularizedGammaP, rng } from 'weightlab';
+import { noncentralChiSquaredLogCdf, noncentralChiSquaredLogPdf, sankaranLogCdf, fitErrorModel, ScaledNoncentralChiSquared, estimateInductiveBias, logRegularizedGammaP, rng } from 'weightlab/internal';
 import { logSimpson, logSum, relative } from './oracles';
 
 const logPhi = (t: number): number => -0.5 * t * t - 0.5 * Math.log(2 * Math.PI);

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MANIFOLD_MIME } from 'weightlab';
+import { MANIFOLD_MIME } from 'weightlab/internal';
 import { repositoryRoot } from '../support/paths';
 import { artifactsFolder, buildHarness, launchBrowser, openHarness, startHarnessServer, type Browser, type HarnessServer } from './support/harness';
 import { phaseDiagram, spectralDensity, zooManifold, ZOO_SIZE } from './support/fixtures';

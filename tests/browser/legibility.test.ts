@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { MANIFOLD_MIME, type ManifoldPayload, type PhaseDiagramPayload } from 'weightlab';
+import { MANIFOLD_MIME, type ManifoldPayload, type PhaseDiagramPayload } from 'weightlab/internal';
 import { artifactsFolder, openCases, openHarness, type OpenCases } from './support/harness';
 import { libraryPhaseDiagram, PHASE_DIAGRAM_MIME, spectralDensity, twoSeedManifold, umapManifold, zooManifold, type DisplayOutput } from './support/fixtures';
 

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { MANIFOLD_MIME } from 'weightlab';
+import { MANIFOLD_MIME } from 'weightlab/internal';
 import { artifactsFolder, openCases, openHarness, type OpenCases } from './support/harness';
 import { ESD_ALPHA, phaseDiagram, spectralDensity, zooManifold, ZOO_SIZE } from './support/fixtures';
 import { recordedNotebookOutputs } from './support/notebook-outputs';

@@ -11,7 +11,7 @@ import {
   html, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, json, kernelHostKey, kernelHypothesisSpace, markdown, mimeBundle,
   mimeBundleOf, PhaseTable, phaseDiagram, Progress, rng, svg, teacherTask, Tensor, toMimeBundle, vegaLite, VEGA_LITE_MIME, weightManifold,
   WeightSet, Zoo, type KernelHost, type MimeBundle, type PhaseRow,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { syntheticSetup } from '../generate/synthetic';
 import { CopyGenerator } from './fixtures';
 import { repositoryRoot } from '../support/paths';

@@ -3,7 +3,7 @@
 // the numbers in them taken from the result; lines stay inside the frame.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareGenerators, evaluateGenerator, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, kernelHypothesisSpace, teacherTask } from 'weightlab';
+import { compareGenerators, evaluateGenerator, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, kernelHypothesisSpace, teacherTask } from 'weightlab/internal';
 import { syntheticSetup } from '../generate/synthetic';
 import { CopyGenerator } from './fixtures';
 import { linePoints, svgTexts } from '../support/svg';

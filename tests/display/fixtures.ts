@@ -1,6 +1,6 @@
 // A generator that hands out copies of given models, for the display tests: its evaluation is a
 // real one (accuracies, distances, reference) on the synthetic zoo, and cheap.
-import type { WeightGenerator, WeightSet, ZooInput } from 'weightlab';
+import type { WeightGenerator, WeightSet, ZooInput } from 'weightlab/internal';
 
 export class CopyGenerator implements WeightGenerator {
   readonly family = 'baseline' as const;

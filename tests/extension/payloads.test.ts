@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   checkManifoldPayload, checkPhaseDiagramPayload, MANIFOLD_MIME, mimeBundle, PayloadError, phaseDiagram as diagramOf, PHASE_DIAGRAM_MIME, VEGA_LITE_MIME, WeightlabError,
   type PhaseDiagramPayload,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { libraryPhaseDiagram, phaseDiagram, phaseTable, zooManifold } from '../browser/support/fixtures';
 
 test('payloads without the optional display fields still pass their check', async () => {

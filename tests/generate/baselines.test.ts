@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   WeightSet, Tensor, rng, initialMlp, mlpPermutationSpec, applyPermutations, AlignedAverageBaseline, ZooNoiseBaseline,
   ConvexCombinationBaseline, GaussianPcaBaseline, RandomInitBaseline, type Permutations,
-} from 'weightlab';
+} from 'weightlab/internal';
 
 function permutedCopies(base: WeightSet, count: number, offsetScale: number): WeightSet[] {
   const spec = mlpPermutationSpec(base);

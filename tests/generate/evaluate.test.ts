@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   rng, applyPermutations, mlpPermutationSpec, evaluateGenerator, compareGenerators, intersectionOverUnion, disagreement,
   GENERATOR_EVALUATION_KIND, mimeBundle, type WeightGenerator, type WeightSet, type ZooInput, type Permutations,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { syntheticSetup } from './synthetic';
 
 class FixedGenerator implements WeightGenerator {

@@ -6,7 +6,7 @@
 // endpoint x̂₁ with v = (x̂₁ − x) / (1 − t) ('endpoint', the default in full weight space).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WeightSet, Tensor, rng, flowMatching } from 'weightlab';
+import { WeightSet, Tensor, rng, flowMatching } from 'weightlab/internal';
 
 function gaussianZoo(count: number, mean: number[], sd: number[], seed: number): WeightSet[] {
   const source = rng(seed);

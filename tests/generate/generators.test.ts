@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   rng, initialMlp, mixtureGrowth, smoothingOrder, kMeans, datasetEmbedding, dataset, hypernetwork, weightField,
   latentDiffusion, autoregressive, jax, mlpLogits, generatedMlpLoss, mlpLayout, initScale, ArgumentError, type WeightSet, type WeightGenerator,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { mlpForward } from '../align/networks';
 import { prototypeData, syntheticSetup } from './synthetic';
 

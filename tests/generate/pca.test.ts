@@ -2,7 +2,7 @@
 // directions e_k recover the directions (up to sign), the scales and exact reconstruction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitPca, pcaEncode, pcaDecode, symmetricEigen, rng } from 'weightlab';
+import { fitPca, pcaEncode, pcaDecode, symmetricEigen, rng } from 'weightlab/internal';
 
 test('symmetric eigen: A v = λ v and orthonormal vectors (1e-12 relative)', () => {
   const n = 9;

@@ -1,6 +1,6 @@
 // A small synthetic classification task and zoo for the generator tests (spec §11 style: class
 // prototypes plus Gaussian noise), seeded, so tests need no bundled data and run in seconds.
-import { rng, dataset, MlpClassifierTrainer, initialMlp, classificationTask, type Dataset, type WeightSet, type EvaluationTask } from 'weightlab';
+import { rng, dataset, MlpClassifierTrainer, initialMlp, classificationTask, type Dataset, type WeightSet, type EvaluationTask } from 'weightlab/internal';
 
 export function prototypeData(seed: number, count: number, features: number, classes: number, noise: number): Dataset {
   const prototypes = rng(1234).normal(classes * features);

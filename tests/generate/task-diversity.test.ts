@@ -4,7 +4,7 @@
 // samples of a task-trained hypernetwork disagree far more while staying nearly as accurate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argmaxRows, initialMlp, hypernetwork, jax, mlpLogits, generatedMlpLoss, mlpLayout, predictionSpread, SPREAD_FLOOR, ArgumentError, type WeightSet } from 'weightlab';
+import { argmaxRows, initialMlp, hypernetwork, jax, mlpLogits, generatedMlpLoss, mlpLayout, predictionSpread, SPREAD_FLOOR, ArgumentError, type WeightSet } from 'weightlab/internal';
 import { prototypeData, syntheticSetup } from './synthetic';
 
 function softmaxRows(logits: Float64Array, classes: number): Float64Array {

@@ -2,7 +2,7 @@
 // models for the requested PCA rank.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WeightSet, Tensor, checkZoo, fitPca, flowMatching, GaussianPcaBaseline, ShapeError, NumericalError, ArgumentError, initialMlp } from 'weightlab';
+import { WeightSet, Tensor, checkZoo, fitPca, flowMatching, GaussianPcaBaseline, ShapeError, NumericalError, ArgumentError, initialMlp } from 'weightlab/internal';
 
 test('a zoo of mixed architectures names the model and the tensor', () => {
   const zoo = [initialMlp([4, 3, 2], 0), initialMlp([4, 3, 2], 1), initialMlp([4, 5, 2], 2)];

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Tensor, writeZooCheckpoint, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab';
+import { Tensor, writeZooCheckpoint, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab/internal';
 import { FIXTURES, tempDir } from './helpers';
 
 const BIN = path.resolve(__dirname, '..', '..', '..', 'kernel', 'bin', 'weightlab.js');

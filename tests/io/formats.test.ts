@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DTypeError, FormatError, loadWeights, readOnnx, readOnnxBytes, readTfjs, readWeights } from 'weightlab';
+import { DTypeError, FormatError, loadWeights, readOnnx, readOnnxBytes, readTfjs, readWeights } from 'weightlab/internal';
 import { ascii, bytesField, concat, FIXTURES, onnxModel, tempDir, textField, varint, varintField } from './helpers';
 
 test('tfjs: reads what @tensorflow/tfjs saves (weights span shard files)', async () => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BufferSource, Tensor, WeightlabError, encodeSafetensors, readNpy, readNpz, readOnnxBytes, readSafetensors, readTorch, rng, type WeightSet } from 'weightlab';
+import { BufferSource, Tensor, WeightlabError, encodeSafetensors, readNpy, readNpz, readOnnxBytes, readSafetensors, readTorch, rng, type WeightSet } from 'weightlab/internal';
 import { FIXTURES, bytesField, concat, onnxModel, pickledDict, pickledTensor, f32, textField, torchArchive, varintField } from './helpers';
 
 const ITERATIONS = 250;

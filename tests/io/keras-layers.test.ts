@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { inferLayers, loadWeights, type Layer } from 'weightlab';
+import { inferLayers, loadWeights, type Layer } from 'weightlab/internal';
 import { FIXTURES, tempDir } from './helpers';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync, zipSync } from 'fflate';
-import { BufferSource, DTypeError, FormatError, Tensor, encodeNpy, readNpy, readNpyHeader, readNpyRows, readNpz, readWeights, writeNpy, type DType } from 'weightlab';
+import { BufferSource, DTypeError, FormatError, Tensor, encodeNpy, readNpy, readNpyHeader, readNpyRows, readNpz, readWeights, writeNpy, type DType } from 'weightlab/internal';
 import { ascii, concat, FIXTURES, tempDir, u16, u32 } from './helpers';
 
 const arange = (n: number) => Array.from({ length: n }, (_, i) => i);

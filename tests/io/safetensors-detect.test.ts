@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Tensor, detectWeightFormat, readWeights, rng, writeSafetensors, type DType } from 'weightlab';
+import { Tensor, detectWeightFormat, readWeights, rng, writeSafetensors, type DType } from 'weightlab/internal';
 
 const FILES = 2000;
 const DTYPES: DType[] = ['float64', 'float32', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import {
   BufferSource, DTypeError, FormatError, Tensor, WeightSet, encodeSafetensors, readSafetensors,
   readSafetensorsHeader, readSafetensorsIndex, writeSafetensors, type ByteSource, type DType,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { ascii, concat, f32, tempDir, u64 } from './helpers';
 
 /** A safetensors file from a header object and raw data, built by hand. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DTypeError, FormatError, readTfjs, readWeights, type WeightSet } from 'weightlab';
+import { DTypeError, FormatError, readTfjs, readWeights, type WeightSet } from 'weightlab/internal';
 import { tempDir } from './helpers';
 import { layerZoo, saveArtifacts, tf, writeModelJson, writeShards, writeWeightsManifest } from './tfjs-models';
 

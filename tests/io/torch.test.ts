@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BufferSource, FormatError, readTorch, readTorchObject, readWeights, unpickle } from 'weightlab';
+import { BufferSource, FormatError, readTorch, readTorchObject, readWeights, unpickle } from 'weightlab/internal';
 import { ascii, buildZip, concat, f32, FIXTURES, op, pickledDict, pickledTensor, tempDir, torchArchive } from './helpers';
 
 const arange = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ShapeError, Tensor, WeightSet, buildIndexDict, detokeniseCheckpoint, rng, tokeniseCheckpoint, unvectoriseCheckpoint, vectoriseCheckpoint } from 'weightlab';
+import { ShapeError, Tensor, WeightSet, buildIndexDict, detokeniseCheckpoint, rng, tokeniseCheckpoint, unvectoriseCheckpoint, vectoriseCheckpoint } from 'weightlab/internal';
 
 function mnistCnnS(seed: number): WeightSet {
   const random = rng(seed);

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'fflate';
-import { FormatError, Tensor, openZoo, parseJsonLines, parsePythonJson, writeNpy, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab';
+import { FormatError, Tensor, openZoo, parseJsonLines, parsePythonJson, writeNpy, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab/internal';
 import { tempDir } from './helpers';
 import { addDanglingLink, addDeepParams, addFifoTrial, addLinkLoop, addLinkOutside, addLongResultLine, GOOD_LINES, GOOD_TRIALS, MiB, writeTrial, zooWithGoodTrials } from './attack/hostile-zoos';
 

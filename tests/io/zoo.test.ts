@@ -11,7 +11,7 @@ import { gzipSync } from 'fflate';
 import {
   FormatError, Tensor, epochOffset, filterReport, openZoo, readSmallCnnZoo, rng, writeNpy,
   writeZooCheckpoint, writeZooManifest, writeZooParams, writeZooResults,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { f32, pickledDict, pickledTensor, tempDir, torchArchive } from './helpers';
 
 /** A torch checkpoint with fc.weight = values (shape [n]) under DataParallel's module. prefix. */

@@ -4,7 +4,7 @@
 // matrix; and the invariants (CKA(X, X) = 1, orthogonal and isotropic-scale invariance).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cka, linearGram, rbfGram, representation, rng } from 'weightlab';
+import { cka, linearGram, rbfGram, representation, rng } from 'weightlab/internal';
 
 function randomRep(seed: number, n: number, d: number) {
   return representation(rng(seed).normal(n * d), n, d);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {
   applyPermutations, buildNetwork, cnn, cnnPermutationSpec, digits, fromWeightSet, hutchinsonTrace, initialParameters, inferLayers, networkHessian,
   rng, toWeightSet, topEigenvalues,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { finiteDifferenceHessianOf, jacobiEigenvalues, relativeError } from './oracle';
 
 const rows = (n: number) => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   MlpWorkspace, bezierPath, bezierPoint, digits, fitBezierCurve, initialParameters, linearPath, lossAndGradient, lossBarrier,
   modeConnectivity, mlp, parameterCount, rng, trainMlp, curveLearningRate, l2Distance,
-} from 'weightlab';
+} from 'weightlab/internal';
 
 test('mc follows Yang/PTMZ signs; the barrier follows Git Re-Basin', () => {
   assert.ok(Math.abs(modeConnectivity([0.1, 0.5, 0.1]) - -0.4) < 1e-15); // barrier

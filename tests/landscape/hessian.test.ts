@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   MlpWorkspace, hessianVectorProductMlp, hessianVectorProduct, layerSlots, topEigenvalues, hutchinsonTrace, lanczosDensity, densityCurve,
   tridiagonalEigen, mlpHessian, rng, jax, type JaxArray, type MlpArchitecture,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { denseOperator, finiteDifferenceHessian, jacobiEigenvalues, relativeError, tinyProblem } from './oracle';
 
 const relative = relativeError;

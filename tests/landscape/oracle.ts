@@ -1,7 +1,7 @@
 // Independent oracles for the landscape tests: a dense Hessian by central finite differences
 // of the analytic gradient, and the cyclic Jacobi eigenvalue method (Golub & Van Loan §8.5),
 // a different algorithm from everything the library uses (power iteration, Lanczos, QL).
-import { MlpWorkspace, digits, initialParameters, lossAndGradient, mlp, parameterCount, type MlpArchitecture } from 'weightlab';
+import { MlpWorkspace, digits, initialParameters, lossAndGradient, mlp, parameterCount, type MlpArchitecture } from 'weightlab/internal';
 
 /** sqrt(sum (a - b)^2 / sum b^2). */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -6,7 +6,7 @@
 // second differences of the loss alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PinnNetwork, convectionProblem, initialParameters, pinnArchitecture, pinnTask, rng, taskHessian, topEigenvalues } from 'weightlab';
+import { PinnNetwork, convectionProblem, initialParameters, pinnArchitecture, pinnTask, rng, taskHessian, topEigenvalues } from 'weightlab/internal';
 import { relativeError } from './oracle';
 
 const problem = convectionProblem({ beta: 5, collocation: 40, initial: 12, boundary: 8, grid: 12 });

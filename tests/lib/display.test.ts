@@ -1,7 +1,7 @@
 // Display bundles outside a kernel: fallbacks, the Vega-Lite headless SVG, and progress.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { display, mimeBundle, publishInOrder, toMimeBundle, vegaLite, bundle, Progress, progress, InterruptedError, kernelHostKey, type KernelHost, type MimeBundle, VEGA_LITE_MIME, svgToPng } from 'weightlab';
+import { display, mimeBundle, publishInOrder, toMimeBundle, vegaLite, bundle, Progress, progress, InterruptedError, kernelHostKey, type KernelHost, type MimeBundle, VEGA_LITE_MIME, svgToPng } from 'weightlab/internal';
 
 test('plain values get util.inspect text; displayables keep their bundle', async () => {
   assert.deepEqual(await toMimeBundle({ a: 1 }), { data: { 'text/plain': '{ a: 1 }' } });

@@ -2,7 +2,7 @@
 // vectors that JAX's tests also use) and against jax-js, an independent implementation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBits32, rng, splitKey, threefry2x32, keyFromSeed } from 'weightlab';
+import { randomBits32, rng, splitKey, threefry2x32, keyFromSeed } from 'weightlab/internal';
 
 function block(key: [number, number], c0: number, c1: number): string[] {
   const out = new Uint32Array(2);

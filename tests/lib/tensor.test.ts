@@ -1,7 +1,7 @@
 // Tensor layout: strides, views and copies checked against index arithmetic done by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, matrix, ShapeError, contiguousStrides, mimeBundle } from 'weightlab';
+import { Tensor, matrix, ShapeError, contiguousStrides, mimeBundle } from 'weightlab/internal';
 
 const counting = (n: number) => Float64Array.from({ length: n }, (_, i) => i);
 

@@ -1,7 +1,7 @@
 // WeightSet: layer grouping from PyTorch, GPT-2 and Keras naming; lazy reads; flatten round trip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, WeightSet, ShapeError, ArgumentError } from 'weightlab';
+import { Tensor, WeightSet, ShapeError, ArgumentError } from 'weightlab/internal';
 
 const zeros = (...shape: number[]) => Tensor.zeros(shape, 'float32');
 

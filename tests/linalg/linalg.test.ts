@@ -4,7 +4,7 @@
 // substituting the solution.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng } from 'weightlab';
+import { rng } from 'weightlab/internal';
 import { symmetricEigen, largestEigenvalue, cholesky, solveLowerInPlace, solveUpperTransposedInPlace, smallestEigenvalue, times, transposeTimes } from 'weightlab/dist/linalg';
 
 /** A seeded n x n orthogonal matrix: the product of n Householder reflections of Gaussian vectors. */

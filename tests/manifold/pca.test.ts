@@ -2,7 +2,7 @@
 // seeded matrix with a known, decaying spectrum plus noise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { denseMatrix, randomizedPca, randomizedPcaOnEngine, rng, ArgumentError } from 'weightlab';
+import { denseMatrix, randomizedPca, randomizedPcaOnEngine, rng, ArgumentError } from 'weightlab/internal';
 import { denseSvd } from './dense-svd-oracle';
 
 /** n x d data = Σ_r s_r u_r v_rᵀ + noise, rows offset by a common mean (which PCA must remove). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   denseMatrix, umapEmbedding, weightManifold, embedZoo, rng, Tensor, WeightSet, toMimeBundle, checkManifoldPayload,
   standardizeSegments, MANIFOLD_MIME, VEGA_LITE_MIME, ArgumentError, type ManifoldPayload,
-} from 'weightlab';
+} from 'weightlab/internal';
 
 /** Three well separated Gaussian clusters in `d` dimensions; labels are the oracle. */
 function clusters(perCluster: number, d: number, seed: number): { values: Float64Array; labels: number[] } {

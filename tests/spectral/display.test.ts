@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze, esdPlot, alphaPlot, toMimeBundle, ArgumentError, VEGA_LITE_MIME, weightlabMimeType, writeNpy, WeightSet } from 'weightlab';
+import { analyze, esdPlot, alphaPlot, toMimeBundle, ArgumentError, VEGA_LITE_MIME, weightlabMimeType, writeNpy, WeightSet } from 'weightlab/internal';
 import { oracleLayers } from './fixtures';
 import { linePoints, svgTexts } from '../support/svg';
 

@@ -4,7 +4,7 @@
 // lasts for the rest of the process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng } from 'weightlab';
+import { rng } from 'weightlab/internal';
 import { eigenvaluesSideBySide, parallelAvailable, parallelEigenvalues, workerJob } from 'weightlab/dist/spectral/eigen-parallel';
 import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
 

@@ -5,7 +5,7 @@
 // O(n·eps·‖A‖); n ≤ 160 here gives ≤ ~5e-14, Jacobi's own error is smaller still).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng, symmetricEigenvalues, squaredSingularValues, type EigenEngine } from 'weightlab';
+import { rng, symmetricEigenvalues, squaredSingularValues, type EigenEngine } from 'weightlab/internal';
 import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
 import { jacobiEigenvalues, maxRelativeError, numpyEigenvalues } from './reference';
 

@@ -3,7 +3,7 @@
 // the oracle JSON keeps a checksum of each so a change in generation is caught, not mistaken for
 // a numerical regression.
 
-import { Tensor, rng, type Rng } from 'weightlab';
+import { Tensor, rng, type Rng } from 'weightlab/internal';
 
 function float32(values: ArrayLike<number>, shape: number[]): Tensor<'float32'> {
   return new Tensor('float32', Float32Array.from(values), shape);

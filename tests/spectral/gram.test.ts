@@ -5,7 +5,7 @@
 // rounding error is bounded by k·eps·Σ|x||y| (~1e-13 relative here) whatever the summation order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layerMatrices, rng, Tensor } from 'weightlab';
+import { layerMatrices, rng, Tensor } from 'weightlab/internal';
 import { onnxAvailable } from 'weightlab/dist/backend/onnx/runtime';
 import { gramUpper, gramUpperOnnxWriter, shortSide } from 'weightlab/dist/spectral/gram';
 import { gramOnnxGraph } from 'weightlab/dist/backend/products';

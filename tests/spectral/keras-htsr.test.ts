@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { analyze, readWeights, Tensor, WeightSet } from 'weightlab';
+import { analyze, readWeights, Tensor, WeightSet } from 'weightlab/internal';
 import { tempDir } from '../io/helpers';
 import { layerZoo, saveArtifacts, writeModelJson } from '../io/tfjs-models';
 

@@ -3,7 +3,7 @@
 // size filters), and SETOL's detX walk against a direct product loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, matrix, rng, Tensor, WeightSet, detX, squaredSingularValues } from 'weightlab';
+import { analyze, matrix, rng, Tensor, WeightSet, detX, squaredSingularValues } from 'weightlab/internal';
 
 function diagonalMatrix(rows: number, cols: number, d: number[]): Float64Array {
   const w = new Float64Array(rows * cols);

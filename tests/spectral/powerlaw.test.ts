@@ -3,7 +3,7 @@
 // closed-form Hill MLE at a fixed xmin, clip_xmax on planted "fingers", and the failure paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitPowerLaw, fitClippedPowerLaw, fittableEigenvalues, trainingWarning, rng, analyze, matrix, PowerLawFitError } from 'weightlab';
+import { fitPowerLaw, fitClippedPowerLaw, fittableEigenvalues, trainingWarning, rng, analyze, matrix, PowerLawFitError } from 'weightlab/internal';
 import { naiveWwFit } from './reference';
 
 /** Sorted samples: a uniform bulk on [0.05, 1) plus a Pareto tail above 1 with pdf ∝ x^-alpha. */

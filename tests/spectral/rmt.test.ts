@@ -4,7 +4,7 @@
 // the edge of an N x M Gaussian ESD fluctuates by O(M^(-2/3)) ≈ 1-3 % here, we allow 5 %.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, matrix, rng, jensenShannonDistance } from 'weightlab';
+import { analyze, matrix, rng, jensenShannonDistance } from 'weightlab/internal';
 
 for (const [N, M, seed] of [[600, 300, 1], [800, 200, 2]] as const) {
   test(`Gaussian ${N} x ${M}: alpha > 6, no spikes, MP fit recovers sigma and the bulk edge`, async () => {

@@ -5,7 +5,7 @@
 // WeightWatcher's own TPL / E_TPL / xmin_peak / powerlaw columns are checked in weightwatcher-parity.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, ArgumentError, esdPlot, fitPowerlawPackage, fitTruncatedPowerLaw, mimeBundle, rng, upperIncompleteGammaNegative, Tensor } from 'weightlab';
+import { analyze, ArgumentError, esdPlot, fitPowerlawPackage, fitTruncatedPowerLaw, mimeBundle, rng, upperIncompleteGammaNegative, Tensor } from 'weightlab/internal';
 import { truncatedPowerLawDensity } from 'weightlab/dist/spectral/powerlaw-package';
 import { nelderMead } from 'weightlab/dist/optimize/nelder-mead';
 

@@ -9,7 +9,7 @@
 // room to spare; the similarity Q diag(λ) Qᵀ itself is formed with an error of the same order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng, symmetricEigenvalues, ArgumentError, NumericalError, Tensor } from 'weightlab';
+import { rng, symmetricEigenvalues, ArgumentError, NumericalError, Tensor } from 'weightlab/internal';
 import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
 import { eigenvaluesSideBySide, parallelEigenvalues, parallelAvailable } from 'weightlab/dist/spectral/eigen-parallel';
 import { layerSpectra, layerSpectrum } from 'weightlab/dist/spectral/esd';

@@ -23,7 +23,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, type AnalyzeOptions } from 'weightlab';
+import { analyze, type AnalyzeOptions } from 'weightlab/internal';
 import { checksum, oracleLayers } from './fixtures';
 
 interface Oracle {

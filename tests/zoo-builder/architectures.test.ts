@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   buildNetwork, buildZoo, classifyPhases, digits, fromWeightSet, linearCKA, mlp, networkRepresentation, openZoo, phaseDiagram, phaseMetrics, representation,
   rng, zooPreset, type ZooSpec,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { temporaryFolder } from '../support/paths';
 
 test('digits-cnn-grid --small: conv checkpoints, deterministic, phase metrics on a CNN zoo', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {
   buildZoo, checkPhaseDiagramPayload, classifyPhases, mimeBundle, openZoo, phaseDiagram, phaseMetrics, PhaseTable, zooPreset,
   PHASE_DIAGRAM_MIME, type PhaseRow, type ZooSpec,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { temporaryFolder } from '../support/paths';
 import { zooFileDigests as files } from './zoo-files';
 

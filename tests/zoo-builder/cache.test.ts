@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   buildZoo, cacheFolder, cacheRoot, datasetFingerprint, digits, libraryVersion, zooCache, zooCacheFolder, zooCacheKey,
   CACHE_COMPLETE_FILE, type ZooSpec,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { repositoryRoot, runCli, temporaryFolder } from '../support/paths';
 import { zooFileDigests as files } from './zoo-files';
 

@@ -3,7 +3,7 @@
 // the convection solution solving u_t + beta u_x = 0).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convectionProblem, digits, digitsDataset, gaussianBlobs, modularAddition, parity, spirals, subsample, teacherStudent, twoMoons, withLabelNoise } from 'weightlab';
+import { convectionProblem, digits, digitsDataset, gaussianBlobs, modularAddition, parity, spirals, subsample, teacherStudent, twoMoons, withLabelNoise } from 'weightlab/internal';
 
 test('digits: 1,797 x 64 in [0, 1], 10 classes, fixed stratified split', () => {
   const all = digitsDataset();

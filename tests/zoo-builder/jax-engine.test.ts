@@ -18,7 +18,7 @@ import path from 'node:path';
 import {
   ArgumentError, buildZoo, digits, initialParameters, JaxMlpGroup, lossAndGradient, mlp, MlpWorkspace, openZoo, trainingGroups, trainNetwork,
   trainNetworksJax, expandGrid, type TrainingJob, type ZooSpec,
-} from 'weightlab';
+} from 'weightlab/internal';
 import { cliEntry, temporaryFolder } from '../support/paths';
 import { spawnSync } from 'node:child_process';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { CACHE_COMPLETE_FILE } from 'weightlab';
+import { CACHE_COMPLETE_FILE } from 'weightlab/internal';
 
 const NOT_COMPARED = new Set(['zoo.json', 'phase-metrics.json', CACHE_COMPLETE_FILE]);
 

@@ -78,7 +78,7 @@ function stringText(value: string): string {
  * the HTML), loaded when the first displayable is shown: the prelude has loaded weightlab by then.
  */
 function checkMimeBundle(bundle: MimeBundle, source: string): void {
-  (require('weightlab') as typeof import('weightlab')).checkMimeBundle(bundle, source);
+  (require('weightlab/internal') as typeof import('weightlab/internal')).checkMimeBundle(bundle, source);
 }
 
 /** The bundle for an execute_result: the object's own (with text/plain added), a string's text, or util.inspect. */

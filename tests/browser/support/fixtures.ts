@@ -6,7 +6,7 @@
 import {
   bundle, phaseDiagram as phaseDiagramOf, PhaseTable, rng, toMimeBundle, weightManifold, weightlabBundle, ESD_MIME, PHASE_DIAGRAM_MIME,
   type EsdPayload, type PhaseDiagramPayload, type PhaseRow,
-} from 'weightlab';
+} from 'weightlab/internal';
 
 export interface DisplayOutput {
   output_type: 'display_data';

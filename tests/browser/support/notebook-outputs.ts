@@ -4,7 +4,7 @@
 // notebook or the manifold payload; WEIGHTLAB_RECORDED_NOTEBOOK points at another copy.
 import fs from 'node:fs';
 import path from 'node:path';
-import { MANIFOLD_MIME } from 'weightlab';
+import { MANIFOLD_MIME } from 'weightlab/internal';
 import { repositoryRoot } from '../../support/paths';
 
 export const weightManifoldsNotebook = path.join(repositoryRoot, 'notebooks', 'weight-manifolds.ipynb');

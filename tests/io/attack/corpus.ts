@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Tensor, encodeNpy, encodeSafetensors, readWeights, writeSafetensors } from 'weightlab';
+import { Tensor, encodeNpy, encodeSafetensors, readWeights, writeSafetensors } from 'weightlab/internal';
 import { MARKER, type AttackCase } from './case';
 import { wireCases } from './wire-cases';
 import { zooCases } from './zoo-cases';

@@ -4,7 +4,7 @@
 // resident memory.
 
 import type { RunningKernel } from '@weightlab/kernel/dist/client/launcher';
-import { WeightlabError } from 'weightlab';
+import { WeightlabError } from 'weightlab/internal';
 import { attackCases, ReportedError, type AttackCase } from './corpus';
 
 export interface CaseResult {

@@ -9,8 +9,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as weightlab from 'weightlab';
-import { openZoo } from 'weightlab';
+import * as weightlab from 'weightlab/internal';
+import { openZoo } from 'weightlab/internal';
 import { runCli } from '../../support/paths';
 import { ReportedError, type AttackCase } from './case';
 import { addDanglingLink, addDeepParams, addFifoTrial, addLinkLoop, addLinkOutside, addLongResultLine, GOOD_LINES, GOOD_TRIALS, writeTrial, zooWithGoodTrials } from './hostile-zoos';

@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeNpy } from 'weightlab';
+import { writeNpy } from 'weightlab/internal';
 import { checksum, oracleLayers } from '../fixtures';
 
 const directory = process.argv[2];

@@ -4,7 +4,7 @@
 // JSON object per layer with WeightWatcher's column names, for diffing against WeightWatcher.
 // Exits 1, listing every skipped layer and why, when no layer could be analysed.
 
-import { analyze, ArgumentError, loadWeights, readNpy, skippedLine, WeightSet, type AnalyzeOptions } from 'weightlab';
+import { analyze, ArgumentError, loadWeights, readNpy, skippedLine, WeightSet, type AnalyzeOptions } from 'weightlab/internal';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]

@@ -3,7 +3,7 @@
 // optionally followed by its phase metrics and phase diagram (--phases). --engine picks the
 // training engine (lib/src/train/jax-engine.ts): the JS loops (default) or jitted jax-js groups.
 
-import { buildZoo, classifyPhases, phaseDiagram, phaseMetrics, zooPreset, ZOO_PRESETS } from 'weightlab';
+import { buildZoo, classifyPhases, phaseDiagram, phaseMetrics, zooPreset, ZOO_PRESETS } from 'weightlab/internal';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 export const zooBuildCommand: Command = {

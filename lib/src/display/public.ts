@@ -1,0 +1,37 @@
+// The display namespace, which is also the function notebooks call most: `display(value)` shows
+// any result in the notebook, and `display.html(...)`, `display.svg(...)`, `display.vegaLite(...)`
+// build bundles by hand. One name serves both roles, as IPython's `display` does.
+
+import * as builders from './builders';
+import { display as publish, type DisplayOptions as PublishDisplayOptions } from './display';
+import * as protocol from './protocol';
+import * as png from './png';
+import * as charts from './vega-lite';
+
+/** Shows `value` in the notebook: its MIME bundle (charts, tables, our weightlab views) or its text. */
+export function display(value: unknown, options: display.DisplayOptions = {}): Promise<void> {
+  return publish(value, options);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export namespace display {
+  /** Options of `display()` (`{ displayId, update }`, to update an output in place). */
+  export type DisplayOptions = PublishDisplayOptions;
+  export type MimeBundle = protocol.MimeBundle;
+  export type Displayable = protocol.Displayable;
+  export type VegaLiteSpec = charts.VegaLiteSpec;
+  export type PngOptions = png.PngOptions;
+  /** The symbol an object implements to show itself: `[display.mimeBundle]() { return {...} }`. */
+  export const mimeBundle = protocol.mimeBundle;
+  /** A bundle from raw MIME data (checked: never HTML next to a chart). */
+  export const bundle = builders.bundle;
+  export const html = builders.html;
+  export const svg = builders.svg;
+  export const markdown = builders.markdown;
+  export const json = builders.json;
+  /** A Vega-Lite chart: shown interactive in JupyterLab, with an SVG fallback for other front ends. */
+  export const vegaLite = charts.vegaLite;
+  /** SVG markup rendered to PNG bytes (for a paper figure). */
+  export const svgToPng = png.svgToPng;
+  export const VEGA_LITE_MIME = protocol.VEGA_LITE_MIME;
+}
