@@ -47,3 +47,48 @@ export function deviceRequest(): DeviceRequest {
 
 /** Threads onnxruntime-node may use per operation (the project's machines have 2 cores). */
 export const INTRA_OP_THREADS = 2;
+
+/** The compute engines a verb can offer; each verb lists the ones it has, fastest first. */
+export type Engine = 'js' | 'wasm' | 'parallel' | 'onnx' | 'jax';
+
+/** The `engine` option every verb with a choice takes: 'auto' (the default) or one of its engines. */
+export type EngineOption<Name extends Engine = Engine> = 'auto' | Name;
+
+/** One engine a verb can run on, and whether it can run here. */
+export interface EngineCandidate<Name extends Engine = Engine> {
+  name: Name;
+  /** Why the engine cannot run here (package missing, kernel not built, one core), or undefined when it can. */
+  unavailable(): string | undefined;
+}
+
+/** Engines each WEIGHTLAB_ENGINE policy allows ('js' is always allowed: it is the reference path). */
+const POLICY_ALLOWS: Record<EngineChoice, readonly Engine[]> = {
+  auto: ['js', 'wasm', 'parallel', 'onnx', 'jax'],
+  wasm: ['js', 'wasm', 'parallel', 'jax'],
+  js: ['js'],
+};
+
+/**
+ * The one engine rule every verb follows. An explicit `engine` option wins: it must be one of the
+ * verb's engines (ArgumentError listing them otherwise) and able to run here (ArgumentError with the
+ * reason otherwise), whatever WEIGHTLAB_ENGINE says, so a notebook that asks for an engine gets it or
+ * a clear error. 'auto' or undefined takes the first of the verb's candidates (fastest first) that the
+ * WEIGHTLAB_ENGINE policy allows and that can run; a verb lists 'js' last as the engine that always can.
+ */
+export function resolveEngine<Name extends Engine>(verb: string, requested: EngineOption<Name> | undefined, candidates: readonly EngineCandidate<Name>[]): Name {
+  if (requested !== undefined && requested !== 'auto') {
+    const candidate = candidates.find((entry) => entry.name === requested);
+    if (!candidate) {
+      throw new ArgumentError(`${verb} has no engine '${String(requested)}'`, { field: 'engine', expected: `'auto' or one of ${candidates.map((entry) => `'${entry.name}'`).join(', ')}`, found: `'${String(requested)}'` });
+    }
+    const why = candidate.unavailable();
+    if (why !== undefined) throw new ArgumentError(`${verb} cannot run on engine '${candidate.name}' here: ${why}`, { field: 'engine', found: `'${candidate.name}'` });
+    return candidate.name;
+  }
+  const allowed = POLICY_ALLOWS[engineChoice()];
+  for (const candidate of candidates) {
+    if (allowed.includes(candidate.name) && candidate.unavailable() === undefined) return candidate.name;
+  }
+  const reasons = candidates.map((entry) => `${entry.name}: ${allowed.includes(entry.name) ? entry.unavailable() : `not allowed by WEIGHTLAB_ENGINE=${engineChoice()}`}`);
+  throw new ArgumentError(`${verb} has no engine that can run here (${reasons.join('; ')})`, { field: 'engine' });
+}

@@ -4,4 +4,4 @@ export { backendInfo, BackendInfo } from './info';
 export { matmul, gram, batchedMatmul, type MatmulOptions } from './products';
 export { jax, toJax, fromJax, type JaxArray, type JaxDevice } from './jax';
 export { hessianVectorProduct, type HessianVectorOptions, type LossFunction } from './hessian';
-export { type EngineChoice } from './engine';
+export { type EngineChoice, type Engine, type EngineOption } from './engine';
