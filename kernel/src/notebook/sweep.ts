@@ -122,8 +122,12 @@ export interface SweepOptions {
 interface CheckCell { cell: number; id?: string; firstLine: string }
 
 function firstLine(source: string): string {
-  const line = source.split('\n').map((part) => part.trim()).find((part) => part !== '') ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+  return source.split('\n').map((part) => part.trim()).find((part) => part !== '') ?? '';
+}
+
+/** At most `width` characters, for the table. */
+function shorten(line: string, width = 60): string {
+  return line.length > width ? `${line.slice(0, width - 3)}...` : line;
 }
 
 function runStatus(report: RunReport): SweepRun['status'] {
@@ -150,8 +154,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const fixed = options.parameters ?? {};
   const names = new Set<string>();
   for (const axis of options.axes) {
-    if (names.has(axis.name)) throw new ParameterError(`'${axis.name}' is swept twice`, { field: '--sweep', found: axis.spec });
-    if (axis.name in fixed) throw new ParameterError(`'${axis.name}' is both swept and given a fixed value (-p or --parameters-file)`, { field: axis.name });
+    if (names.has(axis.name)) throw new ParameterError(`'${axis.name}' is swept twice`, { file: notebookPath, field: '--sweep', found: axis.spec });
+    if (axis.name in fixed) throw new ParameterError(`'${axis.name}' is both swept and given a fixed value (-p or --parameters-file)`, { file: notebookPath, field: axis.name });
     names.add(axis.name);
   }
   const combinations = sweepCombinations(options.axes, fixed);
@@ -261,7 +265,7 @@ export function sweepTable(report: SweepReport): string {
     lines.push(report.checkConvention === 'tagged' ? 'no check cells' : "no cell is tagged 'check' and no cell failed in any run");
   } else {
     lines.push(report.checkConvention === 'tagged' ? "checks (cells tagged 'check'):" : "checks (no cell is tagged 'check': the cells that failed in some run):");
-    const rows = report.checks.map((check) => [`cell ${check.cell}`, check.firstLine, `${check.held}/${total}`, String(check.failed), String(check.notReached)]);
+    const rows = report.checks.map((check) => [`cell ${check.cell}`, shorten(check.firstLine), `${check.held}/${total}`, String(check.failed), String(check.notReached)]);
     const header = ['cell', 'first line', 'held', 'failed', 'not reached'];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
     const format = (row: string[]) => `  ${row.map((cell, column) => (column >= 2 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ')}`.trimEnd();
