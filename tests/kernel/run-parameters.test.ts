@@ -4,10 +4,10 @@
 // kernel and real files in temp folders.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cliEntry, notebook, temporaryFolder } from './support';
+import { cliEntry, notebook, runUntilThenSignal, temporaryFolder } from './support';
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [cliEntry, 'run', ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -195,18 +195,8 @@ test('SIGINT during a sweep: the finished runs and the stopped one are kept and 
     ['let seed = 0;', ['parameters']],
     ['await new Promise((resolve) => setTimeout(resolve, seed === 1 ? 600_000 : 1));', ['check']],
   ]));
-  const child = spawn(process.execPath, [cliEntry, 'run', input, '--sweep', 'seed=0..3'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const waiting = new Promise<void>((resolve) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      if (stderr.includes('run 2/4 (seed=1) [3/3] cell 3 ...')) resolve();
-    });
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await waiting;
-  child.kill('SIGINT');
-  assert.equal(await exited, 130, stderr);
+  const { code, stderr } = await runUntilThenSignal([input, '--sweep', 'seed=0..3'], 'run 2/4 (seed=1) [3/3] cell 3 ...', 'SIGINT');
+  assert.equal(code, 130, stderr);
   assert.match(stderr, /2 runs \(2 not started: weightlab run received SIGINT\)/);
   const summary = read(path.join(folder, 'slow.sweep', 'sweep.json'));
   assert.equal(summary.stopped, 'weightlab run received SIGINT');

@@ -8,10 +8,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunningKernel } from '../client/launcher';
 import { readNotebook, text, writeFileAtomic } from './nbformat';
 import { cellTags, checkParameters, findParametersCell, injectParameters, parseParameterValue, ParameterError, type Parameters, type ParameterValue } from './parameters';
-import { runNotebook, type CellReport, type RunReport } from './runner';
+import { runNotebook, type CellReport, type RunOptions, type RunReport } from './runner';
 
 export const CHECK_TAG = 'check';
 /** A range wider than this is almost surely a typo (seed=0..1000000). */
@@ -102,7 +101,8 @@ export interface SweepReport {
   allHeld: boolean;
 }
 
-export interface SweepOptions {
+/** What each run gets as runNotebook's options; the sweep's own options follow. */
+export interface SweepOptions extends Pick<RunOptions, 'timeoutSeconds' | 'cwd' | 'allowErrors' | 'progress' | 'onKernel' | 'signal'> {
   notebook: string;
   axes: SweepAxis[];
   /** Values every run gets (the sweep's own names may not be among them). */
@@ -111,12 +111,6 @@ export interface SweepOptions {
   outDir?: string;
   /** Runs at a time (default 1). */
   jobs?: number;
-  timeoutSeconds?: number;
-  cwd?: string;
-  allowErrors?: boolean;
-  progress?: (line: string) => void;
-  onKernel?: (kernel: RunningKernel) => void;
-  signal?: AbortSignal;
 }
 
 interface CheckCell { cell: number; id?: string; firstLine: string }
