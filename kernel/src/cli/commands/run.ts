@@ -22,7 +22,7 @@ Options:
   --html FILE       also write a standalone HTML page of the executed notebook (not with --sweep)
   --timeout S       interrupt a cell that runs longer than S seconds (default: no limit)
   --cwd DIR         the kernel's working directory (default: the notebook's folder)
-  --allow-errors    keep going after a cell fails (exit 0)
+  --allow-errors    keep going after a cell fails (exit 0; with --sweep the checks decide)
   --json            print a JSON report on stdout
   -p NAME VALUE     set a parameter (repeatable; also --parameters NAME VALUE). VALUE is parsed
                     as papermill does: a number, true/True, false/False, null/None, else a string
