@@ -2,10 +2,10 @@
 // execution counts, writes HTML; bad input files and failing or overrunning cells exit non-zero.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cliEntry, fixtures, notebook, readCode, runThatKillsTheKernel, temporaryFolder } from './support';
+import { cliEntry, fixtures, notebook, readCode, runThatKillsTheKernel, runUntilThenSignal, temporaryFolder } from './support';
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [cliEntry, 'run', ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -114,18 +114,8 @@ test('SIGTERM during a cell: what finished is written, the running cell is marke
       { cell_type: 'code', source: 'await new Promise((resolve) => setTimeout(resolve, 600_000));' },
     ])));
     const out = path.join(folder, 'out.ipynb');
-    const child = spawn(process.execPath, [cliEntry, 'run', input, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const started = new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        if (stderr.includes('cell 2 ...')) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await started;
-    child.kill('SIGTERM');
-    assert.equal(await exited, 143, stderr);
+    const { code: status, stderr } = await runUntilThenSignal([input, '--out', out], 'cell 2 ...', 'SIGTERM');
+    assert.equal(status, 143, stderr);
     const code = readCode(out);
     assert.deepEqual(code[0].outputs, [{ output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '42' }, metadata: {} }]);
     assert.equal(code[1].outputs.at(-1)?.ename, 'RunStopped');

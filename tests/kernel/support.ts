@@ -1,7 +1,7 @@
 // Shared helpers of the kernel tests: a real kernel launched through our client, and the
 // kernelspec installed into a temporary Jupyter data folder for the Python-side tests.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchKernel, type RunningKernel } from '@weightlab/kernel/dist/client/launcher';
@@ -181,4 +181,17 @@ export async function executeThenReplay(kernel: RunningKernel, code: string, tim
   assert.equal((await answer).content.status, 'ok');
   await kernel.client.sendFrames('shell', frames);
   await kernel.client.sendFrames('control', frames);
+}
+
+/** `weightlab run ARGS` as a child process, sent `signal` once its stderr shows `marker`: its exit code and stderr. */
+export async function runUntilThenSignal(args: string[], marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [cliEntry, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    const seen = stderr.includes(marker);
+    stderr += chunk.toString('utf8');
+    if (!seen && stderr.includes(marker)) child.kill(signal);
+  });
+  return { code: await exited, stderr };
 }

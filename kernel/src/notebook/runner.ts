@@ -9,6 +9,7 @@ import type { Message } from '../wire/message';
 import { readNotebook, text, writeFileAtomic, writeNotebook, type CodeCell, type Notebook } from './nbformat';
 import { NotebookOutputs } from './outputs';
 import { renderNotebookHtml } from './html';
+import { injectParameters, type Parameters } from './parameters';
 
 export interface RunOptions {
   notebook: string;
@@ -25,6 +26,8 @@ export interface RunOptions {
   onKernel?: (kernel: RunningKernel) => void;
   /** Stops the run: the kernel is killed, the running cell is marked as stopped, what finished is written. */
   signal?: AbortSignal;
+  /** Values for the notebook's parameters cell (see parameters.ts), checked before the kernel starts. */
+  parameters?: Parameters;
 }
 
 export interface CellReport {
@@ -42,6 +45,8 @@ export interface RunReport {
   notebook: string;
   out: string;
   html?: string;
+  /** The values injected after the parameters cell, when any were given. */
+  parameters?: Parameters;
   cells: CellReport[];
   failed?: CellReport;
   milliseconds: number;
@@ -93,6 +98,7 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
   const started = Date.now();
   const notebookPath = path.resolve(options.notebook);
   const notebook: Notebook = readNotebook(notebookPath);
+  if (options.parameters) injectParameters(notebookPath, notebook, options.parameters);
   const out = path.resolve(options.out ?? notebookPath);
   const progress = options.progress ?? (() => undefined);
   const kernel = await launchKernel({ cwd: path.resolve(options.cwd ?? path.dirname(notebookPath)), stderr: process.env.WEIGHTLAB_DEBUG ? 'inherit' : 'keep' });
@@ -100,7 +106,7 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
   const stop = () => kernel.killNow();
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
-  const report: RunReport = { notebook: notebookPath, out, cells: [], milliseconds: 0 };
+  const report: RunReport = { notebook: notebookPath, out, ...(options.parameters ? { parameters: options.parameters } : {}), cells: [], milliseconds: 0 };
   try {
     const info = kernel.kernelInfo?.content;
     notebook.metadata.kernelspec = { name: 'weightlab', display_name: 'weightlab (TypeScript)', language: 'typescript' };
