@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic as writeBytesAtomic } from 'weightlab/dist/io/atomic-write';
 import { locateJsonError } from './json-error';
+import { FormatError } from 'weightlab';
 
 export type MultilineString = string | string[];
 
@@ -39,10 +40,10 @@ export interface Notebook {
   cells: Cell[];
 }
 
-export class NotebookError extends Error {
+/** A file that is not a readable nbformat 4 notebook: a FormatError naming the file, like the library's readers. */
+export class NotebookError extends FormatError {
   constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
-    this.name = 'NotebookError';
+    super(message, { file });
   }
 }
 
