@@ -6,22 +6,14 @@
 
 import type { Tensor } from '../tensor/tensor';
 import type { LayerKind } from '../weights/layers';
+import type { SolverMatrix } from '../eigen/solve';
 
 /** WeightWatcher's layer_type strings. */
 export type LayerType = 'dense' | 'conv1d' | 'conv2d' | 'embedding' | 'norm' | 'unknown';
 
 /** One matrix of a layer, row-major float64, already scaled (Conv2d slices by sqrt(1/2)). */
-export interface LayerMatrix {
-  rows: number;
-  cols: number;
-  values: Float64Array;
-  /**
-   * The same values as stored in float32, when the weights are float32 and unscaled (Dense,
-   * Conv1D, Embedding): onnxruntime's Gram graph takes these directly, and `values` is then
-   * converted on first use only.
-   */
-  float32?: Float32Array;
-}
+/** One matrix of a layer, as the eigensolvers take it. */
+export type LayerMatrix = SolverMatrix;
 
 export interface LayerMatrices {
   layerType: LayerType;

@@ -4,6 +4,7 @@
 // the smallest D wins. Plus fix_fingers='clip_xmax' (RMT_Util.fit_clipped_powerlaw). Every
 // quirk here is WeightWatcher 0.7.5.5's, kept on purpose so columns compare one to one.
 
+import { NumericalError, type ErrorDetails } from '../errors';
 import { wasmKernel, wasmKernelAvailable } from '../backend/wasm';
 
 /** WeightWatcher's EVALS_THRESH: eigenvalues at or below it never enter the fit (absolute, not scale-free). */
@@ -29,9 +30,13 @@ export interface PowerLawFit {
   candidates: { xmin: Float64Array; alpha: Float64Array; D: Float64Array };
 }
 
-/** Thrown (and turned into a failed layer) when fewer than 2 points are left to fit. */
-export class PowerLawFitError extends Error {
-  constructor(message: string) { super(message); this.name = 'PowerLawFitError'; }
+/**
+ * A power-law fit that cannot be made (fewer than 2 points above the threshold, a NaN alpha); a
+ * NumericalError (code 'E_NUMERICAL'). analyze() turns it into a failed layer (alpha -1), as
+ * WeightWatcher does.
+ */
+export class PowerLawFitError extends NumericalError {
+  constructor(message: string, details: ErrorDetails = {}) { super(message, details); }
 }
 
 /**
@@ -43,7 +48,7 @@ export class PowerLawFitError extends Error {
  */
 export function fitPowerLaw(sorted: Float64Array): PowerLawFit {
   const count = sorted.length;
-  if (count < 2) throw new PowerLawFitError(`power-law fit needs at least 2 eigenvalues above ${EVALS_THRESHOLD}, got ${count}`);
+  if (count < 2) throw new PowerLawFitError('power-law fit needs at least 2 eigenvalues', { field: 'eigenvalues', expected: `2 or more above ${EVALS_THRESHOLD}`, found: String(count) });
   const logs = new Float64Array(count);
   for (let i = 0; i < count; i++) logs[i] = Math.log(sorted[i]);
   // Suffix sums of the logs: alpha for every candidate in O(1).
