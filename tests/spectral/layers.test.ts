@@ -3,7 +3,7 @@
 // size filters), and SETOL's detX walk against a direct product loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, matrix, rng, Tensor, WeightSet, detX, squaredSingularValues } from 'weightlab/internal';
+import { analyze, matrix, rng, Tensor, WeightSet, detX, squaredSingularValues, layerMatrices, layerSpectrum, ArgumentError } from 'weightlab/internal';
 
 function diagonalMatrix(rows: number, cols: number, d: number[]): Float64Array {
   const w = new Float64Array(rows * cols);
@@ -134,4 +134,19 @@ test('filters: minEvals, maxEvals, maxN, norm layers, and the layers option (ids
   assert.deepEqual((await analyze(set, { layers: ['-embed'], progress: false })).rows().map((r) => r.name), ['fc1']);
   await assert.rejects(analyze(set, { minEvals: 50, maxEvals: 40 }), /minEvals must be below maxEvals/);
   await assert.rejects(analyze(set, { fixFingers: 'clip_xmin' as never }), /unsupported fixFingers/);
+});
+
+test('layerMatrices and layerSpectrum take options as data: conv2dNorm halves the eigenvalues, undefined keeps the default, unknown keys are rejected', async () => {
+  // A 1x1 Conv2d kernel of the diagonal d: one slice, singular values d (or d/sqrt(2) with conv2dNorm).
+  const d = [3, 2, 1, 0.5];
+  const kernel = new Tensor('float64', diagonalMatrix(4, 4, d), [4, 4, 1, 1]);
+  const squares = d.map((x) => x * x).sort((a, b) => a - b);
+  const normed = await layerSpectrum(layerMatrices('conv2d', kernel), { engine: 'js' });
+  const keptDefault = await layerSpectrum(layerMatrices('conv2d', kernel, { conv2dNorm: undefined, channelsFirst: undefined }), { engine: undefined, svd: undefined });
+  const raw = await layerSpectrum(layerMatrices('conv2d', kernel, { conv2dNorm: false }), { engine: 'js' });
+  normed.evals.forEach((value, i) => assert.ok(Math.abs(value - squares[i] / 2) <= 1e-14 * squares[3], `normed ${i}`));
+  raw.evals.forEach((value, i) => assert.ok(Math.abs(value - squares[i]) <= 1e-14 * squares[3], `raw ${i}`));
+  keptDefault.evals.forEach((value, i) => assert.ok(Math.abs(value - normed.evals[i]) <= 1e-14 * squares[3], `default ${i}`));
+  assert.throws(() => layerMatrices('conv2d', kernel, { conv2dnorm: false } as never), (error: unknown) => error instanceof ArgumentError && /layerMatrices has no option 'conv2dnorm' \(did you mean 'conv2dNorm'\?\)/.test(error.message));
+  await assert.rejects(layerSpectrum(layerMatrices('dense', matrix(4, 4, diagonalMatrix(4, 4, d))), { method: 'gram' } as never), /layerSpectrum has no option 'method'/);
 });

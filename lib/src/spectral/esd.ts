@@ -9,6 +9,7 @@
 import type { EngineOption } from '../backend/engine';
 import { sideBySideWorthwhile, squaredSingularValues, squaredSingularValuesSideBySide, type EigenEngine, type SvdMethod } from '../eigen/solve';
 import type { LayerMatrices } from './matrices';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /** WeightWatcher's WEAK_RANK_LOSS_TOLERANCE: eigenvalues below it count as weak rank loss (absolute). */
 export const WEAK_RANK_TOLERANCE = 1e-6;
@@ -27,10 +28,31 @@ export interface Spectrum {
   lambdaMax: number;
 }
 
-/** The pooled ESD of a layer and WeightWatcher's apply_esd columns. */
-export async function layerSpectrum(layer: LayerMatrices, engine: EngineOption<EigenEngine> = 'auto', method: SvdMethod = 'auto'): Promise<Spectrum> {
+/** How layerSpectrum finds the eigenvalues. */
+export interface LayerSpectrumOptions {
+  /**
+   * Eigensolver engine: 'auto' (two wasm threads for orders from 512 when a core is spare, else one
+   * wasm thread, else plain JS), or 'parallel', 'wasm', 'js' (an ArgumentError, with the reason,
+   * when the requested one cannot run here).
+   * @default 'auto'
+   */
+  engine?: EngineOption<EigenEngine>;
+  /**
+   * Squared singular values via the Gram matrix ('gram'), one-sided Jacobi ('jacobi'), or 'auto'
+   * (Jacobi only for small rank-deficient matrices).
+   * @default 'auto'
+   */
+  svd?: SvdMethod;
+}
+
+/** layerSpectrum()'s defaults. */
+export const LAYER_SPECTRUM_DEFAULTS = { engine: 'auto', svd: 'auto' } as const satisfies OptionDefaults<LayerSpectrumOptions>;
+
+/** The pooled ESD of a layer (from layerMatrices) and WeightWatcher's apply_esd columns. */
+export async function layerSpectrum(layer: LayerMatrices, settings: LayerSpectrumOptions = {}): Promise<Spectrum> {
+  const { engine, svd } = resolveOptions('layerSpectrum', LAYER_SPECTRUM_DEFAULTS, settings);
   const perMatrix: Float64Array[] = [];
-  for (const matrix of layer.matrices) perMatrix.push(await squaredSingularValues(matrix, engine, method));
+  for (const matrix of layer.matrices) perMatrix.push(await squaredSingularValues(matrix, engine, svd));
   return pooledSpectrum(layer, perMatrix);
 }
 
@@ -46,7 +68,7 @@ export async function layerSpectra(layers: LayerMatrices[], engine: EngineOption
     return [pooledSpectrum(layers[0], [first]), pooledSpectrum(layers[1], [second])];
   }
   const out: Spectrum[] = [];
-  for (const layer of layers) out.push(await layerSpectrum(layer, engine, method));
+  for (const layer of layers) out.push(await layerSpectrum(layer, { engine, svd: method }));
   return out;
 }
 

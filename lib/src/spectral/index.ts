@@ -5,10 +5,10 @@ export { analyze, ANALYZE_DEFAULTS, type AnalyzeInput, type AnalyzeOptions, type
 export { HtsrResult, skippedLine, type LayerAnalysis, type SkippedLayer, type HtsrSummary } from './result';
 export { HTSR_COLUMNS, type HtsrRow } from './columns';
 export { esdPlot, alphaPlot, EsdPlot, logHistogram, ESD_PLOT_DEFAULTS, ALPHA_PLOT_DEFAULTS, type EsdPlotOptions, type AlphaPlotOptions, type EsdPlotPayload } from './plots';
-export { layerSpectrum, layerSpectra, WEAK_RANK_TOLERANCE, type Spectrum } from './esd';
+export { layerSpectrum, layerSpectra, WEAK_RANK_TOLERANCE, LAYER_SPECTRUM_DEFAULTS, type Spectrum, type LayerSpectrumOptions } from './esd';
 export { fitPowerLaw, fitClippedPowerLaw, fittableEigenvalues, trainingWarning, PowerLawFitError, EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit, type ClippedFit } from './powerlaw';
 export { fitPowerlawPackage, fitTruncatedPowerLaw, xminPeakRange, type PowerlawPackageFit, type PowerlawDistribution } from './powerlaw-package';
 export { upperIncompleteGammaNegative } from './powerlaw-gamma';
 export { fitMarchenkoPastur, marchenkoPasturDensity, marchenkoPasturEdges, type MarchenkoPasturFit } from './marchenko-pastur';
 export { normMetrics, matrixRank, matrixEntropy, detX, rescaleEigenvalues, jensenShannonDistance, type NormMetrics, type DetX } from './metrics';
-export { layerMatrices, layerDimensions, sizeSkipReason, type LayerType, type LayerMatrix, type LayerMatrices, type SizeFilter } from './matrices';
+export { layerMatrices, layerDimensions, sizeSkipReason, LAYER_MATRICES_DEFAULTS, type LayerMatricesOptions, type LayerType, type LayerMatrix, type LayerMatrices, type SizeFilter } from './matrices';

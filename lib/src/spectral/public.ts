@@ -7,5 +7,5 @@ export { HtsrResult, type LayerAnalysis, type SkippedLayer, type HtsrSummary } f
 export { esdPlot, alphaPlot, EsdPlot, ESD_PLOT_DEFAULTS, ALPHA_PLOT_DEFAULTS, type EsdPlotOptions, type AlphaPlotOptions, type EsdPlotPayload } from './plots';
 export { fitPowerLaw, PowerLawFitError, type PowerLawFit } from './powerlaw';
 export { fitMarchenkoPastur, marchenkoPasturDensity, type MarchenkoPasturFit } from './marchenko-pastur';
-export { layerSpectrum, type Spectrum } from './esd';
-export { layerMatrices, type LayerMatrices, type LayerMatrix } from './matrices';
+export { layerSpectrum, LAYER_SPECTRUM_DEFAULTS, type Spectrum, type LayerSpectrumOptions } from './esd';
+export { layerMatrices, LAYER_MATRICES_DEFAULTS, type LayerMatrices, type LayerMatrix, type LayerMatricesOptions, type LayerType } from './matrices';
