@@ -13,7 +13,7 @@ import { rng, type Rng } from '../random/rng';
 import { Progress } from '../progress/progress';
 import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerMatrices, type LayerType } from './matrices';
 import { layerSpectra, type Spectrum } from './esd';
-import { fitClippedPowerLaw, fitPowerLaw, fittableEigenvalues, PowerLawFitError, trainingWarning, type PowerLawFit } from './powerlaw';
+import { fitClippedPowerLaw, fitSortedPowerLaw, fittableEigenvalues, PowerLawFitError, trainingWarning, type PowerLawFit } from './powerlaw';
 import { fitPowerlawPackage, xminPeakRange, type PowerlawDistribution, type PowerlawPackageFit } from './powerlaw-package';
 import { detX, jensenShannonDistance, normMetrics } from './metrics';
 import { FAILED_MP_FIT, fitMarchenkoPastur, type MarchenkoPasturFit } from './marchenko-pastur';
@@ -313,7 +313,7 @@ function powerLawColumns(evals: Float64Array, options: ResolvedAnalyzeOptions): 
       extra.num_fingers = clipped.numFingers;
       extra.raw_alpha = clipped.rawAlpha;
     } else {
-      fit = fitPowerLaw(nonzero);
+      fit = fitSortedPowerLaw(nonzero);
     }
     return {
       fit,

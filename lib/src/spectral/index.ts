@@ -6,7 +6,7 @@ export { HtsrResult, skippedLine, type LayerAnalysis, type SkippedLayer, type Ht
 export { HTSR_COLUMNS, type HtsrRow } from './columns';
 export { esdPlot, alphaPlot, EsdPlot, logHistogram, ESD_PLOT_DEFAULTS, ALPHA_PLOT_DEFAULTS, type EsdPlotOptions, type AlphaPlotOptions, type EsdPlotPayload } from './plots';
 export { layerSpectrum, layerSpectra, WEAK_RANK_TOLERANCE, LAYER_SPECTRUM_DEFAULTS, type Spectrum, type LayerSpectrumOptions } from './esd';
-export { fitPowerLaw, fitClippedPowerLaw, fittableEigenvalues, trainingWarning, PowerLawFitError, EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit, type ClippedFit } from './powerlaw';
+export { fitPowerLaw, fitSortedPowerLaw, FIT_POWER_LAW_DEFAULTS, type FitPowerLawOptions, fitClippedPowerLaw, fittableEigenvalues, trainingWarning, PowerLawFitError, EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit, type ClippedFit } from './powerlaw';
 export { fitPowerlawPackage, fitTruncatedPowerLaw, xminPeakRange, type PowerlawPackageFit, type PowerlawDistribution } from './powerlaw-package';
 export { upperIncompleteGammaNegative } from './powerlaw-gamma';
 export { fitMarchenkoPastur, marchenkoPasturDensity, marchenkoPasturEdges, type MarchenkoPasturFit } from './marchenko-pastur';
