@@ -2,7 +2,7 @@
 // Benchmark of the HTSR pipeline (not a test). Two parts, each against numpy in the same run
 // when /usr/bin/python3 has numpy (Debian python3-numpy; fast only with libopenblas0 installed):
 //  1. eigenvalues of symmetric 512 / 1024 / 2048 matrices (Wishart-like S = XᵀX/n, seeded):
-//     weightlab's default ('auto': engine and reduction chosen by size and load, lib/src/spectral/
+//     weightlab's default ('auto': engine and reduction chosen by size and load, lib/src/eigen/
 //     reduction.ts), the wasm kernel on one thread with each reduction (one-stage Householder,
 //     two-stage dense -> band -> tridiagonal), the two-stage one on two threads, plain JS (512 only),
 //     numpy eigvalsh.
@@ -26,8 +26,8 @@ const path = require('node:path');
 const weightlab = require('weightlab/internal');
 
 const { rng, symmetricEigenvalues, analyze, Tensor, WeightSet } = weightlab;
-const { symmetricEigenvaluesWasm } = require('weightlab/dist/spectral/eigen-wasm');
-const { parallelEigenvalues } = require('weightlab/dist/spectral/eigen-parallel');
+const { symmetricEigenvaluesWasm } = require('weightlab/dist/eigen/eigen-wasm');
+const { parallelEigenvalues } = require('weightlab/dist/eigen/eigen-parallel');
 const { hasNumpy, startNumpy } = require('./support/numpy-reference');
 
 function cpuSince(start) { const c = process.cpuUsage(start); return (c.user + c.system) / 1000; }

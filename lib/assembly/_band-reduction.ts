@@ -26,7 +26,7 @@ import { multiplyAdd, multiplySubtract } from './_multiply-add';
 
 /**
  * Doubles of work the panel functions need for an n x n matrix and half-bandwidth b (a multiple
- * of 8). The driver (lib/src/spectral/two-stage.ts) runs, for k = 0, b, 2b, ... while n - k - b >= 2:
+ * of 8). The driver (lib/src/eigen/two-stage.ts) runs, for k = 0, b, 2b, ... while n - k - b >= 2:
  * bandPanelFactor, bandPanelProduct over all rows, bandPanelCorrection, bandPanelUpdate over all
  * blocks; the product and the update may be split by rows between threads.
  */

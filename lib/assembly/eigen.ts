@@ -4,10 +4,10 @@
 // the rank-2 update of step k fused into the matrix-vector product of step k+1 and two rows per
 // pass, so the matrix streams through the cache once per step), then root-free QL
 // (./_root-free-ql.ts). The same one-stage reduction in plain TypeScript is
-// lib/src/spectral/eigen-js.ts (fallback and oracle).
+// lib/src/eigen/eigen-js.ts (fallback and oracle).
 // The two-stage reduction for large matrices (dense -> band -> tridiagonal) lives in
 // ./_band-reduction.ts and ./_bulge-chasing.ts and is exported from this module too, so the
-// shared-memory build of this kernel (lib/src/spectral/shared-module.ts) carries it.
+// shared-memory build of this kernel (lib/src/eigen/shared-module.ts) carries it.
 // No allocator: the caller lays out every array in linear memory and passes byte offsets.
 
 export { bandWorkSize, bandPanelBlocks, bandPanelFactor, bandPanelProduct, bandPanelCorrection, bandPanelUpdate, bandPanelClaimReset, bandPanelUpdateClaimed } from './_band-reduction';

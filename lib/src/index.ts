@@ -37,7 +37,7 @@ export { readWeights, loadWeights, readSafetensors, writeSafetensors, readTorch,
 export { openZoo, buildZoo, zooPreset, zooCache, Zoo } from './zoo/public';
 export { digits, dataset, type Dataset } from './data/public';
 export { mlp, trainMlp, cnn } from './train/public';
-export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions } from './spectral/public';
+export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions, type HtsrRow } from './spectral/public';
 export { cka, modeConnectivity, topEigenvalues, hutchinsonTrace } from './landscape/public';
 export { phaseMetrics, classifyPhases, phaseDiagram } from './phases/public';
 export { inductiveBias, compareInductiveBias, teacherTask, kernelHypothesisSpace, networkHypothesisSpace } from './bias/public';

@@ -20,6 +20,7 @@ export * from './interop/tfjs';
 export * from './manifold';
 export * from './align';
 export * from './spectral';
+export * from './eigen';
 export * from './io';
 export * from './zoo';
 export * from './generate';

@@ -81,7 +81,7 @@ test('both kernel builds: relaxed SIMD (fused multiply-add) where the runtime ha
   assert.match(kernelPath('eigen'), /wasm[\\/]relaxed[\\/]eigen\.wasm$/);
   const script = `
     const { rng } = require('weightlab/internal');
-    const { symmetricEigenvaluesWasm, gramUpperWasm } = require('weightlab/dist/spectral/eigen-wasm');
+    const { symmetricEigenvaluesWasm, gramUpperWasm } = require('weightlab/dist/eigen/eigen-wasm');
     const { kernelPath, relaxedSimdDecision } = require('weightlab/dist/backend/wasm');
     const n = 300, x = rng(5).normal(n * n), a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = x[i * n + j] + x[j * n + i];

@@ -69,6 +69,7 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
     { name: 'Tensor', value: weights.get('fc1.bias') },
     { name: 'WeightSet', value: weights },
     { name: 'HtsrResult', value: htsr },
+    { name: 'ResultTable (HtsrResult.table)', value: htsr.table },
     { name: 'esdPlot', value: esdPlot(htsr.layers[0], { title: 'fc1' }) },
     { name: 'alphaPlot', value: alphaPlot(htsr) },
     { name: 'InductiveBiasResult', value: rbf },

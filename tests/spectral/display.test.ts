@@ -17,14 +17,14 @@ const layers = Object.fromEntries(oracleLayers());
 test('the result: Arquero table, snake_case JSON, WeightWatcher summary, HTML and text', async () => {
   const result = await analyze(new WeightSet(layers), { detX: true, progress: false });
   assert.equal(result.table.numRows(), 11);
-  assert.ok(result.table.columnNames().includes('alphaWeighted'));
+  assert.ok(result.table.columnNames().includes('alpha_weighted'));
   const json = result.toJSON();
   assert.ok('alpha_weighted' in json[0] && 'detX_num' in json[0] && 'erg_gap' in json[0]);
   assert.equal(json[0].erg_gap, (json[0].xmin as number) - (json[0].detX_val as number));
   const summary = result.summary();
   const alphas = result.rows().map((r) => r.alpha as number);
   assert.ok(Math.abs(summary.alpha! - alphas.reduce((a, b) => a + b, 0) / alphas.length) < 1e-12);
-  assert.equal(summary.mpSoftrank, undefined);
+  assert.equal(summary.mp_softrank, undefined);
   const bundle = await toMimeBundle(result);
   const html = String(bundle.data['text/html']);
   assert.match(html, /<table class="weightlab-htsr">/);
@@ -116,7 +116,7 @@ test('alphaPlot names what it draws: the given title, axis titles, the band and 
   for (const text of ['alpha of the oracle layers', 'layer id', 'alpha (α) (log)', 'HTSR band', 'well trained: 2 ≤ α ≤ 6', 'HTSR warning', 'ok', 'over-trained', 'under-trained']) {
     assert.ok(texts.includes(text), `'${text}' in ${JSON.stringify(texts)}`);
   }
-  const weighted = svgTexts(await alphaPlot(result, { column: 'alphaWeighted' }).toSVG());
+  const weighted = svgTexts(await alphaPlot(result, { column: 'alpha_weighted' }).toSVG());
   assert.ok(weighted.includes('alpha_weighted per layer'));
   assert.throws(() => alphaPlot(result, { column: 'D' as 'alpha' }), ArgumentError);
 });

@@ -25,7 +25,7 @@ test('HTSR on a tfjs model: a row per dense/conv/embedding layer, alpha equal to
   writeModelJson(dir, await saveArtifacts(layerZoo()));
   const weights = readWeights(dir);
   const result = await analyze(weights, { progress: false });
-  assert.deepEqual(result.rows().map((row) => [row.name, row.layerType]).sort(), [
+  assert.deepEqual(result.rows().map((row) => [row.name, row.layer_type]).sort(), [
     ['conv', 'conv2d'], ['embed', 'embedding'], ['head', 'dense'], ['hidden', 'dense'], ['separable', 'conv2d'], ['seq_conv', 'conv1d'],
   ]);
   const skipped = Object.fromEntries(result.skipped.map((s) => [s.name, s]));
@@ -46,11 +46,11 @@ test('HTSR on a tfjs model: a row per dense/conv/embedding layer, alpha equal to
   const unscaled = await analyze(torch, { progress: false, conv2dNorm: false });
   assert.deepEqual(oracle.rows().map((row) => row.name), result.rows().map((row) => row.name));
   for (const ours of result.rows()) {
-    const conv1d = ours.layerType === 'conv1d';
+    const conv1d = ours.layer_type === 'conv1d';
     const theirs = (conv1d ? unscaled : oracle).rows().find((row) => row.name === ours.name)!;
-    assert.equal(theirs.layerType, conv1d ? 'conv2d' : ours.layerType, String(ours.name));
-    for (const column of ['N', 'M', 'rf', 'numEvals', 'numPlSpikes', 'status']) assert.equal(ours[column], theirs[column], `${ours.name} ${column}`);
-    for (const column of ['alpha', 'D', 'xmin', 'lambdaMax', 'alphaWeighted', 'logNorm', 'stableRank']) {
+    assert.equal(theirs.layer_type, conv1d ? 'conv2d' : ours.layer_type, String(ours.name));
+    for (const column of ['N', 'M', 'rf', 'num_evals', 'num_pl_spikes', 'status'] as const) assert.equal(ours[column], theirs[column], `${ours.name} ${column}`);
+    for (const column of ['alpha', 'D', 'xmin', 'lambda_max', 'alpha_weighted', 'log_norm', 'stable_rank'] as const) {
       const [a, b] = [ours[column] as number, theirs[column] as number];
       assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${ours.name} ${column}: ${a} vs ${b}`);
     }

@@ -3,7 +3,7 @@
 // size filters), and SETOL's detX walk against a direct product loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, matrix, rng, Tensor, WeightSet, detX, squaredSingularValues } from 'weightlab/internal';
+import { analyze, matrix, rng, Tensor, WeightSet, detX, squaredSingularValues, layerMatrices, layerSpectrum, ArgumentError } from 'weightlab/internal';
 
 function diagonalMatrix(rows: number, cols: number, d: number[]): Float64Array {
   const w = new Float64Array(rows * cols);
@@ -18,31 +18,31 @@ test('diagonal matrix: eigenvalues are d², every scale metric has its closed fo
   const sum = evals.reduce((a, b) => a + b, 0), max = Math.max(...evals);
   const close = (a: unknown, b: number, what: string) => assert.ok(Math.abs((a as number) - b) <= 1e-12 * Math.abs(b), `${what}: ${a} vs ${b}`);
   close(row.norm, sum, 'norm');
-  close(row.logNorm, Math.log10(sum), 'log_norm');
-  close(row.spectralNorm, max, 'spectral_norm');
-  close(row.lambdaMax, max, 'lambda_max');
-  close(row.stableRank, sum / max, 'stable_rank');
-  close(row.svMax, Math.max(...d), 'sv_max');
-  close(row.svMin, Math.min(...d), 'sv_min');
-  close(row.alphaWeighted, (row.alpha as number) * Math.log10(max), 'alpha_weighted');
-  close(row.logAlphaNorm, Math.log10(evals.reduce((a, x) => a + x ** (row.alpha as number), 0)), 'log_alpha_norm');
+  close(row.log_norm, Math.log10(sum), 'log_norm');
+  close(row.spectral_norm, max, 'spectral_norm');
+  close(row.lambda_max, max, 'lambda_max');
+  close(row.stable_rank, sum / max, 'stable_rank');
+  close(row.sv_max, Math.max(...d), 'sv_max');
+  close(row.sv_min, Math.min(...d), 'sv_min');
+  close(row.alpha_weighted, (row.alpha as number) * Math.log10(max), 'alpha_weighted');
+  close(row.log_alpha_norm, Math.log10(evals.reduce((a, x) => a + x ** (row.alpha as number), 0)), 'log_alpha_norm');
   const p = evals.map((x) => x / sum + 1e-10);
   close(row.entropy, -p.reduce((a, x) => a + x * Math.log(x), 0) / Math.log(20 + 1e-10), 'entropy');
-  assert.equal(row.matrixRank, 20);
+  assert.equal(row.matrix_rank, 20);
   assert.equal(row.N, 30);
   assert.equal(row.M, 20);
-  assert.equal(row.numEvals, 20);
-  assert.equal(row.weakRankLoss, 0);
+  assert.equal(row.num_evals, 20);
+  assert.equal(row.weak_rank_loss, 0);
   // xmin is one of the eigenvalues, and the tail count is the number at or above it.
   assert.ok(evals.some((x) => Math.abs(x - (row.xmin as number)) <= 1e-12 * x));
-  assert.equal(row.numPlSpikes, evals.filter((x) => x >= (row.xmin as number) * (1 - 1e-12)).length);
+  assert.equal(row.num_pl_spikes, evals.filter((x) => x >= (row.xmin as number) * (1 - 1e-12)).length);
 });
 
 test('orthogonal-like matrix: all eigenvalues 1, stable rank M, entropy 1', async () => {
   const row = (await analyze(matrix(24, 24, diagonalMatrix(24, 24, Array(24).fill(1))), { progress: false })).rows()[0];
   assert.equal(row.norm, 24);
-  assert.equal(row.stableRank, 24);
-  assert.equal(row.logSpectralNorm, 0);
+  assert.equal(row.stable_rank, 24);
+  assert.equal(row.log_spectral_norm, 0);
   assert.ok(Math.abs((row.entropy as number) - 1) < 1e-8);
 });
 
@@ -70,9 +70,9 @@ test('Conv2d: kh*kw slices scaled by sqrt(1/2) in float32, pooled (eigenvalues h
   const kernel = new Tensor('float32', values, [out, input, kh, kw]);
   const result = await analyze(new WeightSet({ 'conv.weight': kernel }), { progress: false });
   const layer = result.layer('conv');
-  assert.equal(layer.row.layerType, 'conv2d');
+  assert.equal(layer.row.layer_type, 'conv2d');
   assert.equal(layer.row.rf, 6);
-  assert.equal(layer.row.numEvals, 36);
+  assert.equal(layer.row.num_evals, 36);
   const expected: number[] = [];
   const scale = Math.fround(Math.SQRT1_2);
   for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
@@ -96,7 +96,7 @@ test("Conv2d N/M quirk: out < in with an even receptive field keeps N = out, M =
   const result = await analyze(new WeightSet({ 'a.weight': even, 'b.weight': odd }), { progress: false });
   assert.deepEqual([result.layer('a').row.N, result.layer('a').row.M, result.layer('a').row.Q], [8, 16, 0.5]);
   assert.deepEqual([result.layer('b').row.N, result.layer('b').row.M, result.layer('b').row.Q], [16, 8, 2]);
-  assert.equal(result.layer('a').row.numEvals, 32); // 8 per slice; the filter saw M*rf = 64
+  assert.equal(result.layer('a').row.num_evals, 32); // 8 per slice; the filter saw M*rf = 64
 });
 
 test('layouts: GPT-2 Conv1D (in, out), Keras Dense and a transposed Linear give the same spectrum', async () => {
@@ -109,7 +109,7 @@ test('layouts: GPT-2 Conv1D (in, out), Keras Dense and a transposed Linear give 
     'dense.kernel': new Tensor('float64', w, [48, 20]),
   });
   const result = await analyze(set, { progress: false });
-  assert.deepEqual(result.rows().map((r) => r.layerType), ['conv1d', 'dense', 'dense']);
+  assert.deepEqual(result.rows().map((r) => r.layer_type), ['conv1d', 'dense', 'dense']);
   const [a, b, c] = result.layers.map((l) => l.evals);
   a.forEach((x, i) => { assert.ok(Math.abs(x - b[i]) <= 1e-13 * a[19]); assert.equal(x, c[i]); });
   assert.deepEqual(result.rows().map((r) => [r.N, r.M]), [[48, 20], [48, 20], [48, 20]]);
@@ -123,7 +123,7 @@ test('filters: minEvals, maxEvals, maxN, norm layers, and the layers option (ids
     'ln.weight': new Tensor('float32', new Float32Array(12).fill(1), [12]),
   });
   const all = await analyze(set, { progress: false });
-  assert.deepEqual(all.rows().map((r) => [r.layerId, r.name, r.layerType]), [[1, 'embed', 'embedding'], [2, 'fc1', 'dense']]);
+  assert.deepEqual(all.rows().map((r) => [r.layer_id, r.name, r.layer_type]), [[1, 'embed', 'embedding'], [2, 'fc1', 'dense']]);
   assert.deepEqual(all.skipped.map((s) => s.name), ['fc2', 'ln']);
   assert.match(all.skipped[0].reason, /minEvals/);
   assert.deepEqual((await analyze(set, { maxN: 40, maxEvals: 40, progress: false })).rows().map((r) => r.name), ['fc1']);
@@ -134,4 +134,19 @@ test('filters: minEvals, maxEvals, maxN, norm layers, and the layers option (ids
   assert.deepEqual((await analyze(set, { layers: ['-embed'], progress: false })).rows().map((r) => r.name), ['fc1']);
   await assert.rejects(analyze(set, { minEvals: 50, maxEvals: 40 }), /minEvals must be below maxEvals/);
   await assert.rejects(analyze(set, { fixFingers: 'clip_xmin' as never }), /unsupported fixFingers/);
+});
+
+test('layerMatrices and layerSpectrum take options as data: conv2dNorm halves the eigenvalues, undefined keeps the default, unknown keys are rejected', async () => {
+  // A 1x1 Conv2d kernel of the diagonal d: one slice, singular values d (or d/sqrt(2) with conv2dNorm).
+  const d = [3, 2, 1, 0.5];
+  const kernel = new Tensor('float64', diagonalMatrix(4, 4, d), [4, 4, 1, 1]);
+  const squares = d.map((x) => x * x).sort((a, b) => a - b);
+  const normed = await layerSpectrum(layerMatrices('conv2d', kernel), { engine: 'js' });
+  const keptDefault = await layerSpectrum(layerMatrices('conv2d', kernel, { conv2dNorm: undefined, channelsFirst: undefined }), { engine: undefined, svd: undefined });
+  const raw = await layerSpectrum(layerMatrices('conv2d', kernel, { conv2dNorm: false }), { engine: 'js' });
+  normed.evals.forEach((value, i) => assert.ok(Math.abs(value - squares[i] / 2) <= 1e-14 * squares[3], `normed ${i}`));
+  raw.evals.forEach((value, i) => assert.ok(Math.abs(value - squares[i]) <= 1e-14 * squares[3], `raw ${i}`));
+  keptDefault.evals.forEach((value, i) => assert.ok(Math.abs(value - normed.evals[i]) <= 1e-14 * squares[3], `default ${i}`));
+  assert.throws(() => layerMatrices('conv2d', kernel, { conv2dnorm: false } as never), (error: unknown) => error instanceof ArgumentError && /layerMatrices has no option 'conv2dnorm' \(did you mean 'conv2dNorm'\?\)/.test(error.message));
+  await assert.rejects(layerSpectrum(layerMatrices('dense', matrix(4, 4, diagonalMatrix(4, 4, d))), { method: 'gram' } as never), /layerSpectrum has no option 'method'/);
 });

@@ -108,3 +108,17 @@ test('the wasm KS pass equals the plain-JS one: every D within 4e-16 (its vector
     assert.equal(first(wasm), first(js), `count ${count}`);
   }
 });
+
+test('fitPowerLaw takes eigenvalues in any order, drops those at or below the threshold, and checks its options', () => {
+  const data = bulkPlusTail(3, 300, 200, 21);
+  // The same eigenvalues shuffled (reversed) with zeros and sub-threshold values mixed in.
+  const messy = Float64Array.from([0, ...[...data].reverse(), 1e-7, 1e-5]);
+  const clean = fitPowerLaw(data);
+  assert.deepEqual(fitPowerLaw(messy), clean);
+  assert.deepEqual(fitPowerLaw(messy, { threshold: undefined }), clean);
+  // A threshold above the bulk leaves only the tail: the first candidate xmin is the smallest value kept.
+  const tailOnly = fitPowerLaw(messy, { threshold: 1 });
+  assert.equal(tailOnly.candidates.xmin[0], data.find((value) => value > 1));
+  assert.throws(() => fitPowerLaw(data, { treshold: 1 } as never), /fitPowerLaw has no option 'treshold' \(did you mean 'threshold'\?\)/);
+  assert.throws(() => fitPowerLaw(Float64Array.of(1, NaN, 2)), /eigenvalues\[1\]/);
+});

@@ -12,12 +12,12 @@ for (const [N, M, seed] of [[600, 300, 1], [800, 200, 2]] as const) {
     const row = (await analyze(w, { mpFit: true, progress: false })).rows()[0];
     assert.ok((row.alpha as number) > 6, `alpha ${row.alpha}`);
     assert.equal(row.warning, 'under-trained');
-    assert.equal(row.numSpikes, 0);
-    assert.ok(Math.abs((row.sigmaMp as number) - 1) < 0.05, `sigma_mp ${row.sigmaMp}`);
+    assert.equal(row.num_spikes, 0);
+    assert.ok(Math.abs((row.sigma_mp as number) - 1) < 0.05, `sigma_mp ${row.sigma_mp}`);
     const q = N / M;
     const meanEigenvalue = (row.norm as number) / M;
     const edge = (1 + 1 / Math.sqrt(q)) ** 2 * meanEigenvalue;
-    assert.ok(Math.abs((row.bulkMax as number) / edge - 1) < 0.05, `bulk_max ${row.bulkMax} vs ${edge}`);
+    assert.ok(Math.abs((row.bulk_max as number) / edge - 1) < 0.05, `bulk_max ${row.bulk_max} vs ${edge}`);
     assert.equal(row.Q, q);
   });
 }
@@ -31,7 +31,7 @@ for (const k of [1, 3, 5]) {
     // Strengths 4..: far above the BBP threshold (Q^-1/4 ≈ 0.84 in these units).
     for (let i = 0; i < N; i++) for (let j = 0; j < M; j++) for (let s = 0; s < k; s++) g[i * M + j] += (4 + s) * u[i * k + s] * v[s * M + j];
     const row = (await analyze(matrix(N, M, g), { mpFit: true, progress: false })).rows()[0];
-    assert.equal(row.numSpikes, k);
+    assert.equal(row.num_spikes, k);
   });
 }
 

@@ -143,6 +143,6 @@ test('esdPlot draws a TPL fit with its normalised density (integrates to 1 over 
   const plot = esdPlot(layer);
   assert.match(plot.spec.title as string, /TPL alpha/);
   const bundle = await plot[mimeBundle]();
-  const payload = bundle.data['application/vnd.weightlab.esd.v1+json'] as { fit: { lambda: number } };
-  assert.equal(payload.fit.lambda, result.toJSON()[0].Lambda);
+  const payload = bundle.data['application/vnd.weightlab.esd.v1+json'] as { fit: { Lambda: number } };
+  assert.equal(payload.fit.Lambda, result.toJSON()[0].Lambda);
 });

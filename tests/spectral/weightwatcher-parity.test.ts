@@ -69,7 +69,8 @@ for (const engine of ['auto', 'js'] as const) {
       assert.deepEqual(ours.map((row) => row.name), expectedRows.map((row) => row.name), 'same layers analysed (tiny and norm skipped)');
       assert.deepEqual(result.skipped.map((s) => s.name).sort(), ['norm', 'tiny']);
       for (const expected of expectedRows) {
-        const row = ours.find((r) => r.name === expected.name)!;
+        // A row as WeightWatcher's dataframe row: looked up by the oracle's column names.
+        const row: Record<string, unknown> = { ...ours.find((r) => r.name === expected.name)! };
         const layer = String(expected.name);
         const svMax = expected.sv_max as number;
         for (const [column, value] of Object.entries(expected)) {

@@ -2,7 +2,7 @@
 // Gram matrices of a zoo (generator PCA), the l x l problem a randomised SVD leaves (manifold
 // PCA), and a power iteration for the top eigenvalue of a kernel matrix. Cyclic Jacobi is
 // slow for big n but accurate to rounding, with eigenvectors orthogonal to rounding even for
-// clustered eigenvalues. Large spectra go to lib/src/spectral's Householder + QL kernels.
+// clustered eigenvalues. Large spectra go to lib/src/eigen's Householder + QL kernels.
 
 import { NumericalError } from '../errors';
 import { times } from './dense';

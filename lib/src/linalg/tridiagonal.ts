@@ -1,6 +1,6 @@
 // Eigenvalues of a symmetric tridiagonal matrix by implicit QL with Wilkinson shifts (EISPACK's
 // tql1/tql2), optionally tracking the first row of the eigenvector matrix: the plain-JS end of
-// the HTSR eigensolver (lib/src/spectral/eigen-js.ts, the fallback and oracle of the wasm
+// the HTSR eigensolver (lib/src/eigen/eigen-js.ts, the fallback and oracle of the wasm
 // kernels) and the Lanczos matrices of stochastic Lanczos quadrature (lib/src/landscape), whose
 // quadrature weights are the squared first components. PyHessian uses a general complex solver
 // here (its issue #17); a symmetric one is both cheaper and exact to rounding.

@@ -3,77 +3,165 @@
 // WeightWatcher's order: matrices → ESD → power-law fit → MP fit → randomized ESD → detX → norms.
 
 import { ArgumentError, InterruptedError, NumericalError } from '../errors';
+import { resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
+import type { EngineOption } from '../backend/engine';
+import { resolveEigenEngine, type EigenEngine, type SvdMethod } from '../eigen/solve';
 import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 import type { Layer } from '../weights/layers';
 import { rng, type Rng } from '../random/rng';
 import { Progress } from '../progress/progress';
 import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerMatrices, type LayerType } from './matrices';
-import { layerSpectra, type EigenEngine, type Spectrum, type SvdMethod } from './esd';
-import { fitClippedPowerLaw, fitPowerLaw, fittableEigenvalues, PowerLawFitError, trainingWarning, type PowerLawFit } from './powerlaw';
+import { layerSpectra, type Spectrum } from './esd';
+import { fitClippedPowerLaw, fitSortedPowerLaw, fittableEigenvalues, PowerLawFitError, trainingWarning, type PowerLawFit } from './powerlaw';
 import { fitPowerlawPackage, xminPeakRange, type PowerlawDistribution, type PowerlawPackageFit } from './powerlaw-package';
 import { detX, jensenShannonDistance, normMetrics } from './metrics';
 import { FAILED_MP_FIT, fitMarchenkoPastur, type MarchenkoPasturFit } from './marchenko-pastur';
 import { randomEigenvalues, replicaCount } from './randomize';
 import { HtsrResult, type LayerAnalysis, type SkippedLayer } from './result';
+import type { HtsrRow } from './columns';
 
 /** What `analyze` accepts: a WeightSet, one weight tensor (2-D Linear (out, in) or 4-D Conv2d (out, in, kh, kw)), or named tensors. */
 export type AnalyzeInput = WeightSet | Tensor | Record<string, Tensor>;
 
 /** Options mirroring WeightWatcher's analyze() keywords (defaults are WeightWatcher 0.7.5.5's). */
 export interface AnalyzeOptions {
-  /** Skip layers with fewer eigenvalues (M·rf) than this. Default 10; 0 disables. */
+  /**
+   * Skip layers with fewer eigenvalues (M·rf) than this; 0 disables.
+   * @default 10
+   */
   minEvals?: number;
-  /** Skip layers with more eigenvalues (M·rf) than this. Default 15000; 0 disables. */
+  /**
+   * Skip layers with more eigenvalues (M·rf) than this; 0 disables.
+   * @default 15000
+   */
   maxEvals?: number;
-  /** Skip layers whose N exceeds this (e.g. GPT-2's 50257-row embedding). Default 50000. */
+  /**
+   * Skip layers whose N exceeds this (e.g. GPT-2's 50257-row embedding).
+   * @default 50000
+   */
   maxN?: number;
   /**
-   * false (default); 'clip_xmax': refit without the top eigenvalues when they form "fingers";
+   * false: no fix; 'clip_xmax': refit without the top eigenvalues when they form "fingers";
    * 'xmin_peak': search xmin only up to 1.5x the peak of the log-ESD histogram (powerlaw package).
+   * @default false
    */
   fixFingers?: false | 'clip_xmax' | 'xmin_peak';
-  /** xmin_peak: the upper end of the xmin search (default 1.5x the histogram peak), WeightWatcher's xmin_max. */
+  /**
+   * xmin_peak: the upper end of the xmin search, WeightWatcher's xmin_max.
+   * @default undefined (1.5x the log-ESD histogram's peak)
+   */
   xminMax?: number;
   /**
-   * The tail distribution: 'PL' (default) power law; 'TPL' truncated power law x^-alpha e^(-Lambda x)
+   * The tail distribution: 'PL' power law; 'TPL' truncated power law x^-alpha e^(-Lambda x)
    * (adds the Lambda column; sigma is null); 'E_TPL' = TPL with fixFingers 'xmin_peak'.
+   * @default 'PL'
    */
   fit?: 'PL' | 'TPL' | 'E_TPL';
   /**
    * Which fitter: 'ww' (WeightWatcher's own WWFit) or 'powerlaw' (the powerlaw package's Fit: unique
-   * xmin candidates, xmax column null). Default 'ww', or 'powerlaw' when fit or fixFingers need it
-   * (TPL, E_TPL, xmin_peak); asking for 'ww' with those is an ArgumentError, where WeightWatcher
-   * rejects the parameters (TPL) or silently fails every layer with alpha -1 (xmin_peak).
+   * xmin candidates, xmax column null). Asking for 'ww' where fit or fixFingers need the powerlaw
+   * package (TPL, E_TPL, xmin_peak) is an ArgumentError, where WeightWatcher rejects the parameters
+   * (TPL) or silently fails every layer with alpha -1 (xmin_peak).
+   * @default undefined ('ww', or 'powerlaw' when fit or fixFingers need it)
    */
   plPackage?: 'ww' | 'powerlaw';
-  /** clip_xmax: most eigenvalues clipped + 1 (default 10; reset to 10 unless >= half the eigenvalues, as WeightWatcher does). */
+  /**
+   * clip_xmax: most eigenvalues clipped + 1 (reset to 10 unless >= half the eigenvalues, as WeightWatcher does).
+   * @default 10
+   */
   maxFingers?: number;
-  /** clip_xmax: how far alpha must drop to accept a clipped fit (default 1.0). */
+  /**
+   * clip_xmax: how far alpha must drop to accept a clipped fit.
+   * @default 1.0
+   */
   fingerThreshold?: number;
-  /** SETOL trace-log condition columns detX_num, detX_val, detX_val_unrescaled (and erg_gap). Default false. */
+  /**
+   * SETOL trace-log condition columns detX_num, detX_val, detX_val_unrescaled and erg_gap.
+   * @default false
+   */
   detX?: boolean;
-  /** Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, W_scale, bulk_max, bulk_min. Default false. */
+  /**
+   * Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, W_scale, bulk_max, bulk_min.
+   * @default false
+   */
   mpFit?: boolean;
-  /** Randomized (shuffled) ESD: rand_distance, max_rand_eval, ww_softrank, ww_maxdist and rand_* MP columns. Default false. */
+  /**
+   * Randomized (shuffled) ESD: rand_distance, max_rand_eval, ww_softrank, ww_maxdist and rand_* MP columns.
+   * @default false
+   */
   randomize?: boolean;
-  /** Seed of the randomized ESD's shuffles (each layer draws from its own sub-stream). Default 0. */
+  /**
+   * Seed of the randomized ESD's shuffles (each layer draws from its own sub-stream).
+   * @default 0
+   */
   seed?: number;
-  /** Keep only these layers: ids (all >= 0), or drop ids (all < 0); types ('dense', 'conv2d', ...); names, or '-name' to drop. */
+  /**
+   * Keep only these layers: ids (all >= 0), or drop ids (all < 0); types ('dense', 'conv2d', ...); names, or '-name' to drop.
+   * @default undefined (every layer)
+   */
   layers?: (number | string)[];
-  /** Scale Conv2d slices by sqrt(1/2) (WeightWatcher's conv2d_norm). Default true. */
+  /**
+   * Scale Conv2d slices by sqrt(1/2) (WeightWatcher's conv2d_norm).
+   * @default true
+   */
   conv2dNorm?: boolean;
-  /** First layer id (WeightWatcher numbers state-dict layers from 1). Default 1. */
+  /**
+   * First layer id (WeightWatcher numbers state-dict layers from 1).
+   * @default 1
+   */
   startId?: number;
-  /** Eigensolver: 'auto' (default), 'parallel', 'wasm' or 'js'. */
-  engine?: EigenEngine;
-  /** Squared singular values via the Gram matrix ('gram'), one-sided Jacobi ('jacobi'), or 'auto' (default: Jacobi only for small rank-deficient layers). */
+  /**
+   * Eigensolver engine: 'auto' (two wasm threads for orders from 512 when a core is spare, else one
+   * wasm thread, else plain JS), or 'parallel', 'wasm', 'js' (an ArgumentError, with the reason,
+   * when the requested one cannot run here).
+   * @default 'auto'
+   */
+  engine?: EngineOption<EigenEngine>;
+  /**
+   * Squared singular values via the Gram matrix ('gram'), one-sided Jacobi ('jacobi'), or 'auto'
+   * (Jacobi only for small rank-deficient layers).
+   * @default 'auto'
+   */
   svd?: SvdMethod;
-  /** Show a progress bar: true, false, or 'auto' (default: when there are 8+ layers or any has 512+ eigenvalues). */
+  /**
+   * Show a progress bar: true, false, or 'auto' (when there are 8+ layers or any has 512+ eigenvalues).
+   * @default 'auto'
+   */
   progress?: boolean | 'auto';
-  /** Stops the analysis with an InterruptedError between layers. */
+  /**
+   * Stops the analysis with an InterruptedError between layers.
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
+
+/** analyze()'s defaults, declared once (WeightWatcher 0.7.5.5's where it has the option). */
+export const ANALYZE_DEFAULTS = {
+  minEvals: 10,
+  maxEvals: 15000,
+  maxN: 50000,
+  fixFingers: false,
+  xminMax: undefined,
+  fit: 'PL',
+  plPackage: undefined,
+  maxFingers: 10,
+  fingerThreshold: 1.0,
+  detX: false,
+  mpFit: false,
+  randomize: false,
+  seed: 0,
+  layers: undefined,
+  conv2dNorm: true,
+  startId: 1,
+  engine: 'auto',
+  svd: 'auto',
+  progress: 'auto',
+  signal: undefined,
+} as const satisfies OptionDefaults<AnalyzeOptions>;
+
+/** AnalyzeOptions with every default filled in (what `HtsrResult.options` holds). */
+export type ResolvedAnalyzeOptions = ResolvedOptions<AnalyzeOptions, typeof ANALYZE_DEFAULTS>;
 
 const LAYER_TYPES: readonly string[] = ['dense', 'conv1d', 'conv2d', 'embedding', 'norm'];
 
@@ -144,14 +232,13 @@ function filteredOut(candidate: Candidate, filters: (number | string)[] | undefi
   return skipped;
 }
 
-function checkOptions(options: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'minEvals' | 'maxEvals' | 'maxN'>> {
-  const minEvals = options.minEvals ?? 10;
-  const maxEvals = options.maxEvals ?? 15000;
-  const maxN = options.maxN ?? 50000;
+/** Checks the combinations of options WeightWatcher rejects, and the engine asked for, before any work. */
+function checkOptions(options: ResolvedAnalyzeOptions): void {
+  const { minEvals, maxEvals, maxN } = options;
   resolveFit(options);
+  if (options.engine !== 'auto') resolveEigenEngine('analyze', options.engine, 0);
   if (minEvals && maxEvals && minEvals >= maxEvals) throw new ArgumentError('minEvals must be below maxEvals', { field: 'minEvals', found: `${minEvals} >= ${maxEvals}` });
   if (maxN < maxEvals || maxN < minEvals) throw new ArgumentError('maxN must be at least maxEvals and minEvals', { field: 'maxN', found: String(maxN) });
-  return { minEvals, maxEvals, maxN };
 }
 
 /** The fit that the fit / fixFingers / plPackage options select, after WeightWatcher's validity rules. */
@@ -161,10 +248,10 @@ interface FitChoice {
   plPackage: 'ww' | 'powerlaw';
 }
 
-function resolveFit(options: AnalyzeOptions): FitChoice {
-  const fit = options.fit ?? 'PL';
+function resolveFit(options: ResolvedAnalyzeOptions): FitChoice {
+  const { fit } = options;
   if (!['PL', 'TPL', 'E_TPL'].includes(fit)) throw new ArgumentError('unsupported fit', { field: 'fit', expected: "'PL' | 'TPL' | 'E_TPL'", found: String(fit) });
-  const requested = options.fixFingers ?? false;
+  const requested = options.fixFingers;
   if (requested !== false && requested !== 'clip_xmax' && requested !== 'xmin_peak') {
     throw new ArgumentError('unsupported fixFingers', { field: 'fixFingers', expected: "false | 'clip_xmax' | 'xmin_peak'", found: String(requested) });
   }
@@ -198,7 +285,7 @@ function asPowerLawFit(fit: PowerlawPackageFit): PowerLawFit {
 }
 
 /** The power-law columns, including WeightWatcher's failure values (-1, xmax null, status 'failed'). */
-function powerLawColumns(evals: Float64Array, options: AnalyzeOptions): { columns: Record<string, unknown>; fit?: PowerLawFit } {
+function powerLawColumns(evals: Float64Array, options: ResolvedAnalyzeOptions): { columns: Partial<HtsrRow>; fit?: PowerLawFit } {
   const nonzero = fittableEigenvalues(evals);
   const choice = resolveFit(options);
   const clip = choice.fixFingers === 'clip_xmax';
@@ -210,43 +297,44 @@ function powerLawColumns(evals: Float64Array, options: AnalyzeOptions): { column
       const fit = fitPowerlawPackage(nonzero, choice.distribution, range);
       // WeightWatcher's test for a failed fit; a NaN D alone still counts as success there.
       if (Number.isNaN(fit.alpha)) throw new PowerLawFitError('powerlaw returned NaN alpha');
-      const columns: Record<string, unknown> = {
+      const columns: Partial<HtsrRow> = {
         alpha: fit.alpha, xmin: fit.xmin, xmax: null, D: fit.D, sigma: truncated ? null : fit.sigma,
-        numPlSpikes: countTail(fit.xmin), ...(truncated ? { lambda: fit.lambda } : {}), status: 'success', warning: trainingWarning(fit.alpha),
+        num_pl_spikes: countTail(fit.xmin), ...(truncated ? { Lambda: fit.lambda } : {}), status: 'success', warning: trainingWarning(fit.alpha),
       };
       return { columns, fit: truncated ? { ...asPowerLawFit(fit), lambda: fit.lambda } : asPowerLawFit(fit) };
     }
     let fit: PowerLawFit;
-    const extra: Record<string, unknown> = {};
+    const extra: Partial<HtsrRow> = {};
     if (clip) {
-      let maxFingers = options.maxFingers ?? 10;
+      let maxFingers = options.maxFingers;
       if (maxFingers < 0 || maxFingers < 0.5 * evals.length) maxFingers = 10;
-      const clipped = fitClippedPowerLaw(nonzero, maxFingers, options.fingerThreshold ?? 1.0);
+      const clipped = fitClippedPowerLaw(nonzero, maxFingers, options.fingerThreshold);
       fit = clipped.fit;
-      extra.numFingers = clipped.numFingers;
-      extra.rawAlpha = clipped.rawAlpha;
+      extra.num_fingers = clipped.numFingers;
+      extra.raw_alpha = clipped.rawAlpha;
     } else {
-      fit = fitPowerLaw(nonzero);
+      fit = fitSortedPowerLaw(nonzero);
     }
     return {
       fit,
-      columns: { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes: countTail(fit.xmin), status: 'success', warning: trainingWarning(fit.alpha), ...extra },
+      columns: { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, num_pl_spikes: countTail(fit.xmin), status: 'success', warning: trainingWarning(fit.alpha), ...extra },
     };
   } catch (error) {
     // WeightWatcher turns any exception of the fit into a failed layer; here only the fit's own
     // failures are (too few points, powerlaw's NaN, a special function that did not converge).
-    if (!(error instanceof PowerLawFitError) && !(error instanceof NumericalError)) throw error;
-    const extra = clip ? { numFingers: 0, rawAlpha: -1 } : truncated ? { lambda: -1 } : {};
-    return { columns: { alpha: -1, xmin: -1, xmax: null, D: -1, sigma: -1, numPlSpikes: -1, status: 'failed', warning: trainingWarning(-1), ...extra } };
+    if (!(error instanceof NumericalError)) throw error; // PowerLawFitError included
+    const extra: Partial<HtsrRow> = clip ? { num_fingers: 0, raw_alpha: -1 } : truncated ? { Lambda: -1 } : {};
+    return { columns: { alpha: -1, xmin: -1, xmax: null, D: -1, sigma: -1, num_pl_spikes: -1, status: 'failed', warning: trainingWarning(-1), ...extra } };
   }
 }
 
-function mpColumns(fit: MarchenkoPasturFit, prefix: '' | 'rand'): Record<string, number> {
-  const name = (camel: string) => (prefix ? `rand${camel[0].toUpperCase()}${camel.slice(1)}` : camel);
-  return {
-    [name('numSpikes')]: fit.numSpikes, [name('sigmaMp')]: fit.sigmaMp, [name('mpSoftrank')]: fit.mpSoftrank,
-    [name('wScale')]: fit.wScale, [name('bulkMax')]: fit.bulkMax, [name('bulkMin')]: fit.bulkMin,
+/** The MP fit's columns: num_spikes, sigma_mp, ... (prefix 'rand_' for the shuffled ESD's fit). */
+function mpColumns(fit: MarchenkoPasturFit, prefix: '' | 'rand_'): Partial<HtsrRow> {
+  const columns = {
+    num_spikes: fit.numSpikes, sigma_mp: fit.sigmaMp, mp_softrank: fit.mpSoftrank,
+    W_scale: fit.wScale, bulk_max: fit.bulkMax, bulk_min: fit.bulkMin,
   };
+  return Object.fromEntries(Object.entries(columns).map(([name, value]) => [`${prefix}${name}`, value]));
 }
 
 function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFit {
@@ -263,77 +351,83 @@ function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFi
  * `result.skipped` with its tensors and the reason (depthwise kernels, norms, size filters, ...).
  */
 export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {}): Promise<HtsrResult> {
-  const filter = checkOptions(options);
-  const engine = options.engine ?? 'auto';
-  const all = candidates(model, options.startId ?? 1);
+  const resolved = resolveOptions('analyze', ANALYZE_DEFAULTS, options);
+  checkOptions(resolved);
+  const all = candidates(model, resolved.startId);
   const skipped: SkippedLayer[] = [];
   const kept: { candidate: Candidate; N: number; M: number; rf: number }[] = [];
   for (const candidate of all) {
-    if (filteredOut(candidate, options.layers)) { skipped.push({ layerId: candidate.id, name: candidate.name, reason: 'excluded by the layers option', tensors: candidate.tensors }); continue; }
+    if (filteredOut(candidate, resolved.layers)) { skipped.push({ layer_id: candidate.id, name: candidate.name, reason: 'excluded by the layers option', tensors: candidate.tensors }); continue; }
     const { N, M, rf } = layerDimensions(candidate.layerType, candidate.shape, candidate.channelsFirst);
-    const reason = candidate.unsupported ?? sizeSkipReason(candidate.layerType, N, M, rf, filter);
-    if (reason) skipped.push({ layerId: candidate.id, name: candidate.name, reason, tensors: candidate.tensors });
+    const reason = candidate.unsupported ?? sizeSkipReason(candidate.layerType, N, M, rf, resolved);
+    if (reason) skipped.push({ layer_id: candidate.id, name: candidate.name, reason, tensors: candidate.tensors });
     else kept.push({ candidate, N, M, rf });
   }
-  const wantsBar = options.progress === true
-    || ((options.progress ?? 'auto') === 'auto' && (kept.length >= 8 || kept.some((k) => k.M * k.rf >= 512)));
-  const bar = wantsBar && kept.length > 0 ? new Progress({ total: kept.length, label: 'htsr', signal: options.signal }) : undefined;
-  const root = rng(options.seed ?? 0);
+  const wantsBar = resolved.progress === true
+    || (resolved.progress === 'auto' && (kept.length >= 8 || kept.some((k) => k.M * k.rf >= 512)));
+  const bar = wantsBar && kept.length > 0 ? new Progress({ total: kept.length, label: 'htsr', signal: resolved.signal }) : undefined;
+  const root = rng(resolved.seed);
   const layers: LayerAnalysis[] = [];
   // Layers go in pairs so that two similar ones can be solved side by side (esd.ts layerSpectra).
   for (let pairStart = 0; pairStart < kept.length; pairStart += 2) {
-    if (options.signal?.aborted) throw new InterruptedError('htsr analysis interrupted');
+    if (resolved.signal?.aborted) throw new InterruptedError('htsr analysis interrupted');
     const pair = kept.slice(pairStart, pairStart + 2);
-    const pairMatrices = pair.map(({ candidate }) => layerMatrices(candidate.layerType, candidate.load(), { channelsFirst: candidate.channelsFirst, conv2dNorm: options.conv2dNorm }));
-    const spectra = await layerSpectra(pairMatrices, engine, options.svd);
+    const pairMatrices = pair.map(({ candidate }) => layerMatrices(candidate.layerType, candidate.load(), { channelsFirst: candidate.channelsFirst, conv2dNorm: resolved.conv2dNorm }));
+    const spectra = await layerSpectra(pairMatrices, resolved.engine, resolved.svd);
     for (let index = 0; index < pair.length; index++) {
-      layers.push(await layerRow(pair[index], pairMatrices[index], spectra[index], root, engine, options));
+      layers.push(await layerRow(pair[index], pairMatrices[index], spectra[index], root, resolved));
       bar?.tick();
       // Let the event loop breathe (kernel interrupts, display updates) between layers.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
   bar?.done();
-  return new HtsrResult(layers, skipped, options);
+  return new HtsrResult(layers, skipped, resolved);
 }
 
 /** One layer's row of the table, from its spectrum. */
 async function layerRow(
   { candidate, N, M, rf }: { candidate: Candidate; N: number; M: number; rf: number },
-  matrices: LayerMatrices, spectrum: Spectrum, root: Rng, engine: EigenEngine, options: AnalyzeOptions,
+  matrices: LayerMatrices, spectrum: Spectrum, root: Rng, options: ResolvedAnalyzeOptions,
 ): Promise<LayerAnalysis> {
   const { evals } = spectrum;
-  const row: Record<string, unknown> = {
-    layerId: candidate.id, name: candidate.name, longname: candidate.name, layerType: candidate.layerType,
-    N, M, rf, Q: M === 0 ? -1 : N / M,
-    hasEsd: true, numEvals: evals.length, svMax: spectrum.svMax, svMin: spectrum.svMin,
-    rankLoss: spectrum.rankLoss, weakRankLoss: spectrum.weakRankLoss, lambdaMax: spectrum.lambdaMax,
-  };
+  const { engine, svd } = options;
   const powerLaw = powerLawColumns(evals, options);
-  Object.assign(row, powerLaw.columns);
-  const alpha = row.alpha as number;
+  const alpha = powerLaw.columns.alpha as number;
+  const row: Partial<HtsrRow> = {
+    layer_id: candidate.id, name: candidate.name, longname: candidate.name, layer_type: candidate.layerType,
+    N, M, rf, Q: M === 0 ? -1 : N / M,
+    has_esd: true, num_evals: evals.length, sv_max: spectrum.svMax, sv_min: spectrum.svMin,
+    rank_loss: spectrum.rankLoss, weak_rank_loss: spectrum.weakRankLoss, lambda_max: spectrum.lambdaMax,
+    ...powerLaw.columns,
+  };
   let mp: MarchenkoPasturFit | undefined;
   if (options.mpFit) { mp = safeMpFit(evals, N, M); Object.assign(row, mpColumns(mp, '')); }
   if (options.randomize) {
     const random = root.fold(candidate.id);
-    const randEvals = await randomEigenvalues(matrices, replicaCount(matrices.numComponents), random, engine, options.svd);
+    const randEvals = await randomEigenvalues(matrices, replicaCount(matrices.numComponents), random, engine, svd);
     let randMax = -Infinity;
     for (const v of randEvals) randMax = Math.max(randMax, v);
-    row.maxRandEval = randMax;
-    const fresh = await randomEigenvalues(matrices, 1, random, engine, options.svd);
+    row.max_rand_eval = randMax;
+    const fresh = await randomEigenvalues(matrices, 1, random, engine, svd);
     const freshMax = fresh.length ? fresh[fresh.length - 1] : NaN;
-    row.randDistance = jensenShannonDistance(evals, fresh);
-    row.wwSoftrank = freshMax / spectrum.lambdaMax;
-    row.wwMaxdist = spectrum.lambdaMax - freshMax;
-    Object.assign(row, mpColumns(safeMpFit(randEvals, N, M), 'rand'));
+    row.rand_distance = jensenShannonDistance(evals, fresh);
+    row.ww_softrank = freshMax / spectrum.lambdaMax;
+    row.ww_maxdist = spectrum.lambdaMax - freshMax;
+    Object.assign(row, mpColumns(safeMpFit(randEvals, N, M), 'rand_'));
   }
   if (options.detX) {
     const condition = detX(evals);
-    row.detXNum = condition.detXNum;
-    row.detXVal = condition.detXVal;
-    row.detXValUnrescaled = condition.detXValUnrescaled;
-    row.ergGap = row.status === 'success' ? (row.xmin as number) - condition.detXVal : null;
+    row.detX_num = condition.detXNum;
+    row.detX_val = condition.detXVal;
+    row.detX_val_unrescaled = condition.detXValUnrescaled;
+    row.erg_gap = row.status === 'success' ? (row.xmin as number) - condition.detXVal : null;
   }
-  Object.assign(row, normMetrics(evals, alpha, N));
-  return { row, evals, fit: powerLaw.fit, mp, N, M };
+  const norms = normMetrics(evals, alpha, N);
+  Object.assign(row, {
+    norm: norms.norm, log_norm: norms.logNorm, spectral_norm: norms.spectralNorm, log_spectral_norm: norms.logSpectralNorm,
+    alpha_weighted: norms.alphaWeighted, log_alpha_norm: norms.logAlphaNorm, stable_rank: norms.stableRank,
+    matrix_rank: norms.matrixRank, entropy: norms.entropy,
+  });
+  return { row: row as HtsrRow, evals, fit: powerLaw.fit, mp, N, M };
 }

@@ -6,22 +6,15 @@
 
 import type { Tensor } from '../tensor/tensor';
 import type { LayerKind } from '../weights/layers';
+import type { SolverMatrix } from '../eigen/solve';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /** WeightWatcher's layer_type strings. */
 export type LayerType = 'dense' | 'conv1d' | 'conv2d' | 'embedding' | 'norm' | 'unknown';
 
 /** One matrix of a layer, row-major float64, already scaled (Conv2d slices by sqrt(1/2)). */
-export interface LayerMatrix {
-  rows: number;
-  cols: number;
-  values: Float64Array;
-  /**
-   * The same values as stored in float32, when the weights are float32 and unscaled (Dense,
-   * Conv1D, Embedding): onnxruntime's Gram graph takes these directly, and `values` is then
-   * converted on first use only.
-   */
-  float32?: Float32Array;
-}
+/** One matrix of a layer, as the eigensolvers take it. */
+export type LayerMatrix = SolverMatrix;
 
 export interface LayerMatrices {
   layerType: LayerType;
@@ -75,13 +68,28 @@ function isKerasConv1d(layerType: LayerType, shape: readonly number[], channelsF
 /** The float32 rounding WeightWatcher's `W * norm` gets on a float32 array (numpy casts the scalar first). */
 const SQRT_HALF_FLOAT32 = Math.fround(Math.SQRT1_2);
 
-/**
- * The matrices of a layer. `channelsFirst` is Keras's (kh, kw, in, out) Conv2d layout (and its
- * (k, in, out) Conv1D, see isKerasConv1d); PyTorch's (out, in, kh, kw) is the default. `conv2dNorm`
- * (default true) scales Conv2d slices by sqrt(1/2), in float32 arithmetic unless the weights are
- * float64 (bit parity with WeightWatcher).
- */
-export function layerMatrices(layerType: LayerType, weight: Tensor, options: { channelsFirst?: boolean; conv2dNorm?: boolean } = {}): LayerMatrices {
+/** How layerMatrices reads a weight tensor. */
+export interface LayerMatricesOptions {
+  /**
+   * Keras's (kh, kw, in, out) Conv2d layout (and its (k, in, out) Conv1D, see isKerasConv1d)
+   * instead of PyTorch's (out, in, kh, kw).
+   * @default false
+   */
+  channelsFirst?: boolean;
+  /**
+   * Scale Conv2d slices by sqrt(1/2), in float32 arithmetic unless the weights are float64 (bit
+   * parity with WeightWatcher's conv2d_norm).
+   * @default true
+   */
+  conv2dNorm?: boolean;
+}
+
+/** layerMatrices()'s defaults. */
+export const LAYER_MATRICES_DEFAULTS = { channelsFirst: false, conv2dNorm: true } as const satisfies OptionDefaults<LayerMatricesOptions>;
+
+/** The matrices whose squared singular values form a layer's ESD, as WeightWatcher forms them. */
+export function layerMatrices(layerType: LayerType, weight: Tensor, settings: LayerMatricesOptions = {}): LayerMatrices {
+  const options = resolveOptions('layerMatrices', LAYER_MATRICES_DEFAULTS, settings);
   const shape = weight.shape;
   const { N, M, rf } = layerDimensions(layerType, shape, options.channelsFirst);
   const conv1d = isKerasConv1d(layerType, shape, options.channelsFirst);
@@ -92,7 +100,7 @@ export function layerMatrices(layerType: LayerType, weight: Tensor, options: { c
   const values = weight.toFloat64();
   const [d0, d1, d2, d3] = conv1d ? [1, ...shape] : shape;
   const slices: LayerMatrix[] = [];
-  const scale = options.conv2dNorm === false || conv1d ? 1 : Math.SQRT1_2;
+  const scale = !options.conv2dNorm || conv1d ? 1 : Math.SQRT1_2;
   const float32 = weight.dtype !== 'float64';
   const multiply = (x: number) => (scale === 1 ? x : float32 ? Math.fround(x * SQRT_HALF_FLOAT32) : x * scale);
   if (!options.channelsFirst) {

@@ -8,6 +8,8 @@
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
 import { chartBundle, overlayLegend, vegaLite, type ChartOverlay, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
 import { ArgumentError } from '../errors';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
+import type { EsdPayload } from '../manifold/payloads';
 import { EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit } from './powerlaw';
 import { truncatedPowerLawDensity } from './powerlaw-package';
 import { fitMarchenkoPastur, marchenkoPasturDensity, type MarchenkoPasturFit } from './marchenko-pastur';
@@ -52,11 +54,30 @@ function marchenkoPasturCurve(layer: LayerAnalysis, mp: MarchenkoPasturFit): { x
     .filter((point) => point.density > 0 && Number.isFinite(point.density));
 }
 
+/**
+ * What esdPlot puts in `application/vnd.weightlab.esd.v1+json`: the extension's EsdPayload plus
+ * diagnostics the renderer ignores (the fit's per-candidate alpha and D, the MP fit's parameters,
+ * the histogram drawn in the Vega-Lite view).
+ */
+export interface EsdPlotPayload extends EsdPayload {
+  fit: (NonNullable<EsdPayload['fit']> & {
+    sigma: number;
+    num_pl_spikes: number;
+    /** The truncated power law's cut-off rate (fit 'TPL' / 'E_TPL'). */
+    Lambda?: number;
+    /** Per candidate xmin: alpha and D of the fit from it. */
+    candidates: { xmin: number[]; alpha: number[]; D: number[] };
+  }) | null;
+  marchenkoPastur: (MarchenkoPasturFit & { curve: { x: number; density: number }[] }) | null;
+  /** The log-spaced histogram of the Vega-Lite view (density per unit eigenvalue). */
+  histogram: { x: number; density: number; low: number; high: number }[];
+}
+
 /** A displayable ESD chart: the weightlab ESD payload (the extension's view), Vega-Lite + SVG, text. */
 export class EsdPlot {
   readonly chart: VegaLiteChart;
-  readonly payload: Record<string, unknown>;
-  constructor(chart: VegaLiteChart, payload: Record<string, unknown>) {
+  readonly payload: EsdPlotPayload;
+  constructor(chart: VegaLiteChart, payload: EsdPlotPayload) {
     this.chart = chart;
     this.payload = payload;
   }
@@ -70,11 +91,14 @@ export class EsdPlot {
 
 export interface EsdPlotOptions {
   /**
-   * Chart title. Default: "ESD of layer <id> <name>: alpha …, xmin …". A given title is also
-   * the title of the extension's interactive ESD view.
+   * Chart title. A given title is also the title of the extension's interactive ESD view.
+   * @default undefined ("ESD of layer <layer_id> <name>: alpha …, xmin …")
    */
   title?: string;
 }
+
+/** esdPlot()'s defaults. */
+export const ESD_PLOT_DEFAULTS = { title: undefined } as const satisfies OptionDefaults<EsdPlotOptions>;
 
 /** Colours of the overlays, shared by the ESD and alpha charts. */
 const COLORS = { histogram: '#4c78a8', marchenkoPastur: '#54a24b', fit: '#e45756', xmin: '#b279a2' };
@@ -89,8 +113,9 @@ function insideFrame<T extends { x: number; density: number }>(points: T[], x: [
  * (normalised to the tail's share of the eigenvalues), a rule at xmin (λmin), and the MP bulk
  * (from the layer's MP fit, or fitted here when analyze ran without mpFit). A legend names each.
  */
-export function esdPlot(layer: LayerAnalysis, options: EsdPlotOptions = {}): EsdPlot {
+export function esdPlot(layer: LayerAnalysis, settings: EsdPlotOptions = {}): EsdPlot {
   if (!layer || !(layer.evals instanceof Float64Array)) throw new ArgumentError('esdPlot takes a layer of an analyze() result: result.layer(idOrName)', { field: 'layer' });
+  const options = resolveOptions('esdPlot', ESD_PLOT_DEFAULTS, settings);
   if (options.title !== undefined && typeof options.title !== 'string') throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
   const { row, evals, fit } = layer;
   const histogram = logHistogram(evals);
@@ -117,7 +142,7 @@ export function esdPlot(layer: LayerAnalysis, options: EsdPlotOptions = {}): Esd
   const bulk = insideFrame(bulkCurve, xDomain, yDomain);
   const tail = insideFrame(tailCurve, xDomain, yDomain);
   const fitLabel = fit ? `: ${truncated ? `TPL alpha ${fit.alpha.toFixed(3)}, Lambda ${fit.lambda!.toPrecision(3)}` : `alpha ${fit.alpha.toFixed(3)}`}, xmin ${fit.xmin.toPrecision(4)}` : ' (power-law fit failed)';
-  const title = options.title ?? `ESD of layer ${String(row.layerId)} ${String(row.name)}${fitLabel}`;
+  const title = options.title ?? `ESD of layer ${row.layer_id} ${row.name}${fitLabel}`;
   const names = {
     histogram: 'ESD histogram',
     marchenkoPastur: 'Marchenko–Pastur fit',
@@ -144,11 +169,12 @@ export function esdPlot(layer: LayerAnalysis, options: EsdPlotOptions = {}): Esd
       ...(fit ? [{ data: { values: [{ x: fit.xmin }] }, mark: { type: 'rule', strokeWidth: 2, clip: true }, encoding: { x, ...legend.encode(names.xmin) } }] : []),
     ],
   };
-  const payload = {
+  const payload: EsdPlotPayload = {
     ...(options.title !== undefined ? { title: options.title } : {}),
-    layer: { layerId: row.layerId, name: row.name, layerType: row.layerType, N: layer.N, M: layer.M, Q: row.Q },
+    // The renderer's EsdLayer fields (lib/src/manifold/payloads.ts).
+    layer: { layerId: row.layer_id, name: row.name, layerType: row.layer_type, N: layer.N, M: layer.M, Q: row.Q },
     eigenvalues: Array.from(evals),
-    fit: fit ? { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, numPlSpikes: row.numPlSpikes, ...(truncated ? { lambda: fit.lambda } : {}),
+    fit: fit ? { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, warning: row.warning, sigma: fit.sigma, num_pl_spikes: row.num_pl_spikes, ...(truncated ? { Lambda: fit.lambda } : {}),
       candidates: { xmin: Array.from(fit.candidates.xmin), alpha: Array.from(fit.candidates.alpha), D: Array.from(fit.candidates.D) } } : null,
     marchenkoPastur: mp ? { ...mp, curve: bulk } : null,
     histogram,
@@ -166,18 +192,28 @@ function safeFit(layer: LayerAnalysis): MarchenkoPasturFit | undefined {
 }
 
 export interface AlphaPlotOptions {
-  /** Chart title. Default: "alpha per layer" (or "alpha_weighted per layer"). */
+  /**
+   * Chart title.
+   * @default undefined ("alpha per layer" or "alpha_weighted per layer")
+   */
   title?: string;
-  /** The column drawn: 'alpha' (default, with the well-trained band) or 'alphaWeighted'. */
-  column?: 'alpha' | 'alphaWeighted';
+  /**
+   * The column drawn: 'alpha' (with the well-trained band) or 'alpha_weighted'.
+   * @default 'alpha'
+   */
+  column?: 'alpha' | 'alpha_weighted';
 }
 
+/** alphaPlot()'s defaults. */
+export const ALPHA_PLOT_DEFAULTS = { title: undefined, column: 'alpha' } as const satisfies OptionDefaults<AlphaPlotOptions>;
+
 /** alpha per layer (in layer order) with the 2..6 band where HTSR considers a layer well trained. */
-export function alphaPlot(result: HtsrResult, options: AlphaPlotOptions = {}): VegaLiteChart {
-  const column = options.column ?? 'alpha';
-  if (column !== 'alpha' && column !== 'alphaWeighted') throw new ArgumentError('alphaPlot draws alpha or alphaWeighted', { field: 'column', expected: "'alpha' or 'alphaWeighted'", found: String(column) });
+export function alphaPlot(result: HtsrResult, settings: AlphaPlotOptions = {}): VegaLiteChart {
+  const options = resolveOptions('alphaPlot', ALPHA_PLOT_DEFAULTS, settings);
+  const { column } = options;
+  if (column !== 'alpha' && column !== 'alpha_weighted') throw new ArgumentError('alphaPlot draws alpha or alpha_weighted', { field: 'column', expected: "'alpha' or 'alpha_weighted'", found: String(column) });
   const values = result.layers.map((layer, index) => ({
-    index, layerId: layer.row.layerId, name: String(layer.row.name), layerType: layer.row.layerType,
+    index, layer_id: layer.row.layer_id, name: layer.row.name, layer_type: layer.row.layer_type,
     value: layer.row[column], warning: layer.row.warning || 'ok',
   })).filter((v) => typeof v.value === 'number' && (v.value as number) > 0);
   const label = column === 'alpha' ? 'alpha (α)' : 'alpha_weighted (α̂)';
@@ -202,10 +238,10 @@ export function alphaPlot(result: HtsrResult, options: AlphaPlotOptions = {}): V
     data: { values },
     mark: { type: 'point', filled: true, size: 60 },
     encoding: {
-      x: { field: 'layerId', type: 'ordinal', title: 'layer id', axis: { labelAngle: 0 } },
+      x: { field: 'layer_id', type: 'ordinal', title: 'layer id', axis: { labelAngle: 0 } },
       y,
       color: { field: 'warning', type: 'nominal', scale: { domain: ['ok', 'over-trained', 'under-trained'], range: [COLORS.histogram, COLORS.fit, '#f58518'] }, title: 'HTSR warning' },
-      tooltip: [{ field: 'name' }, { field: 'layerType' }, { field: 'value', title: label, format: '.3f' }],
+      tooltip: [{ field: 'name' }, { field: 'layer_type' }, { field: 'value', title: label, format: '.3f' }],
     },
   });
   return vegaLite({ title: options.title ?? `${column === 'alpha' ? 'alpha' : 'alpha_weighted'} per layer`, width: Math.max(240, 18 * values.length), height: 240, layer: layers });

@@ -4,6 +4,8 @@
 // the smallest D wins. Plus fix_fingers='clip_xmax' (RMT_Util.fit_clipped_powerlaw). Every
 // quirk here is WeightWatcher 0.7.5.5's, kept on purpose so columns compare one to one.
 
+import { ArgumentError, NumericalError, type ErrorDetails } from '../errors';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { wasmKernel, wasmKernelAvailable } from '../backend/wasm';
 
 /** WeightWatcher's EVALS_THRESH: eigenvalues at or below it never enter the fit (absolute, not scale-free). */
@@ -29,9 +31,44 @@ export interface PowerLawFit {
   candidates: { xmin: Float64Array; alpha: Float64Array; D: Float64Array };
 }
 
-/** Thrown (and turned into a failed layer) when fewer than 2 points are left to fit. */
-export class PowerLawFitError extends Error {
-  constructor(message: string) { super(message); this.name = 'PowerLawFitError'; }
+/**
+ * A power-law fit that cannot be made (fewer than 2 points above the threshold, a NaN alpha); a
+ * NumericalError (code 'E_NUMERICAL'). analyze() turns it into a failed layer (alpha -1), as
+ * WeightWatcher does.
+ */
+export class PowerLawFitError extends NumericalError {
+  constructor(message: string, details: ErrorDetails = {}) { super(message, details); }
+}
+
+/** How fitPowerLaw prepares the eigenvalues it is given. */
+export interface FitPowerLawOptions {
+  /**
+   * Eigenvalues at or below this never enter the fit (WeightWatcher's EVALS_THRESH: absolute, not
+   * scale-free, so rescale tiny spectra first or lower it).
+   * @default 1e-5
+   */
+  threshold?: number;
+}
+
+/** fitPowerLaw()'s defaults. */
+export const FIT_POWER_LAW_DEFAULTS = { threshold: EVALS_THRESHOLD } as const satisfies OptionDefaults<FitPowerLawOptions>;
+
+/**
+ * WeightWatcher's power-law fit (WWFit) of the tail of `eigenvalues` (any order; those at or below
+ * `threshold` are dropped, as analyze() does): xmin, alpha, D, sigma and every candidate's alpha and
+ * D. A PowerLawFitError (a NumericalError) when fewer than 2 eigenvalues are left; NaN is an
+ * ArgumentError.
+ */
+export function fitPowerLaw(eigenvalues: ArrayLike<number>, options: FitPowerLawOptions = {}): PowerLawFit {
+  const { threshold } = resolveOptions('fitPowerLaw', FIT_POWER_LAW_DEFAULTS, options);
+  if (!(threshold >= 0)) throw new ArgumentError('the threshold must be a number >= 0', { field: 'threshold', found: String(threshold) });
+  const kept: number[] = [];
+  for (let i = 0; i < eigenvalues.length; i++) {
+    const value = eigenvalues[i];
+    if (Number.isNaN(value)) throw new ArgumentError('eigenvalues must not be NaN', { field: `eigenvalues[${i}]`, found: 'NaN' });
+    if (value > threshold) kept.push(value);
+  }
+  return fitSortedPowerLaw(Float64Array.from(kept).sort());
 }
 
 /**
@@ -41,9 +78,9 @@ export class PowerLawFitError extends Error {
  * From KS_KERNEL_MIN_COUNT points on, the D pass runs in the wasm kernel (lib/assembly/powerlaw.ts,
  * its own vector exp, within 2 ulp), else in plain JS with Math.exp.
  */
-export function fitPowerLaw(sorted: Float64Array): PowerLawFit {
+export function fitSortedPowerLaw(sorted: Float64Array): PowerLawFit {
   const count = sorted.length;
-  if (count < 2) throw new PowerLawFitError(`power-law fit needs at least 2 eigenvalues above ${EVALS_THRESHOLD}, got ${count}`);
+  if (count < 2) throw new PowerLawFitError('power-law fit needs at least 2 eigenvalues', { field: 'eigenvalues', expected: '2 or more above the threshold', found: String(count) });
   const logs = new Float64Array(count);
   for (let i = 0; i < count; i++) logs[i] = Math.log(sorted[i]);
   // Suffix sums of the logs: alpha for every candidate in O(1).
@@ -126,7 +163,7 @@ export interface ClippedFit {
  * check fit on fewer than 2 points raises and fails the layer, so they are run here too.
  */
 export function fitClippedPowerLaw(sorted: Float64Array, maxFingers = 10, fingerThreshold = 1.0, minAlpha = 2.0): ClippedFit {
-  const first = fitPowerLaw(sorted);
+  const first = fitSortedPowerLaw(sorted);
   let best = first;
   let numFingers = 0;
   // Python's `for idx in range(2, max_fingers)` leaves idx unbound when the range is empty.
@@ -134,14 +171,14 @@ export function fitClippedPowerLaw(sorted: Float64Array, maxFingers = 10, finger
   let idx = 2;
   let last = first;
   for (idx = 2; idx < maxFingers; idx++) {
-    const fit = fitPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - idx)));
+    const fit = fitSortedPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - idx)));
     last = fit;
     if (fit.alpha + fingerThreshold < first.alpha) { best = fit; numFingers = idx - 1; break; }
     if (fit.alpha <= minAlpha) break;
   }
   if (idx === maxFingers) idx = maxFingers - 1; // the loop variable's last value in Python
   for (let check = idx + 1; check < idx + 4; check++) {
-    const fit = fitPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - check)));
+    const fit = fitSortedPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - check)));
     if (Math.abs(fit.alpha - last.alpha) > fingerThreshold) break;
   }
   return { fit: best, numFingers, rawAlpha: first.alpha };

@@ -5,7 +5,8 @@
 
 import type { Rng } from '../random/rng';
 import type { LayerMatrices, LayerMatrix } from './matrices';
-import { squaredSingularValues, type EigenEngine, type SvdMethod } from './esd';
+import type { EngineOption } from '../backend/engine';
+import { squaredSingularValues, type EigenEngine, type SvdMethod } from '../eigen/solve';
 
 /** Fisher-Yates shuffle of a copy of `values`, with 53-bit uniforms (bias below 2^-30 for any size). */
 export function shuffled(values: Float64Array, random: Rng): Float64Array {
@@ -19,7 +20,7 @@ export function shuffled(values: Float64Array, random: Rng): Float64Array {
 }
 
 /** Pooled eigenvalues (ascending) of `replicas` independent shuffles of every matrix of the layer. */
-export async function randomEigenvalues(layer: LayerMatrices, replicas: number, random: Rng, engine: EigenEngine, method: SvdMethod = 'auto'): Promise<Float64Array> {
+export async function randomEigenvalues(layer: LayerMatrices, replicas: number, random: Rng, engine: EngineOption<EigenEngine>, method: SvdMethod = 'auto'): Promise<Float64Array> {
   const parts: Float64Array[] = [];
   for (let replica = 0; replica < replicas; replica++) {
     for (const matrix of layer.matrices) {

@@ -1,19 +1,21 @@
-// The result of analyze(): one row per analysed layer (an Arquero table with camelCase columns,
-// JSON with WeightWatcher's snake_case names), the per-layer eigenvalues and fits the plots need,
-// the skipped layers with the reason, WeightWatcher's get_summary(), and a styled HTML/text display.
+// The result of analyze(): one row per analysed layer (`table`, a ResultTable of HtsrRow with
+// WeightWatcher's column names, the same in `rows()` and `toJSON()` = `weightlab htsr --json`), the
+// per-layer eigenvalues and fits the plots need, the skipped layers with the reason,
+// WeightWatcher's get_summary(), and a styled HTML/text display.
 
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import { escapeHtml } from '../display/builders';
 import { ArgumentError } from '../errors';
-import { COLUMNS, SUMMARY_COLUMNS, snakeRow } from './columns';
+import { ResultTable } from '../table/result-table';
+import { HTSR_COLUMNS, SHOWN_COLUMNS, SUMMARY_COLUMNS, type HtsrRow } from './columns';
 import type { PowerLawFit } from './powerlaw';
 import type { MarchenkoPasturFit } from './marchenko-pastur';
-import type { AnalyzeOptions } from './analyze';
+import type { ResolvedAnalyzeOptions } from './analyze';
 
 /** Everything computed for one layer. */
 export interface LayerAnalysis {
-  /** The table row (camelCase columns). */
-  row: Record<string, unknown>;
+  /** The layer's row of the table. */
+  row: HtsrRow;
   /** Pooled eigenvalues, ascending. */
   evals: Float64Array;
   /** The chosen power-law fit (absent when the fit failed). */
@@ -24,9 +26,12 @@ export interface LayerAnalysis {
   M: number;
 }
 
+/** A layer analyze() did not analyse, and why. */
 export interface SkippedLayer {
-  layerId: number;
+  /** The id the layer would have had (the same numbering as HtsrRow's layer_id). */
+  layer_id: number;
   name: string;
+  /** Why it was skipped (a filter, its size, an unsupported kind). */
   reason: string;
   /** The checkpoint tensors of the layer (weight first, then bias and the rest). */
   tensors: string[];
@@ -34,21 +39,20 @@ export interface SkippedLayer {
 
 /** WeightWatcher's get_summary(): unweighted means over layers (failed fits' -1 included, as WeightWatcher does). */
 export interface HtsrSummary {
-  logNorm?: number;
+  /** Mean log10 Σλ. */
+  log_norm?: number;
+  /** Mean alpha. */
   alpha?: number;
-  alphaWeighted?: number;
-  logAlphaNorm?: number;
-  logSpectralNorm?: number;
-  stableRank?: number;
-  mpSoftrank?: number;
-}
-
-/** Arquero's table, typed to the little used here (the package is loaded on first use). */
-export interface ColumnTable {
-  numRows(): number;
-  columnNames(): string[];
-  objects(): Record<string, unknown>[];
-  [key: string]: unknown;
+  /** Mean alpha · log10 lambda_max. */
+  alpha_weighted?: number;
+  /** Mean log10 Σλ^alpha. */
+  log_alpha_norm?: number;
+  /** Mean log10 lambda_max. */
+  log_spectral_norm?: number;
+  /** Mean Σλ / lambda_max. */
+  stable_rank?: number;
+  /** Mean bulk_max / lambda_max (with mpFit). */
+  mp_softrank?: number;
 }
 
 /** 'name [tensors]: reason', the tensors listed only where they are not just the layer's name. */
@@ -60,75 +64,69 @@ export function skippedLine(skipped: SkippedLayer): string {
 export class HtsrResult {
   readonly layers: readonly LayerAnalysis[];
   readonly skipped: readonly SkippedLayer[];
-  readonly options: Readonly<AnalyzeOptions>;
-  private cachedTable?: ColumnTable;
+  /** The options the analysis ran with, defaults filled in. */
+  readonly options: Readonly<ResolvedAnalyzeOptions>;
+  /** One row per analysed layer, in layer order, columns in WeightWatcher's order. */
+  readonly table: ResultTable<HtsrRow>;
 
-  constructor(layers: LayerAnalysis[], skipped: SkippedLayer[], options: AnalyzeOptions) {
+  constructor(layers: LayerAnalysis[], skipped: SkippedLayer[], options: ResolvedAnalyzeOptions) {
     this.layers = layers;
     this.skipped = skipped;
     this.options = { ...options };
+    const rows = layers.map((layer) => orderedRow(layer.row));
+    const present = new Set(rows.flatMap((row) => Object.keys(row)));
+    this.table = ResultTable.fromRows<HtsrRow>(rows, {
+      first: HTSR_COLUMNS.filter((column) => present.has(column)),
+      title: 'HTSR layers',
+      shown: SHOWN_COLUMNS.filter((column) => present.has(column)),
+    });
   }
 
-  /** Rows with camelCase columns, in layer order. */
-  rows(): Record<string, unknown>[] {
-    return this.layers.map((layer) => ({ ...layer.row }));
-  }
-
-  /** The per-layer Arquero table (camelCase columns). */
-  get table(): ColumnTable {
-    if (!this.cachedTable) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const aq = require('arquero') as { table(columns: Record<string, unknown[]>): ColumnTable };
-      const names = this.columnNames();
-      this.cachedTable = aq.table(Object.fromEntries(names.map((name) => [name, this.layers.map((layer) => layer.row[name] ?? null)])));
-    }
-    return this.cachedTable;
+  /** The rows, in layer order (copies: editing one changes nothing here). */
+  rows(): HtsrRow[] {
+    return this.layers.map((layer) => orderedRow(layer.row));
   }
 
   /** Column names present, in WeightWatcher's order. */
-  columnNames(): string[] {
-    const present = new Set(this.layers.flatMap((layer) => Object.keys(layer.row)));
-    return COLUMNS.map(([camel]) => camel).filter((camel) => present.has(camel));
+  columnNames(): (keyof HtsrRow)[] {
+    return this.table.columnNames();
   }
 
-  /** Rows with WeightWatcher's snake_case names (what `weightlab htsr --json` prints). */
-  toJSON(): Record<string, unknown>[] {
-    return this.layers.map((layer) => snakeRow(layer.row));
+  /** The rows, as `weightlab htsr --json` prints them (one object per layer). */
+  toJSON(): HtsrRow[] {
+    return this.rows();
   }
 
   /** Means over analysed layers of WeightWatcher's summary columns (NaN skipped, like pandas). */
   summary(): HtsrSummary {
-    const out: Record<string, number> = {};
+    const out: HtsrSummary = {};
     for (const column of SUMMARY_COLUMNS) {
       const values = this.layers.map((layer) => layer.row[column]).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
       if (values.length > 0) out[column] = values.reduce((a, b) => a + b, 0) / values.length;
     }
-    return out as HtsrSummary;
+    return out;
   }
 
-  /** One layer's analysis, by layer id or name. */
+  /** One layer's analysis (row, eigenvalues, fits), by layer_id or name. */
   layer(which: number | string): LayerAnalysis {
-    const found = this.layers.find((layer) => (typeof which === 'number' ? layer.row.layerId === which : layer.row.name === which));
+    const found = this.layers.find((layer) => (typeof which === 'number' ? layer.row.layer_id === which : layer.row.name === which));
     if (!found) {
       throw new ArgumentError('no analysed layer with that id or name', {
-        field: 'layer', found: String(which), expected: `one of ${this.layers.slice(0, 6).map((l) => String(l.row.name)).join(', ')}${this.layers.length > 6 ? ', ...' : ''}`,
+        field: 'layer', found: String(which), expected: `one of ${this.layers.slice(0, 6).map((l) => l.row.name).join(', ')}${this.layers.length > 6 ? ', ...' : ''}`,
       });
     }
     return found;
   }
 
   /** The columns shown in the display: the default WeightWatcher essentials plus any optional ones computed. */
-  private shownColumns(): string[] {
-    const essentials = ['layerId', 'name', 'layerType', 'N', 'M', 'alpha', 'alphaWeighted', 'D', 'xmin', 'numPlSpikes', 'lambdaMax', 'logNorm', 'stableRank', 'warning'];
-    const optional = ['lambda', 'numFingers', 'numSpikes', 'mpSoftrank', 'randDistance', 'detXNum', 'detXVal', 'ergGap'];
-    const present = new Set(this.columnNames());
-    return [...essentials, ...optional].filter((column) => present.has(column));
+  private shownColumns(): (keyof HtsrRow)[] {
+    return this.table.options.shown as (keyof HtsrRow)[];
   }
 
   toString(): string {
     const columns = this.shownColumns();
     const cells = this.layers.map((layer) => columns.map((column) => formatCell(layer.row[column])));
-    const header = columns.map((column) => COLUMNS.find(([camel]) => camel === column)?.[1] ?? column);
+    const header = [...columns];
     const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
     const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
     const summary = this.summary();
@@ -136,7 +134,7 @@ export class HtsrResult {
     const lines = this.layers.length === 0
       ? [`HTSR analysis: no layer analysed, ${this.skipped.length} skipped`]
       : [
-        `HTSR analysis: ${this.layers.length} layers analysed, ${this.skipped.length} skipped; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`,
+        `HTSR analysis: ${this.layers.length} layers analysed, ${this.skipped.length} skipped; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alpha_weighted)}`,
         line(header),
         ...cells.map(line),
       ];
@@ -147,7 +145,7 @@ export class HtsrResult {
   /** Styled HTML table (alpha coloured by the HTSR bands) plus the text table. */
   [mimeBundle](): MimeBundle {
     const columns = this.shownColumns();
-    const header = columns.map((column) => `<th>${escapeHtml(COLUMNS.find(([camel]) => camel === column)?.[1] ?? column)}</th>`).join('');
+    const header = columns.map((column) => `<th>${escapeHtml(column)}</th>`).join('');
     const body = this.layers.map((layer) => `<tr>${columns.map((column) => {
       const value = layer.row[column];
       const style = column === 'alpha' && typeof value === 'number' ? ` style="background:${alphaColour(value)}"` : '';
@@ -156,7 +154,7 @@ export class HtsrResult {
     }).join('')}</tr>`).join('');
     const summary = this.summary();
     const caption = (this.layers.length === 0 ? 'HTSR: no layer analysed'
-      : `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alphaWeighted)}`)
+      : `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alpha_weighted)}`)
       + (this.skipped.length ? `; ${this.skipped.length} skipped` : '');
     const skippedList = this.skipped.length
       ? `<details><summary>${this.skipped.length} skipped layers</summary><ul>${this.skipped.map((s) => `<li>${escapeHtml(skippedLine(s))}</li>`).join('')}</ul></details>`
@@ -166,6 +164,13 @@ export class HtsrResult {
       + '<div style="font:11px sans-serif;color:#666">alpha in [2, 6]: well trained (green); &lt; 2: over-trained (red); &gt; 6: under-trained (orange)</div>';
     return { data: { 'text/plain': this.toString(), 'text/html': html } };
   }
+}
+
+/** A copy of a row with its columns in WeightWatcher's order. */
+function orderedRow(row: HtsrRow): HtsrRow {
+  const out: Record<string, unknown> = {};
+  for (const column of HTSR_COLUMNS) if (column in row) out[column] = row[column];
+  return out as unknown as HtsrRow;
 }
 
 /** Background of an alpha cell: the HTSR bands (2..6 good). */

@@ -1,10 +1,11 @@
 // `weightlab htsr PATH`: WeightWatcher's per-layer HTSR/SETOL metrics of a checkpoint from the
 // command line. PATH is any weight file weightlab reads, or a .npy holding one matrix (2-D = a
 // Linear weight (out, in), 4-D = a Conv2d kernel (out, in, kh, kw)). With --json it prints one
-// JSON object per layer with WeightWatcher's column names, for diffing against WeightWatcher.
+// JSON object per layer, the rows of the result's table (WeightWatcher's column names, the same
+// as in the API), for diffing against WeightWatcher.
 // Exits 1, listing every skipped layer and why, when no layer could be analysed.
 
-import { analyze, ArgumentError, loadWeights, readNpy, skippedLine, WeightSet, type AnalyzeOptions } from 'weightlab/internal';
+import { analyze, ANALYZE_DEFAULTS, ArgumentError, loadWeights, readNpy, skippedLine, WeightSet, type AnalyzeOptions } from 'weightlab/internal';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
@@ -31,9 +32,9 @@ Options:
   --detx                   SETOL trace-log condition: detX_num, detX_val, detX_val_unrescaled, erg_gap
   --mp-fit                 Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, ...
   --randomize              randomized-ESD columns: rand_distance, max_rand_eval, ... (seeded)
-  --seed N                 seed of the randomized ESD (default 0)
-  --min-evals N            skip layers with fewer eigenvalues (default 10)
-  --max-evals N            skip layers with more eigenvalues (default 15000)
+  --seed N                 seed of the randomized ESD (default ${ANALYZE_DEFAULTS.seed})
+  --min-evals N            skip layers with fewer eigenvalues (default ${ANALYZE_DEFAULTS.minEvals})
+  --max-evals N            skip layers with more eigenvalues (default ${ANALYZE_DEFAULTS.maxEvals})
 `;
 
 export const htsrCommand: Command = {
@@ -51,10 +52,11 @@ export const htsrCommand: Command = {
     if (plPackage !== undefined && plPackage !== 'ww' && plPackage !== 'powerlaw') throw new UsageError(`--pl-package takes ww or powerlaw, got '${plPackage}'`);
     const xminMax = parsed.options['xmin-max'] === undefined ? undefined : Number(parsed.options['xmin-max']);
     if (xminMax !== undefined && !(xminMax > 0)) throw new UsageError(`--xmin-max must be a positive number, got '${parsed.options['xmin-max']}'`);
-    const seed = parsed.options.seed === undefined ? 0 : Number(parsed.options.seed);
+    const seed = parsed.options.seed === undefined ? ANALYZE_DEFAULTS.seed : Number(parsed.options.seed);
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${parsed.options.seed}'`);
+    // Flags left out stay undefined: analyze() fills in its own defaults (ANALYZE_DEFAULTS).
     const options: AnalyzeOptions = {
-      fixFingers: fixFingers ?? false,
+      fixFingers,
       fit,
       plPackage,
       xminMax,
@@ -62,8 +64,8 @@ export const htsrCommand: Command = {
       mpFit: parsed.flags.has('mp-fit'),
       randomize: parsed.flags.has('randomize'),
       seed,
-      minEvals: numberOption(parsed, 'min-evals', 10),
-      maxEvals: numberOption(parsed, 'max-evals', 15000),
+      minEvals: numberOption(parsed, 'min-evals', ANALYZE_DEFAULTS.minEvals),
+      maxEvals: numberOption(parsed, 'max-evals', ANALYZE_DEFAULTS.maxEvals),
     };
     const file = parsed.positional[0];
     const model = file.toLowerCase().endsWith('.npy') ? readNpy(file) : await loadWeights(file);

@@ -10,13 +10,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng, symmetricEigenvalues, ArgumentError, NumericalError, Tensor } from 'weightlab/internal';
-import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
-import { eigenvaluesSideBySide, parallelEigenvalues, parallelAvailable } from 'weightlab/dist/spectral/eigen-parallel';
+import { symmetricEigenvaluesWasm } from 'weightlab/dist/eigen/eigen-wasm';
+import { eigenvaluesSideBySide, parallelEigenvalues, parallelAvailable } from 'weightlab/dist/eigen/eigen-parallel';
 import { layerSpectra, layerSpectrum } from 'weightlab/dist/spectral/esd';
 import { layerMatrices } from 'weightlab/dist/spectral/matrices';
-import { resolveReduction } from 'weightlab/dist/spectral/reduction';
+import { resolveReduction } from 'weightlab/dist/eigen/reduction';
 import { wasmKernel } from 'weightlab/dist/backend/wasm';
-import { jacobiEigenvalues, maxRelativeError } from './reference';
+import { jacobiEigenvalues, maxRelativeError } from '../spectral/reference';
 
 /** Q diag(d) Qᵀ with Q = H_1 ... H_r, r seeded Householder reflections of random directions. */
 function hiddenSpectrum(d: number[], seed: number, reflections = 6): Float64Array {

@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { WeightlabError } from '../errors';
 import { checkQlStatus, eigenKernelAvailable, reductionWorkSize, symmetricEigenvaluesWasm, tridiagonalSpectrum, writeSymmetric, type EigenExports, type SymmetricMatrix } from './eigen-wasm';
 import { bandwidthFor, checkedBandwidth, resolveReduction, type Reduction } from './reduction';
 import { splitRow, twoStageTridiagonal, type Helper } from './two-stage';
@@ -56,11 +57,18 @@ interface Pool {
 let pool: Promise<Pool> | undefined;
 let unavailable: string | undefined;
 
+/** Why the two-thread solver cannot run here (no wasm kernel, no SharedArrayBuffer, one CPU, a retired pool), or undefined when it can. */
+export function parallelUnavailable(): string | undefined {
+  if (unavailable !== undefined) return unavailable;
+  if (!eigenKernelAvailable()) return 'the wasm eigen kernel is not usable';
+  if (typeof SharedArrayBuffer === 'undefined') return 'this runtime has no SharedArrayBuffer';
+  if (os.availableParallelism() < 2) return 'this machine has one CPU';
+  return undefined;
+}
+
 /** Whether the two-thread solver can run (wasm kernel built, SharedArrayBuffer and workers present, two or more CPUs). */
 export function parallelAvailable(): boolean {
-  if (unavailable !== undefined) return false;
-  if (!eigenKernelAvailable() || typeof SharedArrayBuffer === 'undefined') return false;
-  return os.availableParallelism() >= 2;
+  return parallelUnavailable() === undefined;
 }
 
 /**
@@ -205,7 +213,7 @@ function join(p: Pool, sequence: number): void {
     unavailable = `the worker failed on job ${failed}`;
     pool = undefined;
     p.worker.terminate().catch(() => undefined);
-    throw new Error(`two-thread eigensolver: ${unavailable} (${Object.keys(JOB).find((kind) => JOB[kind as JobKind] === failed) ?? 'unknown'}); two-thread solves are off for this process`);
+    throw new WeightlabError('E_WORKER', `two-thread eigensolver: ${unavailable} (${Object.keys(JOB).find((kind) => JOB[kind as JobKind] === failed) ?? 'unknown'}); two-thread solves are off for this process`);
   }
 }
 

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from 'weightlab/internal';
-import { eigenvaluesSideBySide, parallelAvailable, parallelEigenvalues, workerJob } from 'weightlab/dist/spectral/eigen-parallel';
-import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
+import { eigenvaluesSideBySide, parallelAvailable, parallelEigenvalues, workerJob } from 'weightlab/dist/eigen/eigen-parallel';
+import { symmetricEigenvaluesWasm } from 'weightlab/dist/eigen/eigen-wasm';
 
 test('a failed worker job is an error on the main thread, and later solves fall back to one thread', async (t) => {
   if (!parallelAvailable()) { t.skip('needs SharedArrayBuffer, worker threads and 2 CPUs'); return; }

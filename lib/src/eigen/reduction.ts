@@ -1,6 +1,6 @@
 // Which tridiagonal reduction the wasm eigensolvers use, and with what bandwidth. One place for the
 // crossover rules, so the one-thread (eigen-wasm), two-thread (eigen-parallel) and engine choice
-// (esd.ts) agree. Numbers below are wall times on the project's 2-core machine, best of 15 calls
+// (solve.ts) agree. Numbers below are wall times on the project's 2-core machine, best of 15 calls
 // (single calls there vary up to 2x with other jobs' load); bench/htsr.js has the same reductions
 // as columns.
 //
@@ -18,7 +18,7 @@ export type Reduction = 'auto' | 'one-stage' | 'two-stage';
 
 /**
  * Order from which 'auto' picks the two-stage reduction, on one thread or two alike: two-stage on
- * two threads does exactly its one-thread operations (tests/spectral/two-stage.test.ts checks the
+ * two threads does exactly its one-thread operations (tests/eigen/two-stage.test.ts checks the
  * bits), while one-stage on two threads sums each column's partial products in another order. So
  * with one rule for both, the eigenvalues do not depend on how many threads the machine's load
  * allowed (one-stage 1T and 2T differed in 572 of 600 eigenvalues, in the last bits).

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layerMatrices, rng, Tensor } from 'weightlab/internal';
 import { onnxAvailable } from 'weightlab/dist/backend/onnx/runtime';
-import { gramUpper, gramUpperOnnxWriter, shortSide } from 'weightlab/dist/spectral/gram';
+import { gramUpper, gramUpperOnnxWriter, shortSide } from 'weightlab/dist/eigen/gram';
 import { gramOnnxGraph } from 'weightlab/dist/backend/products';
-import { eigenKernelAvailable, gramUpperWasm } from 'weightlab/dist/spectral/eigen-wasm';
+import { eigenKernelAvailable, gramUpperWasm } from 'weightlab/dist/eigen/eigen-wasm';
 
 /** gramUpperOnnxWriter's matrix written into a fresh m x m array (zeros below the block diagonal). */
 async function gramUpperOnnx(values: Float64Array | Float32Array, rows: number, cols: number): Promise<Float64Array> {

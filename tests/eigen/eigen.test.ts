@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng, symmetricEigenvalues, squaredSingularValues, type EigenEngine } from 'weightlab/internal';
-import { symmetricEigenvaluesWasm } from 'weightlab/dist/spectral/eigen-wasm';
-import { jacobiEigenvalues, maxRelativeError, numpyEigenvalues } from './reference';
+import { symmetricEigenvaluesWasm } from 'weightlab/dist/eigen/eigen-wasm';
+import { jacobiEigenvalues, maxRelativeError, numpyEigenvalues } from '../spectral/reference';
 
 const ENGINES: EigenEngine[] = ['js', 'wasm', 'parallel'];
 const SIZES = [[2, 1], [3, 2], [17, 3], [64, 4], [160, 5]] as const;

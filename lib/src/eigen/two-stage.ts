@@ -4,7 +4,7 @@
 // runs once for the whole reduction would stay in the baseline tier: measured 1.5x slower at
 // n = 768), and so that a helper thread can take half of each panel's two matrix products and
 // the second half of every sweep of the bulge chasing.
-
+import { ShapeError } from '../errors';
 
 /** The kernel exports the driver calls. */
 export interface TwoStageExports {
@@ -110,7 +110,7 @@ export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b:
   const shared = Math.ceil((helperScratch + 8 * 5 * (b + 2)) / 64) * 64;
   if (helper !== undefined) {
     // The head of every sweep here, the tail on the helper (bandSweepsShared).
-    if (shared + k.bandSweepsSharedBytes(n, b) > work + 8 * k.bandWorkSize(n, b)) throw new Error('two-stage work area too small for the shared sweeps');
+    if (shared + k.bandSweepsSharedBytes(n, b) > work + 8 * k.bandWorkSize(n, b)) throw new ShapeError('two-stage work area too small for the shared sweeps', { field: 'work', expected: `at least ${shared + k.bandSweepsSharedBytes(n, b) - work} bytes`, found: `${8 * k.bandWorkSize(n, b)} bytes` });
     k.bandSweepsReset(shared, n, b);
     for (let first = 0; first < n - 2; first += SWEEP_CHUNK) {
       const ticket = helper.start('bandSweeps', [band, n, b, helperScratch, shared, first, first + SWEEP_CHUNK, SWEEP_TAIL]);
