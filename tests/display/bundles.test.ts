@@ -82,7 +82,7 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
     { name: 'GeneratorComparison.table()', value: compareGenerators([evaluation]).table() },
     { name: 'PhaseTable', value: phases },
     { name: 'PhaseDiagram', value: phaseDiagram(phases) },
-    { name: 'WeightManifold', value: weightManifold(vectors, { seed: 1 }) },
+    { name: 'WeightManifold', value: await weightManifold(vectors, { seed: 1 }) },
     { name: 'BackendInfo', value: backendInfo() },
     { name: 'Zoo', value: zoo },
   ];

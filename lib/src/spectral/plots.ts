@@ -5,7 +5,8 @@
 // `application/vnd.weightlab.esd.v1+json` with the raw eigenvalues, fit, MP curve and a given
 // title, so the JupyterLab extension can redraw it interactively.
 
-import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
+import { mimeBundle, type MimeBundle } from '../display/protocol';
+import { ESD_MIME, type EsdPayload } from '../display/payloads';
 import { chartBundle, overlayLegend, vegaLite, type ChartOverlay, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
 import { ArgumentError } from '../errors';
 import { EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit } from './powerlaw';
@@ -55,8 +56,8 @@ function marchenkoPasturCurve(layer: LayerAnalysis, mp: MarchenkoPasturFit): { x
 /** A displayable ESD chart: the weightlab ESD payload (the extension's view), Vega-Lite + SVG, text. */
 export class EsdPlot {
   readonly chart: VegaLiteChart;
-  readonly payload: Record<string, unknown>;
-  constructor(chart: VegaLiteChart, payload: Record<string, unknown>) {
+  readonly payload: EsdPayload;
+  constructor(chart: VegaLiteChart, payload: EsdPayload) {
     this.chart = chart;
     this.payload = payload;
   }
@@ -64,7 +65,7 @@ export class EsdPlot {
   toSVG(): Promise<string> { return this.chart.toSVG(); }
   toString(): string { return this.chart.toString(); }
   [mimeBundle](): Promise<MimeBundle> {
-    return chartBundle(this.chart, { [weightlabMimeType('esd')]: this.payload });
+    return chartBundle(this.chart, { [ESD_MIME]: this.payload });
   }
 }
 
@@ -153,7 +154,8 @@ export function esdPlot(layer: LayerAnalysis, options: EsdPlotOptions = {}): Esd
     marchenkoPastur: mp ? { ...mp, curve: bulk } : null,
     histogram,
   };
-  return new EsdPlot(vegaLite(spec), payload);
+  // The analysis row's fields are unknown-typed here; checkEsdPayload (the renderer's check) is what vouches for them.
+  return new EsdPlot(vegaLite(spec), payload as EsdPayload);
 }
 
 function safeFit(layer: LayerAnalysis): MarchenkoPasturFit | undefined {
