@@ -65,7 +65,9 @@ export function publishInOrder(bundle: MimeBundle, options: PublishOptions = {})
  * waits for it, so `display(chart)` need not be awaited); elsewhere it prints text/plain.
  * Outputs appear in call order even when some bundles take longer to render.
  */
-export function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
+export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
+  // async, so bad options reject the returned promise like every other failure; the bundle is
+  // still queued synchronously, before the first await, so outputs keep the order of the calls.
   const resolved = resolveOptions('display', DISPLAY_DEFAULTS, options);
   return enqueue(toMimeBundle(value), resolved);
 }
