@@ -67,7 +67,7 @@ async function gramBench() {
   record(task, 'plain JS (lower triangle)', js.ms, flops, js.ms);
   const wasm = await time(() => rowDotsWasm(packFloat64(w, false), m, packFloat64(w, false), m, n, true), { budget: 4000, maxRuns: 5 });
   record(task, 'weightlab wasm (lower triangle)', wasm.ms, flops, js.ms);
-  const ort = await time(() => gram(w, 'rows'));
+  const ort = await time(() => gram(w, { side: 'rows' }));
   record(task, 'onnxruntime-node Gemm (full)', ort.ms, 2 * flops, js.ms);
 }
 

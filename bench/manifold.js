@@ -2,7 +2,7 @@
 // `npm run bench:manifold`: how long the weight-manifold pipeline takes at zoo scale.
 //   1. randomised PCA of 2,000 models x 10,000 weights (2 components as weightManifold uses,
 //      and 50 components as in shared/specs/numerics.md §7 to compare with sklearn), with
-//      the products on the matmul engine (embedZoo) and in plain JS (weightManifold),
+//      the products on the 'auto' engine (onnxruntime-node when installed) and on 'js',
 //   2. UMAP of the same zoo (PCA-50 pre-reduction, umap-js, default epochs),
 //   3. rendering 10,000 points in headless Chromium through JupyterLab's OutputArea:
 //      time to first draw, and the redraw time of the canvas (2-D and 3-D).
@@ -21,7 +21,7 @@ const models = option('models', 2000);
 const weights = option('weights', 10000);
 const points = option('points', 10000);
 
-const lib = require(path.join(root, 'lib'));
+const lib = require('weightlab/internal');
 const results = { machine: `${require('node:os').cpus().length} cores, ${require('node:os').cpus()[0].model}`, node: process.version, models, weights, points };
 
 async function time(label, fn) {
@@ -53,15 +53,15 @@ function syntheticZoo(n, d, seed) {
 async function main() {
   process.stdout.write(`weight manifold benchmark: ${models} models x ${weights} weights; ${results.machine}\n`);
   const zoo = (await time(`generate zoo (${models} x ${weights}, seeded)`, () => syntheticZoo(models, weights, 0))).value;
-  // Engine first (onnxruntime-node float64 GEMM when installed), then the plain-JS path.
-  results.pca2EngineMs = (await time('PCA 2 comp. (l = 12, 4 power it.), matmul engine', () => lib.randomizedPcaOnEngine(zoo, { components: 2, seed: 1 }))).ms;
-  results.pca50EngineMs = (await time('PCA 50 comp. (l = 60, 4 power it.), matmul engine', () => lib.randomizedPcaOnEngine(zoo, { components: 50, seed: 1 }))).ms;
+  // engine 'auto' first (onnxruntime-node float64 GEMM when installed), then engine 'js'.
+  results.pca2EngineMs = (await time("PCA 2 comp. (l = 12, 4 power it.), engine 'auto'", () => lib.randomizedPca(zoo, { components: 2, seed: 1 }))).ms;
+  results.pca50EngineMs = (await time("PCA 50 comp. (l = 60, 4 power it.), engine 'auto'", () => lib.randomizedPca(zoo, { components: 50, seed: 1 }))).ms;
   if (!args.includes('--skip-umap')) {
-    results.umapEngineMs = (await time('UMAP 2-D (PCA-50 on engine, 15 neighbours, default epochs)', () => lib.umapEmbeddingOnEngine(zoo, { seed: 1 }))).ms;
+    results.umapEngineMs = (await time("UMAP 2-D (PCA-50 on 'auto', 15 neighbours, default epochs)", () => lib.umapEmbedding(zoo, { seed: 1 }))).ms;
   }
   if (!args.includes('--skip-js')) {
-    results.pca2JsMs = (await time('PCA 2 comp. (l = 12, 4 power it.), plain JS', () => lib.randomizedPca(zoo, { components: 2, seed: 1 }))).ms;
-    results.pca50JsMs = (await time('PCA 50 comp. (l = 60, 4 power it.), plain JS', () => lib.randomizedPca(zoo, { components: 50, seed: 1 }))).ms;
+    results.pca2JsMs = (await time("PCA 2 comp. (l = 12, 4 power it.), engine 'js'", () => lib.randomizedPca(zoo, { components: 2, seed: 1, engine: 'js' }))).ms;
+    results.pca50JsMs = (await time("PCA 50 comp. (l = 60, 4 power it.), engine 'js'", () => lib.randomizedPca(zoo, { components: 50, seed: 1, engine: 'js' }))).ms;
   }
   results.engine = lib.backendInfo().toString().split('\n').find((line) => line.startsWith('matmul'));
   if (!args.includes('--skip-browser')) await browserRender();
@@ -78,8 +78,8 @@ async function browserRender() {
   const d = 20;
   const vectors = Array.from({ length: points }, (_, i) => random.normal(d, i % 7, 1));
   const metadata = vectors.map((_, i) => ({ id: `model-${i}`, learning_rate: 10 ** -(1 + (i % 4)), width: 16 << (i % 4), test_accuracy: 0.5 + 0.5 * (i / points), train_loss: 1 - i / points }));
-  const manifold2 = lib.weightManifold(vectors, { metadata, colorBy: 'test_accuracy', sizeBy: 'width', seed: 1 });
-  const manifold3 = lib.weightManifold(vectors, { metadata, colorBy: 'test_accuracy', dimensions: 3, seed: 1 });
+  const manifold2 = await lib.weightManifold(vectors, { metadata, colorBy: 'test_accuracy', sizeBy: 'width', seed: 1 });
+  const manifold3 = await lib.weightManifold(vectors, { metadata, colorBy: 'test_accuracy', dimensions: 3, seed: 1 });
   const output = (m) => ({ output_type: 'display_data', data: { [lib.MANIFOLD_MIME]: m.payload, 'text/plain': m.toString() }, metadata: {} });
   const bundle = await buildHarness();
   const server = await startHarnessServer([

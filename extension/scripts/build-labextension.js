@@ -24,9 +24,10 @@ function filesUnder(dir) {
 
 function inputsHash() {
   const hash = crypto.createHash('sha256');
-  const payloads = require.resolve('weightlab/dist/manifold/payloads.js', { paths: [root] });
+  // weightlab/payloads (lib/dist/display/payloads.js) and the two modules it imports go into the bundle.
+  const payloads = require.resolve('weightlab/payloads', { paths: [root] });
   const inputs = [...filesUnder(path.join(root, 'lib')).filter((f) => f.endsWith('.js')), ...filesUnder(path.join(root, 'style')),
-    path.join(root, 'package.json'), payloads, path.join(path.dirname(payloads), '..', 'display', 'protocol.js')];
+    path.join(root, 'package.json'), payloads, path.join(path.dirname(payloads), 'protocol.js'), path.join(path.dirname(payloads), '..', 'errors', 'index.js')];
   for (const file of inputs) hash.update(path.relative(root, file)).update('\0').update(fs.readFileSync(file));
   return hash.digest('hex');
 }

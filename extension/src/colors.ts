@@ -2,7 +2,7 @@
 // backgrounds and by colour-blind readers), Tableau 10 for categories, Okabe-Ito for phases,
 // and the text colour that stays legible on a given fill.
 
-import { OKABE_ITO, PHASE_COLORS } from 'weightlab/dist/manifold/payloads';
+import { OKABE_ITO, PHASE_COLORS } from 'weightlab/payloads';
 
 /** 16 viridis stops (matplotlib's table, evenly resampled); interpolated linearly. */
 const VIRIDIS = [

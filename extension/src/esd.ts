@@ -3,7 +3,7 @@
 // fit p(λ) ∝ λ^-α drawn over [xmin, xmax], and the Marchenko-Pastur bulk as a band. Marks stay
 // inside the plot frame (clipped), and a legend with a swatch per mark says what each one is.
 
-import { esdLayerName, type EsdPayload } from 'weightlab/dist/manifold/payloads';
+import { esdLayerName, type EsdPayload } from 'weightlab/payloads';
 import { formatValue, html, svg } from './dom';
 
 const WIDTH = 520, HEIGHT = 340;

@@ -5,7 +5,7 @@
 // views, and hovering a cell shows every metric. SVG: grids are small (tens of cells a side)
 // and SVG keeps text crisp.
 
-import type { PhaseDiagramPayload } from 'weightlab/dist/manifold/payloads';
+import type { PhaseDiagramPayload } from 'weightlab/payloads';
 import { colorScale, gradientStops, MISSING_COLOR, phaseColors, phaseOrder, readableTextColor, scalePosition, type ColorScale } from './colors';
 import { cssVariable, formatValue, html, select, svg, textWidth } from './dom';
 import { formatTick, linearTicks, logTicks } from './ticks';

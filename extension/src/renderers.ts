@@ -1,5 +1,5 @@
 // One Lumino widget type renders all three payloads: it checks the payload against the
-// shared schema (weightlab/dist/manifold/payloads) and hands it to the matching view. A
+// shared schema (weightlab/payloads) and hands it to the matching view. A
 // payload that fails the schema shows a short error instead of throwing inside the
 // notebook's output area.
 
@@ -7,7 +7,7 @@ import { Widget } from '@lumino/widgets';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import {
   checkEsdPayload, checkManifoldPayload, checkPhaseDiagramPayload, ESD_MIME, MANIFOLD_MIME, PHASE_DIAGRAM_MIME,
-} from 'weightlab/dist/manifold/payloads';
+} from 'weightlab/payloads';
 import { errorBox } from './dom';
 import { ManifoldView } from './manifold/view';
 import { PhaseDiagramView } from './phase-diagram';

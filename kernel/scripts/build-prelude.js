@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Generates kernel/dist/prelude.json: every name lib/dist/index.d.ts exports, marked 'value' or
-// 'type', read with the TypeScript compiler API. The kernel imports all of them at start-up so
-// cells need no import. lib keeps growing, so this reads whatever index.d.ts has at build time.
+// Generates kernel/dist/prelude.json: every name lib/dist/index.d.ts exports (weightlab's public
+// surface: its flat names and its namespaces), marked 'value' or 'type' and, for a namespace
+// (`spectral`, `display`, ...), `namespace: true`, read with the TypeScript compiler API. The
+// kernel imports all of them at start-up so cells need no import, and names the namespaces in its
+// banner. This reads whatever index.d.ts has at build time, so the surface is chosen in one place.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -34,7 +36,9 @@ for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
   if (name === 'default' || name === 'weightlab') continue;
   const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
   const kind = target.flags & ts.SymbolFlags.Value ? 'value' : 'type';
-  names.push({ name, kind });
+  // `import * as io` re-exported is a module symbol; `display` is a function merged with a namespace.
+  const namespace = (target.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) !== 0;
+  names.push(namespace ? { name, kind, namespace } : { name, kind });
 }
 names.sort((a, b) => a.name.localeCompare(b.name));
 
@@ -42,4 +46,4 @@ fs.mkdirSync(path.dirname(output), { recursive: true });
 const temporary = `${output}.${process.pid}.tmp`;
 fs.writeFileSync(temporary, `${JSON.stringify({ source: path.relative(kernelRoot, declarations), names }, null, 2)}\n`);
 fs.renameSync(temporary, output);
-process.stdout.write(`build-prelude: ${names.length} names (${names.filter((n) => n.kind === 'value').length} values) -> ${path.relative(process.cwd(), output)}\n`);
+process.stdout.write(`build-prelude: ${names.length} names (${names.filter((n) => n.kind === 'value').length} values, ${names.filter((n) => n.namespace).length} namespaces) -> ${path.relative(process.cwd(), output)}\n`);

@@ -14,6 +14,7 @@ export * from './random/rng';
 export * from './display/builders';
 export * from './display/vega-lite';
 export * from './display/png';
+export * from './display/payloads';
 export * from './progress/progress';
 export * from './backend';
 export * from './interop/tfjs';

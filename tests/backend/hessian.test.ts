@@ -15,7 +15,7 @@
 //     network's sums).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, jax, hessianVectorProduct, ShapeError, rng, type JaxArray } from 'weightlab/internal';
+import { Tensor, jax, hessianVectorProduct, ShapeError, ArgumentError, rng, type JaxArray } from 'weightlab/internal';
 import { absoluteProduct, naiveMatmul } from './oracle';
 
 const relativeNorm = (got: ArrayLike<number>, want: ArrayLike<number>) => {
@@ -129,6 +129,12 @@ test('tanh MLP: HVP matches central differences of a hand-written gradient', asy
 test('size mismatch is a ShapeError naming the vector', async () => {
   const { numpy: np } = await jax();
   await assert.rejects(hessianVectorProduct((x) => np.sum(x), Float64Array.of(1, 2), Float64Array.of(1)), (e: unknown) => e instanceof ShapeError && e.details.field === 'vector');
+});
+
+test('an unknown option is an ArgumentError naming it and listing device', async () => {
+  const { numpy: np } = await jax();
+  await assert.rejects(hessianVectorProduct((x) => np.sum(x), Float64Array.of(1, 2), Float64Array.of(1, 0), { dev: 'cpu' } as never), (e: unknown) =>
+    e instanceof ArgumentError && e.details.field === 'dev' && e.details.expected === 'one of device');
 });
 
 test('jax-js jit(jvp(grad)) on the MLP loss: documents whether it still disagrees with eager (never used)', async (t) => {

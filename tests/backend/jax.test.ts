@@ -3,7 +3,7 @@
 // exactly representable in both dtypes, so equality is exact).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, jax, toJax, fromJax, DTypeError } from 'weightlab/internal';
+import { Tensor, jax, toJax, fromJax, DTypeError, ArgumentError, FROM_JAX_DEFAULTS, TO_JAX_DEFAULTS } from 'weightlab/internal';
 import { withEngine } from './oracle';
 
 test('float64, float32 and int32 round-trip with dtype and values unchanged', async () => {
@@ -54,6 +54,18 @@ test('fromJax keeps the array alive unless asked to consume it', async () => {
   const again = await fromJax(array, { consume: true });
   assert.deepEqual(Array.from(again.data as Float64Array), [1, 2, 3]);
   assert.equal(array.refCount, 0);
+});
+
+test('bridge options: an unknown key is an ArgumentError listing the valid ones and leaves the array alive; undefined keeps consume false', async () => {
+  const array = await toJax(Tensor.from(Float64Array.of(1, 2)), { device: undefined });
+  await assert.rejects(fromJax(array, { consumed: true } as never), (e: unknown) =>
+    e instanceof ArgumentError && /did you mean 'consume'/.test(e.message) && e.details.expected === `one of ${Object.keys(FROM_JAX_DEFAULTS).join(', ')}`);
+  assert.equal(array.refCount, 1);
+  await fromJax(array, { consume: undefined });
+  assert.equal(array.refCount, 1);
+  await assert.rejects(toJax(Tensor.from(Float64Array.of(1)), { devise: 'cpu' } as never), (e: unknown) =>
+    e instanceof ArgumentError && e.details.expected === `one of ${Object.keys(TO_JAX_DEFAULTS).join(', ')}`);
+  array.dispose();
 });
 
 test('arrays from toJax feed jax-js programs (float64 sum of squares, exact for small integers)', async () => {

@@ -10,7 +10,7 @@
 //            to float32 once more (u32*|C| <= u32*(|A||B|)); the oracle's own error is ~1e-16.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, matmul, gram, batchedMatmul, backendInfo, DTypeError, ShapeError, ArgumentError } from 'weightlab/internal';
+import { Tensor, matmul, gram, batchedMatmul, backendInfo, DTypeError, ShapeError, ArgumentError, MATMUL_DEFAULTS, GRAM_DEFAULTS, onnxUnavailable } from 'weightlab/internal';
 import { absoluteProduct, ENGINES, naiveMatmul, randomMatrix, randomValues, transposed, withEngine, worstScaledError } from './oracle';
 
 const U32 = 2 ** -24;
@@ -59,14 +59,14 @@ for (const engine of ENGINES) {
         const error = worstScaledError(g.toFloat64(), want, scale);
         assert.ok(error <= tolerance(dtype, k), `${label}: scaled error ${error}`);
       };
-      check(await gram(w, 'rows'), rows, rowsScale, m, n, 'rows');
-      check(await gram(w, 'columns'), columns, columnsScale, n, m, 'columns');
+      check(await gram(w, { side: 'rows' }), rows, rowsScale, m, n, 'rows');
+      check(await gram(w, { side: 'columns' }), columns, columnsScale, n, m, 'columns');
       check(await gram(w), rows, rowsScale, m, n, 'smaller (rows)');
       check(await gram(w.transpose()), rows, rowsScale, m, n, 'smaller of the transposed view (its columns)');
-      check(await gram(w.transpose(), 'rows'), columns, columnsScale, n, m, 'rows of the transposed view');
+      check(await gram(w.transpose(), { side: 'rows' }), columns, columnsScale, n, m, 'rows of the transposed view');
       if (engine !== 'auto') {
         // The kernels compute one triangle and mirror it: exactly symmetric.
-        const g = (await gram(w, 'columns')).toFloat64();
+        const g = (await gram(w, { side: 'columns' })).toFloat64();
         for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.equal(g[i * n + j], g[j * n + i]);
       }
     }));
@@ -78,7 +78,7 @@ for (const engine of ENGINES) {
     const b = randomMatrix(5, k, n);
     const error = worstScaledError((await matmul(a, b)).data, naiveMatmul(a.data, b.data, m, k, n), absoluteProduct(a.data, b.data, m, k, n));
     assert.ok(error <= 1e-12, `scaled error ${error}`);
-    const g = await gram(a, 'rows');
+    const g = await gram(a, { side: 'rows' });
     const at = transposed(a.data, m, k);
     const gError = worstScaledError(g.data, naiveMatmul(a.data, at, m, k, m), absoluteProduct(a.data, at, m, k, m));
     assert.ok(gError <= 1e-12, `gram scaled error ${gError}`);
@@ -93,9 +93,9 @@ for (const engine of ENGINES) {
           const wt = transposed(w.data, size, k);
           const want = naiveMatmul(w.data, wt, size, k, size);
           const scale = absoluteProduct(w.data, wt, size, k, size);
-          const rows = await gram(w, 'rows');
+          const rows = await gram(w, { side: 'rows' });
           assert.ok(worstScaledError(rows.toFloat64(), want, scale) <= tolerance(dtype, k), `${dtype} rows ${size}`);
-          const columns = await gram(new Tensor('float64', wt, [k, size]).astype(dtype), 'columns');
+          const columns = await gram(new Tensor('float64', wt, [k, size]).astype(dtype), { side: 'columns' });
           assert.ok(worstScaledError(columns.toFloat64(), want, scale) <= tolerance(dtype, k), `${dtype} columns ${size}`);
         }
       }
@@ -135,7 +135,7 @@ for (const engine of ENGINES) {
     const c = await matmul(Tensor.zeros([3, 0]), Tensor.zeros([0, 4]));
     assert.deepEqual(c.shape, [3, 4]);
     assert.ok(c.toFloat64().every((v) => v === 0));
-    assert.deepEqual((await gram(Tensor.zeros([0, 5]), 'columns')).shape, [5, 5]);
+    assert.deepEqual((await gram(Tensor.zeros([0, 5]), { side: 'columns' })).shape, [5, 5]);
   }));
 }
 
@@ -146,6 +146,37 @@ test('typed errors name the offending argument', async () => {
   await assert.rejects(matmul(a, randomMatrix(12, 4, 2, 'float32')), (e: unknown) => e instanceof DTypeError && e.details.field === 'b');
   await assert.rejects(matmul(Tensor.zeros([2, 2, 2]), a), (e: unknown) => e instanceof ShapeError && e.details.field === 'a');
   await assert.rejects(gram(new Tensor('float16', new Uint16Array(4), [2, 2])), (e: unknown) => e instanceof DTypeError && e.details.field === 'w');
-  await assert.rejects(gram(a, 'diagonal' as never), ArgumentError);
+  await assert.rejects(gram(a, { side: 'diagonal' as never }), ArgumentError);
   await assert.rejects(batchedMatmul(Tensor.zeros([2, 3, 4]), Tensor.zeros([3, 4, 5])), (e: unknown) => e instanceof ShapeError && e.details.field === 'b');
+});
+
+test('an explicit engine option wins over WEIGHTLAB_ENGINE: float32 onnx accumulates in float32, js in float64', { skip: onnxUnavailable() }, () => withEngine('js', async () => {
+  // Under the js-only policy an explicit 'onnx' still runs on onnxruntime (the one engine rule):
+  // its float32 product differs from the float64-accumulated JS one in some entries, and both
+  // stay within their bounds of the oracle.
+  const [m, k, n] = [40, 700, 30];
+  const a = randomMatrix(21, m, k, 'float32');
+  const b = randomMatrix(22, k, n, 'float32');
+  const want = naiveMatmul(a.data, b.data, m, k, n);
+  const scale = absoluteProduct(a.data, b.data, m, k, n);
+  const onnx = await matmul(a, b, { engine: 'onnx' });
+  const js = await matmul(a, b, { engine: 'js' });
+  const auto = await matmul(a, b);
+  assert.ok(worstScaledError(onnx.data, want, scale) <= tolerance('float32', k));
+  assert.ok(worstScaledError(js.data, want, scale) <= 2 * U32, 'float64 accumulation rounds once');
+  assert.notDeepEqual(onnx.data, js.data);
+  assert.deepEqual(auto.data, js.data, "'auto' follows the policy");
+  const g = await gram(a, { side: 'rows', engine: 'onnx' });
+  assert.notDeepEqual(g.data, (await gram(a, { side: 'rows', engine: 'js' })).data);
+}));
+
+test('product options: unknown keys and engines are ArgumentErrors listing the valid ones; undefined keeps a default', async () => {
+  const a = randomMatrix(30, 4, 3);
+  await assert.rejects(matmul(a, a, { transpose: true } as never), (e: unknown) =>
+    e instanceof ArgumentError && /did you mean 'transposeA' or 'transposeB'/.test(e.message) && e.details.expected === `one of ${Object.keys(MATMUL_DEFAULTS).join(', ')}`);
+  await assert.rejects(gram(a, { sides: 'rows' } as never), (e: unknown) => e instanceof ArgumentError && e.details.expected === `one of ${Object.keys(GRAM_DEFAULTS).join(', ')}`);
+  await assert.rejects(matmul(a, a, { engine: 'jax' as never }), (e: unknown) => e instanceof ArgumentError && e.details.field === 'engine' && /'onnx', 'wasm', 'js'/.test(String(e.details.expected)));
+  const explicit = await matmul(a, a, { transposeA: true, transposeB: undefined, engine: 'js' });
+  assert.deepEqual(explicit.shape, [3, 3]);
+  assert.deepEqual((await gram(a, { side: undefined, engine: 'js' })).shape, [3, 3], "undefined keeps side 'smaller'");
 });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import {
   analyze, alphaPlot, ArgumentError, backendInfo, bundle, checkMimeBundle, classifyPhases, compareGenerators, display, esdPlot, evaluateGenerator,
   html, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, json, kernelHostKey, kernelHypothesisSpace, markdown, mimeBundle,
-  mimeBundleOf, PhaseTable, phaseDiagram, Progress, rng, svg, teacherTask, Tensor, toMimeBundle, vegaLite, VEGA_LITE_MIME, weightManifold,
+  mimeBundleOf, PhaseTable, phaseDiagram, Progress, ResultTable, rng, svg, teacherTask, Tensor, toMimeBundle, vegaLite, VEGA_LITE_MIME, weightManifold,
   WeightSet, Zoo, type KernelHost, type MimeBundle, type PhaseRow,
 } from 'weightlab/internal';
 import { syntheticSetup } from '../generate/synthetic';
@@ -83,8 +83,9 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
     { name: 'GeneratorComparison.table()', value: compareGenerators([evaluation]).table() },
     { name: 'PhaseTable', value: phases },
     { name: 'PhaseDiagram', value: phaseDiagram(phases) },
-    { name: 'WeightManifold', value: weightManifold(vectors, { seed: 1 }) },
+    { name: 'WeightManifold', value: await weightManifold(vectors, { seed: 1 }) },
     { name: 'BackendInfo', value: backendInfo() },
+    { name: 'ResultTable', value: ResultTable.fromRows([{ model: 'a', test_accuracy: 0.9 }, { model: 'b', test_accuracy: 0.7 }], { title: 'two models' }) },
     { name: 'Zoo', value: zoo },
   ];
 }

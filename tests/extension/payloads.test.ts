@@ -4,11 +4,31 @@
 // (a WeightlabError) naming the field, what was expected and what was found.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   checkManifoldPayload, checkPhaseDiagramPayload, MANIFOLD_MIME, mimeBundle, PayloadError, phaseDiagram as diagramOf, PHASE_DIAGRAM_MIME, VEGA_LITE_MIME, WeightlabError,
   type PhaseDiagramPayload,
 } from 'weightlab/internal';
+import * as internal from 'weightlab/internal';
+import * as payloads from 'weightlab/payloads';
 import { libraryPhaseDiagram, phaseDiagram, phaseTable, zooManifold } from '../browser/support/fixtures';
+import { repositoryRoot } from '../support/paths';
+
+test('weightlab/payloads is the one module of the contracts: the library emits what the extension imports', () => {
+  // The same module instance as the library's (not a copy): one set of MIME types, checkers and colours.
+  assert.equal(payloads.checkManifoldPayload, internal.checkManifoldPayload);
+  assert.equal(payloads.PayloadError, internal.PayloadError);
+  assert.ok(new payloads.PayloadError('$.points', 'expected an array') instanceof WeightlabError);
+  assert.deepEqual([payloads.MANIFOLD_MIME, payloads.PHASE_DIAGRAM_MIME, payloads.ESD_MIME], [MANIFOLD_MIME, PHASE_DIAGRAM_MIME, 'application/vnd.weightlab.esd.v1+json']);
+  // The extension's sources reach the library only through that entry point, never into its dist/.
+  const sources = (folder: string): string[] => fs.readdirSync(folder, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? sources(path.join(folder, entry.name)) : entry.name.endsWith('.ts') ? [path.join(folder, entry.name)] : []));
+  const specifiers = sources(path.join(repositoryRoot, 'extension', 'src'))
+    .flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/from '(weightlab[^']*)'/g)].map((match) => match[1]));
+  assert.ok(specifiers.length >= 5, `found ${specifiers.length} weightlab imports`);
+  assert.deepEqual([...new Set(specifiers)], ['weightlab/payloads']);
+});
 
 test('payloads without the optional display fields still pass their check', async () => {
   const old = (await phaseDiagram()).data[PHASE_DIAGRAM_MIME] as PhaseDiagramPayload;

@@ -20,7 +20,9 @@ test('kernel_info_reply describes a TypeScript kernel', () => {
   assert.match(content.language_info.version, /^5\.\d+\.\d+$/);
   assert.equal(content.language_info.file_extension, '.ts');
   assert.equal(content.language_info.mimetype, 'text/typescript');
-  assert.ok(content.banner.includes('weightlab'));
+  // The banner names what a cell gets without an import: the public namespaces (from prelude.json).
+  assert.match(content.banner, /^weightlab \S+: TypeScript 5\.\d+\.\d+ on Node\.js v\d+\.\d+\.\d+, with weightlab's public API preloaded: its flat names, the namespaces ([a-z]+, )+[a-z]+, and all of it as weightlab\.\*$/);
+  for (const namespace of ['display', 'spectral', 'zoo', 'manifold', 'backend']) assert.match(content.banner, new RegExp(`\\b${namespace}\\b`));
   assert.ok(Array.isArray(content.help_links) && content.help_links.length > 0);
 });
 
@@ -62,7 +64,7 @@ test('undefined results publish nothing; a promise result is awaited', async () 
 
 test("lib's display() works with no import, and a display handle updates in place", async () => {
   const { reply, messages } = await kernel.client.execute(`display({ [Symbol.for('weightlab.mimeBundle')]: () => ({ data: { 'text/html': '<i>hi</i>', 'text/plain': 'hi' } }) });
-const handle = new DisplayHandle('progress-1');
+const handle = new display.DisplayHandle('progress-1');
 await handle.update('step 1');
 await handle.update('step 2');`, { timeoutMs: TIMEOUT });
   assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
@@ -75,7 +77,7 @@ await handle.update('step 2');`, { timeoutMs: TIMEOUT });
 });
 
 test('preloaded names are type-checked: a wrong argument is a TypeScriptError', async () => {
-  const { reply, messages } = await kernel.client.execute('const shown: Promise<void> = display(1);\nconst wrong: number = weightlab.weightlabMimeType("x");', { timeoutMs: TIMEOUT });
+  const { reply, messages } = await kernel.client.execute('const shown: Promise<void> = display(1);\nconst wrong: number = weightlab.backendInfo().matmul;', { timeoutMs: TIMEOUT });
   assert.equal(reply.content.status, 'error');
   assert.equal(reply.content.ename, 'TypeScriptError');
   assert.match(reply.content.evalue, /^2:7 - Type 'string' is not assignable to type 'number'/);
@@ -83,7 +85,7 @@ test('preloaded names are type-checked: a wrong argument is a TypeScriptError', 
 });
 
 test('users may shadow a preloaded name and keep the others', async () => {
-  const { reply, messages } = await kernel.client.execute('const display = 5;\n[display + 1, typeof clearOutput]', { timeoutMs: TIMEOUT });
+  const { reply, messages } = await kernel.client.execute('const digits = 5;\n[digits + 1, typeof display]', { timeoutMs: TIMEOUT });
   assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
   assert.equal(outputsOf(messages, 'execute_result')[0].content.data['text/plain'], "[ 6, 'function' ]");
 });
@@ -95,27 +97,47 @@ test('bindings carry across cells, and so do types', async () => {
   assert.equal(outputsOf(messages, 'execute_result')[0].content.data['text/plain'], '2');
 });
 
-test('completion offers preloaded names; cursor positions count code points', async () => {
-  const preloaded = await kernel.client.request('shell', 'complete_request', { code: 'weightlabMime', cursor_pos: 13 }, TIMEOUT);
+test('completion offers preloaded names, namespaces and their members; cursor positions count code points', async () => {
+  const preloaded = await kernel.client.request('shell', 'complete_request', { code: 'weightManif', cursor_pos: 11 }, TIMEOUT);
   assert.equal(preloaded.content.status, 'ok');
-  assert.ok(preloaded.content.matches.includes('weightlabMimeType'), JSON.stringify(preloaded.content.matches));
+  assert.ok(preloaded.content.matches.includes('weightManifold'), JSON.stringify(preloaded.content.matches));
   assert.equal(preloaded.content.cursor_start, 0);
-  assert.equal(preloaded.content.cursor_end, 13);
+  assert.equal(preloaded.content.cursor_end, 11);
   // '😀' is one code point and two UTF-16 units: positions must stay in code points.
   const code = 'const s = "😀"; Math.ma';
   const astral = await kernel.client.request('shell', 'complete_request', { code, cursor_pos: [...code].length }, TIMEOUT);
   assert.ok(astral.content.matches.includes('max'));
   assert.equal(astral.content.cursor_end, [...code].length);
   assert.equal(astral.content.cursor_start, [...code].length - 2);
-  const members = await kernel.client.request('shell', 'complete_request', { code: 'weightlab.', cursor_pos: 10 }, TIMEOUT);
-  assert.ok(members.content.matches.includes('display'));
+  // The public surface: `weightlab.` lists the namespaces, and each namespace completes its members.
+  const complete = async (text: string) => (await kernel.client.request('shell', 'complete_request', { code: text, cursor_pos: [...text].length }, TIMEOUT)).content.matches as string[];
+  const members = await complete('weightlab.');
+  for (const name of ['display', 'io', 'zoo', 'spectral', 'landscape', 'phases', 'bias', 'align', 'generate', 'manifold', 'backend', 'data', 'train', 'analyze']) {
+    assert.ok(members.includes(name), `weightlab.${name} missing from ${JSON.stringify(members)}`);
+  }
+  assert.ok(!members.includes('denseMatrix') && !members.includes('weightlabMimeType'), 'internals stay out of weightlab.');
+  assert.ok((await complete('spectral.')).includes('analyze'));
+  const displayMembers = await complete('display.');
+  for (const name of ['html', 'markdown', 'vegaLite', 'DisplayHandle', 'clearOutput']) assert.ok(displayMembers.includes(name), `display.${name} missing from ${JSON.stringify(displayMembers)}`);
+  const manifoldMembers = await complete('manifold.');
+  assert.ok(manifoldMembers.includes('weightManifold') && manifoldMembers.includes('randomizedPca'));
+  assert.ok(!manifoldMembers.includes('embedZoo') && !manifoldMembers.includes('denseMatrix'), JSON.stringify(manifoldMembers));
+});
+
+test('display(x) and display.html(...) both work in a cell', async () => {
+  const { reply, messages } = await kernel.client.execute("await display(display.html('<b>x</b>', 'x'));\ndisplay.html('<i>y</i>', 'y')", { timeoutMs: TIMEOUT });
+  assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
+  const [shown] = outputsOf(messages, 'display_data');
+  assert.deepEqual(shown.content.data, { 'text/html': '<b>x</b>', 'text/plain': 'x' });
+  const [result] = outputsOf(messages, 'execute_result');
+  assert.deepEqual(result.content.data, { 'text/html': '<i>y</i>', 'text/plain': 'y' });
 });
 
 test('inspect returns TypeScript quick info as text and markdown', async () => {
-  const reply = await kernel.client.request('shell', 'inspect_request', { code: 'weightlabMimeType', cursor_pos: 17, detail_level: 0 }, TIMEOUT);
+  const reply = await kernel.client.request('shell', 'inspect_request', { code: 'matrix', cursor_pos: 6, detail_level: 0 }, TIMEOUT);
   assert.equal(reply.content.status, 'ok');
   assert.equal(reply.content.found, true);
-  assert.match(reply.content.data['text/plain'], /weightlabMimeType\(kind: string/);
+  assert.match(reply.content.data['text/plain'], /matrix\(rows: number, cols: number/);
   assert.match(reply.content.data['text/markdown'], /```typescript/);
   const missing = await kernel.client.request('shell', 'inspect_request', { code: '   ', cursor_pos: 1, detail_level: 0 }, TIMEOUT);
   assert.equal(missing.content.found, false);

@@ -20,15 +20,19 @@ const LONG_STRING_CODE = `Array.from({ length: 12 }, (_, i) => \`layer \${i}: it
 const LONG_STRING = Array.from({ length: 12 }, (_, i) => `layer ${i}: it's 'quoted' and ${'w'.repeat(7 * i)}`).join('\n');
 
 const MARKDOWN_TABLE = '| model | ggap |\n| --- | --- |\n| seed-0 | 0.031 |\n| seed-1 | 0.027 |';
-const MARKDOWN_CODE = `markdown(${JSON.stringify(MARKDOWN_TABLE)})`;
+const MARKDOWN_CODE = `display.markdown(${JSON.stringify(MARKDOWN_TABLE)})`;
 
 // Characters markdown would read as a table cell, a quote, emphasis and code.
 const WARNING_MESSAGE = '3 of 8 networks diverged: |w| > 1e3 for *all* of `layer_1` [seed 7]';
-const WARNING_CODE = `const log = new WarningLog();
-log.add(${JSON.stringify(WARNING_MESSAGE)});
-log.add(${JSON.stringify(WARNING_MESSAGE)});
+// Raised as the library's inductive-bias sampler raises it (process.emitWarning with its type),
+// twice, and counted, so the cell shows that both were raised though one is shown.
+const WARNING_CODE = `const log: string[] = [];
+for (const message of [${JSON.stringify(WARNING_MESSAGE)}, ${JSON.stringify(WARNING_MESSAGE)}]) {
+  log.push(message);
+  process.emitWarning(message, { type: 'InductiveBiasWarning' });
+}
 console.log('sampled');
-log.messages.length`;
+log.length`;
 
 /** What a cell shows, in order: the IOPub outputs a front end keeps (no status, no execute_input). */
 function shownOutputs(messages: Message[]): Message[] {
@@ -59,7 +63,7 @@ test('a long string result is text/plain equal to the string itself', async () =
   assert.deepEqual(outputsOf(empty.messages, 'execute_result')[0].content.data, { 'text/plain': "''" }, 'the empty string still shows that it is one');
 });
 
-test('markdown() arrives as text/markdown with the raw markdown as text/plain', async () => {
+test('display.markdown() arrives as text/markdown with the raw markdown as text/plain', async () => {
   const { reply, messages } = await kernel.client.execute(MARKDOWN_CODE, { timeoutMs: TIMEOUT });
   assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
   const [result] = outputsOf(messages, 'execute_result');
@@ -80,10 +84,10 @@ test('a warning is one short display line, shown once per cell, with no Node tra
   const rendered = marked.parse(data['text/markdown'], { async: false }) as string;
   assert.match(rendered, /^<blockquote>\s*<p><strong>Warning<\/strong>/);
   assert.equal(visibleText(rendered).trim(), `Warning (InductiveBiasWarning): ${WARNING_MESSAGE}`);
-  assert.equal(shown[2].content.data['text/plain'], '2', 'both warnings were logged by the library');
+  assert.equal(shown[2].content.data['text/plain'], '2', 'both warnings were raised');
 
   // The next cell that raises it shows it again: the dedupe is per cell.
-  const again = await kernel.client.execute(`new WarningLog().add(${JSON.stringify(WARNING_MESSAGE)})`, { timeoutMs: TIMEOUT });
+  const again = await kernel.client.execute(`process.emitWarning(${JSON.stringify(WARNING_MESSAGE)}, { type: 'InductiveBiasWarning' })`, { timeoutMs: TIMEOUT });
   assert.deepEqual(outputsOf(again.messages, 'display_data').map((message) => message.content.data['text/plain']), [`InductiveBiasWarning: ${WARNING_MESSAGE}`]);
 });
 
@@ -105,7 +109,7 @@ test('deprecations show once per session, short; silent cells show no warning', 
   assert.match(warning.content.data['text/plain'], /^DeprecationWarning \[DEP0005\]: Buffer\(\) is deprecated/);
   assert.equal(outputsOf(buffer.messages, 'stream').length, 0);
 
-  const silent = await kernel.client.execute("new WarningLog().add('unseen')", { timeoutMs: TIMEOUT, silent: true });
+  const silent = await kernel.client.execute("process.emitWarning('unseen', { type: 'InductiveBiasWarning' })", { timeoutMs: TIMEOUT, silent: true });
   assert.deepEqual(shownOutputs(silent.messages), []);
 });
 

@@ -1,7 +1,7 @@
 // Browser test tier 3: the lab end to end. Starts the real `weightlab lab` (npm-built
 // JupyterLab front end + Debian's jupyter_server + the weightlab kernel), drives it with
 // headless Chromium: opens quickstart.ipynb, runs all and checks the Vega-Lite chart and the
-// progress bar rendered from the live kernel, completes `vegaL` + Tab to `vegaLite`, then
+// progress bar rendered from the live kernel, completes `display.vegaL` + Tab to `display.vegaLite`, then
 // opens weight-manifolds.ipynb from the file browser, runs all and checks that our manifold
 // renderer drew every manifold output. Screenshots go to out/browser/lab-*.png.
 import assert from 'node:assert/strict';
@@ -68,7 +68,7 @@ test('the lab: run quickstart and weight-manifolds in the browser, complete a pr
     await screenshot('quickstart');
   });
 
-  await t.test('completion: vegaL + Tab completes to vegaLite from the kernel', async () => {
+  await t.test('completion: display.vegaL + Tab completes the namespace member display.vegaLite from the kernel', async () => {
     await page.evaluate(() => {
       const panel = window.weightlab?.notebooks.currentWidget;
       if (!panel) throw new Error('no notebook');
@@ -78,19 +78,19 @@ test('the lab: run quickstart and weight-manifolds in the browser, complete a pr
     await page.click('[data-command="notebook:insert-cell-below"]');
     const editor = page.locator('.jp-Notebook .jp-Cell.jp-mod-active .cm-content');
     await editor.click();
-    await page.keyboard.type('vegaL');
+    await page.keyboard.type('display.vegaL');
     await page.keyboard.press('Tab');
     // A single match is inserted at once; several open the completer list.
     await page.waitForFunction(() => {
       const text = window.weightlab?.notebooks.currentWidget?.content.activeCell?.model.sharedModel.getSource();
-      return text === 'vegaLite' || document.querySelector('.jp-Completer-item[data-value="vegaLite"]') !== null;
+      return text === 'display.vegaLite' || document.querySelector('.jp-Completer-item[data-value="vegaLite"]') !== null;
     }, undefined, { timeout: 30_000 });
     if (await page.$('.jp-Completer-item[data-value="vegaLite"]')) {
       await screenshot('completion');
       await page.click('.jp-Completer-item[data-value="vegaLite"]');
     }
     const source = await page.evaluate(() => window.weightlab?.notebooks.currentWidget?.content.activeCell?.model.sharedModel.getSource());
-    assert.equal(source, 'vegaLite');
+    assert.equal(source, 'display.vegaLite');
     await screenshot('completion-done');
   });
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  denseMatrix, umapEmbedding, weightManifold, embedZoo, rng, Tensor, WeightSet, toMimeBundle, checkManifoldPayload,
+  denseMatrix, umapEmbedding, weightManifold, rng, MANIFOLD_DEFAULTS, UMAP_DEFAULTS, Tensor, WeightSet, toMimeBundle, checkManifoldPayload,
   standardizeSegments, MANIFOLD_MIME, VEGA_LITE_MIME, ArgumentError, type ManifoldPayload,
 } from 'weightlab/internal';
 
@@ -25,11 +25,11 @@ function clusters(perCluster: number, d: number, seed: number): { values: Float6
   return { values, labels };
 }
 
-test('UMAP keeps each point among neighbours of its own cluster, and its seed fixes the layout', () => {
+test('UMAP keeps each point among neighbours of its own cluster, and its seed fixes the layout', async () => {
   const d = 30;
   const { values, labels } = clusters(30, d, 4);
   const n = labels.length;
-  const embedding = umapEmbedding(denseMatrix(n, d, values), { seed: 9, epochs: 200 });
+  const embedding = await umapEmbedding(denseMatrix(n, d, values), { seed: 9, epochs: 200 });
   let agree = 0;
   for (let i = 0; i < n; i++) {
     const distances = labels.map((_, j) => ({ j, dist: Math.hypot(embedding.values[2 * i] - embedding.values[2 * j], embedding.values[2 * i + 1] - embedding.values[2 * j + 1]) }));
@@ -37,9 +37,9 @@ test('UMAP keeps each point among neighbours of its own cluster, and its seed fi
     for (const { j } of distances.slice(1, 6)) if (labels[j] === labels[i]) agree++;
   }
   assert.ok(agree / (5 * n) > 0.95, `neighbour agreement ${agree / (5 * n)}`);
-  const again = umapEmbedding(denseMatrix(n, d, values), { seed: 9, epochs: 200 });
+  const again = await umapEmbedding(denseMatrix(n, d, values), { seed: 9, epochs: 200 });
   assert.deepEqual(again.values, embedding.values);
-  const other = umapEmbedding(denseMatrix(n, d, values), { seed: 10, epochs: 200 });
+  const other = await umapEmbedding(denseMatrix(n, d, values), { seed: 10, epochs: 200 });
   assert.notDeepEqual(other.values, embedding.values);
 });
 
@@ -66,7 +66,7 @@ test('a zoo with checkpoints: each trajectory ends on its model; the bundle has 
     checkpoints.push(path);
     metadata.push({ id: `mlp-${m}`, hyperparameters: { lr: 0.01 * (m + 1), width: m % 2 ? 64 : 32 }, test_accuracy: 0.5 + m / 30, optimizer: m % 3 ? 'adam' : 'sgd' });
   }
-  const manifold = weightManifold(models, { metadata, checkpoints, checkpointEpochs: checkpoints.map(() => [0, 5, 10]), colorBy: 'test_accuracy', sizeBy: 'hyperparameters.width', standardize: 'per-layer', seed: 2 });
+  const manifold = await weightManifold(models, { metadata, checkpoints, checkpointEpochs: checkpoints.map(() => [0, 5, 10]), colorBy: 'test_accuracy', sizeBy: 'hyperparameters.width', standardize: 'per-layer', seed: 2 });
   const payload = manifold.payload;
   assert.equal(payload.points.length, 12);
   assert.equal(payload.trajectories.length, 12);
@@ -90,24 +90,40 @@ test('a zoo with checkpoints: each trajectory ends on its model; the bundle has 
   assert.match(String(bundle.data['text/plain']), /^Weight manifold '12 models': 12 models; PCA 2-D \(PC1 [\d.]+%, PC2 [\d.]+%\); input 26 weights, per-layer standardised; colour = test_accuracy \[0\.500, 0\.867\]; size = hyperparameters\.width; 12 trajectories$/);
 });
 
-test('embedZoo (matmul engine) gives the same PCA manifold as weightManifold; its UMAP keeps the clusters', async () => {
+test("every engine gives the same PCA manifold to rounding; UMAP's layout on another engine keeps the clusters", async () => {
   const random = rng(12);
   const d = 80;
   const centres = [0, 1, 2].map(() => random.normal(d, 0, 8));
   const vectors = Array.from({ length: 60 }, (_, i) => random.normal(d).map((x, j) => x + centres[i % 3][j]));
-  const plain = weightManifold(vectors, { seed: 4 }).payload.points.flat();
-  const engine = (await embedZoo(vectors, { seed: 4 })).payload.points.flat();
+  const plain = (await weightManifold(vectors, { seed: 4, engine: 'js' })).payload.points.flat();
+  const engine = (await weightManifold(vectors, { seed: 4 })).payload.points.flat();
   const scale = Math.max(...plain.map(Math.abs));
   plain.forEach((x, i) => assert.ok(Math.abs(x - engine[i]) <= 1e-9 * scale, `coordinate ${i}: ${x} vs ${engine[i]}`));
-  // UMAP amplifies rounding differences of its input (neighbour ties, SGD), so the engine's
-  // layout is not the JS one to the bit; it must still put every point next to its own cluster.
-  const umap = (await embedZoo(vectors, { method: 'umap', seed: 4, umap: { epochs: 100, pcaComponents: 20 } })).payload.points;
+  // UMAP amplifies rounding differences of its input (neighbour ties, SGD), so the 'auto'
+  // engine's layout is not the JS one to the bit; it must still put every point next to its own cluster.
+  const umap = (await weightManifold(vectors, { method: 'umap', seed: 4, umap: { epochs: 100, pcaComponents: 20 } })).payload.points;
   let agree = 0;
   umap.forEach((p, i) => {
     const nearest = umap.map((q, j) => ({ j, dist: Math.hypot(p[0] - q[0], p[1] - q[1]) })).sort((a, b) => a.dist - b.dist).slice(1, 6);
     agree += nearest.filter(({ j }) => j % 3 === i % 3).length;
   });
   assert.ok(agree / (5 * umap.length) > 0.95, `neighbour agreement ${agree / (5 * umap.length)}`);
+});
+
+test('options: unknown keys (also inside umap) are ArgumentErrors listing the valid ones; undefined keeps a default', async () => {
+  const random = rng(5);
+  const vectors = Array.from({ length: 8 }, () => random.normal(6));
+  await assert.rejects(weightManifold(vectors, { colourBy: 'x' } as never), (error: unknown) =>
+    error instanceof ArgumentError && /did you mean 'colorBy'/.test(error.message) && error.details.expected === `one of ${Object.keys(MANIFOLD_DEFAULTS).join(', ')}`);
+  await assert.rejects(weightManifold(vectors, { method: 'umap', umap: { neighbours: 4 } as never }), (error: unknown) =>
+    error instanceof ArgumentError && /did you mean 'neighbors'/.test(error.message) && !String(error.details.expected).includes('engine'));
+  await assert.rejects(umapEmbedding(denseMatrix(8, 6, Float64Array.from(vectors.flatMap((v) => [...v]))), { epoch: 10 } as never), (error: unknown) =>
+    error instanceof ArgumentError && error.details.expected === `one of ${Object.keys(UMAP_DEFAULTS).join(', ')}`);
+  const defaults = await weightManifold(vectors, { engine: 'js' });
+  const explicit = await weightManifold(vectors, { engine: 'js', method: undefined, dimensions: undefined, seed: undefined, standardize: undefined });
+  assert.equal(defaults.payload.method, MANIFOLD_DEFAULTS.method);
+  assert.equal(defaults.payload.dimensions, MANIFOLD_DEFAULTS.dimensions);
+  assert.deepEqual(explicit.payload, defaults.payload);
 });
 
 test('per-layer standardisation: every segment has mean 0 and variance 1 over the zoo', () => {
@@ -127,9 +143,9 @@ test('per-layer standardisation: every segment has mean 0 and variance 1 over th
   }
 });
 
-test('clear errors: unknown colour column, ragged zoo, plain vectors without segments', () => {
+test('clear errors: unknown colour column, ragged zoo, plain vectors without segments', async () => {
   const vectors = [new Float64Array([1, 2, 3]), new Float64Array([2, 3, 1]), new Float64Array([0, 1, 1])];
-  assert.throws(() => weightManifold(vectors, { colorBy: 'accuracy' }), (error: unknown) => error instanceof ArgumentError && /no such metadata column/.test(error.message));
-  assert.throws(() => weightManifold([...vectors, new Float64Array(2)]), /different numbers of weights/);
-  assert.throws(() => weightManifold(vectors, { standardize: 'per-layer' }), /needs 'segments'/);
+  await assert.rejects(weightManifold(vectors, { colorBy: 'accuracy' }), (error: unknown) => error instanceof ArgumentError && /no such metadata column/.test(error.message));
+  await assert.rejects(weightManifold([...vectors, new Float64Array(2)]), /different numbers of weights/);
+  await assert.rejects(weightManifold(vectors, { standardize: 'per-layer' }), /needs 'segments'/);
 });

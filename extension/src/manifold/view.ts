@@ -7,7 +7,7 @@
 // within a frame while rotating; the axes are an SVG layer over it (crisp text, and tests and
 // screen readers can read the tick values).
 
-import type { ManifoldPayload, TableValue } from 'weightlab/dist/manifold/payloads';
+import type { ManifoldPayload, TableValue } from 'weightlab/payloads';
 import { colorScale, phaseScale, type ColorScale } from '../colors';
 import { cssVariable, formatValue, html, select, svg, textWidth } from '../dom';
 import { formatTick, linearTicks } from '../ticks';

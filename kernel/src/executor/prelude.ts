@@ -1,7 +1,7 @@
-// The prelude every kernel runs first: imports every export of weightlab (values and types) by
-// absolute path, plus `import * as weightlab`, so cells use the library with no import and still
-// get completion, hover docs and type errors. The names come from dist/prelude.json, which
-// scripts/build-prelude.js generates from lib's index.d.ts.
+// The prelude every kernel runs first: imports weightlab's public surface (its flat names and its
+// namespaces, values and types) by absolute path, plus `import * as weightlab`, so cells use the
+// library with no import and still get completion, hover docs and type errors. The names come
+// from dist/prelude.json, which scripts/build-prelude.js generates from lib's index.d.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,8 @@ export interface PreludeName {
   name: string;
   /** 'type' for interfaces and type aliases (imported with `type`), 'value' otherwise. */
   kind: 'value' | 'type';
+  /** true for a namespace of the surface (`spectral`, `zoo`, `display`, ...). */
+  namespace?: boolean;
 }
 
 export interface PreludeManifest {
@@ -32,6 +34,11 @@ export function preludeSource(libraryPath: string, names: readonly PreludeName[]
     lines.push(`import { ${specifiers.join(', ')} } from ${from};`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The namespaces of the surface, in the manifest's order. */
+export function preludeNamespaces(names: readonly PreludeName[]): string[] {
+  return names.filter((entry) => entry.namespace === true).map((entry) => entry.name);
 }
 
 /** Names a failed prelude complains about ("has no exported member 'x'"), to retry without them. */

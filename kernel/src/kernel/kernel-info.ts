@@ -2,7 +2,14 @@
 
 import { PROTOCOL_VERSION } from '../wire/message';
 
-export function kernelInfo(typescriptVersion: string, kernelVersion: string): Record<string, unknown> {
+/**
+ * `namespaces`: the namespaces the prelude imports (from dist/prelude.json), named in the banner
+ * so it says what a cell can call without an import.
+ */
+export function kernelInfo(typescriptVersion: string, kernelVersion: string, namespaces: readonly string[] = []): Record<string, unknown> {
+  const surface = namespaces.length > 0
+    ? `with weightlab's public API preloaded: its flat names, the namespaces ${namespaces.join(', ')}, and all of it as weightlab.*`
+    : "with weightlab's public API preloaded as weightlab.*";
   return {
     status: 'ok',
     protocol_version: PROTOCOL_VERSION,
@@ -16,7 +23,7 @@ export function kernelInfo(typescriptVersion: string, kernelVersion: string): Re
       pygments_lexer: 'typescript',
       codemirror_mode: 'typescript',
     },
-    banner: `weightlab ${kernelVersion}: TypeScript ${typescriptVersion} on Node.js ${process.version}, with every weightlab export preloaded`,
+    banner: `weightlab ${kernelVersion}: TypeScript ${typescriptVersion} on Node.js ${process.version}, ${surface}`,
     debugger: false,
     help_links: [
       { text: 'weightlab', url: 'https://github.com/weightlab/weightlab' },

@@ -6,7 +6,7 @@ import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { loadTypeScript, typescriptVersion, weightlabDirectory } from '../executor/typescript';
 import { Executor } from '../executor/executor';
-import { namesInDiagnostics, preludeSource, readPreludeManifest } from '../executor/prelude';
+import { namesInDiagnostics, preludeNamespaces, preludeSource, readPreludeManifest } from '../executor/prelude';
 import { kernelInfo } from './kernel-info';
 import { KernelSession } from './session';
 import { replaceWarningPrinter } from './warnings';
@@ -27,7 +27,7 @@ function kernelVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** Imports every weightlab export; a stale name list must not cost the user the whole prelude. */
+/** Imports weightlab's public surface; a stale name list must not cost the user the whole prelude. */
 async function runPrelude(executor: Executor, libraryPath: string): Promise<void> {
   let names = readPreludeManifest().names;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -89,7 +89,7 @@ export function startKernel(options: KernelOptions): void {
   const parentPid = Number(process.env.JPY_PARENT_PID);
   const config: WorkerConfig = {
     connectionFile: path.resolve(options.connectionFile),
-    kernelInfo: kernelInfo(typescriptVersion(), kernelVersion()),
+    kernelInfo: kernelInfo(typescriptVersion(), kernelVersion(), preludeNamespaces(readPreludeManifest().names)),
     parentPid: Number.isInteger(parentPid) && parentPid > 1 ? parentPid : undefined,
   };
   // stdout/stderr: true keeps the worker's output out of the captured process.stdout of cells.

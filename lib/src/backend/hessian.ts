@@ -9,18 +9,22 @@
 import { DTypeError, ShapeError } from '../errors';
 import { Tensor } from '../tensor/tensor';
 import { defaultJaxDevice, jax, type JaxArray, type JaxDevice } from './jax';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /** A scalar loss of one parameter array (shaped like the `params` given to the product). */
 export type LossFunction = (params: JaxArray) => JaxArray;
 
 export interface HessianVectorOptions {
   /**
-   * jax-js device. Default: 'wasm' ('cpu' under WEIGHTLAB_ENGINE=js). On 'wasm' float64
+   * jax-js device; without it 'wasm' ('cpu' under WEIGHTLAB_ENGINE=js). On 'wasm' float64
    * tanh/exp/log are float32-grade approximations in jax-js 0.1.25 (relative error ~4e-7), so
    * use 'cpu' (about 2.7x slower) when the product must be exact to float64 for such losses.
    */
   device?: JaxDevice;
 }
+
+/** Defaults of hessianVectorProduct: the device is chosen per call (defaultJaxDevice) when not given. */
+export const HESSIAN_VECTOR_DEFAULTS: OptionDefaults<HessianVectorOptions> = { device: undefined };
 
 function asFloat64(value: Tensor | Float64Array, argument: string): { values: Float64Array; shape: number[] } {
   if (value instanceof Float64Array) return { values: value, shape: [value.length] };
@@ -35,6 +39,7 @@ function asFloat64(value: Tensor | Float64Array, argument: string): { values: Fl
  */
 export async function hessianVectorProduct(loss: LossFunction, params: Tensor | Float64Array, vector: Tensor | Float64Array, options: HessianVectorOptions = {}): Promise<Tensor<'float64'>> {
   if (typeof loss !== 'function') throw new ShapeError('expected a loss function', { field: 'loss', found: typeof loss });
+  const resolved = resolveOptions('hessianVectorProduct', HESSIAN_VECTOR_DEFAULTS, options);
   const point = asFloat64(params, 'params');
   const direction = asFloat64(vector, 'vector');
   if (direction.values.length !== point.values.length) {
@@ -42,7 +47,7 @@ export async function hessianVectorProduct(loss: LossFunction, params: Tensor | 
   }
   const module = await jax();
   const np = module.numpy;
-  const device = options.device ?? defaultJaxDevice();
+  const device = resolved.device ?? defaultJaxDevice();
   const w = np.array(point.values, { shape: point.shape, dtype: 'float64' as never, device });
   const v = np.array(direction.values, { shape: point.shape, dtype: 'float64' as never, device });
   // jvp consumes w and v; the primal output (the gradient) is not needed.

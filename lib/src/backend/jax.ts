@@ -42,6 +42,7 @@ import type { DType } from '../tensor/dtype';
 import { engineChoice } from './engine';
 import { installedPackage } from './packages';
 import { resolveDevice } from './device';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 export type JaxModule = typeof Jax;
 export type JaxArray = Jax.Array;
@@ -105,15 +106,19 @@ export function jaxInstalled(): boolean {
 }
 
 export interface ToJaxOptions {
-  /** Device for the array (default: `defaultJaxDevice()`). */
+  /** Device for the array (without it: `defaultJaxDevice()`, which follows WEIGHTLAB_ENGINE). */
   device?: JaxDevice;
 }
+
+/** Defaults of toJax: the device is chosen per call (defaultJaxDevice) when not given. */
+export const TO_JAX_DEFAULTS: OptionDefaults<ToJaxOptions> = { device: undefined };
 
 /** A jax array with the tensor's shape and values (one copy; see the dtype table at the top of this file). */
 export async function toJax(tensor: Tensor, options: ToJaxOptions = {}): Promise<JaxArray> {
   if (!(tensor instanceof Tensor)) throw new ShapeError('expected a Tensor', { field: 'tensor', found: typeof tensor });
+  const resolved = resolveOptions('toJax', TO_JAX_DEFAULTS, options);
   const module = await jax();
-  const device = options.device ?? defaultJaxDevice();
+  const device = resolved.device ?? defaultJaxDevice();
   const shape = [...tensor.shape];
   const { values, dtype } = jaxValues(tensor);
   return module.numpy.array(values, { shape, dtype: dtype as Jax.DType, device });
@@ -154,15 +159,23 @@ function jaxValues(tensor: Tensor): { values: JaxData; dtype: 'float64' | 'float
 }
 
 export interface FromJaxOptions {
-  /** Dispose the jax array's reference after reading (jax-js move semantics). Default false. */
+  /**
+   * Dispose the jax array's reference after reading (jax-js move semantics).
+   * @default false
+   */
   consume?: boolean;
 }
 
+/** Defaults of fromJax. */
+export const FROM_JAX_DEFAULTS: OptionDefaults<FromJaxOptions> = { consume: false };
+
 /** A Tensor with the array's shape and values (the array's data is copied out once by jax-js). */
 export async function fromJax(array: JaxArray, options: FromJaxOptions = {}): Promise<Tensor> {
+  // Checked before reading, so a bad option never consumes the array.
+  const { consume } = resolveOptions('fromJax', FROM_JAX_DEFAULTS, options);
   const shape = [...array.shape];
   const dtype = String(array.dtype);
-  const data = await (options.consume ? array : array.ref).data();
+  const data = await (consume ? array : array.ref).data();
   switch (dtype) {
     case 'float64': return new Tensor('float64', data as Float64Array, shape);
     case 'float32': return new Tensor('float32', data as Float32Array, shape);

@@ -1,6 +1,8 @@
-// Dense products on weightlab tensors: matmul, Gram matrices and batched matmul. Each runs on
+// Dense products on weightlab tensors: matmul, Gram matrices and batched matmul. Each takes an
+// `engine` option resolved by the one engine rule (backend/engine.ts): 'auto' runs on
 // onnxruntime-node when allowed (WEIGHTLAB_ENGINE=auto and installed), else on the wasm row-dots
-// kernel, else in plain JS; results have the operands' dtype.
+// kernel, else in plain JS; an explicit engine runs there or fails with the reason. Results have
+// the operands' dtype.
 //
 // Precision: on ORT a float32 product accumulates in float32 (MLAS SGEMM), a float64 one in
 // float64. The wasm/JS paths always accumulate in float64 and round the result once, so their
@@ -9,16 +11,53 @@
 import { ArgumentError, ShapeError } from '../errors';
 import { Tensor, sizeOf, type Matrix } from '../tensor/tensor';
 import { batchedMatmulGraph, gramBlockName, gramBlocks, gramGraph, gramSliceSize, gramUpperGraph, matmulGraph } from './onnx/model';
-import { onnxAvailable, runGraph, runGraphOutputs, type OnnxInput } from './onnx/runtime';
+import { onnxUnavailable, runGraph, runGraphOutputs, type OnnxInput } from './onnx/runtime';
 import { asType, checkFloatTensor, commonType, packFloat64, rowMajorOperand, type FloatArray, type FloatType } from './operands';
-import { rowDots } from './row-dots';
+import { rowDotsJs, rowDotsWasm } from './row-dots';
+import { wasmKernelUnavailable } from './wasm';
+import { resolveEngine, type EngineCandidate, type EngineOption } from './engine';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
+
+/** The engines a dense product runs on, fastest first: onnxruntime-node, the wasm row-dots kernel, plain JS. */
+export type ProductEngine = 'onnx' | 'wasm' | 'js';
+
+const PRODUCT_ENGINES: readonly EngineCandidate<ProductEngine>[] = [
+  { name: 'onnx', unavailable: onnxUnavailable },
+  { name: 'wasm', unavailable: () => wasmKernelUnavailable('gram') },
+  { name: 'js', unavailable: () => undefined },
+];
+
+/** The engine a dense product of `verb` runs on (the one engine rule, with the product engines as candidates). */
+export function productEngine(verb: string, requested: EngineOption<ProductEngine> | undefined): ProductEngine {
+  return resolveEngine(verb, requested, PRODUCT_ENGINES);
+}
+
+/** C = A Bᵀ on the row-dots kernel of `engine` ('wasm' or 'js'; see row-dots.ts). */
+function rowDotsOn(engine: ProductEngine, a: Float64Array, m: number, b: Float64Array, n: number, k: number, symmetric = false): Float64Array {
+  return engine === 'wasm' ? rowDotsWasm(a, m, b, n, k, symmetric) : rowDotsJs(a, m, b, n, k, symmetric);
+}
 
 export interface MatmulOptions {
-  /** Use Aᵀ instead of A. */
+  /**
+   * Use Aᵀ instead of A.
+   * @default false
+   */
   transposeA?: boolean;
-  /** Use Bᵀ instead of B. */
+  /**
+   * Use Bᵀ instead of B.
+   * @default false
+   */
   transposeB?: boolean;
+  /**
+   * Where the product runs: 'auto' (the fastest the WEIGHTLAB_ENGINE policy allows), 'onnx'
+   * (onnxruntime-node), 'wasm' (weightlab's SIMD kernel) or 'js' (the reference).
+   * @default 'auto'
+   */
+  engine?: EngineOption<ProductEngine>;
 }
+
+/** Defaults of matmul and batchedMatmul. */
+export const MATMUL_DEFAULTS: OptionDefaults<MatmulOptions> = { transposeA: false, transposeB: false, engine: 'auto' };
 
 function result(dtype: FloatType, data: FloatArray, shape: number[]): Tensor<FloatType> {
   return new Tensor(dtype, data, shape);
@@ -26,11 +65,11 @@ function result(dtype: FloatType, data: FloatArray, shape: number[]): Tensor<Flo
 
 /** op(A) op(B) for matrices A and B (float64 or float32, same dtype), op = transpose when asked. */
 export async function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Matrix> {
+  const { transposeA, transposeB, engine: requested } = resolveOptions('matmul', MATMUL_DEFAULTS, options);
+  const engine = productEngine('matmul', requested);
   const left = checkFloatTensor(a, 'a', 2);
   const right = checkFloatTensor(b, 'b', 2);
   const dtype = commonType(left, right, ['a', 'b']);
-  const transposeA = options.transposeA ?? false;
-  const transposeB = options.transposeB ?? false;
   const [m, k] = transposeA ? [left.shape[1], left.shape[0]] : [left.shape[0], left.shape[1]];
   const [kB, n] = transposeB ? [right.shape[1], right.shape[0]] : [right.shape[0], right.shape[1]];
   if (k !== kB) {
@@ -39,7 +78,7 @@ export async function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}):
     });
   }
   if (m === 0 || n === 0 || k === 0) return Tensor.zeros([m, n], dtype) as Matrix;
-  if (onnxAvailable()) {
+  if (engine === 'onnx') {
     const x = rowMajorOperand(left, transposeA);
     const y = rowMajorOperand(right, transposeB);
     const out = await runGraph(`matmul:${+x.transpose}${+y.transpose}`, dtype, () => matmulGraph(x.transpose, y.transpose), {
@@ -51,7 +90,7 @@ export async function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}):
   // Row-dots form: C = A' B'ᵀ with A' = op(A) (m x k) and B' = op(B)ᵀ (n x k), both row-major.
   const rowsA = packFloat64(left, transposeA);
   const rowsB = packFloat64(right, !transposeB);
-  return result(dtype, asType(rowDots(rowsA, m, rowsB, n, k), dtype), [m, n]) as Matrix;
+  return result(dtype, asType(rowDotsOn(engine, rowsA, m, rowsB, n, k), dtype), [m, n]) as Matrix;
 }
 
 /**
@@ -60,8 +99,26 @@ export async function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}):
  */
 export type GramSide = 'rows' | 'columns' | 'smaller';
 
-/** The symmetric Gram matrix of W on `side` (default 'smaller'), in W's dtype. */
-export async function gram(w: Tensor, side: GramSide = 'smaller'): Promise<Matrix> {
+export interface GramOptions {
+  /**
+   * Which Gram matrix (see GramSide).
+   * @default 'smaller'
+   */
+  side?: GramSide;
+  /**
+   * Where the product runs (as matmul's `engine`).
+   * @default 'auto'
+   */
+  engine?: EngineOption<ProductEngine>;
+}
+
+/** Defaults of gram. */
+export const GRAM_DEFAULTS: OptionDefaults<GramOptions> = { side: 'smaller', engine: 'auto' };
+
+/** The symmetric Gram matrix of W on `options.side` (default the smaller one), in W's dtype. */
+export async function gram(w: Tensor, options: GramOptions = {}): Promise<Matrix> {
+  const { side, engine: requested } = resolveOptions('gram', GRAM_DEFAULTS, options);
+  const engine = productEngine('gram', requested);
   const matrix = checkFloatTensor(w, 'w', 2);
   if (side !== 'rows' && side !== 'columns' && side !== 'smaller') {
     throw new ArgumentError('unknown Gram side', { field: 'side', expected: 'rows|columns|smaller', found: String(side) });
@@ -71,7 +128,7 @@ export async function gram(w: Tensor, side: GramSide = 'smaller'): Promise<Matri
   const size = resolved === 'rows' ? m : n;
   const dtype = matrix.dtype;
   if (size === 0 || m * n === 0) return Tensor.zeros([size, size], dtype) as Matrix;
-  if (onnxAvailable()) {
+  if (engine === 'onnx') {
     const x = rowMajorOperand(matrix, false);
     // A transposed view arrives as its contiguous storage: its rows Gram is our columns Gram.
     const graphSide = x.transpose ? (resolved === 'rows' ? 'columns' : 'rows') : resolved;
@@ -79,7 +136,7 @@ export async function gram(w: Tensor, side: GramSide = 'smaller'): Promise<Matri
   }
   const rows = packFloat64(matrix, resolved === 'columns');
   const inner = resolved === 'rows' ? n : m;
-  return result(dtype, asType(rowDots(rows, size, rows, size, inner, true), dtype), [size, size]) as Matrix;
+  return result(dtype, asType(rowDotsOn(engine, rows, size, rows, size, inner, true), dtype), [size, size]) as Matrix;
 }
 
 /**
@@ -142,11 +199,11 @@ function gramInputs(side: 'rows' | 'columns', blocks: number, data: FloatArray, 
  * the batch axes (a rank-2 operand is shared by every batch entry). Same dtype rules as matmul.
  */
 export async function batchedMatmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor<FloatType>> {
+  const { transposeA, transposeB, engine: requested } = resolveOptions('batchedMatmul', MATMUL_DEFAULTS, options);
+  const engine = productEngine('batchedMatmul', requested);
   const left = checkFloatTensor(a, 'a', 'batched');
   const right = checkFloatTensor(b, 'b', 'batched');
   const dtype = commonType(left, right, ['a', 'b']);
-  const transposeA = options.transposeA ?? false;
-  const transposeB = options.transposeB ?? false;
   const [rowsA, colsA] = left.shape.slice(-2);
   const [rowsB, colsB] = right.shape.slice(-2);
   const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
@@ -159,7 +216,7 @@ export async function batchedMatmul(a: Tensor, b: Tensor, options: MatmulOptions
   const batch = broadcastShapes(batchA, batchB);
   const outShape = [...batch, m, n];
   if (sizeOf(outShape) === 0 || k === 0) return Tensor.zeros(outShape, dtype);
-  if (onnxAvailable()) {
+  if (engine === 'onnx') {
     const x = left.contiguous();
     const y = right.contiguous();
     const out = await runGraph(`batched:${left.rank}:${right.rank}:${+transposeA}${+transposeB}`, dtype,
@@ -174,7 +231,7 @@ export async function batchedMatmul(a: Tensor, b: Tensor, options: MatmulOptions
   for (let index = 0; index < count; index++) {
     const sliceA = batchSlice(left, batchA, batch, index);
     const sliceB = batchSlice(right, batchB, batch, index);
-    const product = rowDots(packFloat64(sliceA, transposeA), m, packFloat64(sliceB, !transposeB), n, k);
+    const product = rowDotsOn(engine, packFloat64(sliceA, transposeA), m, packFloat64(sliceB, !transposeB), n, k);
     out.set(product, index * m * n);
   }
   return result(dtype, asType(out, dtype), outShape);

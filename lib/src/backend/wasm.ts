@@ -182,18 +182,27 @@ export function wasmKernel<Exports = Record<string, unknown>>(name: string): Was
  */
 export function wasmKernelAvailable(name: string): boolean {
   if (engineChoice() === 'js') return false;
-  if (kernels.has(name)) return true;
-  if (failures.has(name)) return false;
+  return wasmKernelUnavailable(name) === undefined;
+}
+
+/**
+ * Why kernel `name` cannot run in this process (no SIMD, file missing or not compiling), or
+ * undefined when it can, whatever WEIGHTLAB_ENGINE allows: what an engine candidate's
+ * `unavailable()` reports, so an explicit `engine: 'wasm'` gets the kernel or the reason.
+ */
+export function wasmKernelUnavailable(name: string): string | undefined {
+  if (kernels.has(name)) return undefined;
+  if (failures.has(name)) return failures.get(name);
   if (!wasmSimdSupported()) {
     failures.set(name, 'this runtime has no WebAssembly SIMD');
-    return false;
+    return failures.get(name);
   }
   try {
     wasmKernel(name);
-    return true;
+    return undefined;
   } catch (error) {
     failures.set(name, (error as Error).message);
-    return false;
+    return failures.get(name);
   }
 }
 

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { checkMimeBundle } from './builders';
 import { isDisplayable, kernelHost, mimeBundle, type MimeBundle, type PublishOptions } from './protocol';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /**
  * The bundle of any value: its own `[mimeBundle]()` if it has one (checked as the library's own
@@ -26,6 +27,9 @@ export async function toMimeBundle(value: unknown): Promise<MimeBundle> {
 }
 
 export interface DisplayOptions extends PublishOptions {}
+
+/** Defaults of display(): a new output (no display id, no update). */
+export const DISPLAY_DEFAULTS: OptionDefaults<DisplayOptions> = { displayId: undefined, update: false };
 
 // Bundles resolve at different speeds (a chart renders its SVG, text is immediate), yet outputs
 // must appear in the order display() was called: every publish waits for the ones before it.
@@ -61,8 +65,11 @@ export function publishInOrder(bundle: MimeBundle, options: PublishOptions = {})
  * waits for it, so `display(chart)` need not be awaited); elsewhere it prints text/plain.
  * Outputs appear in call order even when some bundles take longer to render.
  */
-export function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
-  return enqueue(toMimeBundle(value), options);
+export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
+  // async, so bad options reject the returned promise like every other failure; the bundle is
+  // still queued synchronously, before the first await, so outputs keep the order of the calls.
+  const resolved = resolveOptions('display', DISPLAY_DEFAULTS, options);
+  return enqueue(toMimeBundle(value), resolved);
 }
 
 /** A display that can be replaced in place (Jupyter display_id); prints a new line on terminals. */

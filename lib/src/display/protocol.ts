@@ -27,7 +27,10 @@ export function isDisplayable(value: unknown): value is Displayable {
 export interface PublishOptions {
   /** Jupyter display_id: later publishes with the same id and `update: true` replace this output. */
   displayId?: string;
-  /** Send update_display_data for `displayId` instead of a new display_data. */
+  /**
+   * Send update_display_data for `displayId` instead of a new display_data.
+   * @default false
+   */
   update?: boolean;
 }
 

@@ -3,7 +3,7 @@
 // build bundles by hand. One name serves both roles, as IPython's `display` does.
 
 import * as builders from './builders';
-import { display as publish, type DisplayOptions as PublishDisplayOptions } from './display';
+import { display as publish, clearOutput as clear, toMimeBundle as bundleOf, DisplayHandle as Handle, type DisplayOptions as PublishDisplayOptions } from './display';
 import * as protocol from './protocol';
 import * as png from './png';
 import * as charts from './vega-lite';
@@ -34,4 +34,11 @@ export namespace display {
   /** SVG markup rendered to PNG bytes (for a paper figure). */
   export const svgToPng = png.svgToPng;
   export const VEGA_LITE_MIME = protocol.VEGA_LITE_MIME;
+  /** An output that later calls replace in place: `const h = new display.DisplayHandle(); await h.update(x)`. */
+  export const DisplayHandle = Handle;
+  export type DisplayHandle = Handle;
+  /** Clears the cell's output (after the next output when `wait` is true), as IPython's clear_output. */
+  export const clearOutput = clear;
+  /** The MIME bundle `display(value)` would show, without showing it. */
+  export const toMimeBundle = bundleOf;
 }

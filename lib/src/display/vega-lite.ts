@@ -3,6 +3,7 @@
 // Notebook 6, nbconvert HTML and GitHub still show the chart. vega is loaded on first use only.
 
 import { ArgumentError } from '../errors';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { mimeBundleOf } from './builders';
 import { mimeBundle, VEGA_LITE_MIME, VEGA_LITE_SCHEMA, type MimeBundle } from './protocol';
 
@@ -118,12 +119,16 @@ export function overlayLegend(overlays: readonly ChartOverlay[], title: string |
 
 /** Options of the `.chart()` views of results (inductive bias, generator comparisons). */
 export interface ChartOptions {
-  /** Title in place of the result's own; its subtitle (the result's numbers) stays. */
+  /** Title in place of the result's own (without it, the result's own); its subtitle (the result's numbers) stays. */
   title?: string;
 }
 
+/** Defaults of the `.chart()` views: the result's own title. */
+export const CHART_DEFAULTS: OptionDefaults<ChartOptions> = { title: undefined };
+
 /** `spec` with `options.title` as its title text (subtitle kept), or unchanged without one. */
 export function retitled(spec: VegaLiteSpec, options: ChartOptions = {}): VegaLiteSpec {
+  options = resolveOptions('chart', CHART_DEFAULTS, options);
   if (options.title === undefined) return spec;
   if (typeof options.title !== 'string') throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
   const current = spec.title;

@@ -1,10 +1,9 @@
 // Weight manifolds: embeddings of a zoo's weight vectors (randomised PCA, UMAP, training
-// trajectories) and the payload schemas the JupyterLab extension renders.
+// trajectories). The payload schemas the JupyterLab extension renders live in display/payloads.
 
 export { denseMatrix, type DenseMatrix } from '../linalg/dense';
-export { randomizedPca, randomizedPcaOnEngine, projectOntoComponents, type PcaOptions, type PcaResult } from './pca';
-export { umapEmbedding, umapEmbeddingOnEngine, type UmapOptions } from './umap';
+export { randomizedPca, projectOntoComponents, asDenseMatrix, PCA_DEFAULTS, type PcaOptions, type PcaResult } from './pca';
+export { umapEmbedding, UMAP_DEFAULTS, type UmapOptions } from './umap';
 export { modelVector, layerSegments, stackRows, standardizeSegments, type ModelWeights, type VectorSegment, type AlignmentHook } from './vectors';
 export { metadataTable, type TableOptions } from './table';
-export { weightManifold, embedZoo, WeightManifold, type ManifoldOptions } from './weight-manifold';
-export * from './payloads';
+export { weightManifold, WeightManifold, MANIFOLD_DEFAULTS, type ManifoldOptions } from './weight-manifold';

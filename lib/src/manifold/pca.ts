@@ -3,25 +3,49 @@
 // and only the top few components are ever plotted, so sketching the range with a seeded
 // Gaussian test matrix and a few power iterations costs O(n·d·l) instead of the O(n²·d)
 // of a full SVD. The result matches a dense SVD to rounding when the spectrum decays (see
-// tests/lib/manifold-pca.test.ts, which checks it against a dense Jacobi eigensolver).
+// tests/manifold/pca.test.ts, which checks it against a dense Jacobi eigensolver).
 
 import { ArgumentError } from '../errors';
 import { rng as makeRng, type Rng } from '../random/rng';
 import { Tensor } from '../tensor/tensor';
-import { matmul } from '../backend/products';
+import { matmul, productEngine, type ProductEngine } from '../backend/products';
+import type { EngineOption } from '../backend/engine';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { denseMatrix, gram, multiply, multiplyTransposed, orthonormalColumns, type DenseMatrix } from '../linalg/dense';
 import { symmetricEigen } from '../linalg/symmetric-eigen';
 
 export interface PcaOptions {
-  /** Number of principal components kept (default 2). */
+  /**
+   * Number of principal components kept.
+   * @default 2
+   */
   components?: number;
-  /** Extra sketch columns beyond `components` (default 10; more is more accurate). */
+  /**
+   * Extra sketch columns beyond `components` (more is more accurate).
+   * @default 10
+   */
   oversampling?: number;
-  /** Power iterations (default 4): each sharpens the spectrum when it decays slowly. */
+  /**
+   * Power iterations: each sharpens the spectrum when it decays slowly.
+   * @default 4
+   */
   powerIterations?: number;
-  /** Seed or generator of the Gaussian test matrix (default seed 0). */
+  /**
+   * Seed or generator of the Gaussian test matrix.
+   * @default 0
+   */
   seed?: number | Rng;
+  /**
+   * Where the big products run: 'auto' (onnxruntime-node when installed and allowed, else the
+   * wasm kernel, else JS), or 'onnx', 'wasm', 'js' explicitly. Every engine gives the same result
+   * to rounding from the same seed; onnx is about 10x faster than js at 2,000 x 10,000.
+   * @default 'auto'
+   */
+  engine?: EngineOption<ProductEngine>;
 }
+
+/** Defaults of randomizedPca. */
+export const PCA_DEFAULTS = { components: 2, oversampling: 10, powerIterations: 4, seed: 0, engine: 'auto' } as const satisfies OptionDefaults<PcaOptions>;
 
 /** A fitted PCA: the mean, the component directions and the projected data. */
 export interface PcaResult {
@@ -45,8 +69,6 @@ interface ProductRequest {
   right: DenseMatrix;
 }
 
-/** Products on the centred zoo matrix: in plain JS here, or on the matmul engine (randomizedPcaOnEngine). */
-type Products = (centred: DenseMatrix, request: ProductRequest) => DenseMatrix | Promise<DenseMatrix>;
 
 interface Prepared {
   centred: DenseMatrix;
@@ -58,15 +80,14 @@ interface Prepared {
   omega: DenseMatrix;
 }
 
-function prepare(data: DenseMatrix, options: PcaOptions): Prepared {
+function prepare(data: DenseMatrix, options: Required<Omit<PcaOptions, 'engine'>>): Prepared {
   const { rows: n, cols: d } = data;
-  const k = options.components ?? 2;
+  const k = options.components;
   if (!Number.isInteger(k) || k < 1) throw new ArgumentError('components must be a positive integer', { field: 'components', found: String(k) });
   if (n < 2) throw new ArgumentError('PCA needs at least two rows', { field: 'data', found: `${n} row(s)` });
   if (k > Math.min(n, d)) throw new ArgumentError('more components than rows or columns', { field: 'components', expected: `<= ${Math.min(n, d)}`, found: String(k) });
-  const oversampling = options.oversampling ?? 10;
-  const powerIterations = options.powerIterations ?? 4;
-  const random = typeof options.seed === 'object' ? options.seed : makeRng(options.seed ?? 0);
+  const { oversampling, powerIterations } = options;
+  const random = typeof options.seed === 'object' ? options.seed : makeRng(options.seed);
   const l = Math.min(k + oversampling, n, d);
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data.values[i * d + j];
@@ -85,7 +106,7 @@ function prepare(data: DenseMatrix, options: PcaOptions): Prepared {
 
 /**
  * The algorithm, written once as a generator that yields each product it needs, so the same
- * steps run synchronously in JS (randomizedPca) or asynchronously on the matmul engine.
+ * steps run synchronously in JS or asynchronously on matmul's engines.
  */
 function* pcaSteps(prepared: Prepared): Generator<ProductRequest, PcaResult, DenseMatrix> {
   const { centred, mean, totalSquares, k, l, powerIterations, omega } = prepared;
@@ -128,38 +149,40 @@ function* pcaSteps(prepared: Prepared): Generator<ProductRequest, PcaResult, Den
   return { mean, components, singularValues, explainedVariance, explainedVarianceRatio, scores };
 }
 
-const jsProducts: Products = (centred, { kind, right }) => (kind === 'multiply' ? multiply(centred, right) : multiplyTransposed(centred, right));
+/** A product the PCA needs, in plain JS (the 'js' engine: synchronous, no Tensor copies). */
+const jsProducts = (centred: DenseMatrix, { kind, right }: ProductRequest): DenseMatrix => (kind === 'multiply' ? multiply(centred, right) : multiplyTransposed(centred, right));
 
 /**
- * Fits PCA to the rows of `data` (n x d, row-major; not modified), in plain JS. Component
- * signs are fixed so that each component's largest-magnitude loading is positive, which
- * makes the result independent of the sketch's random signs.
+ * Fits PCA to the rows of `data` (n x d, row-major; not modified; a 2-D Tensor is read as
+ * float64), with the big products on `options.engine`. Component signs are fixed so that each
+ * component's largest-magnitude loading is positive, which makes the result independent of the
+ * sketch's random signs.
  */
-export function randomizedPca(data: DenseMatrix, options: PcaOptions = {}): PcaResult {
-  const prepared = prepare(data, options);
+export async function randomizedPca(data: DenseMatrix | Tensor, options: PcaOptions = {}): Promise<PcaResult> {
+  const { engine: requested, ...settings } = resolveOptions('randomizedPca', PCA_DEFAULTS, options);
+  const engine = productEngine('randomizedPca', requested);
+  const prepared = prepare(asDenseMatrix(data), settings);
   const steps = pcaSteps(prepared);
   let step = steps.next();
-  while (!step.done) step = steps.next(jsProducts(prepared.centred, step.value) as DenseMatrix);
+  if (engine === 'js') {
+    while (!step.done) step = steps.next(jsProducts(prepared.centred, step.value));
+    return step.value;
+  }
+  const { centred } = prepared;
+  const zoo = new Tensor('float64', centred.values, [centred.rows, centred.cols]);
+  while (!step.done) {
+    const { kind, right } = step.value;
+    const product = await matmul(zoo, new Tensor('float64', right.values, [right.rows, right.cols]), { transposeA: kind === 'multiplyTransposed', engine });
+    step = steps.next(denseMatrix(product.shape[0], product.shape[1], product.toFloat64()));
+  }
   return step.value;
 }
 
-/**
- * randomizedPca with the big products on weightlab's matmul engine (onnxruntime-node float64
- * GEMM when installed and WEIGHTLAB_ENGINE allows it, else wasm, else JS): the same steps and
- * the same seed give the same result to rounding, about 10x faster at 2,000 x 10,000.
- */
-export async function randomizedPcaOnEngine(data: DenseMatrix, options: PcaOptions = {}): Promise<PcaResult> {
-  const prepared = prepare(data, options);
-  const { centred } = prepared;
-  const zoo = new Tensor('float64', centred.values, [centred.rows, centred.cols]);
-  const products: Products = async (_, { kind, right }) => {
-    const product = await matmul(zoo, new Tensor('float64', right.values, [right.rows, right.cols]), { transposeA: kind === 'multiplyTransposed' });
-    return denseMatrix(product.shape[0], product.shape[1], product.toFloat64());
-  };
-  const steps = pcaSteps(prepared);
-  let step = steps.next();
-  while (!step.done) step = steps.next(await products(centred, step.value));
-  return step.value;
+/** `data` as a row-major float64 matrix: a DenseMatrix as it is, a 2-D Tensor copied to float64. */
+export function asDenseMatrix(data: DenseMatrix | Tensor): DenseMatrix {
+  if (!(data instanceof Tensor)) return data;
+  if (data.rank !== 2) throw new ArgumentError('expected a matrix (a 2-D tensor)', { field: 'data', expected: 'rank 2', found: `shape [${data.shape.join(', ')}]` });
+  return denseMatrix(data.shape[0], data.shape[1], data.toFloat64());
 }
 
 /** Coordinates of the rows of `data` (n x d) on `components` (k x d) after subtracting `mean`. */

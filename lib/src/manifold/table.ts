@@ -3,7 +3,7 @@
 // column types come from the values, and each column is marked as a hyperparameter or a
 // metric so tooltips can group them.
 
-import type { ColumnInfo, Table, TableValue } from './payloads';
+import type { ColumnInfo, Table, TableValue } from '../display/payloads';
 
 /** Names that read as measured outcomes rather than settings. */
 const METRIC_PATTERN = /(acc|loss|error|alpha|gap|score|metric|norm|rank|entropy|phase)/i;

@@ -8,45 +8,81 @@ import { ArgumentError } from '../errors';
 import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
 import { VegaLiteChart } from '../display/vega-lite';
 import { WeightSet } from '../weights/weight-set';
-import { randomizedPca, randomizedPcaOnEngine } from './pca';
-import { umapEmbedding, umapEmbeddingOnEngine, type UmapOptions } from './umap';
+import { randomizedPca } from './pca';
+import { umapEmbedding, UMAP_DEFAULTS, type UmapOptions } from './umap';
 import type { DenseMatrix } from '../linalg/dense';
+import type { EngineOption } from '../backend/engine';
+import type { ProductEngine } from '../backend/products';
+import { checkOptionKeys, resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
 import { metadataTable } from './table';
 import { layerSegments, modelVector, stackRows, standardizeSegments, type AlignmentHook, type ModelWeights, type VectorSegment } from './vectors';
-import { MANIFOLD_MIME, checkManifoldPayload, type AxisInfo, type ManifoldPayload, type Trajectory } from './payloads';
+import { MANIFOLD_MIME, checkManifoldPayload, type AxisInfo, type ManifoldPayload, type Trajectory } from '../display/payloads';
 
 export interface ManifoldOptions {
-  /** 'pca' (default: fast, linear, axes have explained variance) or 'umap' (neighbourhoods). */
+  /**
+   * 'pca' (fast, linear, axes have explained variance) or 'umap' (neighbourhoods).
+   * @default 'pca'
+   */
   method?: 'pca' | 'umap';
-  /** 2 (default) or 3 coordinates per point. */
+  /**
+   * 2 or 3 coordinates per point.
+   * @default 2
+   */
   dimensions?: 2 | 3;
-  /** Per-model metadata (hyperparameters, metrics); defaults to each WeightSet's own metadata. */
+  /** Per-model metadata (hyperparameters, metrics); without it, each WeightSet's own metadata. */
   metadata?: Record<string, unknown>[];
-  /** Model names (default: metadata `id` or `name`, else 'model <i>'). */
+  /** Model names (without them: metadata `id` or `name`, else 'model <i>'). */
   ids?: string[];
-  /** Initial colour and size columns. */
+  /** Initial colour column (a metadata column). */
   colorBy?: string;
+  /** Initial size column (a numeric metadata column). */
   sizeBy?: string;
-  /** Metadata columns that are metrics (default: guessed from the names). */
+  /** Metadata columns that are metrics (without it: guessed from the names). */
   metrics?: string[];
   /** Per model: its checkpoints in training order (undefined for models without). */
   checkpoints?: (readonly ModelWeights[] | undefined)[];
-  /** Per model: the epoch of each checkpoint (default 0, 1, 2, ...). */
+  /** Per model: the epoch of each checkpoint (without it: 0, 1, 2, ...). */
   checkpointEpochs?: (readonly number[] | undefined)[];
-  /** 'per-layer' standardises each layer's weights over the zoo before embedding (default 'none'). */
+  /**
+   * 'per-layer' standardises each layer's weights over the zoo before embedding.
+   * @default 'none'
+   */
   standardize?: 'none' | 'per-layer';
   /** Layer segments of plain vectors (WeightSets supply their own) for per-layer standardisation. */
   segments?: VectorSegment[];
   /** Alignment applied to all vectors before standardisation (see AlignmentHook); named in the payload. */
   align?: AlignmentHook & { alignmentName?: string };
-  /** UMAP settings (neighbours, minimum distance, epochs, PCA pre-reduction). */
-  umap?: Omit<UmapOptions, 'components' | 'seed'>;
-  /** PCA power iterations (default 4). */
+  /** UMAP settings (neighbors, minDistance, epochs, pcaComponents; see umapEmbedding). */
+  umap?: Omit<UmapOptions, 'components' | 'seed' | 'engine'>;
+  /**
+   * PCA power iterations.
+   * @default 4
+   */
   powerIterations?: number;
-  /** Seed of every random step (default 0). */
+  /**
+   * Seed of every random step.
+   * @default 0
+   */
   seed?: number;
+  /** Title of the view (without it: '<n> models'). */
   title?: string;
+  /**
+   * Where the large products run (randomizedPca's `engine`): 'auto' takes onnxruntime-node when
+   * installed and allowed (about 10x faster for thousands of models), else the wasm kernel, else
+   * JS. PCA coordinates agree across engines to rounding; UMAP layouts differ in detail.
+   * @default 'auto'
+   */
+  engine?: EngineOption<ProductEngine>;
 }
+
+/** Defaults of weightManifold. */
+export const MANIFOLD_DEFAULTS = {
+  method: 'pca', dimensions: 2, metadata: undefined, ids: undefined, colorBy: undefined, sizeBy: undefined, metrics: undefined,
+  checkpoints: undefined, checkpointEpochs: undefined, standardize: 'none', segments: undefined, align: undefined, umap: undefined,
+  powerIterations: 4, seed: 0, title: undefined, engine: 'auto',
+} as const satisfies OptionDefaults<ManifoldOptions>;
+
+type ResolvedManifoldOptions = ResolvedOptions<ManifoldOptions, typeof MANIFOLD_DEFAULTS>;
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
@@ -159,9 +195,8 @@ interface PreparedZoo {
 }
 
 /** Checks the options and builds the zoo matrix (models first, then every checkpoint) and the table. */
-function prepareZoo(models: readonly ModelWeights[], options: ManifoldOptions): PreparedZoo {
-  const method = options.method ?? 'pca';
-  const dimensions = options.dimensions ?? 2;
+function prepareZoo(models: readonly ModelWeights[], options: ResolvedManifoldOptions): PreparedZoo {
+  const { method, dimensions } = options;
   if (method !== 'pca' && method !== 'umap') throw new ArgumentError("method must be 'pca' or 'umap'", { field: 'method', found: String(method) });
   if (dimensions !== 2 && dimensions !== 3) throw new ArgumentError('dimensions must be 2 or 3', { field: 'dimensions', found: String(dimensions) });
   const count = models.length;
@@ -191,7 +226,8 @@ function prepareZoo(models: readonly ModelWeights[], options: ManifoldOptions): 
   });
   const aligned = options.align ? options.align(vectors, { segments: options.segments }) : vectors;
   const matrix = stackRows(aligned);
-  const standardize = options.standardize ?? 'none';
+  const { standardize } = options;
+  if (standardize !== 'none' && standardize !== 'per-layer') throw new ArgumentError("standardize must be 'none' or 'per-layer'", { field: 'standardize', found: String(standardize) });
   if (standardize === 'per-layer') {
     const segments = options.segments ?? (models[0] instanceof WeightSet ? layerSegments(models[0]) : undefined);
     if (!segments) throw new ArgumentError("per-layer standardisation of plain vectors needs 'segments'", { field: 'segments' });
@@ -209,7 +245,7 @@ function umapAxes(dimensions: number): AxisInfo[] {
 }
 
 /** The displayable from the embedded rows (models first, then checkpoints). */
-function assemble(zoo: PreparedZoo, coordinates: Float64Array, axes: AxisInfo[], options: ManifoldOptions): WeightManifold {
+function assemble(zoo: PreparedZoo, coordinates: Float64Array, axes: AxisInfo[], options: ResolvedManifoldOptions): WeightManifold {
   const { dimensions, count } = zoo;
   const point = (row: number) => Array.from(coordinates.subarray(row * dimensions, (row + 1) * dimensions), round);
   const trajectories: Trajectory[] = zoo.runs.map(({ model, first, epochs }) => ({
@@ -231,36 +267,24 @@ function assemble(zoo: PreparedZoo, coordinates: Float64Array, axes: AxisInfo[],
   });
 }
 
-/**
- * Embeds a zoo, in plain JS (synchronous; fine up to a few hundred models of 10,000 weights;
- * use `embedZoo` beyond). `models[i]` is a WeightSet or a flattened weight vector; all must
- * have the same length. Checkpoints (per model, in training order) are embedded together
- * with the models, so each trajectory lives in the same coordinates as the points.
- */
-export function weightManifold(models: readonly ModelWeights[], options: ManifoldOptions = {}): WeightManifold {
-  const zoo = prepareZoo(models, options);
-  const seed = options.seed ?? 0;
-  if (zoo.method === 'pca') {
-    const pca = randomizedPca(zoo.matrix, { components: zoo.dimensions, seed, powerIterations: options.powerIterations });
-    return assemble(zoo, pca.scores.values, pcaAxes(pca.explainedVarianceRatio, zoo.dimensions), options);
-  }
-  const embedded = umapEmbedding(zoo.matrix, { ...options.umap, components: zoo.dimensions, seed });
-  return assemble(zoo, embedded.values, umapAxes(zoo.dimensions), options);
-}
+/** The UMAP settings weightManifold passes through: umapEmbedding's options less the ones it sets itself. */
+const UMAP_SETTINGS = Object.fromEntries(Object.entries(UMAP_DEFAULTS).filter(([key]) => !['components', 'seed', 'engine'].includes(key)));
 
 /**
- * weightManifold with the large products on weightlab's matmul engine (onnxruntime-node when
- * installed): the same options and seed; PCA coordinates equal weightManifold's to rounding
- * (UMAP layouts differ in detail, see umapEmbeddingOnEngine); about 10x faster for
- * thousands of models. `await embedZoo(models, options)` in a cell displays the manifold.
+ * Embeds a zoo: `await weightManifold(models, options)` in a cell displays the map. `models[i]`
+ * is a WeightSet or a flattened weight vector; all must have the same length. Checkpoints (per
+ * model, in training order) are embedded together with the models, so each trajectory lives in
+ * the same coordinates as the points.
  */
-export async function embedZoo(models: readonly ModelWeights[], options: ManifoldOptions = {}): Promise<WeightManifold> {
-  const zoo = prepareZoo(models, options);
-  const seed = options.seed ?? 0;
+export async function weightManifold(models: readonly ModelWeights[], options: ManifoldOptions = {}): Promise<WeightManifold> {
+  const resolved = resolveOptions('weightManifold', MANIFOLD_DEFAULTS, options);
+  if (resolved.umap !== undefined) checkOptionKeys('weightManifold umap', UMAP_SETTINGS, Object.keys(resolved.umap));
+  const zoo = prepareZoo(models, resolved);
+  const { seed, engine } = resolved;
   if (zoo.method === 'pca') {
-    const pca = await randomizedPcaOnEngine(zoo.matrix, { components: zoo.dimensions, seed, powerIterations: options.powerIterations });
-    return assemble(zoo, pca.scores.values, pcaAxes(pca.explainedVarianceRatio, zoo.dimensions), options);
+    const pca = await randomizedPca(zoo.matrix, { components: zoo.dimensions, seed, powerIterations: resolved.powerIterations, engine });
+    return assemble(zoo, pca.scores.values, pcaAxes(pca.explainedVarianceRatio, zoo.dimensions), resolved);
   }
-  const embedded = await umapEmbeddingOnEngine(zoo.matrix, { ...options.umap, components: zoo.dimensions, seed });
-  return assemble(zoo, embedded.values, umapAxes(zoo.dimensions), options);
+  const embedded = await umapEmbedding(zoo.matrix, { ...resolved.umap, components: zoo.dimensions, seed, engine });
+  return assemble(zoo, embedded.values, umapAxes(zoo.dimensions), resolved);
 }

@@ -1,11 +1,11 @@
 // phaseDiagram(table): the phase map of a zoo over (temperature x load) plus one heatmap per
 // metric, as a bundle for every front end: the weightlab extension's phase-diagram.v1 payload
-// (lib/src/manifold/payloads.ts), Vega-Lite v5 (JupyterLab, VS Code), SVG (everything else)
+// (lib/src/display/payloads.ts), Vega-Lite v5 (JupyterLab, VS Code), SVG (everything else)
 // and text. Diverging colour scales are centred where PTMZ centres them: 0 for mc, 1 for CKA.
 
 import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
 import { renderSvg, type VegaLiteSpec } from '../display/vega-lite';
-import { PHASE_COLORS, PHASE_DIAGRAM_MIME, type MetricDisplay, type PhaseDiagramPayload } from '../manifold/payloads';
+import { PHASE_COLORS, PHASE_DIAGRAM_MIME, type MetricDisplay, type PhaseDiagramPayload } from '../display/payloads';
 import { classifyPhases, PHASE_DESCRIPTIONS } from './classify';
 import type { PhaseTable, MetricColumn } from './table';
 

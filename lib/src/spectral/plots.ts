@@ -5,11 +5,11 @@
 // `application/vnd.weightlab.esd.v1+json` with the raw eigenvalues, fit, MP curve and a given
 // title, so the JupyterLab extension can redraw it interactively.
 
-import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
+import { mimeBundle, type MimeBundle } from '../display/protocol';
+import { ESD_MIME, type EsdPayload } from '../display/payloads';
 import { chartBundle, overlayLegend, vegaLite, type ChartOverlay, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
 import { ArgumentError } from '../errors';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
-import type { EsdPayload } from '../manifold/payloads';
 import { EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit } from './powerlaw';
 import { truncatedPowerLawDensity } from './powerlaw-package';
 import { fitMarchenkoPastur, marchenkoPasturDensity, type MarchenkoPasturFit } from './marchenko-pastur';
@@ -85,7 +85,7 @@ export class EsdPlot {
   toSVG(): Promise<string> { return this.chart.toSVG(); }
   toString(): string { return this.chart.toString(); }
   [mimeBundle](): Promise<MimeBundle> {
-    return chartBundle(this.chart, { [weightlabMimeType('esd')]: this.payload });
+    return chartBundle(this.chart, { [ESD_MIME]: this.payload });
   }
 }
 
@@ -171,7 +171,7 @@ export function esdPlot(layer: LayerAnalysis, settings: EsdPlotOptions = {}): Es
   };
   const payload: EsdPlotPayload = {
     ...(options.title !== undefined ? { title: options.title } : {}),
-    // The renderer's EsdLayer fields (lib/src/manifold/payloads.ts).
+    // The renderer's EsdLayer fields (lib/src/display/payloads.ts).
     layer: { layerId: row.layer_id, name: row.name, layerType: row.layer_type, N: layer.N, M: layer.M, Q: row.Q },
     eigenvalues: Array.from(evals),
     fit: fit ? { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, warning: row.warning, sigma: fit.sigma, num_pl_spikes: row.num_pl_spikes, ...(truncated ? { Lambda: fit.lambda } : {}),

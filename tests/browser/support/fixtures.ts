@@ -48,7 +48,7 @@ export async function zooManifold(dimensions: 2 | 3 = 2): Promise<DisplayOutput>
       train_loss: 1 - 0.08 * i,
     });
   }
-  return displayOutput(weightManifold(models, {
+  return displayOutput(await weightManifold(models, {
     metadata, checkpoints, checkpointEpochs: checkpoints.map((list) => list.map((_, e) => 5 * e)),
     colorBy: 'test_accuracy', dimensions, seed: 1, title: `fixture zoo (${dimensions}-D)`,
   }));
@@ -74,7 +74,7 @@ export async function twoSeedManifold(): Promise<DisplayOutput> {
       metadata.push({ id: `seed${seed}-epoch${epoch}`, seed: `seed ${seed}`, epoch, train_loss: 1 / (1 + epoch) });
     }
   });
-  return displayOutput(weightManifold(models, { metadata, colorBy: 'seed', dimensions: 2, seed: 1, title: 'two seeds (PCA 2-D)' }));
+  return displayOutput(await weightManifold(models, { metadata, colorBy: 'seed', dimensions: 2, seed: 1, title: 'two seeds (PCA 2-D)' }));
 }
 
 /** The 12-model fixture zoo embedded by UMAP in 3-D. */
@@ -82,7 +82,7 @@ export async function umapManifold(): Promise<DisplayOutput> {
   const random = rng(5);
   const models = Array.from({ length: 24 }, (_, i) => random.normal(30, (i % 3) * 6, 1));
   const metadata = models.map((_, i) => ({ id: `m${i}`, cluster: `cluster ${i % 3}`, accuracy: 0.6 + 0.01 * i }));
-  return displayOutput(weightManifold(models, { metadata, method: 'umap', dimensions: 3, colorBy: 'cluster', seed: 2, title: 'fixture zoo (UMAP 3-D)' }));
+  return displayOutput(await weightManifold(models, { metadata, method: 'umap', dimensions: 3, colorBy: 'cluster', seed: 2, title: 'fixture zoo (UMAP 3-D)' }));
 }
 
 /** Grid of the lib-made phase diagram: widths (load, rows) x batch sizes (temperature, columns). */

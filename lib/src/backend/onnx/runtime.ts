@@ -43,6 +43,16 @@ export function onnxAvailable(): boolean {
   return engineChoice() === 'auto' && loadFailure === undefined && installedPackage(ONNX_PACKAGE) !== null;
 }
 
+/**
+ * Why onnxruntime-node cannot run here (not installed, or its native binding failed to load), or
+ * undefined when it can, whatever WEIGHTLAB_ENGINE allows (the policy is resolveEngine's to apply).
+ */
+export function onnxUnavailable(): string | undefined {
+  if (loadFailure !== undefined) return `${ONNX_PACKAGE} failed to load: ${loadFailure}`;
+  if (installedPackage(ONNX_PACKAGE) === null) return `${ONNX_PACKAGE} is not installed`;
+  return undefined;
+}
+
 /** Whether the module has been loaded in this process. */
 export function onnxLoaded(): boolean {
   return loaded !== undefined;

@@ -5,7 +5,7 @@
 // version (v2) and the renderer keeps reading v1. Everything here is plain data: no
 // functions, no HTML, so the renderer can be `safe: true` and build its DOM from values only.
 
-import { weightlabMimeType } from '../display/protocol';
+import { weightlabMimeType } from './protocol';
 import { WeightlabError } from '../errors';
 
 export const MANIFOLD_MIME = weightlabMimeType('manifold');
