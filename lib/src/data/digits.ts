@@ -34,7 +34,7 @@ export function digitsDataset(): Dataset {
   return cached;
 }
 
-/** The digits with a fixed, stratified train/test split (default 20 % test, seed 0: 1,437 / 360 rows). */
+/** The digits with a fixed, stratified train/test split (default 20 % of each class as test, seed 0: 1,438 / 359 rows). */
 export function digits(options: SplitOptions = {}): DatasetSplit {
   return splitDataset(digitsDataset(), resolveOptions('digits', SPLIT_DEFAULTS, options));
 }
