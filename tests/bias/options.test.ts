@@ -8,23 +8,15 @@ import {
   TEACHER_TASK_DEFAULTS, compareInductiveBias, estimateInductiveBias, inductiveBias, inductiveBiasByDimension, kernelHypothesisSpace,
   networkHypothesisSpace, randomFeatureHypothesisSpace, rng, teacherTask,
 } from 'weightlab/internal';
-
-/** Asserts an ArgumentError for `key` whose details list every valid key. */
-function rejectsKey(error: unknown, verb: string, key: string, defaults: object): boolean {
-  assert.ok(error instanceof ArgumentError, String(error));
-  assert.match(error.message, new RegExp(`${verb} has no option '${key}'`));
-  assert.equal(error.details.field, key);
-  for (const valid of Object.keys(defaults)) assert.match(String(error.details.expected), new RegExp(`\\b${valid}\\b`));
-  return true;
-}
+import { rejectsUnknownKey } from '../support/options';
 
 const task = teacherTask({ dimension: 8, trainSize: 24, testSize: 24, seed: 3 });
 
 test('inductiveBias, compareInductiveBias, inductiveBiasByDimension: unknown keys are ArgumentErrors listing the valid ones', async () => {
   const space = kernelHypothesisSpace();
-  await assert.rejects(inductiveBias(task, space, { eps: 0.1, sample: 100 } as never), (e) => rejectsKey(e, 'inductiveBias', 'sample', INDUCTIVE_BIAS_DEFAULTS));
-  await assert.rejects(compareInductiveBias(task, [space], { eps: 0.1, bootstraps: 10 } as never), (e) => rejectsKey(e, 'compareInductiveBias', 'bootstraps', INDUCTIVE_BIAS_DEFAULTS));
-  await assert.rejects(inductiveBiasByDimension((d) => teacherTask({ dimension: d }), [space], [4], { eps: 0.1, sed: 1 } as never), (e) => rejectsKey(e, 'inductiveBiasByDimension', 'sed', INDUCTIVE_BIAS_DEFAULTS));
+  await assert.rejects(inductiveBias(task, space, { eps: 0.1, sample: 100 } as never), (e) => rejectsUnknownKey(e, 'inductiveBias', 'sample', INDUCTIVE_BIAS_DEFAULTS));
+  await assert.rejects(compareInductiveBias(task, [space], { eps: 0.1, bootstraps: 10 } as never), (e) => rejectsUnknownKey(e, 'compareInductiveBias', 'bootstraps', INDUCTIVE_BIAS_DEFAULTS));
+  await assert.rejects(inductiveBiasByDimension((d) => teacherTask({ dimension: d }), [space], [4], { eps: 0.1, sed: 1 } as never), (e) => rejectsUnknownKey(e, 'inductiveBiasByDimension', 'sed', INDUCTIVE_BIAS_DEFAULTS));
   // "did you mean": the nearest valid key is named.
   await assert.rejects(inductiveBias(task, space, { eps: 0.1, sampels: 100 } as never), /did you mean 'samples'/);
   await assert.rejects(inductiveBias(task, space, { samples: 100 } as never), (e) => e instanceof ArgumentError && e.details.field === 'eps');
@@ -47,7 +39,7 @@ test('inductiveBias: undefined keeps each default, and the defaults are the ones
 
 test('estimateInductiveBias: unknown keys rejected, undefined keeps the defaults (300 moment resamples at level 0.95)', () => {
   const errors = rng(5).normal(400).map((z) => 1 + 0.1 * z * z);
-  assert.throws(() => estimateInductiveBias(errors, 1.01, { levels: 0.9 } as never), (e) => rejectsKey(e, 'estimateInductiveBias', 'levels', ESTIMATOR_DEFAULTS));
+  assert.throws(() => estimateInductiveBias(errors, 1.01, { levels: 0.9 } as never), (e) => rejectsUnknownKey(e, 'estimateInductiveBias', 'levels', ESTIMATOR_DEFAULTS));
   assert.throws(() => estimateInductiveBias(errors, 1.01, { fit: 'median' as never }), (e) => e instanceof ArgumentError && e.details.field === 'fit');
   const estimate = estimateInductiveBias(errors, 1.01, { level: undefined, bootstrap: undefined, warn: false });
   assert.equal(estimate.interval.level, 0.95);
@@ -57,7 +49,7 @@ test('estimateInductiveBias: unknown keys rejected, undefined keeps the defaults
 });
 
 test('teacherTask: unknown keys and values rejected; undefined keeps the defaults', () => {
-  assert.throws(() => teacherTask({ dimension: 4, trainsize: 10 } as never), (e) => rejectsKey(e, 'teacherTask', 'trainsize', TEACHER_TASK_DEFAULTS));
+  assert.throws(() => teacherTask({ dimension: 4, trainsize: 10 } as never), (e) => rejectsUnknownKey(e, 'teacherTask', 'trainsize', TEACHER_TASK_DEFAULTS));
   assert.throws(() => teacherTask({ dimension: 4, teacher: 'quadratic' as never }), (e) => e instanceof ArgumentError && e.details.field === 'teacher');
   assert.throws(() => teacherTask({ dimension: 4, targets: 'labels' as never }), (e) => e instanceof ArgumentError && e.details.field === 'targets');
   assert.throws(() => teacherTask({} as never), (e) => e instanceof ArgumentError && e.details.field === 'dimension');
@@ -73,9 +65,9 @@ test('teacherTask: unknown keys and values rejected; undefined keeps the default
 });
 
 test('hypothesis spaces: unknown keys rejected, undefined keeps the defaults they describe', () => {
-  assert.throws(() => kernelHypothesisSpace({ kernal: 'rbf' } as never), (e) => rejectsKey(e, 'kernelHypothesisSpace', 'kernal', KERNEL_SPACE_DEFAULTS));
-  assert.throws(() => networkHypothesisSpace({ width: 32 } as never), (e) => rejectsKey(e, 'networkHypothesisSpace', 'width', NETWORK_SPACE_DEFAULTS));
-  assert.throws(() => randomFeatureHypothesisSpace({ feature: 64 } as never), (e) => rejectsKey(e, 'randomFeatureHypothesisSpace', 'feature', RANDOM_FEATURE_SPACE_DEFAULTS));
+  assert.throws(() => kernelHypothesisSpace({ kernal: 'rbf' } as never), (e) => rejectsUnknownKey(e, 'kernelHypothesisSpace', 'kernal', KERNEL_SPACE_DEFAULTS));
+  assert.throws(() => networkHypothesisSpace({ width: 32 } as never), (e) => rejectsUnknownKey(e, 'networkHypothesisSpace', 'width', NETWORK_SPACE_DEFAULTS));
+  assert.throws(() => randomFeatureHypothesisSpace({ feature: 64 } as never), (e) => rejectsUnknownKey(e, 'randomFeatureHypothesisSpace', 'feature', RANDOM_FEATURE_SPACE_DEFAULTS));
   assert.deepEqual(kernelHypothesisSpace({ kernel: undefined, bandwidth: undefined }).describe(), { space: 'kernel', kernel: 'rbf', bandwidth: 'sqrt-dimension', jitter: 1e-10, maxCondition: 1e10, maxJitter: 1e-2 });
   const network = networkHypothesisSpace({ hidden: undefined, steps: undefined }).describe();
   assert.deepEqual([network.hidden, network.activation, network.steps, network.learningRate, network.dtype, network.fitTolerance], [[32], 'relu', 300, 0.01, 'float32', 0.01]);

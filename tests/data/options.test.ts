@@ -8,13 +8,7 @@ import {
   TEACHER_STUDENT_DEFAULTS, TWO_MOONS_DEFAULTS, convectionProblem, digits, gaussianBlobs, modularAddition, parity, spirals, teacherStudent, twoMoons,
   type DatasetSplit,
 } from 'weightlab/internal';
-
-function rejectsKey(error: unknown, verb: string, key: string, defaults: object): boolean {
-  assert.ok(error instanceof ArgumentError, String(error));
-  assert.match(error.message, new RegExp(`${verb} has no option '${key}'`));
-  for (const valid of Object.keys(defaults)) assert.match(String(error.details.expected), new RegExp(`\\b${valid}\\b`));
-  return true;
-}
+import { rejectsUnknownKey } from '../support/options';
 
 function same(a: DatasetSplit, b: DatasetSplit): void {
   assert.equal(a.train.name, b.train.name);
@@ -23,15 +17,15 @@ function same(a: DatasetSplit, b: DatasetSplit): void {
 }
 
 test('synthetic generators: unknown keys rejected with the valid ones listed', () => {
-  assert.throws(() => teacherStudent({ width: 8 } as never), (e) => rejectsKey(e, 'teacherStudent', 'width', TEACHER_STUDENT_DEFAULTS));
-  assert.throws(() => gaussianBlobs({ sd: 1 } as never), (e) => rejectsKey(e, 'gaussianBlobs', 'sd', GAUSSIAN_BLOBS_DEFAULTS));
+  assert.throws(() => teacherStudent({ width: 8 } as never), (e) => rejectsUnknownKey(e, 'teacherStudent', 'width', TEACHER_STUDENT_DEFAULTS));
+  assert.throws(() => gaussianBlobs({ sd: 1 } as never), (e) => rejectsUnknownKey(e, 'gaussianBlobs', 'sd', GAUSSIAN_BLOBS_DEFAULTS));
   assert.throws(() => twoMoons({ nosie: 0.2 } as never), /twoMoons has no option 'nosie' \(did you mean 'noise'\?\)/);
-  assert.throws(() => twoMoons({ nosie: 0.2 } as never), (e) => rejectsKey(e, 'twoMoons', 'nosie', TWO_MOONS_DEFAULTS));
-  assert.throws(() => spirals({ arm: 3 } as never), (e) => rejectsKey(e, 'spirals', 'arm', SPIRALS_DEFAULTS));
-  assert.throws(() => parity({ bit: 3 } as never), (e) => rejectsKey(e, 'parity', 'bit', PARITY_DEFAULTS));
-  assert.throws(() => modularAddition({ p: 7 } as never), (e) => rejectsKey(e, 'modularAddition', 'p', MODULAR_ADDITION_DEFAULTS));
-  assert.throws(() => convectionProblem({ speed: 2 } as never), (e) => rejectsKey(e, 'convectionProblem', 'speed', CONVECTION_DEFAULTS));
-  assert.throws(() => digits({ testfraction: 0.5 } as never), (e) => rejectsKey(e, 'digits', 'testfraction', SPLIT_DEFAULTS));
+  assert.throws(() => twoMoons({ nosie: 0.2 } as never), (e) => rejectsUnknownKey(e, 'twoMoons', 'nosie', TWO_MOONS_DEFAULTS));
+  assert.throws(() => spirals({ arm: 3 } as never), (e) => rejectsUnknownKey(e, 'spirals', 'arm', SPIRALS_DEFAULTS));
+  assert.throws(() => parity({ bit: 3 } as never), (e) => rejectsUnknownKey(e, 'parity', 'bit', PARITY_DEFAULTS));
+  assert.throws(() => modularAddition({ p: 7 } as never), (e) => rejectsUnknownKey(e, 'modularAddition', 'p', MODULAR_ADDITION_DEFAULTS));
+  assert.throws(() => convectionProblem({ speed: 2 } as never), (e) => rejectsUnknownKey(e, 'convectionProblem', 'speed', CONVECTION_DEFAULTS));
+  assert.throws(() => digits({ testfraction: 0.5 } as never), (e) => rejectsUnknownKey(e, 'digits', 'testfraction', SPLIT_DEFAULTS));
 });
 
 test('synthetic generators: undefined keeps the documented default', () => {

@@ -6,13 +6,7 @@ import {
   ArgumentError, BEZIER_DEFAULTS, CKA_DEFAULTS, dataset, DENSITY_DEFAULTS, POWER_ITERATION_DEFAULTS, TRACE_DEFAULTS, cka, fitBezierCurve,
   hutchinsonTrace, lanczosDensity, mlp, modeConnectivity, representation, rng, topEigenvalues, type HessianOperator,
 } from 'weightlab/internal';
-
-function rejectsKey(error: unknown, verb: string, key: string, defaults: object): boolean {
-  assert.ok(error instanceof ArgumentError, String(error));
-  assert.match(error.message, new RegExp(`${verb} has no option '${key}'`));
-  for (const valid of Object.keys(defaults)) assert.match(String(error.details.expected), new RegExp(`\\b${valid}\\b`));
-  return true;
-}
+import { rejectsUnknownKey } from '../support/options';
 
 /** diag(1, 2, ..., n): distinct eigenvalues, so power iteration converges slowly and Lanczos never stops early. */
 function diagonal(n: number): HessianOperator {
@@ -21,9 +15,9 @@ function diagonal(n: number): HessianOperator {
 
 test('topEigenvalues, hutchinsonTrace, lanczosDensity: unknown keys rejected; undefined keeps PyHessian\'s defaults', () => {
   const op = diagonal(300);
-  assert.throws(() => topEigenvalues(op, { maxIterations: 5 } as never), (e) => rejectsKey(e, 'topEigenvalues', 'maxIterations', POWER_ITERATION_DEFAULTS));
-  assert.throws(() => hutchinsonTrace(op, { probes: 5 } as never), (e) => rejectsKey(e, 'hutchinsonTrace', 'probes', TRACE_DEFAULTS));
-  assert.throws(() => lanczosDensity(op, { steps: 5 } as never), (e) => rejectsKey(e, 'lanczosDensity', 'steps', DENSITY_DEFAULTS));
+  assert.throws(() => topEigenvalues(op, { maxIterations: 5 } as never), (e) => rejectsUnknownKey(e, 'topEigenvalues', 'maxIterations', POWER_ITERATION_DEFAULTS));
+  assert.throws(() => hutchinsonTrace(op, { probes: 5 } as never), (e) => rejectsUnknownKey(e, 'hutchinsonTrace', 'probes', TRACE_DEFAULTS));
+  assert.throws(() => lanczosDensity(op, { steps: 5 } as never), (e) => rejectsUnknownKey(e, 'lanczosDensity', 'steps', DENSITY_DEFAULTS));
   // tol 0 never converges, so the run length is maxIter: 100 when left undefined.
   assert.deepEqual(topEigenvalues(op, { maxIter: undefined, tol: 0 }).iterations, [100]);
   assert.equal(hutchinsonTrace(op, { maxIter: undefined, tol: 0 }).samples.length, 100);
@@ -37,7 +31,7 @@ test('cka and modeConnectivity take options objects with documented defaults', (
   const random = rng(8);
   const x = representation(random.normal(40 * 3), 40, 3);
   const y = representation(random.normal(40 * 2), 40, 2);
-  assert.throws(() => cka(x, y, { kernel: 'rbf' } as never), (e) => rejectsKey(e, 'cka', 'kernel', CKA_DEFAULTS));
+  assert.throws(() => cka(x, y, { kernel: 'rbf' } as never), (e) => rejectsUnknownKey(e, 'cka', 'kernel', CKA_DEFAULTS));
   assert.throws(() => cka(x, y, { kind: 'cosine' as never }), (e) => e instanceof ArgumentError && e.details.field === 'kind');
   assert.equal(cka(x, y, { kind: undefined }), cka(x, y, { kind: 'linear' }));
   assert.equal(cka(x, y, { kind: 'rbf', threshold: undefined }), cka(x, y, { kind: 'rbf', threshold: 1 }));
@@ -51,6 +45,6 @@ test('fitBezierCurve: unknown keys rejected before any training', () => {
   const arch = mlp(2, [3], 2);
   const zeros = new Float64Array(2 * 3 + 3 + 3 * 2 + 2);
   const data = dataset('tiny', new Float64Array(8), new Int32Array(4), 2, 2);
-  assert.throws(() => fitBezierCurve(arch, zeros, zeros, data, { epoch: 1 } as never), (e) => rejectsKey(e, 'fitBezierCurve', 'epoch', BEZIER_DEFAULTS));
+  assert.throws(() => fitBezierCurve(arch, zeros, zeros, data, { epoch: 1 } as never), (e) => rejectsUnknownKey(e, 'fitBezierCurve', 'epoch', BEZIER_DEFAULTS));
   assert.equal(BEZIER_DEFAULTS.weightDecay, 5e-4);
 });
