@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as aq from 'arquero';
-import { compareInductiveBias, inductiveBiasByDimension, kernelHypothesisSpace, mimeBundle, teacherTask, type InductiveBiasRow, type MimeBundle } from 'weightlab/internal';
+import { ArgumentError, InductiveBiasComparison, compareInductiveBias, inductiveBias, inductiveBiasByDimension, kernelHypothesisSpace, mimeBundle, teacherTask, type InductiveBiasRow, type MimeBundle } from 'weightlab/internal';
 
 /** Every column of InductiveBiasRow, in the order rows are built. */
 const COLUMNS: (keyof InductiveBiasRow)[] = [
@@ -57,4 +57,11 @@ test('inductiveBiasByDimension: table() is long (space x dimension) with the sam
   assert.deepEqual(aq.fromCSV(table.toCSV()).objects(), table.rows());
   // The same verbs as every table: the rows of one space, as the table's filter gives them.
   assert.deepEqual(table.filter((row) => row.hypothesis_space === 'rbf median').column('bits'), sweep.bits(1));
+});
+
+test('InductiveBiasComparison refuses no results and results at different eps', async () => {
+  const result = await inductiveBias(teacherTask({ dimension: 6, trainSize: 24, testSize: 24 }), kernelHypothesisSpace(), options);
+  assert.throws(() => new InductiveBiasComparison([]), (e) => e instanceof ArgumentError && e.details.field === 'results');
+  assert.throws(() => new InductiveBiasComparison([result, result.at(0.2)]), (e) => e instanceof ArgumentError && /share one eps/.test(e.message));
+  assert.equal(new InductiveBiasComparison([result.at(0.2), result.at(0.2)]).eps, 0.2);
 });

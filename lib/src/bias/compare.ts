@@ -31,7 +31,12 @@ export function separated(a: InductiveBiasResult, b: InductiveBiasResult): boole
 /** Several hypothesis spaces on one task at one eps. */
 export class InductiveBiasComparison {
   readonly results: InductiveBiasResult[];
+  /** Results of inductiveBias (or their `.at(eps)`) on one task, all at the same eps. */
   constructor(results: InductiveBiasResult[]) {
+    if (!Array.isArray(results) || results.length === 0) throw new ArgumentError('a comparison needs at least one result', { field: 'results', expected: 'a non-empty array of InductiveBiasResult', found: Array.isArray(results) ? 'an empty array' : typeof results });
+    const eps = results[0].eps;
+    const other = results.find((result) => result.eps !== eps);
+    if (other) throw new ArgumentError('the results of a comparison must share one eps (use result.at(eps))', { field: 'results', expected: `eps = ${eps}`, found: `eps = ${other.eps} for ${other.space.name}` });
     this.results = results;
   }
   get eps(): number { return this.results[0].eps; }
