@@ -28,13 +28,25 @@ function split(data: Dataset, options: { testFraction: number; seed: number }): 
 }
 
 export interface TeacherStudentOptions extends SyntheticOptions {
-  /** @default 2000 */
+  /**
+   * Rows before the split.
+   * @default 2000
+   */
   size?: number;
-  /** Input features. @default 16 */
+  /**
+   * Input features.
+   * @default 16
+   */
   features?: number;
-  /** @default 4 */
+  /**
+   * Number of classes.
+   * @default 4
+   */
   classes?: number;
-  /** Hidden width of the tanh teacher. @default 8 */
+  /**
+   * Hidden width of the tanh teacher.
+   * @default 8
+   */
   teacherWidth?: number;
 }
 
@@ -42,15 +54,30 @@ export interface TeacherStudentOptions extends SyntheticOptions {
 export const TEACHER_STUDENT_DEFAULTS = { size: 2000, features: 16, classes: 4, teacherWidth: 8, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<TeacherStudentOptions>;
 
 export interface GaussianBlobsOptions extends SyntheticOptions {
-  /** @default 1000 */
+  /**
+   * Rows before the split.
+   * @default 1000
+   */
   size?: number;
-  /** @default 2 */
+  /**
+   * Input features.
+   * @default 2
+   */
   features?: number;
-  /** @default 3 */
+  /**
+   * Number of classes.
+   * @default 3
+   */
   classes?: number;
-  /** Standard deviation of the class centres. @default 5 */
+  /**
+   * Standard deviation of the class centres.
+   * @default 5
+   */
   spread?: number;
-  /** Standard deviation of the points around their centre. @default 1 */
+  /**
+   * Standard deviation of the points around their centre.
+   * @default 1
+   */
   std?: number;
 }
 
@@ -58,9 +85,15 @@ export interface GaussianBlobsOptions extends SyntheticOptions {
 export const GAUSSIAN_BLOBS_DEFAULTS = { size: 1000, features: 2, classes: 3, spread: 5, std: 1, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<GaussianBlobsOptions>;
 
 export interface TwoMoonsOptions extends SyntheticOptions {
-  /** @default 1000 */
+  /**
+   * Rows before the split.
+   * @default 1000
+   */
   size?: number;
-  /** Standard deviation of the Gaussian noise on each coordinate. @default 0.1 */
+  /**
+   * Standard deviation of the Gaussian noise on each coordinate.
+   * @default 0.1
+   */
   noise?: number;
 }
 
@@ -68,13 +101,25 @@ export interface TwoMoonsOptions extends SyntheticOptions {
 export const TWO_MOONS_DEFAULTS = { size: 1000, noise: 0.1, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<TwoMoonsOptions>;
 
 export interface SpiralsOptions extends SyntheticOptions {
-  /** @default 1000 */
+  /**
+   * Rows before the split.
+   * @default 1000
+   */
   size?: number;
-  /** Number of spirals (= classes). @default 2 */
+  /**
+   * Number of spirals (= classes).
+   * @default 2
+   */
   arms?: number;
-  /** Turns each spiral makes. @default 1.5 */
+  /**
+   * Turns each spiral makes.
+   * @default 1.5
+   */
   turns?: number;
-  /** Standard deviation of the Gaussian noise on each coordinate. @default 0.05 */
+  /**
+   * Standard deviation of the Gaussian noise on each coordinate.
+   * @default 0.05
+   */
   noise?: number;
 }
 
@@ -87,9 +132,15 @@ export interface ParityOptions extends SyntheticOptions {
    * @default undefined (exhaustive, or 1000 above 16 features)
    */
   size?: number;
-  /** Coordinates whose parity is the label. @default 4 */
+  /**
+   * Coordinates whose parity is the label.
+   * @default 4
+   */
   bits?: number;
-  /** Input coordinates (the ones after `bits` are noise). @default undefined (= bits) */
+  /**
+   * Input coordinates (the ones after `bits` are noise).
+   * @default undefined (= bits)
+   */
   features?: number;
 }
 
@@ -97,11 +148,20 @@ export interface ParityOptions extends SyntheticOptions {
 export const PARITY_DEFAULTS = { size: undefined, bits: 4, features: undefined, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<ParityOptions>;
 
 export interface ModularAdditionOptions {
-  /** The modulus p: p^2 pairs (a, b). @default 23 */
+  /**
+   * The modulus p: p^2 pairs (a, b).
+   * @default 23
+   */
   modulus?: number;
-  /** Fraction of the pairs held out (unstratified, as grokking splits are). @default 0.5 */
+  /**
+   * Fraction of the pairs held out (unstratified, as grokking splits are).
+   * @default 0.5
+   */
   testFraction?: number;
-  /** Seed of the split. @default 0 */
+  /**
+   * Seed of the split.
+   * @default 0
+   */
   seed?: number;
 }
 
@@ -109,17 +169,35 @@ export interface ModularAdditionOptions {
 export const MODULAR_ADDITION_DEFAULTS = { modulus: 23, testFraction: 0.5, seed: 0 } as const satisfies OptionDefaults<ModularAdditionOptions>;
 
 export interface ConvectionOptions {
-  /** Convection speed beta. @default 1 */
+  /**
+   * Convection speed beta.
+   * @default 1
+   */
   beta?: number;
-  /** Interior collocation points. @default 1000 */
+  /**
+   * Interior collocation points.
+   * @default 1000
+   */
   collocation?: number;
-  /** Points on the initial condition. @default 256 */
+  /**
+   * Points on the initial condition.
+   * @default 256
+   */
   initial?: number;
-  /** Boundary times. @default 100 */
+  /**
+   * Boundary times.
+   * @default 100
+   */
   boundary?: number;
-  /** Test grid points per axis (grid^2 in all). @default 64 */
+  /**
+   * Test grid points per axis (grid^2 in all).
+   * @default 64
+   */
   grid?: number;
-  /** Seed of the collocation points and boundary times. @default 0 */
+  /**
+   * Seed of the collocation points and boundary times.
+   * @default 0
+   */
   seed?: number;
 }
 
