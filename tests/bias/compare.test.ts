@@ -35,6 +35,8 @@ test('compareInductiveBias: table() has one row per space with the results\' num
     assert.equal(row.dimension, 12);
     assert.equal(row.samples, 200);
   });
+  // A single result's table is the same row.
+  assert.deepEqual(comparison.results[1].table().rows(), [table.row(1)]);
   const parsed = aq.fromCSV(table.toCSV()).objects() as Record<string, unknown>[];
   assert.deepEqual(parsed, table.rows());
   // The comparison itself shows its chart (no text/html next to it); the table shows as a table.

@@ -6,7 +6,7 @@ import { ArgumentError } from '../errors';
 import { rng as makeRng } from '../random/rng';
 import { Progress } from '../progress/progress';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
-import { escapeHtml, html, type Bundle } from '../display/builders';
+import { ResultTable } from '../table/result-table';
 import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
 import { ErrorModelEstimator, ESTIMATOR_DEFAULTS, type EstimatorOptions, type InductiveBiasEstimate } from './estimator';
 import { resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
@@ -86,7 +86,7 @@ function format(bits: number): string {
 
 /**
  * The result of `inductiveBias()`: estimate, interval, diagnostics, sampled errors. Displays as
- * the error histogram (`.chart()`); `.table()` is the same result as an HTML table.
+ * the error histogram (`.chart()`); `.table()` is the same result as a one-row ResultTable.
  */
 export class InductiveBiasResult {
   readonly estimate: InductiveBiasEstimate;
@@ -158,9 +158,9 @@ export class InductiveBiasResult {
     return vegaLite(retitled(this.chartSpec(), options));
   }
 
-  /** The estimate, interval, model and diagnostics as an HTML table (and text), shown on its own. */
-  table(): Bundle {
-    return html(this.html(), this.toString());
+  /** This result as a one-row table (the columns every inductive-bias table has), shown on its own. */
+  table(): ResultTable<InductiveBiasRow> {
+    return ResultTable.fromRows([this.row()], { title: `inductive bias of ${this.space.name} at eps = ${this.eps}` });
   }
 
   toJSON(): Record<string, unknown> {
@@ -183,21 +183,6 @@ export class InductiveBiasResult {
     ];
     for (const warning of this.warnings) lines.push(`  warning: ${warning}`);
     return lines.join('\n');
-  }
-
-  private html(): string {
-    const e = this.estimate;
-    const row = (name: string, value: string): string => `<tr><th style="text-align:left">${escapeHtml(name)}</th><td style="text-align:left">${escapeHtml(value)}</td></tr>`;
-    const warnings = this.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('');
-    return `<div class="weightlab-inductive-bias"><table>${[
-      row('hypothesis space', this.space.name),
-      row('task', this.task.name),
-      row('inductive bias', `${format(e.bits)} bits (${format(e.nats)} nats) at eps = ${this.eps}`),
-      row(`${Math.round(100 * e.interval.level)}% interval`, `${format(e.interval.bits[0])} – ${format(e.interval.bits[1])} bits (${e.interval.resamples} bootstrap fits)`),
-      row('error model', `${e.model.scale.toPrecision(4)} × χ'²(k = ${e.model.degreesOfFreedom.toPrecision(4)}, λ = ${e.model.noncentrality.toPrecision(4)}), ${e.model.method}`),
-      row('goodness of fit', `KS ${e.diagnostics.ks.toFixed(4)}; ${e.diagnostics.trustworthy ? 'trustworthy' : 'not trustworthy'}`),
-      row('empirical', `${e.empirical.count} of ${e.empirical.samples} samples ≤ eps`),
-    ].join('')}</table>${warnings ? `<ul style="color:#b45309">${warnings}</ul>` : ''}</div>`;
   }
 
   /** The chart (the notebook's prose reads the histogram), the weightlab payload and the text report. */
