@@ -12,7 +12,7 @@ test('mc follows Yang/PTMZ signs; the barrier follows Git Re-Basin', () => {
   assert.ok(Math.abs(modeConnectivity([0.1, 0.5, 0.1]) - -0.4) < 1e-15); // barrier
   assert.ok(Math.abs(modeConnectivity([1.0, 0.5, 1.0]) - 0.5) < 1e-15); // middle better
   assert.equal(modeConnectivity([0.2, 0.2, 0.2, 0.2, 0.2]), 0);
-  assert.ok(Math.abs(modeConnectivity([90, 60, 90], 'max') - -30) < 1e-12); // accuracy drop = barrier
+  assert.ok(Math.abs(modeConnectivity([90, 60, 90], { mode: 'max' }) - -30) < 1e-12); // accuracy drop = barrier
   assert.ok(Math.abs(lossBarrier([0.1, 0.5, 0.3]) - 0.3) < 1e-15);
   assert.equal(curveLearningRate(0.1, 0, 10), 0.1);
   assert.ok(Math.abs(curveLearningRate(0.1, 7, 10) - 0.1 * (1 - 0.5 * 0.99)) < 1e-15);

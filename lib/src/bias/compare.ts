@@ -1,13 +1,15 @@
 // Comparisons: several hypothesis spaces (architectures, kernels) on one task, and one or more
 // spaces across task dimension, each displayed as a chart with bootstrap intervals (`.chart()`)
 // and offering the same numbers as a table (`.table()`).
-// "Differ measurably" is decided by non-overlapping intervals (`separated`).
+// "Differ measurably" is decided by non-overlapping intervals (`separated`). Both tables hold one
+// InductiveBiasRow per result, so a comparison and a sweep are filtered and exported the same way.
 
 import { ArgumentError } from '../errors';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
-import { html, htmlTable, type Bundle } from '../display/builders';
+import { ResultTable } from '../table/result-table';
+import { resolveOptions } from '../options/resolve';
 import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
-import { inductiveBias, type InductiveBiasOptions, type InductiveBiasResult } from './inductive-bias';
+import { INDUCTIVE_BIAS_DEFAULTS, sampleInductiveBias, type InductiveBiasOptions, type InductiveBiasResult, type InductiveBiasRow } from './inductive-bias';
 import type { HypothesisSpace } from './hypothesis-space';
 import type { Task } from './tasks';
 import { comparisonSpec, dimensionSpec, type BiasRow } from './chart';
@@ -18,6 +20,9 @@ function row(result: InductiveBiasResult, x?: number): BiasRow {
 
 const bitsText = (r: InductiveBiasResult): string => `${r.bits.toFixed(2)} [${r.interval[0].toFixed(2)}, ${r.interval[1].toFixed(2)}]`;
 
+/** The columns a table shows by default (it keeps every InductiveBiasRow column). */
+const SHOWN = ['hypothesis_space', 'bits', 'bits_low', 'bits_high', 'median_error', 'smallest_error', 'ks', 'trustworthy'];
+
 /** Whether two results' intervals do not overlap (a measurable difference at their common eps). */
 export function separated(a: InductiveBiasResult, b: InductiveBiasResult): boolean {
   return a.interval[1] < b.interval[0] || b.interval[1] < a.interval[0];
@@ -26,7 +31,12 @@ export function separated(a: InductiveBiasResult, b: InductiveBiasResult): boole
 /** Several hypothesis spaces on one task at one eps. */
 export class InductiveBiasComparison {
   readonly results: InductiveBiasResult[];
+  /** Results of inductiveBias (or their `.at(eps)`) on one task, all at the same eps. */
   constructor(results: InductiveBiasResult[]) {
+    if (!Array.isArray(results) || results.length === 0) throw new ArgumentError('a comparison needs at least one result', { field: 'results', expected: 'a non-empty array of InductiveBiasResult', found: Array.isArray(results) ? 'an empty array' : typeof results });
+    const eps = results[0].eps;
+    const other = results.find((result) => result.eps !== eps);
+    if (other) throw new ArgumentError('the results of a comparison must share one eps (use result.at(eps))', { field: 'results', expected: `eps = ${eps}`, found: `eps = ${other.eps} for ${other.space.name}` });
     this.results = results;
   }
   get eps(): number { return this.results[0].eps; }
@@ -47,9 +57,9 @@ export class InductiveBiasComparison {
   chart(options: ChartOptions = {}): VegaLiteChart {
     return vegaLite(retitled(this.chartSpec(), options));
   }
-  /** Bits, interval, median error and fit diagnostics per space, as an HTML table. */
-  table(): Bundle {
-    return html(htmlTable(['hypothesis space', 'bits [interval]', 'median error', 'KS', 'trustworthy'], this.results.map((r) => [r.space.name, bitsText(r), r.quantile(0.5).toPrecision(4), r.estimate.diagnostics.ks.toFixed(3), String(r.trustworthy)])), this.toString());
+  /** One row per space: bits, interval, median error and fit diagnostics. */
+  table(): ResultTable<InductiveBiasRow> {
+    return ResultTable.fromRows(this.results.map((r) => r.row()), { title: `inductive bias at eps = ${this.eps}`, shown: SHOWN });
   }
   toString(): string {
     const lines = [`inductive bias at eps = ${this.eps} on ${this.results[0].task.name}:`];
@@ -66,9 +76,10 @@ export class InductiveBiasComparison {
 
 /** Required inductive bias of several hypothesis spaces on one task, same eps, same seed. */
 export async function compareInductiveBias(task: Task, spaces: HypothesisSpace[], options: InductiveBiasOptions): Promise<InductiveBiasComparison> {
+  const resolved = resolveOptions('compareInductiveBias', INDUCTIVE_BIAS_DEFAULTS, options);
   if (!Array.isArray(spaces) || spaces.length === 0) throw new ArgumentError('give at least one hypothesis space', { field: 'spaces', found: String(spaces) });
   const results: InductiveBiasResult[] = [];
-  for (const space of spaces) results.push(await inductiveBias(task, space, options));
+  for (const space of spaces) results.push(await sampleInductiveBias('compareInductiveBias', task, space, resolved));
   return new InductiveBiasComparison(results);
 }
 
@@ -100,9 +111,9 @@ export class InductiveBiasByDimension {
   chart(options: ChartOptions = {}): VegaLiteChart {
     return vegaLite(retitled(this.chartSpec(), options));
   }
-  /** Bits [interval] per space and dimension, as an HTML table. */
-  table(): Bundle {
-    return html(htmlTable(['hypothesis space', ...this.dimensions.map((d) => `d = ${d}`)], this.results.map((list) => [list[0].space.name, ...list.map(bitsText)])), this.toString());
+  /** One row per space and dimension (spaces in order, dimensions ascending within each). */
+  table(): ResultTable<InductiveBiasRow> {
+    return ResultTable.fromRows(this.results.flat().map((r) => r.row()), { title: `inductive bias at eps = ${this.eps} by task dimension`, shown: ['dimension', ...SHOWN] });
   }
   toString(): string {
     const lines = [`inductive bias at eps = ${this.eps} by task dimension:`];
@@ -122,13 +133,14 @@ export class InductiveBiasByDimension {
  * Each dimension's task comes from `makeTask(d)`; every space sees the same tasks.
  */
 export async function inductiveBiasByDimension(makeTask: (dimension: number) => Task, spaces: HypothesisSpace[], dimensions: number[], options: InductiveBiasOptions): Promise<InductiveBiasByDimension> {
+  const resolved = resolveOptions('inductiveBiasByDimension', INDUCTIVE_BIAS_DEFAULTS, options);
   if (!Array.isArray(dimensions) || dimensions.length === 0 || !dimensions.every((d) => Number.isInteger(d) && d > 0)) throw new ArgumentError('dimensions must be positive integers', { field: 'dimensions', found: JSON.stringify(dimensions) });
   if (!Array.isArray(spaces) || spaces.length === 0) throw new ArgumentError('give at least one hypothesis space', { field: 'spaces', found: String(spaces) });
   const tasks = dimensions.map((d) => makeTask(d));
   const results: InductiveBiasResult[][] = [];
   for (const space of spaces) {
     const list: InductiveBiasResult[] = [];
-    for (const task of tasks) list.push(await inductiveBias(task, space, options));
+    for (const task of tasks) list.push(await sampleInductiveBias('inductiveBiasByDimension', task, space, resolved));
     results.push(list);
   }
   return new InductiveBiasByDimension(dimensions, results);

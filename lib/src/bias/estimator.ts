@@ -13,6 +13,7 @@ import { fitErrorModel, type ErrorModelFit, type FitMethod } from './fit';
 import { MIXTURE_LIMIT, type ScaledNoncentralChiSquared } from './noncentral-chi-squared';
 import { empiricalFrequency, goodnessOfFit, type EmpiricalFrequency, type GoodnessOfFit } from './diagnostics';
 import { WarningLog } from './hypothesis-space';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /** Fewer samples than this cannot support a three-moment fit: an ArgumentError. */
 export const MINIMUM_SAMPLES = 30;
@@ -20,16 +21,41 @@ export const MINIMUM_SAMPLES = 30;
 export const ADVISED_SAMPLES = 200;
 
 export interface EstimatorOptions {
-  /** 'moments' (default) or 'maximum-likelihood' (moments refined by Nelder-Mead on the likelihood). */
+  /**
+   * How the error model is fitted: 'moments' (three moments) or 'maximum-likelihood' (the moment
+   * fit refined by Nelder-Mead on the likelihood).
+   * @default 'moments'
+   */
   fit?: FitMethod;
-  /** Bootstrap resamples for the interval (default 300 for moments, 40 for maximum likelihood; 0 disables). */
+  /**
+   * Bootstrap resamples for the interval (0 disables it). Unset, it is 300 with fit 'moments' and
+   * 40 with 'maximum-likelihood' (each resample refits the model).
+   * @default undefined (300 or 40 by fit method)
+   */
   bootstrap?: number;
-  /** Confidence level of the interval (default 0.95). */
+  /**
+   * Confidence level of the interval.
+   * @default 0.95
+   */
   level?: number;
-  /** Seed of the bootstrap resampling (default 0). */
+  /**
+   * Seed of the bootstrap resampling.
+   * @default 0
+   */
   seed?: number;
-  /** Emit warnings as Node process warnings too (default true); they are always in `warnings`. */
+  /**
+   * Also emit warnings as Node process warnings; they are always in `warnings`.
+   * @default true
+   */
   warn?: boolean;
+}
+
+/** The estimator's defaults (see EstimatorOptions). */
+export const ESTIMATOR_DEFAULTS = { fit: 'moments', bootstrap: undefined, level: 0.95, seed: 0, warn: true } as const satisfies OptionDefaults<EstimatorOptions>;
+
+/** Bootstrap resamples when `bootstrap` is unset: a moment fit is cheap, a likelihood fit is not. */
+export function defaultResamples(method: FitMethod): number {
+  return method === 'moments' ? 300 : 40;
 }
 
 export interface InductiveBiasEstimate {
@@ -95,22 +121,24 @@ export class ErrorModelEstimator {
   private readonly emit: boolean;
 
   constructor(errors: ArrayLike<number>, options: EstimatorOptions = {}) {
-    const log = new WarningLog(options.warn ?? true);
-    this.emit = options.warn ?? true;
+    const o = resolveOptions('estimateInductiveBias', ESTIMATOR_DEFAULTS, options);
+    const log = new WarningLog(o.warn);
+    this.emit = o.warn;
     this.sorted = checkErrors(errors);
     const n = this.sorted.length;
-    this.level = options.level ?? 0.95;
+    this.level = o.level;
     if (!(this.level > 0 && this.level < 1)) throw new ArgumentError('level must lie in (0, 1)', { field: 'level', found: String(this.level) });
-    const method = options.fit ?? 'moments';
+    const method = o.fit;
+    if (method !== 'moments' && method !== 'maximum-likelihood') throw new ArgumentError('unknown fit method', { field: 'fit', expected: "'moments' or 'maximum-likelihood'", found: String(method) });
     if (n < ADVISED_SAMPLES) log.add(`only ${n} sampled errors: the third moment (which sets the tail of the fit) is noisy below ${ADVISED_SAMPLES}; the interval will be wide`);
     this.fit = fitErrorModel(this.sorted, method);
     // A clipped moment fit (lambda = 0) is common and harmless when the diagnostics pass:
     // generalised chi-squared errors are often more skewed than any non-central chi-squared
     // with their mean and variance. It is reported in `model.clipped`, not warned about.
-    const resamples = options.bootstrap ?? (method === 'moments' ? 300 : 40);
+    const resamples = o.bootstrap ?? defaultResamples(method);
     if (!Number.isInteger(resamples) || resamples < 0) throw new ArgumentError('bootstrap must be a non-negative integer', { field: 'bootstrap', found: String(resamples) });
     this.replicates = [];
-    const random = makeRng(options.seed ?? 0).fold('bootstrap');
+    const random = makeRng(o.seed).fold('bootstrap');
     const resample = new Float64Array(n);
     for (let b = 0; b < resamples; b++) {
       const picks = random.fold(b).integers(n, 0, n);

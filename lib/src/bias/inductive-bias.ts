@@ -6,24 +6,78 @@ import { ArgumentError } from '../errors';
 import { rng as makeRng } from '../random/rng';
 import { Progress } from '../progress/progress';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
-import { escapeHtml, html, type Bundle } from '../display/builders';
+import { ResultTable } from '../table/result-table';
 import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
-import { ErrorModelEstimator, type EstimatorOptions, type InductiveBiasEstimate } from './estimator';
+import { ErrorModelEstimator, ESTIMATOR_DEFAULTS, type EstimatorOptions, type InductiveBiasEstimate } from './estimator';
+import { resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
 import { WarningLog, type HypothesisSpace } from './hypothesis-space';
 import { taskData, type Task } from './tasks';
 import { errorHistogramSpec } from './chart';
 
 export interface InductiveBiasOptions extends EstimatorOptions {
-  /** Target test error (MSE). */
+  /** Target test error (MSE) at which the bias is read off; required. */
   eps: number;
-  /** Hypotheses to sample (default 1000). */
+  /**
+   * Hypotheses to sample.
+   * @default 1000
+   */
   samples?: number;
-  /** Seed of the hypothesis draws (and of the bootstrap, unless `bootstrapSeed` differs). Default 0. */
+  /**
+   * Seed of the hypothesis draws and of the bootstrap.
+   * @default 0
+   */
   seed?: number;
-  /** Show a progress bar (default true; a `signal` keeps it, since the bar checks for interrupts). */
+  /**
+   * Show a progress bar (a `signal` keeps it, since the bar is what checks for interrupts).
+   * @default true
+   */
   progress?: boolean;
-  /** Abort sampling (as a kernel interrupt does). */
+  /**
+   * Aborts sampling (as a kernel interrupt does).
+   * @default undefined
+   */
   signal?: AbortSignal;
+}
+
+/** The defaults of inductiveBias, compareInductiveBias and inductiveBiasByDimension (see InductiveBiasOptions). */
+export const INDUCTIVE_BIAS_DEFAULTS = {
+  ...ESTIMATOR_DEFAULTS, eps: undefined, samples: 1000, seed: 0, progress: true, signal: undefined,
+} as const satisfies OptionDefaults<InductiveBiasOptions>;
+
+/** One result as a table row: what every inductive-bias table (comparisons, dimension sweeps) holds. */
+export interface InductiveBiasRow {
+  /** The hypothesis space's label. */
+  hypothesis_space: string;
+  /** The task's label. */
+  task: string;
+  /** The task's input dimension d. */
+  dimension: number;
+  /** Target test error (MSE) the bias is read at. */
+  eps: number;
+  /** Required inductive bias in bits: -log2 P[error <= eps] under the fitted error model. */
+  bits: number;
+  /** Lower end of the interval in bits (bootstrap widened by the fit's misfit). */
+  bits_low: number;
+  /** Upper end of the interval in bits. */
+  bits_high: number;
+  /** Confidence level of the interval. */
+  level: number;
+  /** The same bias in nats. */
+  nats: number;
+  /** Median test error of the sampled hypotheses. */
+  median_error: number;
+  /** Smallest sampled test error: below it the bits are an extrapolation of the fitted model. */
+  smallest_error: number;
+  /** Sampled errors at or below eps. */
+  samples_below_eps: number;
+  /** Kolmogorov-Smirnov distance between the sampled errors and the fitted model. */
+  ks: number;
+  /** Whether the fit passed its diagnostics (KS and tail checks). */
+  trustworthy: boolean;
+  /** Hypotheses sampled (after dropping diverged ones). */
+  samples: number;
+  /** Seed of the draws. */
+  seed: number;
 }
 
 function format(bits: number): string {
@@ -32,7 +86,7 @@ function format(bits: number): string {
 
 /**
  * The result of `inductiveBias()`: estimate, interval, diagnostics, sampled errors. Displays as
- * the error histogram (`.chart()`); `.table()` is the same result as an HTML table.
+ * the error histogram (`.chart()`); `.table()` is the same result as a one-row ResultTable.
  */
 export class InductiveBiasResult {
   readonly estimate: InductiveBiasEstimate;
@@ -88,14 +142,25 @@ export class InductiveBiasResult {
     return errorHistogramSpec(this.estimator.sorted, this.estimator.fit.model, this.eps, this.bits, { text: `${this.space.name} on ${this.task.name}`, subtitle });
   }
 
+  /** This result as one table row (see InductiveBiasRow). */
+  row(): InductiveBiasRow {
+    const e = this.estimate;
+    return {
+      hypothesis_space: this.space.name, task: this.task.name, dimension: this.task.dimension, eps: this.eps,
+      bits: e.bits, bits_low: e.interval.bits[0], bits_high: e.interval.bits[1], level: e.interval.level, nats: e.nats,
+      median_error: this.quantile(0.5), smallest_error: this.quantile(0), samples_below_eps: e.empirical.count,
+      ks: e.diagnostics.ks, trustworthy: e.diagnostics.trustworthy, samples: this.errors.length, seed: this.seed,
+    };
+  }
+
   /** The error histogram with the fitted model and eps: what the result shows by default. */
   chart(options: ChartOptions = {}): VegaLiteChart {
     return vegaLite(retitled(this.chartSpec(), options));
   }
 
-  /** The estimate, interval, model and diagnostics as an HTML table (and text), shown on its own. */
-  table(): Bundle {
-    return html(this.html(), this.toString());
+  /** This result as a one-row table (the columns every inductive-bias table has), shown on its own. */
+  table(): ResultTable<InductiveBiasRow> {
+    return ResultTable.fromRows([this.row()], { title: `inductive bias of ${this.space.name} at eps = ${this.eps}` });
   }
 
   toJSON(): Record<string, unknown> {
@@ -120,21 +185,6 @@ export class InductiveBiasResult {
     return lines.join('\n');
   }
 
-  private html(): string {
-    const e = this.estimate;
-    const row = (name: string, value: string): string => `<tr><th style="text-align:left">${escapeHtml(name)}</th><td style="text-align:left">${escapeHtml(value)}</td></tr>`;
-    const warnings = this.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('');
-    return `<div class="weightlab-inductive-bias"><table>${[
-      row('hypothesis space', this.space.name),
-      row('task', this.task.name),
-      row('inductive bias', `${format(e.bits)} bits (${format(e.nats)} nats) at eps = ${this.eps}`),
-      row(`${Math.round(100 * e.interval.level)}% interval`, `${format(e.interval.bits[0])} – ${format(e.interval.bits[1])} bits (${e.interval.resamples} bootstrap fits)`),
-      row('error model', `${e.model.scale.toPrecision(4)} × χ'²(k = ${e.model.degreesOfFreedom.toPrecision(4)}, λ = ${e.model.noncentrality.toPrecision(4)}), ${e.model.method}`),
-      row('goodness of fit', `KS ${e.diagnostics.ks.toFixed(4)}; ${e.diagnostics.trustworthy ? 'trustworthy' : 'not trustworthy'}`),
-      row('empirical', `${e.empirical.count} of ${e.empirical.samples} samples ≤ eps`),
-    ].join('')}</table>${warnings ? `<ul style="color:#b45309">${warnings}</ul>` : ''}</div>`;
-  }
-
   /** The chart (the notebook's prose reads the histogram), the weightlab payload and the text report. */
   [mimeBundle](): Promise<MimeBundle> {
     return chartBundle(this.chart(), { [weightlabMimeType('inductive-bias')]: this.toJSON() }, this.toString());
@@ -146,24 +196,36 @@ export class InductiveBiasResult {
  * `await inductiveBias(teacherTask({ dimension: 16 }), kernelHypothesisSpace(), { eps: 0.1, samples: 2000, seed: 0 })`.
  */
 export async function inductiveBias(task: Task, space: HypothesisSpace, options: InductiveBiasOptions): Promise<InductiveBiasResult> {
-  if (!options || typeof options.eps !== 'number') throw new ArgumentError('options.eps (the target test error) is required', { field: 'eps', found: String(options?.eps) });
-  if (!(options.eps > 0) || !Number.isFinite(options.eps)) throw new ArgumentError('eps must be a finite positive test error', { field: 'eps', found: String(options.eps) });
+  return sampleInductiveBias('inductiveBias', task, space, resolveOptions('inductiveBias', INDUCTIVE_BIAS_DEFAULTS, options));
+}
+
+/** InductiveBiasOptions with their defaults filled in. */
+export type ResolvedInductiveBiasOptions = ResolvedOptions<InductiveBiasOptions, typeof INDUCTIVE_BIAS_DEFAULTS>;
+
+/** The estimator's own options out of a verb's resolved options. */
+function estimatorOptions(options: EstimatorOptions): EstimatorOptions {
+  return { fit: options.fit, bootstrap: options.bootstrap, level: options.level, seed: options.seed, warn: options.warn };
+}
+
+/** inductiveBias with options already resolved by `verb` (the comparisons resolve once for all their runs). */
+export async function sampleInductiveBias(verb: string, task: Task, space: HypothesisSpace, options: ResolvedInductiveBiasOptions): Promise<InductiveBiasResult> {
+  const o = options;
+  if (typeof o.eps !== 'number') throw new ArgumentError(`${verb} needs options.eps, the target test error`, { field: 'eps', expected: 'a positive number such as { eps: 0.1 }', found: String(o.eps) });
+  if (!(o.eps > 0) || !Number.isFinite(o.eps)) throw new ArgumentError('eps must be a finite positive test error', { field: 'eps', found: String(o.eps) });
   if (!space || typeof space.sample !== 'function') throw new ArgumentError('not a hypothesis space (use kernelHypothesisSpace, networkHypothesisSpace or randomFeatureHypothesisSpace)', { field: 'space', found: typeof space });
-  const samples = options.samples ?? 1000;
-  if (!Number.isInteger(samples) || samples < 1) throw new ArgumentError('samples must be a positive integer', { field: 'samples', found: String(samples) });
-  const seed = options.seed ?? 0;
+  if (!Number.isInteger(o.samples) || o.samples < 1) throw new ArgumentError('samples must be a positive integer', { field: 'samples', found: String(o.samples) });
   const data = taskData(task);
-  const warnings = new WarningLog(options.warn ?? true);
+  const warnings = new WarningLog(o.warn);
   const started = performance.now();
   // The bar is also what checks for interrupts, so a signal keeps it even with progress: false.
-  const bar = options.progress === false && !options.signal ? undefined : new Progress({ total: samples, label: `sampling ${space.name}`, signal: options.signal });
-  const sample = await space.sample(data, samples, { rng: makeRng(seed).fold('hypotheses'), progress: bar, warnings });
+  const bar = o.progress === false && !o.signal ? undefined : new Progress({ total: o.samples, label: `sampling ${space.name}`, signal: o.signal });
+  const sample = await space.sample(data, o.samples, { rng: makeRng(o.seed).fold('hypotheses'), progress: bar, warnings });
   bar?.done();
-  const estimator = new ErrorModelEstimator(sample.errors, { ...options, seed });
+  const estimator = new ErrorModelEstimator(sample.errors, estimatorOptions(o));
   return new InductiveBiasResult({
-    estimator, eps: options.eps, errors: sample.errors, trainingErrors: sample.trainingErrors,
+    estimator, eps: o.eps, errors: sample.errors, trainingErrors: sample.trainingErrors,
     space: { name: space.name, settings: space.describe() },
     task: { name: data.name, dimension: data.dimension, trainSize: data.trainX.rows, testSize: data.testX.rows, outputs: data.outputs },
-    details: sample.details, seed, seconds: (performance.now() - started) / 1000, samplerWarnings: warnings.messages,
+    details: sample.details, seed: o.seed, seconds: (performance.now() - started) / 1000, samplerWarnings: warnings.messages,
   });
 }

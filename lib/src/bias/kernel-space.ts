@@ -21,21 +21,46 @@ import { largestEigenvalue } from '../linalg/symmetric-eigen';
 import { kernelMatrix, KERNEL_NAMES, medianDistance, type KernelName } from './kernels';
 import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext, WarningLog } from './hypothesis-space';
 import type { TaskData } from './tasks';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 export interface KernelSpaceOptions {
-  /** Kernel (default 'rbf'). */
+  /**
+   * The kernel of the Gaussian process.
+   * @default 'rbf'
+   */
   kernel?: KernelName;
-  /** Length scale sigma: a number, 'sqrt-dimension' (sigma = sqrt(d), the default) or 'median' (median training distance). */
+  /**
+   * Length scale sigma: a number, 'sqrt-dimension' (sigma = sqrt(d), so typical kernel values do
+   * not change with d) or 'median' (the median distance between training inputs).
+   * @default 'sqrt-dimension'
+   */
   bandwidth?: number | 'sqrt-dimension' | 'median';
-  /** Starting jitter added to K_XX, relative to its mean diagonal (default 1e-10). */
+  /**
+   * Starting jitter added to K_XX, relative to its mean diagonal.
+   * @default 1e-10
+   */
   jitter?: number;
-  /** Largest acceptable condition number of K_XX + jitter (default 1e10). */
+  /**
+   * Largest acceptable condition number of K_XX + jitter (1e10 keeps about 6 correct digits in K^-1 Y).
+   * @default 1e10
+   */
   maxCondition?: number;
-  /** Largest relative jitter before giving up with a NumericalError (default 1e-2). */
+  /**
+   * Largest relative jitter before giving up with a NumericalError.
+   * @default 1e-2
+   */
   maxJitter?: number;
-  /** Label for tables (default from the kernel). */
+  /**
+   * Label for tables and charts.
+   * @default undefined (from the kernel and bandwidth, e.g. 'rbf GP (bandwidth sqrt-dimension)')
+   */
   name?: string;
 }
+
+/** The defaults of kernelHypothesisSpace (see KernelSpaceOptions). */
+export const KERNEL_SPACE_DEFAULTS = {
+  kernel: 'rbf', bandwidth: 'sqrt-dimension', jitter: 1e-10, maxCondition: 1e10, maxJitter: 1e-2, name: undefined,
+} as const satisfies OptionDefaults<KernelSpaceOptions>;
 
 export interface GaussianProcessPosterior {
   /** Posterior mean at the test inputs, testRows x outputs. */
@@ -58,7 +83,7 @@ export interface GaussianProcessPosterior {
 }
 
 function resolveBandwidth(option: KernelSpaceOptions['bandwidth'], task: TaskData): number {
-  if (option === undefined || option === 'sqrt-dimension') return Math.sqrt(task.dimension);
+  if (option === 'sqrt-dimension') return Math.sqrt(task.dimension);
   if (option === 'median') return medianDistance(task.trainX);
   if (typeof option === 'number' && option > 0 && Number.isFinite(option)) return option;
   throw new ArgumentError('bandwidth must be a positive number, "sqrt-dimension" or "median"', { field: 'bandwidth', found: String(option) });
@@ -66,13 +91,10 @@ function resolveBandwidth(option: KernelSpaceOptions['bandwidth'], task: TaskDat
 
 /** Exact GP posterior at the test inputs, with checked conditioning (see the file comment). */
 export function gaussianProcessPosterior(task: TaskData, options: KernelSpaceOptions = {}, warnings = new WarningLog(false)): GaussianProcessPosterior {
-  const kernel = options.kernel ?? 'rbf';
-  const startJitter = options.jitter ?? 1e-10;
-  const maxCondition = options.maxCondition ?? 1e10;
-  const maxJitter = options.maxJitter ?? 1e-2;
+  const { kernel, jitter: startJitter, maxCondition, maxJitter, bandwidth: bandwidthOption } = resolveOptions('kernelHypothesisSpace', KERNEL_SPACE_DEFAULTS, options);
   if (!(startJitter >= 0)) throw new ArgumentError('jitter must be >= 0', { field: 'jitter', found: String(startJitter) });
   if (!(maxCondition > 1)) throw new ArgumentError('maxCondition must be > 1', { field: 'maxCondition', found: String(maxCondition) });
-  const bandwidth = resolveBandwidth(options.bandwidth, task);
+  const bandwidth = resolveBandwidth(bandwidthOption, task);
   const n = task.trainX.rows;
   const m = task.testX.rows;
   const k = task.outputs;
@@ -160,17 +182,17 @@ const BLOCK = 64;
 
 class KernelHypothesisSpace implements HypothesisSpace {
   readonly name: string;
-  private readonly options: KernelSpaceOptions;
+  private readonly options: Required<Omit<KernelSpaceOptions, 'name'>>;
 
   constructor(options: KernelSpaceOptions) {
-    const kernel = options.kernel ?? 'rbf';
-    if (!KERNEL_NAMES.includes(kernel)) throw new ArgumentError('unknown kernel', { field: 'kernel', expected: KERNEL_NAMES.join(', '), found: String(kernel) });
-    this.options = { ...options, kernel };
-    this.name = options.name ?? `${kernel} GP (bandwidth ${typeof options.bandwidth === 'number' ? options.bandwidth : options.bandwidth ?? 'sqrt-dimension'})`;
+    const { name, ...resolved } = resolveOptions('kernelHypothesisSpace', KERNEL_SPACE_DEFAULTS, options);
+    if (!KERNEL_NAMES.includes(resolved.kernel)) throw new ArgumentError('unknown kernel', { field: 'kernel', expected: KERNEL_NAMES.join(', '), found: String(resolved.kernel) });
+    this.options = resolved;
+    this.name = name ?? `${resolved.kernel} GP (bandwidth ${resolved.bandwidth})`;
   }
 
   describe(): Record<string, unknown> {
-    return { space: 'kernel', kernel: this.options.kernel, bandwidth: this.options.bandwidth ?? 'sqrt-dimension', jitter: this.options.jitter ?? 1e-10, maxCondition: this.options.maxCondition ?? 1e10 };
+    return { space: 'kernel', ...this.options };
   }
 
   async sample(task: TaskData, count: number, context: SamplingContext): Promise<HypothesisSample> {

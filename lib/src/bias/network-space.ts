@@ -18,27 +18,57 @@ import type { Rng } from '../random/rng';
 import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext } from './hypothesis-space';
 import type { TaskData } from './tasks';
 import type { Rows } from './kernels';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 export type Activation = 'relu' | 'tanh';
 
 export interface NetworkSpaceOptions {
-  /** Hidden layer widths (default [32]). */
-  hidden?: number[];
-  /** Hidden activation (default 'relu'). */
+  /**
+   * Hidden layer widths.
+   * @default [32]
+   */
+  hidden?: readonly number[];
+  /**
+   * Hidden activation.
+   * @default 'relu'
+   */
   activation?: Activation;
-  /** Full-batch Adam steps (default 300). */
+  /**
+   * Full-batch Adam steps per network.
+   * @default 300
+   */
   steps?: number;
-  /** Adam learning rate (default 0.01). */
+  /**
+   * Adam learning rate.
+   * @default 0.01
+   */
   learningRate?: number;
-  /** Networks trained together in one batched program (default 250). */
+  /**
+   * Networks trained together in one batched program.
+   * @default 250
+   */
   batchModels?: number;
-  /** Training precision (default 'float32'). */
+  /**
+   * Training precision (jax-js's float64 matmul is untiled and about 10x slower).
+   * @default 'float32'
+   */
   dtype?: 'float32' | 'float64';
-  /** A net "fits" the training set when its training MSE is below this fraction of the targets' variance (default 0.01). */
+  /**
+   * A net "fits" the training set when its training MSE is below this fraction of the targets' variance.
+   * @default 0.01
+   */
   fitTolerance?: number;
-  /** Label for tables (default from the architecture). */
+  /**
+   * Label for tables and charts.
+   * @default undefined (from the architecture, e.g. 'MLP 32 relu')
+   */
   name?: string;
 }
+
+/** The defaults of networkHypothesisSpace (see NetworkSpaceOptions). */
+export const NETWORK_SPACE_DEFAULTS = {
+  hidden: [32], activation: 'relu', steps: 300, learningRate: 0.01, batchModels: 250, dtype: 'float32', fitTolerance: 0.01, name: undefined,
+} as const satisfies OptionDefaults<NetworkSpaceOptions>;
 
 interface Architecture {
   widths: number[]; // input, hidden..., output
@@ -123,7 +153,7 @@ function makeStep(module: JaxModule, architecture: Architecture, rows: number, o
 
 class NetworkHypothesisSpace implements HypothesisSpace {
   readonly name: string;
-  private readonly hidden: number[];
+  private readonly hidden: readonly number[];
   private readonly activation: Activation;
   private readonly steps: number;
   private readonly learningRate: number;
@@ -132,20 +162,22 @@ class NetworkHypothesisSpace implements HypothesisSpace {
   private readonly fitTolerance: number;
 
   constructor(options: NetworkSpaceOptions) {
-    this.hidden = options.hidden ?? [32];
-    this.activation = options.activation ?? 'relu';
-    this.steps = options.steps ?? 300;
-    this.learningRate = options.learningRate ?? 0.01;
-    this.batchModels = options.batchModels ?? 250;
-    this.dtype = options.dtype ?? 'float32';
-    this.fitTolerance = options.fitTolerance ?? 0.01;
-    if (!Array.isArray(this.hidden) || !this.hidden.every((w) => Number.isInteger(w) && w > 0)) throw new ArgumentError('hidden must be a list of positive integer widths', { field: 'hidden', found: JSON.stringify(options.hidden) });
+    const o = resolveOptions('networkHypothesisSpace', NETWORK_SPACE_DEFAULTS, options);
+    this.hidden = o.hidden;
+    this.activation = o.activation;
+    this.steps = o.steps;
+    this.learningRate = o.learningRate;
+    this.batchModels = o.batchModels;
+    this.dtype = o.dtype;
+    this.fitTolerance = o.fitTolerance;
+    if (!Array.isArray(this.hidden) || !this.hidden.every((w) => Number.isInteger(w) && w > 0)) throw new ArgumentError('hidden must be a list of positive integer widths', { field: 'hidden', found: JSON.stringify(o.hidden) });
     if (this.activation !== 'relu' && this.activation !== 'tanh') throw new ArgumentError('unknown activation', { field: 'activation', expected: "'relu' or 'tanh'", found: String(this.activation) });
     if (!Number.isInteger(this.steps) || this.steps < 1) throw new ArgumentError('steps must be a positive integer', { field: 'steps', found: String(this.steps) });
+    if (!(this.fitTolerance > 0)) throw new ArgumentError('fitTolerance must be > 0', { field: 'fitTolerance', found: String(this.fitTolerance) });
     if (!(this.learningRate > 0)) throw new ArgumentError('learningRate must be > 0', { field: 'learningRate', found: String(this.learningRate) });
     if (!Number.isInteger(this.batchModels) || this.batchModels < 1) throw new ArgumentError('batchModels must be a positive integer', { field: 'batchModels', found: String(this.batchModels) });
     if (this.dtype !== 'float32' && this.dtype !== 'float64') throw new ArgumentError('dtype must be float32 or float64', { field: 'dtype', found: String(this.dtype) });
-    this.name = options.name ?? `MLP ${this.hidden.join('-')} ${this.activation}`;
+    this.name = o.name ?? `MLP ${this.hidden.join('-')} ${this.activation}`;
   }
 
   describe(): Record<string, unknown> {

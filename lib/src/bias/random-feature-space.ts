@@ -10,16 +10,33 @@ import { cholesky, solveLowerInPlace, solveUpperTransposedInPlace } from '../lin
 import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext } from './hypothesis-space';
 import type { Rows } from './kernels';
 import type { TaskData } from './tasks';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 export interface RandomFeatureSpaceOptions {
-  /** Number of random features p (default 512). */
+  /**
+   * Number of random ReLU features p (interpolation needs p >= the training rows).
+   * @default 512
+   */
   features?: number;
-  /** 'posterior' (theta ~ N(0, I) conditioned on the data, default) or 'minimum-norm' (theta0 = 0). */
+  /**
+   * 'posterior' (theta ~ N(0, I) conditioned on the data) or 'minimum-norm' (theta0 = 0, the min-norm interpolant).
+   * @default 'posterior'
+   */
   readout?: 'posterior' | 'minimum-norm';
-  /** Jitter added to the feature Gram matrix, relative to its mean diagonal (default 1e-10). */
+  /**
+   * Jitter added to the feature Gram matrix, relative to its mean diagonal.
+   * @default 1e-10
+   */
   jitter?: number;
+  /**
+   * Label for tables and charts.
+   * @default undefined (e.g. 'random ReLU features (p = 512, posterior)')
+   */
   name?: string;
 }
+
+/** The defaults of randomFeatureHypothesisSpace (see RandomFeatureSpaceOptions). */
+export const RANDOM_FEATURE_SPACE_DEFAULTS = { features: 512, readout: 'posterior', jitter: 1e-10, name: undefined } as const satisfies OptionDefaults<RandomFeatureSpaceOptions>;
 
 function features(x: Rows, weights: Float64Array, bias: Float64Array, p: number): Float64Array {
   const out = new Float64Array(x.rows * p);
@@ -41,12 +58,13 @@ class RandomFeatureHypothesisSpace implements HypothesisSpace {
   private readonly jitter: number;
 
   constructor(options: RandomFeatureSpaceOptions) {
-    this.p = options.features ?? 512;
-    this.readout = options.readout ?? 'posterior';
-    this.jitter = options.jitter ?? 1e-10;
+    const o = resolveOptions('randomFeatureHypothesisSpace', RANDOM_FEATURE_SPACE_DEFAULTS, options);
+    this.p = o.features;
+    this.readout = o.readout;
+    this.jitter = o.jitter;
     if (!Number.isInteger(this.p) || this.p < 1) throw new ArgumentError('features must be a positive integer', { field: 'features', found: String(this.p) });
     if (this.readout !== 'posterior' && this.readout !== 'minimum-norm') throw new ArgumentError('unknown readout', { field: 'readout', expected: "'posterior' or 'minimum-norm'", found: String(this.readout) });
-    this.name = options.name ?? `random ReLU features (p = ${this.p}, ${this.readout})`;
+    this.name = o.name ?? `random ReLU features (p = ${this.p}, ${this.readout})`;
   }
 
   describe(): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { ArgumentError, ShapeError } from '../errors';
 import { isMatrix, matrix, type Matrix } from '../tensor/tensor';
 import { rng as makeRng } from '../random/rng';
 import type { Rows } from './kernels';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /** A supervised task: inputs (rows are examples) and targets (one-hot or real-valued), float64. */
 export interface Task {
@@ -78,34 +79,64 @@ export function taskData(task: Task | { trainX: MatrixLike; trainY: MatrixLike; 
 }
 
 export interface TeacherTaskOptions {
-  /** Input dimension d. */
+  /** Input dimension d; required. */
   dimension: number;
-  /** Training examples (default 64). */
+  /**
+   * Training examples.
+   * @default 64
+   */
   trainSize?: number;
-  /** Test examples (default 128). */
+  /**
+   * Test examples.
+   * @default 128
+   */
   testSize?: number;
-  /** 'linear' (a random linear map) or 'network' (a random one-hidden-layer tanh network of width 32). */
+  /**
+   * 'linear' (a random linear map) or 'network' (a random one-hidden-layer tanh network of width `teacherWidth`).
+   * @default 'linear'
+   */
   teacher?: 'linear' | 'network';
-  /** Classes for one-hot targets (default 2); ignored for regression targets. */
+  /**
+   * Hidden width of the 'network' teacher (unused by the linear one).
+   * @default 32
+   */
+  teacherWidth?: number;
+  /**
+   * Classes for one-hot targets (unused for regression targets).
+   * @default 2
+   */
   classes?: number;
-  /** 'one-hot' (argmax of the teacher's outputs, the paper's setting) or 'regression' (the outputs). */
+  /**
+   * 'one-hot' (argmax of the teacher's outputs, the paper's setting) or 'regression' (the outputs, scaled to unit variance).
+   * @default 'one-hot'
+   */
   targets?: 'one-hot' | 'regression';
+  /**
+   * Seed of the teacher and the inputs.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** The defaults of teacherTask (see TeacherTaskOptions). */
+export const TEACHER_TASK_DEFAULTS = {
+  dimension: undefined, trainSize: 64, testSize: 128, teacher: 'linear', teacherWidth: 32, classes: 2, targets: 'one-hot', seed: 0,
+} as const satisfies OptionDefaults<TeacherTaskOptions>;
 
 /**
  * A seeded synthetic task: inputs x ~ N(0, I_d), targets from a random teacher. Same options,
  * same bytes. Regression targets are scaled to unit variance over the inputs' distribution.
  */
 export function teacherTask(options: TeacherTaskOptions): Task {
-  const { dimension, trainSize = 64, testSize = 128, teacher = 'linear', classes = 2, targets = 'one-hot', seed = 0 } = options;
-  for (const [value, field] of [[dimension, 'dimension'], [trainSize, 'trainSize'], [testSize, 'testSize']] as const) {
+  const { dimension, trainSize, testSize, teacher, teacherWidth: width, classes, targets, seed } = resolveOptions('teacherTask', TEACHER_TASK_DEFAULTS, options);
+  for (const [value, field] of [[dimension, 'dimension'], [trainSize, 'trainSize'], [testSize, 'testSize'], [width, 'teacherWidth']] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ArgumentError('must be a positive integer', { field, found: String(value) });
   }
   if (!Number.isInteger(classes) || classes < 2) throw new ArgumentError('needs at least 2 classes', { field: 'classes', found: String(classes) });
+  if (teacher !== 'linear' && teacher !== 'network') throw new ArgumentError('unknown teacher', { field: 'teacher', expected: "'linear' or 'network'", found: String(teacher) });
+  if (targets !== 'one-hot' && targets !== 'regression') throw new ArgumentError('unknown targets', { field: 'targets', expected: "'one-hot' or 'regression'", found: String(targets) });
   const root = makeRng(seed);
   const outputs = targets === 'one-hot' ? classes : 1;
-  const width = 32;
   // Teacher parameters come from their own sub-streams, so the sizes of the sets never change them.
   const teacherRng = root.fold('teacher');
   const first = teacher === 'linear' ? teacherRng.normal(dimension * outputs, 0, 1 / Math.sqrt(dimension)) : teacherRng.normal(dimension * width, 0, 1 / Math.sqrt(dimension));

@@ -4,6 +4,7 @@
 
 import { ArgumentError, ShapeError } from '../errors';
 import { rng } from '../random/rng';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 export interface Dataset {
   /** Short id used in zoo manifests and cache keys, e.g. 'digits' or 'two-moons(n=512,noise=0.1,seed=0)'. */
@@ -53,14 +54,30 @@ export function selectRows(data: Dataset, indices: ArrayLike<number>, name = dat
   return { ...data, name, x, y, targets, size: indices.length };
 }
 
+export interface SplitOptions {
+  /**
+   * Fraction of each class held out as the test set.
+   * @default 0.2
+   */
+  testFraction?: number;
+  /**
+   * Seed of the permutation.
+   * @default 0
+   */
+  seed?: number;
+}
+
+/** The defaults of splitDataset and digits (see SplitOptions). */
+export const SPLIT_DEFAULTS = { testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<SplitOptions>;
+
 /**
  * A fixed train/test split: a seeded permutation, the first `testFraction` of it as test.
  * Stratified per class for classification so small test sets still hold every class.
  */
-export function splitDataset(data: Dataset, options: { testFraction?: number; seed?: number } = {}): DatasetSplit {
-  const testFraction = options.testFraction ?? 0.2;
-  if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentError('testFraction must be in (0, 1)', { found: String(testFraction) });
-  const random = rng(options.seed ?? 0).fold('split');
+export function splitDataset(data: Dataset, options: SplitOptions = {}): DatasetSplit {
+  const { testFraction, seed } = resolveOptions('splitDataset', SPLIT_DEFAULTS, options);
+  if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentError('testFraction must be in (0, 1)', { field: 'testFraction', found: String(testFraction) });
+  const random = rng(seed).fold('split');
   const train: number[] = [];
   const test: number[] = [];
   const groups = data.classes > 0 ? data.classes : 1;

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors';
-import { dataset, splitDataset, type Dataset, type DatasetSplit } from './dataset';
+import { dataset, splitDataset, SPLIT_DEFAULTS, type Dataset, type DatasetSplit, type SplitOptions } from './dataset';
+import { resolveOptions } from '../options/resolve';
 
 /** lib/data next to lib/dist (this file runs from lib/dist/data). */
 export const dataDirectory = path.resolve(__dirname, '..', '..', 'data');
@@ -33,7 +34,7 @@ export function digitsDataset(): Dataset {
   return cached;
 }
 
-/** The digits with a fixed, stratified train/test split (default 20 % test, seed 0: 1,437 / 360 rows). */
-export function digits(options: { testFraction?: number; seed?: number } = {}): DatasetSplit {
-  return splitDataset(digitsDataset(), options);
+/** The digits with a fixed, stratified train/test split (default 20 % of each class as test, seed 0: 1,438 / 359 rows). */
+export function digits(options: SplitOptions = {}): DatasetSplit {
+  return splitDataset(digitsDataset(), resolveOptions('digits', SPLIT_DEFAULTS, options));
 }

@@ -6,18 +6,203 @@
 import { ArgumentError } from '../errors';
 import { rng, type Rng } from '../random/rng';
 import { dataset, splitDataset, type Dataset, type DatasetSplit } from './dataset';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 export interface SyntheticOptions {
-  /** Number of rows before the split. */
+  /** Number of rows before the split (each generator documents its default). */
   size?: number;
-  /** Fraction held out as the test set (default 0.2). */
+  /**
+   * Fraction held out as the test set (stratified per class).
+   * @default 0.2
+   */
   testFraction?: number;
+  /**
+   * Seed of the data and of the split.
+   * @default 0
+   */
   seed?: number;
 }
 
-function split(data: Dataset, options: SyntheticOptions): DatasetSplit {
-  return splitDataset(data, { testFraction: options.testFraction, seed: options.seed ?? 0 });
+function split(data: Dataset, options: { testFraction: number; seed: number }): DatasetSplit {
+  return splitDataset(data, { testFraction: options.testFraction, seed: options.seed });
 }
+
+export interface TeacherStudentOptions extends SyntheticOptions {
+  /**
+   * Rows before the split.
+   * @default 2000
+   */
+  size?: number;
+  /**
+   * Input features.
+   * @default 16
+   */
+  features?: number;
+  /**
+   * Number of classes.
+   * @default 4
+   */
+  classes?: number;
+  /**
+   * Hidden width of the tanh teacher.
+   * @default 8
+   */
+  teacherWidth?: number;
+}
+
+/** The defaults of teacherStudent (see TeacherStudentOptions). */
+export const TEACHER_STUDENT_DEFAULTS = { size: 2000, features: 16, classes: 4, teacherWidth: 8, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<TeacherStudentOptions>;
+
+export interface GaussianBlobsOptions extends SyntheticOptions {
+  /**
+   * Rows before the split.
+   * @default 1000
+   */
+  size?: number;
+  /**
+   * Input features.
+   * @default 2
+   */
+  features?: number;
+  /**
+   * Number of classes.
+   * @default 3
+   */
+  classes?: number;
+  /**
+   * Standard deviation of the class centres.
+   * @default 5
+   */
+  spread?: number;
+  /**
+   * Standard deviation of the points around their centre.
+   * @default 1
+   */
+  std?: number;
+}
+
+/** The defaults of gaussianBlobs (see GaussianBlobsOptions). */
+export const GAUSSIAN_BLOBS_DEFAULTS = { size: 1000, features: 2, classes: 3, spread: 5, std: 1, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<GaussianBlobsOptions>;
+
+export interface TwoMoonsOptions extends SyntheticOptions {
+  /**
+   * Rows before the split.
+   * @default 1000
+   */
+  size?: number;
+  /**
+   * Standard deviation of the Gaussian noise on each coordinate.
+   * @default 0.1
+   */
+  noise?: number;
+}
+
+/** The defaults of twoMoons (see TwoMoonsOptions). */
+export const TWO_MOONS_DEFAULTS = { size: 1000, noise: 0.1, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<TwoMoonsOptions>;
+
+export interface SpiralsOptions extends SyntheticOptions {
+  /**
+   * Rows before the split.
+   * @default 1000
+   */
+  size?: number;
+  /**
+   * Number of spirals (= classes).
+   * @default 2
+   */
+  arms?: number;
+  /**
+   * Turns each spiral makes.
+   * @default 1.5
+   */
+  turns?: number;
+  /**
+   * Standard deviation of the Gaussian noise on each coordinate.
+   * @default 0.05
+   */
+  noise?: number;
+}
+
+/** The defaults of spirals (see SpiralsOptions). */
+export const SPIRALS_DEFAULTS = { size: 1000, arms: 2, turns: 1.5, noise: 0.05, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<SpiralsOptions>;
+
+export interface ParityOptions extends SyntheticOptions {
+  /**
+   * Rows drawn at random; unset with features <= 16, all 2^features inputs once (otherwise 1000).
+   * @default undefined (exhaustive, or 1000 above 16 features)
+   */
+  size?: number;
+  /**
+   * Coordinates whose parity is the label.
+   * @default 4
+   */
+  bits?: number;
+  /**
+   * Input coordinates (the ones after `bits` are noise).
+   * @default undefined (= bits)
+   */
+  features?: number;
+}
+
+/** The defaults of parity (see ParityOptions). */
+export const PARITY_DEFAULTS = { size: undefined, bits: 4, features: undefined, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<ParityOptions>;
+
+export interface ModularAdditionOptions {
+  /**
+   * The modulus p: p^2 pairs (a, b).
+   * @default 23
+   */
+  modulus?: number;
+  /**
+   * Fraction of the pairs held out (unstratified, as grokking splits are).
+   * @default 0.5
+   */
+  testFraction?: number;
+  /**
+   * Seed of the split.
+   * @default 0
+   */
+  seed?: number;
+}
+
+/** The defaults of modularAddition (see ModularAdditionOptions). */
+export const MODULAR_ADDITION_DEFAULTS = { modulus: 23, testFraction: 0.5, seed: 0 } as const satisfies OptionDefaults<ModularAdditionOptions>;
+
+export interface ConvectionOptions {
+  /**
+   * Convection speed beta.
+   * @default 1
+   */
+  beta?: number;
+  /**
+   * Interior collocation points.
+   * @default 1000
+   */
+  collocation?: number;
+  /**
+   * Points on the initial condition.
+   * @default 256
+   */
+  initial?: number;
+  /**
+   * Boundary times.
+   * @default 100
+   */
+  boundary?: number;
+  /**
+   * Test grid points per axis (grid^2 in all).
+   * @default 64
+   */
+  grid?: number;
+  /**
+   * Seed of the collocation points and boundary times.
+   * @default 0
+   */
+  seed?: number;
+}
+
+/** The defaults of convectionProblem (see ConvectionOptions). */
+export const CONVECTION_DEFAULTS = { beta: 1, collocation: 1000, initial: 256, boundary: 100, grid: 64, seed: 0 } as const satisfies OptionDefaults<ConvectionOptions>;
 
 function tag(name: string, options: Record<string, unknown>): string {
   const parts = Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`);
@@ -28,12 +213,10 @@ function tag(name: string, options: Record<string, unknown>): string {
  * Teacher-student classification: Gaussian inputs labelled by the argmax of a random
  * one-hidden-layer tanh teacher. The teacher is exact, so load (rows per parameter) is controlled exactly.
  */
-export function teacherStudent(options: SyntheticOptions & { features?: number; classes?: number; teacherWidth?: number } = {}): DatasetSplit {
-  const size = options.size ?? 2000;
-  const features = options.features ?? 16;
-  const classes = options.classes ?? 4;
-  const hidden = options.teacherWidth ?? 8;
-  const random = rng(options.seed ?? 0).fold('teacher-student');
+export function teacherStudent(options: TeacherStudentOptions = {}): DatasetSplit {
+  const o = resolveOptions('teacherStudent', TEACHER_STUDENT_DEFAULTS, options);
+  const { size, features, classes, teacherWidth: hidden } = o;
+  const random = rng(o.seed).fold('teacher-student');
   const w1 = random.normal(hidden * features, 0, 1 / Math.sqrt(features));
   const w2 = random.normal(classes * hidden, 0, 1 / Math.sqrt(hidden));
   const x = random.normal(size * features);
@@ -54,17 +237,14 @@ export function teacherStudent(options: SyntheticOptions & { features?: number; 
     }
     y[i] = best;
   }
-  return split(dataset(tag('teacher-student', { size, features, classes, teacherWidth: hidden, seed: options.seed ?? 0 }), x, y, features, classes), options);
+  return split(dataset(tag('teacher-student', { size, features, classes, teacherWidth: hidden, seed: o.seed }), x, y, features, classes), o);
 }
 
 /** Isotropic Gaussian blobs: class centres ~ N(0, spread^2 I), points = centre + N(0, std^2 I). */
-export function gaussianBlobs(options: SyntheticOptions & { features?: number; classes?: number; spread?: number; std?: number } = {}): DatasetSplit {
-  const size = options.size ?? 1000;
-  const features = options.features ?? 2;
-  const classes = options.classes ?? 3;
-  const spread = options.spread ?? 5;
-  const std = options.std ?? 1;
-  const random = rng(options.seed ?? 0).fold('blobs');
+export function gaussianBlobs(options: GaussianBlobsOptions = {}): DatasetSplit {
+  const o = resolveOptions('gaussianBlobs', GAUSSIAN_BLOBS_DEFAULTS, options);
+  const { size, features, classes, spread, std } = o;
+  const random = rng(o.seed).fold('blobs');
   const centres = random.normal(classes * features, 0, spread);
   const labels = random.integers(size, 0, classes);
   const noise = random.normal(size * features, 0, std);
@@ -74,14 +254,14 @@ export function gaussianBlobs(options: SyntheticOptions & { features?: number; c
     y[i] = labels[i];
     for (let k = 0; k < features; k++) x[i * features + k] = centres[y[i] * features + k] + noise[i * features + k];
   }
-  return split(dataset(tag('blobs', { size, features, classes, spread, std, seed: options.seed ?? 0 }), x, y, features, classes), options);
+  return split(dataset(tag('blobs', { size, features, classes, spread, std, seed: o.seed }), x, y, features, classes), o);
 }
 
 /** Two interleaving half circles (scikit-learn's make_moons), Gaussian noise of sd `noise`. */
-export function twoMoons(options: SyntheticOptions & { noise?: number } = {}): DatasetSplit {
-  const size = options.size ?? 1000;
-  const noise = options.noise ?? 0.1;
-  const random = rng(options.seed ?? 0).fold('moons');
+export function twoMoons(options: TwoMoonsOptions = {}): DatasetSplit {
+  const o = resolveOptions('twoMoons', TWO_MOONS_DEFAULTS, options);
+  const { size, noise } = o;
+  const random = rng(o.seed).fold('moons');
   const outer = Math.floor(size / 2);
   const angles = random.uniform(size, 0, Math.PI);
   const jitter = random.normal(2 * size, 0, noise);
@@ -94,16 +274,14 @@ export function twoMoons(options: SyntheticOptions & { noise?: number } = {}): D
     x[2 * i + 1] = (upper ? Math.sin(t) : 0.5 - Math.sin(t)) + jitter[2 * i + 1];
     y[i] = upper ? 0 : 1;
   }
-  return split(dataset(tag('two-moons', { size, noise, seed: options.seed ?? 0 }), x, y, 2, 2), options);
+  return split(dataset(tag('two-moons', { size, noise, seed: o.seed }), x, y, 2, 2), o);
 }
 
 /** `arms` interleaved Archimedean spirals (radius grows linearly with angle over `turns` turns). */
-export function spirals(options: SyntheticOptions & { arms?: number; turns?: number; noise?: number } = {}): DatasetSplit {
-  const size = options.size ?? 1000;
-  const arms = options.arms ?? 2;
-  const turns = options.turns ?? 1.5;
-  const noise = options.noise ?? 0.05;
-  const random = rng(options.seed ?? 0).fold('spirals');
+export function spirals(options: SpiralsOptions = {}): DatasetSplit {
+  const o = resolveOptions('spirals', SPIRALS_DEFAULTS, options);
+  const { size, arms, turns, noise } = o;
+  const random = rng(o.seed).fold('spirals');
   const position = random.uniform(size, 0, 1);
   const labels = random.integers(size, 0, arms);
   const jitter = random.normal(2 * size, 0, noise);
@@ -116,20 +294,21 @@ export function spirals(options: SyntheticOptions & { arms?: number; turns?: num
     x[2 * i + 1] = r * Math.sin(angle) + jitter[2 * i + 1];
     y[i] = labels[i];
   }
-  return split(dataset(tag('spirals', { size, arms, turns, noise, seed: options.seed ?? 0 }), x, y, 2, arms), options);
+  return split(dataset(tag('spirals', { size, arms, turns, noise, seed: o.seed }), x, y, 2, arms), o);
 }
 
 /**
  * (Sparse) k-bit parity: inputs in {-1, +1}^features, label = parity of the first `bits`
  * coordinates. With `size` absent and features <= 16, all 2^features inputs are used once.
  */
-export function parity(options: SyntheticOptions & { bits?: number; features?: number } = {}): DatasetSplit {
-  const bits = options.bits ?? 4;
-  const features = options.features ?? bits;
-  if (bits < 1 || bits > features) throw new ArgumentError('parity needs 1 <= bits <= features', { found: `bits=${bits}, features=${features}` });
-  const exhaustive = options.size === undefined && features <= 16;
-  const size = exhaustive ? 2 ** features : options.size ?? 1000;
-  const random = rng(options.seed ?? 0).fold('parity');
+export function parity(options: ParityOptions = {}): DatasetSplit {
+  const o = resolveOptions('parity', PARITY_DEFAULTS, options);
+  const bits = o.bits;
+  const features = o.features ?? bits;
+  if (bits < 1 || bits > features) throw new ArgumentError('parity needs 1 <= bits <= features', { field: 'bits', expected: `1 <= bits <= features`, found: `bits=${bits}, features=${features}` });
+  const exhaustive = o.size === undefined && features <= 16;
+  const size = exhaustive ? 2 ** features : o.size ?? 1000;
+  const random = rng(o.seed).fold('parity');
   const words = exhaustive ? undefined : random.bits(size * features);
   const x = new Float64Array(size * features);
   const y = new Int32Array(size);
@@ -142,12 +321,14 @@ export function parity(options: SyntheticOptions & { bits?: number; features?: n
     }
     y[i] = odd;
   }
-  return split(dataset(tag('parity', { bits, features, size: exhaustive ? undefined : size, seed: options.seed ?? 0 }), x, y, features, 2), options);
+  return split(dataset(tag('parity', { bits, features, size: exhaustive ? undefined : size, seed: o.seed }), x, y, features, 2), o);
 }
 
 /** Modular addition a + b mod p over all p^2 pairs, inputs one-hot(a) ++ one-hot(b) (the grokking task). */
-export function modularAddition(options: { modulus?: number; testFraction?: number; seed?: number } = {}): DatasetSplit {
-  const p = options.modulus ?? 23;
+export function modularAddition(options: ModularAdditionOptions = {}): DatasetSplit {
+  const o = resolveOptions('modularAddition', MODULAR_ADDITION_DEFAULTS, options);
+  const p = o.modulus;
+  if (!Number.isInteger(p) || p < 2) throw new ArgumentError('the modulus must be an integer >= 2', { field: 'modulus', found: String(p) });
   const size = p * p;
   const x = new Float64Array(size * 2 * p);
   const y = new Int32Array(size);
@@ -161,8 +342,8 @@ export function modularAddition(options: { modulus?: number; testFraction?: numb
   }
   // Grokking splits are unstratified random pair subsets; half the pairs is the usual training fraction.
   const data = dataset(tag('modular-addition', { modulus: p }), x, y, 2 * p, p);
-  const order = rng(options.seed ?? 0).fold('modular-split').permutation(size);
-  const cut = Math.round(size * (options.testFraction ?? 0.5));
+  const order = rng(o.seed).fold('modular-split').permutation(size);
+  const cut = Math.round(size * o.testFraction);
   const test = Array.from(order.subarray(0, cut)).sort((u, v) => u - v);
   const train = Array.from(order.subarray(cut)).sort((u, v) => u - v);
   const pick = (rows: number[], name: string) => {
@@ -192,15 +373,16 @@ export interface ConvectionProblem {
   exact(x: number, t: number): number;
 }
 
-export function convectionProblem(options: { beta?: number; collocation?: number; initial?: number; boundary?: number; grid?: number; seed?: number } = {}): ConvectionProblem {
-  const beta = options.beta ?? 1;
-  const random: Rng = rng(options.seed ?? 0).fold('convection');
-  const n = options.collocation ?? 1000;
+export function convectionProblem(options: ConvectionOptions = {}): ConvectionProblem {
+  const o = resolveOptions('convectionProblem', CONVECTION_DEFAULTS, options);
+  const beta = o.beta;
+  const random: Rng = rng(o.seed).fold('convection');
+  const n = o.collocation;
   const xs = random.uniform(n, 0, 2 * Math.PI);
   const ts = random.uniform(n, 0, 1);
   const collocation = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) { collocation[2 * i] = xs[i]; collocation[2 * i + 1] = ts[i]; }
-  const m = options.initial ?? 256;
+  const m = o.initial;
   const initialPoints = new Float64Array(2 * m);
   const initialValues = new Float64Array(m);
   for (let i = 0; i < m; i++) {
@@ -208,8 +390,8 @@ export function convectionProblem(options: { beta?: number; collocation?: number
     initialPoints[2 * i] = x;
     initialValues[i] = Math.sin(x);
   }
-  const boundaryTimes = random.uniform(options.boundary ?? 100, 0, 1);
-  const g = options.grid ?? 64;
+  const boundaryTimes = random.uniform(o.boundary, 0, 1);
+  const g = o.grid;
   const testPoints = new Float64Array(2 * g * g);
   const testValues = new Float64Array(g * g);
   const exact = (x: number, t: number) => Math.sin(x - beta * t);

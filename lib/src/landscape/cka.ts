@@ -5,6 +5,7 @@
 // Invariant checked by the tests: cka(X, X) = 1 for every variant.
 
 import { ArgumentError, ShapeError } from '../errors';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /** A row-major n x d representation. */
 export interface Representation {
@@ -140,14 +141,33 @@ export function ckaFromGrams(gramX: Float64Array, gramY: Float64Array, n: number
 
 export type CkaKind = 'linear' | 'linear-gram' | 'debiased' | 'rbf';
 
-/** CKA of two representations: 'linear' (feature space), 'linear-gram', 'debiased' (linear, unbiased HSIC), or 'rbf'. */
-export function cka(x: Representation, y: Representation, kind: CkaKind = 'linear', options: { threshold?: number } = {}): number {
+export interface CkaOptions {
+  /**
+   * 'linear' (feature space), 'linear-gram' (the same from Gram matrices), 'debiased' (linear,
+   * unbiased HSIC) or 'rbf'.
+   * @default 'linear'
+   */
+  kind?: CkaKind;
+  /**
+   * The RBF kernel's width as a fraction of the median distance (Kornblith's threshold); 'rbf' only.
+   * @default 1
+   */
+  threshold?: number;
+}
+
+/** The defaults of cka (see CkaOptions). */
+export const CKA_DEFAULTS = { kind: 'linear', threshold: 1 } as const satisfies OptionDefaults<CkaOptions>;
+
+/** CKA of two representations: `cka(x, y)` (linear) or `cka(x, y, { kind: 'rbf', threshold: 0.5 })`. */
+export function cka(x: Representation, y: Representation, options: CkaOptions = {}): number {
+  const { kind, threshold } = resolveOptions('cka', CKA_DEFAULTS, options);
+  if (kind === 'rbf' && !(threshold > 0 && Number.isFinite(threshold))) throw new ArgumentError('threshold must be a finite positive number', { field: 'threshold', found: String(threshold) });
   checkPair(x, y);
   switch (kind) {
     case 'linear': return linearCKA(x, y);
     case 'linear-gram': return ckaFromGrams(linearGram(x), linearGram(y), x.rows);
     case 'debiased': return ckaFromGrams(linearGram(x), linearGram(y), x.rows, { debiased: true });
-    case 'rbf': return ckaFromGrams(rbfGram(x, options.threshold), rbfGram(y, options.threshold), x.rows);
-    default: throw new ArgumentError('unknown CKA kind', { expected: 'linear | linear-gram | debiased | rbf', found: String(kind) });
+    case 'rbf': return ckaFromGrams(rbfGram(x, threshold), rbfGram(y, threshold), x.rows);
+    default: throw new ArgumentError('unknown CKA kind', { field: 'kind', expected: 'linear | linear-gram | debiased | rbf', found: String(kind) });
   }
 }

@@ -12,13 +12,16 @@ import type { Dataset } from '../data/dataset';
 import type { NetworkArchitecture } from '../train/network';
 import { errorPercent, supervisedTask, type TrainingTask } from '../train/task';
 import { createOptimizer, type OptimizerKind } from '../train/optimizer';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /**
  * The signed mode connectivity of values along a path (PTMZ compute_mc): for losses and
  * errors (mode 'min') mc = mid - v[i*]; for accuracies (mode 'max') mc = v[i*] - mid.
  */
-export function modeConnectivity(values: readonly number[], mode: 'min' | 'max' = 'min'): number {
-  if (values.length < 2) throw new ArgumentError('need at least the two endpoints', { found: String(values.length) });
+export function modeConnectivity(values: readonly number[], options: ModeConnectivityOptions = {}): number {
+  const { mode } = resolveOptions('modeConnectivity', MODE_CONNECTIVITY_DEFAULTS, options);
+  if (mode !== 'min' && mode !== 'max') throw new ArgumentError('unknown mode', { field: 'mode', expected: "'min' or 'max'", found: String(mode) });
+  if (values.length < 2) throw new ArgumentError('need at least the two endpoints', { field: 'values', expected: 'at least 2 values', found: String(values.length) });
   const mid = 0.5 * (values[0] + values[values.length - 1]);
   let best = 0;
   for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - mid) > Math.abs(values[best] - mid)) best = i;
@@ -80,18 +83,57 @@ export function linearPath(model: NetworkArchitecture | TrainingTask, a: Float64
 }
 
 export interface BezierOptions {
-  /** Epochs over the train set (PTMZ 10, Yang 50). */
+  /**
+   * Epochs over the training examples (PTMZ 10, Yang et al. 50).
+   * @default 10
+   */
   epochs?: number;
-  /** Base learning rate of SGD (PTMZ 0.1, Yang 0.01). */
+  /**
+   * Base learning rate, scheduled by Garipov's rule (PTMZ 0.1, Yang et al. 0.01).
+   * @default 0.1
+   */
   learningRate?: number;
+  /**
+   * SGD momentum (Adam's first beta when optimizer is 'adam').
+   * @default 0.9
+   */
   momentum?: number;
-  /** L2 term 0.5 wd |theta(t)|^2 on the curve point (Garipov default 5e-4). */
+  /**
+   * L2 term 0.5 wd |theta(t)|^2 on the curve point (Garipov's default).
+   * @default 5e-4
+   */
   weightDecay?: number;
+  /**
+   * Examples per batch (capped at the task's examples).
+   * @default 128
+   */
   batchSize?: number;
-  /** 'sgd' (Garipov, PTMZ; default) or 'adam' (betas (momentum, 0.999)): a PINN's stiff loss needs Adam's bounded steps. */
+  /**
+   * 'sgd' (Garipov, PTMZ) or 'adam' (betas (momentum, 0.999)): a PINN's stiff loss needs Adam's bounded steps.
+   * @default 'sgd'
+   */
   optimizer?: OptimizerKind;
+  /**
+   * Seed of the batch order and the sampled t.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** The defaults of fitBezierCurve: PTMZ's (see BezierOptions). */
+export const BEZIER_DEFAULTS = { epochs: 10, learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, optimizer: 'sgd', seed: 0 } as const satisfies OptionDefaults<BezierOptions>;
+
+/** How modeConnectivity reads the values along a path. */
+export interface ModeConnectivityOptions {
+  /**
+   * 'min' for losses and errors (lower is better), 'max' for accuracies.
+   * @default 'min'
+   */
+  mode?: 'min' | 'max';
+}
+
+/** The defaults of modeConnectivity (see ModeConnectivityOptions). */
+export const MODE_CONNECTIVITY_DEFAULTS = { mode: 'min' } as const satisfies OptionDefaults<ModeConnectivityOptions>;
 
 /** Garipov's schedule: factor 1 for the first half, linear down to 0.01 at 90 %, then 0.01. */
 export function curveLearningRate(base: number, epoch: number, epochs: number): number {
@@ -111,21 +153,18 @@ export function fitBezierCurve(task: TrainingTask, a: Float64Array, b: Float64Ar
 export function fitBezierCurve(arch: NetworkArchitecture, a: Float64Array, b: Float64Array, train: Dataset, options?: BezierOptions): Float64Array;
 export function fitBezierCurve(model: NetworkArchitecture | TrainingTask, a: Float64Array, b: Float64Array, ...rest: unknown[]): Float64Array {
   const task = isTask(model) ? model : classifier(model, rest[0] as Dataset, rest[0] as Dataset);
-  const options = ((isTask(model) ? rest[0] : rest[1]) ?? {}) as BezierOptions;
-  const epochs = options.epochs ?? 10;
-  const base = options.learningRate ?? 0.1;
-  const mu = options.momentum ?? 0.9;
-  const wd = options.weightDecay ?? 5e-4;
+  const options = resolveOptions('fitBezierCurve', BEZIER_DEFAULTS, (isTask(model) ? rest[0] : rest[1]) as BezierOptions | undefined);
+  const { epochs, learningRate: base, momentum: mu, weightDecay: wd } = options;
   const examples = task.examples;
-  const batchSize = Math.min(options.batchSize ?? 128, examples);
+  const batchSize = Math.min(options.batchSize, examples);
   const P = task.dimension;
   if (a.length !== P || b.length !== P) throw new ArgumentError('endpoints do not fit the architecture', { expected: String(P), found: `${a.length}, ${b.length}` });
   const bend = new Float64Array(P);
   for (let i = 0; i < P; i++) bend[i] = 0.5 * (a[i] + b[i]);
-  const update = createOptimizer(options.optimizer ?? 'sgd', P, mu);
+  const update = createOptimizer(options.optimizer, P, mu);
   const grad = new Float64Array(P);
   const point = new Float64Array(P);
-  const random = rng(options.seed ?? 0).fold('bezier');
+  const random = rng(options.seed).fold('bezier');
   for (let epoch = 0; epoch < epochs; epoch++) {
     const lr = curveLearningRate(base, epoch, epochs);
     const order = random.fold(2 * epoch).permutation(examples);

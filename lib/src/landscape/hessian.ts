@@ -7,6 +7,7 @@ import { ArgumentError, NumericalError } from '../errors';
 import { rng } from '../random/rng';
 import { dot } from '../linalg/dense';
 import { tridiagonalEigen } from '../linalg/tridiagonal';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 /** A symmetric linear operator given by its products: the Hessian of a loss at a point. */
 export interface HessianOperator {
@@ -32,14 +33,30 @@ function orthogonalize(v: Float64Array, basis: Float64Array[]): void {
 }
 
 export interface PowerIterationOptions {
-  /** Number of eigenvalues (default 1). */
+  /**
+   * Number of eigenvalues, magnitude-largest first.
+   * @default 1
+   */
   count?: number;
-  /** Iterations per eigenvalue (PyHessian default 100). */
+  /**
+   * Most Hessian-vector products per eigenvalue (PyHessian's maxIter).
+   * @default 100
+   */
   maxIter?: number;
-  /** Stop when |lambda - lambda_prev| / (|lambda_prev| + 1e-6) < tol (PyHessian default 1e-3). */
+  /**
+   * Stop when |lambda - lambda_prev| / (|lambda_prev| + 1e-6) < tol (PyHessian's tol).
+   * @default 1e-3
+   */
   tol?: number;
+  /**
+   * Seed of the starting vectors.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** The defaults of topEigenvalues: PyHessian's (see PowerIterationOptions). */
+export const POWER_ITERATION_DEFAULTS = { count: 1, maxIter: 100, tol: 1e-3, seed: 0 } as const satisfies OptionDefaults<PowerIterationOptions>;
 
 export interface EigenEstimate {
   /** Eigenvalues, magnitude-largest first (they may be negative away from a minimum). */
@@ -56,11 +73,9 @@ export interface EigenEstimate {
  * eigenvalue on their complement. Returns the last Rayleigh quotient of each run.
  */
 export function topEigenvalues(op: HessianOperator, options: PowerIterationOptions = {}): EigenEstimate {
-  const count = options.count ?? 1;
-  const maxIter = options.maxIter ?? 100;
-  const tol = options.tol ?? 1e-3;
-  if (!(count >= 1 && count <= op.dimension)) throw new ArgumentError('count must be in 1..dimension', { found: String(count) });
-  const random = rng(options.seed ?? 0).fold('power-iteration');
+  const { count, maxIter, tol, seed } = resolveOptions('topEigenvalues', POWER_ITERATION_DEFAULTS, options);
+  if (!(Number.isInteger(count) && count >= 1 && count <= op.dimension)) throw new ArgumentError('count must be an integer in 1..dimension', { field: 'count', expected: `1..${op.dimension}`, found: String(count) });
+  const random = rng(seed).fold('power-iteration');
   const result: EigenEstimate = { values: [], vectors: [], iterations: [], converged: [] };
   for (let k = 0; k < count; k++) {
     const v = random.fold(k).normal(op.dimension);
@@ -92,12 +107,25 @@ export function topEigenvalues(op: HessianOperator, options: PowerIterationOptio
 }
 
 export interface TraceOptions {
-  /** Most probes (PyHessian default 100). */
+  /**
+   * Most Rademacher probes (PyHessian's maxIter).
+   * @default 100
+   */
   maxIter?: number;
-  /** Stop when |mean - mean_prev| / (|mean_prev| + 1e-6) < tol (default 1e-3). */
+  /**
+   * Stop when |mean - mean_prev| / (|mean_prev| + 1e-6) < tol (PyHessian's tol).
+   * @default 1e-3
+   */
   tol?: number;
+  /**
+   * Seed of the probes.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** The defaults of hutchinsonTrace: PyHessian's (see TraceOptions). */
+export const TRACE_DEFAULTS = { maxIter: 100, tol: 1e-3, seed: 0 } as const satisfies OptionDefaults<TraceOptions>;
 
 export interface TraceEstimate {
   /** Mean of the probes: the estimate of tr H. */
@@ -115,9 +143,8 @@ export interface TraceEstimate {
  * copy vendored in PTMZ omits the abs and never stops early on negative traces).
  */
 export function hutchinsonTrace(op: HessianOperator, options: TraceOptions = {}): TraceEstimate {
-  const maxIter = options.maxIter ?? 100;
-  const tol = options.tol ?? 1e-3;
-  const random = rng(options.seed ?? 0).fold('hutchinson');
+  const { maxIter, tol, seed } = resolveOptions('hutchinsonTrace', TRACE_DEFAULTS, options);
+  const random = rng(seed).fold('hutchinson');
   const samples: number[] = [];
   let mean = 0;
   let converged = false;
@@ -134,12 +161,25 @@ export function hutchinsonTrace(op: HessianOperator, options: TraceOptions = {})
 }
 
 export interface DensityOptions {
-  /** Lanczos steps per probe (PyHessian default 100; capped at the dimension). */
+  /**
+   * Lanczos steps per probe (PyHessian's iter; capped at the dimension).
+   * @default 100
+   */
   iterations?: number;
-  /** Number of probe vectors n_v (default 1). */
+  /**
+   * Number of probe vectors n_v.
+   * @default 1
+   */
   probes?: number;
+  /**
+   * Seed of the probes.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** The defaults of lanczosDensity: PyHessian's (see DensityOptions). */
+export const DENSITY_DEFAULTS = { iterations: 100, probes: 1, seed: 0 } as const satisfies OptionDefaults<DensityOptions>;
 
 export interface SpectralDensity {
   /** Per probe: Ritz values (quadrature nodes), ascending. */
@@ -155,9 +195,12 @@ export interface SpectralDensity {
  * (an invariant subspace was found) the recursion stops early; its nodes are then exact.
  */
 export function lanczosDensity(op: HessianOperator, options: DensityOptions = {}): SpectralDensity {
-  const steps = Math.min(options.iterations ?? 100, op.dimension);
-  const probes = options.probes ?? 1;
-  const random = rng(options.seed ?? 0).fold('lanczos');
+  const { iterations, probes, seed } = resolveOptions('lanczosDensity', DENSITY_DEFAULTS, options);
+  for (const [value, field] of [[iterations, 'iterations'], [probes, 'probes']] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new ArgumentError('must be a positive integer', { field, found: String(value) });
+  }
+  const steps = Math.min(iterations, op.dimension);
+  const random = rng(seed).fold('lanczos');
   const density: SpectralDensity = { nodes: [], weights: [] };
   for (let p = 0; p < probes; p++) {
     const q = random.fold(p).rademacher(op.dimension);

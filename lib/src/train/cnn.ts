@@ -16,6 +16,7 @@ import { permutationSpec, type PermutationSpec } from '../align/permutation-spec
 import type { WeightSet } from '../weights/weight-set';
 import { accumulate, accumulateWeights, activate, affine, backProject, crossEntropy, curvature, slope, type LayerSlot } from './kernels';
 import type { MlpActivation } from './mlp';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
 export interface CnnArchitecture {
   kind: 'cnn';
@@ -31,16 +32,39 @@ export interface CnnArchitecture {
   activation: MlpActivation;
 }
 
+export interface CnnOptions {
+  /**
+   * One stride per conv layer.
+   * @default undefined (1 for the first layer, 2 for every later one)
+   */
+  strides?: number[];
+  /**
+   * Odd side of the square conv kernels.
+   * @default 3
+   */
+  kernel?: number;
+  /**
+   * Activation after every conv layer.
+   * @default 'relu'
+   */
+  activation?: MlpActivation;
+}
+
+/** The defaults of cnn (see CnnOptions). */
+export const CNN_DEFAULTS = { strides: undefined, kernel: 3, activation: 'relu' } as const satisfies OptionDefaults<CnnOptions>;
+
 /** A CNN architecture: conv layers of the given channels (strides 1, 2, 2, ... unless given), pooling, a linear classifier. */
-export function cnn(image: [number, number, number], channels: number[], outputs: number, options: { strides?: number[]; kernel?: number; activation?: MlpActivation } = {}): CnnArchitecture {
-  const kernel = options.kernel ?? 3;
-  const strides = options.strides ?? channels.map((_, l) => (l === 0 ? 1 : 2));
+export function cnn(image: [number, number, number], channels: number[], outputs: number, options: CnnOptions = {}): CnnArchitecture {
+  const o = resolveOptions('cnn', CNN_DEFAULTS, options);
+  const kernel = o.kernel;
+  const strides = o.strides ?? channels.map((_, l) => (l === 0 ? 1 : 2));
+  if (o.activation !== 'relu' && o.activation !== 'tanh') throw new ArgumentError('unknown activation', { field: 'activation', expected: "'relu' or 'tanh'", found: String(o.activation) });
   const sizes = [...image, ...channels, outputs, ...strides, kernel];
   if (!sizes.every((s) => Number.isInteger(s) && s >= 1)) throw new ArgumentError('CNN sizes, strides and kernel must be positive integers', { found: `image [${image}], channels [${channels}], strides [${strides}], kernel ${kernel}` });
   if (channels.length === 0) throw new ArgumentError('a CNN needs at least one conv layer', { field: 'channels' });
   if (strides.length !== channels.length) throw new ArgumentError('one stride per conv layer', { field: 'strides', expected: String(channels.length), found: String(strides.length) });
   if (kernel % 2 === 0) throw new ArgumentError('the kernel size must be odd', { field: 'kernel', found: String(kernel) });
-  return { kind: 'cnn', image: [...image], channels: [...channels], strides: [...strides], kernel, outputs, activation: options.activation ?? 'relu' };
+  return { kind: 'cnn', image: [...image], channels: [...channels], strides: [...strides], kernel, outputs, activation: o.activation };
 }
 
 /** One conv layer's geometry: input (inC, inH, inW) to output (outC, outH, outW). */

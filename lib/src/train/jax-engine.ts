@@ -25,6 +25,7 @@
 // why 'js' stays the default and chooseEngine() decides what 'auto' means.
 
 import { ArgumentError } from '../errors';
+import { resolveEngine, type EngineOption } from '../backend/engine';
 import { jax, type JaxArray, type JaxModule } from '../backend/jax';
 import type { DatasetSplit } from '../data/dataset';
 import { initialParameters, layerSlots, parameterCount, type MlpArchitecture } from './mlp';
@@ -32,8 +33,8 @@ import { checkTrainingJob, dataOrder, type EpochRecord, type TrainingJob } from 
 import { supervisedTask } from './task';
 import type { NetworkArchitecture } from './network';
 
-/** Which code trains a zoo's models: the hand-written JS loops, the jitted jax-js group step, or a per-group choice. */
-export type TrainingEngine = 'js' | 'jax' | 'auto';
+/** Which code trains a zoo's models: the hand-written JS loops, the jitted jax-js group step, or 'auto' (backend/engine.ts's rule). */
+export type TrainingEngine = EngineOption<'js' | 'jax'>;
 
 /** The device the jitted steps run on: jax-js's 'cpu' interpreter crashed on jitted programs in 0.1.25 and webgpu has no float64. */
 const DEVICE = 'wasm';
@@ -46,15 +47,19 @@ export function jaxEngineLimitation(job: TrainingJob): string | undefined {
 }
 
 /**
- * The engine 'auto' picks for a job. The rule: the jax engine only where bench/zoo.js --engines
- * measured it faster than the JS loops. On 2 shared cores (load 5) it never was for the zoo's
- * MLPs: widths 16, 64, 256 at batch 32 in groups of 1, 3, 8, 24, jax reached 0.09-0.91x the JS
- * models/minute (best at width 256). So 'auto' is 'js' today; change this rule, not the
- * builder, when a measurement (a bigger machine, a newer jax-js) shows a win.
+ * The engine that trains a job, by the one engine rule (backend/engine.ts resolveEngine): an
+ * explicit 'js' or 'jax' is used or fails with the reason ('jax' trains SGD MLPs only); 'auto'
+ * takes the first candidate that can run, fastest first. The order is measured: on 2 shared cores
+ * (load 5) bench/zoo.js --engines never found jax faster for the zoo's MLPs (widths 16, 64, 256 at
+ * batch 32 in groups of 1, 3, 8, 24: 0.09-0.91x the JS models/minute, best at width 256), so 'js'
+ * is listed first. Reorder the candidates, not the builder, when a measurement (a bigger machine,
+ * a newer jax-js) shows a win.
  */
-export function chooseEngine(job: TrainingJob): 'js' | 'jax' {
-  if (jaxEngineLimitation(job) !== undefined) return 'js';
-  return 'js';
+export function chooseEngine(job: TrainingJob, requested: TrainingEngine = 'auto'): 'js' | 'jax' {
+  return resolveEngine<'js' | 'jax'>('buildZoo', requested, [
+    { name: 'js', unavailable: () => undefined },
+    { name: 'jax', unavailable: () => jaxEngineLimitation(job) },
+  ]);
 }
 
 type Step = (params: JaxArray[], velocity: JaxArray[], x: JaxArray, y: JaxArray, count: JaxArray, lr: JaxArray, mu: JaxArray, wd: JaxArray) => [JaxArray[], JaxArray[]];

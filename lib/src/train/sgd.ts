@@ -10,21 +10,35 @@ import type { NetworkArchitecture } from './network';
 import { initialParameters } from './mlp';
 import { supervisedTask, type TaskMetrics, type TrainingTask } from './task';
 import { createOptimizer, type OptimizerKind } from './optimizer';
+import { checkOptionKeys, type OptionDefaults } from '../options/resolve';
 
+/** One model's training: every field but `optimizer` is required (a zoo sweeps them, so none is silently assumed). */
 export interface TrainingJob {
+  /** The network to train (mlp(...) or cnn(...)). */
   architecture: NetworkArchitecture;
+  /** Seed of the initial parameters and of the data order. */
   seed: number;
+  /** Examples per minibatch (the last, smaller batch of an epoch is kept, as PyTorch does). */
   batchSize: number;
   learningRate: number;
+  /** SGD momentum mu (Adam's first beta with optimizer 'adam'). */
   momentum: number;
+  /** L2 weight decay wd, added to the gradient as wd w. */
   weightDecay: number;
+  /** Epochs over the training set. */
   epochs: number;
   /**
-   * 'sgd' (default): PyTorch SGD, b = mu b + g + wd w, w -= lr b. 'adam': PyTorch Adam with
+   * 'sgd': PyTorch SGD, b = mu b + g + wd w, w -= lr b. 'adam': PyTorch Adam with
    * L2 weight decay (g += wd w; betas (momentum, 0.999), eps 1e-8), the usual PINN optimiser.
+   * @default 'sgd'
    */
   optimizer?: OptimizerKind;
 }
+
+/** The fields of a TrainingJob and their defaults: only `optimizer` has one (see TrainingJob). */
+export const TRAINING_JOB_DEFAULTS = {
+  architecture: undefined, seed: undefined, batchSize: undefined, learningRate: undefined, momentum: undefined, weightDecay: undefined, epochs: undefined, optimizer: 'sgd',
+} as const satisfies OptionDefaults<TrainingJob>;
 
 /** One result.json line: the PTMZ keys (loss is the task's loss, acc a fraction in [0, 1]; a PINN reports relative_l2_error instead of accuracies). */
 export interface EpochRecord extends TaskMetrics {
@@ -40,6 +54,12 @@ export interface TrainingHooks {
 
 /** Checks a job's numbers (shared by every training engine). */
 export function checkTrainingJob(job: TrainingJob): void {
+  if (job === null || typeof job !== 'object') throw new ArgumentError('a training job is an object { architecture, seed, batchSize, learningRate, momentum, weightDecay, epochs }', { field: 'job', found: String(job) });
+  checkOptionKeys('trainNetwork', TRAINING_JOB_DEFAULTS, Object.keys(job));
+  for (const [field, value] of Object.entries(TRAINING_JOB_DEFAULTS)) {
+    if (value === undefined && (job as unknown as Record<string, unknown>)[field] === undefined) throw new ArgumentError(`the training job has no '${field}' (it has no default)`, { field, expected: `one of every field: ${Object.keys(TRAINING_JOB_DEFAULTS).join(', ')}`, found: 'undefined' });
+  }
+  for (const field of ['seed', 'momentum', 'weightDecay'] as const) if (!Number.isFinite(job[field])) throw new ArgumentError('must be a finite number', { field, found: String(job[field]) });
   const positive: [string, number][] = [['batchSize', job.batchSize], ['learningRate', job.learningRate], ['epochs', job.epochs]];
   for (const [field, value] of positive) if (!(value > 0) || !Number.isFinite(value)) throw new ArgumentError('must be a positive number', { field, found: String(value) });
   if (!Number.isInteger(job.batchSize) || !Number.isInteger(job.epochs)) throw new ArgumentError('batchSize and epochs must be integers', { found: `${job.batchSize}, ${job.epochs}` });
@@ -62,7 +82,7 @@ export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingH
   const P = params.length;
   if (P !== task.dimension) throw new ArgumentError('the job architecture does not fit the task', { expected: `${task.dimension} parameters`, found: String(P) });
   const grad = new Float64Array(P);
-  const update = createOptimizer(job.optimizer ?? 'sgd', P, job.momentum);
+  const update = createOptimizer(job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer, P, job.momentum);
   const batch = Math.min(job.batchSize, task.examples);
   const records: EpochRecord[] = [];
 
