@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { openZoo } from 'weightlab/internal';
-import { cliEntry, temporaryFolder } from '../support/paths';
+import { cliEntry, temporaryFolder } from '../../support/paths';
 
 test('weightlab zoo build --preset digits-mlp-grid --small --phases --json', () => {
   const out = temporaryFolder('zoo-cli');
