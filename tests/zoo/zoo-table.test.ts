@@ -39,7 +39,7 @@ test('zoo.table(): a ResultTable with axis names as columns, typed rows, and a C
 
   const table = zoo.table();
   assert.ok(table instanceof ResultTable);
-  assert.deepEqual(table.columnNames(), ['model', 'epoch', 'width', 'learning_rate', 'batch_size', 'model::nlin', 'seed', 'train_acc', 'test_acc', 'train_loss', 'ggap', 'checkpoint']);
+  assert.deepEqual(table.columnNames(), ['model', 'epoch', 'width', 'learning_rate', 'batch_size', 'model::nlin', 'seed', 'train_acc', 'test_acc', 'train_loss', 'training_iteration', 'ggap', 'checkpoint']);
   assert.equal(table.numRows(), 8);
   const row = table.filter((r) => r.model === 'model_8_0.1' && r.epoch === 1).row(0);
   assert.equal(row.width, 8);

@@ -11,7 +11,7 @@ export { openZoo, detectZooKind, OPEN_ZOO_DEFAULTS, type OpenZooOptions } from '
 export { buildIndexDict, vectoriseCheckpoint, unvectoriseCheckpoint, type IndexDict, type VectoriseOptions } from './vectorise';
 export { tokeniseCheckpoint, detokeniseCheckpoint, type Tokens, type TokeniseOptions } from './tokenise';
 export { parsePythonJson, parseJsonLines, DEFAULT_JSON_DEPTH, type PythonJsonOptions } from './python-json';
-export { cacheRoot, cacheFolder, libraryVersion, datasetFingerprint, zooCacheKey, zooCacheFolder, zooCache, CACHE_DIR_VARIABLE, CACHE_COMPLETE_FILE, type CacheFolderOptions, type DatasetFingerprint, type ZooCacheKey, type ZooCacheOptions, type ZooCacheReport } from './cache';
+export { cacheRoot, cacheFolder, libraryVersion, datasetFingerprint, zooCacheKey, zooCacheFolder, zooCache, ZOO_CACHE_DEFAULTS, CACHE_DIR_VARIABLE, CACHE_COMPLETE_FILE, type CacheFolderOptions, type DatasetFingerprint, type ZooCacheKey, type ZooCacheOptions, type ZooCacheReport } from './cache';
 export { canonicalJson, canonicalHash } from './cache-key';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, axisNameOfKey, isAxisName, hyperparametersOf, type AxisName } from './ptmz-keys';
 export { datasetSplit, cellData, DATASET_NAMES, type DatasetName, type ZooDataset } from './dataset';
