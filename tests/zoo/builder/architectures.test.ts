@@ -100,7 +100,7 @@ test('hidden-layer CKA: matches the dense oracle, CKA(X, X) = 1, invariant to ro
   const logits = await phaseMetrics(root, { progress: false, hessianSamples: 32, bezier: { epochs: 1 }, cache: false });
   assert.equal(logits.settings.ckaLayer, 'logits'); // the documented default (PTMZ: CKA of the logits)
   // Worker threads (the default) and this thread give the same bytes: every draw is seeded per model or pair.
-  assert.deepEqual((await phaseMetrics(root, { progress: false, hessianSamples: 32, bezier: { epochs: 1 }, cache: false, workers: 0 })).rows, logits.rows());
+  assert.deepEqual((await phaseMetrics(root, { progress: false, hessianSamples: 32, bezier: { epochs: 1 }, cache: false, workers: 0 })).rows(), logits.rows());
   assert.notEqual(logits.rows()[0].representation_similarity, oracle); // the option changes what is compared
   await assert.rejects(phaseMetrics(root, { progress: false, ckaLayer: 0 }), /ckaLayer/);
 

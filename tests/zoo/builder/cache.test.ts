@@ -19,7 +19,8 @@ const spec: ZooSpec = {
   name: 'cache-test', dataset: 'digits', axes: { batch_size: [8] }, seeds: [0, 1, 2, 3],
   defaults: { width: 64, learning_rate: 0.05 }, epochs: 4, checkpointEvery: 2,
 };
-const library = require.resolve('weightlab');
+// The full machinery (cacheRoot and libraryVersion are not public names).
+const library = require.resolve('weightlab/internal');
 
 test('the cache folder is a function of the spec (any key order), the dataset bytes and the engine', () => {
   const root = temporaryFolder('cache-keys');
@@ -71,7 +72,7 @@ test('another library version gives another folder (the same build with a change
     assert.equal(result.status, 0, result.stderr);
     return JSON.parse(result.stdout) as [string, string];
   };
-  const copied = path.join(copy, 'lib', 'dist', 'index.js');
+  const copied = path.join(copy, 'lib', 'dist', 'internal.js');
   assert.equal(libraryVersion(), manifest.version);
   const [sameVersion, sameFolder] = folderWith(copied, manifest.version);
   assert.equal(sameVersion, manifest.version);

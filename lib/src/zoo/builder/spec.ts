@@ -85,7 +85,7 @@ export const DEFAULT_HYPERPARAMETERS: Readonly<Record<AxisName, number>> = {
 
 /** Depth when neither the grid nor the defaults set it: 2 conv layers for a CNN, else 1 hidden layer. */
 function defaultDepth(spec: ZooSpec): number {
-  return spec.architecture === 'cnn' ? 2 : DEFAULT_HYPERPARAMETERS.depth;
+  return (spec.architecture ?? ZOO_SPEC_DEFAULTS.architecture) === 'cnn' ? 2 : DEFAULT_HYPERPARAMETERS.depth;
 }
 
 /** The spec's dataset as zoo.json records it. */
@@ -176,7 +176,9 @@ function forwardCost(arch: NetworkArchitecture): number {
 export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image?: readonly [number, number, number]): ModelJob[] {
   checkSpec(spec);
   const swept = AXIS_NAMES.filter((axis) => spec.axes[axis] !== undefined);
-  const base: Record<AxisName, number> = { ...DEFAULT_HYPERPARAMETERS, depth: defaultDepth(spec), ...spec.defaults };
+  // An axis given as undefined in `defaults` keeps its default (undefined never erases one).
+  const given = Object.fromEntries(Object.entries(spec.defaults ?? {}).filter(([, value]) => value !== undefined));
+  const base: Record<AxisName, number> = { ...DEFAULT_HYPERPARAMETERS, depth: defaultDepth(spec), ...given };
   const cells: Record<AxisName, number>[] = [{ ...base }];
   for (const axis of swept) {
     const next: Record<AxisName, number>[] = [];
@@ -201,9 +203,9 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
         'model::nlin': activation,
         'model::init_type': 'kaiming_uniform',
         ...(architecture.kind === 'cnn' ? { 'model::image': architecture.image, 'model::channels': architecture.channels, 'model::strides': architecture.strides, 'model::kernel': architecture.kernel, 'model::pooling': 'global_average' } : {}),
-        'optim::optimizer': spec.optimizer ?? 'sgd',
+        'optim::optimizer': spec.optimizer ?? ZOO_SPEC_DEFAULTS.optimizer,
         'optim::lr': values.learning_rate,
-        'optim::momentum': spec.momentum ?? 0.9,
+        'optim::momentum': spec.momentum ?? ZOO_SPEC_DEFAULTS.momentum,
         'optim::wd': values.weight_decay,
         seed,
         'training::batchsize': values.batch_size,
@@ -219,7 +221,7 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
       const examples = pinn ? (spec.datasetOptions?.collocation ?? 1000) : 2000;
       jobs.push({
         id, values, seed, params, checkpointEpochs,
-        training: { architecture, seed, batchSize: values.batch_size, learningRate: values.learning_rate, momentum: spec.momentum ?? 0.9, weightDecay: values.weight_decay, epochs: spec.epochs, ...(spec.optimizer ? { optimizer: spec.optimizer } : {}) },
+        training: { architecture, seed, batchSize: values.batch_size, learningRate: values.learning_rate, momentum: spec.momentum ?? ZOO_SPEC_DEFAULTS.momentum, weightDecay: values.weight_decay, epochs: spec.epochs, ...(spec.optimizer ? { optimizer: spec.optimizer } : {}) },
         ...(convection ? { convection } : {}),
         cost: forwardCost(architecture) * spec.epochs * values.data_fraction + examples * spec.epochs / values.batch_size,
       });
