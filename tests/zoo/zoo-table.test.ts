@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fromCSV } from 'arquero';
 import {
   ArgumentError, FormatError, ResultTable, Tensor, openZoo, buildZoo, writeZooCheckpoint, writeZooManifest, writeZooParams, writeZooResults,
-  OPEN_ZOO_DEFAULTS, ZOO_TABLE_DEFAULTS, type ZooSpec,
+  OPEN_ZOO_DEFAULTS, ZOO_TABLE_DEFAULTS, tokeniseCheckpoint, vectoriseCheckpoint, zooPreset, type ZooSpec,
 } from 'weightlab/internal';
 import { temporaryFolder } from '../support/paths';
 
@@ -117,4 +117,18 @@ test('native zoo manifest: version 2 records data and architectures; a broken re
   assert.throws(() => openZoo(out), (error: Error) => error instanceof FormatError && /data\.name/.test(error.message) && /imagenet/.test(error.message));
   fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: 3 }));
   assert.throws(() => openZoo(out), (error: Error) => error instanceof FormatError && /version/.test(error.message) && /1 or 2/.test(error.message) && /found 3|3/.test(error.message));
+});
+
+test('weights, presets, vectors and tokens: misspelled options are refused by name; undefined keeps the default', () => {
+  const zoo = openZoo(writtenZoo());
+  assert.throws(() => [...zoo.weights({ dropNan: true } as never)], (error: Error) => error instanceof ArgumentError && /zoo\.weights has no option 'dropNan' \(did you mean 'dropNaN'\?\)/.test(error.message));
+  // { maxAbsWeight: undefined } is no limit (the default): all 4 checkpoints pass; 5 keeps the two with |w| <= 5 (widths 4).
+  assert.equal([...zoo.weights({ maxAbsWeight: undefined, dropNaN: undefined })].length, 4);
+  assert.deepEqual([...zoo.weights({ maxAbsWeight: 5 })].map(({ checkpoint }) => checkpoint.model.id), ['model_4_0.01', 'model_4_0.1']);
+  assert.throws(() => zooPreset('digits-mlp-grid', { smal: true } as never), /zooPreset has no option 'smal' \(did you mean 'small'\?\)/);
+  assert.deepEqual(zooPreset('digits-mlp-grid', { small: undefined }), zooPreset('digits-mlp-grid'));
+  const weights = zoo.models[0].checkpoints[0].load();
+  assert.throws(() => vectoriseCheckpoint(weights, { bias: false } as never), /vectoriseCheckpoint has no option 'bias'.*useBias/);
+  assert.throws(() => tokeniseCheckpoint(weights, { size: 2 } as never), /tokeniseCheckpoint has no option 'size'.*tokenSize, ignoreBatchNorm/);
+  assert.deepEqual(tokeniseCheckpoint(weights, { tokenSize: undefined }).tokens.shape, tokeniseCheckpoint(weights).tokens.shape);
 });

@@ -8,7 +8,7 @@ import { mimeBundle, type MimeBundle } from '../display/protocol';
 import type { WeightSet } from '../weights/weight-set';
 import type { NetworkArchitecture } from '../train/network';
 import type { DatasetSplit } from '../data/dataset';
-import { checkpointPasses, type CheckpointFilter, type FilterReport } from './filters';
+import { checkpointPasses, WEIGHTS_DEFAULTS, type WeightsOptions } from './filters';
 import { escapeHtml } from '../display/builders';
 import { ArgumentError, type WeightlabError } from '../errors';
 import { ResultTable, type CellValue } from '../table/result-table';
@@ -215,7 +215,8 @@ export class Zoo implements Iterable<ZooCheckpoint> {
    * Loads checkpoints one at a time and yields those that pass the filter (ModelZoos' loader
    * drops checkpoints with NaN and with |w| above a threshold). Counts land in `filter.report`.
    */
-  *weights(filter: CheckpointFilter & { epochs?: number[]; report?: FilterReport } = {}): Generator<{ checkpoint: ZooCheckpoint; weights: WeightSet }> {
+  *weights(options: WeightsOptions = {}): Generator<{ checkpoint: ZooCheckpoint; weights: WeightSet }> {
+    const filter = resolveOptions('zoo.weights', WEIGHTS_DEFAULTS, options);
     const epochs = filter.epochs ? new Set(filter.epochs) : undefined;
     for (const checkpoint of this) {
       if (epochs && !epochs.has(checkpoint.epoch)) continue;

@@ -7,6 +7,7 @@
 
 import { ArgumentError } from '../../errors';
 import type { ZooSpec } from '../builder/spec';
+import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 
 export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small: ZooSpec }> = {
   'digits-mlp-grid': {
@@ -86,8 +87,19 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
   },
 };
 
+export interface ZooPresetOptions {
+  /**
+   * The preset's small variant (a few models, for tests and CI).
+   * @default false
+   */
+  small?: boolean;
+}
+
+export const ZOO_PRESET_DEFAULTS = { small: false } as const satisfies OptionDefaults<ZooPresetOptions>;
+
 /** The spec of a named preset (the `small` variant when asked). */
-export function zooPreset(name: string, options: { small?: boolean } = {}): ZooSpec {
+export function zooPreset(name: string, presetOptions: ZooPresetOptions = {}): ZooSpec {
+  const options = resolveOptions('zooPreset', ZOO_PRESET_DEFAULTS, presetOptions);
   const preset = ZOO_PRESETS[name];
   if (!preset) throw new ArgumentError('unknown zoo preset', { field: 'preset', expected: Object.keys(ZOO_PRESETS).join(', '), found: name });
   return structuredClone(options.small ? preset.small : preset.full);
