@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fromCSV } from 'arquero';
 import {
   ArgumentError, FormatError, ResultTable, Tensor, openZoo, buildZoo, writeZooCheckpoint, writeZooManifest, writeZooParams, writeZooResults,
-  OPEN_ZOO_DEFAULTS, ZOO_TABLE_DEFAULTS, tokeniseCheckpoint, vectoriseCheckpoint, zooPreset, type ZooSpec,
+  OPEN_ZOO_DEFAULTS, ZOO_TABLE_DEFAULTS, tokeniseCheckpoint, vectoriseCheckpoint, zooCache, zooPreset, type ZooSpec,
 } from 'weightlab/internal';
 import { temporaryFolder } from '../support/paths';
 
@@ -85,6 +85,10 @@ test('zoo specs: axes use the snake_case names; the old camelCase and unknown fi
   await assert.rejects(buildZoo(base, { out, progres: false } as never), (error: Error) => error instanceof ArgumentError && /buildZoo has no option 'progres'/.test(error.message) && /groupModels/.test(error.message));
   await assert.rejects(buildZoo(base, { out: undefined } as never), /needs an output folder/);
   assert.deepEqual(fs.readdirSync(out), [], 'nothing written by a refused build');
+  const cacheRoot = temporaryFolder('zoo-spec-cache');
+  await assert.rejects(zooCache({ ...base, epoch: 2 } as never, { root: cacheRoot, progress: false }), /zoo spec has no option 'epoch'/);
+  await assert.rejects(zooCache(base, { root: cacheRoot, progres: false } as never), /zooCache has no option 'progres' \(did you mean 'progress'\?\)/);
+  assert.deepEqual(fs.readdirSync(cacheRoot), [], 'no cache folder or lock for a refused spec');
   // undefined options keep their defaults: a build with { workers: 0, engine: undefined, momentum: undefined } trains with js and momentum 0.9.
   const built = await buildZoo({ ...base, momentum: undefined }, { out, workers: 0, progress: false, engine: undefined, groupModels: undefined });
   assert.deepEqual(built.trained, ['width=3_seed=0']);

@@ -28,7 +28,7 @@ import type { Zoo } from './zoo';
 import { canonicalHash, canonicalJson } from './cache-key';
 import { BUILDER_VERSION, BUILD_DEFAULTS, buildZoo, type BuildOptions, type BuildReport } from './builder/build';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
-import { expandGrid, specDataset, specShape, type ZooSpec } from './builder/spec';
+import { checkSpec, expandGrid, specDataset, specShape, type ZooSpec } from './builder/spec';
 import type { TrainingEngine } from '../train/jax-engine';
 
 /** The environment variable that names the cache folder; it wins over XDG_CACHE_HOME. */
@@ -125,6 +125,7 @@ export interface ZooCacheKey {
 
 /** The cache key of the zoo `spec` builds with `engine` (default 'js', as buildZoo), with this library and dataset. */
 export function zooCacheKey(spec: ZooSpec, options: { engine?: TrainingEngine } = {}): ZooCacheKey {
+  checkSpec(spec); // a misspelled field fails here, before any folder or lock is made
   const dataset = spec.dataset === 'convection' ? convectionFingerprint(spec) : datasetFingerprint(specDataset(spec));
   return { kind: 'zoo', spec, dataset, library: libraryVersion(), builder: BUILDER_VERSION, format: ZOO_FORMAT_VERSION, engine: options.engine ?? 'js' };
 }
