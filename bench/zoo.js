@@ -114,7 +114,7 @@ async function engines() {
   const spec = wl.zooPreset('digits-mlp-grid', { small });
 
   // 1. Worker threads: the same slice of the grid with 1 and 2 workers.
-  const slice = { ...spec, name: 'slice', axes: { width: [32, 128], batchSize: [16, 128] }, seeds: [0, 1] };
+  const slice = { ...spec, name: 'slice', axes: { width: [32, 128], batch_size: [16, 128] }, seeds: [0, 1] };
   for (const workers of [1, 2]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-slice-'));
     const r = await wl.buildZoo(slice, { out: dir, workers, progress: false });
@@ -137,7 +137,7 @@ async function engines() {
   const batch = wl.hessianBatch(train, 256, 0);
   const perMetric = [];
   for (const width of spec.axes.width) {
-    const pick = (seed) => zoo.models.find((m) => m.params['model::width'] === width && m.params.seed === seed && m.params['training::batchsize'] === (spec.axes.batchSize.includes(32) ? 32 : spec.axes.batchSize[0]));
+    const pick = (seed) => zoo.models.find((m) => m.params['model::width'] === width && m.params.seed === seed && m.params['training::batchsize'] === (spec.axes.batch_size.includes(32) ? 32 : spec.axes.batch_size[0]));
     const load = (model) => { const weights = model.checkpoints[model.checkpoints.length - 1].load(); const arch = wl.mlp(64, [width], 10); return { arch, params: wl.fromWeightSet(arch, weights) }; };
     const a = load(pick(0));
     const b = load(pick(1));

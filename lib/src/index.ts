@@ -34,12 +34,12 @@ export { ResultTable, type SortKey } from './table/result-table';
 
 // The most used verbs, also flat.
 export { readWeights, loadWeights, readSafetensors, writeSafetensors, readTorch, readNpy, writeNpy, readNpz, readTfjs } from './io/public';
-export { openZoo, buildZoo, zooPreset, zooCache, Zoo } from './zoo/public';
+export { openZoo, buildZoo, zooPreset, zooCache, Zoo, type ZooSpec } from './zoo/public';
 export { digits, dataset, type Dataset } from './data/public';
 export { mlp, trainMlp, cnn } from './train/public';
 export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions, type HtsrRow } from './spectral/public';
 export { cka, modeConnectivity, topEigenvalues, hutchinsonTrace } from './landscape/public';
-export { phaseMetrics, classifyPhases, phaseDiagram } from './phases/public';
+export { phaseMetrics, classifyPhases, phaseDiagram, type PhaseTable } from './phases/public';
 export { inductiveBias, compareInductiveBias, teacherTask, kernelHypothesisSpace, networkHypothesisSpace } from './bias/public';
 export { weightMatching, alignZoo, alignedAverage } from './align/public';
 export { flowMatching, hypernetwork, latentDiffusion, autoregressive, mixtureGrowth, weightField, standardBaselines, evaluateGenerator, compareGenerators } from './generate/public';

@@ -40,7 +40,7 @@ function displayableClasses(): Set<string> {
 
 function phaseRow(width: number, batch: number, trainLoss: number, barrier: number): PhaseRow {
   return {
-    cell: { 'model::width': width, 'training::batchsize': batch }, models: ['a', 'b'], train_loss: trainLoss, train_acc: 1 - trainLoss / 3, test_loss: 0.2, test_acc: 0.9,
+    width, batch_size: batch, models: ['a', 'b'], train_loss: trainLoss, train_acc: 1 - trainLoss / 3, test_loss: 0.2, test_acc: 0.9,
     hessian_top_ev: 2, hessian_trace: 10, log_hessian_top_ev: Math.log(2), log_hessian_trace: Math.log(10), curve_mc_train_error: barrier, curve_mc_test_error: barrier,
     curve_mc_train_loss: barrier, linear_barrier_train_loss: 0.1, representation_similarity: 0.9, l2_distance: 10, nan: false,
   };
@@ -56,9 +56,9 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
   const laplace = await inductiveBias(task, kernelHypothesisSpace({ kernel: 'laplace' }), options);
   const { task: classification, train, heldOut } = await syntheticSetup();
   const evaluation = await evaluateGenerator(new CopyGenerator('held-out copies', heldOut), { trainZoo: train, heldOutZoo: heldOut, task: classification, samples: 4, finetuneSteps: [] });
-  const phases = classifyPhases(new PhaseTable([phaseRow(2, 8, 1.5, -3), phaseRow(2, 64, 0.01, 0), phaseRow(8, 8, 0.01, -2), phaseRow(8, 64, 0.01, 0.5)], { load: 'model::width', temperature: 'training::batchsize' }));
+  const phases = classifyPhases(new PhaseTable([phaseRow(2, 8, 1.5, -3), phaseRow(2, 64, 0.01, 0), phaseRow(8, 8, 0.01, -2), phaseRow(8, 64, 0.01, 0.5)], { load: 'width', temperature: 'batch_size' }));
   const vectors = Array.from({ length: 8 }, (_, i) => rng(3 + i).normal(12));
-  const zoo = new Zoo('weightlab', '/nonexistent-zoo-root', [{ id: 'w8_s0', path: 'w8_s0', params: { 'model::width': 8 }, results: [{ epoch: 1, train_acc: 0.9, test_acc: 0.8 }], checkpoints: [] }]);
+  const zoo = new Zoo('weightlab', '/nonexistent-zoo-root', [{ id: 'width=8_seed=0', path: 'width=8_seed=0', params: { 'model::width': 8 }, hyperparameters: { width: 8 }, results: [{ epoch: 1, train_acc: 0.9, test_acc: 0.8 }], checkpoints: [] }]);
   return [
     { name: 'bundle()', value: bundle({ 'text/plain': 'plain' }) },
     { name: 'html()', value: html('<b>bold</b>', 'bold') },
@@ -87,6 +87,7 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
     { name: 'BackendInfo', value: backendInfo() },
     { name: 'ResultTable', value: ResultTable.fromRows([{ model: 'a', test_accuracy: 0.9 }, { model: 'b', test_accuracy: 0.7 }], { title: 'two models' }) },
     { name: 'Zoo', value: zoo },
+    { name: 'Zoo.table() (a ResultTable)', value: zoo.table() },
   ];
 }
 
@@ -154,16 +155,16 @@ test('the bundle builder and display() refuse text/html next to a chart with a t
 
 test('a PhaseTable shows as an HTML table: one row per cell, its phase and coordinates, the text form alongside', async () => {
   const rows = [phaseRow(2, 8, 1.5, -3), phaseRow(2, 64, 0.01, 0), phaseRow(8, 8, 0.01, -2), phaseRow(8, 64, 0.01, 0.5)];
-  const phases = classifyPhases(new PhaseTable(rows, { load: 'model::width', temperature: 'training::batchsize' }));
+  const phases = classifyPhases(new PhaseTable(rows, { load: 'width', temperature: 'batch_size' }));
   const { data } = await toMimeBundle(phases);
   const page = String(data['text/html']);
   const bodyRows = [...page.matchAll(/<tr><td>(.*?)<\/td><\/tr>/g)].map((match) => match[1].split('</td><td>'));
   assert.equal(bodyRows.length, rows.length);
   const header = [...page.matchAll(/<th>(.*?)<\/th>/g)].map((match) => match[1]);
-  assert.deepEqual([header[0], header[1], header.at(-1)], ['model::width', 'training::batchsize', 'phase']);
-  phases.rows.forEach((row, index) => {
-    assert.equal(bodyRows[index][0], String(row.cell['model::width']));
-    assert.equal(bodyRows[index][1], String(row.cell['training::batchsize']));
+  assert.deepEqual([header[0], header[1], header.at(-1)], ['width', 'batch_size', 'phase']);
+  phases.rows().forEach((row, index) => {
+    assert.equal(bodyRows[index][0], String(row.width));
+    assert.equal(bodyRows[index][1], String(row.batch_size));
     assert.equal(bodyRows[index].at(-1), row.phase);
   });
   assert.doesNotMatch(page, /<pre>/, 'no problems: no preformatted block');

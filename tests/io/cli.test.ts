@@ -38,8 +38,8 @@ test('weightlab zoo info DIR --json: models, checkpoints per model, axes, table'
   const info = JSON.parse(run('zoo', 'info', root, '--json'));
   assert.equal(info.kind, 'weightlab');
   assert.equal(info.models, 2);
-  assert.deepEqual(info.checkpointsPerModel, { a: 2, b: 1 });
-  assert.deepEqual(info.axes, { 'model::width': [4, 8] });
+  assert.deepEqual(info.checkpoints_per_model, { a: 2, b: 1 });
+  assert.deepEqual(info.axes, { width: [4, 8] }); // the axis name; zoo.json keeps the PTMZ key
   assert.equal(info.table.length, 4);
   assert.deepEqual(info.table.map((row: { ggap: number }) => row.ggap), [0.25, 0.5, 0.25, 0.5]);
   assert.match(run('zoo', 'info', root), /Zoo\(weightlab, 2 models, 3 checkpoints/);

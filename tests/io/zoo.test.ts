@@ -54,13 +54,13 @@ test('ray-tune zoo: models, paddings, epoch offsets, flattened params, ggap, laz
   assert.deepEqual(zoo.models.map((m) => m.id), ['trial_a', 'trial_b']);
   assert.deepEqual(zoo.models.map((m) => m.checkpoints.map((c) => c.epoch)), [[0, 2], [1, 3]]);
   assert.deepEqual(zoo.models.map((m) => m.epochOffset), [0, 1]);
-  assert.deepEqual(zoo.axes, { 'model::width': [8, 16], seed: [0, 1] });
+  assert.deepEqual(zoo.axes, { width: [8, 16], seed: [0, 1] });
   assert.equal(zoo.numCheckpoints, 4);
 
   const table = zoo.table();
-  assert.deepEqual(table.columnNames().slice(0, 5), ['model', 'epoch', 'model::width', 'optim::lr', 'seed']);
+  assert.deepEqual(table.columnNames().slice(0, 5), ['model', 'epoch', 'width', 'learning_rate', 'seed']);
   assert.ok(!table.columnNames().includes('hostname') && !table.columnNames().includes('config'), 'bookkeeping dropped');
-  const rows = table.objects() as Record<string, unknown>[];
+  const rows = table.rows() as Record<string, unknown>[];
   assert.deepEqual(rows.map((r) => [r.model, r.epoch]), [['trial_a', 0], ['trial_a', 1], ['trial_a', 2], ['trial_b', 1], ['trial_b', 2], ['trial_b', 3]]);
   const expectedGap = [[0.1, 0.1], [0.6, 0.5], [0.9, 0.7], [0.5, 0.45], [0.8, 0.6], [0.95, 0.65]].map(([train, test]) => train - test);
   rows.forEach((row, i) => assert.equal(row.ggap, expectedGap[i]));
@@ -71,7 +71,7 @@ test('ray-tune zoo: models, paddings, epoch offsets, flattened params, ggap, laz
   const weights = first.load();
   assert.deepEqual(weights.names, ['fc.weight']);
   assert.deepEqual(weights.get('fc.weight').toArray(), [0.5, -0.5]);
-  assert.deepEqual((zoo.modelTable().objects() as Record<string, unknown>[]).map((r) => r.checkpoints), [2, 2]);
+  assert.deepEqual((zoo.modelTable().rows() as Record<string, unknown>[]).map((r) => r.checkpoints), [2, 2]);
 });
 
 test('checkpoint filters drop NaN and |w| above the threshold, and report why', () => {
@@ -118,7 +118,7 @@ test('native zoo: written with the format writers, read back through openZoo', (
   writeZooManifest(root, { name: 'test', axes: { 'model::width': [2, 4] }, seeds: [0, 1], epochs: [0, 2], models: ids, dataset: 'none' });
   const zoo = openZoo(root);
   assert.equal(zoo.kind, 'weightlab');
-  assert.deepEqual(zoo.axes, { 'model::width': [2, 4] });
+  assert.deepEqual(zoo.axes, { width: [2, 4] });
   assert.equal(zoo.manifest?.format, 'weightlab-zoo');
   assert.ok(fs.existsSync(path.join(root, 'w2_s0', 'checkpoint_000002', 'weights.safetensors')));
   for (const model of zoo.models) {
@@ -127,7 +127,7 @@ test('native zoo: written with the format writers, read back through openZoo', (
       assert.deepEqual([...checkpoint.load().get('fc.weight').toFloat32()], [...written.get(model.id)![i].toFloat32()]);
     });
   }
-  const rows = zoo.table().objects() as Record<string, number | null>[];
+  const rows = zoo.table().rows() as Record<string, number | null>[];
   assert.equal(rows.length, 12);
   const row = rows.find((r) => (r.model as unknown) === 'w4_s1' && r.epoch === 2)!;
   assert.equal(row.ggap, (0.5 + 0.2 + 0.04) - (0.5 + 0.1));
@@ -157,7 +157,7 @@ test('Small CNN Zoo: rows of weights.npy, layout.csv, metrics.csv.gz; HWIO kerne
   assert.equal(zoo.kind, 'small-cnn-zoo');
   assert.deepEqual(zoo.models.map((m) => [m.id, m.checkpoints.map((c) => c.epoch)]), [['run1', [0, 86]], ['run2', [86]]]);
   assert.deepEqual(zoo.axes, { w_init: ['glorot', 'he'] });
-  const ggap = (zoo.table().objects() as Record<string, number>[]).map((r) => r.ggap);
+  const ggap = (zoo.table().rows() as Record<string, number>[]).map((r) => r.ggap);
   assert.deepEqual(ggap, [0.1 - 0.1, 0.8 - 0.6, 0.55 - 0.5]);
 
   const row = 1;

@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import { ArgumentError } from '../errors';
 import type { DatasetSplit } from '../data/dataset';
 import { convectionProblem } from '../data/synthetic';
-import type { ZooModel } from '../zoo/zoo';
-import { AXIS_KEYS, jobData, type AxisName, type ZooSpec } from '../zoo/builder/spec';
+import type { Zoo, ZooDataset, ZooModel } from '../zoo/public';
 import { fromWeightSet, mlp, type MlpActivation } from '../train/mlp';
 import { cnn } from '../train/cnn';
 import { pinnTask } from '../train/pinn';
@@ -44,9 +43,9 @@ export interface CellContext {
   /** Cache-key suffixes of model and pair metrics. */
   modelKey: string;
   pairKey: string;
-  /** The builder's spec (data fraction, label noise, PINN problem per cell), when the zoo has one. */
-  spec?: ZooSpec;
-  /** The classification data (undefined for a PINN zoo). */
+  /** The zoo's dataset as it records it (a PINN zoo: the PDE problem's options besides beta). */
+  dataset?: ZooDataset;
+  /** Data passed by the caller for every model (zoos that do not record their dataset); else each model's own training data. */
   split?: DatasetSplit;
   pinn: boolean;
 }
@@ -63,7 +62,7 @@ function listParam(model: ZooModel, key: string): number[] | undefined {
   return list;
 }
 
-/** The architecture of a checkpoint: a CNN (rank-4 layers.0.weight; strides and image from params.json) or an MLP (the PINN's too). */
+/** The architecture of a checkpoint, inferred from its tensor shapes for zoos that do not record it: a CNN (rank-4 layers.0.weight; strides and image from params.json) or an MLP (the PINN's too). */
 function architectureOf(model: ZooModel, weights: WeightSet): NetworkArchitecture {
   if (!weights.has('layers.0.weight')) throw new ArgumentError('checkpoint is not a weightlab zoo network (no layers.0.weight)', { field: model.id });
   const activation = (model.params['model::nlin'] as MlpActivation) ?? 'relu';
@@ -96,18 +95,18 @@ function mean(values: (number | null)[]): number | null {
  * The row of one cell, the problems of its models, and the metrics computed now (cache entries
  * to store); metrics found in `cache` are reused, not recomputed.
  */
-export function measureCell(context: CellContext, cell: Record<string, number>, models: ZooModel[], cache: Record<string, unknown>): { row: PhaseRow; problems: ModelProblem[]; entries: Record<string, unknown> } {
-  const { epoch, settings, modelKey, pairKey, spec, split, pinn } = context;
+export function measureCell(context: CellContext, zoo: Zoo, cell: Record<string, number>, models: ZooModel[], cache: Record<string, unknown>): { row: PhaseRow; problems: ModelProblem[]; entries: Record<string, unknown> } {
+  const { epoch, settings, modelKey, pairKey, dataset, split, pinn } = context;
   const ckaLayer = settings.ckaLayer;
   const problems: ModelProblem[] = [];
   const entries: Record<string, unknown> = {};
-  // The cell's training data (data fraction / label noise) as the builder saw it, or its PINN problem.
-  const values = { ...Object.fromEntries((Object.keys(AXIS_KEYS) as AxisName[]).map((axis) => [axis, Number(models[0].params[AXIS_KEYS[axis].key] ?? (axis === 'dataFraction' ? 1 : 0))])) } as Record<AxisName, number>;
-  const data = split && spec ? jobData(split, values) : split;
-  const taskOf = (arch: NetworkArchitecture): TrainingTask => {
-    if (data) return supervisedTask(arch, data, { chunk: 512 });
-    if (arch.kind !== 'mlp') throw new ArgumentError('a convection PINN is an MLP of (x, t)', { field: 'architecture', found: arch.kind });
-    return pinnTask(arch, convectionProblem({ ...spec!.datasetOptions, beta: values.beta }));
+  // Each model's training data (its data fraction and label noise) as the zoo records it, or its PINN problem.
+  const taskOf = (model: ZooModel, arch: NetworkArchitecture): TrainingTask => {
+    if (pinn) {
+      if (arch.kind !== 'mlp') throw new ArgumentError('a convection PINN is an MLP of (x, t)', { field: 'architecture', found: arch.kind });
+      return pinnTask(arch, convectionProblem({ ...dataset?.options, beta: Number(model.hyperparameters.beta) }));
+    }
+    return supervisedTask(arch, split ?? zoo.trainingData(model), { chunk: 512 });
   };
 
   const loaded: { model: ZooModel; params: Float64Array; arch: NetworkArchitecture; task: TrainingTask; metrics: ModelMetrics }[] = [];
@@ -124,9 +123,9 @@ export function measureCell(context: CellContext, cell: Record<string, number>, 
     let task: TrainingTask;
     try {
       const weights = checkpoint.load();
-      arch = architectureOf(model, weights);
+      arch = model.architecture ?? architectureOf(model, weights);
       params = fromWeightSet(arch, weights);
-      task = taskOf(arch);
+      task = taskOf(model, arch);
     } catch (error) {
       problems.push({ model: model.id, problem: `unreadable checkpoint ${path.relative(context.root, checkpoint.path)}: ${(error as Error).message}` });
       continue;
@@ -182,7 +181,7 @@ export function measureCell(context: CellContext, cell: Record<string, number>, 
   const top = m('hessian_top_ev');
   const trace = m('hessian_trace');
   const row: PhaseRow = {
-    cell, models: loaded.map((x) => x.model.id),
+    ...cell, models: loaded.map((x) => x.model.id),
     train_loss: m('train_loss'), train_acc: m('train_acc'), test_loss: m('test_loss'), test_acc: m('test_acc'),
     ...(pinn ? { relative_l2_error: m('relative_l2_error') } : {}),
     hessian_top_ev: top, hessian_trace: trace,

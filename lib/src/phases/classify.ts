@@ -16,17 +16,42 @@
 // is sharp (log top eigenvalue above the midpoint of the underfit and fit cells' medians) is
 // reported in the reason text as a consistency check.
 
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { PhaseTable, type PhaseRow } from './table';
 
+/** The numbers of the phase rules (see the notes at the top of this file); every field optional. */
 export interface PhaseThresholds {
+  /**
+   * Train error (1 - accuracy; a PINN: relative L2 error) above which a cell is underfit.
+   * @default 0.05
+   */
   maxTrainError?: number;
+  /**
+   * A cell is underfit when its train loss exceeds this factor times the grid's smallest.
+   * @default 10
+   */
   lossFactor?: number;
+  /**
+   * A train loss above which a cell is underfit, replacing the lossFactor rule when given.
+   * @default undefined (the lossFactor rule)
+   */
   absoluteLoss?: number;
+  /**
+   * mc (percentage points of train error) below -mcEpsilon is a barrier.
+   * @default 1
+   */
   mcEpsilon?: number;
+  /**
+   * CKA at or above which a fit, connected cell is IV-B (else IV-A).
+   * @default undefined (the median CKA of the fit, connected cells; 0.5 when there are none)
+   */
   ckaThreshold?: number;
 }
 
-export const DEFAULT_PHASE_THRESHOLDS = { maxTrainError: 0.05, lossFactor: 10, mcEpsilon: 1 } as const;
+/** Every threshold with its default (undefined: computed from the grid, see PhaseThresholds). */
+export const DEFAULT_PHASE_THRESHOLDS = {
+  maxTrainError: 0.05, lossFactor: 10, absoluteLoss: undefined, mcEpsilon: 1, ckaThreshold: undefined,
+} as const satisfies OptionDefaults<PhaseThresholds>;
 
 export const PHASE_DESCRIPTIONS: Record<string, string> = {
   I: 'underfit, poorly connected (mc < 0)',
@@ -43,12 +68,14 @@ function median(values: number[]): number | undefined {
   return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
-/** A copy of `table` with `phase` and `phaseReason` set on every row, and the resolved thresholds. */
-export function classifyPhases(table: PhaseTable, thresholds: PhaseThresholds = {}): PhaseTable {
-  const maxTrainError = thresholds.maxTrainError ?? DEFAULT_PHASE_THRESHOLDS.maxTrainError;
-  const lossFactor = thresholds.lossFactor ?? DEFAULT_PHASE_THRESHOLDS.lossFactor;
-  const eps = thresholds.mcEpsilon ?? DEFAULT_PHASE_THRESHOLDS.mcEpsilon;
-  const losses = table.rows.map((r) => r.train_loss).filter((v): v is number => v !== null);
+/** A copy of `table` with `phase` and `phase_reason` set on every row, and the resolved thresholds. */
+export function classifyPhases(table: PhaseTable, options: PhaseThresholds = {}): PhaseTable {
+  const thresholds = resolveOptions('classifyPhases', DEFAULT_PHASE_THRESHOLDS, options);
+  const maxTrainError = thresholds.maxTrainError;
+  const lossFactor = thresholds.lossFactor;
+  const eps = thresholds.mcEpsilon;
+  const cells = table.rows();
+  const losses = cells.map((r) => r.train_loss).filter((v): v is number => v !== null);
   const minLoss = losses.length ? Math.min(...losses) : 0;
   const lossLimit = thresholds.absoluteLoss ?? lossFactor * minLoss;
   // Accuracy is required for classifiers; a PINN row (relative_l2_error present) has none by nature.
@@ -57,26 +84,26 @@ export function classifyPhases(table: PhaseTable, thresholds: PhaseThresholds = 
   const underfit = (r: PhaseRow) => r.train_loss !== null && accuracyKnown(r) && (trainError(r) > maxTrainError || r.train_loss > lossLimit);
   const barrier = (r: PhaseRow) => r.curve_mc_train_error !== null && r.curve_mc_train_error < -eps;
   const complete = (r: PhaseRow) => r.train_loss !== null && accuracyKnown(r) && r.curve_mc_train_error !== null;
-  const connectedFit = table.rows.filter((r) => complete(r) && !underfit(r) && !barrier(r) && r.representation_similarity !== null);
+  const connectedFit = cells.filter((r) => complete(r) && !underfit(r) && !barrier(r) && r.representation_similarity !== null);
   const ckaThreshold = thresholds.ckaThreshold ?? median(connectedFit.map((r) => r.representation_similarity!)) ?? 0.5;
   const tops = (rows: PhaseRow[]) => rows.map((r) => r.log_hessian_top_ev).filter((v): v is number => v !== null);
-  const fitMedian = median(tops(table.rows.filter((r) => complete(r) && !underfit(r))));
-  const underMedian = median(tops(table.rows.filter((r) => complete(r) && underfit(r))));
+  const fitMedian = median(tops(cells.filter((r) => complete(r) && !underfit(r))));
+  const underMedian = median(tops(cells.filter((r) => complete(r) && underfit(r))));
   const sharpSplit = fitMedian !== undefined && underMedian !== undefined ? 0.5 * (fitMedian + underMedian) : undefined;
 
-  const rows = table.rows.map((row): PhaseRow => {
-    if (!complete(row)) return { ...row, phase: null, phaseReason: row.models.length < 2 ? 'fewer than 2 usable models: no seed pairs' : 'metrics missing' };
+  const rows = cells.map((row): PhaseRow => {
+    if (!complete(row)) return { ...row, phase: null, phase_reason: row.models.length < 2 ? 'fewer than 2 usable models: no seed pairs' : 'metrics missing' };
     const u = underfit(row);
     const b = barrier(row);
     const mc = row.curve_mc_train_error!;
     const sharp = sharpSplit !== undefined && row.log_hessian_top_ev !== null ? (row.log_hessian_top_ev > sharpSplit ? 'sharp' : 'flat') : 'sharpness unknown';
     const error = row.train_acc !== null ? `error ${(100 * (1 - row.train_acc)).toFixed(1)} %` : `relative L2 error ${(100 * (row.relative_l2_error ?? NaN)).toFixed(1)} %`;
     const why = `${u ? 'underfit' : 'fit'} (train loss ${row.train_loss!.toFixed(3)}, ${error}), mc ${mc.toFixed(2)} pp, ${sharp}`;
-    if (u) return { ...row, phase: b ? 'I' : 'II', phaseReason: why };
-    if (b) return { ...row, phase: 'III', phaseReason: why };
+    if (u) return { ...row, phase: b ? 'I' : 'II', phase_reason: why };
+    if (b) return { ...row, phase: 'III', phase_reason: why };
     const c = row.representation_similarity;
-    if (c === null) return { ...row, phase: null, phaseReason: `${why}; CKA unavailable (constant logits)` };
-    return { ...row, phase: c >= ckaThreshold ? 'IV-B' : 'IV-A', phaseReason: `${why}, CKA ${c.toFixed(3)} ${c >= ckaThreshold ? '>=' : '<'} ${ckaThreshold.toFixed(3)}` };
+    if (c === null) return { ...row, phase: null, phase_reason: `${why}; CKA unavailable (constant logits)` };
+    return { ...row, phase: c >= ckaThreshold ? 'IV-B' : 'IV-A', phase_reason: `${why}, CKA ${c.toFixed(3)} ${c >= ckaThreshold ? '>=' : '<'} ${ckaThreshold.toFixed(3)}` };
   });
-  return new PhaseTable(rows, table.axes, table.problems, table.options, { maxTrainError, lossLimit, mcEpsilon: eps, ckaThreshold, ...(sharpSplit !== undefined ? { sharpLogTopEv: sharpSplit } : {}) });
+  return new PhaseTable(rows, table.axes, table.problems, table.settings, { maxTrainError, lossLimit, mcEpsilon: eps, ckaThreshold, ...(sharpSplit !== undefined ? { sharpLogTopEv: sharpSplit } : {}) });
 }

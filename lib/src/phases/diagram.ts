@@ -7,7 +7,7 @@ import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol
 import { renderSvg, type VegaLiteSpec } from '../display/vega-lite';
 import { PHASE_COLORS, PHASE_DIAGRAM_MIME, type MetricDisplay, type PhaseDiagramPayload } from '../display/payloads';
 import { classifyPhases, PHASE_DESCRIPTIONS } from './classify';
-import type { PhaseTable, MetricColumn } from './table';
+import type { PhaseTable, PhaseRow, MetricColumn } from './table';
 
 /** Metrics shown, with their titles and colour scales. */
 type Panel = { metric: MetricColumn; title: string; scale: Record<string, unknown> };
@@ -25,20 +25,25 @@ const PANELS: Panel[] = [
 
 /** The panels of a table: a PINN zoo shows its relative L2 error where classifiers show test accuracy. */
 function panelsOf(table: PhaseTable): Panel[] {
-  if (!table.rows.some((r) => r.relative_l2_error !== undefined)) return PANELS;
+  if (!table.columnNames().includes('relative_l2_error')) return PANELS;
   return PANELS.map((panel) => (panel.metric === 'test_acc' ? { metric: 'relative_l2_error', title: 'relative L2 error', scale: { scheme: 'viridis', type: 'log' } } : panel));
 }
 
-const LABELS: Record<string, string> = { 'model::width': 'width', 'dataset::beta': 'beta', 'training::batchsize': 'batch size', 'optim::lr': 'learning rate', 'training::data_fraction': 'data fraction', 'training::label_noise': 'label noise', 'model::depth': 'depth' };
+/** Axis titles in words (a column name that is not a zoo axis is shown as it is). */
+const LABELS: Record<string, string> = { width: 'width', beta: 'beta', batch_size: 'batch size', learning_rate: 'learning rate', weight_decay: 'weight decay', data_fraction: 'data fraction', label_noise: 'label noise', depth: 'depth' };
 
 export class PhaseDiagram {
   readonly table: PhaseTable;
+  /** The table's rows, read once. */
+  private readonly cells: PhaseRow[];
+
   constructor(table: PhaseTable) {
-    this.table = table.rows.some((r) => r.phase !== undefined) ? table : classifyPhases(table);
+    this.table = table.columnNames().includes('phase') ? table : classifyPhases(table);
+    this.cells = this.table.rows();
   }
 
   private values(axis: string): number[] {
-    return [...new Set(this.table.rows.map((r) => r.cell[axis]))].sort((a, b) => a - b);
+    return [...new Set(this.cells.map((r) => r[axis] as number))].sort((a, b) => a - b);
   }
 
   /** The application/vnd.weightlab.phase-diagram.v1+json payload: rows = load values, columns = temperature values. */
@@ -46,7 +51,7 @@ export class PhaseDiagram {
     const { load, temperature } = this.table.axes;
     const ys = this.values(load);
     const xs = this.values(temperature);
-    const find = (y: number, x: number) => this.table.rows.find((r) => r.cell[load] === y && r.cell[temperature] === x);
+    const find = (y: number, x: number) => this.cells.find((r) => r[load] === y && r[temperature] === x);
     const metrics: Record<string, (number | null)[][]> = {};
     for (const { metric } of panelsOf(this.table)) metrics[metric] = ys.map((y) => xs.map((x) => { const v = find(y, x)?.[metric]; return typeof v === 'number' && Number.isFinite(v) ? v : null; }));
     const positive = (values: number[]) => values.every((v) => v > 0);
@@ -70,7 +75,7 @@ export class PhaseDiagram {
   /** Vega-Lite v5: the phase map then one heatmap per metric, in a grid of 3 columns. */
   spec(): VegaLiteSpec {
     const { load, temperature } = this.table.axes;
-    const values = this.table.rows.map((r) => ({ load: r.cell[load], temperature: r.cell[temperature], phase: r.phase ?? 'unknown', ...Object.fromEntries(panelsOf(this.table).map(({ metric }) => [metric, r[metric]])) }));
+    const values = this.cells.map((r) => ({ load: r[load], temperature: r[temperature], phase: r.phase ?? 'unknown', ...Object.fromEntries(panelsOf(this.table).map(({ metric }) => [metric, r[metric]])) }));
     const x = { field: 'temperature', type: 'ordinal', title: LABELS[temperature] ?? temperature, sort: 'ascending' };
     const y = { field: 'load', type: 'ordinal', title: LABELS[load] ?? load, sort: 'descending' };
     const phases = [...new Set(values.map((v) => v.phase))].sort();
@@ -101,7 +106,7 @@ export class PhaseDiagram {
     const { load, temperature } = this.table.axes;
     const ys = this.values(load).reverse();
     const xs = this.values(temperature);
-    const cellText = (y: number, x: number) => this.table.rows.find((r) => r.cell[load] === y && r.cell[temperature] === x)?.phase ?? '-';
+    const cellText = (y: number, x: number) => this.cells.find((r) => r[load] === y && r[temperature] === x)?.phase ?? '-';
     const width = 5;
     const lines = [`Phase diagram (rows: ${LABELS[load] ?? load}, columns: ${LABELS[temperature] ?? temperature})`,
       `${''.padStart(6)}${xs.map((x) => String(x).padStart(width)).join('')}`,

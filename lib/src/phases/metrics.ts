@@ -19,52 +19,105 @@ import { ArgumentError, InterruptedError, NumericalError } from '../errors';
 import { Progress } from '../progress/progress';
 import { writeFileAtomic } from '../io/atomic-write';
 import type { DatasetSplit } from '../data/dataset';
-import { openZoo } from '../zoo/open-zoo';
-import type { Zoo, ZooModel } from '../zoo/zoo';
-import { specDataset, type ZooSpec } from '../zoo/builder/spec';
+import { openZoo, type Zoo, type ZooModel } from '../zoo/public';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import type { RepresentationLayer } from '../train/network';
 import type { BezierOptions } from '../landscape/connectivity';
 import { measureCell, type CellContext } from './cell-metrics';
-import { runWorkerPool } from '../zoo/builder/pool';
+import { runWorkerPool } from '../parallel/worker-pool';
 import { PhaseTable, type ModelProblem, type PhaseRow } from './table';
 
 export interface PhaseMetricsOptions {
-  /** Checkpoint epoch to analyse (default: the last epoch with checkpoints). */
+  /**
+   * Checkpoint epoch to analyse.
+   * @default undefined (the last epoch with checkpoints)
+   */
   epoch?: number;
   /**
-   * Load-like axis (default: the first swept of 'model::width', 'dataset::beta',
-   * 'training::data_fraction', 'training::label_noise') and temperature-like axis (default:
-   * 'training::batchsize' if swept, else 'optim::lr').
+   * Load-like axis (a column name).
+   * @default undefined (the first swept of width, beta, data_fraction, label_noise)
    */
   load?: string;
+  /**
+   * Temperature-like axis (a column name).
+   * @default undefined (batch_size if swept, else learning_rate)
+   */
   temperature?: string;
-  /** Train rows in the fixed Hessian batch (default 256; Yang et al. use 200). */
+  /**
+   * Train rows in the fixed Hessian batch (Yang et al. use 200).
+   * @default 256
+   */
   hessianSamples?: number;
-  /** Power iteration and Hutchinson: PyHessian defaults maxIter 100, tol 1e-3. */
+  /**
+   * Power iteration and Hutchinson iterations (PyHessian's default).
+   * @default 100
+   */
   hessianMaxIter?: number;
+  /**
+   * Power iteration and Hutchinson relative tolerance (PyHessian's default).
+   * @default 1e-3
+   */
   hessianTol?: number;
-  /** Bezier curve training (defaults: PTMZ's 10 epochs, lr 0.1 scaled to the zoo: 0.05, batch 128, wd 5e-4; PINN zoos: Adam, lr 1e-3, batch 64, no wd). */
+  /**
+   * Bezier curve training, merged over the default.
+   * @default undefined (PTMZ's 10 epochs, lr 0.1 scaled to the zoo: 0.05, momentum 0.9, batch 128, wd 5e-4; PINN zoos: Adam, lr 1e-3, batch 64, no wd)
+   */
   bezier?: BezierOptions;
-  /** Evaluation points on the Bezier curve (5) and the line (25). */
+  /**
+   * Evaluation points on the Bezier curve.
+   * @default 5
+   */
   curvePoints?: number;
+  /**
+   * Evaluation points on the straight line (the linear barrier).
+   * @default 25
+   */
   linearPoints?: number;
   /**
    * The representation whose linear CKA between seeds is `representation_similarity`: 'logits'
-   * (default, as PTMZ: "intermediate representations require hooks"), 'hidden' (the last hidden
-   * layer, the classifier's input: a CNN's pooled features) or hidden layer k (1-based; for a
-   * CNN, conv layer k's output, all positions x channels). A PINN's 'logits' are u on its test grid.
+   * (as PTMZ: "intermediate representations require hooks"), 'hidden' (the last hidden layer, the
+   * classifier's input: a CNN's pooled features) or hidden layer k (1-based; for a CNN, conv layer
+   * k's output, all positions x channels). A PINN's 'logits' are u on its test grid.
+   * @default 'logits'
    */
   ckaLayer?: RepresentationLayer;
-  /** Data for zoos not made by buildZoo (buildZoo zoos carry their spec and rebuild it). */
+  /**
+   * The train/test split for zoos that do not record their dataset (zoos from buildZoo do, and
+   * each model is then evaluated on its own data fraction and label noise).
+   * @default undefined (zoo.trainingData(model))
+   */
   data?: DatasetSplit;
-  /** Worker threads measuring cells in parallel (default: min(2, cores), never more than the cells; 0 = this thread). */
+  /**
+   * Worker threads measuring cells in parallel (never more than the cells; 0 = this thread).
+   * @default undefined (min(2, cores))
+   */
   workers?: number;
-  /** Read and write phase-metrics.json in the zoo folder (default true). */
+  /**
+   * Read and write phase-metrics.json in the zoo folder.
+   * @default true
+   */
   cache?: boolean;
+  /**
+   * Show a progress bar.
+   * @default true
+   */
   progress?: boolean;
+  /**
+   * Stops between cells (the kernel's interrupt does too).
+   * @default undefined
+   */
   signal?: AbortSignal;
+  /**
+   * Seed of the Hessian probes and the Bezier fit.
+   * @default 0
+   */
   seed?: number;
 }
+
+export const PHASE_METRICS_DEFAULTS = {
+  epoch: undefined, load: undefined, temperature: undefined, hessianSamples: 256, hessianMaxIter: 100, hessianTol: 1e-3, bezier: undefined,
+  curvePoints: 5, linearPoints: 25, ckaLayer: 'logits', data: undefined, workers: undefined, cache: true, progress: true, signal: undefined, seed: 0,
+} as const satisfies OptionDefaults<PhaseMetricsOptions>;
 
 export const CACHE_FILE = 'phase-metrics.json';
 
@@ -101,38 +154,43 @@ function measureInWorkers(context: CellContext, jobs: { cell: Record<string, num
 }
 
 /** Computes (or reads from the cache) the phase metrics of every cell of `zoo` (a Zoo or its folder). */
-export async function phaseMetrics(zooOrPath: Zoo | string, options: PhaseMetricsOptions = {}): Promise<PhaseTable> {
+export async function phaseMetrics(zooOrPath: Zoo | string, metricsOptions: PhaseMetricsOptions = {}): Promise<PhaseTable> {
+  const options = resolveOptions('phaseMetrics', PHASE_METRICS_DEFAULTS, metricsOptions);
   const zoo = typeof zooOrPath === 'string' ? openZoo(zooOrPath) : zooOrPath;
   const swept = (keys: string[]) => keys.find((key) => key in zoo.axes);
-  const load = options.load ?? swept(['model::width', 'dataset::beta', 'training::data_fraction', 'training::label_noise']) ?? 'model::width';
-  const temperature = options.temperature ?? swept(['training::batchsize', 'optim::lr']) ?? 'training::batchsize';
-  const spec = (zoo.manifest?.['weightlab.builder'] as { spec?: ZooSpec } | undefined)?.spec;
-  const pinn = spec?.dataset === 'convection';
-  const split = pinn ? undefined : options.data ?? (spec ? specDataset(spec) : undefined);
-  if (!split && !pinn) throw new ArgumentError('this zoo was not made by buildZoo: pass options.data (the train/test split its models were trained on)');
+  const load = options.load ?? swept(['width', 'beta', 'data_fraction', 'label_noise']) ?? 'width';
+  const temperature = options.temperature ?? swept(['batch_size', 'learning_rate']) ?? 'batch_size';
+  // An axis named by the caller must be swept (a zoo sweeping one axis falls back to an unswept default).
+  for (const [field, axis] of [['load', options.load], ['temperature', options.temperature]]) {
+    if (axis !== undefined && !(axis in zoo.axes)) throw new ArgumentError('not a swept axis of the zoo', { field, expected: `one of ${Object.keys(zoo.axes).join(', ') || '(no axes)'}`, found: axis });
+  }
+  const pinn = zoo.dataset?.name === 'convection';
+  const split = pinn ? undefined : options.data;
+  if (!split && !pinn && !zoo.dataset) throw new ArgumentError('this zoo does not record its dataset (only zoos made by buildZoo do): pass options.data, the train/test split its models were trained on', { field: 'data' });
   const epoch = options.epoch ?? Math.max(...((zoo.manifest?.epochs as number[] | undefined) ?? zoo.models.flatMap((m) => m.checkpoints.map((c) => c.epoch))));
-  const ckaLayer = options.ckaLayer ?? 'logits';
+  const ckaLayer = options.ckaLayer;
   if (!(ckaLayer === 'logits' || ckaLayer === 'hidden' || (Number.isInteger(ckaLayer) && ckaLayer >= 1))) throw new ArgumentError('ckaLayer must be logits, hidden or a hidden layer number >= 1', { field: 'ckaLayer', found: String(ckaLayer) });
   const settings = {
-    hessianSamples: options.hessianSamples ?? 256,
-    hessianMaxIter: options.hessianMaxIter ?? 100,
-    hessianTol: options.hessianTol ?? 1e-3,
+    hessianSamples: options.hessianSamples,
+    hessianMaxIter: options.hessianMaxIter,
+    hessianTol: options.hessianTol,
     // A PINN's loss is stiff (top eigenvalues ~1e3 at large beta): SGD at the classifiers' rate
     // throws the bend off the curve, so its default fit is the zoo's own optimiser, Adam.
     bezier: pinn
       ? { epochs: 10, learningRate: 1e-3, momentum: 0.9, weightDecay: 0, batchSize: 64, optimizer: 'adam' as const, ...options.bezier }
       : { epochs: 10, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, ...options.bezier },
-    curvePoints: options.curvePoints ?? 5,
-    linearPoints: options.linearPoints ?? 25,
-    seed: options.seed ?? 0,
+    curvePoints: options.curvePoints,
+    linearPoints: options.linearPoints,
+    seed: options.seed,
     ckaLayer,
   };
-  const dataName = split ? split.train.name : `convection(${JSON.stringify(spec?.datasetOptions ?? {})})`;
+  // The data's name in the cache keys: the caller's split, or the zoo's dataset (each model then adds its cell's fraction and noise through its id).
+  const dataName = split ? split.train.name : pinn ? `convection(${JSON.stringify(zoo.dataset?.options ?? {})})` : `${zoo.dataset!.name}(${JSON.stringify(zoo.dataset!.options)})`;
   const modelKey = hash({ v: 1, hessianSamples: settings.hessianSamples, maxIter: settings.hessianMaxIter, tol: settings.hessianTol, seed: settings.seed, data: dataName });
   // The CKA layer joins the key only when it is not the default, so caches of logits-CKA stay valid.
   const pairKey = hash({ v: 1, bezier: settings.bezier, curvePoints: settings.curvePoints, linearPoints: settings.linearPoints, seed: settings.seed, data: dataName, ...(ckaLayer !== 'logits' ? { ckaLayer } : {}) });
   const cacheFile = path.join(zoo.root, CACHE_FILE);
-  const useCache = options.cache !== false;
+  const useCache = options.cache;
   let cache: Record<string, unknown> = {};
   if (useCache && fs.existsSync(cacheFile)) {
     try { cache = (JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries?: Record<string, unknown> }).entries ?? {}; } catch { cache = {}; } // a corrupt cache is recomputed, never trusted
@@ -148,13 +206,13 @@ export async function phaseMetrics(zooOrPath: Zoo | string, options: PhaseMetric
   const cells = new Map<string, { cell: Record<string, number>; models: ZooModel[] }>();
   for (const model of zoo.models) {
     const cell: Record<string, number> = {};
-    for (const key of axisKeys) cell[key] = Number(model.params[key]);
+    for (const key of axisKeys) cell[key] = Number(model.hyperparameters[key]);
     const id = JSON.stringify(cell);
     if (!cells.has(id)) cells.set(id, { cell, models: [] });
     cells.get(id)!.models.push(model);
   }
   const bar = options.progress === false ? undefined : new Progress({ total: cells.size, label: 'phase metrics', signal: options.signal });
-  const context: CellContext = { root: zoo.root, epoch, settings, modelKey, pairKey, spec, split: options.data, pinn };
+  const context: CellContext = { root: zoo.root, epoch, settings, modelKey, pairKey, dataset: zoo.dataset, split, pinn };
   const jobs = [...cells.values()];
   // Results land by cell index, so rows and problems come out in grid order whichever thread finished first.
   const results: { row: PhaseRow; problems: ModelProblem[] }[] = [];
@@ -166,9 +224,8 @@ export async function phaseMetrics(zooOrPath: Zoo | string, options: PhaseMetric
   };
   const workers = Math.max(0, Math.min(options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length), jobs.length));
   if (workers === 0) {
-    const local: CellContext = { ...context, split };
     for (const [index, { cell, models }] of jobs.entries()) {
-      finish(index, measureCell(local, cell, models, cache));
+      finish(index, measureCell(context, zoo, cell, models, cache));
       await new Promise((resolve) => setImmediate(resolve)); // let a kernel interrupt arrive between cells
     }
   } else {
@@ -177,6 +234,6 @@ export async function phaseMetrics(zooOrPath: Zoo | string, options: PhaseMetric
   bar?.done();
   const rows = results.map((r) => r.row);
   const problems = results.flatMap((r) => r.problems);
-  rows.sort((a, b) => (a.cell[load] - b.cell[load]) || (a.cell[temperature] - b.cell[temperature]));
+  rows.sort((a, b) => ((a[load] as number) - (b[load] as number)) || ((a[temperature] as number) - (b[temperature] as number)));
   return new PhaseTable(rows, { load, temperature }, problems, { epoch, ...settings });
 }

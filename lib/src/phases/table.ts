@@ -1,13 +1,22 @@
 // The per-cell metric table of a zoo's phase analysis (one row per grid cell, metrics
-// aggregated over the cell's seeds and seed pairs, under PTMZ's key names), and its display.
+// aggregated over the cell's seeds and seed pairs, under PTMZ's metric names), a ResultTable
+// like every tabular result, and its display.
 
 import { mimeBundle, type MimeBundle } from '../display/protocol';
-import { escapeHtml, htmlTable } from '../display/builders';
+import { escapeHtml } from '../display/builders';
+import { arqueroFromRows, ResultTable, type CellValue } from '../table/result-table';
 
 export interface PhaseRow {
-  /** The cell's coordinates: each swept axis (PTMZ key) -> value, seed excluded. */
-  cell: Record<string, number>;
-  /** Models of the cell that entered the metrics (readable checkpoint, finite loss). */
+  /** Grid coordinates of the cell: one column per swept axis (width, batch_size, learning_rate, ...; seed excluded). */
+  width?: number;
+  depth?: number;
+  batch_size?: number;
+  learning_rate?: number;
+  weight_decay?: number;
+  data_fraction?: number;
+  label_noise?: number;
+  beta?: number;
+  /** Models of the cell that entered the metrics (readable checkpoint, finite loss), by id. */
   models: string[];
   /** Mean over models: final-epoch train/test loss and accuracy (accuracy in [0, 1]). */
   train_loss: number | null;
@@ -33,9 +42,12 @@ export interface PhaseRow {
   l2_distance: number | null;
   /** True when a model of the cell has a NaN or infinite loss (it is left out of the means). */
   nan: boolean;
-  /** Phase label once classified ('I', 'II', 'III', 'IV-A', 'IV-B'), with the rule that fired. */
+  /** Phase label once classified ('I', 'II', 'III', 'IV-A', 'IV-B'; null when the metrics cannot decide). */
   phase?: string | null;
-  phaseReason?: string;
+  /** Why classifyPhases chose that label: the rule that fired and the numbers it read. */
+  phase_reason?: string;
+  /** Axes of zoos whose swept hyperparameters are not zoo axes (ray-tune zoos), under their own names. */
+  [axis: string]: CellValue;
 }
 
 export interface ModelProblem {
@@ -50,59 +62,73 @@ export const METRIC_COLUMNS = [
 ] as const;
 export type MetricColumn = typeof METRIC_COLUMNS[number];
 
-export class PhaseTable {
+/** The load-like and temperature-like axes of a phase table (column names). */
+export interface PhaseAxes {
+  load: string;
+  temperature: string;
+}
+
+/**
+ * The phase metrics of a zoo: a ResultTable of PhaseRow (one row per grid cell, sorted by load
+ * then temperature) that also keeps the axes it is drawn over, the model problems met, the
+ * settings the metrics were computed with and, once classified, the thresholds. `filter` and
+ * `orderby` keep all of that; the other verbs return a plain ResultTable.
+ */
+export class PhaseTable extends ResultTable<PhaseRow> {
   constructor(
-    readonly rows: PhaseRow[],
-    /** The load-like axis (default 'model::width') and the temperature-like one (default 'training::batchsize'). */
-    readonly axes: { load: string; temperature: string },
+    rows: readonly PhaseRow[],
+    /** The load-like axis (default 'width') and the temperature-like one (default 'batch_size'). */
+    readonly axes: PhaseAxes,
     /** Models reported and skipped (missing or corrupt checkpoint, NaN loss), per model. */
-    readonly problems: ModelProblem[] = [],
+    readonly problems: readonly ModelProblem[] = [],
     /** Options the metrics were computed with. */
-    readonly options: Record<string, unknown> = {},
+    readonly settings: Readonly<Record<string, unknown>> = {},
     /** Thresholds resolved by classifyPhases, when classified. */
-    readonly thresholds?: Record<string, number>,
-  ) {}
+    readonly thresholds?: Readonly<Record<string, number>>,
+  ) {
+    const pinn = rows.some((r) => r.relative_l2_error !== undefined);
+    const classified = rows.some((r) => r.phase !== undefined);
+    super(arqueroFromRows(rows, [axes.load, axes.temperature]), {
+      title: `PhaseTable(${rows.length} cells${classified ? `, phases ${distinctPhases(rows).join(' ')}` : ''})`,
+      shown: [axes.load, axes.temperature, 'train_loss', pinn ? 'relative_l2_error' : 'test_acc', 'log_hessian_top_ev', 'log_hessian_trace', 'curve_mc_train_error', 'representation_similarity', ...(classified ? ['phase'] : [])],
+      displayRows: 100,
+    });
+  }
 
   /** Distinct phase labels present (after classification). */
   get phases(): string[] {
-    return [...new Set(this.rows.map((row) => row.phase).filter((p): p is string => typeof p === 'string'))].sort();
+    return distinctPhases(this.rows());
   }
 
-  /** Plain objects with the cell coordinates flattened (for arquero: aq.from(table.records())). */
-  records(): Record<string, unknown>[] {
-    return this.rows.map(({ cell, models, ...rest }) => ({ ...cell, models: models.length, ...rest }));
+  /** The same table with other rows (axes, problems, settings and thresholds kept). */
+  withCells(rows: readonly PhaseRow[]): PhaseTable {
+    return new PhaseTable(rows, this.axes, this.problems, this.settings, this.thresholds);
   }
 
-  /** The columns shown by toString() and the HTML table: header and formatted cells. */
-  private displayed(): { header: string[]; lines: string[][] } {
-    // A PINN zoo has no accuracies: its column is the relative L2 error against the exact solution.
-    const pinn = this.rows.some((r) => r.relative_l2_error !== undefined);
-    const header = [this.axes.load, this.axes.temperature, 'n', 'train_loss', pinn ? 'rel_l2' : 'test_acc', 'log_top_ev', 'log_trace', 'mc_err', 'cka', 'phase'];
-    const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
-    const lines = this.rows.map((r) => [String(r.cell[this.axes.load]), String(r.cell[this.axes.temperature]), String(r.models.length), fmt(r.train_loss), fmt(pinn ? r.relative_l2_error : r.test_acc),
-      fmt(r.log_hessian_top_ev, 2), fmt(r.log_hessian_trace, 2), fmt(r.curve_mc_train_error, 2), fmt(r.representation_similarity), r.phase ?? '-']);
-    return { header, lines };
+  override filter(predicate: (row: PhaseRow, index: number) => boolean): PhaseTable {
+    return this.withCells(super.filter(predicate).rows());
   }
 
-  private title(): string {
-    return `PhaseTable(${this.rows.length} cells${this.phases.length ? `, phases ${this.phases.join(' ')}` : ''})`;
+  override orderby(...keys: Parameters<ResultTable<PhaseRow>['orderby']>): PhaseTable {
+    return this.withCells(super.orderby(...keys).rows());
   }
 
   private problemLines(): string[] {
     return this.problems.length ? [`${this.problems.length} model problem(s):`, ...this.problems.slice(0, 10).map((p) => `  ${p.model}: ${p.problem}`)] : [];
   }
 
-  toString(): string {
-    const { header, lines } = this.displayed();
-    const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-    const row = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c])).join('  ');
-    return [this.title(), row(header), ...lines.map(row), ...this.problemLines()].join('\n');
+  override toString(): string {
+    return [super.toString(), ...this.problemLines()].join('\n');
   }
 
-  [mimeBundle](): MimeBundle {
-    const { header, lines } = this.displayed();
+  override [mimeBundle](): MimeBundle {
+    const { data } = super[mimeBundle]() as MimeBundle;
     const problems = this.problemLines();
     const after = problems.length ? `<pre>${escapeHtml(problems.join('\n'))}</pre>` : '';
-    return { data: { 'text/plain': this.toString(), 'text/html': htmlTable(header, lines, { caption: this.title(), className: 'weightlab-table weightlab-phase-table', after }) } };
+    return { data: { ...data, 'text/html': `<div class="weightlab-phase-table">${String(data['text/html'])}${after}</div>`, 'text/plain': this.toString() } };
   }
+}
+
+function distinctPhases(rows: readonly PhaseRow[]): string[] {
+  return [...new Set(rows.map((row) => row.phase).filter((p): p is string => typeof p === 'string'))].sort();
 }

@@ -3,8 +3,7 @@
 // cache entries. The parent owns the cache file and the progress bar.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { openZoo } from '../zoo/open-zoo';
-import { specDataset } from '../zoo/builder/spec';
+import { openZoo } from '../zoo/public';
 import { measureCell, type CellContext } from './cell-metrics';
 
 interface Setup { context: CellContext }
@@ -12,13 +11,12 @@ interface CellMessage { cell: Record<string, number>; models: string[]; cache: R
 
 if (parentPort) {
   const { context } = workerData as Setup;
-  // The spec's dataset is rebuilt here rather than cloned from the parent (pure function of the spec).
-  const resolved: CellContext = { ...context, split: context.split ?? (context.spec && !context.pinn ? specDataset(context.spec) : undefined) };
+  // The zoo's dataset is rebuilt here (zoo.trainingData) rather than cloned from the parent: it is a pure function of what zoo.json records.
   const zoo = openZoo(context.root);
   const port = parentPort;
   port.on('message', (message: CellMessage) => {
     try {
-      port.postMessage(measureCell(resolved, message.cell, message.models.map((id) => zoo.model(id)), message.cache));
+      port.postMessage(measureCell(context, zoo, message.cell, message.models.map((id) => zoo.model(id)), message.cache));
     } catch (error) {
       port.postMessage({ error: (error as Error).message });
     }

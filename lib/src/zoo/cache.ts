@@ -26,8 +26,9 @@ import { convectionProblem } from '../data/synthetic';
 import { readNativeZoo, ZOO_FORMAT_VERSION } from './native';
 import type { Zoo } from './zoo';
 import { canonicalHash, canonicalJson } from './cache-key';
-import { BUILDER_VERSION, buildZoo, type BuildOptions, type BuildReport } from './builder/build';
-import { expandGrid, specDataset, specShape, type ZooSpec } from './builder/spec';
+import { BUILDER_VERSION, BUILD_DEFAULTS, buildZoo, type BuildOptions, type BuildReport } from './builder/build';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
+import { checkSpec, expandGrid, specDataset, specShape, type ZooSpec } from './builder/spec';
 import type { TrainingEngine } from '../train/jax-engine';
 
 /** The environment variable that names the cache folder; it wins over XDG_CACHE_HOME. */
@@ -124,6 +125,7 @@ export interface ZooCacheKey {
 
 /** The cache key of the zoo `spec` builds with `engine` (default 'js', as buildZoo), with this library and dataset. */
 export function zooCacheKey(spec: ZooSpec, options: { engine?: TrainingEngine } = {}): ZooCacheKey {
+  checkSpec(spec); // a misspelled field fails here, before any folder or lock is made
   const dataset = spec.dataset === 'convection' ? convectionFingerprint(spec) : datasetFingerprint(specDataset(spec));
   return { kind: 'zoo', spec, dataset, library: libraryVersion(), builder: BUILDER_VERSION, format: ZOO_FORMAT_VERSION, engine: options.engine ?? 'js' };
 }
@@ -134,9 +136,15 @@ export function zooCacheFolder(spec: ZooSpec, options: { engine?: TrainingEngine
 }
 
 export interface ZooCacheOptions extends Omit<BuildOptions, 'out'> {
-  /** Cache folder to use (default: cacheRoot(), i.e. $WEIGHTLAB_CACHE_DIR, $XDG_CACHE_HOME/weightlab or ~/.cache/weightlab). */
+  /**
+   * Cache folder to use.
+   * @default undefined (cacheRoot(): $WEIGHTLAB_CACHE_DIR, $XDG_CACHE_HOME/weightlab or ~/.cache/weightlab)
+   */
   root?: string;
 }
+
+/** buildZoo's defaults less `out`, plus `root`. */
+export const ZOO_CACHE_DEFAULTS = (({ out: _out, ...build }) => ({ ...build, root: undefined }))(BUILD_DEFAULTS) satisfies OptionDefaults<ZooCacheOptions>;
 
 export interface ZooCacheReport extends BuildReport {
   zoo: Zoo;
@@ -160,8 +168,9 @@ interface CompleteMarker {
  * folder, which is marked complete once every model finished. Options are buildZoo's, less
  * `out`, plus `root`. Phase metrics of the returned zoo are cached in the same folder.
  */
-export async function zooCache(spec: ZooSpec, options: ZooCacheOptions = {}): Promise<ZooCacheReport> {
+export async function zooCache(spec: ZooSpec, cacheOptions: ZooCacheOptions = {}): Promise<ZooCacheReport> {
   const started = performance.now();
+  const options = resolveOptions('zooCache', ZOO_CACHE_DEFAULTS, cacheOptions);
   const key = zooCacheKey(spec, { engine: options.engine });
   const folder = cacheFolder('zoos', key, { root: options.root, label: spec.name });
   const reuse = (): ZooCacheReport | undefined => {
@@ -178,7 +187,7 @@ export async function zooCache(spec: ZooSpec, options: ZooCacheOptions = {}): Pr
     const finished = reuse();
     if (finished) return finished;
     removeDeadWritersTemporaries(folder);
-    const { root: _root, ...build } = options;
+    const { root: _root, ...build } = cacheOptions;
     const report = await buildZoo(spec, { ...build, out: folder });
     if (report.failed.length === 0) {
       const nan = report.zoo.models.filter((model) => model.results.some((row) => row.nan === true)).map((model) => model.id);

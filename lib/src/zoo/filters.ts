@@ -3,13 +3,36 @@
 // threshold (the loading notebook uses 5), before they poison a weight-space dataset.
 
 import type { WeightSet } from '../weights/weight-set';
+import type { OptionDefaults } from '../options/resolve';
 
 export interface CheckpointFilter {
-  /** Drop checkpoints with any NaN (or infinite) weight. */
+  /**
+   * Drop checkpoints with any NaN (or infinite) weight.
+   * @default false
+   */
   dropNaN?: boolean;
-  /** Drop checkpoints with any |w| above this. */
+  /**
+   * Drop checkpoints with any |w| above this.
+   * @default undefined (no limit)
+   */
   maxAbsWeight?: number;
 }
+
+/** `zoo.weights()` options: the filter, the epochs to read and the report to count into. */
+export interface WeightsOptions extends CheckpointFilter {
+  /**
+   * Only checkpoints of these epochs.
+   * @default undefined (every epoch)
+   */
+  epochs?: number[];
+  /**
+   * Counts kept and dropped checkpoints (make one with filterReport()).
+   * @default undefined
+   */
+  report?: FilterReport;
+}
+
+export const WEIGHTS_DEFAULTS = { dropNaN: false, maxAbsWeight: undefined, epochs: undefined, report: undefined } as const satisfies OptionDefaults<WeightsOptions>;
 
 export interface FilterReport {
   kept: number;

@@ -3,7 +3,7 @@
 // PyTorch, JAX and numpy read without pickles. Later issues (the zoo builder) write it with
 // the functions below; any reader of ray-tune zoos reads it.
 //
-// ## weightlab zoo format, version 1
+// ## weightlab zoo format, version 2 (version 1 still reads: it lacks "data" and "architectures")
 //
 // ```
 // <zoo>/
@@ -35,10 +35,24 @@
 //                                        the grid: hyperparameter -> its values (each model's
 //                                        params.json holds one value per axis)
 //   "seeds": [0, 1, 2],                  seeds per grid cell ("seed" in params.json)
-//   "dataset": "uci-digits",             dataset id
+//   "dataset": "uci-digits",             dataset id (free text: the split's name)
+//   "data": {"name": "digits", "options": {"seed": 0}},
+//                                        version 2, optional: the dataset generator (a DatasetName)
+//                                        and its options, enough to rebuild the train/test split;
+//                                        each model's data_fraction and label_noise (params.json)
+//                                        then give the rows it was trained on
+//   "architectures": {"<model id>": {"kind": "mlp", "inputs": 64, "hidden": [32], "outputs": 10,
+//                     "activation": "relu"}, ...}
+//                                        version 2, optional: each model's network, as
+//                                        weightlab's train module describes it: an MLP (inputs,
+//                                        hidden widths, outputs, activation; a PINN is an MLP of
+//                                        (x, t)) or a CNN ({"kind": "cnn", image [C, H, W],
+//                                        channels, strides, kernel, outputs, activation})
 //   "epochs": [0, 1, 2, 5, 10],          epochs that have checkpoints
 //   "metricEpochs": [10],                epochs with loss-landscape metrics in result.json
-//   "models": ["w8_b32_s0", ...],        model folder names, in grid order
+//   "models": ["width=8_batch_size=32_seed=0", ...],
+//                                        model folder names, in grid order (version 1 builders
+//                                        wrote short tags: "w8_b32_s0")
 //   "created": "2025-01-01T00:00:00Z"    ISO 8601
 // }
 // ```
@@ -50,11 +64,16 @@ import { writeFileAtomic } from '../io/atomic-write';
 import { writeSafetensors, type TensorsInput } from '../io/safetensors';
 import { isTrialDirectory, nothingReadable, readTrials, skipOf } from './ray-tune';
 import { Zoo, type ZooSkip } from './zoo';
+import { axisNameOfKey } from './ptmz-keys';
+import { DATASET_NAMES, type ZooDataset } from './dataset';
+import type { NetworkArchitecture } from '../train/network';
 import { isReadError, ZooFolder, type ZooReadOptions } from './zoo-folder';
 
 export const ZOO_MANIFEST = 'zoo.json';
 export const ZOO_FORMAT = 'weightlab-zoo';
-export const ZOO_FORMAT_VERSION = 1;
+export const ZOO_FORMAT_VERSION = 2;
+/** Versions this reader opens. */
+export const ZOO_FORMAT_VERSIONS_READ: readonly number[] = [1, 2];
 
 export interface ZooManifest {
   format: typeof ZOO_FORMAT;
@@ -67,6 +86,10 @@ export interface ZooManifest {
   metricEpochs?: number[];
   models: string[];
   created?: string;
+  /** The dataset generator and its options (version 2; see the format notes above). */
+  data?: ZooDataset;
+  /** Each model's network by id (version 2; see the format notes above). */
+  architectures?: Record<string, NetworkArchitecture>;
 }
 
 const MODEL_ID = /^[A-Za-z0-9._=,+-]+$/;
@@ -127,7 +150,7 @@ export function readNativeZoo(root: string, options: ZooReadOptions = {}): Zoo {
   const manifest = folder.readJson(manifestFile);
   const m = manifest as Partial<ZooManifest>;
   if (m?.format !== ZOO_FORMAT) throw new FormatError('not a weightlab zoo manifest', { file: manifestFile, field: 'format', expected: ZOO_FORMAT, found: String(m?.format) });
-  if (m.version !== ZOO_FORMAT_VERSION) throw new FormatError('unsupported weightlab zoo version', { file: manifestFile, field: 'version', expected: String(ZOO_FORMAT_VERSION), found: String(m.version) });
+  if (!ZOO_FORMAT_VERSIONS_READ.includes(m.version as number)) throw new FormatError('unsupported weightlab zoo version', { file: manifestFile, field: 'version', expected: ZOO_FORMAT_VERSIONS_READ.join(' or '), found: String(m.version) });
   if (!Array.isArray(m.models) || !m.models.every((id) => typeof id === 'string' && MODEL_ID.test(id))) {
     throw new FormatError('manifest models must be a list of folder names', { file: manifestFile, field: 'models' });
   }
@@ -149,5 +172,32 @@ export function readNativeZoo(root: string, options: ZooReadOptions = {}): Zoo {
   }
   const models = readTrials(folder, trials, skipped);
   if (models.length === 0 && skipped.length > 0) throw nothingReadable(root, 'model folder', skipped);
-  return new Zoo('weightlab', root, models, m.axes as Record<string, unknown[]>, m as Record<string, unknown>, skipped);
+  const architectures = m.architectures ?? {};
+  if (typeof architectures !== 'object' || architectures === null || Array.isArray(architectures)) throw new FormatError('manifest architectures must be an object of model id -> network', { file: manifestFile, field: 'architectures' });
+  for (const model of models) {
+    const architecture = (architectures as Record<string, unknown>)[model.id];
+    if (architecture === undefined) continue;
+    const kind = (architecture as { kind?: unknown })?.kind;
+    if (kind !== 'mlp' && kind !== 'cnn') throw new FormatError('a model architecture must be an MLP or CNN description', { file: manifestFile, field: `architectures.${model.id}.kind`, expected: 'mlp | cnn', found: String(kind) });
+    (model as { architecture?: NetworkArchitecture }).architecture = architecture as NetworkArchitecture;
+  }
+  // Axes are stored under PTMZ keys (the serialised contract) and shown under their axis names.
+  const axes = Object.fromEntries(Object.entries(m.axes as Record<string, unknown[]>).map(([key, values]) => [axisNameOfKey(key), values]));
+  return new Zoo('weightlab', root, models, axes, m as Record<string, unknown>, skipped, manifestDataset(m, manifestFile));
+}
+
+/**
+ * The dataset a manifest records: version 2's "data"; a version-1 zoo made by the builder kept it
+ * in its spec (under "weightlab.builder"), which is read here so that old zoos keep working.
+ */
+function manifestDataset(m: Partial<ZooManifest> & Record<string, unknown>, manifestFile: string): ZooDataset | undefined {
+  const legacy = (m['weightlab.builder'] as { spec?: { dataset?: unknown; datasetOptions?: unknown } } | undefined)?.spec;
+  const data = m.data ?? (legacy?.dataset !== undefined ? { name: legacy.dataset, options: legacy.datasetOptions ?? {} } : undefined);
+  if (data === undefined) return undefined;
+  const { name, options } = data as { name?: unknown; options?: unknown };
+  if (!DATASET_NAMES.includes(name as ZooDataset['name'])) throw new FormatError('unknown dataset in the manifest', { file: manifestFile, field: 'data.name', expected: DATASET_NAMES.join(', '), found: String(name) });
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || !Object.values(options).every((v) => typeof v === 'number')) {
+    throw new FormatError('dataset options must be an object of numbers', { file: manifestFile, field: 'data.options' });
+  }
+  return { name: name as ZooDataset['name'], options: { ...(options as Record<string, number>) } };
 }

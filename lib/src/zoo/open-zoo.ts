@@ -8,7 +8,13 @@ import { readNativeZoo, ZOO_MANIFEST } from './native';
 import { readRayTuneZoo } from './ray-tune';
 import { readSmallCnnZoo, type SmallCnnZooOptions } from './small-cnn-zoo';
 import type { Zoo, ZooKind } from './zoo';
-import { hasEntry } from './zoo-folder';
+import { hasEntry, ZOO_READ_DEFAULTS } from './zoo-folder';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
+
+/** openZoo's options: the read limits of every layout, and the Small CNN Zoo's own two. */
+export type OpenZooOptions = SmallCnnZooOptions;
+
+export const OPEN_ZOO_DEFAULTS = { ...ZOO_READ_DEFAULTS, layout: 'torch', maxMetricsBytes: 2 ** 30 } as const satisfies OptionDefaults<OpenZooOptions>;
 
 /** The layout of a zoo folder. */
 export function detectZooKind(root: string): ZooKind {
@@ -25,7 +31,8 @@ export function detectZooKind(root: string): ZooKind {
  * Entries that cannot be read (bad links, unreadable trials) are skipped and listed in
  * `zoo.skipped` / `zoo.warnings`, unless `strict` is set (see ZooReadOptions for the limits).
  */
-export function openZoo(root: string, options: SmallCnnZooOptions = {}): Zoo {
+export function openZoo(root: string, openOptions: OpenZooOptions = {}): Zoo {
+  const options = resolveOptions('openZoo', OPEN_ZOO_DEFAULTS, openOptions);
   switch (detectZooKind(root)) {
     case 'weightlab': return readNativeZoo(root, options);
     case 'small-cnn-zoo': return readSmallCnnZoo(root, options);

@@ -1,13 +1,15 @@
 // The zoo namespace: open a model zoo folder (native, ray-tune/PTMZ, Small CNN Zoo), read its
 // metadata table, build new zoos from a spec, cache them, and view checkpoints as vectors or tokens.
-export { Zoo, type ZooKind, type ZooModel, type ZooCheckpoint, type ZooResult, type ZooSummary, type ZooTableOptions, type ZooSkip } from './zoo';
-export { type ZooReadOptions } from './zoo-folder';
-export { openZoo } from './open-zoo';
-export { filterReport, type CheckpointFilter, type FilterReport } from './filters';
+export { Zoo, ZOO_TABLE_DEFAULTS, type ZooKind, type ZooModel, type ZooCheckpoint, type ZooResult, type ZooSummary, type ZooTableOptions, type ZooSkip, type ZooRow, type ZooModelRow, type ZooColumns } from './zoo';
+export { ZOO_READ_DEFAULTS, type ZooReadOptions } from './zoo-folder';
+export { openZoo, OPEN_ZOO_DEFAULTS, type OpenZooOptions } from './open-zoo';
+export { filterReport, WEIGHTS_DEFAULTS, type CheckpointFilter, type FilterReport, type WeightsOptions } from './filters';
 export { writeZooManifest, writeZooParams, writeZooResults, writeZooCheckpoint, type ZooManifest } from './native';
-export { vectoriseCheckpoint, unvectoriseCheckpoint, buildIndexDict, type IndexDict, type VectoriseOptions } from './vectorise';
-export { tokeniseCheckpoint, detokeniseCheckpoint, type Tokens, type TokeniseOptions } from './tokenise';
-export { zooCache, zooCacheFolder, type ZooCacheOptions, type ZooCacheReport } from './cache';
-export { buildZoo, type BuildOptions, type BuildReport } from './builder/build';
-export { type ZooSpec, type AxisName, type DatasetName } from './builder/spec';
-export { zooPreset, ZOO_PRESETS } from './presets';
+export { vectoriseCheckpoint, unvectoriseCheckpoint, buildIndexDict, VECTORISE_DEFAULTS, type IndexDict, type VectoriseOptions } from './vectorise';
+export { tokeniseCheckpoint, detokeniseCheckpoint, TOKENISE_DEFAULTS, type Tokens, type TokeniseOptions } from './tokenise';
+export { zooCache, zooCacheFolder, ZOO_CACHE_DEFAULTS, type ZooCacheOptions, type ZooCacheReport } from './cache';
+export { buildZoo, BUILD_DEFAULTS, type BuildOptions, type BuildReport } from './builder/build';
+export { ZOO_SPEC_DEFAULTS, DEFAULT_HYPERPARAMETERS, type ZooSpec } from './builder/spec';
+export { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from './ptmz-keys';
+export { type DatasetName, type ZooDataset } from './dataset';
+export { zooPreset, ZOO_PRESETS, ZOO_PRESET_DEFAULTS, type ZooPresetOptions } from './presets';

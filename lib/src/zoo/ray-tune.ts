@@ -9,6 +9,7 @@ import { FormatError, WeightlabError } from '../errors';
 import { readWeights } from '../io/read-weights';
 import type { WeightSet } from '../weights/weight-set';
 import { flattenKeys } from './python-json';
+import { hyperparametersOf } from './ptmz-keys';
 import { Zoo, type ZooCheckpoint, type ZooModel, type ZooResult, type ZooSkip } from './zoo';
 import { hasEntry, isReadError, ZooFolder, type EntryKind, type ZooReadOptions } from './zoo-folder';
 
@@ -64,7 +65,8 @@ export function readTrialIn(folder: ZooFolder, directory: string, id = path.base
     if (match && look(name) === 'directory') checkpointDirs.push({ name, epoch: Number(match[1]) });
   }
   checkpointDirs.sort((a, b) => a.epoch - b.epoch);
-  const model = { id, path: directory, params: flattenKeys(params as Record<string, unknown>), results: [] as ZooResult[], checkpoints: [] as ZooCheckpoint[], warnings, epochOffset: 0 };
+  const flat = flattenKeys(params as Record<string, unknown>);
+  const model = { id, path: directory, params: flat, hyperparameters: hyperparametersOf(flat), results: [] as ZooResult[], checkpoints: [] as ZooCheckpoint[], warnings, epochOffset: 0 };
   const seenEpochs = new Set<number>();
   for (const { name, epoch } of checkpointDirs) {
     if (seenEpochs.has(epoch)) { warnings.push(`two checkpoint folders for epoch ${epoch}; using the first (${name} skipped)`); continue; }

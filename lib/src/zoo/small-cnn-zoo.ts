@@ -14,13 +14,20 @@ import { parsePythonLiteral } from '../io/python-literal';
 import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 import { parseCsv } from './csv';
+import { hyperparametersOf } from './ptmz-keys';
 import { Zoo, type ZooCheckpoint, type ZooModel, type ZooResult } from './zoo';
 import { ZooFolder, type ZooReadOptions } from './zoo-folder';
 
 export interface SmallCnnZooOptions extends ZooReadOptions {
-  /** 'torch' (OIHW, out x in, `weight`) or 'tensorflow' (as stored); default 'torch'. */
+  /**
+   * Small CNN Zoo weights: 'torch' (OIHW, out x in, `weight`) or 'tensorflow' (as stored).
+   * @default 'torch'
+   */
   layout?: 'torch' | 'tensorflow';
-  /** Largest metrics.csv.gz we read and inflate, in bytes, compressed and inflated (default 1 GiB). */
+  /**
+   * Largest metrics.csv.gz we read and inflate, in bytes, compressed and inflated.
+   * @default 1073741824 (1 GiB)
+   */
   maxMetricsBytes?: number;
 }
 
@@ -94,7 +101,7 @@ export function readSmallCnnZoo(root: string, options: SmallCnnZooOptions = {}):
     const first = metrics[rows[0]];
     const params: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(first)) if (key.startsWith('config.')) params[key.slice('config.'.length)] = value;
-    const model = { id, path: root, params, results: [] as ZooResult[], checkpoints: [] as ZooCheckpoint[] };
+    const model = { id, path: root, params, hyperparameters: hyperparametersOf(params), results: [] as ZooResult[], checkpoints: [] as ZooCheckpoint[] };
     const ordered = [...rows].sort((a, b) => Number(metrics[a].step ?? a) - Number(metrics[b].step ?? b));
     for (const row of ordered) {
       const values = metrics[row];

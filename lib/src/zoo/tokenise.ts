@@ -5,16 +5,25 @@
 // Batch-norm running statistics are tokenised too unless `ignoreBatchNorm`. Detokenising with
 // the same reference checkpoint restores every tensor exactly.
 
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { ArgumentError, ShapeError } from '../errors';
 import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 
 export interface TokeniseOptions {
-  /** Values per token; 0 (default) uses the longest row, so every row is one token. */
+  /**
+   * Values per token; 0 uses the longest row, so every row is one token.
+   * @default 0
+   */
   tokenSize?: number;
-  /** Skip entries whose names contain 'bn', 'downsample.1' or 'batchnorm' (SANE's ignore_bn). */
+  /**
+   * Skip entries whose names contain 'bn', 'downsample.1' or 'batchnorm' (SANE's ignore_bn).
+   * @default false
+   */
   ignoreBatchNorm?: boolean;
 }
+
+export const TOKENISE_DEFAULTS = { tokenSize: 0, ignoreBatchNorm: false } as const satisfies OptionDefaults<TokeniseOptions>;
 
 export interface Tokens {
   /** [tokens, tokenSize] float32 values (zero where masked). */
@@ -54,6 +63,7 @@ function tokenEntries(weights: WeightSet, options: TokeniseOptions): Entry[] {
 
 /** Tokens, masks and positions of a checkpoint. */
 export function tokeniseCheckpoint(weights: WeightSet, options: TokeniseOptions = {}): Tokens {
+  options = resolveOptions('tokeniseCheckpoint', TOKENISE_DEFAULTS, options);
   const entries = tokenEntries(weights, options);
   let tokenSize = options.tokenSize ?? 0;
   if (!Number.isInteger(tokenSize) || tokenSize < 0) throw new ArgumentError('tokenSize must be a non-negative integer', { found: String(tokenSize) });
@@ -93,6 +103,7 @@ export function tokeniseCheckpoint(weights: WeightSet, options: TokeniseOptions 
  * Tensors that were tokenised are replaced (as float32); all others are taken from the reference.
  */
 export function detokeniseCheckpoint(tokens: Tensor, reference: WeightSet, options: Omit<TokeniseOptions, 'tokenSize'> = {}): WeightSet {
+  options = resolveOptions('detokeniseCheckpoint', { ignoreBatchNorm: TOKENISE_DEFAULTS.ignoreBatchNorm }, options);
   if (tokens.rank !== 2) throw new ShapeError('tokens must be [tokens, tokenSize]', { found: `[${tokens.shape.join(', ')}]` });
   const [count, tokenSize] = tokens.shape;
   const values = tokens.toFloat32();

@@ -4,6 +4,7 @@
 // sits in the vector and how it splits into kernels, so hyper-representation code can map
 // vector positions back to (layer, kernel, channel). `unvectoriseCheckpoint` inverts exactly.
 
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { ShapeError } from '../errors';
 import { Tensor, sizeOf } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
@@ -20,9 +21,14 @@ export interface IndexDict {
 }
 
 export interface VectoriseOptions {
-  /** Include biases after each weight (default true, as the zoos do). */
+  /**
+   * Include biases after each weight, as the zoos do.
+   * @default true
+   */
   useBias?: boolean;
 }
+
+export const VECTORISE_DEFAULTS = { useBias: true } as const satisfies OptionDefaults<VectoriseOptions>;
 
 interface LayerSlot { weight: string; bias?: string; kind: string; key: number | string }
 
@@ -48,6 +54,7 @@ function layerSlots(weights: WeightSet, options: VectoriseOptions): LayerSlot[] 
  * layer's kernel count when it divides (a flattened conv output), else into single inputs.
  */
 export function buildIndexDict(weights: WeightSet, options: VectoriseOptions = {}): IndexDict {
+  options = resolveOptions('buildIndexDict', VECTORISE_DEFAULTS, options);
   const dict: IndexDict = { layer: [], idx_start: [], idx_length: [], kernel_no: [], kernel_size: [], channels_in: [] };
   let at = 0;
   let previousKernels: number | undefined;
@@ -75,6 +82,7 @@ export function buildIndexDict(weights: WeightSet, options: VectoriseOptions = {
 
 /** The layer tensors (weight, then bias) concatenated into one float64 vector. */
 export function vectoriseCheckpoint(weights: WeightSet, options: VectoriseOptions = {}): Float64Array {
+  options = resolveOptions('vectoriseCheckpoint', VECTORISE_DEFAULTS, options);
   const slots = layerSlots(weights, options);
   const names = slots.flatMap((slot) => (slot.bias ? [slot.weight, slot.bias] : [slot.weight]));
   const total = names.reduce((sum, name) => sum + sizeOf(weights.info(name).shape), 0);
@@ -90,6 +98,7 @@ export function vectoriseCheckpoint(weights: WeightSet, options: VectoriseOption
 
 /** A WeightSet shaped like `reference` (its layer tensors) filled from `vector` (inverse of vectoriseCheckpoint). */
 export function unvectoriseCheckpoint(vector: ArrayLike<number>, reference: WeightSet, options: VectoriseOptions = {}): WeightSet {
+  options = resolveOptions('unvectoriseCheckpoint', VECTORISE_DEFAULTS, options);
   const slots = layerSlots(reference, options);
   const names = slots.flatMap((slot) => (slot.bias ? [slot.weight, slot.bias] : [slot.weight]));
   const total = names.reduce((sum, name) => sum + sizeOf(reference.info(name).shape), 0);

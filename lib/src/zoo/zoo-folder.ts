@@ -22,13 +22,25 @@ import { ArgumentError, FormatError, WeightlabError } from '../errors';
 import { DEFAULT_JSON_DEPTH, JsonLinesReader, parsePythonJson } from './python-json';
 
 export interface ZooReadOptions {
-  /** Largest text parsed in one piece: a result.json line, a params.json, zoo.json, layout.csv (bytes; default 16 MiB). */
+  /**
+   * Largest text parsed in one piece: a result.json line, a params.json, zoo.json, layout.csv (bytes).
+   * @default 16777216 (16 MiB)
+   */
   maxTextBytes?: number;
-  /** Deepest nesting of arrays and objects in any JSON value (default 256). */
+  /**
+   * Deepest nesting of arrays and objects in any JSON value.
+   * @default 256
+   */
   maxJsonDepth?: number;
-  /** Largest result.json (bytes; default 64 MiB): its rows are held in memory, about 1.3x the text. */
+  /**
+   * Largest result.json (bytes): its rows are held in memory, about 1.3x the text.
+   * @default 67108864 (64 MiB)
+   */
   maxResultBytes?: number;
-  /** Raise the first error of an unreadable trial instead of skipping it with a warning (default false). */
+  /**
+   * Raise the first error of an unreadable trial instead of skipping it with a warning.
+   * @default false
+   */
   strict?: boolean;
 }
 

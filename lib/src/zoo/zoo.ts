@@ -1,16 +1,20 @@
 // A model zoo: many trained models (a grid of hyperparameters x seeds), each with per-epoch
 // results and checkpoints. The Zoo is lazy: opening one reads only the small JSON/CSV side
-// files; weights are read when a checkpoint is loaded. Its metadata and results form an
-// Arquero table (one row per model and epoch, hyperparameters flattened, ggap added), the
-// shape every weight-space experiment (property prediction, phase maps) starts from.
+// files; weights are read when a checkpoint is loaded. Its metadata and results form a
+// ResultTable (one row per model and epoch, hyperparameters under their axis names, ggap
+// added), the shape every weight-space experiment (property prediction, phase maps) starts from.
 
-// arquero is loaded on first use: importing weightlab must stay cheap (kernel start-up).
-import type * as Arquero from 'arquero';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import type { WeightSet } from '../weights/weight-set';
-import { checkpointPasses, type CheckpointFilter, type FilterReport } from './filters';
+import type { NetworkArchitecture } from '../train/network';
+import type { DatasetSplit } from '../data/dataset';
+import { checkpointPasses, WEIGHTS_DEFAULTS, type WeightsOptions } from './filters';
 import { escapeHtml } from '../display/builders';
-import type { WeightlabError } from '../errors';
+import { ArgumentError, type WeightlabError } from '../errors';
+import { ResultTable, type CellValue } from '../table/result-table';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
+import { hyperparametersOf } from './ptmz-keys';
+import { cellData, datasetSplit, type ZooDataset } from './dataset';
 
 export type ZooKind = 'ray-tune' | 'weightlab' | 'small-cnn-zoo';
 
@@ -33,8 +37,18 @@ export interface ZooModel {
   /** Directory name or model key; unique within the zoo. */
   readonly id: string;
   readonly path: string;
-  /** Hyperparameters, flattened with '::' (PTMZ/ModelZoos key names). */
+  /** params.json as written: hyperparameters flattened with '::' (PTMZ/ModelZoos key names, the serialised contract). */
   readonly params: Record<string, unknown>;
+  /**
+   * The same hyperparameters under their axis names (`width`, `batch_size`, `learning_rate`, ...;
+   * see AxisName), the names of the tables; keys that are not zoo axes are kept as written.
+   */
+  readonly hyperparameters: Record<string, unknown>;
+  /**
+   * The network the model is (kind, layer sizes, activation), as the builder recorded it in
+   * zoo.json; undefined for zoos that do not record it (ray-tune, Small CNN Zoo, version-1 zoos).
+   */
+  readonly architecture?: NetworkArchitecture;
   /** Per-epoch results in epoch order. */
   readonly results: ZooResult[];
   /** Checkpoints in epoch order. */
@@ -63,8 +77,66 @@ export const BOOKKEEPING_KEYS = new Set([
 ]);
 
 export interface ZooTableOptions {
-  /** Keep ray-tune bookkeeping columns (dates, hosts, timings); default false. */
+  /**
+   * Keep ray-tune bookkeeping columns (dates, hosts, timings).
+   * @default false
+   */
   bookkeeping?: boolean;
+}
+
+export const ZOO_TABLE_DEFAULTS = { bookkeeping: false } as const satisfies OptionDefaults<ZooTableOptions>;
+
+/**
+ * Columns every zoo table may have, by their one name. Zoo axes appear when the zoo records them;
+ * other hyperparameters and metrics follow under the names the zoo writes (documented, kept as is).
+ */
+export interface ZooColumns {
+  /** The model's id (its folder name). */
+  model: string;
+  /** Hidden width (a CNN: channels of every conv layer). */
+  width?: number;
+  /** Hidden layers (a CNN: conv layers). */
+  depth?: number;
+  /** Minibatch size. */
+  batch_size?: number;
+  /** Learning rate. */
+  learning_rate?: number;
+  /** Weight decay. */
+  weight_decay?: number;
+  /** Fraction of the training set the model saw. */
+  data_fraction?: number;
+  /** Fraction of training labels replaced at random. */
+  label_noise?: number;
+  /** The convection PINN's coefficient. */
+  beta?: number;
+  /** The model's seed (initialisation and data order). */
+  seed?: number;
+  /** Training loss at that epoch. */
+  train_loss?: number | null;
+  /** Training accuracy in [0, 1]. */
+  train_acc?: number | null;
+  /** Test loss. */
+  test_loss?: number | null;
+  /** Test accuracy in [0, 1]. */
+  test_acc?: number | null;
+  /** Generalisation gap train_acc - test_acc (null unless both are reported). */
+  ggap: number | null;
+  /** Other hyperparameters and metrics under the zoo's own names (a result key that repeats a hyperparameter is prefixed `result_`). */
+  [column: string]: CellValue;
+}
+
+/** A row of `zoo.table()`: one model at one reported epoch. */
+export interface ZooRow extends ZooColumns {
+  /** The epoch reported (0 = at initialisation). */
+  epoch: number;
+  /** Whether the zoo holds the model's weights at this epoch. */
+  checkpoint: boolean;
+}
+
+/** A row of `zoo.modelTable()`: one model, with the results of its last reported epoch. */
+export interface ZooModelRow extends ZooColumns {
+  /** Checkpoints the model has. */
+  checkpoints: number;
 }
 
 export interface ZooSummary {
@@ -82,8 +154,6 @@ export interface ZooSummary {
   warnings: string[];
 }
 
-type Table = ReturnType<typeof Arquero.table>;
-
 export class Zoo implements Iterable<ZooCheckpoint> {
   constructor(
     readonly kind: ZooKind,
@@ -95,7 +165,23 @@ export class Zoo implements Iterable<ZooCheckpoint> {
     readonly manifest?: Record<string, unknown>,
     /** Entries of the folder that could not be read and were left out (see ZooReadOptions.strict). */
     readonly skipped: readonly ZooSkip[] = [],
+    /** The dataset the models were trained on, as zoo.json records it (undefined when the zoo does not say). */
+    readonly dataset?: ZooDataset,
   ) {}
+
+  /**
+   * The train/test split `model` was trained on: the zoo's dataset with the model's data_fraction
+   * and label_noise applied. An ArgumentError for a zoo that does not record its dataset (pass
+   * your own split to the verb instead) and for a PINN zoo (trained on its PDE, not on data).
+   */
+  trainingData(model: ZooModel): DatasetSplit {
+    if (!this.dataset) throw new ArgumentError('this zoo does not record its dataset (only zoos made by buildZoo do)', { file: this.root, field: 'data' });
+    // The split is a pure function of the dataset record: loaded once per Zoo.
+    this.split ??= datasetSplit(this.dataset);
+    return cellData(this.split, model.hyperparameters as { data_fraction?: number; label_noise?: number });
+  }
+
+  private split?: DatasetSplit;
 
   /** Every problem met while reading that did not stop it: skipped entries, then each model's warnings. */
   get warnings(): string[] {
@@ -111,7 +197,7 @@ export class Zoo implements Iterable<ZooCheckpoint> {
 
   model(id: string): ZooModel {
     const found = this.models.find((model) => model.id === id);
-    if (!found) throw new RangeError(`no model '${id}' in the zoo`);
+    if (!found) throw new ArgumentError('no such model in the zoo', { file: this.root, field: 'id', expected: this.models.length <= 10 ? `one of ${this.models.map((m) => m.id).join(', ')}` : `one of ${this.models.length} model ids`, found: id });
     return found;
   }
 
@@ -122,14 +208,15 @@ export class Zoo implements Iterable<ZooCheckpoint> {
 
   /** A zoo of the models that pass `keep` (same kind, same axes). */
   filter(keep: (model: ZooModel) => boolean): Zoo {
-    return new Zoo(this.kind, this.root, this.models.filter(keep), this.axes, this.manifest, this.skipped);
+    return new Zoo(this.kind, this.root, this.models.filter(keep), this.axes, this.manifest, this.skipped, this.dataset);
   }
 
   /**
    * Loads checkpoints one at a time and yields those that pass the filter (ModelZoos' loader
    * drops checkpoints with NaN and with |w| above a threshold). Counts land in `filter.report`.
    */
-  *weights(filter: CheckpointFilter & { epochs?: number[]; report?: FilterReport } = {}): Generator<{ checkpoint: ZooCheckpoint; weights: WeightSet }> {
+  *weights(options: WeightsOptions = {}): Generator<{ checkpoint: ZooCheckpoint; weights: WeightSet }> {
+    const filter = resolveOptions('zoo.weights', WEIGHTS_DEFAULTS, options);
     const epochs = filter.epochs ? new Set(filter.epochs) : undefined;
     for (const checkpoint of this) {
       if (epochs && !epochs.has(checkpoint.epoch)) continue;
@@ -144,48 +231,35 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   }
 
   /**
-   * One row per model and reported epoch: `model`, `epoch`, the flattened hyperparameters, the
+   * One row per model and reported epoch: `model`, `epoch`, the hyperparameters (axis names), the
    * results, `ggap = train_acc - test_acc` (when both exist) and `checkpoint` (whether weights exist for that epoch).
    */
-  table(options: ZooTableOptions = {}): Table {
-    const rows: Record<string, unknown>[] = [];
+  table(options: ZooTableOptions = {}): ResultTable<ZooRow> {
+    const o = resolveOptions('zoo.table', ZOO_TABLE_DEFAULTS, options);
+    const rows: ZooRow[] = [];
     for (const model of this.models) {
       const checkpointEpochs = new Set(model.checkpoints.map((checkpoint) => checkpoint.epoch));
       const reported = new Set<number>();
       const emit = (result: ZooResult) => {
-        const row: Record<string, unknown> = { model: model.id, epoch: result.epoch, ...model.params };
-        for (const [key, value] of Object.entries(result)) {
-          if (key === 'epoch' || (!options.bookkeeping && BOOKKEEPING_KEYS.has(key))) continue;
-          if (value !== null && typeof value === 'object') continue;
-          row[key in model.params || key === 'model' ? `result::${key}` : key] = value;
-        }
-        row.ggap = typeof result.train_acc === 'number' && typeof result.test_acc === 'number' ? result.train_acc - result.test_acc : null;
-        row.checkpoint = checkpointEpochs.has(result.epoch);
-        rows.push(row);
+        rows.push({ ...resultColumns(model, result, o.bookkeeping), epoch: result.epoch, checkpoint: checkpointEpochs.has(result.epoch) });
         reported.add(result.epoch);
       };
       for (const result of model.results) emit(result);
       // Checkpoints without a result line still get a row, so every checkpoint is in the table.
       for (const epoch of checkpointEpochs) if (!reported.has(epoch)) emit({ epoch });
     }
-    return tableFromRows(rows, ['model', 'epoch']);
+    return ResultTable.fromRows(rows, { first: ['model', 'epoch'], title: 'zoo' });
   }
 
   /** One row per model: hyperparameters, number of checkpoints, and the results of its last reported epoch. */
-  modelTable(options: ZooTableOptions = {}): Table {
-    const rows = this.models.map((model) => {
+  modelTable(options: ZooTableOptions = {}): ResultTable<ZooModelRow> {
+    const o = resolveOptions('zoo.modelTable', ZOO_TABLE_DEFAULTS, options);
+    const rows = this.models.map((model): ZooModelRow => {
       const last = model.results[model.results.length - 1];
-      const row: Record<string, unknown> = { model: model.id, ...model.params, checkpoints: model.checkpoints.length };
-      if (last) {
-        for (const [key, value] of Object.entries(last)) {
-          if ((!options.bookkeeping && BOOKKEEPING_KEYS.has(key)) || (value !== null && typeof value === 'object')) continue;
-          row[key in model.params || key in row ? `result::${key}` : key] = value;
-        }
-        row.ggap = typeof last.train_acc === 'number' && typeof last.test_acc === 'number' ? last.train_acc - last.test_acc : null;
-      }
-      return row;
+      const { epoch: _epoch, ...columns } = resultColumns(model, last ?? { epoch: 0 }, o.bookkeeping);
+      return { ...columns, checkpoints: model.checkpoints.length, ...(last ? {} : { ggap: null }) };
     });
-    return tableFromRows(rows, ['model']);
+    return ResultTable.fromRows(rows, { first: ['model'], title: 'zoo models' });
   }
 
   summary(): ZooSummary {
@@ -208,38 +282,38 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   }
 
   [mimeBundle](): MimeBundle {
-    const table = this.modelTable();
-    const shown = table.slice(0, 20);
+    const table = new ResultTable(this.modelTable().arquero, { title: this.toString(), displayRows: 20 });
+    const { data } = table[mimeBundle]() as MimeBundle;
     const warnings = this.warnings;
     const warningText = warnings.map((warning) => `warning: ${warning}\n`).join('');
     const warningHtml = warnings.length ? `<ul>${warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul>` : '';
     return {
       data: {
-        'text/plain': `${this.toString()}\n${warningText}${shown.toMarkdown()}`,
-        'text/html': `<div class="weightlab-zoo"><p>${escapeHtml(this.toString())}</p>${warningHtml}${shown.toHTML()}</div>`,
+        'text/plain': `${warningText}${String(data['text/plain'])}`,
+        'text/html': `<div class="weightlab-zoo">${warningHtml}${String(data['text/html'])}</div>`,
       },
     };
   }
 }
 
-
-/** An Arquero table from rows with possibly different keys: missing cells are null, `first` columns lead. */
-export function tableFromRows(rows: Record<string, unknown>[], first: string[] = []): Table {
-  const names: string[] = [...first];
-  const known = new Set(names);
-  for (const row of rows) for (const key of Object.keys(row)) if (!known.has(key)) { known.add(key); names.push(key); }
-  const columns: Record<string, unknown[]> = {};
-  for (const name of names) columns[name] = rows.map((row) => (row[name] === undefined ? null : row[name]));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const aq = require('arquero') as typeof Arquero;
-  return aq.table(columns);
+/** A model's columns at one result: id, hyperparameters (axis names), the result's scalar values and ggap. */
+function resultColumns(model: ZooModel, result: ZooResult, bookkeeping: boolean): ZooColumns & { epoch: number } {
+  const row: Record<string, unknown> = { model: model.id, ...model.hyperparameters };
+  for (const [key, value] of Object.entries(result)) {
+    if (key === 'epoch' || (!bookkeeping && BOOKKEEPING_KEYS.has(key))) continue;
+    if (value !== null && typeof value === 'object') continue;
+    row[key in row ? `result_${key}` : key] = value;
+  }
+  row.ggap = typeof result.train_acc === 'number' && typeof result.test_acc === 'number' ? result.train_acc - result.test_acc : null;
+  row.epoch = result.epoch;
+  return row as ZooColumns & { epoch: number };
 }
 
 /** Hyperparameters whose values differ between models, with sorted distinct values. */
 export function inferAxes(models: readonly ZooModel[]): Record<string, unknown[]> {
   const values = new Map<string, Map<string, unknown>>();
   for (const model of models) {
-    for (const [key, value] of Object.entries(model.params)) {
+    for (const [key, value] of Object.entries(model.hyperparameters)) {
       if (!values.has(key)) values.set(key, new Map());
       values.get(key)!.set(JSON.stringify(value), value);
     }

@@ -103,7 +103,7 @@ export function phaseTable(): PhaseTable {
     const value = (v: number) => (run ? v : null);
     const underfit = r < 2;
     rows.push({
-      cell: { 'model::width': width, 'training::batchsize': batch },
+      width, batch_size: batch,
       models: run ? ['seed 0', 'seed 1'] : [],
       train_loss: value(underfit ? 0.5 : 0.01), train_acc: value(underfit ? 0.8 : 0.99),
       test_loss: value(0.2), test_acc: value(0.5 + 0.05 * r + 0.005 * c),
@@ -112,7 +112,7 @@ export function phaseTable(): PhaseTable {
       linear_barrier_train_loss: value(c < 3 ? 0.3 : 0.01), representation_similarity: value(0.5 + 0.08 * r + 0.005 * c), l2_distance: value(10 + r + c), nan: false,
     });
   }));
-  return new PhaseTable(rows, { load: 'model::width', temperature: 'training::batchsize' });
+  return new PhaseTable(rows, { load: 'width', temperature: 'batch_size' });
 }
 
 export async function libraryPhaseDiagram(): Promise<DisplayOutput> {

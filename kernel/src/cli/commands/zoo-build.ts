@@ -3,7 +3,7 @@
 // optionally followed by its phase metrics and phase diagram (--phases). --engine picks the
 // training engine (lib/src/train/jax-engine.ts): the JS loops (default) or jitted jax-js groups.
 
-import { buildZoo, classifyPhases, phaseDiagram, phaseMetrics, zooPreset, ZOO_PRESETS } from 'weightlab/internal';
+import { buildZoo, classifyPhases, phaseDiagram, phaseMetrics, zooPreset, zoo as zoos } from 'weightlab';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 export const zooBuildCommand: Command = {
@@ -17,7 +17,7 @@ checkpoint_NNNNNN/weights.safetensors). Models already complete in DIR are skipp
 so rerunning after an interruption continues the build.
 
 Presets:
-${Object.entries(ZOO_PRESETS).map(([name, preset]) => `  ${name.padEnd(22)}${preset.summary}`).join('\n')}
+${Object.entries(zoos.ZOO_PRESETS).map(([name, preset]) => `  ${name.padEnd(22)}${preset.summary}`).join('\n')}
 
 Options:
   --preset NAME   the grid to build (required)
@@ -34,7 +34,10 @@ Options:
   --phases        then compute the phase metrics, classify the phases and print the diagram
   --cka-layer L   representation for the phase metrics' CKA: logits (default), hidden
                   (the last hidden layer) or a hidden layer number (1 = first)
-  --json          print the build report (and phase table) as JSON
+  --json          print the build report as JSON: {out, models, trained, skipped, failed, nan,
+                  seconds, models_per_minute} and, with --phases, phases: {rows (the phase
+                  table's columns: width, batch_size, ..., train_loss, ..., phase,
+                  phase_reason), thresholds, problems}
 `,
   async run(args) {
     const parsed = parseArgs(args, { values: ['preset', 'out', 'workers', 'cka-layer', 'engine'], flags: ['small', 'phases', 'json'] });
@@ -43,7 +46,7 @@ Options:
     const out = parsed.options.out;
     if (!name) throw new UsageError('--preset NAME is required');
     if (!out) throw new UsageError('--out DIR is required');
-    if (!(name in ZOO_PRESETS)) throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(ZOO_PRESETS).join(', ')})`);
+    if (!(name in zoos.ZOO_PRESETS)) throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(zoos.ZOO_PRESETS).join(', ')})`);
     const workers = parsed.options.workers === '0' ? 0 : parsed.options.workers !== undefined ? numberOption(parsed, 'workers', 2) : undefined;
     const json = parsed.flags.has('json');
     const engine = parsed.options.engine ?? 'js';
@@ -52,7 +55,8 @@ Options:
     const ckaLayer = layerText === 'logits' || layerText === 'hidden' ? layerText : Number(layerText);
     if (typeof ckaLayer === 'number' && !(Number.isInteger(ckaLayer) && ckaLayer >= 1)) throw new UsageError(`--cka-layer must be logits, hidden or a hidden layer number >= 1 (got '${layerText}')`);
     const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), { out, workers, engine, progress: !json });
-    const result: Record<string, unknown> = { ...report };
+    // --json uses the snake_case names of the tables (the report object itself is camelCase TypeScript).
+    const result: Record<string, unknown> = { out: report.out, models: report.models, trained: report.trained, skipped: report.skipped, failed: report.failed, nan: report.nan, seconds: report.seconds, models_per_minute: report.modelsPerMinute };
     const lines = [
       `zoo: ${report.out}`,
       `models: ${report.models} (${report.trained.length} trained, ${report.skipped.length} already complete, ${report.failed.length} failed, ${report.nan.length} with NaN loss)`,
@@ -62,7 +66,8 @@ Options:
     ];
     if (parsed.flags.has('phases')) {
       const table = classifyPhases(await phaseMetrics(zoo, { progress: !json, ckaLayer }));
-      result.phases = { rows: table.rows, thresholds: table.thresholds, problems: table.problems };
+      const thresholds = Object.fromEntries(Object.entries(table.thresholds ?? {}).map(([key, value]) => [key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`), value]));
+      result.phases = { rows: table.toJSON(), thresholds, problems: table.problems };
       lines.push('', String(table), '', String(phaseDiagram(table)));
     }
     process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${lines.join('\n')}\n`);

@@ -3,7 +3,7 @@
 // reader had to skip (bad links, unreadable trials) are listed with why; the exit status is 0
 // when something was readable, 1 with the typed error when nothing was.
 
-import { openZoo } from 'weightlab';
+import { openZoo, ResultTable } from 'weightlab';
 import { parseArgs, UsageError, type Command } from '../command';
 
 export const zooInfoCommand: Command = {
@@ -22,8 +22,9 @@ deeply nested) are skipped: they are listed as warnings (on stderr, and under
 is readable the command fails (status 1) with the reasons.
 
 Options:
-  --json       print {kind, root, models, checkpoints, checkpointsPerModel, axes,
-               skipped, warnings, table}
+  --json       print {kind, root, models, checkpoints, checkpoints_per_model, axes,
+               skipped, warnings, table}; axes and table columns use the zoo's axis
+               names (width, batch_size, learning_rate, ...), as zoo.table() does
   --rows N     table rows to print in text mode (default 20)
   --strict     fail on the first unreadable entry instead of skipping it
 `,
@@ -36,7 +37,8 @@ Options:
     const table = zoo.table();
     if (parsed.flags.has('json')) {
       const finite = (_: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
-      process.stdout.write(`${JSON.stringify({ ...zoo.summary(), table: table.objects() }, finite, 2)}\n`);
+      const { checkpointsPerModel, ...summary } = zoo.summary();
+      process.stdout.write(`${JSON.stringify({ ...summary, checkpoints_per_model: checkpointsPerModel, table: table.toJSON() }, finite, 2)}\n`);
       return 0;
     }
     const rows = parsed.options.rows === undefined ? 20 : Number(parsed.options.rows);
@@ -48,8 +50,7 @@ Options:
       `checkpoints per model: min ${Math.min(...counts)}, max ${Math.max(...counts)}`,
       ...(axes.length ? ['axes:', ...axes] : []),
       '',
-      table.slice(0, rows).toMarkdown(),
-      table.numRows() > rows ? `... ${table.numRows() - rows} more rows` : '',
+      rows > 0 ? new ResultTable(table.arquero, { displayRows: rows }).toString() : '',
     ].join('\n').trimEnd() + '\n');
     return 0;
   },

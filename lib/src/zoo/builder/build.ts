@@ -15,20 +15,30 @@ import { ArgumentError, InterruptedError } from '../../errors';
 import { Progress } from '../../progress/progress';
 import { readNativeZoo, writeZooManifest, ZOO_MANIFEST } from '../native';
 import type { Zoo } from '../zoo';
-import { expandGrid, manifestAxes, specDataset, specShape, type ModelJob, type ZooSpec } from './spec';
+import { expandGrid, manifestAxes, specDataset, specDatasetOf, specShape, type ModelJob, type ZooSpec } from './spec';
 import { jobComplete, runJob, runJobGroup, type JobOutcome } from './train-job';
-import { runWorkerPool } from './pool';
+import { runWorkerPool } from '../../parallel/worker-pool';
 import { canonicalJson } from '../cache-key';
+import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 import { chooseEngine, jaxEngineLimitation, type TrainingEngine } from '../../train/jax-engine';
 
 export interface BuildOptions {
-  /** Output folder (created; an existing zoo built from the same spec is resumed). */
+  /** Output folder (created; an existing zoo built from the same spec is resumed). Required. */
   out: string;
-  /** Worker threads (default: min(2, cores)); 0 trains in this thread. */
+  /**
+   * Worker threads; 0 trains in this thread.
+   * @default undefined (min(2, cores))
+   */
   workers?: number;
-  /** Show a progress bar (default true). */
+  /**
+   * Show a progress bar.
+   * @default true
+   */
   progress?: boolean;
-  /** Stops the build between models (the kernel's interrupt does too). */
+  /**
+   * Stops the build between models (the kernel's interrupt does too).
+   * @default undefined
+   */
   signal?: AbortSignal;
   /**
    * 'js' (default): the hand-written float64 loops, one model at a time per worker. 'jax':
@@ -37,11 +47,19 @@ export interface BuildOptions {
    * rule (JS wherever the jax engine cannot train or measured slower). Recorded in zoo.json
    * and, per model, as params.json's 'training::engine'; a zoo is resumed with the engine it
    * was started with.
+   * @default 'js'
    */
   engine?: TrainingEngine;
-  /** Most models in one jax group (default 24). */
+  /**
+   * Most models in one jax group.
+   * @default 24
+   */
   groupModels?: number;
 }
+
+export const BUILD_DEFAULTS = {
+  out: undefined, workers: undefined, progress: true, signal: undefined, engine: 'js', groupModels: 24,
+} as const satisfies OptionDefaults<BuildOptions>;
 
 /** Models trained together: one model for the JS engine, a same-shaped group for jax. */
 export interface TrainingGroup {
@@ -68,22 +86,24 @@ export interface BuildReport {
 const BUILDER_KEY = 'weightlab.builder';
 
 /** Version of what the builder writes besides the format (recorded in zoo.json; part of a zoo's cache key). */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 /** Builds (or resumes) the zoo described by `spec` into `options.out`. */
-export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<BuildReport & { zoo: Zoo }> {
+export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promise<BuildReport & { zoo: Zoo }> {
+  const options = resolveOptions('buildZoo', BUILD_DEFAULTS, buildOptions);
+  if (typeof options.out !== 'string' || options.out.length === 0) throw new ArgumentError('buildZoo needs an output folder', { field: 'out', expected: 'a folder path', found: String(options.out) });
   const out = path.resolve(options.out);
   const started = performance.now();
   const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
   const shape = specShape(spec);
   const jobs = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
-  const engine = options.engine ?? 'js';
+  const engine = options.engine;
   if (!['js', 'jax', 'auto'].includes(engine)) throw new ArgumentError('unknown training engine', { field: 'engine', expected: 'js | jax | auto', found: String(engine) });
   if (engine === 'jax') {
     const limitation = jaxEngineLimitation(jobs[0].training);
     if (limitation) throw new ArgumentError(limitation, { field: 'engine' });
   }
-  const groupModels = options.groupModels ?? 24;
+  const groupModels = options.groupModels;
   if (!(Number.isInteger(groupModels) && groupModels >= 1)) throw new ArgumentError('groupModels must be a positive integer', { field: 'groupModels', found: String(groupModels) });
   const manifestFile = path.join(out, ZOO_MANIFEST);
   if (fs.existsSync(manifestFile)) {
@@ -104,6 +124,7 @@ export async function buildZoo(spec: ZooSpec, options: BuildOptions): Promise<Bu
   writeZooManifest(out, {
     name: spec.name, axes: manifestAxes(spec), seeds: [...spec.seeds], dataset: split ? split.train.name.replace(/\/train$/, '') : 'convection',
     epochs: jobs[0].checkpointEpochs, metricEpochs: [], models: jobs.map((job) => job.id),
+    data: specDatasetOf(spec), architectures: Object.fromEntries(jobs.map((job) => [job.id, job.training.architecture])),
     [BUILDER_KEY]: { spec, version: BUILDER_VERSION, engine },
   } as Parameters<typeof writeZooManifest>[1]);
   for (const job of jobs) if (!fs.existsSync(path.join(out, job.id, 'params.json'))) fs.mkdirSync(path.join(out, job.id), { recursive: true });
@@ -158,7 +179,7 @@ export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: n
   if (engine === 'js') return todo.map((job) => ({ engine: 'js', ids: [job.id] }));
   const shapes = new Map<string, ModelJob[]>();
   for (const job of todo) {
-    const key = `${JSON.stringify(job.training.architecture)}|${job.training.batchSize}|${job.values.dataFraction}|${job.training.optimizer ?? 'sgd'}`;
+    const key = `${JSON.stringify(job.training.architecture)}|${job.training.batchSize}|${job.values.data_fraction}|${job.training.optimizer ?? 'sgd'}`;
     if (!shapes.has(key)) shapes.set(key, []);
     shapes.get(key)!.push(job);
   }

@@ -4,69 +4,93 @@
 // every model without talking to each other.
 
 import { ArgumentError } from '../../errors';
-import { digits } from '../../data/digits';
-import { convectionProblem, gaussianBlobs, modularAddition, parity, spirals, teacherStudent, twoMoons } from '../../data/synthetic';
-import { subsample, withLabelNoise, type DatasetSplit } from '../../data/dataset';
+import { checkOptionKeys, resolveOptions, type OptionDefaults } from '../../options/resolve';
+import { convectionProblem } from '../../data/synthetic';
+import type { DatasetSplit } from '../../data/dataset';
 import { mlp, parameterCount, type MlpActivation, type MlpArchitecture } from '../../train/mlp';
 import { cnn, convGeometry } from '../../train/cnn';
 import { pinnArchitecture, pinnTask } from '../../train/pinn';
 import { supervisedTask, type TrainingTask } from '../../train/task';
 import type { NetworkArchitecture } from '../../train/network';
 import type { TrainingJob } from '../../train/sgd';
+import { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from '../ptmz-keys';
+import { cellData, datasetSplit, DATASET_NAMES, type DatasetName, type ZooDataset } from '../dataset';
+
+export type { AxisName } from '../ptmz-keys';
+export type { DatasetName } from '../dataset';
 
 /**
- * Hyperparameters a zoo can sweep (width, data fraction and the PINN's beta are load-like; batch
- * size and learning rate temperature-like). For a CNN, width is the channel count of every conv
- * layer and depth the number of conv layers.
+ * A zoo to build: a grid over some axes (snake_case names, the same as the table columns and the
+ * model ids), seeds per cell, one dataset and one architecture family. Optional fields take the
+ * defaults in ZOO_SPEC_DEFAULTS; an unknown field is an ArgumentError listing the known ones.
  */
-export type AxisName = 'width' | 'depth' | 'batchSize' | 'learningRate' | 'weightDecay' | 'dataFraction' | 'labelNoise' | 'beta';
-
-/** Each axis's PTMZ/ModelZoos key in params.json and zoo.json, and its short tag in model ids. */
-export const AXIS_KEYS: Record<AxisName, { key: string; tag: string }> = {
-  width: { key: 'model::width', tag: 'w' },
-  depth: { key: 'model::depth', tag: 'd' },
-  batchSize: { key: 'training::batchsize', tag: 'b' },
-  learningRate: { key: 'optim::lr', tag: 'lr' },
-  weightDecay: { key: 'optim::wd', tag: 'wd' },
-  dataFraction: { key: 'training::data_fraction', tag: 'f' },
-  labelNoise: { key: 'training::label_noise', tag: 'n' },
-  beta: { key: 'dataset::beta', tag: 'beta' },
-};
-
-/** Classification datasets, and 'convection': the 1-D convection PINN (no data; the loss is the PDE's). */
-export type DatasetName = 'digits' | 'teacher-student' | 'blobs' | 'two-moons' | 'spirals' | 'parity' | 'modular-addition' | 'convection';
-
 export interface ZooSpec {
   /** Free-text name written to zoo.json. */
   name: string;
   dataset: DatasetName;
-  /** Options of the synthetic generator (size, seed, ...); the split seed is part of them. */
+  /**
+   * Options of the dataset's generator (size, seed, ...; the split seed is part of them); for
+   * 'convection', the PDE problem's point counts and seed.
+   * @default {}
+   */
   datasetOptions?: Record<string, number>;
-  /** 'mlp' (default) or 'cnn' (image datasets: 3x3 convs, strides 1, 2, 2, ..., global average pooling, linear). A convection zoo is always a tanh MLP of (x, t). */
+  /**
+   * 'mlp' or 'cnn' (image datasets: 3x3 convs, strides 1, 2, 2, ..., global average pooling,
+   * linear). A convection zoo is always a tanh MLP of (x, t).
+   * @default 'mlp'
+   */
   architecture?: 'mlp' | 'cnn';
-  /** Default ReLU for classifiers, tanh for the PINN. */
+  /**
+   * The hidden layers' activation.
+   * @default undefined (ReLU for classifiers, tanh for the PINN)
+   */
   activation?: MlpActivation;
-  /** 'sgd' (default; PyTorch SGD with momentum) or 'adam' (betas (momentum, 0.999)). */
+  /**
+   * 'sgd' (PyTorch SGD with momentum) or 'adam' (betas (momentum, 0.999)).
+   * @default 'sgd'
+   */
   optimizer?: 'sgd' | 'adam';
-  /** The grid: axis -> values. Axes not listed take their value from `defaults`. */
+  /** The grid: axis -> values, e.g. `{ width: [8, 32], batch_size: [32, 256] }`. Axes not listed take their value from `defaults`. */
   axes: Partial<Record<AxisName, number[]>>;
   /** Model seeds per grid cell (initialisation and data order). */
   seeds: number[];
-  /** Values of the axes that are not swept. */
+  /**
+   * Values of the axes that are not swept (missing ones: DEFAULT_HYPERPARAMETERS; depth 2 for a CNN).
+   * @default {}
+   */
   defaults?: Partial<Record<AxisName, number>>;
   epochs: number;
+  /**
+   * SGD momentum (Adam's first beta).
+   * @default 0.9
+   */
   momentum?: number;
-  /** Write a checkpoint every k epochs (and always at epoch 0 and the last epoch). */
+  /**
+   * Write a checkpoint every k epochs (and always at epoch 0 and the last epoch).
+   * @default undefined (= epochs: only the first and the last epoch)
+   */
   checkpointEvery?: number;
 }
 
-export const DEFAULT_HYPERPARAMETERS: Record<AxisName, number> = {
-  width: 32, depth: 1, batchSize: 32, learningRate: 0.05, weightDecay: 5e-4, dataFraction: 1, labelNoise: 0, beta: 1,
+/** Every ZooSpec field with its default (undefined: required, or no default; see ZooSpec). */
+export const ZOO_SPEC_DEFAULTS = {
+  name: undefined, dataset: undefined, datasetOptions: {}, architecture: 'mlp', activation: undefined, optimizer: 'sgd',
+  axes: undefined, seeds: undefined, defaults: {}, epochs: undefined, momentum: 0.9, checkpointEvery: undefined,
+} as const satisfies OptionDefaults<ZooSpec>;
+
+/** The values of the axes a spec neither sweeps nor sets in `defaults`. */
+export const DEFAULT_HYPERPARAMETERS: Readonly<Record<AxisName, number>> = {
+  width: 32, depth: 1, batch_size: 32, learning_rate: 0.05, weight_decay: 5e-4, data_fraction: 1, label_noise: 0, beta: 1,
 };
 
 /** Depth when neither the grid nor the defaults set it: 2 conv layers for a CNN, else 1 hidden layer. */
 function defaultDepth(spec: ZooSpec): number {
-  return spec.architecture === 'cnn' ? 2 : DEFAULT_HYPERPARAMETERS.depth;
+  return (spec.architecture ?? ZOO_SPEC_DEFAULTS.architecture) === 'cnn' ? 2 : DEFAULT_HYPERPARAMETERS.depth;
+}
+
+/** The spec's dataset as zoo.json records it. */
+export function specDatasetOf(spec: ZooSpec): ZooDataset {
+  return { name: spec.dataset, options: { ...spec.datasetOptions } };
 }
 
 export interface ModelJob {
@@ -90,26 +114,7 @@ function formatValue(value: number): string {
 
 /** Loads the spec's dataset with its fixed split (before per-model subsets and label noise). */
 export function specDataset(spec: ZooSpec): DatasetSplit {
-  const o = spec.datasetOptions ?? {};
-  switch (spec.dataset) {
-    case 'digits': return digits({ testFraction: o.testFraction, seed: o.seed });
-    case 'teacher-student': return teacherStudent(o);
-    case 'blobs': return gaussianBlobs(o);
-    case 'two-moons': return twoMoons(o);
-    case 'spirals': return spirals(o);
-    case 'parity': return parity(o);
-    case 'modular-addition': return modularAddition(o);
-    case 'convection': throw new ArgumentError('the convection zoo has no dataset: its models are trained on the PDE (see jobTask)', { field: 'dataset' });
-    default: throw new ArgumentError('unknown dataset', { field: 'dataset', found: String(spec.dataset) });
-  }
-}
-
-/** The training data of one model: the data fraction and label noise of its cell (seeded by the dataset, not the model, so seeds of a cell see the same rows). */
-export function jobData(split: DatasetSplit, values: Record<AxisName, number>): DatasetSplit {
-  let train = split.train;
-  if (values.dataFraction < 1) train = subsample(train, values.dataFraction, 0);
-  if (values.labelNoise > 0) train = withLabelNoise(train, values.labelNoise, 0);
-  return { train, test: split.test };
+  return datasetSplit(specDatasetOf(spec));
 }
 
 /**
@@ -120,7 +125,7 @@ export function jobData(split: DatasetSplit, values: Record<AxisName, number>): 
 export function jobTask(job: ModelJob, split?: DatasetSplit): TrainingTask {
   if (job.convection) return pinnTask(job.training.architecture as MlpArchitecture, convectionProblem(job.convection));
   if (!split) throw new ArgumentError('a classification job needs its dataset split', { field: job.id });
-  const data = jobData(split, job.values);
+  const data = cellData(split, job.values);
   // The evaluation chunk of the original MLP trainer, so zoos rebuild byte for byte.
   return supervisedTask(job.training.architecture, data, { chunk: Math.max(Math.min(job.training.batchSize, data.train.size), 256) });
 }
@@ -133,11 +138,16 @@ export function specShape(spec: ZooSpec): { inputs: number; outputs: number; ima
 }
 
 export function checkSpec(spec: ZooSpec): void {
-  if (!spec || typeof spec !== 'object') throw new ArgumentError('a zoo spec is an object');
+  // resolveOptions rejects a non-object and unknown fields (listing the known ones).
+  resolveOptions('zoo spec', ZOO_SPEC_DEFAULTS, spec);
+  if (typeof spec.name !== 'string') throw new ArgumentError('a zoo spec needs a name', { field: 'name', expected: 'a string', found: typeof spec.name });
+  if (!DATASET_NAMES.includes(spec.dataset)) throw new ArgumentError('unknown dataset', { field: 'dataset', expected: DATASET_NAMES.join(', '), found: String(spec.dataset) });
+  if (!spec.axes || typeof spec.axes !== 'object') throw new ArgumentError('axes must be an object of axis -> values', { field: 'axes', found: String(spec.axes) });
+  checkOptionKeys('zoo spec axes', DEFAULT_HYPERPARAMETERS, Object.keys(spec.axes));
+  if (spec.defaults !== undefined) checkOptionKeys('zoo spec defaults', DEFAULT_HYPERPARAMETERS, Object.keys(spec.defaults));
   if (!Array.isArray(spec.seeds) || spec.seeds.length === 0 || !spec.seeds.every(Number.isSafeInteger)) throw new ArgumentError('seeds must be a non-empty list of integers', { field: 'seeds' });
   if (!(Number.isInteger(spec.epochs) && spec.epochs >= 1)) throw new ArgumentError('epochs must be a positive integer', { field: 'epochs', found: String(spec.epochs) });
   for (const [axis, values] of Object.entries(spec.axes)) {
-    if (!(axis in AXIS_KEYS)) throw new ArgumentError('unknown axis', { field: axis, expected: Object.keys(AXIS_KEYS).join(', ') });
     if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ArgumentError('axis values must be a non-empty list of numbers', { field: axis });
   }
   if (spec.architecture !== undefined && spec.architecture !== 'mlp' && spec.architecture !== 'cnn') throw new ArgumentError('unknown architecture', { field: 'architecture', expected: 'mlp | cnn', found: String(spec.architecture) });
@@ -162,11 +172,13 @@ function forwardCost(arch: NetworkArchitecture): number {
   return convGeometry(arch).reduce((sum, g) => sum + g.positions * g.patch * g.outC, 0) + arch.channels[arch.channels.length - 1] * arch.outputs;
 }
 
-/** Every model of the grid in grid order (axes in AXIS_KEYS order, seeds innermost). */
+/** Every model of the grid in grid order (axes in AXIS_NAMES order, seeds innermost). */
 export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image?: readonly [number, number, number]): ModelJob[] {
   checkSpec(spec);
-  const swept = (Object.keys(AXIS_KEYS) as AxisName[]).filter((axis) => spec.axes[axis] !== undefined);
-  const base: Record<AxisName, number> = { ...DEFAULT_HYPERPARAMETERS, depth: defaultDepth(spec), ...spec.defaults };
+  const swept = AXIS_NAMES.filter((axis) => spec.axes[axis] !== undefined);
+  // An axis given as undefined in `defaults` keeps its default (undefined never erases one).
+  const given = Object.fromEntries(Object.entries(spec.defaults ?? {}).filter(([, value]) => value !== undefined));
+  const base: Record<AxisName, number> = { ...DEFAULT_HYPERPARAMETERS, depth: defaultDepth(spec), ...given };
   const cells: Record<AxisName, number>[] = [{ ...base }];
   for (const axis of swept) {
     const next: Record<AxisName, number>[] = [];
@@ -180,7 +192,7 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
   const jobs: ModelJob[] = [];
   for (const values of cells) {
     for (const seed of spec.seeds) {
-      const id = [...swept.map((axis) => `${AXIS_KEYS[axis].tag}${formatValue(values[axis])}`), `s${seed}`].join('_');
+      const id = modelId(Object.fromEntries(swept.map((axis) => [axis, values[axis]])), seed);
       const architecture = cellArchitecture(spec, values, inputs, outputs, image);
       const params: Record<string, unknown> = {
         'model::type': pinn ? 'PINN' : architecture.kind === 'cnn' ? 'CNN' : 'MLP',
@@ -191,16 +203,16 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
         'model::nlin': activation,
         'model::init_type': 'kaiming_uniform',
         ...(architecture.kind === 'cnn' ? { 'model::image': architecture.image, 'model::channels': architecture.channels, 'model::strides': architecture.strides, 'model::kernel': architecture.kernel, 'model::pooling': 'global_average' } : {}),
-        'optim::optimizer': spec.optimizer ?? 'sgd',
-        'optim::lr': values.learningRate,
-        'optim::momentum': spec.momentum ?? 0.9,
-        'optim::wd': values.weightDecay,
+        'optim::optimizer': spec.optimizer ?? ZOO_SPEC_DEFAULTS.optimizer,
+        'optim::lr': values.learning_rate,
+        'optim::momentum': spec.momentum ?? ZOO_SPEC_DEFAULTS.momentum,
+        'optim::wd': values.weight_decay,
         seed,
-        'training::batchsize': values.batchSize,
+        'training::batchsize': values.batch_size,
         'training::epochs_train': spec.epochs,
         'training::output_epoch': every,
-        'training::data_fraction': values.dataFraction,
-        'training::label_noise': values.labelNoise,
+        'training::data_fraction': values.data_fraction,
+        'training::label_noise': values.label_noise,
         'training::loss': pinn ? 'pinn_convection' : 'crossentropy',
         'dataset::name': spec.dataset,
         ...(pinn ? { 'dataset::beta': values.beta } : {}),
@@ -209,18 +221,28 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
       const examples = pinn ? (spec.datasetOptions?.collocation ?? 1000) : 2000;
       jobs.push({
         id, values, seed, params, checkpointEpochs,
-        training: { architecture, seed, batchSize: values.batchSize, learningRate: values.learningRate, momentum: spec.momentum ?? 0.9, weightDecay: values.weightDecay, epochs: spec.epochs, ...(spec.optimizer ? { optimizer: spec.optimizer } : {}) },
+        training: { architecture, seed, batchSize: values.batch_size, learningRate: values.learning_rate, momentum: spec.momentum ?? ZOO_SPEC_DEFAULTS.momentum, weightDecay: values.weight_decay, epochs: spec.epochs, ...(spec.optimizer ? { optimizer: spec.optimizer } : {}) },
         ...(convection ? { convection } : {}),
-        cost: forwardCost(architecture) * spec.epochs * values.dataFraction + examples * spec.epochs / values.batchSize,
+        cost: forwardCost(architecture) * spec.epochs * values.data_fraction + examples * spec.epochs / values.batch_size,
       });
     }
   }
   return jobs;
 }
 
-/** zoo.json axes under PTMZ keys: only the swept axes. */
+/** zoo.json axes under PTMZ keys (the serialised contract): only the swept axes. */
 export function manifestAxes(spec: ZooSpec): Record<string, number[]> {
   const axes: Record<string, number[]> = {};
-  for (const axis of Object.keys(AXIS_KEYS) as AxisName[]) if (spec.axes[axis]) axes[AXIS_KEYS[axis].key] = [...spec.axes[axis]!];
+  for (const axis of AXIS_NAMES) if (spec.axes[axis]) axes[PTMZ_AXIS_KEYS[axis]] = [...spec.axes[axis]!];
   return axes;
+}
+
+/**
+ * A model's id from its swept axes and seed: `axis=value` parts joined by '_', seed last, e.g.
+ * `width=64_batch_size=32_seed=0` (the axis names of the table, so an id reads as its row; only
+ * letters, digits and `._=+-`, so it is a safe folder name everywhere).
+ */
+export function modelId(swept: Partial<Record<AxisName, number>>, seed: number): string {
+  const parts = AXIS_NAMES.filter((axis) => swept[axis] !== undefined).map((axis) => `${axis}=${formatValue(swept[axis]!)}`);
+  return [...parts, `seed=${seed}`].join('_');
 }

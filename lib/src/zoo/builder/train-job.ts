@@ -13,7 +13,8 @@ import { trainTask, type EpochRecord } from '../../train/sgd';
 import { trainNetworksJax } from '../../train/jax-engine';
 import { ArgumentError } from '../../errors';
 import type { DatasetSplit } from '../../data/dataset';
-import { jobData, jobTask, type ModelJob } from './spec';
+import { jobTask, type ModelJob } from './spec';
+import { cellData } from '../dataset';
 
 /** Whether the model's folder already holds a complete result.json (every epoch, 0..epochs). */
 export function jobComplete(root: string, job: ModelJob): boolean {
@@ -56,7 +57,7 @@ export async function runJobGroup(root: string, jobs: ModelJob[], split: Dataset
   if (!split) throw new ArgumentError('the jax engine trains classifiers on a dataset (a PINN zoo trains with engine js)', { field: 'engine' });
   for (const job of jobs) writeZooParams(root, job.id, { ...job.params, 'training::engine': 'jax' });
   const checkpoints = new Set(jobs[0].checkpointEpochs);
-  const results = await trainNetworksJax(jobs.map((job) => job.training), jobs.map((job) => jobData(split, job.values)), {
+  const results = await trainNetworksJax(jobs.map((job) => job.training), jobs.map((job) => cellData(split, job.values)), {
     onEpoch(m, record, params) {
       if (checkpoints.has(record.epoch) || record.nan) writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
     },

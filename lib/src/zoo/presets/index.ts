@@ -7,6 +7,7 @@
 
 import { ArgumentError } from '../../errors';
 import type { ZooSpec } from '../builder/spec';
+import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 
 export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small: ZooSpec }> = {
   'digits-mlp-grid': {
@@ -14,9 +15,9 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
     full: {
       name: 'digits-mlp-grid',
       dataset: 'digits',
-      axes: { width: [2, 4, 8, 16, 32, 64, 128, 256], batchSize: [8, 16, 32, 64, 128, 256, 512, 1024] },
+      axes: { width: [2, 4, 8, 16, 32, 64, 128, 256], batch_size: [8, 16, 32, 64, 128, 256, 512, 1024] },
       seeds: [0, 1, 2],
-      defaults: { learningRate: 0.05, weightDecay: 5e-4, depth: 1 },
+      defaults: { learning_rate: 0.05, weight_decay: 5e-4, depth: 1 },
       epochs: 20,
       momentum: 0.9,
       checkpointEvery: 5,
@@ -24,9 +25,9 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
     small: {
       name: 'digits-mlp-grid-small',
       dataset: 'digits',
-      axes: { width: [2, 8, 32], batchSize: [16, 128, 1024] },
+      axes: { width: [2, 8, 32], batch_size: [16, 128, 1024] },
       seeds: [0, 1],
-      defaults: { learningRate: 0.05, weightDecay: 5e-4, depth: 1 },
+      defaults: { learning_rate: 0.05, weight_decay: 5e-4, depth: 1 },
       epochs: 8,
       momentum: 0.9,
       checkpointEvery: 4,
@@ -38,9 +39,9 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
       name: 'digits-cnn-grid',
       dataset: 'digits',
       architecture: 'cnn',
-      axes: { width: [2, 4, 8, 16, 32], batchSize: [16, 64, 256, 1024] },
+      axes: { width: [2, 4, 8, 16, 32], batch_size: [16, 64, 256, 1024] },
       seeds: [0, 1, 2],
-      defaults: { learningRate: 0.1, weightDecay: 5e-4, depth: 2 },
+      defaults: { learning_rate: 0.1, weight_decay: 5e-4, depth: 2 },
       epochs: 12,
       momentum: 0.9,
       checkpointEvery: 4,
@@ -49,9 +50,9 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
       name: 'digits-cnn-grid-small',
       dataset: 'digits',
       architecture: 'cnn',
-      axes: { width: [2, 8], batchSize: [32, 512] },
+      axes: { width: [2, 8], batch_size: [32, 512] },
       seeds: [0, 1],
-      defaults: { learningRate: 0.1, weightDecay: 5e-4, depth: 2 },
+      defaults: { learning_rate: 0.1, weight_decay: 5e-4, depth: 2 },
       epochs: 3,
       momentum: 0.9,
       checkpointEvery: 3,
@@ -64,9 +65,9 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
       dataset: 'convection',
       datasetOptions: { collocation: 256, initial: 64, boundary: 32, grid: 32, seed: 0 },
       optimizer: 'adam',
-      axes: { beta: [1, 5, 10, 20, 30, 40], learningRate: [0.001, 0.003, 0.01, 0.03] },
+      axes: { beta: [1, 5, 10, 20, 30, 40], learning_rate: [0.001, 0.003, 0.01, 0.03] },
       seeds: [0, 1, 2],
-      defaults: { width: 20, depth: 2, batchSize: 64, weightDecay: 0 },
+      defaults: { width: 20, depth: 2, batch_size: 64, weight_decay: 0 },
       epochs: 100,
       momentum: 0.9,
       checkpointEvery: 25,
@@ -76,9 +77,9 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
       dataset: 'convection',
       datasetOptions: { collocation: 128, initial: 32, boundary: 16, grid: 16, seed: 0 },
       optimizer: 'adam',
-      axes: { beta: [1, 30], learningRate: [0.003, 0.03] },
+      axes: { beta: [1, 30], learning_rate: [0.003, 0.03] },
       seeds: [0, 1],
-      defaults: { width: 12, depth: 2, batchSize: 64, weightDecay: 0 },
+      defaults: { width: 12, depth: 2, batch_size: 64, weight_decay: 0 },
       epochs: 40,
       momentum: 0.9,
       checkpointEvery: 20,
@@ -86,8 +87,19 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
   },
 };
 
+export interface ZooPresetOptions {
+  /**
+   * The preset's small variant (a few models, for tests and CI).
+   * @default false
+   */
+  small?: boolean;
+}
+
+export const ZOO_PRESET_DEFAULTS = { small: false } as const satisfies OptionDefaults<ZooPresetOptions>;
+
 /** The spec of a named preset (the `small` variant when asked). */
-export function zooPreset(name: string, options: { small?: boolean } = {}): ZooSpec {
+export function zooPreset(name: string, presetOptions: ZooPresetOptions = {}): ZooSpec {
+  const options = resolveOptions('zooPreset', ZOO_PRESET_DEFAULTS, presetOptions);
   const preset = ZOO_PRESETS[name];
   if (!preset) throw new ArgumentError('unknown zoo preset', { field: 'preset', expected: Object.keys(ZOO_PRESETS).join(', '), found: name });
   return structuredClone(options.small ? preset.small : preset.full);

@@ -12,28 +12,29 @@ import {
   buildZoo, cacheFolder, cacheRoot, datasetFingerprint, digits, libraryVersion, zooCache, zooCacheFolder, zooCacheKey,
   CACHE_COMPLETE_FILE, type ZooSpec,
 } from 'weightlab/internal';
-import { repositoryRoot, runCli, temporaryFolder } from '../support/paths';
+import { repositoryRoot, runCli, temporaryFolder } from '../../support/paths';
 import { zooFileDigests as files } from './zoo-files';
 
 const spec: ZooSpec = {
-  name: 'cache-test', dataset: 'digits', axes: { batchSize: [8] }, seeds: [0, 1, 2, 3],
-  defaults: { width: 64, learningRate: 0.05 }, epochs: 4, checkpointEvery: 2,
+  name: 'cache-test', dataset: 'digits', axes: { batch_size: [8] }, seeds: [0, 1, 2, 3],
+  defaults: { width: 64, learning_rate: 0.05 }, epochs: 4, checkpointEvery: 2,
 };
-const library = require.resolve('weightlab');
+// The full machinery (cacheRoot and libraryVersion are not public names).
+const library = require.resolve('weightlab/internal');
 
 test('the cache folder is a function of the spec (any key order), the dataset bytes and the engine', () => {
   const root = temporaryFolder('cache-keys');
   const folder = zooCacheFolder(spec, { root });
   assert.equal(path.dirname(folder), path.join(root, 'zoos'));
   assert.match(path.basename(folder), /^cache-test-[0-9a-f]{32}$/);
-  const reordered = Object.fromEntries(Object.entries({ ...spec, defaults: { learningRate: 0.05, width: 64 } }).reverse()) as unknown as ZooSpec;
+  const reordered = Object.fromEntries(Object.entries({ ...spec, defaults: { learning_rate: 0.05, width: 64 } }).reverse()) as unknown as ZooSpec;
   assert.equal(zooCacheFolder(reordered, { root }), folder);
   assert.equal(zooCacheFolder(structuredClone(spec), { root }), folder);
   const changes: ZooSpec[] = [
-    { ...spec, axes: { batchSize: [16] } },
+    { ...spec, axes: { batch_size: [16] } },
     { ...spec, seeds: [0, 1, 2] },
     { ...spec, epochs: 5 },
-    { ...spec, defaults: { width: 64, learningRate: 0.1 } },
+    { ...spec, defaults: { width: 64, learning_rate: 0.1 } },
     { ...spec, datasetOptions: { seed: 1 } },
     { ...spec, name: 'cache-test-2' },
     { ...spec, optimizer: 'adam' },
@@ -71,7 +72,7 @@ test('another library version gives another folder (the same build with a change
     assert.equal(result.status, 0, result.stderr);
     return JSON.parse(result.stdout) as [string, string];
   };
-  const copied = path.join(copy, 'lib', 'dist', 'index.js');
+  const copied = path.join(copy, 'lib', 'dist', 'internal.js');
   assert.equal(libraryVersion(), manifest.version);
   const [sameVersion, sameFolder] = folderWith(copied, manifest.version);
   assert.equal(sameVersion, manifest.version);
@@ -165,11 +166,11 @@ test('a folder without its marker, or whose marker names another key, is rebuilt
 
   // A half-written folder: marker gone, one model's result.json cut short.
   fs.rmSync(marker);
-  const result = path.join(first.folder, 'b8_s2', 'result.json');
+  const result = path.join(first.folder, 'batch_size=8_seed=2', 'result.json');
   fs.writeFileSync(result, fs.readFileSync(result, 'utf8').split('\n').slice(0, 2).join('\n'));
   const repaired = await zooCache(spec, { root, workers: 0, progress: false });
   assert.equal(repaired.reused, false);
-  assert.deepEqual(repaired.trained, ['b8_s2']);
+  assert.deepEqual(repaired.trained, ['batch_size=8_seed=2']);
   assert.deepEqual(files(first.folder), complete);
 
   // A marker that names another key (a folder copied from another version) is not believed.
@@ -195,8 +196,8 @@ test('buildZoo refuses a folder built from a spec that differs only inside axes'
   const out = temporaryFolder('cache-axes');
   const small: ZooSpec = { ...spec, seeds: [0], epochs: 1 };
   await buildZoo(small, { out, workers: 0, progress: false });
-  await assert.rejects(buildZoo({ ...small, axes: { batchSize: [16] } }, { out, workers: 0, progress: false }), /another spec/);
-  await buildZoo({ ...small, defaults: { learningRate: 0.05, width: 64 } }, { out, workers: 0, progress: false }); // same spec, keys reordered
+  await assert.rejects(buildZoo({ ...small, axes: { batch_size: [16] } }, { out, workers: 0, progress: false }), /another spec/);
+  await buildZoo({ ...small, defaults: { learning_rate: 0.05, width: 64 } }, { out, workers: 0, progress: false }); // same spec, keys reordered
 });
 
 test('a notebook run twice with one cache folder builds once; with another folder it builds again', () => {

@@ -19,7 +19,7 @@ import {
   ArgumentError, buildZoo, digits, initialParameters, JaxMlpGroup, lossAndGradient, mlp, MlpWorkspace, openZoo, trainingGroups, trainNetwork,
   trainNetworksJax, expandGrid, type TrainingJob, type ZooSpec,
 } from 'weightlab/internal';
-import { cliEntry, temporaryFolder } from '../support/paths';
+import { cliEntry, temporaryFolder } from '../../support/paths';
 import { spawnSync } from 'node:child_process';
 
 const split = digits();
@@ -93,7 +93,7 @@ test('a jax group refuses mixed shapes, Adam and missing data with ArgumentError
 });
 
 test('buildZoo engine jax: groups, records the engine, matches a JS build, refuses CNNs and a change of engine on resume', async () => {
-  const spec: ZooSpec = { name: 'jax-grid', dataset: 'digits', axes: { width: [8], learningRate: [0.02, 0.05] }, seeds: [0, 1], defaults: { batchSize: 64 }, epochs: 2, checkpointEvery: 1 };
+  const spec: ZooSpec = { name: 'jax-grid', dataset: 'digits', axes: { width: [8], learning_rate: [0.02, 0.05] }, seeds: [0, 1], defaults: { batch_size: 64 }, epochs: 2, checkpointEvery: 1 };
   const jobs = expandGrid(spec, 64, 10);
   assert.deepEqual(trainingGroups(jobs, 'jax', 3).map((g) => g.ids.length), [3, 1]); // one shape, capped at 3 per group
   assert.ok(trainingGroups(jobs, 'auto', 24).every((g) => g.engine === 'js' && g.ids.length === 1)); // chooseEngine: JS measured faster
