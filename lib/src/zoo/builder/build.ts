@@ -20,7 +20,7 @@ import { jobComplete, runJob, runJobGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from '../../parallel/worker-pool';
 import { canonicalJson } from '../cache-key';
 import { resolveOptions, type OptionDefaults } from '../../options/resolve';
-import { chooseEngine, jaxEngineLimitation, type TrainingEngine } from '../../train/jax-engine';
+import { chooseEngine, type TrainingEngine } from '../../train/jax-engine';
 
 export interface BuildOptions {
   /** Output folder (created; an existing zoo built from the same spec is resumed). Required. */
@@ -98,11 +98,8 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const shape = specShape(spec);
   const jobs = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
   const engine = options.engine;
-  if (!['js', 'jax', 'auto'].includes(engine)) throw new ArgumentError('unknown training engine', { field: 'engine', expected: 'js | jax | auto', found: String(engine) });
-  if (engine === 'jax') {
-    const limitation = jaxEngineLimitation(jobs[0].training);
-    if (limitation) throw new ArgumentError(limitation, { field: 'engine' });
-  }
+  // The one engine rule (backend/engine.ts): an unknown engine, or 'jax' for jobs it cannot train, fails here with the reason.
+  chooseEngine(jobs[0].training, engine);
   const groupModels = options.groupModels;
   if (!(Number.isInteger(groupModels) && groupModels >= 1)) throw new ArgumentError('groupModels must be a positive integer', { field: 'groupModels', found: String(groupModels) });
   const manifestFile = path.join(out, ZOO_MANIFEST);
@@ -187,7 +184,7 @@ export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: n
   for (const members of shapes.values()) {
     for (let start = 0; start < members.length; start += size) {
       const chunk = members.slice(start, start + size);
-      const chosen = engine === 'jax' ? 'jax' : chooseEngine(chunk[0].training);
+      const chosen = chooseEngine(chunk[0].training, engine);
       if (chosen === 'jax') groups.push({ engine: 'jax', ids: chunk.map((job) => job.id) });
       else groups.push(...chunk.map((job): TrainingGroup => ({ engine: 'js', ids: [job.id] })));
     }
