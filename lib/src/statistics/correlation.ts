@@ -12,11 +12,10 @@
 // r_xy.z = (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2)(1 - r_yz^2)) on ranks (Conover 1999, 5.4).
 
 import { ArgumentError } from '../errors';
-import { resolveOptions } from '../options/resolve';
 import { normalQuantile } from '../special/normal';
 import { studentTUpperTail } from './distributions';
 import { averageRanks } from './rank';
-import { checkAlternative, checkLevel, checkSameLength, checkSample, mean, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
+import { checkPairedSamples, mean, resolveTestOptions, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
 
 /** Options of pearson, spearman and partialSpearman. */
 export interface CorrelationOptions {
@@ -33,7 +32,7 @@ export interface CorrelationOptions {
   level?: number;
 }
 
-export const CORRELATION_DEFAULTS = { alternative: 'two-sided', level: 0.95 } as const satisfies Required<CorrelationOptions>;
+export const CORRELATION_DEFAULTS: Readonly<Required<CorrelationOptions>> = Object.freeze({ alternative: 'two-sided', level: 0.95 });
 
 /** A correlation coefficient with its test and interval. */
 export interface Correlation {
@@ -90,22 +89,13 @@ function correlationResult(method: Correlation['method'], r: number, n: number, 
   return { method, coefficient: r, p_value: p, alternative: options.alternative, lower, upper, level: options.level, n };
 }
 
-function resolveCorrelationOptions(verb: string, options: CorrelationOptions | undefined): Required<CorrelationOptions> {
-  const o = resolveOptions(verb, CORRELATION_DEFAULTS, options);
-  checkAlternative(o.alternative, verb);
-  checkLevel(o.level, verb);
-  return o;
-}
-
 /**
  * Pearson's product-moment correlation of x and y (n >= 3 pairs), with a t-test p-value (exact
  * under bivariate normality) and a Fisher-z interval. Matches scipy.stats.pearsonr.
  */
 export function pearson(x: Sample, y: Sample, options?: CorrelationOptions): Correlation {
-  const o = resolveCorrelationOptions('pearson', options);
-  const xs = checkSample(x, 'x', 3, 'pearson');
-  const ys = checkSample(y, 'y', 3, 'pearson');
-  checkSameLength('pearson', { name: 'x', values: xs }, { name: 'y', values: ys });
+  const o = resolveTestOptions('pearson', CORRELATION_DEFAULTS, options);
+  const [xs, ys] = checkPairedSamples('pearson', 3, { x, y });
   return correlationResult('pearson', pearsonCoefficient(xs, ys, ['x', 'y'], 'pearson'), xs.length, 0, o);
 }
 
@@ -115,10 +105,8 @@ export function pearson(x: Sample, y: Sample, options?: CorrelationOptions): Cor
  * from Fisher's z with the Fieller-Hartley-Pearson variance 1.06 / (n - 3).
  */
 export function spearman(x: Sample, y: Sample, options?: CorrelationOptions): Correlation {
-  const o = resolveCorrelationOptions('spearman', options);
-  const xs = checkSample(x, 'x', 3, 'spearman');
-  const ys = checkSample(y, 'y', 3, 'spearman');
-  checkSameLength('spearman', { name: 'x', values: xs }, { name: 'y', values: ys });
+  const o = resolveTestOptions('spearman', CORRELATION_DEFAULTS, options);
+  const [xs, ys] = checkPairedSamples('spearman', 3, { x, y });
   return correlationResult('spearman', pearsonCoefficient(averageRanks(xs), averageRanks(ys), ['x', 'y'], 'spearman'), xs.length, 0, o);
 }
 
@@ -130,11 +118,8 @@ export function spearman(x: Sample, y: Sample, options?: CorrelationOptions): Co
  */
 export function partialSpearman(x: Sample, y: Sample, control: Sample, options?: CorrelationOptions): Correlation {
   const verb = 'partialSpearman';
-  const o = resolveCorrelationOptions(verb, options);
-  const xs = checkSample(x, 'x', 4, verb);
-  const ys = checkSample(y, 'y', 4, verb);
-  const zs = checkSample(control, 'control', 4, verb);
-  checkSameLength(verb, { name: 'x', values: xs }, { name: 'y', values: ys }, { name: 'control', values: zs });
+  const o = resolveTestOptions(verb, CORRELATION_DEFAULTS, options);
+  const [xs, ys, zs] = checkPairedSamples(verb, 4, { x, y, control });
   const [rx, ry, rz] = [averageRanks(xs), averageRanks(ys), averageRanks(zs)];
   const xy = pearsonCoefficient(rx, ry, ['x', 'y'], verb);
   const xz = pearsonCoefficient(rx, rz, ['x', 'control'], verb);

@@ -11,11 +11,10 @@
 // correction of Hollander & Wolfe (1999) 3.1, without continuity correction (scipy's default).
 // Sign test: the number of positive differences among the non-zero ones is Binomial(m, 1/2), exact.
 
-import { resolveOptions } from '../options/resolve';
 import { normalCdf } from '../special/normal';
 import { binomialTails, studentTQuantile, studentTUpperTail } from './distributions';
 import { averageRanks, tieGroupSizes } from './rank';
-import { checkAlternative, checkLevel, checkSameLength, checkSample, mean, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
+import { checkPairedSamples, mean, resolveTestOptions, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
 
 /** Options of pairedTest. */
 export interface PairedTestOptions {
@@ -32,7 +31,7 @@ export interface PairedTestOptions {
   level?: number;
 }
 
-export const PAIRED_TEST_DEFAULTS = { alternative: 'two-sided', level: 0.95 } as const satisfies Required<PairedTestOptions>;
+export const PAIRED_TEST_DEFAULTS: Readonly<Required<PairedTestOptions>> = Object.freeze({ alternative: 'two-sided', level: 0.95 });
 
 /** Largest n whose signed-rank null distribution is enumerated (2^50 subsets still count exactly in float64). */
 const EXACT_WILCOXON_LIMIT = 50;
@@ -105,12 +104,8 @@ function pValueFromTails(tails: { lower: number; upper: number }, alternative: A
  */
 export function pairedTest(a: Sample, b: Sample, options?: PairedTestOptions): PairedTest {
   const verb = 'pairedTest';
-  const o = resolveOptions(verb, PAIRED_TEST_DEFAULTS, options);
-  checkAlternative(o.alternative, verb);
-  checkLevel(o.level, verb);
-  const as = checkSample(a, 'a', 2, verb);
-  const bs = checkSample(b, 'b', 2, verb);
-  checkSameLength(verb, { name: 'a', values: as }, { name: 'b', values: bs });
+  const o = resolveTestOptions(verb, PAIRED_TEST_DEFAULTS, options);
+  const [as, bs] = checkPairedSamples(verb, 2, { a, b });
   const n = as.length;
   const differences = as.map((value, i) => value - bs[i]);
 

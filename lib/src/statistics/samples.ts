@@ -3,6 +3,7 @@
 // found, instead of a NaN result that a notebook check would silently compare against.
 
 import { ArgumentError } from '../errors';
+import { resolveOptions } from '../options/resolve';
 
 /** A sample: a plain array or a typed array of numbers. */
 export type Sample = ArrayLike<number>;
@@ -38,6 +39,16 @@ export function checkSameLength(verb: string, first: { name: string; values: Flo
   }
 }
 
+/**
+ * Samples that pair value by value (x with y, a with b, ...), each checked by checkSample, as
+ * float64 in the order given; ArgumentError when their lengths differ.
+ */
+export function checkPairedSamples(verb: string, minimum: number, samples: Record<string, Sample>): Float64Array[] {
+  const checked = Object.entries(samples).map(([name, values]) => ({ name, values: checkSample(values, name, minimum, verb) }));
+  checkSameLength(verb, checked[0], ...checked.slice(1));
+  return checked.map((sample) => sample.values);
+}
+
 /** Checks a confidence level (0 < level < 1). */
 export function checkLevel(level: number, verb: string): void {
   if (!(typeof level === 'number' && level > 0 && level < 1)) {
@@ -52,6 +63,21 @@ export function checkAlternative(alternative: string, verb: string): void {
   if (!ALTERNATIVES.includes(alternative as Alternative)) {
     throw new ArgumentError(`${verb} has no alternative '${alternative}'`, { field: 'alternative', expected: ALTERNATIVES.join(', '), found: `'${alternative}'` });
   }
+}
+
+/** The options every test shares: which side it looks at and the level of its interval. */
+export interface TestOptions {
+  alternative?: Alternative;
+  level?: number;
+}
+
+/** resolveOptions for a test's options, then the checks of `alternative` and `level`. */
+export function resolveTestOptions<Options extends TestOptions>(verb: string, defaults: Readonly<Required<Options>>, options: Options | undefined): Required<Options> {
+  const resolved = resolveOptions(verb, defaults, options) as unknown as Required<Options>;
+  const { alternative, level } = resolved as Required<TestOptions>;
+  checkAlternative(alternative, verb);
+  checkLevel(level, verb);
+  return resolved;
 }
 
 /** The p-value of a statistic whose null distribution has upper tail `upperTail` (symmetric about 0). */

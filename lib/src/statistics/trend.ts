@@ -7,10 +7,9 @@
 // ch. 1); the same numbers as scipy.stats.linregress.
 
 import { ArgumentError } from '../errors';
-import { resolveOptions } from '../options/resolve';
 import { studentTQuantile, studentTUpperTail } from './distributions';
 import { spearman } from './correlation';
-import { checkAlternative, checkLevel, checkSameLength, checkSample, mean, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
+import { checkPairedSamples, mean, resolveTestOptions, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
 
 /** Options of trendTest. */
 export interface TrendTestOptions {
@@ -27,7 +26,7 @@ export interface TrendTestOptions {
   level?: number;
 }
 
-export const TREND_TEST_DEFAULTS = { alternative: 'two-sided', level: 0.95 } as const satisfies Required<TrendTestOptions>;
+export const TREND_TEST_DEFAULTS: Readonly<Required<TrendTestOptions>> = Object.freeze({ alternative: 'two-sided', level: 0.95 });
 
 /** A least-squares line with the test of its slope. */
 export interface TrendTest {
@@ -65,12 +64,8 @@ export interface TrendTest {
  */
 export function trendTest(x: Sample, y: Sample, options?: TrendTestOptions): TrendTest {
   const verb = 'trendTest';
-  const o = resolveOptions(verb, TREND_TEST_DEFAULTS, options);
-  checkAlternative(o.alternative, verb);
-  checkLevel(o.level, verb);
-  const xs = checkSample(x, 'x', 3, verb);
-  const ys = checkSample(y, 'y', 3, verb);
-  checkSameLength(verb, { name: 'x', values: xs }, { name: 'y', values: ys });
+  const o = resolveTestOptions(verb, TREND_TEST_DEFAULTS, options);
+  const [xs, ys] = checkPairedSamples(verb, 3, { x, y });
   const n = xs.length;
   const meanX = mean(xs);
   const meanY = mean(ys);
