@@ -22,7 +22,7 @@ export interface IntervalOptions {
   level?: number;
 }
 
-export const INTERVAL_DEFAULTS = { level: 0.95 } as const satisfies Required<IntervalOptions>;
+export const INTERVAL_DEFAULTS: Readonly<Required<IntervalOptions>> = Object.freeze({ level: 0.95 });
 
 /** A mean with its Student-t confidence interval. */
 export interface MeanInterval {
