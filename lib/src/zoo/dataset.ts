@@ -5,13 +5,14 @@
 
 import { ArgumentError } from '../errors';
 import { digits } from '../data/digits';
+import { mnist } from '../data/mnist';
 import { gaussianBlobs, modularAddition, parity, spirals, teacherStudent, twoMoons } from '../data/synthetic';
 import { subsample, withLabelNoise, type DatasetSplit } from '../data/dataset';
 
 /** Classification datasets, and 'convection': the 1-D convection PINN (no data; the loss is the PDE's). */
-export type DatasetName = 'digits' | 'teacher-student' | 'blobs' | 'two-moons' | 'spirals' | 'parity' | 'modular-addition' | 'convection';
+export type DatasetName = 'digits' | 'mnist' | 'teacher-student' | 'blobs' | 'two-moons' | 'spirals' | 'parity' | 'modular-addition' | 'convection';
 
-export const DATASET_NAMES: readonly DatasetName[] = ['digits', 'teacher-student', 'blobs', 'two-moons', 'spirals', 'parity', 'modular-addition', 'convection'];
+export const DATASET_NAMES: readonly DatasetName[] = ['digits', 'mnist', 'teacher-student', 'blobs', 'two-moons', 'spirals', 'parity', 'modular-addition', 'convection'];
 
 /** A zoo's dataset as recorded in zoo.json: the generator's name and its options (size, seed, split). */
 export interface ZooDataset {
@@ -25,6 +26,7 @@ export function datasetSplit(dataset: ZooDataset): DatasetSplit {
   const o = dataset.options;
   switch (dataset.name) {
     case 'digits': return digits({ testFraction: o.testFraction, seed: o.seed });
+    case 'mnist': return mnist({ testFraction: o.testFraction, seed: o.seed, perClass: o.perClass, size: o.size });
     case 'teacher-student': return teacherStudent(o);
     case 'blobs': return gaussianBlobs(o);
     case 'two-moons': return twoMoons(o);

