@@ -58,6 +58,8 @@ test('-p injects a cell after the parameters cell, re-assigning or redeclaring a
   assert.match(source, /^const epochs: number = 20;$/m);
   assert.match(source, /^label = "42";$/m);
   assert.match(source, /^verbose = true;$/m);
+  // Like papermill's, the injected cell shows nothing (an assignment's value is not a result).
+  assert.deepEqual((injected as { outputs?: unknown[] }).outputs ?? [], []);
   assert.deepEqual(JSON.parse(stdoutOf(executed.cells[2])), { seed: 7, epochs: 20, label: '42', widths: [4, 8], verbose: true });
   assert.deepEqual(executed.metadata.weightlab.parameters, { seed: 7, epochs: 20, label: '42', verbose: true });
   assert.deepEqual(executed.metadata.papermill.parameters, { seed: 7, epochs: 20, label: '42', verbose: true });

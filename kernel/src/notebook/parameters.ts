@@ -194,6 +194,9 @@ export function injectedSource(cell: ParametersCell, values: Parameters): string
     if (declaration.keyword === 'const') lines.push(`const ${name}${declaration.annotation ? `: ${declaration.annotation}` : ''} = ${literal};`);
     else lines.push(`${name} = ${literal};`);
   }
+  // An assignment is an expression with a value, which the kernel would show as the cell's result;
+  // the injected cell shows nothing, as papermill's does.
+  if (lines.length > 1) lines.push('void 0;');
   return lines.join('\n');
 }
 
