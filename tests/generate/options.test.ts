@@ -12,7 +12,7 @@ import {
   ArgumentError, flowMatching, hypernetwork, latentDiffusion, autoregressive, mixtureGrowth, weightField, standardBaselines, evaluateGenerator,
   classificationTask, ZooNoiseBaseline, GaussianPcaBaseline, initialMlp, rng,
   FLOW_MATCHING_DEFAULTS, HYPERNETWORK_DEFAULTS, LATENT_DIFFUSION_DEFAULTS, AUTOREGRESSIVE_DEFAULTS, MIXTURE_GROWTH_DEFAULTS, WEIGHT_FIELD_DEFAULTS,
-  EVALUATE_GENERATOR_DEFAULTS, CLASSIFICATION_TASK_DEFAULTS, STANDARD_BASELINES_DEFAULTS, ZOO_NOISE_DEFAULTS, GAUSSIAN_PCA_DEFAULTS, COMPARE_GENERATORS_DEFAULTS,
+  EVALUATE_GENERATOR_DEFAULTS, CLASSIFICATION_TASK_DEFAULTS, FIT_DEFAULTS, STANDARD_BASELINES_DEFAULTS, ZOO_NOISE_DEFAULTS, GAUSSIAN_PCA_DEFAULTS, COMPARE_GENERATORS_DEFAULTS,
   type WeightSet,
 } from 'weightlab/internal';
 import { repositoryRoot } from '../support/paths';
@@ -53,6 +53,7 @@ const verbs: { file: string; options: string; defaults: object; inherited?: stri
   { file: 'generate/evaluate/evaluate.ts', options: 'EvaluateGeneratorOptions', defaults: EVALUATE_GENERATOR_DEFAULTS },
   { file: 'generate/evaluate/task.ts', options: 'ClassificationTaskOptions', defaults: CLASSIFICATION_TASK_DEFAULTS },
   { file: 'generate/evaluate/report.ts', options: 'CompareGeneratorsOptions', defaults: COMPARE_GENERATORS_DEFAULTS },
+  { file: 'generate/types.ts', options: 'FitOptions', defaults: FIT_DEFAULTS },
 ];
 
 test('every @default in the options interfaces equals the verb\'s defaults object', () => {
@@ -146,6 +147,9 @@ test('setParams validates, returns the generator, and keeps the fit only for sam
   generator.setParams({ align: undefined });
   assert.equal(generator.getParams().align, true);
   assert.equal((await generator.sample(1, 0)).length, 1);
+  // fit() checks its options too (before any work).
+  await assert.rejects(generator.fit(smallZoo(), { progres: false } as never), /fit has no option 'progres' \(did you mean 'progress'\?\)/);
+  await assert.rejects(flowMatching({ steps: 10 }).fit(smallZoo(), { signall: undefined } as never), /flowMatching: fit has no option 'signall'/);
   // A training option discards the fit: sampling now asks for fit().
   generator.setParams({ align: false });
   await assert.rejects(generator.sample(1, 0), /call fit\(zoo\) before sample\(\)/);

@@ -163,6 +163,7 @@ export class AutoregressiveGenerator extends ConfiguredGenerator<AutoregressiveO
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const o = this.o;
     const { representation } = await fullWeightRepresentation(zoo, o, this.name);

@@ -44,7 +44,8 @@ abstract class Baseline<Options extends object, Defaults extends OptionDefaults<
   protected prepare(): void {}
   protected forgetFit(): void { this.space = undefined; }
 
-  async fit(zoo: ZooInput, _options: FitOptions = {}): Promise<this> {
+  async fit(zoo: ZooInput, options: FitOptions = {}): Promise<this> {
+    this.fitOptions(options);
     const started = performance.now();
     // Random init has no alignment options (it reads only the architecture): align stays false.
     const o = this.o as BaselineOptions;

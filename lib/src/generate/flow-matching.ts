@@ -189,6 +189,7 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const o = this.o;
     const models = await zooModels(zoo);

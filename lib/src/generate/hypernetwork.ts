@@ -246,6 +246,7 @@ export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptio
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const o = this.o;
     const { models, space, representation: zooRepresentation } = await fullWeightRepresentation(zoo, o, this.name);

@@ -188,6 +188,7 @@ export class LatentDiffusionGenerator extends ConfiguredGenerator<LatentDiffusio
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const o = this.o;
     const { models, representation } = await fullWeightRepresentation(zoo, o, this.name);

@@ -71,7 +71,8 @@ export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOpt
 
 
   /** Fits template banks on a zoo of seed (half-width) MLPs. */
-  async fit(zoo: ZooInput, _options: FitOptions = {}): Promise<this> {
+  async fit(zoo: ZooInput, options: FitOptions = {}): Promise<this> {
+    this.fitOptions(options);
     const started = performance.now();
     const models = await zooModels(zoo);
     const space = WeightSpace.from(models, { align: this.o.align, spec: this.o.spec, minimum: this.o.templates, purpose: `${this.name} with ${this.o.templates} templates` });

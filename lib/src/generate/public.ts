@@ -13,7 +13,7 @@ export {
   standardBaselines, STANDARD_BASELINES_DEFAULTS, ZooNoiseBaseline, ZOO_NOISE_DEFAULTS, AlignedAverageBaseline, ConvexCombinationBaseline, GaussianPcaBaseline, GAUSSIAN_PCA_DEFAULTS, RandomInitBaseline,
   type StandardBaselinesOptions, type BaselineOptions, type ZooNoiseOptions, type GaussianPcaOptions,
 } from './baselines';
-export { ConfiguredGenerator, type ZooInput, type WeightGenerator, type GeneratorFamily, type FitOptions } from './types';
+export { ConfiguredGenerator, FIT_DEFAULTS, type ZooInput, type WeightGenerator, type GeneratorFamily, type FitOptions } from './types';
 export { evaluateGenerator, EVALUATE_GENERATOR_DEFAULTS, type EvaluateGeneratorOptions } from './evaluate/evaluate';
 export {
   compareGenerators, COMPARE_GENERATORS_DEFAULTS, GeneratorComparison, GeneratorEvaluation,

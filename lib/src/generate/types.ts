@@ -14,17 +14,27 @@ export type ZooInput = readonly WeightSet[] | Iterable<WeightSet> | AsyncIterabl
 export type GeneratorFamily = 'generator' | 'baseline';
 
 export interface FitOptions {
-  /** Abort long fits (the kernel's interrupt also stops them, through the progress bar). */
+  /**
+   * Aborts long fits (the kernel's interrupt also stops them, through the progress bar).
+   * @default undefined (no signal)
+   */
   signal?: AbortSignal;
-  /** Show a progress bar per training phase (default true; updated in place in the kernel). */
+  /**
+   * Shows a progress bar per training phase (updated in place in the kernel).
+   * @default true
+   */
   progress?: boolean;
   /**
    * The task the generated models are for. Generators trained on the task itself (hypernetworks
    * with objective 'task') learn from its train split; zoo-fitted generators ignore it.
    * evaluateGenerator passes its task here.
+   * @default undefined (no task)
    */
   task?: EvaluationTask;
 }
+
+/** fit()'s defaults (documented with @default in FitOptions). */
+export const FIT_DEFAULTS = { signal: undefined, progress: true, task: undefined } as const satisfies OptionDefaults<FitOptions>;
 
 export interface WeightGenerator {
   /** Display name, e.g. 'flow matching (aligned PCA-32)' or 'mini D2NWG'. */
@@ -89,6 +99,11 @@ export abstract class ConfiguredGenerator<Options extends object, Defaults exten
     const sampling = new Set<string>(this.samplingOptions());
     if (Object.keys(explicit).some((key) => !sampling.has(key) && (previous as Record<string, unknown>)[key] !== (explicit as Record<string, unknown>)[key])) this.forgetFit();
     return this;
+  }
+
+  /** fit()'s options with defaults, checked like the constructor's (a misspelt key is an ArgumentError). */
+  protected fitOptions(options: FitOptions | undefined): FitOptions {
+    return resolveOptions(`${this.verb}: fit`, FIT_DEFAULTS, options);
   }
 
   /** Checks values beyond their keys (enumerations, ranges); throws ArgumentError naming the option. */

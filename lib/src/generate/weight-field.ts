@@ -138,6 +138,7 @@ export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const models = await zooModels(zoo);
     checkZoo(models, { minimum: this.o.reference + 1, purpose: this.name });
