@@ -8,7 +8,7 @@
 //   node bench/generate.js [--quick] [--json FILE]
 const fs = require('node:fs');
 const os = require('node:os');
-const wl = require('../lib/dist');
+const wl = require('../lib/dist/internal');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -38,7 +38,7 @@ test('zoo + noise: residuals have the requested per-coordinate sd', async () => 
   // A zoo whose models differ only in the first bias by a known spread, so per-coordinate sd is known.
   const base = initialMlp([3, 4, 2], 2);
   const zoo = [-1, 1].map((sign) => base.map((t, name) => name === 'fc0.bias' ? new Tensor('float64', t.toFloat64().map((v, k) => (k === 0 ? v + sign * 0.5 : v)), t.shape) : t));
-  const generator = await new ZooNoiseBaseline(0.2).fit(zoo);
+  const generator = await new ZooNoiseBaseline({ scale: 0.2 }).fit(zoo);
   const samples = await generator.sample(2000, 3);
   const residual = samples.map((s) => s.get('fc0.bias').toFloat64()[0] - base.get('fc0.bias').toFloat64()[0]);
   // Each sample is a member (±0.5) plus N(0, (0.2·0.5)²): |residual| − 0.5 has sd 0.1 around 0 when the member is identified.
@@ -68,7 +68,7 @@ test('random convex combinations lie on the segment between two aligned members'
 
 test('Gaussian in PCA space: sample mean converges to the zoo mean', async () => {
   const zoo = [0, 1, 2, 3, 4, 5].map((s) => initialMlp([4, 5, 2], s));
-  const generator = await new GaussianPcaBaseline(5, { align: false }).fit(zoo);
+  const generator = await new GaussianPcaBaseline({ rank: 5, align: false }).fit(zoo);
   const samples = (await generator.sample(4000, 5)).map((s) => s.flatten());
   const zooMean = zoo[0].flatten().map((_, k) => zoo.reduce((s, m) => s + m.flatten()[k], 0) / zoo.length);
   const sampleMean = zooMean.map((_, k) => samples.reduce((s, v) => s + v[k], 0) / samples.length);
@@ -91,7 +91,7 @@ test('random init: within ±1/sqrt(fan_in), architecture of the zoo, reproducibl
 
 test('every baseline gives the same bytes for the same seed', async () => {
   const zoo = [0, 1, 2, 3, 4].map((s) => initialMlp([4, 6, 3], s));
-  for (const generator of [new ZooNoiseBaseline(0.3), new ConvexCombinationBaseline(), new GaussianPcaBaseline(3)]) {
+  for (const generator of [new ZooNoiseBaseline({ scale: 0.3 }), new ConvexCombinationBaseline(), new GaussianPcaBaseline({ rank: 3 })]) {
     await generator.fit(zoo);
     const first = (await generator.sample(3, 7)).map((m) => [...m.flatten()]);
     const second = (await generator.sample(3, 7)).map((m) => [...m.flatten()]);

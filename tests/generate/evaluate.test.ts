@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   rng, applyPermutations, mlpPermutationSpec, evaluateGenerator, compareGenerators, intersectionOverUnion, disagreement,
-  GENERATOR_EVALUATION_KIND, mimeBundle, type WeightGenerator, type WeightSet, type ZooInput, type Permutations,
+  GENERATOR_EVALUATION_KIND, mimeBundle, ArgumentError, type WeightGenerator, type WeightSet, type ZooInput, type Permutations,
 } from 'weightlab/internal';
 import { syntheticSetup } from './synthetic';
 
@@ -57,5 +57,46 @@ test('a memoriser (permuted train copies) is at aligned distance 0 and IoU 1; he
   assert.ok(data['application/vnd.vegalite.v5+json']);
   assert.ok(data[`application/vnd.weightlab.${GENERATOR_EVALUATION_KIND}.v1+json`]);
   assert.match(String(data['text/plain']), /held-out zoo \(reference\)/);
-  assert.match(comparison.noveltyTable(), /memoriser\s+0\.00/);
+  assert.equal(data['text/html'], undefined, 'a chart bundle must not carry text/html (JupyterLab would show it instead of the chart)');
+
+  // The table: the reference row first, then one row per evaluation, every number read from the evaluations.
+  const table = comparison.table();
+  assert.deepEqual(table.columnNames(), [
+    'generator', 'kind', 'samples', 'accuracy_mean', 'accuracy_median', 'accuracy_p5', 'above_held_out_p5', 'finetune_steps', 'finetuned_accuracy_mean',
+    'nearest_distance_median', 'nearest_distance_p5', 'closer_than_held_out_p5', 'max_iou_median', 'pairwise_disagreement', 'ensemble_gain',
+    'fit_seconds', 'ms_per_model', 'parameter_count',
+  ]);
+  assert.deepEqual(table.column('generator'), ['held-out zoo (reference)', 'memoriser', 'held-out models']);
+  assert.deepEqual(table.column('kind'), ['reference', 'baseline', 'baseline']);
+  assert.equal(table.get('accuracy_mean', 1), copies.accuracy.mean);
+  assert.equal(table.get('nearest_distance_median', 1), 0);
+  assert.equal(table.get('closer_than_held_out_p5', 1), 1);
+  assert.equal(table.get('finetune_steps', 2), 20);
+  assert.equal(table.get('finetuned_accuracy_mean', 2), result.data.finetuned[0].mean);
+  // The reference row's shares are measured on the held-out models, by counting here.
+  const heldOutAccuracies = reference.heldOutAccuracies;
+  assert.equal(table.get('above_held_out_p5', 0), heldOutAccuracies.filter((a) => a >= reference.heldOutAccuracy.p5).length / heldOutAccuracies.length);
+  assert.equal(table.get('samples', 0), heldOut.length);
+  // Held-out copies score exactly what the reference row says.
+  assert.equal(table.get('nearest_distance_median', 2), table.get('nearest_distance_median', 0));
+  assert.equal(compareGenerators([copies], { reference: false }).table().numRows(), 1);
+
+  // CSV round trip: every numeric cell comes back (parsed by hand, not by the writer's library).
+  const [header, ...lines] = table.toCSV().trim().split('\n');
+  assert.deepEqual(header.split(','), table.columnNames());
+  lines.forEach((line, i) => {
+    const cells = line.split(',');
+    table.columnNames().forEach((name, c) => {
+      const value = table.get(name, i);
+      if (typeof value === 'number') assert.equal(Number(cells[c]), value, `${name} of row ${i}`);
+      else if (value === null) assert.equal(cells[c], '', `${name} of row ${i}`);
+      else assert.equal(cells[c], String(value), `${name} of row ${i}`);
+    });
+  });
+
+  const novelty = comparison.noveltyTable();
+  assert.deepEqual(novelty.columnNames(), ['generator', 'nearest_distance_median', 'nearest_distance_p5', 'closer_than_held_out_p5', 'max_iou_median', 'accuracy_mean']);
+  assert.match(novelty.toString(), /memoriser\s+0\s/);
+  assert.throws(() => compareGenerators([]), ArgumentError);
+  assert.throws(() => compareGenerators([copies], { refernce: false } as never), (error: unknown) => error instanceof ArgumentError && /did you mean 'reference'/.test(error.message));
 });

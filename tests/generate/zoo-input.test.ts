@@ -25,7 +25,7 @@ test('NaN weights name the model, the tensor and the index', async () => {
 test('too few models for the PCA rank says how many are needed', async () => {
   const zoo = [0, 1, 2, 3].map((s) => initialMlp([4, 3, 2], s));
   assert.throws(() => fitPca(zoo.map((m) => m.flatten()), 4), (error: Error) => error instanceof ArgumentError && /4 models span at most 3/.test(error.message) && /at least 5 models/.test(error.message));
-  await assert.rejects(new GaussianPcaBaseline(8).fit(zoo), /too few models for PCA rank 8/);
+  await assert.rejects(new GaussianPcaBaseline({ rank: 8 }).fit(zoo), /too few models for PCA rank 8/);
   await assert.rejects(flowMatching({ rank: 10, steps: 1 }).fit(zoo), /too few models for PCA rank 10/);
   await assert.rejects(flowMatching({ steps: 1 }).fit([zoo[0]]), /too few models for flow matching/);
 });

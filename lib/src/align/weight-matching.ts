@@ -4,6 +4,7 @@
 // averaging or generating (DeepWeightFlow aligns every model to reference model 0).
 
 import { ArgumentError, ShapeError } from '../errors';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { rng } from '../random/rng';
 import type { WeightSet } from '../weights/weight-set';
 import type { Shape } from '../tensor/tensor';
@@ -12,13 +13,25 @@ import { applyPermutations, identityPermutations, permutedValues } from './permu
 import { checkPermutationSpec, mlpPermutationSpec, type PermutationSpec, type Permutations } from './permutation-spec';
 
 export interface WeightMatchingOptions {
-  /** Permutation spec; built with mlpPermutationSpec from the reference when absent. */
+  /**
+   * Which axes of which tensors each hidden-unit permutation acts on.
+   * @default undefined (mlpPermutationSpec of the reference)
+   */
   spec?: PermutationSpec;
-  /** Maximum number of sweeps over all groups (Git Re-Basin and DeepWeightFlow use 100). */
+  /**
+   * Maximum number of sweeps over all groups (Git Re-Basin and DeepWeightFlow use 100).
+   * @default 100
+   */
   maxIterations?: number;
-  /** Seed of the random group order in each sweep (default 0). */
+  /**
+   * Seed of the random group order in each sweep.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** weightMatching's defaults (documented with @default in WeightMatchingOptions). */
+export const WEIGHT_MATCHING_DEFAULTS = { spec: undefined, maxIterations: 100, seed: 0 } as const satisfies OptionDefaults<WeightMatchingOptions>;
 
 export interface WeightMatchingResult {
   permutations: Permutations;
@@ -64,8 +77,9 @@ function similarity(entries: Entry[], perms: Permutations): number {
 
 /** Aligns `model` to `reference` by weight matching; returns the permutations and the permuted model. */
 export function weightMatching(reference: WeightSet, model: WeightSet, options: WeightMatchingOptions = {}): WeightMatchingResult {
-  const spec = options.spec ?? mlpPermutationSpec(reference);
-  const maxIterations = options.maxIterations ?? 100;
+  const o = resolveOptions('weightMatching', WEIGHT_MATCHING_DEFAULTS, options);
+  const spec = o.spec ?? mlpPermutationSpec(reference);
+  const maxIterations = o.maxIterations;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new ArgumentError('maxIterations must be a positive integer', { field: 'maxIterations', found: String(maxIterations) });
   checkPermutationSpec(spec, reference);
   checkPermutationSpec(spec, model);
@@ -79,7 +93,7 @@ export function weightMatching(reference: WeightSet, model: WeightSet, options: 
   });
   const groups = Object.keys(spec.groups);
   const perms = identityPermutations(spec);
-  const order = rng(options.seed ?? 0);
+  const order = rng(o.seed);
   const similarityBefore = similarity(entries, perms);
   let iterations = 0;
   let converged = false;

@@ -12,26 +12,72 @@ import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, jaxModule, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, normalParameter, parameterCount, type HostParameters } from './nn/parameters';
 import type { Representation } from './representation';
-import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
+import { ConfiguredGenerator, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import type { OptionDefaults } from '../options/resolve';
 import { fullWeightRepresentation } from './weight-space';
 
 export interface AutoregressiveOptions {
+  /**
+   * Weight values per token (chunk).
+   * @default 64
+   */
   chunkSize?: number;
-  /** Codebook size (default 128 over 64-value chunks: short sequences keep the prior cheap on CPU). */
+  /**
+   * Codebook size (128 over 64-value chunks: short sequences keep the prior cheap on CPU).
+   * @default 128
+   */
   codes?: number;
+  /**
+   * Lloyd iterations of the k-means codebook.
+   * @default 20
+   */
   kMeansIterations?: number;
-  /** Sequences (models) per training step (default 16: attention cost grows with its square). */
+  /**
+   * Sequences (models) per training step (attention cost grows with its square).
+   * @default 16
+   */
   batchSize?: number;
-  /** Transformer width (default 64). */
+  /**
+   * Transformer width.
+   * @default 64
+   */
   width?: number;
+  /**
+   * Training steps of the prior.
+   * @default 600
+   */
   steps?: number;
+  /**
+   * Adam learning rate.
+   * @default 3e-3
+   */
   learningRate?: number;
-  /** Sampling temperature on the logits (default 1). */
+  /**
+   * Sampling temperature on the logits. A sampling option: changing it keeps the fit.
+   * @default 1
+   */
   temperature?: number;
+  /**
+   * Git Re-Basin alignment to model 0 before fitting.
+   * @default true
+   */
   align?: boolean;
+  /**
+   * Permutation spec of the alignment.
+   * @default undefined (the automatic MLP spec)
+   */
   spec?: PermutationSpec;
+  /**
+   * Seed of k-means, the initialisation and the batches.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** autoregressive's defaults (documented with @default in AutoregressiveOptions). */
+export const AUTOREGRESSIVE_DEFAULTS = {
+  chunkSize: 64, codes: 128, kMeansIterations: 20, batchSize: 16, width: 64, steps: 600, learningRate: 3e-3, temperature: 1, align: true, spec: undefined, seed: 0,
+} as const satisfies OptionDefaults<AutoregressiveOptions>;
 
 /** Seeded k-means (k-means++ init, Lloyd iterations) over rows of `points` [count, dim]. */
 export function kMeans(points: Float64Array, count: number, dim: number, k: number, iterations: number, source: Rng): { centroids: Float64Array; assignment: Int32Array } {
@@ -63,19 +109,27 @@ export function kMeans(points: Float64Array, count: number, dim: number, k: numb
   return { centroids, assignment };
 }
 
-export class AutoregressiveGenerator implements WeightGenerator {
+export class AutoregressiveGenerator extends ConfiguredGenerator<AutoregressiveOptions, typeof AUTOREGRESSIVE_DEFAULTS> implements WeightGenerator {
   readonly family: GeneratorFamily = 'generator';
   readonly mini = true;
   readonly name = 'mini IGPG (VQ tokens + causal transformer)';
   fitSeconds = 0;
   losses: number[] = [];
-  private readonly o: Required<Omit<AutoregressiveOptions, 'spec'>> & { spec?: PermutationSpec };
   private fitted?: { representation: Representation; centroids: Float64Array; tokens: number; params: HostParameters };
   private step?: (...args: unknown[]) => JaxArray;
 
   constructor(options: AutoregressiveOptions = {}) {
-    this.o = { batchSize: 16, chunkSize: 64, codes: 128, kMeansIterations: 20, width: 64, steps: 600, learningRate: 3e-3, temperature: 1, align: true, seed: 0, ...options };
+    super('autoregressive', AUTOREGRESSIVE_DEFAULTS, options);
   }
+
+  protected validate(): void {
+    for (const key of ['chunkSize', 'codes', 'kMeansIterations', 'batchSize', 'width', 'steps'] as const) positiveInteger(key, this.o[key]);
+    if (!(this.o.temperature > 0)) throw new ArgumentError('temperature must be positive', { field: 'temperature', expected: 'a number > 0', found: String(this.o.temperature) });
+  }
+
+  protected samplingOptions(): (keyof AutoregressiveOptions & string)[] { return ['temperature']; }
+  protected forgetFit(): void { this.fitted = undefined; this.step = undefined; this.losses = []; }
+
 
   get parameterCount(): number { return this.fitted ? parameterCount(this.fitted.params) : 0; }
 
@@ -109,6 +163,7 @@ export class AutoregressiveGenerator implements WeightGenerator {
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const o = this.o;
     const { representation } = await fullWeightRepresentation(zoo, o, this.name);

@@ -10,27 +10,46 @@ import { WeightSet } from '../weights/weight-set';
 import type { PermutationSpec } from '../align/permutation-spec';
 import { coordinateStd, meanVector } from './linear-algebra';
 import { fitPca, pcaDecode, type Pca } from './pca';
-import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
+import { ConfiguredGenerator, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { WeightSpace } from './weight-space';
 import { zooModels } from './zoo-input';
 
-interface BaselineOptions { align?: boolean; spec?: PermutationSpec }
+/** Options every zoo-fitted baseline takes. */
+export interface BaselineOptions {
+  /**
+   * Git Re-Basin alignment to model 0 before fitting.
+   * @default true
+   */
+  align?: boolean;
+  /**
+   * Permutation spec of the alignment.
+   * @default undefined (the automatic MLP spec)
+   */
+  spec?: PermutationSpec;
+}
+
+const BASELINE_DEFAULTS = { align: true, spec: undefined } as const satisfies OptionDefaults<BaselineOptions>;
 
 /** Shared plumbing: fit = check + align + flatten, timed; subclasses draw vectors. */
-abstract class Baseline implements WeightGenerator {
+abstract class Baseline<Options extends object, Defaults extends OptionDefaults<Options>> extends ConfiguredGenerator<Options, Defaults> implements WeightGenerator {
   readonly family: GeneratorFamily = 'baseline';
   readonly mini = false;
   readonly parameterCount = 0;
   fitSeconds = 0;
   protected space?: WeightSpace;
-  constructor(readonly name: string, protected readonly baseOptions: BaselineOptions = {}) {}
 
+  abstract get name(): string;
   protected minimumModels(): number { return 1; }
   protected prepare(): void {}
+  protected forgetFit(): void { this.space = undefined; }
 
-  async fit(zoo: ZooInput, _options: FitOptions = {}): Promise<this> {
+  async fit(zoo: ZooInput, options: FitOptions = {}): Promise<this> {
+    this.fitOptions(options);
     const started = performance.now();
-    this.space = WeightSpace.from(await zooModels(zoo), { align: this.baseOptions.align ?? true, spec: this.baseOptions.spec, minimum: this.minimumModels(), purpose: this.name });
+    // Random init has no alignment options (it reads only the architecture): align stays false.
+    const o = this.o as BaselineOptions;
+    this.space = WeightSpace.from(await zooModels(zoo), { align: o.align === true, spec: o.spec, minimum: this.minimumModels(), purpose: this.name });
     this.prepare();
     this.fitSeconds = (performance.now() - started) / 1000;
     return this;
@@ -51,13 +70,28 @@ abstract class Baseline implements WeightGenerator {
   }
 }
 
+/** Options of the zoo + noise baseline. */
+export interface ZooNoiseOptions extends BaselineOptions {
+  /**
+   * Noise sd in units of the per-coordinate sd of the aligned zoo.
+   * @default 0.1
+   */
+  scale?: number;
+}
+
+/** ZooNoiseBaseline's defaults. */
+export const ZOO_NOISE_DEFAULTS = { ...BASELINE_DEFAULTS, scale: 0.1 } as const satisfies OptionDefaults<ZooNoiseOptions>;
+
 /** A random (aligned) train model plus N(0, (scale · per-coordinate sd)²) noise. */
-export class ZooNoiseBaseline extends Baseline {
+export class ZooNoiseBaseline extends Baseline<ZooNoiseOptions, typeof ZOO_NOISE_DEFAULTS> {
   private std?: Float64Array;
-  constructor(readonly scale: number, options: BaselineOptions = {}) {
-    super(`zoo + noise (${scale}·sd)`, options);
-    if (!(scale >= 0)) throw new ArgumentError('noise scale must be non-negative', { field: 'scale', found: String(scale) });
+  constructor(options: ZooNoiseOptions = {}) { super('ZooNoiseBaseline', ZOO_NOISE_DEFAULTS, options); }
+  get name(): string { return `zoo + noise (${this.o.scale}·sd)`; }
+  get scale(): number { return this.o.scale; }
+  protected validate(): void {
+    if (!(Number.isFinite(this.o.scale) && this.o.scale >= 0)) throw new ArgumentError('noise scale must be a finite number >= 0', { field: 'scale', found: String(this.o.scale) });
   }
+  protected samplingOptions(): (keyof ZooNoiseOptions & string)[] { return ['scale']; }
   // The per-coordinate sd is measured across the aligned zoo; unaligned it mixes units and is inflated.
   protected minimumModels(): number { return 2; }
   protected prepare(): void { const s = this.requireSpace(); this.std = coordinateStd(s.vectors, meanVector(s.vectors)); }
@@ -70,16 +104,18 @@ export class ZooNoiseBaseline extends Baseline {
 }
 
 /** The average of the aligned zoo (one model; every sample is that model). */
-export class AlignedAverageBaseline extends Baseline {
+export class AlignedAverageBaseline extends Baseline<BaselineOptions, typeof BASELINE_DEFAULTS> {
   private average?: Float64Array;
-  constructor(options: BaselineOptions = {}) { super(options.align === false ? 'average of the zoo (unaligned)' : 'average of the aligned zoo', options); }
+  constructor(options: BaselineOptions = {}) { super('AlignedAverageBaseline', BASELINE_DEFAULTS, options); }
+  get name(): string { return this.o.align ? 'average of the aligned zoo' : 'average of the zoo (unaligned)'; }
   protected prepare(): void { this.average = meanVector(this.requireSpace().vectors); }
   protected draw(): Float64Array { return Float64Array.from(this.average!); }
 }
 
 /** λ·a + (1−λ)·b for random aligned members a ≠ b and λ ~ U(0, 1). */
-export class ConvexCombinationBaseline extends Baseline {
-  constructor(options: BaselineOptions = {}) { super('random convex combinations', options); }
+export class ConvexCombinationBaseline extends Baseline<BaselineOptions, typeof BASELINE_DEFAULTS> {
+  constructor(options: BaselineOptions = {}) { super('ConvexCombinationBaseline', BASELINE_DEFAULTS, options); }
+  get name(): string { return 'random convex combinations'; }
   protected minimumModels(): number { return 2; }
   protected draw(source: ReturnType<typeof rng>): Float64Array {
     const vectors = this.requireSpace().vectors;
@@ -90,10 +126,25 @@ export class ConvexCombinationBaseline extends Baseline {
   }
 }
 
+/** Options of the Gaussian-in-PCA-space baseline. */
+export interface GaussianPcaOptions extends BaselineOptions {
+  /**
+   * PCA rank.
+   * @default undefined (min(N − 1, 64) for a zoo of N models)
+   */
+  rank?: number;
+}
+
+/** GaussianPcaBaseline's defaults. */
+export const GAUSSIAN_PCA_DEFAULTS = { ...BASELINE_DEFAULTS, rank: undefined } as const satisfies OptionDefaults<GaussianPcaOptions>;
+
 /** A Gaussian fitted in (aligned) PCA space: mean + Σ_k z_k · sd_k · component_k, z ~ N(0, I). */
-export class GaussianPcaBaseline extends Baseline {
+export class GaussianPcaBaseline extends Baseline<GaussianPcaOptions, typeof GAUSSIAN_PCA_DEFAULTS> {
   private pca?: Pca;
-  constructor(readonly rank?: number, options: BaselineOptions = {}) { super(`Gaussian in ${options.align === false ? 'unaligned' : 'aligned'} PCA space`, options); }
+  constructor(options: GaussianPcaOptions = {}) { super('GaussianPcaBaseline', GAUSSIAN_PCA_DEFAULTS, options); }
+  get name(): string { return `Gaussian in ${this.o.align ? 'aligned' : 'unaligned'} PCA space`; }
+  get rank(): number | undefined { return this.o.rank; }
+  protected validate(): void { if (this.o.rank !== undefined) positiveInteger('rank', this.o.rank); }
   protected minimumModels(): number { return 2; }
   protected prepare(): void {
     const vectors = this.requireSpace().vectors;
@@ -106,13 +157,17 @@ export class GaussianPcaBaseline extends Baseline {
   }
 }
 
+const RANDOM_INIT_DEFAULTS = {} as const satisfies OptionDefaults<Record<string, never>>;
+
 /**
  * Fresh random initialisations, PyTorch's default for Linear/Conv: U(−1/√fan_in, 1/√fan_in) for
  * weights and biases; norm layers get weight 1, bias 0. Needs only the zoo's architecture.
  */
-export class RandomInitBaseline extends Baseline {
-  constructor() { super('random init', { align: false }); }
-  protected draw(): Float64Array { throw new Error('unused'); }
+export class RandomInitBaseline extends Baseline<Record<string, never>, typeof RANDOM_INIT_DEFAULTS> {
+  // Only the architecture is read, so the zoo is never aligned.
+  constructor(options: Record<string, never> = {}) { super('RandomInitBaseline', RANDOM_INIT_DEFAULTS, options); }
+  get name(): string { return 'random init'; }
+  protected draw(): Float64Array { throw new ArgumentError('random init draws whole WeightSets in sample()'); }
   async sample(n: number, seed: number): Promise<WeightSet[]> {
     if (!Number.isInteger(n) || n < 1) throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
     const template = this.requireSpace().template;
@@ -135,13 +190,32 @@ export class RandomInitBaseline extends Baseline {
   }
 }
 
-/** The five mandatory baselines with the default noise scales (0.1, 0.3, 1.0 of the per-coordinate sd). */
-export function standardBaselines(options: { noiseScales?: number[]; rank?: number } = {}): WeightGenerator[] {
+/** Options of standardBaselines. */
+export interface StandardBaselinesOptions extends BaselineOptions {
+  /**
+   * Noise scales of the zoo + noise baselines, in units of the per-coordinate sd.
+   * @default [0.1, 0.3, 1]
+   */
+  noiseScales?: readonly number[];
+  /**
+   * PCA rank of the Gaussian baseline.
+   * @default undefined (min(N − 1, 64))
+   */
+  rank?: number;
+}
+
+/** standardBaselines' defaults. */
+export const STANDARD_BASELINES_DEFAULTS = { ...BASELINE_DEFAULTS, noiseScales: [0.1, 0.3, 1], rank: undefined } as const satisfies OptionDefaults<StandardBaselinesOptions>;
+
+/** The five mandatory baselines: zoo + noise at each scale, aligned average, convex combinations, Gaussian in PCA space, random init. */
+export function standardBaselines(options: StandardBaselinesOptions = {}): WeightGenerator[] {
+  const o = resolveOptions('standardBaselines', STANDARD_BASELINES_DEFAULTS, options);
+  const shared = { align: o.align, spec: o.spec };
   return [
-    ...(options.noiseScales ?? [0.1, 0.3, 1]).map((scale) => new ZooNoiseBaseline(scale)),
-    new AlignedAverageBaseline(),
-    new ConvexCombinationBaseline(),
-    new GaussianPcaBaseline(options.rank),
+    ...o.noiseScales.map((scale) => new ZooNoiseBaseline({ ...shared, scale })),
+    new AlignedAverageBaseline(shared),
+    new ConvexCombinationBaseline(shared),
+    new GaussianPcaBaseline({ ...shared, rank: o.rank }),
     new RandomInitBaseline(),
   ];
 }

@@ -6,66 +6,139 @@
 // space) the endpoint x̂₁ from which the velocity follows, which keeps samples on the zoo's span.
 
 import { ArgumentError } from '../errors';
+import type { OptionDefaults } from '../options/resolve';
 import { rng } from '../random/rng';
 import type { WeightSet } from '../weights/weight-set';
 import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type Activation, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
 import { Representation } from './representation';
-import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
+import { ConfiguredGenerator, oneOf, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
 import { WeightSpace } from './weight-space';
 import { zooModels } from './zoo-input';
 import type { PermutationSpec } from '../align/permutation-spec';
 
 export interface FlowMatchingOptions {
-  /** 'pca' (default): flow over whitened PCA codes; 'full': over every standardised weight (small nets). */
+  /**
+   * 'pca': flow over whitened PCA codes; 'full': over every standardised weight (small nets).
+   * @default 'pca'
+   */
   space?: 'pca' | 'full';
-  /** PCA rank (default min(N − 1, 64)). */
+  /**
+   * PCA rank.
+   * @default undefined (min(N − 1, 64) for a zoo of N models)
+   */
   rank?: number;
-  /** Git Re-Basin alignment to model 0 before everything (default true). */
+  /**
+   * Git Re-Basin alignment to model 0 before everything.
+   * @default true
+   */
   align?: boolean;
+  /**
+   * Permutation spec of the alignment.
+   * @default undefined (the automatic MLP spec of the first model)
+   */
   spec?: PermutationSpec;
-  /** Hidden width of the velocity MLP (default 256) and number of hidden layers (default 3). */
+  /**
+   * Hidden width of the velocity MLP.
+   * @default 256
+   */
   hidden?: number;
+  /**
+   * Hidden layers of the velocity MLP.
+   * @default 3
+   */
   layers?: number;
+  /**
+   * Hidden nonlinearity of the velocity MLP.
+   * @default 'gelu'
+   */
   activation?: Activation;
-  /** Sinusoidal time frequencies (default 8, giving 16 features). */
+  /**
+   * Sinusoidal time frequencies (twice as many time features).
+   * @default 8
+   */
   timeFrequencies?: number;
-  /** Training steps (default 3000), batch size (default 32), learning rate (default 1e-3, cosine to 1e-5). */
+  /**
+   * Training steps.
+   * @default 3000
+   */
   steps?: number;
+  /**
+   * Zoo models per training step.
+   * @default 32
+   */
   batchSize?: number;
+  /**
+   * Adam learning rate, annealed by a cosine schedule to a hundredth of it.
+   * @default 1e-3
+   */
   learningRate?: number;
+  /**
+   * Decoupled (AdamW) weight decay.
+   * @default 1e-5
+   */
   weightDecay?: number;
-  /** Source N(0, sourceStd²) in standardised units (default 1: matched to the whitened targets). */
+  /**
+   * Source N(0, sourceStd²) in standardised units (1 matches the whitened targets).
+   * @default 1
+   */
   sourceStd?: number;
   /**
-   * Sampling temperature: the source std at sampling is temperature · sourceStd (default 1, the
+   * Sampling temperature: the source std at sampling is temperature · sourceStd (1: the
    * trained distribution). Below 1 concentrates samples near the zoo's dense regions: more
-   * accurate, less novel; the name then says so.
+   * accurate, less novel; the name then says so. A sampling option: changing it keeps the fit.
+   * @default 1
    */
   temperature?: number;
   /**
    * What the MLP outputs. 'velocity' (DeepWeightFlow): v(x, t) directly. 'endpoint': the zoo point
-   * x̂₁(x, t), with v = (x̂₁ − x) / (1 − t). Default: 'velocity' in PCA space, 'endpoint' in full
-   * weight space, where the zoo spans only N − 1 of d directions: a velocity net whose last hidden
-   * layer is narrower than d cannot remove the source noise in the other directions (measured:
-   * samples keep ~1 sd of noise per weight), while an endpoint net's outputs lie on the span it learns.
+   * x̂₁(x, t), with v = (x̂₁ − x) / (1 − t). In full weight space the zoo spans only N − 1 of d
+   * directions: a velocity net whose last hidden layer is narrower than d cannot remove the source
+   * noise in the other directions (measured: samples keep ~1 sd of noise per weight), while an
+   * endpoint net's outputs lie on the span it learns.
+   * @default undefined ('velocity' in PCA space, 'endpoint' in full weight space)
    */
   prediction?: 'velocity' | 'endpoint';
   /**
-   * Integrator and number of steps for sampling (default RK4 with 20 steps for 'velocity'; Euler
-   * for 'endpoint', which is exact when x̂₁ does not change along the path and never evaluates t = 1).
+   * Integrator for sampling ('endpoint' with Euler is exact when x̂₁ does not change along the
+   * path, and never evaluates t = 1). A sampling option.
+   * @default undefined ('rk4' for 'velocity', 'euler' for 'endpoint')
    */
   integrator?: 'euler' | 'rk4';
+  /**
+   * Integration steps for sampling. A sampling option.
+   * @default 20
+   */
   integrationSteps?: number;
-  /** Moving-average decay of the network weights used for sampling (default 0: none), and warm-up steps. */
+  /**
+   * Moving-average decay of the network weights used for sampling (0: none).
+   * @default 0
+   */
   ema?: number;
+  /**
+   * Learning-rate warm-up steps.
+   * @default 0
+   */
   warmupSteps?: number;
-  /** Seed of the velocity-field init and of the training noise (default 0). */
+  /**
+   * Seed of the velocity-field init and of the training noise.
+   * @default 0
+   */
   seed?: number;
-  /** Display name override. */
+  /**
+   * Display name override. A sampling option.
+   * @default undefined (built from space, alignment and temperature)
+   */
   name?: string;
 }
+
+/** flowMatching's defaults (documented with @default in FlowMatchingOptions). */
+export const FLOW_MATCHING_DEFAULTS = {
+  space: 'pca', rank: undefined, align: true, spec: undefined, hidden: 256, layers: 3, activation: 'gelu', timeFrequencies: 8,
+  steps: 3000, batchSize: 32, learningRate: 1e-3, weightDecay: 1e-5, sourceStd: 1, temperature: 1, prediction: undefined,
+  integrator: undefined, integrationSteps: 20, ema: 0, warmupSteps: 0, seed: 0, name: undefined,
+} as const satisfies OptionDefaults<FlowMatchingOptions>;
 
 interface Fitted {
   representation: Representation;
@@ -73,35 +146,42 @@ interface Fitted {
   dimension: number;
 }
 
-export class FlowMatchingGenerator implements WeightGenerator {
+export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptions, typeof FLOW_MATCHING_DEFAULTS> implements WeightGenerator {
   readonly family: GeneratorFamily = 'generator';
   readonly mini = false;
   fitSeconds = 0;
   /** Training losses read every 50 steps. */
   losses: number[] = [];
   private fitted?: Fitted;
-  private readonly options: Required<Omit<FlowMatchingOptions, 'rank' | 'spec' | 'name'>> & Pick<FlowMatchingOptions, 'rank' | 'spec' | 'name'>;
-
-  private readonly prediction: 'velocity' | 'endpoint';
 
   constructor(options: FlowMatchingOptions = {}) {
-    const space = options.space ?? 'pca';
-    const prediction = options.prediction ?? (space === 'full' ? 'endpoint' : 'velocity');
-    this.options = {
-      space, align: true, hidden: 256, layers: 3, activation: 'gelu', timeFrequencies: 8, steps: 3000, batchSize: 32,
-      learningRate: 1e-3, weightDecay: 1e-5, sourceStd: 1, temperature: 1, prediction, integrator: prediction === 'endpoint' ? 'euler' : 'rk4',
-      integrationSteps: 20, ema: 0, warmupSteps: 0, seed: 0, ...options,
-    };
-    this.prediction = prediction;
-    if (!['pca', 'full'].includes(this.options.space)) throw new ArgumentError("space must be 'pca' or 'full'", { field: 'space', found: String(this.options.space) });
-    if (!['velocity', 'endpoint'].includes(prediction)) throw new ArgumentError("prediction must be 'velocity' or 'endpoint'", { field: 'prediction', found: String(prediction) });
+    super('flowMatching', FLOW_MATCHING_DEFAULTS, options);
+  }
+
+  protected validate(): void {
+    oneOf('space', this.o.space, ['pca', 'full']);
+    if (this.o.prediction !== undefined) oneOf('prediction', this.o.prediction, ['velocity', 'endpoint']);
+    if (this.o.integrator !== undefined) oneOf('integrator', this.o.integrator, ['euler', 'rk4']);
+    for (const key of ['hidden', 'layers', 'timeFrequencies', 'steps', 'batchSize', 'integrationSteps'] as const) positiveInteger(key, this.o[key]);
+  }
+
+  protected samplingOptions(): (keyof FlowMatchingOptions & string)[] { return ['temperature', 'integrator', 'integrationSteps', 'name']; }
+  protected forgetFit(): void { this.fitted = undefined; this.losses = []; }
+
+  /** What the network outputs: the option, or its default for the space. */
+  private get prediction(): 'velocity' | 'endpoint' {
+    return this.o.prediction ?? (this.o.space === 'full' ? 'endpoint' : 'velocity');
+  }
+
+  private get integrator(): 'euler' | 'rk4' {
+    return this.o.integrator ?? (this.prediction === 'endpoint' ? 'euler' : 'rk4');
   }
 
   get name(): string {
-    if (this.options.name) return this.options.name;
-    const where = this.options.space === 'pca' ? `PCA-${this.fitted?.representation.pca?.rank ?? this.options.rank ?? 'auto'}` : 'full weights';
-    const temperature = this.options.temperature === 1 ? '' : `, T=${this.options.temperature}`;
-    return `flow matching (${this.options.align ? 're-basined' : 'unaligned'}, ${where}${temperature})`;
+    if (this.o.name) return this.o.name;
+    const where = this.o.space === 'pca' ? `PCA-${this.fitted?.representation.pca?.rank ?? this.o.rank ?? 'auto'}` : 'full weights';
+    const temperature = this.o.temperature === 1 ? '' : `, T=${this.o.temperature}`;
+    return `flow matching (${this.o.align ? 're-basined' : 'unaligned'}, ${where}${temperature})`;
   }
 
   get parameterCount(): number {
@@ -109,8 +189,9 @@ export class FlowMatchingGenerator implements WeightGenerator {
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
-    const o = this.options;
+    const o = this.o;
     const models = await zooModels(zoo);
     const space = WeightSpace.from(models, { align: o.align, spec: o.spec, minimum: 2, purpose: 'flow matching' });
     const representation = Representation.of(space, { space: o.space, rank: o.rank });
@@ -166,7 +247,7 @@ export class FlowMatchingGenerator implements WeightGenerator {
   /** Integrates the learned flow from `count` source draws; returns standardised end points [count, d]. */
   async integrate(count: number, seed: number): Promise<Float32Array> {
     const fitted = this.requireFitted();
-    const o = this.options;
+    const o = this.o;
     const d = fitted.dimension;
     const jx = await jaxModule();
     const { rk4, euler } = this.integrators(jx);
@@ -179,7 +260,7 @@ export class FlowMatchingGenerator implements WeightGenerator {
     try {
       for (let s = 0; s < o.integrationSteps; s++) {
         const t = s * h;
-        x = o.integrator === 'rk4'
+        x = this.integrator === 'rk4'
           ? rk4(params.map((a) => a.ref), x, times(t), times(t + h / 2), times(t + h), frequencies.ref)
           : euler(params.map((a) => a.ref), x, times(t), frequencies.ref);
         await x.blockUntilReady();
@@ -196,7 +277,7 @@ export class FlowMatchingGenerator implements WeightGenerator {
   private compiled?: { rk4: (...args: unknown[]) => JaxArray; euler: (...args: unknown[]) => JaxArray; steps: number };
 
   private integrators(jx: JaxModule): { rk4: (...args: unknown[]) => JaxArray; euler: (...args: unknown[]) => JaxArray } {
-    const o = this.options;
+    const o = this.o;
     if (this.compiled && this.compiled.steps === o.integrationSteps) return this.compiled;
     const np = jx.numpy;
     const activation = o.activation;
@@ -232,8 +313,8 @@ export class FlowMatchingGenerator implements WeightGenerator {
     const np = jx.numpy;
     const params = toDevice(jx, fitted.params);
     const input = np.concatenate([deviceArray(jx, points, [count, d]),
-      fourierFeatures(jx, deviceArray(jx, new Float32Array(count).fill(t), [count, 1]), deviceArray(jx, fourierFrequencies(this.options.timeFrequencies), [1, this.options.timeFrequencies]))], 1);
-    const out = Float64Array.from(await mlpForward(jx, params, input, this.options.activation).data() as ArrayLike<number>);
+      fourierFeatures(jx, deviceArray(jx, new Float32Array(count).fill(t), [count, 1]), deviceArray(jx, fourierFrequencies(this.o.timeFrequencies), [1, this.o.timeFrequencies]))], 1);
+    const out = Float64Array.from(await mlpForward(jx, params, input, this.o.activation).data() as ArrayLike<number>);
     // The endpoint form's velocity: (x̂₁ − x) / (1 − t).
     return this.prediction === 'endpoint' ? out.map((v, i) => (v - points[i]) / (1 - t)) : out;
   }
@@ -257,7 +338,7 @@ export class FlowMatchingGenerator implements WeightGenerator {
   }
 }
 
-/** A DeepWeightFlow-style flow-matching generator (see FlowMatchingOptions for defaults). */
+/** A DeepWeightFlow-style flow-matching generator (defaults: FLOW_MATCHING_DEFAULTS). */
 export function flowMatching(options: FlowMatchingOptions = {}): FlowMatchingGenerator {
   return new FlowMatchingGenerator(options);
 }

@@ -17,6 +17,7 @@
 // codes give different networks.
 
 import { ArgumentError } from '../errors';
+import type { OptionDefaults } from '../options/resolve';
 import { rng } from '../random/rng';
 import type { WeightSet } from '../weights/weight-set';
 import type { PermutationSpec } from '../align/permutation-spec';
@@ -27,48 +28,107 @@ import { Representation } from './representation';
 import type { ClassificationData } from './evaluate/mlp-classifier';
 import { betweenExamples, generatedMlpLoss, initScale, mlpLayout, taskMinibatch, taskTrainingData } from './task-objective';
 import { RandomInitBaseline } from './baselines';
-import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
+import { ConfiguredGenerator, oneOf, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
 import { fullWeightRepresentation } from './weight-space';
 
 export type HypernetworkKind = 'plain' | 'chunked' | 'mip' | 'rnn';
 
 export interface HypernetworkOptions {
+  /**
+   * Output structure: 'plain', 'chunked', 'mip' (magnitude-invariant) or 'rnn' (layer by layer).
+   * @default 'plain'
+   */
   kind?: HypernetworkKind;
   /**
-   * 'zoo' (default): regress the aligned train zoo (auto-decoder). 'task': minimise the task loss
-   * of the generated networks on the train split (kinds plain, chunked and mip); the data come from
+   * 'zoo': regress the aligned train zoo (auto-decoder). 'task': minimise the task loss of the
+   * generated networks on the train split (kinds plain, chunked and mip); the data come from
    * `data` or from fit(zoo, { task }) (evaluateGenerator passes its task).
+   * @default 'zoo'
    */
   objective?: 'zoo' | 'task';
-  /** Train split for objective 'task' (default: the fit options' task). */
+  /**
+   * Train split for objective 'task'.
+   * @default undefined (the fit options' task)
+   */
   data?: ClassificationData;
   /**
    * Objective 'task' only: weight of the function-space repulsion subtracted from the task loss,
    * the mean log squared distance between the predicted probabilities of each pair of the step's
    * generated networks, measured on `examplesPerStep` mixup points between train examples
-   * (task-objective predictionSpread). Default 0: the plain task loss, whose samples collapse to
-   * one network. `losses` then record the task loss minus this term. On the digits MLP
+   * (task-objective predictionSpread). 0 is the plain task loss, whose samples collapse to one
+   * network. `losses` then record the task loss minus this term. On the digits MLP
    * (notebooks/generators.ipynb) 0.1 lifts the MIP hypernet's pairwise disagreement from 0 to a
    * few percent of test digits for about 1.5 points of accuracy; 1 trades far too much accuracy.
+   * @default 0
    */
   diversity?: number;
-  /** Generated networks per task-loss step (default 8) and examples per step (default 128). */
+  /**
+   * Generated networks per task-loss step.
+   * @default 8
+   */
   networksPerStep?: number;
+  /**
+   * Train examples per task-loss step.
+   * @default 128
+   */
   examplesPerStep?: number;
-  /** Code (embedding) size per model (default 8). */
+  /**
+   * Code (embedding) size per model.
+   * @default 8
+   */
   codeSize?: number;
+  /**
+   * Hidden width of the hypernetwork.
+   * @default 128
+   */
   hidden?: number;
-  /** Chunk size of the chunked hypernet (default 128) and its chunk-embedding size (default 8). */
+  /**
+   * Chunk size of the chunked hypernet.
+   * @default 128
+   */
   chunkSize?: number;
+  /**
+   * Chunk-embedding size of the chunked hypernet.
+   * @default 8
+   */
   chunkEmbedding?: number;
+  /**
+   * Training steps.
+   * @default 1500
+   */
   steps?: number;
+  /**
+   * Adam learning rate.
+   * @default 2e-3
+   */
   learningRate?: number;
-  /** Weight of the code regulariser mean(code²) (keeps codes Gaussian-like; default 1e-2). */
+  /**
+   * Weight of the code regulariser mean(code²) (keeps codes Gaussian-like).
+   * @default 1e-2
+   */
   codeDecay?: number;
+  /**
+   * Git Re-Basin alignment to model 0 before fitting (objective 'zoo').
+   * @default true
+   */
   align?: boolean;
+  /**
+   * Permutation spec of the alignment.
+   * @default undefined (the automatic MLP spec)
+   */
   spec?: PermutationSpec;
+  /**
+   * Seed of the initialisation and of the training batches.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** hypernetwork's defaults (documented with @default in HypernetworkOptions). */
+export const HYPERNETWORK_DEFAULTS = {
+  kind: 'plain', objective: 'zoo', data: undefined, diversity: 0, networksPerStep: 8, examplesPerStep: 128, codeSize: 8, hidden: 128,
+  chunkSize: 128, chunkEmbedding: 8, steps: 1500, learningRate: 2e-3, codeDecay: 1e-2, align: true, spec: undefined, seed: 0,
+} as const satisfies OptionDefaults<HypernetworkOptions>;
 
 interface Layout {
   /** Output slots (per chunk or per layer) of width `slot`; target positions per slot. */
@@ -100,22 +160,27 @@ function layerLayout(weights: WeightSet): Layout {
   return { slots: sizes.length, slot, positions };
 }
 
-export class HypernetworkGenerator implements WeightGenerator {
+export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptions, typeof HYPERNETWORK_DEFAULTS> implements WeightGenerator {
   readonly family: GeneratorFamily = 'generator';
   readonly mini = false;
   fitSeconds = 0;
   losses: number[] = [];
-  private readonly o: Required<Omit<HypernetworkOptions, 'spec' | 'data'>> & Pick<HypernetworkOptions, 'spec' | 'data'>;
   private fitted?: { representation: Representation; params: HostParameters; layout: Layout; codeMean: Float64Array; codeStd: Float64Array };
 
   constructor(options: HypernetworkOptions = {}) {
-    this.o = { kind: 'plain', objective: 'zoo', networksPerStep: 8, examplesPerStep: 128, codeSize: 8, hidden: 128, chunkSize: 128, chunkEmbedding: 8, steps: 1500, learningRate: 2e-3, codeDecay: 1e-2, diversity: 0, align: true, seed: 0, ...options };
-    if (!['plain', 'chunked', 'mip', 'rnn'].includes(this.o.kind)) throw new ArgumentError("kind must be 'plain', 'chunked', 'mip' or 'rnn'", { field: 'kind', found: String(this.o.kind) });
-    if (!['zoo', 'task'].includes(this.o.objective)) throw new ArgumentError("objective must be 'zoo' or 'task'", { field: 'objective', found: String(this.o.objective) });
+    super('hypernetwork', HYPERNETWORK_DEFAULTS, options);
+  }
+
+  protected validate(): void {
+    oneOf('kind', this.o.kind, ['plain', 'chunked', 'mip', 'rnn']);
+    oneOf('objective', this.o.objective, ['zoo', 'task']);
     if (!(Number.isFinite(this.o.diversity) && this.o.diversity >= 0)) throw new ArgumentError('diversity must be a finite number >= 0', { field: 'diversity', found: String(this.o.diversity) });
     if (this.o.diversity > 0 && this.o.objective !== 'task') throw new ArgumentError("diversity applies to objective 'task' only", { field: 'diversity', expected: "objective: 'task'", found: `objective: '${this.o.objective}'` });
     if (this.o.objective === 'task' && this.o.kind === 'rnn') throw new ArgumentError("objective 'task' supports kinds 'plain', 'chunked' and 'mip'", { field: 'kind', found: 'rnn' });
+    for (const key of ['networksPerStep', 'examplesPerStep', 'codeSize', 'hidden', 'chunkSize', 'chunkEmbedding', 'steps'] as const) positiveInteger(key, this.o[key]);
   }
+
+  protected forgetFit(): void { this.fitted = undefined; this.losses = []; }
 
   get name(): string {
     const label = { plain: 'hypernetwork (plain MLP)', chunked: 'hypernetwork (chunked)', mip: 'hypernetwork (MIP, magnitude-invariant)', rnn: 'hypernetwork (RNN, layer by layer)' }[this.o.kind];
@@ -181,6 +246,7 @@ export class HypernetworkGenerator implements WeightGenerator {
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const o = this.o;
     const { models, space, representation: zooRepresentation } = await fullWeightRepresentation(zoo, o, this.name);
@@ -280,7 +346,7 @@ export class HypernetworkGenerator implements WeightGenerator {
   }
 }
 
-/** A hypernetwork generator: kind 'plain' (default), 'chunked', 'mip' or 'rnn'. */
+/** A hypernetwork generator: kind 'plain', 'chunked', 'mip' or 'rnn' (defaults: HYPERNETWORK_DEFAULTS). */
 export function hypernetwork(options: HypernetworkOptions = {}): HypernetworkGenerator {
   return new HypernetworkGenerator(options);
 }

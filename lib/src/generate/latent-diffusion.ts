@@ -16,7 +16,8 @@ import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
 import type { Representation } from './representation';
-import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
+import { ConfiguredGenerator, oneOf, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import type { OptionDefaults } from '../options/resolve';
 import { fullWeightRepresentation } from './weight-space';
 
 /** Per-class mean feature vectors, concatenated: the dataset embedding the mini D2NWG conditions on. */
@@ -32,37 +33,101 @@ export function datasetEmbedding(data: Pick<Dataset, 'x' | 'y' | 'features' | 'c
 }
 
 export interface LatentDiffusionOptions {
-  /** Dataset embedding of the zoo's task (all models), or one per model for a multi-task zoo. */
+  /**
+   * Dataset embedding of the zoo's task (all models), or one per model for a multi-task zoo.
+   * @default undefined (unconditioned)
+   */
   condition?: Float64Array | Float64Array[];
+  /**
+   * Weight values per chunk the VAE encodes.
+   * @default 128
+   */
   chunkSize?: number;
-  /** Latent values per chunk (default 8). */
+  /**
+   * Latent values per chunk.
+   * @default 16
+   */
   latentPerChunk?: number;
+  /**
+   * Hidden width of the VAE and the denoiser.
+   * @default 128
+   */
   hidden?: number;
+  /**
+   * VAE training steps.
+   * @default 800
+   */
   vaeSteps?: number;
+  /**
+   * Denoiser training steps.
+   * @default 1500
+   */
   diffusionSteps?: number;
-  /** DDPM timesteps (default 100) with a linear β schedule from 1e-3 to 0.1. */
+  /**
+   * DDPM timesteps, with a linear β schedule from 1e-3 to 0.1.
+   * @default 100
+   */
   timesteps?: number;
-  /** KL weight of the VAE (default 1e-3, small as in D2NWG's 1e-6·KL + reconstruction). */
+  /**
+   * KL weight of the VAE (small, as in D2NWG's 1e-6·KL + reconstruction).
+   * @default 1e-4
+   */
   klWeight?: number;
-  /** Models per diffusion step (default 128) and chunk rows per VAE step (default 128). */
+  /**
+   * Models per diffusion step.
+   * @default 128
+   */
   batchSize?: number;
+  /**
+   * Chunk rows per VAE step.
+   * @default 128
+   */
   vaeBatchSize?: number;
+  /**
+   * Adam learning rate of both stages.
+   * @default 5e-3
+   */
   learningRate?: number;
   /**
-   * What the denoiser outputs: 'sample' (default), the clean latent z₀; 'noise', ε as in DDPM and
-   * D2NWG. With a few dozen train models the latents span few directions; a z₀ output learns that
-   * span directly, while ε-prediction errors are amplified by 1/√ᾱ at the last steps (measured on
-   * the digits zoo: samples at 20-25 % accuracy with 'noise').
+   * What the denoiser outputs: 'sample', the clean latent z₀; 'noise', ε as in DDPM and D2NWG.
+   * With a few dozen train models the latents span few directions; a z₀ output learns that span
+   * directly, while ε-prediction errors are amplified by 1/√ᾱ at the last steps (measured on the
+   * digits zoo: samples at 20-25 % accuracy with 'noise').
+   * @default 'sample'
    */
   prediction?: 'sample' | 'noise';
-  /** 'ddpm' (default): ancestral sampling, σ_t² = β_t; 'ddim': deterministic DDIM (η = 0) from the same model. */
+  /**
+   * 'ddpm': ancestral sampling, σ_t² = β_t; 'ddim': deterministic DDIM (η = 0) from the same model.
+   * A sampling option: changing it keeps the fit.
+   * @default 'ddpm'
+   */
   sampler?: 'ddpm' | 'ddim';
-  /** Moving-average decay of the denoiser weights used for sampling (default 0.99; 0 = none). */
+  /**
+   * Moving-average decay of the denoiser weights used for sampling (0: none).
+   * @default 0.99
+   */
   ema?: number;
+  /**
+   * Git Re-Basin alignment to model 0 before fitting.
+   * @default true
+   */
   align?: boolean;
+  /**
+   * Permutation spec of the alignment.
+   * @default undefined (the automatic MLP spec)
+   */
   spec?: PermutationSpec;
+  /**
+   * Seed of the initialisation, batches and noise of training.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** latentDiffusion's defaults (documented with @default in LatentDiffusionOptions). */
+export const LATENT_DIFFUSION_DEFAULTS = {
+  condition: undefined, chunkSize: 128, latentPerChunk: 16, hidden: 128, vaeSteps: 800, diffusionSteps: 1500, timesteps: 100, klWeight: 1e-4, batchSize: 128, vaeBatchSize: 128, learningRate: 5e-3, prediction: 'sample', sampler: 'ddpm', ema: 0.99, align: true, spec: undefined, seed: 0,
+} as const satisfies OptionDefaults<LatentDiffusionOptions>;
 
 interface Fitted {
   representation: Representation;
@@ -77,20 +142,29 @@ interface Fitted {
   conditions: Float64Array[];
 }
 
-export class LatentDiffusionGenerator implements WeightGenerator {
+export class LatentDiffusionGenerator extends ConfiguredGenerator<LatentDiffusionOptions, typeof LATENT_DIFFUSION_DEFAULTS> implements WeightGenerator {
   readonly family: GeneratorFamily = 'generator';
   readonly mini = true;
   readonly name = 'mini D2NWG (chunk VAE + latent DDPM)';
   fitSeconds = 0;
   losses: { vae: number[]; diffusion: number[] } = { vae: [], diffusion: [] };
-  private readonly o: Required<Omit<LatentDiffusionOptions, 'condition' | 'spec'>> & Pick<LatentDiffusionOptions, 'condition' | 'spec'>;
   private fitted?: Fitted;
   /** The dataset embedding sample() conditions on (default: the first training condition). */
   condition?: Float64Array;
 
   constructor(options: LatentDiffusionOptions = {}) {
-    this.o = { chunkSize: 128, latentPerChunk: 16, hidden: 128, vaeSteps: 800, diffusionSteps: 1500, timesteps: 100, klWeight: 1e-4, batchSize: 128, vaeBatchSize: 128, learningRate: 5e-3, ema: 0.99, prediction: 'sample', sampler: 'ddpm', align: true, seed: 0, ...options };
+    super('latentDiffusion', LATENT_DIFFUSION_DEFAULTS, options);
   }
+
+  protected validate(): void {
+    oneOf('prediction', this.o.prediction, ['sample', 'noise']);
+    oneOf('sampler', this.o.sampler, ['ddpm', 'ddim']);
+    for (const key of ['chunkSize', 'latentPerChunk', 'hidden', 'vaeSteps', 'diffusionSteps', 'timesteps', 'batchSize', 'vaeBatchSize'] as const) positiveInteger(key, this.o[key]);
+  }
+
+  protected samplingOptions(): (keyof LatentDiffusionOptions & string)[] { return ['sampler']; }
+  protected forgetFit(): void { this.fitted = undefined; this.step = undefined; this.condition = undefined; this.losses = { vae: [], diffusion: [] }; }
+
 
   get parameterCount(): number {
     return this.fitted ? parameterCount(this.fitted.encoder) + parameterCount(this.fitted.decoder) + parameterCount(this.fitted.denoiser) : 0;
@@ -114,6 +188,7 @@ export class LatentDiffusionGenerator implements WeightGenerator {
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const o = this.o;
     const { models, representation } = await fullWeightRepresentation(zoo, o, this.name);

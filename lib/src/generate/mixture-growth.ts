@@ -18,36 +18,61 @@ import type { PermutationSpec } from '../align/permutation-spec';
 import { denseLayers } from './evaluate/mlp-classifier';
 import { symmetricEigen } from './linear-algebra';
 import { fitPca, pcaEncode, type Pca } from './pca';
-import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
+import { ConfiguredGenerator, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import type { OptionDefaults } from '../options/resolve';
 import { WeightSpace } from './weight-space';
 import { zooModels } from './zoo-input';
 
 export interface MixtureGrowthOptions {
-  /** Templates per layer: the mean layer plus templates − 1 principal directions (default 4). */
+  /**
+   * Templates per layer: the mean layer plus templates − 1 principal directions.
+   * @default 4
+   */
   templates?: number;
-  /** Norm of the new off-diagonal coefficient vectors (coefs_noise_growing; default 1). */
+  /**
+   * Norm of the new off-diagonal coefficient vectors (coefs_noise_growing). A sampling option.
+   * @default 1
+   */
   coefficientScale?: number;
+  /**
+   * Git Re-Basin alignment of the seed zoo before fitting.
+   * @default true
+   */
   align?: boolean;
+  /**
+   * Permutation spec of the alignment.
+   * @default undefined (the automatic MLP spec)
+   */
   spec?: PermutationSpec;
 }
 
+/** mixtureGrowth's defaults (documented with @default in MixtureGrowthOptions). */
+export const MIXTURE_GROWTH_DEFAULTS = {
+  templates: 4, coefficientScale: 1, align: true, spec: undefined,
+} as const satisfies OptionDefaults<MixtureGrowthOptions>;
+
 interface TemplateBank { weight: string; bias?: string; pca: Pca; rows: number; cols: number }
 
-export class MixtureGrowthGenerator implements WeightGenerator {
+export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOptions, typeof MIXTURE_GROWTH_DEFAULTS> implements WeightGenerator {
   readonly family: GeneratorFamily = 'generator';
   readonly mini = true;
   readonly name = 'MixtureGrowth (mini, grown from half-width seeds)';
   readonly parameterCount = 0;
   fitSeconds = 0;
-  private readonly o: Required<Omit<MixtureGrowthOptions, 'spec'>> & { spec?: PermutationSpec };
   private fitted?: { space: WeightSpace; banks: TemplateBank[] };
 
   constructor(options: MixtureGrowthOptions = {}) {
-    this.o = { templates: 4, coefficientScale: 1, align: true, ...options };
+    super('mixtureGrowth', MIXTURE_GROWTH_DEFAULTS, options);
   }
 
+  protected validate(): void { positiveInteger('templates', this.o.templates); }
+  protected samplingOptions(): (keyof MixtureGrowthOptions & string)[] { return ['coefficientScale']; }
+  protected forgetFit(): void { this.fitted = undefined; }
+
+
   /** Fits template banks on a zoo of seed (half-width) MLPs. */
-  async fit(zoo: ZooInput, _options: FitOptions = {}): Promise<this> {
+  async fit(zoo: ZooInput, options: FitOptions = {}): Promise<this> {
+    this.fitOptions(options);
     const started = performance.now();
     const models = await zooModels(zoo);
     const space = WeightSpace.from(models, { align: this.o.align, spec: this.o.spec, minimum: this.o.templates, purpose: `${this.name} with ${this.o.templates} templates` });

@@ -17,22 +17,57 @@ import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
 import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
 import { denseLayers } from './evaluate/mlp-classifier';
-import type { FitOptions, GeneratorFamily, WeightGenerator, ZooInput } from './types';
+import { ConfiguredGenerator, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import type { OptionDefaults } from '../options/resolve';
 import { checkZoo, zooModels } from './zoo-input';
 
 export interface WeightFieldOptions {
-  /** Which zoo model the field represents (default 0; NeuMeta starts from one pretrained net). */
+  /**
+   * Which zoo model the field represents (NeuMeta starts from one pretrained net).
+   * @default 0
+   */
   reference?: number;
+  /**
+   * Hidden width of each tensor's field MLP.
+   * @default 64
+   */
   hidden?: number;
+  /**
+   * Sinusoidal frequencies per coordinate.
+   * @default 6
+   */
   frequencies?: number;
+  /**
+   * Training steps.
+   * @default 400
+   */
   steps?: number;
+  /**
+   * Adam learning rate.
+   * @default 3e-3
+   */
   learningRate?: number;
-  /** Coordinates per tensor per step (a random subset, like NeuMeta's batches; default 1024). */
+  /**
+   * Coordinates per tensor per step (a random subset, like NeuMeta's batches).
+   * @default 1024
+   */
   batchSize?: number;
-  /** Coordinate noise in unit spacings (NeuMeta's coordinate_noise, default 1: ±0.5 spacing). */
+  /**
+   * Coordinate noise in unit spacings (NeuMeta's coordinate_noise; 1: ±0.5 spacing).
+   * @default 1
+   */
   coordinateNoise?: number;
+  /**
+   * Seed of the initialisation, batches and coordinate noise.
+   * @default 0
+   */
   seed?: number;
 }
+
+/** weightField's defaults (documented with @default in WeightFieldOptions). */
+export const WEIGHT_FIELD_DEFAULTS = {
+  reference: 0, hidden: 64, frequencies: 6, steps: 400, learningRate: 3e-3, batchSize: 1024, coordinateNoise: 1, seed: 0,
+} as const satisfies OptionDefaults<WeightFieldOptions>;
 
 /** Reorders units along a short open path by L1 distance: nearest neighbour, then 2-opt. */
 export function smoothingOrder(units: Float64Array[]): Int32Array {
@@ -60,18 +95,25 @@ export function smoothingOrder(units: Float64Array[]): Int32Array {
 
 interface TensorField { name: string; isBias: boolean; rowsHidden: boolean; colsHidden: boolean; fanInHidden: boolean; rows: number; cols: number; fanIn: number }
 
-export class WeightFieldGenerator implements WeightGenerator {
+export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions, typeof WEIGHT_FIELD_DEFAULTS> implements WeightGenerator {
   readonly family: GeneratorFamily = 'generator';
   readonly mini = true;
   readonly name = 'NeuMeta-style weight field (mini)';
   fitSeconds = 0;
   losses: number[] = [];
-  private readonly o: Required<WeightFieldOptions>;
   private fitted?: { template: WeightSet; fields: TensorField[]; params: HostParameters[]; scales: number[]; width: number };
 
   constructor(options: WeightFieldOptions = {}) {
-    this.o = { reference: 0, hidden: 64, frequencies: 6, steps: 400, batchSize: 1024, learningRate: 3e-3, coordinateNoise: 1, seed: 0, ...options };
+    super('weightField', WEIGHT_FIELD_DEFAULTS, options);
   }
+
+  protected validate(): void {
+    if (!(Number.isInteger(this.o.reference) && this.o.reference >= 0)) throw new ArgumentError('reference must be a model index', { field: 'reference', expected: 'an integer >= 0', found: String(this.o.reference) });
+    for (const key of ['hidden', 'frequencies', 'steps', 'batchSize'] as const) positiveInteger(key, this.o[key]);
+  }
+
+  protected forgetFit(): void { this.fitted = undefined; this.losses = []; }
+
 
   get parameterCount(): number { return this.fitted ? this.fitted.params.reduce((s, p) => s + parameterCount(p), 0) : 0; }
 
@@ -96,6 +138,7 @@ export class WeightFieldGenerator implements WeightGenerator {
   }
 
   async fit(zoo: ZooInput, fitOptions: FitOptions = {}): Promise<this> {
+    fitOptions = this.fitOptions(fitOptions);
     const started = performance.now();
     const models = await zooModels(zoo);
     checkZoo(models, { minimum: this.o.reference + 1, purpose: this.name });

@@ -5,6 +5,7 @@
 // values) and for diversity (pairwise disagreement, ensemble gain), with generation time.
 
 import { ArgumentError } from '../../errors';
+import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 import { mlpPermutationSpec, type PermutationSpec } from '../../align/permutation-spec';
 import type { WeightSet } from '../../weights/weight-set';
 import { mean, quantile } from '../linear-algebra';
@@ -16,24 +17,54 @@ import { GeneratorEvaluation, type AccuracySummary, type ReferenceSummary } from
 import type { EvaluationTask } from './task';
 
 export interface EvaluateGeneratorOptions extends FitOptions {
+  /** The zoo the generator is fitted on and novelty is measured against (required). */
   trainZoo: ZooInput;
+  /** Fresh, independently trained models: the reference for accuracy and novelty (required). */
   heldOutZoo: ZooInput;
+  /** What the generated models are scored on (required). */
   task: EvaluationTask;
-  /** Generated models scored (default 100; the protocol asks for at least 100). */
+  /**
+   * Generated models scored (the protocol asks for at least 100).
+   * @default 100
+   */
   samples?: number;
-  /** Seed of the sampling (default 0). */
+  /**
+   * Seed of the sampling.
+   * @default 0
+   */
   seed?: number;
-  /** Fit the generator on trainZoo first (default true; false if it is already fitted on it). */
+  /**
+   * Fit the generator on trainZoo first (false if it is already fitted on it).
+   * @default true
+   */
   fit?: boolean;
-  /** Finetuning steps to report (default [50] when the task can finetune); 0 is always reported. */
-  finetuneSteps?: number[];
-  /** How many of the samples are finetuned (default 10: finetuning dominates the cost). */
+  /**
+   * Finetuning steps to report when the task can finetune; 0 is always reported.
+   * @default [50]
+   */
+  finetuneSteps?: readonly number[];
+  /**
+   * How many of the samples are finetuned (finetuning dominates the cost).
+   * @default 10
+   */
   finetuneModels?: number;
-  /** Members of the ensemble for the ensemble gain (default 10). */
+  /**
+   * Members of the ensemble for the ensemble gain.
+   * @default 10
+   */
   ensembleSize?: number;
-  /** Models used for pairwise disagreement (default 50, i.e. 1225 pairs). */
+  /**
+   * Models used for pairwise disagreement (50: 1225 pairs).
+   * @default 50
+   */
   diversityModels?: number;
 }
+
+/** evaluateGenerator's defaults (documented with @default in EvaluateGeneratorOptions). */
+export const EVALUATE_GENERATOR_DEFAULTS = {
+  trainZoo: undefined, heldOutZoo: undefined, task: undefined, samples: 100, seed: 0, fit: true, finetuneSteps: [50], finetuneModels: 10,
+  ensembleSize: 10, diversityModels: 50, signal: undefined, progress: true,
+} as const satisfies OptionDefaults<EvaluateGeneratorOptions>;
 
 function summarise(values: ArrayLike<number>): AccuracySummary {
   return { mean: mean(values), median: quantile(values, 0.5), p5: quantile(values, 0.05), min: Math.min(...Array.from(values)), max: Math.max(...Array.from(values)) };
@@ -87,16 +118,18 @@ function referenceFor(task: EvaluationTask, train: WeightSet[], heldOut: WeightS
 
 /** Fits (unless told not to), samples and scores one generator under the protocol. */
 export async function evaluateGenerator(generator: WeightGenerator, options: EvaluateGeneratorOptions): Promise<GeneratorEvaluation> {
-  const samples = options.samples ?? 100;
+  const o = resolveOptions('evaluateGenerator', EVALUATE_GENERATOR_DEFAULTS, options);
+  for (const key of ['trainZoo', 'heldOutZoo', 'task'] as const) {
+    if (o[key] === undefined || o[key] === null) throw new ArgumentError(`evaluateGenerator needs ${key}`, { field: key, expected: key === 'task' ? 'an EvaluationTask (generate.classificationTask)' : 'a zoo (an array of WeightSets)', found: String(o[key]) });
+  }
+  const samples = o.samples;
   if (!Number.isInteger(samples) || samples < 2) throw new ArgumentError('samples must be an integer >= 2 (the protocol asks for >= 100)', { field: 'samples', found: String(samples) });
-  const seed = options.seed ?? 0;
-  const ensembleSize = options.ensembleSize ?? 10;
-  const diversityModels = options.diversityModels ?? 50;
-  const train = await zooModels(options.trainZoo);
-  const heldOut = await zooModels(options.heldOutZoo);
-  const task = options.task;
+  const { seed, ensembleSize, diversityModels } = o;
+  const train = await zooModels(o.trainZoo);
+  const heldOut = await zooModels(o.heldOutZoo);
+  const task = o.task;
   const reference = referenceFor(task, train, heldOut, ensembleSize, diversityModels);
-  if (options.fit !== false) await generator.fit(train, { signal: options.signal, progress: options.progress, task });
+  if (o.fit) await generator.fit(train, { signal: o.signal, progress: o.progress, task });
 
   // Cold call first (jit compilation for this batch shape included), then the timed warm call:
   // generation cost is reported in steady state, the cold cost separately.
@@ -114,8 +147,8 @@ export async function evaluateGenerator(generator: WeightGenerator, options: Eva
   const accuracy = { ...summarise(accuracies), fractionAboveHeldOutP5: accuracies.filter((a) => a >= heldOutP5).length / samples };
 
   const finetuned: { steps: number; models: number; mean: number; median: number }[] = [];
-  const finetuneModels = Math.min(options.finetuneModels ?? 10, samples);
-  const stepsList = task.finetune ? (options.finetuneSteps ?? [50]).filter((s) => s > 0) : [];
+  const finetuneModels = Math.min(o.finetuneModels, samples);
+  const stepsList = task.finetune ? o.finetuneSteps.filter((s) => s > 0) : [];
   for (const steps of stepsList) {
     const tuned = await task.finetune!(models.slice(0, finetuneModels), steps, seed);
     const tunedAccuracy = tuned.map((m) => behaviourOf(task, task.logits(m)).accuracy);

@@ -2,10 +2,14 @@
 // generator, and a GeneratorComparison that overlays every generator and baseline in one
 // accuracy-vs-novelty scatter (held-out zoo as the reference cloud) and a table. Displays as the
 // scatter (Vega-Lite v5 + SVG + application/vnd.weightlab.generator-evaluation.v1+json + text);
-// `.table()` shows the table (HTML + text) as its own output, `.chart()` the scatter alone.
+// `.table()` is the same numbers as a ResultTable (one row per generator, snake_case columns, the
+// held-out reference row first), which displays as a table in its own output; `.chart()` is the
+// scatter alone. A chart and an HTML table never share one bundle (JupyterLab would show the HTML).
 
+import { ArgumentError } from '../../errors';
 import { mimeBundle, VEGA_LITE_SCHEMA, weightlabMimeType, type MimeBundle } from '../../display/protocol';
-import { escapeHtml, html, type Bundle } from '../../display/builders';
+import { resolveOptions, type OptionDefaults } from '../../options/resolve';
+import { ResultTable } from '../../table/result-table';
 import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart, type VegaLiteSpec } from '../../display/vega-lite';
 
 export interface AccuracySummary { mean: number; median: number; p5: number; min: number; max: number }
@@ -73,8 +77,8 @@ function columns(finetuneSteps: number[]): Column[] {
 
 /** The held-out zoo as a table row: what fresh, independently trained models score. */
 function referenceRow(r: ReferenceSummary, finetuneSteps: number[]): string[] {
-  return ['held-out zoo (reference)', 'reference', pct(r.heldOutAccuracy.mean), pct(r.heldOutAccuracy.median), pct(r.heldOutAccuracy.p5), '95.0%',
-    ...finetuneSteps.map(() => '-'), fixed(r.heldOutNearestDistance.median), '5.0%', fixed(r.heldOutMaxIou.median, 3), fixed(r.heldOutDisagreement, 3),
+  return ['held-out zoo (reference)', 'reference', pct(r.heldOutAccuracy.mean), pct(r.heldOutAccuracy.median), pct(r.heldOutAccuracy.p5), pct(shareOf(r.heldOutAccuracies, r.heldOutAccuracy.p5, false)),
+    ...finetuneSteps.map(() => '-'), fixed(r.heldOutNearestDistance.median), pct(shareOf(r.heldOutNearestDistance.values, r.heldOutNearestDistance.p5, true)), fixed(r.heldOutMaxIou.median, 3), fixed(r.heldOutDisagreement, 3),
     `${(100 * r.heldOutEnsembleGain).toFixed(1)} pt`, '-', '-'];
 }
 
@@ -84,31 +88,133 @@ function textTable(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** One row of a generator comparison: a generator, a baseline, or the held-out zoo as reference. */
+export interface GeneratorComparisonRow {
+  /** The generator's display name; 'held-out zoo (reference)' for the reference row. */
+  generator: string;
+  /** 'generator', 'generator (mini)', 'baseline' or 'reference'. */
+  kind: 'generator' | 'generator (mini)' | 'baseline' | 'reference';
+  /** Models scored (generated samples, or held-out models for the reference). */
+  samples: number;
+  /** Test accuracy without finetuning: mean, median and 5th percentile over the samples. */
+  accuracy_mean: number;
+  accuracy_median: number;
+  accuracy_p5: number;
+  /** Share of samples at least as accurate as the held-out zoo's 5th percentile. */
+  above_held_out_p5: number;
+  /** Finetuning steps of `finetuned_accuracy_mean` (the largest reported; null when none). */
+  finetune_steps: number | null;
+  /** Mean accuracy of the finetuned samples after `finetune_steps` steps. */
+  finetuned_accuracy_mean: number | null;
+  /** Permutation-aligned L2 distance to the nearest train model: median and 5th percentile. */
+  nearest_distance_median: number;
+  nearest_distance_p5: number;
+  /** Share of samples closer to a train model than 95 % of held-out models are (copies). */
+  closer_than_held_out_p5: number;
+  /** Median over samples of the largest wrong-set IoU with a train model. */
+  max_iou_median: number;
+  /** Mean share of test examples on which two samples disagree. */
+  pairwise_disagreement: number;
+  /** Ensemble accuracy minus the members' mean accuracy. */
+  ensemble_gain: number;
+  /** Seconds the generator's fit took (null for the reference). */
+  fit_seconds: number | null;
+  /** Milliseconds per generated model in steady state (null for the reference). */
+  ms_per_model: number | null;
+  /** Trainable scalars of the generator (null for the reference). */
+  parameter_count: number | null;
+}
+
+/** Options of compareGenerators. */
+export interface CompareGeneratorsOptions {
+  /**
+   * Put the held-out zoo's row (what fresh models score) first in the table.
+   * @default true
+   */
+  reference?: boolean;
+}
+
+/** compareGenerators' defaults. */
+export const COMPARE_GENERATORS_DEFAULTS = { reference: true } as const satisfies OptionDefaults<CompareGeneratorsOptions>;
+
+/** Share of `values` below `threshold` (below = true) or at or above it. */
+function shareOf(values: readonly number[], threshold: number, below: boolean): number {
+  return values.filter((v) => (below ? v < threshold : v >= threshold)).length / values.length;
+}
+
+function evaluationRow(e: GeneratorEvaluationData): GeneratorComparisonRow {
+  const finetuned = [...e.finetuned].sort((a, b) => b.steps - a.steps)[0];
+  return {
+    generator: e.generator,
+    kind: e.family === 'baseline' ? 'baseline' : e.mini ? 'generator (mini)' : 'generator',
+    samples: e.samples,
+    accuracy_mean: e.accuracy.mean,
+    accuracy_median: e.accuracy.median,
+    accuracy_p5: e.accuracy.p5,
+    above_held_out_p5: e.accuracy.fractionAboveHeldOutP5,
+    finetune_steps: finetuned?.steps ?? null,
+    finetuned_accuracy_mean: finetuned?.mean ?? null,
+    nearest_distance_median: e.novelty.nearestDistance.median,
+    nearest_distance_p5: e.novelty.nearestDistance.p5,
+    closer_than_held_out_p5: e.novelty.fractionCloserThanHeldOutP5,
+    max_iou_median: e.novelty.maxIou.median,
+    pairwise_disagreement: e.diversity.pairwiseDisagreement,
+    ensemble_gain: e.diversity.ensembleGain,
+    fit_seconds: e.cost.fitSeconds,
+    ms_per_model: e.cost.msPerModel,
+    parameter_count: e.cost.parameterCount,
+  };
+}
+
+/** The held-out zoo scored like a generator's samples (its shares measured, not assumed). */
+function referenceTableRow(r: ReferenceSummary): GeneratorComparisonRow {
+  return {
+    generator: 'held-out zoo (reference)',
+    kind: 'reference',
+    samples: r.heldOutModels,
+    accuracy_mean: r.heldOutAccuracy.mean,
+    accuracy_median: r.heldOutAccuracy.median,
+    accuracy_p5: r.heldOutAccuracy.p5,
+    above_held_out_p5: shareOf(r.heldOutAccuracies, r.heldOutAccuracy.p5, false),
+    finetune_steps: null,
+    finetuned_accuracy_mean: null,
+    nearest_distance_median: r.heldOutNearestDistance.median,
+    nearest_distance_p5: r.heldOutNearestDistance.p5,
+    closer_than_held_out_p5: shareOf(r.heldOutNearestDistance.values, r.heldOutNearestDistance.p5, true),
+    max_iou_median: r.heldOutMaxIou.median,
+    pairwise_disagreement: r.heldOutDisagreement,
+    ensemble_gain: r.heldOutEnsembleGain,
+    fit_seconds: null,
+    ms_per_model: null,
+    parameter_count: null,
+  };
+}
+
+/** The novelty columns, in the order the novelty view shows them. */
+const NOVELTY_COLUMNS = ['generator', 'nearest_distance_median', 'nearest_distance_p5', 'closer_than_held_out_p5', 'max_iou_median', 'accuracy_mean'] as const;
+
 /** Several evaluations on the same task and zoos, shown together. */
 export class GeneratorComparison {
   readonly evaluations: GeneratorEvaluationData[];
-  constructor(evaluations: readonly (GeneratorEvaluationData | GeneratorEvaluation)[]) {
+  private readonly options: Required<CompareGeneratorsOptions>;
+  constructor(evaluations: readonly (GeneratorEvaluationData | GeneratorEvaluation)[], options: CompareGeneratorsOptions = {}) {
+    if (evaluations.length === 0) throw new ArgumentError('nothing to compare', { field: 'evaluations', expected: 'at least one evaluation (from evaluateGenerator)', found: 'an empty list' });
     this.evaluations = evaluations.map((e) => (e instanceof GeneratorEvaluation ? e.data : e));
+    this.options = resolveOptions('compareGenerators', COMPARE_GENERATORS_DEFAULTS, options);
   }
 
   private get reference(): ReferenceSummary { return this.evaluations[0].reference; }
   private get finetuneSteps(): number[] { return [...new Set(this.evaluations.flatMap((e) => e.finetuned.map((f) => f.steps)))].sort((a, b) => a - b); }
 
-  /** Rows of the summary table (strings, as displayed). */
-  tableRows(): { header: string[]; rows: string[][] } {
+  /** Rows of the text table (strings, as printed). */
+  private textRows(): { header: string[]; rows: string[][] } {
     const cols = columns(this.finetuneSteps);
     return { header: cols.map((c) => c.header), rows: [referenceRow(this.reference, this.finetuneSteps), ...this.evaluations.map((e) => cols.map((c) => c.cell(e)))] };
   }
 
-  /** The novelty columns only, always printable (the notebook prints it whatever it shows). */
-  noveltyTable(): string {
-    const r = this.reference;
-    const header = ['generator', 'NN-L2 median', 'NN-L2 p5', 'closer than held-out p5', 'max IoU median', 'acc mean'];
-    const rows = [
-      ['held-out zoo (reference)', fixed(r.heldOutNearestDistance.median), fixed(r.heldOutNearestDistance.p5), '5.0%', fixed(r.heldOutMaxIou.median, 3), pct(r.heldOutAccuracy.mean)],
-      ...this.evaluations.map((e) => [e.generator, fixed(e.novelty.nearestDistance.median), fixed(e.novelty.nearestDistance.p5), pct(e.novelty.fractionCloserThanHeldOutP5), fixed(e.novelty.maxIou.median, 3), pct(e.accuracy.mean)]),
-    ];
-    return textTable(header, rows);
+  /** The novelty columns only (with the accuracy they come with), as a table; printable whatever the display shows. */
+  noveltyTable(): ResultTable<Pick<GeneratorComparisonRow, (typeof NOVELTY_COLUMNS)[number]>> {
+    return this.table().select(...NOVELTY_COLUMNS);
   }
 
   /**
@@ -150,21 +256,20 @@ export class GeneratorComparison {
     return vegaLite(retitled(this.scatterSpec(), options));
   }
 
-  /** Every generator's accuracy, novelty, diversity and cost, with the held-out reference row, as an HTML table. */
-  table(): Bundle {
-    return html(this.html(), this.toString());
+  /** Every generator's accuracy, novelty, diversity and cost as a table (held-out reference row first unless `reference: false`). */
+  table(): ResultTable<GeneratorComparisonRow> {
+    const rows = [...(this.options.reference ? [referenceTableRow(this.reference)] : []), ...this.evaluations.map(evaluationRow)];
+    return ResultTable.fromRows(rows, { title: this.caption() });
+  }
+
+  private caption(): string {
+    const r = this.reference;
+    return `Generator evaluation on ${this.evaluations[0].task} (${r.trainModels} train / ${r.heldOutModels} held-out models, ${this.evaluations[0].samples} samples each)`;
   }
 
   toString(): string {
-    const { header, rows } = this.tableRows();
-    const r = this.reference;
-    return `Generator evaluation on ${this.evaluations[0].task} (${r.trainModels} train / ${r.heldOutModels} held-out models, ${this.evaluations[0].samples} samples each)\n${textTable(header, rows)}`;
-  }
-
-  private html(): string {
-    const { header, rows } = this.tableRows();
-    return `<table class="weightlab-table"><caption>${escapeHtml(this.toString().split('\n')[0])}</caption><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${
-      rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    const { header, rows } = this.textRows();
+    return `${this.caption()}\n${textTable(header, rows)}`;
   }
 
   /** The scatter (the notebook's prose reads it), the weightlab payload and the text table. */
@@ -186,11 +291,11 @@ export class GeneratorEvaluation {
   get reference(): ReferenceSummary { return this.data.reference; }
   toString(): string { return new GeneratorComparison([this]).toString(); }
   chart(options: ChartOptions = {}): VegaLiteChart { return new GeneratorComparison([this]).chart(options); }
-  table(): Bundle { return new GeneratorComparison([this]).table(); }
+  table(): ResultTable<GeneratorComparisonRow> { return new GeneratorComparison([this]).table(); }
   [mimeBundle](): Promise<MimeBundle> { return new GeneratorComparison([this])[mimeBundle](); }
 }
 
-/** Shows several evaluations (same task and zoos) in one scatter and table. */
-export function compareGenerators(evaluations: readonly GeneratorEvaluation[]): GeneratorComparison {
-  return new GeneratorComparison(evaluations);
+/** Shows several evaluations (same task and zoos) in one scatter; `.table()` has the numbers. */
+export function compareGenerators(evaluations: readonly GeneratorEvaluation[], options: CompareGeneratorsOptions = {}): GeneratorComparison {
+  return new GeneratorComparison(evaluations, options);
 }

@@ -3,6 +3,8 @@
 // task covers the weightlab presets (MLPs on 8×8 digits or synthetic data); other architectures
 // implement EvaluationTask themselves.
 
+import { ArgumentError } from '../../errors';
+import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 import type { PermutationSpec } from '../../align/permutation-spec';
 import type { WeightSet } from '../../weights/weight-set';
 import type { Activation } from '../nn/jax-ops';
@@ -25,18 +27,41 @@ export interface EvaluationTask {
 }
 
 export interface ClassificationTaskOptions {
+  /** The task's display name (required). */
   name: string;
+  /** The split finetuning and task-trained generators learn from (required). */
   train: ClassificationData;
+  /** The split every accuracy is measured on (required). */
   test: ClassificationData;
+  /**
+   * Hidden nonlinearity of the MLPs.
+   * @default 'relu'
+   */
   activation?: Activation;
-  /** Finetuning: Adam learning rate (default 1e-2) and batch size (default 64). */
+  /**
+   * Adam learning rate of finetuning.
+   * @default 1e-2
+   */
   learningRate?: number;
+  /**
+   * Batch size of finetuning.
+   * @default 64
+   */
   batchSize?: number;
 }
 
+/** classificationTask's defaults (documented with @default in ClassificationTaskOptions). */
+export const CLASSIFICATION_TASK_DEFAULTS = {
+  name: undefined, train: undefined, test: undefined, activation: 'relu', learningRate: 1e-2, batchSize: 64,
+} as const satisfies OptionDefaults<ClassificationTaskOptions>;
+
 /** An MLP classification task: float64 logits on the test set, Adam finetuning on the train set. */
-export function classificationTask(options: ClassificationTaskOptions): EvaluationTask {
-  const activation = options.activation ?? 'relu';
+export function classificationTask(taskOptions: ClassificationTaskOptions): EvaluationTask {
+  const options = resolveOptions('classificationTask', CLASSIFICATION_TASK_DEFAULTS, taskOptions);
+  for (const key of ['name', 'train', 'test'] as const) {
+    if (options[key] === undefined || options[key] === null) throw new ArgumentError(`classificationTask needs ${key}`, { field: key, expected: key === 'name' ? 'a string' : 'a dataset split { x, y }', found: String(options[key]) });
+  }
+  const activation = options.activation;
   const classes = Math.max(...options.test.y, ...options.train.y) + 1;
   let trainer: MlpClassifierTrainer | undefined;
   return {
