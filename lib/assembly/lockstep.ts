@@ -1,0 +1,129 @@
+// Lockstep MLP training kernels: two same-shaped models per f64x2 vector, one model per lane.
+// Every array of a "pair" is lane-interleaved (element e of model 0 at 2e, of model 1 at 2e + 1),
+// and each lane runs exactly the scalar operations of lib/src/train/kernels.ts in the same order
+// (a multiply then an add, never a fused multiply-add, no reassociated sums), so a model trained
+// in a pair gets the same bits as trainNetwork alone. Speed comes from two models per instruction,
+// independent output columns computed side by side (more chains in flight, same order per
+// column) and no per-call dispatch. Driven by lib/src/train/lockstep.ts.
+//
+// Memory contract (see lib/src/backend/wasm.ts): no allocation here; JS passes byte offsets of
+// 16-byte-aligned pair arrays. Offsets below are in pairs (16 bytes each).
+
+// @ts-ignore: decorator
+@inline function at(base: usize, pair: i32): usize {
+  return base + (<usize>pair << 4);
+}
+
+/** out[i, j] = b[j] + sum_k a[i, k] W[j, k] (k ascending, per lane): W dout x din, b dout, a n x din. */
+export function affine(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void {
+  const zero = f64x2.splat(0);
+  for (let i = 0; i < n; i++) {
+    const ai = at(a, i * din);
+    const oi = at(out, i * dout);
+    let j = 0;
+    for (; j + 3 < dout; j += 4) {
+      const w0 = at(w, j * din), w1 = at(w, (j + 1) * din), w2 = at(w, (j + 2) * din), w3 = at(w, (j + 3) * din);
+      let s0 = withBias ? v128.load(at(b, j)) : zero;
+      let s1 = withBias ? v128.load(at(b, j + 1)) : zero;
+      let s2 = withBias ? v128.load(at(b, j + 2)) : zero;
+      let s3 = withBias ? v128.load(at(b, j + 3)) : zero;
+      for (let k = 0; k < din; k++) {
+        const x = v128.load(at(ai, k));
+        const o = <usize>k << 4;
+        s0 = f64x2.add(s0, f64x2.mul(x, v128.load(w0 + o)));
+        s1 = f64x2.add(s1, f64x2.mul(x, v128.load(w1 + o)));
+        s2 = f64x2.add(s2, f64x2.mul(x, v128.load(w2 + o)));
+        s3 = f64x2.add(s3, f64x2.mul(x, v128.load(w3 + o)));
+      }
+      v128.store(at(oi, j), s0);
+      v128.store(at(oi, j + 1), s1);
+      v128.store(at(oi, j + 2), s2);
+      v128.store(at(oi, j + 3), s3);
+    }
+    for (; j < dout; j++) {
+      const wj = at(w, j * din);
+      let s = withBias ? v128.load(at(b, j)) : zero;
+      for (let k = 0; k < din; k++) s = f64x2.add(s, f64x2.mul(v128.load(at(ai, k)), v128.load(at(wj, k))));
+      v128.store(at(oi, j), s);
+    }
+  }
+}
+
+/** out = z > 0 ? z : +0 per element (as the JS ternary: -0 and NaN give +0). */
+export function relu(z: usize, count: i32, out: usize): void {
+  const zero = f64x2.splat(0);
+  for (let e = 0; e < count; e++) {
+    const v = v128.load(at(z, e));
+    v128.store(at(out, e), v128.and(v, f64x2.gt(v, zero)));
+  }
+}
+
+/** out = back * (z > 0 ? 1 : 0): the ReLU slope times the back-projected gradient. */
+export function reluBackward(back: usize, z: usize, count: i32, out: usize): void {
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  for (let e = 0; e < count; e++) {
+    const slope = v128.and(one, f64x2.gt(v128.load(at(z, e)), zero));
+    v128.store(at(out, e), f64x2.mul(v128.load(at(back, e)), slope));
+  }
+}
+
+/**
+ * grad[b] += column sums of g (rows ascending), then grad[W] += g^T a (rows ascending per
+ * element). The JS loop skips a zero g[i, j]; adding 0 * a instead leaves every element's bits
+ * unchanged while a is finite (the sum starts at +0 and x + (+-0) = x), so the lanes need no branch.
+ */
+export function accumulate(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < dout; j++) {
+      const p = at(gb, j);
+      v128.store(p, f64x2.add(v128.load(p), v128.load(at(g, i * dout + j))));
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const ai = at(a, i * din);
+    for (let j = 0; j < dout; j++) {
+      const gij = v128.load(at(g, i * dout + j));
+      const wj = at(gw, j * din);
+      for (let k = 0; k < din; k++) {
+        const p = at(wj, k);
+        v128.store(p, f64x2.add(v128.load(p), f64x2.mul(gij, v128.load(at(ai, k)))));
+      }
+    }
+  }
+}
+
+/** out[i, k] = sum_j g[i, j] W[j, k] (j ascending from +0 per element, as backProject after its fill). */
+export function backProject(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void {
+  memory.fill(out, 0, (<usize>n * <usize>din) << 4);
+  for (let i = 0; i < n; i++) {
+    const oi = at(out, i * din);
+    for (let j = 0; j < dout; j++) {
+      const gij = v128.load(at(g, i * dout + j));
+      const wj = at(w, j * din);
+      for (let k = 0; k < din; k++) {
+        const p = at(oi, k);
+        v128.store(p, f64x2.add(v128.load(p), f64x2.mul(gij, v128.load(at(wj, k)))));
+      }
+    }
+  }
+}
+
+/**
+ * One SGD step with PyTorch's semantics and the trainer's order: g += wd w; v = mu v + g;
+ * w -= lr v. Hyperparameters per lane (model), so a group may sweep them.
+ */
+export function sgdStep(params: usize, grad: usize, velocity: usize, count: i32, lr0: f64, lr1: f64, mu0: f64, mu1: f64, wd0: f64, wd1: f64): void {
+  const lr = f64x2(lr0, lr1);
+  const mu = f64x2(mu0, mu1);
+  const wd = f64x2(wd0, wd1);
+  for (let e = 0; e < count; e++) {
+    const pp = at(params, e);
+    const w = v128.load(pp);
+    const g = f64x2.add(v128.load(at(grad, e)), f64x2.mul(wd, w));
+    const pv = at(velocity, e);
+    const v = f64x2.add(f64x2.mul(mu, v128.load(pv)), g);
+    v128.store(pv, v);
+    v128.store(pp, f64x2.sub(w, f64x2.mul(lr, v)));
+  }
+}

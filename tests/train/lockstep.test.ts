@@ -1,0 +1,81 @@
+// The lockstep group trainer against its oracle, trainNetwork one model at a time: every model of
+// a group gets trainNetwork's parameters and records to the last bit (same float64 operations in
+// the same order per lane), whatever the group size, with hyperparameters varying inside a pair;
+// jobs the kernels do not cover fall back to trainNetwork; bad options are ArgumentErrors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArgumentError, digits, mlp, trainLockstep, trainNetwork, wasmKernelAvailable, type EpochRecord, type TrainingJob } from 'weightlab/internal';
+
+const { train, test: held } = digits();
+const base: TrainingJob = { architecture: mlp(64, [16], 10), seed: 0, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs: 2 };
+
+/** Bit-exact comparison of two parameter vectors (Object.is tells -0 from +0 and matches NaN). */
+function sameBits(actual: Float64Array, expected: Float64Array, label: string): void {
+  assert.equal(actual.length, expected.length, label);
+  for (let k = 0; k < expected.length; k++) {
+    if (!Object.is(actual[k], expected[k])) assert.fail(`${label}: parameter ${k} is ${actual[k]}, trainNetwork gives ${expected[k]}`);
+  }
+}
+
+test('trainLockstep: the wasm kernel is built (else every case below would only test the fallback)', () => {
+  assert.ok(wasmKernelAvailable('lockstep'));
+});
+
+test('trainLockstep: each model of a group equals trainNetwork bit for bit, for group sizes 1, 2, 3 and 5', () => {
+  // Five models, odd so a pair holds a padded lane; learning rate, momentum and decay differ inside pairs.
+  const jobs: TrainingJob[] = [
+    { ...base, seed: 0 },
+    { ...base, seed: 1, learningRate: 0.1 },
+    { ...base, seed: 2, momentum: 0.5, weightDecay: 0 },
+    { ...base, seed: 3, architecture: mlp(64, [16], 10) },
+    { ...base, seed: 4, learningRate: 0.02, weightDecay: 1e-3 },
+  ];
+  const alone = jobs.map((job) => trainNetwork(job, train, held));
+  for (const groupSize of [1, 2, 3, 5]) {
+    const grouped = trainLockstep(jobs, train, held, { groupSize, engine: 'wasm' });
+    grouped.forEach((result, m) => {
+      sameBits(result.params, alone[m].params, `group size ${groupSize}, model ${m}`);
+      assert.deepEqual(result.records, alone[m].records, `records of model ${m}, group size ${groupSize}`);
+    });
+  }
+});
+
+test('trainLockstep: two hidden layers, a last batch smaller than the others, and the epoch hook', () => {
+  const job: TrainingJob = { ...base, architecture: mlp(64, [12, 7], 10), batchSize: 100, epochs: 2 };
+  const jobs = [{ ...job, seed: 7 }, { ...job, seed: 8 }, { ...job, seed: 9 }];
+  const seen: { index: number; record: EpochRecord; params: Float64Array }[] = [];
+  const grouped = trainLockstep(jobs, train, held, { engine: 'wasm', onEpoch: (index, record, params) => seen.push({ index, record, params }) });
+  jobs.forEach((one, m) => {
+    const hooked: Float64Array[] = [];
+    const alone = trainNetwork(one, train, held, { onEpoch: (_record, params) => hooked.push(Float64Array.from(params)) });
+    sameBits(grouped[m].params, alone.params, `model ${m}`);
+    assert.deepEqual(grouped[m].records, alone.records);
+    const mine = seen.filter((entry) => entry.index === m);
+    assert.deepEqual(mine.map((entry) => entry.record), alone.records);
+    mine.forEach((entry, epoch) => sameBits(entry.params, hooked[epoch], `model ${m} after epoch ${epoch}`));
+  });
+});
+
+test('trainLockstep: a diverging model stops at its NaN record as trainNetwork does, without touching its pair', () => {
+  const jobs = [{ ...base, seed: 0, learningRate: 1e6, epochs: 3 }, { ...base, seed: 1, epochs: 3 }];
+  const grouped = trainLockstep(jobs, train, held, { engine: 'wasm' });
+  jobs.forEach((job, m) => {
+    const alone = trainNetwork(job, train, held);
+    assert.equal(grouped[m].records.length, alone.records.length);
+    assert.equal(grouped[m].records.some((r) => r.nan), alone.records.some((r) => r.nan));
+    if (m === 1) sameBits(grouped[m].params, alone.params, 'the healthy model');
+  });
+  assert.ok(grouped[0].records.some((r) => r.nan), 'the lr 1e6 model diverged');
+});
+
+test('trainLockstep: jobs outside the kernels (tanh, adam) and engine js are trainNetwork; bad options are ArgumentErrors', () => {
+  const jobs: TrainingJob[] = [{ ...base, architecture: mlp(64, [8], 10, 'tanh'), epochs: 1 }, { ...base, optimizer: 'adam', learningRate: 0.01, epochs: 1 }, { ...base, epochs: 1 }];
+  const expected = jobs.map((job) => trainNetwork(job, train, held).params);
+  for (const engine of ['auto', 'js'] as const) {
+    trainLockstep(jobs, train, held, { engine }).forEach((result, m) => sameBits(result.params, expected[m], `${engine} model ${m}`));
+  }
+  assert.throws(() => trainLockstep(jobs, train, held, { groupsize: 4 } as never), (e) => e instanceof ArgumentError && /did you mean 'groupSize'/.test(e.message));
+  assert.throws(() => trainLockstep(jobs, train, held, { groupSize: 0 }), (e) => e instanceof ArgumentError && e.details.field === 'groupSize');
+  assert.throws(() => trainLockstep([{ ...base, batchSize: -1 }], train, held), (e) => e instanceof ArgumentError && e.details.field === 'batchSize');
+  assert.throws(() => trainLockstep([{ ...base, architecture: mlp(63, [8], 10) }], train, held, { engine: 'wasm' }), (e) => e instanceof ArgumentError && /does not fit/.test(e.message));
+});
