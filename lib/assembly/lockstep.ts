@@ -69,9 +69,11 @@ export function reluBackward(back: usize, z: usize, count: i32, out: usize): voi
 }
 
 /**
- * grad[b] += column sums of g (rows ascending), then grad[W] += g^T a (rows ascending per
- * element). The JS loop skips a zero g[i, j]; adding 0 * a instead leaves every element's bits
- * unchanged while a is finite (the sum starts at +0 and x + (+-0) = x), so the lanes need no branch.
+ * grad[b] += column sums of g (rows ascending), then grad[W] += g^T a, each element summed over
+ * rows ascending as in the JS loop, held in a register across the rows (four columns k at a time:
+ * four independent chains, one load per term). The JS loop skips a zero g[i, j]; adding 0 * a
+ * instead leaves every element's bits unchanged while a is finite (the sum starts at +0 and
+ * x + (+-0) = x), so the lanes need no branch.
  */
 export function accumulate(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void {
   for (let i = 0; i < n; i++) {
@@ -80,31 +82,62 @@ export function accumulate(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: 
       v128.store(p, f64x2.add(v128.load(p), v128.load(at(g, i * dout + j))));
     }
   }
-  for (let i = 0; i < n; i++) {
-    const ai = at(a, i * din);
-    for (let j = 0; j < dout; j++) {
-      const gij = v128.load(at(g, i * dout + j));
-      const wj = at(gw, j * din);
-      for (let k = 0; k < din; k++) {
-        const p = at(wj, k);
-        v128.store(p, f64x2.add(v128.load(p), f64x2.mul(gij, v128.load(at(ai, k)))));
+  const rowStride = <usize>din << 4;
+  for (let j = 0; j < dout; j++) {
+    const wj = at(gw, j * din);
+    let k = 0;
+    for (; k + 3 < din; k += 4) {
+      const p = at(wj, k);
+      let s0 = v128.load(p), s1 = v128.load(p + 16), s2 = v128.load(p + 32), s3 = v128.load(p + 48);
+      let x = at(a, k);
+      for (let i = 0; i < n; i++) {
+        const gij = v128.load(at(g, i * dout + j));
+        s0 = f64x2.add(s0, f64x2.mul(gij, v128.load(x)));
+        s1 = f64x2.add(s1, f64x2.mul(gij, v128.load(x + 16)));
+        s2 = f64x2.add(s2, f64x2.mul(gij, v128.load(x + 32)));
+        s3 = f64x2.add(s3, f64x2.mul(gij, v128.load(x + 48)));
+        x += rowStride;
       }
+      v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
+    }
+    for (; k < din; k++) {
+      const p = at(wj, k);
+      let s = v128.load(p);
+      for (let i = 0; i < n; i++) s = f64x2.add(s, f64x2.mul(v128.load(at(g, i * dout + j)), v128.load(at(a, i * din + k))));
+      v128.store(p, s);
     }
   }
 }
 
-/** out[i, k] = sum_j g[i, j] W[j, k] (j ascending from +0 per element, as backProject after its fill). */
+/**
+ * out[i, k] = sum_j g[i, j] W[j, k], j ascending from +0 per element (as backProject after its
+ * fill), four columns k at a time in registers.
+ */
 export function backProject(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void {
-  memory.fill(out, 0, (<usize>n * <usize>din) << 4);
+  const rowStride = <usize>din << 4;
+  const zero = f64x2.splat(0);
   for (let i = 0; i < n; i++) {
     const oi = at(out, i * din);
-    for (let j = 0; j < dout; j++) {
-      const gij = v128.load(at(g, i * dout + j));
-      const wj = at(w, j * din);
-      for (let k = 0; k < din; k++) {
-        const p = at(oi, k);
-        v128.store(p, f64x2.add(v128.load(p), f64x2.mul(gij, v128.load(at(wj, k)))));
+    const gi = at(g, i * dout);
+    let k = 0;
+    for (; k + 3 < din; k += 4) {
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      let wk = at(w, k);
+      for (let j = 0; j < dout; j++) {
+        const gij = v128.load(at(gi, j));
+        s0 = f64x2.add(s0, f64x2.mul(gij, v128.load(wk)));
+        s1 = f64x2.add(s1, f64x2.mul(gij, v128.load(wk + 16)));
+        s2 = f64x2.add(s2, f64x2.mul(gij, v128.load(wk + 32)));
+        s3 = f64x2.add(s3, f64x2.mul(gij, v128.load(wk + 48)));
+        wk += rowStride;
       }
+      const p = at(oi, k);
+      v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
+    }
+    for (; k < din; k++) {
+      let s = zero;
+      for (let j = 0; j < dout; j++) s = f64x2.add(s, f64x2.mul(v128.load(at(gi, j)), v128.load(at(w, j * din + k))));
+      v128.store(at(oi, k), s);
     }
   }
 }
