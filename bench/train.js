@@ -5,7 +5,8 @@
 // weightlab trainNetwork one model at a time, weightlab trainLockstep in groups of 8 and 32, and
 // torch (/usr/bin/python3, torch.set_num_threads(1)) in float32 and float64 on the same data, all
 // in the same run so that the ratios hold on a loaded machine (the load average is printed per
-// row). Torch is skipped with a note when it is not installed. A script, not a timed test.
+// row). Times are CPU seconds of the process (Node: process.cpuUsage, torch: time.process_time),
+// which a loaded machine inflates far less than wall time. Torch is skipped with a note when it is not installed. A script, not a timed test.
 //
 //   node bench/train.js [--epochs E] [--widths 16,64,256] [--groups 8,32] [--single N] [--json FILE]
 const fs = require('node:fs');
@@ -41,14 +42,14 @@ ytr, yte = ytr.long(), yte.long()
 loss_fn = torch.nn.CrossEntropyLoss()
 def evaluate(net):
     with torch.no_grad():
-        return [(loss_fn(net(x), y).item(), (net(x).argmax(1) == y).float().mean().item()) for x, y in ((xtr, ytr), (xte, yte))]
-for width in widths:
-    start = time.perf_counter()
+        return [(loss_fn(z, y).item(), (z.argmax(1) == y).float().mean().item()) for x, y in ((xtr, ytr), (xte, yte)) for z in (net(x),)]
+def seconds_per_model(width, with_evaluation):
+    start = time.process_time()
     for seed in range(models):
         torch.manual_seed(seed)
         net = torch.nn.Sequential(torch.nn.Linear(64, width), torch.nn.ReLU(), torch.nn.Linear(width, 10)).to(dtype)
         opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
-        evaluate(net)
+        if with_evaluation: evaluate(net)
         for epoch in range(epochs):
             order = torch.randperm(xtr.shape[0])
             for s in range(0, xtr.shape[0], 32):
@@ -56,8 +57,10 @@ for width in widths:
                 opt.zero_grad()
                 loss_fn(net(xtr[rows]), ytr[rows]).backward()
                 opt.step()
-            evaluate(net)
-    print(width, (time.perf_counter() - start) / models, flush=True)
+            if with_evaluation: evaluate(net)
+    return (time.process_time() - start) / models
+for width in widths:
+    print(width, seconds_per_model(width, True), seconds_per_model(width, False), flush=True)
 `;
 
 function torchSeconds(split, dtype) {
@@ -74,7 +77,8 @@ function torchSeconds(split, dtype) {
     save('xte', new wl.Tensor('float64', split.test.x, [split.test.size, split.test.features]));
     save('yte', new wl.Tensor('int32', split.test.y, [split.test.size]));
     const output = execFileSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, folder, dtype, String(epochs), String(single), widths.join(',')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
-    return new Map(output.trim().split('\n').map((line) => line.split(' ').map(Number)));
+    // width -> [seconds with the per-epoch evaluation (the same job as trainNetwork), seconds training only]
+    return new Map(output.trim().split('\n').map((line) => { const [width, ...times] = line.split(' ').map(Number); return [width, times]; }));
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }
@@ -82,9 +86,11 @@ function torchSeconds(split, dtype) {
 
 const split = wl.digits();
 const job = (width, seed) => ({ architecture: wl.mlp(64, [width], 10), seed, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs });
-const seconds = (fn) => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
+// CPU seconds of this process (both sides measure CPU time, not wall time: on a machine shared
+// with other jobs, wall time mostly measures the others; one thread each, so CPU time is the cost).
+const seconds = (fn) => { const t = process.cpuUsage(); fn(); const u = process.cpuUsage(t); return (u.user + u.system) / 1e6; };
 
-log(`bench:train — digits MLP 64-w-10, SGD, batch 32, ${epochs} epochs, seconds per model on one thread; ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`);
+log(`bench:train — digits MLP 64-w-10, SGD, batch 32, ${epochs} epochs, CPU seconds per model on one thread; ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`);
 log(`load average at start: ${loadAverage()}`);
 // Warm-up (JIT, kernel instantiation) so the first timed row does not pay it.
 wl.trainNetwork(job(16, 0), split.train, split.test);
@@ -100,12 +106,15 @@ for (const width of widths) {
     const jobs = Array.from({ length: group }, (_, m) => job(width, m));
     row[`lockstep_${group}`] = seconds(() => wl.trainLockstep(jobs, split.train, split.test, { groupSize: group, engine: 'wasm' })) / group;
   }
-  if (torch32) { row.torch_float32 = torch32.get(width); row.torch_float64 = torch64.get(width); }
+  if (torch32) {
+    [row.torch_float32, row.torch_float32_train_only] = torch32.get(width);
+    [row.torch_float64, row.torch_float64_train_only] = torch64.get(width);
+  }
   row.load = loadAverage();
   rows.push(row);
   const best = Math.min(...groups.map((g) => row[`lockstep_${g}`]));
   const cells = [`single ${row.single.toFixed(3)}`, ...groups.map((g) => `lockstep K=${g} ${row[`lockstep_${g}`].toFixed(3)}`)];
-  if (torch32) cells.push(`torch f32 ${row.torch_float32.toFixed(3)}`, `torch f64 ${row.torch_float64.toFixed(3)}`);
+  if (torch32) cells.push(`torch f32 ${row.torch_float32.toFixed(3)} (${row.torch_float32_train_only.toFixed(3)} without evaluation)`, `torch f64 ${row.torch_float64.toFixed(3)} (${row.torch_float64_train_only.toFixed(3)})`);
   log(`width ${String(width).padStart(3)}: ${cells.join(', ')} s/model (load ${row.load})`);
   const ratios = [`single/lockstep ${(row.single / best).toFixed(2)}x`];
   if (torch32) ratios.push(`best lockstep vs torch f32 ${(row.torch_float32 / best).toFixed(2)}x, vs torch f64 ${(row.torch_float64 / best).toFixed(2)}x (> 1: weightlab faster)`, `single vs torch f64 ${(row.torch_float64 / row.single).toFixed(2)}x`);

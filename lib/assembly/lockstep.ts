@@ -14,33 +14,52 @@
   return base + (<usize>pair << 4);
 }
 
-/** out[i, j] = b[j] + sum_k a[i, k] W[j, k] (k ascending, per lane): W dout x din, b dout, a n x din. */
+/**
+ * out[i, j] = b[j] + sum_k a[i, k] W[j, k] (k ascending, per lane): W dout x din, b dout, a n x din.
+ * Two rows by four columns per pass: eight independent sums, each in the scalar order.
+ */
 export function affine(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void {
   const zero = f64x2.splat(0);
-  for (let i = 0; i < n; i++) {
-    const ai = at(a, i * din);
-    const oi = at(out, i * dout);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a0 = at(a, i * din), a1 = at(a, (i + 1) * din);
+    const o0 = at(out, i * dout), o1 = at(out, (i + 1) * dout);
     let j = 0;
     for (; j + 3 < dout; j += 4) {
       const w0 = at(w, j * din), w1 = at(w, (j + 1) * din), w2 = at(w, (j + 2) * din), w3 = at(w, (j + 3) * din);
-      let s0 = withBias ? v128.load(at(b, j)) : zero;
-      let s1 = withBias ? v128.load(at(b, j + 1)) : zero;
-      let s2 = withBias ? v128.load(at(b, j + 2)) : zero;
-      let s3 = withBias ? v128.load(at(b, j + 3)) : zero;
+      const b0 = withBias ? v128.load(at(b, j)) : zero, b1 = withBias ? v128.load(at(b, j + 1)) : zero;
+      const b2 = withBias ? v128.load(at(b, j + 2)) : zero, b3 = withBias ? v128.load(at(b, j + 3)) : zero;
+      let s00 = b0, s01 = b1, s02 = b2, s03 = b3;
+      let s10 = b0, s11 = b1, s12 = b2, s13 = b3;
       for (let k = 0; k < din; k++) {
-        const x = v128.load(at(ai, k));
         const o = <usize>k << 4;
-        s0 = f64x2.add(s0, f64x2.mul(x, v128.load(w0 + o)));
-        s1 = f64x2.add(s1, f64x2.mul(x, v128.load(w1 + o)));
-        s2 = f64x2.add(s2, f64x2.mul(x, v128.load(w2 + o)));
-        s3 = f64x2.add(s3, f64x2.mul(x, v128.load(w3 + o)));
+        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+        const y0 = v128.load(w0 + o), y1 = v128.load(w1 + o), y2 = v128.load(w2 + o), y3 = v128.load(w3 + o);
+        s00 = f64x2.add(s00, f64x2.mul(x0, y0)); s01 = f64x2.add(s01, f64x2.mul(x0, y1));
+        s02 = f64x2.add(s02, f64x2.mul(x0, y2)); s03 = f64x2.add(s03, f64x2.mul(x0, y3));
+        s10 = f64x2.add(s10, f64x2.mul(x1, y0)); s11 = f64x2.add(s11, f64x2.mul(x1, y1));
+        s12 = f64x2.add(s12, f64x2.mul(x1, y2)); s13 = f64x2.add(s13, f64x2.mul(x1, y3));
       }
-      v128.store(at(oi, j), s0);
-      v128.store(at(oi, j + 1), s1);
-      v128.store(at(oi, j + 2), s2);
-      v128.store(at(oi, j + 3), s3);
+      v128.store(at(o0, j), s00); v128.store(at(o0, j + 1), s01); v128.store(at(o0, j + 2), s02); v128.store(at(o0, j + 3), s03);
+      v128.store(at(o1, j), s10); v128.store(at(o1, j + 1), s11); v128.store(at(o1, j + 2), s12); v128.store(at(o1, j + 3), s13);
     }
     for (; j < dout; j++) {
+      const wj = at(w, j * din);
+      let s0 = withBias ? v128.load(at(b, j)) : zero;
+      let s1 = s0;
+      for (let k = 0; k < din; k++) {
+        const y = v128.load(at(wj, k));
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(at(a0, k)), y));
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(at(a1, k)), y));
+      }
+      v128.store(at(o0, j), s0);
+      v128.store(at(o1, j), s1);
+    }
+  }
+  for (; i < n; i++) {
+    const ai = at(a, i * din);
+    const oi = at(out, i * dout);
+    for (let j = 0; j < dout; j++) {
       const wj = at(w, j * din);
       let s = withBias ? v128.load(at(b, j)) : zero;
       for (let k = 0; k < din; k++) s = f64x2.add(s, f64x2.mul(v128.load(at(ai, k)), v128.load(at(wj, k))));

@@ -210,6 +210,8 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
     };
 
     const labels = [new Int32Array(batch), new Int32Array(batch)];
+    const trainRows = train.x;
+    const trainLabels = train.y;
     evaluate(0);
     for (let epoch = 1; epoch <= epochs && finished.some((done) => done === undefined); epoch++) {
       const orders = jobs.map((job) => dataOrder(job.seed, epoch, examples));
@@ -223,10 +225,10 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
             const base = element(s.input) + lane;
             for (let r = 0; r < n; r++) {
               const row = order[start + r];
-              labels[lane][r] = train.y[row];
+              labels[lane][r] = trainLabels[row];
               const from = row * f;
               const to = base + 2 * r * f;
-              for (let e = 0; e < f; e++) heap[to + 2 * e] = train.x[from + e];
+              for (let e = 0; e < f; e++) heap[to + 2 * e] = trainRows[from + e];
             }
           }
           forward(q, s.input, n);
