@@ -106,6 +106,9 @@ for (const width of widths) {
     const jobs = Array.from({ length: group }, (_, m) => job(width, m));
     row[`lockstep_${group}`] = seconds(() => wl.trainLockstep(jobs, split.train, split.test, { groupSize: group, engine: 'wasm' })) / group;
   }
+  // float32 lockstep (four models per vector) in the largest group
+  const largest = Math.max(...groups);
+  row.lockstep_float32 = seconds(() => wl.trainLockstep(Array.from({ length: largest }, (_, m) => job(width, m)), split.train, split.test, { groupSize: largest, precision: 'float32' })) / largest;
   if (torch32) {
     [row.torch_float32, row.torch_float32_train_only] = torch32.get(width);
     [row.torch_float64, row.torch_float64_train_only] = torch64.get(width);
@@ -113,11 +116,15 @@ for (const width of widths) {
   row.load = loadAverage();
   rows.push(row);
   const best = Math.min(...groups.map((g) => row[`lockstep_${g}`]));
-  const cells = [`single ${row.single.toFixed(3)}`, ...groups.map((g) => `lockstep K=${g} ${row[`lockstep_${g}`].toFixed(3)}`)];
+  const cells = [`single ${row.single.toFixed(3)}`, ...groups.map((g) => `lockstep K=${g} ${row[`lockstep_${g}`].toFixed(3)}`), `lockstep float32 K=${largest} ${row.lockstep_float32.toFixed(3)}`];
   if (torch32) cells.push(`torch f32 ${row.torch_float32.toFixed(3)} (${row.torch_float32_train_only.toFixed(3)} without evaluation)`, `torch f64 ${row.torch_float64.toFixed(3)} (${row.torch_float64_train_only.toFixed(3)})`);
   log(`width ${String(width).padStart(3)}: ${cells.join(', ')} s/model (load ${row.load})`);
   const ratios = [`single/lockstep ${(row.single / best).toFixed(2)}x`];
-  if (torch32) ratios.push(`best lockstep vs torch f32 ${(row.torch_float32 / best).toFixed(2)}x, vs torch f64 ${(row.torch_float64 / best).toFixed(2)}x (> 1: weightlab faster)`, `single vs torch f64 ${(row.torch_float64 / row.single).toFixed(2)}x`);
+  if (torch32) {
+    ratios.push(`lockstep float64 vs torch f64 ${(row.torch_float64 / best).toFixed(2)}x (train only ${(row.torch_float64_train_only / best).toFixed(2)}x)`);
+    ratios.push(`lockstep float32 vs torch f32 ${(row.torch_float32 / row.lockstep_float32).toFixed(2)}x (train only ${(row.torch_float32_train_only / row.lockstep_float32).toFixed(2)}x)`);
+    ratios.push(`single vs torch f64 ${(row.torch_float64 / row.single).toFixed(2)}x; > 1: weightlab faster`);
+  }
   log(`           ${ratios.join('; ')}`);
 }
 const jsonFile = value('json');

@@ -1,25 +1,28 @@
-// Lockstep MLP training kernels: two same-shaped models per f64x2 vector, one model per lane.
-// Every array of a "pair" is lane-interleaved (element e of model 0 at 2e, of model 1 at 2e + 1),
+// Lockstep MLP training kernels: same-shaped models side by side in 128-bit vectors, one model per
+// lane: two per f64x2 vector (float64, bit-identical to trainNetwork) or four per f32x4 (float32
+// training). Every array of a "pack" of models is lane-interleaved (element e of lane l at
+// lanes * e + l, so element vectors are 16 bytes apart for either type),
 // and each lane runs exactly the scalar operations of lib/src/train/kernels.ts in the same order
 // (a multiply then an add, never a fused multiply-add, no reassociated sums), so a model trained
-// in a pair gets the same bits as trainNetwork alone. Speed comes from two models per instruction,
-// independent output columns computed side by side (more chains in flight, same order per
-// column) and no per-call dispatch. Driven by lib/src/train/lockstep.ts.
+// in a float64 pack gets the same bits as trainNetwork alone. Speed comes from two (four) models
+// per instruction, independent outputs computed side by side in registers (more chains in
+// flight, same order per element) and no per-call dispatch. Driven by lib/src/train/lockstep.ts.
 //
 // Memory contract (see lib/src/backend/wasm.ts): no allocation here; JS passes byte offsets of
-// 16-byte-aligned pair arrays. Offsets below are in pairs (16 bytes each).
+// 16-byte-aligned pack arrays. Offsets below are in element vectors (16 bytes each).
 
 // @ts-ignore: decorator
-@inline function at(base: usize, pair: i32): usize {
-  return base + (<usize>pair << 4);
+@inline function at(base: usize, element: i32): usize {
+  return base + (<usize>element << 4);
 }
 
 /**
  * out[i, j] = b[j] + sum_k a[i, k] W[j, k] (k ascending, per lane): W dout x din, b dout, a n x din.
  * Two rows by four columns per pass: eight independent sums, each in the scalar order.
  */
-export function affine(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void {
-  const zero = f64x2.splat(0);
+// @ts-ignore: decorator
+@inline function affine<T>(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void {
+  const zero = v128.splat<T>(<T>0);
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const a0 = at(a, i * din), a1 = at(a, (i + 1) * din);
@@ -35,10 +38,10 @@ export function affine(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32
         const o = <usize>k << 4;
         const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
         const y0 = v128.load(w0 + o), y1 = v128.load(w1 + o), y2 = v128.load(w2 + o), y3 = v128.load(w3 + o);
-        s00 = f64x2.add(s00, f64x2.mul(x0, y0)); s01 = f64x2.add(s01, f64x2.mul(x0, y1));
-        s02 = f64x2.add(s02, f64x2.mul(x0, y2)); s03 = f64x2.add(s03, f64x2.mul(x0, y3));
-        s10 = f64x2.add(s10, f64x2.mul(x1, y0)); s11 = f64x2.add(s11, f64x2.mul(x1, y1));
-        s12 = f64x2.add(s12, f64x2.mul(x1, y2)); s13 = f64x2.add(s13, f64x2.mul(x1, y3));
+        s00 = v128.add<T>(s00, v128.mul<T>(x0, y0)); s01 = v128.add<T>(s01, v128.mul<T>(x0, y1));
+        s02 = v128.add<T>(s02, v128.mul<T>(x0, y2)); s03 = v128.add<T>(s03, v128.mul<T>(x0, y3));
+        s10 = v128.add<T>(s10, v128.mul<T>(x1, y0)); s11 = v128.add<T>(s11, v128.mul<T>(x1, y1));
+        s12 = v128.add<T>(s12, v128.mul<T>(x1, y2)); s13 = v128.add<T>(s13, v128.mul<T>(x1, y3));
       }
       v128.store(at(o0, j), s00); v128.store(at(o0, j + 1), s01); v128.store(at(o0, j + 2), s02); v128.store(at(o0, j + 3), s03);
       v128.store(at(o1, j), s10); v128.store(at(o1, j + 1), s11); v128.store(at(o1, j + 2), s12); v128.store(at(o1, j + 3), s13);
@@ -49,8 +52,8 @@ export function affine(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32
       let s1 = s0;
       for (let k = 0; k < din; k++) {
         const y = v128.load(at(wj, k));
-        s0 = f64x2.add(s0, f64x2.mul(v128.load(at(a0, k)), y));
-        s1 = f64x2.add(s1, f64x2.mul(v128.load(at(a1, k)), y));
+        s0 = v128.add<T>(s0, v128.mul<T>(v128.load(at(a0, k)), y));
+        s1 = v128.add<T>(s1, v128.mul<T>(v128.load(at(a1, k)), y));
       }
       v128.store(at(o0, j), s0);
       v128.store(at(o1, j), s1);
@@ -62,28 +65,30 @@ export function affine(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32
     for (let j = 0; j < dout; j++) {
       const wj = at(w, j * din);
       let s = withBias ? v128.load(at(b, j)) : zero;
-      for (let k = 0; k < din; k++) s = f64x2.add(s, f64x2.mul(v128.load(at(ai, k)), v128.load(at(wj, k))));
+      for (let k = 0; k < din; k++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(ai, k)), v128.load(at(wj, k))));
       v128.store(at(oi, j), s);
     }
   }
 }
 
 /** out = z > 0 ? z : +0 per element (as the JS ternary: -0 and NaN give +0). */
-export function relu(z: usize, count: i32, out: usize): void {
-  const zero = f64x2.splat(0);
+// @ts-ignore: decorator
+@inline function relu<T>(z: usize, count: i32, out: usize): void {
+  const zero = v128.splat<T>(<T>0);
   for (let e = 0; e < count; e++) {
     const v = v128.load(at(z, e));
-    v128.store(at(out, e), v128.and(v, f64x2.gt(v, zero)));
+    v128.store(at(out, e), v128.and(v, v128.gt<T>(v, zero)));
   }
 }
 
 /** out = back * (z > 0 ? 1 : 0): the ReLU slope times the back-projected gradient. */
-export function reluBackward(back: usize, z: usize, count: i32, out: usize): void {
-  const zero = f64x2.splat(0);
-  const one = f64x2.splat(1);
+// @ts-ignore: decorator
+@inline function reluBackward<T>(back: usize, z: usize, count: i32, out: usize): void {
+  const zero = v128.splat<T>(<T>0);
+  const one = v128.splat<T>(<T>1);
   for (let e = 0; e < count; e++) {
-    const slope = v128.and(one, f64x2.gt(v128.load(at(z, e)), zero));
-    v128.store(at(out, e), f64x2.mul(v128.load(at(back, e)), slope));
+    const slope = v128.and(one, v128.gt<T>(v128.load(at(z, e)), zero));
+    v128.store(at(out, e), v128.mul<T>(v128.load(at(back, e)), slope));
   }
 }
 
@@ -94,11 +99,12 @@ export function reluBackward(back: usize, z: usize, count: i32, out: usize): voi
  * instead leaves every element's bits unchanged while a is finite (the sum starts at +0 and
  * x + (+-0) = x), so the lanes need no branch.
  */
-export function accumulate(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void {
+// @ts-ignore: decorator
+@inline function accumulate<T>(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < dout; j++) {
       const p = at(gb, j);
-      v128.store(p, f64x2.add(v128.load(p), v128.load(at(g, i * dout + j))));
+      v128.store(p, v128.add<T>(v128.load(p), v128.load(at(g, i * dout + j))));
     }
   }
   const rowStride = <usize>din << 4;
@@ -111,10 +117,10 @@ export function accumulate(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: 
       let x = at(a, k);
       for (let i = 0; i < n; i++) {
         const gij = v128.load(at(g, i * dout + j));
-        s0 = f64x2.add(s0, f64x2.mul(gij, v128.load(x)));
-        s1 = f64x2.add(s1, f64x2.mul(gij, v128.load(x + 16)));
-        s2 = f64x2.add(s2, f64x2.mul(gij, v128.load(x + 32)));
-        s3 = f64x2.add(s3, f64x2.mul(gij, v128.load(x + 48)));
+        s0 = v128.add<T>(s0, v128.mul<T>(gij, v128.load(x)));
+        s1 = v128.add<T>(s1, v128.mul<T>(gij, v128.load(x + 16)));
+        s2 = v128.add<T>(s2, v128.mul<T>(gij, v128.load(x + 32)));
+        s3 = v128.add<T>(s3, v128.mul<T>(gij, v128.load(x + 48)));
         x += rowStride;
       }
       v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
@@ -122,7 +128,7 @@ export function accumulate(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: 
     for (; k < din; k++) {
       const p = at(wj, k);
       let s = v128.load(p);
-      for (let i = 0; i < n; i++) s = f64x2.add(s, f64x2.mul(v128.load(at(g, i * dout + j)), v128.load(at(a, i * din + k))));
+      for (let i = 0; i < n; i++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(g, i * dout + j)), v128.load(at(a, i * din + k))));
       v128.store(p, s);
     }
   }
@@ -132,9 +138,10 @@ export function accumulate(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: 
  * out[i, k] = sum_j g[i, j] W[j, k], j ascending from +0 per element (as backProject after its
  * fill), four columns k at a time in registers.
  */
-export function backProject(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void {
+// @ts-ignore: decorator
+@inline function backProject<T>(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void {
   const rowStride = <usize>din << 4;
-  const zero = f64x2.splat(0);
+  const zero = v128.splat<T>(<T>0);
   for (let i = 0; i < n; i++) {
     const oi = at(out, i * din);
     const gi = at(g, i * dout);
@@ -144,10 +151,10 @@ export function backProject(g: usize, n: i32, dout: i32, w: usize, din: i32, out
       let wk = at(w, k);
       for (let j = 0; j < dout; j++) {
         const gij = v128.load(at(gi, j));
-        s0 = f64x2.add(s0, f64x2.mul(gij, v128.load(wk)));
-        s1 = f64x2.add(s1, f64x2.mul(gij, v128.load(wk + 16)));
-        s2 = f64x2.add(s2, f64x2.mul(gij, v128.load(wk + 32)));
-        s3 = f64x2.add(s3, f64x2.mul(gij, v128.load(wk + 48)));
+        s0 = v128.add<T>(s0, v128.mul<T>(gij, v128.load(wk)));
+        s1 = v128.add<T>(s1, v128.mul<T>(gij, v128.load(wk + 16)));
+        s2 = v128.add<T>(s2, v128.mul<T>(gij, v128.load(wk + 32)));
+        s3 = v128.add<T>(s3, v128.mul<T>(gij, v128.load(wk + 48)));
         wk += rowStride;
       }
       const p = at(oi, k);
@@ -155,7 +162,7 @@ export function backProject(g: usize, n: i32, dout: i32, w: usize, din: i32, out
     }
     for (; k < din; k++) {
       let s = zero;
-      for (let j = 0; j < dout; j++) s = f64x2.add(s, f64x2.mul(v128.load(at(gi, j)), v128.load(at(w, j * din + k))));
+      for (let j = 0; j < dout; j++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(gi, j)), v128.load(at(w, j * din + k))));
       v128.store(at(oi, k), s);
     }
   }
@@ -163,19 +170,33 @@ export function backProject(g: usize, n: i32, dout: i32, w: usize, din: i32, out
 
 /**
  * One SGD step with PyTorch's semantics and the trainer's order: g += wd w; v = mu v + g;
- * w -= lr v. Hyperparameters per lane (model), so a group may sweep them.
+ * w -= lr v. Hyperparameters per lane (model) as vectors at lr, mu, wd, so a group may sweep them.
  */
-export function sgdStep(params: usize, grad: usize, velocity: usize, count: i32, lr0: f64, lr1: f64, mu0: f64, mu1: f64, wd0: f64, wd1: f64): void {
-  const lr = f64x2(lr0, lr1);
-  const mu = f64x2(mu0, mu1);
-  const wd = f64x2(wd0, wd1);
+// @ts-ignore: decorator
+@inline function sgdStep<T>(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void {
+  const rate = v128.load(lr), momentum = v128.load(mu), decay = v128.load(wd);
   for (let e = 0; e < count; e++) {
     const pp = at(params, e);
     const w = v128.load(pp);
-    const g = f64x2.add(v128.load(at(grad, e)), f64x2.mul(wd, w));
+    const g = v128.add<T>(v128.load(at(grad, e)), v128.mul<T>(decay, w));
     const pv = at(velocity, e);
-    const v = f64x2.add(f64x2.mul(mu, v128.load(pv)), g);
+    const v = v128.add<T>(v128.mul<T>(momentum, v128.load(pv)), g);
     v128.store(pv, v);
-    v128.store(pp, f64x2.sub(w, f64x2.mul(lr, v)));
+    v128.store(pp, v128.sub<T>(w, v128.mul<T>(rate, v)));
   }
 }
+
+// The exports: each kernel for f64 lanes (two models per vector, the bits of trainNetwork) and
+// f32 lanes (four models per vector, float32 training).
+export function affine64(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void { affine<f64>(a, n, din, w, b, dout, out, withBias); }
+export function affine32(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void { affine<f32>(a, n, din, w, b, dout, out, withBias); }
+export function relu64(z: usize, count: i32, out: usize): void { relu<f64>(z, count, out); }
+export function relu32(z: usize, count: i32, out: usize): void { relu<f32>(z, count, out); }
+export function reluBackward64(back: usize, z: usize, count: i32, out: usize): void { reluBackward<f64>(back, z, count, out); }
+export function reluBackward32(back: usize, z: usize, count: i32, out: usize): void { reluBackward<f32>(back, z, count, out); }
+export function accumulate64(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void { accumulate<f64>(g, n, dout, a, din, gw, gb); }
+export function accumulate32(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void { accumulate<f32>(g, n, dout, a, din, gw, gb); }
+export function backProject64(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void { backProject<f64>(g, n, dout, w, din, out); }
+export function backProject32(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void { backProject<f32>(g, n, dout, w, din, out); }
+export function sgdStep64(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f64>(params, grad, velocity, count, lr, mu, wd); }
+export function sgdStep32(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f32>(params, grad, velocity, count, lr, mu, wd); }

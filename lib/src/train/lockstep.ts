@@ -1,9 +1,11 @@
 // Training a group of same-shaped MLPs in lockstep (issue #18, training speed): the models of a
 // zoo grid share architecture, batch size and epochs, so one pass of the wasm kernels
-// (lib/assembly/lockstep.ts) trains two models per f64x2 instruction instead of one model per
-// scalar JS loop. Each model keeps its own seed, data order, learning rate, momentum and weight
-// decay, and every lane repeats trainNetwork's float64 operations in trainNetwork's order, so a
-// model gets the same bits alone, in a pair or in a group of any size (tests/train/lockstep.test.ts).
+// (lib/assembly/lockstep.ts) trains two models per f64x2 instruction (or four per f32x4 with
+// precision 'float32') instead of one model per scalar JS loop. Each model keeps its own seed,
+// data order, learning rate, momentum and weight decay. In float64 every lane repeats
+// trainNetwork's operations in trainNetwork's order, so a model gets the same bits alone, in a
+// pair or in a group of any size (tests/train/lockstep.test.ts); in float32 the results are the
+// same for any group size, and close to float64 (as PTMZ trains its zoos in float32).
 // The softmax and the epoch evaluations' loss sums stay in JS (lib/src/train/kernels.ts
 // crossEntropy): wasm's Math.exp/log are not V8's, and the bits must match.
 //
@@ -28,28 +30,46 @@ export interface LockstepOptions {
   groupSize?: number;
   /** 'wasm' (the lockstep kernels) or 'js' (trainNetwork one model at a time). @default 'auto' */
   engine?: EngineOption<'wasm' | 'js'>;
+  /**
+   * 'float64': parameters, activations and gradients in float64, the bits of trainNetwork.
+   * 'float32': all of them in float32, four models per vector (about twice as fast; the softmax
+   * and the evaluation sums stay float64); needs the wasm engine. Parameters come back widened
+   * to float64 either way.
+   * @default 'float64'
+   */
+  precision?: 'float64' | 'float32';
   /** Called after the evaluation of every epoch of model `index` (position in `jobs`) with a copy of its parameters. */
   onEpoch?: (index: number, record: EpochRecord, params: Float64Array) => void;
 }
 
-export const LOCKSTEP_DEFAULTS = { groupSize: 32, engine: 'auto', onEpoch: undefined } as const satisfies OptionDefaults<LockstepOptions>;
+export const LOCKSTEP_DEFAULTS = { groupSize: 32, engine: 'auto', precision: 'float64', onEpoch: undefined } as const satisfies OptionDefaults<LockstepOptions>;
 
 export interface LockstepResult {
   params: Float64Array;
   records: EpochRecord[];
 }
 
-interface LockstepExports {
+/** The kernels of one lane type (lib/assembly/lockstep.ts exports each with suffix 64 and 32). */
+interface LaneKernels {
   affine(a: number, n: number, din: number, w: number, b: number, dout: number, out: number, withBias: number): void;
   relu(z: number, count: number, out: number): void;
   reluBackward(back: number, z: number, count: number, out: number): void;
   accumulate(g: number, n: number, dout: number, a: number, din: number, gw: number, gb: number): void;
   backProject(g: number, n: number, dout: number, w: number, din: number, out: number): void;
-  sgdStep(params: number, grad: number, velocity: number, count: number, lr0: number, lr1: number, mu0: number, mu1: number, wd0: number, wd1: number): void;
+  sgdStep(params: number, grad: number, velocity: number, count: number, lr: number, mu: number, wd: number): void;
 }
 
-/** Bytes of one lane-interleaved pair element (two doubles). */
-const PAIR = 16;
+type LockstepExports = Record<string, (...args: number[]) => void>;
+
+/** The kernels for float64 (suffix 64) or float32 (suffix 32) lanes. */
+function laneKernels(kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32'): LaneKernels {
+  const suffix = precision === 'float64' ? '64' : '32';
+  const pick = (name: keyof LaneKernels) => kernel.exports[`${name}${suffix}`];
+  return { affine: pick('affine'), relu: pick('relu'), reluBackward: pick('reluBackward'), accumulate: pick('accumulate'), backProject: pick('backProject'), sgdStep: pick('sgdStep') };
+}
+
+/** Bytes of one element vector of a pack (two doubles or four floats). */
+const VECTOR = 16;
 
 /** Whether the lockstep kernels reproduce trainNetwork for this job (else it is trained alone). */
 function lockstepCovers(job: TrainingJob): boolean {
@@ -71,6 +91,7 @@ export function trainLockstep(jobs: readonly TrainingJob[], train: Dataset, test
   const resolved = resolveOptions('trainLockstep', LOCKSTEP_DEFAULTS, options);
   if (!Array.isArray(jobs)) throw new ArgumentError('trainLockstep takes an array of training jobs', { field: 'jobs', found: typeof jobs });
   const groupSize = resolved.groupSize;
+  if (resolved.precision !== 'float64' && resolved.precision !== 'float32') throw new ArgumentError('unknown precision', { field: 'precision', expected: "'float64' | 'float32'", found: String(resolved.precision) });
   if (!Number.isInteger(groupSize) || groupSize < 1) throw new ArgumentError('groupSize must be a positive integer', { field: 'groupSize', found: String(groupSize) });
   jobs.forEach((job) => checkTrainingJob(job));
   const engine = resolveEngine('trainLockstep', resolved.engine, [
@@ -88,15 +109,17 @@ export function trainLockstep(jobs: readonly TrainingJob[], train: Dataset, test
       const key = groupKey(job);
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key)!.push(index);
-    } else {
+    } else if (resolved.precision === 'float64') {
       alone(index);
+    } else {
+      throw new ArgumentError(`precision 'float32' needs the wasm lockstep engine and a ReLU MLP trained with SGD`, { field: `jobs[${index}]`, expected: "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp', activation 'relu', optimizer 'sgd'", found: `engine '${engine}', ${job.architecture.kind}${job.architecture.kind === 'mlp' ? ` ${job.architecture.activation}` : ''}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'` });
     }
   });
   const kernel = engine === 'wasm' ? wasmKernel<LockstepExports>('lockstep') : undefined;
   for (const members of groups.values()) {
     for (let start = 0; start < members.length; start += groupSize) {
       const indices = members.slice(start, start + groupSize);
-      const trained = trainGroup(kernel!, indices.map((i) => jobs[i]), train, test, resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)));
+      const trained = trainGroup(laneKernels(kernel!, resolved.precision), kernel!, resolved.precision, indices.map((i) => jobs[i]), train, test, resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)));
       indices.forEach((index, lane) => { results[index] = trained[lane]; });
     }
   }
@@ -104,7 +127,7 @@ export function trainLockstep(jobs: readonly TrainingJob[], train: Dataset, test
 }
 
 /** The lockstep loop for jobs sharing architecture, batch size and epochs (lanes in job order). */
-function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], train: Dataset, test: Dataset, onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void): LockstepResult[] {
+function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32', jobs: TrainingJob[], train: Dataset, test: Dataset, onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void): LockstepResult[] {
   const arch = jobs[0].architecture as MlpArchitecture;
   if (arch.inputs !== train.features || arch.outputs !== train.classes) {
     throw new ArgumentError('architecture does not fit the dataset', { field: train.name, expected: `${train.features} inputs, ${train.classes} outputs`, found: `${arch.inputs}, ${arch.outputs}` });
@@ -121,39 +144,45 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
   // trainNetwork's evaluation chunk: it fixes the summation order of the whole-data losses.
   const chunk = Math.max(batch, 256);
   const models = jobs.length;
-  const pairs = Math.ceil(models / 2);
-  // A lone last model shares its pair with a copy of itself (its lane's results are dropped).
-  const laneJob = (q: number, lane: number) => jobs[Math.min(2 * q + lane, models - 1)];
+  // Models per vector; a pack is one vector's worth of models.
+  const lanes = precision === 'float64' ? 2 : 4;
+  const packs = Math.ceil(models / lanes);
+  // A short last pack is filled with copies of the last model (their results are dropped).
+  const laneJob = (q: number, lane: number) => jobs[Math.min(lanes * q + lane, models - 1)];
 
   return kernel.withArena(() => {
-    const alloc = (elements: number) => kernel.allocate(elements * PAIR);
+    const alloc = (elements: number) => kernel.allocate(elements * VECTOR);
     const trainX = alloc(examples * f);
     const testX = alloc(test.size * f);
-    const state = Array.from({ length: pairs }, () => ({
-      params: alloc(P), velocity: alloc(P), grad: alloc(P), input: alloc(chunk * f),
+    const state = Array.from({ length: packs }, () => ({
+      params: alloc(P), velocity: alloc(P), grad: alloc(P), input: alloc(chunk * f), hyper: alloc(3),
       z: sizes.map((s) => alloc(chunk * s)), a: sizes.map((s) => alloc(chunk * s)), g: sizes.map((s) => alloc(chunk * s)),
       back: alloc(chunk * Math.max(...sizes)),
     }));
     // Every allocation is done: views stay valid from here on.
-    const heap = new Float64Array(kernel.memory.buffer);
-    const element = (offset: number) => offset / 8;
+    const heap = precision === 'float64' ? new Float64Array(kernel.memory.buffer) : new Float32Array(kernel.memory.buffer);
+    const element = (offset: number) => offset / heap.BYTES_PER_ELEMENT;
     const interleaveShared = (offset: number, x: Float64Array) => {
       const base = element(offset);
-      for (let e = 0; e < x.length; e++) { heap[base + 2 * e] = x[e]; heap[base + 2 * e + 1] = x[e]; }
+      for (let e = 0; e < x.length; e++) for (let lane = 0; lane < lanes; lane++) heap[base + lanes * e + lane] = x[e];
     };
     interleaveShared(trainX, train.x);
     interleaveShared(testX, test.x);
-    for (let q = 0; q < pairs; q++) {
-      for (let lane = 0; lane < 2; lane++) {
-        const init = initialParameters(arch, laneJob(q, lane).seed);
+    for (let q = 0; q < packs; q++) {
+      const hyper = element(state[q].hyper);
+      for (let lane = 0; lane < lanes; lane++) {
+        const job = laneJob(q, lane);
+        const init = initialParameters(arch, job.seed);
         const base = element(state[q].params) + lane;
-        for (let k = 0; k < P; k++) heap[base + 2 * k] = init[k];
+        for (let k = 0; k < P; k++) heap[base + lanes * k] = init[k];
+        heap[hyper + lane] = job.learningRate;
+        heap[hyper + lanes + lane] = job.momentum;
+        heap[hyper + 2 * lanes + lane] = job.weightDecay;
       }
-      heap.fill(0, element(state[q].velocity), element(state[q].velocity) + 2 * P);
+      heap.fill(0, element(state[q].velocity), element(state[q].velocity) + lanes * P);
     }
-    const ex = kernel.exports;
-    const weight = (base: number, l: number) => base + slots[l].weight * PAIR;
-    const bias = (base: number, l: number) => base + slots[l].bias * PAIR;
+    const weight = (base: number, l: number) => base + slots[l].weight * VECTOR;
+    const bias = (base: number, l: number) => base + slots[l].bias * VECTOR;
     const forward = (q: number, input: number, n: number) => {
       const s = state[q];
       let from = input;
@@ -166,15 +195,15 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
     const probabilities = new Float64Array(chunk * C);
     const laneLogits = (q: number, lane: number, n: number) => {
       const base = element(state[q].z[L]) + lane;
-      for (let e = 0; e < n * C; e++) logits[e] = heap[base + 2 * e];
+      for (let e = 0; e < n * C; e++) logits[e] = heap[base + lanes * e];
       return logits;
     };
     const evaluateSplit = (q: number, lanesLoss: number[], lanesCorrect: number[], data: Dataset, x: number) => {
       for (let start = 0; start < data.size; start += chunk) {
         const n = Math.min(chunk, data.size - start);
-        forward(q, x + start * f * PAIR, n);
+        forward(q, x + start * f * VECTOR, n);
         const labels = data.y.subarray(start, start + n);
-        for (let lane = 0; lane < 2; lane++) {
+        for (let lane = 0; lane < lanes; lane++) {
           const r = crossEntropy(laneLogits(q, lane, n), labels, n, C);
           lanesLoss[lane] += r.loss * n;
           lanesCorrect[lane] += r.correct;
@@ -187,16 +216,16 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
     const laneParams = (q: number, lane: number) => {
       const out = new Float64Array(P);
       const base = element(state[q].params) + lane;
-      for (let k = 0; k < P; k++) out[k] = heap[base + 2 * k];
+      for (let k = 0; k < P; k++) out[k] = heap[base + lanes * k];
       return out;
     };
     const evaluate = (epoch: number) => {
-      for (let q = 0; q < pairs; q++) {
-        const trainLoss = [0, 0], trainCorrect = [0, 0], testLoss = [0, 0], testCorrect = [0, 0];
+      for (let q = 0; q < packs; q++) {
+        const [trainLoss, trainCorrect, testLoss, testCorrect] = [0, 1, 2, 3].map(() => new Array<number>(lanes).fill(0));
         evaluateSplit(q, trainLoss, trainCorrect, train, trainX);
         evaluateSplit(q, testLoss, testCorrect, test, testX);
-        for (let lane = 0; lane < 2; lane++) {
-          const model = 2 * q + lane;
+        for (let lane = 0; lane < lanes; lane++) {
+          const model = lanes * q + lane;
           if (model >= models || finished[model]) continue;
           const record: EpochRecord = { epoch, train_loss: trainLoss[lane] / train.size, train_acc: trainCorrect[lane] / train.size, test_loss: testLoss[lane] / test.size, test_acc: testCorrect[lane] / test.size };
           if (!Number.isFinite(record.train_loss) || !Number.isFinite(record.test_loss)) record.nan = true;
@@ -209,7 +238,7 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
       }
     };
 
-    const labels = [new Int32Array(batch), new Int32Array(batch)];
+    const labels = Array.from({ length: lanes }, () => new Int32Array(batch));
     const trainRows = train.x;
     const trainLabels = train.y;
     evaluate(0);
@@ -217,29 +246,29 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
       const orders = jobs.map((job) => dataOrder(job.seed, epoch, examples));
       for (let start = 0; start < examples; start += batch) {
         const n = Math.min(batch, examples - start);
-        for (let q = 0; q < pairs; q++) {
+        for (let q = 0; q < packs; q++) {
           const s = state[q];
-          // gather this pair's rows, each lane in its own model's order
-          for (let lane = 0; lane < 2; lane++) {
-            const order = orders[Math.min(2 * q + lane, models - 1)];
+          // gather this pack's rows, each lane in its own model's order
+          for (let lane = 0; lane < lanes; lane++) {
+            const order = orders[Math.min(lanes * q + lane, models - 1)];
             const base = element(s.input) + lane;
             for (let r = 0; r < n; r++) {
               const row = order[start + r];
               labels[lane][r] = trainLabels[row];
               const from = row * f;
-              const to = base + 2 * r * f;
-              for (let e = 0; e < f; e++) heap[to + 2 * e] = trainRows[from + e];
+              const to = base + lanes * r * f;
+              for (let e = 0; e < f; e++) heap[to + lanes * e] = trainRows[from + e];
             }
           }
           forward(q, s.input, n);
           // output gradient (softmax - onehot) / n, per lane in JS as lossAndGradient computes it
-          for (let lane = 0; lane < 2; lane++) {
+          for (let lane = 0; lane < lanes; lane++) {
             crossEntropy(laneLogits(q, lane, n), labels[lane], n, C, probabilities);
             for (let i = 0; i < n; i++) probabilities[i * C + labels[lane][i]] -= 1;
             const base = element(s.g[L]) + lane;
-            for (let e = 0; e < n * C; e++) heap[base + 2 * e] = probabilities[e] / n;
+            for (let e = 0; e < n * C; e++) heap[base + lanes * e] = probabilities[e] / n;
           }
-          heap.fill(0, element(s.grad), element(s.grad) + 2 * P);
+          heap.fill(0, element(s.grad), element(s.grad) + lanes * P);
           for (let l = L - 1; l >= 0; l--) {
             const input = l === 0 ? s.input : s.a[l];
             ex.accumulate(s.g[l + 1], n, slots[l].outputs, input, slots[l].inputs, weight(s.grad, l), bias(s.grad, l));
@@ -248,12 +277,11 @@ function trainGroup(kernel: WasmKernel<LockstepExports>, jobs: TrainingJob[], tr
               ex.reluBackward(s.back, s.z[l], n * slots[l].inputs, s.g[l]);
             }
           }
-          const j0 = laneJob(q, 0), j1 = laneJob(q, 1);
-          ex.sgdStep(s.params, s.grad, s.velocity, P, j0.learningRate, j1.learningRate, j0.momentum, j1.momentum, j0.weightDecay, j1.weightDecay);
+          ex.sgdStep(s.params, s.grad, s.velocity, P, s.hyper, s.hyper + VECTOR, s.hyper + 2 * VECTOR);
         }
       }
       evaluate(epoch);
     }
-    return jobs.map((_, model) => ({ params: finished[model] ?? laneParams(Math.floor(model / 2), model % 2), records: records[model] }));
+    return jobs.map((_, model) => ({ params: finished[model] ?? laneParams(Math.floor(model / lanes), model % lanes), records: records[model] }));
   });
 }
