@@ -94,7 +94,7 @@ log(`bench:train — digits MLP 64-w-10, SGD, batch 32, ${epochs} epochs, CPU se
 log(`load average at start: ${loadAverage()}`);
 // Warm-up (JIT, kernel instantiation) so the first timed row does not pay it.
 wl.trainNetwork(job(16, 0), split.train, split.test);
-wl.trainLockstep([job(16, 0), job(16, 1)], split.train, split.test, { engine: 'wasm' });
+wl.trainLockstep([job(16, 0), job(16, 1)], split, { engine: 'wasm' });
 const torch32 = torchSeconds(split, 'float32');
 const torch64 = torchSeconds(split, 'float64');
 if (!torch32) log('torch: not installed (/usr/bin/python3 -c "import torch" failed); torch columns skipped');
@@ -104,11 +104,11 @@ for (const width of widths) {
   row.single = seconds(() => { for (let m = 0; m < single; m++) wl.trainNetwork(job(width, m), split.train, split.test); }) / single;
   for (const group of groups) {
     const jobs = Array.from({ length: group }, (_, m) => job(width, m));
-    row[`lockstep_${group}`] = seconds(() => wl.trainLockstep(jobs, split.train, split.test, { groupSize: group, engine: 'wasm' })) / group;
+    row[`lockstep_${group}`] = seconds(() => wl.trainLockstep(jobs, split, { groupSize: group, engine: 'wasm' })) / group;
   }
   // float32 lockstep (four models per vector) in the largest group
   const largest = Math.max(...groups);
-  row.lockstep_float32 = seconds(() => wl.trainLockstep(Array.from({ length: largest }, (_, m) => job(width, m)), split.train, split.test, { groupSize: largest, precision: 'float32' })) / largest;
+  row.lockstep_float32 = seconds(() => wl.trainLockstep(Array.from({ length: largest }, (_, m) => job(width, m)), split, { groupSize: largest, precision: 'float32' })) / largest;
   if (torch32) {
     [row.torch_float32, row.torch_float32_train_only] = torch32.get(width);
     [row.torch_float64, row.torch_float64_train_only] = torch64.get(width);

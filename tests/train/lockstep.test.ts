@@ -4,7 +4,7 @@
 // jobs the kernels do not cover fall back to trainNetwork; bad options are ArgumentErrors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentError, digits, mlp, trainLockstep, trainNetwork, wasmKernelAvailable, type EpochRecord, type TrainingJob } from 'weightlab/internal';
+import { ArgumentError, digits, mlp, subsample, trainLockstep, trainNetwork, wasmKernelAvailable, withLabelNoise, type DatasetSplit, type EpochRecord, type TrainingJob } from 'weightlab/internal';
 
 const { train, test: held } = digits();
 const base: TrainingJob = { architecture: mlp(64, [16], 10), seed: 0, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs: 2 };
@@ -32,7 +32,7 @@ test('trainLockstep: each model of a group equals trainNetwork bit for bit, for 
   ];
   const alone = jobs.map((job) => trainNetwork(job, train, held));
   for (const groupSize of [1, 2, 3, 5]) {
-    const grouped = trainLockstep(jobs, train, held, { groupSize, engine: 'wasm' });
+    const grouped = trainLockstep(jobs, { train, test: held }, { groupSize, engine: 'wasm' });
     grouped.forEach((result, m) => {
       sameBits(result.params, alone[m].params, `group size ${groupSize}, model ${m}`);
       assert.deepEqual(result.records, alone[m].records, `records of model ${m}, group size ${groupSize}`);
@@ -40,11 +40,30 @@ test('trainLockstep: each model of a group equals trainNetwork bit for bit, for 
   }
 });
 
+test('trainLockstep: one split per job (label noise, data fraction, as a zoo grid): grouped by inputs, each equals trainNetwork on its split', () => {
+  const half = subsample(train, 0.5, 0);
+  const splits: DatasetSplit[] = [
+    { train, test: held },
+    { train: withLabelNoise(train, 0.2, 0), test: held },
+    { train: subsample(train, 0.5, 0), test: held },
+    { train: withLabelNoise(half, 0.1, 0), test: held },
+    { train, test: held },
+  ];
+  const jobs = splits.map((_, m): TrainingJob => ({ ...base, seed: 10 + m, epochs: 1 }));
+  const grouped = trainLockstep(jobs, splits, { engine: 'wasm' });
+  jobs.forEach((job, m) => {
+    const alone = trainNetwork(job, splits[m].train, splits[m].test);
+    sameBits(grouped[m].params, alone.params, `model ${m}`);
+    assert.deepEqual(grouped[m].records, alone.records);
+  });
+  assert.throws(() => trainLockstep(jobs, splits.slice(1)), (e) => e instanceof ArgumentError && e.details.field === 'data');
+});
+
 test('trainLockstep: two hidden layers, a last batch smaller than the others, and the epoch hook', () => {
   const job: TrainingJob = { ...base, architecture: mlp(64, [12, 7], 10), batchSize: 100, epochs: 2 };
   const jobs = [{ ...job, seed: 7 }, { ...job, seed: 8 }, { ...job, seed: 9 }];
   const seen: { index: number; record: EpochRecord; params: Float64Array }[] = [];
-  const grouped = trainLockstep(jobs, train, held, { engine: 'wasm', onEpoch: (index, record, params) => seen.push({ index, record, params }) });
+  const grouped = trainLockstep(jobs, { train, test: held }, { engine: 'wasm', onEpoch: (index, record, params) => seen.push({ index, record, params }) });
   jobs.forEach((one, m) => {
     const hooked: Float64Array[] = [];
     const alone = trainNetwork(one, train, held, { onEpoch: (_record, params) => hooked.push(Float64Array.from(params)) });
@@ -58,7 +77,7 @@ test('trainLockstep: two hidden layers, a last batch smaller than the others, an
 
 test('trainLockstep: a diverging model stops at its NaN record as trainNetwork does, without touching its pair', () => {
   const jobs = [{ ...base, seed: 0, learningRate: 1e6, epochs: 3 }, { ...base, seed: 1, epochs: 3 }];
-  const grouped = trainLockstep(jobs, train, held, { engine: 'wasm' });
+  const grouped = trainLockstep(jobs, { train, test: held }, { engine: 'wasm' });
   jobs.forEach((job, m) => {
     const alone = trainNetwork(job, train, held);
     assert.equal(grouped[m].records.length, alone.records.length);
@@ -72,20 +91,20 @@ test('trainLockstep: jobs outside the kernels (tanh, adam) and engine js are tra
   const jobs: TrainingJob[] = [{ ...base, architecture: mlp(64, [8], 10, 'tanh'), epochs: 1 }, { ...base, optimizer: 'adam', learningRate: 0.01, epochs: 1 }, { ...base, epochs: 1 }];
   const expected = jobs.map((job) => trainNetwork(job, train, held).params);
   for (const engine of ['auto', 'js'] as const) {
-    trainLockstep(jobs, train, held, { engine }).forEach((result, m) => sameBits(result.params, expected[m], `${engine} model ${m}`));
+    trainLockstep(jobs, { train, test: held }, { engine }).forEach((result, m) => sameBits(result.params, expected[m], `${engine} model ${m}`));
   }
-  assert.throws(() => trainLockstep(jobs, train, held, { groupsize: 4 } as never), (e) => e instanceof ArgumentError && /did you mean 'groupSize'/.test(e.message));
-  assert.throws(() => trainLockstep(jobs, train, held, { groupSize: 0 }), (e) => e instanceof ArgumentError && e.details.field === 'groupSize');
-  assert.throws(() => trainLockstep([{ ...base, batchSize: -1 }], train, held), (e) => e instanceof ArgumentError && e.details.field === 'batchSize');
-  assert.throws(() => trainLockstep([{ ...base, architecture: mlp(63, [8], 10) }], train, held, { engine: 'wasm' }), (e) => e instanceof ArgumentError && /does not fit/.test(e.message));
+  assert.throws(() => trainLockstep(jobs, { train, test: held }, { groupsize: 4 } as never), (e) => e instanceof ArgumentError && /did you mean 'groupSize'/.test(e.message));
+  assert.throws(() => trainLockstep(jobs, { train, test: held }, { groupSize: 0 }), (e) => e instanceof ArgumentError && e.details.field === 'groupSize');
+  assert.throws(() => trainLockstep([{ ...base, batchSize: -1 }], { train, test: held }), (e) => e instanceof ArgumentError && e.details.field === 'batchSize');
+  assert.throws(() => trainLockstep([{ ...base, architecture: mlp(63, [8], 10) }], { train, test: held }, { engine: 'wasm' }), (e) => e instanceof ArgumentError && /does not fit/.test(e.message));
 });
 
 test('trainLockstep float32: the same bits for any group size, and within float32 rounding of trainNetwork (float64) after one epoch', () => {
   const jobs = Array.from({ length: 6 }, (_, m): TrainingJob => ({ ...base, seed: m, learningRate: 0.03 + 0.01 * m, epochs: 1 }));
   const oracle = jobs.map((job) => trainNetwork(job, train, held));
-  const together = trainLockstep(jobs, train, held, { precision: 'float32', groupSize: 6 });
+  const together = trainLockstep(jobs, { train, test: held }, { precision: 'float32', groupSize: 6 });
   for (const groupSize of [1, 5]) {
-    trainLockstep(jobs, train, held, { precision: 'float32', groupSize }).forEach((result, m) => sameBits(result.params, together[m].params, `float32, group size ${groupSize}, model ${m}`));
+    trainLockstep(jobs, { train, test: held }, { precision: 'float32', groupSize }).forEach((result, m) => sameBits(result.params, together[m].params, `float32, group size ${groupSize}, model ${m}`));
   }
   together.forEach((result, m) => {
     // Parameters are float32 values (widened), so a float64 run cannot be reproduced; after 45
@@ -98,6 +117,6 @@ test('trainLockstep float32: the same bits for any group size, and within float3
     assert.ok(Math.sqrt(difference / norm) < 1e-5, `model ${m}: relative distance ${Math.sqrt(difference / norm)}`);
     assert.ok(Math.abs(result.records[1].test_acc! - oracle[m].records[1].test_acc!) <= 2 / held.size, `model ${m}: test accuracy`);
   });
-  assert.throws(() => trainLockstep([{ ...base, optimizer: 'adam' }], train, held, { precision: 'float32' }), (e) => e instanceof ArgumentError && e.details.field === 'jobs[0]');
-  assert.throws(() => trainLockstep([base], train, held, { precision: 'float16' as never }), (e) => e instanceof ArgumentError && e.details.field === 'precision');
+  assert.throws(() => trainLockstep([{ ...base, optimizer: 'adam' }], { train, test: held }, { precision: 'float32' }), (e) => e instanceof ArgumentError && e.details.field === 'jobs[0]');
+  assert.throws(() => trainLockstep([base], { train, test: held }, { precision: 'float16' as never }), (e) => e instanceof ArgumentError && e.details.field === 'precision');
 });

@@ -13,7 +13,7 @@
 // trainNetwork one by one, with the same results by definition.
 
 import { ArgumentError } from '../errors';
-import type { Dataset } from '../data/dataset';
+import type { Dataset, DatasetSplit } from '../data/dataset';
 import { resolveEngine, type EngineOption } from '../backend/engine';
 import { wasmKernel, wasmKernelUnavailable, type WasmKernel } from '../backend/wasm';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
@@ -77,19 +77,29 @@ function lockstepCovers(job: TrainingJob): boolean {
   return arch.kind === 'mlp' && arch.activation === 'relu' && (job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer) === 'sgd';
 }
 
-/** Jobs that can share a pass: same architecture, batch size and epochs. */
-function groupKey(job: TrainingJob): string {
-  return JSON.stringify([job.architecture, job.batchSize, job.epochs]);
+/** Jobs that can share a pass: same architecture, batch size, epochs and split sizes (inputs are compared next). */
+function groupKey(job: TrainingJob, split: DatasetSplit): string {
+  return JSON.stringify([job.architecture, job.batchSize, job.epochs, split.train.size, split.test.size]);
+}
+
+/** Whether two splits have the same inputs (labels may differ: a zoo's label-noise axis changes only labels). */
+function sameInputs(a: DatasetSplit, b: DatasetSplit): boolean {
+  const equal = (x: Float64Array, y: Float64Array) => x === y || (x.length === y.length && x.every((v, i) => Object.is(v, y[i])));
+  return equal(a.train.x, b.train.x) && equal(a.test.x, b.test.x);
 }
 
 /**
- * Trains every job on `train` (evaluating on `train` and `test` after each epoch, as
- * trainNetwork does) and returns their results in the order of `jobs`. Same-shaped ReLU MLP
- * jobs with SGD are trained in lockstep groups; each result equals trainNetwork(job, train, test).
+ * Trains every job on its split (one split for all, or one per job, as a zoo's data-fraction and
+ * label-noise axes give), evaluating on train and test after each epoch as trainNetwork does, and
+ * returns the results in the order of `jobs`. Same-shaped ReLU MLP jobs with SGD on the same
+ * inputs are trained in lockstep groups; in float64 each result equals
+ * trainNetwork(job, split.train, split.test).
  */
-export function trainLockstep(jobs: readonly TrainingJob[], train: Dataset, test: Dataset, options?: LockstepOptions): LockstepResult[] {
+export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit | readonly DatasetSplit[], options?: LockstepOptions): LockstepResult[] {
   const resolved = resolveOptions('trainLockstep', LOCKSTEP_DEFAULTS, options);
   if (!Array.isArray(jobs)) throw new ArgumentError('trainLockstep takes an array of training jobs', { field: 'jobs', found: typeof jobs });
+  if (Array.isArray(data) && data.length !== jobs.length) throw new ArgumentError('one split per job (or one split for all)', { field: 'data', expected: `${jobs.length} splits`, found: `${data.length}` });
+  const splits: readonly DatasetSplit[] = Array.isArray(data) ? data : jobs.map(() => data as DatasetSplit);
   const groupSize = resolved.groupSize;
   if (resolved.precision !== 'float64' && resolved.precision !== 'float32') throw new ArgumentError('unknown precision', { field: 'precision', expected: "'float64' | 'float32'", found: String(resolved.precision) });
   if (!Number.isInteger(groupSize) || groupSize < 1) throw new ArgumentError('groupSize must be a positive integer', { field: 'groupSize', found: String(groupSize) });
@@ -101,14 +111,17 @@ export function trainLockstep(jobs: readonly TrainingJob[], train: Dataset, test
   const results: LockstepResult[] = new Array(jobs.length);
   const alone = (index: number) => {
     const hooks = resolved.onEpoch ? { onEpoch: (record: EpochRecord, params: Float64Array) => resolved.onEpoch!(index, record, Float64Array.from(params)) } : {};
-    results[index] = trainNetwork(jobs[index], train, test, hooks);
+    results[index] = trainNetwork(jobs[index], splits[index].train, splits[index].test, hooks);
   };
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, number[][]>();
   jobs.forEach((job, index) => {
     if (engine === 'wasm' && lockstepCovers(job)) {
-      const key = groupKey(job);
+      const key = groupKey(job, splits[index]);
       if (!groups.has(key)) groups.set(key, []);
-      groups.get(key)!.push(index);
+      const same = groups.get(key)!;
+      const group = same.find((members) => sameInputs(splits[members[0]], splits[index]));
+      if (group) group.push(index);
+      else same.push([index]);
     } else if (resolved.precision === 'float64') {
       alone(index);
     } else {
@@ -116,10 +129,10 @@ export function trainLockstep(jobs: readonly TrainingJob[], train: Dataset, test
     }
   });
   const kernel = engine === 'wasm' ? wasmKernel<LockstepExports>('lockstep') : undefined;
-  for (const members of groups.values()) {
+  for (const members of [...groups.values()].flat()) {
     for (let start = 0; start < members.length; start += groupSize) {
       const indices = members.slice(start, start + groupSize);
-      const trained = trainGroup(laneKernels(kernel!, resolved.precision), kernel!, resolved.precision, indices.map((i) => jobs[i]), train, test, resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)));
+      const trained = trainGroup(laneKernels(kernel!, resolved.precision), kernel!, resolved.precision, indices.map((i) => jobs[i]), indices.map((i) => splits[i]), resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)));
       indices.forEach((index, lane) => { results[index] = trained[lane]; });
     }
   }
@@ -127,8 +140,10 @@ export function trainLockstep(jobs: readonly TrainingJob[], train: Dataset, test
 }
 
 /** The lockstep loop for jobs sharing architecture, batch size and epochs (lanes in job order). */
-function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32', jobs: TrainingJob[], train: Dataset, test: Dataset, onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void): LockstepResult[] {
+function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32', jobs: TrainingJob[], splits: DatasetSplit[], onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void): LockstepResult[] {
   const arch = jobs[0].architecture as MlpArchitecture;
+  // Inputs are shared by the group (checked by the caller); labels are per model.
+  const { train, test } = splits[0];
   if (arch.inputs !== train.features || arch.outputs !== train.classes) {
     throw new ArgumentError('architecture does not fit the dataset', { field: train.name, expected: `${train.features} inputs, ${train.classes} outputs`, found: `${arch.inputs}, ${arch.outputs}` });
   }
@@ -198,12 +213,13 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
       for (let e = 0; e < n * C; e++) logits[e] = heap[base + lanes * e];
       return logits;
     };
-    const evaluateSplit = (q: number, lanesLoss: number[], lanesCorrect: number[], data: Dataset, x: number) => {
+    const evaluateSplit = (q: number, lanesLoss: number[], lanesCorrect: number[], side: 'train' | 'test', x: number) => {
+      const data: Dataset = splits[0][side];
       for (let start = 0; start < data.size; start += chunk) {
         const n = Math.min(chunk, data.size - start);
         forward(q, x + start * f * VECTOR, n);
-        const labels = data.y.subarray(start, start + n);
         for (let lane = 0; lane < lanes; lane++) {
+          const labels = splits[Math.min(lanes * q + lane, models - 1)][side].y.subarray(start, start + n);
           const r = crossEntropy(laneLogits(q, lane, n), labels, n, C);
           lanesLoss[lane] += r.loss * n;
           lanesCorrect[lane] += r.correct;
@@ -222,8 +238,8 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
     const evaluate = (epoch: number) => {
       for (let q = 0; q < packs; q++) {
         const [trainLoss, trainCorrect, testLoss, testCorrect] = [0, 1, 2, 3].map(() => new Array<number>(lanes).fill(0));
-        evaluateSplit(q, trainLoss, trainCorrect, train, trainX);
-        evaluateSplit(q, testLoss, testCorrect, test, testX);
+        evaluateSplit(q, trainLoss, trainCorrect, 'train', trainX);
+        evaluateSplit(q, testLoss, testCorrect, 'test', testX);
         for (let lane = 0; lane < lanes; lane++) {
           const model = lanes * q + lane;
           if (model >= models || finished[model]) continue;
@@ -240,7 +256,7 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
 
     const labels = Array.from({ length: lanes }, () => new Int32Array(batch));
     const trainRows = train.x;
-    const trainLabels = train.y;
+
     evaluate(0);
     for (let epoch = 1; epoch <= epochs && finished.some((done) => done === undefined); epoch++) {
       const orders = jobs.map((job) => dataOrder(job.seed, epoch, examples));
@@ -251,6 +267,7 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
           // gather this pack's rows, each lane in its own model's order
           for (let lane = 0; lane < lanes; lane++) {
             const order = orders[Math.min(lanes * q + lane, models - 1)];
+            const trainLabels = splits[Math.min(lanes * q + lane, models - 1)].train.y;
             const base = element(s.input) + lane;
             for (let r = 0; r < n; r++) {
               const row = order[start + r];
