@@ -93,6 +93,11 @@ test('trainLockstep: jobs outside the kernels (tanh, adam) and engine js are tra
   for (const engine of ['auto', 'js'] as const) {
     trainLockstep(jobs, { train, test: held }, { engine }).forEach((result, m) => sameBits(result.params, expected[m], `${engine} model ${m}`));
   }
+  // interruption is checked between epochs: the second check stops a two-epoch group
+  let checks = 0;
+  const stop = new Error('interrupted');
+  assert.throws(() => trainLockstep([base, { ...base, seed: 1 }], { train, test: held }, { engine: 'wasm', interruption: () => (++checks === 2 ? stop : undefined) }), (e) => e === stop);
+  assert.equal(checks, 2);
   assert.throws(() => trainLockstep(jobs, { train, test: held }, { groupsize: 4 } as never), (e) => e instanceof ArgumentError && /did you mean 'groupSize'/.test(e.message));
   assert.throws(() => trainLockstep(jobs, { train, test: held }, { groupSize: 0 }), (e) => e instanceof ArgumentError && e.details.field === 'groupSize');
   assert.throws(() => trainLockstep([{ ...base, batchSize: -1 }], { train, test: held }), (e) => e instanceof ArgumentError && e.details.field === 'batchSize');

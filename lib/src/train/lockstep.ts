@@ -40,9 +40,11 @@ export interface LockstepOptions {
   precision?: 'float64' | 'float32';
   /** Called after the evaluation of every epoch of model `index` (position in `jobs`) with a copy of its parameters. */
   onEpoch?: (index: number, record: EpochRecord, params: Float64Array) => void;
+  /** Checked between epochs of a group and between models trained alone: an error it returns is thrown (e.g. a kernel interrupt). */
+  interruption?: () => Error | undefined;
 }
 
-export const LOCKSTEP_DEFAULTS = { groupSize: 32, engine: 'auto', precision: 'float64', onEpoch: undefined } as const satisfies OptionDefaults<LockstepOptions>;
+export const LOCKSTEP_DEFAULTS = { groupSize: 32, engine: 'auto', precision: 'float64', onEpoch: undefined, interruption: undefined } as const satisfies OptionDefaults<LockstepOptions>;
 
 export interface LockstepResult {
   params: Float64Array;
@@ -110,6 +112,8 @@ export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit |
   ]);
   const results: LockstepResult[] = new Array(jobs.length);
   const alone = (index: number) => {
+    const error = resolved.interruption?.();
+    if (error) throw error;
     const hooks = resolved.onEpoch ? { onEpoch: (record: EpochRecord, params: Float64Array) => resolved.onEpoch!(index, record, Float64Array.from(params)) } : {};
     results[index] = trainNetwork(jobs[index], splits[index].train, splits[index].test, hooks);
   };
@@ -132,7 +136,7 @@ export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit |
   for (const members of [...groups.values()].flat()) {
     for (let start = 0; start < members.length; start += groupSize) {
       const indices = members.slice(start, start + groupSize);
-      const trained = trainGroup(laneKernels(kernel!, resolved.precision), kernel!, resolved.precision, indices.map((i) => jobs[i]), indices.map((i) => splits[i]), resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)));
+      const trained = trainGroup(laneKernels(kernel!, resolved.precision), kernel!, resolved.precision, indices.map((i) => jobs[i]), indices.map((i) => splits[i]), resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)), resolved.interruption);
       indices.forEach((index, lane) => { results[index] = trained[lane]; });
     }
   }
@@ -140,7 +144,7 @@ export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit |
 }
 
 /** The lockstep loop for jobs sharing architecture, batch size and epochs (lanes in job order). */
-function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32', jobs: TrainingJob[], splits: DatasetSplit[], onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void): LockstepResult[] {
+function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32', jobs: TrainingJob[], splits: DatasetSplit[], onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void, interruption?: () => Error | undefined): LockstepResult[] {
   const arch = jobs[0].architecture as MlpArchitecture;
   // Inputs are shared by the group (checked by the caller); labels are per model.
   const { train, test } = splits[0];
@@ -259,6 +263,8 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
 
     evaluate(0);
     for (let epoch = 1; epoch <= epochs && finished.some((done) => done === undefined); epoch++) {
+      const error = interruption?.();
+      if (error) throw error;
       const orders = jobs.map((job) => dataOrder(job.seed, epoch, examples));
       for (let start = 0; start < examples; start += batch) {
         const n = Math.min(batch, examples - start);
