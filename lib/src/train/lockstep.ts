@@ -110,6 +110,12 @@ export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit |
     { name: 'wasm', unavailable: () => wasmKernelUnavailable('lockstep') },
     { name: 'js', unavailable: () => undefined },
   ]);
+  // float32 exists only in the kernels: refuse before training anything
+  jobs.forEach((job, index) => {
+    if (resolved.precision === 'float32' && !(engine === 'wasm' && lockstepCovers(job))) {
+      throw new ArgumentError(`precision 'float32' needs the wasm lockstep engine and a ReLU MLP trained with SGD`, { field: `jobs[${index}]`, expected: "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp', activation 'relu', optimizer 'sgd'", found: `engine '${engine}', ${job.architecture.kind}${job.architecture.kind === 'mlp' ? ` ${job.architecture.activation}` : ''}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'` });
+    }
+  });
   const results: LockstepResult[] = new Array(jobs.length);
   const alone = (index: number) => {
     const error = resolved.interruption?.();
@@ -126,10 +132,8 @@ export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit |
       const group = same.find((members) => sameInputs(splits[members[0]], splits[index]));
       if (group) group.push(index);
       else same.push([index]);
-    } else if (resolved.precision === 'float64') {
-      alone(index);
     } else {
-      throw new ArgumentError(`precision 'float32' needs the wasm lockstep engine and a ReLU MLP trained with SGD`, { field: `jobs[${index}]`, expected: "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp', activation 'relu', optimizer 'sgd'", found: `engine '${engine}', ${job.architecture.kind}${job.architecture.kind === 'mlp' ? ` ${job.architecture.activation}` : ''}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'` });
+      alone(index);
     }
   });
   const kernel = engine === 'wasm' ? wasmKernel<LockstepExports>('lockstep') : undefined;
