@@ -7,3 +7,4 @@ export * from './sgd';
 export * from './task';
 export * from './pinn';
 export * from './jax-engine';
+export * from './lockstep';

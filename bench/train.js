@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// bench:train — seconds per model for the training job of issue #18 (digits MLP 64-w-10, ReLU,
+// SGD lr 0.05 momentum 0.9 weight decay 5e-4, batch 32, 10 epochs on the 1,437 training rows,
+// with the per-epoch evaluation on train and test that trainNetwork does), on one thread:
+// weightlab trainNetwork one model at a time, weightlab trainLockstep in groups of 8 and 32, and
+// torch (/usr/bin/python3, torch.set_num_threads(1)) in float32 and float64 on the same data, all
+// in the same run so that the ratios hold on a loaded machine (the load average is printed per
+// row). Times are CPU seconds of the process (Node: process.cpuUsage, torch: time.process_time),
+// which a loaded machine inflates far less than wall time. Torch is skipped with a note when it is not installed. A script, not a timed test.
+//
+//   node bench/train.js [--epochs E] [--widths 16,64,256] [--groups 8,32] [--single N] [--json FILE]
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+// weightlab/internal: trainNetwork and trainLockstep are not (yet) public names.
+const wl = require('../lib/dist/internal');
+
+const args = process.argv.slice(2);
+const value = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
+const list = (name, fallback) => value(name, fallback).split(',').map(Number);
+const epochs = Number(value('epochs', 10));
+const widths = list('widths', '16,64,256');
+const groups = list('groups', '8,32');
+// Models trained one by one (weightlab single and torch) per width: enough for a stable mean.
+const single = Number(value('single', 4));
+const log = (line) => process.stdout.write(`${line}\n`);
+const loadAverage = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+
+// The torch side of the same job: the model, optimiser, batch order per epoch and evaluation
+// after every epoch mirror trainNetwork; the data comes from weightlab's digits split.
+const TORCH_SCRIPT = String.raw`
+import sys, time, numpy as np, torch
+torch.set_num_threads(1)
+folder, dtype_name, epochs, models = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+widths = [int(w) for w in sys.argv[5].split(',')]
+dtype = {'float32': torch.float32, 'float64': torch.float64}[dtype_name]
+load = lambda name: np.load(f'{folder}/{name}.npy')
+xtr, ytr, xte, yte = (torch.from_numpy(load(n)) for n in ('xtr', 'ytr', 'xte', 'yte'))
+xtr, xte = xtr.to(dtype), xte.to(dtype)
+ytr, yte = ytr.long(), yte.long()
+loss_fn = torch.nn.CrossEntropyLoss()
+def evaluate(net):
+    with torch.no_grad():
+        return [(loss_fn(z, y).item(), (z.argmax(1) == y).float().mean().item()) for x, y in ((xtr, ytr), (xte, yte)) for z in (net(x),)]
+def seconds_per_model(width, with_evaluation):
+    start = time.process_time()
+    for seed in range(models):
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(torch.nn.Linear(64, width), torch.nn.ReLU(), torch.nn.Linear(width, 10)).to(dtype)
+        opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+        if with_evaluation: evaluate(net)
+        for epoch in range(epochs):
+            order = torch.randperm(xtr.shape[0])
+            for s in range(0, xtr.shape[0], 32):
+                rows = order[s:s + 32]
+                opt.zero_grad()
+                loss_fn(net(xtr[rows]), ytr[rows]).backward()
+                opt.step()
+            if with_evaluation: evaluate(net)
+    return (time.process_time() - start) / models
+for width in widths:
+    print(width, seconds_per_model(width, True), seconds_per_model(width, False), flush=True)
+`;
+
+function torchSeconds(split, dtype) {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-train-'));
+  try {
+    const save = (name, tensor) => wl.writeNpy(path.join(folder, `${name}.npy`), tensor);
+    save('xtr', new wl.Tensor('float64', split.train.x, [split.train.size, split.train.features]));
+    save('ytr', new wl.Tensor('int32', split.train.y, [split.train.size]));
+    save('xte', new wl.Tensor('float64', split.test.x, [split.test.size, split.test.features]));
+    save('yte', new wl.Tensor('int32', split.test.y, [split.test.size]));
+    const output = execFileSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, folder, dtype, String(epochs), String(single), widths.join(',')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    // width -> [seconds with the per-epoch evaluation (the same job as trainNetwork), seconds training only]
+    return new Map(output.trim().split('\n').map((line) => { const [width, ...times] = line.split(' ').map(Number); return [width, times]; }));
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+const split = wl.digits();
+const job = (width, seed) => ({ architecture: wl.mlp(64, [width], 10), seed, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs });
+// CPU seconds of this process (both sides measure CPU time, not wall time: on a machine shared
+// with other jobs, wall time mostly measures the others; one thread each, so CPU time is the cost).
+const seconds = (fn) => { const t = process.cpuUsage(); fn(); const u = process.cpuUsage(t); return (u.user + u.system) / 1e6; };
+
+log(`bench:train — digits MLP 64-w-10, SGD, batch 32, ${epochs} epochs, CPU seconds per model on one thread; ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`);
+log(`load average at start: ${loadAverage()}`);
+// Warm-up (JIT, kernel instantiation) so the first timed row does not pay it.
+wl.trainNetwork(job(16, 0), split.train, split.test);
+wl.trainLockstep([job(16, 0), job(16, 1)], split, { engine: 'wasm' });
+const torch32 = torchSeconds(split, 'float32');
+const torch64 = torchSeconds(split, 'float64');
+if (!torch32) log('torch: not installed (/usr/bin/python3 -c "import torch" failed); torch columns skipped');
+const rows = [];
+for (const width of widths) {
+  const row = { width, load: undefined };
+  row.single = seconds(() => { for (let m = 0; m < single; m++) wl.trainNetwork(job(width, m), split.train, split.test); }) / single;
+  for (const group of groups) {
+    const jobs = Array.from({ length: group }, (_, m) => job(width, m));
+    row[`lockstep_${group}`] = seconds(() => wl.trainLockstep(jobs, split, { groupSize: group, engine: 'wasm' })) / group;
+  }
+  // float32 lockstep (four models per vector) in the largest group
+  const largest = Math.max(...groups);
+  row.lockstep_float32 = seconds(() => wl.trainLockstep(Array.from({ length: largest }, (_, m) => job(width, m)), split, { groupSize: largest, precision: 'float32' })) / largest;
+  if (torch32) {
+    [row.torch_float32, row.torch_float32_train_only] = torch32.get(width);
+    [row.torch_float64, row.torch_float64_train_only] = torch64.get(width);
+  }
+  row.load = loadAverage();
+  rows.push(row);
+  const best = Math.min(...groups.map((g) => row[`lockstep_${g}`]));
+  const cells = [`single ${row.single.toFixed(3)}`, ...groups.map((g) => `lockstep K=${g} ${row[`lockstep_${g}`].toFixed(3)}`), `lockstep float32 K=${largest} ${row.lockstep_float32.toFixed(3)}`];
+  if (torch32) cells.push(`torch f32 ${row.torch_float32.toFixed(3)} (${row.torch_float32_train_only.toFixed(3)} without evaluation)`, `torch f64 ${row.torch_float64.toFixed(3)} (${row.torch_float64_train_only.toFixed(3)})`);
+  log(`width ${String(width).padStart(3)}: ${cells.join(', ')} s/model (load ${row.load})`);
+  const ratios = [`single/lockstep ${(row.single / best).toFixed(2)}x`];
+  if (torch32) {
+    ratios.push(`lockstep float64 vs torch f64 ${(row.torch_float64 / best).toFixed(2)}x (train only ${(row.torch_float64_train_only / best).toFixed(2)}x)`);
+    ratios.push(`lockstep float32 vs torch f32 ${(row.torch_float32 / row.lockstep_float32).toFixed(2)}x (train only ${(row.torch_float32_train_only / row.lockstep_float32).toFixed(2)}x)`);
+    ratios.push(`single vs torch f64 ${(row.torch_float64 / row.single).toFixed(2)}x; > 1: weightlab faster`);
+  }
+  log(`           ${ratios.join('; ')}`);
+}
+const jsonFile = value('json');
+if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ epochs, widths, groups, single, rows }, null, 2)}\n`);

@@ -1,0 +1,202 @@
+// Lockstep MLP training kernels: same-shaped models side by side in 128-bit vectors, one model per
+// lane: two per f64x2 vector (float64, bit-identical to trainNetwork) or four per f32x4 (float32
+// training). Every array of a "pack" of models is lane-interleaved (element e of lane l at
+// lanes * e + l, so element vectors are 16 bytes apart for either type),
+// and each lane runs exactly the scalar operations of lib/src/train/kernels.ts in the same order
+// (a multiply then an add, never a fused multiply-add, no reassociated sums), so a model trained
+// in a float64 pack gets the same bits as trainNetwork alone. Speed comes from two (four) models
+// per instruction, independent outputs computed side by side in registers (more chains in
+// flight, same order per element) and no per-call dispatch. Driven by lib/src/train/lockstep.ts.
+//
+// Memory contract (see lib/src/backend/wasm.ts): no allocation here; JS passes byte offsets of
+// 16-byte-aligned pack arrays. Offsets below are in element vectors (16 bytes each).
+
+// @ts-ignore: decorator
+@inline function at(base: usize, element: i32): usize {
+  return base + (<usize>element << 4);
+}
+
+/**
+ * out[i, j] = b[j] + sum_k a[i, k] W[j, k] (k ascending, per lane): W dout x din, b dout, a n x din.
+ * Two rows by four columns per pass: eight independent sums, each in the scalar order.
+ */
+// @ts-ignore: decorator
+@inline function affine<T>(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void {
+  const zero = v128.splat<T>(<T>0);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a0 = at(a, i * din), a1 = at(a, (i + 1) * din);
+    const o0 = at(out, i * dout), o1 = at(out, (i + 1) * dout);
+    let j = 0;
+    for (; j + 3 < dout; j += 4) {
+      const w0 = at(w, j * din), w1 = at(w, (j + 1) * din), w2 = at(w, (j + 2) * din), w3 = at(w, (j + 3) * din);
+      const b0 = withBias ? v128.load(at(b, j)) : zero, b1 = withBias ? v128.load(at(b, j + 1)) : zero;
+      const b2 = withBias ? v128.load(at(b, j + 2)) : zero, b3 = withBias ? v128.load(at(b, j + 3)) : zero;
+      let s00 = b0, s01 = b1, s02 = b2, s03 = b3;
+      let s10 = b0, s11 = b1, s12 = b2, s13 = b3;
+      for (let k = 0; k < din; k++) {
+        const o = <usize>k << 4;
+        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+        const y0 = v128.load(w0 + o), y1 = v128.load(w1 + o), y2 = v128.load(w2 + o), y3 = v128.load(w3 + o);
+        s00 = v128.add<T>(s00, v128.mul<T>(x0, y0)); s01 = v128.add<T>(s01, v128.mul<T>(x0, y1));
+        s02 = v128.add<T>(s02, v128.mul<T>(x0, y2)); s03 = v128.add<T>(s03, v128.mul<T>(x0, y3));
+        s10 = v128.add<T>(s10, v128.mul<T>(x1, y0)); s11 = v128.add<T>(s11, v128.mul<T>(x1, y1));
+        s12 = v128.add<T>(s12, v128.mul<T>(x1, y2)); s13 = v128.add<T>(s13, v128.mul<T>(x1, y3));
+      }
+      v128.store(at(o0, j), s00); v128.store(at(o0, j + 1), s01); v128.store(at(o0, j + 2), s02); v128.store(at(o0, j + 3), s03);
+      v128.store(at(o1, j), s10); v128.store(at(o1, j + 1), s11); v128.store(at(o1, j + 2), s12); v128.store(at(o1, j + 3), s13);
+    }
+    for (; j < dout; j++) {
+      const wj = at(w, j * din);
+      let s0 = withBias ? v128.load(at(b, j)) : zero;
+      let s1 = s0;
+      for (let k = 0; k < din; k++) {
+        const y = v128.load(at(wj, k));
+        s0 = v128.add<T>(s0, v128.mul<T>(v128.load(at(a0, k)), y));
+        s1 = v128.add<T>(s1, v128.mul<T>(v128.load(at(a1, k)), y));
+      }
+      v128.store(at(o0, j), s0);
+      v128.store(at(o1, j), s1);
+    }
+  }
+  for (; i < n; i++) {
+    const ai = at(a, i * din);
+    const oi = at(out, i * dout);
+    for (let j = 0; j < dout; j++) {
+      const wj = at(w, j * din);
+      let s = withBias ? v128.load(at(b, j)) : zero;
+      for (let k = 0; k < din; k++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(ai, k)), v128.load(at(wj, k))));
+      v128.store(at(oi, j), s);
+    }
+  }
+}
+
+/** out = z > 0 ? z : +0 per element (as the JS ternary: -0 and NaN give +0). */
+// @ts-ignore: decorator
+@inline function relu<T>(z: usize, count: i32, out: usize): void {
+  const zero = v128.splat<T>(<T>0);
+  for (let e = 0; e < count; e++) {
+    const v = v128.load(at(z, e));
+    v128.store(at(out, e), v128.and(v, v128.gt<T>(v, zero)));
+  }
+}
+
+/** out = back * (z > 0 ? 1 : 0): the ReLU slope times the back-projected gradient. */
+// @ts-ignore: decorator
+@inline function reluBackward<T>(back: usize, z: usize, count: i32, out: usize): void {
+  const zero = v128.splat<T>(<T>0);
+  const one = v128.splat<T>(<T>1);
+  for (let e = 0; e < count; e++) {
+    const slope = v128.and(one, v128.gt<T>(v128.load(at(z, e)), zero));
+    v128.store(at(out, e), v128.mul<T>(v128.load(at(back, e)), slope));
+  }
+}
+
+/**
+ * grad[b] += column sums of g (rows ascending), then grad[W] += g^T a, each element summed over
+ * rows ascending as in the JS loop, held in a register across the rows (four columns k at a time:
+ * four independent chains, one load per term). The JS loop skips a zero g[i, j]; adding 0 * a
+ * instead leaves every element's bits unchanged while a is finite (the sum starts at +0 and
+ * x + (+-0) = x), so the lanes need no branch.
+ */
+// @ts-ignore: decorator
+@inline function accumulate<T>(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < dout; j++) {
+      const p = at(gb, j);
+      v128.store(p, v128.add<T>(v128.load(p), v128.load(at(g, i * dout + j))));
+    }
+  }
+  const rowStride = <usize>din << 4;
+  for (let j = 0; j < dout; j++) {
+    const wj = at(gw, j * din);
+    let k = 0;
+    for (; k + 3 < din; k += 4) {
+      const p = at(wj, k);
+      let s0 = v128.load(p), s1 = v128.load(p + 16), s2 = v128.load(p + 32), s3 = v128.load(p + 48);
+      let x = at(a, k);
+      for (let i = 0; i < n; i++) {
+        const gij = v128.load(at(g, i * dout + j));
+        s0 = v128.add<T>(s0, v128.mul<T>(gij, v128.load(x)));
+        s1 = v128.add<T>(s1, v128.mul<T>(gij, v128.load(x + 16)));
+        s2 = v128.add<T>(s2, v128.mul<T>(gij, v128.load(x + 32)));
+        s3 = v128.add<T>(s3, v128.mul<T>(gij, v128.load(x + 48)));
+        x += rowStride;
+      }
+      v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
+    }
+    for (; k < din; k++) {
+      const p = at(wj, k);
+      let s = v128.load(p);
+      for (let i = 0; i < n; i++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(g, i * dout + j)), v128.load(at(a, i * din + k))));
+      v128.store(p, s);
+    }
+  }
+}
+
+/**
+ * out[i, k] = sum_j g[i, j] W[j, k], j ascending from +0 per element (as backProject after its
+ * fill), four columns k at a time in registers.
+ */
+// @ts-ignore: decorator
+@inline function backProject<T>(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void {
+  const rowStride = <usize>din << 4;
+  const zero = v128.splat<T>(<T>0);
+  for (let i = 0; i < n; i++) {
+    const oi = at(out, i * din);
+    const gi = at(g, i * dout);
+    let k = 0;
+    for (; k + 3 < din; k += 4) {
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      let wk = at(w, k);
+      for (let j = 0; j < dout; j++) {
+        const gij = v128.load(at(gi, j));
+        s0 = v128.add<T>(s0, v128.mul<T>(gij, v128.load(wk)));
+        s1 = v128.add<T>(s1, v128.mul<T>(gij, v128.load(wk + 16)));
+        s2 = v128.add<T>(s2, v128.mul<T>(gij, v128.load(wk + 32)));
+        s3 = v128.add<T>(s3, v128.mul<T>(gij, v128.load(wk + 48)));
+        wk += rowStride;
+      }
+      const p = at(oi, k);
+      v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
+    }
+    for (; k < din; k++) {
+      let s = zero;
+      for (let j = 0; j < dout; j++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(gi, j)), v128.load(at(w, j * din + k))));
+      v128.store(at(oi, k), s);
+    }
+  }
+}
+
+/**
+ * One SGD step with PyTorch's semantics and the trainer's order: g += wd w; v = mu v + g;
+ * w -= lr v. Hyperparameters per lane (model) as vectors at lr, mu, wd, so a group may sweep them.
+ */
+// @ts-ignore: decorator
+@inline function sgdStep<T>(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void {
+  const rate = v128.load(lr), momentum = v128.load(mu), decay = v128.load(wd);
+  for (let e = 0; e < count; e++) {
+    const pp = at(params, e);
+    const w = v128.load(pp);
+    const g = v128.add<T>(v128.load(at(grad, e)), v128.mul<T>(decay, w));
+    const pv = at(velocity, e);
+    const v = v128.add<T>(v128.mul<T>(momentum, v128.load(pv)), g);
+    v128.store(pv, v);
+    v128.store(pp, v128.sub<T>(w, v128.mul<T>(rate, v)));
+  }
+}
+
+// The exports: each kernel for f64 lanes (two models per vector, the bits of trainNetwork) and
+// f32 lanes (four models per vector, float32 training).
+export function affine64(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void { affine<f64>(a, n, din, w, b, dout, out, withBias); }
+export function affine32(a: usize, n: i32, din: i32, w: usize, b: usize, dout: i32, out: usize, withBias: i32): void { affine<f32>(a, n, din, w, b, dout, out, withBias); }
+export function relu64(z: usize, count: i32, out: usize): void { relu<f64>(z, count, out); }
+export function relu32(z: usize, count: i32, out: usize): void { relu<f32>(z, count, out); }
+export function reluBackward64(back: usize, z: usize, count: i32, out: usize): void { reluBackward<f64>(back, z, count, out); }
+export function reluBackward32(back: usize, z: usize, count: i32, out: usize): void { reluBackward<f32>(back, z, count, out); }
+export function accumulate64(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void { accumulate<f64>(g, n, dout, a, din, gw, gb); }
+export function accumulate32(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void { accumulate<f32>(g, n, dout, a, din, gw, gb); }
+export function backProject64(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void { backProject<f64>(g, n, dout, w, din, out); }
+export function backProject32(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void { backProject<f32>(g, n, dout, w, din, out); }
+export function sgdStep64(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f64>(params, grad, velocity, count, lr, mu, wd); }
+export function sgdStep32(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f32>(params, grad, velocity, count, lr, mu, wd); }

@@ -1,0 +1,314 @@
+// Training a group of same-shaped MLPs in lockstep (issue #18, training speed): the models of a
+// zoo grid share architecture, batch size and epochs, so one pass of the wasm kernels
+// (lib/assembly/lockstep.ts) trains two models per f64x2 instruction (or four per f32x4 with
+// precision 'float32') instead of one model per scalar JS loop. Each model keeps its own seed,
+// data order, learning rate, momentum and weight decay. In float64 every lane repeats
+// trainNetwork's operations in trainNetwork's order, so a model gets the same bits alone, in a
+// pair or in a group of any size (tests/train/lockstep.test.ts); in float32 the results are the
+// same for any group size, and close to float64 (as PTMZ trains its zoos in float32).
+// The softmax and the epoch evaluations' loss sums stay in JS (lib/src/train/kernels.ts
+// crossEntropy): wasm's Math.exp/log are not V8's, and the bits must match.
+//
+// Jobs the kernels do not cover (CNNs, tanh, Adam) or a runtime without the kernel fall back to
+// trainNetwork one by one, with the same results by definition.
+
+import { ArgumentError } from '../errors';
+import type { Dataset, DatasetSplit } from '../data/dataset';
+import { resolveEngine, type EngineOption } from '../backend/engine';
+import { wasmKernel, wasmKernelUnavailable, type WasmKernel } from '../backend/wasm';
+import { resolveOptions, type OptionDefaults } from '../options/resolve';
+import { crossEntropy } from './kernels';
+import { initialParameters, layerSlots, parameterCount, type MlpArchitecture } from './mlp';
+import { checkTrainingJob, dataOrder, trainNetwork, TRAINING_JOB_DEFAULTS, type EpochRecord, type TrainingJob } from './sgd';
+
+export interface LockstepOptions {
+  /**
+   * Models trained together in one pass of the kernels. Results do not depend on it (each model
+   * is its own lane); larger groups amortise per-call overhead and use more memory.
+   * @default 32
+   */
+  groupSize?: number;
+  /** 'wasm' (the lockstep kernels) or 'js' (trainNetwork one model at a time). @default 'auto' */
+  engine?: EngineOption<'wasm' | 'js'>;
+  /**
+   * 'float64': parameters, activations and gradients in float64, the bits of trainNetwork.
+   * 'float32': all of them in float32, four models per vector (about twice as fast; the softmax
+   * and the evaluation sums stay float64); needs the wasm engine. Parameters come back widened
+   * to float64 either way.
+   * @default 'float64'
+   */
+  precision?: 'float64' | 'float32';
+  /** Called after the evaluation of every epoch of model `index` (position in `jobs`) with a copy of its parameters. */
+  onEpoch?: (index: number, record: EpochRecord, params: Float64Array) => void;
+  /** Checked between epochs of a group and between models trained alone: an error it returns is thrown (e.g. a kernel interrupt). */
+  interruption?: () => Error | undefined;
+}
+
+export const LOCKSTEP_DEFAULTS = { groupSize: 32, engine: 'auto', precision: 'float64', onEpoch: undefined, interruption: undefined } as const satisfies OptionDefaults<LockstepOptions>;
+
+export interface LockstepResult {
+  params: Float64Array;
+  records: EpochRecord[];
+}
+
+/** The kernels of one lane type (lib/assembly/lockstep.ts exports each with suffix 64 and 32). */
+interface LaneKernels {
+  affine(a: number, n: number, din: number, w: number, b: number, dout: number, out: number, withBias: number): void;
+  relu(z: number, count: number, out: number): void;
+  reluBackward(back: number, z: number, count: number, out: number): void;
+  accumulate(g: number, n: number, dout: number, a: number, din: number, gw: number, gb: number): void;
+  backProject(g: number, n: number, dout: number, w: number, din: number, out: number): void;
+  sgdStep(params: number, grad: number, velocity: number, count: number, lr: number, mu: number, wd: number): void;
+}
+
+type LockstepExports = Record<string, (...args: number[]) => void>;
+
+/** The kernels for float64 (suffix 64) or float32 (suffix 32) lanes. */
+function laneKernels(kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32'): LaneKernels {
+  const suffix = precision === 'float64' ? '64' : '32';
+  const pick = (name: keyof LaneKernels) => kernel.exports[`${name}${suffix}`];
+  return { affine: pick('affine'), relu: pick('relu'), reluBackward: pick('reluBackward'), accumulate: pick('accumulate'), backProject: pick('backProject'), sgdStep: pick('sgdStep') };
+}
+
+/** Bytes of one element vector of a pack (two doubles or four floats). */
+const VECTOR = 16;
+
+/** Whether the lockstep kernels reproduce trainNetwork for this job (else it is trained alone). */
+function lockstepCovers(job: TrainingJob): boolean {
+  const arch = job.architecture;
+  return arch.kind === 'mlp' && arch.activation === 'relu' && (job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer) === 'sgd';
+}
+
+/** Jobs that can share a pass: same architecture, batch size, epochs and split sizes (inputs are compared next). */
+function groupKey(job: TrainingJob, split: DatasetSplit): string {
+  return JSON.stringify([job.architecture, job.batchSize, job.epochs, split.train.size, split.test.size]);
+}
+
+/** Whether two splits have the same inputs (labels may differ: a zoo's label-noise axis changes only labels). */
+function sameInputs(a: DatasetSplit, b: DatasetSplit): boolean {
+  const equal = (x: Float64Array, y: Float64Array) => x === y || (x.length === y.length && x.every((v, i) => Object.is(v, y[i])));
+  return equal(a.train.x, b.train.x) && equal(a.test.x, b.test.x);
+}
+
+/**
+ * Trains every job on its split (one split for all, or one per job, as a zoo's data-fraction and
+ * label-noise axes give), evaluating on train and test after each epoch as trainNetwork does, and
+ * returns the results in the order of `jobs`. Same-shaped ReLU MLP jobs with SGD on the same
+ * inputs are trained in lockstep groups; in float64 each result equals
+ * trainNetwork(job, split.train, split.test).
+ */
+export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit | readonly DatasetSplit[], options?: LockstepOptions): LockstepResult[] {
+  const resolved = resolveOptions('trainLockstep', LOCKSTEP_DEFAULTS, options);
+  if (!Array.isArray(jobs)) throw new ArgumentError('trainLockstep takes an array of training jobs', { field: 'jobs', found: typeof jobs });
+  if (Array.isArray(data) && data.length !== jobs.length) throw new ArgumentError('one split per job (or one split for all)', { field: 'data', expected: `${jobs.length} splits`, found: `${data.length}` });
+  const splits: readonly DatasetSplit[] = Array.isArray(data) ? data : jobs.map(() => data as DatasetSplit);
+  const groupSize = resolved.groupSize;
+  if (resolved.precision !== 'float64' && resolved.precision !== 'float32') throw new ArgumentError('unknown precision', { field: 'precision', expected: "'float64' | 'float32'", found: String(resolved.precision) });
+  if (!Number.isInteger(groupSize) || groupSize < 1) throw new ArgumentError('groupSize must be a positive integer', { field: 'groupSize', found: String(groupSize) });
+  jobs.forEach((job) => checkTrainingJob(job));
+  const engine = resolveEngine('trainLockstep', resolved.engine, [
+    { name: 'wasm', unavailable: () => wasmKernelUnavailable('lockstep') },
+    { name: 'js', unavailable: () => undefined },
+  ]);
+  // float32 exists only in the kernels: refuse before training anything
+  jobs.forEach((job, index) => {
+    if (resolved.precision === 'float32' && !(engine === 'wasm' && lockstepCovers(job))) {
+      throw new ArgumentError(`precision 'float32' needs the wasm lockstep engine and a ReLU MLP trained with SGD`, { field: `jobs[${index}]`, expected: "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp', activation 'relu', optimizer 'sgd'", found: `engine '${engine}', ${job.architecture.kind}${job.architecture.kind === 'mlp' ? ` ${job.architecture.activation}` : ''}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'` });
+    }
+  });
+  const results: LockstepResult[] = new Array(jobs.length);
+  const alone = (index: number) => {
+    const error = resolved.interruption?.();
+    if (error) throw error;
+    const hooks = resolved.onEpoch ? { onEpoch: (record: EpochRecord, params: Float64Array) => resolved.onEpoch!(index, record, Float64Array.from(params)) } : {};
+    results[index] = trainNetwork(jobs[index], splits[index].train, splits[index].test, hooks);
+  };
+  const groups = new Map<string, number[][]>();
+  jobs.forEach((job, index) => {
+    if (engine === 'wasm' && lockstepCovers(job)) {
+      const key = groupKey(job, splits[index]);
+      if (!groups.has(key)) groups.set(key, []);
+      const same = groups.get(key)!;
+      const group = same.find((members) => sameInputs(splits[members[0]], splits[index]));
+      if (group) group.push(index);
+      else same.push([index]);
+    } else {
+      alone(index);
+    }
+  });
+  const kernel = engine === 'wasm' ? wasmKernel<LockstepExports>('lockstep') : undefined;
+  for (const members of [...groups.values()].flat()) {
+    for (let start = 0; start < members.length; start += groupSize) {
+      const indices = members.slice(start, start + groupSize);
+      const trained = trainGroup(laneKernels(kernel!, resolved.precision), kernel!, resolved.precision, indices.map((i) => jobs[i]), indices.map((i) => splits[i]), resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)), resolved.interruption);
+      indices.forEach((index, lane) => { results[index] = trained[lane]; });
+    }
+  }
+  return results;
+}
+
+/** The lockstep loop for jobs sharing architecture, batch size and epochs (lanes in job order). */
+function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32', jobs: TrainingJob[], splits: DatasetSplit[], onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void, interruption?: () => Error | undefined): LockstepResult[] {
+  const arch = jobs[0].architecture as MlpArchitecture;
+  // Inputs are shared by the group (checked by the caller); labels are per model.
+  const { train, test } = splits[0];
+  if (arch.inputs !== train.features || arch.outputs !== train.classes) {
+    throw new ArgumentError('architecture does not fit the dataset', { field: train.name, expected: `${train.features} inputs, ${train.classes} outputs`, found: `${arch.inputs}, ${arch.outputs}` });
+  }
+  const { batchSize, epochs } = jobs[0];
+  const slots = layerSlots(arch);
+  const L = slots.length;
+  const P = parameterCount(arch);
+  const f = arch.inputs;
+  const C = arch.outputs;
+  const sizes = [arch.inputs, ...arch.hidden, arch.outputs];
+  const examples = train.size;
+  const batch = Math.min(batchSize, examples);
+  // trainNetwork's evaluation chunk: it fixes the summation order of the whole-data losses.
+  const chunk = Math.max(batch, 256);
+  const models = jobs.length;
+  // Models per vector; a pack is one vector's worth of models.
+  const lanes = precision === 'float64' ? 2 : 4;
+  const packs = Math.ceil(models / lanes);
+  // A short last pack is filled with copies of the last model (their results are dropped).
+  const laneJob = (q: number, lane: number) => jobs[Math.min(lanes * q + lane, models - 1)];
+
+  return kernel.withArena(() => {
+    const alloc = (elements: number) => kernel.allocate(elements * VECTOR);
+    const trainX = alloc(examples * f);
+    const testX = alloc(test.size * f);
+    const state = Array.from({ length: packs }, () => ({
+      params: alloc(P), velocity: alloc(P), grad: alloc(P), input: alloc(chunk * f), hyper: alloc(3),
+      z: sizes.map((s) => alloc(chunk * s)), a: sizes.map((s) => alloc(chunk * s)), g: sizes.map((s) => alloc(chunk * s)),
+      back: alloc(chunk * Math.max(...sizes)),
+    }));
+    // Every allocation is done: views stay valid from here on.
+    const heap = precision === 'float64' ? new Float64Array(kernel.memory.buffer) : new Float32Array(kernel.memory.buffer);
+    const element = (offset: number) => offset / heap.BYTES_PER_ELEMENT;
+    const interleaveShared = (offset: number, x: Float64Array) => {
+      const base = element(offset);
+      for (let e = 0; e < x.length; e++) for (let lane = 0; lane < lanes; lane++) heap[base + lanes * e + lane] = x[e];
+    };
+    interleaveShared(trainX, train.x);
+    interleaveShared(testX, test.x);
+    for (let q = 0; q < packs; q++) {
+      const hyper = element(state[q].hyper);
+      for (let lane = 0; lane < lanes; lane++) {
+        const job = laneJob(q, lane);
+        const init = initialParameters(arch, job.seed);
+        const base = element(state[q].params) + lane;
+        for (let k = 0; k < P; k++) heap[base + lanes * k] = init[k];
+        heap[hyper + lane] = job.learningRate;
+        heap[hyper + lanes + lane] = job.momentum;
+        heap[hyper + 2 * lanes + lane] = job.weightDecay;
+      }
+      heap.fill(0, element(state[q].velocity), element(state[q].velocity) + lanes * P);
+    }
+    const weight = (base: number, l: number) => base + slots[l].weight * VECTOR;
+    const bias = (base: number, l: number) => base + slots[l].bias * VECTOR;
+    const forward = (q: number, input: number, n: number) => {
+      const s = state[q];
+      let from = input;
+      for (let l = 0; l < L; l++) {
+        ex.affine(from, n, slots[l].inputs, weight(s.params, l), bias(s.params, l), slots[l].outputs, s.z[l + 1], 1);
+        if (l + 1 < L) { ex.relu(s.z[l + 1], n * slots[l].outputs, s.a[l + 1]); from = s.a[l + 1]; }
+      }
+    };
+    const logits = new Float64Array(chunk * C);
+    const probabilities = new Float64Array(chunk * C);
+    const laneLogits = (q: number, lane: number, n: number) => {
+      const base = element(state[q].z[L]) + lane;
+      for (let e = 0; e < n * C; e++) logits[e] = heap[base + lanes * e];
+      return logits;
+    };
+    const evaluateSplit = (q: number, lanesLoss: number[], lanesCorrect: number[], side: 'train' | 'test', x: number) => {
+      const data: Dataset = splits[0][side];
+      for (let start = 0; start < data.size; start += chunk) {
+        const n = Math.min(chunk, data.size - start);
+        forward(q, x + start * f * VECTOR, n);
+        for (let lane = 0; lane < lanes; lane++) {
+          const labels = splits[Math.min(lanes * q + lane, models - 1)][side].y.subarray(start, start + n);
+          const r = crossEntropy(laneLogits(q, lane, n), labels, n, C);
+          lanesLoss[lane] += r.loss * n;
+          lanesCorrect[lane] += r.correct;
+        }
+      }
+    };
+
+    const records: EpochRecord[][] = jobs.map(() => []);
+    const finished: (Float64Array | undefined)[] = jobs.map(() => undefined);
+    const laneParams = (q: number, lane: number) => {
+      const out = new Float64Array(P);
+      const base = element(state[q].params) + lane;
+      for (let k = 0; k < P; k++) out[k] = heap[base + lanes * k];
+      return out;
+    };
+    const evaluate = (epoch: number) => {
+      for (let q = 0; q < packs; q++) {
+        const [trainLoss, trainCorrect, testLoss, testCorrect] = [0, 1, 2, 3].map(() => new Array<number>(lanes).fill(0));
+        evaluateSplit(q, trainLoss, trainCorrect, 'train', trainX);
+        evaluateSplit(q, testLoss, testCorrect, 'test', testX);
+        for (let lane = 0; lane < lanes; lane++) {
+          const model = lanes * q + lane;
+          if (model >= models || finished[model]) continue;
+          const record: EpochRecord = { epoch, train_loss: trainLoss[lane] / train.size, train_acc: trainCorrect[lane] / train.size, test_loss: testLoss[lane] / test.size, test_acc: testCorrect[lane] / test.size };
+          if (!Number.isFinite(record.train_loss) || !Number.isFinite(record.test_loss)) record.nan = true;
+          records[model].push(record);
+          const params = onEpoch || record.nan || epoch === epochs ? laneParams(q, lane) : undefined;
+          onEpoch?.(model, record, params!);
+          // Diverged: trainNetwork stops here; the lane keeps computing (lanes never mix) but its result is frozen.
+          if (record.nan || epoch === epochs) finished[model] = params;
+        }
+      }
+    };
+
+    const labels = Array.from({ length: lanes }, () => new Int32Array(batch));
+    const trainRows = train.x;
+
+    evaluate(0);
+    for (let epoch = 1; epoch <= epochs && finished.some((done) => done === undefined); epoch++) {
+      const error = interruption?.();
+      if (error) throw error;
+      const orders = jobs.map((job) => dataOrder(job.seed, epoch, examples));
+      for (let start = 0; start < examples; start += batch) {
+        const n = Math.min(batch, examples - start);
+        for (let q = 0; q < packs; q++) {
+          const s = state[q];
+          // gather this pack's rows, each lane in its own model's order
+          for (let lane = 0; lane < lanes; lane++) {
+            const order = orders[Math.min(lanes * q + lane, models - 1)];
+            const trainLabels = splits[Math.min(lanes * q + lane, models - 1)].train.y;
+            const base = element(s.input) + lane;
+            for (let r = 0; r < n; r++) {
+              const row = order[start + r];
+              labels[lane][r] = trainLabels[row];
+              const from = row * f;
+              const to = base + lanes * r * f;
+              for (let e = 0; e < f; e++) heap[to + lanes * e] = trainRows[from + e];
+            }
+          }
+          forward(q, s.input, n);
+          // output gradient (softmax - onehot) / n, per lane in JS as lossAndGradient computes it
+          for (let lane = 0; lane < lanes; lane++) {
+            crossEntropy(laneLogits(q, lane, n), labels[lane], n, C, probabilities);
+            for (let i = 0; i < n; i++) probabilities[i * C + labels[lane][i]] -= 1;
+            const base = element(s.g[L]) + lane;
+            for (let e = 0; e < n * C; e++) heap[base + lanes * e] = probabilities[e] / n;
+          }
+          heap.fill(0, element(s.grad), element(s.grad) + lanes * P);
+          for (let l = L - 1; l >= 0; l--) {
+            const input = l === 0 ? s.input : s.a[l];
+            ex.accumulate(s.g[l + 1], n, slots[l].outputs, input, slots[l].inputs, weight(s.grad, l), bias(s.grad, l));
+            if (l > 0) {
+              ex.backProject(s.g[l + 1], n, slots[l].outputs, weight(s.params, l), slots[l].inputs, s.back);
+              ex.reluBackward(s.back, s.z[l], n * slots[l].inputs, s.g[l]);
+            }
+          }
+          ex.sgdStep(s.params, s.grad, s.velocity, P, s.hyper, s.hyper + VECTOR, s.hyper + 2 * VECTOR);
+        }
+      }
+      evaluate(epoch);
+    }
+    return jobs.map((_, model) => ({ params: finished[model] ?? laneParams(Math.floor(model / lanes), model % lanes), records: records[model] }));
+  });
+}
