@@ -21,7 +21,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const wl = require('../lib/dist');
+const wl = require('../lib/dist/internal');
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
