@@ -1,5 +1,5 @@
 // Builders of hostile zoo folders (issue 16), shared by the detailed zoo test
-// (tests/io/zoo-hostile.test.ts) and the one-line attack corpus (tests/io/attack/corpus.ts), so
+// (tests/zoo/zoo-hostile.test.ts) and the one-line attack corpus (tests/io/attack/corpus.ts), so
 // both attack the readers with the same bytes: ray-tune trial folders next to symbolic link
 // loops, dangling links, links out of the zoo, a FIFO named result.json, a result line of
 // hundreds of MB (streamed to disk, never held in memory) and params.json nested 100k deep.

@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'fflate';
 import { FormatError, Tensor, openZoo, parseJsonLines, parsePythonJson, writeNpy, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab/internal';
-import { tempDir } from './helpers';
-import { addDanglingLink, addDeepParams, addFifoTrial, addLinkLoop, addLinkOutside, addLongResultLine, GOOD_LINES, GOOD_TRIALS, MiB, writeTrial, zooWithGoodTrials } from './attack/hostile-zoos';
+import { tempDir } from '../io/helpers';
+import { addDanglingLink, addDeepParams, addFifoTrial, addLinkLoop, addLinkOutside, addLongResultLine, GOOD_LINES, GOOD_TRIALS, MiB, writeTrial, zooWithGoodTrials } from '../io/attack/hostile-zoos';
 
 const LIBRARY = require.resolve('weightlab');
 const BIN = path.resolve(__dirname, '..', '..', '..', 'kernel', 'bin', 'weightlab.js');

@@ -12,7 +12,7 @@ import {
   FormatError, Tensor, epochOffset, filterReport, openZoo, readSmallCnnZoo, rng, writeNpy,
   writeZooCheckpoint, writeZooManifest, writeZooParams, writeZooResults,
 } from 'weightlab/internal';
-import { f32, pickledDict, pickledTensor, tempDir, torchArchive } from './helpers';
+import { f32, pickledDict, pickledTensor, tempDir, torchArchive } from '../io/helpers';
 
 /** A torch checkpoint with fc.weight = values (shape [n]) under DataParallel's module. prefix. */
 function torchCheckpoint(values: number[]): Uint8Array {

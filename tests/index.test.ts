@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import test from 'node:test';
-import { repositoryRoot, temporaryFolder } from '../support/paths';
+import { repositoryRoot, temporaryFolder } from './support/paths';
 
 test('lib/api.md matches the built public surface', () => {
   const result = spawnSync(process.execPath, [path.join(repositoryRoot, 'lib', 'scripts', 'api-report.js'), '--check'], { encoding: 'utf8' });
