@@ -17,11 +17,18 @@
 // per-epoch float64 evaluation (identical code) and the jax numbers include the jit compile of
 // the group's step, as a zoo build pays it once per group.
 //
-//   node bench/zoo.js [--small] [--full] [--engines [--epochs E]] [--out DIR] [--json FILE] [--skip-build]
+// --grouping compares, in one run, the small preset built one model per group (groupModels 1:
+// the JS loop of runJob) and in lockstep groups (the default: trainLockstep's wasm kernels, issue
+// #18), one worker each so the numbers are per core, then the same with the preset's seeds
+// widened to 8 (bigger groups); both builds of a pair must have the same file bytes.
+//
+//   node bench/zoo.js [--small] [--full] [--engines [--epochs E]] [--grouping] [--out DIR] [--json FILE] [--skip-build]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const wl = require('../lib/dist/internal');
+// The tests' comparison of two builds (every file's SHA-256 but zoo.json's), built with the tests.
+const { zooFileDigests } = require('../tests/dist/zoo/builder/zoo-files');
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -98,7 +105,38 @@ async function engines() {
   results.engines = { epochs, batch: 32, rows };
 }
 
+/** Models/minute of the small preset built ungrouped vs in lockstep groups (see the file comment). */
+async function grouping() {
+  const preset = wl.zooPreset('digits-mlp-grid', { small: true });
+  const rows = [];
+  for (const spec of [preset, { ...preset, name: `${preset.name}-8-seeds`, seeds: [0, 1, 2, 3, 4, 5, 6, 7] }]) {
+    const row = { preset: spec.name, models: 0, load: loadAverage() };
+    const digests = [];
+    for (const [label, groupModels] of [['ungrouped', 1], ['grouped', undefined]]) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-grouping-'));
+      const r = await wl.buildZoo(spec, { out: dir, workers: 1, progress: false, groupModels });
+      if (r.failed.length > 0) throw new Error(`${label} build failed: ${r.failed[0].id}: ${r.failed[0].error}`);
+      row.models = r.models;
+      row[`${label}_models_per_minute`] = r.modelsPerMinute;
+      digests.push(zooFileDigests(dir));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    row.speedup = row.grouped_models_per_minute / row.ungrouped_models_per_minute;
+    const sorted = (d) => JSON.stringify(Object.entries(d).sort(([x], [y]) => x.localeCompare(y)));
+    row.same_bytes = sorted(digests[0]) === sorted(digests[1]);
+    rows.push(row);
+    log(`${spec.name} (${row.models} models, ${spec.epochs} epochs), 1 worker: ungrouped ${row.ungrouped_models_per_minute.toFixed(1)}, grouped ${row.grouped_models_per_minute.toFixed(1)} models/min (x${row.speedup.toFixed(2)}; same bytes: ${row.same_bytes}; load ${row.load})`);
+  }
+  results.grouping = rows;
+}
+
 (async () => {
+  if (flag('grouping')) {
+    await grouping();
+    const jsonFile = value('json');
+    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
   if (flag('engines')) {
     await engines();
     const jsonFile = value('json');

@@ -74,7 +74,7 @@ function laneKernels(kernel: WasmKernel<LockstepExports>, precision: 'float64' |
 const VECTOR = 16;
 
 /** Whether the lockstep kernels reproduce trainNetwork for this job (else it is trained alone). */
-function lockstepCovers(job: TrainingJob): boolean {
+export function lockstepCovers(job: TrainingJob): boolean {
   const arch = job.architecture;
   return arch.kind === 'mlp' && arch.activation === 'relu' && (job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer) === 'sgd';
 }

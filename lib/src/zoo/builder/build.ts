@@ -1,9 +1,12 @@
 // buildZoo(spec): trains every model of a grid in parallel worker threads and writes a
 // native weightlab zoo. Resumable: finished models (complete result.json) are skipped, so
-// rerunning a killed build continues where it stopped. Parallelism is per model (worker
+// rerunning a killed build continues where it stopped. Parallelism is per training group (worker
 // threads): the zoo's MLPs are too small for one model's step to use two cores (bench/zoo.js
 // compares 1 and 2 workers; on a machine shared with other jobs, 2 workers were not faster, so
-// measure on an idle one). `engine: 'jax'` instead hands each worker a group of same-shaped MLPs
+// measure on an idle one). With engine 'js', same-shaped ReLU MLPs trained by SGD go in groups
+// trained side by side by the wasm lockstep kernels (lib/src/train/lockstep.ts), which give each
+// model the bits of the one-model loop (issue #18; bench/zoo.js compares grouped and not).
+// `engine: 'jax'` instead hands each worker a group of same-shaped MLPs
 // (same architecture, batch size and data fraction) trained by one jitted jax-js step
 // (lib/src/train/jax-engine.ts); bench/zoo.js --engines measured it slower than the JS loops on
 // 2 shared cores, so 'js' is the default and 'auto' follows chooseEngine().
@@ -16,11 +19,12 @@ import { Progress } from '../../progress/progress';
 import { readNativeZoo, writeZooManifest, ZOO_MANIFEST } from '../native';
 import type { Zoo } from '../zoo';
 import { expandGrid, manifestAxes, specDataset, specDatasetOf, specShape, type ModelJob, type ZooSpec } from './spec';
-import { jobComplete, runJob, runJobGroup, type JobOutcome } from './train-job';
+import { jobComplete, runJob, runJobGroup, runLockstepGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from '../../parallel/worker-pool';
 import { canonicalJson } from '../cache-key';
 import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 import { chooseEngine, type TrainingEngine } from '../../train/jax-engine';
+import { lockstepCovers } from '../../train/lockstep';
 
 export interface BuildOptions {
   /** Output folder (created; an existing zoo built from the same spec is resumed). Required. */
@@ -41,7 +45,8 @@ export interface BuildOptions {
    */
   signal?: AbortSignal;
   /**
-   * 'js' (default): the hand-written float64 loops, one model at a time per worker. 'jax':
+   * 'js' (default): the float64 loops: ReLU MLPs trained by SGD in lockstep groups (the wasm
+   * kernels, the same bits as one model at a time), other models one at a time. 'jax':
    * groups of same-shaped MLP classifiers trained by one jitted jax-js step (MLP classification
    * with SGD only; a CNN or PINN zoo is an ArgumentError). 'auto': per group, chooseEngine()'s
    * rule (JS wherever the jax engine cannot train or measured slower). Recorded in zoo.json
@@ -51,7 +56,8 @@ export interface BuildOptions {
    */
   engine?: TrainingEngine;
   /**
-   * Most models in one jax group.
+   * Most models in one training group (jax, or lockstep for 'js'); 1 trains every model alone.
+   * Lockstep groups are also split so each worker gets one. Results do not depend on it.
    * @default 24
    */
   groupModels?: number;
@@ -61,9 +67,12 @@ export const BUILD_DEFAULTS = {
   out: undefined, workers: undefined, progress: true, signal: undefined, engine: 'js', groupModels: 24,
 } as const satisfies OptionDefaults<BuildOptions>;
 
-/** Models trained together: one model for the JS engine, a same-shaped group for jax. */
+/**
+ * Models trained together: 'js' one model by the JS loops, 'lockstep' same-shaped ReLU MLPs by
+ * trainLockstep (recorded as engine 'js': the same bits), 'jax' a same-shaped group for jax.
+ */
 export interface TrainingGroup {
-  engine: 'js' | 'jax';
+  engine: 'js' | 'lockstep' | 'jax';
   ids: string[];
 }
 
@@ -128,7 +137,8 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
 
   const skipped = jobs.filter((job) => jobComplete(out, job)).map((job) => job.id);
   const todo = jobs.filter((job) => !skipped.includes(job.id)).sort((a, b) => b.cost - a.cost);
-  const groups = trainingGroups(todo, engine, groupModels);
+  const threads = options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+  const groups = trainingGroups(todo, engine, groupModels, Math.max(1, threads));
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const report: BuildReport = { out, models: jobs.length, trained: [], skipped, failed: [], nan: [], seconds: 0, modelsPerMinute: 0 };
   const bar = options.progress === false ? undefined : new Progress({ total: jobs.length, label: `zoo ${spec.name}`, signal: options.signal });
@@ -141,7 +151,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     if (outcome.nan) report.nan.push(outcome.id);
     bar?.tick();
   };
-  const workers = Math.max(0, Math.min(options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length), groups.length));
+  const workers = Math.max(0, Math.min(threads, groups.length));
   const interruption = () => (options.signal?.aborted ? new InterruptedError(`zoo build interrupted after ${report.trained.length} models`) : undefined);
   if (workers === 0) {
     for (const group of groups) {
@@ -150,6 +160,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
       const members = group.ids.map((id) => byId.get(id)!);
       try {
         if (group.engine === 'js') record(runJob(out, members[0], split));
+        else if (group.engine === 'lockstep') for (const outcome of runLockstepGroup(out, members, split, interruption)) record(outcome);
         else for (const outcome of await runJobGroup(out, members, split, interruption)) record(outcome);
       } catch (error) {
         if (error instanceof InterruptedError) throw error;
@@ -167,26 +178,33 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
 }
 
 /**
- * Splits the models to train into training groups, biggest first: one model each for the JS
- * engine; for jax, models that share architecture, batch size and data fraction (so their
- * minibatches have one shape), at most `size` per group. 'auto' asks chooseEngine() per group.
- * Grouping never changes a model's numbers (models in a jax group do not interact).
+ * Splits the models to train into training groups, biggest first. Models that share
+ * architecture, batch size, epochs, data fraction (so their inputs and minibatch shapes) and
+ * optimizer form a shape; a shape is cut into groups of at most `size`. For jax (or 'auto' where
+ * chooseEngine() picks jax) a group is one jitted step. Otherwise a group of ReLU MLPs trained by
+ * SGD is a lockstep group, cut into at least `parallel` groups (one per worker) when there are
+ * enough models; anything else (CNNs, tanh, Adam, PINNs) is trained one model per group.
+ * Grouping never changes a model's numbers (models in a group do not interact).
  */
-export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: number): TrainingGroup[] {
-  if (engine === 'js') return todo.map((job) => ({ engine: 'js', ids: [job.id] }));
+export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: number, parallel = 1): TrainingGroup[] {
   const shapes = new Map<string, ModelJob[]>();
   for (const job of todo) {
-    const key = `${JSON.stringify(job.training.architecture)}|${job.training.batchSize}|${job.values.data_fraction}|${job.training.optimizer ?? 'sgd'}`;
+    const key = JSON.stringify([job.training.architecture, job.training.batchSize, job.training.epochs, job.values.data_fraction ?? null, job.training.optimizer ?? 'sgd', job.convection ? 'pinn' : 'classifier']);
     if (!shapes.has(key)) shapes.set(key, []);
     shapes.get(key)!.push(job);
   }
   const groups: TrainingGroup[] = [];
+  const alone = (jobs: ModelJob[]) => jobs.map((job): TrainingGroup => ({ engine: 'js', ids: [job.id] }));
   for (const members of shapes.values()) {
-    for (let start = 0; start < members.length; start += size) {
-      const chunk = members.slice(start, start + size);
-      const chosen = chooseEngine(chunk[0].training, engine);
+    const first = members[0];
+    const chosen = engine === 'js' ? 'js' : chooseEngine(first.training, engine);
+    const lockstep = chosen === 'js' && !first.convection && lockstepCovers(first.training);
+    const chunkSize = chosen === 'jax' ? size : Math.min(size, Math.ceil(members.length / parallel));
+    for (let start = 0; start < members.length; start += chunkSize) {
+      const chunk = members.slice(start, start + chunkSize);
       if (chosen === 'jax') groups.push({ engine: 'jax', ids: chunk.map((job) => job.id) });
-      else groups.push(...chunk.map((job): TrainingGroup => ({ engine: 'js', ids: [job.id] })));
+      else if (lockstep && chunk.length > 1) groups.push({ engine: 'lockstep', ids: chunk.map((job) => job.id) });
+      else groups.push(...alone(chunk));
     }
   }
   return groups;

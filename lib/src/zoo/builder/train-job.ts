@@ -3,7 +3,9 @@
 // model whose result.json holds every epoch is done and a resumed build skips it; anything
 // else is retrained from scratch, which rewrites identical bytes (training is deterministic).
 // Every file goes through temp + rename, so a kill never leaves half a checkpoint.
-// runJobGroup does the same for a group of same-shaped MLPs trained together by the jax engine.
+// runJobGroup does the same for a group of same-shaped MLPs trained together by the jax engine,
+// runLockstepGroup for a group trained side by side by the wasm lockstep kernels (the same
+// float64 bits as runJob, so its models are recorded as engine 'js').
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +13,7 @@ import { writeZooCheckpoint, writeZooParams, writeZooResults } from '../native';
 import { toWeightSet } from '../../train/mlp';
 import { trainTask, type EpochRecord } from '../../train/sgd';
 import { trainNetworksJax } from '../../train/jax-engine';
+import { trainLockstep } from '../../train/lockstep';
 import { ArgumentError } from '../../errors';
 import type { DatasetSplit } from '../../data/dataset';
 import { jobTask, type ModelJob } from './spec';
@@ -62,6 +65,33 @@ export async function runJobGroup(root: string, jobs: ModelJob[], split: Dataset
       if (checkpoints.has(record.epoch) || record.nan) writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
     },
     interruption,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return jobs.map((job, m) => {
+    const { records } = results[m];
+    writeZooResults(root, job.id, records.map((record) => ({ ...record })));
+    return { id: job.id, records: records.length, nan: records.some((r) => r.nan === true), seconds: seconds / jobs.length };
+  });
+}
+
+/**
+ * Trains a group of same-shaped ReLU MLP classification jobs (SGD, same architecture, batch size,
+ * epochs and inputs) side by side with trainLockstep and writes each model's files as runJob
+ * does. Every model gets runJob's float64 bits, so params.json keeps 'training::engine': 'js'
+ * and zoos built before grouping stay valid. `interruption` is checked between epochs.
+ */
+export function runLockstepGroup(root: string, jobs: ModelJob[], split: DatasetSplit | undefined, interruption?: () => Error | undefined): JobOutcome[] {
+  const started = performance.now();
+  if (!split) throw new ArgumentError('a lockstep group trains classifiers on a dataset (a PINN trains one model at a time)', { field: jobs[0]?.id ?? 'jobs' });
+  for (const job of jobs) writeZooParams(root, job.id, { ...job.params, 'training::engine': 'js' });
+  const checkpoints = jobs.map((job) => new Set(job.checkpointEpochs));
+  const results = trainLockstep(jobs.map((job) => job.training), jobs.map((job) => cellData(split, job.values)), {
+    // The builder sized the group; one pass of the kernels trains all of it.
+    groupSize: jobs.length,
+    interruption,
+    onEpoch(m, record, params) {
+      if (checkpoints[m].has(record.epoch) || record.nan) writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
+    },
   });
   const seconds = (performance.now() - started) / 1000;
   return jobs.map((job, m) => {

@@ -1,11 +1,11 @@
 // A worker thread of the zoo builder: loads the spec's dataset once, then trains the training
 // groups the parent hands it one at a time (so a fast worker takes more), writing files itself:
-// a single model for the JS engine, a same-shaped group for the jax engine.
+// a single model for the JS engine, a same-shaped group for the lockstep kernels or the jax engine.
 // Models are independent, so two workers on two cores give two models per model-time.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { expandGrid, specDataset, specShape, type ZooSpec } from './spec';
-import { runJob, runJobGroup, type JobOutcome } from './train-job';
+import { runJob, runJobGroup, runLockstepGroup, type JobOutcome } from './train-job';
 import type { TrainingGroup } from './build';
 
 interface Setup { root: string; spec: ZooSpec }
@@ -23,7 +23,9 @@ if (parentPort) {
         if (!job) throw new Error(`unknown model id ${id}`);
         return job;
       });
-      const done: JobOutcome[] = group.engine === 'jax' ? await runJobGroup(root, members, split) : [runJob(root, members[0], split)];
+      const done: JobOutcome[] = group.engine === 'jax' ? await runJobGroup(root, members, split)
+        : group.engine === 'lockstep' ? runLockstepGroup(root, members, split)
+        : [runJob(root, members[0], split)];
       port.postMessage({ done });
     } catch (error) {
       port.postMessage({ failed: group.ids.map((id) => ({ id, error: (error as Error).message })) });
