@@ -24,7 +24,14 @@ async function gp() {
     await w.kernelHypothesisSpace().sample(data, samples, { rng: w.rng(0), warnings: new w.WarningLog(false) });
     const total = seconds(start); // includes a second setup
     const sampling = Math.max(1e-9, total - setup);
-    rows.push({ sampler: 'GP rbf', trainPoints: n, testPoints: 200, setupSeconds: +setup.toFixed(2), samplesPerSecond: Math.round(samples / sampling), totalSeconds: +total.toFixed(2) });
+    rows.push({
+      sampler: 'GP rbf',
+      trainPoints: n,
+      testPoints: 200,
+      setupSeconds: +setup.toFixed(2),
+      samplesPerSecond: Math.round(samples / sampling),
+      totalSeconds: +total.toFixed(2),
+    });
   }
   return rows;
 }
@@ -33,13 +40,38 @@ async function networks() {
   const task = w.teacherTask({ dimension: 16, trainSize: 64, testSize: 128, seed: 1 });
   const count = quick ? 200 : 1000;
   const start = performance.now();
-  const result = await w.inductiveBias(task, w.networkHypothesisSpace({ hidden: [32], steps: 300 }), { eps: 0.1, samples: count, seed: 0, progress: false, warn: false });
+  const result = await w.inductiveBias(task, w.networkHypothesisSpace({ hidden: [32], steps: 300 }), {
+    eps: 0.1,
+    samples: count,
+    seed: 0,
+    progress: false,
+    warn: false,
+  });
   const total = seconds(start);
-  return [{ sampler: 'MLP 16-32-2 relu, 300 Adam steps', hypotheses: count, totalSeconds: +total.toFixed(1), hypothesesPerSecond: +(count / total).toFixed(1), bits: +result.bits.toFixed(2), underOneMinute: total < 60 }];
+  return [
+    {
+      sampler: 'MLP 16-32-2 relu, 300 Adam steps',
+      hypotheses: count,
+      totalSeconds: +total.toFixed(1),
+      hypothesesPerSecond: +(count / total).toFixed(1),
+      bits: +result.bits.toFixed(2),
+      underOneMinute: total < 60,
+    },
+  ];
 }
 
 (async () => {
   const rows = [...(await gp()), ...(await networks())];
   console.table(rows);
-  console.log(JSON.stringify({ benchmark: 'bias', cores: require('node:os').cpus().length, load: require('node:os').loadavg()[0], rows }));
-})().catch((error) => { console.error(error); process.exit(1); });
+  console.log(
+    JSON.stringify({
+      benchmark: 'bias',
+      cores: require('node:os').cpus().length,
+      load: require('node:os').loadavg()[0],
+      rows,
+    }),
+  );
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -19,7 +19,10 @@ const { spawnSync } = require('node:child_process');
 const { FileSource, Tensor, WeightSet, readSafetensors, writeSafetensors } = require('../lib/dist/index.js');
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : fallback; };
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
 const gib = option('gib', 1);
 const runs = option('runs', 5);
 const keep = args.includes('--keep');
@@ -41,10 +44,18 @@ function time(fn) {
 
 function writeFile() {
   // Lazy entries: each tensor is generated when the writer asks for it, so memory stays at one tensor.
-  const entries = Array.from({ length: TENSORS }, (_, t) => [`layer${String(t).padStart(2, '0')}.weight`, {
-    dtype: 'float32', shape: [elements],
-    load() { const data = new Float32Array(elements); for (let i = 0; i < elements; i++) data[i] = t + i * 1e-7; return new Tensor('float32', data, [elements]); },
-  }]);
+  const entries = Array.from({ length: TENSORS }, (_, t) => [
+    `layer${String(t).padStart(2, '0')}.weight`,
+    {
+      dtype: 'float32',
+      shape: [elements],
+      load() {
+        const data = new Float32Array(elements);
+        for (let i = 0; i < elements; i++) data[i] = t + i * 1e-7;
+        return new Tensor('float32', data, [elements]);
+      },
+    },
+  ]);
   writeSafetensors(file, new WeightSet(entries, { cache: false }), { bench: 'io' });
 }
 
@@ -57,7 +68,9 @@ function rawFresh() {
       const chunk = new Uint8Array(Math.min(64 << 20, size - at));
       total += fs.readSync(fd, chunk, 0, chunk.length, at);
     }
-  } finally { fs.closeSync(fd); }
+  } finally {
+    fs.closeSync(fd);
+  }
   return total;
 }
 
@@ -67,8 +80,11 @@ function rawReused() {
   const fd = fs.openSync(file, 'r');
   let total = 0;
   try {
-    for (let at = 0; at < size; at += reused.length) total += fs.readSync(fd, reused, 0, Math.min(reused.length, size - at), at);
-  } finally { fs.closeSync(fd); }
+    for (let at = 0; at < size; at += reused.length)
+      total += fs.readSync(fd, reused, 0, Math.min(reused.length, size - at), at);
+  } finally {
+    fs.closeSync(fd);
+  }
   return total;
 }
 
@@ -82,25 +98,43 @@ function dd() {
 function weightlabFull() {
   const weights = readSafetensors(file);
   let total = 0;
-  for (const name of weights.names) { total += weights.get(name).byteLength; weights.release(name); }
+  for (const name of weights.names) {
+    total += weights.get(name).byteLength;
+    weights.release(name);
+  }
   return total;
 }
 
 function weightlabMiddle() {
   const inner = new FileSource(file);
   let bytesRead = 0;
-  const counting = { name: inner.name, size: inner.size, read: (offset, length, what) => { bytesRead += length; return inner.read(offset, length, what); } };
+  const counting = {
+    name: inner.name,
+    size: inner.size,
+    read: (offset, length, what) => {
+      bytesRead += length;
+      return inner.read(offset, length, what);
+    },
+  };
   const weights = readSafetensors(counting);
   const headerBytes = bytesRead;
   const middle = weights.names[Math.floor(weights.size / 2)];
   const tensor = weights.get(middle);
-  return { middle, headerBytes, tensorBytes: bytesRead - headerBytes, expected: tensor.byteLength, first: tensor.get(0) };
+  return {
+    middle,
+    headerBytes,
+    tensorBytes: bytesRead - headerBytes,
+    expected: tensor.byteLength,
+    first: tensor.get(0),
+  };
 }
 
 console.log(`weightlab bench:io  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
 const written = time(writeFile);
 const size = fs.statSync(file).size;
-console.log(`wrote ${(size / 2 ** 30).toFixed(3)} GiB (${TENSORS} float32 tensors) in ${written.ms.toFixed(0)} ms: ${(size / 2 ** 20 / (written.ms / 1000)).toFixed(0)} MiB/s`);
+console.log(
+  `wrote ${(size / 2 ** 30).toFixed(3)} GiB (${TENSORS} float32 tensors) in ${written.ms.toFixed(0)} ms: ${(size / 2 ** 20 / (written.ms / 1000)).toFixed(0)} MiB/s`,
+);
 rawFresh(); // warm the page cache
 
 const samples = { rawFresh: [], rawReused: [], dd: [], weightlab: [] };
@@ -112,19 +146,29 @@ for (let run = 0; run < runs; run++) {
   if (ddMs !== undefined) samples.dd.push(ddMs);
 }
 const mibps = (ms) => (size / 2 ** 20 / (ms / 1000)).toFixed(0);
-const rows = Object.entries(samples).filter(([, list]) => list.length > 0).map(([name, list]) => [name, median(list), Math.min(...list)]);
+const rows = Object.entries(samples)
+  .filter(([, list]) => list.length > 0)
+  .map(([name, list]) => [name, median(list), Math.min(...list)]);
 console.log('\nwarm page cache, median of', runs, 'runs:');
-for (const [name, ms, best] of rows) console.log(`  ${name.padEnd(10)} ${ms.toFixed(0).padStart(6)} ms  ${mibps(ms).padStart(6)} MiB/s  (best ${best.toFixed(0)} ms)`);
+for (const [name, ms, best] of rows)
+  console.log(
+    `  ${name.padEnd(10)} ${ms.toFixed(0).padStart(6)} ms  ${mibps(ms).padStart(6)} MiB/s  (best ${best.toFixed(0)} ms)`,
+  );
 const ours = median(samples.weightlab);
 const fresh = median(samples.rawFresh);
 const reusedMs = median(samples.rawReused);
 console.log(`\nfull read, weightlab / raw-fresh throughput:  ${((fresh / ours) * 100).toFixed(0)} %  (target >= 80 %)`);
 console.log(`full read, weightlab / raw-reused throughput: ${((reusedMs / ours) * 100).toFixed(0)} %`);
-if (samples.dd.length) console.log(`full read, weightlab / dd throughput:         ${((median(samples.dd) / ours) * 100).toFixed(0)} %  (dd includes its process start)`);
+if (samples.dd.length)
+  console.log(
+    `full read, weightlab / dd throughput:         ${((median(samples.dd) / ours) * 100).toFixed(0)} %  (dd includes its process start)`,
+  );
 
 const middle = time(weightlabMiddle);
 const { headerBytes, tensorBytes, expected } = middle.result;
-console.log(`\nmiddle tensor '${middle.result.middle}': ${middle.ms.toFixed(1)} ms, read ${headerBytes} header bytes + ${tensorBytes} tensor bytes (tensor is ${expected} bytes, file ${size})`);
+console.log(
+  `\nmiddle tensor '${middle.result.middle}': ${middle.ms.toFixed(1)} ms, read ${headerBytes} header bytes + ${tensorBytes} tensor bytes (tensor is ${expected} bytes, file ${size})`,
+);
 console.log(`single-tensor read touches only its bytes: ${tensorBytes === expected ? 'yes' : 'NO'}`);
 
 if (!keep) fs.rmSync(dir, { recursive: true, force: true });

@@ -77,7 +77,9 @@ async function main() {
     for (const name of Object.keys(kernels)) {
       const result = await measure(name);
       results[name].push(result);
-      process.stderr.write(`run ${run}/${runs} ${name}: kernel_info ${result.ready.toFixed(0)} ms, first 1+1 done ${result.firstCell.toFixed(0)} ms, library usable ${result.libraryReady.toFixed(0)} ms, 1+1 ${result.trivial.toFixed(1)} ms, library call ${result.library.toFixed(1)} ms\n`);
+      process.stderr.write(
+        `run ${run}/${runs} ${name}: kernel_info ${result.ready.toFixed(0)} ms, first 1+1 done ${result.firstCell.toFixed(0)} ms, library usable ${result.libraryReady.toFixed(0)} ms, 1+1 ${result.trivial.toFixed(1)} ms, library call ${result.library.toFixed(1)} ms\n`,
+      );
     }
   }
   const rows = [

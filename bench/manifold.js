@@ -22,7 +22,13 @@ const weights = option('weights', 10000);
 const points = option('points', 10000);
 
 const lib = require('weightlab/internal');
-const results = { machine: `${require('node:os').cpus().length} cores, ${require('node:os').cpus()[0].model}`, node: process.version, models, weights, points };
+const results = {
+  machine: `${require('node:os').cpus().length} cores, ${require('node:os').cpus()[0].model}`,
+  node: process.version,
+  models,
+  weights,
+  points,
+};
 
 async function time(label, fn) {
   const started = process.hrtime.bigint();
@@ -52,18 +58,43 @@ function syntheticZoo(n, d, seed) {
 
 async function main() {
   process.stdout.write(`weight manifold benchmark: ${models} models x ${weights} weights; ${results.machine}\n`);
-  const zoo = (await time(`generate zoo (${models} x ${weights}, seeded)`, () => syntheticZoo(models, weights, 0))).value;
+  const zoo = (await time(`generate zoo (${models} x ${weights}, seeded)`, () => syntheticZoo(models, weights, 0)))
+    .value;
   // engine 'auto' first (onnxruntime-node float64 GEMM when installed), then engine 'js'.
-  results.pca2EngineMs = (await time("PCA 2 comp. (l = 12, 4 power it.), engine 'auto'", () => lib.randomizedPca(zoo, { components: 2, seed: 1 }))).ms;
-  results.pca50EngineMs = (await time("PCA 50 comp. (l = 60, 4 power it.), engine 'auto'", () => lib.randomizedPca(zoo, { components: 50, seed: 1 }))).ms;
+  results.pca2EngineMs = (
+    await time("PCA 2 comp. (l = 12, 4 power it.), engine 'auto'", () =>
+      lib.randomizedPca(zoo, { components: 2, seed: 1 }),
+    )
+  ).ms;
+  results.pca50EngineMs = (
+    await time("PCA 50 comp. (l = 60, 4 power it.), engine 'auto'", () =>
+      lib.randomizedPca(zoo, { components: 50, seed: 1 }),
+    )
+  ).ms;
   if (!args.includes('--skip-umap')) {
-    results.umapEngineMs = (await time("UMAP 2-D (PCA-50 on 'auto', 15 neighbours, default epochs)", () => lib.umapEmbedding(zoo, { seed: 1 }))).ms;
+    results.umapEngineMs = (
+      await time("UMAP 2-D (PCA-50 on 'auto', 15 neighbours, default epochs)", () =>
+        lib.umapEmbedding(zoo, { seed: 1 }),
+      )
+    ).ms;
   }
   if (!args.includes('--skip-js')) {
-    results.pca2JsMs = (await time("PCA 2 comp. (l = 12, 4 power it.), engine 'js'", () => lib.randomizedPca(zoo, { components: 2, seed: 1, engine: 'js' }))).ms;
-    results.pca50JsMs = (await time("PCA 50 comp. (l = 60, 4 power it.), engine 'js'", () => lib.randomizedPca(zoo, { components: 50, seed: 1, engine: 'js' }))).ms;
+    results.pca2JsMs = (
+      await time("PCA 2 comp. (l = 12, 4 power it.), engine 'js'", () =>
+        lib.randomizedPca(zoo, { components: 2, seed: 1, engine: 'js' }),
+      )
+    ).ms;
+    results.pca50JsMs = (
+      await time("PCA 50 comp. (l = 60, 4 power it.), engine 'js'", () =>
+        lib.randomizedPca(zoo, { components: 50, seed: 1, engine: 'js' }),
+      )
+    ).ms;
   }
-  results.engine = lib.backendInfo().toString().split('\n').find((line) => line.startsWith('matmul'));
+  results.engine = lib
+    .backendInfo()
+    .toString()
+    .split('\n')
+    .find((line) => line.startsWith('matmul'));
   if (!args.includes('--skip-browser')) await browserRender();
   fs.mkdirSync(path.join(root, 'out', 'bench'), { recursive: true });
   fs.writeFileSync(path.join(root, 'out', 'bench', 'manifold.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -72,35 +103,68 @@ async function main() {
 
 async function browserRender() {
   const support = path.join(root, 'tests', 'dist', 'browser', 'support', 'harness.js');
-  if (!fs.existsSync(support)) throw new Error('run `npm run build` first (the browser harness is compiled from tests/browser)');
+  if (!fs.existsSync(support))
+    throw new Error('run `npm run build` first (the browser harness is compiled from tests/browser)');
   const { buildHarness, startHarnessServer, launchBrowser, openHarness } = require(support);
   const random = lib.rng(5);
   const d = 20;
   const vectors = Array.from({ length: points }, (_, i) => random.normal(d, i % 7, 1));
-  const metadata = vectors.map((_, i) => ({ id: `model-${i}`, learning_rate: 10 ** -(1 + (i % 4)), width: 16 << (i % 4), test_accuracy: 0.5 + 0.5 * (i / points), train_loss: 1 - i / points }));
+  const metadata = vectors.map((_, i) => ({
+    id: `model-${i}`,
+    learning_rate: 10 ** -(1 + (i % 4)),
+    width: 16 << (i % 4),
+    test_accuracy: 0.5 + 0.5 * (i / points),
+    train_loss: 1 - i / points,
+  }));
   const manifold2 = await lib.weightManifold(vectors, { metadata, colorBy: 'test_accuracy', sizeBy: 'width', seed: 1 });
   const manifold3 = await lib.weightManifold(vectors, { metadata, colorBy: 'test_accuracy', dimensions: 3, seed: 1 });
-  const output = (m) => ({ output_type: 'display_data', data: { [lib.MANIFOLD_MIME]: m.payload, 'text/plain': m.toString() }, metadata: {} });
+  const output = (m) => ({
+    output_type: 'display_data',
+    data: { [lib.MANIFOLD_MIME]: m.payload, 'text/plain': m.toString() },
+    metadata: {},
+  });
   const bundle = await buildHarness();
-  const server = await startHarnessServer([
-    { id: 'flat', title: `${points} points, 2-D`, outputs: [output(manifold2)], trusted: true, renderers: ['weightlab'] },
-    { id: 'solid', title: `${points} points, 3-D`, outputs: [output(manifold3)], trusted: true, renderers: ['weightlab'] },
-  ], bundle);
+  const server = await startHarnessServer(
+    [
+      {
+        id: 'flat',
+        title: `${points} points, 2-D`,
+        outputs: [output(manifold2)],
+        trusted: true,
+        renderers: ['weightlab'],
+      },
+      {
+        id: 'solid',
+        title: `${points} points, 3-D`,
+        outputs: [output(manifold3)],
+        trusted: true,
+        renderers: ['weightlab'],
+      },
+    ],
+    bundle,
+  );
   const browser = await launchBrowser();
   try {
     const started = Date.now();
     const page = await openHarness(browser.context, `${server.url}/?mode=bundled`);
     await page.waitForSelector(`#solid .wl-manifold[data-weightlab-points="${points}"]`);
     results.pageToRenderedMs = Date.now() - started;
-    process.stdout.write(`${`Chromium: page load to ${points}-point views rendered`.padEnd(58)} ${String(results.pageToRenderedMs).padStart(7)} ms\n`);
-    for (const [id, key] of [['flat', 'redraw2dMs'], ['solid', 'redraw3dMs']]) {
+    process.stdout.write(
+      `${`Chromium: page load to ${points}-point views rendered`.padEnd(58)} ${String(results.pageToRenderedMs).padStart(7)} ms\n`,
+    );
+    for (const [id, key] of [
+      ['flat', 'redraw2dMs'],
+      ['solid', 'redraw3dMs'],
+    ]) {
       const samples = await page.evaluate((id) => {
         const probe = document.querySelector(`#${id} .wl-manifold`).weightlabManifold;
         return Array.from({ length: 30 }, () => probe.redraw());
       }, id);
       samples.sort((a, b) => a - b);
       results[key] = { median: samples[15], max: samples[29] };
-      process.stdout.write(`${`Chromium: redraw ${points} points (${id === 'flat' ? '2-D' : '3-D, depth-sorted'}), median / max`.padEnd(58)} ${samples[15].toFixed(1).padStart(7)} / ${samples[29].toFixed(1)} ms\n`);
+      process.stdout.write(
+        `${`Chromium: redraw ${points} points (${id === 'flat' ? '2-D' : '3-D, depth-sorted'}), median / max`.padEnd(58)} ${samples[15].toFixed(1).padStart(7)} / ${samples[29].toFixed(1)} ms\n`,
+      );
     }
     // Hover latency: a pointermove that finds the nearest of 10,000 points and fills the tooltip.
     const hoverMs = await page.evaluate(() => {
@@ -108,11 +172,14 @@ async function browserRender() {
       const canvas = root.querySelector('canvas');
       const [x, y] = root.weightlabManifold.clientPosition(17);
       const started = performance.now();
-      for (let i = 0; i < 20; i++) canvas.dispatchEvent(new PointerEvent('pointermove', { clientX: x + (i % 2), clientY: y, bubbles: true }));
+      for (let i = 0; i < 20; i++)
+        canvas.dispatchEvent(new PointerEvent('pointermove', { clientX: x + (i % 2), clientY: y, bubbles: true }));
       return (performance.now() - started) / 20;
     });
     results.hoverMs = hoverMs;
-    process.stdout.write(`${'Chromium: hover (nearest of all points + tooltip)'.padEnd(58)} ${hoverMs.toFixed(2).padStart(7)} ms\n`);
+    process.stdout.write(
+      `${'Chromium: hover (nearest of all points + tooltip)'.padEnd(58)} ${hoverMs.toFixed(2).padStart(7)} ms\n`,
+    );
   } finally {
     await browser.close();
     await server.close();

@@ -6,7 +6,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const wanted = process.argv.slice(2);
-const scripts = fs.readdirSync(__dirname)
+const scripts = fs
+  .readdirSync(__dirname)
   .filter((name) => name.endsWith('.js') && name !== 'run-all.js')
   .map((name) => name.replace(/\.js$/, ''))
   .filter((name) => wanted.length === 0 || wanted.includes(name))
@@ -15,6 +16,9 @@ let failed = 0;
 for (const name of scripts) {
   process.stdout.write(`\n===== bench:${name} =====\n`);
   const result = spawnSync(process.execPath, [path.join(__dirname, `${name}.js`)], { stdio: 'inherit' });
-  if (result.status !== 0) { failed++; process.stdout.write(`bench:${name} exited ${result.status ?? result.signal}\n`); }
+  if (result.status !== 0) {
+    failed++;
+    process.stdout.write(`bench:${name} exited ${result.status ?? result.signal}\n`);
+  }
 }
 process.exit(failed ? 1 : 0);

@@ -17,7 +17,10 @@ const { execFileSync } = require('node:child_process');
 const wl = require('../lib/dist/internal');
 
 const args = process.argv.slice(2);
-const value = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
+const value = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
 const list = (name, fallback) => value(name, fallback).split(',').map(Number);
 const epochs = Number(value('epochs', 10));
 const widths = list('widths', '16,64,256');
@@ -25,7 +28,11 @@ const groups = list('groups', '8,32');
 // Models trained one by one (weightlab single and torch) per width: enough for a stable mean.
 const single = Number(value('single', 4));
 const log = (line) => process.stdout.write(`${line}\n`);
-const loadAverage = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 // The torch side of the same job: the model, optimiser, batch order per epoch and evaluation
 // after every epoch mirror trainNetwork; the data comes from weightlab's digits split.
@@ -76,21 +83,48 @@ function torchSeconds(split, dtype) {
     save('ytr', new wl.Tensor('int32', split.train.y, [split.train.size]));
     save('xte', new wl.Tensor('float64', split.test.x, [split.test.size, split.test.features]));
     save('yte', new wl.Tensor('int32', split.test.y, [split.test.size]));
-    const output = execFileSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, folder, dtype, String(epochs), String(single), widths.join(',')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    const output = execFileSync(
+      '/usr/bin/python3',
+      ['-c', TORCH_SCRIPT, folder, dtype, String(epochs), String(single), widths.join(',')],
+      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } },
+    );
     // width -> [seconds with the per-epoch evaluation (the same job as trainNetwork), seconds training only]
-    return new Map(output.trim().split('\n').map((line) => { const [width, ...times] = line.split(' ').map(Number); return [width, times]; }));
+    return new Map(
+      output
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [width, ...times] = line.split(' ').map(Number);
+          return [width, times];
+        }),
+    );
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }
 }
 
 const split = wl.digits();
-const job = (width, seed) => ({ architecture: wl.mlp(64, [width], 10), seed, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs });
+const job = (width, seed) => ({
+  architecture: wl.mlp(64, [width], 10),
+  seed,
+  batchSize: 32,
+  learningRate: 0.05,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  epochs,
+});
 // CPU seconds of this process (both sides measure CPU time, not wall time: on a machine shared
 // with other jobs, wall time mostly measures the others; one thread each, so CPU time is the cost).
-const seconds = (fn) => { const t = process.cpuUsage(); fn(); const u = process.cpuUsage(t); return (u.user + u.system) / 1e6; };
+const seconds = (fn) => {
+  const t = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(t);
+  return (u.user + u.system) / 1e6;
+};
 
-log(`bench:train — digits MLP 64-w-10, SGD, batch 32, ${epochs} epochs, CPU seconds per model on one thread; ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`);
+log(
+  `bench:train — digits MLP 64-w-10, SGD, batch 32, ${epochs} epochs, CPU seconds per model on one thread; ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`,
+);
 log(`load average at start: ${loadAverage()}`);
 // Warm-up (JIT, kernel instantiation) so the first timed row does not pay it.
 wl.trainNetwork(job(16, 0), split.train, split.test);
@@ -101,14 +135,25 @@ if (!torch32) log('torch: not installed (/usr/bin/python3 -c "import torch" fail
 const rows = [];
 for (const width of widths) {
   const row = { width, load: undefined };
-  row.single = seconds(() => { for (let m = 0; m < single; m++) wl.trainNetwork(job(width, m), split.train, split.test); }) / single;
+  row.single =
+    seconds(() => {
+      for (let m = 0; m < single; m++) wl.trainNetwork(job(width, m), split.train, split.test);
+    }) / single;
   for (const group of groups) {
     const jobs = Array.from({ length: group }, (_, m) => job(width, m));
-    row[`lockstep_${group}`] = seconds(() => wl.trainLockstep(jobs, split, { groupSize: group, engine: 'wasm' })) / group;
+    row[`lockstep_${group}`] =
+      seconds(() => wl.trainLockstep(jobs, split, { groupSize: group, engine: 'wasm' })) / group;
   }
   // float32 lockstep (four models per vector) in the largest group
   const largest = Math.max(...groups);
-  row.lockstep_float32 = seconds(() => wl.trainLockstep(Array.from({ length: largest }, (_, m) => job(width, m)), split, { groupSize: largest, precision: 'float32' })) / largest;
+  row.lockstep_float32 =
+    seconds(() =>
+      wl.trainLockstep(
+        Array.from({ length: largest }, (_, m) => job(width, m)),
+        split,
+        { groupSize: largest, precision: 'float32' },
+      ),
+    ) / largest;
   if (torch32) {
     [row.torch_float32, row.torch_float32_train_only] = torch32.get(width);
     [row.torch_float64, row.torch_float64_train_only] = torch64.get(width);
@@ -116,13 +161,25 @@ for (const width of widths) {
   row.load = loadAverage();
   rows.push(row);
   const best = Math.min(...groups.map((g) => row[`lockstep_${g}`]));
-  const cells = [`single ${row.single.toFixed(3)}`, ...groups.map((g) => `lockstep K=${g} ${row[`lockstep_${g}`].toFixed(3)}`), `lockstep float32 K=${largest} ${row.lockstep_float32.toFixed(3)}`];
-  if (torch32) cells.push(`torch f32 ${row.torch_float32.toFixed(3)} (${row.torch_float32_train_only.toFixed(3)} without evaluation)`, `torch f64 ${row.torch_float64.toFixed(3)} (${row.torch_float64_train_only.toFixed(3)})`);
+  const cells = [
+    `single ${row.single.toFixed(3)}`,
+    ...groups.map((g) => `lockstep K=${g} ${row[`lockstep_${g}`].toFixed(3)}`),
+    `lockstep float32 K=${largest} ${row.lockstep_float32.toFixed(3)}`,
+  ];
+  if (torch32)
+    cells.push(
+      `torch f32 ${row.torch_float32.toFixed(3)} (${row.torch_float32_train_only.toFixed(3)} without evaluation)`,
+      `torch f64 ${row.torch_float64.toFixed(3)} (${row.torch_float64_train_only.toFixed(3)})`,
+    );
   log(`width ${String(width).padStart(3)}: ${cells.join(', ')} s/model (load ${row.load})`);
   const ratios = [`single/lockstep ${(row.single / best).toFixed(2)}x`];
   if (torch32) {
-    ratios.push(`lockstep float64 vs torch f64 ${(row.torch_float64 / best).toFixed(2)}x (train only ${(row.torch_float64_train_only / best).toFixed(2)}x)`);
-    ratios.push(`lockstep float32 vs torch f32 ${(row.torch_float32 / row.lockstep_float32).toFixed(2)}x (train only ${(row.torch_float32_train_only / row.lockstep_float32).toFixed(2)}x)`);
+    ratios.push(
+      `lockstep float64 vs torch f64 ${(row.torch_float64 / best).toFixed(2)}x (train only ${(row.torch_float64_train_only / best).toFixed(2)}x)`,
+    );
+    ratios.push(
+      `lockstep float32 vs torch f32 ${(row.torch_float32 / row.lockstep_float32).toFixed(2)}x (train only ${(row.torch_float32_train_only / row.lockstep_float32).toFixed(2)}x)`,
+    );
     ratios.push(`single vs torch f64 ${(row.torch_float64 / row.single).toFixed(2)}x; > 1: weightlab faster`);
   }
   log(`           ${ratios.join('; ')}`);

@@ -32,14 +32,27 @@ const { zooFileDigests } = require('../tests/dist/zoo/builder/zoo-files');
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
-const value = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
+const value = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
 const small = flag('small');
 const out = value('out', path.join(os.tmpdir(), `weightlab-bench-zoo${small ? '-small' : ''}`));
-const results = { machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`, preset: `digits-mlp-grid${small ? ' --small' : ''}` };
+const results = {
+  machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`,
+  preset: `digits-mlp-grid${small ? ' --small' : ''}`,
+};
 const log = (line) => process.stdout.write(`${line}\n`);
 
-const loadAverage = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
-const cpuSeconds = (since) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1e6; };
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+const cpuSeconds = (since) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
 
 /** The acceptance run: full preset, fresh build, phase metrics without cache; wall, CPU, load. */
 async function full() {
@@ -55,19 +68,25 @@ async function full() {
   results.build_cpu_seconds = cpuSeconds(cpu0);
   results.models = built.models;
   results.models_per_minute = built.modelsPerMinute;
-  log(`build ${built.models} models: ${results.build_seconds.toFixed(1)} s wall, ${results.build_cpu_seconds.toFixed(1)} s CPU (${built.modelsPerMinute.toFixed(1)} models/min, load now ${loadAverage()})`);
+  log(
+    `build ${built.models} models: ${results.build_seconds.toFixed(1)} s wall, ${results.build_cpu_seconds.toFixed(1)} s CPU (${built.modelsPerMinute.toFixed(1)} models/min, load now ${loadAverage()})`,
+  );
   const cpu1 = process.cpuUsage();
   t = performance.now();
   const table = wl.classifyPhases(await wl.phaseMetrics(built.zoo, { cache: false, progress: false }));
   results.phase_metrics_seconds = (performance.now() - t) / 1000;
   results.phase_metrics_cpu_seconds = cpuSeconds(cpu1);
   results.phases = table.phases;
-  log(`phase metrics of ${table.rows.length} cells: ${results.phase_metrics_seconds.toFixed(1)} s wall, ${results.phase_metrics_cpu_seconds.toFixed(1)} s CPU; phases ${table.phases.join(' ')}`);
+  log(
+    `phase metrics of ${table.rows.length} cells: ${results.phase_metrics_seconds.toFixed(1)} s wall, ${results.phase_metrics_cpu_seconds.toFixed(1)} s CPU; phases ${table.phases.join(' ')}`,
+  );
   results.total_seconds = results.build_seconds + results.phase_metrics_seconds;
   results.total_cpu_seconds = results.build_cpu_seconds + results.phase_metrics_cpu_seconds;
   results.load_after = loadAverage();
   log(String(wl.phaseDiagram(table)));
-  log(`build + phase metrics: ${results.total_seconds.toFixed(1)} s wall, ${results.total_cpu_seconds.toFixed(1)} s CPU (target <= 600 s wall on 2 idle cores); load average after: ${results.load_after}`);
+  log(
+    `build + phase metrics: ${results.total_seconds.toFixed(1)} s wall, ${results.total_cpu_seconds.toFixed(1)} s CPU (target <= 600 s wall on 2 idle cores); load average after: ${results.load_after}`,
+  );
 }
 
 /** Models per minute of the small CNN and PINN presets (one worker: per-model cost, not parallelism). */
@@ -76,7 +95,9 @@ async function otherArchitectures() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `weightlab-bench-${name}-`));
     const r = await wl.buildZoo(wl.zooPreset(name, { small: true }), { out: dir, workers: 1, progress: false });
     results[`${name}_small_models_per_minute`] = r.modelsPerMinute;
-    log(`${name} --small (${r.models} models), 1 worker: ${r.seconds.toFixed(1)} s, ${r.modelsPerMinute.toFixed(1)} models/min`);
+    log(
+      `${name} --small (${r.models} models), 1 worker: ${r.seconds.toFixed(1)} s, ${r.modelsPerMinute.toFixed(1)} models/min`,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -86,20 +107,42 @@ async function engines() {
   const split = wl.digits();
   const epochs = Number(value('epochs', 2));
   const rows = [];
-  log(`engines: digits MLP 64-w-10, batch 32, ${epochs} epochs, models/minute in one thread (load average 1/5/15 min per row)`);
+  log(
+    `engines: digits MLP 64-w-10, batch 32, ${epochs} epochs, models/minute in one thread (load average 1/5/15 min per row)`,
+  );
   for (const width of [16, 64, 256]) {
     for (const models of [1, 3, 8, 24]) {
       const arch = wl.mlp(64, [width], 10);
-      const jobs = Array.from({ length: models }, (_, m) => ({ architecture: arch, seed: m, batchSize: 32, learningRate: 0.02 + 0.01 * (m % 4), momentum: 0.9, weightDecay: 5e-4, epochs }));
+      const jobs = Array.from({ length: models }, (_, m) => ({
+        architecture: arch,
+        seed: m,
+        batchSize: 32,
+        learningRate: 0.02 + 0.01 * (m % 4),
+        momentum: 0.9,
+        weightDecay: 5e-4,
+        epochs,
+      }));
       let t = performance.now();
       for (const job of jobs) wl.trainNetwork(job, split.train, split.test);
       const jsSeconds = (performance.now() - t) / 1000;
       t = performance.now();
-      await wl.trainNetworksJax(jobs, jobs.map(() => split));
+      await wl.trainNetworksJax(
+        jobs,
+        jobs.map(() => split),
+      );
       const jaxSeconds = (performance.now() - t) / 1000;
-      const row = { width, models, js_models_per_minute: (60 * models) / jsSeconds, jax_models_per_minute: (60 * models) / jaxSeconds, jax_over_js: jsSeconds / jaxSeconds, load: loadAverage() };
+      const row = {
+        width,
+        models,
+        js_models_per_minute: (60 * models) / jsSeconds,
+        jax_models_per_minute: (60 * models) / jaxSeconds,
+        jax_over_js: jsSeconds / jaxSeconds,
+        load: loadAverage(),
+      };
       rows.push(row);
-      log(`width ${String(width).padStart(3)}, group ${String(models).padStart(2)}: js ${row.js_models_per_minute.toFixed(1).padStart(6)} models/min, jax ${row.jax_models_per_minute.toFixed(1).padStart(6)} models/min, jax/js speed ${row.jax_over_js.toFixed(2)} (load ${row.load})`);
+      log(
+        `width ${String(width).padStart(3)}, group ${String(models).padStart(2)}: js ${row.js_models_per_minute.toFixed(1).padStart(6)} models/min, jax ${row.jax_models_per_minute.toFixed(1).padStart(6)} models/min, jax/js speed ${row.jax_over_js.toFixed(2)} (load ${row.load})`,
+      );
     }
   }
   results.engines = { epochs, batch: 32, rows };
@@ -112,7 +155,10 @@ async function grouping() {
   for (const spec of [preset, { ...preset, name: `${preset.name}-8-seeds`, seeds: [0, 1, 2, 3, 4, 5, 6, 7] }]) {
     const row = { preset: spec.name, models: 0, load: loadAverage() };
     const digests = [];
-    for (const [label, groupModels] of [['ungrouped', 1], ['grouped', undefined]]) {
+    for (const [label, groupModels] of [
+      ['ungrouped', 1],
+      ['grouped', undefined],
+    ]) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-grouping-'));
       const r = await wl.buildZoo(spec, { out: dir, workers: 1, progress: false, groupModels });
       if (r.failed.length > 0) throw new Error(`${label} build failed: ${r.failed[0].id}: ${r.failed[0].error}`);
@@ -125,7 +171,9 @@ async function grouping() {
     const sorted = (d) => JSON.stringify(Object.entries(d).sort(([x], [y]) => x.localeCompare(y)));
     row.same_bytes = sorted(digests[0]) === sorted(digests[1]);
     rows.push(row);
-    log(`${spec.name} (${row.models} models, ${spec.epochs} epochs), 1 worker: ungrouped ${row.ungrouped_models_per_minute.toFixed(1)}, grouped ${row.grouped_models_per_minute.toFixed(1)} models/min (x${row.speedup.toFixed(2)}; same bytes: ${row.same_bytes}; load ${row.load})`);
+    log(
+      `${spec.name} (${row.models} models, ${spec.epochs} epochs), 1 worker: ungrouped ${row.ungrouped_models_per_minute.toFixed(1)}, grouped ${row.grouped_models_per_minute.toFixed(1)} models/min (x${row.speedup.toFixed(2)}; same bytes: ${row.same_bytes}; load ${row.load})`,
+    );
   }
   results.grouping = rows;
 }
@@ -157,7 +205,9 @@ async function grouping() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-slice-'));
     const r = await wl.buildZoo(slice, { out: dir, workers, progress: false });
     results[`slice_models_per_minute_${workers}_workers`] = r.modelsPerMinute;
-    log(`slice (8 models, ${spec.epochs} epochs), ${workers} worker(s): ${r.seconds.toFixed(1)} s, ${r.modelsPerMinute.toFixed(1)} models/min`);
+    log(
+      `slice (8 models, ${spec.epochs} epochs), ${workers} worker(s): ${r.seconds.toFixed(1)} s, ${r.modelsPerMinute.toFixed(1)} models/min`,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
@@ -167,7 +217,9 @@ async function grouping() {
   results.build_seconds = built.seconds;
   results.models = built.models;
   results.models_per_minute = built.modelsPerMinute;
-  log(`build ${built.models} models: ${built.seconds.toFixed(1)} s (${built.modelsPerMinute.toFixed(1)} models/min; ${built.skipped.length} already built)`);
+  log(
+    `build ${built.models} models: ${built.seconds.toFixed(1)} s (${built.modelsPerMinute.toFixed(1)} models/min; ${built.skipped.length} already built)`,
+  );
 
   // 3. Seconds per metric, per width, for the batch-size-32 models (PyHessian defaults, 256-row batch).
   const zoo = wl.openZoo(out);
@@ -175,8 +227,18 @@ async function grouping() {
   const batch = wl.hessianBatch(train, 256, 0);
   const perMetric = [];
   for (const width of spec.axes.width) {
-    const pick = (seed) => zoo.models.find((m) => m.params['model::width'] === width && m.params.seed === seed && m.params['training::batchsize'] === (spec.axes.batch_size.includes(32) ? 32 : spec.axes.batch_size[0]));
-    const load = (model) => { const weights = model.checkpoints[model.checkpoints.length - 1].load(); const arch = wl.mlp(64, [width], 10); return { arch, params: wl.fromWeightSet(arch, weights) }; };
+    const pick = (seed) =>
+      zoo.models.find(
+        (m) =>
+          m.params['model::width'] === width &&
+          m.params.seed === seed &&
+          m.params['training::batchsize'] === (spec.axes.batch_size.includes(32) ? 32 : spec.axes.batch_size[0]),
+      );
+    const load = (model) => {
+      const weights = model.checkpoints[model.checkpoints.length - 1].load();
+      const arch = wl.mlp(64, [width], 10);
+      return { arch, params: wl.fromWeightSet(arch, weights) };
+    };
     const a = load(pick(0));
     const b = load(pick(1));
     let t = performance.now();
@@ -191,8 +253,18 @@ async function grouping() {
     const bend = wl.fitBezierCurve(a.arch, a.params, b.params, train, { epochs: 10, learningRate: 0.05, seed: 0 });
     wl.bezierPath(a.arch, a.params, bend, b.params, train, test, 5);
     const bezierSeconds = (performance.now() - t) / 1000;
-    perMetric.push({ width, parameters: a.params.length, top_eigenvalue_s: eigSeconds, power_iterations: eig.iterations[0], trace_s: traceSeconds, probes: trace.samples.length, bezier_s: bezierSeconds });
-    log(`width ${String(width).padStart(3)} (${a.params.length} params): top eigenvalue ${eigSeconds.toFixed(3)} s (${eig.iterations[0]} HVPs), trace ${traceSeconds.toFixed(3)} s (${trace.samples.length} probes), Bezier curve ${bezierSeconds.toFixed(3)} s`);
+    perMetric.push({
+      width,
+      parameters: a.params.length,
+      top_eigenvalue_s: eigSeconds,
+      power_iterations: eig.iterations[0],
+      trace_s: traceSeconds,
+      probes: trace.samples.length,
+      bezier_s: bezierSeconds,
+    });
+    log(
+      `width ${String(width).padStart(3)} (${a.params.length} params): top eigenvalue ${eigSeconds.toFixed(3)} s (${eig.iterations[0]} HVPs), trace ${traceSeconds.toFixed(3)} s (${trace.samples.length} probes), Bezier curve ${bezierSeconds.toFixed(3)} s`,
+    );
   }
   results.per_metric = perMetric;
 
@@ -202,10 +274,15 @@ async function grouping() {
   results.phase_metrics_seconds = (performance.now() - t) / 1000;
   results.phases = table.phases;
   results.total_seconds = results.build_seconds + results.phase_metrics_seconds;
-  log(`phase metrics of ${table.rows.length} cells: ${results.phase_metrics_seconds.toFixed(1)} s; phases ${table.phases.join(' ')}`);
+  log(
+    `phase metrics of ${table.rows.length} cells: ${results.phase_metrics_seconds.toFixed(1)} s; phases ${table.phases.join(' ')}`,
+  );
   log(String(wl.phaseDiagram(table)));
   log(`build + phase metrics: ${results.total_seconds.toFixed(1)} s (target <= 600 s for the full preset on 2 cores)`);
   await otherArchitectures();
   const jsonFile = value('json');
   if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
-})().catch((error) => { console.error(error); process.exit(1); });
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

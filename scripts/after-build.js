@@ -9,7 +9,10 @@ const root = path.resolve(__dirname, '..');
 for (const workspace of ['lib', 'kernel', 'extension', 'lab']) {
   const dir = path.join(root, workspace, 'scripts');
   if (!fs.existsSync(dir)) continue;
-  for (const name of fs.readdirSync(dir).filter((f) => /^build-.*\.js$/.test(f)).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => /^build-.*\.js$/.test(f))
+    .sort()) {
     execFileSync(process.execPath, [path.join(dir, name)], { stdio: 'inherit', cwd: path.join(root, workspace) });
   }
 }

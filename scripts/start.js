@@ -20,7 +20,9 @@ function step(message) {
 function run(command, commandArgs, options = {}) {
   const result = spawnSync(command, commandArgs, { stdio: 'inherit', cwd: root, ...options });
   if (result.status !== 0) {
-    process.stderr.write(`npm start: '${command} ${commandArgs.join(' ')}' failed (exit ${result.status ?? result.signal})\n`);
+    process.stderr.write(
+      `npm start: '${command} ${commandArgs.join(' ')}' failed (exit ${result.status ?? result.signal})\n`,
+    );
     process.exit(result.status || 1);
   }
 }
@@ -30,33 +32,64 @@ function commandExists(name) {
 }
 
 function ensureJupyter() {
-  const { jupyterStatus, installInstructions, DEBIAN_JUPYTER_PACKAGES } = require(path.join(root, 'kernel', 'dist', 'jupyter', 'requirements'));
+  const { jupyterStatus, installInstructions, DEBIAN_JUPYTER_PACKAGES } = require(
+    path.join(root, 'kernel', 'dist', 'jupyter', 'requirements'),
+  );
   let status = jupyterStatus();
   if (status.python && status.missing.length === 0) return status.python;
   const isRoot = process.getuid && process.getuid() === 0;
-  const canSudo = !isRoot && commandExists('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+  const canSudo =
+    !isRoot && commandExists('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
   if (fs.existsSync('/etc/debian_version') && commandExists('apt-get') && (isRoot || canSudo)) {
     step(`installing Jupyter from Debian: ${DEBIAN_JUPYTER_PACKAGES.join(' ')}`);
     const prefix = isRoot ? [] : ['sudo', '-n'];
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     run(prefix[0] ?? 'apt-get', [...prefix.slice(1), ...(isRoot ? [] : ['apt-get']), 'update', '-qq'], { env });
-    run(prefix[0] ?? 'apt-get', [...prefix.slice(1), ...(isRoot ? [] : ['apt-get']), 'install', '-y', '-qq', '--no-install-recommends', ...DEBIAN_JUPYTER_PACKAGES], { env });
+    run(
+      prefix[0] ?? 'apt-get',
+      [
+        ...prefix.slice(1),
+        ...(isRoot ? [] : ['apt-get']),
+        'install',
+        '-y',
+        '-qq',
+        '--no-install-recommends',
+        ...DEBIAN_JUPYTER_PACKAGES,
+      ],
+      { env },
+    );
   } else if (commandExists('conda')) {
     step('creating the conda environment from environment.yml');
     const envs = spawnSync('conda', ['env', 'list', '--json'], { encoding: 'utf8' });
     const exists = envs.status === 0 && JSON.parse(envs.stdout).envs.some((dir) => path.basename(dir) === 'weightlab');
-    run('conda', exists ? ['env', 'update', '-n', 'weightlab', '-f', 'environment.yml'] : ['env', 'create', '-f', 'environment.yml']);
-    const where = spawnSync('conda', ['run', '-n', 'weightlab', 'python', '-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+    run(
+      'conda',
+      exists
+        ? ['env', 'update', '-n', 'weightlab', '-f', 'environment.yml']
+        : ['env', 'create', '-f', 'environment.yml'],
+    );
+    const where = spawnSync('conda', ['run', '-n', 'weightlab', 'python', '-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+    });
     if (where.status === 0) process.env.WEIGHTLAB_PYTHON = where.stdout.trim();
   } else {
     process.stderr.write(`${installInstructions()}\n`);
     process.exit(1);
   }
   // Ask again in a fresh process: the probe result is cached in this one.
-  const probe = spawnSync(process.execPath, ['-e', `const s=require(${JSON.stringify(path.join(root, 'kernel', 'dist', 'jupyter', 'requirements'))}).jupyterStatus(); process.stdout.write(JSON.stringify(s))`], { encoding: 'utf8' });
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const s=require(${JSON.stringify(path.join(root, 'kernel', 'dist', 'jupyter', 'requirements'))}).jupyterStatus(); process.stdout.write(JSON.stringify(s))`,
+    ],
+    { encoding: 'utf8' },
+  );
   status = JSON.parse(probe.stdout || '{"missing":["jupyter"]}');
   if (!status.python || status.missing.length) {
-    process.stderr.write(`npm start: Jupyter still incomplete (missing: ${status.missing.join(', ')})\n${installInstructions()}\n`);
+    process.stderr.write(
+      `npm start: Jupyter still incomplete (missing: ${status.missing.join(', ')})\n${installInstructions()}\n`,
+    );
     process.exit(1);
   }
   return status.python;
@@ -75,8 +108,18 @@ run(process.execPath, [cli, 'install', '--user']);
 if (headless) {
   step('executing notebooks/quickstart.ipynb headlessly');
   fs.mkdirSync(path.join(root, 'out'), { recursive: true });
-  run(process.execPath, [cli, 'run', 'notebooks/quickstart.ipynb', '--out', 'out/quickstart.ipynb', '--html', 'out/quickstart.html']);
-  process.stderr.write(`wrote ${path.join(root, 'out', 'quickstart.ipynb')} and ${path.join(root, 'out', 'quickstart.html')}\n`);
+  run(process.execPath, [
+    cli,
+    'run',
+    'notebooks/quickstart.ipynb',
+    '--out',
+    'out/quickstart.ipynb',
+    '--html',
+    'out/quickstart.html',
+  ]);
+  process.stderr.write(
+    `wrote ${path.join(root, 'out', 'quickstart.ipynb')} and ${path.join(root, 'out', 'quickstart.html')}\n`,
+  );
 } else {
   step('starting the lab (Ctrl-C to stop)');
   run(process.execPath, [cli, 'lab', ...passThrough]);

@@ -18,7 +18,9 @@ const root = path.resolve(__dirname, '..');
 const { jupyterStatus, installInstructions } = require(path.join(root, 'kernel', 'dist', 'jupyter', 'requirements'));
 const status = jupyterStatus(['jupyter_client', 'nbclient', 'nbconvert', 'jupyter_kernel_test']);
 if (!status.python || status.missing.length) {
-  process.stderr.write(`npm test: the kernel tests need Jupyter (missing: ${status.missing.join(', ')}).\n${installInstructions()}\n`);
+  process.stderr.write(
+    `npm test: the kernel tests need Jupyter (missing: ${status.missing.join(', ')}).\n${installInstructions()}\n`,
+  );
   process.exit(1);
 }
 
@@ -32,7 +34,9 @@ function testFiles(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = testFiles(path.join(root, 'tests', 'dist')).filter((file) => only.length === 0 || only.some((part) => file.includes(part)));
+const files = testFiles(path.join(root, 'tests', 'dist')).filter(
+  (file) => only.length === 0 || only.some((part) => file.includes(part)),
+);
 const runFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-test-'));
 const folders = { tmp: path.join(runFolder, 'tmp'), cache: path.join(runFolder, 'cache') };
 for (const folder of Object.values(folders)) fs.mkdirSync(folder);
@@ -61,15 +65,32 @@ const environment = {
 // by a crashed test file) is killed before the folder is removed, so nothing writes there after.
 let current;
 let stopped = false;
-const signalGroup = (pid, signal) => { try { process.kill(-pid, signal); } catch { /* the group is gone */ } };
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { stopped = true; if (current) signalGroup(current.pid, signal); });
+const signalGroup = (pid, signal) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* the group is gone */
+  }
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.on(signal, () => {
+    stopped = true;
+    if (current) signalGroup(current.pid, signal);
+  });
 function run(args, output) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', output, output], cwd: root, env: environment, detached: true });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', output, output],
+    cwd: root,
+    env: environment,
+    detached: true,
+  });
   current = child;
-  return new Promise((resolve) => child.on('exit', (code, signal) => {
-    signalGroup(child.pid, 'SIGKILL');
-    resolve({ code, signal });
-  }));
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      signalGroup(child.pid, 'SIGKILL');
+      resolve({ code, signal });
+    }),
+  );
 }
 
 async function main() {
@@ -77,10 +98,22 @@ async function main() {
   // scratch; kernel tests that interrupt a cell 500 ms after it starts would then interrupt the
   // start-up instead. One throw-away notebook through `weightlab run` fills the cache first.
   const warmUp = path.join(folders.tmp, 'warm-up.ipynb');
-  fs.writeFileSync(warmUp, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'warm-up', metadata: {}, execution_count: null, outputs: [], source: '1 + 1' }] }));
-  const warmed = await run([path.join(root, 'kernel', 'bin', 'weightlab.js'), 'run', warmUp, '--out', `${warmUp}.out`], 'ignore');
+  fs.writeFileSync(
+    warmUp,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: 'code', id: 'warm-up', metadata: {}, execution_count: null, outputs: [], source: '1 + 1' }],
+    }),
+  );
+  const warmed = await run(
+    [path.join(root, 'kernel', 'bin', 'weightlab.js'), 'run', warmUp, '--out', `${warmUp}.out`],
+    'ignore',
+  );
   if (stopped) return 1;
-  if (warmed.code !== 0) process.stderr.write('npm test: warming the kernel\'s code cache failed; the kernel tests will say why\n');
+  if (warmed.code !== 0)
+    process.stderr.write("npm test: warming the kernel's code cache failed; the kernel tests will say why\n");
   const tests = await run(['--test', '--test-concurrency=2', '--test-timeout=1800000', ...files], 'inherit');
   return tests.code ?? 1;
 }

@@ -10,7 +10,11 @@ import test from 'node:test';
 import { repositoryRoot, temporaryFolder } from './support/paths';
 
 test('lib/api.md matches the built public surface', () => {
-  const result = spawnSync(process.execPath, [path.join(repositoryRoot, 'lib', 'scripts', 'api-report.js'), '--check'], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(repositoryRoot, 'lib', 'scripts', 'api-report.js'), '--check'],
+    { encoding: 'utf8' },
+  );
   assert.equal(result.status, 0, result.stderr);
 });
 
@@ -21,7 +25,11 @@ test('the report check fails when a public name is missing from the report', () 
   assert.ok(line, 'analyze is in the report');
   const copy = path.join(temporaryFolder('api-report'), 'api.md');
   fs.writeFileSync(copy, report.replace(`${line}\n`, ''));
-  const probe = spawnSync(process.execPath, [path.join(repositoryRoot, 'lib', 'scripts', 'api-report.js'), '--check', '--report', copy], { encoding: 'utf8' });
+  const probe = spawnSync(
+    process.execPath,
+    [path.join(repositoryRoot, 'lib', 'scripts', 'api-report.js'), '--check', '--report', copy],
+    { encoding: 'utf8' },
+  );
   assert.equal(probe.status, 1);
   assert.match(probe.stderr, /added {3}`analyze` function/);
 });
@@ -32,10 +40,24 @@ test('index.ts chooses its names: no export *', () => {
 });
 
 test('the kernel preloads at most 150 flat names, and the namespaces', () => {
-  const prelude = JSON.parse(fs.readFileSync(path.join(repositoryRoot, 'kernel', 'dist', 'prelude.json'), 'utf8')) as { names: { name: string }[] };
+  const prelude = JSON.parse(fs.readFileSync(path.join(repositoryRoot, 'kernel', 'dist', 'prelude.json'), 'utf8')) as {
+    names: { name: string }[];
+  };
   const names = prelude.names.map((entry) => entry.name);
   assert.ok(names.length <= 150, `${names.length} preloaded names`);
-  for (const namespace of ['io', 'zoo', 'spectral', 'landscape', 'phases', 'bias', 'align', 'generate', 'manifold', 'backend', 'display']) {
+  for (const namespace of [
+    'io',
+    'zoo',
+    'spectral',
+    'landscape',
+    'phases',
+    'bias',
+    'align',
+    'generate',
+    'manifold',
+    'backend',
+    'display',
+  ]) {
     assert.ok(names.includes(namespace), `namespace ${namespace} is preloaded`);
   }
   // Machinery the old surface leaked into every cell stays out.

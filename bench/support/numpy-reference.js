@@ -34,8 +34,11 @@ for line in sys.stdin:
  * resolves to { wall, cpu, result }; warmCall runs the function once untimed first.
  */
 function startNumpy(setup, argv = []) {
-  const child = spawn(PYTHON, ['-c', `argv = ${JSON.stringify(argv)}\n${setup}\n${LOOP}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let buffered = '', stderr = '';
+  const child = spawn(PYTHON, ['-c', `argv = ${JSON.stringify(argv)}\n${setup}\n${LOOP}`], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let buffered = '',
+    stderr = '';
   const waiting = [];
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk) => {
@@ -47,14 +50,18 @@ function startNumpy(setup, argv = []) {
       waiting.shift()?.resolve(JSON.parse(line));
     }
   });
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
   child.on('exit', (code) => {
-    for (const request of waiting.splice(0)) request.reject(new Error(`numpy reference exited ${code}: ${stderr.trim()}`));
+    for (const request of waiting.splice(0))
+      request.reject(new Error(`numpy reference exited ${code}: ${stderr.trim()}`));
   });
-  const request = (call, args, warm) => new Promise((resolve, reject) => {
-    waiting.push({ resolve, reject });
-    child.stdin.write(`${JSON.stringify({ call, args, warm })}\n`);
-  });
+  const request = (call, args, warm) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      child.stdin.write(`${JSON.stringify({ call, args, warm })}\n`);
+    });
   return {
     call: (name, ...args) => request(name, args, false),
     warmCall: (name, ...args) => request(name, args, true),

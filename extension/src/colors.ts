@@ -6,11 +6,36 @@ import { OKABE_ITO, PHASE_COLORS } from 'weightlab/payloads';
 
 /** 16 viridis stops (matplotlib's table, evenly resampled); interpolated linearly. */
 const VIRIDIS = [
-  '#440154', '#481a6c', '#472f7d', '#414487', '#39568c', '#31688e', '#2a788e', '#23888e',
-  '#1f988b', '#22a884', '#35b779', '#54c568', '#7ad151', '#a5db36', '#d2e21b', '#fde725',
+  '#440154',
+  '#481a6c',
+  '#472f7d',
+  '#414487',
+  '#39568c',
+  '#31688e',
+  '#2a788e',
+  '#23888e',
+  '#1f988b',
+  '#22a884',
+  '#35b779',
+  '#54c568',
+  '#7ad151',
+  '#a5db36',
+  '#d2e21b',
+  '#fde725',
 ].map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
 
-const CATEGORICAL = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const CATEGORICAL = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 export const MISSING_COLOR = '#9e9e9e';
 
@@ -41,8 +66,19 @@ export interface ColorScale {
 }
 
 /** ColorBrewer RdBu (11 classes), red to blue: diverging, and readable under red-green colour blindness. */
-const RED_BLUE = ['#67001f', '#b2182b', '#d6604d', '#f4a582', '#fddbc7', '#f7f7f7', '#d1e5f0', '#92c5de', '#4393c3', '#2166ac', '#053061']
-  .map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+const RED_BLUE = [
+  '#67001f',
+  '#b2182b',
+  '#d6604d',
+  '#f4a582',
+  '#fddbc7',
+  '#f7f7f7',
+  '#d1e5f0',
+  '#92c5de',
+  '#4393c3',
+  '#2166ac',
+  '#053061',
+].map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
 
 /** The red-blue diverging scale at t in [0, 1] (0.5 white) as 'rgb(r,g,b)'. */
 export function redBlue(t: number): string {
@@ -65,7 +101,8 @@ export function scalePosition(scale: ColorScale, value: number): number {
   const [low, high] = scale.domain as [number, number];
   if (scale.logarithmic) return Math.log10(value / low) / (Math.log10(high / low) || 1);
   const mid = scale.divergingAt;
-  if (mid !== undefined) return value < mid ? 0.5 * (value - low) / (mid - low || 1) : 0.5 + 0.5 * (value - mid) / (high - mid || 1);
+  if (mid !== undefined)
+    return value < mid ? (0.5 * (value - low)) / (mid - low || 1) : 0.5 + (0.5 * (value - mid)) / (high - mid || 1);
   return (value - low) / (high - low || 1);
 }
 
@@ -75,24 +112,44 @@ export function scaleColor(scale: ColorScale, t: number): string {
 }
 
 /** Colours for a column of values: viridis (or red-blue when diverging) over [min, max] for numbers, palette for anything else. */
-export function colorScale(values: readonly unknown[], kind: 'quantitative' | 'nominal', options: ScaleOptions = {}): ColorScale {
+export function colorScale(
+  values: readonly unknown[],
+  kind: 'quantitative' | 'nominal',
+  options: ScaleOptions = {},
+): ColorScale {
   if (kind === 'quantitative') {
     const numbers = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     let low = numbers.length ? Math.min(...numbers) : 0;
     let high = numbers.length ? Math.max(...numbers) : 1;
     const divergingAt = options.divergingAt;
-    if (divergingAt !== undefined) { low = Math.min(low, divergingAt); high = Math.max(high, divergingAt); }
+    if (divergingAt !== undefined) {
+      low = Math.min(low, divergingAt);
+      high = Math.max(high, divergingAt);
+    }
     const logarithmic = divergingAt === undefined && low > 0 && (options.logarithmic ?? high / low >= 100);
-    const scale: ColorScale = { kind, logarithmic, ...(divergingAt !== undefined ? { divergingAt } : {}), domain: [low, high], colors: [] };
+    const scale: ColorScale = {
+      kind,
+      logarithmic,
+      ...(divergingAt !== undefined ? { divergingAt } : {}),
+      domain: [low, high],
+      colors: [],
+    };
     // Quantised to 129 levels: at most 129 distinct fill colours, so the canvas batches fills.
-    scale.colors = values.map((v) => (typeof v === 'number' && Number.isFinite(v) ? scaleColor(scale, Math.round(scalePosition(scale, v) * 128) / 128) : MISSING_COLOR));
+    scale.colors = values.map((v) =>
+      typeof v === 'number' && Number.isFinite(v)
+        ? scaleColor(scale, Math.round(scalePosition(scale, v) * 128) / 128)
+        : MISSING_COLOR,
+    );
     return scale;
   }
   // Legend order is natural order (seed 2 before seed 10), not the order rows happen to come in.
-  const categories = [...new Set(values.filter((v) => v !== null && v !== undefined).map(String))]
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const categories = [...new Set(values.filter((v) => v !== null && v !== undefined).map(String))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
   const indices = new Map(categories.map((category, index) => [category, index]));
-  const colors = values.map((v) => (v === null || v === undefined ? MISSING_COLOR : categoricalColor(indices.get(String(v))!)));
+  const colors = values.map((v) =>
+    v === null || v === undefined ? MISSING_COLOR : categoricalColor(indices.get(String(v))!),
+  );
   return { kind, domain: categories, colors };
 }
 
@@ -129,16 +186,22 @@ export function readableTextColor(background: string): '#000000' | '#ffffff' {
  * A colour per phase label, in `order`: the payload's own colours first, then the shared
  * colours of Yang et al.'s phases (PHASE_COLORS), then the unused Okabe-Ito colours in turn.
  */
-export function phaseColors(order: readonly string[], given: Readonly<Record<string, string>> = {}): Map<string, string> {
+export function phaseColors(
+  order: readonly string[],
+  given: Readonly<Record<string, string>> = {},
+): Map<string, string> {
   const colors = new Map<string, string>();
   for (const label of order) {
     const color = given[label] ?? PHASE_COLORS[label];
     if (color) colors.set(label, color);
   }
-  const unused = OKABE_ITO.filter((color) => ![...colors.values()].some((c) => c.toLowerCase() === color.toLowerCase()));
+  const unused = OKABE_ITO.filter(
+    (color) => ![...colors.values()].some((c) => c.toLowerCase() === color.toLowerCase()),
+  );
   let next = 0;
   for (const label of order) {
-    if (!colors.has(label)) colors.set(label, unused.length ? unused[next++ % unused.length] : categoricalColor(next++));
+    if (!colors.has(label))
+      colors.set(label, unused.length ? unused[next++ % unused.length] : categoricalColor(next++));
   }
   return colors;
 }
@@ -176,5 +239,9 @@ export function phaseScale(values: readonly unknown[]): ColorScale | undefined {
   if (!labels.length || !labels.every((label) => label in PHASE_COLORS)) return undefined;
   const order = phaseOrder(labels);
   const colors = phaseColors(order);
-  return { kind: 'nominal', domain: order, colors: values.map((v) => (v === null || v === undefined ? MISSING_COLOR : colors.get(String(v))!)) };
+  return {
+    kind: 'nominal',
+    domain: order,
+    colors: values.map((v) => (v === null || v === undefined ? MISSING_COLOR : colors.get(String(v))!)),
+  };
 }

@@ -14,7 +14,11 @@ function append(parent: Node, children: Child[]): void {
 }
 
 /** An HTML element with class names, attributes and children (strings become text nodes). */
-export function html<K extends keyof HTMLElementTagNameMap>(tag: K, options: { className?: string; attributes?: Record<string, string>; dataset?: Record<string, string> } = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function html<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: { className?: string; attributes?: Record<string, string>; dataset?: Record<string, string> } = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   if (options.className) element.className = options.className;
   for (const [name, value] of Object.entries(options.attributes ?? {})) element.setAttribute(name, value);
@@ -32,7 +36,13 @@ export function svg(tag: string, attributes: Record<string, string | number> = {
 }
 
 /** A labelled <select> over `options` (a value, or a value with the text shown for it); calls `onChange` with the chosen value. */
-export function select(label: string, options: (string | { value: string; text: string })[], value: string, onChange: (value: string) => void, role: string): HTMLLabelElement {
+export function select(
+  label: string,
+  options: (string | { value: string; text: string })[],
+  value: string,
+  onChange: (value: string) => void,
+  role: string,
+): HTMLLabelElement {
   const control = html('select', { dataset: { role } });
   for (const option of options) {
     const { value: optionValue, text } = typeof option === 'string' ? { value: option, text: option } : option;

@@ -6,7 +6,16 @@
 // and SVG keeps text crisp.
 
 import type { PhaseDiagramPayload } from 'weightlab/payloads';
-import { colorScale, gradientStops, MISSING_COLOR, phaseColors, phaseOrder, readableTextColor, scalePosition, type ColorScale } from './colors';
+import {
+  colorScale,
+  gradientStops,
+  MISSING_COLOR,
+  phaseColors,
+  phaseOrder,
+  readableTextColor,
+  scalePosition,
+  type ColorScale,
+} from './colors';
 import { cssVariable, formatValue, html, select, svg, textWidth } from './dom';
 import { formatTick, linearTicks, logTicks } from './ticks';
 
@@ -14,7 +23,16 @@ import { formatTick, linearTicks, logTicks } from './ticks';
 export const PHASE_MAP = 'phase map';
 
 /** Layout in pixels: cell sizes, the font sizes tried for phase names (largest that fits), the colour bar. */
-const LAYOUT = { cellMin: 18, cellMax: 64, gridSpan: 560, labelFonts: [14, 13, 12, 11], labelPadding: 6, tickFont: 11, colorBarWidth: 14, colorBarGap: 16 };
+const LAYOUT = {
+  cellMin: 18,
+  cellMax: 64,
+  gridSpan: 560,
+  labelFonts: [14, 13, 12, 11],
+  labelPadding: 6,
+  tickFont: 11,
+  colorBarWidth: 14,
+  colorBarGap: 16,
+};
 
 /** Distinct ids for the colour bars' gradients (several diagrams share one page). */
 let gradients = 0;
@@ -45,11 +63,37 @@ export class PhaseDiagramView {
     this.legend = html('div', { className: 'wl-legend' });
     const metrics = Object.keys(payload.metrics);
     // The payload's first metric leads the list after the phase map.
-    const choices = [PHASE_MAP, ...[payload.metric, ...metrics.filter((m) => m !== payload.metric)].map((metric) => ({ value: metric, text: this.title(metric) }))];
-    this.node = html('div', { className: 'wl-phase-diagram', dataset: { weightlabCells: String(payload.x.values.length * payload.y.values.length) } },
+    const choices = [
+      PHASE_MAP,
+      ...[payload.metric, ...metrics.filter((m) => m !== payload.metric)].map((metric) => ({
+        value: metric,
+        text: this.title(metric),
+      })),
+    ];
+    this.node = html(
+      'div',
+      {
+        className: 'wl-phase-diagram',
+        dataset: { weightlabCells: String(payload.x.values.length * payload.y.values.length) },
+      },
       html('div', { className: 'wl-title' }, payload.title),
-      html('div', { className: 'wl-toolbar' }, select('Colour', choices, this.view, (value) => { this.view = value; this.render(); }, 'metric')),
-      this.figure, this.legend);
+      html(
+        'div',
+        { className: 'wl-toolbar' },
+        select(
+          'Colour',
+          choices,
+          this.view,
+          (value) => {
+            this.view = value;
+            this.render();
+          },
+          'metric',
+        ),
+      ),
+      this.figure,
+      this.legend,
+    );
     this.render();
   }
 
@@ -62,22 +106,52 @@ export class PhaseDiagramView {
     const { x, y, phases } = this.payload;
     const byPhase = this.view === PHASE_MAP;
     const grid = byPhase ? undefined : this.payload.metrics[this.view];
-    const columns = x.values.length, rows = y.values.length;
-    const cell = Math.max(LAYOUT.cellMin, Math.min(LAYOUT.cellMax, Math.floor(LAYOUT.gridSpan / Math.max(columns, rows))));
+    const columns = x.values.length,
+      rows = y.values.length;
+    const cell = Math.max(
+      LAYOUT.cellMin,
+      Math.min(LAYOUT.cellMax, Math.floor(LAYOUT.gridSpan / Math.max(columns, rows))),
+    );
     const fontFamily = cssVariable(this.node, '--jp-ui-font-family', 'sans-serif');
     const tickFont = `${LAYOUT.tickFont}px ${fontFamily}`;
-    const xLabels = x.values.map(axisLabel), yLabels = y.values.map(axisLabel);
+    const xLabels = x.values.map(axisLabel),
+      yLabels = y.values.map(axisLabel);
     // Room on the left for the widest y tick label and the rotated axis title.
-    const left = Math.ceil(Math.max(...yLabels.map((label) => textWidth(label, tickFont)))) + 34, top = 10, bottom = 46;
-    const display = grid ? this.payload.metricDisplay?.[this.view] ?? {} : {};
-    const scale = grid ? colorScale(grid.flat(), 'quantitative', { logarithmic: display.scale === undefined ? undefined : display.scale === 'log', divergingAt: display.divergingAt }) : undefined;
+    const left = Math.ceil(Math.max(...yLabels.map((label) => textWidth(label, tickFont)))) + 34,
+      top = 10,
+      bottom = 46;
+    const display = grid ? (this.payload.metricDisplay?.[this.view] ?? {}) : {};
+    const scale = grid
+      ? colorScale(grid.flat(), 'quantitative', {
+          logarithmic: display.scale === undefined ? undefined : display.scale === 'log',
+          divergingAt: display.divergingAt,
+        })
+      : undefined;
     const [low, high] = (scale?.domain ?? [0, 1]) as [number, number];
     // Powers of ten on a log bar when it spans two or more; round linear values otherwise.
     const decades = scale?.logarithmic ? logTicks(low, high) : [];
-    const barTicks = !scale ? [] : decades.length >= 2 ? decades : linearTicks(low, high, Math.max(2, Math.min(6, Math.floor((rows * cell) / 40))));
-    const right = scale ? LAYOUT.colorBarGap + LAYOUT.colorBarWidth + 8 + Math.ceil(Math.max(0, ...barTicks.map((t) => textWidth(formatTick(t), tickFont)))) + 8 : 10;
-    const width = left + columns * cell + right, height = top + rows * cell + bottom;
-    const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'wl-svg', role: 'img', 'aria-label': `${this.payload.title}: ${byPhase ? 'phases' : this.view}` });
+    const barTicks = !scale
+      ? []
+      : decades.length >= 2
+        ? decades
+        : linearTicks(low, high, Math.max(2, Math.min(6, Math.floor((rows * cell) / 40))));
+    const right = scale
+      ? LAYOUT.colorBarGap +
+        LAYOUT.colorBarWidth +
+        8 +
+        Math.ceil(Math.max(0, ...barTicks.map((t) => textWidth(formatTick(t), tickFont)))) +
+        8
+      : 10;
+    const width = left + columns * cell + right,
+      height = top + rows * cell + bottom;
+    const root = svg('svg', {
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      class: 'wl-svg',
+      role: 'img',
+      'aria-label': `${this.payload.title}: ${byPhase ? 'phases' : this.view}`,
+    });
     // Row 0 at the bottom, like a plot's y axis.
     const cellX = (c: number) => left + c * cell;
     const cellY = (r: number) => top + (rows - 1 - r) * cell;
@@ -85,28 +159,61 @@ export class PhaseDiagramView {
       for (let c = 0; c < columns; c++) {
         const phase = phases[r][c];
         const fill = grid
-          ? (grid[r][c] === null ? MISSING_COLOR : scale!.colors[r * columns + c])
-          : (phase ? this.colors.get(phase)! : MISSING_COLOR);
-        const rect = svg('rect', { x: cellX(c), y: cellY(r), width: cell, height: cell, fill, 'data-row': r, 'data-column': c, 'data-phase': phase ?? '', class: 'wl-cell' });
+          ? grid[r][c] === null
+            ? MISSING_COLOR
+            : scale!.colors[r * columns + c]
+          : phase
+            ? this.colors.get(phase)!
+            : MISSING_COLOR;
+        const rect = svg('rect', {
+          x: cellX(c),
+          y: cellY(r),
+          width: cell,
+          height: cell,
+          fill,
+          'data-row': r,
+          'data-column': c,
+          'data-phase': phase ?? '',
+          class: 'wl-cell',
+        });
         rect.addEventListener('pointerenter', (event) => this.showTooltip(r, c, event as PointerEvent));
-        rect.addEventListener('pointerleave', () => { this.tooltip.hidden = true; });
+        rect.addEventListener('pointerleave', () => {
+          this.tooltip.hidden = true;
+        });
         root.appendChild(rect);
         if (!phase) continue;
         // The largest font at which the name fits the cell; names that fit none are left to
         // the legend and the tooltip rather than cut.
-        const size = LAYOUT.labelFonts.find((px) => textWidth(phase, `600 ${px}px ${fontFamily}`) + LAYOUT.labelPadding <= cell && px + 4 <= cell);
+        const size = LAYOUT.labelFonts.find(
+          (px) => textWidth(phase, `600 ${px}px ${fontFamily}`) + LAYOUT.labelPadding <= cell && px + 4 <= cell,
+        );
         if (size === undefined) continue;
-        root.appendChild(svg('text', {
-          x: cellX(c) + cell / 2, y: cellY(r) + cell / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central',
-          fill: readableTextColor(fill), 'font-size': size, class: 'wl-cell-label', 'data-row': r, 'data-column': c,
-        }, phase));
+        root.appendChild(
+          svg(
+            'text',
+            {
+              x: cellX(c) + cell / 2,
+              y: cellY(r) + cell / 2,
+              'text-anchor': 'middle',
+              'dominant-baseline': 'central',
+              fill: readableTextColor(fill),
+              'font-size': size,
+              class: 'wl-cell-label',
+              'data-row': r,
+              'data-column': c,
+            },
+            phase,
+          ),
+        );
       }
     }
     // Phase boundaries: a thick line between neighbouring cells of different phases.
-    const boundary = (x1: number, y1: number, x2: number, y2: number) => root.appendChild(svg('line', { x1, y1, x2, y2, class: 'wl-boundary' }));
+    const boundary = (x1: number, y1: number, x2: number, y2: number) =>
+      root.appendChild(svg('line', { x1, y1, x2, y2, class: 'wl-boundary' }));
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < columns; c++) {
-        if (c + 1 < columns && phases[r][c] !== phases[r][c + 1]) boundary(cellX(c + 1), cellY(r), cellX(c + 1), cellY(r) + cell);
+        if (c + 1 < columns && phases[r][c] !== phases[r][c + 1])
+          boundary(cellX(c + 1), cellY(r), cellX(c + 1), cellY(r) + cell);
         if (r + 1 < rows && phases[r][c] !== phases[r + 1][c]) boundary(cellX(c), cellY(r), cellX(c) + cell, cellY(r));
       }
     }
@@ -115,15 +222,58 @@ export class PhaseDiagramView {
     const every = Math.max(1, Math.ceil((widest + 8) / cell));
     xLabels.forEach((label, c) => {
       if (c % every) return;
-      root.appendChild(svg('text', { x: cellX(c) + cell / 2, y: top + rows * cell + 15, 'text-anchor': 'middle', class: 'wl-tick', 'data-axis': 'x' }, label));
+      root.appendChild(
+        svg(
+          'text',
+          {
+            x: cellX(c) + cell / 2,
+            y: top + rows * cell + 15,
+            'text-anchor': 'middle',
+            class: 'wl-tick',
+            'data-axis': 'x',
+          },
+          label,
+        ),
+      );
     });
     const everyRow = Math.max(1, Math.ceil((LAYOUT.tickFont + 4) / cell));
     yLabels.forEach((label, r) => {
       if (r % everyRow) return;
-      root.appendChild(svg('text', { x: left - 6, y: cellY(r) + cell / 2, 'dominant-baseline': 'central', 'text-anchor': 'end', class: 'wl-tick', 'data-axis': 'y' }, label));
+      root.appendChild(
+        svg(
+          'text',
+          {
+            x: left - 6,
+            y: cellY(r) + cell / 2,
+            'dominant-baseline': 'central',
+            'text-anchor': 'end',
+            class: 'wl-tick',
+            'data-axis': 'y',
+          },
+          label,
+        ),
+      );
     });
-    root.appendChild(svg('text', { x: left + (columns * cell) / 2, y: height - 8, 'text-anchor': 'middle', class: 'wl-axis-label' }, `${x.name}${x.scale === 'log' ? ' (log)' : ''}`));
-    root.appendChild(svg('text', { x: 14, y: top + (rows * cell) / 2, 'text-anchor': 'middle', class: 'wl-axis-label', transform: `rotate(-90 14 ${top + (rows * cell) / 2})` }, `${y.name}${y.scale === 'log' ? ' (log)' : ''}`));
+    root.appendChild(
+      svg(
+        'text',
+        { x: left + (columns * cell) / 2, y: height - 8, 'text-anchor': 'middle', class: 'wl-axis-label' },
+        `${x.name}${x.scale === 'log' ? ' (log)' : ''}`,
+      ),
+    );
+    root.appendChild(
+      svg(
+        'text',
+        {
+          x: 14,
+          y: top + (rows * cell) / 2,
+          'text-anchor': 'middle',
+          class: 'wl-axis-label',
+          transform: `rotate(-90 14 ${top + (rows * cell) / 2})`,
+        },
+        `${y.name}${y.scale === 'log' ? ' (log)' : ''}`,
+      ),
+    );
     if (scale) this.colorBar(root, left + columns * cell + LAYOUT.colorBarGap, top, rows * cell, scale, barTicks);
     this.figure.replaceChildren(root, this.tooltip);
     this.node.dataset.metric = this.view;
@@ -134,42 +284,79 @@ export class PhaseDiagramView {
   /** A vertical colour bar (low at the bottom) with its tick values, right of the grid. */
   private colorBar(root: SVGElement, x: number, top: number, height: number, scale: ColorScale, ticks: number[]): void {
     const id = `wl-colorbar-${++gradients}`;
-    const gradient = svg('linearGradient', { id, x1: 0, y1: 1, x2: 0, y2: 0 },
-      ...gradientStops(scale).map((stop) => svg('stop', { offset: stop.offset, 'stop-color': stop.color })));
+    const gradient = svg(
+      'linearGradient',
+      { id, x1: 0, y1: 1, x2: 0, y2: 0 },
+      ...gradientStops(scale).map((stop) => svg('stop', { offset: stop.offset, 'stop-color': stop.color })),
+    );
     root.appendChild(svg('defs', {}, gradient));
     const [low, high] = scale.domain as [number, number];
     const kind = scale.logarithmic ? 'log' : scale.divergingAt !== undefined ? 'diverging' : 'linear';
     const bar = svg('g', { class: 'wl-colorbar', 'data-low': low, 'data-high': high, 'data-scale': kind });
-    bar.appendChild(svg('rect', { x, y: top, width: LAYOUT.colorBarWidth, height, fill: `url(#${id})`, class: 'wl-colorbar-ramp' }));
+    bar.appendChild(
+      svg('rect', { x, y: top, width: LAYOUT.colorBarWidth, height, fill: `url(#${id})`, class: 'wl-colorbar-ramp' }),
+    );
     // The bar is linear in the value (log10 of it on a log scale); a diverging scale's gradient
     // turns white at its centre value wherever that falls (gradientStops).
     const along = (v: number) => (scale.logarithmic ? scalePosition(scale, v) : (v - low) / (high - low || 1));
     for (const tick of ticks) {
       const ty = top + (1 - along(tick)) * height;
-      bar.appendChild(svg('line', { x1: x + LAYOUT.colorBarWidth, x2: x + LAYOUT.colorBarWidth + 4, y1: ty, y2: ty, class: 'wl-tick-mark' }));
-      bar.appendChild(svg('text', { x: x + LAYOUT.colorBarWidth + 7, y: ty, 'dominant-baseline': 'central', class: 'wl-tick', 'data-value': tick }, formatTick(tick)));
+      bar.appendChild(
+        svg('line', {
+          x1: x + LAYOUT.colorBarWidth,
+          x2: x + LAYOUT.colorBarWidth + 4,
+          y1: ty,
+          y2: ty,
+          class: 'wl-tick-mark',
+        }),
+      );
+      bar.appendChild(
+        svg(
+          'text',
+          {
+            x: x + LAYOUT.colorBarWidth + 7,
+            y: ty,
+            'dominant-baseline': 'central',
+            class: 'wl-tick',
+            'data-value': tick,
+          },
+          formatTick(tick),
+        ),
+      );
     }
     root.appendChild(bar);
   }
 
   private renderLegend(scale?: ColorScale): void {
     if (scale) {
-      const how = scale.logarithmic ? ' (log colour scale)' : scale.divergingAt !== undefined ? ` (white at ${formatTick(scale.divergingAt)})` : '';
+      const how = scale.logarithmic
+        ? ' (log colour scale)'
+        : scale.divergingAt !== undefined
+          ? ` (white at ${formatTick(scale.divergingAt)})`
+          : '';
       this.legend.replaceChildren(
         html('span', { className: 'wl-legend-title' }, `${this.title(this.view)}${how}`),
-        html('span', { className: 'wl-hint' }, 'cells named by phase; thick lines: phase boundaries; grey: not run'));
+        html('span', { className: 'wl-hint' }, 'cells named by phase; thick lines: phase boundaries; grey: not run'),
+      );
       return;
     }
     const item = (label: string, color: string, description?: string) => {
       const swatch = html('span', { className: 'wl-swatch wl-swatch-square', dataset: { color } });
       swatch.style.background = color;
-      return html('span', { className: 'wl-category', dataset: { phase: label } }, swatch, html('span', { className: 'wl-category-name' }, label),
-        description ? html('span', { className: 'wl-category-description' }, description) : null);
+      return html(
+        'span',
+        { className: 'wl-category', dataset: { phase: label } },
+        swatch,
+        html('span', { className: 'wl-category-name' }, label),
+        description ? html('span', { className: 'wl-category-description' }, description) : null,
+      );
     };
     const unknown = this.payload.phases.some((row) => row.some((p) => !p));
-    this.legend.replaceChildren(html('span', { className: 'wl-legend-title' }, 'phase'),
+    this.legend.replaceChildren(
+      html('span', { className: 'wl-legend-title' }, 'phase'),
       ...this.phases.map((label) => item(label, this.colors.get(label)!, this.payload.phaseDescriptions?.[label])),
-      ...(unknown ? [item('unknown', MISSING_COLOR, 'not run or not classified')] : []));
+      ...(unknown ? [item('unknown', MISSING_COLOR, 'not run or not classified')] : []),
+    );
   }
 
   private showTooltip(r: number, c: number, event: PointerEvent): void {
@@ -177,10 +364,29 @@ export class PhaseDiagramView {
     const phase = phases[r][c];
     this.tooltip.replaceChildren(
       html('div', { className: 'wl-tooltip-title' }, phase ?? 'phase unknown'),
-      ...(phase && this.payload.phaseDescriptions?.[phase] ? [html('div', { className: 'wl-tooltip-description' }, this.payload.phaseDescriptions[phase])] : []),
-      ...[[x.name, x.values[c]], [y.name, y.values[r]]].map(([name, value]) => html('div', { className: 'wl-tooltip-row' }, html('span', { className: 'wl-tooltip-key' }, String(name)), html('span', { className: 'wl-tooltip-value' }, formatValue(value)))),
+      ...(phase && this.payload.phaseDescriptions?.[phase]
+        ? [html('div', { className: 'wl-tooltip-description' }, this.payload.phaseDescriptions[phase])]
+        : []),
+      ...[
+        [x.name, x.values[c]],
+        [y.name, y.values[r]],
+      ].map(([name, value]) =>
+        html(
+          'div',
+          { className: 'wl-tooltip-row' },
+          html('span', { className: 'wl-tooltip-key' }, String(name)),
+          html('span', { className: 'wl-tooltip-value' }, formatValue(value)),
+        ),
+      ),
       html('div', { className: 'wl-tooltip-section' }, 'metrics'),
-      ...Object.entries(metrics).map(([name, grid]) => html('div', { className: 'wl-tooltip-row', dataset: { column: name } }, html('span', { className: 'wl-tooltip-key' }, name), html('span', { className: 'wl-tooltip-value' }, formatValue(grid[r][c])))),
+      ...Object.entries(metrics).map(([name, grid]) =>
+        html(
+          'div',
+          { className: 'wl-tooltip-row', dataset: { column: name } },
+          html('span', { className: 'wl-tooltip-key' }, name),
+          html('span', { className: 'wl-tooltip-value' }, formatValue(grid[r][c])),
+        ),
+      ),
     );
     this.tooltip.dataset.cell = `${r},${c}`;
     this.tooltip.hidden = false;

@@ -6,7 +6,12 @@
 import { Widget } from '@lumino/widgets';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import {
-  checkEsdPayload, checkManifoldPayload, checkPhaseDiagramPayload, ESD_MIME, MANIFOLD_MIME, PHASE_DIAGRAM_MIME,
+  checkEsdPayload,
+  checkManifoldPayload,
+  checkPhaseDiagramPayload,
+  ESD_MIME,
+  MANIFOLD_MIME,
+  PHASE_DIAGRAM_MIME,
 } from 'weightlab/payloads';
 import { errorBox } from './dom';
 import { ManifoldView } from './manifold/view';
@@ -15,14 +20,21 @@ import { EsdView } from './esd';
 
 export const MIME_TYPES = [MANIFOLD_MIME, PHASE_DIAGRAM_MIME, ESD_MIME];
 
-interface View { node: HTMLElement; dispose?(): void }
+interface View {
+  node: HTMLElement;
+  dispose?(): void;
+}
 
 function viewFor(mimeType: string, data: unknown): View {
   switch (mimeType) {
-    case MANIFOLD_MIME: return new ManifoldView(checkManifoldPayload(data));
-    case PHASE_DIAGRAM_MIME: return new PhaseDiagramView(checkPhaseDiagramPayload(data));
-    case ESD_MIME: return new EsdView(checkEsdPayload(data));
-    default: throw new Error(`no weightlab view for ${mimeType}`);
+    case MANIFOLD_MIME:
+      return new ManifoldView(checkManifoldPayload(data));
+    case PHASE_DIAGRAM_MIME:
+      return new PhaseDiagramView(checkPhaseDiagramPayload(data));
+    case ESD_MIME:
+      return new EsdView(checkEsdPayload(data));
+    default:
+      throw new Error(`no weightlab view for ${mimeType}`);
   }
 }
 
@@ -44,7 +56,11 @@ export class WeightlabRenderer extends Widget implements IRenderMime.IRenderer {
       this.node.appendChild(this.view.node);
     } catch (error) {
       this.view = undefined;
-      this.node.appendChild(errorBox(`weightlab: cannot render ${this.mimeType}: ${error instanceof Error ? error.message : String(error)}`));
+      this.node.appendChild(
+        errorBox(
+          `weightlab: cannot render ${this.mimeType}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
     }
   }
 

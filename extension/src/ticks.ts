@@ -21,7 +21,8 @@ export function linearTicks(low: number, high: number, count = 5): number[] {
 /** Powers of ten inside [low, high] (both positive), thinned to at most `count` labels. */
 export function logTicks(low: number, high: number, count = 6): number[] {
   if (!(low > 0) || !(high > 0)) return [];
-  const first = Math.ceil(Math.log10(Math.min(low, high)) - 1e-9), last = Math.floor(Math.log10(Math.max(low, high)) + 1e-9);
+  const first = Math.ceil(Math.log10(Math.min(low, high)) - 1e-9),
+    last = Math.floor(Math.log10(Math.max(low, high)) + 1e-9);
   if (last < first) return [];
   const every = Math.max(1, Math.ceil((last - first + 1) / count));
   const ticks: number[] = [];

@@ -11,7 +11,11 @@ const kernelRoot = path.resolve(__dirname, '..');
 const libraryRoot = path.dirname(require.resolve('weightlab/package.json', { paths: [kernelRoot] }));
 const declarations = path.join(libraryRoot, 'dist', 'index.d.ts');
 const output = path.join(kernelRoot, 'dist', 'prelude.json');
-const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.dirname(require.resolve('tslab/package.json', { paths: [kernelRoot] }))] }));
+const ts = require(
+  require.resolve('@tslab/typescript-for-tslab', {
+    paths: [path.dirname(require.resolve('tslab/package.json', { paths: [kernelRoot] }))],
+  }),
+);
 
 if (!fs.existsSync(declarations)) {
   process.stderr.write(`build-prelude: ${declarations} does not exist; build lib first (npx tsc -b)\n`);
@@ -19,8 +23,12 @@ if (!fs.existsSync(declarations)) {
 }
 
 const program = ts.createProgram([declarations], {
-  module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, moduleResolution: ts.ModuleResolutionKind.Node10,
-  types: [], noEmit: true, skipLibCheck: true,
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
+  types: [],
+  noEmit: true,
+  skipLibCheck: true,
 });
 const checker = program.getTypeChecker();
 const source = program.getSourceFile(declarations);
@@ -46,4 +54,6 @@ fs.mkdirSync(path.dirname(output), { recursive: true });
 const temporary = `${output}.${process.pid}.tmp`;
 fs.writeFileSync(temporary, `${JSON.stringify({ source: path.relative(kernelRoot, declarations), names }, null, 2)}\n`);
 fs.renameSync(temporary, output);
-process.stdout.write(`build-prelude: ${names.length} names (${names.filter((n) => n.kind === 'value').length} values, ${names.filter((n) => n.namespace).length} namespaces) -> ${path.relative(process.cwd(), output)}\n`);
+process.stdout.write(
+  `build-prelude: ${names.length} names (${names.filter((n) => n.kind === 'value').length} values, ${names.filter((n) => n.namespace).length} namespaces) -> ${path.relative(process.cwd(), output)}\n`,
+);

@@ -16,10 +16,13 @@ const stamp = path.join(output, '.build-inputs');
 
 function filesUnder(dir, keep = () => true) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(full, keep) : keep(full) ? [full] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? filesUnder(full, keep) : keep(full) ? [full] : [];
+    })
+    .sort();
 }
 
 function inputsHash() {
@@ -42,7 +45,9 @@ function inputsHash() {
 }
 
 function upToDate(wanted) {
-  return fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted && fs.existsSync(path.join(output, 'bundle.js'));
+  return (
+    fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted && fs.existsSync(path.join(output, 'bundle.js'))
+  );
 }
 
 async function build() {
@@ -66,20 +71,33 @@ async function build() {
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     // @jupyterlab/coreutils reads `path` only outside browsers; give it the browser shim.
     alias: { path: 'path-browserify' },
-    loader: { '.svg': 'text', '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.png': 'dataurl', '.gif': 'dataurl' },
+    loader: {
+      '.svg': 'text',
+      '.woff': 'file',
+      '.woff2': 'file',
+      '.ttf': 'file',
+      '.eot': 'file',
+      '.png': 'dataurl',
+      '.gif': 'dataurl',
+    },
     // One copy of every shared package (lumino's message loop, the rendermime tokens): the
     // extension's compiled files resolve their imports from the lab's dependencies.
     nodePaths: [path.join(repositoryRoot, 'node_modules')],
-    plugins: [{
-      // JupyterLab's CSS imports packages webpack-style: url('~@lumino/widgets/style/index.css').
-      name: 'tilde-imports',
-      setup(builder) {
-        builder.onResolve({ filter: /^~/ }, (args) => ({ path: require.resolve(args.path.slice(1), { paths: [args.resolveDir] }) }));
+    plugins: [
+      {
+        // JupyterLab's CSS imports packages webpack-style: url('~@lumino/widgets/style/index.css').
+        name: 'tilde-imports',
+        setup(builder) {
+          builder.onResolve({ filter: /^~/ }, (args) => ({
+            path: require.resolve(args.path.slice(1), { paths: [args.resolveDir] }),
+          }));
+        },
       },
-    }],
+    ],
   });
   fs.copyFileSync(path.join(labRoot, 'static', 'index.html'), path.join(staging, 'index.html'));
-  for (const folder of ['settings', 'schemas', 'themes', 'user-settings', 'workspaces']) fs.mkdirSync(path.join(staging, folder), { recursive: true });
+  for (const folder of ['settings', 'schemas', 'themes', 'user-settings', 'workspaces'])
+    fs.mkdirSync(path.join(staging, folder), { recursive: true });
   fs.rmSync(output, { recursive: true, force: true });
   fs.renameSync(staging, output);
 }
@@ -99,7 +117,9 @@ async function main() {
   await build();
   fs.writeFileSync(stamp, wanted);
   const size = filesUnder(output).reduce((sum, file) => sum + fs.statSync(file).size, 0);
-  process.stderr.write(`lab: built lab/build (${(size / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `lab: built lab/build (${(size / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 main().catch((error) => {

@@ -4,7 +4,15 @@
 import { type ISessionContextDialogs, type WidgetTracker } from '@jupyterlab/apputils';
 import type { CompletionHandler } from '@jupyterlab/completer';
 import { NotebookActions, type NotebookPanel } from '@jupyterlab/notebook';
-import { addIcon, fastForwardIcon, type LabIcon, refreshIcon, runIcon, saveIcon, stopIcon } from '@jupyterlab/ui-components';
+import {
+  addIcon,
+  fastForwardIcon,
+  type LabIcon,
+  refreshIcon,
+  runIcon,
+  saveIcon,
+  stopIcon,
+} from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 
 export const COMMAND = {
@@ -43,15 +51,36 @@ export function createCommands(lab: LabContext): CommandRegistry {
         return panel ? execute(panel) : undefined;
       },
     });
-  add(COMMAND.runAndAdvance, 'Run the selected cells and advance', (panel) => NotebookActions.runAndAdvance(panel.content, panel.sessionContext, lab.dialogs), runIcon);
-  add(COMMAND.run, 'Run the selected cells', (panel) => NotebookActions.run(panel.content, panel.sessionContext, lab.dialogs));
-  add(COMMAND.runAll, 'Run all cells', (panel) => NotebookActions.runAll(panel.content, panel.sessionContext, lab.dialogs), fastForwardIcon);
+  add(
+    COMMAND.runAndAdvance,
+    'Run the selected cells and advance',
+    (panel) => NotebookActions.runAndAdvance(panel.content, panel.sessionContext, lab.dialogs),
+    runIcon,
+  );
+  add(COMMAND.run, 'Run the selected cells', (panel) =>
+    NotebookActions.run(panel.content, panel.sessionContext, lab.dialogs),
+  );
+  add(
+    COMMAND.runAll,
+    'Run all cells',
+    (panel) => NotebookActions.runAll(panel.content, panel.sessionContext, lab.dialogs),
+    fastForwardIcon,
+  );
   add(COMMAND.save, 'Save', (panel) => panel.context.save(), saveIcon);
   add(COMMAND.insert, 'Insert a cell below', (panel) => NotebookActions.insertBelow(panel.content), addIcon);
-  add(COMMAND.interrupt, 'Interrupt the kernel', (panel) => panel.sessionContext.session?.kernel?.interrupt(), stopIcon);
+  add(
+    COMMAND.interrupt,
+    'Interrupt the kernel',
+    (panel) => panel.sessionContext.session?.kernel?.interrupt(),
+    stopIcon,
+  );
   add(COMMAND.restart, 'Restart the kernel', (panel) => lab.dialogs.restart(panel.sessionContext), refreshIcon);
-  add(COMMAND.editMode, 'Edit mode', (panel) => { panel.content.mode = 'edit'; });
-  add(COMMAND.commandMode, 'Command mode', (panel) => { panel.content.mode = 'command'; });
+  add(COMMAND.editMode, 'Edit mode', (panel) => {
+    panel.content.mode = 'edit';
+  });
+  add(COMMAND.commandMode, 'Command mode', (panel) => {
+    panel.content.mode = 'command';
+  });
   add(COMMAND.selectBelow, 'Select the cell below', (panel) => NotebookActions.selectBelow(panel.content));
   add(COMMAND.selectAbove, 'Select the cell above', (panel) => NotebookActions.selectAbove(panel.content));
   add(COMMAND.complete, 'Complete', (panel) => {

@@ -26,7 +26,9 @@ function extensionRegistry(): EditorExtensionRegistry {
     name: 'shared-model-binding',
     factory: (options) => {
       const shared = options.model.sharedModel as IYText;
-      return EditorExtensionRegistry.createImmutableExtension(ybinding({ ytext: shared.ysource, undoManager: shared.undoManager ?? undefined }));
+      return EditorExtensionRegistry.createImmutableExtension(
+        ybinding({ ytext: shared.ysource, undoManager: shared.undoManager ?? undefined }),
+      );
     },
   });
   return registry;

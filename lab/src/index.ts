@@ -62,7 +62,13 @@ async function main(): Promise<void> {
     },
   });
   const commands = createCommands(lab);
-  const factory = registerNotebookFactories({ registry, commands, rendermime: createRenderMime(), editor: createEditorServices(), dialogs });
+  const factory = registerNotebookFactories({
+    registry,
+    commands,
+    rendermime: createRenderMime(),
+    editor: createEditorServices(),
+    dialogs,
+  });
   factory.widgetCreated.connect((_, panel) => {
     void tracker.add(panel);
     lab.completers.set(panel, attachCompleter(panel));
@@ -87,6 +93,6 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-  document.body.textContent = `weightlab lab failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+  document.body.textContent = `weightlab lab failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   throw error;
 });

@@ -3,14 +3,28 @@
 // the kernel named in their metadata (the weightlab kernel for ours).
 import { CommandToolbarButton, Toolbar as SessionToolbar, type ISessionContextDialogs } from '@jupyterlab/apputils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
-import { ExecutionIndicator, NotebookModelFactory, NotebookPanel, NotebookWidgetFactory, StaticNotebook, ToolbarItems } from '@jupyterlab/notebook';
+import {
+  ExecutionIndicator,
+  NotebookModelFactory,
+  NotebookPanel,
+  NotebookWidgetFactory,
+  StaticNotebook,
+  ToolbarItems,
+} from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Toolbar } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import { COMMAND } from './commands';
 import type { EditorServices } from './editor';
 
-const TOOLBAR_COMMANDS = [COMMAND.save, COMMAND.insert, COMMAND.runAndAdvance, COMMAND.runAll, COMMAND.interrupt, COMMAND.restart];
+const TOOLBAR_COMMANDS = [
+  COMMAND.save,
+  COMMAND.insert,
+  COMMAND.runAndAdvance,
+  COMMAND.runAll,
+  COMMAND.interrupt,
+  COMMAND.restart,
+];
 
 export function registerNotebookFactories(options: {
   registry: DocumentRegistry;

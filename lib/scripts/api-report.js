@@ -14,13 +14,28 @@ const declarations = path.join(libraryRoot, 'dist', 'index.d.ts');
 const reportFlag = process.argv.indexOf('--report');
 // --report FILE compares against another copy (the test uses it to show the check bites).
 const report = reportFlag > 0 ? path.resolve(process.argv[reportFlag + 1]) : path.join(libraryRoot, 'api.md');
-const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.dirname(require.resolve('tslab/package.json', { paths: [libraryRoot, path.join(libraryRoot, '..', 'kernel')] }))] }));
+const ts = require(
+  require.resolve('@tslab/typescript-for-tslab', {
+    paths: [
+      path.dirname(
+        require.resolve('tslab/package.json', { paths: [libraryRoot, path.join(libraryRoot, '..', 'kernel')] }),
+      ),
+    ],
+  }),
+);
 
 if (!fs.existsSync(declarations)) {
   process.stderr.write(`api-report: ${declarations} does not exist; run npm run build first\n`);
   process.exit(1);
 }
-const program = ts.createProgram([declarations], { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, moduleResolution: ts.ModuleResolutionKind.Node10, types: [], noEmit: true, skipLibCheck: true });
+const program = ts.createProgram([declarations], {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
+  types: [],
+  noEmit: true,
+  skipLibCheck: true,
+});
 const checker = program.getTypeChecker();
 const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(declarations));
 
@@ -39,10 +54,13 @@ function kindOf(symbol) {
 
 function membersOf(symbol) {
   const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-  const exports = target.flags & ts.SymbolFlags.ValueModule && target.valueDeclaration && ts.isSourceFile(target.valueDeclaration)
-    ? checker.getExportsOfModule(target)
-    : [...(target.exports ? target.exports.values() : [])];
-  return exports.map((member) => ({ name: member.getName(), kind: kindOf(member) })).sort((a, b) => a.name.localeCompare(b.name));
+  const exports =
+    target.flags & ts.SymbolFlags.ValueModule && target.valueDeclaration && ts.isSourceFile(target.valueDeclaration)
+      ? checker.getExportsOfModule(target)
+      : [...(target.exports ? target.exports.values() : [])];
+  return exports
+    .map((member) => ({ name: member.getName(), kind: kindOf(member) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const flat = [];
@@ -50,7 +68,8 @@ const namespaces = [];
 for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
   const kind = kindOf(symbol);
   const entry = { name: symbol.getName(), kind };
-  if (kind === 'namespace' || kind === 'function + namespace') namespaces.push({ ...entry, members: membersOf(symbol) });
+  if (kind === 'namespace' || kind === 'function + namespace')
+    namespaces.push({ ...entry, members: membersOf(symbol) });
   if (kind !== 'namespace') flat.push(entry);
 }
 flat.sort((a, b) => a.name.localeCompare(b.name));
@@ -69,7 +88,12 @@ const lines = [
   '',
 ];
 for (const namespace of namespaces) {
-  lines.push(`## \`${namespace.name}\` (${namespace.members.length})`, '', ...namespace.members.map((member) => `- \`${namespace.name}.${member.name}\` ${member.kind}`), '');
+  lines.push(
+    `## \`${namespace.name}\` (${namespace.members.length})`,
+    '',
+    ...namespace.members.map((member) => `- \`${namespace.name}.${member.name}\` ${member.kind}`),
+    '',
+  );
 }
 const text = `${lines.join('\n').trimEnd()}\n`;
 
@@ -80,8 +104,12 @@ if (process.argv.includes('--check')) {
   const after = new Set(text.split('\n').filter((line) => line.startsWith('- ')));
   const added = [...after].filter((line) => !before.has(line));
   const removed = [...before].filter((line) => !after.has(line));
-  process.stderr.write(`api-report: ${path.relative(process.cwd(), report)} is out of date with the built surface (run \`npm run api\` and review the change)\n${added.map((l) => `  added   ${l.slice(2)}\n`).join('')}${removed.map((l) => `  removed ${l.slice(2)}\n`).join('')}`);
+  process.stderr.write(
+    `api-report: ${path.relative(process.cwd(), report)} is out of date with the built surface (run \`npm run api\` and review the change)\n${added.map((l) => `  added   ${l.slice(2)}\n`).join('')}${removed.map((l) => `  removed ${l.slice(2)}\n`).join('')}`,
+  );
   process.exit(1);
 }
 fs.writeFileSync(report, text);
-process.stdout.write(`api-report: ${flat.length} flat names, ${namespaces.length} namespaces -> ${path.relative(process.cwd(), report)}\n`);
+process.stdout.write(
+  `api-report: ${flat.length} flat names, ${namespaces.length} namespaces -> ${path.relative(process.cwd(), report)}\n`,
+);

@@ -33,21 +33,36 @@ const variants = [
 ];
 
 const scriptTime = fs.statSync(__filename).mtimeMs;
-const kernels = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_')).sort();
+const kernels = fs
+  .readdirSync(sourceDir)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_'))
+  .sort();
 for (const { dir, features } of variants) {
   fs.mkdirSync(dir, { recursive: true });
   for (const file of kernels) {
     const name = file.slice(0, -3);
     const source = path.join(sourceDir, file);
     const target = path.join(dir, `${name}.wasm`);
-    const newestInput = Math.max(scriptTime, fs.statSync(source).mtimeMs, ...sharedIncludes().map((f) => fs.statSync(f).mtimeMs));
+    const newestInput = Math.max(
+      scriptTime,
+      fs.statSync(source).mtimeMs,
+      ...sharedIncludes().map((f) => fs.statSync(f).mtimeMs),
+    );
     if (fs.existsSync(target) && fs.statSync(target).mtimeMs >= newestInput) continue;
     const started = Date.now();
-    execFileSync(process.execPath, [asc, source, '--outFile', target, '--enable', features, ...common], { stdio: 'inherit', cwd: lib });
-    console.log(`build-wasm: ${path.relative(lib, target)} (${fs.statSync(target).size} bytes, ${Date.now() - started} ms)`);
+    execFileSync(process.execPath, [asc, source, '--outFile', target, '--enable', features, ...common], {
+      stdio: 'inherit',
+      cwd: lib,
+    });
+    console.log(
+      `build-wasm: ${path.relative(lib, target)} (${fs.statSync(target).size} bytes, ${Date.now() - started} ms)`,
+    );
   }
 }
 
 function sharedIncludes() {
-  return fs.readdirSync(sourceDir).filter((f) => f.startsWith('_') && f.endsWith('.ts')).map((f) => path.join(sourceDir, f));
+  return fs
+    .readdirSync(sourceDir)
+    .filter((f) => f.startsWith('_') && f.endsWith('.ts'))
+    .map((f) => path.join(sourceDir, f));
 }

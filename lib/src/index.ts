@@ -23,7 +23,16 @@ export { io, zoo, spectral, landscape, phases, bias, align, generate, manifold, 
 export { display } from './display/public';
 
 // Errors: every error weightlab throws on purpose is a WeightlabError with `code` and `details`.
-export { WeightlabError, FormatError, ShapeError, DTypeError, ArgumentError, InterruptedError, NumericalError, type ErrorDetails } from './errors';
+export {
+  WeightlabError,
+  FormatError,
+  ShapeError,
+  DTypeError,
+  ArgumentError,
+  InterruptedError,
+  NumericalError,
+  type ErrorDetails,
+} from './errors';
 
 // Tensors, weights, randomness, progress and the result table every tabular verb returns.
 export { Tensor, matrix, type Shape, type Matrix } from './tensor/tensor';
@@ -34,15 +43,41 @@ export { progress, Progress } from './progress/progress';
 export { ResultTable, type SortKey } from './table/result-table';
 
 // The most used verbs, also flat.
-export { readWeights, loadWeights, readSafetensors, writeSafetensors, readTorch, readNpy, writeNpy, readNpz, readTfjs } from './io/public';
+export {
+  readWeights,
+  loadWeights,
+  readSafetensors,
+  writeSafetensors,
+  readTorch,
+  readNpy,
+  writeNpy,
+  readNpz,
+  readTfjs,
+} from './io/public';
 export { openZoo, buildZoo, zooPreset, zooCache, Zoo, type ZooSpec } from './zoo/public';
 export { digits, dataset, type Dataset } from './data/public';
 export { mlp, trainMlp, cnn } from './train/public';
 export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions, type HtsrRow } from './spectral/public';
 export { cka, modeConnectivity, topEigenvalues, hutchinsonTrace } from './landscape/public';
 export { phaseMetrics, classifyPhases, phaseDiagram, type PhaseTable } from './phases/public';
-export { inductiveBias, compareInductiveBias, teacherTask, kernelHypothesisSpace, networkHypothesisSpace } from './bias/public';
+export {
+  inductiveBias,
+  compareInductiveBias,
+  teacherTask,
+  kernelHypothesisSpace,
+  networkHypothesisSpace,
+} from './bias/public';
 export { weightMatching, alignZoo, alignedAverage } from './align/public';
-export { flowMatching, hypernetwork, latentDiffusion, autoregressive, mixtureGrowth, weightField, standardBaselines, evaluateGenerator, compareGenerators } from './generate/public';
+export {
+  flowMatching,
+  hypernetwork,
+  latentDiffusion,
+  autoregressive,
+  mixtureGrowth,
+  weightField,
+  standardBaselines,
+  evaluateGenerator,
+  compareGenerators,
+} from './generate/public';
 export { weightManifold } from './manifold/public';
 export { backendInfo, gram, matmul, hessianVectorProduct } from './backend/public';

@@ -8,8 +8,16 @@ function bruteForce(cost: ArrayLike<number>, n: number, maximize: boolean): numb
   const used = new Array<boolean>(n).fill(false);
   let best = maximize ? -Infinity : Infinity;
   const search = (row: number, total: number): void => {
-    if (row === n) { best = maximize ? Math.max(best, total) : Math.min(best, total); return; }
-    for (let j = 0; j < n; j++) if (!used[j]) { used[j] = true; search(row + 1, total + cost[row * n + j]); used[j] = false; }
+    if (row === n) {
+      best = maximize ? Math.max(best, total) : Math.min(best, total);
+      return;
+    }
+    for (let j = 0; j < n; j++)
+      if (!used[j]) {
+        used[j] = true;
+        search(row + 1, total + cost[row * n + j]);
+        used[j] = false;
+      }
   };
   search(0, 0);
   return best;

@@ -4,8 +4,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  WeightSet, Tensor, rng, mlpPermutationSpec, permutationSpec, resnetBlockSpec, applyPermutations,
-  weightMatching, alignZoo, alignedAverage, permuteAxis, ShapeError, ArgumentError, type Permutations, type PermutationSpec,
+  WeightSet,
+  Tensor,
+  rng,
+  mlpPermutationSpec,
+  permutationSpec,
+  resnetBlockSpec,
+  applyPermutations,
+  weightMatching,
+  alignZoo,
+  alignedAverage,
+  permuteAxis,
+  ShapeError,
+  ArgumentError,
+  type Permutations,
+  type PermutationSpec,
 } from 'weightlab/internal';
 import { randomMlp, mlpForward, randomTensor, conv3x3, batchNorm, relu, bnTensors } from './networks';
 
@@ -57,7 +70,8 @@ test('with one hidden layer, matching equals the brute-force best permutation (6
   const spec = mlpPermutationSpec(a);
   const objective = (perm: Int32Array) => {
     const permuted = applyPermutations(b, spec, { P0: perm });
-    const x = a.flatten(), y = permuted.flatten();
+    const x = a.flatten(),
+      y = permuted.flatten();
     let s = 0;
     for (let i = 0; i < x.length; i++) s += x[i] * y[i];
     return s;
@@ -66,8 +80,17 @@ test('with one hidden layer, matching equals the brute-force best permutation (6
   const perm = new Int32Array(6);
   const used = new Array<boolean>(6).fill(false);
   const search = (i: number): void => {
-    if (i === 6) { best = Math.max(best, objective(perm)); return; }
-    for (let j = 0; j < 6; j++) if (!used[j]) { used[j] = true; perm[i] = j; search(i + 1); used[j] = false; }
+    if (i === 6) {
+      best = Math.max(best, objective(perm));
+      return;
+    }
+    for (let j = 0; j < 6; j++)
+      if (!used[j]) {
+        used[j] = true;
+        perm[i] = j;
+        search(i + 1);
+        used[j] = false;
+      }
   };
   search(0);
   const result = weightMatching(a, b, { spec });
@@ -83,9 +106,13 @@ test('maxIterations bounds the sweeps', () => {
 
 function smallCnn(seed: number): WeightSet {
   return new WeightSet([
-    ['conv1.weight', randomTensor(seed, [4, 2, 3, 3])], ['conv1.bias', randomTensor(seed + 1, [4])], ...bnTensors(seed + 2, 'bn1', 4),
-    ['conv2.weight', randomTensor(seed + 10, [5, 4, 3, 3])], ...bnTensors(seed + 12, 'bn2', 5),
-    ['fc.weight', randomTensor(seed + 20, [3, 5])], ['fc.bias', randomTensor(seed + 21, [3])],
+    ['conv1.weight', randomTensor(seed, [4, 2, 3, 3])],
+    ['conv1.bias', randomTensor(seed + 1, [4])],
+    ...bnTensors(seed + 2, 'bn1', 4),
+    ['conv2.weight', randomTensor(seed + 10, [5, 4, 3, 3])],
+    ...bnTensors(seed + 12, 'bn2', 5),
+    ['fc.weight', randomTensor(seed + 20, [3, 5])],
+    ['fc.bias', randomTensor(seed + 21, [3])],
   ]);
 }
 
@@ -94,16 +121,22 @@ function cnnForward(w: WeightSet, x: Float64Array, size: number): Float64Array {
   let y = relu(batchNorm(w, 'bn1', h.y, 4));
   h = conv3x3(w, 'conv2', y, 4, size);
   y = relu(batchNorm(w, 'bn2', h.y, 5));
-  const pooled = Array.from({ length: 5 }, (_, c) => y.slice(c * size * size, (c + 1) * size * size).reduce((a, b) => a + b, 0) / (size * size));
-  const fw = w.get('fc.weight').toFloat64(), fb = w.get('fc.bias').toFloat64();
+  const pooled = Array.from(
+    { length: 5 },
+    (_, c) => y.slice(c * size * size, (c + 1) * size * size).reduce((a, b) => a + b, 0) / (size * size),
+  );
+  const fw = w.get('fc.weight').toFloat64(),
+    fb = w.get('fc.bias').toFloat64();
   return Float64Array.from({ length: 3 }, (_, o) => fb[o] + pooled.reduce((s, p, c) => s + fw[o * 5 + c] * p, 0));
 }
 
 test('a declared small-CNN spec with BatchNorm: the permuted CNN gives identical outputs', () => {
   const model = smallCnn(11);
   const spec = permutationSpec()
-    .conv('conv1', { out: 'P1', in: null }).norm('bn1', 'P1')
-    .conv('conv2', { out: 'P2', in: 'P1' }).norm('bn2', 'P2')
+    .conv('conv1', { out: 'P1', in: null })
+    .norm('bn1', 'P1')
+    .conv('conv2', { out: 'P2', in: 'P1' })
+    .norm('bn2', 'P2')
     .dense('fc', { out: null, in: 'P2' })
     .build(model);
   assert.deepEqual(spec.groups, { P1: 4, P2: 5 });
@@ -116,20 +149,30 @@ test('a declared small-CNN spec with BatchNorm: the permuted CNN gives identical
 
 function resnetBlock(seed: number): WeightSet {
   return new WeightSet([
-    ['stem.weight', randomTensor(seed, [4, 2, 3, 3])], ...bnTensors(seed + 1, 'stem_bn', 4),
-    ['block.conv1.weight', randomTensor(seed + 10, [6, 4, 3, 3])], ...bnTensors(seed + 11, 'block.bn1', 6),
-    ['block.conv2.weight', randomTensor(seed + 20, [4, 6, 3, 3])], ...bnTensors(seed + 21, 'block.bn2', 4),
-    ['fc.weight', randomTensor(seed + 30, [3, 4])], ['fc.bias', randomTensor(seed + 31, [3])],
+    ['stem.weight', randomTensor(seed, [4, 2, 3, 3])],
+    ...bnTensors(seed + 1, 'stem_bn', 4),
+    ['block.conv1.weight', randomTensor(seed + 10, [6, 4, 3, 3])],
+    ...bnTensors(seed + 11, 'block.bn1', 6),
+    ['block.conv2.weight', randomTensor(seed + 20, [4, 6, 3, 3])],
+    ...bnTensors(seed + 21, 'block.bn2', 4),
+    ['fc.weight', randomTensor(seed + 30, [3, 4])],
+    ['fc.bias', randomTensor(seed + 31, [3])],
   ]);
 }
 
 function resnetForward(w: WeightSet, x: Float64Array, size: number): Float64Array {
   const stem = relu(batchNorm(w, 'stem_bn', conv3x3(w, 'stem', x, 2, size).y, 4));
   const inner = relu(batchNorm(w, 'block.bn1', conv3x3(w, 'block.conv1', stem, 4, size).y, 6));
-  const out = relu(batchNorm(w, 'block.bn2', conv3x3(w, 'block.conv2', inner, 6, size).y, 4).map((v, k) => v + stem[k]));
+  const out = relu(
+    batchNorm(w, 'block.bn2', conv3x3(w, 'block.conv2', inner, 6, size).y, 4).map((v, k) => v + stem[k]),
+  );
   const area = size * size;
-  const pooled = Array.from({ length: 4 }, (_, c) => out.slice(c * area, (c + 1) * area).reduce((a, b) => a + b, 0) / area);
-  const fw = w.get('fc.weight').toFloat64(), fb = w.get('fc.bias').toFloat64();
+  const pooled = Array.from(
+    { length: 4 },
+    (_, c) => out.slice(c * area, (c + 1) * area).reduce((a, b) => a + b, 0) / area,
+  );
+  const fw = w.get('fc.weight').toFloat64(),
+    fb = w.get('fc.bias').toFloat64();
   return Float64Array.from({ length: 3 }, (_, o) => fb[o] + pooled.reduce((s, p, c) => s + fw[o * 4 + c] * p, 0));
 }
 
@@ -143,7 +186,14 @@ test('a ResNet basic block with BatchNorm and identity shortcut: permutation kee
   const x = rng(23).normal(2 * 4 * 4);
   assert.ok(maxAbsDifference(resnetForward(model, x, 4), resnetForward(permuted, x, 4)) < 1e-12);
   // An inconsistent declaration (shortcut stream given two sizes) is caught.
-  assert.throws(() => permutationSpec().conv('stem', { out: 'stream', in: null }).conv('block.conv1', { out: 'stream', in: null }).build(model), ShapeError);
+  assert.throws(
+    () =>
+      permutationSpec()
+        .conv('stem', { out: 'stream', in: null })
+        .conv('block.conv1', { out: 'stream', in: null })
+        .build(model),
+    ShapeError,
+  );
 });
 
 test('aligning a zoo of permuted copies and averaging returns the original model', () => {
@@ -157,19 +207,32 @@ test('aligning a zoo of permuted copies and averaging returns the original model
 });
 
 test('aligned averaging resets BatchNorm statistics, or recomputes them when told how', () => {
-  const a = smallCnn(41), b = smallCnn(51);
+  const a = smallCnn(41),
+    b = smallCnn(51);
   const spec = permutationSpec()
-    .conv('conv1', { out: 'P1', in: null }).norm('bn1', 'P1')
-    .conv('conv2', { out: 'P2', in: 'P1' }).norm('bn2', 'P2')
-    .dense('fc', { out: null, in: 'P2' }).build(a);
+    .conv('conv1', { out: 'P1', in: null })
+    .norm('bn1', 'P1')
+    .conv('conv2', { out: 'P2', in: 'P1' })
+    .norm('bn2', 'P2')
+    .dense('fc', { out: null, in: 'P2' })
+    .build(a);
   const reset = alignedAverage([a, b], { spec });
   assert.deepEqual([...reset.get('bn1.running_mean').toFloat64()], [0, 0, 0, 0]);
   assert.deepEqual([...reset.get('bn2.running_var').toFloat64()], [1, 1, 1, 1, 1]);
   assert.equal(reset.metadata.batchNormRecalibrated, false);
   const aligned = weightMatching(a, b, { spec }).aligned;
-  const expectedKernel = a.get('conv2.weight').toFloat64().map((v, k) => (v + aligned.get('conv2.weight').toFloat64()[k]) / 2);
+  const expectedKernel = a
+    .get('conv2.weight')
+    .toFloat64()
+    .map((v, k) => (v + aligned.get('conv2.weight').toFloat64()[k]) / 2);
   assert.ok(maxAbsDifference(reset.get('conv2.weight').toFloat64(), expectedKernel) < 1e-15);
-  const recalibrated = alignedAverage([a, b], { spec, batchNormStatistics: () => ({ bn1: { mean: [1, 2, 3, 4], variance: [2, 2, 2, 2] }, bn2: { mean: [0, 0, 0, 0, 5], variance: [1, 1, 1, 1, 3] } }) });
+  const recalibrated = alignedAverage([a, b], {
+    spec,
+    batchNormStatistics: () => ({
+      bn1: { mean: [1, 2, 3, 4], variance: [2, 2, 2, 2] },
+      bn2: { mean: [0, 0, 0, 0, 5], variance: [1, 1, 1, 1, 3] },
+    }),
+  });
   assert.deepEqual([...recalibrated.get('bn2.running_mean').toFloat64()], [0, 0, 0, 0, 5]);
   assert.equal(recalibrated.metadata.batchNormRecalibrated, true);
 });

@@ -4,8 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  rng, mlpPermutationSpec, applyPermutations, weightMatching, alignZoo, alignedAverage, ArgumentError,
-  WEIGHT_MATCHING_DEFAULTS, ALIGN_ZOO_DEFAULTS, ALIGNED_AVERAGE_DEFAULTS, type Permutations,
+  rng,
+  mlpPermutationSpec,
+  applyPermutations,
+  weightMatching,
+  alignZoo,
+  alignedAverage,
+  ArgumentError,
+  WEIGHT_MATCHING_DEFAULTS,
+  ALIGN_ZOO_DEFAULTS,
+  ALIGNED_AVERAGE_DEFAULTS,
+  type Permutations,
 } from 'weightlab/internal';
 import { randomMlp } from './networks';
 
@@ -15,7 +24,9 @@ function zoo(count: number) {
   return Array.from({ length: count }, (_, i) => {
     const noise = rng(100 + i).normal(base.numParameters, 0, 0.05);
     const shifted = base.unflatten(base.flatten().map((v, k) => v + noise[k]));
-    const perms: Permutations = Object.fromEntries(Object.entries(spec.groups).map(([g, n]) => [g, rng(200 + i).permutation(n)]));
+    const perms: Permutations = Object.fromEntries(
+      Object.entries(spec.groups).map(([g, n]) => [g, rng(200 + i).permutation(n)]),
+    );
     return applyPermutations(shifted, spec, perms);
   });
 }
@@ -23,7 +34,11 @@ function zoo(count: number) {
 test('the defaults objects list every option with the documented values', () => {
   assert.deepEqual(WEIGHT_MATCHING_DEFAULTS, { spec: undefined, maxIterations: 100, seed: 0 });
   assert.deepEqual(ALIGN_ZOO_DEFAULTS, { reference: 0, spec: undefined, maxIterations: 100, seed: 0 });
-  assert.deepEqual(ALIGNED_AVERAGE_DEFAULTS, { ...ALIGN_ZOO_DEFAULTS, alreadyAligned: false, batchNormStatistics: undefined });
+  assert.deepEqual(ALIGNED_AVERAGE_DEFAULTS, {
+    ...ALIGN_ZOO_DEFAULTS,
+    alreadyAligned: false,
+    batchNormStatistics: undefined,
+  });
 });
 
 test('an explicit undefined keeps each default: same permutations as the call without options', () => {
@@ -40,15 +55,26 @@ test('an explicit undefined keeps each default: same permutations as the call wi
 
 test('unknown keys are ArgumentErrors listing the valid ones; alignedAverage forwards alignment options', () => {
   const models = zoo(3);
-  const rejects = (run: () => unknown, verb: string, defaults: object, near: string) => assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof ArgumentError);
-    assert.match(error.message, new RegExp(`${verb} has no option .*did you mean '${near}'`));
-    assert.equal(error.details.expected, `one of ${Object.keys(defaults).join(', ')}`);
-    return true;
-  });
-  rejects(() => weightMatching(models[0], models[1], { maxIteration: 3 } as never), 'weightMatching', WEIGHT_MATCHING_DEFAULTS, 'maxIterations');
+  const rejects = (run: () => unknown, verb: string, defaults: object, near: string) =>
+    assert.throws(run, (error: unknown) => {
+      assert.ok(error instanceof ArgumentError);
+      assert.match(error.message, new RegExp(`${verb} has no option .*did you mean '${near}'`));
+      assert.equal(error.details.expected, `one of ${Object.keys(defaults).join(', ')}`);
+      return true;
+    });
+  rejects(
+    () => weightMatching(models[0], models[1], { maxIteration: 3 } as never),
+    'weightMatching',
+    WEIGHT_MATCHING_DEFAULTS,
+    'maxIterations',
+  );
   rejects(() => alignZoo(models, { refrence: 1 } as never), 'alignZoo', ALIGN_ZOO_DEFAULTS, 'reference');
-  rejects(() => alignedAverage(models, { alreadyAlinged: true } as never), 'alignedAverage', ALIGNED_AVERAGE_DEFAULTS, 'alreadyAligned');
+  rejects(
+    () => alignedAverage(models, { alreadyAlinged: true } as never),
+    'alignedAverage',
+    ALIGNED_AVERAGE_DEFAULTS,
+    'alreadyAligned',
+  );
   // Aligning to model 1 instead of model 0 gives the average in model 1's frame: equal to aligning
   // the zoo to model 1 and averaging by hand.
   const byHand = alignZoo(models, { reference: 1 }).models.map((m) => m.flatten());

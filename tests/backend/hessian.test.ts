@@ -19,8 +19,12 @@ import { Tensor, jax, hessianVectorProduct, ShapeError, ArgumentError, rng, type
 import { absoluteProduct, naiveMatmul } from './oracle';
 
 const relativeNorm = (got: ArrayLike<number>, want: ArrayLike<number>) => {
-  let difference = 0, norm = 0;
-  for (let i = 0; i < want.length; i++) { difference += (got[i] - want[i]) ** 2; norm += want[i] ** 2; }
+  let difference = 0,
+    norm = 0;
+  for (let i = 0; i < want.length; i++) {
+    difference += (got[i] - want[i]) ** 2;
+    norm += want[i] ** 2;
+  }
   return Math.sqrt(difference / norm);
 };
 
@@ -37,14 +41,21 @@ test('quadratic: HVP equals A v (closed form)', async () => {
   const loss = (x: JaxArray) => {
     const A = np.array(a, { shape: [n, n] });
     const B = np.array(b);
-    return np.sum(x.ref.mul(np.matmul(A, x.ref))).mul(0.5).add(np.sum(B.mul(x)));
+    return np
+      .sum(x.ref.mul(np.matmul(A, x.ref)))
+      .mul(0.5)
+      .add(np.sum(B.mul(x)));
   };
   const want = naiveMatmul(a, v, n, n, 1);
   const scale = absoluteProduct(a, v, n, n, 1);
   for (const device of ['wasm', 'cpu'] as const) {
     const got = await hessianVectorProduct(loss, Tensor.from(w), Tensor.from(v), { device });
     assert.equal(got.dtype, 'float64');
-    for (let i = 0; i < n; i++) assert.ok(Math.abs(got.data[i] - want[i]) <= 1e-12 * scale[i], `${device} entry ${i}: ${got.data[i]} vs ${want[i]}`);
+    for (let i = 0; i < n; i++)
+      assert.ok(
+        Math.abs(got.data[i] - want[i]) <= 1e-12 * scale[i],
+        `${device} entry ${i}: ${got.data[i]} vs ${want[i]}`,
+      );
   }
 });
 
@@ -55,19 +66,28 @@ test('separable tanh: HVP equals the closed-form diagonal Hessian times v', asyn
   const w = rng(6).uniform(n, -2, 2);
   const v = rng(7).normal(n);
   const loss = (x: JaxArray) => np.sum(np.tanh(x).mul(np.array(c)));
-  for (const [device, tolerance] of [['cpu', 1e-12], ['wasm', 5e-6]] as const) {
+  for (const [device, tolerance] of [
+    ['cpu', 1e-12],
+    ['wasm', 5e-6],
+  ] as const) {
     const got = await hessianVectorProduct(loss, w, v, { device });
     assert.deepEqual(got.shape, [n]);
     for (let i = 0; i < n; i++) {
       const t = Math.tanh(w[i]);
       const want = c[i] * (-2 * t * (1 - t * t)) * v[i];
-      assert.ok(Math.abs(got.data[i] - want) <= tolerance * Math.abs(c[i] * v[i]), `${device} entry ${i}: ${got.data[i]} vs ${want}`);
+      assert.ok(
+        Math.abs(got.data[i] - want) <= tolerance * Math.abs(c[i] * v[i]),
+        `${device} entry ${i}: ${got.data[i]} vs ${want}`,
+      );
     }
   }
 });
 
 // A 3-4-1 tanh MLP on 5 samples, mean squared error; parameters packed [W1 (3x4), b1 (4), w2 (4), b2].
-const D = 3, H = 4, N = 5, P = D * H + H + H + 1;
+const D = 3,
+  H = 4,
+  N = 5,
+  P = D * H + H + H + 1;
 const inputs = rng(8).normal(N * D);
 const targets = rng(9).normal(N);
 
@@ -115,10 +135,15 @@ function finiteDifferenceHvp(w: Float64Array, v: Float64Array, epsilon: number):
 
 test('tanh MLP: HVP matches central differences of a hand-written gradient', async (t) => {
   const { numpy: np } = await jax();
-  const w = rng(10).normal(P).map((x) => 0.7 * x);
+  const w = rng(10)
+    .normal(P)
+    .map((x) => 0.7 * x);
   const v = rng(11).normal(P);
   const want = finiteDifferenceHvp(w, v, 1e-5);
-  for (const [device, tolerance] of [['cpu', 1e-7], ['wasm', 1e-6]] as const) {
+  for (const [device, tolerance] of [
+    ['cpu', 1e-7],
+    ['wasm', 1e-6],
+  ] as const) {
     const got = await hessianVectorProduct(mlpLoss(np), Tensor.from(w), Tensor.from(v), { device });
     const error = relativeNorm(got.data, want);
     t.diagnostic(`${device}: relative error vs finite differences ${error.toExponential(2)} (tolerance ${tolerance})`);
@@ -128,20 +153,27 @@ test('tanh MLP: HVP matches central differences of a hand-written gradient', asy
 
 test('size mismatch is a ShapeError naming the vector', async () => {
   const { numpy: np } = await jax();
-  await assert.rejects(hessianVectorProduct((x) => np.sum(x), Float64Array.of(1, 2), Float64Array.of(1)), (e: unknown) => e instanceof ShapeError && e.details.field === 'vector');
+  await assert.rejects(
+    hessianVectorProduct((x) => np.sum(x), Float64Array.of(1, 2), Float64Array.of(1)),
+    (e: unknown) => e instanceof ShapeError && e.details.field === 'vector',
+  );
 });
 
 test('an unknown option is an ArgumentError naming it and listing device', async () => {
   const { numpy: np } = await jax();
-  await assert.rejects(hessianVectorProduct((x) => np.sum(x), Float64Array.of(1, 2), Float64Array.of(1, 0), { dev: 'cpu' } as never), (e: unknown) =>
-    e instanceof ArgumentError && e.details.field === 'dev' && e.details.expected === 'one of device');
+  await assert.rejects(
+    hessianVectorProduct((x) => np.sum(x), Float64Array.of(1, 2), Float64Array.of(1, 0), { dev: 'cpu' } as never),
+    (e: unknown) => e instanceof ArgumentError && e.details.field === 'dev' && e.details.expected === 'one of device',
+  );
 });
 
 test('jax-js jit(jvp(grad)) on the MLP loss: documents whether it still disagrees with eager (never used)', async (t) => {
   const module = await jax();
   const np = module.numpy;
   const loss = mlpLoss(np);
-  const w = rng(12).normal(P).map((x) => 0.7 * x);
+  const w = rng(12)
+    .normal(P)
+    .map((x) => 0.7 * x);
   const v = rng(13).normal(P);
   const eager = await hessianVectorProduct(loss, w, v);
   const differences: number[] = [];
@@ -161,8 +193,12 @@ test('jax-js jit(jvp(grad)) on the MLP loss: documents whether it still disagree
     return;
   }
   const agrees = differences.every((d) => d <= 1e-10);
-  t.diagnostic(`jit(jvp(grad)) vs eager, relative differences over 3 runs: ${differences.map((d) => d.toExponential(2)).join(', ')}`
-    + (agrees ? ' -> agrees now: re-evaluate the bug note in lib/src/backend/hessian.ts' : ' -> still wrong: keep HVPs eager'));
+  t.diagnostic(
+    `jit(jvp(grad)) vs eager, relative differences over 3 runs: ${differences.map((d) => d.toExponential(2)).join(', ')}` +
+      (agrees
+        ? ' -> agrees now: re-evaluate the bug note in lib/src/backend/hessian.ts'
+        : ' -> still wrong: keep HVPs eager'),
+  );
   // The eager product itself must be right whatever jit does.
   assert.ok(relativeNorm(eager.data, finiteDifferenceHvp(w, v, 1e-5)) <= 1e-5);
 });

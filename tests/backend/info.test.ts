@@ -5,12 +5,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { backendInfo, BackendInfo, mimeBundle, resolveDevice, ArgumentError, registerEngineFamily, engineChoice } from 'weightlab/internal';
+import {
+  backendInfo,
+  BackendInfo,
+  mimeBundle,
+  resolveDevice,
+  ArgumentError,
+  registerEngineFamily,
+  engineChoice,
+} from 'weightlab/internal';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
 
 function runNode(source: string, env: Record<string, string> = {}): string {
-  const result = spawnSync(process.execPath, ['-e', source], { cwd: repositoryRoot, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['-e', source], {
+    cwd: repositoryRoot,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0, result.stderr);
   return result.stdout.trim();
 }
@@ -48,11 +60,15 @@ test('importing weightlab loads no engine (fresh process), and reports how long 
 });
 
 test('WEIGHTLAB_ENGINE=js reports plain JS for products and the jax-js cpu device', () => {
-  const out = JSON.parse(runNode(`console.log(JSON.stringify(require('weightlab').backendInfo()))`, { WEIGHTLAB_ENGINE: 'js' })) as Record<string, string>;
+  const out = JSON.parse(
+    runNode(`console.log(JSON.stringify(require('weightlab').backendInfo()))`, { WEIGHTLAB_ENGINE: 'js' }),
+  ) as Record<string, string>;
   assert.equal(out.matmul, 'plain JS');
   assert.equal(out.eigensolver, 'plain JS');
   assert.equal(out.autodiff, 'jax-js 0.1.25 (cpu, plain JS)');
-  const wasm = JSON.parse(runNode(`console.log(JSON.stringify(require('weightlab').backendInfo()))`, { WEIGHTLAB_ENGINE: 'wasm' })) as Record<string, string>;
+  const wasm = JSON.parse(
+    runNode(`console.log(JSON.stringify(require('weightlab').backendInfo()))`, { WEIGHTLAB_ENGINE: 'wasm' }),
+  ) as Record<string, string>;
   assert.equal(wasm.matmul, 'weightlab wasm (AssemblyScript, SIMD)');
 });
 
@@ -60,9 +76,13 @@ test('unknown WEIGHTLAB_ENGINE is an ArgumentError naming the variable', () => {
   const previous = process.env.WEIGHTLAB_ENGINE;
   process.env.WEIGHTLAB_ENGINE = 'gpu';
   try {
-    assert.throws(() => engineChoice(), (e: unknown) => e instanceof ArgumentError && e.details.field === 'WEIGHTLAB_ENGINE');
+    assert.throws(
+      () => engineChoice(),
+      (e: unknown) => e instanceof ArgumentError && e.details.field === 'WEIGHTLAB_ENGINE',
+    );
   } finally {
-    if (previous === undefined) delete process.env.WEIGHTLAB_ENGINE; else process.env.WEIGHTLAB_ENGINE = previous;
+    if (previous === undefined) delete process.env.WEIGHTLAB_ENGINE;
+    else process.env.WEIGHTLAB_ENGINE = previous;
   }
 });
 
@@ -76,6 +96,7 @@ test('WEIGHTLAB_DEVICE=webgpu without an adapter stays on the cpu and says why',
     assert.ok(status.reason && status.reason.length > 0);
     assert.match(backendInfo().device, /^cpu \(webgpu requested: /);
   } finally {
-    if (previous === undefined) delete process.env.WEIGHTLAB_DEVICE; else process.env.WEIGHTLAB_DEVICE = previous;
+    if (previous === undefined) delete process.env.WEIGHTLAB_DEVICE;
+    else process.env.WEIGHTLAB_DEVICE = previous;
   }
 });

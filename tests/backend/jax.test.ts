@@ -3,7 +3,16 @@
 // exactly representable in both dtypes, so equality is exact).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, jax, toJax, fromJax, DTypeError, ArgumentError, FROM_JAX_DEFAULTS, TO_JAX_DEFAULTS } from 'weightlab/internal';
+import {
+  Tensor,
+  jax,
+  toJax,
+  fromJax,
+  DTypeError,
+  ArgumentError,
+  FROM_JAX_DEFAULTS,
+  TO_JAX_DEFAULTS,
+} from 'weightlab/internal';
 import { withEngine } from './oracle';
 
 test('float64, float32 and int32 round-trip with dtype and values unchanged', async () => {
@@ -25,7 +34,10 @@ test('float64, float32 and int32 round-trip with dtype and values unchanged', as
 });
 
 test('strided views are packed in logical order', async () => {
-  const base = Tensor.from(Float64Array.from({ length: 12 }, (_, i) => i), [3, 4]);
+  const base = Tensor.from(
+    Float64Array.from({ length: 12 }, (_, i) => i),
+    [3, 4],
+  );
   const view = base.transpose().slice(1, 3); // rows 1..2 of the 4x3 transpose
   const back = await fromJax(await toJax(view), { consume: true });
   assert.deepEqual(back.toArray(), view.toArray());
@@ -58,13 +70,21 @@ test('fromJax keeps the array alive unless asked to consume it', async () => {
 
 test('bridge options: an unknown key is an ArgumentError listing the valid ones and leaves the array alive; undefined keeps consume false', async () => {
   const array = await toJax(Tensor.from(Float64Array.of(1, 2)), { device: undefined });
-  await assert.rejects(fromJax(array, { consumed: true } as never), (e: unknown) =>
-    e instanceof ArgumentError && /did you mean 'consume'/.test(e.message) && e.details.expected === `one of ${Object.keys(FROM_JAX_DEFAULTS).join(', ')}`);
+  await assert.rejects(
+    fromJax(array, { consumed: true } as never),
+    (e: unknown) =>
+      e instanceof ArgumentError &&
+      /did you mean 'consume'/.test(e.message) &&
+      e.details.expected === `one of ${Object.keys(FROM_JAX_DEFAULTS).join(', ')}`,
+  );
   assert.equal(array.refCount, 1);
   await fromJax(array, { consume: undefined });
   assert.equal(array.refCount, 1);
-  await assert.rejects(toJax(Tensor.from(Float64Array.of(1)), { devise: 'cpu' } as never), (e: unknown) =>
-    e instanceof ArgumentError && e.details.expected === `one of ${Object.keys(TO_JAX_DEFAULTS).join(', ')}`);
+  await assert.rejects(
+    toJax(Tensor.from(Float64Array.of(1)), { devise: 'cpu' } as never),
+    (e: unknown) =>
+      e instanceof ArgumentError && e.details.expected === `one of ${Object.keys(TO_JAX_DEFAULTS).join(', ')}`,
+  );
   array.dispose();
 });
 

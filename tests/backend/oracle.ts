@@ -17,7 +17,13 @@ export function naiveMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: numbe
 }
 
 /** (|A| |B|)_ij: the scale of the standard error bound |fl(AB) - AB| <= k u |A||B| (Higham, Thm 3.5 / eq. 3.13). */
-export function absoluteProduct(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
+export function absoluteProduct(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+): Float64Array {
   return naiveMatmul(Array.from(a, Math.abs), Array.from(b, Math.abs), m, k, n);
 }
 
@@ -29,13 +35,22 @@ export function transposed(values: ArrayLike<number>, rows: number, cols: number
 }
 
 /** Seeded normal values, float64 or rounded to float32. */
-export function randomValues(seed: number, count: number, dtype: 'float64' | 'float32' = 'float64'): Float64Array | Float32Array {
+export function randomValues(
+  seed: number,
+  count: number,
+  dtype: 'float64' | 'float32' = 'float64',
+): Float64Array | Float32Array {
   const values = rng(seed).normal(count);
   return dtype === 'float64' ? values : Float32Array.from(values);
 }
 
 /** Seeded random matrix tensor. */
-export function randomMatrix(seed: number, rows: number, cols: number, dtype: 'float64' | 'float32' = 'float64'): Tensor<'float64' | 'float32'> {
+export function randomMatrix(
+  seed: number,
+  rows: number,
+  cols: number,
+  dtype: 'float64' | 'float32' = 'float64',
+): Tensor<'float64' | 'float32'> {
   return new Tensor(dtype, randomValues(seed, rows * cols, dtype), [rows, cols]);
 }
 
@@ -61,7 +76,8 @@ export async function withEngine<T>(engine: string, fn: () => Promise<T> | T): P
   try {
     return await fn();
   } finally {
-    if (previous === undefined) delete process.env.WEIGHTLAB_ENGINE; else process.env.WEIGHTLAB_ENGINE = previous;
+    if (previous === undefined) delete process.env.WEIGHTLAB_ENGINE;
+    else process.env.WEIGHTLAB_ENGINE = previous;
   }
 }
 

@@ -8,16 +8,33 @@ import { FormatError, wasmKernel, wasmKernelAvailable } from 'weightlab/internal
 import { rowDots, rowDotsEngine, rowDotsJs, rowDotsWasm } from 'weightlab/dist/backend/row-dots';
 import { absoluteProduct, naiveMatmul, randomValues, transposed, withEngine, worstScaledError } from './oracle';
 
-const SIZES: [number, number, number][] = [[1, 1, 1], [2, 3, 1], [3, 5, 2], [5, 4, 3], [7, 9, 11], [8, 8, 8], [13, 6, 65], [66, 70, 257], [3, 130, 600]];
+const SIZES: [number, number, number][] = [
+  [1, 1, 1],
+  [2, 3, 1],
+  [3, 5, 2],
+  [5, 4, 3],
+  [7, 9, 11],
+  [8, 8, 8],
+  [13, 6, 65],
+  [66, 70, 257],
+  [3, 130, 600],
+];
 
-for (const [name, kernel] of [['wasm', rowDotsWasm], ['js', rowDotsJs]] as const) {
+for (const [name, kernel] of [
+  ['wasm', rowDotsWasm],
+  ['js', rowDotsJs],
+] as const) {
   test(`${name} row dots: C = A Bᵀ matches the oracle for every block edge`, () => {
     let seed = 100;
     for (const [m, n, k] of SIZES) {
       const a = randomValues(seed++, m * k) as Float64Array;
       const b = randomValues(seed++, n * k) as Float64Array;
       const bt = transposed(b, n, k);
-      const error = worstScaledError(kernel(a, m, b, n, k), naiveMatmul(a, bt, m, k, n), absoluteProduct(a, bt, m, k, n));
+      const error = worstScaledError(
+        kernel(a, m, b, n, k),
+        naiveMatmul(a, bt, m, k, n),
+        absoluteProduct(a, bt, m, k, n),
+      );
       assert.ok(error <= 1e-12, `${m}x${n}x${k}: scaled error ${error}`);
     }
   });
@@ -66,7 +83,10 @@ test('loader: arena allocations are aligned, grow memory, and are released by wi
 });
 
 test('loader: a missing kernel is a FormatError naming the file; unavailable is false, not a throw', () => {
-  assert.throws(() => wasmKernel('no-such-kernel'), (e: unknown) => e instanceof FormatError && /no-such-kernel\.wasm$/.test(String(e.details.file)));
+  assert.throws(
+    () => wasmKernel('no-such-kernel'),
+    (e: unknown) => e instanceof FormatError && /no-such-kernel\.wasm$/.test(String(e.details.file)),
+  );
   assert.equal(wasmKernelAvailable('no-such-kernel'), false);
 });
 
@@ -90,9 +110,15 @@ test('both kernel builds: relaxed SIMD (fused multiply-add) where the runtime ha
       one: [...symmetricEigenvaluesWasm(a, n, 'one-stage')], two: [...symmetricEigenvaluesWasm(a, n, 'two-stage')], g: [...g] }));`;
   const run = (relaxed: string) => {
     const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-    return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, WEIGHTLAB_RELAXED_SIMD: relaxed }, encoding: 'utf8' }));
+    return JSON.parse(
+      execFileSync(process.execPath, ['-e', script], {
+        env: { ...process.env, WEIGHTLAB_RELAXED_SIMD: relaxed },
+        encoding: 'utf8',
+      }),
+    );
   };
-  const plain = run('0'), fused = run('');
+  const plain = run('0'),
+    fused = run('');
   assert.equal(plain.inUse, false);
   assert.match(plain.path, /wasm[\\/]eigen\.wasm$/);
   assert.equal(fused.inUse, true);
@@ -103,10 +129,18 @@ test('both kernel builds: relaxed SIMD (fused multiply-add) where the runtime ha
   }
   const x = (await import('weightlab')).rng(5).normal(40 * 90);
   const xt = transposed(x, 40, 90);
-  const want = naiveMatmul(x, xt, 40, 90, 40), scale = absoluteProduct(x, xt, 40, 90, 40);
+  const want = naiveMatmul(x, xt, 40, 90, 40),
+    scale = absoluteProduct(x, xt, 40, 90, 40);
   for (const g of [plain.g, fused.g]) {
-    const upper = new Float64Array(40 * 40), wantUpper = new Float64Array(40 * 40), scaleUpper = new Float64Array(40 * 40).fill(1);
-    for (let i = 0; i < 40; i++) for (let j = i; j < 40; j++) { upper[i * 40 + j] = g[i * 40 + j]; wantUpper[i * 40 + j] = want[i * 40 + j]; scaleUpper[i * 40 + j] = scale[i * 40 + j]; }
+    const upper = new Float64Array(40 * 40),
+      wantUpper = new Float64Array(40 * 40),
+      scaleUpper = new Float64Array(40 * 40).fill(1);
+    for (let i = 0; i < 40; i++)
+      for (let j = i; j < 40; j++) {
+        upper[i * 40 + j] = g[i * 40 + j];
+        wantUpper[i * 40 + j] = want[i * 40 + j];
+        scaleUpper[i * 40 + j] = scale[i * 40 + j];
+      }
     assert.ok(worstScaledError(upper, wantUpper, scaleUpper) <= 1e-12);
   }
 });

@@ -4,19 +4,47 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as aq from 'arquero';
-import { ArgumentError, InductiveBiasComparison, compareInductiveBias, inductiveBias, inductiveBiasByDimension, kernelHypothesisSpace, mimeBundle, teacherTask, type InductiveBiasRow, type MimeBundle } from 'weightlab/internal';
+import {
+  ArgumentError,
+  InductiveBiasComparison,
+  compareInductiveBias,
+  inductiveBias,
+  inductiveBiasByDimension,
+  kernelHypothesisSpace,
+  mimeBundle,
+  teacherTask,
+  type InductiveBiasRow,
+  type MimeBundle,
+} from 'weightlab/internal';
 
 /** Every column of InductiveBiasRow, in the order rows are built. */
 const COLUMNS: (keyof InductiveBiasRow)[] = [
-  'hypothesis_space', 'task', 'dimension', 'eps', 'bits', 'bits_low', 'bits_high', 'level', 'nats',
-  'median_error', 'smallest_error', 'samples_below_eps', 'ks', 'trustworthy', 'samples', 'seed',
+  'hypothesis_space',
+  'task',
+  'dimension',
+  'eps',
+  'bits',
+  'bits_low',
+  'bits_high',
+  'level',
+  'nats',
+  'median_error',
+  'smallest_error',
+  'samples_below_eps',
+  'ks',
+  'trustworthy',
+  'samples',
+  'seed',
 ];
 
 const options = { eps: 0.3, samples: 200, seed: 4, progress: false, warn: false };
 
-test('compareInductiveBias: table() has one row per space with the results\' numbers, and CSV round-trips', async () => {
+test("compareInductiveBias: table() has one row per space with the results' numbers, and CSV round-trips", async () => {
   const task = teacherTask({ dimension: 12, trainSize: 32, testSize: 32, seed: 1 });
-  const spaces = [kernelHypothesisSpace({ bandwidth: 'sqrt-dimension' }), kernelHypothesisSpace({ kernel: 'laplace', name: 'laplace GP' })];
+  const spaces = [
+    kernelHypothesisSpace({ bandwidth: 'sqrt-dimension' }),
+    kernelHypothesisSpace({ kernel: 'laplace', name: 'laplace GP' }),
+  ];
   const comparison = await compareInductiveBias(task, spaces, options);
   const table = comparison.table();
   assert.deepEqual(table.columnNames(), COLUMNS);
@@ -49,12 +77,23 @@ test('compareInductiveBias: table() has one row per space with the results\' num
 
 test('inductiveBiasByDimension: table() is long (space x dimension) with the same columns', async () => {
   const spaces = [kernelHypothesisSpace(), kernelHypothesisSpace({ bandwidth: 'median', name: 'rbf median' })];
-  const sweep = await inductiveBiasByDimension((dimension) => teacherTask({ dimension, trainSize: 32, testSize: 32, seed: 2 }), spaces, [8, 16], options);
+  const sweep = await inductiveBiasByDimension(
+    (dimension) => teacherTask({ dimension, trainSize: 32, testSize: 32, seed: 2 }),
+    spaces,
+    [8, 16],
+    options,
+  );
   const table = sweep.table();
   assert.deepEqual(table.columnNames(), COLUMNS);
-  assert.deepEqual(table.rows().map((row) => [row.hypothesis_space, row.dimension]), [
-    [spaces[0].name, 8], [spaces[0].name, 16], ['rbf median', 8], ['rbf median', 16],
-  ]);
+  assert.deepEqual(
+    table.rows().map((row) => [row.hypothesis_space, row.dimension]),
+    [
+      [spaces[0].name, 8],
+      [spaces[0].name, 16],
+      ['rbf median', 8],
+      ['rbf median', 16],
+    ],
+  );
   assert.deepEqual(table.column('bits'), [...sweep.bits(0), ...sweep.bits(1)]);
   assert.deepEqual(aq.fromCSV(table.toCSV()).objects(), table.rows());
   // The same verbs as every table: the rows of one space, as the table's filter gives them.
@@ -62,8 +101,18 @@ test('inductiveBiasByDimension: table() is long (space x dimension) with the sam
 });
 
 test('InductiveBiasComparison refuses no results and results at different eps', async () => {
-  const result = await inductiveBias(teacherTask({ dimension: 6, trainSize: 24, testSize: 24 }), kernelHypothesisSpace(), options);
-  assert.throws(() => new InductiveBiasComparison([]), (e) => e instanceof ArgumentError && e.details.field === 'results');
-  assert.throws(() => new InductiveBiasComparison([result, result.at(0.2)]), (e) => e instanceof ArgumentError && /share one eps/.test(e.message));
+  const result = await inductiveBias(
+    teacherTask({ dimension: 6, trainSize: 24, testSize: 24 }),
+    kernelHypothesisSpace(),
+    options,
+  );
+  assert.throws(
+    () => new InductiveBiasComparison([]),
+    (e) => e instanceof ArgumentError && e.details.field === 'results',
+  );
+  assert.throws(
+    () => new InductiveBiasComparison([result, result.at(0.2)]),
+    (e) => e instanceof ArgumentError && /share one eps/.test(e.message),
+  );
   assert.equal(new InductiveBiasComparison([result.at(0.2), result.at(0.2)]).eps, 0.2);
 });

@@ -2,23 +2,47 @@
 // fault, and no result field is ever NaN.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateInductiveBias, inductiveBias, kernelHypothesisSpace, networkHypothesisSpace, teacherTask, rng, ArgumentError, NumericalError, InterruptedError, kolmogorovSurvival } from 'weightlab/internal';
+import {
+  estimateInductiveBias,
+  inductiveBias,
+  kernelHypothesisSpace,
+  networkHypothesisSpace,
+  teacherTask,
+  rng,
+  ArgumentError,
+  NumericalError,
+  InterruptedError,
+  kolmogorovSurvival,
+} from 'weightlab/internal';
 
 const errors = Float64Array.from(rng(1).normal(500), (z) => (1 + 0.1 * z) ** 2);
 
 function allFinite(value: unknown, path = 'estimate'): void {
   if (typeof value === 'number') assert.ok(!Number.isNaN(value), `${path} is NaN`);
   else if (Array.isArray(value)) value.forEach((v, i) => allFinite(v, `${path}[${i}]`));
-  else if (value && typeof value === 'object') for (const [key, v] of Object.entries(value)) allFinite(v, `${path}.${key}`);
+  else if (value && typeof value === 'object')
+    for (const [key, v] of Object.entries(value)) allFinite(v, `${path}.${key}`);
 }
 
 test('NaN, negative and too few errors are errors naming the value', () => {
   const withNaN = Float64Array.from(errors);
   withNaN[17] = Number.NaN;
-  assert.throws(() => estimateInductiveBias(withNaN, 0.5), (e: unknown) => e instanceof NumericalError && /NaN at index 17/.test(e.message));
-  assert.throws(() => estimateInductiveBias([1, -2, ...errors], 0.5), (e: unknown) => e instanceof NumericalError && /-2 at index 1/.test(e.message));
-  assert.throws(() => estimateInductiveBias(errors.subarray(0, 12), 0.5), (e: unknown) => e instanceof ArgumentError && /found 12/.test(e.message));
-  assert.throws(() => estimateInductiveBias(new Float64Array(100).fill(0.3), 0.1), (e: unknown) => e instanceof NumericalError && /identical errors/.test(e.message));
+  assert.throws(
+    () => estimateInductiveBias(withNaN, 0.5),
+    (e: unknown) => e instanceof NumericalError && /NaN at index 17/.test(e.message),
+  );
+  assert.throws(
+    () => estimateInductiveBias([1, -2, ...errors], 0.5),
+    (e: unknown) => e instanceof NumericalError && /-2 at index 1/.test(e.message),
+  );
+  assert.throws(
+    () => estimateInductiveBias(errors.subarray(0, 12), 0.5),
+    (e: unknown) => e instanceof ArgumentError && /found 12/.test(e.message),
+  );
+  assert.throws(
+    () => estimateInductiveBias(new Float64Array(100).fill(0.3), 0.1),
+    (e: unknown) => e instanceof NumericalError && /identical errors/.test(e.message),
+  );
 });
 
 test('eps outside the sampled range warns with the numbers; bad eps is an error', () => {
@@ -54,13 +78,27 @@ test('inductiveBias rejects missing eps and bad sample counts', async () => {
   const task = teacherTask({ dimension: 4, trainSize: 10, testSize: 10 });
   await assert.rejects(inductiveBias(task, kernelHypothesisSpace(), {} as never), /eps/);
   await assert.rejects(inductiveBias(task, kernelHypothesisSpace(), { eps: 0.1, samples: 0 }), /samples/);
-  await assert.rejects(inductiveBias(task, kernelHypothesisSpace(), { eps: 0.1, samples: 10, progress: false, warn: false }), /at least 30/);
+  await assert.rejects(
+    inductiveBias(task, kernelHypothesisSpace(), { eps: 0.1, samples: 10, progress: false, warn: false }),
+    /at least 30/,
+  );
 });
 
 test('sampling stops with InterruptedError when its signal is aborted', async () => {
   const task = teacherTask({ dimension: 4, trainSize: 10, testSize: 10 });
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(inductiveBias(task, kernelHypothesisSpace(), { eps: 0.1, samples: 500, signal: controller.signal, warn: false }), InterruptedError);
-  await assert.rejects(inductiveBias(task, networkHypothesisSpace({ steps: 50 }), { eps: 0.1, samples: 40, signal: controller.signal, warn: false }), InterruptedError);
+  await assert.rejects(
+    inductiveBias(task, kernelHypothesisSpace(), { eps: 0.1, samples: 500, signal: controller.signal, warn: false }),
+    InterruptedError,
+  );
+  await assert.rejects(
+    inductiveBias(task, networkHypothesisSpace({ steps: 50 }), {
+      eps: 0.1,
+      samples: 40,
+      signal: controller.signal,
+      warn: false,
+    }),
+    InterruptedError,
+  );
 });

@@ -3,7 +3,17 @@
 // matrix, and the estimator against direct Monte Carlo where P[error <= eps] is measurable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gaussianProcessPosterior, kernelHypothesisSpace, taskData, teacherTask, inductiveBias, matrix, WarningLog, rng, NumericalError } from 'weightlab/internal';
+import {
+  gaussianProcessPosterior,
+  kernelHypothesisSpace,
+  taskData,
+  teacherTask,
+  inductiveBias,
+  matrix,
+  WarningLog,
+  rng,
+  NumericalError,
+} from 'weightlab/internal';
 
 /** Inverse of a 3 x 3 matrix by the adjugate (cofactors / determinant): a closed form. */
 function inverse3(a: number[][]): number[][] {
@@ -18,12 +28,20 @@ function inverse3(a: number[][]): number[][] {
 }
 
 test('GP posterior equals K*X K^-1 Y and K** - K*X K^-1 KX* on a 3-point case', () => {
-  const trainX = [[0, 0], [1, 0.5], [-0.5, 1.2]];
+  const trainX = [
+    [0, 0],
+    [1, 0.5],
+    [-0.5, 1.2],
+  ];
   const trainY = [[1], [-0.5], [0.25]];
-  const testX = [[0.3, 0.3], [2, -1]];
+  const testX = [
+    [0.3, 0.3],
+    [2, -1],
+  ];
   const task = taskData({ trainX, trainY, testX, testY: [[0], [0]] });
   const sigma = 0.9;
-  const k = (a: number[], b: number[]): number => Math.exp(-((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) / (2 * sigma * sigma));
+  const k = (a: number[], b: number[]): number =>
+    Math.exp(-((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) / (2 * sigma * sigma));
   const inverse = inverse3(trainX.map((a) => trainX.map((b) => k(a, b))));
   const posterior = gaussianProcessPosterior(task, { kernel: 'rbf', bandwidth: sigma, jitter: 0 });
   assert.equal(posterior.jitter, 0);
@@ -36,7 +54,10 @@ test('GP posterior equals K*X K^-1 Y and K** - K*X K^-1 KX* on a 3-point case', 
       const crossJ = trainX.map((a) => k(testX[j], a));
       let explained = 0;
       for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) explained += cross[r] * inverse[r][c] * crossJ[c];
-      assert.ok(Math.abs(posterior.covariance[i * 2 + j] - (k(testX[i], testX[j]) - explained)) <= 1e-13, `covariance ${i},${j}`);
+      assert.ok(
+        Math.abs(posterior.covariance[i * 2 + j] - (k(testX[i], testX[j]) - explained)) <= 1e-13,
+        `covariance ${i},${j}`,
+      );
     }
   }
 });
@@ -56,7 +77,7 @@ test('sampled GP errors have the exact expected mean; same seed gives the same b
   const mean = sample.errors.reduce((s, e) => s + e, 0) / count;
   const sd = Math.sqrt(sample.errors.reduce((s, e) => s + (e - mean) ** 2, 0) / (count - 1));
   // 4 standard errors of the sample mean (plus the tiny posterior jitter, below 1e-8 here).
-  assert.ok(Math.abs(mean - expected) <= 4 * sd / Math.sqrt(count) + 1e-8, `mean ${mean} vs ${expected}`);
+  assert.ok(Math.abs(mean - expected) <= (4 * sd) / Math.sqrt(count) + 1e-8, `mean ${mean} vs ${expected}`);
   const again = await space.sample(data, count, { rng: rng(5), warnings: new WarningLog(false) });
   assert.deepEqual(Buffer.from(again.errors.buffer), Buffer.from(sample.errors.buffer));
   const other = await space.sample(data, 10, { rng: rng(6), warnings: new WarningLog(false) });
@@ -65,13 +86,26 @@ test('sampled GP errors have the exact expected mean; same seed gives the same b
 
 test('a singular Gram matrix raises the jitter with a warning naming it, or fails with the numbers', () => {
   // Duplicate training inputs with different targets: K is exactly singular.
-  const task = taskData({ trainX: [[0, 0], [0, 0], [1, 1]], trainY: [[1], [0], [1]], testX: [[0.5, 0.5]], testY: [[1]] });
+  const task = taskData({
+    trainX: [
+      [0, 0],
+      [0, 0],
+      [1, 1],
+    ],
+    trainY: [[1], [0], [1]],
+    testX: [[0.5, 0.5]],
+    testY: [[1]],
+  });
   const warnings = new WarningLog(false);
   const posterior = gaussianProcessPosterior(task, { jitter: 0 }, warnings);
   assert.ok(posterior.jitter > 0);
   assert.equal(warnings.messages.length, 1);
   assert.match(warnings.messages[0], /used jitter \d\.\de-\d+/);
-  assert.throws(() => gaussianProcessPosterior(task, { jitter: 0, maxJitter: 1e-12 }), (error: unknown) => error instanceof NumericalError && /numerically singular/.test(error.message) && /jitter/.test(error.message));
+  assert.throws(
+    () => gaussianProcessPosterior(task, { jitter: 0, maxJitter: 1e-12 }),
+    (error: unknown) =>
+      error instanceof NumericalError && /numerically singular/.test(error.message) && /jitter/.test(error.message),
+  );
 });
 
 test('the estimate agrees with direct Monte Carlo where P[error <= eps] is measurable', async () => {
@@ -87,15 +121,27 @@ test('the estimate agrees with direct Monte Carlo where P[error <= eps] is measu
   const result = await inductiveBias(task, space, { eps, samples: 2000, seed: 2, progress: false, warn: false });
   const [low, high] = result.interval;
   // The interval includes the fit's measured misfit; without it this check fails by ~0.2 bits.
-  assert.ok(low - 2 * monteCarloError <= trueBits && trueBits <= high + 2 * monteCarloError, `true ${trueBits} bits outside ${low}-${high}`);
+  assert.ok(
+    low - 2 * monteCarloError <= trueBits && trueBits <= high + 2 * monteCarloError,
+    `true ${trueBits} bits outside ${low}-${high}`,
+  );
   assert.ok(result.trustworthy);
-  for (const value of [result.bits, result.nats, low, high, result.estimate.diagnostics.ks]) assert.ok(Number.isFinite(value));
+  for (const value of [result.bits, result.nats, low, high, result.estimate.diagnostics.ks])
+    assert.ok(Number.isFinite(value));
 });
 
 test('matrix tasks and number[][] tasks give the same data; bad tasks fail with the field', () => {
-  const a = taskData({ trainX: matrix(2, 1, [0, 1]), trainY: matrix(2, 1, [1, 2]), testX: matrix(1, 1, [3]), testY: matrix(1, 1, [4]) });
+  const a = taskData({
+    trainX: matrix(2, 1, [0, 1]),
+    trainY: matrix(2, 1, [1, 2]),
+    testX: matrix(1, 1, [3]),
+    testY: matrix(1, 1, [4]),
+  });
   const b = taskData({ trainX: [[0], [1]], trainY: [[1], [2]], testX: [[3]], testY: [[4]] });
   assert.deepEqual(a.trainX.values, b.trainX.values);
-  assert.throws(() => taskData({ trainX: [[0], [Number.NaN]], trainY: [[1], [2]], testX: [[3]], testY: [[4]] }), /'trainX'.*NaN at row 1, column 0/);
+  assert.throws(
+    () => taskData({ trainX: [[0], [Number.NaN]], trainY: [[1], [2]], testX: [[3]], testY: [[4]] }),
+    /'trainX'.*NaN at row 1, column 0/,
+  );
   assert.throws(() => taskData({ trainX: [[0], [1]], trainY: [[1]], testX: [[3]], testY: [[4]] }), /'trainY'/);
 });

@@ -3,7 +3,18 @@
 // weightlab MIME type, Vega-Lite v5 and an SVG.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { networkHypothesisSpace, randomFeatureHypothesisSpace, taskData, teacherTask, WarningLog, rng, inductiveBias, mimeBundle, compareInductiveBias, kernelHypothesisSpace } from 'weightlab/internal';
+import {
+  networkHypothesisSpace,
+  randomFeatureHypothesisSpace,
+  taskData,
+  teacherTask,
+  WarningLog,
+  rng,
+  inductiveBias,
+  mimeBundle,
+  compareInductiveBias,
+  kernelHypothesisSpace,
+} from 'weightlab/internal';
 
 const task = teacherTask({ dimension: 4, trainSize: 24, testSize: 32, seed: 2 });
 const data = taskData(task);
@@ -22,11 +33,15 @@ test('batched networks fit the training set; same seed same bytes; batching does
   const batched = await space(7).sample(data, 24, context());
   // Nets never interact, but the batched float32 matmul may order its sums differently per batch
   // shape: allow float32 rounding drift amplified by 400 steps (1e-4 of the error).
-  for (let i = 0; i < 24; i++) assert.ok(Math.abs(batched.errors[i] - whole.errors[i]) <= 1e-4 * whole.errors[i], `net ${i}`);
+  for (let i = 0; i < 24; i++)
+    assert.ok(Math.abs(batched.errors[i] - whole.errors[i]) <= 1e-4 * whole.errors[i], `net ${i}`);
 });
 
 test('random-feature posterior samples need p >= n and are reproducible', async () => {
-  await assert.rejects(randomFeatureHypothesisSpace({ features: 10 }).sample(data, 4, { rng: rng(0), warnings: new WarningLog(false) }), /10 random features cannot interpolate 24/);
+  await assert.rejects(
+    randomFeatureHypothesisSpace({ features: 10 }).sample(data, 4, { rng: rng(0), warnings: new WarningLog(false) }),
+    /10 random features cannot interpolate 24/,
+  );
   const space = randomFeatureHypothesisSpace({ features: 64 });
   const a = await space.sample(data, 8, { rng: rng(0), warnings: new WarningLog(false) });
   const b = await space.sample(data, 8, { rng: rng(0), warnings: new WarningLog(false) });
@@ -35,15 +50,27 @@ test('random-feature posterior samples need p >= n and are reproducible', async 
 });
 
 test('results display as weightlab JSON, Vega-Lite v5, SVG and text; comparisons too', async () => {
-  const result = await inductiveBias(task, kernelHypothesisSpace(), { eps: 0.2, samples: 300, progress: false, warn: false });
+  const result = await inductiveBias(task, kernelHypothesisSpace(), {
+    eps: 0.2,
+    samples: 300,
+    progress: false,
+    warn: false,
+  });
   const bundle = await result[mimeBundle]();
   const payload = bundle.data['application/vnd.weightlab.inductive-bias.v1+json'] as Record<string, unknown>;
   assert.equal(payload.bits, result.bits);
   assert.equal((payload.errors as number[]).length, 300);
-  assert.match(String((bundle.data['application/vnd.vegalite.v5+json'] as Record<string, unknown>).$schema), /vega-lite\/v5/);
+  assert.match(
+    String((bundle.data['application/vnd.vegalite.v5+json'] as Record<string, unknown>).$schema),
+    /vega-lite\/v5/,
+  );
   assert.match(String(bundle.data['image/svg+xml']), /^<svg/);
   assert.match(String(bundle.data['text/plain']), /bits/);
-  const comparison = await compareInductiveBias(task, [kernelHypothesisSpace(), kernelHypothesisSpace({ kernel: 'laplace' })], { eps: 0.2, samples: 200, progress: false, warn: false });
+  const comparison = await compareInductiveBias(
+    task,
+    [kernelHypothesisSpace(), kernelHypothesisSpace({ kernel: 'laplace' })],
+    { eps: 0.2, samples: 200, progress: false, warn: false },
+  );
   assert.equal(comparison.results.length, 2);
   const table = await comparison[mimeBundle]();
   assert.ok('application/vnd.weightlab.inductive-bias-comparison.v1+json' in table.data);

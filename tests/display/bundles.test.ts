@@ -7,10 +7,44 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  analyze, alphaPlot, ArgumentError, backendInfo, bundle, checkMimeBundle, classifyPhases, compareGenerators, display, esdPlot, evaluateGenerator,
-  html, InductiveBiasByDimension, InductiveBiasComparison, inductiveBias, json, kernelHostKey, kernelHypothesisSpace, markdown, mimeBundle,
-  mimeBundleOf, PhaseTable, phaseDiagram, Progress, ResultTable, rng, svg, teacherTask, Tensor, toMimeBundle, vegaLite, VEGA_LITE_MIME, weightManifold,
-  WeightSet, Zoo, type KernelHost, type MimeBundle, type PhaseRow,
+  analyze,
+  alphaPlot,
+  ArgumentError,
+  backendInfo,
+  bundle,
+  checkMimeBundle,
+  classifyPhases,
+  compareGenerators,
+  display,
+  esdPlot,
+  evaluateGenerator,
+  html,
+  InductiveBiasByDimension,
+  InductiveBiasComparison,
+  inductiveBias,
+  json,
+  kernelHostKey,
+  kernelHypothesisSpace,
+  markdown,
+  mimeBundle,
+  mimeBundleOf,
+  PhaseTable,
+  phaseDiagram,
+  Progress,
+  ResultTable,
+  rng,
+  svg,
+  teacherTask,
+  Tensor,
+  toMimeBundle,
+  vegaLite,
+  VEGA_LITE_MIME,
+  weightManifold,
+  WeightSet,
+  Zoo,
+  type KernelHost,
+  type MimeBundle,
+  type PhaseRow,
 } from 'weightlab/internal';
 import { syntheticSetup } from '../generate/synthetic';
 import { CopyGenerator } from './fixtures';
@@ -24,7 +58,10 @@ function displayableClasses(): Set<string> {
   const visit = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) { visit(full); continue; }
+      if (entry.isDirectory()) {
+        visit(full);
+        continue;
+      }
       if (!entry.name.endsWith('.ts')) continue;
       const source = fs.readFileSync(full, 'utf8');
       for (const method of source.matchAll(/^\s*(?:async\s+)?\[mimeBundle\]\(\)[^;{]*\{/gm)) {
@@ -40,32 +77,77 @@ function displayableClasses(): Set<string> {
 
 function phaseRow(width: number, batch: number, trainLoss: number, barrier: number): PhaseRow {
   return {
-    width, batch_size: batch, models: ['a', 'b'], train_loss: trainLoss, train_acc: 1 - trainLoss / 3, test_loss: 0.2, test_acc: 0.9,
-    hessian_top_ev: 2, hessian_trace: 10, log_hessian_top_ev: Math.log(2), log_hessian_trace: Math.log(10), curve_mc_train_error: barrier, curve_mc_test_error: barrier,
-    curve_mc_train_loss: barrier, linear_barrier_train_loss: 0.1, representation_similarity: 0.9, l2_distance: 10, nan: false,
+    width,
+    batch_size: batch,
+    models: ['a', 'b'],
+    train_loss: trainLoss,
+    train_acc: 1 - trainLoss / 3,
+    test_loss: 0.2,
+    test_acc: 0.9,
+    hessian_top_ev: 2,
+    hessian_trace: 10,
+    log_hessian_top_ev: Math.log(2),
+    log_hessian_trace: Math.log(10),
+    curve_mc_train_error: barrier,
+    curve_mc_test_error: barrier,
+    curve_mc_train_loss: barrier,
+    linear_barrier_train_loss: 0.1,
+    representation_similarity: 0.9,
+    l2_distance: 10,
+    nan: false,
   };
 }
 
 /** One small instance of every displayable result type, with a name for messages. */
 async function displayables(): Promise<{ name: string; value: object }[]> {
-  const weights = new WeightSet({ 'fc1.weight': new Tensor('float32', Float32Array.from(rng(1).normal(40 * 24)), [40, 24]), 'fc1.bias': new Tensor('float32', new Float32Array(40), [40]) });
+  const weights = new WeightSet({
+    'fc1.weight': new Tensor('float32', Float32Array.from(rng(1).normal(40 * 24)), [40, 24]),
+    'fc1.bias': new Tensor('float32', new Float32Array(40), [40]),
+  });
   const htsr = await analyze(weights, { progress: false });
   const task = teacherTask({ dimension: 4, trainSize: 24, testSize: 32, seed: 2 });
   const options = { eps: 0.2, samples: 120, progress: false, warn: false };
   const rbf = await inductiveBias(task, kernelHypothesisSpace(), options);
   const laplace = await inductiveBias(task, kernelHypothesisSpace({ kernel: 'laplace' }), options);
   const { task: classification, train, heldOut } = await syntheticSetup();
-  const evaluation = await evaluateGenerator(new CopyGenerator('held-out copies', heldOut), { trainZoo: train, heldOutZoo: heldOut, task: classification, samples: 4, finetuneSteps: [] });
-  const phases = classifyPhases(new PhaseTable([phaseRow(2, 8, 1.5, -3), phaseRow(2, 64, 0.01, 0), phaseRow(8, 8, 0.01, -2), phaseRow(8, 64, 0.01, 0.5)], { load: 'width', temperature: 'batch_size' }));
+  const evaluation = await evaluateGenerator(new CopyGenerator('held-out copies', heldOut), {
+    trainZoo: train,
+    heldOutZoo: heldOut,
+    task: classification,
+    samples: 4,
+    finetuneSteps: [],
+  });
+  const phases = classifyPhases(
+    new PhaseTable(
+      [phaseRow(2, 8, 1.5, -3), phaseRow(2, 64, 0.01, 0), phaseRow(8, 8, 0.01, -2), phaseRow(8, 64, 0.01, 0.5)],
+      { load: 'width', temperature: 'batch_size' },
+    ),
+  );
   const vectors = Array.from({ length: 8 }, (_, i) => rng(3 + i).normal(12));
-  const zoo = new Zoo('weightlab', '/nonexistent-zoo-root', [{ id: 'width=8_seed=0', path: 'width=8_seed=0', params: { 'model::width': 8 }, hyperparameters: { width: 8 }, results: [{ epoch: 1, train_acc: 0.9, test_acc: 0.8 }], checkpoints: [] }]);
+  const zoo = new Zoo('weightlab', '/nonexistent-zoo-root', [
+    {
+      id: 'width=8_seed=0',
+      path: 'width=8_seed=0',
+      params: { 'model::width': 8 },
+      hyperparameters: { width: 8 },
+      results: [{ epoch: 1, train_acc: 0.9, test_acc: 0.8 }],
+      checkpoints: [],
+    },
+  ]);
   return [
     { name: 'bundle()', value: bundle({ 'text/plain': 'plain' }) },
     { name: 'html()', value: html('<b>bold</b>', 'bold') },
     { name: 'svg()', value: svg('<svg xmlns="http://www.w3.org/2000/svg"/>') },
     { name: 'markdown()', value: markdown('**bold**') },
     { name: 'json()', value: json({ a: 1 }) },
-    { name: 'vegaLite()', value: vegaLite({ data: { values: [{ a: 1, b: 2 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } }) },
+    {
+      name: 'vegaLite()',
+      value: vegaLite({
+        data: { values: [{ a: 1, b: 2 }] },
+        mark: 'point',
+        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
+      }),
+    },
     { name: 'Tensor', value: weights.get('fc1.bias') },
     { name: 'WeightSet', value: weights },
     { name: 'HtsrResult', value: htsr },
@@ -85,7 +167,16 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
     { name: 'PhaseDiagram', value: phaseDiagram(phases) },
     { name: 'WeightManifold', value: await weightManifold(vectors, { seed: 1 }) },
     { name: 'BackendInfo', value: backendInfo() },
-    { name: 'ResultTable', value: ResultTable.fromRows([{ model: 'a', test_accuracy: 0.9 }, { model: 'b', test_accuracy: 0.7 }], { title: 'two models' }) },
+    {
+      name: 'ResultTable',
+      value: ResultTable.fromRows(
+        [
+          { model: 'a', test_accuracy: 0.9 },
+          { model: 'b', test_accuracy: 0.7 },
+        ],
+        { title: 'two models' },
+      ),
+    },
     { name: 'Zoo', value: zoo },
     { name: 'Zoo.table() (a ResultTable)', value: zoo.table() },
   ];
@@ -108,7 +199,14 @@ test('no displayable carries text/html next to a chart, and every displayable cl
   }
   // Progress bars publish directly: capture one through a kernel host.
   const published: MimeBundle[] = [];
-  const host: KernelHost = { publish: (b) => { published.push(b); }, clearOutput: () => {}, track: () => {}, signal: new AbortController().signal };
+  const host: KernelHost = {
+    publish: (b) => {
+      published.push(b);
+    },
+    clearOutput: () => {},
+    track: () => {},
+    signal: new AbortController().signal,
+  };
   (globalThis as Record<symbol, unknown>)[kernelHostKey] = host;
   try {
     const bar = new Progress({ total: 2, interval: 0, label: 'steps' });
@@ -117,17 +215,38 @@ test('no displayable carries text/html next to a chart, and every displayable cl
   } finally {
     delete (globalThis as Record<symbol, unknown>)[kernelHostKey];
   }
-  assert.ok(published.length > 0 && published.every((b) => 'text/html' in b.data && !Object.keys(b.data).some((type) => VEGA_LITE_TYPE.test(type))));
+  assert.ok(
+    published.length > 0 &&
+      published.every((b) => 'text/html' in b.data && !Object.keys(b.data).some((type) => VEGA_LITE_TYPE.test(type))),
+  );
   const missing = [...displayableClasses()].filter((name) => !classes.has(name));
   assert.deepEqual(missing, [], 'a displayable class without an instance in this test');
 });
 
 test('results that are a table and a chart show the chart and offer each view alone', async () => {
   const task = teacherTask({ dimension: 4, trainSize: 24, testSize: 32, seed: 2 });
-  const result = await inductiveBias(task, kernelHypothesisSpace(), { eps: 0.2, samples: 120, progress: false, warn: false });
+  const result = await inductiveBias(task, kernelHypothesisSpace(), {
+    eps: 0.2,
+    samples: 120,
+    progress: false,
+    warn: false,
+  });
   const { task: classification, train, heldOut } = await syntheticSetup();
-  const comparison = compareGenerators([await evaluateGenerator(new CopyGenerator('train copies', train), { trainZoo: train, heldOutZoo: heldOut, task: classification, samples: 4, finetuneSteps: [] })]);
-  for (const [name, value] of [['inductive bias', result], ['comparison', new InductiveBiasComparison([result])], ['sweep', new InductiveBiasByDimension([4], [[result]])], ['generators', comparison]] as const) {
+  const comparison = compareGenerators([
+    await evaluateGenerator(new CopyGenerator('train copies', train), {
+      trainZoo: train,
+      heldOutZoo: heldOut,
+      task: classification,
+      samples: 4,
+      finetuneSteps: [],
+    }),
+  ]);
+  for (const [name, value] of [
+    ['inductive bias', result],
+    ['comparison', new InductiveBiasComparison([result])],
+    ['sweep', new InductiveBiasByDimension([4], [[result]])],
+    ['generators', comparison],
+  ] as const) {
     const shown = await toMimeBundle(value);
     const chart = await toMimeBundle(value.chart());
     const table = await toMimeBundle(value.table());
@@ -140,12 +259,22 @@ test('results that are a table and a chart show the chart and offer each view al
 
 test('the bundle builder and display() refuse text/html next to a chart with a typed error', async () => {
   const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', mark: 'point' };
-  const refused = (error: unknown) => error instanceof ArgumentError && error.details.field === 'text/html' && /JupyterLab would show the table/.test(error.message);
-  assert.throws(() => mimeBundleOf({ [VEGA_LITE_MIME]: spec, 'text/html': '<table></table>', 'text/plain': 'x' }), refused);
+  const refused = (error: unknown) =>
+    error instanceof ArgumentError &&
+    error.details.field === 'text/html' &&
+    /JupyterLab would show the table/.test(error.message);
+  assert.throws(
+    () => mimeBundleOf({ [VEGA_LITE_MIME]: spec, 'text/html': '<table></table>', 'text/plain': 'x' }),
+    refused,
+  );
   assert.throws(() => bundle({ 'application/vnd.vegalite.v4+json': spec, 'text/html': '<p>x</p>' }), refused);
   assert.throws(() => checkMimeBundle({ data: { [VEGA_LITE_MIME]: spec, 'text/html': '' } }), refused);
   // A user's own displayable is checked when shown.
-  const mixed = { [mimeBundle]: (): MimeBundle => ({ data: { [VEGA_LITE_MIME]: spec, 'text/html': '<table></table>', 'text/plain': 'mixed' } }) };
+  const mixed = {
+    [mimeBundle]: (): MimeBundle => ({
+      data: { [VEGA_LITE_MIME]: spec, 'text/html': '<table></table>', 'text/plain': 'mixed' },
+    }),
+  };
   await assert.rejects(toMimeBundle(mixed), refused);
   await assert.rejects(display(mixed), refused);
   // Either alone is fine.
@@ -154,7 +283,12 @@ test('the bundle builder and display() refuse text/html next to a chart with a t
 });
 
 test('a PhaseTable shows as an HTML table: one row per cell, its phase and coordinates, the text form alongside', async () => {
-  const rows = [phaseRow(2, 8, 1.5, -3), phaseRow(2, 64, 0.01, 0), phaseRow(8, 8, 0.01, -2), phaseRow(8, 64, 0.01, 0.5)];
+  const rows = [
+    phaseRow(2, 8, 1.5, -3),
+    phaseRow(2, 64, 0.01, 0),
+    phaseRow(8, 8, 0.01, -2),
+    phaseRow(8, 64, 0.01, 0.5),
+  ];
   const phases = classifyPhases(new PhaseTable(rows, { load: 'width', temperature: 'batch_size' }));
   const { data } = await toMimeBundle(phases);
   const page = String(data['text/html']);

@@ -1,7 +1,22 @@
 // Display bundles outside a kernel: fallbacks, the Vega-Lite headless SVG, and progress.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { display, mimeBundle, publishInOrder, toMimeBundle, vegaLite, bundle, Progress, progress, InterruptedError, kernelHostKey, type KernelHost, type MimeBundle, VEGA_LITE_MIME, svgToPng } from 'weightlab/internal';
+import {
+  display,
+  mimeBundle,
+  publishInOrder,
+  toMimeBundle,
+  vegaLite,
+  bundle,
+  Progress,
+  progress,
+  InterruptedError,
+  kernelHostKey,
+  type KernelHost,
+  type MimeBundle,
+  VEGA_LITE_MIME,
+  svgToPng,
+} from 'weightlab/internal';
 
 test('plain values get util.inspect text; displayables keep their bundle', async () => {
   assert.deepEqual(await toMimeBundle({ a: 1 }), { data: { 'text/plain': '{ a: 1 }' } });
@@ -11,13 +26,20 @@ test('plain values get util.inspect text; displayables keep their bundle', async
 
 test('a Vega-Lite chart carries v5 JSON, an SVG with one symbol per row, and a summary', async () => {
   const values = Array.from({ length: 7 }, (_, i) => ({ epoch: i, accuracy: i / 10 }));
-  const chart = vegaLite({ data: { values }, mark: 'point', encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' } } });
+  const chart = vegaLite({
+    data: { values },
+    mark: 'point',
+    encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' } },
+  });
   const b = await toMimeBundle(chart);
   assert.match(String((b.data[VEGA_LITE_MIME] as { $schema: string }).$schema), /vega-lite\/v5/);
   const svgText = String(b.data['image/svg+xml']);
   assert.match(svgText, /^<svg/);
   assert.equal((svgText.match(/aria-roledescription="point"/g) ?? []).length, 7);
-  assert.equal(b.data['text/plain'], 'Vega-Lite chart; point mark; x = epoch (quantitative), y = accuracy (quantitative); 7 rows');
+  assert.equal(
+    b.data['text/plain'],
+    'Vega-Lite chart; point mark; x = epoch (quantitative), y = accuracy (quantitative); 7 rows',
+  );
   const png = svgToPng(svgText);
   assert.deepEqual(Array.from(png.slice(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
 });
@@ -26,7 +48,9 @@ test('progress updates one display in place and stops on interrupt', () => {
   const published: { bundle: MimeBundle; displayId?: string; update?: boolean }[] = [];
   const controller = new AbortController();
   const host: KernelHost = {
-    publish: (b, options = {}) => { published.push({ bundle: b, ...options }); },
+    publish: (b, options = {}) => {
+      published.push({ bundle: b, ...options });
+    },
     clearOutput: () => {},
     track: () => {},
     signal: controller.signal,
@@ -53,14 +77,21 @@ test('outputs appear in call order even when an earlier bundle renders slowly', 
   const published: string[] = [];
   const tracked: Promise<unknown>[] = [];
   const host: KernelHost = {
-    publish: (b) => { published.push(String(b.data['text/plain'])); },
+    publish: (b) => {
+      published.push(String(b.data['text/plain']));
+    },
     clearOutput: () => {},
-    track: (promise) => { tracked.push(promise); },
+    track: (promise) => {
+      tracked.push(promise);
+    },
     signal: new AbortController().signal,
   };
   (globalThis as Record<symbol, unknown>)[kernelHostKey] = host;
   try {
-    const slow = { [mimeBundle]: () => new Promise<MimeBundle>((resolve) => setTimeout(() => resolve({ data: { 'text/plain': 'slow' } }), 30)) };
+    const slow = {
+      [mimeBundle]: () =>
+        new Promise<MimeBundle>((resolve) => setTimeout(() => resolve({ data: { 'text/plain': 'slow' } }), 30)),
+    };
     void display(slow);
     void display('fast');
     publishInOrder({ data: { 'text/plain': 'bar' } });

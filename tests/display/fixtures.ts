@@ -7,7 +7,14 @@ export class CopyGenerator implements WeightGenerator {
   readonly mini = false;
   readonly fitSeconds = 0;
   readonly parameterCount = 0;
-  constructor(readonly name: string, private readonly models: WeightSet[]) {}
-  async fit(_zoo: ZooInput): Promise<this> { return this; }
-  async sample(n: number): Promise<WeightSet[]> { return Array.from({ length: n }, (_, i) => this.models[i % this.models.length]); }
+  constructor(
+    readonly name: string,
+    private readonly models: WeightSet[],
+  ) {}
+  async fit(_zoo: ZooInput): Promise<this> {
+    return this;
+  }
+  async sample(n: number): Promise<WeightSet[]> {
+    return Array.from({ length: n }, (_, i) => this.models[i % this.models.length]);
+  }
 }

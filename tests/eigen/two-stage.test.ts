@@ -32,10 +32,15 @@ function hiddenSpectrum(d: number[], seed: number, reflections = 6): Float64Arra
     for (let i = 0; i < n; i++) v[i] /= norm;
     // A <- H A H with H = I - 2 v vᵀ: A - 2 v (Av)ᵀ - 2 (Av) vᵀ + 4 (vᵀAv) v vᵀ.
     const av = new Float64Array(n);
-    for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s += a[i * n + j] * v[j]; av[i] = s; }
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[i * n + j] * v[j];
+      av[i] = s;
+    }
     let vav = 0;
     for (let i = 0; i < n; i++) vav += v[i] * av[i];
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] += -2 * v[i] * av[j] - 2 * av[i] * v[j] + 4 * vav * v[i] * v[j];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) a[i * n + j] += -2 * v[i] * av[j] - 2 * av[i] * v[j] + 4 * vav * v[i] * v[j];
   }
   return a;
 }
@@ -67,10 +72,10 @@ test('two-stage: closed-form spectra (repeated, zero, clustered, negative) hidde
   const spectra: Record<string, number[]> = {
     // rank-deficient: 60 of 130 eigenvalues exactly 0, as in a Gram matrix of a short-fat layer
     'rank 70 of 130': [...Array.from({ length: 70 }, (_, i) => 1 + i / 3), ...Array(60).fill(0)],
-    'repeated': [...Array(40).fill(2), ...Array(40).fill(-1), ...Array(21).fill(5)],
+    repeated: [...Array(40).fill(2), ...Array(40).fill(-1), ...Array(21).fill(5)],
     // a cluster 1e-9 wide next to isolated eigenvalues: QL must still resolve each to 1e-13·‖A‖
-    'clustered': [...Array.from({ length: 50 }, (_, i) => 1 + 1e-9 * i), 10, 100, -3],
-    'graded': Array.from({ length: 77 }, (_, i) => 2 ** (-i / 3)),
+    clustered: [...Array.from({ length: 50 }, (_, i) => 1 + 1e-9 * i), 10, 100, -3],
+    graded: Array.from({ length: 77 }, (_, i) => 2 ** (-i / 3)),
   };
   for (const [name, d] of Object.entries(spectra)) {
     const a = hiddenSpectrum(d, d.length);
@@ -92,7 +97,10 @@ test('two-stage and one-stage reductions give the same eigenvalues on larger ord
 });
 
 test('two-stage on two threads: the split products give the same eigenvalues (skipped without workers)', async (t) => {
-  if (!parallelAvailable()) { t.skip('needs SharedArrayBuffer, worker threads and 2 CPUs'); return; }
+  if (!parallelAvailable()) {
+    t.skip('needs SharedArrayBuffer, worker threads and 2 CPUs');
+    return;
+  }
   // 200 and 301 rows: several panels with >= 64 trailing rows, so both products and updates are split,
   // including shares that end in a partial 4-row tile; 301 rows also give five chunks of shared sweeps.
   // The two threads do exactly the one-thread operations (split by rows, the next panel factored
@@ -105,7 +113,8 @@ test('two-stage on two threads: the split products give the same eigenvalues (sk
       const got = await parallelEigenvalues(a, n, 'two-stage', b);
       assert.ok(maxRelativeError(got, ascending(d)) < 1e-13, `n=${n} b=${b}: ${maxRelativeError(got, ascending(d))}`);
       const oneThread = symmetricEigenvaluesWasm(a, n, 'two-stage', b);
-      for (let repeat = 0; repeat < 5; repeat++) assert.deepEqual(await parallelEigenvalues(a, n, 'two-stage', b), oneThread, `n=${n} b=${b} repeat ${repeat}`);
+      for (let repeat = 0; repeat < 5; repeat++)
+        assert.deepEqual(await parallelEigenvalues(a, n, 'two-stage', b), oneThread, `n=${n} b=${b} repeat ${repeat}`);
     }
     const one = await parallelEigenvalues(a, n, 'one-stage');
     assert.ok(maxRelativeError(one, ascending(d)) < 1e-13, `one-stage n=${n}`);
@@ -113,11 +122,19 @@ test('two-stage on two threads: the split products give the same eigenvalues (sk
 });
 
 test('side by side: two matrices solved at once, one per thread, give each one-thread result bit for bit (skipped without workers)', async (t) => {
-  if (!parallelAvailable()) { t.skip('needs SharedArrayBuffer, worker threads and 2 CPUs'); return; }
+  if (!parallelAvailable()) {
+    t.skip('needs SharedArrayBuffer, worker threads and 2 CPUs');
+    return;
+  }
   // 600 and 530 take the two-stage reduction, 300 and 280 the one-stage one (reduction.ts), on
   // either side; the worker's solve and this thread's must equal symmetricEigenvaluesWasm exactly.
-  for (const [n1, n2] of [[600, 530], [300, 280], [280, 600]]) {
-    const a1 = randomSymmetric(n1, n1), a2 = randomSymmetric(n2, n2);
+  for (const [n1, n2] of [
+    [600, 530],
+    [300, 280],
+    [280, 600],
+  ]) {
+    const a1 = randomSymmetric(n1, n1),
+      a2 = randomSymmetric(n2, n2);
     const [e1, e2] = await eigenvaluesSideBySide({ a: a1, n: n1 }, { a: a2, n: n2 });
     assert.deepEqual(e1, symmetricEigenvaluesWasm(a1, n1), `worker n=${n1}`);
     assert.deepEqual(e2, symmetricEigenvaluesWasm(a2, n2), `main n=${n2}`);
@@ -125,14 +142,25 @@ test('side by side: two matrices solved at once, one per thread, give each one-t
   // A NaN on the worker's side is the same typed error as on one thread, and the pool still works.
   const bad = randomSymmetric(200, 3);
   bad[5 * 200 + 7] = Number.NaN;
-  await assert.rejects(eigenvaluesSideBySide({ a: bad, n: 200 }, { a: randomSymmetric(200, 4), n: 200 }), NumericalError);
+  await assert.rejects(
+    eigenvaluesSideBySide({ a: bad, n: 200 }, { a: randomSymmetric(200, 4), n: 200 }),
+    NumericalError,
+  );
   const good = randomSymmetric(210, 5);
-  assert.deepEqual((await eigenvaluesSideBySide({ a: good, n: 210 }, { a: good, n: 210 }))[0], symmetricEigenvaluesWasm(good, 210));
+  assert.deepEqual(
+    (await eigenvaluesSideBySide({ a: good, n: 210 }, { a: good, n: 210 }))[0],
+    symmetricEigenvaluesWasm(good, 210),
+  );
 });
 
 test('layerSpectra (pairs, side by side when a core is spare) equals layerSpectrum layer by layer, bit for bit', async () => {
-  const layer = (rows: number, cols: number, seed: number) => layerMatrices('dense', new Tensor('float64', rng(seed).normal(rows * cols), [rows, cols]));
-  for (const pair of [[layer(300, 500, 1), layer(520, 280, 2)], [layer(600, 700, 3), layer(560, 900, 4)], [layer(150, 160, 5), layer(600, 600, 6)]]) {
+  const layer = (rows: number, cols: number, seed: number) =>
+    layerMatrices('dense', new Tensor('float64', rng(seed).normal(rows * cols), [rows, cols]));
+  for (const pair of [
+    [layer(300, 500, 1), layer(520, 280, 2)],
+    [layer(600, 700, 3), layer(560, 900, 4)],
+    [layer(150, 160, 5), layer(600, 600, 6)],
+  ]) {
     const together = await layerSpectra(pair);
     for (let i = 0; i < 2; i++) assert.deepEqual(together[i], await layerSpectrum(pair[i]));
   }
@@ -162,7 +190,10 @@ test('the input matrix is not modified and only its upper triangle is read, as a
     ] as const) {
       // Same bits for two-stage on any thread count; one-stage on two threads sums partial products in another order.
       const tolerance = reduction === 'one-stage' && name.includes('two') ? 1e-13 : 0;
-      assert.ok(maxRelativeError(got, expected) <= tolerance, `${reduction}, ${name}: ${maxRelativeError(got, expected)}`);
+      assert.ok(
+        maxRelativeError(got, expected) <= tolerance,
+        `${reduction}, ${name}: ${maxRelativeError(got, expected)}`,
+      );
     }
   }
   const [first, second] = await eigenvaluesSideBySide({ a: writer, n }, { a: upper, n });
@@ -173,17 +204,30 @@ test('the input matrix is not modified and only its upper triangle is read, as a
 
 test('root-free QL: tridiagonal Toeplitz matrices have eigenvalues a + 2c cos(kπ/(n+1))', () => {
   const k = wasmKernel<{ tridiagonalEigenvaluesRootFree(d: number, e: number, n: number): number }>('eigen');
-  for (const [n, diagonal, off] of [[1, 3, 0], [2, 1, 1], [7, -2, 0.5], [100, 4, -1], [501, 0, 1e-3]] as const) {
+  for (const [n, diagonal, off] of [
+    [1, 3, 0],
+    [2, 1, 1],
+    [7, -2, 0.5],
+    [100, 4, -1],
+    [501, 0, 1e-3],
+  ] as const) {
     const got = k.withArena(() => {
       const d = k.writeFloat64(new Float64Array(n).fill(diagonal));
       const e = k.writeFloat64(new Float64Array(n).fill(off));
       assert.equal(k.exports.tridiagonalEigenvaluesRootFree(d, e, n), 0);
       return k.readFloat64(d, n).sort();
     });
-    const expected = Float64Array.from({ length: n }, (_, i) => diagonal + 2 * off * Math.cos(((i + 1) * Math.PI) / (n + 1))).sort();
+    const expected = Float64Array.from(
+      { length: n },
+      (_, i) => diagonal + 2 * off * Math.cos(((i + 1) * Math.PI) / (n + 1)),
+    ).sort();
     // 1e-14 of the norm: QL's error is O(eps·‖T‖), the closed form's cos() is exact to 1 ulp.
     const scale = Math.abs(diagonal) + 2 * Math.abs(off);
-    for (let i = 0; i < n; i++) assert.ok(Math.abs(got[i] - expected[i]) <= 1e-14 * scale * Math.max(1, Math.log2(n)), `n=${n} i=${i}: ${got[i]} vs ${expected[i]}`);
+    for (let i = 0; i < n; i++)
+      assert.ok(
+        Math.abs(got[i] - expected[i]) <= 1e-14 * scale * Math.max(1, Math.log2(n)),
+        `n=${n} i=${i}: ${got[i]} vs ${expected[i]}`,
+      );
   }
 });
 
@@ -204,19 +248,24 @@ test('QL converges on Gram matrices of rank-deficient layers, and their nonzero 
   // deflation test, QL did not converge on this matrix (eigenvalue 178 after 60 iterations). The
   // nonzero eigenvalues of X Xᵀ are the eigenvalues of Xᵀ X (200 x 200, full rank), found here by
   // the independent Jacobi method. Zeros: below 1e-12 λmax (the Gram noise is ~n·eps·λmax ≈ 1e-13).
-  const n = 400, rank = 200;
+  const n = 400,
+    rank = 200;
   const x = rng(2).normal(n * rank);
-  const g = new Float64Array(n * n), small = new Float64Array(rank * rank);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-    let s = 0;
-    for (let t = 0; t < rank; t++) s += x[i * rank + t] * x[j * rank + t];
-    g[i * n + j] = s; g[j * n + i] = s;
-  }
-  for (let p = 0; p < rank; p++) for (let q = 0; q < rank; q++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += x[i * rank + p] * x[i * rank + q];
-    small[p * rank + q] = s;
-  }
+  const g = new Float64Array(n * n),
+    small = new Float64Array(rank * rank);
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < rank; t++) s += x[i * rank + t] * x[j * rank + t];
+      g[i * n + j] = s;
+      g[j * n + i] = s;
+    }
+  for (let p = 0; p < rank; p++)
+    for (let q = 0; q < rank; q++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[i * rank + p] * x[i * rank + q];
+      small[p * rank + q] = s;
+    }
   const nonzero = jacobiEigenvalues(small, rank);
   const top = nonzero[rank - 1];
   const solvers: [string, () => Promise<Float64Array> | Float64Array][] = [
@@ -227,6 +276,9 @@ test('QL converges on Gram matrices of rank-deficient layers, and their nonzero 
   for (const [name, solve] of solvers) {
     const got = await solve();
     for (let i = 0; i < n - rank; i++) assert.ok(Math.abs(got[i]) < 1e-12 * top, `${name}: zero ${i} = ${got[i]}`);
-    assert.ok(maxRelativeError(got.slice(n - rank), nonzero) < 1e-13, `${name}: ${maxRelativeError(got.slice(n - rank), nonzero)}`);
+    assert.ok(
+      maxRelativeError(got.slice(n - rank), nonzero) < 1e-13,
+      `${name}: ${maxRelativeError(got.slice(n - rank), nonzero)}`,
+    );
   }
 });

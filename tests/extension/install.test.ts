@@ -18,7 +18,9 @@ test('jupyterlab_server discovers the installed extension as a federated mime ex
   const labextensions = path.join(prefix, 'share', 'jupyter', 'labextensions');
   const target = path.join(labextensions, '@weightlab', 'extension');
   assert.ok(fs.existsSync(path.join(target, 'package.json')));
-  const remoteEntry = fs.readdirSync(path.join(target, 'static')).filter((name) => /^remoteEntry\.[0-9a-f]+\.js$/.test(name));
+  const remoteEntry = fs
+    .readdirSync(path.join(target, 'static'))
+    .filter((name) => /^remoteEntry\.[0-9a-f]+\.js$/.test(name));
   assert.equal(remoteEntry.length, 1);
 
   const script = [

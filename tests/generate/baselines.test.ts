@@ -4,8 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  WeightSet, Tensor, rng, initialMlp, mlpPermutationSpec, applyPermutations, AlignedAverageBaseline, ZooNoiseBaseline,
-  ConvexCombinationBaseline, GaussianPcaBaseline, RandomInitBaseline, type Permutations,
+  WeightSet,
+  Tensor,
+  rng,
+  initialMlp,
+  mlpPermutationSpec,
+  applyPermutations,
+  AlignedAverageBaseline,
+  ZooNoiseBaseline,
+  ConvexCombinationBaseline,
+  GaussianPcaBaseline,
+  RandomInitBaseline,
+  type Permutations,
 } from 'weightlab/internal';
 
 function permutedCopies(base: WeightSet, count: number, offsetScale: number): WeightSet[] {
@@ -16,7 +26,12 @@ function permutedCopies(base: WeightSet, count: number, offsetScale: number): We
   return offsets.map((offset, i) => {
     const shifted = base.unflatten(base.flatten().map((v, k) => v + offset[k] - mean[k]));
     // Copy 0 keeps the base frame: alignment maps everything into model 0's frame.
-    const perms: Permutations = Object.fromEntries(Object.entries(spec.groups).map(([g, n]) => [g, i === 0 ? Int32Array.from({ length: n }, (_, k) => k) : rng(70 + i).permutation(n)]));
+    const perms: Permutations = Object.fromEntries(
+      Object.entries(spec.groups).map(([g, n]) => [
+        g,
+        i === 0 ? Int32Array.from({ length: n }, (_, k) => k) : rng(70 + i).permutation(n),
+      ]),
+    );
     return applyPermutations(shifted, spec, perms);
   });
 }
@@ -37,7 +52,17 @@ test('average of the aligned zoo: permuted, offset copies of one model average b
 test('zoo + noise: residuals have the requested per-coordinate sd', async () => {
   // A zoo whose models differ only in the first bias by a known spread, so per-coordinate sd is known.
   const base = initialMlp([3, 4, 2], 2);
-  const zoo = [-1, 1].map((sign) => base.map((t, name) => name === 'fc0.bias' ? new Tensor('float64', t.toFloat64().map((v, k) => (k === 0 ? v + sign * 0.5 : v)), t.shape) : t));
+  const zoo = [-1, 1].map((sign) =>
+    base.map((t, name) =>
+      name === 'fc0.bias'
+        ? new Tensor(
+            'float64',
+            t.toFloat64().map((v, k) => (k === 0 ? v + sign * 0.5 : v)),
+            t.shape,
+          )
+        : t,
+    ),
+  );
   const generator = await new ZooNoiseBaseline({ scale: 0.2 }).fit(zoo);
   const samples = await generator.sample(2000, 3);
   const residual = samples.map((s) => s.get('fc0.bias').toFloat64()[0] - base.get('fc0.bias').toFloat64()[0]);
@@ -46,7 +71,9 @@ test('zoo + noise: residuals have the requested per-coordinate sd', async () => 
   const sd = Math.sqrt(noise.reduce((s, v) => s + v * v, 0) / noise.length);
   assert.ok(Math.abs(sd - 0.1) < 0.1 * 0.1, `sd ${sd}`); // 2000 draws: relative se of sd ~1.6 %, 6 se allowed
   // Coordinates with zero zoo spread get no noise.
-  samples.slice(0, 5).forEach((s) => assert.deepEqual([...s.get('fc1.weight').toFloat64()], [...base.get('fc1.weight').toFloat64()]));
+  samples
+    .slice(0, 5)
+    .forEach((s) => assert.deepEqual([...s.get('fc1.weight').toFloat64()], [...base.get('fc1.weight').toFloat64()]));
 });
 
 test('random convex combinations lie on the segment between two aligned members', async () => {
@@ -55,13 +82,17 @@ test('random convex combinations lie on the segment between two aligned members'
   const members = zoo.map((m) => m.flatten());
   for (const sample of await generator.sample(10, 4)) {
     const x = sample.flatten();
-    const onSomeSegment = members.some((a, i) => members.some((b, j) => {
-      if (i === j) return false;
-      // λ from the first coordinate where a and b differ, then every coordinate must agree.
-      const k = a.findIndex((v, q) => Math.abs(v - b[q]) > 1e-6);
-      const lambda = (x[k] - b[k]) / (a[k] - b[k]);
-      return lambda >= 0 && lambda <= 1 && x.every((v, q) => Math.abs(v - (lambda * a[q] + (1 - lambda) * b[q])) < 1e-9);
-    }));
+    const onSomeSegment = members.some((a, i) =>
+      members.some((b, j) => {
+        if (i === j) return false;
+        // λ from the first coordinate where a and b differ, then every coordinate must agree.
+        const k = a.findIndex((v, q) => Math.abs(v - b[q]) > 1e-6);
+        const lambda = (x[k] - b[k]) / (a[k] - b[k]);
+        return (
+          lambda >= 0 && lambda <= 1 && x.every((v, q) => Math.abs(v - (lambda * a[q] + (1 - lambda) * b[q])) < 1e-9)
+        );
+      }),
+    );
     assert.ok(onSomeSegment);
   }
 });
@@ -81,8 +112,18 @@ test('random init: within ±1/sqrt(fan_in), architecture of the zoo, reproducibl
   const generator = await new RandomInitBaseline().fit(zoo);
   const [a] = await generator.sample(1, 11);
   assert.deepEqual(a.names, zoo[0].names);
-  assert.ok(a.get('fc0.weight').toFloat64().every((v) => Math.abs(v) <= 1 / 3));
-  assert.ok(a.get('fc1.weight').toFloat64().every((v) => Math.abs(v) <= 1 / 2));
+  assert.ok(
+    a
+      .get('fc0.weight')
+      .toFloat64()
+      .every((v) => Math.abs(v) <= 1 / 3),
+  );
+  assert.ok(
+    a
+      .get('fc1.weight')
+      .toFloat64()
+      .every((v) => Math.abs(v) <= 1 / 2),
+  );
   const [b] = await generator.sample(1, 11);
   assert.deepEqual([...a.flatten()], [...b.flatten()]);
   const [c] = await generator.sample(1, 12);
@@ -91,7 +132,11 @@ test('random init: within ±1/sqrt(fan_in), architecture of the zoo, reproducibl
 
 test('every baseline gives the same bytes for the same seed', async () => {
   const zoo = [0, 1, 2, 3, 4].map((s) => initialMlp([4, 6, 3], s));
-  for (const generator of [new ZooNoiseBaseline({ scale: 0.3 }), new ConvexCombinationBaseline(), new GaussianPcaBaseline({ rank: 3 })]) {
+  for (const generator of [
+    new ZooNoiseBaseline({ scale: 0.3 }),
+    new ConvexCombinationBaseline(),
+    new GaussianPcaBaseline({ rank: 3 }),
+  ]) {
     await generator.fit(zoo);
     const first = (await generator.sample(3, 7)).map((m) => [...m.flatten()]);
     const second = (await generator.sample(3, 7)).map((m) => [...m.flatten()]);

@@ -5,8 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  rng, applyPermutations, mlpPermutationSpec, evaluateGenerator, compareGenerators, intersectionOverUnion, disagreement,
-  GENERATOR_EVALUATION_KIND, mimeBundle, ArgumentError, type WeightGenerator, type WeightSet, type ZooInput, type Permutations,
+  rng,
+  applyPermutations,
+  mlpPermutationSpec,
+  evaluateGenerator,
+  compareGenerators,
+  intersectionOverUnion,
+  disagreement,
+  GENERATOR_EVALUATION_KIND,
+  mimeBundle,
+  ArgumentError,
+  type WeightGenerator,
+  type WeightSet,
+  type ZooInput,
+  type Permutations,
 } from 'weightlab/internal';
 import { syntheticSetup } from './synthetic';
 
@@ -15,9 +27,16 @@ class FixedGenerator implements WeightGenerator {
   readonly mini = false;
   readonly fitSeconds = 0;
   readonly parameterCount = 0;
-  constructor(readonly name: string, private readonly make: (i: number, seed: number) => WeightSet) {}
-  async fit(_zoo: ZooInput): Promise<this> { return this; }
-  async sample(n: number, seed: number): Promise<WeightSet[]> { return Array.from({ length: n }, (_, i) => this.make(i, seed)); }
+  constructor(
+    readonly name: string,
+    private readonly make: (i: number, seed: number) => WeightSet,
+  ) {}
+  async fit(_zoo: ZooInput): Promise<this> {
+    return this;
+  }
+  async sample(n: number, seed: number): Promise<WeightSet[]> {
+    return Array.from({ length: n }, (_, i) => this.make(i, seed));
+  }
 }
 
 test('IoU and disagreement on hand-checked cases', () => {
@@ -30,10 +49,18 @@ test('a memoriser (permuted train copies) is at aligned distance 0 and IoU 1; he
   const { task, train, heldOut } = await syntheticSetup();
   const spec = mlpPermutationSpec(train[0]);
   const memoriser = new FixedGenerator('memoriser', (i, seed) => {
-    const perms: Permutations = Object.fromEntries(Object.entries(spec.groups).map(([g, n]) => [g, rng(seed * 1000 + i).permutation(n)]));
+    const perms: Permutations = Object.fromEntries(
+      Object.entries(spec.groups).map(([g, n]) => [g, rng(seed * 1000 + i).permutation(n)]),
+    );
     return applyPermutations(train[i % train.length], spec, perms);
   });
-  const copies = await evaluateGenerator(memoriser, { trainZoo: train, heldOutZoo: heldOut, task, samples: 24, finetuneSteps: [] });
+  const copies = await evaluateGenerator(memoriser, {
+    trainZoo: train,
+    heldOutZoo: heldOut,
+    task,
+    samples: 24,
+    finetuneSteps: [],
+  });
   // Weight matching undoes the permutation exactly, so the distance is exactly 0 (float64 copies).
   assert.ok(copies.novelty.nearestDistance.values.every((d) => d === 0));
   assert.ok(copies.novelty.maxIou.values.every((v) => v === 1));
@@ -42,9 +69,19 @@ test('a memoriser (permuted train copies) is at aligned distance 0 and IoU 1; he
   assert.ok(Math.abs(copies.accuracy.mean - copies.reference.trainAccuracy.mean) < 1e-12);
 
   const fresh = new FixedGenerator('held-out models', (i) => heldOut[i % heldOut.length]);
-  const result = await evaluateGenerator(fresh, { trainZoo: train, heldOutZoo: heldOut, task, samples: 8, finetuneSteps: [20], finetuneModels: 2 });
+  const result = await evaluateGenerator(fresh, {
+    trainZoo: train,
+    heldOutZoo: heldOut,
+    task,
+    samples: 8,
+    finetuneSteps: [20],
+    finetuneModels: 2,
+  });
   const reference = result.reference;
-  assert.deepEqual(result.novelty.nearestDistance.values, [...reference.heldOutNearestDistance.values, ...reference.heldOutNearestDistance.values]);
+  assert.deepEqual(result.novelty.nearestDistance.values, [
+    ...reference.heldOutNearestDistance.values,
+    ...reference.heldOutNearestDistance.values,
+  ]);
   assert.ok(Math.abs(result.accuracy.mean - reference.heldOutAccuracy.mean) < 1e-12);
   assert.ok(result.novelty.nearestDistance.median > 0);
   assert.equal(result.data.finetuned[0].steps, 20);
@@ -57,14 +94,33 @@ test('a memoriser (permuted train copies) is at aligned distance 0 and IoU 1; he
   assert.ok(data['application/vnd.vegalite.v5+json']);
   assert.ok(data[`application/vnd.weightlab.${GENERATOR_EVALUATION_KIND}.v1+json`]);
   assert.match(String(data['text/plain']), /held-out zoo \(reference\)/);
-  assert.equal(data['text/html'], undefined, 'a chart bundle must not carry text/html (JupyterLab would show it instead of the chart)');
+  assert.equal(
+    data['text/html'],
+    undefined,
+    'a chart bundle must not carry text/html (JupyterLab would show it instead of the chart)',
+  );
 
   // The table: the reference row first, then one row per evaluation, every number read from the evaluations.
   const table = comparison.table();
   assert.deepEqual(table.columnNames(), [
-    'generator', 'kind', 'samples', 'accuracy_mean', 'accuracy_median', 'accuracy_p5', 'above_held_out_p5', 'finetune_steps', 'finetuned_accuracy_mean',
-    'nearest_distance_median', 'nearest_distance_p5', 'closer_than_held_out_p5', 'max_iou_median', 'pairwise_disagreement', 'ensemble_gain',
-    'fit_seconds', 'ms_per_model', 'parameter_count',
+    'generator',
+    'kind',
+    'samples',
+    'accuracy_mean',
+    'accuracy_median',
+    'accuracy_p5',
+    'above_held_out_p5',
+    'finetune_steps',
+    'finetuned_accuracy_mean',
+    'nearest_distance_median',
+    'nearest_distance_p5',
+    'closer_than_held_out_p5',
+    'max_iou_median',
+    'pairwise_disagreement',
+    'ensemble_gain',
+    'fit_seconds',
+    'ms_per_model',
+    'parameter_count',
   ]);
   assert.deepEqual(table.column('generator'), ['held-out zoo (reference)', 'memoriser', 'held-out models']);
   assert.deepEqual(table.column('kind'), ['reference', 'baseline', 'baseline']);
@@ -75,7 +131,10 @@ test('a memoriser (permuted train copies) is at aligned distance 0 and IoU 1; he
   assert.equal(table.get('finetuned_accuracy_mean', 2), result.data.finetuned[0].mean);
   // The reference row's shares are measured on the held-out models, by counting here.
   const heldOutAccuracies = reference.heldOutAccuracies;
-  assert.equal(table.get('above_held_out_p5', 0), heldOutAccuracies.filter((a) => a >= reference.heldOutAccuracy.p5).length / heldOutAccuracies.length);
+  assert.equal(
+    table.get('above_held_out_p5', 0),
+    heldOutAccuracies.filter((a) => a >= reference.heldOutAccuracy.p5).length / heldOutAccuracies.length,
+  );
   assert.equal(table.get('samples', 0), heldOut.length);
   // Held-out copies score exactly what the reference row says.
   assert.equal(table.get('nearest_distance_median', 2), table.get('nearest_distance_median', 0));
@@ -95,8 +154,18 @@ test('a memoriser (permuted train copies) is at aligned distance 0 and IoU 1; he
   });
 
   const novelty = comparison.noveltyTable();
-  assert.deepEqual(novelty.columnNames(), ['generator', 'nearest_distance_median', 'nearest_distance_p5', 'closer_than_held_out_p5', 'max_iou_median', 'accuracy_mean']);
+  assert.deepEqual(novelty.columnNames(), [
+    'generator',
+    'nearest_distance_median',
+    'nearest_distance_p5',
+    'closer_than_held_out_p5',
+    'max_iou_median',
+    'accuracy_mean',
+  ]);
   assert.match(novelty.toString(), /memoriser\s+0\s/);
   assert.throws(() => compareGenerators([]), ArgumentError);
-  assert.throws(() => compareGenerators([copies], { refernce: false } as never), (error: unknown) => error instanceof ArgumentError && /did you mean 'reference'/.test(error.message));
+  assert.throws(
+    () => compareGenerators([copies], { refernce: false } as never),
+    (error: unknown) => error instanceof ArgumentError && /did you mean 'reference'/.test(error.message),
+  );
 });

@@ -5,8 +5,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  rng, initialMlp, mixtureGrowth, smoothingOrder, kMeans, datasetEmbedding, dataset, hypernetwork, weightField,
-  latentDiffusion, autoregressive, jax, mlpLogits, generatedMlpLoss, mlpLayout, initScale, ArgumentError, type WeightSet, type WeightGenerator,
+  rng,
+  initialMlp,
+  mixtureGrowth,
+  smoothingOrder,
+  kMeans,
+  datasetEmbedding,
+  dataset,
+  hypernetwork,
+  weightField,
+  latentDiffusion,
+  autoregressive,
+  jax,
+  mlpLogits,
+  generatedMlpLoss,
+  mlpLayout,
+  initScale,
+  ArgumentError,
+  type WeightSet,
+  type WeightGenerator,
 } from 'weightlab/internal';
 import { mlpForward } from '../align/networks';
 import { prototypeData, syntheticSetup } from './synthetic';
@@ -19,7 +36,9 @@ test('MixtureGrowth with zero new coefficients gives the logit average of its tw
   assert.deepEqual(grown.info('fc1.weight').shape, [8, 8]);
   for (let k = 0; k < 5; k++) {
     const x = rng(10 + k).normal(5);
-    const a = mlpForward(seeds[1], x), b = mlpForward(seeds[4], x), g = mlpForward(grown, x);
+    const a = mlpForward(seeds[1], x),
+      b = mlpForward(seeds[4], x),
+      g = mlpForward(grown, x);
     // Same sums split differently: 1e-12.
     g.forEach((v, i) => assert.ok(Math.abs(v - (a[i] + b[i]) / 2) < 1e-12));
   }
@@ -39,11 +58,16 @@ test('the smoothing order sorts points on a line (the shortest open path)', () =
 });
 
 test('k-means recovers well-separated clusters', () => {
-  const centres = [[0, 0], [10, 0], [0, 10]];
+  const centres = [
+    [0, 0],
+    [10, 0],
+    [0, 10],
+  ];
   const noise = rng(3).normal(60, 0, 0.1);
   const points = Float64Array.from({ length: 60 }, (_, i) => centres[Math.floor(i / 2) % 3][i % 2] + noise[i]);
   const { assignment } = kMeans(points, 30, 2, 3, 10, rng(4));
-  for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) assert.equal(assignment[i] === assignment[j], i % 3 === j % 3);
+  for (let i = 0; i < 30; i++)
+    for (let j = 0; j < 30; j++) assert.equal(assignment[i] === assignment[j], i % 3 === j % 3);
 });
 
 test('the dataset embedding is the per-class mean feature vector', () => {
@@ -80,7 +104,10 @@ test('hypernetworks, weight field, mini D2NWG and mini IGPG sample the zoo archi
     assert.deepEqual(net.info('fc1.weight').shape, [4, width]);
     assert.ok(net.flatten().every(Number.isFinite));
   }
-  await checkSamples(latentDiffusion({ vaeSteps: 20, diffusionSteps: 20, chunkSize: 32, timesteps: 10, hidden: 32 }), train);
+  await checkSamples(
+    latentDiffusion({ vaeSteps: 20, diffusionSteps: 20, chunkSize: 32, timesteps: 10, hidden: 32 }),
+    train,
+  );
   await checkSamples(autoregressive({ steps: 20, chunkSize: 32, codes: 16, width: 16 }), train);
 });
 
@@ -89,20 +116,33 @@ test('the differentiable task loss of generated MLPs equals the float64 cross-en
   const data = prototypeData(3, 40, 12, 4, 1.2);
   const models = [0, 1, 2].map((s) => initialMlp([12, 8, 4], 20 + s));
   const layout = mlpLayout(models[0]);
-  const expected = models.map((m) => {
-    const logits = mlpLogits(m, data);
-    let total = 0;
-    for (let r = 0; r < data.size; r++) {
-      const row = Array.from(logits.subarray(r * 4, r * 4 + 4));
-      const max = Math.max(...row);
-      total += Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) + max - row[data.y[r]];
-    }
-    return total / data.size;
-  }).reduce((a, b) => a + b) / models.length;
+  const expected =
+    models
+      .map((m) => {
+        const logits = mlpLogits(m, data);
+        let total = 0;
+        for (let r = 0; r < data.size; r++) {
+          const row = Array.from(logits.subarray(r * 4, r * 4 + 4));
+          const max = Math.max(...row);
+          total += Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) + max - row[data.y[r]];
+        }
+        return total / data.size;
+      })
+      .reduce((a, b) => a + b) / models.length;
   const jx = await jax();
-  const weights = jx.numpy.array(Float32Array.from(models.flatMap((m) => Array.from(m.flatten()))), { shape: [3, layout.dimension] });
+  const weights = jx.numpy.array(Float32Array.from(models.flatMap((m) => Array.from(m.flatten()))), {
+    shape: [3, layout.dimension],
+  });
   const onehot = Float32Array.from({ length: data.size * 4 }, (_, i) => (data.y[Math.floor(i / 4)] === i % 4 ? 1 : 0));
-  const loss = generatedMlpLoss(jx, layout, weights, jx.numpy.array(Float32Array.from(data.x), { shape: [data.size, 12] }), jx.numpy.array(onehot, { shape: [data.size, 4] }), 'relu', 3);
+  const loss = generatedMlpLoss(
+    jx,
+    layout,
+    weights,
+    jx.numpy.array(Float32Array.from(data.x), { shape: [data.size, 12] }),
+    jx.numpy.array(onehot, { shape: [data.size, 4] }),
+    'relu',
+    3,
+  );
   const value = (await loss.data())[0] as number;
   // float32 arithmetic on values of order 1 summed over 40 rows: 1e-5 relative.
   assert.ok(Math.abs(value - expected) < 1e-5 * Math.max(1, expected), `${value} vs ${expected}`);
@@ -114,25 +154,47 @@ test('the differentiable task loss of generated MLPs equals the float64 cross-en
 
 test('hypernetworks trained on the task loss learn the task from its train split alone', async () => {
   const { task, train } = await syntheticSetup();
-  const accuracy = (m: WeightSet) => { const logits = task.logits(m); let right = 0; task.labels.forEach((y, r) => { let best = 0; for (let c = 1; c < 4; c++) if (logits[r * 4 + c] > logits[r * 4 + best]) best = c; if (best === y) right++; }); return right / task.labels.length; };
+  const accuracy = (m: WeightSet) => {
+    const logits = task.logits(m);
+    let right = 0;
+    task.labels.forEach((y, r) => {
+      let best = 0;
+      for (let c = 1; c < 4; c++) if (logits[r * 4 + c] > logits[r * 4 + best]) best = c;
+      if (best === y) right++;
+    });
+    return right / task.labels.length;
+  };
   const zooMean = train.map(accuracy).reduce((a, b) => a + b) / train.length;
   for (const kind of ['plain', 'mip'] as const) {
     const generator = hypernetwork({ kind, objective: 'task', steps: 150, hidden: 32 });
     await generator.fit(train, { task, progress: false });
-    assert.ok(generator.losses[generator.losses.length - 1] < generator.losses[0] / 2, `${kind}: task loss at least halves`);
+    assert.ok(
+      generator.losses[generator.losses.length - 1] < generator.losses[0] / 2,
+      `${kind}: task loss at least halves`,
+    );
     const samples = await generator.sample(8, 1);
     const mean = samples.map(accuracy).reduce((a, b) => a + b) / samples.length;
     // Random init scores ~25 % on 4 classes; the trained zoo's mean is the reference (10 points of slack).
     assert.ok(mean > zooMean - 0.1, `${kind}: ${mean} vs zoo ${zooMean}`);
   }
-  await assert.rejects(hypernetwork({ kind: 'plain', objective: 'task', steps: 5 }).fit(train, { progress: false }), ArgumentError);
+  await assert.rejects(
+    hypernetwork({ kind: 'plain', objective: 'task', steps: 5 }).fit(train, { progress: false }),
+    ArgumentError,
+  );
   assert.throws(() => hypernetwork({ kind: 'rnn', objective: 'task' }), ArgumentError);
 });
 
 test('mini D2NWG samples for a given dataset condition and rejects a condition of the wrong length', async () => {
   const { train } = await syntheticSetup();
   const condition = Float64Array.of(1, 2, 3);
-  const generator = await latentDiffusion({ condition, vaeSteps: 20, diffusionSteps: 20, chunkSize: 32, timesteps: 10, hidden: 32 }).fit(train, { progress: false });
+  const generator = await latentDiffusion({
+    condition,
+    vaeSteps: 20,
+    diffusionSteps: 20,
+    chunkSize: 32,
+    timesteps: 10,
+    hidden: 32,
+  }).fit(train, { progress: false });
   const [a] = await generator.sampleFor(condition, 1, 4);
   const [b] = await generator.sample(1, 4);
   assert.deepEqual([...a.flatten()], [...b.flatten()], 'sample() uses the training condition');

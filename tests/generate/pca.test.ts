@@ -26,15 +26,28 @@ test('symmetric eigen: A v = λ v and orthonormal vectors (1e-12 relative)', () 
 });
 
 test('PCA recovers planted directions, scales and reconstructs in-span vectors exactly', () => {
-  const p = 30, count = 12, rank = 3;
+  const p = 30,
+    count = 12,
+    rank = 3;
   // Orthonormal directions: disjoint supports, so they are exactly orthogonal.
-  const directions = [0, 1, 2].map((k) => Float64Array.from({ length: p }, (_, i) => (Math.floor(i / 10) === k ? 1 / Math.sqrt(10) * (i % 2 ? -1 : 1) : 0)));
+  const directions = [0, 1, 2].map((k) =>
+    Float64Array.from({ length: p }, (_, i) => (Math.floor(i / 10) === k ? (1 / Math.sqrt(10)) * (i % 2 ? -1 : 1) : 0)),
+  );
   const scales = [5, 2, 0.5];
   const mean = rng(2).normal(p);
   // Coefficients with exactly zero mean and orthogonal columns of norm sqrt(count - 1): a Hadamard-like design.
-  const design = Array.from({ length: count }, (_, i) => [i % 2 ? 1 : -1, Math.floor(i / 2) % 2 ? 1 : -1, Math.floor(i / 4) % 3 === 0 ? 1 : Math.floor(i / 4) % 3 === 1 ? -1 : 0]);
+  const design = Array.from({ length: count }, (_, i) => [
+    i % 2 ? 1 : -1,
+    Math.floor(i / 2) % 2 ? 1 : -1,
+    Math.floor(i / 4) % 3 === 0 ? 1 : Math.floor(i / 4) % 3 === 1 ? -1 : 0,
+  ]);
   const colNorm = [0, 1, 2].map((k) => Math.sqrt(design.reduce((s, row) => s + row[k] ** 2, 0) / (count - 1)));
-  const vectors = design.map((row) => Float64Array.from(mean, (m, i) => m + row.reduce((s, a, k) => s + (a / colNorm[k]) * scales[k] * directions[k][i], 0)));
+  const vectors = design.map((row) =>
+    Float64Array.from(
+      mean,
+      (m, i) => m + row.reduce((s, a, k) => s + (a / colNorm[k]) * scales[k] * directions[k][i], 0),
+    ),
+  );
   const pca = fitPca(vectors, rank);
   for (let k = 0; k < rank; k++) {
     assert.ok(Math.abs(pca.scales[k] - scales[k]) < 1e-10 * scales[0], `scale ${k}`);

@@ -1,6 +1,15 @@
 // A small synthetic classification task and zoo for the generator tests (spec §11 style: class
 // prototypes plus Gaussian noise), seeded, so tests need no bundled data and run in seconds.
-import { rng, dataset, MlpClassifierTrainer, initialMlp, classificationTask, type Dataset, type WeightSet, type EvaluationTask } from 'weightlab/internal';
+import {
+  rng,
+  dataset,
+  MlpClassifierTrainer,
+  initialMlp,
+  classificationTask,
+  type Dataset,
+  type WeightSet,
+  type EvaluationTask,
+} from 'weightlab/internal';
 
 export function prototypeData(seed: number, count: number, features: number, classes: number, noise: number): Dataset {
   const prototypes = rng(1234).normal(classes * features);
@@ -8,11 +17,18 @@ export function prototypeData(seed: number, count: number, features: number, cla
   const labels = source.integers(count, 0, classes) as Int32Array;
   const jitter = source.normal(count * features, 0, noise);
   const inputs = new Float64Array(count * features);
-  for (let r = 0; r < count; r++) for (let k = 0; k < features; k++) inputs[r * features + k] = prototypes[labels[r] * features + k] + jitter[r * features + k];
+  for (let r = 0; r < count; r++)
+    for (let k = 0; k < features; k++)
+      inputs[r * features + k] = prototypes[labels[r] * features + k] + jitter[r * features + k];
   return dataset(`prototypes(seed=${seed})`, inputs, Int32Array.from(labels), features, classes);
 }
 
-export interface SyntheticSetup { task: EvaluationTask; train: WeightSet[]; heldOut: WeightSet[]; widths: number[] }
+export interface SyntheticSetup {
+  task: EvaluationTask;
+  train: WeightSet[];
+  heldOut: WeightSet[];
+  widths: number[];
+}
 
 let cached: SyntheticSetup | undefined;
 

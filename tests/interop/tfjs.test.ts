@@ -4,16 +4,41 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { Tensor, WeightSet, fromTfjsTensor, toTfjsTensor, weightSetFromLayersModel, assignToLayersModel, ShapeError, DTypeError } from 'weightlab/internal';
+import {
+  Tensor,
+  WeightSet,
+  fromTfjsTensor,
+  toTfjsTensor,
+  weightSetFromLayersModel,
+  assignToLayersModel,
+  ShapeError,
+  DTypeError,
+} from 'weightlab/internal';
 
 // tfjs prints a banner about tfjs-node on first use; the cpu backend is what we test.
 void tf.setBackend('cpu');
 
 function buildModel(seed: number): tf.Sequential {
   const model = tf.sequential({ name: `net${seed}` });
-  model.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, name: 'conv', kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: 'randomNormal' }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [6, 6, 2],
+      filters: 3,
+      kernelSize: 3,
+      name: 'conv',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      biasInitializer: 'randomNormal',
+    }),
+  );
   model.add(tf.layers.flatten({ name: 'flat' }));
-  model.add(tf.layers.dense({ units: 4, name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), biasInitializer: 'randomNormal' }));
+  model.add(
+    tf.layers.dense({
+      units: 4,
+      name: 'head',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+      biasInitializer: 'randomNormal',
+    }),
+  );
   return model;
 }
 
@@ -53,7 +78,10 @@ test('a Dense + Conv2D model round-trips through a WeightSet with identical valu
   assert.equal(weights.layers.find((layer) => layer.name === 'conv')?.kind, 'conv2d');
 
   const target = buildModel(7);
-  assert.notDeepEqual(Array.from(target.layers[2].getWeights()[0].dataSync()), Array.from(source.layers[2].getWeights()[0].dataSync()));
+  assert.notDeepEqual(
+    Array.from(target.layers[2].getWeights()[0].dataSync()),
+    Array.from(source.layers[2].getWeights()[0].dataSync()),
+  );
   assignToLayersModel(target, weights); // tf found through the loaded engine
   for (const index of [0, 2]) {
     const want = source.layers[index].getWeights();
@@ -61,13 +89,19 @@ test('a Dense + Conv2D model round-trips through a WeightSet with identical valu
     want.forEach((w, i) => assert.deepEqual(Array.from(got[i].dataSync()), Array.from(w.dataSync())));
   }
   const input = tf.randomNormal([2, 6, 6, 2], 0, 1, 'float32', 3);
-  assert.deepEqual(Array.from((target.predict(input) as tf.Tensor).dataSync()), Array.from((source.predict(input) as tf.Tensor).dataSync()));
+  assert.deepEqual(
+    Array.from((target.predict(input) as tf.Tensor).dataSync()),
+    Array.from((source.predict(input) as tf.Tensor).dataSync()),
+  );
 
   // With an explicit tf module, and from float64 tensors (exact here: values came from float32).
   const widened = weights.map((tensor) => tensor.astype('float64'));
   const third = buildModel(9);
   assignToLayersModel(third, widened, tf);
-  assert.deepEqual(Array.from(third.layers[0].getWeights()[0].dataSync()), Array.from(source.layers[0].getWeights()[0].dataSync()));
+  assert.deepEqual(
+    Array.from(third.layers[0].getWeights()[0].dataSync()),
+    Array.from(source.layers[0].getWeights()[0].dataSync()),
+  );
 });
 
 test('assignToLayersModel rejects missing or misshapen tensors before writing anything', () => {
@@ -75,8 +109,19 @@ test('assignToLayersModel rejects missing or misshapen tensors before writing an
   const before = Array.from(model.layers[0].getWeights()[0].dataSync());
   const weights = weightSetFromLayersModel(buildModel(3));
   const missing = weights.filter((name) => name !== 'head.bias');
-  assert.throws(() => assignToLayersModel(model, missing), (e: unknown) => e instanceof ShapeError && e.details.field === 'head.bias');
-  const misshapen = new WeightSet(weights.names.map((name) => [name, name === 'head.kernel' ? Tensor.zeros([4, 48], 'float32') : weights.get(name)] as [string, Tensor]));
-  assert.throws(() => assignToLayersModel(model, misshapen), (e: unknown) => e instanceof ShapeError && e.details.field === 'head.kernel');
+  assert.throws(
+    () => assignToLayersModel(model, missing),
+    (e: unknown) => e instanceof ShapeError && e.details.field === 'head.bias',
+  );
+  const misshapen = new WeightSet(
+    weights.names.map(
+      (name) =>
+        [name, name === 'head.kernel' ? Tensor.zeros([4, 48], 'float32') : weights.get(name)] as [string, Tensor],
+    ),
+  );
+  assert.throws(
+    () => assignToLayersModel(model, misshapen),
+    (e: unknown) => e instanceof ShapeError && e.details.field === 'head.kernel',
+  );
   assert.deepEqual(Array.from(model.layers[0].getWeights()[0].dataSync()), before);
 });

@@ -8,8 +8,31 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BufferSource, Tensor, WeightlabError, encodeSafetensors, readNpy, readNpz, readOnnxBytes, readSafetensors, readTorch, rng, type WeightSet } from 'weightlab/internal';
-import { FIXTURES, bytesField, concat, onnxModel, pickledDict, pickledTensor, f32, textField, torchArchive, varintField } from './helpers';
+import {
+  BufferSource,
+  Tensor,
+  WeightlabError,
+  encodeSafetensors,
+  readNpy,
+  readNpz,
+  readOnnxBytes,
+  readSafetensors,
+  readTorch,
+  rng,
+  type WeightSet,
+} from 'weightlab/internal';
+import {
+  FIXTURES,
+  bytesField,
+  concat,
+  onnxModel,
+  pickledDict,
+  pickledTensor,
+  f32,
+  textField,
+  torchArchive,
+  varintField,
+} from './helpers';
 
 const ITERATIONS = 250;
 
@@ -18,19 +41,42 @@ type Reader = (bytes: Uint8Array) => WeightSet | Tensor;
 const fixture = (name: string) => new Uint8Array(fs.readFileSync(path.join(FIXTURES, name)));
 
 const corpus: [string, Uint8Array, Reader][] = [
-  ['safetensors', encodeSafetensors({ a: Tensor.from([1, 2, 3], [3], 'float32'), b: Tensor.from([1, -1], [2], 'bfloat16'), c: Tensor.from([5], [1], 'int64'), d: Tensor.from([1, 0], [2], 'bool') }, { format: 'pt' }), (b) => readSafetensors(new BufferSource(b, 'fuzz.safetensors'))],
+  [
+    'safetensors',
+    encodeSafetensors(
+      {
+        a: Tensor.from([1, 2, 3], [3], 'float32'),
+        b: Tensor.from([1, -1], [2], 'bfloat16'),
+        c: Tensor.from([5], [1], 'int64'),
+        d: Tensor.from([1, 0], [2], 'bool'),
+      },
+      { format: 'pt' },
+    ),
+    (b) => readSafetensors(new BufferSource(b, 'fuzz.safetensors')),
+  ],
   ['npy big-endian', fixture('big-endian-f8.npy'), (b) => readNpy(b)],
   ['npy fortran', fixture('fortran-i4.npy'), (b) => readNpy(b)],
   ['npz stored', fixture('stored.npz'), (b) => readNpz(b)],
   ['npz deflated', fixture('deflated.npz'), (b) => readNpz(b)],
   ['torch zip', fixture('torch-zip.pt'), (b) => readTorch(b)],
   ['torch legacy', fixture('torch-legacy.pt'), (b) => readTorch(b)],
-  ['torch hand-built', torchArchive(pickledDict([['w', pickledTensor('FloatStorage', '0', 4, 1, [3], [1])]]), { 0: f32(1, 2, 3, 4) }), (b) => readTorch(b)],
-  ['onnx', onnxModel([concat(varintField(1, 2), varintField(2, 1), textField(8, 'W'), bytesField(9, f32(1, 2)))], []), (b) => readOnnxBytes(b, 'fuzz.onnx')],
+  [
+    'torch hand-built',
+    torchArchive(pickledDict([['w', pickledTensor('FloatStorage', '0', 4, 1, [3], [1])]]), { 0: f32(1, 2, 3, 4) }),
+    (b) => readTorch(b),
+  ],
+  [
+    'onnx',
+    onnxModel([concat(varintField(1, 2), varintField(2, 1), textField(8, 'W'), bytesField(9, f32(1, 2)))], []),
+    (b) => readOnnxBytes(b, 'fuzz.onnx'),
+  ],
 ];
 
 function exercise(result: WeightSet | Tensor): void {
-  if (result instanceof Tensor) { result.toFloat64(); return; }
+  if (result instanceof Tensor) {
+    result.toFloat64();
+    return;
+  }
   for (const name of result.names) result.get(name).toFloat64();
 }
 
@@ -62,13 +108,18 @@ test('random truncations and byte flips give only WeightlabErrors, quickly', { t
         clean++;
       } catch (error) {
         if (!(error instanceof WeightlabError)) {
-          assert.fail(`${label} iteration ${iteration} (cut ${cut}, flips ${flips.join(' ')}): unexpected ${(error as Error)?.name}: ${(error as Error)?.message}\n${(error as Error)?.stack}`);
+          assert.fail(
+            `${label} iteration ${iteration} (cut ${cut}, flips ${flips.join(' ')}): unexpected ${(error as Error)?.name}: ${(error as Error)?.message}\n${(error as Error)?.stack}`,
+          );
         }
         refused++;
       }
       assert.ok(Date.now() - one < 2000, `${label} iteration ${iteration} took ${Date.now() - one} ms`);
     }
   }
-  assert.ok(refused > corpus.length * ITERATIONS * 0.3, `most mutations are detected (${refused} refused, ${clean} read)`);
+  assert.ok(
+    refused > corpus.length * ITERATIONS * 0.3,
+    `most mutations are detected (${refused} refused, ${clean} read)`,
+  );
   assert.ok(Date.now() - started < 50_000);
 });

@@ -22,9 +22,15 @@ async function writeHdf5(file: string, datasets: [string, number[]][]): Promise<
     for (const [datasetPath, shape] of datasets) {
       const parts = datasetPath.split('/');
       let group = handle;
-      for (const part of parts.slice(0, -1)) group = group.keys().includes(part) ? group.get(part) : (group.create_group(part), group.get(part));
+      for (const part of parts.slice(0, -1))
+        group = group.keys().includes(part) ? group.get(part) : (group.create_group(part), group.get(part));
       const size = shape.reduce((a, b) => a * b, 1);
-      group.create_dataset({ name: parts[parts.length - 1], data: Float32Array.from({ length: size }, (_, i) => Math.sin(i + 1)), shape, dtype: '<f' });
+      group.create_dataset({
+        name: parts[parts.length - 1],
+        data: Float32Array.from({ length: size }, (_, i) => Math.sin(i + 1)),
+        shape,
+        dtype: '<f',
+      });
     }
   } finally {
     handle.close();
@@ -33,25 +39,42 @@ async function writeHdf5(file: string, datasets: [string, number[]][]): Promise<
 
 /** kind, weight, bias, layout and extras of each layer, by name. */
 function describe(layers: Layer[]): Record<string, unknown[]> {
-  return Object.fromEntries(layers.map((layer) => [layer.name, [layer.kind, layer.weight, layer.bias, layer.layout, layer.extras]]));
+  return Object.fromEntries(
+    layers.map((layer) => [layer.name, [layer.kind, layer.weight, layer.bias, layer.layout, layer.extras]]),
+  );
 }
 
 test('Keras 2 HDF5 (model_weights/<layer>/<layer>/<var>:0): Dense, Conv1D/2D, depthwise, separable, embedding, batch norm', async () => {
   const file = path.join(tempDir(), 'model.h5');
   await writeHdf5(file, [
-    ['model_weights/dense/dense/kernel:0', [12, 6]], ['model_weights/dense/dense/bias:0', [6]],
-    ['model_weights/conv1d/conv1d/kernel:0', [3, 4, 5]], ['model_weights/conv1d/conv1d/bias:0', [5]],
-    ['model_weights/conv2d/conv2d/kernel:0', [3, 3, 2, 5]], ['model_weights/conv2d/conv2d/bias:0', [5]],
-    ['model_weights/dw/dw/depthwise_kernel:0', [3, 3, 5, 2]], ['model_weights/dw/dw/bias:0', [10]],
-    ['model_weights/sep/sep/depthwise_kernel:0', [3, 3, 10, 1]], ['model_weights/sep/sep/pointwise_kernel:0', [1, 1, 10, 8]], ['model_weights/sep/sep/bias:0', [8]],
+    ['model_weights/dense/dense/kernel:0', [12, 6]],
+    ['model_weights/dense/dense/bias:0', [6]],
+    ['model_weights/conv1d/conv1d/kernel:0', [3, 4, 5]],
+    ['model_weights/conv1d/conv1d/bias:0', [5]],
+    ['model_weights/conv2d/conv2d/kernel:0', [3, 3, 2, 5]],
+    ['model_weights/conv2d/conv2d/bias:0', [5]],
+    ['model_weights/dw/dw/depthwise_kernel:0', [3, 3, 5, 2]],
+    ['model_weights/dw/dw/bias:0', [10]],
+    ['model_weights/sep/sep/depthwise_kernel:0', [3, 3, 10, 1]],
+    ['model_weights/sep/sep/pointwise_kernel:0', [1, 1, 10, 8]],
+    ['model_weights/sep/sep/bias:0', [8]],
     ['model_weights/emb/emb/embeddings:0', [40, 6]],
-    ['model_weights/bn/bn/gamma:0', [5]], ['model_weights/bn/bn/beta:0', [5]], ['model_weights/bn/bn/moving_mean:0', [5]], ['model_weights/bn/bn/moving_variance:0', [5]],
+    ['model_weights/bn/bn/gamma:0', [5]],
+    ['model_weights/bn/bn/beta:0', [5]],
+    ['model_weights/bn/bn/moving_mean:0', [5]],
+    ['model_weights/bn/bn/moving_variance:0', [5]],
     ['optimizer_weights/Adam/iter:0', [1]],
   ]);
   const weights = await loadWeights(file);
   const p = (name: string) => `model_weights.${name}`;
   assert.deepEqual(describe(weights.layers), {
-    [p('bn.bn')]: ['norm', p('bn.bn.gamma'), p('bn.bn.beta'), undefined, { moving_mean: p('bn.bn.moving_mean'), moving_variance: p('bn.bn.moving_variance') }],
+    [p('bn.bn')]: [
+      'norm',
+      p('bn.bn.gamma'),
+      p('bn.bn.beta'),
+      undefined,
+      { moving_mean: p('bn.bn.moving_mean'), moving_variance: p('bn.bn.moving_variance') },
+    ],
     [p('conv1d.conv1d')]: ['conv1d', p('conv1d.conv1d.kernel'), p('conv1d.conv1d.bias'), 'in-out', undefined],
     [p('conv2d.conv2d')]: ['conv2d', p('conv2d.conv2d.kernel'), p('conv2d.conv2d.bias'), 'in-out', undefined],
     [p('dense.dense')]: ['linear', p('dense.dense.kernel'), p('dense.dense.bias'), 'in-out', undefined],
@@ -66,21 +89,37 @@ test('Keras 2 HDF5 (model_weights/<layer>/<layer>/<var>:0): Dense, Conv1D/2D, de
 test('Keras 3 .weights.h5 (layers/<class>/vars/<i>): roles from the class name, bias-free layers, unknown classes by shape', async () => {
   const file = path.join(tempDir(), 'model.weights.h5');
   await writeHdf5(file, [
-    ['layers/dense/vars/0', [12, 6]], ['layers/dense/vars/1', [6]],
+    ['layers/dense/vars/0', [12, 6]],
+    ['layers/dense/vars/1', [6]],
     ['layers/dense_1/vars/0', [6, 4]],
-    ['layers/conv1d/vars/0', [3, 4, 5]], ['layers/conv1d/vars/1', [5]],
-    ['layers/conv2d/vars/0', [3, 3, 2, 5]], ['layers/conv2d/vars/1', [5]],
-    ['layers/depthwise_conv2d/vars/0', [3, 3, 5, 2]], ['layers/depthwise_conv2d/vars/1', [10]],
-    ['layers/separable_conv2d/vars/0', [3, 3, 10, 1]], ['layers/separable_conv2d/vars/1', [1, 1, 10, 8]], ['layers/separable_conv2d/vars/2', [8]],
+    ['layers/conv1d/vars/0', [3, 4, 5]],
+    ['layers/conv1d/vars/1', [5]],
+    ['layers/conv2d/vars/0', [3, 3, 2, 5]],
+    ['layers/conv2d/vars/1', [5]],
+    ['layers/depthwise_conv2d/vars/0', [3, 3, 5, 2]],
+    ['layers/depthwise_conv2d/vars/1', [10]],
+    ['layers/separable_conv2d/vars/0', [3, 3, 10, 1]],
+    ['layers/separable_conv2d/vars/1', [1, 1, 10, 8]],
+    ['layers/separable_conv2d/vars/2', [8]],
     ['layers/embedding/vars/0', [40, 6]],
-    ['layers/batch_normalization/vars/0', [5]], ['layers/batch_normalization/vars/1', [5]], ['layers/batch_normalization/vars/2', [5]], ['layers/batch_normalization/vars/3', [5]],
-    ['layers/my_projection/vars/0', [6, 9]], ['layers/my_projection/vars/1', [9]],
+    ['layers/batch_normalization/vars/0', [5]],
+    ['layers/batch_normalization/vars/1', [5]],
+    ['layers/batch_normalization/vars/2', [5]],
+    ['layers/batch_normalization/vars/3', [5]],
+    ['layers/my_projection/vars/0', [6, 9]],
+    ['layers/my_projection/vars/1', [9]],
     ['layers/sequential/layers/dense/vars/0', [4, 3]],
   ]);
   const weights = await loadWeights(file);
   const v = (layer: string, index: number) => `layers.${layer}.vars.${index}`;
   assert.deepEqual(describe(weights.layers), {
-    'layers.batch_normalization': ['norm', v('batch_normalization', 0), v('batch_normalization', 1), undefined, { moving_mean: v('batch_normalization', 2), moving_variance: v('batch_normalization', 3) }],
+    'layers.batch_normalization': [
+      'norm',
+      v('batch_normalization', 0),
+      v('batch_normalization', 1),
+      undefined,
+      { moving_mean: v('batch_normalization', 2), moving_variance: v('batch_normalization', 3) },
+    ],
     'layers.conv1d': ['conv1d', v('conv1d', 0), v('conv1d', 1), 'in-out', undefined],
     'layers.conv2d': ['conv2d', v('conv2d', 0), v('conv2d', 1), 'in-out', undefined],
     'layers.dense': ['linear', v('dense', 0), v('dense', 1), 'in-out', undefined],
@@ -91,7 +130,13 @@ test('Keras 3 .weights.h5 (layers/<class>/vars/<i>): roles from the class name, 
     'layers.my_projection': ['linear', v('my_projection', 0), v('my_projection', 1), 'in-out', undefined],
     [v('separable_conv2d', 0)]: ['depthwise', v('separable_conv2d', 0), undefined, 'in-out', undefined],
     'layers.separable_conv2d': ['conv2d', v('separable_conv2d', 1), v('separable_conv2d', 2), 'in-out', undefined],
-    'layers.sequential.layers.dense': ['linear', 'layers.sequential.layers.dense.vars.0', undefined, 'in-out', undefined],
+    'layers.sequential.layers.dense': [
+      'linear',
+      'layers.sequential.layers.dense.vars.0',
+      undefined,
+      'in-out',
+      undefined,
+    ],
   });
 });
 
@@ -106,13 +151,19 @@ test('the committed h5py Keras 3 fixture: a Dense kernel (in, out) with its bias
 test('only Keras variable names or TensorFlow "/" names switch to the Keras convention', () => {
   const info = (...shape: number[]) => ({ dtype: 'float32' as const, shape });
   const layers = inferLayers([
-    ['fc.bias', info(4)], ['block.weights', info(3, 4)], ['head.kernel', info(4, 2)], ['tf/block/weights', info(3, 4)],
+    ['fc.bias', info(4)],
+    ['block.weights', info(3, 4)],
+    ['head.kernel', info(4, 2)],
+    ['tf/block/weights', info(3, 4)],
   ]);
-  assert.deepEqual(layers.map((layer) => [layer.name, layer.kind, layer.layout, layer.convention]), [
-    ['fc.bias', 'other', undefined, undefined],
-    // TF-Slim's `weights` is trusted only in '/' names: a PyTorch module may own a parameter of that name.
-    ['block.weights', 'other', undefined, undefined],
-    ['head', 'linear', 'in-out', 'keras'],
-    ['tf/block', 'linear', 'in-out', 'keras'],
-  ]);
+  assert.deepEqual(
+    layers.map((layer) => [layer.name, layer.kind, layer.layout, layer.convention]),
+    [
+      ['fc.bias', 'other', undefined, undefined],
+      // TF-Slim's `weights` is trusted only in '/' names: a PyTorch module may own a parameter of that name.
+      ['block.weights', 'other', undefined, undefined],
+      ['head', 'linear', 'in-out', 'keras'],
+      ['tf/block', 'linear', 'in-out', 'keras'],
+    ],
+  );
 });

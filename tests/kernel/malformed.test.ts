@@ -8,8 +8,12 @@ import { SIGNATURE_HISTORY, Signer } from '@weightlab/kernel/dist/wire/signer';
 import { assertStillWorks, executeThenReplay, startKernel } from './support';
 
 let kernel: RunningKernel;
-before(async () => { kernel = await startKernel(); });
-after(async () => { await kernel?.shutdown(); });
+before(async () => {
+  kernel = await startKernel();
+});
+after(async () => {
+  await kernel?.shutdown();
+});
 
 const TIMEOUT = 60_000;
 
@@ -22,13 +26,24 @@ test('a message with a bad signature is dropped, not run', async () => {
   await kernel.client.sendFrames('shell', frames);
   await stillWorks();
   const { messages } = await kernel.client.execute('typeof (globalThis as any).forged', { timeoutMs: TIMEOUT });
-  assert.equal(messages.find((output) => output.header.msg_type === 'execute_result')?.content.data['text/plain'], 'undefined');
+  assert.equal(
+    messages.find((output) => output.header.msg_type === 'execute_result')?.content.data['text/plain'],
+    'undefined',
+  );
 });
 
 test('frames without a delimiter, garbage, and too few frames are dropped', async () => {
   await kernel.client.sendFrames('shell', [Buffer.from('garbage')]);
   await kernel.client.sendFrames('shell', [Buffer.from('<IDS|MSG>'), Buffer.from('sig')]);
-  await kernel.client.sendFrames('shell', [Buffer.from([0xff, 0x00, 0xfe]), Buffer.from('<IDS|MSG>'), Buffer.from(''), Buffer.from('{'), Buffer.from('{}'), Buffer.from('{}'), Buffer.from('{}')]);
+  await kernel.client.sendFrames('shell', [
+    Buffer.from([0xff, 0x00, 0xfe]),
+    Buffer.from('<IDS|MSG>'),
+    Buffer.from(''),
+    Buffer.from('{'),
+    Buffer.from('{}'),
+    Buffer.from('{}'),
+    Buffer.from('{}'),
+  ]);
   await stillWorks();
 });
 
@@ -53,7 +68,11 @@ test('a header without msg_type is dropped', async () => {
 });
 
 test('a replayed signed message is refused: the cell runs once (ipykernel rejects duplicate signatures too)', async () => {
-  await executeThenReplay(kernel, '(globalThis as any).replayCount = ((globalThis as any).replayCount ?? 0) + 1;', TIMEOUT);
+  await executeThenReplay(
+    kernel,
+    '(globalThis as any).replayCount = ((globalThis as any).replayCount ?? 0) + 1;',
+    TIMEOUT,
+  );
   await stillWorks();
   const { messages } = await kernel.client.execute('(globalThis as any).replayCount', { timeoutMs: TIMEOUT });
   assert.equal(messages.find((output) => output.header.msg_type === 'execute_result')?.content.data['text/plain'], '1');
@@ -61,7 +80,12 @@ test('a replayed signed message is refused: the cell runs once (ipykernel reject
 
 test('the signature history is bounded and forgets the oldest first', () => {
   const signer = new Signer('key', 'hmac-sha256', { rejectReplays: true });
-  const frames = (index: number): Buffer[] => [Buffer.from(JSON.stringify({ msg_id: String(index) })), Buffer.from('{}'), Buffer.from('{}'), Buffer.from('{}')];
+  const frames = (index: number): Buffer[] => [
+    Buffer.from(JSON.stringify({ msg_id: String(index) })),
+    Buffer.from('{}'),
+    Buffer.from('{}'),
+    Buffer.from('{}'),
+  ];
   const first = signer.sign(frames(0));
   assert.equal(signer.check(first, frames(0)), 'valid');
   assert.equal(signer.check(first, frames(0)), 'replayed');

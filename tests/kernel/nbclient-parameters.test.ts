@@ -10,16 +10,37 @@ import path from 'node:path';
 import { cliEntry, kernelspecFolder, notebook, python, temporaryFolder } from './support';
 
 function nbconvert(folder: string, input: string, output: string, jupyterPath: string) {
-  return spawnSync(python, ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=weightlab',
-    '--ExecutePreprocessor.timeout=300', '--ExecutePreprocessor.startup_timeout=300', '--output', output, input], {
-    cwd: folder, encoding: 'utf8', timeout: 600_000, env: { ...process.env, JUPYTER_PATH: jupyterPath },
-  });
+  return spawnSync(
+    python,
+    [
+      '-m',
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=weightlab',
+      '--ExecutePreprocessor.timeout=300',
+      '--ExecutePreprocessor.startup_timeout=300',
+      '--output',
+      output,
+      input,
+    ],
+    {
+      cwd: folder,
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    },
+  );
 }
 
 function printed(file: string): string[] {
   const executed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return executed.cells.flatMap((cell: { outputs?: Array<Record<string, any>> }) => (cell.outputs ?? [])
-    .filter((output) => output.output_type === 'stream' && output.name === 'stdout').map((output) => [].concat(output.text).join('')));
+  return executed.cells.flatMap((cell: { outputs?: Array<Record<string, any>> }) =>
+    (cell.outputs ?? [])
+      .filter((output) => output.output_type === 'stream' && output.name === 'stdout')
+      .map((output) => [].concat(output.text).join('')),
+  );
 }
 
 test('nbconvert runs a notebook with a parameters cell, and the output of weightlab run -p with the injected values', () => {
@@ -38,12 +59,19 @@ test('nbconvert runs a notebook with a parameters cell, and the output of weight
   assert.deepEqual(printed(path.join(folder, 'defaults.ipynb')), ['seed 0 epochs 5\n']);
 
   const injected = path.join(folder, 'injected.ipynb');
-  const run = spawnSync(process.execPath, [cliEntry, 'run', input, '-o', injected, '-p', 'seed', '7', '-p', 'epochs', '20'], { encoding: 'utf8', timeout: 300_000 });
+  const run = spawnSync(
+    process.execPath,
+    [cliEntry, 'run', input, '-o', injected, '-p', 'seed', '7', '-p', 'epochs', '20'],
+    { encoding: 'utf8', timeout: 300_000 },
+  );
   assert.equal(run.status, 0, run.stderr);
   const again = nbconvert(folder, injected, 'again.ipynb', jupyterPath);
   assert.equal(again.status, 0, `nbconvert failed:\n${again.stdout}\n${again.stderr}`);
   const executed = JSON.parse(fs.readFileSync(path.join(folder, 'again.ipynb'), 'utf8'));
   assert.deepEqual(printed(path.join(folder, 'again.ipynb')), ['seed 7 epochs 20\n']);
-  assert.deepEqual(executed.cells.map((cell: { metadata: { tags?: string[] } }) => cell.metadata.tags ?? []), [['parameters'], ['injected-parameters'], []]);
+  assert.deepEqual(
+    executed.cells.map((cell: { metadata: { tags?: string[] } }) => cell.metadata.tags ?? []),
+    [['parameters'], ['injected-parameters'], []],
+  );
   assert.deepEqual(executed.metadata.papermill.parameters, { seed: 7, epochs: 20 });
 });

@@ -12,14 +12,35 @@ test('nbconvert --execute runs a notebook on the weightlab kernel', () => {
   const folder = temporaryFolder('nbclient');
   const input = path.join(folder, 'small.ipynb');
   fs.copyFileSync(path.join(fixtures, 'small.ipynb'), input);
-  const result = spawnSync(python, ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=weightlab',
-    '--ExecutePreprocessor.timeout=300', '--ExecutePreprocessor.startup_timeout=300', '--output', 'executed.ipynb', input], {
-    cwd: folder, encoding: 'utf8', timeout: 600_000, env: { ...process.env, JUPYTER_PATH: jupyterPath },
-  });
+  const result = spawnSync(
+    python,
+    [
+      '-m',
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=weightlab',
+      '--ExecutePreprocessor.timeout=300',
+      '--ExecutePreprocessor.startup_timeout=300',
+      '--output',
+      'executed.ipynb',
+      input,
+    ],
+    {
+      cwd: folder,
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    },
+  );
   assert.equal(result.status, 0, `nbconvert failed:\n${result.stdout}\n${result.stderr}`);
   const executed = JSON.parse(fs.readFileSync(path.join(folder, 'executed.ipynb'), 'utf8'));
   const code = executed.cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
-  assert.deepEqual(code.map((cell: { execution_count: number | null }) => cell.execution_count), [1, 2, 3]);
+  assert.deepEqual(
+    code.map((cell: { execution_count: number | null }) => cell.execution_count),
+    [1, 2, 3],
+  );
   assert.equal(code[0].outputs[0].name, 'stdout');
   assert.equal([].concat(code[0].outputs[0].text).join(''), 'sum 6\ndone\n');
   assert.equal(code[1].outputs[0].output_type, 'display_data');
@@ -34,14 +55,45 @@ test('nbconvert reports a TypeScript error with its name and message', () => {
   const jupyterPath = kernelspecFolder();
   const folder = temporaryFolder('nbclient-error');
   const input = path.join(folder, 'typed.ipynb');
-  fs.writeFileSync(input, JSON.stringify({
-    nbformat: 4, nbformat_minor: 5, metadata: {},
-    cells: [{ cell_type: 'code', id: 'a', metadata: {}, execution_count: null, outputs: [], source: 'const s: string = 1;' }],
-  }));
-  const result = spawnSync(python, ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=weightlab',
-    '--ExecutePreprocessor.startup_timeout=300', '--output', 'executed.ipynb', input], {
-    cwd: folder, encoding: 'utf8', timeout: 600_000, env: { ...process.env, JUPYTER_PATH: jupyterPath },
-  });
+  fs.writeFileSync(
+    input,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'a',
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: 'const s: string = 1;',
+        },
+      ],
+    }),
+  );
+  const result = spawnSync(
+    python,
+    [
+      '-m',
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=weightlab',
+      '--ExecutePreprocessor.startup_timeout=300',
+      '--output',
+      'executed.ipynb',
+      input,
+    ],
+    {
+      cwd: folder,
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    },
+  );
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /TypeScriptError/);
   assert.match(result.stderr, /1:7 - Type 'number' is not assignable to type 'string'/);

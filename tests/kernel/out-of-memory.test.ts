@@ -7,15 +7,21 @@ import { KernelDiedError, type RunningKernel } from '@weightlab/kernel/dist/clie
 import { startKernel, streamText } from './support';
 
 let kernel: RunningKernel;
-before(async () => { kernel = await startKernel({ NODE_OPTIONS: '--max-old-space-size=192' }); });
-after(async () => { await kernel?.shutdown(); });
+before(async () => {
+  kernel = await startKernel({ NODE_OPTIONS: '--max-old-space-size=192' });
+});
+after(async () => {
+  await kernel?.shutdown();
+});
 
 test('out of memory: the execution rejects with KernelDiedError (SIGABRT, out of memory), and the process is gone', async () => {
   const before = await kernel.execute('console.log("still fine")', { timeoutMs: 60_000 });
   assert.equal(streamText(before.messages, 'stdout'), 'still fine\n');
   const started = Date.now();
   await assert.rejects(
-    kernel.execute('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));', { timeoutMs: 120_000 }),
+    kernel.execute('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));', {
+      timeoutMs: 120_000,
+    }),
     (error: unknown) => {
       assert.ok(error instanceof KernelDiedError, String(error));
       assert.equal(error.signal, 'SIGABRT');

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { fixtures, isAlive, repositoryRoot, waitUntil } from './support';
 
 async function kernelOfDoomedParent(busy: boolean): Promise<number> {
-  const parent = spawn(process.execPath, [path.join(fixtures, 'parent.js'), ...(busy ? ['--busy'] : [])], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn(process.execPath, [path.join(fixtures, 'parent.js'), ...(busy ? ['--busy'] : [])], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const pid = await new Promise<number>((resolve, reject) => {
     let output = '';
     parent.stdout!.on('data', (chunk: Buffer) => {

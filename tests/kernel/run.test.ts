@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cliEntry, fixtures, notebook, readCode, runThatKillsTheKernel, runUntilThenSignal, temporaryFolder } from './support';
+import {
+  cliEntry,
+  fixtures,
+  notebook,
+  readCode,
+  runThatKillsTheKernel,
+  runUntilThenSignal,
+  temporaryFolder,
+} from './support';
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [cliEntry, 'run', ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -24,11 +32,19 @@ test('runs a small notebook: outputs, execution counts, display updates and HTML
   assert.equal(report.cells.length, 3);
   const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
   const code = executed.cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
-  assert.deepEqual(code.map((cell: { execution_count: number }) => cell.execution_count), [1, 2, 3]);
+  assert.deepEqual(
+    code.map((cell: { execution_count: number }) => cell.execution_count),
+    [1, 2, 3],
+  );
   assert.deepEqual(code[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'sum 6\ndone\n' }]);
   assert.equal(code[1].outputs[0].output_type, 'display_data');
   assert.match(code[1].outputs[0].data['image/svg+xml'], /^<svg/);
-  assert.deepEqual(code[1].outputs[1], { output_type: 'execute_result', execution_count: 2, data: { 'text/plain': '6' }, metadata: {} });
+  assert.deepEqual(code[1].outputs[1], {
+    output_type: 'execute_result',
+    execution_count: 2,
+    data: { 'text/plain': '6' },
+    metadata: {},
+  });
   // The display handle's second update replaced the first output in place.
   assert.equal(code[2].outputs[0].data['text/plain'], 'second <b>');
   assert.equal(executed.metadata.kernelspec.name, 'weightlab');
@@ -68,10 +84,15 @@ test('JSON that is not a notebook is rejected with exit 2', () => {
 test('a failing cell prints the error and exits 1; --allow-errors runs on', () => {
   const folder = temporaryFolder('run-error');
   const input = path.join(folder, 'fails.ipynb');
-  fs.writeFileSync(input, JSON.stringify(notebook([
-    { cell_type: 'code', source: 'throw new TypeError("bad weights")' },
-    { cell_type: 'code', source: '"after"' },
-  ])));
+  fs.writeFileSync(
+    input,
+    JSON.stringify(
+      notebook([
+        { cell_type: 'code', source: 'throw new TypeError("bad weights")' },
+        { cell_type: 'code', source: '"after"' },
+      ]),
+    ),
+  );
   const failed = run([input]);
   assert.equal(failed.status, 1);
   assert.match(failed.stderr, /cell 1 failed: TypeError: bad weights/);
@@ -96,28 +117,43 @@ test('a cell over --timeout is interrupted and the run fails', () => {
 });
 
 test('the kernel dies mid-run: the finished cells are written, the cell it died in says so, exit 1', () => {
-  runThatKillsTheKernel('run-died', 'process.kill(process.pid, "SIGKILL")', /the kernel died \(exit code none: killed by a signal\) while running cell 2/);
+  runThatKillsTheKernel(
+    'run-died',
+    'process.kill(process.pid, "SIGKILL")',
+    /the kernel died \(exit code none: killed by a signal\) while running cell 2/,
+  );
 });
 
 test('a cell that runs out of memory: the kernel dies, the earlier outputs are kept, KernelDied is recorded saying it ran out of memory, exit 1', () => {
   // The kernel inherits NODE_OPTIONS: a 192 MiB heap fills in about a second.
-  runThatKillsTheKernel('run-out-of-memory', 'const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));',
-    /the kernel died \(exit code none: killed by a signal\) while running cell 2; it ran out of memory \(V8 reached its heap limit/, { NODE_OPTIONS: '--max-old-space-size=192' });
+  runThatKillsTheKernel(
+    'run-out-of-memory',
+    'const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(1.5));',
+    /the kernel died \(exit code none: killed by a signal\) while running cell 2; it ran out of memory \(V8 reached its heap limit/,
+    { NODE_OPTIONS: '--max-old-space-size=192' },
+  );
 });
 
 test('SIGTERM during a cell: what finished is written, the running cell is marked stopped, exit 143', async () => {
   const folder = temporaryFolder('run-sigterm');
   try {
     const input = path.join(folder, 'long.ipynb');
-    fs.writeFileSync(input, JSON.stringify(notebook([
-      { cell_type: 'code', source: 'const answer = 6 * 7;\nanswer' },
-      { cell_type: 'code', source: 'await new Promise((resolve) => setTimeout(resolve, 600_000));' },
-    ])));
+    fs.writeFileSync(
+      input,
+      JSON.stringify(
+        notebook([
+          { cell_type: 'code', source: 'const answer = 6 * 7;\nanswer' },
+          { cell_type: 'code', source: 'await new Promise((resolve) => setTimeout(resolve, 600_000));' },
+        ]),
+      ),
+    );
     const out = path.join(folder, 'out.ipynb');
     const { code: status, stderr } = await runUntilThenSignal([input, '--out', out], 'cell 2 ...', 'SIGTERM');
     assert.equal(status, 143, stderr);
     const code = readCode(out);
-    assert.deepEqual(code[0].outputs, [{ output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '42' }, metadata: {} }]);
+    assert.deepEqual(code[0].outputs, [
+      { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '42' }, metadata: {} },
+    ]);
     assert.equal(code[1].outputs.at(-1)?.ename, 'RunStopped');
     assert.match(code[1].outputs.at(-1)?.evalue, /weightlab run received SIGTERM; cell 2 was stopped/);
   } finally {
@@ -125,7 +161,7 @@ test('SIGTERM during a cell: what finished is written, the running cell is marke
   }
 });
 
-test('temp files of a writer killed mid-write are removed by the next write; a live writer\'s are kept', () => {
+test("temp files of a writer killed mid-write are removed by the next write; a live writer's are kept", () => {
   const folder = temporaryFolder('run-stale');
   try {
     const input = path.join(folder, 'small.ipynb');

@@ -17,7 +17,9 @@ const TIMEOUT = 60_000;
 // The cell's string and the test's expectation are built by the same expression, evaluated
 // once in the kernel's V8 context and once here.
 const LONG_STRING_CODE = `Array.from({ length: 12 }, (_, i) => \`layer \${i}: it's 'quoted' and \${'w'.repeat(7 * i)}\`).join('\\n')`;
-const LONG_STRING = Array.from({ length: 12 }, (_, i) => `layer ${i}: it's 'quoted' and ${'w'.repeat(7 * i)}`).join('\n');
+const LONG_STRING = Array.from({ length: 12 }, (_, i) => `layer ${i}: it's 'quoted' and ${'w'.repeat(7 * i)}`).join(
+  '\n',
+);
 
 const MARKDOWN_TABLE = '| model | ggap |\n| --- | --- |\n| seed-0 | 0.031 |\n| seed-1 | 0.027 |';
 const MARKDOWN_CODE = `display.markdown(${JSON.stringify(MARKDOWN_TABLE)})`;
@@ -36,12 +38,20 @@ log.length`;
 
 /** What a cell shows, in order: the IOPub outputs a front end keeps (no status, no execute_input). */
 function shownOutputs(messages: Message[]): Message[] {
-  return messages.filter((message) => ['stream', 'display_data', 'execute_result', 'error'].includes(message.header.msg_type));
+  return messages.filter((message) =>
+    ['stream', 'display_data', 'execute_result', 'error'].includes(message.header.msg_type),
+  );
 }
 
 /** The visible text of HTML (tags dropped, the entities marked produces decoded). */
 function visibleText(html: string): string {
-  return html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function assertNoTraceHint(messages: Message[]): void {
@@ -51,8 +61,12 @@ function assertNoTraceHint(messages: Message[]): void {
 }
 
 let kernel: RunningKernel;
-before(async () => { kernel = await startKernel(); });
-after(async () => { await kernel?.shutdown(); });
+before(async () => {
+  kernel = await startKernel();
+});
+after(async () => {
+  await kernel?.shutdown();
+});
 
 test('a long string result is text/plain equal to the string itself', async () => {
   const { reply, messages } = await kernel.client.execute(LONG_STRING_CODE, { timeoutMs: TIMEOUT });
@@ -60,7 +74,11 @@ test('a long string result is text/plain equal to the string itself', async () =
   const [result] = outputsOf(messages, 'execute_result');
   assert.deepEqual(result.content.data, { 'text/plain': LONG_STRING });
   const empty = await kernel.client.execute('"".trim()', { timeoutMs: TIMEOUT });
-  assert.deepEqual(outputsOf(empty.messages, 'execute_result')[0].content.data, { 'text/plain': "''" }, 'the empty string still shows that it is one');
+  assert.deepEqual(
+    outputsOf(empty.messages, 'execute_result')[0].content.data,
+    { 'text/plain': "''" },
+    'the empty string still shows that it is one',
+  );
 });
 
 test('display.markdown() arrives as text/markdown with the raw markdown as text/plain', async () => {
@@ -75,7 +93,10 @@ test('a warning is one short display line, shown once per cell, with no Node tra
   assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
   assertNoTraceHint(messages);
   const shown = shownOutputs(messages);
-  assert.deepEqual(shown.map((message) => message.header.msg_type), ['stream', 'display_data', 'execute_result']);
+  assert.deepEqual(
+    shown.map((message) => message.header.msg_type),
+    ['stream', 'display_data', 'execute_result'],
+  );
   assert.deepEqual(shown[0].content, { name: 'stdout', text: 'sampled\n' });
   const data = shown[1].content.data;
   assert.deepEqual(Object.keys(data).sort(), ['text/markdown', 'text/plain']);
@@ -87,8 +108,14 @@ test('a warning is one short display line, shown once per cell, with no Node tra
   assert.equal(shown[2].content.data['text/plain'], '2', 'both warnings were raised');
 
   // The next cell that raises it shows it again: the dedupe is per cell.
-  const again = await kernel.client.execute(`process.emitWarning(${JSON.stringify(WARNING_MESSAGE)}, { type: 'InductiveBiasWarning' })`, { timeoutMs: TIMEOUT });
-  assert.deepEqual(outputsOf(again.messages, 'display_data').map((message) => message.content.data['text/plain']), [`InductiveBiasWarning: ${WARNING_MESSAGE}`]);
+  const again = await kernel.client.execute(
+    `process.emitWarning(${JSON.stringify(WARNING_MESSAGE)}, { type: 'InductiveBiasWarning' })`,
+    { timeoutMs: TIMEOUT },
+  );
+  assert.deepEqual(
+    outputsOf(again.messages, 'display_data').map((message) => message.content.data['text/plain']),
+    [`InductiveBiasWarning: ${WARNING_MESSAGE}`],
+  );
 });
 
 test('deprecations show once per session, short; silent cells show no warning', async () => {
@@ -98,7 +125,10 @@ test('deprecations show once per session, short; silent cells show no warning', 
   assert.deepEqual(shownOutputs(unseen.messages), []);
   const first = await kernel.client.execute(code, { timeoutMs: TIMEOUT });
   assertNoTraceHint(first.messages);
-  assert.deepEqual(shownOutputs(first.messages).map((message) => message.content.data?.['text/plain']), ['DeprecationWarning [WL_TEST_1]: the weights() accessor is deprecated']);
+  assert.deepEqual(
+    shownOutputs(first.messages).map((message) => message.content.data?.['text/plain']),
+    ['DeprecationWarning [WL_TEST_1]: the weights() accessor is deprecated'],
+  );
   const second = await kernel.client.execute(code, { timeoutMs: TIMEOUT });
   assert.deepEqual(shownOutputs(second.messages), []);
 
@@ -109,34 +139,66 @@ test('deprecations show once per session, short; silent cells show no warning', 
   assert.match(warning.content.data['text/plain'], /^DeprecationWarning \[DEP0005\]: Buffer\(\) is deprecated/);
   assert.equal(outputsOf(buffer.messages, 'stream').length, 0);
 
-  const silent = await kernel.client.execute("process.emitWarning('unseen', { type: 'InductiveBiasWarning' })", { timeoutMs: TIMEOUT, silent: true });
+  const silent = await kernel.client.execute("process.emitWarning('unseen', { type: 'InductiveBiasWarning' })", {
+    timeoutMs: TIMEOUT,
+    silent: true,
+  });
   assert.deepEqual(shownOutputs(silent.messages), []);
 });
 
 test('weightlab run writes the outputs the kernel sends, and its HTML shows them cleanly', async () => {
-  const cells = [LONG_STRING_CODE, MARKDOWN_CODE, WARNING_CODE.replace('const log', 'const runLog').replace(/\blog\./g, 'runLog.')];
+  const cells = [
+    LONG_STRING_CODE,
+    MARKDOWN_CODE,
+    WARNING_CODE.replace('const log', 'const runLog').replace(/\blog\./g, 'runLog.'),
+  ];
   const live: Array<Array<{ output_type: string; data?: unknown }>> = [];
   for (const code of cells) {
     const { messages } = await kernel.client.execute(code, { timeoutMs: TIMEOUT });
-    live.push(shownOutputs(messages).map((message) => message.header.msg_type === 'stream'
-      ? { output_type: 'stream', text: message.content.text }
-      : { output_type: message.header.msg_type, data: message.content.data }));
+    live.push(
+      shownOutputs(messages).map((message) =>
+        message.header.msg_type === 'stream'
+          ? { output_type: 'stream', text: message.content.text }
+          : { output_type: message.header.msg_type, data: message.content.data },
+      ),
+    );
   }
 
   const folder = temporaryFolder('run-text');
   try {
     const input = path.join(folder, 'text.ipynb');
     const html = path.join(folder, 'text.html');
-    fs.writeFileSync(input, JSON.stringify({
-      nbformat: 4, nbformat_minor: 5, metadata: {},
-      cells: cells.map((source, index) => ({ id: `c${index}`, cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source })),
-    }));
-    const result = spawnSync(process.execPath, [cliEntry, 'run', input, '--html', html], { encoding: 'utf8', timeout: 300_000 });
+    fs.writeFileSync(
+      input,
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: cells.map((source, index) => ({
+          id: `c${index}`,
+          cell_type: 'code',
+          metadata: {},
+          outputs: [],
+          execution_count: null,
+          source,
+        })),
+      }),
+    );
+    const result = spawnSync(process.execPath, [cliEntry, 'run', input, '--html', html], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.doesNotMatch(result.stderr, /trace-warnings|InductiveBiasWarning/);
     const executed = JSON.parse(fs.readFileSync(input, 'utf8'));
-    const written = executed.cells.map((cell: { outputs: Array<{ output_type: string; data?: unknown; text?: string }> }) => cell.outputs.map((output) => (
-      output.output_type === 'stream' ? { output_type: 'stream', text: output.text } : { output_type: output.output_type, data: output.data })));
+    const written = executed.cells.map(
+      (cell: { outputs: Array<{ output_type: string; data?: unknown; text?: string }> }) =>
+        cell.outputs.map((output) =>
+          output.output_type === 'stream'
+            ? { output_type: 'stream', text: output.text }
+            : { output_type: output.output_type, data: output.data },
+        ),
+    );
     assert.deepEqual(written, live);
     assert.doesNotMatch(JSON.stringify(executed), /trace-warnings/);
 

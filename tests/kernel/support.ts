@@ -33,7 +33,8 @@ export async function startReadyKernel(env?: NodeJS.ProcessEnv): Promise<Running
   const kernel = await startKernel(env);
   try {
     const { reply } = await kernel.execute('0', { timeoutMs: 120_000 });
-    if (reply.content.status !== 'ok') throw new Error(`the kernel's first cell failed: ${JSON.stringify(reply.content)}`);
+    if (reply.content.status !== 'ok')
+      throw new Error(`the kernel's first cell failed: ${JSON.stringify(reply.content)}`);
     return kernel;
   } catch (error) {
     await kernel.shutdown();
@@ -53,7 +54,10 @@ export function outputsOf(messages: Message[], type: string): Message[] {
 }
 
 export function streamText(messages: Message[], name: 'stdout' | 'stderr'): string {
-  return outputsOf(messages, 'stream').filter((message) => message.content.name === name).map((message) => message.content.text).join('');
+  return outputsOf(messages, 'stream')
+    .filter((message) => message.content.name === name)
+    .map((message) => message.content.text)
+    .join('');
 }
 
 export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs = 100): Promise<boolean> {
@@ -66,7 +70,12 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs 
 }
 
 export function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -88,8 +97,15 @@ export function runPythonTests(file: string): { status: number | null; output: s
 /** An nbformat 4 notebook of the given cells (code cells with no outputs yet), as `weightlab run` reads it. */
 export function notebook(cells: Array<{ cell_type: string; source: string }>) {
   return {
-    nbformat: 4, nbformat_minor: 5, metadata: {},
-    cells: cells.map((cell, index) => ({ id: `c${index}`, metadata: {}, ...(cell.cell_type === 'code' ? { outputs: [], execution_count: null } : {}), ...cell })),
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: cells.map((cell, index) => ({
+      id: `c${index}`,
+      metadata: {},
+      ...(cell.cell_type === 'code' ? { outputs: [], execution_count: null } : {}),
+      ...cell,
+    })),
   };
 }
 
@@ -108,7 +124,9 @@ export function peakResidentMB(pid: number): number | undefined {
 
 /** The code cells of a notebook file, with their outputs and execution counts. */
 export function readCode(file: string): Array<{ outputs: Array<Record<string, any>>; execution_count: number | null }> {
-  return JSON.parse(fs.readFileSync(file, 'utf8')).cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
+  return JSON.parse(fs.readFileSync(file, 'utf8')).cells.filter(
+    (cell: { cell_type: string }) => cell.cell_type === 'code',
+  );
 }
 
 /** What a run whose kernel died left, for callers that report it (the attack corpus). */
@@ -127,21 +145,35 @@ export interface KernelDeathRun {
  * Runs a three-cell notebook whose second cell kills the kernel, and checks what every such run
  * must leave: exit 1, cell 1's output, KernelDied in cell 2 matching `died`, cell 3 not run, no temp files.
  */
-export function runThatKillsTheKernel(name: string, killer: string, died: RegExp, env: NodeJS.ProcessEnv = {}): KernelDeathRun {
+export function runThatKillsTheKernel(
+  name: string,
+  killer: string,
+  died: RegExp,
+  env: NodeJS.ProcessEnv = {},
+): KernelDeathRun {
   const folder = temporaryFolder(name);
   try {
     const input = path.join(folder, `${name}.ipynb`);
-    fs.writeFileSync(input, JSON.stringify(notebook([
-      { cell_type: 'code', source: 'console.log("first done")' },
-      { cell_type: 'code', source: killer },
-      { cell_type: 'code', source: 'console.log("never")' },
-    ])));
+    fs.writeFileSync(
+      input,
+      JSON.stringify(
+        notebook([
+          { cell_type: 'code', source: 'console.log("first done")' },
+          { cell_type: 'code', source: killer },
+          { cell_type: 'code', source: 'console.log("never")' },
+        ]),
+      ),
+    );
     const out = path.join(folder, 'out.ipynb');
     // GNU time reports the largest resident set of the run and of the kernel it waited for.
     const peakFile = path.join(folder, 'peak.txt');
     const command = [process.execPath, cliEntry, 'run', input, '--out', out, '--json'];
     const timed = fs.existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M', '-o', peakFile, ...command] : command;
-    const result = spawnSync(timed[0], timed.slice(1), { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
+    const result = spawnSync(timed[0], timed.slice(1), {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, ...env },
+    });
     assert.equal(result.status, 1, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.failed.status, 'died');
@@ -152,12 +184,18 @@ export function runThatKillsTheKernel(name: string, killer: string, died: RegExp
     assert.equal(code[1].outputs.at(-1)?.ename, 'KernelDied');
     assert.match(code[1].outputs.at(-1)?.evalue, died);
     assert.deepEqual(code[2].outputs, []);
-    assert.deepEqual(fs.readdirSync(folder).filter((entry) => entry.endsWith('.tmp')), []);
-    const peak = fs.existsSync(peakFile) ? fs.readFileSync(peakFile, 'utf8').trim().split('\n').pop() ?? '' : '';
+    assert.deepEqual(
+      fs.readdirSync(folder).filter((entry) => entry.endsWith('.tmp')),
+      [],
+    );
+    const peak = fs.existsSync(peakFile) ? (fs.readFileSync(peakFile, 'utf8').trim().split('\n').pop() ?? '') : '';
     return {
       out,
       evalue: code[1].outputs.at(-1)?.evalue,
-      cellMilliseconds: (report.cells as Array<{ milliseconds: number }>).reduce((sum, cell) => sum + cell.milliseconds, 0),
+      cellMilliseconds: (report.cells as Array<{ milliseconds: number }>).reduce(
+        (sum, cell) => sum + cell.milliseconds,
+        0,
+      ),
       peakMB: /^\d+$/.test(peak) ? Number(peak) / 1024 : undefined,
     };
   } finally {
@@ -184,7 +222,11 @@ export async function executeThenReplay(kernel: RunningKernel, code: string, tim
 }
 
 /** `weightlab run ARGS` as a child process, sent `signal` once its stderr shows `marker`: its exit code and stderr. */
-export async function runUntilThenSignal(args: string[], marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+export async function runUntilThenSignal(
+  args: string[],
+  marker: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [cliEntry, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let stderr = '';

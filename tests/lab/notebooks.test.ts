@@ -14,7 +14,15 @@ import { repositoryRoot, temporaryFolder } from '../support/paths';
 import { artifactsFolder, launchBrowser, type Browser } from '../browser/support/harness';
 import { startLab, type LabServer } from './support/lab-server';
 import { cellSummaries, runAllAndWait, waitForKernelIdle } from './support/notebook-page';
-import { outputProblems, recordKernelMimeTypes, renderedOutputs, screenshotNotebook, shownKind, waitForCharts, weightlabRendererMimeTypes } from './support/rendered-outputs';
+import {
+  outputProblems,
+  recordKernelMimeTypes,
+  renderedOutputs,
+  screenshotNotebook,
+  shownKind,
+  waitForCharts,
+  weightlabRendererMimeTypes,
+} from './support/rendered-outputs';
 
 /**
  * What each notebook promises to show, at least: `chart` (a drawn Vega-Lite chart), `table`
@@ -38,12 +46,18 @@ const SHOWS: Record<string, Record<string, number>> = {
 const RUN_TIMEOUT_MS = 1000 * Number(process.env.WEIGHTLAB_LAB_TIMEOUT_S ?? 1200);
 
 /** WEIGHTLAB_LAB_NOTEBOOKS=quickstart,htsr-alpha runs only those (default: every notebook). */
-const only = (process.env.WEIGHTLAB_LAB_NOTEBOOKS ?? '').split(',').map((name) => name.trim()).filter(Boolean);
-const notebookNames = fs.readdirSync(path.join(repositoryRoot, 'notebooks'))
+const only = (process.env.WEIGHTLAB_LAB_NOTEBOOKS ?? '')
+  .split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
+const notebookNames = fs
+  .readdirSync(path.join(repositoryRoot, 'notebooks'))
   .filter((name) => name.endsWith('.ipynb') && (only.length === 0 || only.includes(path.basename(name, '.ipynb'))))
   .sort();
 
-interface NotebookFile { cells: Array<{ cell_type: string; outputs?: unknown[]; execution_count?: number | null }> }
+interface NotebookFile {
+  cells: Array<{ cell_type: string; outputs?: unknown[]; execution_count?: number | null }>;
+}
 
 /** Clears the outputs of the lab's copy, so everything checked comes from this run's kernel. */
 function clearOutputs(file: string): void {
@@ -62,68 +76,91 @@ function countKinds(kinds: string[]): Record<string, number> {
   return counts;
 }
 
-test('every notebook runs in the lab and JupyterLab shows each output with the right renderer', { timeout: notebookNames.length * RUN_TIMEOUT_MS + 300_000 }, async (t) => {
-  fs.mkdirSync(artifactsFolder, { recursive: true });
-  // The notebooks' own scratch folders (zoos under $TMPDIR) stay inside this test; a shared
-  // per-run cache comes in through WEIGHTLAB_CACHE_DIR when the caller sets one.
-  const scratch = temporaryFolder('lab-notebooks');
-  const started = Date.now();
-  const timings: Record<string, number> = {};
-  const lab: LabServer = await startLab({ env: { TMPDIR: scratch } });
-  timings.serverStart = lab.startSeconds;
-  let browser: Browser | undefined;
-  const pageErrors: string[] = [];
-  t.after(async () => {
-    await browser?.close();
-    await lab.stop();
-    fs.rmSync(scratch, { recursive: true, force: true });
-    timings.total = (Date.now() - started) / 1000;
-    t.diagnostic(`WEIGHTLAB_CACHE_DIR ${process.env.WEIGHTLAB_CACHE_DIR ? 'set' : 'not set'}; timings (s): ${JSON.stringify(timings)}`);
-  });
-  browser = await launchBrowser();
-  const page: Page = await browser.context.newPage();
-  await page.setViewportSize({ width: 1400, height: 1000 });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-
-  for (const name of notebookNames) {
-    await t.test(name, async (st) => {
-      const notebookStarted = Date.now();
-      clearOutputs(path.join(lab.notebookDir, name));
-      await page.goto(`${lab.url}/lab/tree/${name}?token=${lab.token}`);
-      await waitForKernelIdle(page, name, 180_000);
-      const weightlabTypes = await weightlabRendererMimeTypes(page);
-      await recordKernelMimeTypes(page);
-      const ranAll = await runAllAndWait(page, name, RUN_TIMEOUT_MS).then(() => true, (error: unknown) => { st.diagnostic(`run all did not finish: ${String(error)}`); return false; });
-      const chartsDrawn = await waitForCharts(page, 60_000);
-      const cells = await cellSummaries(page);
-      const outputs = await renderedOutputs(page);
-      const fitted = await screenshotNotebook(page, path.join(artifactsFolder, `notebook-${path.basename(name, '.ipynb')}.png`));
-      // Shut the kernel down before the next notebook: two live zoos would share the CPUs.
-      await page.evaluate(() => window.weightlab?.notebooks.currentWidget?.sessionContext.shutdown());
-      timings[name] = (Date.now() - notebookStarted) / 1000;
-
-      for (const output of outputs) {
-        st.diagnostic(`cell ${output.cell}.${output.output} ${output.outputType}: [${output.kernelMimeTypes.join(', ')}] -> ${output.chosenMimeType ?? 'nothing'} (${shownKind(output)})${output.recordedOnArrival ? '' : ' (not recorded on arrival)'}`);
-      }
-      if (!fitted) st.diagnostic('the notebook is taller than the screenshot');
-      const problems: string[] = [];
-      if (!ranAll) problems.push(`run all did not finish in ${RUN_TIMEOUT_MS / 1000} s`);
-      if (!chartsDrawn) problems.push('some Vega outputs drew nothing within 60 s');
-      for (const cell of cells.filter((c) => c.type === 'code')) {
-        if (cell.executionCount === null) problems.push(`cell ${cell.index} did not run`);
-      }
-      for (const output of outputs) problems.push(...outputProblems(output, weightlabTypes));
-      const shown = countKinds(outputs.map(shownKind));
-      const promised = SHOWS[name];
-      if (!promised) problems.push(`${name} is not in SHOWS; it showed ${JSON.stringify(shown)}`);
-      for (const [kind, least] of Object.entries(promised ?? {})) {
-        if ((shown[kind] ?? 0) < least) problems.push(`promised at least ${least} ${kind}, shows ${shown[kind] ?? 0} (shown: ${JSON.stringify(shown)})`);
-      }
-      assert.deepEqual(problems, [], `${name}: ${problems.length} problem(s)`);
+test(
+  'every notebook runs in the lab and JupyterLab shows each output with the right renderer',
+  { timeout: notebookNames.length * RUN_TIMEOUT_MS + 300_000 },
+  async (t) => {
+    fs.mkdirSync(artifactsFolder, { recursive: true });
+    // The notebooks' own scratch folders (zoos under $TMPDIR) stay inside this test; a shared
+    // per-run cache comes in through WEIGHTLAB_CACHE_DIR when the caller sets one.
+    const scratch = temporaryFolder('lab-notebooks');
+    const started = Date.now();
+    const timings: Record<string, number> = {};
+    const lab: LabServer = await startLab({ env: { TMPDIR: scratch } });
+    timings.serverStart = lab.startSeconds;
+    let browser: Browser | undefined;
+    const pageErrors: string[] = [];
+    t.after(async () => {
+      await browser?.close();
+      await lab.stop();
+      fs.rmSync(scratch, { recursive: true, force: true });
+      timings.total = (Date.now() - started) / 1000;
+      t.diagnostic(
+        `WEIGHTLAB_CACHE_DIR ${process.env.WEIGHTLAB_CACHE_DIR ? 'set' : 'not set'}; timings (s): ${JSON.stringify(timings)}`,
+      );
     });
-  }
+    browser = await launchBrowser();
+    const page: Page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
 
-  // jupyter_server 1.23 has no /api/me or /api/events (2.x APIs): the front end logs and
-  // retries; anything else thrown on the page is a failure.
-  assert.deepEqual(pageErrors.filter((error) => !/api\/(me|events)/.test(error)), []);
-});
+    for (const name of notebookNames) {
+      await t.test(name, async (st) => {
+        const notebookStarted = Date.now();
+        clearOutputs(path.join(lab.notebookDir, name));
+        await page.goto(`${lab.url}/lab/tree/${name}?token=${lab.token}`);
+        await waitForKernelIdle(page, name, 180_000);
+        const weightlabTypes = await weightlabRendererMimeTypes(page);
+        await recordKernelMimeTypes(page);
+        const ranAll = await runAllAndWait(page, name, RUN_TIMEOUT_MS).then(
+          () => true,
+          (error: unknown) => {
+            st.diagnostic(`run all did not finish: ${String(error)}`);
+            return false;
+          },
+        );
+        const chartsDrawn = await waitForCharts(page, 60_000);
+        const cells = await cellSummaries(page);
+        const outputs = await renderedOutputs(page);
+        const fitted = await screenshotNotebook(
+          page,
+          path.join(artifactsFolder, `notebook-${path.basename(name, '.ipynb')}.png`),
+        );
+        // Shut the kernel down before the next notebook: two live zoos would share the CPUs.
+        await page.evaluate(() => window.weightlab?.notebooks.currentWidget?.sessionContext.shutdown());
+        timings[name] = (Date.now() - notebookStarted) / 1000;
+
+        for (const output of outputs) {
+          st.diagnostic(
+            `cell ${output.cell}.${output.output} ${output.outputType}: [${output.kernelMimeTypes.join(', ')}] -> ${output.chosenMimeType ?? 'nothing'} (${shownKind(output)})${output.recordedOnArrival ? '' : ' (not recorded on arrival)'}`,
+          );
+        }
+        if (!fitted) st.diagnostic('the notebook is taller than the screenshot');
+        const problems: string[] = [];
+        if (!ranAll) problems.push(`run all did not finish in ${RUN_TIMEOUT_MS / 1000} s`);
+        if (!chartsDrawn) problems.push('some Vega outputs drew nothing within 60 s');
+        for (const cell of cells.filter((c) => c.type === 'code')) {
+          if (cell.executionCount === null) problems.push(`cell ${cell.index} did not run`);
+        }
+        for (const output of outputs) problems.push(...outputProblems(output, weightlabTypes));
+        const shown = countKinds(outputs.map(shownKind));
+        const promised = SHOWS[name];
+        if (!promised) problems.push(`${name} is not in SHOWS; it showed ${JSON.stringify(shown)}`);
+        for (const [kind, least] of Object.entries(promised ?? {})) {
+          if ((shown[kind] ?? 0) < least)
+            problems.push(
+              `promised at least ${least} ${kind}, shows ${shown[kind] ?? 0} (shown: ${JSON.stringify(shown)})`,
+            );
+        }
+        assert.deepEqual(problems, [], `${name}: ${problems.length} problem(s)`);
+      });
+    }
+
+    // jupyter_server 1.23 has no /api/me or /api/events (2.x APIs): the front end logs and
+    // retries; anything else thrown on the page is a failure.
+    assert.deepEqual(
+      pageErrors.filter((error) => !/api\/(me|events)/.test(error)),
+      [],
+    );
+  },
+);

@@ -6,8 +6,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyPermutations, buildNetwork, cnn, cnnPermutationSpec, digits, fromWeightSet, hutchinsonTrace, initialParameters, inferLayers, networkHessian,
-  rng, toWeightSet, topEigenvalues,
+  applyPermutations,
+  buildNetwork,
+  cnn,
+  cnnPermutationSpec,
+  digits,
+  fromWeightSet,
+  hutchinsonTrace,
+  initialParameters,
+  inferLayers,
+  networkHessian,
+  rng,
+  toWeightSet,
+  topEigenvalues,
 } from 'weightlab/internal';
 import { finiteDifferenceHessianOf, jacobiEigenvalues, relativeError } from './oracle';
 
@@ -32,8 +43,10 @@ test('CNN gradient matches central differences of the loss (tanh and relu, acros
     const numeric = new Float64Array(net.parameterCount);
     for (let k = 0; k < net.parameterCount; k++) {
       const h = 1e-6;
-      const plus = Float64Array.from(p); plus[k] += h;
-      const minus = Float64Array.from(p); minus[k] -= h;
+      const plus = Float64Array.from(p);
+      plus[k] += h;
+      const minus = Float64Array.from(p);
+      minus[k] -= h;
       numeric[k] = (loss(plus) - loss(minus)) / (2 * h);
     }
     // Central differences with h = 1e-6 on a loss ~2.3: rounding eps L / h ~ 5e-10 and truncation
@@ -66,7 +79,10 @@ test('CNN R-operator HVP matches differences of the gradient; eigenvalue and tra
   const trace = hutchinsonTrace(op, { tol: 0, seed: 1 });
   const exact = eigen.reduce((s, e) => s + e, 0);
   // 100 Rademacher probes: the estimate is within a few standard errors of the exact trace.
-  assert.ok(Math.abs(trace.trace - exact) < 4 * trace.standardError, `${trace.trace} ± ${trace.standardError} vs ${exact}`);
+  assert.ok(
+    Math.abs(trace.trace - exact) < 4 * trace.standardError,
+    `${trace.trace} ± ${trace.standardError} vs ${exact}`,
+  );
 });
 
 test('CNN logits equal a direct convolution with zero padding, strides 1 then 2, mean pooling', () => {
@@ -78,21 +94,35 @@ test('CNN logits equal a direct convolution with zero padding, strides 1 then 2,
   const conv = (input: number[][][], weight: Float64Array, bias: Float64Array, stride: number): number[][][] => {
     const [cin, size] = [input.length, input[0].length];
     const out = Math.floor((size + 2 - 3) / stride) + 1;
-    return Array.from(bias, (b, o) => Array.from({ length: out }, (_, oy) => Array.from({ length: out }, (_, ox) => {
-      let s = b;
-      for (let c = 0; c < cin; c++) for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
-        const yy = oy * stride + ky - 1; const xx = ox * stride + kx - 1;
-        if (yy >= 0 && yy < size && xx >= 0 && xx < size) s += weight[((o * cin + c) * 3 + ky) * 3 + kx] * input[c][yy][xx];
-      }
-      return Math.max(0, s);
-    })));
+    return Array.from(bias, (b, o) =>
+      Array.from({ length: out }, (_, oy) =>
+        Array.from({ length: out }, (_, ox) => {
+          let s = b;
+          for (let c = 0; c < cin; c++)
+            for (let ky = 0; ky < 3; ky++)
+              for (let kx = 0; kx < 3; kx++) {
+                const yy = oy * stride + ky - 1;
+                const xx = ox * stride + kx - 1;
+                if (yy >= 0 && yy < size && xx >= 0 && xx < size)
+                  s += weight[((o * cin + c) * 3 + ky) * 3 + kx] * input[c][yy][xx];
+              }
+          return Math.max(0, s);
+        }),
+      ),
+    );
   };
   const logits = buildNetwork(arch, n).forward(p, x, n);
   for (let i = 0; i < n; i++) {
     const image = [Array.from({ length: 8 }, (_, r) => Array.from(x.subarray(i * 64 + r * 8, i * 64 + r * 8 + 8)))];
-    const a2 = conv(conv(image, get('layers.0.weight'), get('layers.0.bias'), 1), get('layers.1.weight'), get('layers.1.bias'), 2);
+    const a2 = conv(
+      conv(image, get('layers.0.weight'), get('layers.0.bias'), 1),
+      get('layers.1.weight'),
+      get('layers.1.bias'),
+      2,
+    );
     const pooled = a2.map((plane) => plane.flat().reduce((s, v) => s + v, 0) / plane.flat().length);
-    const W = get('layers.2.weight'); const b = get('layers.2.bias');
+    const W = get('layers.2.weight');
+    const b = get('layers.2.bias');
     for (let k = 0; k < 10; k++) {
       const expected = b[k] + pooled.reduce((s, v, c) => s + W[k * 2 + c] * v, 0);
       // Same products, different summation order: agreement to a few ulps of the logits (~1).
@@ -106,9 +136,19 @@ test('CNN checkpoints: OIHW conv2d layers for HTSR, and a channel permutation (c
   const arch = cnn([1, 8, 8], [4, 5], 10);
   const p = initialParameters(arch, 3);
   const weights = toWeightSet(arch, p, 'float64');
-  assert.deepEqual(weights.names, ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.2.weight', 'layers.2.bias']);
+  assert.deepEqual(weights.names, [
+    'layers.0.weight',
+    'layers.0.bias',
+    'layers.1.weight',
+    'layers.1.bias',
+    'layers.2.weight',
+    'layers.2.bias',
+  ]);
   assert.deepEqual(weights.info('layers.1.weight').shape, [5, 4, 3, 3]);
-  assert.deepEqual(inferLayers([...weights.names].map((name) => [name, weights.info(name)])).map((l) => l.kind), ['conv2d', 'conv2d', 'linear']);
+  assert.deepEqual(
+    inferLayers([...weights.names].map((name) => [name, weights.info(name)])).map((l) => l.kind),
+    ['conv2d', 'conv2d', 'linear'],
+  );
   assert.deepEqual(Array.from(fromWeightSet(arch, weights)), Array.from(p));
   const spec = cnnPermutationSpec(arch, weights);
   assert.deepEqual(spec.groups, { P0: 4, P1: 5 });

@@ -4,8 +4,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MlpWorkspace, bezierPath, bezierPoint, digits, fitBezierCurve, initialParameters, linearPath, lossAndGradient, lossBarrier,
-  modeConnectivity, mlp, parameterCount, rng, trainMlp, curveLearningRate, l2Distance,
+  MlpWorkspace,
+  bezierPath,
+  bezierPoint,
+  digits,
+  fitBezierCurve,
+  initialParameters,
+  linearPath,
+  lossAndGradient,
+  lossBarrier,
+  modeConnectivity,
+  mlp,
+  parameterCount,
+  rng,
+  trainMlp,
+  curveLearningRate,
+  l2Distance,
 } from 'weightlab/internal';
 
 test('mc follows Yang/PTMZ signs; the barrier follows Git Re-Basin', () => {
@@ -35,11 +49,14 @@ test('the bend gradient 2t(1-t) grad L(theta(t)) matches finite differences', ()
   const grad = new Float64Array(P);
   const scratch = new Float64Array(P);
   lossAndGradient(ws, bezierPoint(a, bend, b, t), x, y, n, grad);
-  const loss = (bendValues: Float64Array) => lossAndGradient(ws, bezierPoint(a, bendValues, b, t), x, y, n, scratch).loss;
+  const loss = (bendValues: Float64Array) =>
+    lossAndGradient(ws, bezierPoint(a, bendValues, b, t), x, y, n, scratch).loss;
   for (const k of [0, 17, P - 1]) {
     const h = 1e-6;
-    const plus = Float64Array.from(bend); plus[k] += h;
-    const minus = Float64Array.from(bend); minus[k] -= h;
+    const plus = Float64Array.from(bend);
+    plus[k] += h;
+    const minus = Float64Array.from(bend);
+    minus[k] -= h;
     const numeric = (loss(plus) - loss(minus)) / (2 * h);
     assert.ok(Math.abs(2 * t * (1 - t) * grad[k] - numeric) < 1e-7, `coordinate ${k}`);
   }
@@ -48,7 +65,12 @@ test('the bend gradient 2t(1-t) grad L(theta(t)) matches finite differences', ()
 test('a trained Bezier curve keeps its ends and lowers the loss midway below the straight line', () => {
   const { train, test: held } = digits();
   const arch = mlp(64, [16], 10);
-  const job = (seed: number) => trainMlp({ architecture: arch, seed, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs: 3 }, train, held).params;
+  const job = (seed: number) =>
+    trainMlp(
+      { architecture: arch, seed, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs: 3 },
+      train,
+      held,
+    ).params;
   const a = job(0);
   const b = job(1);
   const bend = fitBezierCurve(arch, a, b, train, { epochs: 3, learningRate: 0.05, seed: 0 });

@@ -5,8 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MlpWorkspace, hessianVectorProductMlp, hessianVectorProduct, layerSlots, topEigenvalues, hutchinsonTrace, lanczosDensity, densityCurve,
-  tridiagonalEigen, mlpHessian, rng, jax, type JaxArray, type MlpArchitecture,
+  MlpWorkspace,
+  hessianVectorProductMlp,
+  hessianVectorProduct,
+  layerSlots,
+  topEigenvalues,
+  hutchinsonTrace,
+  lanczosDensity,
+  densityCurve,
+  tridiagonalEigen,
+  mlpHessian,
+  rng,
+  jax,
+  type JaxArray,
+  type MlpArchitecture,
 } from 'weightlab/internal';
 import { denseOperator, finiteDifferenceHessian, jacobiEigenvalues, relativeError, tinyProblem } from './oracle';
 
@@ -41,7 +53,9 @@ test('R-operator HVP matches jax-js eager float64 forward-over-reverse (backend 
   const loss = (w: JaxArray): JaxArray => {
     let h: JaxArray = np.array(xs, { shape: [n, 64], dtype: 'float64' as never, device: 'cpu' });
     slots.forEach((slot, l) => {
-      const W = w.ref.slice([slot.weight, slot.weight + slot.inputs * slot.outputs]).reshape([slot.outputs, slot.inputs]);
+      const W = w.ref
+        .slice([slot.weight, slot.weight + slot.inputs * slot.outputs])
+        .reshape([slot.outputs, slot.inputs]);
       const b = w.ref.slice([slot.bias, slot.bias + slot.outputs]);
       const z = np.matmul(h, W.transpose()).add(b);
       h = l + 1 < slots.length ? np.tanh(z) : z;
@@ -78,7 +92,10 @@ test('top eigenvalue, trace and SLQ agree with the dense Hessian of a tiny net',
   // Hutchinson with 100 probes and no early stop: the estimate's error is a few standard errors.
   const trace = hutchinsonTrace(op, { tol: 0, seed: 1 });
   assert.equal(trace.samples.length, 100);
-  assert.ok(Math.abs(trace.trace - exactTrace) < 4 * trace.standardError, `trace ${trace.trace} ± ${trace.standardError} vs ${exactTrace}`);
+  assert.ok(
+    Math.abs(trace.trace - exactTrace) < 4 * trace.standardError,
+    `trace ${trace.trace} ± ${trace.standardError} vs ${exactTrace}`,
+  );
   // SLQ with as many Lanczos steps as parameters: the quadrature is exact for polynomials of
   // degree < 2m, so sum w λ and sum w λ^2 equal q^T H q and |H q|^2 for the unit probe q, and the
   // extreme nodes are the extreme eigenvalues.
@@ -88,7 +105,11 @@ test('top eigenvalue, trace and SLQ agree with the dense Hessian of a tiny net',
   assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - 1) < 1e-10);
   assert.ok(Math.abs(nodes[nodes.length - 1] - eigen[P - 1]) < 1e-6 * Math.abs(eigen[P - 1]));
   assert.ok(Math.abs(nodes[0] - eigen[0]) < 1e-6 * Math.abs(eigen[P - 1]));
-  const q = rng(2).fold('lanczos').fold(0).rademacher(P).map((s) => s / Math.sqrt(P));
+  const q = rng(2)
+    .fold('lanczos')
+    .fold(0)
+    .rademacher(P)
+    .map((s) => s / Math.sqrt(P));
   const Hq = denseOperator(H, P).apply(q);
   const first = q.reduce((s, qi, i) => s + qi * Hq[i], 0);
   const second = Hq.reduce((s, v) => s + v * v, 0);
@@ -109,18 +130,27 @@ test('power iteration has magnitude-largest semantics and deflates', () => {
   const random = rng(5);
   for (let k = 0; k < n; k++) {
     const v = random.normal(n);
-    for (const b of basis) { const c = v.reduce((s, vi, i) => s + vi * b[i], 0); for (let i = 0; i < n; i++) v[i] -= c * b[i]; }
+    for (const b of basis) {
+      const c = v.reduce((s, vi, i) => s + vi * b[i], 0);
+      for (let i = 0; i < n; i++) v[i] -= c * b[i];
+    }
     const norm = Math.hypot(...v);
     basis.push(v.map((vi) => vi / norm));
   }
   const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = basis.reduce((s, b, k) => s + diag[k] * b[i] * b[j], 0);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) A[i * n + j] = basis.reduce((s, b, k) => s + diag[k] * b[i] * b[j], 0);
   const found = topEigenvalues(denseOperator(A, n), { count: 3, maxIter: 2000, tol: 1e-12, seed: 1 });
-  assert.deepEqual(found.values.map((v) => Number(v.toFixed(6))), [-5, 3, 1]);
+  assert.deepEqual(
+    found.values.map((v) => Number(v.toFixed(6))),
+    [-5, 3, 1],
+  );
   // Hutchinson on a diagonal matrix is exact with Rademacher probes (v_i^2 = 1), and its
   // convergence test uses |trace|, so a negative trace stops after the second probe.
   const D = new Float64Array(n * n);
-  diag.forEach((d, i) => { D[i * n + i] = d - 1; });
+  diag.forEach((d, i) => {
+    D[i * n + i] = d - 1;
+  });
   const t = hutchinsonTrace(denseOperator(D, n), { seed: 3 });
   assert.ok(Math.abs(t.trace - (diag.reduce((a, b) => a + b, 0) - n)) < 1e-12);
   assert.equal(t.samples.length, 2);
@@ -133,7 +163,13 @@ test('tridiagonal QL agrees with Jacobi on a random symmetric tridiagonal matrix
   const d = random.normal(n);
   const e = random.normal(n - 1);
   const T = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) { T[i * n + i] = d[i]; if (i + 1 < n) { T[i * n + i + 1] = e[i]; T[(i + 1) * n + i] = e[i]; } }
+  for (let i = 0; i < n; i++) {
+    T[i * n + i] = d[i];
+    if (i + 1 < n) {
+      T[i * n + i + 1] = e[i];
+      T[(i + 1) * n + i] = e[i];
+    }
+  }
   const { values, firstComponents } = tridiagonalEigen(d, e);
   const oracle = jacobiEigenvalues(T, n);
   values.forEach((v, i) => assert.ok(Math.abs(v - oracle[i]) < 1e-12 * 10, `${v} vs ${oracle[i]}`));

@@ -1,23 +1,46 @@
 // Independent oracles for the landscape tests: a dense Hessian by central finite differences
 // of the analytic gradient, and the cyclic Jacobi eigenvalue method (Golub & Van Loan §8.5),
 // a different algorithm from everything the library uses (power iteration, Lanczos, QL).
-import { MlpWorkspace, digits, initialParameters, lossAndGradient, mlp, parameterCount, type MlpArchitecture } from 'weightlab/internal';
+import {
+  MlpWorkspace,
+  digits,
+  initialParameters,
+  lossAndGradient,
+  mlp,
+  parameterCount,
+  type MlpArchitecture,
+} from 'weightlab/internal';
 
 /** sqrt(sum (a - b)^2 / sum b^2). */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0; let den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
   return Math.sqrt(num / den);
 }
 
 /** H[i][j] ~ (g_j(w + h e_i) - g_j(w - h e_i)) / 2h, symmetrised; error O(h^2) + O(eps/h). */
-export function finiteDifferenceHessian(arch: MlpArchitecture, params: Float64Array, x: Float64Array, y: Int32Array, n: number, h = 1e-5): Float64Array {
+export function finiteDifferenceHessian(
+  arch: MlpArchitecture,
+  params: Float64Array,
+  x: Float64Array,
+  y: Int32Array,
+  n: number,
+  h = 1e-5,
+): Float64Array {
   const ws = new MlpWorkspace(arch, n);
   return finiteDifferenceHessianOf((w, out) => lossAndGradient(ws, w, x, y, n, out), params, h);
 }
 
 /** The same central-difference Hessian for any analytic gradient function g(w, out). */
-export function finiteDifferenceHessianOf(gradient: (w: Float64Array, out: Float64Array) => unknown, params: Float64Array, h = 1e-5): Float64Array {
+export function finiteDifferenceHessianOf(
+  gradient: (w: Float64Array, out: Float64Array) => unknown,
+  params: Float64Array,
+  h = 1e-5,
+): Float64Array {
   const P = params.length;
   const plus = new Float64Array(P);
   const minus = new Float64Array(P);
@@ -25,12 +48,19 @@ export function finiteDifferenceHessianOf(gradient: (w: Float64Array, out: Float
   const w = Float64Array.from(params);
   for (let i = 0; i < P; i++) {
     const keep = w[i];
-    w[i] = keep + h; gradient(w, plus);
-    w[i] = keep - h; gradient(w, minus);
+    w[i] = keep + h;
+    gradient(w, plus);
+    w[i] = keep - h;
+    gradient(w, minus);
     w[i] = keep;
     for (let j = 0; j < P; j++) H[i * P + j] = (plus[j] - minus[j]) / (2 * h);
   }
-  for (let i = 0; i < P; i++) for (let j = i + 1; j < P; j++) { const s = 0.5 * (H[i * P + j] + H[j * P + i]); H[i * P + j] = s; H[j * P + i] = s; }
+  for (let i = 0; i < P; i++)
+    for (let j = i + 1; j < P; j++) {
+      const s = 0.5 * (H[i * P + j] + H[j * P + i]);
+      H[i * P + j] = s;
+      H[j * P + i] = s;
+    }
   return H;
 }
 
@@ -73,7 +103,11 @@ export function denseOperator(matrix: Float64Array, n: number) {
     dimension: n,
     apply(v: Float64Array): Float64Array {
       const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s += matrix[i * n + j] * v[j]; out[i] = s; }
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += matrix[i * n + j] * v[j];
+        out[i] = s;
+      }
       return out;
     },
   };

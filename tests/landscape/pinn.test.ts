@@ -6,7 +6,16 @@
 // second differences of the loss alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PinnNetwork, convectionProblem, initialParameters, pinnArchitecture, pinnTask, rng, taskHessian, topEigenvalues } from 'weightlab/internal';
+import {
+  PinnNetwork,
+  convectionProblem,
+  initialParameters,
+  pinnArchitecture,
+  pinnTask,
+  rng,
+  taskHessian,
+  topEigenvalues,
+} from 'weightlab/internal';
 import { relativeError } from './oracle';
 
 const problem = convectionProblem({ beta: 5, collocation: 40, initial: 12, boundary: 8, grid: 12 });
@@ -45,7 +54,8 @@ test('PINN loss terms vanish on the exact solution and the residual is u_t + bet
     residual += (ut + problem.beta * ux) ** 2;
   }
   assert.ok(residual < 1e-24);
-  for (let i = 0; i < 12; i++) assert.ok(Math.abs(exact(problem.initial.points[2 * i], 0) - problem.initial.values[i]) < 1e-15);
+  for (let i = 0; i < 12; i++)
+    assert.ok(Math.abs(exact(problem.initial.points[2 * i], 0) - problem.initial.values[i]) < 1e-15);
   for (const t of problem.boundaryTimes) assert.ok(Math.abs(exact(0, t) - exact(2 * Math.PI, t)) < 1e-14);
 
   const arch = pinnArchitecture([6]);
@@ -77,8 +87,10 @@ test('PINN parameter gradient (reverse through the tangents) matches central dif
     task.lossAndGradient(p, grad, batch);
     const numeric = Array.from({ length: task.dimension }, (_, k) => {
       const h = 1e-6;
-      const plus = Float64Array.from(p); plus[k] += h;
-      const minus = Float64Array.from(p); minus[k] -= h;
+      const plus = Float64Array.from(p);
+      plus[k] += h;
+      const minus = Float64Array.from(p);
+      minus[k] -= h;
       return (task.lossAndGradient(plus, scratch, batch) - task.lossAndGradient(minus, scratch, batch)) / (2 * h);
     });
     // h = 1e-6 on a loss of order 1-10: rounding ~1e-9 per entry against entries ~1e-2..10.

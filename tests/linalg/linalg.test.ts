@@ -5,7 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from 'weightlab/internal';
-import { symmetricEigen, largestEigenvalue, cholesky, solveLowerInPlace, solveUpperTransposedInPlace, smallestEigenvalue, times, transposeTimes } from 'weightlab/dist/linalg';
+import {
+  symmetricEigen,
+  largestEigenvalue,
+  cholesky,
+  solveLowerInPlace,
+  solveUpperTransposedInPlace,
+  smallestEigenvalue,
+  times,
+  transposeTimes,
+} from 'weightlab/dist/linalg';
 
 /** A seeded n x n orthogonal matrix: the product of n Householder reflections of Gaussian vectors. */
 function orthogonal(n: number, seed: number): Float64Array {
@@ -19,7 +28,7 @@ function orthogonal(n: number, seed: number): Float64Array {
     for (let i = 0; i < n; i++) {
       let dot = 0;
       for (let k = 0; k < n; k++) dot += q[i * n + k] * v[k];
-      for (let k = 0; k < n; k++) q[i * n + k] -= (2 * dot / norm2) * v[k];
+      for (let k = 0; k < n; k++) q[i * n + k] -= ((2 * dot) / norm2) * v[k];
     }
   }
   return q;
@@ -29,11 +38,12 @@ function withSpectrum(values: number[], seed: number): { a: Float64Array; q: Flo
   const n = values.length;
   const q = orthogonal(n, seed);
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let sum = 0;
-    for (let k = 0; k < n; k++) sum += q[i * n + k] * values[k] * q[j * n + k];
-    a[i * n + j] = sum;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += q[i * n + k] * values[k] * q[j * n + k];
+      a[i * n + j] = sum;
+    }
   return { a, q };
 }
 
@@ -75,10 +85,11 @@ test('cholesky: L Lᵀ = A + shift I, the solves invert it, smallestEigenvalue f
   if (!result.ok) return;
   const l = result.factor;
   const llt = transposeTimes(transposeTimesInput(l, n), transposeTimesInput(l, n), n, n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const expected = a[i * n + j] + (i === j ? 0.1 : 0);
-    assert.ok(Math.abs(llt[i * n + j] - expected) < 1e-13, `(L Lᵀ)[${i},${j}]`);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const expected = a[i * n + j] + (i === j ? 0.1 : 0);
+      assert.ok(Math.abs(llt[i * n + j] - expected) < 1e-13, `(L Lᵀ)[${i},${j}]`);
+    }
   const b = Float64Array.from([1, -2, 0.5, 3, 0]);
   const x = Float64Array.from(b);
   solveLowerInPlace(l, n, x, 1);

@@ -13,10 +13,25 @@ import { checkExecuted, type Notebook } from './executed';
 
 test('weightlab run executes generators.ipynb and its checks print', () => {
   const out = temporaryFolder('notebook');
-  const result = runCli(['run', path.join(repositoryRoot, 'notebooks', 'generators.ipynb'), '--out', path.join(out, 'generators.ipynb'), '--html', path.join(out, 'page.html'), '--timeout', '900'], { timeoutMs: 1_800_000 });
+  const result = runCli(
+    [
+      'run',
+      path.join(repositoryRoot, 'notebooks', 'generators.ipynb'),
+      '--out',
+      path.join(out, 'generators.ipynb'),
+      '--html',
+      path.join(out, 'page.html'),
+      '--timeout',
+      '900',
+    ],
+    { timeoutMs: 1_800_000 },
+  );
   assert.equal(result.status, 0, `generators.ipynb\n${result.stderr}`);
   const executed = JSON.parse(fs.readFileSync(path.join(out, 'generators.ipynb'), 'utf8')) as Notebook;
-  const text = checkExecuted(executed, 'generators.ipynb').filter((o) => o.output_type === 'stream').map((o) => [o.text ?? ''].flat().join('')).join('');
+  const text = checkExecuted(executed, 'generators.ipynb')
+    .filter((o) => o.output_type === 'stream')
+    .map((o) => [o.text ?? ''].flat().join(''))
+    .join('');
   assert.match(text, /re-basined [\d.]+ % vs unaligned [\d.]+ %/);
   assert.match(text, /flow matching \(re-basined, full weights\): [\d.]+ % = \d+ % of the held-out mean/);
   assert.match(text, /mini D2NWG .*: [\d.]+ % = \d+ % of the held-out mean/);

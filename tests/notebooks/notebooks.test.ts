@@ -11,12 +11,27 @@ import { checkExecuted, type Notebook, type Output } from './executed';
 
 const notebookDir = path.join(repositoryRoot, 'notebooks');
 // generators.ipynb has its own test file (generators.test.ts), so it can be run alone.
-const notebooks = fs.readdirSync(notebookDir).filter((name) => name.endsWith('.ipynb') && name !== 'generators.ipynb').sort();
+const notebooks = fs
+  .readdirSync(notebookDir)
+  .filter((name) => name.endsWith('.ipynb') && name !== 'generators.ipynb')
+  .sort();
 
 for (const name of notebooks) {
   test(`weightlab run executes ${name}`, () => {
     const out = temporaryFolder('notebook');
-    const result = runCli(['run', path.join(notebookDir, name), '--out', path.join(out, name), '--html', path.join(out, 'page.html'), '--timeout', '900'], { timeoutMs: 1_800_000 });
+    const result = runCli(
+      [
+        'run',
+        path.join(notebookDir, name),
+        '--out',
+        path.join(out, name),
+        '--html',
+        path.join(out, 'page.html'),
+        '--timeout',
+        '900',
+      ],
+      { timeoutMs: 1_800_000 },
+    );
     assert.equal(result.status, 0, `${name}\n${result.stderr}`);
     const executed = JSON.parse(fs.readFileSync(path.join(out, name), 'utf8')) as Notebook;
     checkExecuted(executed, name);
@@ -47,8 +62,23 @@ test('quickstart runs through Debian nbclient/nbconvert with the installed kerne
   const installed = runCli(['install', '--prefix', prefix]);
   assert.equal(installed.status, 0, installed.stderr);
   const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter') };
-  const result = spawnSync(jupyterPython(), ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=600',
-    '--output-dir', prefix, '--output', 'quickstart.nbconvert.ipynb', path.join(notebookDir, 'quickstart.ipynb')], { env, encoding: 'utf8', timeout: 900_000 });
+  const result = spawnSync(
+    jupyterPython(),
+    [
+      '-m',
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.timeout=600',
+      '--output-dir',
+      prefix,
+      '--output',
+      'quickstart.nbconvert.ipynb',
+      path.join(notebookDir, 'quickstart.ipynb'),
+    ],
+    { env, encoding: 'utf8', timeout: 900_000 },
+  );
   assert.equal(result.status, 0, result.stderr);
   const executed = JSON.parse(fs.readFileSync(path.join(prefix, 'quickstart.nbconvert.ipynb'), 'utf8')) as Notebook;
   assertQuickstartOutputs(checkExecuted(executed, 'quickstart (nbclient)'));

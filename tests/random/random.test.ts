@@ -30,7 +30,8 @@ test('keys, split and bits agree with jax-js', async () => {
 });
 
 test('same seed, same bytes; different seeds or draws differ', () => {
-  const a = rng(7), b = rng(7);
+  const a = rng(7),
+    b = rng(7);
   assert.deepEqual(Buffer.from(a.normal(100).buffer), Buffer.from(b.normal(100).buffer));
   assert.notDeepEqual(Array.from(a.uniform(4)), Array.from(rng(8).uniform(4)));
   const r = rng(1);
@@ -60,5 +61,8 @@ test('uniform, normal and integers have the right moments', () => {
   const chi2 = counts.reduce((s, c) => s + (c - 10_000) ** 2 / 10_000, 0);
   assert.ok(chi2 < 33.7, `chi2 ${chi2}`);
   const p = rng(14).permutation(50);
-  assert.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((a, b) => a - b),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
 });

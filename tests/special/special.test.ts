@@ -3,7 +3,16 @@
 // expansion of the normal tail, and quantile/CDF round trips.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logGamma, logRegularizedGammaP, logRegularizedGammaQ, normalLogCdf, normalQuantile, normalCdf, logSumExp, log1mExp } from 'weightlab/internal';
+import {
+  logGamma,
+  logRegularizedGammaP,
+  logRegularizedGammaQ,
+  normalLogCdf,
+  normalQuantile,
+  normalCdf,
+  logSumExp,
+  log1mExp,
+} from 'weightlab/internal';
 import { factorial, logBig, logSimpson, logSum, relative } from '../bias/oracles';
 
 test('logGamma matches exact log factorials and half-integer values', () => {
@@ -31,7 +40,11 @@ test('incomplete gamma equals the exact Poisson sum for integer shapes, in both 
       const terms = Array.from({ length: a }, (_, j) => j * Math.log(x) - x - logBig(factorial(j)));
       const logQ = logSum(terms);
       // 1e-13 relative: the oracle's sum of a terms and our series each carry ~a ulps.
-      assert.ok(relative(logRegularizedGammaQ(a, x), logQ, 1e-300) <= 1e-12 || Math.abs(logRegularizedGammaQ(a, x) - logQ) <= 1e-14, `log Q(${a}, ${x})`);
+      assert.ok(
+        relative(logRegularizedGammaQ(a, x), logQ, 1e-300) <= 1e-12 ||
+          Math.abs(logRegularizedGammaQ(a, x) - logQ) <= 1e-14,
+        `log Q(${a}, ${x})`,
+      );
       // P(a, x) = P[Poisson(x) >= a]: the complementary sum, truncated where terms fall below 1e-30 of the first.
       // (Used for x <= a, where that sum converges fast; above, 1 - Q has no cancellation.)
       let logP: number;
@@ -42,7 +55,11 @@ test('incomplete gamma equals the exact Poisson sum for integer shapes, in both 
       } else {
         logP = Math.log1p(-Math.exp(logQ));
       }
-      if (Number.isFinite(logP)) assert.ok(Math.abs(logRegularizedGammaP(a, x) - logP) <= 1e-12 * Math.max(1, Math.abs(logP)), `log P(${a}, ${x}): ${logRegularizedGammaP(a, x)} vs ${logP}`);
+      if (Number.isFinite(logP))
+        assert.ok(
+          Math.abs(logRegularizedGammaP(a, x) - logP) <= 1e-12 * Math.max(1, Math.abs(logP)),
+          `log P(${a}, ${x}): ${logRegularizedGammaP(a, x)} vs ${logP}`,
+        );
     }
   }
 });
@@ -52,9 +69,10 @@ test('log P(a, x) stays finite and matches quadrature far in the left tail', () 
   // the smoother form a * integral_0^1 w^(a-1) exp(-x w) dw (v = w^a) avoids the kink at 0.
   for (const a of [0.5, 3.7, 50, 400]) {
     for (const x of [1e-12 * a, 1e-4 * a, 0.05 * a]) {
-      const integral = a < 1
-        ? logSimpson((v) => -x * Math.pow(v, 1 / a), 0, 1, 20000)
-        : Math.log(a) + logSimpson((w) => (w === 0 ? -Infinity : (a - 1) * Math.log(w) - x * w), 0, 1, 20000);
+      const integral =
+        a < 1
+          ? logSimpson((v) => -x * Math.pow(v, 1 / a), 0, 1, 20000)
+          : Math.log(a) + logSimpson((w) => (w === 0 ? -Infinity : (a - 1) * Math.log(w) - x * w), 0, 1, 20000);
       const oracle = a * Math.log(x) - logGamma(a + 1) + integral;
       const ours = logRegularizedGammaP(a, x);
       assert.ok(Number.isFinite(ours));
@@ -70,7 +88,11 @@ test('log Phi matches the asymptotic tail series and Phi(quantile(p)) = p', () =
   for (const z of [-40, -100, -1000]) {
     // log Phi(z) = log phi(z) - log(-z) + log(1 - 1/z^2 + 3/z^4 - 15/z^6 + 105/z^8), next term 945/z^10.
     const u = 1 / (z * z);
-    const oracle = -0.5 * z * z - 0.5 * Math.log(2 * Math.PI) - Math.log(-z) + Math.log(1 - u + 3 * u * u - 15 * u ** 3 + 105 * u ** 4);
+    const oracle =
+      -0.5 * z * z -
+      0.5 * Math.log(2 * Math.PI) -
+      Math.log(-z) +
+      Math.log(1 - u + 3 * u * u - 15 * u ** 3 + 105 * u ** 4);
     assert.ok(relative(normalLogCdf(z), oracle) <= 1e-14, `log Phi(${z})`);
   }
   for (const p of [1e-300, 1e-50, 1e-10, 0.001, 0.025, 0.3, 0.5, 0.7, 0.975, 0.999]) {

@@ -7,7 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  analyze, alphaPlot, esdPlot, fitPowerLaw, ANALYZE_DEFAULTS, ArgumentError, HTSR_COLUMNS, NumericalError, PowerLawFitError, WeightlabError, WeightSet,
+  analyze,
+  alphaPlot,
+  esdPlot,
+  fitPowerLaw,
+  ANALYZE_DEFAULTS,
+  ArgumentError,
+  HTSR_COLUMNS,
+  NumericalError,
+  PowerLawFitError,
+  WeightlabError,
+  WeightSet,
 } from 'weightlab/internal';
 import { oracleLayers } from './fixtures';
 
@@ -27,10 +37,18 @@ test('analyze: an unknown option is an ArgumentError naming it and listing the v
 test('analyze: an explicit undefined keeps the default, and the result keeps the resolved options', async () => {
   // The 'tiny' fixture layer has M·rf = 8 eigenvalues: below the default minEvals of 10.
   const plain = await analyze(layers, { progress: false });
-  const withUndefined = await analyze(layers, { progress: false, minEvals: undefined, fit: undefined, engine: undefined });
+  const withUndefined = await analyze(layers, {
+    progress: false,
+    minEvals: undefined,
+    fit: undefined,
+    engine: undefined,
+  });
   const relaxed = await analyze(layers, { progress: false, minEvals: 2 });
   assert.ok(plain.skipped.some((s) => s.name === 'tiny'));
-  assert.deepEqual(withUndefined.skipped.map((s) => s.name), plain.skipped.map((s) => s.name));
+  assert.deepEqual(
+    withUndefined.skipped.map((s) => s.name),
+    plain.skipped.map((s) => s.name),
+  );
   assert.ok(relaxed.rows().some((row) => row.name === 'tiny'));
   assert.deepEqual(withUndefined.toJSON(), plain.toJSON());
   assert.equal(withUndefined.options.minEvals, 10);
@@ -43,26 +61,56 @@ test('the HTSR table: WeightWatcher columns in order, the same rows as rows() an
   const result = await analyze(new WeightSet(layers), { detX: true, mpFit: true, progress: false });
   const names = result.table.columnNames();
   // Every column computed, in HTSR_COLUMNS' order, none the analysis did not ask for.
-  assert.deepEqual(names, HTSR_COLUMNS.filter((column) => names.includes(column)));
-  for (const column of ['layer_id', 'layer_type', 'alpha_weighted', 'lambda_max', 'num_pl_spikes', 'detX_num', 'W_scale', 'mp_softrank'] as const) assert.ok(names.includes(column), column);
+  assert.deepEqual(
+    names,
+    HTSR_COLUMNS.filter((column) => names.includes(column)),
+  );
+  for (const column of [
+    'layer_id',
+    'layer_type',
+    'alpha_weighted',
+    'lambda_max',
+    'num_pl_spikes',
+    'detX_num',
+    'W_scale',
+    'mp_softrank',
+  ] as const)
+    assert.ok(names.includes(column), column);
   for (const column of ['rand_distance', 'Lambda', 'num_fingers'] as const) assert.ok(!names.includes(column), column);
-  assert.ok(names.every((name) => !/[a-z][A-Z]/.test(name) || name.startsWith('detX') || name === 'W_scale'), 'no camelCase columns');
+  assert.ok(
+    names.every((name) => !/[a-z][A-Z]/.test(name) || name.startsWith('detX') || name === 'W_scale'),
+    'no camelCase columns',
+  );
   assert.deepEqual(result.table.rows(), result.rows());
   assert.deepEqual(result.toJSON(), result.rows());
-  assert.deepEqual(result.table.column('alpha'), result.layers.map((layer) => layer.fit ? layer.fit.alpha : -1));
+  assert.deepEqual(
+    result.table.column('alpha'),
+    result.layers.map((layer) => (layer.fit ? layer.fit.alpha : -1)),
+  );
   const summary = result.summary();
-  assert.deepEqual(Object.keys(summary).sort(), ['alpha', 'alpha_weighted', 'log_alpha_norm', 'log_norm', 'log_spectral_norm', 'mp_softrank', 'stable_rank']);
+  assert.deepEqual(Object.keys(summary).sort(), [
+    'alpha',
+    'alpha_weighted',
+    'log_alpha_norm',
+    'log_norm',
+    'log_spectral_norm',
+    'mp_softrank',
+    'stable_rank',
+  ]);
   // rows() are copies: editing one changes neither the table nor the next rows().
   result.rows()[0].alpha = 123;
   assert.notEqual(result.rows()[0].alpha, 123);
   assert.equal(result.layer(result.rows()[1].layer_id).row.name, result.rows()[1].name);
 });
 
-test('the HTSR table as CSV reads back to the same values with Python\'s csv module', async (t) => {
+test("the HTSR table as CSV reads back to the same values with Python's csv module", async (t) => {
   const result = await analyze(new WeightSet(layers), { progress: false });
   const script = 'import csv, json, sys\nprint(json.dumps(list(csv.DictReader(sys.stdin))))';
   const parsed = spawnSync('/usr/bin/python3', ['-c', script], { input: result.table.toCSV(), encoding: 'utf8' });
-  if (parsed.error) { t.skip('needs /usr/bin/python3'); return; }
+  if (parsed.error) {
+    t.skip('needs /usr/bin/python3');
+    return;
+  }
   assert.equal(parsed.status, 0, parsed.stderr);
   const back = JSON.parse(parsed.stdout) as Record<string, string>[];
   const rows = result.rows();
@@ -81,19 +129,34 @@ test('the HTSR table as CSV reads back to the same values with Python\'s csv mod
 test('esdPlot and alphaPlot take their options as data: unknown keys rejected, undefined keeps the default', async () => {
   const result = await analyze(layers, { progress: false });
   const layer = result.layers[0];
-  assert.throws(() => esdPlot(layer, { titel: 'x' } as never), (error: unknown) => error instanceof ArgumentError && /esdPlot has no option 'titel' \(did you mean 'title'\?\)/.test(error.message));
-  assert.throws(() => alphaPlot(result, { colum: 'alpha' } as never), (error: unknown) => error instanceof ArgumentError && error.details.expected === 'one of title, column');
-  assert.throws(() => alphaPlot(result, { column: 'alphaWeighted' as never }), /alphaPlot draws alpha or alpha_weighted/);
+  assert.throws(
+    () => esdPlot(layer, { titel: 'x' } as never),
+    (error: unknown) =>
+      error instanceof ArgumentError && /esdPlot has no option 'titel' \(did you mean 'title'\?\)/.test(error.message),
+  );
+  assert.throws(
+    () => alphaPlot(result, { colum: 'alpha' } as never),
+    (error: unknown) => error instanceof ArgumentError && error.details.expected === 'one of title, column',
+  );
+  assert.throws(
+    () => alphaPlot(result, { column: 'alphaWeighted' as never }),
+    /alphaPlot draws alpha or alpha_weighted/,
+  );
   assert.deepEqual(alphaPlot(result, { column: undefined }).spec, alphaPlot(result).spec);
   assert.equal(esdPlot(layer, { title: undefined }).payload.title, undefined);
   assert.equal(esdPlot(layer, { title: 'fc' }).payload.title, 'fc');
 });
 
 test('PowerLawFitError is a NumericalError (a WeightlabError) naming what the fit needed', () => {
-  assert.throws(() => fitPowerLaw(Float64Array.of(3)), (error: unknown) => {
-    assert.ok(error instanceof PowerLawFitError && error instanceof NumericalError && error instanceof WeightlabError);
-    assert.equal(error.code, 'E_NUMERICAL');
-    assert.equal(error.details.found, '1');
-    return true;
-  });
+  assert.throws(
+    () => fitPowerLaw(Float64Array.of(3)),
+    (error: unknown) => {
+      assert.ok(
+        error instanceof PowerLawFitError && error instanceof NumericalError && error instanceof WeightlabError,
+      );
+      assert.equal(error.code, 'E_NUMERICAL');
+      assert.equal(error.details.found, '1');
+      return true;
+    },
+  );
 });

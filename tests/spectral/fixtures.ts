@@ -18,10 +18,11 @@ function paretoEntries(random: Rng, count: number, tail: number, scale: number):
 
 function product(a: Float64Array, b: Float64Array, rows: number, inner: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let t = 0; t < inner; t++) {
-    const x = a[i * inner + t];
-    for (let j = 0; j < cols; j++) out[i * cols + j] += x * b[t * cols + j];
-  }
+  for (let i = 0; i < rows; i++)
+    for (let t = 0; t < inner; t++) {
+      const x = a[i * inner + t];
+      for (let j = 0; j < cols; j++) out[i * cols + j] += x * b[t * cols + j];
+    }
   return out;
 }
 
@@ -47,7 +48,8 @@ export function oracleLayers(): [string, Tensor<'float32'>][] {
   const root = rng(20240605);
   const r = (name: string) => root.fold(name);
   const layers: [string, Tensor<'float32'>][] = [];
-  const add = (name: string, values: ArrayLike<number>, shape: number[]) => layers.push([`${name}.weight`, float32(values, shape)]);
+  const add = (name: string, values: ArrayLike<number>, shape: number[]) =>
+    layers.push([`${name}.weight`, float32(values, shape)]);
   add('gauss_tall', r('gauss_tall').normal(100 * 50), [100, 50]);
   add('gauss_wide', r('gauss_wide').normal(50 * 120, 0, 0.1), [50, 120]);
   add('heavy', paretoEntries(r('heavy'), 128 * 64, 2.5, 0.05), [128, 64]);
@@ -59,13 +61,15 @@ export function oracleLayers(): [string, Tensor<'float32'>][] {
     // MP bulk (Gaussian / sqrt(N)) plus 4 planted rank-one spikes well above the bulk edge.
     const random = r('planted');
     const g = random.normal(96 * 64, 0, 1 / Math.sqrt(96));
-    const u = random.normal(96 * 4, 0, 1 / Math.sqrt(96)), v = random.normal(4 * 64, 0, 1 / Math.sqrt(64));
+    const u = random.normal(96 * 4, 0, 1 / Math.sqrt(96)),
+      v = random.normal(4 * 64, 0, 1 / Math.sqrt(64));
     const strengths = [6, 5, 4, 3.5];
-    for (let i = 0; i < 96; i++) for (let j = 0; j < 64; j++) {
-      let spike = 0;
-      for (let k = 0; k < 4; k++) spike += strengths[k] * u[i * 4 + k] * v[k * 64 + j];
-      g[i * 64 + j] += spike;
-    }
+    for (let i = 0; i < 96; i++)
+      for (let j = 0; j < 64; j++) {
+        let spike = 0;
+        for (let k = 0; k < 4; k++) spike += strengths[k] * u[i * 4 + k] * v[k * 64 + j];
+        g[i * 64 + j] += spike;
+      }
     add('planted', g, [96, 64]);
   }
   {

@@ -25,31 +25,54 @@ test('HTSR on a tfjs model: a row per dense/conv/embedding layer, alpha equal to
   writeModelJson(dir, await saveArtifacts(layerZoo()));
   const weights = readWeights(dir);
   const result = await analyze(weights, { progress: false });
-  assert.deepEqual(result.rows().map((row) => [row.name, row.layer_type]).sort(), [
-    ['conv', 'conv2d'], ['embed', 'embedding'], ['head', 'dense'], ['hidden', 'dense'], ['separable', 'conv2d'], ['seq_conv', 'conv1d'],
-  ]);
+  assert.deepEqual(
+    result
+      .rows()
+      .map((row) => [row.name, row.layer_type])
+      .sort(),
+    [
+      ['conv', 'conv2d'],
+      ['embed', 'embedding'],
+      ['head', 'dense'],
+      ['hidden', 'dense'],
+      ['separable', 'conv2d'],
+      ['seq_conv', 'conv1d'],
+    ],
+  );
   const skipped = Object.fromEntries(result.skipped.map((s) => [s.name, s]));
   assert.deepEqual(Object.keys(skipped).sort(), ['bn', 'depthwise', 'separable/depthwise_kernel']);
   assert.match(skipped.depthwise.reason, /depthwise kernel \[3, 3, 16, 2\]/);
   assert.deepEqual(skipped.depthwise.tensors, ['depthwise/depthwise_kernel', 'depthwise/bias']);
   assert.match(skipped.bn.reason, /norm layers are not analysed/);
   assert.deepEqual(skipped.bn.tensors.sort(), ['bn/beta', 'bn/gamma', 'bn/moving_mean', 'bn/moving_variance']);
-  assert.match(result.toString(), /6 layers analysed, 3 skipped[\s\S]*depthwise \[depthwise\/depthwise_kernel, depthwise\/bias\]: depthwise kernel/);
+  assert.match(
+    result.toString(),
+    /6 layers analysed, 3 skipped[\s\S]*depthwise \[depthwise\/depthwise_kernel, depthwise\/bias\]: depthwise kernel/,
+  );
 
   // The second path: the same kernels as a PyTorch state dict.
-  const torch = new WeightSet(result.rows().map((row) => {
-    const layer = weights.layers.find((l) => l.name === row.name)!;
-    const kernel = weights.get(layer.weight);
-    return [`${String(row.name)}.weight`, layer.kind === 'embedding' ? kernel : torchLayout(kernel)] as [string, Tensor];
-  }));
+  const torch = new WeightSet(
+    result.rows().map((row) => {
+      const layer = weights.layers.find((l) => l.name === row.name)!;
+      const kernel = weights.get(layer.weight);
+      return [`${String(row.name)}.weight`, layer.kind === 'embedding' ? kernel : torchLayout(kernel)] as [
+        string,
+        Tensor,
+      ];
+    }),
+  );
   const oracle = await analyze(torch, { progress: false });
   const unscaled = await analyze(torch, { progress: false, conv2dNorm: false });
-  assert.deepEqual(oracle.rows().map((row) => row.name), result.rows().map((row) => row.name));
+  assert.deepEqual(
+    oracle.rows().map((row) => row.name),
+    result.rows().map((row) => row.name),
+  );
   for (const ours of result.rows()) {
     const conv1d = ours.layer_type === 'conv1d';
     const theirs = (conv1d ? unscaled : oracle).rows().find((row) => row.name === ours.name)!;
     assert.equal(theirs.layer_type, conv1d ? 'conv2d' : ours.layer_type, String(ours.name));
-    for (const column of ['N', 'M', 'rf', 'num_evals', 'num_pl_spikes', 'status'] as const) assert.equal(ours[column], theirs[column], `${ours.name} ${column}`);
+    for (const column of ['N', 'M', 'rf', 'num_evals', 'num_pl_spikes', 'status'] as const)
+      assert.equal(ours[column], theirs[column], `${ours.name} ${column}`);
     for (const column of ['alpha', 'D', 'xmin', 'lambda_max', 'alpha_weighted', 'log_norm', 'stable_rank'] as const) {
       const [a, b] = [ours[column] as number, theirs[column] as number];
       assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${ours.name} ${column}: ${a} vs ${b}`);
@@ -60,17 +83,32 @@ test('HTSR on a tfjs model: a row per dense/conv/embedding layer, alpha equal to
 
 test('nothing analysable: the result has no rows and says which tensors were skipped and why', async () => {
   const vector = (length: number) => new Tensor('float32', new Float32Array(length).fill(1), [length]);
-  const result = await analyze(new WeightSet({
-    'bn/gamma': vector(8), 'bn/beta': vector(8), 'bn/moving_mean': vector(8), 'bn/moving_variance': vector(8),
-    'dw/depthwise_kernel': new Tensor('float32', new Float32Array(3 * 3 * 8).fill(0.5), [3, 3, 8, 1]),
-  }), { progress: false });
+  const result = await analyze(
+    new WeightSet({
+      'bn/gamma': vector(8),
+      'bn/beta': vector(8),
+      'bn/moving_mean': vector(8),
+      'bn/moving_variance': vector(8),
+      'dw/depthwise_kernel': new Tensor('float32', new Float32Array(3 * 3 * 8).fill(0.5), [3, 3, 8, 1]),
+    }),
+    { progress: false },
+  );
   assert.equal(result.layers.length, 0);
   assert.deepEqual(result.summary(), {});
-  assert.deepEqual(result.skipped.map((s) => [s.name, s.tensors]), [['bn', ['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']], ['dw', ['dw/depthwise_kernel']]]);
-  assert.equal(result.toString(), [
-    'HTSR analysis: no layer analysed, 2 skipped',
-    'skipped:',
-    '  bn [bn/gamma, bn/beta, bn/moving_mean, bn/moving_variance]: norm layers are not analysed',
-    '  dw [dw/depthwise_kernel]: depthwise kernel [3, 3, 8, 1] (one filter per input channel): no in -> out matrix to analyse',
-  ].join('\n'));
+  assert.deepEqual(
+    result.skipped.map((s) => [s.name, s.tensors]),
+    [
+      ['bn', ['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']],
+      ['dw', ['dw/depthwise_kernel']],
+    ],
+  );
+  assert.equal(
+    result.toString(),
+    [
+      'HTSR analysis: no layer analysed, 2 skipped',
+      'skipped:',
+      '  bn [bn/gamma, bn/beta, bn/moving_mean, bn/moving_variance]: norm layers are not analysed',
+      '  dw [dw/depthwise_kernel]: depthwise kernel [3, 3, 8, 1] (one filter per input channel): no in -> out matrix to analyse',
+    ].join('\n'),
+  );
 });

@@ -3,11 +3,24 @@
 // size filters), and SETOL's detX walk against a direct product loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, matrix, rng, Tensor, WeightSet, detX, squaredSingularValues, layerMatrices, layerSpectrum, ArgumentError } from 'weightlab/internal';
+import {
+  analyze,
+  matrix,
+  rng,
+  Tensor,
+  WeightSet,
+  detX,
+  squaredSingularValues,
+  layerMatrices,
+  layerSpectrum,
+  ArgumentError,
+} from 'weightlab/internal';
 
 function diagonalMatrix(rows: number, cols: number, d: number[]): Float64Array {
   const w = new Float64Array(rows * cols);
-  d.forEach((x, i) => { w[i * cols + i] = x; });
+  d.forEach((x, i) => {
+    w[i * cols + i] = x;
+  });
   return w;
 }
 
@@ -15,8 +28,10 @@ test('diagonal matrix: eigenvalues are d², every scale metric has its closed fo
   const d = Array.from({ length: 20 }, (_, i) => 0.5 + i * 0.25);
   const row = (await analyze(matrix(30, 20, diagonalMatrix(30, 20, d)), { detX: true, progress: false })).rows()[0];
   const evals = d.map((x) => x * x);
-  const sum = evals.reduce((a, b) => a + b, 0), max = Math.max(...evals);
-  const close = (a: unknown, b: number, what: string) => assert.ok(Math.abs((a as number) - b) <= 1e-12 * Math.abs(b), `${what}: ${a} vs ${b}`);
+  const sum = evals.reduce((a, b) => a + b, 0),
+    max = Math.max(...evals);
+  const close = (a: unknown, b: number, what: string) =>
+    assert.ok(Math.abs((a as number) - b) <= 1e-12 * Math.abs(b), `${what}: ${a} vs ${b}`);
   close(row.norm, sum, 'norm');
   close(row.log_norm, Math.log10(sum), 'log_norm');
   close(row.spectral_norm, max, 'spectral_norm');
@@ -51,11 +66,16 @@ test('detX: the first tail whose rescaled product drops below 1, by a direct pro
   const result = detX(evals);
   const sum = evals.reduce((a, b) => a + b, 0);
   const scaled = Array.from(evals, (x) => (x * evals.length) / sum);
-  let index = 1, num = evals.length;
+  let index = 1,
+    num = evals.length;
   for (let i = evals.length - 1; i >= 1; i--) {
     let product = 1;
     for (let j = i; j < evals.length; j++) product *= scaled[j];
-    if (product < 1) { index = i; num = evals.length - i; break; }
+    if (product < 1) {
+      index = i;
+      num = evals.length - i;
+      break;
+    }
   }
   assert.equal(result.detXNum, num);
   assert.equal(result.index, index);
@@ -75,22 +95,26 @@ test('Conv2d: kh*kw slices scaled by sqrt(1/2) in float32, pooled (eigenvalues h
   assert.equal(layer.row.num_evals, 36);
   const expected: number[] = [];
   const scale = Math.fround(Math.SQRT1_2);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
-    const slice = new Float64Array(out * input);
-    for (let o = 0; o < out; o++) for (let c = 0; c < input; c++) slice[o * input + c] = Math.fround(values[((o * input + c) * kh + i) * kw + j] * scale);
-    expected.push(...await squaredSingularValues({ rows: out, cols: input, values: slice }, 'js'));
-    // The unscaled slice's eigenvalues are twice as large (to float32 rounding of the scaled weights).
-    const raw = new Float64Array(out * input);
-    for (let o = 0; o < out; o++) for (let c = 0; c < input; c++) raw[o * input + c] = values[((o * input + c) * kh + i) * kw + j];
-    const rawEvals = await squaredSingularValues({ rows: out, cols: input, values: raw }, 'js');
-    const scaledEvals = expected.slice(-input);
-    rawEvals.forEach((x, n) => assert.ok(Math.abs(scaledEvals[n] / x - 0.5) < 1e-6));
-  }
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++) {
+      const slice = new Float64Array(out * input);
+      for (let o = 0; o < out; o++)
+        for (let c = 0; c < input; c++)
+          slice[o * input + c] = Math.fround(values[((o * input + c) * kh + i) * kw + j] * scale);
+      expected.push(...(await squaredSingularValues({ rows: out, cols: input, values: slice }, 'js')));
+      // The unscaled slice's eigenvalues are twice as large (to float32 rounding of the scaled weights).
+      const raw = new Float64Array(out * input);
+      for (let o = 0; o < out; o++)
+        for (let c = 0; c < input; c++) raw[o * input + c] = values[((o * input + c) * kh + i) * kw + j];
+      const rawEvals = await squaredSingularValues({ rows: out, cols: input, values: raw }, 'js');
+      const scaledEvals = expected.slice(-input);
+      rawEvals.forEach((x, n) => assert.ok(Math.abs(scaledEvals[n] / x - 0.5) < 1e-6));
+    }
   expected.sort((a, b) => a - b);
   layer.evals.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) <= 1e-13 * expected[expected.length - 1]));
 });
 
-test("Conv2d N/M quirk: out < in with an even receptive field keeps N = out, M = in (Q < 1)", async () => {
+test('Conv2d N/M quirk: out < in with an even receptive field keeps N = out, M = in (Q < 1)', async () => {
   const even = new Tensor('float32', Float32Array.from(rng(4).normal(8 * 16 * 2 * 2)), [8, 16, 2, 2]);
   const odd = new Tensor('float32', Float32Array.from(rng(5).normal(8 * 16 * 3 * 3)), [8, 16, 3, 3]);
   const result = await analyze(new WeightSet({ 'a.weight': even, 'b.weight': odd }), { progress: false });
@@ -109,10 +133,23 @@ test('layouts: GPT-2 Conv1D (in, out), Keras Dense and a transposed Linear give 
     'dense.kernel': new Tensor('float64', w, [48, 20]),
   });
   const result = await analyze(set, { progress: false });
-  assert.deepEqual(result.rows().map((r) => r.layer_type), ['conv1d', 'dense', 'dense']);
+  assert.deepEqual(
+    result.rows().map((r) => r.layer_type),
+    ['conv1d', 'dense', 'dense'],
+  );
   const [a, b, c] = result.layers.map((l) => l.evals);
-  a.forEach((x, i) => { assert.ok(Math.abs(x - b[i]) <= 1e-13 * a[19]); assert.equal(x, c[i]); });
-  assert.deepEqual(result.rows().map((r) => [r.N, r.M]), [[48, 20], [48, 20], [48, 20]]);
+  a.forEach((x, i) => {
+    assert.ok(Math.abs(x - b[i]) <= 1e-13 * a[19]);
+    assert.equal(x, c[i]);
+  });
+  assert.deepEqual(
+    result.rows().map((r) => [r.N, r.M]),
+    [
+      [48, 20],
+      [48, 20],
+      [48, 20],
+    ],
+  );
 });
 
 test('filters: minEvals, maxEvals, maxN, norm layers, and the layers option (ids, types, names)', async () => {
@@ -123,15 +160,42 @@ test('filters: minEvals, maxEvals, maxN, norm layers, and the layers option (ids
     'ln.weight': new Tensor('float32', new Float32Array(12).fill(1), [12]),
   });
   const all = await analyze(set, { progress: false });
-  assert.deepEqual(all.rows().map((r) => [r.layer_id, r.name, r.layer_type]), [[1, 'embed', 'embedding'], [2, 'fc1', 'dense']]);
-  assert.deepEqual(all.skipped.map((s) => s.name), ['fc2', 'ln']);
+  assert.deepEqual(
+    all.rows().map((r) => [r.layer_id, r.name, r.layer_type]),
+    [
+      [1, 'embed', 'embedding'],
+      [2, 'fc1', 'dense'],
+    ],
+  );
+  assert.deepEqual(
+    all.skipped.map((s) => s.name),
+    ['fc2', 'ln'],
+  );
   assert.match(all.skipped[0].reason, /minEvals/);
-  assert.deepEqual((await analyze(set, { maxN: 40, maxEvals: 40, progress: false })).rows().map((r) => r.name), ['fc1']);
-  assert.deepEqual((await analyze(set, { minEvals: 5, progress: false })).rows().map((r) => r.name), ['embed', 'fc1', 'fc2']);
-  assert.deepEqual((await analyze(set, { layers: [2], progress: false })).rows().map((r) => r.name), ['fc1']);
-  assert.deepEqual((await analyze(set, { layers: [-2], progress: false })).rows().map((r) => r.name), ['embed']);
-  assert.deepEqual((await analyze(set, { layers: ['embedding'], progress: false })).rows().map((r) => r.name), ['embed']);
-  assert.deepEqual((await analyze(set, { layers: ['-embed'], progress: false })).rows().map((r) => r.name), ['fc1']);
+  assert.deepEqual(
+    (await analyze(set, { maxN: 40, maxEvals: 40, progress: false })).rows().map((r) => r.name),
+    ['fc1'],
+  );
+  assert.deepEqual(
+    (await analyze(set, { minEvals: 5, progress: false })).rows().map((r) => r.name),
+    ['embed', 'fc1', 'fc2'],
+  );
+  assert.deepEqual(
+    (await analyze(set, { layers: [2], progress: false })).rows().map((r) => r.name),
+    ['fc1'],
+  );
+  assert.deepEqual(
+    (await analyze(set, { layers: [-2], progress: false })).rows().map((r) => r.name),
+    ['embed'],
+  );
+  assert.deepEqual(
+    (await analyze(set, { layers: ['embedding'], progress: false })).rows().map((r) => r.name),
+    ['embed'],
+  );
+  assert.deepEqual(
+    (await analyze(set, { layers: ['-embed'], progress: false })).rows().map((r) => r.name),
+    ['fc1'],
+  );
   await assert.rejects(analyze(set, { minEvals: 50, maxEvals: 40 }), /minEvals must be below maxEvals/);
   await assert.rejects(analyze(set, { fixFingers: 'clip_xmin' as never }), /unsupported fixFingers/);
 });
@@ -142,11 +206,24 @@ test('layerMatrices and layerSpectrum take options as data: conv2dNorm halves th
   const kernel = new Tensor('float64', diagonalMatrix(4, 4, d), [4, 4, 1, 1]);
   const squares = d.map((x) => x * x).sort((a, b) => a - b);
   const normed = await layerSpectrum(layerMatrices('conv2d', kernel), { engine: 'js' });
-  const keptDefault = await layerSpectrum(layerMatrices('conv2d', kernel, { conv2dNorm: undefined, channelsFirst: undefined }), { engine: undefined, svd: undefined });
+  const keptDefault = await layerSpectrum(
+    layerMatrices('conv2d', kernel, { conv2dNorm: undefined, channelsFirst: undefined }),
+    { engine: undefined, svd: undefined },
+  );
   const raw = await layerSpectrum(layerMatrices('conv2d', kernel, { conv2dNorm: false }), { engine: 'js' });
   normed.evals.forEach((value, i) => assert.ok(Math.abs(value - squares[i] / 2) <= 1e-14 * squares[3], `normed ${i}`));
   raw.evals.forEach((value, i) => assert.ok(Math.abs(value - squares[i]) <= 1e-14 * squares[3], `raw ${i}`));
-  keptDefault.evals.forEach((value, i) => assert.ok(Math.abs(value - normed.evals[i]) <= 1e-14 * squares[3], `default ${i}`));
-  assert.throws(() => layerMatrices('conv2d', kernel, { conv2dnorm: false } as never), (error: unknown) => error instanceof ArgumentError && /layerMatrices has no option 'conv2dnorm' \(did you mean 'conv2dNorm'\?\)/.test(error.message));
-  await assert.rejects(layerSpectrum(layerMatrices('dense', matrix(4, 4, diagonalMatrix(4, 4, d))), { method: 'gram' } as never), /layerSpectrum has no option 'method'/);
+  keptDefault.evals.forEach((value, i) =>
+    assert.ok(Math.abs(value - normed.evals[i]) <= 1e-14 * squares[3], `default ${i}`),
+  );
+  assert.throws(
+    () => layerMatrices('conv2d', kernel, { conv2dnorm: false } as never),
+    (error: unknown) =>
+      error instanceof ArgumentError &&
+      /layerMatrices has no option 'conv2dnorm' \(did you mean 'conv2dNorm'\?\)/.test(error.message),
+  );
+  await assert.rejects(
+    layerSpectrum(layerMatrices('dense', matrix(4, 4, diagonalMatrix(4, 4, d))), { method: 'gram' } as never),
+    /layerSpectrum has no option 'method'/,
+  );
 });

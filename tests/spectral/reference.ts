@@ -11,8 +11,13 @@ import * as path from 'node:path';
 export function jacobiEigenvalues(matrix: Float64Array, n: number): Float64Array {
   const a = Float64Array.from(matrix);
   for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0, total = 0;
-    for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) { total += a[p * n + q] ** 2; if (p !== q) off += a[p * n + q] ** 2; }
+    let off = 0,
+      total = 0;
+    for (let p = 0; p < n; p++)
+      for (let q = 0; q < n; q++) {
+        total += a[p * n + q] ** 2;
+        if (p !== q) off += a[p * n + q] ** 2;
+      }
     if (off <= 1e-32 * total) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
@@ -20,14 +25,17 @@ export function jacobiEigenvalues(matrix: Float64Array, n: number): Float64Array
         if (apq === 0) continue;
         const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
+          const akp = a[k * n + p],
+            akq = a[k * n + q];
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
+          const apk = a[p * n + k],
+            aqk = a[q * n + k];
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
         }
@@ -40,7 +48,8 @@ export function jacobiEigenvalues(matrix: Float64Array, n: number): Float64Array
 /** WWFit from its definition, with nothing shared with the implementation: explicit sums, ratio powers. */
 export function naiveWwFit(sorted: Float64Array): { alphas: number[]; Ds: number[]; best: number } {
   const N = sorted.length;
-  const alphas: number[] = [], Ds: number[] = [];
+  const alphas: number[] = [],
+    Ds: number[] = [];
   for (let i = 0; i < N - 1; i++) {
     const n = N - i;
     let logSum = 0;
@@ -62,7 +71,8 @@ export function naiveWwFit(sorted: Float64Array): { alphas: number[]; Ds: number
 /** numpy.linalg.eigvalsh of each matrix via /usr/bin/python3, or undefined when numpy is not installed. */
 export function numpyEigenvalues(matrices: { values: Float64Array; n: number }[]): Float64Array[] | undefined {
   const python = '/usr/bin/python3';
-  if (!fs.existsSync(python) || spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status !== 0) return undefined;
+  if (!fs.existsSync(python) || spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status !== 0)
+    return undefined;
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-eig-'));
   try {
     matrices.forEach(({ values }, i) => fs.writeFileSync(path.join(directory, `${i}.f64`), values));
@@ -75,7 +85,9 @@ export function numpyEigenvalues(matrices: { values: Float64Array; n: number }[]
     ].join('\n');
     const run = spawnSync(python, ['-c', script, directory], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`numpy failed: ${run.stderr}`);
-    return matrices.map((_, i) => new Float64Array(new Uint8Array(fs.readFileSync(path.join(directory, `${i}.out`))).buffer));
+    return matrices.map(
+      (_, i) => new Float64Array(new Uint8Array(fs.readFileSync(path.join(directory, `${i}.out`))).buffer),
+    );
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
@@ -83,7 +95,11 @@ export function numpyEigenvalues(matrices: { values: Float64Array; n: number }[]
 
 /** max |a - b| / max |b|. */
 export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let error = 0, scale = 0;
-  for (let i = 0; i < b.length; i++) { error = Math.max(error, Math.abs(a[i] - b[i])); scale = Math.max(scale, Math.abs(b[i])); }
+  let error = 0,
+    scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    error = Math.max(error, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
   return error / scale;
 }

@@ -5,7 +5,17 @@
 // WeightWatcher's own TPL / E_TPL / xmin_peak / powerlaw columns are checked in weightwatcher-parity.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, ArgumentError, esdPlot, fitPowerlawPackage, fitTruncatedPowerLaw, mimeBundle, rng, upperIncompleteGammaNegative, Tensor } from 'weightlab/internal';
+import {
+  analyze,
+  ArgumentError,
+  esdPlot,
+  fitPowerlawPackage,
+  fitTruncatedPowerLaw,
+  mimeBundle,
+  rng,
+  upperIncompleteGammaNegative,
+  Tensor,
+} from 'weightlab/internal';
 import { truncatedPowerLawDensity } from 'weightlab/dist/spectral/powerlaw-package';
 import { nelderMead } from 'weightlab/dist/optimize/nelder-mead';
 
@@ -35,7 +45,15 @@ test('Γ(s, x) for negative s matches quadrature across both of its methods and 
 
 test('Γ(s, x) obeys Γ(s+1, x) = s Γ(s, x) + x^s e^-x, also across the method switch at s = -8', () => {
   // (The switch at x = 1 is covered by the quadrature test's x = 0.999 / 1.001.)
-  for (const [s, x] of [[-1.6, 0.9999], [-1.6, 1.0001], [-7.6, 0.3], [-8.4, 0.3], [-8.4, 0.01], [-2.2, 1], [-4.5, 2]]) {
+  for (const [s, x] of [
+    [-1.6, 0.9999],
+    [-1.6, 1.0001],
+    [-7.6, 0.3],
+    [-8.4, 0.3],
+    [-8.4, 0.01],
+    [-2.2, 1],
+    [-4.5, 2],
+  ]) {
     const left = upperIncompleteGammaNegative(s + 1, x);
     const scaled = s * upperIncompleteGammaNegative(s, x);
     const power = x ** s * Math.exp(-x);
@@ -47,7 +65,13 @@ test('Γ(s, x) obeys Γ(s+1, x) = s Γ(s, x) + x^s e^-x, also across the method 
 });
 
 /** Rejection sampler for p(x) ∝ x^-alpha e^(-lambda x) on [xmin, ∞): exponential proposal, accept with (x/xmin)^-alpha. */
-function truncatedPowerLawSamples(seed: number, count: number, alpha: number, lambda: number, xmin: number): Float64Array {
+function truncatedPowerLawSamples(
+  seed: number,
+  count: number,
+  alpha: number,
+  lambda: number,
+  xmin: number,
+): Float64Array {
   const random = rng(seed);
   const out: number[] = [];
   while (out.length < count) {
@@ -61,21 +85,41 @@ function truncatedPowerLawSamples(seed: number, count: number, alpha: number, la
 }
 
 test('the TPL MLE recovers alpha and Lambda of seeded truncated-power-law samples within 4 standard errors', () => {
-  for (const [seed, alpha, lambda] of [[1, 1.8, 0.1], [2, 2.5, 0.5], [3, 1.3, 0.02]]) {
+  for (const [seed, alpha, lambda] of [
+    [1, 1.8, 0.1],
+    [2, 2.5, 0.5],
+    [3, 1.3, 0.02],
+  ]) {
     const n = 3000;
     const xmin = 1;
     const samples = truncatedPowerLawSamples(seed, n, alpha, lambda, xmin);
     const fit = fitTruncatedPowerLaw(samples, xmin);
     // (-ln x, -x) are the sufficient statistics of this exponential family with natural parameters
     // (alpha, Lambda): the Fisher information is n·Cov(ln x, x), estimated from the samples.
-    let ml = 0, mx = 0;
-    for (const x of samples) { ml += Math.log(x) / n; mx += x / n; }
-    let vll = 0, vxx = 0, vlx = 0;
-    for (const x of samples) { const a = Math.log(x) - ml, b = x - mx; vll += a * a / n; vxx += b * b / n; vlx += a * b / n; }
+    let ml = 0,
+      mx = 0;
+    for (const x of samples) {
+      ml += Math.log(x) / n;
+      mx += x / n;
+    }
+    let vll = 0,
+      vxx = 0,
+      vlx = 0;
+    for (const x of samples) {
+      const a = Math.log(x) - ml,
+        b = x - mx;
+      vll += (a * a) / n;
+      vxx += (b * b) / n;
+      vlx += (a * b) / n;
+    }
     const det = n * n * (vll * vxx - vlx * vlx);
-    const seAlpha = Math.sqrt((n * vxx) / det), seLambda = Math.sqrt((n * vll) / det);
+    const seAlpha = Math.sqrt((n * vxx) / det),
+      seLambda = Math.sqrt((n * vll) / det);
     assert.ok(Math.abs(fit.alpha - alpha) < 4 * seAlpha, `seed ${seed}: alpha ${fit.alpha} vs ${alpha} ± ${seAlpha}`);
-    assert.ok(Math.abs(fit.lambda - lambda) < 4 * seLambda, `seed ${seed}: Lambda ${fit.lambda} vs ${lambda} ± ${seLambda}`);
+    assert.ok(
+      Math.abs(fit.lambda - lambda) < 4 * seLambda,
+      `seed ${seed}: Lambda ${fit.lambda} vs ${lambda} ± ${seLambda}`,
+    );
   }
 });
 
@@ -86,7 +130,10 @@ test('the powerlaw-package search picks a unique-valued xmin and a D no worse th
   const fit = fitPowerlawPackage(samples, 'truncated_power_law');
   const xs = fit.candidates.xmin;
   for (let i = 1; i < xs.length; i++) assert.ok(xs[i] > xs[i - 1], 'candidates strictly increasing');
-  assert.ok(fit.D <= Math.min(...fit.candidates.D.filter((_, i) => fit.candidates.alpha[i] > 1 && fit.candidates.lambda[i] > 0)));
+  assert.ok(
+    fit.D <=
+      Math.min(...fit.candidates.D.filter((_, i) => fit.candidates.alpha[i] > 1 && fit.candidates.lambda[i] > 0)),
+  );
   assert.equal(fit.tailLength, samples.filter((x) => x >= fit.xmin).length);
   assert.ok(Number.isNaN(fit.sigma));
 });
@@ -114,7 +161,11 @@ test("WeightWatcher's invalid fit combinations are ArgumentErrors naming the fie
     [{ fixFingers: 'clip_xmax', plPackage: 'powerlaw' }, 'plPackage'],
   ];
   for (const [options, field] of cases) {
-    await assert.rejects(analyze(weight, { ...options, progress: false }), (error: unknown) => error instanceof ArgumentError && error.details.field === field, JSON.stringify(options));
+    await assert.rejects(
+      analyze(weight, { ...options, progress: false }),
+      (error: unknown) => error instanceof ArgumentError && error.details.field === field,
+      JSON.stringify(options),
+    );
   }
   // Left out, plPackage follows the fit: TPL through powerlaw, with the Lambda column and sigma null.
   const [row] = (await analyze(weight, { fit: 'TPL', progress: false })).toJSON();
@@ -126,11 +177,18 @@ test("WeightWatcher's invalid fit combinations are ArgumentErrors naming the fie
 test('esdPlot draws a TPL fit with its normalised density (integrates to 1 over [xmin, ∞) by quadrature)', async () => {
   // The density the plot draws, checked against Simpson quadrature in log x (the integrand spans
   // decades); 1e-8 is far above Simpson's error with 20,000 steps on this smooth integrand.
-  for (const [alpha, lambda, xmin] of [[1.8, 0.1, 1], [2.5, 0.5, 0.3], [3.2, 2e-3, 5]]) {
+  for (const [alpha, lambda, xmin] of [
+    [1.8, 0.1, 1],
+    [2.5, 0.5, 0.3],
+    [3.2, 2e-3, 5],
+  ]) {
     const end = Math.log(xmin) + Math.log(800 / (lambda * xmin) + 1);
     const steps = 20_000;
     const h = (end - Math.log(xmin)) / steps;
-    const f = (v: number) => { const x = Math.exp(v); return truncatedPowerLawDensity(x, alpha, lambda, xmin) * x; };
+    const f = (v: number) => {
+      const x = Math.exp(v);
+      return truncatedPowerLawDensity(x, alpha, lambda, xmin) * x;
+    };
     let sum = f(Math.log(xmin)) + f(end);
     for (let i = 1; i < steps; i++) sum += (i % 2 === 1 ? 4 : 2) * f(Math.log(xmin) + i * h);
     const total = (sum * h) / 3;

@@ -31,16 +31,43 @@ interface Oracle {
   runs: Record<string, Record<string, unknown>[]>;
 }
 
-const oracle = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../spectral/oracle/weightwatcher-0.7.5.5.json'), 'utf8')) as Oracle;
+const oracle = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../spectral/oracle/weightwatcher-0.7.5.5.json'), 'utf8'),
+) as Oracle;
 const RUNS: Record<string, AnalyzeOptions> = {
-  default: {}, clip_xmax: { fixFingers: 'clip_xmax' }, detX: { detX: true }, mp_fit: { mpFit: true },
+  default: {},
+  clip_xmax: { fixFingers: 'clip_xmax' },
+  detX: { detX: true },
+  mp_fit: { mpFit: true },
   powerlaw: { plPackage: 'powerlaw' },
   xmin_peak: { fixFingers: 'xmin_peak', plPackage: 'powerlaw' },
   TPL: { fit: 'TPL', plPackage: 'powerlaw' },
   E_TPL: { fit: 'E_TPL' }, // plPackage left out: it defaults to 'powerlaw' where the fit needs it
 };
-const FIT = new Set(['alpha', 'D', 'sigma', 'xmin', 'xmax', 'alpha_weighted', 'log_alpha_norm', 'raw_alpha', 'detX_val', 'detX_val_unrescaled', 'Lambda']);
-const SCALE = new Set(['norm', 'log_norm', 'spectral_norm', 'log_spectral_norm', 'stable_rank', 'lambda_max', 'sv_max', 'entropy', 'Q']);
+const FIT = new Set([
+  'alpha',
+  'D',
+  'sigma',
+  'xmin',
+  'xmax',
+  'alpha_weighted',
+  'log_alpha_norm',
+  'raw_alpha',
+  'detX_val',
+  'detX_val_unrescaled',
+  'Lambda',
+]);
+const SCALE = new Set([
+  'norm',
+  'log_norm',
+  'spectral_norm',
+  'log_spectral_norm',
+  'stable_rank',
+  'lambda_max',
+  'sv_max',
+  'entropy',
+  'Q',
+]);
 const MP = new Set(['sigma_mp', 'mp_softrank', 'bulk_max', 'bulk_min', 'W_scale']);
 const NOISE_FLOOR = new Set(['sv_min', 'detX_val', 'detX_val_unrescaled']);
 const ILL_CONDITIONED = 'orth';
@@ -66,7 +93,11 @@ for (const engine of ['auto', 'js'] as const) {
       const result = await analyze(Object.fromEntries(oracleLayers()), { ...options, engine, progress: false });
       const ours = result.toJSON();
       const expectedRows = oracle.runs[run];
-      assert.deepEqual(ours.map((row) => row.name), expectedRows.map((row) => row.name), 'same layers analysed (tiny and norm skipped)');
+      assert.deepEqual(
+        ours.map((row) => row.name),
+        expectedRows.map((row) => row.name),
+        'same layers analysed (tiny and norm skipped)',
+      );
       assert.deepEqual(result.skipped.map((s) => s.name).sort(), ['norm', 'tiny']);
       for (const expected of expectedRows) {
         // A row as WeightWatcher's dataframe row: looked up by the oracle's column names.
@@ -77,7 +108,14 @@ for (const engine of ['auto', 'js'] as const) {
           const where = `${run}/${layer}/${column}`;
           assert.ok(column in row, `${where} missing`);
           const got = row[column];
-          if (typeof value !== 'number' || Number.isInteger(value) && !FIT.has(column) && !SCALE.has(column) && !MP.has(column) && !NOISE_FLOOR.has(column)) {
+          if (
+            typeof value !== 'number' ||
+            (Number.isInteger(value) &&
+              !FIT.has(column) &&
+              !SCALE.has(column) &&
+              !MP.has(column) &&
+              !NOISE_FLOOR.has(column))
+          ) {
             assert.deepEqual(got, value, where);
             continue;
           }
@@ -94,7 +132,10 @@ for (const engine of ['auto', 'js'] as const) {
             assert.ok(relative(number, value) <= 1e-6, `${where}: ${number} vs ${value} (ill-conditioned)`);
           } else {
             const tolerance = SCALE.has(column) ? 1e-12 : 1e-9;
-            assert.ok(relative(number, value) <= tolerance, `${where}: ${number} vs ${value}, relative ${relative(number, value)}`);
+            assert.ok(
+              relative(number, value) <= tolerance,
+              `${where}: ${number} vs ${value}, relative ${relative(number, value)}`,
+            );
           }
         }
       }

@@ -40,14 +40,20 @@ for c in data:
     result['spearman'].append([float(s.statistic), float(s.pvalue), float(stats.spearmanr(x, y, alternative='greater').pvalue)] + fisher(s.statistic, len(x), 1.06))`,
     cases,
   );
-  if (!oracle) { t.skip(SCIPY_MISSING); return; }
+  if (!oracle) {
+    t.skip(SCIPY_MISSING);
+    return;
+  }
   cases.forEach(({ x, y }, i) => {
     const [r, p, pLess, low, high] = oracle.pearson[i];
     const ours = pearson(x, y);
     assert.ok(close(ours.coefficient, r, 1e-13), `pearson r n=${x.length}`);
     assert.ok(close(ours.p_value, p, 1e-10), `pearson p n=${x.length}: ${ours.p_value} vs ${p}`);
     assert.ok(close(pearson(x, y, { alternative: 'less' }).p_value, pLess, 1e-10), 'pearson p (less)');
-    assert.ok(close(ours.lower, low, 1e-12) && close(ours.upper, high, 1e-12), `pearson interval [${ours.lower}, ${ours.upper}] vs [${low}, ${high}]`);
+    assert.ok(
+      close(ours.lower, low, 1e-12) && close(ours.upper, high, 1e-12),
+      `pearson interval [${ours.lower}, ${ours.upper}] vs [${low}, ${high}]`,
+    );
     const [rho, sp, spGreater, sLow, sHigh] = oracle.spearman[i];
     const ranked = spearman(x, y);
     assert.ok(close(ranked.coefficient, rho, 1e-13), `spearman rho n=${x.length}`);
@@ -73,7 +79,10 @@ for c in data:
     result.append([float(r), float(2 * stats.t.sf(abs(t), n - 3))])`,
     cases,
   );
-  if (!oracle) { t.skip(SCIPY_MISSING); return; }
+  if (!oracle) {
+    t.skip(SCIPY_MISSING);
+    return;
+  }
   cases.forEach(({ x, y, z }, i) => {
     const ours = partialSpearman(x, y, z);
     assert.ok(close(ours.coefficient, oracle[i][0], 1e-12), `partial rho ${ours.coefficient} vs ${oracle[i][0]}`);
@@ -107,12 +116,24 @@ test('perfect monotone data: rho = +-1, p = 0, a point interval', () => {
 });
 
 test('options: an unknown key is an ArgumentError listing the valid ones; undefined keeps the default', () => {
-  assert.throws(() => spearman([1, 2, 3], [1, 2, 3], { levle: 0.9 } as never), (error: unknown) => error instanceof ArgumentError && /did you mean 'level'/.test(error.message) && /alternative, level/.test(error.details.expected ?? ''));
+  assert.throws(
+    () => spearman([1, 2, 3], [1, 2, 3], { levle: 0.9 } as never),
+    (error: unknown) =>
+      error instanceof ArgumentError &&
+      /did you mean 'level'/.test(error.message) &&
+      /alternative, level/.test(error.details.expected ?? ''),
+  );
   const kept = pearson([1, 2, 3, 5], [2, 1, 4, 3], { level: undefined, alternative: undefined });
   assert.equal(kept.level, 0.95);
   assert.equal(kept.alternative, 'two-sided');
-  assert.throws(() => pearson([1, 2, 3], [1, 2, 3], { alternative: 'bigger' as never }), (error: unknown) => error instanceof ArgumentError && error.details.field === 'alternative');
-  assert.throws(() => pearson([1, 2, 3], [1, 2, 3], { level: 95 }), (error: unknown) => error instanceof ArgumentError && error.details.field === 'level');
+  assert.throws(
+    () => pearson([1, 2, 3], [1, 2, 3], { alternative: 'bigger' as never }),
+    (error: unknown) => error instanceof ArgumentError && error.details.field === 'alternative',
+  );
+  assert.throws(
+    () => pearson([1, 2, 3], [1, 2, 3], { level: 95 }),
+    (error: unknown) => error instanceof ArgumentError && error.details.field === 'level',
+  );
 });
 
 test('bad samples are ArgumentErrors naming the argument', () => {

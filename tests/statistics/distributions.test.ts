@@ -3,7 +3,14 @@
 // from the centre to tails of 1e-300.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentError, binomialTails, regularizedIncompleteBeta, studentTCdf, studentTQuantile, studentTUpperTail } from 'weightlab/internal';
+import {
+  ArgumentError,
+  binomialTails,
+  regularizedIncompleteBeta,
+  studentTCdf,
+  studentTQuantile,
+  studentTUpperTail,
+} from 'weightlab/internal';
 import { close, scipy, SCIPY_MISSING } from './scipy';
 
 test('incomplete beta equals its closed forms I_x(1, b) = 1 - (1-x)^b and I_x(a, 1) = x^a', () => {
@@ -29,16 +36,43 @@ test("Student's t with 1, 2 and 4 degrees of freedom equals its closed forms", (
   // df 2, t = (2p - 1) / sqrt(2 p (1 - p)).
   for (const p of [1e-9, 0.001, 0.025, 0.3, 0.5, 0.8, 0.975, 0.9999]) {
     const one = p === 0.5 ? 0 : -1 / Math.tan(Math.PI * p);
-    assert.ok(Math.abs(studentTQuantile(p, 1) - one) <= 1e-12 * Math.max(1, Math.abs(one)), `df 1, p ${p}: ${studentTQuantile(p, 1)} vs ${one}`);
+    assert.ok(
+      Math.abs(studentTQuantile(p, 1) - one) <= 1e-12 * Math.max(1, Math.abs(one)),
+      `df 1, p ${p}: ${studentTQuantile(p, 1)} vs ${one}`,
+    );
     const two = (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
     assert.ok(Math.abs(studentTQuantile(p, 2) - two) <= 1e-12 * Math.max(1, Math.abs(two)), `df 2, p ${p}`);
   }
 });
 
 test("the incomplete beta function and Student's t agree with scipy", (t) => {
-  const betaCases = [[0.2, 0.5, 0.5], [0.9, 3, 0.5], [0.5, 12.5, 0.5], [1e-6, 2, 3], [0.999, 30, 2], [0.3, 100, 120], [0.6, 0.1, 9]];
-  const tCases = [[0.3, 3], [2.1, 5], [-4, 7.5], [12, 2], [60, 30], [1e3, 10], [-2.5, 200]];
-  const quantileCases = [[0.975, 1], [0.975, 3], [0.995, 9], [0.9, 27.5], [1e-12, 4], [0.51, 12], [0.999999, 60]];
+  const betaCases = [
+    [0.2, 0.5, 0.5],
+    [0.9, 3, 0.5],
+    [0.5, 12.5, 0.5],
+    [1e-6, 2, 3],
+    [0.999, 30, 2],
+    [0.3, 100, 120],
+    [0.6, 0.1, 9],
+  ];
+  const tCases = [
+    [0.3, 3],
+    [2.1, 5],
+    [-4, 7.5],
+    [12, 2],
+    [60, 30],
+    [1e3, 10],
+    [-2.5, 200],
+  ];
+  const quantileCases = [
+    [0.975, 1],
+    [0.975, 3],
+    [0.995, 9],
+    [0.9, 27.5],
+    [1e-12, 4],
+    [0.51, 12],
+    [0.999999, 60],
+  ];
   const oracle = scipy<{ beta: number[]; tail: number[]; quantile: number[] }>(
     `result = {
   'beta': [float(special.betainc(a, b, x)) for x, a, b in data['beta']],
@@ -47,10 +81,28 @@ test("the incomplete beta function and Student's t agree with scipy", (t) => {
 }`,
     { beta: betaCases, t: tCases, quantile: quantileCases },
   );
-  if (!oracle) { t.skip(SCIPY_MISSING); return; }
-  betaCases.forEach(([x, a, b], i) => assert.ok(close(regularizedIncompleteBeta(x, a, b), oracle.beta[i], 1e-12), `I_${x}(${a}, ${b}) = ${regularizedIncompleteBeta(x, a, b)}, scipy ${oracle.beta[i]}`));
-  tCases.forEach(([value, df], i) => assert.ok(close(studentTUpperTail(value, df), oracle.tail[i], 1e-11), `P(T_${df} > ${value}) = ${studentTUpperTail(value, df)}, scipy ${oracle.tail[i]}`));
-  quantileCases.forEach(([p, df], i) => assert.ok(close(studentTQuantile(p, df), oracle.quantile[i], 1e-11), `t_${df}(${p}) = ${studentTQuantile(p, df)}, scipy ${oracle.quantile[i]}`));
+  if (!oracle) {
+    t.skip(SCIPY_MISSING);
+    return;
+  }
+  betaCases.forEach(([x, a, b], i) =>
+    assert.ok(
+      close(regularizedIncompleteBeta(x, a, b), oracle.beta[i], 1e-12),
+      `I_${x}(${a}, ${b}) = ${regularizedIncompleteBeta(x, a, b)}, scipy ${oracle.beta[i]}`,
+    ),
+  );
+  tCases.forEach(([value, df], i) =>
+    assert.ok(
+      close(studentTUpperTail(value, df), oracle.tail[i], 1e-11),
+      `P(T_${df} > ${value}) = ${studentTUpperTail(value, df)}, scipy ${oracle.tail[i]}`,
+    ),
+  );
+  quantileCases.forEach(([p, df], i) =>
+    assert.ok(
+      close(studentTQuantile(p, df), oracle.quantile[i], 1e-11),
+      `t_${df}(${p}) = ${studentTQuantile(p, df)}, scipy ${oracle.quantile[i]}`,
+    ),
+  );
 });
 
 test('quantiles near the centre keep their relative accuracy', () => {
@@ -62,7 +114,8 @@ test('quantiles near the centre keep their relative accuracy', () => {
 
 test('far tails keep their relative accuracy (no 1 - x cancellation)', () => {
   // P(T_1 > t) = atan(1/t)/pi for t > 0, exact down to 1e-151 (x = 1/t^2 must stay a float64).
-  for (const value of [1e3, 1e8, 1e50, 1e150]) assert.ok(close(studentTUpperTail(value, 1), Math.atan(1 / value) / Math.PI, 1e-12), `t ${value}`);
+  for (const value of [1e3, 1e8, 1e50, 1e150])
+    assert.ok(close(studentTUpperTail(value, 1), Math.atan(1 / value) / Math.PI, 1e-12), `t ${value}`);
   // Near t = 0 the tail is 1/2 - t f(0): for df 2, f(0) = 1/(2 sqrt 2).
   assert.ok(close(0.5 - studentTUpperTail(1e-9, 2), 1e-9 / (2 * Math.SQRT2), 1e-6));
 });
@@ -76,8 +129,20 @@ test('binomial tails sum the exact terms', () => {
 });
 
 test('bad arguments are ArgumentErrors naming the field', () => {
-  assert.throws(() => studentTQuantile(1, 3), (error: unknown) => error instanceof ArgumentError && error.details.field === 'p');
-  assert.throws(() => studentTCdf(0.5, 0), (error: unknown) => error instanceof ArgumentError && error.details.field === 'degreesOfFreedom');
-  assert.throws(() => regularizedIncompleteBeta(1.5, 1, 1), (error: unknown) => error instanceof ArgumentError && error.details.field === 'x');
-  assert.throws(() => binomialTails(11, 10, 0.5), (error: unknown) => error instanceof ArgumentError && error.details.field === 'k');
+  assert.throws(
+    () => studentTQuantile(1, 3),
+    (error: unknown) => error instanceof ArgumentError && error.details.field === 'p',
+  );
+  assert.throws(
+    () => studentTCdf(0.5, 0),
+    (error: unknown) => error instanceof ArgumentError && error.details.field === 'degreesOfFreedom',
+  );
+  assert.throws(
+    () => regularizedIncompleteBeta(1.5, 1, 1),
+    (error: unknown) => error instanceof ArgumentError && error.details.field === 'x',
+  );
+  assert.throws(
+    () => binomialTails(11, 10, 0.5),
+    (error: unknown) => error instanceof ArgumentError && error.details.field === 'k',
+  );
 });

@@ -12,7 +12,9 @@ let scipyPython: string | null | undefined;
 function findScipyPython(): string | null {
   if (scipyPython !== undefined) return scipyPython;
   const candidates = [...new Set([jupyterPython(), '/usr/bin/python3', 'python3'])];
-  scipyPython = candidates.find((python) => spawnSync(python, ['-c', 'import scipy, numpy'], { encoding: 'utf8' }).status === 0) ?? null;
+  scipyPython =
+    candidates.find((python) => spawnSync(python, ['-c', 'import scipy, numpy'], { encoding: 'utf8' }).status === 0) ??
+    null;
   return scipyPython;
 }
 

@@ -20,7 +20,10 @@ for c in data:
     result.append([r.slope, r.intercept, r.stderr, r.pvalue, g.pvalue, r.slope - q * r.stderr, r.slope + q * r.stderr, r.rvalue ** 2])`,
     cases,
   );
-  if (!oracle) { t.skip(SCIPY_MISSING); return; }
+  if (!oracle) {
+    t.skip(SCIPY_MISSING);
+    return;
+  }
   cases.forEach(({ x, y }, i) => {
     const [slope, intercept, standardError, p, pGreater, low, high, rSquared] = oracle[i];
     const ours = trendTest(x, y);
@@ -50,6 +53,9 @@ test('trendTest options and bad input', () => {
   assert.throws(() => trendTest([1, 1, 1], [1, 2, 3]), field('x'));
   assert.throws(() => trendTest([1, 2], [1, 2]), field('x'));
   assert.throws(() => trendTest([1, 2, 3], [1, 2]), field('y'));
-  assert.throws(() => trendTest([1, 2, 3], [1, 2, 3], { lvel: 0.9 } as never), (error: unknown) => error instanceof ArgumentError && /did you mean 'level'/.test(error.message));
+  assert.throws(
+    () => trendTest([1, 2, 3], [1, 2, 3], { lvel: 0.9 } as never),
+    (error: unknown) => error instanceof ArgumentError && /did you mean 'level'/.test(error.message),
+  );
   assert.equal(trendTest([1, 2, 3], [1, 3, 2], { level: undefined }).level, 0.95);
 });

@@ -22,10 +22,17 @@ export function jupyterPython(): string {
   return process.env.WEIGHTLAB_PYTHON ?? '/usr/bin/python3';
 }
 
-export interface CliResult { status: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `weightlab ARGS` as a child process (the real CLI, as a user would). */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [cliEntry, ...args], {
     cwd: options.cwd ?? repositoryRoot,
     env: { ...process.env, ...options.env },

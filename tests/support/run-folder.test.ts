@@ -11,7 +11,11 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { repositoryRoot, temporaryFolder } from './paths';
 
-interface ProbeReport { run: string; cache: string; cacheAtStart: string[] }
+interface ProbeReport {
+  run: string;
+  cache: string;
+  cacheAtStart: string[];
+}
 
 const probe = process.env.WEIGHTLAB_PROBE_REPORT;
 
@@ -32,38 +36,61 @@ test('this test process runs in its own npm test run folder: temp and cache fold
   assert.equal(process.env.WEIGHTLAB_PROBE_FAIL, undefined, 'this nested run was asked to fail');
 });
 
-test('npm test gives each run a fresh folder and removes it after a pass, a failure or a TERM', { skip: probe !== undefined }, async () => {
-  const work = temporaryFolder('run-folder');
-  // Without the outer runner's marker, or node's test runner refuses to start a nested run.
-  const { NODE_TEST_CONTEXT: _context, ...outerEnvironment } = process.env;
-  const nested = (name: string, env: Record<string, string>) => {
-    const report = path.join(work, `${name}.json`);
-    const child = spawn(process.execPath, [path.join(repositoryRoot, 'scripts', 'test.js'), 'support/run-folder'], {
-      cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...outerEnvironment, WEIGHTLAB_PROBE_REPORT: report, ...env },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, exited, report: () => JSON.parse(fs.readFileSync(report, 'utf8')) as ProbeReport, reported: () => fs.existsSync(report), output: () => output };
-  };
+test(
+  'npm test gives each run a fresh folder and removes it after a pass, a failure or a TERM',
+  { skip: probe !== undefined },
+  async () => {
+    const work = temporaryFolder('run-folder');
+    // Without the outer runner's marker, or node's test runner refuses to start a nested run.
+    const { NODE_TEST_CONTEXT: _context, ...outerEnvironment } = process.env;
+    const nested = (name: string, env: Record<string, string>) => {
+      const report = path.join(work, `${name}.json`);
+      const child = spawn(process.execPath, [path.join(repositoryRoot, 'scripts', 'test.js'), 'support/run-folder'], {
+        cwd: repositoryRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...outerEnvironment, WEIGHTLAB_PROBE_REPORT: report, ...env },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      return {
+        child,
+        exited,
+        report: () => JSON.parse(fs.readFileSync(report, 'utf8')) as ProbeReport,
+        reported: () => fs.existsSync(report),
+        output: () => output,
+      };
+    };
 
-  const passed = nested('passed', {});
-  assert.equal(await passed.exited, 0, passed.output());
-  const failed = nested('failed', { WEIGHTLAB_PROBE_FAIL: '1' });
-  assert.notEqual(await failed.exited, 0, failed.output());
-  const stopped = nested('stopped', { WEIGHTLAB_PROBE_WAIT: '1' });
-  const deadline = Date.now() + 120_000;
-  while (!stopped.reported() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.ok(fs.existsSync(stopped.report().run), 'the run folder exists while the run does');
-  stopped.child.kill('SIGTERM');
-  assert.notEqual(await stopped.exited, 0, stopped.output());
+    const passed = nested('passed', {});
+    assert.equal(await passed.exited, 0, passed.output());
+    const failed = nested('failed', { WEIGHTLAB_PROBE_FAIL: '1' });
+    assert.notEqual(await failed.exited, 0, failed.output());
+    const stopped = nested('stopped', { WEIGHTLAB_PROBE_WAIT: '1' });
+    const deadline = Date.now() + 120_000;
+    while (!stopped.reported() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(fs.existsSync(stopped.report().run), 'the run folder exists while the run does');
+    stopped.child.kill('SIGTERM');
+    assert.notEqual(await stopped.exited, 0, stopped.output());
 
-  const reports = [passed.report(), failed.report(), stopped.report()];
-  assert.equal(new Set(reports.map((r) => r.run)).size, 3, 'a fresh folder per run');
-  for (const report of reports) {
-    assert.ok(!fs.existsSync(report.run), `${report.run} was removed`);
-    assert.ok(!report.cacheAtStart.includes('left-by-a-run'), `no cache entry from an earlier run: ${report.cacheAtStart.join(', ')}`);
-    assert.notEqual(report.cache, process.env.WEIGHTLAB_CACHE_DIR, 'a nested run does not inherit the outer cache folder');
-  }
-});
+    const reports = [passed.report(), failed.report(), stopped.report()];
+    assert.equal(new Set(reports.map((r) => r.run)).size, 3, 'a fresh folder per run');
+    for (const report of reports) {
+      assert.ok(!fs.existsSync(report.run), `${report.run} was removed`);
+      assert.ok(
+        !report.cacheAtStart.includes('left-by-a-run'),
+        `no cache entry from an earlier run: ${report.cacheAtStart.join(', ')}`,
+      );
+      assert.notEqual(
+        report.cache,
+        process.env.WEIGHTLAB_CACHE_DIR,
+        'a nested run does not inherit the outer cache folder',
+      );
+    }
+  },
+);

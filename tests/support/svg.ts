@@ -7,7 +7,13 @@
  * empty, self-closed <text/> elements.
  */
 export function svgTexts(svg: string): string[] {
-  const unescape = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  const unescape = (text: string) =>
+    text
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
   return [...svg.matchAll(/<text\b[^>]*[^/>]>(.*?)<\/text>/g)].flatMap((match) => {
     const lines = [...match[1].matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((line) => line[1]);
     return (lines.length ? lines : [match[1]]).map(unescape);
@@ -17,5 +23,10 @@ export function svgTexts(svg: string): string[] {
 /** The vertices of every line mark ('M x,y L x,y ...', frame coordinates) of a rendered SVG. */
 export function linePoints(svg: string): [number, number][][] {
   return [...svg.matchAll(/<g class="mark-line role-mark[^"]*"[^>]*>((?:<path[^>]*\/>)*)<\/g>/g)].flatMap((group) =>
-    [...group[1].matchAll(/ d="([^"]*)"/g)].map((path) => [...path[1].matchAll(/[ML](-?[\d.e+-]+),(-?[\d.e+-]+)/g)].map((m) => [Number(m[1]), Number(m[2])] as [number, number])));
+    [...group[1].matchAll(/ d="([^"]*)"/g)].map((path) =>
+      [...path[1].matchAll(/[ML](-?[\d.e+-]+),(-?[\d.e+-]+)/g)].map(
+        (m) => [Number(m[1]), Number(m[2])] as [number, number],
+      ),
+    ),
+  );
 }

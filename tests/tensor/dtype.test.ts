@@ -2,7 +2,14 @@
 // plus an exhaustive decode->encode round trip over all 65536 float16 patterns.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bfloat16ToNumber, decodeHalf, encodeHalf, float16ToNumber, numberToBfloat16, numberToFloat16 } from 'weightlab/internal';
+import {
+  bfloat16ToNumber,
+  decodeHalf,
+  encodeHalf,
+  float16ToNumber,
+  numberToBfloat16,
+  numberToFloat16,
+} from 'weightlab/internal';
 
 test('float16 decodes the defining bit patterns', () => {
   assert.equal(float16ToNumber(0x3c00), 1);

@@ -20,7 +20,11 @@ test('transpose is a view and contiguous() copies in the new order', () => {
   assert.equal(tt.data, t.data);
   assert.equal(tt.isContiguous, false);
   assert.deepEqual(Array.from(tt.toFloat64()), [0, 3, 1, 4, 2, 5]);
-  assert.deepEqual(tt.toArray(), [[0, 3], [1, 4], [2, 5]]);
+  assert.deepEqual(tt.toArray(), [
+    [0, 3],
+    [1, 4],
+    [2, 5],
+  ]);
 });
 
 test('reshape of a transposed view copies, slices and at() offset correctly', () => {

@@ -4,16 +4,37 @@
 // jobs the kernels do not cover fall back to trainNetwork; bad options are ArgumentErrors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentError, digits, mlp, subsample, trainLockstep, trainNetwork, wasmKernelAvailable, withLabelNoise, type DatasetSplit, type EpochRecord, type TrainingJob } from 'weightlab/internal';
+import {
+  ArgumentError,
+  digits,
+  mlp,
+  subsample,
+  trainLockstep,
+  trainNetwork,
+  wasmKernelAvailable,
+  withLabelNoise,
+  type DatasetSplit,
+  type EpochRecord,
+  type TrainingJob,
+} from 'weightlab/internal';
 
 const { train, test: held } = digits();
-const base: TrainingJob = { architecture: mlp(64, [16], 10), seed: 0, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, epochs: 2 };
+const base: TrainingJob = {
+  architecture: mlp(64, [16], 10),
+  seed: 0,
+  batchSize: 32,
+  learningRate: 0.05,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  epochs: 2,
+};
 
 /** Bit-exact comparison of two parameter vectors (Object.is tells -0 from +0 and matches NaN). */
 function sameBits(actual: Float64Array, expected: Float64Array, label: string): void {
   assert.equal(actual.length, expected.length, label);
   for (let k = 0; k < expected.length; k++) {
-    if (!Object.is(actual[k], expected[k])) assert.fail(`${label}: parameter ${k} is ${actual[k]}, trainNetwork gives ${expected[k]}`);
+    if (!Object.is(actual[k], expected[k]))
+      assert.fail(`${label}: parameter ${k} is ${actual[k]}, trainNetwork gives ${expected[k]}`);
   }
 }
 
@@ -56,72 +77,145 @@ test('trainLockstep: one split per job (label noise, data fraction, as a zoo gri
     sameBits(grouped[m].params, alone.params, `model ${m}`);
     assert.deepEqual(grouped[m].records, alone.records);
   });
-  assert.throws(() => trainLockstep(jobs, splits.slice(1)), (e) => e instanceof ArgumentError && e.details.field === 'data');
+  assert.throws(
+    () => trainLockstep(jobs, splits.slice(1)),
+    (e) => e instanceof ArgumentError && e.details.field === 'data',
+  );
 });
 
 test('trainLockstep: two hidden layers, a last batch smaller than the others, and the epoch hook', () => {
   const job: TrainingJob = { ...base, architecture: mlp(64, [12, 7], 10), batchSize: 100, epochs: 2 };
-  const jobs = [{ ...job, seed: 7 }, { ...job, seed: 8 }, { ...job, seed: 9 }];
+  const jobs = [
+    { ...job, seed: 7 },
+    { ...job, seed: 8 },
+    { ...job, seed: 9 },
+  ];
   const seen: { index: number; record: EpochRecord; params: Float64Array }[] = [];
-  const grouped = trainLockstep(jobs, { train, test: held }, { engine: 'wasm', onEpoch: (index, record, params) => seen.push({ index, record, params }) });
+  const grouped = trainLockstep(
+    jobs,
+    { train, test: held },
+    { engine: 'wasm', onEpoch: (index, record, params) => seen.push({ index, record, params }) },
+  );
   jobs.forEach((one, m) => {
     const hooked: Float64Array[] = [];
-    const alone = trainNetwork(one, train, held, { onEpoch: (_record, params) => hooked.push(Float64Array.from(params)) });
+    const alone = trainNetwork(one, train, held, {
+      onEpoch: (_record, params) => hooked.push(Float64Array.from(params)),
+    });
     sameBits(grouped[m].params, alone.params, `model ${m}`);
     assert.deepEqual(grouped[m].records, alone.records);
     const mine = seen.filter((entry) => entry.index === m);
-    assert.deepEqual(mine.map((entry) => entry.record), alone.records);
+    assert.deepEqual(
+      mine.map((entry) => entry.record),
+      alone.records,
+    );
     mine.forEach((entry, epoch) => sameBits(entry.params, hooked[epoch], `model ${m} after epoch ${epoch}`));
   });
 });
 
 test('trainLockstep: a diverging model stops at its NaN record as trainNetwork does, without touching its pair', () => {
-  const jobs = [{ ...base, seed: 0, learningRate: 1e6, epochs: 3 }, { ...base, seed: 1, epochs: 3 }];
+  const jobs = [
+    { ...base, seed: 0, learningRate: 1e6, epochs: 3 },
+    { ...base, seed: 1, epochs: 3 },
+  ];
   const grouped = trainLockstep(jobs, { train, test: held }, { engine: 'wasm' });
   jobs.forEach((job, m) => {
     const alone = trainNetwork(job, train, held);
     assert.equal(grouped[m].records.length, alone.records.length);
-    assert.equal(grouped[m].records.some((r) => r.nan), alone.records.some((r) => r.nan));
+    assert.equal(
+      grouped[m].records.some((r) => r.nan),
+      alone.records.some((r) => r.nan),
+    );
     if (m === 1) sameBits(grouped[m].params, alone.params, 'the healthy model');
   });
-  assert.ok(grouped[0].records.some((r) => r.nan), 'the lr 1e6 model diverged');
+  assert.ok(
+    grouped[0].records.some((r) => r.nan),
+    'the lr 1e6 model diverged',
+  );
 });
 
 test('trainLockstep: jobs outside the kernels (tanh, adam) and engine js are trainNetwork; bad options are ArgumentErrors', () => {
-  const jobs: TrainingJob[] = [{ ...base, architecture: mlp(64, [8], 10, 'tanh'), epochs: 1 }, { ...base, optimizer: 'adam', learningRate: 0.01, epochs: 1 }, { ...base, epochs: 1 }];
+  const jobs: TrainingJob[] = [
+    { ...base, architecture: mlp(64, [8], 10, 'tanh'), epochs: 1 },
+    { ...base, optimizer: 'adam', learningRate: 0.01, epochs: 1 },
+    { ...base, epochs: 1 },
+  ];
   const expected = jobs.map((job) => trainNetwork(job, train, held).params);
   for (const engine of ['auto', 'js'] as const) {
-    trainLockstep(jobs, { train, test: held }, { engine }).forEach((result, m) => sameBits(result.params, expected[m], `${engine} model ${m}`));
+    trainLockstep(jobs, { train, test: held }, { engine }).forEach((result, m) =>
+      sameBits(result.params, expected[m], `${engine} model ${m}`),
+    );
   }
   // interruption is checked between epochs: the second check stops a two-epoch group
   let checks = 0;
   const stop = new Error('interrupted');
-  assert.throws(() => trainLockstep([base, { ...base, seed: 1 }], { train, test: held }, { engine: 'wasm', interruption: () => (++checks === 2 ? stop : undefined) }), (e) => e === stop);
+  assert.throws(
+    () =>
+      trainLockstep(
+        [base, { ...base, seed: 1 }],
+        { train, test: held },
+        { engine: 'wasm', interruption: () => (++checks === 2 ? stop : undefined) },
+      ),
+    (e) => e === stop,
+  );
   assert.equal(checks, 2);
-  assert.throws(() => trainLockstep(jobs, { train, test: held }, { groupsize: 4 } as never), (e) => e instanceof ArgumentError && /did you mean 'groupSize'/.test(e.message));
-  assert.throws(() => trainLockstep(jobs, { train, test: held }, { groupSize: 0 }), (e) => e instanceof ArgumentError && e.details.field === 'groupSize');
-  assert.throws(() => trainLockstep([{ ...base, batchSize: -1 }], { train, test: held }), (e) => e instanceof ArgumentError && e.details.field === 'batchSize');
-  assert.throws(() => trainLockstep([{ ...base, architecture: mlp(63, [8], 10) }], { train, test: held }, { engine: 'wasm' }), (e) => e instanceof ArgumentError && /does not fit/.test(e.message));
+  assert.throws(
+    () => trainLockstep(jobs, { train, test: held }, { groupsize: 4 } as never),
+    (e) => e instanceof ArgumentError && /did you mean 'groupSize'/.test(e.message),
+  );
+  assert.throws(
+    () => trainLockstep(jobs, { train, test: held }, { groupSize: 0 }),
+    (e) => e instanceof ArgumentError && e.details.field === 'groupSize',
+  );
+  assert.throws(
+    () => trainLockstep([{ ...base, batchSize: -1 }], { train, test: held }),
+    (e) => e instanceof ArgumentError && e.details.field === 'batchSize',
+  );
+  assert.throws(
+    () => trainLockstep([{ ...base, architecture: mlp(63, [8], 10) }], { train, test: held }, { engine: 'wasm' }),
+    (e) => e instanceof ArgumentError && /does not fit/.test(e.message),
+  );
 });
 
 test('trainLockstep float32: the same bits for any group size, and within float32 rounding of trainNetwork (float64) after one epoch', () => {
-  const jobs = Array.from({ length: 6 }, (_, m): TrainingJob => ({ ...base, seed: m, learningRate: 0.03 + 0.01 * m, epochs: 1 }));
+  const jobs = Array.from({ length: 6 }, (_, m): TrainingJob => ({
+    ...base,
+    seed: m,
+    learningRate: 0.03 + 0.01 * m,
+    epochs: 1,
+  }));
   const oracle = jobs.map((job) => trainNetwork(job, train, held));
   const together = trainLockstep(jobs, { train, test: held }, { precision: 'float32', groupSize: 6 });
   for (const groupSize of [1, 5]) {
-    trainLockstep(jobs, { train, test: held }, { precision: 'float32', groupSize }).forEach((result, m) => sameBits(result.params, together[m].params, `float32, group size ${groupSize}, model ${m}`));
+    trainLockstep(jobs, { train, test: held }, { precision: 'float32', groupSize }).forEach((result, m) =>
+      sameBits(result.params, together[m].params, `float32, group size ${groupSize}, model ${m}`),
+    );
   }
   together.forEach((result, m) => {
     // Parameters are float32 values (widened), so a float64 run cannot be reproduced; after 45
     // steps the measured relative distance is ~2e-7 (a few float32 roundings). 1e-5 leaves room
     // for growth along the trajectory yet fails on any wrong operation (those differ at O(1)).
-    assert.ok(result.params.every((v) => Math.fround(v) === v), 'float32 parameters');
+    assert.ok(
+      result.params.every((v) => Math.fround(v) === v),
+      'float32 parameters',
+    );
     let difference = 0;
     let norm = 0;
-    for (let k = 0; k < result.params.length; k++) { difference += (result.params[k] - oracle[m].params[k]) ** 2; norm += oracle[m].params[k] ** 2; }
+    for (let k = 0; k < result.params.length; k++) {
+      difference += (result.params[k] - oracle[m].params[k]) ** 2;
+      norm += oracle[m].params[k] ** 2;
+    }
     assert.ok(Math.sqrt(difference / norm) < 1e-5, `model ${m}: relative distance ${Math.sqrt(difference / norm)}`);
-    assert.ok(Math.abs(result.records[1].test_acc! - oracle[m].records[1].test_acc!) <= 2 / held.size, `model ${m}: test accuracy`);
+    assert.ok(
+      Math.abs(result.records[1].test_acc! - oracle[m].records[1].test_acc!) <= 2 / held.size,
+      `model ${m}: test accuracy`,
+    );
   });
-  assert.throws(() => trainLockstep([{ ...base, optimizer: 'adam' }], { train, test: held }, { precision: 'float32' }), (e) => e instanceof ArgumentError && e.details.field === 'jobs[0]');
-  assert.throws(() => trainLockstep([base], { train, test: held }, { precision: 'float16' as never }), (e) => e instanceof ArgumentError && e.details.field === 'precision');
+  assert.throws(
+    () => trainLockstep([{ ...base, optimizer: 'adam' }], { train, test: held }, { precision: 'float32' }),
+    (e) => e instanceof ArgumentError && e.details.field === 'jobs[0]',
+  );
+  assert.throws(
+    () => trainLockstep([base], { train, test: held }, { precision: 'float16' as never }),
+    (e) => e instanceof ArgumentError && e.details.field === 'precision',
+  );
 });

@@ -33,12 +33,20 @@ test('layers are inferred from PyTorch-style names', () => {
 test('lazy tensors load once, on demand, and must match what they announced', () => {
   let reads = 0;
   const set = new WeightSet({
-    w: { dtype: 'float64', shape: [2, 2], load: () => { reads++; return Tensor.from([1, 2, 3, 4], [2, 2]); } },
+    w: {
+      dtype: 'float64',
+      shape: [2, 2],
+      load: () => {
+        reads++;
+        return Tensor.from([1, 2, 3, 4], [2, 2]);
+      },
+    },
     bad: { dtype: 'float64', shape: [3], load: () => Tensor.from([1, 2], [2]) },
   });
   assert.deepEqual(set.info('w').shape, [2, 2]);
   assert.equal(reads, 0);
-  set.get('w'); set.get('w');
+  set.get('w');
+  set.get('w');
   assert.equal(reads, 1);
   assert.throws(() => set.get('bad'), ShapeError);
   assert.throws(() => set.get('missing'), ArgumentError);
@@ -49,9 +57,18 @@ test('flatten and unflatten are inverse', () => {
   const vector = set.flatten();
   assert.deepEqual(Array.from(vector), [1, 2, 3, 4, 5, 6]);
   const back = set.unflatten(vector.map((x) => x * 10));
-  assert.deepEqual(back.get('a').toArray(), [[10, 20], [30, 40]]);
+  assert.deepEqual(back.get('a').toArray(), [
+    [10, 20],
+    [30, 40],
+  ]);
   assert.throws(() => set.unflatten([1, 2]), ShapeError);
   // Each tensor's offset points at its first value in the flat vector.
-  assert.deepEqual([...set.flatOffsets()], [['a', 0], ['b', 4]]);
+  assert.deepEqual(
+    [...set.flatOffsets()],
+    [
+      ['a', 0],
+      ['b', 4],
+    ],
+  );
   assert.equal(vector[set.flatOffsets().get('b')!], 5);
 });

@@ -4,24 +4,50 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ShapeError, Tensor, WeightSet, buildIndexDict, detokeniseCheckpoint, rng, tokeniseCheckpoint, unvectoriseCheckpoint, vectoriseCheckpoint } from 'weightlab/internal';
+import {
+  ShapeError,
+  Tensor,
+  WeightSet,
+  buildIndexDict,
+  detokeniseCheckpoint,
+  rng,
+  tokeniseCheckpoint,
+  unvectoriseCheckpoint,
+  vectoriseCheckpoint,
+} from 'weightlab/internal';
 
 function mnistCnnS(seed: number): WeightSet {
   const random = rng(seed);
   const shapes: [string, number[]][] = [
-    ['module_list.0.weight', [8, 1, 5, 5]], ['module_list.0.bias', [8]],
-    ['module_list.3.weight', [6, 8, 5, 5]], ['module_list.3.bias', [6]],
-    ['module_list.6.weight', [4, 6, 2, 2]], ['module_list.6.bias', [4]],
-    ['module_list.9.weight', [20, 36]], ['module_list.9.bias', [20]],
-    ['module_list.11.weight', [10, 20]], ['module_list.11.bias', [10]],
+    ['module_list.0.weight', [8, 1, 5, 5]],
+    ['module_list.0.bias', [8]],
+    ['module_list.3.weight', [6, 8, 5, 5]],
+    ['module_list.3.bias', [6]],
+    ['module_list.6.weight', [4, 6, 2, 2]],
+    ['module_list.6.bias', [4]],
+    ['module_list.9.weight', [20, 36]],
+    ['module_list.9.bias', [20]],
+    ['module_list.11.weight', [10, 20]],
+    ['module_list.11.bias', [10]],
   ];
-  return new WeightSet(shapes.map(([name, shape]): [string, Tensor] => [name, Tensor.from(random.normal(shape.reduce((a, b) => a * b, 1)), shape, 'float32')]));
+  return new WeightSet(
+    shapes.map(([name, shape]): [string, Tensor] => [
+      name,
+      Tensor.from(random.normal(shape.reduce((a, b) => a * b, 1)), shape, 'float32'),
+    ]),
+  );
 }
 
 test('index_dict of the MNIST CNN-s matches the one published with the Model Zoos dataset', () => {
   const weights = mnistCnnS(0);
   assert.deepEqual(buildIndexDict(weights), {
-    layer: [[0, 'conv2d'], [3, 'conv2d'], [6, 'conv2d'], [9, 'fc'], [11, 'fc']],
+    layer: [
+      [0, 'conv2d'],
+      [3, 'conv2d'],
+      [6, 'conv2d'],
+      [9, 'fc'],
+      [11, 'fc'],
+    ],
     idx_start: [0, 208, 1414, 1514, 2254],
     idx_length: [208, 1206, 100, 740, 210],
     kernel_no: [8, 6, 4, 20, 10],
@@ -39,7 +65,8 @@ test('vectorise puts each weight before its bias, in layer order, and inverts ex
   assert.deepEqual([...vector.subarray(208, 208 + 1200)], [...conv3]);
   assert.deepEqual([...vector.subarray(1408, 1414)], [...bias3]);
   const back = unvectoriseCheckpoint(vector, weights);
-  for (const name of weights.names) assert.deepEqual([...back.get(name).toFloat64()], [...weights.get(name).toFloat64()], name);
+  for (const name of weights.names)
+    assert.deepEqual([...back.get(name).toFloat64()], [...weights.get(name).toFloat64()], name);
   assert.throws(() => unvectoriseCheckpoint(vector.subarray(1), weights), ShapeError);
   assert.equal(vectoriseCheckpoint(weights, { useBias: false }).length, 2464 - 48);
 });
@@ -60,16 +87,48 @@ test('SANE tokens of a small checkpoint, computed by hand', () => {
   const { tokens, mask, positions, tokenSize } = tokeniseCheckpoint(smallCheckpoint(), { tokenSize: 3 });
   assert.equal(tokenSize, 3);
   assert.deepEqual(tokens.toArray(), [
-    [1, 2, 3], [10, 0, 0], [4, 5, 6], [20, 0, 0], // fc1 rows with bias appended, split in two tokens
-    [7, 0.5, 0], [8, 0.25, 0], // bn.weight rows with bn.bias appended
-    [1, 0, 0], [2, 0, 0], [3, 0, 0], [4, 0, 0], // running mean and var, one value per channel
+    [1, 2, 3],
+    [10, 0, 0],
+    [4, 5, 6],
+    [20, 0, 0], // fc1 rows with bias appended, split in two tokens
+    [7, 0.5, 0],
+    [8, 0.25, 0], // bn.weight rows with bn.bias appended
+    [1, 0, 0],
+    [2, 0, 0],
+    [3, 0, 0],
+    [4, 0, 0], // running mean and var, one value per channel
   ]);
-  assert.deepEqual(mask.toArray(), [[1, 1, 1], [1, 0, 0], [1, 1, 1], [1, 0, 0], [1, 1, 0], [1, 1, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0]]);
+  assert.deepEqual(mask.toArray(), [
+    [1, 1, 1],
+    [1, 0, 0],
+    [1, 1, 1],
+    [1, 0, 0],
+    [1, 1, 0],
+    [1, 1, 0],
+    [1, 0, 0],
+    [1, 0, 0],
+    [1, 0, 0],
+    [1, 0, 0],
+  ]);
   assert.equal(positions.dtype, 'int16');
-  assert.deepEqual(positions.toArray(), [[0, 0, 0], [1, 0, 0], [2, 0, 1], [3, 0, 1], [4, 1, 0], [5, 1, 1], [6, 2, 0], [7, 2, 1], [8, 3, 0], [9, 3, 1]]);
+  assert.deepEqual(positions.toArray(), [
+    [0, 0, 0],
+    [1, 0, 0],
+    [2, 0, 1],
+    [3, 0, 1],
+    [4, 1, 0],
+    [5, 1, 1],
+    [6, 2, 0],
+    [7, 2, 1],
+    [8, 3, 0],
+    [9, 3, 1],
+  ]);
   const fcOnly = tokeniseCheckpoint(smallCheckpoint(), { ignoreBatchNorm: true });
   assert.equal(fcOnly.tokenSize, 4, 'tokenSize 0 uses the longest row');
-  assert.deepEqual(fcOnly.tokens.toArray(), [[1, 2, 3, 10], [4, 5, 6, 20]]);
+  assert.deepEqual(fcOnly.tokens.toArray(), [
+    [1, 2, 3, 10],
+    [4, 5, 6, 20],
+  ]);
 });
 
 test('detokenise restores every tensor exactly (random checkpoints, several token sizes)', () => {
@@ -79,7 +138,8 @@ test('detokenise restores every tensor exactly (random checkpoints, several toke
       const { tokens } = tokeniseCheckpoint(weights, { tokenSize });
       const back = detokeniseCheckpoint(tokens, weights);
       assert.deepEqual(back.names, weights.names);
-      for (const name of weights.names) assert.deepEqual([...back.get(name).toFloat32()], [...weights.get(name).toFloat32()], `${name} @ ${tokenSize}`);
+      for (const name of weights.names)
+        assert.deepEqual([...back.get(name).toFloat32()], [...weights.get(name).toFloat32()], `${name} @ ${tokenSize}`);
     }
   }
   const small = smallCheckpoint();

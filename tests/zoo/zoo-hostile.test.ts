@@ -13,9 +13,31 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'fflate';
-import { FormatError, Tensor, openZoo, parseJsonLines, parsePythonJson, writeNpy, writeZooManifest, writeZooParams, writeZooResults } from 'weightlab/internal';
+import {
+  FormatError,
+  Tensor,
+  openZoo,
+  parseJsonLines,
+  parsePythonJson,
+  writeNpy,
+  writeZooManifest,
+  writeZooParams,
+  writeZooResults,
+} from 'weightlab/internal';
 import { tempDir } from '../io/helpers';
-import { addDanglingLink, addDeepParams, addFifoTrial, addLinkLoop, addLinkOutside, addLongResultLine, GOOD_LINES, GOOD_TRIALS, MiB, writeTrial, zooWithGoodTrials } from '../io/attack/hostile-zoos';
+import {
+  addDanglingLink,
+  addDeepParams,
+  addFifoTrial,
+  addLinkLoop,
+  addLinkOutside,
+  addLongResultLine,
+  GOOD_LINES,
+  GOOD_TRIALS,
+  MiB,
+  writeTrial,
+  zooWithGoodTrials,
+} from '../io/attack/hostile-zoos';
 
 const LIBRARY = require.resolve('weightlab');
 const BIN = path.resolve(__dirname, '..', '..', '..', 'kernel', 'bin', 'weightlab.js');
@@ -26,7 +48,12 @@ const scratch = (name: string) => fs.mkdtempSync(path.join(SCRATCH, `${name}-`))
 /** What the child reports: the models it loaded and what it skipped, or the error it raised, and how long openZoo took. */
 interface Opened {
   models?: string[];
-  skipped?: { path: string; reason: string; code: string; details: { file?: string; offset?: number; field?: string } }[];
+  skipped?: {
+    path: string;
+    reason: string;
+    code: string;
+    details: { file?: string; offset?: number; field?: string };
+  }[];
   warnings?: string[];
   error?: { name: string; code: string; message: string; details: { file?: string; offset?: number; field?: string } };
   seconds: number;
@@ -52,7 +79,11 @@ process.stdout.write(JSON.stringify(out));
  * takes about a second on a busy machine); the opening itself must take under 5 s.
  */
 function openInChild(dir: string, options: Record<string, unknown> = {}): Opened {
-  const child = spawnSync(process.execPath, ['--max-old-space-size=512', '-e', CHILD, LIBRARY, dir, JSON.stringify(options)], { encoding: 'utf8', timeout: 10_000, maxBuffer: 16 * MiB });
+  const child = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=512', '-e', CHILD, LIBRARY, dir, JSON.stringify(options)],
+    { encoding: 'utf8', timeout: 10_000, maxBuffer: 16 * MiB },
+  );
   assert.equal(child.signal, null, `child killed (${child.signal}): ${child.stderr}`);
   assert.equal(child.status, 0, `child failed: ${child.stderr}`);
   const opened = JSON.parse(child.stdout) as Opened;
@@ -71,7 +102,10 @@ function onlySkip(opened: Opened, entry: string): NonNullable<Opened['skipped']>
   const [skip] = opened.skipped!;
   assert.equal(skip.path, entry);
   assert.equal(skip.code, 'E_FORMAT');
-  assert.ok(opened.warnings!.some((warning) => warning.includes(entry)), 'a warning names the entry');
+  assert.ok(
+    opened.warnings!.some((warning) => warning.includes(entry)),
+    'a warning names the entry',
+  );
   return skip;
 }
 
@@ -88,24 +122,39 @@ test('hostile links: a loop, a dangling link and a link out of the zoo are skipp
   const opened = openInChild(root);
   assertGoodTrialsLoaded(opened, ['alias']);
   const byPath = new Map(opened.skipped!.map((skip) => [skip.path, skip]));
-  assert.deepEqual([...byPath.keys()].sort(), ['dangling', 'loop_a', 'loop_b', 'outside'].map((name) => path.join(root, name)));
+  assert.deepEqual(
+    [...byPath.keys()].sort(),
+    ['dangling', 'loop_a', 'loop_b', 'outside'].map((name) => path.join(root, name)),
+  );
   assert.match(byPath.get(path.join(root, 'loop_a'))!.reason, /symbolic link loop.*loop_b/);
   assert.match(byPath.get(path.join(root, 'dangling'))!.reason, /dangling symbolic link.*nowhere/);
   const outside = byPath.get(path.join(root, 'outside'))!;
   assert.match(outside.reason, /outside the zoo folder/);
   assert.ok(outside.reason.includes(outsideTrial), 'the warning names the target');
   assert.ok(opened.skipped!.every((skip) => skip.code === 'E_FORMAT' && skip.details.file === skip.path));
-  assert.ok(opened.warnings!.some((warning) => warning.startsWith('good_b: checkpoint_000001 skipped') && warning.includes('outside the zoo folder')));
+  assert.ok(
+    opened.warnings!.some(
+      (warning) =>
+        warning.startsWith('good_b: checkpoint_000001 skipped') && warning.includes('outside the zoo folder'),
+    ),
+  );
 
   const strict = openInChild(root, { strict: true });
   assert.equal(strict.error?.name, 'FormatError');
-  assert.equal(strict.error?.details.file, path.join(root, 'dangling'), 'strict raises the first bad entry in name order');
+  assert.equal(
+    strict.error?.details.file,
+    path.join(root, 'dangling'),
+    'strict raises the first bad entry in name order',
+  );
 });
 
 test('a FIFO named result.json is refused without blocking', (t) => {
   const root = zooWithGoodTrials(scratch('fifo'));
   const dir = addFifoTrial(root);
-  if (dir === undefined) { t.skip('mkfifo is not available'); return; }
+  if (dir === undefined) {
+    t.skip('mkfifo is not available');
+    return;
+  }
   const skip = onlySkip(openInChild(root), dir);
   assert.equal(skip.details.file, path.join(dir, 'result.json'));
   assert.match(skip.reason, /not a regular file.*FIFO/);
@@ -116,7 +165,13 @@ test('a 300 MB result.json line: typed error naming the file, line 2 and its byt
   const { dir, file, first } = addLongResultLine(root, 300 * 1e6);
   try {
     const skip = onlySkip(openInChild(root), dir);
-    assert.deepEqual(skip.details, { file, field: 'line 2', offset: Buffer.byteLength(first), expected: `a line of at most ${16 * MiB} bytes (option maxTextBytes)`, found: `more than ${16 * MiB} bytes without a newline` });
+    assert.deepEqual(skip.details, {
+      file,
+      field: 'line 2',
+      offset: Buffer.byteLength(first),
+      expected: `a line of at most ${16 * MiB} bytes (option maxTextBytes)`,
+      found: `more than ${16 * MiB} bytes without a newline`,
+    });
   } finally {
     fs.rmSync(file);
   }
@@ -141,13 +196,21 @@ test('params.json nested 100k deep (JSON and Python NaN) and a deep result line:
   const depth = 100_000;
   const deepJson = addDeepParams(root, depth);
   const deepPython = writeTrial(root, 'deep_python', '{"loss": ' + '['.repeat(depth) + 'NaN' + ']'.repeat(depth) + '}');
-  const deepLine = writeTrial(root, 'deep_line', undefined, [GOOD_LINES[0], '{"x": ' + '['.repeat(depth) + 'Infinity' + ']'.repeat(depth) + '}']);
+  const deepLine = writeTrial(root, 'deep_line', undefined, [
+    GOOD_LINES[0],
+    '{"x": ' + '['.repeat(depth) + 'Infinity' + ']'.repeat(depth) + '}',
+  ]);
   const opened = openInChild(root);
   assertGoodTrialsLoaded(opened);
   const byPath = new Map(opened.skipped!.map((skip) => [skip.path, skip]));
   assert.equal(byPath.size, 3);
   // The 257th opening bracket passes the default cap of 256: '{"a":' is 5 bytes, so it sits at 256 * 5.
-  assert.deepEqual(byPath.get(deepJson)!.details, { file: path.join(deepJson, 'params.json'), offset: 256 * 5, expected: 'at most 256 levels of arrays and objects', found: 'level 257' });
+  assert.deepEqual(byPath.get(deepJson)!.details, {
+    file: path.join(deepJson, 'params.json'),
+    offset: 256 * 5,
+    expected: 'at most 256 levels of arrays and objects',
+    found: 'level 257',
+  });
   // '{"loss": ' is 9 bytes and opens level 1; the 256th '[' then opens level 257.
   assert.equal(byPath.get(deepPython)!.details.offset, 9 + 255);
   const line = byPath.get(deepLine)!.details;
@@ -165,14 +228,21 @@ test('Small CNN Zoo: a layout.csv shape literal nested 100k deep is a typed erro
   writeNpy(path.join(root, 'weights.npy'), Tensor.from([1, 2], [1, 2], 'float32'));
   fs.writeFileSync(path.join(root, 'metrics.csv.gz'), gzipSync(Buffer.from('modeldir,step\nrun,1\n')));
   const depth = 100_000;
-  fs.writeFileSync(path.join(root, 'layout.csv'), `varname,start_idx,end_idx,shape\nw,0,2,"${'('.repeat(depth)}2${',)'.repeat(depth)}"\n`);
+  fs.writeFileSync(
+    path.join(root, 'layout.csv'),
+    `varname,start_idx,end_idx,shape\nw,0,2,"${'('.repeat(depth)}2${',)'.repeat(depth)}"\n`,
+  );
   const opened = openInChild(root);
   assert.equal(opened.error?.code, 'E_FORMAT');
   assert.equal(opened.error?.details.file, path.join(root, 'layout.csv'));
   assert.match(opened.error!.message, /nesting too deep/);
 
   fs.writeFileSync(path.join(root, 'layout.csv'), 'varname,start_idx,end_idx,shape\nw,0,2,"(2,)"\n');
-  assert.deepEqual([...openZoo(root).models[0].checkpoints[0].load().get('w').toFloat32()], [1, 2], 'the repaired zoo opens');
+  assert.deepEqual(
+    [...openZoo(root).models[0].checkpoints[0].load().get('w').toFloat32()],
+    [1, 2],
+    'the repaired zoo opens',
+  );
   const elsewhere = scratch('small-cnn-elsewhere');
   fs.renameSync(path.join(root, 'weights.npy'), path.join(elsewhere, 'weights.npy'));
   fs.symlinkSync(path.join(elsewhere, 'weights.npy'), path.join(root, 'weights.npy'));
@@ -187,7 +257,10 @@ test('nothing readable: a typed error listing the reasons; the CLI exits 1 with 
   writeTrial(root, 'deep', '['.repeat(1000) + ']'.repeat(1000));
   const opened = openInChild(root);
   assert.equal(opened.error?.code, 'E_FORMAT');
-  assert.match(opened.error!.message, /no readable trial folder in the zoo folder.*2 unreadable.*dangling symbolic link/);
+  assert.match(
+    opened.error!.message,
+    /no readable trial folder in the zoo folder.*2 unreadable.*dangling symbolic link/,
+  );
 
   const failed = spawnSync(process.execPath, [BIN, 'zoo', 'info', root], { encoding: 'utf8' });
   assert.equal(failed.status, 1);
@@ -203,7 +276,10 @@ test('nothing readable: a typed error listing the reasons; the CLI exits 1 with 
   assert.equal(json.status, 0);
   const summary = JSON.parse(json.stdout) as { models: number; skipped: { path: string; reason: string }[] };
   assert.equal(summary.models, 2);
-  assert.deepEqual(summary.skipped.map((skip) => skip.path), [path.join(mixed, 'dangling')]);
+  assert.deepEqual(
+    summary.skipped.map((skip) => skip.path),
+    [path.join(mixed, 'dangling')],
+  );
   const strict = spawnSync(process.execPath, [BIN, 'zoo', 'info', mixed, '--strict'], { encoding: 'utf8' });
   assert.equal(strict.status, 1);
   assert.match(strict.stderr, /FormatError: .*dangling.*dangling symbolic link/);
@@ -218,11 +294,20 @@ test('native zoo: a listed model folder that is a dangling link is skipped; the 
   fs.symlinkSync('gone', path.join(root, 'c'));
   writeZooManifest(root, { axes: {}, models: ['a', 'b', 'c'] });
   const zoo = openZoo(root);
-  assert.deepEqual(zoo.models.map((model) => model.id), ['a', 'b']);
-  assert.deepEqual(zoo.skipped.map((skip) => skip.path), [path.join(root, 'c')]);
+  assert.deepEqual(
+    zoo.models.map((model) => model.id),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    zoo.skipped.map((skip) => skip.path),
+    [path.join(root, 'c')],
+  );
   assert.ok(zoo.skipped[0].error instanceof FormatError);
   assert.match(zoo.toString(), /1 skipped/);
-  assert.throws(() => openZoo(root, { strict: true }), (error: unknown) => error instanceof FormatError && error.details.file === path.join(root, 'c'));
+  assert.throws(
+    () => openZoo(root, { strict: true }),
+    (error: unknown) => error instanceof FormatError && error.details.file === path.join(root, 'c'),
+  );
 });
 
 test('streamed result.json: lines across 1 MiB read boundaries, a UTF-8 character split by one, a truncated last line', () => {
@@ -232,7 +317,8 @@ test('streamed result.json: lines across 1 MiB read boundaries, a UTF-8 characte
   const pad = 'a'.repeat(MiB - 1 - prefix.length) + 'é';
   const lines = [`${prefix}${pad}", "training_iteration": 1}`];
   const count = 40_000;
-  for (let k = 2; k <= count; k++) lines.push(JSON.stringify({ training_iteration: k, test_loss: k / 7, note: 'x'.repeat(k % 97) }));
+  for (let k = 2; k <= count; k++)
+    lines.push(JSON.stringify({ training_iteration: k, test_loss: k / 7, note: 'x'.repeat(k % 97) }));
   writeTrial(root, 'trial', undefined, [...lines, '{"training_iteration": 40001, "test_lo']);
   const zoo = openZoo(root);
   const model = zoo.models[0];
@@ -247,12 +333,25 @@ test('streamed result.json: lines across 1 MiB read boundaries, a UTF-8 characte
   assert.deepEqual(model.warnings, ['result.json: the last line is truncated and was dropped']);
   // A bad line that is not the last is an error naming its line and offset.
   const bad = writeTrial(root, 'bad', undefined, [GOOD_LINES[0], '{"oops": ', GOOD_LINES[1]]);
-  assert.throws(() => openZoo(bad), (error: unknown) => error instanceof FormatError && error.details.field === 'line 2' && error.details.offset === GOOD_LINES[0].length + 1);
+  assert.throws(
+    () => openZoo(bad),
+    (error: unknown) =>
+      error instanceof FormatError &&
+      error.details.field === 'line 2' &&
+      error.details.offset === GOOD_LINES[0].length + 1,
+  );
   // The whole-file cap is checked as the bytes arrive; the error names the line holding the first byte past it.
   let lineOfCap = 0;
   for (let at = 0; at <= 2 * MiB; lineOfCap++) at += Buffer.byteLength(lines[lineOfCap]) + 1;
-  assert.throws(() => openZoo(path.join(root, 'trial'), { maxResultBytes: 2 * MiB }), (error: unknown) => error instanceof FormatError
-    && error.details.file === path.join(root, 'trial', 'result.json') && error.details.offset === 2 * MiB && error.details.field === `line ${lineOfCap}` && /maxResultBytes/.test(error.message));
+  assert.throws(
+    () => openZoo(path.join(root, 'trial'), { maxResultBytes: 2 * MiB }),
+    (error: unknown) =>
+      error instanceof FormatError &&
+      error.details.file === path.join(root, 'trial', 'result.json') &&
+      error.details.offset === 2 * MiB &&
+      error.details.field === `line ${lineOfCap}` &&
+      /maxResultBytes/.test(error.message),
+  );
 });
 
 test('parsePythonJson: depth counted outside strings only, NaN restored at depth, the cap is an option', () => {
@@ -263,9 +362,15 @@ test('parsePythonJson: depth counted outside strings only, NaN restored at depth
   for (let level = 1; level < 256; level++) value = (value as unknown[])[0];
   assert.ok(Number.isNaN((value as number[])[0]));
   assert.equal((value as number[])[1], -Infinity);
-  assert.throws(() => parsePythonJson(nested(257), 'f'), (error: unknown) => error instanceof FormatError && error.details.offset === 256 && error.details.file === 'f');
+  assert.throws(
+    () => parsePythonJson(nested(257), 'f'),
+    (error: unknown) => error instanceof FormatError && error.details.offset === 256 && error.details.file === 'f',
+  );
   assert.doesNotThrow(() => parsePythonJson(nested(300), 'f', undefined, { maxDepth: 300 }));
   assert.equal(parsePythonJson('"\\u0000NaN is text"', 'f'), '\u0000NaN is text');
-  assert.deepEqual(parseJsonLines('{"a": 1}\n\n{"a": NaN}\n{"a": ', 'f'), { rows: [{ a: 1 }, { a: NaN }], droppedLastLine: true });
+  assert.deepEqual(parseJsonLines('{"a": 1}\n\n{"a": NaN}\n{"a": ', 'f'), {
+    rows: [{ a: 1 }, { a: NaN }],
+    droppedLastLine: true,
+  });
   assert.throws(() => openZoo(scratch('options'), { maxTextBytes: 0 }), /maxTextBytes/);
 });

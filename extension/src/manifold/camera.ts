@@ -34,7 +34,11 @@ export interface Normalisation {
 }
 
 /** Centre and per-axis scales that map every point (and trajectory point) into [-1, 1] (2-D) or the unit ball (3-D). */
-export function normalisation(points: readonly (readonly number[])[], dimensions: number, aspect: Aspect = 'fill'): Normalisation {
+export function normalisation(
+  points: readonly (readonly number[])[],
+  dimensions: number,
+  aspect: Aspect = 'fill',
+): Normalisation {
   const low = new Array(dimensions).fill(Infinity);
   const high = new Array(dimensions).fill(-Infinity);
   for (const point of points) {
@@ -62,7 +66,12 @@ export function normalisation(points: readonly (readonly number[])[], dimensions
 }
 
 /** Pixels kept free around the plot frame, for tick labels and axis titles. */
-export interface Margins { left: number; right: number; top: number; bottom: number }
+export interface Margins {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
 
 export interface Viewport {
   width: number;
@@ -91,8 +100,10 @@ function frame(viewport: Viewport): { cx: number; cy: number; halfX: number; hal
 
 /** The camera's rotation of (x, y, z): [right, up, depth towards the viewer]. */
 export function rotate(x: number, y: number, z: number, camera: Camera): [number, number, number] {
-  const cosYaw = Math.cos(camera.yaw), sinYaw = Math.sin(camera.yaw);
-  const cosPitch = Math.cos(camera.pitch), sinPitch = Math.sin(camera.pitch);
+  const cosYaw = Math.cos(camera.yaw),
+    sinYaw = Math.sin(camera.yaw);
+  const cosPitch = Math.cos(camera.pitch),
+    sinPitch = Math.sin(camera.pitch);
   const x1 = cosYaw * x + sinYaw * z;
   const z1 = -sinYaw * x + cosYaw * z;
   return [x1, cosPitch * y - sinPitch * z1, sinPitch * y + cosPitch * z1];
@@ -102,7 +113,15 @@ export function rotate(x: number, y: number, z: number, camera: Camera): [number
  * Projects `point` to screen pixels; writes [x, y, depth] at `out[at]` (depth only orders 3-D
  * drawing: larger is nearer). In 2-D the data's y axis points up.
  */
-export function projectPoint(point: readonly number[], dimensions: number, norm: Normalisation, camera: Camera, viewport: Viewport, out: Float64Array, at: number): void {
+export function projectPoint(
+  point: readonly number[],
+  dimensions: number,
+  norm: Normalisation,
+  camera: Camera,
+  viewport: Viewport,
+  out: Float64Array,
+  at: number,
+): void {
   let x = (point[0] - norm.centre[0]) * norm.scale[0];
   let y = (point[1] - norm.centre[1]) * norm.scale[1];
   let depth = 0;
@@ -114,15 +133,32 @@ export function projectPoint(point: readonly number[], dimensions: number, norm:
 }
 
 /** 2-D only: the data coordinate of `axis` (0: x, 1: y) shown at screen pixel `position` (the inverse of projectPoint). */
-export function dataCoordinate(axis: 0 | 1, position: number, norm: Normalisation, camera: Camera, viewport: Viewport): number {
+export function dataCoordinate(
+  axis: 0 | 1,
+  position: number,
+  norm: Normalisation,
+  camera: Camera,
+  viewport: Viewport,
+): number {
   const { cx, cy, halfX, halfY } = frame(viewport);
-  const normalised = axis === 0 ? (position - cx - camera.panX) / (halfX * camera.zoom) : -(position - cy - camera.panY) / (halfY * camera.zoom);
+  const normalised =
+    axis === 0
+      ? (position - cx - camera.panX) / (halfX * camera.zoom)
+      : -(position - cy - camera.panY) / (halfY * camera.zoom);
   return normalised / norm.scale[axis] + norm.centre[axis];
 }
 
 /** 2-D only: the screen pixel of data coordinate `value` on `axis` (0: x, 1: y). */
-export function screenCoordinate(axis: 0 | 1, value: number, norm: Normalisation, camera: Camera, viewport: Viewport): number {
+export function screenCoordinate(
+  axis: 0 | 1,
+  value: number,
+  norm: Normalisation,
+  camera: Camera,
+  viewport: Viewport,
+): number {
   const { cx, cy, halfX, halfY } = frame(viewport);
   const normalised = (value - norm.centre[axis]) * norm.scale[axis];
-  return axis === 0 ? cx + normalised * halfX * camera.zoom + camera.panX : cy - normalised * halfY * camera.zoom + camera.panY;
+  return axis === 0
+    ? cx + normalised * halfX * camera.zoom + camera.panX
+    : cy - normalised * halfY * camera.zoom + camera.panY;
 }

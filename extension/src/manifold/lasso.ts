@@ -9,24 +9,38 @@ export function insideOutline(x: number, y: number, outline: readonly number[]):
   let inside = false;
   const vertices = outline.length / 2;
   for (let i = 0, j = vertices - 1; i < vertices; j = i++) {
-    const xi = outline[2 * i], yi = outline[2 * i + 1], xj = outline[2 * j], yj = outline[2 * j + 1];
+    const xi = outline[2 * i],
+      yi = outline[2 * i + 1],
+      xj = outline[2 * j],
+      yj = outline[2 * j + 1];
     // Count crossings of the horizontal ray from (x, y) to the right.
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }
 
 /** Indices of the first `count` points (screen coordinates with `stride` numbers per point) inside `outline`. */
-export function pointsInsideOutline(screen: ArrayLike<number>, count: number, stride: number, outline: readonly number[]): number[] {
+export function pointsInsideOutline(
+  screen: ArrayLike<number>,
+  count: number,
+  stride: number,
+  outline: readonly number[],
+): number[] {
   if (outline.length < 6) return [];
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < outline.length; i += 2) {
-    minX = Math.min(minX, outline[i]); maxX = Math.max(maxX, outline[i]);
-    minY = Math.min(minY, outline[i + 1]); maxY = Math.max(maxY, outline[i + 1]);
+    minX = Math.min(minX, outline[i]);
+    maxX = Math.max(maxX, outline[i]);
+    minY = Math.min(minY, outline[i + 1]);
+    maxY = Math.max(maxY, outline[i + 1]);
   }
   const inside: number[] = [];
   for (let i = 0; i < count; i++) {
-    const x = screen[stride * i], y = screen[stride * i + 1];
+    const x = screen[stride * i],
+      y = screen[stride * i + 1];
     // The bounding box rejects most points of a large zoo before the polygon test.
     if (x < minX || x > maxX || y < minY || y > maxY) continue;
     if (insideOutline(x, y, outline)) inside.push(i);

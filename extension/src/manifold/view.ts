@@ -13,8 +13,19 @@ import { cssVariable, formatValue, html, select, svg, textWidth } from '../dom';
 import { formatTick, linearTicks } from '../ticks';
 import { LassoOverlay, pointsInsideOutline } from './lasso';
 import {
-  dataCoordinate, initialCamera, normalisation, plotArea, projectPoint, rotate, screenCoordinate, ZOOM_LIMITS,
-  type Aspect, type Camera, type Margins, type Normalisation, type Viewport,
+  dataCoordinate,
+  initialCamera,
+  normalisation,
+  plotArea,
+  projectPoint,
+  rotate,
+  screenCoordinate,
+  ZOOM_LIMITS,
+  type Aspect,
+  type Camera,
+  type Margins,
+  type Normalisation,
+  type Viewport,
 } from './camera';
 
 const NONE = '(none)';
@@ -23,7 +34,10 @@ const SELECTION_LIST_LIMIT = 200;
 /** Depth slabs of the 3-D painter's order. */
 const DEPTH_SLABS = 24;
 /** Room around the plot frame: tick labels and axis titles in 2-D, a thin border in 3-D. */
-const MARGINS: Record<2 | 3, Margins> = { 2: { left: 64, right: 14, top: 10, bottom: 44 }, 3: { left: 8, right: 8, top: 8, bottom: 8 } };
+const MARGINS: Record<2 | 3, Margins> = {
+  2: { left: 64, right: 14, top: 10, bottom: 44 },
+  3: { left: 8, right: 8, top: 8, bottom: 8 },
+};
 /** Pixels between the data's extent and the frame at zoom 1 (points are drawn whole). */
 const PADDING = 14;
 /** Zoom and pan stop where fewer than this many pixels of the frame's inside would still hold a point. */
@@ -81,13 +95,17 @@ export class ManifoldView {
     this.dimensions = payload.dimensions;
     this.aspect = payload.aspect ?? 'fill';
     const columns = payload.table.columns;
-    this.colorBy = payload.colorBy ?? columns.find((c) => c.role === 'metric' && c.type === 'quantitative')?.name ?? NONE;
+    this.colorBy =
+      payload.colorBy ?? columns.find((c) => c.role === 'metric' && c.type === 'quantitative')?.name ?? NONE;
     this.sizeBy = payload.sizeBy ?? NONE;
     this.normalise();
     this.screen = new Float64Array(payload.points.length * 3);
     this.trajectoryScreen = payload.trajectories.map((t) => new Float64Array(t.points.length * 3));
 
-    this.canvas = html('canvas', { className: 'wl-canvas', attributes: { role: 'img', 'aria-label': `${payload.title}: ${payload.points.length} models` } });
+    this.canvas = html('canvas', {
+      className: 'wl-canvas',
+      attributes: { role: 'img', 'aria-label': `${payload.title}: ${payload.points.length} models` },
+    });
     this.tooltip = html('div', { className: 'wl-tooltip', attributes: { role: 'tooltip' } });
     this.tooltip.hidden = true;
     this.band = html('div', { className: 'wl-band' });
@@ -96,10 +114,22 @@ export class ManifoldView {
     this.plot = html('div', { className: 'wl-plot' }, this.canvas, this.axes, this.band, this.lasso.node, this.tooltip);
     this.legend = html('div', { className: 'wl-legend' });
     this.selectionPanel = html('div', { className: 'wl-selection' });
-    this.node = html('div', {
-      className: 'wl-manifold',
-      dataset: { weightlabPoints: String(payload.points.length), method: payload.method, trajectories: String(payload.trajectories.length) },
-    }, html('div', { className: 'wl-title' }, payload.title), this.toolbar(), this.plot, this.legend, this.selectionPanel);
+    this.node = html(
+      'div',
+      {
+        className: 'wl-manifold',
+        dataset: {
+          weightlabPoints: String(payload.points.length),
+          method: payload.method,
+          trajectories: String(payload.trajectories.length),
+        },
+      },
+      html('div', { className: 'wl-title' }, payload.title),
+      this.toolbar(),
+      this.plot,
+      this.legend,
+      this.selectionPanel,
+    );
 
     if (payload.dimensions === 3) this.node.dataset.view = '3-D';
     this.node.dataset.aspect = this.aspect;
@@ -114,10 +144,18 @@ export class ManifoldView {
       plotArea: () => {
         const box = this.canvas.getBoundingClientRect();
         const area = plotArea(this.viewport);
-        return { left: box.left + area.left, top: box.top + area.top, right: box.left + area.right, bottom: box.top + area.bottom };
+        return {
+          left: box.left + area.left,
+          top: box.top + area.top,
+          right: box.left + area.right,
+          bottom: box.top + area.bottom,
+        };
       },
       lastDrawMs: () => this.drawMs,
-      redraw: () => { this.draw(); return this.drawMs; },
+      redraw: () => {
+        this.draw();
+        return this.drawMs;
+      },
     };
     Object.defineProperty(this.node, 'weightlabManifold', { value: probe });
     if (typeof ResizeObserver !== 'undefined') {
@@ -136,37 +174,94 @@ export class ManifoldView {
     const columns = this.payload.table.columns;
     const colorOptions = [NONE, ...columns.filter((c) => c.role !== 'id').map((c) => c.name)];
     const sizeOptions = [NONE, ...columns.filter((c) => c.type === 'quantitative').map((c) => c.name)];
-    const bar = html('div', { className: 'wl-toolbar' },
-      select('Colour', colorOptions, this.colorBy, (value) => { this.colorBy = value; this.applyEncodings(); }, 'color-by'),
-      select('Size', sizeOptions, this.sizeBy, (value) => { this.sizeBy = value; this.applyEncodings(); }, 'size-by'));
+    const bar = html(
+      'div',
+      { className: 'wl-toolbar' },
+      select(
+        'Colour',
+        colorOptions,
+        this.colorBy,
+        (value) => {
+          this.colorBy = value;
+          this.applyEncodings();
+        },
+        'color-by',
+      ),
+      select(
+        'Size',
+        sizeOptions,
+        this.sizeBy,
+        (value) => {
+          this.sizeBy = value;
+          this.applyEncodings();
+        },
+        'size-by',
+      ),
+    );
     if (this.payload.dimensions === 3) {
-      bar.appendChild(select('View', ['3-D', '2-D'], '3-D', (value) => {
-        this.dimensions = value === '3-D' ? 3 : 2;
-        this.camera = initialCamera();
-        this.node.dataset.view = value;
-        this.normalise();
-        this.resize();
-      }, 'view'));
+      bar.appendChild(
+        select(
+          'View',
+          ['3-D', '2-D'],
+          '3-D',
+          (value) => {
+            this.dimensions = value === '3-D' ? 3 : 2;
+            this.camera = initialCamera();
+            this.node.dataset.view = value;
+            this.normalise();
+            this.resize();
+          },
+          'view',
+        ),
+      );
     }
-    bar.appendChild(select('Axes', [{ value: 'fill', text: 'fill the plot' }, { value: 'equal', text: 'equal scales' }], this.aspect, (value) => {
-      this.aspect = value === 'equal' ? 'equal' : 'fill';
-      this.node.dataset.aspect = this.aspect;
-      this.camera = initialCamera();
-      this.normalise();
-      this.resize();
-    }, 'aspect'));
+    bar.appendChild(
+      select(
+        'Axes',
+        [
+          { value: 'fill', text: 'fill the plot' },
+          { value: 'equal', text: 'equal scales' },
+        ],
+        this.aspect,
+        (value) => {
+          this.aspect = value === 'equal' ? 'equal' : 'fill';
+          this.node.dataset.aspect = this.aspect;
+          this.camera = initialCamera();
+          this.normalise();
+          this.resize();
+        },
+        'aspect',
+      ),
+    );
     if (this.payload.trajectories.length) {
       const box = html('input', { attributes: { type: 'checkbox' }, dataset: { role: 'trajectories' } });
       box.checked = true;
-      box.addEventListener('change', () => { this.showTrajectories = box.checked; this.schedule(); });
+      box.addEventListener('change', () => {
+        this.showTrajectories = box.checked;
+        this.schedule();
+      });
       bar.appendChild(html('label', { className: 'wl-control' }, box, ' trajectories'));
     }
-    const reset = html('button', { className: 'wl-button', dataset: { role: 'reset' }, attributes: { title: 'back to the initial zoom, pan and rotation (or double-click the plot)' } }, 'Reset view');
+    const reset = html(
+      'button',
+      {
+        className: 'wl-button',
+        dataset: { role: 'reset' },
+        attributes: { title: 'back to the initial zoom, pan and rotation (or double-click the plot)' },
+      },
+      'Reset view',
+    );
     reset.addEventListener('click', () => this.setCamera(initialCamera()));
     bar.appendChild(reset);
-    bar.appendChild(html('span', { className: 'wl-hint' }, this.payload.dimensions === 3
-      ? 'drag: rotate · alt-drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso'
-      : 'drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso'));
+    bar.appendChild(
+      html(
+        'span',
+        { className: 'wl-hint' },
+        this.payload.dimensions === 3
+          ? 'drag: rotate · alt-drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso'
+          : 'drag: pan · wheel: zoom · shift-drag: select · alt-shift-drag: lasso',
+      ),
+    );
     return bar;
   }
 
@@ -190,15 +285,26 @@ export class ManifoldView {
    */
   private keepDataInView(camera: Camera): Camera {
     const area = plotArea(this.viewport);
-    const inside = { left: area.left + KEEP_VISIBLE, right: area.right - KEEP_VISIBLE, top: area.top + KEEP_VISIBLE, bottom: area.bottom - KEEP_VISIBLE };
+    const inside = {
+      left: area.left + KEEP_VISIBLE,
+      right: area.right - KEEP_VISIBLE,
+      top: area.top + KEEP_VISIBLE,
+      bottom: area.bottom - KEEP_VISIBLE,
+    };
     const out = new Float64Array(3);
-    let best = Infinity, shiftX = 0, shiftY = 0;
+    let best = Infinity,
+      shiftX = 0,
+      shiftY = 0;
     for (const point of this.payload.points) {
       projectPoint(point, this.dimensions, this.norm, camera, this.viewport, out, 0);
       const dx = out[0] < inside.left ? inside.left - out[0] : out[0] > inside.right ? inside.right - out[0] : 0;
       const dy = out[1] < inside.top ? inside.top - out[1] : out[1] > inside.bottom ? inside.bottom - out[1] : 0;
       if (dx === 0 && dy === 0) return camera;
-      if (dx * dx + dy * dy < best) { best = dx * dx + dy * dy; shiftX = dx; shiftY = dy; }
+      if (dx * dx + dy * dy < best) {
+        best = dx * dx + dy * dy;
+        shiftX = dx;
+        shiftY = dy;
+      }
     }
     return best === Infinity ? camera : { ...camera, panX: camera.panX + shiftX, panY: camera.panY + shiftY };
   }
@@ -213,16 +319,27 @@ export class ManifoldView {
     const colorValues = this.column(this.colorBy);
     const colorInfo = this.payload.table.columns.find((c) => c.name === this.colorBy);
     // A phase column takes the phase diagram's colours, so a phase reads the same in both views.
-    this.scale = colorValues && colorInfo ? (colorInfo.type === 'nominal' && phaseScale(colorValues)) || colorScale(colorValues, colorInfo.type) : { kind: 'nominal', domain: [], colors: new Array(n).fill(cssVariable(this.node, '--jp-brand-color1', '#1976d2')) };
+    this.scale =
+      colorValues && colorInfo
+        ? (colorInfo.type === 'nominal' && phaseScale(colorValues)) || colorScale(colorValues, colorInfo.type)
+        : {
+            kind: 'nominal',
+            domain: [],
+            colors: new Array(n).fill(cssVariable(this.node, '--jp-brand-color1', '#1976d2')),
+          };
     const baseRadius = n > 3000 ? 2 : n > 500 ? 3 : 4.5;
     this.radii = new Float64Array(n).fill(baseRadius);
     const sizeValues = this.column(this.sizeBy);
     if (sizeValues) {
       const numbers = sizeValues.filter((v): v is number => typeof v === 'number');
-      const low = Math.min(...numbers), high = Math.max(...numbers);
+      const low = Math.min(...numbers),
+        high = Math.max(...numbers);
       sizeValues.forEach((v, i) => {
         // Area proportional to the value: radius grows with the square root.
-        this.radii[i] = typeof v === 'number' && high > low ? baseRadius * (0.6 + 1.6 * Math.sqrt((v - low) / (high - low))) : baseRadius;
+        this.radii[i] =
+          typeof v === 'number' && high > low
+            ? baseRadius * (0.6 + 1.6 * Math.sqrt((v - low) / (high - low)))
+            : baseRadius;
       });
     }
     this.node.dataset.colorBy = this.colorBy;
@@ -234,7 +351,9 @@ export class ManifoldView {
   private renderLegend(): void {
     this.legend.replaceChildren();
     if (this.colorBy === NONE) return;
-    this.legend.appendChild(html('span', { className: 'wl-legend-title' }, this.scale.logarithmic ? `${this.colorBy} (log)` : this.colorBy));
+    this.legend.appendChild(
+      html('span', { className: 'wl-legend-title' }, this.scale.logarithmic ? `${this.colorBy} (log)` : this.colorBy),
+    );
     if (this.scale.kind === 'quantitative') {
       const [low, high] = this.scale.domain as [number, number];
       const ramp = html('span', { className: 'wl-ramp' });
@@ -256,12 +375,19 @@ export class ManifoldView {
     const width = Math.max(240, Math.floor(this.plot.clientWidth || 640));
     const height = Math.round(Math.min(520, Math.max(300, width * 0.62)));
     const ratio = window.devicePixelRatio || 1;
-    this.viewport = { width, height, margins: MARGINS[this.dimensions], padding: PADDING, isotropic: this.dimensions === 3 || this.aspect === 'equal' };
+    this.viewport = {
+      width,
+      height,
+      margins: MARGINS[this.dimensions],
+      padding: PADDING,
+      isotropic: this.dimensions === 3 || this.aspect === 'equal',
+    };
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
-    for (const [name, value] of Object.entries({ width, height, viewBox: `0 0 ${width} ${height}` })) this.axes.setAttribute(name, String(value));
+    for (const [name, value] of Object.entries({ width, height, viewBox: `0 0 ${width} ${height}` }))
+      this.axes.setAttribute(name, String(value));
     this.draw();
   }
 
@@ -272,9 +398,12 @@ export class ManifoldView {
 
   private projectAll(): void {
     const { points, trajectories } = this.payload;
-    for (let i = 0; i < points.length; i++) projectPoint(points[i], this.dimensions, this.norm, this.camera, this.viewport, this.screen, 3 * i);
+    for (let i = 0; i < points.length; i++)
+      projectPoint(points[i], this.dimensions, this.norm, this.camera, this.viewport, this.screen, 3 * i);
     trajectories.forEach((trajectory, t) => {
-      trajectory.points.forEach((point, i) => projectPoint(point, this.dimensions, this.norm, this.camera, this.viewport, this.trajectoryScreen[t], 3 * i));
+      trajectory.points.forEach((point, i) =>
+        projectPoint(point, this.dimensions, this.norm, this.camera, this.viewport, this.trajectoryScreen[t], 3 * i),
+      );
     });
   }
 
@@ -304,7 +433,8 @@ export class ManifoldView {
         context.strokeStyle = this.scale.colors[trajectory.model];
         context.beginPath();
         for (let i = 0; i < trajectory.points.length; i++) {
-          if (i === 0) context.moveTo(screen[0], screen[1]); else context.lineTo(screen[3 * i], screen[3 * i + 1]);
+          if (i === 0) context.moveTo(screen[0], screen[1]);
+          else context.lineTo(screen[3 * i], screen[3 * i + 1]);
         }
         context.stroke();
         context.fillStyle = this.scale.colors[trajectory.model];
@@ -319,14 +449,22 @@ export class ManifoldView {
     // per point at 10,000 points). In 3-D they are first cut into depth slabs drawn far to
     // near, so nearer points still cover farther ones; order inside a slab does not show.
     const slabs = this.dimensions === 3 ? DEPTH_SLABS : 1;
-    let nearest = -Infinity, farthest = Infinity;
-    if (slabs > 1) for (let i = 0; i < n; i++) { const z = this.screen[3 * i + 2]; if (z > nearest) nearest = z; if (z < farthest) farthest = z; }
+    let nearest = -Infinity,
+      farthest = Infinity;
+    if (slabs > 1)
+      for (let i = 0; i < n; i++) {
+        const z = this.screen[3 * i + 2];
+        if (z > nearest) nearest = z;
+        if (z < farthest) farthest = z;
+      }
     const span = nearest - farthest || 1;
     const groups: Map<string, number[]>[] = Array.from({ length: slabs }, () => new Map());
     for (let i = 0; i < n; i++) {
-      const slab = slabs > 1 ? Math.min(slabs - 1, Math.floor(((this.screen[3 * i + 2] - farthest) / span) * slabs)) : 0;
+      const slab =
+        slabs > 1 ? Math.min(slabs - 1, Math.floor(((this.screen[3 * i + 2] - farthest) / span) * slabs)) : 0;
       const list = groups[slab].get(colors[i]);
-      if (list) list.push(i); else groups[slab].set(colors[i], [i]);
+      if (list) list.push(i);
+      else groups[slab].set(colors[i], [i]);
     }
     context.globalAlpha = n > 3000 ? 0.75 : 0.9;
     context.lineWidth = 0.75;
@@ -336,7 +474,9 @@ export class ManifoldView {
         context.fillStyle = color;
         context.beginPath();
         for (const i of indices) {
-          const x = this.screen[3 * i], y = this.screen[3 * i + 1], r = this.radii[i];
+          const x = this.screen[3 * i],
+            y = this.screen[3 * i + 1],
+            r = this.radii[i];
           context.moveTo(x + r, y);
           context.arc(x, y, r, 0, 2 * Math.PI);
         }
@@ -376,9 +516,20 @@ export class ManifoldView {
   /** Redraws the SVG layer: frame, value ticks and axis titles in 2-D; the orientation triad in 3-D. */
   private renderAxes(): void {
     const axes = this.payload.axes;
-    const title = (i: number) => axes[i].explainedVariance !== undefined ? `${axes[i].label} (${(axes[i].explainedVariance! * 100).toFixed(1)}% of variance)` : axes[i].label;
+    const title = (i: number) =>
+      axes[i].explainedVariance !== undefined
+        ? `${axes[i].label} (${(axes[i].explainedVariance! * 100).toFixed(1)}% of variance)`
+        : axes[i].label;
     const area = plotArea(this.viewport);
-    const children: SVGElement[] = [svg('rect', { x: area.left + 0.5, y: area.top + 0.5, width: area.right - area.left - 1, height: area.bottom - area.top - 1, class: 'wl-frame' })];
+    const children: SVGElement[] = [
+      svg('rect', {
+        x: area.left + 0.5,
+        y: area.top + 0.5,
+        width: area.right - area.left - 1,
+        height: area.bottom - area.top - 1,
+        class: 'wl-frame',
+      }),
+    ];
     if (this.dimensions === 3) {
       children.push(this.triad(area));
       this.axes.replaceChildren(...children);
@@ -395,16 +546,68 @@ export class ManifoldView {
         const label = formatTick(value);
         if (axis === 0) {
           children.push(svg('line', { x1: at, x2: at, y1: area.bottom, y2: area.bottom + 5, class: 'wl-tick-mark' }));
-          children.push(svg('text', { x: at, y: area.bottom + 17, 'text-anchor': 'middle', class: 'wl-tick', 'data-axis': 'x', 'data-value': value }, label));
+          children.push(
+            svg(
+              'text',
+              {
+                x: at,
+                y: area.bottom + 17,
+                'text-anchor': 'middle',
+                class: 'wl-tick',
+                'data-axis': 'x',
+                'data-value': value,
+              },
+              label,
+            ),
+          );
         } else {
           children.push(svg('line', { x1: area.left - 5, x2: area.left, y1: at, y2: at, class: 'wl-tick-mark' }));
-          children.push(svg('text', { x: area.left - 8, y: at, 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'wl-tick', 'data-axis': 'y', 'data-value': value }, label));
+          children.push(
+            svg(
+              'text',
+              {
+                x: area.left - 8,
+                y: at,
+                'text-anchor': 'end',
+                'dominant-baseline': 'central',
+                class: 'wl-tick',
+                'data-axis': 'y',
+                'data-value': value,
+              },
+              label,
+            ),
+          );
         }
       }
     }
     const middleY = (area.top + area.bottom) / 2;
-    children.push(svg('text', { x: (area.left + area.right) / 2, y: this.viewport.height - 8, 'text-anchor': 'middle', class: 'wl-axis-label', 'data-axis': 'x' }, title(0)));
-    children.push(svg('text', { x: 14, y: middleY, 'text-anchor': 'middle', transform: `rotate(-90 14 ${middleY})`, class: 'wl-axis-label', 'data-axis': 'y' }, title(1)));
+    children.push(
+      svg(
+        'text',
+        {
+          x: (area.left + area.right) / 2,
+          y: this.viewport.height - 8,
+          'text-anchor': 'middle',
+          class: 'wl-axis-label',
+          'data-axis': 'x',
+        },
+        title(0),
+      ),
+    );
+    children.push(
+      svg(
+        'text',
+        {
+          x: 14,
+          y: middleY,
+          'text-anchor': 'middle',
+          transform: `rotate(-90 14 ${middleY})`,
+          class: 'wl-axis-label',
+          'data-axis': 'y',
+        },
+        title(1),
+      ),
+    );
     this.axes.replaceChildren(...children);
   }
 
@@ -427,7 +630,16 @@ export class ManifoldView {
     const group = svg('g', { class: 'wl-triad' });
     const placed: { left: number; right: number; top: number; bottom: number }[] = [];
     for (const arm of [...arms].sort((a, b) => b.length - a.length)) {
-      group.appendChild(svg('line', { x1: origin[0], y1: origin[1], x2: origin[0] + arm.dx * TRIAD.arm, y2: origin[1] + arm.dy * TRIAD.arm, class: `wl-triad-arm${arm.depth < 0 ? ' wl-triad-back' : ''}`, 'data-axis': arm.axis }));
+      group.appendChild(
+        svg('line', {
+          x1: origin[0],
+          y1: origin[1],
+          x2: origin[0] + arm.dx * TRIAD.arm,
+          y2: origin[1] + arm.dy * TRIAD.arm,
+          class: `wl-triad-arm${arm.depth < 0 ? ' wl-triad-back' : ''}`,
+          'data-axis': arm.axis,
+        }),
+      );
       // An arm seen end-on has no side of its own: its label goes opposite the other two.
       let [ux, uy] = [arm.dx, arm.dy];
       if (arm.length < 0.05) {
@@ -435,22 +647,38 @@ export class ManifoldView {
         uy = -arms.filter((a) => a !== arm).reduce((sum, a) => sum + a.dy, 0);
       }
       const norm = Math.hypot(ux, uy) || 1;
-      ux /= norm; uy /= norm;
-      const width = textWidth(arm.label, font) + 2, height = TRIAD.font + 3;
+      ux /= norm;
+      uy /= norm;
+      const width = textWidth(arm.label, font) + 2,
+        height = TRIAD.font + 3;
       // Distance from the origin to the label box's centre: past the tip, plus the box's half-extent along the arm.
-      let distance = arm.length * TRIAD.arm + TRIAD.gap + Math.abs(ux) * width / 2 + Math.abs(uy) * height / 2;
+      let distance = arm.length * TRIAD.arm + TRIAD.gap + (Math.abs(ux) * width) / 2 + (Math.abs(uy) * height) / 2;
       const box = () => {
-        const cx = origin[0] + ux * distance, cy = origin[1] + uy * distance;
+        const cx = origin[0] + ux * distance,
+          cy = origin[1] + uy * distance;
         return { left: cx - width / 2, right: cx + width / 2, top: cy - height / 2, bottom: cy + height / 2 };
       };
-      const clashes = (b: ReturnType<typeof box>) => placed.some((p) => b.left < p.right + 2 && p.left < b.right + 2 && b.top < p.bottom + 2 && p.top < b.bottom + 2);
+      const clashes = (b: ReturnType<typeof box>) =>
+        placed.some(
+          (p) => b.left < p.right + 2 && p.left < b.right + 2 && b.top < p.bottom + 2 && p.top < b.bottom + 2,
+        );
       for (let step = 0; step < 100 && clashes(box()); step++) distance += 2;
       const b = box();
       placed.push(b);
-      group.appendChild(svg('text', {
-        x: (b.left + b.right) / 2, y: (b.top + b.bottom) / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central',
-        class: `wl-triad-label${arm.length < TRIAD.fadeBelow ? ' wl-triad-faded' : ''}`, 'data-axis': arm.axis,
-      }, arm.label));
+      group.appendChild(
+        svg(
+          'text',
+          {
+            x: (b.left + b.right) / 2,
+            y: (b.top + b.bottom) / 2,
+            'text-anchor': 'middle',
+            'dominant-baseline': 'central',
+            class: `wl-triad-label${arm.length < TRIAD.fadeBelow ? ' wl-triad-faded' : ''}`,
+            'data-axis': arm.axis,
+          },
+          arm.label,
+        ),
+      );
     }
     return group;
   }
@@ -460,10 +688,14 @@ export class ManifoldView {
     let bestDistance = HOVER_RADIUS * HOVER_RADIUS;
     let bestDepth = -Infinity;
     for (let i = 0; i < this.payload.points.length; i++) {
-      const dx = this.screen[3 * i] - x, dy = this.screen[3 * i + 1] - y;
+      const dx = this.screen[3 * i] - x,
+        dy = this.screen[3 * i + 1] - y;
       const distance = dx * dx + dy * dy;
       // In 3-D several points can sit under the cursor: prefer the nearest to the viewer.
-      if (distance < bestDistance - 1e-9 || (Math.abs(distance - bestDistance) < 1e-9 && this.screen[3 * i + 2] > bestDepth)) {
+      if (
+        distance < bestDistance - 1e-9 ||
+        (Math.abs(distance - bestDistance) < 1e-9 && this.screen[3 * i + 2] > bestDepth)
+      ) {
         best = i;
         bestDistance = distance;
         bestDepth = this.screen[3 * i + 2];
@@ -480,8 +712,14 @@ export class ManifoldView {
       if (!columns.length) return;
       rows.push(html('div', { className: 'wl-tooltip-section' }, title));
       for (const column of columns) {
-        rows.push(html('div', { className: 'wl-tooltip-row', dataset: { column: column.name } },
-          html('span', { className: 'wl-tooltip-key' }, column.name), html('span', { className: 'wl-tooltip-value' }, formatValue(table.values[column.name][index]))));
+        rows.push(
+          html(
+            'div',
+            { className: 'wl-tooltip-row', dataset: { column: column.name } },
+            html('span', { className: 'wl-tooltip-key' }, column.name),
+            html('span', { className: 'wl-tooltip-value' }, formatValue(table.values[column.name][index])),
+          ),
+        );
       }
     };
     section('hyperparameters', 'hyperparameter');
@@ -489,8 +727,13 @@ export class ManifoldView {
     const point = this.payload.points[index];
     const id = String(table.values[idColumn][index]);
     this.tooltip.replaceChildren(
-      html('div', { className: 'wl-tooltip-title' }, id), ...rows,
-      html('div', { className: 'wl-tooltip-coordinates' }, point.map((v, c) => `${this.payload.axes[c].label} ${formatValue(v)}`).join('  ')),
+      html('div', { className: 'wl-tooltip-title' }, id),
+      ...rows,
+      html(
+        'div',
+        { className: 'wl-tooltip-coordinates' },
+        point.map((v, c) => `${this.payload.axes[c].label} ${formatValue(v)}`).join('  '),
+      ),
     );
     this.tooltip.dataset.model = id;
     this.tooltip.hidden = false;
@@ -510,14 +753,32 @@ export class ManifoldView {
       const detail = this.colorBy !== NONE ? this.colorBy : undefined;
       const list = html('ol', { className: 'wl-selection-list' });
       for (const i of indices.slice(0, SELECTION_LIST_LIMIT)) {
-        list.appendChild(html('li', { dataset: { model: String(table.values[idColumn][i]) } },
-          String(table.values[idColumn][i]), detail ? html('span', { className: 'wl-selection-detail' }, ` ${detail} = ${formatValue(table.values[detail][i])}`) : null));
+        list.appendChild(
+          html(
+            'li',
+            { dataset: { model: String(table.values[idColumn][i]) } },
+            String(table.values[idColumn][i]),
+            detail
+              ? html(
+                  'span',
+                  { className: 'wl-selection-detail' },
+                  ` ${detail} = ${formatValue(table.values[detail][i])}`,
+                )
+              : null,
+          ),
+        );
       }
       this.selectionPanel.append(
-        html('div', { className: 'wl-selection-header' }, `${indices.length} model${indices.length === 1 ? '' : 's'} selected `, clear),
+        html(
+          'div',
+          { className: 'wl-selection-header' },
+          `${indices.length} model${indices.length === 1 ? '' : 's'} selected `,
+          clear,
+        ),
         list,
       );
-      if (indices.length > SELECTION_LIST_LIMIT) this.selectionPanel.appendChild(html('div', {}, `… and ${indices.length - SELECTION_LIST_LIMIT} more`));
+      if (indices.length > SELECTION_LIST_LIMIT)
+        this.selectionPanel.appendChild(html('div', {}, `… and ${indices.length - SELECTION_LIST_LIMIT} more`));
     }
     this.schedule();
   }
@@ -530,7 +791,13 @@ export class ManifoldView {
     };
     this.canvas.addEventListener('pointerdown', (event) => {
       const [x, y] = local(event);
-      const mode = event.shiftKey ? (event.altKey ? 'lasso' : 'select') : this.dimensions === 3 && !event.altKey ? 'rotate' : 'pan';
+      const mode = event.shiftKey
+        ? event.altKey
+          ? 'lasso'
+          : 'select'
+        : this.dimensions === 3 && !event.altKey
+          ? 'rotate'
+          : 'pan';
       drag = { mode, x, y, camera: { ...this.camera } };
       if (mode === 'lasso') this.lasso.start(x, y);
       this.canvas.setPointerCapture?.(event.pointerId);
@@ -540,11 +807,16 @@ export class ManifoldView {
       const [x, y] = local(event);
       if (!drag) {
         const index = this.nearest(x, y);
-        if (index !== this.hovered) { this.hovered = index; this.schedule(); }
-        if (index >= 0) this.showTooltip(index, x, y); else this.tooltip.hidden = true;
+        if (index !== this.hovered) {
+          this.hovered = index;
+          this.schedule();
+        }
+        if (index >= 0) this.showTooltip(index, x, y);
+        else this.tooltip.hidden = true;
         return;
       }
-      const dx = x - drag.x, dy = y - drag.y;
+      const dx = x - drag.x,
+        dy = y - drag.y;
       if (drag.mode === 'pan') {
         this.setCamera({ ...this.camera, panX: drag.camera.panX + dx, panY: drag.camera.panY + dy });
       } else if (drag.mode === 'rotate') {
@@ -553,7 +825,12 @@ export class ManifoldView {
       } else if (drag.mode === 'lasso') {
         this.lasso.extend(x, y);
       } else {
-        Object.assign(this.band.style, { left: `${Math.min(x, drag.x)}px`, top: `${Math.min(y, drag.y)}px`, width: `${Math.abs(dx)}px`, height: `${Math.abs(dy)}px` });
+        Object.assign(this.band.style, {
+          left: `${Math.min(x, drag.x)}px`,
+          top: `${Math.min(y, drag.y)}px`,
+          width: `${Math.abs(dx)}px`,
+          height: `${Math.abs(dy)}px`,
+        });
         this.band.hidden = false;
       }
     });
@@ -565,7 +842,8 @@ export class ManifoldView {
         const [y0, y1] = [Math.min(y, drag.y), Math.max(y, drag.y)];
         const inside: number[] = [];
         for (let i = 0; i < this.payload.points.length; i++) {
-          const px = this.screen[3 * i], py = this.screen[3 * i + 1];
+          const px = this.screen[3 * i],
+            py = this.screen[3 * i + 1];
           if (px >= x0 && px <= x1 && py >= y0 && py <= y1) inside.push(i);
         }
         this.band.hidden = true;
@@ -582,19 +860,32 @@ export class ManifoldView {
     this.canvas.addEventListener('pointerleave', () => {
       if (drag) return;
       this.tooltip.hidden = true;
-      if (this.hovered >= 0) { this.hovered = -1; this.schedule(); }
+      if (this.hovered >= 0) {
+        this.hovered = -1;
+        this.schedule();
+      }
     });
-    this.canvas.addEventListener('wheel', (event) => {
-      event.preventDefault();
-      const [x, y] = local(event);
-      const factor = Math.exp(-event.deltaY * 0.0015);
-      const zoom = Math.max(ZOOM_LIMITS.min, Math.min(ZOOM_LIMITS.max, this.camera.zoom * factor));
-      const applied = zoom / this.camera.zoom;
-      // Keep the data under the cursor fixed: pan scales about the cursor position (relative to the frame's centre, where zoom acts).
-      const area = plotArea(this.viewport);
-      const cx = x - (area.left + area.right) / 2, cy = y - (area.top + area.bottom) / 2;
-      this.setCamera({ ...this.camera, zoom, panX: cx - (cx - this.camera.panX) * applied, panY: cy - (cy - this.camera.panY) * applied });
-    }, { passive: false });
+    this.canvas.addEventListener(
+      'wheel',
+      (event) => {
+        event.preventDefault();
+        const [x, y] = local(event);
+        const factor = Math.exp(-event.deltaY * 0.0015);
+        const zoom = Math.max(ZOOM_LIMITS.min, Math.min(ZOOM_LIMITS.max, this.camera.zoom * factor));
+        const applied = zoom / this.camera.zoom;
+        // Keep the data under the cursor fixed: pan scales about the cursor position (relative to the frame's centre, where zoom acts).
+        const area = plotArea(this.viewport);
+        const cx = x - (area.left + area.right) / 2,
+          cy = y - (area.top + area.bottom) / 2;
+        this.setCamera({
+          ...this.camera,
+          zoom,
+          panX: cx - (cx - this.camera.panX) * applied,
+          panY: cy - (cy - this.camera.panY) * applied,
+        });
+      },
+      { passive: false },
+    );
     this.canvas.addEventListener('dblclick', () => this.setCamera(initialCamera()));
   }
 }

@@ -41,12 +41,21 @@ export function parseArgs(args: string[], spec: OptionSpec): ParsedArgs {
   const parsed: ParsedArgs = { positional: [], options: {}, flags: new Set() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--') { parsed.positional.push(...args.slice(i + 1)); break; }
-    if (!arg.startsWith('-') || arg === '-') { parsed.positional.push(arg); continue; }
+    if (arg === '--') {
+      parsed.positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      parsed.positional.push(arg);
+      continue;
+    }
     let name = arg.replace(/^--?/, '');
     let inline: string | undefined;
     const eq = name.indexOf('=');
-    if (eq >= 0) { inline = name.slice(eq + 1); name = name.slice(0, eq); }
+    if (eq >= 0) {
+      inline = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
     name = spec.aliases?.[name] ?? name;
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);

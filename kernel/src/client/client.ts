@@ -46,7 +46,9 @@ interface Collector {
 function withTimeout<T>(promise: Promise<T>, milliseconds: number | undefined, what: string): Promise<T> {
   if (!milliseconds || !Number.isFinite(milliseconds)) return promise;
   let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new KernelTimeoutError(what, milliseconds)), milliseconds); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KernelTimeoutError(what, milliseconds)), milliseconds);
+  });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -67,7 +69,9 @@ export class KernelClient {
   constructor(readonly info: ConnectionInfo) {
     this.signer = new Signer(info.key, info.signature_scheme);
     this.sockets = { shell: new zmq.Dealer(), control: new zmq.Dealer(), stdin: new zmq.Dealer() };
-    const onError = (error: Error) => { if (!this.closed) process.stderr.write(`kernel client: send failed: ${error.message}\n`); };
+    const onError = (error: Error) => {
+      if (!this.closed) process.stderr.write(`kernel client: send failed: ${error.message}\n`);
+    };
     this.writers = {
       shell: new SocketWriter(this.sockets.shell, onError),
       control: new SocketWriter(this.sockets.control, onError),
@@ -93,7 +97,9 @@ export class KernelClient {
     try {
       for await (const frames of socket) {
         let message: Message;
-        try { message = decode(frames, this.signer); } catch (error) {
+        try {
+          message = decode(frames, this.signer);
+        } catch (error) {
           process.stderr.write(`kernel client: dropped a malformed reply: ${(error as Error).message}\n`);
           continue;
         }
@@ -103,7 +109,10 @@ export class KernelClient {
         }
         const parent = message.parent_header.msg_id;
         const waiting = parent ? this.pending.get(parent) : undefined;
-        if (waiting) { this.pending.delete(parent!); waiting.resolve(message); }
+        if (waiting) {
+          this.pending.delete(parent!);
+          waiting.resolve(message);
+        }
       }
     } catch (error) {
       if (!this.closed) process.stderr.write(`kernel client: reply socket stopped: ${(error as Error).message}\n`);
@@ -114,7 +123,9 @@ export class KernelClient {
     try {
       for await (const frames of this.iopub) {
         let message: Message;
-        try { message = decode(frames, this.signer); } catch (error) {
+        try {
+          message = decode(frames, this.signer);
+        } catch (error) {
           process.stderr.write(`kernel client: dropped a malformed IOPub message: ${(error as Error).message}\n`);
           continue;
         }
@@ -144,7 +155,13 @@ export class KernelClient {
 
   /** Answers the kernel's pending input_request with `value`. */
   inputReply(value: string, request?: Message): Promise<void> {
-    const message = createMessage({ msgType: 'input_reply', content: { value }, parent: request?.header, session: this.session, username: 'weightlab-client' });
+    const message = createMessage({
+      msgType: 'input_reply',
+      content: { value },
+      parent: request?.header,
+      session: this.session,
+      username: 'weightlab-client',
+    });
     return this.writers.stdin.send(encode(message, this.signer));
   }
 
@@ -153,7 +170,9 @@ export class KernelClient {
     let done!: () => void;
     const collector: Collector = {
       messages: [],
-      idle: new Promise<void>((resolve) => { done = resolve; }),
+      idle: new Promise<void>((resolve) => {
+        done = resolve;
+      }),
       onMessage(message) {
         collector.messages.push(message);
         if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') done();
@@ -177,10 +196,17 @@ export class KernelClient {
   send(channel: RequestChannel, message: Message, timeoutMs?: number): Promise<Message> {
     const reply = new Promise<Message>((resolve) => this.pending.set(message.header.msg_id, { resolve }));
     void this.writers[channel].send(encode(message, this.signer));
-    return withTimeout(reply, timeoutMs, message.header.msg_type).finally(() => this.pending.delete(message.header.msg_id));
+    return withTimeout(reply, timeoutMs, message.header.msg_type).finally(() =>
+      this.pending.delete(message.header.msg_id),
+    );
   }
 
-  request(channel: RequestChannel, msgType: string, content: Record<string, unknown> = {}, timeoutMs?: number): Promise<Message> {
+  request(
+    channel: RequestChannel,
+    msgType: string,
+    content: Record<string, unknown> = {},
+    timeoutMs?: number,
+  ): Promise<Message> {
     return this.send(channel, this.newMessage(msgType, content), timeoutMs);
   }
 
@@ -193,14 +219,23 @@ export class KernelClient {
    * Sends a request and returns its outcome (reply and idle status) as a promise with no time
    * limit, for callers that act on a timeout themselves (interrupt, then wait again).
    */
-  start(channel: RequestChannel, message: Message): { done: Promise<ExecuteOutcome>; messages: Message[]; dispose(): void } {
+  start(
+    channel: RequestChannel,
+    message: Message,
+  ): { done: Promise<ExecuteOutcome>; messages: Message[]; dispose(): void } {
     const collector = this.collect(message.header.msg_id);
     const reply = this.send(channel, message);
-    const done = Promise.all([reply, collector.idle]).then(([answer]) => ({ reply: answer, messages: collector.messages }));
+    const done = Promise.all([reply, collector.idle]).then(([answer]) => ({
+      reply: answer,
+      messages: collector.messages,
+    }));
     return {
       done,
       messages: collector.messages,
-      dispose: () => { this.collectors.delete(message.header.msg_id); this.pending.delete(message.header.msg_id); },
+      dispose: () => {
+        this.collectors.delete(message.header.msg_id);
+        this.pending.delete(message.header.msg_id);
+      },
     };
   }
 
@@ -245,7 +280,10 @@ export class KernelClient {
         const remaining = Math.max(1, deadline - Date.now());
         const reply = await this.send('shell', message, remaining);
         this.firstKernelInfoReplyAt ??= performance.now();
-        const seen = await Promise.race([collector.idle.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250))]);
+        const seen = await Promise.race([
+          collector.idle.then(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250)),
+        ]);
         if (seen) return reply;
       } catch (error) {
         if (!(error instanceof KernelTimeoutError)) throw error;

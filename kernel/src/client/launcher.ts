@@ -30,8 +30,15 @@ export class KernelStartError extends Error {
 
 /** The kernel process ended while a request waited for its answer. */
 export class KernelDiedError extends Error {
-  constructor(readonly code: number | null, readonly signal: NodeJS.Signals | null, readonly reason: string | undefined, stderr: string) {
-    super(`the kernel died (${signal ? `killed by ${signal}` : `exit code ${code}`})${reason ? `; ${reason}` : ''}${stderr ? `:\n${stderr.trim()}` : ''}`);
+  constructor(
+    readonly code: number | null,
+    readonly signal: NodeJS.Signals | null,
+    readonly reason: string | undefined,
+    stderr: string,
+  ) {
+    super(
+      `the kernel died (${signal ? `killed by ${signal}` : `exit code ${code}`})${reason ? `; ${reason}` : ''}${stderr ? `:\n${stderr.trim()}` : ''}`,
+    );
     this.name = 'KernelDiedError';
   }
 }
@@ -50,18 +57,33 @@ export class RunningKernel {
   /** The first kernel_info_reply (set once the kernel answered). */
   kernelInfo: Message | undefined;
 
-  constructor(readonly process: ChildProcess, readonly client: KernelClient, readonly info: ConnectionInfo,
-    readonly connectionFile: string, private readonly directory: string) {
-    this.exited = new Promise((resolve) => process.once('exit', (code, signal) => {
-      this.finished = true;
-      this.exitSignal = signal;
-      const value = code ?? (signal ? null : 0);
-      const stderr = process.stderr;
-      if (!stderr || stderr.destroyed || stderr.readableEnded) { resolve(value); return; }
-      const timer = setTimeout(() => resolve(value), STDERR_DRAIN_MS);
-      stderr.once('close', () => { clearTimeout(timer); resolve(value); });
-    }));
-    process.stderr?.on('data', (chunk: Buffer) => { this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000); });
+  constructor(
+    readonly process: ChildProcess,
+    readonly client: KernelClient,
+    readonly info: ConnectionInfo,
+    readonly connectionFile: string,
+    private readonly directory: string,
+  ) {
+    this.exited = new Promise((resolve) =>
+      process.once('exit', (code, signal) => {
+        this.finished = true;
+        this.exitSignal = signal;
+        const value = code ?? (signal ? null : 0);
+        const stderr = process.stderr;
+        if (!stderr || stderr.destroyed || stderr.readableEnded) {
+          resolve(value);
+          return;
+        }
+        const timer = setTimeout(() => resolve(value), STDERR_DRAIN_MS);
+        stderr.once('close', () => {
+          clearTimeout(timer);
+          resolve(value);
+        });
+      }),
+    );
+    process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
+    });
   }
 
   get stderr(): string {
@@ -85,7 +107,9 @@ export class RunningKernel {
    * that cannot come.
    */
   async execute(code: string, options: ExecuteOptions & { timeoutMs?: number } = {}): Promise<ExecuteOutcome> {
-    const died = this.exited.then((exitCode): never => { throw new KernelDiedError(exitCode, this.exitSignal, this.exitCause, this.stderr); });
+    const died = this.exited.then((exitCode): never => {
+      throw new KernelDiedError(exitCode, this.exitSignal, this.exitCause, this.stderr);
+    });
     died.catch(() => undefined);
     return Promise.race([this.client.execute(code, options), died]);
   }
@@ -105,8 +129,14 @@ export class RunningKernel {
       if (this.alive) {
         await this.client.request('control', 'shutdown_request', { restart: false }, timeoutMs).catch(() => undefined);
         await this.waitForExit(timeoutMs);
-        if (this.alive) { this.process.kill('SIGTERM'); await this.waitForExit(1000); }
-        if (this.alive) { this.process.kill('SIGKILL'); await this.waitForExit(1000); }
+        if (this.alive) {
+          this.process.kill('SIGTERM');
+          await this.waitForExit(1000);
+        }
+        if (this.alive) {
+          this.process.kill('SIGKILL');
+          await this.waitForExit(1000);
+        }
       }
     } finally {
       this.client.close();
@@ -125,13 +155,21 @@ export class RunningKernel {
     if (!this.alive) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
-      void this.exited.then(() => { clearTimeout(timer); resolve(); });
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 }
 
 export function defaultKernelArgv(): string[] {
-  return [process.execPath, path.resolve(__dirname, '..', 'kernel', 'entry.js'), '--connection-file', '{connection_file}'];
+  return [
+    process.execPath,
+    path.resolve(__dirname, '..', 'kernel', 'entry.js'),
+    '--connection-file',
+    '{connection_file}',
+  ];
 }
 
 export async function launchKernel(options: LaunchOptions = {}): Promise<RunningKernel> {
@@ -151,7 +189,9 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Running
   const timeoutMs = options.startupTimeoutMs ?? 60000;
   try {
     const failed = kernel.exited.then((code) => {
-      throw new KernelStartError(`the kernel exited (code ${code}) before it answered kernel_info${kernel.stderr ? `:\n${kernel.stderr}` : ''}`);
+      throw new KernelStartError(
+        `the kernel exited (code ${code}) before it answered kernel_info${kernel.stderr ? `:\n${kernel.stderr}` : ''}`,
+      );
     });
     kernel.kernelInfo = await Promise.race([client.waitForReady(timeoutMs), failed]);
     return kernel;

@@ -24,7 +24,10 @@ function cacheDirectory(): string | undefined {
 
 function cacheFile(directory: string, file: string): string {
   const stat = statSync(file);
-  const key = createHash('sha256').update(`${process.version}|${process.arch}|${file}|${stat.size}|${stat.mtimeMs}`).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(`${process.version}|${process.arch}|${file}|${stat.size}|${stat.mtimeMs}`)
+    .digest('hex')
+    .slice(0, 24);
   return path.join(directory, `${path.basename(file, '.js')}-${key}.bin`);
 }
 
@@ -34,12 +37,18 @@ export function requireWithCodeCache(file: string): CachedModule {
   const cache = directory ? cacheFile(directory, file) : undefined;
   let cachedData: Buffer | undefined;
   if (cache) {
-    try { cachedData = readFileSync(cache); } catch { /* first run: no cache yet */ }
+    try {
+      cachedData = readFileSync(cache);
+    } catch {
+      /* first run: no cache yet */
+    }
   }
   const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
   const module = new Module(file, undefined);
   module.filename = file;
-  module.paths = (Module as unknown as { _nodeModulePaths(directory: string): string[] })._nodeModulePaths(path.dirname(file));
+  module.paths = (Module as unknown as { _nodeModulePaths(directory: string): string[] })._nodeModulePaths(
+    path.dirname(file),
+  );
   const compiled = script.runInThisContext() as (...args: unknown[]) => void;
   compiled.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   module.loaded = true;

@@ -28,8 +28,10 @@ function isInternalFrame(line: string): boolean {
 }
 
 export function typeScriptError(diagnostics: Diagnostic[]): CellError {
-  const lines = diagnostics.map((diagnostic) =>
-    `${diagnostic.fileName ? `${diagnostic.fileName} ` : ''}${diagnostic.start.line + 1}:${diagnostic.start.character + 1} - ${diagnostic.messageText}`);
+  const lines = diagnostics.map(
+    (diagnostic) =>
+      `${diagnostic.fileName ? `${diagnostic.fileName} ` : ''}${diagnostic.start.line + 1}:${diagnostic.start.character + 1} - ${diagnostic.messageText}`,
+  );
   return { status: 'error', ename: 'TypeScriptError', evalue: lines.join('\n'), traceback: lines };
 }
 
@@ -39,7 +41,9 @@ export function interruptError(message?: string): CellError {
 }
 
 export function isScriptInterrupt(error: unknown): boolean {
-  return error instanceof InterruptError || (error as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+  return (
+    error instanceof InterruptError || (error as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED'
+  );
 }
 
 /** A thrown value as a cell error; non-Error values (`throw "x"`) are reported as they are. */
@@ -55,6 +59,7 @@ export function runtimeError(error: unknown): CellError {
   const lines = stack.split('\n');
   const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
   const head = firstFrame < 0 ? lines : lines.slice(0, firstFrame);
-  const frames = firstFrame < 0 ? [] : lines.slice(firstFrame).filter((line) => /^\s+at /.test(line) && !isInternalFrame(line));
+  const frames =
+    firstFrame < 0 ? [] : lines.slice(firstFrame).filter((line) => /^\s+at /.test(line) && !isInternalFrame(line));
   return { status: 'error', ename, evalue, traceback: [...head, ...frames] };
 }

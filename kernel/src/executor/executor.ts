@@ -4,11 +4,17 @@
 
 import vm from 'node:vm';
 import { CellRequire, createBindings } from './scope';
-import { interruptError, InterruptError, isScriptInterrupt, runtimeError, typeScriptError, type CellError } from './errors';
+import {
+  interruptError,
+  InterruptError,
+  isScriptInterrupt,
+  runtimeError,
+  typeScriptError,
+  type CellError,
+} from './errors';
 import { codePointsToUtf16, utf16ToCodePoints } from './positions';
 import { weightlabDependencies, type Converter, type LoadedTypeScript } from './typescript';
 import { expandShorthandProperties, originalCharacter } from './shorthand';
-
 
 export type ExecutionResult = { status: 'ok'; value: unknown; hasValue: boolean } | CellError;
 
@@ -38,7 +44,8 @@ export interface Inspection {
 const SCOPE_KEY = 'weightlab.cellScope';
 
 /** The lines TypeScript puts at the top of CommonJS output; dropping them keeps cell line numbers close. */
-const EMIT_PREAMBLE = /^(Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);|exports\.[\w$]+ = (exports\.[\w$]+ = )*void 0;)$/;
+const EMIT_PREAMBLE =
+  /^(Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);|exports\.[\w$]+ = (exports\.[\w$]+ = )*void 0;)$/;
 
 function stripPreamble(output: string): string {
   const lines = output.split('\n');
@@ -48,7 +55,11 @@ function stripPreamble(output: string): string {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 export class Executor {
@@ -58,9 +69,17 @@ export class Executor {
   private rejectInterrupt: ((error: Error) => void) | undefined;
   private cellNumber = 0;
 
-  constructor(private readonly typescript: LoadedTypeScript, private readonly converter: Converter, directory: string, weightlabPath: string) {
+  constructor(
+    private readonly typescript: LoadedTypeScript,
+    private readonly converter: Converter,
+    directory: string,
+    weightlabPath: string,
+  ) {
     this.cellRequire = new CellRequire(directory, weightlabPath, new Set(weightlabDependencies().keys()));
-    (globalThis as Record<symbol, unknown>)[Symbol.for(SCOPE_KEY)] = { exports: this.bindings, require: this.cellRequire.require };
+    (globalThis as Record<symbol, unknown>)[Symbol.for(SCOPE_KEY)] = {
+      exports: this.bindings,
+      require: this.cellRequire.require,
+    };
   }
 
   /** Names every cell can see (for tests and the prelude's fallback). */
@@ -76,9 +95,14 @@ export class Executor {
   async execute(source: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     let interrupted = false;
     const interruption = new Promise<never>((_, reject) => {
-      this.rejectInterrupt = (error) => { interrupted = true; reject(error); };
+      this.rejectInterrupt = (error) => {
+        interrupted = true;
+        reject(error);
+      };
     });
-    interruption.catch(() => { /* observed through Promise.race below */ });
+    interruption.catch(() => {
+      /* observed through Promise.race below */
+    });
     try {
       return await this.run(source, options, interruption, () => interrupted);
     } finally {
@@ -86,16 +110,30 @@ export class Executor {
     }
   }
 
-  private async run(source: string, options: ExecuteOptions, interruption: Promise<never>, interrupted: () => boolean): Promise<ExecutionResult> {
+  private async run(
+    source: string,
+    options: ExecuteOptions,
+    interruption: Promise<never>,
+    interrupted: () => boolean,
+  ): Promise<ExecutionResult> {
     const expanded = expandShorthandProperties(this.typescript.ts, source);
     const converted = this.converter.convert(this.declarations, expanded.text);
     this.cellRequire.addSideOutputs(converted.sideOutputs);
     const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1);
     if (errors.length > 0) {
-      return typeScriptError(errors.map((diagnostic) => diagnostic.fileName ? diagnostic : {
-        ...diagnostic,
-        start: { ...diagnostic.start, character: originalCharacter(source, expanded, diagnostic.start.line, diagnostic.start.character) },
-      }));
+      return typeScriptError(
+        errors.map((diagnostic) =>
+          diagnostic.fileName
+            ? diagnostic
+            : {
+                ...diagnostic,
+                start: {
+                  ...diagnostic.start,
+                  character: originalCharacter(source, expanded, diagnostic.start.line, diagnostic.start.character),
+                },
+              },
+        ),
+      );
     }
     const keep = options.keep !== false;
     if (!converted.output) {
@@ -108,11 +146,16 @@ export class Executor {
     if (interrupted()) return interruptError();
     const label = options.label ?? `<cell ${++this.cellNumber}>`;
     const asynchronous = converted.hasToplevelAwait === true;
-    const code = `(${asynchronous ? 'async ' : ''}function (exports, require) { ${stripPreamble(converted.output)}\n})`
-      + `.call(undefined, globalThis[Symbol.for(${JSON.stringify(SCOPE_KEY)})].exports, globalThis[Symbol.for(${JSON.stringify(SCOPE_KEY)})].require)`;
+    const code =
+      `(${asynchronous ? 'async ' : ''}function (exports, require) { ${stripPreamble(converted.output)}\n})` +
+      `.call(undefined, globalThis[Symbol.for(${JSON.stringify(SCOPE_KEY)})].exports, globalThis[Symbol.for(${JSON.stringify(SCOPE_KEY)})].require)`;
     options.onRunning?.(true);
     try {
-      const returned = vm.runInThisContext(code, { filename: label, breakOnSigint: options.interruptible !== false, displayErrors: false });
+      const returned = vm.runInThisContext(code, {
+        filename: label,
+        breakOnSigint: options.interruptible !== false,
+        displayErrors: false,
+      });
       if (asynchronous) await Promise.race([returned, interruption]);
       // Declarations count once the code ran (an interrupted or throwing cell still defined what it reached).
       if (keep) this.declarations = converted.declOutput ?? '';
@@ -170,15 +213,19 @@ export class Executor {
   inspect(code: string, cursor: number): Inspection {
     const offset = codePointsToUtf16(code, cursor);
     // At the very end of a name the services find no token; the character before it is the name.
-    const info = this.converter.inspect(this.declarations, code, offset)
-      ?? (offset > 0 ? this.converter.inspect(this.declarations, code, offset - 1) : undefined);
+    const info =
+      this.converter.inspect(this.declarations, code, offset) ??
+      (offset > 0 ? this.converter.inspect(this.declarations, code, offset - 1) : undefined);
     if (!info) return { found: false, text: '', markdown: '' };
     const signature = (info.displayParts ?? []).map((part) => part.text).join('');
     const documentation = (info.documentation ?? []).map((part) => part.text).join('');
-    const tags = (info.tags ?? []).map((tag) => `@${tag.name}${tag.text ? ` ${tag.text.map((part) => part.text).join('')}` : ''}`);
+    const tags = (info.tags ?? []).map(
+      (tag) => `@${tag.name}${tag.text ? ` ${tag.text.map((part) => part.text).join('')}` : ''}`,
+    );
     const text = [signature, documentation, ...tags].filter((part) => part.length > 0).join('\n\n');
     const markdown = [`\`\`\`typescript\n${signature}\n\`\`\``, documentation, ...tags.map((tag) => `*${tag}*`)]
-      .filter((part) => part.length > 0).join('\n\n');
+      .filter((part) => part.length > 0)
+      .join('\n\n');
     return { found: signature.length > 0, text, markdown };
   }
 

@@ -36,7 +36,11 @@ export class CellRequire {
 
   private readonly libraryRequire: Require;
 
-  constructor(private readonly directory: string, private readonly weightlabPath: string, private readonly dependencies: ReadonlySet<string> = new Set()) {
+  constructor(
+    private readonly directory: string,
+    private readonly weightlabPath: string,
+    private readonly dependencies: ReadonlySet<string> = new Set(),
+  ) {
     this.require = this.wrap(createRequire(path.join(directory, '<cell>.js')), directory);
     this.libraryRequire = createRequire(path.join(weightlabPath, 'package.json'));
   }
@@ -60,7 +64,12 @@ export class CellRequire {
       }
       return base(id);
     };
-    return Object.assign(load, { resolve: base.resolve, cache: base.cache, main: base.main, extensions: base.extensions }) as Require;
+    return Object.assign(load, {
+      resolve: base.resolve,
+      cache: base.cache,
+      main: base.main,
+      extensions: base.extensions,
+    }) as Require;
   }
 
   private loadSideOutput(file: string): Module | undefined {
@@ -70,7 +79,9 @@ export class CellRequire {
     if (source === undefined) return undefined;
     const module = new Module(file, undefined);
     module.filename = file;
-    module.paths = (Module as unknown as { _nodeModulePaths(directory: string): string[] })._nodeModulePaths(path.dirname(file));
+    module.paths = (Module as unknown as { _nodeModulePaths(directory: string): string[] })._nodeModulePaths(
+      path.dirname(file),
+    );
     const base = createRequire(file);
     (module as unknown as { require: Require }).require = this.wrap(base, path.dirname(file));
     this.modules.set(file, module);

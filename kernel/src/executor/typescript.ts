@@ -35,7 +35,9 @@ function tslabDirectory(): string {
 /** Where `@types/node` lives for this kernel, so notebooks outside any project still get Node types. */
 function ownTypeRoot(): string | undefined {
   try {
-    return path.dirname(path.dirname(require.resolve('@types/node/package.json', { paths: [tslabDirectory(), __dirname] })));
+    return path.dirname(
+      path.dirname(require.resolve('@types/node/package.json', { paths: [tslabDirectory(), __dirname] })),
+    );
   } catch {
     return undefined;
   }
@@ -67,7 +69,9 @@ export function weightlabDependencies(): Map<string, string> {
   const searched = (Module as unknown as { _nodeModulePaths(directory: string): string[] })._nodeModulePaths(library);
   dependencyFolders = new Map();
   for (const name of Object.keys(manifest.dependencies ?? {})) {
-    const folder = searched.map((base) => path.join(base, name)).find((candidate) => fs.existsSync(path.join(candidate, 'package.json')));
+    const folder = searched
+      .map((base) => path.join(base, name))
+      .find((candidate) => fs.existsSync(path.join(candidate, 'package.json')));
     if (folder) dependencyFolders.set(name, folder);
   }
   return dependencyFolders;
@@ -79,7 +83,11 @@ export function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-const IGNORED_WATCH = { close(): void { /* nothing was watched */ } };
+const IGNORED_WATCH = {
+  close(): void {
+    /* nothing was watched */
+  },
+};
 
 function tuneSystem(ts: TypeScript): void {
   const sys = ts.sys as typeof ts.sys & { weightlabTuned?: boolean };
@@ -90,13 +98,18 @@ function tuneSystem(ts: TypeScript): void {
   // Installed packages and TypeScript's libs do not change during a session; watching them costs
   // one fs watcher per .d.ts at start-up. The user's own .ts files are still watched.
   sys.watchFile = (file, callback, interval, options) =>
-    file.includes('/node_modules/') || file.startsWith(libDirectory) ? IGNORED_WATCH : watchFile(file, callback, interval, options);
+    file.includes('/node_modules/') || file.startsWith(libDirectory)
+      ? IGNORED_WATCH
+      : watchFile(file, callback, interval, options);
   // Recursive directory watching walks node_modules trees (readdir on every folder) to notice
   // new packages; a kernel restart picks those up instead.
   sys.watchDirectory = () => IGNORED_WATCH;
 }
 
-function tuneOptions(ts: TypeScript, options: import('@tslab/typescript-for-tslab').CompilerOptions): import('@tslab/typescript-for-tslab').CompilerOptions {
+function tuneOptions(
+  ts: TypeScript,
+  options: import('@tslab/typescript-for-tslab').CompilerOptions,
+): import('@tslab/typescript-for-tslab').CompilerOptions {
   const typeRoots = [...(options.typeRoots ?? [])];
   const own = ownTypeRoot();
   if (own && !typeRoots.includes(own)) typeRoots.push(own);
@@ -131,11 +144,22 @@ type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
  * with the type checker on each program update (per cell, twice for cells that declare names):
  * a cost that grows with weightlab's .d.ts surface and that a notebook never needs.
  */
-function lightBuilder(ts: TypeScript, rootNames: readonly string[] | undefined, options: import('@tslab/typescript-for-tslab').CompilerOptions | undefined,
-  host: import('@tslab/typescript-for-tslab').CompilerHost | undefined, old: { getProgramOrUndefined(): Program | undefined } | undefined,
-  configFileParsingDiagnostics?: readonly import('@tslab/typescript-for-tslab').Diagnostic[], projectReferences?: readonly import('@tslab/typescript-for-tslab').ProjectReference[]): unknown {
+function lightBuilder(
+  ts: TypeScript,
+  rootNames: readonly string[] | undefined,
+  options: import('@tslab/typescript-for-tslab').CompilerOptions | undefined,
+  host: import('@tslab/typescript-for-tslab').CompilerHost | undefined,
+  old: { getProgramOrUndefined(): Program | undefined } | undefined,
+  configFileParsingDiagnostics?: readonly import('@tslab/typescript-for-tslab').Diagnostic[],
+  projectReferences?: readonly import('@tslab/typescript-for-tslab').ProjectReference[],
+): unknown {
   const program = ts.createProgram({
-    rootNames: rootNames ?? [], options: options ?? {}, host, oldProgram: old?.getProgramOrUndefined(), configFileParsingDiagnostics, projectReferences,
+    rootNames: rootNames ?? [],
+    options: options ?? {},
+    host,
+    oldProgram: old?.getProgramOrUndefined(),
+    configFileParsingDiagnostics,
+    projectReferences,
   });
   // Binding happens with the checker; the converter reads the cell's bound locals right after this.
   program.getTypeChecker();
@@ -157,15 +181,36 @@ function lightBuilder(ts: TypeScript, rootNames: readonly string[] | undefined, 
     // forceDtsEmit (Program.emit's internal sixth argument): a declaration TypeScript cannot name
     // portably (TS2742, see DECLARATION_ONLY) is still written, by path, instead of dropping the
     // cell's whole declaration file and with it every name the cell declared.
-    emit: (target?: SourceFile, write?: WriteFileCallback, token?: CancellationToken, onlyDts?: boolean, transformers?: CustomTransformers) =>
-      (program.emit as (...args: unknown[]) => ReturnType<Program['emit']>)(target, write, token, onlyDts, transformers, true),
+    emit: (
+      target?: SourceFile,
+      write?: WriteFileCallback,
+      token?: CancellationToken,
+      onlyDts?: boolean,
+      transformers?: CustomTransformers,
+    ) =>
+      (program.emit as (...args: unknown[]) => ReturnType<Program['emit']>)(
+        target,
+        write,
+        token,
+        onlyDts,
+        transformers,
+        true,
+      ),
     // The converter emits and checks these with the cell: the cell and the user's own .ts/.js
     // files in the program (never declaration files or packages).
-    getAllDependencies: (file: SourceFile) => [file.fileName, ...program.getSourceFiles().filter((other) => other !== file && userFile(other)).map((other) => other.fileName)],
+    getAllDependencies: (file: SourceFile) => [
+      file.fileName,
+      ...program
+        .getSourceFiles()
+        .filter((other) => other !== file && userFile(other))
+        .map((other) => other.fileName),
+    ],
   };
 }
 
-type WatchHost = import('@tslab/typescript-for-tslab').WatchCompilerHostOfFilesAndCompilerOptions<import('@tslab/typescript-for-tslab').BuilderProgram>;
+type WatchHost = import('@tslab/typescript-for-tslab').WatchCompilerHostOfFilesAndCompilerOptions<
+  import('@tslab/typescript-for-tslab').BuilderProgram
+>;
 
 type LightBuilderArguments = Parameters<typeof lightBuilder> extends [unknown, ...infer Rest] ? Rest : never;
 
@@ -194,20 +239,35 @@ export function loadTypeScript(): LoadedTypeScript {
     get(target, property, receiver) {
       if (property === 'getPreEmitDiagnosticsOfFiles') {
         return (program: Program, files: readonly SourceFile[], ...rest: unknown[]) =>
-          (target.getPreEmitDiagnosticsOfFiles as (...args: unknown[]) => readonly import('@tslab/typescript-for-tslab').Diagnostic[])(program, files, ...rest)
-            .filter((diagnostic) => !DECLARATION_ONLY.has(diagnostic.code));
+          (
+            target.getPreEmitDiagnosticsOfFiles as (
+              ...args: unknown[]
+            ) => readonly import('@tslab/typescript-for-tslab').Diagnostic[]
+          )(program, files, ...rest).filter((diagnostic) => !DECLARATION_ONLY.has(diagnostic.code));
       }
       if (property === 'createWatchCompilerHost') {
-        return (rootFiles: string[], options: import('@tslab/typescript-for-tslab').CompilerOptions, system: unknown, createProgram: unknown, ...rest: unknown[]) => {
+        return (
+          rootFiles: string[],
+          options: import('@tslab/typescript-for-tslab').CompilerOptions,
+          system: unknown,
+          createProgram: unknown,
+          ...rest: unknown[]
+        ) => {
           const light = (...args: LightBuilderArguments) => lightBuilder(target, ...args);
-          const host = (target.createWatchCompilerHost as (...args: unknown[]) => WatchHost)(rootFiles, tuneOptions(target, options), system, createProgram ?? light, ...rest);
+          const host = (target.createWatchCompilerHost as (...args: unknown[]) => WatchHost)(
+            rootFiles,
+            tuneOptions(target, options),
+            system,
+            createProgram ?? light,
+            ...rest,
+          );
           return host;
         };
       }
       return Reflect.get(target, property, receiver);
     },
   });
-  const moduleRequire = (Module.prototype as unknown as { require: (id: string) => unknown });
+  const moduleRequire = Module.prototype as unknown as { require: (id: string) => unknown };
   const originalRequire = moduleRequire.require;
   const converterPath = require.resolve('tslab/dist/converter');
   delete require.cache[converterPath];

@@ -25,7 +25,10 @@ export function dataDirFor(target: InstallTarget): string {
       return path.join(path.resolve(target.prefix), 'share', 'jupyter');
     case 'sys-prefix': {
       const prefix = process.env.CONDA_PREFIX ?? pythonSysPrefix(findJupyterPython());
-      if (!prefix) throw new Error('--sys-prefix needs a Python with Jupyter (none found; set WEIGHTLAB_PYTHON or use --user / --prefix)');
+      if (!prefix)
+        throw new Error(
+          '--sys-prefix needs a Python with Jupyter (none found; set WEIGHTLAB_PYTHON or use --user / --prefix)',
+        );
       return path.join(prefix, 'share', 'jupyter');
     }
   }

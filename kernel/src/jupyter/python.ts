@@ -23,8 +23,14 @@ export function findJupyterPython(): string | undefined {
   cached = null;
   for (const candidate of candidates()) {
     if (!fs.existsSync(candidate)) continue;
-    const probe = spawnSync(candidate, ['-c', 'import jupyter_client, sys; print(sys.executable)'], { encoding: 'utf8', timeout: 20_000 });
-    if (probe.status === 0) { cached = probe.stdout.trim() || candidate; break; }
+    const probe = spawnSync(candidate, ['-c', 'import jupyter_client, sys; print(sys.executable)'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    if (probe.status === 0) {
+      cached = probe.stdout.trim() || candidate;
+      break;
+    }
   }
   return cached ?? undefined;
 }

@@ -5,8 +5,14 @@ import { findJupyterPython, pythonHasModules } from './python';
 
 /** Debian packages that provide the Jupyter server, nbclient/nbconvert and the kernel test suite. */
 export const DEBIAN_JUPYTER_PACKAGES = [
-  'jupyter-client', 'python3-nbclient', 'jupyter-nbconvert', 'python3-jupyter-server',
-  'python3-jupyterlab-server', 'python3-jupyter-kernel-test', 'jupyter-notebook', 'python3-ipykernel',
+  'jupyter-client',
+  'python3-nbclient',
+  'jupyter-nbconvert',
+  'python3-jupyter-server',
+  'python3-jupyterlab-server',
+  'python3-jupyter-kernel-test',
+  'jupyter-notebook',
+  'python3-ipykernel',
 ];
 
 /** Python modules the lab and the tests import. */

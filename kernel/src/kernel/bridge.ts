@@ -82,7 +82,8 @@ export interface InputRequestFromMain {
   password: boolean;
 }
 
-export type FromMain = IopubFromMain | ReplyFromMain | ReadyFromMain | SigintFromMain | PhaseFromMain | InputRequestFromMain;
+export type FromMain =
+  IopubFromMain | ReplyFromMain | ReadyFromMain | SigintFromMain | PhaseFromMain | InputRequestFromMain;
 
 export interface WorkerConfig {
   connectionFile: string;

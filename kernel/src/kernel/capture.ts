@@ -24,7 +24,12 @@ export class OutputCapture {
       this.originals.set(name, stream.write.bind(stream) as Write);
       stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
         const done = typeof encoding === 'function' ? encoding : callback;
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8');
+        const text =
+          typeof chunk === 'string'
+            ? chunk
+            : Buffer.from(chunk as Uint8Array).toString(
+                typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+              );
         this.write(name, text);
         if (typeof done === 'function') process.nextTick(done as () => void);
         return true;
@@ -50,7 +55,10 @@ export class OutputCapture {
   }
 
   flush(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const pending = this.pending;
     this.pending = undefined;
     this.lastFlush = Date.now();

@@ -10,7 +10,10 @@ export interface HistoryEntry {
 export type HistoryRow = [number, number, string | [string, string | null]];
 
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 's');
 }
 
@@ -30,7 +33,11 @@ export class History {
 
   query(request: Record<string, any>): HistoryRow[] {
     const output = request.output === true;
-    const row = (entry: HistoryEntry): HistoryRow => [this.session, entry.line, output ? [entry.input, entry.output] : entry.input];
+    const row = (entry: HistoryEntry): HistoryRow => [
+      this.session,
+      entry.line,
+      output ? [entry.input, entry.output] : entry.input,
+    ];
     const n = typeof request.n === 'number' && request.n > 0 ? request.n : undefined;
     switch (request.hist_access_type) {
       case 'tail':
@@ -48,7 +55,10 @@ export class History {
         let found = this.entries.filter((entry) => pattern.test(entry.input));
         if (request.unique === true) {
           const seen = new Set<string>();
-          found = found.reverse().filter((entry) => !seen.has(entry.input) && seen.add(entry.input)).reverse();
+          found = found
+            .reverse()
+            .filter((entry) => !seen.has(entry.input) && seen.add(entry.input))
+            .reverse();
         }
         return (n === undefined ? found : found.slice(-n)).map(row);
       }

@@ -30,9 +30,17 @@ export class CellContext {
   inputs: Promise<unknown> = Promise.resolve();
 
   /** `allowStdin`: the execute request's allow_stdin, whether its front end answers input_request. */
-  constructor(readonly requestId: number, readonly silent: boolean, readonly allowStdin = false) {
-    this.interruption = new Promise<never>((_, reject) => { this.rejectInterruption = reject; });
-    this.interruption.catch(() => { /* observed through Promise.race */ });
+  constructor(
+    readonly requestId: number,
+    readonly silent: boolean,
+    readonly allowStdin = false,
+  ) {
+    this.interruption = new Promise<never>((_, reject) => {
+      this.rejectInterruption = reject;
+    });
+    this.interruption.catch(() => {
+      /* observed through Promise.race */
+    });
   }
 
   interrupt(error: Error): void {
@@ -60,8 +68,11 @@ export interface HostSink {
 }
 
 function isDisplayable(value: unknown): value is { [MIME_BUNDLE](): MimeBundle | Promise<MimeBundle> } {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null
-    && typeof (value as Record<symbol, unknown>)[MIME_BUNDLE] === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as Record<symbol, unknown>)[MIME_BUNDLE] === 'function'
+  );
 }
 
 /**
@@ -86,13 +97,19 @@ export async function resultBundle(value: unknown): Promise<MimeBundle> {
   if (isDisplayable(value)) {
     const bundle = await value[MIME_BUNDLE]();
     if (!bundle || typeof bundle !== 'object' || typeof bundle.data !== 'object' || bundle.data === null) {
-      throw new TypeError('[Symbol.for("weightlab.mimeBundle")]() must return { data: { mime: value, ... }, metadata? }');
+      throw new TypeError(
+        '[Symbol.for("weightlab.mimeBundle")]() must return { data: { mime: value, ... }, metadata? }',
+      );
     }
     checkMimeBundle(bundle, `the bundle of ${(value as object).constructor?.name ?? 'a displayable'}`);
-    const data = 'text/plain' in bundle.data ? bundle.data : { ...bundle.data, 'text/plain': inspect(value, { depth: 1 }) };
+    const data =
+      'text/plain' in bundle.data ? bundle.data : { ...bundle.data, 'text/plain': inspect(value, { depth: 1 }) };
     return { data, metadata: bundle.metadata ?? {} };
   }
-  return { data: { 'text/plain': typeof value === 'string' ? stringText(value) : inspect(value, { depth: 3, colors: false }) }, metadata: {} };
+  return {
+    data: { 'text/plain': typeof value === 'string' ? stringText(value) : inspect(value, { depth: 3, colors: false }) },
+    metadata: {},
+  };
 }
 
 export function installKernelHost(sink: HostSink): void {
@@ -116,7 +133,10 @@ export function installKernelHost(sink: HostSink): void {
       const context = sink.context();
       if (!context) return;
       context.tracked.add(promise);
-      promise.then(() => undefined, () => undefined);
+      promise.then(
+        () => undefined,
+        () => undefined,
+      );
     },
     /** What the prelude's input() and password() call. */
     input(prompt: unknown = '', options: InputOptions = {}): Promise<string> {
@@ -126,5 +146,10 @@ export function installKernelHost(sink: HostSink): void {
       return sink.context()?.controller.signal ?? new AbortController().signal;
     },
   };
-  Object.defineProperty(globalThis, KERNEL_HOST, { value: host, configurable: true, writable: false, enumerable: false });
+  Object.defineProperty(globalThis, KERNEL_HOST, {
+    value: host,
+    configurable: true,
+    writable: false,
+    enumerable: false,
+  });
 }

@@ -18,7 +18,11 @@ const MAIN_THREAD_REQUESTS = new Set(['execute_request', 'complete_request', 'in
 const KEPT_PARENTS = 256;
 
 function log(text: string): void {
-  try { writeSync(2, `[weightlab kernel] ${text}\n`); } catch { /* stderr closed: nothing to do */ }
+  try {
+    writeSync(2, `[weightlab kernel] ${text}\n`);
+  } catch {
+    /* stderr closed: nothing to do */
+  }
 }
 
 interface InFlight {
@@ -57,7 +61,10 @@ class IoServer {
    */
   private awaitingInput: { requestId: number; msgId: string } | undefined;
 
-  constructor(private readonly info: ConnectionInfo, private readonly config: WorkerConfig) {
+  constructor(
+    private readonly info: ConnectionInfo,
+    private readonly config: WorkerConfig,
+  ) {
     this.signer = new Signer(info.key, info.signature_scheme, { rejectReplays: true });
     const onError = (channel: string) => (error: Error) => log(`send on ${channel} failed: ${error.message}`);
     this.shellWriter = new SocketWriter(this.shell, onError('shell'));
@@ -99,7 +106,11 @@ class IoServer {
         try {
           message = decode(frames, this.signer);
         } catch (error) {
-          this.onMalformed(error as Error, channel, socket === this.control ? this.controlWriter : socket === this.stdin ? this.stdinWriter : this.shellWriter);
+          this.onMalformed(
+            error as Error,
+            channel,
+            socket === this.control ? this.controlWriter : socket === this.stdin ? this.stdinWriter : this.shellWriter,
+          );
           continue;
         }
         try {
@@ -118,12 +129,22 @@ class IoServer {
     if (!(error instanceof WireError) || !error.header || !error.header.msg_type.endsWith('_request')) return;
     // The header is readable and the signature valid, so the sender is waiting for this reply.
     const replyType = error.header.msg_type.replace(/_request$/, '_reply');
-    void writer.send(this.encode(error.identities, replyType, error.header, {
-      status: 'error', ename: 'MalformedMessage', evalue: error.message, traceback: [`MalformedMessage: ${error.message}`],
-    }));
+    void writer.send(
+      this.encode(error.identities, replyType, error.header, {
+        status: 'error',
+        ename: 'MalformedMessage',
+        evalue: error.message,
+        traceback: [`MalformedMessage: ${error.message}`],
+      }),
+    );
   }
 
-  private encode(identities: Buffer[], msgType: string, parent: Partial<Header>, content: Record<string, unknown>): Buffer[] {
+  private encode(
+    identities: Buffer[],
+    msgType: string,
+    parent: Partial<Header>,
+    content: Record<string, unknown>,
+  ): Buffer[] {
     return encode(createMessage({ identities, msgType, content, parent, session: this.session }), this.signer);
   }
 
@@ -170,15 +191,28 @@ class IoServer {
       if (store) this.executionCount++;
       executionCount = this.executionCount;
       if (store) this.history.add(executionCount, String(content.code ?? ''));
-      if (!silent) this.publish('execute_input', { code: String(content.code ?? ''), execution_count: executionCount }, message.header);
+      if (!silent)
+        this.publish(
+          'execute_input',
+          { code: String(content.code ?? ''), execution_count: executionCount },
+          message.header,
+        );
     }
-    const request: ToMain = { kind: 'request', id, msgType: message.header.msg_type, header: message.header, content: message.content, executionCount };
+    const request: ToMain = {
+      kind: 'request',
+      id,
+      msgType: message.header.msg_type,
+      header: message.header,
+      content: message.content,
+      executionCount,
+    };
     parentPort!.postMessage(request);
   }
 
   private onMain(message: FromMain): void {
     if (message.kind === 'ready') {
-      if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript program and prelude ready in ${message.milliseconds.toFixed(0)} ms`);
+      if (process.env.WEIGHTLAB_KERNEL_DEBUG)
+        log(`TypeScript program and prelude ready in ${message.milliseconds.toFixed(0)} ms`);
       return;
     }
     if (message.kind === 'sigint') {
@@ -230,9 +264,17 @@ class IoServer {
   private abortQueuedExecutions(): void {
     const kept: Message[] = [];
     for (const message of this.queue) {
-      if (message.header.msg_type !== 'execute_request') { kept.push(message); continue; }
+      if (message.header.msg_type !== 'execute_request') {
+        kept.push(message);
+        continue;
+      }
       this.publish('status', { execution_state: 'busy' }, message.header);
-      this.reply(this.shellWriter, message, { status: 'aborted', execution_count: this.executionCount, user_expressions: {}, payload: [] });
+      this.reply(this.shellWriter, message, {
+        status: 'aborted',
+        execution_count: this.executionCount,
+        user_expressions: {},
+        payload: [],
+      });
       this.publish('status', { execution_state: 'idle' }, message.header);
     }
     this.queue.splice(0, this.queue.length, ...kept);
@@ -248,7 +290,13 @@ class IoServer {
       log(`input_request for request ${requestId}, which is no longer running`);
       return;
     }
-    const request = createMessage({ identities: inFlight.message.identities, msgType: 'input_request', content: { prompt, password }, parent: inFlight.message.header, session: this.session });
+    const request = createMessage({
+      identities: inFlight.message.identities,
+      msgType: 'input_request',
+      content: { prompt, password },
+      parent: inFlight.message.header,
+      session: this.session,
+    });
     this.awaitingInput = { requestId, msgId: request.header.msg_id };
     void this.stdinWriter.send(encode(request, this.signer));
   }
@@ -273,7 +321,11 @@ class IoServer {
     this.awaitingInput = undefined;
     const requestId = awaiting.requestId;
     const value = message.content.value;
-    parentPort!.postMessage({ kind: 'input_reply', requestId, value: typeof value === 'string' ? value : String(value ?? '') } satisfies ToMain);
+    parentPort!.postMessage({
+      kind: 'input_reply',
+      requestId,
+      value: typeof value === 'string' ? value : String(value ?? ''),
+    } satisfies ToMain);
   }
 
   private onControl(message: Message): void {
@@ -317,8 +369,12 @@ class IoServer {
         return;
       case 'debug_request':
         this.reply(writer, message, {
-          type: 'response', request_seq: content.seq ?? 0, seq: 0, success: false,
-          command: content.command ?? '', message: 'the weightlab kernel has no debugger',
+          type: 'response',
+          request_seq: content.seq ?? 0,
+          seq: 0,
+          success: false,
+          command: content.command ?? '',
+          message: 'the weightlab kernel has no debugger',
         });
         return;
       case 'shutdown_request':
@@ -329,7 +385,10 @@ class IoServer {
         log(`unknown request ${message.header.msg_type}`);
         if (message.header.msg_type.endsWith('_request')) {
           this.reply(writer, message, {
-            status: 'error', ename: 'UnsupportedRequest', evalue: `${message.header.msg_type} is not supported`, traceback: [],
+            status: 'error',
+            ename: 'UnsupportedRequest',
+            evalue: `${message.header.msg_type} is not supported`,
+            traceback: [],
           });
         }
     }
@@ -343,7 +402,8 @@ class IoServer {
    */
   private interrupt(): void {
     const inFlight = this.inFlight;
-    if (!inFlight || inFlight.message.header.msg_type !== 'execute_request' || this.interruptedId === inFlight.id) return;
+    if (!inFlight || inFlight.message.header.msg_type !== 'execute_request' || this.interruptedId === inFlight.id)
+      return;
     this.interruptedId = inFlight.id;
     parentPort!.postMessage({ kind: 'interrupt', requestId: inFlight.id } satisfies ToMain);
     if (this.runningId === inFlight.id) this.signalWhileRunning(inFlight.id);
@@ -369,13 +429,22 @@ class IoServer {
     if (this.exiting) return;
     this.exiting = true;
     await Promise.race([
-      Promise.all([this.shellWriter.flush(), this.controlWriter.flush(), this.iopubWriter.flush(), this.stdinWriter.flush()]),
+      Promise.all([
+        this.shellWriter.flush(),
+        this.controlWriter.flush(),
+        this.iopubWriter.flush(),
+        this.stdinWriter.flush(),
+      ]),
       new Promise((resolve) => setTimeout(resolve, 500)),
     ]);
     // Closing the sockets on this thread first: a worker torn down with open zeromq sockets
     // aborts the process (Napi::Error in the addon's cleanup).
     for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) {
-      try { socket.close(); } catch { /* already closed */ }
+      try {
+        socket.close();
+      } catch {
+        /* already closed */
+      }
     }
     parentPort!.postMessage({ kind: 'exit', reason, code } satisfies ToMain);
     // The main thread exits on that message unless a cell holds it; then a signal ends it.
@@ -389,7 +458,11 @@ class IoServer {
     const timer = setInterval(() => {
       let gone = process.ppid !== initialParent;
       if (!gone && parentPid) {
-        try { process.kill(parentPid, 0); } catch (error) { gone = (error as NodeJS.ErrnoException).code === 'ESRCH'; }
+        try {
+          process.kill(parentPid, 0);
+        } catch (error) {
+          gone = (error as NodeJS.ErrnoException).code === 'ESRCH';
+        }
       }
       if (gone) {
         clearInterval(timer);

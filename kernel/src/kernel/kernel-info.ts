@@ -6,10 +6,15 @@ import { PROTOCOL_VERSION } from '../wire/message';
  * `namespaces`: the namespaces the prelude imports (from dist/prelude.json), named in the banner
  * so it says what a cell can call without an import.
  */
-export function kernelInfo(typescriptVersion: string, kernelVersion: string, namespaces: readonly string[] = []): Record<string, unknown> {
-  const surface = namespaces.length > 0
-    ? `with weightlab's public API preloaded: its flat names, the namespaces ${namespaces.join(', ')}, and all of it as weightlab.*`
-    : "with weightlab's public API preloaded as weightlab.*";
+export function kernelInfo(
+  typescriptVersion: string,
+  kernelVersion: string,
+  namespaces: readonly string[] = [],
+): Record<string, unknown> {
+  const surface =
+    namespaces.length > 0
+      ? `with weightlab's public API preloaded: its flat names, the namespaces ${namespaces.join(', ')}, and all of it as weightlab.*`
+      : "with weightlab's public API preloaded as weightlab.*";
   return {
     status: 'ok',
     protocol_version: PROTOCOL_VERSION,

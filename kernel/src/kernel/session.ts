@@ -34,7 +34,10 @@ export class KernelSession {
   /** The input() waiting for the front end's input_reply, if any. */
   private pendingInput: { requestId: number; resolve(value: string): void } | undefined;
 
-  constructor(private readonly worker: Worker | MessagePort, private readonly executor: Promise<Executor>) {
+  constructor(
+    private readonly worker: Worker | MessagePort,
+    private readonly executor: Promise<Executor>,
+  ) {
     this.capture = new OutputCapture((name, text) => this.onStream(name, text));
     installKernelHost({
       context: () => this.current,
@@ -69,19 +72,40 @@ export class KernelSession {
    */
   private input(context: CellContext | undefined, prompt: string, options: InputOptions): Promise<string> {
     if (!context || context !== this.running) {
-      return Promise.reject(stdinNotImplemented('input() was called outside a running cell (from a timer or callback after its cell ended), so no front end can answer it', {
-        field: 'input', expected: 'a call while its cell runs', found: 'no running cell',
-      }));
+      return Promise.reject(
+        stdinNotImplemented(
+          'input() was called outside a running cell (from a timer or callback after its cell ended), so no front end can answer it',
+          {
+            field: 'input',
+            expected: 'a call while its cell runs',
+            found: 'no running cell',
+          },
+        ),
+      );
     }
     if (!context.allowStdin) {
-      return Promise.reject(stdinNotImplemented('input() needs a front end that answers input requests, and this execution does not allow stdin '
-        + '(weightlab run, nbconvert and nbclient send allow_stdin: false); pass the value in the code or through an environment variable instead', {
-        field: 'allow_stdin', expected: 'true', found: 'false',
-      }));
+      return Promise.reject(
+        stdinNotImplemented(
+          'input() needs a front end that answers input requests, and this execution does not allow stdin ' +
+            '(weightlab run, nbconvert and nbclient send allow_stdin: false); pass the value in the code or through an environment variable instead',
+          {
+            field: 'allow_stdin',
+            expected: 'true',
+            found: 'false',
+          },
+        ),
+      );
     }
     const asked = context.inputs.then(() => {
-      if (context !== this.running) throw stdinNotImplemented('input() was still waiting when its cell ended', { field: 'input', expected: 'a running cell', found: 'the cell ended' });
-      const answer = new Promise<string>((resolve) => { this.pendingInput = { requestId: context.requestId, resolve }; });
+      if (context !== this.running)
+        throw stdinNotImplemented('input() was still waiting when its cell ended', {
+          field: 'input',
+          expected: 'a running cell',
+          found: 'the cell ended',
+        });
+      const answer = new Promise<string>((resolve) => {
+        this.pendingInput = { requestId: context.requestId, resolve };
+      });
       this.capture.flush();
       this.post({ kind: 'input_request', requestId: context.requestId, prompt, password: options.password === true });
       return Promise.race([answer, context.interruption]).finally(() => {
@@ -139,7 +163,11 @@ export class KernelSession {
     if (context.warnings.has(shown.key)) return;
     context.warnings.add(shown.key);
     this.capture.flush();
-    this.publish(context, 'display_data', { data: shown.bundle.data, metadata: shown.bundle.metadata ?? {}, transient: {} });
+    this.publish(context, 'display_data', {
+      data: shown.bundle.data,
+      metadata: shown.bundle.metadata ?? {},
+      transient: {},
+    });
   }
 
   /** An error nobody caught (a rejected promise, a throwing timer) goes to the cell's stderr. */
@@ -152,7 +180,7 @@ export class KernelSession {
       void this.executor.then((executor) => executor.fail(error));
       return;
     }
-    const text = error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : inspect(error);
+    const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : inspect(error);
     this.capture.write('stderr', `${kind}: ${text}\n`);
   }
 
@@ -169,7 +197,13 @@ export class KernelSession {
         const cursor = typeof request.content.cursor_pos === 'number' ? request.content.cursor_pos : [...code].length;
         try {
           const completion = executor.complete(code, cursor);
-          content = { status: 'ok', matches: completion.matches, cursor_start: completion.cursorStart, cursor_end: completion.cursorEnd, metadata: {} };
+          content = {
+            status: 'ok',
+            matches: completion.matches,
+            cursor_start: completion.cursorStart,
+            cursor_end: completion.cursorEnd,
+            metadata: {},
+          };
         } catch (error) {
           content = { ...runtimeError(error) };
         }
@@ -181,7 +215,12 @@ export class KernelSession {
         try {
           const found = executor.inspect(code, cursor);
           content = found.found
-            ? { status: 'ok', found: true, data: { 'text/plain': found.text, 'text/markdown': found.markdown }, metadata: {} }
+            ? {
+                status: 'ok',
+                found: true,
+                data: { 'text/plain': found.text, 'text/markdown': found.markdown },
+                metadata: {},
+              }
             : { status: 'ok', found: false, data: {}, metadata: {} };
         } catch (error) {
           content = { ...runtimeError(error) };
@@ -194,10 +233,19 @@ export class KernelSession {
       default:
         content = { status: 'error', ename: 'UnsupportedRequest', evalue: request.msgType, traceback: [] };
     }
-    this.post({ kind: 'reply', requestId: request.id, msgType: request.msgType.replace(/_request$/, '_reply'), content, resultText });
+    this.post({
+      kind: 'reply',
+      requestId: request.id,
+      msgType: request.msgType.replace(/_request$/, '_reply'),
+      content,
+      resultText,
+    });
   }
 
-  private async execute(executor: Executor, request: RequestToMain): Promise<{ content: Record<string, unknown>; resultText?: string }> {
+  private async execute(
+    executor: Executor,
+    request: RequestToMain,
+  ): Promise<{ content: Record<string, unknown>; resultText?: string }> {
     const code = String(request.content.code ?? '');
     const silent = request.content.silent === true;
     const count = request.executionCount ?? 0;
@@ -213,7 +261,15 @@ export class KernelSession {
       const pager = PAGER_REQUEST.exec(code);
       if (pager) {
         const found = executor.inspect(pager[1], pager[1].length);
-        payload = [{ source: 'page', data: found.found ? { 'text/plain': found.text, 'text/markdown': found.markdown } : { 'text/plain': `no information about ${pager[1]}` }, start: 0 }];
+        payload = [
+          {
+            source: 'page',
+            data: found.found
+              ? { 'text/plain': found.text, 'text/markdown': found.markdown }
+              : { 'text/plain': `no information about ${pager[1]}` },
+            start: 0,
+          },
+        ];
       } else {
         const result = await executor.execute(code, {
           label: `<cell ${count}>`,
@@ -228,7 +284,11 @@ export class KernelSession {
             const bundle: MimeBundle = await Promise.race([resultBundle(result.value), context.interruption]);
             await deliverQueuedWarnings();
             this.capture.flush();
-            this.publish(context, 'execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata ?? {} });
+            this.publish(context, 'execute_result', {
+              execution_count: count,
+              data: bundle.data,
+              metadata: bundle.metadata ?? {},
+            });
             const text = bundle.data['text/plain'];
             resultText = typeof text === 'string' ? text : undefined;
           }
@@ -242,10 +302,24 @@ export class KernelSession {
     this.running = undefined;
     this.interrupted.delete(request.id);
     if (failure) {
-      if (!silent) this.publish(context, 'error', { ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback });
-      return { content: { status: 'error', execution_count: count, ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback, user_expressions: {}, payload: [] } };
+      if (!silent)
+        this.publish(context, 'error', { ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback });
+      return {
+        content: {
+          status: 'error',
+          execution_count: count,
+          ename: failure.ename,
+          evalue: failure.evalue,
+          traceback: failure.traceback,
+          user_expressions: {},
+          payload: [],
+        },
+      };
     }
-    return { content: { status: 'ok', execution_count: count, user_expressions: userExpressions, payload }, resultText };
+    return {
+      content: { status: 'ok', execution_count: count, user_expressions: userExpressions, payload },
+      resultText,
+    };
   }
 
   private async userExpressions(executor: Executor, expressions: unknown): Promise<Record<string, unknown>> {

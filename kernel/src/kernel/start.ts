@@ -20,7 +20,11 @@ export interface KernelOptions {
 }
 
 function log(text: string): void {
-  try { writeSync(2, `[weightlab kernel] ${text}\n`); } catch { /* stderr closed */ }
+  try {
+    writeSync(2, `[weightlab kernel] ${text}\n`);
+  } catch {
+    /* stderr closed */
+  }
 }
 
 function kernelVersion(): string {
@@ -31,7 +35,10 @@ function kernelVersion(): string {
 async function runPrelude(executor: Executor, libraryPath: string): Promise<void> {
   let names = readPreludeManifest().names;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const result = await executor.execute(preludeSource(libraryPath, names), { label: '<prelude>', interruptible: false });
+    const result = await executor.execute(preludeSource(libraryPath, names), {
+      label: '<prelude>',
+      interruptible: false,
+    });
     if (result.status === 'ok') return;
     log(`prelude failed (${result.ename}): ${result.evalue}`);
     if (result.ename !== 'TypeScriptError') break;
@@ -39,7 +46,8 @@ async function runPrelude(executor: Executor, libraryPath: string): Promise<void
     const kept = names.filter((entry) => !unknown.has(entry.name));
     names = kept.length < names.length ? kept : [];
   }
-  if (names.length > 0) await executor.execute(preludeSource(libraryPath, []), { label: '<prelude>', interruptible: false });
+  if (names.length > 0)
+    await executor.execute(preludeSource(libraryPath, []), { label: '<prelude>', interruptible: false });
 }
 
 /** The names the kernel itself provides (input, password), after the library's. */
@@ -55,19 +63,24 @@ function createExecutor(directory: string): Promise<Executor> {
   const libraryPath = weightlabDirectory();
   const executor = new Executor(typescript, converter, directory, libraryPath);
   // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
-  return runPrelude(executor, libraryPath).then(() => runKernelPrelude(executor)).then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false })).then(() => {
-    if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
-    // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
-    typescript.saveCodeCache();
-    return executor;
-  });
+  return runPrelude(executor, libraryPath)
+    .then(() => runKernelPrelude(executor))
+    .then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }))
+    .then(() => {
+      if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
+      // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
+      typescript.saveCodeCache();
+      return executor;
+    });
 }
 
 /** What a cell that calls process.exit() gets instead of ending the kernel with its variables and outputs. */
 export class ProcessExitError extends Error {
   constructor(readonly code: number | string | null | undefined) {
-    super(`process.exit(${code ?? ''}) was called in a cell; it would end the kernel and lose every variable, so the kernel ` +
-      'keeps running. To start afresh, restart the kernel (Kernel > Restart); to stop a computation, throw an error.');
+    super(
+      `process.exit(${code ?? ''}) was called in a cell; it would end the kernel and lose every variable, so the kernel ` +
+        'keeps running. To start afresh, restart the kernel (Kernel > Restart); to stop a computation, throw an error.',
+    );
     this.name = 'ProcessExitError';
   }
 }
@@ -79,7 +92,9 @@ export class ProcessExitError extends Error {
  */
 function guardProcessExit(): (code?: number) => never {
   const exitProcess = process.exit.bind(process) as (code?: number) => never;
-  process.exit = ((code?: number | string | null) => { throw new ProcessExitError(code); }) as typeof process.exit;
+  process.exit = ((code?: number | string | null) => {
+    throw new ProcessExitError(code);
+  }) as typeof process.exit;
   return exitProcess;
 }
 
@@ -97,13 +112,25 @@ export function startKernel(options: KernelOptions): void {
   worker.stdout.on('data', (chunk: Buffer) => writeSync(2, chunk));
   worker.stderr.on('data', (chunk: Buffer) => writeSync(2, chunk));
   let exiting = false;
-  worker.on('error', (error) => { log(`I/O thread failed: ${error.stack}`); exitProcess(1); });
-  worker.on('exit', (code) => { if (!exiting) { log(`I/O thread exited (${code})`); exitProcess(1); } });
+  worker.on('error', (error) => {
+    log(`I/O thread failed: ${error.stack}`);
+    exitProcess(1);
+  });
+  worker.on('exit', (code) => {
+    if (!exiting) {
+      log(`I/O thread exited (${code})`);
+      exitProcess(1);
+    }
+  });
 
   // Let the worker start binding before the main thread blocks on TypeScript for a second or more.
   const executor = new Promise<Executor>((resolve, reject) => {
     setImmediate(() => {
-      try { resolve(createExecutor(directory)); } catch (error) { reject(error); }
+      try {
+        resolve(createExecutor(directory));
+      } catch (error) {
+        reject(error);
+      }
     });
   });
   executor.catch((error: Error) => log(`cannot start TypeScript: ${error.stack}`));

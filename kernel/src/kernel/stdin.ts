@@ -58,8 +58,9 @@ function password(prompt: string = ''): Promise<string> {
 }
 `;
 
-const STDIN_MESSAGE = 'process.stdin is not connected in the weightlab kernel (Jupyter gives the kernel no terminal); '
-  + 'use `await input(prompt)` to ask the notebook for a line of text';
+const STDIN_MESSAGE =
+  'process.stdin is not connected in the weightlab kernel (Jupyter gives the kernel no terminal); ' +
+  'use `await input(prompt)` to ask the notebook for a line of text';
 
 /**
  * Replaces process.stdin with a stream whose first read fails with StdinNotImplementedError, so
@@ -68,11 +69,18 @@ const STDIN_MESSAGE = 'process.stdin is not connected in the weightlab kernel (J
  */
 export function replaceProcessStdin(): void {
   let stream: Readable | undefined;
-  const fresh = (): Readable => new Readable({
-    read() {
-      this.destroy(stdinNotImplemented(STDIN_MESSAGE, { field: 'process.stdin', expected: 'a terminal or pipe with input', found: 'no input channel' }));
-    },
-  });
+  const fresh = (): Readable =>
+    new Readable({
+      read() {
+        this.destroy(
+          stdinNotImplemented(STDIN_MESSAGE, {
+            field: 'process.stdin',
+            expected: 'a terminal or pipe with input',
+            found: 'no input channel',
+          }),
+        );
+      },
+    });
   Object.defineProperty(process, 'stdin', {
     configurable: true,
     enumerable: true,

@@ -30,7 +30,6 @@ export function escapeMarkdown(text: string): string {
   return text.replace(MARKDOWN_SPECIAL, (character) => `\\${character}`);
 }
 
-
 /** The output for `warning`: one line of text, and markdown that reads as a note, not an error. */
 export function warningOutput(warning: Error): ShownWarning {
   const name = warning.name || 'Warning';

@@ -28,14 +28,21 @@ export function findNpmLab(): NpmLab | undefined {
 
 /** Brings lab/build up to date; returns an error message when it cannot (e.g. dependencies not installed). */
 export function ensureLabBuilt(lab: NpmLab): string | undefined {
-  const result = spawnSync(process.execPath, [path.join(lab.root, 'scripts', 'build-lab.js')], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(lab.root, 'scripts', 'build-lab.js')], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
   if (result.stderr) process.stderr.write(result.stderr);
-  if (result.status !== 0) return `building ${lab.build} failed (exit ${result.status ?? result.signal}); run \`npm ci && npm run build\` in the repository`;
+  if (result.status !== 0)
+    return `building ${lab.build} failed (exit ${result.status ?? result.signal}); run \`npm ci && npm run build\` in the repository`;
   return undefined;
 }
 
 /** Arguments for the Jupyter Python that serve `notebookDir` with the npm-built lab. */
-export function npmLabServerArgs(lab: NpmLab, options: { port: number; ip: string; notebookDir: string; token: string; openBrowser: boolean }): string[] {
+export function npmLabServerArgs(
+  lab: NpmLab,
+  options: { port: number; ip: string; notebookDir: string; token: string; openBrowser: boolean },
+): string[] {
   const args = [
     lab.serverScript,
     `--ServerApp.port=${options.port}`,

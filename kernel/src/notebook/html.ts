@@ -6,7 +6,6 @@ import { marked } from 'marked';
 import { escapeHtml } from 'weightlab/dist/display/builders';
 import { text, type Cell, type Notebook, type Output } from './nbformat';
 
-
 /** Terminal colour codes in tracebacks mean nothing in HTML. */
 function stripAnsi(value: string): string {
   // eslint-disable-next-line no-control-regex
@@ -20,10 +19,12 @@ function joined(value: unknown): string {
 function renderData(data: Record<string, unknown>): string {
   if ('image/svg+xml' in data) return `<div class="output svg">${joined(data['image/svg+xml'])}</div>`;
   for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
-    if (mime in data) return `<div class="output image"><img src="data:${mime};base64,${escapeHtml(joined(data[mime]).replace(/\s/g, ''))}" alt=""></div>`;
+    if (mime in data)
+      return `<div class="output image"><img src="data:${mime};base64,${escapeHtml(joined(data[mime]).replace(/\s/g, ''))}" alt=""></div>`;
   }
   if ('text/html' in data) return `<div class="output html">${joined(data['text/html'])}</div>`;
-  if ('text/markdown' in data) return `<div class="output markdown">${marked.parse(joined(data['text/markdown']), { async: false }) as string}</div>`;
+  if ('text/markdown' in data)
+    return `<div class="output markdown">${marked.parse(joined(data['text/markdown']), { async: false }) as string}</div>`;
   if ('text/plain' in data) return `<pre class="output text">${escapeHtml(joined(data['text/plain']))}</pre>`;
   const kinds = Object.keys(data).join(', ');
   return `<pre class="output text missing">(no static form for ${escapeHtml(kinds)})</pre>`;

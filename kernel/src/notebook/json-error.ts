@@ -19,7 +19,10 @@ class Scanner {
   }
 
   expect(character: string): void {
-    if (this.text[this.index] !== character) this.fail(this.index >= this.text.length ? `expected '${character}' but the file ends` : `expected '${character}'`);
+    if (this.text[this.index] !== character)
+      this.fail(
+        this.index >= this.text.length ? `expected '${character}' but the file ends` : `expected '${character}'`,
+      );
     this.index++;
   }
 
@@ -31,7 +34,10 @@ class Scanner {
     if (character === '"') return this.string();
     if (character === '-' || (character >= '0' && character <= '9')) return this.number();
     for (const word of ['true', 'false', 'null']) {
-      if (this.text.startsWith(word, this.index)) { this.index += word.length; return; }
+      if (this.text.startsWith(word, this.index)) {
+        this.index += word.length;
+        return;
+      }
     }
     this.fail(character === undefined ? 'unexpected end of file' : `unexpected ${JSON.stringify(character)}`);
   }
@@ -39,7 +45,10 @@ class Scanner {
   object(): void {
     this.expect('{');
     this.space();
-    if (this.text[this.index] === '}') { this.index++; return; }
+    if (this.text[this.index] === '}') {
+      this.index++;
+      return;
+    }
     for (;;) {
       this.space();
       if (this.text[this.index] !== '"') this.fail('expected a quoted property name');
@@ -48,7 +57,10 @@ class Scanner {
       this.expect(':');
       this.value();
       this.space();
-      if (this.text[this.index] === ',') { this.index++; continue; }
+      if (this.text[this.index] === ',') {
+        this.index++;
+        continue;
+      }
       this.expect('}');
       return;
     }
@@ -57,11 +69,17 @@ class Scanner {
   array(): void {
     this.expect('[');
     this.space();
-    if (this.text[this.index] === ']') { this.index++; return; }
+    if (this.text[this.index] === ']') {
+      this.index++;
+      return;
+    }
     for (;;) {
       this.value();
       this.space();
-      if (this.text[this.index] === ',') { this.index++; continue; }
+      if (this.text[this.index] === ',') {
+        this.index++;
+        continue;
+      }
       this.expect(']');
       return;
     }
@@ -71,7 +89,10 @@ class Scanner {
     this.expect('"');
     while (this.index < this.text.length) {
       const character = this.text[this.index];
-      if (character === '"') { this.index++; return; }
+      if (character === '"') {
+        this.index++;
+        return;
+      }
       if (character === '\\') {
         this.index++;
         const escape = this.text[this.index];

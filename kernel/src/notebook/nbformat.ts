@@ -8,10 +8,28 @@ import { FormatError } from 'weightlab';
 
 export type MultilineString = string | string[];
 
-export interface StreamOutput { output_type: 'stream'; name: 'stdout' | 'stderr'; text: MultilineString }
-export interface DisplayDataOutput { output_type: 'display_data'; data: Record<string, unknown>; metadata: Record<string, unknown> }
-export interface ExecuteResultOutput { output_type: 'execute_result'; execution_count: number | null; data: Record<string, unknown>; metadata: Record<string, unknown> }
-export interface ErrorOutput { output_type: 'error'; ename: string; evalue: string; traceback: string[] }
+export interface StreamOutput {
+  output_type: 'stream';
+  name: 'stdout' | 'stderr';
+  text: MultilineString;
+}
+export interface DisplayDataOutput {
+  output_type: 'display_data';
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+export interface ExecuteResultOutput {
+  output_type: 'execute_result';
+  execution_count: number | null;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+export interface ErrorOutput {
+  output_type: 'error';
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
 export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput;
 
 export interface CodeCell {
@@ -42,13 +60,16 @@ export interface Notebook {
 
 /** A file that is not a readable nbformat 4 notebook: a FormatError naming the file, like the library's readers. */
 export class NotebookError extends FormatError {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(message, { file });
   }
 }
 
 export function text(source: MultilineString | undefined): string {
-  return Array.isArray(source) ? source.join('') : source ?? '';
+  return Array.isArray(source) ? source.join('') : (source ?? '');
 }
 
 /** Line and column (1-based) of a character offset, for JSON syntax errors. */
@@ -64,7 +85,9 @@ function parseJson(file: string, content: string): unknown {
     return JSON.parse(content);
   } catch (error) {
     const located = locateJsonError(content);
-    const detail = located ? `at ${lineAndColumn(content, located.offset)}: ${located.message}` : `: ${(error as Error).message}`;
+    const detail = located
+      ? `at ${lineAndColumn(content, located.offset)}: ${located.message}`
+      : `: ${(error as Error).message}`;
     throw new NotebookError(file, `not valid JSON ${detail}`.replace(' :', ':'));
   }
 }
@@ -80,9 +103,11 @@ function isMultiline(value: unknown): value is MultilineString {
 /** Checks the parts of nbformat 4 that running and rendering rely on. */
 export function validateNotebook(file: string, value: unknown): Notebook {
   if (!isRecord(value)) throw new NotebookError(file, 'not a notebook: the top level is not a JSON object');
-  if (value.nbformat !== 4) throw new NotebookError(file, `not an nbformat 4 notebook (nbformat is ${JSON.stringify(value.nbformat)})`);
+  if (value.nbformat !== 4)
+    throw new NotebookError(file, `not an nbformat 4 notebook (nbformat is ${JSON.stringify(value.nbformat)})`);
   if (!Array.isArray(value.cells)) throw new NotebookError(file, "not a notebook: 'cells' is not a list");
-  if (value.metadata !== undefined && !isRecord(value.metadata)) throw new NotebookError(file, "'metadata' is not an object");
+  if (value.metadata !== undefined && !isRecord(value.metadata))
+    throw new NotebookError(file, "'metadata' is not an object");
   value.cells.forEach((cell, index) => {
     const where = `cell ${index + 1}`;
     if (!isRecord(cell)) throw new NotebookError(file, `${where} is not an object`);

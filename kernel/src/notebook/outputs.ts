@@ -19,7 +19,10 @@ export class NotebookOutputs {
 export class CellRecorder {
   private clearOnNextOutput = false;
 
-  constructor(private readonly cell: CodeCell, private readonly displays: Map<string, Array<DisplayDataOutput | ExecuteResultOutput>>) {}
+  constructor(
+    private readonly cell: CodeCell,
+    private readonly displays: Map<string, Array<DisplayDataOutput | ExecuteResultOutput>>,
+  ) {}
 
   private add(output: Output): void {
     if (this.clearOnNextOutput) {
@@ -48,19 +51,30 @@ export class CellRecorder {
         if (!this.clearOnNextOutput && last?.output_type === 'stream' && last.name === content.name) {
           last.text = `${Array.isArray(last.text) ? last.text.join('') : last.text}${content.text}`;
         } else {
-          this.add({ output_type: 'stream', name: content.name === 'stderr' ? 'stderr' : 'stdout', text: String(content.text ?? '') });
+          this.add({
+            output_type: 'stream',
+            name: content.name === 'stderr' ? 'stderr' : 'stdout',
+            text: String(content.text ?? ''),
+          });
         }
         return;
       }
       case 'display_data': {
-        const output: DisplayDataOutput = { output_type: 'display_data', data: content.data ?? {}, metadata: content.metadata ?? {} };
+        const output: DisplayDataOutput = {
+          output_type: 'display_data',
+          data: content.data ?? {},
+          metadata: content.metadata ?? {},
+        };
         this.add(output);
         this.remember(message, output);
         return;
       }
       case 'execute_result': {
         const output: ExecuteResultOutput = {
-          output_type: 'execute_result', execution_count: content.execution_count ?? null, data: content.data ?? {}, metadata: content.metadata ?? {},
+          output_type: 'execute_result',
+          execution_count: content.execution_count ?? null,
+          data: content.data ?? {},
+          metadata: content.metadata ?? {},
         };
         if (typeof content.execution_count === 'number') this.cell.execution_count = content.execution_count;
         this.add(output);
@@ -76,7 +90,12 @@ export class CellRecorder {
         return;
       }
       case 'error':
-        this.add({ output_type: 'error', ename: String(content.ename ?? ''), evalue: String(content.evalue ?? ''), traceback: Array.isArray(content.traceback) ? content.traceback.map(String) : [] });
+        this.add({
+          output_type: 'error',
+          ename: String(content.ename ?? ''),
+          evalue: String(content.evalue ?? ''),
+          traceback: Array.isArray(content.traceback) ? content.traceback.map(String) : [],
+        });
         return;
       case 'clear_output':
         if (content.wait) this.clearOnNextOutput = true;

@@ -71,17 +71,28 @@ export function readParametersFile(file: string): Parameters {
   try {
     content = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ParameterError(`cannot read the parameters file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path.resolve(file) });
+    throw new ParameterError(
+      `cannot read the parameters file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { file: path.resolve(file) },
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(content);
   } catch (error) {
     const located = locateJsonError(content);
-    throw new ParameterError(`the parameters file is not valid JSON${located ? `: ${located.message}` : ''}`, { file: path.resolve(file), offset: located?.offset, found: located ? undefined : (error as Error).message });
+    throw new ParameterError(`the parameters file is not valid JSON${located ? `: ${located.message}` : ''}`, {
+      file: path.resolve(file),
+      offset: located?.offset,
+      found: located ? undefined : (error as Error).message,
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ParameterError('the parameters file must hold one JSON object of names and values', { file: path.resolve(file), expected: 'an object', found: Array.isArray(value) ? 'an array' : JSON.stringify(value) });
+    throw new ParameterError('the parameters file must hold one JSON object of names and values', {
+      file: path.resolve(file),
+      expected: 'an object',
+      found: Array.isArray(value) ? 'an array' : JSON.stringify(value),
+    });
   }
   return value as Parameters;
 }
@@ -107,7 +118,10 @@ function literalType(ts: TypeScriptModule, node: Expression | undefined): Parame
   if (!node) return undefined;
   if (ts.isParenthesizedExpression(node)) return literalType(ts, node.expression);
   if (ts.isNumericLiteral(node)) return 'number';
-  if (ts.isPrefixUnaryExpression(node) && (node.operator === ts.SyntaxKind.MinusToken || node.operator === ts.SyntaxKind.PlusToken)) {
+  if (
+    ts.isPrefixUnaryExpression(node) &&
+    (node.operator === ts.SyntaxKind.MinusToken || node.operator === ts.SyntaxKind.PlusToken)
+  ) {
     return ts.isNumericLiteral(node.operand) ? 'number' : undefined;
   }
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return 'string';
@@ -144,7 +158,10 @@ export function parameterDeclarations(source: string): Map<string, ParameterDecl
 export function findParametersCell(file: string, notebook: Notebook): ParametersCell {
   const index = parametersCellIndex(notebook);
   if (index < 0) {
-    throw new ParameterError(`parameters were given but no code cell is tagged '${PARAMETERS_TAG}' (add the tag to the cell that declares them, as papermill expects)`, { file });
+    throw new ParameterError(
+      `parameters were given but no code cell is tagged '${PARAMETERS_TAG}' (add the tag to the cell that declares them, as papermill expects)`,
+      { file },
+    );
   }
   return { index, declarations: parameterDeclarations(text(notebook.cells[index].source)) };
 }
@@ -162,7 +179,8 @@ function describeValue(value: ParameterValue): string {
 /** What to do about a value of the wrong type, by what was given and what was declared. */
 function remedy(expected: ParameterType, value: ParameterValue): string {
   if (expected === 'string') return '; -r NAME VALUE passes VALUE as a string as it is';
-  if ((expected === 'array' || expected === 'object') && typeof value === 'string') return `; -p gives numbers, booleans, null or strings: put ${expected === 'array' ? 'an array' : 'an object'} in --parameters-file`;
+  if ((expected === 'array' || expected === 'object') && typeof value === 'string')
+    return `; -p gives numbers, booleans, null or strings: put ${expected === 'array' ? 'an array' : 'an object'} in --parameters-file`;
   return '';
 }
 
@@ -173,13 +191,22 @@ export function checkParameters(file: string, cell: ParametersCell, values: Para
     const declaration = cell.declarations.get(name);
     if (!declaration) {
       throw new ParameterError(`the parameters cell (cell ${cell.index + 1}) does not declare '${name}'`, {
-        file, field: name, expected: declared.length > 0 ? `one of ${declared.join(', ')}` : 'a name the cell declares (it declares none)', found: name,
+        file,
+        field: name,
+        expected: declared.length > 0 ? `one of ${declared.join(', ')}` : 'a name the cell declares (it declares none)',
+        found: name,
       });
     }
     if (declaration.type && typeOf(value) !== declaration.type) {
-      throw new ParameterError(`the parameters cell (cell ${cell.index + 1}) declares \`${declaration.source}\`${remedy(declaration.type, value)}`, {
-        file, field: name, expected: `${declaration.type === 'array' || declaration.type === 'object' ? 'an' : 'a'} ${declaration.type}`, found: describeValue(value),
-      });
+      throw new ParameterError(
+        `the parameters cell (cell ${cell.index + 1}) declares \`${declaration.source}\`${remedy(declaration.type, value)}`,
+        {
+          file,
+          field: name,
+          expected: `${declaration.type === 'array' || declaration.type === 'object' ? 'an' : 'a'} ${declaration.type}`,
+          found: describeValue(value),
+        },
+      );
     }
   }
 }
@@ -191,7 +218,8 @@ export function injectedSource(cell: ParametersCell, values: Parameters): string
     const declaration = cell.declarations.get(name)!;
     const literal = JSON.stringify(value);
     // A const is declared again (the kernel lets a later cell redeclare a name); let and var are re-assigned.
-    if (declaration.keyword === 'const') lines.push(`const ${name}${declaration.annotation ? `: ${declaration.annotation}` : ''} = ${literal};`);
+    if (declaration.keyword === 'const')
+      lines.push(`const ${name}${declaration.annotation ? `: ${declaration.annotation}` : ''} = ${literal};`);
     else lines.push(`${name} = ${literal};`);
   }
   // An assignment is an expression with a value, which the kernel would show as the cell's result;

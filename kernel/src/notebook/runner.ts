@@ -56,7 +56,11 @@ const INTERRUPT_GRACE_MS = 10000;
 
 /** Rejects when the kernel process ends, saying what it was doing and the tail of its stderr. */
 function kernelDeath(kernel: RunningKernel, doing: string): Promise<never> {
-  const died = kernel.exited.then((code): never => { throw new Error(`the kernel died (exit code ${code}) while ${doing}${kernel.stderr ? `:\n${kernel.stderr.trim()}` : ''}`); });
+  const died = kernel.exited.then((code): never => {
+    throw new Error(
+      `the kernel died (exit code ${code}) while ${doing}${kernel.stderr ? `:\n${kernel.stderr.trim()}` : ''}`,
+    );
+  });
   died.catch(() => undefined);
   return died;
 }
@@ -68,15 +72,23 @@ interface CellOutcome {
   kernelExit?: { code: number | null };
 }
 
-async function executeCell(kernel: RunningKernel, cell: CodeCell, recorder: ReturnType<NotebookOutputs['cell']>, timeoutSeconds?: number): Promise<CellOutcome> {
+async function executeCell(
+  kernel: RunningKernel,
+  cell: CodeCell,
+  recorder: ReturnType<NotebookOutputs['cell']>,
+  timeoutSeconds?: number,
+): Promise<CellOutcome> {
   const message = kernel.client.executeMessage(text(cell.source), { stopOnError: true });
   const running = kernel.client.start('shell', message);
   const died = kernel.exited.then((code) => ({ kernelExit: { code } }));
-  const waitFor = (milliseconds: number | undefined) => Promise.race([
-    running.done,
-    died,
-    ...(milliseconds === undefined ? [] : [new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), milliseconds).unref())]),
-  ]);
+  const waitFor = (milliseconds: number | undefined) =>
+    Promise.race([
+      running.done,
+      died,
+      ...(milliseconds === undefined
+        ? []
+        : [new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), milliseconds).unref())]),
+    ]);
   try {
     let outcome = await waitFor(timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000);
     let timedOut = false;
@@ -101,15 +113,28 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
   if (options.parameters) injectParameters(notebookPath, notebook, options.parameters);
   const out = path.resolve(options.out ?? notebookPath);
   const progress = options.progress ?? (() => undefined);
-  const kernel = await launchKernel({ cwd: path.resolve(options.cwd ?? path.dirname(notebookPath)), stderr: process.env.WEIGHTLAB_DEBUG ? 'inherit' : 'keep' });
+  const kernel = await launchKernel({
+    cwd: path.resolve(options.cwd ?? path.dirname(notebookPath)),
+    stderr: process.env.WEIGHTLAB_DEBUG ? 'inherit' : 'keep',
+  });
   options.onKernel?.(kernel);
   const stop = () => kernel.killNow();
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
-  const report: RunReport = { notebook: notebookPath, out, ...(options.parameters ? { parameters: options.parameters } : {}), cells: [], milliseconds: 0 };
+  const report: RunReport = {
+    notebook: notebookPath,
+    out,
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+    cells: [],
+    milliseconds: 0,
+  };
   try {
     const info = kernel.kernelInfo?.content;
-    notebook.metadata.kernelspec = { name: 'weightlab', display_name: 'weightlab (TypeScript)', language: 'typescript' };
+    notebook.metadata.kernelspec = {
+      name: 'weightlab',
+      display_name: 'weightlab (TypeScript)',
+      language: 'typescript',
+    };
     if (info?.language_info) notebook.metadata.language_info = info.language_info;
     // kernel_info is answered by the kernel's I/O thread at once, while its main thread still
     // loads TypeScript and the prelude (seconds on a busy machine). A silent empty execution
@@ -117,9 +142,13 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
     const started = kernel.client.execute('', { silent: true, storeHistory: false });
     started.catch(() => undefined);
     // Stopped while starting: the first cell is then recorded as stopped, below.
-    await Promise.race([started, kernelDeath(kernel, 'starting')]).catch((error: unknown) => { if (!options.signal?.aborted) throw error; });
+    await Promise.race([started, kernelDeath(kernel, 'starting')]).catch((error: unknown) => {
+      if (!options.signal?.aborted) throw error;
+    });
     const outputs = new NotebookOutputs();
-    const code = notebook.cells.map((cell, index) => ({ cell, index })).filter((entry): entry is { cell: CodeCell; index: number } => entry.cell.cell_type === 'code');
+    const code = notebook.cells
+      .map((cell, index) => ({ cell, index }))
+      .filter((entry): entry is { cell: CodeCell; index: number } => entry.cell.cell_type === 'code');
     let position = 0;
     for (const { cell, index } of code) {
       position++;
@@ -128,18 +157,46 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
       const cellStarted = Date.now();
       progress(`[${position}/${code.length}] cell ${index + 1} ...`);
       const { reply, timedOut, kernelExit } = await executeCell(kernel, cell, recorder, options.timeoutSeconds);
-      const entry: CellReport = { cell: index + 1, executionCount: cell.execution_count, status: 'ok', milliseconds: Date.now() - cellStarted };
+      const entry: CellReport = {
+        cell: index + 1,
+        executionCount: cell.execution_count,
+        status: 'ok',
+        milliseconds: Date.now() - cellStarted,
+      };
       if (kernelExit && options.signal?.aborted) {
-        const reason = options.signal.reason instanceof Error ? options.signal.reason.message : String(options.signal.reason ?? 'the run was stopped');
-        Object.assign(entry, { status: 'stopped', ename: 'RunStopped', evalue: `${reason}; cell ${index + 1} was stopped and the cells after it did not run`, traceback: [] });
+        const reason =
+          options.signal.reason instanceof Error
+            ? options.signal.reason.message
+            : String(options.signal.reason ?? 'the run was stopped');
+        Object.assign(entry, {
+          status: 'stopped',
+          ename: 'RunStopped',
+          evalue: `${reason}; cell ${index + 1} was stopped and the cells after it did not run`,
+          traceback: [],
+        });
       } else if (kernelExit) {
         const detail = kernel.stderr ? `:\n${lastLines(kernel.stderr, 20)}` : '';
         const cause = kernel.exitCause ? `; ${kernel.exitCause}` : '';
-        Object.assign(entry, { status: 'died', ename: 'KernelDied', evalue: `the kernel died (exit code ${kernelExit.code ?? 'none: killed by a signal'}) while running cell ${index + 1}${cause}${detail}`, traceback: [] });
+        Object.assign(entry, {
+          status: 'died',
+          ename: 'KernelDied',
+          evalue: `the kernel died (exit code ${kernelExit.code ?? 'none: killed by a signal'}) while running cell ${index + 1}${cause}${detail}`,
+          traceback: [],
+        });
       } else if (timedOut) {
-        Object.assign(entry, { status: 'timeout', ename: 'CellTimeoutError', evalue: `cell ${index + 1} did not finish within ${options.timeoutSeconds} s and was interrupted`, traceback: [] });
+        Object.assign(entry, {
+          status: 'timeout',
+          ename: 'CellTimeoutError',
+          evalue: `cell ${index + 1} did not finish within ${options.timeoutSeconds} s and was interrupted`,
+          traceback: [],
+        });
       } else if (reply?.content.status === 'error') {
-        Object.assign(entry, { status: 'error', ename: reply.content.ename, evalue: reply.content.evalue, traceback: reply.content.traceback });
+        Object.assign(entry, {
+          status: 'error',
+          ename: reply.content.ename,
+          evalue: reply.content.evalue,
+          traceback: reply.content.traceback,
+        });
       }
       if (entry.status === 'died' || entry.status === 'stopped') recorder.fail(entry.ename!, entry.evalue!);
       report.cells.push(entry);

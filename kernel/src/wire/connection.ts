@@ -21,7 +21,10 @@ export interface ConnectionInfo {
 export type Channel = 'shell' | 'iopub' | 'stdin' | 'control' | 'hb';
 
 export class ConnectionFileError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'ConnectionFileError';
   }
@@ -44,7 +47,8 @@ export function parseConnectionInfo(raw: unknown, file = '<connection info>'): C
   if (!raw || typeof raw !== 'object') throw new ConnectionFileError(file, 'expected a JSON object');
   const record = raw as Record<string, unknown>;
   const transport = record.transport ?? 'tcp';
-  if (transport !== 'tcp' && transport !== 'ipc') throw new ConnectionFileError(file, `unsupported transport '${String(transport)}'`);
+  if (transport !== 'tcp' && transport !== 'ipc')
+    throw new ConnectionFileError(file, `unsupported transport '${String(transport)}'`);
   const ip = record.ip ?? '127.0.0.1';
   if (typeof ip !== 'string') throw new ConnectionFileError(file, "'ip' must be a string");
   for (const field of PORT_FIELDS) {
@@ -96,8 +100,13 @@ export async function newConnectionInfo(ip = '127.0.0.1'): Promise<ConnectionInf
   while (ports.size < PORT_FIELDS.length) ports.add(await freePort(ip));
   const [shell, iopub, stdin, control, hb] = [...ports];
   return {
-    transport: 'tcp', ip,
-    shell_port: shell, iopub_port: iopub, stdin_port: stdin, control_port: control, hb_port: hb,
+    transport: 'tcp',
+    ip,
+    shell_port: shell,
+    iopub_port: iopub,
+    stdin_port: stdin,
+    control_port: control,
+    hb_port: hb,
     key: randomBytes(32).toString('hex'),
     signature_scheme: 'hmac-sha256',
     kernel_name: 'weightlab',

@@ -31,7 +31,11 @@ export interface Message<Content = Record<string, any>> {
 
 /** Why a multipart message could not be decoded; `header` is set when a reply can still be sent. */
 export class WireError extends Error {
-  constructor(message: string, readonly identities: Buffer[] = [], readonly header?: Header) {
+  constructor(
+    message: string,
+    readonly identities: Buffer[] = [],
+    readonly header?: Header,
+  ) {
     super(message);
     this.name = 'WireError';
   }
@@ -71,8 +75,9 @@ export function createMessage<Content>(parts: MessageParts<Content>): Message<Co
 }
 
 export function encode(message: Message<unknown>, signer: Signer): Buffer[] {
-  const frames = [message.header, message.parent_header, message.metadata, message.content]
-    .map((part) => Buffer.from(JSON.stringify(part ?? {}), 'utf8'));
+  const frames = [message.header, message.parent_header, message.metadata, message.content].map((part) =>
+    Buffer.from(JSON.stringify(part ?? {}), 'utf8'),
+  );
   return [
     ...message.identities,
     Buffer.from(DELIMITER),
@@ -89,7 +94,8 @@ function parseJson(frame: Buffer, name: string, identities: Buffer[], header?: H
   } catch {
     throw new WireError(`${name} frame is not JSON`, identities, header);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new WireError(`${name} frame is not a JSON object`, identities, header);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new WireError(`${name} frame is not a JSON object`, identities, header);
   return value as Record<string, any>;
 }
 
@@ -97,19 +103,27 @@ const HEADER_FIELDS = ['msg_id', 'msg_type'] as const;
 
 /** Decodes a multipart message and checks its signature; throws WireError when it is malformed. */
 export function decode(frames: Buffer[], signer: Signer): Message {
-  const split = frames.findIndex((frame) => frame.length === DELIMITER.length && frame.toString('latin1') === DELIMITER);
+  const split = frames.findIndex(
+    (frame) => frame.length === DELIMITER.length && frame.toString('latin1') === DELIMITER,
+  );
   if (split < 0) throw new WireError('no <IDS|MSG> delimiter');
   const identities = frames.slice(0, split);
   const rest = frames.slice(split + 1);
-  if (rest.length < 5) throw new WireError(`expected at least 5 frames after the delimiter, got ${rest.length}`, identities);
+  if (rest.length < 5)
+    throw new WireError(`expected at least 5 frames after the delimiter, got ${rest.length}`, identities);
   const [signature, ...parts] = rest;
   const signed = parts.slice(0, 4);
   const verdict = signer.check(signature.toString('utf8'), signed);
   if (verdict === 'invalid') throw new WireError('invalid signature', identities);
-  if (verdict === 'replayed') throw new WireError('duplicate signature: a message already received was sent again (replay), not executed', identities);
+  if (verdict === 'replayed')
+    throw new WireError(
+      'duplicate signature: a message already received was sent again (replay), not executed',
+      identities,
+    );
   const header = parseJson(signed[0], 'header', identities) as Header;
   for (const field of HEADER_FIELDS) {
-    if (typeof header[field] !== 'string' || !header[field]) throw new WireError(`header has no '${field}'`, identities);
+    if (typeof header[field] !== 'string' || !header[field])
+      throw new WireError(`header has no '${field}'`, identities);
   }
   const parent = parseJson(signed[1], 'parent_header', identities, header);
   const metadata = parseJson(signed[2], 'metadata', identities, header);

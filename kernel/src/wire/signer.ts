@@ -14,7 +14,11 @@ export class Signer {
   private readonly algorithm: string | undefined;
   private readonly seen: Set<string> | undefined;
 
-  constructor(private readonly key: string, scheme = 'hmac-sha256', options: { rejectReplays?: boolean } = {}) {
+  constructor(
+    private readonly key: string,
+    scheme = 'hmac-sha256',
+    options: { rejectReplays?: boolean } = {},
+  ) {
     if (!key) return;
     const match = /^hmac-(.+)$/.exec(scheme);
     if (!match || !getHashes().includes(match[1])) throw new Error(`unsupported signature scheme '${scheme}'`);

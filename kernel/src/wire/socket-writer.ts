@@ -8,7 +8,10 @@ export interface SendableSocket {
 export class SocketWriter {
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly socket: SendableSocket, private readonly onError: (error: Error) => void) {}
+  constructor(
+    private readonly socket: SendableSocket,
+    private readonly onError: (error: Error) => void,
+  ) {}
 
   send(frames: Buffer[]): Promise<void> {
     const next = this.tail.then(() => this.socket.send(frames)).catch((error: Error) => this.onError(error));

@@ -22,13 +22,23 @@ export interface AssignmentOptions {
  * row-major. Exact: each of the n augmentations is a Dijkstra search on reduced costs, O(n³).
  */
 export function linearAssignment(cost: ArrayLike<number>, n: number, options: AssignmentOptions = {}): Assignment {
-  if (!Number.isInteger(n) || n < 0) throw new ArgumentError('matrix size must be a non-negative integer', { field: 'n', found: String(n) });
-  if (cost.length !== n * n) throw new ArgumentError('cost must be a square matrix of n*n entries', { field: 'cost', expected: String(n * n), found: String(cost.length) });
+  if (!Number.isInteger(n) || n < 0)
+    throw new ArgumentError('matrix size must be a non-negative integer', { field: 'n', found: String(n) });
+  if (cost.length !== n * n)
+    throw new ArgumentError('cost must be a square matrix of n*n entries', {
+      field: 'cost',
+      expected: String(n * n),
+      found: String(cost.length),
+    });
   const sign = options.maximize ? -1 : 1;
   const c = new Float64Array(n * n);
   for (let k = 0; k < n * n; k++) {
     const value = cost[k];
-    if (!Number.isFinite(value)) throw new NumericalError('cost matrix has a non-finite entry', { field: `cost[${Math.floor(k / n)}, ${k % n}]`, found: String(value) });
+    if (!Number.isFinite(value))
+      throw new NumericalError('cost matrix has a non-finite entry', {
+        field: `cost[${Math.floor(k / n)}, ${k % n}]`,
+        found: String(value),
+      });
     c[k] = sign * value;
   }
   // Dual variables u (rows) and v (columns); rowOfColumn[j] = row matched to column j, or -1.
@@ -60,16 +70,23 @@ export function linearAssignment(cost: ArrayLike<number>, n: number, options: As
       for (let k = 0; k < remainingCount; k++) {
         const j = remaining[k];
         const reduced = minValue + c[row * n + j] - u[row] - v[j];
-        if (reduced < shortest[j]) { path[j] = row; shortest[j] = reduced; }
+        if (reduced < shortest[j]) {
+          path[j] = row;
+          shortest[j] = reduced;
+        }
         // Ties prefer an unassigned column: it ends the search sooner (as in Crouse's code).
-        if (shortest[j] < lowest || (shortest[j] === lowest && rowOfColumn[j] === -1)) { lowest = shortest[j]; index = k; }
+        if (shortest[j] < lowest || (shortest[j] === lowest && rowOfColumn[j] === -1)) {
+          lowest = shortest[j];
+          index = k;
+        }
       }
       if (!Number.isFinite(lowest)) throw new NumericalError('assignment is infeasible (no finite augmenting path)');
       minValue = lowest;
       const column = remaining[index];
       scannedColumn[column] = 1;
       remaining[index] = remaining[--remainingCount];
-      if (rowOfColumn[column] === -1) sink = column; else row = rowOfColumn[column];
+      if (rowOfColumn[column] === -1) sink = column;
+      else row = rowOfColumn[column];
     }
     // Update duals, then flip the augmenting path.
     u[start] += minValue;

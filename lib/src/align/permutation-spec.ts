@@ -28,7 +28,9 @@ export function mlpPermutationSpec(weights: WeightSet): PermutationSpec {
   const layers = weights.layers;
   const linear = layers.filter((layer) => layer.kind === 'linear');
   if (linear.length < 2) {
-    throw new ArgumentError('an MLP permutation spec needs at least two linear layers (one hidden layer)', { found: `${linear.length} linear layers` });
+    throw new ArgumentError('an MLP permutation spec needs at least two linear layers (one hidden layer)', {
+      found: `${linear.length} linear layers`,
+    });
   }
   const spec: PermutationSpec = { groups: {}, axes: {} };
   let previous: string | null = null; // group on the input side of the next linear layer
@@ -41,7 +43,11 @@ export function mlpPermutationSpec(weights: WeightSet): PermutationSpec {
       const outWidth = inOut ? shape[1] : shape[0];
       const inWidth = inOut ? shape[0] : shape[1];
       if (previous !== null && inWidth !== previousWidth) {
-        throw new ShapeError('consecutive linear layers do not chain', { field: layer.weight, expected: `input width ${previousWidth}`, found: String(inWidth) });
+        throw new ShapeError('consecutive linear layers do not chain', {
+          field: layer.weight,
+          expected: `input width ${previousWidth}`,
+          found: String(inWidth),
+        });
       }
       const last = linearIndex === linear.length - 1;
       const group = last ? null : `P${linearIndex}`;
@@ -52,15 +58,26 @@ export function mlpPermutationSpec(weights: WeightSet): PermutationSpec {
       previousWidth = outWidth;
       linearIndex++;
     } else if (layer.kind === 'norm') {
-      if (previous === null) throw new ArgumentError('a norm layer outside the hidden layers of an MLP cannot be permuted', { field: layer.name });
+      if (previous === null)
+        throw new ArgumentError('a norm layer outside the hidden layers of an MLP cannot be permuted', {
+          field: layer.name,
+        });
       for (const name of [layer.weight, layer.bias, ...Object.values(layer.extras ?? {})]) {
         if (!name) continue;
         const shape = weights.info(name).shape;
         if (shape.length === 1 && shape[0] === previousWidth) spec.axes[name] = [previous];
-        else if (shape.length > 0) throw new ShapeError('norm tensor does not match the hidden width', { field: name, expected: `[${previousWidth}]`, found: `[${shape.join(', ')}]` });
+        else if (shape.length > 0)
+          throw new ShapeError('norm tensor does not match the hidden width', {
+            field: name,
+            expected: `[${previousWidth}]`,
+            found: `[${shape.join(', ')}]`,
+          });
       }
     } else {
-      throw new ArgumentError(`a ${layer.kind} layer is not part of an MLP; declare a spec with permutationSpec() instead`, { field: layer.name });
+      throw new ArgumentError(
+        `a ${layer.kind} layer is not part of an MLP; declare a spec with permutationSpec() instead`,
+        { field: layer.name },
+      );
     }
   }
   return spec;
@@ -88,14 +105,15 @@ export class PermutationSpecBuilder {
 
   /** A conv layer `<prefix>.weight` [out, in, ...kernel] (any kernel rank) and optional bias. */
   conv(prefix: string, groups: { out: string | null; in: string | null }): this {
-    this.entries.push({ tensor: `${prefix}.weight`, axes: [groups.out, groups.in], });
+    this.entries.push({ tensor: `${prefix}.weight`, axes: [groups.out, groups.in] });
     this.entries.push({ tensor: `${prefix}.bias`, axes: [groups.out] });
     return this;
   }
 
   /** A norm layer: weight, bias, running_mean, running_var (whichever exist) on `group`. */
   norm(prefix: string, group: string): this {
-    for (const leaf of ['weight', 'bias', 'running_mean', 'running_var']) this.entries.push({ tensor: `${prefix}.${leaf}`, axes: [group] });
+    for (const leaf of ['weight', 'bias', 'running_mean', 'running_var'])
+      this.entries.push({ tensor: `${prefix}.${leaf}`, axes: [group] });
     return this;
   }
 
@@ -120,7 +138,11 @@ export class PermutationSpecBuilder {
         if (group === null) return;
         const known = spec.groups[group];
         if (known !== undefined && known !== shape[axis]) {
-          throw new ShapeError(`permutation group '${group}' has inconsistent sizes`, { field: tensor, expected: String(known), found: `${shape[axis]} on axis ${axis}` });
+          throw new ShapeError(`permutation group '${group}' has inconsistent sizes`, {
+            field: tensor,
+            expected: String(known),
+            found: `${shape[axis]} on axis ${axis}`,
+          });
         }
         spec.groups[group] = shape[axis];
       });
@@ -139,24 +161,44 @@ export function permutationSpec(): PermutationSpecBuilder {
  * `stream` through the block (identity shortcut), the inner width gets its own group `<prefix>.inner`.
  * With a projection shortcut (`<prefix>.shortcut.0` conv + `.1` BN), the output gets `outStream`.
  */
-export function resnetBlockSpec(builder: PermutationSpecBuilder, prefix: string, stream: string, outStream = stream): PermutationSpecBuilder {
+export function resnetBlockSpec(
+  builder: PermutationSpecBuilder,
+  prefix: string,
+  stream: string,
+  outStream = stream,
+): PermutationSpecBuilder {
   const inner = `${prefix}.inner`;
-  builder.conv(`${prefix}.conv1`, { out: inner, in: stream }).norm(`${prefix}.bn1`, inner)
-    .conv(`${prefix}.conv2`, { out: outStream, in: inner }).norm(`${prefix}.bn2`, outStream);
-  if (outStream !== stream) builder.conv(`${prefix}.shortcut.0`, { out: outStream, in: stream }).norm(`${prefix}.shortcut.1`, outStream);
+  builder
+    .conv(`${prefix}.conv1`, { out: inner, in: stream })
+    .norm(`${prefix}.bn1`, inner)
+    .conv(`${prefix}.conv2`, { out: outStream, in: inner })
+    .norm(`${prefix}.bn2`, outStream);
+  if (outStream !== stream)
+    builder.conv(`${prefix}.shortcut.0`, { out: outStream, in: stream }).norm(`${prefix}.shortcut.1`, outStream);
   return builder;
 }
 
 /** Checks that `spec` fits `weights`: tensors exist, ranks and group sizes agree. */
 export function checkPermutationSpec(spec: PermutationSpec, weights: WeightSet): void {
   for (const [tensor, axes] of Object.entries(spec.axes)) {
-    if (!weights.has(tensor)) throw new ArgumentError('permutation spec names a tensor the model does not have', { field: tensor });
+    if (!weights.has(tensor))
+      throw new ArgumentError('permutation spec names a tensor the model does not have', { field: tensor });
     const shape = weights.info(tensor).shape;
-    if (axes.length > shape.length) throw new ShapeError('permutation spec has more axes than the tensor', { field: tensor, expected: `<= ${shape.length}`, found: String(axes.length) });
+    if (axes.length > shape.length)
+      throw new ShapeError('permutation spec has more axes than the tensor', {
+        field: tensor,
+        expected: `<= ${shape.length}`,
+        found: String(axes.length),
+      });
     axes.forEach((group, axis) => {
       if (group === null) return;
       if (!(group in spec.groups)) throw new ArgumentError(`unknown permutation group '${group}'`, { field: tensor });
-      if (spec.groups[group] !== shape[axis]) throw new ShapeError(`group '${group}' size differs from the tensor axis`, { field: tensor, expected: String(spec.groups[group]), found: `${shape[axis]} on axis ${axis}` });
+      if (spec.groups[group] !== shape[axis])
+        throw new ShapeError(`group '${group}' size differs from the tensor axis`, {
+          field: tensor,
+          expected: String(spec.groups[group]),
+          found: `${shape[axis]} on axis ${axis}`,
+        });
     });
   }
 }

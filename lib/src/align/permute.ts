@@ -9,7 +9,11 @@ import { checkPermutationSpec, type PermutationSpec, type Permutations } from '.
 /** out[..., i, ...] = values[..., perm[i], ...] along `axis` of a row-major array of `shape`. */
 export function permuteAxis(values: Float64Array, shape: Shape, axis: number, perm: ArrayLike<number>): Float64Array {
   const n = shape[axis];
-  if (perm.length !== n) throw new ArgumentError('permutation length differs from the axis size', { expected: String(n), found: String(perm.length) });
+  if (perm.length !== n)
+    throw new ArgumentError('permutation length differs from the axis size', {
+      expected: String(n),
+      found: String(perm.length),
+    });
   let outer = 1;
   for (let a = 0; a < axis; a++) outer *= shape[a];
   let inner = 1;
@@ -27,7 +31,9 @@ export function permuteAxis(values: Float64Array, shape: Shape, axis: number, pe
 
 /** The identity permutation of every group. */
 export function identityPermutations(spec: PermutationSpec): Permutations {
-  return Object.fromEntries(Object.entries(spec.groups).map(([group, size]) => [group, Int32Array.from({ length: size }, (_, i) => i)]));
+  return Object.fromEntries(
+    Object.entries(spec.groups).map(([group, size]) => [group, Int32Array.from({ length: size }, (_, i) => i)]),
+  );
 }
 
 /** inverse[perm[i]] = i. */
@@ -38,7 +44,13 @@ export function inversePermutation(perm: ArrayLike<number>): Int32Array {
 }
 
 /** Values of `tensor` with every spec'd axis permuted, except the axes of group `skip`. */
-export function permutedValues(values: Float64Array, shape: Shape, axes: (string | null)[] | undefined, perms: Permutations, skip?: string): Float64Array {
+export function permutedValues(
+  values: Float64Array,
+  shape: Shape,
+  axes: (string | null)[] | undefined,
+  perms: Permutations,
+  skip?: string,
+): Float64Array {
   let out = values;
   if (!axes) return out;
   axes.forEach((group, axis) => {
@@ -56,7 +68,11 @@ export function applyPermutations(weights: WeightSet, spec: PermutationSpec, per
   checkPermutationSpec(spec, weights);
   for (const [group, size] of Object.entries(spec.groups)) {
     const perm = perms[group];
-    if (!perm || perm.length !== size) throw new ArgumentError(`missing or wrong-sized permutation for group '${group}'`, { expected: String(size), found: perm ? String(perm.length) : 'none' });
+    if (!perm || perm.length !== size)
+      throw new ArgumentError(`missing or wrong-sized permutation for group '${group}'`, {
+        expected: String(size),
+        found: perm ? String(perm.length) : 'none',
+      });
   }
   const tensors = weights.names.map((name): [string, Tensor] => {
     const tensor = weights.get(name);

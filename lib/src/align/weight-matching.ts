@@ -31,7 +31,11 @@ export interface WeightMatchingOptions {
 }
 
 /** weightMatching's defaults (documented with @default in WeightMatchingOptions). */
-export const WEIGHT_MATCHING_DEFAULTS = { spec: undefined, maxIterations: 100, seed: 0 } as const satisfies OptionDefaults<WeightMatchingOptions>;
+export const WEIGHT_MATCHING_DEFAULTS = {
+  spec: undefined,
+  maxIterations: 100,
+  seed: 0,
+} as const satisfies OptionDefaults<WeightMatchingOptions>;
 
 export interface WeightMatchingResult {
   permutations: Permutations;
@@ -45,7 +49,13 @@ export interface WeightMatchingResult {
   converged: boolean;
 }
 
-interface Entry { name: string; shape: Shape; axes: (string | null)[]; a: Float64Array; b: Float64Array }
+interface Entry {
+  name: string;
+  shape: Shape;
+  axes: (string | null)[];
+  a: Float64Array;
+  b: Float64Array;
+}
 
 /** Rows = units of `axis`, columns = everything else (same order for A and B, so dot products line up). */
 function unitRows(values: Float64Array, shape: Shape, axis: number): { rows: Float64Array; width: number } {
@@ -76,18 +86,30 @@ function similarity(entries: Entry[], perms: Permutations): number {
 }
 
 /** Aligns `model` to `reference` by weight matching; returns the permutations and the permuted model. */
-export function weightMatching(reference: WeightSet, model: WeightSet, options: WeightMatchingOptions = {}): WeightMatchingResult {
+export function weightMatching(
+  reference: WeightSet,
+  model: WeightSet,
+  options: WeightMatchingOptions = {},
+): WeightMatchingResult {
   const o = resolveOptions('weightMatching', WEIGHT_MATCHING_DEFAULTS, options);
   const spec = o.spec ?? mlpPermutationSpec(reference);
   const maxIterations = o.maxIterations;
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new ArgumentError('maxIterations must be a positive integer', { field: 'maxIterations', found: String(maxIterations) });
+  if (!Number.isInteger(maxIterations) || maxIterations < 1)
+    throw new ArgumentError('maxIterations must be a positive integer', {
+      field: 'maxIterations',
+      found: String(maxIterations),
+    });
   checkPermutationSpec(spec, reference);
   checkPermutationSpec(spec, model);
   const entries: Entry[] = Object.entries(spec.axes).map(([name, axes]) => {
     const shapeA = reference.info(name).shape;
     const shapeB = model.info(name).shape;
     if (shapeA.length !== shapeB.length || shapeA.some((d, i) => d !== shapeB[i])) {
-      throw new ShapeError('reference and model differ in shape', { field: name, expected: `[${shapeA.join(', ')}]`, found: `[${shapeB.join(', ')}]` });
+      throw new ShapeError('reference and model differ in shape', {
+        field: name,
+        expected: `[${shapeA.join(', ')}]`,
+        found: `[${shapeB.join(', ')}]`,
+      });
     }
     return { name, shape: shapeA, axes, a: reference.get(name).toFloat64(), b: model.get(name).toFloat64() };
   });
@@ -109,7 +131,11 @@ export function weightMatching(reference: WeightSet, model: WeightSet, options: 
         entry.axes.forEach((axisGroup, axis) => {
           if (axisGroup !== group) return;
           const { rows: rowsA, width } = unitRows(entry.a, entry.shape, axis);
-          const { rows: rowsB } = unitRows(permutedValues(entry.b, entry.shape, entry.axes, perms, group), entry.shape, axis);
+          const { rows: rowsB } = unitRows(
+            permutedValues(entry.b, entry.shape, entry.axes, perms, group),
+            entry.shape,
+            axis,
+          );
           for (let i = 0; i < n; i++) {
             for (let j = 0; j < n; j++) {
               let dot = 0;
@@ -129,7 +155,10 @@ export function weightMatching(reference: WeightSet, model: WeightSet, options: 
         improved = true;
       }
     }
-    if (!improved) { converged = true; break; }
+    if (!improved) {
+      converged = true;
+      break;
+    }
   }
   return {
     permutations: perms,

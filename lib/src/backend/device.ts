@@ -65,5 +65,7 @@ async function probeWebGpu(): Promise<DeviceStatus> {
 export function deviceStatus(): DeviceStatus {
   const requested = deviceRequest();
   if (requested === 'cpu') return { device: 'cpu', requested };
-  return settled ?? { device: 'cpu', requested, reason: 'WebGPU not probed yet (runs on first jax() / resolveDevice())' };
+  return (
+    settled ?? { device: 'cpu', requested, reason: 'WebGPU not probed yet (runs on first jax() / resolveDevice())' }
+  );
 }

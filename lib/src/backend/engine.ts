@@ -30,7 +30,11 @@ export function engineChoice(): EngineChoice {
   const raw = (process.env.WEIGHTLAB_ENGINE ?? '').trim().toLowerCase();
   if (raw === '') return 'auto';
   if (!(ENGINES as readonly string[]).includes(raw)) {
-    throw new ArgumentError('unknown WEIGHTLAB_ENGINE', { field: 'WEIGHTLAB_ENGINE', expected: ENGINES.join('|'), found: raw });
+    throw new ArgumentError('unknown WEIGHTLAB_ENGINE', {
+      field: 'WEIGHTLAB_ENGINE',
+      expected: ENGINES.join('|'),
+      found: raw,
+    });
   }
   return raw as EngineChoice;
 }
@@ -40,7 +44,11 @@ export function deviceRequest(): DeviceRequest {
   const raw = (process.env.WEIGHTLAB_DEVICE ?? '').trim().toLowerCase();
   if (raw === '') return 'cpu';
   if (!(DEVICES as readonly string[]).includes(raw)) {
-    throw new ArgumentError('unknown WEIGHTLAB_DEVICE', { field: 'WEIGHTLAB_DEVICE', expected: DEVICES.join('|'), found: raw });
+    throw new ArgumentError('unknown WEIGHTLAB_DEVICE', {
+      field: 'WEIGHTLAB_DEVICE',
+      expected: DEVICES.join('|'),
+      found: raw,
+    });
   }
   return raw as DeviceRequest;
 }
@@ -75,20 +83,35 @@ const POLICY_ALLOWS: Record<EngineChoice, readonly Engine[]> = {
  * a clear error. 'auto' or undefined takes the first of the verb's candidates (fastest first) that the
  * WEIGHTLAB_ENGINE policy allows and that can run; a verb lists 'js' last as the engine that always can.
  */
-export function resolveEngine<Name extends Engine>(verb: string, requested: EngineOption<Name> | undefined, candidates: readonly EngineCandidate<Name>[]): Name {
+export function resolveEngine<Name extends Engine>(
+  verb: string,
+  requested: EngineOption<Name> | undefined,
+  candidates: readonly EngineCandidate<Name>[],
+): Name {
   if (requested !== undefined && requested !== 'auto') {
     const candidate = candidates.find((entry) => entry.name === requested);
     if (!candidate) {
-      throw new ArgumentError(`${verb} has no engine '${String(requested)}'`, { field: 'engine', expected: `'auto' or one of ${candidates.map((entry) => `'${entry.name}'`).join(', ')}`, found: `'${String(requested)}'` });
+      throw new ArgumentError(`${verb} has no engine '${String(requested)}'`, {
+        field: 'engine',
+        expected: `'auto' or one of ${candidates.map((entry) => `'${entry.name}'`).join(', ')}`,
+        found: `'${String(requested)}'`,
+      });
     }
     const why = candidate.unavailable();
-    if (why !== undefined) throw new ArgumentError(`${verb} cannot run on engine '${candidate.name}' here: ${why}`, { field: 'engine', found: `'${candidate.name}'` });
+    if (why !== undefined)
+      throw new ArgumentError(`${verb} cannot run on engine '${candidate.name}' here: ${why}`, {
+        field: 'engine',
+        found: `'${candidate.name}'`,
+      });
     return candidate.name;
   }
   const allowed = POLICY_ALLOWS[engineChoice()];
   for (const candidate of candidates) {
     if (allowed.includes(candidate.name) && candidate.unavailable() === undefined) return candidate.name;
   }
-  const reasons = candidates.map((entry) => `${entry.name}: ${allowed.includes(entry.name) ? entry.unavailable() : `not allowed by WEIGHTLAB_ENGINE=${engineChoice()}`}`);
+  const reasons = candidates.map(
+    (entry) =>
+      `${entry.name}: ${allowed.includes(entry.name) ? entry.unavailable() : `not allowed by WEIGHTLAB_ENGINE=${engineChoice()}`}`,
+  );
   throw new ArgumentError(`${verb} has no engine that can run here (${reasons.join('; ')})`, { field: 'engine' });
 }

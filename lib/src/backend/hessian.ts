@@ -37,13 +37,23 @@ function asFloat64(value: Tensor | Float64Array, argument: string): { values: Fl
  * same number of elements; the loss receives a float64 jax array shaped like `params`. Returns a
  * float64 tensor shaped like `params`.
  */
-export async function hessianVectorProduct(loss: LossFunction, params: Tensor | Float64Array, vector: Tensor | Float64Array, options: HessianVectorOptions = {}): Promise<Tensor<'float64'>> {
-  if (typeof loss !== 'function') throw new ShapeError('expected a loss function', { field: 'loss', found: typeof loss });
+export async function hessianVectorProduct(
+  loss: LossFunction,
+  params: Tensor | Float64Array,
+  vector: Tensor | Float64Array,
+  options: HessianVectorOptions = {},
+): Promise<Tensor<'float64'>> {
+  if (typeof loss !== 'function')
+    throw new ShapeError('expected a loss function', { field: 'loss', found: typeof loss });
   const resolved = resolveOptions('hessianVectorProduct', HESSIAN_VECTOR_DEFAULTS, options);
   const point = asFloat64(params, 'params');
   const direction = asFloat64(vector, 'vector');
   if (direction.values.length !== point.values.length) {
-    throw new ShapeError('vector and params differ in size', { field: 'vector', expected: String(point.values.length), found: String(direction.values.length) });
+    throw new ShapeError('vector and params differ in size', {
+      field: 'vector',
+      expected: String(point.values.length),
+      found: String(direction.values.length),
+    });
   }
   const module = await jax();
   const np = module.numpy;
@@ -55,7 +65,11 @@ export async function hessianVectorProduct(loss: LossFunction, params: Tensor | 
   gradient.dispose();
   const values = (await product.data()) as Float64Array;
   if (!(values instanceof Float64Array)) {
-    throw new DTypeError('loss must compute in float64 (it returned another dtype)', { field: 'loss', expected: 'float64', found: (values as object).constructor.name });
+    throw new DTypeError('loss must compute in float64 (it returned another dtype)', {
+      field: 'loss',
+      expected: 'float64',
+      found: (values as object).constructor.name,
+    });
   }
   return new Tensor('float64', values, point.shape);
 }

@@ -12,7 +12,14 @@ import { defaultJaxDevice, JAX_PACKAGE, jaxLoaded } from './jax';
 import { onnxAvailable, onnxFailure, onnxLoaded, ONNX_PACKAGE } from './onnx/runtime';
 import { installedPackage } from './packages';
 import { rowDotsEngine } from './row-dots';
-import { builtKernels, kernelPath, relaxedSimdDecision, wasmKernelAvailable, wasmKernelFailure, wasmSimdSupported } from './wasm';
+import {
+  builtKernels,
+  kernelPath,
+  relaxedSimdDecision,
+  wasmKernelAvailable,
+  wasmKernelFailure,
+  wasmSimdSupported,
+} from './wasm';
 import { escapeHtml } from '../display/builders';
 
 /** One line of the report. */
@@ -42,11 +49,14 @@ export const JS_ENGINE = 'plain JS';
 
 function autodiffReport(): EngineFamilyReport {
   const installed = installedPackage(JAX_PACKAGE);
-  if (!installed) return { family: 'autodiff', engine: 'unavailable', loaded: false, note: `${JAX_PACKAGE} is not installed` };
+  if (!installed)
+    return { family: 'autodiff', engine: 'unavailable', loaded: false, note: `${JAX_PACKAGE} is not installed` };
   const device = defaultJaxDevice();
   const mode = device === 'cpu' ? 'cpu, plain JS' : device;
   return {
-    family: 'autodiff', engine: `jax-js ${installed.version} (${mode})`, loaded: jaxLoaded(),
+    family: 'autodiff',
+    engine: `jax-js ${installed.version} (${mode})`,
+    loaded: jaxLoaded(),
     note: 'jax(), toJax/fromJax, hessianVectorProduct (eager float64)',
   };
 }
@@ -56,8 +66,10 @@ function denseEngineName(): { engine: string; loaded: boolean; note?: string } {
     const installed = installedPackage(ONNX_PACKAGE)!;
     return { engine: `${ONNX_PACKAGE} ${installed.version} (cpu, ${INTRA_OP_THREADS} threads)`, loaded: onnxLoaded() };
   }
-  const why = engineChoice() !== 'auto' ? `WEIGHTLAB_ENGINE=${engineChoice()}`
-    : onnxFailure() ?? `${ONNX_PACKAGE} is not installed`;
+  const why =
+    engineChoice() !== 'auto'
+      ? `WEIGHTLAB_ENGINE=${engineChoice()}`
+      : (onnxFailure() ?? `${ONNX_PACKAGE} is not installed`);
   if (rowDotsEngine() === 'wasm') return { engine: WASM_ENGINE, loaded: true, note: `float64 accumulation; ${why}` };
   const wasmWhy = engineChoice() === 'js' ? '' : `; wasm: ${wasmKernelFailure('gram') ?? 'unavailable'}`;
   return { engine: JS_ENGINE, loaded: true, note: `float64 accumulation; ${why}${wasmWhy}` };
@@ -66,9 +78,18 @@ function denseEngineName(): { engine: string; loaded: boolean; note?: string } {
 function eigensolverReport(): EngineFamilyReport {
   const kernel = builtKernels().find((name) => name.startsWith('eigen'));
   if (kernel && wasmKernelAvailable(kernel)) {
-    return { family: 'eigensolver', engine: WASM_ENGINE, loaded: true, note: `lib/${path.relative(path.resolve(__dirname, '..', '..'), kernelPath(kernel)).split(path.sep).join('/')}; ${relaxedSimdDecision().reason}` };
+    return {
+      family: 'eigensolver',
+      engine: WASM_ENGINE,
+      loaded: true,
+      note: `lib/${path
+        .relative(path.resolve(__dirname, '..', '..'), kernelPath(kernel))
+        .split(path.sep)
+        .join('/')}; ${relaxedSimdDecision().reason}`,
+    };
   }
-  const why = engineChoice() === 'js' ? 'WEIGHTLAB_ENGINE=js' : kernel ? wasmKernelFailure(kernel) : 'no eigen kernel built';
+  const why =
+    engineChoice() === 'js' ? 'WEIGHTLAB_ENGINE=js' : kernel ? wasmKernelFailure(kernel) : 'no eigen kernel built';
   return { family: 'eigensolver', engine: JS_ENGINE, loaded: true, note: why };
 }
 
@@ -112,16 +133,22 @@ export class BackendInfo {
     const rows = this.families.map((f) => [f.family, f.engine, f.loaded ? 'loaded' : 'on first use', f.note ?? '']);
     rows.push(['device', this.device, '', '']);
     const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
-    const lines = rows.map((r) => [r[0].padEnd(widths[0]), r[1].padEnd(widths[1]), r[2].padEnd(widths[2]), r[3]].join('  ').trimEnd());
+    const lines = rows.map((r) =>
+      [r[0].padEnd(widths[0]), r[1].padEnd(widths[1]), r[2].padEnd(widths[2]), r[3]].join('  ').trimEnd(),
+    );
     return [`weightlab backends (WEIGHTLAB_ENGINE=${this.policy})`, ...lines].join('\n');
   }
 
   [mimeBundle](): MimeBundle {
-    const rows = this.families.map((f) => `<tr><td>${escapeHtml(f.family)}</td><td>${escapeHtml(f.engine)}</td><td>${f.loaded ? 'loaded' : 'on first use'}</td><td>${escapeHtml(f.note ?? '')}</td></tr>`);
+    const rows = this.families.map(
+      (f) =>
+        `<tr><td>${escapeHtml(f.family)}</td><td>${escapeHtml(f.engine)}</td><td>${f.loaded ? 'loaded' : 'on first use'}</td><td>${escapeHtml(f.note ?? '')}</td></tr>`,
+    );
     rows.push(`<tr><td>device</td><td>${escapeHtml(this.device)}</td><td></td><td></td></tr>`);
-    const html = `<table class="weightlab-table"><caption>weightlab backends (WEIGHTLAB_ENGINE=${this.policy})</caption>`
-      + '<thead><tr><th>family</th><th>engine</th><th>status</th><th>note</th></tr></thead>'
-      + `<tbody>${rows.join('')}</tbody></table>`;
+    const html =
+      `<table class="weightlab-table"><caption>weightlab backends (WEIGHTLAB_ENGINE=${this.policy})</caption>` +
+      '<thead><tr><th>family</th><th>engine</th><th>status</th><th>note</th></tr></thead>' +
+      `<tbody>${rows.join('')}</tbody></table>`;
     return { data: { 'text/plain': this.toString(), 'text/html': html } };
   }
 }
@@ -131,15 +158,23 @@ export function backendInfo(): BackendInfo {
   const dense = denseEngineName();
   const families: EngineFamilyReport[] = [
     autodiffReport(),
-    { family: 'matmul', engine: dense.engine, loaded: dense.loaded, note: ['matmul, gram, batchedMatmul', dense.note].filter(Boolean).join('; ') },
+    {
+      family: 'matmul',
+      engine: dense.engine,
+      loaded: dense.loaded,
+      note: ['matmul, gram, batchedMatmul', dense.note].filter(Boolean).join('; '),
+    },
     eigensolverReport(),
   ];
   for (const [family, describe] of registered) {
     const report = describe();
     const at = families.findIndex((f) => f.family === family);
-    if (at >= 0) families[at] = report; else families.push(report);
+    if (at >= 0) families[at] = report;
+    else families.push(report);
   }
   const device = deviceStatus();
-  const deviceText = device.reason ? `${device.device} (${device.requested} requested: ${device.reason})` : device.device;
+  const deviceText = device.reason
+    ? `${device.device} (${device.requested} requested: ${device.reason})`
+    : device.device;
   return new BackendInfo(families, deviceText, engineChoice());
 }

@@ -85,7 +85,9 @@ function installFloat16Stub(): void {
     constructor() {
       throw new TypeError('Float16Array is not available in this Node version (weightlab stub for jax-js)');
     }
-    static [Symbol.hasInstance](): boolean { return false; }
+    static [Symbol.hasInstance](): boolean {
+      return false;
+    }
   };
 }
 
@@ -131,23 +133,34 @@ function jaxValues(tensor: Tensor): { values: JaxData; dtype: 'float64' | 'float
   const start = dense.offset;
   const end = start + dense.size;
   switch (tensor.dtype as DType) {
-    case 'float64': return { values: (dense.data as Float64Array).subarray(start, end), dtype: 'float64' };
-    case 'float32': return { values: (dense.data as Float32Array).subarray(start, end), dtype: 'float32' };
-    case 'int32': return { values: (dense.data as Int32Array).subarray(start, end), dtype: 'int32' };
-    case 'int16': case 'int8': case 'uint8':
+    case 'float64':
+      return { values: (dense.data as Float64Array).subarray(start, end), dtype: 'float64' };
+    case 'float32':
+      return { values: (dense.data as Float32Array).subarray(start, end), dtype: 'float32' };
+    case 'int32':
+      return { values: (dense.data as Int32Array).subarray(start, end), dtype: 'int32' };
+    case 'int16':
+    case 'int8':
+    case 'uint8':
       return { values: Int32Array.from((dense.data as Int16Array).subarray(start, end)), dtype: 'int32' };
     case 'bool': {
       const bits = (dense.data as Uint8Array).subarray(start, end);
       return { values: Int32Array.from(bits, (bit) => (bit ? 1 : 0)), dtype: 'bool' };
     }
-    case 'float16': case 'bfloat16': return { values: tensor.toFloat32(), dtype: 'float32' };
+    case 'float16':
+    case 'bfloat16':
+      return { values: tensor.toFloat32(), dtype: 'float32' };
     case 'int64': {
       const wide = (dense.data as BigInt64Array).subarray(start, end);
       const narrow = new Int32Array(wide.length);
       for (let i = 0; i < wide.length; i++) {
         const value = wide[i];
         if (value > 2147483647n || value < -2147483648n) {
-          throw new DTypeError('int64 value does not fit jax-js int32', { field: 'tensor', expected: 'values in int32 range', found: String(value) });
+          throw new DTypeError('int64 value does not fit jax-js int32', {
+            field: 'tensor',
+            expected: 'values in int32 range',
+            found: String(value),
+          });
         }
         narrow[i] = Number(value);
       }
@@ -177,12 +190,27 @@ export async function fromJax(array: JaxArray, options: FromJaxOptions = {}): Pr
   const dtype = String(array.dtype);
   const data = await (consume ? array : array.ref).data();
   switch (dtype) {
-    case 'float64': return new Tensor('float64', data as Float64Array, shape);
-    case 'float32': return new Tensor('float32', data as Float32Array, shape);
-    case 'int32': return new Tensor('int32', data as Int32Array, shape);
-    case 'bool': return new Tensor('bool', Uint8Array.from(data as Int32Array, (v) => (v ? 1 : 0)), shape);
-    case 'uint32': return new Tensor('int64', BigInt64Array.from(data as Uint32Array, (v) => BigInt(v)), shape);
-    case 'float16': return new Tensor('float32', Float32Array.from(data as ArrayLike<number>), shape);
-    default: throw new DTypeError('jax dtype has no weightlab equivalent', { field: 'array', found: dtype });
+    case 'float64':
+      return new Tensor('float64', data as Float64Array, shape);
+    case 'float32':
+      return new Tensor('float32', data as Float32Array, shape);
+    case 'int32':
+      return new Tensor('int32', data as Int32Array, shape);
+    case 'bool':
+      return new Tensor(
+        'bool',
+        Uint8Array.from(data as Int32Array, (v) => (v ? 1 : 0)),
+        shape,
+      );
+    case 'uint32':
+      return new Tensor(
+        'int64',
+        BigInt64Array.from(data as Uint32Array, (v) => BigInt(v)),
+        shape,
+      );
+    case 'float16':
+      return new Tensor('float32', Float32Array.from(data as ArrayLike<number>), shape);
+    default:
+      throw new DTypeError('jax dtype has no weightlab equivalent', { field: 'array', found: dtype });
   }
 }

@@ -15,14 +15,21 @@ export function checkFloatTensor(value: unknown, argument: string, rank: number 
   }
   if (value.dtype !== 'float64' && value.dtype !== 'float32') {
     throw new DTypeError('dense products take float64 or float32 tensors (convert with .astype())', {
-      field: argument, expected: 'float64|float32', found: value.dtype,
+      field: argument,
+      expected: 'float64|float32',
+      found: value.dtype,
     });
   }
   const ok = rank === 'batched' ? value.rank >= 2 : value.rank === rank;
   if (!ok) {
-    throw new ShapeError(rank === 'batched' ? 'expected a tensor of rank >= 2 (..., rows, columns)' : `expected a rank-${rank} tensor`, {
-      field: argument, expected: rank === 'batched' ? 'rank >= 2' : `rank ${rank}`, found: `[${value.shape.join(', ')}]`,
-    });
+    throw new ShapeError(
+      rank === 'batched' ? 'expected a tensor of rank >= 2 (..., rows, columns)' : `expected a rank-${rank} tensor`,
+      {
+        field: argument,
+        expected: rank === 'batched' ? 'rank >= 2' : `rank ${rank}`,
+        found: `[${value.shape.join(', ')}]`,
+      },
+    );
   }
   return value as Tensor<FloatType>;
 }
@@ -31,7 +38,9 @@ export function checkFloatTensor(value: unknown, argument: string, rank: number 
 export function commonType(a: Tensor<FloatType>, b: Tensor<FloatType>, names: [string, string]): FloatType {
   if (a.dtype !== b.dtype) {
     throw new DTypeError('operands have different dtypes (convert one with .astype())', {
-      field: names[1], expected: `${a.dtype} like '${names[0]}'`, found: b.dtype,
+      field: names[1],
+      expected: `${a.dtype} like '${names[0]}'`,
+      found: b.dtype,
     });
   }
   return a.dtype;
@@ -78,7 +87,10 @@ export function packFloat64(source: Tensor<FloatType>, transpose: boolean): Floa
  * contiguous matrix is passed as is, a transposed view of a contiguous one as its storage with
  * the flag flipped; anything else is copied contiguous.
  */
-export function rowMajorOperand(source: Tensor<FloatType>, transpose: boolean): { data: FloatArray; rows: number; cols: number; transpose: boolean } {
+export function rowMajorOperand(
+  source: Tensor<FloatType>,
+  transpose: boolean,
+): { data: FloatArray; rows: number; cols: number; transpose: boolean } {
   const [rows, cols] = source.shape as [number, number];
   const [rowStride, colStride] = source.strides as [number, number];
   const data = source.data as FloatArray;
@@ -87,7 +99,12 @@ export function rowMajorOperand(source: Tensor<FloatType>, transpose: boolean): 
   }
   if ((rowStride === 1 || rows <= 1) && (colStride === rows || cols <= 1)) {
     // A transposed view of a contiguous cols x rows matrix.
-    return { data: data.subarray(source.offset, source.offset + rows * cols), rows: cols, cols: rows, transpose: !transpose };
+    return {
+      data: data.subarray(source.offset, source.offset + rows * cols),
+      rows: cols,
+      cols: rows,
+      transpose: !transpose,
+    };
   }
   const copy = source.contiguous();
   return { data: copy.data as FloatArray, rows, cols, transpose };

@@ -26,7 +26,10 @@ export function installedPackage(name: string): InstalledPackage | null {
       const manifest = path.join(directory, 'package.json');
       if (fs.existsSync(manifest)) {
         const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-        if (parsed.name === name) { found = { name, version: parsed.version ?? 'unknown', directory }; break; }
+        if (parsed.name === name) {
+          found = { name, version: parsed.version ?? 'unknown', directory };
+          break;
+        }
       }
       const parent = path.dirname(directory);
       if (parent === directory) break;

@@ -10,9 +10,25 @@
 
 import { ArgumentError, ShapeError } from '../errors';
 import { Tensor, sizeOf, type Matrix } from '../tensor/tensor';
-import { batchedMatmulGraph, gramBlockName, gramBlocks, gramGraph, gramSliceSize, gramUpperGraph, matmulGraph } from './onnx/model';
+import {
+  batchedMatmulGraph,
+  gramBlockName,
+  gramBlocks,
+  gramGraph,
+  gramSliceSize,
+  gramUpperGraph,
+  matmulGraph,
+} from './onnx/model';
 import { onnxUnavailable, runGraph, runGraphOutputs, type OnnxInput } from './onnx/runtime';
-import { asType, checkFloatTensor, commonType, packFloat64, rowMajorOperand, type FloatArray, type FloatType } from './operands';
+import {
+  asType,
+  checkFloatTensor,
+  commonType,
+  packFloat64,
+  rowMajorOperand,
+  type FloatArray,
+  type FloatType,
+} from './operands';
 import { rowDotsJs, rowDotsWasm } from './row-dots';
 import { wasmKernelUnavailable } from './wasm';
 import { resolveEngine, type EngineCandidate, type EngineOption } from './engine';
@@ -33,7 +49,15 @@ export function productEngine(verb: string, requested: EngineOption<ProductEngin
 }
 
 /** C = A Bᵀ on the row-dots kernel of `engine` ('wasm' or 'js'; see row-dots.ts). */
-function rowDotsOn(engine: ProductEngine, a: Float64Array, m: number, b: Float64Array, n: number, k: number, symmetric = false): Float64Array {
+function rowDotsOn(
+  engine: ProductEngine,
+  a: Float64Array,
+  m: number,
+  b: Float64Array,
+  n: number,
+  k: number,
+  symmetric = false,
+): Float64Array {
   return engine === 'wasm' ? rowDotsWasm(a, m, b, n, k, symmetric) : rowDotsJs(a, m, b, n, k, symmetric);
 }
 
@@ -74,17 +98,24 @@ export async function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}):
   const [kB, n] = transposeB ? [right.shape[1], right.shape[0]] : [right.shape[0], right.shape[1]];
   if (k !== kB) {
     throw new ShapeError('inner dimensions differ', {
-      field: 'b', expected: `${k} rows${transposeB ? ' (columns of b, transposeB)' : ''}`, found: `[${right.shape.join(', ')}]`,
+      field: 'b',
+      expected: `${k} rows${transposeB ? ' (columns of b, transposeB)' : ''}`,
+      found: `[${right.shape.join(', ')}]`,
     });
   }
   if (m === 0 || n === 0 || k === 0) return Tensor.zeros([m, n], dtype) as Matrix;
   if (engine === 'onnx') {
     const x = rowMajorOperand(left, transposeA);
     const y = rowMajorOperand(right, transposeB);
-    const out = await runGraph(`matmul:${+x.transpose}${+y.transpose}`, dtype, () => matmulGraph(x.transpose, y.transpose), {
-      A: { data: x.data, dims: [x.rows, x.cols] },
-      B: { data: y.data, dims: [y.rows, y.cols] },
-    });
+    const out = await runGraph(
+      `matmul:${+x.transpose}${+y.transpose}`,
+      dtype,
+      () => matmulGraph(x.transpose, y.transpose),
+      {
+        A: { data: x.data, dims: [x.rows, x.cols] },
+        B: { data: y.data, dims: [y.rows, y.cols] },
+      },
+    );
     return result(dtype, out.data, [m, n]) as Matrix;
   }
   // Row-dots form: C = A' B'ᵀ with A' = op(A) (m x k) and B' = op(B)ᵀ (n x k), both row-major.
@@ -121,7 +152,11 @@ export async function gram(w: Tensor, options: GramOptions = {}): Promise<Matrix
   const engine = productEngine('gram', requested);
   const matrix = checkFloatTensor(w, 'w', 2);
   if (side !== 'rows' && side !== 'columns' && side !== 'smaller') {
-    throw new ArgumentError('unknown Gram side', { field: 'side', expected: 'rows|columns|smaller', found: String(side) });
+    throw new ArgumentError('unknown Gram side', {
+      field: 'side',
+      expected: 'rows|columns|smaller',
+      found: String(side),
+    });
   }
   const [m, n] = matrix.shape as [number, number];
   const resolved = side === 'smaller' ? (m <= n ? 'rows' : 'columns') : side;
@@ -145,10 +180,21 @@ export async function gram(w: Tensor, options: GramOptions = {}): Promise<Matrix
  * and block count. float32 `data` with a float64 `dtype` is cast inside the graph (exactly: the
  * same products as on a float64 copy).
  */
-export async function gramOnnxGraph(side: 'rows' | 'columns', dtype: FloatType, data: FloatArray, rows: number, cols: number): Promise<FloatArray> {
+export async function gramOnnxGraph(
+  side: 'rows' | 'columns',
+  dtype: FloatType,
+  data: FloatArray,
+  rows: number,
+  cols: number,
+): Promise<FloatArray> {
   const blocks = gramBlocks(side === 'rows' ? rows : cols);
   const cast = castFor(dtype, data);
-  const out = await runGraph(`gram:${side}:${blocks}${cast ? ':cast32' : ''}`, dtype, () => gramGraph(side, blocks, cast), gramInputs(side, blocks, data, rows, cols));
+  const out = await runGraph(
+    `gram:${side}:${blocks}${cast ? ':cast32' : ''}`,
+    dtype,
+    () => gramGraph(side, blocks, cast),
+    gramInputs(side, blocks, data, rows, cols),
+  );
   return out.data;
 }
 
@@ -161,17 +207,32 @@ export async function gramOnnxGraph(side: 'rows' | 'columns', dtype: FloatType, 
  * (passed as views), took the four GPT-2 block Gram matrices from 97-99 to 89-92 ms, written into
  * a fresh array (median of 15, same process, interleaved).
  */
-export async function gramUpperOnnxGraph(side: 'rows' | 'columns', dtype: FloatType, data: FloatArray, rows: number, cols: number): Promise<(target: FloatArray) => void> {
+export async function gramUpperOnnxGraph(
+  side: 'rows' | 'columns',
+  dtype: FloatType,
+  data: FloatArray,
+  rows: number,
+  cols: number,
+): Promise<(target: FloatArray) => void> {
   const m = side === 'rows' ? rows : cols;
   const blocks = gramBlocks(m);
   const cast = castFor(dtype, data);
-  const outputs = await runGraphOutputs(`gram-upper:${side}:${blocks}${cast ? ':cast32' : ''}`, dtype, () => gramUpperGraph(side, blocks, cast), gramInputs(side, blocks, data, rows, cols));
+  const outputs = await runGraphOutputs(
+    `gram-upper:${side}:${blocks}${cast ? ':cast32' : ''}`,
+    dtype,
+    () => gramUpperGraph(side, blocks, cast),
+    gramInputs(side, blocks, data, rows, cols),
+  );
   const size = gramSliceSize(m, blocks);
   return (target) => {
     for (let i = 0; i < blocks; i++) {
       for (let j = i; j < blocks; j++) {
-        const { data: block, dims: [height, width] } = outputs[gramBlockName(i, j)];
-        for (let r = 0; r < height; r++) target.set(block.subarray(r * width, (r + 1) * width), (i * size + r) * m + j * size);
+        const {
+          data: block,
+          dims: [height, width],
+        } = outputs[gramBlockName(i, j)];
+        for (let r = 0; r < height; r++)
+          target.set(block.subarray(r * width, (r + 1) * width), (i * size + r) * m + j * size);
       }
     }
   };
@@ -183,12 +244,19 @@ function castFor(dtype: FloatType, data: FloatArray): 'float32' | undefined {
 }
 
 /** A Gram graph's inputs (gramUpperGraph): 'rows', the row slices as views of `data`; 'columns', `data` whole. */
-function gramInputs(side: 'rows' | 'columns', blocks: number, data: FloatArray, rows: number, cols: number): Record<string, OnnxInput> {
+function gramInputs(
+  side: 'rows' | 'columns',
+  blocks: number,
+  data: FloatArray,
+  rows: number,
+  cols: number,
+): Record<string, OnnxInput> {
   if (side === 'columns') return { X: { data: data.subarray(0, rows * cols), dims: [rows, cols] } };
   const size = gramSliceSize(rows, blocks);
   const inputs: Record<string, OnnxInput> = {};
   for (let i = 0; i < blocks; i++) {
-    const begin = Math.min(rows, i * size), end = Math.min(rows, begin + size);
+    const begin = Math.min(rows, i * size),
+      end = Math.min(rows, begin + size);
     inputs[`X${i}`] = { data: data.subarray(begin * cols, end * cols), dims: [end - begin, cols] };
   }
   return inputs;
@@ -209,7 +277,11 @@ export async function batchedMatmul(a: Tensor, b: Tensor, options: MatmulOptions
   const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
   const [kB, n] = transposeB ? [colsB, rowsB] : [rowsB, colsB];
   if (k !== kB) {
-    throw new ShapeError('inner dimensions differ', { field: 'b', expected: `${k} along the contracted axis`, found: `[${right.shape.join(', ')}]` });
+    throw new ShapeError('inner dimensions differ', {
+      field: 'b',
+      expected: `${k} along the contracted axis`,
+      found: `[${right.shape.join(', ')}]`,
+    });
   }
   const batchA = left.shape.slice(0, -2);
   const batchB = right.shape.slice(0, -2);
@@ -219,11 +291,15 @@ export async function batchedMatmul(a: Tensor, b: Tensor, options: MatmulOptions
   if (engine === 'onnx') {
     const x = left.contiguous();
     const y = right.contiguous();
-    const out = await runGraph(`batched:${left.rank}:${right.rank}:${+transposeA}${+transposeB}`, dtype,
-      () => batchedMatmulGraph(left.rank, right.rank, transposeA, transposeB), {
+    const out = await runGraph(
+      `batched:${left.rank}:${right.rank}:${+transposeA}${+transposeB}`,
+      dtype,
+      () => batchedMatmulGraph(left.rank, right.rank, transposeA, transposeB),
+      {
         A: { data: x.data as FloatArray, dims: x.shape },
         B: { data: y.data as FloatArray, dims: y.shape },
-      });
+      },
+    );
     return result(dtype, out.data, outShape);
   }
   const out = new Float64Array(sizeOf(outShape));
@@ -245,7 +321,11 @@ function broadcastShapes(left: readonly number[], right: readonly number[]): num
     const l = left[left.length - rank + axis] ?? 1;
     const r = right[right.length - rank + axis] ?? 1;
     if (l !== r && l !== 1 && r !== 1) {
-      throw new ShapeError('batch axes do not broadcast', { field: 'b', expected: `batch shape compatible with [${left.join(', ')}]`, found: `[${right.join(', ')}]` });
+      throw new ShapeError('batch axes do not broadcast', {
+        field: 'b',
+        expected: `batch shape compatible with [${left.join(', ')}]`,
+        found: `[${right.join(', ')}]`,
+      });
     }
     out.push(l === 1 ? r : l);
   }
@@ -253,7 +333,12 @@ function broadcastShapes(left: readonly number[], right: readonly number[]): num
 }
 
 /** The matrix of `tensor` for flat output batch index `index` (a strided view, broadcast axes fixed at 0). */
-function batchSlice(tensor: Tensor<FloatType>, ownBatch: readonly number[], batch: readonly number[], index: number): Tensor<FloatType> {
+function batchSlice(
+  tensor: Tensor<FloatType>,
+  ownBatch: readonly number[],
+  batch: readonly number[],
+  index: number,
+): Tensor<FloatType> {
   let offset = tensor.offset;
   let rest = index;
   for (let axis = batch.length - 1; axis >= 0; axis--) {
@@ -263,5 +348,8 @@ function batchSlice(tensor: Tensor<FloatType>, ownBatch: readonly number[], batc
     if (ownAxis >= 0 && ownBatch[ownAxis] !== 1) offset += coordinate * tensor.strides[ownAxis];
   }
   const rank = tensor.rank;
-  return new Tensor(tensor.dtype, tensor.data, tensor.shape.slice(-2), { strides: tensor.strides.slice(rank - 2), offset });
+  return new Tensor(tensor.dtype, tensor.data, tensor.shape.slice(-2), {
+    strides: tensor.strides.slice(rank - 2),
+    offset,
+  });
 }

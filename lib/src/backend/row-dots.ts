@@ -18,13 +18,27 @@ export function rowDotsEngine(): 'wasm' | 'js' {
  * C (m x n) = A Bᵀ. With `symmetric` (B is A, m == n) only the lower triangle is computed and
  * mirrored: the Gram matrix A Aᵀ at half the cost.
  */
-export function rowDots(a: Float64Array, m: number, b: Float64Array, n: number, k: number, symmetric = false): Float64Array {
+export function rowDots(
+  a: Float64Array,
+  m: number,
+  b: Float64Array,
+  n: number,
+  k: number,
+  symmetric = false,
+): Float64Array {
   if (rowDotsEngine() === 'wasm') return rowDotsWasm(a, m, b, n, k, symmetric);
   return rowDotsJs(a, m, b, n, k, symmetric);
 }
 
 /** The wasm kernel (throws if it is not built). */
-export function rowDotsWasm(a: Float64Array, m: number, b: Float64Array, n: number, k: number, symmetric = false): Float64Array {
+export function rowDotsWasm(
+  a: Float64Array,
+  m: number,
+  b: Float64Array,
+  n: number,
+  k: number,
+  symmetric = false,
+): Float64Array {
   const kernel = wasmKernel<GramExports>('gram');
   return kernel.withArena(() => {
     const pa = kernel.writeFloat64(a);
@@ -39,7 +53,14 @@ export function rowDotsWasm(a: Float64Array, m: number, b: Float64Array, n: numb
 const K_BLOCK = 256;
 
 /** Plain JS: 2x2 register blocks over k-blocks, float64 accumulation. */
-export function rowDotsJs(a: Float64Array, m: number, b: Float64Array, n: number, k: number, symmetric = false): Float64Array {
+export function rowDotsJs(
+  a: Float64Array,
+  m: number,
+  b: Float64Array,
+  n: number,
+  k: number,
+  symmetric = false,
+): Float64Array {
   const c = new Float64Array(m * n);
   for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
     const k1 = Math.min(k0 + K_BLOCK, k);
@@ -52,16 +73,29 @@ export function rowDotsJs(a: Float64Array, m: number, b: Float64Array, n: number
         const twoCols = j + 1 < jEnd;
         const b0 = j * k;
         const b1 = b0 + k;
-        let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+        let s00 = 0,
+          s01 = 0,
+          s10 = 0,
+          s11 = 0;
         if (twoRows && twoCols) {
           for (let t = k0; t < k1; t++) {
-            const x0 = a[a0 + t], x1 = a[a1 + t], y0 = b[b0 + t], y1 = b[b1 + t];
-            s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+            const x0 = a[a0 + t],
+              x1 = a[a1 + t],
+              y0 = b[b0 + t],
+              y1 = b[b1 + t];
+            s00 += x0 * y0;
+            s01 += x0 * y1;
+            s10 += x1 * y0;
+            s11 += x1 * y1;
           }
-          c[i * n + j] += s00; c[i * n + j + 1] += s01; c[(i + 1) * n + j] += s10; c[(i + 1) * n + j + 1] += s11;
+          c[i * n + j] += s00;
+          c[i * n + j + 1] += s01;
+          c[(i + 1) * n + j] += s10;
+          c[(i + 1) * n + j + 1] += s11;
         } else {
           for (let t = k0; t < k1; t++) {
-            const x0 = a[a0 + t], y0 = b[b0 + t];
+            const x0 = a[a0 + t],
+              y0 = b[b0 + t];
             s00 += x0 * y0;
             if (twoCols) s01 += x0 * b[b1 + t];
             if (twoRows) s10 += a[a1 + t] * y0;

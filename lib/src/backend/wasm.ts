@@ -37,10 +37,21 @@ export const wasmDirectory = path.resolve(__dirname, '..', '..', 'wasm');
 
 // The WebAssembly global, typed locally: the project compiles against ES2022 + @types/node 20,
 // neither of which declares it, and a global declaration here would clash with lib.dom later.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmModule { readonly __wasmModule?: never }
-interface WasmInstance { readonly exports: Record<string, unknown> }
-interface WasmImportDescriptor { module: string; name: string; kind: string }
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmModule {
+  readonly __wasmModule?: never;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmImportDescriptor {
+  module: string;
+  name: string;
+  kind: string;
+}
 interface WasmApi {
   Module: { new (bytes: Uint8Array): WasmModule; imports(module: WasmModule): WasmImportDescriptor[] };
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
@@ -74,11 +85,17 @@ export class WasmKernel<Exports = Record<string, unknown>> {
   }
 
   /** Bytes currently allocated in the arena. */
-  get arenaBytes(): number { return this.top - this.arenaStart; }
+  get arenaBytes(): number {
+    return this.top - this.arenaStart;
+  }
 
   /** Reserves `bytes` (16-byte aligned, contents unspecified) and returns its byte offset. */
   allocate(bytes: number): number {
-    if (!Number.isInteger(bytes) || bytes < 0) throw new ArgumentError('allocation size must be a non-negative integer', { field: 'bytes', found: String(bytes) });
+    if (!Number.isInteger(bytes) || bytes < 0)
+      throw new ArgumentError('allocation size must be a non-negative integer', {
+        field: 'bytes',
+        found: String(bytes),
+      });
     const start = this.top;
     const end = alignUp(start + bytes);
     const have = this.memory.buffer.byteLength;
@@ -88,7 +105,9 @@ export class WasmKernel<Exports = Record<string, unknown>> {
         this.memory.grow(pages);
       } catch {
         throw new ArgumentError('wasm memory cannot grow that far (wasm32 limit is 4 GiB)', {
-          field: `${this.name} kernel`, expected: '<= 4 GiB in total', found: `${end} bytes`,
+          field: `${this.name} kernel`,
+          expected: '<= 4 GiB in total',
+          found: `${end} bytes`,
         });
       }
     }
@@ -153,7 +172,8 @@ const failures = new Map<string, string>();
  * answered with stubs that throw (kernels are built to need none).
  */
 export function wasmKernel<Exports = Record<string, unknown>>(name: string): WasmKernel<Exports> {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new ArgumentError('kernel names are lower-case words', { field: 'name', found: name });
+  if (!/^[a-z][a-z0-9-]*$/.test(name))
+    throw new ArgumentError('kernel names are lower-case words', { field: 'name', found: name });
   const cached = kernels.get(name);
   if (cached) return cached as WasmKernel<Exports>;
   const file = kernelPath(name);
@@ -168,8 +188,14 @@ export function wasmKernel<Exports = Record<string, unknown>>(name: string): Was
   }
   const imports: Record<string, Record<string, unknown>> = {};
   for (const entry of WebAssemblyApi.Module.imports(module)) {
-    if (entry.kind !== 'function') throw new FormatError('wasm kernel imports something other than functions', { file, field: `${entry.module}.${entry.name}` });
-    (imports[entry.module] ??= {})[entry.name] = () => { throw new Error(`wasm kernel ${name} called import ${entry.module}.${entry.name}`); };
+    if (entry.kind !== 'function')
+      throw new FormatError('wasm kernel imports something other than functions', {
+        file,
+        field: `${entry.module}.${entry.name}`,
+      });
+    (imports[entry.module] ??= {})[entry.name] = () => {
+      throw new Error(`wasm kernel ${name} called import ${entry.module}.${entry.name}`);
+    };
   }
   const kernel = new WasmKernel<Exports>(name, new WebAssemblyApi.Instance(module, imports));
   kernels.set(name, kernel as WasmKernel<unknown>);
@@ -214,13 +240,17 @@ export function wasmKernelFailure(name: string): string | undefined {
 /** Kernel names built into lib/wasm (without loading them). */
 export function builtKernels(): string[] {
   if (!fs.existsSync(wasmDirectory)) return [];
-  return fs.readdirSync(wasmDirectory).filter((f) => f.endsWith('.wasm')).map((f) => f.slice(0, -5)).sort();
+  return fs
+    .readdirSync(wasmDirectory)
+    .filter((f) => f.endsWith('.wasm'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 // Smallest module using a v128 instruction: (func (result v128) (v128.const i64x2 0 0)).
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 11,
 ]);
 let simd: boolean | undefined;
 
@@ -235,7 +265,32 @@ export function wasmSimdSupported(): boolean {
 const RELAXED_PROBE = (() => {
   const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
   const body = [0, ...zero, ...zero, ...zero, 0xfd, 0x87, 0x02, 0x0b];
-  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+  return new Uint8Array([
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    5,
+    1,
+    96,
+    0,
+    1,
+    123,
+    3,
+    2,
+    1,
+    0,
+    10,
+    body.length + 2,
+    1,
+    body.length,
+    ...body,
+  ]);
 })();
 let relaxed: { inUse: boolean; reason: string } | undefined;
 
@@ -263,7 +318,9 @@ export function relaxedSimdDecision(): { inUse: boolean; reason: string } {
   } else {
     try {
       (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
-    } catch { /* not Node: stay on plain SIMD */ }
+    } catch {
+      /* not Node: stay on plain SIMD */
+    }
     relaxed = WebAssemblyApi.validate(RELAXED_PROBE)
       ? { inUse: true, reason: 'relaxed SIMD (fused multiply-add; V8 flag --experimental-wasm-relaxed-simd set)' }
       : { inUse: false, reason: 'this runtime has no relaxed SIMD' };

@@ -6,14 +6,23 @@ import type { ScaledNoncentralChiSquared } from './noncentral-chi-squared';
 import { overlayLegend, type ChartOverlay, type VegaLiteSpec } from '../display/vega-lite';
 
 /** Histogram of `sorted` as a density over `bins` equal bins spanning [low, high]. */
-export function densityHistogram(sorted: Float64Array, low: number, high: number, bins: number): { start: number; end: number; density: number }[] {
+export function densityHistogram(
+  sorted: Float64Array,
+  low: number,
+  high: number,
+  bins: number,
+): { start: number; end: number; density: number }[] {
   const width = (high - low) / bins;
   const counts = new Array<number>(bins).fill(0);
   for (const value of sorted) {
     if (value < low || value > high) continue;
     counts[Math.min(bins - 1, Math.floor((value - low) / width))]++;
   }
-  return counts.map((count, i) => ({ start: low + i * width, end: low + (i + 1) * width, density: count / (sorted.length * width) }));
+  return counts.map((count, i) => ({
+    start: low + i * width,
+    end: low + (i + 1) * width,
+    density: count / (sorted.length * width),
+  }));
 }
 
 /** What an error histogram's title says: the result's name and, under it, its number. */
@@ -26,7 +35,13 @@ export interface ChartTitle {
  * The sampled test errors as a density histogram, the fitted model's density, and a rule at
  * eps; the legend names all three (eps with its bits).
  */
-export function errorHistogramSpec(sorted: Float64Array, model: ScaledNoncentralChiSquared, eps: number, bits: number, title: ChartTitle): VegaLiteSpec {
+export function errorHistogramSpec(
+  sorted: Float64Array,
+  model: ScaledNoncentralChiSquared,
+  eps: number,
+  bits: number,
+  title: ChartTitle,
+): VegaLiteSpec {
   const n = sorted.length;
   // Span the samples, and eps unless it is so far out that the samples would shrink to a sliver.
   const sampleLow = sorted[0];
@@ -41,21 +56,49 @@ export function errorHistogramSpec(sorted: Float64Array, model: ScaledNoncentral
     return { start: x, density: model.pdf(x) };
   });
   const epsShown = eps >= low;
-  const names = { histogram: `sampled test errors (${n})`, model: 'fitted scaled non-central χ²', eps: `eps = ${eps.toPrecision(3)}: ${bits.toFixed(1)} bits` };
-  const overlays: ChartOverlay[] = [{ name: names.histogram, color: '#4c78a8' }, { name: names.model, color: '#e45756' }];
+  const names = {
+    histogram: `sampled test errors (${n})`,
+    model: 'fitted scaled non-central χ²',
+    eps: `eps = ${eps.toPrecision(3)}: ${bits.toFixed(1)} bits`,
+  };
+  const overlays: ChartOverlay[] = [
+    { name: names.histogram, color: '#4c78a8' },
+    { name: names.model, color: '#e45756' },
+  ];
   if (epsShown) overlays.push({ name: names.eps, color: '#54a24b', dash: [4, 3] });
   const legend = overlayLegend(overlays);
-  const x = { field: 'start', type: 'quantitative', title: 'test error (MSE)', scale: { domain: [low, high], nice: false } };
+  const x = {
+    field: 'start',
+    type: 'quantitative',
+    title: 'test error (MSE)',
+    scale: { domain: [low, high], nice: false },
+  };
   const y = { field: 'density', type: 'quantitative', title: 'density' };
   const layers: VegaLiteSpec[] = [
-    { data: { values: histogram }, mark: { type: 'bar', opacity: 0.55 }, encoding: { x, x2: { field: 'end' }, y, y2: { datum: 0 }, ...legend.encode(names.histogram) } },
-    { data: { values: curve }, mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { x, y, ...legend.encode(names.model) } },
+    {
+      data: { values: histogram },
+      mark: { type: 'bar', opacity: 0.55 },
+      encoding: { x, x2: { field: 'end' }, y, y2: { datum: 0 }, ...legend.encode(names.histogram) },
+    },
+    {
+      data: { values: curve },
+      mark: { type: 'line', strokeWidth: 2, clip: true },
+      encoding: { x, y, ...legend.encode(names.model) },
+    },
   ];
-  if (epsShown) layers.push({ data: { values: [{ start: eps }] }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, ...legend.encode(names.eps) } });
-  const subtitle = [title.subtitle, epsShown ? undefined : `eps = ${eps.toPrecision(3)} is left of the axis`].filter((line): line is string => !!line);
+  if (epsShown)
+    layers.push({
+      data: { values: [{ start: eps }] },
+      mark: { type: 'rule', strokeWidth: 2 },
+      encoding: { x, ...legend.encode(names.eps) },
+    });
+  const subtitle = [title.subtitle, epsShown ? undefined : `eps = ${eps.toPrecision(3)} is left of the axis`].filter(
+    (line): line is string => !!line,
+  );
   return {
     title: { text: title.text, ...(subtitle.length ? { subtitle } : {}) },
-    width: 480, height: 240,
+    width: 480,
+    height: 240,
     layer: layers,
   };
 }
@@ -71,30 +114,75 @@ export interface BiasRow {
 /** Bars with interval whiskers, one per hypothesis space; the legend names bar and whisker. */
 export function comparisonSpec(rows: BiasRow[], eps: number, level: number, title: string): VegaLiteSpec {
   const names = { estimate: 'estimate', interval: `${Math.round(100 * level)}% interval` };
-  const legend = overlayLegend([{ name: names.estimate, color: '#4c78a8' }, { name: names.interval, color: 'black' }]);
+  const legend = overlayLegend([
+    { name: names.estimate, color: '#4c78a8' },
+    { name: names.interval, color: 'black' },
+  ]);
   // The labels are the spaces' names; an axis title beside long names would overlap them.
   const y = { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 0 } };
   return {
-    title, width: 420, height: Math.max(80, 28 * rows.length),
+    title,
+    width: 420,
+    height: Math.max(80, 28 * rows.length),
     data: { values: rows },
     layer: [
-      { mark: { type: 'bar' }, encoding: { y, x: { field: 'bits', type: 'quantitative', title: `required inductive bias at eps = ${eps.toPrecision(3)} (bits)` }, ...legend.encode(names.estimate) } },
-      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' }, ...legend.encode(names.interval) } },
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          x: {
+            field: 'bits',
+            type: 'quantitative',
+            title: `required inductive bias at eps = ${eps.toPrecision(3)} (bits)`,
+          },
+          ...legend.encode(names.estimate),
+        },
+      },
+      {
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: {
+          y,
+          x: { field: 'low', type: 'quantitative' },
+          x2: { field: 'high' },
+          ...legend.encode(names.interval),
+        },
+      },
     ],
   };
 }
 
 /** Bits against task dimension, one line (with its interval as a band) per space. */
-export function dimensionSpec(rows: (BiasRow & { x: number })[], eps: number, level: number, title: string): VegaLiteSpec {
-  const encoding = { x: { field: 'x', type: 'quantitative', title: 'task dimension d', scale: { type: 'log', base: 2 } }, color: { field: 'label', type: 'nominal', title: 'hypothesis space', legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0, symbolOpacity: 1 } } };
+export function dimensionSpec(
+  rows: (BiasRow & { x: number })[],
+  eps: number,
+  level: number,
+  title: string,
+): VegaLiteSpec {
+  const encoding = {
+    x: { field: 'x', type: 'quantitative', title: 'task dimension d', scale: { type: 'log', base: 2 } },
+    color: {
+      field: 'label',
+      type: 'nominal',
+      title: 'hypothesis space',
+      legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0, symbolOpacity: 1 },
+    },
+  };
   // The axis is as tall as the frame; a longer title would stick out above it.
   const yTitle = `bits at eps = ${eps.toPrecision(3)}`;
   return {
-    title: { text: title, subtitle: `lines: estimate; shaded bands: ${Math.round(100 * level)}% interval` }, width: 420, height: 240,
+    title: { text: title, subtitle: `lines: estimate; shaded bands: ${Math.round(100 * level)}% interval` },
+    width: 420,
+    height: 240,
     data: { values: rows },
     layer: [
-      { mark: { type: 'area', opacity: 0.2 }, encoding: { ...encoding, y: { field: 'low', type: 'quantitative', title: yTitle }, y2: { field: 'high' } } },
-      { mark: { type: 'line', point: true }, encoding: { ...encoding, y: { field: 'bits', type: 'quantitative', title: yTitle } } },
+      {
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: { ...encoding, y: { field: 'low', type: 'quantitative', title: yTitle }, y2: { field: 'high' } },
+      },
+      {
+        mark: { type: 'line', point: true },
+        encoding: { ...encoding, y: { field: 'bits', type: 'quantitative', title: yTitle } },
+      },
     ],
   };
 }

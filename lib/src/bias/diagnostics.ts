@@ -70,7 +70,15 @@ export function goodnessOfFit(model: ScaledNoncentralChiSquared, sorted: Float64
     const standardError = Math.sqrt((1 - q) / (n * q)) / Math.LN2;
     const tolerance = 1 + 3 * standardError;
     const difference = fittedBits - sampledBits;
-    tail.push({ quantile: q, error, fittedBits, sampledBits, difference, tolerance, passed: Math.abs(difference) <= tolerance });
+    tail.push({
+      quantile: q,
+      error,
+      fittedBits,
+      sampledBits,
+      difference,
+      tolerance,
+      passed: Math.abs(difference) <= tolerance,
+    });
   }
   return { ks, ksPValue, ksThreshold, tail, trustworthy: ks <= ksThreshold && tail.every((t) => t.passed) };
 }
@@ -93,7 +101,8 @@ export function empiricalFrequency(sorted: Float64Array, eps: number, level: num
   let high = n;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (sorted[middle] <= eps) low = middle + 1; else high = middle;
+    if (sorted[middle] <= eps) low = middle + 1;
+    else high = middle;
   }
   const count = low;
   const p = count / n;
@@ -103,7 +112,10 @@ export function empiricalFrequency(sorted: Float64Array, eps: number, level: num
   const lowerP = Math.max(0, centre - half);
   const upperP = Math.min(1, centre + half);
   return {
-    count, samples: n, probability: p, bits: count === 0 ? Infinity : -Math.log2(p),
+    count,
+    samples: n,
+    probability: p,
+    bits: count === 0 ? Infinity : -Math.log2(p),
     interval: [Math.max(0, -Math.log2(upperP)), lowerP > 0 ? -Math.log2(lowerP) : Infinity],
   };
 }

@@ -53,13 +53,26 @@ export function sampleMoments(values: ArrayLike<number>): SampleMoments {
 }
 
 /** Solves the three moment equations for (k, lambda, s); see the file comment. */
-export function momentParameters({ mean, variance, thirdCentral }: SampleMoments): { degreesOfFreedom: number; noncentrality: number; scale: number; clipped: boolean } {
+export function momentParameters({ mean, variance, thirdCentral }: SampleMoments): {
+  degreesOfFreedom: number;
+  noncentrality: number;
+  scale: number;
+  clipped: boolean;
+} {
   // A relative spread below 1e-8 is rounding noise on identical errors, not a distribution.
   if (!(mean > 0) || !(variance > (1e-8 * mean) ** 2)) {
-    throw new NumericalError('errors must have a positive mean and a positive variance to fit the error model (identical errors cannot be fitted)', { field: 'errors', found: `mean ${mean}, variance ${variance}` });
+    throw new NumericalError(
+      'errors must have a positive mean and a positive variance to fit the error model (identical errors cannot be fitted)',
+      { field: 'errors', found: `mean ${mean}, variance ${variance}` },
+    );
   }
-  const central = () => ({ scale: variance / (2 * mean), degreesOfFreedom: (2 * mean * mean) / variance, noncentrality: 0, clipped: true });
-  const discriminant = variance * variance - mean * thirdCentral / 2;
+  const central = () => ({
+    scale: variance / (2 * mean),
+    degreesOfFreedom: (2 * mean * mean) / variance,
+    noncentrality: 0,
+    clipped: true,
+  });
+  const discriminant = variance * variance - (mean * thirdCentral) / 2;
   if (discriminant < 0) return central();
   const scale = (variance - Math.sqrt(discriminant)) / (2 * mean);
   if (!(scale > 0)) return central();
@@ -75,15 +88,28 @@ export function meanLogLikelihood(model: ScaledNoncentralChiSquared, errors: Arr
 }
 
 /** Fits s * chi'^2(k, lambda) to positive errors by moments, optionally refined by maximum likelihood. */
-export function fitErrorModel(errors: ArrayLike<number>, method: FitMethod = 'moments', options: { likelihood?: boolean } = {}): ErrorModelFit {
+export function fitErrorModel(
+  errors: ArrayLike<number>,
+  method: FitMethod = 'moments',
+  options: { likelihood?: boolean } = {},
+): ErrorModelFit {
   if (method !== 'moments' && method !== 'maximum-likelihood') {
-    throw new ArgumentError('unknown fit method', { field: 'fit', expected: "'moments' or 'maximum-likelihood'", found: String(method) });
+    throw new ArgumentError('unknown fit method', {
+      field: 'fit',
+      expected: "'moments' or 'maximum-likelihood'",
+      found: String(method),
+    });
   }
   const moments = momentParameters(sampleMoments(errors));
   const start = new ScaledNoncentralChiSquared(moments);
   if (method === 'moments') {
     // The likelihood costs a mixture per sample; bootstrap replicates skip it (NaN-free: -Infinity marks "not computed").
-    return { model: start, method, clipped: moments.clipped, meanLogLikelihood: options.likelihood === false ? -Infinity : meanLogLikelihood(start, errors) };
+    return {
+      model: start,
+      method,
+      clipped: moments.clipped,
+      meanLogLikelihood: options.likelihood === false ? -Infinity : meanLogLikelihood(start, errors),
+    };
   }
   // Unconstrained coordinates; lambda's offset keeps log finite when the moment fit clipped it.
   const floor = 1e-8 * moments.degreesOfFreedom;
@@ -91,18 +117,30 @@ export function fitErrorModel(errors: ArrayLike<number>, method: FitMethod = 'mo
     const degreesOfFreedom = Math.exp(logK);
     const scale = Math.exp(logS);
     const noncentrality = Math.max(0, Math.exp(logL) - floor);
-    if (!Number.isFinite(degreesOfFreedom) || !Number.isFinite(scale) || !Number.isFinite(noncentrality) || degreesOfFreedom <= 0 || scale <= 0) return undefined;
+    if (
+      !Number.isFinite(degreesOfFreedom) ||
+      !Number.isFinite(scale) ||
+      !Number.isFinite(noncentrality) ||
+      degreesOfFreedom <= 0 ||
+      scale <= 0
+    )
+      return undefined;
     return new ScaledNoncentralChiSquared({ degreesOfFreedom, noncentrality, scale });
   };
   const objective = (point: number[]): number => {
     const model = toModel(point);
     return model ? -meanLogLikelihood(model, errors) : Infinity;
   };
-  const result = nelderMead(objective, [Math.log(moments.degreesOfFreedom), Math.log(moments.scale), Math.log(moments.noncentrality + floor)], { step: 0.2, tolerance: 1e-10, maxEvaluations: 400 });
+  const result = nelderMead(
+    objective,
+    [Math.log(moments.degreesOfFreedom), Math.log(moments.scale), Math.log(moments.noncentrality + floor)],
+    { step: 0.2, tolerance: 1e-10, maxEvaluations: 400 },
+  );
   const model = toModel(result.point) ?? start;
   const startLikelihood = meanLogLikelihood(start, errors);
   const refinedLikelihood = -result.value;
   // Never return something worse than the starting point.
-  if (!(refinedLikelihood >= startLikelihood)) return { model: start, method, clipped: moments.clipped, meanLogLikelihood: startLikelihood };
+  if (!(refinedLikelihood >= startLikelihood))
+    return { model: start, method, clipped: moments.clipped, meanLogLikelihood: startLikelihood };
   return { model, method, clipped: false, meanLogLikelihood: refinedLikelihood };
 }

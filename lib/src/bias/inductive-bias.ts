@@ -8,7 +8,12 @@ import { Progress } from '../progress/progress';
 import { mimeBundle, weightlabMimeType, type MimeBundle } from '../display/protocol';
 import { ResultTable } from '../table/result-table';
 import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
-import { ErrorModelEstimator, ESTIMATOR_DEFAULTS, type EstimatorOptions, type InductiveBiasEstimate } from './estimator';
+import {
+  ErrorModelEstimator,
+  ESTIMATOR_DEFAULTS,
+  type EstimatorOptions,
+  type InductiveBiasEstimate,
+} from './estimator';
 import { resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
 import { WarningLog, type HypothesisSpace } from './hypothesis-space';
 import { taskData, type Task } from './tasks';
@@ -41,7 +46,12 @@ export interface InductiveBiasOptions extends EstimatorOptions {
 
 /** The defaults of inductiveBias, compareInductiveBias and inductiveBiasByDimension (see InductiveBiasOptions). */
 export const INDUCTIVE_BIAS_DEFAULTS = {
-  ...ESTIMATOR_DEFAULTS, eps: undefined, samples: 1000, seed: 0, progress: true, signal: undefined,
+  ...ESTIMATOR_DEFAULTS,
+  eps: undefined,
+  samples: 1000,
+  seed: 0,
+  progress: true,
+  signal: undefined,
 } as const satisfies OptionDefaults<InductiveBiasOptions>;
 
 /** One result as a table row: what every inductive-bias table (comparisons, dimension sweeps) holds. */
@@ -104,7 +114,18 @@ export class InductiveBiasResult {
   private readonly estimator: ErrorModelEstimator;
   private readonly samplerWarnings: string[];
 
-  constructor(fields: { estimator: ErrorModelEstimator; eps: number; errors: Float64Array; trainingErrors?: Float64Array; space: InductiveBiasResult['space']; task: InductiveBiasResult['task']; details: Record<string, unknown>; seed: number; seconds: number; samplerWarnings: string[] }) {
+  constructor(fields: {
+    estimator: ErrorModelEstimator;
+    eps: number;
+    errors: Float64Array;
+    trainingErrors?: Float64Array;
+    space: InductiveBiasResult['space'];
+    task: InductiveBiasResult['task'];
+    details: Record<string, unknown>;
+    seed: number;
+    seconds: number;
+    samplerWarnings: string[];
+  }) {
     this.estimator = fields.estimator;
     this.estimate = fields.estimator.at(fields.eps);
     this.errors = fields.errors;
@@ -118,16 +139,37 @@ export class InductiveBiasResult {
     this.warnings = [...fields.samplerWarnings, ...this.estimate.warnings];
   }
 
-  get eps(): number { return this.estimate.eps; }
-  get bits(): number { return this.estimate.bits; }
-  get nats(): number { return this.estimate.nats; }
+  get eps(): number {
+    return this.estimate.eps;
+  }
+  get bits(): number {
+    return this.estimate.bits;
+  }
+  get nats(): number {
+    return this.estimate.nats;
+  }
   /** Bootstrap interval in bits. */
-  get interval(): [number, number] { return this.estimate.interval.bits; }
-  get trustworthy(): boolean { return this.estimate.diagnostics.trustworthy; }
+  get interval(): [number, number] {
+    return this.estimate.interval.bits;
+  }
+  get trustworthy(): boolean {
+    return this.estimate.diagnostics.trustworthy;
+  }
 
   /** The same samples evaluated at another eps (no resampling). */
   at(eps: number): InductiveBiasResult {
-    return new InductiveBiasResult({ estimator: this.estimator, eps, errors: this.errors, trainingErrors: this.trainingErrors, space: this.space, task: this.task, details: this.details, seed: this.seed, seconds: this.seconds, samplerWarnings: this.samplerWarnings });
+    return new InductiveBiasResult({
+      estimator: this.estimator,
+      eps,
+      errors: this.errors,
+      trainingErrors: this.trainingErrors,
+      space: this.space,
+      task: this.task,
+      details: this.details,
+      seed: this.seed,
+      seconds: this.seconds,
+      samplerWarnings: this.samplerWarnings,
+    });
   }
 
   /** Quantile q of the sampled errors (e.g. 0.5 for the median). */
@@ -139,17 +181,32 @@ export class InductiveBiasResult {
   chartSpec(): Record<string, unknown> {
     const e = this.estimate;
     const subtitle = `inductive bias ${format(e.bits)} bits (${Math.round(100 * e.interval.level)}% interval ${format(e.interval.bits[0])}–${format(e.interval.bits[1])}); fit ${e.diagnostics.trustworthy ? 'trustworthy' : 'NOT trustworthy'}`;
-    return errorHistogramSpec(this.estimator.sorted, this.estimator.fit.model, this.eps, this.bits, { text: `${this.space.name} on ${this.task.name}`, subtitle });
+    return errorHistogramSpec(this.estimator.sorted, this.estimator.fit.model, this.eps, this.bits, {
+      text: `${this.space.name} on ${this.task.name}`,
+      subtitle,
+    });
   }
 
   /** This result as one table row (see InductiveBiasRow). */
   row(): InductiveBiasRow {
     const e = this.estimate;
     return {
-      hypothesis_space: this.space.name, task: this.task.name, dimension: this.task.dimension, eps: this.eps,
-      bits: e.bits, bits_low: e.interval.bits[0], bits_high: e.interval.bits[1], level: e.interval.level, nats: e.nats,
-      median_error: this.quantile(0.5), smallest_error: this.quantile(0), samples_below_eps: e.empirical.count,
-      ks: e.diagnostics.ks, trustworthy: e.diagnostics.trustworthy, samples: this.errors.length, seed: this.seed,
+      hypothesis_space: this.space.name,
+      task: this.task.name,
+      dimension: this.task.dimension,
+      eps: this.eps,
+      bits: e.bits,
+      bits_low: e.interval.bits[0],
+      bits_high: e.interval.bits[1],
+      level: e.interval.level,
+      nats: e.nats,
+      median_error: this.quantile(0.5),
+      smallest_error: this.quantile(0),
+      samples_below_eps: e.empirical.count,
+      ks: e.diagnostics.ks,
+      trustworthy: e.diagnostics.trustworthy,
+      samples: this.errors.length,
+      seed: this.seed,
     };
   }
 
@@ -165,10 +222,23 @@ export class InductiveBiasResult {
 
   toJSON(): Record<string, unknown> {
     return {
-      eps: this.eps, bits: this.bits, nats: this.nats, interval: this.estimate.interval, model: this.estimate.model,
-      tailMethod: this.estimate.tailMethod, sankaranBits: this.estimate.sankaranBits, empirical: this.estimate.empirical,
-      diagnostics: this.estimate.diagnostics, warnings: this.warnings, space: this.space, task: this.task, details: this.details,
-      samples: this.errors.length, seed: this.seed, seconds: this.seconds, errors: Array.from(this.errors),
+      eps: this.eps,
+      bits: this.bits,
+      nats: this.nats,
+      interval: this.estimate.interval,
+      model: this.estimate.model,
+      tailMethod: this.estimate.tailMethod,
+      sankaranBits: this.estimate.sankaranBits,
+      empirical: this.estimate.empirical,
+      diagnostics: this.estimate.diagnostics,
+      warnings: this.warnings,
+      space: this.space,
+      task: this.task,
+      details: this.details,
+      samples: this.errors.length,
+      seed: this.seed,
+      seconds: this.seconds,
+      errors: Array.from(this.errors),
     };
   }
 
@@ -195,8 +265,17 @@ export class InductiveBiasResult {
  * Required inductive bias of `task` under `space` at test error eps:
  * `await inductiveBias(teacherTask({ dimension: 16 }), kernelHypothesisSpace(), { eps: 0.1, samples: 2000, seed: 0 })`.
  */
-export async function inductiveBias(task: Task, space: HypothesisSpace, options: InductiveBiasOptions): Promise<InductiveBiasResult> {
-  return sampleInductiveBias('inductiveBias', task, space, resolveOptions('inductiveBias', INDUCTIVE_BIAS_DEFAULTS, options));
+export async function inductiveBias(
+  task: Task,
+  space: HypothesisSpace,
+  options: InductiveBiasOptions,
+): Promise<InductiveBiasResult> {
+  return sampleInductiveBias(
+    'inductiveBias',
+    task,
+    space,
+    resolveOptions('inductiveBias', INDUCTIVE_BIAS_DEFAULTS, options),
+  );
 }
 
 /** InductiveBiasOptions with their defaults filled in. */
@@ -204,28 +283,69 @@ export type ResolvedInductiveBiasOptions = ResolvedOptions<InductiveBiasOptions,
 
 /** The estimator's own options out of a verb's resolved options. */
 function estimatorOptions(options: EstimatorOptions): EstimatorOptions {
-  return { fit: options.fit, bootstrap: options.bootstrap, level: options.level, seed: options.seed, warn: options.warn };
+  return {
+    fit: options.fit,
+    bootstrap: options.bootstrap,
+    level: options.level,
+    seed: options.seed,
+    warn: options.warn,
+  };
 }
 
 /** inductiveBias with options already resolved by `verb` (the comparisons resolve once for all their runs). */
-export async function sampleInductiveBias(verb: string, task: Task, space: HypothesisSpace, options: ResolvedInductiveBiasOptions): Promise<InductiveBiasResult> {
+export async function sampleInductiveBias(
+  verb: string,
+  task: Task,
+  space: HypothesisSpace,
+  options: ResolvedInductiveBiasOptions,
+): Promise<InductiveBiasResult> {
   const o = options;
-  if (typeof o.eps !== 'number') throw new ArgumentError(`${verb} needs options.eps, the target test error`, { field: 'eps', expected: 'a positive number such as { eps: 0.1 }', found: String(o.eps) });
-  if (!(o.eps > 0) || !Number.isFinite(o.eps)) throw new ArgumentError('eps must be a finite positive test error', { field: 'eps', found: String(o.eps) });
-  if (!space || typeof space.sample !== 'function') throw new ArgumentError('not a hypothesis space (use kernelHypothesisSpace, networkHypothesisSpace or randomFeatureHypothesisSpace)', { field: 'space', found: typeof space });
-  if (!Number.isInteger(o.samples) || o.samples < 1) throw new ArgumentError('samples must be a positive integer', { field: 'samples', found: String(o.samples) });
+  if (typeof o.eps !== 'number')
+    throw new ArgumentError(`${verb} needs options.eps, the target test error`, {
+      field: 'eps',
+      expected: 'a positive number such as { eps: 0.1 }',
+      found: String(o.eps),
+    });
+  if (!(o.eps > 0) || !Number.isFinite(o.eps))
+    throw new ArgumentError('eps must be a finite positive test error', { field: 'eps', found: String(o.eps) });
+  if (!space || typeof space.sample !== 'function')
+    throw new ArgumentError(
+      'not a hypothesis space (use kernelHypothesisSpace, networkHypothesisSpace or randomFeatureHypothesisSpace)',
+      { field: 'space', found: typeof space },
+    );
+  if (!Number.isInteger(o.samples) || o.samples < 1)
+    throw new ArgumentError('samples must be a positive integer', { field: 'samples', found: String(o.samples) });
   const data = taskData(task);
   const warnings = new WarningLog(o.warn);
   const started = performance.now();
   // The bar is also what checks for interrupts, so a signal keeps it even with progress: false.
-  const bar = o.progress === false && !o.signal ? undefined : new Progress({ total: o.samples, label: `sampling ${space.name}`, signal: o.signal });
-  const sample = await space.sample(data, o.samples, { rng: makeRng(o.seed).fold('hypotheses'), progress: bar, warnings });
+  const bar =
+    o.progress === false && !o.signal
+      ? undefined
+      : new Progress({ total: o.samples, label: `sampling ${space.name}`, signal: o.signal });
+  const sample = await space.sample(data, o.samples, {
+    rng: makeRng(o.seed).fold('hypotheses'),
+    progress: bar,
+    warnings,
+  });
   bar?.done();
   const estimator = new ErrorModelEstimator(sample.errors, estimatorOptions(o));
   return new InductiveBiasResult({
-    estimator, eps: o.eps, errors: sample.errors, trainingErrors: sample.trainingErrors,
+    estimator,
+    eps: o.eps,
+    errors: sample.errors,
+    trainingErrors: sample.trainingErrors,
     space: { name: space.name, settings: space.describe() },
-    task: { name: data.name, dimension: data.dimension, trainSize: data.trainX.rows, testSize: data.testX.rows, outputs: data.outputs },
-    details: sample.details, seed: o.seed, seconds: (performance.now() - started) / 1000, samplerWarnings: warnings.messages,
+    task: {
+      name: data.name,
+      dimension: data.dimension,
+      trainSize: data.trainX.rows,
+      testSize: data.testX.rows,
+      outputs: data.outputs,
+    },
+    details: sample.details,
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+    samplerWarnings: warnings.messages,
   });
 }

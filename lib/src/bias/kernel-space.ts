@@ -15,11 +15,23 @@
 // Errors: error = mean over test rows and outputs of (mu + L_S z - y)^2, z ~ N(0, I) per output.
 
 import { ArgumentError, NumericalError } from '../errors';
-import { cholesky, lowerTimes, smallestEigenvalue, solveLowerInPlace, solveUpperTransposedInPlace } from '../linalg/cholesky';
+import {
+  cholesky,
+  lowerTimes,
+  smallestEigenvalue,
+  solveLowerInPlace,
+  solveUpperTransposedInPlace,
+} from '../linalg/cholesky';
 import { transposeTimes } from '../linalg/dense';
 import { largestEigenvalue } from '../linalg/symmetric-eigen';
 import { kernelMatrix, KERNEL_NAMES, medianDistance, type KernelName } from './kernels';
-import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext, WarningLog } from './hypothesis-space';
+import {
+  yieldToEventLoop,
+  type HypothesisSample,
+  type HypothesisSpace,
+  type SamplingContext,
+  WarningLog,
+} from './hypothesis-space';
 import type { TaskData } from './tasks';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
@@ -59,7 +71,12 @@ export interface KernelSpaceOptions {
 
 /** The defaults of kernelHypothesisSpace (see KernelSpaceOptions). */
 export const KERNEL_SPACE_DEFAULTS = {
-  kernel: 'rbf', bandwidth: 'sqrt-dimension', jitter: 1e-10, maxCondition: 1e10, maxJitter: 1e-2, name: undefined,
+  kernel: 'rbf',
+  bandwidth: 'sqrt-dimension',
+  jitter: 1e-10,
+  maxCondition: 1e10,
+  maxJitter: 1e-2,
+  name: undefined,
 } as const satisfies OptionDefaults<KernelSpaceOptions>;
 
 export interface GaussianProcessPosterior {
@@ -86,14 +103,29 @@ function resolveBandwidth(option: KernelSpaceOptions['bandwidth'], task: TaskDat
   if (option === 'sqrt-dimension') return Math.sqrt(task.dimension);
   if (option === 'median') return medianDistance(task.trainX);
   if (typeof option === 'number' && option > 0 && Number.isFinite(option)) return option;
-  throw new ArgumentError('bandwidth must be a positive number, "sqrt-dimension" or "median"', { field: 'bandwidth', found: String(option) });
+  throw new ArgumentError('bandwidth must be a positive number, "sqrt-dimension" or "median"', {
+    field: 'bandwidth',
+    found: String(option),
+  });
 }
 
 /** Exact GP posterior at the test inputs, with checked conditioning (see the file comment). */
-export function gaussianProcessPosterior(task: TaskData, options: KernelSpaceOptions = {}, warnings = new WarningLog(false)): GaussianProcessPosterior {
-  const { kernel, jitter: startJitter, maxCondition, maxJitter, bandwidth: bandwidthOption } = resolveOptions('kernelHypothesisSpace', KERNEL_SPACE_DEFAULTS, options);
-  if (!(startJitter >= 0)) throw new ArgumentError('jitter must be >= 0', { field: 'jitter', found: String(startJitter) });
-  if (!(maxCondition > 1)) throw new ArgumentError('maxCondition must be > 1', { field: 'maxCondition', found: String(maxCondition) });
+export function gaussianProcessPosterior(
+  task: TaskData,
+  options: KernelSpaceOptions = {},
+  warnings = new WarningLog(false),
+): GaussianProcessPosterior {
+  const {
+    kernel,
+    jitter: startJitter,
+    maxCondition,
+    maxJitter,
+    bandwidth: bandwidthOption,
+  } = resolveOptions('kernelHypothesisSpace', KERNEL_SPACE_DEFAULTS, options);
+  if (!(startJitter >= 0))
+    throw new ArgumentError('jitter must be >= 0', { field: 'jitter', found: String(startJitter) });
+  if (!(maxCondition > 1))
+    throw new ArgumentError('maxCondition must be > 1', { field: 'maxCondition', found: String(maxCondition) });
   const bandwidth = resolveBandwidth(bandwidthOption, task);
   const n = task.trainX.rows;
   const m = task.testX.rows;
@@ -101,7 +133,11 @@ export function gaussianProcessPosterior(task: TaskData, options: KernelSpaceOpt
   const gram = kernelMatrix(kernel, bandwidth, task.trainX, task.trainX);
   let diagonal = 0;
   for (let i = 0; i < n; i++) diagonal += gram[i * n + i] / n;
-  if (!(diagonal > 0)) throw new NumericalError('kernel Gram matrix has a non-positive mean diagonal', { field: 'kernel', found: String(diagonal) });
+  if (!(diagonal > 0))
+    throw new NumericalError('kernel Gram matrix has a non-positive mean diagonal', {
+      field: 'kernel',
+      found: String(diagonal),
+    });
 
   // Factor K_XX + jitter * diagonal * I, raising the jitter until it is positive definite and
   // its condition number is acceptable.
@@ -115,20 +151,28 @@ export function gaussianProcessPosterior(task: TaskData, options: KernelSpaceOpt
     const attempt = cholesky(gram, n, shift);
     if (attempt.ok) {
       condition = (largest + shift) / smallestEigenvalue(attempt.factor, n);
-      if (condition <= maxCondition) { factor = attempt.factor; break; }
+      if (condition <= maxCondition) {
+        factor = attempt.factor;
+        break;
+      }
       reason = `condition number ${condition.toExponential(2)} above ${maxCondition.toExponential(0)}`;
     } else {
       reason = `Cholesky pivot ${attempt.pivot.toExponential(2)} at row ${attempt.index}`;
     }
     // Aim straight at the target condition number, at least a factor 10 up.
-    const next = Math.max(jitter * 10, 1e-12, (largest / maxCondition) / diagonal);
+    const next = Math.max(jitter * 10, 1e-12, largest / maxCondition / diagonal);
     if (next > maxJitter) {
-      throw new NumericalError(`the ${kernel} Gram matrix of ${n} training points is numerically singular (${reason} at relative jitter ${jitter.toExponential(1)}); even jitter ${maxJitter} would not fix it: check for duplicate training inputs or raise the bandwidth`, { field: 'kernel', found: reason });
+      throw new NumericalError(
+        `the ${kernel} Gram matrix of ${n} training points is numerically singular (${reason} at relative jitter ${jitter.toExponential(1)}); even jitter ${maxJitter} would not fix it: check for duplicate training inputs or raise the bandwidth`,
+        { field: 'kernel', found: reason },
+      );
     }
     jitter = next;
   }
   if (jitter !== startJitter) {
-    warnings.add(`${kernel} kernel (bandwidth ${bandwidth.toPrecision(4)}): Gram matrix of ${n} training points was ${reason} at jitter ${startJitter.toExponential(1)}; used jitter ${jitter.toExponential(1)} (relative to the mean diagonal ${diagonal.toPrecision(4)}), so hypotheses fit the training targets only up to noise of variance ${(jitter * diagonal).toExponential(1)}`);
+    warnings.add(
+      `${kernel} kernel (bandwidth ${bandwidth.toPrecision(4)}): Gram matrix of ${n} training points was ${reason} at jitter ${startJitter.toExponential(1)}; used jitter ${jitter.toExponential(1)} (relative to the mean diagonal ${diagonal.toPrecision(4)}), so hypotheses fit the training targets only up to noise of variance ${(jitter * diagonal).toExponential(1)}`,
+    );
   }
 
   // alpha-free form: V = L^-1 K_X*, W = L^-1 Y; mean = V^T W, covariance = K_** - V^T V.
@@ -154,7 +198,10 @@ export function gaussianProcessPosterior(task: TaskData, options: KernelSpaceOpt
     if (excess > worst) worst = excess;
   }
   if (worst > 1e-8) {
-    throw new NumericalError(`GP posterior variances are outside [0, prior variance] by ${worst.toExponential(2)} (relative): the solve lost accuracy at condition number ${condition.toExponential(2)}; lower maxCondition`, { field: 'maxCondition', found: String(maxCondition) });
+    throw new NumericalError(
+      `GP posterior variances are outside [0, prior variance] by ${worst.toExponential(2)} (relative): the solve lost accuracy at condition number ${condition.toExponential(2)}; lower maxCondition`,
+      { field: 'maxCondition', found: String(maxCondition) },
+    );
   }
 
   // Factor the posterior covariance; it is often numerically rank-deficient (test points
@@ -163,18 +210,37 @@ export function gaussianProcessPosterior(task: TaskData, options: KernelSpaceOpt
   let covarianceFactor: Float64Array | undefined;
   for (;;) {
     const attempt = cholesky(covariance, m, posteriorJitter * priorDiagonal);
-    if (attempt.ok) { covarianceFactor = attempt.factor; break; }
+    if (attempt.ok) {
+      covarianceFactor = attempt.factor;
+      break;
+    }
     posteriorJitter *= 10;
     if (posteriorJitter > maxJitter) {
-      throw new NumericalError(`GP posterior covariance at ${m} test points is not positive semi-definite even with jitter ${maxJitter}`, { field: 'posteriorJitter', found: `pivot ${attempt.pivot.toExponential(2)} at row ${attempt.index}` });
+      throw new NumericalError(
+        `GP posterior covariance at ${m} test points is not positive semi-definite even with jitter ${maxJitter}`,
+        { field: 'posteriorJitter', found: `pivot ${attempt.pivot.toExponential(2)} at row ${attempt.index}` },
+      );
     }
   }
   const meanPosteriorVariance = trace / m;
   const added = posteriorJitter * priorDiagonal;
   if (added > 1e-3 * meanPosteriorVariance) {
-    warnings.add(`GP posterior covariance needed jitter ${posteriorJitter.toExponential(1)} (variance ${added.toExponential(2)} per test output) for its Cholesky factor, ${(100 * added / meanPosteriorVariance).toFixed(2)}% of the mean posterior variance ${meanPosteriorVariance.toExponential(2)}: sampled errors are inflated by about ${added.toExponential(2)}`);
+    warnings.add(
+      `GP posterior covariance needed jitter ${posteriorJitter.toExponential(1)} (variance ${added.toExponential(2)} per test output) for its Cholesky factor, ${((100 * added) / meanPosteriorVariance).toFixed(2)}% of the mean posterior variance ${meanPosteriorVariance.toExponential(2)}: sampled errors are inflated by about ${added.toExponential(2)}`,
+    );
   }
-  return { mean, covariance, covarianceFactor, testRows: m, outputs: k, bandwidth, jitter, condition, posteriorJitter, meanPosteriorVariance };
+  return {
+    mean,
+    covariance,
+    covarianceFactor,
+    testRows: m,
+    outputs: k,
+    bandwidth,
+    jitter,
+    condition,
+    posteriorJitter,
+    meanPosteriorVariance,
+  };
 }
 
 /** Samples per block of the lower-triangular product (amortises the pass over the factor). */
@@ -186,7 +252,12 @@ class KernelHypothesisSpace implements HypothesisSpace {
 
   constructor(options: KernelSpaceOptions) {
     const { name, ...resolved } = resolveOptions('kernelHypothesisSpace', KERNEL_SPACE_DEFAULTS, options);
-    if (!KERNEL_NAMES.includes(resolved.kernel)) throw new ArgumentError('unknown kernel', { field: 'kernel', expected: KERNEL_NAMES.join(', '), found: String(resolved.kernel) });
+    if (!KERNEL_NAMES.includes(resolved.kernel))
+      throw new ArgumentError('unknown kernel', {
+        field: 'kernel',
+        expected: KERNEL_NAMES.join(', '),
+        found: String(resolved.kernel),
+      });
     this.options = resolved;
     this.name = name ?? `${resolved.kernel} GP (bandwidth ${resolved.bandwidth})`;
   }
@@ -203,7 +274,7 @@ class KernelHypothesisSpace implements HypothesisSpace {
     let meanError = 0;
     for (let i = 0; i < m * k; i++) {
       residual[i] = mean[i] - task.testY.values[i];
-      meanError += residual[i] * residual[i] / (m * k);
+      meanError += (residual[i] * residual[i]) / (m * k);
     }
     const errors = new Float64Array(count);
     const z = new Float64Array(m * BLOCK * k);
@@ -233,8 +304,13 @@ class KernelHypothesisSpace implements HypothesisSpace {
     return {
       errors,
       details: {
-        kernel: this.options.kernel, bandwidth: posterior.bandwidth, jitter: posterior.jitter, condition: posterior.condition,
-        posteriorJitter: posterior.posteriorJitter, meanPosteriorVariance: posterior.meanPosteriorVariance, posteriorMeanError: meanError,
+        kernel: this.options.kernel,
+        bandwidth: posterior.bandwidth,
+        jitter: posterior.jitter,
+        condition: posterior.condition,
+        posteriorJitter: posterior.posteriorJitter,
+        meanPosteriorVariance: posterior.meanPosteriorVariance,
+        posteriorMeanError: meanError,
       },
     };
   }

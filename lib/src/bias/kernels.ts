@@ -35,7 +35,14 @@ function stationary(name: KernelName, distanceSquared: number, bandwidth: number
 }
 
 /** Arc-cosine kernel of order 1 on inputs augmented with a bias coordinate: u = (a / sigma, 1). */
-function arccos(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, d: number, bandwidth: number): number {
+function arccos(
+  a: Float64Array,
+  aOffset: number,
+  b: Float64Array,
+  bOffset: number,
+  d: number,
+  bandwidth: number,
+): number {
   let dot = 1;
   let normA = 1;
   let normB = 1;
@@ -55,9 +62,22 @@ function arccos(a: Float64Array, aOffset: number, b: Float64Array, bOffset: numb
 
 /** k(A_i, B_j) for all rows i of A and j of B: an A.rows x B.rows row-major matrix. */
 export function kernelMatrix(name: KernelName, bandwidth: number, a: Rows, b: Rows): Float64Array {
-  if (!KERNEL_NAMES.includes(name)) throw new ArgumentError('unknown kernel', { field: 'kernel', expected: KERNEL_NAMES.join(', '), found: String(name) });
-  if (!(bandwidth > 0) || !Number.isFinite(bandwidth)) throw new ArgumentError('kernel bandwidth must be finite and > 0', { field: 'bandwidth', found: String(bandwidth) });
-  if (a.cols !== b.cols) throw new ArgumentError('inputs of different dimension', { field: 'kernel inputs', found: `${a.cols} vs ${b.cols}` });
+  if (!KERNEL_NAMES.includes(name))
+    throw new ArgumentError('unknown kernel', {
+      field: 'kernel',
+      expected: KERNEL_NAMES.join(', '),
+      found: String(name),
+    });
+  if (!(bandwidth > 0) || !Number.isFinite(bandwidth))
+    throw new ArgumentError('kernel bandwidth must be finite and > 0', {
+      field: 'bandwidth',
+      found: String(bandwidth),
+    });
+  if (a.cols !== b.cols)
+    throw new ArgumentError('inputs of different dimension', {
+      field: 'kernel inputs',
+      found: `${a.cols} vs ${b.cols}`,
+    });
   const d = a.cols;
   const out = new Float64Array(a.rows * b.rows);
   for (let i = 0; i < a.rows; i++) {
@@ -95,7 +115,8 @@ export function medianDistance(x: Rows): number {
       distances.push(Math.sqrt(sum));
     }
   }
-  if (distances.length === 0) throw new ArgumentError('the median heuristic needs at least two training inputs', { field: 'bandwidth' });
+  if (distances.length === 0)
+    throw new ArgumentError('the median heuristic needs at least two training inputs', { field: 'bandwidth' });
   distances.sort((p, q) => p - q);
   const middle = distances.length >> 1;
   return distances.length % 2 ? distances[middle] : 0.5 * (distances[middle - 1] + distances[middle]);

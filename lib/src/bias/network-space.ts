@@ -15,7 +15,12 @@
 import { ArgumentError, NumericalError } from '../errors';
 import { jax, defaultJaxDevice, type JaxArray, type JaxModule } from '../backend/jax';
 import type { Rng } from '../random/rng';
-import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext } from './hypothesis-space';
+import {
+  yieldToEventLoop,
+  type HypothesisSample,
+  type HypothesisSpace,
+  type SamplingContext,
+} from './hypothesis-space';
 import type { TaskData } from './tasks';
 import type { Rows } from './kernels';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
@@ -67,7 +72,14 @@ export interface NetworkSpaceOptions {
 
 /** The defaults of networkHypothesisSpace (see NetworkSpaceOptions). */
 export const NETWORK_SPACE_DEFAULTS = {
-  hidden: [32], activation: 'relu', steps: 300, learningRate: 0.01, batchModels: 250, dtype: 'float32', fitTolerance: 0.01, name: undefined,
+  hidden: [32],
+  activation: 'relu',
+  steps: 300,
+  learningRate: 0.01,
+  batchModels: 250,
+  dtype: 'float32',
+  fitTolerance: 0.01,
+  name: undefined,
 } as const satisfies OptionDefaults<NetworkSpaceOptions>;
 
 interface Architecture {
@@ -108,7 +120,8 @@ export function networkError(architecture: Architecture, layers: ArrayLike<numbe
         for (let o = 0; o < widths[l + 1]; o++) next[o] += v * weight[row + o];
       }
       if (l + 2 < widths.length) {
-        for (let o = 0; o < next.length; o++) next[o] = activation === 'relu' ? Math.max(0, next[o]) : Math.tanh(next[o]);
+        for (let o = 0; o < next.length; o++)
+          next[o] = activation === 'relu' ? Math.max(0, next[o]) : Math.tanh(next[o]);
       }
       current = next;
     }
@@ -120,14 +133,28 @@ export function networkError(architecture: Architecture, layers: ArrayLike<numbe
   return total / (x.rows * y.cols);
 }
 
-type Step = (params: JaxArray[], first: JaxArray[], second: JaxArray[], x: JaxArray, y: JaxArray, c1: JaxArray | number, c2: JaxArray | number) => [JaxArray[], JaxArray[], JaxArray[], JaxArray];
+type Step = (
+  params: JaxArray[],
+  first: JaxArray[],
+  second: JaxArray[],
+  x: JaxArray,
+  y: JaxArray,
+  c1: JaxArray | number,
+  c2: JaxArray | number,
+) => [JaxArray[], JaxArray[], JaxArray[], JaxArray];
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const ADAM_EPSILON = 1e-8;
 
 /** The jitted full-batch Adam step for a stack of nets (see the file comment). */
-function makeStep(module: JaxModule, architecture: Architecture, rows: number, outputs: number, learningRate: number): Step {
+function makeStep(
+  module: JaxModule,
+  architecture: Architecture,
+  rows: number,
+  outputs: number,
+  learningRate: number,
+): Step {
   const np = module.numpy;
   const tree = module.tree;
   const layersCount = architecture.widths.length - 1;
@@ -141,14 +168,43 @@ function makeStep(module: JaxModule, architecture: Architecture, rows: number, o
     // Sum over models of each net's MSE: the nets' gradients stay independent.
     return np.sum(np.multiply(residual.ref, residual)).mul(1 / (rows * outputs));
   };
-  return module.jit((params: JaxArray[], first: JaxArray[], second: JaxArray[], x: JaxArray, y: JaxArray, c1: JaxArray, c2: JaxArray) => {
-    const [value, gradient] = module.valueAndGrad(loss)(tree.ref(params), x, y) as unknown as [JaxArray, JaxArray[]];
-    const nextFirst = tree.map((m: JaxArray, g: JaxArray) => m.mul(BETA1).add(g.mul(1 - BETA1)), first, tree.ref(gradient)) as JaxArray[];
-    const nextSecond = tree.map((v: JaxArray, g: JaxArray) => v.mul(BETA2).add(g.ref.mul(g).mul(1 - BETA2)), second, gradient) as JaxArray[];
-    // Bias-corrected step: p - lr * (m c1) / (sqrt(v c2) + eps), c1 = 1/(1-b1^t), c2 = 1/(1-b2^t).
-    const nextParams = tree.map((p: JaxArray, m: JaxArray, v: JaxArray) => p.sub(m.mul(c1.ref).div(np.sqrt(v.mul(c2.ref)).add(ADAM_EPSILON)).mul(learningRate)), params, tree.ref(nextFirst), tree.ref(nextSecond)) as JaxArray[];
-    return [nextParams, nextFirst, nextSecond, value];
-  }) as unknown as Step;
+  return module.jit(
+    (
+      params: JaxArray[],
+      first: JaxArray[],
+      second: JaxArray[],
+      x: JaxArray,
+      y: JaxArray,
+      c1: JaxArray,
+      c2: JaxArray,
+    ) => {
+      const [value, gradient] = module.valueAndGrad(loss)(tree.ref(params), x, y) as unknown as [JaxArray, JaxArray[]];
+      const nextFirst = tree.map(
+        (m: JaxArray, g: JaxArray) => m.mul(BETA1).add(g.mul(1 - BETA1)),
+        first,
+        tree.ref(gradient),
+      ) as JaxArray[];
+      const nextSecond = tree.map(
+        (v: JaxArray, g: JaxArray) => v.mul(BETA2).add(g.ref.mul(g).mul(1 - BETA2)),
+        second,
+        gradient,
+      ) as JaxArray[];
+      // Bias-corrected step: p - lr * (m c1) / (sqrt(v c2) + eps), c1 = 1/(1-b1^t), c2 = 1/(1-b2^t).
+      const nextParams = tree.map(
+        (p: JaxArray, m: JaxArray, v: JaxArray) =>
+          p.sub(
+            m
+              .mul(c1.ref)
+              .div(np.sqrt(v.mul(c2.ref)).add(ADAM_EPSILON))
+              .mul(learningRate),
+          ),
+        params,
+        tree.ref(nextFirst),
+        tree.ref(nextSecond),
+      ) as JaxArray[];
+      return [nextParams, nextFirst, nextSecond, value];
+    },
+  ) as unknown as Step;
 }
 
 class NetworkHypothesisSpace implements HypothesisSpace {
@@ -170,29 +226,59 @@ class NetworkHypothesisSpace implements HypothesisSpace {
     this.batchModels = o.batchModels;
     this.dtype = o.dtype;
     this.fitTolerance = o.fitTolerance;
-    if (!Array.isArray(this.hidden) || !this.hidden.every((w) => Number.isInteger(w) && w > 0)) throw new ArgumentError('hidden must be a list of positive integer widths', { field: 'hidden', found: JSON.stringify(o.hidden) });
-    if (this.activation !== 'relu' && this.activation !== 'tanh') throw new ArgumentError('unknown activation', { field: 'activation', expected: "'relu' or 'tanh'", found: String(this.activation) });
-    if (!Number.isInteger(this.steps) || this.steps < 1) throw new ArgumentError('steps must be a positive integer', { field: 'steps', found: String(this.steps) });
-    if (!(this.fitTolerance > 0)) throw new ArgumentError('fitTolerance must be > 0', { field: 'fitTolerance', found: String(this.fitTolerance) });
-    if (!(this.learningRate > 0)) throw new ArgumentError('learningRate must be > 0', { field: 'learningRate', found: String(this.learningRate) });
-    if (!Number.isInteger(this.batchModels) || this.batchModels < 1) throw new ArgumentError('batchModels must be a positive integer', { field: 'batchModels', found: String(this.batchModels) });
-    if (this.dtype !== 'float32' && this.dtype !== 'float64') throw new ArgumentError('dtype must be float32 or float64', { field: 'dtype', found: String(this.dtype) });
+    if (!Array.isArray(this.hidden) || !this.hidden.every((w) => Number.isInteger(w) && w > 0))
+      throw new ArgumentError('hidden must be a list of positive integer widths', {
+        field: 'hidden',
+        found: JSON.stringify(o.hidden),
+      });
+    if (this.activation !== 'relu' && this.activation !== 'tanh')
+      throw new ArgumentError('unknown activation', {
+        field: 'activation',
+        expected: "'relu' or 'tanh'",
+        found: String(this.activation),
+      });
+    if (!Number.isInteger(this.steps) || this.steps < 1)
+      throw new ArgumentError('steps must be a positive integer', { field: 'steps', found: String(this.steps) });
+    if (!(this.fitTolerance > 0))
+      throw new ArgumentError('fitTolerance must be > 0', { field: 'fitTolerance', found: String(this.fitTolerance) });
+    if (!(this.learningRate > 0))
+      throw new ArgumentError('learningRate must be > 0', { field: 'learningRate', found: String(this.learningRate) });
+    if (!Number.isInteger(this.batchModels) || this.batchModels < 1)
+      throw new ArgumentError('batchModels must be a positive integer', {
+        field: 'batchModels',
+        found: String(this.batchModels),
+      });
+    if (this.dtype !== 'float32' && this.dtype !== 'float64')
+      throw new ArgumentError('dtype must be float32 or float64', { field: 'dtype', found: String(this.dtype) });
     this.name = o.name ?? `MLP ${this.hidden.join('-')} ${this.activation}`;
   }
 
   describe(): Record<string, unknown> {
-    return { space: 'network', hidden: this.hidden, activation: this.activation, optimizer: 'adam (full batch)', steps: this.steps, learningRate: this.learningRate, dtype: this.dtype, fitTolerance: this.fitTolerance };
+    return {
+      space: 'network',
+      hidden: this.hidden,
+      activation: this.activation,
+      optimizer: 'adam (full batch)',
+      steps: this.steps,
+      learningRate: this.learningRate,
+      dtype: this.dtype,
+      fitTolerance: this.fitTolerance,
+    };
   }
 
   async sample(task: TaskData, count: number, context: SamplingContext): Promise<HypothesisSample> {
     const module = await jax();
     const np = module.numpy;
     const device = defaultJaxDevice();
-    const architecture: Architecture = { widths: [task.dimension, ...this.hidden, task.outputs], activation: this.activation };
+    const architecture: Architecture = {
+      widths: [task.dimension, ...this.hidden, task.outputs],
+      activation: this.activation,
+    };
     const n = task.trainX.rows;
     const models = Math.min(this.batchModels, count);
     const Typed = this.dtype === 'float32' ? Float32Array : Float64Array;
-    const array = (values: ArrayLike<number>, shape: number[]): JaxArray => np.array(Typed.from(values), { shape, dtype: this.dtype, device } as never) as JaxArray;
+    const array = (values: ArrayLike<number>, shape: number[]): JaxArray =>
+      np.array(Typed.from(values), { shape, dtype: this.dtype, device } as never) as JaxArray;
     const step = makeStep(module, architecture, n, task.outputs, this.learningRate);
     const x = array(task.trainX.values, [1, n, task.dimension]);
     const y = array(task.trainY.values, [1, n, task.outputs]);
@@ -205,7 +291,9 @@ class NetworkHypothesisSpace implements HypothesisSpace {
     try {
       for (let start = 0; start < count; start += models) {
         // Stack the initial weights of nets start .. start + models - 1 (padding beyond count).
-        const initial = Array.from({ length: models }, (_, i) => initialWeights(architecture, context.rng.fold(start + i)));
+        const initial = Array.from({ length: models }, (_, i) =>
+          initialWeights(architecture, context.rng.fold(start + i)),
+        );
         let params = layerShapes.map((shape, p) => {
           const size = shape[0] * shape[1];
           const stacked = new Float64Array(models * size);
@@ -218,7 +306,9 @@ class NetworkHypothesisSpace implements HypothesisSpace {
           const c1 = 1 / (1 - BETA1 ** t);
           const c2 = 1 / (1 - BETA2 ** t);
           const [nextParams, nextFirst, nextSecond, value] = step(params, first, second, x.ref, y.ref, c1, c2);
-          params = nextParams; first = nextFirst; second = nextSecond;
+          params = nextParams;
+          first = nextFirst;
+          second = nextSecond;
           value.dispose();
           if (t % 25 === 0) {
             await module.blockUntilReady(params);
@@ -248,7 +338,12 @@ class NetworkHypothesisSpace implements HypothesisSpace {
   }
 
   /** Drops diverged nets (non-finite errors) and warns about nets that do not fit the training set. */
-  private screen(task: TaskData, errors: Float64Array, trainingErrors: Float64Array, context: SamplingContext): HypothesisSample {
+  private screen(
+    task: TaskData,
+    errors: Float64Array,
+    trainingErrors: Float64Array,
+    context: SamplingContext,
+  ): HypothesisSample {
     const count = errors.length;
     let mean = 0;
     for (const v of task.trainY.values) mean += v / task.trainY.values.length;
@@ -261,21 +356,43 @@ class NetworkHypothesisSpace implements HypothesisSpace {
     for (let i = 0; i < count; i++) {
       if (!Number.isFinite(errors[i]) || !Number.isFinite(trainingErrors[i])) continue;
       finite.push(i);
-      if (trainingErrors[i] > tolerance) { unfitted++; worst = Math.max(worst, trainingErrors[i]); }
+      if (trainingErrors[i] > tolerance) {
+        unfitted++;
+        worst = Math.max(worst, trainingErrors[i]);
+      }
     }
     const diverged = count - finite.length;
     if (diverged > 0.1 * count) {
-      throw new NumericalError(`${diverged} of ${count} networks diverged (non-finite error); lower the learning rate`, { field: 'learningRate', found: String(this.learningRate) });
+      throw new NumericalError(
+        `${diverged} of ${count} networks diverged (non-finite error); lower the learning rate`,
+        { field: 'learningRate', found: String(this.learningRate) },
+      );
     }
-    if (diverged > 0) context.warnings.add(`${diverged} of ${count} networks diverged (non-finite error) and were dropped; lower the learning rate (${this.learningRate}) to keep them`);
+    if (diverged > 0)
+      context.warnings.add(
+        `${diverged} of ${count} networks diverged (non-finite error) and were dropped; lower the learning rate (${this.learningRate}) to keep them`,
+      );
     if (unfitted > 0) {
-      context.warnings.add(`${unfitted} of ${finite.length} networks did not fit the training set (training MSE up to ${worst.toPrecision(3)} > ${tolerance.toPrecision(3)} = ${this.fitTolerance} x target variance after ${this.steps} steps); they are kept, as the architecture-plus-optimiser space includes them; raise steps to condition on fitting`);
+      context.warnings.add(
+        `${unfitted} of ${finite.length} networks did not fit the training set (training MSE up to ${worst.toPrecision(3)} > ${tolerance.toPrecision(3)} = ${this.fitTolerance} x target variance after ${this.steps} steps); they are kept, as the architecture-plus-optimiser space includes them; raise steps to condition on fitting`,
+      );
     }
     const keep = Float64Array.from(finite, (i) => errors[i]);
     const keepTraining = Float64Array.from(finite, (i) => trainingErrors[i]);
     let meanTraining = 0;
     for (const v of keepTraining) meanTraining += v / keepTraining.length;
-    return { errors: keep, trainingErrors: keepTraining, details: { architecture: [task.dimension, ...this.hidden, task.outputs].join('-'), activation: this.activation, steps: this.steps, dropped: diverged, unfitted, meanTrainingError: meanTraining } };
+    return {
+      errors: keep,
+      trainingErrors: keepTraining,
+      details: {
+        architecture: [task.dimension, ...this.hidden, task.outputs].join('-'),
+        activation: this.activation,
+        steps: this.steps,
+        dropped: diverged,
+        unfitted,
+        meanTrainingError: meanTraining,
+      },
+    };
   }
 }
 

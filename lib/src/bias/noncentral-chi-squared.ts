@@ -23,8 +23,13 @@ const TERM_CUTOFF = 40;
 export const MIXTURE_LIMIT = 1e5;
 
 function checkParameters(df: number, nc: number): void {
-  if (!(df > 0) || !Number.isFinite(df)) throw new ArgumentError('degrees of freedom must be finite and > 0', { field: 'degreesOfFreedom', found: String(df) });
-  if (!(nc >= 0) || !Number.isFinite(nc)) throw new ArgumentError('non-centrality must be finite and >= 0', { field: 'noncentrality', found: String(nc) });
+  if (!(df > 0) || !Number.isFinite(df))
+    throw new ArgumentError('degrees of freedom must be finite and > 0', {
+      field: 'degreesOfFreedom',
+      found: String(df),
+    });
+  if (!(nc >= 0) || !Number.isFinite(nc))
+    throw new ArgumentError('non-centrality must be finite and >= 0', { field: 'noncentrality', found: String(nc) });
 }
 
 /** log of the Poisson(mean) probability of j. */
@@ -124,7 +129,7 @@ export function meanMixtureLogDensity(values: ArrayLike<number>, df: number, nc:
   const constants: number[] = [];
   const constant = (j: number): number => {
     for (let i = constants.length; i <= j; i++) {
-      const poisson = nc > 0 ? logPoisson(i, mean, logMean) : (i === 0 ? 0 : -Infinity);
+      const poisson = nc > 0 ? logPoisson(i, mean, logMean) : i === 0 ? 0 : -Infinity;
       constants.push(poisson - (df / 2 + i) * Math.LN2 - logGamma(df / 2 + i));
     }
     return constants[j];
@@ -150,10 +155,12 @@ export function sankaranLogCdf(x: number, df: number, nc: number): number {
   checkParameters(df, nc);
   if (x <= 0) return -Infinity;
   const total = df + nc;
-  const h = 1 - (2 / 3) * total * (df + 3 * nc) / ((df + 2 * nc) ** 2);
+  const h = 1 - ((2 / 3) * total * (df + 3 * nc)) / (df + 2 * nc) ** 2;
   const p = (df + 2 * nc) / (total * total);
   const m = (h - 1) * (1 - 3 * h);
-  const z = (Math.pow(x / total, h) - (1 + h * p * (h - 1 - 0.5 * (2 - h) * m * p))) / (h * Math.sqrt(2 * p) * (1 + 0.5 * m * p));
+  const z =
+    (Math.pow(x / total, h) - (1 + h * p * (h - 1 - 0.5 * (2 - h) * m * p))) /
+    (h * Math.sqrt(2 * p) * (1 + 0.5 * m * p));
   return normalLogCdf(z);
 }
 
@@ -172,7 +179,8 @@ export class ScaledNoncentralChiSquared implements ScaledNoncentralChiSquaredPar
 
   constructor({ degreesOfFreedom, noncentrality, scale }: ScaledNoncentralChiSquaredParameters) {
     checkParameters(degreesOfFreedom, noncentrality);
-    if (!(scale > 0) || !Number.isFinite(scale)) throw new ArgumentError('scale must be finite and > 0', { field: 'scale', found: String(scale) });
+    if (!(scale > 0) || !Number.isFinite(scale))
+      throw new ArgumentError('scale must be finite and > 0', { field: 'scale', found: String(scale) });
     this.degreesOfFreedom = degreesOfFreedom;
     this.noncentrality = noncentrality;
     this.scale = scale;

@@ -7,7 +7,12 @@
 
 import { ArgumentError, NumericalError } from '../errors';
 import { cholesky, solveLowerInPlace, solveUpperTransposedInPlace } from '../linalg/cholesky';
-import { yieldToEventLoop, type HypothesisSample, type HypothesisSpace, type SamplingContext } from './hypothesis-space';
+import {
+  yieldToEventLoop,
+  type HypothesisSample,
+  type HypothesisSpace,
+  type SamplingContext,
+} from './hypothesis-space';
 import type { Rows } from './kernels';
 import type { TaskData } from './tasks';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
@@ -36,7 +41,12 @@ export interface RandomFeatureSpaceOptions {
 }
 
 /** The defaults of randomFeatureHypothesisSpace (see RandomFeatureSpaceOptions). */
-export const RANDOM_FEATURE_SPACE_DEFAULTS = { features: 512, readout: 'posterior', jitter: 1e-10, name: undefined } as const satisfies OptionDefaults<RandomFeatureSpaceOptions>;
+export const RANDOM_FEATURE_SPACE_DEFAULTS = {
+  features: 512,
+  readout: 'posterior',
+  jitter: 1e-10,
+  name: undefined,
+} as const satisfies OptionDefaults<RandomFeatureSpaceOptions>;
 
 function features(x: Rows, weights: Float64Array, bias: Float64Array, p: number): Float64Array {
   const out = new Float64Array(x.rows * p);
@@ -62,13 +72,25 @@ class RandomFeatureHypothesisSpace implements HypothesisSpace {
     this.p = o.features;
     this.readout = o.readout;
     this.jitter = o.jitter;
-    if (!Number.isInteger(this.p) || this.p < 1) throw new ArgumentError('features must be a positive integer', { field: 'features', found: String(this.p) });
-    if (this.readout !== 'posterior' && this.readout !== 'minimum-norm') throw new ArgumentError('unknown readout', { field: 'readout', expected: "'posterior' or 'minimum-norm'", found: String(this.readout) });
+    if (!Number.isInteger(this.p) || this.p < 1)
+      throw new ArgumentError('features must be a positive integer', { field: 'features', found: String(this.p) });
+    if (this.readout !== 'posterior' && this.readout !== 'minimum-norm')
+      throw new ArgumentError('unknown readout', {
+        field: 'readout',
+        expected: "'posterior' or 'minimum-norm'",
+        found: String(this.readout),
+      });
     this.name = o.name ?? `random ReLU features (p = ${this.p}, ${this.readout})`;
   }
 
   describe(): Record<string, unknown> {
-    return { space: 'random-features', features: this.p, activation: 'relu', readout: this.readout, jitter: this.jitter };
+    return {
+      space: 'random-features',
+      features: this.p,
+      activation: 'relu',
+      readout: this.readout,
+      jitter: this.jitter,
+    };
   }
 
   async sample(task: TaskData, count: number, context: SamplingContext): Promise<HypothesisSample> {
@@ -77,7 +99,12 @@ class RandomFeatureHypothesisSpace implements HypothesisSpace {
     const k = task.outputs;
     const d = task.dimension;
     const p = this.p;
-    if (p < n) throw new ArgumentError(`${p} random features cannot interpolate ${n} training points`, { field: 'features', expected: `>= ${n}`, found: String(p) });
+    if (p < n)
+      throw new ArgumentError(`${p} random features cannot interpolate ${n} training points`, {
+        field: 'features',
+        expected: `>= ${n}`,
+        found: String(p),
+      });
     const errors = new Float64Array(count);
     let escalations = 0;
     for (let h = 0; h < count; h++) {
@@ -106,38 +133,48 @@ class RandomFeatureHypothesisSpace implements HypothesisSpace {
         else {
           jitter *= 10;
           escalations++;
-          if (jitter > 1e-2) throw new NumericalError('random-feature Gram matrix is singular (duplicate training inputs, or too few active features)', { field: 'features', found: `pivot ${attempt.pivot.toExponential(2)} at row ${attempt.index}` });
+          if (jitter > 1e-2)
+            throw new NumericalError(
+              'random-feature Gram matrix is singular (duplicate training inputs, or too few active features)',
+              { field: 'features', found: `pivot ${attempt.pivot.toExponential(2)} at row ${attempt.index}` },
+            );
         }
       }
       // theta0 (p x k); residual R = Y - Phi theta0; theta = theta0 + Phi^T G^-1 R.
       const theta = this.readout === 'posterior' ? random.normal(p * k) : new Float64Array(p * k);
       const residual = Float64Array.from(task.trainY.values);
-      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) {
-        let sum = 0;
-        for (let f = 0; f < p; f++) sum += trainFeatures[i * p + f] * theta[f * k + c];
-        residual[i * k + c] -= sum;
-      }
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < k; c++) {
+          let sum = 0;
+          for (let f = 0; f < p; f++) sum += trainFeatures[i * p + f] * theta[f * k + c];
+          residual[i * k + c] -= sum;
+        }
       solveLowerInPlace(factor, n, residual, k);
       solveUpperTransposedInPlace(factor, n, residual, k);
-      for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) {
-        const v = trainFeatures[i * p + f];
-        if (v === 0) continue;
-        for (let c = 0; c < k; c++) theta[f * k + c] += v * residual[i * k + c];
-      }
+      for (let i = 0; i < n; i++)
+        for (let f = 0; f < p; f++) {
+          const v = trainFeatures[i * p + f];
+          if (v === 0) continue;
+          for (let c = 0; c < k; c++) theta[f * k + c] += v * residual[i * k + c];
+        }
       let total = 0;
-      for (let r = 0; r < m; r++) for (let c = 0; c < k; c++) {
-        let prediction = 0;
-        for (let f = 0; f < p; f++) prediction += testFeatures[r * p + f] * theta[f * k + c];
-        const diff = prediction - task.testY.values[r * k + c];
-        total += diff * diff;
-      }
+      for (let r = 0; r < m; r++)
+        for (let c = 0; c < k; c++) {
+          let prediction = 0;
+          for (let f = 0; f < p; f++) prediction += testFeatures[r * p + f] * theta[f * k + c];
+          const diff = prediction - task.testY.values[r * k + c];
+          total += diff * diff;
+        }
       errors[h] = total / (m * k);
       if (h % 16 === 15 || h === count - 1) {
-        context.progress?.tick(h % 16 + 1);
+        context.progress?.tick((h % 16) + 1);
         await yieldToEventLoop();
       }
     }
-    if (escalations > 0) context.warnings.add(`random-feature Gram matrices needed ${escalations} jitter increase(s) by 10x from ${this.jitter} for their Cholesky factors`);
+    if (escalations > 0)
+      context.warnings.add(
+        `random-feature Gram matrices needed ${escalations} jitter increase(s) by 10x from ${this.jitter} for their Cholesky factors`,
+      );
     return { errors, details: { features: p, readout: this.readout } };
   }
 }

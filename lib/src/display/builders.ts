@@ -18,15 +18,24 @@ export function checkMimeBundle(bundleValue: MimeBundle, source = 'bundle'): Mim
   const types = Object.keys(bundleValue.data);
   const chart = types.find((type) => VEGA_LITE_PATTERN.test(type));
   if (chart && types.includes('text/html')) {
-    throw new ArgumentError(`${source} carries both a chart and an HTML table, and JupyterLab would show the table instead of the chart; display the table as its own output (for example result.table())`, {
-      field: 'text/html', expected: `no text/html next to ${chart}`, found: types.join(', '),
-    });
+    throw new ArgumentError(
+      `${source} carries both a chart and an HTML table, and JupyterLab would show the table instead of the chart; display the table as its own output (for example result.table())`,
+      {
+        field: 'text/html',
+        expected: `no text/html next to ${chart}`,
+        found: types.join(', '),
+      },
+    );
   }
   return bundleValue;
 }
 
 /** The one way the library builds a bundle: `{ data, metadata }` after `checkMimeBundle`. */
-export function mimeBundleOf(data: Record<string, unknown>, metadata?: Record<string, unknown>, source?: string): MimeBundle {
+export function mimeBundleOf(
+  data: Record<string, unknown>,
+  metadata?: Record<string, unknown>,
+  source?: string,
+): MimeBundle {
   return checkMimeBundle(metadata ? { data, metadata } : { data }, source);
 }
 
@@ -69,7 +78,11 @@ export function json(value: unknown, text?: string): Bundle {
  * A bundle for the weightlab JupyterLab extension: `application/vnd.weightlab.<kind>.v1+json`
  * with a JSON payload, plus the fallbacks other front ends render (Vega-Lite and SVG, or HTML; text).
  */
-export function weightlabBundle(kind: string, payload: Record<string, unknown>, fallbacks: Record<string, unknown> & { 'text/plain': string }): MimeBundle {
+export function weightlabBundle(
+  kind: string,
+  payload: Record<string, unknown>,
+  fallbacks: Record<string, unknown> & { 'text/plain': string },
+): MimeBundle {
   return mimeBundleOf({ [weightlabMimeType(kind)]: payload, ...fallbacks }, undefined, `the ${kind} bundle`);
 }
 
@@ -79,7 +92,11 @@ export function escapeHtml(text: string): string {
 }
 
 /** An HTML table of text cells (escaped here), for a result's text/html: JupyterLab styles it as a table. */
-export function htmlTable(header: readonly string[], rows: readonly (readonly string[])[], options: { caption?: string; className?: string; after?: string } = {}): string {
+export function htmlTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: { caption?: string; className?: string; after?: string } = {},
+): string {
   const caption = options.caption === undefined ? '' : `<caption>${escapeHtml(options.caption)}</caption>`;
   const head = `<thead><tr>${header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead>`;
   const body = `<tbody>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody>`;

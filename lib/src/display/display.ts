@@ -44,7 +44,12 @@ function emit(bundle: MimeBundle, options: PublishOptions): void {
 
 function enqueue(bundle: MimeBundle | Promise<MimeBundle>, options: PublishOptions): Promise<void> {
   queued++;
-  const done = publishTail.then(() => bundle).then((ready) => emit(ready, options)).finally(() => { queued--; });
+  const done = publishTail
+    .then(() => bundle)
+    .then((ready) => emit(ready, options))
+    .finally(() => {
+      queued--;
+    });
   publishTail = done.catch(() => undefined);
   kernelHost()?.track(done);
   return done;

@@ -122,7 +122,16 @@ export interface MetricDisplay {
  * The Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"): eight colours that stay
  * distinguishable under the common colour-vision deficiencies. Phase maps draw from it.
  */
-export const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#000000'] as const;
+export const OKABE_ITO = [
+  '#E69F00',
+  '#56B4E9',
+  '#009E73',
+  '#F0E442',
+  '#0072B2',
+  '#D55E00',
+  '#CC79A7',
+  '#000000',
+] as const;
 
 /**
  * Colours of Yang et al.'s loss-landscape phases, shared by the extension and the Vega-Lite
@@ -130,10 +139,17 @@ export const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2',
  * (vermillion, orange), the poorly connected fit phase III reddish purple, and the connected
  * fit phases cool (IV-A blue, IV-B bluish green, the generalizing one).
  */
-export const PHASE_COLORS: Readonly<Record<string, string>> = { I: '#D55E00', II: '#E69F00', III: '#CC79A7', 'IV-A': '#0072B2', 'IV-B': '#009E73' };
+export const PHASE_COLORS: Readonly<Record<string, string>> = {
+  I: '#D55E00',
+  II: '#E69F00',
+  III: '#CC79A7',
+  'IV-A': '#0072B2',
+  'IV-B': '#009E73',
+};
 
 /** The layer an ESD belongs to: its name, or what lib/src/spectral's analysis knows of it. */
-export type EsdLayer = string | { layerId?: number | string; name?: string; layerType?: string; N?: number; M?: number; Q?: number };
+export type EsdLayer =
+  string | { layerId?: number | string; name?: string; layerType?: string; N?: number; M?: number; Q?: number };
 
 /**
  * `application/vnd.weightlab.esd.v1+json`: the empirical spectral density of one layer
@@ -184,16 +200,34 @@ function expect(condition: boolean, path: string, message: string): asserts cond
 function finiteList(value: unknown, path: string, length?: number): asserts value is number[] {
   expect(Array.isArray(value), path, 'expected an array of numbers');
   if (length !== undefined) expect(value.length === length, path, `expected ${length} numbers, found ${value.length}`);
-  value.forEach((entry, i) => expect(typeof entry === 'number' && Number.isFinite(entry), `${path}[${i}]`, 'expected a finite number'));
+  value.forEach((entry, i) =>
+    expect(typeof entry === 'number' && Number.isFinite(entry), `${path}[${i}]`, 'expected a finite number'),
+  );
 }
 
 function checkTable(table: unknown, rows: number, path: string): asserts table is Table {
-  expect(isRecord(table) && Array.isArray(table.columns) && isRecord(table.values), path, 'expected { columns, values }');
+  expect(
+    isRecord(table) && Array.isArray(table.columns) && isRecord(table.values),
+    path,
+    'expected { columns, values }',
+  );
   for (const [i, column] of (table.columns as unknown[]).entries()) {
-    expect(isRecord(column) && typeof column.name === 'string', `${path}.columns[${i}]`, 'expected { name, type, role }');
-    expect(column.type === 'quantitative' || column.type === 'nominal', `${path}.columns[${i}].type`, "expected 'quantitative' or 'nominal'");
+    expect(
+      isRecord(column) && typeof column.name === 'string',
+      `${path}.columns[${i}]`,
+      'expected { name, type, role }',
+    );
+    expect(
+      column.type === 'quantitative' || column.type === 'nominal',
+      `${path}.columns[${i}].type`,
+      "expected 'quantitative' or 'nominal'",
+    );
     const values = table.values[column.name as string];
-    expect(Array.isArray(values) && values.length === rows, `${path}.values.${String(column.name)}`, `expected ${rows} values`);
+    expect(
+      Array.isArray(values) && values.length === rows,
+      `${path}.values.${String(column.name)}`,
+      `expected ${rows} values`,
+    );
   }
 }
 
@@ -210,15 +244,29 @@ export function checkManifoldPayload(value: unknown): ManifoldPayload {
   const names = new Set((value.table as Table).columns.map((c) => c.name));
   expect(typeof value.idColumn === 'string' && names.has(value.idColumn), '$.idColumn', 'expected a column of table');
   for (const key of ['colorBy', 'sizeBy'] as const) {
-    if (value[key] !== undefined) expect(typeof value[key] === 'string' && names.has(value[key] as string), `$.${key}`, 'expected a column of table');
+    if (value[key] !== undefined)
+      expect(
+        typeof value[key] === 'string' && names.has(value[key] as string),
+        `$.${key}`,
+        'expected a column of table',
+      );
   }
-  if (value.aspect !== undefined) expect(value.aspect === 'fill' || value.aspect === 'equal', '$.aspect', `expected 'fill' or 'equal', found ${JSON.stringify(value.aspect)}`);
+  if (value.aspect !== undefined)
+    expect(
+      value.aspect === 'fill' || value.aspect === 'equal',
+      '$.aspect',
+      `expected 'fill' or 'equal', found ${JSON.stringify(value.aspect)}`,
+    );
   expect(Array.isArray(value.trajectories), '$.trajectories', 'expected an array');
   (value.trajectories as unknown[]).forEach((trajectory, t) => {
     const path = `$.trajectories[${t}]`;
     expect(isRecord(trajectory) && Number.isInteger(trajectory.model), path, 'expected { model, epochs, points }');
     finiteList(trajectory.epochs, `${path}.epochs`);
-    expect(Array.isArray(trajectory.points) && trajectory.points.length === (trajectory.epochs as number[]).length, `${path}.points`, 'expected one point per epoch');
+    expect(
+      Array.isArray(trajectory.points) && trajectory.points.length === (trajectory.epochs as number[]).length,
+      `${path}.points`,
+      'expected one point per epoch',
+    );
     (trajectory.points as unknown[]).forEach((point, i) => finiteList(point, `${path}.points[${i}]`, dimensions));
   });
   return value as unknown as ManifoldPayload;
@@ -230,22 +278,41 @@ export function checkPhaseDiagramPayload(value: unknown): PhaseDiagramPayload {
   expect(value.version === 1, '$.version', 'expected 1');
   for (const axis of ['x', 'y'] as const) {
     const entry = value[axis];
-    expect(isRecord(entry) && typeof entry.name === 'string' && Array.isArray(entry.values) && entry.values.length > 0, `$.${axis}`, 'expected { name, values, scale }');
+    expect(
+      isRecord(entry) && typeof entry.name === 'string' && Array.isArray(entry.values) && entry.values.length > 0,
+      `$.${axis}`,
+      'expected { name, values, scale }',
+    );
   }
   const rows = ((value.y as Record<string, unknown>).values as unknown[]).length;
   const columns = ((value.x as Record<string, unknown>).values as unknown[]).length;
   const grid = (cells: unknown, path: string) => {
     expect(Array.isArray(cells) && cells.length === rows, path, `expected ${rows} rows`);
-    cells.forEach((row, r) => expect(Array.isArray(row) && row.length === columns, `${path}[${r}]`, `expected ${columns} cells`));
+    cells.forEach((row, r) =>
+      expect(Array.isArray(row) && row.length === columns, `${path}[${r}]`, `expected ${columns} cells`),
+    );
   };
-  expect(isRecord(value.metrics) && Object.keys(value.metrics).length > 0, '$.metrics', 'expected at least one metric grid');
-  for (const [name, cells] of Object.entries(value.metrics as Record<string, unknown>)) grid(cells, `$.metrics.${name}`);
-  expect(typeof value.metric === 'string' && value.metric in (value.metrics as object), '$.metric', 'expected one of metrics');
+  expect(
+    isRecord(value.metrics) && Object.keys(value.metrics).length > 0,
+    '$.metrics',
+    'expected at least one metric grid',
+  );
+  for (const [name, cells] of Object.entries(value.metrics as Record<string, unknown>))
+    grid(cells, `$.metrics.${name}`);
+  expect(
+    typeof value.metric === 'string' && value.metric in (value.metrics as object),
+    '$.metric',
+    'expected one of metrics',
+  );
   grid(value.phases, '$.phases');
   if (value.phaseColors !== undefined) {
     expect(isRecord(value.phaseColors), '$.phaseColors', 'expected { phase: colour }');
     for (const [phase, colour] of Object.entries(value.phaseColors)) {
-      expect(typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour), `$.phaseColors.${phase}`, `expected a colour '#rrggbb', found ${JSON.stringify(colour)}`);
+      expect(
+        typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour),
+        `$.phaseColors.${phase}`,
+        `expected a colour '#rrggbb', found ${JSON.stringify(colour)}`,
+      );
     }
   }
   if (value.metricDisplay !== undefined) {
@@ -254,8 +321,18 @@ export function checkPhaseDiagramPayload(value: unknown): PhaseDiagramPayload {
       const path = `$.metricDisplay.${name}`;
       expect(isRecord(display), path, 'expected { title?, scale?, divergingAt? }');
       if (display.title !== undefined) expect(typeof display.title === 'string', `${path}.title`, 'expected a string');
-      if (display.scale !== undefined) expect(display.scale === 'linear' || display.scale === 'log', `${path}.scale`, `expected 'linear' or 'log', found ${JSON.stringify(display.scale)}`);
-      if (display.divergingAt !== undefined) expect(typeof display.divergingAt === 'number' && Number.isFinite(display.divergingAt), `${path}.divergingAt`, 'expected a finite number');
+      if (display.scale !== undefined)
+        expect(
+          display.scale === 'linear' || display.scale === 'log',
+          `${path}.scale`,
+          `expected 'linear' or 'log', found ${JSON.stringify(display.scale)}`,
+        );
+      if (display.divergingAt !== undefined)
+        expect(
+          typeof display.divergingAt === 'number' && Number.isFinite(display.divergingAt),
+          `${path}.divergingAt`,
+          'expected a finite number',
+        );
     }
   }
   return value as unknown as PhaseDiagramPayload;
@@ -271,11 +348,16 @@ export function checkEsdPayload(value: unknown): EsdPayload {
   if (value.fit !== undefined && value.fit !== null) {
     const fit = value.fit;
     expect(isRecord(fit), '$.fit', 'expected { alpha, xmin, xmax }');
-    for (const key of ['alpha', 'xmin', 'xmax'] as const) expect(typeof fit[key] === 'number' && Number.isFinite(fit[key]), `$.fit.${key}`, 'expected a finite number');
+    for (const key of ['alpha', 'xmin', 'xmax'] as const)
+      expect(typeof fit[key] === 'number' && Number.isFinite(fit[key]), `$.fit.${key}`, 'expected a finite number');
   }
   const mp = value.marchenkoPastur;
   if (mp !== undefined && mp !== null) {
-    expect(isRecord(mp) && typeof mp.bulkMin === 'number' && typeof mp.bulkMax === 'number', '$.marchenkoPastur', 'expected { bulkMin, bulkMax, curve? }');
+    expect(
+      isRecord(mp) && typeof mp.bulkMin === 'number' && typeof mp.bulkMax === 'number',
+      '$.marchenkoPastur',
+      'expected { bulkMin, bulkMax, curve? }',
+    );
   }
   return value as unknown as EsdPayload;
 }

@@ -20,8 +20,11 @@ export interface Displayable {
 }
 
 export function isDisplayable(value: unknown): value is Displayable {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null
-    && typeof (value as Record<symbol, unknown>)[mimeBundle] === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as Record<symbol, unknown>)[mimeBundle] === 'function'
+  );
 }
 
 export interface PublishOptions {
@@ -58,7 +61,8 @@ export function kernelHost(): KernelHost | undefined {
 
 /** MIME type of a weightlab payload for the JupyterLab extension: `application/vnd.weightlab.<kind>.v1+json`. */
 export function weightlabMimeType(kind: string, version = 1): string {
-  if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new TypeError(`weightlab MIME kind must be lower-case words joined by '-', got '${kind}'`);
+  if (!/^[a-z][a-z0-9-]*$/.test(kind))
+    throw new TypeError(`weightlab MIME kind must be lower-case words joined by '-', got '${kind}'`);
   return `application/vnd.weightlab.${kind}.v${version}+json`;
 }
 

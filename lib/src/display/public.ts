@@ -3,7 +3,13 @@
 // build bundles by hand. One name serves both roles, as IPython's `display` does.
 
 import * as builders from './builders';
-import { display as publish, clearOutput as clear, toMimeBundle as bundleOf, DisplayHandle as Handle, type DisplayOptions as PublishDisplayOptions } from './display';
+import {
+  display as publish,
+  clearOutput as clear,
+  toMimeBundle as bundleOf,
+  DisplayHandle as Handle,
+  type DisplayOptions as PublishDisplayOptions,
+} from './display';
 import * as protocol from './protocol';
 import * as png from './png';
 import * as charts from './vega-lite';

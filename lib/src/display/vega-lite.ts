@@ -10,7 +10,10 @@ import { mimeBundle, VEGA_LITE_MIME, VEGA_LITE_SCHEMA, type MimeBundle } from '.
 export type VegaLiteSpec = Record<string, unknown>;
 
 interface VegaModules {
-  vega: { View: new (runtime: unknown, options: Record<string, unknown>) => { toSVG(): Promise<string>; finalize(): void }; parse(spec: unknown): unknown };
+  vega: {
+    View: new (runtime: unknown, options: Record<string, unknown>) => { toSVG(): Promise<string>; finalize(): void };
+    parse(spec: unknown): unknown;
+  };
   vegaLite: { compile(spec: unknown): { spec: unknown } };
 }
 
@@ -53,7 +56,9 @@ export function describeSpec(spec: VegaLiteSpec): string {
   if (layers) parts.push(`${layers} layers`);
   const encoding = spec.encoding as Record<string, unknown> | undefined;
   if (encoding) {
-    const fields = Object.entries(encoding).map(([channel, definition]) => describeField(channel, definition)).filter(Boolean);
+    const fields = Object.entries(encoding)
+      .map(([channel, definition]) => describeField(channel, definition))
+      .filter(Boolean);
     if (fields.length) parts.push(fields.join(', '));
   }
   const values = (spec.data as { values?: unknown[] } | undefined)?.values;
@@ -83,8 +88,16 @@ export class VegaLiteChart {
  * `extra` representations (a weightlab payload, which the extension ranks above Vega-Lite).
  * Never text/html: JupyterLab would show that instead of the chart.
  */
-export async function chartBundle(chart: VegaLiteChart, extra: Record<string, unknown> = {}, text = chart.toString()): Promise<MimeBundle> {
-  return mimeBundleOf({ ...extra, [VEGA_LITE_MIME]: chart.spec, 'image/svg+xml': await chart.toSVG(), 'text/plain': text }, undefined, `the chart '${chart.toString()}'`);
+export async function chartBundle(
+  chart: VegaLiteChart,
+  extra: Record<string, unknown> = {},
+  text = chart.toString(),
+): Promise<MimeBundle> {
+  return mimeBundleOf(
+    { ...extra, [VEGA_LITE_MIME]: chart.spec, 'image/svg+xml': await chart.toSVG(), 'text/plain': text },
+    undefined,
+    `the chart '${chart.toString()}'`,
+  );
 }
 
 /** One named overlay of a layered chart: its legend label, colour and (for lines and rules) dash. */
@@ -100,7 +113,10 @@ export interface ChartOverlay {
  * `overlay.encode(name)` and all layers share one colour scale (and dash scale) whose domain
  * is the overlays' names, so the legend lists each histogram, curve and rule by name.
  */
-export function overlayLegend(overlays: readonly ChartOverlay[], title: string | null = null): { encode(name: string): Record<string, unknown> } {
+export function overlayLegend(
+  overlays: readonly ChartOverlay[],
+  title: string | null = null,
+): { encode(name: string): Record<string, unknown> } {
   const domain = overlays.map((o) => o.name);
   // Two columns under the frame while the names are short; one when a long name would push the
   // second column past the frame's right edge.
@@ -111,7 +127,12 @@ export function overlayLegend(overlays: readonly ChartOverlay[], title: string |
       if (!domain.includes(name)) throw new TypeError(`overlay '${name}' is not one of ${domain.join(', ')}`);
       return {
         color: { datum: name, type: 'nominal', scale: { domain, range: overlays.map((o) => o.color) }, legend },
-        strokeDash: { datum: name, type: 'nominal', scale: { domain, range: overlays.map((o) => o.dash ?? [1, 0]) }, legend },
+        strokeDash: {
+          datum: name,
+          type: 'nominal',
+          scale: { domain, range: overlays.map((o) => o.dash ?? [1, 0]) },
+          legend,
+        },
       };
     },
   };
@@ -130,9 +151,16 @@ export const CHART_DEFAULTS: OptionDefaults<ChartOptions> = { title: undefined }
 export function retitled(spec: VegaLiteSpec, options: ChartOptions = {}): VegaLiteSpec {
   options = resolveOptions('chart', CHART_DEFAULTS, options);
   if (options.title === undefined) return spec;
-  if (typeof options.title !== 'string') throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
+  if (typeof options.title !== 'string')
+    throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
   const current = spec.title;
-  return { ...spec, title: current && typeof current === 'object' ? { ...(current as Record<string, unknown>), text: options.title } : options.title };
+  return {
+    ...spec,
+    title:
+      current && typeof current === 'object'
+        ? { ...(current as Record<string, unknown>), text: options.title }
+        : options.title,
+  };
 }
 
 /** A chart from a Vega-Lite v5 spec (the `$schema` is filled in). */

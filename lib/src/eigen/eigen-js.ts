@@ -31,7 +31,10 @@ export function tridiagonalize(a: Float64Array, n: number): { diagonal: Float64A
       const row = i * n;
       const vi = v[i];
       let sum = a[row + i] * vi;
-      for (let j = i + 1; j < n; j++) { sum += a[row + j] * v[j]; w[j] += a[row + j] * vi; }
+      for (let j = i + 1; j < n; j++) {
+        sum += a[row + j] * v[j];
+        w[j] += a[row + j] * vi;
+      }
       w[i] += sum;
     }
     finishUpdateVector(w, v, tau, 1, n);
@@ -46,7 +49,9 @@ export function tridiagonalize(a: Float64Array, n: number): { diagonal: Float64A
     nextP.fill(0, first + 1, n);
     for (let i = first + 1; i < n; i++) {
       const row = i * n;
-      const vi = v[i], wi = w[i], ui = nextV[i];
+      const vi = v[i],
+        wi = w[i],
+        ui = nextV[i];
       let x = a[row + i] - 2 * vi * wi;
       a[row + i] = x;
       let sum = x * ui;
@@ -86,7 +91,10 @@ function householder(a: Float64Array, n: number, k: number, v: Float64Array, off
   // Scaled sum of squares: immune to overflow of squared entries.
   let sum = 0;
   const reference = Math.max(scale, Math.abs(alpha));
-  for (let j = k + 2; j < n; j++) { const t = a[row + j] / reference; sum += t * t; }
+  for (let j = k + 2; j < n; j++) {
+    const t = a[row + j] / reference;
+    sum += t * t;
+  }
   const t0 = alpha / reference;
   const norm = reference * Math.sqrt(t0 * t0 + sum);
   const beta = alpha >= 0 ? -norm : norm;
@@ -100,7 +108,10 @@ function householder(a: Float64Array, n: number, k: number, v: Float64Array, off
 /** p = tau*p; w = p - (tau/2)(p.v) v over indices [from, n). */
 function finishUpdateVector(p: Float64Array, v: Float64Array, tau: number, from: number, n: number): void {
   let dot = 0;
-  for (let i = from; i < n; i++) { p[i] *= tau; dot += p[i] * v[i]; }
+  for (let i = from; i < n; i++) {
+    p[i] *= tau;
+    dot += p[i] * v[i];
+  }
   const half = 0.5 * tau * dot;
   for (let i = from; i < n; i++) p[i] -= half * v[i];
   p.fill(0, 0, from);
@@ -108,7 +119,8 @@ function finishUpdateVector(p: Float64Array, v: Float64Array, tau: number, from:
 
 function updateRow(a: Float64Array, n: number, i: number, v: Float64Array, w: Float64Array): void {
   const row = i * n;
-  const vi = v[i], wi = w[i];
+  const vi = v[i],
+    wi = w[i];
   for (let j = i; j < n; j++) a[row + j] -= vi * w[j] + wi * v[j];
 }
 

@@ -19,7 +19,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WeightlabError } from '../errors';
-import { checkQlStatus, eigenKernelAvailable, reductionWorkSize, symmetricEigenvaluesWasm, tridiagonalSpectrum, writeSymmetric, type EigenExports, type SymmetricMatrix } from './eigen-wasm';
+import {
+  checkQlStatus,
+  eigenKernelAvailable,
+  reductionWorkSize,
+  symmetricEigenvaluesWasm,
+  tridiagonalSpectrum,
+  writeSymmetric,
+  type EigenExports,
+  type SymmetricMatrix,
+} from './eigen-wasm';
 import { bandwidthFor, checkedBandwidth, resolveReduction, type Reduction } from './reduction';
 import { splitRow, twoStageTridiagonal, type Helper } from './two-stage';
 import { sharedEigenModule } from './shared-module';
@@ -95,7 +104,9 @@ export function parallelWorthwhile(): boolean {
   const now = Date.now();
   if (decided && now - decided.time < SAMPLE_MIN_MS) return decided.decision;
   const sample = cpuSample(now);
-  const previous = [...samples].reverse().find((s) => now - s.time >= SAMPLE_MIN_MS && now - s.time <= SAMPLE_MAX_MS && sample.total > s.total);
+  const previous = [...samples]
+    .reverse()
+    .find((s) => now - s.time >= SAMPLE_MIN_MS && now - s.time <= SAMPLE_MAX_MS && sample.total > s.total);
   const runnable = previous && now - previous.time > SAMPLE_FRESH_MS ? runnableNow() : undefined;
   let decision: boolean;
   if (runnable !== undefined) {
@@ -129,7 +140,13 @@ const SAMPLE_EVERY_MS = 250;
 /** Samples kept, newest last: enough to span SAMPLE_MAX_MS at the sampler's period and then some. */
 const SAMPLES_KEPT = 48;
 
-interface CpuSample { time: number; idle: number; total: number; own: number; cpus: number }
+interface CpuSample {
+  time: number;
+  idle: number;
+  total: number;
+  own: number;
+  cpus: number;
+}
 const samples: CpuSample[] = [];
 let sampler: ReturnType<typeof setInterval> | undefined;
 /** The last decision and when it was taken. */
@@ -160,7 +177,8 @@ function remember(sample: CpuSample): void {
 /** Machine-wide idle and total CPU time and this process's own CPU time, all in core-milliseconds. */
 function cpuSample(time: number): CpuSample {
   const cpus = os.cpus();
-  let idle = 0, total = 0;
+  let idle = 0,
+    total = 0;
   for (const cpu of cpus) {
     const t = cpu.times;
     idle += t.idle;
@@ -176,11 +194,19 @@ function startPool(): Promise<Pool> {
       const module = sharedEigenModule();
       const memory = new webAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
       const instance = new webAssembly.Instance(module, { env: { memory } });
-      const worker = new Worker(path.join(__dirname, 'eigen-worker.js'), { workerData: { compiled: module, memory, control: CONTROL } });
+      const worker = new Worker(path.join(__dirname, 'eigen-worker.js'), {
+        workerData: { compiled: module, memory, control: CONTROL },
+      });
       worker.unref();
       const words = new Int32Array(memory.buffer, CONTROL, 16);
-      worker.once('message', () => resolve({ memory, kernel: instance.exports as unknown as SharedExports, worker, words, sequence: 0 }));
-      worker.once('error', (error) => { unavailable = error.message; pool = undefined; reject(error); });
+      worker.once('message', () =>
+        resolve({ memory, kernel: instance.exports as unknown as SharedExports, worker, words, sequence: 0 }),
+      );
+      worker.once('error', (error) => {
+        unavailable = error.message;
+        pool = undefined;
+        reject(error);
+      });
     } catch (error) {
       unavailable = (error as Error).message;
       pool = undefined;
@@ -213,7 +239,10 @@ function join(p: Pool, sequence: number): void {
     unavailable = `the worker failed on job ${failed}`;
     pool = undefined;
     p.worker.terminate().catch(() => undefined);
-    throw new WeightlabError('E_WORKER', `two-thread eigensolver: ${unavailable} (${Object.keys(JOB).find((kind) => JOB[kind as JobKind] === failed) ?? 'unknown'}); two-thread solves are off for this process`);
+    throw new WeightlabError(
+      'E_WORKER',
+      `two-thread eigensolver: ${unavailable} (${Object.keys(JOB).find((kind) => JOB[kind as JobKind] === failed) ?? 'unknown'}); two-thread solves are off for this process`,
+    );
   }
 }
 
@@ -227,9 +256,17 @@ export async function workerJob(kind: JobKind, args: number[]): Promise<void> {
  * Lays out the n x n matrix `a` (written in), d, e, a partial vector and `workLength` doubles of
  * work in the shared memory, growing it as needed; returns their byte offsets.
  */
-function stage(p: Pool, a: SymmetricMatrix, n: number, workLength: number): { matrix: number; d: number; e: number; extra: number; work: number } {
+function stage(
+  p: Pool,
+  a: SymmetricMatrix,
+  n: number,
+  workLength: number,
+): { matrix: number; d: number; e: number; extra: number; work: number } {
   const matrix = ARENA;
-  const d = matrix + 8 * n * n, e = d + 8 * n, extra = e + 8 * n, work = extra + 8 * n;
+  const d = matrix + 8 * n * n,
+    e = d + 8 * n,
+    extra = e + 8 * n,
+    work = extra + 8 * n;
   reserve(p, work + 8 * workLength);
   writeSymmetric(a, n, new Float64Array(p.memory.buffer, matrix, n * n));
   return { matrix, d, e, extra, work };
@@ -245,7 +282,12 @@ function reserve(p: Pool, bytes: number): void {
  * Eigenvalues (ascending) of the symmetric n x n matrix `a` (row-major, upper triangle read) on two
  * threads; `reduction` and `bandwidth` as in symmetricEigenvaluesWasm.
  */
-export async function parallelEigenvalues(a: SymmetricMatrix, n: number, reduction: Reduction = 'auto', bandwidth?: number): Promise<Float64Array> {
+export async function parallelEigenvalues(
+  a: SymmetricMatrix,
+  n: number,
+  reduction: Reduction = 'auto',
+  bandwidth?: number,
+): Promise<Float64Array> {
   const b = checkedBandwidth(n, bandwidth);
   if (!parallelAvailable()) return symmetricEigenvaluesWasm(a, n, reduction, bandwidth);
   const p = await startPool();
@@ -262,8 +304,12 @@ export async function parallelEigenvalues(a: SymmetricMatrix, n: number, reducti
  * bits). For two layers of similar size this beats solving them in turn on two threads, since a
  * one-thread solve never waits for a partner: at n = 768, 45 ms for a pair against 2 x 30.
  */
-export async function eigenvaluesSideBySide(first: { a: SymmetricMatrix; n: number }, second: { a: SymmetricMatrix; n: number }): Promise<[Float64Array, Float64Array]> {
-  if (!parallelAvailable()) return [symmetricEigenvaluesWasm(first.a, first.n), symmetricEigenvaluesWasm(second.a, second.n)];
+export async function eigenvaluesSideBySide(
+  first: { a: SymmetricMatrix; n: number },
+  second: { a: SymmetricMatrix; n: number },
+): Promise<[Float64Array, Float64Array]> {
+  if (!parallelAvailable())
+    return [symmetricEigenvaluesWasm(first.a, first.n), symmetricEigenvaluesWasm(second.a, second.n)];
   const p = await startPool();
   const { n } = first;
   const b = bandwidthFor(n);
@@ -287,7 +333,10 @@ function oneStage(p: Pool, matrix: number, n: number, d: number, e: number, extr
     kernel.stepHead(k);
     const begin = k + 2;
     const split = n - begin > SPLIT_MIN_ROWS ? splitRow(begin, n) : n;
-    const v = kernel.vectorAt(k, 0), w = kernel.vectorAt(k, 1), u = kernel.vectorAt(k, 2), pv = kernel.vectorAt(k, 3);
+    const v = kernel.vectorAt(k, 0),
+      w = kernel.vectorAt(k, 1),
+      u = kernel.vectorAt(k, 2),
+      pv = kernel.vectorAt(k, 3);
     if (split < n) {
       const sequence = post(p, 'fusedRows', [n, split, n, matrix, v, w, u, extra]);
       kernel.fusedRows(matrix, n, begin, split, v, w, u, pv);

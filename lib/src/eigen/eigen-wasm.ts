@@ -40,23 +40,44 @@ function kernel(): WasmKernel<EigenExports> {
 }
 
 /** Doubles of work either reduction needs at order n, band half-width b (the two-stage work also holds stage two's vectors). */
-export function reductionWorkSize(k: Pick<EigenExports, 'bandWorkSize'>, n: number, reduction: 'one-stage' | 'two-stage', b: number): number {
+export function reductionWorkSize(
+  k: Pick<EigenExports, 'bandWorkSize'>,
+  n: number,
+  reduction: 'one-stage' | 'two-stage',
+  b: number,
+): number {
   return reduction === 'two-stage' ? k.bandWorkSize(n, b) : 4 * n;
 }
 
 /** Eigenvalues of the tridiagonal (d, e) at byte offsets, ascending; e is destroyed. */
-export function tridiagonalSpectrum(k: Pick<EigenExports, 'tridiagonalEigenvaluesRootFree'>, values: () => Float64Array, d: number, e: number, n: number): Float64Array {
+export function tridiagonalSpectrum(
+  k: Pick<EigenExports, 'tridiagonalEigenvaluesRootFree'>,
+  values: () => Float64Array,
+  d: number,
+  e: number,
+  n: number,
+): Float64Array {
   checkQlStatus(k.tridiagonalEigenvaluesRootFree(d, e, n));
   return values().sort();
 }
 
 /** Throws NumericalError for a nonzero status of tridiagonalEigenvaluesRootFree (1 + the eigenvalue that did not converge). */
 export function checkQlStatus(status: number): void {
-  if (status !== 0) throw new NumericalError('tridiagonal QL did not converge', { field: `eigenvalue ${status - 1}`, expected: 'at most 60 iterations' });
+  if (status !== 0)
+    throw new NumericalError('tridiagonal QL did not converge', {
+      field: `eigenvalue ${status - 1}`,
+      expected: 'at most 60 iterations',
+    });
 }
 
 /** Tridiagonalises the matrix already at byte offset `a` (n x n, upper triangle valid) and returns its eigenvalues ascending. */
-function eigenvaluesInPlace(k: WasmKernel<EigenExports>, a: number, n: number, reduction: Reduction, b: number): Float64Array {
+function eigenvaluesInPlace(
+  k: WasmKernel<EigenExports>,
+  a: number,
+  n: number,
+  reduction: Reduction,
+  b: number,
+): Float64Array {
   const resolved = resolveReduction(reduction, n);
   const d = k.allocateFloat64(n);
   const e = k.allocateFloat64(n);
@@ -75,7 +96,12 @@ function eigenvaluesInPlace(k: WasmKernel<EigenExports>, a: number, n: number, r
  * TWO_STAGE_MIN_ORDER on, see ./reduction); both give the same eigenvalues to rounding.
  * `bandwidth` overrides the two-stage band's half-width (a multiple of 8; tests and benchmarks).
  */
-export function symmetricEigenvaluesWasm(a: SymmetricMatrix, n: number, reduction: Reduction = 'auto', bandwidth?: number): Float64Array {
+export function symmetricEigenvaluesWasm(
+  a: SymmetricMatrix,
+  n: number,
+  reduction: Reduction = 'auto',
+  bandwidth?: number,
+): Float64Array {
   const b = checkedBandwidth(n, bandwidth);
   const k = kernel();
   return k.withArena(() => {
@@ -105,7 +131,9 @@ function gramInPlace(k: WasmKernel<EigenExports>, x: Float64Array, m: number, wi
  */
 export function gramEigenvaluesWasm(x: Float64Array, m: number, k: number): Float64Array {
   const kernelInstance = kernel();
-  return kernelInstance.withArena(() => eigenvaluesInPlace(kernelInstance, gramInPlace(kernelInstance, x, m, k), m, 'auto', bandwidthFor(m)));
+  return kernelInstance.withArena(() =>
+    eigenvaluesInPlace(kernelInstance, gramInPlace(kernelInstance, x, m, k), m, 'auto', bandwidthFor(m)),
+  );
 }
 
 /** The upper triangle (row-major m x m, lower triangle unspecified) of X Xᵀ, formed by the wasm kernel: for the two-thread solver, which has its own memory. */

@@ -9,7 +9,11 @@ import { gramUpperOnnxGraph } from '../backend/products';
  * Rows of the "short" factor: for W (rows x cols) the m x k matrix X with m = min(rows, cols),
  * k = max(rows, cols), such that the Gram matrix is X Xᵀ. Always a fresh float64 array.
  */
-export function shortSide(values: ArrayLike<number>, rows: number, cols: number): { x: Float64Array; m: number; k: number } {
+export function shortSide(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): { x: Float64Array; m: number; k: number } {
   const out = new Float64Array(rows * cols);
   if (rows <= cols) {
     for (let i = 0; i < out.length; i++) out[i] = values[i];
@@ -29,14 +33,25 @@ export function gramUpper(x: Float64Array, m: number, k: number): Float64Array {
   // 2 x 2 register blocks: each pair of loaded rows feeds four dot products.
   for (let i = 0; i < m; i += 2) {
     const i1 = Math.min(i + 1, m - 1);
-    const a0 = i * k, a1 = i1 * k;
+    const a0 = i * k,
+      a1 = i1 * k;
     for (let j = i; j < m; j += 2) {
       const j1 = Math.min(j + 1, m - 1);
-      const b0 = j * k, b1 = j1 * k;
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      const b0 = j * k,
+        b1 = j1 * k;
+      let s00 = 0,
+        s01 = 0,
+        s10 = 0,
+        s11 = 0;
       for (let t = 0; t < k; t++) {
-        const x0 = x[a0 + t], x1 = x[a1 + t], y0 = x[b0 + t], y1 = x[b1 + t];
-        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+        const x0 = x[a0 + t],
+          x1 = x[a1 + t],
+          y0 = x[b0 + t],
+          y1 = x[b1 + t];
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
       }
       g[i * m + j] = s00;
       if (j1 !== j) g[i * m + j1] = s01;
@@ -59,6 +74,16 @@ export function gramUpper(x: Float64Array, m: number, k: number): Float64Array {
  * read. Its entries match one Gemm's product bit for bit on every shape measured (MLAS sums each
  * dot product in the same order however the output is tiled), and tests hold them to 1e-13.
  */
-export async function gramUpperOnnxWriter(values: Float64Array | Float32Array, rows: number, cols: number): Promise<(target: Float64Array) => void> {
-  return await gramUpperOnnxGraph(rows <= cols ? 'rows' : 'columns', 'float64', values.subarray(0, rows * cols), rows, cols);
+export async function gramUpperOnnxWriter(
+  values: Float64Array | Float32Array,
+  rows: number,
+  cols: number,
+): Promise<(target: Float64Array) => void> {
+  return await gramUpperOnnxGraph(
+    rows <= cols ? 'rows' : 'columns',
+    'float64',
+    values.subarray(0, rows * cols),
+    rows,
+    cols,
+  );
 }

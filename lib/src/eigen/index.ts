@@ -3,4 +3,11 @@
 // The solvers themselves (one- and two-thread wasm, plain JS, Jacobi SVD) are reached by their
 // module paths (weightlab/dist/eigen/...) in tests and benchmarks.
 
-export { symmetricEigenvalues, squaredSingularValues, resolveEigenEngine, type EigenEngine, type SvdMethod, type SolverMatrix } from './solve';
+export {
+  symmetricEigenvalues,
+  squaredSingularValues,
+  resolveEigenEngine,
+  type EigenEngine,
+  type SvdMethod,
+  type SolverMatrix,
+} from './solve';

@@ -11,24 +11,33 @@ const MAX_SWEEPS = 60;
 /** Squared singular values (ascending) of X (m x k, row-major, m <= k is fastest); `x` is overwritten. */
 export function jacobiSquaredSingularValues(x: Float64Array, m: number, k: number): Float64Array {
   const norms = new Float64Array(m);
-  const rowNorm = (i: number) => { let s = 0; const at = i * k; for (let t = 0; t < k; t++) s += x[at + t] * x[at + t]; return s; };
+  const rowNorm = (i: number) => {
+    let s = 0;
+    const at = i * k;
+    for (let t = 0; t < k; t++) s += x[at + t] * x[at + t];
+    return s;
+  };
   for (let i = 0; i < m; i++) norms[i] = rowNorm(i);
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < m - 1; p++) {
       for (let q = p + 1; q < m; q++) {
-        const a = norms[p], b = norms[q];
+        const a = norms[p],
+          b = norms[q];
         if (a === 0 || b === 0) continue;
-        const ap = p * k, aq = q * k;
+        const ap = p * k,
+          aq = q * k;
         let g = 0;
         for (let t = 0; t < k; t++) g += x[ap + t] * x[aq + t];
         if (Math.abs(g) <= Number.EPSILON * Math.sqrt(a * b)) continue;
         rotated = true;
         const zeta = (b - a) / (2 * g);
         const tangent = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + tangent * tangent), s = c * tangent;
+        const c = 1 / Math.sqrt(1 + tangent * tangent),
+          s = c * tangent;
         for (let t = 0; t < k; t++) {
-          const u = x[ap + t], v = x[aq + t];
+          const u = x[ap + t],
+            v = x[aq + t];
           x[ap + t] = c * u - s * v;
           x[aq + t] = s * u + c * v;
         }

@@ -50,7 +50,11 @@ export function bandwidthFor(n: number): number {
 export function checkedBandwidth(n: number, bandwidth?: number): number {
   if (bandwidth === undefined) return bandwidthFor(n);
   if (!Number.isInteger(bandwidth) || bandwidth < 8 || bandwidth % 8 !== 0) {
-    throw new ArgumentError('band width must be a positive multiple of 8', { field: 'bandwidth', expected: '8, 16, 24, ...', found: String(bandwidth) });
+    throw new ArgumentError('band width must be a positive multiple of 8', {
+      field: 'bandwidth',
+      expected: '8, 16, 24, ...',
+      found: String(bandwidth),
+    });
   }
   return bandwidth;
 }
@@ -58,6 +62,11 @@ export function checkedBandwidth(n: number, bandwidth?: number): number {
 /** The reduction 'auto' resolves to for an n x n matrix (the same on one thread and two: see TWO_STAGE_MIN_ORDER). */
 export function resolveReduction(reduction: Reduction, n: number): 'one-stage' | 'two-stage' {
   if (reduction === 'one-stage' || reduction === 'two-stage') return reduction;
-  if (reduction !== 'auto') throw new ArgumentError('unknown reduction', { field: 'reduction', expected: "'auto' | 'one-stage' | 'two-stage'", found: String(reduction) });
+  if (reduction !== 'auto')
+    throw new ArgumentError('unknown reduction', {
+      field: 'reduction',
+      expected: "'auto' | 'one-stage' | 'two-stage'",
+      found: String(reduction),
+    });
   return n >= TWO_STAGE_MIN_ORDER ? 'two-stage' : 'one-stage';
 }

@@ -11,7 +11,9 @@ import { kernelPath } from '../backend/wasm';
 import { webAssembly, type CompiledModule } from './wasm-api';
 
 function readLeb(bytes: Uint8Array, at: number): [number, number] {
-  let result = 0, shift = 0, position = at;
+  let result = 0,
+    shift = 0,
+    position = at;
   for (;;) {
     const byte = bytes[position++];
     result += (byte & 0x7f) * 2 ** shift;
@@ -38,7 +40,8 @@ export const SHARED_MAXIMUM_PAGES = 65536;
 export function sharedEigenModule(): CompiledModule {
   const file = kernelPath('eigen');
   const bytes = new Uint8Array(fs.readFileSync(file));
-  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new FormatError('not a wasm module', { file });
+  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
+    throw new FormatError('not a wasm module', { file });
   const sections: { id: number; body: Uint8Array }[] = [];
   let at = 8;
   while (at < bytes.length) {
@@ -47,19 +50,37 @@ export function sharedEigenModule(): CompiledModule {
     sections.push({ id, body: bytes.subarray(start, start + size) });
     at = start + size;
   }
-  if (sections.some((s) => s.id === 2)) throw new FormatError('eigen kernel has imports; the shared-memory patch expects none', { file });
+  if (sections.some((s) => s.id === 2))
+    throw new FormatError('eigen kernel has imports; the shared-memory patch expects none', { file });
   const memory = sections.find((s) => s.id === 5);
   if (!memory) throw new FormatError('eigen kernel declares no memory', { file });
-  const name = (text: string) => { const encoded = new TextEncoder().encode(text); return [...leb(encoded.length), ...encoded]; };
+  const name = (text: string) => {
+    const encoded = new TextEncoder().encode(text);
+    return [...leb(encoded.length), ...encoded];
+  };
   // One import: env.memory, kind memory (2), limits flag 3 = has maximum + shared.
-  const importBody = Uint8Array.from([1, ...name('env'), ...name('memory'), 2, 3, ...leb(0), ...leb(SHARED_MAXIMUM_PAGES)]);
+  const importBody = Uint8Array.from([
+    1,
+    ...name('env'),
+    ...name('memory'),
+    2,
+    3,
+    ...leb(0),
+    ...leb(SHARED_MAXIMUM_PAGES),
+  ]);
   const out: number[] = [...bytes.subarray(0, 8)];
-  const emit = (id: number, body: Uint8Array) => { out.push(id, ...leb(body.length)); for (const b of body) out.push(b); };
+  const emit = (id: number, body: Uint8Array) => {
+    out.push(id, ...leb(body.length));
+    for (const b of body) out.push(b);
+  };
   let imported = false;
   for (const section of sections) {
     if (section.id === 5) continue;
     // Imports go after the type section (1) and before the function section (3); custom sections (0) keep their place.
-    if (!imported && section.id !== 0 && section.id > 2) { emit(2, importBody); imported = true; }
+    if (!imported && section.id !== 0 && section.id > 2) {
+      emit(2, importBody);
+      imported = true;
+    }
     emit(section.id, section.body);
   }
   if (!imported) emit(2, importBody);

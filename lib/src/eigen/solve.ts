@@ -16,7 +16,13 @@ import { wasmKernelFailure } from '../backend/wasm';
 import { onnxAvailable } from '../backend/onnx/runtime';
 import { gramUpper, gramUpperOnnxWriter, shortSide } from './gram';
 import { symmetricEigenvaluesJs } from './eigen-js';
-import { eigenKernelAvailable, gramEigenvaluesWasm, gramUpperWasm, symmetricEigenvaluesWasm, type SymmetricMatrix } from './eigen-wasm';
+import {
+  eigenKernelAvailable,
+  gramEigenvaluesWasm,
+  gramUpperWasm,
+  symmetricEigenvaluesWasm,
+  type SymmetricMatrix,
+} from './eigen-wasm';
 import { eigenvaluesSideBySide, parallelEigenvalues, parallelUnavailable, parallelWorthwhile } from './eigen-parallel';
 import { PARALLEL_MIN_ORDER } from './reduction';
 import { jacobiSquaredSingularValues } from './jacobi-svd';
@@ -76,10 +82,15 @@ function eigenCandidates(n: number, automatic: boolean): EngineCandidate<EigenEn
   return [
     {
       name: 'parallel',
-      unavailable: () => parallelUnavailable()
-        ?? (!automatic ? undefined
-          : n < PARALLEL_MIN_ORDER ? `order ${n} is below ${PARALLEL_MIN_ORDER}, where two threads do not pay off`
-            : !parallelWorthwhile() ? 'no spare core for a second thread now' : undefined),
+      unavailable: () =>
+        parallelUnavailable() ??
+        (!automatic
+          ? undefined
+          : n < PARALLEL_MIN_ORDER
+            ? `order ${n} is below ${PARALLEL_MIN_ORDER}, where two threads do not pay off`
+            : !parallelWorthwhile()
+              ? 'no spare core for a second thread now'
+              : undefined),
     },
     { name: 'wasm', unavailable: wasmUnavailable },
     { name: 'js', unavailable: () => undefined },
@@ -87,13 +98,26 @@ function eigenCandidates(n: number, automatic: boolean): EngineCandidate<EigenEn
 }
 
 /** The engine that solves an order-n problem for the `engine` option (ArgumentError when an explicitly requested one cannot run). */
-export function resolveEigenEngine(verb: string, engine: EngineOption<EigenEngine> | undefined, n: number): EigenEngine {
+export function resolveEigenEngine(
+  verb: string,
+  engine: EngineOption<EigenEngine> | undefined,
+  n: number,
+): EigenEngine {
   return resolveEngine(verb, engine, eigenCandidates(n, engine === undefined || engine === 'auto'));
 }
 
 /** Eigenvalues (ascending) of the symmetric matrix `a` (n x n row-major; the upper triangle is read, `a` is not modified). */
-export async function symmetricEigenvalues(a: Float64Array, n: number, engine: EngineOption<EigenEngine> = 'auto'): Promise<Float64Array> {
-  if (a.length < n * n) throw new ArgumentError('matrix storage too small', { field: 'a', expected: `${n * n} values`, found: String(a.length) });
+export async function symmetricEigenvalues(
+  a: Float64Array,
+  n: number,
+  engine: EngineOption<EigenEngine> = 'auto',
+): Promise<Float64Array> {
+  if (a.length < n * n)
+    throw new ArgumentError('matrix storage too small', {
+      field: 'a',
+      expected: `${n * n} values`,
+      found: String(a.length),
+    });
   const resolved = resolveEigenEngine('symmetricEigenvalues', engine, n);
   if (resolved === 'parallel') return parallelEigenvalues(a, n);
   if (resolved === 'wasm') return symmetricEigenvaluesWasm(a, n);
@@ -101,19 +125,25 @@ export async function symmetricEigenvalues(a: Float64Array, n: number, engine: E
 }
 
 /** Squared singular values (ascending) of one matrix, in float64, negatives from rounding clamped to 0. */
-export async function squaredSingularValues(matrix: SolverMatrix, engine: EngineOption<EigenEngine> = 'auto', method: SvdMethod = 'auto'): Promise<Float64Array> {
+export async function squaredSingularValues(
+  matrix: SolverMatrix,
+  engine: EngineOption<EigenEngine> = 'auto',
+  method: SvdMethod = 'auto',
+): Promise<Float64Array> {
   // `matrix.values` is read only where float64 values are needed (it may be converted on first use: LayerMatrix.float32).
   const { rows, cols } = matrix;
   const m = Math.min(rows, cols);
   if (m === 0) return new Float64Array(0);
-  if (method === 'jacobi') return jacobiSquaredSingularValues(shortSide(matrix.values, rows, cols).x, m, Math.max(rows, cols));
+  if (method === 'jacobi')
+    return jacobiSquaredSingularValues(shortSide(matrix.values, rows, cols).x, m, Math.max(rows, cols));
   return withJacobiFallback(matrix, await gramEigenvalues(matrix, engine), method);
 }
 
 /** Gram eigenvalues `evals` (clamped at 0), or Jacobi's when 'auto' sees them reach the Gram noise floor on a small enough matrix. */
 function withJacobiFallback(matrix: SolverMatrix, evals: Float64Array, method: SvdMethod): Float64Array {
   const { rows, cols } = matrix;
-  const m = Math.min(rows, cols), k = Math.max(rows, cols);
+  const m = Math.min(rows, cols),
+    k = Math.max(rows, cols);
   for (let i = 0; i < evals.length; i++) if (evals[i] < 0) evals[i] = 0;
   if (method === 'auto' && m * m * k <= JACOBI_WORK && !(evals[0] >= GRAM_NOISE_FLOOR * evals[evals.length - 1])) {
     return jacobiSquaredSingularValues(shortSide(matrix.values, rows, cols).x, m, k);
@@ -128,7 +158,8 @@ async function gramEigenvalues(matrix: SolverMatrix, engine: EngineOption<EigenE
   const resolved = resolveEigenEngine('squaredSingularValues', engine, m);
   if (resolved === 'js') return symmetricEigenvaluesJs(gramUpper(shortSide(matrix.values, rows, cols).x, m, k), m);
   if (resolved === 'parallel') return parallelEigenvalues(await gramForWasm(matrix), m);
-  if (gramOnOnnx(m, k)) return symmetricEigenvaluesWasm(await gramUpperOnnxWriter(matrix.float32 ?? matrix.values, rows, cols), m);
+  if (gramOnOnnx(m, k))
+    return symmetricEigenvaluesWasm(await gramUpperOnnxWriter(matrix.float32 ?? matrix.values, rows, cols), m);
   // Gram and eigenvalues in one kernel call, without copying the Gram matrix out and back.
   return gramEigenvaluesWasm(shortSide(matrix.values, rows, cols).x, m, k);
 }
@@ -136,7 +167,8 @@ async function gramEigenvalues(matrix: SolverMatrix, engine: EngineOption<EigenE
 /** The Gram matrix on the short side (upper triangle valid) as the wasm solvers take it: onnxruntime's blocks (a writer) for large ones, the wasm kernel's array otherwise. */
 async function gramForWasm(matrix: SolverMatrix): Promise<SymmetricMatrix> {
   const { rows, cols } = matrix;
-  const m = Math.min(rows, cols), k = Math.max(rows, cols);
+  const m = Math.min(rows, cols),
+    k = Math.max(rows, cols);
   if (gramOnOnnx(m, k)) return gramUpperOnnxWriter(matrix.float32 ?? matrix.values, rows, cols);
   return gramUpperWasm(shortSide(matrix.values, rows, cols).x, m, k);
 }
@@ -147,7 +179,12 @@ const SIDE_BY_SIDE_MIN_ORDER = 128;
 const SIDE_BY_SIDE_MAX_RATIO = 1.25;
 
 /** Whether two matrices are worth solving side by side, one per thread, under `engine` and `method`. */
-export function sideBySideWorthwhile(first: SolverMatrix, second: SolverMatrix, engine: EngineOption<EigenEngine> | undefined, method: SvdMethod): boolean {
+export function sideBySideWorthwhile(
+  first: SolverMatrix,
+  second: SolverMatrix,
+  engine: EngineOption<EigenEngine> | undefined,
+  method: SvdMethod,
+): boolean {
   if ((engine !== undefined && engine !== 'auto') || method === 'jacobi') return false;
   const orders = [first, second].map((matrix) => Math.min(matrix.rows, matrix.cols));
   const [small, large] = orders[0] <= orders[1] ? orders : [orders[1], orders[0]];
@@ -161,9 +198,16 @@ export function sideBySideWorthwhile(first: SolverMatrix, second: SolverMatrix, 
  * solves took 146 ms one after the other on two threads, and 90-100 ms in two pairs. Callers check
  * sideBySideWorthwhile first.
  */
-export async function squaredSingularValuesSideBySide(first: SolverMatrix, second: SolverMatrix, method: SvdMethod = 'auto'): Promise<[Float64Array, Float64Array]> {
+export async function squaredSingularValuesSideBySide(
+  first: SolverMatrix,
+  second: SolverMatrix,
+  method: SvdMethod = 'auto',
+): Promise<[Float64Array, Float64Array]> {
   const order = (matrix: SolverMatrix) => Math.min(matrix.rows, matrix.cols);
   const grams = [await gramForWasm(first), await gramForWasm(second)];
-  const [evalsFirst, evalsSecond] = await eigenvaluesSideBySide({ a: grams[0], n: order(first) }, { a: grams[1], n: order(second) });
+  const [evalsFirst, evalsSecond] = await eigenvaluesSideBySide(
+    { a: grams[0], n: order(first) },
+    { a: grams[1], n: order(second) },
+  );
   return [withJacobiFallback(first, evalsFirst, method), withJacobiFallback(second, evalsSecond, method)];
 }

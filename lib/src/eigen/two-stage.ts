@@ -10,13 +10,39 @@ import { ShapeError } from '../errors';
 export interface TwoStageExports {
   bandPanelBlocks(n: number, b: number, k: number): number;
   bandPanelFactor(a: number, n: number, b: number, work: number, k: number): void;
-  bandPanelProduct(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number, part: number): void;
+  bandPanelProduct(
+    a: number,
+    n: number,
+    b: number,
+    work: number,
+    k: number,
+    blockBegin: number,
+    blockEnd: number,
+    part: number,
+  ): void;
   bandPanelCorrection(n: number, b: number, work: number, k: number): void;
   bandPanelUpdate(a: number, n: number, b: number, work: number, k: number, blockBegin: number, blockEnd: number): void;
   bandPanelClaimReset(n: number, b: number, work: number, first: number): void;
-  bandPanelUpdateClaimed(a: number, n: number, b: number, work: number, k: number, blockEnd: number, chunk: number): void;
+  bandPanelUpdateClaimed(
+    a: number,
+    n: number,
+    b: number,
+    work: number,
+    k: number,
+    blockEnd: number,
+    chunk: number,
+  ): void;
   bandSweeps(a: number, n: number, b: number, work: number, first: number, last: number): void;
-  bandSweepsShared(a: number, n: number, b: number, work: number, shared: number, first: number, last: number, part: number): void;
+  bandSweepsShared(
+    a: number,
+    n: number,
+    b: number,
+    work: number,
+    shared: number,
+    first: number,
+    last: number,
+    part: number,
+  ): void;
   bandSweepsReset(shared: number, n: number, b: number): void;
   bandSweepsSharedBytes(n: number, b: number): number;
   bandSweepsAbandon(shared: number, n: number, b: number): void;
@@ -37,7 +63,8 @@ const SPLIT_MIN_ROWS = 64;
 /** Sweeps per bulge-chasing call. */
 const SWEEP_CHUNK = 64;
 /** bandSweepsShared's parts: the first half of each sweep's steps, and the rest. */
-const SWEEP_HEAD = 1, SWEEP_TAIL = 2;
+const SWEEP_HEAD = 1,
+  SWEEP_TAIL = 2;
 /**
  * Claims per panel into which the update's block rows are cut for the two threads
  * (bandPanelUpdateClaimed): each claim is one atomic add on a shared counter; 32 keep the last
@@ -61,7 +88,16 @@ export function splitRow(begin: number, n: number): number {
  * columns are the first b/4 block rows of the update, which main does first); the rest of the
  * update goes to whichever thread claims it first.
  */
-export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b: number, d: number, e: number, work: number, helper?: Helper): void {
+export function twoStageTridiagonal(
+  k: TwoStageExports,
+  a: number,
+  n: number,
+  b: number,
+  d: number,
+  e: number,
+  work: number,
+  helper?: Helper,
+): void {
   let factored = -1; // column of a panel already factored ahead
   for (let column = 0; n - column - b >= 2; column += b) {
     const m = n - column - b;
@@ -110,15 +146,30 @@ export function twoStageTridiagonal(k: TwoStageExports, a: number, n: number, b:
   const shared = Math.ceil((helperScratch + 8 * 5 * (b + 2)) / 64) * 64;
   if (helper !== undefined) {
     // The head of every sweep here, the tail on the helper (bandSweepsShared).
-    if (shared + k.bandSweepsSharedBytes(n, b) > work + 8 * k.bandWorkSize(n, b)) throw new ShapeError('two-stage work area too small for the shared sweeps', { field: 'work', expected: `at least ${shared + k.bandSweepsSharedBytes(n, b) - work} bytes`, found: `${8 * k.bandWorkSize(n, b)} bytes` });
+    if (shared + k.bandSweepsSharedBytes(n, b) > work + 8 * k.bandWorkSize(n, b))
+      throw new ShapeError('two-stage work area too small for the shared sweeps', {
+        field: 'work',
+        expected: `at least ${shared + k.bandSweepsSharedBytes(n, b) - work} bytes`,
+        found: `${8 * k.bandWorkSize(n, b)} bytes`,
+      });
     k.bandSweepsReset(shared, n, b);
     for (let first = 0; first < n - 2; first += SWEEP_CHUNK) {
-      const ticket = helper.start('bandSweeps', [band, n, b, helperScratch, shared, first, first + SWEEP_CHUNK, SWEEP_TAIL]);
+      const ticket = helper.start('bandSweeps', [
+        band,
+        n,
+        b,
+        helperScratch,
+        shared,
+        first,
+        first + SWEEP_CHUNK,
+        SWEEP_TAIL,
+      ]);
       k.bandSweepsShared(band, n, b, scratch, shared, first, first + SWEEP_CHUNK, SWEEP_HEAD);
       helper.join(ticket);
     }
   } else {
-    for (let first = 0; first < n - 2; first += SWEEP_CHUNK) k.bandSweeps(band, n, b, scratch, first, first + SWEEP_CHUNK);
+    for (let first = 0; first < n - 2; first += SWEEP_CHUNK)
+      k.bandSweeps(band, n, b, scratch, first, first + SWEEP_CHUNK);
   }
   k.bandDiagonals(band, n, b, d, e);
 }

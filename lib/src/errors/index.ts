@@ -22,7 +22,8 @@ function describe(message: string, details: ErrorDetails): string {
   if (details.field !== undefined) where.push(`'${details.field}'`);
   let text = where.length > 0 ? `${where.join(', ')}: ${message}` : message;
   if (details.expected !== undefined) text += ` (expected ${details.expected}`;
-  if (details.found !== undefined) text += details.expected !== undefined ? `, found ${details.found})` : ` (found ${details.found})`;
+  if (details.found !== undefined)
+    text += details.expected !== undefined ? `, found ${details.found})` : ` (found ${details.found})`;
   else if (details.expected !== undefined) text += ')';
   return text;
 }

@@ -10,10 +10,28 @@ import type { OptionDefaults } from '../options/resolve';
 import { rng } from '../random/rng';
 import type { WeightSet } from '../weights/weight-set';
 import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
-import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type Activation, type JaxArray, type JaxModule } from './nn/jax-ops';
+import {
+  deviceArray,
+  fourierFeatures,
+  fourierFrequencies,
+  jaxModule,
+  mlpForward,
+  toDevice,
+  type Activation,
+  type JaxArray,
+  type JaxModule,
+} from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
 import { Representation } from './representation';
-import { ConfiguredGenerator, oneOf, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import {
+  ConfiguredGenerator,
+  oneOf,
+  positiveInteger,
+  type FitOptions,
+  type GeneratorFamily,
+  type WeightGenerator,
+  type ZooInput,
+} from './types';
 import { WeightSpace } from './weight-space';
 import { zooModels } from './zoo-input';
 import type { PermutationSpec } from '../align/permutation-spec';
@@ -135,9 +153,27 @@ export interface FlowMatchingOptions {
 
 /** flowMatching's defaults (documented with @default in FlowMatchingOptions). */
 export const FLOW_MATCHING_DEFAULTS = {
-  space: 'pca', rank: undefined, align: true, spec: undefined, hidden: 256, layers: 3, activation: 'gelu', timeFrequencies: 8,
-  steps: 3000, batchSize: 32, learningRate: 1e-3, weightDecay: 1e-5, sourceStd: 1, temperature: 1, prediction: undefined,
-  integrator: undefined, integrationSteps: 20, ema: 0, warmupSteps: 0, seed: 0, name: undefined,
+  space: 'pca',
+  rank: undefined,
+  align: true,
+  spec: undefined,
+  hidden: 256,
+  layers: 3,
+  activation: 'gelu',
+  timeFrequencies: 8,
+  steps: 3000,
+  batchSize: 32,
+  learningRate: 1e-3,
+  weightDecay: 1e-5,
+  sourceStd: 1,
+  temperature: 1,
+  prediction: undefined,
+  integrator: undefined,
+  integrationSteps: 20,
+  ema: 0,
+  warmupSteps: 0,
+  seed: 0,
+  name: undefined,
 } as const satisfies OptionDefaults<FlowMatchingOptions>;
 
 interface Fitted {
@@ -146,7 +182,10 @@ interface Fitted {
   dimension: number;
 }
 
-export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptions, typeof FLOW_MATCHING_DEFAULTS> implements WeightGenerator {
+export class FlowMatchingGenerator
+  extends ConfiguredGenerator<FlowMatchingOptions, typeof FLOW_MATCHING_DEFAULTS>
+  implements WeightGenerator
+{
   readonly family: GeneratorFamily = 'generator';
   readonly mini = false;
   fitSeconds = 0;
@@ -162,11 +201,17 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
     oneOf('space', this.o.space, ['pca', 'full']);
     if (this.o.prediction !== undefined) oneOf('prediction', this.o.prediction, ['velocity', 'endpoint']);
     if (this.o.integrator !== undefined) oneOf('integrator', this.o.integrator, ['euler', 'rk4']);
-    for (const key of ['hidden', 'layers', 'timeFrequencies', 'steps', 'batchSize', 'integrationSteps'] as const) positiveInteger(key, this.o[key]);
+    for (const key of ['hidden', 'layers', 'timeFrequencies', 'steps', 'batchSize', 'integrationSteps'] as const)
+      positiveInteger(key, this.o[key]);
   }
 
-  protected samplingOptions(): (keyof FlowMatchingOptions & string)[] { return ['temperature', 'integrator', 'integrationSteps', 'name']; }
-  protected forgetFit(): void { this.fitted = undefined; this.losses = []; }
+  protected samplingOptions(): (keyof FlowMatchingOptions & string)[] {
+    return ['temperature', 'integrator', 'integrationSteps', 'name'];
+  }
+  protected forgetFit(): void {
+    this.fitted = undefined;
+    this.losses = [];
+  }
 
   /** What the network outputs: the option, or its default for the space. */
   private get prediction(): 'velocity' | 'endpoint' {
@@ -179,7 +224,8 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
 
   get name(): string {
     if (this.o.name) return this.o.name;
-    const where = this.o.space === 'pca' ? `PCA-${this.fitted?.representation.pca?.rank ?? this.o.rank ?? 'auto'}` : 'full weights';
+    const where =
+      this.o.space === 'pca' ? `PCA-${this.fitted?.representation.pca?.rank ?? this.o.rank ?? 'auto'}` : 'full weights';
     const temperature = this.o.temperature === 1 ? '' : `, T=${this.o.temperature}`;
     return `flow matching (${this.o.align ? 're-basined' : 'unaligned'}, ${where}${temperature})`;
   }
@@ -203,11 +249,23 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
     const sizes = [d + features, ...Array(o.layers).fill(o.hidden), d];
     const initial = linearStack(sizes, o.seed, { zeroLast: true });
     const activation = o.activation;
-    const trainer = await AdamTrainer.create(initial, (j, p, [xt, t, target, frequencies]) => {
-      const np = j.numpy;
-      const input = np.concatenate([xt, fourierFeatures(j, t, frequencies)], 1);
-      return np.mean(np.square(np.subtract(mlpForward(j, p, input, activation), target)));
-    }, { learningRate: o.learningRate, weightDecay: o.weightDecay, schedule: 'cosine', finalLearningRate: o.learningRate / 100, totalSteps: o.steps, warmupSteps: o.warmupSteps, ema: o.ema || undefined });
+    const trainer = await AdamTrainer.create(
+      initial,
+      (j, p, [xt, t, target, frequencies]) => {
+        const np = j.numpy;
+        const input = np.concatenate([xt, fourierFeatures(j, t, frequencies)], 1);
+        return np.mean(np.square(np.subtract(mlpForward(j, p, input, activation), target)));
+      },
+      {
+        learningRate: o.learningRate,
+        weightDecay: o.weightDecay,
+        schedule: 'cosine',
+        finalLearningRate: o.learningRate / 100,
+        totalSteps: o.steps,
+        warmupSteps: o.warmupSteps,
+        ema: o.ema || undefined,
+      },
+    );
     const noise = rng(o.seed).fold('flow-matching-batches');
     const frequencies = fourierFrequencies(o.timeFrequencies);
     const n = representation.count;
@@ -233,7 +291,12 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
               target[r * d + k] = endpoint ? x1 : x1 - x0;
             }
           }
-          return [deviceArray(jx, xt, [b, d]), deviceArray(jx, times, [b, 1]), deviceArray(jx, target, [b, d]), deviceArray(jx, frequencies, [1, o.timeFrequencies])];
+          return [
+            deviceArray(jx, xt, [b, d]),
+            deviceArray(jx, times, [b, 1]),
+            deviceArray(jx, target, [b, d]),
+            deviceArray(jx, frequencies, [1, o.timeFrequencies]),
+          ];
         },
       });
       this.fitted = { representation, params: await trainer.parameters(), dimension: d };
@@ -253,19 +316,43 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
     const { rk4, euler } = this.integrators(jx);
     const h = 1 / o.integrationSteps;
     // The endpoint form divides by 1 − t; RK4's last stage sits at t = 1, so it reads 1 − t ≥ h/2 there.
-    const times = (value: number) => deviceArray(jx, new Float32Array(count).fill(this.prediction === 'endpoint' ? Math.min(value, 1 - h / 2) : value), [count, 1]);
+    const times = (value: number) =>
+      deviceArray(
+        jx,
+        new Float32Array(count).fill(this.prediction === 'endpoint' ? Math.min(value, 1 - h / 2) : value),
+        [count, 1],
+      );
     const params = toDevice(jx, fitted.params);
-    let x = deviceArray(jx, rng(seed).fold('flow-matching-source').normal(count * d, 0, o.sourceStd * o.temperature), [count, d]);
+    let x = deviceArray(
+      jx,
+      rng(seed)
+        .fold('flow-matching-source')
+        .normal(count * d, 0, o.sourceStd * o.temperature),
+      [count, d],
+    );
     const frequencies = deviceArray(jx, fourierFrequencies(o.timeFrequencies), [1, o.timeFrequencies]);
     try {
       for (let s = 0; s < o.integrationSteps; s++) {
         const t = s * h;
-        x = this.integrator === 'rk4'
-          ? rk4(params.map((a) => a.ref), x, times(t), times(t + h / 2), times(t + h), frequencies.ref)
-          : euler(params.map((a) => a.ref), x, times(t), frequencies.ref);
+        x =
+          this.integrator === 'rk4'
+            ? rk4(
+                params.map((a) => a.ref),
+                x,
+                times(t),
+                times(t + h / 2),
+                times(t + h),
+                frequencies.ref,
+              )
+            : euler(
+                params.map((a) => a.ref),
+                x,
+                times(t),
+                frequencies.ref,
+              );
         await x.blockUntilReady();
       }
-      return Float32Array.from(await x.data() as ArrayLike<number>);
+      return Float32Array.from((await x.data()) as ArrayLike<number>);
     } finally {
       for (const a of params) a.dispose();
       frequencies.dispose();
@@ -276,7 +363,10 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
   // step, so sample() after the first call runs at the speed of the arithmetic.
   private compiled?: { rk4: (...args: unknown[]) => JaxArray; euler: (...args: unknown[]) => JaxArray; steps: number };
 
-  private integrators(jx: JaxModule): { rk4: (...args: unknown[]) => JaxArray; euler: (...args: unknown[]) => JaxArray } {
+  private integrators(jx: JaxModule): {
+    rk4: (...args: unknown[]) => JaxArray;
+    euler: (...args: unknown[]) => JaxArray;
+  } {
     const o = this.o;
     if (this.compiled && this.compiled.steps === o.integrationSteps) return this.compiled;
     const np = jx.numpy;
@@ -285,7 +375,11 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
     const endpoint = this.prediction === 'endpoint';
     const velocity = (j: JaxModule, p: JaxArray[], x: JaxArray, t: JaxArray, f: JaxArray) => {
       const out = mlpForward(j, p, np.concatenate([x.ref, fourierFeatures(j, t.ref, f)], 1), activation);
-      if (!endpoint) { x.dispose(); t.dispose(); return out; }
+      if (!endpoint) {
+        x.dispose();
+        t.dispose();
+        return out;
+      }
       return np.divide(np.subtract(out, x), np.subtract(1, t));
     };
     const rk4 = jx.jit((p: JaxArray[], x: JaxArray, t0: JaxArray, tm: JaxArray, t1: JaxArray, f: JaxArray) => {
@@ -296,7 +390,9 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
       const sum = np.add(np.add(k1, np.multiply(k2, 2)), np.add(np.multiply(k3, 2), k4));
       return np.add(x, np.multiply(sum, h / 6));
     }) as unknown as (...args: unknown[]) => JaxArray;
-    const euler = jx.jit((p: JaxArray[], x: JaxArray, t0: JaxArray, f: JaxArray) => np.add(x.ref, np.multiply(velocity(jx, p, x, t0, f), h))) as unknown as (...args: unknown[]) => JaxArray;
+    const euler = jx.jit((p: JaxArray[], x: JaxArray, t0: JaxArray, f: JaxArray) =>
+      np.add(x.ref, np.multiply(velocity(jx, p, x, t0, f), h)),
+    ) as unknown as (...args: unknown[]) => JaxArray;
     this.compiled = { rk4, euler, steps: o.integrationSteps };
     return this.compiled;
   }
@@ -312,9 +408,18 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
     const jx = await jaxModule();
     const np = jx.numpy;
     const params = toDevice(jx, fitted.params);
-    const input = np.concatenate([deviceArray(jx, points, [count, d]),
-      fourierFeatures(jx, deviceArray(jx, new Float32Array(count).fill(t), [count, 1]), deviceArray(jx, fourierFrequencies(this.o.timeFrequencies), [1, this.o.timeFrequencies]))], 1);
-    const out = Float64Array.from(await mlpForward(jx, params, input, this.o.activation).data() as ArrayLike<number>);
+    const input = np.concatenate(
+      [
+        deviceArray(jx, points, [count, d]),
+        fourierFeatures(
+          jx,
+          deviceArray(jx, new Float32Array(count).fill(t), [count, 1]),
+          deviceArray(jx, fourierFrequencies(this.o.timeFrequencies), [1, this.o.timeFrequencies]),
+        ),
+      ],
+      1,
+    );
+    const out = Float64Array.from((await mlpForward(jx, params, input, this.o.activation).data()) as ArrayLike<number>);
     // The endpoint form's velocity: (x̂₁ − x) / (1 − t).
     return this.prediction === 'endpoint' ? out.map((v, i) => (v - points[i]) / (1 - t)) : out;
   }
@@ -326,7 +431,8 @@ export class FlowMatchingGenerator extends ConfiguredGenerator<FlowMatchingOptio
   }
 
   async sample(n: number, seed: number): Promise<WeightSet[]> {
-    if (!Number.isInteger(n) || n < 1) throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
+    if (!Number.isInteger(n) || n < 1)
+      throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
     const fitted = this.requireFitted();
     const ends = await this.integrate(n, seed);
     return fitted.representation.weights(ends, n, (i) => ({ generator: this.name, seed, index: i }));

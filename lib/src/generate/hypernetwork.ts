@@ -26,9 +26,24 @@ import { deviceArray, jaxModule, mlpForward, toDevice, type JaxArray, type JaxMo
 import { constantParameter, linearStack, normalParameter, parameterCount, type HostParameters } from './nn/parameters';
 import { Representation } from './representation';
 import type { ClassificationData } from './evaluate/mlp-classifier';
-import { betweenExamples, generatedMlpLoss, initScale, mlpLayout, taskMinibatch, taskTrainingData } from './task-objective';
+import {
+  betweenExamples,
+  generatedMlpLoss,
+  initScale,
+  mlpLayout,
+  taskMinibatch,
+  taskTrainingData,
+} from './task-objective';
 import { RandomInitBaseline } from './baselines';
-import { ConfiguredGenerator, oneOf, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import {
+  ConfiguredGenerator,
+  oneOf,
+  positiveInteger,
+  type FitOptions,
+  type GeneratorFamily,
+  type WeightGenerator,
+  type ZooInput,
+} from './types';
 import { fullWeightRepresentation } from './weight-space';
 
 export type HypernetworkKind = 'plain' | 'chunked' | 'mip' | 'rnn';
@@ -126,8 +141,22 @@ export interface HypernetworkOptions {
 
 /** hypernetwork's defaults (documented with @default in HypernetworkOptions). */
 export const HYPERNETWORK_DEFAULTS = {
-  kind: 'plain', objective: 'zoo', data: undefined, diversity: 0, networksPerStep: 8, examplesPerStep: 128, codeSize: 8, hidden: 128,
-  chunkSize: 128, chunkEmbedding: 8, steps: 1500, learningRate: 2e-3, codeDecay: 1e-2, align: true, spec: undefined, seed: 0,
+  kind: 'plain',
+  objective: 'zoo',
+  data: undefined,
+  diversity: 0,
+  networksPerStep: 8,
+  examplesPerStep: 128,
+  codeSize: 8,
+  hidden: 128,
+  chunkSize: 128,
+  chunkEmbedding: 8,
+  steps: 1500,
+  learningRate: 2e-3,
+  codeDecay: 1e-2,
+  align: true,
+  spec: undefined,
+  seed: 0,
 } as const satisfies OptionDefaults<HypernetworkOptions>;
 
 interface Layout {
@@ -145,7 +174,11 @@ function chunkLayout(d: number, chunk: number): Layout {
 
 function layerLayout(weights: WeightSet): Layout {
   // Tensors grouped by layer in WeightSet order; one slot per layer, padded to the largest.
-  const sizes = weights.layers.map((layer) => [layer.weight, layer.bias, ...Object.values(layer.extras ?? {})].filter(Boolean).reduce((s, name) => s + weights.info(name!).shape.reduce((a, b) => a * b, 1), 0));
+  const sizes = weights.layers.map((layer) =>
+    [layer.weight, layer.bias, ...Object.values(layer.extras ?? {})]
+      .filter(Boolean)
+      .reduce((s, name) => s + weights.info(name!).shape.reduce((a, b) => a * b, 1), 0),
+  );
   const starts = weights.flatOffsets();
   const slot = Math.max(...sizes);
   const positions = new Int32Array(sizes.length * slot).fill(-1);
@@ -160,12 +193,21 @@ function layerLayout(weights: WeightSet): Layout {
   return { slots: sizes.length, slot, positions };
 }
 
-export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptions, typeof HYPERNETWORK_DEFAULTS> implements WeightGenerator {
+export class HypernetworkGenerator
+  extends ConfiguredGenerator<HypernetworkOptions, typeof HYPERNETWORK_DEFAULTS>
+  implements WeightGenerator
+{
   readonly family: GeneratorFamily = 'generator';
   readonly mini = false;
   fitSeconds = 0;
   losses: number[] = [];
-  private fitted?: { representation: Representation; params: HostParameters; layout: Layout; codeMean: Float64Array; codeStd: Float64Array };
+  private fitted?: {
+    representation: Representation;
+    params: HostParameters;
+    layout: Layout;
+    codeMean: Float64Array;
+    codeStd: Float64Array;
+  };
 
   constructor(options: HypernetworkOptions = {}) {
     super('hypernetwork', HYPERNETWORK_DEFAULTS, options);
@@ -174,27 +216,66 @@ export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptio
   protected validate(): void {
     oneOf('kind', this.o.kind, ['plain', 'chunked', 'mip', 'rnn']);
     oneOf('objective', this.o.objective, ['zoo', 'task']);
-    if (!(Number.isFinite(this.o.diversity) && this.o.diversity >= 0)) throw new ArgumentError('diversity must be a finite number >= 0', { field: 'diversity', found: String(this.o.diversity) });
-    if (this.o.diversity > 0 && this.o.objective !== 'task') throw new ArgumentError("diversity applies to objective 'task' only", { field: 'diversity', expected: "objective: 'task'", found: `objective: '${this.o.objective}'` });
-    if (this.o.objective === 'task' && this.o.kind === 'rnn') throw new ArgumentError("objective 'task' supports kinds 'plain', 'chunked' and 'mip'", { field: 'kind', found: 'rnn' });
-    for (const key of ['networksPerStep', 'examplesPerStep', 'codeSize', 'hidden', 'chunkSize', 'chunkEmbedding', 'steps'] as const) positiveInteger(key, this.o[key]);
+    if (!(Number.isFinite(this.o.diversity) && this.o.diversity >= 0))
+      throw new ArgumentError('diversity must be a finite number >= 0', {
+        field: 'diversity',
+        found: String(this.o.diversity),
+      });
+    if (this.o.diversity > 0 && this.o.objective !== 'task')
+      throw new ArgumentError("diversity applies to objective 'task' only", {
+        field: 'diversity',
+        expected: "objective: 'task'",
+        found: `objective: '${this.o.objective}'`,
+      });
+    if (this.o.objective === 'task' && this.o.kind === 'rnn')
+      throw new ArgumentError("objective 'task' supports kinds 'plain', 'chunked' and 'mip'", {
+        field: 'kind',
+        found: 'rnn',
+      });
+    for (const key of [
+      'networksPerStep',
+      'examplesPerStep',
+      'codeSize',
+      'hidden',
+      'chunkSize',
+      'chunkEmbedding',
+      'steps',
+    ] as const)
+      positiveInteger(key, this.o[key]);
   }
 
-  protected forgetFit(): void { this.fitted = undefined; this.losses = []; }
+  protected forgetFit(): void {
+    this.fitted = undefined;
+    this.losses = [];
+  }
 
   get name(): string {
-    const label = { plain: 'hypernetwork (plain MLP)', chunked: 'hypernetwork (chunked)', mip: 'hypernetwork (MIP, magnitude-invariant)', rnn: 'hypernetwork (RNN, layer by layer)' }[this.o.kind];
+    const label = {
+      plain: 'hypernetwork (plain MLP)',
+      chunked: 'hypernetwork (chunked)',
+      mip: 'hypernetwork (MIP, magnitude-invariant)',
+      rnn: 'hypernetwork (RNN, layer by layer)',
+    }[this.o.kind];
     if (this.o.objective !== 'task') return label;
     return this.o.diversity > 0 ? `${label}, task loss + diversity ${this.o.diversity}` : `${label}, task loss`;
   }
 
-  get parameterCount(): number { return this.fitted ? parameterCount(this.fitted.params) : 0; }
+  get parameterCount(): number {
+    return this.fitted ? parameterCount(this.fitted.params) : 0;
+  }
 
   /**
    * Parameter list: [codes, ...structure-specific]. The forward maps codes [N, e] to the slot
    * outputs [N, slots·slot] (consumes params and the constant inputs).
    */
-  private forward(jx: JaxModule, p: JaxArray[], codes: JaxArray, constants: JaxArray[], count: number, layout: Layout): JaxArray {
+  private forward(
+    jx: JaxModule,
+    p: JaxArray[],
+    codes: JaxArray,
+    constants: JaxArray[],
+    count: number,
+    layout: Layout,
+  ): JaxArray {
     const np = jx.numpy;
     const { kind } = this.o;
     if (kind === 'plain') return mlpForward(jx, p, codes, 'gelu');
@@ -226,7 +307,11 @@ export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptio
       h = np.tanh(pre);
       outputs.push(np.add(np.matmul(h.ref, wo.ref), bo.ref));
     }
-    zProjection.dispose(); wh.dispose(); wo.dispose(); bo.dispose(); h!.dispose();
+    zProjection.dispose();
+    wh.dispose();
+    wo.dispose();
+    bo.dispose();
+    h!.dispose();
     return np.concatenate(outputs, 1);
   }
 
@@ -234,8 +319,16 @@ export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptio
     if (this.o.kind === 'chunked') {
       const repeat = new Float32Array(count * layout.slots * count);
       const select = new Float32Array(count * layout.slots * layout.slots);
-      for (let i = 0; i < count; i++) for (let c = 0; c < layout.slots; c++) { const row = i * layout.slots + c; repeat[row * count + i] = 1; select[row * layout.slots + c] = 1; }
-      return [deviceArray(jx, repeat, [count * layout.slots, count]), deviceArray(jx, select, [count * layout.slots, layout.slots])];
+      for (let i = 0; i < count; i++)
+        for (let c = 0; c < layout.slots; c++) {
+          const row = i * layout.slots + c;
+          repeat[row * count + i] = 1;
+          select[row * layout.slots + c] = 1;
+        }
+      return [
+        deviceArray(jx, repeat, [count * layout.slots, count]),
+        deviceArray(jx, select, [count * layout.slots, layout.slots]),
+      ];
     }
     if (this.o.kind === 'rnn') {
       const eye = new Float32Array(layout.slots * layout.slots);
@@ -253,28 +346,54 @@ export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptio
     const task = o.objective === 'task';
     // The task objective sees no zoo statistics: init-scaled coordinates (shift 0, scale 1/√fan_in).
     const layoutOfMlp = task ? mlpLayout(space.template) : undefined;
-    const representation = layoutOfMlp ? Representation.scaled(space, new Float64Array(layoutOfMlp.dimension), initScale(layoutOfMlp)) : zooRepresentation;
+    const representation = layoutOfMlp
+      ? Representation.scaled(space, new Float64Array(layoutOfMlp.dimension), initScale(layoutOfMlp))
+      : zooRepresentation;
     const d = representation.dimension;
-    const layout = o.kind === 'rnn' ? layerLayout(space.template) : o.kind === 'chunked' ? chunkLayout(d, o.chunkSize) : { slots: 1, slot: d, positions: Int32Array.from({ length: d }, (_, i) => i) };
+    const layout =
+      o.kind === 'rnn'
+        ? layerLayout(space.template)
+        : o.kind === 'chunked'
+          ? chunkLayout(d, o.chunkSize)
+          : { slots: 1, slot: d, positions: Int32Array.from({ length: d }, (_, i) => i) };
     const width = layout.slots * layout.slot;
     const n = representation.count;
     // Targets scattered into slot positions; the mask zeroes the padding in the loss.
     const target = new Float32Array(n * width);
     const mask = new Float32Array(width);
-    layout.positions.forEach((position, j) => { if (position >= 0) { mask[j] = 1; for (let i = 0; i < n; i++) target[i * width + j] = representation.data[i * d + position]; } });
-    const e = o.codeSize, h = o.hidden;
+    layout.positions.forEach((position, j) => {
+      if (position >= 0) {
+        mask[j] = 1;
+        for (let i = 0; i < n; i++) target[i * width + j] = representation.data[i * d + position];
+      }
+    });
+    const e = o.codeSize,
+      h = o.hidden;
     const seed = o.seed;
     const codes = normalParameter([n, e], seed, 0.1);
     let structure: HostParameters;
     if (o.kind === 'plain') structure = linearStack([e, h, h, width], seed + 1);
-    else if (o.kind === 'chunked') structure = [normalParameter([layout.slots, o.chunkEmbedding], seed + 2, 1), ...linearStack([e + o.chunkEmbedding, h, h, layout.slot], seed + 1)];
+    else if (o.kind === 'chunked')
+      structure = [
+        normalParameter([layout.slots, o.chunkEmbedding], seed + 2, 1),
+        ...linearStack([e + o.chunkEmbedding, h, h, layout.slot], seed + 1),
+      ];
     else if (o.kind === 'mip') {
       // θ₀ = a random initialisation of the primary net (PyTorch default init), in this fit's units.
       const init = (await (await new RandomInitBaseline().fit(models)).sample(1, seed))[0].flatten();
       const theta0 = representation.encode(init);
-      structure = [{ values: Float32Array.from(theta0), shape: [width] }, ...linearStack([2 * e, h, h, width], seed + 1, { scale: 0.5 })];
+      structure = [
+        { values: Float32Array.from(theta0), shape: [width] },
+        ...linearStack([2 * e, h, h, width], seed + 1, { scale: 0.5 }),
+      ];
     } else {
-      structure = [...linearStack([e, h], seed + 1), ...linearStack([h, h], seed + 3, { scale: 0.5 }).slice(0, 1), normalParameter([layout.slots, h], seed + 4, 0.1), constantParameter([h], 0), ...linearStack([h, layout.slot], seed + 5)];
+      structure = [
+        ...linearStack([e, h], seed + 1),
+        ...linearStack([h, h], seed + 3, { scale: 0.5 }).slice(0, 1),
+        normalParameter([layout.slots, h], seed + 4, 0.1),
+        constantParameter([h], 0),
+        ...linearStack([h, layout.slot], seed + 5),
+      ];
       // Order as forward expects: wz, wh, wp, b, wo, bo.
       const [wz, , wh, wp, b, wo, bo] = structure;
       structure = [wz, wh, wp, b, wo, bo];
@@ -282,42 +401,86 @@ export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptio
     const jx = await jaxModule();
     const decay = o.codeDecay;
     const initial = task ? structure : [codes, ...structure];
-    const { data, activation } = task ? taskTrainingData(o.data, fitOptions, this.name) : { data: undefined, activation: 'relu' as const };
+    const { data, activation } = task
+      ? taskTrainingData(o.data, fitOptions, this.name)
+      : { data: undefined, activation: 'relu' as const };
     const B = o.networksPerStep;
     const repel = task && o.diversity > 0;
     const scale = Float32Array.from(representation.scale);
     const trainer = task
-      ? await AdamTrainer.create(initial, (j, p, [z, x, onehot, scaleRow, ...rest]) => {
-        const context = repel ? rest[0] : undefined;
-        const constants = repel ? rest.slice(1) : rest;
-        const out = this.forward(j, p, z, constants, B, layout);
-        const raw = j.numpy.multiply(out.slice([], [0, d]), scaleRow);
-        return generatedMlpLoss(j, layoutOfMlp!, raw, x, onehot, activation, B, context ? { weight: o.diversity, context } : undefined);
-      }, { learningRate: o.learningRate, schedule: 'cosine', finalLearningRate: o.learningRate / 20, totalSteps: o.steps, warmupSteps: Math.min(50, o.steps / 10) })
-      : await AdamTrainer.create(initial, (j, p, [y, m, ...constants]) => {
-        const np = j.numpy;
-        const [z, ...rest] = p;
-        const out = this.forward(j, rest, z.ref, constants, n, layout);
-        const error = np.multiply(np.square(np.subtract(out, y)), m);
-        return np.add(np.divide(np.sum(error), n * d), np.multiply(np.mean(np.square(z)), decay));
-      }, { learningRate: o.learningRate, schedule: 'cosine', finalLearningRate: o.learningRate / 20, totalSteps: o.steps });
+      ? await AdamTrainer.create(
+          initial,
+          (j, p, [z, x, onehot, scaleRow, ...rest]) => {
+            const context = repel ? rest[0] : undefined;
+            const constants = repel ? rest.slice(1) : rest;
+            const out = this.forward(j, p, z, constants, B, layout);
+            const raw = j.numpy.multiply(out.slice([], [0, d]), scaleRow);
+            return generatedMlpLoss(
+              j,
+              layoutOfMlp!,
+              raw,
+              x,
+              onehot,
+              activation,
+              B,
+              context ? { weight: o.diversity, context } : undefined,
+            );
+          },
+          {
+            learningRate: o.learningRate,
+            schedule: 'cosine',
+            finalLearningRate: o.learningRate / 20,
+            totalSteps: o.steps,
+            warmupSteps: Math.min(50, o.steps / 10),
+          },
+        )
+      : await AdamTrainer.create(
+          initial,
+          (j, p, [y, m, ...constants]) => {
+            const np = j.numpy;
+            const [z, ...rest] = p;
+            const out = this.forward(j, rest, z.ref, constants, n, layout);
+            const error = np.multiply(np.square(np.subtract(out, y)), m);
+            return np.add(np.divide(np.sum(error), n * d), np.multiply(np.mean(np.square(z)), decay));
+          },
+          {
+            learningRate: o.learningRate,
+            schedule: 'cosine',
+            finalLearningRate: o.learningRate / 20,
+            totalSteps: o.steps,
+          },
+        );
     const source = rng(seed).fold('hypernetwork-task');
     try {
       this.losses = await trainLoop(trainer, {
         steps: o.steps,
-        signal: fitOptions.signal, progress: fitProgress(fitOptions, this.name),
-        batch: () => task
-          ? [deviceArray(jx, source.normal(B * e), [B, e]), ...taskMinibatch(jx, data!, layoutOfMlp!.classes, o.examplesPerStep, source), deviceArray(jx, scale, [1, d]), ...(repel ? [betweenExamples(jx, data!, o.examplesPerStep, source)] : []), ...this.constants(jx, B, layout)]
-          : [deviceArray(jx, target, [n, width]), deviceArray(jx, mask, [1, width]), ...this.constants(jx, n, layout)],
+        signal: fitOptions.signal,
+        progress: fitProgress(fitOptions, this.name),
+        batch: () =>
+          task
+            ? [
+                deviceArray(jx, source.normal(B * e), [B, e]),
+                ...taskMinibatch(jx, data!, layoutOfMlp!.classes, o.examplesPerStep, source),
+                deviceArray(jx, scale, [1, d]),
+                ...(repel ? [betweenExamples(jx, data!, o.examplesPerStep, source)] : []),
+                ...this.constants(jx, B, layout),
+              ]
+            : [
+                deviceArray(jx, target, [n, width]),
+                deviceArray(jx, mask, [1, width]),
+                ...this.constants(jx, n, layout),
+              ],
       });
       const params = await trainer.parameters();
-      const codeMean = new Float64Array(e), codeStd = new Float64Array(e).fill(1);
+      const codeMean = new Float64Array(e),
+        codeStd = new Float64Array(e).fill(1);
       if (!task) {
         // Auto-decoder: new codes from a Gaussian fitted to the learned train codes.
         const learned = params[0].values;
         codeStd.fill(0);
         for (let i = 0; i < n; i++) for (let k = 0; k < e; k++) codeMean[k] += learned[i * e + k] / n;
-        for (let i = 0; i < n; i++) for (let k = 0; k < e; k++) codeStd[k] += (learned[i * e + k] - codeMean[k]) ** 2 / n;
+        for (let i = 0; i < n; i++)
+          for (let k = 0; k < e; k++) codeStd[k] += (learned[i * e + k] - codeMean[k]) ** 2 / n;
         for (let k = 0; k < e; k++) codeStd[k] = Math.sqrt(codeStd[k]);
       }
       this.fitted = { representation, params: task ? params : params.slice(1), layout, codeMean, codeStd };
@@ -329,19 +492,32 @@ export class HypernetworkGenerator extends ConfiguredGenerator<HypernetworkOptio
   }
 
   async sample(n: number, seed: number): Promise<WeightSet[]> {
-    if (!Number.isInteger(n) || n < 1) throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
+    if (!Number.isInteger(n) || n < 1)
+      throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
     if (!this.fitted) throw new ArgumentError(`${this.name}: call fit(zoo) before sample()`);
     const { representation, params, layout, codeMean, codeStd } = this.fitted;
     const e = this.o.codeSize;
     const jx = await jaxModule();
-    const draws = rng(seed).fold('hypernetwork-codes').normal(n * e);
+    const draws = rng(seed)
+      .fold('hypernetwork-codes')
+      .normal(n * e);
     const codes = Float32Array.from(draws, (v, i) => codeMean[i % e] + codeStd[i % e] * v);
-    const out = this.forward(jx, toDevice(jx, params), deviceArray(jx, codes, [n, e]), this.constants(jx, n, layout), n, layout);
-    const values = await out.data() as Float32Array;
+    const out = this.forward(
+      jx,
+      toDevice(jx, params),
+      deviceArray(jx, codes, [n, e]),
+      this.constants(jx, n, layout),
+      n,
+      layout,
+    );
+    const values = (await out.data()) as Float32Array;
     const width = layout.slots * layout.slot;
     const d = representation.dimension;
     const rows = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) layout.positions.forEach((position, j) => { if (position >= 0) rows[i * d + position] = values[i * width + j]; });
+    for (let i = 0; i < n; i++)
+      layout.positions.forEach((position, j) => {
+        if (position >= 0) rows[i * d + position] = values[i * width + j];
+      });
     return representation.weights(rows, n, (i) => ({ generator: this.name, seed, index: i }));
   }
 }

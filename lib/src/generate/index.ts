@@ -14,7 +14,15 @@ export * from './evaluate/evaluate';
 export * from './evaluate/report';
 export { symmetricEigen, type SymmetricEigen } from './linear-algebra';
 export * from './hypernetwork';
-export { generatedMlpLogits, generatedMlpLoss, initScale, mlpLayout, predictionSpread, SPREAD_FLOOR, type MlpLayout } from './task-objective';
+export {
+  generatedMlpLogits,
+  generatedMlpLoss,
+  initScale,
+  mlpLayout,
+  predictionSpread,
+  SPREAD_FLOOR,
+  type MlpLayout,
+} from './task-objective';
 export * from './weight-field';
 export * from './mixture-growth';
 export * from './latent-diffusion';

@@ -9,7 +9,10 @@ export { dot } from '../linalg/dense';
 /** ‖a − b‖₂. */
 export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) { const d = a[i] - b[i]; s += d * d; }
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    s += d * d;
+  }
   return Math.sqrt(s);
 }
 
@@ -24,7 +27,11 @@ export function meanVector(vectors: readonly Float64Array[]): Float64Array {
 /** Per-coordinate standard deviation (population, divisor n) around `mean`. */
 export function coordinateStd(vectors: readonly Float64Array[], mean: Float64Array): Float64Array {
   const out = new Float64Array(mean.length);
-  for (const v of vectors) for (let k = 0; k < out.length; k++) { const d = v[k] - mean[k]; out[k] += d * d; }
+  for (const v of vectors)
+    for (let k = 0; k < out.length; k++) {
+      const d = v[k] - mean[k];
+      out[k] += d * d;
+    }
   for (let k = 0; k < out.length; k++) out[k] = Math.sqrt(out[k] / vectors.length);
   return out;
 }

@@ -18,7 +18,14 @@ import type { PermutationSpec } from '../align/permutation-spec';
 import { denseLayers } from './evaluate/mlp-classifier';
 import { symmetricEigen } from './linear-algebra';
 import { fitPca, pcaEncode, type Pca } from './pca';
-import { ConfiguredGenerator, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import {
+  ConfiguredGenerator,
+  positiveInteger,
+  type FitOptions,
+  type GeneratorFamily,
+  type WeightGenerator,
+  type ZooInput,
+} from './types';
 import type { OptionDefaults } from '../options/resolve';
 import { WeightSpace } from './weight-space';
 import { zooModels } from './zoo-input';
@@ -48,12 +55,24 @@ export interface MixtureGrowthOptions {
 
 /** mixtureGrowth's defaults (documented with @default in MixtureGrowthOptions). */
 export const MIXTURE_GROWTH_DEFAULTS = {
-  templates: 4, coefficientScale: 1, align: true, spec: undefined,
+  templates: 4,
+  coefficientScale: 1,
+  align: true,
+  spec: undefined,
 } as const satisfies OptionDefaults<MixtureGrowthOptions>;
 
-interface TemplateBank { weight: string; bias?: string; pca: Pca; rows: number; cols: number }
+interface TemplateBank {
+  weight: string;
+  bias?: string;
+  pca: Pca;
+  rows: number;
+  cols: number;
+}
 
-export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOptions, typeof MIXTURE_GROWTH_DEFAULTS> implements WeightGenerator {
+export class MixtureGrowthGenerator
+  extends ConfiguredGenerator<MixtureGrowthOptions, typeof MIXTURE_GROWTH_DEFAULTS>
+  implements WeightGenerator
+{
   readonly family: GeneratorFamily = 'generator';
   readonly mini = true;
   readonly name = 'MixtureGrowth (mini, grown from half-width seeds)';
@@ -65,21 +84,40 @@ export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOpt
     super('mixtureGrowth', MIXTURE_GROWTH_DEFAULTS, options);
   }
 
-  protected validate(): void { positiveInteger('templates', this.o.templates); }
-  protected samplingOptions(): (keyof MixtureGrowthOptions & string)[] { return ['coefficientScale']; }
-  protected forgetFit(): void { this.fitted = undefined; }
-
+  protected validate(): void {
+    positiveInteger('templates', this.o.templates);
+  }
+  protected samplingOptions(): (keyof MixtureGrowthOptions & string)[] {
+    return ['coefficientScale'];
+  }
+  protected forgetFit(): void {
+    this.fitted = undefined;
+  }
 
   /** Fits template banks on a zoo of seed (half-width) MLPs. */
   async fit(zoo: ZooInput, options: FitOptions = {}): Promise<this> {
     this.fitOptions(options);
     const started = performance.now();
     const models = await zooModels(zoo);
-    const space = WeightSpace.from(models, { align: this.o.align, spec: this.o.spec, minimum: this.o.templates, purpose: `${this.name} with ${this.o.templates} templates` });
+    const space = WeightSpace.from(models, {
+      align: this.o.align,
+      spec: this.o.spec,
+      minimum: this.o.templates,
+      purpose: `${this.name} with ${this.o.templates} templates`,
+    });
     const banks = denseLayers(space.template).map((layer): TemplateBank => {
-      if (layer.inOut) throw new ArgumentError('MixtureGrowth supports [out, in] linear layers only', { field: layer.weight });
-      const vectors = space.models.map((m) => Float64Array.from([...m.get(layer.weight).toFloat64(), ...(layer.bias ? m.get(layer.bias).toFloat64() : [])]));
-      return { weight: layer.weight, bias: layer.bias, pca: fitPca(vectors, this.o.templates - 1), rows: layer.outputs, cols: layer.inputs };
+      if (layer.inOut)
+        throw new ArgumentError('MixtureGrowth supports [out, in] linear layers only', { field: layer.weight });
+      const vectors = space.models.map((m) =>
+        Float64Array.from([...m.get(layer.weight).toFloat64(), ...(layer.bias ? m.get(layer.bias).toFloat64() : [])]),
+      );
+      return {
+        weight: layer.weight,
+        bias: layer.bias,
+        pca: fitPca(vectors, this.o.templates - 1),
+        rows: layer.outputs,
+        cols: layer.inputs,
+      };
     });
     this.fitted = { space, banks };
     this.fitSeconds = (performance.now() - started) / 1000;
@@ -88,7 +126,10 @@ export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOpt
 
   /** Template coefficients [1, projections...] of a seed's layer. */
   private coefficients(bank: TemplateBank, model: WeightSet): Float64Array {
-    const v = Float64Array.from([...model.get(bank.weight).toFloat64(), ...(bank.bias ? model.get(bank.bias).toFloat64() : [])]);
+    const v = Float64Array.from([
+      ...model.get(bank.weight).toFloat64(),
+      ...(bank.bias ? model.get(bank.bias).toFloat64() : []),
+    ]);
     return Float64Array.from([1, ...pcaEncode(bank.pca, v)]);
   }
 
@@ -96,7 +137,8 @@ export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOpt
   private mixture(bank: TemplateBank, alpha: ArrayLike<number>): Float64Array {
     const size = bank.rows * bank.cols;
     const out = Float64Array.from(bank.pca.mean.subarray(0, size), (v) => v * alpha[0]);
-    for (let k = 1; k < alpha.length; k++) for (let p = 0; p < size; p++) out[p] += alpha[k] * bank.pca.components[(k - 1) * bank.pca.dimension + p];
+    for (let k = 1; k < alpha.length; k++)
+      for (let p = 0; p < size; p++) out[p] += alpha[k] * bank.pca.components[(k - 1) * bank.pca.dimension + p];
     return out;
   }
 
@@ -104,13 +146,25 @@ export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOpt
   private orthogonal(a: Float64Array, b: Float64Array, source: ReturnType<typeof rng>): Float64Array {
     const k = a.length;
     // Projector onto the complement: I − Q Qᵀ with Q from the 2×2 Gram eigenvectors of [a; b].
-    const gram = [a.reduce((s, v, i) => s + v * a[i], 0), a.reduce((s, v, i) => s + v * b[i], 0), 0, b.reduce((s, v, i) => s + v * b[i], 0)];
+    const gram = [
+      a.reduce((s, v, i) => s + v * a[i], 0),
+      a.reduce((s, v, i) => s + v * b[i], 0),
+      0,
+      b.reduce((s, v, i) => s + v * b[i], 0),
+    ];
     gram[2] = gram[1];
     const { values, vectors } = symmetricEigen(gram, 2);
     const basis: Float64Array[] = [];
-    for (let e = 0; e < 2; e++) if (values[e] > 1e-12 * values[0]) basis.push(Float64Array.from(a, (v, i) => (vectors[e * 2] * v + vectors[e * 2 + 1] * b[i]) / Math.sqrt(values[e])));
+    for (let e = 0; e < 2; e++)
+      if (values[e] > 1e-12 * values[0])
+        basis.push(
+          Float64Array.from(a, (v, i) => (vectors[e * 2] * v + vectors[e * 2 + 1] * b[i]) / Math.sqrt(values[e])),
+        );
     const x = source.normal(k);
-    for (const q of basis) { const d = q.reduce((s, v, i) => s + v * x[i], 0); for (let i = 0; i < k; i++) x[i] -= d * q[i]; }
+    for (const q of basis) {
+      const d = q.reduce((s, v, i) => s + v * x[i], 0);
+      for (let i = 0; i < k; i++) x[i] -= d * q[i];
+    }
     const norm = Math.sqrt(x.reduce((s, v) => s + v * v, 0));
     return x.map((v) => v / norm);
   }
@@ -121,34 +175,56 @@ export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOpt
     const L = banks.length;
     const tensors: [string, Tensor][] = [];
     banks.forEach((bank, l) => {
-      const wa = a.get(bank.weight).toFloat64(), wb = b.get(bank.weight).toFloat64();
-      const ba = bank.bias ? a.get(bank.bias).toFloat64() : undefined, bb = bank.bias ? b.get(bank.bias).toFloat64() : undefined;
+      const wa = a.get(bank.weight).toFloat64(),
+        wb = b.get(bank.weight).toFloat64();
+      const ba = bank.bias ? a.get(bank.bias).toFloat64() : undefined,
+        bb = bank.bias ? b.get(bank.bias).toFloat64() : undefined;
       const { rows, cols } = bank;
       if (l === 0 || l === L - 1) {
         if (l === 0 && L > 1) {
           // Input layer: all inputs to both halves; rows stacked.
           tensors.push([bank.weight, new Tensor('float64', Float64Array.from([...wa, ...wb]), [2 * rows, cols])]);
-          if (bank.bias) tensors.push([bank.bias, new Tensor('float64', Float64Array.from([...ba!, ...bb!]), [2 * rows])]);
+          if (bank.bias)
+            tensors.push([bank.bias, new Tensor('float64', Float64Array.from([...ba!, ...bb!]), [2 * rows])]);
         } else {
           // Output layer: columns side by side, halved (logits = mean of the halves' logits).
           const w = new Float64Array(rows * 2 * cols);
-          for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) { w[r * 2 * cols + c] = wa[r * cols + c] / 2; w[r * 2 * cols + cols + c] = wb[r * cols + c] / 2; }
+          for (let r = 0; r < rows; r++)
+            for (let c = 0; c < cols; c++) {
+              w[r * 2 * cols + c] = wa[r * cols + c] / 2;
+              w[r * 2 * cols + cols + c] = wb[r * cols + c] / 2;
+            }
           tensors.push([bank.weight, new Tensor('float64', w, [rows, 2 * cols])]);
-          if (bank.bias) tensors.push([bank.bias, new Tensor('float64', ba!.map((v, i) => (v + bb![i]) / 2), [rows])]);
+          if (bank.bias)
+            tensors.push([
+              bank.bias,
+              new Tensor(
+                'float64',
+                ba!.map((v, i) => (v + bb![i]) / 2),
+                [rows],
+              ),
+            ]);
         }
         return;
       }
       // Hidden → hidden: [[W_a, W_ab], [W_ba, W_b]] with new orthogonal coefficients off the diagonal.
-      const alphaA = this.coefficients(bank, a), alphaB = this.coefficients(bank, b);
-      const off = (): Float64Array => this.mixture(bank, this.orthogonal(alphaA, alphaB, source).map((v) => v * this.o.coefficientScale));
-      const wab = off(), wba = off();
+      const alphaA = this.coefficients(bank, a),
+        alphaB = this.coefficients(bank, b);
+      const off = (): Float64Array =>
+        this.mixture(
+          bank,
+          this.orthogonal(alphaA, alphaB, source).map((v) => v * this.o.coefficientScale),
+        );
+      const wab = off(),
+        wba = off();
       const w = new Float64Array(4 * rows * cols);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-        w[r * 2 * cols + c] = wa[r * cols + c];
-        w[r * 2 * cols + cols + c] = wab[r * cols + c];
-        w[(rows + r) * 2 * cols + c] = wba[r * cols + c];
-        w[(rows + r) * 2 * cols + cols + c] = wb[r * cols + c];
-      }
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) {
+          w[r * 2 * cols + c] = wa[r * cols + c];
+          w[r * 2 * cols + cols + c] = wab[r * cols + c];
+          w[(rows + r) * 2 * cols + c] = wba[r * cols + c];
+          w[(rows + r) * 2 * cols + cols + c] = wb[r * cols + c];
+        }
       tensors.push([bank.weight, new Tensor('float64', w, [2 * rows, 2 * cols])]);
       if (bank.bias) tensors.push([bank.bias, new Tensor('float64', Float64Array.from([...ba!, ...bb!]), [2 * rows])]);
     });
@@ -157,7 +233,8 @@ export class MixtureGrowthGenerator extends ConfiguredGenerator<MixtureGrowthOpt
 
   /** n grown nets from random pairs of distinct seeds. */
   async sample(n: number, seed: number): Promise<WeightSet[]> {
-    if (!Number.isInteger(n) || n < 1) throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
+    if (!Number.isInteger(n) || n < 1)
+      throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
     const { space } = this.requireFitted();
     const source = rng(seed).fold('mixture-growth');
     const count = space.models.length;

@@ -23,15 +23,28 @@ export interface Pca {
  */
 export function fitPca(vectors: readonly Float64Array[], rank: number): Pca {
   const n = vectors.length;
-  if (!Number.isInteger(rank) || rank < 1) throw new ArgumentError('PCA rank must be a positive integer', { field: 'rank', found: String(rank) });
+  if (!Number.isInteger(rank) || rank < 1)
+    throw new ArgumentError('PCA rank must be a positive integer', { field: 'rank', found: String(rank) });
   if (rank > n - 1) {
-    throw new ArgumentError(`too few models for PCA rank ${rank}: ${n} models span at most ${n - 1} centred directions`, { field: 'rank', expected: `at least ${rank + 1} models, or rank <= ${Math.max(n - 1, 0)}`, found: `${n} models` });
+    throw new ArgumentError(
+      `too few models for PCA rank ${rank}: ${n} models span at most ${n - 1} centred directions`,
+      {
+        field: 'rank',
+        expected: `at least ${rank + 1} models, or rank <= ${Math.max(n - 1, 0)}`,
+        found: `${n} models`,
+      },
+    );
   }
   const dimension = vectors[0].length;
   const mean = meanVector(vectors);
   const centred = vectors.map((v) => v.map((x, k) => x - mean[k]));
   const gram = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const g = dot(centred[i], centred[j]); gram[i * n + j] = g; gram[j * n + i] = g; }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const g = dot(centred[i], centred[j]);
+      gram[i * n + j] = g;
+      gram[j * n + i] = g;
+    }
   const { values, vectors: u } = symmetricEigen(gram, n);
   let total = 0;
   for (let i = 0; i < n; i++) total += Math.max(0, values[i]);
@@ -42,7 +55,11 @@ export function fitPca(vectors: readonly Float64Array[], rank: number): Pca {
     const lambda = values[k];
     // Directions with eigenvalue below 1e-12 of the total are rounding noise, not zoo variance.
     if (!(lambda > 1e-12 * total)) {
-      throw new ArgumentError(`too few distinct models for PCA rank ${rank}: only ${k} directions have variance`, { field: 'rank', expected: `rank <= ${k}`, found: String(rank) });
+      throw new ArgumentError(`too few distinct models for PCA rank ${rank}: only ${k} directions have variance`, {
+        field: 'rank',
+        expected: `rank <= ${k}`,
+        found: String(rank),
+      });
     }
     const norm = 1 / Math.sqrt(lambda);
     for (let i = 0; i < n; i++) {

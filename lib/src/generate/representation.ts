@@ -19,17 +19,31 @@ export class Representation {
   readonly data: Float32Array;
   readonly count: number;
   readonly dimension: number;
-  private constructor(readonly space: WeightSpace, readonly shift: Float64Array, readonly scale: Float64Array, readonly pca: Pca | undefined, vectors: Float64Array[]) {
+  private constructor(
+    readonly space: WeightSpace,
+    readonly shift: Float64Array,
+    readonly scale: Float64Array,
+    readonly pca: Pca | undefined,
+    vectors: Float64Array[],
+  ) {
     this.count = vectors.length;
     this.dimension = shift.length;
     this.data = new Float32Array(this.count * this.dimension);
-    vectors.forEach((v, i) => { for (let k = 0; k < this.dimension; k++) this.data[i * this.dimension + k] = (v[k] - shift[k]) / scale[k]; });
+    vectors.forEach((v, i) => {
+      for (let k = 0; k < this.dimension; k++) this.data[i * this.dimension + k] = (v[k] - shift[k]) / scale[k];
+    });
   }
 
   static of(space: WeightSpace, options: RepresentationOptions): Representation {
     if (options.space === 'pca') {
       const pca = fitPca(space.vectors, options.rank ?? Math.min(space.vectors.length - 1, 64));
-      return new Representation(space, new Float64Array(pca.rank), Float64Array.from(pca.scales), pca, space.vectors.map((v) => pcaEncode(pca, v)));
+      return new Representation(
+        space,
+        new Float64Array(pca.rank),
+        Float64Array.from(pca.scales),
+        pca,
+        space.vectors.map((v) => pcaEncode(pca, v)),
+      );
     }
     const shift = meanVector(space.vectors);
     const std = coordinateStd(space.vectors, shift);
@@ -53,7 +67,9 @@ export class Representation {
 
   /** WeightSets from a batch of standardised rows [n, dimension]. */
   weights(batch: ArrayLike<number>, n: number, metadata: (i: number) => Record<string, unknown>): WeightSet[] {
-    return Array.from({ length: n }, (_, i) => this.space.toWeights(this.vector(batch, i * this.dimension), metadata(i)));
+    return Array.from({ length: n }, (_, i) =>
+      this.space.toWeights(this.vector(batch, i * this.dimension), metadata(i)),
+    );
   }
 
   /** Standardised coordinates of a weight vector. */

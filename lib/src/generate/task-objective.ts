@@ -26,7 +26,11 @@ export interface MlpLayout {
 export function mlpLayout(template: WeightSet): MlpLayout {
   const starts = template.flatOffsets();
   const layers = denseLayers(template).map((layer) => ({
-    weight: starts.get(layer.weight)!, bias: layer.bias ? starts.get(layer.bias) : undefined, inputs: layer.inputs, outputs: layer.outputs, inOut: layer.inOut,
+    weight: starts.get(layer.weight)!,
+    bias: layer.bias ? starts.get(layer.bias) : undefined,
+    inputs: layer.inputs,
+    outputs: layer.outputs,
+    inOut: layer.inOut,
   }));
   return { layers, dimension: template.numParameters, classes: layers[layers.length - 1].outputs };
 }
@@ -52,17 +56,34 @@ export function initScale(layout: MlpLayout): Float64Array {
  * broadcasting h[:, :, None, :] against W[None, :, :, :] and summing the last axis, which keeps
  * every network's weights apart without a batched matmul.
  */
-export function generatedMlpLogits(jx: JaxModule, layout: MlpLayout, weights: JaxArray, x: JaxArray, activation: Activation, networks: number): JaxArray {
+export function generatedMlpLogits(
+  jx: JaxModule,
+  layout: MlpLayout,
+  weights: JaxArray,
+  x: JaxArray,
+  activation: Activation,
+  networks: number,
+): JaxArray {
   const np = jx.numpy;
   const count = x.shape[0];
   let h = np.reshape(x, [count, 1, 1, layout.layers[0].inputs]);
   layout.layers.forEach((layer, l) => {
     const size = layer.inputs * layer.outputs;
-    let w = np.reshape(weights.ref.slice([], [layer.weight, layer.weight + size]), layer.inOut ? [networks, layer.inputs, layer.outputs] : [networks, layer.outputs, layer.inputs]);
+    let w = np.reshape(
+      weights.ref.slice([], [layer.weight, layer.weight + size]),
+      layer.inOut ? [networks, layer.inputs, layer.outputs] : [networks, layer.outputs, layer.inputs],
+    );
     if (layer.inOut) w = np.transpose(w, [0, 2, 1]);
     let out = np.sum(np.multiply(h, np.reshape(w, [1, networks, layer.outputs, layer.inputs])), -1); // [N, B, out]
-    if (layer.bias !== undefined) out = np.add(out, np.reshape(weights.ref.slice([], [layer.bias, layer.bias + layer.outputs]), [1, networks, layer.outputs]));
-    h = l + 1 < layout.layers.length ? np.reshape(activate(jx, out, activation), [count, networks, 1, layer.outputs]) : out;
+    if (layer.bias !== undefined)
+      out = np.add(
+        out,
+        np.reshape(weights.ref.slice([], [layer.bias, layer.bias + layer.outputs]), [1, networks, layer.outputs]),
+      );
+    h =
+      l + 1 < layout.layers.length
+        ? np.reshape(activate(jx, out, activation), [count, networks, 1, layer.outputs])
+        : out;
   });
   weights.dispose();
   return h;
@@ -84,14 +105,20 @@ export function predictionSpread(jx: JaxModule, logits: JaxArray): JaxArray {
   const np = jx.numpy;
   const [count, networks, classes] = logits.shape;
   const p = jx.nn.softmax(logits, -1);
-  const difference = np.subtract(np.reshape(p.ref, [count, networks, 1, classes]), np.reshape(p, [count, 1, networks, classes]));
+  const difference = np.subtract(
+    np.reshape(p.ref, [count, networks, 1, classes]),
+    np.reshape(p, [count, 1, networks, classes]),
+  );
   const distance = np.divide(np.sum(np.square(difference), [0, 3]), count); // [B, B]
   const all = np.sum(np.log(np.add(distance, SPREAD_FLOOR)));
   return np.divide(np.subtract(all, networks * Math.log(SPREAD_FLOOR)), networks * (networks - 1));
 }
 
 /** The repulsive part of a task loss: its weight and the inputs it is measured on. */
-export interface Repulsion { weight: number; context: JaxArray }
+export interface Repulsion {
+  weight: number;
+  context: JaxArray;
+}
 
 /**
  * Mean cross-entropy of B generated MLPs on one minibatch (`weights` [B, d], `x` [N, in] and
@@ -100,7 +127,16 @@ export interface Repulsion { weight: number; context: JaxArray }
  * a task-trained hypernetwork from emitting one network for every code. Both input sets go
  * through one forward pass.
  */
-export function generatedMlpLoss(jx: JaxModule, layout: MlpLayout, weights: JaxArray, x: JaxArray, onehot: JaxArray, activation: Activation, networks: number, repulsion?: Repulsion): JaxArray {
+export function generatedMlpLoss(
+  jx: JaxModule,
+  layout: MlpLayout,
+  weights: JaxArray,
+  x: JaxArray,
+  onehot: JaxArray,
+  activation: Activation,
+  networks: number,
+  repulsion?: Repulsion,
+): JaxArray {
   const np = jx.numpy;
   const count = x.shape[0];
   const inputs = repulsion ? np.concatenate([x, repulsion.context], 0) : x;
@@ -118,15 +154,29 @@ export function generatedMlpLoss(jx: JaxModule, layout: MlpLayout, weights: JaxA
 }
 
 /** The train split a task-objective fit learns from: the generator's own, else the fit options' task. */
-export function taskTrainingData(own: ClassificationData | undefined, options: FitOptions, who: string): { data: ClassificationData; activation: Activation } {
+export function taskTrainingData(
+  own: ClassificationData | undefined,
+  options: FitOptions,
+  who: string,
+): { data: ClassificationData; activation: Activation } {
   const task = options.task;
   const data = own ?? task?.train;
-  if (!data) throw new ArgumentError(`${who}: objective 'task' needs the task's train split`, { field: 'data', expected: "options.data, or fit(zoo, { task }) with a classificationTask" });
+  if (!data)
+    throw new ArgumentError(`${who}: objective 'task' needs the task's train split`, {
+      field: 'data',
+      expected: 'options.data, or fit(zoo, { task }) with a classificationTask',
+    });
   return { data, activation: task?.activation ?? 'relu' };
 }
 
 /** A random minibatch of `size` rows: features [size, in] and one-hot labels [size, classes] on the device. */
-export function taskMinibatch(jx: JaxModule, data: ClassificationData, classes: number, size: number, source: Rng): [JaxArray, JaxArray] {
+export function taskMinibatch(
+  jx: JaxModule,
+  data: ClassificationData,
+  classes: number,
+  size: number,
+  source: Rng,
+): [JaxArray, JaxArray] {
   const rows = source.integers(size, 0, data.y.length);
   const f = data.features;
   const x = new Float32Array(size * f);
@@ -144,10 +194,13 @@ export function taskMinibatch(jx: JaxModule, data: ClassificationData, classes: 
  * so most lie between two classes, near the decision boundaries. Features [size, in] on the device.
  */
 export function betweenExamples(jx: JaxModule, data: ClassificationData, size: number, source: Rng): JaxArray {
-  const a = source.integers(size, 0, data.y.length), b = source.integers(size, 0, data.y.length);
+  const a = source.integers(size, 0, data.y.length),
+    b = source.integers(size, 0, data.y.length);
   const u = source.uniform(size);
   const f = data.features;
   const x = new Float32Array(size * f);
-  for (let r = 0; r < size; r++) for (let k = 0; k < f; k++) x[r * f + k] = data.x[a[r] * f + k] + u[r] * (data.x[b[r] * f + k] - data.x[a[r] * f + k]);
+  for (let r = 0; r < size; r++)
+    for (let k = 0; k < f; k++)
+      x[r * f + k] = data.x[a[r] * f + k] + u[r] * (data.x[b[r] * f + k] - data.x[a[r] * f + k]);
   return deviceArray(jx, x, [size, f]);
 }

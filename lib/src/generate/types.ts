@@ -8,7 +8,8 @@ import type { WeightSet } from '../weights/weight-set';
 import type { EvaluationTask } from './evaluate/task';
 
 /** A zoo as generators accept it: an array or iterable of WeightSets, or an object holding `models`. */
-export type ZooInput = readonly WeightSet[] | Iterable<WeightSet> | AsyncIterable<WeightSet> | { models: readonly WeightSet[] };
+export type ZooInput =
+  readonly WeightSet[] | Iterable<WeightSet> | AsyncIterable<WeightSet> | { models: readonly WeightSet[] };
 
 /** What kind of method a generator is; baselines are always shown next to generators. */
 export type GeneratorFamily = 'generator' | 'baseline';
@@ -34,7 +35,11 @@ export interface FitOptions {
 }
 
 /** fit()'s defaults (documented with @default in FitOptions). */
-export const FIT_DEFAULTS = { signal: undefined, progress: true, task: undefined } as const satisfies OptionDefaults<FitOptions>;
+export const FIT_DEFAULTS = {
+  signal: undefined,
+  progress: true,
+  task: undefined,
+} as const satisfies OptionDefaults<FitOptions>;
 
 export interface WeightGenerator {
   /** Display name, e.g. 'flow matching (aligned PCA-32)' or 'mini D2NWG'. */
@@ -69,7 +74,11 @@ export abstract class ConfiguredGenerator<Options extends object, Defaults exten
   /** The resolved options (defaults filled in). */
   protected o: ResolvedOptions<Options, Defaults>;
 
-  constructor(private readonly verb: string, private readonly defaults: Defaults, options: Options | undefined) {
+  constructor(
+    private readonly verb: string,
+    private readonly defaults: Defaults,
+    options: Options | undefined,
+  ) {
     this.o = resolveOptions(verb, defaults, options);
     this.validate();
   }
@@ -97,7 +106,14 @@ export abstract class ConfiguredGenerator<Options extends object, Defaults exten
       throw error;
     }
     const sampling = new Set<string>(this.samplingOptions());
-    if (Object.keys(explicit).some((key) => !sampling.has(key) && (previous as Record<string, unknown>)[key] !== (explicit as Record<string, unknown>)[key])) this.forgetFit();
+    if (
+      Object.keys(explicit).some(
+        (key) =>
+          !sampling.has(key) &&
+          (previous as Record<string, unknown>)[key] !== (explicit as Record<string, unknown>)[key],
+      )
+    )
+      this.forgetFit();
     return this;
   }
 
@@ -120,10 +136,20 @@ export abstract class ConfiguredGenerator<Options extends object, Defaults exten
 
 /** Throws ArgumentError unless `value` is one of `allowed` (an option with a fixed set of values). */
 export function oneOf<Value>(option: string, value: Value, allowed: readonly Value[]): void {
-  if (!allowed.includes(value)) throw new ArgumentError(`${option} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`, { field: option, expected: allowed.map((a) => JSON.stringify(a)).join(' | '), found: JSON.stringify(value) ?? String(value) });
+  if (!allowed.includes(value))
+    throw new ArgumentError(`${option} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`, {
+      field: option,
+      expected: allowed.map((a) => JSON.stringify(a)).join(' | '),
+      found: JSON.stringify(value) ?? String(value),
+    });
 }
 
 /** Throws ArgumentError unless `value` is a positive integer (sizes, step counts). */
 export function positiveInteger(option: string, value: unknown): void {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) throw new ArgumentError(`${option} must be a positive integer`, { field: option, expected: 'an integer >= 1', found: String(value) });
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1))
+    throw new ArgumentError(`${option} must be a positive integer`, {
+      field: option,
+      expected: 'an integer >= 1',
+      found: String(value),
+    });
 }

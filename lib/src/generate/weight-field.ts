@@ -14,10 +14,26 @@ import { WeightSet } from '../weights/weight-set';
 import { applyPermutations } from '../align/permute';
 import { mlpPermutationSpec, type Permutations } from '../align/permutation-spec';
 import { AdamTrainer, fitProgress, trainLoop } from './nn/adam';
-import { deviceArray, fourierFeatures, fourierFrequencies, jaxModule, mlpForward, toDevice, type JaxArray, type JaxModule } from './nn/jax-ops';
+import {
+  deviceArray,
+  fourierFeatures,
+  fourierFrequencies,
+  jaxModule,
+  mlpForward,
+  toDevice,
+  type JaxArray,
+  type JaxModule,
+} from './nn/jax-ops';
 import { linearStack, parameterCount, type HostParameters } from './nn/parameters';
 import { denseLayers } from './evaluate/mlp-classifier';
-import { ConfiguredGenerator, positiveInteger, type FitOptions, type GeneratorFamily, type WeightGenerator, type ZooInput } from './types';
+import {
+  ConfiguredGenerator,
+  positiveInteger,
+  type FitOptions,
+  type GeneratorFamily,
+  type WeightGenerator,
+  type ZooInput,
+} from './types';
 import type { OptionDefaults } from '../options/resolve';
 import { checkZoo, zooModels } from './zoo-input';
 
@@ -66,56 +82,110 @@ export interface WeightFieldOptions {
 
 /** weightField's defaults (documented with @default in WeightFieldOptions). */
 export const WEIGHT_FIELD_DEFAULTS = {
-  reference: 0, hidden: 64, frequencies: 6, steps: 400, learningRate: 3e-3, batchSize: 1024, coordinateNoise: 1, seed: 0,
+  reference: 0,
+  hidden: 64,
+  frequencies: 6,
+  steps: 400,
+  learningRate: 3e-3,
+  batchSize: 1024,
+  coordinateNoise: 1,
+  seed: 0,
 } as const satisfies OptionDefaults<WeightFieldOptions>;
 
 /** Reorders units along a short open path by L1 distance: nearest neighbour, then 2-opt. */
 export function smoothingOrder(units: Float64Array[]): Int32Array {
   const n = units.length;
-  const dist = (a: number, b: number) => { let s = 0; const x = units[a], y = units[b]; for (let k = 0; k < x.length; k++) s += Math.abs(x[k] - y[k]); return s; };
+  const dist = (a: number, b: number) => {
+    let s = 0;
+    const x = units[a],
+      y = units[b];
+    for (let k = 0; k < x.length; k++) s += Math.abs(x[k] - y[k]);
+    return s;
+  };
   const path = [0];
-  const used = new Uint8Array(n); used[0] = 1;
+  const used = new Uint8Array(n);
+  used[0] = 1;
   while (path.length < n) {
     const last = path[path.length - 1];
-    let best = -1, bestD = Infinity;
-    for (let j = 0; j < n; j++) if (!used[j]) { const d = dist(last, j); if (d < bestD) { bestD = d; best = j; } }
-    path.push(best); used[best] = 1;
+    let best = -1,
+      bestD = Infinity;
+    for (let j = 0; j < n; j++)
+      if (!used[j]) {
+        const d = dist(last, j);
+        if (d < bestD) {
+          bestD = d;
+          best = j;
+        }
+      }
+    path.push(best);
+    used[best] = 1;
   }
   // 2-opt on the open path: reverse path[i..j] when it shortens the two affected edges.
   for (let improved = true, rounds = 0; improved && rounds < 50; rounds++) {
     improved = false;
-    for (let i = 1; i < n - 1; i++) for (let j = i + 1; j < n; j++) {
-      const before = dist(path[i - 1], path[i]) + (j + 1 < n ? dist(path[j], path[j + 1]) : 0);
-      const after = dist(path[i - 1], path[j]) + (j + 1 < n ? dist(path[i], path[j + 1]) : 0);
-      if (after < before - 1e-12) { path.splice(i, j - i + 1, ...path.slice(i, j + 1).reverse()); improved = true; }
-    }
+    for (let i = 1; i < n - 1; i++)
+      for (let j = i + 1; j < n; j++) {
+        const before = dist(path[i - 1], path[i]) + (j + 1 < n ? dist(path[j], path[j + 1]) : 0);
+        const after = dist(path[i - 1], path[j]) + (j + 1 < n ? dist(path[i], path[j + 1]) : 0);
+        if (after < before - 1e-12) {
+          path.splice(i, j - i + 1, ...path.slice(i, j + 1).reverse());
+          improved = true;
+        }
+      }
   }
   return Int32Array.from(path);
 }
 
-interface TensorField { name: string; isBias: boolean; rowsHidden: boolean; colsHidden: boolean; fanInHidden: boolean; rows: number; cols: number; fanIn: number }
+interface TensorField {
+  name: string;
+  isBias: boolean;
+  rowsHidden: boolean;
+  colsHidden: boolean;
+  fanInHidden: boolean;
+  rows: number;
+  cols: number;
+  fanIn: number;
+}
 
-export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions, typeof WEIGHT_FIELD_DEFAULTS> implements WeightGenerator {
+export class WeightFieldGenerator
+  extends ConfiguredGenerator<WeightFieldOptions, typeof WEIGHT_FIELD_DEFAULTS>
+  implements WeightGenerator
+{
   readonly family: GeneratorFamily = 'generator';
   readonly mini = true;
   readonly name = 'NeuMeta-style weight field (mini)';
   fitSeconds = 0;
   losses: number[] = [];
-  private fitted?: { template: WeightSet; fields: TensorField[]; params: HostParameters[]; scales: number[]; width: number };
+  private fitted?: {
+    template: WeightSet;
+    fields: TensorField[];
+    params: HostParameters[];
+    scales: number[];
+    width: number;
+  };
 
   constructor(options: WeightFieldOptions = {}) {
     super('weightField', WEIGHT_FIELD_DEFAULTS, options);
   }
 
   protected validate(): void {
-    if (!(Number.isInteger(this.o.reference) && this.o.reference >= 0)) throw new ArgumentError('reference must be a model index', { field: 'reference', expected: 'an integer >= 0', found: String(this.o.reference) });
+    if (!(Number.isInteger(this.o.reference) && this.o.reference >= 0))
+      throw new ArgumentError('reference must be a model index', {
+        field: 'reference',
+        expected: 'an integer >= 0',
+        found: String(this.o.reference),
+      });
     for (const key of ['hidden', 'frequencies', 'steps', 'batchSize'] as const) positiveInteger(key, this.o[key]);
   }
 
-  protected forgetFit(): void { this.fitted = undefined; this.losses = []; }
+  protected forgetFit(): void {
+    this.fitted = undefined;
+    this.losses = [];
+  }
 
-
-  get parameterCount(): number { return this.fitted ? this.fitted.params.reduce((s, p) => s + parameterCount(p), 0) : 0; }
+  get parameterCount(): number {
+    return this.fitted ? this.fitted.params.reduce((s, p) => s + parameterCount(p), 0) : 0;
+  }
 
   /** Input features of coordinates [count, 2] → [count, 4F] (sin/cos per coordinate). */
   private features(jx: JaxModule, coordinates: JaxArray, frequencies: JaxArray): JaxArray {
@@ -127,13 +197,14 @@ export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions
   /** Relative coordinates of every entry of a tensor at the given shape, with optional noise on hidden axes. */
   private coordinates(field: TensorField, rows: number, cols: number, noise: Float64Array | undefined): Float32Array {
     const out = new Float32Array(rows * cols * 2);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-      const k = r * cols + c;
-      const nr = noise && field.rowsHidden ? noise[2 * k] * this.o.coordinateNoise : 0;
-      const nc = noise && field.colsHidden ? noise[2 * k + 1] * this.o.coordinateNoise : 0;
-      out[2 * k] = (r + 0.5 + nr) / rows;
-      out[2 * k + 1] = field.isBias ? 0 : (c + 0.5 + nc) / cols;
-    }
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        const k = r * cols + c;
+        const nr = noise && field.rowsHidden ? noise[2 * k] * this.o.coordinateNoise : 0;
+        const nc = noise && field.colsHidden ? noise[2 * k + 1] * this.o.coordinateNoise : 0;
+        out[2 * k] = (r + 0.5 + nr) / rows;
+        out[2 * k + 1] = field.isBias ? 0 : (c + 0.5 + nc) / cols;
+      }
     return out;
   }
 
@@ -144,22 +215,51 @@ export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions
     checkZoo(models, { minimum: this.o.reference + 1, purpose: this.name });
     let model = models[this.o.reference];
     const layers = denseLayers(model);
-    if (layers.some((l) => l.inOut)) throw new ArgumentError('the weight field supports [out, in] linear layers only', { field: 'layout' });
+    if (layers.some((l) => l.inOut))
+      throw new ArgumentError('the weight field supports [out, in] linear layers only', { field: 'layout' });
     // Smoothing permutation of every hidden layer (units = incoming row, bias, outgoing column).
     const spec = mlpPermutationSpec(model);
     const perms: Permutations = {};
     layers.slice(0, -1).forEach((layer, l) => {
-      const w = model.get(layer.weight).toFloat64(), next = layers[l + 1], w2 = model.get(next.weight).toFloat64();
+      const w = model.get(layer.weight).toFloat64(),
+        next = layers[l + 1],
+        w2 = model.get(next.weight).toFloat64();
       const b = layer.bias ? model.get(layer.bias).toFloat64() : new Float64Array(layer.outputs);
-      const units = Array.from({ length: layer.outputs }, (_, u) => Float64Array.from([...w.subarray(u * layer.inputs, (u + 1) * layer.inputs), b[u], ...Array.from({ length: next.outputs }, (_, o) => w2[o * next.inputs + u])]));
+      const units = Array.from({ length: layer.outputs }, (_, u) =>
+        Float64Array.from([
+          ...w.subarray(u * layer.inputs, (u + 1) * layer.inputs),
+          b[u],
+          ...Array.from({ length: next.outputs }, (_, o) => w2[o * next.inputs + u]),
+        ]),
+      );
       perms[`P${l}`] = smoothingOrder(units);
     });
     model = applyPermutations(model, spec, perms);
     const fields: TensorField[] = [];
     layers.forEach((layer, l) => {
-      const rowsHidden = l < layers.length - 1, colsHidden = l > 0;
-      fields.push({ name: layer.weight, isBias: false, rowsHidden, colsHidden, fanInHidden: colsHidden, rows: layer.outputs, cols: layer.inputs, fanIn: layer.inputs });
-      if (layer.bias) fields.push({ name: layer.bias, isBias: true, rowsHidden, colsHidden: false, fanInHidden: colsHidden, rows: layer.outputs, cols: 1, fanIn: layer.inputs });
+      const rowsHidden = l < layers.length - 1,
+        colsHidden = l > 0;
+      fields.push({
+        name: layer.weight,
+        isBias: false,
+        rowsHidden,
+        colsHidden,
+        fanInHidden: colsHidden,
+        rows: layer.outputs,
+        cols: layer.inputs,
+        fanIn: layer.inputs,
+      });
+      if (layer.bias)
+        fields.push({
+          name: layer.bias,
+          isBias: true,
+          rowsHidden,
+          colsHidden: false,
+          fanInHidden: colsHidden,
+          rows: layer.outputs,
+          cols: 1,
+          fanIn: layer.inputs,
+        });
     });
     const jx = await jaxModule();
     const F = this.o.frequencies;
@@ -170,35 +270,71 @@ export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions
     // NeuMeta: weight = INR output / fan-in. The INR learns that output divided by its per-tensor
     // sd (unit-scale targets train much faster with Adam); the sd multiplies back when sampling.
     const scaled = fields.map((field) => Float64Array.from(model.get(field.name).toFloat64(), (v) => v * field.fanIn));
-    const scales = scaled.map((t) => { const m = t.reduce((a, b) => a + b, 0) / t.length; return Math.sqrt(t.reduce((a, b) => a + (b - m) ** 2, 0) / t.length) || 1; });
+    const scales = scaled.map((t) => {
+      const m = t.reduce((a, b) => a + b, 0) / t.length;
+      return Math.sqrt(t.reduce((a, b) => a + (b - m) ** 2, 0) / t.length) || 1;
+    });
     const targets = scaled.map((t, index) => Float32Array.from(t, (v) => v / scales[index]));
-    const initial = fields.flatMap((_, index) => linearStack([4 * F, this.o.hidden, this.o.hidden, 1], this.o.seed + index));
+    const initial = fields.flatMap((_, index) =>
+      linearStack([4 * F, this.o.hidden, this.o.hidden, 1], this.o.seed + index),
+    );
     const perField = initial.length / fields.length;
-    const trainer = await AdamTrainer.create(initial, (j, p, batch) => {
-      const np = j.numpy;
-      const f = batch[batch.length - 1];
-      let total: JaxArray | undefined;
-      fields.forEach((_, index) => {
-        const error = np.mean(np.square(np.subtract(mlpForward(j, p.slice(index * perField, (index + 1) * perField), this.features(j, batch[2 * index], f.ref), 'gelu'), batch[2 * index + 1])));
-        total = total ? np.add(total, error) : error;
-      });
-      f.dispose();
-      return total!;
-    }, { learningRate: this.o.learningRate, schedule: 'cosine', finalLearningRate: this.o.learningRate / 30, totalSteps: this.o.steps });
+    const trainer = await AdamTrainer.create(
+      initial,
+      (j, p, batch) => {
+        const np = j.numpy;
+        const f = batch[batch.length - 1];
+        let total: JaxArray | undefined;
+        fields.forEach((_, index) => {
+          const error = np.mean(
+            np.square(
+              np.subtract(
+                mlpForward(
+                  j,
+                  p.slice(index * perField, (index + 1) * perField),
+                  this.features(j, batch[2 * index], f.ref),
+                  'gelu',
+                ),
+                batch[2 * index + 1],
+              ),
+            ),
+          );
+          total = total ? np.add(total, error) : error;
+        });
+        f.dispose();
+        return total!;
+      },
+      {
+        learningRate: this.o.learningRate,
+        schedule: 'cosine',
+        finalLearningRate: this.o.learningRate / 30,
+        totalSteps: this.o.steps,
+      },
+    );
     let params: HostParameters[];
     try {
       this.losses = await trainLoop(trainer, {
         steps: this.o.steps,
-        signal: fitOptions.signal, progress: fitProgress(fitOptions, this.name),
-        batch: () => [...fields.flatMap((field, index) => {
-          const count = field.rows * field.cols;
-          const coords = this.coordinates(field, field.rows, field.cols, source.uniform(2 * count, -0.5, 0.5));
-          if (count <= this.o.batchSize) return [deviceArray(jx, coords, [count, 2]), deviceArray(jx, targets[index], [count, 1])];
-          const pick = source.integers(this.o.batchSize, 0, count);
-          const x = new Float32Array(2 * pick.length), y = new Float32Array(pick.length);
-          pick.forEach((k, r) => { x[2 * r] = coords[2 * k]; x[2 * r + 1] = coords[2 * k + 1]; y[r] = targets[index][k]; });
-          return [deviceArray(jx, x, [pick.length, 2]), deviceArray(jx, y, [pick.length, 1])];
-        }), deviceArray(jx, frequencies, [1, F])],
+        signal: fitOptions.signal,
+        progress: fitProgress(fitOptions, this.name),
+        batch: () => [
+          ...fields.flatMap((field, index) => {
+            const count = field.rows * field.cols;
+            const coords = this.coordinates(field, field.rows, field.cols, source.uniform(2 * count, -0.5, 0.5));
+            if (count <= this.o.batchSize)
+              return [deviceArray(jx, coords, [count, 2]), deviceArray(jx, targets[index], [count, 1])];
+            const pick = source.integers(this.o.batchSize, 0, count);
+            const x = new Float32Array(2 * pick.length),
+              y = new Float32Array(pick.length);
+            pick.forEach((k, r) => {
+              x[2 * r] = coords[2 * k];
+              x[2 * r + 1] = coords[2 * k + 1];
+              y[r] = targets[index][k];
+            });
+            return [deviceArray(jx, x, [pick.length, 2]), deviceArray(jx, y, [pick.length, 1])];
+          }),
+          deviceArray(jx, frequencies, [1, F]),
+        ],
       });
       const all = await trainer.parameters();
       params = fields.map((_, index) => all.slice(index * perField, (index + 1) * perField));
@@ -212,8 +348,10 @@ export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions
 
   /** n nets whose hidden layers all have `width` units (widths never trained included). */
   async sampleWidth(width: number, n: number, seed: number): Promise<WeightSet[]> {
-    if (!Number.isInteger(width) || width < 1) throw new ArgumentError('width must be a positive integer', { field: 'width', found: String(width) });
-    if (!Number.isInteger(n) || n < 1) throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
+    if (!Number.isInteger(width) || width < 1)
+      throw new ArgumentError('width must be a positive integer', { field: 'width', found: String(width) });
+    if (!Number.isInteger(n) || n < 1)
+      throw new ArgumentError('n must be a positive integer', { field: 'n', found: String(n) });
     if (!this.fitted) throw new ArgumentError(`${this.name}: call fit(zoo) before sampling`);
     const { template, fields, params, scales } = this.fitted;
     const jx = await jaxModule();
@@ -226,17 +364,38 @@ export class WeightFieldGenerator extends ConfiguredGenerator<WeightFieldOptions
       const fanIn = field.fanInHidden ? width : field.fanIn;
       const count = rows * cols;
       const coords = new Float32Array(n * count * 2);
-      for (let i = 0; i < n; i++) coords.set(this.coordinates(field, rows, cols, i === 0 ? undefined : source.uniform(2 * count, -0.5, 0.5)), i * count * 2);
-      const out = mlpForward(jx, toDevice(jx, params[index]), this.features(jx, deviceArray(jx, coords, [n * count, 2]), deviceArray(jx, fourierFrequencies(F), [1, F])), 'gelu');
-      const flat = await out.data() as Float32Array;
-      values.set(field.name, Array.from({ length: n }, (_, i) => Float64Array.from(flat.subarray(i * count, (i + 1) * count), (v) => v * scales[index] / fanIn)));
+      for (let i = 0; i < n; i++)
+        coords.set(
+          this.coordinates(field, rows, cols, i === 0 ? undefined : source.uniform(2 * count, -0.5, 0.5)),
+          i * count * 2,
+        );
+      const out = mlpForward(
+        jx,
+        toDevice(jx, params[index]),
+        this.features(jx, deviceArray(jx, coords, [n * count, 2]), deviceArray(jx, fourierFrequencies(F), [1, F])),
+        'gelu',
+      );
+      const flat = (await out.data()) as Float32Array;
+      values.set(
+        field.name,
+        Array.from({ length: n }, (_, i) =>
+          Float64Array.from(flat.subarray(i * count, (i + 1) * count), (v) => (v * scales[index]) / fanIn),
+        ),
+      );
     }
-    return Array.from({ length: n }, (_, i) => new WeightSet(template.names.map((name): [string, Tensor] => {
-      const field = fields.find((f) => f.name === name)!;
-      const rows = field.rowsHidden ? width : field.rows;
-      const shape = field.isBias ? [rows] : [rows, field.colsHidden ? width : field.cols];
-      return [name, new Tensor('float64', values.get(name)![i], shape)];
-    }), { metadata: { generator: this.name, seed, index: i, width } }));
+    return Array.from(
+      { length: n },
+      (_, i) =>
+        new WeightSet(
+          template.names.map((name): [string, Tensor] => {
+            const field = fields.find((f) => f.name === name)!;
+            const rows = field.rowsHidden ? width : field.rows;
+            const shape = field.isBias ? [rows] : [rows, field.colsHidden ? width : field.cols];
+            return [name, new Tensor('float64', values.get(name)![i], shape)];
+          }),
+          { metadata: { generator: this.name, seed, index: i, width } },
+        ),
+    );
   }
 
   async sample(n: number, seed: number): Promise<WeightSet[]> {

@@ -61,7 +61,11 @@ export class WeightSpace {
  * The common start of a generator's fit: the zoo's models, checked and aligned into one weight
  * space (at least two models), and their full flat weight vectors.
  */
-export async function fullWeightRepresentation(zoo: ZooInput, options: Pick<WeightSpaceOptions, 'align' | 'spec'>, purpose: string): Promise<{ models: WeightSet[]; space: WeightSpace; representation: Representation }> {
+export async function fullWeightRepresentation(
+  zoo: ZooInput,
+  options: Pick<WeightSpaceOptions, 'align' | 'spec'>,
+  purpose: string,
+): Promise<{ models: WeightSet[]; space: WeightSpace; representation: Representation }> {
   const models = await zooModels(zoo);
   const space = WeightSpace.from(models, { align: options.align, spec: options.spec, minimum: 2, purpose });
   return { models, space, representation: Representation.of(space, { space: 'full' }) };

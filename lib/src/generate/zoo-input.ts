@@ -16,8 +16,12 @@ export async function zooModels(zoo: ZooInput): Promise<WeightSet[]> {
     for await (const model of zoo as AsyncIterable<WeightSet>) out.push(model);
     return out;
   }
-  if (zoo && typeof (zoo as Iterable<WeightSet>)[Symbol.iterator] === 'function') return [...(zoo as Iterable<WeightSet>)];
-  throw new ArgumentError('not a zoo: expected an array or iterable of WeightSets, or an object with `models`', { field: 'zoo', found: typeof zoo });
+  if (zoo && typeof (zoo as Iterable<WeightSet>)[Symbol.iterator] === 'function')
+    return [...(zoo as Iterable<WeightSet>)];
+  throw new ArgumentError('not a zoo: expected an array or iterable of WeightSets, or an object with `models`', {
+    field: 'zoo',
+    found: typeof zoo,
+  });
 }
 
 function modelLabel(model: WeightSet, index: number): string {
@@ -39,29 +43,44 @@ export interface CheckZooOptions {
 export function checkZoo(models: readonly WeightSet[], options: CheckZooOptions = {}): void {
   const minimum = options.minimum ?? 1;
   if (models.length < minimum) {
-    throw new ArgumentError(`too few models${options.purpose ? ` for ${options.purpose}` : ''}`, { field: 'zoo', expected: `at least ${minimum}`, found: String(models.length) });
+    throw new ArgumentError(`too few models${options.purpose ? ` for ${options.purpose}` : ''}`, {
+      field: 'zoo',
+      expected: `at least ${minimum}`,
+      found: String(models.length),
+    });
   }
   const first = models[0];
   models.forEach((model, index) => {
-    if (!(model instanceof WeightSet)) throw new ArgumentError('zoo entry is not a WeightSet', { field: `model ${index}` });
+    if (!(model instanceof WeightSet))
+      throw new ArgumentError('zoo entry is not a WeightSet', { field: `model ${index}` });
     const label = modelLabel(model, index);
     if (model.size !== first.size || model.names.some((name, k) => name !== first.names[k])) {
       const missing = first.names.find((name) => !model.has(name));
       const extra = model.names.find((name) => !first.has(name));
       throw new ShapeError(`mixed architectures: ${label} has different tensors than model 0`, {
-        field: label, expected: missing ? `a tensor '${missing}'` : `${first.size} tensors in model 0's order`, found: extra ? `extra tensor '${extra}'` : `${model.size} tensors`,
+        field: label,
+        expected: missing ? `a tensor '${missing}'` : `${first.size} tensors in model 0's order`,
+        found: extra ? `extra tensor '${extra}'` : `${model.size} tensors`,
       });
     }
     for (const name of first.names) {
       const a = first.info(name).shape;
       const b = model.info(name).shape;
       if (a.length !== b.length || a.some((d, k) => d !== b[k])) {
-        throw new ShapeError(`mixed architectures: ${label} differs from model 0 in tensor '${name}'`, { field: `${label}: ${name}`, expected: `[${a.join(', ')}]`, found: `[${b.join(', ')}]` });
+        throw new ShapeError(`mixed architectures: ${label} differs from model 0 in tensor '${name}'`, {
+          field: `${label}: ${name}`,
+          expected: `[${a.join(', ')}]`,
+          found: `[${b.join(', ')}]`,
+        });
       }
       const values = model.get(name).toFloat64();
       for (let k = 0; k < values.length; k++) {
         if (!Number.isFinite(values[k])) {
-          throw new NumericalError(`${label} has a non-finite weight`, { field: `${label}: ${name}[${k}]`, expected: 'finite values', found: String(values[k]) });
+          throw new NumericalError(`${label} has a non-finite weight`, {
+            field: `${label}: ${name}[${k}]`,
+            expected: 'finite values',
+            found: String(values[k]),
+          });
         }
       }
     }

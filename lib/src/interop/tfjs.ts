@@ -20,7 +20,11 @@ export interface TfjsTensorLike {
 
 /** The part of the `tf` module weightlab calls to make tensors. */
 export interface TfjsModuleLike {
-  tensor(values: Float32Array | Int32Array | Uint8Array, shape: number[], dtype: 'float32' | 'int32' | 'bool'): TfjsTensorLike;
+  tensor(
+    values: Float32Array | Int32Array | Uint8Array,
+    shape: number[],
+    dtype: 'float32' | 'int32' | 'bool',
+  ): TfjsTensorLike;
 }
 
 /** The part of a tfjs layer weightlab reads and writes. */
@@ -51,10 +55,22 @@ export function fromTfjsTensor(t: TfjsTensorLike): Tensor {
   const shape = [...t.shape];
   const values = t.dataSync();
   switch (t.dtype) {
-    case 'float32': return new Tensor('float32', Float32Array.from(values as Float32Array), shape);
-    case 'int32': return new Tensor('int32', Int32Array.from(values as Int32Array), shape);
-    case 'bool': return new Tensor('bool', Uint8Array.from(values as Uint8Array, (v) => (v ? 1 : 0)), shape);
-    default: throw new DTypeError('tfjs dtype has no weightlab equivalent', { field: 't', expected: 'float32|int32|bool', found: t.dtype });
+    case 'float32':
+      return new Tensor('float32', Float32Array.from(values as Float32Array), shape);
+    case 'int32':
+      return new Tensor('int32', Int32Array.from(values as Int32Array), shape);
+    case 'bool':
+      return new Tensor(
+        'bool',
+        Uint8Array.from(values as Uint8Array, (v) => (v ? 1 : 0)),
+        shape,
+      );
+    default:
+      throw new DTypeError('tfjs dtype has no weightlab equivalent', {
+        field: 't',
+        expected: 'float32|int32|bool',
+        found: t.dtype,
+      });
   }
 }
 
@@ -69,20 +85,33 @@ export function toTfjsTensor(tensor: Tensor, tf: TfjsModuleLike): TfjsTensorLike
   return tf.tensor(values, [...tensor.shape], dtype);
 }
 
-function tfjsValues(tensor: Tensor, field: string): { values: Float32Array | Int32Array | Uint8Array; dtype: 'float32' | 'int32' | 'bool' } {
+function tfjsValues(
+  tensor: Tensor,
+  field: string,
+): { values: Float32Array | Int32Array | Uint8Array; dtype: 'float32' | 'int32' | 'bool' } {
   switch (tensor.dtype) {
-    case 'float64': case 'float32': case 'float16': case 'bfloat16':
+    case 'float64':
+    case 'float32':
+    case 'float16':
+    case 'bfloat16':
       // toFloat32 may return the tensor's own storage; tfjs may keep the array, so copy.
       return { values: Float32Array.from(tensor.toFloat32()), dtype: 'float32' };
     case 'bool': {
       const bits = tensor.contiguous();
-      return { values: Uint8Array.from((bits.data as Uint8Array).subarray(bits.offset, bits.offset + bits.size)), dtype: 'bool' };
+      return {
+        values: Uint8Array.from((bits.data as Uint8Array).subarray(bits.offset, bits.offset + bits.size)),
+        dtype: 'bool',
+      };
     }
     case 'int64': {
       const values = tensor.toFloat64();
       for (const value of values) {
         if (value > 2147483647 || value < -2147483648) {
-          throw new DTypeError('int64 value does not fit tfjs int32', { field, expected: 'values in int32 range', found: String(value) });
+          throw new DTypeError('int64 value does not fit tfjs int32', {
+            field,
+            expected: 'values in int32 range',
+            found: String(value),
+          });
         }
       }
       return { values: Int32Array.from(values), dtype: 'int32' };
@@ -103,7 +132,8 @@ function leafName(variable: { name: string; originalName?: string }): string {
 }
 
 function checkModel(model: TfjsLayersModelLike): void {
-  if (!model || !Array.isArray(model.layers)) throw new ArgumentError('expected a tfjs LayersModel (with .layers)', { field: 'model' });
+  if (!model || !Array.isArray(model.layers))
+    throw new ArgumentError('expected a tfjs LayersModel (with .layers)', { field: 'model' });
 }
 
 /**
@@ -120,7 +150,9 @@ export function weightSetFromLayersModel(model: TfjsLayersModelLike): WeightSet 
       tensors.push([`${layer.name}.${leafName(variable)}`, fromTfjsTensor(values[index])]);
     });
   }
-  const layers: Layer[] = inferLayers(tensors.map(([name, tensor]) => [name, { dtype: tensor.dtype, shape: tensor.shape }]));
+  const layers: Layer[] = inferLayers(
+    tensors.map(([name, tensor]) => [name, { dtype: tensor.dtype, shape: tensor.shape }]),
+  );
   // inferLayers marks 2-D Keras kernels 'in-out' already; make it explicit for every 2-D kernel.
   for (const layer of layers) if (layer.weight.endsWith('.kernel') && layer.kind === 'linear') layer.layout = 'in-out';
   return new WeightSet(tensors, {
@@ -162,11 +194,23 @@ export function assignToLayersModel(model: TfjsLayersModelLike, weights: WeightS
     if (layer.weights.length === 0) continue;
     const tensors = layer.weights.map((variable) => {
       const name = `${layer.name}.${leafName(variable)}`;
-      if (!weights.has(name)) throw new ShapeError('weight missing from the WeightSet', { field: name, expected: `a tensor for tfjs variable ${variable.name}` });
+      if (!weights.has(name))
+        throw new ShapeError('weight missing from the WeightSet', {
+          field: name,
+          expected: `a tensor for tfjs variable ${variable.name}`,
+        });
       const tensor = weights.get(name);
       const shape = variable.shape.map((extent) => extent ?? -1);
-      if (tensor.shape.length !== shape.length || tensor.shape.some((extent, axis) => extent !== shape[axis]) || tensor.size !== sizeOf(shape)) {
-        throw new ShapeError('tensor shape differs from the tfjs variable', { field: name, expected: `[${shape.join(', ')}]`, found: `[${tensor.shape.join(', ')}]` });
+      if (
+        tensor.shape.length !== shape.length ||
+        tensor.shape.some((extent, axis) => extent !== shape[axis]) ||
+        tensor.size !== sizeOf(shape)
+      ) {
+        throw new ShapeError('tensor shape differs from the tfjs variable', {
+          field: name,
+          expected: `[${shape.join(', ')}]`,
+          found: `[${tensor.shape.join(', ')}]`,
+        });
       }
       return tensor;
     });

@@ -21,7 +21,10 @@ export function processIsRunning(pid: number): boolean {
 
 /** The temp file writeFileAtomic writes for `file` in this process: `.<name>.<pid>.<8 hex>.tmp` beside it. */
 function temporaryFor(file: string): string {
-  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(
+    path.dirname(path.resolve(file)),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
 }
 
 /** Whether `name` is a writeFileAtomic temp file whose writer is no longer running (killed mid-write). */
@@ -40,7 +43,9 @@ export function removeStaleTemps(file: string): string[] {
   } catch {
     return [];
   }
-  const removed = names.filter((name) => name.startsWith(prefix) && isDeadWritersTemporary(name)).map((name) => path.join(directory, name));
+  const removed = names
+    .filter((name) => name.startsWith(prefix) && isDeadWritersTemporary(name))
+    .map((name) => path.join(directory, name));
   for (const stale of removed) fs.rmSync(stale, { force: true });
   return removed;
 }

@@ -26,7 +26,10 @@ export function checkRange(source: ByteSource, offset: number, length: number, w
   }
   if (offset + length > source.size) {
     throw new FormatError(`${what} runs past the end of the file (truncated?)`, {
-      file: source.name, offset, expected: `${offset + length} bytes`, found: `${source.size} bytes`,
+      file: source.name,
+      offset,
+      expected: `${offset + length} bytes`,
+      found: `${source.size} bytes`,
     });
   }
 }
@@ -59,7 +62,11 @@ export class FileSource implements ByteSource {
         const step = Math.min(MAX_READ, length - done);
         const got = fs.readSync(fd, out, done, step, offset + done);
         if (got === 0) {
-          throw new FormatError(`${what} ends early: the file shrank while reading`, { file: this.name, offset: offset + done, expected: `${length} bytes` });
+          throw new FormatError(`${what} ends early: the file shrank while reading`, {
+            file: this.name,
+            offset: offset + done,
+            expected: `${length} bytes`,
+          });
         }
         done += got;
       }
@@ -100,15 +107,30 @@ export function toSource(input: string | Uint8Array | ByteSource, name?: string)
 }
 
 /** A FormatError located in `source`. */
-export function formatError(source: { name: string }, message: string, details: Omit<ErrorDetails, 'file'> = {}): FormatError {
+export function formatError(
+  source: { name: string },
+  message: string,
+  details: Omit<ErrorDetails, 'file'> = {},
+): FormatError {
   return new FormatError(message, { file: source.name, ...details });
 }
 
 /** Little-endian unsigned 64-bit integer as a number; a FormatError past 2^53. */
-export function readUint64(view: DataView, at: number, source: { name: string }, field: string, fileOffset = at): number {
+export function readUint64(
+  view: DataView,
+  at: number,
+  source: { name: string },
+  field: string,
+  fileOffset = at,
+): number {
   const value = view.getBigUint64(at, true);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw formatError(source, 'integer too large', { offset: fileOffset, field, expected: `at most 2^53`, found: String(value) });
+    throw formatError(source, 'integer too large', {
+      offset: fileOffset,
+      field,
+      expected: `at most 2^53`,
+      found: String(value),
+    });
   }
   return Number(value);
 }

@@ -45,7 +45,12 @@ export function collectTensors(root: unknown, isTensor: IsTensor, file: string):
       return;
     }
     if (value === null || typeof value !== 'object' || seen.has(value)) return;
-    if (depth > 64) throw new FormatError('checkpoint nests containers too deeply', { file, field: name, expected: 'at most 64 levels' });
+    if (depth > 64)
+      throw new FormatError('checkpoint nests containers too deeply', {
+        file,
+        field: name,
+        expected: 'at most 64 levels',
+      });
     seen.add(value);
     const join = (key: unknown) => (name ? `${name}.${String(key)}` : String(key));
     if (isDict(value)) for (const [key, child] of value) walk(child, join(key), depth + 1);
@@ -67,27 +72,47 @@ function scalarMetadata(root: unknown, skip: unknown): Record<string, unknown> {
 }
 
 /** The WeightSet inside an unpickled checkpoint: unwraps common wrappers and strips `module.`. */
-export function weightsFromCheckpoint(root: unknown, isTensor: IsTensor, file: string, options: UnwrapOptions = {}, metadata: Record<string, unknown> = {}): WeightSet {
+export function weightsFromCheckpoint(
+  root: unknown,
+  isTensor: IsTensor,
+  file: string,
+  options: UnwrapOptions = {},
+  metadata: Record<string, unknown> = {},
+): WeightSet {
   let chosen: unknown = root;
   let chosenKey: string | undefined;
   if (options.key !== undefined) {
-    if (!isDict(root) || !root.has(options.key)) throw new FormatError('checkpoint has no such top-level key', { file, field: options.key, expected: isDict(root) ? [...root.keys()].map(String).join(', ') : 'a dict' });
+    if (!isDict(root) || !root.has(options.key))
+      throw new FormatError('checkpoint has no such top-level key', {
+        file,
+        field: options.key,
+        expected: isDict(root) ? [...root.keys()].map(String).join(', ') : 'a dict',
+      });
     chosen = root.get(options.key);
     chosenKey = options.key;
   } else if (isDict(root) && ![...root.values()].every((value) => isTensor(value))) {
     for (const key of STATE_DICT_KEYS) {
       const value = root.get(key);
-      if (isDict(value) && containsTensor(value, isTensor)) { chosen = value; chosenKey = key; break; }
+      if (isDict(value) && containsTensor(value, isTensor)) {
+        chosen = value;
+        chosenKey = key;
+        break;
+      }
     }
   }
   let entries = collectTensors(chosen, isTensor, file);
   if (options.stripPrefix !== false) {
     for (const prefix of ['module.', '_orig_mod.', 'model.']) {
       if (prefix === 'model.' && chosenKey === undefined) continue; // only strip 'model.' inside an explicit wrapper (Lightning style)
-      if (entries.length > 0 && entries.every(([name]) => name.startsWith(prefix))) entries = entries.map(([name, entry]) => [name.slice(prefix.length), entry]);
+      if (entries.length > 0 && entries.every(([name]) => name.startsWith(prefix)))
+        entries = entries.map(([name, entry]) => [name.slice(prefix.length), entry]);
     }
   }
   return new WeightSet(entries, {
-    metadata: { ...metadata, ...(chosenKey !== undefined ? { stateDictKey: chosenKey } : {}), extra: scalarMetadata(root, chosenKey) },
+    metadata: {
+      ...metadata,
+      ...(chosenKey !== undefined ? { stateDictKey: chosenKey } : {}),
+      extra: scalarMetadata(root, chosenKey),
+    },
   });
 }

@@ -40,7 +40,11 @@ function hubRepository(folder: string): string | undefined {
   const parts = path.resolve(folder).split(path.sep);
   for (let i = parts.length - 2; i >= 1; i--) {
     if (HUB_REPOSITORY.test(parts[i]) && parts[i + 1] === 'snapshots') {
-      try { return fs.realpathSync(parts.slice(0, i + 1).join(path.sep) || path.sep); } catch { return undefined; }
+      try {
+        return fs.realpathSync(parts.slice(0, i + 1).join(path.sep) || path.sep);
+      } catch {
+        return undefined;
+      }
     }
   }
   return undefined;
@@ -66,8 +70,17 @@ function firstLink(folder: string, relative: string): { link: string; target: st
  * referring file and field, the link and its target otherwise.
  */
 export function containedPath(folder: string, relative: unknown, referrer: Referrer): string {
-  if (typeof relative !== 'string' || relative === '' || path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..')) {
-    throw new FormatError('referenced files must be given by a path inside the model folder', { ...referrer, expected: 'a relative path without ..', found: String(relative) });
+  if (
+    typeof relative !== 'string' ||
+    relative === '' ||
+    path.isAbsolute(relative) ||
+    relative.split(/[\\/]/).includes('..')
+  ) {
+    throw new FormatError('referenced files must be given by a path inside the model folder', {
+      ...referrer,
+      expected: 'a relative path without ..',
+      found: String(relative),
+    });
   }
   const file = path.join(folder, relative);
   const real = realPath(file, referrer);
@@ -77,7 +90,10 @@ export function containedPath(folder: string, relative: unknown, referrer: Refer
   const { link, target } = firstLink(folder, relative);
   const resolved = target ? path.resolve(path.dirname(link), target) : real;
   throw new FormatError('a symlink leads outside the model folder; refusing to read it', {
-    file: link, field: referrer.field ?? referrer.file, offset: referrer.offset,
-    expected: `a target inside ${repository ?? path.resolve(folder)}`, found: resolved === real ? real : `${target} (resolves to ${real})`,
+    file: link,
+    field: referrer.field ?? referrer.file,
+    offset: referrer.offset,
+    expected: `a target inside ${repository ?? path.resolve(folder)}`,
+    found: resolved === real ? real : `${target} (resolves to ${real})`,
   });
 }

@@ -8,12 +8,24 @@ import { float16ToNumber, type DType, type Storage, view, BYTES_PER_ELEMENT } fr
 /** A weightlab dtype or one of the extra types files use. */
 export type FileDType =
   | DType
-  | 'uint16' | 'uint32' | 'uint64'
-  | 'float8_e4m3fn' | 'float8_e4m3fnuz' | 'float8_e5m2' | 'float8_e5m2fnuz' | 'float8_e8m0';
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'float8_e4m3fn'
+  | 'float8_e4m3fnuz'
+  | 'float8_e5m2'
+  | 'float8_e5m2fnuz'
+  | 'float8_e8m0';
 
 const EXTRA_SIZES = {
-  uint16: 2, uint32: 4, uint64: 8,
-  float8_e4m3fn: 1, float8_e4m3fnuz: 1, float8_e5m2: 1, float8_e5m2fnuz: 1, float8_e8m0: 1,
+  uint16: 2,
+  uint32: 4,
+  uint64: 8,
+  float8_e4m3fn: 1,
+  float8_e4m3fnuz: 1,
+  float8_e5m2: 1,
+  float8_e5m2fnuz: 1,
+  float8_e8m0: 1,
 } as const;
 
 /** Bytes per element of a file dtype. */
@@ -27,10 +39,19 @@ export function fileDTypeSize(dtype: FileDType): number {
  */
 export function tensorDTypeOf(dtype: FileDType): DType {
   switch (dtype) {
-    case 'uint16': return 'int32';
-    case 'uint32': case 'uint64': return 'int64';
-    case 'float8_e4m3fn': case 'float8_e4m3fnuz': case 'float8_e5m2': case 'float8_e5m2fnuz': case 'float8_e8m0': return 'float32';
-    default: return dtype;
+    case 'uint16':
+      return 'int32';
+    case 'uint32':
+    case 'uint64':
+      return 'int64';
+    case 'float8_e4m3fn':
+    case 'float8_e4m3fnuz':
+    case 'float8_e5m2':
+    case 'float8_e5m2fnuz':
+    case 'float8_e8m0':
+      return 'float32';
+    default:
+      return dtype;
   }
 }
 
@@ -45,10 +66,20 @@ export interface DecodeContext {
  * `bytes` should be a fresh buffer the caller owns: it is viewed in place when possible and
  * byte-swapped in place for big-endian data.
  */
-export function decodeElements(dtype: FileDType, bytes: Uint8Array, count: number, bigEndian: boolean, where: DecodeContext): Storage {
+export function decodeElements(
+  dtype: FileDType,
+  bytes: Uint8Array,
+  count: number,
+  bigEndian: boolean,
+  where: DecodeContext,
+): Storage {
   const size = fileDTypeSize(dtype);
   if (bytes.byteLength < count * size) {
-    throw new FormatError('not enough bytes for the tensor', { ...where, expected: `${count * size} bytes`, found: `${bytes.byteLength}` });
+    throw new FormatError('not enough bytes for the tensor', {
+      ...where,
+      expected: `${count * size} bytes`,
+      found: `${bytes.byteLength}`,
+    });
   }
   let data = bytes.subarray(0, count * size);
   if (data.byteOffset % size !== 0) data = data.slice();
@@ -67,12 +98,20 @@ export function decodeElements(dtype: FileDType, bytes: Uint8Array, count: numbe
       const source = new BigInt64Array(data.buffer, data.byteOffset, count);
       for (let i = 0; i < count; i++) {
         if (source[i] < 0n) {
-          throw new FormatError('uint64 value does not fit in int64', { ...where, expected: 'values below 2^63', found: `${BigInt.asUintN(64, source[i])} at element ${i}` });
+          throw new FormatError('uint64 value does not fit in int64', {
+            ...where,
+            expected: 'values below 2^63',
+            found: `${BigInt.asUintN(64, source[i])} at element ${i}`,
+          });
         }
       }
       return source;
     }
-    case 'float8_e4m3fn': case 'float8_e4m3fnuz': case 'float8_e5m2': case 'float8_e5m2fnuz': case 'float8_e8m0': {
+    case 'float8_e4m3fn':
+    case 'float8_e4m3fnuz':
+    case 'float8_e5m2':
+    case 'float8_e5m2fnuz':
+    case 'float8_e8m0': {
       const table = float8Table(dtype);
       const out = new Float32Array(count);
       for (let i = 0; i < count; i++) out[i] = table[data[i]];
@@ -87,7 +126,9 @@ export function decodeElements(dtype: FileDType, bytes: Uint8Array, count: numbe
 export function swapBytes(bytes: Uint8Array, size: number): void {
   for (let at = 0; at + size <= bytes.length; at += size) {
     for (let i = 0, j = size - 1; i < j; i++, j--) {
-      const t = bytes[at + i]; bytes[at + i] = bytes[at + j]; bytes[at + j] = t;
+      const t = bytes[at + i];
+      bytes[at + i] = bytes[at + j];
+      bytes[at + j] = t;
     }
   }
 }
@@ -95,7 +136,9 @@ export function swapBytes(bytes: Uint8Array, size: number): void {
 const float8Tables = new Map<string, Float32Array>();
 
 /** The 256 values of an 8-bit float format (OCP FP8 / ONNX definitions). */
-export function float8Table(format: 'float8_e4m3fn' | 'float8_e4m3fnuz' | 'float8_e5m2' | 'float8_e5m2fnuz' | 'float8_e8m0'): Float32Array {
+export function float8Table(
+  format: 'float8_e4m3fn' | 'float8_e4m3fnuz' | 'float8_e5m2' | 'float8_e5m2fnuz' | 'float8_e8m0',
+): Float32Array {
   let table = float8Tables.get(format);
   if (table) return table;
   table = new Float32Array(256);

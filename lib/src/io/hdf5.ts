@@ -17,8 +17,13 @@ let loading: Promise<H5Module> | undefined;
 
 /** Loads h5wasm once. `import()` is hidden from tsc, which would otherwise turn it into a require() of an ESM-only package. */
 export function loadH5wasm(): Promise<H5Module> {
-  const dynamicImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<H5Module>;
-  loading ??= dynamicImport('h5wasm/node').then(async (module) => { await module.ready; return module; });
+  const dynamicImport = new Function('specifier', 'return import(specifier)') as (
+    specifier: string,
+  ) => Promise<H5Module>;
+  loading ??= dynamicImport('h5wasm/node').then(async (module) => {
+    await module.ready;
+    return module;
+  });
   return loading;
 }
 
@@ -28,9 +33,15 @@ export interface Hdf5ReadOptions {
 }
 
 function fileDTypeOf(metadata: { type: number; size: number; signed: boolean }): FileDType | undefined {
-  if (metadata.type === 1) return ({ 2: 'float16', 4: 'float32', 8: 'float64' } as Record<number, FileDType>)[metadata.size];
+  if (metadata.type === 1)
+    return ({ 2: 'float16', 4: 'float32', 8: 'float64' } as Record<number, FileDType>)[metadata.size];
   if (metadata.type === 0) {
-    const table: Record<number, [FileDType, FileDType]> = { 1: ['int8', 'uint8'], 2: ['int16', 'uint16'], 4: ['int32', 'uint32'], 8: ['int64', 'uint64'] };
+    const table: Record<number, [FileDType, FileDType]> = {
+      1: ['int8', 'uint8'],
+      2: ['int16', 'uint16'],
+      4: ['int32', 'uint32'],
+      8: ['int64', 'uint64'],
+    };
     const pair = table[metadata.size];
     return pair ? pair[metadata.signed ? 0 : 1] : undefined;
   }
@@ -59,8 +70,13 @@ export async function readHdf5(file: string, options: Hdf5ReadOptions = {}): Pro
   if (!fs.existsSync(file)) throw new FormatError('cannot open file: no such file', { file });
   const head = Buffer.alloc(8);
   const fd = fs.openSync(file, 'r');
-  try { fs.readSync(fd, head, 0, 8, 0); } finally { fs.closeSync(fd); }
-  if (head.toString('latin1') !== '\x89HDF\r\n\x1a\n') throw new FormatError('not an HDF5 file (bad signature)', { file, offset: 0, expected: '\\x89HDF\\r\\n\\x1a\\n' });
+  try {
+    fs.readSync(fd, head, 0, 8, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head.toString('latin1') !== '\x89HDF\r\n\x1a\n')
+    throw new FormatError('not an HDF5 file (bad signature)', { file, offset: 0, expected: '\\x89HDF\\r\\n\\x1a\\n' });
   const h5 = await loadH5wasm();
   const open = () => {
     try {
@@ -79,30 +95,50 @@ export async function readHdf5(file: string, options: Hdf5ReadOptions = {}): Pro
         const itemPath = prefix ? `${prefix}/${key}` : key;
         if (!prefix && !options.includeOptimizer && /^optimizer(_weights)?$/.test(key)) continue;
         const item = group.get(key);
-        if (item instanceof h5.Group) { walk(item, itemPath, depth + 1); continue; }
+        if (item instanceof h5.Group) {
+          walk(item, itemPath, depth + 1);
+          continue;
+        }
         if (!(item instanceof h5.Dataset)) continue;
         const metadata = item.metadata;
         const dtype = fileDTypeOf(metadata);
-        if (!dtype || !Array.isArray(metadata.shape)) { skipped.push(itemPath); continue; }
+        if (!dtype || !Array.isArray(metadata.shape)) {
+          skipped.push(itemPath);
+          continue;
+        }
         const shape = [...metadata.shape] as number[];
-        const name = itemPath.replace(/:0$/, '').split('/').map((part) => part.replace(/:0$/, '')).join('.');
-        entries.push([name, {
-          dtype: tensorDTypeOf(dtype),
-          shape,
-          load(): Tensor {
-            const reopened = open();
-            try {
-              const dataset = reopened.get(itemPath);
-              const bytes = datasetBytes(h5, reopened, dataset, dataset.metadata);
-              return new Tensor(tensorDTypeOf(dtype), decodeElements(dtype, bytes, sizeOf(shape), false, { file, field: itemPath }) as never, shape);
-            } catch (error) {
-              if (error instanceof DTypeError || error instanceof FormatError) throw error;
-              throw new FormatError(`HDF5 library cannot read the dataset: ${(error as Error).message}`, { file, field: itemPath });
-            } finally {
-              reopened.close();
-            }
+        const name = itemPath
+          .replace(/:0$/, '')
+          .split('/')
+          .map((part) => part.replace(/:0$/, ''))
+          .join('.');
+        entries.push([
+          name,
+          {
+            dtype: tensorDTypeOf(dtype),
+            shape,
+            load(): Tensor {
+              const reopened = open();
+              try {
+                const dataset = reopened.get(itemPath);
+                const bytes = datasetBytes(h5, reopened, dataset, dataset.metadata);
+                return new Tensor(
+                  tensorDTypeOf(dtype),
+                  decodeElements(dtype, bytes, sizeOf(shape), false, { file, field: itemPath }) as never,
+                  shape,
+                );
+              } catch (error) {
+                if (error instanceof DTypeError || error instanceof FormatError) throw error;
+                throw new FormatError(`HDF5 library cannot read the dataset: ${(error as Error).message}`, {
+                  file,
+                  field: itemPath,
+                });
+              } finally {
+                reopened.close();
+              }
+            },
           },
-        }]);
+        ]);
       }
     };
     walk(handle, '', 0);
@@ -112,5 +148,7 @@ export async function readHdf5(file: string, options: Hdf5ReadOptions = {}): Pro
   } finally {
     handle.close();
   }
-  return new WeightSet(entries, { metadata: { format: 'hdf5', file, ...(skipped.length ? { skippedDatasets: skipped } : {}) } });
+  return new WeightSet(entries, {
+    metadata: { format: 'hdf5', file, ...(skipped.length ? { skippedDatasets: skipped } : {}) },
+  });
 }

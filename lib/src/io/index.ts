@@ -3,7 +3,15 @@
 
 export { FileSource, BufferSource, type ByteSource } from './byte-source';
 export { type FileDType, float8ToNumber } from './file-dtypes';
-export { readSafetensors, readSafetensorsHeader, readSafetensorsIndex, writeSafetensors, encodeSafetensors, type SafetensorsHeader, type TensorsInput } from './safetensors';
+export {
+  readSafetensors,
+  readSafetensorsHeader,
+  readSafetensorsIndex,
+  writeSafetensors,
+  encodeSafetensors,
+  type SafetensorsHeader,
+  type TensorsInput,
+} from './safetensors';
 export { readNpy, openNpy, readNpyHeader, readNpyRows, writeNpy, encodeNpy, type NpyHeader } from './npy';
 export { readNpz } from './npz';
 export { ZipArchive, type ZipEntry, type ZipReadOptions } from './zip';
@@ -14,4 +22,10 @@ export { STATE_DICT_KEYS, type UnwrapOptions } from './checkpoint-tree';
 export { readTfjs } from './tfjs';
 export { readOnnx, readOnnxBytes } from './onnx';
 export { readHdf5, type Hdf5ReadOptions } from './hdf5';
-export { readWeights, loadWeights, detectWeightFormat, type WeightFormat, type ReadWeightsOptions } from './read-weights';
+export {
+  readWeights,
+  loadWeights,
+  detectWeightFormat,
+  type WeightFormat,
+  type ReadWeightsOptions,
+} from './read-weights';

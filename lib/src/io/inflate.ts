@@ -83,13 +83,20 @@ export function inflateStream(request: InflateRequest): InflateResult {
     }
   } catch (error) {
     if (error instanceof LimitExceeded) {
-      throw new FormatError(`${what} inflates past its declared size (zip bomb?)`, { ...where, expected: `at most ${limit} bytes` });
+      throw new FormatError(`${what} inflates past its declared size (zip bomb?)`, {
+        ...where,
+        expected: `at most ${limit} bytes`,
+      });
     }
     if (error instanceof FormatError) throw error;
     throw new FormatError(`${what} is not valid deflate data: ${(error as Error).message}`, where);
   }
   if (total < from + length) {
-    throw new FormatError(`${what} ends before its declared size`, { ...where, expected: `${from + length} bytes`, found: `${total}` });
+    throw new FormatError(`${what} ends before its declared size`, {
+      ...where,
+      expected: `${from + length} bytes`,
+      found: `${total}`,
+    });
   }
   return { bytes, total, crc };
 }
@@ -112,12 +119,19 @@ export function gunzipBounded(input: Uint8Array, limit: number, what: string, wh
       at = next;
     }
   } catch (error) {
-    if (error instanceof LimitExceeded) throw new FormatError(`${what} inflates past its limit (zip bomb?)`, { ...where, expected: `at most ${limit} bytes` });
+    if (error instanceof LimitExceeded)
+      throw new FormatError(`${what} inflates past its limit (zip bomb?)`, {
+        ...where,
+        expected: `at most ${limit} bytes`,
+      });
     throw new FormatError(`${what} is not valid gzip data: ${(error as Error).message}`, where);
   }
   const out = new Uint8Array(new ArrayBuffer(total));
   let at = 0;
-  for (const chunk of chunks) { out.set(chunk, at); at += chunk.length; }
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
   return out;
 }
 
@@ -139,7 +153,8 @@ export function inflatePrefix(input: Uint8Array, wanted: number, what: string, w
       at = next;
     }
   } catch (error) {
-    if (!(error instanceof WindowFilled)) throw new FormatError(`${what} is not valid deflate data: ${(error as Error).message}`, where);
+    if (!(error instanceof WindowFilled))
+      throw new FormatError(`${what} is not valid deflate data: ${(error as Error).message}`, where);
   }
   return out.subarray(0, total);
 }

@@ -25,14 +25,23 @@ export function lazyTensor(source: ByteSource, location: TensorLocation): LazyTe
   const { name, dtype, shape, offset } = location;
   for (const extent of shape) {
     if (!Number.isSafeInteger(extent) || extent < 0) {
-      throw new FormatError('invalid shape', { file: source.name, field: name, expected: 'non-negative integers', found: `[${shape.join(', ')}]` });
+      throw new FormatError('invalid shape', {
+        file: source.name,
+        field: name,
+        expected: 'non-negative integers',
+        found: `[${shape.join(', ')}]`,
+      });
     }
   }
   const count = sizeOf(shape);
   const byteLength = count * fileDTypeSize(dtype);
   if (!Number.isSafeInteger(byteLength) || offset + byteLength > source.size) {
     throw new FormatError('tensor data runs past the end of the file', {
-      file: source.name, field: name, offset, expected: `${byteLength} bytes`, found: `${Math.max(0, source.size - offset)} bytes left`,
+      file: source.name,
+      field: name,
+      offset,
+      expected: `${byteLength} bytes`,
+      found: `${Math.max(0, source.size - offset)} bytes left`,
     });
   }
   const tensorDType = tensorDTypeOf(dtype);
@@ -41,7 +50,11 @@ export function lazyTensor(source: ByteSource, location: TensorLocation): LazyTe
     shape,
     load(): Tensor {
       const bytes = source.read(offset, byteLength, `tensor '${name}'`);
-      const data = decodeElements(dtype, bytes, count, location.bigEndian ?? false, { file: source.name, field: name, offset });
+      const data = decodeElements(dtype, bytes, count, location.bigEndian ?? false, {
+        file: source.name,
+        field: name,
+        offset,
+      });
       return new Tensor(tensorDType, data as never, shape, location.strides ? { strides: location.strides } : {});
     },
   };

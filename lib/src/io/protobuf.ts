@@ -22,9 +22,16 @@ export interface ProtoField {
 }
 
 export class ProtoReader {
-  constructor(readonly bytes: Uint8Array, readonly file: string, private at = 0, private readonly end = bytes.length) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly file: string,
+    private at = 0,
+    private readonly end = bytes.length,
+  ) {}
 
-  get done(): boolean { return this.at >= this.end; }
+  get done(): boolean {
+    return this.at >= this.end;
+  }
 
   private fail(message: string): never {
     throw new FormatError(message, { file: this.file, offset: this.at });
@@ -67,9 +74,14 @@ export class ProtoReader {
     const wire = (key as number) & 7;
     const start = this.at;
     switch (wire) {
-      case WIRE_VARINT: return { field, wire, value: this.varint(), start, end: this.at };
-      case WIRE_FIXED64: this.skip(8); return { field, wire, start, end: this.at };
-      case WIRE_FIXED32: this.skip(4); return { field, wire, start, end: this.at };
+      case WIRE_VARINT:
+        return { field, wire, value: this.varint(), start, end: this.at };
+      case WIRE_FIXED64:
+        this.skip(8);
+        return { field, wire, start, end: this.at };
+      case WIRE_FIXED32:
+        this.skip(4);
+        return { field, wire, start, end: this.at };
       case WIRE_LENGTH: {
         const length = this.varint();
         if (typeof length !== 'number') this.fail('protobuf length too large');
@@ -77,7 +89,8 @@ export class ProtoReader {
         this.skip(length as number);
         return { field, wire, start: payload, end: this.at };
       }
-      default: return this.fail(`unsupported protobuf wire type ${wire}`);
+      default:
+        return this.fail(`unsupported protobuf wire type ${wire}`);
     }
   }
 

@@ -15,14 +15,24 @@ export interface PythonLiteralOptions {
 }
 
 /** Parses `text` as one literal; a FormatError (naming `file` and the position) otherwise. */
-export function parsePythonLiteral(text: string, file = '<text>', field?: string, options: PythonLiteralOptions = {}): PythonLiteral {
+export function parsePythonLiteral(
+  text: string,
+  file = '<text>',
+  field?: string,
+  options: PythonLiteralOptions = {},
+): PythonLiteral {
   let at = 0;
   const fail = (message: string): never => {
     throw new FormatError(`${message} in Python literal at character ${at}`, {
-      file, field, found: JSON.stringify(text.slice(at, at + 20)), ...(options.offset !== undefined ? { offset: options.offset + at } : {}),
+      file,
+      field,
+      found: JSON.stringify(text.slice(at, at + 20)),
+      ...(options.offset !== undefined ? { offset: options.offset + at } : {}),
     });
   };
-  const space = () => { while (at < text.length && /\s/.test(text[at])) at++; };
+  const space = () => {
+    while (at < text.length && /\s/.test(text[at])) at++;
+  };
   let depth = 0;
   const value = (): PythonLiteral => {
     space();
@@ -32,7 +42,10 @@ export function parsePythonLiteral(text: string, file = '<text>', field?: string
     if (c === '(' || c === '[') return sequence(c === '(' ? ')' : ']');
     if (c === '{') return dict();
     const word = /^(True|False|None)\b/.exec(text.slice(at, at + 6));
-    if (word) { at += word[0].length; return word[0] === 'True' ? true : word[0] === 'False' ? false : null; }
+    if (word) {
+      at += word[0].length;
+      return word[0] === 'True' ? true : word[0] === 'False' ? false : null;
+    }
     const number = /^[-+]?(\d+\.?\d*(e[-+]?\d+)?|\.\d+(e[-+]?\d+)?)L?/i.exec(text.slice(at, at + 64));
     if (number) {
       if (options.floats === false && /[.e]/i.test(number[0])) return fail('a float where only integers are allowed');
@@ -47,7 +60,15 @@ export function parsePythonLiteral(text: string, file = '<text>', field?: string
     while (at < text.length && text[at] !== quote) {
       if (text[at] === '\\') {
         const next = text[at + 1];
-        const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+        const escapes: Record<string, string> = {
+          n: '\n',
+          t: '\t',
+          r: '\r',
+          '\\': '\\',
+          "'": "'",
+          '"': '"',
+          '0': '\0',
+        };
         if (next === undefined || !(next in escapes)) fail('unsupported escape');
         out += escapes[next];
         at += 2;
@@ -59,18 +80,29 @@ export function parsePythonLiteral(text: string, file = '<text>', field?: string
     at++;
     return out;
   };
-  const enter = () => { if (++depth > 32) fail('nesting too deep'); };
+  const enter = () => {
+    if (++depth > 32) fail('nesting too deep');
+  };
   const sequence = (close: string): PythonLiteral[] => {
     enter();
     at++;
     const items: PythonLiteral[] = [];
     for (;;) {
       space();
-      if (text[at] === close) { at++; break; }
+      if (text[at] === close) {
+        at++;
+        break;
+      }
       items.push(value());
       space();
-      if (text[at] === ',') { at++; continue; }
-      if (text[at] === close) { at++; break; }
+      if (text[at] === ',') {
+        at++;
+        continue;
+      }
+      if (text[at] === close) {
+        at++;
+        break;
+      }
       fail(`expected ',' or '${close}'`);
     }
     depth--;
@@ -82,7 +114,10 @@ export function parsePythonLiteral(text: string, file = '<text>', field?: string
     const out: { [key: string]: PythonLiteral } = Object.create(null);
     for (;;) {
       space();
-      if (text[at] === '}') { at++; break; }
+      if (text[at] === '}') {
+        at++;
+        break;
+      }
       const key = value();
       if (typeof key !== 'string') fail('dict keys must be strings');
       space();
@@ -90,8 +125,14 @@ export function parsePythonLiteral(text: string, file = '<text>', field?: string
       at++;
       out[key as string] = value();
       space();
-      if (text[at] === ',') { at++; continue; }
-      if (text[at] === '}') { at++; break; }
+      if (text[at] === ',') {
+        at++;
+        continue;
+      }
+      if (text[at] === '}') {
+        at++;
+        break;
+      }
       fail("expected ',' or '}'");
     }
     depth--;

@@ -27,7 +27,11 @@ export interface ReadWeightsOptions extends TorchReadOptions, Hdf5ReadOptions {
 /** The format of a weight file, from its first bytes and then its name. */
 export function detectWeightFormat(file: string): WeightFormat {
   let stat: fs.Stats;
-  try { stat = fs.statSync(file); } catch (error) { throw new FormatError(`cannot open file: ${(error as Error).message}`, { file }); }
+  try {
+    stat = fs.statSync(file);
+  } catch (error) {
+    throw new FormatError(`cannot open file: ${(error as Error).message}`, { file });
+  }
   if (stat.isDirectory()) {
     if (tfjsFileIn(file)) return 'tfjs';
     throw new FormatError('a directory, and not a tfjs model (no model.json or *weights_manifest.json)', { file });
@@ -47,7 +51,10 @@ export function detectWeightFormat(file: string): WeightFormat {
       throw new FormatError('a .keras archive: unzip it and read model.weights.h5 inside', { file });
     }
     if (archive.names.every((entry) => entry.endsWith('.npy') || entry.endsWith('/'))) return 'npz';
-    throw new FormatError('a zip archive that is neither an .npz nor a torch.save checkpoint', { file, found: archive.names.slice(0, 5).join(', ') });
+    throw new FormatError('a zip archive that is neither an .npz nor a torch.save checkpoint', {
+      file,
+      found: archive.names.slice(0, 5).join(', '),
+    });
   }
   // safetensors before pickles: a header length whose low byte is 0x80 makes a safetensors file start like a
   // pickle's PROTO opcode. The converse needs a pickle whose bytes 1-7 (protocol, then opcodes) read as a length
@@ -61,7 +68,9 @@ export function detectWeightFormat(file: string): WeightFormat {
   if (name.endsWith('.onnx')) return 'onnx';
   if (head[0] === 0x08) return 'onnx'; // ModelProto starts with field 1 (ir_version), a varint: tag byte 0x08
   throw new FormatError('unrecognised weight file format', {
-    file, expected: 'safetensors, .npy, .npz, PyTorch, tfjs model.json or weights manifest, ONNX or HDF5', found: `first bytes ${Buffer.from(head.subarray(0, 8)).toString('hex')}`,
+    file,
+    expected: 'safetensors, .npy, .npz, PyTorch, tfjs model.json or weights manifest, ONNX or HDF5',
+    found: `first bytes ${Buffer.from(head.subarray(0, 8)).toString('hex')}`,
   });
 }
 
@@ -69,18 +78,31 @@ export function detectWeightFormat(file: string): WeightFormat {
 export function readWeights(file: string, options: ReadWeightsOptions = {}): WeightSet {
   const format = options.format ?? detectWeightFormat(file);
   switch (format) {
-    case 'safetensors': return readSafetensors(file);
-    case 'safetensors-index': return readSafetensorsIndex(file);
+    case 'safetensors':
+      return readSafetensors(file);
+    case 'safetensors-index':
+      return readSafetensorsIndex(file);
     case 'npy': {
       const array = openNpy(file, path.basename(file).replace(/\.npy$/i, ''));
-      return new WeightSet([[path.basename(file).replace(/\.npy$/i, ''), array]], { metadata: { format: 'npy', file, descr: array.header.descr } });
+      return new WeightSet([[path.basename(file).replace(/\.npy$/i, ''), array]], {
+        metadata: { format: 'npy', file, descr: array.header.descr },
+      });
     }
-    case 'npz': return readNpz(file, options);
-    case 'torch': return readTorch(file, options);
-    case 'tfjs': return readTfjs(file);
-    case 'onnx': return readOnnx(file);
-    case 'hdf5': throw new FormatError('HDF5 files are read asynchronously: use `await loadWeights(file)` or `await readHdf5(file)`', { file });
-    default: throw new FormatError('unknown format', { file, found: String(format) });
+    case 'npz':
+      return readNpz(file, options);
+    case 'torch':
+      return readTorch(file, options);
+    case 'tfjs':
+      return readTfjs(file);
+    case 'onnx':
+      return readOnnx(file);
+    case 'hdf5':
+      throw new FormatError(
+        'HDF5 files are read asynchronously: use `await loadWeights(file)` or `await readHdf5(file)`',
+        { file },
+      );
+    default:
+      throw new FormatError('unknown format', { file, found: String(format) });
   }
 }
 

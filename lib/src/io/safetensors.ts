@@ -18,10 +18,22 @@ import { writeFileAtomic } from './atomic-write';
 
 /** safetensors dtype codes and the file dtype each one is. */
 const CODES: Record<string, FileDType> = {
-  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
-  I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
-  U16: 'uint16', U32: 'uint32', U64: 'uint64',
-  F8_E4M3: 'float8_e4m3fn', F8_E5M2: 'float8_e5m2', F8_E8M0: 'float8_e8m0',
+  F64: 'float64',
+  F32: 'float32',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U8: 'uint8',
+  BOOL: 'bool',
+  U16: 'uint16',
+  U32: 'uint32',
+  U64: 'uint64',
+  F8_E4M3: 'float8_e4m3fn',
+  F8_E5M2: 'float8_e5m2',
+  F8_E8M0: 'float8_e8m0',
 };
 
 /** Codes the format defines but weightlab cannot represent exactly (sub-byte floats, complex). */
@@ -33,8 +45,16 @@ const REFUSED: Record<string, string> = {
 };
 
 const WRITE_CODES: Record<DType, string> = {
-  float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16',
-  int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
+  float64: 'F64',
+  float32: 'F32',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
 };
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -44,7 +64,16 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const lead = bytes[i];
-    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead < 0xe0
+          ? 2
+          : lead >= 0xe0 && lead < 0xf0
+            ? 3
+            : lead >= 0xf0 && lead < 0xf5
+              ? 4
+              : 0;
     if (length === 0 || i + length > bytes.length) return i;
     // The tail must be continuation bytes, and the second byte is narrower after E0, ED, F0 and F4 (no overlongs, surrogates or values past U+10FFFF).
     const second = bytes[i + 1];
@@ -77,10 +106,16 @@ function firstDuplicateKey(text: string): { key: string; at: number } | undefine
         expectKey = false;
       }
       i = end;
-    } else if (c === 0x7b /* { */) { objects.push(new Set()); expectKey = true; }
-    else if (c === 0x5b /* [ */) { objects.push(null); expectKey = false; }
-    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) { objects.pop(); expectKey = false; }
-    else if (c === 0x2c /* , */) expectKey = objects[objects.length - 1] !== null;
+    } else if (c === 0x7b /* { */) {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      objects.push(null);
+      expectKey = false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      objects.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) expectKey = objects[objects.length - 1] !== null;
   }
   return undefined;
 }
@@ -111,20 +146,37 @@ export interface SafetensorsHeader {
 /** Reads and validates the header: dtypes, shapes, sizes, and that the offsets tile the data exactly. */
 export function readSafetensorsHeader(input: string | Uint8Array | ByteSource): SafetensorsHeader {
   const source = toSource(input);
-  if (source.size < 8) throw formatError(source, 'too short for a safetensors file', { expected: 'at least 8 bytes', found: `${source.size}` });
+  if (source.size < 8)
+    throw formatError(source, 'too short for a safetensors file', {
+      expected: 'at least 8 bytes',
+      found: `${source.size}`,
+    });
   const headerLength = readUint64(dataView(source.read(0, 8, 'header length')), 0, source, 'header length', 0);
   if (headerLength > MAX_SAFETENSORS_HEADER) {
-    throw formatError(source, 'header length too large', { offset: 0, field: 'header length', expected: `at most ${MAX_SAFETENSORS_HEADER}`, found: String(headerLength) });
+    throw formatError(source, 'header length too large', {
+      offset: 0,
+      field: 'header length',
+      expected: `at most ${MAX_SAFETENSORS_HEADER}`,
+      found: String(headerLength),
+    });
   }
   if (8 + headerLength > source.size) {
-    throw formatError(source, 'header length runs past the end of the file', { offset: 0, field: 'header length', expected: `at most ${source.size - 8}`, found: String(headerLength) });
+    throw formatError(source, 'header length runs past the end of the file', {
+      offset: 0,
+      field: 'header length',
+      expected: `at most ${source.size - 8}`,
+      found: String(headerLength),
+    });
   }
   const raw = source.read(8, headerLength, 'header');
   let text: string;
   try {
     text = STRICT_UTF8.decode(raw);
   } catch {
-    throw formatError(source, 'header is not valid UTF-8', { offset: 8 + firstInvalidUtf8(raw), expected: 'UTF-8 JSON' });
+    throw formatError(source, 'header is not valid UTF-8', {
+      offset: 8 + firstInvalidUtf8(raw),
+      expected: 'UTF-8 JSON',
+    });
   }
   let parsed: unknown;
   try {
@@ -134,7 +186,12 @@ export function readSafetensorsHeader(input: string | Uint8Array | ByteSource): 
   }
   // JSON.parse keeps the last of two equal keys; a header that names a tensor twice is ambiguous, so refuse it.
   const duplicate = firstDuplicateKey(text);
-  if (duplicate) throw formatError(source, 'header names the same key twice', { offset: 8 + Buffer.byteLength(text.slice(0, duplicate.at)), field: duplicate.key, expected: 'unique tensor names and fields' });
+  if (duplicate)
+    throw formatError(source, 'header names the same key twice', {
+      offset: 8 + Buffer.byteLength(text.slice(0, duplicate.at)),
+      field: duplicate.key,
+      expected: 'unique tensor names and fields',
+    });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw formatError(source, 'header is not a JSON object', { offset: 8 });
   }
@@ -144,9 +201,11 @@ export function readSafetensorsHeader(input: string | Uint8Array | ByteSource): 
   const tensors: SafetensorsHeaderEntry[] = [];
   for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw formatError(source, '__metadata__ must be an object of strings', { field: name });
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw formatError(source, '__metadata__ must be an object of strings', { field: name });
       for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof entry !== 'string') throw formatError(source, '__metadata__ values must be strings', { field: key, found: typeof entry });
+        if (typeof entry !== 'string')
+          throw formatError(source, '__metadata__ values must be strings', { field: key, found: typeof entry });
         metadata[key] = entry;
       }
       continue;
@@ -159,38 +218,82 @@ export function readSafetensorsHeader(input: string | Uint8Array | ByteSource): 
   for (const tensor of tensors) {
     if (tensor.begin !== expected) {
       throw formatError(source, tensor.begin < expected ? 'tensor overlaps the previous one' : 'gap before tensor', {
-        field: tensor.name, offset: tensor.begin, expected: `data starting at ${expected}`, found: `${tensor.begin}`,
+        field: tensor.name,
+        offset: tensor.begin,
+        expected: `data starting at ${expected}`,
+        found: `${tensor.begin}`,
       });
     }
     expected = tensor.end;
   }
   if (expected !== source.size) {
-    throw formatError(source, 'tensors do not cover the whole data buffer', { offset: expected, expected: `data ending at ${source.size}`, found: `${expected}` });
+    throw formatError(source, 'tensors do not cover the whole data buffer', {
+      offset: expected,
+      expected: `data ending at ${source.size}`,
+      found: `${expected}`,
+    });
   }
   return { metadata, tensors, dataStart };
 }
 
-function parseEntry(source: ByteSource, name: string, value: unknown, dataStart: number, dataLength: number): SafetensorsHeaderEntry {
-  if (typeof value !== 'object' || value === null) throw formatError(source, 'tensor entry is not an object', { field: name });
+function parseEntry(
+  source: ByteSource,
+  name: string,
+  value: unknown,
+  dataStart: number,
+  dataLength: number,
+): SafetensorsHeaderEntry {
+  if (typeof value !== 'object' || value === null)
+    throw formatError(source, 'tensor entry is not an object', { field: name });
   const { dtype: code, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (typeof code !== 'string') throw formatError(source, 'tensor has no dtype', { field: name });
-  if (code in REFUSED) throw new DTypeError(`dtype ${code} is not supported: ${REFUSED[code]}`, { file: source.name, field: name, found: code });
+  if (code in REFUSED)
+    throw new DTypeError(`dtype ${code} is not supported: ${REFUSED[code]}`, {
+      file: source.name,
+      field: name,
+      found: code,
+    });
   const dtype = CODES[code];
-  if (!dtype) throw new DTypeError('unknown safetensors dtype', { file: source.name, field: name, expected: Object.keys(CODES).join('|'), found: code });
+  if (!dtype)
+    throw new DTypeError('unknown safetensors dtype', {
+      file: source.name,
+      field: name,
+      expected: Object.keys(CODES).join('|'),
+      found: code,
+    });
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw formatError(source, 'shape must be a list of non-negative integers', { field: name, found: JSON.stringify(shape) });
+    throw formatError(source, 'shape must be a list of non-negative integers', {
+      field: name,
+      found: JSON.stringify(shape),
+    });
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isSafeInteger(d) && d >= 0) || offsets[0] > offsets[1]) {
-    throw formatError(source, 'data_offsets must be [begin, end] with 0 <= begin <= end', { field: name, found: JSON.stringify(offsets) });
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    offsets[0] > offsets[1]
+  ) {
+    throw formatError(source, 'data_offsets must be [begin, end] with 0 <= begin <= end', {
+      field: name,
+      found: JSON.stringify(offsets),
+    });
   }
   const [begin, end] = offsets as number[];
   if (end > dataLength) {
-    throw formatError(source, 'tensor data runs past the end of the file', { field: name, offset: dataStart + begin, expected: `end <= ${dataLength}`, found: String(end) });
+    throw formatError(source, 'tensor data runs past the end of the file', {
+      field: name,
+      offset: dataStart + begin,
+      expected: `end <= ${dataLength}`,
+      found: String(end),
+    });
   }
   const bytes = sizeOf(shape) * fileDTypeSize(dtype);
   if (bytes !== end - begin) {
     throw formatError(source, 'shape and dtype do not match the byte range', {
-      field: name, offset: dataStart + begin, expected: `${bytes} bytes for ${code} [${shape.join(', ')}]`, found: `${end - begin} bytes`,
+      field: name,
+      offset: dataStart + begin,
+      expected: `${bytes} bytes for ${code} [${shape.join(', ')}]`,
+      found: `${end - begin} bytes`,
     });
   }
   return { name, code, dtype, shape: shape as number[], begin: dataStart + begin, end: dataStart + end };
@@ -205,10 +308,14 @@ export function readSafetensors(input: string | Uint8Array | ByteSource): Weight
     lazyTensor(source, { name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, offset: tensor.begin }),
   ]);
   // Tensors whose file dtype was widened or decoded (U16, F8_*, ...) keep a record of what the file held.
-  const sourceDTypes = Object.fromEntries(header.tensors.filter((t, i) => t.dtype !== entries[i][1].dtype).map((t) => [t.name, t.code]));
+  const sourceDTypes = Object.fromEntries(
+    header.tensors.filter((t, i) => t.dtype !== entries[i][1].dtype).map((t) => [t.name, t.code]),
+  );
   return new WeightSet(entries, {
     metadata: {
-      format: 'safetensors', file: source.name, safetensors: header.metadata,
+      format: 'safetensors',
+      file: source.name,
+      safetensors: header.metadata,
       ...(Object.keys(sourceDTypes).length > 0 ? { sourceDTypes } : {}),
     },
   });
@@ -233,33 +340,59 @@ export function readSafetensorsIndex(indexPath: string): WeightSet {
   const shards = new Map<string, WeightSet>();
   const entries: [string, TensorEntry][] = [];
   for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
-    if (typeof shard !== 'string') throw new FormatError('weight_map entries must be file names next to the index', { file: indexPath, field: name, found: String(shard) });
+    if (typeof shard !== 'string')
+      throw new FormatError('weight_map entries must be file names next to the index', {
+        file: indexPath,
+        field: name,
+        found: String(shard),
+      });
     let set = shards.get(shard);
-    if (!set) { set = readSafetensors(containedPath(directory, shard, { file: indexPath, field: `weight_map.${name}` })); shards.set(shard, set); }
-    if (!set.has(name)) throw new FormatError('the index names a tensor its shard does not contain', { file: path.join(directory, shard), field: name });
+    if (!set) {
+      set = readSafetensors(containedPath(directory, shard, { file: indexPath, field: `weight_map.${name}` }));
+      shards.set(shard, set);
+    }
+    if (!set.has(name))
+      throw new FormatError('the index names a tensor its shard does not contain', {
+        file: path.join(directory, shard),
+        field: name,
+      });
     const info = set.info(name);
     const shardSet = set;
     entries.push([name, { dtype: info.dtype, shape: info.shape, load: () => shardSet.get(name) }]);
   }
   const metadata = (index as { metadata?: unknown }).metadata;
-  return new WeightSet(entries, { cache: false, metadata: { format: 'safetensors-sharded', file: indexPath, shards: [...shards.keys()], index: metadata ?? {} } });
+  return new WeightSet(entries, {
+    cache: false,
+    metadata: { format: 'safetensors-sharded', file: indexPath, shards: [...shards.keys()], index: metadata ?? {} },
+  });
 }
 
 export type TensorsInput = WeightSet | Record<string, Tensor> | Iterable<[string, Tensor]>;
 
-function tensorNames(input: TensorsInput): { names: string[]; get(name: string): Tensor; info(name: string): { dtype: DType; shape: readonly number[] } } {
+function tensorNames(input: TensorsInput): {
+  names: string[];
+  get(name: string): Tensor;
+  info(name: string): { dtype: DType; shape: readonly number[] };
+} {
   if (input instanceof WeightSet) return { names: input.names, get: (n) => input.get(n), info: (n) => input.info(n) };
-  const pairs: [string, Tensor][] = Symbol.iterator in Object(input) ? [...(input as Iterable<[string, Tensor]>)] : Object.entries(input as Record<string, Tensor>);
+  const pairs: [string, Tensor][] =
+    Symbol.iterator in Object(input)
+      ? [...(input as Iterable<[string, Tensor]>)]
+      : Object.entries(input as Record<string, Tensor>);
   const map = new Map(pairs);
   return { names: pairs.map(([n]) => n), get: (n) => map.get(n)!, info: (n) => map.get(n)! };
 }
 
-function buildHeader(input: TensorsInput, metadata: Record<string, string> | undefined): { header: Uint8Array; names: string[]; sizes: number[] } {
+function buildHeader(
+  input: TensorsInput,
+  metadata: Record<string, string> | undefined,
+): { header: Uint8Array; names: string[]; sizes: number[] } {
   const tensors = tensorNames(input);
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [key, value] of Object.entries(metadata)) {
-      if (typeof value !== 'string') throw new DTypeError('safetensors metadata values must be strings', { field: key, found: typeof value });
+      if (typeof value !== 'string')
+        throw new DTypeError('safetensors metadata values must be strings', { field: key, found: typeof value });
     }
     header.__metadata__ = metadata;
   }

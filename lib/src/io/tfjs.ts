@@ -38,7 +38,10 @@ class ShardChain {
   readonly size: number;
   constructor(readonly sources: ByteSource[]) {
     let at = 0;
-    for (const source of sources) { this.starts.push(at); at += source.size; }
+    for (const source of sources) {
+      this.starts.push(at);
+      at += source.size;
+    }
     this.size = at;
   }
   read(offset: number, length: number, what: string): Uint8Array {
@@ -71,7 +74,10 @@ export function tfjsFileIn(directory: string): string | undefined {
   if (fs.existsSync(modelJson)) return modelJson;
   const manifests = fs.readdirSync(directory).filter(isManifestName).sort();
   if (manifests.length > 1) {
-    throw new FormatError('the folder holds several tfjs weights manifests and no model.json: pass one of them', { file: directory, found: manifests.join(', ') });
+    throw new FormatError('the folder holds several tfjs weights manifests and no model.json: pass one of them', {
+      file: directory,
+      found: manifests.join(', '),
+    });
   }
   return manifests.length === 1 ? path.join(directory, manifests[0]) : undefined;
 }
@@ -81,12 +87,26 @@ function manifestGroups(parsed: unknown, file: string): { groups: unknown[]; tfj
   if (Array.isArray(parsed)) return { groups: parsed, tfjsFormat: 'weights-manifest' };
   if (parsed && typeof parsed === 'object') {
     const model = parsed as { weightsManifest?: unknown; format?: unknown };
-    if (Array.isArray(model.weightsManifest)) return { groups: model.weightsManifest, tfjsFormat: typeof model.format === 'string' ? model.format : 'model.json' };
+    if (Array.isArray(model.weightsManifest))
+      return {
+        groups: model.weightsManifest,
+        tfjsFormat: typeof model.format === 'string' ? model.format : 'model.json',
+      };
     throw new FormatError('a tfjs model.json needs a weightsManifest list', {
-      file, field: 'weightsManifest', expected: 'a list of {paths, weights} groups', found: model.weightsManifest === undefined ? `keys ${Object.keys(model).slice(0, 6).join(', ') || '(none)'}` : typeof model.weightsManifest,
+      file,
+      field: 'weightsManifest',
+      expected: 'a list of {paths, weights} groups',
+      found:
+        model.weightsManifest === undefined
+          ? `keys ${Object.keys(model).slice(0, 6).join(', ') || '(none)'}`
+          : typeof model.weightsManifest,
     });
   }
-  throw new FormatError('not a tfjs model.json or weights manifest', { file, expected: 'an object with weightsManifest, or a list of {paths, weights} groups', found: parsed === null ? 'null' : typeof parsed });
+  throw new FormatError('not a tfjs model.json or weights manifest', {
+    file,
+    expected: 'an object with weightsManifest, or a list of {paths, weights} groups',
+    found: parsed === null ? 'null' : typeof parsed,
+  });
 }
 
 /** How one manifest entry is stored and what it decodes to. */
@@ -107,43 +127,100 @@ interface WeightPlan {
 function planWeight(entry: unknown, file: string, where: string): WeightPlan {
   const weight = (entry ?? {}) as Partial<ManifestWeight>;
   const name = weight.name;
-  if (typeof name !== 'string') throw new FormatError('weight entry needs a name', { file, field: where, expected: 'a string name', found: JSON.stringify(weight.name) ?? 'nothing' });
+  if (typeof name !== 'string')
+    throw new FormatError('weight entry needs a name', {
+      file,
+      field: where,
+      expected: 'a string name',
+      found: JSON.stringify(weight.name) ?? 'nothing',
+    });
   const shape = weight.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new FormatError('weight entry needs a shape of non-negative integers', { file, field: name, found: JSON.stringify(shape) ?? 'nothing' });
+    throw new FormatError('weight entry needs a shape of non-negative integers', {
+      file,
+      field: name,
+      found: JSON.stringify(shape) ?? 'nothing',
+    });
   }
   const dtype = weight.dtype;
   const quantization = weight.quantization;
-  if ((dtype === 'string' || dtype === 'complex64') && !quantization) return { name, shape, stored: dtype, dtype: 'float32', unreadable: true };
+  if ((dtype === 'string' || dtype === 'complex64') && !quantization)
+    return { name, shape, stored: dtype, dtype: 'float32', unreadable: true };
   if (quantization === undefined || quantization === null) {
     if (dtype === 'uint8' || dtype === 'uint16' || dtype === 'float16') {
-      throw new DTypeError(`a ${dtype} weight is quantized: it needs quantization metadata`, { file, field: name, expected: `dtype float32 with quantization {dtype: '${dtype}'${dtype === 'float16' ? '' : ', scale, min'}}`, found: `dtype ${dtype} and no quantization` });
+      throw new DTypeError(`a ${dtype} weight is quantized: it needs quantization metadata`, {
+        file,
+        field: name,
+        expected: `dtype float32 with quantization {dtype: '${dtype}'${dtype === 'float16' ? '' : ', scale, min'}}`,
+        found: `dtype ${dtype} and no quantization`,
+      });
     }
-    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new DTypeError('unknown tfjs dtype', { file, field: name, expected: 'float32, int32 or bool', found: String(dtype) });
+    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool')
+      throw new DTypeError('unknown tfjs dtype', {
+        file,
+        field: name,
+        expected: 'float32, int32 or bool',
+        found: String(dtype),
+      });
     return { name, shape, stored: dtype, dtype };
   }
   const stored = quantization.dtype;
   if (stored !== 'uint8' && stored !== 'uint16' && stored !== 'float16') {
-    throw new DTypeError('unknown tfjs quantization dtype', { file, field: name, expected: 'uint8, uint16 or float16', found: String(stored) });
+    throw new DTypeError('unknown tfjs quantization dtype', {
+      file,
+      field: name,
+      expected: 'uint8, uint16 or float16',
+      found: String(stored),
+    });
   }
   if (stored === 'float16') {
-    if (dtype !== 'float32') throw new DTypeError('float16 quantization is for float32 weights only', { file, field: name, expected: 'dtype float32', found: String(dtype) });
+    if (dtype !== 'float32')
+      throw new DTypeError('float16 quantization is for float32 weights only', {
+        file,
+        field: name,
+        expected: 'dtype float32',
+        found: String(dtype),
+      });
     return { name, shape, stored, dtype };
   }
   const { scale, min } = quantization;
   if (typeof scale !== 'number' || typeof min !== 'number' || !Number.isFinite(scale) || !Number.isFinite(min)) {
-    throw new FormatError(`${stored} quantization needs numeric scale and min`, { file, field: name, expected: 'finite numbers scale and min', found: `scale ${JSON.stringify(scale) ?? 'missing'}, min ${JSON.stringify(min) ?? 'missing'}` });
+    throw new FormatError(`${stored} quantization needs numeric scale and min`, {
+      file,
+      field: name,
+      expected: 'finite numbers scale and min',
+      found: `scale ${JSON.stringify(scale) ?? 'missing'}, min ${JSON.stringify(min) ?? 'missing'}`,
+    });
   }
-  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`${stored} quantization is for float32 or int32 weights`, { file, field: name, expected: 'dtype float32 or int32', found: String(dtype) });
+  if (dtype !== 'float32' && dtype !== 'int32')
+    throw new DTypeError(`${stored} quantization is for float32 or int32 weights`, {
+      file,
+      field: name,
+      expected: 'dtype float32 or int32',
+      found: String(dtype),
+    });
   return { name, shape, stored, dtype, scale, min };
 }
 
 /** The bytes of a tfjs string weight at `offset`: each element is a uint32 little-endian length, then that many bytes. */
-function stringWeightBytes(chain: ShardChain, offset: number, count: number, name: string, file: string, group: number): number {
+function stringWeightBytes(
+  chain: ShardChain,
+  offset: number,
+  count: number,
+  name: string,
+  file: string,
+  group: number,
+): number {
   let at = offset;
   for (let i = 0; i < count; i++) {
     if (at + 4 > chain.size) {
-      throw new FormatError(`string weight runs past the end of weight group ${group}'s shards`, { file, field: name, offset: at, expected: `element ${i} of ${count}`, found: `${chain.size} bytes` });
+      throw new FormatError(`string weight runs past the end of weight group ${group}'s shards`, {
+        file,
+        field: name,
+        offset: at,
+        expected: `element ${i} of ${count}`,
+        found: `${chain.size} bytes`,
+      });
     }
     at += 4 + new DataView(chain.read(at, 4, `weight '${name}'`).buffer).getUint32(0, true);
   }
@@ -154,16 +231,21 @@ function stringWeightBytes(chain: ShardChain, offset: number, count: number, nam
 function decode(plan: WeightPlan, bytes: Uint8Array): Float32Array | Int32Array | Uint8Array {
   const count = sizeOf(plan.shape);
   switch (plan.stored) {
-    case 'float16': return decodeHalf(new Uint16Array(bytes.buffer, bytes.byteOffset, count), 'float16');
-    case 'uint8': case 'uint16': {
+    case 'float16':
+      return decodeHalf(new Uint16Array(bytes.buffer, bytes.byteOffset, count), 'float16');
+    case 'uint8':
+    case 'uint16': {
       const quantized = plan.stored === 'uint8' ? bytes : new Uint16Array(bytes.buffer, bytes.byteOffset, count);
       const { scale, min } = plan as Required<WeightPlan>;
       if (plan.dtype === 'int32') return Int32Array.from(quantized, (q) => Math.round(q * scale + min));
       return Float32Array.from(quantized, (q) => q * scale + min);
     }
-    case 'float32': return new Float32Array(bytes.buffer, bytes.byteOffset, count);
-    case 'int32': return new Int32Array(bytes.buffer, bytes.byteOffset, count);
-    default: return bytes;
+    case 'float32':
+      return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+    case 'int32':
+      return new Int32Array(bytes.buffer, bytes.byteOffset, count);
+    default:
+      return bytes;
   }
 }
 
@@ -175,7 +257,11 @@ export function readTfjs(file: string): WeightSet {
   let manifestFile = file;
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
     const found = tfjsFileIn(file);
-    if (!found) throw new FormatError('the folder holds no tfjs model.json or weights manifest', { file, expected: 'model.json or *weights_manifest.json' });
+    if (!found)
+      throw new FormatError('the folder holds no tfjs model.json or weights manifest', {
+        file,
+        expected: 'model.json or *weights_manifest.json',
+      });
     manifestFile = found;
   }
   let parsed: unknown;
@@ -193,7 +279,12 @@ export function readTfjs(file: string): WeightSet {
     const where = `weightsManifest[${index}]`;
     const group = (raw ?? {}) as Partial<ManifestGroup>;
     if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new FormatError('weight group needs paths and weights lists', { file: manifestFile, field: where, found: typeof raw !== 'object' || raw === null ? String(raw) : `keys ${Object.keys(raw).join(', ') || '(none)'}` });
+      throw new FormatError('weight group needs paths and weights lists', {
+        file: manifestFile,
+        field: where,
+        found:
+          typeof raw !== 'object' || raw === null ? String(raw) : `keys ${Object.keys(raw).join(', ') || '(none)'}`,
+      });
     }
     const sources = group.paths.map((shard, shardIndex) => {
       // The text and, through every symlink, the real file must stay inside the manifest's folder.
@@ -201,7 +292,11 @@ export function readTfjs(file: string): WeightSet {
       try {
         return new FileSource(file);
       } catch (error) {
-        throw new FormatError(`shard file of weight group ${index}: ${(error as Error).message}`, { file: manifestFile, field: `${where}.paths[${shardIndex}]`, found: String(shard) });
+        throw new FormatError(`shard file of weight group ${index}: ${(error as Error).message}`, {
+          file: manifestFile,
+          field: `${where}.paths[${shardIndex}]`,
+          found: String(shard),
+        });
       }
     });
     const chain = new ShardChain(sources);
@@ -210,32 +305,60 @@ export function readTfjs(file: string): WeightSet {
     let last = '';
     group.weights.forEach((entry, weightIndex) => {
       const plan = planWeight(entry, manifestFile, `${where}.weights[${weightIndex}]`);
-      if (seen.has(plan.name)) throw new FormatError('two weights of the manifest have the same name', { file: manifestFile, field: plan.name, found: `again in ${where}.weights[${weightIndex}]` });
+      if (seen.has(plan.name))
+        throw new FormatError('two weights of the manifest have the same name', {
+          file: manifestFile,
+          field: plan.name,
+          found: `again in ${where}.weights[${weightIndex}]`,
+        });
       seen.add(plan.name);
       const count = sizeOf(plan.shape);
-      const byteLength = plan.stored === 'string' ? stringWeightBytes(chain, at, count, plan.name, manifestFile, index) : count * SIZES[plan.stored];
+      const byteLength =
+        plan.stored === 'string'
+          ? stringWeightBytes(chain, at, count, plan.name, manifestFile, index)
+          : count * SIZES[plan.stored];
       const offset = at;
       at += byteLength;
       last = plan.name;
       if (at > chain.size) {
         throw new FormatError(`weight runs past the end of weight group ${index}'s shards (${shardList})`, {
-          file: manifestFile, field: plan.name, offset, expected: `${at} bytes in the group`, found: `${chain.size}`,
+          file: manifestFile,
+          field: plan.name,
+          offset,
+          expected: `${at} bytes in the group`,
+          found: `${chain.size}`,
         });
       }
-      if (plan.unreadable) { skippedWeights.push(`${plan.name} (${plan.stored})`); return; }
-      entries.push([plan.name, {
-        dtype: plan.dtype,
-        shape: plan.shape,
-        load: () => new Tensor(plan.dtype, decode(plan, chain.read(offset, byteLength, `weight '${plan.name}'`)) as never, plan.shape),
-      }]);
+      if (plan.unreadable) {
+        skippedWeights.push(`${plan.name} (${plan.stored})`);
+        return;
+      }
+      entries.push([
+        plan.name,
+        {
+          dtype: plan.dtype,
+          shape: plan.shape,
+          load: () =>
+            new Tensor(
+              plan.dtype,
+              decode(plan, chain.read(offset, byteLength, `weight '${plan.name}'`)) as never,
+              plan.shape,
+            ),
+        },
+      ]);
     });
     // tfjs writes shards that hold exactly the group's weights; extra bytes mean the manifest
     // describes other data (a wrong dtype or shape somewhere), so every offset would be suspect.
     if (at !== chain.size) {
       throw new FormatError(`weight group ${index}'s shards (${shardList}) hold more bytes than its weights`, {
-        file: manifestFile, field: last || where, expected: `${at} bytes`, found: `${chain.size}`,
+        file: manifestFile,
+        field: last || where,
+        expected: `${at} bytes`,
+        found: `${chain.size}`,
       });
     }
   });
-  return new WeightSet(entries, { metadata: { format: 'tfjs', file: manifestFile, tfjsFormat, ...(skippedWeights.length ? { skippedWeights } : {}) } });
+  return new WeightSet(entries, {
+    metadata: { format: 'tfjs', file: manifestFile, tfjsFormat, ...(skippedWeights.length ? { skippedWeights } : {}) },
+  });
 }

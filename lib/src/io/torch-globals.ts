@@ -16,11 +16,24 @@ import { PickleGlobal, pickleSetState, type PickleCallable } from './pickle';
 
 /** torch storage class names (torch.FloatStorage, ...) and the element type each holds. */
 export const STORAGE_TYPES: Record<string, FileDType> = {
-  DoubleStorage: 'float64', FloatStorage: 'float32', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
-  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8', BoolStorage: 'bool',
-  UInt16Storage: 'uint16', UInt32Storage: 'uint32', UInt64Storage: 'uint64', UntypedStorage: 'uint8',
-  Float8_e4m3fnStorage: 'float8_e4m3fn', Float8_e5m2Storage: 'float8_e5m2',
-  Float8_e4m3fnuzStorage: 'float8_e4m3fnuz', Float8_e5m2fnuzStorage: 'float8_e5m2fnuz',
+  DoubleStorage: 'float64',
+  FloatStorage: 'float32',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  LongStorage: 'int64',
+  IntStorage: 'int32',
+  ShortStorage: 'int16',
+  CharStorage: 'int8',
+  ByteStorage: 'uint8',
+  BoolStorage: 'bool',
+  UInt16Storage: 'uint16',
+  UInt32Storage: 'uint32',
+  UInt64Storage: 'uint64',
+  UntypedStorage: 'uint8',
+  Float8_e4m3fnStorage: 'float8_e4m3fn',
+  Float8_e5m2Storage: 'float8_e5m2',
+  Float8_e4m3fnuzStorage: 'float8_e4m3fnuz',
+  Float8_e5m2fnuzStorage: 'float8_e5m2fnuz',
 };
 
 /** One storage: where its bytes are and what they hold. Tensors that share a storage share one of these. */
@@ -48,13 +61,24 @@ export class TorchTensor implements LazyTensor {
   ) {
     this.dtype = tensorDTypeOf(storage.dtype);
     const where = { file: storage.source.name, field: `storage ${storage.key}` };
-    if (shape.length !== strides.length) throw new FormatError('tensor size and stride differ in length', { ...where, expected: String(shape.length), found: String(strides.length) });
+    if (shape.length !== strides.length)
+      throw new FormatError('tensor size and stride differ in length', {
+        ...where,
+        expected: String(shape.length),
+        found: String(strides.length),
+      });
     for (const value of [storageOffset, ...shape, ...strides]) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new FormatError('tensor offset, size and stride must be non-negative integers', { ...where, found: `offset ${storageOffset} size (${shape}) stride (${strides})` });
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new FormatError('tensor offset, size and stride must be non-negative integers', {
+          ...where,
+          found: `offset ${storageOffset} size (${shape}) stride (${strides})`,
+        });
     }
     if (sizeOf(shape) > 0 && this.lastIndex() >= storage.numel) {
       throw new FormatError('tensor view reaches past the end of its storage', {
-        ...where, expected: `elements < ${storage.numel}`, found: `offset ${storageOffset} size (${shape}) stride (${strides}) reaches ${this.lastIndex()}`,
+        ...where,
+        expected: `elements < ${storage.numel}`,
+        found: `offset ${storageOffset} size (${shape}) stride (${strides}) reaches ${this.lastIndex()}`,
       });
     }
   }
@@ -72,7 +96,11 @@ export class TorchTensor implements LazyTensor {
     const size = fileDTypeSize(storage.dtype);
     const offset = storage.byteOffset + first * size;
     const bytes = storage.source.read(offset, count * size, `storage ${storage.key}`);
-    const data = decodeElements(storage.dtype, bytes, count, storage.bigEndian, { file: storage.source.name, field: `storage ${storage.key}`, offset });
+    const data = decodeElements(storage.dtype, bytes, count, storage.bigEndian, {
+      file: storage.source.name,
+      field: `storage ${storage.key}`,
+      offset,
+    });
     return new Tensor(this.dtype, data as never, this.shape, { strides: this.strides });
   }
 }
@@ -82,15 +110,25 @@ const MAX_RANK = 64;
 
 /** A short description of a pickled value for error messages: never walks more than one level. */
 function shortDescription(value: unknown): string {
-  if (Array.isArray(value)) return `a tuple of ${value.length} (${value.slice(0, 4).map((v) => (Array.isArray(v) ? 'tuple' : typeof v === 'string' ? JSON.stringify(v.slice(0, 20)) : String(v))).join(', ')}${value.length > 4 ? ', ...' : ''})`;
+  if (Array.isArray(value))
+    return `a tuple of ${value.length} (${value
+      .slice(0, 4)
+      .map((v) => (Array.isArray(v) ? 'tuple' : typeof v === 'string' ? JSON.stringify(v.slice(0, 20)) : String(v)))
+      .join(', ')}${value.length > 4 ? ', ...' : ''})`;
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
   if (value instanceof Map) return `a dict of ${value.size}`;
   return typeof value === 'object' && value !== null ? value.constructor.name : String(value);
 }
 
 function intList(value: unknown, what: string): number[] {
-  if (!Array.isArray(value) || value.length > MAX_RANK || !value.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) {
-    throw new FormatError(`${what} must be a tuple of at most ${MAX_RANK} integers`, { found: shortDescription(value) });
+  if (
+    !Array.isArray(value) ||
+    value.length > MAX_RANK ||
+    !value.every((v) => typeof v === 'number' && Number.isSafeInteger(v))
+  ) {
+    throw new FormatError(`${what} must be a tuple of at most ${MAX_RANK} integers`, {
+      found: shortDescription(value),
+    });
   }
   return value as number[];
 }
@@ -112,29 +150,49 @@ class NumpyDType {
 }
 
 const NUMPY_SCALARS: Record<string, FileDType> = {
-  f8: 'float64', f4: 'float32', f2: 'float16', i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
-  u2: 'uint16', u4: 'uint32', u8: 'uint64',
+  f8: 'float64',
+  f4: 'float32',
+  f2: 'float16',
+  i8: 'int64',
+  i4: 'int32',
+  i2: 'int16',
+  i1: 'int8',
+  u1: 'uint8',
+  b1: 'bool',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
 };
 
 function numpyScalar(args: unknown[]): number | bigint | boolean {
   const [dtype, raw] = args;
-  if (!(dtype instanceof NumpyDType) || !(raw instanceof Uint8Array)) throw new FormatError('numpy scalar needs a dtype and its bytes');
+  if (!(dtype instanceof NumpyDType) || !(raw instanceof Uint8Array))
+    throw new FormatError('numpy scalar needs a dtype and its bytes');
   const type = NUMPY_SCALARS[dtype.name];
   if (!type) throw new FormatError('unsupported numpy scalar dtype', { found: dtype.name });
-  if (raw.length !== fileDTypeSize(type)) throw new FormatError('numpy scalar bytes do not match its dtype', { field: dtype.name, expected: `${fileDTypeSize(type)} bytes`, found: `${raw.length}` });
+  if (raw.length !== fileDTypeSize(type))
+    throw new FormatError('numpy scalar bytes do not match its dtype', {
+      field: dtype.name,
+      expected: `${fileDTypeSize(type)} bytes`,
+      found: `${raw.length}`,
+    });
   const bytes = raw.slice();
   const value = decodeElements(type, bytes, 1, dtype.byteOrder === '>', { file: '<pickle>', field: 'numpy scalar' })[0];
   return type === 'bool' ? value !== 0 : typeof value === 'bigint' ? value : Number(value);
 }
 
 function notCallable(name: string): PickleCallable {
-  return () => { throw new FormatError(`${name} is a type marker and cannot be called`); };
+  return () => {
+    throw new FormatError(`${name} is a type marker and cannot be called`);
+  };
 }
 
 function deviceName(args: unknown[]): string {
   const [type, index] = args;
   if (typeof type !== 'string' || (index !== undefined && index !== null && typeof index !== 'number')) {
-    throw new FormatError('torch.device needs a device type string and an optional index', { found: `${shortDescription(type)}, ${shortDescription(index)}` });
+    throw new FormatError('torch.device needs a device type string and an optional index', {
+      found: `${shortDescription(type)}, ${shortDescription(index)}`,
+    });
   }
   return index === undefined || index === null ? type : `${type}:${index}`;
 }
@@ -162,10 +220,14 @@ export function torchGlobals(): Record<string, PickleCallable> {
     '_codecs.encode': (args) => {
       const [text, encoding] = args;
       if (typeof text !== 'string') throw new FormatError('_codecs.encode needs a string');
-      if (encoding !== 'latin1' && encoding !== 'latin-1') throw new FormatError('_codecs.encode supports latin1 only', { found: shortDescription(encoding) });
+      if (encoding !== 'latin1' && encoding !== 'latin-1')
+        throw new FormatError('_codecs.encode supports latin1 only', { found: shortDescription(encoding) });
       // One encoding per distinct string: a memoised string encoded again and again stays one buffer.
       let bytes = encoded.get(text);
-      if (!bytes) { bytes = Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff); encoded.set(text, bytes); }
+      if (!bytes) {
+        bytes = Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+        encoded.set(text, bytes);
+      }
       return bytes;
     },
     'builtins.set': setElements,
@@ -177,7 +239,24 @@ export function torchGlobals(): Record<string, PickleCallable> {
   };
   for (const name of Object.keys(STORAGE_TYPES)) globals[`torch.${name}`] = notCallable(`torch.${name}`);
   // torch.float32 and friends pickle as globals of the torch module; they become their names.
-  for (const dtype of ['float64', 'float32', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool', 'double', 'float', 'half', 'long', 'int', 'short']) {
+  for (const dtype of [
+    'float64',
+    'float32',
+    'float16',
+    'bfloat16',
+    'int64',
+    'int32',
+    'int16',
+    'int8',
+    'uint8',
+    'bool',
+    'double',
+    'float',
+    'half',
+    'long',
+    'int',
+    'short',
+  ]) {
     globals[`torch.${dtype}`] = notCallable(`torch.${dtype}`);
   }
   return globals;
@@ -188,7 +267,11 @@ export function storageDType(value: unknown, file: string): FileDType {
   const name = value instanceof PickleGlobal ? value.qualifiedName.replace(/^torch\./, '') : String(value);
   const dtype = STORAGE_TYPES[name];
   if (!dtype) {
-    throw new FormatError('unsupported storage type', { file, field: name, expected: Object.keys(STORAGE_TYPES).join('|') });
+    throw new FormatError('unsupported storage type', {
+      file,
+      field: name,
+      expected: Object.keys(STORAGE_TYPES).join('|'),
+    });
   }
   return dtype;
 }

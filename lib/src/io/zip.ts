@@ -64,14 +64,21 @@ export class ZipArchive {
       const limit = next ? next.localHeaderOffset : directoryOffset;
       if (end > limit) {
         throw formatError(this.source, next ? 'zip entries overlap' : 'entry data runs into the central directory', {
-          field: entry.name, offset: this.dataOffset(entry), expected: `data ending by ${limit}${next ? ` (where '${next.name}' starts)` : ''}`, found: `data ending at ${end}`,
+          field: entry.name,
+          offset: this.dataOffset(entry),
+          expected: `data ending by ${limit}${next ? ` (where '${next.name}' starts)` : ''}`,
+          found: `data ending at ${end}`,
         });
       }
     }
   }
 
-  get names(): string[] { return this.entries.map((entry) => entry.name); }
-  has(name: string): boolean { return this.byName.has(name); }
+  get names(): string[] {
+    return this.entries.map((entry) => entry.name);
+  }
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
   entry(name: string): ZipEntry {
     const entry = this.byName.get(name);
     if (!entry) throw formatError(this.source, 'zip archive has no such entry', { field: name });
@@ -84,11 +91,18 @@ export class ZipArchive {
     if (offset !== undefined) return offset;
     const local = dataView(this.source.read(entry.localHeaderOffset, 30, `local header of '${entry.name}'`));
     if (local.getUint32(0, true) !== LOCAL) {
-      throw formatError(this.source, 'bad local header signature', { offset: entry.localHeaderOffset, field: entry.name });
+      throw formatError(this.source, 'bad local header signature', {
+        offset: entry.localHeaderOffset,
+        field: entry.name,
+      });
     }
     offset = entry.localHeaderOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
     if (offset + entry.compressedSize > this.source.size) {
-      throw formatError(this.source, 'entry data runs past the end of the file', { offset, field: entry.name, expected: `${entry.compressedSize} bytes` });
+      throw formatError(this.source, 'entry data runs past the end of the file', {
+        offset,
+        field: entry.name,
+        expected: `${entry.compressedSize} bytes`,
+      });
     }
     this.dataOffsets.set(entry, offset);
     return offset;
@@ -119,7 +133,11 @@ class ZipEntrySource implements ByteSource {
   readonly size: number;
   private verified = false;
 
-  constructor(private readonly archive: ZipArchive, private readonly entry: ZipEntry, private readonly maxEntryBytes: number) {
+  constructor(
+    private readonly archive: ZipArchive,
+    private readonly entry: ZipEntry,
+    private readonly maxEntryBytes: number,
+  ) {
     this.name = `${archive.source.name}:${entry.name}`;
     this.size = entry.size;
   }
@@ -140,7 +158,11 @@ class ZipEntrySource implements ByteSource {
       return bytes;
     }
     if (entry.size > this.maxEntryBytes) {
-      throw formatError(file, 'entry is larger than the allowed limit', { field: entry.name, expected: `at most ${this.maxEntryBytes} bytes`, found: `${entry.size}` });
+      throw formatError(file, 'entry is larger than the allowed limit', {
+        field: entry.name,
+        expected: `at most ${this.maxEntryBytes} bytes`,
+        found: `${entry.size}`,
+      });
     }
     const result = inflateStream({
       read: (at, count) => file.read(dataOffset + at, count, `entry '${entry.name}'`),
@@ -152,7 +174,12 @@ class ZipEntrySource implements ByteSource {
       where: { file: file.name, offset: dataOffset, field: entry.name },
     });
     if (result.total !== entry.size) {
-      throw formatError(file, 'entry inflates to a different size than declared', { offset: dataOffset, field: entry.name, expected: `${entry.size} bytes`, found: `${result.total}` });
+      throw formatError(file, 'entry inflates to a different size than declared', {
+        offset: dataOffset,
+        field: entry.name,
+        expected: `${entry.size} bytes`,
+        found: `${result.total}`,
+      });
     }
     this.checkCrc(result.crc, dataOffset);
     this.verified = true;
@@ -162,7 +189,14 @@ class ZipEntrySource implements ByteSource {
   private storedCrc(dataOffset: number): number {
     let crc = 0;
     for (let at = 0; at < this.entry.size; at += CRC_BLOCK) {
-      crc = crc32(this.archive.source.read(dataOffset + at, Math.min(CRC_BLOCK, this.entry.size - at), `entry '${this.entry.name}'`), crc);
+      crc = crc32(
+        this.archive.source.read(
+          dataOffset + at,
+          Math.min(CRC_BLOCK, this.entry.size - at),
+          `entry '${this.entry.name}'`,
+        ),
+        crc,
+      );
     }
     return crc;
   }
@@ -170,7 +204,10 @@ class ZipEntrySource implements ByteSource {
   private checkCrc(crc: number, dataOffset: number): void {
     if (crc !== this.entry.crc) {
       throw formatError(this.archive.source, 'entry fails its CRC-32 check', {
-        offset: dataOffset, field: this.entry.name, expected: `0x${this.entry.crc.toString(16).padStart(8, '0')}`, found: `0x${crc.toString(16).padStart(8, '0')}`,
+        offset: dataOffset,
+        field: this.entry.name,
+        expected: `0x${this.entry.crc.toString(16).padStart(8, '0')}`,
+        found: `0x${crc.toString(16).padStart(8, '0')}`,
       });
     }
   }
@@ -186,11 +223,14 @@ function findEndOfCentralDirectory(source: ByteSource): { at: number; view: Data
       return { at: tailStart + i, view: new DataView(tail.buffer, tail.byteOffset + i, 22) };
     }
   }
-  throw formatError(source, 'not a zip file (no end of central directory record)', { expected: 'signature PK\\x05\\x06 in the last 64 KiB' });
+  throw formatError(source, 'not a zip file (no end of central directory record)', {
+    expected: 'signature PK\\x05\\x06 in the last 64 KiB',
+  });
 }
 
 function readCentralDirectory(source: ByteSource): { entries: ZipEntry[]; directoryOffset: number } {
-  if (source.size < 22) throw formatError(source, 'too short for a zip file', { expected: 'at least 22 bytes', found: `${source.size}` });
+  if (source.size < 22)
+    throw formatError(source, 'too short for a zip file', { expected: 'at least 22 bytes', found: `${source.size}` });
   const { at: eocdAt, view: eocd } = findEndOfCentralDirectory(source);
   let count = eocd.getUint16(10, true);
   let cdSize = eocd.getUint32(12, true);
@@ -199,18 +239,33 @@ function readCentralDirectory(source: ByteSource): { entries: ZipEntry[]; direct
     // ZIP64: a locator just before the classic record points at the 64-bit record.
     if (eocdAt < 20) throw formatError(source, 'ZIP64 locator missing', { offset: eocdAt });
     const locator = dataView(source.read(eocdAt - 20, 20, 'ZIP64 locator'));
-    if (locator.getUint32(0, true) !== ZIP64_LOCATOR) throw formatError(source, 'ZIP64 locator missing', { offset: eocdAt - 20 });
+    if (locator.getUint32(0, true) !== ZIP64_LOCATOR)
+      throw formatError(source, 'ZIP64 locator missing', { offset: eocdAt - 20 });
     const recordAt = Number(locator.getBigUint64(8, true));
     const record = dataView(source.read(recordAt, 56, 'ZIP64 end of central directory'));
-    if (record.getUint32(0, true) !== ZIP64_EOCD) throw formatError(source, 'bad ZIP64 end of central directory', { offset: recordAt });
+    if (record.getUint32(0, true) !== ZIP64_EOCD)
+      throw formatError(source, 'bad ZIP64 end of central directory', { offset: recordAt });
     count = Number(record.getBigUint64(32, true));
     cdSize = Number(record.getBigUint64(40, true));
     cdOffset = Number(record.getBigUint64(48, true));
   }
-  if (!Number.isSafeInteger(cdOffset) || !Number.isSafeInteger(cdSize) || cdOffset + cdSize > source.size || cdSize > MAX_CENTRAL_DIRECTORY) {
-    throw formatError(source, 'central directory lies outside the file', { offset: cdOffset, expected: `within ${source.size} bytes`, found: `${cdSize} bytes` });
+  if (
+    !Number.isSafeInteger(cdOffset) ||
+    !Number.isSafeInteger(cdSize) ||
+    cdOffset + cdSize > source.size ||
+    cdSize > MAX_CENTRAL_DIRECTORY
+  ) {
+    throw formatError(source, 'central directory lies outside the file', {
+      offset: cdOffset,
+      expected: `within ${source.size} bytes`,
+      found: `${cdSize} bytes`,
+    });
   }
-  if (count > cdSize / 46) throw formatError(source, 'more entries than the central directory can hold', { offset: cdOffset, found: String(count) });
+  if (count > cdSize / 46)
+    throw formatError(source, 'more entries than the central directory can hold', {
+      offset: cdOffset,
+      found: String(count),
+    });
   const directory = source.read(cdOffset, cdSize, 'central directory');
   const view = dataView(directory);
   const entries: ZipEntry[] = [];
@@ -229,12 +284,17 @@ function readCentralDirectory(source: ByteSource): { entries: ZipEntry[]; direct
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
     let localHeaderOffset = view.getUint32(at + 42, true);
-    if (at + 46 + nameLength + extraLength + commentLength > cdSize) throw formatError(source, 'central directory entry runs past its end', { offset: cdOffset + at });
+    if (at + 46 + nameLength + extraLength + commentLength > cdSize)
+      throw formatError(source, 'central directory entry runs past its end', { offset: cdOffset + at });
     let name: string;
     try {
       name = STRICT_UTF8.decode(directory.subarray(at + 46, at + 46 + nameLength));
     } catch {
-      throw formatError(source, 'zip entry name is not valid UTF-8', { offset: cdOffset + at + 46, field: `entry ${i}`, found: Buffer.from(directory.subarray(at + 46, at + 46 + Math.min(nameLength, 32))).toString('hex') });
+      throw formatError(source, 'zip entry name is not valid UTF-8', {
+        offset: cdOffset + at + 46,
+        field: `entry ${i}`,
+        found: Buffer.from(directory.subarray(at + 46, at + 46 + Math.min(nameLength, 32))).toString('hex'),
+      });
     }
     // ZIP64 extra field (id 1): 64-bit values for exactly those fields that are 0xFFFFFFFF, in this order.
     let extra = at + 46 + nameLength;
@@ -259,12 +319,29 @@ function readCentralDirectory(source: ByteSource): { entries: ZipEntry[]; direct
     }
     at += 46 + nameLength + extraLength + commentLength;
     if (flags & 1) throw formatError(source, 'encrypted zip entries are not supported', { field: name });
-    if (method !== 0 && method !== 8) throw formatError(source, 'unsupported zip compression method', { field: name, expected: '0 (stored) or 8 (deflate)', found: String(method) });
+    if (method !== 0 && method !== 8)
+      throw formatError(source, 'unsupported zip compression method', {
+        field: name,
+        expected: '0 (stored) or 8 (deflate)',
+        found: String(method),
+      });
     if (method === 0 && compressedSize !== size) {
-      throw formatError(source, 'stored entry has different compressed and uncompressed sizes', { field: name, expected: `${size}`, found: `${compressedSize}` });
+      throw formatError(source, 'stored entry has different compressed and uncompressed sizes', {
+        field: name,
+        expected: `${size}`,
+        found: `${compressedSize}`,
+      });
     }
-    if (!Number.isSafeInteger(size) || !Number.isSafeInteger(compressedSize) || localHeaderOffset + 30 + compressedSize > cdOffset) {
-      throw formatError(source, 'entry lies outside the data area', { field: name, offset: localHeaderOffset, expected: `before the central directory at ${cdOffset}` });
+    if (
+      !Number.isSafeInteger(size) ||
+      !Number.isSafeInteger(compressedSize) ||
+      localHeaderOffset + 30 + compressedSize > cdOffset
+    ) {
+      throw formatError(source, 'entry lies outside the data area', {
+        field: name,
+        offset: localHeaderOffset,
+        expected: `before the central directory at ${cdOffset}`,
+      });
     }
     if (names.has(name)) throw formatError(source, 'duplicate zip entry name', { field: name });
     names.add(name);

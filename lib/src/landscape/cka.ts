@@ -15,7 +15,11 @@ export interface Representation {
 }
 
 export function representation(values: Float64Array | Float32Array, rows: number, columns: number): Representation {
-  if (values.length !== rows * columns) throw new ShapeError('values do not fill rows x columns', { expected: `${rows} x ${columns}`, found: `${values.length} values` });
+  if (values.length !== rows * columns)
+    throw new ShapeError('values do not fill rows x columns', {
+      expected: `${rows} x ${columns}`,
+      found: `${values.length} values`,
+    });
   return { values, rows, columns };
 }
 
@@ -47,7 +51,11 @@ function crossFrobeniusSquared(a: Float64Array, p: number, b: Float64Array, q: n
 }
 
 function checkPair(x: Representation, y: Representation): void {
-  if (x.rows !== y.rows) throw new ShapeError('representations must have the same rows (inputs)', { expected: String(x.rows), found: String(y.rows) });
+  if (x.rows !== y.rows)
+    throw new ShapeError('representations must have the same rows (inputs)', {
+      expected: String(x.rows),
+      found: String(y.rows),
+    });
   if (x.rows < 2) throw new ArgumentError('CKA needs at least 2 rows');
 }
 
@@ -111,12 +119,20 @@ export function centerGram(gram: Float64Array, n: number, unbiased = false): Flo
   const means = new Float64Array(n);
   if (unbiased) {
     for (let i = 0; i < n; i++) k[i * n + i] = 0;
-    for (let j = 0; j < n; j++) { let s = 0; for (let i = 0; i < n; i++) s += k[i * n + j]; means[j] = s / (n - 2); }
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += k[i * n + j];
+      means[j] = s / (n - 2);
+    }
     let total = 0;
     for (let j = 0; j < n; j++) total += means[j];
     for (let j = 0; j < n; j++) means[j] -= total / (2 * (n - 1));
   } else {
-    for (let j = 0; j < n; j++) { let s = 0; for (let i = 0; i < n; i++) s += k[i * n + j]; means[j] = s / n; }
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += k[i * n + j];
+      means[j] = s / n;
+    }
     let total = 0;
     for (let j = 0; j < n; j++) total += means[j];
     for (let j = 0; j < n; j++) means[j] -= total / (2 * n);
@@ -127,15 +143,28 @@ export function centerGram(gram: Float64Array, n: number, unbiased = false): Flo
 }
 
 /** CKA from two n x n Gram matrices (Kornblith's cka): <Kc, Lc> / (|Kc| |Lc|), debiased on request. */
-export function ckaFromGrams(gramX: Float64Array, gramY: Float64Array, n: number, options: { debiased?: boolean } = {}): number {
-  if (gramX.length !== n * n || gramY.length !== n * n) throw new ShapeError('Gram matrices must be n x n', { expected: String(n * n), found: `${gramX.length}, ${gramY.length}` });
+export function ckaFromGrams(
+  gramX: Float64Array,
+  gramY: Float64Array,
+  n: number,
+  options: { debiased?: boolean } = {},
+): number {
+  if (gramX.length !== n * n || gramY.length !== n * n)
+    throw new ShapeError('Gram matrices must be n x n', {
+      expected: String(n * n),
+      found: `${gramX.length}, ${gramY.length}`,
+    });
   if (options.debiased && n < 4) throw new ArgumentError('debiased CKA needs at least 4 rows');
   const kx = centerGram(gramX, n, options.debiased);
   const ky = centerGram(gramY, n, options.debiased);
   let xy = 0;
   let xx = 0;
   let yy = 0;
-  for (let i = 0; i < n * n; i++) { xy += kx[i] * ky[i]; xx += kx[i] * kx[i]; yy += ky[i] * ky[i]; }
+  for (let i = 0; i < n * n; i++) {
+    xy += kx[i] * ky[i];
+    xx += kx[i] * kx[i];
+    yy += ky[i] * ky[i];
+  }
   return xy / (Math.sqrt(xx) * Math.sqrt(yy));
 }
 
@@ -161,13 +190,26 @@ export const CKA_DEFAULTS = { kind: 'linear', threshold: 1 } as const satisfies 
 /** CKA of two representations: `cka(x, y)` (linear) or `cka(x, y, { kind: 'rbf', threshold: 0.5 })`. */
 export function cka(x: Representation, y: Representation, options: CkaOptions = {}): number {
   const { kind, threshold } = resolveOptions('cka', CKA_DEFAULTS, options);
-  if (kind === 'rbf' && !(threshold > 0 && Number.isFinite(threshold))) throw new ArgumentError('threshold must be a finite positive number', { field: 'threshold', found: String(threshold) });
+  if (kind === 'rbf' && !(threshold > 0 && Number.isFinite(threshold)))
+    throw new ArgumentError('threshold must be a finite positive number', {
+      field: 'threshold',
+      found: String(threshold),
+    });
   checkPair(x, y);
   switch (kind) {
-    case 'linear': return linearCKA(x, y);
-    case 'linear-gram': return ckaFromGrams(linearGram(x), linearGram(y), x.rows);
-    case 'debiased': return ckaFromGrams(linearGram(x), linearGram(y), x.rows, { debiased: true });
-    case 'rbf': return ckaFromGrams(rbfGram(x, threshold), rbfGram(y, threshold), x.rows);
-    default: throw new ArgumentError('unknown CKA kind', { field: 'kind', expected: 'linear | linear-gram | debiased | rbf', found: String(kind) });
+    case 'linear':
+      return linearCKA(x, y);
+    case 'linear-gram':
+      return ckaFromGrams(linearGram(x), linearGram(y), x.rows);
+    case 'debiased':
+      return ckaFromGrams(linearGram(x), linearGram(y), x.rows, { debiased: true });
+    case 'rbf':
+      return ckaFromGrams(rbfGram(x, threshold), rbfGram(y, threshold), x.rows);
+    default:
+      throw new ArgumentError('unknown CKA kind', {
+        field: 'kind',
+        expected: 'linear | linear-gram | debiased | rbf',
+        found: String(kind),
+      });
   }
 }

@@ -20,8 +20,14 @@ import { resolveOptions, type OptionDefaults } from '../options/resolve';
  */
 export function modeConnectivity(values: readonly number[], options: ModeConnectivityOptions = {}): number {
   const { mode } = resolveOptions('modeConnectivity', MODE_CONNECTIVITY_DEFAULTS, options);
-  if (mode !== 'min' && mode !== 'max') throw new ArgumentError('unknown mode', { field: 'mode', expected: "'min' or 'max'", found: String(mode) });
-  if (values.length < 2) throw new ArgumentError('need at least the two endpoints', { field: 'values', expected: 'at least 2 values', found: String(values.length) });
+  if (mode !== 'min' && mode !== 'max')
+    throw new ArgumentError('unknown mode', { field: 'mode', expected: "'min' or 'max'", found: String(mode) });
+  if (values.length < 2)
+    throw new ArgumentError('need at least the two endpoints', {
+      field: 'values',
+      expected: 'at least 2 values',
+      found: String(values.length),
+    });
   const mid = 0.5 * (values[0] + values[values.length - 1]);
   let best = 0;
   for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - mid) > Math.abs(values[best] - mid)) best = i;
@@ -34,7 +40,13 @@ export function lossBarrier(values: readonly number[]): number {
 }
 
 /** theta(t) on the quadratic Bezier curve (1-t)^2 a + 2t(1-t) bend + t^2 b (bend = midpoint gives the line). */
-export function bezierPoint(a: Float64Array, bend: Float64Array, b: Float64Array, t: number, out = new Float64Array(a.length)): Float64Array {
+export function bezierPoint(
+  a: Float64Array,
+  bend: Float64Array,
+  b: Float64Array,
+  t: number,
+  out = new Float64Array(a.length),
+): Float64Array {
   const c0 = (1 - t) ** 2;
   const c1 = 2 * t * (1 - t);
   const c2 = t * t;
@@ -64,22 +76,44 @@ function classifier(arch: NetworkArchitecture, train: Dataset, test: Dataset): T
 function evaluatePath(task: TrainingTask, point: (t: number) => Float64Array, ts: number[]): PathPoint[] {
   return ts.map((t) => {
     const m = task.evaluate(point(t));
-    return { t, train_loss: m.train_loss, train_error: errorPercent(m, 'train'), test_loss: m.test_loss, test_error: errorPercent(m, 'test') };
+    return {
+      t,
+      train_loss: m.train_loss,
+      train_error: errorPercent(m, 'train'),
+      test_loss: m.test_loss,
+      test_error: errorPercent(m, 'test'),
+    };
   });
 }
 
 /** Losses and errors on the straight line (1-l) a + l b at `points` evenly spaced l (Git Re-Basin uses 25). */
 export function linearPath(task: TrainingTask, a: Float64Array, b: Float64Array, points?: number): PathPoint[];
-export function linearPath(arch: NetworkArchitecture, a: Float64Array, b: Float64Array, train: Dataset, test: Dataset, points?: number): PathPoint[];
-export function linearPath(model: NetworkArchitecture | TrainingTask, a: Float64Array, b: Float64Array, ...rest: unknown[]): PathPoint[] {
+export function linearPath(
+  arch: NetworkArchitecture,
+  a: Float64Array,
+  b: Float64Array,
+  train: Dataset,
+  test: Dataset,
+  points?: number,
+): PathPoint[];
+export function linearPath(
+  model: NetworkArchitecture | TrainingTask,
+  a: Float64Array,
+  b: Float64Array,
+  ...rest: unknown[]
+): PathPoint[] {
   const task = isTask(model) ? model : classifier(model, rest[0] as Dataset, rest[1] as Dataset);
-  const points = (isTask(model) ? rest[0] : rest[2]) as number | undefined ?? 25;
+  const points = ((isTask(model) ? rest[0] : rest[2]) as number | undefined) ?? 25;
   const ts = Array.from({ length: points }, (_, i) => i / (points - 1));
   const buffer = new Float64Array(a.length);
-  return evaluatePath(task, (t) => {
-    for (let i = 0; i < a.length; i++) buffer[i] = (1 - t) * a[i] + t * b[i];
-    return buffer;
-  }, ts);
+  return evaluatePath(
+    task,
+    (t) => {
+      for (let i = 0; i < a.length; i++) buffer[i] = (1 - t) * a[i] + t * b[i];
+      return buffer;
+    },
+    ts,
+  );
 }
 
 export interface BezierOptions {
@@ -121,7 +155,15 @@ export interface BezierOptions {
 }
 
 /** The defaults of fitBezierCurve: PTMZ's (see BezierOptions). */
-export const BEZIER_DEFAULTS = { epochs: 10, learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, optimizer: 'sgd', seed: 0 } as const satisfies OptionDefaults<BezierOptions>;
+export const BEZIER_DEFAULTS = {
+  epochs: 10,
+  learningRate: 0.1,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  batchSize: 128,
+  optimizer: 'sgd',
+  seed: 0,
+} as const satisfies OptionDefaults<BezierOptions>;
 
 /** How modeConnectivity reads the values along a path. */
 export interface ModeConnectivityOptions {
@@ -149,16 +191,40 @@ export function curveLearningRate(base: number, epoch: number, epochs: number): 
  * starts at the midpoint (init_linear). Batches are drawn from the task's examples (rows; a
  * PINN's collocation points). No BatchNorm in zoo networks, so no statistics to re-estimate.
  */
-export function fitBezierCurve(task: TrainingTask, a: Float64Array, b: Float64Array, options?: BezierOptions): Float64Array;
-export function fitBezierCurve(arch: NetworkArchitecture, a: Float64Array, b: Float64Array, train: Dataset, options?: BezierOptions): Float64Array;
-export function fitBezierCurve(model: NetworkArchitecture | TrainingTask, a: Float64Array, b: Float64Array, ...rest: unknown[]): Float64Array {
+export function fitBezierCurve(
+  task: TrainingTask,
+  a: Float64Array,
+  b: Float64Array,
+  options?: BezierOptions,
+): Float64Array;
+export function fitBezierCurve(
+  arch: NetworkArchitecture,
+  a: Float64Array,
+  b: Float64Array,
+  train: Dataset,
+  options?: BezierOptions,
+): Float64Array;
+export function fitBezierCurve(
+  model: NetworkArchitecture | TrainingTask,
+  a: Float64Array,
+  b: Float64Array,
+  ...rest: unknown[]
+): Float64Array {
   const task = isTask(model) ? model : classifier(model, rest[0] as Dataset, rest[0] as Dataset);
-  const options = resolveOptions('fitBezierCurve', BEZIER_DEFAULTS, (isTask(model) ? rest[0] : rest[1]) as BezierOptions | undefined);
+  const options = resolveOptions(
+    'fitBezierCurve',
+    BEZIER_DEFAULTS,
+    (isTask(model) ? rest[0] : rest[1]) as BezierOptions | undefined,
+  );
   const { epochs, learningRate: base, momentum: mu, weightDecay: wd } = options;
   const examples = task.examples;
   const batchSize = Math.min(options.batchSize, examples);
   const P = task.dimension;
-  if (a.length !== P || b.length !== P) throw new ArgumentError('endpoints do not fit the architecture', { expected: String(P), found: `${a.length}, ${b.length}` });
+  if (a.length !== P || b.length !== P)
+    throw new ArgumentError('endpoints do not fit the architecture', {
+      expected: String(P),
+      found: `${a.length}, ${b.length}`,
+    });
   const bend = new Float64Array(P);
   for (let i = 0; i < P; i++) bend[i] = 0.5 * (a[i] + b[i]);
   const update = createOptimizer(options.optimizer, P, mu);
@@ -184,11 +250,31 @@ export function fitBezierCurve(model: NetworkArchitecture | TrainingTask, a: Flo
 }
 
 /** Losses and errors along the Bezier curve at `points` evenly spaced t (PTMZ/Yang: 5). */
-export function bezierPath(task: TrainingTask, a: Float64Array, bend: Float64Array, b: Float64Array, points?: number): PathPoint[];
-export function bezierPath(arch: NetworkArchitecture, a: Float64Array, bend: Float64Array, b: Float64Array, train: Dataset, test: Dataset, points?: number): PathPoint[];
-export function bezierPath(model: NetworkArchitecture | TrainingTask, a: Float64Array, bend: Float64Array, b: Float64Array, ...rest: unknown[]): PathPoint[] {
+export function bezierPath(
+  task: TrainingTask,
+  a: Float64Array,
+  bend: Float64Array,
+  b: Float64Array,
+  points?: number,
+): PathPoint[];
+export function bezierPath(
+  arch: NetworkArchitecture,
+  a: Float64Array,
+  bend: Float64Array,
+  b: Float64Array,
+  train: Dataset,
+  test: Dataset,
+  points?: number,
+): PathPoint[];
+export function bezierPath(
+  model: NetworkArchitecture | TrainingTask,
+  a: Float64Array,
+  bend: Float64Array,
+  b: Float64Array,
+  ...rest: unknown[]
+): PathPoint[] {
   const task = isTask(model) ? model : classifier(model, rest[0] as Dataset, rest[1] as Dataset);
-  const points = (isTask(model) ? rest[0] : rest[2]) as number | undefined ?? 5;
+  const points = ((isTask(model) ? rest[0] : rest[2]) as number | undefined) ?? 5;
   const ts = Array.from({ length: points }, (_, i) => i / (points - 1));
   const buffer = new Float64Array(a.length);
   return evaluatePath(task, (t) => bezierPoint(a, bend, b, t, buffer), ts);
@@ -196,7 +282,8 @@ export function bezierPath(model: NetworkArchitecture | TrainingTask, a: Float64
 
 /** Euclidean distance |a - b|_2 between two flat parameter vectors (Yang et al.'s model distance). */
 export function l2Distance(a: Float64Array, b: Float64Array): number {
-  if (a.length !== b.length) throw new ArgumentError('vectors differ in length', { expected: String(a.length), found: String(b.length) });
+  if (a.length !== b.length)
+    throw new ArgumentError('vectors differ in length', { expected: String(a.length), found: String(b.length) });
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return Math.sqrt(s);

@@ -17,7 +17,6 @@ export interface HessianOperator {
   apply(vector: Float64Array): Float64Array;
 }
 
-
 function normalize(v: Float64Array): number {
   const norm = Math.sqrt(dot(v, v));
   if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
@@ -56,7 +55,12 @@ export interface PowerIterationOptions {
 }
 
 /** The defaults of topEigenvalues: PyHessian's (see PowerIterationOptions). */
-export const POWER_ITERATION_DEFAULTS = { count: 1, maxIter: 100, tol: 1e-3, seed: 0 } as const satisfies OptionDefaults<PowerIterationOptions>;
+export const POWER_ITERATION_DEFAULTS = {
+  count: 1,
+  maxIter: 100,
+  tol: 1e-3,
+  seed: 0,
+} as const satisfies OptionDefaults<PowerIterationOptions>;
 
 export interface EigenEstimate {
   /** Eigenvalues, magnitude-largest first (they may be negative away from a minimum). */
@@ -74,7 +78,12 @@ export interface EigenEstimate {
  */
 export function topEigenvalues(op: HessianOperator, options: PowerIterationOptions = {}): EigenEstimate {
   const { count, maxIter, tol, seed } = resolveOptions('topEigenvalues', POWER_ITERATION_DEFAULTS, options);
-  if (!(Number.isInteger(count) && count >= 1 && count <= op.dimension)) throw new ArgumentError('count must be an integer in 1..dimension', { field: 'count', expected: `1..${op.dimension}`, found: String(count) });
+  if (!(Number.isInteger(count) && count >= 1 && count <= op.dimension))
+    throw new ArgumentError('count must be an integer in 1..dimension', {
+      field: 'count',
+      expected: `1..${op.dimension}`,
+      found: String(count),
+    });
   const random = rng(seed).fold('power-iteration');
   const result: EigenEstimate = { values: [], vectors: [], iterations: [], converged: [] };
   for (let k = 0; k < count; k++) {
@@ -90,13 +99,23 @@ export function topEigenvalues(op: HessianOperator, options: PowerIterationOptio
       const hv = Float64Array.from(op.apply(v));
       used++;
       const value = dot(hv, v);
-      if (!Number.isFinite(value)) throw new NumericalError('Hessian-vector product is not finite', { field: 'power iteration', found: String(value) });
+      if (!Number.isFinite(value))
+        throw new NumericalError('Hessian-vector product is not finite', {
+          field: 'power iteration',
+          found: String(value),
+        });
       const norm = normalize(hv);
       v.set(hv);
       const previous = estimate;
       estimate = value;
-      if (norm === 0) { converged = true; break; } // v in the null space: eigenvalue 0
-      if (previous !== undefined && Math.abs(value - previous) / (Math.abs(previous) + 1e-6) < tol) { converged = true; break; }
+      if (norm === 0) {
+        converged = true;
+        break;
+      } // v in the null space: eigenvalue 0
+      if (previous !== undefined && Math.abs(value - previous) / (Math.abs(previous) + 1e-6) < tol) {
+        converged = true;
+        break;
+      }
     }
     result.values.push(estimate ?? 0);
     result.vectors.push(v);
@@ -152,7 +171,11 @@ export function hutchinsonTrace(op: HessianOperator, options: TraceOptions = {})
     const v = random.fold(it).rademacher(op.dimension);
     samples.push(dot(op.apply(v), v));
     const next = samples.reduce((a, b) => a + b, 0) / samples.length;
-    if (it > 0 && Math.abs(next - mean) / (Math.abs(mean) + 1e-6) < tol) { mean = next; converged = true; break; }
+    if (it > 0 && Math.abs(next - mean) / (Math.abs(mean) + 1e-6) < tol) {
+      mean = next;
+      converged = true;
+      break;
+    }
     mean = next;
   }
   const n = samples.length;
@@ -179,7 +202,11 @@ export interface DensityOptions {
 }
 
 /** The defaults of lanczosDensity: PyHessian's (see DensityOptions). */
-export const DENSITY_DEFAULTS = { iterations: 100, probes: 1, seed: 0 } as const satisfies OptionDefaults<DensityOptions>;
+export const DENSITY_DEFAULTS = {
+  iterations: 100,
+  probes: 1,
+  seed: 0,
+} as const satisfies OptionDefaults<DensityOptions>;
 
 export interface SpectralDensity {
   /** Per probe: Ritz values (quadrature nodes), ascending. */
@@ -196,8 +223,12 @@ export interface SpectralDensity {
  */
 export function lanczosDensity(op: HessianOperator, options: DensityOptions = {}): SpectralDensity {
   const { iterations, probes, seed } = resolveOptions('lanczosDensity', DENSITY_DEFAULTS, options);
-  for (const [value, field] of [[iterations, 'iterations'], [probes, 'probes']] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ArgumentError('must be a positive integer', { field, found: String(value) });
+  for (const [value, field] of [
+    [iterations, 'iterations'],
+    [probes, 'probes'],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new ArgumentError('must be a positive integer', { field, found: String(value) });
   }
   const steps = Math.min(iterations, op.dimension);
   const random = rng(seed).fold('lanczos');
@@ -234,7 +265,10 @@ export function lanczosDensity(op: HessianOperator, options: DensityOptions = {}
  * sigma2 = 1e-5 * max(1, range) at the nodes, 10,000 bins over [min - 0.01, max + 0.01],
  * averaged over probes and normalised to unit area.
  */
-export function densityCurve(density: SpectralDensity, options: { bins?: number; sigmaSquared?: number } = {}): { grid: Float64Array; density: Float64Array } {
+export function densityCurve(
+  density: SpectralDensity,
+  options: { bins?: number; sigmaSquared?: number } = {},
+): { grid: Float64Array; density: Float64Array } {
   const all = density.nodes.flat();
   const lo = Math.min(...all) - 0.01;
   const hi = Math.max(...all) + 0.01;
@@ -246,7 +280,8 @@ export function densityCurve(density: SpectralDensity, options: { bins?: number;
   density.nodes.forEach((nodes, p) => {
     nodes.forEach((node, i) => {
       const weight = density.weights[p][i] / density.nodes.length;
-      for (let b = 0; b < bins; b++) values[b] += (weight * Math.exp(-((grid[b] - node) ** 2) / (2 * sigma2))) / Math.sqrt(2 * Math.PI * sigma2);
+      for (let b = 0; b < bins; b++)
+        values[b] += (weight * Math.exp(-((grid[b] - node) ** 2) / (2 * sigma2))) / Math.sqrt(2 * Math.PI * sigma2);
     });
   });
   let area = 0;

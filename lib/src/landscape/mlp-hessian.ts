@@ -26,16 +26,28 @@ export function hessianBatch(data: Dataset, samples: number, seed = 0): Dataset 
 }
 
 /** The Hessian of the mean cross-entropy of an MLP or CNN on `batch`, with the loss of the last product. */
-export function networkHessian(arch: NetworkArchitecture, params: Float64Array, batch: Dataset): HessianOperator & { loss: number; products: number } {
+export function networkHessian(
+  arch: NetworkArchitecture,
+  params: Float64Array,
+  batch: Dataset,
+): HessianOperator & { loss: number; products: number } {
   const task = supervisedTask(arch, { train: batch, test: batch }, { chunk: batch.size });
-  return taskHessian(task, params, Int32Array.from({ length: batch.size }, (_, i) => i));
+  return taskHessian(
+    task,
+    params,
+    Int32Array.from({ length: batch.size }, (_, i) => i),
+  );
 }
 
 /** The MLP Hessian's original name: the same as networkHessian. */
 export const mlpHessian = networkHessian;
 
 /** The Hessian of a training task's loss on the examples `rows` (e.g. hessianRows(task.examples, 256)). */
-export function taskHessian(task: TrainingTask, params: Float64Array, rows: ArrayLike<number>): HessianOperator & { loss: number; products: number } {
+export function taskHessian(
+  task: TrainingTask,
+  params: Float64Array,
+  rows: ArrayLike<number>,
+): HessianOperator & { loss: number; products: number } {
   const out = new Float64Array(task.dimension);
   const op = {
     dimension: out.length,

@@ -64,7 +64,13 @@ export function solveUpperTransposedInPlace(factor: Float64Array, n: number, b: 
 }
 
 /** out = L Z for L lower triangular n x n and Z n x cols (row-major); out may not alias Z. */
-export function lowerTimes(factor: Float64Array, n: number, z: Float64Array, cols: number, out = new Float64Array(n * cols)): Float64Array {
+export function lowerTimes(
+  factor: Float64Array,
+  n: number,
+  z: Float64Array,
+  cols: number,
+  out = new Float64Array(n * cols),
+): Float64Array {
   out.fill(0);
   for (let i = 0; i < n; i++) {
     const rowOut = i * cols;

@@ -29,10 +29,19 @@ export function multiply(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
   const bv = b.values;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const o0 = i * l, o1 = o0 + l, o2 = o1 + l, o3 = o2 + l;
-    const a0 = i * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
+    const o0 = i * l,
+      o1 = o0 + l,
+      o2 = o1 + l,
+      o3 = o2 + l;
+    const a0 = i * d,
+      a1 = a0 + d,
+      a2 = a1 + d,
+      a3 = a2 + d;
     for (let j = 0; j < d; j++) {
-      const x0 = av[a0 + j], x1 = av[a1 + j], x2 = av[a2 + j], x3 = av[a3 + j];
+      const x0 = av[a0 + j],
+        x1 = av[a1 + j],
+        x2 = av[a2 + j],
+        x3 = av[a3 + j];
       const bRow = j * l;
       for (let k = 0; k < l; k++) {
         const y = bv[bRow + k];
@@ -64,12 +73,22 @@ export function multiplyTransposed(a: DenseMatrix, q: DenseMatrix): DenseMatrix 
   const qv = q.values;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const a0 = i * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
-    const q0 = i * l, q1 = q0 + l, q2 = q1 + l, q3 = q2 + l;
+    const a0 = i * d,
+      a1 = a0 + d,
+      a2 = a1 + d,
+      a3 = a2 + d;
+    const q0 = i * l,
+      q1 = q0 + l,
+      q2 = q1 + l,
+      q3 = q2 + l;
     for (let j = 0; j < d; j++) {
-      const x0 = av[a0 + j], x1 = av[a1 + j], x2 = av[a2 + j], x3 = av[a3 + j];
+      const x0 = av[a0 + j],
+        x1 = av[a1 + j],
+        x2 = av[a2 + j],
+        x3 = av[a3 + j];
       const outRow = j * l;
-      for (let k = 0; k < l; k++) out[outRow + k] += x0 * qv[q0 + k] + x1 * qv[q1 + k] + x2 * qv[q2 + k] + x3 * qv[q3 + k];
+      for (let k = 0; k < l; k++)
+        out[outRow + k] += x0 * qv[q0 + k] + x1 * qv[q1 + k] + x2 * qv[q2 + k] + x3 * qv[q3 + k];
     }
   }
   for (; i < n; i++) {

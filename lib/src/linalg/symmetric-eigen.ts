@@ -29,7 +29,9 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricE
       const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => a[y * n + y] - a[x * n + x]);
       const values = Float64Array.from(order, (i) => a[i * n + i]);
       const vectors = new Float64Array(n * n);
-      order.forEach((i, k) => { for (let r = 0; r < n; r++) vectors[k * n + r] = v[r * n + i]; });
+      order.forEach((i, k) => {
+        for (let r = 0; r < n; r++) vectors[k * n + r] = v[r * n + i];
+      });
       return { values, vectors };
     }
     for (let p = 0; p < n; p++) {
@@ -41,17 +43,20 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricE
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
+          const akp = a[k * n + p],
+            akq = a[k * n + q];
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
+          const apk = a[p * n + k],
+            aqk = a[q * n + k];
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
+          const vkp = v[k * n + p],
+            vkq = v[k * n + q];
           v[k * n + p] = c * vkp - s * vkq;
           v[k * n + q] = s * vkp + c * vkq;
         }

@@ -30,18 +30,28 @@ export function tridiagonalQl(d: Float64Array, e: Float64Array, z?: Float64Array
         if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) <= floor) break;
       }
       if (m === l) break;
-      if (++iterations > 60) throw new NumericalError('implicit QL did not converge', { field: `eigenvalue ${l}`, expected: 'at most 60 iterations' });
+      if (++iterations > 60)
+        throw new NumericalError('implicit QL did not converge', {
+          field: `eigenvalue ${l}`,
+          expected: 'at most 60 iterations',
+        });
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
       let r = Math.hypot(g, 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
-      let s = 1, c = 1, p = 0;
+      let s = 1,
+        c = 1,
+        p = 0;
       let i = m - 1;
       for (; i >= l; i--) {
         const f = s * e[i];
         const b = c * e[i];
         r = Math.hypot(f, g);
         e[i + 1] = r;
-        if (r === 0) { d[i + 1] -= p; e[m] = 0; break; }
+        if (r === 0) {
+          d[i + 1] -= p;
+          e[m] = 0;
+          break;
+        }
         s = f / r;
         c = g / r;
         g = d[i + 1] - p;
@@ -67,7 +77,10 @@ export function tridiagonalQl(d: Float64Array, e: Float64Array, z?: Float64Array
  * `diagonal` (n) and `offDiagonal` (n - 1) of T, not modified. Returns the eigenvalues ascending
  * and, for each, the first component of its unit eigenvector.
  */
-export function tridiagonalEigen(diagonal: Float64Array, offDiagonal: Float64Array): { values: Float64Array; firstComponents: Float64Array } {
+export function tridiagonalEigen(
+  diagonal: Float64Array,
+  offDiagonal: Float64Array,
+): { values: Float64Array; firstComponents: Float64Array } {
   const n = diagonal.length;
   const d = Float64Array.from(diagonal);
   const e = new Float64Array(n);

@@ -45,7 +45,13 @@ export interface PcaOptions {
 }
 
 /** Defaults of randomizedPca. */
-export const PCA_DEFAULTS = { components: 2, oversampling: 10, powerIterations: 4, seed: 0, engine: 'auto' } as const satisfies OptionDefaults<PcaOptions>;
+export const PCA_DEFAULTS = {
+  components: 2,
+  oversampling: 10,
+  powerIterations: 4,
+  seed: 0,
+  engine: 'auto',
+} as const satisfies OptionDefaults<PcaOptions>;
 
 /** A fitted PCA: the mean, the component directions and the projected data. */
 export interface PcaResult {
@@ -69,7 +75,6 @@ interface ProductRequest {
   right: DenseMatrix;
 }
 
-
 interface Prepared {
   centred: DenseMatrix;
   mean: Float64Array;
@@ -83,9 +88,15 @@ interface Prepared {
 function prepare(data: DenseMatrix, options: Required<Omit<PcaOptions, 'engine'>>): Prepared {
   const { rows: n, cols: d } = data;
   const k = options.components;
-  if (!Number.isInteger(k) || k < 1) throw new ArgumentError('components must be a positive integer', { field: 'components', found: String(k) });
+  if (!Number.isInteger(k) || k < 1)
+    throw new ArgumentError('components must be a positive integer', { field: 'components', found: String(k) });
   if (n < 2) throw new ArgumentError('PCA needs at least two rows', { field: 'data', found: `${n} row(s)` });
-  if (k > Math.min(n, d)) throw new ArgumentError('more components than rows or columns', { field: 'components', expected: `<= ${Math.min(n, d)}`, found: String(k) });
+  if (k > Math.min(n, d))
+    throw new ArgumentError('more components than rows or columns', {
+      field: 'components',
+      expected: `<= ${Math.min(n, d)}`,
+      found: String(k),
+    });
   const { oversampling, powerIterations } = options;
   const random = typeof options.seed === 'object' ? options.seed : makeRng(options.seed);
   const l = Math.min(k + oversampling, n, d);
@@ -150,7 +161,8 @@ function* pcaSteps(prepared: Prepared): Generator<ProductRequest, PcaResult, Den
 }
 
 /** A product the PCA needs, in plain JS (the 'js' engine: synchronous, no Tensor copies). */
-const jsProducts = (centred: DenseMatrix, { kind, right }: ProductRequest): DenseMatrix => (kind === 'multiply' ? multiply(centred, right) : multiplyTransposed(centred, right));
+const jsProducts = (centred: DenseMatrix, { kind, right }: ProductRequest): DenseMatrix =>
+  kind === 'multiply' ? multiply(centred, right) : multiplyTransposed(centred, right);
 
 /**
  * Fits PCA to the rows of `data` (n x d, row-major; not modified; a 2-D Tensor is read as
@@ -172,7 +184,10 @@ export async function randomizedPca(data: DenseMatrix | Tensor, options: PcaOpti
   const zoo = new Tensor('float64', centred.values, [centred.rows, centred.cols]);
   while (!step.done) {
     const { kind, right } = step.value;
-    const product = await matmul(zoo, new Tensor('float64', right.values, [right.rows, right.cols]), { transposeA: kind === 'multiplyTransposed', engine });
+    const product = await matmul(zoo, new Tensor('float64', right.values, [right.rows, right.cols]), {
+      transposeA: kind === 'multiplyTransposed',
+      engine,
+    });
     step = steps.next(denseMatrix(product.shape[0], product.shape[1], product.toFloat64()));
   }
   return step.value;
@@ -181,7 +196,12 @@ export async function randomizedPca(data: DenseMatrix | Tensor, options: PcaOpti
 /** `data` as a row-major float64 matrix: a DenseMatrix as it is, a 2-D Tensor copied to float64. */
 export function asDenseMatrix(data: DenseMatrix | Tensor): DenseMatrix {
   if (!(data instanceof Tensor)) return data;
-  if (data.rank !== 2) throw new ArgumentError('expected a matrix (a 2-D tensor)', { field: 'data', expected: 'rank 2', found: `shape [${data.shape.join(', ')}]` });
+  if (data.rank !== 2)
+    throw new ArgumentError('expected a matrix (a 2-D tensor)', {
+      field: 'data',
+      expected: 'rank 2',
+      found: `shape [${data.shape.join(', ')}]`,
+    });
   return denseMatrix(data.shape[0], data.shape[1], data.toFloat64());
 }
 
@@ -190,7 +210,10 @@ export function projectOntoComponents(data: DenseMatrix, components: DenseMatrix
   const { rows: n, cols: d } = data;
   const k = components.rows;
   if (components.cols !== d || mean.length !== d) {
-    throw new ArgumentError('data and components have different widths', { expected: String(components.cols), found: String(d) });
+    throw new ArgumentError('data and components have different widths', {
+      expected: String(components.cols),
+      found: String(d),
+    });
   }
   const out = denseMatrix(n, k);
   for (let i = 0; i < n; i++) {

@@ -54,7 +54,13 @@ export interface UmapOptions {
 
 /** Defaults of umapEmbedding. */
 export const UMAP_DEFAULTS = {
-  components: 2, neighbors: 15, minDistance: 0.1, epochs: undefined, pcaComponents: 50, seed: 0, engine: 'auto',
+  components: 2,
+  neighbors: 15,
+  minDistance: 0.1,
+  epochs: undefined,
+  pcaComponents: 50,
+  seed: 0,
+  engine: 'auto',
 } as const satisfies OptionDefaults<UmapOptions>;
 
 type ResolvedUmapOptions = ResolvedOptions<UmapOptions, typeof UMAP_DEFAULTS>;
@@ -64,14 +70,22 @@ function uniformSource(random: Rng): () => number {
   let buffer = new Float64Array(0);
   let at = 0;
   return () => {
-    if (at === buffer.length) { buffer = random.uniform(4096); at = 0; }
+    if (at === buffer.length) {
+      buffer = random.uniform(4096);
+      at = 0;
+    }
     return buffer[at++];
   };
 }
 
 function checkUmapInput(data: DenseMatrix, components: number): void {
-  if (data.rows < 3) throw new ArgumentError('UMAP needs at least three points', { field: 'data', found: `${data.rows} row(s)` });
-  if (!Number.isInteger(components) || components < 1) throw new ArgumentError('components must be a positive integer', { field: 'components', found: String(components) });
+  if (data.rows < 3)
+    throw new ArgumentError('UMAP needs at least three points', { field: 'data', found: `${data.rows} row(s)` });
+  if (!Number.isInteger(components) || components < 1)
+    throw new ArgumentError('components must be a positive integer', {
+      field: 'components',
+      found: String(components),
+    });
 }
 
 /** Seeds of the PCA sketch and of the layout, and whether to reduce first. */
@@ -86,7 +100,9 @@ function plan(data: DenseMatrix, options: ResolvedUmapOptions): { sketchSeed: Rn
 function layout(reduced: DenseMatrix, options: ResolvedUmapOptions, layoutSeed: Rng): DenseMatrix {
   const n = reduced.rows;
   const { components } = options;
-  const rows = Array.from({ length: n }, (_, i) => Array.from(reduced.values.subarray(i * reduced.cols, (i + 1) * reduced.cols)));
+  const rows = Array.from({ length: n }, (_, i) =>
+    Array.from(reduced.values.subarray(i * reduced.cols, (i + 1) * reduced.cols)),
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UMAP } = require('umap-js') as { UMAP: typeof UmapClass };
   const umap = new UMAP({
@@ -98,7 +114,11 @@ function layout(reduced: DenseMatrix, options: ResolvedUmapOptions, layoutSeed: 
   });
   const embedded = umap.fit(rows);
   const out = denseMatrix(n, components);
-  embedded.forEach((point, i) => point.forEach((x, c) => { out.values[i * components + c] = x; }));
+  embedded.forEach((point, i) =>
+    point.forEach((x, c) => {
+      out.values[i * components + c] = x;
+    }),
+  );
   return out;
 }
 
@@ -111,6 +131,8 @@ export async function umapEmbedding(data: DenseMatrix | Tensor, options: UmapOpt
   const matrix = asDenseMatrix(data);
   checkUmapInput(matrix, resolved.components);
   const { sketchSeed, layoutSeed, reduceTo } = plan(matrix, resolved);
-  const reduced = reduceTo ? (await randomizedPca(matrix, { components: reduceTo, seed: sketchSeed, engine: resolved.engine })).scores : matrix;
+  const reduced = reduceTo
+    ? (await randomizedPca(matrix, { components: reduceTo, seed: sketchSeed, engine: resolved.engine })).scores
+    : matrix;
   return layout(reduced, resolved, layoutSeed);
 }

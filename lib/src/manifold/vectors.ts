@@ -30,7 +30,9 @@ export function modelVector(model: ModelWeights): Float64Array {
   if (model instanceof WeightSet) return model.flatten();
   if (model instanceof Float64Array) return model;
   if (model instanceof Float32Array || Array.isArray(model)) return Float64Array.from(model);
-  throw new ArgumentError('a model must be a WeightSet or a vector of numbers', { found: Object.prototype.toString.call(model) });
+  throw new ArgumentError('a model must be a WeightSet or a vector of numbers', {
+    found: Object.prototype.toString.call(model),
+  });
 }
 
 /** The per-layer segments of a WeightSet's flattened vector (tensors of one layer together, in vector order). */
@@ -38,7 +40,8 @@ export function layerSegments(weights: WeightSet): VectorSegment[] {
   const offsets = weights.flatOffsets();
   const owner = new Map<string, string>();
   for (const layer of weights.layers) {
-    for (const tensor of [layer.weight, layer.bias, ...Object.values(layer.extras ?? {})]) if (tensor) owner.set(tensor, layer.name);
+    for (const tensor of [layer.weight, layer.bias, ...Object.values(layer.extras ?? {})])
+      if (tensor) owner.set(tensor, layer.name);
   }
   // Tensors of a layer are usually adjacent; a segment is split where they are not.
   const segments: VectorSegment[] = [];
@@ -59,7 +62,12 @@ export function stackRows(vectors: Float64Array[]): DenseMatrix {
   const d = vectors[0].length;
   const out = denseMatrix(vectors.length, d);
   vectors.forEach((vector, i) => {
-    if (vector.length !== d) throw new ShapeError('models have different numbers of weights', { field: `model ${i}`, expected: String(d), found: String(vector.length) });
+    if (vector.length !== d)
+      throw new ShapeError('models have different numbers of weights', {
+        field: `model ${i}`,
+        expected: String(d),
+        found: String(vector.length),
+      });
     out.values.set(vector, i * d);
   });
   return out;
@@ -72,15 +80,23 @@ export function stackRows(vectors: Float64Array[]): DenseMatrix {
 export function standardizeSegments(matrix: DenseMatrix, segments: VectorSegment[]): void {
   const { rows: n, cols: d } = matrix;
   for (const { name, offset, length } of segments) {
-    if (offset < 0 || offset + length > d) throw new ShapeError('segment outside the vector', { field: name, expected: `within [0, ${d})`, found: `[${offset}, ${offset + length})` });
+    if (offset < 0 || offset + length > d)
+      throw new ShapeError('segment outside the vector', {
+        field: name,
+        expected: `within [0, ${d})`,
+        found: `[${offset}, ${offset + length})`,
+      });
     let sum = 0;
     for (let i = 0; i < n; i++) for (let j = offset; j < offset + length; j++) sum += matrix.values[i * d + j];
     const count = n * length;
     const mean = sum / count;
     let squares = 0;
-    for (let i = 0; i < n; i++) for (let j = offset; j < offset + length; j++) squares += (matrix.values[i * d + j] - mean) ** 2;
+    for (let i = 0; i < n; i++)
+      for (let j = offset; j < offset + length; j++) squares += (matrix.values[i * d + j] - mean) ** 2;
     const std = Math.sqrt(squares / count);
     const scale = std > 0 ? 1 / std : 1;
-    for (let i = 0; i < n; i++) for (let j = offset; j < offset + length; j++) matrix.values[i * d + j] = (matrix.values[i * d + j] - mean) * scale;
+    for (let i = 0; i < n; i++)
+      for (let j = offset; j < offset + length; j++)
+        matrix.values[i * d + j] = (matrix.values[i * d + j] - mean) * scale;
   }
 }

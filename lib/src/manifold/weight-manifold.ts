@@ -15,8 +15,22 @@ import type { EngineOption } from '../backend/engine';
 import type { ProductEngine } from '../backend/products';
 import { checkOptionKeys, resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
 import { metadataTable } from './table';
-import { layerSegments, modelVector, stackRows, standardizeSegments, type AlignmentHook, type ModelWeights, type VectorSegment } from './vectors';
-import { MANIFOLD_MIME, checkManifoldPayload, type AxisInfo, type ManifoldPayload, type Trajectory } from '../display/payloads';
+import {
+  layerSegments,
+  modelVector,
+  stackRows,
+  standardizeSegments,
+  type AlignmentHook,
+  type ModelWeights,
+  type VectorSegment,
+} from './vectors';
+import {
+  MANIFOLD_MIME,
+  checkManifoldPayload,
+  type AxisInfo,
+  type ManifoldPayload,
+  type Trajectory,
+} from '../display/payloads';
 
 export interface ManifoldOptions {
   /**
@@ -77,9 +91,23 @@ export interface ManifoldOptions {
 
 /** Defaults of weightManifold. */
 export const MANIFOLD_DEFAULTS = {
-  method: 'pca', dimensions: 2, metadata: undefined, ids: undefined, colorBy: undefined, sizeBy: undefined, metrics: undefined,
-  checkpoints: undefined, checkpointEpochs: undefined, standardize: 'none', segments: undefined, align: undefined, umap: undefined,
-  powerIterations: 4, seed: 0, title: undefined, engine: 'auto',
+  method: 'pca',
+  dimensions: 2,
+  metadata: undefined,
+  ids: undefined,
+  colorBy: undefined,
+  sizeBy: undefined,
+  metrics: undefined,
+  checkpoints: undefined,
+  checkpointEpochs: undefined,
+  standardize: 'none',
+  segments: undefined,
+  align: undefined,
+  umap: undefined,
+  powerIterations: 4,
+  seed: 0,
+  title: undefined,
+  engine: 'auto',
 } as const satisfies OptionDefaults<ManifoldOptions>;
 
 type ResolvedManifoldOptions = ResolvedOptions<ManifoldOptions, typeof MANIFOLD_DEFAULTS>;
@@ -97,12 +125,20 @@ export class WeightManifold {
   }
 
   /** Number of models. */
-  get size(): number { return this.payload.points.length; }
+  get size(): number {
+    return this.payload.points.length;
+  }
 
   /** One informative line (what untrusted notebooks without the extension show). */
   toString(): string {
     const { payload } = this;
-    const axes = payload.axes.map((axis) => (axis.explainedVariance !== undefined ? `${axis.label} ${(axis.explainedVariance * 100).toFixed(1)}%` : axis.label)).join(', ');
+    const axes = payload.axes
+      .map((axis) =>
+        axis.explainedVariance !== undefined
+          ? `${axis.label} ${(axis.explainedVariance * 100).toFixed(1)}%`
+          : axis.label,
+      )
+      .join(', ');
     const parts = [
       `Weight manifold '${payload.title}': ${payload.points.length} models`,
       `${payload.method.toUpperCase()} ${payload.dimensions}-D (${axes})`,
@@ -110,7 +146,11 @@ export class WeightManifold {
     ];
     if (payload.colorBy) {
       const values = payload.table.values[payload.colorBy].filter((v): v is number => typeof v === 'number');
-      parts.push(values.length ? `colour = ${payload.colorBy} [${Math.min(...values).toPrecision(3)}, ${Math.max(...values).toPrecision(3)}]` : `colour = ${payload.colorBy}`);
+      parts.push(
+        values.length
+          ? `colour = ${payload.colorBy} [${Math.min(...values).toPrecision(3)}, ${Math.max(...values).toPrecision(3)}]`
+          : `colour = ${payload.colorBy}`,
+      );
     }
     if (payload.sizeBy) parts.push(`size = ${payload.sizeBy}`);
     if (payload.trajectories.length) parts.push(`${payload.trajectories.length} trajectories`);
@@ -121,7 +161,9 @@ export class WeightManifold {
   vegaLiteSpec(): Record<string, unknown> {
     const { payload } = this;
     const id = payload.idColumn;
-    const fields = [id, payload.colorBy, payload.sizeBy].filter((f, i, all): f is string => !!f && all.indexOf(f) === i);
+    const fields = [id, payload.colorBy, payload.sizeBy].filter(
+      (f, i, all): f is string => !!f && all.indexOf(f) === i,
+    );
     const rows = payload.points.map((point, i) => {
       const row: Record<string, unknown> = { x: point[0], y: point[1] };
       for (const field of fields) row[field] = payload.table.values[field][i];
@@ -134,16 +176,33 @@ export class WeightManifold {
       encoding: {
         x: { field: 'x', type: 'quantitative', title: payload.axes[0].label },
         y: { field: 'y', type: 'quantitative', title: payload.axes[1].label },
-        ...(color ? { color: { field: vegaField(color.name), title: color.name, type: color.type, ...(color.type === 'quantitative' ? { scale: { scheme: 'viridis' } } : {}) } } : {}),
-        ...(payload.sizeBy ? { size: { field: vegaField(payload.sizeBy), title: payload.sizeBy, type: 'quantitative' } } : {}),
+        ...(color
+          ? {
+              color: {
+                field: vegaField(color.name),
+                title: color.name,
+                type: color.type,
+                ...(color.type === 'quantitative' ? { scale: { scheme: 'viridis' } } : {}),
+              },
+            }
+          : {}),
+        ...(payload.sizeBy
+          ? { size: { field: vegaField(payload.sizeBy), title: payload.sizeBy, type: 'quantitative' } }
+          : {}),
         tooltip: fields.map((field) => ({ field: vegaField(field), title: field })),
       },
     };
     const layers: Record<string, unknown>[] = [];
     if (payload.trajectories.length) {
-      const lines = payload.trajectories.flatMap((trajectory) => trajectory.points.map((point, order) => ({
-        x: point[0], y: point[1], order, epoch: trajectory.epochs[order], run: String(payload.table.values[id][trajectory.model]),
-      })));
+      const lines = payload.trajectories.flatMap((trajectory) =>
+        trajectory.points.map((point, order) => ({
+          x: point[0],
+          y: point[1],
+          order,
+          epoch: trajectory.epochs[order],
+          run: String(payload.table.values[id][trajectory.model]),
+        })),
+      );
       layers.push({
         data: { values: lines },
         mark: { type: 'line', opacity: 0.35, strokeWidth: 1 },
@@ -175,7 +234,8 @@ export class WeightManifold {
 
 function modelIds(count: number, records: Record<string, unknown>[], ids?: string[]): string[] {
   if (ids) {
-    if (ids.length !== count) throw new ArgumentError('one id per model', { field: 'ids', expected: String(count), found: String(ids.length) });
+    if (ids.length !== count)
+      throw new ArgumentError('one id per model', { field: 'ids', expected: String(count), found: String(ids.length) });
     return ids.map(String);
   }
   return Array.from({ length: count }, (_, i) => {
@@ -197,17 +257,28 @@ interface PreparedZoo {
 /** Checks the options and builds the zoo matrix (models first, then every checkpoint) and the table. */
 function prepareZoo(models: readonly ModelWeights[], options: ResolvedManifoldOptions): PreparedZoo {
   const { method, dimensions } = options;
-  if (method !== 'pca' && method !== 'umap') throw new ArgumentError("method must be 'pca' or 'umap'", { field: 'method', found: String(method) });
-  if (dimensions !== 2 && dimensions !== 3) throw new ArgumentError('dimensions must be 2 or 3', { field: 'dimensions', found: String(dimensions) });
+  if (method !== 'pca' && method !== 'umap')
+    throw new ArgumentError("method must be 'pca' or 'umap'", { field: 'method', found: String(method) });
+  if (dimensions !== 2 && dimensions !== 3)
+    throw new ArgumentError('dimensions must be 2 or 3', { field: 'dimensions', found: String(dimensions) });
   const count = models.length;
   const records = options.metadata ?? models.map((model) => (model instanceof WeightSet ? model.metadata : {}));
-  if (records.length !== count) throw new ArgumentError('one metadata record per model', { field: 'metadata', expected: String(count), found: String(records.length) });
+  if (records.length !== count)
+    throw new ArgumentError('one metadata record per model', {
+      field: 'metadata',
+      expected: String(count),
+      found: String(records.length),
+    });
   const ids = modelIds(count, records, options.ids);
   const table = metadataTable(ids, records, { metrics: options.metrics });
   for (const key of ['colorBy', 'sizeBy'] as const) {
     const name = options[key];
     if (name !== undefined && !(name in table.values)) {
-      throw new ArgumentError('no such metadata column', { field: key, expected: `one of ${table.columns.map((c) => c.name).join(', ')}`, found: name });
+      throw new ArgumentError('no such metadata column', {
+        field: key,
+        expected: `one of ${table.columns.map((c) => c.name).join(', ')}`,
+        found: name,
+      });
     }
   }
   if (options.sizeBy && table.columns.find((c) => c.name === options.sizeBy)?.type !== 'quantitative') {
@@ -218,19 +289,34 @@ function prepareZoo(models: readonly ModelWeights[], options: ResolvedManifoldOp
   const runs: PreparedZoo['runs'] = [];
   (options.checkpoints ?? []).forEach((checkpoints, model) => {
     if (!checkpoints || checkpoints.length === 0) return;
-    if (model >= count) throw new ArgumentError('checkpoints given for a model that does not exist', { field: 'checkpoints', expected: `<= ${count} entries`, found: String(model + 1) });
+    if (model >= count)
+      throw new ArgumentError('checkpoints given for a model that does not exist', {
+        field: 'checkpoints',
+        expected: `<= ${count} entries`,
+        found: String(model + 1),
+      });
     const epochs = options.checkpointEpochs?.[model] ?? checkpoints.map((_, i) => i);
-    if (epochs.length !== checkpoints.length) throw new ArgumentError('one epoch per checkpoint', { field: `checkpointEpochs[${model}]`, expected: String(checkpoints.length), found: String(epochs.length) });
+    if (epochs.length !== checkpoints.length)
+      throw new ArgumentError('one epoch per checkpoint', {
+        field: `checkpointEpochs[${model}]`,
+        expected: String(checkpoints.length),
+        found: String(epochs.length),
+      });
     runs.push({ model, first: vectors.length, epochs: [...epochs] });
     for (const checkpoint of checkpoints) vectors.push(modelVector(checkpoint));
   });
   const aligned = options.align ? options.align(vectors, { segments: options.segments }) : vectors;
   const matrix = stackRows(aligned);
   const { standardize } = options;
-  if (standardize !== 'none' && standardize !== 'per-layer') throw new ArgumentError("standardize must be 'none' or 'per-layer'", { field: 'standardize', found: String(standardize) });
+  if (standardize !== 'none' && standardize !== 'per-layer')
+    throw new ArgumentError("standardize must be 'none' or 'per-layer'", {
+      field: 'standardize',
+      found: String(standardize),
+    });
   if (standardize === 'per-layer') {
     const segments = options.segments ?? (models[0] instanceof WeightSet ? layerSegments(models[0]) : undefined);
-    if (!segments) throw new ArgumentError("per-layer standardisation of plain vectors needs 'segments'", { field: 'segments' });
+    if (!segments)
+      throw new ArgumentError("per-layer standardisation of plain vectors needs 'segments'", { field: 'segments' });
     standardizeSegments(matrix, segments);
   }
   return { method, dimensions, count, table, runs, matrix, standardize };
@@ -245,11 +331,18 @@ function umapAxes(dimensions: number): AxisInfo[] {
 }
 
 /** The displayable from the embedded rows (models first, then checkpoints). */
-function assemble(zoo: PreparedZoo, coordinates: Float64Array, axes: AxisInfo[], options: ResolvedManifoldOptions): WeightManifold {
+function assemble(
+  zoo: PreparedZoo,
+  coordinates: Float64Array,
+  axes: AxisInfo[],
+  options: ResolvedManifoldOptions,
+): WeightManifold {
   const { dimensions, count } = zoo;
   const point = (row: number) => Array.from(coordinates.subarray(row * dimensions, (row + 1) * dimensions), round);
   const trajectories: Trajectory[] = zoo.runs.map(({ model, first, epochs }) => ({
-    model, epochs, points: epochs.map((_, i) => point(first + i)),
+    model,
+    epochs,
+    points: epochs.map((_, i) => point(first + i)),
   }));
   return new WeightManifold({
     version: 1,
@@ -263,12 +356,18 @@ function assemble(zoo: PreparedZoo, coordinates: Float64Array, axes: AxisInfo[],
     colorBy: options.colorBy,
     sizeBy: options.sizeBy,
     trajectories,
-    preprocessing: { standardize: zoo.standardize, alignment: options.align ? options.align.alignmentName ?? options.align.name ?? 'custom' : 'none', inputDimension: zoo.matrix.cols },
+    preprocessing: {
+      standardize: zoo.standardize,
+      alignment: options.align ? (options.align.alignmentName ?? options.align.name ?? 'custom') : 'none',
+      inputDimension: zoo.matrix.cols,
+    },
   });
 }
 
 /** The UMAP settings weightManifold passes through: umapEmbedding's options less the ones it sets itself. */
-const UMAP_SETTINGS = Object.fromEntries(Object.entries(UMAP_DEFAULTS).filter(([key]) => !['components', 'seed', 'engine'].includes(key)));
+const UMAP_SETTINGS = Object.fromEntries(
+  Object.entries(UMAP_DEFAULTS).filter(([key]) => !['components', 'seed', 'engine'].includes(key)),
+);
 
 /**
  * Embeds a zoo: `await weightManifold(models, options)` in a cell displays the map. `models[i]`
@@ -276,13 +375,21 @@ const UMAP_SETTINGS = Object.fromEntries(Object.entries(UMAP_DEFAULTS).filter(([
  * model, in training order) are embedded together with the models, so each trajectory lives in
  * the same coordinates as the points.
  */
-export async function weightManifold(models: readonly ModelWeights[], options: ManifoldOptions = {}): Promise<WeightManifold> {
+export async function weightManifold(
+  models: readonly ModelWeights[],
+  options: ManifoldOptions = {},
+): Promise<WeightManifold> {
   const resolved = resolveOptions('weightManifold', MANIFOLD_DEFAULTS, options);
   if (resolved.umap !== undefined) checkOptionKeys('weightManifold umap', UMAP_SETTINGS, Object.keys(resolved.umap));
   const zoo = prepareZoo(models, resolved);
   const { seed, engine } = resolved;
   if (zoo.method === 'pca') {
-    const pca = await randomizedPca(zoo.matrix, { components: zoo.dimensions, seed, powerIterations: resolved.powerIterations, engine });
+    const pca = await randomizedPca(zoo.matrix, {
+      components: zoo.dimensions,
+      seed,
+      powerIterations: resolved.powerIterations,
+      engine,
+    });
     return assemble(zoo, pca.scores.values, pcaAxes(pca.explainedVarianceRatio, zoo.dimensions), resolved);
   }
   const embedded = await umapEmbedding(zoo.matrix, { ...resolved.umap, components: zoo.dimensions, seed, engine });

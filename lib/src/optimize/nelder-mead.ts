@@ -30,7 +30,11 @@ export interface NelderMeadOptions {
   fatol?: number;
 }
 
-export function nelderMead(objective: (x: number[]) => number, start: number[], options: NelderMeadOptions = {}): NelderMeadResult {
+export function nelderMead(
+  objective: (x: number[]) => number,
+  start: number[],
+  options: NelderMeadOptions = {},
+): NelderMeadResult {
   if (options.rules === 'scipy') return scipyFmin(objective, start, options);
   const step = options.step ?? 0.1;
   const tolerance = options.tolerance ?? 1e-9;
@@ -54,7 +58,10 @@ export function nelderMead(objective: (x: number[]) => number, start: number[], 
     simplex.sort((p, q) => p.f - q.f);
     const best = simplex[0];
     const worst = simplex[n];
-    if (Math.abs(worst.f - best.f) <= tolerance * (Math.abs(best.f) + tolerance)) { converged = true; break; }
+    if (Math.abs(worst.f - best.f) <= tolerance * (Math.abs(best.f) + tolerance)) {
+      converged = true;
+      break;
+    }
     const centroid = new Array<number>(n).fill(0);
     for (let i = 0; i < n; i++) for (let d = 0; d < n; d++) centroid[d] += simplex[i].x[d] / n;
     const reflected = combine(centroid, worst.x, -1);
@@ -91,7 +98,11 @@ function sortSimplex(points: number[][], values: number[]): void {
     const value = values[i];
     const point = points[i];
     let j = i - 1;
-    while (j >= 0 && after(values[j], value)) { values[j + 1] = values[j]; points[j + 1] = points[j]; j--; }
+    while (j >= 0 && after(values[j], value)) {
+      values[j + 1] = values[j];
+      points[j + 1] = points[j];
+      j--;
+    }
     values[j + 1] = value;
     points[j + 1] = point;
   }
@@ -135,7 +146,10 @@ function scipyFmin(objective: (x: number[]) => number, start: number[], options:
         fSpread = Math.max(fSpread, Math.abs(fsim[0] - fsim[j]));
       }
       // Math.max propagates NaN as numpy's max does, and NaN <= tol is false: keep iterating.
-      if (xSpread <= xatol && fSpread <= fatol) { converged = true; break; }
+      if (xSpread <= xatol && fSpread <= fatol) {
+        converged = true;
+        break;
+      }
       const xbar = new Array<number>(n).fill(0);
       for (let j = 0; j < n; j++) for (let d = 0; d < n; d++) xbar[d] += sim[j][d];
       for (let d = 0; d < n; d++) xbar[d] /= n;
@@ -146,17 +160,30 @@ function scipyFmin(objective: (x: number[]) => number, start: number[], options:
       if (fxr < fsim[0]) {
         const xe = along(3, xbar, 2, worst);
         const fxe = call(xe);
-        if (fxe < fxr) { sim[n] = xe; fsim[n] = fxe; } else { sim[n] = xr; fsim[n] = fxr; }
+        if (fxe < fxr) {
+          sim[n] = xe;
+          fsim[n] = fxe;
+        } else {
+          sim[n] = xr;
+          fsim[n] = fxr;
+        }
       } else if (fxr < fsim[n - 1]) {
-        sim[n] = xr; fsim[n] = fxr;
+        sim[n] = xr;
+        fsim[n] = fxr;
       } else if (fxr < fsim[n]) {
         const xc = along(1.5, xbar, 0.5, worst);
         const fxc = call(xc);
-        if (fxc <= fxr) { sim[n] = xc; fsim[n] = fxc; } else shrink = true;
+        if (fxc <= fxr) {
+          sim[n] = xc;
+          fsim[n] = fxc;
+        } else shrink = true;
       } else {
         const xcc = xbar.map((v, d) => 0.5 * v + 0.5 * worst[d]);
         const fxcc = call(xcc);
-        if (fxcc < fsim[n]) { sim[n] = xcc; fsim[n] = fxcc; } else shrink = true;
+        if (fxcc < fsim[n]) {
+          sim[n] = xcc;
+          fsim[n] = fxcc;
+        } else shrink = true;
       }
       if (shrink) {
         for (let j = 1; j <= n; j++) {

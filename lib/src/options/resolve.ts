@@ -10,10 +10,14 @@ import { ArgumentError } from '../errors';
  * The defaults of a verb: every option key the verb knows, with its default value, or `undefined`
  * for an option that has no default (it stays optional in the result).
  */
-export type OptionDefaults<Options extends object> = { readonly [K in keyof Required<Options>]: Options[K] | undefined };
+export type OptionDefaults<Options extends object> = {
+  readonly [K in keyof Required<Options>]: Options[K] | undefined;
+};
 
 /** Options with every defaulted key filled in. */
-export type ResolvedOptions<Options extends object, Defaults> = Options & { [K in keyof Defaults as Defaults[K] extends undefined ? never : K]-?: Exclude<Options[K & keyof Options], undefined> };
+export type ResolvedOptions<Options extends object, Defaults> = Options & {
+  [K in keyof Defaults as Defaults[K] extends undefined ? never : K]-?: Exclude<Options[K & keyof Options], undefined>;
+};
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -25,7 +29,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function shortText(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : `an object of ${Object.getPrototypeOf(value)?.constructor?.name ?? 'no class'}`;
+  return Array.isArray(value)
+    ? 'an array'
+    : `an object of ${Object.getPrototypeOf(value)?.constructor?.name ?? 'no class'}`;
 }
 
 /**
@@ -41,7 +47,11 @@ export function resolveOptions<Options extends object, Defaults extends OptionDe
   for (const [key, value] of Object.entries(defaults)) if (value !== undefined) resolved[key] = value;
   if (options === undefined || options === null) return resolved as ResolvedOptions<Options, Defaults>;
   if (!isPlainObject(options)) {
-    throw new ArgumentError(`${verb} takes its options as a plain object`, { field: 'options', expected: 'an object such as { seed: 0 }', found: shortText(options) });
+    throw new ArgumentError(`${verb} takes its options as a plain object`, {
+      field: 'options',
+      expected: 'an object such as { seed: 0 }',
+      found: shortText(options),
+    });
   }
   checkOptionKeys(verb, defaults, Object.keys(options));
   for (const [key, value] of Object.entries(options)) if (value !== undefined) resolved[key] = value;
@@ -54,11 +64,14 @@ export function checkOptionKeys(verb: string, defaults: object, keys: readonly s
   for (const key of keys) {
     if (Object.prototype.hasOwnProperty.call(defaults, key)) continue;
     const near = valid.filter((name) => editDistance(name.toLowerCase(), key.toLowerCase()) <= 2);
-    throw new ArgumentError(`${verb} has no option '${key}'${near.length > 0 ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?)` : ''}`, {
-      field: key,
-      expected: `one of ${valid.join(', ')}`,
-      found: `'${key}'`,
-    });
+    throw new ArgumentError(
+      `${verb} has no option '${key}'${near.length > 0 ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?)` : ''}`,
+      {
+        field: key,
+        expected: `one of ${valid.join(', ')}`,
+        found: `'${key}'`,
+      },
+    );
   }
 }
 

@@ -30,11 +30,15 @@ export function runWorkerPool<Reply>(options: WorkerPoolOptions<Reply>): Promise
       if (stopped) return;
       stopped = true;
       for (const worker of pool) void worker.terminate();
-      if (error) reject(error); else resolve();
+      if (error) reject(error);
+      else resolve();
     };
     const feed = (worker: Worker) => {
       const error = options.interruption?.();
-      if (error) { stopAll(error); return; }
+      if (error) {
+        stopAll(error);
+        return;
+      }
       if (next >= options.tasks.length) {
         void worker.terminate();
         if (--live === 0) stopAll();

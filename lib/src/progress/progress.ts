@@ -26,7 +26,9 @@ function formatDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const rest = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(rest).padStart(2, '0')}` : `${m}:${String(rest).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(rest).padStart(2, '0')}`
+    : `${m}:${String(rest).padStart(2, '0')}`;
 }
 
 export class Progress {
@@ -51,7 +53,9 @@ export class Progress {
   }
 
   /** Steps done so far. */
-  get current(): number { return this.value; }
+  get current(): number {
+    return this.value;
+  }
 
   /** Advance by `steps`; throws InterruptedError if the user interrupted. */
   tick(steps = 1): void {
@@ -77,7 +81,9 @@ export class Progress {
   private checkInterrupt(): void {
     if (this.signal?.aborted || kernelHost()?.signal.aborted) {
       this.finished = true;
-      throw new InterruptedError(`${this.label} interrupted at ${this.value}${this.total !== undefined ? `/${this.total}` : ''}`);
+      throw new InterruptedError(
+        `${this.label} interrupted at ${this.value}${this.total !== undefined ? `/${this.total}` : ''}`,
+      );
     }
   }
 
@@ -98,9 +104,10 @@ export class Progress {
 
   private html(): string {
     const text = escapeHtml(this.toString());
-    const bar = this.total !== undefined && this.total > 0
-      ? `<progress value="${Math.min(this.value, this.total)}" max="${this.total}" style="width: 20em; vertical-align: middle"></progress> `
-      : '';
+    const bar =
+      this.total !== undefined && this.total > 0
+        ? `<progress value="${Math.min(this.value, this.total)}" max="${this.total}" style="width: 20em; vertical-align: middle"></progress> `
+        : '';
     return `<div class="weightlab-progress">${bar}<code>${text}</code></div>`;
   }
 
@@ -110,7 +117,10 @@ export class Progress {
     this.lastDraw = now;
     const host = kernelHost();
     if (host) {
-      publishInOrder({ data: { 'text/plain': this.toString(), 'text/html': this.html() } }, { displayId: this.displayId, update: this.shown });
+      publishInOrder(
+        { data: { 'text/plain': this.toString(), 'text/html': this.html() } },
+        { displayId: this.displayId, update: this.shown },
+      );
       this.shown = true;
       return;
     }
@@ -131,12 +141,22 @@ export class Progress {
  * A progress bar over `items` (an iterable or a step count). Iterating it ticks the bar and
  * finishes it; `progress(100)` yields 0..99. Use `new Progress()` for manual ticking.
  */
-export function progress<T = number>(items: Iterable<T> | number, options: ProgressOptions = {}): Iterable<T> & { bar: Progress } {
-  const total = typeof items === 'number' ? items
-    : options.total ?? (Array.isArray(items) ? items.length : (items as { length?: number }).length);
-  const source: Iterable<T> = typeof items === 'number'
-    ? ({ *[Symbol.iterator]() { for (let i = 0; i < (items as number); i++) yield i as T; } })
-    : items;
+export function progress<T = number>(
+  items: Iterable<T> | number,
+  options: ProgressOptions = {},
+): Iterable<T> & { bar: Progress } {
+  const total =
+    typeof items === 'number'
+      ? items
+      : (options.total ?? (Array.isArray(items) ? items.length : (items as { length?: number }).length));
+  const source: Iterable<T> =
+    typeof items === 'number'
+      ? {
+          *[Symbol.iterator]() {
+            for (let i = 0; i < (items as number); i++) yield i as T;
+          },
+        }
+      : items;
   const bar = new Progress({ ...options, total });
   return {
     bar,

@@ -97,7 +97,9 @@ export class Rng {
     const out = Int32Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
       const j = this.integers(1, 0, i + 1)[0];
-      const t = out[i]; out[i] = out[j]; out[j] = t;
+      const t = out[i];
+      out[i] = out[j];
+      out[j] = t;
     }
     return out;
   }
@@ -110,7 +112,8 @@ export class Rng {
 }
 
 function checkCount(count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new ArgumentError('count must be a non-negative integer', { found: String(count) });
+  if (!Number.isInteger(count) || count < 0)
+    throw new ArgumentError('count must be a non-negative integer', { found: String(count) });
 }
 
 /** FNV-1a over UTF-16 code units: names of sub-streams to words. */

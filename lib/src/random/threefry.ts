@@ -19,35 +19,80 @@ function encrypt(k0: number, k1: number, k2: number, c0: number, c1: number, out
   let x0 = (c0 + k0) | 0;
   let x1 = (c1 + k1) | 0;
   // Rounds 1-4, then key injection (k1, k2, 1).
-  x0 = (x0 + x1) | 0; x1 = (x1 << 13) | (x1 >>> 19); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 15) | (x1 >>> 17); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 26) | (x1 >>> 6); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 6) | (x1 >>> 26); x1 ^= x0;
-  x0 = (x0 + k1) | 0; x1 = (x1 + k2 + 1) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 13) | (x1 >>> 19);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 15) | (x1 >>> 17);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 26) | (x1 >>> 6);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 6) | (x1 >>> 26);
+  x1 ^= x0;
+  x0 = (x0 + k1) | 0;
+  x1 = (x1 + k2 + 1) | 0;
   // Rounds 5-8, then (k2, k0, 2).
-  x0 = (x0 + x1) | 0; x1 = (x1 << 17) | (x1 >>> 15); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 29) | (x1 >>> 3); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 16) | (x1 >>> 16); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 24) | (x1 >>> 8); x1 ^= x0;
-  x0 = (x0 + k2) | 0; x1 = (x1 + k0 + 2) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 17) | (x1 >>> 15);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 29) | (x1 >>> 3);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 16) | (x1 >>> 16);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 24) | (x1 >>> 8);
+  x1 ^= x0;
+  x0 = (x0 + k2) | 0;
+  x1 = (x1 + k0 + 2) | 0;
   // Rounds 9-12, then (k0, k1, 3).
-  x0 = (x0 + x1) | 0; x1 = (x1 << 13) | (x1 >>> 19); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 15) | (x1 >>> 17); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 26) | (x1 >>> 6); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 6) | (x1 >>> 26); x1 ^= x0;
-  x0 = (x0 + k0) | 0; x1 = (x1 + k1 + 3) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 13) | (x1 >>> 19);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 15) | (x1 >>> 17);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 26) | (x1 >>> 6);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 6) | (x1 >>> 26);
+  x1 ^= x0;
+  x0 = (x0 + k0) | 0;
+  x1 = (x1 + k1 + 3) | 0;
   // Rounds 13-16, then (k1, k2, 4).
-  x0 = (x0 + x1) | 0; x1 = (x1 << 17) | (x1 >>> 15); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 29) | (x1 >>> 3); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 16) | (x1 >>> 16); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 24) | (x1 >>> 8); x1 ^= x0;
-  x0 = (x0 + k1) | 0; x1 = (x1 + k2 + 4) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 17) | (x1 >>> 15);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 29) | (x1 >>> 3);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 16) | (x1 >>> 16);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 24) | (x1 >>> 8);
+  x1 ^= x0;
+  x0 = (x0 + k1) | 0;
+  x1 = (x1 + k2 + 4) | 0;
   // Rounds 17-20, then (k2, k0, 5).
-  x0 = (x0 + x1) | 0; x1 = (x1 << 13) | (x1 >>> 19); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 15) | (x1 >>> 17); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 26) | (x1 >>> 6); x1 ^= x0;
-  x0 = (x0 + x1) | 0; x1 = (x1 << 6) | (x1 >>> 26); x1 ^= x0;
-  x0 = (x0 + k2) | 0; x1 = (x1 + k0 + 5) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 13) | (x1 >>> 19);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 15) | (x1 >>> 17);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 26) | (x1 >>> 6);
+  x1 ^= x0;
+  x0 = (x0 + x1) | 0;
+  x1 = (x1 << 6) | (x1 >>> 26);
+  x1 ^= x0;
+  x0 = (x0 + k2) | 0;
+  x1 = (x1 + k0 + 5) | 0;
   out[at] = x0;
   out[at + 1] = x1;
 }
@@ -93,7 +138,9 @@ export function foldIn(key: Key, data: number): Key {
 export function randomBits32(key: Key, count: number): Uint32Array {
   const out = new Uint32Array(count);
   const block = new Uint32Array(2);
-  const k0 = key[0] | 0, k1 = key[1] | 0, k2 = PARITY ^ k0 ^ k1;
+  const k0 = key[0] | 0,
+    k1 = key[1] | 0,
+    k2 = PARITY ^ k0 ^ k1;
   // Typed arrays hold fewer than 2^32 elements, so the counter's high word is always 0.
   for (let i = 0; i < count; i++) {
     encrypt(k0, k1, k2, 0, i, block, 0);
@@ -105,7 +152,9 @@ export function randomBits32(key: Key, count: number): Uint32Array {
 /** `count` random 64-bit values from `key`, as (high, low) word pairs: out[2i] high, out[2i+1] low. */
 export function randomBits64(key: Key, count: number): Uint32Array {
   const out = new Uint32Array(2 * count);
-  const k0 = key[0] | 0, k1 = key[1] | 0, k2 = PARITY ^ k0 ^ k1;
+  const k0 = key[0] | 0,
+    k1 = key[1] | 0,
+    k2 = PARITY ^ k0 ^ k1;
   for (let i = 0; i < count; i++) encrypt(k0, k1, k2, 0, i, out, 2 * i);
   return out;
 }

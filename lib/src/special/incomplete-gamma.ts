@@ -21,7 +21,8 @@ const RELATIVE_TOLERANCE = 1e-16;
 const TINY = 1e-300;
 
 function checkArguments(a: number, x: number): void {
-  if (!(a > 0) || !Number.isFinite(a)) throw new ArgumentError('incomplete gamma needs a finite shape a > 0', { field: 'a', found: String(a) });
+  if (!(a > 0) || !Number.isFinite(a))
+    throw new ArgumentError('incomplete gamma needs a finite shape a > 0', { field: 'a', found: String(a) });
   if (!(x >= 0)) throw new ArgumentError('incomplete gamma needs x >= 0', { field: 'x', found: String(x) });
 }
 
@@ -64,7 +65,10 @@ export function upperGammaContinuedFraction(a: number, x: number): number {
     h *= delta;
     if (Math.abs(delta - 1) < RELATIVE_TOLERANCE) return h;
   }
-  throw new NumericalError('incomplete gamma continued fraction did not converge', { field: 'a, x', found: `${a}, ${x}` });
+  throw new NumericalError('incomplete gamma continued fraction did not converge', {
+    field: 'a, x',
+    found: `${a}, ${x}`,
+  });
 }
 
 /** log Q(a, x) by the continued fraction (valid for x > a - 1, used for x >= a + 1). */

@@ -12,16 +12,7 @@ import { ArgumentError } from '../errors';
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 // B_2k / (2k (2k - 1)) for k = 1..8: the coefficients of x^-(2k-1) in Stirling's series.
-const STIRLING = [
-  1 / 12,
-  -1 / 360,
-  1 / 1260,
-  -1 / 1680,
-  1 / 1188,
-  -691 / 360360,
-  1 / 156,
-  -3617 / 122400,
-];
+const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156, -3617 / 122400];
 
 const SHIFT_THRESHOLD = 10;
 
@@ -38,7 +29,11 @@ function stirling(x: number): number {
 export function logGamma(x: number): number {
   if (!(x > 0) || x === Infinity) {
     if (x === Infinity) return Infinity;
-    throw new ArgumentError('logGamma is defined here for x > 0 only', { field: 'x', expected: 'x > 0', found: String(x) });
+    throw new ArgumentError('logGamma is defined here for x > 0 only', {
+      field: 'x',
+      expected: 'x > 0',
+      found: String(x),
+    });
   }
   if (x >= SHIFT_THRESHOLD) return stirling(x);
   // Shift up: log Gamma(x) = log Gamma(x + N) - log(x (x+1) ... (x+N-1)); the product stays

@@ -37,7 +37,10 @@ export function normalQuantile(p: number): number {
   if (p > 0.5) return -normalQuantile(1 - p);
   // Initial guess for the lower half (A&S 26.2.23).
   const t = Math.sqrt(-2 * Math.log(p));
-  let z = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t));
+  let z = -(
+    t -
+    (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t)
+  );
   const target = Math.log(p);
   // Newton on g(z) = log Phi(z) - log p, g'(z) = phi(z) / Phi(z): g is concave and increasing,
   // so from a guess within 5e-4 the iteration converges quadratically.

@@ -11,10 +11,29 @@ import { WeightSet } from '../weights/weight-set';
 import type { Layer } from '../weights/layers';
 import { rng, type Rng } from '../random/rng';
 import { Progress } from '../progress/progress';
-import { layerDimensions, layerMatrices, layerTypeOf, sizeSkipReason, type LayerMatrices, type LayerType } from './matrices';
+import {
+  layerDimensions,
+  layerMatrices,
+  layerTypeOf,
+  sizeSkipReason,
+  type LayerMatrices,
+  type LayerType,
+} from './matrices';
 import { layerSpectra, type Spectrum } from './esd';
-import { fitClippedPowerLaw, fitSortedPowerLaw, fittableEigenvalues, PowerLawFitError, trainingWarning, type PowerLawFit } from './powerlaw';
-import { fitPowerlawPackage, xminPeakRange, type PowerlawDistribution, type PowerlawPackageFit } from './powerlaw-package';
+import {
+  fitClippedPowerLaw,
+  fitSortedPowerLaw,
+  fittableEigenvalues,
+  PowerLawFitError,
+  trainingWarning,
+  type PowerLawFit,
+} from './powerlaw';
+import {
+  fitPowerlawPackage,
+  xminPeakRange,
+  type PowerlawDistribution,
+  type PowerlawPackageFit,
+} from './powerlaw-package';
 import { detX, jensenShannonDistance, normMetrics } from './metrics';
 import { FAILED_MP_FIT, fitMarchenkoPastur, type MarchenkoPasturFit } from './marchenko-pastur';
 import { randomEigenvalues, replicaCount } from './randomize';
@@ -182,18 +201,35 @@ interface Candidate {
 /** Why a layer of this kind and weight shape has no matrix to analyse, or undefined when it has one. */
 function unsupportedReason(layer: Layer, layerType: LayerType, shape: readonly number[]): string | undefined {
   const dims = `[${shape.join(', ')}]`;
-  if (layer.kind === 'depthwise') return `depthwise kernel ${dims} (one filter per input channel): no in -> out matrix to analyse`;
-  if (layer.kind === 'other') return `no layer recognised for tensor ${dims} (not a kernel/weight, or an unsupported rank)`;
+  if (layer.kind === 'depthwise')
+    return `depthwise kernel ${dims} (one filter per input channel): no in -> out matrix to analyse`;
+  if (layer.kind === 'other')
+    return `no layer recognised for tensor ${dims} (not a kernel/weight, or an unsupported rank)`;
   if (layerType !== 'unknown') return undefined;
-  if (layer.kind === 'conv1d') return `PyTorch Conv1d kernel ${dims} (out, in, k): WeightWatcher analyses only 2-D Conv1D weights`;
+  if (layer.kind === 'conv1d')
+    return `PyTorch Conv1d kernel ${dims} (out, in, k): WeightWatcher analyses only 2-D Conv1D weights`;
   return `a ${layer.kind} layer needs a ${layer.kind === 'conv2d' ? '4' : '2'}-D weight, found ${dims}`;
 }
 
 function candidates(model: AnalyzeInput, startId: number): Candidate[] {
   if (model instanceof Tensor) {
     const layerType: LayerType = model.rank === 2 ? 'dense' : model.rank === 4 ? 'conv2d' : 'unknown';
-    const unsupported = layerType === 'unknown' ? `a single tensor must be a 2-D Linear or 4-D Conv2d weight, found [${model.shape.join(', ')}]` : undefined;
-    return [{ id: startId, name: 'weight', layerType, shape: model.shape, channelsFirst: false, tensors: ['weight'], unsupported, load: () => model }];
+    const unsupported =
+      layerType === 'unknown'
+        ? `a single tensor must be a 2-D Linear or 4-D Conv2d weight, found [${model.shape.join(', ')}]`
+        : undefined;
+    return [
+      {
+        id: startId,
+        name: 'weight',
+        layerType,
+        shape: model.shape,
+        channelsFirst: false,
+        tensors: ['weight'],
+        unsupported,
+        load: () => model,
+      },
+    ];
   }
   const set = model instanceof WeightSet ? model : new WeightSet(model as Record<string, Tensor>);
   return set.layers.map((layer, index) => {
@@ -208,8 +244,14 @@ function candidates(model: AnalyzeInput, startId: number): Candidate[] {
     if (layerType === 'conv1d' && shape.length !== 2 && !(channelsFirst && shape.length === 3)) layerType = 'unknown';
     const tensors = [layer.weight, ...(layer.bias ? [layer.bias] : []), ...Object.values(layer.extras ?? {})];
     return {
-      id: startId + index, name: layer.name, layerType, shape, channelsFirst, tensors,
-      unsupported: unsupportedReason(layer, layerType, shape), load: () => set.get(layer.weight),
+      id: startId + index,
+      name: layer.name,
+      layerType,
+      shape,
+      channelsFirst,
+      tensors,
+      unsupported: unsupportedReason(layer, layerType, shape),
+      load: () => set.get(layer.weight),
     };
   });
 }
@@ -227,7 +269,11 @@ function filteredOut(candidate: Candidate, filters: (number | string)[] | undefi
     const drops = names.filter((n) => n.startsWith('-'));
     if (drops.length === 0) skipped = !names.includes(candidate.name);
     else if (drops.length === names.length) skipped = drops.includes(`-${candidate.name}`);
-    else throw new ArgumentError('layer names must all be kept or all be dropped (-name)', { field: 'layers', found: names.join(', ') });
+    else
+      throw new ArgumentError('layer names must all be kept or all be dropped (-name)', {
+        field: 'layers',
+        found: names.join(', '),
+      });
   }
   return skipped;
 }
@@ -237,8 +283,13 @@ function checkOptions(options: ResolvedAnalyzeOptions): void {
   const { minEvals, maxEvals, maxN } = options;
   resolveFit(options);
   if (options.engine !== 'auto') resolveEigenEngine('analyze', options.engine, 0);
-  if (minEvals && maxEvals && minEvals >= maxEvals) throw new ArgumentError('minEvals must be below maxEvals', { field: 'minEvals', found: `${minEvals} >= ${maxEvals}` });
-  if (maxN < maxEvals || maxN < minEvals) throw new ArgumentError('maxN must be at least maxEvals and minEvals', { field: 'maxN', found: String(maxN) });
+  if (minEvals && maxEvals && minEvals >= maxEvals)
+    throw new ArgumentError('minEvals must be below maxEvals', {
+      field: 'minEvals',
+      found: `${minEvals} >= ${maxEvals}`,
+    });
+  if (maxN < maxEvals || maxN < minEvals)
+    throw new ArgumentError('maxN must be at least maxEvals and minEvals', { field: 'maxN', found: String(maxN) });
 }
 
 /** The fit that the fit / fixFingers / plPackage options select, after WeightWatcher's validity rules. */
@@ -250,28 +301,52 @@ interface FitChoice {
 
 function resolveFit(options: ResolvedAnalyzeOptions): FitChoice {
   const { fit } = options;
-  if (!['PL', 'TPL', 'E_TPL'].includes(fit)) throw new ArgumentError('unsupported fit', { field: 'fit', expected: "'PL' | 'TPL' | 'E_TPL'", found: String(fit) });
+  if (!['PL', 'TPL', 'E_TPL'].includes(fit))
+    throw new ArgumentError('unsupported fit', {
+      field: 'fit',
+      expected: "'PL' | 'TPL' | 'E_TPL'",
+      found: String(fit),
+    });
   const requested = options.fixFingers;
   if (requested !== false && requested !== 'clip_xmax' && requested !== 'xmin_peak') {
-    throw new ArgumentError('unsupported fixFingers', { field: 'fixFingers', expected: "false | 'clip_xmax' | 'xmin_peak'", found: String(requested) });
+    throw new ArgumentError('unsupported fixFingers', {
+      field: 'fixFingers',
+      expected: "false | 'clip_xmax' | 'xmin_peak'",
+      found: String(requested),
+    });
   }
   if (options.plPackage !== undefined && options.plPackage !== 'ww' && options.plPackage !== 'powerlaw') {
-    throw new ArgumentError('unsupported plPackage', { field: 'plPackage', expected: "'ww' | 'powerlaw'", found: String(options.plPackage) });
+    throw new ArgumentError('unsupported plPackage', {
+      field: 'plPackage',
+      expected: "'ww' | 'powerlaw'",
+      found: String(options.plPackage),
+    });
   }
   if (fit === 'E_TPL' && requested === 'clip_xmax') {
-    throw new ArgumentError("fit 'E_TPL' already fixes fingers by xmin_peak", { field: 'fixFingers', expected: "false or 'xmin_peak' with fit 'E_TPL'", found: 'clip_xmax' });
+    throw new ArgumentError("fit 'E_TPL' already fixes fingers by xmin_peak", {
+      field: 'fixFingers',
+      expected: "false or 'xmin_peak' with fit 'E_TPL'",
+      found: 'clip_xmax',
+    });
   }
   const distribution: PowerlawDistribution = fit === 'PL' ? 'power_law' : 'truncated_power_law';
   const fixFingers = fit === 'E_TPL' ? 'xmin_peak' : requested;
   const needsPowerlaw = distribution === 'truncated_power_law' || fixFingers === 'xmin_peak';
   if (needsPowerlaw && options.plPackage === 'ww') {
-    throw new ArgumentError(`${fit !== 'PL' ? `fit '${fit}'` : "fixFingers 'xmin_peak'"} needs the powerlaw package's fit`, { field: 'plPackage', expected: "'powerlaw' (or leave it out)", found: 'ww' });
+    throw new ArgumentError(
+      `${fit !== 'PL' ? `fit '${fit}'` : "fixFingers 'xmin_peak'"} needs the powerlaw package's fit`,
+      { field: 'plPackage', expected: "'powerlaw' (or leave it out)", found: 'ww' },
+    );
   }
   const plPackage = options.plPackage ?? (needsPowerlaw ? 'powerlaw' : 'ww');
   if (fixFingers === 'clip_xmax' && plPackage === 'powerlaw') {
     // WeightWatcher runs its clipped fit through powerlaw.Fit here, whose failures are NaNs rather than
     // exceptions; not ported (yet), so say so rather than give numbers WeightWatcher would not.
-    throw new ArgumentError("fixFingers 'clip_xmax' is implemented with plPackage 'ww' only", { field: 'plPackage', expected: "'ww' with clip_xmax", found: 'powerlaw' });
+    throw new ArgumentError("fixFingers 'clip_xmax' is implemented with plPackage 'ww' only", {
+      field: 'plPackage',
+      expected: "'ww' with clip_xmax",
+      found: 'powerlaw',
+    });
   }
   return { distribution, fixFingers, plPackage };
 }
@@ -279,18 +354,30 @@ function resolveFit(options: ResolvedAnalyzeOptions): FitChoice {
 /** The WWFit-shaped view of a powerlaw-package PL fit (what the ESD plot draws). */
 function asPowerLawFit(fit: PowerlawPackageFit): PowerLawFit {
   return {
-    alpha: fit.alpha, D: fit.D, sigma: fit.sigma, xmin: fit.xmin, xmax: fit.dataMax, tailLength: fit.tailLength,
+    alpha: fit.alpha,
+    D: fit.D,
+    sigma: fit.sigma,
+    xmin: fit.xmin,
+    xmax: fit.dataMax,
+    tailLength: fit.tailLength,
     candidates: { xmin: fit.candidates.xmin, alpha: fit.candidates.alpha, D: fit.candidates.D },
   };
 }
 
 /** The power-law columns, including WeightWatcher's failure values (-1, xmax null, status 'failed'). */
-function powerLawColumns(evals: Float64Array, options: ResolvedAnalyzeOptions): { columns: Partial<HtsrRow>; fit?: PowerLawFit } {
+function powerLawColumns(
+  evals: Float64Array,
+  options: ResolvedAnalyzeOptions,
+): { columns: Partial<HtsrRow>; fit?: PowerLawFit } {
   const nonzero = fittableEigenvalues(evals);
   const choice = resolveFit(options);
   const clip = choice.fixFingers === 'clip_xmax';
   const truncated = choice.distribution === 'truncated_power_law';
-  const countTail = (xmin: number) => { let count = 0; for (const value of evals) if (value >= xmin) count++; return count; };
+  const countTail = (xmin: number) => {
+    let count = 0;
+    for (const value of evals) if (value >= xmin) count++;
+    return count;
+  };
   try {
     if (choice.plPackage === 'powerlaw') {
       const range = choice.fixFingers === 'xmin_peak' ? xminPeakRange(nonzero, options.xminMax) : undefined;
@@ -298,8 +385,15 @@ function powerLawColumns(evals: Float64Array, options: ResolvedAnalyzeOptions): 
       // WeightWatcher's test for a failed fit; a NaN D alone still counts as success there.
       if (Number.isNaN(fit.alpha)) throw new PowerLawFitError('powerlaw returned NaN alpha');
       const columns: Partial<HtsrRow> = {
-        alpha: fit.alpha, xmin: fit.xmin, xmax: null, D: fit.D, sigma: truncated ? null : fit.sigma,
-        num_pl_spikes: countTail(fit.xmin), ...(truncated ? { Lambda: fit.lambda } : {}), status: 'success', warning: trainingWarning(fit.alpha),
+        alpha: fit.alpha,
+        xmin: fit.xmin,
+        xmax: null,
+        D: fit.D,
+        sigma: truncated ? null : fit.sigma,
+        num_pl_spikes: countTail(fit.xmin),
+        ...(truncated ? { Lambda: fit.lambda } : {}),
+        status: 'success',
+        warning: trainingWarning(fit.alpha),
       };
       return { columns, fit: truncated ? { ...asPowerLawFit(fit), lambda: fit.lambda } : asPowerLawFit(fit) };
     }
@@ -317,28 +411,58 @@ function powerLawColumns(evals: Float64Array, options: ResolvedAnalyzeOptions): 
     }
     return {
       fit,
-      columns: { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, sigma: fit.sigma, num_pl_spikes: countTail(fit.xmin), status: 'success', warning: trainingWarning(fit.alpha), ...extra },
+      columns: {
+        alpha: fit.alpha,
+        xmin: fit.xmin,
+        xmax: fit.xmax,
+        D: fit.D,
+        sigma: fit.sigma,
+        num_pl_spikes: countTail(fit.xmin),
+        status: 'success',
+        warning: trainingWarning(fit.alpha),
+        ...extra,
+      },
     };
   } catch (error) {
     // WeightWatcher turns any exception of the fit into a failed layer; here only the fit's own
     // failures are (too few points, powerlaw's NaN, a special function that did not converge).
     if (!(error instanceof NumericalError)) throw error; // PowerLawFitError included
     const extra: Partial<HtsrRow> = clip ? { num_fingers: 0, raw_alpha: -1 } : truncated ? { Lambda: -1 } : {};
-    return { columns: { alpha: -1, xmin: -1, xmax: null, D: -1, sigma: -1, num_pl_spikes: -1, status: 'failed', warning: trainingWarning(-1), ...extra } };
+    return {
+      columns: {
+        alpha: -1,
+        xmin: -1,
+        xmax: null,
+        D: -1,
+        sigma: -1,
+        num_pl_spikes: -1,
+        status: 'failed',
+        warning: trainingWarning(-1),
+        ...extra,
+      },
+    };
   }
 }
 
 /** The MP fit's columns: num_spikes, sigma_mp, ... (prefix 'rand_' for the shuffled ESD's fit). */
 function mpColumns(fit: MarchenkoPasturFit, prefix: '' | 'rand_'): Partial<HtsrRow> {
   const columns = {
-    num_spikes: fit.numSpikes, sigma_mp: fit.sigmaMp, mp_softrank: fit.mpSoftrank,
-    W_scale: fit.wScale, bulk_max: fit.bulkMax, bulk_min: fit.bulkMin,
+    num_spikes: fit.numSpikes,
+    sigma_mp: fit.sigmaMp,
+    mp_softrank: fit.mpSoftrank,
+    W_scale: fit.wScale,
+    bulk_max: fit.bulkMax,
+    bulk_min: fit.bulkMin,
   };
   return Object.fromEntries(Object.entries(columns).map(([name, value]) => [`${prefix}${name}`, value]));
 }
 
 function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFit {
-  try { return fitMarchenkoPastur(evals, N, M); } catch { return FAILED_MP_FIT; }
+  try {
+    return fitMarchenkoPastur(evals, N, M);
+  } catch {
+    return FAILED_MP_FIT;
+  }
 }
 
 /**
@@ -357,22 +481,39 @@ export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {})
   const skipped: SkippedLayer[] = [];
   const kept: { candidate: Candidate; N: number; M: number; rf: number }[] = [];
   for (const candidate of all) {
-    if (filteredOut(candidate, resolved.layers)) { skipped.push({ layer_id: candidate.id, name: candidate.name, reason: 'excluded by the layers option', tensors: candidate.tensors }); continue; }
+    if (filteredOut(candidate, resolved.layers)) {
+      skipped.push({
+        layer_id: candidate.id,
+        name: candidate.name,
+        reason: 'excluded by the layers option',
+        tensors: candidate.tensors,
+      });
+      continue;
+    }
     const { N, M, rf } = layerDimensions(candidate.layerType, candidate.shape, candidate.channelsFirst);
     const reason = candidate.unsupported ?? sizeSkipReason(candidate.layerType, N, M, rf, resolved);
     if (reason) skipped.push({ layer_id: candidate.id, name: candidate.name, reason, tensors: candidate.tensors });
     else kept.push({ candidate, N, M, rf });
   }
-  const wantsBar = resolved.progress === true
-    || (resolved.progress === 'auto' && (kept.length >= 8 || kept.some((k) => k.M * k.rf >= 512)));
-  const bar = wantsBar && kept.length > 0 ? new Progress({ total: kept.length, label: 'htsr', signal: resolved.signal }) : undefined;
+  const wantsBar =
+    resolved.progress === true ||
+    (resolved.progress === 'auto' && (kept.length >= 8 || kept.some((k) => k.M * k.rf >= 512)));
+  const bar =
+    wantsBar && kept.length > 0
+      ? new Progress({ total: kept.length, label: 'htsr', signal: resolved.signal })
+      : undefined;
   const root = rng(resolved.seed);
   const layers: LayerAnalysis[] = [];
   // Layers go in pairs so that two similar ones can be solved side by side (esd.ts layerSpectra).
   for (let pairStart = 0; pairStart < kept.length; pairStart += 2) {
     if (resolved.signal?.aborted) throw new InterruptedError('htsr analysis interrupted');
     const pair = kept.slice(pairStart, pairStart + 2);
-    const pairMatrices = pair.map(({ candidate }) => layerMatrices(candidate.layerType, candidate.load(), { channelsFirst: candidate.channelsFirst, conv2dNorm: resolved.conv2dNorm }));
+    const pairMatrices = pair.map(({ candidate }) =>
+      layerMatrices(candidate.layerType, candidate.load(), {
+        channelsFirst: candidate.channelsFirst,
+        conv2dNorm: resolved.conv2dNorm,
+      }),
+    );
     const spectra = await layerSpectra(pairMatrices, resolved.engine, resolved.svd);
     for (let index = 0; index < pair.length; index++) {
       layers.push(await layerRow(pair[index], pairMatrices[index], spectra[index], root, resolved));
@@ -388,21 +529,38 @@ export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {})
 /** One layer's row of the table, from its spectrum. */
 async function layerRow(
   { candidate, N, M, rf }: { candidate: Candidate; N: number; M: number; rf: number },
-  matrices: LayerMatrices, spectrum: Spectrum, root: Rng, options: ResolvedAnalyzeOptions,
+  matrices: LayerMatrices,
+  spectrum: Spectrum,
+  root: Rng,
+  options: ResolvedAnalyzeOptions,
 ): Promise<LayerAnalysis> {
   const { evals } = spectrum;
   const { engine, svd } = options;
   const powerLaw = powerLawColumns(evals, options);
   const alpha = powerLaw.columns.alpha as number;
   const row: Partial<HtsrRow> = {
-    layer_id: candidate.id, name: candidate.name, longname: candidate.name, layer_type: candidate.layerType,
-    N, M, rf, Q: M === 0 ? -1 : N / M,
-    has_esd: true, num_evals: evals.length, sv_max: spectrum.svMax, sv_min: spectrum.svMin,
-    rank_loss: spectrum.rankLoss, weak_rank_loss: spectrum.weakRankLoss, lambda_max: spectrum.lambdaMax,
+    layer_id: candidate.id,
+    name: candidate.name,
+    longname: candidate.name,
+    layer_type: candidate.layerType,
+    N,
+    M,
+    rf,
+    Q: M === 0 ? -1 : N / M,
+    has_esd: true,
+    num_evals: evals.length,
+    sv_max: spectrum.svMax,
+    sv_min: spectrum.svMin,
+    rank_loss: spectrum.rankLoss,
+    weak_rank_loss: spectrum.weakRankLoss,
+    lambda_max: spectrum.lambdaMax,
     ...powerLaw.columns,
   };
   let mp: MarchenkoPasturFit | undefined;
-  if (options.mpFit) { mp = safeMpFit(evals, N, M); Object.assign(row, mpColumns(mp, '')); }
+  if (options.mpFit) {
+    mp = safeMpFit(evals, N, M);
+    Object.assign(row, mpColumns(mp, ''));
+  }
   if (options.randomize) {
     const random = root.fold(candidate.id);
     const randEvals = await randomEigenvalues(matrices, replicaCount(matrices.numComponents), random, engine, svd);
@@ -425,9 +583,15 @@ async function layerRow(
   }
   const norms = normMetrics(evals, alpha, N);
   Object.assign(row, {
-    norm: norms.norm, log_norm: norms.logNorm, spectral_norm: norms.spectralNorm, log_spectral_norm: norms.logSpectralNorm,
-    alpha_weighted: norms.alphaWeighted, log_alpha_norm: norms.logAlphaNorm, stable_rank: norms.stableRank,
-    matrix_rank: norms.matrixRank, entropy: norms.entropy,
+    norm: norms.norm,
+    log_norm: norms.logNorm,
+    spectral_norm: norms.spectralNorm,
+    log_spectral_norm: norms.logSpectralNorm,
+    alpha_weighted: norms.alphaWeighted,
+    log_alpha_norm: norms.logAlphaNorm,
+    stable_rank: norms.stableRank,
+    matrix_rank: norms.matrixRank,
+    entropy: norms.entropy,
   });
   return { row: row as HtsrRow, evals, fit: powerLaw.fit, mp, N, M };
 }

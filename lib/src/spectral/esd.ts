@@ -7,7 +7,13 @@
 // entropy differ from WeightWatcher's on rank-deficient layers only.
 
 import type { EngineOption } from '../backend/engine';
-import { sideBySideWorthwhile, squaredSingularValues, squaredSingularValuesSideBySide, type EigenEngine, type SvdMethod } from '../eigen/solve';
+import {
+  sideBySideWorthwhile,
+  squaredSingularValues,
+  squaredSingularValuesSideBySide,
+  type EigenEngine,
+  type SvdMethod,
+} from '../eigen/solve';
 import type { LayerMatrices } from './matrices';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
@@ -46,7 +52,10 @@ export interface LayerSpectrumOptions {
 }
 
 /** layerSpectrum()'s defaults. */
-export const LAYER_SPECTRUM_DEFAULTS = { engine: 'auto', svd: 'auto' } as const satisfies OptionDefaults<LayerSpectrumOptions>;
+export const LAYER_SPECTRUM_DEFAULTS = {
+  engine: 'auto',
+  svd: 'auto',
+} as const satisfies OptionDefaults<LayerSpectrumOptions>;
 
 /** The pooled ESD of a layer (from layerMatrices) and WeightWatcher's apply_esd columns. */
 export async function layerSpectrum(layer: LayerMatrices, settings: LayerSpectrumOptions = {}): Promise<Spectrum> {
@@ -61,9 +70,17 @@ export async function layerSpectrum(layer: LayerMatrices, settings: LayerSpectru
  * similar size are solved side by side, one per thread, when `engine` is 'auto', a core is spare
  * and the method is not 'jacobi' (see ../eigen/solve.ts, sideBySideWorthwhile).
  */
-export async function layerSpectra(layers: LayerMatrices[], engine: EngineOption<EigenEngine> = 'auto', method: SvdMethod = 'auto'): Promise<Spectrum[]> {
-  if (layers.length === 2 && layers[0].matrices.length === 1 && layers[1].matrices.length === 1
-    && sideBySideWorthwhile(layers[0].matrices[0], layers[1].matrices[0], engine, method)) {
+export async function layerSpectra(
+  layers: LayerMatrices[],
+  engine: EngineOption<EigenEngine> = 'auto',
+  method: SvdMethod = 'auto',
+): Promise<Spectrum[]> {
+  if (
+    layers.length === 2 &&
+    layers[0].matrices.length === 1 &&
+    layers[1].matrices.length === 1 &&
+    sideBySideWorthwhile(layers[0].matrices[0], layers[1].matrices[0], engine, method)
+  ) {
     const [first, second] = await squaredSingularValuesSideBySide(layers[0].matrices[0], layers[1].matrices[0], method);
     return [pooledSpectrum(layers[0], [first]), pooledSpectrum(layers[1], [second])];
   }
@@ -75,7 +92,9 @@ export async function layerSpectra(layers: LayerMatrices[], engine: EngineOption
 /** Pools per-matrix squared singular values (ascending each) into a layer's ESD with WeightWatcher's apply_esd columns. */
 function pooledSpectrum(layer: LayerMatrices, perMatrix: Float64Array[]): Spectrum {
   const pooled: Float64Array[] = [];
-  let svMax = 0, svMin = 0, rankLoss = 0;
+  let svMax = 0,
+    svMin = 0,
+    rankLoss = 0;
   for (let evals of perMatrix) {
     if (evals.length > layer.numComponents) evals = evals.slice(evals.length - layer.numComponents);
     pooled.push(evals);
@@ -91,7 +110,10 @@ function pooledSpectrum(layer: LayerMatrices, perMatrix: Float64Array[]): Spectr
   const total = pooled.reduce((sum, part) => sum + part.length, 0);
   const evals = new Float64Array(total);
   let at = 0;
-  for (const part of pooled) { evals.set(part, at); at += part.length; }
+  for (const part of pooled) {
+    evals.set(part, at);
+    at += part.length;
+  }
   evals.sort();
   let weakRankLoss = 0;
   for (const value of evals) if (value < WEAK_RANK_TOLERANCE) weakRankLoss++;

@@ -23,7 +23,14 @@ export interface MarchenkoPasturFit {
 }
 
 /** The -1 columns WeightWatcher writes when the fit raises. */
-export const FAILED_MP_FIT: MarchenkoPasturFit = { numSpikes: -1, sigmaMp: -1, mpSoftrank: -1, bulkMax: -1, bulkMin: -1, wScale: -1 };
+export const FAILED_MP_FIT: MarchenkoPasturFit = {
+  numSpikes: -1,
+  sigmaMp: -1,
+  mpSoftrank: -1,
+  bulkMax: -1,
+  bulkMin: -1,
+  wScale: -1,
+};
 
 /** MP density of eigenvalues for aspect ratio Q and scale sigma, 0 outside the bulk (np.nan_to_num of NaN). */
 export function marchenkoPasturDensity(x: number, q: number, sigma: number): number {
@@ -63,7 +70,10 @@ function densityGrid(values: Float64Array): { x: Float64Array; density: Float64A
       if (t > 0) sum += t;
     }
     const density = sum / norm;
-    if (density > DENSITY_THRESHOLD) { keptX.push(g); keptDensity.push(density); }
+    if (density > DENSITY_THRESHOLD) {
+      keptX.push(g);
+      keptDensity.push(density);
+    }
   }
   let peakIndex = 0;
   for (let i = 1; i < keptDensity.length; i++) if (keptDensity[i] > keptDensity[peakIndex]) peakIndex = i;
@@ -102,14 +112,20 @@ export function fitMarchenkoPastur(evals: Float64Array, n: number, m: number): M
   if (grid.x.length === 0) return FAILED_MP_FIT;
   // brute's range: slice(0.05 s, 2 s, 0.01 s) with s = sqrt(λmax / (1 + 1/√Q)²), laid out as np.arange does.
   const s = Math.sqrt(lambdaMax / (1 + 1 / Math.sqrt(q)) ** 2);
-  const start = 0.05 * s, stop = 2.0 * s, step = 0.01 * s;
+  const start = 0.05 * s,
+    stop = 2.0 * s,
+    step = 0.01 * s;
   const count = Math.ceil((stop - start) / step);
-  const delta = (start + step) - start;
-  let bestSigma = start, bestValue = Infinity;
+  const delta = start + step - start;
+  let bestSigma = start,
+    bestValue = Infinity;
   for (let i = 0; i < count; i++) {
     const sigma = i === 0 ? start : i === 1 ? start + step : start + i * delta;
     const value = residual(sigma, grid, q);
-    if (value < bestValue) { bestValue = value; bestSigma = sigma; }
+    if (value < bestValue) {
+      bestValue = value;
+      bestSigma = sigma;
+    }
   }
   // scipy.optimize.fmin with its defaults (xtol = ftol = 1e-4, 200 iterations and calls), step for step.
   const sigmaMp = nelderMead(([sigma]) => residual(sigma, grid, q), [bestSigma], { rules: 'scipy' }).point[0];
@@ -119,5 +135,12 @@ export function fitMarchenkoPastur(evals: Float64Array, n: number, m: number): M
   const edge = bulkMax + Math.sqrt(tracyWidom);
   let numSpikes = 0;
   for (const v of rescaled) if (v > edge) numSpikes++;
-  return { numSpikes, sigmaMp, mpSoftrank: bulkMax / lambdaMax, bulkMax: bulkMax / factor, bulkMin: bulkMin / factor, wScale };
+  return {
+    numSpikes,
+    sigmaMp,
+    mpSoftrank: bulkMax / lambdaMax,
+    bulkMax: bulkMax / factor,
+    bulkMin: bulkMin / factor,
+    wScale,
+  };
 }

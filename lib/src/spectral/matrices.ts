@@ -32,22 +32,35 @@ export interface LayerMatrices {
 /** How a layer kind of weightlab maps to WeightWatcher's type (rank decides for 'linear': 2-D only). */
 export function layerTypeOf(kind: LayerKind, rank: number, hfConv1d: boolean): LayerType {
   switch (kind) {
-    case 'linear': return rank === 2 ? (hfConv1d ? 'conv1d' : 'dense') : 'unknown';
-    case 'embedding': return rank === 2 ? 'embedding' : 'unknown';
-    case 'conv1d': return 'conv1d';
-    case 'conv2d': return rank === 4 ? 'conv2d' : 'unknown';
-    case 'norm': return 'norm';
-    default: return 'unknown';
+    case 'linear':
+      return rank === 2 ? (hfConv1d ? 'conv1d' : 'dense') : 'unknown';
+    case 'embedding':
+      return rank === 2 ? 'embedding' : 'unknown';
+    case 'conv1d':
+      return 'conv1d';
+    case 'conv2d':
+      return rank === 4 ? 'conv2d' : 'unknown';
+    case 'norm':
+      return 'norm';
+    default:
+      return 'unknown';
   }
 }
 
 /** N, M, rf of a layer from its shape alone (what the filters need, before any weight is read). */
-export function layerDimensions(layerType: LayerType, shape: readonly number[], channelsFirst = false): { N: number; M: number; rf: number } {
+export function layerDimensions(
+  layerType: LayerType,
+  shape: readonly number[],
+  channelsFirst = false,
+): { N: number; M: number; rf: number } {
   if (isKerasConv1d(layerType, shape, channelsFirst)) return layerDimensions('conv2d', [1, ...shape], true);
   if (layerType === 'conv2d') {
     // conv2D_Wmats: N, M start as the channel extents and swap once per slice that is wider than tall.
-    const [out, input, kh, kw] = channelsFirst ? [shape[3], shape[2], shape[0], shape[1]] : [shape[0], shape[1], shape[2], shape[3]];
-    let N = out, M = input;
+    const [out, input, kh, kw] = channelsFirst
+      ? [shape[3], shape[2], shape[0], shape[1]]
+      : [shape[0], shape[1], shape[2], shape[3]];
+    let N = out,
+      M = input;
     const rf = kh * kw;
     if (out < input && rf % 2 === 1) [N, M] = [M, N];
     return { N, M, rf };
@@ -85,10 +98,17 @@ export interface LayerMatricesOptions {
 }
 
 /** layerMatrices()'s defaults. */
-export const LAYER_MATRICES_DEFAULTS = { channelsFirst: false, conv2dNorm: true } as const satisfies OptionDefaults<LayerMatricesOptions>;
+export const LAYER_MATRICES_DEFAULTS = {
+  channelsFirst: false,
+  conv2dNorm: true,
+} as const satisfies OptionDefaults<LayerMatricesOptions>;
 
 /** The matrices whose squared singular values form a layer's ESD, as WeightWatcher forms them. */
-export function layerMatrices(layerType: LayerType, weight: Tensor, settings: LayerMatricesOptions = {}): LayerMatrices {
+export function layerMatrices(
+  layerType: LayerType,
+  weight: Tensor,
+  settings: LayerMatricesOptions = {},
+): LayerMatrices {
   const options = resolveOptions('layerMatrices', LAYER_MATRICES_DEFAULTS, settings);
   const shape = weight.shape;
   const { N, M, rf } = layerDimensions(layerType, shape, options.channelsFirst);
@@ -108,7 +128,8 @@ export function layerMatrices(layerType: LayerType, weight: Tensor, settings: La
     for (let i = 0; i < d2; i++) {
       for (let j = 0; j < d3; j++) {
         const slice = new Float64Array(d0 * d1);
-        for (let o = 0; o < d0; o++) for (let c = 0; c < d1; c++) slice[o * d1 + c] = multiply(values[((o * d1 + c) * d2 + i) * d3 + j]);
+        for (let o = 0; o < d0; o++)
+          for (let c = 0; c < d1; c++) slice[o * d1 + c] = multiply(values[((o * d1 + c) * d2 + i) * d3 + j]);
         slices.push({ rows: d0, cols: d1, values: slice });
       }
     }
@@ -134,7 +155,9 @@ function wholeMatrix(weight: Tensor): LayerMatrix {
     rows,
     cols,
     float32,
-    get values(): Float64Array { return values ??= Float64Array.from(float32); },
+    get values(): Float64Array {
+      return (values ??= Float64Array.from(float32));
+    },
   };
 }
 
@@ -148,7 +171,13 @@ export interface SizeFilter {
  * Why WeightWatcher would skip a layer of this type and size, or undefined to keep it
  * (WWLayerIterator.layer_supported with pool=True). A falsy minEvals/maxEvals disables its check.
  */
-export function sizeSkipReason(layerType: LayerType, N: number, M: number, rf: number, filter: SizeFilter): string | undefined {
+export function sizeSkipReason(
+  layerType: LayerType,
+  N: number,
+  M: number,
+  rf: number,
+  filter: SizeFilter,
+): string | undefined {
   if (layerType === 'norm') return 'norm layers are not analysed';
   if (layerType === 'unknown') return 'unsupported layer type';
   const evals = M * rf;

@@ -19,7 +19,9 @@ export interface NormMetrics {
 
 /** Σλ, log10 Σλ, λmax, alpha·log10 λmax, log10 Σλ^alpha, Σλ/λmax, rank and entropy (alpha = -1 for a failed fit). */
 export function normMetrics(evals: Float64Array, alpha: number, n: number): NormMetrics {
-  let norm = 0, spectralNorm = -Infinity, alphaNorm = 0;
+  let norm = 0,
+    spectralNorm = -Infinity,
+    alphaNorm = 0;
   for (const value of evals) {
     norm += value;
     if (value > spectralNorm) spectralNorm = value;
@@ -91,13 +93,17 @@ export interface DetX {
 export function detX(evals: Float64Array): DetX {
   const { rescaled, scale } = rescaleEigenvalues(evals);
   const count = rescaled.length;
-  let num = 0, index = 0;
+  let num = 0,
+    index = 0;
   if (count >= 2 && rescaled[0] < rescaled[count - 1]) {
     num = count;
     let logProduct = 0;
     for (index = count - 1; index >= 1; index--) {
       logProduct += Math.log(rescaled[index]);
-      if (logProduct < 0) { num = count - index; break; }
+      if (logProduct < 0) {
+        num = count - index;
+        break;
+      }
     }
     if (index < 1) index = 1;
   }
@@ -115,11 +121,16 @@ export function jensenShannonDistance(p: Float64Array, q: Float64Array): number 
 }
 
 function relativeEntropy(p: Float64Array, q: Float64Array): number {
-  let sp = 0, sq = 0;
-  for (let i = 0; i < p.length; i++) { sp += p[i]; sq += q[i]; }
+  let sp = 0,
+    sq = 0;
+  for (let i = 0; i < p.length; i++) {
+    sp += p[i];
+    sq += q[i];
+  }
   let sum = 0;
   for (let i = 0; i < p.length; i++) {
-    const a = p[i] / sp, b = q[i] / sq;
+    const a = p[i] / sp,
+      b = q[i] / sq;
     if (a > 0 && b > 0) sum += a * Math.log(a / b);
     else if (a > 0) return Infinity;
   }

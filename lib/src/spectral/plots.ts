@@ -7,7 +7,14 @@
 
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import { ESD_MIME, type EsdPayload } from '../display/payloads';
-import { chartBundle, overlayLegend, vegaLite, type ChartOverlay, type VegaLiteChart, type VegaLiteSpec } from '../display/vega-lite';
+import {
+  chartBundle,
+  overlayLegend,
+  vegaLite,
+  type ChartOverlay,
+  type VegaLiteChart,
+  type VegaLiteSpec,
+} from '../display/vega-lite';
 import { ArgumentError } from '../errors';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { EVALS_THRESHOLD, OVER_TRAINED_THRESHOLD, UNDER_TRAINED_THRESHOLD, type PowerLawFit } from './powerlaw';
@@ -22,25 +29,31 @@ const CURVE_POINTS = 200;
  * Log-spaced histogram of the eigenvalues above the fit threshold, as a density (per unit
  * eigenvalue). Default bins: 2√n, between 10 and 60, so small layers do not get one point per bin.
  */
-export function logHistogram(evals: Float64Array, bins?: number): { x: number; density: number; low: number; high: number }[] {
+export function logHistogram(
+  evals: Float64Array,
+  bins?: number,
+): { x: number; density: number; low: number; high: number }[] {
   const positive = evals.filter((v) => v > EVALS_THRESHOLD);
   if (positive.length === 0) return [];
   bins ??= Math.min(HISTOGRAM_BINS, Math.max(10, Math.round(2 * Math.sqrt(positive.length))));
-  const low = Math.log10(positive[0]), high = Math.log10(positive[positive.length - 1]);
+  const low = Math.log10(positive[0]),
+    high = Math.log10(positive[positive.length - 1]);
   const width = (high - low) / bins || 1;
   const counts = new Float64Array(bins);
   for (const v of positive) counts[Math.min(bins - 1, Math.floor((Math.log10(v) - low) / width))]++;
   const out = [];
   for (let b = 0; b < bins; b++) {
     if (counts[b] === 0) continue;
-    const lo = 10 ** (low + b * width), hi = 10 ** (low + (b + 1) * width);
+    const lo = 10 ** (low + b * width),
+      hi = 10 ** (low + (b + 1) * width);
     out.push({ x: Math.sqrt(lo * hi), density: counts[b] / (evals.length * (hi - lo)), low: lo, high: hi });
   }
   return out;
 }
 
 function logSpace(from: number, to: number, count: number): number[] {
-  const a = Math.log10(from), b = Math.log10(to);
+  const a = Math.log10(from),
+    b = Math.log10(to);
   return Array.from({ length: count }, (_, i) => 10 ** (a + ((b - a) * i) / (count - 1)));
 }
 
@@ -60,14 +73,16 @@ function marchenkoPasturCurve(layer: LayerAnalysis, mp: MarchenkoPasturFit): { x
  * the histogram drawn in the Vega-Lite view).
  */
 export interface EsdPlotPayload extends EsdPayload {
-  fit: (NonNullable<EsdPayload['fit']> & {
-    sigma: number;
-    num_pl_spikes: number;
-    /** The truncated power law's cut-off rate (fit 'TPL' / 'E_TPL'). */
-    Lambda?: number;
-    /** Per candidate xmin: alpha and D of the fit from it. */
-    candidates: { xmin: number[]; alpha: number[]; D: number[] };
-  }) | null;
+  fit:
+    | (NonNullable<EsdPayload['fit']> & {
+        sigma: number;
+        num_pl_spikes: number;
+        /** The truncated power law's cut-off rate (fit 'TPL' / 'E_TPL'). */
+        Lambda?: number;
+        /** Per candidate xmin: alpha and D of the fit from it. */
+        candidates: { xmin: number[]; alpha: number[]; D: number[] };
+      })
+    | null;
   marchenkoPastur: (MarchenkoPasturFit & { curve: { x: number; density: number }[] }) | null;
   /** The log-spaced histogram of the Vega-Lite view (density per unit eigenvalue). */
   histogram: { x: number; density: number; low: number; high: number }[];
@@ -81,9 +96,15 @@ export class EsdPlot {
     this.chart = chart;
     this.payload = payload;
   }
-  get spec(): VegaLiteSpec { return this.chart.spec; }
-  toSVG(): Promise<string> { return this.chart.toSVG(); }
-  toString(): string { return this.chart.toString(); }
+  get spec(): VegaLiteSpec {
+    return this.chart.spec;
+  }
+  toSVG(): Promise<string> {
+    return this.chart.toSVG();
+  }
+  toString(): string {
+    return this.chart.toString();
+  }
   [mimeBundle](): Promise<MimeBundle> {
     return chartBundle(this.chart, { [ESD_MIME]: this.payload });
   }
@@ -104,7 +125,11 @@ export const ESD_PLOT_DEFAULTS = { title: undefined } as const satisfies OptionD
 const COLORS = { histogram: '#4c78a8', marchenkoPastur: '#54a24b', fit: '#e45756', xmin: '#b279a2' };
 
 /** Keeps the points of a curve whose x and y lie inside the frame, so no line leaves the plot. */
-function insideFrame<T extends { x: number; density: number }>(points: T[], x: [number, number], y: [number, number]): T[] {
+function insideFrame<T extends { x: number; density: number }>(
+  points: T[],
+  x: [number, number],
+  y: [number, number],
+): T[] {
   return points.filter((p) => p.x >= x[0] && p.x <= x[1] && p.density >= y[0] && p.density <= y[1]);
 }
 
@@ -114,39 +139,59 @@ function insideFrame<T extends { x: number; density: number }>(points: T[], x: [
  * (from the layer's MP fit, or fitted here when analyze ran without mpFit). A legend names each.
  */
 export function esdPlot(layer: LayerAnalysis, settings: EsdPlotOptions = {}): EsdPlot {
-  if (!layer || !(layer.evals instanceof Float64Array)) throw new ArgumentError('esdPlot takes a layer of an analyze() result: result.layer(idOrName)', { field: 'layer' });
+  if (!layer || !(layer.evals instanceof Float64Array))
+    throw new ArgumentError('esdPlot takes a layer of an analyze() result: result.layer(idOrName)', { field: 'layer' });
   const options = resolveOptions('esdPlot', ESD_PLOT_DEFAULTS, settings);
-  if (options.title !== undefined && typeof options.title !== 'string') throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
+  if (options.title !== undefined && typeof options.title !== 'string')
+    throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
   const { row, evals, fit } = layer;
   const histogram = logHistogram(evals);
   const mp = layer.mp && layer.mp.sigmaMp > 0 ? layer.mp : safeFit(layer);
   const tailShare = fit ? fit.tailLength / evals.length : 0;
   const truncated = fit?.lambda !== undefined;
-  const tailDensity = (x: number, f: PowerLawFit) => f.lambda !== undefined
-    ? truncatedPowerLawDensity(x, f.alpha, f.lambda, f.xmin)
-    : ((f.alpha - 1) / f.xmin) * (x / f.xmin) ** -f.alpha;
+  const tailDensity = (x: number, f: PowerLawFit) =>
+    f.lambda !== undefined
+      ? truncatedPowerLawDensity(x, f.alpha, f.lambda, f.xmin)
+      : ((f.alpha - 1) / f.xmin) * (x / f.xmin) ** -f.alpha;
   // The frame: x spans the histogram's bins; y runs from a decade below the lowest bin (the MP
   // density falls to 0 at the bulk edges, which would stretch a log axis over many decades) to
   // above the highest bin or curve. Each overlay is cut to the frame, so the fit's tail stops
   // where it leaves the plot instead of running past it.
   const densities = histogram.map((bin) => bin.density);
-  const xDomain: [number, number] = histogram.length ? [histogram[0].low, histogram[histogram.length - 1].high] : [EVALS_THRESHOLD, 1];
+  const xDomain: [number, number] = histogram.length
+    ? [histogram[0].low, histogram[histogram.length - 1].high]
+    : [EVALS_THRESHOLD, 1];
   const floor = densities.length ? Math.min(...densities) / 10 : EVALS_THRESHOLD;
   const highest = densities.length ? Math.max(...densities) : 1;
   const bulkCurve = mp ? marchenkoPasturCurve(layer, mp) : [];
-  const tailCurve = fit ? logSpace(fit.xmin, Math.min(fit.xmax, xDomain[1]), CURVE_POINTS).map((x) => ({ x, density: tailShare * tailDensity(x, fit) })) : [];
+  const tailCurve = fit
+    ? logSpace(fit.xmin, Math.min(fit.xmax, xDomain[1]), CURVE_POINTS).map((x) => ({
+        x,
+        density: tailShare * tailDensity(x, fit),
+      }))
+    : [];
   // Curves may rise above the histogram (the MP peak, the fit at xmin), up to a decade more.
   const ceiling = highest * 10;
-  const top = Math.min(ceiling, Math.max(highest, ...insideFrame([...bulkCurve, ...tailCurve], xDomain, [floor, ceiling]).map((p) => p.density))) * 1.5;
+  const top =
+    Math.min(
+      ceiling,
+      Math.max(highest, ...insideFrame([...bulkCurve, ...tailCurve], xDomain, [floor, ceiling]).map((p) => p.density)),
+    ) * 1.5;
   const yDomain: [number, number] = [floor, top];
   const bulk = insideFrame(bulkCurve, xDomain, yDomain);
   const tail = insideFrame(tailCurve, xDomain, yDomain);
-  const fitLabel = fit ? `: ${truncated ? `TPL alpha ${fit.alpha.toFixed(3)}, Lambda ${fit.lambda!.toPrecision(3)}` : `alpha ${fit.alpha.toFixed(3)}`}, xmin ${fit.xmin.toPrecision(4)}` : ' (power-law fit failed)';
+  const fitLabel = fit
+    ? `: ${truncated ? `TPL alpha ${fit.alpha.toFixed(3)}, Lambda ${fit.lambda!.toPrecision(3)}` : `alpha ${fit.alpha.toFixed(3)}`}, xmin ${fit.xmin.toPrecision(4)}`
+    : ' (power-law fit failed)';
   const title = options.title ?? `ESD of layer ${row.layer_id} ${row.name}${fitLabel}`;
   const names = {
     histogram: 'ESD histogram',
     marchenkoPastur: 'Marchenko–Pastur fit',
-    fit: !fit ? '' : truncated ? `truncated power law, α = ${fit.alpha.toFixed(2)}, Λ = ${fit.lambda!.toPrecision(3)}` : `power-law fit, α = ${fit.alpha.toFixed(2)}`,
+    fit: !fit
+      ? ''
+      : truncated
+        ? `truncated power law, α = ${fit.alpha.toFixed(2)}, Λ = ${fit.lambda!.toPrecision(3)}`
+        : `power-law fit, α = ${fit.alpha.toFixed(2)}`,
     xmin: fit ? `λmin = ${fit.xmin.toPrecision(3)}` : '',
   };
   const overlays: ChartOverlay[] = [{ name: names.histogram, color: COLORS.histogram }];
@@ -154,19 +199,55 @@ export function esdPlot(layer: LayerAnalysis, settings: EsdPlotOptions = {}): Es
   if (tail.length > 1) overlays.push({ name: names.fit, color: COLORS.fit, dash: [6, 3] });
   if (fit) overlays.push({ name: names.xmin, color: COLORS.xmin, dash: [2, 2] });
   const legend = overlayLegend(overlays);
-  const x = { field: 'x', type: 'quantitative', scale: { type: 'log', domain: xDomain, nice: false }, title: 'eigenvalue λ (log scale)' };
-  const y = { field: 'density', type: 'quantitative', scale: { type: 'log', domain: yDomain, nice: false }, title: 'density (log scale)' };
-  const line = (values: { x: number; density: number }[], name: string) => ({ data: { values }, mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { x, y, ...legend.encode(name) } });
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    scale: { type: 'log', domain: xDomain, nice: false },
+    title: 'eigenvalue λ (log scale)',
+  };
+  const y = {
+    field: 'density',
+    type: 'quantitative',
+    scale: { type: 'log', domain: yDomain, nice: false },
+    title: 'density (log scale)',
+  };
+  const line = (values: { x: number; density: number }[], name: string) => ({
+    data: { values },
+    mark: { type: 'line', strokeWidth: 2, clip: true },
+    encoding: { x, y, ...legend.encode(name) },
+  });
   const spec: VegaLiteSpec = {
-    title, width: 420, height: 280,
+    title,
+    width: 420,
+    height: 280,
     layer: [
-      { data: { values: histogram }, mark: { type: 'bar', opacity: 0.7, clip: true }, encoding: {
-        x: { ...x, field: 'low' }, x2: { field: 'high' }, y, y2: { datum: floor }, ...legend.encode(names.histogram),
-        tooltip: [{ field: 'low', title: 'from λ', format: '.4g' }, { field: 'high', title: 'to λ', format: '.4g' }, { field: 'density', format: '.4g' }],
-      } },
+      {
+        data: { values: histogram },
+        mark: { type: 'bar', opacity: 0.7, clip: true },
+        encoding: {
+          x: { ...x, field: 'low' },
+          x2: { field: 'high' },
+          y,
+          y2: { datum: floor },
+          ...legend.encode(names.histogram),
+          tooltip: [
+            { field: 'low', title: 'from λ', format: '.4g' },
+            { field: 'high', title: 'to λ', format: '.4g' },
+            { field: 'density', format: '.4g' },
+          ],
+        },
+      },
       ...(bulk.length > 1 ? [line(bulk, names.marchenkoPastur)] : []),
       ...(tail.length > 1 ? [line(tail, names.fit)] : []),
-      ...(fit ? [{ data: { values: [{ x: fit.xmin }] }, mark: { type: 'rule', strokeWidth: 2, clip: true }, encoding: { x, ...legend.encode(names.xmin) } }] : []),
+      ...(fit
+        ? [
+            {
+              data: { values: [{ x: fit.xmin }] },
+              mark: { type: 'rule', strokeWidth: 2, clip: true },
+              encoding: { x, ...legend.encode(names.xmin) },
+            },
+          ]
+        : []),
     ],
   };
   const payload: EsdPlotPayload = {
@@ -174,8 +255,23 @@ export function esdPlot(layer: LayerAnalysis, settings: EsdPlotOptions = {}): Es
     // The renderer's EsdLayer fields (lib/src/display/payloads.ts).
     layer: { layerId: row.layer_id, name: row.name, layerType: row.layer_type, N: layer.N, M: layer.M, Q: row.Q },
     eigenvalues: Array.from(evals),
-    fit: fit ? { alpha: fit.alpha, xmin: fit.xmin, xmax: fit.xmax, D: fit.D, warning: row.warning, sigma: fit.sigma, num_pl_spikes: row.num_pl_spikes, ...(truncated ? { Lambda: fit.lambda } : {}),
-      candidates: { xmin: Array.from(fit.candidates.xmin), alpha: Array.from(fit.candidates.alpha), D: Array.from(fit.candidates.D) } } : null,
+    fit: fit
+      ? {
+          alpha: fit.alpha,
+          xmin: fit.xmin,
+          xmax: fit.xmax,
+          D: fit.D,
+          warning: row.warning,
+          sigma: fit.sigma,
+          num_pl_spikes: row.num_pl_spikes,
+          ...(truncated ? { Lambda: fit.lambda } : {}),
+          candidates: {
+            xmin: Array.from(fit.candidates.xmin),
+            alpha: Array.from(fit.candidates.alpha),
+            D: Array.from(fit.candidates.D),
+          },
+        }
+      : null,
     marchenkoPastur: mp ? { ...mp, curve: bulk } : null,
     histogram,
   };
@@ -205,24 +301,43 @@ export interface AlphaPlotOptions {
 }
 
 /** alphaPlot()'s defaults. */
-export const ALPHA_PLOT_DEFAULTS = { title: undefined, column: 'alpha' } as const satisfies OptionDefaults<AlphaPlotOptions>;
+export const ALPHA_PLOT_DEFAULTS = {
+  title: undefined,
+  column: 'alpha',
+} as const satisfies OptionDefaults<AlphaPlotOptions>;
 
 /** alpha per layer (in layer order) with the 2..6 band where HTSR considers a layer well trained. */
 export function alphaPlot(result: HtsrResult, settings: AlphaPlotOptions = {}): VegaLiteChart {
   const options = resolveOptions('alphaPlot', ALPHA_PLOT_DEFAULTS, settings);
   const { column } = options;
-  if (column !== 'alpha' && column !== 'alpha_weighted') throw new ArgumentError('alphaPlot draws alpha or alpha_weighted', { field: 'column', expected: "'alpha' or 'alpha_weighted'", found: String(column) });
-  const values = result.layers.map((layer, index) => ({
-    index, layer_id: layer.row.layer_id, name: layer.row.name, layer_type: layer.row.layer_type,
-    value: layer.row[column], warning: layer.row.warning || 'ok',
-  })).filter((v) => typeof v.value === 'number' && (v.value as number) > 0);
+  if (column !== 'alpha' && column !== 'alpha_weighted')
+    throw new ArgumentError('alphaPlot draws alpha or alpha_weighted', {
+      field: 'column',
+      expected: "'alpha' or 'alpha_weighted'",
+      found: String(column),
+    });
+  const values = result.layers
+    .map((layer, index) => ({
+      index,
+      layer_id: layer.row.layer_id,
+      name: layer.row.name,
+      layer_type: layer.row.layer_type,
+      value: layer.row[column],
+      warning: layer.row.warning || 'ok',
+    }))
+    .filter((v) => typeof v.value === 'number' && (v.value as number) > 0);
   const label = column === 'alpha' ? 'alpha (α)' : 'alpha_weighted (α̂)';
   // One failed-looking fit (alpha in the millions, as for an orthogonal layer) would flatten every
   // other point onto the axis: values spread over more than a decade get a log axis.
   const drawn = values.map((v) => v.value as number);
   const spread = drawn.length ? Math.max(...drawn) / Math.min(...drawn) : 1;
   const logarithmic = spread > 10;
-  const y = { field: 'value', type: 'quantitative', title: logarithmic ? `${label} (log)` : label, scale: logarithmic ? { type: 'log' } : { zero: false } };
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: logarithmic ? `${label} (log)` : label,
+    scale: logarithmic ? { type: 'log' } : { zero: false },
+  };
   const layers: VegaLiteSpec[] = [];
   if (column === 'alpha') {
     // The band spans the frame's width; its fill has its own scale, so it gets a legend entry
@@ -231,7 +346,16 @@ export function alphaPlot(result: HtsrResult, settings: AlphaPlotOptions = {}): 
     layers.push({
       data: { values: [{ low: OVER_TRAINED_THRESHOLD, high: UNDER_TRAINED_THRESHOLD }] },
       mark: { type: 'rect', opacity: 0.15 },
-      encoding: { y: { ...y, field: 'low' }, y2: { field: 'high' }, fill: { datum: band, type: 'nominal', scale: { domain: [band], range: [COLORS.marchenkoPastur] }, legend: { title: 'HTSR band', symbolOpacity: 0.4, labelLimit: 0 } } },
+      encoding: {
+        y: { ...y, field: 'low' },
+        y2: { field: 'high' },
+        fill: {
+          datum: band,
+          type: 'nominal',
+          scale: { domain: [band], range: [COLORS.marchenkoPastur] },
+          legend: { title: 'HTSR band', symbolOpacity: 0.4, labelLimit: 0 },
+        },
+      },
     });
   }
   layers.push({
@@ -240,9 +364,19 @@ export function alphaPlot(result: HtsrResult, settings: AlphaPlotOptions = {}): 
     encoding: {
       x: { field: 'layer_id', type: 'ordinal', title: 'layer id', axis: { labelAngle: 0 } },
       y,
-      color: { field: 'warning', type: 'nominal', scale: { domain: ['ok', 'over-trained', 'under-trained'], range: [COLORS.histogram, COLORS.fit, '#f58518'] }, title: 'HTSR warning' },
+      color: {
+        field: 'warning',
+        type: 'nominal',
+        scale: { domain: ['ok', 'over-trained', 'under-trained'], range: [COLORS.histogram, COLORS.fit, '#f58518'] },
+        title: 'HTSR warning',
+      },
       tooltip: [{ field: 'name' }, { field: 'layer_type' }, { field: 'value', title: label, format: '.3f' }],
     },
   });
-  return vegaLite({ title: options.title ?? `${column === 'alpha' ? 'alpha' : 'alpha_weighted'} per layer`, width: Math.max(240, 18 * values.length), height: 240, layer: layers });
+  return vegaLite({
+    title: options.title ?? `${column === 'alpha' ? 'alpha' : 'alpha_weighted'} per layer`,
+    width: Math.max(240, 18 * values.length),
+    height: 240,
+    layer: layers,
+  });
 }

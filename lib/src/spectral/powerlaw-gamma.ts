@@ -25,9 +25,12 @@ const ZETA_MINUS_ONE: Float64Array = (() => {
   for (let k = 2; k <= SERIES_TERMS; k++) {
     // Tail Σ_{n>=cut} n^-k: integral, half the first term, and the B2, B4, B6 corrections.
     const p = (e: number) => Math.pow(cut, -e);
-    let sum = p(k - 1) / (k - 1) + p(k) / 2 + (k * p(k + 1)) / 12
-      - (k * (k + 1) * (k + 2) * p(k + 3)) / 720
-      + (k * (k + 1) * (k + 2) * (k + 3) * (k + 4) * p(k + 5)) / 30240;
+    let sum =
+      p(k - 1) / (k - 1) +
+      p(k) / 2 +
+      (k * p(k + 1)) / 12 -
+      (k * (k + 1) * (k + 2) * p(k + 3)) / 720 +
+      (k * (k + 1) * (k + 2) * (k + 3) * (k + 4) * p(k + 5)) / 30240;
     for (let n = cut - 1; n >= 2; n--) sum += Math.pow(n, -k); // smallest terms first
     out[k] = sum;
   }
@@ -41,7 +44,7 @@ function gammaOnePlusMinusOneOver(a: number): number {
   // is kept together so its leading terms cancel exactly rather than in rounding.
   let series = 0;
   for (let k = SERIES_TERMS; k >= 2; k--) series = series * a + ((k % 2 === 0 ? 1 : -1) * ZETA_MINUS_ONE[k]) / k;
-  const logGammaOnePlus = (a - Math.log1p(a)) - EULER_GAMMA * a + series * a * a;
+  const logGammaOnePlus = a - Math.log1p(a) - EULER_GAMMA * a + series * a * a;
   return Math.expm1(logGammaOnePlus) / a;
 }
 

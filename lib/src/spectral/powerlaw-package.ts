@@ -46,7 +46,7 @@ export function numpySum(values: ArrayLike<number>, start = 0, count = values.le
     const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => values[start + j]);
     let i = 8;
     for (; i < count - (count % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += values[start + i + j];
-    let sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    let sum = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
     for (; i < count; i++) sum += values[start + i];
     return sum;
   }
@@ -104,7 +104,11 @@ function truncatedNegativeLogLikelihood(tail: Float64Array, xmin: number, alpha:
  * Distribution.fit does it: scipy's fmin from (Hill alpha, 1/mean), no bounds (out-of-range points
  * score the 1e-307 floor). Stops at fmin's absolute 1e-4 tolerances, far inside the MLE's own error.
  */
-export function fitTruncatedPowerLaw(tail: Float64Array, xmin: number, hill?: number): { alpha: number; lambda: number; negativeLogLikelihood: number; evaluations: number } {
+export function fitTruncatedPowerLaw(
+  tail: Float64Array,
+  xmin: number,
+  hill?: number,
+): { alpha: number; lambda: number; negativeLogLikelihood: number; evaluations: number } {
   const n = tail.length;
   let start = hill;
   if (start === undefined) {
@@ -112,12 +116,25 @@ export function fitTruncatedPowerLaw(tail: Float64Array, xmin: number, hill?: nu
     for (let i = 0; i < n; i++) ratios[i] = Math.log(tail[i] / xmin);
     start = 1 + n / numpySum(ratios);
   }
-  const result = nelderMead(([alpha, lambda]) => truncatedNegativeLogLikelihood(tail, xmin, alpha, lambda), [start, 1 / (numpySum(tail) / n)], { rules: 'scipy' });
-  return { alpha: result.point[0], lambda: result.point[1], negativeLogLikelihood: result.value, evaluations: result.evaluations };
+  const result = nelderMead(
+    ([alpha, lambda]) => truncatedNegativeLogLikelihood(tail, xmin, alpha, lambda),
+    [start, 1 / (numpySum(tail) / n)],
+    { rules: 'scipy' },
+  );
+  return {
+    alpha: result.point[0],
+    lambda: result.point[1],
+    negativeLogLikelihood: result.value,
+    evaluations: result.evaluations,
+  };
 }
 
 /** The whole data's empirical CDF at its unique values: (index of first occurrence)/n. */
-interface EmpiricalCdf { bins: Float64Array; cdf: Float64Array; firstIndex: Int32Array }
+interface EmpiricalCdf {
+  bins: Float64Array;
+  cdf: Float64Array;
+  firstIndex: Int32Array;
+}
 
 function empiricalCdf(sorted: Float64Array): EmpiricalCdf {
   const bins: number[] = [];
@@ -143,7 +160,8 @@ function ksDistance(model: Model, empirical: EmpiricalCdf, firstBin: number, xmi
     const actual = (empirical.cdf[u] - dropped) / (1 - dropped);
     let theoretical: number;
     if (!model.inRange) theoretical = FLOOR;
-    else if (base === 1) theoretical = 1; // no precision left in the tail: powerlaw returns ones
+    else if (base === 1)
+      theoretical = 1; // no precision left in the tail: powerlaw returns ones
     else theoretical = (model.baseCdf(empirical.bins[u]) - base) / (1 - base);
     const diff = theoretical - actual;
     if (Number.isNaN(diff)) return NaN; // numpy's max/min propagate NaN
@@ -153,9 +171,20 @@ function ksDistance(model: Model, empirical: EmpiricalCdf, firstBin: number, xmi
   return minus > plus ? minus : plus; // Python's max(D_plus, D_minus)
 }
 
-interface CandidateFit { alpha: number; lambda: number; sigma: number; D: number; inRange: boolean }
+interface CandidateFit {
+  alpha: number;
+  lambda: number;
+  sigma: number;
+  D: number;
+  inRange: boolean;
+}
 
-function fitCandidate(sorted: Float64Array, empirical: EmpiricalCdf, firstBin: number, distribution: PowerlawDistribution): CandidateFit {
+function fitCandidate(
+  sorted: Float64Array,
+  empirical: EmpiricalCdf,
+  firstBin: number,
+  distribution: PowerlawDistribution,
+): CandidateFit {
   const start = empirical.firstIndex[firstBin];
   const xmin = empirical.bins[firstBin];
   const tail = sorted.subarray(start);
@@ -166,7 +195,13 @@ function fitCandidate(sorted: Float64Array, empirical: EmpiricalCdf, firstBin: n
   if (distribution === 'power_law') {
     // The closed-form MLE is always > 1 here (the tail holds a value above xmin), so powerlaw's fmin fallback never runs.
     const model = powerLawModel(hill, xmin);
-    return { alpha: hill, lambda: NaN, sigma: (hill - 1) / Math.sqrt(n), D: ksDistance(model, empirical, firstBin, xmin, n), inRange: model.inRange };
+    return {
+      alpha: hill,
+      lambda: NaN,
+      sigma: (hill - 1) / Math.sqrt(n),
+      D: ksDistance(model, empirical, firstBin, xmin, n),
+      inRange: model.inRange,
+    };
   }
   const { alpha, lambda } = fitTruncatedPowerLaw(tail, xmin, hill);
   const model = truncatedModel(alpha, lambda);
@@ -191,7 +226,11 @@ function argmin(values: Float64Array, keep?: (i: number) => boolean): number {
  * parameters are in range (all of them if none is). Throws PowerLawFitError where powerlaw returns
  * NaNs (no candidate), which WeightWatcher reports as a failed fit.
  */
-export function fitPowerlawPackage(sorted: Float64Array, distribution: PowerlawDistribution, xminRange?: readonly [number, number]): PowerlawPackageFit {
+export function fitPowerlawPackage(
+  sorted: Float64Array,
+  distribution: PowerlawDistribution,
+  xminRange?: readonly [number, number],
+): PowerlawPackageFit {
   const empirical = empiricalCdf(sorted);
   let candidateBins: number[] = [];
   for (let u = 0; u < empirical.bins.length; u++) {
@@ -199,12 +238,19 @@ export function fitPowerlawPackage(sorted: Float64Array, distribution: PowerlawD
     if (!xminRange || (Math.min(...xminRange) <= x && x <= Math.max(...xminRange))) candidateBins.push(u);
   }
   candidateBins = candidateBins.slice(0, -1); // "don't look at the last xmin"
-  if (candidateBins.length === 0) throw new PowerLawFitError('fewer than 2 unique values left to fit in the xmin range');
+  if (candidateBins.length === 0)
+    throw new PowerLawFitError('fewer than 2 unique values left to fit in the xmin range');
   const count = candidateBins.length;
-  const xmins = new Float64Array(count), alphas = new Float64Array(count), lambdas = new Float64Array(count), Ds = new Float64Array(count);
+  const xmins = new Float64Array(count),
+    alphas = new Float64Array(count),
+    lambdas = new Float64Array(count),
+    Ds = new Float64Array(count);
   const fits = candidateBins.map((u, i) => {
     const fit = fitCandidate(sorted, empirical, u, distribution);
-    xmins[i] = empirical.bins[u]; alphas[i] = fit.alpha; lambdas[i] = fit.lambda; Ds[i] = fit.D;
+    xmins[i] = empirical.bins[u];
+    alphas[i] = fit.alpha;
+    lambdas[i] = fit.lambda;
+    Ds[i] = fit.D;
     return fit;
   });
   const anyInRange = fits.some((f) => f.inRange);
@@ -212,8 +258,14 @@ export function fitPowerlawPackage(sorted: Float64Array, distribution: PowerlawD
   const chosen = fits[best];
   const tailLength = sorted.length - empirical.firstIndex[candidateBins[best]];
   return {
-    distribution, alpha: chosen.alpha, lambda: chosen.lambda, D: chosen.D, sigma: chosen.sigma,
-    xmin: xmins[best], tailLength, dataMax: sorted[sorted.length - 1],
+    distribution,
+    alpha: chosen.alpha,
+    lambda: chosen.lambda,
+    D: chosen.D,
+    sigma: chosen.sigma,
+    xmin: xmins[best],
+    tailLength,
+    dataMax: sorted[sorted.length - 1],
     candidates: { xmin: xmins, alpha: alphas, lambda: lambdas, D: Ds },
   };
 }
@@ -226,12 +278,16 @@ export function fitPowerlawPackage(sorted: Float64Array, distribution: PowerlawD
  */
 export function xminPeakRange(sorted: Float64Array, xminMax?: number): [number, number] {
   const logs = Array.from(sorted, (x) => Math.log10(x));
-  let first = Math.min(...logs), last = Math.max(...logs);
-  if (first === last) { first -= 0.5; last += 0.5; }
+  let first = Math.min(...logs),
+    last = Math.max(...logs);
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
   const bins = 100;
   const step = (last - first) / bins;
   const edges = new Float64Array(bins + 1);
-  for (let i = 0; i <= bins; i++) edges[i] = step === 0 ? ((i / bins) * (last - first)) + first : i * step + first;
+  for (let i = 0; i <= bins; i++) edges[i] = step === 0 ? (i / bins) * (last - first) + first : i * step + first;
   edges[bins] = last;
   const counts = new Int32Array(bins);
   const norm = bins / (last - first);

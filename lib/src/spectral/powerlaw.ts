@@ -37,7 +37,9 @@ export interface PowerLawFit {
  * WeightWatcher does.
  */
 export class PowerLawFitError extends NumericalError {
-  constructor(message: string, details: ErrorDetails = {}) { super(message, details); }
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details);
+  }
 }
 
 /** How fitPowerLaw prepares the eigenvalues it is given. */
@@ -51,7 +53,9 @@ export interface FitPowerLawOptions {
 }
 
 /** fitPowerLaw()'s defaults. */
-export const FIT_POWER_LAW_DEFAULTS = { threshold: EVALS_THRESHOLD } as const satisfies OptionDefaults<FitPowerLawOptions>;
+export const FIT_POWER_LAW_DEFAULTS = {
+  threshold: EVALS_THRESHOLD,
+} as const satisfies OptionDefaults<FitPowerLawOptions>;
 
 /**
  * WeightWatcher's power-law fit (WWFit) of the tail of `eigenvalues` (any order; those at or below
@@ -61,11 +65,13 @@ export const FIT_POWER_LAW_DEFAULTS = { threshold: EVALS_THRESHOLD } as const sa
  */
 export function fitPowerLaw(eigenvalues: ArrayLike<number>, options: FitPowerLawOptions = {}): PowerLawFit {
   const { threshold } = resolveOptions('fitPowerLaw', FIT_POWER_LAW_DEFAULTS, options);
-  if (!(threshold >= 0)) throw new ArgumentError('the threshold must be a number >= 0', { field: 'threshold', found: String(threshold) });
+  if (!(threshold >= 0))
+    throw new ArgumentError('the threshold must be a number >= 0', { field: 'threshold', found: String(threshold) });
   const kept: number[] = [];
   for (let i = 0; i < eigenvalues.length; i++) {
     const value = eigenvalues[i];
-    if (Number.isNaN(value)) throw new ArgumentError('eigenvalues must not be NaN', { field: `eigenvalues[${i}]`, found: 'NaN' });
+    if (Number.isNaN(value))
+      throw new ArgumentError('eigenvalues must not be NaN', { field: `eigenvalues[${i}]`, found: 'NaN' });
     if (value > threshold) kept.push(value);
   }
   return fitSortedPowerLaw(Float64Array.from(kept).sort());
@@ -80,7 +86,12 @@ export function fitPowerLaw(eigenvalues: ArrayLike<number>, options: FitPowerLaw
  */
 export function fitSortedPowerLaw(sorted: Float64Array): PowerLawFit {
   const count = sorted.length;
-  if (count < 2) throw new PowerLawFitError('power-law fit needs at least 2 eigenvalues', { field: 'eigenvalues', expected: '2 or more above the threshold', found: String(count) });
+  if (count < 2)
+    throw new PowerLawFitError('power-law fit needs at least 2 eigenvalues', {
+      field: 'eigenvalues',
+      expected: '2 or more above the threshold',
+      found: String(count),
+    });
   const logs = new Float64Array(count);
   for (let i = 0; i < count; i++) logs[i] = Math.log(sorted[i]);
   // Suffix sums of the logs: alpha for every candidate in O(1).
@@ -92,7 +103,10 @@ export function fitSortedPowerLaw(sorted: Float64Array): PowerLawFit {
     const n = count - i;
     alphas[i] = 1 + n / (suffix[i] - n * logs[i]);
   }
-  const distances = count >= KS_KERNEL_MIN_COUNT && wasmKernelAvailable('powerlaw') ? ksDistancesWasm(logs, alphas) : ksDistancesJs(logs, alphas);
+  const distances =
+    count >= KS_KERNEL_MIN_COUNT && wasmKernelAvailable('powerlaw')
+      ? ksDistancesWasm(logs, alphas)
+      : ksDistancesJs(logs, alphas);
   // First minimum (np.argmin): a later candidate must be strictly smaller. A NaN D (from a NaN
   // alpha) never wins, as in numpy only when no NaN exists; NaN eigenvalues are rejected upstream.
   let best = 0;
@@ -115,7 +129,9 @@ export function fitSortedPowerLaw(sorted: Float64Array): PowerLawFit {
  */
 const KS_KERNEL_MIN_COUNT = 128;
 
-interface PowerLawExports { ksDistances(logs: number, count: number, alphas: number, distances: number): void }
+interface PowerLawExports {
+  ksDistances(logs: number, count: number, alphas: number, distances: number): void;
+}
 
 /** D per candidate xmin (1 where alpha <= 1 or NaN): the plain-JS pass. */
 export function ksDistancesJs(logs: Float64Array, alphas: Float64Array): Float64Array {
@@ -141,7 +157,8 @@ export function ksDistancesJs(logs: Float64Array, alphas: Float64Array): Float64
 export function ksDistancesWasm(logs: Float64Array, alphas: Float64Array): Float64Array {
   const kernel = wasmKernel<PowerLawExports>('powerlaw');
   return kernel.withArena(() => {
-    const logsAt = kernel.writeFloat64(logs), alphasAt = kernel.writeFloat64(alphas);
+    const logsAt = kernel.writeFloat64(logs),
+      alphasAt = kernel.writeFloat64(alphas);
     const out = kernel.allocateFloat64(alphas.length);
     kernel.exports.ksDistances(logsAt, logs.length, alphasAt, out);
     return kernel.readFloat64(out, alphas.length);
@@ -162,7 +179,12 @@ export interface ClippedFit {
  * once alpha <= minAlpha. Then WeightWatcher runs up to three "check" fits that only log, but a
  * check fit on fewer than 2 points raises and fails the layer, so they are run here too.
  */
-export function fitClippedPowerLaw(sorted: Float64Array, maxFingers = 10, fingerThreshold = 1.0, minAlpha = 2.0): ClippedFit {
+export function fitClippedPowerLaw(
+  sorted: Float64Array,
+  maxFingers = 10,
+  fingerThreshold = 1.0,
+  minAlpha = 2.0,
+): ClippedFit {
   const first = fitSortedPowerLaw(sorted);
   let best = first;
   let numFingers = 0;
@@ -173,7 +195,11 @@ export function fitClippedPowerLaw(sorted: Float64Array, maxFingers = 10, finger
   for (idx = 2; idx < maxFingers; idx++) {
     const fit = fitSortedPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - idx)));
     last = fit;
-    if (fit.alpha + fingerThreshold < first.alpha) { best = fit; numFingers = idx - 1; break; }
+    if (fit.alpha + fingerThreshold < first.alpha) {
+      best = fit;
+      numFingers = idx - 1;
+      break;
+    }
     if (fit.alpha <= minAlpha) break;
   }
   if (idx === maxFingers) idx = maxFingers - 1; // the loop variable's last value in Python

@@ -4,8 +4,30 @@
 export { analyze, ANALYZE_DEFAULTS, type AnalyzeInput, type AnalyzeOptions } from './analyze';
 export { type HtsrRow } from './columns';
 export { HtsrResult, type LayerAnalysis, type SkippedLayer, type HtsrSummary } from './result';
-export { esdPlot, alphaPlot, EsdPlot, ESD_PLOT_DEFAULTS, ALPHA_PLOT_DEFAULTS, type EsdPlotOptions, type AlphaPlotOptions, type EsdPlotPayload } from './plots';
-export { fitPowerLaw, FIT_POWER_LAW_DEFAULTS, PowerLawFitError, type PowerLawFit, type FitPowerLawOptions } from './powerlaw';
+export {
+  esdPlot,
+  alphaPlot,
+  EsdPlot,
+  ESD_PLOT_DEFAULTS,
+  ALPHA_PLOT_DEFAULTS,
+  type EsdPlotOptions,
+  type AlphaPlotOptions,
+  type EsdPlotPayload,
+} from './plots';
+export {
+  fitPowerLaw,
+  FIT_POWER_LAW_DEFAULTS,
+  PowerLawFitError,
+  type PowerLawFit,
+  type FitPowerLawOptions,
+} from './powerlaw';
 export { fitMarchenkoPastur, marchenkoPasturDensity, type MarchenkoPasturFit } from './marchenko-pastur';
 export { layerSpectrum, LAYER_SPECTRUM_DEFAULTS, type Spectrum, type LayerSpectrumOptions } from './esd';
-export { layerMatrices, LAYER_MATRICES_DEFAULTS, type LayerMatrices, type LayerMatrix, type LayerMatricesOptions, type LayerType } from './matrices';
+export {
+  layerMatrices,
+  LAYER_MATRICES_DEFAULTS,
+  type LayerMatrices,
+  type LayerMatrix,
+  type LayerMatricesOptions,
+  type LayerType,
+} from './matrices';

@@ -14,17 +14,29 @@ export function shuffled(values: Float64Array, random: Rng): Float64Array {
   const uniforms = random.uniform(Math.max(0, out.length - 1));
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(uniforms[out.length - 1 - i] * (i + 1));
-    const t = out[i]; out[i] = out[j]; out[j] = t;
+    const t = out[i];
+    out[i] = out[j];
+    out[j] = t;
   }
   return out;
 }
 
 /** Pooled eigenvalues (ascending) of `replicas` independent shuffles of every matrix of the layer. */
-export async function randomEigenvalues(layer: LayerMatrices, replicas: number, random: Rng, engine: EngineOption<EigenEngine>, method: SvdMethod = 'auto'): Promise<Float64Array> {
+export async function randomEigenvalues(
+  layer: LayerMatrices,
+  replicas: number,
+  random: Rng,
+  engine: EngineOption<EigenEngine>,
+  method: SvdMethod = 'auto',
+): Promise<Float64Array> {
   const parts: Float64Array[] = [];
   for (let replica = 0; replica < replicas; replica++) {
     for (const matrix of layer.matrices) {
-      const shuffledMatrix: LayerMatrix = { rows: matrix.rows, cols: matrix.cols, values: shuffled(matrix.values, random) };
+      const shuffledMatrix: LayerMatrix = {
+        rows: matrix.rows,
+        cols: matrix.cols,
+        values: shuffled(matrix.values, random),
+      };
       let evals = await squaredSingularValues(shuffledMatrix, engine, method);
       if (evals.length > layer.numComponents) evals = evals.slice(evals.length - layer.numComponents);
       parts.push(evals);
@@ -32,7 +44,10 @@ export async function randomEigenvalues(layer: LayerMatrices, replicas: number, 
   }
   const out = new Float64Array(parts.reduce((sum, part) => sum + part.length, 0));
   let at = 0;
-  for (const part of parts) { out.set(part, at); at += part.length; }
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out.sort();
 }
 

@@ -57,7 +57,8 @@ export interface HtsrSummary {
 
 /** 'name [tensors]: reason', the tensors listed only where they are not just the layer's name. */
 export function skippedLine(skipped: SkippedLayer): string {
-  const tensors = skipped.tensors.length === 1 && skipped.tensors[0] === skipped.name ? '' : ` [${skipped.tensors.join(', ')}]`;
+  const tensors =
+    skipped.tensors.length === 1 && skipped.tensors[0] === skipped.name ? '' : ` [${skipped.tensors.join(', ')}]`;
   return `${skipped.name}${tensors}: ${skipped.reason}`;
 }
 
@@ -101,7 +102,9 @@ export class HtsrResult {
   summary(): HtsrSummary {
     const out: HtsrSummary = {};
     for (const column of SUMMARY_COLUMNS) {
-      const values = this.layers.map((layer) => layer.row[column]).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+      const values = this.layers
+        .map((layer) => layer.row[column])
+        .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
       if (values.length > 0) out[column] = values.reduce((a, b) => a + b, 0) / values.length;
     }
     return out;
@@ -109,10 +112,17 @@ export class HtsrResult {
 
   /** One layer's analysis (row, eigenvalues, fits), by layer_id or name. */
   layer(which: number | string): LayerAnalysis {
-    const found = this.layers.find((layer) => (typeof which === 'number' ? layer.row.layer_id === which : layer.row.name === which));
+    const found = this.layers.find((layer) =>
+      typeof which === 'number' ? layer.row.layer_id === which : layer.row.name === which,
+    );
     if (!found) {
       throw new ArgumentError('no analysed layer with that id or name', {
-        field: 'layer', found: String(which), expected: `one of ${this.layers.slice(0, 6).map((l) => l.row.name).join(', ')}${this.layers.length > 6 ? ', ...' : ''}`,
+        field: 'layer',
+        found: String(which),
+        expected: `one of ${this.layers
+          .slice(0, 6)
+          .map((l) => l.row.name)
+          .join(', ')}${this.layers.length > 6 ? ', ...' : ''}`,
       });
     }
     return found;
@@ -128,16 +138,21 @@ export class HtsrResult {
     const cells = this.layers.map((layer) => columns.map((column) => formatCell(layer.row[column])));
     const header = [...columns];
     const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
-    const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+    const line = (row: string[]) =>
+      row
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd();
     const summary = this.summary();
     // With nothing analysed there are no means and no table: say so, and why, instead of an empty table.
-    const lines = this.layers.length === 0
-      ? [`HTSR analysis: no layer analysed, ${this.skipped.length} skipped`]
-      : [
-        `HTSR analysis: ${this.layers.length} layers analysed, ${this.skipped.length} skipped; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alpha_weighted)}`,
-        line(header),
-        ...cells.map(line),
-      ];
+    const lines =
+      this.layers.length === 0
+        ? [`HTSR analysis: no layer analysed, ${this.skipped.length} skipped`]
+        : [
+            `HTSR analysis: ${this.layers.length} layers analysed, ${this.skipped.length} skipped; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alpha_weighted)}`,
+            line(header),
+            ...cells.map(line),
+          ];
     if (this.skipped.length > 0) lines.push('skipped:', ...this.skipped.map((s) => `  ${skippedLine(s)}`));
     return lines.join('\n');
   }
@@ -146,22 +161,33 @@ export class HtsrResult {
   [mimeBundle](): MimeBundle {
     const columns = this.shownColumns();
     const header = columns.map((column) => `<th>${escapeHtml(column)}</th>`).join('');
-    const body = this.layers.map((layer) => `<tr>${columns.map((column) => {
-      const value = layer.row[column];
-      const style = column === 'alpha' && typeof value === 'number' ? ` style="background:${alphaColour(value)}"` : '';
-      const align = typeof value === 'number' ? ' class="num"' : '';
-      return `<td${align}${style}>${escapeHtml(formatCell(value))}</td>`;
-    }).join('')}</tr>`).join('');
+    const body = this.layers
+      .map(
+        (layer) =>
+          `<tr>${columns
+            .map((column) => {
+              const value = layer.row[column];
+              const style =
+                column === 'alpha' && typeof value === 'number' ? ` style="background:${alphaColour(value)}"` : '';
+              const align = typeof value === 'number' ? ' class="num"' : '';
+              return `<td${align}${style}>${escapeHtml(formatCell(value))}</td>`;
+            })
+            .join('')}</tr>`,
+      )
+      .join('');
     const summary = this.summary();
-    const caption = (this.layers.length === 0 ? 'HTSR: no layer analysed'
-      : `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alpha_weighted)}`)
-      + (this.skipped.length ? `; ${this.skipped.length} skipped` : '');
+    const caption =
+      (this.layers.length === 0
+        ? 'HTSR: no layer analysed'
+        : `HTSR: ${this.layers.length} layers; mean alpha ${formatCell(summary.alpha)}, mean alpha_weighted ${formatCell(summary.alpha_weighted)}`) +
+      (this.skipped.length ? `; ${this.skipped.length} skipped` : '');
     const skippedList = this.skipped.length
       ? `<details><summary>${this.skipped.length} skipped layers</summary><ul>${this.skipped.map((s) => `<li>${escapeHtml(skippedLine(s))}</li>`).join('')}</ul></details>`
       : '';
-    const html = `<style>.weightlab-htsr{border-collapse:collapse;font:12px/1.4 ui-monospace,monospace}.weightlab-htsr th,.weightlab-htsr td{padding:2px 8px;border-bottom:1px solid #ddd}.weightlab-htsr td.num{text-align:right}.weightlab-htsr caption{text-align:left;font-weight:600;padding:4px 0}</style>`
-      + `<table class="weightlab-htsr"><caption>${escapeHtml(caption)}</caption><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>${skippedList}`
-      + '<div style="font:11px sans-serif;color:#666">alpha in [2, 6]: well trained (green); &lt; 2: over-trained (red); &gt; 6: under-trained (orange)</div>';
+    const html =
+      `<style>.weightlab-htsr{border-collapse:collapse;font:12px/1.4 ui-monospace,monospace}.weightlab-htsr th,.weightlab-htsr td{padding:2px 8px;border-bottom:1px solid #ddd}.weightlab-htsr td.num{text-align:right}.weightlab-htsr caption{text-align:left;font-weight:600;padding:4px 0}</style>` +
+      `<table class="weightlab-htsr"><caption>${escapeHtml(caption)}</caption><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>${skippedList}` +
+      '<div style="font:11px sans-serif;color:#666">alpha in [2, 6]: well trained (green); &lt; 2: over-trained (red); &gt; 6: under-trained (orange)</div>';
     return { data: { 'text/plain': this.toString(), 'text/html': html } };
   }
 }

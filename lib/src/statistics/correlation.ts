@@ -15,7 +15,15 @@ import { ArgumentError } from '../errors';
 import { normalQuantile } from '../special/normal';
 import { studentTUpperTail } from './distributions';
 import { averageRanks } from './rank';
-import { checkPairedSamples, mean, resolveTestOptions, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
+import {
+  checkPairedSamples,
+  mean,
+  resolveTestOptions,
+  sumOfSquares,
+  symmetricPValue,
+  type Alternative,
+  type Sample,
+} from './samples';
 
 /** Options of pearson, spearman and partialSpearman. */
 export interface CorrelationOptions {
@@ -32,7 +40,10 @@ export interface CorrelationOptions {
   level?: number;
 }
 
-export const CORRELATION_DEFAULTS: Readonly<Required<CorrelationOptions>> = Object.freeze({ alternative: 'two-sided', level: 0.95 });
+export const CORRELATION_DEFAULTS: Readonly<Required<CorrelationOptions>> = Object.freeze({
+  alternative: 'two-sided',
+  level: 0.95,
+});
 
 /** A correlation coefficient with its test and interval. */
 export interface Correlation {
@@ -60,8 +71,16 @@ function pearsonCoefficient(x: Float64Array, y: Float64Array, names: [string, st
   const meanY = mean(y);
   const xx = sumOfSquares(x, meanX);
   const yy = sumOfSquares(y, meanY);
-  for (const [spread, name] of [[xx, names[0]], [yy, names[1]]] as const) {
-    if (spread === 0) throw new ArgumentError(`${verb}: '${name}' is constant, so its correlation is undefined`, { field: name, expected: 'at least two distinct values', found: 'all values equal' });
+  for (const [spread, name] of [
+    [xx, names[0]],
+    [yy, names[1]],
+  ] as const) {
+    if (spread === 0)
+      throw new ArgumentError(`${verb}: '${name}' is constant, so its correlation is undefined`, {
+        field: name,
+        expected: 'at least two distinct values',
+        found: 'all values equal',
+      });
   }
   let xy = 0;
   for (let i = 0; i < x.length; i++) xy += (x[i] - meanX) * (y[i] - meanY);
@@ -69,7 +88,13 @@ function pearsonCoefficient(x: Float64Array, y: Float64Array, names: [string, st
 }
 
 /** The test and interval of a coefficient r from n pairs with `controls` covariates partialled out. */
-function correlationResult(method: Correlation['method'], r: number, n: number, controls: number, options: Required<CorrelationOptions>): Correlation {
+function correlationResult(
+  method: Correlation['method'],
+  r: number,
+  n: number,
+  controls: number,
+  options: Required<CorrelationOptions>,
+): Correlation {
   const degreesOfFreedom = n - 2 - controls;
   const t = r * Math.sqrt(degreesOfFreedom / ((1 - r) * (1 + r)));
   const p = symmetricPValue(t, (value) => studentTUpperTail(value, degreesOfFreedom), options.alternative);
@@ -86,7 +111,16 @@ function correlationResult(method: Correlation['method'], r: number, n: number, 
     lower = Math.tanh(z - quantile * standardError);
     upper = Math.tanh(z + quantile * standardError);
   }
-  return { method, coefficient: r, p_value: p, alternative: options.alternative, lower, upper, level: options.level, n };
+  return {
+    method,
+    coefficient: r,
+    p_value: p,
+    alternative: options.alternative,
+    lower,
+    upper,
+    level: options.level,
+    n,
+  };
 }
 
 /**
@@ -107,7 +141,13 @@ export function pearson(x: Sample, y: Sample, options?: CorrelationOptions): Cor
 export function spearman(x: Sample, y: Sample, options?: CorrelationOptions): Correlation {
   const o = resolveTestOptions('spearman', CORRELATION_DEFAULTS, options);
   const [xs, ys] = checkPairedSamples('spearman', 3, { x, y });
-  return correlationResult('spearman', pearsonCoefficient(averageRanks(xs), averageRanks(ys), ['x', 'y'], 'spearman'), xs.length, 0, o);
+  return correlationResult(
+    'spearman',
+    pearsonCoefficient(averageRanks(xs), averageRanks(ys), ['x', 'y'], 'spearman'),
+    xs.length,
+    0,
+    o,
+  );
 }
 
 /**
@@ -124,8 +164,19 @@ export function partialSpearman(x: Sample, y: Sample, control: Sample, options?:
   const xy = pearsonCoefficient(rx, ry, ['x', 'y'], verb);
   const xz = pearsonCoefficient(rx, rz, ['x', 'control'], verb);
   const yz = pearsonCoefficient(ry, rz, ['y', 'control'], verb);
-  for (const [r, name] of [[xz, 'x'], [yz, 'y']] as const) {
-    if (Math.abs(r) === 1) throw new ArgumentError(`${verb}: the ranks of '${name}' are determined by the control, so nothing is left to correlate`, { field: name, expected: 'ranks not a function of the control', found: `Spearman correlation with the control ${r}` });
+  for (const [r, name] of [
+    [xz, 'x'],
+    [yz, 'y'],
+  ] as const) {
+    if (Math.abs(r) === 1)
+      throw new ArgumentError(
+        `${verb}: the ranks of '${name}' are determined by the control, so nothing is left to correlate`,
+        {
+          field: name,
+          expected: 'ranks not a function of the control',
+          found: `Spearman correlation with the control ${r}`,
+        },
+      );
   }
   const partial = (xy - xz * yz) / Math.sqrt((1 - xz * xz) * (1 - yz * yz));
   return correlationResult('partial_spearman', Math.max(-1, Math.min(1, partial)), xs.length, 1, o);

@@ -36,9 +36,10 @@ function betaFraction(a: number, b: number, x: number): number {
   let numeratorRatio = Infinity;
   for (let k = 1; k <= MAX_FRACTION_TERMS; k++) {
     const m = Math.floor(k / 2);
-    const d = k % 2 === 1
-      ? (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))
-      : (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
+    const d =
+      k % 2 === 1
+        ? (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))
+        : (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
     denominatorRatio = 1 + d * denominatorRatio;
     if (Math.abs(denominatorRatio) < TINY) denominatorRatio = TINY;
     denominatorRatio = 1 / denominatorRatio;
@@ -48,7 +49,10 @@ function betaFraction(a: number, b: number, x: number): number {
     value *= factor;
     if (Math.abs(factor - 1) <= 2 * Number.EPSILON) return value;
   }
-  throw new NumericalError('the incomplete beta continued fraction did not converge', { field: 'x', found: `a = ${a}, b = ${b}, x = ${x}` });
+  throw new NumericalError('the incomplete beta continued fraction did not converge', {
+    field: 'x',
+    found: `a = ${a}, b = ${b}, x = ${x}`,
+  });
 }
 
 /**
@@ -57,9 +61,13 @@ function betaFraction(a: number, b: number, x: number): number {
  */
 export function regularizedIncompleteBeta(x: number, a: number, b: number, complement: number = 1 - x): number {
   if (!(a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b))) {
-    throw new ArgumentError('the incomplete beta function needs finite a > 0 and b > 0', { field: 'a, b', found: `${a}, ${b}` });
+    throw new ArgumentError('the incomplete beta function needs finite a > 0 and b > 0', {
+      field: 'a, b',
+      found: `${a}, ${b}`,
+    });
   }
-  if (!(x >= 0 && x <= 1)) throw new ArgumentError('the incomplete beta function needs 0 <= x <= 1', { field: 'x', found: String(x) });
+  if (!(x >= 0 && x <= 1))
+    throw new ArgumentError('the incomplete beta function needs 0 <= x <= 1', { field: 'x', found: String(x) });
   if (x === 0) return 0;
   if (complement === 0) return 1;
   // Prefactor x^a (1-x)^b / (a B(a, b)), in logs so that tiny tails do not underflow early.
@@ -74,7 +82,11 @@ export function regularizedIncompleteBeta(x: number, a: number, b: number, compl
 
 function checkDegreesOfFreedom(degreesOfFreedom: number): void {
   if (!(degreesOfFreedom > 0) || !Number.isFinite(degreesOfFreedom)) {
-    throw new ArgumentError("Student's t needs finite degrees of freedom > 0", { field: 'degreesOfFreedom', expected: 'a number > 0', found: String(degreesOfFreedom) });
+    throw new ArgumentError("Student's t needs finite degrees of freedom > 0", {
+      field: 'degreesOfFreedom',
+      expected: 'a number > 0',
+      found: String(degreesOfFreedom),
+    });
   }
 }
 
@@ -112,7 +124,9 @@ export function studentTCdf(t: number, degreesOfFreedom: number): number {
 export function studentTDensity(t: number, degreesOfFreedom: number): number {
   checkDegreesOfFreedom(degreesOfFreedom);
   const v = degreesOfFreedom;
-  return Math.exp(logGamma((v + 1) / 2) - logGamma(v / 2) - 0.5 * Math.log(v * Math.PI) - ((v + 1) / 2) * Math.log1p((t * t) / v));
+  return Math.exp(
+    logGamma((v + 1) / 2) - logGamma(v / 2) - 0.5 * Math.log(v * Math.PI) - ((v + 1) / 2) * Math.log1p((t * t) / v),
+  );
 }
 
 /**
@@ -122,7 +136,12 @@ export function studentTDensity(t: number, degreesOfFreedom: number): number {
  */
 export function studentTQuantile(p: number, degreesOfFreedom: number): number {
   checkDegreesOfFreedom(degreesOfFreedom);
-  if (!(p > 0 && p < 1)) throw new ArgumentError("Student's t quantile needs 0 < p < 1", { field: 'p', expected: '0 < p < 1', found: String(p) });
+  if (!(p > 0 && p < 1))
+    throw new ArgumentError("Student's t quantile needs 0 < p < 1", {
+      field: 'p',
+      expected: '0 < p < 1',
+      found: String(p),
+    });
   if (p === 0.5) return 0;
   // Solve P(T > t) = tail for t > 0 and mirror: the tail is the smaller of p and 1 - p, taken
   // from p as given (1 - p is exact for p >= 1/2, while 1 - (1 - p) would round a tiny p away).
@@ -133,7 +152,8 @@ export function studentTQuantile(p: number, degreesOfFreedom: number): number {
   while (studentTUpperTail(high, degreesOfFreedom) > tail) {
     low = high;
     high *= 2;
-    if (!Number.isFinite(high)) throw new NumericalError("Student's t quantile is beyond float64", { field: 'p', found: String(p) });
+    if (!Number.isFinite(high))
+      throw new NumericalError("Student's t quantile is beyond float64", { field: 'p', found: String(p) });
   }
   // Near the centre (tail > 1/4) P(T > t) = 1/2 - s with s small, and rounding 1/2 - s costs s
   // its relative precision: there solve for the central mass P(|T| < t) = 1 - 2 tail instead,
@@ -166,9 +186,16 @@ export function studentTQuantile(p: number, degreesOfFreedom: number): number {
  * a number of seeds or models, small enough that n terms cost nothing).
  */
 export function binomialTails(k: number, n: number, p: number): { lower: number; upper: number } {
-  if (!(Number.isInteger(n) && n >= 0)) throw new ArgumentError('the binomial tail needs an integer n >= 0', { field: 'n', found: String(n) });
-  if (!(Number.isInteger(k) && k >= 0 && k <= n)) throw new ArgumentError('the binomial tail needs an integer 0 <= k <= n', { field: 'k', expected: `0..${n}`, found: String(k) });
-  if (!(p >= 0 && p <= 1)) throw new ArgumentError('the binomial tail needs 0 <= p <= 1', { field: 'p', found: String(p) });
+  if (!(Number.isInteger(n) && n >= 0))
+    throw new ArgumentError('the binomial tail needs an integer n >= 0', { field: 'n', found: String(n) });
+  if (!(Number.isInteger(k) && k >= 0 && k <= n))
+    throw new ArgumentError('the binomial tail needs an integer 0 <= k <= n', {
+      field: 'k',
+      expected: `0..${n}`,
+      found: String(k),
+    });
+  if (!(p >= 0 && p <= 1))
+    throw new ArgumentError('the binomial tail needs 0 <= p <= 1', { field: 'p', found: String(p) });
   if (p === 0 || p === 1) {
     const certain = p === 0 ? 0 : n; // all the mass sits on one count
     return { lower: k >= certain ? 1 : 0, upper: k <= certain ? 1 : 0 };

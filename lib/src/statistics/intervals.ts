@@ -52,7 +52,14 @@ export function meanInterval(values: Sample, options?: IntervalOptions): MeanInt
   const centre = mean(xs);
   const standardError = Math.sqrt(sumOfSquares(xs, centre) / (n - 1) / n);
   const halfWidth = studentTQuantile(0.5 + o.level / 2, n - 1) * standardError;
-  return { mean: centre, lower: centre - halfWidth, upper: centre + halfWidth, level: o.level, standard_error: standardError, n };
+  return {
+    mean: centre,
+    lower: centre - halfWidth,
+    upper: centre + halfWidth,
+    level: o.level,
+    standard_error: standardError,
+    n,
+  };
 }
 
 /** A proportion with its Wilson score interval. */
@@ -80,9 +87,18 @@ export interface BinomialInterval {
 export function binomialInterval(successes: number, n: number, options?: IntervalOptions): BinomialInterval {
   const o = resolveOptions('binomialInterval', INTERVAL_DEFAULTS, options);
   checkLevel(o.level, 'binomialInterval');
-  if (!(Number.isInteger(n) && n >= 1)) throw new ArgumentError('binomialInterval needs a whole number of trials n >= 1', { field: 'n', expected: 'an integer >= 1', found: String(n) });
+  if (!(Number.isInteger(n) && n >= 1))
+    throw new ArgumentError('binomialInterval needs a whole number of trials n >= 1', {
+      field: 'n',
+      expected: 'an integer >= 1',
+      found: String(n),
+    });
   if (!(Number.isInteger(successes) && successes >= 0 && successes <= n)) {
-    throw new ArgumentError('binomialInterval needs a whole number of successes between 0 and n', { field: 'successes', expected: `an integer in 0..${n}`, found: String(successes) });
+    throw new ArgumentError('binomialInterval needs a whole number of successes between 0 and n', {
+      field: 'successes',
+      expected: `an integer in 0..${n}`,
+      found: String(successes),
+    });
   }
   const z = normalQuantile(0.5 + o.level / 2);
   const proportion = successes / n;

@@ -14,7 +14,15 @@
 import { normalCdf } from '../special/normal';
 import { binomialTails, studentTQuantile, studentTUpperTail } from './distributions';
 import { averageRanks, tieGroupSizes } from './rank';
-import { checkPairedSamples, mean, resolveTestOptions, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
+import {
+  checkPairedSamples,
+  mean,
+  resolveTestOptions,
+  sumOfSquares,
+  symmetricPValue,
+  type Alternative,
+  type Sample,
+} from './samples';
 
 /** Options of pairedTest. */
 export interface PairedTestOptions {
@@ -31,7 +39,10 @@ export interface PairedTestOptions {
   level?: number;
 }
 
-export const PAIRED_TEST_DEFAULTS: Readonly<Required<PairedTestOptions>> = Object.freeze({ alternative: 'two-sided', level: 0.95 });
+export const PAIRED_TEST_DEFAULTS: Readonly<Required<PairedTestOptions>> = Object.freeze({
+  alternative: 'two-sided',
+  level: 0.95,
+});
 
 /** Largest n whose signed-rank null distribution is enumerated (2^50 subsets still count exactly in float64). */
 const EXACT_WILCOXON_LIMIT = 50;

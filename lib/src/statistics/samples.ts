@@ -14,16 +14,28 @@ export type Alternative = 'two-sided' | 'greater' | 'less';
 /** The sample as float64, after checking it is an array of at least `minimum` finite numbers. */
 export function checkSample(values: Sample, field: string, minimum: number, verb: string): Float64Array {
   if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<number>).length !== 'number') {
-    throw new ArgumentError(`${verb} takes '${field}' as an array of numbers`, { field, expected: 'an array or typed array of numbers', found: values === null ? 'null' : typeof values });
+    throw new ArgumentError(`${verb} takes '${field}' as an array of numbers`, {
+      field,
+      expected: 'an array or typed array of numbers',
+      found: values === null ? 'null' : typeof values,
+    });
   }
   if (values.length < minimum) {
-    throw new ArgumentError(`${verb} needs at least ${minimum} values in '${field}'`, { field, expected: `n >= ${minimum}`, found: `n = ${values.length}` });
+    throw new ArgumentError(`${verb} needs at least ${minimum} values in '${field}'`, {
+      field,
+      expected: `n >= ${minimum}`,
+      found: `n = ${values.length}`,
+    });
   }
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ArgumentError(`${verb} needs finite numbers in '${field}'`, { field: `${field}[${i}]`, expected: 'a finite number', found: typeof value === 'number' ? String(value) : typeof value });
+      throw new ArgumentError(`${verb} needs finite numbers in '${field}'`, {
+        field: `${field}[${i}]`,
+        expected: 'a finite number',
+        found: typeof value === 'number' ? String(value) : typeof value,
+      });
     }
     out[i] = value;
   }
@@ -31,10 +43,21 @@ export function checkSample(values: Sample, field: string, minimum: number, verb
 }
 
 /** Checks that paired samples have the same length. */
-export function checkSameLength(verb: string, first: { name: string; values: Float64Array }, ...others: { name: string; values: Float64Array }[]): void {
+export function checkSameLength(
+  verb: string,
+  first: { name: string; values: Float64Array },
+  ...others: { name: string; values: Float64Array }[]
+): void {
   for (const other of others) {
     if (other.values.length !== first.values.length) {
-      throw new ArgumentError(`${verb} pairs '${first.name}' with '${other.name}' value by value, so they need the same length`, { field: other.name, expected: `length ${first.values.length} (as '${first.name}')`, found: `length ${other.values.length}` });
+      throw new ArgumentError(
+        `${verb} pairs '${first.name}' with '${other.name}' value by value, so they need the same length`,
+        {
+          field: other.name,
+          expected: `length ${first.values.length} (as '${first.name}')`,
+          found: `length ${other.values.length}`,
+        },
+      );
     }
   }
 }
@@ -44,7 +67,10 @@ export function checkSameLength(verb: string, first: { name: string; values: Flo
  * float64 in the order given; ArgumentError when their lengths differ.
  */
 export function checkPairedSamples(verb: string, minimum: number, samples: Record<string, Sample>): Float64Array[] {
-  const checked = Object.entries(samples).map(([name, values]) => ({ name, values: checkSample(values, name, minimum, verb) }));
+  const checked = Object.entries(samples).map(([name, values]) => ({
+    name,
+    values: checkSample(values, name, minimum, verb),
+  }));
   checkSameLength(verb, checked[0], ...checked.slice(1));
   return checked.map((sample) => sample.values);
 }
@@ -52,7 +78,11 @@ export function checkPairedSamples(verb: string, minimum: number, samples: Recor
 /** Checks a confidence level (0 < level < 1). */
 export function checkLevel(level: number, verb: string): void {
   if (!(typeof level === 'number' && level > 0 && level < 1)) {
-    throw new ArgumentError(`${verb} takes a confidence level between 0 and 1`, { field: 'level', expected: '0 < level < 1 (e.g. 0.95)', found: String(level) });
+    throw new ArgumentError(`${verb} takes a confidence level between 0 and 1`, {
+      field: 'level',
+      expected: '0 < level < 1 (e.g. 0.95)',
+      found: String(level),
+    });
   }
 }
 
@@ -61,7 +91,11 @@ const ALTERNATIVES: readonly Alternative[] = ['two-sided', 'greater', 'less'];
 /** Checks the `alternative` option. */
 export function checkAlternative(alternative: string, verb: string): void {
   if (!ALTERNATIVES.includes(alternative as Alternative)) {
-    throw new ArgumentError(`${verb} has no alternative '${alternative}'`, { field: 'alternative', expected: ALTERNATIVES.join(', '), found: `'${alternative}'` });
+    throw new ArgumentError(`${verb} has no alternative '${alternative}'`, {
+      field: 'alternative',
+      expected: ALTERNATIVES.join(', '),
+      found: `'${alternative}'`,
+    });
   }
 }
 
@@ -72,7 +106,11 @@ export interface TestOptions {
 }
 
 /** resolveOptions for a test's options, then the checks of `alternative` and `level`. */
-export function resolveTestOptions<Options extends TestOptions>(verb: string, defaults: Readonly<Required<Options>>, options: Options | undefined): Required<Options> {
+export function resolveTestOptions<Options extends TestOptions>(
+  verb: string,
+  defaults: Readonly<Required<Options>>,
+  options: Options | undefined,
+): Required<Options> {
   const resolved = resolveOptions(verb, defaults, options) as unknown as Required<Options>;
   const { alternative, level } = resolved as Required<TestOptions>;
   checkAlternative(alternative, verb);
@@ -81,7 +119,11 @@ export function resolveTestOptions<Options extends TestOptions>(verb: string, de
 }
 
 /** The p-value of a statistic whose null distribution has upper tail `upperTail` (symmetric about 0). */
-export function symmetricPValue(statistic: number, upperTail: (value: number) => number, alternative: Alternative): number {
+export function symmetricPValue(
+  statistic: number,
+  upperTail: (value: number) => number,
+  alternative: Alternative,
+): number {
   if (alternative === 'greater') return upperTail(statistic);
   if (alternative === 'less') return upperTail(-statistic);
   return Math.min(1, 2 * upperTail(Math.abs(statistic)));

@@ -9,7 +9,15 @@
 import { ArgumentError } from '../errors';
 import { studentTQuantile, studentTUpperTail } from './distributions';
 import { spearman } from './correlation';
-import { checkPairedSamples, mean, resolveTestOptions, sumOfSquares, symmetricPValue, type Alternative, type Sample } from './samples';
+import {
+  checkPairedSamples,
+  mean,
+  resolveTestOptions,
+  sumOfSquares,
+  symmetricPValue,
+  type Alternative,
+  type Sample,
+} from './samples';
 
 /** Options of trendTest. */
 export interface TrendTestOptions {
@@ -26,7 +34,10 @@ export interface TrendTestOptions {
   level?: number;
 }
 
-export const TREND_TEST_DEFAULTS: Readonly<Required<TrendTestOptions>> = Object.freeze({ alternative: 'two-sided', level: 0.95 });
+export const TREND_TEST_DEFAULTS: Readonly<Required<TrendTestOptions>> = Object.freeze({
+  alternative: 'two-sided',
+  level: 0.95,
+});
 
 /** A least-squares line with the test of its slope. */
 export interface TrendTest {
@@ -71,7 +82,12 @@ export function trendTest(x: Sample, y: Sample, options?: TrendTestOptions): Tre
   const meanY = mean(ys);
   const xx = sumOfSquares(xs, meanX);
   const yy = sumOfSquares(ys, meanY);
-  if (xx === 0) throw new ArgumentError(`${verb}: 'x' is constant, so no slope can be fitted`, { field: 'x', expected: 'at least two distinct values', found: 'all values equal' });
+  if (xx === 0)
+    throw new ArgumentError(`${verb}: 'x' is constant, so no slope can be fitted`, {
+      field: 'x',
+      expected: 'at least two distinct values',
+      found: 'all values equal',
+    });
   let xy = 0;
   for (let i = 0; i < n; i++) xy += (xs[i] - meanX) * (ys[i] - meanY);
   const slope = xy / xx;

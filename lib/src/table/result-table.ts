@@ -49,9 +49,18 @@ function arquero(): typeof Arquero {
 export function arqueroFromRows(rows: readonly object[], first: readonly string[] = []): ArqueroTable {
   const names: string[] = [...first];
   const known = new Set(names);
-  for (const row of rows) for (const key of Object.keys(row)) if (!known.has(key)) { known.add(key); names.push(key); }
+  for (const row of rows)
+    for (const key of Object.keys(row))
+      if (!known.has(key)) {
+        known.add(key);
+        names.push(key);
+      }
   const columns: Record<string, unknown[]> = {};
-  for (const name of names) columns[name] = rows.map((row) => { const value = (row as Record<string, unknown>)[name]; return value === undefined ? null : value; });
+  for (const name of names)
+    columns[name] = rows.map((row) => {
+      const value = (row as Record<string, unknown>)[name];
+      return value === undefined ? null : value;
+    });
   return arquero().table(columns);
 }
 
@@ -61,7 +70,9 @@ function formatCell(value: unknown): string {
     if (Number.isInteger(value)) return String(value);
     if (!Number.isFinite(value)) return String(value);
     const magnitude = Math.abs(value);
-    return magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6) ? value.toExponential(3) : value.toFixed(4).replace(/\.?0+$/, '');
+    return magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6)
+      ? value.toExponential(3)
+      : value.toFixed(4).replace(/\.?0+$/, '');
   }
   if (Array.isArray(value)) return `[${value.map(formatCell).join(', ')}]`;
   if (value instanceof Date) return value.toISOString();
@@ -81,22 +92,37 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
   }
 
   /** A table from row objects; `first` columns lead, other keys follow in the order met. */
-  static fromRows<Row extends object>(rows: readonly Row[], options: ResultTableOptions & { first?: readonly string[] } = {}): ResultTable<Row> {
+  static fromRows<Row extends object>(
+    rows: readonly Row[],
+    options: ResultTableOptions & { first?: readonly string[] } = {},
+  ): ResultTable<Row> {
     const { first, ...rest } = options;
     return new ResultTable<Row>(arqueroFromRows(rows, first ?? []), rest);
   }
 
-  numRows(): number { return this.arquero.numRows(); }
-  numCols(): number { return this.arquero.numCols(); }
-  columnNames(): (keyof Row & string)[] { return this.arquero.columnNames() as (keyof Row & string)[]; }
+  numRows(): number {
+    return this.arquero.numRows();
+  }
+  numCols(): number {
+    return this.arquero.numCols();
+  }
+  columnNames(): (keyof Row & string)[] {
+    return this.arquero.columnNames() as (keyof Row & string)[];
+  }
 
   /** Every row as an object, in table order. */
-  rows(): Row[] { return this.arquero.objects() as Row[]; }
+  rows(): Row[] {
+    return this.arquero.objects() as Row[];
+  }
 
   /** One row as an object. */
   row(index: number): Row {
     if (!Number.isInteger(index) || index < 0 || index >= this.numRows()) {
-      throw new ArgumentError('row index out of range', { field: 'index', expected: `an integer in [0, ${this.numRows()})`, found: String(index) });
+      throw new ArgumentError('row index out of range', {
+        field: 'index',
+        expected: `an integer in [0, ${this.numRows()})`,
+        found: String(index),
+      });
     }
     return this.arquero.object(index) as Row;
   }
@@ -117,13 +143,19 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
   filter(predicate: (row: Row, index: number) => boolean): ResultTable<Row> {
     const rows = this.rows();
     const keep: number[] = [];
-    rows.forEach((row, index) => { if (predicate(row, index)) keep.push(index); });
+    rows.forEach((row, index) => {
+      if (predicate(row, index)) keep.push(index);
+    });
     return this.withRows(keep);
   }
 
   /** Rows sorted by the keys (stable; nulls last). */
   orderby(...keys: SortKey<Row>[]): ResultTable<Row> {
-    const specs = keys.map((key) => (typeof key === 'string' ? { column: key, descending: false } : { column: key.column, descending: key.descending === true }));
+    const specs = keys.map((key) =>
+      typeof key === 'string'
+        ? { column: key, descending: false }
+        : { column: key.column, descending: key.descending === true },
+    );
     this.checkColumns(specs.map((spec) => spec.column));
     const rows = this.rows();
     const order = rows.map((_, index) => index);
@@ -132,7 +164,12 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
         const x = rows[a][spec.column as keyof Row] as unknown;
         const y = rows[b][spec.column as keyof Row] as unknown;
         const compared = compareCells(x, y);
-        if (compared !== 0) return x === null || x === undefined || y === null || y === undefined ? compared : spec.descending ? -compared : compared;
+        if (compared !== 0)
+          return x === null || x === undefined || y === null || y === undefined
+            ? compared
+            : spec.descending
+              ? -compared
+              : compared;
       }
       return a - b;
     });
@@ -146,24 +183,37 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
   }
 
   /** New columns computed from each row (an existing name is replaced). */
-  derive<Extra extends Record<string, CellValue>>(columns: { [K in keyof Extra]: (row: Row, index: number) => Extra[K] }): ResultTable<Omit<Row, keyof Extra> & Extra> {
+  derive<Extra extends Record<string, CellValue>>(columns: {
+    [K in keyof Extra]: (row: Row, index: number) => Extra[K];
+  }): ResultTable<Omit<Row, keyof Extra> & Extra> {
     const rows = this.rows();
     const added: Record<string, unknown[]> = {};
     for (const [name, compute] of Object.entries(columns) as [string, (row: Row, index: number) => unknown][]) {
-      if (typeof compute !== 'function') throw new ArgumentError('derive takes functions of a row', { field: name, expected: 'a function (row, index) => value', found: typeof compute });
+      if (typeof compute !== 'function')
+        throw new ArgumentError('derive takes functions of a row', {
+          field: name,
+          expected: 'a function (row, index) => value',
+          found: typeof compute,
+        });
       added[name] = rows.map((row, index) => compute(row, index) ?? null);
     }
-    return new ResultTable(this.arquero.assign(added), this.options) as unknown as ResultTable<Omit<Row, keyof Extra> & Extra>;
+    return new ResultTable(this.arquero.assign(added), this.options) as unknown as ResultTable<
+      Omit<Row, keyof Extra> & Extra
+    >;
   }
 
   /** One row per distinct combination of the `by` columns, with the aggregates of its rows. */
-  summarize<K extends keyof Row & string>(by: readonly K[], aggregates: Aggregates<Row>): ResultTable<Pick<Row, K> & Record<string, CellValue>> {
+  summarize<K extends keyof Row & string>(
+    by: readonly K[],
+    aggregates: Aggregates<Row>,
+  ): ResultTable<Pick<Row, K> & Record<string, CellValue>> {
     this.checkColumns(by);
     const groups = new Map<string, Row[]>();
     for (const row of this.rows()) {
       const key = JSON.stringify(by.map((name) => row[name] ?? null));
       const group = groups.get(key);
-      if (group) group.push(row); else groups.set(key, [row]);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
     }
     const out = [...groups.values()].map((rows) => {
       const summary: Record<string, unknown> = {};
@@ -171,7 +221,10 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
       for (const [name, aggregate] of Object.entries(aggregates)) summary[name] = aggregate(rows);
       return summary;
     });
-    return ResultTable.fromRows(out as (Pick<Row, K> & Record<string, CellValue>)[], { first: by, title: this.options.title });
+    return ResultTable.fromRows(out as (Pick<Row, K> & Record<string, CellValue>)[], {
+      first: by,
+      title: this.options.title,
+    });
   }
 
   /** Rows `start` (inclusive) to `end` (exclusive). */
@@ -180,13 +233,21 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
   }
 
   /** CSV text (RFC 4180, header row first). */
-  toCSV(): string { return this.arquero.toCSV(); }
+  toCSV(): string {
+    return this.arquero.toCSV();
+  }
   /** An Apache Arrow table (columnar, for DuckDB, pandas via pyarrow, Polars). */
-  toArrow(): ReturnType<ArqueroTable['toArrow']> { return this.arquero.toArrow(); }
+  toArrow(): ReturnType<ArqueroTable['toArrow']> {
+    return this.arquero.toArrow();
+  }
   /** Arrow IPC bytes (the `.arrow` file format). */
-  toArrowIPC(): Uint8Array { return this.arquero.toArrowIPC() as Uint8Array; }
+  toArrowIPC(): Uint8Array {
+    return this.arquero.toArrowIPC() as Uint8Array;
+  }
   /** The rows, for JSON.stringify and `--json` output. */
-  toJSON(): Row[] { return this.rows(); }
+  toJSON(): Row[] {
+    return this.rows();
+  }
 
   toString(): string {
     const shown = this.shownColumns();
@@ -194,8 +255,14 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
     const rows = this.rows().slice(0, limit) as Record<string, unknown>[];
     const cells = rows.map((row) => shown.map((name) => formatCell(row[name])));
     const widths = shown.map((name, c) => Math.max(name.length, ...cells.map((row) => row[c].length)));
-    const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
-    const lines = [`${this.options.title ? `${this.options.title}: ` : ''}${this.numRows()} rows x ${this.numCols()} columns`];
+    const line = (row: string[]) =>
+      row
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd();
+    const lines = [
+      `${this.options.title ? `${this.options.title}: ` : ''}${this.numRows()} rows x ${this.numCols()} columns`,
+    ];
     if (shown.length > 0) lines.push(line(shown), ...cells.map(line));
     if (this.numRows() > limit) lines.push(`... ${this.numRows() - limit} more rows`);
     return lines.join('\n');
@@ -204,7 +271,9 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
   [mimeBundle](): MimeBundle {
     const shown = this.shownColumns();
     const limit = this.options.displayRows ?? 20;
-    const rows = (this.rows().slice(0, limit) as Record<string, unknown>[]).map((row) => shown.map((name) => formatCell(row[name])));
+    const rows = (this.rows().slice(0, limit) as Record<string, unknown>[]).map((row) =>
+      shown.map((name) => formatCell(row[name])),
+    );
     const more = this.numRows() > limit ? `<p>... ${this.numRows() - limit} more rows</p>` : '';
     const caption = `${this.options.title ? `${this.options.title}: ` : ''}${this.numRows()} rows x ${this.numCols()} columns`;
     return { data: { 'text/html': htmlTable(shown, rows, { caption, after: more }), 'text/plain': this.toString() } };
@@ -228,7 +297,11 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
     const present = this.arquero.columnNames();
     for (const name of names) {
       if (!present.includes(name)) {
-        throw new ArgumentError('no such column', { field: String(name), expected: `one of ${present.join(', ')}`, found: String(name) });
+        throw new ArgumentError('no such column', {
+          field: String(name),
+          expected: `one of ${present.join(', ')}`,
+          found: String(name),
+        });
       }
     }
   }

@@ -6,16 +6,7 @@
 import { DTypeError } from '../errors';
 
 export type DType =
-  | 'float64'
-  | 'float32'
-  | 'float16'
-  | 'bfloat16'
-  | 'int64'
-  | 'int32'
-  | 'int16'
-  | 'int8'
-  | 'uint8'
-  | 'bool';
+  'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 /** Typed array that stores each dtype (half types keep their raw 16-bit patterns). */
 export interface StorageOf {
@@ -34,12 +25,30 @@ export interface StorageOf {
 export type Storage = StorageOf[DType];
 
 export const DTYPES: readonly DType[] = [
-  'float64', 'float32', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
+  'float64',
+  'float32',
+  'float16',
+  'bfloat16',
+  'int64',
+  'int32',
+  'int16',
+  'int8',
+  'uint8',
+  'bool',
 ];
 
 /** Bytes per element. */
 export const BYTES_PER_ELEMENT: Record<DType, number> = {
-  float64: 8, float32: 4, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 
 export function isDType(value: unknown): value is DType {
@@ -50,7 +59,10 @@ export function isFloating(dtype: DType): boolean {
   return dtype === 'float64' || dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16';
 }
 
-type StorageConstructor = { new (length: number): Storage; new (buffer: ArrayBufferLike, byteOffset: number, length: number): Storage };
+type StorageConstructor = {
+  new (length: number): Storage;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): Storage;
+};
 
 const CONSTRUCTORS: Record<DType, StorageConstructor> = {
   float64: Float64Array as unknown as StorageConstructor,
@@ -75,7 +87,12 @@ export function allocate<D extends DType>(dtype: D, length: number): StorageOf[D
  * A storage view over `buffer` without copying. Throws when the offset is not aligned
  * to the element size (callers that read files copy in that case: see `viewOrCopy`).
  */
-export function view<D extends DType>(dtype: D, buffer: ArrayBufferLike, byteOffset: number, length: number): StorageOf[D] {
+export function view<D extends DType>(
+  dtype: D,
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  length: number,
+): StorageOf[D] {
   return new CONSTRUCTORS[dtype](buffer, byteOffset, length) as StorageOf[D];
 }
 
@@ -86,7 +103,10 @@ export function view<D extends DType>(dtype: D, buffer: ArrayBufferLike, byteOff
 export function viewOrCopy<D extends DType>(dtype: D, bytes: Uint8Array, length: number): StorageOf[D] {
   const size = BYTES_PER_ELEMENT[dtype];
   if (bytes.byteLength < length * size) {
-    throw new DTypeError('not enough bytes for the tensor', { expected: `${length * size} bytes`, found: `${bytes.byteLength}` });
+    throw new DTypeError('not enough bytes for the tensor', {
+      expected: `${length * size} bytes`,
+      found: `${bytes.byteLength}`,
+    });
   }
   if (bytes.byteOffset % size === 0) return view(dtype, bytes.buffer, bytes.byteOffset, length);
   const copy = new Uint8Array(length * size);
@@ -117,10 +137,19 @@ export function numberToFloat16(value: number): number {
   if (magnitude < 2 ** -14) return sign | roundHalfEven(magnitude / 2 ** -24); // subnormal, units of 2^-24
   let exponent = Math.floor(Math.log2(magnitude));
   let scaled = magnitude / 2 ** exponent;
-  if (scaled >= 2) { scaled /= 2; exponent += 1; }
-  if (scaled < 1) { scaled *= 2; exponent -= 1; }
+  if (scaled >= 2) {
+    scaled /= 2;
+    exponent += 1;
+  }
+  if (scaled < 1) {
+    scaled *= 2;
+    exponent -= 1;
+  }
   let fraction = roundHalfEven((scaled - 1) * 1024);
-  if (fraction === 1024) { fraction = 0; exponent += 1; }
+  if (fraction === 1024) {
+    fraction = 0;
+    exponent += 1;
+  }
   if (exponent > 15) return sign | 0x7c00;
   return sign | ((exponent + 15) << 10) | fraction;
 }
@@ -149,7 +178,11 @@ export function numberToBfloat16(value: number): number {
 }
 
 /** Decode an array of half-precision bits into float32 (float16 or bfloat16). */
-export function decodeHalf(bits: Uint16Array, dtype: 'float16' | 'bfloat16', out = new Float32Array(bits.length)): Float32Array {
+export function decodeHalf(
+  bits: Uint16Array,
+  dtype: 'float16' | 'bfloat16',
+  out = new Float32Array(bits.length),
+): Float32Array {
   if (dtype === 'bfloat16') {
     const wide = new Uint32Array(out.buffer, out.byteOffset, out.length);
     for (let i = 0; i < bits.length; i++) wide[i] = bits[i] << 16;

@@ -5,8 +5,15 @@
 import { ArgumentError, DTypeError, ShapeError } from '../errors';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import {
-  allocate, BYTES_PER_ELEMENT, decodeHalf, encodeHalf, isDType, isFloating,
-  type DType, type Storage, type StorageOf,
+  allocate,
+  BYTES_PER_ELEMENT,
+  decodeHalf,
+  encodeHalf,
+  isDType,
+  isFloating,
+  type DType,
+  type Storage,
+  type StorageOf,
 } from './dtype';
 
 export type Shape = readonly number[];
@@ -60,7 +67,10 @@ export class Tensor<D extends DType = DType> {
     this.strides = Object.freeze([...(options.strides ?? contiguousStrides(shape))]);
     this.offset = options.offset ?? 0;
     if (this.strides.length !== shape.length) {
-      throw new ShapeError('strides and shape differ in length', { expected: String(shape.length), found: String(this.strides.length) });
+      throw new ShapeError('strides and shape differ in length', {
+        expected: String(shape.length),
+        found: String(this.strides.length),
+      });
     }
     const size = sizeOf(shape);
     if (size > 0) {
@@ -68,20 +78,28 @@ export class Tensor<D extends DType = DType> {
       let first = this.offset;
       for (let axis = 0; axis < shape.length; axis++) {
         const reach = (shape[axis] - 1) * this.strides[axis];
-        if (reach > 0) last += reach; else first += reach;
+        if (reach > 0) last += reach;
+        else first += reach;
       }
       if (first < 0 || last >= data.length) {
         throw new ShapeError('shape, strides and offset reach outside the storage', {
-          expected: `indices in [0, ${data.length})`, found: `[${first}, ${last}]`,
+          expected: `indices in [0, ${data.length})`,
+          found: `[${first}, ${last}]`,
         });
       }
     }
   }
 
   /** Number of elements. */
-  get size(): number { return sizeOf(this.shape); }
-  get rank(): number { return this.shape.length; }
-  get byteLength(): number { return this.size * BYTES_PER_ELEMENT[this.dtype]; }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get byteLength(): number {
+    return this.size * BYTES_PER_ELEMENT[this.dtype];
+  }
 
   get isContiguous(): boolean {
     const expected = contiguousStrides(this.shape);
@@ -89,12 +107,17 @@ export class Tensor<D extends DType = DType> {
   }
 
   private flatIndex(index: readonly number[]): number {
-    if (index.length !== this.rank) throw new ShapeError('wrong number of indices', { expected: String(this.rank), found: String(index.length) });
+    if (index.length !== this.rank)
+      throw new ShapeError('wrong number of indices', { expected: String(this.rank), found: String(index.length) });
     let flat = this.offset;
     for (let axis = 0; axis < index.length; axis++) {
       const i = index[axis];
       if (!Number.isInteger(i) || i < 0 || i >= this.shape[axis]) {
-        throw new ShapeError('index out of range', { field: `axis ${axis}`, expected: `[0, ${this.shape[axis]})`, found: String(i) });
+        throw new ShapeError('index out of range', {
+          field: `axis ${axis}`,
+          expected: `[0, ${this.shape[axis]})`,
+          found: String(i),
+        });
       }
       flat += i * this.strides[axis];
     }
@@ -115,7 +138,10 @@ export class Tensor<D extends DType = DType> {
       resolved[unknown] = known === 0 ? 0 : this.size / known;
     }
     if (sizeOf(resolved) !== this.size || !resolved.every(Number.isInteger)) {
-      throw new ShapeError('reshape cannot change the number of elements', { expected: String(this.size), found: `[${shape.join(', ')}]` });
+      throw new ShapeError('reshape cannot change the number of elements', {
+        expected: String(this.size),
+        found: `[${shape.join(', ')}]`,
+      });
     }
     const base = this.isContiguous ? this : this.contiguous();
     return new Tensor(this.dtype, base.data, resolved, { offset: base.offset });
@@ -126,22 +152,35 @@ export class Tensor<D extends DType = DType> {
     const order = permutation ?? this.shape.map((_, axis) => this.rank - 1 - axis);
     const sorted = [...order].sort((a, b) => a - b);
     if (order.length !== this.rank || sorted.some((axis, i) => axis !== i)) {
-      throw new ArgumentError('not a permutation of the axes', { field: 'permutation', found: `[${order.join(', ')}]` });
+      throw new ArgumentError('not a permutation of the axes', {
+        field: 'permutation',
+        found: `[${order.join(', ')}]`,
+      });
     }
-    return new Tensor(this.dtype, this.data, order.map((axis) => this.shape[axis]), {
-      strides: order.map((axis) => this.strides[axis]),
-      offset: this.offset,
-    });
+    return new Tensor(
+      this.dtype,
+      this.data,
+      order.map((axis) => this.shape[axis]),
+      {
+        strides: order.map((axis) => this.strides[axis]),
+        offset: this.offset,
+      },
+    );
   }
 
   /** The sub-tensor at `index` along axis 0 (a view). */
   at(index: number): Tensor<D> {
     if (this.rank === 0) throw new ShapeError('cannot index a scalar');
     if (!Number.isInteger(index) || index < 0 || index >= this.shape[0]) {
-      throw new ShapeError('index out of range', { field: 'axis 0', expected: `[0, ${this.shape[0]})`, found: String(index) });
+      throw new ShapeError('index out of range', {
+        field: 'axis 0',
+        expected: `[0, ${this.shape[0]})`,
+        found: String(index),
+      });
     }
     return new Tensor(this.dtype, this.data, this.shape.slice(1), {
-      strides: this.strides.slice(1), offset: this.offset + index * this.strides[0],
+      strides: this.strides.slice(1),
+      offset: this.offset + index * this.strides[0],
     });
   }
 
@@ -149,10 +188,15 @@ export class Tensor<D extends DType = DType> {
   slice(start: number, end = this.shape[0]): Tensor<D> {
     if (this.rank === 0) throw new ShapeError('cannot slice a scalar');
     if (!(0 <= start && start <= end && end <= this.shape[0])) {
-      throw new ShapeError('slice out of range', { field: 'axis 0', expected: `0 <= start <= end <= ${this.shape[0]}`, found: `${start}:${end}` });
+      throw new ShapeError('slice out of range', {
+        field: 'axis 0',
+        expected: `0 <= start <= end <= ${this.shape[0]}`,
+        found: `${start}:${end}`,
+      });
     }
     return new Tensor(this.dtype, this.data, [end - start, ...this.shape.slice(1)], {
-      strides: this.strides, offset: this.offset + start * this.strides[0],
+      strides: this.strides,
+      offset: this.offset + start * this.strides[0],
     });
   }
 
@@ -160,7 +204,9 @@ export class Tensor<D extends DType = DType> {
   contiguous(): Tensor<D> {
     if (this.isContiguous && this.offset === 0 && this.data.length === this.size) return this;
     const out = allocate(this.dtype, this.size);
-    this.forEachFlat((flat, i) => { (out as Storage)[i] = (this.data as Storage)[flat]; });
+    this.forEachFlat((flat, i) => {
+      (out as Storage)[i] = (this.data as Storage)[flat];
+    });
     return new Tensor(this.dtype, out, this.shape);
   }
 
@@ -196,7 +242,7 @@ export class Tensor<D extends DType = DType> {
   /** Contiguous float32 values (a new array, except for a tight contiguous float32 tensor). */
   toFloat32(): Float32Array {
     if (this.dtype === 'float32') return this.contiguous().data as Float32Array;
-    if ((this.dtype === 'float16' || this.dtype === 'bfloat16')) {
+    if (this.dtype === 'float16' || this.dtype === 'bfloat16') {
       return decodeHalf(this.contiguous().data as Uint16Array, this.dtype);
     }
     return toNumbers(this, new Float32Array(this.size));
@@ -210,8 +256,13 @@ export class Tensor<D extends DType = DType> {
     if (dtype === 'float16' || dtype === 'bfloat16') out = encodeHalf(values, dtype);
     else if (dtype === 'int64') out = BigInt64Array.from(values, (v) => BigInt(Math.trunc(v)));
     else if (dtype === 'bool') out = Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
-    else if (isFloating(dtype)) { out = allocate(dtype, values.length); (out as Float64Array).set(values); }
-    else { out = allocate(dtype, values.length); for (let i = 0; i < values.length; i++) (out as Int32Array)[i] = Math.trunc(values[i]); }
+    else if (isFloating(dtype)) {
+      out = allocate(dtype, values.length);
+      (out as Float64Array).set(values);
+    } else {
+      out = allocate(dtype, values.length);
+      for (let i = 0; i < values.length; i++) (out as Int32Array)[i] = Math.trunc(values[i]);
+    }
     return new Tensor(dtype, out as StorageOf[T], this.shape);
   }
 
@@ -223,7 +274,8 @@ export class Tensor<D extends DType = DType> {
       const extent = this.shape[axis];
       const step = sizeOf(this.shape.slice(axis + 1));
       return Array.from({ length: extent }, (_, i) =>
-        axis === this.rank - 1 ? values[start + i] : build(axis + 1, start + i * step));
+        axis === this.rank - 1 ? values[start + i] : build(axis + 1, start + i * step),
+      );
     };
     return build(0, 0);
   }
@@ -242,11 +294,19 @@ export class Tensor<D extends DType = DType> {
     const resolvedType = (dtype ?? dtypeOfArray(values)) as T;
     let data: Storage;
     if (!dtype && isStorage(values)) data = values;
-    else if (resolvedType === 'float16' || resolvedType === 'bfloat16') data = encodeHalf(values as ArrayLike<number>, resolvedType);
-    else if (resolvedType === 'int64') data = BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(Math.trunc(Number(v))));
-    else { data = allocate(resolvedType, values.length); for (let i = 0; i < values.length; i++) (data as Float64Array)[i] = Number(values[i]); }
+    else if (resolvedType === 'float16' || resolvedType === 'bfloat16')
+      data = encodeHalf(values as ArrayLike<number>, resolvedType);
+    else if (resolvedType === 'int64')
+      data = BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(Math.trunc(Number(v))));
+    else {
+      data = allocate(resolvedType, values.length);
+      for (let i = 0; i < values.length; i++) (data as Float64Array)[i] = Number(values[i]);
+    }
     if (sizeOf(resolvedShape) !== data.length) {
-      throw new ShapeError('values do not fill the shape', { expected: String(sizeOf(resolvedShape)), found: String(data.length) });
+      throw new ShapeError('values do not fill the shape', {
+        expected: String(sizeOf(resolvedShape)),
+        found: String(data.length),
+      });
     }
     return new Tensor(resolvedType, data as StorageOf[T], resolvedShape);
   }
@@ -258,9 +318,15 @@ export class Tensor<D extends DType = DType> {
 }
 
 function isStorage(values: unknown): values is Storage {
-  return values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array
-    || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint8Array
-    || values instanceof BigInt64Array;
+  return (
+    values instanceof Float64Array ||
+    values instanceof Float32Array ||
+    values instanceof Int32Array ||
+    values instanceof Int16Array ||
+    values instanceof Int8Array ||
+    values instanceof Uint8Array ||
+    values instanceof BigInt64Array
+  );
 }
 
 function dtypeOfArray(values: unknown): DType {
@@ -288,12 +354,17 @@ function toNumbers<T extends Float64Array | Float32Array>(tensor: Tensor, out: T
   }
   if (dtype === 'int64') {
     const wide = data as BigInt64Array;
-    tensor.forEachFlat((flat, i) => { out[i] = Number(wide[flat]); });
+    tensor.forEachFlat((flat, i) => {
+      out[i] = Number(wide[flat]);
+    });
     return out;
   }
   const narrow = data as Exclude<Storage, BigInt64Array>;
   if (tensor.isContiguous) out.set(narrow.subarray(tensor.offset, tensor.offset + tensor.size));
-  else tensor.forEachFlat((flat, i) => { out[i] = narrow[flat]; });
+  else
+    tensor.forEachFlat((flat, i) => {
+      out[i] = narrow[flat];
+    });
   return out;
 }
 
@@ -302,9 +373,15 @@ export function describeTensor(tensor: Tensor): string {
   const head = `Tensor ${tensor.dtype} [${tensor.shape.join(', ')}]`;
   if (tensor.size === 0) return `${head} (empty)`;
   const values = tensor.toFloat64();
-  let min = Infinity, max = -Infinity, sum = 0, nan = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0,
+    nan = 0;
   for (const v of values) {
-    if (Number.isNaN(v)) { nan++; continue; }
+    if (Number.isNaN(v)) {
+      nan++;
+      continue;
+    }
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;
@@ -327,10 +404,17 @@ export function isMatrix(value: unknown): value is Matrix {
 
 /** A rows x cols matrix over `values` (row-major), float64 unless the array is a Float32Array. */
 export function matrix(rows: number, cols: number, values?: Float64Array | Float32Array | ArrayLike<number>): Matrix {
-  const data = values === undefined ? new Float64Array(rows * cols)
-    : values instanceof Float64Array || values instanceof Float32Array ? values : Float64Array.from(values);
+  const data =
+    values === undefined
+      ? new Float64Array(rows * cols)
+      : values instanceof Float64Array || values instanceof Float32Array
+        ? values
+        : Float64Array.from(values);
   if (data.length !== rows * cols) {
-    throw new ShapeError('values do not fill the matrix', { expected: `${rows}x${cols} = ${rows * cols}`, found: String(data.length) });
+    throw new ShapeError('values do not fill the matrix', {
+      expected: `${rows}x${cols} = ${rows * cols}`,
+      found: String(data.length),
+    });
   }
   const dtype = data instanceof Float32Array ? 'float32' : 'float64';
   return new Tensor(dtype, data, [rows, cols]) as Matrix;

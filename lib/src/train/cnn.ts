@@ -14,7 +14,17 @@ import { ArgumentError } from '../errors';
 import { rng } from '../random/rng';
 import { permutationSpec, type PermutationSpec } from '../align/permutation-spec';
 import type { WeightSet } from '../weights/weight-set';
-import { accumulate, accumulateWeights, activate, affine, backProject, crossEntropy, curvature, slope, type LayerSlot } from './kernels';
+import {
+  accumulate,
+  accumulateWeights,
+  activate,
+  affine,
+  backProject,
+  crossEntropy,
+  curvature,
+  slope,
+  type LayerSlot,
+} from './kernels';
 import type { MlpActivation } from './mlp';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 
@@ -51,27 +61,64 @@ export interface CnnOptions {
 }
 
 /** The defaults of cnn (see CnnOptions). */
-export const CNN_DEFAULTS = { strides: undefined, kernel: 3, activation: 'relu' } as const satisfies OptionDefaults<CnnOptions>;
+export const CNN_DEFAULTS = {
+  strides: undefined,
+  kernel: 3,
+  activation: 'relu',
+} as const satisfies OptionDefaults<CnnOptions>;
 
 /** A CNN architecture: conv layers of the given channels (strides 1, 2, 2, ... unless given), pooling, a linear classifier. */
-export function cnn(image: [number, number, number], channels: number[], outputs: number, options: CnnOptions = {}): CnnArchitecture {
+export function cnn(
+  image: [number, number, number],
+  channels: number[],
+  outputs: number,
+  options: CnnOptions = {},
+): CnnArchitecture {
   const o = resolveOptions('cnn', CNN_DEFAULTS, options);
   const kernel = o.kernel;
   const strides = o.strides ?? channels.map((_, l) => (l === 0 ? 1 : 2));
-  if (o.activation !== 'relu' && o.activation !== 'tanh') throw new ArgumentError('unknown activation', { field: 'activation', expected: "'relu' or 'tanh'", found: String(o.activation) });
+  if (o.activation !== 'relu' && o.activation !== 'tanh')
+    throw new ArgumentError('unknown activation', {
+      field: 'activation',
+      expected: "'relu' or 'tanh'",
+      found: String(o.activation),
+    });
   const sizes = [...image, ...channels, outputs, ...strides, kernel];
-  if (!sizes.every((s) => Number.isInteger(s) && s >= 1)) throw new ArgumentError('CNN sizes, strides and kernel must be positive integers', { found: `image [${image}], channels [${channels}], strides [${strides}], kernel ${kernel}` });
+  if (!sizes.every((s) => Number.isInteger(s) && s >= 1))
+    throw new ArgumentError('CNN sizes, strides and kernel must be positive integers', {
+      found: `image [${image}], channels [${channels}], strides [${strides}], kernel ${kernel}`,
+    });
   if (channels.length === 0) throw new ArgumentError('a CNN needs at least one conv layer', { field: 'channels' });
-  if (strides.length !== channels.length) throw new ArgumentError('one stride per conv layer', { field: 'strides', expected: String(channels.length), found: String(strides.length) });
-  if (kernel % 2 === 0) throw new ArgumentError('the kernel size must be odd', { field: 'kernel', found: String(kernel) });
-  return { kind: 'cnn', image: [...image], channels: [...channels], strides: [...strides], kernel, outputs, activation: o.activation };
+  if (strides.length !== channels.length)
+    throw new ArgumentError('one stride per conv layer', {
+      field: 'strides',
+      expected: String(channels.length),
+      found: String(strides.length),
+    });
+  if (kernel % 2 === 0)
+    throw new ArgumentError('the kernel size must be odd', { field: 'kernel', found: String(kernel) });
+  return {
+    kind: 'cnn',
+    image: [...image],
+    channels: [...channels],
+    strides: [...strides],
+    kernel,
+    outputs,
+    activation: o.activation,
+  };
 }
 
 /** One conv layer's geometry: input (inC, inH, inW) to output (outC, outH, outW). */
 export interface ConvGeometry {
-  inC: number; inH: number; inW: number;
-  outC: number; outH: number; outW: number;
-  stride: number; pad: number; kernel: number;
+  inC: number;
+  inH: number;
+  inW: number;
+  outC: number;
+  outH: number;
+  outW: number;
+  stride: number;
+  pad: number;
+  kernel: number;
   /** outH * outW: rows per sample of the layer's im2col matrix. */
   positions: number;
   /** inC * kernel^2: columns of the im2col matrix (inputs of the affine map). */
@@ -86,7 +133,19 @@ export function convGeometry(arch: CnnArchitecture): ConvGeometry[] {
     const stride = arch.strides[l];
     const outH = Math.floor((h + 2 * pad - arch.kernel) / stride) + 1;
     const outW = Math.floor((w + 2 * pad - arch.kernel) / stride) + 1;
-    const geometry = { inC: c, inH: h, inW: w, outC, outH, outW, stride, pad, kernel: arch.kernel, positions: outH * outW, patch: c * arch.kernel * arch.kernel };
+    const geometry = {
+      inC: c,
+      inH: h,
+      inW: w,
+      outC,
+      outH,
+      outW,
+      stride,
+      pad,
+      kernel: arch.kernel,
+      positions: outH * outW,
+      patch: c * arch.kernel * arch.kernel,
+    };
     [c, h, w] = [outC, outH, outW];
     return geometry;
   });
@@ -94,7 +153,10 @@ export function convGeometry(arch: CnnArchitecture): ConvGeometry[] {
 
 /** Where every layer lives in the flat vector: the conv layers (inputs = patch size) then the classifier. */
 export function cnnSlots(arch: CnnArchitecture): LayerSlot[] {
-  const sizes = [...convGeometry(arch).map((g) => [g.patch, g.outC]), [arch.channels[arch.channels.length - 1], arch.outputs]];
+  const sizes = [
+    ...convGeometry(arch).map((g) => [g.patch, g.outC]),
+    [arch.channels[arch.channels.length - 1], arch.outputs],
+  ];
   let at = 0;
   return sizes.map(([inputs, outputs], l) => {
     const slot = { name: `layers.${l}`, inputs, outputs, weight: at, bias: at + inputs * outputs };
@@ -107,7 +169,12 @@ export function cnnSlots(arch: CnnArchitecture): LayerSlot[] {
 export function cnnTensorShapes(arch: CnnArchitecture): { name: string; shape: number[]; offset: number }[] {
   const geometry = convGeometry(arch);
   return cnnSlots(arch).flatMap((slot, l) => [
-    { name: `${slot.name}.weight`, shape: l < geometry.length ? [slot.outputs, geometry[l].inC, arch.kernel, arch.kernel] : [slot.outputs, slot.inputs], offset: slot.weight },
+    {
+      name: `${slot.name}.weight`,
+      shape:
+        l < geometry.length ? [slot.outputs, geometry[l].inC, arch.kernel, arch.kernel] : [slot.outputs, slot.inputs],
+      offset: slot.weight,
+    },
     { name: `${slot.name}.bias`, shape: [slot.outputs], offset: slot.bias },
   ]);
 }
@@ -157,7 +224,10 @@ function im2col(a: Float64Array, n: number, g: ConvGeometry, chw: boolean, out: 
           for (let ky = 0; ky < kernel; ky++) {
             const y = oy * stride + ky - pad;
             const col = o + (c * kernel + ky) * kernel;
-            if (y < 0 || y >= inH) { for (let kx = 0; kx < kernel; kx++) out[col + kx] = 0; continue; }
+            if (y < 0 || y >= inH) {
+              for (let kx = 0; kx < kernel; kx++) out[col + kx] = 0;
+              continue;
+            }
             for (let kx = 0; kx < kernel; kx++) {
               const x = ox * stride + kx - pad;
               out[col + kx] = x < 0 || x >= inW ? 0 : a[base + c * sc + (y * inW + x) * sp];
@@ -272,8 +342,12 @@ export class CnnNetwork {
     this.patches = perLayer((g) => g.positions * g.patch);
     this.rpatches = perLayer((g) => g.positions * g.patch);
     const activations = (g: ConvGeometry) => g.positions * g.outC;
-    this.z = perLayer(activations); this.a = perLayer(activations); this.g = perLayer(activations);
-    this.rz = perLayer(activations); this.ra = perLayer(activations); this.rg = perLayer(activations);
+    this.z = perLayer(activations);
+    this.a = perLayer(activations);
+    this.g = perLayer(activations);
+    this.rz = perLayer(activations);
+    this.ra = perLayer(activations);
+    this.rg = perLayer(activations);
     const widest = Math.max(...this.geometry.map((g) => g.positions * g.patch));
     this.columns = new Float64Array(m * widest);
     this.rcolumns = new Float64Array(m * widest);
@@ -289,7 +363,11 @@ export class CnnNetwork {
   }
 
   private check(n: number): void {
-    if (n > this.capacity) throw new ArgumentError('batch larger than the network workspace', { expected: `<= ${this.capacity}`, found: String(n) });
+    if (n > this.capacity)
+      throw new ArgumentError('batch larger than the network workspace', {
+        expected: `<= ${this.capacity}`,
+        found: String(n),
+      });
   }
 
   /** Forward pass of m <= chunk rows; logits into `out` (m x outputs). */
@@ -316,7 +394,9 @@ export class CnnNetwork {
     for (let l = L - 1; l >= 0; l--) {
       const g = geometry[l];
       const size = m * g.positions * g.outC;
-      const z = this.z[l]; const a = this.a[l]; const gz = this.g[l];
+      const z = this.z[l];
+      const a = this.a[l];
+      const gz = this.g[l];
       for (let i = 0; i < size; i++) gz[i] *= slope(arch.activation, z[i], a[i]);
       accumulate(gz, m * g.positions, this.patches[l], slots[l], grad);
       if (l > 0) {
@@ -338,7 +418,13 @@ export class CnnNetwork {
   }
 
   /** Mean cross-entropy over n rows and its gradient (grad overwritten); the loss and the number of correct predictions. */
-  lossAndGradient(p: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, grad: Float64Array): { loss: number; correct: number } {
+  lossAndGradient(
+    p: Float64Array,
+    x: Float64Array,
+    labels: ArrayLike<number>,
+    n: number,
+    grad: Float64Array,
+  ): { loss: number; correct: number } {
     this.check(n);
     grad.fill(0);
     const f = this.inputs;
@@ -361,7 +447,14 @@ export class CnnNetwork {
   }
 
   /** Exact H v of the mean cross-entropy over n rows by the R-operator (out overwritten); returns the loss. */
-  hessianVectorProduct(p: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, v: Float64Array, out: Float64Array): number {
+  hessianVectorProduct(
+    p: Float64Array,
+    x: Float64Array,
+    labels: ArrayLike<number>,
+    n: number,
+    v: Float64Array,
+    out: Float64Array,
+  ): number {
     this.check(n);
     out.fill(0);
     const f = this.inputs;
@@ -374,7 +467,15 @@ export class CnnNetwork {
     return loss / n;
   }
 
-  private hessianChunk(p: Float64Array, x: Float64Array, labels: number[], m: number, n: number, v: Float64Array, out: Float64Array): number {
+  private hessianChunk(
+    p: Float64Array,
+    x: Float64Array,
+    labels: number[],
+    m: number,
+    n: number,
+    v: Float64Array,
+    out: Float64Array,
+  ): number {
     const { geometry, slots, architecture: arch } = this;
     const L = geometry.length;
     const C = this.outputs;
@@ -389,7 +490,10 @@ export class CnnNetwork {
         affine(this.rpatches[l], rows, g.patch, p, slots[l], this.rcolumns, false);
         for (let i = 0; i < rows * g.outC; i++) this.rz[l][i] += this.rcolumns[i];
       }
-      const z = this.z[l]; const a = this.a[l]; const rz = this.rz[l]; const ra = this.ra[l];
+      const z = this.z[l];
+      const a = this.a[l];
+      const rz = this.rz[l];
+      const ra = this.ra[l];
       for (let i = 0; i < rows * g.outC; i++) ra[i] = slope(arch.activation, z[i], a[i]) * rz[i];
     });
     pool(this.ra[L - 1], m, top.positions, top.outC, this.rpooled);
@@ -417,7 +521,11 @@ export class CnnNetwork {
     for (let l = L - 1; l >= 0; l--) {
       const g = geometry[l];
       const rows = m * g.positions;
-      const z = this.z[l]; const a = this.a[l]; const gz = this.g[l]; const rgz = this.rg[l]; const rz = this.rz[l];
+      const z = this.z[l];
+      const a = this.a[l];
+      const gz = this.g[l];
+      const rgz = this.rg[l];
+      const rz = this.rz[l];
       // R(g_z) = R(g_a) s'(z) + g_a s''(z) R(z), then g_z = g_a s'(z).
       for (let i = 0; i < rows * g.outC; i++) {
         const s = slope(arch.activation, z[i], a[i]);
@@ -439,7 +547,11 @@ export class CnnNetwork {
 
   /** Hidden representation `layer` (1-based: conv outputs after the nonlinearity, position-major; the last is the pooled features) of n rows, as a new array. */
   hidden(p: Float64Array, x: Float64Array, n: number, layer: number): Float64Array {
-    if (!(Number.isInteger(layer) && layer >= 1 && layer <= this.hiddenWidths.length)) throw new ArgumentError('no such hidden layer', { expected: `1..${this.hiddenWidths.length}`, found: String(layer) });
+    if (!(Number.isInteger(layer) && layer >= 1 && layer <= this.hiddenWidths.length))
+      throw new ArgumentError('no such hidden layer', {
+        expected: `1..${this.hiddenWidths.length}`,
+        found: String(layer),
+      });
     const width = this.hiddenWidths[layer - 1];
     const out = new Float64Array(n * width);
     const f = this.inputs;

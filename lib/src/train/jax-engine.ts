@@ -41,8 +41,10 @@ const DEVICE = 'wasm';
 
 /** Why a job cannot be trained by the jax engine, or undefined when it can. */
 export function jaxEngineLimitation(job: TrainingJob): string | undefined {
-  if (job.architecture.kind !== 'mlp') return `the jax engine trains MLP classifiers only (this model is a ${job.architecture.kind.toUpperCase()}; use engine 'js')`;
-  if ((job.optimizer ?? 'sgd') !== 'sgd') return `the jax engine implements SGD with momentum only (this job uses ${job.optimizer}; use engine 'js')`;
+  if (job.architecture.kind !== 'mlp')
+    return `the jax engine trains MLP classifiers only (this model is a ${job.architecture.kind.toUpperCase()}; use engine 'js')`;
+  if ((job.optimizer ?? 'sgd') !== 'sgd')
+    return `the jax engine implements SGD with momentum only (this job uses ${job.optimizer}; use engine 'js')`;
   return undefined;
 }
 
@@ -62,57 +64,85 @@ export function chooseEngine(job: TrainingJob, requested: TrainingEngine = 'auto
   ]);
 }
 
-type Step = (params: JaxArray[], velocity: JaxArray[], x: JaxArray, y: JaxArray, count: JaxArray, lr: JaxArray, mu: JaxArray, wd: JaxArray) => [JaxArray[], JaxArray[]];
+type Step = (
+  params: JaxArray[],
+  velocity: JaxArray[],
+  x: JaxArray,
+  y: JaxArray,
+  count: JaxArray,
+  lr: JaxArray,
+  mu: JaxArray,
+  wd: JaxArray,
+) => [JaxArray[], JaxArray[]];
 
 /** The jitted SGD step of a stack of MLPs: forward, written-out backprop of the mean cross-entropy, weight decay, momentum. */
 function makeStep(module: JaxModule, arch: MlpArchitecture): Step {
   const np = module.numpy;
   const layers = arch.hidden.length + 1;
   const swap = (a: JaxArray) => np.matrixTranspose(a);
-  return module.jit((params: JaxArray[], velocity: JaxArray[], x: JaxArray, y: JaxArray, count: JaxArray, lr: JaxArray, mu: JaxArray, wd: JaxArray) => {
-    // Forward: inputs[l] is layer l's input (models, rows, in); pre[l] its pre-activation.
-    const inputs: JaxArray[] = [x];
-    const pre: JaxArray[] = [];
-    for (let l = 0; l < layers; l++) {
-      const z = np.matmul(inputs[l].ref, params[l * 2].ref).add(params[l * 2 + 1].ref);
-      if (l + 1 < layers) {
-        pre.push(z.ref);
-        inputs.push(arch.activation === 'relu' ? np.maximum(z, 0) : np.tanh(z));
-      } else {
-        pre.push(z);
+  return module.jit(
+    (
+      params: JaxArray[],
+      velocity: JaxArray[],
+      x: JaxArray,
+      y: JaxArray,
+      count: JaxArray,
+      lr: JaxArray,
+      mu: JaxArray,
+      wd: JaxArray,
+    ) => {
+      // Forward: inputs[l] is layer l's input (models, rows, in); pre[l] its pre-activation.
+      const inputs: JaxArray[] = [x];
+      const pre: JaxArray[] = [];
+      for (let l = 0; l < layers; l++) {
+        const z = np.matmul(inputs[l].ref, params[l * 2].ref).add(params[l * 2 + 1].ref);
+        if (l + 1 < layers) {
+          pre.push(z.ref);
+          inputs.push(arch.activation === 'relu' ? np.maximum(z, 0) : np.tanh(z));
+        } else {
+          pre.push(z);
+        }
       }
-    }
-    // d(mean cross-entropy)/d(logits) = (softmax - onehot) / n, as the JS engine divides by n.
-    let g = module.nn.softmax(pre[layers - 1], -1).sub(y).div(count);
-    const nextParams: JaxArray[] = new Array(layers * 2);
-    const nextVelocity: JaxArray[] = new Array(layers * 2);
-    // The JS update, in its order: g += wd p; b = mu b + g; p -= lr b.
-    const update = (slot: number, param: JaxArray, gradient: JaxArray) => {
-      const v = velocity[slot].mul(mu.ref).add(gradient.add(param.ref.mul(wd.ref)));
-      nextVelocity[slot] = v.ref;
-      nextParams[slot] = param.sub(v.mul(lr.ref));
-    };
-    for (let l = layers - 1; l >= 0; l--) {
-      const weight = params[l * 2];
-      const bias = params[l * 2 + 1];
-      const dW = np.matmul(swap(inputs[l].ref), g.ref);
-      const db = g.ref.sum(1, { keepdims: true });
-      if (l > 0) {
-        const back = np.matmul(g, swap(weight.ref));
-        // sigma'(z): 1[z > 0] for ReLU, 1 - a^2 for tanh (a = tanh z), as ./kernels.ts slope().
-        const slope = arch.activation === 'relu' ? np.greater(pre[l - 1], 0).astype(np.float64) : np.subtract(1, inputs[l].ref.mul(inputs[l].ref));
-        if (arch.activation === 'tanh') pre[l - 1].dispose();
-        g = back.mul(slope);
-      } else {
-        g.dispose();
+      // d(mean cross-entropy)/d(logits) = (softmax - onehot) / n, as the JS engine divides by n.
+      let g = module.nn
+        .softmax(pre[layers - 1], -1)
+        .sub(y)
+        .div(count);
+      const nextParams: JaxArray[] = new Array(layers * 2);
+      const nextVelocity: JaxArray[] = new Array(layers * 2);
+      // The JS update, in its order: g += wd p; b = mu b + g; p -= lr b.
+      const update = (slot: number, param: JaxArray, gradient: JaxArray) => {
+        const v = velocity[slot].mul(mu.ref).add(gradient.add(param.ref.mul(wd.ref)));
+        nextVelocity[slot] = v.ref;
+        nextParams[slot] = param.sub(v.mul(lr.ref));
+      };
+      for (let l = layers - 1; l >= 0; l--) {
+        const weight = params[l * 2];
+        const bias = params[l * 2 + 1];
+        const dW = np.matmul(swap(inputs[l].ref), g.ref);
+        const db = g.ref.sum(1, { keepdims: true });
+        if (l > 0) {
+          const back = np.matmul(g, swap(weight.ref));
+          // sigma'(z): 1[z > 0] for ReLU, 1 - a^2 for tanh (a = tanh z), as ./kernels.ts slope().
+          const slope =
+            arch.activation === 'relu'
+              ? np.greater(pre[l - 1], 0).astype(np.float64)
+              : np.subtract(1, inputs[l].ref.mul(inputs[l].ref));
+          if (arch.activation === 'tanh') pre[l - 1].dispose();
+          g = back.mul(slope);
+        } else {
+          g.dispose();
+        }
+        inputs[l].dispose();
+        update(l * 2, weight, dW);
+        update(l * 2 + 1, bias, db);
       }
-      inputs[l].dispose();
-      update(l * 2, weight, dW);
-      update(l * 2 + 1, bias, db);
-    }
-    lr.dispose(); mu.dispose(); wd.dispose();
-    return [nextParams, nextVelocity];
-  }) as unknown as Step;
+      lr.dispose();
+      mu.dispose();
+      wd.dispose();
+      return [nextParams, nextVelocity];
+    },
+  ) as unknown as Step;
 }
 
 export interface JaxGroupHyperparameters {
@@ -135,24 +165,49 @@ export class JaxMlpGroup {
   private readonly hyper: { lr: JaxArray; mu: JaxArray; wd: JaxArray };
   private readonly counts = new Map<number, JaxArray>();
 
-  private constructor(module: JaxModule, arch: MlpArchitecture, initial: Float64Array[], hyper: JaxGroupHyperparameters[]) {
+  private constructor(
+    module: JaxModule,
+    arch: MlpArchitecture,
+    initial: Float64Array[],
+    hyper: JaxGroupHyperparameters[],
+  ) {
     this.module = module;
     this.architecture = arch;
     this.models = initial.length;
     this.program = makeStep(module, arch);
     this.params = this.upload(initial);
     this.velocity = this.params.map((p) => module.numpy.zerosLike(p.ref) as JaxArray);
-    const column = (pick: (h: JaxGroupHyperparameters) => number) => this.array(Float64Array.from(hyper, pick), [this.models, 1, 1]);
+    const column = (pick: (h: JaxGroupHyperparameters) => number) =>
+      this.array(Float64Array.from(hyper, pick), [this.models, 1, 1]);
     this.hyper = { lr: column((h) => h.learningRate), mu: column((h) => h.momentum), wd: column((h) => h.weightDecay) };
   }
 
   /** A group starting from `initial` (one flat parameter vector per model) with per-model SGD hyperparameters. */
-  static async create(arch: MlpArchitecture, initial: Float64Array[], hyper: JaxGroupHyperparameters[]): Promise<JaxMlpGroup> {
-    if (arch.kind !== 'mlp') throw new ArgumentError('the jax engine trains MLPs only', { field: 'architecture', expected: 'mlp', found: String((arch as { kind?: unknown }).kind) });
-    if (initial.length === 0 || initial.length !== hyper.length) throw new ArgumentError('one hyperparameter set per model', { field: 'hyper', expected: `${initial.length} (> 0)`, found: String(hyper.length) });
+  static async create(
+    arch: MlpArchitecture,
+    initial: Float64Array[],
+    hyper: JaxGroupHyperparameters[],
+  ): Promise<JaxMlpGroup> {
+    if (arch.kind !== 'mlp')
+      throw new ArgumentError('the jax engine trains MLPs only', {
+        field: 'architecture',
+        expected: 'mlp',
+        found: String((arch as { kind?: unknown }).kind),
+      });
+    if (initial.length === 0 || initial.length !== hyper.length)
+      throw new ArgumentError('one hyperparameter set per model', {
+        field: 'hyper',
+        expected: `${initial.length} (> 0)`,
+        found: String(hyper.length),
+      });
     const size = parameterCount(arch);
     initial.forEach((p, m) => {
-      if (p.length !== size) throw new ArgumentError('parameter vector does not fit the architecture', { field: `initial[${m}]`, expected: String(size), found: String(p.length) });
+      if (p.length !== size)
+        throw new ArgumentError('parameter vector does not fit the architecture', {
+          field: `initial[${m}]`,
+          expected: String(size),
+          found: String(p.length),
+        });
     });
     return new JaxMlpGroup(await jax(), arch, initial, hyper);
   }
@@ -170,7 +225,8 @@ export class JaxMlpGroup {
       const bias = new Float64Array(M * dout);
       for (let m = 0; m < M; m++) {
         const p = flat[m];
-        for (let j = 0; j < dout; j++) for (let k = 0; k < din; k++) weight[m * din * dout + k * dout + j] = p[slot.weight + j * din + k];
+        for (let j = 0; j < dout; j++)
+          for (let k = 0; k < din; k++) weight[m * din * dout + k * dout + j] = p[slot.weight + j * din + k];
         bias.set(p.subarray(slot.bias, slot.bias + dout), m * dout);
       }
       return [this.array(weight, [M, din, dout]), this.array(bias, [M, 1, dout])];
@@ -184,12 +240,26 @@ export class JaxMlpGroup {
   step(x: Float64Array, labels: Int32Array, n: number): void {
     const { inputs: F, outputs: C } = this.architecture;
     const M = this.models;
-    if (x.length !== M * n * F || labels.length !== M * n) throw new ArgumentError('minibatch does not fit the group', { field: 'x', expected: `${M} x ${n} x ${F} inputs and ${M * n} labels`, found: `${x.length} and ${labels.length}` });
+    if (x.length !== M * n * F || labels.length !== M * n)
+      throw new ArgumentError('minibatch does not fit the group', {
+        field: 'x',
+        expected: `${M} x ${n} x ${F} inputs and ${M * n} labels`,
+        found: `${x.length} and ${labels.length}`,
+      });
     const onehot = new Float64Array(M * n * C);
     for (let r = 0; r < M * n; r++) onehot[r * C + labels[r]] = 1;
     if (!this.counts.has(n)) this.counts.set(n, this.array(Float64Array.of(n), []));
     const { lr, mu, wd } = this.hyper;
-    [this.params, this.velocity] = this.program(this.params, this.velocity, this.array(x, [M, n, F]), this.array(onehot, [M, n, C]), this.counts.get(n)!.ref, lr.ref, mu.ref, wd.ref);
+    [this.params, this.velocity] = this.program(
+      this.params,
+      this.velocity,
+      this.array(x, [M, n, F]),
+      this.array(onehot, [M, n, C]),
+      this.counts.get(n)!.ref,
+      lr.ref,
+      mu.ref,
+      wd.ref,
+    );
   }
 
   /** The current parameters of every model, flat, in ./mlp.ts's layout (float64, copied out). */
@@ -203,7 +273,8 @@ export class JaxMlpGroup {
       const bias = data[l * 2 + 1];
       for (let m = 0; m < M; m++) {
         const p = out[m];
-        for (let j = 0; j < dout; j++) for (let k = 0; k < din; k++) p[slot.weight + j * din + k] = weight[m * din * dout + k * dout + j];
+        for (let j = 0; j < dout; j++)
+          for (let k = 0; k < din; k++) p[slot.weight + j * din + k] = weight[m * din * dout + k * dout + j];
         p.set(bias.subarray(m * dout, (m + 1) * dout), slot.bias);
       }
     });
@@ -212,7 +283,15 @@ export class JaxMlpGroup {
 
   /** Frees the group's jax-js memory. */
   dispose(): void {
-    for (const a of [...this.params, ...this.velocity, this.hyper.lr, this.hyper.mu, this.hyper.wd, ...this.counts.values()]) a.dispose();
+    for (const a of [
+      ...this.params,
+      ...this.velocity,
+      this.hyper.lr,
+      this.hyper.mu,
+      this.hyper.wd,
+      ...this.counts.values(),
+    ])
+      a.dispose();
     this.params = [];
     this.velocity = [];
     this.counts.clear();
@@ -237,17 +316,39 @@ function sameArchitecture(a: NetworkArchitecture, b: NetworkArchitecture): boole
  * what trainNetwork would (final parameters and the result.json records); a model whose loss
  * becomes NaN stops being recorded at that epoch, as in the JS engine.
  */
-export async function trainNetworksJax(jobs: TrainingJob[], splits: DatasetSplit[], hooks: GroupTrainingHooks = {}): Promise<{ params: Float64Array; records: EpochRecord[] }[]> {
-  if (jobs.length === 0 || splits.length !== jobs.length) throw new ArgumentError('one dataset split per job', { field: 'splits', expected: `${jobs.length} (> 0)`, found: String(splits.length) });
+export async function trainNetworksJax(
+  jobs: TrainingJob[],
+  splits: DatasetSplit[],
+  hooks: GroupTrainingHooks = {},
+): Promise<{ params: Float64Array; records: EpochRecord[] }[]> {
+  if (jobs.length === 0 || splits.length !== jobs.length)
+    throw new ArgumentError('one dataset split per job', {
+      field: 'splits',
+      expected: `${jobs.length} (> 0)`,
+      found: String(splits.length),
+    });
   const first = jobs[0];
   jobs.forEach((job, m) => {
     checkTrainingJob(job);
     const limitation = jaxEngineLimitation(job);
     if (limitation) throw new ArgumentError(limitation, { field: `jobs[${m}]` });
-    if (!sameArchitecture(job.architecture, first.architecture) || job.batchSize !== first.batchSize || job.epochs !== first.epochs) {
-      throw new ArgumentError('a jax training group shares architecture, batch size and epochs', { field: `jobs[${m}]`, expected: `${JSON.stringify(first.architecture)}, batch ${first.batchSize}, ${first.epochs} epochs`, found: `${JSON.stringify(job.architecture)}, batch ${job.batchSize}, ${job.epochs} epochs` });
+    if (
+      !sameArchitecture(job.architecture, first.architecture) ||
+      job.batchSize !== first.batchSize ||
+      job.epochs !== first.epochs
+    ) {
+      throw new ArgumentError('a jax training group shares architecture, batch size and epochs', {
+        field: `jobs[${m}]`,
+        expected: `${JSON.stringify(first.architecture)}, batch ${first.batchSize}, ${first.epochs} epochs`,
+        found: `${JSON.stringify(job.architecture)}, batch ${job.batchSize}, ${job.epochs} epochs`,
+      });
     }
-    if (splits[m].train.size !== splits[0].train.size) throw new ArgumentError('a jax training group shares the training-set size', { field: `splits[${m}]`, expected: String(splits[0].train.size), found: String(splits[m].train.size) });
+    if (splits[m].train.size !== splits[0].train.size)
+      throw new ArgumentError('a jax training group shares the training-set size', {
+        field: `splits[${m}]`,
+        expected: String(splits[0].train.size),
+        found: String(splits[m].train.size),
+      });
   });
   const arch = first.architecture as MlpArchitecture;
   const M = jobs.length;
@@ -255,7 +356,9 @@ export async function trainNetworksJax(jobs: TrainingJob[], splits: DatasetSplit
   const F = arch.inputs;
   const batch = Math.min(first.batchSize, N);
   // The evaluation chunk of trainNetwork, so records are computed exactly as the JS engine's.
-  const tasks = jobs.map((job, m) => supervisedTask(arch, splits[m], { chunk: Math.max(Math.min(job.batchSize, splits[m].train.size), 256) }));
+  const tasks = jobs.map((job, m) =>
+    supervisedTask(arch, splits[m], { chunk: Math.max(Math.min(job.batchSize, splits[m].train.size), 256) }),
+  );
   const initial = jobs.map((job) => initialParameters(arch, job.seed));
   const results = initial.map((params) => ({ params, records: [] as EpochRecord[] }));
   const stopped = new Array<boolean>(M).fill(false);
@@ -264,7 +367,10 @@ export async function trainNetworksJax(jobs: TrainingJob[], splits: DatasetSplit
       if (stopped[m]) continue;
       results[m].params = current[m];
       const record: EpochRecord = { epoch, ...tasks[m].evaluate(current[m]) };
-      if (!Number.isFinite(record.train_loss) || !Number.isFinite(record.test_loss)) { record.nan = true; stopped[m] = true; }
+      if (!Number.isFinite(record.train_loss) || !Number.isFinite(record.test_loss)) {
+        record.nan = true;
+        stopped[m] = true;
+      }
       results[m].records.push(record);
       hooks.onEpoch?.(m, record, current[m]);
     }

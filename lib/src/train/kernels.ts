@@ -15,9 +15,16 @@ export interface LayerSlot {
   bias: number;
 }
 
-
 /** out[i, j] = b[j] + sum_k a[i, k] W[j, k]. */
-export function affine(a: Float64Array, n: number, din: number, p: Float64Array, slot: LayerSlot, out: Float64Array, withBias = true): void {
+export function affine(
+  a: Float64Array,
+  n: number,
+  din: number,
+  p: Float64Array,
+  slot: LayerSlot,
+  out: Float64Array,
+  withBias = true,
+): void {
   const dout = slot.outputs;
   for (let i = 0; i < n; i++) {
     const ai = i * din;
@@ -38,7 +45,14 @@ export function accumulate(g: Float64Array, n: number, a: Float64Array, slot: La
 }
 
 /** out[i, k] (+)= sum_j g[i, j] W[j, k]. */
-export function backProject(g: Float64Array, n: number, p: Float64Array, slot: LayerSlot, out: Float64Array, add = false): void {
+export function backProject(
+  g: Float64Array,
+  n: number,
+  p: Float64Array,
+  slot: LayerSlot,
+  out: Float64Array,
+  add = false,
+): void {
   const din = slot.inputs;
   const dout = slot.outputs;
   if (!add) out.fill(0, 0, n * din);
@@ -69,7 +83,13 @@ export function curvature(kind: MlpActivation, a: number): number {
 }
 
 /** grad[W] += g^T a only (no bias term): the weight part of a product whose bias sees no input. */
-export function accumulateWeights(g: Float64Array, n: number, a: Float64Array, slot: LayerSlot, grad: Float64Array): void {
+export function accumulateWeights(
+  g: Float64Array,
+  n: number,
+  a: Float64Array,
+  slot: LayerSlot,
+  grad: Float64Array,
+): void {
   const din = slot.inputs;
   const dout = slot.outputs;
   for (let i = 0; i < n; i++) {
@@ -84,14 +104,24 @@ export function accumulateWeights(g: Float64Array, n: number, a: Float64Array, s
 }
 
 /** Mean cross-entropy and number of correct argmax predictions of logits against labels. */
-export function crossEntropy(logits: Float64Array, labels: ArrayLike<number>, n: number, classes: number, probabilities?: Float64Array): { loss: number; correct: number } {
+export function crossEntropy(
+  logits: Float64Array,
+  labels: ArrayLike<number>,
+  n: number,
+  classes: number,
+  probabilities?: Float64Array,
+): { loss: number; correct: number } {
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < n; i++) {
     const row = i * classes;
     let max = -Infinity;
     let best = 0;
-    for (let c = 0; c < classes; c++) if (logits[row + c] > max) { max = logits[row + c]; best = c; }
+    for (let c = 0; c < classes; c++)
+      if (logits[row + c] > max) {
+        max = logits[row + c];
+        best = c;
+      }
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += Math.exp(logits[row + c] - max);
     loss += Math.log(sum) + max - logits[row + labels[i]];
@@ -100,4 +130,3 @@ export function crossEntropy(logits: Float64Array, labels: ArrayLike<number>, n:
   }
   return { loss: loss / n, correct };
 }
-

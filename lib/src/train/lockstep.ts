@@ -19,7 +19,14 @@ import { wasmKernel, wasmKernelUnavailable, type WasmKernel } from '../backend/w
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { crossEntropy } from './kernels';
 import { initialParameters, layerSlots, parameterCount, type MlpArchitecture } from './mlp';
-import { checkTrainingJob, dataOrder, trainNetwork, TRAINING_JOB_DEFAULTS, type EpochRecord, type TrainingJob } from './sgd';
+import {
+  checkTrainingJob,
+  dataOrder,
+  trainNetwork,
+  TRAINING_JOB_DEFAULTS,
+  type EpochRecord,
+  type TrainingJob,
+} from './sgd';
 
 export interface LockstepOptions {
   /**
@@ -44,7 +51,13 @@ export interface LockstepOptions {
   interruption?: () => Error | undefined;
 }
 
-export const LOCKSTEP_DEFAULTS = { groupSize: 32, engine: 'auto', precision: 'float64', onEpoch: undefined, interruption: undefined } as const satisfies OptionDefaults<LockstepOptions>;
+export const LOCKSTEP_DEFAULTS = {
+  groupSize: 32,
+  engine: 'auto',
+  precision: 'float64',
+  onEpoch: undefined,
+  interruption: undefined,
+} as const satisfies OptionDefaults<LockstepOptions>;
 
 export interface LockstepResult {
   params: Float64Array;
@@ -67,7 +80,14 @@ type LockstepExports = Record<string, (...args: number[]) => void>;
 function laneKernels(kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32'): LaneKernels {
   const suffix = precision === 'float64' ? '64' : '32';
   const pick = (name: keyof LaneKernels) => kernel.exports[`${name}${suffix}`];
-  return { affine: pick('affine'), relu: pick('relu'), reluBackward: pick('reluBackward'), accumulate: pick('accumulate'), backProject: pick('backProject'), sgdStep: pick('sgdStep') };
+  return {
+    affine: pick('affine'),
+    relu: pick('relu'),
+    reluBackward: pick('reluBackward'),
+    accumulate: pick('accumulate'),
+    backProject: pick('backProject'),
+    sgdStep: pick('sgdStep'),
+  };
 }
 
 /** Bytes of one element vector of a pack (two doubles or four floats). */
@@ -76,7 +96,9 @@ const VECTOR = 16;
 /** Whether the lockstep kernels reproduce trainNetwork for this job (else it is trained alone). */
 export function lockstepCovers(job: TrainingJob): boolean {
   const arch = job.architecture;
-  return arch.kind === 'mlp' && arch.activation === 'relu' && (job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer) === 'sgd';
+  return (
+    arch.kind === 'mlp' && arch.activation === 'relu' && (job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer) === 'sgd'
+  );
 }
 
 /** Jobs that can share a pass: same architecture, batch size, epochs and split sizes (inputs are compared next). */
@@ -86,7 +108,8 @@ function groupKey(job: TrainingJob, split: DatasetSplit): string {
 
 /** Whether two splits have the same inputs (labels may differ: a zoo's label-noise axis changes only labels). */
 function sameInputs(a: DatasetSplit, b: DatasetSplit): boolean {
-  const equal = (x: Float64Array, y: Float64Array) => x === y || (x.length === y.length && x.every((v, i) => Object.is(v, y[i])));
+  const equal = (x: Float64Array, y: Float64Array) =>
+    x === y || (x.length === y.length && x.every((v, i) => Object.is(v, y[i])));
   return equal(a.train.x, b.train.x) && equal(a.test.x, b.test.x);
 }
 
@@ -97,14 +120,30 @@ function sameInputs(a: DatasetSplit, b: DatasetSplit): boolean {
  * inputs are trained in lockstep groups; in float64 each result equals
  * trainNetwork(job, split.train, split.test).
  */
-export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit | readonly DatasetSplit[], options?: LockstepOptions): LockstepResult[] {
+export function trainLockstep(
+  jobs: readonly TrainingJob[],
+  data: DatasetSplit | readonly DatasetSplit[],
+  options?: LockstepOptions,
+): LockstepResult[] {
   const resolved = resolveOptions('trainLockstep', LOCKSTEP_DEFAULTS, options);
-  if (!Array.isArray(jobs)) throw new ArgumentError('trainLockstep takes an array of training jobs', { field: 'jobs', found: typeof jobs });
-  if (Array.isArray(data) && data.length !== jobs.length) throw new ArgumentError('one split per job (or one split for all)', { field: 'data', expected: `${jobs.length} splits`, found: `${data.length}` });
+  if (!Array.isArray(jobs))
+    throw new ArgumentError('trainLockstep takes an array of training jobs', { field: 'jobs', found: typeof jobs });
+  if (Array.isArray(data) && data.length !== jobs.length)
+    throw new ArgumentError('one split per job (or one split for all)', {
+      field: 'data',
+      expected: `${jobs.length} splits`,
+      found: `${data.length}`,
+    });
   const splits: readonly DatasetSplit[] = Array.isArray(data) ? data : jobs.map(() => data as DatasetSplit);
   const groupSize = resolved.groupSize;
-  if (resolved.precision !== 'float64' && resolved.precision !== 'float32') throw new ArgumentError('unknown precision', { field: 'precision', expected: "'float64' | 'float32'", found: String(resolved.precision) });
-  if (!Number.isInteger(groupSize) || groupSize < 1) throw new ArgumentError('groupSize must be a positive integer', { field: 'groupSize', found: String(groupSize) });
+  if (resolved.precision !== 'float64' && resolved.precision !== 'float32')
+    throw new ArgumentError('unknown precision', {
+      field: 'precision',
+      expected: "'float64' | 'float32'",
+      found: String(resolved.precision),
+    });
+  if (!Number.isInteger(groupSize) || groupSize < 1)
+    throw new ArgumentError('groupSize must be a positive integer', { field: 'groupSize', found: String(groupSize) });
   jobs.forEach((job) => checkTrainingJob(job));
   const engine = resolveEngine('trainLockstep', resolved.engine, [
     { name: 'wasm', unavailable: () => wasmKernelUnavailable('lockstep') },
@@ -113,14 +152,23 @@ export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit |
   // float32 exists only in the kernels: refuse before training anything
   jobs.forEach((job, index) => {
     if (resolved.precision === 'float32' && !(engine === 'wasm' && lockstepCovers(job))) {
-      throw new ArgumentError(`precision 'float32' needs the wasm lockstep engine and a ReLU MLP trained with SGD`, { field: `jobs[${index}]`, expected: "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp', activation 'relu', optimizer 'sgd'", found: `engine '${engine}', ${job.architecture.kind}${job.architecture.kind === 'mlp' ? ` ${job.architecture.activation}` : ''}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'` });
+      throw new ArgumentError(`precision 'float32' needs the wasm lockstep engine and a ReLU MLP trained with SGD`, {
+        field: `jobs[${index}]`,
+        expected: "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp', activation 'relu', optimizer 'sgd'",
+        found: `engine '${engine}', ${job.architecture.kind}${job.architecture.kind === 'mlp' ? ` ${job.architecture.activation}` : ''}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'`,
+      });
     }
   });
   const results: LockstepResult[] = new Array(jobs.length);
   const alone = (index: number) => {
     const error = resolved.interruption?.();
     if (error) throw error;
-    const hooks = resolved.onEpoch ? { onEpoch: (record: EpochRecord, params: Float64Array) => resolved.onEpoch!(index, record, Float64Array.from(params)) } : {};
+    const hooks = resolved.onEpoch
+      ? {
+          onEpoch: (record: EpochRecord, params: Float64Array) =>
+            resolved.onEpoch!(index, record, Float64Array.from(params)),
+        }
+      : {};
     results[index] = trainNetwork(jobs[index], splits[index].train, splits[index].test, hooks);
   };
   const groups = new Map<string, number[][]>();
@@ -140,20 +188,42 @@ export function trainLockstep(jobs: readonly TrainingJob[], data: DatasetSplit |
   for (const members of [...groups.values()].flat()) {
     for (let start = 0; start < members.length; start += groupSize) {
       const indices = members.slice(start, start + groupSize);
-      const trained = trainGroup(laneKernels(kernel!, resolved.precision), kernel!, resolved.precision, indices.map((i) => jobs[i]), indices.map((i) => splits[i]), resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)), resolved.interruption);
-      indices.forEach((index, lane) => { results[index] = trained[lane]; });
+      const trained = trainGroup(
+        laneKernels(kernel!, resolved.precision),
+        kernel!,
+        resolved.precision,
+        indices.map((i) => jobs[i]),
+        indices.map((i) => splits[i]),
+        resolved.onEpoch && ((lane, record, params) => resolved.onEpoch!(indices[lane], record, params)),
+        resolved.interruption,
+      );
+      indices.forEach((index, lane) => {
+        results[index] = trained[lane];
+      });
     }
   }
   return results;
 }
 
 /** The lockstep loop for jobs sharing architecture, batch size and epochs (lanes in job order). */
-function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precision: 'float64' | 'float32', jobs: TrainingJob[], splits: DatasetSplit[], onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void, interruption?: () => Error | undefined): LockstepResult[] {
+function trainGroup(
+  ex: LaneKernels,
+  kernel: WasmKernel<LockstepExports>,
+  precision: 'float64' | 'float32',
+  jobs: TrainingJob[],
+  splits: DatasetSplit[],
+  onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void,
+  interruption?: () => Error | undefined,
+): LockstepResult[] {
   const arch = jobs[0].architecture as MlpArchitecture;
   // Inputs are shared by the group (checked by the caller); labels are per model.
   const { train, test } = splits[0];
   if (arch.inputs !== train.features || arch.outputs !== train.classes) {
-    throw new ArgumentError('architecture does not fit the dataset', { field: train.name, expected: `${train.features} inputs, ${train.classes} outputs`, found: `${arch.inputs}, ${arch.outputs}` });
+    throw new ArgumentError('architecture does not fit the dataset', {
+      field: train.name,
+      expected: `${train.features} inputs, ${train.classes} outputs`,
+      found: `${arch.inputs}, ${arch.outputs}`,
+    });
   }
   const { batchSize, epochs } = jobs[0];
   const slots = layerSlots(arch);
@@ -178,12 +248,19 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
     const trainX = alloc(examples * f);
     const testX = alloc(test.size * f);
     const state = Array.from({ length: packs }, () => ({
-      params: alloc(P), velocity: alloc(P), grad: alloc(P), input: alloc(chunk * f), hyper: alloc(3),
-      z: sizes.map((s) => alloc(chunk * s)), a: sizes.map((s) => alloc(chunk * s)), g: sizes.map((s) => alloc(chunk * s)),
+      params: alloc(P),
+      velocity: alloc(P),
+      grad: alloc(P),
+      input: alloc(chunk * f),
+      hyper: alloc(3),
+      z: sizes.map((s) => alloc(chunk * s)),
+      a: sizes.map((s) => alloc(chunk * s)),
+      g: sizes.map((s) => alloc(chunk * s)),
       back: alloc(chunk * Math.max(...sizes)),
     }));
     // Every allocation is done: views stay valid from here on.
-    const heap = precision === 'float64' ? new Float64Array(kernel.memory.buffer) : new Float32Array(kernel.memory.buffer);
+    const heap =
+      precision === 'float64' ? new Float64Array(kernel.memory.buffer) : new Float32Array(kernel.memory.buffer);
     const element = (offset: number) => offset / heap.BYTES_PER_ELEMENT;
     const interleaveShared = (offset: number, x: Float64Array) => {
       const base = element(offset);
@@ -211,7 +288,10 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
       let from = input;
       for (let l = 0; l < L; l++) {
         ex.affine(from, n, slots[l].inputs, weight(s.params, l), bias(s.params, l), slots[l].outputs, s.z[l + 1], 1);
-        if (l + 1 < L) { ex.relu(s.z[l + 1], n * slots[l].outputs, s.a[l + 1]); from = s.a[l + 1]; }
+        if (l + 1 < L) {
+          ex.relu(s.z[l + 1], n * slots[l].outputs, s.a[l + 1]);
+          from = s.a[l + 1];
+        }
       }
     };
     const logits = new Float64Array(chunk * C);
@@ -221,7 +301,13 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
       for (let e = 0; e < n * C; e++) logits[e] = heap[base + lanes * e];
       return logits;
     };
-    const evaluateSplit = (q: number, lanesLoss: number[], lanesCorrect: number[], side: 'train' | 'test', x: number) => {
+    const evaluateSplit = (
+      q: number,
+      lanesLoss: number[],
+      lanesCorrect: number[],
+      side: 'train' | 'test',
+      x: number,
+    ) => {
       const data: Dataset = splits[0][side];
       for (let start = 0; start < data.size; start += chunk) {
         const n = Math.min(chunk, data.size - start);
@@ -245,13 +331,21 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
     };
     const evaluate = (epoch: number) => {
       for (let q = 0; q < packs; q++) {
-        const [trainLoss, trainCorrect, testLoss, testCorrect] = [0, 1, 2, 3].map(() => new Array<number>(lanes).fill(0));
+        const [trainLoss, trainCorrect, testLoss, testCorrect] = [0, 1, 2, 3].map(() =>
+          new Array<number>(lanes).fill(0),
+        );
         evaluateSplit(q, trainLoss, trainCorrect, 'train', trainX);
         evaluateSplit(q, testLoss, testCorrect, 'test', testX);
         for (let lane = 0; lane < lanes; lane++) {
           const model = lanes * q + lane;
           if (model >= models || finished[model]) continue;
-          const record: EpochRecord = { epoch, train_loss: trainLoss[lane] / train.size, train_acc: trainCorrect[lane] / train.size, test_loss: testLoss[lane] / test.size, test_acc: testCorrect[lane] / test.size };
+          const record: EpochRecord = {
+            epoch,
+            train_loss: trainLoss[lane] / train.size,
+            train_acc: trainCorrect[lane] / train.size,
+            test_loss: testLoss[lane] / test.size,
+            test_acc: testCorrect[lane] / test.size,
+          };
           if (!Number.isFinite(record.train_loss) || !Number.isFinite(record.test_loss)) record.nan = true;
           records[model].push(record);
           const params = onEpoch || record.nan || epoch === epochs ? laneParams(q, lane) : undefined;
@@ -309,6 +403,9 @@ function trainGroup(ex: LaneKernels, kernel: WasmKernel<LockstepExports>, precis
       }
       evaluate(epoch);
     }
-    return jobs.map((_, model) => ({ params: finished[model] ?? laneParams(Math.floor(model / lanes), model % lanes), records: records[model] }));
+    return jobs.map((_, model) => ({
+      params: finished[model] ?? laneParams(Math.floor(model / lanes), model % lanes),
+      records: records[model],
+    }));
   });
 }

@@ -15,7 +15,17 @@ import { Tensor } from '../tensor/tensor';
 import { WeightSet } from '../weights/weight-set';
 import { cnnInitialParameters, cnnSlots, cnnTensorShapes } from './cnn';
 import type { NetworkArchitecture } from './network';
-import { accumulate, accumulateWeights, activate, affine, backProject, crossEntropy, curvature, slope, type LayerSlot } from './kernels';
+import {
+  accumulate,
+  accumulateWeights,
+  activate,
+  affine,
+  backProject,
+  crossEntropy,
+  curvature,
+  slope,
+  type LayerSlot,
+} from './kernels';
 
 export type MlpActivation = 'relu' | 'tanh';
 
@@ -32,9 +42,17 @@ export type { LayerSlot } from './kernels';
 export { crossEntropy } from './kernels';
 
 /** An MLP architecture from its sizes (activation ReLU unless given). */
-export function mlp(inputs: number, hidden: number[], outputs: number, activation: MlpActivation = 'relu'): MlpArchitecture {
+export function mlp(
+  inputs: number,
+  hidden: number[],
+  outputs: number,
+  activation: MlpActivation = 'relu',
+): MlpArchitecture {
   for (const size of [inputs, ...hidden, outputs]) {
-    if (!Number.isInteger(size) || size < 1) throw new ArgumentError('layer sizes must be positive integers', { found: `[${[inputs, ...hidden, outputs].join(', ')}]` });
+    if (!Number.isInteger(size) || size < 1)
+      throw new ArgumentError('layer sizes must be positive integers', {
+        found: `[${[inputs, ...hidden, outputs].join(', ')}]`,
+      });
   }
   return { kind: 'mlp', inputs, hidden: [...hidden], outputs, activation };
 }
@@ -45,7 +63,13 @@ export function layerSlots(arch: MlpArchitecture): LayerSlot[] {
   const slots: LayerSlot[] = [];
   let at = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
-    const slot = { name: `layers.${l}`, inputs: sizes[l], outputs: sizes[l + 1], weight: at, bias: at + sizes[l] * sizes[l + 1] };
+    const slot = {
+      name: `layers.${l}`,
+      inputs: sizes[l],
+      outputs: sizes[l + 1],
+      weight: at,
+      bias: at + sizes[l] * sizes[l + 1],
+    };
     at = slot.bias + sizes[l + 1];
     slots.push(slot);
   }
@@ -84,10 +108,17 @@ function tensorLayout(arch: NetworkArchitecture): { name: string; shape: number[
 }
 
 /** The flat vector as a WeightSet of float32 (default, what zoo checkpoints store) or float64 tensors. */
-export function toWeightSet(arch: NetworkArchitecture, params: Float64Array, dtype: 'float32' | 'float64' = 'float32'): WeightSet {
+export function toWeightSet(
+  arch: NetworkArchitecture,
+  params: Float64Array,
+  dtype: 'float32' | 'float64' = 'float32',
+): WeightSet {
   const tensors: [string, Tensor][] = tensorLayout(arch).map(({ name, shape, offset }) => {
     const values = params.subarray(offset, offset + shape.reduce((a, b) => a * b, 1));
-    return [name, new Tensor(dtype, dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), shape)];
+    return [
+      name,
+      new Tensor(dtype, dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), shape),
+    ];
   });
   return new WeightSet(tensors);
 }
@@ -98,7 +129,11 @@ export function fromWeightSet(arch: NetworkArchitecture, weights: WeightSet): Fl
   for (const { name, shape, offset } of tensorLayout(arch)) {
     const info = weights.info(name);
     if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-      throw new ShapeError('checkpoint tensor does not fit the architecture', { field: name, expected: `[${shape.join(', ')}]`, found: `[${info.shape.join(', ')}]` });
+      throw new ShapeError('checkpoint tensor does not fit the architecture', {
+        field: name,
+        expected: `[${shape.join(', ')}]`,
+        found: `[${info.shape.join(', ')}]`,
+      });
     }
     params.set(weights.get(name).toFloat64(), offset);
   }
@@ -129,8 +164,12 @@ export class MlpWorkspace {
     const sizes = [arch.inputs, ...arch.hidden, arch.outputs];
     const widest = Math.max(...sizes);
     const make = () => sizes.map((s) => new Float64Array(capacity * s));
-    this.z = make(); this.a = make(); this.g = make();
-    this.rz = make(); this.ra = make(); this.rg = make();
+    this.z = make();
+    this.a = make();
+    this.g = make();
+    this.rz = make();
+    this.ra = make();
+    this.rg = make();
     this.back = new Float64Array(capacity * widest);
     this.rback = new Float64Array(capacity * widest);
     this.batch = new Float64Array(capacity * arch.inputs);
@@ -141,7 +180,8 @@ export class MlpWorkspace {
 /** Forward pass on n rows of x; logits land in ws.z[L] (and are returned as a view). */
 export function forward(ws: MlpWorkspace, p: Float64Array, x: Float64Array, n: number): Float64Array {
   const { arch, slots } = ws;
-  if (n > ws.capacity) throw new ArgumentError('batch larger than the workspace', { expected: `<= ${ws.capacity}`, found: String(n) });
+  if (n > ws.capacity)
+    throw new ArgumentError('batch larger than the workspace', { expected: `<= ${ws.capacity}`, found: String(n) });
   let input = x;
   for (let l = 0; l < slots.length; l++) {
     affine(input, n, slots[l].inputs, p, slots[l], ws.z[l + 1]);
@@ -157,7 +197,14 @@ export function forward(ws: MlpWorkspace, p: Float64Array, x: Float64Array, n: n
  * Mean cross-entropy over n rows and its gradient, written into `grad` (overwritten).
  * Returns the loss and the number of correct predictions.
  */
-export function lossAndGradient(ws: MlpWorkspace, p: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, grad: Float64Array): { loss: number; correct: number } {
+export function lossAndGradient(
+  ws: MlpWorkspace,
+  p: Float64Array,
+  x: Float64Array,
+  labels: ArrayLike<number>,
+  n: number,
+  grad: Float64Array,
+): { loss: number; correct: number } {
   const { arch, slots } = ws;
   const L = slots.length;
   const logits = forward(ws, p, x, n);
@@ -186,7 +233,15 @@ export function lossAndGradient(ws: MlpWorkspace, p: Float64Array, x: Float64Arr
  * R-operator (Pearlmutter 1994): the forward pass and backprop differentiated once more
  * in direction v. Writes `out` (overwritten); returns the loss. Cost ~ 3 gradients.
  */
-export function hessianVectorProductMlp(ws: MlpWorkspace, p: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, v: Float64Array, out: Float64Array): number {
+export function hessianVectorProductMlp(
+  ws: MlpWorkspace,
+  p: Float64Array,
+  x: Float64Array,
+  labels: ArrayLike<number>,
+  n: number,
+  v: Float64Array,
+  out: Float64Array,
+): number {
   const { arch, slots } = ws;
   const L = slots.length;
   const C = arch.outputs;
@@ -253,7 +308,13 @@ export function hessianVectorProductMlp(ws: MlpWorkspace, p: Float64Array, x: Fl
 }
 
 /** Loss, accuracy (fraction) and error (%) of the parameters on a whole dataset, in chunks. */
-export function evaluateMlp(ws: MlpWorkspace, p: Float64Array, x: Float64Array, labels: ArrayLike<number>, size: number): { loss: number; accuracy: number } {
+export function evaluateMlp(
+  ws: MlpWorkspace,
+  p: Float64Array,
+  x: Float64Array,
+  labels: ArrayLike<number>,
+  size: number,
+): { loss: number; accuracy: number } {
   const chunk = ws.capacity;
   const f = ws.arch.inputs;
   let loss = 0;
@@ -280,8 +341,15 @@ export function logitsMlp(ws: MlpWorkspace, p: Float64Array, x: Float64Array, si
 }
 
 /** Activations of hidden layer `layer` (1-based, after the nonlinearity) for every row. */
-export function hiddenMlp(ws: MlpWorkspace, p: Float64Array, x: Float64Array, size: number, layer: number): Float64Array {
-  if (layer < 1 || layer > ws.arch.hidden.length) throw new ArgumentError('no such hidden layer', { expected: `1..${ws.arch.hidden.length}`, found: String(layer) });
+export function hiddenMlp(
+  ws: MlpWorkspace,
+  p: Float64Array,
+  x: Float64Array,
+  size: number,
+  layer: number,
+): Float64Array {
+  if (layer < 1 || layer > ws.arch.hidden.length)
+    throw new ArgumentError('no such hidden layer', { expected: `1..${ws.arch.hidden.length}`, found: String(layer) });
   const width = ws.arch.hidden[layer - 1];
   const out = new Float64Array(size * width);
   const f = ws.arch.inputs;

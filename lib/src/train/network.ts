@@ -5,7 +5,14 @@
 
 import { ArgumentError } from '../errors';
 import { CnnNetwork, type CnnArchitecture } from './cnn';
-import { MlpWorkspace, evaluateMlp, forward, hessianVectorProductMlp, lossAndGradient, type MlpArchitecture } from './mlp';
+import {
+  MlpWorkspace,
+  evaluateMlp,
+  forward,
+  hessianVectorProductMlp,
+  lossAndGradient,
+  type MlpArchitecture,
+} from './mlp';
 import { crossEntropy } from './kernels';
 
 /** Every architecture the hand-written trainer knows. */
@@ -27,9 +34,22 @@ export interface Network {
   /** Logits of n rows (a view, valid until the next call). */
   forward(params: Float64Array, x: Float64Array, n: number): Float64Array;
   /** Mean cross-entropy over n rows and its gradient (grad overwritten). */
-  lossAndGradient(params: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, grad: Float64Array): { loss: number; correct: number };
+  lossAndGradient(
+    params: Float64Array,
+    x: Float64Array,
+    labels: ArrayLike<number>,
+    n: number,
+    grad: Float64Array,
+  ): { loss: number; correct: number };
   /** Exact H v of the mean cross-entropy over n rows (out overwritten); returns the loss. */
-  hessianVectorProduct(params: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, v: Float64Array, out: Float64Array): number;
+  hessianVectorProduct(
+    params: Float64Array,
+    x: Float64Array,
+    labels: ArrayLike<number>,
+    n: number,
+    v: Float64Array,
+    out: Float64Array,
+  ): number;
   /** Hidden representation k (1-based) of n rows, as a new n x hiddenWidths[k - 1] array. */
   hidden(params: Float64Array, x: Float64Array, n: number, layer: number): Float64Array;
 }
@@ -54,14 +74,29 @@ class MlpNetwork implements Network {
     this.hiddenWidths = [...arch.hidden];
   }
 
-  forward(params: Float64Array, x: Float64Array, n: number): Float64Array { return forward(this.workspace, params, x, n); }
-  lossAndGradient(params: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, grad: Float64Array) { return lossAndGradient(this.workspace, params, x, labels, n, grad); }
-  hessianVectorProduct(params: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, v: Float64Array, out: Float64Array): number {
+  forward(params: Float64Array, x: Float64Array, n: number): Float64Array {
+    return forward(this.workspace, params, x, n);
+  }
+  lossAndGradient(params: Float64Array, x: Float64Array, labels: ArrayLike<number>, n: number, grad: Float64Array) {
+    return lossAndGradient(this.workspace, params, x, labels, n, grad);
+  }
+  hessianVectorProduct(
+    params: Float64Array,
+    x: Float64Array,
+    labels: ArrayLike<number>,
+    n: number,
+    v: Float64Array,
+    out: Float64Array,
+  ): number {
     return hessianVectorProductMlp(this.workspace, params, x, labels, n, v, out);
   }
 
   hidden(params: Float64Array, x: Float64Array, n: number, layer: number): Float64Array {
-    if (!(Number.isInteger(layer) && layer >= 1 && layer <= this.hiddenWidths.length)) throw new ArgumentError('no such hidden layer', { expected: `1..${this.hiddenWidths.length}`, found: String(layer) });
+    if (!(Number.isInteger(layer) && layer >= 1 && layer <= this.hiddenWidths.length))
+      throw new ArgumentError('no such hidden layer', {
+        expected: `1..${this.hiddenWidths.length}`,
+        found: String(layer),
+      });
     forward(this.workspace, params, x, n);
     return this.workspace.a[layer].slice(0, n * this.hiddenWidths[layer - 1]);
   }
@@ -71,11 +106,21 @@ class MlpNetwork implements Network {
 export function buildNetwork(arch: NetworkArchitecture, capacity = 256): Network {
   if (arch.kind === 'cnn') return new CnnNetwork(arch, capacity);
   if (arch.kind === 'mlp') return new MlpNetwork(arch, capacity);
-  throw new ArgumentError('unknown architecture', { field: 'kind', expected: 'mlp | cnn', found: String((arch as { kind?: unknown }).kind) });
+  throw new ArgumentError('unknown architecture', {
+    field: 'kind',
+    expected: 'mlp | cnn',
+    found: String((arch as { kind?: unknown }).kind),
+  });
 }
 
 /** Mean loss and accuracy (a fraction) of the parameters on `size` rows, in chunks of the network's capacity. */
-export function evaluateNetwork(net: Network, params: Float64Array, x: Float64Array, labels: Int32Array, size: number): { loss: number; accuracy: number } {
+export function evaluateNetwork(
+  net: Network,
+  params: Float64Array,
+  x: Float64Array,
+  labels: Int32Array,
+  size: number,
+): { loss: number; accuracy: number } {
   // The MLP keeps its own loop so that zoos built before the CNN existed reproduce byte for byte.
   if (net instanceof MlpNetwork) return evaluateMlp(net.workspace, params, x, labels, size);
   const f = net.inputs;
@@ -92,10 +137,20 @@ export function evaluateNetwork(net: Network, params: Float64Array, x: Float64Ar
 }
 
 /** The representation `layer` of `size` rows as a row-major size x columns matrix (logits, 'hidden' = the classifier's input, or hidden layer k). */
-export function networkRepresentation(net: Network, params: Float64Array, x: Float64Array, size: number, layer: RepresentationLayer = 'logits'): { values: Float64Array; rows: number; columns: number } {
+export function networkRepresentation(
+  net: Network,
+  params: Float64Array,
+  x: Float64Array,
+  size: number,
+  layer: RepresentationLayer = 'logits',
+): { values: Float64Array; rows: number; columns: number } {
   const index = layer === 'hidden' ? net.hiddenWidths.length : layer;
   if (index !== 'logits' && !(Number.isInteger(index) && index >= 1 && index <= net.hiddenWidths.length)) {
-    throw new ArgumentError('no such representation layer', { field: 'layer', expected: `'logits', 'hidden' or 1..${net.hiddenWidths.length}`, found: String(layer) });
+    throw new ArgumentError('no such representation layer', {
+      field: 'layer',
+      expected: `'logits', 'hidden' or 1..${net.hiddenWidths.length}`,
+      found: String(layer),
+    });
   }
   const columns = index === 'logits' ? net.outputs : net.hiddenWidths[index - 1];
   const values = new Float64Array(size * columns);

@@ -17,7 +17,10 @@ import { layerSlots, parameterCount, type MlpArchitecture } from './mlp';
 import type { TrainingTask } from './task';
 
 /** The PINN's network: an MLP with 2 inputs (x, t), one output u, tanh by default. */
-export function pinnArchitecture(hidden: number[], activation: MlpArchitecture['activation'] = 'tanh'): MlpArchitecture {
+export function pinnArchitecture(
+  hidden: number[],
+  activation: MlpArchitecture['activation'] = 'tanh',
+): MlpArchitecture {
   return { kind: 'mlp', inputs: 2, hidden: [...hidden], outputs: 1, activation };
 }
 
@@ -41,26 +44,47 @@ export class PinnNetwork {
   private readonly gzt: Float64Array[];
 
   constructor(arch: MlpArchitecture, capacity: number) {
-    if (arch.inputs !== 2 || arch.outputs !== 1) throw new ArgumentError('a convection PINN maps (x, t) to u', { expected: '2 inputs, 1 output', found: `${arch.inputs}, ${arch.outputs}` });
+    if (arch.inputs !== 2 || arch.outputs !== 1)
+      throw new ArgumentError('a convection PINN maps (x, t) to u', {
+        expected: '2 inputs, 1 output',
+        found: `${arch.inputs}, ${arch.outputs}`,
+      });
     this.architecture = arch;
     this.slots = layerSlots(arch);
     this.capacity = capacity;
     const sizes = [2, ...arch.hidden, 1];
     const make = () => sizes.map((s) => new Float64Array(capacity * s));
-    this.a = make(); this.ax = make(); this.at = make();
-    this.z = make(); this.zx = make(); this.zt = make();
-    this.gz = make(); this.gzx = make(); this.gzt = make();
+    this.a = make();
+    this.ax = make();
+    this.at = make();
+    this.z = make();
+    this.zx = make();
+    this.zt = make();
+    this.gz = make();
+    this.gzx = make();
+    this.gzt = make();
     const widest = Math.max(...sizes);
     this.ga = new Float64Array(capacity * widest);
     this.gax = new Float64Array(capacity * widest);
     this.gat = new Float64Array(capacity * widest);
     // The input tangents are constant: d(x, t)/dx = (1, 0), d(x, t)/dt = (0, 1).
-    for (let i = 0; i < capacity; i++) { this.ax[0][2 * i] = 1; this.at[0][2 * i + 1] = 1; }
+    for (let i = 0; i < capacity; i++) {
+      this.ax[0][2 * i] = 1;
+      this.at[0][2 * i + 1] = 1;
+    }
   }
 
   /** Forward pass with tangents at m points (row-major m x 2); returns views of u, u_x, u_t. */
-  forward(params: Float64Array, points: Float64Array, m: number): { u: Float64Array; ux: Float64Array; ut: Float64Array } {
-    if (m > this.capacity) throw new ArgumentError('more points than the PINN workspace', { expected: `<= ${this.capacity}`, found: String(m) });
+  forward(
+    params: Float64Array,
+    points: Float64Array,
+    m: number,
+  ): { u: Float64Array; ux: Float64Array; ut: Float64Array } {
+    if (m > this.capacity)
+      throw new ArgumentError('more points than the PINN workspace', {
+        expected: `<= ${this.capacity}`,
+        found: String(m),
+      });
     const { slots, architecture: arch } = this;
     const L = slots.length;
     this.a[0].set(points.subarray(0, 2 * m));
@@ -70,8 +94,12 @@ export class PinnNetwork {
       affine(this.ax[l], m, slot.inputs, params, slot, this.zx[l + 1], false);
       affine(this.at[l], m, slot.inputs, params, slot, this.zt[l + 1], false);
       if (l + 1 < L) {
-        const z = this.z[l + 1]; const zx = this.zx[l + 1]; const zt = this.zt[l + 1];
-        const a = this.a[l + 1]; const ax = this.ax[l + 1]; const at = this.at[l + 1];
+        const z = this.z[l + 1];
+        const zx = this.zx[l + 1];
+        const zt = this.zt[l + 1];
+        const a = this.a[l + 1];
+        const ax = this.ax[l + 1];
+        const at = this.at[l + 1];
         for (let i = 0; i < m * slot.outputs; i++) {
           a[i] = arch.activation === 'relu' ? Math.max(0, z[i]) : Math.tanh(z[i]);
           const s = slope(arch.activation, z[i], a[i]);
@@ -85,18 +113,33 @@ export class PinnNetwork {
 
   /** Hidden layer k's values (after the nonlinearity) from the last forward pass, m x width. */
   hidden(layer: number, m: number): Float64Array {
-    if (!(Number.isInteger(layer) && layer >= 1 && layer <= this.architecture.hidden.length)) throw new ArgumentError('no such hidden layer', { expected: `1..${this.architecture.hidden.length}`, found: String(layer) });
+    if (!(Number.isInteger(layer) && layer >= 1 && layer <= this.architecture.hidden.length))
+      throw new ArgumentError('no such hidden layer', {
+        expected: `1..${this.architecture.hidden.length}`,
+        found: String(layer),
+      });
     return this.a[layer].slice(0, m * this.architecture.hidden[layer - 1]);
   }
 
   /** Adds to grad the gradient of sum_i (gu_i u_i + gux_i ux_i + gut_i ut_i) after forward() on the same m points. */
-  backward(params: Float64Array, m: number, gu: Float64Array, gux: Float64Array, gut: Float64Array, grad: Float64Array): void {
+  backward(
+    params: Float64Array,
+    m: number,
+    gu: Float64Array,
+    gux: Float64Array,
+    gut: Float64Array,
+    grad: Float64Array,
+  ): void {
     const { slots, architecture: arch } = this;
     const L = slots.length;
-    this.gz[L].set(gu.subarray(0, m)); this.gzx[L].set(gux.subarray(0, m)); this.gzt[L].set(gut.subarray(0, m));
+    this.gz[L].set(gu.subarray(0, m));
+    this.gzx[L].set(gux.subarray(0, m));
+    this.gzt[L].set(gut.subarray(0, m));
     for (let l = L - 1; l >= 0; l--) {
       const slot = slots[l];
-      const gz = this.gz[l + 1]; const gzx = this.gzx[l + 1]; const gzt = this.gzt[l + 1];
+      const gz = this.gz[l + 1];
+      const gzx = this.gzx[l + 1];
+      const gzt = this.gzt[l + 1];
       accumulate(gz, m, this.a[l], slot, grad);
       accumulateWeights(gzx, m, this.ax[l], slot, grad);
       accumulateWeights(gzt, m, this.at[l], slot, grad);
@@ -106,8 +149,13 @@ export class PinnNetwork {
       backProject(gzt, m, params, slot, this.gat);
       // Through a = s(z), ax = s'(z) zx, at = s'(z) zt:
       // g_z = g_a s' + (g_ax zx + g_at zt) s'', g_zx = g_ax s', g_zt = g_at s'.
-      const z = this.z[l]; const a = this.a[l]; const zx = this.zx[l]; const zt = this.zt[l];
-      const oz = this.gz[l]; const ozx = this.gzx[l]; const ozt = this.gzt[l];
+      const z = this.z[l];
+      const a = this.a[l];
+      const zx = this.zx[l];
+      const zt = this.zt[l];
+      const oz = this.gz[l];
+      const ozx = this.gzx[l];
+      const ozt = this.gzt[l];
       for (let i = 0; i < m * slot.inputs; i++) {
         const s = slope(arch.activation, z[i], a[i]);
         const c = curvature(arch.activation, a[i]);
@@ -120,14 +168,22 @@ export class PinnNetwork {
 }
 
 /** The three terms of the PINN loss and their sum. */
-export interface PinnLoss { loss: number; residual: number; initial: number; boundary: number }
+export interface PinnLoss {
+  loss: number;
+  residual: number;
+  initial: number;
+  boundary: number;
+}
 
 /**
  * The convection problem as a training task: examples are the collocation points (a minibatch
  * is a subset of them; the initial and boundary terms are always taken whole), the test data is
  * the exact solution on the problem's grid, and the error is the relative L2 error there.
  */
-export function pinnTask(arch: MlpArchitecture, problem: ConvectionProblem): TrainingTask & { losses(params: Float64Array): PinnLoss } {
+export function pinnTask(
+  arch: MlpArchitecture,
+  problem: ConvectionProblem,
+): TrainingTask & { losses(params: Float64Array): PinnLoss } {
   const nc = problem.collocation.length / 2;
   const ni = problem.initial.values.length;
   const nb = problem.boundaryTimes.length;
@@ -143,11 +199,16 @@ export function pinnTask(arch: MlpArchitecture, problem: ConvectionProblem): Tra
   const all = Int32Array.from({ length: nc }, (_, i) => i);
   const place = (rows: ArrayLike<number>) => {
     const m = rows.length;
-    for (let r = 0; r < m; r++) { points[2 * r] = problem.collocation[2 * rows[r]]; points[2 * r + 1] = problem.collocation[2 * rows[r] + 1]; }
+    for (let r = 0; r < m; r++) {
+      points[2 * r] = problem.collocation[2 * rows[r]];
+      points[2 * r + 1] = problem.collocation[2 * rows[r] + 1];
+    }
     points.set(problem.initial.points, 2 * m);
     for (let b = 0; b < nb; b++) {
-      points[2 * (m + ni + b)] = 0; points[2 * (m + ni + b) + 1] = problem.boundaryTimes[b];
-      points[2 * (m + ni + nb + b)] = 2 * Math.PI; points[2 * (m + ni + nb + b) + 1] = problem.boundaryTimes[b];
+      points[2 * (m + ni + b)] = 0;
+      points[2 * (m + ni + b) + 1] = problem.boundaryTimes[b];
+      points[2 * (m + ni + nb + b)] = 2 * Math.PI;
+      points[2 * (m + ni + nb + b) + 1] = problem.boundaryTimes[b];
     }
     return m + fixed;
   };
@@ -160,7 +221,9 @@ export function pinnTask(arch: MlpArchitecture, problem: ConvectionProblem): Tra
     let residual = 0;
     let initial = 0;
     let boundary = 0;
-    gu.fill(0); gux.fill(0); gut.fill(0);
+    gu.fill(0);
+    gux.fill(0);
+    gut.fill(0);
     for (let r = 0; r < m; r++) {
       const e = ut[r] + beta * ux[r];
       residual += e * e;
@@ -181,7 +244,10 @@ export function pinnTask(arch: MlpArchitecture, problem: ConvectionProblem): Tra
     residual /= Math.max(1, m);
     initial /= ni;
     boundary /= nb;
-    if (grad) { grad.fill(0); net.backward(params, count, gu, gux, gut, grad); }
+    if (grad) {
+      grad.fill(0);
+      net.backward(params, count, gu, gux, gut, grad);
+    }
     return { loss: residual + initial + boundary, residual, initial, boundary };
   };
   const plus = new Float64Array(P);
@@ -201,7 +267,10 @@ export function pinnTask(arch: MlpArchitecture, problem: ConvectionProblem): Tra
      */
     hessianVectorProduct(params, v, out, rows) {
       const size = norm(v);
-      if (size === 0) { out.fill(0); return run(params, rows).loss; }
+      if (size === 0) {
+        out.fill(0);
+        return run(params, rows).loss;
+      }
       const h = (Math.cbrt(Number.EPSILON) * (1 + norm(params))) / size;
       for (let k = 0; k < P; k++) shifted[k] = params[k] + h * v[k];
       run(shifted, rows, plus);
@@ -215,7 +284,10 @@ export function pinnTask(arch: MlpArchitecture, problem: ConvectionProblem): Tra
       const { u } = net.forward(params, problem.test.points, testSize);
       let error = 0;
       let reference = 0;
-      for (let i = 0; i < testSize; i++) { error += (u[i] - problem.test.values[i]) ** 2; reference += problem.test.values[i] ** 2; }
+      for (let i = 0; i < testSize; i++) {
+        error += (u[i] - problem.test.values[i]) ** 2;
+        reference += problem.test.values[i] ** 2;
+      }
       return { train_loss: train, test_loss: error / testSize, relative_l2_error: Math.sqrt(error / reference) };
     },
     representation(params, layer = 'logits') {

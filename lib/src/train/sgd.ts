@@ -37,7 +37,14 @@ export interface TrainingJob {
 
 /** The fields of a TrainingJob and their defaults: only `optimizer` has one (see TrainingJob). */
 export const TRAINING_JOB_DEFAULTS = {
-  architecture: undefined, seed: undefined, batchSize: undefined, learningRate: undefined, momentum: undefined, weightDecay: undefined, epochs: undefined, optimizer: 'sgd',
+  architecture: undefined,
+  seed: undefined,
+  batchSize: undefined,
+  learningRate: undefined,
+  momentum: undefined,
+  weightDecay: undefined,
+  epochs: undefined,
+  optimizer: 'sgd',
 } as const satisfies OptionDefaults<TrainingJob>;
 
 /** One result.json line: the PTMZ keys (loss is the task's loss, acc a fraction in [0, 1]; a PINN reports relative_l2_error instead of accuracies). */
@@ -54,16 +61,39 @@ export interface TrainingHooks {
 
 /** Checks a job's numbers (shared by every training engine). */
 export function checkTrainingJob(job: TrainingJob): void {
-  if (job === null || typeof job !== 'object') throw new ArgumentError('a training job is an object { architecture, seed, batchSize, learningRate, momentum, weightDecay, epochs }', { field: 'job', found: String(job) });
+  if (job === null || typeof job !== 'object')
+    throw new ArgumentError(
+      'a training job is an object { architecture, seed, batchSize, learningRate, momentum, weightDecay, epochs }',
+      { field: 'job', found: String(job) },
+    );
   checkOptionKeys('trainNetwork', TRAINING_JOB_DEFAULTS, Object.keys(job));
   for (const [field, value] of Object.entries(TRAINING_JOB_DEFAULTS)) {
-    if (value === undefined && (job as unknown as Record<string, unknown>)[field] === undefined) throw new ArgumentError(`the training job has no '${field}' (it has no default)`, { field, expected: `one of every field: ${Object.keys(TRAINING_JOB_DEFAULTS).join(', ')}`, found: 'undefined' });
+    if (value === undefined && (job as unknown as Record<string, unknown>)[field] === undefined)
+      throw new ArgumentError(`the training job has no '${field}' (it has no default)`, {
+        field,
+        expected: `one of every field: ${Object.keys(TRAINING_JOB_DEFAULTS).join(', ')}`,
+        found: 'undefined',
+      });
   }
-  for (const field of ['seed', 'momentum', 'weightDecay'] as const) if (!Number.isFinite(job[field])) throw new ArgumentError('must be a finite number', { field, found: String(job[field]) });
-  const positive: [string, number][] = [['batchSize', job.batchSize], ['learningRate', job.learningRate], ['epochs', job.epochs]];
-  for (const [field, value] of positive) if (!(value > 0) || !Number.isFinite(value)) throw new ArgumentError('must be a positive number', { field, found: String(value) });
-  if (!Number.isInteger(job.batchSize) || !Number.isInteger(job.epochs)) throw new ArgumentError('batchSize and epochs must be integers', { found: `${job.batchSize}, ${job.epochs}` });
-  if (job.optimizer !== undefined && job.optimizer !== 'sgd' && job.optimizer !== 'adam') throw new ArgumentError('unknown optimizer', { field: 'optimizer', expected: 'sgd | adam', found: String(job.optimizer) });
+  for (const field of ['seed', 'momentum', 'weightDecay'] as const)
+    if (!Number.isFinite(job[field]))
+      throw new ArgumentError('must be a finite number', { field, found: String(job[field]) });
+  const positive: [string, number][] = [
+    ['batchSize', job.batchSize],
+    ['learningRate', job.learningRate],
+    ['epochs', job.epochs],
+  ];
+  for (const [field, value] of positive)
+    if (!(value > 0) || !Number.isFinite(value))
+      throw new ArgumentError('must be a positive number', { field, found: String(value) });
+  if (!Number.isInteger(job.batchSize) || !Number.isInteger(job.epochs))
+    throw new ArgumentError('batchSize and epochs must be integers', { found: `${job.batchSize}, ${job.epochs}` });
+  if (job.optimizer !== undefined && job.optimizer !== 'sgd' && job.optimizer !== 'adam')
+    throw new ArgumentError('unknown optimizer', {
+      field: 'optimizer',
+      expected: 'sgd | adam',
+      found: String(job.optimizer),
+    });
 }
 
 /** The order in which epoch `epoch` visits `examples` examples: a function of the model's seed only, so every engine sees the same minibatches. */
@@ -76,11 +106,19 @@ export function dataOrder(seed: number, epoch: number, examples: number): Int32A
  * seeded order per epoch, an evaluation before training and after every epoch. Returns the
  * final parameters and every record.
  */
-export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingHooks = {}): { params: Float64Array; records: EpochRecord[] } {
+export function trainTask(
+  task: TrainingTask,
+  job: TrainingJob,
+  hooks: TrainingHooks = {},
+): { params: Float64Array; records: EpochRecord[] } {
   checkTrainingJob(job);
   const params = initialParameters(job.architecture, job.seed);
   const P = params.length;
-  if (P !== task.dimension) throw new ArgumentError('the job architecture does not fit the task', { expected: `${task.dimension} parameters`, found: String(P) });
+  if (P !== task.dimension)
+    throw new ArgumentError('the job architecture does not fit the task', {
+      expected: `${task.dimension} parameters`,
+      found: String(P),
+    });
   const grad = new Float64Array(P);
   const update = createOptimizer(job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer, P, job.momentum);
   const batch = Math.min(job.batchSize, task.examples);
@@ -111,9 +149,18 @@ export function trainTask(task: TrainingTask, job: TrainingJob, hooks: TrainingH
 }
 
 /** Trains a classifier (MLP or CNN) on `train`, evaluating on `train` and `test` each epoch. */
-export function trainNetwork(job: TrainingJob, train: Dataset, test: Dataset, hooks: TrainingHooks = {}): { params: Float64Array; records: EpochRecord[] } {
+export function trainNetwork(
+  job: TrainingJob,
+  train: Dataset,
+  test: Dataset,
+  hooks: TrainingHooks = {},
+): { params: Float64Array; records: EpochRecord[] } {
   checkTrainingJob(job);
-  const task = supervisedTask(job.architecture, { train, test }, { chunk: Math.max(Math.min(job.batchSize, train.size), 256) });
+  const task = supervisedTask(
+    job.architecture,
+    { train, test },
+    { chunk: Math.max(Math.min(job.batchSize, train.size), 256) },
+  );
   return trainTask(task, job, hooks);
 }
 

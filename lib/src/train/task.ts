@@ -7,7 +7,14 @@
 
 import { ArgumentError } from '../errors';
 import type { DatasetSplit } from '../data/dataset';
-import { buildNetwork, evaluateNetwork, networkRepresentation, type Network, type NetworkArchitecture, type RepresentationLayer } from './network';
+import {
+  buildNetwork,
+  evaluateNetwork,
+  networkRepresentation,
+  type Network,
+  type NetworkArchitecture,
+  type RepresentationLayer,
+} from './network';
 import { parameterCount } from './mlp';
 
 /** Whole-data metrics of a parameter vector (the keys of a result.json line). */
@@ -36,7 +43,10 @@ export interface TrainingTask {
   /** Loss and accuracy (or error) on the whole train and test data. */
   evaluate(params: Float64Array): TaskMetrics;
   /** A representation of the test inputs for CKA (row-major rows x columns). */
-  representation(params: Float64Array, layer?: RepresentationLayer): { values: Float64Array; rows: number; columns: number };
+  representation(
+    params: Float64Array,
+    layer?: RepresentationLayer,
+  ): { values: Float64Array; rows: number; columns: number };
 }
 
 /** The error in percent that mode connectivity is measured on: classification error, or the relative L2 error of a regression. */
@@ -51,11 +61,19 @@ export function errorPercent(metrics: TaskMetrics, split: 'train' | 'test'): num
  * `chunk` is the row count of one evaluation pass (it fixes the summation order of the
  * whole-data loss; the trainer uses max(batch, 256), the landscape metrics 512).
  */
-export function supervisedTask(arch: NetworkArchitecture, split: DatasetSplit, options: { chunk?: number } = {}): TrainingTask {
+export function supervisedTask(
+  arch: NetworkArchitecture,
+  split: DatasetSplit,
+  options: { chunk?: number } = {},
+): TrainingTask {
   const { train, test } = split;
   const inputs = arch.kind === 'cnn' ? arch.image[0] * arch.image[1] * arch.image[2] : arch.inputs;
   if (inputs !== train.features || arch.outputs !== train.classes) {
-    throw new ArgumentError('architecture does not fit the dataset', { field: train.name, expected: `${train.features} inputs, ${train.classes} outputs`, found: `${inputs}, ${arch.outputs}` });
+    throw new ArgumentError('architecture does not fit the dataset', {
+      field: train.name,
+      expected: `${train.features} inputs, ${train.classes} outputs`,
+      found: `${inputs}, ${arch.outputs}`,
+    });
   }
   const evaluation = buildNetwork(arch, options.chunk ?? 512);
   const networks = new Map<number, Network>([[evaluation.capacity, evaluation]]);
@@ -70,7 +88,10 @@ export function supervisedTask(arch: NetworkArchitecture, split: DatasetSplit, o
   const gather = (rows: ArrayLike<number>) => {
     const n = rows.length;
     const f = train.features;
-    if (batch.length < n * f) { batch = new Float64Array(n * f); labels = new Int32Array(n); }
+    if (batch.length < n * f) {
+      batch = new Float64Array(n * f);
+      labels = new Int32Array(n);
+    }
     for (let r = 0; r < n; r++) {
       const i = rows[r];
       batch.set(train.x.subarray(i * f, (i + 1) * f), r * f);

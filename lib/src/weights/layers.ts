@@ -39,23 +39,36 @@ export interface TensorInfo {
 }
 
 const NORM_HINT = /(^|[._])(norm|bn|ln|layernorm|layer_norm|batchnorm|batch_norm|ln_\d+|ln_f|gn|groupnorm)([._\d]|$)/i;
-const EMBEDDING_HINT = /(^|[._])(embed|embedding|embeddings|wte|wpe|word_embeddings|position_embeddings|token_embedding|tok_embeddings)([._]|$)/i;
+const EMBEDDING_HINT =
+  /(^|[._])(embed|embedding|embeddings|wte|wpe|word_embeddings|position_embeddings|token_embedding|tok_embeddings)([._]|$)/i;
 // Hugging Face GPT-2 style Conv1D modules store weight as (in, out).
 const HF_CONV1D_HINT = /(^|\.)(c_attn|c_fc|c_proj|q_attn)$/;
 const DEPTHWISE_HINT = /depthwise/i;
 
 /** What a Keras / TensorFlow variable is to its layer. */
-type KerasRole = 'kernel' | 'depthwise' | 'pointwise' | 'embeddings' | 'gamma' | 'beta' | 'moving_mean' | 'moving_variance' | 'bias';
+type KerasRole =
+  'kernel' | 'depthwise' | 'pointwise' | 'embeddings' | 'gamma' | 'beta' | 'moving_mean' | 'moving_variance' | 'bias';
 
 // Keras and tfjs variable names (also Keras 2 HDF5, where the reader turns '/' into '.').
 const KERAS_ROLES: Record<string, KerasRole> = {
-  kernel: 'kernel', depthwise_kernel: 'depthwise', pointwise_kernel: 'pointwise', embeddings: 'embeddings',
-  gamma: 'gamma', beta: 'beta', moving_mean: 'moving_mean', moving_variance: 'moving_variance', bias: 'bias',
+  kernel: 'kernel',
+  depthwise_kernel: 'depthwise',
+  pointwise_kernel: 'pointwise',
+  embeddings: 'embeddings',
+  gamma: 'gamma',
+  beta: 'beta',
+  moving_mean: 'moving_mean',
+  moving_variance: 'moving_variance',
+  bias: 'bias',
 };
 // TensorFlow graph and TF-Slim names: trusted only in '/'-separated names, since a PyTorch module may
 // well own a parameter called `weights` or `filters`.
 const TENSORFLOW_ROLES: Record<string, KerasRole> = {
-  filters: 'kernel', weights: 'kernel', biases: 'bias', depthwise_weights: 'depthwise', pointwise_weights: 'pointwise',
+  filters: 'kernel',
+  weights: 'kernel',
+  biases: 'bias',
+  depthwise_weights: 'depthwise',
+  pointwise_weights: 'pointwise',
 };
 // Keras 3 `.weights.h5` stores a layer's variables as `layers/<class_name>[_<n>]/vars/<i>`, in the
 // order the layer created them; the group name is the snake-cased class name, so it says the roles.
@@ -79,7 +92,11 @@ interface NameParts {
 function splitName(name: string): NameParts {
   const cut = Math.max(name.lastIndexOf('.'), name.lastIndexOf('/'));
   if (cut < 0) return { module: '', leaf: name.replace(/:\d+$/, ''), separator: '' };
-  return { module: name.slice(0, cut), leaf: name.slice(cut + 1).replace(/:\d+$/, ''), separator: name[cut] as '/' | '.' };
+  return {
+    module: name.slice(0, cut),
+    leaf: name.slice(cut + 1).replace(/:\d+$/, ''),
+    separator: name[cut] as '/' | '.',
+  };
 }
 
 type Member = [string, TensorInfo];
@@ -94,7 +111,10 @@ export function inferLayers(tensors: Iterable<[string, TensorInfo]>): Layer[] {
   const order: string[] = [];
   for (const [name, info] of tensors) {
     const { module, leaf, separator } = splitName(name);
-    if (!groups.has(module)) { groups.set(module, { leaves: new Map(), slash: false }); order.push(module); }
+    if (!groups.has(module)) {
+      groups.set(module, { leaves: new Map(), slash: false });
+      order.push(module);
+    }
     const group = groups.get(module)!;
     group.leaves.set(group.leaves.has(leaf) ? name : leaf, [name, info]);
     if (separator === '/') group.slash = true;
@@ -107,8 +127,11 @@ export function inferLayers(tensors: Iterable<[string, TensorInfo]>): Layer[] {
     else {
       const roles = kerasRoles(leaves, slash);
       // A bias alone says nothing about the convention; any other Keras variable name, or a '/', does.
-      if ([...roles.keys()].some((role) => role !== 'bias') || slash) layers.push(...kerasLayers(module, roles, leaves));
-      else for (const [leaf, [name]] of leaves) layers.push({ name: module ? `${module}.${leaf}` : leaf, kind: 'other', weight: name });
+      if ([...roles.keys()].some((role) => role !== 'bias') || slash)
+        layers.push(...kerasLayers(module, roles, leaves));
+      else
+        for (const [leaf, [name]] of leaves)
+          layers.push({ name: module ? `${module}.${leaf}` : leaf, kind: 'other', weight: name });
     }
   }
   return layers;
@@ -144,7 +167,10 @@ function kerasRoles(members: Map<string, Member>, slash: boolean): Map<KerasRole
   const roles = new Map<KerasRole, Member>();
   for (const [leaf, member] of members) {
     const plain = leaf.replace(/_\d+$/, '');
-    const role = KERAS_ROLES[leaf] ?? KERAS_ROLES[plain] ?? (slash ? TENSORFLOW_ROLES[leaf] ?? TENSORFLOW_ROLES[plain] : undefined);
+    const role =
+      KERAS_ROLES[leaf] ??
+      KERAS_ROLES[plain] ??
+      (slash ? (TENSORFLOW_ROLES[leaf] ?? TENSORFLOW_ROLES[plain]) : undefined);
     if (role && !roles.has(role)) roles.set(role, member);
   }
   return roles;
@@ -157,8 +183,11 @@ function keras3Layers(varsModule: string, members: Map<string, Member>): Layer[]
   const variables = [...members].filter(([leaf]) => /^\d+$/.test(leaf)).sort((a, b) => Number(a[0]) - Number(b[0]));
   const known = KERAS3_VARIABLES.find(([pattern]) => pattern.test(className))?.[1];
   // Bias-free layers store fewer variables; batch norm without scale or center is ambiguous (3 of 4).
-  const fits = known && variables.length === members.size && variables.length <= known.length
-    && (known[0] !== 'gamma' || variables.length === known.length);
+  const fits =
+    known &&
+    variables.length === members.size &&
+    variables.length <= known.length &&
+    (known[0] !== 'gamma' || variables.length === known.length);
   if (!fits) return kerasLayers(module, new Map(), members);
   const roles = new Map<KerasRole, Member>();
   variables.forEach(([, member], index) => roles.set(known[index], member));
@@ -190,8 +219,21 @@ function kerasLayers(module: string, roles: Map<KerasRole, Member>, members: Map
     const depthwise = take('depthwise')!;
     const pointwise = roles.has('pointwise') ? take('pointwise') : undefined;
     // A separable conv: the depthwise half stands alone, the pointwise (1x1) half mixes channels and owns the bias.
-    layers.push({ name: pointwise ? depthwise : module || depthwise, kind: 'depthwise', weight: depthwise, layout: 'in-out', convention: 'keras' });
-    if (pointwise) layers.push({ name: module || pointwise, kind: kernelKind(roles.get('pointwise')![1].shape.length, ''), weight: pointwise, layout: 'in-out', convention: 'keras' });
+    layers.push({
+      name: pointwise ? depthwise : module || depthwise,
+      kind: 'depthwise',
+      weight: depthwise,
+      layout: 'in-out',
+      convention: 'keras',
+    });
+    if (pointwise)
+      layers.push({
+        name: module || pointwise,
+        kind: kernelKind(roles.get('pointwise')![1].shape.length, ''),
+        weight: pointwise,
+        layout: 'in-out',
+        convention: 'keras',
+      });
     const owner = layers[layers.length - 1];
     const bias = take('bias');
     if (bias) owner.bias = bias;
@@ -200,19 +242,37 @@ function kerasLayers(module: string, roles: Map<KerasRole, Member>, members: Map
   }
   if (roles.has('kernel')) {
     const kernel = take('kernel')!;
-    const layer: Layer = { name: module || kernel, kind: kernelKind(rankOf('kernel'), lastParts(module, 1)), weight: kernel, layout: 'in-out', convention: 'keras' };
+    const layer: Layer = {
+      name: module || kernel,
+      kind: kernelKind(rankOf('kernel'), lastParts(module, 1)),
+      weight: kernel,
+      layout: 'in-out',
+      convention: 'keras',
+    };
     const bias = take('bias');
     if (bias) layer.bias = bias;
     return [extrasOf(layer)];
   }
   if (roles.has('embeddings')) {
     const embeddings = take('embeddings')!;
-    return [extrasOf({ name: module || embeddings, kind: rankOf('embeddings') === 2 ? 'embedding' : 'other', weight: embeddings, convention: 'keras' })];
+    return [
+      extrasOf({
+        name: module || embeddings,
+        kind: rankOf('embeddings') === 2 ? 'embedding' : 'other',
+        weight: embeddings,
+        convention: 'keras',
+      }),
+    ];
   }
   const normRole = (['gamma', 'beta', 'moving_mean', 'moving_variance'] as const).find((role) => roles.has(role));
   if (normRole) {
     const weight = take(normRole)!;
-    const layer: Layer = { name: module || weight, kind: rankOf(normRole) === 1 ? 'norm' : 'other', weight, convention: 'keras' };
+    const layer: Layer = {
+      name: module || weight,
+      kind: rankOf(normRole) === 1 ? 'norm' : 'other',
+      weight,
+      convention: 'keras',
+    };
     const bias = normRole === 'gamma' ? take('beta') : undefined;
     if (bias) layer.bias = bias;
     return [extrasOf(layer)];
@@ -225,9 +285,16 @@ function kerasLayers(module: string, roles: Map<KerasRole, Member>, members: Map
   const vectors = all.filter(([, info]) => info.shape.length < 2);
   if (kernels.length === 1) {
     const [kernel, info] = kernels[0];
-    const layer: Layer = { name: module || kernel, kind: kernelKind(info.shape.length, lastParts(kernel, 2)), weight: kernel, layout: 'in-out', convention: 'keras' };
+    const layer: Layer = {
+      name: module || kernel,
+      kind: kernelKind(info.shape.length, lastParts(kernel, 2)),
+      weight: kernel,
+      layout: 'in-out',
+      convention: 'keras',
+    };
     const out = info.shape[info.shape.length - 1];
-    if (vectors.length === 1 && vectors[0][1].shape.length === 1 && vectors[0][1].shape[0] === out) layer.bias = vectors[0][0];
+    if (vectors.length === 1 && vectors[0][1].shape.length === 1 && vectors[0][1].shape[0] === out)
+      layer.bias = vectors[0][0];
     else for (const [name] of vectors) layers.push({ name, kind: 'other', weight: name, convention: 'keras' });
     return [layer, ...layers];
   }

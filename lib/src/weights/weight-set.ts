@@ -39,9 +39,14 @@ export class WeightSet implements Iterable<[string, Tensor]> {
   /** From [name, tensor] pairs (kept in order) or from a plain object of tensors. */
   constructor(tensors?: Iterable<readonly [string, TensorEntry]>, options?: WeightSetOptions);
   constructor(tensors: Record<string, TensorEntry>, options?: WeightSetOptions);
-  constructor(tensors: Iterable<readonly [string, TensorEntry]> | Record<string, TensorEntry> = [], options: WeightSetOptions = {}) {
-    const pairs = Symbol.iterator in Object(tensors)
-      ? (tensors as Iterable<readonly [string, TensorEntry]>) : Object.entries(tensors as Record<string, TensorEntry>);
+  constructor(
+    tensors: Iterable<readonly [string, TensorEntry]> | Record<string, TensorEntry> = [],
+    options: WeightSetOptions = {},
+  ) {
+    const pairs =
+      Symbol.iterator in Object(tensors)
+        ? (tensors as Iterable<readonly [string, TensorEntry]>)
+        : Object.entries(tensors as Record<string, TensorEntry>);
     for (const [name, entry] of pairs) {
       if (this.entries.has(name)) throw new ArgumentError('duplicate tensor name', { field: name });
       this.entries.set(name, entry);
@@ -52,16 +57,26 @@ export class WeightSet implements Iterable<[string, Tensor]> {
   }
 
   /** Tensor names in order. */
-  get names(): string[] { return [...this.entries.keys()]; }
+  get names(): string[] {
+    return [...this.entries.keys()];
+  }
   /** Number of tensors. */
-  get size(): number { return this.entries.size; }
+  get size(): number {
+    return this.entries.size;
+  }
 
-  has(name: string): boolean { return this.entries.has(name); }
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
 
   /** dtype and shape without reading the tensor. */
   info(name: string): TensorInfo {
     const entry = this.entries.get(name);
-    if (!entry) throw new ArgumentError('no such tensor', { field: name, expected: `one of ${this.names.slice(0, 8).join(', ')}${this.size > 8 ? ', ...' : ''}` });
+    if (!entry)
+      throw new ArgumentError('no such tensor', {
+        field: name,
+        expected: `one of ${this.names.slice(0, 8).join(', ')}${this.size > 8 ? ', ...' : ''}`,
+      });
     return { dtype: entry.dtype, shape: entry.shape };
   }
 
@@ -73,9 +88,15 @@ export class WeightSet implements Iterable<[string, Tensor]> {
     const cached = this.loaded.get(name);
     if (cached) return cached;
     const tensor = (entry as LazyTensor).load();
-    if (tensor.dtype !== entry!.dtype || tensor.shape.length !== entry!.shape.length || tensor.shape.some((d, i) => d !== entry!.shape[i])) {
+    if (
+      tensor.dtype !== entry!.dtype ||
+      tensor.shape.length !== entry!.shape.length ||
+      tensor.shape.some((d, i) => d !== entry!.shape[i])
+    ) {
       throw new ShapeError('lazy tensor loaded with a different dtype or shape than announced', {
-        field: name, expected: `${entry!.dtype} [${entry!.shape.join(', ')}]`, found: `${tensor.dtype} [${tensor.shape.join(', ')}]`,
+        field: name,
+        expected: `${entry!.dtype} [${entry!.shape.join(', ')}]`,
+        found: `${tensor.dtype} [${tensor.shape.join(', ')}]`,
       });
     }
     if (this.cache) this.loaded.set(name, tensor);
@@ -84,7 +105,8 @@ export class WeightSet implements Iterable<[string, Tensor]> {
 
   /** Drops cached copies of lazily read tensors (all, or one). */
   release(name?: string): void {
-    if (name === undefined) this.loaded.clear(); else this.loaded.delete(name);
+    if (name === undefined) this.loaded.clear();
+    else this.loaded.delete(name);
   }
 
   /** Number of scalar parameters over all tensors. */
@@ -96,7 +118,9 @@ export class WeightSet implements Iterable<[string, Tensor]> {
 
   /** The layer structure (inferred from names and shapes unless given). */
   get layers(): Layer[] {
-    this.layerList ??= inferLayers([...this.entries].map(([name, entry]) => [name, { dtype: entry.dtype, shape: entry.shape }]));
+    this.layerList ??= inferLayers(
+      [...this.entries].map(([name, entry]) => [name, { dtype: entry.dtype, shape: entry.shape }]),
+    );
     return this.layerList;
   }
 
@@ -106,7 +130,10 @@ export class WeightSet implements Iterable<[string, Tensor]> {
 
   /** A new set with `fn` applied to every tensor (read eagerly). */
   map(fn: (tensor: Tensor, name: string) => Tensor): WeightSet {
-    return new WeightSet(this.names.map((name) => [name, fn(this.get(name), name)] as [string, Tensor]), { metadata: { ...this.metadata } });
+    return new WeightSet(
+      this.names.map((name) => [name, fn(this.get(name), name)] as [string, Tensor]),
+      { metadata: { ...this.metadata } },
+    );
   }
 
   /** A new set with the tensors whose names pass `keep` (still lazy where they were). */
@@ -117,7 +144,10 @@ export class WeightSet implements Iterable<[string, Tensor]> {
 
   /** A new set with names renamed by `fn` (lazy entries stay lazy). */
   rename(fn: (name: string) => string): WeightSet {
-    return new WeightSet([...this.entries].map(([name, entry]) => [fn(name), entry] as [string, TensorEntry]), { metadata: { ...this.metadata } });
+    return new WeightSet(
+      [...this.entries].map(([name, entry]) => [fn(name), entry] as [string, TensorEntry]),
+      { metadata: { ...this.metadata } },
+    );
   }
 
   /** All tensors concatenated in order into one float64 vector (the usual model-zoo vectorisation). */
@@ -146,7 +176,10 @@ export class WeightSet implements Iterable<[string, Tensor]> {
   /** A set shaped like this one, filled from a flat vector (inverse of `flatten`); metadata defaults to a copy of this set's. */
   unflatten(vector: ArrayLike<number>, metadata: Record<string, unknown> = { ...this.metadata }): WeightSet {
     if (vector.length !== this.numParameters) {
-      throw new ShapeError('vector length differs from the number of parameters', { expected: String(this.numParameters), found: String(vector.length) });
+      throw new ShapeError('vector length differs from the number of parameters', {
+        expected: String(this.numParameters),
+        found: String(vector.length),
+      });
     }
     let at = 0;
     const tensors: [string, Tensor][] = this.names.map((name) => {
@@ -171,7 +204,11 @@ export class WeightSet implements Iterable<[string, Tensor]> {
     });
     const header = ['tensor', 'dtype', 'shape', 'parameters'];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-    const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd();
     const shown = rows.slice(0, 40);
     const text = [
       this.toString(),
@@ -179,8 +216,9 @@ export class WeightSet implements Iterable<[string, Tensor]> {
       ...shown.map(line),
       ...(rows.length > shown.length ? [`... ${rows.length - shown.length} more`] : []),
     ].join('\n');
-    const html = `<table class="weightlab-table"><caption>${escapeHtml(this.toString())}</caption><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
-      shown.map((r) => `<tr>${r.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    const html = `<table class="weightlab-table"><caption>${escapeHtml(this.toString())}</caption><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${shown
+      .map((r) => `<tr>${r.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+      .join('')}</tbody></table>`;
     return { data: { 'text/plain': text, 'text/html': html } };
   }
 }

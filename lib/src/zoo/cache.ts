@@ -65,9 +65,17 @@ export interface CacheFolderOptions {
  * not created.
  */
 export function cacheFolder(kind: string, key: unknown, options: CacheFolderOptions = {}): string {
-  if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new ArgumentError('a cache kind is a lower-case word', { field: 'kind', expected: 'letters, digits and -', found: JSON.stringify(kind) });
+  if (!/^[a-z][a-z0-9-]*$/.test(kind))
+    throw new ArgumentError('a cache kind is a lower-case word', {
+      field: 'kind',
+      expected: 'letters, digits and -',
+      found: JSON.stringify(kind),
+    });
   const hash = canonicalHash(key).slice(0, 32);
-  const label = (options.label ?? '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 48);
+  const label = (options.label ?? '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 48);
   return path.join(options.root ?? cacheRoot(), kind, label ? `${label}-${hash}` : hash);
 }
 
@@ -75,7 +83,9 @@ let version: string | undefined;
 
 /** The version in lib/package.json (this library's), read once. */
 export function libraryVersion(): string {
-  version ??= (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  version ??= (
+    JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
+  ).version;
   return version;
 }
 
@@ -89,7 +99,15 @@ export interface DatasetFingerprint {
 export function datasetFingerprint(split: DatasetSplit): DatasetFingerprint {
   const digest = createHash('sha256');
   for (const part of [split.train, split.test]) {
-    digest.update(canonicalJson({ name: part.name, size: part.size, features: part.features, classes: part.classes, image: part.image }));
+    digest.update(
+      canonicalJson({
+        name: part.name,
+        size: part.size,
+        features: part.features,
+        classes: part.classes,
+        image: part.image,
+      }),
+    );
     for (const array of [part.x, part.y, part.targets]) {
       digest.update(array ? Buffer.from(array.buffer, array.byteOffset, array.byteLength) : Buffer.alloc(0));
     }
@@ -101,11 +119,20 @@ export function datasetFingerprint(split: DatasetSplit): DatasetFingerprint {
 function convectionFingerprint(spec: ZooSpec): DatasetFingerprint {
   const digest = createHash('sha256');
   const shape = specShape(spec);
-  const problems = [...new Set(expandGrid(spec, shape.inputs, shape.outputs).map((job) => canonicalJson(job.convection)))].sort();
+  const problems = [
+    ...new Set(expandGrid(spec, shape.inputs, shape.outputs).map((job) => canonicalJson(job.convection))),
+  ].sort();
   for (const options of problems) {
     const problem = convectionProblem(JSON.parse(options) as Parameters<typeof convectionProblem>[0]);
     digest.update(options);
-    for (const array of [problem.collocation, problem.initial.points, problem.initial.values, problem.boundaryTimes, problem.test.points, problem.test.values]) {
+    for (const array of [
+      problem.collocation,
+      problem.initial.points,
+      problem.initial.values,
+      problem.boundaryTimes,
+      problem.test.points,
+      problem.test.values,
+    ]) {
       digest.update(Buffer.from(array.buffer, array.byteOffset, array.byteLength));
     }
   }
@@ -127,7 +154,15 @@ export interface ZooCacheKey {
 export function zooCacheKey(spec: ZooSpec, options: { engine?: TrainingEngine } = {}): ZooCacheKey {
   checkSpec(spec); // a misspelled field fails here, before any folder or lock is made
   const dataset = spec.dataset === 'convection' ? convectionFingerprint(spec) : datasetFingerprint(specDataset(spec));
-  return { kind: 'zoo', spec, dataset, library: libraryVersion(), builder: BUILDER_VERSION, format: ZOO_FORMAT_VERSION, engine: options.engine ?? 'js' };
+  return {
+    kind: 'zoo',
+    spec,
+    dataset,
+    library: libraryVersion(),
+    builder: BUILDER_VERSION,
+    format: ZOO_FORMAT_VERSION,
+    engine: options.engine ?? 'js',
+  };
 }
 
 /** The cache folder of that key (not created). */
@@ -144,7 +179,9 @@ export interface ZooCacheOptions extends Omit<BuildOptions, 'out'> {
 }
 
 /** buildZoo's defaults less `out`, plus `root`. */
-export const ZOO_CACHE_DEFAULTS = (({ out: _out, ...build }) => ({ ...build, root: undefined }))(BUILD_DEFAULTS) satisfies OptionDefaults<ZooCacheOptions>;
+export const ZOO_CACHE_DEFAULTS = (({ out: _out, ...build }) => ({ ...build, root: undefined }))(
+  BUILD_DEFAULTS,
+) satisfies OptionDefaults<ZooCacheOptions>;
 
 export interface ZooCacheReport extends BuildReport {
   zoo: Zoo;
@@ -175,9 +212,28 @@ export async function zooCache(spec: ZooSpec, cacheOptions: ZooCacheOptions = {}
   const folder = cacheFolder('zoos', key, { root: options.root, label: spec.name });
   const reuse = (): ZooCacheReport | undefined => {
     const marker = readMarker(folder);
-    if (!marker || !Array.isArray(marker.models) || !Array.isArray(marker.nan) || canonicalJson(marker.key) !== canonicalJson(key)) return undefined;
+    if (
+      !marker ||
+      !Array.isArray(marker.models) ||
+      !Array.isArray(marker.nan) ||
+      canonicalJson(marker.key) !== canonicalJson(key)
+    )
+      return undefined;
     const seconds = (performance.now() - started) / 1000;
-    return { out: folder, models: marker.models.length, trained: [], skipped: [...marker.models], failed: [], nan: [...marker.nan], seconds, modelsPerMinute: 0, zoo: readNativeZoo(folder), folder, key, reused: true };
+    return {
+      out: folder,
+      models: marker.models.length,
+      trained: [],
+      skipped: [...marker.models],
+      failed: [],
+      nan: [...marker.nan],
+      seconds,
+      modelsPerMinute: 0,
+      zoo: readNativeZoo(folder),
+      folder,
+      key,
+      reused: true,
+    };
   };
   const found = reuse();
   if (found) return found;
@@ -190,9 +246,18 @@ export async function zooCache(spec: ZooSpec, cacheOptions: ZooCacheOptions = {}
     const { root: _root, ...build } = cacheOptions;
     const report = await buildZoo(spec, { ...build, out: folder });
     if (report.failed.length === 0) {
-      const nan = report.zoo.models.filter((model) => model.results.some((row) => row.nan === true)).map((model) => model.id);
-      const marker: CompleteMarker = { key, models: report.zoo.models.map((model) => model.id), nan, completed: new Date().toISOString() };
-      writeFileAtomic(path.join(folder, CACHE_COMPLETE_FILE), (write) => write(Buffer.from(`${JSON.stringify(marker, null, 1)}\n`)));
+      const nan = report.zoo.models
+        .filter((model) => model.results.some((row) => row.nan === true))
+        .map((model) => model.id);
+      const marker: CompleteMarker = {
+        key,
+        models: report.zoo.models.map((model) => model.id),
+        nan,
+        completed: new Date().toISOString(),
+      };
+      writeFileAtomic(path.join(folder, CACHE_COMPLETE_FILE), (write) =>
+        write(Buffer.from(`${JSON.stringify(marker, null, 1)}\n`)),
+      );
     }
     return { ...report, folder, key, reused: false };
   } finally {
@@ -212,7 +277,8 @@ function readMarker(folder: string): CompleteMarker | undefined {
 function removeDeadWritersTemporaries(folder: string): void {
   if (!fs.existsSync(folder)) return;
   for (const entry of fs.readdirSync(folder, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && isDeadWritersTemporary(entry.name)) fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
+    if (entry.isFile() && isDeadWritersTemporary(entry.name))
+      fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
   }
 }
 
@@ -230,7 +296,11 @@ function lockAbandoned(file: string): boolean {
     return false; // released meanwhile: the next open succeeds
   }
   let holder: { pid?: number; host?: string };
-  try { holder = JSON.parse(text) as typeof holder; } catch { return age > 60_000; } // being written, or a crash between open and write
+  try {
+    holder = JSON.parse(text) as typeof holder;
+  } catch {
+    return age > 60_000;
+  } // being written, or a crash between open and write
   if (holder.host !== os.hostname() || !Number.isInteger(holder.pid)) return age > FOREIGN_LOCK_HOURS * 3_600_000;
   return !processIsRunning(holder.pid!);
 }
@@ -242,7 +312,14 @@ async function acquireLock(file: string, signal?: AbortSignal): Promise<() => vo
   for (;;) {
     try {
       const descriptor = fs.openSync(file, 'wx');
-      try { fs.writeSync(descriptor, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() })); } finally { fs.closeSync(descriptor); }
+      try {
+        fs.writeSync(
+          descriptor,
+          JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }),
+        );
+      } finally {
+        fs.closeSync(descriptor);
+      }
       return () => fs.rmSync(file, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -251,7 +328,8 @@ async function acquireLock(file: string, signal?: AbortSignal): Promise<() => vo
       fs.rmSync(file, { force: true });
       continue;
     }
-    if (signal?.aborted || kernelHost()?.signal.aborted) throw new InterruptedError(`interrupted while waiting for ${file}`);
+    if (signal?.aborted || kernelHost()?.signal.aborted)
+      throw new InterruptedError(`interrupted while waiting for ${file}`);
     if (!told) process.stderr.write(`waiting for another process building the same zoo (lock ${file})\n`);
     told = true;
     await new Promise((resolve) => setTimeout(resolve, 250));

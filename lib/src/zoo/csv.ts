@@ -14,25 +14,40 @@ export function parseCsv(text: string, file: string): Record<string, string | nu
     const c = text[i];
     if (quoted) {
       if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
       } else field += c;
       continue;
     }
     if (c === '"' && field === '') quoted = true;
-    else if (c === ',') { record.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
-      record.push(field); field = '';
+      record.push(field);
+      field = '';
       if (record.length > 1 || record[0] !== '') records.push(record);
       record = [];
     } else field += c;
   }
   if (quoted) throw new FormatError('CSV ends inside a quoted field', { file });
-  if (field !== '' || record.length > 0) { record.push(field); records.push(record); }
+  if (field !== '' || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
   if (records.length === 0) throw new FormatError('CSV has no header row', { file });
   const header = records[0];
   return records.slice(1).map((cells, index) => {
-    if (cells.length !== header.length) throw new FormatError('CSV row has a different number of cells than the header', { file, field: `row ${index + 2}`, expected: String(header.length), found: String(cells.length) });
+    if (cells.length !== header.length)
+      throw new FormatError('CSV row has a different number of cells than the header', {
+        file,
+        field: `row ${index + 2}`,
+        expected: String(header.length),
+        found: String(cells.length),
+      });
     const row: Record<string, string | number> = {};
     header.forEach((name, column) => {
       const cell = cells[column];

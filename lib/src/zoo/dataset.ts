@@ -10,9 +10,28 @@ import { gaussianBlobs, modularAddition, parity, spirals, teacherStudent, twoMoo
 import { subsample, withLabelNoise, type DatasetSplit } from '../data/dataset';
 
 /** Classification datasets, and 'convection': the 1-D convection PINN (no data; the loss is the PDE's). */
-export type DatasetName = 'digits' | 'mnist' | 'teacher-student' | 'blobs' | 'two-moons' | 'spirals' | 'parity' | 'modular-addition' | 'convection';
+export type DatasetName =
+  | 'digits'
+  | 'mnist'
+  | 'teacher-student'
+  | 'blobs'
+  | 'two-moons'
+  | 'spirals'
+  | 'parity'
+  | 'modular-addition'
+  | 'convection';
 
-export const DATASET_NAMES: readonly DatasetName[] = ['digits', 'mnist', 'teacher-student', 'blobs', 'two-moons', 'spirals', 'parity', 'modular-addition', 'convection'];
+export const DATASET_NAMES: readonly DatasetName[] = [
+  'digits',
+  'mnist',
+  'teacher-student',
+  'blobs',
+  'two-moons',
+  'spirals',
+  'parity',
+  'modular-addition',
+  'convection',
+];
 
 /** A zoo's dataset as recorded in zoo.json: the generator's name and its options (size, seed, split). */
 export interface ZooDataset {
@@ -25,16 +44,32 @@ export interface ZooDataset {
 export function datasetSplit(dataset: ZooDataset): DatasetSplit {
   const o = dataset.options;
   switch (dataset.name) {
-    case 'digits': return digits({ testFraction: o.testFraction, seed: o.seed });
-    case 'mnist': return mnist({ testFraction: o.testFraction, seed: o.seed, perClass: o.perClass, size: o.size });
-    case 'teacher-student': return teacherStudent(o);
-    case 'blobs': return gaussianBlobs(o);
-    case 'two-moons': return twoMoons(o);
-    case 'spirals': return spirals(o);
-    case 'parity': return parity(o);
-    case 'modular-addition': return modularAddition(o);
-    case 'convection': throw new ArgumentError('the convection zoo has no dataset: its models are trained on the PDE', { field: 'dataset' });
-    default: throw new ArgumentError('unknown dataset', { field: 'dataset', expected: DATASET_NAMES.join(', '), found: String(dataset.name) });
+    case 'digits':
+      return digits({ testFraction: o.testFraction, seed: o.seed });
+    case 'mnist':
+      return mnist({ testFraction: o.testFraction, seed: o.seed, perClass: o.perClass, size: o.size });
+    case 'teacher-student':
+      return teacherStudent(o);
+    case 'blobs':
+      return gaussianBlobs(o);
+    case 'two-moons':
+      return twoMoons(o);
+    case 'spirals':
+      return spirals(o);
+    case 'parity':
+      return parity(o);
+    case 'modular-addition':
+      return modularAddition(o);
+    case 'convection':
+      throw new ArgumentError('the convection zoo has no dataset: its models are trained on the PDE', {
+        field: 'dataset',
+      });
+    default:
+      throw new ArgumentError('unknown dataset', {
+        field: 'dataset',
+        expected: DATASET_NAMES.join(', '),
+        found: String(dataset.name),
+      });
   }
 }
 
@@ -42,7 +77,10 @@ export function datasetSplit(dataset: ZooDataset): DatasetSplit {
  * The training data of one model: its cell's data fraction and label noise applied to the split
  * (seeded by the dataset, not the model, so the seeds of a cell see the same rows).
  */
-export function cellData(split: DatasetSplit, hyperparameters: { data_fraction?: number; label_noise?: number }): DatasetSplit {
+export function cellData(
+  split: DatasetSplit,
+  hyperparameters: { data_fraction?: number; label_noise?: number },
+): DatasetSplit {
   const fraction = hyperparameters.data_fraction ?? 1;
   const noise = hyperparameters.label_noise ?? 0;
   let train = split.train;

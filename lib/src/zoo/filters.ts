@@ -32,7 +32,12 @@ export interface WeightsOptions extends CheckpointFilter {
   report?: FilterReport;
 }
 
-export const WEIGHTS_DEFAULTS = { dropNaN: false, maxAbsWeight: undefined, epochs: undefined, report: undefined } as const satisfies OptionDefaults<WeightsOptions>;
+export const WEIGHTS_DEFAULTS = {
+  dropNaN: false,
+  maxAbsWeight: undefined,
+  epochs: undefined,
+  report: undefined,
+} as const satisfies OptionDefaults<WeightsOptions>;
 
 export interface FilterReport {
   kept: number;

@@ -95,12 +95,14 @@ export interface ZooManifest {
 const MODEL_ID = /^[A-Za-z0-9._=,+-]+$/;
 
 function checkModelId(id: string): void {
-  if (!MODEL_ID.test(id) || id === '.' || id === '..') throw new ArgumentError('model ids may use letters, digits and . _ = , + - only', { field: 'id', found: id });
+  if (!MODEL_ID.test(id) || id === '.' || id === '..')
+    throw new ArgumentError('model ids may use letters, digits and . _ = , + - only', { field: 'id', found: id });
 }
 
 /** The folder name of an epoch's checkpoint: checkpoint_000012. */
 export function checkpointFolder(epoch: number): string {
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ArgumentError('epoch must be a non-negative integer', { found: String(epoch) });
+  if (!Number.isSafeInteger(epoch) || epoch < 0)
+    throw new ArgumentError('epoch must be a non-negative integer', { found: String(epoch) });
   return `checkpoint_${String(epoch).padStart(6, '0')}`;
 }
 
@@ -110,9 +112,17 @@ function writeJson(file: string, value: unknown): void {
 }
 
 /** Writes (or replaces) zoo.json. */
-export function writeZooManifest(root: string, manifest: Omit<ZooManifest, 'format' | 'version'> & { version?: number }): void {
+export function writeZooManifest(
+  root: string,
+  manifest: Omit<ZooManifest, 'format' | 'version'> & { version?: number },
+): void {
   manifest.models.forEach(checkModelId);
-  writeJson(path.join(root, ZOO_MANIFEST), { format: ZOO_FORMAT, version: ZOO_FORMAT_VERSION, created: new Date().toISOString(), ...manifest });
+  writeJson(path.join(root, ZOO_MANIFEST), {
+    format: ZOO_FORMAT,
+    version: ZOO_FORMAT_VERSION,
+    created: new Date().toISOString(),
+    ...manifest,
+  });
 }
 
 /** Writes a model's params.json. */
@@ -125,11 +135,19 @@ export function writeZooParams(root: string, id: string, params: Record<string, 
 export function writeZooResults(root: string, id: string, results: Record<string, unknown>[]): void {
   checkModelId(id);
   const lines = results.map((row, epoch) => {
-    if (row.epoch !== undefined && row.epoch !== epoch) throw new ArgumentError('result rows must be epochs 0, 1, 2, ... in order', { field: `row ${epoch}`, found: `epoch ${String(row.epoch)}` });
+    if (row.epoch !== undefined && row.epoch !== epoch)
+      throw new ArgumentError('result rows must be epochs 0, 1, 2, ... in order', {
+        field: `row ${epoch}`,
+        found: `epoch ${String(row.epoch)}`,
+      });
     const { epoch: _epoch, ...rest } = row;
-    return JSON.stringify({ ...rest, training_iteration: epoch }, (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value));
+    return JSON.stringify({ ...rest, training_iteration: epoch }, (_, value) =>
+      typeof value === 'number' && !Number.isFinite(value) ? null : value,
+    );
   });
-  writeFileAtomic(path.join(root, id, 'result.json'), (write) => write(Buffer.from(lines.join('\n') + (lines.length ? '\n' : ''))));
+  writeFileAtomic(path.join(root, id, 'result.json'), (write) =>
+    write(Buffer.from(lines.join('\n') + (lines.length ? '\n' : ''))),
+  );
 }
 
 /** Writes checkpoint_<epoch>/weights.safetensors for a model. */
@@ -149,12 +167,25 @@ export function readNativeZoo(root: string, options: ZooReadOptions = {}): Zoo {
   const manifestFile = path.join(root, ZOO_MANIFEST);
   const manifest = folder.readJson(manifestFile);
   const m = manifest as Partial<ZooManifest>;
-  if (m?.format !== ZOO_FORMAT) throw new FormatError('not a weightlab zoo manifest', { file: manifestFile, field: 'format', expected: ZOO_FORMAT, found: String(m?.format) });
-  if (!ZOO_FORMAT_VERSIONS_READ.includes(m.version as number)) throw new FormatError('unsupported weightlab zoo version', { file: manifestFile, field: 'version', expected: ZOO_FORMAT_VERSIONS_READ.join(' or '), found: String(m.version) });
+  if (m?.format !== ZOO_FORMAT)
+    throw new FormatError('not a weightlab zoo manifest', {
+      file: manifestFile,
+      field: 'format',
+      expected: ZOO_FORMAT,
+      found: String(m?.format),
+    });
+  if (!ZOO_FORMAT_VERSIONS_READ.includes(m.version as number))
+    throw new FormatError('unsupported weightlab zoo version', {
+      file: manifestFile,
+      field: 'version',
+      expected: ZOO_FORMAT_VERSIONS_READ.join(' or '),
+      found: String(m.version),
+    });
   if (!Array.isArray(m.models) || !m.models.every((id) => typeof id === 'string' && MODEL_ID.test(id))) {
     throw new FormatError('manifest models must be a list of folder names', { file: manifestFile, field: 'models' });
   }
-  if (typeof m.axes !== 'object' || m.axes === null || Array.isArray(m.axes)) throw new FormatError('manifest axes must be an object', { file: manifestFile, field: 'axes' });
+  if (typeof m.axes !== 'object' || m.axes === null || Array.isArray(m.axes))
+    throw new FormatError('manifest axes must be an object', { file: manifestFile, field: 'axes' });
   const skipped: ZooSkip[] = [];
   const trials: { directory: string; id: string }[] = [];
   for (const id of m.models) {
@@ -162,7 +193,12 @@ export function readNativeZoo(root: string, options: ZooReadOptions = {}): Zoo {
     try {
       const kind = folder.entry(directory);
       if (kind !== 'directory' || !isTrialDirectory(directory)) {
-        throw new FormatError('the manifest lists a model folder that is missing or has no params.json', { file: directory, field: id, expected: 'a folder with params.json', found: kind === 'directory' ? 'a folder without params.json' : kind });
+        throw new FormatError('the manifest lists a model folder that is missing or has no params.json', {
+          file: directory,
+          field: id,
+          expected: 'a folder with params.json',
+          found: kind === 'directory' ? 'a folder without params.json' : kind,
+        });
       }
       trials.push({ directory, id });
     } catch (error) {
@@ -173,31 +209,71 @@ export function readNativeZoo(root: string, options: ZooReadOptions = {}): Zoo {
   const models = readTrials(folder, trials, skipped);
   if (models.length === 0 && skipped.length > 0) throw nothingReadable(root, 'model folder', skipped);
   const architectures = m.architectures ?? {};
-  if (typeof architectures !== 'object' || architectures === null || Array.isArray(architectures)) throw new FormatError('manifest architectures must be an object of model id -> network', { file: manifestFile, field: 'architectures' });
+  if (typeof architectures !== 'object' || architectures === null || Array.isArray(architectures))
+    throw new FormatError('manifest architectures must be an object of model id -> network', {
+      file: manifestFile,
+      field: 'architectures',
+    });
   for (const model of models) {
     const architecture = (architectures as Record<string, unknown>)[model.id];
     if (architecture === undefined) continue;
     const kind = (architecture as { kind?: unknown })?.kind;
-    if (kind !== 'mlp' && kind !== 'cnn') throw new FormatError('a model architecture must be an MLP or CNN description', { file: manifestFile, field: `architectures.${model.id}.kind`, expected: 'mlp | cnn', found: String(kind) });
+    if (kind !== 'mlp' && kind !== 'cnn')
+      throw new FormatError('a model architecture must be an MLP or CNN description', {
+        file: manifestFile,
+        field: `architectures.${model.id}.kind`,
+        expected: 'mlp | cnn',
+        found: String(kind),
+      });
     (model as { architecture?: NetworkArchitecture }).architecture = architecture as NetworkArchitecture;
   }
   // Axes are stored under PTMZ keys (the serialised contract) and shown under their axis names.
-  const axes = Object.fromEntries(Object.entries(m.axes as Record<string, unknown[]>).map(([key, values]) => [axisNameOfKey(key), values]));
-  return new Zoo('weightlab', root, models, axes, m as Record<string, unknown>, skipped, manifestDataset(m, manifestFile));
+  const axes = Object.fromEntries(
+    Object.entries(m.axes as Record<string, unknown[]>).map(([key, values]) => [axisNameOfKey(key), values]),
+  );
+  return new Zoo(
+    'weightlab',
+    root,
+    models,
+    axes,
+    m as Record<string, unknown>,
+    skipped,
+    manifestDataset(m, manifestFile),
+  );
 }
 
 /**
  * The dataset a manifest records: version 2's "data"; a version-1 zoo made by the builder kept it
  * in its spec (under "weightlab.builder"), which is read here so that old zoos keep working.
  */
-function manifestDataset(m: Partial<ZooManifest> & Record<string, unknown>, manifestFile: string): ZooDataset | undefined {
-  const legacy = (m['weightlab.builder'] as { spec?: { dataset?: unknown; datasetOptions?: unknown } } | undefined)?.spec;
-  const data = m.data ?? (legacy?.dataset !== undefined ? { name: legacy.dataset, options: legacy.datasetOptions ?? {} } : undefined);
+function manifestDataset(
+  m: Partial<ZooManifest> & Record<string, unknown>,
+  manifestFile: string,
+): ZooDataset | undefined {
+  const legacy = (m['weightlab.builder'] as { spec?: { dataset?: unknown; datasetOptions?: unknown } } | undefined)
+    ?.spec;
+  const data =
+    m.data ??
+    (legacy?.dataset !== undefined ? { name: legacy.dataset, options: legacy.datasetOptions ?? {} } : undefined);
   if (data === undefined) return undefined;
   const { name, options } = data as { name?: unknown; options?: unknown };
-  if (!DATASET_NAMES.includes(name as ZooDataset['name'])) throw new FormatError('unknown dataset in the manifest', { file: manifestFile, field: 'data.name', expected: DATASET_NAMES.join(', '), found: String(name) });
-  if (typeof options !== 'object' || options === null || Array.isArray(options) || !Object.values(options).every((v) => typeof v === 'number')) {
-    throw new FormatError('dataset options must be an object of numbers', { file: manifestFile, field: 'data.options' });
+  if (!DATASET_NAMES.includes(name as ZooDataset['name']))
+    throw new FormatError('unknown dataset in the manifest', {
+      file: manifestFile,
+      field: 'data.name',
+      expected: DATASET_NAMES.join(', '),
+      found: String(name),
+    });
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    Array.isArray(options) ||
+    !Object.values(options).every((v) => typeof v === 'number')
+  ) {
+    throw new FormatError('dataset options must be an object of numbers', {
+      file: manifestFile,
+      field: 'data.options',
+    });
   }
   return { name: name as ZooDataset['name'], options: { ...(options as Record<string, number>) } };
 }

@@ -14,13 +14,26 @@ import { resolveOptions, type OptionDefaults } from '../options/resolve';
 /** openZoo's options: the read limits of every layout, and the Small CNN Zoo's own two. */
 export type OpenZooOptions = SmallCnnZooOptions;
 
-export const OPEN_ZOO_DEFAULTS = { ...ZOO_READ_DEFAULTS, layout: 'torch', maxMetricsBytes: 2 ** 30 } as const satisfies OptionDefaults<OpenZooOptions>;
+export const OPEN_ZOO_DEFAULTS = {
+  ...ZOO_READ_DEFAULTS,
+  layout: 'torch',
+  maxMetricsBytes: 2 ** 30,
+} as const satisfies OptionDefaults<OpenZooOptions>;
 
 /** The layout of a zoo folder. */
 export function detectZooKind(root: string): ZooKind {
   let isFolder = false;
-  try { isFolder = fs.statSync(root).isDirectory(); } catch { /* missing or a bad link: not a folder */ }
-  if (!isFolder) throw new FormatError('a zoo is a folder', { file: root, expected: 'a folder', found: hasEntry(root) ? 'not a folder (or a bad link)' : 'nothing' });
+  try {
+    isFolder = fs.statSync(root).isDirectory();
+  } catch {
+    /* missing or a bad link: not a folder */
+  }
+  if (!isFolder)
+    throw new FormatError('a zoo is a folder', {
+      file: root,
+      expected: 'a folder',
+      found: hasEntry(root) ? 'not a folder (or a bad link)' : 'nothing',
+    });
   if (hasEntry(path.join(root, ZOO_MANIFEST))) return 'weightlab';
   if (hasEntry(path.join(root, 'weights.npy')) && hasEntry(path.join(root, 'layout.csv'))) return 'small-cnn-zoo';
   return 'ray-tune';
@@ -34,8 +47,11 @@ export function detectZooKind(root: string): ZooKind {
 export function openZoo(root: string, openOptions: OpenZooOptions = {}): Zoo {
   const options = resolveOptions('openZoo', OPEN_ZOO_DEFAULTS, openOptions);
   switch (detectZooKind(root)) {
-    case 'weightlab': return readNativeZoo(root, options);
-    case 'small-cnn-zoo': return readSmallCnnZoo(root, options);
-    default: return readRayTuneZoo(root, options);
+    case 'weightlab':
+      return readNativeZoo(root, options);
+    case 'small-cnn-zoo':
+      return readSmallCnnZoo(root, options);
+    default:
+      return readRayTuneZoo(root, options);
   }
 }

@@ -12,10 +12,20 @@
  * label_noise and the PINN's beta are load-like; batch_size and learning_rate temperature-like.
  * For a CNN, width is the channel count of every conv layer and depth the number of conv layers.
  */
-export type AxisName = 'width' | 'depth' | 'batch_size' | 'learning_rate' | 'weight_decay' | 'data_fraction' | 'label_noise' | 'beta';
+export type AxisName =
+  'width' | 'depth' | 'batch_size' | 'learning_rate' | 'weight_decay' | 'data_fraction' | 'label_noise' | 'beta';
 
 /** Every axis, in grid order (the order model ids list them). */
-export const AXIS_NAMES: readonly AxisName[] = ['width', 'depth', 'batch_size', 'learning_rate', 'weight_decay', 'data_fraction', 'label_noise', 'beta'];
+export const AXIS_NAMES: readonly AxisName[] = [
+  'width',
+  'depth',
+  'batch_size',
+  'learning_rate',
+  'weight_decay',
+  'data_fraction',
+  'label_noise',
+  'beta',
+];
 
 /** Each axis's key in params.json and zoo.json (PTMZ/ModelZoos names). */
 export const PTMZ_AXIS_KEYS: Readonly<Record<AxisName, string>> = {

@@ -1,12 +1,44 @@
 // The zoo namespace: open a model zoo folder (native, ray-tune/PTMZ, Small CNN Zoo), read its
 // metadata table, build new zoos from a spec, cache them, and view checkpoints as vectors or tokens.
-export { Zoo, ZOO_TABLE_DEFAULTS, type ZooKind, type ZooModel, type ZooCheckpoint, type ZooResult, type ZooSummary, type ZooTableOptions, type ZooSkip, type ZooRow, type ZooModelRow, type ZooColumns } from './zoo';
+export {
+  Zoo,
+  ZOO_TABLE_DEFAULTS,
+  type ZooKind,
+  type ZooModel,
+  type ZooCheckpoint,
+  type ZooResult,
+  type ZooSummary,
+  type ZooTableOptions,
+  type ZooSkip,
+  type ZooRow,
+  type ZooModelRow,
+  type ZooColumns,
+} from './zoo';
 export { ZOO_READ_DEFAULTS, type ZooReadOptions } from './zoo-folder';
 export { openZoo, OPEN_ZOO_DEFAULTS, type OpenZooOptions } from './open-zoo';
-export { filterReport, WEIGHTS_DEFAULTS, type CheckpointFilter, type FilterReport, type WeightsOptions } from './filters';
+export {
+  filterReport,
+  WEIGHTS_DEFAULTS,
+  type CheckpointFilter,
+  type FilterReport,
+  type WeightsOptions,
+} from './filters';
 export { writeZooManifest, writeZooParams, writeZooResults, writeZooCheckpoint, type ZooManifest } from './native';
-export { vectoriseCheckpoint, unvectoriseCheckpoint, buildIndexDict, VECTORISE_DEFAULTS, type IndexDict, type VectoriseOptions } from './vectorise';
-export { tokeniseCheckpoint, detokeniseCheckpoint, TOKENISE_DEFAULTS, type Tokens, type TokeniseOptions } from './tokenise';
+export {
+  vectoriseCheckpoint,
+  unvectoriseCheckpoint,
+  buildIndexDict,
+  VECTORISE_DEFAULTS,
+  type IndexDict,
+  type VectoriseOptions,
+} from './vectorise';
+export {
+  tokeniseCheckpoint,
+  detokeniseCheckpoint,
+  TOKENISE_DEFAULTS,
+  type Tokens,
+  type TokeniseOptions,
+} from './tokenise';
 export { zooCache, zooCacheFolder, ZOO_CACHE_DEFAULTS, type ZooCacheOptions, type ZooCacheReport } from './cache';
 export { buildZoo, BUILD_DEFAULTS, type BuildOptions, type BuildReport } from './builder/build';
 export { ZOO_SPEC_DEFAULTS, DEFAULT_HYPERPARAMETERS, type ZooSpec } from './builder/spec';

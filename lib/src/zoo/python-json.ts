@@ -18,7 +18,11 @@ export interface PythonJsonOptions {
   offset?: number;
 }
 
-const SENTINELS = new Map<string, number>([['\u0000NaN', NaN], ['\u0000Infinity', Infinity], ['\u0000-Infinity', -Infinity]]);
+const SENTINELS = new Map<string, number>([
+  ['\u0000NaN', NaN],
+  ['\u0000Infinity', Infinity],
+  ['\u0000-Infinity', -Infinity],
+]);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -32,7 +36,11 @@ function byteOffset(text: string, index: number, base: number): number {
  * Checks the nesting depth and rewrites Python's NaN / Infinity / -Infinity tokens as sentinel
  * strings, in one pass. Returns the text to hand to JSON.parse and whether any token was replaced.
  */
-function toStrictJson(text: string, maxDepth: number, where: ErrorDetails & { offset: number }): { json: string; replaced: boolean } {
+function toStrictJson(
+  text: string,
+  maxDepth: number,
+  where: ErrorDetails & { offset: number },
+): { json: string; replaced: boolean } {
   const pieces: string[] = [];
   let copied = 0;
   let depth = 0;
@@ -51,17 +59,28 @@ function toStrictJson(text: string, maxDepth: number, where: ErrorDetails & { of
       i = close;
       continue;
     }
-    if (c === 0x5b || c === 0x7b) { // [ {
+    if (c === 0x5b || c === 0x7b) {
+      // [ {
       if (++depth > maxDepth) {
         throw new FormatError('JSON nested too deeply', {
-          ...where, offset: byteOffset(text, i, where.offset),
-          expected: `at most ${maxDepth} levels of arrays and objects`, found: `level ${depth}`,
+          ...where,
+          offset: byteOffset(text, i, where.offset),
+          expected: `at most ${maxDepth} levels of arrays and objects`,
+          found: `level ${depth}`,
         });
       }
-    } else if (c === 0x5d || c === 0x7d) { // ] }
+    } else if (c === 0x5d || c === 0x7d) {
+      // ] }
       depth--;
-    } else if (c === 0x4e || c === 0x49 || c === 0x2d) { // N I -
-      const token = text.startsWith('NaN', i) ? 'NaN' : text.startsWith('Infinity', i) ? 'Infinity' : text.startsWith('-Infinity', i) ? '-Infinity' : undefined;
+    } else if (c === 0x4e || c === 0x49 || c === 0x2d) {
+      // N I -
+      const token = text.startsWith('NaN', i)
+        ? 'NaN'
+        : text.startsWith('Infinity', i)
+          ? 'Infinity'
+          : text.startsWith('-Infinity', i)
+            ? '-Infinity'
+            : undefined;
       if (token) {
         pieces.push(text.slice(copied, i), `"\\u0000${token}"`);
         i += token.length - 1;
@@ -108,7 +127,11 @@ export function parsePythonJson(text: string, file: string, field?: string, opti
 }
 
 /** Objects of a JSON Lines text; a truncated last line (a run killed mid-write) is dropped and reported. */
-export function parseJsonLines(text: string, file: string, options: PythonJsonOptions = {}): { rows: Record<string, unknown>[]; droppedLastLine: boolean } {
+export function parseJsonLines(
+  text: string,
+  file: string,
+  options: PythonJsonOptions = {},
+): { rows: Record<string, unknown>[]; droppedLastLine: boolean } {
   const reader = new JsonLinesReader(file, options.maxDepth);
   let offset = options.offset ?? 0;
   for (const line of text.split('\n')) {
@@ -129,7 +152,10 @@ export class JsonLinesReader {
   private lineNumber = 0;
   private pending: FormatError | undefined;
 
-  constructor(readonly file: string, readonly maxDepth = DEFAULT_JSON_DEPTH) {}
+  constructor(
+    readonly file: string,
+    readonly maxDepth = DEFAULT_JSON_DEPTH,
+  ) {}
 
   /** Feeds the next line (without its newline) starting at byte `offset` of the file. */
   line(text: string, offset: number): void {
@@ -148,7 +174,11 @@ export class JsonLinesReader {
     }
     if (replaced) value = restoreSentinels(value);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new FormatError('JSON Lines row is not an object', { ...where, expected: 'an object', found: Array.isArray(value) ? 'an array' : typeof value });
+      throw new FormatError('JSON Lines row is not an object', {
+        ...where,
+        expected: 'an object',
+        found: Array.isArray(value) ? 'an array' : typeof value,
+      });
     }
     this.rows.push(value as Record<string, unknown>);
   }
@@ -160,15 +190,23 @@ export class JsonLinesReader {
 }
 
 /** Nested objects flattened with '::' (the separator ModelZoos and PTMZ use in config keys), depth first in key order. */
-export function flattenKeys(value: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flattenKeys(
+  value: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   // An explicit stack instead of recursion: the depth comes from a file.
   const stack = [{ prefix, entries: Object.entries(value), next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    if (top.next === top.entries.length) { stack.pop(); continue; }
+    if (top.next === top.entries.length) {
+      stack.pop();
+      continue;
+    }
     const [key, child] = top.entries[top.next++];
     const name = top.prefix ? `${top.prefix}::${key}` : key;
-    if (child !== null && typeof child === 'object' && !Array.isArray(child)) stack.push({ prefix: name, entries: Object.entries(child), next: 0 });
+    if (child !== null && typeof child === 'object' && !Array.isArray(child))
+      stack.push({ prefix: name, entries: Object.entries(child), next: 0 });
     else out[name] = Array.isArray(child) ? JSON.stringify(child) : child;
   }
   return out;

@@ -14,7 +14,15 @@ import { Zoo, type ZooCheckpoint, type ZooModel, type ZooResult, type ZooSkip } 
 import { hasEntry, isReadError, ZooFolder, type EntryKind, type ZooReadOptions } from './zoo-folder';
 
 /** Files a checkpoint folder may hold the weights in, in the order we look for them. */
-export const CHECKPOINT_FILES = ['weights.safetensors', 'checkpoints', 'model.safetensors', 'checkpoint.pt', 'model.pt', 'checkpoint.pth', 'model.pth'];
+export const CHECKPOINT_FILES = [
+  'weights.safetensors',
+  'checkpoints',
+  'model.safetensors',
+  'checkpoint.pt',
+  'model.pt',
+  'checkpoint.pth',
+  'model.pth',
+];
 
 const CHECKPOINT_DIRECTORY = /^checkpoint_(\d+)$/;
 
@@ -37,7 +45,9 @@ export function epochOffset(lines: Record<string, unknown>[], hasCheckpointZero:
     if (iterations.every((value, index) => typeof value !== 'number' || value === index + offset)) return offset;
   }
   throw new FormatError('result.json training_iteration matches neither epoch offset 0 nor 1', {
-    file, expected: 'training_iteration == line index (+1)', found: iterations.slice(0, 5).map(String).join(', '),
+    file,
+    expected: 'training_iteration == line index (+1)',
+    found: iterations.slice(0, 5).map(String).join(', '),
   });
 }
 
@@ -49,11 +59,18 @@ export function epochOffset(lines: Record<string, unknown>[], hasCheckpointZero:
 export function readTrialIn(folder: ZooFolder, directory: string, id = path.basename(directory)): ZooModel {
   const paramsFile = path.join(directory, 'params.json');
   const params = folder.readJson(paramsFile);
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new FormatError('params.json is not an object', { file: paramsFile, expected: 'an object', found: Array.isArray(params) ? 'an array' : String(params) });
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw new FormatError('params.json is not an object', {
+      file: paramsFile,
+      expected: 'an object',
+      found: Array.isArray(params) ? 'an array' : String(params),
+    });
   const warnings: string[] = [];
   // A checkpoint entry that is a bad link is left out with a warning (raised when strict); undefined then.
   const look = (entry: string): EntryKind | undefined => {
-    try { return folder.entry(path.join(directory, entry)); } catch (error) {
+    try {
+      return folder.entry(path.join(directory, entry));
+    } catch (error) {
       if (!(error instanceof FormatError) || folder.strict) throw error;
       warnings.push(`${entry} skipped: ${error.message}`);
       return undefined;
@@ -66,17 +83,35 @@ export function readTrialIn(folder: ZooFolder, directory: string, id = path.base
   }
   checkpointDirs.sort((a, b) => a.epoch - b.epoch);
   const flat = flattenKeys(params as Record<string, unknown>);
-  const model = { id, path: directory, params: flat, hyperparameters: hyperparametersOf(flat), results: [] as ZooResult[], checkpoints: [] as ZooCheckpoint[], warnings, epochOffset: 0 };
+  const model = {
+    id,
+    path: directory,
+    params: flat,
+    hyperparameters: hyperparametersOf(flat),
+    results: [] as ZooResult[],
+    checkpoints: [] as ZooCheckpoint[],
+    warnings,
+    epochOffset: 0,
+  };
   const seenEpochs = new Set<number>();
   for (const { name, epoch } of checkpointDirs) {
-    if (seenEpochs.has(epoch)) { warnings.push(`two checkpoint folders for epoch ${epoch}; using the first (${name} skipped)`); continue; }
+    if (seenEpochs.has(epoch)) {
+      warnings.push(`two checkpoint folders for epoch ${epoch}; using the first (${name} skipped)`);
+      continue;
+    }
     let file: string | undefined;
     for (const weights of CHECKPOINT_FILES) {
       const kind = look(path.join(name, weights));
-      if (kind === 'file') { file = path.join(directory, name, weights); break; }
+      if (kind === 'file') {
+        file = path.join(directory, name, weights);
+        break;
+      }
       if (kind === 'directory' || kind === 'other') warnings.push(`${name}/${weights} skipped: not a regular file`);
     }
-    if (!file) { warnings.push(`${name} holds no weight file (looked for ${CHECKPOINT_FILES.join(', ')})`); continue; }
+    if (!file) {
+      warnings.push(`${name} holds no weight file (looked for ${CHECKPOINT_FILES.join(', ')})`);
+      continue;
+    }
     seenEpochs.add(epoch);
     const weightsFile = file;
     model.checkpoints.push({ model, epoch, path: weightsFile, load: (): WeightSet => readWeights(weightsFile) });
@@ -87,7 +122,9 @@ export function readTrialIn(folder: ZooFolder, directory: string, id = path.base
     if (droppedLastLine) warnings.push('result.json: the last line is truncated and was dropped');
     model.epochOffset = epochOffset(rows, seenEpochs.has(0), resultFile);
     // The rows are fresh objects from the parser: epoch is set in place rather than copied (memory).
-    rows.forEach((row, index) => { row.epoch = index + model.epochOffset; });
+    rows.forEach((row, index) => {
+      row.epoch = index + model.epochOffset;
+    });
     model.results = rows as ZooResult[];
   }
   return model;
@@ -102,7 +139,11 @@ export function readTrial(directory: string, id = path.basename(directory), opti
  * Reads the trials `directories` of a zoo; an unreadable one is skipped (recorded in `skipped`)
  * unless the folder is strict, in which case its error is raised.
  */
-export function readTrials(folder: ZooFolder, directories: { directory: string; id: string }[], skipped: ZooSkip[]): ZooModel[] {
+export function readTrials(
+  folder: ZooFolder,
+  directories: { directory: string; id: string }[],
+  skipped: ZooSkip[],
+): ZooModel[] {
   const models: ZooModel[] = [];
   for (const { directory, id } of directories) {
     try {
@@ -117,15 +158,20 @@ export function readTrials(folder: ZooFolder, directories: { directory: string; 
 
 /** A skipped entry from the error that made it unreadable (system errors become FormatErrors naming the entry). */
 export function skipOf(entry: string, error: WeightlabError | NodeJS.ErrnoException): ZooSkip {
-  const typed = error instanceof WeightlabError ? error : new FormatError(`cannot read: ${error.message}`, { file: entry });
+  const typed =
+    error instanceof WeightlabError ? error : new FormatError(`cannot read: ${error.message}`, { file: entry });
   return { path: entry, reason: typed.message, error: typed };
 }
 
 /** The FormatError of a zoo in which nothing could be read, naming what was skipped and why. */
 export function nothingReadable(root: string, what: string, skipped: ZooSkip[]): FormatError {
-  const reasons = skipped.slice(0, 3).map((skip) => skip.reason).join('; ');
+  const reasons = skipped
+    .slice(0, 3)
+    .map((skip) => skip.reason)
+    .join('; ');
   return new FormatError(`no readable ${what} in the zoo folder`, {
-    file: root, expected: `at least one readable ${what}`,
+    file: root,
+    expected: `at least one readable ${what}`,
     found: `${skipped.length} unreadable (${reasons}${skipped.length > 3 ? '; ...' : ''})`,
   });
 }

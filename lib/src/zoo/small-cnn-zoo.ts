@@ -31,7 +31,12 @@ export interface SmallCnnZooOptions extends ZooReadOptions {
   maxMetricsBytes?: number;
 }
 
-interface LayoutRow { name: string; start: number; end: number; shape: number[] }
+interface LayoutRow {
+  name: string;
+  start: number;
+  end: number;
+  shape: number[];
+}
 
 function readLayout(folder: ZooFolder, file: string, width: number): LayoutRow[] {
   const rows = parseCsv(folder.readText(file), file);
@@ -40,10 +45,25 @@ function readLayout(folder: ZooFolder, file: string, width: number): LayoutRow[]
     const start = Number(row.start_idx);
     const end = Number(row.end_idx);
     if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-      throw new FormatError('layout shape must be a tuple of integers', { file, field: String(row.varname), found: String(row.shape) });
+      throw new FormatError('layout shape must be a tuple of integers', {
+        file,
+        field: String(row.varname),
+        found: String(row.shape),
+      });
     }
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > width || end - start !== sizeOf(shape as number[])) {
-      throw new FormatError('layout range does not match the shape or the weights width', { file, field: String(row.varname), expected: `end - start = ${sizeOf(shape as number[])} within ${width}`, found: `${start}..${end}` });
+    if (
+      !Number.isSafeInteger(start) ||
+      !Number.isSafeInteger(end) ||
+      start < 0 ||
+      end > width ||
+      end - start !== sizeOf(shape as number[])
+    ) {
+      throw new FormatError('layout range does not match the shape or the weights width', {
+        file,
+        field: String(row.varname),
+        expected: `end - start = ${sizeOf(shape as number[])} within ${width}`,
+        found: `${start}..${end}`,
+      });
     }
     return { name: String(row.varname), start, end, shape: shape as number[] };
   });
@@ -61,7 +81,12 @@ function toTorch(name: string, tensor: Tensor): [string, Tensor] {
 /** A FormatError unless `file` is a regular file (links followed only inside the zoo). */
 function requireFile(folder: ZooFolder, file: string): void {
   const kind = folder.entry(file);
-  if (kind !== 'file') throw new FormatError('a Small CNN Zoo file is missing or not a regular file', { file, expected: 'a regular file', found: kind });
+  if (kind !== 'file')
+    throw new FormatError('a Small CNN Zoo file is missing or not a regular file', {
+      file,
+      expected: 'a regular file',
+      found: kind,
+    });
 }
 
 /** Opens a Small CNN Zoo folder (weights.npy, layout.csv, metrics.csv.gz). */
@@ -72,14 +97,30 @@ export function readSmallCnnZoo(root: string, options: SmallCnnZooOptions = {}):
   for (const file of [weightsFile, metricsFile]) requireFile(folder, file);
   const maxMetricsBytes = options.maxMetricsBytes ?? 2 ** 30;
   const header = readNpyHeader(weightsFile);
-  if (header.shape.length !== 2 || header.fortranOrder) throw new FormatError('weights.npy must be a C-ordered N x P matrix', { file: weightsFile, found: `shape (${header.shape}) fortran_order ${header.fortranOrder}` });
+  if (header.shape.length !== 2 || header.fortranOrder)
+    throw new FormatError('weights.npy must be a C-ordered N x P matrix', {
+      file: weightsFile,
+      found: `shape (${header.shape}) fortran_order ${header.fortranOrder}`,
+    });
   const [count, width] = header.shape;
   const layout = readLayout(folder, path.join(root, 'layout.csv'), width);
   const compressedBytes = fs.statSync(metricsFile).size;
-  if (compressedBytes > maxMetricsBytes) throw new FormatError('metrics.csv.gz too large', { file: metricsFile, expected: `at most ${maxMetricsBytes} bytes (option maxMetricsBytes)`, found: `${compressedBytes} bytes` });
-  const metricsText = new TextDecoder().decode(gunzipBounded(fs.readFileSync(metricsFile), maxMetricsBytes, 'metrics.csv.gz', { file: metricsFile }));
+  if (compressedBytes > maxMetricsBytes)
+    throw new FormatError('metrics.csv.gz too large', {
+      file: metricsFile,
+      expected: `at most ${maxMetricsBytes} bytes (option maxMetricsBytes)`,
+      found: `${compressedBytes} bytes`,
+    });
+  const metricsText = new TextDecoder().decode(
+    gunzipBounded(fs.readFileSync(metricsFile), maxMetricsBytes, 'metrics.csv.gz', { file: metricsFile }),
+  );
   const metrics = parseCsv(metricsText, metricsFile);
-  if (metrics.length !== count) throw new FormatError('metrics.csv.gz and weights.npy have different row counts', { file: metricsFile, expected: String(count), found: String(metrics.length) });
+  if (metrics.length !== count)
+    throw new FormatError('metrics.csv.gz and weights.npy have different row counts', {
+      file: metricsFile,
+      expected: String(count),
+      found: String(metrics.length),
+    });
   const torchLayout = (options.layout ?? 'torch') === 'torch';
   const load = (row: number) => (): WeightSet => {
     const vector = readNpyRows(weightsFile, row, 1).toFloat32();
@@ -92,7 +133,8 @@ export function readSmallCnnZoo(root: string, options: SmallCnnZooOptions = {}):
   // Group rows into models by their run folder; without one, every row is its own model.
   const groups = new Map<string, number[]>();
   metrics.forEach((row, index) => {
-    const key = typeof row.modeldir === 'string' || typeof row.modeldir === 'number' ? String(row.modeldir) : `row_${index}`;
+    const key =
+      typeof row.modeldir === 'string' || typeof row.modeldir === 'number' ? String(row.modeldir) : `row_${index}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(index);
   });
@@ -100,14 +142,23 @@ export function readSmallCnnZoo(root: string, options: SmallCnnZooOptions = {}):
   for (const [id, rows] of groups) {
     const first = metrics[rows[0]];
     const params: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(first)) if (key.startsWith('config.')) params[key.slice('config.'.length)] = value;
-    const model = { id, path: root, params, hyperparameters: hyperparametersOf(params), results: [] as ZooResult[], checkpoints: [] as ZooCheckpoint[] };
+    for (const [key, value] of Object.entries(first))
+      if (key.startsWith('config.')) params[key.slice('config.'.length)] = value;
+    const model = {
+      id,
+      path: root,
+      params,
+      hyperparameters: hyperparametersOf(params),
+      results: [] as ZooResult[],
+      checkpoints: [] as ZooCheckpoint[],
+    };
     const ordered = [...rows].sort((a, b) => Number(metrics[a].step ?? a) - Number(metrics[b].step ?? b));
     for (const row of ordered) {
       const values = metrics[row];
       const epoch = typeof values.step === 'number' ? values.step : row;
       const result: ZooResult = { epoch };
-      for (const [key, value] of Object.entries(values)) if (!key.startsWith('config.') && key !== 'modeldir' && key !== 'step') result[key] = value;
+      for (const [key, value] of Object.entries(values))
+        if (!key.startsWith('config.') && key !== 'modeldir' && key !== 'step') result[key] = value;
       // Aliases so that ggap and cross-zoo code see the usual names.
       if (typeof values.test_accuracy === 'number') result.test_acc = values.test_accuracy;
       if (typeof values.train_accuracy === 'number') result.train_acc = values.train_accuracy;

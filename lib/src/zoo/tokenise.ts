@@ -23,7 +23,10 @@ export interface TokeniseOptions {
   ignoreBatchNorm?: boolean;
 }
 
-export const TOKENISE_DEFAULTS = { tokenSize: 0, ignoreBatchNorm: false } as const satisfies OptionDefaults<TokeniseOptions>;
+export const TOKENISE_DEFAULTS = {
+  tokenSize: 0,
+  ignoreBatchNorm: false,
+} as const satisfies OptionDefaults<TokeniseOptions>;
 
 export interface Tokens {
   /** [tokens, tokenSize] float32 values (zero where masked). */
@@ -35,9 +38,15 @@ export interface Tokens {
   tokenSize: number;
 }
 
-const isBatchNorm = (name: string) => name.includes('bn') || name.includes('downsample.1') || name.includes('batchnorm');
+const isBatchNorm = (name: string) =>
+  name.includes('bn') || name.includes('downsample.1') || name.includes('batchnorm');
 
-interface Entry { key: string; rows: number; columns: number; bias?: string }
+interface Entry {
+  key: string;
+  rows: number;
+  columns: number;
+  bias?: string;
+}
 
 /** The entries SANE tokenises, in checkpoint order, with their [rows, columns] after appending biases. */
 function tokenEntries(weights: WeightSet, options: TokeniseOptions): Entry[] {
@@ -53,7 +62,12 @@ function tokenEntries(weights: WeightSet, options: TokeniseOptions): Entry[] {
     const biasKey = key.split('weight').join('bias');
     const bias = isWeight && biasKey !== key && weights.has(biasKey) ? biasKey : undefined;
     if (bias) {
-      if (sizeOf(weights.info(bias).shape) !== rows) throw new ShapeError('bias length differs from the output channels', { field: bias, expected: String(rows), found: String(sizeOf(weights.info(bias).shape)) });
+      if (sizeOf(weights.info(bias).shape) !== rows)
+        throw new ShapeError('bias length differs from the output channels', {
+          field: bias,
+          expected: String(rows),
+          found: String(sizeOf(weights.info(bias).shape)),
+        });
       columns += 1;
     }
     entries.push({ key, rows, columns, bias });
@@ -66,7 +80,8 @@ export function tokeniseCheckpoint(weights: WeightSet, options: TokeniseOptions 
   options = resolveOptions('tokeniseCheckpoint', TOKENISE_DEFAULTS, options);
   const entries = tokenEntries(weights, options);
   let tokenSize = options.tokenSize ?? 0;
-  if (!Number.isInteger(tokenSize) || tokenSize < 0) throw new ArgumentError('tokenSize must be a non-negative integer', { found: String(tokenSize) });
+  if (!Number.isInteger(tokenSize) || tokenSize < 0)
+    throw new ArgumentError('tokenSize must be a non-negative integer', { found: String(tokenSize) });
   if (tokenSize === 0) tokenSize = Math.max(1, ...entries.map((entry) => entry.columns));
   const perRow = entries.map((entry) => Math.ceil(entry.columns / tokenSize));
   const total = entries.reduce((sum, entry, i) => sum + entry.rows * perRow[i], 0);
@@ -93,7 +108,10 @@ export function tokeniseCheckpoint(weights: WeightSet, options: TokeniseOptions 
   return {
     tokens: new Tensor('float32', tokens, [total, tokenSize]),
     mask: new Tensor('bool', mask, [total, tokenSize]),
-    positions: new Tensor(wide ? 'int32' : 'int16', wide ? Int32Array.from(positions) : Int16Array.from(positions), [total, 3]) as Tensor<'int16' | 'int32'>,
+    positions: new Tensor(wide ? 'int32' : 'int16', wide ? Int32Array.from(positions) : Int16Array.from(positions), [
+      total,
+      3,
+    ]) as Tensor<'int16' | 'int32'>,
     tokenSize,
   };
 }
@@ -102,14 +120,23 @@ export function tokeniseCheckpoint(weights: WeightSet, options: TokeniseOptions 
  * The checkpoint back from its tokens, shaped like `reference` (SANE's tokens_to_checkpoint).
  * Tensors that were tokenised are replaced (as float32); all others are taken from the reference.
  */
-export function detokeniseCheckpoint(tokens: Tensor, reference: WeightSet, options: Omit<TokeniseOptions, 'tokenSize'> = {}): WeightSet {
+export function detokeniseCheckpoint(
+  tokens: Tensor,
+  reference: WeightSet,
+  options: Omit<TokeniseOptions, 'tokenSize'> = {},
+): WeightSet {
   options = resolveOptions('detokeniseCheckpoint', { ignoreBatchNorm: TOKENISE_DEFAULTS.ignoreBatchNorm }, options);
-  if (tokens.rank !== 2) throw new ShapeError('tokens must be [tokens, tokenSize]', { found: `[${tokens.shape.join(', ')}]` });
+  if (tokens.rank !== 2)
+    throw new ShapeError('tokens must be [tokens, tokenSize]', { found: `[${tokens.shape.join(', ')}]` });
   const [count, tokenSize] = tokens.shape;
   const values = tokens.toFloat32();
   const entries = tokenEntries(reference, options);
   const needed = entries.reduce((sum, entry) => sum + entry.rows * Math.ceil(entry.columns / tokenSize), 0);
-  if (needed !== count) throw new ShapeError('token count does not match the reference checkpoint', { expected: String(needed), found: String(count) });
+  if (needed !== count)
+    throw new ShapeError('token count does not match the reference checkpoint', {
+      expected: String(needed),
+      found: String(count),
+    });
   const rebuilt = new Map<string, Tensor>();
   let token = 0;
   for (const entry of entries) {
@@ -120,12 +147,16 @@ export function detokeniseCheckpoint(tokens: Tensor, reference: WeightSet, optio
     for (let row = 0; row < entry.rows; row++) {
       for (let column = 0; column < entry.columns; column++) {
         const value = values[(token + Math.floor(column / tokenSize)) * tokenSize + (column % tokenSize)];
-        if (column < width) weight[row * width + column] = value; else bias![row] = value;
+        if (column < width) weight[row * width + column] = value;
+        else bias![row] = value;
       }
       token += perRow;
     }
     rebuilt.set(entry.key, new Tensor('float32', weight, reference.info(entry.key).shape));
     if (entry.bias) rebuilt.set(entry.bias, new Tensor('float32', bias!, reference.info(entry.bias).shape));
   }
-  return new WeightSet(reference.names.map((name): [string, Tensor] => [name, rebuilt.get(name) ?? reference.get(name)]), { metadata: { ...reference.metadata } });
+  return new WeightSet(
+    reference.names.map((name): [string, Tensor] => [name, rebuilt.get(name) ?? reference.get(name)]),
+    { metadata: { ...reference.metadata } },
+  );
 }

@@ -30,7 +30,12 @@ export interface VectoriseOptions {
 
 export const VECTORISE_DEFAULTS = { useBias: true } as const satisfies OptionDefaults<VectoriseOptions>;
 
-interface LayerSlot { weight: string; bias?: string; kind: string; key: number | string }
+interface LayerSlot {
+  weight: string;
+  bias?: string;
+  kind: string;
+  key: number | string;
+}
 
 function layerSlots(weights: WeightSet, options: VectoriseOptions): LayerSlot[] {
   const slots: LayerSlot[] = [];
@@ -63,7 +68,12 @@ export function buildIndexDict(weights: WeightSet, options: VectoriseOptions = {
     const kernels = shape[0];
     let channels = shape[1] ?? 1;
     let kernelSize = sizeOf(shape.slice(2));
-    if (slot.kind === 'fc' && previousKernels !== undefined && channels % previousKernels === 0 && channels !== previousKernels) {
+    if (
+      slot.kind === 'fc' &&
+      previousKernels !== undefined &&
+      channels % previousKernels === 0 &&
+      channels !== previousKernels
+    ) {
       kernelSize = channels / previousKernels;
       channels = previousKernels;
     }
@@ -97,12 +107,20 @@ export function vectoriseCheckpoint(weights: WeightSet, options: VectoriseOption
 }
 
 /** A WeightSet shaped like `reference` (its layer tensors) filled from `vector` (inverse of vectoriseCheckpoint). */
-export function unvectoriseCheckpoint(vector: ArrayLike<number>, reference: WeightSet, options: VectoriseOptions = {}): WeightSet {
+export function unvectoriseCheckpoint(
+  vector: ArrayLike<number>,
+  reference: WeightSet,
+  options: VectoriseOptions = {},
+): WeightSet {
   options = resolveOptions('unvectoriseCheckpoint', VECTORISE_DEFAULTS, options);
   const slots = layerSlots(reference, options);
   const names = slots.flatMap((slot) => (slot.bias ? [slot.weight, slot.bias] : [slot.weight]));
   const total = names.reduce((sum, name) => sum + sizeOf(reference.info(name).shape), 0);
-  if (vector.length !== total) throw new ShapeError('vector length differs from the layers of the reference', { expected: String(total), found: String(vector.length) });
+  if (vector.length !== total)
+    throw new ShapeError('vector length differs from the layers of the reference', {
+      expected: String(total),
+      found: String(vector.length),
+    });
   let at = 0;
   const tensors = names.map((name): [string, Tensor] => {
     const { shape } = reference.info(name);

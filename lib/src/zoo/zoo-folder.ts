@@ -64,7 +64,15 @@ function kindOf(stats: fs.Stats): EntryKind {
 }
 
 function describeKind(stats: fs.Stats): string {
-  return stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : stats.isDirectory() ? 'a folder' : 'not a regular file';
+  return stats.isFIFO()
+    ? 'a FIFO'
+    : stats.isSocket()
+      ? 'a socket'
+      : stats.isCharacterDevice() || stats.isBlockDevice()
+        ? 'a device'
+        : stats.isDirectory()
+          ? 'a folder'
+          : 'not a regular file';
 }
 
 /** True when `file` has an entry, even a bad link (whoever reads it then says what is wrong with it). */
@@ -79,7 +87,11 @@ export function hasEntry(file: string): boolean {
 
 /** A file system error (ENOENT, EACCES, ELOOP, ...) as opposed to a bug. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 /** Errors that make one trial unreadable (and so skippable), as opposed to bugs, which propagate. */
@@ -89,7 +101,8 @@ export function isReadError(error: unknown): error is WeightlabError | NodeJS.Er
 
 function checkLimit(options: ZooReadOptions, key: 'maxTextBytes' | 'maxJsonDepth' | 'maxResultBytes'): number {
   const value = options[key] ?? ZOO_READ_DEFAULTS[key];
-  if (!Number.isSafeInteger(value) || value < 1) throw new ArgumentError('must be a positive integer', { field: key, found: String(value) });
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new ArgumentError('must be a positive integer', { field: key, found: String(value) });
   return value;
 }
 
@@ -102,7 +115,10 @@ export class ZooFolder {
   readonly maxResultBytes: number;
   readonly strict: boolean;
 
-  constructor(readonly root: string, options: ZooReadOptions = {}) {
+  constructor(
+    readonly root: string,
+    options: ZooReadOptions = {},
+  ) {
     this.maxTextBytes = checkLimit(options, 'maxTextBytes');
     this.maxJsonDepth = checkLimit(options, 'maxJsonDepth');
     this.maxResultBytes = checkLimit(options, 'maxResultBytes');
@@ -128,18 +144,42 @@ export class ZooFolder {
     }
     if (!stats.isSymbolicLink()) return kindOf(stats);
     let target = '?';
-    try { target = fs.readlinkSync(file); } catch { /* the target is only for the message */ }
+    try {
+      target = fs.readlinkSync(file);
+    } catch {
+      /* the target is only for the message */
+    }
     let real: string;
     try {
       real = fs.realpathSync(file);
     } catch (error) {
       const code = isSystemError(error) ? error.code : undefined;
-      if (code === 'ELOOP') throw new FormatError('symbolic link loop', { file, expected: 'a link that resolves', found: `a link to ${target} that leads back to itself` });
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new FormatError('dangling symbolic link', { file, expected: 'a link to an existing file or folder', found: `a link to ${target}, which does not exist` });
-      throw new FormatError(`cannot resolve symbolic link: ${(error as Error).message}`, { file, found: `a link to ${target}` });
+      if (code === 'ELOOP')
+        throw new FormatError('symbolic link loop', {
+          file,
+          expected: 'a link that resolves',
+          found: `a link to ${target} that leads back to itself`,
+        });
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        throw new FormatError('dangling symbolic link', {
+          file,
+          expected: 'a link to an existing file or folder',
+          found: `a link to ${target}, which does not exist`,
+        });
+      throw new FormatError(`cannot resolve symbolic link: ${(error as Error).message}`, {
+        file,
+        found: `a link to ${target}`,
+      });
     }
-    if (real !== this.realRoot && !real.startsWith(this.realRoot.endsWith(path.sep) ? this.realRoot : this.realRoot + path.sep)) {
-      throw new FormatError('symbolic link points outside the zoo folder and is not followed', { file, expected: `a target inside ${this.realRoot}`, found: real === target ? `a link to ${target}` : `a link to ${target} (${real})` });
+    if (
+      real !== this.realRoot &&
+      !real.startsWith(this.realRoot.endsWith(path.sep) ? this.realRoot : this.realRoot + path.sep)
+    ) {
+      throw new FormatError('symbolic link points outside the zoo folder and is not followed', {
+        file,
+        expected: `a target inside ${this.realRoot}`,
+        found: real === target ? `a link to ${target}` : `a link to ${target} (${real})`,
+      });
     }
     return kindOf(fs.statSync(real));
   }
@@ -168,7 +208,11 @@ export class ZooFolder {
     const { fd, size } = this.open(file);
     try {
       if (size > this.maxTextBytes) {
-        throw new FormatError('file too large to read whole', { file, expected: `at most ${this.maxTextBytes} bytes (option maxTextBytes)`, found: `${size} bytes` });
+        throw new FormatError('file too large to read whole', {
+          file,
+          expected: `at most ${this.maxTextBytes} bytes (option maxTextBytes)`,
+          found: `${size} bytes`,
+        });
       }
       const bytes = Buffer.alloc(size);
       let done = 0;
@@ -205,7 +249,10 @@ export class ZooFolder {
     // `pieces` holds only the start of a line that a read cut (copied: `chunk` is reused); a line
     // that lies within one read is decoded straight from the chunk.
     const endLine = (view: Buffer, from: number, end: number) => {
-      const text = pieces.length === 0 ? view.toString('utf8', from, end) : Buffer.concat([...pieces, view.subarray(from, end)]).toString('utf8');
+      const text =
+        pieces.length === 0
+          ? view.toString('utf8', from, end)
+          : Buffer.concat([...pieces, view.subarray(from, end)]).toString('utf8');
       reader.line(text, lineStart);
       pieces = [];
       lineBytes = 0;
@@ -222,8 +269,11 @@ export class ZooFolder {
           const end = newline === -1 ? got : newline;
           if (lineBytes + (end - from) > this.maxTextBytes) {
             throw new FormatError('result line too long', {
-              file, field: `line ${lineNumber}`, offset: lineStart,
-              expected: `a line of at most ${this.maxTextBytes} bytes (option maxTextBytes)`, found: `more than ${this.maxTextBytes} bytes without a newline`,
+              file,
+              field: `line ${lineNumber}`,
+              offset: lineStart,
+              expected: `a line of at most ${this.maxTextBytes} bytes (option maxTextBytes)`,
+              found: `more than ${this.maxTextBytes} bytes without a newline`,
             });
           }
           if (newline === -1) {
@@ -238,7 +288,13 @@ export class ZooFolder {
         }
         position += got;
         if (position > this.maxResultBytes) {
-          throw new FormatError('result file too large', { file, field: `line ${lineNumber}`, offset: this.maxResultBytes, expected: `at most ${this.maxResultBytes} bytes (option maxResultBytes)`, found: `more than ${this.maxResultBytes} bytes` });
+          throw new FormatError('result file too large', {
+            file,
+            field: `line ${lineNumber}`,
+            offset: this.maxResultBytes,
+            expected: `at most ${this.maxResultBytes} bytes (option maxResultBytes)`,
+            found: `more than ${this.maxResultBytes} bytes`,
+          });
         }
       }
       if (lineBytes > 0) endLine(chunk, 0, 0);

@@ -71,9 +71,25 @@ export interface ZooSkip {
 
 /** ray-tune bookkeeping fields that describe the run, not the model; left out of tables by default. */
 export const BOOKKEEPING_KEYS = new Set([
-  'config', 'date', 'timestamp', 'time_this_iter_s', 'time_total_s', 'time_since_restore', 'pid', 'hostname', 'node_ip',
-  'iterations_since_restore', 'timesteps_total', 'timesteps_since_restore', 'episodes_total', 'trial_id', 'experiment_id',
-  'experiment_tag', 'done', 'should_checkpoint', 'checkpoint_dir_name',
+  'config',
+  'date',
+  'timestamp',
+  'time_this_iter_s',
+  'time_total_s',
+  'time_since_restore',
+  'pid',
+  'hostname',
+  'node_ip',
+  'iterations_since_restore',
+  'timesteps_total',
+  'timesteps_since_restore',
+  'episodes_total',
+  'trial_id',
+  'experiment_id',
+  'experiment_tag',
+  'done',
+  'should_checkpoint',
+  'checkpoint_dir_name',
 ]);
 
 export interface ZooTableOptions {
@@ -175,7 +191,11 @@ export class Zoo implements Iterable<ZooCheckpoint> {
    * your own split to the verb instead) and for a PINN zoo (trained on its PDE, not on data).
    */
   trainingData(model: ZooModel): DatasetSplit {
-    if (!this.dataset) throw new ArgumentError('this zoo does not record its dataset (only zoos made by buildZoo do)', { file: this.root, field: 'data' });
+    if (!this.dataset)
+      throw new ArgumentError('this zoo does not record its dataset (only zoos made by buildZoo do)', {
+        file: this.root,
+        field: 'data',
+      });
     // The split is a pure function of the dataset record: loaded once per Zoo.
     this.split ??= datasetSplit(this.dataset);
     return cellData(this.split, model.hyperparameters as { data_fraction?: number; label_noise?: number });
@@ -187,17 +207,32 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   get warnings(): string[] {
     return [
       // The reason usually starts with the entry's path already (the error names the file).
-      ...this.skipped.map((skip) => (skip.reason.startsWith(`${skip.path}:`) ? `skipped ${skip.reason}` : `skipped ${skip.path}: ${skip.reason}`)),
+      ...this.skipped.map((skip) =>
+        skip.reason.startsWith(`${skip.path}:`) ? `skipped ${skip.reason}` : `skipped ${skip.path}: ${skip.reason}`,
+      ),
       ...this.models.flatMap((model) => (model.warnings ?? []).map((warning) => `${model.id}: ${warning}`)),
     ];
   }
 
-  get size(): number { return this.models.length; }
-  get numCheckpoints(): number { return this.models.reduce((total, model) => total + model.checkpoints.length, 0); }
+  get size(): number {
+    return this.models.length;
+  }
+  get numCheckpoints(): number {
+    return this.models.reduce((total, model) => total + model.checkpoints.length, 0);
+  }
 
   model(id: string): ZooModel {
     const found = this.models.find((model) => model.id === id);
-    if (!found) throw new ArgumentError('no such model in the zoo', { file: this.root, field: 'id', expected: this.models.length <= 10 ? `one of ${this.models.map((m) => m.id).join(', ')}` : `one of ${this.models.length} model ids`, found: id });
+    if (!found)
+      throw new ArgumentError('no such model in the zoo', {
+        file: this.root,
+        field: 'id',
+        expected:
+          this.models.length <= 10
+            ? `one of ${this.models.map((m) => m.id).join(', ')}`
+            : `one of ${this.models.length} model ids`,
+        found: id,
+      });
     return found;
   }
 
@@ -208,7 +243,15 @@ export class Zoo implements Iterable<ZooCheckpoint> {
 
   /** A zoo of the models that pass `keep` (same kind, same axes). */
   filter(keep: (model: ZooModel) => boolean): Zoo {
-    return new Zoo(this.kind, this.root, this.models.filter(keep), this.axes, this.manifest, this.skipped, this.dataset);
+    return new Zoo(
+      this.kind,
+      this.root,
+      this.models.filter(keep),
+      this.axes,
+      this.manifest,
+      this.skipped,
+      this.dataset,
+    );
   }
 
   /**
@@ -224,7 +267,8 @@ export class Zoo implements Iterable<ZooCheckpoint> {
       const verdict = checkpointPasses(weights, filter);
       if (filter.report) {
         if (verdict.keep) filter.report.kept++;
-        else filter.report.dropped.push({ model: checkpoint.model.id, epoch: checkpoint.epoch, reason: verdict.reason! });
+        else
+          filter.report.dropped.push({ model: checkpoint.model.id, epoch: checkpoint.epoch, reason: verdict.reason! });
       }
       if (verdict.keep) yield { checkpoint, weights };
     }
@@ -241,7 +285,11 @@ export class Zoo implements Iterable<ZooCheckpoint> {
       const checkpointEpochs = new Set(model.checkpoints.map((checkpoint) => checkpoint.epoch));
       const reported = new Set<number>();
       const emit = (result: ZooResult) => {
-        rows.push({ ...resultColumns(model, result, o.bookkeeping), epoch: result.epoch, checkpoint: checkpointEpochs.has(result.epoch) });
+        rows.push({
+          ...resultColumns(model, result, o.bookkeeping),
+          epoch: result.epoch,
+          checkpoint: checkpointEpochs.has(result.epoch),
+        });
         reported.add(result.epoch);
       };
       for (const result of model.results) emit(result);
@@ -276,7 +324,9 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   }
 
   toString(): string {
-    const axes = Object.entries(this.axes).map(([key, values]) => `${key} (${values.length})`).join(', ');
+    const axes = Object.entries(this.axes)
+      .map(([key, values]) => `${key} (${values.length})`)
+      .join(', ');
     const skipped = this.skipped.length ? `; ${this.skipped.length} skipped` : '';
     return `Zoo(${this.kind}, ${this.size} models, ${this.numCheckpoints} checkpoints${axes ? `; axes ${axes}` : ''}${skipped})`;
   }
@@ -286,7 +336,9 @@ export class Zoo implements Iterable<ZooCheckpoint> {
     const { data } = table[mimeBundle]() as MimeBundle;
     const warnings = this.warnings;
     const warningText = warnings.map((warning) => `warning: ${warning}\n`).join('');
-    const warningHtml = warnings.length ? `<ul>${warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul>` : '';
+    const warningHtml = warnings.length
+      ? `<ul>${warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul>`
+      : '';
     return {
       data: {
         'text/plain': `${warningText}${String(data['text/plain'])}`,
@@ -304,7 +356,10 @@ function resultColumns(model: ZooModel, result: ZooResult, bookkeeping: boolean)
     if (value !== null && typeof value === 'object') continue;
     row[key in row ? `result_${key}` : key] = value;
   }
-  row.ggap = typeof result.train_acc === 'number' && typeof result.test_acc === 'number' ? result.train_acc - result.test_acc : null;
+  row.ggap =
+    typeof result.train_acc === 'number' && typeof result.test_acc === 'number'
+      ? result.train_acc - result.test_acc
+      : null;
   row.epoch = result.epoch;
   return row as ZooColumns & { epoch: number };
 }
@@ -321,7 +376,9 @@ export function inferAxes(models: readonly ZooModel[]): Record<string, unknown[]
   const axes: Record<string, unknown[]> = {};
   for (const [key, distinct] of values) {
     if (distinct.size < 2) continue;
-    axes[key] = [...distinct.values()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+    axes[key] = [...distinct.values()].sort((a, b) =>
+      typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+    );
   }
   return axes;
 }

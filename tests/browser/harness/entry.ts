@@ -54,7 +54,9 @@ async function loadFederated(): Promise<IRenderMime.IExtension> {
   if (!container) throw new Error(`remoteEntry did not register window._JUPYTERLAB['${manifest.name}']`);
   // The share scope JupyterLab's bootstrap passes: singletons the host already loaded.
   const shareScope = {
-    '@lumino/widgets': { '2.10.0': { get: () => Promise.resolve(() => widgets), from: 'harness', eager: true, loaded: 1 } },
+    '@lumino/widgets': {
+      '2.10.0': { get: () => Promise.resolve(() => widgets), from: 'harness', eager: true, loaded: 1 },
+    },
   };
   await container.init(shareScope);
   if (build.style) (await container.get(build.style))();
@@ -87,7 +89,9 @@ async function main(): Promise<void> {
     host.id = item.id;
     host.className = 'harness-case';
     const first = item.outputs[0] as nbformat.IDisplayData;
-    host.dataset.preferred = first?.data ? rendermime.preferredMimeType(first.data as never, item.trusted ? 'any' : 'ensure') ?? '' : '';
+    host.dataset.preferred = first?.data
+      ? (rendermime.preferredMimeType(first.data as never, item.trusted ? 'any' : 'ensure') ?? '')
+      : '';
     const heading = document.createElement('h2');
     heading.textContent = `${item.title} — ${item.trusted ? 'trusted' : 'untrusted'}, renderers: ${item.renderers.join(', ') || 'standard only'}`;
     host.appendChild(heading);

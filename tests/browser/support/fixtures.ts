@@ -4,8 +4,18 @@
 // exponent). The kernel-recorded outputs of notebooks/weight-manifolds.ipynb are rendered
 // next to them (support/notebook-outputs.ts).
 import {
-  bundle, phaseDiagram as phaseDiagramOf, PhaseTable, rng, toMimeBundle, weightManifold, weightlabBundle, ESD_MIME, PHASE_DIAGRAM_MIME,
-  type EsdPayload, type PhaseDiagramPayload, type PhaseRow,
+  bundle,
+  phaseDiagram as phaseDiagramOf,
+  PhaseTable,
+  rng,
+  toMimeBundle,
+  weightManifold,
+  weightlabBundle,
+  ESD_MIME,
+  PHASE_DIAGRAM_MIME,
+  type EsdPayload,
+  type PhaseDiagramPayload,
+  type PhaseRow,
 } from 'weightlab/internal';
 
 export interface DisplayOutput {
@@ -48,10 +58,17 @@ export async function zooManifold(dimensions: 2 | 3 = 2): Promise<DisplayOutput>
       train_loss: 1 - 0.08 * i,
     });
   }
-  return displayOutput(await weightManifold(models, {
-    metadata, checkpoints, checkpointEpochs: checkpoints.map((list) => list.map((_, e) => 5 * e)),
-    colorBy: 'test_accuracy', dimensions, seed: 1, title: `fixture zoo (${dimensions}-D)`,
-  }));
+  return displayOutput(
+    await weightManifold(models, {
+      metadata,
+      checkpoints,
+      checkpointEpochs: checkpoints.map((list) => list.map((_, e) => 5 * e)),
+      colorBy: 'test_accuracy',
+      dimensions,
+      seed: 1,
+      title: `fixture zoo (${dimensions}-D)`,
+    }),
+  );
 }
 
 /**
@@ -70,11 +87,13 @@ export async function twoSeedManifold(): Promise<DisplayOutput> {
     for (let epoch = 0; epoch < 6; epoch++) {
       // 2 units along the training direction over the run, plus a little noise off it.
       const noise = random.normal(60, 0, 0.02);
-      models.push(start.map((x, j) => x + (2 * epoch / 5) * (training[j] / length) + noise[j]));
+      models.push(start.map((x, j) => x + ((2 * epoch) / 5) * (training[j] / length) + noise[j]));
       metadata.push({ id: `seed${seed}-epoch${epoch}`, seed: `seed ${seed}`, epoch, train_loss: 1 / (1 + epoch) });
     }
   });
-  return displayOutput(await weightManifold(models, { metadata, colorBy: 'seed', dimensions: 2, seed: 1, title: 'two seeds (PCA 2-D)' }));
+  return displayOutput(
+    await weightManifold(models, { metadata, colorBy: 'seed', dimensions: 2, seed: 1, title: 'two seeds (PCA 2-D)' }),
+  );
 }
 
 /** The 12-model fixture zoo embedded by UMAP in 3-D. */
@@ -82,7 +101,16 @@ export async function umapManifold(): Promise<DisplayOutput> {
   const random = rng(5);
   const models = Array.from({ length: 24 }, (_, i) => random.normal(30, (i % 3) * 6, 1));
   const metadata = models.map((_, i) => ({ id: `m${i}`, cluster: `cluster ${i % 3}`, accuracy: 0.6 + 0.01 * i }));
-  return displayOutput(await weightManifold(models, { metadata, method: 'umap', dimensions: 3, colorBy: 'cluster', seed: 2, title: 'fixture zoo (UMAP 3-D)' }));
+  return displayOutput(
+    await weightManifold(models, {
+      metadata,
+      method: 'umap',
+      dimensions: 3,
+      colorBy: 'cluster',
+      seed: 2,
+      title: 'fixture zoo (UMAP 3-D)',
+    }),
+  );
 }
 
 /** Grid of the lib-made phase diagram: widths (load, rows) x batch sizes (temperature, columns). */
@@ -98,20 +126,33 @@ export const PHASE_GRID = { widths: [4, 8, 16, 32, 64, 128], batchSizes: [16, 32
  */
 export function phaseTable(): PhaseTable {
   const rows: PhaseRow[] = [];
-  PHASE_GRID.widths.forEach((width, r) => PHASE_GRID.batchSizes.forEach((batch, c) => {
-    const run = !(r === 5 && c === 0);
-    const value = (v: number) => (run ? v : null);
-    const underfit = r < 2;
-    rows.push({
-      width, batch_size: batch,
-      models: run ? ['seed 0', 'seed 1'] : [],
-      train_loss: value(underfit ? 0.5 : 0.01), train_acc: value(underfit ? 0.8 : 0.99),
-      test_loss: value(0.2), test_acc: value(0.5 + 0.05 * r + 0.005 * c),
-      hessian_top_ev: value(10 + r), hessian_trace: value(100 + c), log_hessian_top_ev: value(Math.log(10 + r)), log_hessian_trace: value(Math.log(100 + c)),
-      curve_mc_train_error: value(c < 3 ? -5 : 2), curve_mc_test_error: value(0), curve_mc_train_loss: value(0),
-      linear_barrier_train_loss: value(c < 3 ? 0.3 : 0.01), representation_similarity: value(0.5 + 0.08 * r + 0.005 * c), l2_distance: value(10 + r + c), nan: false,
-    });
-  }));
+  PHASE_GRID.widths.forEach((width, r) =>
+    PHASE_GRID.batchSizes.forEach((batch, c) => {
+      const run = !(r === 5 && c === 0);
+      const value = (v: number) => (run ? v : null);
+      const underfit = r < 2;
+      rows.push({
+        width,
+        batch_size: batch,
+        models: run ? ['seed 0', 'seed 1'] : [],
+        train_loss: value(underfit ? 0.5 : 0.01),
+        train_acc: value(underfit ? 0.8 : 0.99),
+        test_loss: value(0.2),
+        test_acc: value(0.5 + 0.05 * r + 0.005 * c),
+        hessian_top_ev: value(10 + r),
+        hessian_trace: value(100 + c),
+        log_hessian_top_ev: value(Math.log(10 + r)),
+        log_hessian_trace: value(Math.log(100 + c)),
+        curve_mc_train_error: value(c < 3 ? -5 : 2),
+        curve_mc_test_error: value(0),
+        curve_mc_train_loss: value(0),
+        linear_barrier_train_loss: value(c < 3 ? 0.3 : 0.01),
+        representation_similarity: value(0.5 + 0.08 * r + 0.005 * c),
+        l2_distance: value(10 + r + c),
+        nan: false,
+      });
+    }),
+  );
   return new PhaseTable(rows, { load: 'width', temperature: 'batch_size' });
 }
 
@@ -123,17 +164,30 @@ export async function libraryPhaseDiagram(): Promise<DisplayOutput> {
 export async function phaseDiagram(): Promise<DisplayOutput> {
   const learningRates = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1];
   const decays = [0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
-  const accuracy = decays.map((_, r) => learningRates.map((_, c) => Math.round((0.5 + 0.06 * c - 0.05 * Math.abs(r - 2)) * 1000) / 1000));
+  const accuracy = decays.map((_, r) =>
+    learningRates.map((_, c) => Math.round((0.5 + 0.06 * c - 0.05 * Math.abs(r - 2)) * 1000) / 1000),
+  );
   const alpha = decays.map((_, r) => learningRates.map((_, c) => Math.round((6 - 0.5 * c + 0.2 * r) * 100) / 100));
-  const phases = alpha.map((row) => row.map((a) => (a > 4.5 ? 'under-trained' : a > 2.5 ? 'generalizing' : 'over-trained')));
+  const phases = alpha.map((row) =>
+    row.map((a) => (a > 4.5 ? 'under-trained' : a > 2.5 ? 'generalizing' : 'over-trained')),
+  );
   const payload: PhaseDiagramPayload = {
-    version: 1, title: 'fixture phase diagram',
+    version: 1,
+    title: 'fixture phase diagram',
     x: { name: 'learning_rate', values: learningRates, scale: 'log' },
     y: { name: 'weight_decay', values: decays, scale: 'categorical' },
-    metrics: { test_accuracy: accuracy, alpha }, metric: 'test_accuracy', phases,
+    metrics: { test_accuracy: accuracy, alpha },
+    metric: 'test_accuracy',
+    phases,
     phaseDescriptions: { 'over-trained': 'alpha < 2.5', generalizing: '2.5 to 4.5', 'under-trained': 'alpha > 4.5' },
   };
-  return displayOutput(bundle(weightlabBundle('phase-diagram', payload as unknown as Record<string, unknown>, { 'text/plain': 'Phase diagram: 6 x 8 cells' }).data));
+  return displayOutput(
+    bundle(
+      weightlabBundle('phase-diagram', payload as unknown as Record<string, unknown>, {
+        'text/plain': 'Phase diagram: 6 x 8 cells',
+      }).data,
+    ),
+  );
 }
 
 /** Pareto-distributed eigenvalues with a known tail exponent (p(λ) ∝ λ^-α above xmin). */
@@ -146,11 +200,16 @@ export async function spectralDensity(): Promise<DisplayOutput> {
   const tail = Array.from(random.uniform(300), (u) => ESD_XMIN * (1 - u) ** (-1 / (ESD_ALPHA - 1)));
   const bulk = Array.from(random.uniform(700), (u) => 0.05 + 0.9 * u);
   const payload: EsdPayload = {
-    version: 1, title: 'fixture ESD', layer: 'fc1.weight', eigenvalues: [...bulk, ...tail],
+    version: 1,
+    title: 'fixture ESD',
+    layer: 'fc1.weight',
+    eigenvalues: [...bulk, ...tail],
     fit: { alpha: ESD_ALPHA, xmin: ESD_XMIN, xmax: Math.max(...tail), D: 0.03, warning: '' },
     marchenkoPastur: { bulkMin: 0.05, bulkMax: 0.95 },
   };
-  return displayOutput(bundle({ [ESD_MIME]: payload, 'text/plain': `ESD of fc1.weight: 1000 eigenvalues, alpha = ${ESD_ALPHA}` }));
+  return displayOutput(
+    bundle({ [ESD_MIME]: payload, 'text/plain': `ESD of fc1.weight: 1000 eigenvalues, alpha = ${ESD_ALPHA}` }),
+  );
 }
 
 export { PHASE_DIAGRAM_MIME, ESD_MIME };

@@ -28,14 +28,26 @@ export async function buildHarness(): Promise<string> {
     target: 'es2022',
     logLevel: 'error',
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    loader: { '.svg': 'text', '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.png': 'dataurl', '.gif': 'dataurl' },
-    plugins: [{
-      // JupyterLab's CSS imports packages webpack-style: url('~@lumino/widgets/style/index.css').
-      name: 'tilde-imports',
-      setup(build) {
-        build.onResolve({ filter: /^~/ }, (args) => ({ path: require.resolve(args.path.slice(1), { paths: [args.resolveDir] }) }));
+    loader: {
+      '.svg': 'text',
+      '.woff': 'file',
+      '.woff2': 'file',
+      '.ttf': 'file',
+      '.eot': 'file',
+      '.png': 'dataurl',
+      '.gif': 'dataurl',
+    },
+    plugins: [
+      {
+        // JupyterLab's CSS imports packages webpack-style: url('~@lumino/widgets/style/index.css').
+        name: 'tilde-imports',
+        setup(build) {
+          build.onResolve({ filter: /^~/ }, (args) => ({
+            path: require.resolve(args.path.slice(1), { paths: [args.resolveDir] }),
+          }));
+        },
       },
-    }],
+    ],
   });
   return bundleFolder;
 }
@@ -45,17 +57,34 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.html': 'text/html', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.svg': 'image/svg+xml' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.html': 'text/html',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.svg': 'image/svg+xml',
+};
 
 function themeVariables(theme: string): string {
   const name = theme === 'dark' ? '@jupyterlab/theme-dark-extension' : '@jupyterlab/theme-light-extension';
-  return path.join(path.dirname(require.resolve(`${name}/package.json`, { paths: [extensionRoot] })), 'style', 'variables.css');
+  return path.join(
+    path.dirname(require.resolve(`${name}/package.json`, { paths: [extensionRoot] })),
+    'style',
+    'variables.css',
+  );
 }
 
 function page(theme: string): string {
-  return fs.readFileSync(path.join(harnessSource, 'index.html'), 'utf8')
+  return fs
+    .readFileSync(path.join(harnessSource, 'index.html'), 'utf8')
     .replace('/theme/variables.css', `/theme/${theme === 'dark' ? 'dark' : 'light'}.css`)
-    .replace('<body>', `<body data-jp-theme-light="${theme !== 'dark'}" data-jp-theme-name="JupyterLab ${theme === 'dark' ? 'Dark' : 'Light'}">`);
+    .replace(
+      '<body>',
+      `<body data-jp-theme-light="${theme !== 'dark'}" data-jp-theme-name="JupyterLab ${theme === 'dark' ? 'Dark' : 'Light'}">`,
+    );
 }
 
 /** Serves the harness page, its bundle (from buildHarness), `cases` as /cases.json and extension/labextension as /labextension/. */
@@ -67,8 +96,10 @@ export async function startHarnessServer(cases: unknown, bundleFolder: string): 
       response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       response.end(body);
     };
-    const file = (full: string) => (fs.existsSync(full) && fs.statSync(full).isFile()
-      ? send(200, fs.readFileSync(full), CONTENT_TYPES[path.extname(full)] ?? 'application/octet-stream') : send(404, `not found: ${url.pathname}`));
+    const file = (full: string) =>
+      fs.existsSync(full) && fs.statSync(full).isFile()
+        ? send(200, fs.readFileSync(full), CONTENT_TYPES[path.extname(full)] ?? 'application/octet-stream')
+        : send(404, `not found: ${url.pathname}`);
     if (url.pathname === '/') return send(200, page(url.searchParams.get('theme') ?? 'light'), 'text/html');
     if (url.pathname === '/cases.json') return send(200, casesJson, 'application/json');
     if (url.pathname === '/theme/light.css') return file(themeVariables('light'));
@@ -78,22 +109,28 @@ export async function startHarnessServer(cases: unknown, bundleFolder: string): 
       const full = path.resolve(base, `.${rest}`);
       return full.startsWith(base + path.sep) ? full : '';
     };
-    if (url.pathname.startsWith('/labextension/')) return file(inside(path.join(extensionRoot, 'labextension'), url.pathname.slice('/labextension'.length)));
+    if (url.pathname.startsWith('/labextension/'))
+      return file(inside(path.join(extensionRoot, 'labextension'), url.pathname.slice('/labextension'.length)));
     return file(inside(bundleFolder, url.pathname));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => {
-      fs.rmSync(bundleFolder, { recursive: true, force: true });
-      resolve();
-    })),
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          fs.rmSync(bundleFolder, { recursive: true, force: true });
+          resolve();
+        }),
+      ),
   };
 }
 
 /** What the harness page publishes on its global object. */
-interface HarnessGlobal { __harness?: { done: boolean; error?: string } }
+interface HarnessGlobal {
+  __harness?: { done: boolean; error?: string };
+}
 
 export interface Browser {
   context: BrowserContext;
@@ -107,7 +144,15 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 820, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   return {
     context,
@@ -124,16 +169,22 @@ export async function openHarness(context: BrowserContext, url: string): Promise
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(String(error)));
   await page.goto(url);
-  await page.waitForFunction(() => (globalThis as HarnessGlobal).__harness?.done === true, undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => (globalThis as HarnessGlobal).__harness?.done === true, undefined, {
+    timeout: 30_000,
+  });
   const error = await page.evaluate(() => (globalThis as HarnessGlobal).__harness?.error);
   if (error) throw new Error(`harness failed: ${error}`);
   if (problems.length) throw new Error(`page errors: ${problems.join('\n')}`);
   return page;
 }
 
-
 /** A harness page showing `cases` (bundled mode) in a fresh Chromium, with its server; close() stops both. */
-export interface OpenCases { server: HarnessServer; browser: Browser; page: Page; close(): Promise<void> }
+export interface OpenCases {
+  server: HarnessServer;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
 
 /** Bundles the harness, serves `cases`, opens them in bundled mode and makes the screenshot folder. */
 export async function openCases(cases: unknown): Promise<OpenCases> {
@@ -141,5 +192,13 @@ export async function openCases(cases: unknown): Promise<OpenCases> {
   const browser = await launchBrowser();
   const page = await openHarness(browser.context, `${server.url}/?mode=bundled`);
   fs.mkdirSync(artifactsFolder, { recursive: true });
-  return { server, browser, page, close: async () => { await browser.close(); await server.close(); } };
+  return {
+    server,
+    browser,
+    page,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

@@ -56,12 +56,22 @@ export async function startLab(options: LabOptions = {}): Promise<LabServer> {
   const port = await freePort();
   const token = randomBytes(12).toString('hex');
   const started = Date.now();
-  const child: ChildProcess = spawn(process.execPath, [cliEntry, 'lab', '--port', String(port), '--token', token, '--no-browser', '--notebook-dir', notebookDir], {
-    env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [cliEntry, 'lab', '--port', String(port), '--token', token, '--no-browser', '--notebook-dir', notebookDir],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   let log = '';
-  child.stdout?.on('data', (chunk) => { log += chunk; });
-  child.stderr?.on('data', (chunk) => { log += chunk; });
+  child.stdout?.on('data', (chunk) => {
+    log += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    log += chunk;
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = started + (options.timeoutMs ?? 120_000);
@@ -76,15 +86,20 @@ export async function startLab(options: LabOptions = {}): Promise<LabServer> {
     if (Date.now() > deadline) throw new Error(`weightlab lab did not answer on ${url} in time:\n${log}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  if (!/npm-built JupyterLab front end/.test(log)) throw new Error(`weightlab lab did not choose the npm-built lab:\n${log}`);
+  if (!/npm-built JupyterLab front end/.test(log))
+    throw new Error(`weightlab lab did not choose the npm-built lab:\n${log}`);
   return {
-    url, token, notebookDir,
+    url,
+    token,
+    notebookDir,
     startSeconds: (Date.now() - started) / 1000,
     log: () => log,
     stop: async () => {
       // The CLI forwards SIGTERM to the server, which shuts its kernels down.
       if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
-      const timeout = setTimeout(() => { if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL'); }, 10_000);
+      const timeout = setTimeout(() => {
+        if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      }, 10_000);
       await exited;
       clearTimeout(timeout);
       fs.rmSync(home, { recursive: true, force: true });

@@ -15,10 +15,14 @@ export interface CellSummary {
 
 /** Waits until the tab showing `name` is current and its kernel is idle. */
 export async function waitForKernelIdle(page: Page, name: string, timeoutMs = 120_000): Promise<void> {
-  await page.waitForFunction((wanted) => {
-    const panel = window.weightlab?.notebooks.currentWidget;
-    return panel?.context.path.endsWith(wanted) === true && panel.sessionContext.session?.kernel?.status === 'idle';
-  }, name, { timeout: timeoutMs, polling: 250 });
+  await page.waitForFunction(
+    (wanted) => {
+      const panel = window.weightlab?.notebooks.currentWidget;
+      return panel?.context.path.endsWith(wanted) === true && panel.sessionContext.session?.kernel?.status === 'idle';
+    },
+    name,
+    { timeout: timeoutMs, polling: 250 },
+  );
 }
 
 /**
@@ -28,16 +32,27 @@ export async function waitForKernelIdle(page: Page, name: string, timeoutMs = 12
  */
 export async function runAllAndWait(page: Page, name: string, timeoutMs: number): Promise<void> {
   await page.click('.jp-NotebookPanel:not(.lm-mod-hidden) [data-command="notebook:run-all-cells"]');
-  await page.waitForFunction((wanted) => {
-    const panel = window.weightlab?.notebooks.currentWidget;
-    if (!panel || !panel.context.path.endsWith(wanted)) return false;
-    const cells = panel.content.widgets;
-    const pending = cells.some((cell) => cell.model.type === 'code' && (cell.node.querySelector('.jp-InputPrompt')?.textContent ?? '').includes('*'));
-    const outputsOf = (cell: (typeof cells)[number]) => Array.from({ length: cell.model.outputs?.length ?? 0 }, (_, i) => cell.model.outputs!.get(i));
-    const ran = cells.every((cell) => cell.model.type !== 'code' || (cell.model.executionCount ?? null) !== null || outputsOf(cell).length > 0);
-    const failed = cells.some((cell) => outputsOf(cell).some((output) => output.type === 'error'));
-    return !pending && (ran || failed) && panel.sessionContext.session?.kernel?.status === 'idle';
-  }, name, { timeout: timeoutMs, polling: 500 });
+  await page.waitForFunction(
+    (wanted) => {
+      const panel = window.weightlab?.notebooks.currentWidget;
+      if (!panel || !panel.context.path.endsWith(wanted)) return false;
+      const cells = panel.content.widgets;
+      const pending = cells.some(
+        (cell) =>
+          cell.model.type === 'code' && (cell.node.querySelector('.jp-InputPrompt')?.textContent ?? '').includes('*'),
+      );
+      const outputsOf = (cell: (typeof cells)[number]) =>
+        Array.from({ length: cell.model.outputs?.length ?? 0 }, (_, i) => cell.model.outputs!.get(i));
+      const ran = cells.every(
+        (cell) =>
+          cell.model.type !== 'code' || (cell.model.executionCount ?? null) !== null || outputsOf(cell).length > 0,
+      );
+      const failed = cells.some((cell) => outputsOf(cell).some((output) => output.type === 'error'));
+      return !pending && (ran || failed) && panel.sessionContext.session?.kernel?.status === 'idle';
+    },
+    name,
+    { timeout: timeoutMs, polling: 500 },
+  );
 }
 
 export async function cellSummaries(page: Page): Promise<CellSummary[]> {
@@ -45,7 +60,13 @@ export async function cellSummaries(page: Page): Promise<CellSummary[]> {
     const panel = window.weightlab?.notebooks.currentWidget;
     if (!panel) throw new Error('no current notebook');
     return panel.content.widgets.map((cell, index) => {
-      const model = cell.model as unknown as { type: string; executionCount?: number | null; outputs?: { toJSON(): Array<{ output_type: string; data?: Record<string, unknown>; ename?: string; evalue?: string }> } };
+      const model = cell.model as unknown as {
+        type: string;
+        executionCount?: number | null;
+        outputs?: {
+          toJSON(): Array<{ output_type: string; data?: Record<string, unknown>; ename?: string; evalue?: string }>;
+        };
+      };
       const outputs = model.outputs?.toJSON() ?? [];
       return {
         index,
@@ -53,7 +74,10 @@ export async function cellSummaries(page: Page): Promise<CellSummary[]> {
         executionCount: model.executionCount ?? null,
         outputTypes: outputs.map((output) => output.output_type),
         mimeTypes: outputs.flatMap((output) => Object.keys(output.data ?? {})),
-        errorText: outputs.filter((output) => output.output_type === 'error').map((output) => `${output.ename}: ${output.evalue}`).join('; '),
+        errorText: outputs
+          .filter((output) => output.output_type === 'error')
+          .map((output) => `${output.ename}: ${output.evalue}`)
+          .join('; '),
       };
     });
   });

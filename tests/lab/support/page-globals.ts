@@ -37,7 +37,12 @@ export interface OutputPanelView {
 
 export interface CellView {
   node: HTMLElement;
-  model: { type: string; sharedModel: { getSource(): string }; executionCount?: number | null; outputs?: OutputListView };
+  model: {
+    type: string;
+    sharedModel: { getSource(): string };
+    executionCount?: number | null;
+    outputs?: OutputListView;
+  };
   /** Code cells only. */
   outputArea?: { widgets: OutputPanelView[] };
 }
@@ -46,7 +51,11 @@ export interface NotebookView {
   context: { path: string };
   sessionContext: { session?: { kernel?: { status: string } | null } | null; shutdown(): Promise<void> };
   content: {
-    widgets: CellView[]; activeCellIndex: number; mode: 'command' | 'edit'; codeMimetype: string; activeCell: CellView | null;
+    widgets: CellView[];
+    activeCellIndex: number;
+    mode: 'command' | 'edit';
+    codeMimetype: string;
+    activeCell: CellView | null;
     /** The notebook's RenderMimeRegistry: `mimeTypes` in rank order, the preferred first. */
     rendermime: { mimeTypes: string[] };
   };

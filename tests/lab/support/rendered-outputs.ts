@@ -84,9 +84,19 @@ export async function recordKernelMimeTypes(page: Page): Promise<void> {
 
 /** Waits (up to `timeoutMs`) until every Vega output has drawn its svg or canvas; returns whether all did. */
 export async function waitForCharts(page: Page, timeoutMs: number): Promise<boolean> {
-  return page.waitForFunction(() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedVegaCommon5'))
-    .every((chart) => chart.querySelector('svg, canvas') !== null || chart.textContent?.trim()), undefined, { timeout: timeoutMs, polling: 500 })
-    .then(() => true, () => false);
+  return page
+    .waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedVegaCommon5')).every(
+          (chart) => chart.querySelector('svg, canvas') !== null || chart.textContent?.trim(),
+        ),
+      undefined,
+      { timeout: timeoutMs, polling: 500 },
+    )
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** Every output of the current notebook: what the kernel sent and what JupyterLab drew. */
@@ -97,7 +107,12 @@ export async function renderedOutputs(page: Page): Promise<RenderedOutput[]> {
     const sent = window.weightlabKernelMimeTypes;
     const drawn = (element: Element) => {
       const box = element.getBoundingClientRect();
-      return { tag: element.tagName.toLowerCase(), className: element.getAttribute('class') ?? '', width: Math.round(box.width), height: Math.round(box.height) };
+      return {
+        tag: element.tagName.toLowerCase(),
+        className: element.getAttribute('class') ?? '',
+        width: Math.round(box.width),
+        height: Math.round(box.height),
+      };
     };
     const records = [];
     for (const [cellIndex, cell] of panel.content.widgets.entries()) {
@@ -121,12 +136,16 @@ export async function renderedOutputs(page: Page): Promise<RenderedOutput[]> {
           streamName: json.name,
           kernelMimeTypes: recorded ?? Object.keys(model.data),
           recordedOnArrival: recorded !== undefined,
-          chosenMimeType: node ? node.dataset.mimeType ?? renderer?.mimeType ?? renderer?._mimeType ?? null : null,
+          chosenMimeType: node ? (node.dataset.mimeType ?? renderer?.mimeType ?? renderer?._mimeType ?? null) : null,
           domMimeType: node?.getAttribute('data-mime-type') ?? null,
           rendererClass: node?.getAttribute('class') ?? '',
           weightlabRoot: root && !root.classList.contains('wl-error') ? drawn(root) : null,
           weightlabError: error ? (error.textContent ?? '') : null,
-          graphics: node ? Array.from(node.querySelectorAll('svg, canvas')).filter((element) => !element.closest('.wl-tooltip, button, .vega-actions, details')).map(drawn) : [],
+          graphics: node
+            ? Array.from(node.querySelectorAll('svg, canvas'))
+                .filter((element) => !element.closest('.wl-tooltip, button, .vega-actions, details'))
+                .map(drawn)
+            : [],
           tableRows: node ? node.querySelectorAll('table tr').length : 0,
           htmlHasTable: /<table[\s>]/i.test(htmlText),
           text: (node?.innerText ?? '').slice(0, 2000),
@@ -160,18 +179,27 @@ export function outputProblems(output: RenderedOutput, weightlabTypes: string[])
   const problems: string[] = [];
   if (output.outputType === 'error') problems.push(`${where}: the cell raised: ${output.text.split('\n')[0]}`);
   // JupyterLab marks an output whose renderer threw as stderr (error and stderr outputs are stderr by nature).
-  if (output.domMimeType === STDERR && !output.kernelMimeTypes.includes(STDERR)) problems.push(`${where}: the renderer threw: ${output.text}`);
-  if (output.outputType !== 'error' && TRACEBACK.test(output.text)) problems.push(`${where}: shows a traceback: ${output.text.slice(0, 200)}`);
+  if (output.domMimeType === STDERR && !output.kernelMimeTypes.includes(STDERR))
+    problems.push(`${where}: the renderer threw: ${output.text}`);
+  if (output.outputType !== 'error' && TRACEBACK.test(output.text))
+    problems.push(`${where}: shows a traceback: ${output.text.slice(0, 200)}`);
   switch (expectedKind(output, weightlabTypes)) {
     case 'weightlab':
-      if (!output.chosenMimeType || !weightlabTypes.includes(output.chosenMimeType)) problems.push(`${where}: expected our renderer`);
-      else if (output.weightlabError !== null) problems.push(`${where}: our renderer showed an error: ${output.weightlabError}`);
-      else if (!output.weightlabRoot || output.weightlabRoot.width === 0 || output.weightlabRoot.height === 0) problems.push(`${where}: our renderer drew no view (root ${JSON.stringify(output.weightlabRoot)})`);
-      else if (!output.graphics.some((graphic) => graphic.width > 0 && graphic.height > 0)) problems.push(`${where}: our view has no drawn svg/canvas`);
+      if (!output.chosenMimeType || !weightlabTypes.includes(output.chosenMimeType))
+        problems.push(`${where}: expected our renderer`);
+      else if (output.weightlabError !== null)
+        problems.push(`${where}: our renderer showed an error: ${output.weightlabError}`);
+      else if (!output.weightlabRoot || output.weightlabRoot.width === 0 || output.weightlabRoot.height === 0)
+        problems.push(`${where}: our renderer drew no view (root ${JSON.stringify(output.weightlabRoot)})`);
+      else if (!output.graphics.some((graphic) => graphic.width > 0 && graphic.height > 0))
+        problems.push(`${where}: our view has no drawn svg/canvas`);
       break;
     case 'chart':
       if (output.chosenMimeType !== VEGA_LITE_V5) problems.push(`${where}: expected the Vega-Lite chart`);
-      else if (!output.graphics.some((graphic) => graphic.width > 0 && graphic.height > 0)) problems.push(`${where}: the Vega-Lite renderer drew no svg/canvas (${JSON.stringify(output.graphics)}; text: ${output.text.slice(0, 200)})`);
+      else if (!output.graphics.some((graphic) => graphic.width > 0 && graphic.height > 0))
+        problems.push(
+          `${where}: the Vega-Lite renderer drew no svg/canvas (${JSON.stringify(output.graphics)}; text: ${output.text.slice(0, 200)})`,
+        );
       break;
     case 'table':
       if (output.chosenMimeType !== 'text/html') problems.push(`${where}: expected the HTML table`);
@@ -186,7 +214,8 @@ export function outputProblems(output: RenderedOutput, weightlabTypes: string[])
 /** What an output shows, for the per-notebook counts: a view kind of ours (manifold, phase-diagram, esd), chart, table, or its MIME type. */
 export function shownKind(output: RenderedOutput): string {
   const mime = output.chosenMimeType ?? 'nothing';
-  if (mime.startsWith(WEIGHTLAB_PREFIX) && output.weightlabRoot) return mime.slice(WEIGHTLAB_PREFIX.length).replace(/\.v\d+\+json$/, '');
+  if (mime.startsWith(WEIGHTLAB_PREFIX) && output.weightlabRoot)
+    return mime.slice(WEIGHTLAB_PREFIX.length).replace(/\.v\d+\+json$/, '');
   if (mime === VEGA_LITE_V5 && output.graphics.length > 0) return 'chart';
   if (mime === 'text/html' && output.tableRows > 0) return 'table';
   return mime;
@@ -211,14 +240,23 @@ export async function screenshotNotebook(page: Page, file: string, maxHeight = 1
   const wanted = viewport.height + Math.max(0, overflow) + 20;
   await page.setViewportSize({ width: viewport.width, height: Math.min(maxHeight, wanted) });
   // Lumino lays the panels out again on resize; give charts and canvases frames to redraw.
-  await page.evaluate((selector) => new Promise((resolve) => {
-    const element = document.querySelector(selector);
-    if (element) element.scrollTop = 0;
-    requestAnimationFrame(() => requestAnimationFrame(resolve));
-  }), scroller);
+  await page.evaluate(
+    (selector) =>
+      new Promise((resolve) => {
+        const element = document.querySelector(selector);
+        if (element) element.scrollTop = 0;
+        requestAnimationFrame(() => requestAnimationFrame(resolve));
+      }),
+    scroller,
+  );
   await page.waitForTimeout(500);
   await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').screenshot({ path: file });
   await page.setViewportSize(viewport);
-  if (scrollPastEnd) await page.evaluate(() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')?.classList.add('jp-mod-scrollPastEnd'));
+  if (scrollPastEnd)
+    await page.evaluate(() =>
+      document
+        .querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')
+        ?.classList.add('jp-mod-scrollPastEnd'),
+    );
   return wanted <= maxHeight;
 }

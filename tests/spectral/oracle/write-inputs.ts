@@ -7,7 +7,10 @@ import { writeNpy } from 'weightlab/internal';
 import { checksum, oracleLayers } from '../fixtures';
 
 const directory = process.argv[2];
-if (!directory) { process.stderr.write('usage: write-inputs.js DIR\n'); process.exit(2); }
+if (!directory) {
+  process.stderr.write('usage: write-inputs.js DIR\n');
+  process.exit(2);
+}
 fs.mkdirSync(directory, { recursive: true });
 const manifest = oracleLayers().map(([name, tensor], index) => {
   const file = `${String(index).padStart(2, '0')}-${name}.npy`;

@@ -6,15 +6,30 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  buildZoo, checkPhaseDiagramPayload, classifyPhases, mimeBundle, openZoo, phaseDiagram, phaseMetrics, PhaseTable, zooPreset,
-  PHASE_DIAGRAM_MIME, type PhaseRow, type ZooSpec,
+  buildZoo,
+  checkPhaseDiagramPayload,
+  classifyPhases,
+  mimeBundle,
+  openZoo,
+  phaseDiagram,
+  phaseMetrics,
+  PhaseTable,
+  zooPreset,
+  PHASE_DIAGRAM_MIME,
+  type PhaseRow,
+  type ZooSpec,
 } from 'weightlab/internal';
 import { temporaryFolder } from '../../support/paths';
 import { zooFileDigests as files } from './zoo-files';
 
 const spec: ZooSpec = {
-  name: 'test-grid', dataset: 'digits', axes: { width: [4, 16], batch_size: [32, 512] }, seeds: [0, 1],
-  defaults: { learning_rate: 0.05 }, epochs: 3, checkpointEvery: 2,
+  name: 'test-grid',
+  dataset: 'digits',
+  axes: { width: [4, 16], batch_size: [32, 512] },
+  seeds: [0, 1],
+  defaults: { learning_rate: 0.05 },
+  epochs: 3,
+  checkpointEvery: 2,
 };
 
 test('buildZoo writes the native format, deterministically, in workers or not, and resumes', async () => {
@@ -28,10 +43,18 @@ test('buildZoo writes the native format, deterministically, in workers or not, a
   assert.equal(zoo.kind, 'weightlab');
   assert.deepEqual(zoo.axes, { width: [4, 16], batch_size: [32, 512] });
   const model = zoo.model('width=16_batch_size=32_seed=1');
-  assert.deepEqual(model.checkpoints.map((c) => c.epoch), [0, 2, 3]);
+  assert.deepEqual(
+    model.checkpoints.map((c) => c.epoch),
+    [0, 2, 3],
+  );
   assert.equal(model.results.length, 4);
   assert.equal(model.params['training::batchsize'], 32);
-  assert.deepEqual(model.checkpoints[2].load().names, ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias']);
+  assert.deepEqual(model.checkpoints[2].load().names, [
+    'layers.0.weight',
+    'layers.0.bias',
+    'layers.1.weight',
+    'layers.1.bias',
+  ]);
   await buildZoo(spec, { out: b, workers: 0, progress: false });
   assert.deepEqual(files(b), files(a)); // same seed, same bytes, whichever thread trained it
 
@@ -56,24 +79,45 @@ test('phaseMetrics reports corrupt and missing checkpoints per model, flags NaN,
   fs.rmSync(path.join(root, 'width=4_batch_size=32_seed=1', 'checkpoint_000003'), { recursive: true });
   const table = await phaseMetrics(root, { progress: false, hessianSamples: 64, bezier: { epochs: 1 } });
   assert.equal(table.rows().length, 4);
-  assert.deepEqual(table.problems.map((p) => p.model).sort(), ['width=16_batch_size=32_seed=0', 'width=4_batch_size=32_seed=1']);
-  assert.match(table.problems.find((p) => p.model === 'width=16_batch_size=32_seed=0')!.problem, /unreadable checkpoint/);
-  assert.match(table.problems.find((p) => p.model === 'width=4_batch_size=32_seed=1')!.problem, /no checkpoint at epoch 3/);
+  assert.deepEqual(table.problems.map((p) => p.model).sort(), [
+    'width=16_batch_size=32_seed=0',
+    'width=4_batch_size=32_seed=1',
+  ]);
+  assert.match(
+    table.problems.find((p) => p.model === 'width=16_batch_size=32_seed=0')!.problem,
+    /unreadable checkpoint/,
+  );
+  assert.match(
+    table.problems.find((p) => p.model === 'width=4_batch_size=32_seed=1')!.problem,
+    /no checkpoint at epoch 3/,
+  );
   const full = table.rows().find((r) => r.width === 16 && r.batch_size === 512)!;
   assert.equal(full.models.length, 2);
-  assert.ok(full.curve_mc_train_error !== null && full.representation_similarity! > 0 && full.representation_similarity! <= 1 + 1e-12);
+  assert.ok(
+    full.curve_mc_train_error !== null &&
+      full.representation_similarity! > 0 &&
+      full.representation_similarity! <= 1 + 1e-12,
+  );
   assert.ok(full.hessian_top_ev! > 0 && full.hessian_trace! > 0);
   const lonely = table.rows().find((r) => r.width === 16 && r.batch_size === 32)!;
   assert.equal(lonely.models.length, 1);
   assert.equal(lonely.curve_mc_train_error, null); // one model: no pair
-  assert.equal(classifyPhases(table).rows().find((r) => r.width === lonely.width && r.batch_size === lonely.batch_size)?.phase ?? null, null);
+  assert.equal(
+    classifyPhases(table)
+      .rows()
+      .find((r) => r.width === lonely.width && r.batch_size === lonely.batch_size)?.phase ?? null,
+    null,
+  );
   const cache = JSON.parse(fs.readFileSync(path.join(root, 'phase-metrics.json'), 'utf8'));
   assert.ok(Object.keys(cache.entries).some((key) => key.startsWith('model:width=4_batch_size=512_seed=0@3|')));
   const again = await phaseMetrics(root, { progress: false, hessianSamples: 64, bezier: { epochs: 1 } });
   assert.deepEqual(again.rows(), table.rows());
 
   const diverging = temporaryFolder('zoo-nan');
-  const report = await buildZoo({ ...spec, axes: { width: [8] }, defaults: { learning_rate: 1e4 }, epochs: 4 }, { out: diverging, workers: 0, progress: false });
+  const report = await buildZoo(
+    { ...spec, axes: { width: [8] }, defaults: { learning_rate: 1e4 }, epochs: 4 },
+    { out: diverging, workers: 0, progress: false },
+  );
   assert.equal(report.nan.length, 2);
   const nanTable = await phaseMetrics(diverging, { progress: false, hessianSamples: 32 });
   assert.equal(nanTable.rows()[0].nan, true);
@@ -82,28 +126,59 @@ test('phaseMetrics reports corrupt and missing checkpoints per model, flags NaN,
 
 function row(cell: [number, number], values: Partial<PhaseRow>): PhaseRow {
   return {
-    width: cell[0], batch_size: cell[1], models: ['a', 'b'], train_loss: 0.01, train_acc: 1, test_loss: 0.2, test_acc: 0.95,
-    hessian_top_ev: 2, hessian_trace: 10, log_hessian_top_ev: Math.log(2), log_hessian_trace: Math.log(10), curve_mc_train_error: 0, curve_mc_test_error: 0,
-    curve_mc_train_loss: 0, linear_barrier_train_loss: 0.1, representation_similarity: 0.9, l2_distance: 10, nan: false, ...values,
+    width: cell[0],
+    batch_size: cell[1],
+    models: ['a', 'b'],
+    train_loss: 0.01,
+    train_acc: 1,
+    test_loss: 0.2,
+    test_acc: 0.95,
+    hessian_top_ev: 2,
+    hessian_trace: 10,
+    log_hessian_top_ev: Math.log(2),
+    log_hessian_trace: Math.log(10),
+    curve_mc_train_error: 0,
+    curve_mc_test_error: 0,
+    curve_mc_train_loss: 0,
+    linear_barrier_train_loss: 0.1,
+    representation_similarity: 0.9,
+    l2_distance: 10,
+    nan: false,
+    ...values,
   };
 }
 
 test('classifyPhases follows the decision tree with its documented defaults', async () => {
-  const table = new PhaseTable([
-    row([2, 8], { train_loss: 1.5, train_acc: 0.5, curve_mc_train_error: -3 }), // underfit + barrier -> I
-    row([2, 64], { train_loss: 1.2, train_acc: 0.6, curve_mc_train_error: 4 }), // underfit + mc > 0 -> II
-    row([8, 8], { curve_mc_train_error: -2 }), // fit + barrier -> III
-    row([8, 64], { curve_mc_train_error: 0.5, representation_similarity: 0.6 }), // fit, connected, low CKA -> IV-A
-    row([32, 8], { curve_mc_train_error: -0.5, representation_similarity: 0.95 }), // fit, connected, high CKA -> IV-B
-    row([32, 64], { train_loss: 0.2, train_acc: 0.99 }), // loss 20x the best cell: underfit by the loss rule -> II
-  ], { load: 'width', temperature: 'batch_size' });
+  const table = new PhaseTable(
+    [
+      row([2, 8], { train_loss: 1.5, train_acc: 0.5, curve_mc_train_error: -3 }), // underfit + barrier -> I
+      row([2, 64], { train_loss: 1.2, train_acc: 0.6, curve_mc_train_error: 4 }), // underfit + mc > 0 -> II
+      row([8, 8], { curve_mc_train_error: -2 }), // fit + barrier -> III
+      row([8, 64], { curve_mc_train_error: 0.5, representation_similarity: 0.6 }), // fit, connected, low CKA -> IV-A
+      row([32, 8], { curve_mc_train_error: -0.5, representation_similarity: 0.95 }), // fit, connected, high CKA -> IV-B
+      row([32, 64], { train_loss: 0.2, train_acc: 0.99 }), // loss 20x the best cell: underfit by the loss rule -> II
+    ],
+    { load: 'width', temperature: 'batch_size' },
+  );
   const labelled = classifyPhases(table);
-  assert.deepEqual(labelled.rows().map((r) => r.phase), ['I', 'II', 'III', 'IV-A', 'IV-B', 'II']);
+  assert.deepEqual(
+    labelled.rows().map((r) => r.phase),
+    ['I', 'II', 'III', 'IV-A', 'IV-B', 'II'],
+  );
   assert.ok(Math.abs(labelled.thresholds!.ckaThreshold - 0.775) < 1e-12); // median of the connected fit cells' CKA (0.6, 0.95)
-  assert.deepEqual(classifyPhases(table, { ckaThreshold: 0.5, absoluteLoss: 0.5 }).rows().map((r) => r.phase), ['I', 'II', 'III', 'IV-B', 'IV-B', 'IV-B']);
+  assert.deepEqual(
+    classifyPhases(table, { ckaThreshold: 0.5, absoluteLoss: 0.5 })
+      .rows()
+      .map((r) => r.phase),
+    ['I', 'II', 'III', 'IV-B', 'IV-B', 'IV-B'],
+  );
   const bundle = await phaseDiagram(labelled)[mimeBundle]();
   const payload = checkPhaseDiagramPayload(bundle.data[PHASE_DIAGRAM_MIME]);
-  assert.deepEqual(payload.phases, [['I', 'II'], ['III', 'IV-A'], ['IV-B', 'II']]);
+  assert.deepEqual(payload.phases, [
+    ['I', 'II'],
+    ['III', 'IV-A'],
+    ['IV-B', 'II'],
+  ]);
   assert.deepEqual(payload.x.values, [8, 64]);
   assert.match(String(bundle.data['image/svg+xml']), /^<svg/);
   assert.ok('application/vnd.vegalite.v5+json' in bundle.data);

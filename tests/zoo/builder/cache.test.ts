@@ -9,15 +9,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  buildZoo, cacheFolder, cacheRoot, datasetFingerprint, digits, libraryVersion, zooCache, zooCacheFolder, zooCacheKey,
-  CACHE_COMPLETE_FILE, type ZooSpec,
+  buildZoo,
+  cacheFolder,
+  cacheRoot,
+  datasetFingerprint,
+  digits,
+  libraryVersion,
+  zooCache,
+  zooCacheFolder,
+  zooCacheKey,
+  CACHE_COMPLETE_FILE,
+  type ZooSpec,
 } from 'weightlab/internal';
 import { repositoryRoot, runCli, temporaryFolder } from '../../support/paths';
 import { zooFileDigests as files } from './zoo-files';
 
 const spec: ZooSpec = {
-  name: 'cache-test', dataset: 'digits', axes: { batch_size: [8] }, seeds: [0, 1, 2, 3],
-  defaults: { width: 64, learning_rate: 0.05 }, epochs: 4, checkpointEvery: 2,
+  name: 'cache-test',
+  dataset: 'digits',
+  axes: { batch_size: [8] },
+  seeds: [0, 1, 2, 3],
+  defaults: { width: 64, learning_rate: 0.05 },
+  epochs: 4,
+  checkpointEvery: 2,
 };
 // The full machinery (cacheRoot and libraryVersion are not public names).
 const library = require.resolve('weightlab/internal');
@@ -27,7 +41,9 @@ test('the cache folder is a function of the spec (any key order), the dataset by
   const folder = zooCacheFolder(spec, { root });
   assert.equal(path.dirname(folder), path.join(root, 'zoos'));
   assert.match(path.basename(folder), /^cache-test-[0-9a-f]{32}$/);
-  const reordered = Object.fromEntries(Object.entries({ ...spec, defaults: { learning_rate: 0.05, width: 64 } }).reverse()) as unknown as ZooSpec;
+  const reordered = Object.fromEntries(
+    Object.entries({ ...spec, defaults: { learning_rate: 0.05, width: 64 } }).reverse(),
+  ) as unknown as ZooSpec;
   assert.equal(zooCacheFolder(reordered, { root }), folder);
   assert.equal(zooCacheFolder(structuredClone(spec), { root }), folder);
   const changes: ZooSpec[] = [
@@ -85,8 +101,14 @@ test('another library version gives another folder (the same build with a change
 test('the cache folder: WEIGHTLAB_CACHE_DIR, else an absolute XDG_CACHE_HOME/weightlab, else ~/.cache/weightlab', () => {
   const home = temporaryFolder('cache-home');
   const rootIn = (env: Record<string, string>) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['WEIGHTLAB_CACHE_DIR', 'XDG_CACHE_HOME'].includes(name)));
-    const result = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(library)}).cacheRoot())`], { cwd: home, env: { ...clean, HOME: home, ...env }, encoding: 'utf8' });
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !['WEIGHTLAB_CACHE_DIR', 'XDG_CACHE_HOME'].includes(name)),
+    );
+    const result = spawnSync(
+      process.execPath,
+      ['-e', `process.stdout.write(require(${JSON.stringify(library)}).cacheRoot())`],
+      { cwd: home, env: { ...clean, HOME: home, ...env }, encoding: 'utf8' },
+    );
     assert.equal(result.status, 0, result.stderr);
     return result.stdout;
   };
@@ -105,9 +127,13 @@ test('a build killed half way is not taken as complete: the next call resumes it
   const script = `require(${JSON.stringify(library)}).zooCache(${JSON.stringify(spec)}, { root: ${JSON.stringify(root)}, workers: 0, progress: false })`;
   const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const finished = () => fs.existsSync(folder) ? fs.readdirSync(folder).filter((id) => fs.existsSync(path.join(folder, id, 'result.json'))) : [];
+  const finished = () =>
+    fs.existsSync(folder)
+      ? fs.readdirSync(folder).filter((id) => fs.existsSync(path.join(folder, id, 'result.json')))
+      : [];
   const deadline = Date.now() + 300_000;
-  while (finished().length === 0 && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (finished().length === 0 && child.exitCode === null && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 5));
   child.kill('SIGKILL');
   await exited;
   const done = finished();
@@ -143,12 +169,18 @@ test('two processes asking for the same zoo at once take turns: one builds it, t
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { errors += chunk; });
-    return new Promise<{ trained: number; reused: boolean; errors: string }>((resolve, reject) => child.on('exit', (code) => {
-      if (code === 0) resolve({ ...(JSON.parse(output) as { trained: number; reused: boolean }), errors });
-      else reject(new Error(`${output}\n${errors}`));
-    }));
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      errors += chunk;
+    });
+    return new Promise<{ trained: number; reused: boolean; errors: string }>((resolve, reject) =>
+      child.on('exit', (code) => {
+        if (code === 0) resolve({ ...(JSON.parse(output) as { trained: number; reused: boolean }), errors });
+        else reject(new Error(`${output}\n${errors}`));
+      }),
+    );
   };
   const reports = await Promise.all([start(), start()]);
   assert.deepEqual(reports.map((report) => report.trained).sort(), [0, 2], JSON.stringify(reports));
@@ -180,7 +212,10 @@ test('a folder without its marker, or whose marker names another key, is rebuilt
   assert.equal(checked.reused, false);
   assert.deepEqual(checked.trained, []);
   assert.equal(checked.skipped.length, 4);
-  assert.equal((JSON.parse(fs.readFileSync(marker, 'utf8')) as { key: { library: string } }).key.library, libraryVersion());
+  assert.equal(
+    (JSON.parse(fs.readFileSync(marker, 'utf8')) as { key: { library: string } }).key.library,
+    libraryVersion(),
+  );
 
   // A marker cut short, or one without its model list, is not believed either.
   const whole = fs.readFileSync(marker, 'utf8');
@@ -196,7 +231,10 @@ test('buildZoo refuses a folder built from a spec that differs only inside axes'
   const out = temporaryFolder('cache-axes');
   const small: ZooSpec = { ...spec, seeds: [0], epochs: 1 };
   await buildZoo(small, { out, workers: 0, progress: false });
-  await assert.rejects(buildZoo({ ...small, axes: { batch_size: [16] } }, { out, workers: 0, progress: false }), /another spec/);
+  await assert.rejects(
+    buildZoo({ ...small, axes: { batch_size: [16] } }, { out, workers: 0, progress: false }),
+    /another spec/,
+  );
   await buildZoo({ ...small, defaults: { learning_rate: 0.05, width: 64 } }, { out, workers: 0, progress: false }); // same spec, keys reordered
 });
 
@@ -205,15 +243,21 @@ test('a notebook run twice with one cache folder builds once; with another folde
   const notebook = path.join(work, 'zoo.ipynb');
   const small: ZooSpec = { ...spec, seeds: [0, 1], epochs: 2 };
   const source = `const built = await zooCache(${JSON.stringify(small)});\nconsole.log(\`trained \${built.trained.length} reused \${built.reused} in \${built.folder}\`);`;
-  fs.writeFileSync(notebook, JSON.stringify({
-    nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'weightlab', display_name: 'weightlab (TypeScript)', language: 'typescript' } },
-    cells: [{ cell_type: 'code', id: 'zoo', metadata: {}, execution_count: null, outputs: [], source }],
-  }));
+  fs.writeFileSync(
+    notebook,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'weightlab', display_name: 'weightlab (TypeScript)', language: 'typescript' } },
+      cells: [{ cell_type: 'code', id: 'zoo', metadata: {}, execution_count: null, outputs: [], source }],
+    }),
+  );
   const run = (cache: string, name: string) => {
     const out = path.join(work, name);
     const result = runCli(['run', notebook, '--out', out], { env: { WEIGHTLAB_CACHE_DIR: cache }, timeoutMs: 600_000 });
     assert.equal(result.status, 0, result.stderr);
-    const cells = (JSON.parse(fs.readFileSync(out, 'utf8')) as { cells: { outputs: { text?: string | string[] }[] }[] }).cells;
+    const cells = (JSON.parse(fs.readFileSync(out, 'utf8')) as { cells: { outputs: { text?: string | string[] }[] }[] })
+      .cells;
     const text = cells[0].outputs.map((output) => [output.text ?? ''].flat().join('')).join('');
     const match = /trained (\d+) reused (true|false) in (.*)/.exec(text);
     assert.ok(match, text);

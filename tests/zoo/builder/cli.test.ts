@@ -7,7 +7,11 @@ import { cliEntry, temporaryFolder } from '../../support/paths';
 
 test('weightlab zoo build --preset digits-mlp-grid --small --phases --json', () => {
   const out = temporaryFolder('zoo-cli');
-  const run = spawnSync(process.execPath, [cliEntry, 'zoo', 'build', '--preset', 'digits-mlp-grid', '--small', '--out', out, '--phases', '--json'], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [cliEntry, 'zoo', 'build', '--preset', 'digits-mlp-grid', '--small', '--out', out, '--phases', '--json'],
+    { encoding: 'utf8' },
+  );
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.equal(report.models, 18);
@@ -19,9 +23,15 @@ test('weightlab zoo build --preset digits-mlp-grid --small --phases --json', () 
   assert.ok(report.phases.rows.every((row: { phase_reason?: string }) => typeof row.phase_reason === 'string'));
   assert.equal(report.phases.thresholds.max_train_error, 0.05);
   assert.equal(openZoo(out).size, 18);
-  const again = spawnSync(process.execPath, [cliEntry, 'zoo', 'build', '--preset', 'digits-mlp-grid', '--small', '--out', out, '--json'], { encoding: 'utf8' });
+  const again = spawnSync(
+    process.execPath,
+    [cliEntry, 'zoo', 'build', '--preset', 'digits-mlp-grid', '--small', '--out', out, '--json'],
+    { encoding: 'utf8' },
+  );
   assert.equal(JSON.parse(again.stdout).skipped.length, 18); // resumed: nothing left to train
-  const bad = spawnSync(process.execPath, [cliEntry, 'zoo', 'build', '--preset', 'nope', '--out', out], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [cliEntry, 'zoo', 'build', '--preset', 'nope', '--out', out], {
+    encoding: 'utf8',
+  });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /unknown preset/);
 });

@@ -3,7 +3,19 @@
 // the convection solution solving u_t + beta u_x = 0).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convectionProblem, digits, digitsDataset, gaussianBlobs, modularAddition, parity, spirals, subsample, teacherStudent, twoMoons, withLabelNoise } from 'weightlab/internal';
+import {
+  convectionProblem,
+  digits,
+  digitsDataset,
+  gaussianBlobs,
+  modularAddition,
+  parity,
+  spirals,
+  subsample,
+  teacherStudent,
+  twoMoons,
+  withLabelNoise,
+} from 'weightlab/internal';
 
 test('digits: 1,797 x 64 in [0, 1], 10 classes, fixed stratified split', () => {
   const all = digitsDataset();
@@ -21,7 +33,9 @@ test('digits: 1,797 x 64 in [0, 1], 10 classes, fixed stratified split', () => {
 });
 
 test('synthetic tasks are pure functions of their seed', () => {
-  for (const make of [teacherStudent, gaussianBlobs, twoMoons, spirals] as ((o: { seed: number; size: number }) => { train: { x: Float64Array; y: Int32Array } })[]) {
+  for (const make of [teacherStudent, gaussianBlobs, twoMoons, spirals] as ((o: { seed: number; size: number }) => {
+    train: { x: Float64Array; y: Int32Array };
+  })[]) {
     const one = make({ seed: 4, size: 200 });
     const two = make({ seed: 4, size: 200 });
     assert.deepEqual(Buffer.from(one.train.x.buffer), Buffer.from(two.train.x.buffer));

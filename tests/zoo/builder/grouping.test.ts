@@ -13,23 +13,42 @@ import { zooFileDigests as files } from './zoo-files';
 
 // Two data fractions (two input sets), label noise (labels differ within a group), two widths.
 const spec: ZooSpec = {
-  name: 'lockstep-grid', dataset: 'digits', axes: { width: [4, 12], learning_rate: [0.02, 0.08], data_fraction: [0.5, 1], label_noise: [0, 0.2] },
-  seeds: [0, 1], defaults: { batch_size: 32 }, epochs: 3, checkpointEvery: 2,
+  name: 'lockstep-grid',
+  dataset: 'digits',
+  axes: { width: [4, 12], learning_rate: [0.02, 0.08], data_fraction: [0.5, 1], label_noise: [0, 0.2] },
+  seeds: [0, 1],
+  defaults: { batch_size: 32 },
+  epochs: 3,
+  checkpointEvery: 2,
 };
 
 test('trainingGroups: lockstep groups per shape for js, split per worker; tanh and groupModels 1 stay single', () => {
   const jobs = expandGrid(spec, 64, 10);
   const groups = trainingGroups(jobs, 'js', 24);
   // one group per (width, data fraction): 4 shapes of 8 models
-  assert.deepEqual(groups.map((g) => [g.engine, g.ids.length]), [['lockstep', 8], ['lockstep', 8], ['lockstep', 8], ['lockstep', 8]]);
+  assert.deepEqual(
+    groups.map((g) => [g.engine, g.ids.length]),
+    [
+      ['lockstep', 8],
+      ['lockstep', 8],
+      ['lockstep', 8],
+      ['lockstep', 8],
+    ],
+  );
   assert.deepEqual(groups.flatMap((g) => g.ids).sort(), jobs.map((j) => j.id).sort());
   for (const group of groups) {
     const members = group.ids.map((id) => jobs.find((j) => j.id === id)!);
     assert.equal(new Set(members.map((j) => `${j.values.width}|${j.values.data_fraction}`)).size, 1);
   }
   // capped by size, then split so two workers each get a group
-  assert.deepEqual(trainingGroups(jobs, 'js', 3).map((g) => g.ids.length), [3, 3, 2, 3, 3, 2, 3, 3, 2, 3, 3, 2]);
-  assert.deepEqual(trainingGroups(jobs, 'js', 24, 2).map((g) => g.ids.length), [4, 4, 4, 4, 4, 4, 4, 4]);
+  assert.deepEqual(
+    trainingGroups(jobs, 'js', 3).map((g) => g.ids.length),
+    [3, 3, 2, 3, 3, 2, 3, 3, 2, 3, 3, 2],
+  );
+  assert.deepEqual(
+    trainingGroups(jobs, 'js', 24, 2).map((g) => g.ids.length),
+    [4, 4, 4, 4, 4, 4, 4, 4],
+  );
   assert.ok(trainingGroups(jobs, 'js', 1).every((g) => g.engine === 'js' && g.ids.length === 1));
   const tanh = expandGrid({ ...spec, activation: 'tanh' }, 64, 10);
   assert.ok(trainingGroups(tanh, 'js', 24).every((g) => g.engine === 'js' && g.ids.length === 1)); // not covered by the kernels

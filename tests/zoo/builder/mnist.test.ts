@@ -10,15 +10,22 @@ import { runCli, temporaryFolder } from '../../support/paths';
 
 test('mnist-mlp-grid --small builds from the CLI on real MNIST and learns', () => {
   const out = temporaryFolder('zoo-mnist');
-  const result = runCli(['zoo', 'build', '--preset', 'mnist-mlp-grid', '--small', '--out', out, '--json'], { timeoutMs: 900_000 });
+  const result = runCli(['zoo', 'build', '--preset', 'mnist-mlp-grid', '--small', '--out', out, '--json'], {
+    timeoutMs: 900_000,
+  });
   assert.equal(result.status, 0, result.stderr);
   const zoo = openZoo(out);
   assert.equal(zoo.models.length, 18);
   assert.equal(zoo.dataset?.name, 'mnist');
-  const rows = zoo.table().rows().filter((row) => row.epoch === 8);
+  const rows = zoo
+    .table()
+    .rows()
+    .filter((row) => row.epoch === 8);
   assert.equal(rows.length, 18);
   const accuracy = (width: number, batch: number) => {
-    const cell = rows.filter((row) => row.width === width && row.batch_size === batch).map((row) => Number(row.test_acc));
+    const cell = rows
+      .filter((row) => row.width === width && row.batch_size === batch)
+      .map((row) => Number(row.test_acc));
     return cell.reduce((a, b) => a + b, 0) / cell.length;
   };
   assert.ok(accuracy(32, 16) > 0.5, `width 32, batch 16: ${accuracy(32, 16)}`);

@@ -14,7 +14,8 @@ export function zooFileDigests(root: string): Record<string, string> {
     for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (!NOT_COMPARED.has(entry.name)) digests[path.relative(root, full)] = createHash('sha256').update(fs.readFileSync(full)).digest('hex');
+      else if (!NOT_COMPARED.has(entry.name))
+        digests[path.relative(root, full)] = createHash('sha256').update(fs.readFileSync(full)).digest('hex');
     }
   };
   walk(root);

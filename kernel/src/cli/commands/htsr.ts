@@ -5,7 +5,16 @@
 // as in the API), for diffing against WeightWatcher.
 // Exits 1, listing every skipped layer and why, when no layer could be analysed.
 
-import { analyze, ANALYZE_DEFAULTS, ArgumentError, loadWeights, readNpy, skippedLine, WeightSet, type AnalyzeOptions } from 'weightlab/internal';
+import {
+  analyze,
+  ANALYZE_DEFAULTS,
+  ArgumentError,
+  loadWeights,
+  readNpy,
+  skippedLine,
+  WeightSet,
+  type AnalyzeOptions,
+} from 'weightlab/internal';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
@@ -42,18 +51,26 @@ export const htsrCommand: Command = {
   summary: 'HTSR/SETOL spectral metrics per layer (WeightWatcher-compatible alpha, alpha_weighted, ...)',
   help: HELP,
   async run(args: string[]): Promise<number> {
-    const parsed = parseArgs(args, { values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals'], flags: ['json', 'detx', 'mp-fit', 'randomize'] });
+    const parsed = parseArgs(args, {
+      values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals'],
+      flags: ['json', 'detx', 'mp-fit', 'randomize'],
+    });
     if (parsed.positional.length !== 1) throw new UsageError('expected exactly one PATH');
     const fixFingers = parsed.options['fix-fingers'];
-    if (fixFingers !== undefined && fixFingers !== 'clip_xmax' && fixFingers !== 'xmin_peak') throw new UsageError(`--fix-fingers takes clip_xmax or xmin_peak, got '${fixFingers}'`);
+    if (fixFingers !== undefined && fixFingers !== 'clip_xmax' && fixFingers !== 'xmin_peak')
+      throw new UsageError(`--fix-fingers takes clip_xmax or xmin_peak, got '${fixFingers}'`);
     const fit = parsed.options.fit;
-    if (fit !== undefined && fit !== 'PL' && fit !== 'TPL' && fit !== 'E_TPL') throw new UsageError(`--fit takes PL, TPL or E_TPL, got '${fit}'`);
+    if (fit !== undefined && fit !== 'PL' && fit !== 'TPL' && fit !== 'E_TPL')
+      throw new UsageError(`--fit takes PL, TPL or E_TPL, got '${fit}'`);
     const plPackage = parsed.options['pl-package'];
-    if (plPackage !== undefined && plPackage !== 'ww' && plPackage !== 'powerlaw') throw new UsageError(`--pl-package takes ww or powerlaw, got '${plPackage}'`);
+    if (plPackage !== undefined && plPackage !== 'ww' && plPackage !== 'powerlaw')
+      throw new UsageError(`--pl-package takes ww or powerlaw, got '${plPackage}'`);
     const xminMax = parsed.options['xmin-max'] === undefined ? undefined : Number(parsed.options['xmin-max']);
-    if (xminMax !== undefined && !(xminMax > 0)) throw new UsageError(`--xmin-max must be a positive number, got '${parsed.options['xmin-max']}'`);
+    if (xminMax !== undefined && !(xminMax > 0))
+      throw new UsageError(`--xmin-max must be a positive number, got '${parsed.options['xmin-max']}'`);
     const seed = parsed.options.seed === undefined ? ANALYZE_DEFAULTS.seed : Number(parsed.options.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${parsed.options.seed}'`);
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new UsageError(`--seed must be a non-negative integer, got '${parsed.options.seed}'`);
     // Flags left out stay undefined: analyze() fills in its own defaults (ANALYZE_DEFAULTS).
     const options: AnalyzeOptions = {
       fixFingers,
@@ -75,17 +92,22 @@ export const htsrCommand: Command = {
     } catch (error) {
       // A combination of fit options WeightWatcher rejects is a usage error of these flags.
       const field = error instanceof ArgumentError ? error.details.field : undefined;
-      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage') throw new UsageError((error as Error).message);
+      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage')
+        throw new UsageError((error as Error).message);
       throw error;
     }
     if (result.layers.length === 0) {
       // An empty table with an empty mean alpha would read as a result: it is a failure, with its reasons.
-      process.stderr.write(`weightlab htsr: no layer of ${file} could be analysed (${result.skipped.length} skipped):\n`);
+      process.stderr.write(
+        `weightlab htsr: no layer of ${file} could be analysed (${result.skipped.length} skipped):\n`,
+      );
       for (const skipped of result.skipped) process.stderr.write(`  ${skippedLine(skipped)}\n`);
       if (result.skipped.length === 0) process.stderr.write('  the file holds no tensors\n');
       // Tensors the reader could not represent at all (tfjs string weights, HDF5 compound datasets).
       const metadata = model instanceof WeightSet ? model.metadata : {};
-      const unread = [metadata.skippedWeights, metadata.skippedDatasets].flatMap((list) => (Array.isArray(list) ? list : []));
+      const unread = [metadata.skippedWeights, metadata.skippedDatasets].flatMap((list) =>
+        Array.isArray(list) ? list : [],
+      );
       if (unread.length > 0) process.stderr.write(`  not read from the file: ${unread.join(', ')}\n`);
       return 1;
     }

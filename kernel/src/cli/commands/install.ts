@@ -13,7 +13,8 @@ const TARGET_HELP = `Where (default --user):
   --json            print what was written as JSON`;
 
 function target(parsed: ParsedArgs): InstallTarget {
-  const chosen = ['user', 'sys-prefix'].filter((flag) => parsed.flags.has(flag)).length + (parsed.options.prefix ? 1 : 0);
+  const chosen =
+    ['user', 'sys-prefix'].filter((flag) => parsed.flags.has(flag)).length + (parsed.options.prefix ? 1 : 0);
   if (chosen > 1) throw new UsageError('choose one of --user, --prefix DIR, --sys-prefix');
   if (parsed.options.prefix) return { kind: 'prefix', prefix: parsed.options.prefix };
   if (parsed.flags.has('sys-prefix')) return { kind: 'sys-prefix' };

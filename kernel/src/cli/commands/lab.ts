@@ -22,8 +22,20 @@ function defaultNotebookDir(): string {
   return fs.existsSync(workspaceNotebooks) ? workspaceNotebooks : process.cwd();
 }
 
-interface ServerOptions { port: number; ip: string; notebookDir: string; token: string; openBrowser: boolean; classic: boolean; jupyterlab: boolean }
-interface ServerChoice { args: string[]; env: Record<string, string>; page: string }
+interface ServerOptions {
+  port: number;
+  ip: string;
+  notebookDir: string;
+  token: string;
+  openBrowser: boolean;
+  classic: boolean;
+  jupyterlab: boolean;
+}
+interface ServerChoice {
+  args: string[];
+  env: Record<string, string>;
+  page: string;
+}
 
 /** Which server to run (see the help), or undefined after explaining why none can run. */
 function chooseServer(python: string, options: ServerOptions): ServerChoice | undefined {
@@ -35,17 +47,34 @@ function chooseServer(python: string, options: ServerOptions): ServerChoice | un
     const buildError = npmLab && serverModules ? ensureLabBuilt(npmLab) : undefined;
     if (npmLab && serverModules && !buildError) {
       process.stderr.write(`weightlab lab: npm-built JupyterLab front end from ${npmLab.build}\n`);
-      return { args: npmLabServerArgs(npmLab, { port, ip, notebookDir, token, openBrowser: options.openBrowser }), env: { WEIGHTLAB_LAB_BUILD: npmLab.build }, page: 'lab' };
+      return {
+        args: npmLabServerArgs(npmLab, { port, ip, notebookDir, token, openBrowser: options.openBrowser }),
+        env: { WEIGHTLAB_LAB_BUILD: npmLab.build },
+        page: 'lab',
+      };
     }
-    const why = !npmLab ? 'this install has no lab/ folder (a repository checkout has)'
-      : !serverModules ? `${python} lacks jupyter_server/jupyterlab_server (Debian: apt-get install python3-jupyter-server python3-jupyterlab-server)`
+    const why = !npmLab
+      ? 'this install has no lab/ folder (a repository checkout has)'
+      : !serverModules
+        ? `${python} lacks jupyter_server/jupyterlab_server (Debian: apt-get install python3-jupyter-server python3-jupyterlab-server)`
         : buildError;
     process.stderr.write(`weightlab lab: not using the npm-built lab: ${why}\n`);
   }
   if (!options.classic && pythonHasModules(python, ['jupyterlab'])) {
     const installed = installLabExtension(userDataDir());
-    process.stderr.write(installed ? `weightlab labextension: ${installed}\n` : 'weightlab labextension is not built (npm run build): outputs fall back to Vega-Lite/SVG\n');
-    const args = ['-m', 'jupyterlab', `--ServerApp.port=${port}`, `--ServerApp.ip=${ip}`, `--ServerApp.root_dir=${notebookDir}`, `--ServerApp.token=${token}`];
+    process.stderr.write(
+      installed
+        ? `weightlab labextension: ${installed}\n`
+        : 'weightlab labextension is not built (npm run build): outputs fall back to Vega-Lite/SVG\n',
+    );
+    const args = [
+      '-m',
+      'jupyterlab',
+      `--ServerApp.port=${port}`,
+      `--ServerApp.ip=${ip}`,
+      `--ServerApp.root_dir=${notebookDir}`,
+      `--ServerApp.token=${token}`,
+    ];
     if (!options.openBrowser) args.push('--no-browser');
     if (asRoot) args.push('--ServerApp.allow_root=True');
     return { args, env: {}, page: 'lab' };
@@ -55,11 +84,20 @@ function chooseServer(python: string, options: ServerOptions): ServerChoice | un
     return undefined;
   }
   if (!pythonHasModules(python, ['notebook'])) {
-    process.stderr.write(`weightlab lab: ${python} has no Jupyter server to run (neither jupyter_server + jupyterlab_server, jupyterlab nor notebook).\n${installInstructions()}\n`);
+    process.stderr.write(
+      `weightlab lab: ${python} has no Jupyter server to run (neither jupyter_server + jupyterlab_server, jupyterlab nor notebook).\n${installInstructions()}\n`,
+    );
     return undefined;
   }
   process.stderr.write(`JupyterLab is not available for ${python}: serving the classic Notebook (static fallbacks).\n`);
-  const args = ['-m', 'notebook', `--port=${port}`, `--ip=${ip}`, `--notebook-dir=${notebookDir}`, `--NotebookApp.token=${token}`];
+  const args = [
+    '-m',
+    'notebook',
+    `--port=${port}`,
+    `--ip=${ip}`,
+    `--notebook-dir=${notebookDir}`,
+    `--NotebookApp.token=${token}`,
+  ];
   if (!options.openBrowser) args.push('--no-browser');
   if (asRoot) args.push('--allow-root');
   return { args, env: {}, page: 'tree' };
@@ -85,7 +123,10 @@ Options:
   --jupyterlab        use the Jupyter Python's own JupyterLab instead of the npm-built lab
   --classic           use the classic Notebook server`,
   async run(args) {
-    const parsed = parseArgs(args, { values: ['port', 'ip', 'notebook-dir', 'token'], flags: ['no-browser', 'classic', 'jupyterlab'] });
+    const parsed = parseArgs(args, {
+      values: ['port', 'ip', 'notebook-dir', 'token'],
+      flags: ['no-browser', 'classic', 'jupyterlab'],
+    });
     if (parsed.positional.length) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
     const port = numberOption(parsed, 'port', 8888);
     const status = jupyterStatus(['jupyter_client']);
@@ -99,13 +140,26 @@ Options:
     const token = parsed.options.token ?? randomBytes(16).toString('hex');
     const ip = parsed.options.ip ?? '127.0.0.1';
     const openBrowser = !parsed.flags.has('no-browser');
-    const serverArgs = chooseServer(status.python, { port, ip, notebookDir, token, openBrowser, classic: parsed.flags.has('classic'), jupyterlab: parsed.flags.has('jupyterlab') });
+    const serverArgs = chooseServer(status.python, {
+      port,
+      ip,
+      notebookDir,
+      token,
+      openBrowser,
+      classic: parsed.flags.has('classic'),
+      jupyterlab: parsed.flags.has('jupyterlab'),
+    });
     if (!serverArgs) return 1;
     process.stderr.write(`serving ${notebookDir} at http://${ip}:${port}/${serverArgs.page}?token=${token}\n`);
-    const server = spawn(status.python, serverArgs.args, { stdio: 'inherit', env: { ...process.env, ...serverArgs.env } });
+    const server = spawn(status.python, serverArgs.args, {
+      stdio: 'inherit',
+      env: { ...process.env, ...serverArgs.env },
+    });
     const forward = (signal: NodeJS.Signals) => () => server.kill(signal);
     process.on('SIGINT', forward('SIGINT'));
     process.on('SIGTERM', forward('SIGTERM'));
-    return await new Promise<number>((resolve) => server.on('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1))));
+    return await new Promise<number>((resolve) =>
+      server.on('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1))),
+    );
   },
 };

@@ -5,7 +5,13 @@
 
 import { parseArgs, numberOption, UsageError, type Command } from '../command';
 import { NotebookError } from '../../notebook/nbformat';
-import { ParameterError, parseParameterValue, readParametersFile, type Parameters, type ParameterValue } from '../../notebook/parameters';
+import {
+  ParameterError,
+  parseParameterValue,
+  readParametersFile,
+  type Parameters,
+  type ParameterValue,
+} from '../../notebook/parameters';
 import { runNotebook, type RunReport } from '../../notebook/runner';
 import { parseSweep, runSweep, sweepTable } from '../../notebook/sweep';
 import type { RunningKernel } from '../../client/launcher';
@@ -64,11 +70,20 @@ function printFailure(report: RunReport): void {
 }
 
 /** Pulls the repeatable options parseArgs does not know out of `args`: -p/-r NAME VALUE and --sweep SPEC. */
-function takeRepeated(args: string[]): { rest: string[]; parameters: Array<[string, ParameterValue]>; sweeps: string[] } {
-  const rest: string[] = [], parameters: Array<[string, ParameterValue]> = [], sweeps: string[] = [];
+function takeRepeated(args: string[]): {
+  rest: string[];
+  parameters: Array<[string, ParameterValue]>;
+  sweeps: string[];
+} {
+  const rest: string[] = [],
+    parameters: Array<[string, ParameterValue]> = [],
+    sweeps: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--') { rest.push(...args.slice(i)); break; }
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
     if (arg === '-p' || arg === '--parameters' || arg === '-r' || arg === '--parameters-raw') {
       if (i + 2 >= args.length) throw new UsageError(`${arg} needs a NAME and a VALUE`);
       const raw = arg === '-r' || arg === '--parameters-raw';
@@ -90,7 +105,9 @@ function takeRepeated(args: string[]): { rest: string[]; parameters: Array<[stri
  * Runs `work` with SIGINT/SIGTERM turned into an abort: the first signal stops the kernels (their
  * finished cells are written), a second kills every kernel started and exits at once.
  */
-async function withInterrupts(work: (signal: AbortSignal, onKernel: (kernel: RunningKernel) => void) => Promise<number>): Promise<number> {
+async function withInterrupts(
+  work: (signal: AbortSignal, onKernel: (kernel: RunningKernel) => void) => Promise<number>,
+): Promise<number> {
   const kernels = new Set<RunningKernel>();
   const stop = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
@@ -109,7 +126,10 @@ async function withInterrupts(work: (signal: AbortSignal, onKernel: (kernel: Run
   try {
     const status = await work(stop.signal, (kernel) => {
       kernels.add(kernel);
-      kernel.exited.then(() => kernels.delete(kernel), () => kernels.delete(kernel));
+      kernel.exited.then(
+        () => kernels.delete(kernel),
+        () => kernels.delete(kernel),
+      );
     });
     if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
     return status;
@@ -131,7 +151,11 @@ export const runCommand: Command = {
   help,
   async run(args) {
     const repeated = takeRepeated(args);
-    const parsed = parseArgs(repeated.rest, { values: ['out', 'html', 'timeout', 'cwd', 'parameters-file', 'jobs'], flags: ['allow-errors', 'json'], aliases: { o: 'out' } });
+    const parsed = parseArgs(repeated.rest, {
+      values: ['out', 'html', 'timeout', 'cwd', 'parameters-file', 'jobs'],
+      flags: ['allow-errors', 'json'],
+      aliases: { o: 'out' },
+    });
     if (parsed.positional.length !== 1) {
       process.stderr.write(`weightlab run: expected one notebook, got ${parsed.positional.length}\n\n${help}\n`);
       return 2;
@@ -139,20 +163,32 @@ export const runCommand: Command = {
     const timeout = parsed.options.timeout === undefined ? undefined : numberOption(parsed, 'timeout', 0);
     const sweeping = repeated.sweeps.length > 0;
     if (!sweeping && parsed.options.jobs !== undefined) throw new UsageError('--jobs needs --sweep');
-    if (sweeping && parsed.options.html !== undefined) throw new UsageError('--html writes one page: it does not go with --sweep');
+    if (sweeping && parsed.options.html !== undefined)
+      throw new UsageError('--html writes one page: it does not go with --sweep');
     const jobs = numberOption(parsed, 'jobs', 1);
     if (!Number.isInteger(jobs)) throw new UsageError(`--jobs must be a whole number, got '${parsed.options.jobs}'`);
     return withInterrupts(async (signal, onKernel) => {
       const given = repeated.parameters.length > 0 || parsed.options['parameters-file'] !== undefined;
       const parameters: Parameters = {
-        ...(parsed.options['parameters-file'] === undefined ? {} : readParametersFile(parsed.options['parameters-file'])),
+        ...(parsed.options['parameters-file'] === undefined
+          ? {}
+          : readParametersFile(parsed.options['parameters-file'])),
         ...Object.fromEntries(repeated.parameters),
       };
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       if (sweeping) {
         const report = await runSweep({
-          notebook: parsed.positional[0], axes: repeated.sweeps.map(parseSweep), parameters, outDir: parsed.options.out, jobs,
-          timeoutSeconds: timeout, cwd: parsed.options.cwd, allowErrors: parsed.flags.has('allow-errors'), progress, onKernel, signal,
+          notebook: parsed.positional[0],
+          axes: repeated.sweeps.map(parseSweep),
+          parameters,
+          outDir: parsed.options.out,
+          jobs,
+          timeoutSeconds: timeout,
+          cwd: parsed.options.cwd,
+          allowErrors: parsed.flags.has('allow-errors'),
+          progress,
+          onKernel,
+          signal,
         });
         if (parsed.flags.has('json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         process.stderr.write(`${sweepTable(report)}\n`);
@@ -172,7 +208,10 @@ export const runCommand: Command = {
       });
       printFailure(report);
       if (parsed.flags.has('json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stderr.write(`weightlab run: wrote ${report.out}${report.html ? ` and ${report.html}` : ''} (${report.cells.length} cells, ${(report.milliseconds / 1000).toFixed(1)} s)\n`);
+      else
+        process.stderr.write(
+          `weightlab run: wrote ${report.out}${report.html ? ` and ${report.html}` : ''} (${report.cells.length} cells, ${(report.milliseconds / 1000).toFixed(1)} s)\n`,
+        );
       return report.failed ? 1 : 0;
     });
   },

@@ -32,7 +32,9 @@ export function tensorRows(weights: WeightSet): TensorRow[] {
 
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  return Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-4) ? value.toExponential(6) : Number(value.toPrecision(8)).toString();
+  return Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-4)
+    ? value.toExponential(6)
+    : Number(value.toPrecision(8)).toString();
 }
 
 export const tensorsCommand: Command = {
@@ -51,19 +53,40 @@ Options:
   async run(args) {
     const parsed = parseArgs(args, { flags: ['json'], values: ['key'] });
     if (parsed.positional.length !== 1) throw new UsageError('expected exactly one FILE');
-    const weights = await loadWeights(parsed.positional[0], parsed.options.key !== undefined ? { key: parsed.options.key } : {});
+    const weights = await loadWeights(
+      parsed.positional[0],
+      parsed.options.key !== undefined ? { key: parsed.options.key } : {},
+    );
     const rows = tensorRows(weights);
     const json = (value: number) => (Number.isFinite(value) ? value : String(value));
     if (parsed.flags.has('json')) {
-      process.stdout.write(`${JSON.stringify(rows.map((row) => ({ ...row, sum: json(row.sum), absmax: json(row.absmax) })), null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          rows.map((row) => ({ ...row, sum: json(row.sum), absmax: json(row.absmax) })),
+          null,
+          2,
+        )}\n`,
+      );
       return 0;
     }
-    const table = rows.map((row) => [row.name, row.dtype, `[${row.shape.join(', ')}]`, formatNumber(row.sum), formatNumber(row.absmax)]);
+    const table = rows.map((row) => [
+      row.name,
+      row.dtype,
+      `[${row.shape.join(', ')}]`,
+      formatNumber(row.sum),
+      formatNumber(row.absmax),
+    ]);
     const header = ['name', 'dtype', 'shape', 'sum', 'absmax'];
     const widths = header.map((title, column) => Math.max(title.length, ...table.map((cells) => cells[column].length)));
-    const line = (cells: string[]) => cells.map((cell, column) => (column >= 3 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((cell, column) => (column >= 3 ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+        .join('  ')
+        .trimEnd();
     const parameters = rows.reduce((total, row) => total + row.shape.reduce((a, b) => a * b, 1), 0);
-    process.stdout.write(`${[line(header), ...table.map(line)].join('\n')}\n${rows.length} tensors, ${parameters} values (${String(weights.metadata.format)})\n`);
+    process.stdout.write(
+      `${[line(header), ...table.map(line)].join('\n')}\n${rows.length} tensors, ${parameters} values (${String(weights.metadata.format)})\n`,
+    );
     return 0;
   },
 };

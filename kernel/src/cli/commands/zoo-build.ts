@@ -17,7 +17,9 @@ checkpoint_NNNNNN/weights.safetensors). Models already complete in DIR are skipp
 so rerunning after an interruption continues the build.
 
 Presets:
-${Object.entries(zoos.ZOO_PRESETS).map(([name, preset]) => `  ${name.padEnd(22)}${preset.summary}`).join('\n')}
+${Object.entries(zoos.ZOO_PRESETS)
+  .map(([name, preset]) => `  ${name.padEnd(22)}${preset.summary}`)
+  .join('\n')}
 
 Options:
   --preset NAME   the grid to build (required)
@@ -40,23 +42,48 @@ Options:
                   phase_reason), thresholds, problems}
 `,
   async run(args) {
-    const parsed = parseArgs(args, { values: ['preset', 'out', 'workers', 'cka-layer', 'engine'], flags: ['small', 'phases', 'json'] });
+    const parsed = parseArgs(args, {
+      values: ['preset', 'out', 'workers', 'cka-layer', 'engine'],
+      flags: ['small', 'phases', 'json'],
+    });
     if (parsed.positional.length) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
     const name = parsed.options.preset;
     const out = parsed.options.out;
     if (!name) throw new UsageError('--preset NAME is required');
     if (!out) throw new UsageError('--out DIR is required');
-    if (!(name in zoos.ZOO_PRESETS)) throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(zoos.ZOO_PRESETS).join(', ')})`);
-    const workers = parsed.options.workers === '0' ? 0 : parsed.options.workers !== undefined ? numberOption(parsed, 'workers', 2) : undefined;
+    if (!(name in zoos.ZOO_PRESETS))
+      throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(zoos.ZOO_PRESETS).join(', ')})`);
+    const workers =
+      parsed.options.workers === '0'
+        ? 0
+        : parsed.options.workers !== undefined
+          ? numberOption(parsed, 'workers', 2)
+          : undefined;
     const json = parsed.flags.has('json');
     const engine = parsed.options.engine ?? 'js';
-    if (engine !== 'js' && engine !== 'jax' && engine !== 'auto') throw new UsageError(`--engine must be js, jax or auto (got '${engine}')`);
+    if (engine !== 'js' && engine !== 'jax' && engine !== 'auto')
+      throw new UsageError(`--engine must be js, jax or auto (got '${engine}')`);
     const layerText = parsed.options['cka-layer'] ?? 'logits';
     const ckaLayer = layerText === 'logits' || layerText === 'hidden' ? layerText : Number(layerText);
-    if (typeof ckaLayer === 'number' && !(Number.isInteger(ckaLayer) && ckaLayer >= 1)) throw new UsageError(`--cka-layer must be logits, hidden or a hidden layer number >= 1 (got '${layerText}')`);
-    const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), { out, workers, engine, progress: !json });
+    if (typeof ckaLayer === 'number' && !(Number.isInteger(ckaLayer) && ckaLayer >= 1))
+      throw new UsageError(`--cka-layer must be logits, hidden or a hidden layer number >= 1 (got '${layerText}')`);
+    const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), {
+      out,
+      workers,
+      engine,
+      progress: !json,
+    });
     // --json uses the snake_case names of the tables (the report object itself is camelCase TypeScript).
-    const result: Record<string, unknown> = { out: report.out, models: report.models, trained: report.trained, skipped: report.skipped, failed: report.failed, nan: report.nan, seconds: report.seconds, models_per_minute: report.modelsPerMinute };
+    const result: Record<string, unknown> = {
+      out: report.out,
+      models: report.models,
+      trained: report.trained,
+      skipped: report.skipped,
+      failed: report.failed,
+      nan: report.nan,
+      seconds: report.seconds,
+      models_per_minute: report.modelsPerMinute,
+    };
     const lines = [
       `zoo: ${report.out}`,
       `models: ${report.models} (${report.trained.length} trained, ${report.skipped.length} already complete, ${report.failed.length} failed, ${report.nan.length} with NaN loss)`,
@@ -66,7 +93,12 @@ Options:
     ];
     if (parsed.flags.has('phases')) {
       const table = classifyPhases(await phaseMetrics(zoo, { progress: !json, ckaLayer }));
-      const thresholds = Object.fromEntries(Object.entries(table.thresholds ?? {}).map(([key, value]) => [key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`), value]));
+      const thresholds = Object.fromEntries(
+        Object.entries(table.thresholds ?? {}).map(([key, value]) => [
+          key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+          value,
+        ]),
+      );
       result.phases = { rows: table.toJSON(), thresholds, problems: table.problems };
       lines.push('', String(table), '', String(phaseDiagram(table)));
     }

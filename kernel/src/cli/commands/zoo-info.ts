@@ -36,22 +36,30 @@ Options:
     for (const warning of zoo.warnings) process.stderr.write(`weightlab zoo info: warning: ${warning}\n`);
     const table = zoo.table();
     if (parsed.flags.has('json')) {
-      const finite = (_: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+      const finite = (_: string, value: unknown) =>
+        typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
       const { checkpointsPerModel, ...summary } = zoo.summary();
-      process.stdout.write(`${JSON.stringify({ ...summary, checkpoints_per_model: checkpointsPerModel, table: table.toJSON() }, finite, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...summary, checkpoints_per_model: checkpointsPerModel, table: table.toJSON() }, finite, 2)}\n`,
+      );
       return 0;
     }
     const rows = parsed.options.rows === undefined ? 20 : Number(parsed.options.rows);
-    if (!Number.isInteger(rows) || rows < 0) throw new UsageError(`--rows must be a non-negative integer, got '${parsed.options.rows}'`);
+    if (!Number.isInteger(rows) || rows < 0)
+      throw new UsageError(`--rows must be a non-negative integer, got '${parsed.options.rows}'`);
     const counts = zoo.models.map((model) => model.checkpoints.length);
     const axes = Object.entries(zoo.axes).map(([key, values]) => `  ${key}: ${values.map(String).join(', ')}`);
-    process.stdout.write([
-      zoo.toString(),
-      `checkpoints per model: min ${Math.min(...counts)}, max ${Math.max(...counts)}`,
-      ...(axes.length ? ['axes:', ...axes] : []),
-      '',
-      rows > 0 ? new ResultTable(table.arquero, { displayRows: rows }).toString() : '',
-    ].join('\n').trimEnd() + '\n');
+    process.stdout.write(
+      [
+        zoo.toString(),
+        `checkpoints per model: min ${Math.min(...counts)}, max ${Math.max(...counts)}`,
+        ...(axes.length ? ['axes:', ...axes] : []),
+        '',
+        rows > 0 ? new ResultTable(table.arquero, { displayRows: rows }).toString() : '',
+      ]
+        .join('\n')
+        .trimEnd() + '\n',
+    );
     return 0;
   },
 };

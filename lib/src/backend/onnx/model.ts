@@ -37,10 +37,13 @@ const ATTRIBUTE_INTS = 7;
 
 function writeValueInfo(writer: ProtoWriter, name: string, rank: number, elementType: number): void {
   writer.string(1, name); // ValueInfoProto.name
-  writer.message(2, (type) => { // ValueInfoProto.type: TypeProto
-    type.message(1, (tensor) => { // TypeProto.tensor_type
+  writer.message(2, (type) => {
+    // ValueInfoProto.type: TypeProto
+    type.message(1, (tensor) => {
+      // TypeProto.tensor_type
       tensor.int(1, elementType); // elem_type
-      tensor.message(2, (shape) => { // shape: TensorShapeProto
+      tensor.message(2, (shape) => {
+        // shape: TensorShapeProto
         for (let axis = 0; axis < rank; axis++) {
           shape.message(1, (dim) => dim.string(2, `${name}_${axis}`)); // dim { dim_param }
         }
@@ -76,10 +79,21 @@ export function encodeModel(graph: GraphSpec, elementType: number): Uint8Array {
   model.message(7, (g) => {
     graph.nodes.forEach((node, index) => g.message(1, (n) => writeNode(n, node, index)));
     g.string(2, graph.name);
-    for (const input of graph.inputs) g.message(11, (v) => writeValueInfo(v, input.name, input.rank, input.dtype === undefined ? elementType : ONNX_ELEMENT_TYPE[input.dtype]));
+    for (const input of graph.inputs)
+      g.message(11, (v) =>
+        writeValueInfo(
+          v,
+          input.name,
+          input.rank,
+          input.dtype === undefined ? elementType : ONNX_ELEMENT_TYPE[input.dtype],
+        ),
+      );
     for (const output of graph.outputs) g.message(12, (v) => writeValueInfo(v, output.name, output.rank, elementType));
   });
-  model.message(8, (opset) => { opset.string(1, ''); opset.int(2, graph.opset ?? OPSET); });
+  model.message(8, (opset) => {
+    opset.string(1, '');
+    opset.int(2, graph.opset ?? OPSET);
+  });
   return model.finish();
 }
 
@@ -87,9 +101,19 @@ export function encodeModel(graph: GraphSpec, elementType: number): Uint8Array {
 export function matmulGraph(transposeA: boolean, transposeB: boolean): GraphSpec {
   return {
     name: 'weightlab_matmul',
-    inputs: [{ name: 'A', rank: 2 }, { name: 'B', rank: 2 }],
+    inputs: [
+      { name: 'A', rank: 2 },
+      { name: 'B', rank: 2 },
+    ],
     outputs: [{ name: 'Y', rank: 2 }],
-    nodes: [{ op: 'Gemm', inputs: ['A', 'B'], outputs: ['Y'], attributes: { transA: transposeA ? 1 : 0, transB: transposeB ? 1 : 0 } }],
+    nodes: [
+      {
+        op: 'Gemm',
+        inputs: ['A', 'B'],
+        outputs: ['Y'],
+        attributes: { transA: transposeA ? 1 : 0, transB: transposeB ? 1 : 0 },
+      },
+    ],
   };
 }
 
@@ -150,7 +174,12 @@ export function gramUpperGraph(side: 'rows' | 'columns', blocks: number, castFro
   const outputs: GraphSpec['outputs'] = [];
   for (let i = 0; i < blocks; i++) {
     for (let j = i; j < blocks; j++) {
-      nodes.push({ op: 'Gemm', inputs: [slices[i], slices[j]], outputs: [gramBlockName(i, j)], attributes: transposed });
+      nodes.push({
+        op: 'Gemm',
+        inputs: [slices[i], slices[j]],
+        outputs: [gramBlockName(i, j)],
+        attributes: transposed,
+      });
       outputs.push({ name: gramBlockName(i, j), rank: 2 });
     }
   }
@@ -172,15 +201,32 @@ export function gramGraph(side: 'rows' | 'columns', blocks = 1, castFrom?: 'floa
   const nodes = [...upper.nodes];
   const block = (i: number, j: number) => (i <= j ? gramBlockName(i, j) : `L${i}_${j}`);
   for (let i = 1; i < blocks; i++) {
-    for (let j = 0; j < i; j++) nodes.push({ op: 'Transpose', inputs: [gramBlockName(j, i)], outputs: [block(i, j)], attributes: { perm: [1, 0] } });
+    for (let j = 0; j < i; j++)
+      nodes.push({
+        op: 'Transpose',
+        inputs: [gramBlockName(j, i)],
+        outputs: [block(i, j)],
+        attributes: { perm: [1, 0] },
+      });
   }
   if (blocks === 1) {
     // The single product is the output.
     const product = nodes[nodes.length - 1];
     nodes[nodes.length - 1] = { ...product, outputs: ['Y'] };
   } else {
-    for (let i = 0; i < blocks; i++) nodes.push({ op: 'Concat', inputs: Array.from({ length: blocks }, (_, j) => block(i, j)), outputs: [`R${i}`], attributes: { axis: 1 } });
-    nodes.push({ op: 'Concat', inputs: Array.from({ length: blocks }, (_, i) => `R${i}`), outputs: ['Y'], attributes: { axis: 0 } });
+    for (let i = 0; i < blocks; i++)
+      nodes.push({
+        op: 'Concat',
+        inputs: Array.from({ length: blocks }, (_, j) => block(i, j)),
+        outputs: [`R${i}`],
+        attributes: { axis: 1 },
+      });
+    nodes.push({
+      op: 'Concat',
+      inputs: Array.from({ length: blocks }, (_, i) => `R${i}`),
+      outputs: ['Y'],
+      attributes: { axis: 0 },
+    });
   }
   return { ...upper, name: `weightlab_gram_${side}_${blocks}`, outputs: [{ name: 'Y', rank: 2 }], nodes };
 }
@@ -191,12 +237,21 @@ export function batchedMatmulGraph(rankA: number, rankB: number, transposeA: boo
   const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
   let left = 'A';
   let right = 'B';
-  if (transposeA) { nodes.push({ op: 'Transpose', inputs: ['A'], outputs: ['At'], attributes: { perm: swapLast(rankA) } }); left = 'At'; }
-  if (transposeB) { nodes.push({ op: 'Transpose', inputs: ['B'], outputs: ['Bt'], attributes: { perm: swapLast(rankB) } }); right = 'Bt'; }
+  if (transposeA) {
+    nodes.push({ op: 'Transpose', inputs: ['A'], outputs: ['At'], attributes: { perm: swapLast(rankA) } });
+    left = 'At';
+  }
+  if (transposeB) {
+    nodes.push({ op: 'Transpose', inputs: ['B'], outputs: ['Bt'], attributes: { perm: swapLast(rankB) } });
+    right = 'Bt';
+  }
   nodes.push({ op: 'MatMul', inputs: [left, right], outputs: ['Y'] });
   return {
     name: 'weightlab_batched_matmul',
-    inputs: [{ name: 'A', rank: rankA }, { name: 'B', rank: rankB }],
+    inputs: [
+      { name: 'A', rank: rankA },
+      { name: 'B', rank: rankB },
+    ],
     outputs: [{ name: 'Y', rank: Math.max(rankA, rankB) }],
     nodes,
   };

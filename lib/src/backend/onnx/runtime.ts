@@ -105,12 +105,22 @@ export interface OnnxOutput {
 }
 
 /** Runs `graph` (cached under `key`) on `inputs` and returns its single output `Y`. */
-export async function runGraph(key: string, dtype: FloatType, graph: () => GraphSpec, inputs: Record<string, OnnxInput>): Promise<OnnxOutput> {
+export async function runGraph(
+  key: string,
+  dtype: FloatType,
+  graph: () => GraphSpec,
+  inputs: Record<string, OnnxInput>,
+): Promise<OnnxOutput> {
   return (await runGraphOutputs(key, dtype, graph, inputs)).Y;
 }
 
 /** Runs `graph` (cached under `key`) on `inputs` and returns every output by name. */
-export async function runGraphOutputs(key: string, dtype: FloatType, graph: () => GraphSpec, inputs: Record<string, OnnxInput>): Promise<Record<string, OnnxOutput>> {
+export async function runGraphOutputs(
+  key: string,
+  dtype: FloatType,
+  graph: () => GraphSpec,
+  inputs: Record<string, OnnxInput>,
+): Promise<Record<string, OnnxOutput>> {
   const ort = onnxSync();
   const compiled = await session(key, dtype, graph);
   const feeds: Record<string, Ort.Tensor> = {};
@@ -120,6 +130,7 @@ export async function runGraphOutputs(key: string, dtype: FloatType, graph: () =
   }
   const results = await compiled.run(feeds);
   const outputs: Record<string, OnnxOutput> = {};
-  for (const [name, output] of Object.entries(results)) outputs[name] = { data: output.data as FloatArray, dims: [...output.dims] };
+  for (const [name, output] of Object.entries(results))
+    outputs[name] = { data: output.data as FloatArray, dims: [...output.dims] };
   return outputs;
 }

@@ -62,12 +62,28 @@ export interface EvaluateGeneratorOptions extends FitOptions {
 
 /** evaluateGenerator's defaults (documented with @default in EvaluateGeneratorOptions). */
 export const EVALUATE_GENERATOR_DEFAULTS = {
-  trainZoo: undefined, heldOutZoo: undefined, task: undefined, samples: 100, seed: 0, fit: true, finetuneSteps: [50], finetuneModels: 10,
-  ensembleSize: 10, diversityModels: 50, signal: undefined, progress: true,
+  trainZoo: undefined,
+  heldOutZoo: undefined,
+  task: undefined,
+  samples: 100,
+  seed: 0,
+  fit: true,
+  finetuneSteps: [50],
+  finetuneModels: 10,
+  ensembleSize: 10,
+  diversityModels: 50,
+  signal: undefined,
+  progress: true,
 } as const satisfies OptionDefaults<EvaluateGeneratorOptions>;
 
 function summarise(values: ArrayLike<number>): AccuracySummary {
-  return { mean: mean(values), median: quantile(values, 0.5), p5: quantile(values, 0.05), min: Math.min(...Array.from(values)), max: Math.max(...Array.from(values)) };
+  return {
+    mean: mean(values),
+    median: quantile(values, 0.5),
+    p5: quantile(values, 0.05),
+    min: Math.min(...Array.from(values)),
+    max: Math.max(...Array.from(values)),
+  };
 }
 
 interface Reference {
@@ -86,7 +102,13 @@ function sameModels(a: readonly WeightSet[], b: readonly WeightSet[]): boolean {
   return a.length === b.length && a.every((m, i) => m === b[i]);
 }
 
-function referenceFor(task: EvaluationTask, train: WeightSet[], heldOut: WeightSet[], ensembleSize: number, diversityModels: number): Reference {
+function referenceFor(
+  task: EvaluationTask,
+  train: WeightSet[],
+  heldOut: WeightSet[],
+  ensembleSize: number,
+  diversityModels: number,
+): Reference {
   const cached = references.get(task);
   if (cached && sameModels(cached.train, train) && sameModels(cached.heldOut, heldOut)) return cached.reference;
   checkZoo(train, { minimum: 2, purpose: 'the train zoo of an evaluation' });
@@ -104,7 +126,11 @@ function referenceFor(task: EvaluationTask, train: WeightSet[], heldOut: WeightS
     heldOutModels: heldOut.length,
     heldOutAccuracy: summarise(accuracies),
     trainAccuracy: summarise(trainBehaviour.map((b) => b.accuracy)),
-    heldOutNearestDistance: { median: quantile(distances, 0.5), p5: quantile(distances, 0.05), values: Array.from(distances) },
+    heldOutNearestDistance: {
+      median: quantile(distances, 0.5),
+      p5: quantile(distances, 0.05),
+      values: Array.from(distances),
+    },
     heldOutMaxIou: { median: quantile(iou, 0.5), values: Array.from(iou) },
     heldOutDisagreement: meanPairwiseDisagreement(heldOutBehaviour, diversityModels),
     heldOutEnsembleGain: ensembleAccuracy(task, heldOutBehaviour.slice(0, m)) - mean(accuracies.slice(0, m)),
@@ -117,13 +143,25 @@ function referenceFor(task: EvaluationTask, train: WeightSet[], heldOut: WeightS
 }
 
 /** Fits (unless told not to), samples and scores one generator under the protocol. */
-export async function evaluateGenerator(generator: WeightGenerator, options: EvaluateGeneratorOptions): Promise<GeneratorEvaluation> {
+export async function evaluateGenerator(
+  generator: WeightGenerator,
+  options: EvaluateGeneratorOptions,
+): Promise<GeneratorEvaluation> {
   const o = resolveOptions('evaluateGenerator', EVALUATE_GENERATOR_DEFAULTS, options);
   for (const key of ['trainZoo', 'heldOutZoo', 'task'] as const) {
-    if (o[key] === undefined || o[key] === null) throw new ArgumentError(`evaluateGenerator needs ${key}`, { field: key, expected: key === 'task' ? 'an EvaluationTask (generate.classificationTask)' : 'a zoo (an array of WeightSets)', found: String(o[key]) });
+    if (o[key] === undefined || o[key] === null)
+      throw new ArgumentError(`evaluateGenerator needs ${key}`, {
+        field: key,
+        expected: key === 'task' ? 'an EvaluationTask (generate.classificationTask)' : 'a zoo (an array of WeightSets)',
+        found: String(o[key]),
+      });
   }
   const samples = o.samples;
-  if (!Number.isInteger(samples) || samples < 2) throw new ArgumentError('samples must be an integer >= 2 (the protocol asks for >= 100)', { field: 'samples', found: String(samples) });
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new ArgumentError('samples must be an integer >= 2 (the protocol asks for >= 100)', {
+      field: 'samples',
+      found: String(samples),
+    });
   const { seed, ensembleSize, diversityModels } = o;
   const train = await zooModels(o.trainZoo);
   const heldOut = await zooModels(o.heldOutZoo);
@@ -144,7 +182,10 @@ export async function evaluateGenerator(generator: WeightGenerator, options: Eva
   const behaviours = models.map((m) => behaviourOf(task, task.logits(m)));
   const accuracies = behaviours.map((b) => b.accuracy);
   const heldOutP5 = reference.summary.heldOutAccuracy.p5;
-  const accuracy = { ...summarise(accuracies), fractionAboveHeldOutP5: accuracies.filter((a) => a >= heldOutP5).length / samples };
+  const accuracy = {
+    ...summarise(accuracies),
+    fractionAboveHeldOutP5: accuracies.filter((a) => a >= heldOutP5).length / samples,
+  };
 
   const finetuned: { steps: number; models: number; mean: number; median: number }[] = [];
   const finetuneModels = Math.min(o.finetuneModels, samples);
@@ -170,7 +211,11 @@ export async function evaluateGenerator(generator: WeightGenerator, options: Eva
     accuracies,
     finetuned,
     novelty: {
-      nearestDistance: { median: quantile(distances, 0.5), p5: quantile(distances, 0.05), values: Array.from(distances) },
+      nearestDistance: {
+        median: quantile(distances, 0.5),
+        p5: quantile(distances, 0.05),
+        values: Array.from(distances),
+      },
       // Share of samples closer to the train zoo than 95 % of fresh (held-out) models are: copies.
       fractionCloserThanHeldOutP5: Array.from(distances).filter((d) => d < heldOutDistanceP5).length / samples,
       maxIou: { median: quantile(iou, 0.5), values: Array.from(iou) },

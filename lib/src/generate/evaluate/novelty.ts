@@ -10,7 +10,11 @@ import type { WeightSet } from '../../weights/weight-set';
 import { intersectionOverUnion, type Behaviour } from './behaviour';
 
 /** For each model: min over `references` of the permutation-aligned L2 distance. */
-export function nearestAlignedDistances(models: readonly WeightSet[], references: readonly WeightSet[], spec: PermutationSpec): Float64Array {
+export function nearestAlignedDistances(
+  models: readonly WeightSet[],
+  references: readonly WeightSet[],
+  spec: PermutationSpec,
+): Float64Array {
   const referenceVectors = references.map((r) => r.flatten());
   return Float64Array.from(models, (model) => {
     let best = Infinity;
@@ -18,7 +22,10 @@ export function nearestAlignedDistances(models: readonly WeightSet[], references
       const aligned = weightMatching(reference, model, { spec }).aligned.flatten();
       const r = referenceVectors[j];
       let s = 0;
-      for (let k = 0; k < r.length; k++) { const d = r[k] - aligned[k]; s += d * d; }
+      for (let k = 0; k < r.length; k++) {
+        const d = r[k] - aligned[k];
+        s += d * d;
+      }
       best = Math.min(best, Math.sqrt(s));
     });
     return best;
@@ -27,5 +34,7 @@ export function nearestAlignedDistances(models: readonly WeightSet[], references
 
 /** For each model: max over `references` of the IoU of wrong-prediction sets. */
 export function maxWrongSetIou(models: readonly Behaviour[], references: readonly Behaviour[]): Float64Array {
-  return Float64Array.from(models, (m) => references.reduce((best, r) => Math.max(best, intersectionOverUnion(m.wrong, r.wrong)), 0));
+  return Float64Array.from(models, (m) =>
+    references.reduce((best, r) => Math.max(best, intersectionOverUnion(m.wrong, r.wrong)), 0),
+  );
 }

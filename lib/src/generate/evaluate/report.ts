@@ -10,9 +10,22 @@ import { ArgumentError } from '../../errors';
 import { mimeBundle, VEGA_LITE_SCHEMA, weightlabMimeType, type MimeBundle } from '../../display/protocol';
 import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 import { ResultTable } from '../../table/result-table';
-import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart, type VegaLiteSpec } from '../../display/vega-lite';
+import {
+  chartBundle,
+  retitled,
+  vegaLite,
+  type ChartOptions,
+  type VegaLiteChart,
+  type VegaLiteSpec,
+} from '../../display/vega-lite';
 
-export interface AccuracySummary { mean: number; median: number; p5: number; min: number; max: number }
+export interface AccuracySummary {
+  mean: number;
+  median: number;
+  p5: number;
+  min: number;
+  max: number;
+}
 
 export interface ReferenceSummary {
   trainModels: number;
@@ -54,7 +67,10 @@ export const GENERATOR_EVALUATION_KIND = 'generator-evaluation';
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const fixed = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
 
-interface Column { header: string; cell: (e: GeneratorEvaluationData) => string }
+interface Column {
+  header: string;
+  cell: (e: GeneratorEvaluationData) => string;
+}
 
 function columns(finetuneSteps: number[]): Column[] {
   return [
@@ -64,7 +80,13 @@ function columns(finetuneSteps: number[]): Column[] {
     { header: 'median', cell: (e) => pct(e.accuracy.median) },
     { header: 'p5', cell: (e) => pct(e.accuracy.p5) },
     { header: '>= held-out p5', cell: (e) => pct(e.accuracy.fractionAboveHeldOutP5) },
-    ...finetuneSteps.map((steps) => ({ header: `acc after ${steps} steps`, cell: (e: GeneratorEvaluationData) => { const f = e.finetuned.find((x) => x.steps === steps); return f ? pct(f.mean) : '-'; } })),
+    ...finetuneSteps.map((steps) => ({
+      header: `acc after ${steps} steps`,
+      cell: (e: GeneratorEvaluationData) => {
+        const f = e.finetuned.find((x) => x.steps === steps);
+        return f ? pct(f.mean) : '-';
+      },
+    })),
     { header: 'NN-L2 median', cell: (e) => fixed(e.novelty.nearestDistance.median) },
     { header: 'closer than held-out p5', cell: (e) => pct(e.novelty.fractionCloserThanHeldOutP5) },
     { header: 'max IoU median', cell: (e) => fixed(e.novelty.maxIou.median, 3) },
@@ -77,14 +99,31 @@ function columns(finetuneSteps: number[]): Column[] {
 
 /** The held-out zoo as a table row: what fresh, independently trained models score. */
 function referenceRow(r: ReferenceSummary, finetuneSteps: number[]): string[] {
-  return ['held-out zoo (reference)', 'reference', pct(r.heldOutAccuracy.mean), pct(r.heldOutAccuracy.median), pct(r.heldOutAccuracy.p5), pct(shareOf(r.heldOutAccuracies, r.heldOutAccuracy.p5, false)),
-    ...finetuneSteps.map(() => '-'), fixed(r.heldOutNearestDistance.median), pct(shareOf(r.heldOutNearestDistance.values, r.heldOutNearestDistance.p5, true)), fixed(r.heldOutMaxIou.median, 3), fixed(r.heldOutDisagreement, 3),
-    `${(100 * r.heldOutEnsembleGain).toFixed(1)} pt`, '-', '-'];
+  return [
+    'held-out zoo (reference)',
+    'reference',
+    pct(r.heldOutAccuracy.mean),
+    pct(r.heldOutAccuracy.median),
+    pct(r.heldOutAccuracy.p5),
+    pct(shareOf(r.heldOutAccuracies, r.heldOutAccuracy.p5, false)),
+    ...finetuneSteps.map(() => '-'),
+    fixed(r.heldOutNearestDistance.median),
+    pct(shareOf(r.heldOutNearestDistance.values, r.heldOutNearestDistance.p5, true)),
+    fixed(r.heldOutMaxIou.median, 3),
+    fixed(r.heldOutDisagreement, 3),
+    `${(100 * r.heldOutEnsembleGain).toFixed(1)} pt`,
+    '-',
+    '-',
+  ];
 }
 
 function textTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -135,7 +174,9 @@ export interface CompareGeneratorsOptions {
 }
 
 /** compareGenerators' defaults. */
-export const COMPARE_GENERATORS_DEFAULTS = { reference: true } as const satisfies OptionDefaults<CompareGeneratorsOptions>;
+export const COMPARE_GENERATORS_DEFAULTS = {
+  reference: true,
+} as const satisfies OptionDefaults<CompareGeneratorsOptions>;
 
 /** Share of `values` below `threshold` (below = true) or at or above it. */
 function shareOf(values: readonly number[], threshold: number, below: boolean): number {
@@ -191,25 +232,50 @@ function referenceTableRow(r: ReferenceSummary): GeneratorComparisonRow {
 }
 
 /** The novelty columns, in the order the novelty view shows them. */
-const NOVELTY_COLUMNS = ['generator', 'nearest_distance_median', 'nearest_distance_p5', 'closer_than_held_out_p5', 'max_iou_median', 'accuracy_mean'] as const;
+const NOVELTY_COLUMNS = [
+  'generator',
+  'nearest_distance_median',
+  'nearest_distance_p5',
+  'closer_than_held_out_p5',
+  'max_iou_median',
+  'accuracy_mean',
+] as const;
 
 /** Several evaluations on the same task and zoos, shown together. */
 export class GeneratorComparison {
   readonly evaluations: GeneratorEvaluationData[];
   private readonly options: Required<CompareGeneratorsOptions>;
-  constructor(evaluations: readonly (GeneratorEvaluationData | GeneratorEvaluation)[], options: CompareGeneratorsOptions = {}) {
-    if (evaluations.length === 0) throw new ArgumentError('nothing to compare', { field: 'evaluations', expected: 'at least one evaluation (from evaluateGenerator)', found: 'an empty list' });
+  constructor(
+    evaluations: readonly (GeneratorEvaluationData | GeneratorEvaluation)[],
+    options: CompareGeneratorsOptions = {},
+  ) {
+    if (evaluations.length === 0)
+      throw new ArgumentError('nothing to compare', {
+        field: 'evaluations',
+        expected: 'at least one evaluation (from evaluateGenerator)',
+        found: 'an empty list',
+      });
     this.evaluations = evaluations.map((e) => (e instanceof GeneratorEvaluation ? e.data : e));
     this.options = resolveOptions('compareGenerators', COMPARE_GENERATORS_DEFAULTS, options);
   }
 
-  private get reference(): ReferenceSummary { return this.evaluations[0].reference; }
-  private get finetuneSteps(): number[] { return [...new Set(this.evaluations.flatMap((e) => e.finetuned.map((f) => f.steps)))].sort((a, b) => a - b); }
+  private get reference(): ReferenceSummary {
+    return this.evaluations[0].reference;
+  }
+  private get finetuneSteps(): number[] {
+    return [...new Set(this.evaluations.flatMap((e) => e.finetuned.map((f) => f.steps)))].sort((a, b) => a - b);
+  }
 
   /** Rows of the text table (strings, as printed). */
   private textRows(): { header: string[]; rows: string[][] } {
     const cols = columns(this.finetuneSteps);
-    return { header: cols.map((c) => c.header), rows: [referenceRow(this.reference, this.finetuneSteps), ...this.evaluations.map((e) => cols.map((c) => c.cell(e)))] };
+    return {
+      header: cols.map((c) => c.header),
+      rows: [
+        referenceRow(this.reference, this.finetuneSteps),
+        ...this.evaluations.map((e) => cols.map((c) => c.cell(e))),
+      ],
+    };
   }
 
   /** The novelty columns only (with the accuracy they come with), as a table; printable whatever the display shows. */
@@ -224,24 +290,64 @@ export class GeneratorComparison {
    */
   scatterSpec(): VegaLiteSpec {
     const r = this.reference;
-    const values: Record<string, unknown>[] = r.heldOutAccuracies.map((accuracy, i) => ({ source: 'held-out zoo (reference)', accuracy, distance: r.heldOutNearestDistance.values[i] }));
-    for (const e of this.evaluations) e.accuracies.forEach((accuracy, i) => values.push({ source: e.generator, accuracy, distance: e.novelty.nearestDistance.values[i] }));
-    const rules = { distance: `held-out median distance (${fixed(r.heldOutNearestDistance.median)})`, accuracy: `held-out 5th-percentile accuracy (${pct(r.heldOutAccuracy.p5)})` };
-    const dash = (name: string) => ({ strokeDash: { datum: name, type: 'nominal', scale: { domain: [rules.distance, rules.accuracy], range: [[6, 3], [2, 2]] }, legend: { title: 'reference lines', orient: 'bottom', direction: 'vertical', labelLimit: 360 } } });
+    const values: Record<string, unknown>[] = r.heldOutAccuracies.map((accuracy, i) => ({
+      source: 'held-out zoo (reference)',
+      accuracy,
+      distance: r.heldOutNearestDistance.values[i],
+    }));
+    for (const e of this.evaluations)
+      e.accuracies.forEach((accuracy, i) =>
+        values.push({ source: e.generator, accuracy, distance: e.novelty.nearestDistance.values[i] }),
+      );
+    const rules = {
+      distance: `held-out median distance (${fixed(r.heldOutNearestDistance.median)})`,
+      accuracy: `held-out 5th-percentile accuracy (${pct(r.heldOutAccuracy.p5)})`,
+    };
+    const dash = (name: string) => ({
+      strokeDash: {
+        datum: name,
+        type: 'nominal',
+        scale: {
+          domain: [rules.distance, rules.accuracy],
+          range: [
+            [6, 3],
+            [2, 2],
+          ],
+        },
+        legend: { title: 'reference lines', orient: 'bottom', direction: 'vertical', labelLimit: 360 },
+      },
+    });
     return {
       $schema: VEGA_LITE_SCHEMA,
-      title: { text: `Accuracy vs novelty: ${this.evaluations[0].task}`, subtitle: ['x: permutation-aligned L2 to the nearest train model (fresh models: held-out zoo)', 'y: accuracy without finetuning'] },
+      title: {
+        text: `Accuracy vs novelty: ${this.evaluations[0].task}`,
+        subtitle: [
+          'x: permutation-aligned L2 to the nearest train model (fresh models: held-out zoo)',
+          'y: accuracy without finetuning',
+        ],
+      },
       width: 520,
       height: 340,
       data: { values },
       layer: [
-        { mark: { type: 'rule', color: 'gray', strokeWidth: 1.5 }, encoding: { x: { datum: r.heldOutNearestDistance.median, type: 'quantitative' }, ...dash(rules.distance) } },
-        { mark: { type: 'rule', color: 'gray', strokeWidth: 1.5 }, encoding: { y: { datum: r.heldOutAccuracy.p5, type: 'quantitative' }, ...dash(rules.accuracy) } },
+        {
+          mark: { type: 'rule', color: 'gray', strokeWidth: 1.5 },
+          encoding: { x: { datum: r.heldOutNearestDistance.median, type: 'quantitative' }, ...dash(rules.distance) },
+        },
+        {
+          mark: { type: 'rule', color: 'gray', strokeWidth: 1.5 },
+          encoding: { y: { datum: r.heldOutAccuracy.p5, type: 'quantitative' }, ...dash(rules.accuracy) },
+        },
         {
           mark: { type: 'point', filled: true, opacity: 0.6, size: 28 },
           encoding: {
             x: { field: 'distance', type: 'quantitative', title: 'nearest aligned L2 to train zoo' },
-            y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (no finetuning)', axis: { format: '%' } },
+            y: {
+              field: 'accuracy',
+              type: 'quantitative',
+              title: 'test accuracy (no finetuning)',
+              axis: { format: '%' },
+            },
             color: { field: 'source', type: 'nominal', title: 'generator / baseline', legend: { labelLimit: 360 } },
             shape: { field: 'source', type: 'nominal', title: 'generator / baseline' },
             tooltip: [{ field: 'source' }, { field: 'accuracy', format: '.3f' }, { field: 'distance', format: '.2f' }],
@@ -258,7 +364,10 @@ export class GeneratorComparison {
 
   /** Every generator's accuracy, novelty, diversity and cost as a table (held-out reference row first unless `reference: false`). */
   table(): ResultTable<GeneratorComparisonRow> {
-    const rows = [...(this.options.reference ? [referenceTableRow(this.reference)] : []), ...this.evaluations.map(evaluationRow)];
+    const rows = [
+      ...(this.options.reference ? [referenceTableRow(this.reference)] : []),
+      ...this.evaluations.map(evaluationRow),
+    ];
     return ResultTable.fromRows(rows, { title: this.caption() });
   }
 
@@ -275,7 +384,12 @@ export class GeneratorComparison {
   /** The scatter (the notebook's prose reads it), the weightlab payload and the text table. */
   [mimeBundle](): Promise<MimeBundle> {
     const chart = this.chart();
-    const payload = { version: 1, reference: this.reference, evaluations: this.evaluations.map(({ reference: _r, ...rest }) => rest), vegaLite: chart.spec };
+    const payload = {
+      version: 1,
+      reference: this.reference,
+      evaluations: this.evaluations.map(({ reference: _r, ...rest }) => rest),
+      vegaLite: chart.spec,
+    };
     return chartBundle(chart, { [weightlabMimeType(GENERATOR_EVALUATION_KIND)]: payload }, this.toString());
   }
 }
@@ -283,19 +397,42 @@ export class GeneratorComparison {
 /** One generator's result; displays as a comparison of one (with the held-out reference). */
 export class GeneratorEvaluation {
   constructor(readonly data: GeneratorEvaluationData) {}
-  get generator(): string { return this.data.generator; }
-  get accuracy(): GeneratorEvaluationData['accuracy'] { return this.data.accuracy; }
-  get novelty(): GeneratorEvaluationData['novelty'] { return this.data.novelty; }
-  get diversity(): GeneratorEvaluationData['diversity'] { return this.data.diversity; }
-  get cost(): GeneratorEvaluationData['cost'] { return this.data.cost; }
-  get reference(): ReferenceSummary { return this.data.reference; }
-  toString(): string { return new GeneratorComparison([this]).toString(); }
-  chart(options: ChartOptions = {}): VegaLiteChart { return new GeneratorComparison([this]).chart(options); }
-  table(): ResultTable<GeneratorComparisonRow> { return new GeneratorComparison([this]).table(); }
-  [mimeBundle](): Promise<MimeBundle> { return new GeneratorComparison([this])[mimeBundle](); }
+  get generator(): string {
+    return this.data.generator;
+  }
+  get accuracy(): GeneratorEvaluationData['accuracy'] {
+    return this.data.accuracy;
+  }
+  get novelty(): GeneratorEvaluationData['novelty'] {
+    return this.data.novelty;
+  }
+  get diversity(): GeneratorEvaluationData['diversity'] {
+    return this.data.diversity;
+  }
+  get cost(): GeneratorEvaluationData['cost'] {
+    return this.data.cost;
+  }
+  get reference(): ReferenceSummary {
+    return this.data.reference;
+  }
+  toString(): string {
+    return new GeneratorComparison([this]).toString();
+  }
+  chart(options: ChartOptions = {}): VegaLiteChart {
+    return new GeneratorComparison([this]).chart(options);
+  }
+  table(): ResultTable<GeneratorComparisonRow> {
+    return new GeneratorComparison([this]).table();
+  }
+  [mimeBundle](): Promise<MimeBundle> {
+    return new GeneratorComparison([this])[mimeBundle]();
+  }
 }
 
 /** Shows several evaluations (same task and zoos) in one scatter; `.table()` has the numbers. */
-export function compareGenerators(evaluations: readonly GeneratorEvaluation[], options: CompareGeneratorsOptions = {}): GeneratorComparison {
+export function compareGenerators(
+  evaluations: readonly GeneratorEvaluation[],
+  options: CompareGeneratorsOptions = {},
+): GeneratorComparison {
   return new GeneratorComparison(evaluations, options);
 }

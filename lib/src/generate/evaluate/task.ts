@@ -52,14 +52,24 @@ export interface ClassificationTaskOptions {
 
 /** classificationTask's defaults (documented with @default in ClassificationTaskOptions). */
 export const CLASSIFICATION_TASK_DEFAULTS = {
-  name: undefined, train: undefined, test: undefined, activation: 'relu', learningRate: 1e-2, batchSize: 64,
+  name: undefined,
+  train: undefined,
+  test: undefined,
+  activation: 'relu',
+  learningRate: 1e-2,
+  batchSize: 64,
 } as const satisfies OptionDefaults<ClassificationTaskOptions>;
 
 /** An MLP classification task: float64 logits on the test set, Adam finetuning on the train set. */
 export function classificationTask(taskOptions: ClassificationTaskOptions): EvaluationTask {
   const options = resolveOptions('classificationTask', CLASSIFICATION_TASK_DEFAULTS, taskOptions);
   for (const key of ['name', 'train', 'test'] as const) {
-    if (options[key] === undefined || options[key] === null) throw new ArgumentError(`classificationTask needs ${key}`, { field: key, expected: key === 'name' ? 'a string' : 'a dataset split { x, y }', found: String(options[key]) });
+    if (options[key] === undefined || options[key] === null)
+      throw new ArgumentError(`classificationTask needs ${key}`, {
+        field: key,
+        expected: key === 'name' ? 'a string' : 'a dataset split { x, y }',
+        found: String(options[key]),
+      });
   }
   const activation = options.activation;
   const classes = Math.max(...options.test.y, ...options.train.y) + 1;
@@ -72,7 +82,11 @@ export function classificationTask(taskOptions: ClassificationTaskOptions): Eval
     activation,
     logits: (weights) => mlpLogits(weights, options.test, activation),
     async finetune(models, steps, seed) {
-      trainer ??= new MlpClassifierTrainer(options.train, { learningRate: options.learningRate, batchSize: options.batchSize, activation });
+      trainer ??= new MlpClassifierTrainer(options.train, {
+        learningRate: options.learningRate,
+        batchSize: options.batchSize,
+        activation,
+      });
       const out: WeightSet[] = [];
       for (let i = 0; i < models.length; i++) out.push(await trainer.train(models[i], steps, seed + i));
       return out;

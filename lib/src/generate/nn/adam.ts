@@ -41,7 +41,12 @@ export class AdamTrainer {
   private t = 0;
   private readonly compiled: (...args: unknown[]) => unknown;
 
-  private constructor(private readonly jx: JaxModule, params: HostParameters, loss: LossFunction, private readonly options: AdamOptions) {
+  private constructor(
+    private readonly jx: JaxModule,
+    params: HostParameters,
+    loss: LossFunction,
+    private readonly options: AdamOptions,
+  ) {
     const np = jx.numpy;
     this.params = toDevice(jx, params);
     this.m = params.map((p) => np.zeros(p.shape, { dtype: 'float32' as never }));
@@ -51,27 +56,45 @@ export class AdamTrainer {
     const b2 = options.beta2 ?? 0.999;
     const eps = options.epsilon ?? 1e-8;
     const valueAndGrad = jx.valueAndGrad((p: JaxArray[], batch: JaxArray[]) => loss(jx, p, batch));
-    this.compiled = jx.jit((p: JaxArray[], m: JaxArray[], v: JaxArray[], average: JaxArray[], stepSize: JaxArray, decay: JaxArray, keep: JaxArray, batch: JaxArray[]) => {
-      const [value, grads] = valueAndGrad(jx.tree.ref(p), batch) as [JaxArray, JaxArray[]];
-      const newM = m.map((mi, i) => np.add(np.multiply(mi, b1), np.multiply(grads[i].ref, 1 - b1)));
-      const newV = v.map((vi, i) => np.add(np.multiply(vi, b2), np.multiply(np.square(grads[i]), 1 - b2)));
-      const newP = p.map((pi, i) => {
-        const update = np.divide(newM[i].ref, np.add(np.sqrt(newV[i].ref), eps));
-        const decayed = np.subtract(pi.ref, np.multiply(decay.ref, pi));
-        return np.subtract(decayed, np.multiply(stepSize.ref, update));
-      });
-      // average ← keep·average + (1 − keep)·new weights.
-      const newAverage = average.map((ai, i) => np.add(np.multiply(ai, keep.ref), np.multiply(newP[i].ref, np.subtract(1, keep.ref))));
-      stepSize.dispose();
-      decay.dispose();
-      keep.dispose();
-      return [value, newP, newM, newV, newAverage];
-    }) as unknown as (...args: unknown[]) => unknown;
+    this.compiled = jx.jit(
+      (
+        p: JaxArray[],
+        m: JaxArray[],
+        v: JaxArray[],
+        average: JaxArray[],
+        stepSize: JaxArray,
+        decay: JaxArray,
+        keep: JaxArray,
+        batch: JaxArray[],
+      ) => {
+        const [value, grads] = valueAndGrad(jx.tree.ref(p), batch) as [JaxArray, JaxArray[]];
+        const newM = m.map((mi, i) => np.add(np.multiply(mi, b1), np.multiply(grads[i].ref, 1 - b1)));
+        const newV = v.map((vi, i) => np.add(np.multiply(vi, b2), np.multiply(np.square(grads[i]), 1 - b2)));
+        const newP = p.map((pi, i) => {
+          const update = np.divide(newM[i].ref, np.add(np.sqrt(newV[i].ref), eps));
+          const decayed = np.subtract(pi.ref, np.multiply(decay.ref, pi));
+          return np.subtract(decayed, np.multiply(stepSize.ref, update));
+        });
+        // average ← keep·average + (1 − keep)·new weights.
+        const newAverage = average.map((ai, i) =>
+          np.add(np.multiply(ai, keep.ref), np.multiply(newP[i].ref, np.subtract(1, keep.ref))),
+        );
+        stepSize.dispose();
+        decay.dispose();
+        keep.dispose();
+        return [value, newP, newM, newV, newAverage];
+      },
+    ) as unknown as (...args: unknown[]) => unknown;
   }
 
   static async create(params: HostParameters, loss: LossFunction, options: AdamOptions): Promise<AdamTrainer> {
-    if (!(options.learningRate > 0)) throw new ArgumentError('learningRate must be positive', { field: 'learningRate', found: String(options.learningRate) });
-    if (options.ema !== undefined && !(options.ema >= 0 && options.ema < 1)) throw new ArgumentError('ema must be in [0, 1)', { field: 'ema', found: String(options.ema) });
+    if (!(options.learningRate > 0))
+      throw new ArgumentError('learningRate must be positive', {
+        field: 'learningRate',
+        found: String(options.learningRate),
+      });
+    if (options.ema !== undefined && !(options.ema >= 0 && options.ema < 1))
+      throw new ArgumentError('ema must be in [0, 1)', { field: 'ema', found: String(options.ema) });
     return new AdamTrainer(await jaxModule(), params, loss, options);
   }
 
@@ -92,12 +115,24 @@ export class AdamTrainer {
     this.t++;
     const b1 = this.options.beta1 ?? 0.9;
     const b2 = this.options.beta2 ?? 0.999;
-    const stepSize = lr * Math.sqrt(1 - b2 ** this.t) / (1 - b1 ** this.t);
+    const stepSize = (lr * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
     const decay = lr * (this.options.weightDecay ?? 0);
     const keep = Math.min(this.options.ema ?? 0, (1 + this.t) / (10 + this.t));
     const scalar = (value: number) => np.array(value, { dtype: 'float32' as never });
-    const [value, p, m, v, average] = this.compiled(this.params, this.m, this.v, this.average, scalar(stepSize), scalar(decay), scalar(keep), batch) as [JaxArray, JaxArray[], JaxArray[], JaxArray[], JaxArray[]];
-    this.params = p; this.m = m; this.v = v; this.average = average;
+    const [value, p, m, v, average] = this.compiled(
+      this.params,
+      this.m,
+      this.v,
+      this.average,
+      scalar(stepSize),
+      scalar(decay),
+      scalar(keep),
+      batch,
+    ) as [JaxArray, JaxArray[], JaxArray[], JaxArray[], JaxArray[]];
+    this.params = p;
+    this.m = m;
+    this.v = v;
+    this.average = average;
     return value;
   }
 
@@ -123,7 +158,9 @@ export class AdamTrainer {
   }
 
   /** Steps taken so far. */
-  get steps(): number { return this.t; }
+  get steps(): number {
+    return this.t;
+  }
 
   /** Host copies of the current parameters, or of their moving average when `ema` is set. */
   async parameters(): Promise<HostParameters> {
@@ -160,14 +197,19 @@ export function fitProgress(options: FitOptions, label: string): string | false 
 export async function trainLoop(trainer: AdamTrainer, options: TrainLoopOptions): Promise<number[]> {
   const every = options.every ?? 50;
   const losses: number[] = [];
-  const bar = options.progress === false ? undefined : new Progress({ total: options.steps, label: options.progress ?? 'training', signal: options.signal });
+  const bar =
+    options.progress === false
+      ? undefined
+      : new Progress({ total: options.steps, label: options.progress ?? 'training', signal: options.signal });
   for (let i = 0; i < options.steps; i++) {
-    if (options.signal?.aborted) throw new InterruptedError(`${options.progress || 'training'} interrupted at step ${i}/${options.steps}`);
+    if (options.signal?.aborted)
+      throw new InterruptedError(`${options.progress || 'training'} interrupted at step ${i}/${options.steps}`);
     const loss = trainer.step(options.batch(i));
     await trainer.settle(loss);
     if (i % every === 0 || i === options.steps - 1) {
       const value = (await loss.data())[0] as number;
-      if (!Number.isFinite(value)) throw new NumericalError('training loss became non-finite', { field: `step ${i}`, found: String(value) });
+      if (!Number.isFinite(value))
+        throw new NumericalError('training loss became non-finite', { field: `step ${i}`, found: String(value) });
       losses.push(value);
     } else loss.dispose();
     bar?.tick();

@@ -38,10 +38,14 @@ export type Activation = 'relu' | 'gelu' | 'silu' | 'tanh';
 
 export function activate(jx: JaxModule, x: JaxArray, activation: Activation): JaxArray {
   switch (activation) {
-    case 'relu': return jx.nn.relu(x);
-    case 'gelu': return jx.nn.gelu(x);
-    case 'silu': return jx.nn.silu(x);
-    case 'tanh': return jx.numpy.tanh(x);
+    case 'relu':
+      return jx.nn.relu(x);
+    case 'gelu':
+      return jx.nn.gelu(x);
+    case 'silu':
+      return jx.nn.silu(x);
+    case 'tanh':
+      return jx.numpy.tanh(x);
   }
 }
 

@@ -5,7 +5,10 @@
 import { rng } from '../../random/rng';
 
 /** One parameter tensor on the host: values (row-major) and shape. */
-export interface HostParameter { values: Float32Array; shape: number[] }
+export interface HostParameter {
+  values: Float32Array;
+  shape: number[];
+}
 
 /** An ordered list of parameters (the jax pytree is the same-ordered list of arrays). */
 export type HostParameters = HostParameter[];
@@ -29,8 +32,16 @@ export function linearStack(sizes: number[], seed: number, options: LinearStackO
     const bound = (options.scale ?? 1) / Math.sqrt(fanIn);
     const last = l === sizes.length - 2;
     const zero = last && options.zeroLast;
-    out.push({ values: zero ? new Float32Array(fanIn * sizes[l + 1]) : Float32Array.from(source.uniform(fanIn * sizes[l + 1], -bound, bound)), shape: [fanIn, sizes[l + 1]] });
-    out.push({ values: zero ? new Float32Array(sizes[l + 1]) : Float32Array.from(source.uniform(sizes[l + 1], -bound, bound)), shape: [sizes[l + 1]] });
+    out.push({
+      values: zero
+        ? new Float32Array(fanIn * sizes[l + 1])
+        : Float32Array.from(source.uniform(fanIn * sizes[l + 1], -bound, bound)),
+      shape: [fanIn, sizes[l + 1]],
+    });
+    out.push({
+      values: zero ? new Float32Array(sizes[l + 1]) : Float32Array.from(source.uniform(sizes[l + 1], -bound, bound)),
+      shape: [sizes[l + 1]],
+    });
   }
   return out;
 }

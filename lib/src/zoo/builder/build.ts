@@ -64,7 +64,12 @@ export interface BuildOptions {
 }
 
 export const BUILD_DEFAULTS = {
-  out: undefined, workers: undefined, progress: true, signal: undefined, engine: 'js', groupModels: 24,
+  out: undefined,
+  workers: undefined,
+  progress: true,
+  signal: undefined,
+  engine: 'js',
+  groupModels: 24,
 } as const satisfies OptionDefaults<BuildOptions>;
 
 /**
@@ -100,7 +105,12 @@ export const BUILDER_VERSION = 2;
 /** Builds (or resumes) the zoo described by `spec` into `options.out`. */
 export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promise<BuildReport & { zoo: Zoo }> {
   const options = resolveOptions('buildZoo', BUILD_DEFAULTS, buildOptions);
-  if (typeof options.out !== 'string' || options.out.length === 0) throw new ArgumentError('buildZoo needs an output folder', { field: 'out', expected: 'a folder path', found: String(options.out) });
+  if (typeof options.out !== 'string' || options.out.length === 0)
+    throw new ArgumentError('buildZoo needs an output folder', {
+      field: 'out',
+      expected: 'a folder path',
+      found: String(options.out),
+    });
   const out = path.resolve(options.out);
   const started = performance.now();
   const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
@@ -110,38 +120,68 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   // The one engine rule (backend/engine.ts): an unknown engine, or 'jax' for jobs it cannot train, fails here with the reason.
   chooseEngine(jobs[0].training, engine);
   const groupModels = options.groupModels;
-  if (!(Number.isInteger(groupModels) && groupModels >= 1)) throw new ArgumentError('groupModels must be a positive integer', { field: 'groupModels', found: String(groupModels) });
+  if (!(Number.isInteger(groupModels) && groupModels >= 1))
+    throw new ArgumentError('groupModels must be a positive integer', {
+      field: 'groupModels',
+      found: String(groupModels),
+    });
   const manifestFile = path.join(out, ZOO_MANIFEST);
   if (fs.existsSync(manifestFile)) {
     const existing = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     const previous = existing[BUILDER_KEY] as { spec?: ZooSpec; engine?: TrainingEngine } | undefined;
     // Canonical JSON compares the whole spec at every depth (an axis's values included), in any key order.
     if (previous?.spec && canonicalJson(previous.spec) !== canonicalJson(spec)) {
-      throw new ArgumentError('the output folder holds a zoo built from another spec; choose a new folder', { file: out, field: 'spec' });
+      throw new ArgumentError('the output folder holds a zoo built from another spec; choose a new folder', {
+        file: out,
+        field: 'spec',
+      });
     }
     // Zoos from before the engine option were all trained by the JS loops.
     if (previous?.spec && (previous.engine ?? 'js') !== engine) {
-      throw new ArgumentError(`the output folder holds a zoo started with engine '${previous.engine ?? 'js'}'; resume it with that engine or choose a new folder`, { file: out, field: 'engine', expected: previous.engine ?? 'js', found: engine });
+      throw new ArgumentError(
+        `the output folder holds a zoo started with engine '${previous.engine ?? 'js'}'; resume it with that engine or choose a new folder`,
+        { file: out, field: 'engine', expected: previous.engine ?? 'js', found: engine },
+      );
     }
   }
   fs.mkdirSync(out, { recursive: true });
   // The manifest goes first, listing every model, and every params.json with it: a killed
   // build is then still a readable zoo whose unfinished models simply have no results yet.
   writeZooManifest(out, {
-    name: spec.name, axes: manifestAxes(spec), seeds: [...spec.seeds], dataset: split ? split.train.name.replace(/\/train$/, '') : 'convection',
-    epochs: jobs[0].checkpointEpochs, metricEpochs: [], models: jobs.map((job) => job.id),
-    data: specDatasetOf(spec), architectures: Object.fromEntries(jobs.map((job) => [job.id, job.training.architecture])),
+    name: spec.name,
+    axes: manifestAxes(spec),
+    seeds: [...spec.seeds],
+    dataset: split ? split.train.name.replace(/\/train$/, '') : 'convection',
+    epochs: jobs[0].checkpointEpochs,
+    metricEpochs: [],
+    models: jobs.map((job) => job.id),
+    data: specDatasetOf(spec),
+    architectures: Object.fromEntries(jobs.map((job) => [job.id, job.training.architecture])),
     [BUILDER_KEY]: { spec, version: BUILDER_VERSION, engine },
   } as Parameters<typeof writeZooManifest>[1]);
-  for (const job of jobs) if (!fs.existsSync(path.join(out, job.id, 'params.json'))) fs.mkdirSync(path.join(out, job.id), { recursive: true });
+  for (const job of jobs)
+    if (!fs.existsSync(path.join(out, job.id, 'params.json')))
+      fs.mkdirSync(path.join(out, job.id), { recursive: true });
 
   const skipped = jobs.filter((job) => jobComplete(out, job)).map((job) => job.id);
   const todo = jobs.filter((job) => !skipped.includes(job.id)).sort((a, b) => b.cost - a.cost);
   const threads = options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
   const groups = trainingGroups(todo, engine, groupModels, Math.max(1, threads));
   const byId = new Map(jobs.map((job) => [job.id, job]));
-  const report: BuildReport = { out, models: jobs.length, trained: [], skipped, failed: [], nan: [], seconds: 0, modelsPerMinute: 0 };
-  const bar = options.progress === false ? undefined : new Progress({ total: jobs.length, label: `zoo ${spec.name}`, signal: options.signal });
+  const report: BuildReport = {
+    out,
+    models: jobs.length,
+    trained: [],
+    skipped,
+    failed: [],
+    nan: [],
+    seconds: 0,
+    modelsPerMinute: 0,
+  };
+  const bar =
+    options.progress === false
+      ? undefined
+      : new Progress({ total: jobs.length, label: `zoo ${spec.name}`, signal: options.signal });
   bar?.update(skipped.length);
   const fail = (ids: string[], error: unknown) => {
     for (const id of ids) report.failed.push({ id, error: (error as Error).message });
@@ -152,7 +192,10 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     bar?.tick();
   };
   const workers = Math.max(0, Math.min(threads, groups.length));
-  const interruption = () => (options.signal?.aborted ? new InterruptedError(`zoo build interrupted after ${report.trained.length} models`) : undefined);
+  const interruption = () =>
+    options.signal?.aborted
+      ? new InterruptedError(`zoo build interrupted after ${report.trained.length} models`)
+      : undefined;
   if (workers === 0) {
     for (const group of groups) {
       const stop = interruption();
@@ -160,7 +203,8 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
       const members = group.ids.map((id) => byId.get(id)!);
       try {
         if (group.engine === 'js') record(runJob(out, members[0], split));
-        else if (group.engine === 'lockstep') for (const outcome of runLockstepGroup(out, members, split, interruption)) record(outcome);
+        else if (group.engine === 'lockstep')
+          for (const outcome of runLockstepGroup(out, members, split, interruption)) record(outcome);
         else for (const outcome of await runJobGroup(out, members, split, interruption)) record(outcome);
       } catch (error) {
         if (error instanceof InterruptedError) throw error;
@@ -171,7 +215,9 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     await runInWorkers(out, spec, groups, workers, record, report, interruption);
   }
   bar?.done();
-  for (const job of jobs) if (!report.trained.includes(job.id) && !skipped.includes(job.id) && !report.failed.some((f) => f.id === job.id)) report.failed.push({ id: job.id, error: 'not trained' });
+  for (const job of jobs)
+    if (!report.trained.includes(job.id) && !skipped.includes(job.id) && !report.failed.some((f) => f.id === job.id))
+      report.failed.push({ id: job.id, error: 'not trained' });
   report.seconds = (performance.now() - started) / 1000;
   report.modelsPerMinute = report.trained.length / (report.seconds / 60);
   return { ...report, zoo: readNativeZoo(out) };
@@ -189,7 +235,14 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
 export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: number, parallel = 1): TrainingGroup[] {
   const shapes = new Map<string, ModelJob[]>();
   for (const job of todo) {
-    const key = JSON.stringify([job.training.architecture, job.training.batchSize, job.training.epochs, job.values.data_fraction ?? null, job.training.optimizer ?? 'sgd', job.convection ? 'pinn' : 'classifier']);
+    const key = JSON.stringify([
+      job.training.architecture,
+      job.training.batchSize,
+      job.training.epochs,
+      job.values.data_fraction ?? null,
+      job.training.optimizer ?? 'sgd',
+      job.convection ? 'pinn' : 'classifier',
+    ]);
     if (!shapes.has(key)) shapes.set(key, []);
     shapes.get(key)!.push(job);
   }
@@ -210,7 +263,15 @@ export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: n
   return groups;
 }
 
-function runInWorkers(out: string, spec: ZooSpec, groups: TrainingGroup[], count: number, record: (o: JobOutcome) => void, report: BuildReport, interruption: () => Error | undefined): Promise<void> {
+function runInWorkers(
+  out: string,
+  spec: ZooSpec,
+  groups: TrainingGroup[],
+  count: number,
+  record: (o: JobOutcome) => void,
+  report: BuildReport,
+  interruption: () => Error | undefined,
+): Promise<void> {
   return runWorkerPool<{ done?: JobOutcome[]; failed?: { id: string; error: string }[] }>({
     script: path.join(__dirname, 'worker.js'),
     workerData: { root: out, spec },

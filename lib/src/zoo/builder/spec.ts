@@ -74,13 +74,30 @@ export interface ZooSpec {
 
 /** Every ZooSpec field with its default (undefined: required, or no default; see ZooSpec). */
 export const ZOO_SPEC_DEFAULTS = {
-  name: undefined, dataset: undefined, datasetOptions: {}, architecture: 'mlp', activation: undefined, optimizer: 'sgd',
-  axes: undefined, seeds: undefined, defaults: {}, epochs: undefined, momentum: 0.9, checkpointEvery: undefined,
+  name: undefined,
+  dataset: undefined,
+  datasetOptions: {},
+  architecture: 'mlp',
+  activation: undefined,
+  optimizer: 'sgd',
+  axes: undefined,
+  seeds: undefined,
+  defaults: {},
+  epochs: undefined,
+  momentum: 0.9,
+  checkpointEvery: undefined,
 } as const satisfies OptionDefaults<ZooSpec>;
 
 /** The values of the axes a spec neither sweeps nor sets in `defaults`. */
 export const DEFAULT_HYPERPARAMETERS: Readonly<Record<AxisName, number>> = {
-  width: 32, depth: 1, batch_size: 32, learning_rate: 0.05, weight_decay: 5e-4, data_fraction: 1, label_noise: 0, beta: 1,
+  width: 32,
+  depth: 1,
+  batch_size: 32,
+  learning_rate: 0.05,
+  weight_decay: 5e-4,
+  data_fraction: 1,
+  label_noise: 0,
+  beta: 1,
 };
 
 /** Depth when neither the grid nor the defaults set it: 2 conv layers for a CNN, else 1 hidden layer. */
@@ -127,11 +144,17 @@ export function jobTask(job: ModelJob, split?: DatasetSplit): TrainingTask {
   if (!split) throw new ArgumentError('a classification job needs its dataset split', { field: job.id });
   const data = cellData(split, job.values);
   // The evaluation chunk of the original MLP trainer, so zoos rebuild byte for byte.
-  return supervisedTask(job.training.architecture, data, { chunk: Math.max(Math.min(job.training.batchSize, data.train.size), 256) });
+  return supervisedTask(job.training.architecture, data, {
+    chunk: Math.max(Math.min(job.training.batchSize, data.train.size), 256),
+  });
 }
 
 /** Inputs, outputs and image shape of the models of a spec. */
-export function specShape(spec: ZooSpec): { inputs: number; outputs: number; image?: readonly [number, number, number] } {
+export function specShape(spec: ZooSpec): {
+  inputs: number;
+  outputs: number;
+  image?: readonly [number, number, number];
+} {
   if (spec.dataset === 'convection') return { inputs: 2, outputs: 1 };
   const { train } = specDataset(spec);
   return { inputs: train.features, outputs: train.classes, image: train.image };
@@ -140,27 +163,65 @@ export function specShape(spec: ZooSpec): { inputs: number; outputs: number; ima
 export function checkSpec(spec: ZooSpec): void {
   // resolveOptions rejects a non-object and unknown fields (listing the known ones).
   resolveOptions('zoo spec', ZOO_SPEC_DEFAULTS, spec);
-  if (typeof spec.name !== 'string') throw new ArgumentError('a zoo spec needs a name', { field: 'name', expected: 'a string', found: typeof spec.name });
-  if (!DATASET_NAMES.includes(spec.dataset)) throw new ArgumentError('unknown dataset', { field: 'dataset', expected: DATASET_NAMES.join(', '), found: String(spec.dataset) });
-  if (!spec.axes || typeof spec.axes !== 'object') throw new ArgumentError('axes must be an object of axis -> values', { field: 'axes', found: String(spec.axes) });
+  if (typeof spec.name !== 'string')
+    throw new ArgumentError('a zoo spec needs a name', {
+      field: 'name',
+      expected: 'a string',
+      found: typeof spec.name,
+    });
+  if (!DATASET_NAMES.includes(spec.dataset))
+    throw new ArgumentError('unknown dataset', {
+      field: 'dataset',
+      expected: DATASET_NAMES.join(', '),
+      found: String(spec.dataset),
+    });
+  if (!spec.axes || typeof spec.axes !== 'object')
+    throw new ArgumentError('axes must be an object of axis -> values', { field: 'axes', found: String(spec.axes) });
   checkOptionKeys('zoo spec axes', DEFAULT_HYPERPARAMETERS, Object.keys(spec.axes));
-  if (spec.defaults !== undefined) checkOptionKeys('zoo spec defaults', DEFAULT_HYPERPARAMETERS, Object.keys(spec.defaults));
-  if (!Array.isArray(spec.seeds) || spec.seeds.length === 0 || !spec.seeds.every(Number.isSafeInteger)) throw new ArgumentError('seeds must be a non-empty list of integers', { field: 'seeds' });
-  if (!(Number.isInteger(spec.epochs) && spec.epochs >= 1)) throw new ArgumentError('epochs must be a positive integer', { field: 'epochs', found: String(spec.epochs) });
+  if (spec.defaults !== undefined)
+    checkOptionKeys('zoo spec defaults', DEFAULT_HYPERPARAMETERS, Object.keys(spec.defaults));
+  if (!Array.isArray(spec.seeds) || spec.seeds.length === 0 || !spec.seeds.every(Number.isSafeInteger))
+    throw new ArgumentError('seeds must be a non-empty list of integers', { field: 'seeds' });
+  if (!(Number.isInteger(spec.epochs) && spec.epochs >= 1))
+    throw new ArgumentError('epochs must be a positive integer', { field: 'epochs', found: String(spec.epochs) });
   for (const [axis, values] of Object.entries(spec.axes)) {
-    if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ArgumentError('axis values must be a non-empty list of numbers', { field: axis });
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      !values.every((v) => typeof v === 'number' && Number.isFinite(v))
+    )
+      throw new ArgumentError('axis values must be a non-empty list of numbers', { field: axis });
   }
-  if (spec.architecture !== undefined && spec.architecture !== 'mlp' && spec.architecture !== 'cnn') throw new ArgumentError('unknown architecture', { field: 'architecture', expected: 'mlp | cnn', found: String(spec.architecture) });
-  if (spec.architecture === 'cnn' && spec.dataset === 'convection') throw new ArgumentError('the convection PINN is an MLP of (x, t); a CNN needs an image dataset', { field: 'architecture' });
-  if (spec.axes.beta && spec.dataset !== 'convection') throw new ArgumentError('beta is the convection coefficient: only a convection zoo sweeps it', { field: 'beta' });
+  if (spec.architecture !== undefined && spec.architecture !== 'mlp' && spec.architecture !== 'cnn')
+    throw new ArgumentError('unknown architecture', {
+      field: 'architecture',
+      expected: 'mlp | cnn',
+      found: String(spec.architecture),
+    });
+  if (spec.architecture === 'cnn' && spec.dataset === 'convection')
+    throw new ArgumentError('the convection PINN is an MLP of (x, t); a CNN needs an image dataset', {
+      field: 'architecture',
+    });
+  if (spec.axes.beta && spec.dataset !== 'convection')
+    throw new ArgumentError('beta is the convection coefficient: only a convection zoo sweeps it', { field: 'beta' });
 }
 
 /** The architecture of one cell: MLP, CNN (width = channels, depth = conv layers) or the PINN's tanh MLP. */
-function cellArchitecture(spec: ZooSpec, values: Record<AxisName, number>, inputs: number, outputs: number, image?: readonly [number, number, number]): NetworkArchitecture {
+function cellArchitecture(
+  spec: ZooSpec,
+  values: Record<AxisName, number>,
+  inputs: number,
+  outputs: number,
+  image?: readonly [number, number, number],
+): NetworkArchitecture {
   const widths = Array.from({ length: values.depth }, () => values.width);
   if (spec.dataset === 'convection') return pinnArchitecture(widths, spec.activation ?? 'tanh');
   if (spec.architecture === 'cnn') {
-    if (!image) throw new ArgumentError('a CNN zoo needs an image dataset (rows with an image shape)', { field: 'dataset', found: spec.dataset });
+    if (!image)
+      throw new ArgumentError('a CNN zoo needs an image dataset (rows with an image shape)', {
+        field: 'dataset',
+        found: spec.dataset,
+      });
     return cnn([...image] as [number, number, number], widths, outputs, { activation: spec.activation ?? 'relu' });
   }
   return mlp(inputs, widths, outputs, spec.activation ?? 'relu');
@@ -169,11 +230,19 @@ function cellArchitecture(spec: ZooSpec, values: Record<AxisName, number>, input
 /** Multiply-adds of one forward pass per example (scheduling weight: biggest jobs first). */
 function forwardCost(arch: NetworkArchitecture): number {
   if (arch.kind !== 'cnn') return parameterCount(arch);
-  return convGeometry(arch).reduce((sum, g) => sum + g.positions * g.patch * g.outC, 0) + arch.channels[arch.channels.length - 1] * arch.outputs;
+  return (
+    convGeometry(arch).reduce((sum, g) => sum + g.positions * g.patch * g.outC, 0) +
+    arch.channels[arch.channels.length - 1] * arch.outputs
+  );
 }
 
 /** Every model of the grid in grid order (axes in AXIS_NAMES order, seeds innermost). */
-export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image?: readonly [number, number, number]): ModelJob[] {
+export function expandGrid(
+  spec: ZooSpec,
+  inputs: number,
+  outputs: number,
+  image?: readonly [number, number, number],
+): ModelJob[] {
   checkSpec(spec);
   const swept = AXIS_NAMES.filter((axis) => spec.axes[axis] !== undefined);
   // An axis given as undefined in `defaults` keeps its default (undefined never erases one).
@@ -186,7 +255,9 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
     cells.splice(0, cells.length, ...next);
   }
   const every = spec.checkpointEvery ?? spec.epochs;
-  const checkpointEpochs = [...new Set([0, ...Array.from({ length: Math.floor(spec.epochs / every) }, (_, i) => (i + 1) * every), spec.epochs])].sort((a, b) => a - b);
+  const checkpointEpochs = [
+    ...new Set([0, ...Array.from({ length: Math.floor(spec.epochs / every) }, (_, i) => (i + 1) * every), spec.epochs]),
+  ].sort((a, b) => a - b);
   const pinn = spec.dataset === 'convection';
   const activation = spec.activation ?? (pinn ? 'tanh' : 'relu');
   const jobs: ModelJob[] = [];
@@ -202,7 +273,15 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
         'model::depth': values.depth,
         'model::nlin': activation,
         'model::init_type': 'kaiming_uniform',
-        ...(architecture.kind === 'cnn' ? { 'model::image': architecture.image, 'model::channels': architecture.channels, 'model::strides': architecture.strides, 'model::kernel': architecture.kernel, 'model::pooling': 'global_average' } : {}),
+        ...(architecture.kind === 'cnn'
+          ? {
+              'model::image': architecture.image,
+              'model::channels': architecture.channels,
+              'model::strides': architecture.strides,
+              'model::kernel': architecture.kernel,
+              'model::pooling': 'global_average',
+            }
+          : {}),
         'optim::optimizer': spec.optimizer ?? ZOO_SPEC_DEFAULTS.optimizer,
         'optim::lr': values.learning_rate,
         'optim::momentum': spec.momentum ?? ZOO_SPEC_DEFAULTS.momentum,
@@ -220,10 +299,24 @@ export function expandGrid(spec: ZooSpec, inputs: number, outputs: number, image
       const convection = pinn ? { ...spec.datasetOptions, beta: values.beta } : undefined;
       const examples = pinn ? (spec.datasetOptions?.collocation ?? 1000) : 2000;
       jobs.push({
-        id, values, seed, params, checkpointEpochs,
-        training: { architecture, seed, batchSize: values.batch_size, learningRate: values.learning_rate, momentum: spec.momentum ?? ZOO_SPEC_DEFAULTS.momentum, weightDecay: values.weight_decay, epochs: spec.epochs, ...(spec.optimizer ? { optimizer: spec.optimizer } : {}) },
+        id,
+        values,
+        seed,
+        params,
+        checkpointEpochs,
+        training: {
+          architecture,
+          seed,
+          batchSize: values.batch_size,
+          learningRate: values.learning_rate,
+          momentum: spec.momentum ?? ZOO_SPEC_DEFAULTS.momentum,
+          weightDecay: values.weight_decay,
+          epochs: spec.epochs,
+          ...(spec.optimizer ? { optimizer: spec.optimizer } : {}),
+        },
         ...(convection ? { convection } : {}),
-        cost: forwardCost(architecture) * spec.epochs * values.data_fraction + examples * spec.epochs / values.batch_size,
+        cost:
+          forwardCost(architecture) * spec.epochs * values.data_fraction + (examples * spec.epochs) / values.batch_size,
       });
     }
   }
@@ -243,6 +336,8 @@ export function manifestAxes(spec: ZooSpec): Record<string, number[]> {
  * letters, digits and `._=+-`, so it is a safe folder name everywhere).
  */
 export function modelId(swept: Partial<Record<AxisName, number>>, seed: number): string {
-  const parts = AXIS_NAMES.filter((axis) => swept[axis] !== undefined).map((axis) => `${axis}=${formatValue(swept[axis]!)}`);
+  const parts = AXIS_NAMES.filter((axis) => swept[axis] !== undefined).map(
+    (axis) => `${axis}=${formatValue(swept[axis]!)}`,
+  );
   return [...parts, `seed=${seed}`].join('_');
 }

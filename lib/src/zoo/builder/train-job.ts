@@ -23,10 +23,17 @@ import { cellData } from '../dataset';
 export function jobComplete(root: string, job: ModelJob): boolean {
   const file = path.join(root, job.id, 'result.json');
   if (!fs.existsSync(file)) return false;
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim().length > 0);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0);
   if (lines.length === job.training.epochs + 1) return true;
   // A NaN run stops early by design and is complete when its last line says so.
-  try { return JSON.parse(lines[lines.length - 1]).nan === true; } catch { return false; }
+  try {
+    return JSON.parse(lines[lines.length - 1]).nan === true;
+  } catch {
+    return false;
+  }
 }
 
 export interface JobOutcome {
@@ -43,11 +50,21 @@ export function runJob(root: string, job: ModelJob, split?: DatasetSplit): JobOu
   const checkpoints = new Set(job.checkpointEpochs);
   const { records } = trainTask(jobTask(job, split), job.training, {
     onEpoch(record: EpochRecord, params: Float64Array) {
-      if (checkpoints.has(record.epoch) || record.nan) writeZooCheckpoint(root, job.id, record.epoch, toWeightSet(job.training.architecture, params));
+      if (checkpoints.has(record.epoch) || record.nan)
+        writeZooCheckpoint(root, job.id, record.epoch, toWeightSet(job.training.architecture, params));
     },
   });
-  writeZooResults(root, job.id, records.map((record) => ({ ...record })));
-  return { id: job.id, records: records.length, nan: records.some((r) => r.nan === true), seconds: (performance.now() - started) / 1000 };
+  writeZooResults(
+    root,
+    job.id,
+    records.map((record) => ({ ...record })),
+  );
+  return {
+    id: job.id,
+    records: records.length,
+    nan: records.some((r) => r.nan === true),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**
@@ -55,22 +72,44 @@ export function runJob(root: string, job: ModelJob, split?: DatasetSplit): JobOu
  * jitted step for the group) and writes each model's files as runJob does. `interruption` is
  * checked between epochs.
  */
-export async function runJobGroup(root: string, jobs: ModelJob[], split: DatasetSplit | undefined, interruption?: () => Error | undefined): Promise<JobOutcome[]> {
+export async function runJobGroup(
+  root: string,
+  jobs: ModelJob[],
+  split: DatasetSplit | undefined,
+  interruption?: () => Error | undefined,
+): Promise<JobOutcome[]> {
   const started = performance.now();
-  if (!split) throw new ArgumentError('the jax engine trains classifiers on a dataset (a PINN zoo trains with engine js)', { field: 'engine' });
+  if (!split)
+    throw new ArgumentError('the jax engine trains classifiers on a dataset (a PINN zoo trains with engine js)', {
+      field: 'engine',
+    });
   for (const job of jobs) writeZooParams(root, job.id, { ...job.params, 'training::engine': 'jax' });
   const checkpoints = new Set(jobs[0].checkpointEpochs);
-  const results = await trainNetworksJax(jobs.map((job) => job.training), jobs.map((job) => cellData(split, job.values)), {
-    onEpoch(m, record, params) {
-      if (checkpoints.has(record.epoch) || record.nan) writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
+  const results = await trainNetworksJax(
+    jobs.map((job) => job.training),
+    jobs.map((job) => cellData(split, job.values)),
+    {
+      onEpoch(m, record, params) {
+        if (checkpoints.has(record.epoch) || record.nan)
+          writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
+      },
+      interruption,
     },
-    interruption,
-  });
+  );
   const seconds = (performance.now() - started) / 1000;
   return jobs.map((job, m) => {
     const { records } = results[m];
-    writeZooResults(root, job.id, records.map((record) => ({ ...record })));
-    return { id: job.id, records: records.length, nan: records.some((r) => r.nan === true), seconds: seconds / jobs.length };
+    writeZooResults(
+      root,
+      job.id,
+      records.map((record) => ({ ...record })),
+    );
+    return {
+      id: job.id,
+      records: records.length,
+      nan: records.some((r) => r.nan === true),
+      seconds: seconds / jobs.length,
+    };
   });
 }
 
@@ -80,23 +119,45 @@ export async function runJobGroup(root: string, jobs: ModelJob[], split: Dataset
  * does. Every model gets runJob's float64 bits, so params.json keeps 'training::engine': 'js'
  * and zoos built before grouping stay valid. `interruption` is checked between epochs.
  */
-export function runLockstepGroup(root: string, jobs: ModelJob[], split: DatasetSplit | undefined, interruption?: () => Error | undefined): JobOutcome[] {
+export function runLockstepGroup(
+  root: string,
+  jobs: ModelJob[],
+  split: DatasetSplit | undefined,
+  interruption?: () => Error | undefined,
+): JobOutcome[] {
   const started = performance.now();
-  if (!split) throw new ArgumentError('a lockstep group trains classifiers on a dataset (a PINN trains one model at a time)', { field: jobs[0]?.id ?? 'jobs' });
+  if (!split)
+    throw new ArgumentError('a lockstep group trains classifiers on a dataset (a PINN trains one model at a time)', {
+      field: jobs[0]?.id ?? 'jobs',
+    });
   for (const job of jobs) writeZooParams(root, job.id, { ...job.params, 'training::engine': 'js' });
   const checkpoints = jobs.map((job) => new Set(job.checkpointEpochs));
-  const results = trainLockstep(jobs.map((job) => job.training), jobs.map((job) => cellData(split, job.values)), {
-    // The builder sized the group; one pass of the kernels trains all of it.
-    groupSize: jobs.length,
-    interruption,
-    onEpoch(m, record, params) {
-      if (checkpoints[m].has(record.epoch) || record.nan) writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
+  const results = trainLockstep(
+    jobs.map((job) => job.training),
+    jobs.map((job) => cellData(split, job.values)),
+    {
+      // The builder sized the group; one pass of the kernels trains all of it.
+      groupSize: jobs.length,
+      interruption,
+      onEpoch(m, record, params) {
+        if (checkpoints[m].has(record.epoch) || record.nan)
+          writeZooCheckpoint(root, jobs[m].id, record.epoch, toWeightSet(jobs[m].training.architecture, params));
+      },
     },
-  });
+  );
   const seconds = (performance.now() - started) / 1000;
   return jobs.map((job, m) => {
     const { records } = results[m];
-    writeZooResults(root, job.id, records.map((record) => ({ ...record })));
-    return { id: job.id, records: records.length, nan: records.some((r) => r.nan === true), seconds: seconds / jobs.length };
+    writeZooResults(
+      root,
+      job.id,
+      records.map((record) => ({ ...record })),
+    );
+    return {
+      id: job.id,
+      records: records.length,
+      nan: records.some((r) => r.nan === true),
+      seconds: seconds / jobs.length,
+    };
   });
 }

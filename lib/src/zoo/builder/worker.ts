@@ -8,7 +8,10 @@ import { expandGrid, specDataset, specShape, type ZooSpec } from './spec';
 import { runJob, runJobGroup, runLockstepGroup, type JobOutcome } from './train-job';
 import type { TrainingGroup } from './build';
 
-interface Setup { root: string; spec: ZooSpec }
+interface Setup {
+  root: string;
+  spec: ZooSpec;
+}
 
 if (parentPort) {
   const { root, spec } = workerData as Setup;
@@ -23,9 +26,12 @@ if (parentPort) {
         if (!job) throw new Error(`unknown model id ${id}`);
         return job;
       });
-      const done: JobOutcome[] = group.engine === 'jax' ? await runJobGroup(root, members, split)
-        : group.engine === 'lockstep' ? runLockstepGroup(root, members, split)
-        : [runJob(root, members[0], split)];
+      const done: JobOutcome[] =
+        group.engine === 'jax'
+          ? await runJobGroup(root, members, split)
+          : group.engine === 'lockstep'
+            ? runLockstepGroup(root, members, split)
+            : [runJob(root, members[0], split)];
       port.postMessage({ done });
     } catch (error) {
       port.postMessage({ failed: group.ids.map((id) => ({ id, error: (error as Error).message })) });

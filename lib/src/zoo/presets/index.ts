@@ -128,6 +128,11 @@ export const ZOO_PRESET_DEFAULTS = { small: false } as const satisfies OptionDef
 export function zooPreset(name: string, presetOptions: ZooPresetOptions = {}): ZooSpec {
   const options = resolveOptions('zooPreset', ZOO_PRESET_DEFAULTS, presetOptions);
   const preset = ZOO_PRESETS[name];
-  if (!preset) throw new ArgumentError('unknown zoo preset', { field: 'preset', expected: Object.keys(ZOO_PRESETS).join(', '), found: name });
+  if (!preset)
+    throw new ArgumentError('unknown zoo preset', {
+      field: 'preset',
+      expected: Object.keys(ZOO_PRESETS).join(', '),
+      found: name,
+    });
   return structuredClone(options.small ? preset.small : preset.full);
 }
