@@ -17,8 +17,9 @@ import * as manifold from './manifold/public';
 import * as backend from './backend/public';
 import * as data from './data/public';
 import * as train from './train/public';
+import * as statistics from './statistics/public';
 
-export { io, zoo, spectral, landscape, phases, bias, align, generate, manifold, backend, data, train };
+export { io, zoo, spectral, landscape, phases, bias, align, generate, manifold, backend, data, train, statistics };
 export { display } from './display/public';
 
 // Errors: every error weightlab throws on purpose is a WeightlabError with `code` and `details`.

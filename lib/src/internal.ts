@@ -35,3 +35,4 @@ export * from './zoo/builder';
 export * from './zoo/presets';
 export * from './table/result-table';
 export * from './options/resolve';
+export * from './statistics';
