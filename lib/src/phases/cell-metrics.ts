@@ -20,6 +20,7 @@ import { hutchinsonTrace, topEigenvalues } from '../landscape/hessian';
 import { hessianRows, taskHessian } from '../landscape/mlp-hessian';
 import { bezierPath, fitBezierCurve, l2Distance, linearPath, lossBarrier, modeConnectivity, type BezierOptions } from '../landscape/connectivity';
 import { linearCKA, representation } from '../landscape/cka';
+import { meanInterval } from '../statistics/intervals';
 import type { ModelProblem, PhaseRow } from './table';
 
 /** Resolved settings of a phase-metrics run (what the cache keys hash). */
@@ -84,6 +85,16 @@ function architectureOf(model: ZooModel, weights: WeightSet): NetworkArchitectur
     outputs = out;
   }
   return mlp(inputs, hidden, outputs, activation);
+}
+
+/**
+ * The trivial predictor's train error on a classification split: predicting the most frequent
+ * train label gets every other label wrong (1 - its share; 0.9 on 10 balanced classes).
+ */
+function majorityClassError(data: DatasetSplit): number {
+  const counts = new Map<number, number>();
+  for (const label of data.train.y) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return 1 - Math.max(...counts.values()) / data.train.size;
 }
 
 function mean(values: (number | null)[]): number | null {
@@ -178,6 +189,12 @@ export function measureCell(context: CellContext, zoo: Zoo, cell: Record<string,
   }
   const m = (k: keyof ModelMetrics) => mean(loaded.map((x) => x.metrics[k] as number | null));
   const p = (k: keyof PairMetrics) => mean(pairs.map((x) => x[k]));
+  // The interval of the mean mc over pairs (n >= 2 pairs, i.e. 3 or more seeds): classifyPhases
+  // calls a barrier only when it lies below 0, so one pair's shallow barrier does not decide.
+  const mcValues = pairs.map((x) => x.curve_mc_train_error).filter((v) => Number.isFinite(v));
+  const mcInterval = mcValues.length >= 2 ? meanInterval(mcValues) : undefined;
+  // A PINN's (or regression's) error is relative to the zero prediction, whose error is 1.
+  const trivial = loaded.length === 0 ? null : pinn ? 1 : majorityClassError(split ?? zoo.trainingData(loaded[0].model));
   const top = m('hessian_top_ev');
   const trace = m('hessian_trace');
   const row: PhaseRow = {
@@ -189,6 +206,7 @@ export function measureCell(context: CellContext, zoo: Zoo, cell: Record<string,
     log_hessian_top_ev: top !== null && top > 0 ? Math.log(top) : null,
     log_hessian_trace: trace !== null && trace > 0 ? Math.log(trace) : null,
     curve_mc_train_error: p('curve_mc_train_error'), curve_mc_test_error: p('curve_mc_test_error'), curve_mc_train_loss: p('curve_mc_train_loss'),
+    curve_mc_train_error_lower: mcInterval?.lower ?? null, curve_mc_train_error_upper: mcInterval?.upper ?? null, trivial_error: trivial,
     linear_barrier_train_loss: p('linear_barrier_train_loss'), representation_similarity: p('representation_similarity'), l2_distance: p('l2_distance'),
     nan,
   };

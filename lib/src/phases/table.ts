@@ -34,6 +34,18 @@ export interface PhaseRow {
   curve_mc_train_error: number | null;
   curve_mc_test_error: number | null;
   curve_mc_train_loss: number | null;
+  /**
+   * The Student-t interval (95 %) of the mean curve_mc_train_error over the cell's seed pairs;
+   * null with fewer than two pairs (absent in tables built before phaseMetrics recorded it).
+   */
+  curve_mc_train_error_lower?: number | null;
+  curve_mc_train_error_upper?: number | null;
+  /**
+   * Train error of the trivial predictor on the cell's data: the majority class's error for a
+   * classifier, 1 (the zero prediction's relative L2 error) for a regression or PINN; the scale of
+   * classifyPhases' underfit line.
+   */
+  trivial_error?: number | null;
   /** Mean over seed pairs of the Git Re-Basin linear barrier on train loss (> 0: barrier). */
   linear_barrier_train_loss: number | null;
   /** Mean over seed pairs of linear CKA of the test-set representation (the logits unless phaseMetrics' ckaLayer says otherwise). */
@@ -58,7 +70,7 @@ export interface ModelProblem {
 export const METRIC_COLUMNS = [
   'train_loss', 'train_acc', 'test_loss', 'test_acc', 'hessian_top_ev', 'hessian_trace', 'log_hessian_top_ev', 'log_hessian_trace',
   'curve_mc_train_error', 'curve_mc_test_error', 'curve_mc_train_loss', 'linear_barrier_train_loss', 'representation_similarity', 'l2_distance',
-  'relative_l2_error',
+  'relative_l2_error', 'curve_mc_train_error_lower', 'curve_mc_train_error_upper', 'trivial_error',
 ] as const;
 export type MetricColumn = typeof METRIC_COLUMNS[number];
 
