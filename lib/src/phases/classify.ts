@@ -13,7 +13,9 @@
 //                aggregated over ALL seed pairs of the cell: the mean is below -mcEpsilon (1 pp)
 //                AND, with two or more pairs, the level (95 %) Student-t interval of the mean lies
 //                below 0. A cell whose interval contains 0 is connected ("mc ≈ 0"), so one pair's
-//                shallow barrier cannot relabel a cell on its own.
+//                shallow barrier cannot relabel a cell on its own. (The pairs of a cell share
+//                models, so they are not independent draws: the interval is a scale of the
+//                pair-to-pair noise rather than an exact 95 % confidence statement.)
 //   underfit:  barrier -> I,   else -> II
 //   fit:       barrier -> III, else mean CKA >= ckaThreshold (0.55) -> IV-B, else IV-A
 //
