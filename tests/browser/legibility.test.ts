@@ -205,15 +205,13 @@ test('the metric switch colours by value with a colour bar whose ticks span the 
   );
   const values = phasePayload.metrics.test_acc.flat().filter((v): v is number => v !== null);
   const [low, high] = [Math.min(...values), Math.max(...values)];
-  const ticks = await page
-    .locator('#phase .wl-colorbar text.wl-tick')
-    .evaluateAll((texts) =>
-      texts.map((text) => ({
-        value: Number(text.getAttribute('data-value')),
-        text: text.textContent,
-        y: text.getBoundingClientRect().top,
-      })),
-    );
+  const ticks = await page.locator('#phase .wl-colorbar text.wl-tick').evaluateAll((texts) =>
+    texts.map((text) => ({
+      value: Number(text.getAttribute('data-value')),
+      text: text.textContent,
+      y: text.getBoundingClientRect().top,
+    })),
+  );
   assert.ok(ticks.length >= 3, `${ticks.length} colour-bar ticks`);
   for (const tick of ticks) {
     assert.ok(tick.value >= low - 1e-12 && tick.value <= high + 1e-12, `tick ${tick.value} inside [${low}, ${high}]`);
@@ -421,15 +419,13 @@ test('the 3-D UMAP triad’s labels never overlap, whatever the rotation', async
   assert.equal(await page.getAttribute('#umap .wl-manifold', 'data-method'), 'umap');
   const box = (await canvas.boundingBox())!;
   const labelBoxes = () =>
-    page
-      .locator('#umap text.wl-triad-label')
-      .evaluateAll((texts) =>
-        texts.map((text) => ({
-          axis: text.getAttribute('data-axis'),
-          text: text.textContent,
-          box: text.getBoundingClientRect().toJSON() as Box,
-        })),
-      );
+    page.locator('#umap text.wl-triad-label').evaluateAll((texts) =>
+      texts.map((text) => ({
+        axis: text.getAttribute('data-axis'),
+        text: text.textContent,
+        box: text.getBoundingClientRect().toJSON() as Box,
+      })),
+    );
   const check = async (what: string) => {
     const labels = await labelBoxes();
     assert.deepEqual(labels.map((l) => l.text).sort(), ['UMAP 1', 'UMAP 2', 'UMAP 3']);
@@ -507,15 +503,13 @@ test('the ESD keeps its marks inside the frame and names each one in the legend'
         `ticks ${marks.ticks[a].text} and ${marks.ticks[b].text} overlap`,
       );
   }
-  const legend = await page
-    .locator('#esd .wl-legend .wl-category')
-    .evaluateAll((items) =>
-      items.map((item) => ({
-        mark: (item as HTMLElement).dataset.mark,
-        swatches: item.querySelectorAll('svg *').length,
-        text: item.textContent,
-      })),
-    );
+  const legend = await page.locator('#esd .wl-legend .wl-category').evaluateAll((items) =>
+    items.map((item) => ({
+      mark: (item as HTMLElement).dataset.mark,
+      swatches: item.querySelectorAll('svg *').length,
+      text: item.textContent,
+    })),
+  );
   assert.deepEqual(
     legend.map((item) => item.mark),
     ['histogram', 'fit', 'xmin', 'mp-bulk'],

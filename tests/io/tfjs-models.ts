@@ -119,19 +119,17 @@ export function layerZoo(): tf.LayersModel {
         .embedding({ inputDim: 50, outputDim: 16, name: 'embed', embeddingsInitializer: normal(seed++) })
         .apply(tokens),
     ) as tf.SymbolicTensor;
-  const convolved1d = tf.layers
-    .globalAveragePooling1d({})
-    .apply(
-      tf.layers
-        .conv1d({
-          filters: 20,
-          kernelSize: 3,
-          name: 'seq_conv',
-          kernelInitializer: normal(seed++),
-          biasInitializer: normal(seed++),
-        })
-        .apply(sequence),
-    ) as tf.SymbolicTensor;
+  const convolved1d = tf.layers.globalAveragePooling1d({}).apply(
+    tf.layers
+      .conv1d({
+        filters: 20,
+        kernelSize: 3,
+        name: 'seq_conv',
+        kernelInitializer: normal(seed++),
+        biasInitializer: normal(seed++),
+      })
+      .apply(sequence),
+  ) as tf.SymbolicTensor;
   let x = tf.layers
     .conv2d({
       filters: 16,

@@ -17,7 +17,11 @@ const PANELS: Panel[] = [
   { metric: 'test_acc', title: 'test accuracy', scale: { scheme: 'viridis' } },
   { metric: 'log_hessian_top_ev', title: 'log Hessian top eigenvalue', scale: { scheme: 'magma' } },
   { metric: 'log_hessian_trace', title: 'log Hessian trace', scale: { scheme: 'magma' } },
-  { metric: 'curve_mc_train_error', title: 'mc, train error (pp; < 0 barrier)', scale: { scheme: 'redblue', domainMid: 0 } },
+  {
+    metric: 'curve_mc_train_error',
+    title: 'mc, train error (pp; < 0 barrier)',
+    scale: { scheme: 'redblue', domainMid: 0 },
+  },
   { metric: 'representation_similarity', title: 'CKA of logits', scale: { scheme: 'redblue', domainMid: 1 } },
   { metric: 'linear_barrier_train_loss', title: 'linear barrier, train loss', scale: { scheme: 'reds' } },
   { metric: 'l2_distance', title: 'L2 distance between seeds', scale: { scheme: 'blues' } },
@@ -26,11 +30,24 @@ const PANELS: Panel[] = [
 /** The panels of a table: a PINN zoo shows its relative L2 error where classifiers show test accuracy. */
 function panelsOf(table: PhaseTable): Panel[] {
   if (!table.columnNames().includes('relative_l2_error')) return PANELS;
-  return PANELS.map((panel) => (panel.metric === 'test_acc' ? { metric: 'relative_l2_error', title: 'relative L2 error', scale: { scheme: 'viridis', type: 'log' } } : panel));
+  return PANELS.map((panel) =>
+    panel.metric === 'test_acc'
+      ? { metric: 'relative_l2_error', title: 'relative L2 error', scale: { scheme: 'viridis', type: 'log' } }
+      : panel,
+  );
 }
 
 /** Axis titles in words (a column name that is not a zoo axis is shown as it is). */
-const LABELS: Record<string, string> = { width: 'width', beta: 'beta', batch_size: 'batch size', learning_rate: 'learning rate', weight_decay: 'weight decay', data_fraction: 'data fraction', label_noise: 'label noise', depth: 'depth' };
+const LABELS: Record<string, string> = {
+  width: 'width',
+  beta: 'beta',
+  batch_size: 'batch size',
+  learning_rate: 'learning rate',
+  weight_decay: 'weight decay',
+  data_fraction: 'data fraction',
+  label_noise: 'label noise',
+  depth: 'depth',
+};
 
 export class PhaseDiagram {
   readonly table: PhaseTable;
@@ -53,7 +70,13 @@ export class PhaseDiagram {
     const xs = this.values(temperature);
     const find = (y: number, x: number) => this.cells.find((r) => r[load] === y && r[temperature] === x);
     const metrics: Record<string, (number | null)[][]> = {};
-    for (const { metric } of panelsOf(this.table)) metrics[metric] = ys.map((y) => xs.map((x) => { const v = find(y, x)?.[metric]; return typeof v === 'number' && Number.isFinite(v) ? v : null; }));
+    for (const { metric } of panelsOf(this.table))
+      metrics[metric] = ys.map((y) =>
+        xs.map((x) => {
+          const v = find(y, x)?.[metric];
+          return typeof v === 'number' && Number.isFinite(v) ? v : null;
+        }),
+      );
     const positive = (values: number[]) => values.every((v) => v > 0);
     return {
       version: 1,
@@ -66,23 +89,46 @@ export class PhaseDiagram {
       phaseDescriptions: PHASE_DESCRIPTIONS,
       phaseColors: { ...PHASE_COLORS },
       // The same titles and scales as the Vega-Lite panels (log loss, mc diverging at 0, CKA at 1).
-      metricDisplay: Object.fromEntries(panelsOf(this.table).map(({ metric, title, scale }): [string, MetricDisplay] => [metric, {
-        title, scale: scale.type === 'log' ? 'log' : 'linear', ...(typeof scale.domainMid === 'number' ? { divergingAt: scale.domainMid } : {}),
-      }])),
+      metricDisplay: Object.fromEntries(
+        panelsOf(this.table).map(({ metric, title, scale }): [string, MetricDisplay] => [
+          metric,
+          {
+            title,
+            scale: scale.type === 'log' ? 'log' : 'linear',
+            ...(typeof scale.domainMid === 'number' ? { divergingAt: scale.domainMid } : {}),
+          },
+        ]),
+      ),
     };
   }
 
   /** Vega-Lite v5: the phase map then one heatmap per metric, in a grid of 3 columns. */
   spec(): VegaLiteSpec {
     const { load, temperature } = this.table.axes;
-    const values = this.cells.map((r) => ({ load: r[load], temperature: r[temperature], phase: r.phase ?? 'unknown', ...Object.fromEntries(panelsOf(this.table).map(({ metric }) => [metric, r[metric]])) }));
+    const values = this.cells.map((r) => ({
+      load: r[load],
+      temperature: r[temperature],
+      phase: r.phase ?? 'unknown',
+      ...Object.fromEntries(panelsOf(this.table).map(({ metric }) => [metric, r[metric]])),
+    }));
     const x = { field: 'temperature', type: 'ordinal', title: LABELS[temperature] ?? temperature, sort: 'ascending' };
     const y = { field: 'load', type: 'ordinal', title: LABELS[load] ?? load, sort: 'descending' };
     const phases = [...new Set(values.map((v) => v.phase))].sort();
     const phasePanel = {
       title: 'phase',
       layer: [
-        { mark: 'rect', encoding: { x, y, color: { field: 'phase', type: 'nominal', scale: { domain: phases, range: phases.map((p) => PHASE_COLORS[p] ?? '#cccccc') } } } },
+        {
+          mark: 'rect',
+          encoding: {
+            x,
+            y,
+            color: {
+              field: 'phase',
+              type: 'nominal',
+              scale: { domain: phases, range: phases.map((p) => PHASE_COLORS[p] ?? '#cccccc') },
+            },
+          },
+        },
         { mark: { type: 'text', fontSize: 10 }, encoding: { x, y, text: { field: 'phase' } } },
       ],
     };
@@ -90,7 +136,12 @@ export class PhaseDiagram {
       title,
       transform: [{ filter: `isValid(datum['${metric}']) && isFinite(datum['${metric}'])` }],
       mark: 'rect',
-      encoding: { x, y, color: { field: metric, type: 'quantitative', title: null, scale }, tooltip: [{ field: metric, type: 'quantitative', format: '.3f' }, { field: 'phase' }] },
+      encoding: {
+        x,
+        y,
+        color: { field: metric, type: 'quantitative', title: null, scale },
+        tooltip: [{ field: metric, type: 'quantitative', format: '.3f' }, { field: 'phase' }],
+      },
     }));
     return {
       title: 'Loss-landscape phases',
@@ -106,12 +157,15 @@ export class PhaseDiagram {
     const { load, temperature } = this.table.axes;
     const ys = this.values(load).reverse();
     const xs = this.values(temperature);
-    const cellText = (y: number, x: number) => this.cells.find((r) => r[load] === y && r[temperature] === x)?.phase ?? '-';
+    const cellText = (y: number, x: number) =>
+      this.cells.find((r) => r[load] === y && r[temperature] === x)?.phase ?? '-';
     const width = 5;
-    const lines = [`Phase diagram (rows: ${LABELS[load] ?? load}, columns: ${LABELS[temperature] ?? temperature})`,
+    const lines = [
+      `Phase diagram (rows: ${LABELS[load] ?? load}, columns: ${LABELS[temperature] ?? temperature})`,
       `${''.padStart(6)}${xs.map((x) => String(x).padStart(width)).join('')}`,
       ...ys.map((y) => `${String(y).padStart(6)}${xs.map((x) => cellText(y, x).padStart(width)).join('')}`),
-      `phases: ${this.table.phases.map((p) => `${p} = ${PHASE_DESCRIPTIONS[p]}`).join('; ')}`];
+      `phases: ${this.table.phases.map((p) => `${p} = ${PHASE_DESCRIPTIONS[p]}`).join('; ')}`,
+    ];
     return lines.join('\n');
   }
 

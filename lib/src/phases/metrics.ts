@@ -115,8 +115,22 @@ export interface PhaseMetricsOptions {
 }
 
 export const PHASE_METRICS_DEFAULTS = {
-  epoch: undefined, load: undefined, temperature: undefined, hessianSamples: 256, hessianMaxIter: 100, hessianTol: 1e-3, bezier: undefined,
-  curvePoints: 5, linearPoints: 25, ckaLayer: 'logits', data: undefined, workers: undefined, cache: true, progress: true, signal: undefined, seed: 0,
+  epoch: undefined,
+  load: undefined,
+  temperature: undefined,
+  hessianSamples: 256,
+  hessianMaxIter: 100,
+  hessianTol: 1e-3,
+  bezier: undefined,
+  curvePoints: 5,
+  linearPoints: 25,
+  ckaLayer: 'logits',
+  data: undefined,
+  workers: undefined,
+  cache: true,
+  progress: true,
+  signal: undefined,
+  seed: 0,
 } as const satisfies OptionDefaults<PhaseMetricsOptions>;
 
 export const CACHE_FILE = 'phase-metrics.json';
@@ -137,8 +151,17 @@ function cacheFor(cache: Record<string, unknown>, models: ZooModel[]): Record<st
 }
 
 /** Cells measured by `count` worker threads, each fed the next cell when it reports one. */
-function measureInWorkers(context: CellContext, jobs: { cell: Record<string, number>; models: ZooModel[] }[], count: number, cache: Record<string, unknown>,
-  finish: (index: number, result: { row: PhaseRow; problems: ModelProblem[]; entries: Record<string, unknown> }) => void, signal?: AbortSignal): Promise<void> {
+function measureInWorkers(
+  context: CellContext,
+  jobs: { cell: Record<string, number>; models: ZooModel[] }[],
+  count: number,
+  cache: Record<string, unknown>,
+  finish: (
+    index: number,
+    result: { row: PhaseRow; problems: ModelProblem[]; entries: Record<string, unknown> },
+  ) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   return runWorkerPool<{ error?: string; row: PhaseRow; problems: ModelProblem[]; entries: Record<string, unknown> }>({
     script: path.join(__dirname, 'worker.js'),
     workerData: { context },
@@ -146,7 +169,8 @@ function measureInWorkers(context: CellContext, jobs: { cell: Record<string, num
     // Each cell's cached entries travel with it (a model belongs to one cell, so no cell adds entries another needs).
     tasks: jobs.map(({ cell, models }) => ({ cell, models: models.map((m) => m.id), cache: cacheFor(cache, models) })),
     onReply(reply, index) {
-      if (reply.error !== undefined) throw new NumericalError(`phase metrics of cell ${JSON.stringify(jobs[index].cell)} failed: ${reply.error}`);
+      if (reply.error !== undefined)
+        throw new NumericalError(`phase metrics of cell ${JSON.stringify(jobs[index].cell)} failed: ${reply.error}`);
       finish(index, reply);
     },
     interruption: () => (signal?.aborted ? new InterruptedError('phase metrics interrupted') : undefined),
@@ -154,22 +178,46 @@ function measureInWorkers(context: CellContext, jobs: { cell: Record<string, num
 }
 
 /** Computes (or reads from the cache) the phase metrics of every cell of `zoo` (a Zoo or its folder). */
-export async function phaseMetrics(zooOrPath: Zoo | string, metricsOptions: PhaseMetricsOptions = {}): Promise<PhaseTable> {
+export async function phaseMetrics(
+  zooOrPath: Zoo | string,
+  metricsOptions: PhaseMetricsOptions = {},
+): Promise<PhaseTable> {
   const options = resolveOptions('phaseMetrics', PHASE_METRICS_DEFAULTS, metricsOptions);
   const zoo = typeof zooOrPath === 'string' ? openZoo(zooOrPath) : zooOrPath;
   const swept = (keys: string[]) => keys.find((key) => key in zoo.axes);
   const load = options.load ?? swept(['width', 'beta', 'data_fraction', 'label_noise']) ?? 'width';
   const temperature = options.temperature ?? swept(['batch_size', 'learning_rate']) ?? 'batch_size';
   // An axis named by the caller must be swept (a zoo sweeping one axis falls back to an unswept default).
-  for (const [field, axis] of [['load', options.load], ['temperature', options.temperature]]) {
-    if (axis !== undefined && !(axis in zoo.axes)) throw new ArgumentError('not a swept axis of the zoo', { field, expected: `one of ${Object.keys(zoo.axes).join(', ') || '(no axes)'}`, found: axis });
+  for (const [field, axis] of [
+    ['load', options.load],
+    ['temperature', options.temperature],
+  ]) {
+    if (axis !== undefined && !(axis in zoo.axes))
+      throw new ArgumentError('not a swept axis of the zoo', {
+        field,
+        expected: `one of ${Object.keys(zoo.axes).join(', ') || '(no axes)'}`,
+        found: axis,
+      });
   }
   const pinn = zoo.dataset?.name === 'convection';
   const split = pinn ? undefined : options.data;
-  if (!split && !pinn && !zoo.dataset) throw new ArgumentError('this zoo does not record its dataset (only zoos made by buildZoo do): pass options.data, the train/test split its models were trained on', { field: 'data' });
-  const epoch = options.epoch ?? Math.max(...((zoo.manifest?.epochs as number[] | undefined) ?? zoo.models.flatMap((m) => m.checkpoints.map((c) => c.epoch))));
+  if (!split && !pinn && !zoo.dataset)
+    throw new ArgumentError(
+      'this zoo does not record its dataset (only zoos made by buildZoo do): pass options.data, the train/test split its models were trained on',
+      { field: 'data' },
+    );
+  const epoch =
+    options.epoch ??
+    Math.max(
+      ...((zoo.manifest?.epochs as number[] | undefined) ??
+        zoo.models.flatMap((m) => m.checkpoints.map((c) => c.epoch))),
+    );
   const ckaLayer = options.ckaLayer;
-  if (!(ckaLayer === 'logits' || ckaLayer === 'hidden' || (Number.isInteger(ckaLayer) && ckaLayer >= 1))) throw new ArgumentError('ckaLayer must be logits, hidden or a hidden layer number >= 1', { field: 'ckaLayer', found: String(ckaLayer) });
+  if (!(ckaLayer === 'logits' || ckaLayer === 'hidden' || (Number.isInteger(ckaLayer) && ckaLayer >= 1)))
+    throw new ArgumentError('ckaLayer must be logits, hidden or a hidden layer number >= 1', {
+      field: 'ckaLayer',
+      found: String(ckaLayer),
+    });
   const settings = {
     hessianSamples: options.hessianSamples,
     hessianMaxIter: options.hessianMaxIter,
@@ -177,7 +225,15 @@ export async function phaseMetrics(zooOrPath: Zoo | string, metricsOptions: Phas
     // A PINN's loss is stiff (top eigenvalues ~1e3 at large beta): SGD at the classifiers' rate
     // throws the bend off the curve, so its default fit is the zoo's own optimiser, Adam.
     bezier: pinn
-      ? { epochs: 10, learningRate: 1e-3, momentum: 0.9, weightDecay: 0, batchSize: 64, optimizer: 'adam' as const, ...options.bezier }
+      ? {
+          epochs: 10,
+          learningRate: 1e-3,
+          momentum: 0.9,
+          weightDecay: 0,
+          batchSize: 64,
+          optimizer: 'adam' as const,
+          ...options.bezier,
+        }
       : { epochs: 10, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, ...options.bezier },
     curvePoints: options.curvePoints,
     linearPoints: options.linearPoints,
@@ -185,15 +241,38 @@ export async function phaseMetrics(zooOrPath: Zoo | string, metricsOptions: Phas
     ckaLayer,
   };
   // The data's name in the cache keys: the caller's split, or the zoo's dataset (each model then adds its cell's fraction and noise through its id).
-  const dataName = split ? split.train.name : pinn ? `convection(${JSON.stringify(zoo.dataset?.options ?? {})})` : `${zoo.dataset!.name}(${JSON.stringify(zoo.dataset!.options)})`;
-  const modelKey = hash({ v: 1, hessianSamples: settings.hessianSamples, maxIter: settings.hessianMaxIter, tol: settings.hessianTol, seed: settings.seed, data: dataName });
+  const dataName = split
+    ? split.train.name
+    : pinn
+      ? `convection(${JSON.stringify(zoo.dataset?.options ?? {})})`
+      : `${zoo.dataset!.name}(${JSON.stringify(zoo.dataset!.options)})`;
+  const modelKey = hash({
+    v: 1,
+    hessianSamples: settings.hessianSamples,
+    maxIter: settings.hessianMaxIter,
+    tol: settings.hessianTol,
+    seed: settings.seed,
+    data: dataName,
+  });
   // The CKA layer joins the key only when it is not the default, so caches of logits-CKA stay valid.
-  const pairKey = hash({ v: 1, bezier: settings.bezier, curvePoints: settings.curvePoints, linearPoints: settings.linearPoints, seed: settings.seed, data: dataName, ...(ckaLayer !== 'logits' ? { ckaLayer } : {}) });
+  const pairKey = hash({
+    v: 1,
+    bezier: settings.bezier,
+    curvePoints: settings.curvePoints,
+    linearPoints: settings.linearPoints,
+    seed: settings.seed,
+    data: dataName,
+    ...(ckaLayer !== 'logits' ? { ckaLayer } : {}),
+  });
   const cacheFile = path.join(zoo.root, CACHE_FILE);
   const useCache = options.cache;
   let cache: Record<string, unknown> = {};
   if (useCache && fs.existsSync(cacheFile)) {
-    try { cache = (JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries?: Record<string, unknown> }).entries ?? {}; } catch { cache = {}; } // a corrupt cache is recomputed, never trusted
+    try {
+      cache = (JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries?: Record<string, unknown> }).entries ?? {};
+    } catch {
+      cache = {};
+    } // a corrupt cache is recomputed, never trusted
   }
   const saveCache = () => {
     if (!useCache) return;
@@ -211,18 +290,41 @@ export async function phaseMetrics(zooOrPath: Zoo | string, metricsOptions: Phas
     if (!cells.has(id)) cells.set(id, { cell, models: [] });
     cells.get(id)!.models.push(model);
   }
-  const bar = options.progress === false ? undefined : new Progress({ total: cells.size, label: 'phase metrics', signal: options.signal });
-  const context: CellContext = { root: zoo.root, epoch, settings, modelKey, pairKey, dataset: zoo.dataset, split, pinn };
+  const bar =
+    options.progress === false
+      ? undefined
+      : new Progress({ total: cells.size, label: 'phase metrics', signal: options.signal });
+  const context: CellContext = {
+    root: zoo.root,
+    epoch,
+    settings,
+    modelKey,
+    pairKey,
+    dataset: zoo.dataset,
+    split,
+    pinn,
+  };
   const jobs = [...cells.values()];
   // Results land by cell index, so rows and problems come out in grid order whichever thread finished first.
   const results: { row: PhaseRow; problems: ModelProblem[] }[] = [];
-  const finish = (index: number, result: { row: PhaseRow; problems: ModelProblem[]; entries: Record<string, unknown> }) => {
+  const finish = (
+    index: number,
+    result: { row: PhaseRow; problems: ModelProblem[]; entries: Record<string, unknown> },
+  ) => {
     Object.assign(cache, result.entries);
     results[index] = result;
     saveCache();
-    try { bar?.tick(); } catch (error) { if (error instanceof InterruptedError) saveCache(); throw error; }
+    try {
+      bar?.tick();
+    } catch (error) {
+      if (error instanceof InterruptedError) saveCache();
+      throw error;
+    }
   };
-  const workers = Math.max(0, Math.min(options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length), jobs.length));
+  const workers = Math.max(
+    0,
+    Math.min(options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length), jobs.length),
+  );
   if (workers === 0) {
     for (const [index, { cell, models }] of jobs.entries()) {
       finish(index, measureCell(context, zoo, cell, models, cache));
@@ -234,6 +336,8 @@ export async function phaseMetrics(zooOrPath: Zoo | string, metricsOptions: Phas
   bar?.done();
   const rows = results.map((r) => r.row);
   const problems = results.flatMap((r) => r.problems);
-  rows.sort((a, b) => ((a[load] as number) - (b[load] as number)) || ((a[temperature] as number) - (b[temperature] as number)));
+  rows.sort(
+    (a, b) => (a[load] as number) - (b[load] as number) || (a[temperature] as number) - (b[temperature] as number),
+  );
   return new PhaseTable(rows, { load, temperature }, problems, { epoch, ...settings });
 }

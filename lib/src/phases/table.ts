@@ -34,6 +34,18 @@ export interface PhaseRow {
   curve_mc_train_error: number | null;
   curve_mc_test_error: number | null;
   curve_mc_train_loss: number | null;
+  /**
+   * The Student-t interval (95 %) of the mean curve_mc_train_error over the cell's seed pairs;
+   * null with fewer than two pairs (absent in tables built before phaseMetrics recorded it).
+   */
+  curve_mc_train_error_lower?: number | null;
+  curve_mc_train_error_upper?: number | null;
+  /**
+   * Train error of the trivial predictor on the cell's data: the majority class's error for a
+   * classifier, 1 (the zero prediction's relative L2 error) for a regression or PINN; the scale of
+   * classifyPhases' underfit line.
+   */
+  trivial_error?: number | null;
   /** Mean over seed pairs of the Git Re-Basin linear barrier on train loss (> 0: barrier). */
   linear_barrier_train_loss: number | null;
   /** Mean over seed pairs of linear CKA of the test-set representation (the logits unless phaseMetrics' ckaLayer says otherwise). */
@@ -56,11 +68,26 @@ export interface ModelProblem {
 }
 
 export const METRIC_COLUMNS = [
-  'train_loss', 'train_acc', 'test_loss', 'test_acc', 'hessian_top_ev', 'hessian_trace', 'log_hessian_top_ev', 'log_hessian_trace',
-  'curve_mc_train_error', 'curve_mc_test_error', 'curve_mc_train_loss', 'linear_barrier_train_loss', 'representation_similarity', 'l2_distance',
+  'train_loss',
+  'train_acc',
+  'test_loss',
+  'test_acc',
+  'hessian_top_ev',
+  'hessian_trace',
+  'log_hessian_top_ev',
+  'log_hessian_trace',
+  'curve_mc_train_error',
+  'curve_mc_test_error',
+  'curve_mc_train_loss',
+  'linear_barrier_train_loss',
+  'representation_similarity',
+  'l2_distance',
   'relative_l2_error',
+  'curve_mc_train_error_lower',
+  'curve_mc_train_error_upper',
+  'trivial_error',
 ] as const;
-export type MetricColumn = typeof METRIC_COLUMNS[number];
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
 /** The load-like and temperature-like axes of a phase table (column names). */
 export interface PhaseAxes {
@@ -90,7 +117,17 @@ export class PhaseTable extends ResultTable<PhaseRow> {
     const classified = rows.some((r) => r.phase !== undefined);
     super(arqueroFromRows(rows, [axes.load, axes.temperature]), {
       title: `PhaseTable(${rows.length} cells${classified ? `, phases ${distinctPhases(rows).join(' ')}` : ''})`,
-      shown: [axes.load, axes.temperature, 'train_loss', pinn ? 'relative_l2_error' : 'test_acc', 'log_hessian_top_ev', 'log_hessian_trace', 'curve_mc_train_error', 'representation_similarity', ...(classified ? ['phase'] : [])],
+      shown: [
+        axes.load,
+        axes.temperature,
+        'train_loss',
+        pinn ? 'relative_l2_error' : 'test_acc',
+        'log_hessian_top_ev',
+        'log_hessian_trace',
+        'curve_mc_train_error',
+        'representation_similarity',
+        ...(classified ? ['phase'] : []),
+      ],
       displayRows: 100,
     });
   }
@@ -114,7 +151,12 @@ export class PhaseTable extends ResultTable<PhaseRow> {
   }
 
   private problemLines(): string[] {
-    return this.problems.length ? [`${this.problems.length} model problem(s):`, ...this.problems.slice(0, 10).map((p) => `  ${p.model}: ${p.problem}`)] : [];
+    return this.problems.length
+      ? [
+          `${this.problems.length} model problem(s):`,
+          ...this.problems.slice(0, 10).map((p) => `  ${p.model}: ${p.problem}`),
+        ]
+      : [];
   }
 
   override toString(): string {
@@ -125,7 +167,13 @@ export class PhaseTable extends ResultTable<PhaseRow> {
     const { data } = super[mimeBundle]() as MimeBundle;
     const problems = this.problemLines();
     const after = problems.length ? `<pre>${escapeHtml(problems.join('\n'))}</pre>` : '';
-    return { data: { ...data, 'text/html': `<div class="weightlab-phase-table">${String(data['text/html'])}${after}</div>`, 'text/plain': this.toString() } };
+    return {
+      data: {
+        ...data,
+        'text/html': `<div class="weightlab-phase-table">${String(data['text/html'])}${after}</div>`,
+        'text/plain': this.toString(),
+      },
+    };
   }
 }
 

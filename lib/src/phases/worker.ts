@@ -6,8 +6,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openZoo } from '../zoo/public';
 import { measureCell, type CellContext } from './cell-metrics';
 
-interface Setup { context: CellContext }
-interface CellMessage { cell: Record<string, number>; models: string[]; cache: Record<string, unknown> }
+interface Setup {
+  context: CellContext;
+}
+interface CellMessage {
+  cell: Record<string, number>;
+  models: string[];
+  cache: Record<string, unknown>;
+}
 
 if (parentPort) {
   const { context } = workerData as Setup;
@@ -16,7 +22,15 @@ if (parentPort) {
   const port = parentPort;
   port.on('message', (message: CellMessage) => {
     try {
-      port.postMessage(measureCell(context, zoo, message.cell, message.models.map((id) => zoo.model(id)), message.cache));
+      port.postMessage(
+        measureCell(
+          context,
+          zoo,
+          message.cell,
+          message.models.map((id) => zoo.model(id)),
+          message.cache,
+        ),
+      );
     } catch (error) {
       port.postMessage({ error: (error as Error).message });
     }
