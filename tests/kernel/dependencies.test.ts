@@ -72,7 +72,7 @@ test('a top-level value typed by a package outside the notebook folder keeps its
   // A type TypeScript cannot name from here (TS2742: weightlab's table type lives in
   // …/node_modules/arquero): the cell still runs and its names reach the next cells.
   const zoo = await run(
-    `const smallZoo = new Zoo('weightlab', '/nonexistent', [{ id: 'a', path: 'a', params: { width: 4 }, results: [{ epoch: 1, test_acc: 0.5 }], checkpoints: [] }]);\nconst zooTable = smallZoo.table();\nzooTable.numRows()`,
+    `const smallZoo = new Zoo('weightlab', '/nonexistent', [{ id: 'a', path: 'a', params: { width: 4 }, hyperparameters: { width: 4 }, results: [{ epoch: 1, test_acc: 0.5 }], checkpoints: [] }]);\nconst zooTable = smallZoo.table();\nzooTable.numRows()`,
   );
   assert.equal(zoo.status, 'ok', zoo.error);
   assert.equal(zoo.result, '1');
