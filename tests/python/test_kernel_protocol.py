@@ -82,7 +82,7 @@ class WeightlabKernelTests(jupyter_kernel_test.KernelTests):
     code_history_pattern = "6*"
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "Math.max"
-    code_clear_output = "clearOutput()"
+    code_clear_output = "display.clearOutput()"
 
     @classmethod
     def setUpClass(cls):
