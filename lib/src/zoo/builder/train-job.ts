@@ -96,21 +96,7 @@ export async function runJobGroup(
       interruption,
     },
   );
-  const seconds = (performance.now() - started) / 1000;
-  return jobs.map((job, m) => {
-    const { records } = results[m];
-    writeZooResults(
-      root,
-      job.id,
-      records.map((record) => ({ ...record })),
-    );
-    return {
-      id: job.id,
-      records: records.length,
-      nan: records.some((r) => r.nan === true),
-      seconds: seconds / jobs.length,
-    };
-  });
+  return writeGroupResults(root, jobs, results, started);
 }
 
 /**
@@ -145,6 +131,16 @@ export function runLockstepGroup(
       },
     },
   );
+  return writeGroupResults(root, jobs, results, started);
+}
+
+/** Writes each model's result.json after a group trained together, and its outcome (the group's time shared equally). */
+function writeGroupResults(
+  root: string,
+  jobs: readonly ModelJob[],
+  results: readonly { records: readonly EpochRecord[] }[],
+  started: number,
+): JobOutcome[] {
   const seconds = (performance.now() - started) / 1000;
   return jobs.map((job, m) => {
     const { records } = results[m];
