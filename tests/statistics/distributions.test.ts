@@ -99,7 +99,7 @@ test("the incomplete beta function and Student's t agree with scipy", (t) => {
   );
   quantileCases.forEach(([p, df], i) =>
     assert.ok(
-      close(studentTQuantile(p, df), oracle.quantile[i], 1e-11),
+      close(studentTQuantile(p, df), oracle.quantile[i], 1e-8), // Debian's scipy 1.10 t.ppf: 2e-11 off at t_1(0.975), 3e-9 at t_27.5(0.9) (scipy 1.17 agrees with ours to 1e-11); the closed forms above hold ours to 1e-12
       `t_${df}(${p}) = ${studentTQuantile(p, df)}, scipy ${oracle.quantile[i]}`,
     ),
   );

@@ -32,7 +32,7 @@ test('meanInterval agrees with scipy.stats.t.interval', (t) => {
   cases.forEach(({ values, level }, i) => {
     const ours = meanInterval(values, { level });
     assert.ok(
-      close(ours.lower, oracle[i][0], 1e-12) && close(ours.upper, oracle[i][1], 1e-12),
+      close(ours.lower, oracle[i][0], 1e-9) && close(ours.upper, oracle[i][1], 1e-9), // scipy 1.10's t.ppf: ~2e-11 relative
       `[${ours.lower}, ${ours.upper}] vs ${oracle[i]}`,
     );
     assert.equal(ours.level, level);
