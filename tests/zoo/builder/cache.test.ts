@@ -124,7 +124,9 @@ test('the cache folder: WEIGHTLAB_CACHE_DIR, else an absolute XDG_CACHE_HOME/wei
 test('a build killed half way is not taken as complete: the next call resumes it, to the same bytes', async () => {
   const root = temporaryFolder('cache-killed');
   const folder = zooCacheFolder(spec, { root });
-  const script = `require(${JSON.stringify(library)}).zooCache(${JSON.stringify(spec)}, { root: ${JSON.stringify(root)}, workers: 0, progress: false })`;
+  // One model per group (groupModels: 1): a lockstep group writes its models' results together, so
+  // only single-model groups leave a build that can be killed between finished models.
+  const script = `require(${JSON.stringify(library)}).zooCache(${JSON.stringify(spec)}, { root: ${JSON.stringify(root)}, workers: 0, progress: false, groupModels: 1 })`;
   const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const finished = () =>
@@ -162,7 +164,9 @@ test('a build killed half way is not taken as complete: the next call resumes it
 
 test('two processes asking for the same zoo at once take turns: one builds it, the other reads it', async () => {
   const root = temporaryFolder('cache-concurrent');
-  const small: ZooSpec = { ...spec, seeds: [0, 1] };
+  // Long enough (40 epochs) that the second process starts while the first still builds: lockstep
+  // group training made the 4-epoch build shorter than a Node start-up.
+  const small: ZooSpec = { ...spec, seeds: [0, 1], epochs: 40, checkpointEvery: 20 };
   const script = `require(${JSON.stringify(library)}).zooCache(${JSON.stringify(small)}, { root: ${JSON.stringify(root)}, workers: 0, progress: false })
     .then((report) => process.stdout.write(JSON.stringify({ trained: report.trained.length, reused: report.reused })))`;
   const start = () => {
