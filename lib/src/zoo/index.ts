@@ -77,3 +77,4 @@ export {
 export { canonicalJson, canonicalHash } from './cache-key';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, axisNameOfKey, isAxisName, hyperparametersOf, type AxisName } from './ptmz-keys';
 export { datasetSplit, cellData, DATASET_NAMES, type DatasetName, type ZooDataset } from './dataset';
+export { parseShard, checkShard, inShard, shardItems, formatShard, WHOLE, type Shard } from './shard';

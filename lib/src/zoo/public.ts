@@ -44,4 +44,5 @@ export { buildZoo, BUILD_DEFAULTS, type BuildOptions, type BuildReport } from '.
 export { ZOO_SPEC_DEFAULTS, DEFAULT_HYPERPARAMETERS, type ZooSpec } from './builder/spec';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from './ptmz-keys';
 export { type DatasetName, type ZooDataset } from './dataset';
+export { parseShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
 export { zooPreset, ZOO_PRESETS, ZOO_PRESET_DEFAULTS, type ZooPresetOptions } from './presets';
