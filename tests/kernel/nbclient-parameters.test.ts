@@ -7,32 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cliEntry, kernelspecFolder, notebook, python, temporaryFolder } from './support';
-
-function nbconvert(folder: string, input: string, output: string, jupyterPath: string) {
-  return spawnSync(
-    python,
-    [
-      '-m',
-      'nbconvert',
-      '--to',
-      'notebook',
-      '--execute',
-      '--ExecutePreprocessor.kernel_name=weightlab',
-      '--ExecutePreprocessor.timeout=300',
-      '--ExecutePreprocessor.startup_timeout=300',
-      '--output',
-      output,
-      input,
-    ],
-    {
-      cwd: folder,
-      encoding: 'utf8',
-      timeout: 600_000,
-      env: { ...process.env, JUPYTER_PATH: jupyterPath },
-    },
-  );
-}
+import { cliEntry, kernelspecFolder, nbconvertExecute, notebook, temporaryFolder } from './support';
 
 function printed(file: string): string[] {
   const executed = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -54,7 +29,7 @@ test('nbconvert runs a notebook with a parameters cell, and the output of weight
   const input = path.join(folder, 'knobs.ipynb');
   fs.writeFileSync(input, JSON.stringify(book));
 
-  const defaults = nbconvert(folder, input, 'defaults.ipynb', jupyterPath);
+  const defaults = nbconvertExecute(folder, input, 'defaults.ipynb', jupyterPath);
   assert.equal(defaults.status, 0, `nbconvert failed:\n${defaults.stdout}\n${defaults.stderr}`);
   assert.deepEqual(printed(path.join(folder, 'defaults.ipynb')), ['seed 0 epochs 5\n']);
 
@@ -65,7 +40,7 @@ test('nbconvert runs a notebook with a parameters cell, and the output of weight
     { encoding: 'utf8', timeout: 300_000 },
   );
   assert.equal(run.status, 0, run.stderr);
-  const again = nbconvert(folder, injected, 'again.ipynb', jupyterPath);
+  const again = nbconvertExecute(folder, injected, 'again.ipynb', jupyterPath);
   assert.equal(again.status, 0, `nbconvert failed:\n${again.stdout}\n${again.stderr}`);
   const executed = JSON.parse(fs.readFileSync(path.join(folder, 'again.ipynb'), 'utf8'));
   assert.deepEqual(printed(path.join(folder, 'again.ipynb')), ['seed 7 epochs 20\n']);

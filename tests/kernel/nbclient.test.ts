@@ -2,38 +2,16 @@
 // weightlab kernelspec: outputs, rich displays and execution counts come back as expected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fixtures, kernelspecFolder, python, temporaryFolder } from './support';
+import { fixtures, kernelspecFolder, nbconvertExecute, temporaryFolder } from './support';
 
 test('nbconvert --execute runs a notebook on the weightlab kernel', () => {
   const jupyterPath = kernelspecFolder();
   const folder = temporaryFolder('nbclient');
   const input = path.join(folder, 'small.ipynb');
   fs.copyFileSync(path.join(fixtures, 'small.ipynb'), input);
-  const result = spawnSync(
-    python,
-    [
-      '-m',
-      'nbconvert',
-      '--to',
-      'notebook',
-      '--execute',
-      '--ExecutePreprocessor.kernel_name=weightlab',
-      '--ExecutePreprocessor.timeout=300',
-      '--ExecutePreprocessor.startup_timeout=300',
-      '--output',
-      'executed.ipynb',
-      input,
-    ],
-    {
-      cwd: folder,
-      encoding: 'utf8',
-      timeout: 600_000,
-      env: { ...process.env, JUPYTER_PATH: jupyterPath },
-    },
-  );
+  const result = nbconvertExecute(folder, input, 'executed.ipynb', jupyterPath);
   assert.equal(result.status, 0, `nbconvert failed:\n${result.stdout}\n${result.stderr}`);
   const executed = JSON.parse(fs.readFileSync(path.join(folder, 'executed.ipynb'), 'utf8'));
   const code = executed.cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code');
@@ -73,27 +51,7 @@ test('nbconvert reports a TypeScript error with its name and message', () => {
       ],
     }),
   );
-  const result = spawnSync(
-    python,
-    [
-      '-m',
-      'nbconvert',
-      '--to',
-      'notebook',
-      '--execute',
-      '--ExecutePreprocessor.kernel_name=weightlab',
-      '--ExecutePreprocessor.startup_timeout=300',
-      '--output',
-      'executed.ipynb',
-      input,
-    ],
-    {
-      cwd: folder,
-      encoding: 'utf8',
-      timeout: 600_000,
-      env: { ...process.env, JUPYTER_PATH: jupyterPath },
-    },
-  );
+  const result = nbconvertExecute(folder, input, 'executed.ipynb', jupyterPath);
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /TypeScriptError/);
   assert.match(result.stderr, /1:7 - Type 'number' is not assignable to type 'string'/);

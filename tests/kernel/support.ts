@@ -237,3 +237,27 @@ export async function runUntilThenSignal(
   });
   return { code: await exited, stderr };
 }
+
+/**
+ * Runs Jupyter's own headless executor (Debian's nbconvert/nbclient) on `input` with the weightlab
+ * kernelspec from `jupyterPath`, writing `output` next to it in `folder`.
+ */
+export function nbconvertExecute(folder: string, input: string, output: string, jupyterPath: string) {
+  return spawnSync(
+    python,
+    [
+      '-m',
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=weightlab',
+      '--ExecutePreprocessor.timeout=300',
+      '--ExecutePreprocessor.startup_timeout=300',
+      '--output',
+      output,
+      input,
+    ],
+    { cwd: folder, encoding: 'utf8', timeout: 600_000, env: { ...process.env, JUPYTER_PATH: jupyterPath } },
+  );
+}
