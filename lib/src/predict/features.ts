@@ -12,7 +12,7 @@ import type { WeightSet } from '../weights/weight-set';
 import { tokeniseCheckpoint } from '../zoo/tokenise';
 import { vectoriseCheckpoint } from '../zoo/vectorise';
 import type { ZooCheckpoint } from '../zoo/zoo';
-import { quantileOfSorted } from './metrics';
+import { quantile } from '../generate/linear-algebra';
 
 /** The feature sets predictProperty knows; combine them with '+' ('statistics+htsr'). */
 export const FEATURE_SETS = ['statistics', 'htsr', 'weights', 'aligned', 'tokens', 'hyperparameters'] as const;
@@ -42,15 +42,14 @@ export function weightStatistics(weights: WeightSet): Map<string, number> {
     const mean = sum / values.length;
     let variance = 0;
     for (let i = 0; i < values.length; i++) variance += (values[i] - mean) ** 2;
-    const sorted = Float64Array.from(values).sort();
     const statistics: Record<(typeof STATISTICS)[number], number> = {
       mean,
       variance: variance / values.length,
-      min: sorted[0],
-      q25: quantileOfSorted(sorted, 0.25),
-      median: quantileOfSorted(sorted, 0.5),
-      q75: quantileOfSorted(sorted, 0.75),
-      max: sorted[sorted.length - 1],
+      min: quantile(values, 0),
+      q25: quantile(values, 0.25),
+      median: quantile(values, 0.5),
+      q75: quantile(values, 0.75),
+      max: quantile(values, 1),
       l2_norm: Math.sqrt(squares),
     };
     for (const statistic of STATISTICS) out.set(`${name}.${statistic}`, statistics[statistic]);

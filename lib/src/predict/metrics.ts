@@ -5,6 +5,7 @@
 // resamples whole models (a cluster bootstrap) and takes every checkpoint of a drawn model.
 
 import { ArgumentError } from '../errors';
+import { quantile } from '../generate/linear-algebra';
 import { rng } from '../random/rng';
 
 /**
@@ -159,14 +160,5 @@ export function percentileInterval(values: readonly number[], level: number): [n
       found: String(level),
     });
   if (values.length === 0) return [NaN, NaN];
-  const sorted = [...values].sort((a, b) => a - b);
-  return [quantileOfSorted(sorted, (1 - level) / 2), quantileOfSorted(sorted, (1 + level) / 2)];
-}
-
-/** The q-quantile of sorted values, interpolating linearly between order statistics (numpy's 'linear'). */
-export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
-  const position = q * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+  return [quantile(values, (1 - level) / 2), quantile(values, (1 + level) / 2)];
 }

@@ -104,6 +104,13 @@ export interface PredictPropertyOptions {
    */
   mlpWeightDecay?: number;
   /**
+   * Clip every feature of a validation or test checkpoint to the range it spans on the training
+   * models, so a model unlike any training model (a diverging learning rate, an extreme weight)
+   * does not send a linear predictor far outside the targets it has seen.
+   * @default true
+   */
+  clip?: boolean;
+  /**
    * Options of spectral analyze for the htsr features.
    * @default {} (analyze's defaults; progress off)
    */
@@ -125,6 +132,7 @@ export const PREDICT_PROPERTY_DEFAULTS = {
   mlpEpochs: 300,
   mlpLearningRate: 0.01,
   mlpWeightDecay: 1e-3,
+  clip: true,
   htsr: {},
 } as const satisfies OptionDefaults<PredictPropertyOptions>;
 
@@ -374,12 +382,14 @@ function parseFeatureSpec(spec: string): FeatureSetName[] {
 
 /**
  * The columns of the sets concatenated, standardised with the training rows' mean and standard
- * deviation; columns constant (or missing) on the training side are dropped, and a missing value
- * becomes the training mean (0 after standardising).
+ * deviation; columns constant (or missing) on the training side are dropped, a missing value
+ * becomes the training mean (0 after standardising), and with `clip` a value outside the training
+ * side's range is moved to its nearest end.
  */
 function standardisedMatrices(
   sets: readonly FeatureColumns[],
   split: GroupSplit,
+  clip: boolean,
 ): { train: FeatureMatrix; validation: FeatureMatrix; test: FeatureMatrix; columns: number } {
   const total = sets.reduce((sum, set) => sum + set.names.length, 0);
   const column = (c: number): ((row: number) => number) => {
@@ -394,7 +404,7 @@ function standardisedMatrices(
     }
     throw new RangeError(`column ${c}`);
   };
-  const kept: { read: (row: number) => number; mean: number; scale: number }[] = [];
+  const kept: { read: (row: number) => number; mean: number; scale: number; low: number; high: number }[] = [];
   for (let c = 0; c < total; c++) {
     const read = column(c);
     const values = split.train.map(read).filter((v) => Number.isFinite(v));
@@ -403,14 +413,17 @@ function standardisedMatrices(
     const scale = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
     // Constant on the training side (to rounding): it carries nothing a predictor could learn.
     if (!(scale > 1e-12 * Math.max(1, Math.abs(mean)))) continue;
-    kept.push({ read, mean, scale });
+    const [low, high] = clip ? [Math.min(...values), Math.max(...values)] : [-Infinity, Infinity];
+    kept.push({ read, mean, scale, low, high });
   }
   const matrix = (rows: readonly number[]): FeatureMatrix => {
     const values = new Float64Array(rows.length * kept.length);
     rows.forEach((row, r) =>
       kept.forEach((k, c) => {
         const v = k.read(row);
-        values[r * kept.length + c] = Number.isFinite(v) ? (v - k.mean) / k.scale : 0;
+        values[r * kept.length + c] = Number.isFinite(v)
+          ? (Math.min(k.high, Math.max(k.low, v)) - k.mean) / k.scale
+          : 0;
       }),
     );
     return { values, rows: rows.length, columns: kept.length };
@@ -531,6 +544,7 @@ export async function predictProperty(zoo: Zoo, options: PredictPropertyOptions 
     const matrices = standardisedMatrices(
       sets.map((set) => features.get(set)!),
       split,
+      o.clip,
     );
     for (const predictor of predictors) {
       const fitted =
