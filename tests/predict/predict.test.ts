@@ -16,6 +16,7 @@ import {
   predictProperty,
   rSquared,
   ShapeError,
+  standardisedMatrices,
   type Zoo,
   type ZooSpec,
 } from 'weightlab/internal';
@@ -144,4 +145,30 @@ test('bad options are ArgumentErrors naming the field', async () => {
   await assert.rejects(predictProperty(zoo, { alphas: [0] }), field('alphas'));
   await assert.rejects(predictProperty(zoo, { split: [0.5, 0.5, 0.5] }), field('split'));
   await assert.rejects(predictProperty(zoo, { targt: 'test_acc' } as never), ArgumentError);
+});
+
+test('features are standardised on the training rows only: constant columns dropped, missing values at the mean, held-out values clipped', () => {
+  // Rows 0-3 train, 4 validation, 5 test; column 0 informative, column 1 constant on train, column 2 with a gap.
+  const set = {
+    names: ['a', 'constant', 'gappy'],
+    values: Float64Array.from([1, 5, 2, 2, 5, NaN, 3, 5, 4, 4, 5, 6, 10, 1, NaN, -3, 7, 100]),
+  };
+  const split = { train: [0, 1, 2, 3], validation: [4], test: [5], groups: { train: [], validation: [], test: [] } };
+  const clipped = standardisedMatrices([set], split, true);
+  assert.equal(clipped.columns, 2);
+  const mean = 2.5;
+  const scale = Math.sqrt(1.25);
+  assert.deepEqual(
+    Array.from(clipped.train.values.filter((_, k) => k % 2 === 0)),
+    [1, 2, 3, 4].map((v) => (v - mean) / scale),
+  );
+  // The gap becomes the training mean of its column: 0 once standardised.
+  assert.equal(clipped.train.values[3], 0);
+  // Held-out values beyond the training range sit at its ends (4 for column a, 6 for gappy).
+  assert.equal(clipped.validation.values[0], (4 - mean) / scale);
+  assert.equal(clipped.test.values[0], (1 - mean) / scale);
+  assert.equal(clipped.validation.values[1], 0);
+  const unclipped = standardisedMatrices([set], split, false);
+  assert.equal(unclipped.validation.values[0], (10 - mean) / scale);
+  assert.ok(unclipped.test.values[1] > clipped.test.values[1]);
 });

@@ -386,7 +386,7 @@ function parseFeatureSpec(spec: string): FeatureSetName[] {
  * becomes the training mean (0 after standardising), and with `clip` a value outside the training
  * side's range is moved to its nearest end.
  */
-function standardisedMatrices(
+export function standardisedMatrices(
   sets: readonly FeatureColumns[],
   split: GroupSplit,
   clip: boolean,
