@@ -56,6 +56,7 @@ test('the kernel preloads at most 150 flat names, and the namespaces', () => {
     'generate',
     'manifold',
     'backend',
+    'predict',
     'display',
   ]) {
     assert.ok(names.includes(namespace), `namespace ${namespace} is preloaded`);

@@ -18,8 +18,24 @@ import * as backend from './backend/public';
 import * as data from './data/public';
 import * as train from './train/public';
 import * as statistics from './statistics/public';
+import * as predict from './predict/public';
 
-export { io, zoo, spectral, landscape, phases, bias, align, generate, manifold, backend, data, train, statistics };
+export {
+  io,
+  zoo,
+  spectral,
+  landscape,
+  phases,
+  bias,
+  align,
+  generate,
+  manifold,
+  backend,
+  data,
+  train,
+  statistics,
+  predict,
+};
 export { display } from './display/public';
 
 // Errors: every error weightlab throws on purpose is a WeightlabError with `code` and `details`.
@@ -80,4 +96,5 @@ export {
   compareGenerators,
 } from './generate/public';
 export { weightManifold } from './manifold/public';
+export { predictProperty, PropertyPrediction } from './predict/public';
 export { backendInfo, gram, matmul, hessianVectorProduct } from './backend/public';

@@ -36,3 +36,4 @@ export * from './zoo/presets';
 export * from './table/result-table';
 export * from './options/resolve';
 export * from './statistics';
+export * from './predict';
