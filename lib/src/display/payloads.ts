@@ -11,6 +11,7 @@ import { WeightlabError } from '../errors';
 export const MANIFOLD_MIME = weightlabMimeType('manifold');
 export const PHASE_DIAGRAM_MIME = weightlabMimeType('phase-diagram');
 export const ESD_MIME = weightlabMimeType('esd');
+export const SURFACE_MIME = weightlabMimeType('surface');
 
 /** A cell of the per-model table: numbers for metrics, strings for categories, null when unknown. */
 export type TableValue = number | string | boolean | null;
@@ -178,7 +179,21 @@ export interface EsdPayload {
   marchenkoPastur?: { bulkMin: number; bulkMax: number; curve?: { x: number; density: number }[] } | null;
 }
 
-export type WeightlabPayload = ManifoldPayload | PhaseDiagramPayload | EsdPayload;
+/**
+ * `application/vnd.weightlab.surface.v1+json`: a 2-D loss surface (landscape.lossSurface) for a
+ * 3-D view. `loss.train[j][i]` is the loss at (alphas[i], betas[j]).
+ */
+export interface SurfacePayload {
+  version: 1;
+  title: string;
+  alphas: number[];
+  betas: number[];
+  loss: { train: number[][]; test: number[][] };
+  /** The optimisation path projected on the directions, as [alpha, beta] pairs, or null. */
+  trajectory: [number, number][] | null;
+}
+
+export type WeightlabPayload = ManifoldPayload | PhaseDiagramPayload | EsdPayload | SurfacePayload;
 
 /** A payload that fails its schema: `path` (also the error's field) names the offending value, e.g. '$.points[3]'. */
 export class PayloadError extends WeightlabError {
