@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ArgumentError,
+  PayloadError,
   ShapeError,
+  checkSurfacePayload,
   cnn,
   contourSegments,
   dataset,
@@ -259,8 +261,17 @@ test('a trained MLP: the surface at the origin is the task evaluated at the mode
   assert.ok(VEGA_LITE_MIME in bundle.data && 'image/svg+xml' in bundle.data);
   assert.ok(!('text/html' in bundle.data));
   assert.ok(String(bundle.data['text/plain']).includes('PCA directions explain'));
-  const payload = bundle.data['application/vnd.weightlab.surface.v1+json'] as { loss: { train: number[][] } };
+  const payload = checkSurfacePayload(bundle.data['application/vnd.weightlab.surface.v1+json']);
   assert.equal(payload.loss.train[2][2], pca.rows()[12].train_loss);
+  assert.equal(payload.trajectory!.length, 7);
+  assert.throws(
+    () => checkSurfacePayload({ ...payload, loss: { ...payload.loss, test: payload.loss.test.slice(1) } }),
+    (e) => e instanceof PayloadError && e.path === '$.loss.test',
+  );
+  assert.throws(
+    () => checkSurfacePayload({ ...payload, alphas: [...payload.alphas].reverse() }),
+    (e) => e instanceof PayloadError && e.path === '$.alphas[1]',
+  );
   const layers = (bundle.data[VEGA_LITE_MIME] as { layer: { mark: { type: string } }[] }).layer;
   assert.deepEqual(
     layers.map((l) => l.mark.type),

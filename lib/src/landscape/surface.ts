@@ -314,11 +314,11 @@ export function lossSurface(
   let kind: 'random' | 'pca' | 'given';
   let explainedVariance: number[] | undefined;
   if (o.directions === 'pca') {
-    if (options.normalization !== undefined && options.normalization !== 'none')
+    if (options?.normalization !== undefined && options.normalization !== 'none')
       throw new ArgumentError('PCA directions are used as they are', {
         field: 'normalization',
         expected: "'none' (or no normalization) with directions 'pca'",
-        found: `'${options.normalization}'`,
+        found: `'${options?.normalization}'`,
       });
     if (!trajectory)
       throw new ArgumentError("directions 'pca' needs the trajectory", {
@@ -622,7 +622,9 @@ export class LossSurface {
     const rows = (split: 'train' | 'test') => {
       const values = this.loss(split);
       return Array.from(this.betas, (_, j) =>
-        Array.from(values.subarray(j * this.alphas.length, (j + 1) * this.alphas.length)),
+        Array.from(values.subarray(j * this.alphas.length, (j + 1) * this.alphas.length), (v) =>
+          Number.isFinite(v) ? v : null,
+        ),
       );
     };
     return {
