@@ -1,4 +1,4 @@
-// One Lumino widget type renders all three payloads: it checks the payload against the
+// One Lumino widget type renders all four payloads: it checks the payload against the
 // shared schema (weightlab/payloads) and hands it to the matching view. A
 // payload that fails the schema shows a short error instead of throwing inside the
 // notebook's output area.
@@ -9,16 +9,19 @@ import {
   checkEsdPayload,
   checkManifoldPayload,
   checkPhaseDiagramPayload,
+  checkSurfacePayload,
   ESD_MIME,
   MANIFOLD_MIME,
   PHASE_DIAGRAM_MIME,
+  SURFACE_MIME,
 } from 'weightlab/payloads';
 import { errorBox } from './dom';
 import { ManifoldView } from './manifold/view';
 import { PhaseDiagramView } from './phase-diagram';
 import { EsdView } from './esd';
+import { SurfaceView } from './surface';
 
-export const MIME_TYPES = [MANIFOLD_MIME, PHASE_DIAGRAM_MIME, ESD_MIME];
+export const MIME_TYPES = [MANIFOLD_MIME, PHASE_DIAGRAM_MIME, ESD_MIME, SURFACE_MIME];
 
 interface View {
   node: HTMLElement;
@@ -33,6 +36,8 @@ function viewFor(mimeType: string, data: unknown): View {
       return new PhaseDiagramView(checkPhaseDiagramPayload(data));
     case ESD_MIME:
       return new EsdView(checkEsdPayload(data));
+    case SURFACE_MIME:
+      return new SurfaceView(checkSurfacePayload(data));
     default:
       throw new Error(`no weightlab view for ${mimeType}`);
   }

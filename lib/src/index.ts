@@ -74,7 +74,7 @@ export { openZoo, buildZoo, zooPreset, zooCache, Zoo, type ZooSpec } from './zoo
 export { digits, dataset, type Dataset } from './data/public';
 export { mlp, trainMlp, cnn } from './train/public';
 export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions, type HtsrRow } from './spectral/public';
-export { cka, modeConnectivity, topEigenvalues, hutchinsonTrace } from './landscape/public';
+export { cka, modeConnectivity, topEigenvalues, hutchinsonTrace, lossSurface } from './landscape/public';
 export { phaseMetrics, classifyPhases, phaseDiagram, type PhaseTable } from './phases/public';
 export {
   inductiveBias,
@@ -83,7 +83,7 @@ export {
   kernelHypothesisSpace,
   networkHypothesisSpace,
 } from './bias/public';
-export { weightMatching, alignZoo, alignedAverage } from './align/public';
+export { weightMatching, alignZoo, alignedAverage, compareModels } from './align/public';
 export {
   flowMatching,
   hypernetwork,

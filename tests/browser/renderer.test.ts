@@ -3,7 +3,7 @@
 // Tier 1 browser test: weightlab outputs rendered by JupyterLab's own OutputArea and
 // RenderMimeRegistry in headless Chromium. Checks which representation JupyterLab picks
 // (our renderer when installed; Vega-Lite, SVG or text otherwise, by trust), and that the
-// manifold, phase diagram and ESD views respond to hover, switchers, selection and rotation.
+// manifold, phase diagram, ESD and loss-surface views respond to hover, switchers, selection and rotation.
 // Screenshots (light and dark theme) land in out/browser/ for CI artifacts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,15 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { MANIFOLD_MIME } from 'weightlab/internal';
 import { artifactsFolder, openCases, openHarness, type OpenCases } from './support/harness';
-import { ESD_ALPHA, phaseDiagram, spectralDensity, zooManifold, ZOO_SIZE } from './support/fixtures';
+import {
+  ESD_ALPHA,
+  lossSurfaceOutput,
+  phaseDiagram,
+  spectralDensity,
+  SURFACE_RESOLUTION,
+  zooManifold,
+  ZOO_SIZE,
+} from './support/fixtures';
 import { recordedNotebookOutputs } from './support/notebook-outputs';
 
 let harness: OpenCases | undefined;
@@ -80,6 +88,13 @@ before(async () => {
       renderers: ['weightlab', 'vega'],
     },
     { id: 'esd', title: 'ESD', outputs: [await spectralDensity()], trusted: true, renderers: ['weightlab', 'vega'] },
+    {
+      id: 'surface',
+      title: 'loss surface',
+      outputs: [await lossSurfaceOutput()],
+      trusted: true,
+      renderers: ['weightlab', 'vega'],
+    },
     ...(recorded.length
       ? [
           {
@@ -380,6 +395,42 @@ test('the ESD draws the fitted tail with slope -alpha on log-log axes', async ()
     .evaluateAll((rects) => rects.reduce((sum, rect) => sum + Number(rect.getAttribute('data-count')), 0));
   assert.equal(bars, 1000);
   await page.locator('#esd').screenshot({ path: path.join(artifactsFolder, 'esd.png') });
+});
+
+test('the loss surface draws every grid cell in colour, rotates on drag and switches to the test loss', async () => {
+  const view = page.locator('#surface .wl-surface');
+  await view.scrollIntoViewIfNeeded();
+  const cells = (SURFACE_RESOLUTION - 1) ** 2;
+  assert.equal(await view.getAttribute('data-weightlab-grid'), `${SURFACE_RESOLUTION}x${SURFACE_RESOLUTION}`);
+  assert.equal(await view.getAttribute('data-quads'), String(cells));
+  // Opaque, coloured pixels where the surface is drawn (the canvas is transparent elsewhere).
+  const painted = () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector('#surface canvas') as HTMLCanvasElement;
+      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      let checksum = 0;
+      for (let i = 0; i < pixels.length; i += 4)
+        if (pixels[i + 3] === 255) {
+          count++;
+          checksum = (checksum * 31 + pixels[i] + 7 * pixels[i + 1] + 13 * pixels[i + 2]) % 1_000_003;
+        }
+      return { count, checksum, total: pixels.length / 4 };
+    });
+  const before = await painted();
+  assert.ok(before.count > 0.05 * before.total, `${before.count} of ${before.total} pixels painted`);
+  const yaw = await view.getAttribute('data-yaw');
+  const canvas = await page.locator('#surface canvas').boundingBox();
+  assert.ok(canvas);
+  await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(canvas.x + canvas.width / 2 + 90, canvas.y + canvas.height / 2 + 10, { steps: 5 });
+  await page.mouse.up();
+  assert.notEqual(await view.getAttribute('data-yaw'), yaw);
+  assert.notEqual((await painted()).checksum, before.checksum, 'rotation redrew the surface');
+  await page.selectOption('#surface select[data-role="split"]', 'test');
+  assert.equal(await view.getAttribute('data-split'), 'test');
+  await page.locator('#surface').screenshot({ path: path.join(artifactsFolder, 'loss-surface.png') });
 });
 
 test('dark theme: the views take JupyterLab’s dark variables', async () => {

@@ -26,7 +26,7 @@ import {
 
 /**
  * What each notebook promises to show, at least: `chart` (a drawn Vega-Lite chart), `table`
- * (an HTML table), or the kind of one of our views (`manifold`, `phase-diagram`, `esd`).
+ * (an HTML table), or the kind of one of our views (`manifold`, `phase-diagram`, `esd`, `surface`).
  * A notebook missing here fails with what it showed, so its entry can be written.
  */
 const SHOWS: Record<string, Record<string, number>> = {
@@ -34,6 +34,7 @@ const SHOWS: Record<string, Record<string, number>> = {
   'htsr-alpha.ipynb': { esd: 2, chart: 2, table: 1 },
   'inductive-bias.ipynb': { chart: 4 },
   'loading-checkpoints-and-zoos.ipynb': { table: 7, chart: 1 },
+  'loss-surfaces.ipynb': { chart: 4, surface: 1, table: 1 },
   'phase-transitions.ipynb': { 'phase-diagram': 1 },
   'predicting-accuracy.ipynb': { chart: 1, table: 1 },
   'quickstart.ipynb': { chart: 1, table: 2 },

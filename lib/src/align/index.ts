@@ -4,3 +4,4 @@ export * from './permutation-spec';
 export * from './permute';
 export * from './weight-matching';
 export * from './zoo';
+export * from './compare';

@@ -1,6 +1,7 @@
 // The align namespace: permutation symmetries of networks (Git Re-Basin weight matching), aligning
-// a whole zoo to a reference, and averaging aligned models. Each verb's defaults are a public
-// constant (WEIGHT_MATCHING_DEFAULTS, ALIGN_ZOO_DEFAULTS, ALIGNED_AVERAGE_DEFAULTS).
+// a whole zoo to a reference, averaging aligned models, and comparing two models layer by layer
+// (optionally aligned first). Each verb's defaults are a public constant (WEIGHT_MATCHING_DEFAULTS,
+// ALIGN_ZOO_DEFAULTS, ALIGNED_AVERAGE_DEFAULTS, COMPARE_MODELS_DEFAULTS).
 export {
   weightMatching,
   WEIGHT_MATCHING_DEFAULTS,
@@ -25,3 +26,12 @@ export {
   type Permutations,
 } from './permutation-spec';
 export { applyPermutations } from './permute';
+export {
+  compareModels,
+  compareCheckpoints,
+  ModelComparison,
+  COMPARE_MODELS_DEFAULTS,
+  type CompareModelsOptions,
+  type ComparisonRow,
+  type ComparisonSummary,
+} from './compare';

@@ -11,6 +11,7 @@ import { WeightlabError } from '../errors';
 export const MANIFOLD_MIME = weightlabMimeType('manifold');
 export const PHASE_DIAGRAM_MIME = weightlabMimeType('phase-diagram');
 export const ESD_MIME = weightlabMimeType('esd');
+export const SURFACE_MIME = weightlabMimeType('surface');
 
 /** A cell of the per-model table: numbers for metrics, strings for categories, null when unknown. */
 export type TableValue = number | string | boolean | null;
@@ -178,7 +179,22 @@ export interface EsdPayload {
   marchenkoPastur?: { bulkMin: number; bulkMax: number; curve?: { x: number; density: number }[] } | null;
 }
 
-export type WeightlabPayload = ManifoldPayload | PhaseDiagramPayload | EsdPayload;
+/**
+ * `application/vnd.weightlab.surface.v1+json`: a 2-D loss surface (landscape.lossSurface) for a
+ * 3-D view. `loss.train[j][i]` is the loss at (alphas[i], betas[j]).
+ */
+export interface SurfacePayload {
+  version: 1;
+  title: string;
+  alphas: number[];
+  betas: number[];
+  /** Non-finite losses (a diverged corner of the grid) are null. */
+  loss: { train: (number | null)[][]; test: (number | null)[][] };
+  /** The optimisation path projected on the directions, as [alpha, beta] pairs, or null. */
+  trajectory: [number, number][] | null;
+}
+
+export type WeightlabPayload = ManifoldPayload | PhaseDiagramPayload | EsdPayload | SurfacePayload;
 
 /** A payload that fails its schema: `path` (also the error's field) names the offending value, e.g. '$.points[3]'. */
 export class PayloadError extends WeightlabError {
@@ -367,4 +383,43 @@ export function esdLayerName(layer: EsdLayer): string {
   if (typeof layer === 'string') return layer;
   const name = layer.name ?? (layer.layerId !== undefined ? `layer ${layer.layerId}` : 'layer');
   return layer.layerType ? `${name} (${layer.layerType}${layer.N && layer.M ? `, ${layer.N}x${layer.M}` : ''})` : name;
+}
+
+/** Checks a loss-surface payload: increasing axes, one loss per grid point (finite or null), [α, β] trajectory points. */
+export function checkSurfacePayload(value: unknown): SurfacePayload {
+  expect(isRecord(value), '$', 'expected an object');
+  expect(value.version === 1, '$.version', 'expected 1');
+  expect(typeof value.title === 'string', '$.title', 'expected a string');
+  for (const axis of ['alphas', 'betas'] as const) {
+    finiteList(value[axis], `$.${axis}`);
+    const values = value[axis] as number[];
+    expect(values.length >= 2, `$.${axis}`, `expected at least 2 grid coordinates, found ${values.length}`);
+    values.forEach((v, i) => expect(i === 0 || v > values[i - 1], `$.${axis}[${i}]`, 'expected increasing values'));
+  }
+  const [columns, rows] = [(value.alphas as number[]).length, (value.betas as number[]).length];
+  expect(isRecord(value.loss), '$.loss', 'expected { train, test }');
+  for (const split of ['train', 'test'] as const) {
+    const grid = value.loss[split];
+    const path = `$.loss.${split}`;
+    expect(Array.isArray(grid) && grid.length === rows, path, `expected ${rows} rows (one per beta)`);
+    grid.forEach((row, j) => {
+      expect(
+        Array.isArray(row) && row.length === columns,
+        `${path}[${j}]`,
+        `expected ${columns} losses (one per alpha)`,
+      );
+      row.forEach((v, i) =>
+        expect(
+          v === null || (typeof v === 'number' && Number.isFinite(v)),
+          `${path}[${j}][${i}]`,
+          'expected a finite number or null',
+        ),
+      );
+    });
+  }
+  if (value.trajectory !== null) {
+    expect(Array.isArray(value.trajectory), '$.trajectory', 'expected an array of [alpha, beta] or null');
+    (value.trajectory as unknown[]).forEach((point, i) => finiteList(point, `$.trajectory[${i}]`, 2));
+  }
+  return value as unknown as SurfacePayload;
 }

@@ -4,3 +4,4 @@ export { tridiagonalEigen } from '../linalg/tridiagonal';
 export * from './mlp-hessian';
 export * from './connectivity';
 export * from './cka';
+export * from './surface';

@@ -1,5 +1,6 @@
 // The landscape namespace: representation similarity (CKA), mode connectivity along linear and
-// Bezier paths, and Hessian spectra (top eigenvalues, trace, density) of a network's loss.
+// Bezier paths, Hessian spectra (top eigenvalues, trace, density) of a network's loss, and 2-D
+// loss surfaces and 1-D slices along filter-normalised random or trajectory-PCA directions.
 // Each verb's defaults are exported next to it (`landscape.BEZIER_DEFAULTS`, ...).
 export {
   cka,
@@ -38,3 +39,17 @@ export {
   type DensityOptions,
 } from './hessian';
 export { networkHessian, taskHessian } from './mlp-hessian';
+export {
+  lossSurface,
+  normalizeDirection,
+  trajectoryDirections,
+  LossSurface,
+  LOSS_SURFACE_DEFAULTS,
+  SURFACE_CHART_DEFAULTS,
+  type LossSurfaceOptions,
+  type SurfaceChartOptions,
+  type SurfaceDirections,
+  type DirectionNormalization,
+  type SurfaceRow,
+  type TrajectoryRow,
+} from './surface';

@@ -76,9 +76,14 @@ export function layerSlots(arch: MlpArchitecture): LayerSlot[] {
   return slots;
 }
 
+/** Where every layer of an MLP or a CNN lives in the flat vector (one row of a weight is one filter). */
+export function networkSlots(arch: NetworkArchitecture): LayerSlot[] {
+  return arch.kind === 'cnn' ? cnnSlots(arch) : layerSlots(arch);
+}
+
 /** Number of parameters (weights and biases) of an MLP or a CNN. */
 export function parameterCount(arch: NetworkArchitecture): number {
-  const slots = arch.kind === 'cnn' ? cnnSlots(arch) : layerSlots(arch);
+  const slots = networkSlots(arch);
   const last = slots[slots.length - 1];
   return last.bias + last.outputs;
 }

@@ -13,3 +13,4 @@ export { cnn, CNN_DEFAULTS, type CnnArchitecture, type CnnOptions } from './cnn'
 export { type NetworkArchitecture } from './network';
 export { type TrainingEngine } from './jax-engine';
 export { pinnArchitecture, pinnTask } from './pinn';
+export { supervisedTask, type TrainingTask } from './task';

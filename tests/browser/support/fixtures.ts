@@ -5,10 +5,15 @@
 // next to them (support/notebook-outputs.ts).
 import {
   bundle,
+  dataset,
+  lossSurface,
+  mlp,
   phaseDiagram as phaseDiagramOf,
   PhaseTable,
   rng,
+  supervisedTask,
   toMimeBundle,
+  trainNetwork,
   weightManifold,
   weightlabBundle,
   ESD_MIME,
@@ -210,6 +215,27 @@ export async function spectralDensity(): Promise<DisplayOutput> {
   return displayOutput(
     bundle({ [ESD_MIME]: payload, 'text/plain': `ESD of fc1.weight: 1000 eigenvalues, alpha = ${ESD_ALPHA}` }),
   );
+}
+
+/** Grid points per axis of the loss-surface fixture. */
+export const SURFACE_RESOLUTION = 9;
+
+/** A real loss surface: a small MLP trained on two Gaussian classes, on its trajectory's PCA plane. */
+export async function lossSurfaceOutput(): Promise<DisplayOutput> {
+  const x = rng(4).normal(80 * 3);
+  const data = dataset(
+    'fixture',
+    x,
+    Int32Array.from({ length: 80 }, (_, i) => (x[3 * i] > 0 ? 1 : 0)),
+    3,
+    2,
+  );
+  const architecture = mlp(3, [5], 2);
+  const trajectory: Float64Array[] = [];
+  const job = { architecture, seed: 2, batchSize: 16, learningRate: 0.1, momentum: 0.9, weightDecay: 0, epochs: 5 };
+  const { params } = trainNetwork(job, data, data, { onEpoch: (_, p) => trajectory.push(Float64Array.from(p)) });
+  const task = supervisedTask(architecture, { train: data, test: data });
+  return displayOutput(lossSurface(params, task, { directions: 'pca', trajectory, resolution: SURFACE_RESOLUTION }));
 }
 
 export { PHASE_DIAGRAM_MIME, ESD_MIME };
