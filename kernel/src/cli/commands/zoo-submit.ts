@@ -47,8 +47,9 @@ Options:
   --time T             time limit per shard: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS
                        (SLURM --time; Kubernetes activeDeadlineSeconds for the whole Job)
   --partition P        SLURM partition (default: the cluster's default)
-  --wait               slurm: wait until every task has ended (sbatch --wait); then exit 0 when
-                       every submitted shard is done and 1 naming the shards that are not
+  --wait               slurm: wait until every task has ended (polling scontrol each second); then
+                       exit 0 when every submitted shard is done and 1 naming the shards that are
+                       not, with each task's SLURM state, exit code and log file
   --dry-run            write the script or manifest and print it; submit nothing
   --image IMG          kubernetes: container image with weightlab on PATH (required there)
   --volume-claim NAME  kubernetes: the PersistentVolumeClaim holding the zoo (default weightlab-zoo)
@@ -178,7 +179,7 @@ sbatch refused the job, 2 on a usage error.
       return 0;
     }
     const wait = parsed.flags.has('wait');
-    const submitted = await sbatch(file, wait);
+    const submitted = await sbatch(file);
     if (submitted.job === undefined) {
       process.stderr.write(
         `weightlab zoo submit: sbatch failed (exit ${submitted.status}): ${submitted.stderr.trim()}\n`,
@@ -192,7 +193,8 @@ sbatch refused the job, 2 on a usage error.
       else say(`follow it: squeue -j ${submitted.job}; weightlab zoo status ${zoo}`);
       return 0;
     }
-    const failed = failedShards(zoo, wrapped[0], shards, todo, submitted.job, submitted.status);
+    const tasks = await jobEnd(submitted.job);
+    const failed = failedShards(zoo, wrapped[0], shards, todo, submitted.job, tasks);
     if (json)
       process.stdout.write(
         `${JSON.stringify({ scheduler, file, shards: todo, job: submitted.job, failed }, null, 2)}\n`,
@@ -369,10 +371,10 @@ export function kubernetesJob(o: {
   };
 }
 
-/** Runs sbatch (--parsable; --wait when asked), echoing its output; the job id from its first line. */
-function sbatch(file: string, wait: boolean): Promise<{ job?: string; status: number; stderr: string }> {
+/** Runs sbatch --parsable; the job id from its output. */
+function sbatch(file: string): Promise<{ job?: string; status: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('sbatch', ['--parsable', ...(wait ? ['--wait'] : []), file], {
+    const child = spawn('sbatch', ['--parsable', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -387,23 +389,57 @@ function sbatch(file: string, wait: boolean): Promise<{ job?: string; status: nu
   });
 }
 
-/** After `sbatch --wait`: the submitted shards that did not finish, with SLURM's word on each task. */
+/** SLURM job states after which a task runs no more. */
+const ENDED = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+]);
+
+/** Each array task's state and exit code, from `scontrol -o show job` (no accounting database needed). */
+function arrayTasks(job: string): { tasks: Map<number, string>; pending: boolean; known: boolean } {
+  const shown = spawnSync('scontrol', ['-o', 'show', 'job', job], { encoding: 'utf8' });
+  const tasks = new Map<number, string>();
+  let pending = false;
+  for (const line of (shown.stdout ?? '').split('\n')) {
+    const task = /\bArrayTaskId=(\S+)/.exec(line)?.[1];
+    const state = /\bJobState=(\S+)/.exec(line)?.[1];
+    const exit = /\bExitCode=(\S+)/.exec(line)?.[1];
+    if (task === undefined || state === undefined) continue;
+    if (!ENDED.has(state)) pending = true;
+    if (/^\d+$/.test(task)) tasks.set(Number(task), `${state} exit ${exit ?? '?'}`);
+  }
+  return { tasks, pending, known: shown.status === 0 };
+}
+
+/**
+ * Waits until every task of the array has ended, polling scontrol each second (sbatch --wait
+ * polls at growing intervals, up to a minute late); the tasks' states at the end.
+ */
+async function jobEnd(job: string): Promise<Map<number, string>> {
+  for (;;) {
+    const { tasks, pending, known } = arrayTasks(job);
+    // Unknown: the job has left the controller's memory (MinJobAge): it has ended.
+    if (!pending || !known) return tasks;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** After the job ended: the submitted shards that did not finish, with SLURM's word on each task. */
 function failedShards(
   zoo: string,
   subcommand: string,
   shards: number,
   tasks: number[],
   job: string,
-  sbatchStatus: number,
+  slurmStates: Map<number, string>,
 ): { shard: string; reason: string }[] {
-  const slurmStates = new Map<number, string>();
-  const shown = spawnSync('scontrol', ['-o', 'show', 'job', job], { encoding: 'utf8' });
-  for (const line of (shown.stdout ?? '').split('\n')) {
-    const task = /\bArrayTaskId=(\d+)\b/.exec(line)?.[1];
-    const state = /\bJobState=(\S+)/.exec(line)?.[1];
-    const exit = /\bExitCode=(\S+)/.exec(line)?.[1];
-    if (task !== undefined && state) slurmStates.set(Number(task), `${state} exit ${exit ?? '?'}`);
-  }
   const describe = (index: number) => {
     const slurm = slurmStates.get(index);
     return `${slurm ? `SLURM ${slurm}` : 'SLURM state unknown'}; log ${path.join(zoo, 'slurm', `${job}_${index}.out`)}`;
@@ -421,7 +457,7 @@ function failedShards(
   return tasks
     .filter((index) => {
       const state = slurmStates.get(index);
-      return state ? !/^COMPLETED exit 0:0$/.test(state) : sbatchStatus !== 0;
+      return !state || !/^COMPLETED exit 0:0$/.test(state);
     })
     .map((index) => ({ shard: `${index}/${shards}`, reason: describe(index) }));
 }
