@@ -10,8 +10,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 
-const DAEMONS = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd'];
-const CLIENTS = ['sbatch', 'scontrol', 'scancel', 'squeue', 'sinfo', 'munge', 'runuser'];
+// By absolute path: CI runs the tests with PATH=/usr/local/bin:/usr/bin:/bin, without /usr/sbin.
+const DAEMONS = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/runuser'];
+const CLIENTS = ['sbatch', 'scontrol', 'scancel', 'squeue', 'sinfo', 'munge'];
 
 /** Why a SLURM cluster cannot be started here (so the test is skipped), or undefined when it can. */
 export function slurmUnavailable(): string | undefined {
@@ -123,7 +124,7 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     const socket = path.join(munge, 'munge.socket.2');
     pidFiles.push(path.join(munge, 'munged.pid'));
     run(
-      'runuser',
+      '/usr/sbin/runuser',
       [
         '-u',
         'munge',

@@ -130,7 +130,7 @@ export interface ZooBuildStatus {
   failed: { id: string; error: string }[];
   missing: string[];
   complete: boolean;
-  /** Per shard, for every shard count seen in the state files (and `shards`, when asked). */
+  /** Every shard of every split (shard count) some state file names, and of `shards` when asked; started or not. */
   shards: ShardStatusLine[];
 }
 
