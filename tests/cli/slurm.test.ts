@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { buildZoo, zooBuildStatus, zooPreset, SHARD_STATE_FOLDER } from 'weightlab/internal';
+import { buildZoo, zooBuildStatus, zooPreset, SHARD_STATE_FOLDER, type ShardState } from 'weightlab/internal';
 import { runCli, temporaryFolder } from '../support/paths';
 import { slurmUnavailable, startSlurmCluster } from '../support/slurm-cluster';
 import { zooFileDigests } from '../zoo/builder/zoo-files';
@@ -86,6 +86,10 @@ test(
       for (const shard of ['0/4', '1/4', '2/4']) {
         assert.equal(lines.get(shard)?.state, 'finished', shard);
         assert.equal(lines.get(shard)?.job, `slurm ${submitted.job}_${shard[0]}`);
+        const state = JSON.parse(
+          fs.readFileSync(path.join(zoo, SHARD_STATE_FOLDER, `${shard[0]}-of-4.json`), 'utf8'),
+        ) as ShardState;
+        assert.equal(state.threads, 1, '--cpus-per-task 1: SLURM_CPUS_PER_TASK=1 gives one worker thread');
       }
       assert.equal(lines.get('3/4')?.state, 'stale', 'the cancelled task could not record its end');
       assert.ok(lines.get('3/4')!.done < lines.get('3/4')!.models);

@@ -154,6 +154,8 @@ test('slurm: the array script holds the options, runs a shard under bash, and li
       ['3/4', 'finished'],
     ],
   );
+  const state = JSON.parse(fs.readFileSync(path.join(zoo, '.shards', '1-of-4.json'), 'utf8')) as { threads: number };
+  assert.equal(state.threads, 1, 'SLURM_CPUS_PER_TASK=1: one worker thread');
   const again = runCli(['zoo', 'submit', '--scheduler', 'slurm', '--shards', '4', '--dry-run', ...build]);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /^#SBATCH --array=0,2$/m, 'only the unfinished shards');
@@ -222,12 +224,15 @@ test('kubernetes: an Indexed Job valid against the batch/v1 schema, whose comman
         PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`,
         JOB_COMPLETION_INDEX: String(index),
         WEIGHTLAB_CPUS: container.env[0].value,
+        SLURM_CPUS_PER_TASK: '', // not inside a SLURM task here
       },
       encoding: 'utf8',
       timeout: 300_000,
     });
     assert.equal(run.status, 0, run.stderr);
   }
+  const state = JSON.parse(fs.readFileSync(path.join(zoo, '.shards', '2-of-3.json'), 'utf8')) as { threads: number };
+  assert.equal(state.threads, 2, 'WEIGHTLAB_CPUS=2: two worker threads');
   const status = zooBuildStatus(zoo);
   assert.equal(status.complete, true);
   assert.deepEqual(

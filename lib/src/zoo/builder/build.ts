@@ -224,6 +224,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     started: new Date().toISOString(),
     heartbeat: new Date().toISOString(),
     job: schedulerTask(),
+    threads,
     models: jobs.length,
     trained: 0,
     skipped: skipped.length,

@@ -41,6 +41,8 @@ export interface ShardState {
   ended?: string;
   /** The scheduler's job and task, when one ran the shard (SLURM_ARRAY_JOB_ID_SLURM_ARRAY_TASK_ID, or the pod name). */
   job?: string;
+  /** Worker threads the shard may use: the workers option, else the scheduler's CPU allotment (SLURM_CPUS_PER_TASK, WEIGHTLAB_CPUS), else min(2, cores). */
+  threads: number;
   /** Models of this shard (grid order). */
   models: number;
   trained: number;
