@@ -39,7 +39,8 @@ test(
   async () => {
     const cluster = await startSlurmCluster();
     try {
-      const zoo = path.join(cluster.folder, 'zoo');
+      // A space in the path: sbatch must get the quoted #SBATCH --output, bash the quoted --out.
+      const zoo = path.join(cluster.folder, 'sharded zoo');
       const build = ['build', '--preset', 'digits-mlp-grid', '--small', '--out', zoo];
       const submit = (extra: string[], wrapped = build) =>
         runCli(

@@ -161,6 +161,23 @@ test('slurm: the array script holds the options, runs a shard under bash, and li
   assert.match(again.stdout, /^#SBATCH --array=0,2$/m, 'only the unfinished shards');
   assert.match(again.stdout, /^#SBATCH --cpus-per-task=1$/m, 'one CPU by default');
   assert.doesNotMatch(again.stdout, /--mem|--time|--partition/);
+  // A path with a space: sbatch honours double quotes on #SBATCH lines, bash single quotes.
+  const spaced = path.join(folder, 'my zoo');
+  const quoted = runCli([
+    'zoo',
+    'submit',
+    '--scheduler',
+    'slurm',
+    '--shards',
+    '2',
+    '--dry-run',
+    ...build.slice(0, -1),
+    spaced,
+  ]);
+  assert.equal(quoted.status, 0, quoted.stderr);
+  assert.match(quoted.stdout, /^#SBATCH --job-name=weightlab-my-zoo$/m);
+  assert.ok(quoted.stdout.includes(`#SBATCH --output="${path.join(spaced, 'slurm', '%A_%a.out')}"\n`), quoted.stdout);
+  assert.ok(quoted.stdout.includes(` --out '${spaced}' --shard "$SLURM_ARRAY_TASK_ID/2"`), quoted.stdout);
 });
 
 test('kubernetes: an Indexed Job valid against the batch/v1 schema, whose command builds a shard', () => {

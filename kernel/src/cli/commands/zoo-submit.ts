@@ -256,6 +256,12 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A value on an #SBATCH line: sbatch splits them at spaces but honours double quotes (seen with Debian's slurm 22.05). */
+function directiveValue(value: string): string {
+  if (value.includes('"')) throw new UsageError(`a path for an #SBATCH line cannot hold a double quote: ${value}`);
+  return /\s/.test(value) ? `"${value}"` : value;
+}
+
 /** The wrapped command's words with its zoo folder made absolute (tasks may start elsewhere). */
 function absoluteZoo(wrapped: string[], zoo: string): string[] {
   const words = [...wrapped];
@@ -292,15 +298,15 @@ export function slurmScript(o: {
     `#   weightlab ${command}`,
     '# one SLURM array task per shard (the array index is the shard). Rerun the same',
     "# 'weightlab zoo submit' to run only unfinished shards, or 'sbatch' this file to rerun these.",
-    `#SBATCH --job-name=${shellWord(`weightlab-${path.basename(o.zoo)}`)}`,
+    `#SBATCH --job-name=weightlab-${path.basename(o.zoo).replace(/[^\w.-]+/g, '-')}`,
     `#SBATCH --array=${array}`,
     '#SBATCH --ntasks=1',
     `#SBATCH --cpus-per-task=${o.cpus}`,
     ...(o.memory !== undefined ? [`#SBATCH --mem=${o.memory}M`] : []),
     ...(o.time !== undefined ? [`#SBATCH --time=${o.time}`] : []),
-    ...(o.partition !== undefined ? [`#SBATCH --partition=${o.partition}`] : []),
-    `#SBATCH --output=${path.join(logs, '%A_%a.out')}`,
-    `#SBATCH --chdir=${process.cwd()}`,
+    ...(o.partition !== undefined ? [`#SBATCH --partition=${directiveValue(o.partition)}`] : []),
+    `#SBATCH --output=${directiveValue(path.join(logs, '%A_%a.out'))}`,
+    `#SBATCH --chdir=${directiveValue(process.cwd())}`,
     'set -euo pipefail',
     '# SLURM_CPUS_PER_TASK (set by --cpus-per-task) caps the worker and onnxruntime threads.',
     `exec ${shellWord(process.execPath)} ${shellWord(CLI_ENTRY)} ${command} --shard "$SLURM_ARRAY_TASK_ID/${o.shards}"`,
