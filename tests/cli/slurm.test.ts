@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildZoo, zooBuildStatus, zooPreset, SHARD_STATE_FOLDER, type ShardState } from 'weightlab/internal';
@@ -95,6 +96,15 @@ test(
       assert.equal(lines.get('3/4')?.state, 'stale', 'the cancelled task could not record its end');
       assert.ok(lines.get('3/4')!.done < lines.get('3/4')!.models);
       assert.deepEqual(cancelled.running, []);
+
+      // Had the cancelled task run on another node, its heartbeat would still be recent: the zoo
+      // alone says 'running' (its lease), but zoo submit asks SLURM, which knows it has ended.
+      const elsewhere = JSON.parse(fs.readFileSync(started, 'utf8')) as ShardState;
+      fs.writeFileSync(
+        started,
+        JSON.stringify({ ...elsewhere, host: `${os.hostname()}-elsewhere`, heartbeat: new Date().toISOString() }),
+      );
+      assert.equal(zooBuildStatus(zoo).shards.find((line) => line.shard === '3/4')?.state, 'running');
 
       // A resubmission whose task fails (the zoo was started with engine js): --wait names it.
       const failing = submit(['--wait'], [...build, '--engine', 'jax']);

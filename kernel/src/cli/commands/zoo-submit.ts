@@ -30,7 +30,9 @@ slurm: writes DIR/slurm/submit-<time>.sbatch, an array job with one task per sha
 (#SBATCH --array), each running this CLI with node on the shared file system and logging to
 DIR/slurm/<job>_<task>.out, and submits it with sbatch (SLURM_CONF and the usual SLURM environment
 are passed through). For a build, shards whose models are all done are left out, and so are shards
-still running: resubmitting the same command runs only what is unfinished.
+still running (same host: their pid is alive; another host: SLURM still lists their task, or, if
+it cannot be asked, their heartbeat is under 10 minutes old): resubmitting the same command runs
+only what is unfinished.
 kubernetes: writes DIR/kubernetes/job-<time>.json, a batch/v1 Job with completionMode Indexed,
 completions N, the shard from JOB_COMPLETION_INDEX, and a persistent volume claim mounted at DIR's
 absolute path in every pod. Apply it with 'kubectl apply -f FILE' and follow it with
@@ -148,10 +150,13 @@ sbatch refused the job, 2 on a usage error.
     if (wrapped[0] === 'build' && fs.existsSync(path.join(zoo, 'zoo.json'))) {
       const status = zoos.zooBuildStatus(zoo, { shards });
       const lines = status.shards.filter((line) => line.count === shards);
-      const running = lines.filter((line) => line.state === 'running' && line.done < line.models);
-      for (const line of running)
+      // A shard on another host counts as running until its lease ends; SLURM can say sooner.
+      const running = (line: (typeof lines)[number]) =>
+        line.state === 'running' &&
+        !(line.job?.startsWith('slurm ') && slurmTaskEnded(line.job.slice('slurm '.length)));
+      for (const line of lines.filter((line) => running(line) && line.done < line.models))
         say(`shard ${line.shard} is still running (${line.host} pid ${line.pid}): left to finish`);
-      todo = lines.filter((line) => line.done < line.models && line.state !== 'running').map((line) => line.index);
+      todo = lines.filter((line) => line.done < line.models && !running(line)).map((line) => line.index);
     }
     if (todo.length === 0) {
       if (json)
@@ -393,6 +398,14 @@ function sbatch(file: string): Promise<{ job?: string; status: number; stderr: s
       resolve({ job, status: code ?? 1, stderr });
     });
   });
+}
+
+/** Whether SLURM says a job (or array task, JOB_TASK) is no longer queued or running; false when it cannot be asked. */
+function slurmTaskEnded(job: string): boolean {
+  const queued = spawnSync('squeue', ['-h', '-j', job, '-o', '%T'], { encoding: 'utf8' });
+  if (queued.error || queued.status === null) return false; // no squeue here: trust the lease
+  // An ended job is absent (empty output), or unknown to the controller (exit 1, "Invalid job id").
+  return queued.status !== 0 || queued.stdout.trim() === '';
 }
 
 /** SLURM job states after which a task runs no more. */
