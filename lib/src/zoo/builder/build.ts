@@ -212,8 +212,8 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const fail = (ids: string[], error: unknown) => {
     for (const id of ids) report.failed.push({ id, error: (error as Error).message });
   };
-  // A sharded build's state file: 'running' with a heartbeat after each model (and each
-  // minute, for long models), then how it ended.
+  // A sharded build's state file: 'running' with a heartbeat after each model (and each minute
+  // while worker threads train long models), then how it ended.
   const state: ShardState | undefined = shard && {
     shard: `${shard.index}/${shard.count}`,
     index: shard.index,

@@ -21,7 +21,8 @@ export const SHARD_STATE_FOLDER = '.shards';
 
 /**
  * How long a shard on another host (whose pid cannot be asked about) counts as running after its
- * last heartbeat. A heartbeat is written after every trained model and every minute.
+ * last heartbeat. A heartbeat is written after every trained model and, while worker threads
+ * train, every minute (with workers: 0 the training holds the thread, so only after each model).
  */
 export const SHARD_LEASE_SECONDS = 600;
 
