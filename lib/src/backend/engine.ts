@@ -17,6 +17,7 @@
 //                          optional `webgpu` npm package, Dawn, must be installed and find a GPU);
 //                          otherwise everything runs on the CPU and backendInfo() says why.
 
+import * as os from 'node:os';
 import { ArgumentError } from '../errors';
 
 export type EngineChoice = 'auto' | 'wasm' | 'js';
@@ -55,6 +56,39 @@ export function deviceRequest(): DeviceRequest {
 
 /** Threads onnxruntime-node may use per operation (the project's machines have 2 cores). */
 export const INTRA_OP_THREADS = 2;
+
+/**
+ * CPUs a scheduler gave this process: SLURM_CPUS_PER_TASK (set in an array task started with
+ * --cpus-per-task), else WEIGHTLAB_CPUS (what `weightlab zoo submit`'s Kubernetes manifest sets
+ * to the container's CPU request); undefined when neither is set. Read on every call. Needed
+ * because a scheduler without CPU confinement (SLURM's task/none) still lets the process see
+ * every core, so threads sized by os.availableParallelism() would take other tasks' CPUs.
+ */
+export function cpuAllotment(): number | undefined {
+  for (const name of ['SLURM_CPUS_PER_TASK', 'WEIGHTLAB_CPUS']) {
+    const raw = process.env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const cpus = Number(raw);
+    if (!(Number.isSafeInteger(cpus) && cpus >= 1))
+      throw new ArgumentError(`${name} must be a whole number of CPUs >= 1`, {
+        field: name,
+        expected: 'an integer >= 1',
+        found: JSON.stringify(raw),
+      });
+    return cpus;
+  }
+  return undefined;
+}
+
+/** onnxruntime's intra-op threads: INTRA_OP_THREADS, capped by the scheduler's allotment. */
+export function intraOpThreads(): number {
+  return Math.min(INTRA_OP_THREADS, cpuAllotment() ?? INTRA_OP_THREADS);
+}
+
+/** Worker threads a verb starts by default: min(2, cores), or the scheduler's allotment when one is set. */
+export function defaultWorkerThreads(): number {
+  return cpuAllotment() ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+}
 
 /** The compute engines a verb can offer; each verb lists the ones it has, fastest first. */
 export type Engine = 'js' | 'wasm' | 'parallel' | 'onnx' | 'jax';

@@ -6,7 +6,7 @@
 
 import * as path from 'node:path';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
-import { engineChoice, INTRA_OP_THREADS, type EngineChoice } from './engine';
+import { engineChoice, intraOpThreads, type EngineChoice } from './engine';
 import { deviceStatus } from './device';
 import { defaultJaxDevice, JAX_PACKAGE, jaxLoaded } from './jax';
 import { onnxAvailable, onnxFailure, onnxLoaded, ONNX_PACKAGE } from './onnx/runtime';
@@ -64,7 +64,7 @@ function autodiffReport(): EngineFamilyReport {
 function denseEngineName(): { engine: string; loaded: boolean; note?: string } {
   if (onnxAvailable()) {
     const installed = installedPackage(ONNX_PACKAGE)!;
-    return { engine: `${ONNX_PACKAGE} ${installed.version} (cpu, ${INTRA_OP_THREADS} threads)`, loaded: onnxLoaded() };
+    return { engine: `${ONNX_PACKAGE} ${installed.version} (cpu, ${intraOpThreads()} threads)`, loaded: onnxLoaded() };
   }
   const why =
     engineChoice() !== 'auto'

@@ -12,7 +12,6 @@
 // reads them back and a changed option recomputes only what it changes.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { ArgumentError, InterruptedError, NumericalError } from '../errors';
@@ -25,6 +24,7 @@ import type { RepresentationLayer } from '../train/network';
 import type { BezierOptions } from '../landscape/connectivity';
 import { measureCell, type CellContext } from './cell-metrics';
 import { runWorkerPool } from '../parallel/worker-pool';
+import { defaultWorkerThreads } from '../backend/engine';
 import { PhaseTable, type ModelProblem, type PhaseRow } from './table';
 
 export interface PhaseMetricsOptions {
@@ -89,7 +89,7 @@ export interface PhaseMetricsOptions {
   data?: DatasetSplit;
   /**
    * Worker threads measuring cells in parallel (never more than the cells; 0 = this thread).
-   * @default undefined (min(2, cores))
+   * @default undefined (min(2, cores), or SLURM_CPUS_PER_TASK / WEIGHTLAB_CPUS when set)
    */
   workers?: number;
   /**
@@ -321,10 +321,7 @@ export async function phaseMetrics(
       throw error;
     }
   };
-  const workers = Math.max(
-    0,
-    Math.min(options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length), jobs.length),
-  );
+  const workers = Math.max(0, Math.min(options.workers ?? defaultWorkerThreads(), jobs.length));
   if (workers === 0) {
     for (const [index, { cell, models }] of jobs.entries()) {
       finish(index, measureCell(context, zoo, cell, models, cache));

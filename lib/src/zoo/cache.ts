@@ -223,6 +223,7 @@ export async function zooCache(spec: ZooSpec, cacheOptions: ZooCacheOptions = {}
     return {
       out: folder,
       models: marker.models.length,
+      shard: '0/1',
       trained: [],
       skipped: [...marker.models],
       failed: [],

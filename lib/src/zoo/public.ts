@@ -41,6 +41,7 @@ export {
 } from './tokenise';
 export { zooCache, zooCacheFolder, ZOO_CACHE_DEFAULTS, type ZooCacheOptions, type ZooCacheReport } from './cache';
 export { buildZoo, BUILD_DEFAULTS, type BuildOptions, type BuildReport } from './builder/build';
+export { zooBuildStatus, type ZooBuildStatus, type ShardStatusLine } from './builder/shard-state';
 export { ZOO_SPEC_DEFAULTS, DEFAULT_HYPERPARAMETERS, type ZooSpec } from './builder/spec';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from './ptmz-keys';
 export { type DatasetName, type ZooDataset } from './dataset';

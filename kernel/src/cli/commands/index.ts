@@ -8,6 +8,8 @@ import { labCommand } from './lab';
 import { tensorsCommand } from './tensors';
 import { zooInfoCommand } from './zoo-info';
 import { zooBuildCommand } from './zoo-build';
+import { zooStatusCommand } from './zoo-status';
+import { zooSubmitCommand } from './zoo-submit';
 import { htsrCommand } from './htsr';
 
 export const commands: Command[] = [
@@ -17,6 +19,8 @@ export const commands: Command[] = [
   tensorsCommand,
   zooInfoCommand,
   zooBuildCommand,
+  zooStatusCommand,
+  zooSubmitCommand,
   htsrCommand,
   runCommand,
   kernelCommand,

@@ -7,7 +7,7 @@
 // binding reads them directly); outputs come back as fresh typed arrays owned by the caller.
 
 import type * as Ort from 'onnxruntime-node';
-import { engineChoice, INTRA_OP_THREADS } from '../engine';
+import { engineChoice, intraOpThreads } from '../engine';
 import { installedPackage } from '../packages';
 import { encodeModel, ONNX_ELEMENT_TYPE, type GraphSpec } from './model';
 import type { FloatArray, FloatType } from '../operands';
@@ -72,7 +72,7 @@ export function session(key: string, dtype: FloatType, graph: () => GraphSpec): 
   if (!cached) {
     const ort = onnxSync();
     cached = ort.InferenceSession.create(encodeModel(graph(), ONNX_ELEMENT_TYPE[dtype]), {
-      intraOpNumThreads: INTRA_OP_THREADS,
+      intraOpNumThreads: intraOpThreads(),
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',

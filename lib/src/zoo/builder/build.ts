@@ -10,17 +10,25 @@
 // (same architecture, batch size and data fraction) trained by one jitted jax-js step
 // (lib/src/train/jax-engine.ts); bench/zoo.js --engines measured it slower than the JS loops on
 // 2 shared cores, so 'js' is the default and 'auto' follows chooseEngine().
+// `shard: {index, count}` trains only that shard's models (shardItems of the grid order, before
+// any cost sort), so N processes on N machines build one zoo with no coordination: each model's
+// files are written by exactly one shard, zoo.json is written only when absent or out of date
+// (every shard computes the same content), and each shard records its progress in its own
+// `.shards/I-of-N.json` (./shard-state.ts) for `weightlab zoo status`.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ArgumentError, InterruptedError } from '../../errors';
 import { Progress } from '../../progress/progress';
-import { readNativeZoo, writeZooManifest, ZOO_MANIFEST } from '../native';
+import { readNativeZoo, writeZooManifest, ZOO_FORMAT, ZOO_FORMAT_VERSION, ZOO_MANIFEST } from '../native';
 import type { Zoo } from '../zoo';
 import { expandGrid, manifestAxes, specDataset, specDatasetOf, specShape, type ModelJob, type ZooSpec } from './spec';
 import { jobComplete, runJob, runJobGroup, runLockstepGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from '../../parallel/worker-pool';
+import { defaultWorkerThreads } from '../../backend/engine';
+import { checkShard, shardItems, type Shard } from '../shard';
+import { schedulerTask, writeShardState, type ShardState } from './shard-state';
 import { canonicalJson } from '../cache-key';
 import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 import { chooseEngine, type TrainingEngine } from '../../train/jax-engine';
@@ -31,7 +39,7 @@ export interface BuildOptions {
   out: string;
   /**
    * Worker threads; 0 trains in this thread.
-   * @default undefined (min(2, cores))
+   * @default undefined (min(2, cores), or SLURM_CPUS_PER_TASK / WEIGHTLAB_CPUS when set)
    */
   workers?: number;
   /**
@@ -61,6 +69,13 @@ export interface BuildOptions {
    * @default 24
    */
   groupModels?: number;
+  /**
+   * Train only this shard's models ({index, count}, 0-based; zoo.parseShard('I/N')); the zoo is
+   * complete when every shard has run. A sharded build records its state in
+   * `.shards/I-of-N.json` for `weightlab zoo status`.
+   * @default undefined (the whole grid, no state file)
+   */
+  shard?: Shard;
 }
 
 export const BUILD_DEFAULTS = {
@@ -70,6 +85,7 @@ export const BUILD_DEFAULTS = {
   signal: undefined,
   engine: 'js',
   groupModels: 24,
+  shard: undefined,
 } as const satisfies OptionDefaults<BuildOptions>;
 
 /**
@@ -83,7 +99,10 @@ export interface TrainingGroup {
 
 export interface BuildReport {
   out: string;
+  /** Models of this call's shard (the whole grid when not sharded). */
   models: number;
+  /** The shard built, "I/N" ("0/1" when not sharded). */
+  shard: string;
   /** Models trained by this call. */
   trained: string[];
   /** Models found complete and skipped (a resumed build). */
@@ -115,10 +134,12 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const started = performance.now();
   const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
   const shape = specShape(spec);
-  const jobs = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
+  const grid = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
+  const shard = options.shard === undefined ? undefined : checkShard(options.shard);
+  const jobs = shard ? shardItems(grid, shard) : grid;
   const engine = options.engine;
   // The one engine rule (backend/engine.ts): an unknown engine, or 'jax' for jobs it cannot train, fails here with the reason.
-  chooseEngine(jobs[0].training, engine);
+  chooseEngine(grid[0].training, engine);
   const groupModels = options.groupModels;
   if (!(Number.isInteger(groupModels) && groupModels >= 1))
     throw new ArgumentError('groupModels must be a positive integer', {
@@ -145,32 +166,37 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     }
   }
   fs.mkdirSync(out, { recursive: true });
-  // The manifest goes first, listing every model, and every params.json with it: a killed
+  // The manifest goes first, listing every model of the grid (whatever the shard): a killed
   // build is then still a readable zoo whose unfinished models simply have no results yet.
-  writeZooManifest(out, {
+  const manifest = {
     name: spec.name,
     axes: manifestAxes(spec),
     seeds: [...spec.seeds],
     dataset: split ? split.train.name.replace(/\/train$/, '') : 'convection',
-    epochs: jobs[0].checkpointEpochs,
+    epochs: grid[0].checkpointEpochs,
     metricEpochs: [],
-    models: jobs.map((job) => job.id),
+    models: grid.map((job) => job.id),
     data: specDatasetOf(spec),
-    architectures: Object.fromEntries(jobs.map((job) => [job.id, job.training.architecture])),
+    architectures: Object.fromEntries(grid.map((job) => [job.id, job.training.architecture])),
     [BUILDER_KEY]: { spec, version: BUILDER_VERSION, engine },
-  } as Parameters<typeof writeZooManifest>[1]);
-  for (const job of jobs)
+  } as Parameters<typeof writeZooManifest>[1];
+  // Rewritten only when absent or different (its creation time aside): every shard computes the
+  // same manifest, so after the first shard none rewrites it, and a resumed build keeps its
+  // creation time. Two shards starting together may both write it, each whole (temp + rename).
+  if (!manifestCurrent(manifestFile, manifest)) writeZooManifest(out, manifest);
+  for (const job of grid)
     if (!fs.existsSync(path.join(out, job.id, 'params.json')))
       fs.mkdirSync(path.join(out, job.id), { recursive: true });
 
   const skipped = jobs.filter((job) => jobComplete(out, job)).map((job) => job.id);
   const todo = jobs.filter((job) => !skipped.includes(job.id)).sort((a, b) => b.cost - a.cost);
-  const threads = options.workers ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+  const threads = options.workers ?? defaultWorkerThreads();
   const groups = trainingGroups(todo, engine, groupModels, Math.max(1, threads));
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const report: BuildReport = {
     out,
     models: jobs.length,
+    shard: `${(shard ?? { index: 0 }).index}/${(shard ?? { count: 1 }).count}`,
     trained: [],
     skipped,
     failed: [],
@@ -186,9 +212,36 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const fail = (ids: string[], error: unknown) => {
     for (const id of ids) report.failed.push({ id, error: (error as Error).message });
   };
+  // A sharded build's state file: 'running' with a heartbeat after each model (and each minute
+  // while worker threads train long models), then how it ended.
+  const state: ShardState | undefined = shard && {
+    shard: `${shard.index}/${shard.count}`,
+    index: shard.index,
+    count: shard.count,
+    state: 'running',
+    host: os.hostname(),
+    pid: process.pid,
+    started: new Date().toISOString(),
+    heartbeat: new Date().toISOString(),
+    job: schedulerTask(),
+    threads,
+    models: jobs.length,
+    trained: 0,
+    skipped: skipped.length,
+    failed: [],
+  };
+  const beat = () => {
+    if (!state) return;
+    state.heartbeat = new Date().toISOString();
+    state.trained = report.trained.length;
+    writeShardState(out, state);
+  };
+  beat();
+  const heartbeat = state ? setInterval(beat, 60_000).unref() : undefined;
   const record = (outcome: JobOutcome) => {
     report.trained.push(outcome.id);
     if (outcome.nan) report.nan.push(outcome.id);
+    beat();
     bar?.tick();
   };
   const workers = Math.max(0, Math.min(threads, groups.length));
@@ -196,28 +249,50 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     options.signal?.aborted
       ? new InterruptedError(`zoo build interrupted after ${report.trained.length} models`)
       : undefined;
-  if (workers === 0) {
-    for (const group of groups) {
-      const stop = interruption();
-      if (stop) throw stop;
-      const members = group.ids.map((id) => byId.get(id)!);
-      try {
-        if (group.engine === 'js') record(runJob(out, members[0], split));
-        else if (group.engine === 'lockstep')
-          for (const outcome of runLockstepGroup(out, members, split, interruption)) record(outcome);
-        else for (const outcome of await runJobGroup(out, members, split, interruption)) record(outcome);
-      } catch (error) {
-        if (error instanceof InterruptedError) throw error;
-        fail(group.ids, error);
+  const trainGroups = async (): Promise<void> => {
+    if (workers === 0) {
+      for (const group of groups) {
+        const stop = interruption();
+        if (stop) throw stop;
+        const members = group.ids.map((id) => byId.get(id)!);
+        try {
+          if (group.engine === 'js') record(runJob(out, members[0], split));
+          else if (group.engine === 'lockstep')
+            for (const outcome of runLockstepGroup(out, members, split, interruption)) record(outcome);
+          else for (const outcome of await runJobGroup(out, members, split, interruption)) record(outcome);
+        } catch (error) {
+          if (error instanceof InterruptedError) throw error;
+          fail(group.ids, error);
+        }
       }
+    } else {
+      await runInWorkers(out, spec, groups, workers, record, report, interruption);
     }
-  } else {
-    await runInWorkers(out, spec, groups, workers, record, report, interruption);
+  };
+  try {
+    await trainGroups();
+  } catch (error) {
+    if (state) {
+      clearInterval(heartbeat);
+      state.state = error instanceof InterruptedError ? 'interrupted' : 'failed';
+      state.failed = report.failed;
+      if (!(error instanceof InterruptedError)) state.error = (error as Error).message;
+      state.ended = new Date().toISOString();
+      beat();
+    }
+    throw error;
   }
   bar?.done();
   for (const job of jobs)
     if (!report.trained.includes(job.id) && !skipped.includes(job.id) && !report.failed.some((f) => f.id === job.id))
       report.failed.push({ id: job.id, error: 'not trained' });
+  if (state) {
+    clearInterval(heartbeat);
+    state.state = report.failed.length ? 'failed' : 'finished';
+    state.failed = report.failed;
+    state.ended = new Date().toISOString();
+    beat();
+  }
   report.seconds = (performance.now() - started) / 1000;
   report.modelsPerMinute = report.trained.length / (report.seconds / 60);
   return { ...report, zoo: readNativeZoo(out) };
@@ -283,4 +358,18 @@ function runInWorkers(
     },
     interruption,
   });
+}
+
+/** Whether zoo.json exists and says what `manifest` says (its creation time and format fields aside). */
+function manifestCurrent(file: string, manifest: Record<string, unknown>): boolean {
+  let existing: Record<string, unknown>;
+  try {
+    existing = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return false; // absent or unreadable: (re)write it
+  }
+  if (existing.format !== ZOO_FORMAT || existing.version !== ZOO_FORMAT_VERSION) return false;
+  return Object.entries(manifest).every(
+    ([key, value]) => canonicalJson(existing[key]) === canonicalJson(JSON.parse(JSON.stringify(value))),
+  );
 }

@@ -2,3 +2,4 @@
 export * from './spec';
 export * from './train-job';
 export * from './build';
+export * from './shard-state';
