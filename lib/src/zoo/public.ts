@@ -43,6 +43,19 @@ export { zooCache, zooCacheFolder, ZOO_CACHE_DEFAULTS, type ZooCacheOptions, typ
 export { buildZoo, BUILD_DEFAULTS, type BuildOptions, type BuildReport } from './builder/build';
 export { ZOO_SPEC_DEFAULTS, DEFAULT_HYPERPARAMETERS, type ZooSpec } from './builder/spec';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from './ptmz-keys';
-export { type DatasetName, type ZooDataset } from './dataset';
+export {
+  type DatasetName,
+  type DatasetSource,
+  type ZooDataset,
+  type GeneratedZooDataset,
+  type CustomZooDataset,
+} from './dataset';
+export {
+  DATA_FILE_DEFAULTS,
+  DATA_MODULE_DEFAULTS,
+  type DataFileSource,
+  type DataModuleSource,
+  type DataFormat,
+} from './data-source';
 export { parseShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
 export { zooPreset, ZOO_PRESETS, ZOO_PRESET_DEFAULTS, type ZooPresetOptions } from './presets';

@@ -18,7 +18,8 @@ import { ArgumentError, InterruptedError } from '../../errors';
 import { Progress } from '../../progress/progress';
 import { readNativeZoo, writeZooManifest, ZOO_MANIFEST } from '../native';
 import type { Zoo } from '../zoo';
-import { expandGrid, manifestAxes, specDataset, specDatasetOf, specShape, type ModelJob, type ZooSpec } from './spec';
+import { expandGrid, manifestAxes, specData, specIdentity, specShape, type ModelJob, type ZooSpec } from './spec';
+import { isCustomDataset, type ZooDataset } from '../dataset';
 import { jobComplete, runJob, runJobGroup, runLockstepGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from '../../parallel/worker-pool';
 import { canonicalJson } from '../cache-key';
@@ -113,8 +114,9 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     });
   const out = path.resolve(options.out);
   const started = performance.now();
-  const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
-  const shape = specShape(spec);
+  // The data is read (and hashed) once here; workers read it again and check the hash.
+  const { record, split } = specData(spec);
+  const shape = specShape(spec, split);
   const jobs = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
   const engine = options.engine;
   // The one engine rule (backend/engine.ts): an unknown engine, or 'jax' for jobs it cannot train, fails here with the reason.
@@ -129,8 +131,21 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   if (fs.existsSync(manifestFile)) {
     const existing = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     const previous = existing[BUILDER_KEY] as { spec?: ZooSpec; engine?: TrainingEngine } | undefined;
-    // Canonical JSON compares the whole spec at every depth (an axis's values included), in any key order.
-    if (previous?.spec && canonicalJson(previous.spec) !== canonicalJson(spec)) {
+    const previousData = existing.data as ZooDataset | undefined;
+    if (previous?.spec && previousData && isCustomDataset(previousData) && isCustomDataset(record)) {
+      if (previousData.sha256 !== record.sha256)
+        throw new ArgumentError(
+          `the output folder holds a zoo built from other data: its SHA-256 was ${previousData.sha256}, this data's is ${record.sha256}; choose a new folder`,
+          { file: out, field: 'data.sha256', expected: previousData.sha256, found: record.sha256 },
+        );
+    }
+    // Canonical JSON compares the whole spec at every depth (an axis's values included), in any key
+    // order; the user's data by its identity (hash, names, split options), wherever its file lies.
+    if (
+      previous?.spec &&
+      canonicalJson(previousData ? specIdentity(previous.spec, previousData) : previous.spec) !==
+        canonicalJson(specIdentity(spec, record))
+    ) {
       throw new ArgumentError('the output folder holds a zoo built from another spec; choose a new folder', {
         file: out,
         field: 'spec',
@@ -155,9 +170,16 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     epochs: jobs[0].checkpointEpochs,
     metricEpochs: [],
     models: jobs.map((job) => job.id),
-    data: specDatasetOf(spec),
+    data: isCustomDataset(record) ? { ...record, source: pathFromZoo(out, record.source) } : record,
     architectures: Object.fromEntries(jobs.map((job) => [job.id, job.training.architecture])),
-    [BUILDER_KEY]: { spec, version: BUILDER_VERSION, engine },
+    // The user's data path is kept absolute here (the spec's may be relative to a working folder).
+    [BUILDER_KEY]: {
+      spec: isCustomDataset(record)
+        ? { ...spec, dataset: { ...(spec.dataset as object), [record.name]: record.source } }
+        : spec,
+      version: BUILDER_VERSION,
+      engine,
+    },
   } as Parameters<typeof writeZooManifest>[1]);
   for (const job of jobs)
     if (!fs.existsSync(path.join(out, job.id, 'params.json')))
@@ -186,7 +208,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const fail = (ids: string[], error: unknown) => {
     for (const id of ids) report.failed.push({ id, error: (error as Error).message });
   };
-  const record = (outcome: JobOutcome) => {
+  const recordOutcome = (outcome: JobOutcome) => {
     report.trained.push(outcome.id);
     if (outcome.nan) report.nan.push(outcome.id);
     bar?.tick();
@@ -202,17 +224,17 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
       if (stop) throw stop;
       const members = group.ids.map((id) => byId.get(id)!);
       try {
-        if (group.engine === 'js') record(runJob(out, members[0], split));
+        if (group.engine === 'js') recordOutcome(runJob(out, members[0], split));
         else if (group.engine === 'lockstep')
-          for (const outcome of runLockstepGroup(out, members, split, interruption)) record(outcome);
-        else for (const outcome of await runJobGroup(out, members, split, interruption)) record(outcome);
+          for (const outcome of runLockstepGroup(out, members, split, interruption)) recordOutcome(outcome);
+        else for (const outcome of await runJobGroup(out, members, split, interruption)) recordOutcome(outcome);
       } catch (error) {
         if (error instanceof InterruptedError) throw error;
         fail(group.ids, error);
       }
     }
   } else {
-    await runInWorkers(out, spec, groups, workers, record, report, interruption);
+    await runInWorkers(out, spec, record, groups, workers, recordOutcome, report, interruption);
   }
   bar?.done();
   for (const job of jobs)
@@ -263,9 +285,16 @@ export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: n
   return groups;
 }
 
+/** Where zoo.json says the user's data lies: relative to the zoo when inside its folder (it moves with the zoo), else absolute. */
+function pathFromZoo(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
 function runInWorkers(
   out: string,
   spec: ZooSpec,
+  data: ZooDataset,
   groups: TrainingGroup[],
   count: number,
   record: (o: JobOutcome) => void,
@@ -274,7 +303,7 @@ function runInWorkers(
 ): Promise<void> {
   return runWorkerPool<{ done?: JobOutcome[]; failed?: { id: string; error: string }[] }>({
     script: path.join(__dirname, 'worker.js'),
-    workerData: { root: out, spec },
+    workerData: { root: out, spec, data },
     workers: count,
     tasks: groups,
     onReply(message) {
