@@ -13,6 +13,7 @@ import {
   FormatError,
   openDataSource,
   openZoo,
+  phaseMetrics,
   zooCacheKey,
   type ZooSpec,
 } from 'weightlab/internal';
@@ -154,4 +155,19 @@ np.savez(f'{folder}/images.npz', x=x, y=y)`,
     () => zooCacheKey({ ...grid({ file: path.join(folder, 'images.npz') }), datasetOptions: { seed: 1 } }),
     (error: unknown) => error instanceof ArgumentError && /datasetOptions/.test(error.message),
   );
+});
+
+test('phase metrics measure a zoo of the user’s data (worker threads reread it from zoo.json)', async () => {
+  const data = writePythonData(temporaryFolder('own-phases'), 90, 4, 3);
+  const built = await buildZoo(
+    { ...grid({ file: path.join(data.folder, 'data.npz') }), epochs: 3 },
+    { out: temporaryFolder('own-phases-zoo'), workers: 0, progress: false },
+  );
+  const table = await phaseMetrics(built.zoo, { progress: false, workers: 2 });
+  const rows = table.rows();
+  assert.deepEqual(
+    rows.map((row) => row.width),
+    [4, 8],
+  );
+  for (const row of rows) assert.ok(Number.isFinite(row.log_hessian_top_ev) && Number.isFinite(row.train_loss));
 });
