@@ -2,7 +2,8 @@
 // Files (.npz, .npy, .safetensors) go through the io readers, which check every declared size
 // against the file before allocating anything, and CSV through the zoo's CSV parser; a module is
 // a CommonJS file the user named, loaded with require() (readers of weight files never run code,
-// but a data module is code the user chose to run). Whatever the source, the result is checked
+// but a data module is code the user chose to run; a module that only a zoo.json names runs only
+// when the user lists it in $WEIGHTLAB_DATA_MODULES, so opening a zoo runs nothing). Whatever the source, the result is checked
 // the same way (x: rows x features or rows of images, finite; y: integer labels 0..C-1, one per
 // row) and given an identity: the SHA-256 of the file's bytes, or for a module the SHA-256 of the
 // arrays it produced. zoo.json records that identity so a resumed build, the cache and readers of
@@ -147,10 +148,32 @@ export function dataFileFormat(file: string): Exclude<DataFormat, 'module'> {
   });
 }
 
-/** Reads (or runs) a data source, checks its data and splits it; relative paths are taken from `base`. */
-export function openDataSource(source: DataFileSource | DataModuleSource, base: string = process.cwd()): OpenedData {
+/**
+ * The environment variable listing the data modules (absolute paths, separated by the platform's
+ * path delimiter) that readers of a zoo may run. A zoo.json naming a module is not enough: opening
+ * someone else's zoo must not run code. A module the user names to this process (a spec's
+ * dataset, openDataSource) is added, and worker threads started afterwards inherit the list;
+ * set it in the shell to measure a module-built zoo in a new process.
+ */
+export const DATA_MODULES_VARIABLE = 'WEIGHTLAB_DATA_MODULES';
+
+function trustedModules(): string[] {
+  return (process.env[DATA_MODULES_VARIABLE] ?? '').split(path.delimiter).filter(Boolean);
+}
+
+/**
+ * Reads (or runs) a data source, checks its data and splits it; relative paths are taken from
+ * `base`. `origin` 'named' (the default) is a source the user gave, whose module may run (and is
+ * then trusted for this process's readers); 'recorded' is one a zoo.json names, whose module runs
+ * only when $WEIGHTLAB_DATA_MODULES lists it.
+ */
+export function openDataSource(
+  source: DataFileSource | DataModuleSource,
+  base: string = process.cwd(),
+  origin: 'named' | 'recorded' = 'named',
+): OpenedData {
   if (isDataModuleSource(source))
-    return openModule(resolveOptions('dataset module', DATA_MODULE_DEFAULTS, source), base);
+    return openModule(resolveOptions('dataset module', DATA_MODULE_DEFAULTS, source), base, origin);
   if (!isDataFileSource(source))
     throw new ArgumentError('a dataset is a name, { file } or { module }', {
       field: 'dataset',
@@ -504,12 +527,20 @@ function isDatasetPart(value: unknown): value is Dataset {
 function openModule(
   o: DataModuleSource & { export: string; testFraction: number; seed: number },
   base: string,
+  origin: 'named' | 'recorded',
 ): OpenedData {
   if (typeof o.module !== 'string' || o.module === '')
     throw new ArgumentError('dataset.module must be a path', { field: 'dataset.module', found: String(o.module) });
   const file = path.resolve(base, o.module);
   checkSplitOptions(o, file);
   requireFile(file, 'dataset.module');
+  const trusted = trustedModules();
+  if (origin === 'recorded' && !trusted.includes(file))
+    throw new ArgumentError(
+      `the zoo's data comes from a module, and readers do not run code a zoo.json names: list it in $${DATA_MODULES_VARIABLE} (or build or open its data in this process) to run it, or pass the data yourself`,
+      { file, field: 'data.source', expected: `the module listed in $${DATA_MODULES_VARIABLE}` },
+    );
+  if (!trusted.includes(file)) process.env[DATA_MODULES_VARIABLE] = [...trusted, file].join(path.delimiter);
   if (/\.mjs$/i.test(file))
     throw new ArgumentError('data modules are loaded with require(): write it as CommonJS (.js or .cjs)', {
       file,
@@ -517,24 +548,24 @@ function openModule(
       expected: 'a .js or .cjs file',
       found: '.mjs',
     });
-  let exports: Record<string, unknown>;
+  let loaded: Record<string, unknown>;
   try {
     // The user named this module as their data's source: running it is the point.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    exports = require(file) as Record<string, unknown>;
+    loaded = require(file) as Record<string, unknown>;
   } catch (error) {
     throw new ArgumentError(`the data module failed to load: ${(error as Error).message}`, {
       file,
       field: 'dataset.module',
     });
   }
-  let chosen = exports?.[o.export];
-  if (chosen === undefined && o.export === 'default') chosen = exports;
+  let chosen = loaded?.[o.export];
+  if (chosen === undefined && o.export === 'default') chosen = loaded;
   if (chosen === undefined)
     throw new ArgumentError('the data module has no such export', {
       file,
       field: 'dataset.export',
-      expected: `one of ${Object.keys(exports ?? {}).join(', ') || '(no exports)'}`,
+      expected: `one of ${Object.keys(loaded ?? {}).join(', ') || '(no exports)'}`,
       found: o.export,
     });
   const produced = (typeof chosen === 'function' ? (chosen as () => unknown)() : chosen) as Record<string, unknown>;

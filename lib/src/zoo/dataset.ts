@@ -135,11 +135,13 @@ export function datasetLabel(dataset: ZooDataset): string {
 /**
  * Loads a dataset with its fixed train/test split (before per-model subsets and label noise). The
  * user's data is read again from its recorded source (a relative path is taken from `base`, the
- * zoo's folder) and refused with a FormatError when its SHA-256 is no longer the recorded one.
+ * zoo's folder) and refused with a FormatError when its SHA-256 is no longer the recorded one; a
+ * recorded module runs only when $WEIGHTLAB_DATA_MODULES lists it (an ArgumentError otherwise).
  */
 export function datasetSplit(dataset: ZooDataset, base?: string): DatasetSplit {
   if (isCustomDataset(dataset)) {
-    const opened = openDataSource(recordedSource(dataset, base));
+    // 'recorded': a module named only by zoo.json runs only when the user listed it (see DATA_MODULES_VARIABLE).
+    const opened = openDataSource(recordedSource(dataset, base), undefined, 'recorded');
     if (opened.sha256 !== dataset.sha256)
       throw new FormatError(
         `the data changed since the zoo recorded it: SHA-256 ${opened.sha256} is not the recorded ${dataset.sha256}`,

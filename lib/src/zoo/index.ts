@@ -99,6 +99,7 @@ export {
   DATA_FILE_DEFAULTS,
   DATA_MODULE_DEFAULTS,
   DATA_FILE_FORMATS,
+  DATA_MODULES_VARIABLE,
   type DataFileSource,
   type DataModuleSource,
   type DataFormat,

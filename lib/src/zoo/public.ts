@@ -53,6 +53,7 @@ export {
 export {
   DATA_FILE_DEFAULTS,
   DATA_MODULE_DEFAULTS,
+  DATA_MODULES_VARIABLE,
   type DataFileSource,
   type DataModuleSource,
   type DataFormat,

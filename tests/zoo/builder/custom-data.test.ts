@@ -10,6 +10,7 @@ import {
   ArgumentError,
   buildZoo,
   cellData,
+  DATA_MODULES_VARIABLE,
   FormatError,
   openDataSource,
   openZoo,
@@ -48,6 +49,21 @@ test('every kind of source trains the same models, in workers or not, and zoo.js
   assert.equal(moduleData.format, 'module');
   assert.equal(moduleData.source, file('data.js'));
   assert.match(moduleData.sha256, /^[0-9a-f]{64}$/);
+  // Readers run a module that zoo.json names only when the user listed it: building it here did.
+  const listed = process.env[DATA_MODULES_VARIABLE];
+  assert.equal(listed, file('data.js'));
+  const moduleZoo = openZoo(fromModule);
+  const moduleSplit = moduleZoo.trainingData(moduleZoo.models[0]);
+  delete process.env[DATA_MODULES_VARIABLE];
+  try {
+    const stranger = openZoo(fromModule); // as a new process that never named the module would
+    assert.throws(
+      () => stranger.trainingData(stranger.models[0]),
+      (error: unknown) => error instanceof ArgumentError && /do not run code a zoo\.json names/.test(error.message),
+    );
+  } finally {
+    process.env[DATA_MODULES_VARIABLE] = listed;
+  }
   const sources: [ZooSpec['dataset'], string, number][] = [
     [{ file: file('data.npz') }, data.sha256['data.npz'], 2],
     [{ file: file('data.npz') }, data.sha256['data.npz'], 0],
@@ -70,6 +86,7 @@ test('every kind of source trains the same models, in workers or not, and zoo.js
     // Readers rebuild the very split the model was trained on.
     const split = cellData(openDataSource(dataset as { file: string }).split, {});
     assert.deepEqual(Buffer.from(built.zoo.trainingData(model).train.x.buffer), Buffer.from(split.train.x.buffer));
+    assert.deepEqual(Buffer.from(moduleSplit.train.x.buffer), Buffer.from(split.train.x.buffer));
   }
 });
 

@@ -82,7 +82,8 @@ or [rows, C, H, W], integer labels 'y' in 0..C-1), .npy (the features; --labels 
 .npy file) or .csv (one example per row, the label in the last column or the one --labels names;
 a first row that is not all numbers is a header). module:PATH names a CommonJS module whose
 default export (a function, or a value) gives { x, y } or a ready { train, test } split; it runs
-in every worker thread. The split is stratified, a seeded 20% held out for testing. zoo.json
+in every worker thread (zoo readers in a later process run it only when $WEIGHTLAB_DATA_MODULES
+lists it). The split is stratified, a seeded 20% held out for testing. zoo.json
 records the data's path and SHA-256, and resuming a build with changed data is refused. A spec
 file (--spec) is a ZooSpec as JSON: {"name", "dataset", "axes", "seeds", "epochs", ...}, where
 "dataset" is a name or {"file": "data.npz", "x": "x", "y": "y", "testFraction": 0.2, "seed": 0}
