@@ -115,7 +115,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const out = path.resolve(options.out);
   const started = performance.now();
   // The data is read (and hashed) once here; workers read it again and check the hash.
-  const { record, split } = specData(spec);
+  const { record: dataRecord, split } = specData(spec);
   const shape = specShape(spec, split);
   const jobs = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
   const engine = options.engine;
@@ -132,11 +132,11 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     const existing = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     const previous = existing[BUILDER_KEY] as { spec?: ZooSpec; engine?: TrainingEngine } | undefined;
     const previousData = existing.data as ZooDataset | undefined;
-    if (previous?.spec && previousData && isCustomDataset(previousData) && isCustomDataset(record)) {
-      if (previousData.sha256 !== record.sha256)
+    if (previous?.spec && previousData && isCustomDataset(previousData) && isCustomDataset(dataRecord)) {
+      if (previousData.sha256 !== dataRecord.sha256)
         throw new ArgumentError(
-          `the output folder holds a zoo built from other data: its SHA-256 was ${previousData.sha256}, this data's is ${record.sha256}; choose a new folder`,
-          { file: out, field: 'data.sha256', expected: previousData.sha256, found: record.sha256 },
+          `the output folder holds a zoo built from other data: its SHA-256 was ${previousData.sha256}, this data's is ${dataRecord.sha256}; choose a new folder`,
+          { file: out, field: 'data.sha256', expected: previousData.sha256, found: dataRecord.sha256 },
         );
     }
     // Canonical JSON compares the whole spec at every depth (an axis's values included), in any key
@@ -144,7 +144,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     if (
       previous?.spec &&
       canonicalJson(previousData ? specIdentity(previous.spec, previousData) : previous.spec) !==
-        canonicalJson(specIdentity(spec, record))
+        canonicalJson(specIdentity(spec, dataRecord))
     ) {
       throw new ArgumentError('the output folder holds a zoo built from another spec; choose a new folder', {
         file: out,
@@ -170,12 +170,12 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     epochs: jobs[0].checkpointEpochs,
     metricEpochs: [],
     models: jobs.map((job) => job.id),
-    data: isCustomDataset(record) ? { ...record, source: pathFromZoo(out, record.source) } : record,
+    data: isCustomDataset(dataRecord) ? { ...dataRecord, source: pathFromZoo(out, dataRecord.source) } : dataRecord,
     architectures: Object.fromEntries(jobs.map((job) => [job.id, job.training.architecture])),
     // The user's data path is kept absolute here (the spec's may be relative to a working folder).
     [BUILDER_KEY]: {
-      spec: isCustomDataset(record)
-        ? { ...spec, dataset: { ...(spec.dataset as object), [record.name]: record.source } }
+      spec: isCustomDataset(dataRecord)
+        ? { ...spec, dataset: { ...(spec.dataset as object), [dataRecord.name]: dataRecord.source } }
         : spec,
       version: BUILDER_VERSION,
       engine,
@@ -208,7 +208,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const fail = (ids: string[], error: unknown) => {
     for (const id of ids) report.failed.push({ id, error: (error as Error).message });
   };
-  const recordOutcome = (outcome: JobOutcome) => {
+  const record = (outcome: JobOutcome) => {
     report.trained.push(outcome.id);
     if (outcome.nan) report.nan.push(outcome.id);
     bar?.tick();
@@ -224,17 +224,17 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
       if (stop) throw stop;
       const members = group.ids.map((id) => byId.get(id)!);
       try {
-        if (group.engine === 'js') recordOutcome(runJob(out, members[0], split));
+        if (group.engine === 'js') record(runJob(out, members[0], split));
         else if (group.engine === 'lockstep')
-          for (const outcome of runLockstepGroup(out, members, split, interruption)) recordOutcome(outcome);
-        else for (const outcome of await runJobGroup(out, members, split, interruption)) recordOutcome(outcome);
+          for (const outcome of runLockstepGroup(out, members, split, interruption)) record(outcome);
+        else for (const outcome of await runJobGroup(out, members, split, interruption)) record(outcome);
       } catch (error) {
         if (error instanceof InterruptedError) throw error;
         fail(group.ids, error);
       }
     }
   } else {
-    await runInWorkers(out, spec, record, groups, workers, recordOutcome, report, interruption);
+    await runInWorkers(out, spec, dataRecord, groups, workers, record, report, interruption);
   }
   bar?.done();
   for (const job of jobs)
