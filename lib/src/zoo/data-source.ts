@@ -342,7 +342,8 @@ function readCsvData(file: string, labelColumn: string | undefined): RawData {
 
 function valuesOf(array: RawData['x']): { values: Float64Array; shape: readonly number[] } {
   if ('values' in array) return array;
-  return { values: array.toFloat64(), shape: array.shape };
+  // A float64 Tensor's toFloat64() is its own storage (a module's Tensor may be changed later): copy it.
+  return { values: Float64Array.from(array.toFloat64()), shape: array.shape };
 }
 
 /**
@@ -407,8 +408,7 @@ function checkData(raw: RawData, file: string, classes: number | undefined): Che
       : x.shape.length === 3
         ? ([1, x.shape[1], x.shape[2]] as const)
         : undefined;
-  // A float64 Tensor's toFloat64() may be the file's own storage: copy, so the split owns its rows.
-  return { x: Float64Array.from(x.values), y: labels, rows, features, classes: count, image };
+  return { x: x.values, y: labels, rows, features, classes: count, image };
 }
 
 function splitChecked(data: CheckedData, name: string, o: { testFraction: number; seed: number }): DatasetSplit {
