@@ -285,7 +285,20 @@ function cellNumber(cell: string): number {
   return /^[+-]?nan$/.test(text) ? NaN : Number(text);
 }
 
+/**
+ * The largest CSV read: a CSV is parsed from one string, and V8's strings stop near 2^29
+ * characters; larger data belongs in .npy or .npz, whose readers stream.
+ */
+export const MAX_CSV_BYTES = 2 ** 29 - 2 ** 20;
+
 function readCsvData(file: string, labelColumn: string | undefined): RawData {
+  const size = fs.statSync(file).size;
+  if (size > MAX_CSV_BYTES)
+    throw new FormatError('the CSV is too large to read as text: save the data as .npy or .npz', {
+      file,
+      expected: `at most ${MAX_CSV_BYTES} bytes`,
+      found: `${size} bytes`,
+    });
   const records = parseCsvRecords(fs.readFileSync(file, 'utf8'), file);
   const header = records.length > 0 && !records[0].every(numeric) ? records[0] : undefined;
   const rows = header ? records.slice(1) : records;
