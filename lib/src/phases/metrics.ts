@@ -19,6 +19,7 @@ import { Progress } from '../progress/progress';
 import { writeFileAtomic } from '../io/atomic-write';
 import type { DatasetSplit } from '../data/dataset';
 import { openZoo, type Zoo, type ZooModel } from '../zoo/public';
+import { datasetLabel } from '../zoo/dataset';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import type { RepresentationLayer } from '../train/network';
 import type { BezierOptions } from '../landscape/connectivity';
@@ -245,7 +246,7 @@ export async function phaseMetrics(
     ? split.train.name
     : pinn
       ? `convection(${JSON.stringify(zoo.dataset?.options ?? {})})`
-      : `${zoo.dataset!.name}(${JSON.stringify(zoo.dataset!.options)})`;
+      : datasetLabel(zoo.dataset!);
   const modelKey = hash({
     v: 1,
     hessianSamples: settings.hessianSamples,

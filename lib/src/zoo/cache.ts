@@ -3,7 +3,8 @@
 // folder (what the notebooks used before) let one user's or checkout's zoo stand in for another
 // built from a different spec, dataset or library, and let a stale zoo hide a regression.
 //
-// A zoo's key is the zoo spec, the dataset's name and the SHA-256 of its bytes, the library
+// A zoo's key is the zoo spec, the dataset's name and the SHA-256 of its bytes (a user's own data:
+// the SHA-256 zoo.json records, with no path in the key), the library
 // version, the builder and zoo-format versions and the training engine. Its phase metrics are
 // cached inside the zoo folder (phaseMetrics' phase-metrics.json), under keys that add the
 // metric options, so they inherit the zoo's key. A folder counts as complete only once its
@@ -21,14 +22,16 @@ import { createHash } from 'node:crypto';
 import { ArgumentError, InterruptedError } from '../errors';
 import { isDeadWritersTemporary, processIsRunning, writeFileAtomic } from '../io/atomic-write';
 import { kernelHost } from '../display/protocol';
-import type { DatasetSplit } from '../data/dataset';
 import { convectionProblem } from '../data/synthetic';
 import { readNativeZoo, ZOO_FORMAT_VERSION } from './native';
+import { isCustomDataset } from './dataset';
 import type { Zoo } from './zoo';
-import { canonicalHash, canonicalJson } from './cache-key';
+import { canonicalHash, canonicalJson, datasetFingerprint, type DatasetFingerprint } from './cache-key';
+
+export { datasetFingerprint, type DatasetFingerprint } from './cache-key';
 import { BUILDER_VERSION, BUILD_DEFAULTS, buildZoo, type BuildOptions, type BuildReport } from './builder/build';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
-import { checkSpec, expandGrid, specDataset, specShape, type ZooSpec } from './builder/spec';
+import { checkSpec, expandGrid, specData, specIdentity, specShape, type ZooSpec } from './builder/spec';
 import type { TrainingEngine } from '../train/jax-engine';
 
 /** The environment variable that names the cache folder; it wins over XDG_CACHE_HOME. */
@@ -89,32 +92,6 @@ export function libraryVersion(): string {
   return version;
 }
 
-/** A dataset's identity for cache keys: its name and the SHA-256 of its bytes. */
-export interface DatasetFingerprint {
-  name: string;
-  sha256: string;
-}
-
-/** Name and SHA-256 of a train/test split: names, shapes and every feature, label and target byte. */
-export function datasetFingerprint(split: DatasetSplit): DatasetFingerprint {
-  const digest = createHash('sha256');
-  for (const part of [split.train, split.test]) {
-    digest.update(
-      canonicalJson({
-        name: part.name,
-        size: part.size,
-        features: part.features,
-        classes: part.classes,
-        image: part.image,
-      }),
-    );
-    for (const array of [part.x, part.y, part.targets]) {
-      digest.update(array ? Buffer.from(array.buffer, array.byteOffset, array.byteLength) : Buffer.alloc(0));
-    }
-  }
-  return { name: split.train.name.replace(/\/train$/, ''), sha256: digest.digest('hex') };
-}
-
 /** The convection PINN's "dataset": its collocation, initial, boundary and test points for every beta of the grid. */
 function convectionFingerprint(spec: ZooSpec): DatasetFingerprint {
   const digest = createHash('sha256');
@@ -153,10 +130,18 @@ export interface ZooCacheKey {
 /** The cache key of the zoo `spec` builds with `engine` (default 'js', as buildZoo), with this library and dataset. */
 export function zooCacheKey(spec: ZooSpec, options: { engine?: TrainingEngine } = {}): ZooCacheKey {
   checkSpec(spec); // a misspelled field fails here, before any folder or lock is made
-  const dataset = spec.dataset === 'convection' ? convectionFingerprint(spec) : datasetFingerprint(specDataset(spec));
+  const { record, split } = specData(spec);
+  // The user's data by the SHA-256 zoo.json records (of its file, or of a module's arrays): its
+  // split's name is the file's, and a path must not tell two copies of the same bytes apart.
+  const dataset = isCustomDataset(record)
+    ? { name: record.name, sha256: record.sha256 }
+    : split
+      ? datasetFingerprint(split)
+      : convectionFingerprint(spec);
   return {
     kind: 'zoo',
-    spec,
+    // The user's data enters by its SHA-256 and names, never its path: the same bytes elsewhere share the zoo.
+    spec: specIdentity(spec, record),
     dataset,
     library: libraryVersion(),
     builder: BUILDER_VERSION,

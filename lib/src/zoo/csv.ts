@@ -4,8 +4,8 @@
 
 import { FormatError } from '../errors';
 
-/** Rows as objects keyed by the header row. */
-export function parseCsv(text: string, file: string): Record<string, string | number>[] {
+/** The records of a CSV text as cells (strings), blank lines left out; no header handling. */
+export function parseCsvRecords(text: string, file: string): string[][] {
   const records: string[][] = [];
   let field = '';
   let record: string[] = [];
@@ -38,6 +38,12 @@ export function parseCsv(text: string, file: string): Record<string, string | nu
     record.push(field);
     records.push(record);
   }
+  return records;
+}
+
+/** Rows as objects keyed by the header row. */
+export function parseCsv(text: string, file: string): Record<string, string | number>[] {
+  const records = parseCsvRecords(text, file);
   if (records.length === 0) throw new FormatError('CSV has no header row', { file });
   const header = records[0];
   return records.slice(1).map((cells, index) => {

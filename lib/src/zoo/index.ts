@@ -76,5 +76,33 @@ export {
 } from './cache';
 export { canonicalJson, canonicalHash } from './cache-key';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, axisNameOfKey, isAxisName, hyperparametersOf, type AxisName } from './ptmz-keys';
-export { datasetSplit, cellData, DATASET_NAMES, type DatasetName, type ZooDataset } from './dataset';
+export {
+  datasetSplit,
+  cellData,
+  customDatasetRecord,
+  datasetIdentity,
+  datasetLabel,
+  isCustomDataset,
+  recordedSource,
+  DATASET_NAMES,
+  type DatasetName,
+  type DatasetSource,
+  type GeneratedZooDataset,
+  type CustomZooDataset,
+  type ZooDataset,
+} from './dataset';
+export {
+  openDataSource,
+  dataFileFormat,
+  isDataFileSource,
+  isDataModuleSource,
+  DATA_FILE_DEFAULTS,
+  DATA_MODULE_DEFAULTS,
+  DATA_FILE_FORMATS,
+  DATA_MODULES_VARIABLE,
+  type DataFileSource,
+  type DataModuleSource,
+  type DataFormat,
+  type OpenedData,
+} from './data-source';
 export { parseShard, checkShard, inShard, shardItems, formatShard, WHOLE, type Shard } from './shard';

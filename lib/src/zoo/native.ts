@@ -40,7 +40,15 @@
 //                                        version 2, optional: the dataset generator (a DatasetName)
 //                                        and its options, enough to rebuild the train/test split;
 //                                        each model's data_fraction and label_noise (params.json)
-//                                        then give the rows it was trained on
+//                                        then give the rows it was trained on. The user's own data:
+//                                        {"name": "file" | "module", "options": {"testFraction": 0.2,
+//                                        "seed": 0}, "source": "data/train.npz" (relative to the zoo
+//                                        when inside it, else absolute), "format": "npz" | "npy" |
+//                                        "safetensors" | "csv" | "module", "sha256": "<hex>" (of
+//                                        the file's bytes; a module's: of the arrays it produced),
+//                                        "x"/"y" (array names, .npy labels file or CSV column) or
+//                                        "export" (the module's)}; readers refuse data whose
+//                                        SHA-256 differs
 //   "architectures": {"<model id>": {"kind": "mlp", "inputs": 64, "hidden": [32], "outputs": 10,
 //                     "activation": "relu"}, ...}
 //                                        version 2, optional: each model's network, as
@@ -66,6 +74,7 @@ import { isTrialDirectory, nothingReadable, readTrials, skipOf } from './ray-tun
 import { Zoo, type ZooSkip } from './zoo';
 import { axisNameOfKey } from './ptmz-keys';
 import { DATASET_NAMES, type ZooDataset } from './dataset';
+import { DATA_FILE_FORMATS } from './data-source';
 import type { NetworkArchitecture } from '../train/network';
 import { isReadError, ZooFolder, type ZooReadOptions } from './zoo-folder';
 
@@ -257,11 +266,12 @@ function manifestDataset(
     (legacy?.dataset !== undefined ? { name: legacy.dataset, options: legacy.datasetOptions ?? {} } : undefined);
   if (data === undefined) return undefined;
   const { name, options } = data as { name?: unknown; options?: unknown };
-  if (!DATASET_NAMES.includes(name as ZooDataset['name']))
+  const custom = name === 'file' || name === 'module';
+  if (!custom && !DATASET_NAMES.includes(name as (typeof DATASET_NAMES)[number]))
     throw new FormatError('unknown dataset in the manifest', {
       file: manifestFile,
       field: 'data.name',
-      expected: DATASET_NAMES.join(', '),
+      expected: `${DATASET_NAMES.join(', ')}, file or module`,
       found: String(name),
     });
   if (
@@ -275,5 +285,32 @@ function manifestDataset(
       field: 'data.options',
     });
   }
-  return { name: name as ZooDataset['name'], options: { ...(options as Record<string, number>) } };
+  if (!custom)
+    return { name: name as (typeof DATASET_NAMES)[number], options: { ...(options as Record<string, number>) } };
+  const record = data as Record<string, unknown>;
+  const text = (field: string, valid: (value: string) => boolean, expected: string): string => {
+    const value = record[field];
+    if (typeof value !== 'string' || !valid(value))
+      throw new FormatError('the data record of the manifest is not valid', {
+        file: manifestFile,
+        field: `data.${field}`,
+        expected,
+        found: JSON.stringify(value),
+      });
+    return value;
+  };
+  const formats = name === 'module' ? ['module'] : DATA_FILE_FORMATS;
+  return {
+    name,
+    options: { ...(options as Record<string, number>) },
+    source: text('source', (value) => value.length > 0, 'the path of the data'),
+    format: text('format', (value) => formats.includes(value as never), formats.join(' | ')) as never,
+    sha256: text('sha256', (value) => /^[0-9a-f]{64}$/.test(value), '64 hex digits'),
+    ...(['x', 'y', 'export'] as const).reduce(
+      (fields, field) => {
+        return record[field] === undefined ? fields : { ...fields, [field]: text(field, () => true, 'a string') };
+      },
+      {} as Record<string, string>,
+    ),
+  };
 }

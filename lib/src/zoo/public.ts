@@ -44,6 +44,20 @@ export { buildZoo, BUILD_DEFAULTS, type BuildOptions, type BuildReport } from '.
 export { zooBuildStatus, type ZooBuildStatus, type ShardStatusLine } from './builder/shard-state';
 export { ZOO_SPEC_DEFAULTS, DEFAULT_HYPERPARAMETERS, type ZooSpec } from './builder/spec';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from './ptmz-keys';
-export { type DatasetName, type ZooDataset } from './dataset';
+export {
+  type DatasetName,
+  type DatasetSource,
+  type ZooDataset,
+  type GeneratedZooDataset,
+  type CustomZooDataset,
+} from './dataset';
+export {
+  DATA_FILE_DEFAULTS,
+  DATA_MODULE_DEFAULTS,
+  DATA_MODULES_VARIABLE,
+  type DataFileSource,
+  type DataModuleSource,
+  type DataFormat,
+} from './data-source';
 export { parseShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
 export { zooPreset, ZOO_PRESETS, ZOO_PRESET_DEFAULTS, type ZooPresetOptions } from './presets';

@@ -188,7 +188,8 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   /**
    * The train/test split `model` was trained on: the zoo's dataset with the model's data_fraction
    * and label_noise applied. An ArgumentError for a zoo that does not record its dataset (pass
-   * your own split to the verb instead) and for a PINN zoo (trained on its PDE, not on data).
+   * your own split to the verb instead) and for a PINN zoo (trained on its PDE, not on data); a
+   * FormatError when the zoo's own data file or module no longer gives the recorded SHA-256.
    */
   trainingData(model: ZooModel): DatasetSplit {
     if (!this.dataset)
@@ -196,8 +197,9 @@ export class Zoo implements Iterable<ZooCheckpoint> {
         file: this.root,
         field: 'data',
       });
-    // The split is a pure function of the dataset record: loaded once per Zoo.
-    this.split ??= datasetSplit(this.dataset);
+    // The split is a pure function of the dataset record: loaded once per Zoo (the user's data is
+    // read from its recorded path, relative to the zoo, and refused if its SHA-256 changed).
+    this.split ??= datasetSplit(this.dataset, this.root);
     return cellData(this.split, model.hyperparameters as { data_fraction?: number; label_noise?: number });
   }
 

@@ -4,14 +4,69 @@
 // training engine (lib/src/train/jax-engine.ts): the JS loops (default) or jitted jax-js groups.
 // --shard I/N trains one part of the grid, so SLURM array tasks or Kubernetes pods (`weightlab zoo
 // submit`) or plain shells build one zoo together.
+// --spec FILE builds a grid of the user's own (a ZooSpec as JSON), and --dataset trains a preset's
+// or a spec's grid on the user's own data (a file, or a module that produces it; issue #18).
 
-import { buildZoo, classifyPhases, phaseDiagram, phaseMetrics, zooPreset, zoo as zoos } from 'weightlab';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  buildZoo,
+  classifyPhases,
+  FormatError,
+  phaseDiagram,
+  phaseMetrics,
+  zooPreset,
+  zoo as zoos,
+  type ZooSpec,
+} from 'weightlab';
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
+
+/** The prefix of --dataset that names a module instead of a file. */
+const MODULE_PREFIX = 'module:';
+
+/**
+ * A ZooSpec from a JSON file. Paths of the user's data inside it are taken from the spec's
+ * folder (so a spec and its data move together), made absolute here.
+ */
+function readSpecFile(file: string): ZooSpec {
+  let spec: ZooSpec;
+  try {
+    spec = JSON.parse(fs.readFileSync(file, 'utf8')) as ZooSpec;
+  } catch (error) {
+    throw new FormatError(`cannot read the zoo spec: ${(error as Error).message}`, {
+      file,
+      expected: 'a ZooSpec as JSON',
+    });
+  }
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    throw new FormatError('a zoo spec is a JSON object', { file, expected: '{ "name": ..., "dataset": ... }' });
+  const folder = path.dirname(path.resolve(file));
+  const dataset = spec.dataset as unknown;
+  if (typeof dataset === 'object' && dataset !== null) {
+    const source = dataset as { file?: unknown; module?: unknown };
+    for (const key of ['file', 'module'] as const) {
+      const where = source[key];
+      if (typeof where === 'string')
+        spec = { ...spec, dataset: { ...source, [key]: path.resolve(folder, where) } as never };
+    }
+  }
+  return spec;
+}
+
+/** --dataset FILE or --dataset module:PATH (relative to the working folder), with --labels as the source's y. */
+function datasetOverride(value: string, labels: string | undefined): ZooSpec['dataset'] {
+  if (value.startsWith(MODULE_PREFIX)) {
+    if (labels !== undefined) throw new UsageError('--labels names the labels of a data file, not of a module');
+    return { module: path.resolve(value.slice(MODULE_PREFIX.length)) };
+  }
+  return { file: path.resolve(value), ...(labels !== undefined ? { y: labels } : {}) };
+}
 
 export const zooBuildCommand: Command = {
   name: 'zoo build',
   summary: 'train a model zoo grid (e.g. digits-mlp-grid) into a weightlab zoo folder',
-  help: `Usage: weightlab zoo build --preset NAME --out DIR [--small] [--workers N] [--engine js|jax|auto] [--shard I/N] [--phases] [--cka-layer L] [--json]
+  help: `Usage: weightlab zoo build (--preset NAME | --spec FILE) --out DIR [--dataset FILE|module:PATH] [--labels Y]
+                         [--small] [--workers N] [--engine js|jax|auto] [--shard I/N] [--phases] [--cka-layer L] [--json]
 
 Trains every model of the preset's grid with seeded, deterministic SGD (Adam for the PINN) and writes the
 native weightlab zoo format (zoo.json, per-model params.json, result.json, and
@@ -23,9 +78,27 @@ ${Object.entries(zoos.ZOO_PRESETS)
   .map(([name, preset]) => `  ${name.padEnd(22)}${preset.summary}`)
   .join('\n')}
 
+Your own data: --dataset trains the preset's (or spec's) grid on it instead of the grid's dataset.
+A file is .npz or .safetensors (features array 'x' of shape [rows, features] or images [rows, H, W]
+or [rows, C, H, W], integer labels 'y' in 0..C-1), .npy (the features; --labels names the labels'
+.npy file) or .csv (one example per row, the label in the last column or the one --labels names;
+a first row that is not all numbers is a header). module:PATH names a CommonJS module whose
+default export (a function, or a value) gives { x, y } or a ready { train, test } split; it runs
+in every worker thread (zoo readers in a later process run it only when $WEIGHTLAB_DATA_MODULES
+lists it). The split is stratified, a seeded 20% held out for testing. zoo.json
+records the data's path and SHA-256, and resuming a build with changed data is refused. A spec
+file (--spec) is a ZooSpec as JSON: {"name", "dataset", "axes", "seeds", "epochs", ...}, where
+"dataset" is a name or {"file": "data.npz", "x": "x", "y": "y", "testFraction": 0.2, "seed": 0}
+or {"module": "data.js", "export": "default"}; its paths are taken from the spec file's folder.
+
 Options:
-  --preset NAME   the grid to build (required)
+  --preset NAME   the grid to build (this or --spec is required)
+  --spec FILE     a zoo spec (JSON) to build instead of a preset
   --out DIR       output folder (required)
+  --dataset D     train on your own data: a .npz, .npy, .safetensors or .csv FILE, or
+                  module:PATH (paths from the working folder)
+  --labels Y      with --dataset FILE: the labels' array name (npz, safetensors; default y),
+                  .npy file (required for .npy) or CSV column (default: the last)
   --small         the preset's small variant (a few models, for tests and CI)
   --workers N     worker threads (default: min(2, cores), or SLURM_CPUS_PER_TASK / WEIGHTLAB_CPUS
                   when set, which also cap onnxruntime's threads; 0 = this thread)
@@ -51,16 +124,28 @@ Options:
 `,
   async run(args) {
     const parsed = parseArgs(args, {
-      values: ['preset', 'out', 'workers', 'cka-layer', 'engine', 'shard'],
+      values: ['preset', 'spec', 'out', 'workers', 'cka-layer', 'engine', 'dataset', 'labels', 'shard'],
       flags: ['small', 'phases', 'json'],
     });
     if (parsed.positional.length) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
     const name = parsed.options.preset;
+    const specFile = parsed.options.spec;
     const out = parsed.options.out;
-    if (!name) throw new UsageError('--preset NAME is required');
+    if (!name && !specFile) throw new UsageError('--preset NAME or --spec FILE is required');
+    if (name && specFile) throw new UsageError('give --preset or --spec, not both');
     if (!out) throw new UsageError('--out DIR is required');
-    if (!(name in zoos.ZOO_PRESETS))
+    if (name && !(name in zoos.ZOO_PRESETS))
       throw new UsageError(`unknown preset '${name}' (known: ${Object.keys(zoos.ZOO_PRESETS).join(', ')})`);
+    if (specFile && parsed.flags.has('small')) throw new UsageError("--small picks a preset's small variant");
+    if (parsed.options.labels !== undefined && parsed.options.dataset === undefined)
+      throw new UsageError('--labels goes with --dataset FILE');
+    let spec = specFile ? readSpecFile(specFile) : zooPreset(name!, { small: parsed.flags.has('small') });
+    if (parsed.options.dataset !== undefined) {
+      if (spec.dataset === 'convection')
+        throw new UsageError('the convection zoo trains on its PDE: it takes no --dataset');
+      // The grid's own dataset options (its generator's) do not apply to the user's data.
+      spec = { ...spec, dataset: datasetOverride(parsed.options.dataset, parsed.options.labels), datasetOptions: {} };
+    }
     const workers =
       parsed.options.workers === '0'
         ? 0
@@ -78,7 +163,7 @@ Options:
     const shard = parsed.options.shard === undefined ? undefined : shardOption(parsed.options.shard);
     if (shard && shard.count > 1 && parsed.flags.has('phases'))
       throw new UsageError('--phases needs the whole zoo: run it after every shard has finished, without --shard');
-    const { zoo, ...report } = await buildZoo(zooPreset(name, { small: parsed.flags.has('small') }), {
+    const { zoo, ...report } = await buildZoo(spec, {
       out,
       workers,
       engine,

@@ -23,7 +23,8 @@ import { ArgumentError, InterruptedError } from '../../errors';
 import { Progress } from '../../progress/progress';
 import { readNativeZoo, writeZooManifest, ZOO_FORMAT, ZOO_FORMAT_VERSION, ZOO_MANIFEST } from '../native';
 import type { Zoo } from '../zoo';
-import { expandGrid, manifestAxes, specDataset, specDatasetOf, specShape, type ModelJob, type ZooSpec } from './spec';
+import { expandGrid, manifestAxes, specData, specIdentity, specShape, type ModelJob, type ZooSpec } from './spec';
+import { isCustomDataset, type ZooDataset } from '../dataset';
 import { jobComplete, runJob, runJobGroup, runLockstepGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from '../../parallel/worker-pool';
 import { defaultWorkerThreads } from '../../backend/engine';
@@ -132,8 +133,9 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     });
   const out = path.resolve(options.out);
   const started = performance.now();
-  const split = spec.dataset === 'convection' ? undefined : specDataset(spec);
-  const shape = specShape(spec);
+  // The data is read (and hashed) once here; workers read it again and check the hash.
+  const { record: dataRecord, split } = specData(spec);
+  const shape = specShape(spec, split);
   const grid = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
   const shard = options.shard === undefined ? undefined : checkShard(options.shard);
   const jobs = shard ? shardItems(grid, shard) : grid;
@@ -150,8 +152,21 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   if (fs.existsSync(manifestFile)) {
     const existing = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     const previous = existing[BUILDER_KEY] as { spec?: ZooSpec; engine?: TrainingEngine } | undefined;
-    // Canonical JSON compares the whole spec at every depth (an axis's values included), in any key order.
-    if (previous?.spec && canonicalJson(previous.spec) !== canonicalJson(spec)) {
+    const previousData = existing.data as ZooDataset | undefined;
+    if (previous?.spec && previousData && isCustomDataset(previousData) && isCustomDataset(dataRecord)) {
+      if (previousData.sha256 !== dataRecord.sha256)
+        throw new ArgumentError(
+          `the output folder holds a zoo built from other data: its SHA-256 was ${previousData.sha256}, this data's is ${dataRecord.sha256}; choose a new folder`,
+          { file: out, field: 'data.sha256', expected: previousData.sha256, found: dataRecord.sha256 },
+        );
+    }
+    // Canonical JSON compares the whole spec at every depth (an axis's values included), in any key
+    // order; the user's data by its identity (hash, names, split options), wherever its file lies.
+    if (
+      previous?.spec &&
+      canonicalJson(previousData ? specIdentity(previous.spec, previousData) : previous.spec) !==
+        canonicalJson(specIdentity(spec, dataRecord))
+    ) {
       throw new ArgumentError('the output folder holds a zoo built from another spec; choose a new folder', {
         file: out,
         field: 'spec',
@@ -176,9 +191,16 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
     epochs: grid[0].checkpointEpochs,
     metricEpochs: [],
     models: grid.map((job) => job.id),
-    data: specDatasetOf(spec),
+    data: isCustomDataset(dataRecord) ? { ...dataRecord, source: pathFromZoo(out, dataRecord.source) } : dataRecord,
     architectures: Object.fromEntries(grid.map((job) => [job.id, job.training.architecture])),
-    [BUILDER_KEY]: { spec, version: BUILDER_VERSION, engine },
+    // The user's data path is kept absolute here (the spec's may be relative to a working folder).
+    [BUILDER_KEY]: {
+      spec: isCustomDataset(dataRecord)
+        ? { ...spec, dataset: { ...(spec.dataset as object), [dataRecord.name]: dataRecord.source } }
+        : spec,
+      version: BUILDER_VERSION,
+      engine,
+    },
   } as Parameters<typeof writeZooManifest>[1];
   // Rewritten only when absent or different (its creation time aside): every shard computes the
   // same manifest, so after the first shard none rewrites it, and a resumed build keeps its
@@ -266,7 +288,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
         }
       }
     } else {
-      await runInWorkers(out, spec, groups, workers, record, report, interruption);
+      await runInWorkers(out, spec, dataRecord, groups, workers, record, report, interruption);
     }
   };
   try {
@@ -338,9 +360,16 @@ export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: n
   return groups;
 }
 
+/** Where zoo.json says the user's data lies: relative to the zoo when inside its folder (it moves with the zoo), else absolute. */
+function pathFromZoo(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
 function runInWorkers(
   out: string,
   spec: ZooSpec,
+  data: ZooDataset,
   groups: TrainingGroup[],
   count: number,
   record: (o: JobOutcome) => void,
@@ -349,7 +378,7 @@ function runInWorkers(
 ): Promise<void> {
   return runWorkerPool<{ done?: JobOutcome[]; failed?: { id: string; error: string }[] }>({
     script: path.join(__dirname, 'worker.js'),
-    workerData: { root: out, spec },
+    workerData: { root: out, spec, data },
     workers: count,
     tasks: groups,
     onReply(message) {

@@ -14,10 +14,20 @@ import { supervisedTask, type TrainingTask } from '../../train/task';
 import type { NetworkArchitecture } from '../../train/network';
 import type { TrainingJob } from '../../train/sgd';
 import { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from '../ptmz-keys';
-import { cellData, datasetSplit, DATASET_NAMES, type DatasetName, type ZooDataset } from '../dataset';
+import * as path from 'node:path';
+import {
+  cellData,
+  customDatasetRecord,
+  datasetIdentity,
+  datasetSplit,
+  DATASET_NAMES,
+  type DatasetSource,
+  type ZooDataset,
+} from '../dataset';
+import { isDataFileSource, isDataModuleSource, openDataSource } from '../data-source';
 
 export type { AxisName } from '../ptmz-keys';
-export type { DatasetName } from '../dataset';
+export type { DatasetName, DatasetSource } from '../dataset';
 
 /**
  * A zoo to build: a grid over some axes (snake_case names, the same as the table columns and the
@@ -27,10 +37,17 @@ export type { DatasetName } from '../dataset';
 export interface ZooSpec {
   /** Free-text name written to zoo.json. */
   name: string;
-  dataset: DatasetName;
+  /**
+   * A bundled or generated dataset's name, or your own data: `{ file: 'data.npz' }` (.npz, .npy,
+   * .safetensors or .csv; see DataFileSource) or `{ module: 'data.js' }` (a CommonJS module whose
+   * export gives { x, y } or a split; see DataModuleSource). zoo.json records the data's SHA-256,
+   * and a resumed build, the cache and zoo.trainingData() refuse data that changed.
+   */
+  dataset: DatasetSource;
   /**
    * Options of the dataset's generator (size, seed, ...; the split seed is part of them); for
-   * 'convection', the PDE problem's point counts and seed.
+   * 'convection', the PDE problem's point counts and seed. Your own data takes its split options
+   * (testFraction, seed) in the dataset object instead.
    * @default {}
    */
   datasetOptions?: Record<string, number>;
@@ -105,9 +122,40 @@ function defaultDepth(spec: ZooSpec): number {
   return (spec.architecture ?? ZOO_SPEC_DEFAULTS.architecture) === 'cnn' ? 2 : DEFAULT_HYPERPARAMETERS.depth;
 }
 
+/**
+ * The spec's data, read once: the dataset as zoo.json records it (the user's data with its
+ * absolute path and SHA-256) and its train/test split (undefined for convection).
+ */
+export function specData(spec: ZooSpec): { record: ZooDataset; split?: DatasetSplit } {
+  const source = spec.dataset;
+  if (typeof source === 'string') {
+    const record: ZooDataset = { name: source, options: { ...spec.datasetOptions } };
+    return { record, split: source === 'convection' ? undefined : datasetSplit(record) };
+  }
+  const opened = openDataSource(source);
+  return { record: customDatasetRecord(source, opened), split: opened.split };
+}
+
 /** The spec's dataset as zoo.json records it. */
 export function specDatasetOf(spec: ZooSpec): ZooDataset {
-  return { name: spec.dataset, options: { ...spec.datasetOptions } };
+  return specData(spec).record;
+}
+
+/**
+ * What makes two specs build the same zoo: the spec with the user's data (a file or module)
+ * replaced by its identity (format, array names, split options and SHA-256, not its path), so
+ * moving the data file changes nothing and changing its bytes changes everything.
+ */
+export function specIdentity(spec: ZooSpec, record: ZooDataset): ZooSpec {
+  if (typeof spec.dataset === 'string') return spec;
+  return { ...spec, dataset: datasetIdentity(record) as unknown as DatasetSource };
+}
+
+/** A short name of the spec's dataset for params.json and messages: the name, or the file or module's base name. */
+export function datasetName(source: DatasetSource): string {
+  if (typeof source === 'string') return source;
+  if (isDataModuleSource(source)) return path.basename(String(source.module));
+  return path.basename(String(source.file));
 }
 
 export interface ModelJob {
@@ -131,7 +179,12 @@ function formatValue(value: number): string {
 
 /** Loads the spec's dataset with its fixed split (before per-model subsets and label noise). */
 export function specDataset(spec: ZooSpec): DatasetSplit {
-  return datasetSplit(specDatasetOf(spec));
+  const { split } = specData(spec);
+  if (!split)
+    throw new ArgumentError('the convection zoo has no dataset: its models are trained on the PDE', {
+      field: 'dataset',
+    });
+  return split;
 }
 
 /**
@@ -149,14 +202,17 @@ export function jobTask(job: ModelJob, split?: DatasetSplit): TrainingTask {
   });
 }
 
-/** Inputs, outputs and image shape of the models of a spec. */
-export function specShape(spec: ZooSpec): {
+/** Inputs, outputs and image shape of the models of a spec (`split`: specDataset(spec), when already loaded). */
+export function specShape(
+  spec: ZooSpec,
+  split?: DatasetSplit,
+): {
   inputs: number;
   outputs: number;
   image?: readonly [number, number, number];
 } {
   if (spec.dataset === 'convection') return { inputs: 2, outputs: 1 };
-  const { train } = specDataset(spec);
+  const { train } = split ?? specDataset(spec);
   return { inputs: train.features, outputs: train.classes, image: train.image };
 }
 
@@ -169,11 +225,18 @@ export function checkSpec(spec: ZooSpec): void {
       expected: 'a string',
       found: typeof spec.name,
     });
-  if (!DATASET_NAMES.includes(spec.dataset))
+  if (isDataFileSource(spec.dataset) || isDataModuleSource(spec.dataset)) {
+    if (Object.keys(spec.datasetOptions ?? {}).length > 0)
+      throw new ArgumentError('your own data takes its split options in the dataset object, not datasetOptions', {
+        field: 'datasetOptions',
+        expected: '{ file (or module), testFraction, seed }',
+        found: JSON.stringify(spec.datasetOptions),
+      });
+  } else if (!DATASET_NAMES.includes(spec.dataset))
     throw new ArgumentError('unknown dataset', {
       field: 'dataset',
-      expected: DATASET_NAMES.join(', '),
-      found: String(spec.dataset),
+      expected: `${DATASET_NAMES.join(', ')}, { file } or { module }`,
+      found: typeof spec.dataset === 'object' ? JSON.stringify(spec.dataset) : String(spec.dataset),
     });
   if (!spec.axes || typeof spec.axes !== 'object')
     throw new ArgumentError('axes must be an object of axis -> values', { field: 'axes', found: String(spec.axes) });
@@ -220,7 +283,7 @@ function cellArchitecture(
     if (!image)
       throw new ArgumentError('a CNN zoo needs an image dataset (rows with an image shape)', {
         field: 'dataset',
-        found: spec.dataset,
+        found: datasetName(spec.dataset),
       });
     return cnn([...image] as [number, number, number], widths, outputs, { activation: spec.activation ?? 'relu' });
   }
@@ -293,7 +356,7 @@ export function expandGrid(
         'training::data_fraction': values.data_fraction,
         'training::label_noise': values.label_noise,
         'training::loss': pinn ? 'pinn_convection' : 'crossentropy',
-        'dataset::name': spec.dataset,
+        'dataset::name': datasetName(spec.dataset),
         ...(pinn ? { 'dataset::beta': values.beta } : {}),
       };
       const convection = pinn ? { ...spec.datasetOptions, beta: values.beta } : undefined;
