@@ -78,3 +78,26 @@ export { canonicalJson, canonicalHash } from './cache-key';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, axisNameOfKey, isAxisName, hyperparametersOf, type AxisName } from './ptmz-keys';
 export { datasetSplit, cellData, DATASET_NAMES, type DatasetName, type ZooDataset } from './dataset';
 export { parseShard, checkShard, inShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
+export {
+  measureZoo,
+  mergeZooMeasurements,
+  MEASURE_ZOO_DEFAULTS,
+  MERGE_ZOO_MEASUREMENTS_DEFAULTS,
+  type MeasureZooOptions,
+  type MergeZooMeasurementsOptions,
+  type MeasurementReport,
+} from './measure';
+export {
+  MEASUREMENT_KINDS,
+  MEASUREMENTS_FOLDER,
+  MAX_MEASUREMENT_BYTES,
+  JOIN_PREFIX,
+  mergedFile,
+  shardFile,
+  readMeasurement,
+  writeMeasurement,
+  joinMeasurements,
+  type MeasurementKind,
+  type MeasurementHeader,
+  type MeasurementTable,
+} from './measurement-files';

@@ -44,5 +44,15 @@ export { buildZoo, BUILD_DEFAULTS, type BuildOptions, type BuildReport } from '.
 export { ZOO_SPEC_DEFAULTS, DEFAULT_HYPERPARAMETERS, type ZooSpec } from './builder/spec';
 export { AXIS_NAMES, PTMZ_AXIS_KEYS, type AxisName } from './ptmz-keys';
 export { type DatasetName, type ZooDataset } from './dataset';
+export {
+  measureZoo,
+  mergeZooMeasurements,
+  MEASURE_ZOO_DEFAULTS,
+  MERGE_ZOO_MEASUREMENTS_DEFAULTS,
+  type MeasureZooOptions,
+  type MergeZooMeasurementsOptions,
+  type MeasurementReport,
+} from './measure';
+export { MEASUREMENT_KINDS, type MeasurementKind } from './measurement-files';
 export { parseShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
 export { zooPreset, ZOO_PRESETS, ZOO_PRESET_DEFAULTS, type ZooPresetOptions } from './presets';

@@ -8,6 +8,7 @@ import { labCommand } from './lab';
 import { tensorsCommand } from './tensors';
 import { zooInfoCommand } from './zoo-info';
 import { zooBuildCommand } from './zoo-build';
+import { zooMetricsCommand } from './zoo-metrics';
 import { htsrCommand } from './htsr';
 
 export const commands: Command[] = [
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   tensorsCommand,
   zooInfoCommand,
   zooBuildCommand,
+  zooMetricsCommand,
   htsrCommand,
   runCommand,
   kernelCommand,
