@@ -29,6 +29,7 @@ import {
   writeMeasurement,
   type MeasurementHeader,
   type MeasurementKind,
+  type MeasurementTable,
 } from './measurement-files';
 
 export interface MeasureZooOptions {
@@ -112,8 +113,10 @@ export interface MeasurementReport {
 /** The measurements' work items in canonical order and their rows' fixed columns. */
 interface Plan {
   kind: MeasurementKind;
-  /** Canonical order of the items: "model@epoch" per checkpoint (HTSR), the cell's axis values (phase). */
+  /** The items to measure in canonical order: "model@epoch" per checkpoint (HTSR), the cell's axis values (phase). */
   items: string[];
+  /** Every item of the zoo in canonical order (a merge sorts rows by it, whichever epochs were measured). */
+  order: string[];
   /** The resolved settings the rows depend on (the shard files' header). */
   settings: unknown;
   /** Columns every file of this kind has, even with no rows. */
@@ -151,6 +154,7 @@ function plans(
       return {
         kind,
         items,
+        order: checkpointItems(zoo, undefined),
         settings: { htsr: options.htsr, items: canonicalHash(items) },
         keyColumns: ['model', 'epoch'],
       };
@@ -161,6 +165,7 @@ function plans(
     return {
       kind,
       items,
+      order: items,
       settings: { phase, items: canonicalHash(items) },
       keyColumns: ['epoch', ...cellAxesOf(zoo), 'models'],
     };
@@ -255,36 +260,50 @@ function shardFilesOf(root: string, kind: MeasurementKind): Map<number, Map<numb
 }
 
 /**
- * Merges the `count` shard files of a plan when all are there with the plan's settings: rows in
- * the canonical item order, written only when the bytes differ from the merged file's.
+ * Merges the `count` shard files of a measurement when all are there and agree on their settings
+ * (those given, from measureZoo; else those of the newest shard file): rows in the zoo's
+ * canonical order, written only when the bytes differ from the merged file's.
  */
 function mergeShards(
   root: string,
   plan: Plan,
   count: number,
+  settings?: unknown,
 ): Pick<MeasurementReport, 'merged' | 'mergedRows' | 'waitingFor'> {
   const files = shardFilesOf(root, plan.kind).get(count) ?? new Map<number, string>();
-  const settings = canonicalJson(plan.settings);
+  const tables = new Map<number, MeasurementTable>();
+  const unreadable = new Map<number, string>();
+  for (const [index, file] of files) {
+    try {
+      tables.set(index, readMeasurement(file));
+    } catch (error) {
+      unreadable.set(index, (error as Error).message);
+    }
+  }
+  const newest = [...tables.values()].sort((a, b) => fs.statSync(b.file).mtimeMs - fs.statSync(a.file).mtimeMs)[0];
+  const wanted = canonicalJson(settings ?? newest?.header.settings);
   const waitingFor: string[] = [];
-  const tables = [];
   for (let index = 0; index < count; index++) {
-    const file = files.get(index);
-    const table = file ? readMeasurement(file) : undefined;
-    if (!table || canonicalJson(table.header.settings) !== settings) waitingFor.push(formatShard({ index, count }));
-    else tables.push(table);
+    const shard = formatShard({ index, count });
+    const table = tables.get(index);
+    if (unreadable.has(index)) waitingFor.push(`${shard} (unreadable: ${unreadable.get(index)})`);
+    else if (!table) waitingFor.push(shard);
+    else if (canonicalJson(table.header.settings) !== wanted)
+      waitingFor.push(`${shard} (measured with other settings)`);
   }
   if (waitingFor.length > 0) return { waitingFor };
-  const position = new Map(plan.items.map((item, index) => [item, index]));
+  const shards = [...tables.entries()].sort(([a], [b]) => a - b).map(([, table]) => table);
+  const position = new Map(plan.order.map((item, index) => [item, index]));
   const cellAxes = plan.keyColumns.slice(1, -1);
   const itemOf = (row: Record<string, unknown>) =>
     plan.kind === 'htsr' ? `${String(row.model)}@${String(row.epoch)}` : cellOf(cellAxes, row);
-  const rows = tables.flatMap((table) => table.rows);
+  const rows = shards.flatMap((table) => table.rows);
   rows.sort((a, b) => (position.get(itemOf(a)) ?? Infinity) - (position.get(itemOf(b)) ?? Infinity));
-  const columns = tables.reduce(
+  const columns = shards.reduce(
     (all, table) => columnsOf(all, [Object.fromEntries(table.columns.map((c) => [c, 0]))]),
     plan.keyColumns,
   );
-  const header: MeasurementHeader = { kind: plan.kind, settings: plan.settings };
+  const header: MeasurementHeader = { kind: plan.kind, settings: shards[0].header.settings };
   const bytes = measurementBytes(header, columns, rows);
   const merged = mergedFile(root, plan.kind);
   const same = fs.existsSync(merged) && Buffer.from(bytes).equals(fs.readFileSync(merged));
@@ -349,7 +368,7 @@ export async function measureZoo(
       writeMeasurement(file, header, columns, measured);
       rows = measured.length;
     }
-    const merge = options.merge ? mergeShards(zoo.root, plan, shard.count) : { waitingFor: [] };
+    const merge = options.merge ? mergeShards(zoo.root, plan, shard.count, plan.settings) : { waitingFor: [] };
     reports.push({ kind: plan.kind, shardFile: file, measured: !done, rows, ...merge });
   }
   return reports;
@@ -357,27 +376,15 @@ export async function measureZoo(
 
 export interface MergeZooMeasurementsOptions {
   /**
-   * The measurements to merge (with the settings measureZoo used; the shard count is whichever
-   * count has all its shards in, the largest when several have).
+   * The measurements to merge. Each merges the shard count that has all its shards in with one
+   * set of settings (those of its newest shard file), the largest such count when several have.
    * @default ['htsr', 'phase']
    */
   metrics?: readonly MeasurementKind[];
-  /**
-   * The settings the shards were measured with (measureZoo's epochs, htsr, phase).
-   * @default {} (measureZoo's defaults)
-   */
-  epochs?: readonly number[];
-  /** @default {} */
-  htsr?: Omit<AnalyzeOptions, 'progress' | 'signal'>;
-  /** @default {} */
-  phase?: Omit<PhaseMetricsOptions, 'progress' | 'signal'>;
 }
 
 export const MERGE_ZOO_MEASUREMENTS_DEFAULTS = {
   metrics: ['htsr', 'phase'],
-  epochs: undefined,
-  htsr: {},
-  phase: {},
 } as const satisfies OptionDefaults<MergeZooMeasurementsOptions>;
 
 /**
@@ -391,7 +398,7 @@ export function mergeZooMeasurements(
   const options = resolveOptions('mergeZooMeasurements', MERGE_ZOO_MEASUREMENTS_DEFAULTS, mergeOptions);
   checkMetrics(options.metrics);
   const zoo = typeof zooOrPath === 'string' ? openZoo(zooOrPath) : zooOrPath;
-  return plans(zoo, options).map((plan): MeasurementReport => {
+  return plans(zoo, { ...options, htsr: {}, phase: {} }).map((plan): MeasurementReport => {
     const counts = [...shardFilesOf(zoo.root, plan.kind).keys()].sort((a, b) => b - a);
     let best: MeasurementReport | undefined;
     for (const count of counts) {

@@ -30,7 +30,8 @@ Exit status: 0 when this shard's rows are written (merged or waiting for other s
 Options:
   --shard I/N            0-based shard I of N (as SLURM_ARRAY_TASK_ID; default 0/1: everything)
   --metrics LIST         htsr, phase or both (default htsr,phase)
-  --merge                only merge the shard files already written (measures nothing)
+  --merge                only merge the shard files already written (measures nothing; each
+                         measurement merges the complete set of shards with the newest settings)
   --epochs E,E…          HTSR: the checkpoint epochs to analyse (default every checkpoint)
   --workers N            phase: worker threads measuring cells (default min(2, cores))
   --hessian-samples N    phase: train rows of the Hessian batch (default 256)
@@ -79,7 +80,7 @@ Options:
     if (parsed.flags.has('merge')) {
       if (parsed.options.shard !== undefined || parsed.flags.has('force'))
         throw new UsageError('--merge measures nothing: it takes no --shard or --force');
-      reports = zoos.mergeZooMeasurements(dir, settings);
+      reports = zoos.mergeZooMeasurements(dir, { metrics: settings.metrics });
     } else {
       let shard;
       try {
