@@ -31,7 +31,7 @@ test('weightlab zoo metrics: two shards in any order, --merge, and the same file
   assert.equal(second.status, 0, second.stderr);
   const waiting = JSON.parse(second.stdout) as Record<string, unknown>[];
   assert.deepEqual(
-    waiting.map((r) => [r.kind, r.measured, r.rows, r.merged, r.waiting_for]),
+    waiting.map((r) => [r.kind, r.measured, r.rows, r.merged_file, r.waiting_for]),
     [
       ['htsr', true, 8, null, ['0/2']], // 8 models x 2 checkpoints (epochs 0, 1), every other one
       ['phase', true, 2, null, ['0/2']], // 4 cells, every other one

@@ -58,7 +58,7 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
 
   const single = await measureZoo(whole, { phase, progress: false });
   assert.deepEqual(
-    single.map((r) => [r.kind, r.measured, r.rows, r.mergedRows, r.waitingFor]),
+    single.rows().map((r) => [r.kind, r.measured, r.rows, r.merged_rows, r.waiting_for]),
     [
       ['htsr', true, 24, 24, []], // 8 models x 3 checkpoints (epochs 0, 1, 2)
       ['phase', true, 4, 4, []], // 2 widths x 2 batch sizes
@@ -68,18 +68,20 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
   // Shards finish in any order; only the last one merges.
   const second = await measureZoo(sharded, { phase, shard: '2/3', progress: false });
   assert.deepEqual(
-    second.map((r) => r.waitingFor),
+    second.rows().map((r) => r.waiting_for),
     [
       ['0/3', '1/3'],
       ['0/3', '1/3'],
     ],
   );
   assert.deepEqual(
-    second.map((r) => r.rows),
+    second.rows().map((r) => r.rows),
     [8, 1],
   ); // checkpoints 2, 5, …; cell 2
   assert.deepEqual(
-    mergeZooMeasurements(sharded).map((r) => r.waitingFor),
+    mergeZooMeasurements(sharded)
+      .rows()
+      .map((r) => r.waiting_for),
     [
       ['0/3', '1/3'],
       ['0/3', '1/3'],
@@ -88,7 +90,7 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
   await measureZoo(sharded, { phase, shard: { index: 0, count: 3 }, progress: false });
   const last = await measureZoo(sharded, { phase, shard: '1/3', progress: false });
   assert.deepEqual(
-    last.map((r) => [r.mergedRows, r.waitingFor]),
+    last.rows().map((r) => [r.merged_rows, r.waiting_for]),
     [
       [24, []],
       [4, []],
@@ -107,12 +109,14 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
   const before = fs.statSync(merged).mtimeMs;
   const again = await measureZoo(sharded, { phase, shard: '1/3', progress: false });
   assert.deepEqual(
-    again.map((r) => r.measured),
+    again.rows().map((r) => r.measured),
     [false, false],
   );
   assert.equal(fs.statSync(merged).mtimeMs, before);
   assert.deepEqual(
-    mergeZooMeasurements(sharded).map((r) => r.mergedRows),
+    mergeZooMeasurements(sharded)
+      .rows()
+      .map((r) => r.merged_rows),
     [24, 4],
   );
 
@@ -167,7 +171,7 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
   // Other settings make the shard stale: it is measured again (here: HTSR of the last epoch only).
   const changed = await measureZoo(sharded, { metrics: ['htsr'], epochs: [2], shard: '1/3', progress: false });
   assert.deepEqual(
-    changed.map((r) => [r.measured, r.rows, r.waitingFor]),
+    changed.rows().map((r) => [r.measured, r.rows, r.waiting_for]),
     [[true, 3, ['0/3 (measured with other settings)', '2/3 (measured with other settings)']]],
   );
   // The merged file keeps the last complete set until the other shards catch up.

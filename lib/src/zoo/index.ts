@@ -85,7 +85,7 @@ export {
   MERGE_ZOO_MEASUREMENTS_DEFAULTS,
   type MeasureZooOptions,
   type MergeZooMeasurementsOptions,
-  type MeasurementReport,
+  type MeasurementRow,
 } from './measure';
 export {
   MEASUREMENT_KINDS,

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { ArgumentError, InterruptedError } from '../errors';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { Progress } from '../progress/progress';
+import { ResultTable } from '../table/result-table';
 import { analyze, type AnalyzeOptions } from '../spectral/analyze';
 import { SUMMARY_COLUMNS } from '../spectral/columns';
 import { phaseMetrics, type PhaseMetricsOptions } from '../phases/metrics';
@@ -22,6 +23,7 @@ import type { Zoo } from './zoo';
 import {
   MEASUREMENT_KINDS,
   MEASUREMENTS_FOLDER,
+  cellKey,
   measurementBytes,
   mergedFile,
   readMeasurement,
@@ -93,21 +95,32 @@ export const MEASURE_ZOO_DEFAULTS = {
   signal: undefined,
 } as const satisfies OptionDefaults<MeasureZooOptions>;
 
-/** What one measurement did in one call of measureZoo or mergeZooMeasurements. */
-export interface MeasurementReport {
+/** A row of measureZoo's and mergeZooMeasurements' table: what one measurement did in that call. */
+export interface MeasurementRow {
+  /** The measurement: 'htsr' or 'phase'. */
   kind: MeasurementKind;
-  /** This shard's file (measureZoo). */
-  shardFile?: string;
-  /** Whether the shard was measured now (false: its file already held these settings' rows). */
-  measured?: boolean;
-  /** Rows of this shard. */
-  rows?: number;
-  /** The merged file, once every shard is in. */
-  merged?: string;
-  /** Rows of the merged file. */
-  mergedRows?: number;
-  /** Shards ("I/N") still missing before the merge can happen. */
-  waitingFor: string[];
+  /** The shard measured ("I/N"); null for a merge alone. */
+  shard: string | null;
+  /** This shard's file; null for a merge alone. */
+  shard_file: string | null;
+  /** Whether the shard was measured now (false: its file already held rows of these settings, or a merge alone). */
+  measured: boolean;
+  /** Rows in this shard's file; null for a merge alone. */
+  rows: number | null;
+  /** The merged file, once every shard is in; else null. */
+  merged_file: string | null;
+  /** Rows of the merged file; null until merged. */
+  merged_rows: number | null;
+  /** Shards ("I/N", with why when a file is there but cannot be used) still missing before the merge. */
+  waiting_for: string[];
+}
+
+/** The merge part of a row. */
+type MergeResult = Pick<MeasurementRow, 'merged_file' | 'merged_rows' | 'waiting_for'>;
+
+/** The rows as a displayable table. */
+function measurementTable(rows: MeasurementRow[]): ResultTable<MeasurementRow> {
+  return ResultTable.fromRows(rows, { title: 'zoo measurements' });
 }
 
 /** The measurements' work items in canonical order and their rows' fixed columns. */
@@ -128,10 +141,6 @@ function cellAxesOf(zoo: Zoo): string[] {
   return Object.keys(zoo.axes).filter((axis) => axis !== 'seed');
 }
 
-function cellOf(cellAxes: string[], values: Record<string, unknown>): string {
-  return JSON.stringify(cellAxes.map((axis) => Number(values[axis])));
-}
-
 /** The checkpoints HTSR measures, "model@epoch", in the zoo's order (model by model, epoch by epoch). */
 function checkpointItems(zoo: Zoo, epochs: readonly number[] | undefined): string[] {
   const wanted = epochs ? new Set(epochs) : undefined;
@@ -141,7 +150,7 @@ function checkpointItems(zoo: Zoo, epochs: readonly number[] | undefined): strin
 /** The grid cells, in the order their first model appears (phaseMetrics' order). */
 function cellItems(zoo: Zoo): string[] {
   const axes = cellAxesOf(zoo);
-  return [...new Set(zoo.models.map((model) => cellOf(axes, model.hyperparameters)))];
+  return [...new Set(zoo.models.map((model) => cellKey(axes, model.hyperparameters)))];
 }
 
 function plans(
@@ -223,7 +232,7 @@ async function measurePhases(
   if (items.length === 0) return [];
   const axes = cellAxesOf(zoo);
   const wanted = new Set(items);
-  const part = zoo.filter((model) => wanted.has(cellOf(axes, model.hyperparameters)));
+  const part = zoo.filter((model) => wanted.has(cellKey(axes, model.hyperparameters)));
   // Shards running at once would overwrite each other's phase-metrics.json: only an unsharded run shares that cache.
   const table = await phaseMetrics(part, {
     ...phase,
@@ -264,12 +273,7 @@ function shardFilesOf(root: string, kind: MeasurementKind): Map<number, Map<numb
  * (those given, from measureZoo; else those of the newest shard file): rows in the zoo's
  * canonical order, written only when the bytes differ from the merged file's.
  */
-function mergeShards(
-  root: string,
-  plan: Plan,
-  count: number,
-  settings?: unknown,
-): Pick<MeasurementReport, 'merged' | 'mergedRows' | 'waitingFor'> {
+function mergeShards(root: string, plan: Plan, count: number, settings?: unknown): MergeResult {
   const files = shardFilesOf(root, plan.kind).get(count) ?? new Map<number, string>();
   const tables = new Map<number, MeasurementTable>();
   const unreadable = new Map<number, string>();
@@ -291,12 +295,12 @@ function mergeShards(
     else if (canonicalJson(table.header.settings) !== wanted)
       waitingFor.push(`${shard} (measured with other settings)`);
   }
-  if (waitingFor.length > 0) return { waitingFor };
+  if (waitingFor.length > 0) return { merged_file: null, merged_rows: null, waiting_for: waitingFor };
   const shards = [...tables.entries()].sort(([a], [b]) => a - b).map(([, table]) => table);
   const position = new Map(plan.order.map((item, index) => [item, index]));
   const cellAxes = plan.keyColumns.slice(1, -1);
   const itemOf = (row: Record<string, unknown>) =>
-    plan.kind === 'htsr' ? `${String(row.model)}@${String(row.epoch)}` : cellOf(cellAxes, row);
+    plan.kind === 'htsr' ? `${String(row.model)}@${String(row.epoch)}` : cellKey(cellAxes, row);
   const rows = shards.flatMap((table) => table.rows);
   rows.sort((a, b) => (position.get(itemOf(a)) ?? Infinity) - (position.get(itemOf(b)) ?? Infinity));
   const columns = shards.reduce(
@@ -308,7 +312,7 @@ function mergeShards(
   const merged = mergedFile(root, plan.kind);
   const same = fs.existsSync(merged) && Buffer.from(bytes).equals(fs.readFileSync(merged));
   if (!same) writeMeasurement(merged, header, columns, rows);
-  return { merged, mergedRows: rows.length, waitingFor: [] };
+  return { merged_file: merged, merged_rows: rows.length, waiting_for: [] };
 }
 
 function resolveShard(shard: Shard | string): Shard {
@@ -335,12 +339,12 @@ function checkMetrics(metrics: readonly string[]): void {
 export async function measureZoo(
   zooOrPath: Zoo | string,
   measureOptions: MeasureZooOptions = {},
-): Promise<MeasurementReport[]> {
+): Promise<ResultTable<MeasurementRow>> {
   const options = resolveOptions('measureZoo', MEASURE_ZOO_DEFAULTS, measureOptions);
   checkMetrics(options.metrics);
   const shard = resolveShard(options.shard);
   const zoo = typeof zooOrPath === 'string' ? openZoo(zooOrPath) : zooOrPath;
-  const reports: MeasurementReport[] = [];
+  const reports: MeasurementRow[] = [];
   for (const plan of plans(zoo, options)) {
     const file = shardFile(zoo.root, plan.kind, shard);
     const header: MeasurementHeader = { kind: plan.kind, settings: plan.settings, shard };
@@ -368,10 +372,12 @@ export async function measureZoo(
       writeMeasurement(file, header, columns, measured);
       rows = measured.length;
     }
-    const merge = options.merge ? mergeShards(zoo.root, plan, shard.count, plan.settings) : { waitingFor: [] };
-    reports.push({ kind: plan.kind, shardFile: file, measured: !done, rows, ...merge });
+    const merge: MergeResult = options.merge
+      ? mergeShards(zoo.root, plan, shard.count, plan.settings)
+      : { merged_file: null, merged_rows: null, waiting_for: [] };
+    reports.push({ kind: plan.kind, shard: formatShard(shard), shard_file: file, measured: !done, rows, ...merge });
   }
-  return reports;
+  return measurementTable(reports);
 }
 
 export interface MergeZooMeasurementsOptions {
@@ -389,24 +395,30 @@ export const MERGE_ZOO_MEASUREMENTS_DEFAULTS = {
 
 /**
  * Merges shard files already written (by measureZoo in other processes) into `<zoo>/metrics/<kind>.arrow`.
- * Idempotent; a measurement whose shards are not all in reports which are missing (`waitingFor`).
+ * Idempotent; a measurement whose shards are not all in reports which are missing (`waiting_for`).
  */
 export function mergeZooMeasurements(
   zooOrPath: Zoo | string,
   mergeOptions: MergeZooMeasurementsOptions = {},
-): MeasurementReport[] {
+): ResultTable<MeasurementRow> {
   const options = resolveOptions('mergeZooMeasurements', MERGE_ZOO_MEASUREMENTS_DEFAULTS, mergeOptions);
   checkMetrics(options.metrics);
   const zoo = typeof zooOrPath === 'string' ? openZoo(zooOrPath) : zooOrPath;
-  return plans(zoo, { ...options, htsr: {}, phase: {} }).map((plan): MeasurementReport => {
+  const alone = { shard: null, shard_file: null, measured: false, rows: null };
+  const rows = plans(zoo, { ...options, htsr: {}, phase: {} }).map((plan): MeasurementRow => {
     const counts = [...shardFilesOf(zoo.root, plan.kind).keys()].sort((a, b) => b - a);
-    let best: MeasurementReport | undefined;
+    let best: MergeResult | undefined;
     for (const count of counts) {
       const merge = mergeShards(zoo.root, plan, count);
-      if (merge.merged) return { kind: plan.kind, ...merge };
+      if (merge.merged_file) return { kind: plan.kind, ...alone, ...merge };
       // The count closest to done says what is missing.
-      if (!best || merge.waitingFor.length < best.waitingFor.length) best = { kind: plan.kind, ...merge };
+      if (!best || merge.waiting_for.length < best.waiting_for.length) best = merge;
     }
-    return best ?? { kind: plan.kind, waitingFor: ['0/1 (no shard file yet)'] };
+    return {
+      kind: plan.kind,
+      ...alone,
+      ...(best ?? { merged_file: null, merged_rows: null, waiting_for: ['0/1 (no shard file yet)'] }),
+    };
   });
+  return measurementTable(rows);
 }

@@ -215,8 +215,8 @@ interface JoinRow {
   [column: string]: unknown;
 }
 
-/** The grid cell of a set of axis values, as a key (seed is not a cell axis). */
-function cellKey(cellAxes: string[], values: Record<string, unknown>): string {
+/** The grid cell of a set of axis values (a model's hyperparameters, a phase row), as a key; seed is not a cell axis. */
+export function cellKey(cellAxes: string[], values: Record<string, unknown>): string {
   return JSON.stringify(cellAxes.map((axis) => Number(values[axis])));
 }
 

@@ -51,7 +51,7 @@ export {
   MERGE_ZOO_MEASUREMENTS_DEFAULTS,
   type MeasureZooOptions,
   type MergeZooMeasurementsOptions,
-  type MeasurementReport,
+  type MeasurementRow,
 } from './measure';
 export { MEASUREMENT_KINDS, type MeasurementKind } from './measurement-files';
 export { parseShard, shardItems, formatShard, WHOLE, type Shard } from './shard';

@@ -37,8 +37,8 @@ Options:
   --hessian-samples N    phase: train rows of the Hessian batch (default 256)
   --bezier-epochs N      phase: epochs of the Bezier-curve fit (default 10)
   --force                measure this shard again even if its file is up to date
-  --json                 print one object per measurement: {kind, shard_file, measured, rows,
-                         merged, merged_rows, waiting_for}
+  --json                 print one object per measurement: {kind, shard, shard_file, measured, rows,
+                         merged_file, merged_rows, waiting_for}
 `,
   async run(args) {
     const parsed = parseArgs(args, {
@@ -76,11 +76,11 @@ Options:
     };
     const json = parsed.flags.has('json');
     const settings = { metrics: metrics as zoo.MeasurementKind[], epochs, phase };
-    let reports: zoo.MeasurementReport[];
+    let table: ReturnType<typeof zoos.mergeZooMeasurements>;
     if (parsed.flags.has('merge')) {
       if (parsed.options.shard !== undefined || parsed.flags.has('force'))
         throw new UsageError('--merge measures nothing: it takes no --shard or --force');
-      reports = zoos.mergeZooMeasurements(dir, { metrics: settings.metrics });
+      table = zoos.mergeZooMeasurements(dir, { metrics: settings.metrics });
     } else {
       let shard;
       try {
@@ -88,36 +88,27 @@ Options:
       } catch (error) {
         throw new UsageError(`--shard: ${(error as Error).message} (got '${parsed.options.shard}')`);
       }
-      reports = await zoos.measureZoo(dir, { ...settings, shard, force: parsed.flags.has('force'), progress: !json });
+      table = await zoos.measureZoo(dir, { ...settings, shard, force: parsed.flags.has('force'), progress: !json });
     }
-    const missing = reports.filter((report) => report.waitingFor.length > 0);
-    if (json) {
-      const rows = reports.map((report) => ({
-        kind: report.kind,
-        shard_file: report.shardFile ?? null,
-        measured: report.measured ?? false,
-        rows: report.rows ?? null,
-        merged: report.merged ?? null,
-        merged_rows: report.mergedRows ?? null,
-        waiting_for: report.waitingFor,
-      }));
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    } else {
+    const reports = table.rows();
+    if (json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+    else
       for (const report of reports) {
-        const done =
-          report.shardFile === undefined
-            ? ''
-            : `${report.kind}: ${report.measured ? 'measured' : 'up to date'} ${report.rows} rows in ${report.shardFile}\n`;
-        const merged = report.merged
-          ? `${report.kind}: merged ${report.mergedRows} rows into ${report.merged}\n`
-          : `${report.kind}: waiting for shards ${report.waitingFor.join(', ')} before merging\n`;
-        process.stdout.write(done + merged);
+        if (report.shard_file !== null)
+          process.stdout.write(
+            `${report.kind}: ${report.measured ? 'measured' : 'up to date'} ${report.rows} rows in ${report.shard_file}\n`,
+          );
+        process.stdout.write(
+          report.merged_file !== null
+            ? `${report.kind}: merged ${report.merged_rows} rows into ${report.merged_file}\n`
+            : `${report.kind}: waiting for shards ${report.waiting_for.join(', ')} before merging\n`,
+        );
       }
-    }
+    const missing = reports.filter((report) => report.waiting_for.length > 0);
     if (parsed.flags.has('merge') && missing.length > 0) {
       for (const report of missing)
         process.stderr.write(
-          `weightlab zoo metrics: ${report.kind} cannot be merged yet: missing shards ${report.waitingFor.join(', ')}\n`,
+          `weightlab zoo metrics: ${report.kind} cannot be merged yet: missing shards ${report.waiting_for.join(', ')}\n`,
         );
       return 1;
     }
