@@ -178,19 +178,24 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
   assert.ok(fs.readFileSync(merged).equals(fs.readFileSync(path.join(whole, 'metrics', 'htsr.arrow'))));
 });
 
-test('measureZoo: a shard count above the work leaves empty shards that still merge; bad options are ArgumentErrors', async () => {
+test('measureZoo: empty shards still merge, an unreadable checkpoint is a row saying why, bad options are ArgumentErrors', async () => {
   const root = temporaryFolder('measure-many');
   await buildZoo({ ...spec, axes: { width: [12] }, seeds: [0], epochs: 1 }, { out: root, workers: 0, progress: false });
+  // A checkpoint that cannot be read gets a row of nulls saying why; the others are measured.
+  const broken = openZoo(root).models[0].checkpoints[1];
+  fs.writeFileSync(broken.path.replace(/#.*$/, ''), 'not a checkpoint');
   // One model, 2 checkpoints, one cell: shards 2 and 3 of 4 have nothing to do.
   for (const index of [3, 2, 1, 0])
     await measureZoo(root, { metrics: ['htsr'], shard: { index, count: 4 }, progress: false });
-  assert.equal(
-    openZoo(root)
-      .table()
-      .rows()
-      .filter((r) => typeof r.htsr_alpha === 'number').length,
-    2,
+  const rows = openZoo(root).table().rows();
+  assert.deepEqual(
+    rows.map((r) => [r.epoch, typeof r.htsr_alpha, r.htsr_layers === null, r.htsr_problem === null]),
+    [
+      [0, 'number', false, true],
+      [1, 'object', true, false],
+    ],
   );
+  assert.ok(String(rows[1].htsr_problem).includes(path.basename(broken.path)), String(rows[1].htsr_problem));
   await assert.rejects(measureZoo(root, { shard: '4/4', progress: false }), { name: 'ArgumentError' });
   await assert.rejects(measureZoo(root, { metrics: ['hessian' as never], progress: false }), { name: 'ArgumentError' });
   await assert.rejects(measureZoo(root, { shards: 2 } as never), { name: 'ArgumentError' });

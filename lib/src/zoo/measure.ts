@@ -9,7 +9,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArgumentError, InterruptedError } from '../errors';
+import { ArgumentError, DTypeError, FormatError, InterruptedError, NumericalError, ShapeError } from '../errors';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { Progress } from '../progress/progress';
 import { ResultTable } from '../table/result-table';
@@ -181,7 +181,7 @@ function plans(
   });
 }
 
-/** The HTSR summary columns a checkpoint's row has (mp_softrank only with the MP fit). */
+/** The columns of a checkpoint's HTSR row: WeightWatcher's summary (mp_softrank only with the MP fit), then why it is null. */
 function htsrColumns(htsr: AnalyzeOptions): string[] {
   return [
     'model',
@@ -189,8 +189,12 @@ function htsrColumns(htsr: AnalyzeOptions): string[] {
     'layers',
     'skipped_layers',
     ...SUMMARY_COLUMNS.filter((c) => c !== 'mp_softrank' || htsr.mpFit),
+    'problem',
   ];
 }
+
+/** Errors that describe a checkpoint (its file, its values), not the call: recorded in the row's problem. */
+const DATA_ERRORS = [FormatError, DTypeError, ShapeError, NumericalError];
 
 /** WeightWatcher's summary of every checkpoint in `items` ("model@epoch"). */
 async function measureHtsr(
@@ -205,15 +209,20 @@ async function measureHtsr(
   for (const checkpoint of zoo) {
     if (!wanted.has(`${checkpoint.model.id}@${checkpoint.epoch}`)) continue;
     if (signal?.aborted) throw new InterruptedError('zoo measurement interrupted');
-    const result = await analyze(checkpoint.load(), { ...htsr, progress: false, signal });
-    const summary = result.summary() as Record<string, number | undefined>;
-    const row: Record<string, unknown> = {
-      model: checkpoint.model.id,
-      epoch: checkpoint.epoch,
-      layers: result.layers.length,
-      skipped_layers: result.skipped.length,
-    };
-    for (const column of htsrColumns(htsr).slice(4)) row[column] = summary[column] ?? null;
+    const row: Record<string, unknown> = { model: checkpoint.model.id, epoch: checkpoint.epoch };
+    try {
+      const result = await analyze(checkpoint.load(), { ...htsr, progress: false, signal });
+      const summary = result.summary() as Record<string, number | undefined>;
+      row.layers = result.layers.length;
+      row.skipped_layers = result.skipped.length;
+      for (const column of htsrColumns(htsr).slice(4, -1)) row[column] = summary[column] ?? null;
+      row.problem = null;
+    } catch (error) {
+      // One unreadable or degenerate checkpoint must not cost a whole array task: its row says why.
+      if (!DATA_ERRORS.some((kind) => error instanceof kind)) throw error;
+      for (const column of htsrColumns(htsr).slice(2, -1)) row[column] = null;
+      row.problem = (error as Error).message;
+    }
     rows.push(row);
     bar?.tick();
   }

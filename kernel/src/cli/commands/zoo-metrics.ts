@@ -16,7 +16,8 @@ export const zooMetricsCommand: Command = {
 
 Measures shard I of N of the zoo in DIR and writes its rows to DIR/metrics/<kind>.shard-I-of-N.arrow:
   htsr   WeightWatcher's summary of every checkpoint (layers, skipped_layers, log_norm, alpha,
-         alpha_weighted, log_alpha_norm, log_spectral_norm, stable_rank), sharded by checkpoint
+         alpha_weighted, log_alpha_norm, log_spectral_norm, stable_rank; problem: why a checkpoint
+         that could not be read or analysed has nulls), sharded by checkpoint
   phase  phase metrics of every grid cell (as phaseMetrics: losses, accuracies, Hessian, mode
          connectivity, CKA, L2 distance), sharded by cell, since pair metrics need all its seeds
 When every shard of N is in, the rows are merged into DIR/metrics/<kind>.arrow (Arrow IPC file,
