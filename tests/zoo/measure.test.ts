@@ -178,7 +178,7 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
   assert.ok(fs.readFileSync(merged).equals(fs.readFileSync(path.join(whole, 'metrics', 'htsr.arrow'))));
 });
 
-test('measureZoo: empty shards still merge, an unreadable checkpoint is a row saying why, bad options are ArgumentErrors', async () => {
+test('measureZoo: empty shards merge, a bad checkpoint is a row saying why, a damaged shard is named and remeasured, an interrupt writes nothing', async () => {
   const root = temporaryFolder('measure-many');
   await buildZoo({ ...spec, axes: { width: [12] }, seeds: [0], epochs: 1 }, { out: root, workers: 0, progress: false });
   // A checkpoint that cannot be read gets a row of nulls saying why; the others are measured.
@@ -196,6 +196,31 @@ test('measureZoo: empty shards still merge, an unreadable checkpoint is a row sa
     ],
   );
   assert.ok(String(rows[1].htsr_problem).includes(path.basename(broken.path)), String(rows[1].htsr_problem));
+  // A damaged shard file blocks the merge, named; measuring that shard again replaces it, and --force always measures.
+  const shardOne = path.join(root, 'metrics', 'htsr.shard-1-of-4.arrow');
+  fs.writeFileSync(shardOne, 'ARROW1 but not really');
+  const blocked = mergeZooMeasurements(root, { metrics: ['htsr'] }).rows()[0];
+  assert.equal(blocked.merged_file, null);
+  assert.match(
+    blocked.waiting_for.join(),
+    /^1\/4 \(unreadable: .*htsr\.shard-1-of-4\.arrow, offset 15: not an Arrow IPC file \(expected the ARROW1 magic at the end/,
+  );
+  const repaired = await measureZoo(root, { metrics: ['htsr'], shard: '1/4', progress: false });
+  assert.deepEqual(
+    repaired.rows().map((r) => [r.measured, r.merged_rows]),
+    [[true, 2]],
+  );
+  const forced = await measureZoo(root, { metrics: ['htsr'], shard: '1/4', force: true, progress: false });
+  assert.equal(forced.rows()[0].measured, true);
+
+  // An interrupted shard writes nothing.
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(
+    measureZoo(root, { metrics: ['htsr'], shard: '0/2', signal: controller.signal, progress: false }),
+    { name: 'InterruptedError' },
+  );
+  assert.equal(fs.existsSync(path.join(root, 'metrics', 'htsr.shard-0-of-2.arrow')), false);
   await assert.rejects(measureZoo(root, { shard: '4/4', progress: false }), { name: 'ArgumentError' });
   await assert.rejects(measureZoo(root, { metrics: ['hessian' as never], progress: false }), { name: 'ArgumentError' });
   await assert.rejects(measureZoo(root, { shards: 2 } as never), { name: 'ArgumentError' });

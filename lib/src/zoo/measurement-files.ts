@@ -136,17 +136,19 @@ export function readMeasurement(file: string): MeasurementTable {
       found: `${size} bytes`,
     });
   const bytes = fs.readFileSync(file);
-  if (
-    bytes.length < 2 * ARROW_MAGIC.length ||
-    !bytes.subarray(0, ARROW_MAGIC.length).equals(ARROW_MAGIC) ||
-    !bytes.subarray(bytes.length - ARROW_MAGIC.length).equals(ARROW_MAGIC)
-  )
-    throw new FormatError('not an Arrow IPC file', {
-      file,
-      offset: 0,
-      expected: 'the ARROW1 magic at both ends (Arrow IPC file format)',
-      found: JSON.stringify(bytes.subarray(0, 8).toString('latin1')),
-    });
+  // The magic opens and closes the file: a truncated or overwritten file fails here, naming where.
+  const tail = Math.max(0, bytes.length - ARROW_MAGIC.length);
+  for (const offset of [0, tail]) {
+    const found = bytes.subarray(offset, offset + ARROW_MAGIC.length);
+    if (bytes.length < 2 * ARROW_MAGIC.length || !found.equals(ARROW_MAGIC))
+      throw new FormatError('not an Arrow IPC file', {
+        file,
+        offset,
+        expected: `the ARROW1 magic at ${offset === 0 ? 'the start' : 'the end'} (Arrow IPC file format)`,
+        found:
+          bytes.length < 2 * ARROW_MAGIC.length ? `${bytes.length} bytes` : JSON.stringify(found.toString('latin1')),
+      });
+  }
   let table: Table;
   try {
     table = tableFromIPC(bytes);
