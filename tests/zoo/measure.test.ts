@@ -1,5 +1,6 @@
 // measureZoo in shards: a tiny digits zoo measured in one shard and in three (run out of order)
-// gives the same merged files byte for byte; the numbers equal spectral.analyze on each
+// gives the same merged files byte for byte; the numbers, in the joined table and as flechette
+// (an Arrow decoder independent of apache-arrow) reads the files, equal spectral.analyze on each
 // checkpoint (means over the layer rows taken here) and phaseMetrics on the whole zoo, computed
 // directly; a finished shard is not measured again; zoo.table() shows the measurements as
 // htsr_* / phase_* columns on the right rows and null elsewhere; changed settings recompute.
@@ -9,6 +10,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+// A second Arrow IPC decoder (arquero's), written apart from apache-arrow, reads the merged files back.
+import * as flechette from '@uwdata/flechette';
 import {
   analyze,
   buildZoo,
@@ -125,29 +128,39 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
   assert.equal(String(htsrFile.schema.fields.find((f) => f.name === 'alpha')?.type), 'Float64');
   assert.equal(String(htsrFile.schema.fields.find((f) => f.name === 'epoch')?.type), 'Int32');
 
-  // Oracle 1: spectral.analyze on every checkpoint, its layer rows averaged here.
+  // Oracle 1: spectral.analyze on every checkpoint, its layer rows averaged here, against the
+  // joined zoo table and against the merged file as a second Arrow decoder (flechette) reads it.
   const zoo = openZoo(whole);
   const table = zoo.table();
   const rows = table.rows();
   assert.equal(rows.length, 24);
+  const decoded = flechette.tableFromIPC(fs.readFileSync(merged)).toArray() as Record<string, unknown>[];
+  assert.deepEqual(
+    decoded.map((r) => `${String(r.model)}@${String(r.epoch)}`),
+    [...zoo].map((c) => `${c.model.id}@${c.epoch}`),
+    'merged rows in the zoo order',
+  );
   for (const checkpoint of zoo) {
     const result = await analyze(checkpoint.load(), { progress: false });
     const row = rows.find((r) => r.model === checkpoint.model.id && r.epoch === checkpoint.epoch)!;
+    const read = decoded.find((r) => r.model === checkpoint.model.id && r.epoch === checkpoint.epoch)!;
     assert.equal(row.htsr_layers, result.layers.length);
     assert.equal(row.htsr_layers, 2, 'both dense layers of 64-w-10 have >= 10 eigenvalues');
     for (const column of SUMMARY) {
       const values = result.rows().map((layer) => (layer as unknown as Record<string, number>)[column]);
-      closeTo(
-        row[`htsr_${column}`],
-        values.reduce((a, b) => a + b, 0) / values.length,
-        `${checkpoint.model.id}@${checkpoint.epoch} ${column}`,
-      );
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      closeTo(row[`htsr_${column}`], mean, `${checkpoint.model.id}@${checkpoint.epoch} ${column}`);
+      closeTo(read[column], mean, `${checkpoint.model.id}@${checkpoint.epoch} ${column} (flechette)`);
     }
   }
 
   // Oracle 2: phaseMetrics on the whole zoo in this process, cell by cell.
   const direct = await phaseMetrics(zoo, { ...phase, cache: false, progress: false });
   assert.equal(direct.settings.epoch, 2);
+  const phaseDecoded = flechette
+    .tableFromIPC(fs.readFileSync(path.join(sharded, 'metrics', 'phase.arrow')))
+    .toArray() as Record<string, unknown>[];
+  assert.equal(phaseDecoded.length, 4);
   for (const cell of direct.rows()) {
     for (const id of cell.models) {
       const atEnd = rows.find((r) => r.model === id && r.epoch === 2)!;
@@ -160,6 +173,10 @@ test('measureZoo: 1 shard and 3 shards merge into identical files whose numbers 
         'l2_distance',
       ])
         assert.equal(atEnd[`phase_${column}`], cell[column], `${id} ${column}`);
+      const read = phaseDecoded.find((r) => r.width === cell.width && r.batch_size === cell.batch_size)!;
+      assert.deepEqual(read.models, cell.models);
+      assert.equal(read.hessian_trace, cell.hessian_trace);
+      assert.equal(read.linear_barrier_train_loss, cell.linear_barrier_train_loss);
       assert.equal(atEnd.phase_nan, false);
       // The cell was measured at epoch 2 only: earlier rows of its models have nulls.
       const early = rows.find((r) => r.model === id && r.epoch === 1)!;
