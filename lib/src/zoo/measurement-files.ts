@@ -1,7 +1,7 @@
 // The files that hold measurements of a zoo (HTSR per checkpoint, phase metrics per grid cell):
 // where they live in the zoo folder, how a shard's rows and the merged table are written (Arrow
-// IPC file format, the Feather v2 format that pandas.read_feather, polars and DuckDB's arrow
-// reader open directly) and how they are read back, bounded and checked, for zoo.table()'s join.
+// IPC file format, i.e. Feather v2, which pandas.read_feather, polars and DuckDB's arrow extension
+// open) and how they are read back, bounded and checked, for zoo.table()'s join.
 // Arrow IPC rather than Parquet because zoo.table() is synchronous and reads these files itself:
 // apache-arrow (already a dependency) reads and writes IPC synchronously, while DuckDB's node API
 // is asynchronous only (and a 70 MB native binary).

@@ -20,8 +20,8 @@ Measures shard I of N of the zoo in DIR and writes its rows to DIR/metrics/<kind
          that could not be read or analysed has nulls), sharded by checkpoint
   phase  phase metrics of every grid cell (as phaseMetrics: losses, accuracies, Hessian, mode
          connectivity, CKA, L2 distance), sharded by cell, since pair metrics need all its seeds
-When every shard of N is in, the rows are merged into DIR/metrics/<kind>.arrow (Arrow IPC file,
-which pandas.read_feather, polars and DuckDB read), in the zoo's order, the same whatever N;
+When every shard of N is in, the rows are merged into DIR/metrics/<kind>.arrow (an Arrow IPC file:
+pandas.read_feather, polars or DuckDB's arrow extension read it), in the zoo's order, the same whatever N;
 \`weightlab zoo info DIR\` and openZoo(DIR).table() then show them as htsr_* and phase_* columns.
 A shard whose file already holds rows of the same settings is not measured again.
 
