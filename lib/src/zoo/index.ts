@@ -106,3 +106,26 @@ export {
   type OpenedData,
 } from './data-source';
 export { parseShard, checkShard, inShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
+export {
+  measureZoo,
+  mergeZooMeasurements,
+  MEASURE_ZOO_DEFAULTS,
+  MERGE_ZOO_MEASUREMENTS_DEFAULTS,
+  type MeasureZooOptions,
+  type MergeZooMeasurementsOptions,
+  type MeasurementRow,
+} from './measure';
+export {
+  MEASUREMENT_KINDS,
+  MEASUREMENTS_FOLDER,
+  MAX_MEASUREMENT_BYTES,
+  JOIN_PREFIX,
+  mergedFile,
+  shardFile,
+  readMeasurement,
+  writeMeasurement,
+  joinMeasurements,
+  type MeasurementKind,
+  type MeasurementHeader,
+  type MeasurementTable,
+} from './measurement-files';

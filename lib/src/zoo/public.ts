@@ -59,5 +59,15 @@ export {
   type DataModuleSource,
   type DataFormat,
 } from './data-source';
+export {
+  measureZoo,
+  mergeZooMeasurements,
+  MEASURE_ZOO_DEFAULTS,
+  MERGE_ZOO_MEASUREMENTS_DEFAULTS,
+  type MeasureZooOptions,
+  type MergeZooMeasurementsOptions,
+  type MeasurementRow,
+} from './measure';
+export { MEASUREMENT_KINDS, type MeasurementKind } from './measurement-files';
 export { parseShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
 export { zooPreset, ZOO_PRESETS, ZOO_PRESET_DEFAULTS, type ZooPresetOptions } from './presets';

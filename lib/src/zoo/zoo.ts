@@ -15,6 +15,7 @@ import { ResultTable, type CellValue } from '../table/result-table';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
 import { hyperparametersOf } from './ptmz-keys';
 import { cellData, datasetSplit, type ZooDataset } from './dataset';
+import { joinMeasurements } from './measurement-files';
 
 export type ZooKind = 'ray-tune' | 'weightlab' | 'small-cnn-zoo';
 
@@ -279,6 +280,9 @@ export class Zoo implements Iterable<ZooCheckpoint> {
   /**
    * One row per model and reported epoch: `model`, `epoch`, the hyperparameters (axis names), the
    * results, `ggap = train_acc - test_acc` (when both exist) and `checkpoint` (whether weights exist for that epoch).
+   * Measurements merged by `measureZoo` into `<root>/metrics` add their columns: `htsr_*` on the
+   * row of the same model and epoch, `phase_*` on the rows of the cell's models at the measured
+   * epoch; rows without a measurement hold null. A hostile measurement file is a FormatError.
    */
   table(options: ZooTableOptions = {}): ResultTable<ZooRow> {
     const o = resolveOptions('zoo.table', ZOO_TABLE_DEFAULTS, options);
@@ -298,6 +302,14 @@ export class Zoo implements Iterable<ZooCheckpoint> {
       // Checkpoints without a result line still get a row, so every checkpoint is in the table.
       for (const epoch of checkpointEpochs) if (!reported.has(epoch)) emit({ epoch });
     }
+    // Measurements merged into <root>/metrics (zoo.measure) join on model and epoch (phase metrics: on the cell).
+    const byId = new Map(this.models.map((model) => [model.id, model]));
+    joinMeasurements(
+      this.root,
+      Object.keys(this.axes).filter((axis) => axis !== 'seed'),
+      rows,
+      (id) => byId.get(id)?.hyperparameters ?? {},
+    );
     return ResultTable.fromRows(rows, { first: ['model', 'epoch'], title: 'zoo' });
   }
 

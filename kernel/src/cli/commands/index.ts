@@ -10,6 +10,7 @@ import { zooInfoCommand } from './zoo-info';
 import { zooBuildCommand } from './zoo-build';
 import { zooStatusCommand } from './zoo-status';
 import { zooSubmitCommand } from './zoo-submit';
+import { zooMetricsCommand } from './zoo-metrics';
 import { htsrCommand } from './htsr';
 
 export const commands: Command[] = [
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   zooBuildCommand,
   zooStatusCommand,
   zooSubmitCommand,
+  zooMetricsCommand,
   htsrCommand,
   runCommand,
   kernelCommand,
