@@ -2,15 +2,23 @@
 // (../support/slurm-cluster.ts; CI installs slurm-wlm and munge and runs as root): a zoo built
 // by a 4-task array, one task cancelled half way (scancel), a resubmission that fails (named by
 // --wait with its SLURM state), and one that runs only the unfinished shard, gives the bytes
-// of a one-process build.
-// (The sharded metrics leg, `zoo submit -- metrics DIR`, goes here next, on the built zoo.)
+// of a one-process build; then the same 4-task array measures it (`zoo submit -- metrics DIR`), and
+// the merged HTSR and phase tables equal one process's measurement byte for byte and join zoo.table().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { buildZoo, zooBuildStatus, zooPreset, SHARD_STATE_FOLDER, type ShardState } from 'weightlab/internal';
+import {
+  buildZoo,
+  measureZoo,
+  openZoo,
+  zooBuildStatus,
+  zooPreset,
+  SHARD_STATE_FOLDER,
+  type ShardState,
+} from 'weightlab/internal';
 import { runCli, temporaryFolder } from '../support/paths';
 import { slurmUnavailable, startSlurmCluster } from '../support/slurm-cluster';
 import { zooFileDigests } from '../zoo/builder/zoo-files';
@@ -138,6 +146,31 @@ test(
       const reference = temporaryFolder('slurm-reference');
       await buildZoo(zooPreset('digits-mlp-grid', { small: true }), { out: reference, workers: 0, progress: false });
       assert.deepEqual(modelFiles(zoo), modelFiles(reference), 'SLURM-built zoo = one-process build, file by file');
+
+      // The measurements in the same 4 array tasks (small Hessian and Bezier settings keep it short):
+      // each task writes its shard file and the last one merges.
+      const measure = ['--hessian-samples', '16', '--bezier-epochs', '1', '--workers', '0'];
+      const measured = submit(['--wait'], ['metrics', zoo, ...measure]);
+      assert.equal(measured.status, 0, `${measured.stdout}${measured.stderr}`);
+      assert.deepEqual((JSON.parse(measured.stdout) as SubmitReport).shards, [0, 1, 2, 3]);
+      await measureZoo(reference, {
+        progress: false,
+        phase: { hessianSamples: 16, bezier: { epochs: 1 }, workers: 0 },
+      });
+      for (const kind of ['htsr', 'phase']) {
+        const merged = path.join(zoo, 'metrics', `${kind}.arrow`);
+        assert.ok(fs.existsSync(merged), `${kind}: merged by the last array task`);
+        assert.ok(
+          fs.readFileSync(merged).equals(fs.readFileSync(path.join(reference, 'metrics', `${kind}.arrow`))),
+          `${kind}: 4 SLURM shards = one process, byte for byte`,
+        );
+      }
+      const joined = openZoo(zoo).table().rows();
+      // Every checkpoint has its HTSR row (width-2 layers are below the size limit, so alpha can be null).
+      const checkpoints = openZoo(zoo).models.reduce((sum, model) => sum + model.checkpoints.length, 0);
+      assert.equal(joined.filter((row) => typeof row.htsr_layers === 'number').length, checkpoints);
+      assert.ok(joined.some((row) => typeof row.htsr_alpha === 'number'));
+      assert.ok(joined.some((row) => typeof row.phase_hessian_top_ev === 'number'));
     } finally {
       await cluster.stop();
     }
