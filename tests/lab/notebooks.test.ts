@@ -36,7 +36,7 @@ const SHOWS: Record<string, Record<string, number>> = {
   'loading-checkpoints-and-zoos.ipynb': { table: 7, chart: 1 },
   'phase-transitions.ipynb': { 'phase-diagram': 1 },
   'quickstart.ipynb': { chart: 1, table: 2 },
-  'weight-manifolds.ipynb': { manifold: 3 },
+  'weight-manifolds.ipynb': { manifold: 3, 'phase-diagram': 1 },
 };
 
 /**

@@ -201,6 +201,19 @@ test(
     assert.deepEqual(await listed(), ['p6', 'p7']);
     await diagram.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(artifactsFolder, 'lab-selection-phase.png') });
+
+    // After a restart the new kernel does not know the view: it still selects (a click on point 1),
+    // and its comm is closed by the kernel instead of reaching a stale object.
+    await page.evaluate(async () => {
+      const session = window.weightlab!.notebooks.currentWidget!.sessionContext.session!;
+      await (session.kernel as unknown as { restart(): Promise<void> }).restart();
+    });
+    await waitForKernelIdle(page, NOTEBOOK);
+    await manifold.locator('canvas').scrollIntoViewIfNeeded();
+    const [x1, y1] = await position(1);
+    await page.mouse.click(x1, y1);
+    assert.deepEqual(await listed(), ['p1']);
+    await page.waitForSelector('.wl-manifold[data-kernel-link="closed"]', { timeout: 30_000 });
     assert.deepEqual(
       pageErrors.filter((error) => !/api\/(me|events)/.test(error)),
       [],
