@@ -39,6 +39,12 @@ function registry(): Map<string, WeakRef<SelectionEndpoint>> {
   return views;
 }
 
+/** Drops a view's registry entry once the view is collected (the entry holds it weakly). */
+const forget = new FinalizationRegistry<string>((viewId) => {
+  const views = (globalThis as Record<symbol, unknown>)[selectableViewsKey] as Map<string, WeakRef<object>> | undefined;
+  if (views && !views.get(viewId)?.deref()) views.delete(viewId);
+});
+
 /** The view registered under `viewId`, if it is still alive (entries of collected views are dropped). */
 export function selectableView(viewId: string): SelectionEndpoint | undefined {
   const views = registry();
@@ -70,6 +76,7 @@ export class ViewSelection implements SelectionEndpoint {
   metadata(): ViewMetadata {
     if (!this.registered) {
       registry().set(this.viewId, new WeakRef(this));
+      forget.register(this, this.viewId);
       this.registered = true;
     }
     return { view_id: this.viewId };
