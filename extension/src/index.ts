@@ -6,6 +6,7 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { MIME_TYPES, rendererFactory } from './renderers';
 
 export { rendererFactory, WeightlabRenderer, MIME_TYPES } from './renderers';
+export { setKernelLocator, type KernelLocator, type KernelLike, type CommLike } from './selection-link';
 
 const extension: IRenderMime.IExtension = {
   id: '@weightlab/extension:renderer',

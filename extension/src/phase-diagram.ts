@@ -5,7 +5,8 @@
 // views, and hovering a cell shows every metric. SVG: grids are small (tens of cells a side)
 // and SVG keeps text crisp.
 
-import type { PhaseDiagramPayload } from 'weightlab/payloads';
+import type { PhaseDiagramPayload, SelectionKind, SelectionMessage } from 'weightlab/payloads';
+import { SelectionLink } from './selection-link';
 import {
   colorScale,
   gradientStops,
@@ -52,8 +53,14 @@ export class PhaseDiagramView {
   private readonly colors: Map<string, string>;
   /** PHASE_MAP or a metric name. */
   private view = PHASE_MAP;
+  /** The clicked cell (its models are the selection the kernel reads), or null. */
+  private selected: { row: number; column: number } | null = null;
+  private readonly selectionNote: HTMLElement;
+  /** The comm to the kernel object this diagram shows (absent: the output carries no view id). */
+  private readonly link?: SelectionLink;
 
-  constructor(payload: PhaseDiagramPayload) {
+  /** `viewId`: the id the displaying kernel knows this diagram by; clicked cells are sent to it. */
+  constructor(payload: PhaseDiagramPayload, viewId?: string) {
     this.payload = payload;
     this.phases = phaseOrder(payload.phases.flat());
     this.colors = phaseColors(this.phases, payload.phaseColors);
@@ -61,6 +68,7 @@ export class PhaseDiagramView {
     this.tooltip.hidden = true;
     this.figure = html('div', { className: 'wl-plot' });
     this.legend = html('div', { className: 'wl-legend' });
+    this.selectionNote = html('div', { className: 'wl-selection' });
     const metrics = Object.keys(payload.metrics);
     // The payload's first metric leads the list after the phase map.
     const choices = [
@@ -93,7 +101,47 @@ export class PhaseDiagramView {
       ),
       this.figure,
       this.legend,
+      this.selectionNote,
     );
+    if (viewId) this.link = new SelectionLink(this.node, viewId, (message) => this.onKernelSelection(message));
+    // A click on a cell (its rectangle or its label) selects it; a click on the selected one clears.
+    this.figure.addEventListener('click', (event) => {
+      const target = (event.target as Element).closest?.('[data-row][data-column]');
+      if (!target) return;
+      const row = Number(target.getAttribute('data-row')),
+        column = Number(target.getAttribute('data-column'));
+      const same = this.selected?.row === row && this.selected?.column === column;
+      this.select(same ? null : { row, column }, same ? 'clear' : 'cell');
+    });
+    this.render();
+  }
+
+  /** Opens the selection comm (the renderer calls it once the view is in the page). */
+  connect(): void {
+    this.link?.connect();
+  }
+
+  dispose(): void {
+    this.link?.dispose();
+  }
+
+  /** A cell a notebook cell selected (diagram.selectCell): shown, not sent back. */
+  private onKernelSelection(message: SelectionMessage): void {
+    const cell = message.cell ?? null;
+    const inside = cell && cell.row < this.payload.y.values.length && cell.column < this.payload.x.values.length;
+    this.select(inside ? cell : null);
+  }
+
+  /** Shows the selected cell; `kind` (a click here) also tells the kernel. */
+  private select(cell: { row: number; column: number } | null, kind?: SelectionKind): void {
+    if (kind) this.link?.send({ event: 'selection', kind, cell });
+    this.selected = cell;
+    this.node.dataset.selectedCell = cell ? `${cell.row},${cell.column}` : '';
+    this.selectionNote.textContent = cell
+      ? `Selected: ${this.payload.x.name} ${axisLabel(this.payload.x.values[cell.column])}, ` +
+        `${this.payload.y.name} ${axisLabel(this.payload.y.values[cell.row])}` +
+        `${this.payload.phases[cell.row][cell.column] ? ` (phase ${this.payload.phases[cell.row][cell.column]})` : ''}; click it again to clear`
+      : '';
     this.render();
   }
 
@@ -216,6 +264,21 @@ export class PhaseDiagramView {
           boundary(cellX(c + 1), cellY(r), cellX(c + 1), cellY(r) + cell);
         if (r + 1 < rows && phases[r][c] !== phases[r + 1][c]) boundary(cellX(c), cellY(r), cellX(c) + cell, cellY(r));
       }
+    }
+    if (this.selected) {
+      root.appendChild(
+        svg('rect', {
+          x: cellX(this.selected.column) + 1.5,
+          y: cellY(this.selected.row) + 1.5,
+          width: cell - 3,
+          height: cell - 3,
+          fill: 'none',
+          stroke: cssVariable(this.node, '--jp-ui-font-color0', '#000000'),
+          'stroke-width': 3,
+          'pointer-events': 'none',
+          class: 'wl-cell-selected',
+        }),
+      );
     }
     // Every k-th tick label, so the widest label never runs into its neighbour.
     const widest = Math.max(...xLabels.map((label) => textWidth(label, tickFont)));

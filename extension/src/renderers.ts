@@ -14,7 +14,9 @@ import {
   MANIFOLD_MIME,
   PHASE_DIAGRAM_MIME,
   SURFACE_MIME,
+  viewIdOf,
 } from 'weightlab/payloads';
+import type { Message } from '@lumino/messaging';
 import { errorBox } from './dom';
 import { ManifoldView } from './manifold/view';
 import { PhaseDiagramView } from './phase-diagram';
@@ -25,15 +27,18 @@ export const MIME_TYPES = [MANIFOLD_MIME, PHASE_DIAGRAM_MIME, ESD_MIME, SURFACE_
 
 interface View {
   node: HTMLElement;
+  /** Opens the selection comm to the kernel that displayed the view, when there is one. */
+  connect?(): void;
   dispose?(): void;
 }
 
-function viewFor(mimeType: string, data: unknown): View {
+/** `viewId`: from the output's metadata, the id the kernel knows a selectable view by. */
+function viewFor(mimeType: string, data: unknown, viewId: string | undefined): View {
   switch (mimeType) {
     case MANIFOLD_MIME:
-      return new ManifoldView(checkManifoldPayload(data));
+      return new ManifoldView(checkManifoldPayload(data), viewId);
     case PHASE_DIAGRAM_MIME:
-      return new PhaseDiagramView(checkPhaseDiagramPayload(data));
+      return new PhaseDiagramView(checkPhaseDiagramPayload(data), viewId);
     case ESD_MIME:
       return new EsdView(checkEsdPayload(data));
     case SURFACE_MIME:
@@ -57,8 +62,9 @@ export class WeightlabRenderer extends Widget implements IRenderMime.IRenderer {
     this.view?.dispose?.();
     this.node.replaceChildren();
     try {
-      this.view = viewFor(this.mimeType, model.data[this.mimeType]);
+      this.view = viewFor(this.mimeType, model.data[this.mimeType], viewIdOf(model.metadata, this.mimeType));
       this.node.appendChild(this.view.node);
+      if (this.isAttached) this.view.connect?.();
     } catch (error) {
       this.view = undefined;
       this.node.appendChild(
@@ -67,6 +73,11 @@ export class WeightlabRenderer extends Widget implements IRenderMime.IRenderer {
         ),
       );
     }
+  }
+
+  protected onAfterAttach(message: Message): void {
+    super.onAfterAttach(message);
+    this.view?.connect?.();
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import { FileBrowser, FilterFileBrowserModel } from '@jupyterlab/filebrowser';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { ServiceManager } from '@jupyterlab/services';
 import { applyJupyterTheme } from '@jupyter/web-components';
+import { setKernelLocator } from '@weightlab/extension';
 import { BoxPanel, DockPanel, SplitPanel, Widget } from '@lumino/widgets';
 import { attachCompleter } from './completion';
 import { createCommands, type LabContext } from './commands';
@@ -69,6 +70,10 @@ async function main(): Promise<void> {
     editor: createEditorServices(),
     dialogs,
   });
+  // Manifolds and phase diagrams tell the kernel of their notebook what the user selects.
+  setKernelLocator(
+    (node) => tracker.find((panel) => panel.node.contains(node))?.sessionContext.session?.kernel ?? null,
+  );
   factory.widgetCreated.connect((_, panel) => {
     void tracker.add(panel);
     lab.completers.set(panel, attachCompleter(panel));

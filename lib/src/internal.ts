@@ -15,6 +15,7 @@ export * from './display/builders';
 export * from './display/vega-lite';
 export * from './display/png';
 export * from './display/payloads';
+export * from './display/selection';
 export * from './progress/progress';
 export * from './backend';
 export * from './interop/tfjs';

@@ -71,6 +71,8 @@ test('the prebuilt remoteEntry registers, shares @lumino/widgets, and renders th
   assert.equal(manifest.name, '@weightlab/extension');
   assert.match(manifest.jupyterlab._build.load, /^static\/remoteEntry\.[0-9a-f]+\.js$/);
   assert.equal(manifest.jupyterlab._build.mimeExtension, './mimeExtension');
+  // The plugin that hands the renderer its notebook's kernel (selections reach the kernel).
+  assert.equal(manifest.jupyterlab._build.extension, './extension');
   const page = await openHarness(browser.context, `${server.url}/?mode=federated`);
   assert.equal(
     await page.evaluate(() => (globalThis as unknown as { __harness: { mode: string } }).__harness.mode),

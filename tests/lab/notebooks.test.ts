@@ -38,7 +38,7 @@ const SHOWS: Record<string, Record<string, number>> = {
   'phase-transitions.ipynb': { 'phase-diagram': 1 },
   'predicting-accuracy.ipynb': { chart: 1, table: 1 },
   'quickstart.ipynb': { chart: 1, table: 2 },
-  'weight-manifolds.ipynb': { manifold: 3 },
+  'weight-manifolds.ipynb': { manifold: 3, 'phase-diagram': 1 },
 };
 
 /**

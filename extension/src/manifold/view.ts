@@ -7,7 +7,8 @@
 // within a frame while rotating; the axes are an SVG layer over it (crisp text, and tests and
 // screen readers can read the tick values).
 
-import type { ManifoldPayload, TableValue } from 'weightlab/payloads';
+import type { ManifoldPayload, SelectionKind, SelectionMessage, TableValue } from 'weightlab/payloads';
+import { SelectionLink } from '../selection-link';
 import { colorScale, phaseScale, type ColorScale } from '../colors';
 import { cssVariable, formatValue, html, select, svg, textWidth } from '../dom';
 import { formatTick, linearTicks } from '../ticks';
@@ -30,6 +31,8 @@ import {
 
 const NONE = '(none)';
 const HOVER_RADIUS = 10;
+/** A pointer that moves at most this many pixels between press and release clicked (selects a point) rather than dragged. */
+const CLICK_SLOP = 3;
 const SELECTION_LIST_LIMIT = 200;
 /** Depth slabs of the 3-D painter's order. */
 const DEPTH_SLABS = 24;
@@ -89,8 +92,11 @@ export class ManifoldView {
   private frame = 0;
   private drawMs = 0;
   private readonly resizeObserver?: ResizeObserver;
+  /** The comm to the kernel object this view shows (absent: the output carries no view id). */
+  private readonly link?: SelectionLink;
 
-  constructor(payload: ManifoldPayload) {
+  /** `viewId`: the id the displaying kernel knows this view by; selections are sent to it. */
+  constructor(payload: ManifoldPayload, viewId?: string) {
     this.payload = payload;
     this.dimensions = payload.dimensions;
     this.aspect = payload.aspect ?? 'fill';
@@ -131,6 +137,7 @@ export class ManifoldView {
       this.selectionPanel,
     );
 
+    if (viewId) this.link = new SelectionLink(this.node, viewId, (message) => this.onKernelSelection(message));
     if (payload.dimensions === 3) this.node.dataset.view = '3-D';
     this.node.dataset.aspect = this.aspect;
     this.applyEncodings();
@@ -165,7 +172,19 @@ export class ManifoldView {
     this.resize();
   }
 
+  /** Opens the selection comm (the renderer calls it once the view is in the page). */
+  connect(): void {
+    this.link?.connect();
+  }
+
+  /** A selection a cell made (view.select): shown, not sent back. */
+  private onKernelSelection(message: SelectionMessage): void {
+    const count = this.payload.points.length;
+    this.setSelection((message.indices ?? []).filter((index) => index < count));
+  }
+
   dispose(): void {
+    this.link?.dispose();
     this.resizeObserver?.disconnect();
     cancelAnimationFrame(this.frame);
   }
@@ -742,14 +761,16 @@ export class ManifoldView {
     this.tooltip.style.top = `${Math.max(0, Math.min(y + 10, this.viewport.height - this.tooltip.offsetHeight))}px`;
   }
 
-  private setSelection(indices: number[]): void {
+  /** Shows a selection; `kind` (a selection the user made here) also tells the kernel. */
+  private setSelection(indices: number[], kind?: SelectionKind): void {
+    if (kind) this.link?.send({ event: 'selection', kind: indices.length ? kind : 'clear', indices });
     this.selected = new Set(indices);
     this.node.dataset.selected = String(indices.length);
     this.selectionPanel.replaceChildren();
     if (indices.length) {
       const { table, idColumn } = this.payload;
       const clear = html('button', { className: 'wl-button', dataset: { role: 'clear-selection' } }, 'Clear');
-      clear.addEventListener('click', () => this.setSelection([]));
+      clear.addEventListener('click', () => this.setSelection([], 'clear'));
       const detail = this.colorBy !== NONE ? this.colorBy : undefined;
       const list = html('ol', { className: 'wl-selection-list' });
       for (const i of indices.slice(0, SELECTION_LIST_LIMIT)) {
@@ -847,11 +868,21 @@ export class ManifoldView {
           if (px >= x0 && px <= x1 && py >= y0 && py <= y1) inside.push(i);
         }
         this.band.hidden = true;
-        this.setSelection(inside);
+        this.setSelection(inside, 'box');
       } else if (drag.mode === 'lasso') {
         const [x, y] = local(event);
         this.lasso.extend(x, y);
-        this.setSelection(pointsInsideOutline(this.screen, this.payload.points.length, 3, this.lasso.finish()));
+        this.setSelection(
+          pointsInsideOutline(this.screen, this.payload.points.length, 3, this.lasso.finish()),
+          'lasso',
+        );
+      } else {
+        // A click (a drag that did not move) on a point selects that model.
+        const [x, y] = local(event);
+        if (Math.hypot(x - drag.x, y - drag.y) <= CLICK_SLOP) {
+          const index = this.nearest(x, y);
+          if (index >= 0) this.setSelection([index], 'point');
+        }
       }
       drag = undefined;
     };

@@ -34,7 +34,18 @@ export interface InputReplyToMain {
   value: string;
 }
 
-export type ToMain = RequestToMain | ExitToMain | InterruptToMain | InputReplyToMain;
+/**
+ * comm_open (of a known target), comm_msg or comm_close from a front end: handled at once, not
+ * queued behind executions, so a cell awaiting a selection gets it.
+ */
+export interface CommToMain {
+  kind: 'comm';
+  msgType: 'comm_open' | 'comm_msg' | 'comm_close';
+  header: Header;
+  content: Record<string, any>;
+}
+
+export type ToMain = RequestToMain | ExitToMain | InterruptToMain | InputReplyToMain | CommToMain;
 
 /** An IOPub message parented to the request `requestId` (or to the last request when it is gone). */
 export interface IopubFromMain {
@@ -42,6 +53,8 @@ export interface IopubFromMain {
   requestId: number;
   msgType: string;
   content: Record<string, any>;
+  /** The parent header when it is not a request's (a comm message answers the comm's own message). */
+  parent?: Header;
 }
 
 export interface ReplyFromMain {
@@ -88,6 +101,8 @@ export type FromMain =
 export interface WorkerConfig {
   connectionFile: string;
   kernelInfo: Record<string, unknown>;
+  /** The comm targets a front end may open (comms/COMM_TARGETS); comm_open of any other is closed at once. */
+  commTargets: readonly string[];
   /** The pid to watch besides process.ppid (JPY_PARENT_PID). */
   parentPid?: number;
 }

@@ -11,11 +11,12 @@ import { Signer } from '../wire/signer';
 import { createMessage, decode, encode, WireError, type Header, type Message } from '../wire/message';
 import { SocketWriter } from '../wire/socket-writer';
 import { History } from './history';
-import type { FromMain, ReplyFromMain, ToMain, WorkerConfig } from './bridge';
+import type { CommToMain, FromMain, ReplyFromMain, ToMain, WorkerConfig } from './bridge';
 
 /** Requests that need the TypeScript program, so the main thread answers them. */
 const MAIN_THREAD_REQUESTS = new Set(['execute_request', 'complete_request', 'inspect_request', 'is_complete_request']);
 const KEPT_PARENTS = 256;
+const COMM_MESSAGES = new Set(['comm_open', 'comm_msg', 'comm_close']);
 
 function log(text: string): void {
   try {
@@ -45,6 +46,8 @@ class IoServer {
   private readonly queue: Message[] = [];
   private readonly parents = new Map<number, Header>();
   private readonly history = new History();
+  /** Open comms (comm_id to target name), for comm_info_request and to drop messages to closed ones. */
+  private readonly comms = new Map<string, string>();
   private inFlight: InFlight | undefined;
   private nextId = 1;
   private lastRequestId = 0;
@@ -159,8 +162,50 @@ class IoServer {
   }
 
   private onShell(message: Message): void {
+    if (COMM_MESSAGES.has(message.header.msg_type)) {
+      this.onComm(message);
+      return;
+    }
     this.queue.push(message);
     this.pump();
+  }
+
+  /**
+   * comm_open, comm_msg, comm_close: handled on arrival rather than queued, so a selection reaches
+   * a cell that awaits it. busy/idle only when nothing else runs (a front end shows the kernel's
+   * state from the last status message, and a cell may be running).
+   */
+  private onComm(message: Message): void {
+    const content = message.content;
+    const type = message.header.msg_type as CommToMain['msgType'];
+    const commId = content.comm_id;
+    if (typeof commId !== 'string' || commId.length === 0) {
+      log(`ignoring a ${type} without a comm_id`);
+      return;
+    }
+    const idle = !this.inFlight && this.queue.length === 0;
+    if (idle) this.publish('status', { execution_state: 'busy' }, message.header);
+    if (type === 'comm_open' && !this.config.commTargets.includes(String(content.target_name))) {
+      // The messaging spec: a comm_open for a target the kernel does not have is answered by comm_close.
+      log(`closing comm ${commId}: no comm target ${JSON.stringify(content.target_name)}`);
+      this.publish(
+        'comm_close',
+        {
+          comm_id: commId,
+          data: {
+            reason: `the weightlab kernel has no comm target ${JSON.stringify(content.target_name)} (targets: ${this.config.commTargets.join(', ')})`,
+          },
+        },
+        message.header,
+      );
+    } else if (type !== 'comm_open' && !this.comms.has(commId)) {
+      log(`ignoring a ${type} for comm ${commId}, which is not open`);
+    } else {
+      if (type === 'comm_open') this.comms.set(commId, String(content.target_name));
+      if (type === 'comm_close') this.comms.delete(commId);
+      parentPort!.postMessage({ kind: 'comm', msgType: type, header: message.header, content } satisfies ToMain);
+    }
+    if (idle) this.publish('status', { execution_state: 'idle' }, message.header);
   }
 
   /** Handles queued shell requests in order until one must wait for the main thread. */
@@ -230,7 +275,9 @@ class IoServer {
       return;
     }
     if (message.kind === 'iopub') {
-      const parent = this.parents.get(message.requestId) ?? this.parents.get(this.lastRequestId) ?? {};
+      if (message.msgType === 'comm_close') this.comms.delete(String(message.content.comm_id));
+      const parent =
+        message.parent ?? this.parents.get(message.requestId) ?? this.parents.get(this.lastRequestId) ?? {};
       this.publish(message.msgType, message.content, parent);
       return;
     }
@@ -350,18 +397,17 @@ class IoServer {
       case 'kernel_info_request':
         this.reply(writer, message, this.config.kernelInfo);
         return;
-      case 'comm_info_request':
-        this.reply(writer, message, { status: 'ok', comms: {} });
+      case 'comm_info_request': {
+        // The open comms, of one target when the request names it.
+        const target = typeof content.target_name === 'string' ? content.target_name : undefined;
+        const comms: Record<string, { target_name: string }> = {};
+        for (const [commId, targetName] of this.comms)
+          if (target === undefined || target === targetName) comms[commId] = { target_name: targetName };
+        this.reply(writer, message, { status: 'ok', comms });
         return;
+      }
       case 'history_request':
         this.reply(writer, message, { status: 'ok', history: this.history.query(content) });
-        return;
-      case 'comm_open':
-        // No comm targets exist; closing at once keeps the front end's state consistent (messaging spec).
-        this.publish('comm_close', { comm_id: content.comm_id, data: {} }, message.header);
-        return;
-      case 'comm_msg':
-      case 'comm_close':
         return;
       case 'interrupt_request':
         this.reply(writer, message, { status: 'ok' });

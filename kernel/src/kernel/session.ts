@@ -8,7 +8,9 @@ import type { Executor } from '../executor/executor';
 import { runtimeError, InterruptError, type CellError } from '../executor/errors';
 import { OutputCapture } from './capture';
 import { CellContext, installKernelHost, resultBundle, type MimeBundle } from './host';
-import type { FromMain, RequestToMain } from './bridge';
+import type { CommToMain, FromMain, RequestToMain } from './bridge';
+import { CommManager } from './comms';
+import type { Header } from '../wire/message';
 import { warningOutput } from './warnings';
 import { isStdinError, stdinNotImplemented, type InputOptions } from './stdin';
 
@@ -33,6 +35,10 @@ export class KernelSession {
   readonly capture: OutputCapture;
   /** The input() waiting for the front end's input_reply, if any. */
   private pendingInput: { requestId: number; resolve(value: string): void } | undefined;
+  private readonly comms = new CommManager(
+    (parent) => (msgType, content) => this.publishComm(msgType, content, parent as unknown as Header),
+    (text) => this.capture.original('stderr')(`[weightlab kernel] ${text}\n`),
+  );
 
   constructor(
     private readonly worker: Worker | MessagePort,
@@ -53,6 +59,21 @@ export class KernelSession {
 
   private publish(context: CellContext, msgType: string, content: Record<string, unknown>): void {
     this.post({ kind: 'iopub', requestId: context.requestId, msgType, content });
+  }
+
+  /**
+   * A comm message to a front end: parented to the running cell when a cell sent it (select()
+   * in a cell), else to the comm message that caused it.
+   */
+  private publishComm(msgType: string, content: Record<string, unknown>, parent: Header): void {
+    const running = this.running;
+    if (running) this.post({ kind: 'iopub', requestId: running.requestId, msgType, content });
+    else this.post({ kind: 'iopub', requestId: -1, msgType, content, parent });
+  }
+
+  /** comm_open, comm_msg or comm_close from a front end. */
+  onComm(message: CommToMain): void {
+    this.comms.handle(message.msgType, message.content, message.header as unknown as Record<string, unknown>);
   }
 
   private onStream(name: 'stdout' | 'stderr', text: string): void {

@@ -12,6 +12,7 @@ import { KernelSession } from './session';
 import { replaceWarningPrinter } from './warnings';
 import { INPUT_PRELUDE, replaceProcessStdin } from './stdin';
 import type { ToMain, WorkerConfig } from './bridge';
+import { COMM_TARGETS } from './comms';
 
 export interface KernelOptions {
   connectionFile: string;
@@ -105,6 +106,7 @@ export function startKernel(options: KernelOptions): void {
   const config: WorkerConfig = {
     connectionFile: path.resolve(options.connectionFile),
     kernelInfo: kernelInfo(typescriptVersion(), kernelVersion(), preludeNamespaces(readPreludeManifest().names)),
+    commTargets: COMM_TARGETS,
     parentPid: Number.isInteger(parentPid) && parentPid > 1 ? parentPid : undefined,
   };
   // stdout/stderr: true keeps the worker's output out of the captured process.stdout of cells.
@@ -148,6 +150,10 @@ export function startKernel(options: KernelOptions): void {
     }
     if (message.kind === 'input_reply') {
       session.onInputReply(message.requestId, message.value);
+      return;
+    }
+    if (message.kind === 'comm') {
+      session.onComm(message);
       return;
     }
     if (message.kind === 'exit') {

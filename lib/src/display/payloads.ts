@@ -423,3 +423,77 @@ export function checkSurfacePayload(value: unknown): SurfacePayload {
   }
   return value as unknown as SurfacePayload;
 }
+
+/**
+ * The Jupyter comm target of selections: a live view (manifold, phase diagram) opens a comm to
+ * it with `{ view_id }` (from its output's metadata, below) and sends SelectionMessages; the
+ * kernel sends them back when a cell selects by script, so both ends show the same selection.
+ */
+export const SELECTION_COMM_TARGET = 'weightlab.selection';
+
+/** Per-MIME output metadata of a selectable view: the id its kernel knows it by (absent: nothing to tell). */
+export interface ViewMetadata {
+  view_id: string;
+}
+
+/** How a selection was made: in the view (box, lasso, a clicked point or phase cell, cleared) or by a cell ('script'). */
+export type SelectionKind = 'box' | 'lasso' | 'point' | 'cell' | 'clear' | 'script';
+
+/**
+ * One selection, either way over the comm. A manifold selects points (`indices`: rows of its
+ * table); a phase diagram selects one cell (`cell`: row and column of its grid, null for none).
+ */
+export interface SelectionMessage {
+  event: 'selection';
+  kind: SelectionKind;
+  indices?: number[];
+  cell?: { row: number; column: number } | null;
+}
+
+const SELECTION_KINDS: readonly string[] = ['box', 'lasso', 'point', 'cell', 'clear', 'script'];
+
+/** Checks a comm message's data (both ends call it on what they receive; a bad one is dropped, not applied). */
+export function checkSelectionMessage(value: unknown): SelectionMessage {
+  expect(isRecord(value), '$', 'expected an object { event, kind, indices? | cell? }');
+  expect(value.event === 'selection', '$.event', `expected 'selection', found ${JSON.stringify(value.event)}`);
+  expect(
+    typeof value.kind === 'string' && SELECTION_KINDS.includes(value.kind),
+    '$.kind',
+    `expected one of ${SELECTION_KINDS.join(', ')}, found ${JSON.stringify(value.kind)}`,
+  );
+  if (value.indices !== undefined) {
+    expect(Array.isArray(value.indices), '$.indices', 'expected an array of row numbers');
+    (value.indices as unknown[]).forEach((index, i) =>
+      expect(
+        Number.isInteger(index) && (index as number) >= 0,
+        `$.indices[${i}]`,
+        `expected a row number, found ${JSON.stringify(index)}`,
+      ),
+    );
+  }
+  if (value.cell !== undefined && value.cell !== null) {
+    const cell = value.cell;
+    expect(
+      isRecord(cell) &&
+        Number.isInteger(cell.row) &&
+        Number.isInteger(cell.column) &&
+        (cell.row as number) >= 0 &&
+        (cell.column as number) >= 0,
+      '$.cell',
+      `expected { row, column } (grid positions) or null, found ${JSON.stringify(cell)}`,
+    );
+  }
+  expect(
+    value.indices !== undefined || value.cell !== undefined,
+    '$',
+    'expected indices (a manifold selection) or cell (a phase-diagram selection)',
+  );
+  return value as unknown as SelectionMessage;
+}
+
+/** The view id of an output's metadata for `mimeType`, if the kernel that made it can be told selections. */
+export function viewIdOf(metadata: unknown, mimeType: string): string | undefined {
+  if (!isRecord(metadata)) return undefined;
+  const own = metadata[mimeType];
+  return isRecord(own) && typeof own.view_id === 'string' && own.view_id.length > 0 ? own.view_id : undefined;
+}

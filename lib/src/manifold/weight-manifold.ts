@@ -7,6 +7,7 @@
 import { ArgumentError } from '../errors';
 import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
 import { VegaLiteChart } from '../display/vega-lite';
+import { ViewSelection } from '../display/selection';
 import { WeightSet } from '../weights/weight-set';
 import { randomizedPca } from './pca';
 import { umapEmbedding, UMAP_DEFAULTS, type UmapOptions } from './umap';
@@ -26,7 +27,9 @@ import {
 } from './vectors';
 import {
   MANIFOLD_MIME,
+  PayloadError,
   checkManifoldPayload,
+  type SelectionMessage,
   type AxisInfo,
   type ManifoldPayload,
   type Trajectory,
@@ -120,8 +123,57 @@ const vegaField = (name: string) => name.replace(/([.[\]\\])/g, '\\$1');
 /** The displayable result of weightManifold(): the payload plus its fallbacks. */
 export class WeightManifold {
   readonly payload: ManifoldPayload;
+  /** What a live view selected (box, lasso, a clicked point), or a cell by select(). */
+  private readonly selectionState = new ViewSelection((message) => this.selectedIds(message));
+
   constructor(payload: ManifoldPayload) {
     this.payload = checkManifoldPayload(payload);
+  }
+
+  /**
+   * The ids of the models selected in the displayed view (shift-drag box, alt-shift-drag lasso,
+   * a clicked point) or by select(), as of when the cell reading it runs; [] before any selection.
+   * Only a view displayed from this kernel session can tell it.
+   */
+  get selection(): string[] {
+    return this.selectionState.current;
+  }
+
+  /** Resolves with the ids of the next selection made in a live view of this manifold (or by select()). */
+  nextSelection(): Promise<string[]> {
+    return this.selectionState.next();
+  }
+
+  /**
+   * Selects models by id from a cell (what a notebook that runs headlessly does instead of
+   * lassoing); every live view of this manifold shows it. `[]` clears. Returns the ids.
+   */
+  select(ids: readonly string[]): string[] {
+    const column = this.payload.table.values[this.payload.idColumn].map(String);
+    const unknown = ids.filter((id) => !column.includes(String(id)));
+    if (unknown.length > 0)
+      throw new ArgumentError('select: ids that are not models of this manifold', {
+        field: 'ids',
+        expected: `ids from the '${this.payload.idColumn}' column`,
+        found: unknown
+          .slice(0, 5)
+          .map((id) => JSON.stringify(id))
+          .join(', '),
+      });
+    const indices = [...new Set(ids.map((id) => column.indexOf(String(id))))];
+    return this.selectionState.select({ event: 'selection', kind: indices.length ? 'script' : 'clear', indices });
+  }
+
+  /** The model ids of a selection message's point indices (a bad index is a PayloadError: the message is dropped). */
+  private selectedIds(message: SelectionMessage): string[] {
+    if (message.indices === undefined)
+      throw new PayloadError('$.indices', 'a manifold selection lists point indices (rows of its table)');
+    const count = this.payload.points.length;
+    const ids = this.payload.table.values[this.payload.idColumn];
+    message.indices.forEach((index, i) => {
+      if (index >= count) throw new PayloadError(`$.indices[${i}]`, `expected a row below ${count}, found ${index}`);
+    });
+    return [...new Set(message.indices)].map((index) => String(ids[index]));
   }
 
   /** Number of models. */
@@ -228,6 +280,7 @@ export class WeightManifold {
         'image/svg+xml': await chart.toSVG(),
         'text/plain': this.toString(),
       },
+      metadata: { [MANIFOLD_MIME]: this.selectionState.metadata() },
     };
   }
 }

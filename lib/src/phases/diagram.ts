@@ -5,7 +5,16 @@
 
 import { mimeBundle, VEGA_LITE_MIME, type MimeBundle } from '../display/protocol';
 import { renderSvg, type VegaLiteSpec } from '../display/vega-lite';
-import { PHASE_COLORS, PHASE_DIAGRAM_MIME, type MetricDisplay, type PhaseDiagramPayload } from '../display/payloads';
+import {
+  PayloadError,
+  PHASE_COLORS,
+  PHASE_DIAGRAM_MIME,
+  type MetricDisplay,
+  type PhaseDiagramPayload,
+  type SelectionMessage,
+} from '../display/payloads';
+import { ViewSelection } from '../display/selection';
+import { ArgumentError } from '../errors';
 import { classifyPhases, PHASE_DESCRIPTIONS } from './classify';
 import type { PhaseTable, PhaseRow, MetricColumn } from './table';
 
@@ -54,9 +63,88 @@ export class PhaseDiagram {
   /** The table's rows, read once. */
   private readonly cells: PhaseRow[];
 
+  /** The cell a live view (a click) or selectCell() selected: its models are the selection. */
+  private readonly selectionState = new ViewSelection((message) => this.cellModels(message));
+  private selected: { row: number; column: number } | null = null;
+
   constructor(table: PhaseTable) {
     this.table = table.columnNames().includes('phase') ? table : classifyPhases(table);
     this.cells = this.table.rows();
+  }
+
+  /**
+   * The ids of the models of the cell clicked in the displayed diagram (or chosen by
+   * selectCell()), as of when the cell reading it runs; [] before any selection.
+   */
+  get selection(): string[] {
+    return this.selectionState.current;
+  }
+
+  /** The selected cell as its axis values (e.g. { batch_size: 16, data_fraction: 1 }), or null. */
+  get selectedCell(): Record<string, number> | null {
+    if (!this.selected) return null;
+    const { load, temperature } = this.table.axes;
+    return {
+      [temperature]: this.values(temperature)[this.selected.column],
+      [load]: this.values(load)[this.selected.row],
+    };
+  }
+
+  /** Resolves with the models of the next cell selected in a live view of this diagram (or by selectCell()). */
+  nextSelection(): Promise<string[]> {
+    return this.selectionState.next();
+  }
+
+  /**
+   * Selects a cell from a notebook cell, by its axis values (`{ [temperature]: x, [load]: y }`,
+   * the table's axes), or clears with null; every live view shows it. Returns its models.
+   */
+  selectCell(cell: Record<string, number> | null): string[] {
+    if (cell === null) return this.selectionState.select({ event: 'selection', kind: 'clear', cell: null });
+    const { load, temperature } = this.table.axes;
+    const position = (axis: string) => {
+      const values = this.values(axis);
+      const index = values.indexOf(cell[axis]);
+      if (index < 0)
+        throw new ArgumentError('selectCell: no such grid value', {
+          field: axis,
+          expected: `one of ${values.join(', ')}`,
+          found: JSON.stringify(cell[axis]),
+        });
+      return index;
+    };
+    const extra = Object.keys(cell).filter((key) => key !== load && key !== temperature);
+    if (extra.length > 0)
+      throw new ArgumentError('selectCell: a cell is named by the two axes of the diagram', {
+        field: extra[0],
+        expected: `${temperature} and ${load}`,
+        found: Object.keys(cell).join(', '),
+      });
+    return this.selectionState.select({
+      event: 'selection',
+      kind: 'script',
+      cell: { row: position(load), column: position(temperature) },
+    });
+  }
+
+  /** The models of a selection message's cell (a position off the grid is a PayloadError: the message is dropped). */
+  private cellModels(message: SelectionMessage): string[] {
+    if (message.cell === undefined)
+      throw new PayloadError('$.cell', 'a phase-diagram selection names a cell { row, column } or null');
+    if (message.cell === null) {
+      this.selected = null;
+      return [];
+    }
+    const { load, temperature } = this.table.axes;
+    const ys = this.values(load);
+    const xs = this.values(temperature);
+    const { row, column } = message.cell;
+    if (row >= ys.length) throw new PayloadError('$.cell.row', `expected a row below ${ys.length}, found ${row}`);
+    if (column >= xs.length)
+      throw new PayloadError('$.cell.column', `expected a column below ${xs.length}, found ${column}`);
+    this.selected = { row, column };
+    const found = this.cells.find((r) => r[load] === ys[row] && r[temperature] === xs[column]);
+    return found ? [...found.models] : [];
   }
 
   private values(axis: string): number[] {
@@ -178,6 +266,7 @@ export class PhaseDiagram {
         'image/svg+xml': await renderSvg(spec),
         'text/plain': this.toString(),
       },
+      metadata: { [PHASE_DIAGRAM_MIME]: this.selectionState.metadata() },
     };
   }
 }

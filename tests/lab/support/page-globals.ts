@@ -56,6 +56,8 @@ export interface NotebookView {
     mode: 'command' | 'edit';
     codeMimetype: string;
     activeCell: CellView | null;
+    /** Leaves only the active cell selected (a shift-click extends the selection of cells). */
+    deselectAll(): void;
     /** The notebook's RenderMimeRegistry: `mimeTypes` in rank order, the preferred first. */
     rendermime: { mimeTypes: string[] };
   };
