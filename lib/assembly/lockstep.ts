@@ -200,3 +200,101 @@ export function backProject64(g: usize, n: i32, dout: i32, w: usize, din: i32, o
 export function backProject32(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void { backProject<f32>(g, n, dout, w, din, out); }
 export function sgdStep64(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f64>(params, grad, velocity, count, lr, mu, wd); }
 export function sgdStep32(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f32>(params, grad, velocity, count, lr, mu, wd); }
+
+// The small CNN's extra pieces (lib/src/train/cnn.ts): a conv layer is the affine map above applied
+// to im2col patches, so these move lane-interleaved elements between image and patch layouts and
+// pool, each in the order of the JS loop it mirrors (cnn.ts im2col, col2im, pool, unpool).
+
+/**
+ * im2col: out[(i * outH * outW + oy * outW + ox) * patch + (c * kernel + ky) * kernel + kx] =
+ * a[i](c, oy stride + ky - pad, ox stride + kx - pad), zero outside the image; `chw` says whether a
+ * sample is channel-major (the dataset's rows) or position-major (a conv layer's output). Copies only.
+ */
+// @ts-ignore: decorator
+@inline function im2col(a: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, chw: i32, out: usize): void {
+  const zero = i64x2.splat(0);
+  const sampleSize = inC * inH * inW;
+  const channelStride = chw ? inH * inW : 1;
+  const pixelStride = chw ? 1 : inC;
+  let o = out;
+  for (let i = 0; i < n; i++) {
+    const base = i * sampleSize;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c = 0; c < inC; c++) {
+          for (let ky = 0; ky < kernel; ky++) {
+            const y = oy * stride + ky - pad;
+            for (let kx = 0; kx < kernel; kx++) {
+              const x = ox * stride + kx - pad;
+              const inside = y >= 0 && y < inH && x >= 0 && x < inW;
+              v128.store(o, inside ? v128.load(at(a, base + c * channelStride + (y * inW + x) * pixelStride)) : zero);
+              o += 16;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** col2im, the adjoint of im2col into position-major activations: out = 0, then every patch entry added where it came from. */
+// @ts-ignore: decorator
+@inline function col2im<T>(cols: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, out: usize): void {
+  memory.fill(out, 0, <usize>(n * inC * inH * inW) << 4);
+  const sampleSize = inC * inH * inW;
+  let col = cols;
+  for (let i = 0; i < n; i++) {
+    const base = i * sampleSize;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c = 0; c < inC; c++) {
+          for (let ky = 0; ky < kernel; ky++) {
+            const y = oy * stride + ky - pad;
+            for (let kx = 0; kx < kernel; kx++) {
+              const x = ox * stride + kx - pad;
+              if (y >= 0 && y < inH && x >= 0 && x < inW) {
+                const p = at(out, base + (y * inW + x) * inC + c);
+                v128.store(p, v128.add<T>(v128.load(p), v128.load(col)));
+              }
+              col += 16;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Global average pooling of position-major activations: out[i, c] = (sum over positions, ascending) / positions. */
+// @ts-ignore: decorator
+@inline function pool<T>(a: usize, n: i32, positions: i32, channels: i32, out: usize): void {
+  const count = v128.splat<T>(<T>positions);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < channels; c++) {
+      let s = v128.splat<T>(<T>0);
+      for (let p = 0; p < positions; p++) s = v128.add<T>(s, v128.load(at(a, (i * positions + p) * channels + c)));
+      v128.store(at(out, i * channels + c), v128.div<T>(s, count));
+    }
+  }
+}
+
+/** The adjoint of pool: out[i, p, c] = g[i, c] / positions. */
+// @ts-ignore: decorator
+@inline function unpool<T>(g: usize, n: i32, positions: i32, channels: i32, out: usize): void {
+  const count = v128.splat<T>(<T>positions);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < channels; c++) {
+      const v = v128.div<T>(v128.load(at(g, i * channels + c)), count);
+      for (let p = 0; p < positions; p++) v128.store(at(out, (i * positions + p) * channels + c), v);
+    }
+  }
+}
+
+// im2col only copies, so one export serves both lane types.
+export function im2colLanes(a: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, chw: i32, out: usize): void { im2col(a, n, inC, inH, inW, outH, outW, stride, pad, kernel, chw, out); }
+export function col2im64(cols: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, out: usize): void { col2im<f64>(cols, n, inC, inH, inW, outH, outW, stride, pad, kernel, out); }
+export function col2im32(cols: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, out: usize): void { col2im<f32>(cols, n, inC, inH, inW, outH, outW, stride, pad, kernel, out); }
+export function pool64(a: usize, n: i32, positions: i32, channels: i32, out: usize): void { pool<f64>(a, n, positions, channels, out); }
+export function pool32(a: usize, n: i32, positions: i32, channels: i32, out: usize): void { pool<f32>(a, n, positions, channels, out); }
+export function unpool64(g: usize, n: i32, positions: i32, channels: i32, out: usize): void { unpool<f64>(g, n, positions, channels, out); }
+export function unpool32(g: usize, n: i32, positions: i32, channels: i32, out: usize): void { unpool<f32>(g, n, positions, channels, out); }
