@@ -272,39 +272,41 @@ export function sgdStep32(params: usize, grad: usize, velocity: usize, count: i3
   const zero = i64x2.splat(0);
   const sampleSize = inC * inH * inW;
   const channelElements: i32 = chw ? inH * inW : 1;
-  const channelStride = <usize>channelElements << 4;
   const pixelStride = chw ? 1 : inC;
-  const taps = kernel * kernel;
-  const patch = inC * taps;
-  const tapStride = <usize>taps << 4;
-  // A copy: the order of the stores does not matter, so channels go innermost (contiguous in a
-  // position-major input) and the bounds are checked once per tap, not per element.
+  const tapStride = <usize>pixelStride << 4;
+  // Bounds are checked once per kernel row: where the row of taps lies inside the image (most
+  // positions), its `kernel` entries are a strided copy.
   let o = out;
   for (let i = 0; i < n; i++) {
     const base = i * sampleSize;
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
-        for (let ky = 0; ky < kernel; ky++) {
-          const y = oy * stride + ky - pad;
-          for (let kx = 0; kx < kernel; kx++) {
-            const x = ox * stride + kx - pad;
-            let to = o + (<usize>(ky * kernel + kx) << 4);
-            if (y >= 0 && y < inH && x >= 0 && x < inW) {
-              let from = at(a, base + (y * inW + x) * pixelStride);
-              for (let c = 0; c < inC; c++) {
-                v128.store(to, v128.load(from));
-                to += tapStride;
-                from += channelStride;
+        const x0 = ox * stride - pad;
+        const inside = x0 >= 0 && x0 + kernel <= inW;
+        for (let c = 0; c < inC; c++) {
+          for (let ky = 0; ky < kernel; ky++) {
+            const y = oy * stride + ky - pad;
+            if (y < 0 || y >= inH) {
+              for (let kx = 0; kx < kernel; kx++) {
+                v128.store(o, zero);
+                o += 16;
+              }
+            } else if (inside) {
+              let from = at(a, base + c * channelElements + (y * inW + x0) * pixelStride);
+              for (let kx = 0; kx < kernel; kx++) {
+                v128.store(o, v128.load(from));
+                o += 16;
+                from += tapStride;
               }
             } else {
-              for (let c = 0; c < inC; c++) {
-                v128.store(to, zero);
-                to += tapStride;
+              for (let kx = 0; kx < kernel; kx++) {
+                const x = x0 + kx;
+                v128.store(o, x >= 0 && x < inW ? v128.load(at(a, base + c * channelElements + (y * inW + x) * pixelStride)) : zero);
+                o += 16;
               }
             }
           }
         }
-        o += <usize>patch << 4;
       }
     }
   }

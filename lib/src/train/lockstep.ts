@@ -466,6 +466,8 @@ function trainGroup(
       const base = element(offset) + lane;
       for (let e = 0; e < n * C; e++) logits[at * C + e] = heap[base + lanes * e];
     };
+    // one chunk's logits per lane, filled a pass at a time
+    const laneChunks = Array.from({ length: lanes }, () => new Float64Array(chunk * C));
     const evaluateSplit = (
       q: number,
       lanesLoss: number[],
@@ -479,7 +481,6 @@ function trainGroup(
         // the logits of the chunk, a pass at a time (rows are independent)
         const passes: [number, number][] = [];
         for (let from = 0; from < n; from += net.rows) passes.push([from, Math.min(net.rows, n - from)]);
-        const laneChunks = Array.from({ length: lanes }, () => new Float64Array(n * C));
         for (const [from, m] of passes) {
           const out = net.forward(state[q].params, x + (start + from) * f * VECTOR, m);
           for (let lane = 0; lane < lanes; lane++) {
@@ -489,7 +490,7 @@ function trainGroup(
         }
         for (let lane = 0; lane < lanes; lane++) {
           const labels = splits[laneModel(q, lane)][side].y.subarray(start, start + n);
-          const r = crossEntropy(laneChunks[lane], labels, n, C);
+          const r = crossEntropy(laneChunks[lane].subarray(0, n * C), labels, n, C);
           lanesLoss[lane] += r.loss * n;
           lanesCorrect[lane] += r.correct;
         }
