@@ -22,11 +22,22 @@
 // #18), one worker each so the numbers are per core, then the same with the preset's seeds
 // widened to 8 (bigger groups); both builds of a pair must have the same file bytes.
 //
+// --torch builds small presets with weightlab (in this thread, workers 0: per core, no worker
+// start-up; float64, lockstep groups) and trains the same jobs (every model of the preset: architecture, seed, batch size, learning
+// rate, momentum, weight decay, epochs, per-epoch evaluation) in torch on one thread in float64
+// and float32 (bench/support/torch-train.js), in the same run, and prints models/minute and the
+// ratio weightlab/torch. Weightlab's side is the whole build's CPU time (loading the data,
+// writing checkpoints and results included); torch's is the training loops' CPU time. Skipped
+// with the reason when torch is not installed. --presets a,b picks the presets (small variants
+// unless --full-presets).
+//
 //   node bench/zoo.js [--small] [--full] [--engines [--epochs E]] [--grouping] [--out DIR] [--json FILE] [--skip-build]
+//   node bench/zoo.js --torch [--presets mnist-cnn-grid,digits-cnn-grid,digits-mlp-grid] [--full-presets] [--json FILE]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const wl = require('../lib/dist/internal');
+const { torchUnavailable, torchTrain } = require('./support/torch-train');
 // The tests' comparison of two builds (every file's SHA-256 but zoo.json's), built with the tests.
 const { zooFileDigests } = require('../tests/dist/zoo/builder/zoo-files');
 
@@ -178,7 +189,62 @@ async function grouping() {
   results.grouping = rows;
 }
 
+/** Models/minute of weightlab's build and of torch on the same jobs, per preset (see the file comment). */
+async function againstTorch() {
+  const missing = torchUnavailable();
+  if (missing) {
+    log(`--torch: skipped (${missing})`);
+    results.torch = { skipped: missing };
+    return;
+  }
+  const names = value('presets', 'mnist-cnn-grid,digits-cnn-grid,digits-mlp-grid').split(',');
+  const rows = [];
+  log(
+    `--torch: weightlab zoo build (this thread, float64) vs torch (1 thread) on the same jobs; load ${loadAverage()}`,
+  );
+  for (const name of names) {
+    const spec = wl.zooPreset(name, { small: !flag('full-presets') });
+    if (spec.dataset === 'convection' || spec.axes.data_fraction || spec.axes.label_noise) {
+      log(`${spec.name}: skipped (the torch side trains classifiers on the preset's one split)`);
+      continue;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `weightlab-bench-torch-${name}-`));
+    const since = process.cpuUsage();
+    const built = await wl.buildZoo(spec, { out: dir, workers: 0, progress: false });
+    const weightlabSeconds = cpuSeconds(since);
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (built.failed.length > 0) throw new Error(`${spec.name}: ${built.failed[0].id}: ${built.failed[0].error}`);
+    const shape = wl.specShape(spec);
+    const jobs = wl.expandGrid(spec, shape.inputs, shape.outputs, shape.image).map((job) => job.training);
+    const split = wl.specDataset(spec);
+    const row = {
+      preset: spec.name,
+      models: jobs.length,
+      weightlab_cpu_seconds: weightlabSeconds,
+      weightlab_models_per_minute: (60 * jobs.length) / weightlabSeconds,
+    };
+    for (const dtype of ['float64', 'float32']) {
+      const trained = torchTrain(wl, jobs, split, dtype);
+      const seconds = trained.reduce((sum, r) => sum + r.seconds, 0);
+      row[`torch_${dtype}_models_per_minute`] = (60 * jobs.length) / seconds;
+      row[`torch_${dtype}_mean_test_acc`] = trained.reduce((sum, r) => sum + r.test_acc, 0) / trained.length;
+    }
+    row.load = loadAverage();
+    rows.push(row);
+    log(
+      `${spec.name} (${row.models} models): weightlab ${row.weightlab_models_per_minute.toFixed(1)} models/min, torch f64 ${row.torch_float64_models_per_minute.toFixed(1)}, f32 ${row.torch_float32_models_per_minute.toFixed(1)}; weightlab/torch ${(row.weightlab_models_per_minute / row.torch_float64_models_per_minute).toFixed(2)}x (f64), ${(row.weightlab_models_per_minute / row.torch_float32_models_per_minute).toFixed(2)}x (f32) (load ${row.load})`,
+    );
+  }
+  results.torch = rows;
+}
+
 (async () => {
+  if (flag('torch')) {
+    await againstTorch();
+    const jsonFile = value('json');
+    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
   if (flag('grouping')) {
     await grouping();
     const jsonFile = value('json');

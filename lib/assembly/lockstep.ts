@@ -1,10 +1,10 @@
-// Lockstep MLP training kernels: same-shaped models side by side in 128-bit vectors, one model per
+// Lockstep MLP and small-CNN training kernels: same-shaped models side by side in 128-bit vectors, one model per
 // lane: two per f64x2 vector (float64, bit-identical to trainNetwork) or four per f32x4 (float32
 // training). Every array of a "pack" of models is lane-interleaved (element e of lane l at
 // lanes * e + l, so element vectors are 16 bytes apart for either type),
 // and each lane runs exactly the scalar operations of lib/src/train/kernels.ts in the same order
 // (a multiply then an add, never a fused multiply-add, no reassociated sums), so a model trained
-// in a float64 pack gets the same bits as trainNetwork alone. Speed comes from two (four) models
+// in a float64 pack gets the same bits as trainNetwork alone (f32 lanes may fuse: productAdd). Speed comes from two (four) models
 // per instruction, independent outputs computed side by side in registers (more chains in
 // flight, same order per element) and no per-call dispatch. Driven by lib/src/train/lockstep.ts.
 //
@@ -14,6 +14,18 @@
 // @ts-ignore: decorator
 @inline function at(base: usize, element: i32): usize {
   return base + (<usize>element << 4);
+}
+
+/**
+ * s + x * y per lane: for f64 lanes a multiply then an add (two roundings, the JS loops' bits); for
+ * f32 lanes in the relaxed-SIMD build one fused multiply-add where the engine has it (FMA3, arm64),
+ * which float32 training may take: its results must not depend on the group, and they do not
+ * (every lane does the same operations), but they are not the float64 path's bits anyway.
+ */
+// @ts-ignore: decorator
+@inline function productAdd<T>(s: v128, x: v128, y: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && sizeof<T>() == 4) return v128.relaxed_madd<f32>(x, y, s);
+  return v128.add<T>(s, v128.mul<T>(x, y));
 }
 
 /**
@@ -38,10 +50,10 @@
         const o = <usize>k << 4;
         const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
         const y0 = v128.load(w0 + o), y1 = v128.load(w1 + o), y2 = v128.load(w2 + o), y3 = v128.load(w3 + o);
-        s00 = v128.add<T>(s00, v128.mul<T>(x0, y0)); s01 = v128.add<T>(s01, v128.mul<T>(x0, y1));
-        s02 = v128.add<T>(s02, v128.mul<T>(x0, y2)); s03 = v128.add<T>(s03, v128.mul<T>(x0, y3));
-        s10 = v128.add<T>(s10, v128.mul<T>(x1, y0)); s11 = v128.add<T>(s11, v128.mul<T>(x1, y1));
-        s12 = v128.add<T>(s12, v128.mul<T>(x1, y2)); s13 = v128.add<T>(s13, v128.mul<T>(x1, y3));
+        s00 = productAdd<T>(s00, x0, y0); s01 = productAdd<T>(s01, x0, y1);
+        s02 = productAdd<T>(s02, x0, y2); s03 = productAdd<T>(s03, x0, y3);
+        s10 = productAdd<T>(s10, x1, y0); s11 = productAdd<T>(s11, x1, y1);
+        s12 = productAdd<T>(s12, x1, y2); s13 = productAdd<T>(s13, x1, y3);
       }
       v128.store(at(o0, j), s00); v128.store(at(o0, j + 1), s01); v128.store(at(o0, j + 2), s02); v128.store(at(o0, j + 3), s03);
       v128.store(at(o1, j), s10); v128.store(at(o1, j + 1), s11); v128.store(at(o1, j + 2), s12); v128.store(at(o1, j + 3), s13);
@@ -52,8 +64,8 @@
       let s1 = s0;
       for (let k = 0; k < din; k++) {
         const y = v128.load(at(wj, k));
-        s0 = v128.add<T>(s0, v128.mul<T>(v128.load(at(a0, k)), y));
-        s1 = v128.add<T>(s1, v128.mul<T>(v128.load(at(a1, k)), y));
+        s0 = productAdd<T>(s0, v128.load(at(a0, k)), y);
+        s1 = productAdd<T>(s1, v128.load(at(a1, k)), y);
       }
       v128.store(at(o0, j), s0);
       v128.store(at(o1, j), s1);
@@ -65,7 +77,7 @@
     for (let j = 0; j < dout; j++) {
       const wj = at(w, j * din);
       let s = withBias ? v128.load(at(b, j)) : zero;
-      for (let k = 0; k < din; k++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(ai, k)), v128.load(at(wj, k))));
+      for (let k = 0; k < din; k++) s = productAdd<T>(s, v128.load(at(ai, k)), v128.load(at(wj, k)));
       v128.store(at(oi, j), s);
     }
   }
@@ -99,6 +111,9 @@
  * instead leaves every element's bits unchanged while a is finite (the sum starts at +0 and
  * x + (+-0) = x), so the lanes need no branch.
  */
+/** Element vectors of `a` per row block of accumulate (16 KiB vectors: 256 KiB, within L2). */
+const BLOCK_ELEMENTS: i32 = 16384;
+
 // @ts-ignore: decorator
 @inline function accumulate<T>(g: usize, n: i32, dout: i32, a: usize, din: i32, gw: usize, gb: usize): void {
   for (let i = 0; i < n; i++) {
@@ -107,29 +122,71 @@
       v128.store(p, v128.add<T>(v128.load(p), v128.load(at(g, i * dout + j))));
     }
   }
+  // Rows in blocks whose slice of `a` stays in cache while every (j, k) sum passes over it; a sum
+  // is stored after one block and reloaded for the next, so each element still adds rows in order.
   const rowStride = <usize>din << 4;
-  for (let j = 0; j < dout; j++) {
-    const wj = at(gw, j * din);
-    let k = 0;
-    for (; k + 3 < din; k += 4) {
-      const p = at(wj, k);
-      let s0 = v128.load(p), s1 = v128.load(p + 16), s2 = v128.load(p + 32), s3 = v128.load(p + 48);
-      let x = at(a, k);
-      for (let i = 0; i < n; i++) {
-        const gij = v128.load(at(g, i * dout + j));
-        s0 = v128.add<T>(s0, v128.mul<T>(gij, v128.load(x)));
-        s1 = v128.add<T>(s1, v128.mul<T>(gij, v128.load(x + 16)));
-        s2 = v128.add<T>(s2, v128.mul<T>(gij, v128.load(x + 32)));
-        s3 = v128.add<T>(s3, v128.mul<T>(gij, v128.load(x + 48)));
-        x += rowStride;
+  const block = max(4, BLOCK_ELEMENTS / max(din, 1));
+  for (let first = 0; first < n; first += block) {
+    const last = min(n, first + block);
+    let j = 0;
+    // two outputs j at a time share the loads of a: eight chains per pass
+    for (; j + 1 < dout; j += 2) {
+      const w0 = at(gw, j * din), w1 = at(gw, (j + 1) * din);
+      let k = 0;
+      for (; k + 3 < din; k += 4) {
+        const p = at(w0, k), q = at(w1, k);
+        let s0 = v128.load(p), s1 = v128.load(p + 16), s2 = v128.load(p + 32), s3 = v128.load(p + 48);
+        let t0 = v128.load(q), t1 = v128.load(q + 16), t2 = v128.load(q + 32), t3 = v128.load(q + 48);
+        let x = at(a, first * din + k);
+        let gi = at(g, first * dout + j);
+        for (let i = first; i < last; i++) {
+          const g0 = v128.load(gi), g1 = v128.load(gi + 16);
+          const x0 = v128.load(x), x1 = v128.load(x + 16), x2 = v128.load(x + 32), x3 = v128.load(x + 48);
+          s0 = productAdd<T>(s0, g0, x0); s1 = productAdd<T>(s1, g0, x1);
+          s2 = productAdd<T>(s2, g0, x2); s3 = productAdd<T>(s3, g0, x3);
+          t0 = productAdd<T>(t0, g1, x0); t1 = productAdd<T>(t1, g1, x1);
+          t2 = productAdd<T>(t2, g1, x2); t3 = productAdd<T>(t3, g1, x3);
+          x += rowStride;
+          gi += <usize>dout << 4;
+        }
+        v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
+        v128.store(q, t0); v128.store(q + 16, t1); v128.store(q + 32, t2); v128.store(q + 48, t3);
       }
-      v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
+      for (; k < din; k++) {
+        const p = at(w0, k), q = at(w1, k);
+        let s = v128.load(p), t = v128.load(q);
+        for (let i = first; i < last; i++) {
+          const x = v128.load(at(a, i * din + k));
+          s = productAdd<T>(s, v128.load(at(g, i * dout + j)), x);
+          t = productAdd<T>(t, v128.load(at(g, i * dout + j + 1)), x);
+        }
+        v128.store(p, s);
+        v128.store(q, t);
+      }
     }
-    for (; k < din; k++) {
-      const p = at(wj, k);
-      let s = v128.load(p);
-      for (let i = 0; i < n; i++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(g, i * dout + j)), v128.load(at(a, i * din + k))));
-      v128.store(p, s);
+    for (; j < dout; j++) {
+      const wj = at(gw, j * din);
+      let k = 0;
+      for (; k + 3 < din; k += 4) {
+        const p = at(wj, k);
+        let s0 = v128.load(p), s1 = v128.load(p + 16), s2 = v128.load(p + 32), s3 = v128.load(p + 48);
+        let x = at(a, first * din + k);
+        for (let i = first; i < last; i++) {
+          const gij = v128.load(at(g, i * dout + j));
+          s0 = productAdd<T>(s0, gij, v128.load(x));
+          s1 = productAdd<T>(s1, gij, v128.load(x + 16));
+          s2 = productAdd<T>(s2, gij, v128.load(x + 32));
+          s3 = productAdd<T>(s3, gij, v128.load(x + 48));
+          x += rowStride;
+        }
+        v128.store(p, s0); v128.store(p + 16, s1); v128.store(p + 32, s2); v128.store(p + 48, s3);
+      }
+      for (; k < din; k++) {
+        const p = at(wj, k);
+        let s = v128.load(p);
+        for (let i = first; i < last; i++) s = productAdd<T>(s, v128.load(at(g, i * dout + j)), v128.load(at(a, i * din + k)));
+        v128.store(p, s);
+      }
     }
   }
 }
@@ -151,10 +208,10 @@
       let wk = at(w, k);
       for (let j = 0; j < dout; j++) {
         const gij = v128.load(at(gi, j));
-        s0 = v128.add<T>(s0, v128.mul<T>(gij, v128.load(wk)));
-        s1 = v128.add<T>(s1, v128.mul<T>(gij, v128.load(wk + 16)));
-        s2 = v128.add<T>(s2, v128.mul<T>(gij, v128.load(wk + 32)));
-        s3 = v128.add<T>(s3, v128.mul<T>(gij, v128.load(wk + 48)));
+        s0 = productAdd<T>(s0, gij, v128.load(wk));
+        s1 = productAdd<T>(s1, gij, v128.load(wk + 16));
+        s2 = productAdd<T>(s2, gij, v128.load(wk + 32));
+        s3 = productAdd<T>(s3, gij, v128.load(wk + 48));
         wk += rowStride;
       }
       const p = at(oi, k);
@@ -162,7 +219,7 @@
     }
     for (; k < din; k++) {
       let s = zero;
-      for (let j = 0; j < dout; j++) s = v128.add<T>(s, v128.mul<T>(v128.load(at(gi, j)), v128.load(at(w, j * din + k))));
+      for (let j = 0; j < dout; j++) s = productAdd<T>(s, v128.load(at(gi, j)), v128.load(at(w, j * din + k)));
       v128.store(at(oi, k), s);
     }
   }
@@ -200,3 +257,119 @@ export function backProject64(g: usize, n: i32, dout: i32, w: usize, din: i32, o
 export function backProject32(g: usize, n: i32, dout: i32, w: usize, din: i32, out: usize): void { backProject<f32>(g, n, dout, w, din, out); }
 export function sgdStep64(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f64>(params, grad, velocity, count, lr, mu, wd); }
 export function sgdStep32(params: usize, grad: usize, velocity: usize, count: i32, lr: usize, mu: usize, wd: usize): void { sgdStep<f32>(params, grad, velocity, count, lr, mu, wd); }
+
+// The small CNN's extra pieces (lib/src/train/cnn.ts): a conv layer is the affine map above applied
+// to im2col patches, so these move lane-interleaved elements between image and patch layouts and
+// pool, each in the order of the JS loop it mirrors (cnn.ts im2col, col2im, pool, unpool).
+
+/**
+ * im2col: out[(i * outH * outW + oy * outW + ox) * patch + (c * kernel + ky) * kernel + kx] =
+ * a[i](c, oy stride + ky - pad, ox stride + kx - pad), zero outside the image; `chw` says whether a
+ * sample is channel-major (the dataset's rows) or position-major (a conv layer's output). Copies only.
+ */
+// @ts-ignore: decorator
+@inline function im2col(a: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, chw: i32, out: usize): void {
+  const zero = i64x2.splat(0);
+  const sampleSize = inC * inH * inW;
+  const channelElements: i32 = chw ? inH * inW : 1;
+  const pixelStride = chw ? 1 : inC;
+  const tapStride = <usize>pixelStride << 4;
+  // Bounds are checked once per kernel row: where the row of taps lies inside the image (most
+  // positions), its `kernel` entries are a strided copy.
+  let o = out;
+  for (let i = 0; i < n; i++) {
+    const base = i * sampleSize;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * stride - pad;
+        const inside = x0 >= 0 && x0 + kernel <= inW;
+        for (let c = 0; c < inC; c++) {
+          for (let ky = 0; ky < kernel; ky++) {
+            const y = oy * stride + ky - pad;
+            if (y < 0 || y >= inH) {
+              for (let kx = 0; kx < kernel; kx++) {
+                v128.store(o, zero);
+                o += 16;
+              }
+            } else if (inside) {
+              let from = at(a, base + c * channelElements + (y * inW + x0) * pixelStride);
+              for (let kx = 0; kx < kernel; kx++) {
+                v128.store(o, v128.load(from));
+                o += 16;
+                from += tapStride;
+              }
+            } else {
+              for (let kx = 0; kx < kernel; kx++) {
+                const x = x0 + kx;
+                v128.store(o, x >= 0 && x < inW ? v128.load(at(a, base + c * channelElements + (y * inW + x) * pixelStride)) : zero);
+                o += 16;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** col2im, the adjoint of im2col into position-major activations: out = 0, then every patch entry added where it came from. */
+// @ts-ignore: decorator
+@inline function col2im<T>(cols: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, out: usize): void {
+  memory.fill(out, 0, <usize>(n * inC * inH * inW) << 4);
+  const sampleSize = inC * inH * inW;
+  let col = cols;
+  for (let i = 0; i < n; i++) {
+    const base = i * sampleSize;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c = 0; c < inC; c++) {
+          for (let ky = 0; ky < kernel; ky++) {
+            const y = oy * stride + ky - pad;
+            for (let kx = 0; kx < kernel; kx++) {
+              const x = ox * stride + kx - pad;
+              if (y >= 0 && y < inH && x >= 0 && x < inW) {
+                const p = at(out, base + (y * inW + x) * inC + c);
+                v128.store(p, v128.add<T>(v128.load(p), v128.load(col)));
+              }
+              col += 16;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Global average pooling of position-major activations: out[i, c] = (sum over positions, ascending) / positions. */
+// @ts-ignore: decorator
+@inline function pool<T>(a: usize, n: i32, positions: i32, channels: i32, out: usize): void {
+  const count = v128.splat<T>(<T>positions);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < channels; c++) {
+      let s = v128.splat<T>(<T>0);
+      for (let p = 0; p < positions; p++) s = v128.add<T>(s, v128.load(at(a, (i * positions + p) * channels + c)));
+      v128.store(at(out, i * channels + c), v128.div<T>(s, count));
+    }
+  }
+}
+
+/** The adjoint of pool: out[i, p, c] = g[i, c] / positions. */
+// @ts-ignore: decorator
+@inline function unpool<T>(g: usize, n: i32, positions: i32, channels: i32, out: usize): void {
+  const count = v128.splat<T>(<T>positions);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < channels; c++) {
+      const v = v128.div<T>(v128.load(at(g, i * channels + c)), count);
+      for (let p = 0; p < positions; p++) v128.store(at(out, (i * positions + p) * channels + c), v);
+    }
+  }
+}
+
+// im2col only copies, so one export serves both lane types.
+export function im2colLanes(a: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, chw: i32, out: usize): void { im2col(a, n, inC, inH, inW, outH, outW, stride, pad, kernel, chw, out); }
+export function col2im64(cols: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, out: usize): void { col2im<f64>(cols, n, inC, inH, inW, outH, outW, stride, pad, kernel, out); }
+export function col2im32(cols: usize, n: i32, inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, stride: i32, pad: i32, kernel: i32, out: usize): void { col2im<f32>(cols, n, inC, inH, inW, outH, outW, stride, pad, kernel, out); }
+export function pool64(a: usize, n: i32, positions: i32, channels: i32, out: usize): void { pool<f64>(a, n, positions, channels, out); }
+export function pool32(a: usize, n: i32, positions: i32, channels: i32, out: usize): void { pool<f32>(a, n, positions, channels, out); }
+export function unpool64(g: usize, n: i32, positions: i32, channels: i32, out: usize): void { unpool<f64>(g, n, positions, channels, out); }
+export function unpool32(g: usize, n: i32, positions: i32, channels: i32, out: usize): void { unpool<f32>(g, n, positions, channels, out); }

@@ -1,4 +1,4 @@
-// Training a group of same-shaped MLPs in lockstep (issue #18, training speed): the models of a
+// Training a group of same-shaped MLPs or small CNNs in lockstep (issue #18, training speed): the models of a
 // zoo grid share architecture, batch size and epochs, so one pass of the wasm kernels
 // (lib/assembly/lockstep.ts) trains two models per f64x2 instruction (or four per f32x4 with
 // precision 'float32') instead of one model per scalar JS loop. Each model keeps its own seed,
@@ -8,8 +8,12 @@
 // same for any group size, and close to float64 (as PTMZ trains its zoos in float32).
 // The softmax and the epoch evaluations' loss sums stay in JS (lib/src/train/kernels.ts
 // crossEntropy): wasm's Math.exp/log are not V8's, and the bits must match.
+// The CNN (./cnn.ts) is the same affine kernels on im2col patches plus im2col, col2im and
+// pooling kernels; a minibatch goes through in passes of as many rows as its scratch allows
+// (28x28 patches are large), which changes no bits: rows are independent until the gradient,
+// whose sums run over the rows in order across passes, as CnnNetwork's own 128-row chunks do.
 //
-// Jobs the kernels do not cover (CNNs, tanh, Adam) or a runtime without the kernel fall back to
+// Jobs the kernels do not cover (tanh, Adam) or a runtime without the kernel fall back to
 // trainNetwork one by one, with the same results by definition.
 
 import { ArgumentError } from '../errors';
@@ -17,8 +21,9 @@ import type { Dataset, DatasetSplit } from '../data/dataset';
 import { resolveEngine, type EngineOption } from '../backend/engine';
 import { wasmKernel, wasmKernelUnavailable, type WasmKernel } from '../backend/wasm';
 import { resolveOptions, type OptionDefaults } from '../options/resolve';
-import { crossEntropy } from './kernels';
 import { initialParameters, layerSlots, parameterCount, type MlpArchitecture } from './mlp';
+import { cnnSlots, convGeometry, type CnnArchitecture } from './cnn';
+import { crossEntropy, type LayerSlot } from './kernels';
 import {
   checkTrainingJob,
   dataOrder,
@@ -72,6 +77,35 @@ interface LaneKernels {
   accumulate(g: number, n: number, dout: number, a: number, din: number, gw: number, gb: number): void;
   backProject(g: number, n: number, dout: number, w: number, din: number, out: number): void;
   sgdStep(params: number, grad: number, velocity: number, count: number, lr: number, mu: number, wd: number): void;
+  im2col(
+    a: number,
+    n: number,
+    inC: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    stride: number,
+    pad: number,
+    kernel: number,
+    chw: number,
+    out: number,
+  ): void;
+  col2im(
+    cols: number,
+    n: number,
+    inC: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    stride: number,
+    pad: number,
+    kernel: number,
+    out: number,
+  ): void;
+  pool(a: number, n: number, positions: number, channels: number, out: number): void;
+  unpool(g: number, n: number, positions: number, channels: number, out: number): void;
 }
 
 type LockstepExports = Record<string, (...args: number[]) => void>;
@@ -87,6 +121,11 @@ function laneKernels(kernel: WasmKernel<LockstepExports>, precision: 'float64' |
     accumulate: pick('accumulate'),
     backProject: pick('backProject'),
     sgdStep: pick('sgdStep'),
+    // im2col only copies: one kernel for both lane types
+    im2col: kernel.exports.im2colLanes,
+    col2im: pick('col2im'),
+    pool: pick('pool'),
+    unpool: pick('unpool'),
   };
 }
 
@@ -97,7 +136,9 @@ const VECTOR = 16;
 export function lockstepCovers(job: TrainingJob): boolean {
   const arch = job.architecture;
   return (
-    arch.kind === 'mlp' && arch.activation === 'relu' && (job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer) === 'sgd'
+    (arch.kind === 'mlp' || arch.kind === 'cnn') &&
+    arch.activation === 'relu' &&
+    (job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer) === 'sgd'
   );
 }
 
@@ -152,11 +193,15 @@ export function trainLockstep(
   // float32 exists only in the kernels: refuse before training anything
   jobs.forEach((job, index) => {
     if (resolved.precision === 'float32' && !(engine === 'wasm' && lockstepCovers(job))) {
-      throw new ArgumentError(`precision 'float32' needs the wasm lockstep engine and a ReLU MLP trained with SGD`, {
-        field: `jobs[${index}]`,
-        expected: "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp', activation 'relu', optimizer 'sgd'",
-        found: `engine '${engine}', ${job.architecture.kind}${job.architecture.kind === 'mlp' ? ` ${job.architecture.activation}` : ''}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'`,
-      });
+      throw new ArgumentError(
+        `precision 'float32' needs the wasm lockstep engine and a ReLU MLP or CNN trained with SGD`,
+        {
+          field: `jobs[${index}]`,
+          expected:
+            "engine 'wasm' (or 'auto' with the kernel built), kind 'mlp' or 'cnn', activation 'relu', optimizer 'sgd'",
+          found: `engine '${engine}', ${job.architecture.kind} ${job.architecture.activation}, optimizer '${job.optimizer ?? TRAINING_JOB_DEFAULTS.optimizer}'`,
+        },
+      );
     }
   });
   const results: LockstepResult[] = new Array(jobs.length);
@@ -205,6 +250,145 @@ export function trainLockstep(
   return results;
 }
 
+/**
+ * One network's passes over lane-interleaved rows in the kernel's memory (offsets in bytes), with
+ * scratch for up to `rows` rows shared by every pack of the group (packs take turns).
+ */
+interface LanePasses {
+  /** Most rows one pass takes. */
+  readonly rows: number;
+  /** Where the caller writes the logits' gradient (rows x outputs) before `backward`. */
+  readonly logitsGradient: number;
+  /** Logits of n <= rows rows of `input`; returns their offset (n x outputs). */
+  forward(params: number, input: number, n: number): number;
+  /** After `forward` on the same rows: backprop of the logits' gradient, added into grad. */
+  backward(params: number, input: number, n: number, grad: number): void;
+}
+
+/** Where layer `l`'s weight and bias live in a pack's parameter (or gradient) array. */
+const weightAt = (base: number, slot: LayerSlot) => base + slot.weight * VECTOR;
+const biasAt = (base: number, slot: LayerSlot) => base + slot.bias * VECTOR;
+
+/** The MLP: affine layers with ReLU between them, as lossAndGradient in ./mlp.ts. */
+function mlpPasses(
+  ex: LaneKernels,
+  alloc: (elements: number) => number,
+  arch: MlpArchitecture,
+  rows: number,
+): LanePasses {
+  const slots = layerSlots(arch);
+  const L = slots.length;
+  const sizes = [arch.inputs, ...arch.hidden, arch.outputs];
+  const z = sizes.map((s) => alloc(rows * s));
+  const a = sizes.map((s) => alloc(rows * s));
+  const g = sizes.map((s) => alloc(rows * s));
+  const back = alloc(rows * Math.max(...sizes));
+  return {
+    rows,
+    logitsGradient: g[L],
+    forward(params, input, n) {
+      let from = input;
+      for (let l = 0; l < L; l++) {
+        const slot = slots[l];
+        ex.affine(from, n, slot.inputs, weightAt(params, slot), biasAt(params, slot), slot.outputs, z[l + 1], 1);
+        if (l + 1 < L) {
+          ex.relu(z[l + 1], n * slot.outputs, a[l + 1]);
+          from = a[l + 1];
+        }
+      }
+      return z[L];
+    },
+    backward(params, input, n, grad) {
+      for (let l = L - 1; l >= 0; l--) {
+        const slot = slots[l];
+        ex.accumulate(
+          g[l + 1],
+          n,
+          slot.outputs,
+          l === 0 ? input : a[l],
+          slot.inputs,
+          weightAt(grad, slot),
+          biasAt(grad, slot),
+        );
+        if (l > 0) {
+          ex.backProject(g[l + 1], n, slot.outputs, weightAt(params, slot), slot.inputs, back);
+          ex.reluBackward(back, z[l], n * slot.inputs, g[l]);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Scratch bytes the CNN's passes may take (rows are cut to fit): MNIST's 28x28 patches are large
+ * per row, and the result does not depend on the row count of a pass (per-row maps; gradient sums
+ * run over rows in order across passes, as CnnNetwork's 128-row chunks do).
+ */
+const CNN_SCRATCH_BYTES = 16 << 20;
+
+/** The small CNN: im2col, affine and ReLU per conv layer, pooling, the classifier, as CnnNetwork's chunks in ./cnn.ts. */
+function cnnPasses(
+  ex: LaneKernels,
+  alloc: (elements: number) => number,
+  arch: CnnArchitecture,
+  most: number,
+): LanePasses {
+  const geometry = convGeometry(arch);
+  const slots = cnnSlots(arch);
+  const L = geometry.length;
+  const C = arch.outputs;
+  const top = geometry[L - 1];
+  const perRow =
+    geometry.reduce((sum, g) => sum + g.positions * g.patch + 3 * g.positions * g.outC, 0) +
+    Math.max(...geometry.map((g) => g.positions * g.patch)) +
+    2 * top.outC +
+    2 * C;
+  const rows = Math.max(1, Math.min(most, Math.floor(CNN_SCRATCH_BYTES / (perRow * VECTOR))));
+  const patches = geometry.map((g) => alloc(rows * g.positions * g.patch));
+  const z = geometry.map((g) => alloc(rows * g.positions * g.outC));
+  const a = geometry.map((g) => alloc(rows * g.positions * g.outC));
+  const g = geometry.map((g) => alloc(rows * g.positions * g.outC));
+  const columns = alloc(rows * Math.max(...geometry.map((g) => g.positions * g.patch)));
+  const pooled = alloc(rows * top.outC);
+  const pooledGradient = alloc(rows * top.outC);
+  const logits = alloc(rows * C);
+  const logitsGradient = alloc(rows * C);
+  const classifier = slots[L];
+  return {
+    rows,
+    logitsGradient,
+    forward(params, input, n) {
+      geometry.forEach((c, l) => {
+        const from = l === 0 ? input : a[l - 1];
+        ex.im2col(from, n, c.inC, c.inH, c.inW, c.outH, c.outW, c.stride, c.pad, c.kernel, l === 0 ? 1 : 0, patches[l]);
+        const slot = slots[l];
+        const count = n * c.positions;
+        ex.affine(patches[l], count, c.patch, weightAt(params, slot), biasAt(params, slot), c.outC, z[l], 1);
+        ex.relu(z[l], count * c.outC, a[l]);
+      });
+      ex.pool(a[L - 1], n, top.positions, top.outC, pooled);
+      ex.affine(pooled, n, top.outC, weightAt(params, classifier), biasAt(params, classifier), C, logits, 1);
+      return logits;
+    },
+    backward(params, _input, n, grad) {
+      ex.accumulate(logitsGradient, n, C, pooled, top.outC, weightAt(grad, classifier), biasAt(grad, classifier));
+      ex.backProject(logitsGradient, n, C, weightAt(params, classifier), top.outC, pooledGradient);
+      ex.unpool(pooledGradient, n, top.positions, top.outC, g[L - 1]);
+      for (let l = L - 1; l >= 0; l--) {
+        const c = geometry[l];
+        const slot = slots[l];
+        const count = n * c.positions;
+        ex.reluBackward(g[l], z[l], count * c.outC, g[l]);
+        ex.accumulate(g[l], count, c.outC, patches[l], c.patch, weightAt(grad, slot), biasAt(grad, slot));
+        if (l > 0) {
+          ex.backProject(g[l], count, c.outC, weightAt(params, slot), c.patch, columns);
+          ex.col2im(columns, n, c.inC, c.inH, c.inW, c.outH, c.outW, c.stride, c.pad, c.kernel, g[l - 1]);
+        }
+      }
+    },
+  };
+}
+
 /** The lockstep loop for jobs sharing architecture, batch size and epochs (lanes in job order). */
 function trainGroup(
   ex: LaneKernels,
@@ -215,23 +399,20 @@ function trainGroup(
   onEpoch?: (lane: number, record: EpochRecord, params: Float64Array) => void,
   interruption?: () => Error | undefined,
 ): LockstepResult[] {
-  const arch = jobs[0].architecture as MlpArchitecture;
+  const arch = jobs[0].architecture;
   // Inputs are shared by the group (checked by the caller); labels are per model.
   const { train, test } = splits[0];
-  if (arch.inputs !== train.features || arch.outputs !== train.classes) {
+  const f = arch.kind === 'cnn' ? arch.image[0] * arch.image[1] * arch.image[2] : arch.inputs;
+  if (f !== train.features || arch.outputs !== train.classes) {
     throw new ArgumentError('architecture does not fit the dataset', {
       field: train.name,
       expected: `${train.features} inputs, ${train.classes} outputs`,
-      found: `${arch.inputs}, ${arch.outputs}`,
+      found: `${f}, ${arch.outputs}`,
     });
   }
   const { batchSize, epochs } = jobs[0];
-  const slots = layerSlots(arch);
-  const L = slots.length;
   const P = parameterCount(arch);
-  const f = arch.inputs;
   const C = arch.outputs;
-  const sizes = [arch.inputs, ...arch.hidden, arch.outputs];
   const examples = train.size;
   const batch = Math.min(batchSize, examples);
   // trainNetwork's evaluation chunk: it fixes the summation order of the whole-data losses.
@@ -241,7 +422,7 @@ function trainGroup(
   const lanes = precision === 'float64' ? 2 : 4;
   const packs = Math.ceil(models / lanes);
   // A short last pack is filled with copies of the last model (their results are dropped).
-  const laneJob = (q: number, lane: number) => jobs[Math.min(lanes * q + lane, models - 1)];
+  const laneModel = (q: number, lane: number) => Math.min(lanes * q + lane, models - 1);
 
   return kernel.withArena(() => {
     const alloc = (elements: number) => kernel.allocate(elements * VECTOR);
@@ -251,13 +432,10 @@ function trainGroup(
       params: alloc(P),
       velocity: alloc(P),
       grad: alloc(P),
-      input: alloc(chunk * f),
       hyper: alloc(3),
-      z: sizes.map((s) => alloc(chunk * s)),
-      a: sizes.map((s) => alloc(chunk * s)),
-      g: sizes.map((s) => alloc(chunk * s)),
-      back: alloc(chunk * Math.max(...sizes)),
     }));
+    const net = arch.kind === 'cnn' ? cnnPasses(ex, alloc, arch, chunk) : mlpPasses(ex, alloc, arch, chunk);
+    const input = alloc(net.rows * f);
     // Every allocation is done: views stay valid from here on.
     const heap =
       precision === 'float64' ? new Float64Array(kernel.memory.buffer) : new Float32Array(kernel.memory.buffer);
@@ -271,7 +449,7 @@ function trainGroup(
     for (let q = 0; q < packs; q++) {
       const hyper = element(state[q].hyper);
       for (let lane = 0; lane < lanes; lane++) {
-        const job = laneJob(q, lane);
+        const job = jobs[laneModel(q, lane)];
         const init = initialParameters(arch, job.seed);
         const base = element(state[q].params) + lane;
         for (let k = 0; k < P; k++) heap[base + lanes * k] = init[k];
@@ -281,26 +459,15 @@ function trainGroup(
       }
       heap.fill(0, element(state[q].velocity), element(state[q].velocity) + lanes * P);
     }
-    const weight = (base: number, l: number) => base + slots[l].weight * VECTOR;
-    const bias = (base: number, l: number) => base + slots[l].bias * VECTOR;
-    const forward = (q: number, input: number, n: number) => {
-      const s = state[q];
-      let from = input;
-      for (let l = 0; l < L; l++) {
-        ex.affine(from, n, slots[l].inputs, weight(s.params, l), bias(s.params, l), slots[l].outputs, s.z[l + 1], 1);
-        if (l + 1 < L) {
-          ex.relu(s.z[l + 1], n * slots[l].outputs, s.a[l + 1]);
-          from = s.a[l + 1];
-        }
-      }
-    };
     const logits = new Float64Array(chunk * C);
-    const probabilities = new Float64Array(chunk * C);
-    const laneLogits = (q: number, lane: number, n: number) => {
-      const base = element(state[q].z[L]) + lane;
-      for (let e = 0; e < n * C; e++) logits[e] = heap[base + lanes * e];
-      return logits;
+    const probabilities = new Float64Array(net.rows * C);
+    /** Lane `lane` of n logits at `offset` into logits[at * C ...]. */
+    const laneLogits = (offset: number, lane: number, n: number, at: number) => {
+      const base = element(offset) + lane;
+      for (let e = 0; e < n * C; e++) logits[at * C + e] = heap[base + lanes * e];
     };
+    // one chunk's logits per lane, filled a pass at a time
+    const laneChunks = Array.from({ length: lanes }, () => new Float64Array(chunk * C));
     const evaluateSplit = (
       q: number,
       lanesLoss: number[],
@@ -311,10 +478,19 @@ function trainGroup(
       const data: Dataset = splits[0][side];
       for (let start = 0; start < data.size; start += chunk) {
         const n = Math.min(chunk, data.size - start);
-        forward(q, x + start * f * VECTOR, n);
+        // the logits of the chunk, a pass at a time (rows are independent)
+        const passes: [number, number][] = [];
+        for (let from = 0; from < n; from += net.rows) passes.push([from, Math.min(net.rows, n - from)]);
+        for (const [from, m] of passes) {
+          const out = net.forward(state[q].params, x + (start + from) * f * VECTOR, m);
+          for (let lane = 0; lane < lanes; lane++) {
+            laneLogits(out, lane, m, 0);
+            laneChunks[lane].set(logits.subarray(0, m * C), from * C);
+          }
+        }
         for (let lane = 0; lane < lanes; lane++) {
-          const labels = splits[Math.min(lanes * q + lane, models - 1)][side].y.subarray(start, start + n);
-          const r = crossEntropy(laneLogits(q, lane, n), labels, n, C);
+          const labels = splits[laneModel(q, lane)][side].y.subarray(start, start + n);
+          const r = crossEntropy(laneChunks[lane].subarray(0, n * C), labels, n, C);
           lanesLoss[lane] += r.loss * n;
           lanesCorrect[lane] += r.correct;
         }
@@ -356,7 +532,7 @@ function trainGroup(
       }
     };
 
-    const labels = Array.from({ length: lanes }, () => new Int32Array(batch));
+    const labels = Array.from({ length: lanes }, () => new Int32Array(net.rows));
     const trainRows = train.x;
 
     evaluate(0);
@@ -368,35 +544,33 @@ function trainGroup(
         const n = Math.min(batch, examples - start);
         for (let q = 0; q < packs; q++) {
           const s = state[q];
-          // gather this pack's rows, each lane in its own model's order
-          for (let lane = 0; lane < lanes; lane++) {
-            const order = orders[Math.min(lanes * q + lane, models - 1)];
-            const trainLabels = splits[Math.min(lanes * q + lane, models - 1)].train.y;
-            const base = element(s.input) + lane;
-            for (let r = 0; r < n; r++) {
-              const row = order[start + r];
-              labels[lane][r] = trainLabels[row];
-              const from = row * f;
-              const to = base + lanes * r * f;
-              for (let e = 0; e < f; e++) heap[to + lanes * e] = trainRows[from + e];
-            }
-          }
-          forward(q, s.input, n);
-          // output gradient (softmax - onehot) / n, per lane in JS as lossAndGradient computes it
-          for (let lane = 0; lane < lanes; lane++) {
-            crossEntropy(laneLogits(q, lane, n), labels[lane], n, C, probabilities);
-            for (let i = 0; i < n; i++) probabilities[i * C + labels[lane][i]] -= 1;
-            const base = element(s.g[L]) + lane;
-            for (let e = 0; e < n * C; e++) heap[base + lanes * e] = probabilities[e] / n;
-          }
           heap.fill(0, element(s.grad), element(s.grad) + lanes * P);
-          for (let l = L - 1; l >= 0; l--) {
-            const input = l === 0 ? s.input : s.a[l];
-            ex.accumulate(s.g[l + 1], n, slots[l].outputs, input, slots[l].inputs, weight(s.grad, l), bias(s.grad, l));
-            if (l > 0) {
-              ex.backProject(s.g[l + 1], n, slots[l].outputs, weight(s.params, l), slots[l].inputs, s.back);
-              ex.reluBackward(s.back, s.z[l], n * slots[l].inputs, s.g[l]);
+          // the minibatch a pass at a time; the gradient sums run over its rows in order
+          for (let from = 0; from < n; from += net.rows) {
+            const m = Math.min(net.rows, n - from);
+            // gather this pass's rows, each lane in its own model's order
+            for (let lane = 0; lane < lanes; lane++) {
+              const order = orders[laneModel(q, lane)];
+              const trainLabels = splits[laneModel(q, lane)].train.y;
+              const base = element(input) + lane;
+              for (let r = 0; r < m; r++) {
+                const row = order[start + from + r];
+                labels[lane][r] = trainLabels[row];
+                const at = row * f;
+                const to = base + lanes * r * f;
+                for (let e = 0; e < f; e++) heap[to + lanes * e] = trainRows[at + e];
+              }
             }
+            const out = net.forward(s.params, input, m);
+            // output gradient (softmax - onehot) / n, per lane in JS as lossAndGradient computes it
+            for (let lane = 0; lane < lanes; lane++) {
+              laneLogits(out, lane, m, 0);
+              crossEntropy(logits, labels[lane], m, C, probabilities);
+              for (let i = 0; i < m; i++) probabilities[i * C + labels[lane][i]] -= 1;
+              const base = element(net.logitsGradient) + lane;
+              for (let e = 0; e < m * C; e++) heap[base + lanes * e] = probabilities[e] / n;
+            }
+            net.backward(s.params, input, m, s.grad);
           }
           ex.sgdStep(s.params, s.grad, s.velocity, P, s.hyper, s.hyper + VECTOR, s.hyper + 2 * VECTOR);
         }

