@@ -97,6 +97,16 @@ u = folder('untied')
 save_json(os.path.join(u, 'config.json'), config('GPT2LMHeadModel', tie=False))
 torch.save(state, os.path.join(u, 'pytorch_model.bin'))
 
+# (c') pytorch_model.bin shards and pytorch_model.bin.index.json (the tied head in the second shard).
+s2 = folder('torch-sharded')
+save_json(os.path.join(s2, 'config.json'), config('GPT2LMHeadModel'))
+bins = {'pytorch_model-00001-of-00002.bin': names[: len(names) // 2],
+        'pytorch_model-00002-of-00002.bin': names[len(names) // 2:] + ['lm_head.weight']}
+for shard, part in bins.items():
+    torch.save({k: state[k] for k in part}, os.path.join(s2, shard))
+save_json(os.path.join(s2, 'pytorch_model.bin.index.json'),
+          {'metadata': {}, 'weight_map': {k: shard for shard, part in bins.items() for k in part}})
+
 # (d) hub cache: snapshots/REV/* are relative symlinks into blobs/.
 repo = os.path.join(out, 'hub', 'models--tiny--gpt2')
 revision = '0123456789abcdef0123456789abcdef01234567'

@@ -65,6 +65,14 @@ test('pytorch_model.bin: the tied lm_head (same storage as wte) is dropped; with
   assert.equal(untied.metadata.tiedWeights, undefined);
 });
 
+test('pytorch_model.bin shards and their index read as one set; the tied head is dropped there too', async () => {
+  const { root } = huggingFaceFixtures();
+  const weights = await loadWeights(path.join(root, 'torch-sharded'));
+  assertBitEqual(weights, modelNames());
+  assert.equal(weights.metadata.weightFormat, 'sharded');
+  assert.deepEqual(weights.metadata.tiedWeights, TIED);
+});
+
 test('hub cache: the repository folder and its snapshot read through the symlinks into blobs/', async () => {
   const { root } = huggingFaceFixtures();
   const repository = path.join(root, 'hub', 'models--tiny--gpt2');
@@ -88,7 +96,7 @@ test('HTSR on the folders: the layers of the model, the tied head not counted tw
     .filter(([, tensor]) => tensor.shape.length === 2)
     .map(([name]) => name.replace(/\.weight$/, ''))
     .sort();
-  for (const folder of ['single', 'sharded', 'torch', path.join('hub', 'models--tiny--gpt2')]) {
+  for (const folder of ['single', 'sharded', 'torch', 'torch-sharded', path.join('hub', 'models--tiny--gpt2')]) {
     const result = await analyze(await loadWeights(path.join(root, folder)));
     assert.deepEqual(result.layers.map((layer) => layer.row.name).sort(), matrices, folder);
   }

@@ -162,7 +162,9 @@ function untie(weights: WeightSet, config: HuggingFaceConfig): { weights: Weight
 }
 
 /** The weights of a model folder (not an adapter): the first of MODEL_FILES present. */
-function readModelFiles(folder: string, options: TorchReadOptions): WeightSet {
+function readModelFiles(folder: string, readOptions: TorchReadOptions): WeightSet {
+  // transformers' names are canonical (the index and adapters refer to them): no shared prefix is stripped.
+  const options: TorchReadOptions = { stripPrefix: false, ...readOptions };
   const name = MODEL_FILES.find((candidate) => exists(folder, candidate));
   if (name === undefined)
     throw new FormatError('a Hugging Face folder without weights', {
@@ -245,7 +247,9 @@ export function readAdapter(folder: string, options: TorchReadOptions = {}): Wei
       found: safeListing(folder),
     });
   const file = containedPath(folder, name, { file: folder, field: name });
-  const weights = name.endsWith('.safetensors') ? readSafetensors(file) : readTorch(file, options);
+  const weights = name.endsWith('.safetensors')
+    ? readSafetensors(file)
+    : readTorch(file, { stripPrefix: false, ...options });
   return withMetadata(weights, {
     ...weights.metadata,
     format: 'peft-adapter',
