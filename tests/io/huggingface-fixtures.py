@@ -143,6 +143,11 @@ save_json(os.path.join(f, 'adapter_config.json'),
           {'peft_type': 'LORA', 'r': r1, 'lora_alpha': alpha1, 'target_modules': ['c_attn', 'c_proj'],
            'fan_in_fan_out': True, 'use_rslora': False, 'base_model_name_or_path': 'tiny/gpt2'})
 write_safetensors(os.path.join(f, 'adapter_model.safetensors'), adapter1)
+# The same adapter as older PEFT versions saved it: adapter_model.bin by torch.save.
+fb = folder('lora-bin')
+with open(os.path.join(f, 'adapter_config.json')) as source:
+    save_json(os.path.join(fb, 'adapter_config.json'), json.load(source))
+torch.save({k: torch.from_numpy(v) for k, v in adapter1.items()}, os.path.join(fb, 'adapter_model.bin'))
 
 # Adapter 2: rsLoRA on the embedding (lora_embedding_A/B) and on the Linear score head (rank_pattern r = 3).
 r2, alpha2, r_score = 2, 3, 3

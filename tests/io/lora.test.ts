@@ -41,6 +41,11 @@ test('loadWeights(adapter, { merge: base }): Conv1D modules with fan_in_fan_out,
   assert.ok(record.modules.every((module) => module.scale === 8 / 4));
 });
 
+test('an adapter_model.bin (torch.save) merges the same way', async () => {
+  const { root } = huggingFaceFixtures();
+  assertMerged(await loadWeights(path.join(root, 'lora-bin'), { merge: path.join(root, 'base') }), 'lora');
+});
+
 test('io.mergeAdapter: rsLoRA (alpha/sqrt(r)) on an embedding and a Linear head with a rank_pattern', async () => {
   const { root } = huggingFaceFixtures();
   const base = await loadWeights(path.join(root, 'base'));
