@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, FormatError, loadWeights, type WeightSet } from 'weightlab';
+import { analyze, ArgumentError, FormatError, loadWeights, type WeightSet } from 'weightlab';
 import { readSafetensors, writeSafetensors } from 'weightlab/internal';
 import { huggingFaceFixtures } from './huggingface-fixtures';
 import { tempDir } from './helpers';
@@ -83,9 +83,22 @@ test('hub cache: the repository folder and its snapshot read through the symlink
   assertBitEqual(await loadWeights(repository, { revision: 'main' }), modelNames());
   assertBitEqual(await loadWeights(repository, { revision: REVISION }), modelNames());
   await assert.rejects(loadWeights(repository, { revision: 'deadbeef' }), (error: unknown) => {
-    assert.ok(error instanceof FormatError);
+    assert.ok(error instanceof ArgumentError);
     assert.equal(error.details.found, 'deadbeef');
     assert.match(String(error.details.expected), new RegExp(REVISION));
+    return true;
+  });
+});
+
+test('a refs/main naming no snapshot is a FormatError naming refs/main', async () => {
+  const { root } = huggingFaceFixtures();
+  const repository = path.join(tempDir('weightlab-hf-refs-'), 'models--tiny--gpt2');
+  fs.cpSync(path.join(root, 'hub', 'models--tiny--gpt2'), repository, { recursive: true, verbatimSymlinks: true });
+  fs.writeFileSync(path.join(repository, 'refs', 'main'), '../../../etc');
+  await assert.rejects(loadWeights(repository), (error: unknown) => {
+    assert.ok(error instanceof FormatError);
+    assert.equal(error.details.field, 'refs/main');
+    assert.equal(error.details.found, '../../../etc');
     return true;
   });
 });

@@ -115,13 +115,16 @@ export function hubSnapshot(repository: string, revision?: string): string {
       field: 'revision',
       expected: available.join(', ') || 'a snapshot folder',
     });
-  if (!REVISION.test(chosen) || !available.includes(chosen))
-    throw new FormatError('no such snapshot in the hub cache repository', {
+  if (!REVISION.test(chosen) || !available.includes(chosen)) {
+    // A revision the caller named is a wrong argument; one that refs/ names is a broken cache.
+    const Fault = chosen === revision ? ArgumentError : FormatError;
+    throw new Fault('no such snapshot in the hub cache repository', {
       file: snapshots,
-      field: 'revision',
+      field: chosen === revision ? 'revision' : `refs/${revision ?? 'main'}`,
       expected: available.join(', ') || 'a snapshot folder',
       found: chosen,
     });
+  }
   return path.join(snapshots, chosen);
 }
 
