@@ -29,3 +29,11 @@ export {
   type WeightFormat,
   type ReadWeightsOptions,
 } from './read-weights';
+export {
+  readHuggingFace,
+  readAdapter,
+  isHuggingFaceFolder,
+  type HuggingFaceReadOptions,
+  type HuggingFaceConfig,
+} from './huggingface';
+export { mergeAdapter, MERGE_ADAPTER_DEFAULTS, type MergeAdapterOptions } from './lora';

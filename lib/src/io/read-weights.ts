@@ -1,27 +1,37 @@
 // One entry point for "open this weight file": picks the reader from the file's magic bytes
 // (extensions lie: ray-tune calls its torch files `checkpoints`, Hugging Face uses `.bin` for
-// pickles), then falls back to the extension. `readWeights` is synchronous for every format
+// pickles), then falls back to the extension; a folder is a Hugging Face model, hub cache or
+// adapter folder (huggingface.ts) or a tfjs model. `readWeights` is synchronous for every format
 // but HDF5; `loadWeights` is the async form that covers HDF5 too.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FormatError } from '../errors';
+import { ArgumentError, FormatError } from '../errors';
 import { WeightSet } from '../weights/weight-set';
 import { FileSource } from './byte-source';
 import { readHdf5, type Hdf5ReadOptions } from './hdf5';
+import { isHuggingFaceFolder, readHuggingFace, type HuggingFaceReadOptions } from './huggingface';
+import { mergeAdapter } from './lora';
 import { openNpy } from './npy';
 import { readNpz } from './npz';
 import { readOnnx } from './onnx';
 import { readSafetensors, readSafetensorsIndex } from './safetensors';
 import { readTfjs, tfjsFileIn } from './tfjs';
-import { readTorch, type TorchReadOptions } from './torch';
+import { readTorch } from './torch';
 import { ZipArchive } from './zip';
 
-export type WeightFormat = 'safetensors' | 'safetensors-index' | 'npy' | 'npz' | 'torch' | 'tfjs' | 'onnx' | 'hdf5';
+export type WeightFormat =
+  'safetensors' | 'safetensors-index' | 'npy' | 'npz' | 'torch' | 'tfjs' | 'onnx' | 'hdf5' | 'huggingface';
 
-export interface ReadWeightsOptions extends TorchReadOptions, Hdf5ReadOptions {
+export interface ReadWeightsOptions extends HuggingFaceReadOptions, Hdf5ReadOptions {
   /** Skip detection. */
   format?: WeightFormat;
+  /**
+   * For a PEFT LoRA adapter folder: the base model (a path loadWeights reads, or its WeightSet) to merge the
+   * adapter into, W + scale·B·A (see `mergeAdapter`). Without it an adapter folder reads as its own tensors.
+   * @default undefined (no merge)
+   */
+  merge?: string | WeightSet;
 }
 
 /** The format of a weight file, from its first bytes and then its name. */
@@ -33,8 +43,14 @@ export function detectWeightFormat(file: string): WeightFormat {
     throw new FormatError(`cannot open file: ${(error as Error).message}`, { file });
   }
   if (stat.isDirectory()) {
+    if (isHuggingFaceFolder(file)) return 'huggingface';
     if (tfjsFileIn(file)) return 'tfjs';
-    throw new FormatError('a directory, and not a tfjs model (no model.json or *weights_manifest.json)', { file });
+    throw new FormatError('a directory that is neither a Hugging Face model or adapter folder nor a tfjs model', {
+      file,
+      expected:
+        'model.safetensors(.index.json), pytorch_model.bin(.index.json), adapter_config.json, a hub cache ' +
+        'models--org--name folder, model.json or *weights_manifest.json',
+    });
   }
   const name = path.basename(file).toLowerCase();
   if (name.endsWith('.index.json')) return 'safetensors-index';
@@ -74,6 +90,14 @@ export function detectWeightFormat(file: string): WeightFormat {
   });
 }
 
+/** The options the Hugging Face reader takes, without the ones only loadWeights knows. */
+function huggingFaceOptions(options: ReadWeightsOptions): HuggingFaceReadOptions {
+  const { format: _format, merge: _merge, ...rest } = options;
+  void _format;
+  void _merge;
+  return rest;
+}
+
 /** Opens any supported weight file except HDF5 (use `loadWeights` for that). */
 export function readWeights(file: string, options: ReadWeightsOptions = {}): WeightSet {
   const format = options.format ?? detectWeightFormat(file);
@@ -96,6 +120,13 @@ export function readWeights(file: string, options: ReadWeightsOptions = {}): Wei
       return readTfjs(file);
     case 'onnx':
       return readOnnx(file);
+    case 'huggingface':
+      if (options.merge !== undefined)
+        throw new ArgumentError('merging an adapter may read a base model in any format: use `await loadWeights`', {
+          file,
+          field: 'merge',
+        });
+      return readHuggingFace(file, huggingFaceOptions(options));
     case 'hdf5':
       throw new FormatError(
         'HDF5 files are read asynchronously: use `await loadWeights(file)` or `await readHdf5(file)`',
@@ -108,7 +139,19 @@ export function readWeights(file: string, options: ReadWeightsOptions = {}): Wei
 
 /** Opens any supported weight file, HDF5 included. */
 export async function loadWeights(file: string, options: ReadWeightsOptions = {}): Promise<WeightSet> {
-  const format = options.format ?? detectWeightFormat(file);
-  if (format === 'hdf5') return readHdf5(file, options);
-  return readWeights(file, { ...options, format });
+  const { merge, ...rest } = options;
+  const format = rest.format ?? detectWeightFormat(file);
+  if (merge !== undefined) {
+    const adapter = format === 'huggingface' ? readHuggingFace(file, huggingFaceOptions(rest)) : undefined;
+    if (adapter?.metadata.format !== 'peft-adapter')
+      throw new ArgumentError('merge applies to PEFT adapter folders (adapter_config.json)', {
+        file,
+        field: 'merge',
+        found: `a ${String(adapter?.metadata.format ?? format)} checkpoint`,
+      });
+    const base = merge instanceof WeightSet ? merge : await loadWeights(merge);
+    return mergeAdapter(base, adapter);
+  }
+  if (format === 'hdf5') return readHdf5(file, rest);
+  return readWeights(file, { ...rest, format });
 }

@@ -322,10 +322,16 @@ export function readSafetensors(input: string | Uint8Array | ByteSource): Weight
 }
 
 /**
- * Opens a sharded checkpoint from its `*.safetensors.index.json` (`weight_map`: tensor -> shard file).
- * Tensors come in index order; every shard is opened lazily; a tensor the index names but its shard lacks is an error.
+ * Opens a sharded checkpoint from its index (`model.safetensors.index.json`; `weight_map`: tensor -> shard file).
+ * Tensors come in index order; every shard is opened lazily, by `openShard` (safetensors by default; the
+ * Hugging Face folder reader passes the torch reader for `pytorch_model.bin.index.json`). The index and the
+ * shards must agree: every shard listed exists inside the folder, every tensor the index names is in its
+ * shard, and every tensor of a shard is listed, under that shard (so no name is in two shards).
  */
-export function readSafetensorsIndex(indexPath: string): WeightSet {
+export function readSafetensorsIndex(
+  indexPath: string,
+  openShard: (file: string) => WeightSet = readSafetensors,
+): WeightSet {
   let index: unknown;
   try {
     index = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
@@ -336,10 +342,11 @@ export function readSafetensorsIndex(indexPath: string): WeightSet {
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
     throw new FormatError('index has no weight_map object', { file: indexPath, field: 'weight_map' });
   }
+  const listed = weightMap as Record<string, unknown>;
   const directory = path.dirname(indexPath);
   const shards = new Map<string, WeightSet>();
   const entries: [string, TensorEntry][] = [];
-  for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
+  for (const [name, shard] of Object.entries(listed)) {
     if (typeof shard !== 'string')
       throw new FormatError('weight_map entries must be file names next to the index', {
         file: indexPath,
@@ -348,7 +355,7 @@ export function readSafetensorsIndex(indexPath: string): WeightSet {
       });
     let set = shards.get(shard);
     if (!set) {
-      set = readSafetensors(containedPath(directory, shard, { file: indexPath, field: `weight_map.${name}` }));
+      set = openShard(containedPath(directory, shard, { file: indexPath, field: `weight_map.${name}` }));
       shards.set(shard, set);
     }
     if (!set.has(name))
@@ -360,10 +367,29 @@ export function readSafetensorsIndex(indexPath: string): WeightSet {
     const shardSet = set;
     entries.push([name, { dtype: info.dtype, shape: info.shape, load: () => shardSet.get(name) }]);
   }
+  // The converse: a tensor a shard holds but the index does not map to it would be silently dropped (or, when
+  // the index maps it to another shard, two different tensors would share one name).
+  for (const [shard, set] of shards) {
+    for (const name of set.names) {
+      if (listed[name] === shard) continue;
+      throw new FormatError(
+        Object.hasOwn(listed, name)
+          ? 'a tensor is in two shards: the index maps it to another one'
+          : 'a shard holds a tensor the index does not list',
+        {
+          file: path.join(directory, shard),
+          field: name,
+          expected: `listed in ${path.basename(indexPath)}'s weight_map under ${shard}`,
+          found: Object.hasOwn(listed, name) ? `listed under ${String(listed[name])}` : 'not listed',
+        },
+      );
+    }
+  }
   const metadata = (index as { metadata?: unknown }).metadata;
+  const format = openShard === readSafetensors ? 'safetensors-sharded' : 'sharded';
   return new WeightSet(entries, {
     cache: false,
-    metadata: { format: 'safetensors-sharded', file: indexPath, shards: [...shards.keys()], index: metadata ?? {} },
+    metadata: { format, file: indexPath, shards: [...shards.keys()], index: metadata ?? {} },
   });
 }
 

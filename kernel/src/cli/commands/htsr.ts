@@ -25,7 +25,8 @@ of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
 
 Arguments:
   PATH                     a weight file (safetensors, .pt/.bin, .npz, tfjs model.json / weights manifest or
-                           its folder, ONNX, Keras HDF5) or a .npy with one matrix: 2-D = Linear weight
+                           its folder, ONNX, Keras HDF5), a Hugging Face model folder or hub cache
+                           models--org--name folder, or a .npy with one matrix: 2-D = Linear weight
                            (out, in), 4-D = Conv2d kernel (out, in, kh, kw)
 
 Exit status: 0 with at least one layer analysed; 1 when none could be (the reasons go to stderr).
