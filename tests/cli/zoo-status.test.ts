@@ -15,14 +15,15 @@ test('zoo status follows a 2-shard build: counts, shard lines, --json, exit 3 un
   assert.equal(first.status, 0, first.stderr);
   const report = JSON.parse(first.stdout) as { shard: string; models: number; trained: string[] };
   assert.equal(report.shard, '0/2');
-  assert.equal(report.models, 9, 'the small grid has 18 models: 9 in shard 0 of 2');
-  assert.equal(report.trained.length, 9);
+  // 9 cells x 2 seeds; whole cells go round-robin: cells 0, 2, 4, 6, 8 (10 models) to shard 0 of 2.
+  assert.equal(report.models, 10, 'the small grid has 18 models: 10 in shard 0 of 2');
+  assert.equal(report.trained.length, 10);
 
   const half = runCli(['zoo', 'status', zoo, '--shards', '2']);
   assert.equal(half.status, 3, half.stderr);
-  assert.match(half.stdout, /^models: 18: 9 done, 0 running, 0 failed, 9 missing$/m);
-  assert.match(half.stdout, /^ {2}shard 0\/2 +9\/9 done {2}finished {2}\S+ pid \d+/m);
-  assert.match(half.stdout, /^ {2}shard 1\/2 +0\/9 done {2}not started$/m);
+  assert.match(half.stdout, /^models: 18: 10 done, 0 running, 0 failed, 8 missing$/m);
+  assert.match(half.stdout, /^ {2}shard 0\/2 +10\/10 done {2}finished {2}\S+ pid \d+/m);
+  assert.match(half.stdout, /^ {2}shard 1\/2 +0\/8 done {2}not started$/m);
   const json = runCli(['zoo', 'status', zoo, '--json']);
   assert.equal(json.status, 3);
   const status = JSON.parse(json.stdout) as {
@@ -38,8 +39,8 @@ test('zoo status follows a 2-shard build: counts, shard lines, --json, exit 3 un
   assert.deepEqual(
     status.shards.map((line) => [line.shard, line.done, line.models, line.state]),
     [
-      ['0/2', 9, 9, 'finished'],
-      ['1/2', 0, 9, 'not started'],
+      ['0/2', 10, 10, 'finished'],
+      ['1/2', 0, 8, 'not started'],
     ],
     'every shard of a split some state file names',
   );

@@ -36,3 +36,22 @@ test('"I/N" parses with 0-based I and round-trips; bad text is an ArgumentError'
       (error: unknown) => error instanceof ArgumentError && (error as ArgumentError).details.field === 'shard',
     );
 });
+
+test('shardItemsBy keeps items of one key together and covers every item once', () => {
+  // 7 cells x 3 seeds in grid order (seed innermost), as the zoo builder expands a grid.
+  const items = Array.from({ length: 21 }, (_, i) => ({ cell: Math.floor(i / 3), seed: i % 3 }));
+  for (let count = 1; count <= 8; count++) {
+    const owner = new Map<number, number>();
+    let total = 0;
+    for (let index = 0; index < count; index++) {
+      const part = zoo.shardItemsBy(items, (item) => String(item.cell), { index, count });
+      total += part.length;
+      for (const item of part) {
+        assert.equal(owner.get(item.cell) ?? index, index, `cell ${item.cell} is in one shard only`);
+        owner.set(item.cell, index);
+      }
+    }
+    assert.equal(total, items.length);
+    assert.equal(owner.size, 7);
+  }
+});

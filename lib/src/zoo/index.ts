@@ -105,7 +105,7 @@ export {
   type DataFormat,
   type OpenedData,
 } from './data-source';
-export { parseShard, checkShard, inShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
+export { parseShard, checkShard, inShard, shardItems, shardItemsBy, formatShard, WHOLE, type Shard } from './shard';
 export {
   measureZoo,
   mergeZooMeasurements,

@@ -69,5 +69,5 @@ export {
   type MeasurementRow,
 } from './measure';
 export { MEASUREMENT_KINDS, type MeasurementKind } from './measurement-files';
-export { parseShard, shardItems, formatShard, WHOLE, type Shard } from './shard';
+export { parseShard, shardItems, shardItemsBy, formatShard, WHOLE, type Shard } from './shard';
 export { zooPreset, ZOO_PRESETS, ZOO_PRESET_DEFAULTS, type ZooPresetOptions } from './presets';

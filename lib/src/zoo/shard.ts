@@ -4,8 +4,8 @@
 // 0-based, like SLURM_ARRAY_TASK_ID under `--array=0-(N-1)` and Kubernetes'
 // JOB_COMPLETION_INDEX, so a scheduler's index is passed through unchanged.
 //
-// Items are dealt round-robin in their canonical order (the grid order of expandGrid, the
-// zoo's model order): every shard gets a share of every architecture and batch size, so shards
+// Items (or groups of items that must stay together: shardItemsBy) are dealt round-robin in their
+// canonical order (the grid order of expandGrid, the zoo's model order): every shard gets a share of every architecture and batch size, so shards
 // take similar time, and the assignment depends only on (position, count), never on what is
 // already done, so a resumed or repeated shard does the same work.
 
@@ -52,6 +52,20 @@ export function inShard(position: number, shard: Shard): boolean {
 /** The items of `shard`, in their order. */
 export function shardItems<T>(items: readonly T[], shard: Shard): T[] {
   return items.filter((_, position) => inShard(position, shard));
+}
+
+/**
+ * The items of `shard` when items sharing a key must stay together (the seeds of one grid cell:
+ * the zoo builder trains a cell's same-shaped models in one lockstep group, and the phase
+ * metrics compare them): the keys, in order of first appearance, are dealt round-robin.
+ */
+export function shardItemsBy<T>(items: readonly T[], keyOf: (item: T) => string, shard: Shard): T[] {
+  const order = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (!order.has(key)) order.set(key, order.size);
+  }
+  return items.filter((item) => inShard(order.get(keyOf(item))!, shard));
 }
 
 /** "I/N", as written on the command line and in file names' shard tags. */

@@ -102,7 +102,7 @@ Options:
   --small         the preset's small variant (a few models, for tests and CI)
   --workers N     worker threads (default: min(2, cores), or SLURM_CPUS_PER_TASK / WEIGHTLAB_CPUS
                   when set, which also cap onnxruntime's threads; 0 = this thread)
-  --shard I/N     train only shard I of N (0-based, round-robin over the grid order; I is what
+  --shard I/N     train only shard I of N (0-based; whole grid cells, round-robin in grid order; I is what
                   SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX give). Shards never write the same
                   model's files; the zoo is complete when every shard has run (no merge step);
                   each shard records its state in DIR/.shards/I-of-N.json for 'weightlab zoo status'.

@@ -10,7 +10,7 @@
 // (same architecture, batch size and data fraction) trained by one jitted jax-js step
 // (lib/src/train/jax-engine.ts); bench/zoo.js --engines measured it slower than the JS loops on
 // 2 shared cores, so 'js' is the default and 'auto' follows chooseEngine().
-// `shard: {index, count}` trains only that shard's models (shardItems of the grid order, before
+// `shard: {index, count}` trains only that shard's models (whole grid cells dealt round-robin in grid order, before
 // any cost sort), so N processes on N machines build one zoo with no coordination: each model's
 // files are written by exactly one shard, zoo.json is written only when absent or out of date
 // (every shard computes the same content), and each shard records its progress in its own
@@ -28,8 +28,8 @@ import { isCustomDataset, type ZooDataset } from '../dataset';
 import { jobComplete, runJob, runJobGroup, runLockstepGroup, type JobOutcome } from './train-job';
 import { runWorkerPool } from '../../parallel/worker-pool';
 import { defaultWorkerThreads } from '../../backend/engine';
-import { checkShard, shardItems, type Shard } from '../shard';
-import { schedulerTask, writeShardState, type ShardState } from './shard-state';
+import { checkShard, type Shard } from '../shard';
+import { schedulerTask, shardJobs, writeShardState, type ShardState } from './shard-state';
 import { canonicalJson } from '../cache-key';
 import { resolveOptions, type OptionDefaults } from '../../options/resolve';
 import { chooseEngine, type TrainingEngine } from '../../train/jax-engine';
@@ -138,7 +138,7 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
   const shape = specShape(spec, split);
   const grid = expandGrid(spec, shape.inputs, shape.outputs, shape.image);
   const shard = options.shard === undefined ? undefined : checkShard(options.shard);
-  const jobs = shard ? shardItems(grid, shard) : grid;
+  const jobs = shard ? shardJobs(grid, shard) : grid;
   const engine = options.engine;
   // The one engine rule (backend/engine.ts): an unknown engine, or 'jax' for jobs it cannot train, fails here with the reason.
   chooseEngine(grid[0].training, engine);

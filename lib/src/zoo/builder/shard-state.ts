@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { ArgumentError, FormatError } from '../../errors';
 import { processIsRunning, writeFileAtomic } from '../../io/atomic-write';
 import { ZOO_MANIFEST } from '../native';
-import { inShard, type Shard } from '../shard';
+import { shardItemsBy, type Shard } from '../shard';
+import { canonicalJson } from '../cache-key';
 import { expandGrid, specShape, type ModelJob, type ZooSpec } from './spec';
 import { jobComplete } from './train-job';
 
@@ -182,7 +183,7 @@ export function zooBuildStatus(zoo: string, options: { shards?: number; now?: nu
   for (const count of [...counts].sort((a, b) => a - b)) {
     for (let index = 0; index < count; index++) {
       const state = states.find((s) => s.count === count && s.index === index);
-      const members = jobs.filter((_, position) => inShard(position, { index, count }));
+      const members = shardJobs(jobs, { index, count });
       const alive = state !== undefined && shardAlive(state, now);
       if (alive) for (const job of members) if (!done.has(job.id)) running.add(job.id);
       for (const failure of state?.failed ?? []) if (!done.has(failure.id)) failedBy.set(failure.id, failure.error);
@@ -215,4 +216,13 @@ export function zooBuildStatus(zoo: string, options: { shards?: number; now?: nu
     complete: done.size === ids.length,
     shards: lines,
   };
+}
+
+/**
+ * The models of one shard of a build: whole grid cells (a cell's seeds share a shape, so they
+ * stay one lockstep group instead of being split into slower single-model runs), dealt
+ * round-robin in grid order.
+ */
+export function shardJobs<Job extends { values: object }>(jobs: readonly Job[], shard: Shard): Job[] {
+  return shardItemsBy(jobs, (job) => canonicalJson(job.values), shard);
 }
