@@ -34,6 +34,7 @@ const SHOWS: Record<string, Record<string, number>> = {
   'htsr-alpha.ipynb': { esd: 2, chart: 2, table: 1 },
   'inductive-bias.ipynb': { chart: 4 },
   'loading-checkpoints-and-zoos.ipynb': { table: 7, chart: 1 },
+  'mnist-phases.ipynb': { 'phase-diagram': 1 },
   'phase-transitions.ipynb': { 'phase-diagram': 1 },
   'quickstart.ipynb': { chart: 1, table: 2 },
   'weight-manifolds.ipynb': { manifold: 3 },
