@@ -35,6 +35,7 @@ const SHOWS: Record<string, Record<string, number>> = {
   'inductive-bias.ipynb': { chart: 4 },
   'loading-checkpoints-and-zoos.ipynb': { table: 7, chart: 1 },
   'loss-surfaces.ipynb': { chart: 4, surface: 1, table: 1 },
+  'mnist-phases.ipynb': { 'phase-diagram': 1 },
   'phase-transitions.ipynb': { 'phase-diagram': 1 },
   'predicting-accuracy.ipynb': { chart: 1, table: 1 },
   'quickstart.ipynb': { chart: 1, table: 2 },

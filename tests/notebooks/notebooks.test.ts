@@ -10,10 +10,11 @@ import { jupyterPython, repositoryRoot, runCli, temporaryFolder } from '../suppo
 import { checkExecuted, type Notebook, type Output } from './executed';
 
 const notebookDir = path.join(repositoryRoot, 'notebooks');
-// generators.ipynb has its own test file (generators.test.ts), so it can be run alone.
+// generators.ipynb and mnist-phases.ipynb have their own test files, so each can be run alone.
+const ownTests = new Set(['generators.ipynb', 'mnist-phases.ipynb']);
 const notebooks = fs
   .readdirSync(notebookDir)
-  .filter((name) => name.endsWith('.ipynb') && name !== 'generators.ipynb')
+  .filter((name) => name.endsWith('.ipynb') && !ownTests.has(name))
   .sort();
 
 for (const name of notebooks) {
