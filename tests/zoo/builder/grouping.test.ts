@@ -53,9 +53,23 @@ test('trainingGroups: lockstep groups per shape for js, split per worker; tanh a
     trainingGroups(jobs, 'js', 3).map((g) => g.ids.length),
     [3, 3, 2, 3, 3, 2, 3, 3, 2, 3, 3, 2],
   );
+  // 4 shapes keep 2 workers busy: no further cut. One shape is cut for 2 workers, never into single models.
   assert.deepEqual(
     trainingGroups(jobs, 'js', 24, 2).map((g) => g.ids.length),
-    [4, 4, 4, 4, 4, 4, 4, 4],
+    [8, 8, 8, 8],
+  );
+  const oneShape = jobs.filter((job) => job.values.width === 4 && job.values.data_fraction === 1);
+  assert.deepEqual(
+    trainingGroups(oneShape, 'js', 24, 2).map((g) => [g.engine, g.ids.length]),
+    [
+      ['lockstep', 4],
+      ['lockstep', 4],
+    ],
+  );
+  assert.deepEqual(
+    trainingGroups(oneShape.slice(0, 3), 'js', 24, 4).map((g) => g.ids.length),
+    [3],
+    '3 models for 4 workers: one group (parts of one model would train by the slower one-model loop)',
   );
   assert.ok(trainingGroups(jobs, 'js', 1).every((g) => g.engine === 'js' && g.ids.length === 1));
   const tanh = expandGrid({ ...spec, activation: 'tanh' }, 64, 10);

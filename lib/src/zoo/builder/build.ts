@@ -66,7 +66,8 @@ export interface BuildOptions {
   engine?: TrainingEngine;
   /**
    * Most models in one training group (jax, or lockstep for 'js'); 1 trains every model alone.
-   * Lockstep groups are also split so each worker gets one. Results do not depend on it.
+   * When a grid has fewer shapes than workers, lockstep groups are also split so each worker
+   * gets one. Results do not depend on it.
    * @default 24
    */
   groupModels?: number;
@@ -325,9 +326,9 @@ export async function buildZoo(spec: ZooSpec, buildOptions: BuildOptions): Promi
  * architecture, batch size, epochs, data fraction (so their inputs and minibatch shapes) and
  * optimizer form a shape; a shape is cut into groups of at most `size`. For jax (or 'auto' where
  * chooseEngine() picks jax) a group is one jitted step. Otherwise a group of ReLU MLPs trained by
- * SGD is a lockstep group, and so is a group of ReLU CNNs trained by SGD, cut into at least
- * `parallel` groups (one per worker) when there are enough models; anything else (tanh, Adam,
- * PINNs) is trained one model per group.
+ * SGD is a lockstep group, and so is a group of ReLU CNNs trained by SGD, cut into even parts
+ * (and into `parallel` parts when there are fewer shapes than workers, at least 2 models a part);
+ * anything else (tanh, Adam, PINNs) is trained one model per group.
  * Grouping never changes a model's numbers (models in a group do not interact).
  */
 export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: number, parallel = 1): TrainingGroup[] {
@@ -350,11 +351,27 @@ export function trainingGroups(todo: ModelJob[], engine: TrainingEngine, size: n
     const first = members[0];
     const chosen = engine === 'js' ? 'js' : chooseEngine(first.training, engine);
     const lockstep = chosen === 'js' && !first.convection && lockstepCovers(first.training);
-    const chunkSize = chosen === 'jax' ? size : Math.min(size, Math.ceil(members.length / parallel));
-    for (let start = 0; start < members.length; start += chunkSize) {
-      const chunk = members.slice(start, start + chunkSize);
-      if (chosen === 'jax') groups.push({ engine: 'jax', ids: chunk.map((job) => job.id) });
-      else if (lockstep && chunk.length > 1) groups.push({ engine: 'lockstep', ids: chunk.map((job) => job.id) });
+    if (chosen === 'jax') {
+      for (let start = 0; start < members.length; start += size)
+        groups.push({ engine: 'jax', ids: members.slice(start, start + size).map((job) => job.id) });
+      continue;
+    }
+    if (!lockstep) {
+      groups.push(...alone(members));
+      continue;
+    }
+    // Parts of at most `size`, as even as possible. A shape is cut further for the workers only
+    // when there are fewer shapes than workers (otherwise the shapes keep every worker busy), and
+    // never into parts of one model: a lone model trains by the one-model loop, several times
+    // slower per model than a lockstep lane (two shards or two workers each splitting every
+    // 3-seed cell of digits-mlp-grid into 2 + 1 spent more CPU than the whole build in groups).
+    const forWorkers = shapes.size < parallel ? Math.min(parallel, Math.floor(members.length / 2)) : 1;
+    const parts = Math.max(1, forWorkers, Math.ceil(members.length / size));
+    for (let part = 0, start = 0; part < parts; part++) {
+      const end = start + Math.floor(members.length / parts) + (part < members.length % parts ? 1 : 0);
+      const chunk = members.slice(start, end);
+      start = end;
+      if (chunk.length > 1) groups.push({ engine: 'lockstep', ids: chunk.map((job) => job.id) });
       else groups.push(...alone(chunk));
     }
   }
