@@ -28,6 +28,16 @@ function log(text: string): void {
   }
 }
 
+/**
+ * WEIGHTLAB_KERNEL_TRACE=1: one stderr line per start-up step with the milliseconds since the
+ * process started (performance.now() counts from there), to see where the first cell's time goes.
+ */
+const TRACE = Boolean(process.env.WEIGHTLAB_KERNEL_TRACE);
+
+export function trace(step: string): void {
+  if (TRACE) log(`trace ${performance.now().toFixed(0)} ms: ${step}`);
+}
+
 function kernelVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
@@ -59,15 +69,21 @@ async function runKernelPrelude(executor: Executor): Promise<void> {
 
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
+  trace('loading TypeScript');
   const typescript = loadTypeScript();
+  trace('creating the converter');
   const converter = typescript.createConverter();
+  trace('converter created');
   const libraryPath = weightlabDirectory();
   const executor = new Executor(typescript, converter, directory, libraryPath);
   // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
   return runPrelude(executor, libraryPath)
+    .then(() => trace('library prelude done'))
     .then(() => runKernelPrelude(executor))
+    .then(() => trace('kernel prelude done'))
     .then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }))
     .then(() => {
+      trace('warm-up cell done');
       if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
       // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
       typescript.saveCodeCache();
@@ -100,6 +116,7 @@ function guardProcessExit(): (code?: number) => never {
 }
 
 export function startKernel(options: KernelOptions): void {
+  trace('kernel module loaded');
   const exitProcess: (code?: number) => never = guardProcessExit();
   const directory = path.resolve(options.directory ?? process.cwd());
   const parentPid = Number(process.env.JPY_PARENT_PID);
