@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Kernel start-up and per-cell latency: the weightlab kernel against stock tslab 1.0.22, in the
-// same run and interleaved, so machine load hits both alike. Not a test; prints a table.
+// Kernel start-up and per-cell latency: the weightlab kernel against stock tslab 1.0.22 and
+// Debian's ipykernel (when installed), in the same run and interleaved, so machine load hits all
+// alike. Not a test; prints a table. WEIGHTLAB_KERNEL_TRACE=1 adds the weightlab kernel's start-up
+// steps to stderr.
 //   node bench/kernel.js [--runs N] [--cells N]      (npm run bench:kernel builds first)
 const path = require('node:path');
 const fs = require('node:fs');
@@ -22,15 +24,29 @@ const kernels = {
   weightlab: {
     argv: undefined, // the launcher's default: this Node and kernel/dist/kernel/entry.js
     setup: [],
-    libraryCell: "weightlabMimeType('bench')",
+    libraryCell: "zoo.parseShard('0/2')",
+    completion: { code: 'readSafet', cursor: 9 },
   },
   tslab: {
     argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     // Stock tslab has no preload: the notebook imports the library itself, once.
-    setup: [`import { weightlabMimeType } from ${JSON.stringify(libraryPath)};`],
-    libraryCell: "weightlabMimeType('bench')",
+    setup: [`import { zoo, readSafetensors } from ${JSON.stringify(libraryPath)};`],
+    libraryCell: "zoo.parseShard('0/2')",
+    completion: { code: 'readSafet', cursor: 9 },
   },
 };
+
+// The Python kernel a Debian Jupyter runs, from its own kernelspec; a reference for what a
+// notebook user is used to, not a TypeScript kernel. Left out when it is not installed.
+const IPYKERNEL_SPEC = '/usr/share/jupyter/kernels/python3/kernel.json';
+if (fs.existsSync(IPYKERNEL_SPEC)) {
+  kernels.ipykernel = {
+    argv: JSON.parse(fs.readFileSync(IPYKERNEL_SPEC, 'utf8')).argv,
+    setup: [],
+    libraryCell: 'len("bench")',
+    completion: { code: 'import os; os.pat', cursor: 17 },
+  };
+}
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -42,6 +58,15 @@ async function timed(kernel, code) {
   const started = performance.now();
   const { reply } = await kernel.client.execute(code, { timeoutMs: 120000 });
   if (reply.content.status !== 'ok') throw new Error(`${code}: ${reply.content.status} ${reply.content.evalue ?? ''}`);
+  return performance.now() - started;
+}
+
+/** One complete_request's round trip; it must return at least one match. */
+async function completed(kernel, { code, cursor }) {
+  const started = performance.now();
+  const reply = await kernel.client.request('shell', 'complete_request', { code, cursor_pos: cursor }, 120000);
+  if (reply.content.status !== 'ok' || reply.content.matches.length === 0)
+    throw new Error(`completion of ${code}: ${JSON.stringify(reply.content)}`);
   return performance.now() - started;
 }
 
@@ -64,7 +89,16 @@ async function measure(name) {
     for (let i = 0; i < cells; i++) trivial.push(await timed(kernel, '1+1'));
     const library = [];
     for (let i = 0; i < cells; i++) library.push(await timed(kernel, spec.libraryCell));
-    return { ready, firstCell, libraryReady, trivial: median(trivial), library: median(library) };
+    const completion = [];
+    for (let i = 0; i < cells; i++) completion.push(await completed(kernel, spec.completion));
+    return {
+      ready,
+      firstCell,
+      libraryReady,
+      trivial: median(trivial),
+      library: median(library),
+      completion: median(completion),
+    };
   } finally {
     await kernel.shutdown();
     fs.rmSync(cwd, { recursive: true, force: true });
@@ -72,13 +106,13 @@ async function measure(name) {
 }
 
 async function main() {
-  const results = { weightlab: [], tslab: [] };
+  const results = Object.fromEntries(Object.keys(kernels).map((name) => [name, []]));
   for (let run = 1; run <= runs; run++) {
     for (const name of Object.keys(kernels)) {
       const result = await measure(name);
       results[name].push(result);
       process.stderr.write(
-        `run ${run}/${runs} ${name}: kernel_info ${result.ready.toFixed(0)} ms, first 1+1 done ${result.firstCell.toFixed(0)} ms, library usable ${result.libraryReady.toFixed(0)} ms, 1+1 ${result.trivial.toFixed(1)} ms, library call ${result.library.toFixed(1)} ms\n`,
+        `run ${run}/${runs} ${name}: kernel_info ${result.ready.toFixed(0)} ms, first 1+1 done ${result.firstCell.toFixed(0)} ms, library usable ${result.libraryReady.toFixed(0)} ms, 1+1 ${result.trivial.toFixed(1)} ms, library call ${result.library.toFixed(1)} ms, completion ${result.completion.toFixed(1)} ms\n`,
       );
     }
   }
@@ -88,18 +122,21 @@ async function main() {
     ['cold start -> weightlab usable in cells', 'libraryReady', 's'],
     ['`1+1` cell (median round trip)', 'trivial', 'ms'],
     ['preloaded library call cell (median)', 'library', 'ms'],
+    ['completion of a preloaded name (median)', 'completion', 'ms'],
   ];
+  const python = 'ipykernel' in kernels;
   const format = (value, unit) => (unit === 's' ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
   const lines = [
     `Kernel bench: ${runs} cold starts each, ${cells} cells per kind and start; medians over starts (${os.cpus().length} CPUs, Node ${process.version})`,
     '',
-    `| metric | weightlab | tslab 1.0.22 | weightlab / tslab |`,
-    `|---|---|---|---|`,
+    `| metric | weightlab | tslab 1.0.22 | weightlab / tslab |${python ? ' ipykernel | weightlab / ipykernel |' : ''}`,
+    `|---|---|---|---|${python ? '---|---|' : ''}`,
   ];
   for (const [label, key, unit] of rows) {
-    const ours = median(results.weightlab.map((result) => result[key]));
-    const theirs = median(results.tslab.map((result) => result[key]));
-    lines.push(`| ${label} | ${format(ours, unit)} | ${format(theirs, unit)} | ${(ours / theirs).toFixed(2)}x |`);
+    const value = (name) => median(results[name].map((result) => result[key]));
+    const ours = value('weightlab');
+    const cellsOf = (name) => `${format(value(name), unit)} | ${(ours / value(name)).toFixed(2)}x |`;
+    lines.push(`| ${label} | ${format(ours, unit)} | ${cellsOf('tslab')}${python ? ` ${cellsOf('ipykernel')}` : ''}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -28,15 +28,31 @@ function log(text: string): void {
   }
 }
 
+/**
+ * WEIGHTLAB_KERNEL_TRACE=1: one stderr line per start-up step with the milliseconds since the
+ * process started (performance.now() counts from there), to see where the first cell's time goes.
+ */
+const TRACE = Boolean(process.env.WEIGHTLAB_KERNEL_TRACE);
+
+export function trace(step: string): void {
+  if (TRACE) log(`trace ${performance.now().toFixed(0)} ms: ${step}`);
+}
+
 function kernelVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** Imports weightlab's public surface; a stale name list must not cost the user the whole prelude. */
+/**
+ * Imports weightlab's public surface and defines the kernel's own names (input, password) in one
+ * cell: each cell is a program update and a check, so one cell instead of two shortens start-up.
+ * A stale name list must not cost the user the whole prelude: names the checker does not find are
+ * dropped and the cell retried; as a last resort the bare namespace import and the kernel's names
+ * run as separate cells, so a failure in one does not take the other with it.
+ */
 async function runPrelude(executor: Executor, libraryPath: string): Promise<void> {
   let names = readPreludeManifest().names;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const result = await executor.execute(preludeSource(libraryPath, names), {
+    const result = await executor.execute(preludeSource(libraryPath, names) + INPUT_PRELUDE, {
       label: '<prelude>',
       interruptible: false,
     });
@@ -45,29 +61,29 @@ async function runPrelude(executor: Executor, libraryPath: string): Promise<void
     if (result.ename !== 'TypeScriptError') break;
     const unknown = namesInDiagnostics(result.evalue);
     const kept = names.filter((entry) => !unknown.has(entry.name));
-    names = kept.length < names.length ? kept : [];
+    if (kept.length === names.length) break;
+    names = kept;
   }
-  if (names.length > 0)
-    await executor.execute(preludeSource(libraryPath, []), { label: '<prelude>', interruptible: false });
-}
-
-/** The names the kernel itself provides (input, password), after the library's. */
-async function runKernelPrelude(executor: Executor): Promise<void> {
+  await executor.execute(preludeSource(libraryPath, []), { label: '<prelude>', interruptible: false });
   const result = await executor.execute(INPUT_PRELUDE, { label: '<prelude>', interruptible: false });
   if (result.status !== 'ok') log(`kernel prelude failed (${result.ename}): ${result.evalue}`);
 }
 
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
+  trace('loading TypeScript');
   const typescript = loadTypeScript();
+  trace('creating the converter');
   const converter = typescript.createConverter();
+  trace('converter created');
   const libraryPath = weightlabDirectory();
   const executor = new Executor(typescript, converter, directory, libraryPath);
   // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
   return runPrelude(executor, libraryPath)
-    .then(() => runKernelPrelude(executor))
+    .then(() => trace('prelude done'))
     .then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }))
     .then(() => {
+      trace('warm-up cell done');
       if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
       // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
       typescript.saveCodeCache();
@@ -100,6 +116,7 @@ function guardProcessExit(): (code?: number) => never {
 }
 
 export function startKernel(options: KernelOptions): void {
+  trace('kernel module loaded');
   const exitProcess: (code?: number) => never = guardProcessExit();
   const directory = path.resolve(options.directory ?? process.cwd());
   const parentPid = Number(process.env.JPY_PARENT_PID);
