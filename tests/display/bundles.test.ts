@@ -9,6 +9,15 @@ import * as path from 'node:path';
 import {
   analyze,
   alphaPlot,
+  buildZoo,
+  compareModels,
+  gaussianBlobs,
+  initialParameters,
+  lossSurface,
+  mlp,
+  predictProperty,
+  supervisedTask,
+  toWeightSet,
   ArgumentError,
   backendInfo,
   bundle,
@@ -48,7 +57,7 @@ import {
 } from 'weightlab/internal';
 import { syntheticSetup } from '../generate/synthetic';
 import { CopyGenerator } from './fixtures';
-import { repositoryRoot } from '../support/paths';
+import { repositoryRoot, temporaryFolder } from '../support/paths';
 
 const VEGA_LITE_TYPE = /^application\/vnd\.vegalite\.v\d+\+json$/;
 
@@ -134,8 +143,34 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
       checkpoints: [],
     },
   ]);
+  const other = new WeightSet({
+    'fc1.weight': new Tensor('float32', Float32Array.from(rng(2).normal(40 * 24)), [40, 24]),
+    'fc1.bias': new Tensor('float32', new Float32Array(40), [40]),
+  });
+  const blobs = gaussianBlobs({ size: 60, features: 4, classes: 2, seed: 1 });
+  const architecture = mlp(4, [6], 2);
+  const surface = lossSurface(
+    toWeightSet(architecture, initialParameters(architecture, 1), 'float64'),
+    supervisedTask(architecture, blobs),
+    { resolution: 3 },
+  );
+  const built = await buildZoo(
+    {
+      name: 'bundles-predict',
+      dataset: 'digits',
+      axes: { width: [4, 8], learning_rate: [0.01, 0.1] },
+      seeds: [0, 1, 2],
+      epochs: 2,
+      checkpointEvery: 1,
+    },
+    { out: temporaryFolder('bundles-predict'), workers: 0, progress: false },
+  );
+  const prediction = await predictProperty(built.zoo, { features: ['statistics'], model: 'ridge', resamples: 20 });
   return [
     { name: 'bundle()', value: bundle({ 'text/plain': 'plain' }) },
+    { name: 'ModelComparison', value: await compareModels(weights, other, { spectral: false }) },
+    { name: 'LossSurface', value: surface },
+    { name: 'PropertyPrediction', value: prediction },
     { name: 'html()', value: html('<b>bold</b>', 'bold') },
     { name: 'svg()', value: svg('<svg xmlns="http://www.w3.org/2000/svg"/>') },
     { name: 'markdown()', value: markdown('**bold**') },
