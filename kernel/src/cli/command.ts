@@ -72,6 +72,15 @@ export function parseArgs(args: string[], spec: OptionSpec): ParsedArgs {
 }
 
 /** A positive number from an option, or a UsageError naming the option. */
+/**
+ * --workers N: worker threads, 0 meaning this thread; undefined when not given, so the verb's
+ * default (min(2, cores), or the scheduler's CPU allotment) applies.
+ */
+export function workersOption(parsed: ParsedArgs): number | undefined {
+  if (parsed.options.workers === undefined) return undefined;
+  return parsed.options.workers === '0' ? 0 : numberOption(parsed, 'workers', 2);
+}
+
 export function numberOption(parsed: ParsedArgs, name: string, fallback: number): number {
   const raw = parsed.options[name];
   if (raw === undefined) return fallback;

@@ -19,7 +19,7 @@ import {
   zoo as zoos,
   type ZooSpec,
 } from 'weightlab';
-import { numberOption, parseArgs, UsageError, type Command } from '../command';
+import { parseArgs, UsageError, workersOption, type Command } from '../command';
 
 /** The prefix of --dataset that names a module instead of a file. */
 const MODULE_PREFIX = 'module:';
@@ -107,7 +107,8 @@ Options:
                   model's files; the zoo is complete when every shard has run (no merge step);
                   each shard records its state in DIR/.shards/I-of-N.json for 'weightlab zoo status'.
                   Rerunning a shard trains only its unfinished models.
-  --engine E      training engine: js (default; hand-written float64 loops, one model at a time),
+  --engine E      training engine: js (default; float64 loops, same-shaped ReLU MLPs and CNNs with SGD
+                  in wasm lockstep groups, the same bits as one model at a time),
                   jax (groups of up to 24 same-shaped MLPs, one jit-compiled jax-js step per
                   group on its wasm device; MLP classification with SGD only: the CNN and PINN
                   presets train with js), auto (per group, jax only where bench/zoo.js --engines
@@ -146,12 +147,7 @@ Options:
       // The grid's own dataset options (its generator's) do not apply to the user's data.
       spec = { ...spec, dataset: datasetOverride(parsed.options.dataset, parsed.options.labels), datasetOptions: {} };
     }
-    const workers =
-      parsed.options.workers === '0'
-        ? 0
-        : parsed.options.workers !== undefined
-          ? numberOption(parsed, 'workers', 2)
-          : undefined;
+    const workers = workersOption(parsed);
     const json = parsed.flags.has('json');
     const engine = parsed.options.engine ?? 'js';
     if (engine !== 'js' && engine !== 'jax' && engine !== 'auto')

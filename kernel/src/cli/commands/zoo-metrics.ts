@@ -4,7 +4,7 @@
 // can measure a zoo in N processes; `weightlab zoo submit … metrics DIR` appends the --shard.
 
 import { zoo as zoos, type zoo } from 'weightlab';
-import { numberOption, parseArgs, UsageError, type Command } from '../command';
+import { numberOption, parseArgs, UsageError, workersOption, type Command } from '../command';
 
 const KINDS = zoos.MEASUREMENT_KINDS as readonly string[];
 
@@ -60,12 +60,7 @@ Options:
         throw new UsageError(`--epochs takes non-negative integers, got '${text}'`);
       return epoch;
     });
-    const workers =
-      parsed.options.workers === '0'
-        ? 0
-        : parsed.options.workers !== undefined
-          ? numberOption(parsed, 'workers', 2)
-          : undefined;
+    const workers = workersOption(parsed);
     const phase = {
       workers,
       hessianSamples:
