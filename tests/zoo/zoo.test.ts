@@ -9,8 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'fflate';
 import {
+  ArgumentError,
   FormatError,
   Tensor,
+  Zoo,
   epochOffset,
   filterReport,
   openZoo,
@@ -21,6 +23,7 @@ import {
   writeZooManifest,
   writeZooParams,
   writeZooResults,
+  type ZooModel,
 } from 'weightlab/internal';
 import { f32, pickledDict, pickledTensor, tempDir, torchArchive } from '../io/helpers';
 
@@ -302,4 +305,72 @@ test('Small CNN Zoo: rows of weights.npy, layout.csv, metrics.csv.gz; HWIO kerne
     gzipSync(Buffer.from(metrics.split('\n').slice(0, 3).join('\n'))),
   );
   assert.throws(() => openZoo(root), /row counts/);
+});
+
+test('zoo.subset(ids): exactly those models in the given order, duplicates once, unknown ids named', () => {
+  // Twelve models (more than the error lists in full), each with one result that tells it apart.
+  const models: ZooModel[] = [];
+  for (const width of [2, 4, 8])
+    for (const seed of [0, 1, 2, 3])
+      models.push({
+        id: `w${width}_s${seed}`,
+        path: `w${width}_s${seed}`,
+        params: { 'model::width': width, seed },
+        hyperparameters: { width, seed },
+        results: [{ epoch: 1, test_acc: width / 10 + seed / 100 }],
+        checkpoints: [],
+      });
+  const zoo = new Zoo('weightlab', '/zoo-in-memory', models);
+  const ids = ['w8_s3', 'w2_s0', 'w4_s1'];
+  const picked = zoo.subset(ids);
+  assert.deepEqual(
+    picked.models.map((model) => model.id),
+    ids,
+    'the order given, not the zoo order',
+  );
+  assert.ok(
+    picked.models.every((model) => models.includes(model)),
+    'the same model objects',
+  );
+  assert.deepEqual(picked.axes, zoo.axes, 'a subset keeps the whole grid');
+  assert.equal(picked.kind, zoo.kind);
+  assert.equal(picked.root, zoo.root);
+  assert.deepEqual(picked.table().column('test_acc'), [0.8 + 0.03, 0.2, 0.4 + 0.01]);
+  assert.equal(zoo.size, 12, 'the zoo itself is unchanged');
+
+  // A repeated id counts once, at its first place (a Set of ids, in order, is an equal argument).
+  assert.deepEqual(
+    zoo.subset(['w4_s1', 'w2_s0', 'w4_s1', 'w2_s0']).models.map((model) => model.id),
+    ['w4_s1', 'w2_s0'],
+  );
+  assert.deepEqual(
+    zoo.subset(new Set(['w2_s3', 'w8_s0'])).models.map((model) => model.id),
+    ['w2_s3', 'w8_s0'],
+  );
+  assert.equal(zoo.subset([]).size, 0);
+
+  // Every unknown id is named, once, with a few of the zoo's ids; nothing is returned.
+  assert.throws(
+    () => zoo.subset(['w2_s0', 'w16_s0', 'w16_s0', 'w2_s9']),
+    (error: unknown) =>
+      error instanceof ArgumentError &&
+      error.details.file === '/zoo-in-memory' &&
+      error.details.field === 'id' &&
+      error.details.found === '"w16_s0", "w2_s9"' &&
+      error.details.expected === 'one of 12 model ids, such as "w2_s0", "w2_s1", "w2_s2", "w2_s3", "w4_s0"',
+  );
+  // A small zoo lists all its ids; model(id) reports an unknown id the same way.
+  const small = zoo.subset(['w2_s0', 'w2_s1']);
+  assert.throws(
+    () => small.model('w4_s0'),
+    (error: unknown) =>
+      error instanceof ArgumentError &&
+      error.details.found === '"w4_s0"' &&
+      error.details.expected === 'one of "w2_s0", "w2_s1"' &&
+      /no such model in the zoo/.test(error.message),
+  );
+  assert.throws(
+    () => small.subset([]).subset(['w2_s0']),
+    (error: unknown) => error instanceof ArgumentError && /the zoo has no models/.test(error.message),
+  );
 });

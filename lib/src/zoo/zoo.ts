@@ -226,17 +226,49 @@ export class Zoo implements Iterable<ZooCheckpoint> {
 
   model(id: string): ZooModel {
     const found = this.models.find((model) => model.id === id);
-    if (!found)
-      throw new ArgumentError('no such model in the zoo', {
+    if (!found) throw this.unknownModels([id]);
+    return found;
+  }
+
+  /**
+   * A zoo of exactly the models with these ids, in the order given (same kind, axes, dataset):
+   * what `view.selection` of a weight manifold or phase diagram names, or any list of ids. An id
+   * given twice counts once, at its first place, so joined selections need no de-duplication. An
+   * id that is not a model of this zoo is an ArgumentError naming it (every such id) and a few
+   * ids the zoo has; an empty list gives an empty zoo.
+   */
+  subset(ids: Iterable<string>): Zoo {
+    const byId = new Map(this.models.map((model) => [model.id, model]));
+    const chosen = new Map<string, ZooModel>();
+    const unknown: string[] = [];
+    for (const id of ids) {
+      const model = byId.get(id);
+      if (model) chosen.set(id, model);
+      else if (!unknown.includes(id)) unknown.push(id);
+    }
+    if (unknown.length > 0) throw this.unknownModels(unknown);
+    return this.withModels([...chosen.values()]);
+  }
+
+  /** The error for ids that name no model: the ids, and the zoo's ids (the first few of a large zoo). */
+  private unknownModels(ids: readonly string[]): ArgumentError {
+    const shown = 5;
+    const known = this.models.map((model) => model.id);
+    const quoted = (list: readonly string[]) => list.map((id) => JSON.stringify(id)).join(', ');
+    return new ArgumentError(
+      ids.length === 1 ? 'no such model in the zoo' : `${ids.length} ids name no model in the zoo`,
+      {
         file: this.root,
         field: 'id',
         expected:
-          this.models.length <= 10
-            ? `one of ${this.models.map((m) => m.id).join(', ')}`
-            : `one of ${this.models.length} model ids`,
-        found: id,
-      });
-    return found;
+          known.length === 0
+            ? 'no id (the zoo has no models)'
+            : known.length <= 2 * shown
+              ? `one of ${quoted(known)}`
+              : `one of ${known.length} model ids, such as ${quoted(known.slice(0, shown))}`,
+        found: quoted(ids),
+      },
+    );
   }
 
   /** Every checkpoint, model by model, epoch by epoch (nothing is read until `load()`). */
@@ -246,15 +278,12 @@ export class Zoo implements Iterable<ZooCheckpoint> {
 
   /** A zoo of the models that pass `keep` (same kind, same axes). */
   filter(keep: (model: ZooModel) => boolean): Zoo {
-    return new Zoo(
-      this.kind,
-      this.root,
-      this.models.filter(keep),
-      this.axes,
-      this.manifest,
-      this.skipped,
-      this.dataset,
-    );
+    return this.withModels(this.models.filter(keep));
+  }
+
+  /** This zoo with other models: a subset keeps the whole zoo's axes, manifest, skipped entries and dataset. */
+  private withModels(models: readonly ZooModel[]): Zoo {
+    return new Zoo(this.kind, this.root, models, this.axes, this.manifest, this.skipped, this.dataset);
   }
 
   /**
