@@ -16,9 +16,9 @@ import {
   selectableView,
   viewIdOf,
   weightManifold,
-  type PhaseRow,
   type SelectionMessage,
 } from 'weightlab/internal';
+import { phaseRow } from '../support/phase-row';
 
 const IDS = ['a', 'b', 'c', 'd'];
 const manifoldOf = () =>
@@ -31,29 +31,6 @@ const manifoldOf = () =>
     ],
     { ids: IDS, seed: 1 },
   );
-
-function row(width: number, batch: number, models: string[]): PhaseRow {
-  return {
-    width,
-    batch_size: batch,
-    models,
-    train_loss: 0.01,
-    train_acc: 1,
-    test_loss: 0.2,
-    test_acc: 0.95,
-    hessian_top_ev: 2,
-    hessian_trace: 10,
-    log_hessian_top_ev: Math.log(2),
-    log_hessian_trace: Math.log(10),
-    curve_mc_train_error: 0,
-    curve_mc_test_error: 0,
-    curve_mc_train_loss: 0,
-    linear_barrier_train_loss: 0.1,
-    representation_similarity: 0.9,
-    l2_distance: 10,
-    nan: false,
-  };
-}
 
 test('checkSelectionMessage accepts point and cell selections and names the field of a bad one', () => {
   assert.deepEqual(checkSelectionMessage({ event: 'selection', kind: 'lasso', indices: [0, 2] }).indices, [0, 2]);
@@ -121,10 +98,17 @@ test('a displayed manifold is found by the view id in its metadata; comm message
 
 test("a phase diagram's selection is the models of the clicked cell; selectCell names it by axis values", async () => {
   const diagram = phaseDiagram(
-    new PhaseTable([row(2, 8, ['m1', 'm2']), row(2, 64, ['m3', 'm4']), row(8, 8, ['m5', 'm6'])], {
-      load: 'width',
-      temperature: 'batch_size',
-    }),
+    new PhaseTable(
+      [
+        phaseRow(2, 8, { models: ['m1', 'm2'] }),
+        phaseRow(2, 64, { models: ['m3', 'm4'] }),
+        phaseRow(8, 8, { models: ['m5', 'm6'] }),
+      ],
+      {
+        load: 'width',
+        temperature: 'batch_size',
+      },
+    ),
   );
   const bundle = await diagram[mimeBundle]();
   const payload = bundle.data[PHASE_DIAGRAM_MIME] as { x: { values: number[] }; y: { values: number[] } };

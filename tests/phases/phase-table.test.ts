@@ -16,40 +16,16 @@ import {
   classifyPhases,
   phaseDiagram,
   phaseMetrics,
-  type PhaseRow,
 } from 'weightlab/internal';
 import { temporaryFolder } from '../support/paths';
-
-function row(width: number, batch: number, values: Partial<PhaseRow> = {}): PhaseRow {
-  return {
-    width,
-    batch_size: batch,
-    models: ['a', 'b'],
-    train_loss: 0.01,
-    train_acc: 1,
-    test_loss: 0.2,
-    test_acc: 0.95,
-    hessian_top_ev: 2,
-    hessian_trace: 10,
-    log_hessian_top_ev: Math.log(2),
-    log_hessian_trace: Math.log(10),
-    curve_mc_train_error: 0,
-    curve_mc_test_error: 0,
-    curve_mc_train_loss: 0,
-    linear_barrier_train_loss: 0.1,
-    representation_similarity: 0.9,
-    l2_distance: 10,
-    nan: false,
-    ...values,
-  };
-}
+import { phaseRow } from '../support/phase-row';
 
 const cells = [
-  row(2, 8, { train_loss: 1.5, train_acc: 0.5, curve_mc_train_error: -3 }), // underfit, barrier: I
-  row(2, 64, { train_loss: 1.2, train_acc: 0.6, curve_mc_train_error: 4 }), // underfit, connected: II
-  row(8, 8, { curve_mc_train_error: -2, test_acc: 0.9 }), // fit, barrier: III
-  row(8, 64, { curve_mc_train_error: 0.5, representation_similarity: 0.5 }), // fit, connected, CKA below the default 0.55: IV-A
-  row(32, 8, { curve_mc_train_error: -0.5, representation_similarity: 0.95 }), // fit, connected, CKA above: IV-B
+  phaseRow(2, 8, { train_loss: 1.5, train_acc: 0.5, curve_mc_train_error: -3 }), // underfit, barrier: I
+  phaseRow(2, 64, { train_loss: 1.2, train_acc: 0.6, curve_mc_train_error: 4 }), // underfit, connected: II
+  phaseRow(8, 8, { curve_mc_train_error: -2, test_acc: 0.9 }), // fit, barrier: III
+  phaseRow(8, 64, { curve_mc_train_error: 0.5, representation_similarity: 0.5 }), // fit, connected, CKA below the default 0.55: IV-A
+  phaseRow(32, 8, { curve_mc_train_error: -0.5, representation_similarity: 0.95 }), // fit, connected, CKA above: IV-B
 ];
 
 test('a PhaseTable is a ResultTable: axis columns first, verbs keep its axes, CSV round trip', () => {

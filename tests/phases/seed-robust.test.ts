@@ -20,31 +20,11 @@ import {
   type ZooSpec,
 } from 'weightlab/internal';
 import { temporaryFolder } from '../support/paths';
+import { phaseRow } from '../support/phase-row';
 
-function row(width: number, batch: number, values: Partial<PhaseRow> = {}): PhaseRow {
-  return {
-    width,
-    batch_size: batch,
-    models: ['a', 'b', 'c'],
-    train_loss: 0.01,
-    train_acc: 1,
-    test_loss: 0.2,
-    test_acc: 0.95,
-    trivial_error: 0.9,
-    hessian_top_ev: 2,
-    hessian_trace: 10,
-    log_hessian_top_ev: Math.log(2),
-    log_hessian_trace: Math.log(10),
-    curve_mc_train_error: 0,
-    curve_mc_test_error: 0,
-    curve_mc_train_loss: 0,
-    linear_barrier_train_loss: 0.1,
-    representation_similarity: 0.9,
-    l2_distance: 10,
-    nan: false,
-    ...values,
-  };
-}
+/** A cell of three seeds (three pairs) of a ten-class classifier (trivial error 0.9). */
+const row = (width: number, batch: number, values: Partial<PhaseRow> = {}): PhaseRow =>
+  phaseRow(width, batch, { models: ['a', 'b', 'c'], trivial_error: 0.9, ...values });
 
 const axes = { load: 'width', temperature: 'batch_size' };
 

@@ -16,10 +16,10 @@ import {
   PhaseTable,
   zooPreset,
   PHASE_DIAGRAM_MIME,
-  type PhaseRow,
   type ZooSpec,
 } from 'weightlab/internal';
 import { temporaryFolder } from '../../support/paths';
+import { phaseRow } from '../../support/phase-row';
 import { zooFileDigests as files } from './zoo-files';
 
 const spec: ZooSpec = {
@@ -124,39 +124,15 @@ test('phaseMetrics reports corrupt and missing checkpoints per model, flags NaN,
   assert.ok(nanTable.problems.every((p) => /NaN/.test(p.problem)));
 });
 
-function row(cell: [number, number], values: Partial<PhaseRow>): PhaseRow {
-  return {
-    width: cell[0],
-    batch_size: cell[1],
-    models: ['a', 'b'],
-    train_loss: 0.01,
-    train_acc: 1,
-    test_loss: 0.2,
-    test_acc: 0.95,
-    hessian_top_ev: 2,
-    hessian_trace: 10,
-    log_hessian_top_ev: Math.log(2),
-    log_hessian_trace: Math.log(10),
-    curve_mc_train_error: 0,
-    curve_mc_test_error: 0,
-    curve_mc_train_loss: 0,
-    linear_barrier_train_loss: 0.1,
-    representation_similarity: 0.9,
-    l2_distance: 10,
-    nan: false,
-    ...values,
-  };
-}
-
 test('classifyPhases follows the decision tree with its documented defaults', async () => {
   const table = new PhaseTable(
     [
-      row([2, 8], { train_loss: 1.5, train_acc: 0.5, curve_mc_train_error: -3 }), // underfit + barrier -> I
-      row([2, 64], { train_loss: 1.2, train_acc: 0.6, curve_mc_train_error: 4 }), // underfit + mc > 0 -> II
-      row([8, 8], { curve_mc_train_error: -2 }), // fit + barrier -> III
-      row([8, 64], { curve_mc_train_error: 0.5, representation_similarity: 0.5 }), // fit, connected, CKA below 0.55 -> IV-A
-      row([32, 8], { curve_mc_train_error: -0.5, representation_similarity: 0.95 }), // fit, connected, high CKA -> IV-B
-      row([32, 64], { train_loss: 0.2, train_acc: 0.99 }), // loss 20x the best cell: underfit by the (optional) loss rule -> II
+      phaseRow(2, 8, { train_loss: 1.5, train_acc: 0.5, curve_mc_train_error: -3 }), // underfit + barrier -> I
+      phaseRow(2, 64, { train_loss: 1.2, train_acc: 0.6, curve_mc_train_error: 4 }), // underfit + mc > 0 -> II
+      phaseRow(8, 8, { curve_mc_train_error: -2 }), // fit + barrier -> III
+      phaseRow(8, 64, { curve_mc_train_error: 0.5, representation_similarity: 0.5 }), // fit, connected, CKA below 0.55 -> IV-A
+      phaseRow(32, 8, { curve_mc_train_error: -0.5, representation_similarity: 0.95 }), // fit, connected, high CKA -> IV-B
+      phaseRow(32, 64, { train_loss: 0.2, train_acc: 0.99 }), // loss 20x the best cell: underfit by the (optional) loss rule -> II
     ],
     { load: 'width', temperature: 'batch_size' },
   );
