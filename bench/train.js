@@ -3,7 +3,8 @@
 // SGD lr 0.05 momentum 0.9 weight decay 5e-4, batch 32, 10 epochs on the 1,437 training rows,
 // with the per-epoch evaluation on train and test that trainNetwork does), on one thread:
 // weightlab trainNetwork one model at a time, weightlab trainLockstep in groups of 8 and 32, and
-// torch (/usr/bin/python3, torch.set_num_threads(1)) in float32 and float64 on the same data, all
+// the same jobs in torch (bench/support/torch-train.js: /usr/bin/python3, one thread) in float32
+// and float64, with the per-epoch evaluation and training alone, on the same data, all
 // in the same run so that the ratios hold on a loaded machine (the load average is printed per
 // row). Times are CPU seconds of the process (Node: process.cpuUsage, torch: time.process_time),
 // which a loaded machine inflates far less than wall time. Torch is skipped with a note when it is not installed. A script, not a timed test.
@@ -19,8 +20,6 @@
 //   node bench/train.js --cnn [--epochs 2] [--widths 4,16] [--groups 8] [--single 2] [--mnist-per-class 100] [--json FILE]
 const fs = require('node:fs');
 const os = require('node:os');
-const path = require('node:path');
-const { execFileSync } = require('node:child_process');
 // weightlab/internal: trainNetwork and trainLockstep are not (yet) public names.
 const wl = require('../lib/dist/internal');
 const { torchUnavailable, torchTrain } = require('./support/torch-train');
@@ -43,75 +42,6 @@ const loadAverage = () =>
     .loadavg()
     .map((v) => v.toFixed(2))
     .join(' ');
-
-// The torch side of the same job: the model, optimiser, batch order per epoch and evaluation
-// after every epoch mirror trainNetwork; the data comes from weightlab's digits split.
-const TORCH_SCRIPT = String.raw`
-import sys, time, numpy as np, torch
-torch.set_num_threads(1)
-folder, dtype_name, epochs, models = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-widths = [int(w) for w in sys.argv[5].split(',')]
-dtype = {'float32': torch.float32, 'float64': torch.float64}[dtype_name]
-load = lambda name: np.load(f'{folder}/{name}.npy')
-xtr, ytr, xte, yte = (torch.from_numpy(load(n)) for n in ('xtr', 'ytr', 'xte', 'yte'))
-xtr, xte = xtr.to(dtype), xte.to(dtype)
-ytr, yte = ytr.long(), yte.long()
-loss_fn = torch.nn.CrossEntropyLoss()
-def evaluate(net):
-    with torch.no_grad():
-        return [(loss_fn(z, y).item(), (z.argmax(1) == y).float().mean().item()) for x, y in ((xtr, ytr), (xte, yte)) for z in (net(x),)]
-def seconds_per_model(width, with_evaluation):
-    start = time.process_time()
-    for seed in range(models):
-        torch.manual_seed(seed)
-        net = torch.nn.Sequential(torch.nn.Linear(64, width), torch.nn.ReLU(), torch.nn.Linear(width, 10)).to(dtype)
-        opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
-        if with_evaluation: evaluate(net)
-        for epoch in range(epochs):
-            order = torch.randperm(xtr.shape[0])
-            for s in range(0, xtr.shape[0], 32):
-                rows = order[s:s + 32]
-                opt.zero_grad()
-                loss_fn(net(xtr[rows]), ytr[rows]).backward()
-                opt.step()
-            if with_evaluation: evaluate(net)
-    return (time.process_time() - start) / models
-for width in widths:
-    print(width, seconds_per_model(width, True), seconds_per_model(width, False), flush=True)
-`;
-
-function torchSeconds(split, dtype) {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-train-'));
-  try {
-    const save = (name, tensor) => wl.writeNpy(path.join(folder, `${name}.npy`), tensor);
-    save('xtr', new wl.Tensor('float64', split.train.x, [split.train.size, split.train.features]));
-    save('ytr', new wl.Tensor('int32', split.train.y, [split.train.size]));
-    save('xte', new wl.Tensor('float64', split.test.x, [split.test.size, split.test.features]));
-    save('yte', new wl.Tensor('int32', split.test.y, [split.test.size]));
-    const output = execFileSync(
-      '/usr/bin/python3',
-      ['-c', TORCH_SCRIPT, folder, dtype, String(epochs), String(single), widths.join(',')],
-      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } },
-    );
-    // width -> [seconds with the per-epoch evaluation (the same job as trainNetwork), seconds training only]
-    return new Map(
-      output
-        .trim()
-        .split('\n')
-        .map((line) => {
-          const [width, ...times] = line.split(' ').map(Number);
-          return [width, times];
-        }),
-    );
-  } finally {
-    fs.rmSync(folder, { recursive: true, force: true });
-  }
-}
 
 // CPU seconds of this process (both sides measure CPU time, not wall time: on a machine shared
 // with other jobs, wall time mostly measures the others; one thread each, so CPU time is the cost).
@@ -211,9 +141,26 @@ function mlpBench() {
   // Warm-up (JIT, kernel instantiation) so the first timed row does not pay it.
   wl.trainNetwork(job(16, 0), split.train, split.test);
   wl.trainLockstep([job(16, 0), job(16, 1)], split, { engine: 'wasm' });
-  const torch32 = torchSeconds(split, 'float32');
-  const torch64 = torchSeconds(split, 'float64');
-  if (!torch32) log('torch: not installed (/usr/bin/python3 -c "import torch" failed); torch columns skipped');
+  const torchMissing = torchUnavailable();
+  if (torchMissing) log(`torch: skipped (${torchMissing})`);
+  // Torch trains the same jobs (per width, seeds 0 to single - 1), per dtype once with the per-epoch
+  // evaluation (the job trainNetwork does) and once training alone: dtype -> width -> [seconds per
+  // model with evaluation, training alone].
+  const torchJobs = widths.flatMap((width) => Array.from({ length: single }, (_, m) => job(width, m)));
+  const perModel = (trained, w) =>
+    trained.slice(w * single, (w + 1) * single).reduce((sum, r) => sum + r.seconds, 0) / single;
+  const torchSeconds = new Map();
+  if (!torchMissing)
+    for (const dtype of ['float32', 'float64']) {
+      const withEvaluation = torchTrain(wl, torchJobs, split, dtype);
+      const trainingAlone = torchTrain(wl, torchJobs, split, dtype, { evaluation: false });
+      torchSeconds.set(
+        dtype,
+        new Map(widths.map((width, w) => [width, [perModel(withEvaluation, w), perModel(trainingAlone, w)]])),
+      );
+    }
+  const torch32 = torchSeconds.get('float32');
+  const torch64 = torchSeconds.get('float64');
   const rows = [];
   for (const width of widths) {
     const row = { width, load: undefined };

@@ -1,6 +1,6 @@
-// The torch side of the training benchmarks (bench/train.js --cnn, bench/zoo.js --torch): trains
-// weightlab training jobs (an MLP or the small CNN of lib/src/train/cnn.ts, SGD with momentum and
-// weight decay, a seeded batch order per epoch, an evaluation on train and test before training
+// The torch side of the training benchmarks (bench/train.js, its --cnn rows, bench/zoo.js --torch):
+// trains weightlab training jobs (an MLP or the small CNN of lib/src/train/cnn.ts, SGD with momentum
+// and weight decay, a seeded batch order per epoch, an evaluation on train and test before training
 // and after every epoch, as trainNetwork does) in torch on one thread, on the same data, and
 // reports each job's CPU seconds (time.process_time) and final test accuracy. Torch draws its own
 // initialisation and batch order, so accuracies agree in distribution, not bit for bit; the cost
@@ -54,13 +54,14 @@ def evaluate(net):
             result.append((loss / x.shape[0], correct / x.shape[0]))
         return result
 
+evaluation = config['evaluation']
 for job in config['jobs']:
     start = time.process_time()
     torch.manual_seed(job['seed'])
     net = build(job['architecture']).to(dtype)
     opt = torch.optim.SGD(net.parameters(), lr=job['learningRate'], momentum=job['momentum'], weight_decay=job['weightDecay'])
     batch = job['batchSize']
-    metrics = evaluate(net)
+    if evaluation: metrics = evaluate(net)
     for epoch in range(job['epochs']):
         order = torch.randperm(xtr.shape[0])
         for s in range(0, xtr.shape[0], batch):
@@ -68,8 +69,11 @@ for job in config['jobs']:
             opt.zero_grad()
             loss_fn(net(xtr[rows]), ytr[rows]).backward()
             opt.step()
-        metrics = evaluate(net)
-    print(json.dumps({'seconds': time.process_time() - start, 'test_acc': metrics[1][1]}), flush=True)
+        if evaluation: metrics = evaluate(net)
+    seconds = time.process_time() - start
+    # without the per-epoch evaluation, the final accuracy is measured after the clock stops
+    if not evaluation: metrics = evaluate(net)
+    print(json.dumps({'seconds': seconds, 'test_acc': metrics[1][1]}), flush=True)
 `;
 
 /** Why torch cannot run here (a sentence), or undefined when `import torch` works. */
@@ -82,12 +86,23 @@ function torchUnavailable() {
   }
 }
 
+/** What torchTrain does besides training, as data (see TORCH_TRAIN_DEFAULTS). */
+const TORCH_TRAIN_DEFAULTS = Object.freeze({
+  /**
+   * Whether the timed part includes the evaluation on train and test before training and after
+   * every epoch, as trainNetwork does (false: training alone is timed, to show what the evaluation
+   * costs; the test accuracy is still measured, once, after the clock stops). @default true
+   */
+  evaluation: true,
+});
+
 /**
  * Trains `jobs` (weightlab TrainingJob objects; architecture, seed, batchSize, learningRate,
  * momentum, weightDecay, epochs) in torch in `dtype` on `split`, one after another in one Python
- * process; returns per job { seconds (CPU), test_acc }.
+ * process; returns per job, in order, { seconds (CPU), test_acc }. `options`: TORCH_TRAIN_DEFAULTS.
  */
-function torchTrain(wl, jobs, split, dtype) {
+function torchTrain(wl, jobs, split, dtype, options) {
+  const { evaluation } = wl.resolveOptions('torchTrain', TORCH_TRAIN_DEFAULTS, options);
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'weightlab-bench-torch-'));
   try {
     const save = (name, tensor) => wl.writeNpy(path.join(folder, `${name}.npy`), tensor);
@@ -95,7 +110,7 @@ function torchTrain(wl, jobs, split, dtype) {
     save('ytr', new wl.Tensor('int32', split.train.y, [split.train.size]));
     save('xte', new wl.Tensor('float64', split.test.x, [split.test.size, split.test.features]));
     save('yte', new wl.Tensor('int32', split.test.y, [split.test.size]));
-    fs.writeFileSync(path.join(folder, 'jobs.json'), JSON.stringify({ dtype, jobs }));
+    fs.writeFileSync(path.join(folder, 'jobs.json'), JSON.stringify({ dtype, evaluation, jobs }));
     const output = execFileSync(PYTHON, ['-c', TORCH_SCRIPT, folder], {
       encoding: 'utf8',
       env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
@@ -110,4 +125,4 @@ function torchTrain(wl, jobs, split, dtype) {
   }
 }
 
-module.exports = { torchUnavailable, torchTrain };
+module.exports = { torchUnavailable, torchTrain, TORCH_TRAIN_DEFAULTS };
