@@ -13,17 +13,12 @@ Run from the repository root: /usr/bin/python3 -m unittest -v tests/python/test_
 
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import unittest
 import uuid
 
-from jupyter_client.manager import start_new_kernel
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_kernel_protocol import install_kernelspec, wait_for_main_thread  # noqa: E402
+from kernel_session import RunningKernelMixin, reply_and_outputs  # noqa: E402
 
 MANIFOLD_MIME = "application/vnd.weightlab.manifold.v1+json"
 PHASE_MIME = "application/vnd.weightlab.phase-diagram.v1+json"
@@ -49,24 +44,9 @@ diagram
 """
 
 
-def collect(kc, msg_id, timeout=60):
-    """The shell reply to `msg_id` and its IOPub messages up to its idle status."""
-    reply = kc.get_shell_msg(timeout=timeout)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=timeout)
-    outputs = []
-    while True:
-        msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return reply, outputs
-        outputs.append(msg)
-
-
 def run(kc, code):
     msg_id = kc.execute(code)
-    reply, outputs = collect(kc, msg_id)
+    reply, outputs = reply_and_outputs(kc, msg_id)
     if reply["content"]["status"] != "ok":
         raise AssertionError(f"cell failed: {json.dumps(reply['content'])[:2000]}")
     return outputs
@@ -113,39 +93,7 @@ def iopub_until(kc, predicate, timeout=30):
             return seen
 
 
-class CommTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.jupyter_data = install_kernelspec()
-        cls.previous_path = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = cls.jupyter_data
-        cls.cwd = tempfile.mkdtemp(prefix="weightlab-comms-")
-        cls.log_path = os.path.join(cls.cwd, "kernel.log")
-        cls.log = open(cls.log_path, "w")
-        cls.km, cls.kc = start_new_kernel(
-            kernel_name="weightlab", cwd=cls.cwd, stderr=cls.log, startup_timeout=120
-        )
-        wait_for_main_thread(cls.kc)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.kc.stop_channels()
-            cls.km.shutdown_kernel(now=True)
-        finally:
-            cls.log.close()
-            if cls.previous_path is None:
-                os.environ.pop("JUPYTER_PATH", None)
-            else:
-                os.environ["JUPYTER_PATH"] = cls.previous_path
-            shutil.rmtree(cls.jupyter_data, ignore_errors=True)
-            shutil.rmtree(cls.cwd, ignore_errors=True)
-
-    def kernel_log(self):
-        self.log.flush()
-        with open(self.log_path) as f:
-            return f.read()
-
+class CommTests(RunningKernelMixin, unittest.TestCase):
     def test_1_unknown_target_and_view_are_closed(self):
         self.assertEqual(comm_info(self.kc), {})
         for target, data, reason in [
@@ -199,13 +147,13 @@ class CommTests(unittest.TestCase):
         waiting = self.kc.execute("console.log('waiting');\nJSON.stringify(await view.nextSelection())")
         iopub_until(self.kc, lambda m: m["msg_type"] == "stream" and "waiting" in m["content"]["text"])
         send_comm(self.kc, "comm_msg", {"comm_id": comm_id, "data": {"event": "selection", "kind": "point", "indices": [3]}})
-        reply, outputs = collect(self.kc, waiting)
+        reply, outputs = reply_and_outputs(self.kc, waiting)
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         self.assertEqual(json.loads(result(outputs)["data"]["text/plain"]), ["d"])
 
         # select() in a cell goes to the view as a comm_msg, with the rows of the ids.
         msg_id = self.kc.execute("view.select(['b', 'd'])")
-        reply, outputs = collect(self.kc, msg_id)
+        reply, outputs = reply_and_outputs(self.kc, msg_id)
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         sent = [m for m in outputs if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == comm_id]
         self.assertEqual(len(sent), 1, [m["msg_type"] for m in outputs])
@@ -214,7 +162,7 @@ class CommTests(unittest.TestCase):
 
         # A bad id is a typed error in the cell, naming it.
         msg_id = self.kc.execute("view.select(['b', 'zz'])")
-        reply, _ = collect(self.kc, msg_id)
+        reply, _ = reply_and_outputs(self.kc, msg_id)
         self.assertEqual(reply["content"]["status"], "error")
         self.assertIn('"zz"', reply["content"]["evalue"])
 
@@ -251,7 +199,7 @@ class CommTests(unittest.TestCase):
         self.assertEqual(json_value(self.kc, "diagram.selection"), ["m5", "m6"])
         # selectCell in a cell: the view is told the grid position.
         msg_id = self.kc.execute("diagram.selectCell({ batch_size: 64, width: 2 })")
-        reply, outputs = collect(self.kc, msg_id)
+        reply, outputs = reply_and_outputs(self.kc, msg_id)
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         sent = [m for m in outputs if m["msg_type"] == "comm_msg"]
         self.assertEqual(sent[0]["content"]["data"]["cell"], {"row": 0, "column": 1})

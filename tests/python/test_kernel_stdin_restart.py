@@ -27,7 +27,6 @@ import uuid
 
 import nbformat
 from jupyter_client.ioloop import AsyncIOLoopKernelManager, IOLoopKernelManager
-from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
@@ -35,7 +34,8 @@ from tornado.websocket import websocket_connect
 from traitlets.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_kernel_protocol import install_kernelspec, wait_for_main_thread  # noqa: E402
+from kernel_session import JupyterPathMixin, RunningKernelMixin, reply_and_outputs  # noqa: E402
+from test_kernel_protocol import wait_for_main_thread  # noqa: E402
 
 HEAP_MIB = 192
 # Grows an array of arrays until V8 reaches the heap limit and aborts the process.
@@ -43,60 +43,11 @@ OUT_OF_MEMORY = "const hoard: number[][] = [];\nwhile (true) hoard.push(new Arra
 PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 
 
-class JupyterPathMixin:
-    """Points JUPYTER_PATH at a temporary folder holding only our kernelspec, with `kernel_env`."""
-
-    kernel_env = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.jupyter_data = install_kernelspec(cls.kernel_env)
-        cls.previous_path = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = cls.jupyter_data
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.previous_path is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = cls.previous_path
-        shutil.rmtree(cls.jupyter_data, ignore_errors=True)
-
-
-def reply_and_outputs(kc, msg_id, timeout=60):
-    """The execute_reply of `msg_id` and its IOPub messages up to idle (blocking client)."""
-    reply = kc.get_shell_msg(timeout=timeout)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=timeout)
-    outputs = []
-    while True:
-        msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return reply, outputs
-        outputs.append(msg)
-
-
 def result_text(outputs):
     return next(msg["content"]["data"]["text/plain"] for msg in outputs if msg["msg_type"] == "execute_result")
 
 
-class StdinTests(JupyterPathMixin, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.km, cls.kc = start_new_kernel(kernel_name="weightlab", startup_timeout=120)
-        wait_for_main_thread(cls.kc)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.kc.stop_channels()
-            cls.km.shutdown_kernel(now=True)
-        finally:
-            super().tearDownClass()
-
+class StdinTests(RunningKernelMixin, unittest.TestCase):
     def test_input_round_trip(self):
         msg_id = self.kc.execute('const name = await input("Name: ");\nconst token = await password("Token: ");\n`${name}/${token.length}`', allow_stdin=True)
         request = self.kc.get_stdin_msg(timeout=60)
