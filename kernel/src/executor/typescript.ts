@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import type { Converter, ConverterOptions, IsCompleteResult } from 'tslab/dist/converter';
-import { requireWithCodeCache } from './code-cache';
+import { requireWithCodeCache, type CodeCachePruneReport } from './code-cache';
 
 export type { Converter, IsCompleteResult };
 export type TypeScript = typeof import('@tslab/typescript-for-tslab');
@@ -22,6 +22,8 @@ export interface LoadedTypeScript {
   version: string;
   /** Stores the V8 code cache of TypeScript once it is warm (call after the first cells). */
   saveCodeCache(): void;
+  /** Prunes the code cache folder, at most once a day (see pruneCodeCache); undefined when it did not. */
+  pruneCodeCache(): CodeCachePruneReport | undefined;
   createConverter(): Converter;
   isCompleteCode(content: string): IsCompleteResult;
 }
@@ -284,6 +286,7 @@ export function loadTypeScript(): LoadedTypeScript {
     ts,
     version: ts.version,
     saveCodeCache: () => cached.save(),
+    pruneCodeCache: () => cached.prune(),
     createConverter: () => converterModule.createConverter({ isJS: false, isBrowser: false }),
     isCompleteCode: (content) => converterModule.isCompleteCode(content),
   };

@@ -87,6 +87,9 @@ function createExecutor(directory: string): Promise<Executor> {
       if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
       // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
       typescript.saveCodeCache();
+      // At most once a day (one stat otherwise): entries of other Node or TypeScript versions and of gone checkouts.
+      const pruned = typescript.pruneCodeCache();
+      if (pruned) trace(`code cache pruned: ${pruned.removed.length} removed, ${pruned.keptEntries} kept`);
       return executor;
     });
 }
