@@ -2,7 +2,8 @@
 // small tanh MLP by torch's double backpropagation in float64 (eigvalsh of each diagonal block,
 // its trace, and the variance of a Rademacher probe, which bounds Hutchinson's error), and the
 // closed form of a quadratic (least squares: the block of a layer is A_l^T A_l / n, its
-// eigenvalues by Jacobi rotations). Every check runs for several seeds of the estimators.
+// eigenvalues by Jacobi rotations). The small CNN's blocks (conv layers and classifier) against
+// central differences of its gradient. Every check runs for several seeds of the estimators.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -11,6 +12,9 @@ import {
   InterruptedError,
   LayerHessian,
   blockOperator,
+  buildNetwork,
+  cnn,
+  digits,
   gaussianBlobs,
   hessianByLayer,
   initialParameters,
@@ -24,7 +28,7 @@ import {
   type TrainingTask,
 } from 'weightlab/internal';
 import { torchHessianBlocks } from './torch-hessian';
-import { jacobiEigenvalues } from './oracle';
+import { finiteDifferenceHessianOf, jacobiEigenvalues } from './oracle';
 import { rejectsUnknownKey } from '../support/options';
 import { temporaryFolder } from '../support/paths';
 
@@ -225,6 +229,47 @@ test('a quadratic: each layer block is A_l^T A_l / n (closed form), also for a W
   );
   const bias = blockOf(slots[1].bias, slots[1].bias + slots[1].outputs);
   assert.ok(relative(picked.rows()[2].top_eigenvalue, Math.max(...bias.eigenvalues)) < 1e-8);
+});
+
+test("the small CNN's layer blocks (two convolutions, the classifier) match the dense Hessian by differences of the gradient", async () => {
+  const { train } = digits();
+  const n = 40;
+  const data = {
+    name: 'digits-40',
+    x: train.x.slice(0, n * 64),
+    y: train.y.slice(0, n),
+    size: n,
+    features: 64,
+    classes: 10,
+  };
+  const arch = cnn([1, 8, 8], [2, 3], 10, { activation: 'tanh' });
+  const params = initialParameters(arch, 4);
+  const net = buildNetwork(arch, n);
+  const P = net.parameterCount;
+  const H = finiteDifferenceHessianOf((w, out) => net.lossAndGradient(w, data.x, data.y, n, out), params);
+  const task = supervisedTask(arch, { train: data, test: data });
+  for (const seed of SEEDS.slice(0, 2)) {
+    const rows = (await hessianByLayer(params, task, { ...TIGHT, seed, traceProbes: P })).rows();
+    assert.deepEqual(
+      rows.map((row) => row.layer),
+      ['layers.0', 'layers.1', 'layers.2'],
+    );
+    networkSlots(arch).forEach((slot, l) => {
+      const [start, end] = [slot.weight, slot.bias + slot.outputs];
+      const d = end - start;
+      const block = new Float64Array(d * d);
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) block[a * d + b] = H[(start + a) * P + start + b];
+      const expected = byMagnitude(jacobiEigenvalues(block, d))[0];
+      const trace = Array.from({ length: d }, (_, a) => block[a * d + a]).reduce((x, y) => x + y);
+      // h = 1e-5 differences of an exact gradient: ~1e-9 per entry, so 1e-6 relative on these blocks.
+      assert.equal(rows[l].parameters, d);
+      assert.ok(
+        relative(rows[l].top_eigenvalue, expected) < 1e-6,
+        `${rows[l].layer}: ${rows[l].top_eigenvalue} vs ${expected}`,
+      );
+      assert.ok(relative(rows[l].trace, trace) < 1e-6, `${rows[l].layer}: trace ${rows[l].trace} vs ${trace}`);
+    });
+  }
 });
 
 test('blockOperator reads and writes only its block of the whole product', () => {
