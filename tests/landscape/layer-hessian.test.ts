@@ -331,4 +331,12 @@ test('hessianByLayer: options are data (unknown keys, bad values, layers) and an
   assert.ok(rows.every((row) => row.iterations <= 100));
   assert.equal(result.table().numRows(), 3);
   assert.match(result.toString(), /layers\.0 .* top eigenvalue/);
+  // The chart: one bar per layer in each panel, its title replaceable (chart options are data too).
+  const chart = result.chart({ title: 'curvature' });
+  assert.equal(chart.spec.title, 'curvature');
+  assert.equal((chart.spec.data as { values: unknown[] }).values.length, 3);
+  assert.throws(
+    () => result.chart({ titel: 'x' } as never),
+    (e) => e instanceof ArgumentError && e.details.field === 'titel',
+  );
 });

@@ -16,7 +16,7 @@ import type { TrainingTask } from '../train/task';
 import type { WeightSet } from '../weights/weight-set';
 import { ResultTable } from '../table/result-table';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
-import { chartBundle, vegaLite, type VegaLiteChart } from '../display/vega-lite';
+import { chartBundle, retitled, vegaLite, type ChartOptions, type VegaLiteChart } from '../display/vega-lite';
 import { hutchinsonTrace, topEigenvalues, type HessianOperator } from './hessian';
 import { hessianRows, taskHessian } from './mlp-hessian';
 import { vectorOf } from './surface';
@@ -348,7 +348,7 @@ export class LayerHessian {
   }
 
   /** Two bar charts side by side: each block's top eigenvalue and its trace (error bars: 2 standard errors). */
-  chart(options: { title?: string } = {}): VegaLiteChart {
+  chart(options: ChartOptions = {}): VegaLiteChart {
     const values = this.#rows.map((row) => ({
       layer: row.layer,
       parameters: row.parameters,
@@ -366,8 +366,8 @@ export class LayerHessian {
       { field: 'trace', type: 'quantitative', format: '.4g' },
       { field: 'trace_exact', type: 'nominal' },
     ];
-    return vegaLite({
-      title: options.title ?? this.description(),
+    const spec = {
+      title: this.description(),
       data: { values },
       hconcat: [
         {
@@ -391,7 +391,8 @@ export class LayerHessian {
           ],
         },
       ],
-    });
+    };
+    return vegaLite(retitled(spec, options));
   }
 
   toJSON(): { context: LayerHessianContext; rows: LayerHessianRow[] } {
