@@ -22,6 +22,13 @@
 // #18), one worker each so the numbers are per core, then the same with the preset's seeds
 // widened to 8 (bigger groups); both builds of a pair must have the same file bytes.
 //
+// --hessian-by-layer times hessianByLayer (per layer: the top eigenvalue by a fixed number of power
+// iterations and the trace by a fixed number of Hutchinson probes, tolerance 0 so both sides do the
+// same products) against torch's per-layer HVP power iteration and probes (autograd.grad restricted
+// to the layer, bench/support/torch-layer-hessian.js) in the same run, on digits MLPs at their
+// initialisation and the 256-row batch of the phase metrics; CPU seconds of one thread each, and
+// the ratio weightlab/torch.
+//
 // --torch builds small presets with weightlab (in this thread, workers 0: per core, no worker
 // start-up; float64, lockstep groups) and trains the same jobs (every model of the preset: architecture, seed, batch size, learning
 // rate, momentum, weight decay, epochs, per-epoch evaluation) in torch on one thread in float64
@@ -32,12 +39,14 @@
 // unless --full-presets).
 //
 //   node bench/zoo.js [--small] [--full] [--engines [--epochs E]] [--grouping] [--out DIR] [--json FILE] [--skip-build]
+//   node bench/zoo.js --hessian-by-layer [--iterations N] [--probes M] [--json FILE]
 //   node bench/zoo.js --torch [--presets mnist-cnn-grid,digits-cnn-grid,digits-mlp-grid] [--full-presets] [--json FILE]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const wl = require('../lib/dist/internal');
 const { torchUnavailable, torchTrain } = require('./support/torch-train');
+const { torchLayerHessian } = require('./support/torch-layer-hessian');
 // The tests' comparison of two builds (every file's SHA-256 but zoo.json's), built with the tests.
 const { zooFileDigests } = require('../tests/dist/zoo/builder/zoo-files');
 
@@ -238,7 +247,62 @@ async function againstTorch() {
   results.torch = rows;
 }
 
+/** CPU seconds of hessianByLayer and of torch's per-layer power iteration on the same blocks (see the file comment). */
+async function hessianByLayerAgainstTorch() {
+  const missing = torchUnavailable();
+  if (missing) {
+    log(`--hessian-by-layer: skipped (${missing})`);
+    results.hessian_by_layer = { skipped: missing };
+    return;
+  }
+  const iterations = Number(value('iterations', 50));
+  const probes = Number(value('probes', 20));
+  const split = wl.digits({ seed: 0 });
+  const batch = wl.hessianBatch(split.train, 256, 0);
+  const rows = [];
+  log(
+    `--hessian-by-layer: per layer ${iterations} power iterations + ${probes} Hutchinson probes, 256 rows, float64, one thread each; load ${loadAverage()}`,
+  );
+  for (const hidden of [[32], [128], [64, 64]]) {
+    const arch = wl.mlp(64, hidden, 10);
+    const params = wl.initialParameters(arch, 0);
+    const task = wl.supervisedTask(arch, split);
+    const since = process.cpuUsage();
+    const ours = await wl.hessianByLayer(params, task, {
+      samples: 256,
+      seed: 0,
+      maxIterations: iterations,
+      tolerance: 0,
+      traceProbes: probes,
+      progress: false,
+    });
+    const weightlabSeconds = cpuSeconds(since);
+    const torch = torchLayerHessian(arch, params, batch.x, batch.y, iterations, probes);
+    const row = {
+      architecture: `64-${hidden.join('-')}-10`,
+      parameters: params.length,
+      layers: ours.rows().length,
+      weightlab_cpu_seconds: weightlabSeconds,
+      torch_cpu_seconds: torch.seconds,
+      ratio: weightlabSeconds / torch.seconds,
+      top_eigenvalues: ours.rows().map((r, l) => [r.top_eigenvalue, torch.layers[l].top_eigenvalue]),
+      load: loadAverage(),
+    };
+    rows.push(row);
+    log(
+      `MLP ${row.architecture} (${row.parameters} params, ${row.layers} layers): weightlab ${weightlabSeconds.toFixed(2)} s, torch ${torch.seconds.toFixed(2)} s CPU; weightlab/torch ${row.ratio.toFixed(2)}x; top eigenvalues (weightlab / torch) ${row.top_eigenvalues.map(([a, b]) => `${a.toPrecision(4)}/${b.toPrecision(4)}`).join(', ')} (load ${row.load})`,
+    );
+  }
+  results.hessian_by_layer = rows;
+}
+
 (async () => {
+  if (flag('hessian-by-layer')) {
+    await hessianByLayerAgainstTorch();
+    const jsonFile = value('json');
+    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
   if (flag('torch')) {
     await againstTorch();
     const jsonFile = value('json');

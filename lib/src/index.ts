@@ -74,7 +74,14 @@ export { openZoo, buildZoo, zooPreset, zooCache, Zoo, type ZooSpec } from './zoo
 export { digits, dataset, type Dataset } from './data/public';
 export { mlp, trainMlp, cnn } from './train/public';
 export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions, type HtsrRow } from './spectral/public';
-export { cka, modeConnectivity, topEigenvalues, hutchinsonTrace, lossSurface } from './landscape/public';
+export {
+  cka,
+  modeConnectivity,
+  topEigenvalues,
+  hutchinsonTrace,
+  hessianByLayer,
+  lossSurface,
+} from './landscape/public';
 export { phaseMetrics, classifyPhases, phaseDiagram, type PhaseTable } from './phases/public';
 export {
   inductiveBias,

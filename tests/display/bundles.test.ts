@@ -12,6 +12,7 @@ import {
   buildZoo,
   compareModels,
   gaussianBlobs,
+  hessianByLayer,
   initialParameters,
   lossSurface,
   mlp,
@@ -154,6 +155,9 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
     supervisedTask(architecture, blobs),
     { resolution: 3 },
   );
+  const layerHessian = await hessianByLayer(initialParameters(architecture, 1), supervisedTask(architecture, blobs), {
+    progress: false,
+  });
   const built = await buildZoo(
     {
       name: 'bundles-predict',
@@ -170,6 +174,8 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
     { name: 'bundle()', value: bundle({ 'text/plain': 'plain' }) },
     { name: 'ModelComparison', value: await compareModels(weights, other, { spectral: false }) },
     { name: 'LossSurface', value: surface },
+    { name: 'LayerHessian', value: layerHessian },
+    { name: 'LayerHessian.table()', value: layerHessian.table() },
     { name: 'PropertyPrediction', value: prediction },
     { name: 'html()', value: html('<b>bold</b>', 'bold') },
     { name: 'svg()', value: svg('<svg xmlns="http://www.w3.org/2000/svg"/>') },
@@ -276,8 +282,15 @@ test('results that are a table and a chart show the chart and offer each view al
       finetuneSteps: [],
     }),
   ]);
+  const architecture = mlp(4, [6], 2);
+  const layerHessian = await hessianByLayer(
+    initialParameters(architecture, 1),
+    supervisedTask(architecture, gaussianBlobs({ size: 60, features: 4, classes: 2, seed: 1 })),
+    { progress: false },
+  );
   for (const [name, value] of [
     ['inductive bias', result],
+    ['per-layer Hessian', layerHessian],
     ['comparison', new InductiveBiasComparison([result])],
     ['sweep', new InductiveBiasByDimension([4], [[result]])],
     ['generators', comparison],

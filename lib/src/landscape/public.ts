@@ -1,5 +1,6 @@
 // The landscape namespace: representation similarity (CKA), mode connectivity along linear and
-// Bezier paths, Hessian spectra (top eigenvalues, trace, density) of a network's loss, and 2-D
+// Bezier paths, Hessian spectra (top eigenvalues, trace, density) of a network's loss, whole or
+// per layer (`hessianByLayer`: the diagonal block of each layer's parameters), and 2-D
 // loss surfaces and 1-D slices along filter-normalised random or trajectory-PCA directions.
 // Each verb's defaults are exported next to it (`landscape.BEZIER_DEFAULTS`, ...).
 export {
@@ -39,6 +40,14 @@ export {
   type DensityOptions,
 } from './hessian';
 export { networkHessian, taskHessian } from './mlp-hessian';
+export {
+  hessianByLayer,
+  LayerHessian,
+  HESSIAN_BY_LAYER_DEFAULTS,
+  type HessianByLayerOptions,
+  type HessianGrouping,
+  type LayerHessianRow,
+} from './layer-hessian';
 export {
   lossSurface,
   normalizeDirection,

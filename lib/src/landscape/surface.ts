@@ -116,7 +116,8 @@ export interface TrajectoryRow {
   residual: number;
 }
 
-function vectorOf(arch: NetworkArchitecture, value: Float64Array | WeightSet, field: string, dimension: number) {
+/** `value` as the flat vector of `arch` (a WeightSet is converted), checked against the task's dimension. */
+export function vectorOf(arch: NetworkArchitecture, value: Float64Array | WeightSet, field: string, dimension: number) {
   const vector = value instanceof WeightSet ? fromWeightSet(arch, value) : value;
   if (!(vector instanceof Float64Array) || vector.length !== dimension)
     throw new ShapeError('a parameter vector must match the task', {
