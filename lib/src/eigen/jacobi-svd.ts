@@ -51,3 +51,92 @@ export function jacobiSquaredSingularValues(x: Float64Array, m: number, k: numbe
   }
   throw new NumericalError('one-sided Jacobi SVD did not converge', { expected: `at most ${MAX_SWEEPS} sweeps` });
 }
+
+/**
+ * A thin SVD of X (m x k, m <= k) from one-sided Jacobi: row i of `scaledRight` is σ_i v_iᵀ and
+ * row i of `left` is u_iᵀ, in descending order of σ_i, so X = Σ_i u_i (σ_i v_iᵀ).
+ */
+export interface JacobiSvd {
+  /** Singular values, descending. */
+  singularValues: Float64Array;
+  /** m x m, row-major: row i is the left singular vector u_i. */
+  left: Float64Array;
+  /** m x k, row-major: row i is σ_i times the right singular vector v_i. */
+  scaledRight: Float64Array;
+}
+
+/**
+ * Thin SVD of X (m x k, row-major, m <= k) by one-sided Jacobi with the rotations accumulated, for
+ * rebuilding X from a subset of its singular triplets (SVD smoothing). Accurate to eps·σmax in
+ * absolute terms like jacobiSquaredSingularValues; `x` is left unchanged.
+ */
+export function jacobiSvd(x: Float64Array, m: number, k: number): JacobiSvd {
+  const rows = x.slice(0, m * k);
+  // The product of the rotations, applied to the identity: rows = rotation · X at every step.
+  const rotation = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) rotation[i * m + i] = 1;
+  const rowNorm = (i: number) => {
+    let s = 0;
+    const at = i * k;
+    for (let t = 0; t < k; t++) s += rows[at + t] * rows[at + t];
+    return s;
+  };
+  const norms = new Float64Array(m);
+  let total = 0;
+  for (let i = 0; i < m; i++) total += norms[i] = rowNorm(i);
+  // Rows whose norm is below rounding of the whole matrix (an exactly rank-deficient X leaves such
+  // rows) would be rotated against each other forever without their inner product reaching eps.
+  const negligible = Number.EPSILON * Number.EPSILON * total;
+  let converged = false;
+  for (let sweep = 0; sweep < MAX_SWEEPS && !converged; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < m - 1; p++) {
+      for (let q = p + 1; q < m; q++) {
+        const a = norms[p],
+          b = norms[q];
+        if (a <= negligible || b <= negligible) continue;
+        const ap = p * k,
+          aq = q * k;
+        let g = 0;
+        for (let t = 0; t < k; t++) g += rows[ap + t] * rows[aq + t];
+        if (Math.abs(g) <= Number.EPSILON * Math.sqrt(a * b)) continue;
+        rotated = true;
+        const zeta = (b - a) / (2 * g);
+        const tangent = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + tangent * tangent),
+          s = c * tangent;
+        for (let t = 0; t < k; t++) {
+          const u = rows[ap + t],
+            v = rows[aq + t];
+          rows[ap + t] = c * u - s * v;
+          rows[aq + t] = s * u + c * v;
+        }
+        const rp = p * m,
+          rq = q * m;
+        for (let t = 0; t < m; t++) {
+          const u = rotation[rp + t],
+            v = rotation[rq + t];
+          rotation[rp + t] = c * u - s * v;
+          rotation[rq + t] = s * u + c * v;
+        }
+        norms[p] = a - tangent * g;
+        norms[q] = b + tangent * g;
+      }
+    }
+    for (let i = 0; i < m; i++) norms[i] = rowNorm(i);
+    converged = !rotated;
+  }
+  if (!converged)
+    throw new NumericalError('one-sided Jacobi SVD did not converge', { expected: `at most ${MAX_SWEEPS} sweeps` });
+  // rows = R·X with R orthogonal, so X = Rᵀ·rows: u_i is row i of R (column i of Rᵀ).
+  const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => norms[j] - norms[i]);
+  const singularValues = new Float64Array(m);
+  const left = new Float64Array(m * m);
+  const scaledRight = new Float64Array(m * k);
+  order.forEach((from, to) => {
+    singularValues[to] = Math.sqrt(norms[from]);
+    left.set(rotation.subarray(from * m, from * m + m), to * m);
+    scaledRight.set(rows.subarray(from * k, from * k + k), to * k);
+  });
+  return { singularValues, left, scaledRight };
+}
