@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   analyze,
+  keepSingularTriplets,
   svdSharpness,
   svdSmoothing,
   rng,
@@ -307,4 +308,21 @@ test('bad input gets a typed error naming the field', async () => {
     assert.equal(error.details.found, 'int8');
     return true;
   });
+});
+
+test('keepSingularTriplets: all triplets rebuild X; an exactly rank-deficient X converges (its null rows are not rotated forever)', () => {
+  // A periodic integer pattern: rank 7 of 16 exactly, so Jacobi leaves rows that are zero up to rounding.
+  const values = Float64Array.from({ length: 24 * 16 }, (_, i) => (i % 7) - 3);
+  for (const [rows, cols, x] of [
+    [24, 16, values],
+    [16, 24, values],
+  ] as const) {
+    const rebuilt = keepSingularTriplets(x, rows, cols, 0, Math.min(rows, cols));
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(rebuilt[i] - x[i]));
+    assert.ok(worst < 1e-12, `rebuilt to ${worst}`);
+    // The top 7 triplets are the whole matrix; the rest are rounding.
+    const top = keepSingularTriplets(x, rows, cols, 0, 7);
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(top[i] - x[i]) < 1e-12);
+  }
 });
