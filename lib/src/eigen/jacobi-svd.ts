@@ -2,14 +2,25 @@
 // sweeps) but accurate to eps·σmax in absolute terms for every singular value, including the
 // tiny ones the Gram route cannot resolve (it squares them into its ~n·eps·λmax noise floor).
 // Used for small rank-deficient layers, where WeightWatcher's matrix_rank, rank_loss, sv_min,
-// entropy and detX depend on the noise-level singular values of its LAPACK SVD.
+// entropy and detX depend on the noise-level singular values of its LAPACK SVD; and, with the
+// rotations kept, for the thin SVD that SVD smoothing rebuilds a layer from (jacobiSvd).
 
 import { NumericalError } from '../errors';
 
 const MAX_SWEEPS = 60;
 
-/** Squared singular values (ascending) of X (m x k, row-major, m <= k is fastest); `x` is overwritten. */
-export function jacobiSquaredSingularValues(x: Float64Array, m: number, k: number): Float64Array {
+/**
+ * Rotates pairs of rows of X (m x k, row-major, in place) until they are orthogonal, applying each
+ * rotation to the rows of `rotation` (m x m) too when given, and returns the squared row norms
+ * (unsorted). Pairs with a row of squared norm <= `negligible` are left alone.
+ */
+function orthogonalizeRows(
+  x: Float64Array,
+  m: number,
+  k: number,
+  negligible: number,
+  rotation?: Float64Array,
+): Float64Array {
   const norms = new Float64Array(m);
   const rowNorm = (i: number) => {
     let s = 0;
@@ -24,7 +35,7 @@ export function jacobiSquaredSingularValues(x: Float64Array, m: number, k: numbe
       for (let q = p + 1; q < m; q++) {
         const a = norms[p],
           b = norms[q];
-        if (a === 0 || b === 0) continue;
+        if (a <= negligible || b <= negligible) continue;
         const ap = p * k,
           aq = q * k;
         let g = 0;
@@ -41,15 +52,30 @@ export function jacobiSquaredSingularValues(x: Float64Array, m: number, k: numbe
           x[ap + t] = c * u - s * v;
           x[aq + t] = s * u + c * v;
         }
+        if (rotation) {
+          const rp = p * m,
+            rq = q * m;
+          for (let t = 0; t < m; t++) {
+            const u = rotation[rp + t],
+              v = rotation[rq + t];
+            rotation[rp + t] = c * u - s * v;
+            rotation[rq + t] = s * u + c * v;
+          }
+        }
         // Rotated norms from the 2 x 2 update (exact in exact arithmetic); refreshed each sweep below.
         norms[p] = a - tangent * g;
         norms[q] = b + tangent * g;
       }
     }
     for (let i = 0; i < m; i++) norms[i] = rowNorm(i);
-    if (!rotated) return norms.sort();
+    if (!rotated) return norms;
   }
   throw new NumericalError('one-sided Jacobi SVD did not converge', { expected: `at most ${MAX_SWEEPS} sweeps` });
+}
+
+/** Squared singular values (ascending) of X (m x k, row-major, m <= k is fastest); `x` is overwritten. */
+export function jacobiSquaredSingularValues(x: Float64Array, m: number, k: number): Float64Array {
+  return orthogonalizeRows(x, m, k, 0).sort();
 }
 
 /**
@@ -75,59 +101,11 @@ export function jacobiSvd(x: Float64Array, m: number, k: number): JacobiSvd {
   // The product of the rotations, applied to the identity: rows = rotation · X at every step.
   const rotation = new Float64Array(m * m);
   for (let i = 0; i < m; i++) rotation[i * m + i] = 1;
-  const rowNorm = (i: number) => {
-    let s = 0;
-    const at = i * k;
-    for (let t = 0; t < k; t++) s += rows[at + t] * rows[at + t];
-    return s;
-  };
-  const norms = new Float64Array(m);
   let total = 0;
-  for (let i = 0; i < m; i++) total += norms[i] = rowNorm(i);
+  for (const value of rows) total += value * value;
   // Rows whose norm is below rounding of the whole matrix (an exactly rank-deficient X leaves such
   // rows) would be rotated against each other forever without their inner product reaching eps.
-  const negligible = Number.EPSILON * Number.EPSILON * total;
-  let converged = false;
-  for (let sweep = 0; sweep < MAX_SWEEPS && !converged; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < m - 1; p++) {
-      for (let q = p + 1; q < m; q++) {
-        const a = norms[p],
-          b = norms[q];
-        if (a <= negligible || b <= negligible) continue;
-        const ap = p * k,
-          aq = q * k;
-        let g = 0;
-        for (let t = 0; t < k; t++) g += rows[ap + t] * rows[aq + t];
-        if (Math.abs(g) <= Number.EPSILON * Math.sqrt(a * b)) continue;
-        rotated = true;
-        const zeta = (b - a) / (2 * g);
-        const tangent = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + tangent * tangent),
-          s = c * tangent;
-        for (let t = 0; t < k; t++) {
-          const u = rows[ap + t],
-            v = rows[aq + t];
-          rows[ap + t] = c * u - s * v;
-          rows[aq + t] = s * u + c * v;
-        }
-        const rp = p * m,
-          rq = q * m;
-        for (let t = 0; t < m; t++) {
-          const u = rotation[rp + t],
-            v = rotation[rq + t];
-          rotation[rp + t] = c * u - s * v;
-          rotation[rq + t] = s * u + c * v;
-        }
-        norms[p] = a - tangent * g;
-        norms[q] = b + tangent * g;
-      }
-    }
-    for (let i = 0; i < m; i++) norms[i] = rowNorm(i);
-    converged = !rotated;
-  }
-  if (!converged)
-    throw new NumericalError('one-sided Jacobi SVD did not converge', { expected: `at most ${MAX_SWEEPS} sweeps` });
+  const norms = orthogonalizeRows(rows, m, k, Number.EPSILON * Number.EPSILON * total, rotation);
   // rows = R·X with R orthogonal, so X = Rᵀ·rows: u_i is row i of R (column i of Rᵀ).
   const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => norms[j] - norms[i]);
   const singularValues = new Float64Array(m);
