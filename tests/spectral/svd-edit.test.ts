@@ -326,3 +326,30 @@ test('keepSingularTriplets: all triplets rebuild X; an exactly rank-deficient X 
     for (let i = 0; i < x.length; i++) assert.ok(Math.abs(top[i] - x[i]) < 1e-12);
   }
 });
+
+test('a Keras Conv2D kernel (kh, kw, in, out) is smoothed slice by slice like its PyTorch-layout twin', async () => {
+  const keras = Tensor.from(Float32Array.from(rng(21).normal(3 * 3 * 6 * 8)), [3, 3, 6, 8]);
+  const kerasSet = new WeightSet({ 'conv/kernel': keras, 'conv/bias': Tensor.from(new Float32Array(8), [8]) });
+  assert.equal(kerasSet.layers[0].convention, 'keras');
+  // The same matrices in PyTorch's (out, in, kh, kw): slice [:, :, i, j] is slice [i, j, :, :] transposed.
+  const torch = keras.transpose([3, 2, 0, 1]).contiguous();
+  const [kerasResult, torchResult] = await Promise.all([
+    svdSmoothing(kerasSet, { method: 'svd', percent: 0.5 }),
+    svdSmoothing({ 'conv.weight': torch }, { method: 'svd', percent: 0.5 }),
+  ]);
+  const row = rowOf(kerasResult, 'svdSmoothing', 'conv');
+  // N 8, M 6, rf 9: trunc(0.5·54) = 27 pooled, ceil(27/9) = 3 per slice.
+  assert.deepEqual([row.slices, row.singular_values, row.num_smooth, row.kept], [9, 6, 27, 3]);
+  const edited = kerasResult.get('conv/kernel');
+  assert.deepEqual([edited.dtype, edited.shape], ['float32', [3, 3, 6, 8]]);
+  const back = torchResult.get('conv.weight').transpose([2, 3, 1, 0]).contiguous().toFloat64();
+  const mine = edited.toFloat64();
+  let scale = 0,
+    worst = 0;
+  for (let i = 0; i < mine.length; i++) {
+    scale = Math.max(scale, Math.abs(back[i]));
+    worst = Math.max(worst, Math.abs(mine[i] - back[i]));
+  }
+  assert.ok(worst <= 1e-6 * scale, `Keras and PyTorch layouts differ by ${worst}`);
+  assert.ok(scale > 0);
+});
