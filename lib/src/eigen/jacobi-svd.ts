@@ -75,7 +75,18 @@ function orthogonalizeRows(
 
 /** Squared singular values (ascending) of X (m x k, row-major, m <= k is fastest); `x` is overwritten. */
 export function jacobiSquaredSingularValues(x: Float64Array, m: number, k: number): Float64Array {
-  return orthogonalizeRows(x, m, k, 0).sort();
+  return orthogonalizeRows(x, m, k, negligibleRowNorm(x)).sort();
+}
+
+/**
+ * Squared row norm below which a row is rounding of the whole matrix (eps²·‖X‖²_F): an exactly
+ * rank-deficient X leaves such rows, and rotating them against each other never brings their
+ * inner product below eps relative to their own norms, so Jacobi would not converge.
+ */
+function negligibleRowNorm(x: Float64Array): number {
+  let total = 0;
+  for (const value of x) total += value * value;
+  return Number.EPSILON * Number.EPSILON * total;
 }
 
 /**
@@ -101,11 +112,7 @@ export function jacobiSvd(x: Float64Array, m: number, k: number): JacobiSvd {
   // The product of the rotations, applied to the identity: rows = rotation · X at every step.
   const rotation = new Float64Array(m * m);
   for (let i = 0; i < m; i++) rotation[i * m + i] = 1;
-  let total = 0;
-  for (const value of rows) total += value * value;
-  // Rows whose norm is below rounding of the whole matrix (an exactly rank-deficient X leaves such
-  // rows) would be rotated against each other forever without their inner product reaching eps.
-  const norms = orthogonalizeRows(rows, m, k, Number.EPSILON * Number.EPSILON * total, rotation);
+  const norms = orthogonalizeRows(rows, m, k, negligibleRowNorm(rows), rotation);
   // rows = R·X with R orthogonal, so X = Rᵀ·rows: u_i is row i of R (column i of Rᵀ).
   const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => norms[j] - norms[i]);
   const singularValues = new Float64Array(m);
