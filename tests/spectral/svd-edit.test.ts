@@ -354,3 +354,17 @@ test('a Keras Conv2D kernel (kh, kw, in, out) is smoothed slice by slice like it
   assert.ok(worst <= 1e-6 * scale, `Keras and PyTorch layouts differ by ${worst}`);
   assert.ok(scale > 0);
 });
+
+test("method 'auto' keeps the Marchenko-Pastur spikes where alpha > 6 and the detX count elsewhere", async () => {
+  const input = model();
+  input['flat.weight'] = Tensor.from(rng(31).normal(40 * 20), [40, 20]); // Gaussian: a large alpha
+  const analysis = await analyze(input, { detX: true, mpFit: true, progress: false });
+  const alphas = analysis.rows().map((row) => row.alpha as number);
+  assert.ok(alphas.some((a) => a > 6) && alphas.some((a) => a <= 6), `both rules are exercised: ${alphas.join(', ')}`);
+  const smoothed = await svdSmoothing(input, { method: 'auto' });
+  for (const layer of analysis.layers) {
+    const row = rowOf(smoothed, 'svdSmoothing', layer.row.name);
+    const expected = (layer.row.alpha as number) > 6 ? layer.row.num_spikes : layer.row.detX_num;
+    assert.equal(row.num_smooth, expected, layer.row.name);
+  }
+});
