@@ -73,7 +73,17 @@ export {
 export { openZoo, buildZoo, zooPreset, zooCache, Zoo, type ZooSpec } from './zoo/public';
 export { digits, dataset, type Dataset } from './data/public';
 export { mlp, trainMlp, cnn } from './train/public';
-export { analyze, esdPlot, alphaPlot, HtsrResult, type AnalyzeOptions, type HtsrRow } from './spectral/public';
+export {
+  analyze,
+  esdPlot,
+  alphaPlot,
+  esdGrid,
+  svdSmoothing,
+  svdSharpness,
+  HtsrResult,
+  type AnalyzeOptions,
+  type HtsrRow,
+} from './spectral/public';
 export {
   cka,
   modeConnectivity,

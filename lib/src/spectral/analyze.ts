@@ -184,7 +184,8 @@ export type ResolvedAnalyzeOptions = ResolvedOptions<AnalyzeOptions, typeof ANAL
 
 const LAYER_TYPES: readonly string[] = ['dense', 'conv1d', 'conv2d', 'embedding', 'norm'];
 
-interface Candidate {
+/** A layer of the model as analyze() numbers and reads it (svd-edit.ts reuses the numbering). */
+export interface Candidate {
   id: number;
   name: string;
   layerType: LayerType;
@@ -211,7 +212,8 @@ function unsupportedReason(layer: Layer, layerType: LayerType, shape: readonly n
   return `a ${layer.kind} layer needs a ${layer.kind === 'conv2d' ? '4' : '2'}-D weight, found ${dims}`;
 }
 
-function candidates(model: AnalyzeInput, startId: number): Candidate[] {
+/** The model's layers, numbered from `startId`, with WeightWatcher's type and the kernel layout of each. */
+export function candidates(model: AnalyzeInput, startId: number): Candidate[] {
   if (model instanceof Tensor) {
     const layerType: LayerType = model.rank === 2 ? 'dense' : model.rank === 4 ? 'conv2d' : 'unknown';
     const unsupported =
@@ -257,7 +259,7 @@ function candidates(model: AnalyzeInput, startId: number): Candidate[] {
 }
 
 /** WeightWatcher's apply_filters: type, id and name filters, applied in that order. */
-function filteredOut(candidate: Candidate, filters: (number | string)[] | undefined): boolean {
+export function filteredOut(candidate: Candidate, filters: (number | string)[] | undefined): boolean {
   if (!filters || filters.length === 0) return false;
   const ids = filters.filter((f): f is number => typeof f === 'number');
   const types = filters.filter((f): f is string => typeof f === 'string' && LAYER_TYPES.includes(f));

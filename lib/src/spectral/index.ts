@@ -13,10 +13,15 @@ export { HTSR_COLUMNS, type HtsrRow } from './columns';
 export {
   esdPlot,
   alphaPlot,
+  esdGrid,
   EsdPlot,
+  EsdGrid,
   logHistogram,
   ESD_PLOT_DEFAULTS,
   ALPHA_PLOT_DEFAULTS,
+  ESD_GRID_DEFAULTS,
+  type EsdGridOptions,
+  type EsdGridPanel,
   type EsdPlotOptions,
   type AlphaPlotOptions,
   type EsdPlotPayload,
@@ -79,3 +84,15 @@ export {
   type LayerMatrices,
   type SizeFilter,
 } from './matrices';
+export {
+  svdSmoothing,
+  svdSharpness,
+  keepSingularTriplets,
+  SVD_SMOOTHING_DEFAULTS,
+  SVD_SHARPNESS_DEFAULTS,
+  type SvdEditInput,
+  type SmoothingMethod,
+  type SvdSmoothingOptions,
+  type SvdSharpnessOptions,
+  type SvdEditRow,
+} from './svd-edit';

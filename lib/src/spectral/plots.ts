@@ -145,41 +145,7 @@ export function esdPlot(layer: LayerAnalysis, settings: EsdPlotOptions = {}): Es
   if (options.title !== undefined && typeof options.title !== 'string')
     throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
   const { row, evals, fit } = layer;
-  const histogram = logHistogram(evals);
-  const mp = layer.mp && layer.mp.sigmaMp > 0 ? layer.mp : safeFit(layer);
-  const tailShare = fit ? fit.tailLength / evals.length : 0;
-  const truncated = fit?.lambda !== undefined;
-  const tailDensity = (x: number, f: PowerLawFit) =>
-    f.lambda !== undefined
-      ? truncatedPowerLawDensity(x, f.alpha, f.lambda, f.xmin)
-      : ((f.alpha - 1) / f.xmin) * (x / f.xmin) ** -f.alpha;
-  // The frame: x spans the histogram's bins; y runs from a decade below the lowest bin (the MP
-  // density falls to 0 at the bulk edges, which would stretch a log axis over many decades) to
-  // above the highest bin or curve. Each overlay is cut to the frame, so the fit's tail stops
-  // where it leaves the plot instead of running past it.
-  const densities = histogram.map((bin) => bin.density);
-  const xDomain: [number, number] = histogram.length
-    ? [histogram[0].low, histogram[histogram.length - 1].high]
-    : [EVALS_THRESHOLD, 1];
-  const floor = densities.length ? Math.min(...densities) / 10 : EVALS_THRESHOLD;
-  const highest = densities.length ? Math.max(...densities) : 1;
-  const bulkCurve = mp ? marchenkoPasturCurve(layer, mp) : [];
-  const tailCurve = fit
-    ? logSpace(fit.xmin, Math.min(fit.xmax, xDomain[1]), CURVE_POINTS).map((x) => ({
-        x,
-        density: tailShare * tailDensity(x, fit),
-      }))
-    : [];
-  // Curves may rise above the histogram (the MP peak, the fit at xmin), up to a decade more.
-  const ceiling = highest * 10;
-  const top =
-    Math.min(
-      ceiling,
-      Math.max(highest, ...insideFrame([...bulkCurve, ...tailCurve], xDomain, [floor, ceiling]).map((p) => p.density)),
-    ) * 1.5;
-  const yDomain: [number, number] = [floor, top];
-  const bulk = insideFrame(bulkCurve, xDomain, yDomain);
-  const tail = insideFrame(tailCurve, xDomain, yDomain);
+  const { histogram, mp, truncated, floor, xDomain, yDomain, bulk, tail } = esdFrame(layer, true);
   const fitLabel = fit
     ? `: ${truncated ? `TPL alpha ${fit.alpha.toFixed(3)}, Lambda ${fit.lambda!.toPrecision(3)}` : `alpha ${fit.alpha.toFixed(3)}`}, xmin ${fit.xmin.toPrecision(4)}`
     : ' (power-law fit failed)';
@@ -276,6 +242,63 @@ export function esdPlot(layer: LayerAnalysis, settings: EsdPlotOptions = {}): Es
     histogram,
   };
   return new EsdPlot(vegaLite(spec), payload);
+}
+
+/** What an ESD panel draws, cut to its frame: the histogram, the MP bulk and power-law curves, and the log-log frame. */
+interface EsdFrame {
+  histogram: ReturnType<typeof logHistogram>;
+  mp: MarchenkoPasturFit | undefined;
+  truncated: boolean;
+  /** The y axis' lower end, where the histogram's bars start. */
+  floor: number;
+  xDomain: [number, number];
+  yDomain: [number, number];
+  bulk: { x: number; density: number }[];
+  tail: { x: number; density: number }[];
+}
+
+/**
+ * The geometry of a layer's ESD panel (esdPlot, one panel of esdGrid); `withBulk` adds the
+ * Marchenko-Pastur bulk (the layer's MP fit, or one fitted here).
+ */
+function esdFrame(layer: LayerAnalysis, withBulk: boolean): EsdFrame {
+  const { evals, fit } = layer;
+  const histogram = logHistogram(evals);
+  const mp = !withBulk ? undefined : layer.mp && layer.mp.sigmaMp > 0 ? layer.mp : safeFit(layer);
+  const tailShare = fit ? fit.tailLength / evals.length : 0;
+  const truncated = fit?.lambda !== undefined;
+  const tailDensity = (x: number, f: PowerLawFit) =>
+    f.lambda !== undefined
+      ? truncatedPowerLawDensity(x, f.alpha, f.lambda, f.xmin)
+      : ((f.alpha - 1) / f.xmin) * (x / f.xmin) ** -f.alpha;
+  // The frame: x spans the histogram's bins; y runs from a decade below the lowest bin (the MP
+  // density falls to 0 at the bulk edges, which would stretch a log axis over many decades) to
+  // above the highest bin or curve. Each overlay is cut to the frame, so the fit's tail stops
+  // where it leaves the plot instead of running past it.
+  const densities = histogram.map((bin) => bin.density);
+  const xDomain: [number, number] = histogram.length
+    ? [histogram[0].low, histogram[histogram.length - 1].high]
+    : [EVALS_THRESHOLD, 1];
+  const floor = densities.length ? Math.min(...densities) / 10 : EVALS_THRESHOLD;
+  const highest = densities.length ? Math.max(...densities) : 1;
+  const bulkCurve = mp ? marchenkoPasturCurve(layer, mp) : [];
+  const tailCurve = fit
+    ? logSpace(fit.xmin, Math.min(fit.xmax, xDomain[1]), CURVE_POINTS).map((x) => ({
+        x,
+        density: tailShare * tailDensity(x, fit),
+      }))
+    : [];
+  // Curves may rise above the histogram (the MP peak, the fit at xmin), up to a decade more.
+  const ceiling = highest * 10;
+  const top =
+    Math.min(
+      ceiling,
+      Math.max(highest, ...insideFrame([...bulkCurve, ...tailCurve], xDomain, [floor, ceiling]).map((p) => p.density)),
+    ) * 1.5;
+  const yDomain: [number, number] = [floor, top];
+  const bulk = insideFrame(bulkCurve, xDomain, yDomain);
+  const tail = insideFrame(tailCurve, xDomain, yDomain);
+  return { histogram, mp, truncated, floor, xDomain, yDomain, bulk, tail };
 }
 
 function safeFit(layer: LayerAnalysis): MarchenkoPasturFit | undefined {
@@ -379,4 +402,170 @@ export function alphaPlot(result: HtsrResult, settings: AlphaPlotOptions = {}): 
     height: 240,
     layer: layers,
   });
+}
+
+export interface EsdGridOptions {
+  /**
+   * Panels per row of the grid.
+   * @default 3
+   */
+  columns?: number;
+  /**
+   * The analysed layers drawn, by layer_id or name, in this order.
+   * @default undefined (every analysed layer, in layer order)
+   */
+  layers?: (number | string)[];
+  /**
+   * Chart title.
+   * @default undefined ("ESD of <n> layers (log-log): histogram, power-law fit, xmin")
+   */
+  title?: string;
+}
+
+/** esdGrid()'s defaults. */
+export const ESD_GRID_DEFAULTS = {
+  columns: 3,
+  layers: undefined,
+  title: undefined,
+} as const satisfies OptionDefaults<EsdGridOptions>;
+
+/** One panel of an ESD grid: the layer it draws and its fit. */
+export interface EsdGridPanel {
+  /** The facet's label: "<layer_id> <name>: α <alpha>" (or "fit failed"). */
+  panel: string;
+  layer_id: number;
+  name: string;
+  /** Number of eigenvalues of the layer's ESD. */
+  num_evals: number;
+  /** The fitted tail exponent, null when the fit failed. */
+  alpha: number | null;
+  /** Where the fitted tail starts (λmin), null when the fit failed. */
+  xmin: number | null;
+}
+
+/** A displayable grid of ESD panels, one facet per layer: Vega-Lite + SVG and a text list of the panels. */
+export class EsdGrid {
+  readonly chart: VegaLiteChart;
+  readonly panels: readonly EsdGridPanel[];
+  constructor(chart: VegaLiteChart, panels: EsdGridPanel[]) {
+    this.chart = chart;
+    this.panels = panels;
+  }
+  get spec(): VegaLiteSpec {
+    return this.chart.spec;
+  }
+  toSVG(): Promise<string> {
+    return this.chart.toSVG();
+  }
+  toString(): string {
+    const lines = this.panels.map(
+      (p) =>
+        `  ${p.layer_id} ${p.name}: ${p.num_evals} eigenvalues, ${p.alpha === null ? 'power-law fit failed' : `alpha ${p.alpha.toFixed(3)}, xmin ${p.xmin!.toPrecision(4)}`}`,
+    );
+    return [`ESD grid of ${this.panels.length} layers (log-log histogram, power-law fit, xmin):`, ...lines].join('\n');
+  }
+  [mimeBundle](): Promise<MimeBundle> {
+    return chartBundle(this.chart, {}, this.toString());
+  }
+}
+
+/**
+ * Every analysed layer's ESD in one chart, one facet per layer (each with its own log-log axes): the
+ * histogram density, the fitted power-law tail and a rule at xmin, drawn as esdPlot draws them
+ * (without the Marchenko-Pastur bulk). For a closer look at one layer: esdPlot(result.layer(id)).
+ */
+export function esdGrid(result: HtsrResult, settings: EsdGridOptions = {}): EsdGrid {
+  const options = resolveOptions('esdGrid', ESD_GRID_DEFAULTS, settings);
+  const { columns } = options;
+  if (!Number.isInteger(columns) || columns < 1)
+    throw new ArgumentError('columns is a number of panels per row', {
+      field: 'columns',
+      expected: 'an integer >= 1',
+      found: String(columns),
+    });
+  if (options.title !== undefined && typeof options.title !== 'string')
+    throw new ArgumentError('the title must be a string', { field: 'title', found: typeof options.title });
+  if (!result || !Array.isArray(result.layers))
+    throw new ArgumentError('esdGrid takes an analyze() result', { field: 'result' });
+  const layers = options.layers ? options.layers.map((which) => result.layer(which)) : result.layers;
+  if (layers.length === 0)
+    throw new ArgumentError('no analysed layer to draw', {
+      field: 'result',
+      expected: 'an analyze() result with at least one analysed layer',
+      found: `${result.skipped.length} skipped layers`,
+    });
+  const names = { histogram: 'ESD histogram', fit: 'fitted tail', xmin: 'λmin (xmin)' };
+  const legend = overlayLegend([
+    { name: names.histogram, color: COLORS.histogram },
+    { name: names.fit, color: COLORS.fit, dash: [6, 3] },
+    { name: names.xmin, color: COLORS.xmin, dash: [2, 2] },
+  ]);
+  const panels: EsdGridPanel[] = [];
+  const values: Record<string, unknown>[] = [];
+  for (const layer of layers) {
+    const { row, fit } = layer;
+    const panel = `${row.layer_id} ${row.name}: ${fit ? `α ${fit.alpha.toFixed(2)}` : 'fit failed'}`;
+    panels.push({
+      panel,
+      layer_id: row.layer_id,
+      name: row.name,
+      num_evals: layer.evals.length,
+      alpha: fit ? fit.alpha : null,
+      xmin: fit ? fit.xmin : null,
+    });
+    const { histogram, floor, tail } = esdFrame(layer, false);
+    for (const bin of histogram) values.push({ panel, kind: 'bin', ...bin, floor });
+    if (tail.length > 1) for (const point of tail) values.push({ panel, kind: 'fit', ...point });
+    if (fit) values.push({ panel, kind: 'xmin', x: fit.xmin });
+  }
+  const x = { field: 'x', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'eigenvalue λ' };
+  const y = { field: 'density', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'density' };
+  const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
+  const spec: VegaLiteSpec = {
+    title: options.title ?? `ESD of ${layers.length} layers (log-log): histogram, power-law fit, xmin`,
+    data: { values },
+    facet: {
+      field: 'panel',
+      type: 'nominal',
+      sort: panels.map((p) => p.panel),
+      title: null,
+      header: { labelLimit: 0, labelFontSize: 11 },
+    },
+    columns,
+    // Each layer's ESD spans its own decades: every panel gets its own axes.
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+    spec: {
+      width: 200,
+      height: 150,
+      layer: [
+        {
+          transform: only('bin'),
+          mark: { type: 'bar', opacity: 0.7, clip: true },
+          encoding: {
+            x: { ...x, field: 'low' },
+            x2: { field: 'high' },
+            y,
+            y2: { field: 'floor' },
+            ...legend.encode(names.histogram),
+            tooltip: [
+              { field: 'low', title: 'from λ', format: '.4g' },
+              { field: 'high', title: 'to λ', format: '.4g' },
+              { field: 'density', format: '.4g' },
+            ],
+          },
+        },
+        {
+          transform: only('fit'),
+          mark: { type: 'line', strokeWidth: 2, clip: true },
+          encoding: { x, y, ...legend.encode(names.fit) },
+        },
+        {
+          transform: only('xmin'),
+          mark: { type: 'rule', strokeWidth: 2, clip: true },
+          encoding: { x, ...legend.encode(names.xmin) },
+        },
+      ],
+    },
+  };
+  return new EsdGrid(vegaLite(spec), panels);
 }

@@ -1,5 +1,6 @@
 // The spectral namespace: HTSR/SETOL layer-quality analysis the way WeightWatcher computes it, its
-// per-layer table (WeightWatcher's column names) and plots, and the fits and spectra behind it.
+// per-layer table (WeightWatcher's column names) and plots, the fits and spectra behind it, and
+// WeightWatcher's SVD smoothing / sharpness edits of a model.
 // The eigensolver machinery (../eigen) and the WeightWatcher-porting details are internal.
 export { analyze, ANALYZE_DEFAULTS, type AnalyzeInput, type AnalyzeOptions } from './analyze';
 export { type HtsrRow } from './columns';
@@ -7,9 +8,14 @@ export { HtsrResult, type LayerAnalysis, type SkippedLayer, type HtsrSummary } f
 export {
   esdPlot,
   alphaPlot,
+  esdGrid,
   EsdPlot,
+  EsdGrid,
   ESD_PLOT_DEFAULTS,
   ALPHA_PLOT_DEFAULTS,
+  ESD_GRID_DEFAULTS,
+  type EsdGridOptions,
+  type EsdGridPanel,
   type EsdPlotOptions,
   type AlphaPlotOptions,
   type EsdPlotPayload,
@@ -31,3 +37,14 @@ export {
   type LayerMatricesOptions,
   type LayerType,
 } from './matrices';
+export {
+  svdSmoothing,
+  svdSharpness,
+  SVD_SMOOTHING_DEFAULTS,
+  SVD_SHARPNESS_DEFAULTS,
+  type SvdEditInput,
+  type SmoothingMethod,
+  type SvdSmoothingOptions,
+  type SvdSharpnessOptions,
+  type SvdEditRow,
+} from './svd-edit';
