@@ -1,8 +1,16 @@
 // The spectral namespace: HTSR/SETOL layer-quality analysis the way WeightWatcher computes it, its
 // per-layer table (WeightWatcher's column names) and plots, and the fits and spectra behind it.
 // The eigensolver machinery (../eigen) and the WeightWatcher-porting details are internal.
-export { analyze, ANALYZE_DEFAULTS, type AnalyzeInput, type AnalyzeOptions } from './analyze';
-export { type HtsrRow } from './columns';
+export {
+  analyze,
+  ANALYZE_DEFAULTS,
+  describe,
+  DESCRIBE_DEFAULTS,
+  type AnalyzeInput,
+  type AnalyzeOptions,
+  type DescribeOptions,
+} from './analyze';
+export { type HtsrRow, type DescribeRow } from './columns';
 export { HtsrResult, type LayerAnalysis, type SkippedLayer, type HtsrSummary } from './result';
 export {
   esdPlot,
