@@ -47,6 +47,7 @@ test('weightlab htsr --describe and the options-a flags reproduce WeightWatcher'
       ['tolerance', ['--tolerance', '0.5']],
       ['glorot_fix', ['--glorot-fix']],
       ['fft', ['--fft']],
+      ['xmax_force', ['--xmax', 'force']],
     ] as const) {
       const result = runCli(['htsr', file, '--json', ...flags]);
       assert.equal(result.status, 0, result.stderr);
@@ -74,6 +75,7 @@ test('weightlab htsr --describe and the options-a flags reproduce WeightWatcher'
       ['--xmax', '1.5'],
       ['--tolerance', '-1'],
       ['--xmax', '-2', '--fix-fingers', 'clip_xmax'],
+      ['--xmax', 'force', '--fit', 'TPL'],
     ]) {
       const usage = runCli(['htsr', file, ...flags]);
       assert.equal(usage.status, 2, `${flags.join(' ')}: ${usage.stderr}`);

@@ -97,11 +97,14 @@ export interface AnalyzeOptions {
    * (xmax and num_pl_spikes then describe the clipped ESD; lambda_max and the norms do not change).
    * Where |k| exceeds half the layer's eigenvalues, WeightWatcher instead ends the fitted data at the
    * eigenvalue nearest the number |k| (WWFit's xmax), which is what happens here with plPackage 'ww';
-   * with 'powerlaw' that case is an ArgumentError (powerlaw's xmax-bounded fit is not ported), as is
-   * WeightWatcher's xmax='force'. Not with fixFingers (WeightWatcher rejects the combination).
+   * with 'powerlaw' that case is an ArgumentError (powerlaw's fit bounded by a number is not ported).
+   * Not with fixFingers (WeightWatcher rejects the combination). 'force': the powerlaw package's fit
+   * bounded by the largest eigenvalue (alpha by fmin, the KS distance on [xmin, xmax]; the xmax column
+   * is that eigenvalue), fit 'PL' without fixFingers (the other combinations are not ported); it needs
+   * plPackage 'powerlaw', the default with 'force'.
    * @default undefined (no clipping)
    */
-  xmax?: number;
+  xmax?: number | 'force';
   /**
    * false: no fix; 'clip_xmax': refit without the top eigenvalues when they form "fingers";
    * 'xmin_peak': search xmin only up to 1.5x the peak of the log-ESD histogram (powerlaw package).
@@ -346,11 +349,25 @@ function checkOptions(options: ResolvedAnalyzeOptions): void {
       found: String(options.tolerance),
     });
   const { xmax } = options;
-  if (xmax !== undefined) {
+  if (xmax === 'force') {
+    // With fix_fingers or TPL WeightWatcher runs code not ported here (plPackage 'ww': resolveFit's error).
+    const clash =
+      options.fixFingers !== false
+        ? `fixFingers '${options.fixFingers}'`
+        : options.fit !== 'PL'
+          ? `fit '${options.fit}'`
+          : undefined;
+    if (clash)
+      throw new ArgumentError("xmax 'force' is implemented for fit 'PL' with the powerlaw package only", {
+        field: 'xmax',
+        expected: "fit 'PL', no fixFingers, plPackage 'powerlaw' or left out",
+        found: clash,
+      });
+  } else if (xmax !== undefined) {
     if (!Number.isInteger(xmax) || xmax === 0)
       throw new ArgumentError('xmax must be a nonzero integer: the number of top eigenvalues left out of the fit', {
         field: 'xmax',
-        expected: "a nonzero integer such as -2 (WeightWatcher's xmax='force' is not ported)",
+        expected: "a nonzero integer such as -2, or 'force'",
         found: String(xmax),
       });
     // (fit 'E_TPL' passes: WeightWatcher checks fix_fingers before E_TPL turns on xmin_peak.)
@@ -414,10 +431,11 @@ function resolveFit(options: ResolvedAnalyzeOptions): FitChoice {
   }
   const distribution: PowerlawDistribution = fit === 'PL' ? 'power_law' : 'truncated_power_law';
   const fixFingers = fit === 'E_TPL' ? 'xmin_peak' : requested;
-  const needsPowerlaw = distribution === 'truncated_power_law' || fixFingers === 'xmin_peak';
+  const needsPowerlaw =
+    distribution === 'truncated_power_law' || fixFingers === 'xmin_peak' || options.xmax === 'force';
   if (needsPowerlaw && options.plPackage === 'ww') {
     throw new ArgumentError(
-      `${fit !== 'PL' ? `fit '${fit}'` : "fixFingers 'xmin_peak'"} needs the powerlaw package's fit`,
+      `${fit !== 'PL' ? `fit '${fit}'` : fixFingers === 'xmin_peak' ? "fixFingers 'xmin_peak'" : "xmax 'force'"} needs the powerlaw package's fit`,
       { field: 'plPackage', expected: "'powerlaw' (or leave it out)", found: 'ww' },
     );
   }
@@ -456,7 +474,8 @@ function powerLawColumns(
   const clip = choice.fixFingers === 'clip_xmax';
   const truncated = choice.distribution === 'truncated_power_law';
   // xmax = k: the top |k| eigenvalues leave the fit, unless they are more than half of them (see AnalyzeOptions.xmax).
-  const dropped = options.xmax === undefined ? 0 : Math.abs(options.xmax);
+  const dropped = typeof options.xmax === 'number' ? Math.abs(options.xmax) : 0;
+  const force = options.xmax === 'force';
   const tooLarge = dropped > evals.length / 2;
   if (tooLarge && choice.plPackage === 'powerlaw')
     throw new ArgumentError("xmax beyond half a layer's eigenvalues needs powerlaw's xmax-bounded fit, not ported", {
@@ -514,13 +533,15 @@ function powerLawColumns(
     }
     if (choice.plPackage === 'powerlaw') {
       const range = choice.fixFingers === 'xmin_peak' ? xminPeakRange(nonzero, options.xminMax) : undefined;
-      const fit = fitPowerlawPackage(nonzero, choice.distribution, range);
+      // xmax='force': bounded by the largest eigenvalue (WeightWatcher's np.max(evals)).
+      const bound = force ? evals[evals.length - 1] : undefined;
+      const fit = fitPowerlawPackage(nonzero, choice.distribution, range, bound);
       // WeightWatcher's test for a failed fit; a NaN D alone still counts as success there.
       if (Number.isNaN(fit.alpha)) throw new PowerLawFitError('powerlaw returned NaN alpha');
       const columns: Partial<HtsrRow> = {
         alpha: fit.alpha,
         xmin: fit.xmin,
-        xmax: null,
+        xmax: fit.xmax ?? null,
         D: fit.D,
         sigma: truncated ? null : fit.sigma,
         num_pl_spikes: countTail(fit.xmin),
@@ -565,8 +586,9 @@ function powerLawColumns(
       columns: {
         alpha: -1,
         xmin: -1,
-        // WeightWatcher leaves its xmax variable as it was: the number |k| where that was too large.
-        xmax: tooLarge ? dropped : null,
+        // WeightWatcher leaves its xmax variable as it was: the number |k| where that was too large,
+        // the largest eigenvalue with 'force'.
+        xmax: force ? evals[evals.length - 1] : tooLarge ? dropped : null,
         D: -1,
         sigma: -1,
         num_pl_spikes: -1,

@@ -70,6 +70,7 @@ def main(directory, out):
         # More than half of most layers' eigenvalues: WeightWatcher then fits up to the eigenvalue nearest 30.
         'xmax_large': lambda: ww.WeightWatcher().analyze(model=model, xmax=-30),
         'xmax_powerlaw': lambda: ww.WeightWatcher().analyze(model=model, xmax=-3, pl_package='powerlaw'),
+        'xmax_force': lambda: ww.WeightWatcher().analyze(model=model, xmax='force', pl_package='powerlaw'),
         'clip_xmax_powerlaw': lambda: ww.WeightWatcher().analyze(model=model, fix_fingers='clip_xmax', pl_package='powerlaw'),
         'fft': lambda: ww.WeightWatcher().analyze(model=model, fft=True),
     }

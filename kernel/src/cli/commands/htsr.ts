@@ -20,7 +20,7 @@ import {
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
-                      [--detx] [--mp-fit] [--randomize] [--glorot-fix] [--fft] [--tolerance X] [--xmax K]
+                      [--detx] [--mp-fit] [--randomize] [--glorot-fix] [--fft] [--tolerance X] [--xmax K|force]
        weightlab htsr PATH --describe [--json]
 
 HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighted, D, xmin, norms, ...)
@@ -54,6 +54,7 @@ Options:
   --fft                    analyse the real part of each matrix's 2-D DFT (WeightWatcher's experimental fft)
   --tolerance X            weak_rank_loss counts eigenvalues below X (default ${ANALYZE_DEFAULTS.tolerance})
   --xmax K                 fit without the top |K| eigenvalues, e.g. --xmax -2 (WeightWatcher's xmax)
+  --xmax force             the powerlaw package's fit bounded by the largest eigenvalue
 `;
 
 export const htsrCommand: Command = {
@@ -84,9 +85,10 @@ export const htsrCommand: Command = {
     const tolerance =
       parsed.options.tolerance === undefined ? ANALYZE_DEFAULTS.tolerance : Number(parsed.options.tolerance);
     if (!(tolerance >= 0)) throw new UsageError(`--tolerance must be a number >= 0, got '${parsed.options.tolerance}'`);
-    const xmax = parsed.options.xmax === undefined ? undefined : Number(parsed.options.xmax);
-    if (xmax !== undefined && !(Number.isInteger(xmax) && xmax !== 0))
-      throw new UsageError(`--xmax must be a nonzero integer (top eigenvalues left out), got '${parsed.options.xmax}'`);
+    const rawXmax = parsed.options.xmax;
+    const xmax = rawXmax === undefined || rawXmax === 'force' ? rawXmax : Number(rawXmax);
+    if (typeof xmax === 'number' && !(Number.isInteger(xmax) && xmax !== 0))
+      throw new UsageError(`--xmax takes a nonzero integer (top eigenvalues left out) or force, got '${rawXmax}'`);
     const sizes = {
       minEvals: numberOption(parsed, 'min-evals', ANALYZE_DEFAULTS.minEvals),
       maxEvals: numberOption(parsed, 'max-evals', ANALYZE_DEFAULTS.maxEvals),
