@@ -147,6 +147,7 @@ const ANALYZE_RUNS: Record<string, { options: AnalyzeOptions; skipped: string[] 
   xmax_large: { options: { xmax: -30 }, skipped: ['norm', 'tiny'] },
   xmax_powerlaw: { options: { xmax: -3, plPackage: 'powerlaw' }, skipped: ['norm', 'tiny'] },
   xmax_force: { options: { xmax: 'force' }, skipped: ['norm', 'tiny'] }, // plPackage 'powerlaw' by default here
+  xmax_large_powerlaw: { options: { xmax: -30, plPackage: 'powerlaw' }, skipped: ['norm', 'tiny'] },
   clip_xmax_powerlaw: { options: { fixFingers: 'clip_xmax', plPackage: 'powerlaw' }, skipped: ['norm', 'tiny'] },
   // fft: WeightWatcher's size filter takes rf as 1, so the 8-channel Conv2d layers fall under minEvals 10.
   fft: { options: { fft: true }, skipped: ['conv', 'conv_wide_odd', 'norm', 'tiny'] },
@@ -214,7 +215,7 @@ test('bad xmax, tolerance and option combinations are ArgumentErrors naming the 
     [{ xmax: -2, fixFingers: 'clip_xmax' }, 'xmax'],
     [{ tolerance: -1 }, 'tolerance'],
     [{ fit: 'TPL', fixFingers: 'clip_xmax' }, 'fixFingers'],
-    [{ xmax: -40, plPackage: 'powerlaw' }, 'xmax'],
+    [{ xmax: -40, fit: 'TPL' }, 'xmax'],
     [{ xmax: 'force', plPackage: 'ww' }, 'plPackage'],
     [{ xmax: 'force', fit: 'TPL' }, 'xmax'],
     [{ xmax: 'force', fixFingers: 'xmin_peak' }, 'xmax'],

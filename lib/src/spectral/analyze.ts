@@ -96,8 +96,8 @@ export interface AnalyzeOptions {
    * WeightWatcher's xmax: a nonzero integer k fits the power law without the top |k| eigenvalues
    * (xmax and num_pl_spikes then describe the clipped ESD; lambda_max and the norms do not change).
    * Where |k| exceeds half the layer's eigenvalues, WeightWatcher instead ends the fitted data at the
-   * eigenvalue nearest the number |k| (WWFit's xmax), which is what happens here with plPackage 'ww';
-   * with 'powerlaw' that case is an ArgumentError (powerlaw's fit bounded by a number is not ported).
+   * eigenvalue nearest the number |k| (WWFit's xmax) with plPackage 'ww', and bounds powerlaw's fit by
+   * the number |k| with 'powerlaw' (fit 'PL' only: an ArgumentError with TPL, not ported).
    * Not with fixFingers (WeightWatcher rejects the combination). 'force': the powerlaw package's fit
    * bounded by the largest eigenvalue (alpha by fmin, the KS distance on [xmin, xmax]; the xmax column
    * is that eigenvalue), fit 'PL' without fixFingers (the other combinations are not ported); it needs
@@ -477,15 +477,15 @@ function powerLawColumns(
   const dropped = typeof options.xmax === 'number' ? Math.abs(options.xmax) : 0;
   const force = options.xmax === 'force';
   const tooLarge = dropped > evals.length / 2;
-  if (tooLarge && choice.plPackage === 'powerlaw')
-    throw new ArgumentError("xmax beyond half a layer's eigenvalues needs powerlaw's xmax-bounded fit, not ported", {
+  if (tooLarge && choice.plPackage === 'powerlaw' && truncated)
+    throw new ArgumentError("xmax beyond half a layer's eigenvalues bounds powerlaw's fit, ported for fit 'PL' only", {
       field: 'xmax',
-      expected: `|xmax| <= ${evals.length / 2} (half the eigenvalues of the smallest analysed layer) with plPackage 'powerlaw'`,
+      expected: `|xmax| <= ${evals.length / 2} (half the eigenvalues of the smallest analysed layer) with fit '${options.fit}'`,
       found: String(options.xmax),
     });
   const fitted = tooLarge ? evals : evals.subarray(0, evals.length - dropped);
   let nonzero = fittableEigenvalues(fitted);
-  if (tooLarge) {
+  if (tooLarge && choice.plPackage === 'ww') {
     // WWFit(xmax=|k|): the data end at the first eigenvalue nearest the number |k|.
     let nearest = 0;
     for (let i = 1; i < nonzero.length; i++)
@@ -533,8 +533,9 @@ function powerLawColumns(
     }
     if (choice.plPackage === 'powerlaw') {
       const range = choice.fixFingers === 'xmin_peak' ? xminPeakRange(nonzero, options.xminMax) : undefined;
-      // xmax='force': bounded by the largest eigenvalue (WeightWatcher's np.max(evals)).
-      const bound = force ? evals[evals.length - 1] : undefined;
+      // xmax='force': bounded by the largest eigenvalue (WeightWatcher's np.max(evals)); an xmax beyond
+      // half the eigenvalues: by the number |k| itself (powerlaw's Fit drops the data above it).
+      const bound = force ? evals[evals.length - 1] : tooLarge ? dropped : undefined;
       const fit = fitPowerlawPackage(nonzero, choice.distribution, range, bound);
       // WeightWatcher's test for a failed fit; a NaN D alone still counts as success there.
       if (Number.isNaN(fit.alpha)) throw new PowerLawFitError('powerlaw returned NaN alpha');

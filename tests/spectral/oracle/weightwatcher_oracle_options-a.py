@@ -71,6 +71,8 @@ def main(directory, out):
         'xmax_large': lambda: ww.WeightWatcher().analyze(model=model, xmax=-30),
         'xmax_powerlaw': lambda: ww.WeightWatcher().analyze(model=model, xmax=-3, pl_package='powerlaw'),
         'xmax_force': lambda: ww.WeightWatcher().analyze(model=model, xmax='force', pl_package='powerlaw'),
+        # Too large for most layers again: powerlaw's Fit is then bounded by the number 30 itself.
+        'xmax_large_powerlaw': lambda: ww.WeightWatcher().analyze(model=model, xmax=-30, pl_package='powerlaw'),
         'clip_xmax_powerlaw': lambda: ww.WeightWatcher().analyze(model=model, fix_fingers='clip_xmax', pl_package='powerlaw'),
         'fft': lambda: ww.WeightWatcher().analyze(model=model, fft=True),
     }
