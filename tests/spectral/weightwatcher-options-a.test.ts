@@ -109,6 +109,7 @@ const DESCRIBE_RUNS: Record<string, DescribeOptions> = {
   describe: {},
   describe_filters: { minEvals: 50, maxEvals: 200, layers: [-1] },
   describe_conv2d: { layers: ['conv2d'] },
+  describe_fft: { fft: true },
 };
 
 for (const [run, options] of Object.entries(DESCRIBE_RUNS)) {

@@ -62,6 +62,8 @@ def main(directory, out):
         'describe': lambda: ww.WeightWatcher().describe(model=model),
         'describe_filters': lambda: ww.WeightWatcher().describe(model=model, min_evals=50, max_evals=200, layers=[-1]),
         'describe_conv2d': lambda: ww.WeightWatcher().describe(model=model, layers=['conv2d']),
+        # fft's size filter counts M per layer (rf taken as 1); num_evals stays M * rf.
+        'describe_fft': lambda: ww.WeightWatcher().describe(model=model, fft=True),
         'min_size': lambda: ww.WeightWatcher().analyze(model=model, min_size=30, max_size=60),
         'glorot_fix_released': lambda: ww.WeightWatcher().analyze(model=model, glorot_fix=True),
         'glorot_fix': lambda: ww.WeightWatcher().analyze(model=glorot_prescaled(model), conv2d_norm=False),
