@@ -1,6 +1,8 @@
 // analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze
 // with pool=True; fit 'PL' / 'TPL' / 'E_TPL' by WWFit or the powerlaw package), returning a per-layer table. Steps per layer, in
-// WeightWatcher's order: matrices → ESD → power-law fit → MP fit → randomized ESD → detX → norms.
+// WeightWatcher's order: matrices (glorotFix / conv2dNorm scaling, fft) → ESD → power-law fit →
+// MP fit → randomized ESD → detX → norms. describe(model, options): the same layer selection, no
+// eigenvalue computed (WeightWatcher.describe).
 
 import { ArgumentError, InterruptedError, NumericalError } from '../errors';
 import { resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
