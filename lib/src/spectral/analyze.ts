@@ -1,6 +1,8 @@
 // analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze
 // with pool=True; fit 'PL' / 'TPL' / 'E_TPL' by WWFit or the powerlaw package), returning a per-layer table. Steps per layer, in
-// WeightWatcher's order: matrices → ESD → power-law fit → MP fit → randomized ESD → detX → norms.
+// WeightWatcher's order: matrices (glorotFix / conv2dNorm scaling, fft) → ESD → power-law fit →
+// MP fit → randomized ESD → detX → norms. describe(model, options): the same layer selection, no
+// eigenvalue computed (WeightWatcher.describe).
 
 import { ArgumentError, InterruptedError, NumericalError } from '../errors';
 import { resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';
@@ -19,7 +21,7 @@ import {
   type LayerMatrices,
   type LayerType,
 } from './matrices';
-import { layerSpectra, type Spectrum } from './esd';
+import { layerSpectra, WEAK_RANK_TOLERANCE, type Spectrum } from './esd';
 import {
   fitClippedPowerLaw,
   fitSortedPowerLaw,
@@ -38,7 +40,8 @@ import { detX, jensenShannonDistance, normMetrics } from './metrics';
 import { FAILED_MP_FIT, fitMarchenkoPastur, type MarchenkoPasturFit } from './marchenko-pastur';
 import { randomEigenvalues, replicaCount } from './randomize';
 import { HtsrResult, type LayerAnalysis, type SkippedLayer } from './result';
-import type { HtsrRow } from './columns';
+import { DESCRIBE_COLUMNS, type DescribeRow, type HtsrRow } from './columns';
+import { ResultTable } from '../table/result-table';
 
 /** What `analyze` accepts: a WeightSet, one weight tensor (2-D Linear (out, in) or 4-D Conv2d (out, in, kh, kw)), or named tensors. */
 export type AnalyzeInput = WeightSet | Tensor | Record<string, Tensor>;
@@ -61,6 +64,50 @@ export interface AnalyzeOptions {
    */
   maxN?: number;
   /**
+   * WeightWatcher's min_size: accepted and ignored with a warning, as WeightWatcher 0.7.5.5 does (it
+   * was renamed min_evals; use minEvals).
+   * @default undefined
+   */
+  minSize?: number;
+  /**
+   * WeightWatcher's max_size: accepted and ignored with a warning, as WeightWatcher 0.7.5.5 does (it
+   * was renamed max_evals; use maxEvals).
+   * @default undefined
+   */
+  maxSize?: number;
+  /**
+   * WeightWatcher's glorot_fix: multiply each matrix by sqrt((N + M) / 2) (glorot_norm_fix's 1/kappa,
+   * whose rf_size is 1 for pooled layers) in place of the conv2dNorm scaling, so that Glorot-initialised
+   * weights have unit-variance entries. WeightWatcher 0.7.5.5's analyze() documents it but stores it
+   * under another key (glorot_fit) and never applies it; this is the fix its apply_normalize_Wmats defines.
+   * @default false
+   */
+  glorotFix?: boolean;
+  /**
+   * WeightWatcher's (experimental) fft: analyse the real part of each matrix's 2-D DFT instead of the
+   * matrix; the size filters then count M eigenvalues per layer (rf taken as 1), as WeightWatcher's do.
+   * @default false
+   */
+  fft?: boolean;
+  /**
+   * WeightWatcher's tolerance: weak_rank_loss counts the eigenvalues below it (0 means the default).
+   * @default 1e-6
+   */
+  tolerance?: number;
+  /**
+   * WeightWatcher's xmax: a nonzero integer k fits the power law without the top |k| eigenvalues
+   * (xmax and num_pl_spikes then describe the clipped ESD; lambda_max and the norms do not change).
+   * Where |k| exceeds half the layer's eigenvalues, WeightWatcher instead ends the fitted data at the
+   * eigenvalue nearest the number |k| (WWFit's xmax) with plPackage 'ww', and bounds powerlaw's fit by
+   * the number |k| with 'powerlaw' (fit 'PL' only: an ArgumentError with TPL, not ported).
+   * Not with fixFingers (WeightWatcher rejects the combination). 'force': the powerlaw package's fit
+   * bounded by the largest eigenvalue (alpha by fmin, the KS distance on [xmin, xmax]; the xmax column
+   * is that eigenvalue), fit 'PL' without fixFingers (the other combinations are not ported); it needs
+   * plPackage 'powerlaw', the default with 'force'.
+   * @default undefined (no clipping)
+   */
+  xmax?: number | 'force';
+  /**
    * false: no fix; 'clip_xmax': refit without the top eigenvalues when they form "fingers";
    * 'xmin_peak': search xmin only up to 1.5x the peak of the log-ESD histogram (powerlaw package).
    * @default false
@@ -79,7 +126,8 @@ export interface AnalyzeOptions {
   fit?: 'PL' | 'TPL' | 'E_TPL';
   /**
    * Which fitter: 'ww' (WeightWatcher's own WWFit) or 'powerlaw' (the powerlaw package's Fit: unique
-   * xmin candidates, xmax column null). Asking for 'ww' where fit or fixFingers need the powerlaw
+   * xmin candidates, xmax column null; with fixFingers 'clip_xmax' each clipped refit is powerlaw's, for
+   * fit 'PL'). Asking for 'ww' where fit or fixFingers need the powerlaw
    * package (TPL, E_TPL, xmin_peak) is an ArgumentError, where WeightWatcher rejects the parameters
    * (TPL) or silently fails every layer with alpha -1 (xmin_peak).
    * @default undefined ('ww', or 'powerlaw' when fit or fixFingers need it)
@@ -160,6 +208,12 @@ export const ANALYZE_DEFAULTS = {
   minEvals: 10,
   maxEvals: 15000,
   maxN: 50000,
+  minSize: undefined,
+  maxSize: undefined,
+  glorotFix: false,
+  fft: false,
+  tolerance: 1e-6,
+  xmax: undefined,
   fixFingers: false,
   xminMax: undefined,
   fit: 'PL',
@@ -292,6 +346,54 @@ function checkOptions(options: ResolvedAnalyzeOptions): void {
     });
   if (maxN < maxEvals || maxN < minEvals)
     throw new ArgumentError('maxN must be at least maxEvals and minEvals', { field: 'maxN', found: String(maxN) });
+  if (!(typeof options.tolerance === 'number' && options.tolerance >= 0))
+    throw new ArgumentError('tolerance must be a number >= 0', {
+      field: 'tolerance',
+      expected: 'an eigenvalue threshold such as 1e-6',
+      found: String(options.tolerance),
+    });
+  const { xmax } = options;
+  if (xmax === 'force') {
+    // With fix_fingers or TPL WeightWatcher runs code not ported here (plPackage 'ww': resolveFit's error).
+    const clash =
+      options.fixFingers !== false
+        ? `fixFingers '${options.fixFingers}'`
+        : options.fit !== 'PL'
+          ? `fit '${options.fit}'`
+          : undefined;
+    if (clash)
+      throw new ArgumentError("xmax 'force' is implemented for fit 'PL' with the powerlaw package only", {
+        field: 'xmax',
+        expected: "fit 'PL', no fixFingers, plPackage 'powerlaw' or left out",
+        found: clash,
+      });
+  } else if (xmax !== undefined) {
+    if (!Number.isInteger(xmax) || xmax === 0)
+      throw new ArgumentError('xmax must be a nonzero integer: the number of top eigenvalues left out of the fit', {
+        field: 'xmax',
+        expected: "a nonzero integer such as -2, or 'force'",
+        found: String(xmax),
+      });
+    // (fit 'E_TPL' passes: WeightWatcher checks fix_fingers before E_TPL turns on xmin_peak.)
+    if (options.fixFingers !== false)
+      throw new ArgumentError('xmax cannot be combined with fixFingers (WeightWatcher rejects it too)', {
+        field: 'xmax',
+        expected: 'xmax or fixFingers, not both',
+        found: `xmax ${xmax} with fixFingers '${options.fixFingers}'`,
+      });
+  }
+  warnIgnoredSizes(options);
+}
+
+/** WeightWatcher's warning for min_size / max_size, which it ignores. */
+function warnIgnoredSizes(options: { minSize?: number; maxSize?: number }): void {
+  if (options.minSize || options.maxSize)
+    process.emitWarning(
+      'minSize and maxSize are ignored, as WeightWatcher 0.7.5.5 ignores them: use minEvals, maxEvals',
+      {
+        type: 'HtsrWarning',
+      },
+    );
 }
 
 /** The fit that the fit / fixFingers / plPackage options select, after WeightWatcher's validity rules. */
@@ -333,21 +435,22 @@ function resolveFit(options: ResolvedAnalyzeOptions): FitChoice {
   }
   const distribution: PowerlawDistribution = fit === 'PL' ? 'power_law' : 'truncated_power_law';
   const fixFingers = fit === 'E_TPL' ? 'xmin_peak' : requested;
-  const needsPowerlaw = distribution === 'truncated_power_law' || fixFingers === 'xmin_peak';
+  const needsPowerlaw =
+    distribution === 'truncated_power_law' || fixFingers === 'xmin_peak' || options.xmax === 'force';
   if (needsPowerlaw && options.plPackage === 'ww') {
     throw new ArgumentError(
-      `${fit !== 'PL' ? `fit '${fit}'` : "fixFingers 'xmin_peak'"} needs the powerlaw package's fit`,
+      `${fit !== 'PL' ? `fit '${fit}'` : fixFingers === 'xmin_peak' ? "fixFingers 'xmin_peak'" : "xmax 'force'"} needs the powerlaw package's fit`,
       { field: 'plPackage', expected: "'powerlaw' (or leave it out)", found: 'ww' },
     );
   }
   const plPackage = options.plPackage ?? (needsPowerlaw ? 'powerlaw' : 'ww');
-  if (fixFingers === 'clip_xmax' && plPackage === 'powerlaw') {
-    // WeightWatcher runs its clipped fit through powerlaw.Fit here, whose failures are NaNs rather than
-    // exceptions; not ported (yet), so say so rather than give numbers WeightWatcher would not.
-    throw new ArgumentError("fixFingers 'clip_xmax' is implemented with plPackage 'ww' only", {
-      field: 'plPackage',
-      expected: "'ww' with clip_xmax",
-      found: 'powerlaw',
+  if (fixFingers === 'clip_xmax' && distribution === 'truncated_power_law') {
+    // WeightWatcher clips with power-law fits and then reads the TPL parameters off the last powerlaw
+    // Fit object; that second, lazily fitted TPL is not ported.
+    throw new ArgumentError("fixFingers 'clip_xmax' is implemented for fit 'PL' only", {
+      field: 'fixFingers',
+      expected: "false or 'xmin_peak' with fit 'TPL'",
+      found: 'clip_xmax',
     });
   }
   return { distribution, fixFingers, plPackage };
@@ -371,25 +474,79 @@ function powerLawColumns(
   evals: Float64Array,
   options: ResolvedAnalyzeOptions,
 ): { columns: Partial<HtsrRow>; fit?: PowerLawFit } {
-  const nonzero = fittableEigenvalues(evals);
   const choice = resolveFit(options);
   const clip = choice.fixFingers === 'clip_xmax';
   const truncated = choice.distribution === 'truncated_power_law';
+  // xmax = k: the top |k| eigenvalues leave the fit, unless they are more than half of them (see AnalyzeOptions.xmax).
+  const dropped = typeof options.xmax === 'number' ? Math.abs(options.xmax) : 0;
+  const force = options.xmax === 'force';
+  const tooLarge = dropped > evals.length / 2;
+  if (tooLarge && choice.plPackage === 'powerlaw' && truncated)
+    throw new ArgumentError("xmax beyond half a layer's eigenvalues bounds powerlaw's fit, ported for fit 'PL' only", {
+      field: 'xmax',
+      expected: `|xmax| <= ${evals.length / 2} (half the eigenvalues of the smallest analysed layer) with fit '${options.fit}'`,
+      found: String(options.xmax),
+    });
+  const fitted = tooLarge ? evals : evals.subarray(0, evals.length - dropped);
+  let nonzero = fittableEigenvalues(fitted);
+  if (tooLarge && choice.plPackage === 'ww') {
+    // WWFit(xmax=|k|): the data end at the first eigenvalue nearest the number |k|.
+    let nearest = 0;
+    for (let i = 1; i < nonzero.length; i++)
+      if (Math.abs(nonzero[i] - dropped) < Math.abs(nonzero[nearest] - dropped)) nearest = i;
+    nonzero = nonzero.subarray(0, nearest + 1);
+  }
   const countTail = (xmin: number) => {
     let count = 0;
-    for (const value of evals) if (value >= xmin) count++;
+    for (const value of fitted) if (value >= xmin) count++;
     return count;
   };
   try {
+    if (choice.plPackage === 'powerlaw' && clip) {
+      let maxFingers = options.maxFingers;
+      if (maxFingers < 0 || maxFingers < 0.5 * evals.length) maxFingers = 10;
+      // powerlaw's Fit returns NaNs, not an exception, on fewer than 2 unique values: the loop goes on.
+      const fitter = (sorted: Float64Array): PowerLawFit => {
+        try {
+          return asPowerLawFit(fitPowerlawPackage(sorted, 'power_law'));
+        } catch (error) {
+          if (!(error instanceof PowerLawFitError)) throw error;
+          const empty = new Float64Array(0);
+          const candidates = { xmin: empty, alpha: empty, D: empty };
+          return { alpha: NaN, D: NaN, sigma: NaN, xmin: NaN, xmax: NaN, tailLength: 0, candidates };
+        }
+      };
+      const clipped = fitClippedPowerLaw(nonzero, maxFingers, options.fingerThreshold, 2.0, fitter);
+      const fit = clipped.fit;
+      if (Number.isNaN(fit.alpha)) throw new PowerLawFitError('powerlaw returned NaN alpha');
+      return {
+        fit,
+        columns: {
+          alpha: fit.alpha,
+          xmin: fit.xmin,
+          xmax: null,
+          D: fit.D,
+          sigma: fit.sigma,
+          num_pl_spikes: countTail(fit.xmin),
+          status: 'success',
+          warning: trainingWarning(fit.alpha),
+          num_fingers: clipped.numFingers,
+          raw_alpha: clipped.rawAlpha,
+        },
+      };
+    }
     if (choice.plPackage === 'powerlaw') {
       const range = choice.fixFingers === 'xmin_peak' ? xminPeakRange(nonzero, options.xminMax) : undefined;
-      const fit = fitPowerlawPackage(nonzero, choice.distribution, range);
+      // xmax='force': bounded by the largest eigenvalue (WeightWatcher's np.max(evals)); an xmax beyond
+      // half the eigenvalues: by the number |k| itself (powerlaw's Fit drops the data above it).
+      const bound = force ? evals[evals.length - 1] : tooLarge ? dropped : undefined;
+      const fit = fitPowerlawPackage(nonzero, choice.distribution, range, bound);
       // WeightWatcher's test for a failed fit; a NaN D alone still counts as success there.
       if (Number.isNaN(fit.alpha)) throw new PowerLawFitError('powerlaw returned NaN alpha');
       const columns: Partial<HtsrRow> = {
         alpha: fit.alpha,
         xmin: fit.xmin,
-        xmax: null,
+        xmax: fit.xmax ?? null,
         D: fit.D,
         sigma: truncated ? null : fit.sigma,
         num_pl_spikes: countTail(fit.xmin),
@@ -434,7 +591,9 @@ function powerLawColumns(
       columns: {
         alpha: -1,
         xmin: -1,
-        xmax: null,
+        // WeightWatcher leaves its xmax variable as it was: the number |k| where that was too large,
+        // the largest eigenvalue with 'force'.
+        xmax: force ? evals[evals.length - 1] : tooLarge ? dropped : null,
         D: -1,
         sigma: -1,
         num_pl_spikes: -1,
@@ -444,6 +603,14 @@ function powerLawColumns(
       },
     };
   }
+}
+
+/** WeightWatcher's weak_rank_loss: eigenvalues below `tolerance` (a falsy tolerance means its default 1e-6). */
+function weakRankLoss(evals: Float64Array, tolerance: number): number {
+  const threshold = tolerance || WEAK_RANK_TOLERANCE;
+  let count = 0;
+  for (const value of evals) if (value < threshold) count++;
+  return count;
 }
 
 /** The MP fit's columns: num_spikes, sigma_mp, ... (prefix 'rand_' for the shuffled ESD's fit). */
@@ -479,24 +646,7 @@ function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFi
 export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {}): Promise<HtsrResult> {
   const resolved = resolveOptions('analyze', ANALYZE_DEFAULTS, options);
   checkOptions(resolved);
-  const all = candidates(model, resolved.startId);
-  const skipped: SkippedLayer[] = [];
-  const kept: { candidate: Candidate; N: number; M: number; rf: number }[] = [];
-  for (const candidate of all) {
-    if (filteredOut(candidate, resolved.layers)) {
-      skipped.push({
-        layer_id: candidate.id,
-        name: candidate.name,
-        reason: 'excluded by the layers option',
-        tensors: candidate.tensors,
-      });
-      continue;
-    }
-    const { N, M, rf } = layerDimensions(candidate.layerType, candidate.shape, candidate.channelsFirst);
-    const reason = candidate.unsupported ?? sizeSkipReason(candidate.layerType, N, M, rf, resolved);
-    if (reason) skipped.push({ layer_id: candidate.id, name: candidate.name, reason, tensors: candidate.tensors });
-    else kept.push({ candidate, N, M, rf });
-  }
+  const { kept, skipped } = selectLayers(model, resolved);
   const wantsBar =
     resolved.progress === true ||
     (resolved.progress === 'auto' && (kept.length >= 8 || kept.some((k) => k.M * k.rf >= 512)));
@@ -514,6 +664,8 @@ export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {})
       layerMatrices(candidate.layerType, candidate.load(), {
         channelsFirst: candidate.channelsFirst,
         conv2dNorm: resolved.conv2dNorm,
+        glorotFix: resolved.glorotFix,
+        fft: resolved.fft,
       }),
     );
     const spectra = await layerSpectra(pairMatrices, resolved.engine, resolved.svd);
@@ -528,9 +680,42 @@ export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {})
   return new HtsrResult(layers, skipped, resolved);
 }
 
+/** A layer that passed the filters, with WeightWatcher's N, M, rf. */
+interface SelectedLayer {
+  candidate: Candidate;
+  N: number;
+  M: number;
+  rf: number;
+}
+
+/** What analyze() and describe() share: the layers WeightWatcher's iterator keeps, and the rest with the reason. */
+function selectLayers(
+  model: AnalyzeInput,
+  options: Pick<ResolvedAnalyzeOptions, 'startId' | 'layers' | 'minEvals' | 'maxEvals' | 'maxN' | 'fft'>,
+): { kept: SelectedLayer[]; skipped: SkippedLayer[] } {
+  const skipped: SkippedLayer[] = [];
+  const kept: SelectedLayer[] = [];
+  for (const candidate of candidates(model, options.startId)) {
+    if (filteredOut(candidate, options.layers)) {
+      skipped.push({
+        layer_id: candidate.id,
+        name: candidate.name,
+        reason: 'excluded by the layers option',
+        tensors: candidate.tensors,
+      });
+      continue;
+    }
+    const { N, M, rf } = layerDimensions(candidate.layerType, candidate.shape, candidate.channelsFirst);
+    const reason = candidate.unsupported ?? sizeSkipReason(candidate.layerType, N, M, rf, options);
+    if (reason) skipped.push({ layer_id: candidate.id, name: candidate.name, reason, tensors: candidate.tensors });
+    else kept.push({ candidate, N, M, rf });
+  }
+  return { kept, skipped };
+}
+
 /** One layer's row of the table, from its spectrum. */
 async function layerRow(
-  { candidate, N, M, rf }: { candidate: Candidate; N: number; M: number; rf: number },
+  { candidate, N, M, rf }: SelectedLayer,
   matrices: LayerMatrices,
   spectrum: Spectrum,
   root: Rng,
@@ -554,7 +739,7 @@ async function layerRow(
     sv_max: spectrum.svMax,
     sv_min: spectrum.svMin,
     rank_loss: spectrum.rankLoss,
-    weak_rank_loss: spectrum.weakRankLoss,
+    weak_rank_loss: weakRankLoss(evals, options.tolerance),
     lambda_max: spectrum.lambdaMax,
     ...powerLaw.columns,
   };
@@ -596,4 +781,51 @@ async function layerRow(
     entropy: norms.entropy,
   });
   return { row: row as HtsrRow, evals, fit: powerLaw.fit, mp, N, M };
+}
+
+/** Options of describe(): WeightWatcher's describe() keywords that weightlab has (defaults: analyze's). */
+export type DescribeOptions = Pick<
+  AnalyzeOptions,
+  'layers' | 'minEvals' | 'maxEvals' | 'maxN' | 'minSize' | 'maxSize' | 'glorotFix' | 'conv2dNorm' | 'fft' | 'startId'
+>;
+
+/** describe()'s defaults: analyze()'s for the same options (WeightWatcher 0.7.5.5's describe() has the same). */
+export const DESCRIBE_DEFAULTS = {
+  layers: ANALYZE_DEFAULTS.layers,
+  minEvals: ANALYZE_DEFAULTS.minEvals,
+  maxEvals: ANALYZE_DEFAULTS.maxEvals,
+  maxN: ANALYZE_DEFAULTS.maxN,
+  minSize: ANALYZE_DEFAULTS.minSize,
+  maxSize: ANALYZE_DEFAULTS.maxSize,
+  glorotFix: ANALYZE_DEFAULTS.glorotFix,
+  conv2dNorm: ANALYZE_DEFAULTS.conv2dNorm,
+  fft: ANALYZE_DEFAULTS.fft,
+  startId: ANALYZE_DEFAULTS.startId,
+} as const satisfies OptionDefaults<DescribeOptions>;
+
+/**
+ * The layers analyze() would fit, with WeightWatcher describe()'s columns (layer_id, name, M, N, Q,
+ * layer_type, longname, num_evals, rf, in its DataFrame's order) and no weight read, no eigenvalue
+ * computed: a quick look at a model's size before an analysis. It keeps exactly the layers analyze()
+ * keeps with the same layers / size options. num_evals is M·rf as WeightWatcher's describe counts it;
+ * analyze()'s num_evals is smaller where WeightWatcher's N/M quirk leaves M the larger side of a Conv2d
+ * slice (a (32, 64, 2, 2) kernel: describe 256, analyze 128).
+ * glorotFix and conv2dNorm are accepted as WeightWatcher's describe accepts them: they change no column.
+ */
+export function describe(model: AnalyzeInput, options: DescribeOptions = {}): ResultTable<DescribeRow> {
+  const resolved = resolveOptions('describe', DESCRIBE_DEFAULTS, options);
+  checkOptions({ ...ANALYZE_DEFAULTS, ...resolved } as ResolvedAnalyzeOptions);
+  const { kept } = selectLayers(model, resolved);
+  const rows = kept.map(({ candidate, N, M, rf }): DescribeRow => ({
+    layer_id: candidate.id,
+    name: candidate.name,
+    M,
+    N,
+    Q: M === 0 ? -1 : N / M,
+    layer_type: candidate.layerType,
+    longname: candidate.name,
+    num_evals: M * rf,
+    rf,
+  }));
+  return ResultTable.fromRows<DescribeRow>(rows, { first: DESCRIBE_COLUMNS, title: 'HTSR layers (describe)' });
 }

@@ -215,3 +215,38 @@ export const SUMMARY_COLUMNS = [
   'stable_rank',
   'mp_softrank',
 ] as const;
+
+/** One layer of describe(): WeightWatcher's describe() columns, no ESD computed. */
+export interface DescribeRow {
+  /** Layer number, as in analyze()'s table. */
+  layer_id: number;
+  /** Layer name (the weight tensor's module path). */
+  name: string;
+  /** The smaller dimension: eigenvalues per matrix. */
+  M: number;
+  /** The larger dimension (WeightWatcher's Conv2d quirk aside, as in analyze()). */
+  N: number;
+  /** Aspect ratio N / M. */
+  Q: number;
+  /** 'dense', 'conv1d', 'conv2d' or 'embedding'. */
+  layer_type: LayerType;
+  /** WeightWatcher's longname: the same as name here. */
+  longname: string;
+  /** M·rf: the eigenvalues the pooled ESD would have (WeightWatcher's count, before any rank deficiency). */
+  num_evals: number;
+  /** Receptive field: matrices pooled into the ESD (kh·kw for Conv2d, else 1). */
+  rf: number;
+}
+
+/** describe()'s columns in the order of WeightWatcher's describe() DataFrame (layer_id, name, then its row's sorted keys). */
+export const DESCRIBE_COLUMNS: readonly (keyof DescribeRow)[] = [
+  'layer_id',
+  'name',
+  'M',
+  'N',
+  'Q',
+  'layer_type',
+  'longname',
+  'num_evals',
+  'rf',
+];

@@ -4,12 +4,15 @@
 export {
   analyze,
   ANALYZE_DEFAULTS,
+  describe,
+  DESCRIBE_DEFAULTS,
   type AnalyzeInput,
   type AnalyzeOptions,
+  type DescribeOptions,
   type ResolvedAnalyzeOptions,
 } from './analyze';
 export { HtsrResult, skippedLine, type LayerAnalysis, type SkippedLayer, type HtsrSummary } from './result';
-export { HTSR_COLUMNS, type HtsrRow } from './columns';
+export { HTSR_COLUMNS, DESCRIBE_COLUMNS, type HtsrRow, type DescribeRow } from './columns';
 export {
   esdPlot,
   alphaPlot,
@@ -77,6 +80,8 @@ export {
   layerMatrices,
   layerDimensions,
   sizeSkipReason,
+  glorotFactor,
+  realFourierTransform,
   LAYER_MATRICES_DEFAULTS,
   type LayerMatricesOptions,
   type LayerType,

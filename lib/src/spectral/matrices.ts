@@ -2,7 +2,9 @@
 // WeightWatcher 0.7.5.5 does it (WWLayer.set_weight_matrices, conv2D_Wmats, apply_normalize_Wmats):
 // Dense / Conv1D / Embedding give one matrix with N = max(shape), M = min(shape); a Conv2d kernel
 // gives kh*kw slices scaled by sqrt(1/2) (so its eigenvalues are halved), with WeightWatcher's
-// N/M swap quirk. Also the size filters (min_evals, max_evals, max_N) that decide what is skipped.
+// N/M swap quirk. Also the size filters (min_evals, max_evals, max_N) that decide what is skipped,
+// and the two matrix transforms analyze() offers before the ESD: glorot_fix's rescaling and fft's
+// real part of each matrix's 2-D discrete Fourier transform.
 
 import type { Tensor } from '../tensor/tensor';
 import type { LayerKind } from '../weights/layers';
@@ -78,8 +80,13 @@ function isKerasConv1d(layerType: LayerType, shape: readonly number[], channelsF
   return layerType === 'conv1d' && shape.length === 3 && channelsFirst === true;
 }
 
-/** The float32 rounding WeightWatcher's `W * norm` gets on a float32 array (numpy casts the scalar first). */
-const SQRT_HALF_FLOAT32 = Math.fround(Math.SQRT1_2);
+/**
+ * glorot_fix's factor, WeightWatcher's glorot_norm_fix 1/kappa = sqrt((N + M) rf_size / 2) with its
+ * rf_size = conv2d_count, which is 1 for every pooled layer (only the unpooled slice iterator sets it).
+ */
+export function glorotFactor(N: number, M: number): number {
+  return Math.sqrt((N + M) / 2);
+}
 
 /** How layerMatrices reads a weight tensor. */
 export interface LayerMatricesOptions {
@@ -95,12 +102,27 @@ export interface LayerMatricesOptions {
    * @default true
    */
   conv2dNorm?: boolean;
+  /**
+   * Multiply every matrix by glorotFactor(N, M) = sqrt((N + M) / 2) instead of any conv2dNorm scaling
+   * (WeightWatcher's glorot_fix, as its apply_normalize_Wmats defines it), in float32 arithmetic for
+   * float32 weights like conv2dNorm.
+   * @default false
+   */
+  glorotFix?: boolean;
+  /**
+   * Replace each (scaled) matrix by the real part of its 2-D discrete Fourier transform
+   * (WeightWatcher's experimental fft, np.real(np.fft.fft2(W)) per matrix).
+   * @default false
+   */
+  fft?: boolean;
 }
 
 /** layerMatrices()'s defaults. */
 export const LAYER_MATRICES_DEFAULTS = {
   channelsFirst: false,
   conv2dNorm: true,
+  glorotFix: false,
+  fft: false,
 } as const satisfies OptionDefaults<LayerMatricesOptions>;
 
 /** The matrices whose squared singular values form a layer's ESD, as WeightWatcher forms them. */
@@ -113,16 +135,32 @@ export function layerMatrices(
   const shape = weight.shape;
   const { N, M, rf } = layerDimensions(layerType, shape, options.channelsFirst);
   const conv1d = isKerasConv1d(layerType, shape, options.channelsFirst);
+  // WeightWatcher's `W * norm`: numpy casts the float64 scalar to float32 for a float32 array.
+  const scale = options.glorotFix
+    ? glorotFactor(N, M)
+    : options.conv2dNorm && layerType === 'conv2d' && !conv1d
+      ? Math.SQRT1_2
+      : 1;
+  const float32 = weight.dtype !== 'float64';
+  const scaleFloat32 = Math.fround(scale);
+  const multiply = (x: number) => (scale === 1 ? x : float32 ? Math.fround(x * scaleFloat32) : x * scale);
+  const finish = (matrices: LayerMatrix[], numComponents: number): LayerMatrices => ({
+    layerType,
+    N,
+    M,
+    rf,
+    numComponents,
+    matrices: options.fft ? matrices.map(realFourierTransform) : matrices,
+  });
   if (layerType !== 'conv2d' && !conv1d) {
     // Orientation does not change singular values: keep the stored (rows, cols).
-    return { layerType, N, M, rf, numComponents: M, matrices: [wholeMatrix(weight)] };
+    const [rows, cols] = shape;
+    const matrix = scale === 1 ? wholeMatrix(weight) : { rows, cols, values: weight.toFloat64().map(multiply) };
+    return finish([matrix], M);
   }
   const values = weight.toFloat64();
   const [d0, d1, d2, d3] = conv1d ? [1, ...shape] : shape;
   const slices: LayerMatrix[] = [];
-  const scale = !options.conv2dNorm || conv1d ? 1 : Math.SQRT1_2;
-  const float32 = weight.dtype !== 'float64';
-  const multiply = (x: number) => (scale === 1 ? x : float32 ? Math.fround(x * SQRT_HALF_FLOAT32) : x * scale);
   if (!options.channelsFirst) {
     // PyTorch (out, in, kh, kw): slice [:, :, i, j] is out x in.
     for (let i = 0; i < d2; i++) {
@@ -142,7 +180,58 @@ export function layerMatrices(
       }
     }
   }
-  return { layerType, N, M, rf, numComponents: M * rf, matrices: slices };
+  return finish(slices, M * rf);
+}
+
+/**
+ * The real part of a matrix's 2-D DFT, Re Σ_m Σ_n W[m, n] e^(-2πi (km/rows + ln/cols)), in float64:
+ * a complex DFT along each row, then the real part of one along each column. Direct sums with exact
+ * twiddle indices (k·m mod n), O(rows·cols·(rows + cols)): the layers WeightWatcher analyses are small
+ * enough, and the error stays at rounding level like numpy's FFT.
+ */
+export function realFourierTransform(matrix: LayerMatrix): LayerMatrix {
+  const { rows, cols, values } = matrix;
+  const twiddles = (n: number) => {
+    const cos = new Float64Array(n);
+    const sin = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      cos[k] = Math.cos((2 * Math.PI * k) / n);
+      sin[k] = Math.sin((2 * Math.PI * k) / n);
+    }
+    return { cos, sin };
+  };
+  const across = twiddles(cols);
+  const down = twiddles(rows);
+  // Row transforms: G[m, l] = Σ_n W[m, n] e^(-2πi ln/cols).
+  const real = new Float64Array(rows * cols);
+  const imaginary = new Float64Array(rows * cols);
+  for (let m = 0; m < rows; m++) {
+    for (let l = 0; l < cols; l++) {
+      let re = 0,
+        im = 0;
+      for (let n = 0; n < cols; n++) {
+        const w = values[m * cols + n];
+        const t = (l * n) % cols;
+        re += w * across.cos[t];
+        im -= w * across.sin[t];
+      }
+      real[m * cols + l] = re;
+      imaginary[m * cols + l] = im;
+    }
+  }
+  // Column transforms, real part only: Re Σ_m G[m, l] e^(-2πi km/rows).
+  const out = new Float64Array(rows * cols);
+  for (let k = 0; k < rows; k++) {
+    for (let l = 0; l < cols; l++) {
+      let sum = 0;
+      for (let m = 0; m < rows; m++) {
+        const t = (k * m) % rows;
+        sum += real[m * cols + l] * down.cos[t] + imaginary[m * cols + l] * down.sin[t];
+      }
+      out[k * cols + l] = sum;
+    }
+  }
+  return { rows, cols, values: out };
 }
 
 /** A 2-D weight as one matrix; for float32 weights, `float32` is their storage and `values` a float64 copy made on first use. */
@@ -165,6 +254,8 @@ export interface SizeFilter {
   minEvals: number;
   maxEvals: number;
   maxN: number;
+  /** WeightWatcher's fft: its size filter then counts M eigenvalues per layer (rf taken as 1). */
+  fft?: boolean;
 }
 
 /**
@@ -180,9 +271,10 @@ export function sizeSkipReason(
 ): string | undefined {
   if (layerType === 'norm') return 'norm layers are not analysed';
   if (layerType === 'unknown') return 'unsupported layer type';
-  const evals = M * rf;
-  if (filter.minEvals && evals < filter.minEvals) return `M*rf = ${evals} < minEvals = ${filter.minEvals}`;
-  if (filter.maxEvals && evals > filter.maxEvals) return `M*rf = ${evals} > maxEvals = ${filter.maxEvals}`;
+  const evals = filter.fft ? M : M * rf;
+  const counted = filter.fft ? 'M (fft)' : 'M*rf';
+  if (filter.minEvals && evals < filter.minEvals) return `${counted} = ${evals} < minEvals = ${filter.minEvals}`;
+  if (filter.maxEvals && evals > filter.maxEvals) return `${counted} = ${evals} > maxEvals = ${filter.maxEvals}`;
   if (N > filter.maxN) return `N = ${N} > maxN = ${filter.maxN}`;
   return undefined;
 }

@@ -1,6 +1,7 @@
 // WeightWatcher's pl_package='powerlaw' path: Jeff Alstott's `powerlaw` 1.x Fit for continuous
-// data without xmax, with xmin_distribution 'power_law' or 'truncated_power_law', optionally
-// restricted to an xmin range (fix_fingers='xmin_peak'). It differs from WWFit (./powerlaw.ts):
+// data, with xmin_distribution 'power_law' or 'truncated_power_law', optionally restricted to an
+// xmin range (fix_fingers='xmin_peak'), and for 'power_law' optionally bounded above by xmax
+// (WeightWatcher's xmax='force': alpha by fmin, the CDF renormalised on [xmin, xmax]). It differs from WWFit (./powerlaw.ts):
 // candidate xmins are the *unique* values (minus the last one, in range), fits whose parameters are
 // out of range are masked, the KS distance compares against the renormalised empirical CDF of the
 // whole data, and the truncated power law is fitted per candidate by scipy's fmin on the negative
@@ -10,6 +11,7 @@
 import { nelderMead } from '../optimize/nelder-mead';
 import { upperIncompleteGammaNegative } from './powerlaw-gamma';
 import { PowerLawFitError } from './powerlaw';
+import { ArgumentError } from '../errors';
 
 export type PowerlawDistribution = 'power_law' | 'truncated_power_law';
 
@@ -31,6 +33,8 @@ export interface PowerlawPackageFit {
   tailLength: number;
   /** Largest data value (powerlaw's own xmax stays None: WeightWatcher reports null). */
   dataMax: number;
+  /** The xmax the fit was bounded by (undefined without one). */
+  xmax?: number;
   /** Per candidate xmin: alpha, Lambda (TPL) and D. */
   candidates: { xmin: Float64Array; alpha: Float64Array; lambda: Float64Array; D: Float64Array };
 }
@@ -149,11 +153,23 @@ function empiricalCdf(sorted: Float64Array): EmpiricalCdf {
   return { bins: Float64Array.from(bins), cdf: Float64Array.from(cdf), firstIndex: Int32Array.from(firstIndex) };
 }
 
-/** powerlaw's Distribution.KS with a parent Fit: max |T - A| over the unique values >= xmin, A renormalised at xmin. */
-function ksDistance(model: Model, empirical: EmpiricalCdf, firstBin: number, xmin: number, tailLength: number): number {
+/**
+ * powerlaw's Distribution.KS with a parent Fit: max |T - A| over the unique values >= xmin, A
+ * renormalised at xmin, T renormalised on [xmin, xmax] when the fit has an xmax.
+ */
+function ksDistance(
+  model: Model,
+  empirical: EmpiricalCdf,
+  firstBin: number,
+  xmin: number,
+  tailLength: number,
+  xmax?: number,
+): number {
   if (tailLength < 2) return NaN;
   const dropped = empirical.cdf[firstBin];
   const base = model.inRange ? model.baseCdf(xmin) : NaN;
+  // Distribution.cdf: norm = 1 - CDF(xmin), minus 1 - CDF(xmax) with an xmax.
+  const norm = xmax === undefined ? 1 - base : 1 - base - (1 - model.baseCdf(xmax));
   let plus = -Infinity;
   let minus = -Infinity;
   for (let u = firstBin; u < empirical.bins.length; u++) {
@@ -162,7 +178,7 @@ function ksDistance(model: Model, empirical: EmpiricalCdf, firstBin: number, xmi
     if (!model.inRange) theoretical = FLOOR;
     else if (base === 1)
       theoretical = 1; // no precision left in the tail: powerlaw returns ones
-    else theoretical = (model.baseCdf(empirical.bins[u]) - base) / (1 - base);
+    else theoretical = (model.baseCdf(empirical.bins[u]) - base) / norm;
     const diff = theoretical - actual;
     if (Number.isNaN(diff)) return NaN; // numpy's max/min propagate NaN
     plus = Math.max(plus, diff);
@@ -179,11 +195,32 @@ interface CandidateFit {
   inRange: boolean;
 }
 
+/**
+ * The power law's negative log-likelihood of `tail` at a fixed xmin, as powerlaw's Distribution.fit
+ * minimises it when an xmax is set: densities x^-α (α-1) xmin^(α-1) (its pdf is not renormalised at
+ * xmax), zeros floored at 1e-307, out-of-range α scoring the floor, summed by Python's builtin sum.
+ */
+function powerLawNegativeLogLikelihood(tail: Float64Array, xmin: number, alpha: number): number {
+  let total = 0;
+  if (!(alpha > 1)) {
+    for (let i = 0; i < tail.length; i++) total += Math.log(FLOOR);
+    return -total;
+  }
+  const normaliser = (alpha - 1) * xmin ** (alpha - 1);
+  for (let i = 0; i < tail.length; i++) {
+    let likelihood = tail[i] ** -alpha * normaliser;
+    if (likelihood === 0) likelihood = FLOOR;
+    total += Math.log(likelihood);
+  }
+  return -total;
+}
+
 function fitCandidate(
   sorted: Float64Array,
   empirical: EmpiricalCdf,
   firstBin: number,
   distribution: PowerlawDistribution,
+  xmax?: number,
 ): CandidateFit {
   const start = empirical.firstIndex[firstBin];
   const xmin = empirical.bins[firstBin];
@@ -192,6 +229,19 @@ function fitCandidate(
   const ratios = new Float64Array(n);
   for (let i = 0; i < n; i++) ratios[i] = Math.log(tail[i] / xmin);
   const hill = 1 + n / numpySum(ratios);
+  if (distribution === 'power_law' && xmax !== undefined) {
+    // With an xmax, Power_Law.fit goes to Distribution.fit: scipy's fmin from the Hill estimate.
+    const alpha = nelderMead(([a]) => powerLawNegativeLogLikelihood(tail, xmin, a), [hill], { rules: 'scipy' })
+      .point[0];
+    const model = powerLawModel(alpha, xmin);
+    return {
+      alpha,
+      lambda: NaN,
+      sigma: (alpha - 1) / Math.sqrt(n),
+      D: ksDistance(model, empirical, firstBin, xmin, n, xmax),
+      inRange: model.inRange,
+    };
+  }
   if (distribution === 'power_law') {
     // The closed-form MLE is always > 1 here (the tail holds a value above xmin), so powerlaw's fmin fallback never runs.
     const model = powerLawModel(hill, xmin);
@@ -220,17 +270,28 @@ function argmin(values: Float64Array, keep?: (i: number) => boolean): number {
 }
 
 /**
- * powerlaw.Fit(data, xmin=None | (lo, hi), xmin_distribution=distribution) on ascending positive
- * `sorted` data: fits every candidate xmin (unique values, within [min(range), max(range)] when a
+ * powerlaw.Fit(data, xmin=None | (lo, hi), xmax, xmin_distribution=distribution) on ascending positive
+ * `data` (with an xmax, 'power_law' only, the values above it dropped first): fits every candidate xmin (unique values, within [min(range), max(range)] when a
  * range is given, the last one dropped) and keeps the first with the smallest D among the fits whose
  * parameters are in range (all of them if none is). Throws PowerLawFitError where powerlaw returns
  * NaNs (no candidate), which WeightWatcher reports as a failed fit.
  */
 export function fitPowerlawPackage(
-  sorted: Float64Array,
+  data: Float64Array,
   distribution: PowerlawDistribution,
   xminRange?: readonly [number, number],
+  xmax?: number,
 ): PowerlawPackageFit {
+  if (xmax !== undefined && distribution !== 'power_law')
+    throw new ArgumentError("an xmax-bounded powerlaw fit is ported for 'power_law' only", {
+      field: 'xmax',
+      expected: "fit 'PL'",
+      found: distribution,
+    });
+  // Fit drops the data above xmax before anything else.
+  let kept = data.length;
+  if (xmax !== undefined) while (kept > 0 && !(data[kept - 1] <= xmax)) kept--;
+  const sorted = data.subarray(0, kept);
   const empirical = empiricalCdf(sorted);
   let candidateBins: number[] = [];
   for (let u = 0; u < empirical.bins.length; u++) {
@@ -246,7 +307,7 @@ export function fitPowerlawPackage(
     lambdas = new Float64Array(count),
     Ds = new Float64Array(count);
   const fits = candidateBins.map((u, i) => {
-    const fit = fitCandidate(sorted, empirical, u, distribution);
+    const fit = fitCandidate(sorted, empirical, u, distribution, xmax);
     xmins[i] = empirical.bins[u];
     alphas[i] = fit.alpha;
     lambdas[i] = fit.lambda;
@@ -266,6 +327,7 @@ export function fitPowerlawPackage(
     xmin: xmins[best],
     tailLength,
     dataMax: sorted[sorted.length - 1],
+    xmax,
     candidates: { xmin: xmins, alpha: alphas, lambda: lambdas, D: Ds },
   };
 }

@@ -177,15 +177,18 @@ export interface ClippedFit {
  * fix_fingers='clip_xmax': refit with the top 2, 3, ... maxFingers-1 eigenvalues dropped and keep
  * the first fit whose alpha falls more than `fingerThreshold` below the unclipped alpha; stop early
  * once alpha <= minAlpha. Then WeightWatcher runs up to three "check" fits that only log, but a
- * check fit on fewer than 2 points raises and fails the layer, so they are run here too.
+ * check fit on fewer than 2 points raises and fails the layer, so they are run here too. `fitter` is
+ * WWFit by default; WeightWatcher's pl_package='powerlaw' runs the same loop with powerlaw's Fit, whose
+ * NaN alphas compare false like any NaN.
  */
 export function fitClippedPowerLaw(
   sorted: Float64Array,
   maxFingers = 10,
   fingerThreshold = 1.0,
   minAlpha = 2.0,
+  fitter: (sorted: Float64Array) => PowerLawFit = fitSortedPowerLaw,
 ): ClippedFit {
-  const first = fitSortedPowerLaw(sorted);
+  const first = fitter(sorted);
   let best = first;
   let numFingers = 0;
   // Python's `for idx in range(2, max_fingers)` leaves idx unbound when the range is empty.
@@ -193,7 +196,7 @@ export function fitClippedPowerLaw(
   let idx = 2;
   let last = first;
   for (idx = 2; idx < maxFingers; idx++) {
-    const fit = fitSortedPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - idx)));
+    const fit = fitter(sorted.subarray(0, Math.max(0, sorted.length - idx)));
     last = fit;
     if (fit.alpha + fingerThreshold < first.alpha) {
       best = fit;
@@ -204,7 +207,7 @@ export function fitClippedPowerLaw(
   }
   if (idx === maxFingers) idx = maxFingers - 1; // the loop variable's last value in Python
   for (let check = idx + 1; check < idx + 4; check++) {
-    const fit = fitSortedPowerLaw(sorted.subarray(0, Math.max(0, sorted.length - check)));
+    const fit = fitter(sorted.subarray(0, Math.max(0, sorted.length - check)));
     if (Math.abs(fit.alpha - last.alpha) > fingerThreshold) break;
   }
   return { fit: best, numFingers, rawAlpha: first.alpha };

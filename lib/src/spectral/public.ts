@@ -2,8 +2,16 @@
 // per-layer table (WeightWatcher's column names) and plots, the fits and spectra behind it, and
 // WeightWatcher's SVD smoothing / sharpness edits of a model.
 // The eigensolver machinery (../eigen) and the WeightWatcher-porting details are internal.
-export { analyze, ANALYZE_DEFAULTS, type AnalyzeInput, type AnalyzeOptions } from './analyze';
-export { type HtsrRow } from './columns';
+export {
+  analyze,
+  ANALYZE_DEFAULTS,
+  describe,
+  DESCRIBE_DEFAULTS,
+  type AnalyzeInput,
+  type AnalyzeOptions,
+  type DescribeOptions,
+} from './analyze';
+export { type HtsrRow, type DescribeRow } from './columns';
 export { HtsrResult, type LayerAnalysis, type SkippedLayer, type HtsrSummary } from './result';
 export {
   esdPlot,

@@ -3,12 +3,14 @@
 // Linear weight (out, in), 4-D = a Conv2d kernel (out, in, kh, kw)). With --json it prints one
 // JSON object per layer, the rows of the result's table (WeightWatcher's column names, the same
 // as in the API), for diffing against WeightWatcher.
+// With --describe it only lists the layers an analysis would fit (WeightWatcher's describe()).
 // Exits 1, listing every skipped layer and why, when no layer could be analysed.
 
 import {
   analyze,
   ANALYZE_DEFAULTS,
   ArgumentError,
+  describe,
   loadWeights,
   readNpy,
   skippedLine,
@@ -18,7 +20,8 @@ import {
 import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
-                      [--detx] [--mp-fit] [--randomize]
+                      [--detx] [--mp-fit] [--randomize] [--glorot-fix] [--fft] [--tolerance X] [--xmax K|force]
+       weightlab htsr PATH --describe [--json]
 
 HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighted, D, xmin, norms, ...)
 of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
@@ -33,6 +36,8 @@ Exit status: 0 with at least one layer analysed; 1 when none could be (the reaso
 
 Options:
   --json                   one JSON object per layer, WeightWatcher's snake_case column names
+  --describe               list the layers an analysis would fit (layer_id, name, M, N, Q, layer_type,
+                           longname, num_evals, rf), computing nothing (WeightWatcher's describe())
   --fix-fingers clip_xmax  refit without spurious top eigenvalues (default: off)
   --fix-fingers xmin_peak  search xmin only up to 1.5x the log-ESD histogram peak (powerlaw package)
   --xmin-max X             xmin_peak: upper end of the xmin search instead of 1.5x the peak
@@ -45,6 +50,11 @@ Options:
   --seed N                 seed of the randomized ESD (default ${ANALYZE_DEFAULTS.seed})
   --min-evals N            skip layers with fewer eigenvalues (default ${ANALYZE_DEFAULTS.minEvals})
   --max-evals N            skip layers with more eigenvalues (default ${ANALYZE_DEFAULTS.maxEvals})
+  --glorot-fix             scale each matrix by sqrt((N + M) / 2) (WeightWatcher's glorot_fix)
+  --fft                    analyse the real part of each matrix's 2-D DFT (WeightWatcher's experimental fft)
+  --tolerance X            weak_rank_loss counts eigenvalues below X (default ${ANALYZE_DEFAULTS.tolerance})
+  --xmax K                 fit without the top |K| eigenvalues, e.g. --xmax -2 (WeightWatcher's xmax)
+  --xmax force             the powerlaw package's fit bounded by the largest eigenvalue
 `;
 
 export const htsrCommand: Command = {
@@ -53,8 +63,8 @@ export const htsrCommand: Command = {
   help: HELP,
   async run(args: string[]): Promise<number> {
     const parsed = parseArgs(args, {
-      values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals'],
-      flags: ['json', 'detx', 'mp-fit', 'randomize'],
+      values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals', 'tolerance', 'xmax'],
+      flags: ['json', 'detx', 'mp-fit', 'randomize', 'describe', 'glorot-fix', 'fft'],
     });
     if (parsed.positional.length !== 1) throw new UsageError('expected exactly one PATH');
     const fixFingers = parsed.options['fix-fingers'];
@@ -72,8 +82,36 @@ export const htsrCommand: Command = {
     const seed = parsed.options.seed === undefined ? ANALYZE_DEFAULTS.seed : Number(parsed.options.seed);
     if (!Number.isInteger(seed) || seed < 0)
       throw new UsageError(`--seed must be a non-negative integer, got '${parsed.options.seed}'`);
+    const tolerance =
+      parsed.options.tolerance === undefined ? ANALYZE_DEFAULTS.tolerance : Number(parsed.options.tolerance);
+    if (!(tolerance >= 0)) throw new UsageError(`--tolerance must be a number >= 0, got '${parsed.options.tolerance}'`);
+    const rawXmax = parsed.options.xmax;
+    const xmax = rawXmax === undefined || rawXmax === 'force' ? rawXmax : Number(rawXmax);
+    if (typeof xmax === 'number' && !(Number.isInteger(xmax) && xmax !== 0))
+      throw new UsageError(`--xmax takes a nonzero integer (top eigenvalues left out) or force, got '${rawXmax}'`);
+    const sizes = {
+      minEvals: numberOption(parsed, 'min-evals', ANALYZE_DEFAULTS.minEvals),
+      maxEvals: numberOption(parsed, 'max-evals', ANALYZE_DEFAULTS.maxEvals),
+      glorotFix: parsed.flags.has('glorot-fix'),
+      fft: parsed.flags.has('fft'),
+    };
+    const file = parsed.positional[0];
+    if (parsed.flags.has('describe')) {
+      const model = file.toLowerCase().endsWith('.npy') ? readNpy(file) : await loadWeights(file);
+      const table = describe(model, sizes);
+      if (table.numRows() === 0) {
+        process.stderr.write(`weightlab htsr: no layer of ${file} would be analysed (see weightlab htsr ${file})\n`);
+        return 1;
+      }
+      if (parsed.flags.has('json')) for (const row of table.rows()) process.stdout.write(`${JSON.stringify(row)}\n`);
+      else process.stdout.write(`${table.toString()}\n`);
+      return 0;
+    }
     // Flags left out stay undefined: analyze() fills in its own defaults (ANALYZE_DEFAULTS).
     const options: AnalyzeOptions = {
+      ...sizes,
+      tolerance,
+      xmax,
       fixFingers,
       fit,
       plPackage,
@@ -82,10 +120,7 @@ export const htsrCommand: Command = {
       mpFit: parsed.flags.has('mp-fit'),
       randomize: parsed.flags.has('randomize'),
       seed,
-      minEvals: numberOption(parsed, 'min-evals', ANALYZE_DEFAULTS.minEvals),
-      maxEvals: numberOption(parsed, 'max-evals', ANALYZE_DEFAULTS.maxEvals),
     };
-    const file = parsed.positional[0];
     const model = file.toLowerCase().endsWith('.npy') ? readNpy(file) : await loadWeights(file);
     let result;
     try {
@@ -93,7 +128,7 @@ export const htsrCommand: Command = {
     } catch (error) {
       // A combination of fit options WeightWatcher rejects is a usage error of these flags.
       const field = error instanceof ArgumentError ? error.details.field : undefined;
-      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage')
+      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage' || field === 'xmax')
         throw new UsageError((error as Error).message);
       throw error;
     }
