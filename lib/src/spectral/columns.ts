@@ -24,6 +24,12 @@ export interface HtsrRow {
   rf: number;
   /** Aspect ratio N / M (-1 when M is 0). */
   Q: number;
+  /** pool false (ww2x): which kh·kw slice of a Conv2d layer (row-major over the kernel), 0 for other layers. */
+  slice_id?: number;
+  /** intra: always true (the row is the product of two layers). */
+  Xflag?: boolean;
+  /** peft: whether the row is a LoRA matrix (delta B·A, or W + B·A with 'with_base'). */
+  peft?: boolean;
   /** Whether an ESD was computed (always true for an analysed layer). */
   has_esd: boolean;
   /** Eigenvalues in the pooled ESD (M·rf). */
@@ -130,6 +136,9 @@ export const HTSR_COLUMNS: readonly (keyof HtsrRow)[] = [
   'M',
   'rf',
   'Q',
+  'slice_id',
+  'Xflag',
+  'peft',
   'has_esd',
   'num_evals',
   'sv_max',
@@ -184,6 +193,8 @@ export const SHOWN_COLUMNS: readonly (keyof HtsrRow)[] = [
   'layer_id',
   'name',
   'layer_type',
+  'slice_id',
+  'peft',
   'N',
   'M',
   'alpha',

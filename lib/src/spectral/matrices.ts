@@ -78,9 +78,6 @@ function isKerasConv1d(layerType: LayerType, shape: readonly number[], channelsF
   return layerType === 'conv1d' && shape.length === 3 && channelsFirst === true;
 }
 
-/** The float32 rounding WeightWatcher's `W * norm` gets on a float32 array (numpy casts the scalar first). */
-const SQRT_HALF_FLOAT32 = Math.fround(Math.SQRT1_2);
-
 /** How layerMatrices reads a weight tensor. */
 export interface LayerMatricesOptions {
   /**
@@ -95,12 +92,19 @@ export interface LayerMatricesOptions {
    * @default true
    */
   conv2dNorm?: boolean;
+  /**
+   * The conv2d_norm factor of pooled slices, sqrt(1/2); false: WeightWatcher's pool=False (ww2x)
+   * factor sqrt(kh·kw/2), its conv2d_count of slices over 2 (see analyze's `pool`).
+   * @default true
+   */
+  pool?: boolean;
 }
 
 /** layerMatrices()'s defaults. */
 export const LAYER_MATRICES_DEFAULTS = {
   channelsFirst: false,
   conv2dNorm: true,
+  pool: true,
 } as const satisfies OptionDefaults<LayerMatricesOptions>;
 
 /** The matrices whose squared singular values form a layer's ESD, as WeightWatcher forms them. */
@@ -120,9 +124,11 @@ export function layerMatrices(
   const values = weight.toFloat64();
   const [d0, d1, d2, d3] = conv1d ? [1, ...shape] : shape;
   const slices: LayerMatrix[] = [];
-  const scale = !options.conv2dNorm || conv1d ? 1 : Math.SQRT1_2;
+  const scale = !options.conv2dNorm || conv1d ? 1 : options.pool ? Math.SQRT1_2 : Math.sqrt(rf / 2);
   const float32 = weight.dtype !== 'float64';
-  const multiply = (x: number) => (scale === 1 ? x : float32 ? Math.fround(x * SQRT_HALF_FLOAT32) : x * scale);
+  // WeightWatcher's `W * norm` on a float32 array: numpy casts the scalar to float32 first.
+  const scale32 = Math.fround(scale);
+  const multiply = (x: number) => (scale === 1 ? x : float32 ? Math.fround(x * scale32) : x * scale);
   if (!options.channelsFirst) {
     // PyTorch (out, in, kh, kw): slice [:, :, i, j] is out x in.
     for (let i = 0; i < d2; i++) {
@@ -165,6 +171,8 @@ export interface SizeFilter {
   minEvals: number;
   maxEvals: number;
   maxN: number;
+  /** false: WeightWatcher's pool=False, which compares minEvals / maxEvals with M rather than M·rf. */
+  pool?: boolean;
 }
 
 /**
@@ -180,9 +188,10 @@ export function sizeSkipReason(
 ): string | undefined {
   if (layerType === 'norm') return 'norm layers are not analysed';
   if (layerType === 'unknown') return 'unsupported layer type';
-  const evals = M * rf;
-  if (filter.minEvals && evals < filter.minEvals) return `M*rf = ${evals} < minEvals = ${filter.minEvals}`;
-  if (filter.maxEvals && evals > filter.maxEvals) return `M*rf = ${evals} > maxEvals = ${filter.maxEvals}`;
+  const evals = filter.pool === false ? M : M * rf;
+  const what = filter.pool === false ? 'M (pool false)' : 'M*rf';
+  if (filter.minEvals && evals < filter.minEvals) return `${what} = ${evals} < minEvals = ${filter.minEvals}`;
+  if (filter.maxEvals && evals > filter.maxEvals) return `${what} = ${evals} > maxEvals = ${filter.maxEvals}`;
   if (N > filter.maxN) return `N = ${N} > maxN = ${filter.maxN}`;
   return undefined;
 }

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""Runs WeightWatcher's other layer iterators (pool=False, ww2x, intra, peft) on the option-b layer
+sets and writes its per-layer columns as JSON (see README.md beside this file).
+
+  node tests/dist/spectral/oracle/write-inputs-options-b.js /tmp/oracle-b
+  PYTHONPATH=<weightwatcher d6fd015>:<powerlaw 1.4.6>:<safetensors stub> /usr/bin/python3 \
+      tests/spectral/oracle/weightwatcher_oracle_options-b.py /tmp/oracle-b \
+      tests/spectral/oracle/weightwatcher-0.7.5.5-options-b.json
+Each set goes in as a state dict of numpy arrays in the dtype the manifest names (WeightWatcher's
+PYSTATEDICT path, CPU, scipy SVD), each run in a fresh WeightWatcher().
+"""
+import json
+import math
+import sys
+import time
+
+import numpy as np
+import weightwatcher as ww
+
+# run name: (layer set, analyze() keywords)
+RUNS = {
+    'pool_false': ('layers', {'pool': False}),
+    'ww2x': ('layers', {'ww2x': True}),
+    'pool_false_slices': ('slices', {'pool': False}),
+    # sparsify=True draws its 0/1 mask from numpy's unseeded generator: not reproducible, not run.
+    'intra': ('chain', {'intra': True, 'sparsify': False}),
+    'peft': ('lora', {'peft': True}),
+    'peft_with_base': ('lora', {'peft': 'with_base'}),
+}
+
+
+def plain(value):
+    """JSON-safe scalars: numpy types to Python, NaN/None to null."""
+    if value is None:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def main(directory, out):
+    inputs = {}
+    runs = {}
+    for run, (layer_set, options) in RUNS.items():
+        manifest = json.load(open(f'{directory}/{layer_set}/manifest.json'))
+        inputs[layer_set] = manifest
+        model = {entry['name']: np.load(f"{directory}/{layer_set}/{entry['file']}") for entry in manifest}
+        started = time.time()
+        details = ww.WeightWatcher().analyze(model=model, **options)
+        print(f'{run}: {time.time() - started:.1f} s', file=sys.stderr)
+        rows = [{column: plain(value) for column, value in row.items()} for row in details.to_dict('records')]
+        runs[run] = {'set': layer_set, 'options': options, 'rows': rows}
+    result = {
+        'produced_by': f'weightwatcher {ww.__version__} (commit d6fd015, CPU), powerlaw 1.x (v1.4.6), numpy {np.__version__}',
+        'inputs': inputs,
+        'runs': runs,
+    }
+    with open(out, 'w') as handle:
+        json.dump(result, handle, indent=1)
+        handle.write('\n')
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2])
