@@ -19,6 +19,7 @@ import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
                       [--detx] [--mp-fit] [--randomize]
+                      [--no-pool | --intra [--no-sparsify] | --peft | --peft-with-base]
 
 HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighted, D, xmin, norms, ...)
 of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
@@ -45,6 +46,13 @@ Options:
   --seed N                 seed of the randomized ESD (default ${ANALYZE_DEFAULTS.seed})
   --min-evals N            skip layers with fewer eigenvalues (default ${ANALYZE_DEFAULTS.minEvals})
   --max-evals N            skip layers with more eigenvalues (default ${ANALYZE_DEFAULTS.maxEvals})
+
+What a row is (WeightWatcher's layer iterators; default: one row per layer, Conv2d slices pooled):
+  --no-pool                one row per Conv2d kernel slice (slice_id column; WeightWatcher's pool=False, ww2x)
+  --intra                  one row per pair of consecutive layers: the ESD of their product (Xflag column)
+  --no-sparsify            --intra without the random 0/1 mask between the layers (drawn from --seed)
+  --peft                   PEFT LoRA checkpoints: only each adapter's delta B·A (rows *.lora_BA)
+  --peft-with-base         the base layers, W + B·A (rows *.lora_W_plus_AB) and B·A (peft column)
 `;
 
 export const htsrCommand: Command = {
@@ -54,7 +62,7 @@ export const htsrCommand: Command = {
   async run(args: string[]): Promise<number> {
     const parsed = parseArgs(args, {
       values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals'],
-      flags: ['json', 'detx', 'mp-fit', 'randomize'],
+      flags: ['json', 'detx', 'mp-fit', 'randomize', 'no-pool', 'intra', 'no-sparsify', 'peft', 'peft-with-base'],
     });
     if (parsed.positional.length !== 1) throw new UsageError('expected exactly one PATH');
     const fixFingers = parsed.options['fix-fingers'];
@@ -84,7 +92,16 @@ export const htsrCommand: Command = {
       seed,
       minEvals: numberOption(parsed, 'min-evals', ANALYZE_DEFAULTS.minEvals),
       maxEvals: numberOption(parsed, 'max-evals', ANALYZE_DEFAULTS.maxEvals),
+      // The layer iterator.
+      pool: !parsed.flags.has('no-pool'),
+      intra: parsed.flags.has('intra'),
+      sparsify: !parsed.flags.has('no-sparsify'),
+      peft: parsed.flags.has('peft-with-base') ? 'with_base' : parsed.flags.has('peft'),
     };
+    if (parsed.flags.has('peft') && parsed.flags.has('peft-with-base'))
+      throw new UsageError('--peft and --peft-with-base exclude each other (--peft-with-base includes the deltas)');
+    if (parsed.flags.has('no-sparsify') && !options.intra)
+      throw new UsageError('--no-sparsify applies to --intra only');
     const file = parsed.positional[0];
     const model = file.toLowerCase().endsWith('.npy') ? readNpy(file) : await loadWeights(file);
     let result;
@@ -93,7 +110,7 @@ export const htsrCommand: Command = {
     } catch (error) {
       // A combination of fit options WeightWatcher rejects is a usage error of these flags.
       const field = error instanceof ArgumentError ? error.details.field : undefined;
-      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage')
+      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage' || field === 'intra' || field === 'peft')
         throw new UsageError((error as Error).message);
       throw error;
     }
