@@ -1,6 +1,7 @@
-// analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze
-// with pool=True; fit 'PL' / 'TPL' / 'E_TPL' by WWFit or the powerlaw package), returning a per-layer table. Steps per layer, in
-// WeightWatcher's order: matrices → ESD → power-law fit → MP fit → randomized ESD → detX → norms.
+// analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze;
+// fit 'PL' / 'TPL' / 'E_TPL' by WWFit or the powerlaw package; pooled layers, or the rows of its other
+// layer iterators: pool=False slices, intra, peft, see iterators.ts), returning a per-layer table. Steps
+// per row, in WeightWatcher's order: matrices → ESD → power-law fit → MP fit → randomized ESD → detX → norms.
 
 import { ArgumentError, InterruptedError, NumericalError } from '../errors';
 import { resolveOptions, type OptionDefaults, type ResolvedOptions } from '../options/resolve';

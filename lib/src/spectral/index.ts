@@ -79,3 +79,10 @@ export {
   type LayerMatrices,
   type SizeFilter,
 } from './matrices';
+export {
+  alignMatrices,
+  analysisUnits,
+  type AnalysisUnit,
+  type IteratedLayer,
+  type IteratorSettings,
+} from './iterators';
