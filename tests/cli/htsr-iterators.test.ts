@@ -1,5 +1,5 @@
 // `weightlab htsr` with WeightWatcher's other layer iterators as a shell user runs them: --no-pool
-// gives kh·kw rows for a Conv2d kernel (one per slice), --peft analyses a LoRA adapter's delta B·A
+// gives kh·kw rows for a Conv2d kernel (one per slice), --vectors adds the eigenvector columns, --peft analyses a LoRA adapter's delta B·A
 // alone (r eigenvalues: its rank), and the flags that exclude each other are usage errors (exit 2).
 
 import { test } from 'node:test';
@@ -32,6 +32,17 @@ test('weightlab htsr --no-pool prints one row per Conv2d slice', () => {
       [0, 1, 2, 3, 4, 5, 6, 7, 8],
     );
     assert.ok(rows.every((row) => row.rf === 9 && row.num_evals === 16 && row.M === 16));
+    // --vectors: for a unit vector of length n, 1 <= ‖v‖₁/‖v‖∞ <= n and 1 <= ‖v‖₂/‖v‖₄ <= n^(1/4).
+    const vectors = runCli(['htsr', file, '--json', '--vectors']);
+    assert.equal(vectors.status, 0, vectors.stderr);
+    const [row] = jsonRows(vectors.stdout);
+    const n = row.M as number;
+    for (const side of ['bulk', 'tail']) {
+      const localization = row[`${side}_mean_loc_ratio`] as number;
+      const participation = row[`${side}_mean_part_ratio`] as number;
+      assert.ok(localization >= 1 && localization <= n, `${side} loc_ratio ${localization}`);
+      assert.ok(participation >= 1 && participation <= n ** 0.25, `${side} part_ratio ${participation}`);
+    }
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, rng, type AnalyzeOptions } from 'weightlab/internal';
+import { analyze, layerMatrices, rng, vectorColumns, type AnalyzeOptions } from 'weightlab/internal';
 import { checksum } from './fixtures';
 import { optionsBSets } from './fixtures-options-b';
 
@@ -32,7 +32,19 @@ const RUNS: Record<string, AnalyzeOptions> = {
   intra: { intra: true, sparsify: false },
   peft: { peft: true },
   peft_with_base: { peft: 'with_base' },
+  vectors: { vectors: true },
+  vectors_pool_false: { vectors: true, pool: false },
 };
+/** vectors' columns: 1e-9 relative, like the fit columns they depend on. */
+const VECTOR = /^(bulk|tail)_(mean|var)_(vec_entropy|loc_ratio|part_ratio)$/;
+/** The oracle's own column: how many eigenvectors WeightWatcher put in the tail (see its script). */
+const TAIL_COUNT = 'oracle_vector_tail_count';
+/**
+ * Layers whose eigenvectors are not determined: orth's eigenvalues are all 1 (any basis is one),
+ * lowrank's 34 zero eigenvalues span a null space in which every solver picks its own basis (its
+ * tail of 6 is determined). Their undetermined columns cannot match any other solver's.
+ */
+const UNDETERMINED: Record<string, RegExp> = { orth: VECTOR, lowrank: /^bulk_/ };
 const FIT = new Set(['alpha', 'D', 'sigma', 'xmin', 'xmax', 'alpha_weighted', 'log_alpha_norm']);
 const SCALE = new Set(['norm', 'spectral_norm', 'stable_rank', 'lambda_max', 'sv_max', 'entropy', 'Q']);
 const LOG = new Set(['log_norm', 'log_spectral_norm']);
@@ -48,9 +60,16 @@ function assertRow(ours: Record<string, unknown>, expected: Record<string, unkno
   const svMax = expected.sv_max as number;
   for (const [column, value] of Object.entries(expected)) {
     const at = `${where}/${column}`;
+    if (column === TAIL_COUNT) continue;
+    if (VECTOR.test(column)) {
+      // Rows where WeightWatcher's rounding put the xmin eigenvector in the bulk: see the vectors test below.
+      if (expected[TAIL_COUNT] !== expected.num_pl_spikes) continue;
+      if (UNDETERMINED[String(expected.name)]?.test(column)) continue;
+    }
     assert.ok(column in ours, `${at} missing`);
     const got = ours[column];
-    const measured = FIT.has(column) || SCALE.has(column) || LOG.has(column) || column === NOISE_FLOOR;
+    const measured =
+      FIT.has(column) || SCALE.has(column) || LOG.has(column) || column === NOISE_FLOOR || VECTOR.test(column);
     if (typeof value !== 'number' || !measured) {
       assert.deepEqual(got, value, at);
       continue;
@@ -102,6 +121,31 @@ for (const engine of ['auto', 'js'] as const) {
     });
   }
 }
+
+test('vectors: with the tail WeightWatcher counted, the vector columns of every row match, xmin ties included', async () => {
+  let ties = 0;
+  for (const run of ['vectors', 'vectors_pool_false']) {
+    const { set, rows } = oracle.runs[run];
+    const tensors = Object.fromEntries(optionsBSets()[set]);
+    for (const expected of rows) {
+      const name = String(expected.name);
+      if (name === 'orth') continue; // UNDETERMINED: every eigenvector
+      if (expected[TAIL_COUNT] !== expected.num_pl_spikes) ties++;
+      const tensor = tensors[`${name}.weight`];
+      const layerType = tensor.rank === 4 ? 'conv2d' : 'dense';
+      const all = layerMatrices(layerType, tensor, { pool: run === 'vectors' }).matrices;
+      const matrices =
+        expected.slice_id === undefined || layerType !== 'conv2d' ? all : [all[expected.slice_id as number]];
+      const ours = vectorColumns(matrices, expected[TAIL_COUNT] as number) as unknown as Record<string, unknown>;
+      const columns = Object.fromEntries(
+        Object.entries(expected).filter(([column]) => VECTOR.test(column) && !UNDETERMINED[name]?.test(column)),
+      );
+      assertRow(ours, columns, `${run}/${name}/${String(expected.slice_id ?? '')}`);
+    }
+  }
+  // The oracle has rows of both kinds, so both paths are exercised.
+  assert.ok(ties > 0);
+});
 
 test('pool false gives kh·kw rows per Conv2d layer, each the ESD of its own slice', async () => {
   const layers = Object.fromEntries(optionsBSets().slices);

@@ -15,6 +15,7 @@ import { Progress } from '../progress/progress';
 import { layerDimensions, layerTypeOf, sizeSkipReason, type LayerType } from './matrices';
 import { layerSpectra, WEAK_RANK_TOLERANCE, type Spectrum } from './esd';
 import { analysisUnits, type AnalysisUnit } from './iterators';
+import { vectorColumns } from './vectors';
 import {
   fitClippedPowerLaw,
   fitSortedPowerLaw,
@@ -185,6 +186,13 @@ export interface AnalyzeOptions {
    * @default false
    */
   peft?: boolean | 'with_base';
+  /**
+   * WeightWatcher's vectors: eigenvector localization columns (bulk_/tail_ mean and var of vec_entropy,
+   * loc_ratio, part_ratio), from the eigenvectors of W·Wᵀ split at xmin. Not with intra (WeightWatcher
+   * rejects it). Diagonalises each matrix by Jacobi: slow for layers with thousands of eigenvalues.
+   * @default false
+   */
+  vectors?: boolean;
 }
 
 /** analyze()'s defaults, declared once (WeightWatcher 0.7.5.5's where it has the option). */
@@ -214,6 +222,7 @@ export const ANALYZE_DEFAULTS = {
   intra: false,
   sparsify: true,
   peft: false,
+  vectors: false,
 } as const satisfies OptionDefaults<AnalyzeOptions>;
 
 /** AnalyzeOptions with every default filled in (what `HtsrResult.options` holds). */
@@ -348,13 +357,15 @@ function checkIteratorOptions(options: ResolvedAnalyzeOptions): void {
   if (!intra) return;
   const clash = options.randomize
     ? 'randomize'
-    : peft !== false
-      ? 'peft'
-      : !pooled(options)
-        ? options.ww2x
-          ? 'ww2x'
-          : 'pool'
-        : undefined;
+    : options.vectors
+      ? 'vectors'
+      : peft !== false
+        ? 'peft'
+        : !pooled(options)
+          ? options.ww2x
+            ? 'ww2x'
+            : 'pool'
+          : undefined;
   if (clash)
     throw new ArgumentError(`intra cannot be combined with ${clash}`, {
       field: 'intra',
@@ -684,6 +695,11 @@ async function layerRow(
   if (options.mpFit) {
     mp = safeMpFit(evals, N, M);
     Object.assign(row, mpColumns(mp, ''));
+  }
+  if (options.vectors) {
+    // The failed fit's xmin of -1 puts every eigenvector in the tail, as in WeightWatcher.
+    const tailCount = row.status === 'success' ? (row.num_pl_spikes as number) : Infinity;
+    Object.assign(row, vectorColumns(matrices.matrices, tailCount));
   }
   if (options.randomize) {
     const random = unit.randomPath.reduce((stream, key) => stream.fold(key), root);

@@ -86,3 +86,11 @@ export {
   type IteratedLayer,
   type IteratorSettings,
 } from './iterators';
+export {
+  vectorColumns,
+  discreteEntropy,
+  histogramDensity,
+  localizationRatio,
+  participationRatio,
+  type VectorColumns,
+} from './vectors';

@@ -15,6 +15,7 @@ import sys
 import time
 
 import numpy as np
+import scipy.linalg
 import weightwatcher as ww
 
 # run name: (layer set, analyze() keywords)
@@ -26,7 +27,30 @@ RUNS = {
     'intra': ('chain', {'intra': True, 'sparsify': False}),
     'peft': ('lora', {'peft': True}),
     'peft_with_base': ('lora', {'peft': 'with_base'}),
+    'vectors': ('layers', {'vectors': True}),
+    'vectors_pool_false': ('slices', {'vectors': True, 'pool': False}),
 }
+
+# Not a WeightWatcher column: how many eigenvectors its vectors option put in the tail (eigenvalue of
+# X = W·Wᵀ, by scipy's eig as WeightWatcher computes it, >= xmin). The eigenvector at xmin itself lands
+# on either side by rounding; the test uses this count to tell those rows apart.
+TAIL_COUNT = 'oracle_vector_tail_count'
+
+
+def record_tail_counts():
+    original = ww.WeightWatcher.apply_analyze_eigenvectors
+
+    def recording(self, ww_layer, params=None):
+        result = original(self, ww_layer, params=params)
+        evals = []
+        for W in ww_layer.Wmats:
+            W = W.astype(float)
+            X = np.matmul(W, W.T) if W.shape[0] <= W.shape[1] else np.matmul(W.T, W)
+            evals.extend(scipy.linalg.eig(X)[0])
+        ww_layer.add_column(TAIL_COUNT, int(np.sum(np.array(evals) >= ww_layer.xmin)))
+        return result
+
+    ww.WeightWatcher.apply_analyze_eigenvectors = recording
 
 
 def plain(value):
@@ -43,6 +67,7 @@ def plain(value):
 
 
 def main(directory, out):
+    record_tail_counts()
     inputs = {}
     runs = {}
     for run, (layer_set, options) in RUNS.items():

@@ -19,7 +19,7 @@ import { numberOption, parseArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
                       [--detx] [--mp-fit] [--randomize]
-                      [--no-pool | --intra [--no-sparsify] | --peft | --peft-with-base]
+                      [--no-pool | --intra [--no-sparsify] | --peft | --peft-with-base] [--vectors]
 
 HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighted, D, xmin, norms, ...)
 of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
@@ -42,6 +42,7 @@ Options:
   --pl-package ww|powerlaw WeightWatcher's own fit (default) or the powerlaw package's (xmax is null)
   --detx                   SETOL trace-log condition: detX_num, detX_val, detX_val_unrescaled, erg_gap
   --mp-fit                 Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, ...
+  --vectors                eigenvector localization, bulk vs tail: bulk_mean_vec_entropy, tail_mean_loc_ratio, ...
   --randomize              randomized-ESD columns: rand_distance, max_rand_eval, ... (seeded)
   --seed N                 seed of the randomized ESD (default ${ANALYZE_DEFAULTS.seed})
   --min-evals N            skip layers with fewer eigenvalues (default ${ANALYZE_DEFAULTS.minEvals})
@@ -62,7 +63,18 @@ export const htsrCommand: Command = {
   async run(args: string[]): Promise<number> {
     const parsed = parseArgs(args, {
       values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals'],
-      flags: ['json', 'detx', 'mp-fit', 'randomize', 'no-pool', 'intra', 'no-sparsify', 'peft', 'peft-with-base'],
+      flags: [
+        'json',
+        'detx',
+        'mp-fit',
+        'randomize',
+        'no-pool',
+        'intra',
+        'no-sparsify',
+        'peft',
+        'peft-with-base',
+        'vectors',
+      ],
     });
     if (parsed.positional.length !== 1) throw new UsageError('expected exactly one PATH');
     const fixFingers = parsed.options['fix-fingers'];
@@ -97,6 +109,7 @@ export const htsrCommand: Command = {
       intra: parsed.flags.has('intra'),
       sparsify: !parsed.flags.has('no-sparsify'),
       peft: parsed.flags.has('peft-with-base') ? 'with_base' : parsed.flags.has('peft'),
+      vectors: parsed.flags.has('vectors'),
     };
     if (parsed.flags.has('peft') && parsed.flags.has('peft-with-base'))
       throw new UsageError('--peft and --peft-with-base exclude each other (--peft-with-base includes the deltas)');
