@@ -10,13 +10,14 @@ Each set goes in as a state dict of numpy arrays in the dtype the manifest names
 PYSTATEDICT path, CPU, scipy SVD), each run in a fresh WeightWatcher().
 """
 import json
-import math
 import sys
 import time
 
 import numpy as np
 import scipy.linalg
 import weightwatcher as ww
+# The JSON conversion of the first oracle (this folder is on sys.path when the script runs).
+from weightwatcher_oracle import plain
 
 # run name: (layer set, analyze() keywords)
 RUNS = {
@@ -51,19 +52,6 @@ def record_tail_counts():
         return result
 
     ww.WeightWatcher.apply_analyze_eigenvectors = recording
-
-
-def plain(value):
-    """JSON-safe scalars: numpy types to Python, NaN/None to null."""
-    if value is None:
-        return None
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) else float(value)
-    return value
 
 
 def main(directory, out):
