@@ -1,6 +1,7 @@
-// analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze
-// with pool=True; fit 'PL' / 'TPL' / 'E_TPL' by WWFit or the powerlaw package), returning a per-layer table. Steps per layer, in
-// WeightWatcher's order: matrices (glorotFix / conv2dNorm scaling, fft) → ESD → power-law fit →
+// analyze(model, options): WeightWatcher's per-layer HTSR/SETOL analysis (WeightWatcher.analyze;
+// fit 'PL' / 'TPL' / 'E_TPL' by WWFit or the powerlaw package; pooled layers, or the rows of its other
+// layer iterators: pool=False slices, intra, peft, see iterators.ts), returning a per-layer table. Steps
+// per row, in WeightWatcher's order: matrices (glorotFix / conv2dNorm scaling, fft) → ESD → power-law fit →
 // MP fit → randomized ESD → detX → norms. describe(model, options): the same layer selection, no
 // eigenvalue computed (WeightWatcher.describe).
 
@@ -13,15 +14,10 @@ import { WeightSet } from '../weights/weight-set';
 import type { Layer } from '../weights/layers';
 import { rng, type Rng } from '../random/rng';
 import { Progress } from '../progress/progress';
-import {
-  layerDimensions,
-  layerMatrices,
-  layerTypeOf,
-  sizeSkipReason,
-  type LayerMatrices,
-  type LayerType,
-} from './matrices';
+import { layerDimensions, layerTypeOf, sizeSkipReason, type LayerType } from './matrices';
 import { layerSpectra, WEAK_RANK_TOLERANCE, type Spectrum } from './esd';
+import { analysisUnits, type AnalysisUnit } from './iterators';
+import { vectorColumns } from './vectors';
 import {
   fitClippedPowerLaw,
   fitSortedPowerLaw,
@@ -201,6 +197,50 @@ export interface AnalyzeOptions {
    * @default undefined
    */
   signal?: AbortSignal;
+
+  // WeightWatcher's other layer iterators (iterators.ts): what a row of the table is.
+  /**
+   * WeightWatcher's pool: pool a Conv2d layer's kh·kw slices into one ESD. false: one row per slice
+   * (slice_id column, the layer's N, M and rf), each slice scaled by sqrt(kh·kw/2) as WeightWatcher's
+   * slice iterator does, and minEvals / maxEvals compared with M instead of M·rf.
+   * @default true
+   */
+  pool?: boolean;
+  /**
+   * WeightWatcher's deprecated ww2x (its 0.2x slice iterator): true is pool false.
+   * @default false
+   */
+  ww2x?: boolean;
+  /**
+   * WeightWatcher's intra: the ESD of the product X = W_l·W_{l+1} of each pair of consecutive
+   * analysed layers (aligned on their shared dimension, scaled by 1/(‖W_l‖_F ‖W_{l+1}‖_F)), its
+   * singular values taken as the eigenvalues as WeightWatcher does; rows named "l X l+1 " with the
+   * Xflag column. Not with randomize (WeightWatcher rejects it) nor with peft or pool false (which
+   * WeightWatcher would ignore).
+   * @default false
+   */
+  intra?: boolean;
+  /**
+   * WeightWatcher's sparsify, for intra: put a random 0/1 matrix S between the layers, X = W_l·S·W_{l+1}
+   * (a stand-in for a ReLU); S is drawn from `seed`'s stream (WeightWatcher's from numpy's unseeded one).
+   * @default true
+   */
+  sparsify?: boolean;
+  /**
+   * WeightWatcher's peft, for PEFT LoRA state dicts (base, lora_A, lora_B in that order): true analyses
+   * only each adapter's delta B·A (row 'lora_BA', top r eigenvalues); 'with_base' also the base layers and
+   * the updated W + B·A (row 'lora_W_plus_AB'). Adds the peft column. The delta is unscaled (no lora_alpha / r),
+   * as in WeightWatcher; io.mergeAdapter gives the scaled merged model instead.
+   * @default false
+   */
+  peft?: boolean | 'with_base';
+  /**
+   * WeightWatcher's vectors: eigenvector localization columns (bulk_/tail_ mean and var of vec_entropy,
+   * loc_ratio, part_ratio), from the eigenvectors of W·Wᵀ split at xmin. Not with intra (WeightWatcher
+   * rejects it). Diagonalises each matrix by Jacobi: slow for layers with thousands of eigenvalues.
+   * @default false
+   */
+  vectors?: boolean;
 }
 
 /** analyze()'s defaults, declared once (WeightWatcher 0.7.5.5's where it has the option). */
@@ -231,6 +271,12 @@ export const ANALYZE_DEFAULTS = {
   svd: 'auto',
   progress: 'auto',
   signal: undefined,
+  pool: true,
+  ww2x: false,
+  intra: false,
+  sparsify: true,
+  peft: false,
+  vectors: false,
 } as const satisfies OptionDefaults<AnalyzeOptions>;
 
 /** AnalyzeOptions with every default filled in (what `HtsrResult.options` holds). */
@@ -383,6 +429,7 @@ function checkOptions(options: ResolvedAnalyzeOptions): void {
       });
   }
   warnIgnoredSizes(options);
+  checkIteratorOptions(options);
 }
 
 /** WeightWatcher's warning for min_size / max_size, which it ignores. */
@@ -394,6 +441,63 @@ function warnIgnoredSizes(options: { minSize?: number; maxSize?: number }): void
         type: 'HtsrWarning',
       },
     );
+}
+
+/** The layer-iterator options (pool / ww2x, intra, peft) and the combinations WeightWatcher rejects or ignores. */
+function checkIteratorOptions(options: ResolvedAnalyzeOptions): void {
+  const { intra, peft } = options;
+  // glorotFix and fft are ported (and matched against WeightWatcher) for pooled layers only.
+  const iterator = intra
+    ? 'intra'
+    : peft !== false
+      ? 'peft'
+      : !pooled(options)
+        ? options.ww2x
+          ? 'ww2x'
+          : 'pool false'
+        : undefined;
+  for (const field of ['glorotFix', 'fft'] as const)
+    if (options[field] && iterator)
+      throw new ArgumentError(`${field} is implemented for pooled layers only, not with ${iterator}`, {
+        field,
+        expected: `${field} without intra, peft, pool false or ww2x`,
+        found: `${field} with ${iterator}`,
+      });
+  if (peft !== false && peft !== true && peft !== 'with_base')
+    throw new ArgumentError('unsupported peft', {
+      field: 'peft',
+      expected: "false | true | 'with_base'",
+      found: String(peft),
+    });
+  if (peft !== false && !pooled(options))
+    throw new ArgumentError('peft cannot be combined with unpooled slices', {
+      field: 'peft',
+      expected: 'pool true (WeightWatcher ignores pool with peft)',
+      found: options.ww2x ? 'ww2x true' : 'pool false',
+    });
+  if (!intra) return;
+  const clash = options.randomize
+    ? 'randomize'
+    : options.vectors
+      ? 'vectors'
+      : peft !== false
+        ? 'peft'
+        : !pooled(options)
+          ? options.ww2x
+            ? 'ww2x'
+            : 'pool'
+          : undefined;
+  if (clash)
+    throw new ArgumentError(`intra cannot be combined with ${clash}`, {
+      field: 'intra',
+      expected: `intra alone, or ${clash} without intra`,
+      found: `intra and ${clash}`,
+    });
+}
+
+/** Whether Conv2d slices are pooled: pool, unless the deprecated ww2x asks for slices. */
+function pooled(options: ResolvedAnalyzeOptions): boolean {
+  return options.pool && !options.ww2x;
 }
 
 /** The fit that the fit / fixFingers / plPackage options select, after WeightWatcher's validity rules. */
@@ -646,7 +750,7 @@ function safeMpFit(evals: Float64Array, N: number, M: number): MarchenkoPasturFi
 export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {}): Promise<HtsrResult> {
   const resolved = resolveOptions('analyze', ANALYZE_DEFAULTS, options);
   checkOptions(resolved);
-  const { kept, skipped } = selectLayers(model, resolved);
+  const { kept, skipped } = selectLayers(model, { ...resolved, pool: pooled(resolved) });
   const wantsBar =
     resolved.progress === true ||
     (resolved.progress === 'auto' && (kept.length >= 8 || kept.some((k) => k.M * k.rf >= 512)));
@@ -656,22 +760,47 @@ export async function analyze(model: AnalyzeInput, options: AnalyzeOptions = {})
       : undefined;
   const root = rng(resolved.seed);
   const layers: LayerAnalysis[] = [];
-  // Layers go in pairs so that two similar ones can be solved side by side (esd.ts layerSpectra).
-  for (let pairStart = 0; pairStart < kept.length; pairStart += 2) {
+  // What each row is made of: the layer (default), a Conv2d slice, a pair of layers, a LoRA delta.
+  const units = analysisUnits(
+    kept.map(({ candidate }) => candidate),
+    {
+      pool: pooled(resolved),
+      conv2dNorm: resolved.conv2dNorm,
+      glorotFix: resolved.glorotFix,
+      fft: resolved.fft,
+      intra: resolved.intra,
+      sparsify: resolved.sparsify,
+      peft: resolved.peft,
+      random: root.fold('intra'),
+      skip: (layer, reason) => {
+        const candidate = layer as Candidate;
+        skipped.push({ layer_id: candidate.id, name: candidate.name, reason, tensors: candidate.tensors });
+      },
+    },
+  );
+  // Rows go in pairs so that two similar ones can be solved side by side (esd.ts layerSpectra).
+  let tickedId: number | undefined;
+  for (;;) {
     if (resolved.signal?.aborted) throw new InterruptedError('htsr analysis interrupted');
-    const pair = kept.slice(pairStart, pairStart + 2);
-    const pairMatrices = pair.map(({ candidate }) =>
-      layerMatrices(candidate.layerType, candidate.load(), {
-        channelsFirst: candidate.channelsFirst,
-        conv2dNorm: resolved.conv2dNorm,
-        glorotFix: resolved.glorotFix,
-        fft: resolved.fft,
-      }),
+    const pair: AnalysisUnit[] = [];
+    while (pair.length < 2) {
+      const next = units.next();
+      if (next.done) break;
+      pair.push(next.value);
+    }
+    if (pair.length === 0) break;
+    const spectra = await layerSpectra(
+      pair.map((unit) => unit.matrices),
+      resolved.engine,
+      resolved.svd,
     );
-    const spectra = await layerSpectra(pairMatrices, resolved.engine, resolved.svd);
     for (let index = 0; index < pair.length; index++) {
-      layers.push(await layerRow(pair[index], pairMatrices[index], spectra[index], root, resolved));
-      bar?.tick();
+      const unit = pair[index];
+      const spectrum = unit.singularValueEsd ? singularValueSpectrum(spectra[index], unit.N) : spectra[index];
+      layers.push(await layerRow(unit, spectrum, root, resolved));
+      // The progress bar counts layers: the rows of one layer's slices tick it once.
+      if (unit.id !== tickedId) bar?.tick();
+      tickedId = unit.id;
       // Let the event loop breathe (kernel interrupts, display updates) between layers.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -691,7 +820,9 @@ interface SelectedLayer {
 /** What analyze() and describe() share: the layers WeightWatcher's iterator keeps, and the rest with the reason. */
 function selectLayers(
   model: AnalyzeInput,
-  options: Pick<ResolvedAnalyzeOptions, 'startId' | 'layers' | 'minEvals' | 'maxEvals' | 'maxN' | 'fft'>,
+  options: Pick<ResolvedAnalyzeOptions, 'startId' | 'layers' | 'minEvals' | 'maxEvals' | 'maxN' | 'fft'> & {
+    pool?: boolean;
+  },
 ): { kept: SelectedLayer[]; skipped: SkippedLayer[] } {
   const skipped: SkippedLayer[] = [];
   const kept: SelectedLayer[] = [];
@@ -713,27 +844,49 @@ function selectLayers(
   return { kept, skipped };
 }
 
-/** One layer's row of the table, from its spectrum. */
+/**
+ * intra's ESD (combined_eigenvalues with INTRA): WeightWatcher takes X's singular values σ as the
+ * eigenvalues and reports sv = sqrt(σ): sv_max, sv_min and rank_loss (with N's tolerance) of those.
+ */
+function singularValueSpectrum(squared: Spectrum, N: number): Spectrum {
+  const evals = squared.evals.map(Math.sqrt);
+  const sv = evals.map(Math.sqrt);
+  const svMax = sv.length ? sv[sv.length - 1] : 0;
+  const tolerance = svMax * N * Number.EPSILON;
+  let weakRankLoss = 0;
+  for (const value of evals) if (value < WEAK_RANK_TOLERANCE) weakRankLoss++;
+  return {
+    evals,
+    svMax,
+    svMin: sv.length ? sv[0] : 0,
+    rankLoss: sv.filter((value) => !(value > tolerance)).length,
+    weakRankLoss,
+    lambdaMax: evals.length ? evals[evals.length - 1] : NaN,
+  };
+}
+
+/** One row of the table, from its spectrum. */
 async function layerRow(
-  { candidate, N, M, rf }: SelectedLayer,
-  matrices: LayerMatrices,
+  unit: AnalysisUnit,
   spectrum: Spectrum,
   root: Rng,
   options: ResolvedAnalyzeOptions,
 ): Promise<LayerAnalysis> {
   const { evals } = spectrum;
   const { engine, svd } = options;
+  const { N, M, rf, matrices } = unit;
   const powerLaw = powerLawColumns(evals, options);
   const alpha = powerLaw.columns.alpha as number;
   const row: Partial<HtsrRow> = {
-    layer_id: candidate.id,
-    name: candidate.name,
-    longname: candidate.name,
-    layer_type: candidate.layerType,
+    layer_id: unit.id,
+    name: unit.name,
+    longname: unit.longname,
+    layer_type: unit.layerType,
     N,
     M,
     rf,
     Q: M === 0 ? -1 : N / M,
+    ...unit.columns,
     has_esd: true,
     num_evals: evals.length,
     sv_max: spectrum.svMax,
@@ -748,8 +901,13 @@ async function layerRow(
     mp = safeMpFit(evals, N, M);
     Object.assign(row, mpColumns(mp, ''));
   }
+  if (options.vectors) {
+    // The failed fit's xmin of -1 puts every eigenvector in the tail, as in WeightWatcher.
+    const tailCount = row.status === 'success' ? (row.num_pl_spikes as number) : Infinity;
+    Object.assign(row, vectorColumns(matrices.matrices, tailCount));
+  }
   if (options.randomize) {
-    const random = root.fold(candidate.id);
+    const random = unit.randomPath.reduce((stream, key) => stream.fold(key), root);
     const randEvals = await randomEigenvalues(matrices, replicaCount(matrices.numComponents), random, engine, svd);
     let randMax = -Infinity;
     for (const v of randEvals) randMax = Math.max(randMax, v);

@@ -24,6 +24,12 @@ export interface HtsrRow {
   rf: number;
   /** Aspect ratio N / M (-1 when M is 0). */
   Q: number;
+  /** pool false (ww2x): which kh·kw slice of a Conv2d layer (row-major over the kernel), 0 for other layers. */
+  slice_id?: number;
+  /** intra: always true (the row is the product of two layers). */
+  Xflag?: boolean;
+  /** peft: whether the row is a LoRA matrix (delta B·A, or W + B·A with 'with_base'). */
+  peft?: boolean;
   /** Whether an ESD was computed (always true for an analysed layer). */
   has_esd: boolean;
   /** Eigenvalues in the pooled ESD (M·rf). */
@@ -72,6 +78,30 @@ export interface HtsrRow {
   bulk_max?: number;
   /** mpFit: lower bulk edge, in eigenvalue units. */
   bulk_min?: number;
+  /** vectors: mean discrete entropy (100-bin histogram) of the bulk's eigenvectors (below xmin); null when none. */
+  bulk_mean_vec_entropy?: number | null;
+  /** vectors: variance of the bulk eigenvectors' entropies. */
+  bulk_var_vec_entropy?: number | null;
+  /** vectors: mean entropy of the tail's eigenvectors (eigenvalue >= xmin). */
+  tail_mean_vec_entropy?: number | null;
+  /** vectors: variance of the tail eigenvectors' entropies. */
+  tail_var_vec_entropy?: number | null;
+  /** vectors: mean localization ratio ‖v‖₁/‖v‖∞ of the bulk's eigenvectors. */
+  bulk_mean_loc_ratio?: number | null;
+  /** vectors: variance of the bulk's localization ratios. */
+  bulk_var_loc_ratio?: number | null;
+  /** vectors: mean localization ratio of the tail's eigenvectors. */
+  tail_mean_loc_ratio?: number | null;
+  /** vectors: variance of the tail's localization ratios. */
+  tail_var_loc_ratio?: number | null;
+  /** vectors: mean participation ratio ‖v‖₂/‖v‖₄ of the bulk's eigenvectors. */
+  bulk_mean_part_ratio?: number | null;
+  /** vectors: variance of the bulk's participation ratios. */
+  bulk_var_part_ratio?: number | null;
+  /** vectors: mean participation ratio of the tail's eigenvectors. */
+  tail_mean_part_ratio?: number | null;
+  /** vectors: variance of the tail's participation ratios. */
+  tail_var_part_ratio?: number | null;
   /** randomize: largest eigenvalue of the shuffled matrices' ESD. */
   max_rand_eval?: number;
   /** randomize: Jensen-Shannon distance between the ESD and a shuffled one. */
@@ -130,6 +160,9 @@ export const HTSR_COLUMNS: readonly (keyof HtsrRow)[] = [
   'M',
   'rf',
   'Q',
+  'slice_id',
+  'Xflag',
+  'peft',
   'has_esd',
   'num_evals',
   'sv_max',
@@ -154,6 +187,18 @@ export const HTSR_COLUMNS: readonly (keyof HtsrRow)[] = [
   'W_scale',
   'bulk_max',
   'bulk_min',
+  'bulk_mean_vec_entropy',
+  'bulk_var_vec_entropy',
+  'tail_mean_vec_entropy',
+  'tail_var_vec_entropy',
+  'bulk_mean_loc_ratio',
+  'bulk_var_loc_ratio',
+  'tail_mean_loc_ratio',
+  'tail_var_loc_ratio',
+  'bulk_mean_part_ratio',
+  'bulk_var_part_ratio',
+  'tail_mean_part_ratio',
+  'tail_var_part_ratio',
   'max_rand_eval',
   'rand_distance',
   'ww_softrank',
@@ -184,6 +229,8 @@ export const SHOWN_COLUMNS: readonly (keyof HtsrRow)[] = [
   'layer_id',
   'name',
   'layer_type',
+  'slice_id',
+  'peft',
   'N',
   'M',
   'alpha',

@@ -101,3 +101,18 @@ export {
   type SvdSharpnessOptions,
   type SvdEditRow,
 } from './svd-edit';
+export {
+  alignMatrices,
+  analysisUnits,
+  type AnalysisUnit,
+  type IteratedLayer,
+  type IteratorSettings,
+} from './iterators';
+export {
+  vectorColumns,
+  discreteEntropy,
+  histogramDensity,
+  localizationRatio,
+  participationRatio,
+  type VectorColumns,
+} from './vectors';

@@ -115,6 +115,12 @@ export interface LayerMatricesOptions {
    * @default false
    */
   fft?: boolean;
+  /**
+   * The conv2d_norm factor of pooled slices, sqrt(1/2); false: WeightWatcher's pool=False (ww2x)
+   * factor sqrt(kh·kw/2), its conv2d_count of slices over 2 (see analyze's `pool`).
+   * @default true
+   */
+  pool?: boolean;
 }
 
 /** layerMatrices()'s defaults. */
@@ -123,6 +129,7 @@ export const LAYER_MATRICES_DEFAULTS = {
   conv2dNorm: true,
   glorotFix: false,
   fft: false,
+  pool: true,
 } as const satisfies OptionDefaults<LayerMatricesOptions>;
 
 /** The matrices whose squared singular values form a layer's ESD, as WeightWatcher forms them. */
@@ -139,7 +146,10 @@ export function layerMatrices(
   const scale = options.glorotFix
     ? glorotFactor(N, M)
     : options.conv2dNorm && layerType === 'conv2d' && !conv1d
-      ? Math.SQRT1_2
+      ? options.pool
+        ? Math.SQRT1_2
+        : // pool=False's slice iterator scales by its conv2d_count (kh·kw) over 2.
+          Math.sqrt(rf / 2)
       : 1;
   const float32 = weight.dtype !== 'float64';
   const scaleFloat32 = Math.fround(scale);
@@ -256,6 +266,8 @@ export interface SizeFilter {
   maxN: number;
   /** WeightWatcher's fft: its size filter then counts M eigenvalues per layer (rf taken as 1). */
   fft?: boolean;
+  /** false: WeightWatcher's pool=False, which compares minEvals / maxEvals with M rather than M·rf. */
+  pool?: boolean;
 }
 
 /**
@@ -271,8 +283,9 @@ export function sizeSkipReason(
 ): string | undefined {
   if (layerType === 'norm') return 'norm layers are not analysed';
   if (layerType === 'unknown') return 'unsupported layer type';
-  const evals = filter.fft ? M : M * rf;
-  const counted = filter.fft ? 'M (fft)' : 'M*rf';
+  const perLayer = filter.fft || filter.pool === false;
+  const evals = perLayer ? M : M * rf;
+  const counted = filter.fft ? 'M (fft)' : filter.pool === false ? 'M (pool false)' : 'M*rf';
   if (filter.minEvals && evals < filter.minEvals) return `${counted} = ${evals} < minEvals = ${filter.minEvals}`;
   if (filter.maxEvals && evals > filter.maxEvals) return `${counted} = ${evals} > maxEvals = ${filter.maxEvals}`;
   if (N > filter.maxN) return `N = ${N} > maxN = ${filter.maxN}`;

@@ -22,6 +22,7 @@ import { numberOption, parseArgs, UsageError, type Command } from '../command';
 const HELP = `Usage: weightlab htsr PATH [--json] [--fix-fingers clip_xmax|xmin_peak] [--fit PL|TPL|E_TPL] [--pl-package ww|powerlaw]
                       [--detx] [--mp-fit] [--randomize] [--glorot-fix] [--fft] [--tolerance X] [--xmax K|force]
        weightlab htsr PATH --describe [--json]
+                      [--no-pool | --intra [--no-sparsify] | --peft | --peft-with-base] [--vectors]
 
 HTSR / SETOL layer-quality metrics (WeightWatcher 0.7.5.5's alpha, alpha_weighted, D, xmin, norms, ...)
 of every Linear / Conv1D / Conv2d / Embedding layer of a checkpoint.
@@ -46,6 +47,7 @@ Options:
   --pl-package ww|powerlaw WeightWatcher's own fit (default) or the powerlaw package's (xmax is null)
   --detx                   SETOL trace-log condition: detX_num, detX_val, detX_val_unrescaled, erg_gap
   --mp-fit                 Marchenko-Pastur bulk fit: num_spikes, sigma_mp, mp_softrank, ...
+  --vectors                eigenvector localization, bulk vs tail: bulk_mean_vec_entropy, tail_mean_loc_ratio, ...
   --randomize              randomized-ESD columns: rand_distance, max_rand_eval, ... (seeded)
   --seed N                 seed of the randomized ESD (default ${ANALYZE_DEFAULTS.seed})
   --min-evals N            skip layers with fewer eigenvalues (default ${ANALYZE_DEFAULTS.minEvals})
@@ -55,6 +57,13 @@ Options:
   --tolerance X            weak_rank_loss counts eigenvalues below X (default ${ANALYZE_DEFAULTS.tolerance})
   --xmax K                 fit without the top |K| eigenvalues, e.g. --xmax -2 (WeightWatcher's xmax)
   --xmax force             the powerlaw package's fit bounded by the largest eigenvalue
+
+What a row is (WeightWatcher's layer iterators; default: one row per layer, Conv2d slices pooled):
+  --no-pool                one row per Conv2d kernel slice (slice_id column; WeightWatcher's pool=False, ww2x)
+  --intra                  one row per pair of consecutive layers: the ESD of their product (Xflag column)
+  --no-sparsify            --intra without the random 0/1 mask between the layers (drawn from --seed)
+  --peft                   PEFT LoRA checkpoints: only each adapter's delta B·A (rows *.lora_BA)
+  --peft-with-base         the base layers, W + B·A (rows *.lora_W_plus_AB) and B·A (peft column)
 `;
 
 export const htsrCommand: Command = {
@@ -64,7 +73,21 @@ export const htsrCommand: Command = {
   async run(args: string[]): Promise<number> {
     const parsed = parseArgs(args, {
       values: ['fix-fingers', 'fit', 'pl-package', 'xmin-max', 'seed', 'min-evals', 'max-evals', 'tolerance', 'xmax'],
-      flags: ['json', 'detx', 'mp-fit', 'randomize', 'describe', 'glorot-fix', 'fft'],
+      flags: [
+        'json',
+        'detx',
+        'mp-fit',
+        'randomize',
+        'describe',
+        'glorot-fix',
+        'fft',
+        'no-pool',
+        'intra',
+        'no-sparsify',
+        'peft',
+        'peft-with-base',
+        'vectors',
+      ],
     });
     if (parsed.positional.length !== 1) throw new UsageError('expected exactly one PATH');
     const fixFingers = parsed.options['fix-fingers'];
@@ -120,7 +143,17 @@ export const htsrCommand: Command = {
       mpFit: parsed.flags.has('mp-fit'),
       randomize: parsed.flags.has('randomize'),
       seed,
+      // The layer iterator.
+      pool: !parsed.flags.has('no-pool'),
+      intra: parsed.flags.has('intra'),
+      sparsify: !parsed.flags.has('no-sparsify'),
+      peft: parsed.flags.has('peft-with-base') ? 'with_base' : parsed.flags.has('peft'),
+      vectors: parsed.flags.has('vectors'),
     };
+    if (parsed.flags.has('peft') && parsed.flags.has('peft-with-base'))
+      throw new UsageError('--peft and --peft-with-base exclude each other (--peft-with-base includes the deltas)');
+    if (parsed.flags.has('no-sparsify') && !options.intra)
+      throw new UsageError('--no-sparsify applies to --intra only');
     const model = file.toLowerCase().endsWith('.npy') ? readNpy(file) : await loadWeights(file);
     let result;
     try {
@@ -128,7 +161,16 @@ export const htsrCommand: Command = {
     } catch (error) {
       // A combination of fit options WeightWatcher rejects is a usage error of these flags.
       const field = error instanceof ArgumentError ? error.details.field : undefined;
-      if (field === 'fit' || field === 'fixFingers' || field === 'plPackage' || field === 'xmax')
+      if (
+        field === 'fit' ||
+        field === 'fixFingers' ||
+        field === 'plPackage' ||
+        field === 'xmax' ||
+        field === 'intra' ||
+        field === 'peft' ||
+        field === 'glorotFix' ||
+        field === 'fft'
+      )
         throw new UsageError((error as Error).message);
       throw error;
     }
