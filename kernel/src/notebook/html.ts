@@ -8,11 +8,9 @@
 
 import { marked } from 'marked';
 import { escapeHtml } from 'weightlab/dist/display/builders';
+import { VEGA_LITE_PATTERN, WEIGHTLAB_MIME_PATTERN } from 'weightlab/dist/display/protocol';
 import { renderSvg, type VegaLiteSpec } from 'weightlab/dist/display/vega-lite';
 import { text, type Cell, type Notebook, type Output } from './nbformat';
-
-const VEGA_LITE_TYPE = /^application\/vnd\.vegalite\.v\d+\+json$/;
-const WEIGHTLAB_TYPE = /^application\/vnd\.weightlab\.[a-z0-9-]+\.v\d+\+json$/;
 
 /** Terminal colour codes in tracebacks mean nothing in HTML. */
 function stripAnsi(value: string): string {
@@ -49,7 +47,7 @@ export function inlineSvg(markup: string, scope: string): string {
 /** The static SVG of a figure output: its bundle's image/svg+xml, else its Vega-Lite spec rendered. */
 async function figureOf(data: Record<string, unknown>): Promise<string | undefined> {
   if ('image/svg+xml' in data) return joined(data['image/svg+xml']);
-  const chart = Object.keys(data).find((type) => VEGA_LITE_TYPE.test(type));
+  const chart = Object.keys(data).find((type) => VEGA_LITE_PATTERN.test(type));
   if (chart === undefined) return undefined;
   const spec = data[chart];
   return renderSvg((typeof spec === 'string' ? JSON.parse(spec) : spec) as VegaLiteSpec);
@@ -63,7 +61,7 @@ interface PageState {
 async function renderData(data: Record<string, unknown>, page: PageState): Promise<string> {
   const figure = await figureOf(data);
   if (figure !== undefined) {
-    const kinds = Object.keys(data).filter((type) => VEGA_LITE_TYPE.test(type) || WEIGHTLAB_TYPE.test(type));
+    const kinds = Object.keys(data).filter((type) => VEGA_LITE_PATTERN.test(type) || WEIGHTLAB_MIME_PATTERN.test(type));
     const title = escapeHtml(String(joined(data['text/plain'] ?? '')).split('\n')[0]);
     return `<figure class="output svg" data-mime="${escapeHtml(kinds.join(' '))}" title="${title}">${inlineSvg(figure, `figure${++page.figures}`)}</figure>`;
   }

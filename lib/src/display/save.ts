@@ -13,7 +13,7 @@ import type { LaTeXOptions } from '../table/latex';
 import { toMimeBundle } from './display';
 import { svgToPdf } from './pdf';
 import { svgToPng } from './png';
-import type { MimeBundle } from './protocol';
+import { VEGA_LITE_PATTERN, WEIGHTLAB_MIME_PATTERN, type MimeBundle } from './protocol';
 import { renderSvg, type VegaLiteSpec } from './vega-lite';
 
 export interface SaveOptions {
@@ -57,9 +57,6 @@ const DATA_EXTENSIONS = ['.vl.json', '.json'] as const;
 const EXTENSIONS = [...DATA_EXTENSIONS, ...FIGURE_EXTENSIONS, ...TABLE_EXTENSIONS] as const;
 type Extension = (typeof EXTENSIONS)[number];
 
-const VEGA_LITE_TYPE = /^application\/vnd\.vegalite\.v\d+\+json$/;
-const WEIGHTLAB_TYPE = /^application\/vnd\.weightlab\.[a-z0-9-]+\.v\d+\+json$/;
-
 function extensionOf(file: string): Extension | undefined {
   const name = path.basename(file).toLowerCase();
   return EXTENSIONS.find((extension) => name.endsWith(extension) && name.length > extension.length);
@@ -73,10 +70,10 @@ function typeMatching(bundle: MimeBundle, pattern: RegExp): string | undefined {
 /** The extensions `value` can be saved as, given its bundle: what the error lists for a wrong one. */
 function extensionsFor(value: unknown, bundle: MimeBundle): Extension[] {
   const found: Extension[] = [];
-  const chart = typeMatching(bundle, VEGA_LITE_TYPE);
+  const chart = typeMatching(bundle, VEGA_LITE_PATTERN);
   if ('image/svg+xml' in bundle.data || chart) found.push(...FIGURE_EXTENSIONS);
   if (chart) found.push('.vl.json');
-  if (value instanceof ResultTable || typeMatching(bundle, WEIGHTLAB_TYPE) || 'application/json' in bundle.data)
+  if (value instanceof ResultTable || typeMatching(bundle, WEIGHTLAB_MIME_PATTERN) || 'application/json' in bundle.data)
     found.push('.json');
   if (value instanceof ResultTable) found.push(...TABLE_EXTENSIONS);
   return found;
@@ -86,7 +83,7 @@ function extensionsFor(value: unknown, bundle: MimeBundle): Extension[] {
 async function figureOf(bundle: MimeBundle): Promise<string> {
   const svg = bundle.data['image/svg+xml'];
   if (svg !== undefined) return Array.isArray(svg) ? svg.join('') : String(svg);
-  return renderSvg(bundle.data[typeMatching(bundle, VEGA_LITE_TYPE)!] as VegaLiteSpec);
+  return renderSvg(bundle.data[typeMatching(bundle, VEGA_LITE_PATTERN)!] as VegaLiteSpec);
 }
 
 function utf8(text: string): Uint8Array {
@@ -108,9 +105,9 @@ async function render(value: unknown, bundle: MimeBundle, extension: Extension, 
     case '.pdf':
       return svgToPdf(await figureOf(bundle), { background: o.background });
     case '.vl.json':
-      return utf8(`${JSON.stringify(bundle.data[typeMatching(bundle, VEGA_LITE_TYPE)!], null, 2)}\n`);
+      return utf8(`${JSON.stringify(bundle.data[typeMatching(bundle, VEGA_LITE_PATTERN)!], null, 2)}\n`);
     case '.json': {
-      const type = typeMatching(bundle, WEIGHTLAB_TYPE);
+      const type = typeMatching(bundle, WEIGHTLAB_MIME_PATTERN);
       const payload = table ? table.toJSON() : type ? bundle.data[type] : bundle.data['application/json'];
       return utf8(`${JSON.stringify(payload, null, 2)}\n`);
     }
