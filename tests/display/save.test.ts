@@ -17,11 +17,14 @@ import {
   esdPlot,
   ESD_MIME,
   mimeBundle,
+  needsUnicodeFont,
+  pdfDashes,
   ResultTable,
   rng,
   SAVE_DEFAULTS,
   save,
   svg,
+  systemUnicodeFont,
   Tensor,
   toMimeBundle,
   vegaLite,
@@ -153,6 +156,14 @@ test('a weightlab result saves its payload as .json and its figure; a table save
   });
   const result = await analyze(weights, { progress: false });
   const plot = esdPlot(result.layers[0], { title: 'fc1 spectrum' });
+  // Its legend draws solid lines as the dash pattern 1,0, which PDFKit refuses unless rewritten.
+  const esdPdf = await save(plot, path.join(folder, 'esd.pdf'));
+  if (tool('pdftotext')) {
+    const text = spawnSync('pdftotext', [esdPdf, '-'], { encoding: 'utf8' }).stdout;
+    assert.ok(text.includes('Marchenko–Pastur fit'), text);
+    // α and λ are not in PDF's standard fonts: with a system font they are embedded and stay text.
+    if (systemUnicodeFont()) assert.ok(text.includes('eigenvalue λ') && /α = \d/.test(text), text);
+  }
   const payload = JSON.parse(fs.readFileSync(await save(plot, path.join(folder, 'esd.json')), 'utf8'));
   const bundle = await toMimeBundle(plot);
   assert.deepEqual(payload, JSON.parse(JSON.stringify(bundle.data[ESD_MIME])));
@@ -267,4 +278,17 @@ test('a failed save leaves the previous file whole and no temp file', async () =
   assert.equal(fs.readFileSync(tex, 'utf8'), 'previous');
   assert.equal(fs.readFileSync(file, 'utf8'), '<svg width="1" height="1"/>');
   assert.deepEqual(fs.readdirSync(folder).sort(), ['figure.svg', 'table.tex']);
+});
+
+test('dash patterns PDFKit refuses are rewritten: zero gaps are solid lines, other zeros tiny', () => {
+  assert.equal(pdfDashes('<path stroke-dasharray="1,0" d="M0,0"/>'), '<path d="M0,0"/>');
+  assert.equal(pdfDashes('<path stroke-dasharray="0 0"/>'), '<path/>');
+  assert.equal(pdfDashes('<path stroke-dasharray="0,4"/>'), '<path stroke-dasharray="0.001,4"/>');
+  assert.equal(pdfDashes('<path stroke-dasharray="4,2"/>'), '<path stroke-dasharray="4,2"/>');
+  assert.equal(
+    pdfDashes('<path style="stroke-dasharray: 3, 0; fill: none"/>'),
+    '<path style="stroke-dasharray: none; fill: none"/>',
+  );
+  assert.equal(needsUnicodeFont('fit – “Pastur” €'), false);
+  assert.equal(needsUnicodeFont('eigenvalue λ'), true);
 });

@@ -33,6 +33,11 @@ export interface SaveOptions {
    */
   background?: string;
   /**
+   * .pdf: a TrueType font file for the labels (see `svgToPdf`).
+   * @default undefined (standard fonts, or a system font for characters they lack)
+   */
+  fontFile?: string;
+  /**
    * .tex: options of `ResultTable.toLaTeX` (digits, caption, label).
    * @default {} (3 decimals, the table's title as caption)
    */
@@ -44,6 +49,7 @@ export const SAVE_DEFAULTS = {
   width: undefined,
   scale: undefined,
   background: undefined,
+  fontFile: undefined,
   latex: undefined,
 } as const satisfies OptionDefaults<SaveOptions>;
 
@@ -103,7 +109,7 @@ async function render(value: unknown, bundle: MimeBundle, extension: Extension, 
         background: o.background,
       });
     case '.pdf':
-      return svgToPdf(await figureOf(bundle), { background: o.background });
+      return svgToPdf(await figureOf(bundle), { background: o.background, fontFile: o.fontFile });
     case '.vl.json':
       return utf8(`${JSON.stringify(bundle.data[typeMatching(bundle, VEGA_LITE_PATTERN)!], null, 2)}\n`);
     case '.json': {
