@@ -171,6 +171,14 @@ test('a weightlab result saves its payload as .json and its figure; a table save
   const saved = fs.readFileSync(await save(plot, path.join(folder, 'esd.svg')), 'utf8');
   assert.deepEqual(svgSize(saved), svgSize(String(bundle.data['image/svg+xml'])));
   assert.match(saved, />fc1 spectrum</);
+  // A result with a table saves it in the table formats; one without a figure has none.
+  assert.equal(fs.readFileSync(await save(result, path.join(folder, 'layers.csv')), 'utf8'), result.table.toCSV());
+  assert.equal(fs.readFileSync(await save(result, path.join(folder, 'layers.tex')), 'utf8'), result.table.toLaTeX());
+  await assert.rejects(
+    save(result, path.join(folder, 'layers.pdf')),
+    (error: unknown) =>
+      error instanceof ArgumentError && error.details.expected === 'one of .json, .csv, .parquet, .arrow, .tex',
+  );
   // A chart without a weightlab payload has no .json form: its data is the Vega-Lite spec.
   await assert.rejects(save(alphaPlot(result), path.join(folder, 'alpha.json')), ArgumentError);
 

@@ -73,15 +73,29 @@ function typeMatching(bundle: MimeBundle, pattern: RegExp): string | undefined {
   return Object.keys(bundle.data).find((type) => pattern.test(type));
 }
 
-/** The extensions `value` can be saved as, given its bundle: what the error lists for a wrong one. */
-function extensionsFor(value: unknown, bundle: MimeBundle): Extension[] {
+/**
+ * The table of a result: a ResultTable itself, else a result's `table` (HtsrResult, predictions)
+ * or `table()` view (inductive bias, generator comparisons, surfaces, model comparisons).
+ */
+function tableOf(value: unknown): ResultTable | undefined {
+  if (value instanceof ResultTable) return value;
+  const table = (value as { table?: unknown } | null)?.table;
+  if (table instanceof ResultTable) return table;
+  if (typeof table === 'function' && table.length === 0) {
+    const view: unknown = table.call(value);
+    if (view instanceof ResultTable) return view;
+  }
+  return undefined;
+}
+
+/** The extensions `value` can be saved as, given its bundle and table: what the error lists for a wrong one. */
+function extensionsFor(bundle: MimeBundle, table: ResultTable | undefined): Extension[] {
   const found: Extension[] = [];
   const chart = typeMatching(bundle, VEGA_LITE_PATTERN);
   if ('image/svg+xml' in bundle.data || chart) found.push(...FIGURE_EXTENSIONS);
   if (chart) found.push('.vl.json');
-  if (value instanceof ResultTable || typeMatching(bundle, WEIGHTLAB_MIME_PATTERN) || 'application/json' in bundle.data)
-    found.push('.json');
-  if (value instanceof ResultTable) found.push(...TABLE_EXTENSIONS);
+  if (table || typeMatching(bundle, WEIGHTLAB_MIME_PATTERN) || 'application/json' in bundle.data) found.push('.json');
+  if (table) found.push(...TABLE_EXTENSIONS);
   return found;
 }
 
@@ -97,8 +111,12 @@ function utf8(text: string): Uint8Array {
 }
 
 /** The file's bytes for a value known to support `extension`. */
-async function render(value: unknown, bundle: MimeBundle, extension: Extension, o: SaveOptions): Promise<Uint8Array> {
-  const table = value instanceof ResultTable ? value : undefined;
+async function render(
+  bundle: MimeBundle,
+  table: ResultTable | undefined,
+  extension: Extension,
+  o: SaveOptions,
+): Promise<Uint8Array> {
   switch (extension) {
     case '.svg':
       return utf8(await figureOf(bundle));
@@ -114,7 +132,8 @@ async function render(value: unknown, bundle: MimeBundle, extension: Extension, 
       return utf8(`${JSON.stringify(bundle.data[typeMatching(bundle, VEGA_LITE_PATTERN)!], null, 2)}\n`);
     case '.json': {
       const type = typeMatching(bundle, WEIGHTLAB_MIME_PATTERN);
-      const payload = table ? table.toJSON() : type ? bundle.data[type] : bundle.data['application/json'];
+      // Our payload first (a result's whole data), else a table's rows, else plain JSON.
+      const payload = type ? bundle.data[type] : table ? table.toJSON() : bundle.data['application/json'];
       return utf8(`${JSON.stringify(payload, null, 2)}\n`);
     }
     case '.csv':
@@ -131,7 +150,8 @@ async function render(value: unknown, bundle: MimeBundle, extension: Extension, 
 /**
  * Saves `value` as `file`, in the format its extension names: `.svg`, `.png`, `.pdf` (a figure:
  * any result with a chart or an SVG), `.vl.json` (the chart's Vega-Lite spec), `.json` (our
- * payload, or a table's rows), `.csv`, `.parquet`, `.arrow`, `.tex` (a ResultTable). The folder
+ * payload, or a table's rows), `.csv`, `.parquet`, `.arrow`, `.tex` (a ResultTable, or a result
+ * with one as its `table` or `table()`, such as an HtsrResult's per-layer table). The folder
  * is created if missing; the file is replaced atomically. Returns the file's absolute path.
  */
 export async function save(value: unknown, file: string, options: SaveOptions = {}): Promise<string> {
@@ -152,7 +172,8 @@ export async function save(value: unknown, file: string, options: SaveOptions = 
       found: path.extname(target) || 'no extension',
     });
   const bundle = await toMimeBundle(value);
-  const supported = extensionsFor(value, bundle);
+  const table = tableOf(value);
+  const supported = extensionsFor(bundle, table);
   if (!supported.includes(extension)) {
     const name = (value as object | null)?.constructor?.name ?? typeof value;
     throw new ArgumentError(`a ${name} has no ${extension} form`, {
@@ -163,7 +184,7 @@ export async function save(value: unknown, file: string, options: SaveOptions = 
       found: extension,
     });
   }
-  const bytes = await render(value, bundle, extension, o);
+  const bytes = await render(bundle, table, extension, o);
   writeFileAtomic(target, (write) => write(bytes));
   return target;
 }
