@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inlineSvg } from '@weightlab/kernel/dist/notebook/html';
+import { inertMarkup, inlineSvg } from '@weightlab/kernel/dist/notebook/html';
 import { cliEntry, notebook, temporaryFolder } from './support';
 
 const cells = [
@@ -85,5 +85,17 @@ test('inlineSvg drops scripts, handlers, foreign content and outside links; scop
       '<defs><clipPath id="s-clip1"><rect width="1" height="1"/></clipPath></defs>' +
       '<g clip-path="url(#s-clip1)" data-id="keep"><use href="#s-clip1"/><a><text>t</text></a></g>' +
       '</svg>',
+  );
+});
+
+test('HTML outputs lose what runs or loads; text that looks like an attribute and links to follow stay', () => {
+  assert.equal(
+    inertMarkup(
+      '<p onclick="x()" class="note">one = 1 <img src="https://example.org/a.png" alt="a"><img src="data:image/png;base64,AA">' +
+        '<a href="https://doi.org/10.1/x" onmouseover=\'y()\'>paper</a><a href="javascript:z()">z</a>' +
+        '<iframe src="https://example.org"></iframe><link rel="stylesheet" href="https://example.org/s.css"></p>',
+    ),
+    '<p class="note">one = 1 <img alt="a"><img src="data:image/png;base64,AA">' +
+      '<a href="https://doi.org/10.1/x">paper</a><a>z</a></p>',
   );
 });

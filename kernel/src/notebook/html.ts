@@ -22,21 +22,47 @@ function joined(value: unknown): string {
   return Array.isArray(value) ? value.join('') : typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
 
+/** Elements dropped whole from outputs: they run code or pull in other documents. */
+const ACTIVE_ELEMENTS = 'script|foreignObject|iframe|frame|object|embed|applet|link|base|meta';
+
 /**
- * SVG markup made inert and self-contained for inlining: no <script> or <foreignObject>, no on*
- * handlers, no links or references outside the figure, and every id prefixed with `scope`
- * (with the url(#id) and href="#id" references to it).
+ * Markup (an SVG figure or an HTML output) made inert for a static page: no active elements
+ * (scripts, frames, embedded objects, <foreignObject>), no on* handlers, no javascript: URLs,
+ * and no `src` or `href` that loads a resource from elsewhere (only #fragments and data: URLs
+ * stay; a link of <a> may point anywhere, since following it is the reader's choice).
+ * Attributes are only rewritten inside tags, so a label such as "one = 1" is left alone.
+ */
+export function inertMarkup(markup: string): string {
+  return markup
+    .replace(new RegExp(`<(${ACTIVE_ELEMENTS})\\b[^]*?<\\/\\1\\s*>`, 'gi'), '')
+    .replace(new RegExp(`<\\/?(${ACTIVE_ELEMENTS})\\b[^>]*>`, 'gi'), '')
+    .replace(/<([a-z][\w:-]*)(\s[^>]*)?>/gi, (tag: string, name: string, attributes: string | undefined) => {
+      if (!attributes) return tag;
+      const link = name.toLowerCase() === 'a';
+      const kept = attributes
+        .replace(/\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '')
+        .replace(
+          /\s+((?:xlink:)?(?:href|src))\s*=\s*("([^"]*)"|'([^']*)')/gi,
+          (attribute: string, _name: string, _quoted: string, double?: string, single?: string) => {
+            const url = (double ?? single ?? '').trim();
+            if (/^javascript:/i.test(url)) return '';
+            return url.startsWith('#') || /^data:/i.test(url) || link ? attribute : '';
+          },
+        );
+      return `<${name}${kept}>`;
+    });
+}
+
+/**
+ * SVG markup for inlining: inert (see inertMarkup), from its <svg> element on (no XML
+ * declaration), and every id prefixed with `scope`, with the url(#id) and href="#id" references
+ * to it, so figures on one page cannot capture each other's clip paths or gradients.
  */
 export function inlineSvg(markup: string, scope: string): string {
   const start = markup.search(/<svg\b/i);
   if (start < 0) return '';
-  return markup
-    .slice(start)
-    .replace(/<(script|foreignObject)\b[^]*?<\/\1\s*>/gi, '')
-    .replace(/<(script|foreignObject)\b[^>]*\/>/gi, '')
-    .replace(/\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '')
-    .replace(/\s+(?:xlink:)?href\s*=\s*("(?!#)[^"]*"|'(?!#)[^']*')/gi, '')
-    .replace(/(\s)id="([^"]+)"/g, (_, space: string, id: string) => `${space}id="${scope}-${id}"`)
+  return inertMarkup(markup.slice(start))
+    .replace(/(<[^>]*\s)id="([^"]+)"/g, (_, head: string, id: string) => `${head}id="${scope}-${id}"`)
     .replace(
       /url\(\s*(['"]?)#([^)'"]+)\1\s*\)/g,
       (_, quote: string, id: string) => `url(${quote}#${scope}-${id}${quote})`,
@@ -69,7 +95,7 @@ async function renderData(data: Record<string, unknown>, page: PageState): Promi
     if (mime in data)
       return `<div class="output image"><img src="data:${mime};base64,${escapeHtml(joined(data[mime]).replace(/\s/g, ''))}" alt=""></div>`;
   }
-  if ('text/html' in data) return `<div class="output html">${joined(data['text/html'])}</div>`;
+  if ('text/html' in data) return `<div class="output html">${inertMarkup(joined(data['text/html']))}</div>`;
   if ('text/markdown' in data)
     return `<div class="output markdown">${marked.parse(joined(data['text/markdown']), { async: false }) as string}</div>`;
   if ('text/plain' in data) return `<pre class="output text">${escapeHtml(joined(data['text/plain']))}</pre>`;
