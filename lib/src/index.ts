@@ -37,6 +37,7 @@ export {
   predict,
 };
 export { display } from './display/public';
+export { save, type SaveOptions } from './display/save';
 
 // Errors: every error weightlab throws on purpose is a WeightlabError with `code` and `details`.
 export {

@@ -215,7 +215,7 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
   writeNotebook(out, notebook);
   if (options.html) {
     report.html = path.resolve(options.html);
-    writeFileAtomic(report.html, renderNotebookHtml(notebook, path.basename(notebookPath, '.ipynb')));
+    writeFileAtomic(report.html, await renderNotebookHtml(notebook, path.basename(notebookPath, '.ipynb')));
   }
   report.milliseconds = Date.now() - started;
   return report;

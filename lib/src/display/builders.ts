@@ -3,10 +3,7 @@
 // library builds goes through `mimeBundleOf`, which holds the rules all front ends need.
 
 import { ArgumentError } from '../errors';
-import { mimeBundle, weightlabMimeType, type MimeBundle } from './protocol';
-
-/** Vega-Lite of any version (v5 is what weightlab emits; a hand-made bundle may carry another). */
-const VEGA_LITE_PATTERN = /^application\/vnd\.vegalite\.v\d+\+json$/;
+import { mimeBundle, VEGA_LITE_PATTERN, weightlabMimeType, type MimeBundle } from './protocol';
 
 /**
  * Refuses a bundle that would not show what it carries. JupyterLab ranks its HTML renderer

@@ -66,5 +66,10 @@ export function weightlabMimeType(kind: string, version = 1): string {
   return `application/vnd.weightlab.${kind}.v${version}+json`;
 }
 
+/** Any weightlab payload type, of any kind and version. */
+export const WEIGHTLAB_MIME_PATTERN = /^application\/vnd\.weightlab\.[a-z][a-z0-9-]*\.v\d+\+json$/;
+
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
+/** Vega-Lite of any version (v5 is what weightlab emits; a hand-made bundle may carry another). */
+export const VEGA_LITE_PATTERN = /^application\/vnd\.vegalite\.v\d+\+json$/;
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';

@@ -12,6 +12,8 @@ import {
 } from './display';
 import * as protocol from './protocol';
 import * as png from './png';
+import * as pdf from './pdf';
+import * as saving from './save';
 import * as charts from './vega-lite';
 
 /** Shows `value` in the notebook: its MIME bundle (charts, tables, our weightlab views) or its text. */
@@ -37,8 +39,14 @@ export namespace display {
   export const json = builders.json;
   /** A Vega-Lite chart: shown interactive in JupyterLab, with an SVG fallback for other front ends. */
   export const vegaLite = charts.vegaLite;
+  export type PdfOptions = pdf.PdfOptions;
+  export type SaveOptions = saving.SaveOptions;
   /** SVG markup rendered to PNG bytes (for a paper figure). */
   export const svgToPng = png.svgToPng;
+  /** SVG markup as a one-page vector PDF whose labels stay text. */
+  export const svgToPdf = pdf.svgToPdf;
+  /** A result saved by the file's extension: .svg .png .pdf .json .vl.json, and for tables .csv .parquet .arrow .tex. */
+  export const save = saving.save;
   export const VEGA_LITE_MIME = protocol.VEGA_LITE_MIME;
   /** An output that later calls replace in place: `const h = new display.DisplayHandle(); await h.update(x)`. */
   export const DisplayHandle = Handle;

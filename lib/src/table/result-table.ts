@@ -4,10 +4,14 @@
 // as an HTML table with a text fallback. Columns are snake_case, as WeightWatcher and the model
 // zoo papers name them, so a column reads the same in the API, in a table and in `--json`.
 
+import * as path from 'node:path';
 import type * as Arquero from 'arquero';
 import { htmlTable } from '../display/builders';
 import { mimeBundle, type MimeBundle } from '../display/protocol';
 import { ArgumentError } from '../errors';
+import { writeFileAtomic } from '../io/atomic-write';
+import { latexTable, type LaTeXOptions } from './latex';
+import { parquetBytes } from './parquet';
 
 /** Arquero's column table (the package is loaded on first use, so importing weightlab stays fast). */
 export type ArqueroTable = ReturnType<typeof Arquero.table>;
@@ -243,6 +247,32 @@ export class ResultTable<Row extends object = Record<string, CellValue>> {
   /** Arrow IPC bytes (the `.arrow` file format). */
   toArrowIPC(): Uint8Array {
     return this.arquero.toArrowIPC() as Uint8Array;
+  }
+  /**
+   * A booktabs LaTeX table (`\toprule`, `\midrule`, `\bottomrule`) of every column: numbers
+   * right-aligned with `digits` decimals, text escaped; in a `table` float when it has a caption
+   * (the table's title by default) or a label. Needs `\usepackage{booktabs}`.
+   */
+  toLaTeX(options: LaTeXOptions = {}): string {
+    return latexTable(this.columnNames(), this.rows() as Record<string, unknown>[], {
+      ...options,
+      title: this.options.title,
+    });
+  }
+  /** The table as Parquet bytes (one row group; integers INT64, other numbers DOUBLE, text UTF-8). */
+  toParquetBytes(): Uint8Array {
+    const names = this.arquero.columnNames();
+    return parquetBytes(
+      names.map((name) => [name, Array.from(this.arquero.array(name) as ArrayLike<unknown>)] as const),
+      this.numRows(),
+    );
+  }
+  /** Writes the table as a Parquet file (atomically: a complete file or none) and returns its absolute path. */
+  toParquet(file: string): string {
+    const bytes = this.toParquetBytes();
+    const target = path.resolve(file);
+    writeFileAtomic(target, (write) => write(bytes));
+    return target;
   }
   /** The rows, for JSON.stringify and `--json` output. */
   toJSON(): Row[] {
