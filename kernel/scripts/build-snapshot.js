@@ -19,11 +19,11 @@ function typeRoot(paths) {
   return path.dirname(path.dirname(require.resolve('@types/node/package.json', { paths })));
 }
 // The same files the kernel resolves at run time (src/executor/typescript.ts): notebooks inside
-// this repository get its @types/node, others the one next to tslab.
+// this repository get its @types/node, others the kernel's own (the same copy here), else tslab's.
 const config = {
   typescript: require.resolve('@tslab/typescript-for-tslab', { paths: [tslab] }),
   library: path.dirname(require.resolve('weightlab/package.json', { paths: [kernelRoot] })),
-  typeRoots: [...new Set([typeRoot([kernelRoot]), typeRoot([tslab, path.join(kernelRoot, 'dist')])])],
+  typeRoots: [...new Set([typeRoot([kernelRoot]), typeRoot([path.join(kernelRoot, 'dist', 'executor'), tslab])])],
 };
 
 fs.rmSync(stamp, { force: true });

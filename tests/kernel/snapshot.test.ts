@@ -1,7 +1,7 @@
 // The kernel's V8 startup snapshot (kernel/src/kernel/snapshot-entry.ts, kernel/src/executor/snapshot.ts,
 // kernel/bin/start-kernel.sh): a kernel started from it still type-checks, completes preloaded names
-// and reports type errors; a blob of another Node version, or none, means an ordinary start, not a
-// failed one; and a cached declaration file that changed on disk is parsed anew.
+// and reports type errors; a blob of another Node version, none, or NODE_OPTIONS mean an ordinary
+// start, not a failed one; and a cached declaration file that changed on disk is parsed anew.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +19,11 @@ const blob = path.join(kernelDist, 'kernel.blob');
 /** A cell whose value says whether the kernel runs from the snapshot (its state is a global of the kernel). */
 const FROM_SNAPSHOT = "String(Symbol.for('weightlab.kernelSnapshot') in globalThis)";
 
-async function startedFromSnapshot(argv?: string[]): Promise<{ fromSnapshot: string; typeError: string }> {
-  const kernel = await launchKernel({ argv, cwd: temporaryFolder('snapshot-cells'), startupTimeoutMs: TIMEOUT });
+async function startedFromSnapshot(
+  argv?: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ fromSnapshot: string; typeError: string }> {
+  const kernel = await launchKernel({ argv, env, cwd: temporaryFolder('snapshot-cells'), startupTimeoutMs: TIMEOUT });
   try {
     const { reply, messages } = await kernel.client.execute(FROM_SNAPSHOT, { timeoutMs: TIMEOUT });
     assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
@@ -55,8 +58,8 @@ test('the build wrote a startup snapshot for this Node, and the default kernel s
   assert.match(started.typeError, /^TypeScriptError: .*Type 'string' is not assignable to type 'number'/);
 });
 
-test('a blob of another Node version, or none, starts the kernel without it', async () => {
-  for (const variant of ['other-version', 'missing']) {
+test('a blob of another Node version, none, or V8 flags in NODE_OPTIONS: the kernel starts without it', async () => {
+  for (const variant of ['other-version', 'missing', 'node-options']) {
     // A copy of the launcher next to a dist folder whose kernel is the real one.
     const folder = temporaryFolder(`snapshot-${variant}`);
     fs.mkdirSync(path.join(folder, 'bin'));
@@ -64,18 +67,18 @@ test('a blob of another Node version, or none, starts the kernel without it', as
     const launcher = path.join(folder, 'bin', 'start-kernel.sh');
     fs.copyFileSync(kernelLauncher(), launcher);
     fs.symlinkSync(path.join(kernelDist, 'kernel'), path.join(folder, 'dist', 'kernel'));
-    if (variant === 'other-version') {
+    if (variant !== 'missing') {
       fs.symlinkSync(blob, path.join(folder, 'dist', 'kernel.blob'));
-      // Node would refuse this blob (exit 14): the launcher must not hand it over.
-      fs.writeFileSync(path.join(folder, 'dist', 'kernel.blob.version'), 'v0.0.1\n');
+      // Node would refuse this blob (exit 14) for another version: the launcher must not hand it over.
+      const version = variant === 'other-version' ? 'v0.0.1' : process.version;
+      fs.writeFileSync(path.join(folder, 'dist', 'kernel.blob.version'), `${version}\n`);
     }
-    const started = await startedFromSnapshot([
-      '/bin/sh',
-      launcher,
-      process.execPath,
-      '--connection-file',
-      '{connection_file}',
-    ]);
+    // V8 refuses a blob built with other flags (exit 14), and README suggests this one for memory.
+    const env = variant === 'node-options' ? { NODE_OPTIONS: '--max-old-space-size=4096' } : undefined;
+    const started = await startedFromSnapshot(
+      ['/bin/sh', launcher, process.execPath, '--connection-file', '{connection_file}'],
+      env,
+    );
     assert.equal(started.fromSnapshot, 'false', variant);
     assert.match(started.typeError, /^TypeScriptError: .*Type 'string' is not assignable to type 'number'/, variant);
   }

@@ -33,11 +33,15 @@ function tslabDirectory(): string {
   return path.dirname(require.resolve('tslab/package.json'));
 }
 
-/** Where `@types/node` lives for this kernel, so notebooks outside any project still get Node types. */
+/**
+ * Where `@types/node` lives for this kernel, so notebooks outside any project still get Node types:
+ * the kernel's own copy first (it matches the Node the kernel needs), tslab's older one otherwise.
+ * Notebooks inside this repository get the same copy, so the startup snapshot parses one @types/node.
+ */
 function ownTypeRoot(): string | undefined {
   try {
     return path.dirname(
-      path.dirname(require.resolve('@types/node/package.json', { paths: [tslabDirectory(), __dirname] })),
+      path.dirname(require.resolve('@types/node/package.json', { paths: [__dirname, tslabDirectory()] })),
     );
   } catch {
     return undefined;
