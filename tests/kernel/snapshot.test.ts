@@ -41,6 +41,14 @@ async function startedFromSnapshot(
       timeoutMs: TIMEOUT,
     });
     assert.equal(used.reply.content.status, 'ok', JSON.stringify(used.reply.content));
+    // Errors keep their stack (a deserialized heap can lose Error.stackTraceLimit).
+    const thrown = await kernel.client.execute('function explode() { throw new RangeError("boom"); }\nexplode()', {
+      timeoutMs: TIMEOUT,
+    });
+    assert.ok(
+      thrown.reply.content.traceback.some((line: string) => line.includes('<cell')),
+      JSON.stringify(thrown.reply.content.traceback),
+    );
     return {
       fromSnapshot: String(result?.content.data['text/plain']),
       typeError: `${failed.reply.content.ename}: ${failed.reply.content.evalue}`,

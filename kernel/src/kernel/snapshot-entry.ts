@@ -26,6 +26,9 @@
   /** Where the deserialized kernel finds the snapshot's state (read by kernel/src/executor/snapshot.ts). */
   const SNAPSHOT_KEY = Symbol.for('weightlab.kernelSnapshot');
 
+  /** Node's default Error.stackTraceLimit, what an ordinary start has. */
+  const NODE_STACK_TRACE_LIMIT = 10;
+
   /** Evaluates a CommonJS file with the usual module wrapper; its `require` reaches built-in modules only. */
   function evaluateCommonJs(file: string): unknown {
     const module = { exports: {} as unknown };
@@ -99,6 +102,9 @@
     };
     (globalThis as Record<symbol, unknown>)[SNAPSHOT_KEY] = state;
     v8.startupSnapshot.setDeserializeMainFunction(() => {
+      // The builder runs with Error.stackTraceLimit undefined and Node restores that value, so
+      // errors would carry no stack at all: set what an ordinary start has.
+      if (typeof Error.stackTraceLimit !== 'number') Error.stackTraceLimit = NODE_STACK_TRACE_LIMIT;
       // `node --snapshot-blob BLOB ENTRY ARGS...`: process.argv[1] is the kernel's entry script.
       const entry = process.argv[1];
       if (!entry) {
