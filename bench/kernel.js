@@ -22,7 +22,15 @@ const tslabBin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
 
 const kernels = {
   weightlab: {
-    argv: undefined, // the launcher's default: this Node and kernel/dist/kernel/entry.js
+    argv: undefined, // the launcher's default, the kernelspec's: from the startup snapshot when built
+    setup: [],
+    libraryCell: "zoo.parseShard('0/2')",
+    completion: { code: 'readSafet', cursor: 9 },
+  },
+  // The same kernel started the ordinary way (what a Node upgrade without a rebuild gets).
+  'weightlab-plain': {
+    argv: undefined,
+    env: { WEIGHTLAB_NO_SNAPSHOT: '1' },
     setup: [],
     libraryCell: "zoo.parseShard('0/2')",
     completion: { code: 'readSafet', cursor: 9 },
@@ -77,7 +85,13 @@ async function measure(name) {
   fs.mkdirSync(scratch, { recursive: true });
   const cwd = fs.mkdtempSync(path.join(scratch, 'kernel-'));
   const started = performance.now();
-  const kernel = await launchKernel({ argv: spec.argv, cwd, startupTimeoutMs: 120000 });
+  const kernel = await launchKernel({
+    argv: spec.argv,
+    cwd,
+    startupTimeoutMs: 120000,
+    env: spec.env,
+    stderr: process.env.WEIGHTLAB_KERNEL_TRACE ? 'inherit' : undefined,
+  });
   const ready = kernel.client.firstKernelInfoReplyAt - started;
   try {
     await timed(kernel, '1+1');
@@ -129,14 +143,16 @@ async function main() {
   const lines = [
     `Kernel bench: ${runs} cold starts each, ${cells} cells per kind and start; medians over starts (${os.cpus().length} CPUs, Node ${process.version})`,
     '',
-    `| metric | weightlab | tslab 1.0.22 | weightlab / tslab |${python ? ' ipykernel | weightlab / ipykernel |' : ''}`,
-    `|---|---|---|---|${python ? '---|---|' : ''}`,
+    `| metric | weightlab | no snapshot | tslab 1.0.22 | weightlab / tslab |${python ? ' ipykernel | weightlab / ipykernel |' : ''}`,
+    `|---|---|---|---|---|${python ? '---|---|' : ''}`,
   ];
   for (const [label, key, unit] of rows) {
     const value = (name) => median(results[name].map((result) => result[key]));
     const ours = value('weightlab');
     const cellsOf = (name) => `${format(value(name), unit)} | ${(ours / value(name)).toFixed(2)}x |`;
-    lines.push(`| ${label} | ${format(ours, unit)} | ${cellsOf('tslab')}${python ? ` ${cellsOf('ipykernel')}` : ''}`);
+    lines.push(
+      `| ${label} | ${format(ours, unit)} | ${format(value('weightlab-plain'), unit)} | ${cellsOf('tslab')}${python ? ` ${cellsOf('ipykernel')}` : ''}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,5 +1,5 @@
 // The Jupyter kernelspec for the weightlab kernel: kernel.json with absolute paths to this Node
-// and this kernel's entry, so Jupyter starts it without relying on PATH or on a python shim.
+// and this kernel's launcher, so Jupyter starts it without relying on PATH or on a python shim.
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from './notebook/nbformat';
@@ -28,9 +28,28 @@ export function kernelEntry(): string {
   return path.resolve(__dirname, 'kernel', 'entry.js');
 }
 
+/**
+ * The launcher the kernelspec runs with `/bin/sh`: it starts kernelEntry() from the build's V8
+ * startup snapshot when that was built by the same Node version, and plainly otherwise (see the script).
+ */
+export function kernelLauncher(): string {
+  return path.resolve(__dirname, '..', 'bin', 'start-kernel.sh');
+}
+
+/** The shell that runs the launcher; where there is none (Windows), the kernel starts without the snapshot. */
+const SHELL = '/bin/sh';
+
+/** argv of a kernel on `node`: the launcher (which picks snapshot or plain start) when there is a POSIX shell. */
+export function kernelArgv(node: string = process.execPath): string[] {
+  const connection = ['--connection-file', '{connection_file}'];
+  return process.platform === 'win32' || !existsSync(SHELL)
+    ? [node, kernelEntry(), ...connection]
+    : [SHELL, kernelLauncher(), node, ...connection];
+}
+
 export function kernelSpec(options: KernelSpecOptions = {}): KernelSpec {
   const spec: KernelSpec = {
-    argv: [options.node ?? process.execPath, kernelEntry(), '--connection-file', '{connection_file}'],
+    argv: kernelArgv(options.node),
     display_name: 'weightlab (TypeScript)',
     language: 'typescript',
     // Both work: SIGINT, and interrupt_request on the control channel (answered even while a cell runs).

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { kernelArgv } from '../kernelspec';
 import { newConnectionInfo, type ConnectionInfo } from '../wire/connection';
 import { KernelClient, type ExecuteOptions, type ExecuteOutcome } from './client';
 import type { Message } from '../wire/message';
@@ -13,7 +14,7 @@ export interface LaunchOptions {
   /** Working directory of the kernel (where cells resolve relative paths). */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** argv of the kernel; `{connection_file}` is replaced. Default: this Node and our kernel entry. */
+  /** argv of the kernel; `{connection_file}` is replaced. Default: the kernelspec's, on this Node. */
   argv?: string[];
   /** How long to wait for the first kernel_info_reply. */
   startupTimeoutMs?: number;
@@ -163,13 +164,9 @@ export class RunningKernel {
   }
 }
 
+/** The kernelspec's argv: this Node, from the startup snapshot when the build made one for it. */
 export function defaultKernelArgv(): string[] {
-  return [
-    process.execPath,
-    path.resolve(__dirname, '..', 'kernel', 'entry.js'),
-    '--connection-file',
-    '{connection_file}',
-  ];
+  return kernelArgv(process.execPath);
 }
 
 export async function launchKernel(options: LaunchOptions = {}): Promise<RunningKernel> {

@@ -1,27 +1,84 @@
 // The state cells share: one `exports` object holding every top-level binding (cells are
 // compiled as modules that read earlier cells' names from it), and the `require` cells use.
 
+import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SideOutput } from 'tslab/dist/converter';
 import { packageName } from './typescript';
 
+/** A plain, writable binding: a later cell may rebind the name (`const relu = 5`). */
+function plainBinding(value: unknown): PropertyDescriptor {
+  return { value, writable: true, enumerable: true, configurable: true };
+}
+
 /**
- * TypeScript's CommonJS output declares imports with Object.defineProperty getters; turning them
- * into plain values lets a later cell rebind an imported name (`const relu = 5`).
+ * TypeScript's CommonJS output declares imports with Object.defineProperty getters; each becomes a
+ * plain value on its first read (not at import: the prelude's names then do not load weightlab
+ * before a cell uses it), so a later cell can rebind an imported name (`const relu = 5`).
  */
 export function createBindings(): Record<string, unknown> {
   const target: Record<string, unknown> = {};
   return new Proxy(target, {
     defineProperty(_target, property, attributes) {
       if (property === '__esModule') return true;
-      target[property as string] = attributes.get ? attributes.get() : attributes.value;
-      return true;
+      const read = attributes.get;
+      if (!read) return Reflect.defineProperty(target, property, plainBinding(attributes.value));
+      return Reflect.defineProperty(target, property, {
+        get() {
+          const value: unknown = read();
+          Reflect.defineProperty(target, property, plainBinding(value));
+          return value;
+        },
+        set(value: unknown) {
+          Reflect.defineProperty(target, property, plainBinding(value));
+        },
+        enumerable: true,
+        configurable: true,
+      });
     },
   });
 }
 
+/**
+ * The module `load()` returns, loaded on first use: weightlab's 360-odd modules take a few hundred
+ * milliseconds to compile, which the prelude's `import * as weightlab` would otherwise add to the
+ * first cell of every kernel, used or not. `esModule` answers TypeScript's `__esModule` test
+ * without loading (so `import *` keeps the proxy instead of copying every export). Once loaded,
+ * the target takes the module's own properties and prototype, and every trap reads the module.
+ */
+export function lazyModule(load: () => object, esModule: boolean): object {
+  const target: object = {};
+  let loaded: object | undefined;
+  const module = (): object => {
+    if (loaded) return loaded;
+    loaded = load();
+    for (const key of Reflect.ownKeys(loaded))
+      Reflect.defineProperty(target, key, Reflect.getOwnPropertyDescriptor(loaded, key)!);
+    Reflect.setPrototypeOf(target, Reflect.getPrototypeOf(loaded));
+    if (!Reflect.isExtensible(loaded)) Reflect.preventExtensions(target);
+    return loaded;
+  };
+  return new Proxy(target, {
+    get: (_, key) => (key === '__esModule' && !loaded ? esModule : Reflect.get(module(), key)),
+    set: (_, key, value) => Reflect.set(module(), key, value),
+    has: (_, key) => Reflect.has(module(), key),
+    ownKeys: () => (module(), Reflect.ownKeys(target)),
+    getOwnPropertyDescriptor: (_, key) => (module(), Reflect.getOwnPropertyDescriptor(target, key)),
+    defineProperty: (_, key, attributes) => (module(), Reflect.defineProperty(target, key, attributes)),
+    deleteProperty: (_, key) => (module(), Reflect.deleteProperty(target, key)),
+    getPrototypeOf: () => (module(), Reflect.getPrototypeOf(target)),
+    isExtensible: () => (module(), Reflect.isExtensible(target)),
+    preventExtensions: () => (module(), Reflect.preventExtensions(target)),
+  });
+}
+
 type Require = NodeJS.Require;
+
+/** Whether a CommonJS file is TypeScript output of an ES module (it marks its exports `__esModule`). */
+function compiledAsEsModule(file: string): boolean {
+  return /Object\.defineProperty\(exports, "__esModule", \{ value: true \}\)/.test(readFileSync(file, 'utf8'));
+}
 
 /**
  * `require` for cells: resolves from the notebook folder, maps `weightlab` to the kernel's copy
@@ -35,6 +92,8 @@ export class CellRequire {
   readonly require: Require;
 
   private readonly libraryRequire: Require;
+  /** weightlab as the prelude imports it (by its folder's path), loaded when a cell first uses it. */
+  private readonly lazyLibrary: object;
 
   constructor(
     private readonly directory: string,
@@ -43,6 +102,8 @@ export class CellRequire {
   ) {
     this.require = this.wrap(createRequire(path.join(directory, '<cell>.js')), directory);
     this.libraryRequire = createRequire(path.join(weightlabPath, 'package.json'));
+    const base = createRequire(path.join(directory, '<cell>.js'));
+    this.lazyLibrary = lazyModule(() => base(weightlabPath) as object, compiledAsEsModule(base.resolve(weightlabPath)));
   }
 
   addSideOutputs(outputs: SideOutput[] | undefined): void {
@@ -57,6 +118,7 @@ export class CellRequire {
       if (id === 'weightlab') return base(this.weightlabPath);
       if (this.dependencies.has(packageName(id))) return this.libraryRequire(id);
       if (id.startsWith('.') || path.isAbsolute(id)) {
+        if (path.resolve(directory, id) === this.weightlabPath) return this.lazyLibrary;
         let file = path.resolve(directory, id);
         if (path.extname(file) === '') file += '.js';
         const local = this.loadSideOutput(file);

@@ -8,6 +8,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import type { Converter, ConverterOptions, IsCompleteResult } from 'tslab/dist/converter';
 import { requireWithCodeCache, type CodeCachePruneReport } from './code-cache';
+import { kernelSnapshot, withSnapshotFiles, type KernelSnapshot } from './snapshot';
 
 export type { Converter, IsCompleteResult };
 export type TypeScript = typeof import('@tslab/typescript-for-tslab');
@@ -34,11 +35,15 @@ function tslabDirectory(): string {
   return path.dirname(require.resolve('tslab/package.json'));
 }
 
-/** Where `@types/node` lives for this kernel, so notebooks outside any project still get Node types. */
+/**
+ * Where `@types/node` lives for this kernel, so notebooks outside any project still get Node types:
+ * the kernel's own copy first (it matches the Node the kernel needs), tslab's older one otherwise.
+ * Notebooks inside this repository get the same copy, so the startup snapshot parses one @types/node.
+ */
 function ownTypeRoot(): string | undefined {
   try {
     return path.dirname(
-      path.dirname(require.resolve('@types/node/package.json', { paths: [tslabDirectory(), __dirname] })),
+      path.dirname(require.resolve('@types/node/package.json', { paths: [__dirname, tslabDirectory()] })),
     );
   } catch {
     return undefined;
@@ -148,6 +153,7 @@ type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
  */
 function lightBuilder(
   ts: TypeScript,
+  snapshot: KernelSnapshot | undefined,
   rootNames: readonly string[] | undefined,
   options: import('@tslab/typescript-for-tslab').CompilerOptions | undefined,
   host: import('@tslab/typescript-for-tslab').CompilerHost | undefined,
@@ -158,7 +164,8 @@ function lightBuilder(
   const program = ts.createProgram({
     rootNames: rootNames ?? [],
     options: options ?? {},
-    host,
+    // Declarations parsed and bound in the startup snapshot are taken as they are.
+    host: withSnapshotFiles(host, snapshot),
     oldProgram: old?.getProgramOrUndefined(),
     configFileParsingDiagnostics,
     projectReferences,
@@ -214,7 +221,7 @@ type WatchHost = import('@tslab/typescript-for-tslab').WatchCompilerHostOfFilesA
   import('@tslab/typescript-for-tslab').BuilderProgram
 >;
 
-type LightBuilderArguments = Parameters<typeof lightBuilder> extends [unknown, ...infer Rest] ? Rest : never;
+type LightBuilderArguments = Parameters<typeof lightBuilder> extends [unknown, unknown, ...infer Rest] ? Rest : never;
 
 /**
  * Diagnostics about the declaration file the converter emits for a cell (it carries the cell's
@@ -228,11 +235,24 @@ const DECLARATION_ONLY = new Set([2742]);
 
 let loaded: LoadedTypeScript | undefined;
 
+/** Registers the snapshot's TypeScript as the module at `file`; there is no code cache to save. */
+function fromSnapshot(file: string, snapshot: KernelSnapshot): { exports: unknown; save(): void } {
+  const module = new Module(file, undefined);
+  module.filename = file;
+  module.exports = snapshot.ts;
+  module.loaded = true;
+  require.cache[file] = module;
+  return { exports: snapshot.ts, save: () => undefined };
+}
+
 /** Loads TypeScript and tslab's converter module once per process. */
 export function loadTypeScript(): LoadedTypeScript {
   if (loaded) return loaded;
   const tsPath = require.resolve(TYPESCRIPT_PACKAGE, { paths: [tslabDirectory()] });
-  const cached = requireWithCodeCache(tsPath);
+  // Started from the kernel's startup snapshot: TypeScript is already evaluated there, and the
+  // snapshot's parsed files only fit that same instance, so every require of it must get this one.
+  const snapshot = kernelSnapshot(tsPath);
+  const cached = snapshot ? fromSnapshot(tsPath, snapshot) : requireWithCodeCache(tsPath);
   const ts = cached.exports as TypeScript;
   tuneSystem(ts);
   // The namespace's members are non-configurable getters, so the converter gets a proxy that
@@ -255,7 +275,7 @@ export function loadTypeScript(): LoadedTypeScript {
           createProgram: unknown,
           ...rest: unknown[]
         ) => {
-          const light = (...args: LightBuilderArguments) => lightBuilder(target, ...args);
+          const light = (...args: LightBuilderArguments) => lightBuilder(target, snapshot, ...args);
           const host = (target.createWatchCompilerHost as (...args: unknown[]) => WatchHost)(
             rootFiles,
             tuneOptions(target, options),

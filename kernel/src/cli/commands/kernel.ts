@@ -1,5 +1,6 @@
-// `weightlab kernel --connection-file F`: runs the Jupyter kernel in this process (what the
-// kernelspec starts, through the lighter entry dist/kernel/entry.js).
+// `weightlab kernel --connection-file F`: runs the Jupyter kernel in this process, without the
+// startup snapshot (the kernelspec starts the lighter entry dist/kernel/entry.js through
+// bin/start-kernel.sh, from the snapshot when there is one).
 
 import { parseArgs, UsageError, type Command } from '../command';
 import { startKernel } from '../../kernel/start';
