@@ -38,3 +38,4 @@ export * from './table/result-table';
 export * from './options/resolve';
 export * from './statistics';
 export * from './predict';
+export * from './widgets';

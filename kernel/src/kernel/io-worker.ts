@@ -276,6 +276,9 @@ class IoServer {
     }
     if (message.kind === 'iopub') {
       if (message.msgType === 'comm_close') this.comms.delete(String(message.content.comm_id));
+      // A comm the kernel opens (a widget): comm_info lists it and the front end's messages reach it.
+      if (message.msgType === 'comm_open')
+        this.comms.set(String(message.content.comm_id), String(message.content.target_name));
       const parent =
         message.parent ?? this.parents.get(message.requestId) ?? this.parents.get(this.lastRequestId) ?? {};
       this.publish(message.msgType, message.content, parent);
