@@ -49,8 +49,8 @@ view
 
 
 def opened(outputs):
-    """comm_open messages among a cell's outputs, by comm id."""
-    return {m["content"]["comm_id"]: m["content"] for m in outputs if m["msg_type"] == "comm_open"}
+    """comm_open messages among a cell's outputs, by comm id: their content and the message's metadata."""
+    return {m["content"]["comm_id"]: {**m["content"], "metadata": m["metadata"]} for m in outputs if m["msg_type"] == "comm_open"}
 
 
 def text_outputs(state):

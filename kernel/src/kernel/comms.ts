@@ -50,6 +50,7 @@ function findView(viewId: string): SelectionEndpoint | undefined {
 export type CommPublisher = (
   msgType: 'comm_open' | 'comm_msg' | 'comm_close',
   content: Record<string, unknown>,
+  metadata?: Record<string, unknown>,
 ) => void;
 
 /** A comm the kernel opened: the library's handlers, and the parent of the message that last reached it. */
@@ -88,12 +89,12 @@ export class CommManager {
       state: state && typeof state === 'object' ? { ...(state as Record<string, unknown>) } : undefined,
     };
     this.kernelOpened.set(commId, entry);
-    this.publisher(this.handling, false)('comm_open', {
-      comm_id: commId,
-      target_name: target,
-      data: open.data,
-      metadata: open.metadata ?? {},
-    });
+    // The open's metadata is the message's (where @jupyter-widgets reads the protocol version), not its content's.
+    this.publisher(this.handling, false)(
+      'comm_open',
+      { comm_id: commId, target_name: target, data: open.data },
+      open.metadata ?? {},
+    );
     return {
       commId,
       send: (data) => {

@@ -36,8 +36,8 @@ export class KernelSession {
   /** The input() waiting for the front end's input_reply, if any. */
   private pendingInput: { requestId: number; resolve(value: string): void } | undefined;
   private readonly comms = new CommManager(
-    (parent, reply) => (msgType, content) =>
-      this.publishComm(msgType, content, parent as unknown as Header | undefined, reply),
+    (parent, reply) => (msgType, content, metadata) =>
+      this.publishComm(msgType, content, parent as unknown as Header | undefined, reply, metadata),
     (text) => this.capture.original('stderr')(`[weightlab kernel] ${text}\n`),
   );
 
@@ -72,11 +72,13 @@ export class KernelSession {
     msgType: string,
     content: Record<string, unknown>,
     parent: Header | undefined,
-    reply = false,
+    reply: boolean,
+    metadata?: Record<string, unknown>,
   ): void {
     const running = this.running;
-    if (running && !(reply && parent)) this.post({ kind: 'iopub', requestId: running.requestId, msgType, content });
-    else this.post({ kind: 'iopub', requestId: -1, msgType, content, parent });
+    if (running && !(reply && parent))
+      this.post({ kind: 'iopub', requestId: running.requestId, msgType, content, metadata });
+    else this.post({ kind: 'iopub', requestId: -1, msgType, content, parent, metadata });
   }
 
   /** comm_open, comm_msg or comm_close from a front end. */
