@@ -104,7 +104,8 @@ export class Interactive<C extends Controls = Controls> extends VBox {
  * table, any value; nothing for undefined) or the error it throws. `fn` may be async.
  */
 export function interact<C extends Controls>(
-  fn: (...values: ValuesOf<C>[keyof C][]) => unknown,
+  // never[]: a function of any parameter types fits; the values are the controls' in their order.
+  fn: (...values: never[]) => unknown,
   controls: C,
 ): Interactive<C> {
   if (typeof fn !== 'function') {

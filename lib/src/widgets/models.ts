@@ -618,13 +618,20 @@ export class Output extends Widget {
     return texts.length > 0 ? texts.join('\n') : 'Output()';
   }
 
-  /** The rich representations of the last display output (a chart's SVG and spec), for static viewers. */
+  /**
+   * The images of the last display output (a chart's SVG fallback), for viewers without a widget
+   * manager. Only images: a static page has no renderer for a chart spec or our views, and in the
+   * lab the widget view is chosen anyway, so the live output keeps the interactive forms.
+   */
   async fallback(): Promise<Record<string, unknown>> {
     const last = this.outputs.filter((item) => item.output_type === 'display_data').at(-1);
     if (!last || last.output_type !== 'display_data') return {};
-    return Object.fromEntries(Object.entries(last.data).filter(([type]) => type !== 'text/plain'));
+    return Object.fromEntries(Object.entries(last.data).filter(([type]) => STATIC_IMAGE_TYPES.includes(type)));
   }
 }
+
+/** What a display's fallback keeps of its output: images any notebook viewer draws. */
+const STATIC_IMAGE_TYPES = ['image/svg+xml', 'image/png', 'image/jpeg'];
 
 async function displayItem(value: unknown): Promise<OutputItem> {
   const bundle = await toMimeBundle(value);
