@@ -101,7 +101,9 @@ export class Interactive<C extends Controls = Controls> extends VBox {
 /**
  * Shows `controls` and an output, and calls `fn` with the controls' values (in the order of
  * `controls`) now and whenever one changes; the output shows what `fn` returns (a chart, a
- * table, any value; nothing for undefined) or the error it throws. `fn` may be async.
+ * table, any value; nothing for undefined) or the error it throws. `fn` may be async. Return
+ * what to show rather than calling display() in `fn`: a re-run happens outside any cell, so a
+ * display() there lands in the output of the last cell that ran.
  */
 export function interact<C extends Controls>(
   // never[]: a function of any parameter types fits; the values are the controls' in their order.
