@@ -17,6 +17,7 @@ import { createCommands, type LabContext } from './commands';
 import { createEditorServices } from './editor';
 import { registerNotebookFactories } from './notebook';
 import { createRenderMime } from './rendermime';
+import { attachWidgetManager } from './widgets';
 
 declare global {
   interface Window {
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   factory.widgetCreated.connect((_, panel) => {
     void tracker.add(panel);
     lab.completers.set(panel, attachCompleter(panel));
+    attachWidgetManager(panel);
   });
 
   const shell = new SplitPanel({ orientation: 'horizontal', spacing: 1 });

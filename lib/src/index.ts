@@ -19,6 +19,7 @@ import * as data from './data/public';
 import * as train from './train/public';
 import * as statistics from './statistics/public';
 import * as predict from './predict/public';
+import * as widgets from './widgets/public';
 
 export {
   io,
@@ -35,9 +36,12 @@ export {
   train,
   statistics,
   predict,
+  widgets,
 };
 export { display } from './display/public';
 export { save, type SaveOptions } from './display/save';
+// ipywidgets' habit: `interact((width) => plot(width), { width: slider({ min: 1, max: 64 }) })`.
+export { interact, slider, dropdown, checkbox } from './widgets/public';
 
 // Errors: every error weightlab throws on purpose is a WeightlabError with `code` and `details`.
 export {

@@ -42,3 +42,4 @@ export * from './table/parquet';
 export * from './options/resolve';
 export * from './statistics';
 export * from './predict';
+export * from './widgets';

@@ -332,7 +332,7 @@ test('comm_info is answered with no comms; comm_open to an unknown target is clo
   const info = await kernel.client.request('shell', 'comm_info_request', {}, TIMEOUT);
   assert.equal(info.header.msg_type, 'comm_info_reply');
   assert.deepEqual(info.content, { status: 'ok', comms: {} });
-  const open = kernel.client.newMessage('comm_open', { comm_id: 'c-1', target_name: 'jupyter.widget', data: {} });
+  const open = kernel.client.newMessage('comm_open', { comm_id: 'c-1', target_name: 'no.such.target', data: {} });
   const closed = new Promise((resolve) => {
     const stop = kernel.client.onIopub((message) => {
       if (message.header.msg_type === 'comm_close' && message.content.comm_id === 'c-1') {

@@ -97,7 +97,7 @@ class CommTests(RunningKernelMixin, unittest.TestCase):
     def test_1_unknown_target_and_view_are_closed(self):
         self.assertEqual(comm_info(self.kc), {})
         for target, data, reason in [
-            ("jupyter.widget", {}, "no comm target"),
+            ("ipywidgets.unknown", {}, "no comm target"),
             (TARGET, {"view_id": str(uuid.uuid4())}, "no view"),
             (TARGET, {}, "needs { view_id }"),
         ]:

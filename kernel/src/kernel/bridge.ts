@@ -55,6 +55,8 @@ export interface IopubFromMain {
   content: Record<string, any>;
   /** The parent header when it is not a request's (a comm message answers the comm's own message). */
   parent?: Header;
+  /** The message's metadata (a widget comm_open carries the protocol version there). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface ReplyFromMain {

@@ -65,6 +65,25 @@ export interface HostSink {
   flushStreams(): void;
   /** Asks the front end of `context` for a line (input_request); rejects when it cannot answer. */
   input(context: CellContext | undefined, prompt: string, options: InputOptions): Promise<string>;
+  /** Opens a comm from the kernel (widgets): comm_open on IOPub, and the front end's messages to `handlers`. */
+  openComm(target: string, open: CommOpen, handlers: CommHandlers): KernelComm;
+}
+
+/** The comm_open a library sends (lib's display/protocol CommOpen, restated so any copy of it matches). */
+export interface CommOpen {
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface CommHandlers {
+  receive(data: unknown): void;
+  close?(): void;
+}
+
+export interface KernelComm {
+  readonly commId: string;
+  send(data: Record<string, unknown>): void;
+  close(): void;
 }
 
 function isDisplayable(value: unknown): value is { [MIME_BUNDLE](): MimeBundle | Promise<MimeBundle> } {
@@ -141,6 +160,9 @@ export function installKernelHost(sink: HostSink): void {
     /** What the prelude's input() and password() call. */
     input(prompt: unknown = '', options: InputOptions = {}): Promise<string> {
       return sink.input(sink.context(), String(prompt), options ?? {});
+    },
+    openComm(target: string, open: CommOpen, handlers: CommHandlers): KernelComm {
+      return sink.openComm(target, open, handlers);
     },
     get signal(): AbortSignal {
       return sink.context()?.controller.signal ?? new AbortController().signal;

@@ -147,8 +147,12 @@ class IoServer {
     msgType: string,
     parent: Partial<Header>,
     content: Record<string, unknown>,
+    metadata: Record<string, unknown> = {},
   ): Buffer[] {
-    return encode(createMessage({ identities, msgType, content, parent, session: this.session }), this.signer);
+    return encode(
+      createMessage({ identities, msgType, content, parent, metadata, session: this.session }),
+      this.signer,
+    );
   }
 
   private reply(writer: SocketWriter, request: Message, content: Record<string, unknown>, msgType?: string): void {
@@ -156,9 +160,14 @@ class IoServer {
     void writer.send(this.encode(request.identities, type, request.header, content));
   }
 
-  private publish(msgType: string, content: Record<string, unknown>, parent: Partial<Header> = {}): void {
+  private publish(
+    msgType: string,
+    content: Record<string, unknown>,
+    parent: Partial<Header> = {},
+    metadata: Record<string, unknown> = {},
+  ): void {
     const topic = Buffer.from(`kernel.${this.session}.${msgType}`);
-    void this.iopubWriter.send(this.encode([topic], msgType, parent, content));
+    void this.iopubWriter.send(this.encode([topic], msgType, parent, content, metadata));
   }
 
   private onShell(message: Message): void {
@@ -276,9 +285,12 @@ class IoServer {
     }
     if (message.kind === 'iopub') {
       if (message.msgType === 'comm_close') this.comms.delete(String(message.content.comm_id));
+      // A comm the kernel opens (a widget): comm_info lists it and the front end's messages reach it.
+      if (message.msgType === 'comm_open')
+        this.comms.set(String(message.content.comm_id), String(message.content.target_name));
       const parent =
         message.parent ?? this.parents.get(message.requestId) ?? this.parents.get(this.lastRequestId) ?? {};
-      this.publish(message.msgType, message.content, parent);
+      this.publish(message.msgType, message.content, parent, message.metadata);
       return;
     }
     this.onReply(message);

@@ -36,7 +36,8 @@ export class KernelSession {
   /** The input() waiting for the front end's input_reply, if any. */
   private pendingInput: { requestId: number; resolve(value: string): void } | undefined;
   private readonly comms = new CommManager(
-    (parent) => (msgType, content) => this.publishComm(msgType, content, parent as unknown as Header),
+    (parent, reply) => (msgType, content, metadata) =>
+      this.publishComm(msgType, content, parent as unknown as Header | undefined, reply, metadata),
     (text) => this.capture.original('stderr')(`[weightlab kernel] ${text}\n`),
   );
 
@@ -50,6 +51,7 @@ export class KernelSession {
       publish: (context, msgType, content) => this.publish(context, msgType, content),
       flushStreams: () => this.capture.flush(),
       input: (context, prompt, options) => this.input(context, prompt, options),
+      openComm: (target, open, handlers) => this.comms.openFromKernel(target, open, handlers),
     });
   }
 
@@ -63,12 +65,20 @@ export class KernelSession {
 
   /**
    * A comm message to a front end: parented to the running cell when a cell sent it (select()
-   * in a cell), else to the comm message that caused it.
+   * in a cell), else to the comm message that caused it. `reply`: always to that message (a
+   * widget's echo_update, which the front end matches to its update by the parent's msg_id).
    */
-  private publishComm(msgType: string, content: Record<string, unknown>, parent: Header): void {
+  private publishComm(
+    msgType: string,
+    content: Record<string, unknown>,
+    parent: Header | undefined,
+    reply: boolean,
+    metadata?: Record<string, unknown>,
+  ): void {
     const running = this.running;
-    if (running) this.post({ kind: 'iopub', requestId: running.requestId, msgType, content });
-    else this.post({ kind: 'iopub', requestId: -1, msgType, content, parent });
+    if (running && !(reply && parent))
+      this.post({ kind: 'iopub', requestId: running.requestId, msgType, content, metadata });
+    else this.post({ kind: 'iopub', requestId: -1, msgType, content, parent, metadata });
   }
 
   /** comm_open, comm_msg or comm_close from a front end. */

@@ -50,6 +50,34 @@ export interface KernelHost {
   track(promise: Promise<unknown>): void;
   /** Aborted when the user interrupts the running cell; long loops check it. */
   readonly signal: AbortSignal;
+  /**
+   * Opens a comm from the kernel (comm_open on IOPub): how widgets reach a front end. Absent in
+   * kernels older than the widget protocol, so callers check for it.
+   */
+  openComm?(target: string, open: CommOpen, handlers: CommHandlers): KernelComm;
+}
+
+/** What a kernel-opened comm's comm_open carries. */
+export interface CommOpen {
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+/** What the kernel calls as the front end talks on a comm the library opened. */
+export interface CommHandlers {
+  /** A comm_msg's data; a throw is logged by the kernel and the message dropped. */
+  receive(data: unknown): void;
+  /** The front end closed the comm. */
+  close?(): void;
+}
+
+/** A comm the library opened: its id (the widget's model id) and how to talk on it. */
+export interface KernelComm {
+  readonly commId: string;
+  /** comm_msg to the front end, parented to the message being handled, else to the running cell. */
+  send(data: Record<string, unknown>): void;
+  /** comm_close from the kernel. */
+  close(): void;
 }
 
 export const kernelHostKey: unique symbol = Symbol.for('weightlab.kernelHost');
