@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import type { Converter, ConverterOptions, IsCompleteResult } from 'tslab/dist/converter';
-import { requireWithCodeCache, type CodeCachePruneReport } from './code-cache';
+import {
+  codeCacheDirectory,
+  pruneCodeCache,
+  requireWithCodeCache,
+  type CachedModule,
+  type CodeCachePruneReport,
+} from './code-cache';
 import { kernelSnapshot, withSnapshotFiles, type KernelSnapshot } from './snapshot';
 
 export type { Converter, IsCompleteResult };
@@ -236,13 +242,25 @@ const DECLARATION_ONLY = new Set([2742]);
 let loaded: LoadedTypeScript | undefined;
 
 /** Registers the snapshot's TypeScript as the module at `file`; there is no code cache to save. */
-function fromSnapshot(file: string, snapshot: KernelSnapshot): { exports: unknown; save(): void } {
+function fromSnapshot(file: string, snapshot: KernelSnapshot): CachedModule {
   const module = new Module(file, undefined);
   module.filename = file;
   module.exports = snapshot.ts;
   module.loaded = true;
   require.cache[file] = module;
-  return { exports: snapshot.ts, save: () => undefined };
+  return {
+    exports: snapshot.ts,
+    save: () => undefined,
+    // TypeScript's own entry is not used from a snapshot; the folder still gets its daily pruning.
+    prune: () => {
+      const directory = codeCacheDirectory();
+      try {
+        return directory ? pruneCodeCache(directory) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /** Loads TypeScript and tslab's converter module once per process. */
