@@ -159,25 +159,34 @@ test('pruneCodeCache removes gone or changed sources, old entries, then the leas
   );
 });
 
-test('a kernel start prunes its code cache folder: an entry of a source that is gone is removed', async () => {
-  const cacheHome = temporaryFolder('code-cache-kernel');
-  const directory = path.join(cacheHome, 'weightlab', 'v8');
-  fs.mkdirSync(directory, { recursive: true });
-  const sources = temporaryFolder('code-cache-kernel-source');
-  const gone = path.join(sources, 'removed-checkout.js');
-  fs.writeFileSync(gone, '// a TypeScript of a checkout that was deleted\n');
-  entry(directory, 'typescript-0123456789abcdef01234567', 1000, Date.now(), gone);
-  fs.rmSync(gone);
-  const kernel = await startReadyKernel({ XDG_CACHE_HOME: cacheHome, WEIGHTLAB_NO_CODE_CACHE: '' });
-  try {
-    const left = fs.readdirSync(directory).sort();
-    assert.ok(!left.some((name) => name.startsWith('typescript-0123456789abcdef01234567')), left.join(', '));
-    assert.ok(left.includes(PRUNE_STAMP_FILE), left.join(', '));
-    // The kernel's own TypeScript entry, written at this start, with its side file.
-    const own = left.filter((name) => name.endsWith('.bin'));
-    assert.equal(own.length, 1, left.join(', '));
-    assert.ok(left.includes(own[0].replace('.bin', '.json')), left.join(', '));
-  } finally {
-    await kernel.shutdown();
-  }
-});
+for (const start of ['snapshot', 'ordinary'] as const) {
+  test(`a kernel start (${start}) prunes its code cache folder: an entry of a source that is gone is removed`, async () => {
+    const cacheHome = temporaryFolder('code-cache-kernel');
+    const directory = path.join(cacheHome, 'weightlab', 'v8');
+    fs.mkdirSync(directory, { recursive: true });
+    const sources = temporaryFolder('code-cache-kernel-source');
+    const gone = path.join(sources, 'removed-checkout.js');
+    fs.writeFileSync(gone, '// a TypeScript of a checkout that was deleted\n');
+    entry(directory, 'typescript-0123456789abcdef01234567', 1000, Date.now(), gone);
+    fs.rmSync(gone);
+    const kernel = await startReadyKernel({
+      XDG_CACHE_HOME: cacheHome,
+      WEIGHTLAB_NO_CODE_CACHE: '',
+      WEIGHTLAB_NO_SNAPSHOT: start === 'ordinary' ? '1' : '',
+    });
+    try {
+      const left = fs.readdirSync(directory).sort();
+      assert.ok(!left.some((name) => name.startsWith('typescript-0123456789abcdef01234567')), left.join(', '));
+      assert.ok(left.includes(PRUNE_STAMP_FILE), left.join(', '));
+      // An ordinary start compiles TypeScript and writes its entry, with its side file; a start from
+      // the snapshot (when the build made one) has TypeScript in the snapshot and writes none.
+      const own = left.filter((name) => name.endsWith('.bin'));
+      if (start === 'ordinary') {
+        assert.equal(own.length, 1, left.join(', '));
+        assert.ok(left.includes(own[0].replace('.bin', '.json')), left.join(', '));
+      } else assert.ok(own.length <= 1, left.join(', '));
+    } finally {
+      await kernel.shutdown();
+    }
+  });
+}
