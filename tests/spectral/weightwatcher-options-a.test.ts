@@ -21,6 +21,7 @@ import {
   type DescribeOptions,
 } from 'weightlab/internal';
 import { checksum, oracleLayers } from './fixtures';
+import { assertColumn, relative } from './weightwatcher-columns';
 
 interface Oracle {
   inputs: { name: string; shape: number[]; sum: number; first: number }[];
@@ -30,25 +31,6 @@ interface Oracle {
 const oracle = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../spectral/oracle/weightwatcher-0.7.5.5-options-a.json'), 'utf8'),
 ) as Oracle;
-
-const FIT = new Set(['alpha', 'D', 'sigma', 'xmin', 'xmax', 'alpha_weighted', 'log_alpha_norm', 'raw_alpha']);
-const SCALE = new Set([
-  'norm',
-  'log_norm',
-  'spectral_norm',
-  'log_spectral_norm',
-  'stable_rank',
-  'lambda_max',
-  'sv_max',
-  'entropy',
-  'Q',
-]);
-const NOISE_FLOOR = 'sv_min';
-const ILL_CONDITIONED = 'orth';
-
-function relative(a: number, b: number): number {
-  return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), Number.MIN_VALUE);
-}
 
 /** Every column of every oracle row against weightlab's row of the same layer, with the tolerances above. */
 function assertMatches(run: string, ours: Record<string, unknown>[], expectedRows: Record<string, unknown>[]): void {
@@ -63,33 +45,13 @@ function assertMatches(run: string, ours: Record<string, unknown>[], expectedRow
     for (const [column, value] of Object.entries(expected)) {
       const where = `${run}/${layer}/${column}`;
       assert.ok(column in row, `${where} missing`);
-      const got = row[column];
-      if (value === 'Infinity' || value === '-Infinity') {
-        // JSON has no infinities: the oracle writes them as strings (e.g. the orthogonal layer's Σλ^alpha overflows).
-        assert.equal(got, Number(value), where);
-        continue;
-      }
-      const measured = FIT.has(column) || SCALE.has(column) || column === NOISE_FLOOR;
-      if (typeof value !== 'number' || (Number.isInteger(value) && !measured)) {
-        assert.deepEqual(got, value, where);
-        continue;
-      }
-      assert.equal(typeof got, 'number', where);
-      const number = got as number;
-      const svMax = expected.sv_max as number;
-      if (column === NOISE_FLOOR && value < 1e-6 * svMax) {
-        assert.ok(Math.abs(number - value) <= 1e-14 * svMax, `${where}: ${number} vs ${value} (noise floor)`);
-      } else if (column.startsWith('log_') && !FIT.has(column)) {
-        assert.ok(Math.abs(number - value) <= 1e-12, `${where}: ${number} vs ${value} (absolute)`);
-      } else if (layer === ILL_CONDITIONED && FIT.has(column)) {
-        assert.ok(relative(number, value) <= 1e-6, `${where}: ${number} vs ${value} (ill-conditioned)`);
-      } else {
-        const tolerance = SCALE.has(column) ? 1e-12 : 1e-9;
-        assert.ok(
-          relative(number, value) <= tolerance,
-          `${where}: ${number} vs ${value}, relative ${relative(number, value)}`,
-        );
-      }
+      assertColumn(row[column], value, {
+        column,
+        layer,
+        where,
+        svMax: expected.sv_max as number,
+        lambdaMax: expected.lambda_max as number,
+      });
     }
     // No column WeightWatcher lacks (describe's and these runs' columns are exactly WeightWatcher's).
     assert.deepEqual(Object.keys(row).sort(), Object.keys(expected).sort(), `${run}/${layer}: the same columns`);

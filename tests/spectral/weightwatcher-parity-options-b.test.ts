@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { analyze, layerMatrices, rng, vectorColumns, type AnalyzeOptions } from 'weightlab/internal';
 import { checksum } from './fixtures';
 import { optionsBSets } from './fixtures-options-b';
+import { assertColumn, relative } from './weightwatcher-columns';
 
 interface Oracle {
   inputs: Record<string, { name: string; dtype: string; shape: number[]; sum: number; first: number }[]>;
@@ -45,16 +46,6 @@ const TAIL_COUNT = 'oracle_vector_tail_count';
  * tail of 6 is determined). Their undetermined columns cannot match any other solver's.
  */
 const UNDETERMINED: Record<string, RegExp> = { orth: VECTOR, lowrank: /^bulk_/ };
-const FIT = new Set(['alpha', 'D', 'sigma', 'xmin', 'xmax', 'alpha_weighted', 'log_alpha_norm']);
-const SCALE = new Set(['norm', 'spectral_norm', 'stable_rank', 'lambda_max', 'sv_max', 'entropy', 'Q']);
-const LOG = new Set(['log_norm', 'log_spectral_norm']);
-const NOISE_FLOOR = 'sv_min';
-const ILL_CONDITIONED = 'orth';
-
-function relative(a: number, b: number): number {
-  return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), Number.MIN_VALUE);
-}
-
 /** Asserts one of our rows against WeightWatcher's, column by column (every column it has). */
 function assertRow(ours: Record<string, unknown>, expected: Record<string, unknown>, where: string): void {
   const svMax = expected.sv_max as number;
@@ -67,28 +58,14 @@ function assertRow(ours: Record<string, unknown>, expected: Record<string, unkno
       if (UNDETERMINED[String(expected.name)]?.test(column)) continue;
     }
     assert.ok(column in ours, `${at} missing`);
-    const got = ours[column];
-    const measured =
-      FIT.has(column) || SCALE.has(column) || LOG.has(column) || column === NOISE_FLOOR || VECTOR.test(column);
-    if (typeof value !== 'number' || !measured) {
-      assert.deepEqual(got, value, at);
-      continue;
-    }
-    assert.equal(typeof got, 'number', at);
-    const number = got as number;
-    if (column === NOISE_FLOOR && value < 1e-6 * svMax) {
-      assert.ok(Math.abs(number - value) <= 1e-14 * svMax, `${at}: ${number} vs ${value} (noise floor)`);
-    } else if (LOG.has(column)) {
-      assert.ok(Math.abs(number - value) <= 1e-12, `${at}: ${number} vs ${value} (absolute)`);
-    } else if (String(expected.name) === ILL_CONDITIONED && FIT.has(column)) {
-      assert.ok(relative(number, value) <= 1e-6, `${at}: ${number} vs ${value} (ill-conditioned)`);
-    } else {
-      const tolerance = SCALE.has(column) ? 1e-12 : 1e-9;
-      assert.ok(
-        relative(number, value) <= tolerance,
-        `${at}: ${number} vs ${value}, relative ${relative(number, value)}`,
-      );
-    }
+    assertColumn(ours[column], value, {
+      column,
+      layer: String(expected.name),
+      where: at,
+      svMax,
+      lambdaMax: expected.lambda_max as number,
+      measured: VECTOR.test(column),
+    });
   }
 }
 

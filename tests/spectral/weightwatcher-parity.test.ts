@@ -25,6 +25,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, type AnalyzeOptions } from 'weightlab/internal';
 import { checksum, oracleLayers } from './fixtures';
+import { assertColumn } from './weightwatcher-columns';
 
 interface Oracle {
   inputs: { name: string; shape: number[]; sum: number; first: number }[];
@@ -44,38 +45,6 @@ const RUNS: Record<string, AnalyzeOptions> = {
   TPL: { fit: 'TPL', plPackage: 'powerlaw' },
   E_TPL: { fit: 'E_TPL' }, // plPackage left out: it defaults to 'powerlaw' where the fit needs it
 };
-const FIT = new Set([
-  'alpha',
-  'D',
-  'sigma',
-  'xmin',
-  'xmax',
-  'alpha_weighted',
-  'log_alpha_norm',
-  'raw_alpha',
-  'detX_val',
-  'detX_val_unrescaled',
-  'Lambda',
-]);
-const SCALE = new Set([
-  'norm',
-  'log_norm',
-  'spectral_norm',
-  'log_spectral_norm',
-  'stable_rank',
-  'lambda_max',
-  'sv_max',
-  'entropy',
-  'Q',
-]);
-const MP = new Set(['sigma_mp', 'mp_softrank', 'bulk_max', 'bulk_min', 'W_scale']);
-const NOISE_FLOOR = new Set(['sv_min', 'detX_val', 'detX_val_unrescaled']);
-const ILL_CONDITIONED = 'orth';
-
-function relative(a: number, b: number): number {
-  return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), Number.MIN_VALUE);
-}
-
 test('the fixtures regenerate the exact inputs WeightWatcher saw', () => {
   const layers = oracleLayers();
   assert.equal(layers.length, oracle.inputs.length);
@@ -107,36 +76,13 @@ for (const engine of ['auto', 'js'] as const) {
         for (const [column, value] of Object.entries(expected)) {
           const where = `${run}/${layer}/${column}`;
           assert.ok(column in row, `${where} missing`);
-          const got = row[column];
-          if (
-            typeof value !== 'number' ||
-            (Number.isInteger(value) &&
-              !FIT.has(column) &&
-              !SCALE.has(column) &&
-              !MP.has(column) &&
-              !NOISE_FLOOR.has(column))
-          ) {
-            assert.deepEqual(got, value, where);
-            continue;
-          }
-          assert.equal(typeof got, 'number', where);
-          const number = got as number;
-          const lambdaMax = expected.lambda_max as number;
-          if (NOISE_FLOOR.has(column) && value < 1e-6 * (column === 'sv_min' ? svMax : lambdaMax)) {
-            const scale = column === 'sv_min' ? svMax : column === 'detX_val' ? lambdaMax : 1;
-            assert.ok(Math.abs(number - value) <= 1e-14 * scale, `${where}: ${number} vs ${value} (noise floor)`);
-          } else if (column.startsWith('log_') && !FIT.has(column)) {
-            // log10 turns a relative error ε of its argument into an absolute error ε/ln 10.
-            assert.ok(Math.abs(number - value) <= 1e-12, `${where}: ${number} vs ${value} (absolute)`);
-          } else if (layer === ILL_CONDITIONED && FIT.has(column)) {
-            assert.ok(relative(number, value) <= 1e-6, `${where}: ${number} vs ${value} (ill-conditioned)`);
-          } else {
-            const tolerance = SCALE.has(column) ? 1e-12 : 1e-9;
-            assert.ok(
-              relative(number, value) <= tolerance,
-              `${where}: ${number} vs ${value}, relative ${relative(number, value)}`,
-            );
-          }
+          assertColumn(row[column], value, {
+            column,
+            layer,
+            where,
+            svMax,
+            lambdaMax: expected.lambda_max as number,
+          });
         }
       }
     });
