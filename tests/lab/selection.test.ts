@@ -5,13 +5,12 @@
 // models the view lists as selected, computed by its own geometry) and from the notebook's data
 // (the models written into the clicked cell's row), never from the kernel's answer.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import type { Page } from 'playwright-core';
-import { repositoryRoot } from '../support/paths';
 import { artifactsFolder, launchBrowser, type Browser } from '../browser/support/harness';
 import { startLab, type LabServer } from './support/lab-server';
+import { writeCodeNotebook } from './support/scratch-notebook';
 import { runAllAndWait, waitForKernelIdle } from './support/notebook-page';
 import './support/page-globals';
 
@@ -43,25 +42,6 @@ diagram`,
   // 4: a selection made by script, shown in the view.
   "view.select(['p6', 'p7']).length",
 ];
-
-function writeNotebook(folder: string): void {
-  const metadata = JSON.parse(fs.readFileSync(path.join(repositoryRoot, 'notebooks', 'quickstart.ipynb'), 'utf8'))
-    .metadata as Record<string, unknown>;
-  const notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: metadata.kernelspec, language_info: metadata.language_info },
-    cells: CELLS.map((source, index) => ({
-      id: `selection-${index}`,
-      cell_type: 'code',
-      metadata: {},
-      source,
-      outputs: [],
-      execution_count: null,
-    })),
-  };
-  fs.writeFileSync(path.join(folder, NOTEBOOK), `${JSON.stringify(notebook, null, 1)}\n`);
-}
 
 /** The text/plain of cell `index`'s last output. */
 function outputText(page: Page, index: number): Promise<string> {
@@ -101,7 +81,7 @@ test(
   { timeout: 600_000 },
   async (t) => {
     const lab: LabServer = await startLab();
-    writeNotebook(lab.notebookDir);
+    writeCodeNotebook(lab.notebookDir, 'selection', CELLS);
     let browser: Browser | undefined;
     const pageErrors: string[] = [];
     t.after(async () => {

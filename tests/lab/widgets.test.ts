@@ -5,12 +5,11 @@
 // page is redrawn with max bars. The expected counts come from the slider's own bounds (the
 // chart draws one bar per unit of width), not from the kernel's answer.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
-import { repositoryRoot } from '../support/paths';
 import { artifactsFolder, launchBrowser, type Browser } from '../browser/support/harness';
 import { startLab, type LabServer } from './support/lab-server';
+import { writeCodeNotebook } from './support/scratch-notebook';
 import { runAllAndWait, waitForKernelIdle } from './support/notebook-page';
 import './support/page-globals';
 
@@ -30,31 +29,12 @@ const view = interact((width: number) => bars(width), { width: slider({ min: ${M
 view`,
 ];
 
-function writeNotebook(folder: string): void {
-  const metadata = JSON.parse(fs.readFileSync(path.join(repositoryRoot, 'notebooks', 'quickstart.ipynb'), 'utf8'))
-    .metadata as Record<string, unknown>;
-  const notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: metadata.kernelspec, language_info: metadata.language_info },
-    cells: CELLS.map((source, index) => ({
-      id: `widgets-${index}`,
-      cell_type: 'code',
-      metadata: {},
-      source,
-      outputs: [],
-      execution_count: null,
-    })),
-  };
-  fs.writeFileSync(path.join(folder, NOTEBOOK), `${JSON.stringify(notebook, null, 1)}\n`);
-}
-
 test(
   'a slider drawn by the widget manager re-runs interact() in the kernel and redraws its chart',
   { timeout: 600_000 },
   async (t) => {
     const lab: LabServer = await startLab();
-    writeNotebook(lab.notebookDir);
+    writeCodeNotebook(lab.notebookDir, 'widgets', CELLS);
     let browser: Browser | undefined;
     const pageErrors: string[] = [];
     t.after(async () => {
