@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   analyze,
+  interact,
+  slider,
   alphaPlot,
   buildZoo,
   compareModels,
@@ -221,6 +223,11 @@ async function displayables(): Promise<{ name: string; value: object }[]> {
       ),
     },
     { name: 'Zoo', value: zoo },
+    { name: 'slider()', value: slider({ min: 0, max: 10, description: 'width' }) },
+    {
+      name: 'interact()',
+      value: interact((width: number) => `width ${width}`, { width: slider({ min: 1, max: 4 }) }),
+    },
     { name: 'Zoo.table() (a ResultTable)', value: zoo.table() },
   ];
 }
@@ -229,7 +236,13 @@ test('no displayable carries text/html next to a chart, and every displayable cl
   const shown = await displayables();
   const classes = new Set<string>();
   for (const { name, value } of shown) {
-    classes.add(value.constructor.name);
+    // A subclass's instance covers the class whose [mimeBundle]() it inherits (an abstract Widget).
+    for (
+      let proto = Object.getPrototypeOf(value);
+      proto && proto !== Object.prototype;
+      proto = Object.getPrototypeOf(proto)
+    )
+      classes.add((proto as { constructor: { name: string } }).constructor.name);
     const { data } = await (value as { [mimeBundle](): MimeBundle | Promise<MimeBundle> })[mimeBundle]();
     const types = Object.keys(data);
     assert.ok(types.includes('text/plain'), `${name}: text/plain`);
