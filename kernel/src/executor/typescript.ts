@@ -236,13 +236,16 @@ const DECLARATION_ONLY = new Set([2742]);
 let loaded: LoadedTypeScript | undefined;
 
 /** Registers the snapshot's TypeScript as the module at `file`; there is no code cache to save. */
-function fromSnapshot(file: string, snapshot: KernelSnapshot): { exports: unknown; save(): void } {
+function fromSnapshot(
+  file: string,
+  snapshot: KernelSnapshot,
+): { exports: unknown; save(): void; prune(): CodeCachePruneReport | undefined } {
   const module = new Module(file, undefined);
   module.filename = file;
   module.exports = snapshot.ts;
   module.loaded = true;
   require.cache[file] = module;
-  return { exports: snapshot.ts, save: () => undefined };
+  return { exports: snapshot.ts, save: () => undefined, prune: () => undefined };
 }
 
 /** Loads TypeScript and tslab's converter module once per process. */

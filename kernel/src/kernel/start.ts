@@ -69,20 +69,42 @@ async function runPrelude(executor: Executor, libraryPath: string): Promise<void
   if (result.status !== 'ok') log(`kernel prelude failed (${result.ename}): ${result.evalue}`);
 }
 
+/**
+ * WEIGHTLAB_TYPECHECK: 'deferred' (the default) runs the first cells at once, transpiled, and
+ * builds the type-checker after the first cell ran (or after WEIGHTLAB_TYPECHECK_IDLE_MS without
+ * one, default 1000); those cells are checked then and their type errors reported with the next
+ * reply. 'blocking' builds the checker before the first cell, which a type error then stops.
+ */
+export type TypecheckMode = 'deferred' | 'blocking';
+
+export function typecheckMode(value = process.env.WEIGHTLAB_TYPECHECK): TypecheckMode {
+  if (value === undefined || value === '' || value === 'deferred') return 'deferred';
+  if (value === 'blocking') return 'blocking';
+  log(`WEIGHTLAB_TYPECHECK=${value} is neither 'deferred' nor 'blocking'; using 'deferred'`);
+  return 'deferred';
+}
+
+/** How long a kernel with no cell waits before building its checker (deferred mode). */
+function idleMilliseconds(value = process.env.WEIGHTLAB_TYPECHECK_IDLE_MS): number {
+  const parsed = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0 ? parsed : 1000;
+}
+
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
   trace('loading TypeScript');
   const typescript = loadTypeScript();
-  trace('creating the converter');
-  const converter = typescript.createConverter();
-  trace('converter created');
   const libraryPath = weightlabDirectory();
-  const executor = new Executor(typescript, converter, directory, libraryPath);
+  const deferred = typecheckMode() === 'deferred';
+  const createConverter = () => {
+    trace('creating the converter');
+    const converter = typescript.createConverter();
+    trace('converter created');
+    return converter;
+  };
   // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
-  return runPrelude(executor, libraryPath)
-    .then(() => trace('prelude done'))
-    .then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }))
-    .then(() => {
+  const warmUp = (executor: Executor) =>
+    executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }).then(() => {
       trace('warm-up cell done');
       if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
       // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
@@ -92,6 +114,38 @@ function createExecutor(directory: string): Promise<Executor> {
       if (pruned) trace(`code cache pruned: ${pruned.removed.length} removed, ${pruned.keptEntries} kept`);
       return executor;
     });
+  if (!deferred) {
+    const executor = new Executor(typescript, createConverter(), directory, libraryPath);
+    return runPrelude(executor, libraryPath)
+      .then(() => trace('prelude done'))
+      .then(() => warmUp(executor));
+  }
+  // Deferred: the checker is built in a later turn of the event loop, once the first cell ran (so
+  // a cell that arrives right after kernel_info does not wait for it) or the kernel sat idle.
+  let scheduled = false;
+  const buildChecker = (executor: Executor) => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      if (!executor.checked) {
+        trace('building the type-checker');
+        executor.ensureChecker();
+        trace('type-checker ready, earlier cells checked');
+      }
+      warmUp(executor).catch((error: Error) => log(`checker warm-up failed: ${error.stack}`));
+    }, 0);
+  };
+  const executor: Executor = new Executor(typescript, createConverter, directory, libraryPath, () => {
+    // The prelude is an unchecked cell too; only a user's cell (or idleness) starts the checker.
+    if (preludeDone) buildChecker(executor);
+  });
+  let preludeDone = false;
+  return runPrelude(executor, libraryPath).then(() => {
+    preludeDone = true;
+    trace('prelude done (unchecked)');
+    setTimeout(() => buildChecker(executor), idleMilliseconds()).unref();
+    return executor;
+  });
 }
 
 /** What a cell that calls process.exit() gets instead of ending the kernel with its variables and outputs. */
