@@ -1,6 +1,6 @@
 // Deferred type-checking (WEIGHTLAB_TYPECHECK, kernel/src/kernel/start.ts): the first cell runs
 // before the type-checker exists, is checked once it does, and its type errors come with the next
-// reply; blocking mode keeps a type error from running the cell.
+// reply; blocking mode, and any batch run (allow_stdin false), keep a type error from running the cell.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startKernel, streamText } from './support';
@@ -18,18 +18,19 @@ test('a first cell with a type error runs; its error is reported, with the cell,
   try {
     const first = await kernel.client.execute("const label: number = 'text'; console.log('ran with', label)", {
       timeoutMs: TIMEOUT,
+      allowStdin: true,
     });
     assert.equal(first.reply.content.status, 'ok', JSON.stringify(first.reply.content));
     assert.equal(streamText(first.messages, 'stdout'), 'ran with text\n');
     const count = first.reply.content.execution_count;
-    const second = await kernel.client.execute('label.length', { timeoutMs: TIMEOUT });
+    const second = await kernel.client.execute('label.length', { timeoutMs: TIMEOUT, allowStdin: true });
     assert.equal(second.reply.content.status, 'ok', JSON.stringify(second.reply.content));
     const report = streamText(second.messages, 'stderr');
     assert.match(report, new RegExp(`<cell ${count}> ran before the type-checker was ready`));
     assert.match(report, /TypeScriptError: 1:7 - Type 'string' is not assignable to type 'number'\./);
     assert.equal(resultText(second.messages), '4');
     // Reported once.
-    const third = await kernel.client.execute('1 + 1', { timeoutMs: TIMEOUT });
+    const third = await kernel.client.execute('1 + 1', { timeoutMs: TIMEOUT, allowStdin: true });
     assert.equal(streamText(third.messages, 'stderr'), '');
   } finally {
     await kernel.shutdown();
@@ -41,19 +42,20 @@ test("a deferred cell's declarations are usable and type-checked in the next cel
   try {
     const first = await kernel.client.execute(
       'function twice(value: number): number { return 2 * value; }\nlet base = 5;\nclass Box { size = 3; }\ninterface Sized { size: number }',
-      { timeoutMs: TIMEOUT },
+      { timeoutMs: TIMEOUT, allowStdin: true },
     );
     assert.equal(first.reply.content.status, 'ok', JSON.stringify(first.reply.content));
     const second = await kernel.client.execute(
       'base = base + 1;\nconst sized: Sized = new Box();\ntwice(base) + sized.size',
       {
         timeoutMs: TIMEOUT,
+        allowStdin: true,
       },
     );
     assert.equal(second.reply.content.status, 'ok', JSON.stringify(second.reply.content));
     assert.equal(streamText(second.messages, 'stderr'), '');
     assert.equal(resultText(second.messages), '15');
-    const wrong = await kernel.client.execute("twice('a')", { timeoutMs: TIMEOUT });
+    const wrong = await kernel.client.execute("twice('a')", { timeoutMs: TIMEOUT, allowStdin: true });
     assert.equal(wrong.reply.content.status, 'error');
     assert.equal(wrong.reply.content.ename, 'TypeScriptError');
     assert.match(wrong.reply.content.evalue, /not assignable to parameter of type 'number'/);
@@ -62,17 +64,22 @@ test("a deferred cell's declarations are usable and type-checked in the next cel
   }
 });
 
-test('blocking mode: a type error in the first cell keeps it from running', async () => {
-  const kernel = await startKernel({ WEIGHTLAB_TYPECHECK: 'blocking' });
-  try {
-    const first = await kernel.client.execute("const label: number = 'text'; console.log('ran')", {
-      timeoutMs: TIMEOUT,
-    });
-    assert.equal(first.reply.content.status, 'error');
-    assert.equal(first.reply.content.ename, 'TypeScriptError');
-    assert.match(first.reply.content.evalue, /Type 'string' is not assignable to type 'number'/);
-    assert.equal(streamText(first.messages, 'stdout'), '');
-  } finally {
-    await kernel.shutdown();
-  }
-});
+for (const [mode, env, allowStdin] of [
+  ['blocking mode', { WEIGHTLAB_TYPECHECK: 'blocking' }, true],
+  ['a batch run (allow_stdin false) in deferred mode', DEFERRED, false],
+] as const)
+  test(`${mode}: a type error in the first cell keeps it from running`, async () => {
+    const kernel = await startKernel(env);
+    try {
+      const first = await kernel.client.execute("const label: number = 'text'; console.log('ran')", {
+        timeoutMs: TIMEOUT,
+        allowStdin,
+      });
+      assert.equal(first.reply.content.status, 'error');
+      assert.equal(first.reply.content.ename, 'TypeScriptError');
+      assert.match(first.reply.content.evalue, /Type 'string' is not assignable to type 'number'/);
+      assert.equal(streamText(first.messages, 'stdout'), '');
+    } finally {
+      await kernel.shutdown();
+    }
+  });

@@ -142,6 +142,8 @@ export class Executor {
       }
       this.declarations = converted.declOutput ?? this.declarations;
     }
+    // A throw-away check warms the checker's caches, so the cell that waited is as quick as the rest.
+    converter.convert(this.declarations, '0');
     return converter;
   }
 

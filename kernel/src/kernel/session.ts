@@ -293,8 +293,10 @@ export class KernelSession {
     try {
       if (this.interrupted.delete(request.id)) throw new InterruptError();
       // Only the first cell runs before the checker: the next one waits for it, so the first
-      // cell's type errors are reported by the reply right after it.
-      if (!executor.checked && this.uncheckedCellRan) executor.ensureChecker();
+      // cell's type errors are reported by the reply right after it. A batch run (allow_stdin
+      // false: nbconvert, `weightlab run`) may have no next cell to report them, and a type error
+      // must stop it, so its cells are always checked first.
+      if (!executor.checked && (this.uncheckedCellRan || !context.allowStdin)) executor.ensureChecker();
       const late = executor.takeLateDiagnostics();
       if (late.length > 0 && !silent) this.capture.write('stderr', lateDiagnosticsText(late));
       if (!executor.checked) this.uncheckedCellRan = true;

@@ -96,26 +96,33 @@ function createExecutor(directory: string): Promise<Executor> {
   const typescript = loadTypeScript();
   const libraryPath = weightlabDirectory();
   const deferred = typecheckMode() === 'deferred';
+  let executor: Executor;
   const createConverter = () => {
     trace('creating the converter');
     const converter = typescript.createConverter();
     trace('converter created');
+    // Deferred: the checker was built for a cell (ensureChecker warmed it with a check of `0`);
+    // the code cache is saved once that cell is done, not while it waits.
+    if (deferred) setTimeout(checkerReady, 0);
     return converter;
+  };
+  const checkerReady = () => {
+    if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
+    // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
+    typescript.saveCodeCache();
+    // At most once a day (one stat otherwise): entries of other Node or TypeScript versions and of gone checkouts.
+    const pruned = typescript.pruneCodeCache();
+    if (pruned) trace(`code cache pruned: ${pruned.removed.length} removed, ${pruned.keptEntries} kept`);
   };
   // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
   const warmUp = (executor: Executor) =>
     executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }).then(() => {
       trace('warm-up cell done');
-      if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
-      // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
-      typescript.saveCodeCache();
-      // At most once a day (one stat otherwise): entries of other Node or TypeScript versions and of gone checkouts.
-      const pruned = typescript.pruneCodeCache();
-      if (pruned) trace(`code cache pruned: ${pruned.removed.length} removed, ${pruned.keptEntries} kept`);
+      checkerReady();
       return executor;
     });
   if (!deferred) {
-    const executor = new Executor(typescript, createConverter(), directory, libraryPath);
+    executor = new Executor(typescript, createConverter(), directory, libraryPath);
     return runPrelude(executor, libraryPath)
       .then(() => trace('prelude done'))
       .then(() => warmUp(executor));
@@ -127,15 +134,13 @@ function createExecutor(directory: string): Promise<Executor> {
     if (scheduled) return;
     scheduled = true;
     setTimeout(() => {
-      if (!executor.checked) {
-        trace('building the type-checker');
-        executor.ensureChecker();
-        trace('type-checker ready, earlier cells checked');
-      }
-      warmUp(executor).catch((error: Error) => log(`checker warm-up failed: ${error.stack}`));
+      if (executor.checked) return;
+      trace('building the type-checker');
+      executor.ensureChecker();
+      trace('type-checker ready, earlier cells checked');
     }, 0);
   };
-  const executor: Executor = new Executor(typescript, createConverter, directory, libraryPath, () => {
+  executor = new Executor(typescript, createConverter, directory, libraryPath, () => {
     // The prelude is an unchecked cell too; only a user's cell (or idleness) starts the checker.
     if (preludeDone) buildChecker(executor);
   });
