@@ -90,6 +90,9 @@ function idleMilliseconds(value = process.env.WEIGHTLAB_TYPECHECK_IDLE_MS): numb
   return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0 ? parsed : 1000;
 }
 
+/** Called once each request was answered (deferred mode: the time to build the checker). */
+let afterRequest: () => void = () => undefined;
+
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
   trace('loading TypeScript');
@@ -127,8 +130,12 @@ function createExecutor(directory: string): Promise<Executor> {
       .then(() => trace('prelude done'))
       .then(() => warmUp(executor));
   }
-  // Deferred: the checker is built in a later turn of the event loop, once the first cell ran (so
-  // a cell that arrives right after kernel_info does not wait for it) or the kernel sat idle.
+  // Deferred: the checker is built once the first cell was answered (so a cell that arrives right
+  // after kernel_info does not wait for it, nor does its reply) or the kernel sat idle.
+  let wanted = false;
+  afterRequest = () => {
+    if (wanted) buildChecker(executor);
+  };
   let scheduled = false;
   const buildChecker = (executor: Executor) => {
     if (scheduled) return;
@@ -142,7 +149,7 @@ function createExecutor(directory: string): Promise<Executor> {
   };
   executor = new Executor(typescript, createConverter, directory, libraryPath, () => {
     // The prelude is an unchecked cell too; only a user's cell (or idleness) starts the checker.
-    if (preludeDone) buildChecker(executor);
+    if (preludeDone) wanted = true;
   });
   let preludeDone = false;
   return runPrelude(executor, libraryPath).then(() => {
@@ -240,7 +247,10 @@ export function startKernel(options: KernelOptions): void {
       if (message.code !== 0 || process.env.WEIGHTLAB_KERNEL_DEBUG) log(`exiting: ${message.reason}`);
       exitProcess(message.code);
     }
-    queue = queue.then(() => session.handle(message)).catch((error: Error) => log(`request failed: ${error.stack}`));
+    queue = queue
+      .then(() => session.handle(message))
+      .then(() => afterRequest())
+      .catch((error: Error) => log(`request failed: ${error.stack}`));
   });
   process.on('SIGINT', () => session.onSignal());
   process.on('unhandledRejection', (reason) => session.reportUncaught('Unhandled promise rejection', reason));
