@@ -35,6 +35,21 @@ const kernels = {
     libraryCell: "zoo.parseShard('0/2')",
     completion: { code: 'readSafet', cursor: 9 },
   },
+  // Both starts with the first cell checked before it runs (before deferred type-checking, #20).
+  'weightlab-blocking': {
+    argv: undefined,
+    env: { WEIGHTLAB_TYPECHECK: 'blocking' },
+    setup: [],
+    libraryCell: "zoo.parseShard('0/2')",
+    completion: { code: 'readSafet', cursor: 9 },
+  },
+  'weightlab-plain-blocking': {
+    argv: undefined,
+    env: { WEIGHTLAB_NO_SNAPSHOT: '1', WEIGHTLAB_TYPECHECK: 'blocking' },
+    setup: [],
+    libraryCell: "zoo.parseShard('0/2')",
+    completion: { code: 'readSafet', cursor: 9 },
+  },
   tslab: {
     argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     // Stock tslab has no preload: the notebook imports the library itself, once.
@@ -64,7 +79,8 @@ const median = (values) => {
 
 async function timed(kernel, code) {
   const started = performance.now();
-  const { reply } = await kernel.client.execute(code, { timeoutMs: 120000 });
+  // allowStdin as JupyterLab sends it: the weightlab kernel runs batch cells (allow_stdin false) checked.
+  const { reply } = await kernel.client.execute(code, { timeoutMs: 120000, allowStdin: true });
   if (reply.content.status !== 'ok') throw new Error(`${code}: ${reply.content.status} ${reply.content.evalue ?? ''}`);
   return performance.now() - started;
 }

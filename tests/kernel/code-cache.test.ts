@@ -169,7 +169,9 @@ for (const start of ['snapshot', 'ordinary'] as const) {
     fs.writeFileSync(gone, '// a TypeScript of a checkout that was deleted\n');
     entry(directory, 'typescript-0123456789abcdef01234567', 1000, Date.now(), gone);
     fs.rmSync(gone);
+    // The checker built before the first cell is answered (prunes then; deferred, it may be later).
     const kernel = await startReadyKernel({
+      WEIGHTLAB_TYPECHECK: 'blocking',
       XDG_CACHE_HOME: cacheHome,
       WEIGHTLAB_NO_CODE_CACHE: '',
       WEIGHTLAB_NO_SNAPSHOT: start === 'ordinary' ? '1' : '',

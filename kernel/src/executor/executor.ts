@@ -15,6 +15,7 @@ import {
 import { codePointsToUtf16, utf16ToCodePoints } from './positions';
 import { weightlabDependencies, type Converter, type LoadedTypeScript } from './typescript';
 import { expandShorthandProperties, originalCharacter } from './shorthand';
+import { transpileCell } from './transpile';
 
 export type ExecutionResult = { status: 'ok'; value: unknown; hasValue: boolean } | CellError;
 
@@ -62,8 +63,33 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/** A cell that ran before the checker was ready, to be checked once it is. */
+interface DeferredCell {
+  /** The cell after shorthand expansion (what the converter checks). */
+  text: string;
+  /** The original source, for positions in its diagnostics. */
+  source: string;
+  expanded: ReturnType<typeof expandShorthandProperties>;
+  label: string;
+  /** Its names typed `any`, declared instead when the cell fails to check. */
+  looseDeclarations: string;
+}
+
+/**
+ * Type errors of cells that ran before the checker was ready, found once it was: the label of
+ * the cell (`<cell N>`, N its execution count) and the error as a blocked cell would have had it.
+ */
+export interface LateDiagnostics {
+  label: string;
+  error: CellError;
+}
+
 export class Executor {
   private declarations = '';
+  /** Set once the type-checker exists; until then cells are transpiled and run at once. */
+  private converter: Converter | undefined;
+  private readonly deferred: DeferredCell[] = [];
+  private readonly late: LateDiagnostics[] = [];
   private readonly bindings = createBindings();
   private readonly cellRequire: CellRequire;
   private rejectInterrupt: ((error: Error) => void) | undefined;
@@ -71,15 +97,79 @@ export class Executor {
 
   constructor(
     private readonly typescript: LoadedTypeScript,
-    private readonly converter: Converter,
+    converter: Converter | (() => Converter),
     directory: string,
     weightlabPath: string,
+    /** Told after each cell that ran unchecked (the kernel then starts building the checker). */
+    private readonly onUncheckedCell?: () => void,
   ) {
+    if (typeof converter === 'function') this.createConverter = converter;
+    else this.converter = converter;
     this.cellRequire = new CellRequire(directory, weightlabPath, new Set(weightlabDependencies().keys()));
     (globalThis as Record<symbol, unknown>)[Symbol.for(SCOPE_KEY)] = {
       exports: this.bindings,
       require: this.cellRequire.require,
     };
+  }
+
+  private readonly createConverter: (() => Converter) | undefined;
+
+  /** Whether the type-checker exists (cells are checked before they run). */
+  get checked(): boolean {
+    return this.converter !== undefined;
+  }
+
+  /**
+   * Builds the type-checker now if it was deferred (blocking: seconds without the startup snapshot),
+   * then checks, in order, the cells that ran without it, so later cells see their declarations;
+   * their type errors are kept for takeLateDiagnostics. A cell with a type error leaves no
+   * declarations for the checker (its names still exist at run time).
+   */
+  ensureChecker(): Converter {
+    if (this.converter) return this.converter;
+    const converter = this.createConverter!();
+    this.converter = converter;
+    for (const cell of this.deferred.splice(0)) {
+      const converted = converter.convert(this.declarations, cell.text);
+      const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1);
+      if (errors.length > 0) {
+        this.late.push({ label: cell.label, error: this.cellTypeError(errors, cell.source, cell.expanded) });
+        // The cell ran, so its names exist: later cells are checked against them as `any`.
+        const loose = converter.convert(this.declarations, cell.looseDeclarations);
+        if (loose.diagnostics.every((diagnostic) => diagnostic.category !== 1))
+          this.declarations = loose.declOutput ?? this.declarations;
+        continue;
+      }
+      this.declarations = converted.declOutput ?? this.declarations;
+    }
+    // A throw-away check warms the checker's caches, so the cell that waited is as quick as the rest.
+    converter.convert(this.declarations, '0');
+    return converter;
+  }
+
+  /** Type errors found by ensureChecker in cells that had already run; each is returned once. */
+  takeLateDiagnostics(): LateDiagnostics[] {
+    return this.late.splice(0);
+  }
+
+  private cellTypeError(
+    errors: Parameters<typeof typeScriptError>[0],
+    source: string,
+    expanded: ReturnType<typeof expandShorthandProperties>,
+  ): CellError {
+    return typeScriptError(
+      errors.map((diagnostic) =>
+        diagnostic.fileName
+          ? diagnostic
+          : {
+              ...diagnostic,
+              start: {
+                ...diagnostic.start,
+                character: originalCharacter(source, expanded, diagnostic.start.line, diagnostic.start.character),
+              },
+            },
+      ),
+    );
   }
 
   /** Names every cell can see (for tests and the prelude's fallback). */
@@ -117,34 +207,38 @@ export class Executor {
     interrupted: () => boolean,
   ): Promise<ExecutionResult> {
     const expanded = expandShorthandProperties(this.typescript.ts, source);
-    const converted = this.converter.convert(this.declarations, expanded.text);
-    this.cellRequire.addSideOutputs(converted.sideOutputs);
-    const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1);
-    if (errors.length > 0) {
-      return typeScriptError(
-        errors.map((diagnostic) =>
-          diagnostic.fileName
-            ? diagnostic
-            : {
-                ...diagnostic,
-                start: {
-                  ...diagnostic.start,
-                  character: originalCharacter(source, expanded, diagnostic.start.line, diagnostic.start.character),
-                },
-              },
-        ),
-      );
-    }
     const keep = options.keep !== false;
+    const label = options.label ?? `<cell ${this.cellNumber + 1}>`;
+    const checked = this.converter !== undefined;
+    // Without the checker: the converter's JavaScript from the cell alone; only syntax errors stop it.
+    const converted = this.converter
+      ? this.converter.convert(this.declarations, expanded.text)
+      : transpileCell(this.typescript.ts, expanded.text, Object.keys(this.bindings));
+    if ('sideOutputs' in converted) this.cellRequire.addSideOutputs(converted.sideOutputs);
+    const errors = converted.diagnostics.filter((diagnostic) => diagnostic.category === 1);
+    if (errors.length > 0) return this.cellTypeError(errors, source, expanded);
+    if (!checked && keep && 'looseDeclarations' in converted)
+      this.deferred.push({
+        text: expanded.text,
+        source,
+        expanded,
+        label,
+        looseDeclarations: converted.looseDeclarations,
+      });
+    // Declarations count once the code ran (an interrupted or throwing cell still defined what it reached).
+    const declare = () => {
+      if (keep && checked && 'declOutput' in converted) this.declarations = converted.declOutput ?? '';
+    };
+    if (!checked && keep) this.onUncheckedCell?.();
     if (!converted.output) {
-      if (keep) this.declarations = converted.declOutput ?? '';
+      declare();
       return { status: 'ok', value: undefined, hasValue: false };
     }
     // A SIGINT that arrived while TypeScript was checking the cell is still queued for the JS
     // handler (breakOnSigint only watches from the start of the script): let it run first.
     await new Promise((resolve) => setImmediate(resolve));
     if (interrupted()) return interruptError();
-    const label = options.label ?? `<cell ${++this.cellNumber}>`;
+    if (options.label === undefined) this.cellNumber++;
     const asynchronous = converted.hasToplevelAwait === true;
     const code =
       `(${asynchronous ? 'async ' : ''}function (exports, require) { ${stripPreamble(converted.output)}\n})` +
@@ -157,8 +251,7 @@ export class Executor {
         displayErrors: false,
       });
       if (asynchronous) await Promise.race([returned, interruption]);
-      // Declarations count once the code ran (an interrupted or throwing cell still defined what it reached).
-      if (keep) this.declarations = converted.declOutput ?? '';
+      declare();
       let value: unknown;
       const name = converted.lastExpressionVar;
       if (name) {
@@ -168,7 +261,7 @@ export class Executor {
       }
       return { status: 'ok', value, hasValue: name !== undefined && value !== undefined };
     } catch (error) {
-      if (keep) this.declarations = converted.declOutput ?? '';
+      declare();
       if (isScriptInterrupt(error)) return interruptError();
       // The last line is the wrapper's call into the cell, not the user's code.
       const wrapperFrame = `${label}:${code.split('\n').length}:`;
@@ -202,7 +295,7 @@ export class Executor {
   /** `cursor` is in code points (Jupyter); the reply's positions are too. */
   complete(code: string, cursor: number): Completion {
     const offset = codePointsToUtf16(code, cursor);
-    const info = this.converter.complete(this.declarations, code, offset);
+    const info = this.ensureChecker().complete(this.declarations, code, offset);
     return {
       matches: info.candidates,
       cursorStart: utf16ToCodePoints(code, info.start),
@@ -214,8 +307,8 @@ export class Executor {
     const offset = codePointsToUtf16(code, cursor);
     // At the very end of a name the services find no token; the character before it is the name.
     const info =
-      this.converter.inspect(this.declarations, code, offset) ??
-      (offset > 0 ? this.converter.inspect(this.declarations, code, offset - 1) : undefined);
+      this.ensureChecker().inspect(this.declarations, code, offset) ??
+      (offset > 0 ? this.ensureChecker().inspect(this.declarations, code, offset - 1) : undefined);
     if (!info) return { found: false, text: '', markdown: '' };
     const signature = (info.displayParts ?? []).map((part) => part.text).join('');
     const documentation = (info.documentation ?? []).map((part) => part.text).join('');

@@ -4,7 +4,7 @@
 import { inspect } from 'node:util';
 import type { MessagePort } from 'node:worker_threads';
 import type { Worker } from 'node:worker_threads';
-import type { Executor } from '../executor/executor';
+import type { Executor, LateDiagnostics } from '../executor/executor';
 import { runtimeError, InterruptError, type CellError } from '../executor/errors';
 import { OutputCapture } from './capture';
 import { CellContext, installKernelHost, resultBundle, type MimeBundle } from './host';
@@ -25,8 +25,21 @@ function deliverQueuedWarnings(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The stderr text that reports type errors of cells which ran before the checker was ready. */
+export function lateDiagnosticsText(late: readonly LateDiagnostics[]): string {
+  return late
+    .map(
+      ({ label, error }) =>
+        `${label} ran before the type-checker was ready; checked now, it has type errors:\n` +
+        `${error.traceback.map((line) => `${error.ename}: ${line}`).join('\n')}\n`,
+    )
+    .join('');
+}
+
 export class KernelSession {
   private current: CellContext | undefined;
+  /** Whether a cell ran before the type-checker was ready (deferred type-checking). */
+  private uncheckedCellRan = false;
   private running: CellContext | undefined;
   /** Requests the worker asked to interrupt, possibly before they started here. */
   private readonly interrupted = new Set<number>();
@@ -289,6 +302,14 @@ export class KernelSession {
     let failure: CellError | undefined;
     try {
       if (this.interrupted.delete(request.id)) throw new InterruptError();
+      // Only the first cell runs before the checker: the next one waits for it, so the first
+      // cell's type errors are reported by the reply right after it. A batch run (allow_stdin
+      // false: nbconvert, `weightlab run`) may have no next cell to report them, and a type error
+      // must stop it, so its cells are always checked first.
+      if (!executor.checked && (this.uncheckedCellRan || !context.allowStdin)) executor.ensureChecker();
+      const late = executor.takeLateDiagnostics();
+      if (late.length > 0 && !silent) this.capture.write('stderr', lateDiagnosticsText(late));
+      if (!executor.checked) this.uncheckedCellRan = true;
       const pager = PAGER_REQUEST.exec(code);
       if (pager) {
         const found = executor.inspect(pager[1], pager[1].length);

@@ -69,29 +69,95 @@ async function runPrelude(executor: Executor, libraryPath: string): Promise<void
   if (result.status !== 'ok') log(`kernel prelude failed (${result.ename}): ${result.evalue}`);
 }
 
+/**
+ * WEIGHTLAB_TYPECHECK: 'deferred' (the default) runs the first cells at once, transpiled, and
+ * builds the type-checker after the first cell ran (or after WEIGHTLAB_TYPECHECK_IDLE_MS without
+ * one, default 1000); those cells are checked then and their type errors reported with the next
+ * reply. 'blocking' builds the checker before the first cell, which a type error then stops.
+ */
+export type TypecheckMode = 'deferred' | 'blocking';
+
+export function typecheckMode(value = process.env.WEIGHTLAB_TYPECHECK): TypecheckMode {
+  if (value === undefined || value === '' || value === 'deferred') return 'deferred';
+  if (value === 'blocking') return 'blocking';
+  log(`WEIGHTLAB_TYPECHECK=${value} is neither 'deferred' nor 'blocking'; using 'deferred'`);
+  return 'deferred';
+}
+
+/** How long a kernel with no cell waits before building its checker (deferred mode). */
+function idleMilliseconds(value = process.env.WEIGHTLAB_TYPECHECK_IDLE_MS): number {
+  const parsed = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0 ? parsed : 1000;
+}
+
+/** Called once each request was answered (deferred mode: the time to build the checker). */
+let afterRequest: () => void = () => undefined;
+
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
   trace('loading TypeScript');
   const typescript = loadTypeScript();
-  trace('creating the converter');
-  const converter = typescript.createConverter();
-  trace('converter created');
   const libraryPath = weightlabDirectory();
-  const executor = new Executor(typescript, converter, directory, libraryPath);
+  const deferred = typecheckMode() === 'deferred';
+  let executor: Executor;
+  const createConverter = () => {
+    trace('creating the converter');
+    const converter = typescript.createConverter();
+    trace('converter created');
+    // Deferred: the checker was built for a cell (ensureChecker warmed it with a check of `0`);
+    // the code cache is saved once that cell is done, not while it waits.
+    if (deferred) setTimeout(checkerReady, 0);
+    return converter;
+  };
+  const checkerReady = () => {
+    if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
+    // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
+    typescript.saveCodeCache();
+    // At most once a day (one stat otherwise): entries of other Node or TypeScript versions and of gone checkouts.
+    const pruned = typescript.pruneCodeCache();
+    if (pruned) trace(`code cache pruned: ${pruned.removed.length} removed, ${pruned.keptEntries} kept`);
+  };
   // One throw-away cell warms the checker's caches so the user's first cell is as quick as the rest.
-  return runPrelude(executor, libraryPath)
-    .then(() => trace('prelude done'))
-    .then(() => executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }))
-    .then(() => {
+  const warmUp = (executor: Executor) =>
+    executor.execute('0', { keep: false, label: '<warm-up>', interruptible: false }).then(() => {
       trace('warm-up cell done');
-      if (process.env.WEIGHTLAB_KERNEL_DEBUG) log(`TypeScript ready in ${(performance.now() - started).toFixed(0)} ms`);
-      // Now the functions a cell needs are compiled too; costs ~100 ms, only when there was no cache.
-      typescript.saveCodeCache();
-      // At most once a day (one stat otherwise): entries of other Node or TypeScript versions and of gone checkouts.
-      const pruned = typescript.pruneCodeCache();
-      if (pruned) trace(`code cache pruned: ${pruned.removed.length} removed, ${pruned.keptEntries} kept`);
+      checkerReady();
       return executor;
     });
+  if (!deferred) {
+    executor = new Executor(typescript, createConverter(), directory, libraryPath);
+    return runPrelude(executor, libraryPath)
+      .then(() => trace('prelude done'))
+      .then(() => warmUp(executor));
+  }
+  // Deferred: the checker is built once the first cell was answered (so a cell that arrives right
+  // after kernel_info does not wait for it, nor does its reply) or the kernel sat idle.
+  let wanted = false;
+  afterRequest = () => {
+    if (wanted) buildChecker(executor);
+  };
+  let scheduled = false;
+  const buildChecker = (executor: Executor) => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      if (executor.checked) return;
+      trace('building the type-checker');
+      executor.ensureChecker();
+      trace('type-checker ready, earlier cells checked');
+    }, 0);
+  };
+  executor = new Executor(typescript, createConverter, directory, libraryPath, () => {
+    // The prelude is an unchecked cell too; only a user's cell (or idleness) starts the checker.
+    if (preludeDone) wanted = true;
+  });
+  let preludeDone = false;
+  return runPrelude(executor, libraryPath).then(() => {
+    preludeDone = true;
+    trace('prelude done (unchecked)');
+    setTimeout(() => buildChecker(executor), idleMilliseconds()).unref();
+    return executor;
+  });
 }
 
 /** What a cell that calls process.exit() gets instead of ending the kernel with its variables and outputs. */
@@ -181,7 +247,10 @@ export function startKernel(options: KernelOptions): void {
       if (message.code !== 0 || process.env.WEIGHTLAB_KERNEL_DEBUG) log(`exiting: ${message.reason}`);
       exitProcess(message.code);
     }
-    queue = queue.then(() => session.handle(message)).catch((error: Error) => log(`request failed: ${error.stack}`));
+    queue = queue
+      .then(() => session.handle(message))
+      .then(() => afterRequest())
+      .catch((error: Error) => log(`request failed: ${error.stack}`));
   });
   process.on('SIGINT', () => session.onSignal());
   process.on('unhandledRejection', (reason) => session.reportUncaught('Unhandled promise rejection', reason));
