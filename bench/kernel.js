@@ -23,6 +23,7 @@ const tslabBin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
 const kernels = {
   weightlab: {
     argv: undefined, // the launcher's default, the kernelspec's: from the startup snapshot when built
+    env: { WEIGHTLAB_TYPECHECK: 'deferred' },
     setup: [],
     libraryCell: "zoo.parseShard('0/2')",
     completion: { code: 'readSafet', cursor: 9 },
@@ -30,12 +31,12 @@ const kernels = {
   // The same kernel started the ordinary way (what a Node upgrade without a rebuild gets).
   'weightlab-plain': {
     argv: undefined,
-    env: { WEIGHTLAB_NO_SNAPSHOT: '1' },
+    env: { WEIGHTLAB_NO_SNAPSHOT: '1', WEIGHTLAB_TYPECHECK: 'deferred' },
     setup: [],
     libraryCell: "zoo.parseShard('0/2')",
     completion: { code: 'readSafet', cursor: 9 },
   },
-  // Both starts with the first cell checked before it runs (before deferred type-checking, #20).
+  // Both starts with the first cell checked before it runs (the default; the two above opt in to deferred, #20).
   'weightlab-blocking': {
     argv: undefined,
     env: { WEIGHTLAB_TYPECHECK: 'blocking' },

@@ -70,18 +70,20 @@ async function runPrelude(executor: Executor, libraryPath: string): Promise<void
 }
 
 /**
- * WEIGHTLAB_TYPECHECK: 'deferred' (the default) runs the first cells at once, transpiled, and
- * builds the type-checker after the first cell ran (or after WEIGHTLAB_TYPECHECK_IDLE_MS without
- * one, default 1000); those cells are checked then and their type errors reported with the next
- * reply. 'blocking' builds the checker before the first cell, which a type error then stops.
+ * WEIGHTLAB_TYPECHECK: 'blocking' (the default) builds the checker before the first cell, which a
+ * type error then stops. 'deferred' runs the first cells at once, transpiled, and builds the
+ * type-checker after the first cell ran (or after WEIGHTLAB_TYPECHECK_IDLE_MS without one, default
+ * 1000); those cells are checked then and their type errors reported with the next reply. Deferred
+ * is opt-in: on the clean-clone CI run the stdin tests' kernel (input() in its first cell) stopped
+ * answering in that mode, which did not reproduce locally and is not understood yet.
  */
 export type TypecheckMode = 'deferred' | 'blocking';
 
 export function typecheckMode(value = process.env.WEIGHTLAB_TYPECHECK): TypecheckMode {
-  if (value === undefined || value === '' || value === 'deferred') return 'deferred';
-  if (value === 'blocking') return 'blocking';
-  log(`WEIGHTLAB_TYPECHECK=${value} is neither 'deferred' nor 'blocking'; using 'deferred'`);
-  return 'deferred';
+  if (value === undefined || value === '' || value === 'blocking') return 'blocking';
+  if (value === 'deferred') return 'deferred';
+  log(`WEIGHTLAB_TYPECHECK=${value} is neither 'deferred' nor 'blocking'; using 'blocking'`);
+  return 'blocking';
 }
 
 /** How long a kernel with no cell waits before building its checker (deferred mode). */
