@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import test from 'node:test';
 import type { Page } from 'playwright-core';
-import { artifactsFolder, launchBrowser, type Browser } from '../browser/support/harness';
-import { startLab, type LabServer } from './support/lab-server';
+import { artifactsFolder } from '../browser/support/harness';
+import { openLabPage } from './support/lab-page';
 import { writeCodeNotebook } from './support/scratch-notebook';
 import { runAllAndWait, waitForKernelIdle } from './support/notebook-page';
 import './support/page-globals';
@@ -80,18 +80,8 @@ test(
   'a lasso in the manifold and a clicked phase cell reach the kernel; select() in a cell reaches the view',
   { timeout: 600_000 },
   async (t) => {
-    const lab: LabServer = await startLab();
+    const { lab, page, pageErrors } = await openLabPage(t);
     writeCodeNotebook(lab.notebookDir, 'selection', CELLS);
-    let browser: Browser | undefined;
-    const pageErrors: string[] = [];
-    t.after(async () => {
-      await browser?.close();
-      await lab.stop();
-    });
-    browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
     await page.goto(`${lab.url}/lab/tree/${NOTEBOOK}?token=${lab.token}`);
     await waitForKernelIdle(page, NOTEBOOK);
     // Every comm message either way, for the failure message of an assertion below.

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import test from 'node:test';
-import { artifactsFolder, launchBrowser, type Browser } from '../browser/support/harness';
-import { startLab, type LabServer } from './support/lab-server';
+import { artifactsFolder } from '../browser/support/harness';
+import { openLabPage } from './support/lab-page';
 import { writeCodeNotebook } from './support/scratch-notebook';
 import { runAllAndWait, waitForKernelIdle } from './support/notebook-page';
 import './support/page-globals';
@@ -33,18 +33,8 @@ test(
   'a slider drawn by the widget manager re-runs interact() in the kernel and redraws its chart',
   { timeout: 600_000 },
   async (t) => {
-    const lab: LabServer = await startLab();
+    const { lab, page, pageErrors } = await openLabPage(t);
     writeCodeNotebook(lab.notebookDir, 'widgets', CELLS);
-    let browser: Browser | undefined;
-    const pageErrors: string[] = [];
-    t.after(async () => {
-      await browser?.close();
-      await lab.stop();
-    });
-    browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
     // The browser console, for the failure message when the widget never shows.
     const consoleLines: string[] = [];
     page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
