@@ -1,7 +1,8 @@
 // The kernel's V8 startup snapshot (kernel/src/kernel/snapshot-entry.ts, kernel/src/executor/snapshot.ts,
 // kernel/bin/start-kernel.sh): a kernel started from it still type-checks, completes preloaded names
-// and reports type errors; a blob of another Node version, none, or NODE_OPTIONS mean an ordinary
-// start, not a failed one; and a cached declaration file that changed on disk is parsed anew.
+// and reports type errors; it is used with blocking type-checking (or WEIGHTLAB_SNAPSHOT=1), not
+// by the default deferred kernel; a blob of another Node version, none, or NODE_OPTIONS mean an
+// ordinary start, not a failed one; and a cached declaration file that changed on disk is parsed anew.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,12 +59,19 @@ async function startedFromSnapshot(
   }
 }
 
-test('the build wrote a startup snapshot for this Node, and the default kernel starts from it', async () => {
+test('the build wrote a startup snapshot for this Node; blocking type-checking (weightlab run) and WEIGHTLAB_SNAPSHOT=1 start from it, the default (deferred) kernel without', async () => {
   assert.ok(fs.existsSync(blob), `${blob} is missing: kernel/scripts/build-snapshot.js did not build it`);
   assert.equal(fs.readFileSync(`${blob}.version`, 'utf8').trim(), process.version);
-  const started = await startedFromSnapshot();
-  assert.equal(started.fromSnapshot, 'true');
-  assert.match(started.typeError, /^TypeScriptError: .*Type 'string' is not assignable to type 'number'/);
+  const variants: Array<[string, NodeJS.ProcessEnv, string]> = [
+    ['blocking', { WEIGHTLAB_TYPECHECK: 'blocking' }, 'true'],
+    ['deferred, WEIGHTLAB_SNAPSHOT=1', { WEIGHTLAB_TYPECHECK: 'deferred', WEIGHTLAB_SNAPSHOT: '1' }, 'true'],
+    ['the default', { WEIGHTLAB_TYPECHECK: '', WEIGHTLAB_SNAPSHOT: '' }, 'false'],
+  ];
+  for (const [name, env, expected] of variants) {
+    const started = await startedFromSnapshot(undefined, env);
+    assert.equal(started.fromSnapshot, expected, name);
+    assert.match(started.typeError, /^TypeScriptError: .*Type 'string' is not assignable to type 'number'/, name);
+  }
 });
 
 test('a blob of another Node version, none, or V8 flags in NODE_OPTIONS: the kernel starts without it', async () => {
@@ -82,7 +90,10 @@ test('a blob of another Node version, none, or V8 flags in NODE_OPTIONS: the ker
       fs.writeFileSync(path.join(folder, 'dist', 'kernel.blob.version'), `${version}\n`);
     }
     // V8 refuses a blob built with other flags (exit 14), and README suggests this one for memory.
-    const env = variant === 'node-options' ? { NODE_OPTIONS: '--max-old-space-size=4096' } : undefined;
+    const env = {
+      WEIGHTLAB_TYPECHECK: 'blocking',
+      ...(variant === 'node-options' ? { NODE_OPTIONS: '--max-old-space-size=4096' } : {}),
+    };
     const started = await startedFromSnapshot(
       ['/bin/sh', launcher, process.execPath, '--connection-file', '{connection_file}'],
       env,

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunningKernel } from '@weightlab/kernel/dist/client/launcher';
+import { KernelClient } from '@weightlab/kernel/dist/client/client';
 import type { Message } from '@weightlab/kernel/dist/wire/message';
 import { outputsOf, startKernel, waitUntil } from './support';
 
@@ -158,6 +159,69 @@ test('an interrupt while input() waits rejects it with KeyboardInterrupt; a late
   } finally {
     stop();
   }
+});
+
+test("an input_request sent before the front end's stdin socket connected is delivered once it connects", async () => {
+  // A ROUTER drops messages to a peer it does not know yet: a first cell calling input() right
+  // after kernel_info once waited forever when the stdin connection was a moment behind shell's.
+  const late = new KernelClient(kernel.info);
+  try {
+    late.connect(['shell', 'iopub']);
+    const prompts: string[] = [];
+    late.onInputRequest((request) => {
+      prompts.push(String(request.content.prompt));
+      void late.inputReply('arrived', request);
+    });
+    const running = late.start('shell', late.executeMessage('await input("late: ")', { allowStdin: true }));
+    try {
+      // The cell waits on input() before a stdin socket with this routing id exists.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.deepEqual(prompts, []);
+      late.connect(['stdin']);
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        running.done,
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 20_000))),
+      ]);
+      clearTimeout(timer);
+      if (!outcome) {
+        // Free the kernel for the tests after this one before failing.
+        await kernel.client.request('control', 'interrupt_request', {}, 5000);
+        assert.fail('the input_request never reached the stdin socket that connected late');
+      }
+      const { reply, messages } = outcome;
+      assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
+      assert.equal(resultText(messages), 'arrived');
+      assert.deepEqual(prompts, ['late: ']);
+    } finally {
+      running.dispose();
+    }
+  } finally {
+    late.close();
+  }
+});
+
+test('a front end that never connects stdin: input() fails with StdinNotImplementedError after the wait, and the kernel goes on', async () => {
+  const deaf = new KernelClient(kernel.info);
+  try {
+    deaf.connect(['shell', 'iopub']);
+    const started = Date.now();
+    const { reply } = await deaf
+      .execute('await input("nobody: ")', { allowStdin: true, timeoutMs: 30_000 })
+      .catch(async (error: Error) => {
+        // Free the kernel for the tests after this one before failing.
+        await kernel.client.request('control', 'interrupt_request', {}, 5000);
+        throw error;
+      });
+    assert.equal(reply.content.status, 'error');
+    assert.equal(reply.content.ename, 'StdinNotImplementedError');
+    assert.match(reply.content.evalue, /no front end's stdin socket .* connected within 10 s/);
+    assert.ok(Date.now() - started >= 9_000, `gave up after ${Date.now() - started} ms`);
+  } finally {
+    deaf.close();
+  }
+  const after = await kernel.client.execute('1 + 1', { timeoutMs: TIMEOUT });
+  assert.equal(resultText(after.messages), '2');
 });
 
 test('process.stdin reads fail at once with StdinNotImplementedError: readline question() and a line loop', async () => {

@@ -83,14 +83,21 @@ export class KernelClient {
     for (const socket of Object.values(this.sockets)) socket.routingId = this.session;
   }
 
-  connect(): void {
-    for (const channel of ['shell', 'control', 'stdin'] as const) {
+  /**
+   * Connects to the kernel's sockets: all of them by default; a subset, then the rest in a later
+   * call, lets tests see what a kernel does with a front end whose stdin socket connects late.
+   */
+  connect(channels: ReadonlyArray<RequestChannel | 'iopub'> = ['shell', 'control', 'stdin', 'iopub']): void {
+    for (const channel of channels) {
+      if (channel === 'iopub') {
+        this.iopub.connect(endpoint(this.info, 'iopub'));
+        this.iopub.subscribe();
+        void this.receiveIopub();
+        continue;
+      }
       this.sockets[channel].connect(endpoint(this.info, channel));
       void this.receiveReplies(this.sockets[channel]);
     }
-    this.iopub.connect(endpoint(this.info, 'iopub'));
-    this.iopub.subscribe();
-    void this.receiveIopub();
   }
 
   private async receiveReplies(socket: zmq.Dealer): Promise<void> {

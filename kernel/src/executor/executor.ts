@@ -172,6 +172,15 @@ export class Executor {
     );
   }
 
+  /**
+   * Checks and emits `source` as it would a cell, without running it or keeping its declarations:
+   * the kernel rehearses a few typical cells while idle after start-up, so V8 has compiled and
+   * optimised the checker's paths before the user's cells take them. Nothing without a checker.
+   */
+  rehearse(source: string): void {
+    this.converter?.convert(this.declarations, expandShorthandProperties(this.typescript.ts, source).text);
+  }
+
   /** Names every cell can see (for tests and the prelude's fallback). */
   get declarationText(): string {
     return this.declarations;
@@ -235,8 +244,11 @@ export class Executor {
       return { status: 'ok', value: undefined, hasValue: false };
     }
     // A SIGINT that arrived while TypeScript was checking the cell is still queued for the JS
-    // handler (breakOnSigint only watches from the start of the script): let it run first.
-    await new Promise((resolve) => setImmediate(resolve));
+    // handler (breakOnSigint only watches from the start of the script): let it run first. It
+    // runs in the event loop's poll phase, and one setImmediate from an I/O callback (the worker's
+    // message that carried this request) fires before the next poll; then vm's breakOnSigint
+    // removes the SIGINT listeners, which discards the pending signal. Two turns pass a poll.
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     if (interrupted()) return interruptError();
     if (options.label === undefined) this.cellNumber++;
     const asynchronous = converted.hasToplevelAwait === true;

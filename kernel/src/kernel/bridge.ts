@@ -35,6 +35,16 @@ export interface InputReplyToMain {
 }
 
 /**
+ * The input_request of request `requestId` could not be delivered: no front end's stdin socket
+ * with the execute_request's routing id connected within the wait (see io-worker's STDIN_PEER_WAIT_MS).
+ */
+export interface InputFailedToMain {
+  kind: 'input_failed';
+  requestId: number;
+  reason: string;
+}
+
+/**
  * comm_open (of a known target), comm_msg or comm_close from a front end: handled at once, not
  * queued behind executions, so a cell awaiting a selection gets it.
  */
@@ -45,7 +55,7 @@ export interface CommToMain {
   content: Record<string, any>;
 }
 
-export type ToMain = RequestToMain | ExitToMain | InterruptToMain | InputReplyToMain | CommToMain;
+export type ToMain = RequestToMain | ExitToMain | InterruptToMain | InputReplyToMain | InputFailedToMain | CommToMain;
 
 /** An IOPub message parented to the request `requestId` (or to the last request when it is gone). */
 export interface IopubFromMain {

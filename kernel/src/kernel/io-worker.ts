@@ -17,6 +17,13 @@ import type { CommToMain, FromMain, ReplyFromMain, ToMain, WorkerConfig } from '
 const MAIN_THREAD_REQUESTS = new Set(['execute_request', 'complete_request', 'inspect_request', 'is_complete_request']);
 const KEPT_PARENTS = 256;
 const COMM_MESSAGES = new Set(['comm_open', 'comm_msg', 'comm_close']);
+/**
+ * How long an input_request waits for the front end's stdin socket to connect: a client connects
+ * its shell and stdin sockets together, so this is only reached when it never connects stdin.
+ */
+const STDIN_PEER_WAIT_MS = 10_000;
+/** How long after a script started the first SIGINT that interrupts it is sent (see signalWhileRunning). */
+const SIGNAL_DELAY_MS = 50;
 
 function log(text: string): void {
   try {
@@ -54,6 +61,9 @@ class IoServer {
   private executionCount = 0;
   private exiting = false;
   private interruptRepeater: NodeJS.Timeout | undefined;
+  private firstSignal: NodeJS.Timeout | undefined;
+  /** Date.now() when the running request's script started (its 'running' phase). */
+  private runningSince = 0;
   /** The request whose JavaScript runs on the main thread now. */
   private runningId: number | undefined;
   /** The request an interrupt was asked for. */
@@ -75,6 +85,11 @@ class IoServer {
     this.iopubWriter = new SocketWriter(this.iopub, onError('iopub'));
     this.stdinWriter = new SocketWriter(this.stdin, onError('stdin'));
     for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) socket.linger = 1000;
+    // A ROUTER drops a message to a peer that has not connected yet, silently by default: an
+    // input_request sent before the front end's stdin socket finished connecting (a first cell
+    // that calls input() right after kernel_info) would leave the cell waiting forever.
+    // Mandatory routing makes that send fail, and requestInput retries it.
+    this.stdin.mandatory = true;
   }
 
   async start(): Promise<void> {
@@ -275,6 +290,7 @@ class IoServer {
     }
     if (message.kind === 'phase') {
       this.runningId = message.running ? message.requestId : undefined;
+      if (message.running) this.runningSince = Date.now();
       if (message.running && this.interruptedId === message.requestId) this.signalWhileRunning(message.requestId);
       if (!message.running) this.stopSignalling();
       return;
@@ -357,7 +373,37 @@ class IoServer {
       session: this.session,
     });
     this.awaitingInput = { requestId, msgId: request.header.msg_id };
-    void this.stdinWriter.send(encode(request, this.signer));
+    void this.sendInputRequest(encode(request, this.signer), requestId, request.header.msg_id);
+  }
+
+  /**
+   * Sends an input_request, retrying while the front end's stdin socket is not connected yet
+   * (EHOSTUNREACH on the mandatory ROUTER), for at most STDIN_PEER_WAIT_MS; then the cell's
+   * input() fails with a message saying so, instead of waiting for an answer that cannot come.
+   */
+  private async sendInputRequest(frames: Buffer[], requestId: number, msgId: string): Promise<void> {
+    const started = Date.now();
+    const stillWaiting = () => this.awaitingInput?.msgId === msgId;
+    for (let delay = 5; stillWaiting(); delay = Math.min(2 * delay, 200)) {
+      try {
+        await this.stdinWriter.attempt(frames);
+        return;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'EHOSTUNREACH' || Date.now() - started >= STDIN_PEER_WAIT_MS) {
+          if (!stillWaiting()) return;
+          this.awaitingInput = undefined;
+          const reason =
+            code === 'EHOSTUNREACH'
+              ? `no front end's stdin socket with the execute_request's routing id connected within ${STDIN_PEER_WAIT_MS / 1000} s`
+              : `sending input_request failed: ${(error as Error).message}`;
+          log(reason);
+          parentPort!.postMessage({ kind: 'input_failed', requestId, reason } satisfies ToMain);
+          return;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   private onStdin(message: Message): void {
@@ -469,17 +515,26 @@ class IoServer {
 
   private signalWhileRunning(requestId: number): void {
     if (this.interruptRepeater) return;
-    process.kill(process.pid, 'SIGINT');
+    // Not at once: the main thread posts 'running' just before vm.runInThisContext, whose
+    // breakOnSigint first removes the process's SIGINT listeners and only then starts its
+    // watchdog; a SIGINT in between meets Node's default action and ends the kernel. A sync cell
+    // is well inside its script (watchdog listening) after SIGNAL_DELAY_MS.
+    const send = () => {
+      if (this.runningId === requestId) process.kill(process.pid, 'SIGINT');
+    };
     let repeats = 0;
     this.interruptRepeater = setInterval(() => {
       if (this.runningId !== requestId || ++repeats > 20) this.stopSignalling();
-      else process.kill(process.pid, 'SIGINT');
+      else send();
     }, 500);
+    this.firstSignal = setTimeout(send, Math.max(0, this.runningSince + SIGNAL_DELAY_MS - Date.now()));
   }
 
   private stopSignalling(): void {
     if (this.interruptRepeater) clearInterval(this.interruptRepeater);
+    if (this.firstSignal) clearTimeout(this.firstSignal);
     this.interruptRepeater = undefined;
+    this.firstSignal = undefined;
   }
 
   /** Flushes replies, then ends the whole process (process.exit here would only end this thread). */

@@ -47,7 +47,7 @@ export class KernelSession {
   private readonly platformWarnings = new Set<string>();
   readonly capture: OutputCapture;
   /** The input() waiting for the front end's input_reply, if any. */
-  private pendingInput: { requestId: number; resolve(value: string): void } | undefined;
+  private pendingInput: { requestId: number; resolve(value: string): void; reject(error: Error): void } | undefined;
   private readonly comms = new CommManager(
     (parent, reply) => (msgType, content, metadata) =>
       this.publishComm(msgType, content, parent as unknown as Header | undefined, reply, metadata),
@@ -147,8 +147,8 @@ export class KernelSession {
           expected: 'a running cell',
           found: 'the cell ended',
         });
-      const answer = new Promise<string>((resolve) => {
-        this.pendingInput = { requestId: context.requestId, resolve };
+      const answer = new Promise<string>((resolve, reject) => {
+        this.pendingInput = { requestId: context.requestId, resolve, reject };
       });
       this.capture.flush();
       this.post({ kind: 'input_request', requestId: context.requestId, prompt, password: options.password === true });
@@ -170,8 +170,31 @@ export class KernelSession {
     pending.resolve(value);
   }
 
-  /** A SIGINT reached the JS handler: the worker decides which request it interrupts. */
+  /** The worker could not deliver request `requestId`'s input_request: its input() fails with the reason. */
+  onInputFailed(requestId: number, reason: string): void {
+    const pending = this.pendingInput;
+    if (!pending || pending.requestId !== requestId) return;
+    this.pendingInput = undefined;
+    pending.reject(
+      stdinNotImplemented(`input() could not ask the front end: ${reason}`, {
+        field: 'stdin',
+        expected: "a connected stdin socket with the shell socket's routing id",
+        found: 'none',
+      }),
+    );
+  }
+
+  /**
+   * A SIGINT reached the JS handler: the worker decides which request it interrupts. A cell
+   * that has not started its script yet (the signal came while TypeScript checked it) is
+   * stopped here and now, so it never starts: the worker's answer would come after it did.
+   */
   onSignal(): void {
+    const context = this.running;
+    if (context) {
+      context.interrupt(new InterruptError());
+      void this.executor.then((executor) => executor.interrupt());
+    }
     this.post({ kind: 'sigint' });
   }
 

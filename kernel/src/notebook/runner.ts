@@ -116,6 +116,10 @@ export async function runNotebook(options: RunOptions): Promise<RunReport> {
   const kernel = await launchKernel({
     cwd: path.resolve(options.cwd ?? path.dirname(notebookPath)),
     stderr: process.env.WEIGHTLAB_DEBUG ? 'inherit' : 'keep',
+    // A batch run checks every cell before it runs (no allow_stdin), so the first cell waits for
+    // the checker anyway: blocking mode starts the kernel from the startup snapshot, which builds
+    // the checker sooner. WEIGHTLAB_TYPECHECK in the environment still decides.
+    env: { WEIGHTLAB_TYPECHECK: process.env.WEIGHTLAB_TYPECHECK || 'blocking' },
   });
   options.onKernel?.(kernel);
   const stop = () => kernel.killNow();

@@ -19,6 +19,16 @@ export class SocketWriter {
     return next;
   }
 
+  /**
+   * Like send, in the same queue, but a failure rejects the returned promise for the caller to
+   * handle (retry an unroutable message) instead of going to onError; the queue goes on.
+   */
+  attempt(frames: Buffer[]): Promise<void> {
+    const next = this.tail.then(() => this.socket.send(frames));
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
   /** Resolves when everything queued so far has been handed to ZeroMQ. */
   flush(): Promise<void> {
     return this.tail;
