@@ -187,6 +187,7 @@ test(
     assert.deepEqual(
       pageErrors.filter((error) => !/api\/(me|events)/.test(error)),
       [],
+      `the lab server's log:\n${lab.log()}`,
     );
   },
 );
