@@ -138,6 +138,13 @@ function rehearse(executor: Executor): void {
 
 /** The rehearsal step that found a request in flight, resumed once requests are answered. */
 let resumeRehearsal: (() => void) | undefined;
+let resumeTimer: NodeJS.Timeout | undefined;
+
+/**
+ * How long the kernel must sit idle before rehearsal goes on: cells sent back to back (Run All)
+ * come a fraction of a millisecond apart, and each would otherwise wait for a rehearsal step.
+ */
+const REHEARSAL_IDLE_MS = 250;
 
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
@@ -299,13 +306,20 @@ export function startKernel(options: KernelOptions): void {
       exitProcess(message.code);
     }
     requestsInFlight++;
+    clearTimeout(resumeTimer);
     queue = queue
       .then(() => session.handle(message))
       .finally(() => {
         requestsInFlight--;
-        const resume = requestsInFlight === 0 ? resumeRehearsal : undefined;
-        resumeRehearsal = undefined;
-        if (resume) setImmediate(resume);
+        if (requestsInFlight > 0 || !resumeRehearsal) return;
+        clearTimeout(resumeTimer);
+        resumeTimer = setTimeout(() => {
+          const resume = resumeRehearsal;
+          resumeRehearsal = undefined;
+          if (requestsInFlight === 0) resume?.();
+          else resumeRehearsal = resume;
+        }, REHEARSAL_IDLE_MS);
+        resumeTimer.unref();
       })
       .then(() => afterRequest())
       .catch((error: Error) => log(`request failed: ${error.stack}`));
