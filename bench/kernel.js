@@ -22,31 +22,22 @@ const PAUSE_MS = option('pause', 3000);
 const libraryPath = path.dirname(require.resolve('weightlab/package.json', { paths: [root] }));
 const tslabBin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
 
+/** The weightlab kernel as the kernelspec starts it (bin/start-kernel.sh), with `env` added. */
+const weightlabKernel = (env) => ({
+  argv: undefined,
+  env,
+  setup: [],
+  libraryCell: "zoo.parseShard('0/2')",
+  completion: { code: 'readSafet', cursor: 9 },
+});
+
 const kernels = {
-  // The kernelspec's default: deferred type-checking, started the ordinary way (bin/start-kernel.sh).
-  weightlab: {
-    argv: undefined,
-    env: { WEIGHTLAB_TYPECHECK: '', WEIGHTLAB_SNAPSHOT: '' },
-    setup: [],
-    libraryCell: "zoo.parseShard('0/2')",
-    completion: { code: 'readSafet', cursor: 9 },
-  },
+  // The default: deferred type-checking, started the ordinary way.
+  weightlab: weightlabKernel({ WEIGHTLAB_TYPECHECK: '', WEIGHTLAB_SNAPSHOT: '' }),
   // Deferred, but started from the V8 startup snapshot (WEIGHTLAB_SNAPSHOT=1): the checker is ready sooner.
-  'weightlab-snapshot': {
-    argv: undefined,
-    env: { WEIGHTLAB_TYPECHECK: '', WEIGHTLAB_SNAPSHOT: '1' },
-    setup: [],
-    libraryCell: "zoo.parseShard('0/2')",
-    completion: { code: 'readSafet', cursor: 9 },
-  },
+  'weightlab-snapshot': weightlabKernel({ WEIGHTLAB_TYPECHECK: '', WEIGHTLAB_SNAPSHOT: '1' }),
   // Every cell checked before it runs (what `weightlab run` asks for), from the snapshot.
-  'weightlab-blocking': {
-    argv: undefined,
-    env: { WEIGHTLAB_TYPECHECK: 'blocking', WEIGHTLAB_SNAPSHOT: '' },
-    setup: [],
-    libraryCell: "zoo.parseShard('0/2')",
-    completion: { code: 'readSafet', cursor: 9 },
-  },
+  'weightlab-blocking': weightlabKernel({ WEIGHTLAB_TYPECHECK: 'blocking', WEIGHTLAB_SNAPSHOT: '' }),
   tslab: {
     argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     // Stock tslab has no preload: the notebook imports the library itself, once.

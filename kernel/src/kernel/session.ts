@@ -190,11 +190,7 @@ export class KernelSession {
    * stopped here and now, so it never starts: the worker's answer would come after it did.
    */
   onSignal(): void {
-    const context = this.running;
-    if (context) {
-      context.interrupt(new InterruptError());
-      void this.executor.then((executor) => executor.interrupt());
-    }
+    if (this.running) this.interrupt(this.running.requestId);
     this.post({ kind: 'sigint' });
   }
 

@@ -96,13 +96,15 @@ let afterRequest: () => void = () => undefined;
 
 /** Requests forwarded to the main thread and not answered yet (rehearsal waits while there are any). */
 let requestsInFlight = 0;
+/** performance.now() when the last request was answered. */
+let lastAnswered = 0;
 
 /**
  * Typical cells (an expression, declarations, a library call, a type error) the kernel checks
  * while idle once its checker exists, ROUNDS times each, without running them: a cold
  * TypeScript checker takes about twice as long per cell as one V8 has optimised, and a user
  * takes seconds to type the next cell. One rehearsal at a time, each in its own turn of the event
- * loop and only while no request is in flight, so a cell that arrives waits for one at most.
+ * loop and only while the kernel is idle, so a cell that arrives waits for one at most.
  */
 const REHEARSED_CELLS = [
   '1 + 1',
@@ -113,11 +115,18 @@ const REHEARSED_CELLS = [
 ];
 const REHEARSAL_ROUNDS = 12;
 
+/**
+ * How long the kernel must sit idle before a rehearsal step: cells sent back to back (Run All)
+ * come a fraction of a millisecond apart, and each would otherwise wait for a rehearsal step.
+ */
+const REHEARSAL_IDLE_MS = 250;
+
 function rehearse(executor: Executor): void {
   let step = 0;
   const next = () => {
-    if (requestsInFlight > 0) {
-      resumeRehearsal = next;
+    const idleFor = performance.now() - lastAnswered;
+    if (requestsInFlight > 0 || idleFor < REHEARSAL_IDLE_MS) {
+      setTimeout(next, REHEARSAL_IDLE_MS - Math.max(0, idleFor)).unref();
       return;
     }
     if (step === REHEARSED_CELLS.length * REHEARSAL_ROUNDS) {
@@ -135,16 +144,6 @@ function rehearse(executor: Executor): void {
   };
   setImmediate(next);
 }
-
-/** The rehearsal step that found a request in flight, resumed once requests are answered. */
-let resumeRehearsal: (() => void) | undefined;
-let resumeTimer: NodeJS.Timeout | undefined;
-
-/**
- * How long the kernel must sit idle before rehearsal goes on: cells sent back to back (Run All)
- * come a fraction of a millisecond apart, and each would otherwise wait for a rehearsal step.
- */
-const REHEARSAL_IDLE_MS = 250;
 
 function createExecutor(directory: string): Promise<Executor> {
   const started = performance.now();
@@ -306,20 +305,11 @@ export function startKernel(options: KernelOptions): void {
       exitProcess(message.code);
     }
     requestsInFlight++;
-    clearTimeout(resumeTimer);
     queue = queue
       .then(() => session.handle(message))
       .finally(() => {
         requestsInFlight--;
-        if (requestsInFlight > 0 || !resumeRehearsal) return;
-        clearTimeout(resumeTimer);
-        resumeTimer = setTimeout(() => {
-          const resume = resumeRehearsal;
-          resumeRehearsal = undefined;
-          if (requestsInFlight === 0) resume?.();
-          else resumeRehearsal = resume;
-        }, REHEARSAL_IDLE_MS);
-        resumeTimer.unref();
+        lastAnswered = performance.now();
       })
       .then(() => afterRequest())
       .catch((error: Error) => log(`request failed: ${error.stack}`));
