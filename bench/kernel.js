@@ -17,7 +17,7 @@ function option(name, fallback) {
 }
 const runs = option('runs', 5);
 const cells = option('cells', 20);
-/** The pause before the second series of `1+1` cells, as a user writing the next cell. */
+/** The pause before the second series of trivial cells, as a user writing the next cell. */
 const PAUSE_MS = option('pause', 3000);
 const libraryPath = path.dirname(require.resolve('weightlab/package.json', { paths: [root] }));
 const tslabBin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
@@ -27,8 +27,8 @@ const weightlabKernel = (env) => ({
   argv: undefined,
   env,
   setup: [],
-  libraryCell: "zoo.parseShard('0/2')",
-  completion: { code: 'readSafet', cursor: 9 },
+  libraryCell: (i) => `zoo.parseShard('${i}/${cells}')`,
+  completion: (i) => completionAfter(`const v${i} = ${i};\n`, 'readSafet'),
 });
 
 const kernels = {
@@ -42,8 +42,8 @@ const kernels = {
     argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     // Stock tslab has no preload: the notebook imports the library itself, once.
     setup: [`import { zoo, readSafetensors } from ${JSON.stringify(libraryPath)};`],
-    libraryCell: "zoo.parseShard('0/2')",
-    completion: { code: 'readSafet', cursor: 9 },
+    libraryCell: (i) => `zoo.parseShard('${i}/${cells}')`,
+    completion: (i) => completionAfter(`const v${i} = ${i};\n`, 'readSafet'),
   },
 };
 
@@ -54,10 +54,23 @@ if (fs.existsSync(IPYKERNEL_SPEC)) {
   kernels.ipykernel = {
     argv: JSON.parse(fs.readFileSync(IPYKERNEL_SPEC, 'utf8')).argv,
     setup: [],
-    libraryCell: 'len("bench")',
-    completion: { code: 'import os; os.pat', cursor: 17 },
+    libraryCell: (i) => `len("bench${i}")`,
+    completion: (i) => completionAfter(`v${i} = ${i}\n`, 'import os; os.pat'),
   };
 }
+
+/** A completion request at the end of `line` after `before` (cursor in code points, as Jupyter counts). */
+function completionAfter(before, line) {
+  const code = before + line;
+  return { code, cursor: [...code].length };
+}
+
+/**
+ * The n-th trivial cell: a new expression each time, as a user's next cell is. A kernel may keep
+ * its last program when a cell's text is the one it just checked (TypeScript compares file
+ * versions), so repeating one text would time a cache, not a cell.
+ */
+const trivialCell = (n) => `${n + 2} + 1`;
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -106,18 +119,18 @@ async function measure(name) {
     let checkedCell = 0;
     const trivial = [];
     for (let i = 0; i < cells; i++) {
-      trivial.push(await timed(kernel, '1+1'));
+      trivial.push(await timed(kernel, trivialCell(i)));
       // The second cell: under deferred type-checking it waits for the checker, built after the first.
       if (i === 0) checkedCell = performance.now() - started;
     }
     // A user takes seconds to write the next cell; the kernel rehearses typical cells meanwhile.
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     const afterPause = [];
-    for (let i = 0; i < cells; i++) afterPause.push(await timed(kernel, '1+1'));
+    for (let i = 0; i < cells; i++) afterPause.push(await timed(kernel, trivialCell(cells + i)));
     const library = [];
-    for (let i = 0; i < cells; i++) library.push(await timed(kernel, spec.libraryCell));
+    for (let i = 0; i < cells; i++) library.push(await timed(kernel, spec.libraryCell(i)));
     const completion = [];
-    for (let i = 0; i < cells; i++) completion.push(await completed(kernel, spec.completion));
+    for (let i = 0; i < cells; i++) completion.push(await completed(kernel, spec.completion(i)));
     return {
       ready,
       firstCell,
@@ -141,7 +154,7 @@ async function main() {
       const result = await measure(name);
       results[name].push(result);
       process.stderr.write(
-        `run ${run}/${runs} ${name}: kernel_info ${result.ready.toFixed(0)} ms, first 1+1 done ${result.firstCell.toFixed(0)} ms, library usable ${result.libraryReady.toFixed(0)} ms, second 1+1 done ${result.checkedCell.toFixed(0)} ms, 1+1 ${result.trivial.toFixed(1)} ms, after the pause ${result.afterPause.toFixed(1)} ms, library call ${result.library.toFixed(1)} ms, completion ${result.completion.toFixed(1)} ms\n`,
+        `run ${run}/${runs} ${name}: kernel_info ${result.ready.toFixed(0)} ms, first 1+1 done ${result.firstCell.toFixed(0)} ms, library usable ${result.libraryReady.toFixed(0)} ms, second cell done ${result.checkedCell.toFixed(0)} ms, trivial cell ${result.trivial.toFixed(1)} ms, after the pause ${result.afterPause.toFixed(1)} ms, library call ${result.library.toFixed(1)} ms, completion ${result.completion.toFixed(1)} ms\n`,
       );
     }
   }
@@ -149,9 +162,9 @@ async function main() {
     ['cold start -> first kernel_info_reply', 'ready', 's'],
     ['cold start -> first `1+1` answered', 'firstCell', 's'],
     ['cold start -> weightlab usable in cells', 'libraryReady', 's'],
-    ['cold start -> second `1+1` answered (type-checked)', 'checkedCell', 's'],
-    ['`1+1` cell, right after start (median round trip)', 'trivial', 'ms'],
-    [`\`1+1\` cell after a ${PAUSE_MS / 1000} s pause (median)`, 'afterPause', 'ms'],
+    ['cold start -> second cell (`2 + 1`) answered (type-checked)', 'checkedCell', 's'],
+    ['trivial cell (`2 + 1`, `3 + 1`, …), right after start (median round trip)', 'trivial', 'ms'],
+    [`trivial cell after a ${PAUSE_MS / 1000} s pause (median)`, 'afterPause', 'ms'],
     ['preloaded library call cell (median)', 'library', 'ms'],
     ['completion of a preloaded name (median)', 'completion', 'ms'],
   ];

@@ -1,4 +1,4 @@
-// Runs cells: type-check and emit through tslab's converter, then evaluate the JavaScript in this
+// Runs cells: type-check and emit through the cell converter (./converter), then evaluate the JavaScript in this
 // V8 context (breakOnSigint, so Ctrl-C stops a synchronous loop), with cross-cell bindings on
 // one shared object. Also completion, inspection and is_complete through the same program.
 

@@ -1,4 +1,4 @@
-// tslab's converter rewrites references to earlier cells' names into `exports.name`, but a
+// The cell converter rewrites references to earlier cells' names into `exports.name`, but a
 // shorthand property (`{ metadata }`) has no slot for that, so it kept the bare name and the
 // cell failed with "metadata is not defined". Spelling such properties out (`{ metadata:
 // metadata }`) before conversion is always equivalent (also as a destructuring target) and

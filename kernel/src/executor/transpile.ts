@@ -1,18 +1,18 @@
-// Turns a cell into the same JavaScript tslab's converter emits, without the type-checker: the
-// kernel runs its first cells this way while the checker (seconds of parsing declaration files)
-// is still being built, and checks them once it is ready (see Executor's deferred mode). A tiny
-// program of the cell and one declaration per earlier binding (no lib, no module resolution)
-// binds the cell in milliseconds, which is all the rewriting needs: top-level names are exported
-// onto the shared bindings object, names of earlier cells are read from it, and the last
-// expression is stored for the reply, as tslab's transformers do.
+// Turns a cell into the same JavaScript the cell converter (./converter) emits, without the
+// type-checker: the kernel runs its first cells this way while the checker (seconds of parsing
+// declaration files) is still being built, and checks them once it is ready (see Executor's
+// deferred mode). A tiny program of the cell and one declaration per earlier binding (no lib, no
+// module resolution) binds the cell in milliseconds, which is all the converter's transformers
+// need: top-level names are exported onto the shared bindings object, names of earlier cells are
+// read from it, and the last expression is stored for the reply.
 
 import type { Diagnostic } from 'tslab/dist/converter';
+import { cellTransformers } from './converter';
 import type { TypeScript } from './typescript';
 
 type Node = import('@tslab/typescript-for-tslab').Node;
 type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
 type CompilerOptions = import('@tslab/typescript-for-tslab').CompilerOptions;
-type TransformerFactory = import('@tslab/typescript-for-tslab').TransformerFactory<SourceFile>;
 
 export interface TranspiledCell {
   /** CommonJS JavaScript; undefined when the cell does not parse. */
@@ -30,15 +30,14 @@ export interface TranspiledCell {
 
 const CELL_FILE = '/weightlab-cell/cell.ts';
 const EARLIER_FILE = '/weightlab-cell/earlier.d.ts';
-const LAST_EXPRESSION = 'tsLastExpr';
 
 /** A valid identifier that can be declared with `declare var` (earlier bindings such as `tsLastExpr0`). */
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function compilerOptions(ts: TypeScript): CompilerOptions {
-  // The converter's options where they shape the emitted JavaScript (see tslab's createConverter).
+  // The converter's options where they shape the emitted JavaScript (see ./converter).
   return {
-    module: ts.ModuleKind.ESNext,
+    module: ts.ModuleKind.CommonJS,
     target: ts.ScriptTarget.ES2022,
     esModuleInterop: true,
     experimentalDecorators: true,
@@ -55,7 +54,22 @@ function compilerOptions(ts: TypeScript): CompilerOptions {
 function program(ts: TypeScript, source: string, earlier: string) {
   const options = compilerOptions(ts);
   const files = new Map([
-    [CELL_FILE, ts.createSourceFile(CELL_FILE, source, ts.ScriptTarget.ES2022, true)],
+    // A module even without imports or exports (as the converter's cells are), so the CommonJS
+    // transform writes the last expression's `export const` as `exports.name = …`.
+    [
+      CELL_FILE,
+      ts.createSourceFile(
+        CELL_FILE,
+        source,
+        {
+          languageVersion: ts.ScriptTarget.ES2022,
+          setExternalModuleIndicator: (file) => {
+            (file as SourceFile & { externalModuleIndicator?: unknown }).externalModuleIndicator = true;
+          },
+        },
+        true,
+      ),
+    ],
     [EARLIER_FILE, ts.createSourceFile(EARLIER_FILE, earlier, ts.ScriptTarget.ES2022, true)],
   ]);
   const host = {
@@ -121,7 +135,7 @@ function syntaxDiagnostics(ts: TypeScript, file: SourceFile): Diagnostic[] {
 }
 
 /**
- * The cell as tslab's converter would emit it, for a kernel whose earlier cells bound `earlierNames`
+ * The cell as the converter would emit it, for a kernel whose earlier cells bound `earlierNames`
  * on the shared bindings object.
  */
 export function transpileCell(ts: TypeScript, source: string, earlierNames: Iterable<string>): TranspiledCell {
@@ -145,58 +159,18 @@ export function transpileCell(ts: TypeScript, source: string, earlierNames: Iter
   // As the converter does: every top-level name is exported, so it lands on the bindings object.
   const built = locals.length > 0 ? program(ts, `${source}\nexport {${locals.join(', ')}}`, earlier) : first;
   let lastExpressionVar: string | undefined;
-  const wrapEarlier = (node: Node, context: import('@tslab/typescript-for-tslab').TransformationContext): Node => {
-    if (!ts.isIdentifier(node)) return ts.visitEachChild(node, (child) => wrapEarlier(child, context), context);
-    if (node.parent && ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) return node;
-    const fromEarlier = (built.checker.getSymbolAtLocation(node)?.declarations ?? []).some(
-      (declaration) => declaration.getSourceFile() === built.earlierFile,
-    );
-    return fromEarlier ? ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('exports'), node) : node;
-  };
-  const storeLastExpression: TransformerFactory = (context) => (file) => {
-    file = ts.visitEachChild(file, (child) => wrapEarlier(child, context), context);
-    for (let index = file.statements.length - 1; index >= 0; index--) {
-      const statement = file.statements[index];
-      if (ts.isExportDeclaration(statement)) continue;
-      if (!ts.isExpressionStatement(statement)) break;
-      let name = LAST_EXPRESSION;
-      for (let suffix = 0; locals.includes(name); suffix++) name = `${LAST_EXPRESSION}${suffix}`;
-      lastExpressionVar = name;
-      const stored = ts.factory.createVariableStatement(
-        [ts.factory.createModifier(ts.SyntaxKind.ExportKeyword)],
-        ts.factory.createVariableDeclarationList(
-          [ts.factory.createVariableDeclaration(name, undefined, undefined, statement.expression)],
-          ts.NodeFlags.Const,
-        ),
-      );
-      return ts.factory.updateSourceFile(file, [
-        ...file.statements.slice(0, index),
-        stored,
-        ...file.statements.slice(index + 1),
-      ]);
-    }
-    return file;
-  };
-  let esModule = '';
+  let output = '';
   built.program.emit(
     built.cell,
     (name, text) => {
-      if (name.endsWith('.js')) esModule = text;
+      if (name.endsWith('.js')) output = text;
     },
     undefined,
     false,
-    { after: [storeLastExpression] },
+    cellTransformers(ts, built.checker, built.cell, built.earlierFile, new Set(locals), (name) => {
+      lastExpressionVar = name;
+    }),
   );
-  const output = ts.transpileModule(esModule, {
-    fileName: 'cell.js',
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      esModuleInterop: true,
-      target: ts.ScriptTarget.ES2022,
-      newLine: ts.NewLineKind.LineFeed,
-      noImplicitUseStrict: true,
-    } as CompilerOptions,
-  }).outputText;
   return {
     output,
     diagnostics: [],

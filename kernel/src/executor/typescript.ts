@@ -1,12 +1,12 @@
-// Loads tslab's converter (the incremental TypeScript program that type-checks and emits each
-// cell) over a TypeScript whose watch host we tune for start-up time: only @types/node is
-// included automatically, files under node_modules and TypeScript's own libs are not watched,
-// and `weightlab` resolves to the kernel's copy of the library from any notebook folder.
+// Loads tslab's TypeScript and gives the kernel's cell converter (./converter) its program, tuned
+// for start-up time: only @types/node is included automatically, files under node_modules and
+// TypeScript's own libs are not watched, declarations come from the startup snapshot when there is
+// one, and `weightlab` resolves to the kernel's copy of the library from any notebook folder.
 
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
-import type { Converter, ConverterOptions, IsCompleteResult } from 'tslab/dist/converter';
+import type { IsCompleteResult } from 'tslab/dist/converter';
 import {
   codeCacheDirectory,
   pruneCodeCache,
@@ -15,12 +15,13 @@ import {
   type CodeCachePruneReport,
 } from './code-cache';
 import { kernelSnapshot, withSnapshotFiles, type KernelSnapshot } from './snapshot';
+import { createConverter, type Converter } from './converter';
 
 export type { Converter, IsCompleteResult };
 export type TypeScript = typeof import('@tslab/typescript-for-tslab');
 
+/** tslab's converter module: the kernel uses its is_complete scanner (cells go through ./converter). */
 interface ConverterModule {
-  createConverter(options?: ConverterOptions): Converter;
   isCompleteCode(content: string): IsCompleteResult;
 }
 
@@ -153,7 +154,7 @@ type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
 
 /**
  * A stand-in for TypeScript's EmitAndSemanticDiagnosticsBuilderProgram with only what the watch
- * program and tslab's converter call. The real builder recomputes every file's import graph
+ * program and the cell converter call. The real builder recomputes every file's import graph
  * with the type checker on each program update (per cell, twice for cells that declare names):
  * a cost that grows with weightlab's .d.ts surface and that a notebook never needs.
  */
@@ -176,7 +177,7 @@ function lightBuilder(
     configFileParsingDiagnostics,
     projectReferences,
   });
-  // Binding happens with the checker; the converter reads the cell's bound locals right after this.
+  // Binding happens with the checker, which every use of the program needs.
   program.getTypeChecker();
   const userFile = (file: SourceFile) => !file.isDeclarationFile && !file.fileName.includes('/node_modules/');
   return {
@@ -223,10 +224,6 @@ function lightBuilder(
   };
 }
 
-type WatchHost = import('@tslab/typescript-for-tslab').WatchCompilerHostOfFilesAndCompilerOptions<
-  import('@tslab/typescript-for-tslab').BuilderProgram
->;
-
 type LightBuilderArguments = Parameters<typeof lightBuilder> extends [unknown, unknown, ...infer Rest] ? Rest : never;
 
 /**
@@ -263,7 +260,7 @@ function fromSnapshot(file: string, snapshot: KernelSnapshot): CachedModule {
   };
 }
 
-/** Loads TypeScript and tslab's converter module once per process. */
+/** Loads TypeScript (and tslab's converter module, for isCompleteCode) once per process. */
 export function loadTypeScript(): LoadedTypeScript {
   if (loaded) return loaded;
   const tsPath = require.resolve(TYPESCRIPT_PACKAGE, { paths: [tslabDirectory()] });
@@ -273,46 +270,12 @@ export function loadTypeScript(): LoadedTypeScript {
   const cached = snapshot ? fromSnapshot(tsPath, snapshot) : requireWithCodeCache(tsPath);
   const ts = cached.exports as TypeScript;
   tuneSystem(ts);
-  // The namespace's members are non-configurable getters, so the converter gets a proxy that
-  // swaps in a tuned createWatchCompilerHost; everything else reads through to TypeScript.
-  const tuned = new Proxy(ts, {
-    get(target, property, receiver) {
-      if (property === 'getPreEmitDiagnosticsOfFiles') {
-        return (program: Program, files: readonly SourceFile[], ...rest: unknown[]) =>
-          (
-            target.getPreEmitDiagnosticsOfFiles as (
-              ...args: unknown[]
-            ) => readonly import('@tslab/typescript-for-tslab').Diagnostic[]
-          )(program, files, ...rest).filter((diagnostic) => !DECLARATION_ONLY.has(diagnostic.code));
-      }
-      if (property === 'createWatchCompilerHost') {
-        return (
-          rootFiles: string[],
-          options: import('@tslab/typescript-for-tslab').CompilerOptions,
-          system: unknown,
-          createProgram: unknown,
-          ...rest: unknown[]
-        ) => {
-          const light = (...args: LightBuilderArguments) => lightBuilder(target, snapshot, ...args);
-          const host = (target.createWatchCompilerHost as (...args: unknown[]) => WatchHost)(
-            rootFiles,
-            tuneOptions(target, options),
-            system,
-            createProgram ?? light,
-            ...rest,
-          );
-          return host;
-        };
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  });
   const moduleRequire = Module.prototype as unknown as { require: (id: string) => unknown };
   const originalRequire = moduleRequire.require;
   const converterPath = require.resolve('tslab/dist/converter');
   delete require.cache[converterPath];
   moduleRequire.require = function (this: unknown, id: string) {
-    return id === TYPESCRIPT_PACKAGE ? tuned : originalRequire.call(this, id);
+    return id === TYPESCRIPT_PACKAGE ? ts : originalRequire.call(this, id);
   };
   let converterModule: ConverterModule;
   try {
@@ -325,7 +288,12 @@ export function loadTypeScript(): LoadedTypeScript {
     version: ts.version,
     saveCodeCache: () => cached.save(),
     pruneCodeCache: () => cached.prune(),
-    createConverter: () => converterModule.createConverter({ isJS: false, isBrowser: false }),
+    createConverter: () =>
+      createConverter(ts, {
+        tuneOptions: (options) => tuneOptions(ts, options),
+        createProgram: (...args: LightBuilderArguments) => lightBuilder(ts, snapshot, ...args),
+        keepDiagnostic: (diagnostic) => !DECLARATION_ONLY.has(diagnostic.code),
+      }),
     isCompleteCode: (content) => converterModule.isCompleteCode(content),
   };
   return loaded;

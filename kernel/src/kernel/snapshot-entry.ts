@@ -41,9 +41,9 @@
 
   /**
    * Parses and binds what every kernel's program holds before the first cell: TypeScript's libs,
-   * @types/node and everything `import * as weightlab` reaches. The options are the converter's
-   * (tslab's createConverter plus the kernel's tuning) where they shape a parse or a bind; module
-   * resolution depends on the notebook's folder and is redone by each kernel.
+   * @types/node and everything `import * as weightlab` reaches. The options are those of the cell
+   * converter (kernel/src/executor/converter.ts) and the kernel's tuning where they shape a parse
+   * or a bind; module resolution depends on the notebook's folder and is redone by each kernel.
    */
   function parseDeclarations(ts: TypeScript, config: SnapshotConfig): Map<string, SnapshotSourceFile> {
     const files = new Map<string, SnapshotSourceFile>();
@@ -51,7 +51,7 @@
     // one program per type root, the later ones taking the files the earlier ones parsed.
     for (const typeRoot of config.typeRoots) {
       const options: import('@tslab/typescript-for-tslab').CompilerOptions = {
-        module: ts.ModuleKind.ESNext,
+        module: ts.ModuleKind.CommonJS,
         moduleResolution: ts.ModuleResolutionKind.Node10,
         esModuleInterop: true,
         target: ts.ScriptTarget.ES2022,
