@@ -20,10 +20,14 @@ function typeRoot(paths) {
 }
 // The same files the kernel resolves at run time (src/executor/typescript.ts): notebooks inside
 // this repository get its @types/node, others the kernel's own (the same copy here), else tslab's.
+const typescript = require.resolve('@tslab/typescript-for-tslab', { paths: [tslab] });
+const { cellCompilerOptions } = require(path.join(kernelRoot, 'dist', 'executor', 'converter'));
 const config = {
-  typescript: require.resolve('@tslab/typescript-for-tslab', { paths: [tslab] }),
+  typescript,
   library: path.dirname(require.resolve('weightlab/package.json', { paths: [kernelRoot] })),
   typeRoots: [...new Set([typeRoot([kernelRoot]), typeRoot([path.join(kernelRoot, 'dist', 'executor'), tslab])])],
+  // Parsed and bound as the kernel's converter will (its enums come from this TypeScript).
+  compilerOptions: cellCompilerOptions(require(typescript)),
 };
 
 fs.rmSync(stamp, { force: true });

@@ -123,34 +123,14 @@ export function createConverter(ts: TypeScript, host: ConverterHost): Converter 
     );
   };
 
-  // kernel/src/kernel/snapshot-entry.ts parses and binds the declaration files with these options
-  // (a snapshot entry cannot import this module): keep the two in step where they shape a parse or a bind.
   const options = host.tuneOptions({
-    // CommonJS: cells run as the body of a function (exports, require) in the kernel's context.
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    esModuleInterop: true,
-    target: ts.ScriptTarget.ES2022,
-    lib: ['lib.es2022.d.ts'],
-    declaration: true,
-    newLine: ts.NewLineKind.LineFeed,
-    noImplicitUseStrict: true,
-    experimentalDecorators: true,
-    resolveJsonModule: true,
-    jsx: ts.JsxEmit.React,
+    ...cellCompilerOptions(ts),
     // @types/node from the notebook's project when it has one (the kernel adds its own after these).
     typeRoots: ts.getDefaultTypeRoots(directory, system) ?? [],
-    // allowJs and checkJs: a cell may import the user's own .js files, checked as TypeScript would.
-    allowJs: true,
-    checkJs: true,
-    // tslab's TypeScript: an await outside async functions is reported (1308), not refused, so
-    // the converter can tell a top-level await and the kernel runs that cell as an async function.
-    disableTopLevelAwait: true,
-    skipLibCheck: true,
     // Stable output paths for the user's files that cells import.
     rootDir: directory,
     outDir,
-  } as CompilerOptions);
+  });
 
   const watchHost = ts.createWatchCompilerHost(
     [earlierFile, cellFile],
@@ -415,6 +395,35 @@ export function createConverter(ts: TypeScript, host: ConverterHost): Converter 
   }
 
   return { convert, inspect, complete, close: () => watch.close() };
+}
+
+/**
+ * The converter's compiler options that do not depend on the notebook's folder. The startup
+ * snapshot parses and binds the declaration files with them too (kernel/scripts/build-snapshot.js
+ * passes them to the snapshot entry, which cannot import this module), so its files fit.
+ */
+export function cellCompilerOptions(ts: TypeScript): CompilerOptions {
+  return {
+    // CommonJS: cells run as the body of a function (exports, require) in the kernel's context.
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts'],
+    declaration: true,
+    newLine: ts.NewLineKind.LineFeed,
+    noImplicitUseStrict: true,
+    experimentalDecorators: true,
+    resolveJsonModule: true,
+    jsx: ts.JsxEmit.React,
+    // allowJs and checkJs: a cell may import the user's own .js files, checked as TypeScript would.
+    allowJs: true,
+    checkJs: true,
+    // tslab's TypeScript: an await outside async functions is reported (1308), not refused, so
+    // the converter can tell a top-level await and the kernel runs that cell as an async function.
+    disableTopLevelAwait: true,
+    skipLibCheck: true,
+  } as CompilerOptions;
 }
 
 const NO_CANCELLATION = {

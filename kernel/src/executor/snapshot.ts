@@ -20,6 +20,8 @@ export interface SnapshotConfig {
   library: string;
   /** The @types folders whose @types/node a kernel may use: the project's, then the kernel's own. */
   typeRoots: string[];
+  /** The cell converter's options (cellCompilerOptions), which shape how files are parsed and bound. */
+  compilerOptions: import('@tslab/typescript-for-tslab').CompilerOptions;
 }
 
 export interface SnapshotSourceFile {

@@ -155,7 +155,7 @@ type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
 /**
  * A stand-in for TypeScript's EmitAndSemanticDiagnosticsBuilderProgram with only what the watch
  * program and the cell converter call. The real builder recomputes every file's import graph
- * with the type checker on each program update (per cell, twice for cells that declare names):
+ * with the type checker on each program update (once per cell):
  * a cost that grows with weightlab's .d.ts surface and that a notebook never needs.
  */
 function lightBuilder(
@@ -179,7 +179,6 @@ function lightBuilder(
   });
   // Binding happens with the checker, which every use of the program needs.
   program.getTypeChecker();
-  const userFile = (file: SourceFile) => !file.isDeclarationFile && !file.fileName.includes('/node_modules/');
   return {
     getProgram: () => program,
     getProgramOrUndefined: () => program,
@@ -212,15 +211,6 @@ function lightBuilder(
         transformers,
         true,
       ),
-    // The converter emits and checks these with the cell: the cell and the user's own .ts/.js
-    // files in the program (never declaration files or packages).
-    getAllDependencies: (file: SourceFile) => [
-      file.fileName,
-      ...program
-        .getSourceFiles()
-        .filter((other) => other !== file && userFile(other))
-        .map((other) => other.fileName),
-    ],
   };
 }
 

@@ -41,9 +41,9 @@
 
   /**
    * Parses and binds what every kernel's program holds before the first cell: TypeScript's libs,
-   * @types/node and everything `import * as weightlab` reaches. The options are those of the cell
-   * converter (kernel/src/executor/converter.ts) and the kernel's tuning where they shape a parse
-   * or a bind; module resolution depends on the notebook's folder and is redone by each kernel.
+   * @types/node and everything `import * as weightlab` reaches, with the cell converter's options
+   * (config.compilerOptions) and the kernel's types; module resolution depends on the notebook's
+   * folder and is redone by each kernel.
    */
   function parseDeclarations(ts: TypeScript, config: SnapshotConfig): Map<string, SnapshotSourceFile> {
     const files = new Map<string, SnapshotSourceFile>();
@@ -51,21 +51,9 @@
     // one program per type root, the later ones taking the files the earlier ones parsed.
     for (const typeRoot of config.typeRoots) {
       const options: import('@tslab/typescript-for-tslab').CompilerOptions = {
-        module: ts.ModuleKind.CommonJS,
-        moduleResolution: ts.ModuleResolutionKind.Node10,
-        esModuleInterop: true,
-        target: ts.ScriptTarget.ES2022,
-        lib: ['lib.es2022.d.ts'],
-        declaration: true,
-        newLine: ts.NewLineKind.LineFeed,
-        experimentalDecorators: true,
-        resolveJsonModule: true,
-        jsx: ts.JsxEmit.React,
+        ...config.compilerOptions,
         typeRoots: [typeRoot],
         types: ['node'],
-        allowJs: true,
-        checkJs: true,
-        skipLibCheck: true,
         noEmit: true,
       };
       const root = path.join(config.library, '__weightlab_snapshot__.ts');
