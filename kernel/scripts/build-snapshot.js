@@ -29,6 +29,22 @@ const config = {
   // Parsed and bound as the kernel's converter will (its enums come from this TypeScript).
   compilerOptions: cellCompilerOptions(require(typescript)),
 };
+// The declaration bundle that build-declarations.js wrote just before, when the kernel will use it.
+// The declaration bundle and the flattened libs that build-declarations.js wrote just before,
+// when the kernel will use them.
+const { DECLARATION_BUNDLE_FILE, NODE_TYPES_FILE, flatLibraries } = require(
+  path.join(kernelRoot, 'dist', 'executor', 'typescript'),
+);
+const { readDeclarationBundle, LIBRARY_STUB } = require(
+  path.join(kernelRoot, 'dist', 'executor', 'declaration-bundle'),
+);
+const bundle = readDeclarationBundle(DECLARATION_BUNDLE_FILE, require(typescript).version);
+if (bundle) config.declarations = { file: bundle.file, modules: [...bundle.modules] };
+const defaultLibrary = flatLibraries(require(typescript));
+if (defaultLibrary) config.defaultLibrary = { ...defaultLibrary, stub: LIBRARY_STUB };
+const nodeTypes = readDeclarationBundle(NODE_TYPES_FILE, require(typescript).version);
+if (nodeTypes?.typeRoot)
+  config.nodeTypes = { file: nodeTypes.file, typeRoot: nodeTypes.typeRoot, modules: [...nodeTypes.modules] };
 
 fs.rmSync(stamp, { force: true });
 const temporary = `${blob}.${process.pid}.tmp`;

@@ -174,6 +174,7 @@ test('a statement that emits nothing after the last expression still leaves its 
 function countingConverter(): { converter: Converter; programs: () => number } {
   let created = 0;
   const converter = createConverter(ts, {
+    rootFiles: [],
     tuneOptions: (options) => ({ ...options, types: [] }),
     createProgram: (...args: Parameters<typeof ts.createEmitAndSemanticDiagnosticsBuilderProgram>) => {
       created++;

@@ -14,6 +14,7 @@
 import path from 'node:path';
 import type { CompletionInfo, ConvertResult, Diagnostic, DiagnosticPos, SideOutput } from 'tslab/dist/converter';
 import type { TypeScript } from './typescript';
+import { LIBRARY_STUB, type FlatLibraries } from './declaration-bundle';
 
 type ts = typeof import('@tslab/typescript-for-tslab');
 type Node = import('@tslab/typescript-for-tslab').Node;
@@ -45,6 +46,13 @@ export interface Converter {
 
 /** How the kernel builds programs and which options it adds (see typescript.ts). */
 export interface ConverterHost {
+  /** Declaration files every program holds besides the cell and the earlier cells' declarations. */
+  rootFiles: readonly string[];
+  /**
+   * One file with every lib the options' `lib` names (see flattenLibraries), read instead of them;
+   * undefined: TypeScript's lib files.
+   */
+  defaultLibrary?: FlatLibraries;
   /** The options the converter chose, with the kernel's type roots, paths and `types`. */
   tuneOptions(options: CompilerOptions): CompilerOptions;
   /** The watch program's createProgram (the kernel's light builder). */
@@ -94,11 +102,16 @@ export function createConverter(ts: TypeScript, host: ConverterHost): Converter 
   system.clearTimeout = (timer: unknown) => {
     if (timer === rebuild) rebuild = undefined;
   };
+  const flattened = new Set(host.defaultLibrary?.sources ?? []);
   system.readFile = (file, encoding) => {
     if (file === cellFile) return MODULE_PREFIX + cellText;
     if (file === earlierFile) return MODULE_PREFIX + earlierText;
+    if (flattened.has(file)) return LIBRARY_STUB;
     return ts.sys.readFile(file, encoding);
   };
+  // A file's version is a hash of its text; the only files that change are the cell and the
+  // declarations, small enough for TypeScript's own string hash instead of a SHA-256 per cell.
+  system.createHash = undefined;
   system.writeFile = () => {
     throw new Error('the cell converter never writes files');
   };
@@ -125,6 +138,8 @@ export function createConverter(ts: TypeScript, host: ConverterHost): Converter 
 
   const options = host.tuneOptions({
     ...cellCompilerOptions(ts),
+    // The flattened libraries stand for `lib` as the program's default library.
+    ...(host.defaultLibrary ? { lib: undefined } : {}),
     // @types/node from the notebook's project when it has one (the kernel adds its own after these).
     typeRoots: ts.getDefaultTypeRoots(directory, system) ?? [],
     // Stable output paths for the user's files that cells import.
@@ -133,13 +148,21 @@ export function createConverter(ts: TypeScript, host: ConverterHost): Converter 
   });
 
   const watchHost = ts.createWatchCompilerHost(
-    [earlierFile, cellFile],
+    // The cell first: TypeScript looks for a changed file before each update, in this order.
+    [cellFile, earlierFile, ...host.rootFiles],
     options,
     system,
     host.createProgram as Parameters<ts['createWatchCompilerHost']>[3],
     () => undefined,
     () => undefined,
   );
+  const defaultLibrary = host.defaultLibrary;
+  if (defaultLibrary) {
+    // A cell's own `/// <reference lib="dom" />` still finds TypeScript's lib folder.
+    const libraryFolder = path.dirname(ts.getDefaultLibFilePath(options));
+    watchHost.getDefaultLibFileName = () => defaultLibrary.file;
+    watchHost.getDefaultLibLocation = () => libraryFolder;
+  }
   watchHost.afterProgramCreate = (created) => {
     builder = created;
   };
@@ -423,6 +446,9 @@ export function cellCompilerOptions(ts: TypeScript): CompilerOptions {
     // the converter can tell a top-level await and the kernel runs that cell as an async function.
     disableTopLevelAwait: true,
     skipLibCheck: true,
+    // Nothing is written to disk (emit goes to a callback), so TypeScript's check that no output
+    // overwrites an input, which walks every file of the program for each cell, has nothing to guard.
+    suppressOutputPathCheck: true,
   } as CompilerOptions;
 }
 

@@ -1,6 +1,8 @@
 // The prelude every kernel runs first: imports weightlab's public surface (its flat names and its
-// namespaces, values and types) by absolute path, plus `import * as weightlab`, so cells use the
-// library with no import and still get completion, hover docs and type errors. The names come
+// namespaces, values and types), plus `import * as weightlab`, so cells use the library with no
+// import and still get completion, hover docs and type errors. It imports 'weightlab', which the
+// kernel maps to its own copy wherever the notebook is (the cell require and the checker's paths)
+// and which the declaration bundle declares (see declaration-bundle.ts). The names come
 // from dist/prelude.json, which scripts/build-prelude.js generates from lib's index.d.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,8 +28,8 @@ export function readPreludeManifest(file = PRELUDE_FILE): PreludeManifest {
   return { names: Array.isArray(manifest.names) ? manifest.names : [] };
 }
 
-export function preludeSource(libraryPath: string, names: readonly PreludeName[]): string {
-  const from = JSON.stringify(libraryPath);
+export function preludeSource(names: readonly PreludeName[]): string {
+  const from = JSON.stringify('weightlab');
   const lines = [`import * as weightlab from ${from};`];
   if (names.length > 0) {
     const specifiers = names.map((entry) => (entry.kind === 'type' ? `type ${entry.name}` : entry.name));

@@ -92,7 +92,7 @@ export class CellRequire {
   readonly require: Require;
 
   private readonly libraryRequire: Require;
-  /** weightlab as the prelude imports it (by its folder's path), loaded when a cell first uses it. */
+  /** weightlab as the prelude and cells import it, loaded when a cell first uses it. */
   private readonly lazyLibrary: object;
 
   constructor(
@@ -115,7 +115,7 @@ export class CellRequire {
 
   private wrap(base: Require, directory: string): Require {
     const load = (id: string): unknown => {
-      if (id === 'weightlab') return base(this.weightlabPath);
+      if (id === 'weightlab') return this.lazyLibrary;
       if (this.dependencies.has(packageName(id))) return this.libraryRequire(id);
       if (id.startsWith('.') || path.isAbsolute(id)) {
         if (path.resolve(directory, id) === this.weightlabPath) return this.lazyLibrary;

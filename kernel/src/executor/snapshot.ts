@@ -22,6 +22,18 @@ export interface SnapshotConfig {
   typeRoots: string[];
   /** The cell converter's options (cellCompilerOptions), which shape how files are parsed and bound. */
   compilerOptions: import('@tslab/typescript-for-tslab').CompilerOptions;
+  /**
+   * The declaration bundle (see declaration-bundle.ts) and the modules it declares, when it was
+   * built: the prelude's program holds it instead of the files it was made from.
+   */
+  declarations?: { file: string; modules: string[] };
+  /**
+   * The flattened libraries (see flattenLibraries), the default library instead of `lib`, when
+   * built; `sources` (the lib files in it) then read as `stub`, as in the kernel's programs.
+   */
+  defaultLibrary?: { file: string; sources: string[]; stub: string };
+  /** The @types/node bundle (see bundleNodeTypes), read for the type directive `node` in its type root. */
+  nodeTypes?: { file: string; typeRoot: string; modules: string[] };
 }
 
 export interface SnapshotSourceFile {

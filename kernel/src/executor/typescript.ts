@@ -1,7 +1,9 @@
 // Loads tslab's TypeScript and gives the kernel's cell converter (./converter) its program, tuned
 // for start-up time: only @types/node is included automatically, files under node_modules and
 // TypeScript's own libs are not watched, declarations come from the startup snapshot when there is
-// one, and `weightlab` resolves to the kernel's copy of the library from any notebook folder.
+// one, weightlab's declarations, @types/node and TypeScript's libs are one file each when they were
+// built (./declaration-bundle), and `weightlab` resolves to the kernel's copy of the library from
+// any notebook folder.
 
 import fs from 'node:fs';
 import Module from 'node:module';
@@ -15,7 +17,13 @@ import {
   type CodeCachePruneReport,
 } from './code-cache';
 import { kernelSnapshot, withSnapshotFiles, type KernelSnapshot } from './snapshot';
-import { createConverter, type Converter } from './converter';
+import { cellCompilerOptions, createConverter, type Converter } from './converter';
+import {
+  readDeclarationBundle,
+  readFlatLibraries,
+  type DeclarationBundle,
+  type FlatLibraries,
+} from './declaration-bundle';
 
 export type { Converter, IsCompleteResult };
 export type TypeScript = typeof import('@tslab/typescript-for-tslab');
@@ -32,7 +40,12 @@ export interface LoadedTypeScript {
   saveCodeCache(): void;
   /** Prunes the code cache folder, at most once a day (see pruneCodeCache); undefined when it did not. */
   pruneCodeCache(): CodeCachePruneReport | undefined;
-  createConverter(): Converter;
+  /**
+   * A cell converter. `declarationBundle: false` leaves the bundles out (see declaration-bundle.ts):
+   * its programs read the separate .d.ts files, as when none was built or they are stale.
+   * @default { declarationBundle: true }
+   */
+  createConverter(options?: { declarationBundle?: boolean }): Converter;
   isCompleteCode(content: string): IsCompleteResult;
 }
 
@@ -47,7 +60,7 @@ function tslabDirectory(): string {
  * the kernel's own copy first (it matches the Node the kernel needs), tslab's older one otherwise.
  * Notebooks inside this repository get the same copy, so the startup snapshot parses one @types/node.
  */
-function ownTypeRoot(): string | undefined {
+export function ownTypeRoot(): string | undefined {
   try {
     return path.dirname(
       path.dirname(require.resolve('@types/node/package.json', { paths: [__dirname, tslabDirectory()] })),
@@ -112,7 +125,7 @@ function tuneSystem(ts: TypeScript): void {
   // Installed packages and TypeScript's libs do not change during a session; watching them costs
   // one fs watcher per .d.ts at start-up. The user's own .ts files are still watched.
   sys.watchFile = (file, callback, interval, options) =>
-    file.includes('/node_modules/') || file.startsWith(libDirectory)
+    file.includes('/node_modules/') || file.startsWith(libDirectory) || file.startsWith(DECLARATIONS_FOLDER)
       ? IGNORED_WATCH
       : watchFile(file, callback, interval, options);
   // Recursive directory watching walks node_modules trees (readdir on every folder) to notice
@@ -151,6 +164,91 @@ type WriteFileCallback = import('@tslab/typescript-for-tslab').WriteFileCallback
 type CancellationToken = import('@tslab/typescript-for-tslab').CancellationToken;
 type CustomTransformers = import('@tslab/typescript-for-tslab').CustomTransformers;
 type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
+type CompilerHost = import('@tslab/typescript-for-tslab').CompilerHost;
+
+/** Where kernel/scripts/build-declarations.js writes the declaration bundle and the flattened libs. */
+const DECLARATIONS_FOLDER = path.resolve(__dirname, '..', 'declarations');
+export const DECLARATION_BUNDLE_FILE = path.join(DECLARATIONS_FOLDER, 'weightlab.d.ts');
+export const LIBRARIES_FILE = path.join(DECLARATIONS_FOLDER, 'libraries.d.ts');
+export const NODE_TYPES_FILE = path.join(DECLARATIONS_FOLDER, 'node.d.ts');
+
+/** The flattened libraries when they are fresh and stand for the converter's `lib`. */
+export function flatLibraries(ts: TypeScript): FlatLibraries | undefined {
+  return readFlatLibraries(LIBRARIES_FILE, ts.version, cellCompilerOptions(ts).lib ?? []);
+}
+
+/**
+ * The @types/node bundle (see bundleNodeTypes) when it is fresh and made from the @types/node
+ * that a notebook in `directory` gets (its project's @types come first, then the kernel's own).
+ */
+export function nodeTypesFor(ts: TypeScript, directory: string): DeclarationBundle | undefined {
+  const bundle = readDeclarationBundle(NODE_TYPES_FILE, ts.version);
+  if (!bundle?.typeRoot) return undefined;
+  const typeRoots = [...(ts.getDefaultTypeRoots(directory, ts.sys) ?? []), ownTypeRoot()];
+  const used = typeRoots.find((root) => root !== undefined && fs.existsSync(path.join(root, 'node', 'package.json')));
+  return used === bundle.typeRoot ? bundle : undefined;
+}
+
+/** What a program reads as one file each instead of many (see declaration-bundle.ts). */
+interface Bundles {
+  /** Module names declared by the bundles: their imports are not resolved to files. */
+  modules: ReadonlySet<string>;
+  /** The file the type directive `node` (types: ['node'], `/// <reference types="node" />`) reads. */
+  nodeTypes?: string;
+}
+
+/**
+ * `host` resolving no module the bundles declare, so none of those files enters the program (the
+ * checker finds an ambient module by the name before it would look for a resolved file), and the
+ * type directive `node` to the @types/node bundle.
+ */
+function withBundles(host: CompilerHost | undefined, bundles: Bundles | undefined) {
+  const resolveLiterals = host?.resolveModuleNameLiterals;
+  const resolveDirectives = host?.resolveTypeReferenceDirectiveReferences;
+  if (!host || !bundles || !resolveLiterals || !resolveDirectives) return host;
+  const wrapped: CompilerHost = Object.create(host) as CompilerHost;
+  const { modules, nodeTypes } = bundles;
+  wrapped.resolveModuleNameLiterals = (literals, containingFile, ...rest) =>
+    resolveEach<
+      import('@tslab/typescript-for-tslab').StringLiteralLike,
+      import('@tslab/typescript-for-tslab').ResolvedModuleWithFailedLookupLocations
+    >(
+      literals,
+      (literal) => modules.has(literal.text),
+      () => ({ resolvedModule: undefined }),
+      (others) => resolveLiterals.call(host, others, containingFile, ...rest),
+    );
+  if (nodeTypes) {
+    const isNode = (reference: string | { fileName: string }) =>
+      (typeof reference === 'string' ? reference : reference.fileName).toLowerCase() === 'node';
+    wrapped.resolveTypeReferenceDirectiveReferences = (references, containingFile, ...rest) =>
+      resolveEach<
+        string | import('@tslab/typescript-for-tslab').FileReference,
+        import('@tslab/typescript-for-tslab').ResolvedTypeReferenceDirectiveWithFailedLookupLocations
+      >(
+        references,
+        isNode,
+        () => ({
+          resolvedTypeReferenceDirective: { primary: true, resolvedFileName: nodeTypes, isExternalLibraryImport: true },
+        }),
+        (others) => resolveDirectives.call(host, others, containingFile, ...rest),
+      );
+  }
+  return wrapped;
+}
+
+/** Resolutions of `items` in their order: `bundled` for those `isBundled` says, the host's for the others. */
+function resolveEach<Item, Resolution>(
+  items: readonly Item[],
+  isBundled: (item: Item) => boolean,
+  bundled: () => Resolution,
+  host: (others: Item[]) => readonly Resolution[],
+): Resolution[] {
+  const others = items.filter((item) => !isBundled(item));
+  const resolved = others.length > 0 ? host(others) : [];
+  let next = 0;
+  return items.map((item) => (isBundled(item) ? bundled() : resolved[next++]));
+}
 
 /**
  * A stand-in for TypeScript's EmitAndSemanticDiagnosticsBuilderProgram with only what the watch
@@ -161,6 +259,7 @@ type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
 function lightBuilder(
   ts: TypeScript,
   snapshot: KernelSnapshot | undefined,
+  bundles: Bundles | undefined,
   rootNames: readonly string[] | undefined,
   options: import('@tslab/typescript-for-tslab').CompilerOptions | undefined,
   host: import('@tslab/typescript-for-tslab').CompilerHost | undefined,
@@ -172,7 +271,7 @@ function lightBuilder(
     rootNames: rootNames ?? [],
     options: options ?? {},
     // Declarations parsed and bound in the startup snapshot are taken as they are.
-    host: withSnapshotFiles(host, snapshot),
+    host: withBundles(withSnapshotFiles(host, snapshot), bundles),
     oldProgram: old?.getProgramOrUndefined(),
     configFileParsingDiagnostics,
     projectReferences,
@@ -214,7 +313,8 @@ function lightBuilder(
   };
 }
 
-type LightBuilderArguments = Parameters<typeof lightBuilder> extends [unknown, unknown, ...infer Rest] ? Rest : never;
+type LightBuilderArguments =
+  Parameters<typeof lightBuilder> extends [unknown, unknown, unknown, ...infer Rest] ? Rest : never;
 
 /**
  * Diagnostics about the declaration file the converter emits for a cell (it carries the cell's
@@ -278,12 +378,25 @@ export function loadTypeScript(): LoadedTypeScript {
     version: ts.version,
     saveCodeCache: () => cached.save(),
     pruneCodeCache: () => cached.prune(),
-    createConverter: () =>
-      createConverter(ts, {
+    createConverter: ({ declarationBundle = true } = {}) => {
+      // Read when the checker is built (a few hundred stats), not at load, which the first cell waits for.
+      const bundle = declarationBundle ? readDeclarationBundle(DECLARATION_BUNDLE_FILE, ts.version) : undefined;
+      const nodeTypes = declarationBundle ? nodeTypesFor(ts, ts.sys.getCurrentDirectory()) : undefined;
+      const bundles: Bundles | undefined =
+        bundle || nodeTypes
+          ? {
+              modules: new Set([...(bundle?.modules ?? []), ...(nodeTypes?.modules ?? [])]),
+              nodeTypes: nodeTypes?.file,
+            }
+          : undefined;
+      return createConverter(ts, {
+        rootFiles: bundle ? [bundle.file] : [],
+        defaultLibrary: declarationBundle ? flatLibraries(ts) : undefined,
         tuneOptions: (options) => tuneOptions(ts, options),
-        createProgram: (...args: LightBuilderArguments) => lightBuilder(ts, snapshot, ...args),
+        createProgram: (...args: LightBuilderArguments) => lightBuilder(ts, snapshot, bundles, ...args),
         keepDiagnostic: (diagnostic) => !DECLARATION_ONLY.has(diagnostic.code),
-      }),
+      });
+    },
     isCompleteCode: (content) => converterModule.isCompleteCode(content),
   };
   return loaded;

@@ -41,7 +41,7 @@
 
   /**
    * Parses and binds what every kernel's program holds before the first cell: TypeScript's libs,
-   * @types/node and everything `import * as weightlab` reaches, with the cell converter's options
+   * @types/node and everything `import * as weightlab` reaches (the declaration bundle when there is one), with the cell converter's options
    * (config.compilerOptions) and the kernel's types; module resolution depends on the notebook's
    * folder and is redone by each kernel.
    */
@@ -52,20 +52,49 @@
     for (const typeRoot of config.typeRoots) {
       const options: import('@tslab/typescript-for-tslab').CompilerOptions = {
         ...config.compilerOptions,
+        ...(config.defaultLibrary ? { lib: undefined } : {}),
         typeRoots: [typeRoot],
         types: ['node'],
         noEmit: true,
       };
       const root = path.join(config.library, '__weightlab_snapshot__.ts');
-      const source = `import * as weightlab from ${JSON.stringify(config.library)};\nexport { weightlab };\n`;
+      const bundle = config.declarations;
+      // With the bundle, 'weightlab' is its ambient module, as in the kernel's programs.
+      const source = `import * as weightlab from ${JSON.stringify(bundle ? 'weightlab' : config.library)};\nexport { weightlab };\n`;
       const host = ts.createCompilerHost(options);
+      const defaultLibrary = config.defaultLibrary;
+      const flattened = new Set(defaultLibrary?.sources ?? []);
+      if (defaultLibrary) host.getDefaultLibFileName = () => defaultLibrary.file;
+      // As the kernel's programs do (typescript.ts, withBundles): the bundles' modules are not
+      // resolved to files, and `node` is the @types/node bundle where it was made from this type root.
+      const nodeTypes = config.nodeTypes?.typeRoot === typeRoot ? config.nodeTypes : undefined;
+      const bundled = new Set([...(bundle?.modules ?? []), ...(nodeTypes?.modules ?? [])]);
+      if (bundled.size > 0) {
+        host.resolveModuleNames = (names, containingFile, _reused, redirected, resolutionOptions) =>
+          names.map((name) =>
+            bundled.has(name)
+              ? undefined
+              : ts.resolveModuleName(name, containingFile, resolutionOptions, host, undefined, redirected)
+                  .resolvedModule,
+          );
+      }
+      if (nodeTypes) {
+        host.resolveTypeReferenceDirectives = (names, containingFile, redirected, resolutionOptions) =>
+          names.map((name) => {
+            const directive = typeof name === 'string' ? name : name.fileName;
+            return directive.toLowerCase() === 'node'
+              ? { primary: true, resolvedFileName: nodeTypes.file, isExternalLibraryImport: true }
+              : ts.resolveTypeReferenceDirective(directive, containingFile, resolutionOptions, host, redirected)
+                  .resolvedTypeReferenceDirective;
+          });
+      }
       const readFile = host.readFile.bind(host);
       const fileExists = host.fileExists.bind(host);
       const getSourceFile = host.getSourceFile.bind(host);
-      host.readFile = (file) => (file === root ? source : readFile(file));
+      host.readFile = (file) => (file === root ? source : flattened.has(file) ? defaultLibrary!.stub : readFile(file));
       host.fileExists = (file) => file === root || fileExists(file);
       host.getSourceFile = (file, ...rest) => files.get(file)?.file ?? getSourceFile(file, ...rest);
-      const program = ts.createProgram({ rootNames: [root], options, host });
+      const program = ts.createProgram({ rootNames: bundle ? [bundle.file, root] : [root], options, host });
       // The checker binds every file: symbol tables and flow nodes then live on the SourceFiles,
       // which the binder skips when a later program reuses them.
       program.getTypeChecker();

@@ -49,10 +49,10 @@ function kernelVersion(): string {
  * dropped and the cell retried; as a last resort the bare namespace import and the kernel's names
  * run as separate cells, so a failure in one does not take the other with it.
  */
-async function runPrelude(executor: Executor, libraryPath: string): Promise<void> {
+async function runPrelude(executor: Executor): Promise<void> {
   let names = readPreludeManifest().names;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const result = await executor.execute(preludeSource(libraryPath, names) + INPUT_PRELUDE, {
+    const result = await executor.execute(preludeSource(names) + INPUT_PRELUDE, {
       label: '<prelude>',
       interruptible: false,
     });
@@ -64,7 +64,7 @@ async function runPrelude(executor: Executor, libraryPath: string): Promise<void
     if (kept.length === names.length) break;
     names = kept;
   }
-  await executor.execute(preludeSource(libraryPath, []), { label: '<prelude>', interruptible: false });
+  await executor.execute(preludeSource([]), { label: '<prelude>', interruptible: false });
   const result = await executor.execute(INPUT_PRELUDE, { label: '<prelude>', interruptible: false });
   if (result.status !== 'ok') log(`kernel prelude failed (${result.ename}): ${result.evalue}`);
 }
@@ -179,7 +179,7 @@ function createExecutor(directory: string): Promise<Executor> {
     });
   if (!deferred) {
     executor = new Executor(typescript, createConverter(), directory, libraryPath);
-    return runPrelude(executor, libraryPath)
+    return runPrelude(executor)
       .then(() => trace('prelude done'))
       .then(() => warmUp(executor));
   }
@@ -205,7 +205,7 @@ function createExecutor(directory: string): Promise<Executor> {
     if (preludeDone) wanted = true;
   });
   let preludeDone = false;
-  return runPrelude(executor, libraryPath).then(() => {
+  return runPrelude(executor).then(() => {
     preludeDone = true;
     trace('prelude done (unchecked)');
     setTimeout(() => buildChecker(executor), idleMilliseconds()).unref();
