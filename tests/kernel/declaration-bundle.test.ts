@@ -278,6 +278,22 @@ test('cells type-check, emit, complete and show the same with the bundle as with
   }
 });
 
+test("the @types/node bundle is for notebooks that get the kernel's @types/node, not for a project with its own", () => {
+  const outside = temporaryFolder('no-types');
+  assert.equal(nodeTypesFor(ts, outside)?.file, path.join(path.dirname(DECLARATION_BUNDLE_FILE), 'node.d.ts'));
+  // A project's own @types/node comes first in its type roots: its programs read that one.
+  const project = temporaryFolder('own-types');
+  const own = path.join(project, 'node_modules', '@types', 'node');
+  fs.mkdirSync(own, { recursive: true });
+  fs.writeFileSync(
+    path.join(own, 'package.json'),
+    JSON.stringify({ name: '@types/node', version: '18.0.0', types: 'index.d.ts' }),
+  );
+  fs.writeFileSync(path.join(own, 'index.d.ts'), 'declare var projectNodeTypes: true;\n');
+  assert.equal(nodeTypesFor(ts, path.join(project, 'notebooks')), undefined);
+  assert.equal(nodeTypesFor(ts, project), undefined);
+});
+
 test('a bundle whose sources changed, or made by another TypeScript, is not used', () => {
   const folder = temporaryFolder('bundle-stale');
   const source = path.join(folder, 'source.d.ts');
