@@ -21,28 +21,28 @@ function typeRoot(paths) {
 // The same files the kernel resolves at run time (src/executor/typescript.ts): notebooks inside
 // this repository get its @types/node, others the kernel's own (the same copy here), else tslab's.
 const typescript = require.resolve('@tslab/typescript-for-tslab', { paths: [tslab] });
+const ts = require(typescript);
 const { cellCompilerOptions } = require(path.join(kernelRoot, 'dist', 'executor', 'converter'));
 const config = {
   typescript,
   library: path.dirname(require.resolve('weightlab/package.json', { paths: [kernelRoot] })),
   typeRoots: [...new Set([typeRoot([kernelRoot]), typeRoot([path.join(kernelRoot, 'dist', 'executor'), tslab])])],
   // Parsed and bound as the kernel's converter will (its enums come from this TypeScript).
-  compilerOptions: cellCompilerOptions(require(typescript)),
+  compilerOptions: cellCompilerOptions(ts),
 };
-// The declaration bundle that build-declarations.js wrote just before, when the kernel will use it.
-// The declaration bundle and the flattened libs that build-declarations.js wrote just before,
-// when the kernel will use them.
+// The bundles and the flattened libs that build-declarations.js wrote just before, when the kernel
+// will use them.
 const { DECLARATION_BUNDLE_FILE, NODE_TYPES_FILE, flatLibraries } = require(
   path.join(kernelRoot, 'dist', 'executor', 'typescript'),
 );
 const { readDeclarationBundle, LIBRARY_STUB } = require(
   path.join(kernelRoot, 'dist', 'executor', 'declaration-bundle'),
 );
-const bundle = readDeclarationBundle(DECLARATION_BUNDLE_FILE, require(typescript).version);
+const bundle = readDeclarationBundle(DECLARATION_BUNDLE_FILE, ts.version);
 if (bundle) config.declarations = { file: bundle.file, modules: [...bundle.modules] };
-const defaultLibrary = flatLibraries(require(typescript));
+const defaultLibrary = flatLibraries(ts);
 if (defaultLibrary) config.defaultLibrary = { ...defaultLibrary, stub: LIBRARY_STUB };
-const nodeTypes = readDeclarationBundle(NODE_TYPES_FILE, require(typescript).version);
+const nodeTypes = readDeclarationBundle(NODE_TYPES_FILE, ts.version);
 if (nodeTypes?.typeRoot)
   config.nodeTypes = { file: nodeTypes.file, typeRoot: nodeTypes.typeRoot, modules: [...nodeTypes.modules] };
 

@@ -133,16 +133,21 @@ function tuneSystem(ts: TypeScript): void {
   sys.watchDirectory = () => IGNORED_WATCH;
 }
 
+/** A notebook's type roots: its project's (`projectRoots`) first, then the kernel's own. */
+function withOwnTypeRoot(projectRoots: readonly string[]): string[] {
+  const typeRoots = [...projectRoots];
+  const own = ownTypeRoot();
+  if (own && !typeRoots.includes(own)) typeRoots.push(own);
+  return typeRoots;
+}
+
 function tuneOptions(
   ts: TypeScript,
   options: import('@tslab/typescript-for-tslab').CompilerOptions,
 ): import('@tslab/typescript-for-tslab').CompilerOptions {
-  const typeRoots = [...(options.typeRoots ?? [])];
-  const own = ownTypeRoot();
-  if (own && !typeRoots.includes(own)) typeRoots.push(own);
   return {
     ...options,
-    typeRoots,
+    typeRoots: withOwnTypeRoot(options.typeRoots ?? []),
     // Every @types package next to the notebook would otherwise be parsed at start-up.
     types: ['node'],
     paths: { ...(options.paths ?? {}), weightlab: [weightlabDirectory()], ...dependencyPaths() },
@@ -166,7 +171,7 @@ type CustomTransformers = import('@tslab/typescript-for-tslab').CustomTransforme
 type SourceFile = import('@tslab/typescript-for-tslab').SourceFile;
 type CompilerHost = import('@tslab/typescript-for-tslab').CompilerHost;
 
-/** Where kernel/scripts/build-declarations.js writes the declaration bundle and the flattened libs. */
+/** Where kernel/scripts/build-declarations.js writes the weightlab and @types/node bundles and the flattened libs. */
 const DECLARATIONS_FOLDER = path.resolve(__dirname, '..', 'declarations');
 export const DECLARATION_BUNDLE_FILE = path.join(DECLARATIONS_FOLDER, 'weightlab.d.ts');
 export const LIBRARIES_FILE = path.join(DECLARATIONS_FOLDER, 'libraries.d.ts');
@@ -184,8 +189,9 @@ export function flatLibraries(ts: TypeScript): FlatLibraries | undefined {
 export function nodeTypesFor(ts: TypeScript, directory: string): DeclarationBundle | undefined {
   const bundle = readDeclarationBundle(NODE_TYPES_FILE, ts.version);
   if (!bundle?.typeRoot) return undefined;
-  const typeRoots = [...(ts.getDefaultTypeRoots(directory, ts.sys) ?? []), ownTypeRoot()];
-  const used = typeRoots.find((root) => root !== undefined && fs.existsSync(path.join(root, 'node', 'package.json')));
+  // The converter's type roots (it passes the project's to tuneOptions); `node` is the first that has it.
+  const typeRoots = withOwnTypeRoot(ts.getDefaultTypeRoots(directory, ts.sys) ?? []);
+  const used = typeRoots.find((root) => fs.existsSync(path.join(root, 'node', 'package.json')));
   return used === bundle.typeRoot ? bundle : undefined;
 }
 

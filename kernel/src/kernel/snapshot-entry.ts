@@ -41,7 +41,8 @@
 
   /**
    * Parses and binds what every kernel's program holds before the first cell: TypeScript's libs,
-   * @types/node and everything `import * as weightlab` reaches (the declaration bundle when there is one), with the cell converter's options
+   * @types/node and everything `import * as weightlab` reaches (the declaration files of
+   * declaration-bundle.ts where they were built), with the cell converter's options
    * (config.compilerOptions) and the kernel's types; module resolution depends on the notebook's
    * folder and is redone by each kernel.
    */
